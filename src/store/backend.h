@@ -1,0 +1,73 @@
+/* backend.h: what each storage backend implements (sqlite.c, pg.c); only store.c calls it.
+ * Owns: the layout shared by every backend's connection and statement (the first member of
+ * each backend's own struct), and the backend vtable.
+ * Never: included by anything outside src/store/.
+ */
+#ifndef HOCVUSO_STORE_BACKEND_H
+#define HOCVUSO_STORE_BACKEND_H
+
+#include "store.h"
+
+typedef struct store_backend store_backend;
+
+/* Every backend connection starts with this. */
+struct store_conn {
+  const store_backend *be;
+  store *st;
+  bool writer;           /* SQLite's single writer connection */
+  bool in_use;
+  struct store_conn *next_free;
+  char err[256];         /* last error message on this connection */
+};
+
+/* Every backend statement starts with this. */
+struct store_stmt {
+  store_conn *conn;
+  const store_sql *q;
+};
+
+struct store_backend {
+  store_kind kind;
+  const char *name;
+  /* Opens one connection; NULL with a message on failure. */
+  store_conn *(*connect)(const char *target, bool writer, char *err, size_t errlen);
+  void (*disconnect)(store_conn *c);
+  store_stmt *(*prepare)(store_conn *c, const store_sql *q);
+  void (*bind_int)(store_stmt *s, int i, int64_t v);
+  void (*bind_textn)(store_stmt *s, int i, const char *v, size_t n);
+  void (*bind_blob)(store_stmt *s, int i, const void *v, size_t n);
+  void (*bind_null)(store_stmt *s, int i);
+  int (*step)(store_stmt *s);
+  int (*col_count)(store_stmt *s);
+  bool (*col_is_null)(store_stmt *s, int i);
+  int64_t (*col_int)(store_stmt *s, int i);
+  const char *(*col_text)(store_stmt *s, int i);
+  const void *(*col_blob)(store_stmt *s, int i, size_t *n);
+  int64_t (*changes)(store_stmt *s);
+  void (*reset)(store_stmt *s);
+  int (*exec)(store_conn *c, const char *sql);
+  int (*begin)(store_conn *c);
+  /* Serialises concurrent migrators (PostgreSQL: an advisory lock inside the transaction). */
+  int (*lock_migrations)(store_conn *c);
+  /* Database size in bytes, -1 if unknown. */
+  int64_t (*size_bytes)(store_conn *c);
+  /* Online backup to a file; may be NULL (then store_backup refuses). */
+  int (*backup)(store_conn *c, const char *path, char *err, size_t errlen);
+  /* True when the connection is unusable and should be replaced. */
+  bool (*broken)(store_conn *c);
+};
+
+extern const store_backend store_sqlite_backend;
+extern const store_backend store_pg_backend;
+
+/* Small shared helper: a per-connection statement cache keyed by the store_sql address. */
+typedef struct stmt_cache {
+  const store_sql **keys;
+  store_stmt **vals;
+  size_t len, cap;
+} stmt_cache;
+store_stmt *stmt_cache_get(stmt_cache *sc, const store_sql *q);
+int stmt_cache_put(stmt_cache *sc, const store_sql *q, store_stmt *s); /* 0 ok, -1 no memory */
+void stmt_cache_free(stmt_cache *sc, void (*finalize)(store_stmt *));
+
+#endif
