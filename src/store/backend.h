@@ -16,6 +16,7 @@ struct store_conn {
   store *st;
   bool writer;           /* SQLite's single writer connection */
   bool in_use;
+  bool in_tx;            /* between store_begin and commit/rollback */
   struct store_conn *next_free;
   char err[256];         /* last error message on this connection */
 };

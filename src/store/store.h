@@ -84,6 +84,7 @@ int store_exec(store_conn *c, const char *sql);
 int store_begin(store_conn *c); /* SQLite: BEGIN IMMEDIATE on the writer */
 int store_commit(store_conn *c);
 int store_rollback(store_conn *c);
+bool store_in_transaction(const store_conn *c);
 const char *store_errmsg(store_conn *c);
 
 /* Migrations: numbered, each applied in one transaction and recorded in schema_migrations,

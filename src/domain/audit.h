@@ -1,0 +1,38 @@
+/* audit.h: nhật ký — the append-only audit log.
+ * Owns: the audit_log table. Every write, and every read of a person's record by staff, is
+ * appended here in the same transaction as the act it records.
+ * Never: updates or deletes an entry (the database's triggers refuse it too).
+ */
+#ifndef HOCVUSO_AUDIT_H
+#define HOCVUSO_AUDIT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "domain/err.h"
+#include "store/store.h"
+
+typedef struct audit_entry {
+  int64_t actor_id;           /* 0: the system or an anonymous caller */
+  const char *actor_username; /* NULL when unknown */
+  const char *action;         /* "unit.create", "session.login", "person.read", … */
+  const char *entity;         /* "unit", "user", "session", … */
+  int64_t entity_id;          /* 0: none */
+  int64_t unit_id;            /* 0: none */
+  const char *ip;
+  const json_t *detail;       /* small object, or NULL; never a secret */
+} audit_entry;
+
+int audit_append(store_conn *w, const audit_entry *a);
+
+typedef struct audit_query {
+  const char *actor;  /* username */
+  const char *action; /* exact, or a prefix ending in '.' ("user.") */
+  const char *entity;
+  int64_t since, until; /* epoch seconds; 0: open */
+  int page, per_page;
+} audit_query;
+
+int audit_list(store_conn *c, const audit_query *q, json_t **items, int64_t *total, app_err *e);
+
+#endif

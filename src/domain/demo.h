@@ -1,0 +1,25 @@
+/* demo.h: the demo ward — phường Hải Dương (Hải Phòng) with its tổ dân phố, offices, police,
+ * schools, an enterprise and a cooperative, and one demo account per role. Synthetic:
+ * the unit names follow the plan; every person is invented. Loading twice changes nothing
+ * but the demo accounts' password. */
+#ifndef HOCVUSO_DEMO_H
+#define HOCVUSO_DEMO_H
+
+#include <stdio.h>
+
+#include "store/store.h"
+
+typedef struct demo_account {
+  const char *username;
+  const char *display_name;
+  const char *role;
+  const char *unit_code;
+} demo_account;
+
+extern const demo_account demo_accounts[];
+extern const int demo_accounts_count;
+
+/* Loads the demo into the database; prints what it did to `out`. 0, or -1 with a message. */
+int demo_load(store *st, const char *password, FILE *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,204 @@
+/* sessions.c: sessions and log-in throttling (see sessions.h). Only this file writes SQL about
+ * sessions and login_failures. */
+#include "domain/sessions.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "domain/caps.h"
+#include "util/clock.h"
+
+STORE_SQL(q_insert, "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, expires_at, ip, user_agent)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+/* One round trip per request: the session, its user and every grant with its unit. */
+STORE_SQL(q_lookup, "SELECT s.id, s.last_seen, u.id, u.username, u.display_name, r.id, r.role, r.unit_id, un.name,"
+                    " un.path FROM sessions s JOIN users u ON u.id = s.user_id"
+                    " LEFT JOIN user_roles r ON r.user_id = u.id LEFT JOIN units un ON un.id = r.unit_id"
+                    " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0 ORDER BY r.id");
+STORE_SQL(q_touch, "UPDATE sessions SET last_seen = ?, expires_at = ? WHERE id = ?");
+STORE_SQL(q_end, "DELETE FROM sessions WHERE id = ?");
+STORE_SQL(q_end_user, "DELETE FROM sessions WHERE user_id = ? AND id <> ?");
+STORE_SQL(q_purge, "DELETE FROM sessions WHERE expires_at <= ?");
+STORE_SQL(q_fail_count, "SELECT COUNT(*), MIN(at) FROM login_failures WHERE kind = ? AND key = ? AND at > ?");
+STORE_SQL(q_fail_add, "INSERT INTO login_failures (kind, key, at) VALUES (?, ?, ?)");
+STORE_SQL(q_fail_clear, "DELETE FROM login_failures WHERE kind = 'account' AND key = ?");
+STORE_SQL(q_fail_purge, "DELETE FROM login_failures WHERE at <= ?");
+
+static void token_hash(const secrets *k, const char *token, char out[65]) {
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), k->session_key, sizeof k->session_key);
+  sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+void sessions_csrf(const secrets *k, const char *token, char out[65]) {
+  crypto_generichash_state st;
+  unsigned char h[32];
+  crypto_generichash_init(&st, k->session_key, sizeof k->session_key, sizeof h);
+  crypto_generichash_update(&st, (const unsigned char *)"csrf", 5);
+  crypto_generichash_update(&st, (const unsigned char *)token, strlen(token));
+  crypto_generichash_final(&st, h, sizeof h);
+  sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+bool sessions_csrf_ok(const secrets *k, const char *token, const char *given) {
+  if (!token || !given || strlen(given) != 64) return false;
+  char want[65];
+  sessions_csrf(k, token, want);
+  return sodium_memcmp(want, given, 64) == 0;
+}
+
+int sessions_create(store_conn *w, const secrets *k, int64_t user_id, const char *ip, const char *user_agent,
+                    char token[SESSION_TOKEN_LEN + 1], int64_t *session_id, app_err *e) {
+  unsigned char raw[32];
+  randombytes_buf(raw, sizeof raw);
+  sodium_bin2base64(token, SESSION_TOKEN_LEN + 1, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  char hash[65];
+  token_hash(k, token, hash);
+  store_stmt *s = store_prepare(w, &q_insert);
+  if (!s) return APP_INTERNAL(e);
+  int64_t now = clock_now();
+  char ua[256];
+  snprintf(ua, sizeof ua, "%s", user_agent ? user_agent : "");
+  store_bind_text(s, 1, hash);
+  store_bind_int(s, 2, user_id);
+  store_bind_int(s, 3, now);
+  store_bind_int(s, 4, now);
+  store_bind_int(s, 5, now + SESSION_IDLE_SECONDS);
+  store_bind_text(s, 6, ip);
+  store_bind_text(s, 7, ua);
+  int rc = store_step(s);
+  *session_id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  if (rc == STORE_ROW) rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE && *session_id ? 0 : APP_INTERNAL(e);
+}
+
+int sessions_lookup(store_conn *c, const secrets *k, const char *token, arena *a, principal *p) {
+  if (!token || strlen(token) != SESSION_TOKEN_LEN) return 0;
+  char hash[65];
+  token_hash(k, token, hash);
+  store_stmt *s = store_prepare(c, &q_lookup);
+  if (!s) return -1;
+  store_bind_text(s, 1, hash);
+  store_bind_int(s, 2, clock_now());
+  int rc, rows = 0, cap = 4;
+  memset(p, 0, sizeof *p);
+  p->grants = arena_alloc(a, sizeof(grant) * (size_t)cap);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    if (rows++ == 0) {
+      p->session_id = store_col_int(s, 0);
+      p->last_seen = store_col_int(s, 1);
+      p->user_id = store_col_int(s, 2);
+      p->username = arena_strdup(a, store_col_text(s, 3));
+      p->display_name = arena_strdup(a, store_col_text(s, 4));
+    }
+    if (store_col_is_null(s, 5) || store_col_is_null(s, 9)) continue;
+    if (p->ngrants == cap) {
+      grant *g = arena_alloc(a, sizeof(grant) * (size_t)cap * 2);
+      memcpy(g, p->grants, sizeof(grant) * (size_t)cap);
+      p->grants = g;
+      cap *= 2;
+    }
+    grant *g = &p->grants[p->ngrants++];
+    g->id = store_col_int(s, 5);
+    g->role = arena_strdup(a, store_col_text(s, 6));
+    const role_info *ri = role_find(g->role);
+    g->role_label = ri ? ri->label : g->role;
+    g->caps = ri ? ri->caps : 0;
+    g->unit_id = store_col_int(s, 7);
+    g->unit_name = arena_strdup(a, store_col_text(s, 8));
+    g->unit_path = arena_strdup(a, store_col_text(s, 9));
+    p->caps_any |= g->caps;
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) return -1;
+  if (!rows) return 0;
+  sessions_csrf(k, token, p->csrf);
+  return 1;
+}
+
+static int run_ids(store_conn *w, const store_sql *q, int64_t a, int64_t b, int nargs) {
+  store_stmt *s = store_prepare(w, q);
+  if (!s) return -1;
+  store_bind_int(s, 1, a);
+  if (nargs > 1) store_bind_int(s, 2, b);
+  int rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+int sessions_touch(store_conn *w, int64_t session_id) {
+  store_stmt *s = store_prepare(w, &q_touch);
+  if (!s) return -1;
+  int64_t now = clock_now();
+  store_bind_int(s, 1, now);
+  store_bind_int(s, 2, now + SESSION_IDLE_SECONDS);
+  store_bind_int(s, 3, session_id);
+  int rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+int sessions_end(store_conn *w, int64_t session_id) { return run_ids(w, &q_end, session_id, 0, 1); }
+int sessions_end_user(store_conn *w, int64_t user_id, int64_t except) {
+  return run_ids(w, &q_end_user, user_id, except, 2);
+}
+int sessions_purge(store_conn *w) {
+  int64_t now = clock_now();
+  if (run_ids(w, &q_purge, now, 0, 1) != 0) return -1;
+  return run_ids(w, &q_fail_purge, now - LOGIN_WINDOW_SECONDS, 0, 1);
+}
+
+static int failures(store_conn *c, const char *kind, const char *key, int64_t since, int64_t *n, int64_t *oldest) {
+  store_stmt *s = store_prepare(c, &q_fail_count);
+  if (!s) return -1;
+  store_bind_text(s, 1, kind);
+  store_bind_text(s, 2, key);
+  store_bind_int(s, 3, since);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) {
+    *n = store_col_int(s, 0);
+    *oldest = store_col_is_null(s, 1) ? since : store_col_int(s, 1);
+  }
+  store_reset(s);
+  return rc == STORE_ROW ? 0 : -1;
+}
+
+int login_throttle(store_conn *c, const char *username, const char *ip, int *retry_after) {
+  int64_t now = clock_now(), since = now - LOGIN_WINDOW_SECONDS, n = 0, oldest = now;
+  *retry_after = 0;
+  if (failures(c, "account", username, since, &n, &oldest) != 0) return -1;
+  if (n >= LOGIN_MAX_PER_ACCOUNT) {
+    *retry_after = (int)(oldest + LOGIN_WINDOW_SECONDS - now + 1);
+    return 0;
+  }
+  if (ip && failures(c, "address", ip, since, &n, &oldest) != 0) return -1;
+  if (ip && n >= LOGIN_MAX_PER_ADDRESS) *retry_after = (int)(oldest + LOGIN_WINDOW_SECONDS - now + 1);
+  return 0;
+}
+
+static int add_failure(store_conn *w, const char *kind, const char *key) {
+  store_stmt *s = store_prepare(w, &q_fail_add);
+  if (!s) return -1;
+  store_bind_text(s, 1, kind);
+  store_bind_text(s, 2, key);
+  store_bind_int(s, 3, clock_now());
+  int rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+int login_failed(store_conn *w, const char *username, const char *ip) {
+  if (add_failure(w, "account", username) != 0) return -1;
+  return ip ? add_failure(w, "address", ip) : 0;
+}
+
+int login_succeeded(store_conn *w, const char *username) {
+  store_stmt *s = store_prepare(w, &q_fail_clear);
+  if (!s) return -1;
+  store_bind_text(s, 1, username);
+  int rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}

@@ -1,0 +1,388 @@
+/* units.c: the unit hierarchy (see units.h). Only this file writes SQL about units. */
+#include "domain/units.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/clock.h"
+#include "util/config.h"
+#include "util/fold.h"
+#include "util/utf8.h"
+
+const unit_kind unit_kinds[] = {
+    {"city", "Thành phố"},
+    {"ward", "Phường"},
+    {"commune", "Xã"},
+    {"residential_group", "Tổ dân phố"},
+    {"office", "Phòng, ban chuyên môn"},
+    {"service_center", "Trung tâm phục vụ hành chính công"},
+    {"public_center", "Trung tâm sự nghiệp"},
+    {"police", "Công an"},
+    {"school_kindergarten", "Trường mầm non"},
+    {"school_primary", "Trường tiểu học"},
+    {"school_lower_secondary", "Trường trung học cơ sở"},
+    {"school_upper_secondary", "Trường trung học phổ thông"},
+    {"enterprise", "Doanh nghiệp"},
+    {"cooperative", "Hợp tác xã"},
+    {"mass_organisation", "Mặt trận, đoàn thể"},
+    {"team", "Tổ, đội"},
+    {"other", "Khác"},
+};
+const int unit_kinds_count = (int)(sizeof unit_kinds / sizeof unit_kinds[0]);
+
+const char *unit_kind_label(const char *code) {
+  if (!code) return NULL;
+  for (int i = 0; i < unit_kinds_count; i++)
+    if (strcmp(unit_kinds[i].code, code) == 0) return unit_kinds[i].label;
+  return NULL;
+}
+
+#define UNIT_COLS                                                                          \
+  "u.id, u.parent_id, u.kind, u.name, u.code, u.depth, u.path,"                            \
+  " (SELECT COUNT(*) FROM units ch WHERE ch.parent_id = u.id)"
+
+STORE_SQL(q_path, "SELECT path FROM units WHERE id = ?");
+STORE_SQL(q_get, "SELECT " UNIT_COLS " FROM units u WHERE u.id = ?");
+STORE_SQL(q_name, "SELECT id, name FROM units WHERE id = ?");
+STORE_SQL(q_children, "SELECT " UNIT_COLS " FROM units u WHERE u.parent_id = ?"
+                      " AND (CAST(? AS TEXT) IS NULL OR u.name_fold LIKE ? ESCAPE '\\')"
+                      " ORDER BY u.id LIMIT ? OFFSET ?");
+STORE_SQL(q_children_n, "SELECT COUNT(*) FROM units u WHERE u.parent_id = ?"
+                        " AND (CAST(? AS TEXT) IS NULL OR u.name_fold LIKE ? ESCAPE '\\')");
+#define SCOPE_WHERE                                                                                  \
+  "((u.path >= ? AND u.path < ?) OR (u.path >= ? AND u.path < ?) OR (u.path >= ? AND u.path < ?)" \
+  " OR (u.path >= ? AND u.path < ?))"
+STORE_SQL(q_search, "SELECT " UNIT_COLS " FROM units u WHERE " SCOPE_WHERE
+                    " AND u.name_fold LIKE ? ESCAPE '\\' ORDER BY u.depth, u.name LIMIT ? OFFSET ?");
+STORE_SQL(q_search_n, "SELECT COUNT(*) FROM units u WHERE " SCOPE_WHERE " AND u.name_fold LIKE ? ESCAPE '\\'");
+STORE_SQL(q_roots, "SELECT " UNIT_COLS " FROM units u WHERE u.path IN (?, ?, ?, ?) ORDER BY u.path");
+STORE_SQL(q_insert, "INSERT INTO units (parent_id, kind, name, name_fold, code, path, depth, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, '', ?, ?, ?) RETURNING id");
+STORE_SQL(q_set_path, "UPDATE units SET path = ? WHERE id = ?");
+STORE_SQL(q_parent, "SELECT path, depth FROM units WHERE id = ?");
+STORE_SQL(q_update, "UPDATE units SET name = COALESCE(?, name), name_fold = COALESCE(?, name_fold),"
+                    " kind = COALESCE(?, kind), updated_at = ? WHERE id = ?");
+STORE_SQL(q_set_code, "UPDATE units SET code = ? WHERE id = ?");
+STORE_SQL(q_by_code, "SELECT id FROM units WHERE code = ?");
+STORE_SQL(q_by_id, "SELECT id FROM units WHERE id = ?");
+STORE_SQL(q_count, "SELECT COUNT(*) FROM units");
+
+static json_t *unit_row(store_stmt *s) {
+  const char *kind = store_col_text(s, 2);
+  const char *label = unit_kind_label(kind);
+  json_t *o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:I, s:I}", "id", (json_int_t)store_col_int(s, 0),
+                        "parent_id", store_col_is_null(s, 1) ? json_null() : json_integer(store_col_int(s, 1)),
+                        "kind", kind ? kind : "", "kind_label", label ? label : (kind ? kind : ""), "name",
+                        store_col_text(s, 3) ? store_col_text(s, 3) : "", "code",
+                        store_col_is_null(s, 4) ? json_null() : json_string(store_col_text(s, 4)), "depth",
+                        (json_int_t)store_col_int(s, 5), "children_count", (json_int_t)store_col_int(s, 7));
+  return o;
+}
+
+int units_path(store_conn *c, int64_t id, arena *a, const char **path, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_path);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) *path = arena_strdup(a, store_col_text(s, 0));
+  store_reset(s);
+  if (rc == STORE_ROW) return 0;
+  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy đơn vị.");
+  return APP_INTERNAL(e);
+}
+
+static json_t *ancestors(store_conn *c, const char *path, int64_t self) {
+  json_t *arr = json_array();
+  const char *p = path;
+  while (arr && *p == '/') {
+    char *end = NULL;
+    long long id = strtoll(p + 1, &end, 10);
+    if (!end || *end != '/') break;
+    p = end;
+    if (id == self) break;
+    store_stmt *s = store_prepare(c, &q_name);
+    if (!s) break;
+    store_bind_int(s, 1, id);
+    if (store_step(s) == STORE_ROW)
+      json_array_append_new(arr, json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", store_col_text(s, 1)));
+    store_reset(s);
+  }
+  return arr;
+}
+
+int units_get(store_conn *c, int64_t id, int with_ancestors, json_t **out, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_get);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  int rc = store_step(s);
+  if (rc != STORE_ROW) {
+    store_reset(s);
+    return rc == STORE_DONE ? app_fail(e, 404, "not_found", "id", "Không tìm thấy đơn vị.") : APP_INTERNAL(e);
+  }
+  json_t *o = unit_row(s);
+  char *path = strdup(store_col_text(s, 6));
+  store_reset(s);
+  if (!o || !path) {
+    json_decref(o);
+    free(path);
+    return APP_INTERNAL(e);
+  }
+  if (with_ancestors) json_object_set_new(o, "ancestors", ancestors(c, path, id));
+  free(path);
+  *out = o;
+  return 0;
+}
+
+static int collect(store_stmt *s, json_t *items) {
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW) json_array_append_new(items, unit_row(s));
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+static int64_t count_of(store_stmt *s) {
+  int64_t n = -1;
+  if (store_step(s) == STORE_ROW) n = store_col_int(s, 0);
+  store_reset(s);
+  return n;
+}
+
+int units_list(store_conn *c, const scope_ranges *scope, const unit_list_query *q, json_t **items_out,
+               int64_t *total, app_err *e) {
+  json_t *items = json_array();
+  char *like = NULL;
+  if (!items) return APP_INTERNAL(e);
+  if (q->q && *q->q) {
+    like = text_like_pattern(q->q);
+    if (!like) goto fail;
+  }
+  int64_t offset = (int64_t)(q->page - 1) * q->per_page;
+  if (q->parent_id) {
+    store_stmt *n = store_prepare(c, &q_children_n), *s = store_prepare(c, &q_children);
+    if (!n || !s) goto fail;
+    store_bind_int(n, 1, q->parent_id);
+    store_bind_text(n, 2, like);
+    store_bind_text(n, 3, like);
+    *total = count_of(n);
+    store_bind_int(s, 1, q->parent_id);
+    store_bind_text(s, 2, like);
+    store_bind_text(s, 3, like);
+    store_bind_int(s, 4, q->per_page);
+    store_bind_int(s, 5, offset);
+    if (*total < 0 || collect(s, items) != 0) goto fail;
+  } else if (like) {
+    store_stmt *n = store_prepare(c, &q_search_n), *s = store_prepare(c, &q_search);
+    if (!n || !s) goto fail;
+    for (int i = 0; i < SCOPE_MAX_ROOTS; i++) {
+      store_bind_text(n, 2 * i + 1, scope->lo[i]);
+      store_bind_text(n, 2 * i + 2, scope->hi[i]);
+      store_bind_text(s, 2 * i + 1, scope->lo[i]);
+      store_bind_text(s, 2 * i + 2, scope->hi[i]);
+    }
+    store_bind_text(n, 2 * SCOPE_MAX_ROOTS + 1, like);
+    store_bind_text(s, 2 * SCOPE_MAX_ROOTS + 1, like);
+    store_bind_int(s, 2 * SCOPE_MAX_ROOTS + 2, q->per_page);
+    store_bind_int(s, 2 * SCOPE_MAX_ROOTS + 3, offset);
+    *total = count_of(n);
+    if (*total < 0 || collect(s, items) != 0) goto fail;
+  } else {
+    store_stmt *s = store_prepare(c, &q_roots);
+    if (!s) goto fail;
+    for (int i = 0; i < SCOPE_MAX_ROOTS; i++) store_bind_text(s, i + 1, scope->lo[i]);
+    json_t *all = json_array();
+    if (!all || collect(s, all) != 0) {
+      json_decref(all);
+      goto fail;
+    }
+    *total = (int64_t)json_array_size(all);
+    for (int64_t i = offset; i < *total && i < offset + q->per_page; i++)
+      json_array_append(items, json_array_get(all, (size_t)i));
+    json_decref(all);
+  }
+  free(like);
+  *items_out = items;
+  return 0;
+fail:
+  free(like);
+  json_decref(items);
+  return APP_INTERNAL(e);
+}
+
+static int check_name(const char *name, app_err *e) {
+  size_t n = strlen(name);
+  size_t cps = utf8_length(name, n);
+  if (cps < 2 || cps > 200) return app_fail(e, 400, "invalid_value", "name", "Tên đơn vị phải có từ 2 đến 200 ký tự.");
+  return 0;
+}
+
+static int check_code(const char *code, app_err *e) {
+  size_t n = strlen(code);
+  if (n < 1 || n > 64) return app_fail(e, 400, "invalid_value", "code", "Mã đơn vị phải có từ 1 đến 64 ký tự.");
+  for (size_t i = 0; i < n; i++) {
+    char ch = code[i];
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+          ch == '_' || ch == '.'))
+      return app_fail(e, 400, "invalid_value", "code",
+                      "Mã đơn vị chỉ gồm chữ cái không dấu, chữ số và các dấu - _ .");
+  }
+  return 0;
+}
+
+int units_create(store_conn *w, int64_t parent_id, const char *kind, const char *name, const char *code,
+                 int64_t *id_out, app_err *e) {
+  if (!unit_kind_label(kind)) return app_fail(e, 400, "invalid_value", "kind", "Loại đơn vị không hợp lệ.");
+  if (check_name(name, e) != 0) return -1;
+  if (code && *code && check_code(code, e) != 0) return -1;
+  char parent_path[512] = "/";
+  int64_t depth = 0;
+  if (parent_id) {
+    store_stmt *p = store_prepare(w, &q_parent);
+    if (!p) return APP_INTERNAL(e);
+    store_bind_int(p, 1, parent_id);
+    int rc = store_step(p);
+    if (rc == STORE_ROW) {
+      snprintf(parent_path, sizeof parent_path, "%s", store_col_text(p, 0));
+      depth = store_col_int(p, 1) + 1;
+    }
+    store_reset(p);
+    if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "parent_id", "Không tìm thấy đơn vị cấp trên.");
+    if (rc != STORE_ROW) return APP_INTERNAL(e);
+    if (depth > 20) return app_fail(e, 400, "invalid_value", "parent_id", "Cây đơn vị không được sâu quá 20 cấp.");
+  }
+  char *nname = text_nfc(name), *fold = text_fold(name);
+  int ret = -1;
+  if (!nname || !fold) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_stmt *s = store_prepare(w, &q_insert);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  int64_t now = clock_now();
+  if (parent_id)
+    store_bind_int(s, 1, parent_id);
+  else
+    store_bind_null(s, 1);
+  store_bind_text(s, 2, kind);
+  store_bind_text(s, 3, nname);
+  store_bind_text(s, 4, fold);
+  store_bind_text(s, 5, code && *code ? code : NULL);
+  store_bind_int(s, 6, depth);
+  store_bind_int(s, 7, now);
+  store_bind_int(s, 8, now);
+  int rc = store_step(s);
+  int64_t id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  if (rc == STORE_ROW) rc = store_step(s);
+  store_reset(s);
+  if (rc == STORE_CONSTRAINT) {
+    app_fail(e, 409, "conflict", "code", "Mã đơn vị đã được dùng cho đơn vị khác.");
+    goto done;
+  }
+  if (rc != STORE_DONE || !id) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  char path[600];
+  snprintf(path, sizeof path, "%s%lld/", parent_path, (long long)id);
+  store_stmt *u = store_prepare(w, &q_set_path);
+  if (!u) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_text(u, 1, path);
+  store_bind_int(u, 2, id);
+  rc = store_step(u);
+  store_reset(u);
+  if (rc != STORE_DONE) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  *id_out = id;
+  ret = 0;
+done:
+  free(nname);
+  free(fold);
+  return ret;
+}
+
+int units_update(store_conn *w, int64_t id, const char *name, const char *kind, const char *code, app_err *e) {
+  if (kind && !unit_kind_label(kind)) return app_fail(e, 400, "invalid_value", "kind", "Loại đơn vị không hợp lệ.");
+  if (name && check_name(name, e) != 0) return -1;
+  if (code && *code && check_code(code, e) != 0) return -1;
+  char *nname = name ? text_nfc(name) : NULL, *fold = name ? text_fold(name) : NULL;
+  int ret = -1;
+  if (name && (!nname || !fold)) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_stmt *s = store_prepare(w, &q_update);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_text(s, 1, nname);
+  store_bind_text(s, 2, fold);
+  store_bind_text(s, 3, kind);
+  store_bind_int(s, 4, clock_now());
+  store_bind_int(s, 5, id);
+  int rc = store_step(s);
+  int64_t changed = store_changes(s);
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  if (changed == 0) {
+    app_fail(e, 404, "not_found", "id", "Không tìm thấy đơn vị.");
+    goto done;
+  }
+  if (code) {
+    store_stmt *cs = store_prepare(w, &q_set_code);
+    if (!cs) {
+      APP_INTERNAL(e);
+      goto done;
+    }
+    store_bind_text(cs, 1, *code ? code : NULL);
+    store_bind_int(cs, 2, id);
+    rc = store_step(cs);
+    store_reset(cs);
+    if (rc == STORE_CONSTRAINT) {
+      app_fail(e, 409, "conflict", "code", "Mã đơn vị đã được dùng cho đơn vị khác.");
+      goto done;
+    }
+    if (rc != STORE_DONE) {
+      APP_INTERNAL(e);
+      goto done;
+    }
+  }
+  ret = 0;
+done:
+  free(nname);
+  free(fold);
+  return ret;
+}
+
+int64_t units_find(store_conn *c, const char *ref) {
+  long long n;
+  bool numeric = parse_int(ref, 1, INT64_MAX, &n);
+  store_stmt *s = store_prepare(c, &q_by_code);
+  if (!s) return 0;
+  store_bind_text(s, 1, ref);
+  int64_t id = store_step(s) == STORE_ROW ? store_col_int(s, 0) : 0;
+  store_reset(s);
+  if (id || !numeric) return id;
+  s = store_prepare(c, &q_by_id);
+  if (!s) return 0;
+  store_bind_int(s, 1, n);
+  id = store_step(s) == STORE_ROW ? store_col_int(s, 0) : 0;
+  store_reset(s);
+  return id;
+}
+
+int64_t units_count(store_conn *c) {
+  store_stmt *s = store_prepare(c, &q_count);
+  return s ? count_of(s) : -1;
+}

@@ -1,0 +1,46 @@
+/* units.h: đơn vị — the administrative and organisational hierarchy (city → ward → tổ dân phố;
+ * phòng/ban, schools, enterprises, cooperatives, teams; any depth).
+ * Owns: the units table. Units are never deleted (history refers to them).
+ */
+#ifndef HOCVUSO_UNITS_H
+#define HOCVUSO_UNITS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "domain/err.h"
+#include "domain/scope.h"
+#include "store/store.h"
+#include "util/arena.h"
+
+typedef struct unit_kind {
+  const char *code;
+  const char *label;
+} unit_kind;
+extern const unit_kind unit_kinds[];
+extern const int unit_kinds_count;
+const char *unit_kind_label(const char *code); /* NULL for an unknown kind */
+
+typedef struct unit_list_query {
+  int64_t parent_id; /* 0: no parent filter */
+  const char *q;     /* search text, or NULL */
+  int page, per_page;
+} unit_list_query;
+
+/* The unit's path; 404 when it does not exist. */
+int units_path(store_conn *c, int64_t id, arena *a, const char **path, app_err *e);
+/* The unit as JSON, with `ancestors` when `with_ancestors`. */
+int units_get(store_conn *c, int64_t id, int with_ancestors, json_t **out, app_err *e);
+/* Units within `scope` (the caller's roots for units.read): children of parent_id, matches of
+ * q, or with neither the roots themselves. Paginated. */
+int units_list(store_conn *c, const scope_ranges *scope, const unit_list_query *q, json_t **items, int64_t *total,
+               app_err *e);
+int units_create(store_conn *w, int64_t parent_id, const char *kind, const char *name, const char *code, int64_t *id,
+                 app_err *e);
+/* Changes name, kind and/or code (NULL: unchanged; "" code: removed). */
+int units_update(store_conn *w, int64_t id, const char *name, const char *kind, const char *code, app_err *e);
+/* Finds a unit by code, or by id when `ref` is a number. 0 when none. */
+int64_t units_find(store_conn *c, const char *ref);
+int64_t units_count(store_conn *c);
+
+#endif

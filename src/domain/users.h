@@ -1,0 +1,59 @@
+/* users.h: accounts and the roles granted to them on units.
+ * Owns: the users and user_roles tables, password hashing (argon2id, libsodium).
+ * Never: returns or logs a password hash; never stores a password in clear.
+ */
+#ifndef HOCVUSO_USERS_H
+#define HOCVUSO_USERS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/err.h"
+#include "domain/scope.h"
+#include "store/store.h"
+#include "util/arena.h"
+
+#define PASSWORD_MIN 8
+#define PASSWORD_MAX 128
+
+typedef struct user_list_query {
+  const char *q;
+  int64_t unit_id; /* 0: any */
+  const char *unit_lo, *unit_hi; /* subtree of unit_id */
+  int page, per_page;
+} user_list_query;
+
+/* Checks the shape of a new password; `field` names it in the error. */
+int users_check_password(const char *password, const char *field, app_err *e);
+int users_create(store_conn *w, const char *username, const char *display_name, const char *password,
+                 int64_t unit_id, int64_t *id, app_err *e);
+/* Verifies a password. 0 with the id (and whether disabled) when right; -1 otherwise. A missing
+ * user costs as much time as a wrong password. */
+int users_verify(store_conn *c, const char *username, const char *password, int64_t *id, bool *disabled);
+int users_verify_id(store_conn *c, int64_t id, const char *password);
+int users_set_password(store_conn *w, int64_t id, const char *password, app_err *e);
+int users_set_disabled(store_conn *w, int64_t id, bool disabled, app_err *e);
+int users_set_name(store_conn *w, int64_t id, const char *display_name, app_err *e);
+int64_t users_find(store_conn *c, const char *username);
+int64_t users_count(store_conn *c);
+/* The user as JSON with roles; 404 when absent. */
+int users_get(store_conn *c, int64_t id, json_t **out, app_err *e);
+/* True when the user is visible within `scope`: their home unit or one of their grants lies in it. */
+int users_in_scope(store_conn *c, int64_t id, const scope_ranges *scope, bool *visible, app_err *e);
+int users_list(store_conn *c, const scope_ranges *scope, const user_list_query *q, json_t **items, int64_t *total,
+               app_err *e);
+
+/* Roles */
+int roles_grant(store_conn *w, int64_t user_id, const char *role, int64_t unit_id, int64_t granted_by, int64_t *grant_id,
+                app_err *e);
+/* Finds a grant of this user: its unit's path (for the scope check) and role. */
+int roles_get(store_conn *c, int64_t user_id, int64_t grant_id, arena *a, const char **unit_path, const char **role,
+              int64_t *unit_id, app_err *e);
+int roles_revoke(store_conn *w, int64_t user_id, int64_t grant_id, app_err *e);
+/* Revokes by role and unit (for the CLI). */
+int roles_revoke_by(store_conn *w, int64_t user_id, const char *role, int64_t unit_id, app_err *e);
+/* The roles of a user as a JSON array [{id, role, role_label, unit_id, unit_name}]. */
+json_t *roles_of(store_conn *c, int64_t user_id);
+
+#endif

@@ -1,0 +1,50 @@
+/* h_units.c: the unit tree over HTTP. */
+#include "domain/units.h"
+#include "http/handlers.h"
+
+int h_units_list(req *r) {
+  scope_ranges sc;
+  scope_roots(r->who, CAP_UNITS_READ, &r->a, &sc);
+  unit_list_query q = {.parent_id = req_qint(r, "parent_id", 0), .q = req_qstr(r, "q")};
+  req_paging(r, &q.page, &q.per_page);
+  json_t *items = NULL;
+  int64_t total = 0;
+  store_conn *c = req_db(r);
+  if (!c || units_list(c, &sc, &q, &items, &total, &r->err) != 0) return -1;
+  return req_page(r, items, total);
+}
+
+int h_units_get(req *r) {
+  json_t *u = NULL;
+  if (units_get(req_db(r), req_param(r, 0), 1, &u, &r->err) != 0) return -1;
+  return req_ok(r, 200, u);
+}
+
+int h_units_create(req *r) {
+  store_conn *w = req_dbw(r);
+  int64_t id = 0, parent = req_int(r, "parent_id", 0);
+  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  if (units_create(w, parent, req_str(r, "kind"), req_str(r, "name"), req_str(r, "code"), &id, &r->err) != 0)
+    return -1; /* the dispatcher rolls back */
+  if (req_audit(r, "unit.create", "unit", id, id,
+                json_pack("{s:s, s:s, s:I}", "name", req_str(r, "name"), "kind", req_str(r, "kind"), "parent_id",
+                          (json_int_t)parent)) != 0 ||
+      store_commit(w) != STORE_OK)
+    return APP_INTERNAL(&r->err);
+  json_t *u = NULL;
+  if (units_get(w, id, 1, &u, &r->err) != 0) return -1;
+  return req_ok(r, 201, u);
+}
+
+int h_units_update(req *r) {
+  store_conn *w = req_dbw(r);
+  int64_t id = req_param(r, 0);
+  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  if (units_update(w, id, req_str(r, "name"), req_str(r, "kind"), req_str(r, "code"), &r->err) != 0) return -1;
+  json_t *detail = json_deep_copy(r->body);
+  if (req_audit(r, "unit.update", "unit", id, id, detail) != 0 || store_commit(w) != STORE_OK)
+    return APP_INTERNAL(&r->err);
+  json_t *u = NULL;
+  if (units_get(w, id, 1, &u, &r->err) != 0) return -1;
+  return req_ok(r, 200, u);
+}

@@ -1,0 +1,35 @@
+/* handlers.h: every route handler, by area. A handler parses nothing (its input is declared
+ * and validated), checks no permission (the dispatcher did), holds no SQL (domain/ does). */
+#ifndef HOCVUSO_HANDLERS_H
+#define HOCVUSO_HANDLERS_H
+
+#include "http/http.h"
+
+/* h_system.c */
+int h_healthz(req *r);
+int h_metrics(req *r);
+int h_openapi(req *r);
+int h_hello(req *r);
+int h_meta(req *r);
+/* h_session.c */
+int h_login(req *r);
+int h_logout(req *r);
+int h_me(req *r);
+int h_me_password(req *r);
+/* h_units.c */
+int h_units_list(req *r);
+int h_units_get(req *r);
+int h_units_create(req *r);
+int h_units_update(req *r);
+/* h_users.c */
+int h_users_list(req *r);
+int h_users_create(req *r);
+int h_users_get(req *r);
+int h_users_update(req *r);
+int h_users_password(req *r);
+int h_roles_grant(req *r);
+int h_roles_revoke(req *r);
+/* h_audit.c */
+int h_audit_list(req *r);
+
+#endif

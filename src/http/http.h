@@ -1,0 +1,156 @@
+/* http.h: the types the HTTP layer shares: the application, a request, a route.
+ * Owns: nothing at run time; it declares the route table (routes.c) and the request API that
+ * handlers use (request.c). Handlers see only validated input and never check permissions
+ * themselves: the dispatcher (router.c) does it from the route's row before they run.
+ */
+#ifndef HOCVUSO_HTTP_H
+#define HOCVUSO_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/audit.h"
+#include "domain/caps.h"
+#include "domain/err.h"
+#include "domain/scope.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/config.h"
+#include "util/secrets.h"
+
+typedef struct static_files static_files;
+typedef struct metrics metrics;
+typedef struct ratelimit ratelimit;
+
+/* The running application: read-only after start-up but for the counters inside. */
+typedef struct app {
+  config cfg;
+  secrets keys;
+  store *st;
+  static_files *web;
+  metrics *met;
+  ratelimit *rl;
+  char *openapi;      /* the generated document, serialised once */
+  size_t openapi_len;
+  double started;     /* clock_mono() at start */
+} app;
+
+/* ---- input declarations ---- */
+typedef enum { FT_STRING = 1, FT_INT, FT_BOOL, FT_DATE } field_type;
+
+typedef struct field_spec {
+  const char *name;
+  field_type type;
+  bool required;
+  int64_t min, max; /* strings: length in characters; integers: value */
+  const char *doc;  /* one line, for the OpenAPI document */
+} field_spec;
+
+typedef enum { SCOPE_NONE, SCOPE_UNIT, SCOPE_USER, SCOPE_GRANT } scope_kind;
+typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
+typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;
+typedef enum { RATE_NONE, RATE_LOGIN, RATE_WRITE, RATE_COUNT } rate_class;
+
+typedef struct req req;
+typedef int (*handler_fn)(req *r);
+
+typedef struct route {
+  const char *method;
+  const char *path;    /* "/api/v1/units/{id}": {name} segments are positive integers */
+  handler_fn fn;
+  auth_kind auth;
+  caps_t cap;          /* required capability (AUTH_LOGIN routes) */
+  scope_kind scope;    /* where the capability must hold */
+  const char *scope_field; /* the unit (or user) id field the scope is checked on */
+  field_source scope_from;
+  const field_spec *body;  /* NULL: the route takes no body */
+  const field_spec *query; /* NULL: no query parameters */
+  bool csrf;           /* state-changing: needs X-CSRF-Token */
+  rate_class rate;
+  int ok_status;
+  const char *op_id;
+  const char *tag;
+  const char *summary;
+  const char *response; /* name of the response schema in openapi.c, or NULL */
+} route;
+
+extern const route routes[];
+extern const int routes_count;
+
+/* ---- a request, as handlers see it ---- */
+#define REQ_MAX_PARAMS 4
+#define REQ_MAX_HEADERS 8
+
+struct req {
+  app *app;
+  arena a;
+  const route *route;
+  int route_index;  /* -1: none matched */
+  const char *method;
+  const char *path;
+  const char *ip;
+  bool https;       /* the caller reached us over TLS (through the trusted proxy) */
+  const char *user_agent;
+  const char *accept_encoding;
+  const char *content_type;
+  const char *if_none_match;
+  const char *cookie_token;
+  const char *csrf_header;
+  /* path parameters, in the order of the route's {name} segments */
+  int64_t params[REQ_MAX_PARAMS];
+  int nparams;
+  json_t *query; /* validated query parameters (owned) */
+  json_t *body;  /* validated body (owned) */
+  principal *who; /* NULL for a public caller */
+  /* database connections, taken on first use, released when the response is sent */
+  store_conn *rconn, *wconn;
+  /* response */
+  int status;
+  json_t *out;        /* JSON answer (owned) */
+  char *raw;          /* or a raw body (owned, malloc) */
+  size_t raw_len;
+  const char *raw_type;
+  const void *static_body; /* or a static body owned by someone else */
+  size_t static_len;
+  bool static_gzip;
+  const char *hdr_name[REQ_MAX_HEADERS];
+  const char *hdr_value[REQ_MAX_HEADERS];
+  int nhdr;
+  app_err err;
+  /* upload */
+  char *upload;
+  size_t upload_len, upload_cap;
+  bool too_large;
+  double t0;
+};
+
+/* Handlers' helpers. */
+int req_ok(req *r, int status, json_t *out);                        /* takes `out`; returns 0 */
+int req_fail(req *r, int status, const char *code, const char *field, const char *message); /* returns -1 */
+void req_header(req *r, const char *name, const char *value);       /* value copied into the arena */
+store_conn *req_db(req *r);   /* a connection for reading (the writer, once taken) */
+store_conn *req_dbw(req *r);  /* the writer; an open transaction is the handler's to end */
+int64_t req_param(const req *r, int i);
+const char *req_str(const req *r, const char *name);  /* body field, or NULL */
+int64_t req_int(const req *r, const char *name, int64_t dflt);
+int req_bool(const req *r, const char *name, int dflt);
+const char *req_qstr(const req *r, const char *name);
+int64_t req_qint(const req *r, const char *name, int64_t dflt);
+/* Appends to the audit log on the writer, as the caller, from the caller's address. */
+int req_audit(req *r, const char *action, const char *entity, int64_t entity_id, int64_t unit_id, json_t *detail);
+/* Builds {"items":…, "page":…, "per_page":…, "total":…} and answers 200. */
+int req_page(req *r, json_t *items, int64_t total);
+void req_paging(const req *r, int *page, int *per_page);
+
+/* Dispatcher (router.c). */
+int router_init(void);
+void router_dispatch(req *r);
+/* Matches method+path; returns the route index, -1 if the path is unknown, -2 if only the
+ * method is wrong (then `allow` lists the methods). */
+int router_match(const char *method, const char *path, int64_t *params, int *nparams, char *allow, size_t allow_len);
+/* Validates `in` against `spec`; on success *out is a new object holding only declared,
+ * typed fields. `from_query` treats every value as a string to convert. */
+int validate_fields(const field_spec *spec, json_t *in, bool from_query, json_t **out, app_err *e);
+
+#endif

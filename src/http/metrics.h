@@ -1,0 +1,15 @@
+/* metrics.h: request counters and latency histograms by route, for /metrics (Prometheus). */
+#ifndef HOCVUSO_METRICS_H
+#define HOCVUSO_METRICS_H
+
+#include "http/http.h"
+#include "util/buf.h"
+
+metrics *metrics_new(int nroutes);
+void metrics_free(metrics *m);
+/* route: index in the route table, or -1 (unmatched) / -2 (static files). */
+void metrics_observe(metrics *m, int ri, int status, double seconds);
+void metrics_conn(metrics *m, int delta); /* open connections */
+void metrics_render(metrics *m, app *a, buf *out);
+
+#endif

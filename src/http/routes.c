@@ -1,0 +1,135 @@
+/* routes.c: the route table. One row per endpoint: method, path, handler, who may call it
+ * (capability and the unit it must hold on), declared input, CSRF and rate class, and what
+ * the OpenAPI document says of it. Adding an endpoint is adding a row; auditing who may call
+ * what is reading this file. The dispatcher (router.c) enforces every column.
+ */
+#include "http/handlers.h"
+#include "http/http.h"
+
+#define PAGING {"page", FT_INT, false, 1, 1000000, "Trang (từ 1)"}, \
+               {"per_page", FT_INT, false, 1, 200, "Số mục mỗi trang (tối đa 200)"}
+
+static const field_spec login_body[] = {
+    {"username", FT_STRING, true, 1, 64, "Tên đăng nhập"},
+    {"password", FT_STRING, true, 1, 256, "Mật khẩu"},
+    {0},
+};
+static const field_spec password_body[] = {
+    {"current_password", FT_STRING, true, 1, 256, "Mật khẩu hiện tại"},
+    {"new_password", FT_STRING, true, 1, 256, "Mật khẩu mới (ít nhất 8 ký tự)"},
+    {0},
+};
+static const field_spec units_query[] = {
+    {"parent_id", FT_INT, false, 1, INT64_MAX, "Chỉ lấy các đơn vị con trực tiếp của đơn vị này"},
+    {"q", FT_STRING, false, 1, 100, "Tìm theo tên, không phân biệt dấu"},
+    PAGING,
+    {0},
+};
+static const field_spec unit_create_body[] = {
+    {"parent_id", FT_INT, true, 1, INT64_MAX, "Đơn vị cấp trên"},
+    {"kind", FT_STRING, true, 1, 40, "Loại đơn vị (xem /api/v1/meta)"},
+    {"name", FT_STRING, true, 1, 200, "Tên đơn vị"},
+    {"code", FT_STRING, false, 0, 64, "Mã đơn vị, duy nhất"},
+    {0},
+};
+static const field_spec unit_update_body[] = {
+    {"kind", FT_STRING, false, 1, 40, "Loại đơn vị"},
+    {"name", FT_STRING, false, 1, 200, "Tên đơn vị"},
+    {"code", FT_STRING, false, 0, 64, "Mã đơn vị; chuỗi rỗng để xóa mã"},
+    {0},
+};
+static const field_spec users_query[] = {
+    {"q", FT_STRING, false, 1, 100, "Tìm theo tên đăng nhập hoặc họ tên"},
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tài khoản thuộc cây đơn vị này"},
+    PAGING,
+    {0},
+};
+static const field_spec user_create_body[] = {
+    {"username", FT_STRING, true, 1, 32, "Tên đăng nhập: 3–32 ký tự a-z 0-9 . _ -"},
+    {"display_name", FT_STRING, true, 1, 100, "Họ và tên"},
+    {"password", FT_STRING, true, 1, 256, "Mật khẩu ban đầu (ít nhất 8 ký tự)"},
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Đơn vị quản lý tài khoản"},
+    {0},
+};
+static const field_spec user_update_body[] = {
+    {"display_name", FT_STRING, false, 1, 100, "Họ và tên"},
+    {"disabled", FT_BOOL, false, 0, 0, "Khóa (true) hoặc mở khóa (false)"},
+    {0},
+};
+static const field_spec user_password_body[] = {
+    {"new_password", FT_STRING, true, 1, 256, "Mật khẩu mới (ít nhất 8 ký tự)"},
+    {0},
+};
+static const field_spec grant_body[] = {
+    {"role", FT_STRING, true, 1, 40, "Vai trò (xem /api/v1/meta)"},
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị nơi vai trò có hiệu lực (cả cây con)"},
+    {0},
+};
+static const field_spec audit_params[] = {
+    {"actor", FT_STRING, false, 1, 64, "Tên đăng nhập người thực hiện"},
+    {"action", FT_STRING, false, 1, 64, "Hành động; kết thúc bằng dấu chấm để lọc theo nhóm (user.)"},
+    {"entity", FT_STRING, false, 1, 64, "Loại đối tượng"},
+    {"since", FT_DATE, false, 0, 0, "Từ thời điểm (YYYY-MM-DD, UTC)"},
+    {"until", FT_DATE, false, 0, 0, "Trước thời điểm (YYYY-MM-DD, UTC)"},
+    PAGING,
+    {0},
+};
+
+#define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
+#define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
+#define ON_UNIT(cap, field, from) AUTH_LOGIN, cap, SCOPE_UNIT, field, from
+#define ON_USER(cap) AUTH_LOGIN, cap, SCOPE_USER, "id", FROM_PATH
+#define ON_GRANT(cap) AUTH_LOGIN, cap, SCOPE_GRANT, "grant_id", FROM_PATH
+
+const route routes[] = {
+    /* system */
+    {"GET", "/healthz", h_healthz, PUB, NULL, NULL, false, RATE_NONE, 200, "getHealth", "Hệ thống",
+     "Tình trạng máy chủ và cơ sở dữ liệu", "Health"},
+    {"GET", "/metrics", h_metrics, PUB, NULL, NULL, false, RATE_NONE, 200, "getMetrics", "Hệ thống",
+     "Số liệu vận hành dạng Prometheus (chỉ từ máy chủ nội bộ)", NULL},
+    {"GET", "/api/v1/openapi.json", h_openapi, PUB, NULL, NULL, false, RATE_NONE, 200, "getOpenApi", "Hệ thống",
+     "Tài liệu OpenAPI của API này", NULL},
+    {"GET", "/api/v1/hello", h_hello, PUB, NULL, NULL, false, RATE_NONE, 200, "getHello", "Hệ thống",
+     "Trả lời tối giản, làm mốc so sánh hiệu năng", "Hello"},
+    {"GET", "/api/v1/meta", h_meta, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "getMeta", "Hệ thống",
+     "Danh mục loại đơn vị, vai trò và quyền", "Meta"},
+    /* session */
+    {"POST", "/api/v1/session", h_login, PUB, login_body, NULL, false, RATE_LOGIN, 200, "login", "Phiên làm việc",
+     "Đăng nhập", "Login"},
+    {"DELETE", "/api/v1/session", h_logout, LOGIN(0), NULL, NULL, true, RATE_NONE, 204, "logout", "Phiên làm việc",
+     "Đăng xuất", NULL},
+    {"GET", "/api/v1/me", h_me, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "getMe", "Phiên làm việc",
+     "Người đang đăng nhập, vai trò và quyền", "Me"},
+    {"PUT", "/api/v1/me/password", h_me_password, LOGIN(0), password_body, NULL, true, RATE_LOGIN, 204,
+     "changeMyPassword", "Phiên làm việc", "Đổi mật khẩu của mình; các phiên khác kết thúc", NULL},
+    /* units */
+    {"GET", "/api/v1/units", h_units_list, ON_UNIT(CAP_UNITS_READ, "parent_id", FROM_QUERY), NULL, units_query,
+     false, RATE_NONE, 200, "listUnits", "Đơn vị", "Danh sách đơn vị trong phạm vi của mình", "UnitPage"},
+    {"GET", "/api/v1/units/{id}", h_units_get, ON_UNIT(CAP_UNITS_READ, "id", FROM_PATH), NULL, NULL, false,
+     RATE_NONE, 200, "getUnit", "Đơn vị", "Một đơn vị và các cấp trên", "Unit"},
+    {"POST", "/api/v1/units", h_units_create, ON_UNIT(CAP_UNITS_WRITE, "parent_id", FROM_BODY), unit_create_body,
+     NULL, true, RATE_WRITE, 201, "createUnit", "Đơn vị", "Thêm đơn vị con", "Unit"},
+    {"PATCH", "/api/v1/units/{id}", h_units_update, ON_UNIT(CAP_UNITS_WRITE, "id", FROM_PATH), unit_update_body,
+     NULL, true, RATE_WRITE, 200, "updateUnit", "Đơn vị", "Sửa tên, loại, mã đơn vị", "Unit"},
+    /* users */
+    {"GET", "/api/v1/users", h_users_list, ON_UNIT(CAP_USERS_READ, "unit_id", FROM_QUERY), NULL, users_query, false,
+     RATE_NONE, 200, "listUsers", "Tài khoản", "Danh sách tài khoản trong phạm vi của mình", "UserPage"},
+    {"POST", "/api/v1/users", h_users_create, ON_UNIT(CAP_USERS_WRITE, "unit_id", FROM_BODY), user_create_body,
+     NULL, true, RATE_WRITE, 201, "createUser", "Tài khoản", "Tạo tài khoản", "User"},
+    {"GET", "/api/v1/users/{id}", h_users_get, ON_USER(CAP_USERS_READ), NULL, NULL, false, RATE_NONE, 200,
+     "getUser", "Tài khoản", "Một tài khoản và các vai trò", "User"},
+    {"PATCH", "/api/v1/users/{id}", h_users_update, ON_USER(CAP_USERS_WRITE), user_update_body, NULL, true,
+     RATE_WRITE, 200, "updateUser", "Tài khoản", "Sửa họ tên; khóa hoặc mở khóa (khóa thì mọi phiên kết thúc)",
+     "User"},
+    {"PUT", "/api/v1/users/{id}/password", h_users_password, ON_USER(CAP_USERS_WRITE), user_password_body, NULL,
+     true, RATE_WRITE, 204, "resetUserPassword", "Tài khoản", "Đặt lại mật khẩu; mọi phiên của tài khoản kết thúc",
+     NULL},
+    {"POST", "/api/v1/users/{id}/roles", h_roles_grant, ON_UNIT(CAP_USERS_WRITE, "unit_id", FROM_BODY), grant_body,
+     NULL, true, RATE_WRITE, 201, "grantRole", "Tài khoản", "Giao vai trò trên một đơn vị", "Grant"},
+    {"DELETE", "/api/v1/users/{id}/roles/{grant_id}", h_roles_revoke, ON_GRANT(CAP_USERS_WRITE), NULL, NULL, true,
+     RATE_WRITE, 204, "revokeRole", "Tài khoản", "Thu hồi vai trò", NULL},
+    /* audit */
+    {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
+     "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},
+};
+const int routes_count = (int)(sizeof routes / sizeof routes[0]);

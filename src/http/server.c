@@ -1,0 +1,452 @@
+/* server.c: the socket side of a request: libmicrohttpd callbacks, the request's life from
+ * first byte to access-log line, security headers, compression, graceful shutdown.
+ * Owns: the MHD daemon and every req (created on a request's first callback, freed when
+ * MHD says it is complete).
+ * Never: decides who may do what (router.c) or touches SQL (domain/).
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http/metrics.h"
+#include "http/static.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/jsonx.h"
+#include "util/log.h"
+#include "util/utf8.h"
+
+#define GZIP_MIN 1024
+
+static atomic_int inflight;
+
+static const char *const CSP =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'";
+
+/* ---- request set-up ---- */
+
+static const char *header(struct MHD_Connection *c, const char *name) {
+  return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+static void client_address(req *r, struct MHD_Connection *c) {
+  char ip[INET6_ADDRSTRLEN] = "unknown";
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (ci && ci->client_addr) {
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+      inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip, sizeof ip);
+    else if (sa->sa_family == AF_INET6)
+      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip, sizeof ip);
+  }
+  r->ip = arena_strdup(&r->a, ip);
+  const char *proxy = r->app->cfg.trusted_proxy;
+  if (!proxy[0] || strcmp(proxy, ip) != 0) return;
+  /* Only the configured proxy is believed; it sets X-Forwarded-For to the client's address. */
+  const char *xff = header(c, "X-Forwarded-For");
+  if (xff && *xff) {
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ') last++;
+    unsigned char tmp[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, last, tmp) == 1 || inet_pton(AF_INET6, last, tmp) == 1)
+      r->ip = arena_strdup(&r->a, last);
+  }
+  const char *proto = header(c, "X-Forwarded-Proto");
+  r->https = proto && strcasecmp(proto, "https") == 0;
+}
+
+static req *req_new(app *a, struct MHD_Connection *c, const char *url, const char *method) {
+  req *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  arena_init(&r->a);
+  r->app = a;
+  r->t0 = clock_mono();
+  r->route_index = -1;
+  r->method = arena_strdup(&r->a, method);
+  r->path = arena_strdup(&r->a, url);
+  const char *v;
+  if ((v = header(c, "User-Agent"))) r->user_agent = arena_strdup(&r->a, v);
+  if ((v = header(c, "Accept-Encoding"))) r->accept_encoding = arena_strdup(&r->a, v);
+  if ((v = header(c, "Content-Type"))) r->content_type = arena_strdup(&r->a, v);
+  if ((v = header(c, "If-None-Match"))) r->if_none_match = arena_strdup(&r->a, v);
+  if ((v = header(c, "X-CSRF-Token"))) r->csrf_header = arena_strdup(&r->a, v);
+  if ((v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "hocvuso_session"))) r->cookie_token = arena_strdup(&r->a, v);
+  client_address(r, c);
+  const char *cl = header(c, "Content-Length");
+  long long n;
+  if (cl && parse_int(cl, 0, INT64_MAX, &n) && (unsigned long long)n > a->cfg.body_limit) r->too_large = true;
+  return r;
+}
+
+static void req_free(req *r) {
+  if (!r) return;
+  if (r->rconn) store_release(r->rconn);
+  if (r->wconn) store_release(r->wconn);
+  json_decref(r->query);
+  json_decref(r->body);
+  json_decref(r->out);
+  free(r->raw);
+  free(r->upload);
+  arena_free(&r->a);
+  free(r);
+}
+
+static void release_db(req *r) {
+  if (r->rconn) store_release(r->rconn);
+  if (r->wconn) store_release(r->wconn);
+  r->rconn = r->wconn = NULL;
+}
+
+static bool append_upload(req *r, const char *data, size_t n) {
+  if (r->too_large) return true;
+  if (r->upload_len + n > r->app->cfg.body_limit) {
+    r->too_large = true;
+    free(r->upload);
+    r->upload = NULL;
+    r->upload_len = r->upload_cap = 0;
+    return true;
+  }
+  if (r->upload_len + n + 1 > r->upload_cap) {
+    size_t ncap = r->upload_cap ? r->upload_cap : 1024;
+    while (ncap < r->upload_len + n + 1) ncap *= 2;
+    char *p = realloc(r->upload, ncap);
+    if (!p) return false;
+    r->upload = p;
+    r->upload_cap = ncap;
+  }
+  memcpy(r->upload + r->upload_len, data, n);
+  r->upload_len += n;
+  r->upload[r->upload_len] = '\0';
+  return true;
+}
+
+/* ---- query string ---- */
+
+typedef struct qctx {
+  json_t *obj;
+  bool bad_utf8;
+} qctx;
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+  (void)kind;
+  qctx *q = cls;
+  if (!value) value = "";
+  if (!utf8_valid(key, strlen(key)) || !utf8_valid(value, strlen(value))) {
+    q->bad_utf8 = true;
+    return MHD_NO;
+  }
+  json_object_set_new(q->obj, key, json_string(value));
+  return MHD_YES;
+}
+
+/* ---- answering ---- */
+
+json_t *server_error_json(const req *r) {
+  return json_pack("{s:{s:s, s:s, s:o}}", "error", "code", r->err.code ? r->err.code : "internal", "message",
+                   r->err.message ? r->err.message : "Lỗi hệ thống.", "field",
+                   r->err.field ? json_string(r->err.field) : json_null());
+}
+
+static bool accepts_gzip(const req *r) { return r->accept_encoding && strstr(r->accept_encoding, "gzip"); }
+
+static void common_headers(struct MHD_Response *resp) {
+  MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+  MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+  MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, req *r) {
+  struct MHD_Response *resp = NULL;
+  const char *type = "application/json; charset=utf-8";
+  bool gz = false;
+  if (r->static_body) {
+    resp = MHD_create_response_from_buffer(r->static_len, (void *)(uintptr_t)r->static_body, MHD_RESPMEM_PERSISTENT);
+    type = r->raw_type;
+    gz = r->static_gzip;
+  } else {
+    char *body = NULL;
+    size_t len = 0;
+    if (r->raw) {
+      body = r->raw;
+      len = r->raw_len;
+      r->raw = NULL;
+      type = r->raw_type;
+    } else if (r->status >= 400 || r->out) {
+      json_t *j = r->status >= 400 ? server_error_json(r) : json_incref(r->out);
+      body = jsonx_dump(j, &len);
+      json_decref(j);
+    }
+    if (body && len >= GZIP_MIN && accepts_gzip(r)) {
+      size_t zlen = 0;
+      char *z = gzip_compress(body, len, &zlen);
+      if (z) {
+        free(body);
+        body = z;
+        len = zlen;
+        gz = true;
+      }
+    }
+    resp = MHD_create_response_from_buffer(len, body ? body : (void *)"", body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp) free(body);
+  }
+  if (!resp) return MHD_NO;
+  common_headers(resp);
+  if (r->status != 204 && r->status != 304) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+  if (gz) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+  if (!r->static_body) MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding, Cookie");
+  if (r->err.retry_after > 0) {
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", r->err.retry_after);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+  }
+  for (int i = 0; i < r->nhdr; i++) MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
+  enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
+  MHD_destroy_response(resp);
+  return ret;
+}
+
+static void serve_static(req *r) {
+  r->route_index = -2;
+  if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+    req_header(r, "Allow", "GET, HEAD");
+    req_fail(r, 405, "method_not_allowed", NULL, "Phương thức không được hỗ trợ.");
+    return;
+  }
+  const static_file *f = static_find(r->app->web, r->path);
+  if (!f) {
+    req_fail(r, 404, "not_found", NULL, "Không tìm thấy trang.");
+    return;
+  }
+  req_header(r, "ETag", f->etag);
+  req_header(r, "Cache-Control", "no-cache");
+  if (r->if_none_match && strstr(r->if_none_match, f->etag)) {
+    r->status = 304;
+    r->static_body = "";
+    r->static_len = 0;
+    r->raw_type = f->type;
+    return;
+  }
+  r->status = 200;
+  r->raw_type = f->type;
+  if (f->gz && accepts_gzip(r)) {
+    r->static_body = f->gz;
+    r->static_len = f->gz_len;
+    r->static_gzip = true;
+  } else {
+    r->static_body = f->data;
+    r->static_len = f->len;
+  }
+}
+
+static bool is_api(const char *path) {
+  return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 || strcmp(path, "/healthz") == 0 ||
+         strcmp(path, "/metrics") == 0;
+}
+
+static void handle(req *r, struct MHD_Connection *c) {
+  if (!utf8_valid(r->path, strlen(r->path))) {
+    req_fail(r, 400, "invalid_utf8", NULL, "Địa chỉ không phải văn bản UTF-8 hợp lệ.");
+    return;
+  }
+  if (!is_api(r->path)) {
+    serve_static(r);
+    return;
+  }
+  char allow[64];
+  int idx = router_match(r->method, r->path, r->params, &r->nparams, allow, sizeof allow);
+  if (idx == -1) {
+    req_fail(r, 404, "not_found", NULL, "Không tìm thấy địa chỉ này.");
+    return;
+  }
+  if (idx == -2) {
+    req_header(r, "Allow", allow);
+    req_fail(r, 405, "method_not_allowed", NULL, "Phương thức không được hỗ trợ cho địa chỉ này.");
+    return;
+  }
+  r->route_index = idx;
+  r->route = &routes[idx];
+  qctx q = {json_object(), false};
+  if (!q.obj) {
+    req_fail(r, 500, "internal", NULL, "Lỗi hệ thống.");
+    return;
+  }
+  MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+  if (q.bad_utf8) {
+    json_decref(q.obj);
+    req_fail(r, 400, "invalid_utf8", NULL, "Tham số không phải văn bản UTF-8 hợp lệ.");
+    return;
+  }
+  r->query = q.obj;
+  router_dispatch(r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+  (void)version;
+  app *a = cls;
+  req *r = *con_cls;
+  if (!r) {
+    r = req_new(a, c, url, method);
+    if (!r) return MHD_NO;
+    *con_cls = r;
+    atomic_fetch_add(&inflight, 1);
+    return MHD_YES;
+  }
+  if (*upload_data_size) {
+    if (!append_upload(r, upload_data, *upload_data_size)) return MHD_NO;
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  handle(r, c);
+  release_db(r);
+  if (!r->status) r->status = 500;
+  if (r->status >= 500) log_error("%s %s answered %d: %s", r->method, r->path, r->status, r->err.code ? r->err.code : "");
+  return send_response(c, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
+  (void)c;
+  app *a = cls;
+  req *r = *con_cls;
+  if (!r) return;
+  *con_cls = NULL;
+  double dur = clock_mono() - r->t0;
+  int status = r->status ? r->status : 499;
+  if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->status) status = 499;
+  metrics_observe(a->met, r->route_index, status, dur);
+  /* The access log: one JSON line per request; no query string, no cookie, no body. */
+  buf b;
+  buf_init(&b);
+  char ts[32];
+  clock_iso8601(clock_now(), ts, sizeof ts);
+  buf_printf(&b, "{\"ts\":\"%s\",\"level\":\"info\",\"type\":\"access\",\"method\":", ts);
+  jsonx_escape(&b, r->method, strlen(r->method));
+  buf_puts(&b, ",\"path\":");
+  jsonx_escape(&b, r->path, strlen(r->path));
+  if (r->route) buf_printf(&b, ",\"route\":\"%s\"", r->route->path);
+  buf_printf(&b, ",\"status\":%d,\"ms\":%.3f,\"ip\":", status, dur * 1000);
+  jsonx_escape(&b, r->ip, strlen(r->ip));
+  if (r->who) buf_printf(&b, ",\"user_id\":%lld", (long long)r->who->user_id);
+  if (r->err.code) buf_printf(&b, ",\"error\":\"%s\"", r->err.code);
+  buf_putc(&b, '}');
+  if (!b.oom) log_line(b.data, b.len);
+  buf_free(&b);
+  req_free(r);
+  atomic_fetch_sub(&inflight, 1);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx, enum MHD_ConnectionNotificationCode t) {
+  (void)c;
+  (void)socket_ctx;
+  app *a = cls;
+  metrics_conn(a->met, t == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
+  (void)cls;
+  char msg[512];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  size_t n = strlen(msg);
+  while (n && msg[n - 1] == '\n') msg[--n] = '\0';
+  log_warn("httpd: %s", msg);
+}
+
+static int resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *sslen, bool *v6, char *err, size_t errlen) {
+  char host[256];
+  const char *colon = strrchr(listen, ':');
+  if (!colon) {
+    snprintf(err, errlen, "listen: expected HOST:PORT");
+    return -1;
+  }
+  size_t hlen = (size_t)(colon - listen);
+  if (hlen >= sizeof host) {
+    snprintf(err, errlen, "listen: host too long");
+    return -1;
+  }
+  memcpy(host, listen, hlen);
+  host[hlen] = '\0';
+  if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+    memmove(host, host + 1, hlen - 2);
+    host[hlen - 2] = '\0';
+  }
+  long long port;
+  if (!parse_int(colon + 1, 1, 65535, &port)) {
+    snprintf(err, errlen, "listen: bad port \"%s\"", colon + 1);
+    return -1;
+  }
+  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res = NULL;
+  int g = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res);
+  if (g != 0 || !res) {
+    snprintf(err, errlen, "listen: cannot resolve \"%s\": %s", host, gai_strerror(g));
+    return -1;
+  }
+  memcpy(ss, res->ai_addr, res->ai_addrlen);
+  *sslen = res->ai_addrlen;
+  *v6 = res->ai_family == AF_INET6;
+  freeaddrinfo(res);
+  return 0;
+}
+
+int server_run(app *a, char *err, size_t errlen) {
+  struct sockaddr_storage ss;
+  socklen_t sslen;
+  bool v6 = false;
+  if (resolve(a->cfg.listen, &ss, &sslen, &v6, err, errlen) != 0) return -1;
+  if (router_init() != 0) {
+    snprintf(err, errlen, "the route table is malformed");
+    return -1;
+  }
+  /* Signals are taken by this thread alone, with sigwait: workers never see them. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_TURBO |
+                   (v6 ? MHD_USE_IPv6 : 0);
+  struct MHD_Daemon *d = MHD_start_daemon(
+      flags, 0, NULL, NULL, on_request, a, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+      MHD_OPTION_THREAD_POOL_SIZE, (unsigned)a->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+      (unsigned)a->cfg.conn_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)a->cfg.max_conns,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, a, MHD_OPTION_NOTIFY_CONNECTION, on_connection, a,
+      MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+  if (!d) {
+    snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)", a->cfg.listen);
+    return -1;
+  }
+  log_info("hocvuso listening on http://%s/ (%s, %d threads, %zu static files)", a->cfg.listen,
+           store_kind_name(a->st), a->cfg.threads, static_count(a->web));
+
+  int sig = 0;
+  sigwait(&set, &sig);
+  log_info("signal %d: no new connections; finishing %d request(s) in flight", sig, atomic_load(&inflight));
+  MHD_socket lsock = MHD_quiesce_daemon(d);
+  if (lsock != MHD_INVALID_SOCKET) close(lsock);
+  double deadline = clock_mono() + 25;
+  while (atomic_load(&inflight) > 0 && clock_mono() < deadline) usleep(10000);
+  if (atomic_load(&inflight) > 0) log_warn("%d request(s) still running at the deadline", atomic_load(&inflight));
+  MHD_stop_daemon(d);
+  log_info("stopped");
+  return 0;
+}

@@ -1,0 +1,28 @@
+/* static.h: the front end's files, read into memory at start-up with a gzip copy and an ETag. */
+#ifndef HOCVUSO_STATIC_H
+#define HOCVUSO_STATIC_H
+
+#include <stddef.h>
+
+#include "http/http.h"
+
+typedef struct static_file {
+  char *url;          /* "/js/app.js" */
+  char *data;
+  size_t len;
+  char *gz;           /* NULL when compression does not pay */
+  size_t gz_len;
+  char etag[24];      /* "\"<16 hex>\"" */
+  const char *type;
+} static_file;
+
+/* Loads every file under dir; NULL with a message when dir cannot be read. */
+static_files *static_load(const char *dir, char *err, size_t errlen);
+void static_free(static_files *s);
+/* "/" finds index.html. NULL when absent. */
+const static_file *static_find(const static_files *s, const char *url);
+size_t static_count(const static_files *s);
+/* gzip (RFC 1952) of data; NULL on failure. */
+char *gzip_compress(const char *data, size_t len, size_t *out_len);
+
+#endif

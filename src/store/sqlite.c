@@ -1,0 +1,226 @@
+/* sqlite.c: the embedded SQLite backend (WAL mode), the default for one ward.
+ * Owns: sqlite3 handles, their prepared-statement caches, pragmas and the online backup.
+ * Never: writes outside the single writer connection (readers are opened read-only).
+ */
+#include "store/backend.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sq_conn {
+  struct store_conn base;
+  sqlite3 *db;
+  stmt_cache cache;
+} sq_conn;
+
+typedef struct sq_stmt {
+  struct store_stmt base;
+  sqlite3_stmt *st;
+  int64_t changes;
+} sq_stmt;
+
+static void sq_seterr(sq_conn *c, const char *what) {
+  snprintf(c->base.err, sizeof c->base.err, "%s: %s", what, sqlite3_errmsg(c->db));
+}
+
+static const char *sq_pragmas_writer =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "PRAGMA foreign_keys=ON;"
+    "PRAGMA busy_timeout=10000;"
+    "PRAGMA wal_autocheckpoint=4000;";
+static const char *sq_pragmas_reader =
+    "PRAGMA foreign_keys=ON;"
+    "PRAGMA busy_timeout=10000;";
+
+static store_conn *sq_connect(const char *target, bool writer, char *err, size_t errlen) {
+  sq_conn *c = calloc(1, sizeof *c);
+  if (!c) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  int flags = SQLITE_OPEN_NOMUTEX | (writer ? (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) : SQLITE_OPEN_READONLY);
+  if (sqlite3_open_v2(target, &c->db, flags, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot open %s: %s", target, c->db ? sqlite3_errmsg(c->db) : "out of memory");
+    goto fail;
+  }
+  char *msg = NULL;
+  if (sqlite3_exec(c->db, writer ? sq_pragmas_writer : sq_pragmas_reader, NULL, NULL, &msg) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot configure %s: %s", target, msg ? msg : "unknown error");
+    sqlite3_free(msg);
+    goto fail;
+  }
+  c->base.be = &store_sqlite_backend;
+  c->base.writer = writer;
+  return &c->base;
+fail:
+  sqlite3_close(c->db);
+  free(c);
+  return NULL;
+}
+
+static void sq_finalize(store_stmt *s) {
+  sq_stmt *q = (sq_stmt *)s;
+  sqlite3_finalize(q->st);
+  free(q);
+}
+
+static void sq_disconnect(store_conn *base) {
+  sq_conn *c = (sq_conn *)base;
+  stmt_cache_free(&c->cache, sq_finalize);
+  sqlite3_close(c->db);
+  free(c);
+}
+
+static store_stmt *sq_prepare(store_conn *base, const store_sql *q) {
+  sq_conn *c = (sq_conn *)base;
+  store_stmt *hit = stmt_cache_get(&c->cache, q);
+  if (hit) return hit;
+  sq_stmt *s = calloc(1, sizeof *s);
+  if (!s) {
+    snprintf(c->base.err, sizeof c->base.err, "out of memory");
+    return NULL;
+  }
+  if (sqlite3_prepare_v3(c->db, q->sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK) {
+    sq_seterr(c, "prepare");
+    free(s);
+    return NULL;
+  }
+  s->base.conn = base;
+  s->base.q = q;
+  if (stmt_cache_put(&c->cache, q, &s->base) != 0) {
+    sqlite3_finalize(s->st);
+    free(s);
+    snprintf(c->base.err, sizeof c->base.err, "out of memory");
+    return NULL;
+  }
+  return &s->base;
+}
+
+#define SQ(s) (((sq_stmt *)(s))->st)
+
+static void sq_bind_int(store_stmt *s, int i, int64_t v) { sqlite3_bind_int64(SQ(s), i, v); }
+static void sq_bind_textn(store_stmt *s, int i, const char *v, size_t n) {
+  sqlite3_bind_text64(SQ(s), i, v, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+static void sq_bind_blob(store_stmt *s, int i, const void *v, size_t n) {
+  sqlite3_bind_blob64(SQ(s), i, n ? v : "", n, SQLITE_TRANSIENT);
+}
+static void sq_bind_null(store_stmt *s, int i) { sqlite3_bind_null(SQ(s), i); }
+
+static int sq_step(store_stmt *s) {
+  sq_stmt *q = (sq_stmt *)s;
+  sq_conn *c = (sq_conn *)s->conn;
+  int rc = sqlite3_step(q->st);
+  if (rc == SQLITE_ROW) return STORE_ROW;
+  if (rc == SQLITE_DONE) {
+    q->changes = sqlite3_changes64(c->db);
+    return STORE_DONE;
+  }
+  sq_seterr(c, "step");
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) return STORE_CONSTRAINT;
+  return STORE_ERROR;
+}
+
+static int sq_col_count(store_stmt *s) { return sqlite3_column_count(SQ(s)); }
+static bool sq_col_is_null(store_stmt *s, int i) { return sqlite3_column_type(SQ(s), i) == SQLITE_NULL; }
+static int64_t sq_col_int(store_stmt *s, int i) { return sqlite3_column_int64(SQ(s), i); }
+static const char *sq_col_text(store_stmt *s, int i) { return (const char *)sqlite3_column_text(SQ(s), i); }
+static const void *sq_col_blob(store_stmt *s, int i, size_t *n) {
+  const void *p = sqlite3_column_blob(SQ(s), i);
+  *n = (size_t)sqlite3_column_bytes(SQ(s), i);
+  return p;
+}
+static int64_t sq_changes(store_stmt *s) { return ((sq_stmt *)s)->changes; }
+static void sq_reset(store_stmt *s) {
+  sqlite3_reset(SQ(s));
+  sqlite3_clear_bindings(SQ(s));
+}
+
+static int sq_exec(store_conn *base, const char *sql) {
+  sq_conn *c = (sq_conn *)base;
+  char *msg = NULL;
+  int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+  if (rc != SQLITE_OK) {
+    snprintf(c->base.err, sizeof c->base.err, "%s", msg ? msg : sqlite3_errmsg(c->db));
+    sqlite3_free(msg);
+    return (rc & 0xff) == SQLITE_CONSTRAINT ? STORE_CONSTRAINT : STORE_ERROR;
+  }
+  return STORE_OK;
+}
+
+static int sq_begin(store_conn *c) { return sq_exec(c, c->writer ? "BEGIN IMMEDIATE" : "BEGIN"); }
+
+static int64_t sq_size_bytes(store_conn *base) {
+  sq_conn *c = (sq_conn *)base;
+  sqlite3_stmt *st = NULL;
+  int64_t size = -1;
+  if (sqlite3_prepare_v2(c->db, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", -1,
+                         &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    size = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return size;
+}
+
+static int sq_backup(store_conn *base, const char *path, char *err, size_t errlen) {
+  sq_conn *c = (sq_conn *)base;
+  sqlite3 *dst = NULL;
+  int rc = -1;
+  if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot create %s: %s", path, dst ? sqlite3_errmsg(dst) : "out of memory");
+    goto done;
+  }
+  sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->db, "main");
+  if (!b) {
+    snprintf(err, errlen, "cannot start the backup: %s", sqlite3_errmsg(dst));
+    goto done;
+  }
+  /* Copy in steps so that writers are never held up for long. */
+  int src;
+  do {
+    src = sqlite3_backup_step(b, 256);
+    if (src == SQLITE_BUSY || src == SQLITE_LOCKED) sqlite3_sleep(20);
+  } while (src == SQLITE_OK || src == SQLITE_BUSY || src == SQLITE_LOCKED);
+  if (sqlite3_backup_finish(b) != SQLITE_OK || src != SQLITE_DONE) {
+    snprintf(err, errlen, "backup failed: %s", sqlite3_errmsg(dst));
+    goto done;
+  }
+  rc = 0;
+done:
+  sqlite3_close(dst);
+  return rc;
+}
+
+static bool sq_broken(store_conn *c) {
+  (void)c;
+  return false;
+}
+
+const store_backend store_sqlite_backend = {
+    .kind = STORE_SQLITE,
+    .name = "sqlite",
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .prepare = sq_prepare,
+    .bind_int = sq_bind_int,
+    .bind_textn = sq_bind_textn,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .col_count = sq_col_count,
+    .col_is_null = sq_col_is_null,
+    .col_int = sq_col_int,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .changes = sq_changes,
+    .reset = sq_reset,
+    .exec = sq_exec,
+    .begin = sq_begin,
+    .lock_migrations = NULL,
+    .size_bytes = sq_size_bytes,
+    .backup = sq_backup,
+    .broken = sq_broken,
+};

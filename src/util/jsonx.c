@@ -1,0 +1,52 @@
+/* jsonx.c: JSON helpers (see jsonx.h). */
+#include "util/jsonx.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void jsonx_escape(buf *b, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  buf_reserve(b, n + 2);
+  buf_putc(b, '"');
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>') continue;
+    buf_append(b, s + start, i - start);
+    start = i + 1;
+    switch (c) {
+      case '"': buf_puts(b, "\\\""); break;
+      case '\\': buf_puts(b, "\\\\"); break;
+      case '\n': buf_puts(b, "\\n"); break;
+      case '\r': buf_puts(b, "\\r"); break;
+      case '\t': buf_puts(b, "\\t"); break;
+      default: {
+        char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+        buf_append(b, u, 6);
+      }
+    }
+  }
+  buf_append(b, s + start, n - start);
+  buf_putc(b, '"');
+}
+
+const char *jsonx_str(const json_t *o, const char *key, const char *dflt) {
+  json_t *v = json_object_get(o, key);
+  return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
+int64_t jsonx_int(const json_t *o, const char *key, int64_t dflt) {
+  json_t *v = json_object_get(o, key);
+  return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+}
+
+int jsonx_bool(const json_t *o, const char *key, int dflt) {
+  json_t *v = json_object_get(o, key);
+  return json_is_boolean(v) ? json_is_true(v) : dflt;
+}
+
+char *jsonx_dump(const json_t *v, size_t *len) {
+  char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ESCAPE_SLASH);
+  if (s && len) *len = strlen(s);
+  return s;
+}

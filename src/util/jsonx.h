@@ -1,0 +1,19 @@
+/* jsonx.h: small JSON helpers on top of jansson: escaping into a buf, typed getters. */
+#ifndef HOCVUSO_JSONX_H
+#define HOCVUSO_JSONX_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+/* Appends s as a quoted JSON string. */
+void jsonx_escape(buf *b, const char *s, size_t n);
+/* Field getters on a validated object; defaults when the field is absent or null. */
+const char *jsonx_str(const json_t *o, const char *key, const char *dflt);
+int64_t jsonx_int(const json_t *o, const char *key, int64_t dflt);
+int jsonx_bool(const json_t *o, const char *key, int dflt);
+/* Serialises compactly; the caller frees. */
+char *jsonx_dump(const json_t *v, size_t *len);
+
+#endif
