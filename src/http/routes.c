@@ -70,7 +70,7 @@ static const field_spec audit_params[] = {
     {"action", FT_STRING, false, 1, 64, "Hành động; kết thúc bằng dấu chấm để lọc theo nhóm (user.)"},
     {"entity", FT_STRING, false, 1, 64, "Loại đối tượng"},
     {"since", FT_DATE, false, 0, 0, "Từ thời điểm (YYYY-MM-DD, UTC)"},
-    {"until", FT_DATE, false, 0, 0, "Trước thời điểm (YYYY-MM-DD, UTC)"},
+    {"until", FT_DATE, false, 0, 0, "Đến hết ngày này (YYYY-MM-DD, UTC)"},
     PAGING,
     {0},
 };

@@ -1,0 +1,398 @@
+// app.js: session, layout and the hash router of Bình dân học vụ số.
+import { h, replace } from './h.js';
+import { api, ApiError, onUnauthenticated, setCsrfToken, NETWORK_MESSAGE } from './api.js';
+import { icon } from './icons.js';
+import { banner, errorBanner, setFlash, takeFlash, loading } from './ui.js';
+import * as loginPage from './pages/login.js';
+import * as homePage from './pages/home.js';
+import * as unitsPage from './pages/units.js';
+import * as usersPage from './pages/users.js';
+import * as auditPage from './pages/audit.js';
+import * as profilePage from './pages/profile.js';
+
+export const APP_NAME = 'Bình dân học vụ số';
+const LOGIN_HASH = '#/dang-nhap';
+
+const NAV = [
+  { key: 'home', href: '#/', label: 'Trang chủ', icon: 'home' },
+  { key: 'units', href: '#/don-vi', label: 'Đơn vị', icon: 'units', cap: 'units.read' },
+  { key: 'users', href: '#/tai-khoan', label: 'Tài khoản', icon: 'users', cap: 'users.read' },
+  { key: 'audit', href: '#/nhat-ky', label: 'Nhật ký', icon: 'audit', cap: 'audit.read' },
+  { key: 'profile', href: '#/ho-so', label: 'Hồ sơ của tôi', icon: 'profile' },
+];
+
+const ROUTES = [
+  { re: /^\/dang-nhap$/, page: loginPage, title: 'Đăng nhập', public: true },
+  { re: /^\/$/, page: homePage, title: 'Trang chủ', nav: 'home' },
+  { re: /^\/don-vi$/, page: unitsPage, title: 'Đơn vị', nav: 'units', cap: 'units.read' },
+  { re: /^\/don-vi\/([^/]+)$/, keys: ['id'], page: unitsPage, title: 'Đơn vị', nav: 'units', cap: 'units.read' },
+  { re: /^\/tai-khoan$/, page: usersPage, title: 'Tài khoản', nav: 'users', cap: 'users.read' },
+  { re: /^\/tai-khoan\/([^/]+)$/, keys: ['id'], page: usersPage, title: 'Tài khoản', nav: 'users', cap: 'users.read' },
+  { re: /^\/nhat-ky$/, page: auditPage, title: 'Nhật ký', nav: 'audit', cap: 'audit.read' },
+  { re: /^\/ho-so$/, page: profilePage, title: 'Hồ sơ của tôi', nav: 'profile' },
+];
+
+const state = {
+  me: null,
+  meta: null,
+  metaPromise: null,
+  returnTo: null,
+  seq: 0,
+  shell: null,
+};
+
+/* ---------- session ---------- */
+
+function can(cap) {
+  return Boolean(state.me && Array.isArray(state.me.capabilities) && state.me.capabilities.includes(cap));
+}
+
+function setMe(me, token) {
+  state.me = me;
+  setCsrfToken(token || (me && me.csrf_token) || null);
+}
+
+function clearSession() {
+  state.me = null;
+  state.meta = null;
+  state.metaPromise = null;
+  setCsrfToken(null);
+  if (state.shell) {
+    state.shell.root.remove();
+    state.shell = null;
+  }
+}
+
+function loadMeta() {
+  if (state.meta) return Promise.resolve(state.meta);
+  if (!state.metaPromise) {
+    state.metaPromise = api.get('/meta').then((meta) => {
+      state.meta = meta;
+      return meta;
+    }, (err) => {
+      state.metaPromise = null;
+      throw err;
+    });
+  }
+  return state.metaPromise;
+}
+
+async function reloadMe() {
+  const me = await api.get('/me');
+  setMe(me, me.csrf_token);
+  if (state.shell) updateShell();
+  return me;
+}
+
+onUnauthenticated(() => {
+  if (!state.booted) return; // boot() itself sends the visitor to the log-in page
+  const wasLoggedIn = Boolean(state.me);
+  clearSession();
+  const current = location.hash;
+  if (!current.startsWith(LOGIN_HASH)) {
+    state.returnTo = current;
+    if (wasLoggedIn) setFlash('Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.');
+    location.replace(LOGIN_HASH);
+  }
+});
+
+async function logout() {
+  try {
+    await api.del('/session');
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'network') {
+      showShellAlert(err.message);
+      return;
+    }
+    // Any other answer (e.g. the session had already ended) still logs the person out here.
+  }
+  clearSession();
+  state.returnTo = null;
+  setFlash('Bạn đã đăng xuất.');
+  location.hash = LOGIN_HASH;
+}
+
+/* ---------- routing ---------- */
+
+function parseHash() {
+  const raw = location.hash.startsWith('#/') ? location.hash.slice(1) : '/';
+  const qIndex = raw.indexOf('?');
+  const path = qIndex >= 0 ? raw.slice(0, qIndex) : raw;
+  const query = Object.fromEntries(new URLSearchParams(qIndex >= 0 ? raw.slice(qIndex + 1) : ''));
+  return { path: path.length > 1 ? path.replace(/\/+$/, '') : path, query };
+}
+
+function matchRoute(path) {
+  for (const route of ROUTES) {
+    const m = route.re.exec(path);
+    if (m) {
+      const params = {};
+      (route.keys || []).forEach((key, i) => { params[key] = decodeURIComponent(m[i + 1]); });
+      return { route, params };
+    }
+  }
+  return null;
+}
+
+export function hashFor(path, query = {}) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return `#${path}${qs ? `?${qs}` : ''}`;
+}
+
+function go(hash) {
+  if (location.hash === hash) render({ refresh: true });
+  else location.hash = hash;
+}
+
+/* ---------- layout ---------- */
+
+function navLink(item) {
+  return h('li', null,
+    h('a', { href: item.href, class: 'nav-link', dataset: { nav: item.key } },
+      icon(item.icon), h('span', null, item.label)));
+}
+
+function buildShell() {
+  const nameEl = h('span', { class: 'topbar-user-name' });
+  const navName = h('p', { class: 'nav-user-name' });
+  const navUsername = h('p', { class: 'nav-user-login' });
+  const list = h('ul', { class: 'nav-list' });
+  const toggle = h('button', {
+    type: 'button', class: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'dieu-huong',
+  }, icon('menu'), h('span', null, 'Danh mục'));
+  const nav = h('nav', { id: 'dieu-huong', class: 'sidebar', 'aria-label': 'Điều hướng chính' },
+    h('div', { class: 'nav-user' }, icon('profile', 'nav-user-icon'), h('div', null, navName, navUsername)),
+    list,
+    h('button', { type: 'button', class: 'nav-link nav-logout', onclick: logout }, icon('logout'), h('span', null, 'Đăng xuất')));
+  const backdrop = h('div', { class: 'nav-backdrop', hidden: true });
+  const alertSlot = h('div', { class: 'shell-alert' });
+  const main = h('main', { id: 'noi-dung', class: 'main', tabindex: '-1' });
+  const root = h('div', { class: 'shell' },
+    h('header', { class: 'topbar' },
+      h('a', { href: '#/', class: 'brand' },
+        h('img', { src: '/favicon.svg', alt: '', width: '36', height: '36', class: 'brand-logo' }),
+        h('span', { class: 'brand-text' },
+          h('span', { class: 'brand-name' }, APP_NAME),
+          h('span', { class: 'brand-sub' }, 'Hệ thống quản lý phong trào'))),
+      h('div', { class: 'topbar-user' }, icon('profile', 'topbar-user-icon'), h('span', { class: 'visually-hidden' }, 'Người dùng: '), nameEl),
+      toggle),
+    h('div', { class: 'shell-body' }, nav, backdrop, h('div', { class: 'content' }, alertSlot, main)));
+
+  const setOpen = (open) => {
+    nav.classList.toggle('is-open', open);
+    backdrop.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.replaceChildren(icon(open ? 'close' : 'menu'), h('span', null, open ? 'Đóng' : 'Danh mục'));
+    document.body.classList.toggle('nav-open', open);
+  };
+  toggle.addEventListener('click', () => {
+    const open = !nav.classList.contains('is-open');
+    setOpen(open);
+    if (open) {
+      const first = nav.querySelector('a.nav-link');
+      if (first) first.focus();
+    }
+  });
+  backdrop.addEventListener('click', () => setOpen(false));
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && nav.classList.contains('is-open')) {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
+  state.shell = { root, main, nav, list, nameEl, navName, navUsername, alertSlot, setOpen };
+  return state.shell;
+}
+
+function updateShell() {
+  const { me } = state;
+  const shell = state.shell;
+  shell.nameEl.textContent = me.display_name || me.username;
+  shell.navName.textContent = me.display_name || me.username;
+  shell.navUsername.textContent = `Tên đăng nhập: ${me.username}`;
+  replace(shell.list, NAV.filter((item) => !item.cap || can(item.cap)).map(navLink));
+}
+
+function showShellAlert(text) {
+  if (!state.shell) return;
+  replace(state.shell.alertSlot, banner('error', text));
+}
+
+function ensureShell() {
+  const app = document.getElementById('app');
+  if (!state.shell) {
+    buildShell();
+    updateShell();
+  }
+  if (!state.shell.root.isConnected) replace(app, state.shell.root);
+  return state.shell;
+}
+
+function setActiveNav(key) {
+  for (const a of state.shell.list.querySelectorAll('a.nav-link')) {
+    if (a.dataset.nav === key) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+function setTitle(text) {
+  document.title = text && text !== APP_NAME ? `${text} · ${APP_NAME}` : APP_NAME;
+}
+
+/* ---------- rendering ---------- */
+
+async function render({ refresh = false } = {}) {
+  const seq = ++state.seq;
+  const { path, query } = parseHash();
+  const matched = matchRoute(path);
+
+  if (!state.me && !(matched && matched.route.public)) {
+    state.returnTo = location.hash && location.hash !== '#' ? location.hash : null;
+    location.replace(LOGIN_HASH);
+    return;
+  }
+  if (state.me && matched && matched.route.public) {
+    location.replace('#/');
+    return;
+  }
+
+  let main;
+  if (matched && matched.route.public) {
+    if (state.shell) state.shell.root.remove();
+    main = h('main', { id: 'noi-dung', class: 'main-public', tabindex: '-1' });
+    replace(document.getElementById('app'), main);
+  } else {
+    const shell = ensureShell();
+    shell.setOpen(false);
+    replace(shell.alertSlot);
+    setActiveNav(matched ? matched.route.nav : null);
+    main = shell.main;
+  }
+
+  const isCurrent = () => seq === state.seq;
+  const ctx = {
+    params: matched ? matched.params : {},
+    query,
+    path,
+    me: state.me,
+    can,
+    meta: loadMeta,
+    go,
+    hashFor,
+    setQuery: (next) => go(hashFor(path, { ...query, ...next })),
+    refresh: () => { if (isCurrent()) render({ refresh: true }); },
+    setTitle,
+    reloadMe,
+    logout,
+    loggedIn: (answer) => {
+      setMe(answer.user, answer.csrf_token);
+      const target = state.returnTo && state.returnTo.startsWith('#/') && !state.returnTo.startsWith(LOGIN_HASH)
+        ? state.returnTo : '#/';
+      state.returnTo = null;
+      location.replace(target);
+    },
+    isCurrent,
+  };
+
+  if (!matched) {
+    setTitle('Không tìm thấy trang');
+    replace(main, h('div', { class: 'page' },
+      h('h1', { tabindex: '-1', class: 'page-title' }, 'Không tìm thấy trang'),
+      h('p', null, 'Địa chỉ này không có trong hệ thống.'),
+      h('p', null, h('a', { href: '#/', class: 'btn btn-primary' }, 'Về trang chủ'))));
+    main.dataset.route = location.hash;
+    focusMain(main, refresh);
+    return;
+  }
+  const { route } = matched;
+  setTitle(route.title);
+  if (route.cap && !can(route.cap)) {
+    replace(main, h('div', { class: 'page' },
+      h('h1', { tabindex: '-1', class: 'page-title' }, route.title),
+      banner('warning', 'Bạn không có quyền xem mục này. Nếu cần, hãy liên hệ cán bộ quản trị của phường.'),
+      h('p', null, h('a', { href: '#/', class: 'btn btn-primary' }, 'Về trang chủ'))));
+    main.dataset.route = location.hash;
+    focusMain(main, refresh);
+    return;
+  }
+
+  const flash = takeFlash();
+  const slow = setTimeout(() => {
+    if (isCurrent() && !refresh) replace(main, loading());
+  }, 250);
+  main.setAttribute('aria-busy', 'true');
+  let node;
+  try {
+    node = await route.page.render(ctx);
+  } catch (err) {
+    if (!isCurrent()) return;
+    if (err instanceof ApiError && err.status === 401 && err.code !== 'invalid_credentials') return;
+    if (!(err instanceof ApiError)) console.warn(err);
+    node = h('div', { class: 'page' },
+      h('h1', { tabindex: '-1', class: 'page-title' }, route.title),
+      errorBanner(err, () => render()));
+  } finally {
+    clearTimeout(slow);
+  }
+  if (!isCurrent()) return;
+  main.removeAttribute('aria-busy');
+  if (flash) {
+    flash.setAttribute('tabindex', '-1');
+    flash.classList.add('flash');
+    if (node.firstChild && node.firstChild.classList && node.firstChild.classList.contains('page-header')) {
+      node.firstChild.after(flash);
+    } else {
+      node.prepend(flash);
+    }
+  }
+  replace(main, node);
+  main.dataset.route = location.hash;
+  if (flash && refresh) flash.focus({ preventScroll: false });
+  else focusMain(main, refresh);
+}
+
+function focusMain(main, refresh) {
+  if (refresh) return;
+  window.scrollTo(0, 0);
+  const heading = main.querySelector('h1');
+  if (heading && document.activeElement !== heading) {
+    // Only move focus after an in-app navigation, not on the first paint of the log-in page.
+    if (state.navigated) heading.focus({ preventScroll: true });
+  }
+  state.navigated = true;
+}
+
+/* ---------- start ---------- */
+
+async function boot() {
+  const app = document.getElementById('app');
+  document.getElementById('skip-link').addEventListener('click', (event) => {
+    event.preventDefault();
+    const main = document.getElementById('noi-dung');
+    if (main) main.focus();
+  });
+  try {
+    const me = await api.get('/me');
+    setMe(me, me.csrf_token);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401) {
+      const message = err instanceof ApiError ? err.message : NETWORK_MESSAGE;
+      replace(app, h('main', { id: 'noi-dung', class: 'main-public', tabindex: '-1' },
+        h('div', { class: 'login-card' },
+          h('h1', { class: 'login-title' }, APP_NAME),
+          banner('error', message),
+          h('button', { type: 'button', class: 'btn btn-primary btn-block', onclick: () => location.reload() }, 'Thử lại'))));
+      return;
+    }
+  }
+  state.booted = true;
+  window.addEventListener('hashchange', () => render());
+  render();
+}
+
+boot();

@@ -1,0 +1,50 @@
+// Home page: #/
+import { h } from '../h.js';
+import { icon } from '../icons.js';
+import { section, empty } from '../ui.js';
+
+const LINKS = [
+  { href: '#/don-vi', cap: 'units.read', icon: 'units', title: 'Đơn vị', text: 'Xem cơ cấu phường, tổ dân phố, cơ quan, trường học.' },
+  { href: '#/tai-khoan', cap: 'users.read', icon: 'users', title: 'Tài khoản', text: 'Tạo tài khoản, cấp và thu hồi vai trò.' },
+  { href: '#/nhat-ky', cap: 'audit.read', icon: 'audit', title: 'Nhật ký', text: 'Xem ai đã làm gì, khi nào trên hệ thống.' },
+  { href: '#/ho-so', icon: 'profile', title: 'Hồ sơ của tôi', text: 'Vai trò của bạn và đổi mật khẩu.' },
+];
+
+function greeting() {
+  const hour = Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hour12: false, timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date()));
+  if (hour < 11) return 'Chào buổi sáng';
+  if (hour < 14) return 'Chào buổi trưa';
+  if (hour < 18) return 'Chào buổi chiều';
+  return 'Chào buổi tối';
+}
+
+export function rolesList(roles) {
+  if (!roles || roles.length === 0) {
+    return empty('Bạn chưa được cấp vai trò nào. Hãy liên hệ cán bộ quản trị của phường.');
+  }
+  return h('ul', { class: 'role-list' },
+    roles.map((r) => h('li', { class: 'role-item' },
+      h('span', { class: 'role-label' }, r.role_label || r.role),
+      h('span', { class: 'role-unit' }, r.unit_name || ''))));
+}
+
+export async function render(ctx) {
+  const { me } = ctx;
+  const links = LINKS.filter((l) => !l.cap || ctx.can(l.cap));
+  return h('div', { class: 'page page-home' },
+    h('header', { class: 'hero' },
+      h('p', { class: 'hero-greeting' }, `${greeting()},`),
+      h('h1', { class: 'hero-name', tabindex: '-1' }, me.display_name || me.username),
+      h('p', { class: 'hero-text' }, 'Cùng phường thực hiện phong trào Bình dân học vụ số: không ai bị bỏ lại phía sau.')),
+    section('Vai trò của bạn', rolesList(me.roles)),
+    h('section', { class: 'quick', 'aria-labelledby': 'quick-title' },
+      h('h2', { id: 'quick-title', class: 'section-title' }, 'Truy cập nhanh'),
+      h('ul', { class: 'quick-grid' },
+        links.map((l) => h('li', null,
+          h('a', { href: l.href, class: 'quick-link' },
+            h('span', { class: 'quick-icon' }, icon(l.icon)),
+            h('span', { class: 'quick-body' },
+              h('span', { class: 'quick-title' }, l.title),
+              h('span', { class: 'quick-text' }, l.text)),
+            icon('chevron', 'quick-chevron')))))));
+}
