@@ -47,7 +47,7 @@ unit_suite() { # label builddir [env…]
   local label=$1 dir=$2; shift 2
   local p=0 f=0 out
   for t in "$dir"/test_*; do
-    [ -x "$t" ] || continue
+    [ -f "$t" ] && [ -x "$t" ] || continue
     out=$(env CMOCKA_MESSAGE_OUTPUT=stdout "$@" "$t" 2>&1); local rc=$?
     echo "$out" | grep -E '^\[  (FAILED|PASSED|SKIPPED) \]|^\[ +ERROR +\]|runtime error|AddressSanitizer|LeakSanitizer' | sed "s|^|  $(basename "$t"): |"
     local tp tf

@@ -58,8 +58,15 @@ int sessions_create(store_conn *w, const secrets *k, int64_t user_id, const char
   store_stmt *s = store_prepare(w, &q_insert);
   if (!s) return APP_INTERNAL(e);
   int64_t now = clock_now();
+  /* Keep at most 255 bytes of the User-Agent, cut on a character boundary. */
   char ua[256];
-  snprintf(ua, sizeof ua, "%s", user_agent ? user_agent : "");
+  size_t n = user_agent ? strlen(user_agent) : 0;
+  if (n > sizeof ua - 1) {
+    n = sizeof ua - 1;
+    while (n && ((unsigned char)user_agent[n] & 0xC0) == 0x80) n--;
+  }
+  if (n) memcpy(ua, user_agent, n);
+  ua[n] = '\0';
   store_bind_text(s, 1, hash);
   store_bind_int(s, 2, user_id);
   store_bind_int(s, 3, now);

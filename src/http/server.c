@@ -80,7 +80,7 @@ static req *req_new(app *a, struct MHD_Connection *c, const char *url, const cha
   r->method = arena_strdup(&r->a, method);
   r->path = arena_strdup(&r->a, url);
   const char *v;
-  if ((v = header(c, "User-Agent"))) r->user_agent = arena_strdup(&r->a, v);
+  if ((v = header(c, "User-Agent")) && utf8_valid(v, strlen(v))) r->user_agent = arena_strdup(&r->a, v);
   if ((v = header(c, "Accept-Encoding"))) r->accept_encoding = arena_strdup(&r->a, v);
   if ((v = header(c, "Content-Type"))) r->content_type = arena_strdup(&r->a, v);
   if ((v = header(c, "If-None-Match"))) r->if_none_match = arena_strdup(&r->a, v);

@@ -36,6 +36,10 @@ static bool has_control(const char *s) {
 static json_t *check(const field_spec *f, json_t *v, bool from_query, app_err *e) {
   if (from_query && f->type != FT_STRING) {
     const char *s = json_string_value(v);
+    if (!s) {
+      app_fail(e, 400, "wrong_type", f->name, type_msg(f->type));
+      return NULL;
+    }
     long long n;
     if (f->type == FT_INT) {
       if (!parse_int(s, INT64_MIN, INT64_MAX, &n)) {

@@ -8,6 +8,9 @@
 
 bool parse_int(const char *s, long long lo, long long hi, long long *out) {
   if (!s || !*s) return false;
+  /* Canonical decimal only: strtoll would also take spaces, '+' and leading zeros. */
+  const char *d = s[0] == '-' ? s + 1 : s;
+  if (*d < '0' || *d > '9' || (d[0] == '0' && d[1] != '\0')) return false;
   char *end = NULL;
   errno = 0;
   long long v = strtoll(s, &end, 10);

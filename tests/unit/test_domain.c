@@ -1,0 +1,1764 @@
+/* test_domain.c: cmocka tests of src/domain — capabilities and scope, units, accounts and role
+ * grants, sessions and log-in throttling, the audit log and the demo ward — against a fresh
+ * SQLite database with the real migrations, and again against PostgreSQL when
+ * HOCVUSO_TEST_DATABASE_URL names a throw-away database (tests/pg-server.sh).
+ * Owns: its temporary SQLite directory and, on PostgreSQL, the schema hv_test_domain.
+ * Never: touches a database it was not pointed at, or depends on state left by an earlier run
+ * or on how fast the clock advances (time filters use fixed timestamps or hour-wide margins).
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h> /* after the headers it relies on (stdarg, stddef, setjmp) */
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "domain/audit.h"
+#include "domain/caps.h"
+#include "domain/demo.h"
+#include "domain/scope.h"
+#include "domain/sessions.h"
+#include "domain/units.h"
+#include "domain/users.h"
+#include "store/migrations.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/clock.h"
+#include "util/utf8.h"
+
+typedef struct fixture {
+  store_kind kind;
+  store *st;        /* NULL when the group is skipped */
+  char dir[64];     /* SQLite: the temporary directory */
+  char target[512]; /* SQLite file path or PostgreSQL URI */
+  secrets keys;
+  store_conn *w;    /* the writer, taken for each test */
+  int64_t city;     /* a top-level unit every test may build under */
+  int seq;          /* for unique codes and names */
+} fixture;
+
+static fixture fx_sqlite = {.kind = STORE_SQLITE};
+static fixture fx_pg = {.kind = STORE_PG};
+
+#define PG_TEST_SCHEMA "hv_test_domain"
+#define PW "mật khẩu đủ dài"
+#define PW2 "another-good-one"
+
+/* ---- helpers ---- */
+
+static fixture *fx_of(void **state) {
+  fixture *fx = *state;
+  if (!fx || !fx->st || !fx->w) skip();
+  return fx;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static void expect_err(const char *what, int rc, const app_err *e, int status, const char *code, const char *field) {
+  if (rc != -1) fail_msg("%s: rc %d, wanted -1", what, rc);
+  if (e->status != status) fail_msg("%s: status %d, wanted %d (%s)", what, e->status, status, e->code ? e->code : "-");
+  if (code && (!e->code || strcmp(e->code, code) != 0))
+    fail_msg("%s: code %s, wanted %s", what, e->code ? e->code : "(null)", code);
+  if ((field == NULL) != (e->field == NULL) || (field && strcmp(e->field, field) != 0))
+    fail_msg("%s: field %s, wanted %s", what, e->field ? e->field : "(null)", field ? field : "(null)");
+  if (!e->message || !e->message[0]) fail_msg("%s: no message", what);
+}
+
+static void exec_ok(store_conn *c, const char *sql) {
+  int rc = store_exec(c, sql);
+  if (rc != STORE_OK) fail_msg("store_exec(%s) = %d: %s", sql, rc, store_errmsg(c));
+}
+
+static int64_t query_int(store_conn *c, const store_sql *q) {
+  store_stmt *s = store_prepare(c, q);
+  if (!s) fail_msg("prepare %s: %s", q->sql, store_errmsg(c));
+  if (store_step(s) != STORE_ROW) fail_msg("step %s: %s", q->sql, store_errmsg(c));
+  int64_t v = store_col_int(s, 0);
+  store_reset(s);
+  return v;
+}
+
+static int64_t mk_unit(fixture *fx, int64_t parent, const char *kind, const char *name, const char *code) {
+  int64_t id = 0;
+  app_err e = {0};
+  if (units_create(fx->w, parent, kind, name, code, &id, &e) != 0)
+    fail_msg("units_create(%s): %d %s %s", name, e.status, e.code, e.field ? e.field : "");
+  assert_true(id > 0);
+  return id;
+}
+
+/* A new ward under the test city, so that each test has a subtree of its own. */
+static int64_t mk_ward(fixture *fx, const char *tag) {
+  char code[64], name[128];
+  fx->seq++;
+  snprintf(code, sizeof code, "T%d-%s", fx->seq, tag);
+  snprintf(name, sizeof name, "Phường %s %d", tag, fx->seq);
+  return mk_unit(fx, fx->city, "ward", name, code);
+}
+
+static const char *path_of(fixture *fx, arena *a, int64_t id) {
+  const char *p = NULL;
+  app_err e = {0};
+  if (units_path(fx->w, id, a, &p, &e) != 0) fail_msg("units_path(%" PRId64 "): %d", id, e.status);
+  return p;
+}
+
+static int64_t mk_user(fixture *fx, const char *username, const char *display, int64_t unit) {
+  int64_t id = 0;
+  app_err e = {0};
+  if (users_create(fx->w, username, display, PW, unit, &id, &e) != 0)
+    fail_msg("users_create(%s): %d %s %s", username, e.status, e.code, e.field ? e.field : "");
+  assert_true(id > 0);
+  return id;
+}
+
+static int64_t mk_grant(fixture *fx, int64_t user, const char *role, int64_t unit) {
+  int64_t gid = 0;
+  app_err e = {0};
+  if (roles_grant(fx->w, user, role, unit, 0, &gid, &e) != 0) fail_msg("roles_grant(%s): %d %s", role, e.status, e.code);
+  assert_true(gid > 0);
+  return gid;
+}
+
+typedef struct gspec {
+  const char *role;
+  int64_t unit;
+} gspec;
+
+/* A principal holding the given grants, its strings in `a`. */
+static principal *mk_principal(fixture *fx, arena *a, const gspec *g, int n) {
+  principal *p = arena_alloc(a, sizeof *p);
+  p->user_id = 999999;
+  p->username = "tester";
+  p->grants = arena_alloc(a, sizeof(grant) * (size_t)(n ? n : 1));
+  for (int i = 0; i < n; i++) {
+    grant *gr = &p->grants[i];
+    gr->id = i + 1;
+    gr->role = g[i].role;
+    gr->caps = caps_of_role(g[i].role);
+    gr->unit_id = g[i].unit;
+    gr->unit_path = path_of(fx, a, g[i].unit);
+    p->caps_any |= gr->caps;
+  }
+  p->ngrants = n;
+  return p;
+}
+
+/* The same, from literal paths (no database). */
+static principal *path_principal(arena *a, const char *const *roles, const char *const *paths, int n) {
+  principal *p = arena_alloc(a, sizeof *p);
+  p->grants = arena_alloc(a, sizeof(grant) * (size_t)(n ? n : 1));
+  for (int i = 0; i < n; i++) {
+    p->grants[i].role = roles[i];
+    p->grants[i].caps = caps_of_role(roles[i]);
+    p->grants[i].unit_path = paths[i];
+    p->caps_any |= p->grants[i].caps;
+  }
+  p->ngrants = n;
+  return p;
+}
+
+static bool items_have(json_t *items, const char *key, const char *value) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(items, i, v) {
+    const char *s = json_string_value(json_object_get(v, key));
+    if (s && strcmp(s, value) == 0) return true;
+  }
+  return false;
+}
+
+static bool items_have_id(json_t *items, int64_t id) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(items, i, v) if (json_integer_value(json_object_get(v, "id")) == id) return true;
+  return false;
+}
+
+/* ---- group fixtures ---- */
+
+static int common_setup(fixture *fx) {
+  char err[512] = "";
+  randombytes_buf(&fx->keys, sizeof fx->keys);
+  int applied = store_migrate(fx->st, hocvuso_migrations, err, sizeof err);
+  if (applied < 1) {
+    fprintf(stderr, "store_migrate = %d: %s\n", applied, err);
+    return -1;
+  }
+  /* Migrating again changes nothing. */
+  if (store_migrate(fx->st, hocvuso_migrations, err, sizeof err) != 0) {
+    fprintf(stderr, "second store_migrate: %s\n", err);
+    return -1;
+  }
+  store_conn *w = store_acquire(fx->st, true);
+  if (!w) return -1;
+  app_err e = {0};
+  int rc = units_create(w, 0, "city", "Thành phố Thử nghiệm", "T-CITY", &fx->city, &e);
+  store_release(w);
+  if (rc != 0) {
+    fprintf(stderr, "cannot create the test city: %s\n", e.code);
+    return -1;
+  }
+  return 0;
+}
+
+static int setup_sqlite(void **state) {
+  fixture *fx = &fx_sqlite;
+  char err[256] = "";
+  *state = fx;
+  snprintf(fx->dir, sizeof fx->dir, "/tmp/hv_test_domain.XXXXXX");
+  if (!mkdtemp(fx->dir)) {
+    perror("mkdtemp");
+    return -1;
+  }
+  snprintf(fx->target, sizeof fx->target, "%.63s/test.db", fx->dir);
+  fx->st = store_open(fx->target, 4, err, sizeof err);
+  if (!fx->st) {
+    fprintf(stderr, "cannot open %s: %s\n", fx->target, err);
+    return -1;
+  }
+  return common_setup(fx);
+}
+
+static int teardown_sqlite(void **state) {
+  (void)state;
+  store_close(fx_sqlite.st);
+  fx_sqlite.st = NULL;
+  if (fx_sqlite.dir[0]) nftw(fx_sqlite.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return 0;
+}
+
+static int setup_pg(void **state) {
+  fixture *fx = &fx_pg;
+  *state = fx;
+  const char *url = getenv("HOCVUSO_TEST_DATABASE_URL");
+  if (!url || !*url) {
+    printf("note: HOCVUSO_TEST_DATABASE_URL is not set: skipping the PostgreSQL group "
+           "(tests/pg-server.sh start DIR prints one)\n");
+    return 0;
+  }
+  if (strncmp(url, "postgresql://", 13) != 0 && strncmp(url, "postgres://", 11) != 0) {
+    fprintf(stderr, "HOCVUSO_TEST_DATABASE_URL must be a postgresql:// URI\n");
+    return -1;
+  }
+  /* A schema of our own, so that the migrations run from scratch without harming the other
+   * test programs that share the database (meson runs them in parallel). */
+  int n = snprintf(fx->target, sizeof fx->target, "%s%coptions=-c%%20search_path%%3D" PG_TEST_SCHEMA, url,
+                   strchr(url, '?') ? '&' : '?');
+  if (n < 0 || (size_t)n >= sizeof fx->target) return -1;
+  char err[256] = "";
+  store *admin = store_open(url, 1, err, sizeof err);
+  if (!admin) {
+    fprintf(stderr, "cannot open %s: %s\n", url, err);
+    return -1;
+  }
+  store_conn *c = store_acquire(admin, true);
+  int rc = c ? store_exec(c, "DROP SCHEMA IF EXISTS " PG_TEST_SCHEMA " CASCADE; CREATE SCHEMA " PG_TEST_SCHEMA)
+             : STORE_ERROR;
+  if (rc != STORE_OK) fprintf(stderr, "cannot create schema " PG_TEST_SCHEMA ": %s\n", c ? store_errmsg(c) : "-");
+  if (c) store_release(c);
+  store_close(admin);
+  if (rc != STORE_OK) return -1;
+  fx->st = store_open(fx->target, 4, err, sizeof err);
+  if (!fx->st) {
+    fprintf(stderr, "cannot open %s: %s\n", fx->target, err);
+    return -1;
+  }
+  return common_setup(fx);
+}
+
+static int teardown_pg(void **state) {
+  (void)state;
+  store_close(fx_pg.st);
+  fx_pg.st = NULL;
+  return 0;
+}
+
+/* Each test holds the writer; whatever it leaves open is rolled back. */
+static int test_setup(void **state) {
+  fixture *fx = *state;
+  if (fx && fx->st) {
+    fx->w = store_acquire(fx->st, true);
+    if (!fx->w) return -1;
+  }
+  return 0;
+}
+
+static int test_teardown(void **state) {
+  fixture *fx = *state;
+  if (fx && fx->w) {
+    if (store_in_transaction(fx->w)) store_rollback(fx->w);
+    store_release(fx->w);
+    fx->w = NULL;
+  }
+  return 0;
+}
+
+/* ==== capabilities and roles ==== */
+
+static void test_caps_of_role(void **state) {
+  (void)fx_of(state);
+  static const struct {
+    const char *role;
+    caps_t caps;
+  } want[] = {
+      {"ward_admin", CAP_UNITS_READ | CAP_UNITS_WRITE | CAP_USERS_READ | CAP_USERS_WRITE | CAP_AUDIT_READ |
+                         CAP_PEOPLE_READ | CAP_PEOPLE_WRITE | CAP_FIELD_WRITE | CAP_IDENTITY_READ | CAP_SCHOOL_READ |
+                         CAP_REPORTS_READ | CAP_LEARN},
+      {"unit_officer", CAP_UNITS_READ | CAP_USERS_READ | CAP_PEOPLE_READ | CAP_PEOPLE_WRITE | CAP_REPORTS_READ | CAP_LEARN},
+      {"field_helper", CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_FIELD_WRITE | CAP_LEARN},
+      {"police", CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_IDENTITY_READ | CAP_IDENTITY_WRITE},
+      {"teacher", CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_SCHOOL_READ | CAP_SCHOOL_WRITE | CAP_LEARN},
+      {"learner", CAP_LEARN},
+  };
+  assert_int_equal(roles_count, sizeof want / sizeof want[0]);
+  for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+    caps_t got = caps_of_role(want[k].role);
+    if (got != want[k].caps) fail_msg("caps_of_role(%s) = %#x, wanted %#x", want[k].role, got, want[k].caps);
+    const role_info *ri = role_find(want[k].role);
+    assert_non_null(ri);
+    assert_string_equal(ri->code, want[k].role);
+    assert_true(ri->label && ri->label[0]);
+    assert_int_equal(ri->caps, got);
+  }
+  /* Every role in the table is one of the above (no role escapes this test). */
+  for (int i = 0; i < roles_count; i++) {
+    bool listed = false;
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) listed |= strcmp(roles_table[i].code, want[k].role) == 0;
+    if (!listed) fail_msg("role %s is not covered", roles_table[i].code);
+  }
+  static const char *const unknown[] = {"", "admin", "WARD_ADMIN", "ward_admin ", "ward", "root"};
+  for (size_t k = 0; k < sizeof unknown / sizeof unknown[0]; k++) {
+    assert_int_equal(caps_of_role(unknown[k]), 0);
+    assert_null(role_find(unknown[k]));
+  }
+  assert_int_equal(caps_of_role(NULL), 0);
+  assert_null(role_find(NULL));
+  /* The capability table: one bit each, unique codes, each described. */
+  caps_t seen = 0;
+  for (int i = 0; i < CAP_COUNT; i++) {
+    caps_t f = caps_table[i].flag;
+    assert_true(f && (f & (f - 1)) == 0);
+    assert_int_equal(seen & f, 0);
+    seen |= f;
+    assert_string_equal(caps_code(f), caps_table[i].code);
+    assert_true(caps_table[i].description && caps_table[i].description[0]);
+    for (int k = 0; k < i; k++) assert_string_not_equal(caps_table[k].code, caps_table[i].code);
+  }
+  assert_null(caps_code(0));
+  assert_null(caps_code(CAP_UNITS_READ | CAP_UNITS_WRITE));
+  /* Every role's capabilities are in the table. */
+  for (int i = 0; i < roles_count; i++) assert_int_equal(roles_table[i].caps & ~seen, 0);
+}
+
+/* ==== scope ==== */
+
+static void test_scope_can(void **state) {
+  (void)fx_of(state);
+  arena a;
+  arena_init(&a);
+  static const char *const roles[] = {"ward_admin"};
+  static const char *const paths[] = {"/1/2/"};
+  principal *p = path_principal(&a, roles, paths, 1);
+  static const struct {
+    const char *path;
+    bool can;
+  } cases[] = {
+      {"/1/2/", true},       /* the ward itself */
+      {"/1/2/5/", true},     /* a tổ dân phố below it */
+      {"/1/2/5/77/", true},  /* deeper */
+      {"/1/3/", false},      /* a sibling ward */
+      {"/1/3/5/", false},
+      {"/1/", false},        /* the city above */
+      {"/1/23/", false},     /* the prefix trap: "/1/2" is a prefix of "/1/23/" */
+      {"/1/23/4/", false},
+      {"/1/2", false},       /* not a unit path */
+      {"/11/2/", false},
+      {"", false},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    bool got = scope_can(p, CAP_UNITS_WRITE, cases[k].path);
+    if (got != cases[k].can) fail_msg("scope_can(grant /1/2/, %s) = %d", cases[k].path, got);
+  }
+  /* A capability the role lacks holds nowhere, not even on the unit itself. */
+  assert_false(scope_can(p, CAP_IDENTITY_WRITE, "/1/2/"));
+  /* Several capabilities at once must come from one grant. */
+  assert_true(scope_can(p, CAP_UNITS_READ | CAP_USERS_WRITE, "/1/2/5/"));
+  static const char *const roles2[] = {"police", "teacher"};
+  static const char *const paths2[] = {"/1/2/", "/1/2/"};
+  principal *q = path_principal(&a, roles2, paths2, 2);
+  assert_true(scope_can(q, CAP_IDENTITY_WRITE, "/1/2/9/"));
+  assert_true(scope_can(q, CAP_SCHOOL_WRITE, "/1/2/9/"));
+  assert_false(scope_can(q, CAP_IDENTITY_WRITE | CAP_SCHOOL_WRITE, "/1/2/9/"));
+  /* No principal, no path, no grants, an empty grant path: nothing. */
+  assert_false(scope_can(NULL, CAP_UNITS_READ, "/1/2/"));
+  assert_false(scope_can(p, CAP_UNITS_READ, NULL));
+  principal *none = path_principal(&a, NULL, NULL, 0);
+  assert_false(scope_can(none, CAP_UNITS_READ, "/1/"));
+  static const char *const roles3[] = {"ward_admin"};
+  static const char *const paths3[] = {""};
+  principal *empty = path_principal(&a, roles3, paths3, 1);
+  assert_false(scope_can(empty, CAP_UNITS_READ, "/1/"));
+  /* scope_path_within and scope_hi. */
+  assert_true(scope_path_within("/1/2/3/", "/1/2/"));
+  assert_false(scope_path_within("/1/23/", "/1/2/"));
+  assert_false(scope_path_within("/1/", ""));
+  assert_string_equal(scope_hi(&a, "/1/5/"), "/1/50");
+  assert_string_equal(scope_hi(&a, "/1/"), "/10");
+  assert_string_equal(scope_hi(&a, ""), "");
+  /* The range [path, hi) holds the subtree and nothing else, by byte order. */
+  const char *lo = "/1/2/", *hi = scope_hi(&a, lo);
+  static const struct {
+    const char *path;
+    bool in;
+  } range[] = {{"/1/2/", true}, {"/1/2/5/", true}, {"/1/2/999/8/", true}, {"/1/23/", false},
+               {"/1/20/", false}, {"/1/3/", false}, {"/1/1/", false}, {"/1/", false}};
+  for (size_t k = 0; k < sizeof range / sizeof range[0]; k++) {
+    bool in = strcmp(range[k].path, lo) >= 0 && strcmp(range[k].path, hi) < 0;
+    if (in != range[k].in) fail_msg("range [%s, %s) and %s: %d", lo, hi, range[k].path, in);
+    assert_int_equal(in, scope_path_within(range[k].path, lo));
+  }
+  arena_free(&a);
+}
+
+static void test_scope_roots(void **state) {
+  (void)fx_of(state);
+  arena a;
+  arena_init(&a);
+  scope_ranges sc;
+  /* Nested and duplicate grants collapse to their tops. */
+  static const char *const roles[] = {"unit_officer", "ward_admin", "unit_officer", "field_helper", "unit_officer"};
+  static const char *const paths[] = {"/1/2/5/", "/1/2/", "/1/3/", "/1/3/", "/1/3/8/"};
+  principal *p = path_principal(&a, roles, paths, 5);
+  scope_roots(p, CAP_UNITS_READ, &a, &sc);
+  assert_int_equal(sc.n, 2);
+  assert_string_equal(sc.lo[0], "/1/2/");
+  assert_string_equal(sc.hi[0], "/1/20");
+  assert_string_equal(sc.lo[1], "/1/3/");
+  assert_string_equal(sc.hi[1], "/1/30");
+  assert_false(sc.has_root);
+  for (int i = sc.n; i < SCOPE_MAX_ROOTS; i++) {
+    assert_string_equal(sc.lo[i], "");
+    assert_string_equal(sc.hi[i], "");
+  }
+  /* Only grants with the capability count: users.read is the officer's and the admin's. */
+  scope_roots(p, CAP_USERS_WRITE, &a, &sc);
+  assert_int_equal(sc.n, 1);
+  assert_string_equal(sc.lo[0], "/1/2/");
+  scope_roots(p, CAP_FIELD_WRITE, &a, &sc); /* admin on /1/2/, helper on /1/3/ */
+  assert_int_equal(sc.n, 2);
+  scope_roots(p, CAP_IDENTITY_WRITE, &a, &sc);
+  assert_int_equal(sc.n, 0);
+  assert_string_equal(sc.lo[0], "");
+  /* A top-level grant covers everything and marks has_root. */
+  static const char *const roles2[] = {"unit_officer", "unit_officer", "unit_officer"};
+  static const char *const paths2[] = {"/1/2/", "/1/", "/1/23/"};
+  principal *q = path_principal(&a, roles2, paths2, 3);
+  scope_roots(q, CAP_USERS_READ, &a, &sc);
+  assert_int_equal(sc.n, 1);
+  assert_string_equal(sc.lo[0], "/1/");
+  assert_true(sc.has_root);
+  /* The prefix trap again: /1/2/ and /1/23/ are two roots, not one. */
+  static const char *const paths3[] = {"/1/2/", "/1/23/", "/1/2/4/"};
+  principal *r = path_principal(&a, roles2, paths3, 3);
+  scope_roots(r, CAP_USERS_READ, &a, &sc);
+  assert_int_equal(sc.n, 2);
+  assert_string_equal(sc.lo[0], "/1/2/");
+  assert_string_equal(sc.lo[1], "/1/23/");
+  /* A logged-out caller has no roots. */
+  scope_roots(NULL, CAP_UNITS_READ, &a, &sc);
+  assert_int_equal(sc.n, 0);
+  assert_false(sc.has_root);
+  for (int i = 0; i < SCOPE_MAX_ROOTS; i++) assert_string_equal(sc.lo[i], "");
+  /* More disjoint roots than SCOPE_MAX_ROOTS: the first ones are kept, never overflowed. */
+  static const char *const roles6[] = {"learner", "learner", "learner", "learner", "learner", "learner"};
+  static const char *const paths6[] = {"/1/2/", "/1/3/", "/1/4/", "/1/5/", "/1/6/", "/1/7/"};
+  principal *s = path_principal(&a, roles6, paths6, 6);
+  scope_roots(s, CAP_LEARN, &a, &sc);
+  assert_int_equal(sc.n, SCOPE_MAX_ROOTS);
+  arena_free(&a);
+}
+
+/* ==== units ==== */
+
+static void test_units_create(void **state) {
+  fixture *fx = fx_of(state);
+  arena a;
+  arena_init(&a);
+  const char *city_path = path_of(fx, &a, fx->city);
+  char want[128];
+  snprintf(want, sizeof want, "/%" PRId64 "/", fx->city);
+  assert_string_equal(city_path, want);
+
+  int64_t ward = mk_ward(fx, "create");
+  int64_t tdp = mk_unit(fx, ward, "residential_group", "Tổ dân phố số 1", NULL);
+  snprintf(want, sizeof want, "/%" PRId64 "/%" PRId64 "/%" PRId64 "/", fx->city, ward, tdp);
+  assert_string_equal(path_of(fx, &a, tdp), want);
+
+  json_t *u = NULL;
+  app_err e = {0};
+  assert_int_equal(units_get(fx->w, tdp, 1, &u, &e), 0);
+  assert_int_equal(json_integer_value(json_object_get(u, "id")), tdp);
+  assert_int_equal(json_integer_value(json_object_get(u, "parent_id")), ward);
+  assert_int_equal(json_integer_value(json_object_get(u, "depth")), 2);
+  assert_string_equal(json_string_value(json_object_get(u, "kind")), "residential_group");
+  assert_string_equal(json_string_value(json_object_get(u, "kind_label")), "Tổ dân phố");
+  assert_string_equal(json_string_value(json_object_get(u, "name")), "Tổ dân phố số 1");
+  assert_true(json_is_null(json_object_get(u, "code")));
+  assert_int_equal(json_integer_value(json_object_get(u, "children_count")), 0);
+  json_t *anc = json_object_get(u, "ancestors");
+  assert_int_equal(json_array_size(anc), 2); /* city, ward: not itself */
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(anc, 0), "id")), fx->city);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(anc, 1), "id")), ward);
+  json_decref(u);
+  assert_int_equal(units_get(fx->w, ward, 0, &u, &e), 0);
+  assert_int_equal(json_integer_value(json_object_get(u, "depth")), 1);
+  assert_int_equal(json_integer_value(json_object_get(u, "children_count")), 1);
+  assert_null(json_object_get(u, "ancestors"));
+  json_decref(u);
+
+  /* A top-level unit: depth 0, path "/id/", null parent. */
+  int64_t top = mk_unit(fx, 0, "city", "Thành phố Khác", NULL);
+  snprintf(want, sizeof want, "/%" PRId64 "/", top);
+  assert_string_equal(path_of(fx, &a, top), want);
+  assert_int_equal(units_get(fx->w, top, 1, &u, &e), 0);
+  assert_true(json_is_null(json_object_get(u, "parent_id")));
+  assert_int_equal(json_integer_value(json_object_get(u, "depth")), 0);
+  assert_int_equal(json_array_size(json_object_get(u, "ancestors")), 0);
+  json_decref(u);
+
+  /* Names are stored in NFC: a decomposed "Tổ" comes back composed. */
+  int64_t nfd = mk_unit(fx, ward, "team", "To\xCC\x82\xCC\x89 công nghệ", NULL);
+  assert_int_equal(units_get(fx->w, nfd, 0, &u, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(u, "name")), "Tổ công nghệ");
+  json_decref(u);
+
+  /* A code, with every allowed character. */
+  fx->seq++;
+  char code[64];
+  snprintf(code, sizeof code, "HD-TDP_%d.a", fx->seq);
+  int64_t coded = mk_unit(fx, ward, "residential_group", "Tổ dân phố số 2", code);
+  assert_int_equal(units_get(fx->w, coded, 0, &u, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(u, "code")), code);
+  json_decref(u);
+
+  /* Errors. */
+  char name201[700] = "", code65[80];
+  for (int i = 0; i < 201; i++) strcat(name201, "ữ");
+  memset(code65, 'a', 65);
+  code65[65] = '\0';
+  static const char *const twochars = "Đỗ"; /* 2 characters, 5 bytes: allowed */
+  struct {
+    const char *label;
+    int64_t parent;
+    const char *kind, *name, *code;
+    int status;
+    const char *ecode, *field;
+  } bad[] = {
+      {"unknown kind", ward, "province", "Tổ A", NULL, 400, "invalid_value", "kind"},
+      {"kind case", ward, "Ward", "Tổ A", NULL, 400, "invalid_value", "kind"},
+      {"NULL kind", ward, NULL, "Tổ A", NULL, 400, "invalid_value", "kind"},
+      {"one-character name", ward, "team", "A", NULL, 400, "invalid_value", "name"},
+      {"one vietnamese character", ward, "team", "Đ", NULL, 400, "invalid_value", "name"},
+      {"empty name", ward, "team", "", NULL, 400, "invalid_value", "name"},
+      {"201 characters", ward, "team", name201, NULL, 400, "invalid_value", "name"},
+      {"code with a space", ward, "team", "Tổ A", "HD 01", 400, "invalid_value", "code"},
+      {"code with a diacritic", ward, "team", "Tổ A", "tổ-1", 400, "invalid_value", "code"},
+      {"code with a slash", ward, "team", "Tổ A", "HD/1", 400, "invalid_value", "code"},
+      {"code with a percent", ward, "team", "Tổ A", "HD%", 400, "invalid_value", "code"},
+      {"code of 65", ward, "team", "Tổ A", code65, 400, "invalid_value", "code"},
+      {"duplicate code", ward, "team", "Tổ A", code, 409, "conflict", "code"},
+      {"duplicate of the city's code", ward, "team", "Tổ A", "T-CITY", 409, "conflict", "code"},
+      {"missing parent", 987654321, "team", "Tổ A", NULL, 404, "not_found", "parent_id"},
+      {"negative parent", -5, "team", "Tổ A", NULL, 404, "not_found", "parent_id"},
+  };
+  int64_t before = units_count(fx->w);
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    int64_t id = -1;
+    memset(&e, 0, sizeof e);
+    int rc = units_create(fx->w, bad[k].parent, bad[k].kind, bad[k].name, bad[k].code, &id, &e);
+    expect_err(bad[k].label, rc, &e, bad[k].status, bad[k].ecode, bad[k].field);
+    if (id != -1) fail_msg("%s: id written on failure", bad[k].label);
+  }
+  assert_int_equal(units_count(fx->w), before); /* nothing half-created */
+  int64_t ok2 = mk_unit(fx, ward, "team", twochars, "");
+  assert_int_equal(units_get(fx->w, ok2, 0, &u, &e), 0);
+  assert_true(json_is_null(json_object_get(u, "code"))); /* "" means none */
+  json_decref(u);
+  char name200[700] = "";
+  for (int i = 0; i < 200; i++) strcat(name200, "ữ");
+  mk_unit(fx, ward, "team", name200, NULL);
+  mk_unit(fx, ward, "team", "Tổ B", code65 + 1); /* 64 characters */
+
+  /* Depth: a chain may reach depth 20 but not 21. */
+  int64_t parent = ward; /* depth 1 */
+  for (int d = 2; d <= 20; d++) {
+    char nm[32];
+    snprintf(nm, sizeof nm, "Cấp %d", d);
+    parent = mk_unit(fx, parent, "team", nm, NULL);
+  }
+  int64_t id = 0;
+  memset(&e, 0, sizeof e);
+  expect_err("depth 21", units_create(fx->w, parent, "team", "Cấp 21", NULL, &id, &e), &e, 400, "invalid_value",
+             "parent_id");
+  /* Missing units. */
+  const char *p = NULL;
+  memset(&e, 0, sizeof e);
+  expect_err("units_path of a missing unit", units_path(fx->w, 987654321, &a, &p, &e), &e, 404, "not_found", "id");
+  memset(&e, 0, sizeof e);
+  expect_err("units_get of a missing unit", units_get(fx->w, 987654321, 1, &u, &e), &e, 404, "not_found", "id");
+  assert_int_equal(unit_kinds_count > 0, 1);
+  assert_null(unit_kind_label("nope"));
+  assert_null(unit_kind_label(NULL));
+  assert_string_equal(unit_kind_label("ward"), "Phường");
+  arena_free(&a);
+}
+
+static void test_units_update(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t ward = mk_ward(fx, "update");
+  fx->seq++;
+  char code[32], code2[32];
+  snprintf(code, sizeof code, "U%d-a", fx->seq);
+  snprintf(code2, sizeof code2, "U%d-b", fx->seq);
+  int64_t u1 = mk_unit(fx, ward, "residential_group", "Tổ dân phố số 1", code);
+  int64_t u2 = mk_unit(fx, ward, "residential_group", "Tổ dân phố số 2", code2);
+  app_err e = {0};
+  json_t *u = NULL;
+
+  /* Rename: the name and its search key change together. */
+  assert_int_equal(units_update(fx->w, u1, "Tổ dân phố Hoa Sen", NULL, NULL, &e), 0);
+  assert_int_equal(units_get(fx->w, u1, 0, &u, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(u, "name")), "Tổ dân phố Hoa Sen");
+  assert_string_equal(json_string_value(json_object_get(u, "kind")), "residential_group");
+  assert_string_equal(json_string_value(json_object_get(u, "code")), code); /* untouched */
+  json_decref(u);
+  arena a;
+  arena_init(&a);
+  static const char *const roles[] = {"ward_admin"};
+  const char *paths[] = {path_of(fx, &a, ward)};
+  principal *p = path_principal(&a, roles, paths, 1);
+  scope_ranges sc;
+  scope_roots(p, CAP_UNITS_READ, &a, &sc);
+  unit_list_query q = {.q = "hoa sen", .page = 1, .per_page = 50};
+  json_t *items = NULL;
+  int64_t total = -1;
+  assert_int_equal(units_list(fx->w, &sc, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 1);
+  assert_true(items_have_id(items, u1));
+  json_decref(items);
+  q.q = "so 1"; /* the old name no longer matches */
+  assert_int_equal(units_list(fx->w, &sc, &q, &items, &total, &e), 0);
+  assert_false(items_have_id(items, u1));
+  json_decref(items);
+
+  /* Kind; code removed with ""; code set again. */
+  assert_int_equal(units_update(fx->w, u1, NULL, "team", NULL, &e), 0);
+  assert_int_equal(units_update(fx->w, u1, NULL, NULL, "", &e), 0);
+  assert_int_equal(units_get(fx->w, u1, 0, &u, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(u, "kind")), "team");
+  assert_true(json_is_null(json_object_get(u, "code")));
+  assert_string_equal(json_string_value(json_object_get(u, "name")), "Tổ dân phố Hoa Sen");
+  json_decref(u);
+  assert_int_equal(units_find(fx->w, code), 0);
+  assert_int_equal(units_update(fx->w, u1, NULL, NULL, code, &e), 0);
+  assert_int_equal(units_find(fx->w, code), u1);
+  /* Nothing to change is fine. */
+  assert_int_equal(units_update(fx->w, u1, NULL, NULL, NULL, &e), 0);
+
+  /* Errors. */
+  struct {
+    const char *label;
+    int64_t id;
+    const char *name, *kind, *code;
+    int status;
+    const char *ecode, *field;
+  } bad[] = {
+      {"unknown kind", u1, NULL, "village", NULL, 400, "invalid_value", "kind"},
+      {"short name", u1, "X", NULL, NULL, 400, "invalid_value", "name"},
+      {"bad code", u1, NULL, NULL, "a b", 400, "invalid_value", "code"},
+      {"duplicate code", u2, NULL, NULL, code, 409, "conflict", "code"},
+      {"missing unit", 987654321, "Tên mới", NULL, NULL, 404, "not_found", "id"},
+      {"missing unit, code only", 987654321, NULL, NULL, "zz", 404, "not_found", "id"},
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    memset(&e, 0, sizeof e);
+    int rc = units_update(fx->w, bad[k].id, bad[k].name, bad[k].kind, bad[k].code, &e);
+    expect_err(bad[k].label, rc, &e, bad[k].status, bad[k].ecode, bad[k].field);
+  }
+  assert_int_equal(units_get(fx->w, u2, 0, &u, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(u, "code")), code2); /* the 409 changed nothing */
+  json_decref(u);
+  arena_free(&a);
+}
+
+static void test_units_list(void **state) {
+  fixture *fx = fx_of(state);
+  arena a;
+  arena_init(&a);
+  int64_t w1 = mk_ward(fx, "list1"), w2 = mk_ward(fx, "list2");
+  int64_t kids[5];
+  for (int i = 0; i < 5; i++) {
+    char nm[64];
+    snprintf(nm, sizeof nm, "Tổ dân phố số %d", i + 1);
+    kids[i] = mk_unit(fx, w1, "residential_group", nm, NULL);
+  }
+  int64_t other1 = mk_unit(fx, w2, "residential_group", "Tổ dân phố số 1", NULL);
+  int64_t pct = mk_unit(fx, w1, "team", "Tổ 100% xanh", NULL);
+  int64_t thousand = mk_unit(fx, w1, "team", "Tổ 1000 xanh", NULL);
+  int64_t under = mk_unit(fx, w1, "team", "Tổ a_b", NULL);
+  int64_t deep = mk_unit(fx, kids[0], "team", "Đội thanh niên tình nguyện", NULL);
+
+  const gspec g1[] = {{"unit_officer", w1}};
+  const gspec g12[] = {{"unit_officer", w1}, {"unit_officer", w2}};
+  principal *p1 = mk_principal(fx, &a, g1, 1), *p12 = mk_principal(fx, &a, g12, 2);
+  scope_ranges s1, s12, none;
+  scope_roots(p1, CAP_UNITS_READ, &a, &s1);
+  scope_roots(p12, CAP_UNITS_READ, &a, &s12);
+  scope_roots(NULL, CAP_UNITS_READ, &a, &none);
+  app_err e = {0};
+  json_t *items = NULL;
+  int64_t total = -1;
+
+  /* Children of a unit, paginated, in id order, with the total. */
+  unit_list_query q = {.parent_id = w1, .page = 1, .per_page = 3};
+  assert_int_equal(units_list(fx->w, &s1, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 8);
+  assert_int_equal(json_array_size(items), 3);
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, (size_t)i), "id")), kids[i]);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "children_count")), 1);
+  json_decref(items);
+  q.page = 3;
+  assert_int_equal(units_list(fx->w, &s1, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 8);
+  assert_int_equal(json_array_size(items), 2);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 1), "id")), under);
+  json_decref(items);
+  q.page = 4;
+  assert_int_equal(units_list(fx->w, &s1, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 8);
+  assert_int_equal(json_array_size(items), 0);
+  json_decref(items);
+  /* Children filtered by a search. */
+  q = (unit_list_query){.parent_id = w1, .q = "SỐ 2", .page = 1, .per_page = 50};
+  assert_int_equal(units_list(fx->w, &s1, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 1);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), kids[1]);
+  json_decref(items);
+
+  /* Search: accent- and case-insensitive, within the caller's subtrees only. */
+  static const char *const spellings[] = {"to dan pho so 1", "Tổ dân phố số 1", "TỔ DÂN PHỐ SỐ 1", "tô dân phô sô 1"};
+  for (size_t k = 0; k < sizeof spellings / sizeof spellings[0]; k++) {
+    q = (unit_list_query){.q = spellings[k], .page = 1, .per_page = 50};
+    assert_int_equal(units_list(fx->w, &s1, &q, &items, &total, &e), 0);
+    if (total != 1 || !items_have_id(items, kids[0]))
+      fail_msg("search \"%s\" in ward 1: total %" PRId64, spellings[k], total);
+    json_decref(items);
+  }
+  q = (unit_list_query){.q = "to dan pho so 1", .page = 1, .per_page = 50};
+  assert_int_equal(units_list(fx->w, &s12, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 2);
+  assert_true(items_have_id(items, kids[0]));
+  assert_true(items_have_id(items, other1));
+  json_decref(items);
+  assert_int_equal(units_list(fx->w, &none, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 0);
+  assert_int_equal(json_array_size(items), 0);
+  json_decref(items);
+  /* Search reaches any depth, and đ matches d. */
+  q.q = "doi thanh nien";
+  assert_int_equal(units_list(fx->w, &s1, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 1);
+  assert_true(items_have_id(items, deep));
+  json_decref(items);
+  /* Search results are paginated. */
+  q = (unit_list_query){.q = "to dan pho", .page = 2, .per_page = 4};
+  assert_int_equal(units_list(fx->w, &s1, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 5);
+  assert_int_equal(json_array_size(items), 1);
+  json_decref(items);
+
+  /* LIKE wildcards in the query are literal. */
+  static const struct {
+    const char *q;
+    int64_t total;
+  } wild[] = {{"100%", 1}, {"%", 1}, {"_", 1}, {"a_b", 1}, {"1_0", 0}, {"1%0", 0}, {"\\", 0}, {"xanh", 2}};
+  for (size_t k = 0; k < sizeof wild / sizeof wild[0]; k++) {
+    q = (unit_list_query){.q = wild[k].q, .page = 1, .per_page = 50};
+    assert_int_equal(units_list(fx->w, &s1, &q, &items, &total, &e), 0);
+    if (total != wild[k].total) fail_msg("search \"%s\": total %" PRId64 ", wanted %" PRId64, wild[k].q, total, wild[k].total);
+    json_decref(items);
+  }
+  q = (unit_list_query){.q = "100%", .page = 1, .per_page = 50};
+  assert_int_equal(units_list(fx->w, &s1, &q, &items, &total, &e), 0);
+  assert_true(items_have_id(items, pct));
+  assert_false(items_have_id(items, thousand));
+  json_decref(items);
+
+  /* Neither parent nor search: the caller's roots themselves. */
+  q = (unit_list_query){.page = 1, .per_page = 50};
+  assert_int_equal(units_list(fx->w, &s12, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 2);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), w1);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 1), "id")), w2);
+  json_decref(items);
+  q.per_page = 1;
+  q.page = 2;
+  assert_int_equal(units_list(fx->w, &s12, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 2);
+  assert_int_equal(json_array_size(items), 1);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), w2);
+  json_decref(items);
+  q = (unit_list_query){.page = 1, .per_page = 50};
+  assert_int_equal(units_list(fx->w, &none, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 0);
+  json_decref(items);
+  arena_free(&a);
+}
+
+static void test_units_find(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t ward = mk_ward(fx, "find");
+  fx->seq++;
+  char code[32], numeric_code[32], ref[32];
+  snprintf(code, sizeof code, "F%d-x", fx->seq);
+  int64_t u = mk_unit(fx, ward, "team", "Tổ tìm kiếm", code);
+  assert_int_equal(units_find(fx->w, code), u);
+  snprintf(ref, sizeof ref, "%" PRId64, u);
+  assert_int_equal(units_find(fx->w, ref), u);
+  assert_int_equal(units_find(fx->w, "no-such-code"), 0);
+  assert_int_equal(units_find(fx->w, "987654321"), 0);
+  assert_int_equal(units_find(fx->w, "0"), 0);
+  assert_int_equal(units_find(fx->w, "-1"), 0);
+  assert_int_equal(units_find(fx->w, ""), 0);
+  /* A code that looks like a number wins over the id it spells. */
+  snprintf(numeric_code, sizeof numeric_code, "%" PRId64, ward);
+  int64_t v = mk_unit(fx, ward, "team", "Tổ mã số", numeric_code);
+  assert_int_equal(units_find(fx->w, numeric_code), v);
+  assert_true(units_count(fx->w) >= 4);
+}
+
+/* ==== accounts ==== */
+
+static void test_users_create(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t ward = mk_ward(fx, "users");
+  int64_t id = mk_user(fx, "nguyen.van-a_1", "Nguyễn Văn A", ward);
+  json_t *u = NULL;
+  app_err e = {0};
+  assert_int_equal(users_get(fx->w, id, &u, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(u, "username")), "nguyen.van-a_1");
+  assert_string_equal(json_string_value(json_object_get(u, "display_name")), "Nguyễn Văn A");
+  assert_false(json_is_true(json_object_get(u, "disabled")));
+  assert_int_equal(json_integer_value(json_object_get(u, "unit_id")), ward);
+  assert_non_null(json_string_value(json_object_get(u, "unit_name")));
+  assert_int_equal(json_array_size(json_object_get(u, "roles")), 0);
+  int64_t created;
+  assert_true(clock_parse_iso(json_string_value(json_object_get(u, "created_at")), &created));
+  assert_true(created > 1600000000);
+  /* Never the password or its hash. */
+  char *dump = json_dumps(u, 0);
+  assert_null(strstr(dump, "argon2"));
+  assert_null(strstr(dump, "password"));
+  assert_null(strstr(dump, PW));
+  free(dump);
+  json_decref(u);
+  assert_int_equal(users_find(fx->w, "nguyen.van-a_1"), id);
+  assert_int_equal(users_find(fx->w, "nobody-here"), 0);
+  /* No home unit. */
+  int64_t homeless = mk_user(fx, "khong-don-vi", "Không Đơn Vị", 0);
+  assert_int_equal(users_get(fx->w, homeless, &u, &e), 0);
+  assert_true(json_is_null(json_object_get(u, "unit_id")));
+  assert_true(json_is_null(json_object_get(u, "unit_name")));
+  json_decref(u);
+  /* Edges that are allowed. */
+  mk_user(fx, "abc", "Lý", ward);                                  /* 3 characters; a 2-character name */
+  mk_user(fx, "a2345678901234567890123456789012", "Họ Tên", 0);    /* 32 characters */
+  int64_t eight = 0;
+  assert_int_equal(users_create(fx->w, "tam-ky-tu", "Tám Ký Tự", "mậtkhẩu1", 0, &eight, &e), 0); /* 8 chars, 11 bytes */
+
+  char name101[400] = "", pw129[200];
+  for (int i = 0; i < 101; i++) strcat(name101, "ễ");
+  memset(pw129, 'p', 129);
+  pw129[129] = '\0';
+  struct {
+    const char *label, *username, *display, *password;
+    int64_t unit;
+    int status;
+    const char *ecode, *field;
+  } bad[] = {
+      {"username too short", "ab", "Họ Tên", PW, 0, 400, "invalid_value", "username"},
+      {"username too long", "a23456789012345678901234567890123", "Họ Tên", PW, 0, 400, "invalid_value", "username"},
+      {"username uppercase", "Admin", "Họ Tên", PW, 0, 400, "invalid_value", "username"},
+      {"username with a space", "van a", "Họ Tên", PW, 0, 400, "invalid_value", "username"},
+      {"username with a diacritic", "hoà", "Họ Tên", PW, 0, 400, "invalid_value", "username"},
+      {"username with @", "a@b.vn", "Họ Tên", PW, 0, 400, "invalid_value", "username"},
+      {"username empty", "", "Họ Tên", PW, 0, 400, "invalid_value", "username"},
+      {"display name of 1", "okname", "A", PW, 0, 400, "invalid_value", "display_name"},
+      {"display name of 1 vietnamese", "okname", "Ư", PW, 0, 400, "invalid_value", "display_name"},
+      {"display name of 101", "okname", name101, PW, 0, 400, "invalid_value", "display_name"},
+      {"password of 7", "okname", "Họ Tên", "1234567", 0, 400, "invalid_value", "password"},
+      {"password of 7 vietnamese (14 bytes)", "okname", "Họ Tên", "ắắắắắắắ", 0, 400, "invalid_value", "password"},
+      {"password of 129", "okname", "Họ Tên", pw129, 0, 400, "invalid_value", "password"},
+      {"unknown unit", "okname", "Họ Tên", PW, 987654321, 404, "not_found", "unit_id"},
+      {"duplicate username", "nguyen.van-a_1", "Người Khác", PW, 0, 409, "conflict", "username"},
+  };
+  int64_t before = users_count(fx->w);
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    int64_t nid = -1;
+    memset(&e, 0, sizeof e);
+    int rc = users_create(fx->w, bad[k].username, bad[k].display, bad[k].password, bad[k].unit, &nid, &e);
+    expect_err(bad[k].label, rc, &e, bad[k].status, bad[k].ecode, bad[k].field);
+    if (nid != -1) fail_msg("%s: id written on failure", bad[k].label);
+  }
+  assert_int_equal(users_count(fx->w), before);
+  assert_int_equal(users_find(fx->w, "okname"), 0);
+  /* users_check_password names the field it is told. */
+  memset(&e, 0, sizeof e);
+  expect_err("check_password", users_check_password("short", "new_password", &e), &e, 400, "invalid_value",
+             "new_password");
+  assert_int_equal(users_check_password("long enough", "x", &e), 0);
+  memset(&e, 0, sizeof e);
+  expect_err("users_get of a missing user", users_get(fx->w, 987654321, &u, &e), &e, 404, "not_found", "id");
+}
+
+static void test_users_verify(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t id = mk_user(fx, "verify-me", "Kiểm Tra", 0);
+  int64_t got = 0;
+  bool disabled = true;
+  assert_int_equal(users_verify(fx->w, "verify-me", PW, &got, &disabled), 0);
+  assert_int_equal(got, id);
+  assert_false(disabled);
+  assert_int_equal(users_verify(fx->w, "verify-me", "wrong password", &got, &disabled), -1);
+  assert_int_equal(users_verify(fx->w, "verify-me", "", &got, &disabled), -1);
+  assert_int_equal(users_verify(fx->w, "VERIFY-ME", PW, &got, &disabled), -1);
+  assert_int_equal(users_verify(fx->w, "no-such-user", PW, &got, &disabled), -1);
+  assert_int_equal(users_verify_id(fx->w, id, PW), 0);
+  assert_int_equal(users_verify_id(fx->w, id, "nope nope"), -1);
+  assert_int_equal(users_verify_id(fx->w, 987654321, PW), -1);
+
+  /* Disabled: the password still verifies, and says so; the caller refuses the log-in. */
+  app_err e = {0};
+  assert_int_equal(users_set_disabled(fx->w, id, true, &e), 0);
+  assert_int_equal(users_verify(fx->w, "verify-me", PW, &got, &disabled), 0);
+  assert_true(disabled);
+  json_t *u = NULL;
+  assert_int_equal(users_get(fx->w, id, &u, &e), 0);
+  assert_true(json_is_true(json_object_get(u, "disabled")));
+  json_decref(u);
+  assert_int_equal(users_set_disabled(fx->w, id, false, &e), 0);
+  assert_int_equal(users_verify(fx->w, "verify-me", PW, &got, &disabled), 0);
+  assert_false(disabled);
+
+  /* A new password replaces the old one. */
+  assert_int_equal(users_set_password(fx->w, id, PW2, &e), 0);
+  assert_int_equal(users_verify(fx->w, "verify-me", PW, &got, &disabled), -1);
+  assert_int_equal(users_verify(fx->w, "verify-me", PW2, &got, &disabled), 0);
+  assert_int_equal(users_verify_id(fx->w, id, PW2), 0);
+
+  /* Display name. */
+  assert_int_equal(users_set_name(fx->w, id, "Tên Mới", &e), 0);
+  assert_int_equal(users_get(fx->w, id, &u, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(u, "display_name")), "Tên Mới");
+  json_decref(u);
+
+  /* Errors. */
+  memset(&e, 0, sizeof e);
+  expect_err("set_password of a missing user", users_set_password(fx->w, 987654321, PW2, &e), &e, 404, "not_found", "id");
+  memset(&e, 0, sizeof e);
+  expect_err("set_disabled of a missing user", users_set_disabled(fx->w, 987654321, true, &e), &e, 404, "not_found",
+             "id");
+  memset(&e, 0, sizeof e);
+  expect_err("set_name of a missing user", users_set_name(fx->w, 987654321, "Tên Mới", &e), &e, 404, "not_found", "id");
+  memset(&e, 0, sizeof e);
+  expect_err("set_name too short", users_set_name(fx->w, id, "X", &e), &e, 400, "invalid_value", "display_name");
+}
+
+static void test_roles(void **state) {
+  fixture *fx = fx_of(state);
+  arena a;
+  arena_init(&a);
+  int64_t ward = mk_ward(fx, "roles");
+  int64_t tdp = mk_unit(fx, ward, "residential_group", "Tổ dân phố số 9", NULL);
+  int64_t uid = mk_user(fx, "roles-user", "Người Được Giao", ward);
+  int64_t other = mk_user(fx, "roles-other", "Người Khác", ward);
+  app_err e = {0};
+  int64_t g1 = 0, g2 = 0;
+  assert_int_equal(roles_grant(fx->w, uid, "unit_officer", tdp, other, &g1, &e), 0);
+  assert_int_equal(roles_grant(fx->w, uid, "field_helper", tdp, 0, &g2, &e), 0);
+  assert_true(g1 > 0 && g2 > g1);
+
+  /* Errors. */
+  int64_t gx = -1;
+  memset(&e, 0, sizeof e);
+  expect_err("unknown role", roles_grant(fx->w, uid, "superuser", tdp, 0, &gx, &e), &e, 400, "invalid_value", "role");
+  memset(&e, 0, sizeof e);
+  expect_err("unknown user", roles_grant(fx->w, 987654321, "learner", tdp, 0, &gx, &e), &e, 404, "not_found", "id");
+  memset(&e, 0, sizeof e);
+  expect_err("unknown unit", roles_grant(fx->w, uid, "learner", 987654321, 0, &gx, &e), &e, 404, "not_found", "unit_id");
+  memset(&e, 0, sizeof e);
+  expect_err("duplicate grant", roles_grant(fx->w, uid, "unit_officer", tdp, 0, &gx, &e), &e, 409, "conflict", "role");
+  assert_int_equal(gx, -1);
+  /* The same role elsewhere is another grant. */
+  int64_t g3 = mk_grant(fx, uid, "unit_officer", ward);
+
+  /* roles_get: the unit's path for the scope check; only this user's grants. */
+  const char *path = NULL, *role = NULL;
+  int64_t unit = 0;
+  assert_int_equal(roles_get(fx->w, uid, g1, &a, &path, &role, &unit, &e), 0);
+  assert_string_equal(path, path_of(fx, &a, tdp));
+  assert_string_equal(role, "unit_officer");
+  assert_int_equal(unit, tdp);
+  memset(&e, 0, sizeof e);
+  expect_err("another user's grant", roles_get(fx->w, other, g1, &a, &path, &role, &unit, &e), &e, 404, "not_found",
+             "grant_id");
+  memset(&e, 0, sizeof e);
+  expect_err("missing grant", roles_get(fx->w, uid, 987654321, &a, &path, &role, &unit, &e), &e, 404, "not_found",
+             "grant_id");
+
+  /* roles_of lists them in grant order with labels and unit names. */
+  json_t *r = roles_of(fx->w, uid);
+  assert_int_equal(json_array_size(r), 3);
+  json_t *r0 = json_array_get(r, 0);
+  assert_int_equal(json_integer_value(json_object_get(r0, "id")), g1);
+  assert_string_equal(json_string_value(json_object_get(r0, "role")), "unit_officer");
+  assert_string_equal(json_string_value(json_object_get(r0, "role_label")), role_find("unit_officer")->label);
+  assert_int_equal(json_integer_value(json_object_get(r0, "unit_id")), tdp);
+  assert_string_equal(json_string_value(json_object_get(r0, "unit_name")), "Tổ dân phố số 9");
+  json_decref(r);
+
+  /* Revoke: a grant of another user is not found; a revoked grant is gone. */
+  memset(&e, 0, sizeof e);
+  expect_err("revoke another user's grant", roles_revoke(fx->w, other, g1, &e), &e, 404, "not_found", "grant_id");
+  assert_int_equal(roles_revoke(fx->w, uid, g1, &e), 0);
+  memset(&e, 0, sizeof e);
+  expect_err("revoke twice", roles_revoke(fx->w, uid, g1, &e), &e, 404, "not_found", "grant_id");
+  memset(&e, 0, sizeof e);
+  expect_err("revoke missing", roles_revoke(fx->w, uid, 987654321, &e), &e, 404, "not_found", "grant_id");
+  assert_int_equal(roles_revoke_by(fx->w, uid, "unit_officer", ward, &e), 0);
+  memset(&e, 0, sizeof e);
+  expect_err("revoke_by missing", roles_revoke_by(fx->w, uid, "unit_officer", ward, &e), &e, 404, "not_found", "role");
+  r = roles_of(fx->w, uid);
+  assert_int_equal(json_array_size(r), 1);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(r, 0), "id")), g2);
+  json_decref(r);
+  (void)g3;
+  /* A revoked grant can be given again. */
+  mk_grant(fx, uid, "unit_officer", tdp);
+  arena_free(&a);
+}
+
+static void test_users_scope(void **state) {
+  fixture *fx = fx_of(state);
+  arena a;
+  arena_init(&a);
+  int64_t w1 = mk_ward(fx, "scope1"), w2 = mk_ward(fx, "scope2");
+  int64_t t1 = mk_unit(fx, w1, "residential_group", "Tổ dân phố số 1", NULL);
+  int64_t u_w1 = mk_user(fx, "sc-ward1", "Nguyễn Văn An", w1);
+  int64_t u_t1 = mk_user(fx, "sc-tdp1", "Trần Thị Bình", t1);
+  int64_t u_w2 = mk_user(fx, "sc-ward2", "Lê Văn Cường", w2);
+  int64_t u_grant = mk_user(fx, "sc-granted", "Phạm Thị Dung", w2); /* home elsewhere, a grant here */
+  mk_grant(fx, u_grant, "field_helper", t1);
+  int64_t u_none = mk_user(fx, "sc-nowhere", "Không Ở Đâu", 0); /* no home, no grant */
+  /* No home, and a grant only in another top-level tree. */
+  int64_t other_top = mk_unit(fx, 0, "city", "Thành phố Bên Cạnh", NULL);
+  int64_t u_away = mk_user(fx, "sc-away", "Ở Nơi Khác", 0);
+  mk_grant(fx, u_away, "learner", other_top);
+
+  const gspec officer_g[] = {{"unit_officer", w1}};
+  const gspec helper_g[] = {{"field_helper", w1}};
+  const gspec city_g[] = {{"unit_officer", fx->city}};
+  principal *officer = mk_principal(fx, &a, officer_g, 1), *helper = mk_principal(fx, &a, helper_g, 1),
+            *city = mk_principal(fx, &a, city_g, 1);
+  scope_ranges s_officer, s_helper, s_city;
+  scope_roots(officer, CAP_USERS_READ, &a, &s_officer);
+  scope_roots(helper, CAP_USERS_READ, &a, &s_helper); /* field helpers cannot read accounts */
+  scope_roots(city, CAP_USERS_READ, &a, &s_city);
+  assert_int_equal(s_officer.n, 1);
+  assert_int_equal(s_helper.n, 0);
+  assert_true(s_city.has_root);
+
+  static const struct {
+    const char *who;
+    int which; /* 0 officer, 1 helper, 2 city */
+    int user;  /* index below */
+    bool visible;
+  } cases[] = {
+      {"officer sees a user of the ward", 0, 0, true},
+      {"officer sees a user of a tổ below", 0, 1, true},
+      {"officer does not see the other ward", 0, 2, false},
+      {"officer sees a user granted a role below", 0, 3, true},
+      {"officer does not see a user with no unit", 0, 4, false},
+      {"no capability, no one", 1, 0, false},
+      {"no capability, no one (2)", 1, 4, false},
+      {"city sees the other ward", 2, 2, true},
+      {"city (a top-level root) sees a user with no unit", 2, 4, true},
+      {"city does not see a unit-less user granted in another tree", 2, 5, false},
+      {"officer does not see a unit-less user granted in another tree", 0, 5, false},
+  };
+  const int64_t users[] = {u_w1, u_t1, u_w2, u_grant, u_none, u_away};
+  const scope_ranges *scopes[] = {&s_officer, &s_helper, &s_city};
+  app_err e = {0};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    bool vis = !cases[k].visible;
+    assert_int_equal(users_in_scope(fx->w, users[cases[k].user], scopes[cases[k].which], &vis, &e), 0);
+    if (vis != cases[k].visible) fail_msg("%s: visible = %d", cases[k].who, vis);
+  }
+  bool vis = true;
+  assert_int_equal(users_in_scope(fx->w, 987654321, &s_city, &vis, &e), 0);
+  assert_false(vis);
+
+  /* users_list: the officer's roots see exactly their subtree's users, by username. */
+  user_list_query q = {.page = 1, .per_page = 50};
+  json_t *items = NULL;
+  int64_t total = -1;
+  assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 3);
+  assert_int_equal(json_array_size(items), 3);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "username")), "sc-granted");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "username")), "sc-tdp1");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 2), "username")), "sc-ward1");
+  assert_false(items_have(items, "username", "sc-ward2"));
+  assert_false(items_have(items, "username", "sc-nowhere"));
+  /* Each with its roles. */
+  json_t *roles = json_object_get(json_array_get(items, 0), "roles");
+  assert_int_equal(json_array_size(roles), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(roles, 0), "role")), "field_helper");
+  json_decref(items);
+  /* Paging. */
+  q.per_page = 2;
+  q.page = 2;
+  assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 3);
+  assert_int_equal(json_array_size(items), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "username")), "sc-ward1");
+  json_decref(items);
+  /* Search by name, accent-insensitive, or by username. */
+  q = (user_list_query){.q = "nguyen van", .page = 1, .per_page = 50};
+  assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 1);
+  assert_true(items_have(items, "username", "sc-ward1"));
+  json_decref(items);
+  q.q = "Bình";
+  assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 1);
+  assert_true(items_have(items, "username", "sc-tdp1"));
+  json_decref(items);
+  q.q = "sc-gr";
+  assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 1);
+  json_decref(items);
+  q.q = "cuong"; /* in ward 2 */
+  assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 0);
+  json_decref(items);
+  q.q = "sc_"; /* "_" is literal: no username has one */
+  assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 0);
+  json_decref(items);
+  /* A unit filter narrows to a subtree (home or grant there). */
+  q = (user_list_query){.unit_id = t1, .page = 1, .per_page = 50};
+  q.unit_lo = path_of(fx, &a, t1);
+  q.unit_hi = scope_hi(&a, q.unit_lo);
+  assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 2);
+  assert_true(items_have(items, "username", "sc-tdp1"));
+  assert_true(items_have(items, "username", "sc-granted"));
+  json_decref(items);
+  /* No capability: nobody. */
+  q = (user_list_query){.page = 1, .per_page = 50};
+  assert_int_equal(users_list(fx->w, &s_helper, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 0);
+  json_decref(items);
+  arena_free(&a);
+}
+
+/* ==== sessions ==== */
+
+static void test_sessions(void **state) {
+  fixture *fx = fx_of(state);
+  arena a;
+  arena_init(&a);
+  int64_t ward = mk_ward(fx, "sessions");
+  int64_t uid = mk_user(fx, "session-user", "Người Đăng Nhập", ward);
+  int64_t gid = mk_grant(fx, uid, "unit_officer", ward);
+  app_err e = {0};
+  char token[SESSION_TOKEN_LEN + 1], token2[SESSION_TOKEN_LEN + 1], token3[SESSION_TOKEN_LEN + 1];
+  int64_t sid = 0, sid2 = 0, sid3 = 0;
+  assert_int_equal(sessions_create(fx->w, &fx->keys, uid, "192.0.2.1", "test-agent/1.0", token, &sid, &e), 0);
+  assert_true(sid > 0);
+  assert_int_equal(strlen(token), SESSION_TOKEN_LEN);
+  for (const char *p = token; *p; p++)
+    assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *p));
+
+  principal p;
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token, &a, &p), 1);
+  assert_int_equal(p.user_id, uid);
+  assert_int_equal(p.session_id, sid);
+  assert_string_equal(p.username, "session-user");
+  assert_string_equal(p.display_name, "Người Đăng Nhập");
+  assert_int_equal(p.ngrants, 1);
+  assert_int_equal(p.grants[0].id, gid);
+  assert_string_equal(p.grants[0].role, "unit_officer");
+  assert_int_equal(p.grants[0].unit_id, ward);
+  assert_string_equal(p.grants[0].unit_path, path_of(fx, &a, ward));
+  assert_int_equal(p.grants[0].caps, caps_of_role("unit_officer"));
+  assert_int_equal(p.caps_any, caps_of_role("unit_officer"));
+  assert_true(p.last_seen > 0);
+  char csrf[65];
+  sessions_csrf(&fx->keys, token, csrf);
+  assert_string_equal(p.csrf, csrf);
+  assert_true(scope_can(&p, CAP_USERS_READ, path_of(fx, &a, ward)));
+
+  /* The database holds no token. */
+  STORE_SQL(q_has_token, "SELECT COUNT(*) FROM sessions WHERE token_hash = ? OR ip = ?");
+  store_stmt *s = store_prepare(fx->w, &q_has_token);
+  assert_non_null(s);
+  store_bind_text(s, 1, token);
+  store_bind_text(s, 2, token);
+  assert_int_equal(store_step(s), STORE_ROW);
+  assert_int_equal(store_col_int(s, 0), 0);
+  store_reset(s);
+
+  /* Tokens that are not this session's. */
+  char wrong[SESSION_TOKEN_LEN + 1];
+  memcpy(wrong, token, sizeof wrong);
+  wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+  principal q;
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, wrong, &a, &q), 0);
+  char shorter[SESSION_TOKEN_LEN];
+  memcpy(shorter, token, SESSION_TOKEN_LEN - 1);
+  shorter[SESSION_TOKEN_LEN - 1] = '\0';
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, shorter, &a, &q), 0);
+  char longer[SESSION_TOKEN_LEN + 2];
+  snprintf(longer, sizeof longer, "%sx", token);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, longer, &a, &q), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, "", &a, &q), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, NULL, &a, &q), 0);
+  /* The same token under another server key is not a session. */
+  secrets other;
+  randombytes_buf(&other, sizeof other);
+  assert_int_equal(sessions_lookup(fx->w, &other, token, &a, &q), 0);
+
+  /* A disabled account's sessions stop working, and work again when it is enabled. */
+  assert_int_equal(users_set_disabled(fx->w, uid, true, &e), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token, &a, &q), 0);
+  assert_int_equal(users_set_disabled(fx->w, uid, false, &e), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token, &a, &q), 1);
+
+  /* CSRF tokens. */
+  assert_int_equal(sessions_create(fx->w, &fx->keys, uid, NULL, NULL, token2, &sid2, &e), 0);
+  assert_int_equal(sessions_create(fx->w, &fx->keys, uid, "192.0.2.3", "x", token3, &sid3, &e), 0);
+  assert_string_not_equal(token, token2);
+  char csrf2[65];
+  sessions_csrf(&fx->keys, token2, csrf2);
+  assert_string_not_equal(csrf, csrf2);
+  assert_true(sessions_csrf_ok(&fx->keys, token, csrf));
+  assert_false(sessions_csrf_ok(&fx->keys, token, csrf2)); /* another session's */
+  assert_false(sessions_csrf_ok(&other, token, csrf));     /* another key */
+  char csrf_short[65], csrf_long[67], csrf_upper[65];
+  snprintf(csrf_short, sizeof csrf_short, "%.63s", csrf);
+  snprintf(csrf_long, sizeof csrf_long, "%s0", csrf);
+  for (int i = 0; i < 65; i++) csrf_upper[i] = (char)(csrf[i] >= 'a' && csrf[i] <= 'f' ? csrf[i] - 32 : csrf[i]);
+  assert_false(sessions_csrf_ok(&fx->keys, token, csrf_short));
+  assert_false(sessions_csrf_ok(&fx->keys, token, csrf_long));
+  if (strcmp(csrf_upper, csrf) != 0) assert_false(sessions_csrf_ok(&fx->keys, token, csrf_upper));
+  char csrf_tail[65]; /* right but for its last digit: the whole token is compared */
+  memcpy(csrf_tail, csrf, sizeof csrf_tail);
+  csrf_tail[63] = csrf_tail[63] == '0' ? '1' : '0';
+  assert_false(sessions_csrf_ok(&fx->keys, token, csrf_tail));
+  csrf_tail[63] = csrf[63];
+  csrf_tail[0] = csrf_tail[0] == '0' ? '1' : '0';
+  assert_false(sessions_csrf_ok(&fx->keys, token, csrf_tail));
+  assert_false(sessions_csrf_ok(&fx->keys, token, ""));
+  assert_false(sessions_csrf_ok(&fx->keys, token, NULL));
+  assert_false(sessions_csrf_ok(&fx->keys, NULL, csrf));
+
+  /* Touch and purge keep a live session. */
+  assert_int_equal(sessions_touch(fx->w, sid), 0);
+  assert_int_equal(sessions_purge(fx->w), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token, &a, &q), 1);
+  /* An expired session is not one, and purge removes it. */
+  STORE_SQL(q_expire, "UPDATE sessions SET expires_at = ? WHERE id = ?");
+  s = store_prepare(fx->w, &q_expire);
+  store_bind_int(s, 1, clock_now() - 3600);
+  store_bind_int(s, 2, sid3);
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token3, &a, &q), 0);
+  assert_int_equal(sessions_touch(fx->w, sid3), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token3, &a, &q), 1); /* touch renews */
+  s = store_prepare(fx->w, &q_expire);
+  store_bind_int(s, 1, clock_now() - 3600);
+  store_bind_int(s, 2, sid3);
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  assert_int_equal(sessions_purge(fx->w), 0);
+  assert_int_equal(sessions_touch(fx->w, sid3), 0); /* nothing left to renew */
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token3, &a, &q), 0);
+  assert_int_equal(sessions_create(fx->w, &fx->keys, uid, NULL, NULL, token3, &sid3, &e), 0);
+
+  /* sessions_end_user keeps the `except` session only. */
+  assert_int_equal(sessions_end_user(fx->w, uid, sid2), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token, &a, &q), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token2, &a, &q), 1);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token3, &a, &q), 0);
+  /* sessions_end ends one. */
+  assert_int_equal(sessions_end(fx->w, sid2), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token2, &a, &q), 0);
+  assert_int_equal(sessions_end(fx->w, sid2), 0); /* ending twice is harmless */
+  /* end_user with 0 ends all. */
+  assert_int_equal(sessions_create(fx->w, &fx->keys, uid, NULL, NULL, token, &sid, &e), 0);
+  assert_int_equal(sessions_create(fx->w, &fx->keys, uid, NULL, NULL, token2, &sid2, &e), 0);
+  assert_int_equal(sessions_end_user(fx->w, uid, 0), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token, &a, &q), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token2, &a, &q), 0);
+
+  /* A user with no grants has a session with no capabilities; one with many has them all. */
+  int64_t plain = mk_user(fx, "session-plain", "Không Vai Trò", 0);
+  assert_int_equal(sessions_create(fx->w, &fx->keys, plain, NULL, NULL, token, &sid, &e), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token, &a, &q), 1);
+  assert_int_equal(q.ngrants, 0);
+  assert_int_equal(q.caps_any, 0);
+  int64_t many = mk_user(fx, "session-many", "Nhiều Vai Trò", 0);
+  for (int i = 0; i < roles_count; i++) mk_grant(fx, many, roles_table[i].code, ward);
+  int64_t t = mk_unit(fx, ward, "team", "Tổ thêm", NULL);
+  mk_grant(fx, many, "learner", t);
+  assert_int_equal(sessions_create(fx->w, &fx->keys, many, NULL, NULL, token, &sid, &e), 0);
+  assert_int_equal(sessions_lookup(fx->w, &fx->keys, token, &a, &q), 1);
+  assert_int_equal(q.ngrants, roles_count + 1);
+  caps_t all = 0;
+  for (int i = 0; i < roles_count; i++) all |= roles_table[i].caps;
+  assert_int_equal(q.caps_any, all);
+  for (int i = 0; i < q.ngrants; i++) assert_non_null(q.grants[i].unit_path);
+  assert_int_equal(q.grants[roles_count].unit_id, t);
+  arena_free(&a);
+}
+
+/* BUG (left failing on purpose): sessions_create() keeps the first 255 bytes of the User-Agent
+ * (snprintf into char ua[256]), which can cut a multi-byte character in half. SQLite then
+ * stores invalid UTF-8; PostgreSQL refuses the INSERT ("invalid byte sequence for encoding
+ * UTF8"), so the log-in fails with a 500 for such a browser string. */
+static void test_sessions_long_user_agent(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t uid = mk_user(fx, "session-ua", "Trình Duyệt Dài", 0);
+  /* 254 ASCII bytes, then "ữ" (3 bytes) straddling the 255-byte cut. */
+  char ua[300];
+  memset(ua, 'a', 254);
+  strcpy(ua + 254, "ữ tail");
+  char token[SESSION_TOKEN_LEN + 1];
+  int64_t sid = 0;
+  app_err e = {0};
+  int rc = sessions_create(fx->w, &fx->keys, uid, "192.0.2.5", ua, token, &sid, &e);
+  if (rc != 0) fail_msg("sessions_create with a 260-byte UTF-8 User-Agent failed: %d %s (%s)", e.status, e.code,
+                        store_errmsg(fx->w));
+  STORE_SQL(q_ua, "SELECT user_agent FROM sessions WHERE id = ?");
+  store_stmt *s = store_prepare(fx->w, &q_ua);
+  store_bind_int(s, 1, sid);
+  assert_int_equal(store_step(s), STORE_ROW);
+  const char *stored = store_col_text(s, 0);
+  bool valid = stored && utf8_valid(stored, strlen(stored));
+  size_t n = stored ? strlen(stored) : 0;
+  store_reset(s);
+  if (!valid) fail_msg("the stored User-Agent (%zu bytes) is not valid UTF-8", n);
+}
+
+static void test_login_throttle(void **state) {
+  fixture *fx = fx_of(state);
+  const char *user = "throttled-user", *ip = "198.51.100.20";
+  int retry = -1;
+  assert_int_equal(login_throttle(fx->w, user, ip, &retry), 0);
+  assert_int_equal(retry, 0);
+  for (int i = 1; i < LOGIN_MAX_PER_ACCOUNT; i++) {
+    assert_int_equal(login_failed(fx->w, user, ip), 0);
+    assert_int_equal(login_throttle(fx->w, user, ip, &retry), 0);
+    if (retry != 0) fail_msg("throttled after %d failures", i);
+  }
+  assert_int_equal(login_failed(fx->w, user, ip), 0);
+  assert_int_equal(login_throttle(fx->w, user, ip, &retry), 0);
+  if (retry <= 0 || retry > LOGIN_WINDOW_SECONDS + 1) fail_msg("retry_after %d after %d failures", retry, LOGIN_MAX_PER_ACCOUNT);
+  /* The account is throttled from any address; another account from this address is not. */
+  assert_int_equal(login_throttle(fx->w, user, "203.0.113.99", &retry), 0);
+  assert_true(retry > 0);
+  assert_int_equal(login_throttle(fx->w, "someone-else", ip, &retry), 0);
+  assert_int_equal(retry, 0);
+  /* A success clears the account's count. */
+  assert_int_equal(login_succeeded(fx->w, user), 0);
+  assert_int_equal(login_throttle(fx->w, user, ip, &retry), 0);
+  assert_int_equal(retry, 0);
+  assert_int_equal(login_succeeded(fx->w, "never-failed"), 0);
+
+  /* An address that fails for many accounts is throttled for every account. */
+  const char *flood = "198.51.100.21";
+  for (int i = 0; i < LOGIN_MAX_PER_ADDRESS; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "spray-%d", i);
+    assert_int_equal(login_failed(fx->w, name, flood), 0);
+  }
+  assert_int_equal(login_throttle(fx->w, "fresh-account", flood, &retry), 0);
+  assert_true(retry > 0 && retry <= LOGIN_WINDOW_SECONDS + 1);
+  assert_int_equal(login_throttle(fx->w, "fresh-account", "198.51.100.22", &retry), 0);
+  assert_int_equal(retry, 0);
+  /* Without an address only the account counts. */
+  assert_int_equal(login_failed(fx->w, "no-ip-user", NULL), 0);
+  assert_int_equal(login_throttle(fx->w, "no-ip-user", NULL, &retry), 0);
+  assert_int_equal(retry, 0);
+
+  /* Failures older than the window do not count, and purge removes them. */
+  STORE_SQL(q_age, "UPDATE login_failures SET at = at - ? WHERE key = ?");
+  for (int i = 0; i < LOGIN_MAX_PER_ACCOUNT; i++) assert_int_equal(login_failed(fx->w, user, NULL), 0);
+  assert_int_equal(login_throttle(fx->w, user, NULL, &retry), 0);
+  assert_true(retry > 0);
+  store_stmt *s = store_prepare(fx->w, &q_age);
+  store_bind_int(s, 1, LOGIN_WINDOW_SECONDS + 3600);
+  store_bind_text(s, 2, user);
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  assert_int_equal(login_throttle(fx->w, user, NULL, &retry), 0);
+  assert_int_equal(retry, 0);
+  assert_int_equal(sessions_purge(fx->w), 0);
+  STORE_SQL(q_left, "SELECT COUNT(*) FROM login_failures WHERE key = 'throttled-user'");
+  assert_int_equal(query_int(fx->w, &q_left), 0);
+}
+
+/* ==== audit log ==== */
+
+static int64_t audit_count(fixture *fx) {
+  STORE_SQL(q_n, "SELECT COUNT(*) FROM audit_log");
+  return query_int(fx->w, &q_n);
+}
+
+static json_t *audit_items(fixture *fx, const audit_query *q, int64_t *total) {
+  json_t *items = NULL;
+  app_err e = {0};
+  if (audit_list(fx->w, q, &items, total, &e) != 0) fail_msg("audit_list: %d %s", e.status, e.code);
+  return items;
+}
+
+static void test_audit(void **state) {
+  fixture *fx = fx_of(state);
+  json_t *detail = json_pack("{s:s, s:i}", "name", "Tổ dân phố số 1", "n", 3);
+  static const struct {
+    const char *actor, *action, *entity;
+    int64_t entity_id;
+  } rows[] = {
+      {"aud-admin", "user.create", "user", 11},  {"aud-admin", "user.update", "user", 11},
+      {"aud-admin", "unit.create", "unit", 5},   {"aud-other", "user.create", "user", 12},
+      {"aud-admin", "users.export", "user", 0},  {"aud-admin", "user", "user", 0},
+      {"aud-admin", "session.login", "session", 0},
+  };
+  int64_t before = audit_count(fx);
+  for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+    audit_entry ae = {.actor_id = 42, .actor_username = rows[k].actor, .action = rows[k].action,
+                      .entity = rows[k].entity, .entity_id = rows[k].entity_id, .unit_id = 5,
+                      .ip = "192.0.2.9", .detail = k == 0 ? detail : NULL};
+    assert_int_equal(audit_append(fx->w, &ae), 0);
+  }
+  audit_entry anon = {.action = "aud.anonymous", .entity = "session"};
+  assert_int_equal(audit_append(fx->w, &anon), 0);
+  json_decref(detail);
+  assert_int_equal(audit_count(fx), before + 8);
+
+  int64_t total = -1;
+  audit_query q = {.actor = "aud-admin", .page = 1, .per_page = 50};
+  json_t *items = audit_items(fx, &q, &total);
+  assert_int_equal(total, 6);
+  assert_int_equal(json_array_size(items), 6);
+  /* Newest first. */
+  json_t *newest = json_array_get(items, 0), *oldest = json_array_get(items, 5);
+  assert_string_equal(json_string_value(json_object_get(newest, "action")), "session.login");
+  assert_string_equal(json_string_value(json_object_get(oldest, "action")), "user.create");
+  assert_true(json_integer_value(json_object_get(newest, "id")) > json_integer_value(json_object_get(oldest, "id")));
+  for (size_t i = 1; i < json_array_size(items); i++)
+    assert_true(json_integer_value(json_object_get(json_array_get(items, i - 1), "id")) >
+                json_integer_value(json_object_get(json_array_get(items, i), "id")));
+  /* Fields, and the detail object back as JSON. */
+  assert_int_equal(json_integer_value(json_object_get(oldest, "actor_id")), 42);
+  assert_string_equal(json_string_value(json_object_get(oldest, "actor_username")), "aud-admin");
+  assert_string_equal(json_string_value(json_object_get(oldest, "entity")), "user");
+  assert_int_equal(json_integer_value(json_object_get(oldest, "entity_id")), 11);
+  assert_int_equal(json_integer_value(json_object_get(oldest, "unit_id")), 5);
+  assert_string_equal(json_string_value(json_object_get(oldest, "ip")), "192.0.2.9");
+  json_t *d = json_object_get(oldest, "detail");
+  assert_string_equal(json_string_value(json_object_get(d, "name")), "Tổ dân phố số 1");
+  assert_int_equal(json_integer_value(json_object_get(d, "n")), 3);
+  assert_true(json_is_null(json_object_get(newest, "detail")));
+  int64_t at;
+  assert_true(clock_parse_iso(json_string_value(json_object_get(newest, "at")), &at));
+  assert_true(llabs(at - clock_now()) < 3600);
+  json_decref(items);
+
+  /* Action: exact, or a prefix ending in '.'. */
+  static const struct {
+    const char *action;
+    int64_t total;
+  } actions[] = {
+      {"user.create", 1}, /* actor aud-admin only */
+      {"user.", 2},       /* user.create, user.update: not users.export, not "user" */
+      {"user", 1},        /* exact */
+      {"u", 0},
+      {"unit.", 1},
+      {"us_r.", 0},       /* '_' is literal in the prefix */
+      {"%.", 0},
+      {".", 0},
+      {"session.login", 1},
+  };
+  for (size_t k = 0; k < sizeof actions / sizeof actions[0]; k++) {
+    q = (audit_query){.actor = "aud-admin", .action = actions[k].action, .page = 1, .per_page = 50};
+    items = audit_items(fx, &q, &total);
+    if (total != actions[k].total)
+      fail_msg("action \"%s\": total %" PRId64 ", wanted %" PRId64, actions[k].action, total, actions[k].total);
+    assert_int_equal(json_array_size(items), (size_t)total);
+    json_decref(items);
+  }
+  /* Two actors for one action; the entity filter. */
+  q = (audit_query){.action = "user.create", .page = 1, .per_page = 50};
+  items = audit_items(fx, &q, &total);
+  assert_true(total >= 2);
+  json_decref(items);
+  q = (audit_query){.actor = "aud-admin", .entity = "unit", .page = 1, .per_page = 50};
+  items = audit_items(fx, &q, &total);
+  assert_int_equal(total, 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "action")), "unit.create");
+  json_decref(items);
+  q = (audit_query){.actor = "nobody-at-all", .page = 1, .per_page = 50};
+  items = audit_items(fx, &q, &total);
+  assert_int_equal(total, 0);
+  assert_int_equal(json_array_size(items), 0);
+  json_decref(items);
+  /* An anonymous entry: nulls, not zeros. */
+  q = (audit_query){.action = "aud.anonymous", .page = 1, .per_page = 50};
+  items = audit_items(fx, &q, &total);
+  assert_int_equal(total, 1);
+  json_t *an = json_array_get(items, 0);
+  assert_true(json_is_null(json_object_get(an, "actor_id")));
+  assert_true(json_is_null(json_object_get(an, "actor_username")));
+  assert_true(json_is_null(json_object_get(an, "entity_id")));
+  assert_true(json_is_null(json_object_get(an, "unit_id")));
+  assert_true(json_is_null(json_object_get(an, "ip")));
+  json_decref(items);
+
+  /* Paging. */
+  q = (audit_query){.actor = "aud-admin", .page = 2, .per_page = 4};
+  items = audit_items(fx, &q, &total);
+  assert_int_equal(total, 6);
+  assert_int_equal(json_array_size(items), 2);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "action")), "user.create");
+  json_decref(items);
+  q.page = 3;
+  items = audit_items(fx, &q, &total);
+  assert_int_equal(total, 6);
+  assert_int_equal(json_array_size(items), 0);
+  json_decref(items);
+
+  /* since/until on fixed timestamps (inserting is allowed; changing is not). */
+  exec_ok(fx->w, "INSERT INTO audit_log (at, actor_username, action, entity) VALUES"
+                 " (1000, 'aud-time', 'time.a', 't'), (2000, 'aud-time', 'time.b', 't'),"
+                 " (3000, 'aud-time', 'time.c', 't')");
+  static const struct {
+    int64_t since, until, total;
+  } times[] = {
+      {0, 0, 3}, {1000, 0, 3}, {1001, 0, 2}, {0, 3000, 2}, {0, 3001, 3}, {2000, 3000, 1}, {1500, 2500, 1},
+      {3001, 0, 0}, {0, 1000, 0},
+  };
+  for (size_t k = 0; k < sizeof times / sizeof times[0]; k++) {
+    q = (audit_query){.actor = "aud-time", .since = times[k].since, .until = times[k].until, .page = 1, .per_page = 50};
+    items = audit_items(fx, &q, &total);
+    if (total != times[k].total)
+      fail_msg("since %" PRId64 " until %" PRId64 ": total %" PRId64 ", wanted %" PRId64, times[k].since, times[k].until,
+               total, times[k].total);
+    json_decref(items);
+  }
+  q = (audit_query){.actor = "aud-time", .page = 1, .per_page = 50};
+  items = audit_items(fx, &q, &total);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "at")), "1970-01-01T00:50:00Z");
+  json_decref(items);
+  /* "now" lies between an hour ago and an hour ahead, for entries appended by this test. */
+  q = (audit_query){.actor = "aud-admin", .since = clock_now() - 3600, .until = clock_now() + 3600, .page = 1,
+                    .per_page = 50};
+  items = audit_items(fx, &q, &total);
+  assert_int_equal(total, 6);
+  json_decref(items);
+  q.since = clock_now() + 3600;
+  q.until = 0;
+  items = audit_items(fx, &q, &total);
+  assert_int_equal(total, 0);
+  json_decref(items);
+
+  /* The database refuses to change or remove an entry. */
+  int64_t n = audit_count(fx);
+  static const char *const refused[] = {
+      "UPDATE audit_log SET action = 'forged'",
+      "UPDATE audit_log SET actor_username = NULL WHERE actor_username = 'aud-admin'",
+      "DELETE FROM audit_log",
+      "DELETE FROM audit_log WHERE actor_username = 'aud-time'",
+  };
+  for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+    int rc = store_exec(fx->w, refused[k]);
+    if (rc == STORE_OK) fail_msg("the database accepted: %s", refused[k]);
+    assert_non_null(strstr(store_errmsg(fx->w), "append-only"));
+  }
+  if (fx->kind == STORE_PG) assert_int_not_equal(store_exec(fx->w, "TRUNCATE audit_log"), STORE_OK);
+  /* Inside a transaction too, and the transaction can still roll back. */
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  assert_int_not_equal(store_exec(fx->w, "DELETE FROM audit_log"), STORE_OK);
+  assert_int_equal(store_rollback(fx->w), STORE_OK);
+  assert_int_equal(audit_count(fx), n);
+  q = (audit_query){.action = "forged", .page = 1, .per_page = 50};
+  items = audit_items(fx, &q, &total);
+  assert_int_equal(total, 0);
+  json_decref(items);
+}
+
+/* ==== demo ==== */
+
+static char *run_demo(fixture *fx, const char *password, int want_rc, char *err, size_t errlen) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  assert_non_null(out);
+  err[0] = '\0';
+  int rc = demo_load(fx->st, password, out, err, errlen);
+  fclose(out);
+  if (rc != want_rc) fail_msg("demo_load = %d, wanted %d: %s", rc, want_rc, err);
+  return text;
+}
+
+static void test_demo_load(void **state) {
+  fixture *fx = fx_of(state);
+  /* demo_load takes the writer itself. */
+  store_release(fx->w);
+  fx->w = NULL;
+  char err[512];
+  char *out1 = run_demo(fx, "demo-pass-1", 0, err, sizeof err);
+  fx->w = store_acquire(fx->st, true);
+  assert_non_null(fx->w);
+  /* 20 fixed units and 68 tổ dân phố each with its team. */
+  if (!strstr(out1, ": 156 new unit(s)") || !strstr(out1, ", 7 new account(s)")) fail_msg("first demo run: %s", out1);
+  free(out1);
+  int64_t ward = units_find(fx->w, "HP-HD"), tdp = units_find(fx->w, "HD-TDP01"), t68 = units_find(fx->w, "HD-TDP68-CNS");
+  assert_true(ward && tdp && t68);
+  assert_int_equal(units_find(fx->w, "HD-TDP69"), 0);
+  int64_t units_before = units_count(fx->w);
+  int64_t admin = users_find(fx->w, "admin");
+  assert_true(admin > 0);
+  app_err e = {0};
+  assert_int_equal(users_set_disabled(fx->w, admin, true, &e), 0);
+
+  store_release(fx->w);
+  fx->w = NULL;
+  char *out2 = run_demo(fx, "demo-pass-2", 0, err, sizeof err);
+  fx->w = store_acquire(fx->st, true);
+  assert_non_null(fx->w);
+  if (!strstr(out2, ": 0 new unit(s)") || !strstr(out2, ", 0 new account(s)")) fail_msg("second demo run: %s", out2);
+  free(out2);
+  assert_int_equal(units_count(fx->w), units_before);
+
+  /* Every demo account logs in with the new password only, enabled, with one grant of its role. */
+  for (int i = 0; i < demo_accounts_count; i++) {
+    const demo_account *d = &demo_accounts[i];
+    int64_t id = 0;
+    bool disabled = true;
+    if (users_verify(fx->w, d->username, "demo-pass-2", &id, &disabled) != 0)
+      fail_msg("%s does not log in with the new password", d->username);
+    assert_false(disabled);
+    assert_int_equal(users_verify(fx->w, d->username, "demo-pass-1", &id, &disabled), -1);
+    json_t *r = roles_of(fx->w, id);
+    assert_int_equal(json_array_size(r), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(r, 0), "role")), d->role);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(r, 0), "unit_id")), units_find(fx->w, d->unit_code));
+    json_decref(r);
+  }
+  /* The tree: a tổ dân phố under the ward, its team under it. */
+  json_t *u = NULL;
+  assert_int_equal(units_get(fx->w, t68, 1, &u, &e), 0);
+  assert_int_equal(json_integer_value(json_object_get(u, "depth")), 3);
+  assert_string_equal(json_string_value(json_object_get(u, "kind")), "team");
+  assert_int_equal(json_array_size(json_object_get(u, "ancestors")), 3);
+  json_decref(u);
+  /* Each run is recorded in the audit log. */
+  audit_query q = {.action = "demo.load", .page = 1, .per_page = 50};
+  int64_t total = 0;
+  json_t *items = audit_items(fx, &q, &total);
+  assert_int_equal(total, 2);
+  json_decref(items);
+
+  /* A failing run changes nothing: a too-short password for a new demo account is refused,
+   * and the units created before the failure are rolled back with it. */
+  int64_t vanhoa = users_find(fx->w, "vanhoa");
+  assert_true(vanhoa > 0);
+  /* Rename vanhoa out of the way so the next run must create it again. */
+  STORE_SQL(q_rename, "UPDATE users SET username = 'vanhoa-old' WHERE id = ?");
+  store_stmt *s = store_prepare(fx->w, &q_rename);
+  store_bind_int(s, 1, vanhoa);
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  int64_t users_before = users_count(fx->w);
+  store_release(fx->w);
+  fx->w = NULL;
+  char *out3 = run_demo(fx, "short", -1, err, sizeof err);
+  fx->w = store_acquire(fx->st, true);
+  assert_non_null(fx->w);
+  assert_non_null(strstr(err, "vanhoa"));
+  assert_string_equal(out3, ""); /* nothing reported as done */
+  free(out3);
+  assert_int_equal(users_count(fx->w), users_before);
+  assert_int_equal(users_find(fx->w, "vanhoa"), 0);
+  /* The admin's password was reset to "short" before the failure, in the same transaction:
+   * rolled back with it. */
+  int64_t id = 0;
+  bool disabled;
+  assert_int_equal(users_verify(fx->w, "admin", "demo-pass-2", &id, &disabled), 0);
+  q = (audit_query){.action = "demo.load", .page = 1, .per_page = 50};
+  items = audit_items(fx, &q, &total);
+  assert_int_equal(total, 2);
+  json_decref(items);
+}
+
+int main(void) {
+  if (sodium_init() < 0) {
+    fprintf(stderr, "sodium_init failed\n");
+    return 1;
+  }
+#define T(fn) cmocka_unit_test_setup_teardown(fn, test_setup, test_teardown)
+  const struct CMUnitTest tests[] = {
+      T(test_caps_of_role),
+      T(test_scope_can),
+      T(test_scope_roots),
+      T(test_units_create),
+      T(test_units_update),
+      T(test_units_list),
+      T(test_units_find),
+      T(test_users_create),
+      T(test_users_verify),
+      T(test_roles),
+      T(test_users_scope),
+      T(test_sessions),
+      T(test_sessions_long_user_agent),
+      T(test_login_throttle),
+      T(test_audit),
+      T(test_demo_load),
+  };
+#undef T
+  int failed = cmocka_run_group_tests_name("domain_sqlite", tests, setup_sqlite, teardown_sqlite);
+  failed += cmocka_run_group_tests_name("domain_postgresql", tests, setup_pg, teardown_pg);
+  return failed ? 1 : 0;
+}
