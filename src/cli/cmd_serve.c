@@ -57,6 +57,7 @@ int cmd_serve(int argc, char **argv) {
   /* readers, one per worker thread, plus room for the writer and /metrics */
   a.st = cli_open(&a.cfg, &a.keys, a.cfg.threads + 2, true);
   if (!a.st) goto done;
+  store_bind_threads(a.st);
   store_conn *w = store_acquire(a.st, true);
   if (w) {
     if (sessions_purge(w) != 0) log_warn("cannot purge expired sessions: %s", store_errmsg(w));

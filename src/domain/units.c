@@ -44,17 +44,20 @@ const char *unit_kind_label(const char *code) {
 
 STORE_SQL(q_path, "SELECT path FROM units WHERE id = ?");
 STORE_SQL(q_get, "SELECT " UNIT_COLS " FROM units u WHERE u.id = ?");
-STORE_SQL(q_name, "SELECT id, name FROM units WHERE id = ?");
-STORE_SQL(q_children, "SELECT " UNIT_COLS " FROM units u WHERE u.parent_id = ?"
-                      " AND (CAST(? AS TEXT) IS NULL OR u.name_fold LIKE ? ESCAPE '\\')"
-                      " ORDER BY u.id LIMIT ? OFFSET ?");
+/* Ancestors, eight ids at a time (a tree deeper than eight takes a second round trip). */
+STORE_SQL(q_names, "SELECT id, name FROM units WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?) ORDER BY depth");
+/* The page is chosen first, so the child count runs for its rows only. */
+STORE_SQL(q_children, "SELECT " UNIT_COLS " FROM (SELECT * FROM units WHERE parent_id = ?"
+                      " AND (CAST(? AS TEXT) IS NULL OR name_fold LIKE ? ESCAPE '\\')"
+                      " ORDER BY id LIMIT ? OFFSET ?) u ORDER BY u.id");
 STORE_SQL(q_children_n, "SELECT COUNT(*) FROM units u WHERE u.parent_id = ?"
                         " AND (CAST(? AS TEXT) IS NULL OR u.name_fold LIKE ? ESCAPE '\\')");
 #define SCOPE_WHERE                                                                                  \
   "((u.path >= ? AND u.path < ?) OR (u.path >= ? AND u.path < ?) OR (u.path >= ? AND u.path < ?)" \
   " OR (u.path >= ? AND u.path < ?))"
-STORE_SQL(q_search, "SELECT " UNIT_COLS " FROM units u WHERE " SCOPE_WHERE
-                    " AND u.name_fold LIKE ? ESCAPE '\\' ORDER BY u.depth, u.name LIMIT ? OFFSET ?");
+STORE_SQL(q_search, "SELECT " UNIT_COLS " FROM (SELECT * FROM units u WHERE " SCOPE_WHERE
+                    " AND u.name_fold LIKE ? ESCAPE '\\' ORDER BY u.depth, u.name LIMIT ? OFFSET ?) u"
+                    " ORDER BY u.depth, u.name");
 STORE_SQL(q_search_n, "SELECT COUNT(*) FROM units u WHERE " SCOPE_WHERE " AND u.name_fold LIKE ? ESCAPE '\\'");
 STORE_SQL(q_roots, "SELECT " UNIT_COLS " FROM units u WHERE u.path IN (?, ?, ?, ?) ORDER BY u.path");
 STORE_SQL(q_insert, "INSERT INTO units (parent_id, kind, name, name_fold, code, path, depth, created_at, updated_at)"
@@ -94,19 +97,26 @@ int units_path(store_conn *c, int64_t id, arena *a, const char **path, app_err *
 
 static json_t *ancestors(store_conn *c, const char *path, int64_t self) {
   json_t *arr = json_array();
+  int64_t ids[8];
+  int n = 0;
   const char *p = path;
   while (arr && *p == '/') {
     char *end = NULL;
     long long id = strtoll(p + 1, &end, 10);
-    if (!end || *end != '/') break;
-    p = end;
-    if (id == self) break;
-    store_stmt *s = store_prepare(c, &q_name);
-    if (!s) break;
-    store_bind_int(s, 1, id);
-    if (store_step(s) == STORE_ROW)
-      json_array_append_new(arr, json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", store_col_text(s, 1)));
-    store_reset(s);
+    bool last = !end || *end != '/' || end[1] == '\0';
+    if (end && *end == '/' && id != self) ids[n++] = id;
+    p = end ? end : "";
+    if (n == 8 || (last && n)) {
+      store_stmt *s = store_prepare(c, &q_names);
+      if (!s) break;
+      for (int i = 0; i < 8; i++) store_bind_int(s, i + 1, i < n ? ids[i] : 0);
+      while (store_step(s) == STORE_ROW)
+        json_array_append_new(arr, json_pack("{s:I, s:s}", "id", (json_int_t)store_col_int(s, 0), "name",
+                                             store_col_text(s, 1)));
+      store_reset(s);
+      n = 0;
+    }
+    if (last) break;
   }
   return arr;
 }

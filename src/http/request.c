@@ -31,7 +31,13 @@ void req_header(req *r, const char *name, const char *value) {
  * waits for a reader, so the two pools cannot deadlock. */
 store_conn *req_db(req *r) {
   if (r->wconn) return r->wconn;
-  if (!r->rconn) r->rconn = store_acquire(r->app->st, false);
+  if (!r->rconn) {
+    r->rconn = store_acquire(r->app->st, false);
+    if (r->rconn && store_read_snapshot(r->rconn) != STORE_OK) {
+      store_release(r->rconn);
+      r->rconn = NULL;
+    }
+  }
   return r->rconn;
 }
 

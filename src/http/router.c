@@ -225,7 +225,8 @@ static int parse_body(req *r) {
 }
 
 static int authenticate(req *r) {
-  if (!r->cookie_token) return 0;
+  /* Public routes do not need to know who calls: no session lookup for them. */
+  if (!r->cookie_token || r->route->auth == AUTH_PUBLIC) return 0;
   store_conn *c = req_db(r);
   if (!c) return req_fail(r, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được.");
   principal *p = arena_alloc(&r->a, sizeof *p);

@@ -18,6 +18,8 @@ struct store_conn {
   bool in_use;
   bool in_tx;            /* between store_begin and commit/rollback */
   struct store_conn *next_free;
+  struct store_conn *next_all; /* every connection the store opened, for store_close */
+  bool thread_bound;           /* cached by one thread (see store_acquire) */
   char err[256];         /* last error message on this connection */
 };
 

@@ -96,7 +96,14 @@ static const store_sql m0001[] = {
     {NULL, NULL},
 };
 
+/* 2: children are listed in id order; the index serves both the filter and the order. */
+static const store_sql m0002[] = {
+    {"CREATE INDEX units_parent_id ON units(parent_id, id)", NULL},
+    {NULL, NULL},
+};
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
+    {2, "units listed by parent in id order", m0002},
     {0, NULL, NULL},
 };

@@ -4,6 +4,7 @@
  */
 #include "store/backend.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,13 @@ static const char *sq_pragmas_reader =
     "PRAGMA foreign_keys=ON;"
     "PRAGMA busy_timeout=10000;";
 
+/* Process-wide settings, before the first connection: no global memory statistics (they
+ * take a global mutex on every allocation, which every worker thread would contend for). */
+static void sq_global_init(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 static store_conn *sq_connect(const char *target, bool writer, char *err, size_t errlen) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, sq_global_init);
   sq_conn *c = calloc(1, sizeof *c);
   if (!c) {
     snprintf(err, errlen, "out of memory");

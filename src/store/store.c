@@ -18,6 +18,7 @@ struct store {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   store_conn *free_list; /* readers (and, on PostgreSQL, writers) */
+  store_conn *all;       /* every reader opened, bound to a thread or not */
   int pool_size;         /* readers opened so far */
   int pool_max;
   int in_use;
@@ -26,6 +27,7 @@ struct store {
   bool writer_busy;
   pthread_cond_t writer_cv;
   atomic_uint_fast64_t acquires, waits, errors;
+  bool bind_threads; /* readers stay with the thread that opened them */
 };
 
 static bool is_pg_target(const char *t) {
@@ -66,6 +68,7 @@ store *store_open(const char *target, int pool, char *err, size_t errlen) {
   } else {
     c->next_free = NULL;
     st->free_list = c;
+    st->all = c;
     st->pool_size = 1;
   }
   return st;
@@ -73,9 +76,9 @@ store *store_open(const char *target, int pool, char *err, size_t errlen) {
 
 void store_close(store *st) {
   if (!st) return;
-  store_conn *c = st->free_list;
+  store_conn *c = st->all;
   while (c) {
-    store_conn *n = c->next_free;
+    store_conn *n = c->next_all;
     st->be->disconnect(c);
     c = n;
   }
@@ -91,8 +94,45 @@ store_kind store_kind_of(const store *st) { return st->be->kind; }
 const char *store_kind_name(const store *st) { return st->be->name; }
 store_kind store_conn_kind(const store_conn *c) { return c->be->kind; }
 
+/* Each thread keeps the reader it last used, so a request on a worker thread takes and gives
+ * back its connection without touching the pool's lock. The connection stays owned by the
+ * store (on `all`) and is closed by store_close. */
+static _Thread_local store_conn *tl_reader;
+static _Thread_local store *tl_store;
+
+static void replace_list_entry(store *st, store_conn *old, store_conn *fresh) {
+  for (store_conn **pp = &st->all; *pp; pp = &(*pp)->next_all)
+    if (*pp == old) {
+      fresh->next_all = old->next_all;
+      *pp = fresh;
+      return;
+    }
+}
+
 store_conn *store_acquire(store *st, bool write) {
-  atomic_fetch_add(&st->acquires, 1);
+  atomic_fetch_add_explicit(&st->acquires, 1, memory_order_relaxed);
+  if (!write && tl_store == st && tl_reader && !tl_reader->in_use) {
+    store_conn *c = tl_reader;
+    if (!st->be->broken(c)) {
+      c->in_use = true;
+      return c;
+    }
+    char err[256];
+    store_conn *fresh = st->be->connect(st->target, false, err, sizeof err);
+    if (!fresh) {
+      atomic_fetch_add(&st->errors, 1);
+      return NULL;
+    }
+    fresh->st = st;
+    fresh->thread_bound = true;
+    fresh->in_use = true;
+    pthread_mutex_lock(&st->mu);
+    replace_list_entry(st, c, fresh);
+    pthread_mutex_unlock(&st->mu);
+    st->be->disconnect(c);
+    tl_reader = fresh;
+    return fresh;
+  }
   pthread_mutex_lock(&st->mu);
   if (write && st->writer) {
     if (st->writer_busy) atomic_fetch_add(&st->waits, 1);
@@ -128,6 +168,9 @@ store_conn *store_acquire(store *st, bool write) {
         }
         fresh->st = st;
         fresh->in_use = true;
+        pthread_mutex_lock(&st->mu);
+        replace_list_entry(st, c, fresh);
+        pthread_mutex_unlock(&st->mu);
         c = fresh;
       }
       return c;
@@ -147,7 +190,16 @@ store_conn *store_acquire(store *st, bool write) {
       }
       c->st = st;
       c->in_use = true;
+      c->next_all = st->all;
+      st->all = c;
       st->in_use++;
+      if (!write && st->bind_threads && tl_store != st) {
+        /* This thread's own reader from now on. */
+        c->thread_bound = true;
+        st->in_use--;
+        tl_store = st;
+        tl_reader = c;
+      }
       pthread_mutex_unlock(&st->mu);
       return c;
     }
@@ -164,6 +216,10 @@ void store_release(store_conn *c) {
   store *st = c->st;
   /* A transaction left open by a failed path must not leak into the next user. */
   if (c->in_tx) store_rollback(c);
+  if (c->thread_bound) {
+    c->in_use = false;
+    return;
+  }
   pthread_mutex_lock(&st->mu);
   c->in_use = false;
   st->in_use--;
@@ -395,3 +451,13 @@ void store_get_stats(store *st, store_stats *out) {
 }
 
 bool store_in_transaction(const store_conn *c) { return c->in_tx; }
+
+void store_bind_threads(store *st) { st->bind_threads = true; }
+
+/* SQLite takes a file lock and checks the file at the start of every read transaction; one
+ * transaction for all of a request's reads pays that once and gives the request one
+ * consistent snapshot. PostgreSQL needs no such thing (it would cost two round trips). */
+int store_read_snapshot(store_conn *c) {
+  if (c->be->kind != STORE_SQLITE || c->in_tx || c->writer) return STORE_OK;
+  return store_begin(c);
+}

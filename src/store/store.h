@@ -56,6 +56,10 @@ const char *store_kind_name(const store *st); /* "sqlite" or "postgresql" */
  * Returns NULL only when the database cannot be reached (PostgreSQL down). */
 store_conn *store_acquire(store *st, bool write);
 void store_release(store_conn *c);
+/* From now on each thread keeps the reader it opens and takes it back without the pool's
+ * lock. For a fixed set of long-lived threads (the server's workers), at most pool - 2 of
+ * them, so that others still find a connection. */
+void store_bind_threads(store *st);
 store_kind store_conn_kind(const store_conn *c);
 
 /* Prepared statements. The returned statement belongs to the connection's cache; call
@@ -85,6 +89,9 @@ int store_begin(store_conn *c); /* SQLite: BEGIN IMMEDIATE on the writer */
 int store_commit(store_conn *c);
 int store_rollback(store_conn *c);
 bool store_in_transaction(const store_conn *c);
+/* The reads that follow on this reader see one snapshot until store_release (cheaper on
+ * SQLite, where each statement would otherwise start its own read transaction). */
+int store_read_snapshot(store_conn *c);
 const char *store_errmsg(store_conn *c);
 
 /* Migrations: numbered, each applied in one transaction and recorded in schema_migrations,
