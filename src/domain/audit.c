@@ -8,16 +8,24 @@
 #include "util/clock.h"
 #include "util/jsonx.h"
 
+/* An entry without a unit is attributed to the unit of the account it concerns, else to the
+ * actor's, so that officers see the entries of their own subtree. */
 STORE_SQL(q_append, "INSERT INTO audit_log (at, actor_id, actor_username, action, entity, entity_id, unit_id, ip,"
-                    " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-#define AUDIT_FILTER                                                                      \
-  " WHERE (CAST(? AS TEXT) IS NULL OR actor_username = ?)"                                \
-  " AND (CAST(? AS TEXT) IS NULL OR action = ? OR action LIKE ? ESCAPE '\\')"             \
-  " AND (CAST(? AS TEXT) IS NULL OR entity = ?)"                                          \
-  " AND at >= ? AND at < ?"
-STORE_SQL(q_list, "SELECT id, at, actor_id, actor_username, action, entity, entity_id, unit_id, ip, detail"
-                  " FROM audit_log" AUDIT_FILTER " ORDER BY id DESC LIMIT ? OFFSET ?");
-STORE_SQL(q_count, "SELECT COUNT(*) FROM audit_log" AUDIT_FILTER);
+                    " detail) VALUES (?, ?, ?, ?, ?, ?, COALESCE(?, CASE WHEN ? = 'user' THEN"
+                    " (SELECT unit_id FROM users WHERE id = ?) END, (SELECT unit_id FROM users WHERE id = ?)), ?, ?)");
+/* Entries within the caller's subtrees (by unit path); entries with no unit only for a caller
+ * whose scope starts at a top-level unit. */
+#define AUDIT_FILTER                                                                                        \
+  " FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id"                                               \
+  " WHERE ((un.path >= ? AND un.path < ?) OR (un.path >= ? AND un.path < ?) OR (un.path >= ? AND un.path < ?)" \
+  " OR (un.path >= ? AND un.path < ?) OR (a.unit_id IS NULL AND ? = 1))"                                     \
+  " AND (CAST(? AS TEXT) IS NULL OR a.actor_username = ?)"                                                  \
+  " AND (CAST(? AS TEXT) IS NULL OR a.action = ? OR a.action LIKE ? ESCAPE '\\')"                          \
+  " AND (CAST(? AS TEXT) IS NULL OR a.entity = ?)"                                                          \
+  " AND a.at >= ? AND a.at < ?"
+STORE_SQL(q_list, "SELECT a.id, a.at, a.actor_id, a.actor_username, a.action, a.entity, a.entity_id, a.unit_id, a.ip,"
+                  " a.detail" AUDIT_FILTER " ORDER BY a.id DESC LIMIT ? OFFSET ?");
+STORE_SQL(q_count, "SELECT COUNT(*)" AUDIT_FILTER);
 
 int audit_append(store_conn *w, const audit_entry *a) {
   store_stmt *s = store_prepare(w, &q_append);
@@ -39,8 +47,11 @@ int audit_append(store_conn *w, const audit_entry *a) {
     store_bind_int(s, 7, a->unit_id);
   else
     store_bind_null(s, 7);
-  store_bind_text(s, 8, a->ip);
-  store_bind_text(s, 9, detail);
+  store_bind_text(s, 8, a->entity);
+  store_bind_int(s, 9, a->entity_id);
+  store_bind_int(s, 10, a->actor_id);
+  store_bind_text(s, 11, a->ip);
+  store_bind_text(s, 12, detail);
   int rc = store_step(s);
   store_reset(s);
   free(detail);
@@ -50,6 +61,11 @@ int audit_append(store_conn *w, const audit_entry *a) {
 /* Binds the filter; returns the next parameter index. `prefix` is "action%"-style storage. */
 static int bind_filter(store_stmt *s, const audit_query *q, const char *prefix) {
   int i = 1;
+  for (int k = 0; k < SCOPE_MAX_ROOTS; k++) {
+    store_bind_text(s, i++, q->scope->lo[k]);
+    store_bind_text(s, i++, q->scope->hi[k]);
+  }
+  store_bind_int(s, i++, q->scope->has_root ? 1 : 0);
   store_bind_text(s, i++, q->actor);
   store_bind_text(s, i++, q->actor);
   store_bind_text(s, i++, q->action);

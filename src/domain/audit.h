@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "domain/err.h"
+#include "domain/scope.h"
 #include "store/store.h"
 
 typedef struct audit_entry {
@@ -26,6 +27,7 @@ typedef struct audit_entry {
 int audit_append(store_conn *w, const audit_entry *a);
 
 typedef struct audit_query {
+  const scope_ranges *scope; /* the caller's roots for audit.read */
   const char *actor;  /* username */
   const char *action; /* exact, or a prefix ending in '.' ("user.") */
   const char *entity;

@@ -113,7 +113,8 @@ int demo_load(store *st, const char *password, FILE *out, char *err, size_t errl
       goto fail;
     }
   }
-  audit_entry a = {.actor_username = "cli", .action = "demo.load", .entity = "unit", .ip = "local"};
+  audit_entry a = {.actor_username = "cli", .action = "demo.load", .entity = "unit", .ip = "local",
+                   .unit_id = units_find(w, "HP-HD")};
   if (audit_append(w, &a) != 0 || store_commit(w) != STORE_OK) {
     snprintf(err, errlen, "cannot save the demo: %s", store_errmsg(w));
     goto fail;

@@ -177,11 +177,15 @@ int login_throttle(store_conn *c, const char *username, const char *ip, int *ret
   *retry_after = 0;
   if (failures(c, "account", username, since, &n, &oldest) != 0) return -1;
   if (n >= LOGIN_MAX_PER_ACCOUNT) {
-    *retry_after = (int)(oldest + LOGIN_WINDOW_SECONDS - now + 1);
+    *retry_after = (int)(oldest + LOGIN_WINDOW_SECONDS - now);
+    if (*retry_after < 1) *retry_after = 1;
     return 0;
   }
   if (ip && failures(c, "address", ip, since, &n, &oldest) != 0) return -1;
-  if (ip && n >= LOGIN_MAX_PER_ADDRESS) *retry_after = (int)(oldest + LOGIN_WINDOW_SECONDS - now + 1);
+  if (ip && n >= LOGIN_MAX_PER_ADDRESS) {
+    *retry_after = (int)(oldest + LOGIN_WINDOW_SECONDS - now);
+    if (*retry_after < 1) *retry_after = 1;
+  }
   return 0;
 }
 

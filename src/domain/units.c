@@ -242,7 +242,6 @@ static int check_code(const char *code, app_err *e) {
 int units_create(store_conn *w, int64_t parent_id, const char *kind, const char *name, const char *code,
                  int64_t *id_out, app_err *e) {
   if (!unit_kind_label(kind)) return app_fail(e, 400, "invalid_value", "kind", "Loại đơn vị không hợp lệ.");
-  if (check_name(name, e) != 0) return -1;
   if (code && *code && check_code(code, e) != 0) return -1;
   char parent_path[512] = "/";
   int64_t depth = 0;
@@ -260,12 +259,13 @@ int units_create(store_conn *w, int64_t parent_id, const char *kind, const char 
     if (rc != STORE_ROW) return APP_INTERNAL(e);
     if (depth > 20) return app_fail(e, 400, "invalid_value", "parent_id", "Cây đơn vị không được sâu quá 20 cấp.");
   }
-  char *nname = text_nfc(name), *fold = text_fold(name);
+  char *nname = text_clean(name), *fold = nname ? text_fold(nname) : NULL;
   int ret = -1;
   if (!nname || !fold) {
     APP_INTERNAL(e);
     goto done;
   }
+  if (check_name(nname, e) != 0) goto done;
   store_stmt *s = store_prepare(w, &q_insert);
   if (!s) {
     APP_INTERNAL(e);
@@ -320,14 +320,14 @@ done:
 
 int units_update(store_conn *w, int64_t id, const char *name, const char *kind, const char *code, app_err *e) {
   if (kind && !unit_kind_label(kind)) return app_fail(e, 400, "invalid_value", "kind", "Loại đơn vị không hợp lệ.");
-  if (name && check_name(name, e) != 0) return -1;
   if (code && *code && check_code(code, e) != 0) return -1;
-  char *nname = name ? text_nfc(name) : NULL, *fold = name ? text_fold(name) : NULL;
+  char *nname = name ? text_clean(name) : NULL, *fold = nname ? text_fold(nname) : NULL;
   int ret = -1;
   if (name && (!nname || !fold)) {
     APP_INTERNAL(e);
     goto done;
   }
+  if (name && check_name(nname, e) != 0) goto done;
   store_stmt *s = store_prepare(w, &q_update);
   if (!s) {
     APP_INTERNAL(e);

@@ -99,9 +99,7 @@ static int exists(store_conn *c, const store_sql *q, int64_t id) {
 
 int users_create(store_conn *w, const char *username, const char *display_name, const char *password,
                  int64_t unit_id, int64_t *id_out, app_err *e) {
-  if (check_username(username, e) || check_display_name(display_name, e) ||
-      users_check_password(password, "password", e))
-    return -1;
+  if (check_username(username, e) || users_check_password(password, "password", e)) return -1;
   if (unit_id) {
     int ex = exists(w, &q_unit_exists, unit_id);
     if (ex < 0) return APP_INTERNAL(e);
@@ -109,8 +107,9 @@ int users_create(store_conn *w, const char *username, const char *display_name, 
   }
   char hash[crypto_pwhash_STRBYTES];
   if (hash_password(password, hash) != 0) return APP_INTERNAL(e);
-  char *name = text_nfc(display_name), *fold = text_fold(display_name);
+  char *name = text_clean(display_name), *fold = name ? text_fold(name) : NULL;
   int ret = -1;
+  if (name && check_display_name(name, e) != 0) goto done;
   store_stmt *s = (name && fold) ? store_prepare(w, &q_insert) : NULL;
   if (!s) {
     APP_INTERNAL(e);
@@ -226,11 +225,12 @@ int users_set_disabled(store_conn *w, int64_t id, bool disabled, app_err *e) {
 }
 
 int users_set_name(store_conn *w, int64_t id, const char *display_name, app_err *e) {
-  if (check_display_name(display_name, e)) return -1;
-  char *name = text_nfc(display_name), *fold = text_fold(display_name);
+  char *name = text_clean(display_name), *fold = name ? text_fold(name) : NULL;
   store_stmt *s = (name && fold) ? store_prepare(w, &q_set_name) : NULL;
   int ret;
-  if (!s) {
+  if (name && check_display_name(name, e) != 0) {
+    ret = -1;
+  } else if (!s) {
     ret = APP_INTERNAL(e);
   } else {
     store_bind_text(s, 1, name);

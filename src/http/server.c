@@ -31,6 +31,7 @@
 #define GZIP_MIN 1024
 
 static atomic_int inflight;
+static atomic_bool shutting_down; /* answers then say Connection: close */
 
 static const char *const CSP =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -38,6 +39,13 @@ static const char *const CSP =
     "form-action 'self'";
 
 /* ---- request set-up ---- */
+
+static int hexval(char ch) {
+  if (ch >= '0' && ch <= '9') return ch - '0';
+  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+  return -1;
+}
 
 static const char *header(struct MHD_Connection *c, const char *name) {
   return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
@@ -218,6 +226,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, req *r) {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
   }
   for (int i = 0; i < r->nhdr; i++) MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
+  if (atomic_load(&shutting_down)) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
   enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
   MHD_destroy_response(resp);
   return ret;
@@ -237,7 +246,7 @@ static void serve_static(req *r) {
   }
   req_header(r, "ETag", f->etag);
   req_header(r, "Cache-Control", "no-cache");
-  if (r->if_none_match && strstr(r->if_none_match, f->etag)) {
+  if (r->if_none_match && (strstr(r->if_none_match, f->etag) || strcmp(r->if_none_match, "*") == 0)) {
     r->status = 304;
     r->static_body = "";
     r->static_len = 0;
@@ -361,6 +370,25 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
   metrics_conn(a->met, t == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 }
 
+/* Like MHD's own unescaping, but "%00" stays as it is: a NUL would cut the path or a value
+ * short in C ("/users/1%00x" must not become "/users/1"). */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s) {
+  (void)cls;
+  (void)c;
+  char *w = s;
+  for (const char *p = s; *p; p++) {
+    int hi, lo;
+    if (p[0] == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0 && (hi | lo)) {
+      *w++ = (char)(hi * 16 + lo);
+      p += 2;
+    } else {
+      *w++ = *p;
+    }
+  }
+  *w = '\0';
+  return (size_t)(w - s);
+}
+
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
   (void)cls;
   char msg[512];
@@ -436,7 +464,8 @@ int server_run(app *a, char *err, size_t errlen) {
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)a->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned)a->cfg.conn_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)a->cfg.max_conns,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, a, MHD_OPTION_NOTIFY_CONNECTION, on_connection, a, MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, a, MHD_OPTION_NOTIFY_CONNECTION, on_connection, a, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+      MHD_OPTION_END);
   if (!d) {
     snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)", a->cfg.listen);
     return -1;
@@ -447,10 +476,22 @@ int server_run(app *a, char *err, size_t errlen) {
   int sig = 0;
   sigwait(&set, &sig);
   log_info("signal %d: no new connections; finishing %d request(s) in flight", sig, atomic_load(&inflight));
+  atomic_store(&shutting_down, true);
   MHD_socket lsock = MHD_quiesce_daemon(d);
   if (lsock != MHD_INVALID_SOCKET) close(lsock);
-  double deadline = clock_mono() + 25;
-  while (atomic_load(&inflight) > 0 && clock_mono() < deadline) usleep(10000);
+  /* Requests already sent on open connections may not have reached a worker yet: stop only
+   * after nothing has been in flight for a quarter of a second (or at the deadline). */
+  double deadline = clock_mono() + 25, quiet_since = 0;
+  while (clock_mono() < deadline) {
+    if (atomic_load(&inflight) > 0) {
+      quiet_since = 0;
+    } else if (quiet_since == 0) {
+      quiet_since = clock_mono();
+    } else if (clock_mono() - quiet_since >= 0.25) {
+      break;
+    }
+    usleep(10000);
+  }
   if (atomic_load(&inflight) > 0) log_warn("%d request(s) still running at the deadline", atomic_load(&inflight));
   MHD_stop_daemon(d);
   log_info("stopped");

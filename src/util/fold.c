@@ -1,6 +1,7 @@
 /* fold.c: search keys for Vietnamese text (see fold.h). */
 #include "util/fold.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -42,5 +43,25 @@ char *text_like_pattern(const char *s) {
   }
   buf_putc(&b, '%');
   free(key);
+  return buf_detach(&b, NULL);
+}
+
+char *text_clean(const char *s) {
+  char *nfc = text_nfc(s);
+  if (!nfc) return NULL;
+  buf b;
+  buf_init(&b);
+  bool pending_space = false;
+  for (const char *p = nfc; *p; p++) {
+    unsigned char ch = (unsigned char)*p;
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f') {
+      pending_space = b.len > 0;
+      continue;
+    }
+    if (pending_space) buf_putc(&b, ' ');
+    pending_space = false;
+    buf_putc(&b, (char)ch);
+  }
+  free(nfc);
   return buf_detach(&b, NULL);
 }

@@ -1446,10 +1446,15 @@ static int64_t audit_count(fixture *fx) {
   return query_int(fx->w, &q_n);
 }
 
+/* The whole tree, as a caller granted on a top-level unit sees it. */
+static const scope_ranges whole_tree = {.lo = {"/", "", "", ""}, .hi = {"0", "", "", ""}, .n = 1, .has_root = true};
+
 static json_t *audit_items(fixture *fx, const audit_query *q, int64_t *total) {
   json_t *items = NULL;
   app_err e = {0};
-  if (audit_list(fx->w, q, &items, total, &e) != 0) fail_msg("audit_list: %d %s", e.status, e.code);
+  audit_query all = *q;
+  if (!all.scope) all.scope = &whole_tree;
+  if (audit_list(fx->w, &all, &items, total, &e) != 0) fail_msg("audit_list: %d %s", e.status, e.code);
   return items;
 }
 
@@ -1466,9 +1471,10 @@ static void test_audit(void **state) {
       {"aud-admin", "session.login", "session", 0},
   };
   int64_t before = audit_count(fx);
+  int64_t aud_unit = mk_unit(fx, 0, "city", "Thành phố Kiểm toán", NULL);
   for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
     audit_entry ae = {.actor_id = 42, .actor_username = rows[k].actor, .action = rows[k].action,
-                      .entity = rows[k].entity, .entity_id = rows[k].entity_id, .unit_id = 5,
+                      .entity = rows[k].entity, .entity_id = rows[k].entity_id, .unit_id = aud_unit,
                       .ip = "192.0.2.9", .detail = k == 0 ? detail : NULL};
     assert_int_equal(audit_append(fx->w, &ae), 0);
   }
@@ -1495,7 +1501,7 @@ static void test_audit(void **state) {
   assert_string_equal(json_string_value(json_object_get(oldest, "actor_username")), "aud-admin");
   assert_string_equal(json_string_value(json_object_get(oldest, "entity")), "user");
   assert_int_equal(json_integer_value(json_object_get(oldest, "entity_id")), 11);
-  assert_int_equal(json_integer_value(json_object_get(oldest, "unit_id")), 5);
+  assert_int_equal(json_integer_value(json_object_get(oldest, "unit_id")), aud_unit);
   assert_string_equal(json_string_value(json_object_get(oldest, "ip")), "192.0.2.9");
   json_t *d = json_object_get(oldest, "detail");
   assert_string_equal(json_string_value(json_object_get(d, "name")), "Tổ dân phố số 1");
@@ -1505,6 +1511,31 @@ static void test_audit(void **state) {
   assert_true(clock_parse_iso(json_string_value(json_object_get(newest, "at")), &at));
   assert_true(llabs(at - clock_now()) < 3600);
   json_decref(items);
+
+  /* Scope: a caller granted elsewhere sees none of these entries, nor the unit-less one;
+   * a caller granted on this unit sees them but not the unit-less one. */
+  {
+    int64_t other = mk_unit(fx, 0, "city", "Thành phố Khác", NULL);
+    arena sa;
+    arena_init(&sa);
+    const char *other_path = NULL, *aud_path = NULL;
+    app_err pe = {0};
+    assert_int_equal(units_path(fx->w, other, &sa, &other_path, &pe), 0);
+    assert_int_equal(units_path(fx->w, aud_unit, &sa, &aud_path, &pe), 0);
+    scope_ranges elsewhere = {.lo = {other_path, "", "", ""}, .hi = {scope_hi(&sa, other_path), "", "", ""}, .n = 1};
+    audit_query sq = {.scope = &elsewhere, .actor = "aud-admin", .page = 1, .per_page = 50};
+    int64_t seen = -1;
+    json_decref(audit_items(fx, &sq, &seen));
+    assert_int_equal(seen, 0);
+    scope_ranges here = {.lo = {aud_path, "", "", ""}, .hi = {scope_hi(&sa, aud_path), "", "", ""}, .n = 1};
+    sq = (audit_query){.scope = &here, .actor = "aud-admin", .page = 1, .per_page = 50};
+    json_decref(audit_items(fx, &sq, &seen));
+    assert_int_equal(seen, 6); /* every aud-admin row; aud-other's is another actor */
+    sq = (audit_query){.scope = &here, .action = "aud.anonymous", .page = 1, .per_page = 50};
+    json_decref(audit_items(fx, &sq, &seen));
+    assert_int_equal(seen, 0);
+    arena_free(&sa);
+  }
 
   /* Action: exact, or a prefix ending in '.'. */
   static const struct {
