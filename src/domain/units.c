@@ -45,7 +45,7 @@ const char *unit_kind_label(const char *code) {
 STORE_SQL(q_path, "SELECT path FROM units WHERE id = ?");
 STORE_SQL(q_get, "SELECT " UNIT_COLS " FROM units u WHERE u.id = ?");
 /* Ancestors, eight ids at a time (a tree deeper than eight takes a second round trip). */
-STORE_SQL(q_names, "SELECT id, name FROM units WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?) ORDER BY depth");
+STORE_SQL(q_names, "SELECT id, name FROM units WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?)");
 /* The page is chosen first, so the child count runs for its rows only. */
 STORE_SQL(q_children, "SELECT " UNIT_COLS " FROM (SELECT * FROM units WHERE parent_id = ?"
                       " AND (CAST(? AS TEXT) IS NULL OR name_fold LIKE ? ESCAPE '\\')"
@@ -110,10 +110,16 @@ static json_t *ancestors(store_conn *c, const char *path, int64_t self) {
       store_stmt *s = store_prepare(c, &q_names);
       if (!s) break;
       for (int i = 0; i < 8; i++) store_bind_int(s, i + 1, i < n ? ids[i] : 0);
-      while (store_step(s) == STORE_ROW)
-        json_array_append_new(arr, json_pack("{s:I, s:s}", "id", (json_int_t)store_col_int(s, 0), "name",
-                                             store_col_text(s, 1)));
+      /* Rows come in any order; put each at its place on the path (no sort in SQL). */
+      json_t *slot[8] = {0};
+      while (store_step(s) == STORE_ROW) {
+        int64_t got = store_col_int(s, 0);
+        for (int i = 0; i < n; i++)
+          if (ids[i] == got && !slot[i]) slot[i] = json_pack("{s:I, s:s}", "id", (json_int_t)got, "name", store_col_text(s, 1));
+      }
       store_reset(s);
+      for (int i = 0; i < n; i++)
+        if (slot[i]) json_array_append_new(arr, slot[i]);
       n = 0;
     }
     if (last) break;
