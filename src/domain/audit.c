@@ -32,21 +32,12 @@ int audit_append(store_conn *w, const audit_entry *a) {
   if (!s) return -1;
   char *detail = a->detail ? jsonx_dump(a->detail, NULL) : NULL;
   store_bind_int(s, 1, clock_now());
-  if (a->actor_id)
-    store_bind_int(s, 2, a->actor_id);
-  else
-    store_bind_null(s, 2);
+  store_bind_id(s, 2, a->actor_id);
   store_bind_text(s, 3, a->actor_username);
   store_bind_text(s, 4, a->action);
   store_bind_text(s, 5, a->entity);
-  if (a->entity_id)
-    store_bind_int(s, 6, a->entity_id);
-  else
-    store_bind_null(s, 6);
-  if (a->unit_id)
-    store_bind_int(s, 7, a->unit_id);
-  else
-    store_bind_null(s, 7);
+  store_bind_id(s, 6, a->entity_id);
+  store_bind_id(s, 7, a->unit_id);
   store_bind_text(s, 8, a->entity);
   store_bind_int(s, 9, a->entity_id);
   store_bind_int(s, 10, a->actor_id);

@@ -74,11 +74,7 @@ int sessions_create(store_conn *w, const secrets *k, int64_t user_id, const char
   store_bind_int(s, 5, now + SESSION_IDLE_SECONDS);
   store_bind_text(s, 6, ip);
   store_bind_text(s, 7, ua);
-  int rc = store_step(s);
-  *session_id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
-  if (rc == STORE_ROW) rc = store_step(s);
-  store_reset(s);
-  return rc == STORE_DONE && *session_id ? 0 : APP_INTERNAL(e);
+  return store_insert_id(s, session_id) == STORE_DONE ? 0 : APP_INTERNAL(e);
 }
 
 int sessions_lookup(store_conn *c, const secrets *k, const char *token, arena *a, principal *p) {

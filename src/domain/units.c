@@ -278,10 +278,7 @@ int units_create(store_conn *w, int64_t parent_id, const char *kind, const char 
     goto done;
   }
   int64_t now = clock_now();
-  if (parent_id)
-    store_bind_int(s, 1, parent_id);
-  else
-    store_bind_null(s, 1);
+  store_bind_id(s, 1, parent_id);
   store_bind_text(s, 2, kind);
   store_bind_text(s, 3, nname);
   store_bind_text(s, 4, fold);
@@ -289,15 +286,13 @@ int units_create(store_conn *w, int64_t parent_id, const char *kind, const char 
   store_bind_int(s, 6, depth);
   store_bind_int(s, 7, now);
   store_bind_int(s, 8, now);
-  int rc = store_step(s);
-  int64_t id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
-  if (rc == STORE_ROW) rc = store_step(s);
-  store_reset(s);
+  int64_t id = 0;
+  int rc = store_insert_id(s, &id);
   if (rc == STORE_CONSTRAINT) {
     app_fail(e, 409, "conflict", "code", "Mã đơn vị đã được dùng cho đơn vị khác.");
     goto done;
   }
-  if (rc != STORE_DONE || !id) {
+  if (rc != STORE_DONE) {
     APP_INTERNAL(e);
     goto done;
   }

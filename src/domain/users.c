@@ -120,21 +120,16 @@ int users_create(store_conn *w, const char *username, const char *display_name, 
   store_bind_text(s, 2, name);
   store_bind_text(s, 3, fold);
   store_bind_text(s, 4, hash);
-  if (unit_id)
-    store_bind_int(s, 5, unit_id);
-  else
-    store_bind_null(s, 5);
+  store_bind_id(s, 5, unit_id);
   store_bind_int(s, 6, now);
   store_bind_int(s, 7, now);
-  int rc = store_step(s);
-  int64_t id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
-  if (rc == STORE_ROW) rc = store_step(s);
-  store_reset(s);
+  int64_t id = 0;
+  int rc = store_insert_id(s, &id);
   if (rc == STORE_CONSTRAINT) {
     app_fail(e, 409, "conflict", "username", "Tên đăng nhập này đã có người dùng.");
     goto done;
   }
-  if (rc != STORE_DONE || !id) {
+  if (rc != STORE_DONE) {
     APP_INTERNAL(e);
     goto done;
   }
@@ -388,18 +383,13 @@ int roles_grant(store_conn *w, int64_t user_id, const char *role, int64_t unit_i
   store_bind_int(s, 1, user_id);
   store_bind_text(s, 2, role);
   store_bind_int(s, 3, unit_id);
-  if (granted_by)
-    store_bind_int(s, 4, granted_by);
-  else
-    store_bind_null(s, 4);
+  store_bind_id(s, 4, granted_by);
   store_bind_int(s, 5, clock_now());
-  int rc = store_step(s);
-  int64_t id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
-  if (rc == STORE_ROW) rc = store_step(s);
-  store_reset(s);
+  int64_t id = 0;
+  int rc = store_insert_id(s, &id);
   if (rc == STORE_CONSTRAINT)
     return app_fail(e, 409, "conflict", "role", "Tài khoản đã có vai trò này tại đơn vị này.");
-  if (rc != STORE_DONE || !id) return APP_INTERNAL(e);
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
   *grant_id = id;
   return 0;
 }

@@ -256,6 +256,12 @@ void store_bind_textn(store_stmt *s, int i, const char *v, size_t n) {
 }
 void store_bind_blob(store_stmt *s, int i, const void *v, size_t n) { s->conn->be->bind_blob(s, i, v, n); }
 void store_bind_null(store_stmt *s, int i) { s->conn->be->bind_null(s, i); }
+void store_bind_id(store_stmt *s, int i, int64_t v) {
+  if (v)
+    s->conn->be->bind_int(s, i, v);
+  else
+    s->conn->be->bind_null(s, i);
+}
 int store_step(store_stmt *s) {
   int rc = s->conn->be->step(s);
   if (rc < 0 && rc != STORE_CONSTRAINT) atomic_fetch_add(&s->conn->st->errors, 1);
@@ -288,6 +294,15 @@ int store_rollback(store_conn *c) {
   return rc;
 }
 const char *store_errmsg(store_conn *c) { return c->err; }
+
+int store_insert_id(store_stmt *s, int64_t *id) {
+  int rc = store_step(s);
+  *id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  if (rc == STORE_ROW) rc = store_step(s);
+  store_reset(s);
+  if (rc == STORE_DONE && *id <= 0) rc = STORE_ERROR;
+  return rc == STORE_DONE || rc == STORE_CONSTRAINT ? rc : STORE_ERROR;
+}
 
 /* ---- statement cache ---- */
 

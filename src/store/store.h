@@ -71,6 +71,8 @@ void store_bind_text(store_stmt *s, int i, const char *v);
 void store_bind_textn(store_stmt *s, int i, const char *v, size_t n);
 void store_bind_blob(store_stmt *s, int i, const void *v, size_t n);
 void store_bind_null(store_stmt *s, int i);
+/* Binds v, or SQL NULL when v is 0 (ids are positive; 0 means "none"). */
+void store_bind_id(store_stmt *s, int i, int64_t v);
 /* Runs or advances: STORE_ROW, STORE_DONE, or a negative error. */
 int store_step(store_stmt *s);
 /* Columns are 0-based, valid until the next step or reset. */
@@ -82,6 +84,9 @@ const void *store_col_blob(store_stmt *s, int i, size_t *n);
 /* Rows changed by the last INSERT/UPDATE/DELETE that ran to STORE_DONE. */
 int64_t store_changes(store_stmt *s);
 void store_reset(store_stmt *s);
+/* Runs an INSERT … RETURNING id to the end and resets the statement: STORE_DONE with *id set,
+ * STORE_CONSTRAINT, or STORE_ERROR. */
+int store_insert_id(store_stmt *s, int64_t *id);
 
 /* Runs a statement that returns no rows and takes no parameters (DDL, pragmas). */
 int store_exec(store_conn *c, const char *sql);
