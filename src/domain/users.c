@@ -239,6 +239,8 @@ int users_set_name(store_conn *w, int64_t id, const char *display_name, app_err 
   return ret;
 }
 
+int users_exists(store_conn *c, int64_t id) { return exists(c, &q_user_exists, id); }
+
 int64_t users_find(store_conn *c, const char *username) {
   store_stmt *s = store_prepare(c, &q_find);
   if (!s) return 0;

@@ -36,6 +36,8 @@ int users_set_password(store_conn *w, int64_t id, const char *password, app_err 
 int users_set_disabled(store_conn *w, int64_t id, bool disabled, app_err *e);
 int users_set_name(store_conn *w, int64_t id, const char *display_name, app_err *e);
 int64_t users_find(store_conn *c, const char *username);
+/* 1 when an account with this id exists, 0 when not, -1 on a database error. */
+int users_exists(store_conn *c, int64_t id);
 int64_t users_count(store_conn *c);
 /* The user as JSON with roles; 404 when absent. */
 int users_get(store_conn *c, int64_t id, json_t **out, app_err *e);

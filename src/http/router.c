@@ -148,12 +148,9 @@ static int check_scope(req *r) {
       field_id(r, rt, &id);
       store_conn *c = req_db(r);
       if (!c) return req_fail(r, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được.");
-      json_t *u = NULL;
-      if (users_get(c, id, &u, &r->err) != 0) {
-        fail_err(r);
-        return -1;
-      }
-      json_decref(u);
+      int ex = users_exists(c, id);
+      if (ex < 0) return req_fail(r, 500, "internal", NULL, "Lỗi hệ thống. Vui lòng thử lại sau.");
+      if (!ex) return req_fail(r, 404, "not_found", "id", "Không tìm thấy tài khoản.");
       scope_ranges sc;
       scope_roots(r->who, rt->cap, &r->a, &sc);
       bool visible = false;
