@@ -44,12 +44,8 @@ static int fail_msg(const char *what, const app_err *e, store_conn *w) {
 }
 
 static int user_list(store_conn *c) {
-  scope_ranges all;
-  memset(&all, 0, sizeof all);
-  for (int i = 0; i < SCOPE_MAX_ROOTS; i++) all.lo[i] = all.hi[i] = "";
-  all.lo[0] = "/";
-  all.hi[0] = "0";
-  all.has_root = true;
+  scope_sql all;
+  scope_sql_all(&all);
   int page = 1;
   printf("%-6s %-16s %-32s %-8s %s\n", "ID", "USERNAME", "NAME", "STATUS", "ROLES");
   for (;;) {

@@ -26,6 +26,8 @@ static const command commands[] = {
      "hocvuso demo [--data DIR] [--database URI]   (HOCVUSO_ADMIN_PASSWORD sets the password)", demo_opts},
     {"backup", cmd_backup, "copy the SQLite database to a file while the server runs",
      "hocvuso backup --out FILE [--data DIR]", backup_opts},
+    {"routes", cmd_routes, "print the route table (who may call what), --json for tools", "hocvuso routes [--json]",
+     routes_opts},
     {"version", cmd_version, "print the version and the libraries in use", "hocvuso version", version_opts},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))

@@ -13,12 +13,11 @@
 STORE_SQL(q_append, "INSERT INTO audit_log (at, actor_id, actor_username, action, entity, entity_id, unit_id, ip,"
                     " detail) VALUES (?, ?, ?, ?, ?, ?, COALESCE(?, CASE WHEN ? = 'user' THEN"
                     " (SELECT unit_id FROM users WHERE id = ?) END, (SELECT unit_id FROM users WHERE id = ?)), ?, ?)");
-/* Entries within the caller's subtrees (by unit path); entries with no unit only for a caller
- * whose scope starts at a top-level unit. */
+/* Entries within the caller's subtrees (by unit path, the caller's grants joined in SQL, see
+ * scope.h); entries with no unit only for a caller whose scope starts at a top-level unit. */
 #define AUDIT_FILTER                                                                                        \
   " FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id"                                               \
-  " WHERE ((un.path >= ? AND un.path < ?) OR (un.path >= ? AND un.path < ?) OR (un.path >= ? AND un.path < ?)" \
-  " OR (un.path >= ? AND un.path < ?) OR (a.unit_id IS NULL AND ? = 1))"                                     \
+  " WHERE (" SCOPE_IN("un.path") " OR (a.unit_id IS NULL AND " SCOPE_AT_TOP "))"                          \
   " AND (CAST(? AS TEXT) IS NULL OR a.actor_username = ?)"                                                  \
   " AND (CAST(? AS TEXT) IS NULL OR a.action = ? OR a.action LIKE ? ESCAPE '\\')"                          \
   " AND (CAST(? AS TEXT) IS NULL OR a.entity = ?)"                                                          \
@@ -51,12 +50,7 @@ int audit_append(store_conn *w, const audit_entry *a) {
 
 /* Binds the filter; returns the next parameter index. `prefix` is "action%"-style storage. */
 static int bind_filter(store_stmt *s, const audit_query *q, const char *prefix) {
-  int i = 1;
-  for (int k = 0; k < SCOPE_MAX_ROOTS; k++) {
-    store_bind_text(s, i++, q->scope->lo[k]);
-    store_bind_text(s, i++, q->scope->hi[k]);
-  }
-  store_bind_int(s, i++, q->scope->has_root ? 1 : 0);
+  int i = scope_bind(s, scope_bind(s, 1, q->scope), q->scope);
   store_bind_text(s, i++, q->actor);
   store_bind_text(s, i++, q->actor);
   store_bind_text(s, i++, q->action);

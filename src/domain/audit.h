@@ -27,7 +27,7 @@ typedef struct audit_entry {
 int audit_append(store_conn *w, const audit_entry *a);
 
 typedef struct audit_query {
-  const scope_ranges *scope; /* the caller's roots for audit.read */
+  const scope_sql *scope; /* the caller's grants for audit.read */
   const char *actor;  /* username */
   const char *action; /* exact, or a prefix ending in '.' ("user.") */
   const char *entity;

@@ -1,6 +1,7 @@
-/* scope.c: capability checks on the unit tree (see scope.h). */
+/* scope.c: capability checks on the unit tree, and the binder of the SQL scope (see scope.h). */
 #include "domain/scope.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util/arena.h"
@@ -17,6 +18,25 @@ bool scope_can(const principal *p, caps_t cap, const char *unit_path) {
   return false;
 }
 
+bool scope_can_each(const principal *p, caps_t caps, const char *unit_path) {
+  for (int b = 0; b < CAP_COUNT; b++) {
+    caps_t bit = (caps_t)1u << b;
+    if ((caps & bit) && !scope_can(p, bit, unit_path)) return false;
+  }
+  return p && unit_path;
+}
+
+bool scope_at_top(const principal *p, caps_t cap) {
+  if (!p) return false;
+  for (int i = 0; i < p->ngrants; i++) {
+    const grant *g = &p->grants[i];
+    /* depth 0: "/N/" has exactly two slashes */
+    const char *second = g->unit_path ? strchr(g->unit_path + 1, '/') : NULL;
+    if ((g->caps & cap) == cap && second && second[1] == '\0') return true;
+  }
+  return false;
+}
+
 const char *scope_hi(arena *a, const char *path) {
   size_t n = strlen(path);
   char *hi = arena_strndup(a, path, n);
@@ -24,27 +44,30 @@ const char *scope_hi(arena *a, const char *path) {
   return hi;
 }
 
-void scope_roots(const principal *p, caps_t cap, arena *a, scope_ranges *out) {
-  memset(out, 0, sizeof *out);
-  for (int i = 0; i < SCOPE_MAX_ROOTS; i++) out->lo[i] = out->hi[i] = "";
-  if (!p) return;
-  for (int i = 0; i < p->ngrants && out->n < SCOPE_MAX_ROOTS; i++) {
-    const grant *g = &p->grants[i];
-    if ((g->caps & cap) != cap) continue;
-    /* Skip a grant that lies under another grant with the capability. */
-    bool covered = false;
-    for (int k = 0; k < p->ngrants && !covered; k++) {
-      const grant *o = &p->grants[k];
-      if (k == i || (o->caps & cap) != cap) continue;
-      if (strcmp(o->unit_path, g->unit_path) == 0 ? k < i : scope_path_within(g->unit_path, o->unit_path))
-        covered = true;
-    }
-    if (covered) continue;
-    out->lo[out->n] = g->unit_path;
-    out->hi[out->n] = scope_hi(a, g->unit_path);
-    /* depth 0: "/N/" has exactly two slashes */
-    const char *second = strchr(g->unit_path + 1, '/');
-    if (second && second[1] == '\0') out->has_root = true;
-    out->n++;
+void scope_sql_of(scope_sql *s, const principal *p, caps_t cap) {
+  memset(s, 0, sizeof *s);
+  s->user_id = p ? p->user_id : 0;
+  size_t used = 0;
+  s->roles[used++] = ',';
+  for (int i = 0; i < roles_count && cap; i++) {
+    if ((roles_table[i].caps & cap) != cap) continue;
+    int n = snprintf(s->roles + used, sizeof s->roles - used, "%s,", roles_table[i].code);
+    if (n < 0 || (size_t)n >= sizeof s->roles - used) break; /* cannot happen: the table is small */
+    used += (size_t)n;
   }
+  s->roles[used] = '\0';
+  if (!cap || !p) s->user_id = 0; /* no capability asked for: nothing is "in scope" by grant */
+}
+
+void scope_sql_all(scope_sql *s) {
+  memset(s, 0, sizeof *s);
+  s->all = true;
+  s->roles[0] = ',';
+}
+
+int scope_bind(store_stmt *st, int i, const scope_sql *s) {
+  store_bind_int(st, i++, s->all ? 1 : 0);
+  store_bind_int(st, i++, s->user_id);
+  store_bind_text(st, i++, s->roles);
+  return i;
 }

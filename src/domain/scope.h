@@ -3,6 +3,9 @@
  * when some grant with that capability sits on the unit or one of its ancestors. Units carry
  * their materialised path ("/1/5/23/"), so the check is a prefix comparison, and a subtree
  * in SQL is the range [path, path with its last '/' raised to '0').
+ * Owns: the in-memory checks (scope_can…) and the one SQL fragment by which list queries join
+ * the caller's grants (SCOPE_IN…, bound by scope_bind). Never: a list whose SQL shape depends
+ * on how many grants the caller holds.
  */
 #ifndef HOCVUSO_SCOPE_H
 #define HOCVUSO_SCOPE_H
@@ -11,6 +14,7 @@
 #include <stdint.h>
 
 #include "domain/caps.h"
+#include "store/store.h"
 
 typedef struct grant {
   int64_t id;
@@ -34,23 +38,52 @@ typedef struct principal {
   char csrf[65];
 } principal;
 
-/* Up to this many subtree roots take part in list queries (each query binds this many ranges). */
-#define SCOPE_MAX_ROOTS 4
-
-typedef struct scope_ranges {
-  const char *lo[SCOPE_MAX_ROOTS]; /* "" when unused: the empty range matches nothing */
-  const char *hi[SCOPE_MAX_ROOTS];
-  int n;
-  bool has_root; /* some root is a top-level unit (depth 0) */
-} scope_ranges;
-
 bool scope_path_within(const char *path, const char *root_path);
-/* The capability on the unit whose path is given. */
+/* The capability (every bit of `cap`) on the unit whose path is given. */
 bool scope_can(const principal *p, caps_t cap, const char *unit_path);
-/* The minimal set of grant units that give `cap`, as ranges; strings are in `a`. */
-struct arena;
-void scope_roots(const principal *p, caps_t cap, struct arena *a, scope_ranges *out);
+/* Every capability of `caps` on the unit, each possibly from a different grant: what granting
+ * a role whose capabilities are `caps` on that unit requires. */
+bool scope_can_each(const principal *p, caps_t caps, const char *unit_path);
+/* The capability on a top-level unit (depth 0): the whole of one tree. */
+bool scope_at_top(const principal *p, caps_t cap);
 /* The upper bound of a subtree range for `path` ("/1/5/" -> "/1/50"), in `a`. */
+struct arena;
 const char *scope_hi(struct arena *a, const char *path);
+
+/* ---- scope in SQL ----
+ * A list takes its scope by joining the caller's grants in the statement itself: SCOPE_IN(col)
+ * holds when the unit path in `col` lies under some grant of the caller whose role carries the
+ * capability. The roles are bound as one string (",ward_admin,unit_officer,") and matched
+ * with LIKE, the subtree bound is computed with substr/length (both dialects have them), so
+ * the SQL is the same whatever the number of grants. Each fragment takes SCOPE_PARAMS
+ * parameters, bound in order by scope_bind(). */
+typedef struct scope_sql {
+  bool all;        /* the operator (CLI): everything */
+  int64_t user_id; /* whose grants define the scope; 0: nobody's (nothing) */
+  char roles[192]; /* ",role,role,": the roles that carry the capability */
+} scope_sql;
+
+#define SCOPE_PARAMS 3
+#define SCOPE_GRANTS_ \
+  " FROM user_roles sg_ JOIN units su_ ON su_.id = sg_.unit_id WHERE sg_.user_id = ? AND (? LIKE ('%,' || sg_.role || ',%'))"
+/* The unit path `col` lies in the scope. */
+#define SCOPE_IN(col)                                                                                  \
+  "(? = 1 OR EXISTS (SELECT 1" SCOPE_GRANTS_ " AND " col " >= su_.path AND " col " < substr(su_.path, 1," \
+  " length(su_.path) - 1) || '0'))"
+/* The unit path `col` lies strictly below some root of the scope. */
+#define SCOPE_BELOW(col)                                                                              \
+  "((? = 1 AND " col " LIKE '/%/%/') OR EXISTS (SELECT 1" SCOPE_GRANTS_ " AND " col " > su_.path AND " col \
+  " < substr(su_.path, 1, length(su_.path) - 1) || '0'))"
+/* The unit id `col` carries a grant of the scope itself. */
+#define SCOPE_GRANT_ON(col) "(? = 1 OR EXISTS (SELECT 1" SCOPE_GRANTS_ " AND sg_.unit_id = " col "))"
+/* The scope starts at a top-level unit (it covers one whole tree). */
+#define SCOPE_AT_TOP "(? = 1 OR EXISTS (SELECT 1" SCOPE_GRANTS_ " AND su_.depth = 0))"
+
+/* The scope of `p` for `cap` (p NULL: nothing). */
+void scope_sql_of(scope_sql *s, const principal *p, caps_t cap);
+/* Everything (the operator's command line). */
+void scope_sql_all(scope_sql *s);
+/* Binds one fragment's parameters from index `i`; returns the next index. */
+int scope_bind(store_stmt *st, int i, const scope_sql *s);
 
 #endif

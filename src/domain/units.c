@@ -52,14 +52,15 @@ STORE_SQL(q_children, "SELECT " UNIT_COLS " FROM (SELECT * FROM units WHERE pare
                       " ORDER BY id LIMIT ? OFFSET ?) u ORDER BY u.id");
 STORE_SQL(q_children_n, "SELECT COUNT(*) FROM units u WHERE u.parent_id = ?"
                         " AND (CAST(? AS TEXT) IS NULL OR u.name_fold LIKE ? ESCAPE '\\')");
-#define SCOPE_WHERE                                                                                  \
-  "((u.path >= ? AND u.path < ?) OR (u.path >= ? AND u.path < ?) OR (u.path >= ? AND u.path < ?)" \
-  " OR (u.path >= ? AND u.path < ?))"
-STORE_SQL(q_search, "SELECT " UNIT_COLS " FROM (SELECT * FROM units u WHERE " SCOPE_WHERE
+/* Search and roots take the caller's scope from their grants, joined in SQL (scope.h). */
+STORE_SQL(q_search, "SELECT " UNIT_COLS " FROM (SELECT * FROM units u WHERE " SCOPE_IN("u.path")
                     " AND u.name_fold LIKE ? ESCAPE '\\' ORDER BY u.depth, u.name LIMIT ? OFFSET ?) u"
                     " ORDER BY u.depth, u.name");
-STORE_SQL(q_search_n, "SELECT COUNT(*) FROM units u WHERE " SCOPE_WHERE " AND u.name_fold LIKE ? ESCAPE '\\'");
-STORE_SQL(q_roots, "SELECT " UNIT_COLS " FROM units u WHERE u.path IN (?, ?, ?, ?) ORDER BY u.path");
+STORE_SQL(q_search_n, "SELECT COUNT(*) FROM units u WHERE " SCOPE_IN("u.path") " AND u.name_fold LIKE ? ESCAPE '\\'");
+/* The roots: units that carry a grant of the scope and lie below no other. */
+#define ROOTS_WHERE " FROM units u WHERE " SCOPE_GRANT_ON("u.id") " AND NOT " SCOPE_BELOW("u.path")
+STORE_SQL(q_roots, "SELECT " UNIT_COLS ROOTS_WHERE " ORDER BY u.path LIMIT ? OFFSET ?");
+STORE_SQL(q_roots_n, "SELECT COUNT(*)" ROOTS_WHERE);
 STORE_SQL(q_insert, "INSERT INTO units (parent_id, kind, name, name_fold, code, path, depth, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, '', ?, ?, ?) RETURNING id");
 STORE_SQL(q_set_path, "UPDATE units SET path = ? WHERE id = ?");
@@ -164,7 +165,7 @@ static int64_t count_of(store_stmt *s) {
   return n;
 }
 
-int units_list(store_conn *c, const scope_ranges *scope, const unit_list_query *q, json_t **items_out,
+int units_list(store_conn *c, const scope_sql *scope, const unit_list_query *q, json_t **items_out,
                int64_t *total, app_err *e) {
   json_t *items = json_array();
   char *like = NULL;
@@ -190,31 +191,22 @@ int units_list(store_conn *c, const scope_ranges *scope, const unit_list_query *
   } else if (like) {
     store_stmt *n = store_prepare(c, &q_search_n), *s = store_prepare(c, &q_search);
     if (!n || !s) goto fail;
-    for (int i = 0; i < SCOPE_MAX_ROOTS; i++) {
-      store_bind_text(n, 2 * i + 1, scope->lo[i]);
-      store_bind_text(n, 2 * i + 2, scope->hi[i]);
-      store_bind_text(s, 2 * i + 1, scope->lo[i]);
-      store_bind_text(s, 2 * i + 2, scope->hi[i]);
-    }
-    store_bind_text(n, 2 * SCOPE_MAX_ROOTS + 1, like);
-    store_bind_text(s, 2 * SCOPE_MAX_ROOTS + 1, like);
-    store_bind_int(s, 2 * SCOPE_MAX_ROOTS + 2, q->per_page);
-    store_bind_int(s, 2 * SCOPE_MAX_ROOTS + 3, offset);
+    store_bind_text(n, scope_bind(n, 1, scope), like);
+    int i = scope_bind(s, 1, scope);
+    store_bind_text(s, i++, like);
+    store_bind_int(s, i++, q->per_page);
+    store_bind_int(s, i, offset);
     *total = count_of(n);
     if (*total < 0 || collect(s, items) != 0) goto fail;
   } else {
-    store_stmt *s = store_prepare(c, &q_roots);
-    if (!s) goto fail;
-    for (int i = 0; i < SCOPE_MAX_ROOTS; i++) store_bind_text(s, i + 1, scope->lo[i]);
-    json_t *all = json_array();
-    if (!all || collect(s, all) != 0) {
-      json_decref(all);
-      goto fail;
-    }
-    *total = (int64_t)json_array_size(all);
-    for (int64_t i = offset; i < *total && i < offset + q->per_page; i++)
-      json_array_append(items, json_array_get(all, (size_t)i));
-    json_decref(all);
+    store_stmt *n = store_prepare(c, &q_roots_n), *s = store_prepare(c, &q_roots);
+    if (!n || !s) goto fail;
+    scope_bind(n, scope_bind(n, 1, scope), scope);
+    int i = scope_bind(s, scope_bind(s, 1, scope), scope);
+    store_bind_int(s, i++, q->per_page);
+    store_bind_int(s, i, offset);
+    *total = count_of(n);
+    if (*total < 0 || collect(s, items) != 0) goto fail;
   }
   free(like);
   *items_out = items;

@@ -31,9 +31,9 @@ typedef struct unit_list_query {
 int units_path(store_conn *c, int64_t id, arena *a, const char **path, app_err *e);
 /* The unit as JSON, with `ancestors` when `with_ancestors`. */
 int units_get(store_conn *c, int64_t id, int with_ancestors, json_t **out, app_err *e);
-/* Units within `scope` (the caller's roots for units.read): children of parent_id, matches of
- * q, or with neither the roots themselves. Paginated. */
-int units_list(store_conn *c, const scope_ranges *scope, const unit_list_query *q, json_t **items, int64_t *total,
+/* Units within `scope` (the caller's grants for units.read, joined in SQL): children of
+ * parent_id, matches of q, or with neither the roots themselves. Paginated. */
+int units_list(store_conn *c, const scope_sql *scope, const unit_list_query *q, json_t **items, int64_t *total,
                app_err *e);
 int units_create(store_conn *w, int64_t parent_id, const char *kind, const char *name, const char *code, int64_t *id,
                  app_err *e);

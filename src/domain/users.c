@@ -27,27 +27,36 @@ STORE_SQL(q_set_name, "UPDATE users SET display_name = ?, name_fold = ?, updated
 STORE_SQL(q_find, "SELECT id FROM users WHERE username = ?");
 STORE_SQL(q_count, "SELECT COUNT(*) FROM users");
 #define USER_COLS "u.id, u.username, u.display_name, u.disabled, u.created_at, u.unit_id, hu.name"
-STORE_SQL(q_get, "SELECT " USER_COLS " FROM users u LEFT JOIN units hu ON hu.id = u.unit_id WHERE u.id = ?");
+/* One account with those of its roles that lie in the reader's scope (SCOPE_IN first, then the id). */
+#define ROLE_ROWS "(SELECT r.user_id, r.id, r.role, r.unit_id, ru.name, ru.path FROM user_roles r JOIN units ru" \
+                  " ON ru.id = r.unit_id) g"
+STORE_SQL(q_get, "SELECT " USER_COLS ", g.id, g.role, g.unit_id, g.name FROM users u LEFT JOIN units hu ON hu.id = u.unit_id"
+                 " LEFT JOIN " ROLE_ROWS " ON g.user_id = u.id AND " SCOPE_IN("g.path") " WHERE u.id = ? ORDER BY g.id");
 STORE_SQL(q_roles, "SELECT r.id, r.role, r.unit_id, un.name FROM user_roles r JOIN units un ON un.id = r.unit_id"
                    " WHERE r.user_id = ? ORDER BY r.id");
-#define IN_RANGES(col)                                                                                          \
-  "((" col " >= ? AND " col " < ?) OR (" col " >= ? AND " col " < ?) OR (" col " >= ? AND " col " < ?) OR (" col \
-  " >= ? AND " col " < ?))"
-/* Visible in scope: the home unit, or a grant, lies in one of the ranges; grant-less accounts
- * without a home unit are visible to whoever holds the capability on a top-level unit. */
-#define USER_SCOPE                                                                         \
-  "(" IN_RANGES("hu.path") " OR EXISTS (SELECT 1 FROM user_roles r JOIN units ru ON ru.id = r.unit_id" \
-  " WHERE r.user_id = u.id AND " IN_RANGES("ru.path") ") OR (u.unit_id IS NULL AND ? = 1"  \
+/* Where an account reaches: its home unit and the unit of every grant (for the dispatcher). */
+STORE_SQL(q_reach, "SELECT hu.path, ru.path FROM users u LEFT JOIN units hu ON hu.id = u.unit_id"
+                   " LEFT JOIN user_roles r ON r.user_id = u.id LEFT JOIN units ru ON ru.id = r.unit_id WHERE u.id = ?");
+/* Visible in scope: the home unit, or a grant, lies in the scope (the caller's grants joined in
+ * SQL, scope.h); grant-less accounts without a home unit are visible to whoever holds the
+ * capability on a top-level unit. */
+#define USER_SCOPE                                                                                        \
+  "(" SCOPE_IN("hu.path") " OR EXISTS (SELECT 1 FROM user_roles r JOIN units ru ON ru.id = r.unit_id"     \
+  " WHERE r.user_id = u.id AND " SCOPE_IN("ru.path") ") OR (u.unit_id IS NULL AND " SCOPE_AT_TOP            \
   " AND NOT EXISTS (SELECT 1 FROM user_roles r2 WHERE r2.user_id = u.id)))"
 #define USER_FILTER                                                                                   \
   " AND (CAST(? AS TEXT) IS NULL OR u.name_fold LIKE ? ESCAPE '\\' OR u.username LIKE ? ESCAPE '\\')" \
   " AND (CAST(? AS TEXT) IS NULL OR (hu.path >= ? AND hu.path < ?) OR EXISTS (SELECT 1 FROM user_roles r3"  \
   " JOIN units u3 ON u3.id = r3.unit_id WHERE r3.user_id = u.id AND u3.path >= ? AND u3.path < ?))"
-STORE_SQL(q_list, "SELECT " USER_COLS " FROM users u LEFT JOIN units hu ON hu.id = u.unit_id WHERE " USER_SCOPE
-                  USER_FILTER " ORDER BY u.username LIMIT ? OFFSET ?");
+/* A page (keyset: after a username; or an offset), then the page's roles in the same statement:
+ * no query per listed account. */
+STORE_SQL(q_list, "SELECT p.id, p.username, p.display_name, p.disabled, p.created_at, p.unit_id, p.unit_name,"
+                  " g.id, g.role, g.unit_id, g.name FROM (SELECT " USER_COLS " AS unit_name FROM users u"
+                  " LEFT JOIN units hu ON hu.id = u.unit_id WHERE " USER_SCOPE USER_FILTER
+                  " AND (CAST(? AS TEXT) IS NULL OR u.username > ?) ORDER BY u.username LIMIT ? OFFSET ?) p"
+                  " LEFT JOIN " ROLE_ROWS " ON g.user_id = p.id AND " SCOPE_IN("g.path") " ORDER BY p.username, g.id");
 STORE_SQL(q_list_n, "SELECT COUNT(*) FROM users u LEFT JOIN units hu ON hu.id = u.unit_id WHERE " USER_SCOPE
                     USER_FILTER);
-STORE_SQL(q_in_scope, "SELECT 1 FROM users u LEFT JOIN units hu ON hu.id = u.unit_id WHERE u.id = ? AND " USER_SCOPE);
 STORE_SQL(q_grant, "INSERT INTO user_roles (user_id, role, unit_id, granted_by, granted_at) VALUES (?, ?, ?, ?, ?)"
                    " RETURNING id");
 STORE_SQL(q_grant_get, "SELECT un.path, r.role, r.unit_id FROM user_roles r JOIN units un ON un.id = r.unit_id"
@@ -258,70 +267,88 @@ int64_t users_count(store_conn *c) {
   return n;
 }
 
-json_t *roles_of(store_conn *c, int64_t user_id) {
-  json_t *arr = json_array();
-  store_stmt *s = arr ? store_prepare(c, &q_roles) : NULL;
-  if (!s) return arr;
-  store_bind_int(s, 1, user_id);
-  while (store_step(s) == STORE_ROW) {
-    const char *role = store_col_text(s, 1);
-    const role_info *ri = role_find(role);
-    json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)store_col_int(s, 0), "role",
-                                         role, "role_label", ri ? ri->label : role, "unit_id",
-                                         (json_int_t)store_col_int(s, 2), "unit_name", store_col_text(s, 3)));
-  }
-  store_reset(s);
-  return arr;
-}
-
 static json_t *user_row(store_stmt *s) {
   char at[32];
   clock_iso8601(store_col_int(s, 4), at, sizeof at);
-  return json_pack("{s:I, s:s, s:s, s:b, s:s, s:o, s:o}", "id", (json_int_t)store_col_int(s, 0), "username",
+  return json_pack("{s:I, s:s, s:s, s:b, s:s, s:o, s:o, s:[]}", "id", (json_int_t)store_col_int(s, 0), "username",
                    store_col_text(s, 1), "display_name", store_col_text(s, 2), "disabled", store_col_int(s, 3) != 0,
                    "created_at", at, "unit_id",
                    store_col_is_null(s, 5) ? json_null() : json_integer(store_col_int(s, 5)), "unit_name",
-                   store_col_is_null(s, 6) ? json_null() : json_string(store_col_text(s, 6)));
+                   store_col_is_null(s, 6) ? json_null() : json_string(store_col_text(s, 6)), "roles");
 }
 
-int users_get(store_conn *c, int64_t id, json_t **out, app_err *e) {
+/* Appends the role in columns 7-10 (when there is one) to the account's roles. */
+static void add_role(json_t *user, store_stmt *s) {
+  if (store_col_is_null(s, 7)) return;
+  const char *role = store_col_text(s, 8);
+  const role_info *ri = role_find(role);
+  json_array_append_new(json_object_get(user, "roles"),
+                        json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)store_col_int(s, 7), "role", role,
+                                  "role_label", ri ? ri->label : role, "unit_id", (json_int_t)store_col_int(s, 9),
+                                  "unit_name", store_col_text(s, 10) ? store_col_text(s, 10) : ""));
+}
+
+int users_get(store_conn *c, int64_t id, const scope_sql *roles_scope, json_t **out, app_err *e) {
+  scope_sql all;
+  if (!roles_scope) {
+    scope_sql_all(&all);
+    roles_scope = &all;
+  }
   store_stmt *s = store_prepare(c, &q_get);
   if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, id);
-  int rc = store_step(s);
-  json_t *o = rc == STORE_ROW ? user_row(s) : NULL;
+  store_bind_int(s, scope_bind(s, 1, roles_scope), id);
+  json_t *o = NULL;
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    if (!o) o = user_row(s);
+    if (o) add_role(o, s);
+  }
   store_reset(s);
-  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy tài khoản.");
-  if (!o) return APP_INTERNAL(e);
-  json_object_set_new(o, "roles", roles_of(c, id));
+  if (rc != STORE_DONE) {
+    json_decref(o);
+    return APP_INTERNAL(e);
+  }
+  if (!o) return app_fail(e, 404, "not_found", "id", "Không tìm thấy tài khoản.");
   *out = o;
   return 0;
 }
 
-/* Binds the scope part of USER_SCOPE starting at parameter `i`; returns the next index. */
-static int bind_scope(store_stmt *s, int i, const scope_ranges *sc) {
-  for (int k = 0; k < SCOPE_MAX_ROOTS; k++) {
-    store_bind_text(s, i++, sc->lo[k]);
-    store_bind_text(s, i++, sc->hi[k]);
-  }
-  for (int k = 0; k < SCOPE_MAX_ROOTS; k++) {
-    store_bind_text(s, i++, sc->lo[k]);
-    store_bind_text(s, i++, sc->hi[k]);
-  }
-  store_bind_int(s, i++, sc->has_root ? 1 : 0);
-  return i;
-}
-
-int users_in_scope(store_conn *c, int64_t id, const scope_ranges *scope, bool *visible, app_err *e) {
-  store_stmt *s = store_prepare(c, &q_in_scope);
+int users_reach(store_conn *c, int64_t id, arena *a, user_reach *out, app_err *e) {
+  memset(out, 0, sizeof *out);
+  store_stmt *s = store_prepare(c, &q_reach);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, id);
-  bind_scope(s, 2, scope);
-  int rc = store_step(s);
+  int rc, rows = 0, cap = 0;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    if (rows++ == 0 && !store_col_is_null(s, 0)) out->home = arena_strdup(a, store_col_text(s, 0));
+    if (store_col_is_null(s, 1)) continue;
+    if (out->ngrants == cap) {
+      int ncap = cap ? cap * 2 : 8;
+      const char **g = arena_alloc(a, sizeof *g * (size_t)ncap);
+      if (out->ngrants) memcpy(g, out->grants, sizeof *g * (size_t)out->ngrants);
+      out->grants = g;
+      cap = ncap;
+    }
+    out->grants[out->ngrants++] = arena_strdup(a, store_col_text(s, 1));
+  }
   store_reset(s);
-  if (rc < 0) return APP_INTERNAL(e);
-  *visible = rc == STORE_ROW;
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  if (!rows) return app_fail(e, 404, "not_found", "id", "Không tìm thấy tài khoản.");
   return 0;
+}
+
+bool users_visible(const principal *p, caps_t cap, const user_reach *u) {
+  if (u->home && scope_can(p, cap, u->home)) return true;
+  for (int i = 0; i < u->ngrants; i++)
+    if (scope_can(p, cap, u->grants[i])) return true;
+  return !u->home && !u->ngrants && scope_at_top(p, cap);
+}
+
+bool users_managed(const principal *p, caps_t cap, const user_reach *u) {
+  if (u->home ? !scope_can(p, cap, u->home) : !scope_at_top(p, cap)) return false;
+  for (int i = 0; i < u->ngrants; i++)
+    if (!scope_can(p, cap, u->grants[i])) return false;
+  return true;
 }
 
 static int bind_filter(store_stmt *s, int i, const char *like, const user_list_query *q) {
@@ -337,31 +364,51 @@ static int bind_filter(store_stmt *s, int i, const char *like, const user_list_q
   return i;
 }
 
-int users_list(store_conn *c, const scope_ranges *scope, const user_list_query *q, json_t **items_out, int64_t *total,
+/* Binds USER_SCOPE (three fragments) from `i`. */
+static int bind_user_scope(store_stmt *s, int i, const scope_sql *scope) {
+  return scope_bind(s, scope_bind(s, scope_bind(s, i, scope), scope), scope);
+}
+
+int users_list(store_conn *c, const scope_sql *scope, const user_list_query *q, json_t **items_out, int64_t *total,
                app_err *e) {
   char *like = (q->q && *q->q) ? text_like_pattern(q->q) : NULL;
   json_t *items = json_array();
   if ((q->q && *q->q && !like) || !items) goto fail;
-  store_stmt *n = store_prepare(c, &q_list_n);
-  if (!n) goto fail;
-  bind_filter(n, bind_scope(n, 1, scope), like, q);
-  int rc = store_step(n);
-  *total = rc == STORE_ROW ? store_col_int(n, 0) : -1;
-  store_reset(n);
-  if (*total < 0) goto fail;
+  *total = -1;
+  int rc;
+  /* Counting scans the whole scope: only for a first look, never while walking with `after`. */
+  if (!q->after) {
+    store_stmt *n = store_prepare(c, &q_list_n);
+    if (!n) goto fail;
+    bind_filter(n, bind_user_scope(n, 1, scope), like, q);
+    rc = store_step(n);
+    *total = rc == STORE_ROW ? store_col_int(n, 0) : -1;
+    store_reset(n);
+    if (*total < 0) goto fail;
+  }
   store_stmt *s = store_prepare(c, &q_list);
   if (!s) goto fail;
-  int i = bind_filter(s, bind_scope(s, 1, scope), like, q);
+  int i = bind_filter(s, bind_user_scope(s, 1, scope), like, q);
+  store_bind_text(s, i++, q->after);
+  store_bind_text(s, i++, q->after ? q->after : "");
   store_bind_int(s, i++, q->per_page);
-  store_bind_int(s, i, (int64_t)(q->page - 1) * q->per_page);
-  while ((rc = store_step(s)) == STORE_ROW) json_array_append_new(items, user_row(s));
+  store_bind_int(s, i++, q->after ? 0 : (int64_t)(q->page - 1) * q->per_page);
+  scope_bind(s, i, scope);
+  json_t *cur = NULL;
+  int64_t cur_id = 0;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    if (!cur || store_col_int(s, 0) != cur_id) {
+      cur = user_row(s);
+      cur_id = store_col_int(s, 0);
+      if (!cur || json_array_append_new(items, cur) != 0) {
+        store_reset(s);
+        goto fail;
+      }
+    }
+    add_role(cur, s);
+  }
   store_reset(s);
   if (rc != STORE_DONE) goto fail;
-  size_t k;
-  json_t *u;
-  json_array_foreach(items, k, u) {
-    json_object_set_new(u, "roles", roles_of(c, (int64_t)json_integer_value(json_object_get(u, "id"))));
-  }
   free(like);
   *items_out = items;
   return 0;
@@ -369,6 +416,22 @@ fail:
   free(like);
   json_decref(items);
   return APP_INTERNAL(e);
+}
+
+json_t *roles_of(store_conn *c, int64_t user_id) {
+  json_t *arr = json_array();
+  store_stmt *s = arr ? store_prepare(c, &q_roles) : NULL;
+  if (!s) return arr;
+  store_bind_int(s, 1, user_id);
+  while (store_step(s) == STORE_ROW) {
+    const char *role = store_col_text(s, 1);
+    const role_info *ri = role_find(role);
+    json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)store_col_int(s, 0), "role",
+                                         role, "role_label", ri ? ri->label : role, "unit_id",
+                                         (json_int_t)store_col_int(s, 2), "unit_name", store_col_text(s, 3)));
+  }
+  store_reset(s);
+  return arr;
 }
 
 int roles_grant(store_conn *w, int64_t user_id, const char *role, int64_t unit_id, int64_t granted_by,

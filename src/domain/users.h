@@ -21,6 +21,7 @@ typedef struct user_list_query {
   const char *q;
   int64_t unit_id; /* 0: any */
   const char *unit_lo, *unit_hi; /* subtree of unit_id */
+  const char *after; /* keyset: the page after this username (then `page` is ignored and no total is counted) */
   int page, per_page;
 } user_list_query;
 
@@ -39,11 +40,25 @@ int64_t users_find(store_conn *c, const char *username);
 /* 1 when an account with this id exists, 0 when not, -1 on a database error. */
 int users_exists(store_conn *c, int64_t id);
 int64_t users_count(store_conn *c);
-/* The user as JSON with roles; 404 when absent. */
-int users_get(store_conn *c, int64_t id, json_t **out, app_err *e);
-/* True when the user is visible within `scope`: their home unit or one of their grants lies in it. */
-int users_in_scope(store_conn *c, int64_t id, const scope_ranges *scope, bool *visible, app_err *e);
-int users_list(store_conn *c, const scope_ranges *scope, const user_list_query *q, json_t **items, int64_t *total,
+/* The user as JSON with those roles that lie in `roles_scope` (NULL: all); 404 when absent. */
+int users_get(store_conn *c, int64_t id, const scope_sql *roles_scope, json_t **out, app_err *e);
+/* Where an account reaches: the path of its home unit (NULL: none) and of each grant's unit. */
+typedef struct user_reach {
+  const char *home;
+  const char **grants;
+  int ngrants;
+} user_reach;
+int users_reach(store_conn *c, int64_t id, arena *a, user_reach *out, app_err *e);
+/* Visible to `p` for `cap`: the home unit or some grant lies in p's scope; an account with
+ * neither is visible from a top-level unit. What reading an account needs. */
+bool users_visible(const principal *p, caps_t cap, const user_reach *u);
+/* Managed by `p` for `cap`: the home unit (none: a top-level scope) and EVERY grant lie in p's
+ * scope, so that a grant on one's own unit cannot bring an account from above into one's reach.
+ * What any change to an account (edit, disable, password, grant, revoke) needs. */
+bool users_managed(const principal *p, caps_t cap, const user_reach *u);
+/* Accounts visible in `scope` (home unit or a grant in it), by username, each with the roles
+ * that lie in the scope, in one statement. *total is -1 when not counted (q->after set). */
+int users_list(store_conn *c, const scope_sql *scope, const user_list_query *q, json_t **items, int64_t *total,
                app_err *e);
 
 /* Roles */

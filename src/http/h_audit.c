@@ -6,8 +6,8 @@
 #include "util/clock.h"
 
 int h_audit_list(req *r) {
-  scope_ranges sc;
-  scope_roots(r->who, CAP_AUDIT_READ, &r->a, &sc);
+  scope_sql sc;
+  scope_sql_of(&sc, r->who, CAP_AUDIT_READ);
   audit_query q = {.scope = &sc, .actor = req_qstr(r, "actor"), .action = req_qstr(r, "action"), .entity = req_qstr(r, "entity")};
   const char *since = req_qstr(r, "since"), *until = req_qstr(r, "until");
   if (since) clock_parse_iso(since, &q.since);

@@ -81,7 +81,7 @@ int h_login(req *r) {
 int h_logout(req *r) {
   store_conn *w = req_dbw(r);
   if (!w) return db_down(r);
-  if (store_begin(w) != STORE_OK || sessions_end(w, r->who->session_id) != 0 ||
+  if (req_begin(r) != 0 || sessions_end(w, r->who->session_id) != 0 ||
       req_audit(r, "session.logout", "session", r->who->session_id, 0, NULL) != 0 || store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);
   set_cookie(r, "", 0);
@@ -99,7 +99,7 @@ int h_me_password(req *r) {
   if (users_check_password(next, "new_password", &r->err) != 0) return -1;
   if (strcmp(cur, next) == 0)
     return req_fail(r, 400, "invalid_value", "new_password", "Mật khẩu mới phải khác mật khẩu hiện tại.");
-  if (store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   if (users_set_password(w, r->who->user_id, next, &r->err) != 0) return -1;
   if (sessions_end_user(w, r->who->user_id, r->who->session_id) != 0 ||
       req_audit(r, "user.password_change", "user", r->who->user_id, 0, NULL) != 0 || store_commit(w) != STORE_OK)

@@ -3,8 +3,8 @@
 #include "http/handlers.h"
 
 int h_units_list(req *r) {
-  scope_ranges sc;
-  scope_roots(r->who, CAP_UNITS_READ, &r->a, &sc);
+  scope_sql sc;
+  scope_sql_of(&sc, r->who, CAP_UNITS_READ);
   unit_list_query q = {.parent_id = req_qint(r, "parent_id", 0), .q = req_qstr(r, "q")};
   req_paging(r, &q.page, &q.per_page);
   json_t *items = NULL;
@@ -21,9 +21,9 @@ int h_units_get(req *r) {
 }
 
 int h_units_create(req *r) {
-  store_conn *w = req_dbw(r);
   int64_t id = 0, parent = req_int(r, "parent_id", 0);
-  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  store_conn *w = req_dbw(r);
   if (units_create(w, parent, req_str(r, "kind"), req_str(r, "name"), req_str(r, "code"), &id, &r->err) != 0)
     return -1; /* the dispatcher rolls back */
   if (req_audit(r, "unit.create", "unit", id, id,
@@ -37,9 +37,9 @@ int h_units_create(req *r) {
 }
 
 int h_units_update(req *r) {
-  store_conn *w = req_dbw(r);
   int64_t id = req_param(r, 0);
-  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  store_conn *w = req_dbw(r);
   if (units_update(w, id, req_str(r, "name"), req_str(r, "kind"), req_str(r, "code"), &r->err) != 0) return -1;
   json_t *detail = json_deep_copy(r->body);
   if (req_audit(r, "unit.update", "unit", id, id, detail) != 0 || store_commit(w) != STORE_OK)

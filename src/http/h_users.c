@@ -1,13 +1,20 @@
-/* h_users.c: accounts and role grants over HTTP. */
+/* h_users.c: accounts and role grants over HTTP.
+ * Owns: the answers of the /users routes. Never: checks who may do what (the dispatcher did, from
+ * the route's row, and re-checked inside the transaction these handlers continue, req_begin). */
 #include "domain/sessions.h"
 #include "domain/units.h"
 #include "domain/users.h"
 #include "http/handlers.h"
 
+/* Roles shown on an account are those inside the reader's users.read scope. */
+static const scope_sql *read_scope(req *r) {
+  scope_sql *s = arena_alloc(&r->a, sizeof *s);
+  scope_sql_of(s, r->who, CAP_USERS_READ);
+  return s;
+}
+
 int h_users_list(req *r) {
-  scope_ranges sc;
-  scope_roots(r->who, CAP_USERS_READ, &r->a, &sc);
-  user_list_query q = {.q = req_qstr(r, "q"), .unit_id = req_qint(r, "unit_id", 0)};
+  user_list_query q = {.q = req_qstr(r, "q"), .unit_id = req_qint(r, "unit_id", 0), .after = req_qstr(r, "after")};
   req_paging(r, &q.page, &q.per_page);
   store_conn *c = req_db(r);
   if (!c) return APP_INTERNAL(&r->err);
@@ -17,8 +24,15 @@ int h_users_list(req *r) {
   }
   json_t *items = NULL;
   int64_t total = 0;
-  if (users_list(c, &sc, &q, &items, &total, &r->err) != 0) return -1;
-  return req_page(r, items, total);
+  if (users_list(c, read_scope(r), &q, &items, &total, &r->err) != 0) return -1;
+  /* The cursor of the next page: the last username, when the page is full. */
+  size_t n = json_array_size(items);
+  json_t *next = (n && n == (size_t)q.per_page)
+                     ? json_deep_copy(json_object_get(json_array_get(items, n - 1), "username"))
+                     : json_null();
+  json_t *out = json_pack("{s:o, s:i, s:i, s:o, s:o}", "items", items, "page", q.after ? 1 : q.page, "per_page",
+                          q.per_page, "total", total >= 0 ? json_integer(total) : json_null(), "next", next);
+  return out ? req_ok(r, 200, out) : APP_INTERNAL(&r->err);
 }
 
 /* The unit a new account belongs to when the caller names none: their first unit with the
@@ -32,9 +46,9 @@ static int64_t default_unit(const req *r) {
 int h_users_create(req *r) {
   int64_t unit = req_int(r, "unit_id", 0);
   if (!unit) unit = default_unit(r);
-  store_conn *w = req_dbw(r);
   int64_t id = 0;
-  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  store_conn *w = req_dbw(r);
   if (users_create(w, req_str(r, "username"), req_str(r, "display_name"), req_str(r, "password"), unit, &id,
                    &r->err) != 0)
     return -1;
@@ -42,13 +56,13 @@ int h_users_create(req *r) {
       store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);
   json_t *u = NULL;
-  if (users_get(w, id, &u, &r->err) != 0) return -1;
+  if (users_get(w, id, read_scope(r), &u, &r->err) != 0) return -1;
   return req_ok(r, 201, u);
 }
 
 int h_users_get(req *r) {
   json_t *u = NULL;
-  if (users_get(req_db(r), req_param(r, 0), &u, &r->err) != 0) return -1;
+  if (users_get(req_db(r), req_param(r, 0), read_scope(r), &u, &r->err) != 0) return -1;
   return req_ok(r, 200, u);
 }
 
@@ -58,8 +72,8 @@ int h_users_update(req *r) {
   const char *name = req_str(r, "display_name");
   if (disabled == 1 && id == r->who->user_id)
     return req_fail(r, 400, "invalid_value", "disabled", "Bạn không thể tự khóa tài khoản của mình.");
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
-  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
   if (name) {
     if (users_set_name(w, id, name, &r->err) != 0) return -1;
     if (req_audit(r, "user.update", "user", id, 0, json_pack("{s:s}", "display_name", name)) != 0)
@@ -74,19 +88,23 @@ int h_users_update(req *r) {
   }
   if (store_commit(w) != STORE_OK) return APP_INTERNAL(&r->err);
   json_t *u = NULL;
-  if (users_get(w, id, &u, &r->err) != 0) return -1;
+  if (users_get(w, id, read_scope(r), &u, &r->err) != 0) return -1;
   return req_ok(r, 200, u);
 }
 
 int h_users_password(req *r) {
   int64_t id = req_param(r, 0);
   const char *pw = req_str(r, "new_password");
+  /* One's own password changes only with the current one (PUT /api/v1/me/password). */
+  if (id == r->who->user_id)
+    return req_fail(r, 403, "forbidden", "id",
+                    "Để đổi mật khẩu của chính mình, hãy dùng chức năng Đổi mật khẩu (PUT /api/v1/me/password),"
+                    " có nhập mật khẩu hiện tại.");
   if (users_check_password(pw, "new_password", &r->err) != 0) return -1;
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
-  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
   if (users_set_password(w, id, pw, &r->err) != 0) return -1;
-  int64_t keep = id == r->who->user_id ? r->who->session_id : 0;
-  if (sessions_end_user(w, id, keep) != 0 || req_audit(r, "user.password_reset", "user", id, 0, NULL) != 0 ||
+  if (sessions_end_user(w, id, 0) != 0 || req_audit(r, "user.password_reset", "user", id, 0, NULL) != 0 ||
       store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);
   return req_ok(r, 204, NULL);
@@ -95,8 +113,8 @@ int h_users_password(req *r) {
 int h_roles_grant(req *r) {
   int64_t id = req_param(r, 0), unit = req_int(r, "unit_id", 0), gid = 0;
   const char *role = req_str(r, "role");
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
-  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
   if (roles_grant(w, id, role, unit, r->who->user_id, &gid, &r->err) != 0) return -1;
   if (req_audit(r, "role.grant", "user", id, unit, json_pack("{s:s, s:I}", "role", role, "grant_id", (json_int_t)gid)) !=
           0 ||
@@ -115,8 +133,8 @@ int h_roles_grant(req *r) {
 
 int h_roles_revoke(req *r) {
   int64_t id = req_param(r, 0), gid = req_param(r, 1);
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
-  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
   if (roles_revoke(w, id, gid, &r->err) != 0) return -1;
   if (req_audit(r, "role.revoke", "user", id, 0, json_pack("{s:I}", "grant_id", (json_int_t)gid)) != 0 ||
       store_commit(w) != STORE_OK)

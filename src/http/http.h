@@ -47,7 +47,15 @@ typedef struct field_spec {
   const char *doc;  /* one line, for the OpenAPI document */
 } field_spec;
 
-typedef enum { SCOPE_NONE, SCOPE_UNIT, SCOPE_USER, SCOPE_GRANT } scope_kind;
+/* Where a route's capability must hold (checked by the dispatcher, router.c):
+ * SCOPE_UNIT  the unit named by scope_field;
+ * SCOPE_USER  the account {id} of the path: visible (its home unit or a grant in scope) for a
+ *             read; for a state-changing route, its home unit and every one of its grants;
+ * SCOPE_GRANT the grant {grant_id} of the account {id}: the account as for a write, and every
+ *             capability of the grant's role on the grant's unit (revoke what you could grant);
+ * SCOPE_USER_ROLE a new grant to the account {id}: the account as for a write, the unit named by
+ *             scope_field in scope, and every capability of the body's `role` on that unit. */
+typedef enum { SCOPE_NONE, SCOPE_UNIT, SCOPE_USER, SCOPE_GRANT, SCOPE_USER_ROLE } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;
 typedef enum { RATE_NONE, RATE_LOGIN, RATE_WRITE, RATE_COUNT } rate_class;
@@ -131,6 +139,10 @@ int req_fail(req *r, int status, const char *code, const char *field, const char
 void req_header(req *r, const char *name, const char *value);       /* value copied into the arena */
 store_conn *req_db(req *r);   /* a connection for reading (the writer, once taken) */
 store_conn *req_dbw(req *r);  /* the writer; an open transaction is the handler's to end */
+/* Begins the write transaction on the writer, unless the dispatcher already began it (for a
+ * state-changing route it did, and re-checked the caller's rights inside it). 0 on success;
+ * the handler commits. */
+int req_begin(req *r);
 int64_t req_param(const req *r, int i);
 const char *req_str(const req *r, const char *name);  /* body field, or NULL */
 int64_t req_int(const req *r, const char *name, int64_t dflt);
@@ -146,6 +158,12 @@ void req_paging(const req *r, int *page, int *per_page);
 /* Dispatcher (router.c). */
 int router_init(void);
 void router_dispatch(req *r);
+/* The dispatcher's two permission phases, exposed for tests: the read-only checks (session,
+ * CSRF, capability, input, scope on a reader snapshot) and, for state-changing routes, the
+ * re-check inside the write transaction (session and grants read again on the writer, the
+ * capability and scope checked again). 0: go on; -1: r holds the refusal. */
+int router_check(req *r);
+int router_recheck_in_tx(req *r);
 /* Matches method+path; returns the route index, -1 if the path is unknown, -2 if only the
  * method is wrong (then `allow` lists the methods). */
 int router_match(const char *method, const char *path, int64_t *params, int *nparams, char *allow, size_t allow_len);

@@ -52,6 +52,13 @@ store_conn *req_dbw(req *r) {
   return r->wconn;
 }
 
+int req_begin(req *r) {
+  store_conn *w = req_dbw(r);
+  if (!w) return -1;
+  if (store_in_transaction(w)) return 0; /* the dispatcher's (router_recheck_in_tx) */
+  return store_begin(w) == STORE_OK ? 0 : -1;
+}
+
 int64_t req_param(const req *r, int i) { return i < r->nparams ? r->params[i] : 0; }
 
 const char *req_str(const req *r, const char *name) {

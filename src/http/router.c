@@ -111,7 +111,7 @@ static void fail_err(req *r) {
 }
 
 /* Looks the unit up and checks the capability on it: 404 if absent, 403 if out of scope. */
-static int check_unit_scope(req *r, caps_t cap, int64_t unit_id, const char *field) {
+static int check_unit_scope(req *r, caps_t cap, int64_t unit_id, const char *field, const char **path_out) {
   const char *path = NULL;
   store_conn *c = req_db(r);
   if (!c) return req_fail(r, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được.");
@@ -122,6 +122,7 @@ static int check_unit_scope(req *r, caps_t cap, int64_t unit_id, const char *fie
   }
   if (!scope_can(r->who, cap, path))
     return req_fail(r, 403, "forbidden", field, "Bạn không có quyền với đơn vị này.");
+  if (path_out) *path_out = path;
   return 0;
 }
 
@@ -134,6 +135,37 @@ static int field_id(const req *r, const route *rt, int64_t *id) {
   return *id != 0;
 }
 
+static int db_down(req *r) {
+  return req_fail(r, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được.");
+}
+
+/* The account {id} of the path: 404 when absent, 403 when out of reach (see http.h). */
+static int check_user(req *r, caps_t cap, bool write) {
+  store_conn *c = req_db(r);
+  if (!c) return db_down(r);
+  user_reach u;
+  if (users_reach(c, req_param(r, 0), &r->a, &u, &r->err) != 0) {
+    fail_err(r);
+    return -1;
+  }
+  if (!users_visible(r->who, cap, &u))
+    return req_fail(r, 403, "forbidden", "id", "Tài khoản này không thuộc phạm vi quản lý của bạn.");
+  if (write && !users_managed(r->who, cap, &u))
+    return req_fail(r, 403, "forbidden", "id",
+                    "Tài khoản này có đơn vị hoặc vai trò nằm ngoài phạm vi quản lý của bạn, nên bạn không thể thay đổi nó.");
+  return 0;
+}
+
+/* Granting (or revoking) `role` on the unit at `path` needs every capability of the role there. */
+static int check_role(req *r, const char *role, const char *path, const char *field) {
+  const role_info *ri = role_find(role);
+  if (!ri) return req_fail(r, 400, "invalid_value", field, "Vai trò không hợp lệ.");
+  if (!scope_can_each(r->who, ri->caps, path))
+    return req_fail(r, 403, "forbidden", field,
+                    "Bạn chỉ có thể giao hoặc thu hồi một vai trò khi chính bạn có mọi quyền của vai trò đó tại đơn vị này.");
+  return 0;
+}
+
 static int check_scope(req *r) {
   const route *rt = r->route;
   int64_t id = 0;
@@ -143,36 +175,29 @@ static int check_scope(req *r) {
     case SCOPE_UNIT:
       /* An optional unit field left out: the handler works within the caller's roots. */
       if (!field_id(r, rt, &id)) return 0;
-      return check_unit_scope(r, rt->cap, id, rt->scope_field);
-    case SCOPE_USER: {
-      field_id(r, rt, &id);
-      store_conn *c = req_db(r);
-      if (!c) return req_fail(r, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được.");
-      int ex = users_exists(c, id);
-      if (ex < 0) return req_fail(r, 500, "internal", NULL, "Lỗi hệ thống. Vui lòng thử lại sau.");
-      if (!ex) return req_fail(r, 404, "not_found", "id", "Không tìm thấy tài khoản.");
-      scope_ranges sc;
-      scope_roots(r->who, rt->cap, &r->a, &sc);
-      bool visible = false;
-      if (users_in_scope(c, id, &sc, &visible, &r->err) != 0) {
-        fail_err(r);
-        return -1;
-      }
-      if (!visible) return req_fail(r, 403, "forbidden", "id", "Tài khoản này không thuộc phạm vi quản lý của bạn.");
-      return 0;
+      return check_unit_scope(r, rt->cap, id, rt->scope_field, NULL);
+    case SCOPE_USER:
+      return check_user(r, rt->cap, rt->csrf);
+    case SCOPE_USER_ROLE: {
+      if (check_user(r, rt->cap, true) != 0) return -1;
+      if (!field_id(r, rt, &id)) return req_fail(r, 400, "missing_field", rt->scope_field, "Thiếu trường bắt buộc.");
+      const char *path = NULL;
+      if (check_unit_scope(r, rt->cap, id, rt->scope_field, &path) != 0) return -1;
+      return check_role(r, req_str(r, "role"), path, "role");
     }
     case SCOPE_GRANT: {
+      if (check_user(r, rt->cap, true) != 0) return -1;
       const char *path = NULL, *role = NULL;
       int64_t unit_id = 0;
       store_conn *c = req_db(r);
-      if (!c) return req_fail(r, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được.");
+      if (!c) return db_down(r);
       if (roles_get(c, req_param(r, 0), req_param(r, 1), &r->a, &path, &role, &unit_id, &r->err) != 0) {
         fail_err(r);
         return -1;
       }
       if (!scope_can(r->who, rt->cap, path))
         return req_fail(r, 403, "forbidden", "grant_id", "Bạn không có quyền với đơn vị của vai trò này.");
-      return 0;
+      return check_role(r, role, path, "role");
     }
   }
   return 0;
@@ -243,44 +268,74 @@ static void touch_session(req *r) {
   if (w && sessions_touch(w, r->who->session_id) != 0) log_warn("session touch failed: %s", store_errmsg(w));
 }
 
-void router_dispatch(req *r) {
+/* The caller's capability anywhere (the route's column), before any input is read. */
+static int check_login(req *r) {
+  const route *rt = r->route;
+  if (rt->auth != AUTH_LOGIN) return 0;
+  if (!r->who) return req_fail(r, 401, "unauthenticated", NULL, "Bạn chưa đăng nhập hoặc phiên làm việc đã hết hạn.");
+  if (rt->csrf && !sessions_csrf_ok(&r->app->keys, r->cookie_token, r->csrf_header))
+    return req_fail(r, 403, "csrf_failed", NULL, "Phiên làm việc không hợp lệ. Vui lòng tải lại trang.");
+  if (rt->cap && (r->who->caps_any & rt->cap) != rt->cap)
+    return req_fail(r, 403, "forbidden", NULL, "Bạn không có quyền thực hiện thao tác này.");
+  return 0;
+}
+
+int router_check(req *r) {
   const route *rt = r->route;
   if (rt->rate != RATE_NONE) {
     int retry = ratelimit_take(r->app->rl, rt->rate, r->ip);
     if (retry > 0) {
       r->err.retry_after = retry;
-      req_fail(r, 429, "rate_limited", NULL, "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.");
-      return;
+      return req_fail(r, 429, "rate_limited", NULL, "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.");
     }
   }
-  if (authenticate(r) != 0) return;
-  if (rt->auth == AUTH_LOGIN) {
-    if (!r->who) {
-      req_fail(r, 401, "unauthenticated", NULL, "Bạn chưa đăng nhập hoặc phiên làm việc đã hết hạn.");
-      return;
-    }
-    if (rt->csrf && !sessions_csrf_ok(&r->app->keys, r->cookie_token, r->csrf_header)) {
-      req_fail(r, 403, "csrf_failed", NULL, "Phiên làm việc không hợp lệ. Vui lòng tải lại trang.");
-      return;
-    }
-    if (rt->cap && (r->who->caps_any & rt->cap) != rt->cap) {
-      req_fail(r, 403, "forbidden", NULL, "Bạn không có quyền thực hiện thao tác này.");
-      return;
-    }
-  }
+  if (authenticate(r) != 0 || check_login(r) != 0) return -1;
   json_t *raw_query = r->query;
   r->query = NULL;
   int rc = parse_query(r, raw_query);
   json_decref(raw_query);
-  if (rc != 0 || parse_body(r) != 0 || check_scope(r) != 0) return;
-  touch_session(r);
-  if (rt->fn(r) != 0) {
-    if (!r->err.status) APP_INTERNAL(&r->err);
-    fail_err(r);
+  if (rc != 0 || parse_body(r) != 0 || check_scope(r) != 0) return -1;
+  return 0;
+}
+
+/* The read-only checks above ran on a reader's snapshot, which is gone once the writer is
+ * taken: a grant revoked, an account disabled or a session ended in between would not be seen.
+ * For a state-changing route of a logged-in caller, begin the write transaction, read the
+ * session and its grants again on the writer, and check the capability and scope again there;
+ * the handler then writes in this same transaction (req_begin), on what was checked. */
+int router_recheck_in_tx(req *r) {
+  const route *rt = r->route;
+  if (rt->auth != AUTH_LOGIN || !rt->csrf) return 0;
+  store_conn *w = req_dbw(r);
+  if (!w) return db_down(r);
+  if (!store_in_transaction(w) && store_begin(w) != STORE_OK) {
+    log_error("begin failed: %s", store_errmsg(w));
+    return req_fail(r, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được.");
   }
-  /* A handler that forgot to end its transaction must not commit half a change. */
+  principal *p = arena_alloc(&r->a, sizeof *p);
+  int rc = sessions_lookup(w, &r->app->keys, r->cookie_token, &r->a, p);
+  if (rc < 0) {
+    log_error("session lookup failed: %s", store_errmsg(w));
+    return req_fail(r, 500, "internal", NULL, "Lỗi hệ thống. Vui lòng thử lại sau.");
+  }
+  r->who = rc == 1 ? p : NULL;
+  if (check_login(r) != 0 || check_scope(r) != 0) return -1;
+  return 0;
+}
+
+void router_dispatch(req *r) {
+  const route *rt = r->route;
+  if (router_check(r) == 0) {
+    touch_session(r);
+    if (router_recheck_in_tx(r) == 0 && rt->fn(r) != 0) {
+      if (!r->err.status) APP_INTERNAL(&r->err);
+      fail_err(r);
+    }
+  }
+  /* A handler that forgot to end its transaction (or a refused re-check) must not commit half
+   * a change. */
   if (r->wconn && store_in_transaction(r->wconn)) {
-    log_error("route %s %s left a transaction open; rolled back", rt->method, rt->path);
+    if (r->status < 400) log_error("route %s %s left a transaction open; rolled back", rt->method, rt->path);
     store_rollback(r->wconn);
   }
 }

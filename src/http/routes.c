@@ -41,6 +41,8 @@ static const field_spec unit_update_body[] = {
 static const field_spec users_query[] = {
     {"q", FT_STRING, false, 1, 100, "Tìm theo tên đăng nhập hoặc họ tên"},
     {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tài khoản thuộc cây đơn vị này"},
+    {"after", FT_STRING, false, 1, 64,
+     "Trang tiếp theo sau tên đăng nhập này (giá trị `next` của trang trước); khi có thì không đếm `total`"},
     PAGING,
     {0},
 };
@@ -80,6 +82,7 @@ static const field_spec audit_params[] = {
 #define ON_UNIT(cap, field, from) AUTH_LOGIN, cap, SCOPE_UNIT, field, from
 #define ON_USER(cap) AUTH_LOGIN, cap, SCOPE_USER, "id", FROM_PATH
 #define ON_GRANT(cap) AUTH_LOGIN, cap, SCOPE_GRANT, "grant_id", FROM_PATH
+#define ON_USER_ROLE(cap, field, from) AUTH_LOGIN, cap, SCOPE_USER_ROLE, field, from
 
 const route routes[] = {
     /* system */
@@ -124,7 +127,7 @@ const route routes[] = {
     {"PUT", "/api/v1/users/{id}/password", h_users_password, ON_USER(CAP_USERS_WRITE), user_password_body, NULL,
      true, RATE_WRITE, 204, "resetUserPassword", "Tài khoản", "Đặt lại mật khẩu; mọi phiên của tài khoản kết thúc",
      NULL},
-    {"POST", "/api/v1/users/{id}/roles", h_roles_grant, ON_UNIT(CAP_USERS_WRITE, "unit_id", FROM_BODY), grant_body,
+    {"POST", "/api/v1/users/{id}/roles", h_roles_grant, ON_USER_ROLE(CAP_USERS_WRITE, "unit_id", FROM_BODY), grant_body,
      NULL, true, RATE_WRITE, 201, "grantRole", "Tài khoản", "Giao vai trò trên một đơn vị", "Grant"},
     {"DELETE", "/api/v1/users/{id}/roles/{grant_id}", h_roles_revoke, ON_GRANT(CAP_USERS_WRITE), NULL, NULL, true,
      RATE_WRITE, 204, "revokeRole", "Tài khoản", "Thu hồi vai trò", NULL},

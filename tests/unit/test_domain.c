@@ -141,15 +141,20 @@ typedef struct gspec {
   int64_t unit;
 } gspec;
 
-/* A principal holding the given grants, its strings in `a`. */
+/* A principal holding the given grants, its strings in `a`. It is a real account with real
+ * grants (no home unit), because list queries join the caller's grants in SQL (scope.h). */
 static principal *mk_principal(fixture *fx, arena *a, const gspec *g, int n) {
+  char uname[32];
+  fx->seq++;
+  snprintf(uname, sizeof uname, "pr-%d", fx->seq);
   principal *p = arena_alloc(a, sizeof *p);
-  p->user_id = 999999;
-  p->username = "tester";
+  memset(p, 0, sizeof *p);
+  p->user_id = mk_user(fx, uname, "Người Thử", 0);
+  p->username = arena_strdup(a, uname);
   p->grants = arena_alloc(a, sizeof(grant) * (size_t)(n ? n : 1));
   for (int i = 0; i < n; i++) {
     grant *gr = &p->grants[i];
-    gr->id = i + 1;
+    gr->id = mk_grant(fx, p->user_id, g[i].role, g[i].unit);
     gr->role = g[i].role;
     gr->caps = caps_of_role(g[i].role);
     gr->unit_id = g[i].unit;
@@ -437,61 +442,49 @@ static void test_scope_can(void **state) {
   arena_free(&a);
 }
 
-static void test_scope_roots(void **state) {
+/* The SQL scope's binding: the roles that carry a capability, as one string; and the in-memory
+ * checks that grants and account writes use. */
+static void test_scope_sql(void **state) {
   (void)fx_of(state);
   arena a;
   arena_init(&a);
-  scope_ranges sc;
-  /* Nested and duplicate grants collapse to their tops. */
-  static const char *const roles[] = {"unit_officer", "ward_admin", "unit_officer", "field_helper", "unit_officer"};
-  static const char *const paths[] = {"/1/2/5/", "/1/2/", "/1/3/", "/1/3/", "/1/3/8/"};
-  principal *p = path_principal(&a, roles, paths, 5);
-  scope_roots(p, CAP_UNITS_READ, &a, &sc);
-  assert_int_equal(sc.n, 2);
-  assert_string_equal(sc.lo[0], "/1/2/");
-  assert_string_equal(sc.hi[0], "/1/20");
-  assert_string_equal(sc.lo[1], "/1/3/");
-  assert_string_equal(sc.hi[1], "/1/30");
-  assert_false(sc.has_root);
-  for (int i = sc.n; i < SCOPE_MAX_ROOTS; i++) {
-    assert_string_equal(sc.lo[i], "");
-    assert_string_equal(sc.hi[i], "");
-  }
-  /* Only grants with the capability count: users.read is the officer's and the admin's. */
-  scope_roots(p, CAP_USERS_WRITE, &a, &sc);
-  assert_int_equal(sc.n, 1);
-  assert_string_equal(sc.lo[0], "/1/2/");
-  scope_roots(p, CAP_FIELD_WRITE, &a, &sc); /* admin on /1/2/, helper on /1/3/ */
-  assert_int_equal(sc.n, 2);
-  scope_roots(p, CAP_IDENTITY_WRITE, &a, &sc);
-  assert_int_equal(sc.n, 0);
-  assert_string_equal(sc.lo[0], "");
-  /* A top-level grant covers everything and marks has_root. */
-  static const char *const roles2[] = {"unit_officer", "unit_officer", "unit_officer"};
-  static const char *const paths2[] = {"/1/2/", "/1/", "/1/23/"};
-  principal *q = path_principal(&a, roles2, paths2, 3);
-  scope_roots(q, CAP_USERS_READ, &a, &sc);
-  assert_int_equal(sc.n, 1);
-  assert_string_equal(sc.lo[0], "/1/");
-  assert_true(sc.has_root);
-  /* The prefix trap again: /1/2/ and /1/23/ are two roots, not one. */
-  static const char *const paths3[] = {"/1/2/", "/1/23/", "/1/2/4/"};
-  principal *r = path_principal(&a, roles2, paths3, 3);
-  scope_roots(r, CAP_USERS_READ, &a, &sc);
-  assert_int_equal(sc.n, 2);
-  assert_string_equal(sc.lo[0], "/1/2/");
-  assert_string_equal(sc.lo[1], "/1/23/");
-  /* A logged-out caller has no roots. */
-  scope_roots(NULL, CAP_UNITS_READ, &a, &sc);
-  assert_int_equal(sc.n, 0);
-  assert_false(sc.has_root);
-  for (int i = 0; i < SCOPE_MAX_ROOTS; i++) assert_string_equal(sc.lo[i], "");
-  /* More disjoint roots than SCOPE_MAX_ROOTS: the first ones are kept, never overflowed. */
-  static const char *const roles6[] = {"learner", "learner", "learner", "learner", "learner", "learner"};
-  static const char *const paths6[] = {"/1/2/", "/1/3/", "/1/4/", "/1/5/", "/1/6/", "/1/7/"};
-  principal *s = path_principal(&a, roles6, paths6, 6);
-  scope_roots(s, CAP_LEARN, &a, &sc);
-  assert_int_equal(sc.n, SCOPE_MAX_ROOTS);
+  static const char *const roles[] = {"unit_officer", "ward_admin"};
+  static const char *const paths[] = {"/1/2/5/", "/1/3/"};
+  principal *p = path_principal(&a, roles, paths, 2);
+  p->user_id = 77;
+  scope_sql s;
+  scope_sql_of(&s, p, CAP_USERS_READ);
+  assert_false(s.all);
+  assert_int_equal(s.user_id, 77);
+  assert_string_equal(s.roles, ",ward_admin,unit_officer,");
+  scope_sql_of(&s, p, CAP_USERS_WRITE);
+  assert_string_equal(s.roles, ",ward_admin,");
+  scope_sql_of(&s, p, CAP_IDENTITY_WRITE);
+  assert_string_equal(s.roles, ",police,");
+  scope_sql_of(&s, p, CAP_LEARN);
+  assert_string_equal(s.roles, ",ward_admin,unit_officer,field_helper,teacher,learner,");
+  scope_sql_of(&s, NULL, CAP_USERS_READ);
+  assert_int_equal(s.user_id, 0);
+  scope_sql_all(&s);
+  assert_true(s.all);
+  /* Granting needs each capability of the role on the unit, possibly from several grants. */
+  assert_true(scope_can_each(p, caps_of_role("learner"), "/1/3/9/"));
+  assert_true(scope_can_each(p, caps_of_role("ward_admin"), "/1/3/"));
+  assert_false(scope_can_each(p, caps_of_role("ward_admin"), "/1/2/5/")); /* an officer there */
+  assert_false(scope_can_each(p, caps_of_role("police"), "/1/3/"));      /* identity.write */
+  assert_false(scope_can_each(p, caps_of_role("teacher"), "/1/3/"));     /* school.write */
+  assert_false(scope_can_each(p, caps_of_role("learner"), "/1/4/"));
+  assert_false(scope_can_each(NULL, caps_of_role("learner"), "/1/3/"));
+  static const char *const roles2[] = {"police", "ward_admin"};
+  static const char *const paths2[] = {"/1/3/", "/1/3/"};
+  assert_true(scope_can_each(path_principal(&a, roles2, paths2, 2), caps_of_role("police"), "/1/3/4/"));
+  /* A top-level grant. */
+  assert_false(scope_at_top(p, CAP_USERS_READ));
+  static const char *const roles3[] = {"unit_officer"};
+  static const char *const paths3[] = {"/1/"};
+  principal *top = path_principal(&a, roles3, paths3, 1);
+  assert_true(scope_at_top(top, CAP_USERS_READ));
+  assert_false(scope_at_top(top, CAP_USERS_WRITE));
   arena_free(&a);
 }
 
@@ -651,11 +644,10 @@ static void test_units_update(void **state) {
   json_decref(u);
   arena a;
   arena_init(&a);
-  static const char *const roles[] = {"ward_admin"};
-  const char *paths[] = {path_of(fx, &a, ward)};
-  principal *p = path_principal(&a, roles, paths, 1);
-  scope_ranges sc;
-  scope_roots(p, CAP_UNITS_READ, &a, &sc);
+  const gspec wg[] = {{"ward_admin", ward}};
+  principal *p = mk_principal(fx, &a, wg, 1);
+  scope_sql sc;
+  scope_sql_of(&sc, p, CAP_UNITS_READ);
   unit_list_query q = {.q = "hoa sen", .page = 1, .per_page = 50};
   json_t *items = NULL;
   int64_t total = -1;
@@ -728,10 +720,10 @@ static void test_units_list(void **state) {
   const gspec g1[] = {{"unit_officer", w1}};
   const gspec g12[] = {{"unit_officer", w1}, {"unit_officer", w2}};
   principal *p1 = mk_principal(fx, &a, g1, 1), *p12 = mk_principal(fx, &a, g12, 2);
-  scope_ranges s1, s12, none;
-  scope_roots(p1, CAP_UNITS_READ, &a, &s1);
-  scope_roots(p12, CAP_UNITS_READ, &a, &s12);
-  scope_roots(NULL, CAP_UNITS_READ, &a, &none);
+  scope_sql s1, s12, none;
+  scope_sql_of(&s1, p1, CAP_UNITS_READ);
+  scope_sql_of(&s12, p12, CAP_UNITS_READ);
+  scope_sql_of(&none, NULL, CAP_UNITS_READ);
   app_err e = {0};
   json_t *items = NULL;
   int64_t total = -1;
@@ -863,7 +855,7 @@ static void test_users_create(void **state) {
   int64_t id = mk_user(fx, "nguyen.van-a_1", "Nguyễn Văn A", ward);
   json_t *u = NULL;
   app_err e = {0};
-  assert_int_equal(users_get(fx->w, id, &u, &e), 0);
+  assert_int_equal(users_get(fx->w, id, NULL, &u, &e), 0);
   assert_string_equal(json_string_value(json_object_get(u, "username")), "nguyen.van-a_1");
   assert_string_equal(json_string_value(json_object_get(u, "display_name")), "Nguyễn Văn A");
   assert_false(json_is_true(json_object_get(u, "disabled")));
@@ -884,7 +876,7 @@ static void test_users_create(void **state) {
   assert_int_equal(users_find(fx->w, "nobody-here"), 0);
   /* No home unit. */
   int64_t homeless = mk_user(fx, "khong-don-vi", "Không Đơn Vị", 0);
-  assert_int_equal(users_get(fx->w, homeless, &u, &e), 0);
+  assert_int_equal(users_get(fx->w, homeless, NULL, &u, &e), 0);
   assert_true(json_is_null(json_object_get(u, "unit_id")));
   assert_true(json_is_null(json_object_get(u, "unit_name")));
   json_decref(u);
@@ -936,7 +928,7 @@ static void test_users_create(void **state) {
              "new_password");
   assert_int_equal(users_check_password("long enough", "x", &e), 0);
   memset(&e, 0, sizeof e);
-  expect_err("users_get of a missing user", users_get(fx->w, 987654321, &u, &e), &e, 404, "not_found", "id");
+  expect_err("users_get of a missing user", users_get(fx->w, 987654321, NULL, &u, &e), &e, 404, "not_found", "id");
 }
 
 static void test_users_verify(void **state) {
@@ -961,7 +953,7 @@ static void test_users_verify(void **state) {
   assert_int_equal(users_verify(fx->w, "verify-me", PW, &got, &disabled), 0);
   assert_true(disabled);
   json_t *u = NULL;
-  assert_int_equal(users_get(fx->w, id, &u, &e), 0);
+  assert_int_equal(users_get(fx->w, id, NULL, &u, &e), 0);
   assert_true(json_is_true(json_object_get(u, "disabled")));
   json_decref(u);
   assert_int_equal(users_set_disabled(fx->w, id, false, &e), 0);
@@ -976,7 +968,7 @@ static void test_users_verify(void **state) {
 
   /* Display name. */
   assert_int_equal(users_set_name(fx->w, id, "Tên Mới", &e), 0);
-  assert_int_equal(users_get(fx->w, id, &u, &e), 0);
+  assert_int_equal(users_get(fx->w, id, NULL, &u, &e), 0);
   assert_string_equal(json_string_value(json_object_get(u, "display_name")), "Tên Mới");
   json_decref(u);
 
@@ -1088,13 +1080,10 @@ static void test_users_scope(void **state) {
   const gspec city_g[] = {{"unit_officer", fx->city}};
   principal *officer = mk_principal(fx, &a, officer_g, 1), *helper = mk_principal(fx, &a, helper_g, 1),
             *city = mk_principal(fx, &a, city_g, 1);
-  scope_ranges s_officer, s_helper, s_city;
-  scope_roots(officer, CAP_USERS_READ, &a, &s_officer);
-  scope_roots(helper, CAP_USERS_READ, &a, &s_helper); /* field helpers cannot read accounts */
-  scope_roots(city, CAP_USERS_READ, &a, &s_city);
-  assert_int_equal(s_officer.n, 1);
-  assert_int_equal(s_helper.n, 0);
-  assert_true(s_city.has_root);
+  scope_sql s_officer, s_helper, s_city;
+  scope_sql_of(&s_officer, officer, CAP_USERS_READ);
+  scope_sql_of(&s_helper, helper, CAP_USERS_READ); /* field helpers cannot read accounts */
+  scope_sql_of(&s_city, city, CAP_USERS_READ);
 
   static const struct {
     const char *who;
@@ -1115,41 +1104,106 @@ static void test_users_scope(void **state) {
       {"officer does not see a unit-less user granted in another tree", 0, 5, false},
   };
   const int64_t users[] = {u_w1, u_t1, u_w2, u_grant, u_none, u_away};
-  const scope_ranges *scopes[] = {&s_officer, &s_helper, &s_city};
+  const principal *who[] = {officer, helper, city};
   app_err e = {0};
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-    bool vis = !cases[k].visible;
-    assert_int_equal(users_in_scope(fx->w, users[cases[k].user], scopes[cases[k].which], &vis, &e), 0);
+    user_reach ur;
+    assert_int_equal(users_reach(fx->w, users[cases[k].user], &a, &ur, &e), 0);
+    bool vis = users_visible(who[cases[k].which], CAP_USERS_READ, &ur);
     if (vis != cases[k].visible) fail_msg("%s: visible = %d", cases[k].who, vis);
   }
-  bool vis = true;
-  assert_int_equal(users_in_scope(fx->w, 987654321, &s_city, &vis, &e), 0);
-  assert_false(vis);
+  user_reach ur;
+  e = (app_err){0};
+  assert_int_equal(users_reach(fx->w, 987654321, &a, &ur, &e), -1);
+  assert_int_equal(e.status, 404);
 
-  /* users_list: the officer's roots see exactly their subtree's users, by username. */
-  user_list_query q = {.page = 1, .per_page = 50};
+  /* Managing (any write) needs the home unit and EVERY grant in scope: the take-over by grant.
+   * An admin of the tổ dân phố sees the ward's admin once it holds a grant on the tổ, but
+   * cannot manage it. */
+  {
+    int64_t boss = mk_user(fx, "sc-boss", "Quản Trị Phường", w1);
+    mk_grant(fx, boss, "ward_admin", w1);
+    const gspec tdp_admin_g[] = {{"ward_admin", t1}};
+    const gspec ward_admin_g[] = {{"ward_admin", w1}};
+    principal *tdp_admin = mk_principal(fx, &a, tdp_admin_g, 1), *ward_admin = mk_principal(fx, &a, ward_admin_g, 1);
+    mk_grant(fx, boss, "learner", t1);
+    assert_int_equal(users_reach(fx->w, boss, &a, &ur, &e), 0);
+    assert_non_null(ur.home);
+    assert_int_equal(ur.ngrants, 2);
+    assert_true(users_visible(tdp_admin, CAP_USERS_WRITE, &ur));
+    assert_false(users_managed(tdp_admin, CAP_USERS_WRITE, &ur));
+    assert_true(users_managed(ward_admin, CAP_USERS_WRITE, &ur));
+    /* A user of the tổ with a grant only there: managed by both. */
+    assert_int_equal(users_reach(fx->w, u_t1, &a, &ur, &e), 0);
+    assert_true(users_managed(tdp_admin, CAP_USERS_WRITE, &ur));
+    assert_true(users_managed(ward_admin, CAP_USERS_WRITE, &ur));
+    /* Home in the tổ, a grant in the other ward: nobody below the city manages it. */
+    assert_int_equal(users_reach(fx->w, u_grant, &a, &ur, &e), 0);
+    assert_false(users_managed(ward_admin, CAP_USERS_WRITE, &ur));
+    /* No home unit: only a top-level scope manages it. */
+    assert_int_equal(users_reach(fx->w, u_none, &a, &ur, &e), 0);
+    assert_false(users_managed(ward_admin, CAP_USERS_WRITE, &ur));
+    assert_true(users_managed(city, CAP_USERS_READ, &ur));
+  }
+
+  /* users_list: the officer's grants (joined in SQL) see exactly their subtree's users, by
+   * username. (q "sc-": the principals above are accounts with grants in the ward too.) */
+  user_list_query q = {.q = "sc-", .page = 1, .per_page = 50};
   json_t *items = NULL;
   int64_t total = -1;
   assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
-  assert_int_equal(total, 3);
-  assert_int_equal(json_array_size(items), 3);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "username")), "sc-granted");
-  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "username")), "sc-tdp1");
-  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 2), "username")), "sc-ward1");
+  assert_int_equal(total, 4);
+  assert_int_equal(json_array_size(items), 4);
+  static const char *const in_order[] = {"sc-boss", "sc-granted", "sc-tdp1", "sc-ward1"};
+  for (size_t k = 0; k < 4; k++)
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, k), "username")), in_order[k]);
   assert_false(items_have(items, "username", "sc-ward2"));
   assert_false(items_have(items, "username", "sc-nowhere"));
-  /* Each with its roles. */
+  /* Each with its roles, read in the same statement: the boss's two, in grant order. */
   json_t *roles = json_object_get(json_array_get(items, 0), "roles");
+  assert_int_equal(json_array_size(roles), 2);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(roles, 0), "role")), "ward_admin");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(roles, 1), "role")), "learner");
+  roles = json_object_get(json_array_get(items, 1), "roles");
   assert_int_equal(json_array_size(roles), 1);
   assert_string_equal(json_string_value(json_object_get(json_array_get(roles, 0), "role")), "field_helper");
+  assert_int_equal(json_array_size(json_object_get(json_array_get(items, 2), "roles")), 0);
   json_decref(items);
-  /* Paging. */
-  q.per_page = 2;
-  q.page = 2;
+  /* Only the roles inside the reader's scope are shown: seen from the tổ, the boss has one. */
+  {
+    const gspec tg[] = {{"unit_officer", t1}};
+    scope_sql s_tdp;
+    scope_sql_of(&s_tdp, mk_principal(fx, &a, tg, 1), CAP_USERS_READ);
+    q = (user_list_query){.q = "sc-boss", .page = 1, .per_page = 50};
+    assert_int_equal(users_list(fx->w, &s_tdp, &q, &items, &total, &e), 0);
+    assert_int_equal(total, 1);
+    roles = json_object_get(json_array_get(items, 0), "roles");
+    assert_int_equal(json_array_size(roles), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(roles, 0), "role")), "learner");
+    json_decref(items);
+    json_t *one = NULL;
+    assert_int_equal(users_get(fx->w, users[3], &s_tdp, &one, &e), 0); /* sc-granted: field_helper on t1 */
+    assert_int_equal(json_array_size(json_object_get(one, "roles")), 1);
+    json_decref(one);
+  }
+  /* Paging by offset, with the total. */
+  q = (user_list_query){.q = "sc-", .page = 2, .per_page = 3};
   assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
-  assert_int_equal(total, 3);
+  assert_int_equal(total, 4);
   assert_int_equal(json_array_size(items), 1);
   assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "username")), "sc-ward1");
+  json_decref(items);
+  /* Keyset: after a username, no count; `page` is ignored. */
+  q = (user_list_query){.q = "sc-", .after = "sc-granted", .page = 7, .per_page = 2};
+  assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
+  assert_int_equal(total, -1);
+  assert_int_equal(json_array_size(items), 2);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "username")), "sc-tdp1");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "username")), "sc-ward1");
+  json_decref(items);
+  q.after = "sc-ward1";
+  assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
+  assert_int_equal(json_array_size(items), 0);
   json_decref(items);
   /* Search by name, accent-insensitive, or by username. */
   q = (user_list_query){.q = "nguyen van", .page = 1, .per_page = 50};
@@ -1175,11 +1229,12 @@ static void test_users_scope(void **state) {
   assert_int_equal(total, 0);
   json_decref(items);
   /* A unit filter narrows to a subtree (home or grant there). */
-  q = (user_list_query){.unit_id = t1, .page = 1, .per_page = 50};
+  q = (user_list_query){.q = "sc-", .unit_id = t1, .page = 1, .per_page = 50};
   q.unit_lo = path_of(fx, &a, t1);
   q.unit_hi = scope_hi(&a, q.unit_lo);
   assert_int_equal(users_list(fx->w, &s_officer, &q, &items, &total, &e), 0);
-  assert_int_equal(total, 2);
+  assert_int_equal(total, 3); /* and the boss, by its learner grant there */
+  assert_true(items_have(items, "username", "sc-boss"));
   assert_true(items_have(items, "username", "sc-tdp1"));
   assert_true(items_have(items, "username", "sc-granted"));
   json_decref(items);
@@ -1446,14 +1501,14 @@ static int64_t audit_count(fixture *fx) {
   return query_int(fx->w, &q_n);
 }
 
-/* The whole tree, as a caller granted on a top-level unit sees it. */
-static const scope_ranges whole_tree = {.lo = {"/", "", "", ""}, .hi = {"0", "", "", ""}, .n = 1, .has_root = true};
 
 static json_t *audit_items(fixture *fx, const audit_query *q, int64_t *total) {
   json_t *items = NULL;
   app_err e = {0};
   audit_query all = *q;
-  if (!all.scope) all.scope = &whole_tree;
+  scope_sql whole; /* everything, as the operator sees it */
+  scope_sql_all(&whole);
+  if (!all.scope) all.scope = &whole;
   if (audit_list(fx->w, &all, &items, total, &e) != 0) fail_msg("audit_list: %d %s", e.status, e.code);
   return items;
 }
@@ -1512,8 +1567,8 @@ static void test_audit(void **state) {
   assert_true(llabs(at - clock_now()) < 3600);
   json_decref(items);
 
-  /* Scope: a caller granted elsewhere sees none of these entries, nor the unit-less one;
-   * a caller granted on this unit sees them but not the unit-less one. */
+  /* Scope: a caller granted elsewhere sees none of these entries; a caller granted on this
+   * (top-level) unit sees them and the unit-less one; one granted below it sees neither. */
   {
     int64_t other = mk_unit(fx, 0, "city", "Thành phố Khác", NULL);
     arena sa;
@@ -1522,16 +1577,27 @@ static void test_audit(void **state) {
     app_err pe = {0};
     assert_int_equal(units_path(fx->w, other, &sa, &other_path, &pe), 0);
     assert_int_equal(units_path(fx->w, aud_unit, &sa, &aud_path, &pe), 0);
-    scope_ranges elsewhere = {.lo = {other_path, "", "", ""}, .hi = {scope_hi(&sa, other_path), "", "", ""}, .n = 1};
+    const gspec eg[] = {{"ward_admin", other}}, hg[] = {{"ward_admin", aud_unit}};
+    scope_sql elsewhere, here;
+    scope_sql_of(&elsewhere, mk_principal(fx, &sa, eg, 1), CAP_AUDIT_READ);
+    scope_sql_of(&here, mk_principal(fx, &sa, hg, 1), CAP_AUDIT_READ);
     audit_query sq = {.scope = &elsewhere, .actor = "aud-admin", .page = 1, .per_page = 50};
     int64_t seen = -1;
     json_decref(audit_items(fx, &sq, &seen));
     assert_int_equal(seen, 0);
-    scope_ranges here = {.lo = {aud_path, "", "", ""}, .hi = {scope_hi(&sa, aud_path), "", "", ""}, .n = 1};
     sq = (audit_query){.scope = &here, .actor = "aud-admin", .page = 1, .per_page = 50};
     json_decref(audit_items(fx, &sq, &seen));
     assert_int_equal(seen, 6); /* every aud-admin row; aud-other's is another actor */
     sq = (audit_query){.scope = &here, .action = "aud.anonymous", .page = 1, .per_page = 50};
+    json_decref(audit_items(fx, &sq, &seen));
+    assert_int_equal(seen, 1);
+    const gspec bg[] = {{"ward_admin", mk_unit(fx, aud_unit, "ward", "Phường Dưới Kiểm toán", NULL)}};
+    scope_sql below;
+    scope_sql_of(&below, mk_principal(fx, &sa, bg, 1), CAP_AUDIT_READ);
+    sq = (audit_query){.scope = &below, .action = "aud.anonymous", .page = 1, .per_page = 50};
+    json_decref(audit_items(fx, &sq, &seen));
+    assert_int_equal(seen, 0);
+    sq = (audit_query){.scope = &below, .actor = "aud-admin", .page = 1, .per_page = 50};
     json_decref(audit_items(fx, &sq, &seen));
     assert_int_equal(seen, 0);
     arena_free(&sa);
@@ -1773,7 +1839,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       T(test_caps_of_role),
       T(test_scope_can),
-      T(test_scope_roots),
+      T(test_scope_sql),
       T(test_units_create),
       T(test_units_update),
       T(test_units_list),

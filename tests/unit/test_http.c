@@ -600,6 +600,11 @@ static void test_route_table_invariants(void **state) {
         if (rt->scope_from != FROM_PATH || !rt->scope_field || strcmp(first_param, rt->scope_field) != 0)
           fail_msg("%s: SCOPE_USER must name the first path parameter", id);
         break;
+      case SCOPE_USER_ROLE:
+        if (nparams != 1 || strcmp(first_param, "id") != 0) fail_msg("%s: SCOPE_USER_ROLE needs the user in the path", id);
+        if (rt->scope_from != FROM_BODY || !spec_has(rt->body, rt->scope_field) || !spec_has(rt->body, "role"))
+          fail_msg("%s: SCOPE_USER_ROLE needs the unit field and role in the body", id);
+        break;
       case SCOPE_GRANT:
         if (nparams != 2) fail_msg("%s: SCOPE_GRANT needs the user and the grant in the path", id);
         if (!rt->scope_field || !strstr(rt->path, rt->scope_field)) fail_msg("%s: grant field not in the path", id);
