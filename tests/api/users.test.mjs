@@ -98,37 +98,38 @@ describe('life of a user', () => {
   });
 
   test('grant a role on a unit → 201; the user logs in and /me shows it', async () => {
-    const r = await srv.request('POST', `/api/v1/users/${user.id}/roles`, { session: admin, body: { role: 'teacher', unit_id: schoolId } });
+    // (field_helper: a ward admin cannot grant teacher, whose school.write it lacks; see access.test.mjs)
+    const r = await srv.request('POST', `/api/v1/users/${user.id}/roles`, { session: admin, body: { role: 'field_helper', unit_id: schoolId } });
     assert.equal(r.status, 201, r.text);
     grant = r.json;
     assert.equal(typeof grant.id, 'number');
-    assert.equal(grant.role, 'teacher');
+    assert.equal(grant.role, 'field_helper');
     assert.equal(grant.unit_id, schoolId);
     userSession = await srv.login(username, password);
     const me = await srv.getJSON(userSession, '/api/v1/me');
     assert.equal(me.id, user.id);
     assert.equal(me.roles.length, 1);
     assert.equal(me.roles[0].id, grant.id);
-    assert.equal(me.roles[0].role, 'teacher');
+    assert.equal(me.roles[0].role, 'field_helper');
     assert.equal(me.roles[0].unit_id, schoolId);
     assert.equal(me.roles[0].unit_name, 'Trường THCS Trần Hưng Đạo');
-    assert.deepEqual([...me.capabilities].sort(), [...caps.teacher].sort());
+    assert.deepEqual([...me.capabilities].sort(), [...caps.field_helper].sort());
     const listed = await srv.getJSON(admin, `/api/v1/users/${user.id}`);
-    assert.ok(listed.roles.some((x) => x.id === grant.id && x.role === 'teacher' && x.unit_id === schoolId));
+    assert.ok(listed.roles.some((x) => x.id === grant.id && x.role === 'field_helper' && x.unit_id === schoolId));
     const byUnit = await listAll(srv, admin, `/api/v1/users?unit_id=${schoolId}`);
     assert.ok(byUnit.items.some((u) => u.id === user.id));
   });
 
   test('granting an unknown role → 400 invalid_value naming role', async () => {
     expectError(assert, await srv.request('POST', `/api/v1/users/${user.id}/roles`, { session: admin, body: { role: 'wizard', unit_id: schoolId } }), 400, 'invalid_value', 'role');
-    expectError(assert, await srv.request('POST', `/api/v1/users/${user.id}/roles`, { session: admin, body: { role: 'teacher' } }), 400, 'missing_field', 'unit_id');
+    expectError(assert, await srv.request('POST', `/api/v1/users/${user.id}/roles`, { session: admin, body: { role: 'field_helper' } }), 400, 'missing_field', 'unit_id');
     assert.equal((await srv.getJSON(admin, `/api/v1/users/${user.id}`)).roles.length, 1);
   });
 
   test('a second role adds its capabilities; revoking it → 204 and they are gone', async () => {
     const r = await srv.request('POST', `/api/v1/users/${user.id}/roles`, { session: admin, body: { role: 'unit_officer', unit_id: tdpId } });
     assert.equal(r.status, 201, r.text);
-    const union = new Set([...caps.teacher, ...caps.unit_officer]);
+    const union = new Set([...caps.field_helper, ...caps.unit_officer]);
     let me = await srv.getJSON(userSession, '/api/v1/me');
     assert.equal(me.roles.length, 2);
     assert.deepEqual([...me.capabilities].sort(), [...union].sort());
@@ -136,7 +137,7 @@ describe('life of a user', () => {
     assert.equal(d.status, 204, d.text);
     me = await srv.getJSON(userSession, '/api/v1/me');
     assert.deepEqual(me.roles.map((x) => x.id), [grant.id]);
-    assert.deepEqual([...me.capabilities].sort(), [...caps.teacher].sort());
+    assert.deepEqual([...me.capabilities].sort(), [...caps.field_helper].sort());
     expectError(assert, await srv.request('DELETE', `/api/v1/users/${user.id}/roles/${r.json.id}`, { session: admin }), 404, 'not_found');
     // A grant id of another user does not work through this user.
     const other = (await srv.getJSON(admin, `/api/v1/users/${await srv.userId(admin, 'giaovien')}`)).roles[0];
