@@ -31,6 +31,7 @@
 #include "domain/sessions.h"
 #include "domain/units.h"
 #include "domain/users.h"
+#include "http/http.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -1830,6 +1831,117 @@ static void test_demo_load(void **state) {
   json_decref(items);
 }
 
+/* ==== the dispatcher's re-check inside the write transaction ==== */
+
+static void request_init(req *r, app *ap, const char *method, const char *path, const char *token, const char *csrf,
+                         const char *body) {
+  memset(r, 0, sizeof *r);
+  arena_init(&r->a);
+  r->app = ap;
+  char allow[64];
+  r->route_index = router_match(method, path, r->params, &r->nparams, allow, sizeof allow);
+  assert_true(r->route_index >= 0);
+  r->route = &routes[r->route_index];
+  r->method = method;
+  r->path = path;
+  r->ip = "192.0.2.1";
+  r->cookie_token = token;
+  r->csrf_header = csrf;
+  r->query = json_object();
+  if (body) {
+    r->upload = strdup(body);
+    r->upload_len = strlen(body);
+    r->content_type = "application/json";
+  }
+}
+
+static void request_end(req *r) {
+  if (r->wconn) {
+    if (store_in_transaction(r->wconn)) store_rollback(r->wconn);
+    store_release(r->wconn);
+  }
+  if (r->rconn) store_release(r->rconn);
+  json_decref(r->query);
+  json_decref(r->body);
+  json_decref(r->out);
+  free(r->upload);
+  arena_free(&r->a);
+}
+
+/* The read-only check passes on a reader's snapshot; then the caller's grant is revoked (or the
+ * account disabled) before the write. The re-check, on the writer inside the transaction the
+ * handler will use, must see it. Without router_recheck_in_tx the handler would run. */
+static void test_dispatch_recheck(void **state) {
+  fixture *fx = fx_of(state);
+  static bool routed;
+  if (!routed) {
+    assert_int_equal(router_init(), 0);
+    routed = true;
+  }
+  int64_t ward = mk_ward(fx, "recheck");
+  int64_t tdp = mk_unit(fx, ward, "residential_group", "Tổ dân phố số 1", NULL);
+  int64_t uid = mk_user(fx, "rc-admin", "Quản Trị Thử", ward);
+  mk_grant(fx, uid, "ward_admin", ward);
+  char token[SESSION_TOKEN_LEN + 1], csrf[65];
+  int64_t sid = 0;
+  app_err e = {0};
+  assert_int_equal(sessions_create(fx->w, &fx->keys, uid, "192.0.2.1", "test", token, &sid, &e), 0);
+  sessions_csrf(&fx->keys, token, csrf);
+  app ap;
+  memset(&ap, 0, sizeof ap);
+  ap.st = fx->st;
+  ap.keys = fx->keys;
+  char path[64];
+  snprintf(path, sizeof path, "/api/v1/units/%" PRId64, tdp);
+  static const char body[] = "{\"name\":\"Tổ dân phố Hoa Sen\"}";
+  store_release(fx->w); /* the requests take the writer themselves */
+  fx->w = NULL;
+
+  /* Nothing changes in between: both phases pass, and the handler finds its transaction open. */
+  req r;
+  request_init(&r, &ap, "PATCH", path, token, csrf, body);
+  assert_int_equal(router_check(&r), 0);
+  assert_int_equal(router_recheck_in_tx(&r), 0);
+  assert_non_null(r.wconn);
+  assert_true(store_in_transaction(r.wconn));
+  assert_int_equal(req_begin(&r), 0); /* continues the dispatcher's transaction */
+  assert_true(store_in_transaction(r.wconn));
+  request_end(&r);
+
+  /* The grant is revoked between the two phases: 403 from the re-check. */
+  request_init(&r, &ap, "PATCH", path, token, csrf, body);
+  assert_int_equal(router_check(&r), 0);
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(roles_revoke_by(w, uid, "ward_admin", ward, &e), 0);
+  store_release(w);
+  assert_int_equal(router_recheck_in_tx(&r), -1);
+  assert_int_equal(r.status, 403);
+  request_end(&r);
+
+  /* The grant comes back, then the account is disabled in between: 401 from the re-check. */
+  w = store_acquire(fx->st, true);
+  int64_t gid = 0;
+  assert_int_equal(roles_grant(w, uid, "ward_admin", ward, 0, &gid, &e), 0);
+  store_release(w);
+  request_init(&r, &ap, "PATCH", path, token, csrf, body);
+  assert_int_equal(router_check(&r), 0);
+  w = store_acquire(fx->st, true);
+  assert_int_equal(users_set_disabled(w, uid, true, &e), 0);
+  store_release(w);
+  assert_int_equal(router_recheck_in_tx(&r), -1);
+  assert_int_equal(r.status, 401);
+  request_end(&r);
+
+  /* A read is not re-checked (it holds no transaction). */
+  snprintf(path, sizeof path, "/api/v1/units/%" PRId64, tdp);
+  request_init(&r, &ap, "GET", path, token, NULL, NULL);
+  assert_int_equal(router_recheck_in_tx(&r), 0);
+  assert_null(r.wconn);
+  request_end(&r);
+  fx->w = store_acquire(fx->st, true);
+}
+
 int main(void) {
   if (sodium_init() < 0) {
     fprintf(stderr, "sodium_init failed\n");
@@ -1853,6 +1965,7 @@ int main(void) {
       T(test_login_throttle),
       T(test_audit),
       T(test_demo_load),
+      T(test_dispatch_recheck),
   };
 #undef T
   int failed = cmocka_run_group_tests_name("domain_sqlite", tests, setup_sqlite, teardown_sqlite);
