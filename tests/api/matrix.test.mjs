@@ -1,0 +1,355 @@
+// matrix.test.mjs: every route × every demo role × objects inside and outside the caller's
+// scope, generated from the route table itself (`hocvuso routes --json`), so that a route added
+// later is covered without writing a test for it.
+// Two halves: (1) a policy over the table: which capability a route must ask for, given its
+// method and resource, and that every object a route names is checked; a row with a wrong
+// capability or scope fails here. (2) behaviour: for each case the answer must be what the
+// table says (the dispatcher's rules in docs/API.md, "Access"): 401 without a session, 403 when
+// the capability is missing or the object out of scope, 404 when the object does not exist,
+// otherwise anything but a refusal (2xx, or a 4xx about the input).
+// Owns: its server and the throw-away accounts, units and grants it makes (API and CLI).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps, uniq } from './lib/server.mjs';
+
+let srv, admin, table, meta, caps, cityId, cityCode;
+const MISSING = 2147480001; // an id no object has
+const acc = {}; // username -> {session, me, unit, objects}
+const anc = new Map(); // unit id -> Set(ancestors and itself)
+
+// ---- (1) the policy ------------------------------------------------------------------------
+// Routes whose capability is not "<resource>.read|write": each exception is a decision, named here.
+const CAP_EXCEPTIONS = {
+  'GET /api/v1/meta': null, // any logged-in caller
+  'DELETE /api/v1/session': null, // one's own session
+  'GET /api/v1/me': null,
+  'PUT /api/v1/me/password': null, // one's own password, with the current one
+};
+// Body or query fields that name a unit: the route touches it, so its scope must be checked on it.
+const UNIT_FIELDS = /^(unit_id|parent_id)$/;
+
+function resourceOf(path) {
+  const m = /^\/api\/v1\/([a-z_]+)/.exec(path);
+  return m ? m[1] : null;
+}
+
+function key(rt) {
+  return `${rt.method} ${rt.path}`;
+}
+
+function policyCap(rt) {
+  if (key(rt) in CAP_EXCEPTIONS) return CAP_EXCEPTIONS[key(rt)];
+  const res = resourceOf(rt.path);
+  return `${res}.${rt.method === 'GET' ? 'read' : 'write'}`;
+}
+
+// ---- helpers --------------------------------------------------------------------------------
+function holds(a, cap, unitId) {
+  const up = anc.get(unitId);
+  if (!up) throw new Error(`no ancestors known for unit ${unitId}`);
+  return a.me.roles.some((g) => caps[g.role].has(cap) && up.has(g.unit_id));
+}
+function topLevel(a, cap) {
+  return a.me.roles.some((g) => caps[g.role].has(cap) && anc.get(g.unit_id)?.size === 1);
+}
+function visible(a, cap, t) {
+  if (t.home && holds(a, cap, t.home)) return true;
+  if (t.grants.some((g) => holds(a, cap, g.unit))) return true;
+  return !t.home && t.grants.length === 0 && topLevel(a, cap);
+}
+function managed(a, cap, t) {
+  if (t.home ? !holds(a, cap, t.home) : !topLevel(a, cap)) return false;
+  return t.grants.every((g) => holds(a, cap, g.unit));
+}
+function roleHeld(a, role, unitId) {
+  return [...caps[role]].every((c) => holds(a, c, unitId));
+}
+
+async function cli(args, input) {
+  const r = await hocvuso([...args, ...storeArgs(srv.dataDir, srv.dbUri)], { input });
+  if (r.code !== 0) throw new Error(`hocvuso ${args.join(' ')}: ${r.code} ${r.stderr}`);
+  return r;
+}
+
+async function learnUnit(id) {
+  if (anc.has(id)) return;
+  const u = await srv.getJSON(admin, `/api/v1/units/${id}`);
+  anc.set(id, new Set([id, ...u.ancestors.map((x) => x.id)]));
+}
+
+async function apiUser(username, home) {
+  const r = await srv.request('POST', '/api/v1/users', { session: admin, body: { username, display_name: `Thử ${username}`, password: 'Mat-khau-ma-tran-1', unit_id: home } });
+  if (r.status !== 201) throw new Error(`create ${username}: ${r.status} ${r.text}`);
+  return { id: r.json.id, username, home, grants: [] };
+}
+async function apiGrant(t, role, unit) {
+  const r = await srv.request('POST', `/api/v1/users/${t.id}/roles`, { session: admin, body: { role, unit_id: unit } });
+  if (r.status !== 201) throw new Error(`grant ${role} to ${t.username}: ${r.status} ${r.text}`);
+  const g = { id: r.json.id, role, unit };
+  t.grants.push(g);
+  return g;
+}
+async function cliUser(username, homeCode, homeId) {
+  await cli(['user', 'add', username, '--name', `Ngoài ${username}`, ...(homeCode ? ['--unit', homeCode] : []), '--password-stdin'], 'Mat-khau-ma-tran-1\n');
+  const id = (await srv.getJSON(await cliAdminSession(), `/api/v1/users?q=${username}`)).items.find((u) => u.username === username)?.id;
+  if (!id) throw new Error(`${username} not visible to the city admin`);
+  return { id, username, home: homeId, grants: [] };
+}
+async function cliGrant(t, role, unitCode, unitId) {
+  await cli(['user', 'grant', t.username, role, unitCode]);
+  const u = await srv.getJSON(await cliAdminSession(), `/api/v1/users/${t.id}`);
+  const g = u.roles.find((x) => x.role === role && x.unit_id === unitId);
+  if (!g) throw new Error(`grant ${role}@${unitCode} of ${t.username} not found`);
+  const out = { id: g.id, role, unit: unitId };
+  t.grants.push(out);
+  return out;
+}
+// An operator account on the city (made through the CLI): it sees what the ward admin cannot.
+let cityAdmin;
+async function cliAdminSession() {
+  if (cityAdmin) return cityAdmin;
+  await cli(['user', 'add', 'ma.tran.tp', '--name', 'Quản trị thành phố', '--unit', cityCode, '--password-stdin'], 'Mat-khau-ma-tran-1\n');
+  await cli(['user', 'grant', 'ma.tran.tp', 'ward_admin', cityCode]);
+  cityAdmin = await srv.login('ma.tran.tp', 'Mat-khau-ma-tran-1');
+  return cityAdmin;
+}
+
+// A value for a declared field: within its bounds, so that the dispatcher's validation passes and
+// what follows (capability, scope) decides. The handler may still refuse it (4xx), which is fine.
+function valueFor(f, ctx) {
+  if (f.name === ctx.scopeField && ctx.unit !== undefined) return ctx.unit;
+  if (f.name === 'role') return ctx.role || 'learner';
+  switch (f.type) {
+    case 'integer':
+      return Math.max(f.min, 1);
+    case 'boolean':
+      return false;
+    case 'date':
+      return '2026-01-01';
+    default: {
+      const n = Math.min(Math.max(f.min, 10), f.max || 10);
+      return uniq('m').padEnd(n, 'x').slice(0, n);
+    }
+  }
+}
+
+function bodyFor(rt, ctx) {
+  if (!rt.body) return undefined;
+  const b = {};
+  for (const f of rt.body) {
+    if (f.name === ctx.scopeField && ctx.unit === null) continue; // left out on purpose
+    if (f.required || f.name === ctx.scopeField || f.name === 'role') b[f.name] = valueFor(f, ctx);
+  }
+  return b;
+}
+
+function pathFor(rt, params) {
+  return rt.path.replace(/\{([a-z_]+)\}/g, (_, name) => {
+    if (!(name in params)) throw new Error(`${key(rt)}: no object picker for {${name}}: teach matrix.test.mjs what it names`);
+    return String(params[name]);
+  });
+}
+
+// ---- setup ----------------------------------------------------------------------------------
+before(async () => {
+  const out = await hocvuso(['routes', '--json']);
+  assert.equal(out.code, 0, out.stderr);
+  table = JSON.parse(out.stdout).routes;
+  srv = await startServer();
+  admin = await srv.login('admin');
+  meta = await srv.getJSON(admin, '/api/v1/meta');
+  caps = await roleCaps(srv, admin);
+  const wardId = await srv.unitId(admin, WARD_NAME);
+  await learnUnit(wardId);
+  const ward = await srv.getJSON(admin, `/api/v1/units/${wardId}`);
+  cityId = ward.ancestors[0].id;
+  anc.set(cityId, new Set([cityId]));
+  cityCode = 'HP';
+  await cliAdminSession();
+  for (const [username, a] of Object.entries(ACCOUNTS)) {
+    const session = await srv.login(username);
+    const me = await srv.getJSON(session, '/api/v1/me');
+    for (const g of me.roles) await learnUnit(g.unit_id);
+    const unit = me.roles[0].unit_id;
+    assert.equal(me.roles[0].unit_name, a.unit);
+    // Out of scope: the city for the ward admin, the ward for everyone below it.
+    const outUnit = username === 'admin' ? cityId : wardId;
+    const tag = username.replace(/[^a-z0-9]/g, '');
+    const inUser = await apiUser(`mt.in.${tag}`, unit);
+    const inGrant = await apiGrant(inUser, 'learner', unit);
+    const copUser = await apiUser(`mt.cop.${tag}`, unit);
+    const unitCode = (await srv.getJSON(admin, `/api/v1/units/${unit}`)).code;
+    const copGrant = await cliGrant(copUser, 'police', unitCode, unit);
+    const partUser = await apiUser(`mt.part.${tag}`, unit);
+    await cliGrant(partUser, 'learner', cityCode, cityId);
+    const outUser = await cliUser(`mt.out.${tag}`, cityCode, cityId);
+    const outGrant = await cliGrant(outUser, 'learner', cityCode, cityId);
+    acc[username] = { session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant };
+  }
+});
+after(async () => {
+  await finish(srv, assert);
+});
+
+// ---- (1) ------------------------------------------------------------------------------------
+test('policy: every route asks for the capability its method and resource call for', () => {
+  const codes = new Set(meta.capabilities.map((c) => c.code || c));
+  const wrong = [];
+  for (const rt of table) {
+    if (rt.auth === 'public') {
+      if (rt.capability !== null || rt.scope !== 'none') wrong.push(`${key(rt)}: public with a capability or scope`);
+      continue;
+    }
+    const want = policyCap(rt);
+    if (want !== null && !codes.has(want)) wrong.push(`${key(rt)}: no capability ${want} exists; add the route to CAP_EXCEPTIONS with a reason`);
+    if (rt.capability !== want) wrong.push(`${key(rt)}: asks for ${rt.capability}, the policy says ${want}`);
+    if (rt.method !== 'GET' && !rt.csrf) wrong.push(`${key(rt)}: changes state without CSRF`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('policy: every object a route names is checked (path ids, unit fields)', () => {
+  const wrong = [];
+  for (const rt of table) {
+    if (rt.auth === 'public') continue;
+    const params = [...rt.path.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]);
+    if (params.length && rt.scope === 'none') wrong.push(`${key(rt)}: path ids without a scope`);
+    if (/\/users\/\{id\}/.test(rt.path) && !['user', 'grant', 'user_role'].includes(rt.scope)) wrong.push(`${key(rt)}: an account in the path, scope ${rt.scope}`);
+    if (params.includes('grant_id') && rt.scope !== 'grant') wrong.push(`${key(rt)}: a grant in the path, scope ${rt.scope}`);
+    if (rt.scope === 'unit' && rt.scope_from === 'path' && params[0] !== rt.scope_field) wrong.push(`${key(rt)}: scope field ${rt.scope_field} is not the path's id`);
+    for (const f of [...(rt.body || []), ...(rt.query || [])]) {
+      if (UNIT_FIELDS.test(f.name) && f.name !== rt.scope_field) wrong.push(`${key(rt)}: field ${f.name} names a unit that is not checked`);
+    }
+    if (rt.body && rt.body.some((f) => f.name === 'role') && !['user_role'].includes(rt.scope)) wrong.push(`${key(rt)}: a role in the body, scope ${rt.scope}`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
+// ---- (2) ------------------------------------------------------------------------------------
+// The cases of one route for one account: [{label, path, body, query, expect}], expect one of
+// 'pass', 'deny' (403 forbidden), 'missing' (404), with `field` when the refusal names one.
+function casesFor(rt, username) {
+  const a = acc[username];
+  const cap = rt.capability;
+  const hasCap = cap === null || a.me.capabilities.includes(cap);
+  const out = [];
+  const add = (label, params, ctx, expect) => {
+    const c = { label, path: pathFor(rt, params), ctx, expect: hasCap ? expect : 'deny' };
+    c.body = bodyFor(rt, { scopeField: rt.scope_field, ...ctx });
+    if (rt.scope === 'unit' && rt.scope_from === 'query' && ctx.unit) c.path += `?${rt.scope_field}=${ctx.unit}`;
+    out.push(c);
+  };
+  const unitExpect = (u) => (u === MISSING ? 'missing' : holds(a, cap, u) ? 'pass' : 'deny');
+  const userExpect = (t, write) => (t === null ? 'missing' : (write ? managed(a, cap, t) : visible(a, cap, t)) ? 'pass' : 'deny');
+  switch (rt.scope) {
+    case 'none':
+      add('no object', {}, {}, 'pass');
+      break;
+    case 'unit': {
+      const params = {};
+      for (const [label, u] of [['unit in scope', a.unit], ['unit out of scope', a.outUnit], ['missing unit', MISSING]]) {
+        if (rt.scope_from === 'path') params[rt.scope_field] = u;
+        add(label, params, { unit: u }, unitExpect(u));
+      }
+      const f = [...(rt.body || []), ...(rt.query || [])].find((x) => x.name === rt.scope_field);
+      if (f && !f.required) add('unit left out', params, { unit: null }, 'pass');
+      break;
+    }
+    case 'user': {
+      const write = rt.csrf;
+      for (const [label, t] of [['account in scope', a.inUser], ['account partly out of scope', a.partUser], ['account out of scope', a.outUser], ['missing account', null]])
+        add(label, { id: t ? t.id : MISSING }, {}, userExpect(t, write));
+      break;
+    }
+    case 'user_role': {
+      const pairs = [
+        ['learner on an account and unit in scope', a.inUser, a.unit, 'learner'],
+        ['police on an account and unit in scope', a.inUser, a.unit, 'police'],
+        ['a unit out of scope', a.inUser, a.outUnit, 'learner'],
+        ['an account partly out of scope', a.partUser, a.unit, 'learner'],
+        ['an account out of scope', a.outUser, a.unit, 'learner'],
+        ['a missing unit', a.inUser, MISSING, 'learner'],
+        ['a missing account', null, a.unit, 'learner'],
+      ];
+      for (const [label, t, u, role] of pairs) {
+        let expect = userExpect(t, true);
+        if (expect === 'pass') expect = unitExpect(u);
+        if (expect === 'pass' && !roleHeld(a, role, u)) expect = 'deny';
+        add(label, { id: t ? t.id : MISSING }, { unit: u, role }, expect);
+      }
+      break;
+    }
+    case 'grant': {
+      const pairs = [
+        ['a learner grant in scope', a.inUser, a.inGrant],
+        ['a police grant in scope', a.copUser, a.copGrant],
+        ['a grant out of scope', a.outUser, a.outGrant],
+        ['a missing grant', a.inUser, null],
+      ];
+      for (const [label, t, g] of pairs) {
+        let expect = userExpect(t, true);
+        if (expect === 'pass') expect = g === null ? 'missing' : !holds(a, cap, g.unit) || !roleHeld(a, g.role, g.unit) ? 'deny' : 'pass';
+        add(label, { id: t.id, grant_id: g ? g.id : MISSING }, {}, expect);
+      }
+      break;
+    }
+    default:
+      throw new Error(`${key(rt)}: scope kind "${rt.scope}" unknown to matrix.test.mjs: teach it`);
+  }
+  return out;
+}
+
+function judge(c, r) {
+  const code = r.json?.error?.code;
+  const what = `${c.label}: ${r.status} ${r.text.slice(0, 200)}`;
+  assert.ok(r.status < 500, what);
+  if (c.expect === 'deny') assert.ok(r.status === 403 && code === 'forbidden', `expected 403 forbidden; ${what}`);
+  else if (c.expect === 'missing') assert.ok(r.status === 404 && code === 'not_found', `expected 404; ${what}`);
+  else {
+    assert.ok(!(r.status === 403 && code === 'forbidden'), `expected no refusal; ${what}`);
+    assert.ok(!(r.status === 401 && code === 'unauthenticated'), `expected no refusal; ${what}`);
+    assert.notEqual(r.status, 404, `expected the object to be found; ${what}`);
+  }
+}
+
+// Log-out last: it ends the session the other cases use.
+const order = (rt) => (rt.method === 'DELETE' && rt.path === '/api/v1/session' ? 1 : 0);
+
+test('every logged-in route refuses a caller without a session (401) and a write without CSRF (403)', async () => {
+  for (const rt of table.filter((x) => x.auth === 'login')) {
+    const cs = casesFor(rt, 'admin');
+    const r = await srv.request(rt.method, cs[0].path, { body: cs[0].body });
+    assert.equal(r.status, 401, `${key(rt)} without a session: ${r.status} ${r.text}`);
+    if (rt.csrf) {
+      const w = await srv.request(rt.method, cs[0].path, { body: cs[0].body, cookie: acc.admin.session.cookie, csrf: 'x'.repeat(64) });
+      assert.equal(w.status, 403, `${key(rt)} with a wrong CSRF token: ${w.status} ${w.text}`);
+      assert.equal(w.json.error.code, 'csrf_failed');
+    }
+  }
+});
+
+test('public routes never refuse for lack of rights', async () => {
+  for (const rt of table.filter((x) => x.auth === 'public')) {
+    const r = await srv.request(rt.method, pathFor(rt, {}), { body: bodyFor(rt, {}) });
+    assert.ok(r.status < 500 && r.status !== 403, `${key(rt)}: ${r.status}`);
+  }
+});
+
+for (const username of Object.keys(ACCOUNTS)) {
+  test(`every route as ${username} (${ACCOUNTS[username].role})`, async () => {
+    const routes = table.filter((x) => x.auth === 'login').sort((x, y) => order(x) - order(y));
+    let n = 0;
+    for (const rt of routes) {
+      for (const c of casesFor(rt, username)) {
+        // A case that ends the session gets a session of its own.
+        const session = order(rt) ? await srv.login(username) : acc[username].session;
+        const r = await srv.request(rt.method, c.path, { session, body: c.body });
+        judge({ ...c, label: `${username} ${key(rt)} with ${c.label}` }, r);
+        n++;
+      }
+    }
+    assert.ok(n >= routes.length);
+    // The caller's own session survived everything but its own log-out case.
+    assert.equal((await srv.request('GET', '/api/v1/me', { session: acc[username].session })).status, 200);
+  });
+}
