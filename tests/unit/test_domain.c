@@ -823,6 +823,39 @@ static void test_units_list(void **state) {
   assert_int_equal(units_list(fx->w, &none, &q, &items, &total, &e), 0);
   assert_int_equal(total, 0);
   json_decref(items);
+  /* Nested and repeated grants collapse to their tops; a role without the capability counts not. */
+  {
+    const gspec gn[] = {{"unit_officer", kids[0]}, {"unit_officer", w1}, {"field_helper", w1}, {"police", w2},
+                        {"learner", other1}};
+    scope_sql sn;
+    scope_sql_of(&sn, mk_principal(fx, &a, gn, 5), CAP_UNITS_READ);
+    q = (unit_list_query){.page = 1, .per_page = 50};
+    assert_int_equal(units_list(fx->w, &sn, &q, &items, &total, &e), 0);
+    assert_int_equal(total, 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), w1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 1), "id")), w2);
+    json_decref(items);
+  }
+  /* Seven disjoint grants: all seven (no cap on how many grants a list honours). */
+  {
+    gspec g7[7];
+    int64_t w7[7];
+    for (int i = 0; i < 7; i++) {
+      w7[i] = mk_ward(fx, "seven");
+      g7[i] = (gspec){"unit_officer", w7[i]};
+    }
+    scope_sql s7;
+    scope_sql_of(&s7, mk_principal(fx, &a, g7, 7), CAP_UNITS_READ);
+    q = (unit_list_query){.page = 1, .per_page = 50};
+    assert_int_equal(units_list(fx->w, &s7, &q, &items, &total, &e), 0);
+    assert_int_equal(total, 7);
+    for (int i = 0; i < 7; i++) assert_true(items_have_id(items, w7[i]));
+    json_decref(items);
+    q = (unit_list_query){.q = "Phường seven", .page = 1, .per_page = 50};
+    assert_int_equal(units_list(fx->w, &s7, &q, &items, &total, &e), 0);
+    assert_int_equal(total, 7);
+    json_decref(items);
+  }
   arena_free(&a);
 }
 
