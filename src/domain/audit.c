@@ -17,14 +17,14 @@ STORE_SQL(q_append, "INSERT INTO audit_log (at, actor_id, actor_username, action
  * scope.h); entries with no unit only for a caller whose scope starts at a top-level unit. */
 #define AUDIT_FILTER                                                                                        \
   " FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id"                                               \
-  " WHERE (" SCOPE_IN("un.path") " OR (a.unit_id IS NULL AND " SCOPE_AT_TOP "))"                          \
+  " WHERE (" SCOPE_IN("un.path") " OR (a.unit_id IS NULL AND " SCOPE_AT_TOP "))"                              \
   " AND (CAST(? AS TEXT) IS NULL OR a.actor_username = ?)"                                                  \
   " AND (CAST(? AS TEXT) IS NULL OR a.action = ? OR a.action LIKE ? ESCAPE '\\')"                          \
   " AND (CAST(? AS TEXT) IS NULL OR a.entity = ?)"                                                          \
   " AND a.at >= ? AND a.at < ?"
-STORE_SQL(q_list, "SELECT a.id, a.at, a.actor_id, a.actor_username, a.action, a.entity, a.entity_id, a.unit_id, a.ip,"
+STORE_SQL(q_list, SCOPE_WITH "SELECT a.id, a.at, a.actor_id, a.actor_username, a.action, a.entity, a.entity_id, a.unit_id, a.ip,"
                   " a.detail" AUDIT_FILTER " ORDER BY a.id DESC LIMIT ? OFFSET ?");
-STORE_SQL(q_count, "SELECT COUNT(*)" AUDIT_FILTER);
+STORE_SQL(q_count, SCOPE_WITH "SELECT COUNT(*)" AUDIT_FILTER);
 
 int audit_append(store_conn *w, const audit_entry *a) {
   store_stmt *s = store_prepare(w, &q_append);
@@ -50,7 +50,7 @@ int audit_append(store_conn *w, const audit_entry *a) {
 
 /* Binds the filter; returns the next parameter index. `prefix` is "action%"-style storage. */
 static int bind_filter(store_stmt *s, const audit_query *q, const char *prefix) {
-  int i = scope_bind(s, scope_bind(s, 1, q->scope), q->scope);
+  int i = scope_bind(s, 1, q->scope);
   store_bind_text(s, i++, q->actor);
   store_bind_text(s, i++, q->actor);
   store_bind_text(s, i++, q->action);

@@ -51,12 +51,14 @@ struct arena;
 const char *scope_hi(struct arena *a, const char *path);
 
 /* ---- scope in SQL ----
- * A list takes its scope by joining the caller's grants in the statement itself: SCOPE_IN(col)
- * holds when the unit path in `col` lies under some grant of the caller whose role carries the
- * capability. The roles are bound as one string (",ward_admin,unit_officer,") and matched
- * with LIKE, the subtree bound is computed with substr/length (both dialects have them), so
- * the SQL is the same whatever the number of grants. Each fragment takes SCOPE_PARAMS
- * parameters, bound in order by scope_bind(). */
+ * A list takes its scope by joining the caller's grants in the statement itself. SCOPE_WITH opens
+ * the statement with the CTE sc_(lo, hi, top): one row per grant of the caller whose role carries
+ * the capability, its unit's subtree as the range [lo, hi) and the unit's depth (or, for the
+ * operator, one row per top-level unit). The roles are bound as one string (",ward_admin,
+ * unit_officer,") matched with LIKE, the subtree bound is computed with substr/length (both
+ * dialects have them), and the CTE is computed once per statement: the SQL is the same whatever
+ * the number of grants. SCOPE_WITH takes SCOPE_PARAMS parameters, bound first by scope_bind(s, 1,
+ * …); the fragments below use sc_ and take none. */
 typedef struct scope_sql {
   bool all;        /* the operator (CLI): everything */
   int64_t user_id; /* whose grants define the scope; 0: nobody's (nothing) */
@@ -64,26 +66,26 @@ typedef struct scope_sql {
 } scope_sql;
 
 #define SCOPE_PARAMS 3
-#define SCOPE_GRANTS_ \
-  " FROM user_roles sg_ JOIN units su_ ON su_.id = sg_.unit_id WHERE sg_.user_id = ? AND (? LIKE ('%,' || sg_.role || ',%'))"
+#define SCOPE_HI_(p) "substr(" p ", 1, length(" p ") - 1) || '0'"
+#define SCOPE_WITH                                                                                            \
+  "WITH sc_(lo, hi, top) AS MATERIALIZED (SELECT su_.path, " SCOPE_HI_("su_.path") ", su_.depth FROM units su_" \
+  " WHERE ? = 1 AND su_.depth = 0 UNION ALL SELECT su_.path, " SCOPE_HI_("su_.path") ", su_.depth"             \
+  " FROM user_roles sg_ JOIN units su_ ON su_.id = sg_.unit_id WHERE sg_.user_id = ?"                          \
+  " AND (? LIKE ('%,' || sg_.role || ',%'))) "
 /* The unit path `col` lies in the scope. */
-#define SCOPE_IN(col)                                                                                  \
-  "(? = 1 OR EXISTS (SELECT 1" SCOPE_GRANTS_ " AND " col " >= su_.path AND " col " < substr(su_.path, 1," \
-  " length(su_.path) - 1) || '0'))"
-/* The unit path `col` lies strictly below some root of the scope. */
-#define SCOPE_BELOW(col)                                                                              \
-  "((? = 1 AND " col " LIKE '/%/%/') OR EXISTS (SELECT 1" SCOPE_GRANTS_ " AND " col " > su_.path AND " col \
-  " < substr(su_.path, 1, length(su_.path) - 1) || '0'))"
-/* The unit id `col` carries a grant of the scope itself. */
-#define SCOPE_GRANT_ON(col) "(? = 1 OR EXISTS (SELECT 1" SCOPE_GRANTS_ " AND sg_.unit_id = " col "))"
+#define SCOPE_IN(col) "EXISTS (SELECT 1 FROM sc_ WHERE " col " >= sc_.lo AND " col " < sc_.hi)"
 /* The scope starts at a top-level unit (it covers one whole tree). */
-#define SCOPE_AT_TOP "(? = 1 OR EXISTS (SELECT 1" SCOPE_GRANTS_ " AND su_.depth = 0))"
+#define SCOPE_AT_TOP "EXISTS (SELECT 1 FROM sc_ WHERE sc_.top = 0)"
+/* The unit path `col` is a root of the scope: a grant's unit below no other. */
+#define SCOPE_ROOT(col)                                                                               \
+  "(EXISTS (SELECT 1 FROM sc_ WHERE sc_.lo = " col ") AND NOT EXISTS (SELECT 1 FROM sc_ WHERE " col " > sc_.lo" \
+  " AND " col " < sc_.hi))"
 
 /* The scope of `p` for `cap` (p NULL: nothing). */
 void scope_sql_of(scope_sql *s, const principal *p, caps_t cap);
 /* Everything (the operator's command line). */
 void scope_sql_all(scope_sql *s);
-/* Binds one fragment's parameters from index `i`; returns the next index. */
+/* Binds SCOPE_WITH's parameters from index `i` (1: it opens the statement); returns the next. */
 int scope_bind(store_stmt *st, int i, const scope_sql *s);
 
 #endif

@@ -53,14 +53,15 @@ STORE_SQL(q_children, "SELECT " UNIT_COLS " FROM (SELECT * FROM units WHERE pare
 STORE_SQL(q_children_n, "SELECT COUNT(*) FROM units u WHERE u.parent_id = ?"
                         " AND (CAST(? AS TEXT) IS NULL OR u.name_fold LIKE ? ESCAPE '\\')");
 /* Search and roots take the caller's scope from their grants, joined in SQL (scope.h). */
-STORE_SQL(q_search, "SELECT " UNIT_COLS " FROM (SELECT * FROM units u WHERE " SCOPE_IN("u.path")
+STORE_SQL(q_search, SCOPE_WITH "SELECT " UNIT_COLS " FROM (SELECT * FROM units u WHERE " SCOPE_IN("u.path")
                     " AND u.name_fold LIKE ? ESCAPE '\\' ORDER BY u.depth, u.name LIMIT ? OFFSET ?) u"
                     " ORDER BY u.depth, u.name");
-STORE_SQL(q_search_n, "SELECT COUNT(*) FROM units u WHERE " SCOPE_IN("u.path") " AND u.name_fold LIKE ? ESCAPE '\\'");
+STORE_SQL(q_search_n, SCOPE_WITH "SELECT COUNT(*) FROM units u WHERE " SCOPE_IN("u.path")
+                      " AND u.name_fold LIKE ? ESCAPE '\\'");
 /* The roots: units that carry a grant of the scope and lie below no other. */
-#define ROOTS_WHERE " FROM units u WHERE " SCOPE_GRANT_ON("u.id") " AND NOT " SCOPE_BELOW("u.path")
-STORE_SQL(q_roots, "SELECT " UNIT_COLS ROOTS_WHERE " ORDER BY u.path LIMIT ? OFFSET ?");
-STORE_SQL(q_roots_n, "SELECT COUNT(*)" ROOTS_WHERE);
+STORE_SQL(q_roots, SCOPE_WITH "SELECT " UNIT_COLS " FROM units u WHERE " SCOPE_ROOT("u.path")
+                   " ORDER BY u.path LIMIT ? OFFSET ?");
+STORE_SQL(q_roots_n, SCOPE_WITH "SELECT COUNT(*) FROM units u WHERE " SCOPE_ROOT("u.path"));
 STORE_SQL(q_insert, "INSERT INTO units (parent_id, kind, name, name_fold, code, path, depth, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, '', ?, ?, ?) RETURNING id");
 STORE_SQL(q_set_path, "UPDATE units SET path = ? WHERE id = ?");
@@ -201,8 +202,8 @@ int units_list(store_conn *c, const scope_sql *scope, const unit_list_query *q, 
   } else {
     store_stmt *n = store_prepare(c, &q_roots_n), *s = store_prepare(c, &q_roots);
     if (!n || !s) goto fail;
-    scope_bind(n, scope_bind(n, 1, scope), scope);
-    int i = scope_bind(s, scope_bind(s, 1, scope), scope);
+    scope_bind(n, 1, scope);
+    int i = scope_bind(s, 1, scope);
     store_bind_int(s, i++, q->per_page);
     store_bind_int(s, i, offset);
     *total = count_of(n);

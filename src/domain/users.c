@@ -27,11 +27,13 @@ STORE_SQL(q_set_name, "UPDATE users SET display_name = ?, name_fold = ?, updated
 STORE_SQL(q_find, "SELECT id FROM users WHERE username = ?");
 STORE_SQL(q_count, "SELECT COUNT(*) FROM users");
 #define USER_COLS "u.id, u.username, u.display_name, u.disabled, u.created_at, u.unit_id, hu.name"
-/* One account with those of its roles that lie in the reader's scope (SCOPE_IN first, then the id). */
-#define ROLE_ROWS "(SELECT r.user_id, r.id, r.role, r.unit_id, ru.name, ru.path FROM user_roles r JOIN units ru" \
-                  " ON ru.id = r.unit_id) g"
-STORE_SQL(q_get, "SELECT " USER_COLS ", g.id, g.role, g.unit_id, g.name FROM users u LEFT JOIN units hu ON hu.id = u.unit_id"
-                 " LEFT JOIN " ROLE_ROWS " ON g.user_id = u.id AND " SCOPE_IN("g.path") " WHERE u.id = ? ORDER BY g.id");
+/* An account's roles that lie in the reader's scope (the grants' units checked one by one). */
+#define ROLES_IN_SCOPE(uid)                                                                               \
+  " LEFT JOIN user_roles r ON r.user_id = " uid " AND EXISTS (SELECT 1 FROM units rx WHERE rx.id = r.unit_id" \
+  " AND " SCOPE_IN("rx.path") ") LEFT JOIN units ru ON ru.id = r.unit_id"
+/* One account with those of its roles that lie in the reader's scope. */
+STORE_SQL(q_get, SCOPE_WITH "SELECT " USER_COLS ", r.id, r.role, r.unit_id, ru.name FROM users u"
+                 " LEFT JOIN units hu ON hu.id = u.unit_id" ROLES_IN_SCOPE("u.id") " WHERE u.id = ? ORDER BY r.id");
 STORE_SQL(q_roles, "SELECT r.id, r.role, r.unit_id, un.name FROM user_roles r JOIN units un ON un.id = r.unit_id"
                    " WHERE r.user_id = ? ORDER BY r.id");
 /* Where an account reaches: its home unit and the unit of every grant (for the dispatcher). */
@@ -50,12 +52,12 @@ STORE_SQL(q_reach, "SELECT hu.path, ru.path FROM users u LEFT JOIN units hu ON h
   " JOIN units u3 ON u3.id = r3.unit_id WHERE r3.user_id = u.id AND u3.path >= ? AND u3.path < ?))"
 /* A page (keyset: after a username; or an offset), then the page's roles in the same statement:
  * no query per listed account. */
-STORE_SQL(q_list, "SELECT p.id, p.username, p.display_name, p.disabled, p.created_at, p.unit_id, p.unit_name,"
-                  " g.id, g.role, g.unit_id, g.name FROM (SELECT " USER_COLS " AS unit_name FROM users u"
+STORE_SQL(q_list, SCOPE_WITH "SELECT p.id, p.username, p.display_name, p.disabled, p.created_at, p.unit_id,"
+                  " p.unit_name, r.id, r.role, r.unit_id, ru.name FROM (SELECT " USER_COLS " AS unit_name FROM users u"
                   " LEFT JOIN units hu ON hu.id = u.unit_id WHERE " USER_SCOPE USER_FILTER
                   " AND (CAST(? AS TEXT) IS NULL OR u.username > ?) ORDER BY u.username LIMIT ? OFFSET ?) p"
-                  " LEFT JOIN " ROLE_ROWS " ON g.user_id = p.id AND " SCOPE_IN("g.path") " ORDER BY p.username, g.id");
-STORE_SQL(q_list_n, "SELECT COUNT(*) FROM users u LEFT JOIN units hu ON hu.id = u.unit_id WHERE " USER_SCOPE
+                  ROLES_IN_SCOPE("p.id") " ORDER BY p.username, r.id");
+STORE_SQL(q_list_n, SCOPE_WITH "SELECT COUNT(*) FROM users u LEFT JOIN units hu ON hu.id = u.unit_id WHERE " USER_SCOPE
                     USER_FILTER);
 STORE_SQL(q_grant, "INSERT INTO user_roles (user_id, role, unit_id, granted_by, granted_at) VALUES (?, ?, ?, ?, ?)"
                    " RETURNING id");
@@ -364,10 +366,6 @@ static int bind_filter(store_stmt *s, int i, const char *like, const user_list_q
   return i;
 }
 
-/* Binds USER_SCOPE (three fragments) from `i`. */
-static int bind_user_scope(store_stmt *s, int i, const scope_sql *scope) {
-  return scope_bind(s, scope_bind(s, scope_bind(s, i, scope), scope), scope);
-}
 
 int users_list(store_conn *c, const scope_sql *scope, const user_list_query *q, json_t **items_out, int64_t *total,
                app_err *e) {
@@ -380,7 +378,7 @@ int users_list(store_conn *c, const scope_sql *scope, const user_list_query *q, 
   if (!q->after) {
     store_stmt *n = store_prepare(c, &q_list_n);
     if (!n) goto fail;
-    bind_filter(n, bind_user_scope(n, 1, scope), like, q);
+    bind_filter(n, scope_bind(n, 1, scope), like, q);
     rc = store_step(n);
     *total = rc == STORE_ROW ? store_col_int(n, 0) : -1;
     store_reset(n);
@@ -388,12 +386,11 @@ int users_list(store_conn *c, const scope_sql *scope, const user_list_query *q, 
   }
   store_stmt *s = store_prepare(c, &q_list);
   if (!s) goto fail;
-  int i = bind_filter(s, bind_user_scope(s, 1, scope), like, q);
+  int i = bind_filter(s, scope_bind(s, 1, scope), like, q);
   store_bind_text(s, i++, q->after);
   store_bind_text(s, i++, q->after ? q->after : "");
   store_bind_int(s, i++, q->per_page);
-  store_bind_int(s, i++, q->after ? 0 : (int64_t)(q->page - 1) * q->per_page);
-  scope_bind(s, i, scope);
+  store_bind_int(s, i, q->after ? 0 : (int64_t)(q->page - 1) * q->per_page);
   json_t *cur = NULL;
   int64_t cur_id = 0;
   while ((rc = store_step(s)) == STORE_ROW) {
