@@ -1,7 +1,11 @@
 /* router.c: the dispatcher. It enforces a route's row before the handler runs: method and
- * path, rate class, session, CSRF, capability, declared input, and the unit scope.
+ * path, rate class, session, CSRF, capability, declared input, and the scope of every object the
+ * route names (units, accounts, grants, the role a grant gives) — first read-only on a reader's
+ * snapshot (router_check), then, for a state-changing route, again inside the write transaction
+ * the handler continues (router_recheck_in_tx).
  * Owns: path matching and the order of those checks.
- * Never: lets a handler run whose caller lacks the route's capability on the route's unit.
+ * Never: lets a handler run whose caller lacks the route's capability on the route's objects, as
+ * they are in the transaction it writes in.
  */
 #include <stdio.h>
 #include <stdlib.h>
