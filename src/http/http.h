@@ -123,6 +123,9 @@ struct req {
   size_t upload_len, upload_cap;
   bool too_large;
   double t0;
+  /* the database could not be reached or the writer stayed busy (0: it could): the seconds to
+   * put in Retry-After if the request ends in a 5xx; see req_db_settle */
+  int db_retry_after;
 };
 
 /* Handlers' helpers. */
@@ -131,6 +134,9 @@ int req_fail(req *r, int status, const char *code, const char *field, const char
 void req_header(req *r, const char *name, const char *value);       /* value copied into the arena */
 store_conn *req_db(req *r);   /* a connection for reading (the writer, once taken) */
 store_conn *req_dbw(req *r);  /* the writer; an open transaction is the handler's to end */
+/* After the handler: a 5xx caused by the database's unavailability (no connection within the
+ * deadline, connection lost, statement timeout) becomes 503 `unavailable` with Retry-After. */
+void req_db_settle(req *r);
 int64_t req_param(const req *r, int i);
 const char *req_str(const req *r, const char *name);  /* body field, or NULL */
 int64_t req_int(const req *r, const char *name, int64_t dflt);

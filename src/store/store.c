@@ -147,18 +147,27 @@ void store_set_wait(store *st, int wait_ms) { atomic_store(&st->wait_ms, wait_ms
 static _Thread_local store_conn *tl_reader;
 static _Thread_local store *tl_store;
 
-/* May this thread try to reach the database now? False while it is known to be down (a recent
- * attempt failed) or another thread is already trying. On true the caller must call
- * probe_end(). */
-static bool probe_begin(store *st) {
-  if (mono_ms() < atomic_load(&st->down_until_ms)) return false;
+/* May this thread try to reach the database now? While the database is believed up, always.
+ * Once an attempt failed: not before the back-off has passed, and then one thread at a time
+ * (the others fail fast instead of each waiting out a connect timeout). The caller passes the
+ * answer on to probe_end(). */
+static bool probe_begin(store *st, bool *gated) {
+  *gated = false;
+  int64_t until = atomic_load(&st->down_until_ms);
+  if (until == 0) return true;
+  if (mono_ms() < until) return false;
   bool expected = false;
-  return atomic_compare_exchange_strong(&st->probing, &expected, true);
+  if (!atomic_compare_exchange_strong(&st->probing, &expected, true)) return false;
+  *gated = true;
+  return true;
 }
 
-static void probe_end(store *st, bool ok) {
-  atomic_store(&st->down_until_ms, ok ? 0 : mono_ms() + DOWN_BACKOFF_MS);
-  atomic_store(&st->probing, false);
+static void probe_end(store *st, bool gated, bool ok) {
+  if (ok)
+    atomic_store(&st->down_until_ms, 0);
+  else
+    atomic_store(&st->down_until_ms, mono_ms() + DOWN_BACKOFF_MS);
+  if (gated) atomic_store(&st->probing, false);
 }
 
 /* Makes a connection usable again when the server dropped it (PostgreSQL restarted, say). The
@@ -167,10 +176,11 @@ static void probe_end(store *st, bool ok) {
 static bool healthy(store *st, store_conn *c) {
   c->unavailable = false;
   if (!st->be->broken(c)) return true;
-  if (!probe_begin(st)) return false;
+  bool gated;
+  if (!probe_begin(st, &gated)) return false;
   char err[256];
   bool ok = st->be->reconnect(c, err, sizeof err) == 0;
-  probe_end(st, ok);
+  probe_end(st, gated, ok);
   if (ok)
     atomic_fetch_add(&st->reconnects, 1);
   else
@@ -248,9 +258,10 @@ store_conn *store_acquire_timed(store *st, bool write, int wait_ms, store_why *w
   pthread_mutex_unlock(&st->mu);
   char err[256];
   store_conn *c = NULL;
-  if (probe_begin(st)) {
+  bool gated;
+  if (probe_begin(st, &gated)) {
     c = st->be->connect(st->target, false, err, sizeof err);
-    probe_end(st, c != NULL);
+    probe_end(st, gated, c != NULL);
     if (!c) fprintf(stderr, "store: cannot open a connection: %s\n", err);
   }
   pthread_mutex_lock(&st->mu);
