@@ -180,9 +180,9 @@ typedef struct store_val {
   int64_t i;
   const char *s;
 } store_val;
-#define STORE_VAL_INT(v) ((store_val){STORE_V_INT, (v), NULL})
-#define STORE_VAL_TEXT(v) ((store_val){(v) ? STORE_V_TEXT : STORE_V_NULL, 0, (v)})
-#define STORE_VAL_NULL ((store_val){STORE_V_NULL, 0, NULL})
+static inline store_val store_val_int(int64_t v) { return (store_val){STORE_V_INT, v, NULL}; }
+static inline store_val store_val_text(const char *v) { return (store_val){v ? STORE_V_TEXT : STORE_V_NULL, 0, v}; }
+static inline store_val store_val_null(void) { return (store_val){STORE_V_NULL, 0, NULL}; }
 
 typedef void (*store_bulk_error_fn)(void *ctx, int64_t row, int rc, const char *message);
 typedef struct store_bulk store_bulk;
