@@ -771,13 +771,24 @@ static void bulk_clear(store_bulk *b) {
   b->nrows = 0;
 }
 
-/* "INSERT INTO t (cols) VALUES (?,..),(?,..)" for n rows; malloc'd. */
+static size_t put(char *dst, size_t o, const char *src) {
+  size_t n = strlen(src);
+  memcpy(dst + o, src, n);
+  return o + n;
+}
+
+/* "INSERT INTO t (cols) VALUES (?,..),(?,..)" for n rows; malloc'd. The names are the declaring
+ * module's constants, checked by store_bulk_begin; every value is a bound parameter. */
 static char *insert_sql(const store_bulk_spec *spec, int n) {
   size_t per = (size_t)spec->ncols * 2 + 3;
   size_t cap = strlen(spec->table) + strlen(spec->columns) + 32 + per * (size_t)n;
   char *sql = malloc(cap);
   if (!sql) return NULL;
-  size_t o = (size_t)snprintf(sql, cap, "INSERT INTO %s (%s) VALUES ", spec->table, spec->columns);
+  size_t o = put(sql, 0, "INSERT INTO ");
+  o = put(sql, o, spec->table);
+  o = put(sql, o, " (");
+  o = put(sql, o, spec->columns);
+  o = put(sql, o, ") VALUES");
   for (int r = 0; r < n; r++) {
     sql[o++] = r ? ',' : ' ';
     sql[o++] = '(';

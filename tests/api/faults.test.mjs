@@ -150,3 +150,38 @@ test('several `hocvuso migrate` at once on a fresh data directory all succeed', 
     }
   }
 });
+
+test('SQLite: writes waiting for a locked database get 503 with Retry-After at the deadline, then work again', { skip: ON_PG && 'SQLite file locks', timeout: 120000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const srv = await startServer({ tag: 'writerwait', env: { HOCVUSO_DB_WAIT_MS: '1000' } });
+  servers.push(srv);
+  const admin = await srv.login('admin');
+  const wardId = await srv.unitId(admin, WARD_NAME);
+  const kind = await groupKind(srv, admin);
+  // Another process takes the write lock and keeps it for a few seconds.
+  const holder = spawn('sqlite3', [join(srv.dataDir, 'hocvuso.db')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  holder.stdout.on('data', (d) => (out += d));
+  holder.stdin.write(".timeout 5000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n");
+  const until = Date.now() + 10000;
+  while (!out.includes('locked') && Date.now() < until) await sleep(20);
+  assert.ok(out.includes('locked'), 'the lock holder did not start');
+  const release = sleep(4000).then(() => holder.stdin.end('COMMIT;\n.quit\n'));
+
+  // The first write takes the writer and waits on the file lock (busy_timeout); the others
+  // wait for the writer at most db-wait-ms and are told to come back.
+  const first = createUnit(srv, admin, wardId, kind, uniq('Tổ chờ khóa '), 30000);
+  await sleep(200);
+  const others = await Promise.all([0, 1, 2].map(() => createUnit(srv, admin, wardId, kind, uniq('Tổ đợi '), 30000)));
+  for (const r of others) assertUnavailable(r, 'a write queued behind a held writer');
+  await release;
+  const f = await first;
+  assert.ok(f.status === 201 || f.status === 503, `the first write: ${f.status} ${f.text}`);
+  if (f.status === 503) assertUnavailable(f, 'the write that met the file lock');
+  const after = await createUnit(srv, admin, wardId, kind, uniq('Tổ sau khóa '));
+  assert.equal(after.status, 201, after.text);
+  const fivexx = srv.accessLog().filter((l) => statusOf(l) >= 500 && statusOf(l) !== 503);
+  assert.deepEqual(fivexx, [], 'no 5xx other than 503');
+  const exit = await srv.stop();
+  assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null });
+});
