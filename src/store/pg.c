@@ -62,6 +62,7 @@ typedef struct pg_stmt {
   int nblobs;
   bool stream;    /* store_prepare_stream: rows come one at a time (single-row mode) */
   bool streaming; /* a single-row-mode query is in flight on the connection */
+  bool untimed;   /* statement_timeout is lifted for this stream (RESET when it ends) */
 } pg_stmt;
 
 /* ---- errors ---- */
@@ -259,10 +260,22 @@ static void param_clear(pg_param *p) {
 
 /* Ends a single-row-mode query that was not read to its end: asks the server to cancel it and
  * discards what is still on the way, so that the connection can run the next statement. */
+/* An export may take longer than statement_timeout (a slow client reads a million rows): the
+ * stream runs without it, and the session's default comes back when the stream ends. */
+static void stream_timeout(pg_stmt *s, bool lift) {
+  pg_conn *pc = (pg_conn *)s->base.conn;
+  if (lift == s->untimed || PQstatus(pc->pg) != CONNECTION_OK)
+    return;
+  PQclear(PQexec(pc->pg, lift ? "SET statement_timeout = 0" : "RESET statement_timeout"));
+  s->untimed = lift;
+}
+
 static void stream_abandon(pg_stmt *s) {
   pg_conn *pc = (pg_conn *)s->base.conn;
-  if (!s->streaming)
+  if (!s->streaming) {
+    stream_timeout(s, false);
     return;
+  }
   s->streaming = false;
   PGcancel *cancel = PQgetCancel(pc->pg);
   if (cancel) {
@@ -273,6 +286,7 @@ static void stream_abandon(pg_stmt *s) {
   PGresult *r;
   while ((r = PQgetResult(pc->pg)) != NULL)
     PQclear(r);
+  stream_timeout(s, false);
 }
 
 static void pg_reset(store_stmt *st) {
@@ -510,11 +524,13 @@ static int stream_next(pg_stmt *s) {
     PQclear(r);
   s->streaming = false;
   s->nrows = 0;
+  stream_timeout(s, false);
   return rc;
 }
 
 static int stream_start(pg_stmt *s) {
   pg_conn *pc = (pg_conn *)s->base.conn;
+  stream_timeout(s, true);
   if (!PQsendQueryPrepared(pc->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0)) {
     set_err(&pc->base, PQerrorMessage(pc->pg));
     pc->base.unavailable = PQstatus(pc->pg) != CONNECTION_OK;

@@ -501,13 +501,14 @@ int store_migrate(store *st, const store_migration *migs, char *err_out, size_t 
       snprintf(err, errlen, "migration %d: cannot begin: %s", m->version, c->err);
       goto fail;
     }
-    if (c->be->lock_migrations && c->be->lock_migrations(c) != STORE_OK) {
-      snprintf(err, errlen, "migration %d: cannot lock: %s", m->version, c->err);
-      goto fail_tx;
-    }
-    /* A migration may build an index on a large table: no statement timeout for it. */
+    /* A migration may build an index on a large table, or wait for another migrator's lock:
+     * no statement timeout for it. */
     if (c->be->kind == STORE_PG && c->be->exec(c, "SET LOCAL statement_timeout = 0") != STORE_OK) {
       snprintf(err, errlen, "migration %d: %s", m->version, c->err);
+      goto fail_tx;
+    }
+    if (c->be->lock_migrations && c->be->lock_migrations(c) != STORE_OK) {
+      snprintf(err, errlen, "migration %d: cannot lock: %s", m->version, c->err);
       goto fail_tx;
     }
     if (exec_sql(c, &q_mig_table) != STORE_OK) {
