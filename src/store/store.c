@@ -811,51 +811,56 @@ static void bind_val(store_stmt *s, int i, const store_val *v) {
   }
 }
 
-/* Runs an uncached INSERT of `n` rows starting at row `from` of the chunk. */
-static int bulk_insert_rows(store_bulk *b, store_conn *c, int from, int n) {
+/* An uncached INSERT of n rows; the caller finalizes it. */
+static store_stmt *prepare_insert(store_bulk *b, store_conn *c, int n) {
   char *text = insert_sql(b->spec, n);
   if (!text) {
     snprintf(c->err, sizeof c->err, "out of memory");
-    return STORE_ERROR;
+    return NULL;
   }
   store_sql q = {text, NULL};
   store_stmt *s = c->be->prepare_once(c, &q);
-  int rc = STORE_ERROR;
-  if (s) {
-    int nc = b->spec->ncols;
-    for (int r = 0; r < n; r++)
-      for (int k = 0; k < nc; k++) bind_val(s, r * nc + k + 1, &b->vals[(size_t)(from + r) * (size_t)nc + (size_t)k]);
-    rc = store_step(s);
-    if (rc == STORE_DONE) rc = STORE_OK;
-    c->be->finalize(s);
-  }
-  free(text);
-  return rc;
+  free(text); /* both backends keep their own copy of the text */
+  return s;
 }
 
-/* The fast way: the whole chunk in as few statements as possible. */
+/* Binds rows [from, from + n) of the chunk to s and runs it. */
+static int run_rows(store_bulk *b, store_stmt *s, int from, int n) {
+  int nc = b->spec->ncols;
+  for (int r = 0; r < n; r++)
+    for (int k = 0; k < nc; k++) bind_val(s, r * nc + k + 1, &b->vals[(size_t)(from + r) * (size_t)nc + (size_t)k]);
+  int rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* The fast way: the whole chunk in as few statements as possible (COPY, or multi-row INSERTs of
+ * up to 100 rows, the full-size one prepared once per chunk). */
 static int bulk_fast(store_bulk *b, store_conn *c) {
   if (c->be->copy_rows) return c->be->copy_rows(c, b->spec, b->vals, b->nrows);
   int per_stmt = BULK_MAX_PARAMS / b->spec->ncols;
   if (per_stmt > 100) per_stmt = 100;
-  for (int from = 0; from < b->nrows; from += per_stmt) {
+  store_stmt *full = NULL;
+  int rc = STORE_OK;
+  for (int from = 0; from < b->nrows && rc == STORE_OK; from += per_stmt) {
     int n = b->nrows - from < per_stmt ? b->nrows - from : per_stmt;
-    int rc = bulk_insert_rows(b, c, from, n);
-    if (rc != STORE_OK) return rc;
+    if (n == per_stmt) {
+      if (!full) full = prepare_insert(b, c, n);
+      rc = full ? run_rows(b, full, from, n) : STORE_ERROR;
+    } else {
+      store_stmt *tail = prepare_insert(b, c, n);
+      rc = tail ? run_rows(b, tail, from, n) : STORE_ERROR;
+      if (tail) c->be->finalize(tail);
+    }
   }
-  return STORE_OK;
+  if (full) c->be->finalize(full);
+  return rc;
 }
 
 /* The slow way, after the fast one failed: row by row, each under a savepoint, so that a bad
  * row is reported and skipped and the transaction goes on. */
 static int bulk_row_by_row(store_bulk *b, store_conn *c) {
-  char *text = insert_sql(b->spec, 1);
-  if (!text) {
-    snprintf(c->err, sizeof c->err, "out of memory");
-    return STORE_ERROR;
-  }
-  store_sql q = {text, NULL};
-  store_stmt *s = c->be->prepare_once(c, &q);
+  store_stmt *s = prepare_insert(b, c, 1);
   int rc = s ? STORE_OK : STORE_ERROR;
   int nc = b->spec->ncols;
   for (int r = 0; s && r < b->nrows && rc == STORE_OK; r++) {
@@ -882,7 +887,6 @@ static int bulk_row_by_row(store_bulk *b, store_conn *c) {
     if (b->on_error) b->on_error(b->ctx, b->first_row + r, step, why);
   }
   if (s) c->be->finalize(s);
-  free(text);
   return rc;
 }
 
