@@ -23,10 +23,13 @@ struct store {
   int pool_size;         /* readers opened so far */
   int pool_max;
   int in_use;
-  /* SQLite: the one writer connection and its own lock. */
+  /* SQLite: the one writer connection and its own lock. Waiters queue in arrival order and
+   * the writer is handed to the first of them on release, so a thread that gives it back and
+   * asks again at once (a bulk import between chunks) cannot overtake them. */
   store_conn *writer;
   bool writer_busy;
   pthread_cond_t writer_cv;
+  struct writer_wait *wq_head, *wq_tail;
   atomic_uint_fast64_t acquires, waits, errors, timeouts, reconnects, checkpoints;
   bool bind_threads; /* readers stay with the thread that opened them */
   atomic_int wait_ms; /* deadline of store_acquire */
@@ -42,6 +45,11 @@ struct store {
 };
 
 enum { DEFAULT_WAIT_MS = 5000, DOWN_BACKOFF_MS = 1000 };
+
+typedef struct writer_wait {
+  struct writer_wait *next;
+  bool granted; /* the writer was handed to this waiter */
+} writer_wait;
 
 static bool is_pg_target(const char *t) {
   return strncmp(t, "postgresql://", 13) == 0 || strncmp(t, "postgres://", 11) == 0;
@@ -203,7 +211,6 @@ static bool wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, const struct tim
   return true;
 }
 
-static bool writer_free(store *st) { return !st->writer_busy; }
 static bool reader_free(store *st) { return st->free_list || st->pool_size < st->pool_max; }
 
 store_conn *store_acquire(store *st, bool write) { return store_acquire_timed(st, write, -1, NULL); }
@@ -221,13 +228,36 @@ store_conn *store_acquire_timed(store *st, bool write, int wait_ms, store_why *w
   struct timespec dl = deadline_in(wait_ms);
   pthread_mutex_lock(&st->mu);
   if (write && st->writer) {
-    if (st->writer_busy) atomic_fetch_add(&st->waits, 1);
-    if (!wait_until(&st->writer_cv, &st->mu, &dl, writer_free, st)) {
-      pthread_mutex_unlock(&st->mu);
-      return fail_acquire(st, why, STORE_WHY_BUSY);
+    if (st->writer_busy || st->wq_head) {
+      atomic_fetch_add(&st->waits, 1);
+      writer_wait me = {NULL, false};
+      if (st->wq_tail)
+        st->wq_tail->next = &me;
+      else
+        st->wq_head = &me;
+      st->wq_tail = &me;
+      while (!me.granted) {
+        if (pthread_cond_timedwait(&st->writer_cv, &st->mu, &dl) == ETIMEDOUT && !me.granted) {
+          /* Leave the queue. */
+          writer_wait *prev = NULL;
+          for (writer_wait *w = st->wq_head; w; prev = w, w = w->next)
+            if (w == &me) {
+              if (prev)
+                prev->next = me.next;
+              else
+                st->wq_head = me.next;
+              if (st->wq_tail == &me) st->wq_tail = prev;
+              break;
+            }
+          pthread_mutex_unlock(&st->mu);
+          return fail_acquire(st, why, STORE_WHY_BUSY);
+        }
+      }
+      /* Handed over by store_release: writer_busy and in_use already count it. */
+    } else {
+      st->writer_busy = true;
+      st->in_use++;
     }
-    st->writer_busy = true;
-    st->in_use++;
     pthread_mutex_unlock(&st->mu);
     st->writer->in_use = true;
     st->writer->unavailable = false;
@@ -298,10 +328,19 @@ void store_release(store_conn *c) {
   }
   pthread_mutex_lock(&st->mu);
   c->in_use = false;
+  if (c == st->writer && st->wq_head) {
+    /* Straight to the first waiter: the writer stays busy, in_use unchanged. */
+    writer_wait *w = st->wq_head;
+    st->wq_head = w->next;
+    if (!st->wq_head) st->wq_tail = NULL;
+    w->granted = true;
+    pthread_cond_broadcast(&st->writer_cv);
+    pthread_mutex_unlock(&st->mu);
+    return;
+  }
   st->in_use--;
   if (c == st->writer) {
     st->writer_busy = false;
-    pthread_cond_signal(&st->writer_cv);
   } else {
     c->next_free = st->free_list;
     st->free_list = c;
