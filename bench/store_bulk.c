@@ -170,8 +170,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "maintenance thread did not start\n");
     return 1;
   }
-  printf("%s, %d rows, %d runs, checkpoints %s\n", store_kind_name(st), rows, runs,
-         maint ? "on the maintenance thread" : "on the committing thread");
+  printf("%s, %d rows, %d runs%s\n", store_kind_name(st), rows, runs,
+         k != STORE_SQLITE ? "" : maint ? ", checkpoints on the maintenance thread" : ", checkpoints on the committing thread");
   double r_ref[16], r_bulk[16], p_ref[16], p_bulk[16], m_ref[16], m_bulk[16];
   for (int i = 0; i < runs && i < 16; i++) {
     run(st, k, "ref", import_ref, rows, &r_ref[i], &p_ref[i], &m_ref[i]);
