@@ -203,7 +203,7 @@ static store_conn *fail_acquire(store *st, store_why *why, store_why w) {
   return NULL;
 }
 
-/* Waits on cv until *flag is false or the deadline passes; with mu held. False on timeout. */
+/* Waits on cv until ready(st) or the deadline passes; with mu held. False on timeout. */
 static bool wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, const struct timespec *dl, bool (*ready)(store *),
                        store *st) {
   while (!ready(st))
