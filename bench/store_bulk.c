@@ -154,8 +154,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: store_bulk TARGET [ROWS] [RUNS]\n");
     return 2;
   }
-  int rows = argc > 2 ? atoi(argv[2]) : 200000; /* NOLINT: a benchmark's argument */
-  int runs = argc > 3 ? atoi(argv[3]) : 3;
+  long rows = argc > 2 ? strtol(argv[2], NULL, 10) : 200000;
+  long runs = argc > 3 ? strtol(argv[3], NULL, 10) : 3;
+  if (rows < 1 || rows > 100000000 || runs < 1 || runs > 16) {
+    fprintf(stderr, "ROWS must be 1..100000000 and RUNS 1..16\n");
+    return 2;
+  }
   char err[256];
   store *st = store_open(argv[1], 4, err, sizeof err);
   if (!st) {
@@ -170,14 +174,14 @@ int main(int argc, char **argv) {
     fprintf(stderr, "maintenance thread did not start\n");
     return 1;
   }
-  printf("%s, %d rows, %d runs%s\n", store_kind_name(st), rows, runs,
+  printf("%s, %ld rows, %ld runs%s\n", store_kind_name(st), rows, runs,
          k != STORE_SQLITE ? "" : maint ? ", checkpoints on the maintenance thread" : ", checkpoints on the committing thread");
   double r_ref[16], r_bulk[16], p_ref[16], p_bulk[16], m_ref[16], m_bulk[16];
-  for (int i = 0; i < runs && i < 16; i++) {
-    run(st, k, "ref", import_ref, rows, &r_ref[i], &p_ref[i], &m_ref[i]);
-    run(st, k, "bulk", import_bulk, rows, &r_bulk[i], &p_bulk[i], &m_bulk[i]);
+  for (int i = 0; i < runs; i++) {
+    run(st, k, "ref", import_ref, (int)rows, &r_ref[i], &p_ref[i], &m_ref[i]);
+    run(st, k, "bulk", import_bulk, (int)rows, &r_bulk[i], &p_bulk[i], &m_bulk[i]);
   }
-  int n = runs < 16 ? runs : 16;
+  int n = (int)runs;
   qsort(r_ref, (size_t)n, sizeof(double), cmp_d);
   qsort(r_bulk, (size_t)n, sizeof(double), cmp_d);
   qsort(p_ref, (size_t)n, sizeof(double), cmp_d);
