@@ -1,5 +1,6 @@
 /* cmd_backup.c: `hocvuso backup` — an online copy of the SQLite database, safe while the
- * server runs and writes (SQLite's backup API). */
+ * server runs and writes: one consistent snapshot (see store_backup), written beside the target
+ * and renamed into place. Never dumps PostgreSQL (pg_dump does; docs/OPERATIONS.md). */
 #include <stdio.h>
 
 #include "cli/cli.h"

@@ -24,6 +24,7 @@ const cli_opt serve_opts[] = {
     {"body-limit", true, "BYTES  largest request body; default 1048576"},
     {"timeout", true, "SECONDS   idle connection timeout; default 30"},
     {"max-connections", true, "N  default 4096"},
+    {"db-wait-ms", true, "MS     longest wait for a database connection, then 503; default 5000"},
     {NULL, false, NULL},
 };
 
@@ -58,6 +59,8 @@ int cmd_serve(int argc, char **argv) {
   a.st = cli_open(&a.cfg, &a.keys, a.cfg.threads + 2, true);
   if (!a.st) goto done;
   store_bind_threads(a.st);
+  store_set_wait(a.st, a.cfg.db_wait_ms);
+  if (store_maintenance_start(a.st) != 0) log_warn("the database maintenance thread did not start");
   store_conn *w = store_acquire(a.st, true);
   if (w) {
     if (sessions_purge(w) != 0) log_warn("cannot purge expired sessions: %s", store_errmsg(w));

@@ -131,6 +131,9 @@ struct req {
   size_t upload_len, upload_cap;
   bool too_large;
   double t0;
+  /* the database could not be reached or the writer stayed busy (0: it could): the seconds to
+   * put in Retry-After if the request ends in a 5xx; see req_db_settle */
+  int db_retry_after;
 };
 
 /* Handlers' helpers. */
@@ -143,6 +146,9 @@ store_conn *req_dbw(req *r);  /* the writer; an open transaction is the handler'
  * state-changing route it did, and re-checked the caller's rights inside it). 0 on success;
  * the handler commits. */
 int req_begin(req *r);
+/* After the handler: a 5xx caused by the database's unavailability (no connection within the
+ * deadline, connection lost, statement timeout) becomes 503 `unavailable` with Retry-After. */
+void req_db_settle(req *r);
 int64_t req_param(const req *r, int i);
 const char *req_str(const req *r, const char *name);  /* body field, or NULL */
 int64_t req_int(const req *r, const char *name, int64_t dflt);

@@ -27,13 +27,25 @@ void req_header(req *r, const char *name, const char *value) {
   r->nhdr++;
 }
 
+/* A connection the store could not give within its deadline: the request fails fast; the
+ * handler's error becomes 503 with Retry-After in req_db_settle (never a parked thread). */
+static store_conn *db_missing(req *r, store_why why) {
+  r->db_retry_after = why == STORE_WHY_BUSY ? 1 : 5;
+  log_warn("%s %s: %s", r->method, r->path,
+           why == STORE_WHY_BUSY ? "no database connection free before the deadline" : "the database cannot be reached");
+  return NULL;
+}
+
 /* Once a request holds the writer, it reads through it too: a holder of the writer never
  * waits for a reader, so the two pools cannot deadlock. */
 store_conn *req_db(req *r) {
   if (r->wconn) return r->wconn;
   if (!r->rconn) {
-    r->rconn = store_acquire(r->app->st, false);
-    if (r->rconn && store_read_snapshot(r->rconn) != STORE_OK) {
+    store_why why = STORE_WHY_NONE;
+    r->rconn = store_acquire_timed(r->app->st, false, -1, &why);
+    if (!r->rconn) return db_missing(r, why);
+    if (store_read_snapshot(r->rconn) != STORE_OK) {
+      if (store_unavailable(r->rconn)) r->db_retry_after = 1;
       store_release(r->rconn);
       r->rconn = NULL;
     }
@@ -47,7 +59,9 @@ store_conn *req_dbw(req *r) {
       store_release(r->rconn);
       r->rconn = NULL;
     }
-    r->wconn = store_acquire(r->app->st, true);
+    store_why why = STORE_WHY_NONE;
+    r->wconn = store_acquire_timed(r->app->st, true, -1, &why);
+    if (!r->wconn) return db_missing(r, why);
   }
   return r->wconn;
 }
@@ -57,6 +71,15 @@ int req_begin(req *r) {
   if (!w) return -1;
   if (store_in_transaction(w)) return 0; /* the dispatcher's (router_recheck_in_tx) */
   return store_begin(w) == STORE_OK ? 0 : -1;
+}
+
+void req_db_settle(req *r) {
+  if (r->status && r->status < 500) return;
+  if (!r->db_retry_after && (store_unavailable(r->wconn) || store_unavailable(r->rconn))) r->db_retry_after = 2;
+  if (!r->db_retry_after) return;
+  app_fail(&r->err, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được. Vui lòng thử lại sau ít giây.");
+  r->err.retry_after = r->db_retry_after;
+  r->status = 503;
 }
 
 int64_t req_param(const req *r, int i) { return i < r->nparams ? r->params[i] : 0; }

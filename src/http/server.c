@@ -326,6 +326,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return MHD_YES;
   }
   handle(r, c);
+  req_db_settle(r);
   release_db(r);
   if (!r->status) r->status = 500;
   if (r->status >= 500) log_error("%s %s answered %d: %s", r->method, r->path, r->status, r->err.code ? r->err.code : "");

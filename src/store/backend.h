@@ -20,6 +20,7 @@ struct store_conn {
   struct store_conn *next_free;
   struct store_conn *next_all; /* every connection the store opened, for store_close */
   bool thread_bound;           /* cached by one thread (see store_acquire) */
+  bool unavailable;            /* the last error was the database's unavailability */
   char err[256];         /* last error message on this connection */
 };
 
@@ -56,8 +57,23 @@ struct store_backend {
   int64_t (*size_bytes)(store_conn *c);
   /* Online backup to a file; may be NULL (then store_backup refuses). */
   int (*backup)(store_conn *c, const char *path, char *err, size_t errlen);
-  /* True when the connection is unusable and should be replaced. */
+  /* True when the connection is unusable and should be reconnected. */
   bool (*broken)(store_conn *c);
+  /* Opens the connection again in place (same struct, statement cache emptied): 0 or -1. */
+  int (*reconnect)(store_conn *c, char *err, size_t errlen);
+  /* True while the database holds a transaction open on this connection. */
+  bool (*in_tx)(store_conn *c);
+  /* A statement outside the cache, for the caller to finalize (bulk writes). */
+  store_stmt *(*prepare_once)(store_conn *c, const store_sql *q);
+  void (*finalize)(store_stmt *s);
+  /* Marks a freshly prepared statement as streaming (may be NULL: rows come one by one). */
+  void (*set_stream)(store_stmt *s);
+  int (*rows_held)(store_stmt *s);
+  /* Writes rows with COPY (may be NULL): vals holds nrows * spec->ncols values. */
+  int (*copy_rows)(store_conn *c, const store_bulk_spec *spec, const store_val *vals, int nrows);
+  /* WAL checkpoint on a maintenance connection (may be NULL): 1 when every frame of the WAL is
+   * in the database file, 0 when some are left, -1 on error. *frames gets the WAL's length. */
+  int (*checkpoint)(store_conn *c, bool truncate, int64_t *frames);
 };
 
 extern const store_backend store_sqlite_backend;

@@ -102,8 +102,72 @@ static const store_sql m0002[] = {
     {NULL, NULL},
 };
 
+/* 3: ids the audit log refers to are never reused. PostgreSQL's identity columns never reuse
+ * one; SQLite's INTEGER PRIMARY KEY without AUTOINCREMENT hands out the highest id again once
+ * its row is deleted. So, on SQLite only, units, users, user_roles and sessions are rebuilt with
+ * AUTOINCREMENT by SQLite's table-rebuild procedure (https://sqlite.org/lang_altertable.html,
+ * "Making Other Kinds Of Table Schema Changes"): foreign keys off around the transaction (the
+ * marker step), new table, copy, drop, rename, indexes again, foreign_key_check before COMMIT
+ * (store_migrate). These tables have no triggers or views. PostgreSQL: nothing to do (""). */
+#define REBUILD(table, columns, create_new) \
+  {create_new, ""}, {"INSERT INTO hv_new_" table " (" columns ") SELECT " columns " FROM " table, ""}, \
+      {"DROP TABLE " table, ""}, {"ALTER TABLE hv_new_" table " RENAME TO " table, ""}
+static const store_sql m0003[] = {
+    STORE_FOREIGN_KEYS_OFF_STEP,
+    REBUILD("units", "id, parent_id, kind, name, name_fold, code, path, depth, created_at, updated_at",
+            "CREATE TABLE hv_new_units ("
+            " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " parent_id BIGINT REFERENCES units(id),"
+            " kind TEXT NOT NULL,"
+            " name TEXT NOT NULL,"
+            " name_fold TEXT NOT NULL,"
+            " code TEXT UNIQUE,"
+            " path TEXT NOT NULL,"
+            " depth INTEGER NOT NULL,"
+            " created_at BIGINT NOT NULL,"
+            " updated_at BIGINT NOT NULL)"),
+    {"CREATE INDEX units_parent ON units(parent_id, name)", ""},
+    {"CREATE INDEX units_path ON units(path)", ""},
+    {"CREATE INDEX units_parent_id ON units(parent_id, id)", ""},
+    REBUILD("users", "id, username, display_name, name_fold, password_hash, disabled, unit_id, created_at, updated_at",
+            "CREATE TABLE hv_new_users ("
+            " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " username TEXT NOT NULL UNIQUE,"
+            " display_name TEXT NOT NULL,"
+            " name_fold TEXT NOT NULL,"
+            " password_hash TEXT NOT NULL,"
+            " disabled INTEGER NOT NULL DEFAULT 0,"
+            " unit_id BIGINT REFERENCES units(id),"
+            " created_at BIGINT NOT NULL,"
+            " updated_at BIGINT NOT NULL)"),
+    REBUILD("user_roles", "id, user_id, role, unit_id, granted_by, granted_at",
+            "CREATE TABLE hv_new_user_roles ("
+            " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+            " role TEXT NOT NULL,"
+            " unit_id BIGINT NOT NULL REFERENCES units(id),"
+            " granted_by BIGINT REFERENCES users(id),"
+            " granted_at BIGINT NOT NULL,"
+            " UNIQUE (user_id, role, unit_id))"),
+    {"CREATE INDEX user_roles_unit ON user_roles(unit_id)", ""},
+    REBUILD("sessions", "id, token_hash, user_id, created_at, last_seen, expires_at, ip, user_agent",
+            "CREATE TABLE hv_new_sessions ("
+            " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " token_hash TEXT NOT NULL UNIQUE,"
+            " user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+            " created_at BIGINT NOT NULL,"
+            " last_seen BIGINT NOT NULL,"
+            " expires_at BIGINT NOT NULL,"
+            " ip TEXT,"
+            " user_agent TEXT)"),
+    {"CREATE INDEX sessions_user ON sessions(user_id)", ""},
+    {NULL, NULL},
+};
+#undef REBUILD
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
+    {3, "ids never reused (SQLite: AUTOINCREMENT)", m0003},
     {0, NULL, NULL},
 };

@@ -60,6 +60,9 @@ typedef struct pg_stmt {
   unsigned char **blobs; /* decoded bytea per column of the current row (PQfreemem) */
   size_t *blob_lens;
   int nblobs;
+  bool stream;    /* store_prepare_stream: rows come one at a time (single-row mode) */
+  bool streaming; /* a single-row-mode query is in flight on the connection */
+  bool untimed;   /* statement_timeout is lifted for this stream (RESET when it ends) */
 } pg_stmt;
 
 /* ---- errors ---- */
@@ -99,6 +102,13 @@ static int result_error(pg_conn *pc, const PGresult *res) {
     const char *msg = res ? PQresultErrorMessage(res) : NULL;
     set_err(&pc->base, msg && *msg ? msg : PQerrorMessage(pc->pg));
   }
+  /* The database's state, not the statement's fault: connection lost (class 08, or libpq says
+   * so), server shutting down or starting (57P0x), statement timeout or cancel (57014), too
+   * many connections (53300), lock timeout (55P03). */
+  pc->base.unavailable =
+      PQstatus(pc->pg) != CONNECTION_OK || !state ||
+      (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0 || strcmp(state, "57014") == 0 ||
+                 strcmp(state, "53300") == 0 || strcmp(state, "55P03") == 0));
   if (state && strncmp(state, "23", 2) == 0) /* class 23: integrity constraint violation */
     return STORE_CONSTRAINT;
   return STORE_ERROR;
@@ -248,10 +258,43 @@ static void param_clear(pg_param *p) {
   p->num[0] = '\0';
 }
 
+/* Ends a single-row-mode query that was not read to its end: asks the server to cancel it and
+ * discards what is still on the way, so that the connection can run the next statement. */
+/* An export may take longer than statement_timeout (a slow client reads a million rows): the
+ * stream runs without it, and the session's default comes back when the stream ends. */
+static void stream_timeout(pg_stmt *s, bool lift) {
+  pg_conn *pc = (pg_conn *)s->base.conn;
+  if (lift == s->untimed || PQstatus(pc->pg) != CONNECTION_OK)
+    return;
+  PQclear(PQexec(pc->pg, lift ? "SET statement_timeout = 0" : "RESET statement_timeout"));
+  s->untimed = lift;
+}
+
+static void stream_abandon(pg_stmt *s) {
+  pg_conn *pc = (pg_conn *)s->base.conn;
+  if (!s->streaming) {
+    stream_timeout(s, false);
+    return;
+  }
+  s->streaming = false;
+  PGcancel *cancel = PQgetCancel(pc->pg);
+  if (cancel) {
+    char errbuf[256];
+    (void)PQcancel(cancel, errbuf, sizeof errbuf);
+    PQfreeCancel(cancel);
+  }
+  PGresult *r;
+  while ((r = PQgetResult(pc->pg)) != NULL)
+    PQclear(r);
+  stream_timeout(s, false);
+}
+
 static void pg_reset(store_stmt *st) {
   pg_stmt *s = (pg_stmt *)st;
   PQclear(s->res);
   s->res = NULL;
+  stream_abandon(s);
+  s->stream = false;
   blobs_clear(s);
   for (int i = 0; s->params && i < s->nparams; i++)
     param_clear(&s->params[i]);
@@ -285,11 +328,11 @@ static int server_prepare(pg_conn *pc, pg_stmt *s) {
   return rc;
 }
 
-static store_stmt *pg_prepare(store_conn *c, const store_sql *q) {
+static store_stmt *pg_prepare_flags(store_conn *c, const store_sql *q, bool cache) {
   pg_conn *pc = (pg_conn *)c;
   pg_stmt *s = NULL;
 
-  store_stmt *hit = stmt_cache_get(&pc->cache, q);
+  store_stmt *hit = cache ? stmt_cache_get(&pc->cache, q) : NULL;
   if (hit) {
     pg_reset(hit); /* a prepare always hands out a fresh statement */
     return hit;
@@ -303,7 +346,7 @@ static store_stmt *pg_prepare(store_conn *c, const store_sql *q) {
   if (!s)
     goto nomem;
   s->base.conn = c;
-  s->base.q = q;
+  s->base.q = cache ? q : NULL;
   s->state = PS_READY;
   s->text = rewrite_placeholders(src, &s->nparams);
   if (!s->text)
@@ -322,7 +365,7 @@ static store_stmt *pg_prepare(store_conn *c, const store_sql *q) {
   if (server_prepare(pc, s) != STORE_OK)
     goto fail;
   /* On failure below the server keeps the named statement until disconnect: harmless. */
-  if (stmt_cache_put(&pc->cache, q, &s->base) != 0)
+  if (cache && stmt_cache_put(&pc->cache, q, &s->base) != 0)
     goto nomem;
   return &s->base;
 
@@ -331,6 +374,29 @@ nomem:
 fail:
   pg_stmt_free(s ? &s->base : NULL);
   return NULL;
+}
+
+static store_stmt *pg_prepare(store_conn *c, const store_sql *q) { return pg_prepare_flags(c, q, true); }
+static store_stmt *pg_prepare_once(store_conn *c, const store_sql *q) { return pg_prepare_flags(c, q, false); }
+
+/* Frees a statement from pg_prepare_once and forgets it on the server. */
+static void pg_finalize(store_stmt *st) {
+  pg_stmt *s = (pg_stmt *)st;
+  pg_conn *pc = (pg_conn *)st->conn;
+  pg_reset(st);
+  if (PQstatus(pc->pg) == CONNECTION_OK) {
+    char sql[48];
+    snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+    PQclear(PQexec(pc->pg, sql));
+  }
+  pg_stmt_free(st);
+}
+
+static void pg_set_stream(store_stmt *st) { ((pg_stmt *)st)->stream = true; }
+
+static int pg_rows_held(store_stmt *st) {
+  pg_stmt *s = (pg_stmt *)st;
+  return s->res ? PQntuples(s->res) : 0;
 }
 
 /* The parameter to overwrite, cleared; NULL (and the statement marked) when i is out of range. */
@@ -428,12 +494,69 @@ static bool stale_plan(const PGresult *res) {
   return state && msg && strcmp(state, "0A000") == 0 && strstr(msg, "cached plan must not change");
 }
 
+/* The next row of a single-row-mode query: STORE_ROW with s->res holding just it, or the end. */
+static int stream_next(pg_stmt *s) {
+  pg_conn *pc = (pg_conn *)s->base.conn;
+  PQclear(s->res);
+  s->res = NULL;
+  PGresult *res = PQgetResult(pc->pg);
+  ExecStatusType es = PQresultStatus(res);
+  if (res && es == PGRES_SINGLE_TUPLE) {
+    s->res = res;
+    s->row = 0;
+    s->nrows = 1;
+    s->state = PS_ROWS;
+    return STORE_ROW;
+  }
+  int rc = STORE_DONE;
+  if (!res || es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK) {
+    s->changes = res ? dml_changes(res) : 0;
+    s->state = PS_DONE;
+  } else {
+    rc = result_error(pc, res);
+    s->state = PS_FAILED;
+    s->fail_rc = rc;
+  }
+  PQclear(res);
+  /* The query is over: read the terminating NULL so that the connection is free again. */
+  PGresult *r;
+  while ((r = PQgetResult(pc->pg)) != NULL)
+    PQclear(r);
+  s->streaming = false;
+  s->nrows = 0;
+  stream_timeout(s, false);
+  return rc;
+}
+
+static int stream_start(pg_stmt *s) {
+  pg_conn *pc = (pg_conn *)s->base.conn;
+  stream_timeout(s, true);
+  if (!PQsendQueryPrepared(pc->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0)) {
+    set_err(&pc->base, PQerrorMessage(pc->pg));
+    pc->base.unavailable = PQstatus(pc->pg) != CONNECTION_OK;
+    s->state = PS_FAILED;
+    s->fail_rc = STORE_ERROR;
+    return STORE_ERROR;
+  }
+  s->streaming = true;
+  if (!PQsetSingleRowMode(pc->pg)) {
+    set_err(&pc->base, "cannot switch to single-row mode");
+    stream_abandon(s);
+    s->state = PS_FAILED;
+    s->fail_rc = STORE_ERROR;
+    return STORE_ERROR;
+  }
+  return stream_next(s);
+}
+
 static int pg_step(store_stmt *st) {
   pg_stmt *s = (pg_stmt *)st;
   pg_conn *pc = (pg_conn *)st->conn;
   blobs_clear(s);
   switch (s->state) {
   case PS_ROWS:
+    if (s->streaming)
+      return stream_next(s);
     if (++s->row < s->nrows)
       return STORE_ROW;
     s->state = PS_DONE;
@@ -457,6 +580,8 @@ static int pg_step(store_stmt *st) {
     s->lengths[k] = p->len;
     s->formats[k] = p->format;
   }
+  if (s->stream)
+    return stream_start(s);
   PGresult *res = PQexecPrepared(pc->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
   ExecStatusType es = PQresultStatus(res);
   /* Outside a transaction nothing was lost: prepare anew and run once more. Inside one the
@@ -672,9 +797,21 @@ static void pg_disconnect(store_conn *c) {
   free(pc);
 }
 
+/* Run on every new or re-opened connection. */
+static int pg_session_setup(pg_conn *pc) {
+  return pg_exec(&pc->base, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+}
+
+/* Defaults that keep a worker thread from hanging on a dead server or a partitioned network.
+ * They come before dbname, so that the URI's own settings (e.g. ?connect_timeout=10 or
+ * options=-c statement_timeout=0) override them. */
+static const char *const pg_keys[] = {"connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+                                      "keepalives_count", "tcp_user_timeout", "options",
+                                      "dbname", "fallback_application_name", NULL};
+#define PG_DEFAULT_OPTIONS "-c statement_timeout=30000 -c idle_in_transaction_session_timeout=60000"
+
 static store_conn *pg_connect(const char *target, bool writer, char *err, size_t errlen) {
-  static const char *const keys[] = {"dbname", "fallback_application_name", NULL};
-  const char *vals[] = {target, "hocvuso", NULL};
+  const char *vals[] = {"5", "1", "30", "10", "3", "30000", PG_DEFAULT_OPTIONS, target, "hocvuso", NULL};
   pg_conn *pc = calloc(1, sizeof *pc);
   if (!pc) {
     copy_msg(err, errlen, "out of memory");
@@ -682,7 +819,7 @@ static store_conn *pg_connect(const char *target, bool writer, char *err, size_t
   }
   pc->base.be = &store_pg_backend;
   pc->base.writer = writer;
-  pc->pg = PQconnectdbParams(keys, vals, 1); /* 1: dbname may be a URI or a conninfo string */
+  pc->pg = PQconnectdbParams(pg_keys, vals, 1); /* 1: dbname may be a URI or a conninfo string */
   if (!pc->pg) {
     copy_msg(err, errlen, "out of memory");
     goto fail;
@@ -691,7 +828,7 @@ static store_conn *pg_connect(const char *target, bool writer, char *err, size_t
     copy_msg(err, errlen, PQerrorMessage(pc->pg));
     goto fail;
   }
-  if (pg_exec(&pc->base, "SET client_min_messages = warning; SET TIME ZONE 'UTC'") != STORE_OK) {
+  if (pg_session_setup(pc) != STORE_OK) {
     copy_msg(err, errlen, pc->base.err);
     goto fail;
   }
@@ -702,6 +839,109 @@ fail:
     PQfinish(pc->pg);
   free(pc);
   return NULL;
+}
+
+/* Opens the same connection again (PQreset keeps its parameters); the server forgot the
+ * prepared statements, so the cache goes too. The struct stays where the pool holds it. */
+static int pg_reconnect(store_conn *c, char *err, size_t errlen) {
+  pg_conn *pc = (pg_conn *)c;
+  stmt_cache_free(&pc->cache, pg_stmt_free);
+  pc->next_name = 0;
+  PQreset(pc->pg);
+  if (PQstatus(pc->pg) != CONNECTION_OK) {
+    copy_msg(err, errlen, PQerrorMessage(pc->pg));
+    return -1;
+  }
+  if (pg_session_setup(pc) != STORE_OK) {
+    copy_msg(err, errlen, c->err);
+    return -1;
+  }
+  c->unavailable = false;
+  return 0;
+}
+
+static bool pg_in_tx(store_conn *c) {
+  PGTransactionStatusType ts = PQtransactionStatus(((pg_conn *)c)->pg);
+  return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR || ts == PQTRANS_ACTIVE;
+}
+
+/* Appends one value in COPY's text format. */
+static bool copy_put(char **buf, size_t *len, size_t *cap, const store_val *v, bool last) {
+  size_t need = 4 + (v->type == STORE_V_TEXT ? 2 * strlen(v->s) : 24);
+  if (*len + need > *cap) {
+    size_t ncap = (*cap ? *cap * 2 : 65536);
+    while (ncap < *len + need)
+      ncap *= 2;
+    char *nb = realloc(*buf, ncap);
+    if (!nb)
+      return false;
+    *buf = nb;
+    *cap = ncap;
+  }
+  char *o = *buf + *len;
+  if (v->type == STORE_V_NULL) {
+    *o++ = '\\';
+    *o++ = 'N';
+  } else if (v->type == STORE_V_INT) {
+    o += snprintf(o, 24, "%" PRId64, v->i);
+  } else {
+    for (const char *p = v->s; *p; p++) {
+      switch (*p) {
+      case '\\': *o++ = '\\'; *o++ = '\\'; break;
+      case '\n': *o++ = '\\'; *o++ = 'n'; break;
+      case '\r': *o++ = '\\'; *o++ = 'r'; break;
+      case '\t': *o++ = '\\'; *o++ = 't'; break;
+      default: *o++ = *p;
+      }
+    }
+  }
+  *o++ = last ? '\n' : '\t';
+  *len = (size_t)(o - *buf);
+  return true;
+}
+
+/* COPY table (columns) FROM STDIN: one statement for the whole chunk. */
+static int pg_copy_rows(store_conn *c, const store_bulk_spec *spec, const store_val *vals, int nrows) {
+  pg_conn *pc = (pg_conn *)c;
+  char sql[512];
+  if ((size_t)snprintf(sql, sizeof sql, "COPY %s (%s) FROM STDIN", spec->table, spec->columns) >= sizeof sql) {
+    set_err(c, "COPY statement too long");
+    return STORE_ERROR;
+  }
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  int rc = STORE_ERROR;
+  for (int r = 0; r < nrows; r++)
+    for (int k = 0; k < spec->ncols; k++)
+      if (!copy_put(&buf, &len, &cap, &vals[(size_t)r * (size_t)spec->ncols + (size_t)k], k == spec->ncols - 1)) {
+        set_err(c, "out of memory");
+        goto done;
+      }
+  PGresult *res = PQexec(pc->pg, sql);
+  if (PQresultStatus(res) != PGRES_COPY_IN) {
+    rc = result_error(pc, res);
+    PQclear(res);
+    goto done;
+  }
+  PQclear(res);
+  bool sent = PQputCopyData(pc->pg, buf ? buf : "", (int)len) == 1;
+  if (PQputCopyEnd(pc->pg, sent ? NULL : "client could not send the rows") != 1) {
+    set_err(c, PQerrorMessage(pc->pg));
+    c->unavailable = true;
+  }
+  rc = STORE_OK;
+  while ((res = PQgetResult(pc->pg)) != NULL) {
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == STORE_OK)
+      rc = result_error(pc, res);
+    PQclear(res);
+  }
+  if (rc == STORE_OK && !sent) {
+    set_err(c, PQerrorMessage(pc->pg));
+    rc = STORE_ERROR;
+  }
+done:
+  free(buf);
+  return rc;
 }
 
 const store_backend store_pg_backend = {
@@ -728,4 +968,12 @@ const store_backend store_pg_backend = {
     .size_bytes = pg_size_bytes,
     .backup = NULL,
     .broken = pg_broken,
+    .reconnect = pg_reconnect,
+    .in_tx = pg_in_tx,
+    .prepare_once = pg_prepare_once,
+    .finalize = pg_finalize,
+    .set_stream = pg_set_stream,
+    .rows_held = pg_rows_held,
+    .copy_rows = pg_copy_rows,
+    .checkpoint = NULL,
 };

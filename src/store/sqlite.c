@@ -4,11 +4,13 @@
  */
 #include "store/backend.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct sq_conn {
   struct store_conn base;
@@ -26,15 +28,26 @@ static void sq_seterr(sq_conn *c, const char *what) {
   snprintf(c->base.err, sizeof c->base.err, "%s: %s", what, sqlite3_errmsg(c->db));
 }
 
+/* busy_timeout first: switching to WAL takes an exclusive lock for a moment, and several
+ * processes opening a fresh file at once (the server and a `migrate`) must wait for each other
+ * instead of failing. The automatic checkpoint stays until store_maintenance_start() moves
+ * checkpoints to its own thread. */
 static const char *sq_pragmas_writer =
+    "PRAGMA busy_timeout=10000;"
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=NORMAL;"
     "PRAGMA foreign_keys=ON;"
-    "PRAGMA busy_timeout=10000;"
     "PRAGMA wal_autocheckpoint=4000;";
 static const char *sq_pragmas_reader =
-    "PRAGMA foreign_keys=ON;"
-    "PRAGMA busy_timeout=10000;";
+    "PRAGMA busy_timeout=10000;"
+    "PRAGMA foreign_keys=ON;";
+
+/* Errors that are the database's state, not the statement's fault: the caller may try again. */
+static bool sq_transient(int rc) {
+  rc &= 0xff;
+  return rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_FULL || rc == SQLITE_IOERR ||
+         rc == SQLITE_CANTOPEN || rc == SQLITE_READONLY;
+}
 
 /* Process-wide settings, before the first connection: no global memory statistics (they
  * take a global mutex on every allocation, which every worker thread would contend for). */
@@ -81,23 +94,27 @@ static void sq_disconnect(store_conn *base) {
   free(c);
 }
 
-static store_stmt *sq_prepare(store_conn *base, const store_sql *q) {
+static store_stmt *sq_prepare_flags(store_conn *base, const store_sql *q, bool cache) {
   sq_conn *c = (sq_conn *)base;
-  store_stmt *hit = stmt_cache_get(&c->cache, q);
-  if (hit) return hit;
+  if (cache) {
+    store_stmt *hit = stmt_cache_get(&c->cache, q);
+    if (hit) return hit;
+  }
   sq_stmt *s = calloc(1, sizeof *s);
   if (!s) {
     snprintf(c->base.err, sizeof c->base.err, "out of memory");
     return NULL;
   }
-  if (sqlite3_prepare_v3(c->db, q->sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK) {
+  int prc = sqlite3_prepare_v3(c->db, q->sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
+  if (prc != SQLITE_OK) {
     sq_seterr(c, "prepare");
+    c->base.unavailable = sq_transient(prc);
     free(s);
     return NULL;
   }
   s->base.conn = base;
-  s->base.q = q;
-  if (stmt_cache_put(&c->cache, q, &s->base) != 0) {
+  s->base.q = cache ? q : NULL;
+  if (cache && stmt_cache_put(&c->cache, q, &s->base) != 0) {
     sqlite3_finalize(s->st);
     free(s);
     snprintf(c->base.err, sizeof c->base.err, "out of memory");
@@ -105,6 +122,9 @@ static store_stmt *sq_prepare(store_conn *base, const store_sql *q) {
   }
   return &s->base;
 }
+
+static store_stmt *sq_prepare(store_conn *base, const store_sql *q) { return sq_prepare_flags(base, q, true); }
+static store_stmt *sq_prepare_once(store_conn *base, const store_sql *q) { return sq_prepare_flags(base, q, false); }
 
 #define SQ(s) (((sq_stmt *)(s))->st)
 
@@ -127,6 +147,7 @@ static int sq_step(store_stmt *s) {
     return STORE_DONE;
   }
   sq_seterr(c, "step");
+  c->base.unavailable = sq_transient(rc);
   if ((rc & 0xff) == SQLITE_CONSTRAINT) return STORE_CONSTRAINT;
   return STORE_ERROR;
 }
@@ -153,6 +174,7 @@ static int sq_exec(store_conn *base, const char *sql) {
   if (rc != SQLITE_OK) {
     snprintf(c->base.err, sizeof c->base.err, "%s", msg ? msg : sqlite3_errmsg(c->db));
     sqlite3_free(msg);
+    c->base.unavailable = sq_transient(rc);
     return (rc & 0xff) == SQLITE_CONSTRAINT ? STORE_CONSTRAINT : STORE_ERROR;
   }
   return STORE_OK;
@@ -172,38 +194,91 @@ static int64_t sq_size_bytes(store_conn *base) {
   return size;
 }
 
+/* One consistent snapshot: the whole copy in a single backup step, which holds one read
+ * transaction on the source from start to end. In WAL mode writers go on meanwhile, and their
+ * commits cannot restart the copy (a step-wise backup restarts whenever another connection
+ * writes between two steps, and under steady writes never finishes). The copy is written to
+ * PATH.tmp and renamed over PATH once complete, so PATH is never a half-written file. */
 static int sq_backup(store_conn *base, const char *path, char *err, size_t errlen) {
   sq_conn *c = (sq_conn *)base;
   sqlite3 *dst = NULL;
+  sqlite3_backup *b = NULL;
   int rc = -1;
-  if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-    snprintf(err, errlen, "cannot create %s: %s", path, dst ? sqlite3_errmsg(dst) : "out of memory");
+  char tmp[4096];
+  if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+    snprintf(err, errlen, "the backup path is too long");
+    return -1;
+  }
+  (void)unlink(tmp);
+  if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot create %s: %s", tmp, dst ? sqlite3_errmsg(dst) : "out of memory");
     goto done;
   }
-  sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->db, "main");
+  b = sqlite3_backup_init(dst, "main", c->db, "main");
   if (!b) {
     snprintf(err, errlen, "cannot start the backup: %s", sqlite3_errmsg(dst));
     goto done;
   }
-  /* Copy in steps so that writers are never held up for long. */
   int src;
-  do {
-    src = sqlite3_backup_step(b, 256);
-    if (src == SQLITE_BUSY || src == SQLITE_LOCKED) sqlite3_sleep(20);
-  } while (src == SQLITE_OK || src == SQLITE_BUSY || src == SQLITE_LOCKED);
-  if (sqlite3_backup_finish(b) != SQLITE_OK || src != SQLITE_DONE) {
-    snprintf(err, errlen, "backup failed: %s", sqlite3_errmsg(dst));
+  for (int tries = 0;; tries++) {
+    src = sqlite3_backup_step(b, -1); /* everything, in one read transaction */
+    if ((src != SQLITE_BUSY && src != SQLITE_LOCKED) || tries == 500) break;
+    sqlite3_sleep(20); /* only while the source is being opened or the WAL recovered */
+  }
+  int fin = sqlite3_backup_finish(b);
+  b = NULL;
+  if (src != SQLITE_DONE || fin != SQLITE_OK) {
+    snprintf(err, errlen, "backup failed: %s", sqlite3_errstr(src != SQLITE_DONE ? src : fin));
+    goto done;
+  }
+  if (sqlite3_close(dst) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot close %s", tmp);
+    dst = NULL;
+    goto done;
+  }
+  dst = NULL;
+  if (rename(tmp, path) != 0) {
+    snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
     goto done;
   }
   rc = 0;
 done:
-  sqlite3_close(dst);
+  if (b) sqlite3_backup_finish(b);
+  if (dst) sqlite3_close(dst);
+  if (rc != 0) (void)unlink(tmp);
   return rc;
 }
 
 static bool sq_broken(store_conn *c) {
   (void)c;
   return false;
+}
+
+static int sq_reconnect(store_conn *c, char *err, size_t errlen) {
+  (void)c;
+  (void)err;
+  (void)errlen;
+  return 0;
+}
+
+static bool sq_in_tx(store_conn *base) { return !sqlite3_get_autocommit(((sq_conn *)base)->db); }
+
+static int sq_rows_held(store_stmt *s) { return sqlite3_data_count(SQ(s)) > 0 ? 1 : 0; }
+
+static int sq_checkpoint(store_conn *base, bool truncate, int64_t *frames) {
+  sq_conn *c = (sq_conn *)base;
+  int log = 0, done = 0;
+  /* Never make the writer wait long: a TRUNCATE blocks new writers while it waits for readers. */
+  sqlite3_busy_timeout(c->db, 20);
+  int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+                                     &log, &done);
+  *frames = log;
+  if (rc == SQLITE_BUSY) return 0;
+  if (rc != SQLITE_OK) {
+    sq_seterr(c, "checkpoint");
+    return -1;
+  }
+  return log == done ? 1 : 0;
 }
 
 const store_backend store_sqlite_backend = {
@@ -230,4 +305,12 @@ const store_backend store_sqlite_backend = {
     .size_bytes = sq_size_bytes,
     .backup = sq_backup,
     .broken = sq_broken,
+    .reconnect = sq_reconnect,
+    .in_tx = sq_in_tx,
+    .prepare_once = sq_prepare_once,
+    .finalize = sq_finalize,
+    .set_stream = NULL,
+    .rows_held = sq_rows_held,
+    .copy_rows = NULL,
+    .checkpoint = sq_checkpoint,
 };

@@ -5,6 +5,7 @@
  */
 #include "store/backend.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,17 +19,37 @@ struct store {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   store_conn *free_list; /* readers (and, on PostgreSQL, writers) */
-  store_conn *all;       /* every reader opened, bound to a thread or not */
+  store_conn *all;       /* every reader opened, bound to a thread or not; never shrinks */
   int pool_size;         /* readers opened so far */
   int pool_max;
   int in_use;
-  /* SQLite: the one writer connection and its own lock. */
+  /* SQLite: the one writer connection and its own lock. Waiters queue in arrival order and
+   * the writer is handed to the first of them on release, so a thread that gives it back and
+   * asks again at once (a bulk import between chunks) cannot overtake them. */
   store_conn *writer;
   bool writer_busy;
   pthread_cond_t writer_cv;
-  atomic_uint_fast64_t acquires, waits, errors;
+  struct writer_wait *wq_head, *wq_tail;
+  atomic_uint_fast64_t acquires, waits, errors, timeouts, reconnects, checkpoints;
   bool bind_threads; /* readers stay with the thread that opened them */
+  atomic_int wait_ms; /* deadline of store_acquire */
+  /* While the database is down: no new attempt to connect before this (monotonic ms), and at
+   * most one attempt at a time, so that worker threads fail fast instead of each waiting out a
+   * connect timeout. */
+  atomic_int_fast64_t down_until_ms;
+  atomic_bool probing;
+  /* maintenance thread (SQLite checkpoints) */
+  pthread_t maint;
+  bool maint_running, maint_stop;
+  pthread_cond_t maint_cv;
 };
+
+enum { DEFAULT_WAIT_MS = 5000, DOWN_BACKOFF_MS = 1000 };
+
+typedef struct writer_wait {
+  struct writer_wait *next;
+  bool granted; /* the writer was handed to this waiter */
+} writer_wait;
 
 static bool is_pg_target(const char *t) {
   return strncmp(t, "postgresql://", 13) == 0 || strncmp(t, "postgres://", 11) == 0;
@@ -36,6 +57,32 @@ static bool is_pg_target(const char *t) {
 
 static void set_err(char *err, size_t errlen, const char *msg) {
   if (err && errlen) snprintf(err, errlen, "%s", msg);
+}
+
+static int64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void cond_init_mono(pthread_cond_t *cv) {
+  pthread_condattr_t at;
+  pthread_condattr_init(&at);
+  pthread_condattr_setclock(&at, CLOCK_MONOTONIC);
+  pthread_cond_init(cv, &at);
+  pthread_condattr_destroy(&at);
+}
+
+static struct timespec deadline_in(int ms) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  ts.tv_sec += ms / 1000;
+  ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (ts.tv_nsec >= 1000000000L) {
+    ts.tv_sec++;
+    ts.tv_nsec -= 1000000000L;
+  }
+  return ts;
 }
 
 store *store_open(const char *target, int pool, char *err, size_t errlen) {
@@ -47,14 +94,16 @@ store *store_open(const char *target, int pool, char *err, size_t errlen) {
   st->be = is_pg_target(target) ? &store_pg_backend : &store_sqlite_backend;
   st->target = strdup(target);
   st->pool_max = pool < 1 ? 1 : pool;
+  atomic_init(&st->wait_ms, DEFAULT_WAIT_MS);
   if (!st->target) {
     set_err(err, errlen, "out of memory");
     free(st);
     return NULL;
   }
   pthread_mutex_init(&st->mu, NULL);
-  pthread_cond_init(&st->cv, NULL);
-  pthread_cond_init(&st->writer_cv, NULL);
+  cond_init_mono(&st->cv);
+  cond_init_mono(&st->writer_cv);
+  cond_init_mono(&st->maint_cv);
   /* Open one connection now so that an unreachable database fails at start-up. On SQLite
    * it is the writer: it creates the file and sets WAL mode before readers open it. */
   store_conn *c = st->be->connect(st->target, st->be->kind == STORE_SQLITE, err, errlen);
@@ -74,8 +123,11 @@ store *store_open(const char *target, int pool, char *err, size_t errlen) {
   return st;
 }
 
+static void maintenance_stop(store *st);
+
 void store_close(store *st) {
   if (!st) return;
+  maintenance_stop(st);
   store_conn *c = st->all;
   while (c) {
     store_conn *n = c->next_all;
@@ -86,6 +138,7 @@ void store_close(store *st) {
   pthread_mutex_destroy(&st->mu);
   pthread_cond_destroy(&st->cv);
   pthread_cond_destroy(&st->writer_cv);
+  pthread_cond_destroy(&st->maint_cv);
   free(st->target);
   free(st);
 }
@@ -94,121 +147,174 @@ store_kind store_kind_of(const store *st) { return st->be->kind; }
 const char *store_kind_name(const store *st) { return st->be->name; }
 store_kind store_conn_kind(const store_conn *c) { return c->be->kind; }
 
+void store_set_wait(store *st, int wait_ms) { atomic_store(&st->wait_ms, wait_ms < 1 ? 1 : wait_ms); }
+
 /* Each thread keeps the reader it last used, so a request on a worker thread takes and gives
  * back its connection without touching the pool's lock. The connection stays owned by the
  * store (on `all`) and is closed by store_close. */
 static _Thread_local store_conn *tl_reader;
 static _Thread_local store *tl_store;
 
-static void replace_list_entry(store *st, store_conn *old, store_conn *fresh) {
-  for (store_conn **pp = &st->all; *pp; pp = &(*pp)->next_all)
-    if (*pp == old) {
-      fresh->next_all = old->next_all;
-      *pp = fresh;
-      return;
-    }
+/* May this thread try to reach the database now? While the database is believed up, always.
+ * Once an attempt failed: not before the back-off has passed, and then one thread at a time
+ * (the others fail fast instead of each waiting out a connect timeout). The caller passes the
+ * answer on to probe_end(). */
+static bool probe_begin(store *st, bool *gated) {
+  *gated = false;
+  int64_t until = atomic_load(&st->down_until_ms);
+  if (until == 0) return true;
+  if (mono_ms() < until) return false;
+  bool expected = false;
+  if (!atomic_compare_exchange_strong(&st->probing, &expected, true)) return false;
+  *gated = true;
+  return true;
 }
 
-store_conn *store_acquire(store *st, bool write) {
+static void probe_end(store *st, bool gated, bool ok) {
+  if (ok)
+    atomic_store(&st->down_until_ms, 0);
+  else
+    atomic_store(&st->down_until_ms, mono_ms() + DOWN_BACKOFF_MS);
+  if (gated) atomic_store(&st->probing, false);
+}
+
+/* Makes a connection usable again when the server dropped it (PostgreSQL restarted, say). The
+ * connection keeps its place in the pool whatever happens, so nothing is freed that a list
+ * still holds: on failure it simply stays broken until the next attempt. */
+static bool healthy(store *st, store_conn *c) {
+  c->unavailable = false;
+  if (!st->be->broken(c)) return true;
+  bool gated;
+  if (!probe_begin(st, &gated)) return false;
+  char err[256];
+  bool ok = st->be->reconnect(c, err, sizeof err) == 0;
+  probe_end(st, gated, ok);
+  if (ok)
+    atomic_fetch_add(&st->reconnects, 1);
+  else
+    fprintf(stderr, "store: the database cannot be reached: %s\n", err);
+  return ok;
+}
+
+static store_conn *fail_acquire(store *st, store_why *why, store_why w) {
+  if (why) *why = w;
+  atomic_fetch_add(&st->errors, 1);
+  if (w == STORE_WHY_BUSY) atomic_fetch_add(&st->timeouts, 1);
+  return NULL;
+}
+
+/* Waits on cv until ready(st) or the deadline passes; with mu held. False on timeout. */
+static bool wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, const struct timespec *dl, bool (*ready)(store *),
+                       store *st) {
+  while (!ready(st))
+    if (pthread_cond_timedwait(cv, mu, dl) == ETIMEDOUT && !ready(st)) return false;
+  return true;
+}
+
+static bool reader_free(store *st) { return st->free_list || st->pool_size < st->pool_max; }
+
+store_conn *store_acquire(store *st, bool write) { return store_acquire_timed(st, write, -1, NULL); }
+
+store_conn *store_acquire_timed(store *st, bool write, int wait_ms, store_why *why) {
+  if (why) *why = STORE_WHY_NONE;
+  if (wait_ms < 0) wait_ms = atomic_load(&st->wait_ms);
   atomic_fetch_add_explicit(&st->acquires, 1, memory_order_relaxed);
   if (!write && tl_store == st && tl_reader && !tl_reader->in_use) {
     store_conn *c = tl_reader;
-    if (!st->be->broken(c)) {
-      c->in_use = true;
-      return c;
-    }
-    char err[256];
-    store_conn *fresh = st->be->connect(st->target, false, err, sizeof err);
-    if (!fresh) {
-      atomic_fetch_add(&st->errors, 1);
-      return NULL;
-    }
-    fresh->st = st;
-    fresh->thread_bound = true;
-    fresh->in_use = true;
-    pthread_mutex_lock(&st->mu);
-    replace_list_entry(st, c, fresh);
-    pthread_mutex_unlock(&st->mu);
-    st->be->disconnect(c);
-    tl_reader = fresh;
-    return fresh;
+    if (!healthy(st, c)) return fail_acquire(st, why, STORE_WHY_DOWN);
+    c->in_use = true;
+    return c;
   }
+  struct timespec dl = deadline_in(wait_ms);
   pthread_mutex_lock(&st->mu);
   if (write && st->writer) {
-    if (st->writer_busy) atomic_fetch_add(&st->waits, 1);
-    while (st->writer_busy) pthread_cond_wait(&st->writer_cv, &st->mu);
-    st->writer_busy = true;
-    st->in_use++;
+    if (st->writer_busy || st->wq_head) {
+      atomic_fetch_add(&st->waits, 1);
+      writer_wait me = {NULL, false};
+      if (st->wq_tail)
+        st->wq_tail->next = &me;
+      else
+        st->wq_head = &me;
+      st->wq_tail = &me;
+      while (!me.granted) {
+        if (pthread_cond_timedwait(&st->writer_cv, &st->mu, &dl) == ETIMEDOUT && !me.granted) {
+          /* Leave the queue. */
+          writer_wait *prev = NULL;
+          for (writer_wait *w = st->wq_head; w; prev = w, w = w->next)
+            if (w == &me) {
+              if (prev)
+                prev->next = me.next;
+              else
+                st->wq_head = me.next;
+              if (st->wq_tail == &me) st->wq_tail = prev;
+              break;
+            }
+          pthread_mutex_unlock(&st->mu);
+          return fail_acquire(st, why, STORE_WHY_BUSY);
+        }
+      }
+      /* Handed over by store_release: writer_busy and in_use already count it. */
+    } else {
+      st->writer_busy = true;
+      st->in_use++;
+    }
     pthread_mutex_unlock(&st->mu);
     st->writer->in_use = true;
+    st->writer->unavailable = false;
     return st->writer;
   }
-  bool waited = false;
-  for (;;) {
-    if (st->free_list) {
-      store_conn *c = st->free_list;
-      st->free_list = c->next_free;
-      c->next_free = NULL;
-      c->in_use = true;
-      st->in_use++;
+  if (!reader_free(st)) {
+    atomic_fetch_add(&st->waits, 1);
+    if (!wait_until(&st->cv, &st->mu, &dl, reader_free, st)) {
       pthread_mutex_unlock(&st->mu);
-      if (st->be->broken(c)) {
-        /* Replace a connection the server dropped (PostgreSQL restarted, say). */
-        char err[256];
-        store_conn *fresh = st->be->connect(st->target, false, err, sizeof err);
-        st->be->disconnect(c);
-        if (!fresh) {
-          atomic_fetch_add(&st->errors, 1);
-          pthread_mutex_lock(&st->mu);
-          st->in_use--;
-          st->pool_size--;
-          pthread_cond_signal(&st->cv);
-          pthread_mutex_unlock(&st->mu);
-          return NULL;
-        }
-        fresh->st = st;
-        fresh->in_use = true;
-        pthread_mutex_lock(&st->mu);
-        replace_list_entry(st, c, fresh);
-        pthread_mutex_unlock(&st->mu);
-        c = fresh;
-      }
-      return c;
+      return fail_acquire(st, why, STORE_WHY_BUSY);
     }
-    if (st->pool_size < st->pool_max) {
-      st->pool_size++;
-      pthread_mutex_unlock(&st->mu);
-      char err[256];
-      store_conn *c = st->be->connect(st->target, false, err, sizeof err);
-      pthread_mutex_lock(&st->mu);
-      if (!c) {
-        st->pool_size--;
-        atomic_fetch_add(&st->errors, 1);
-        pthread_mutex_unlock(&st->mu);
-        fprintf(stderr, "store: cannot open a connection: %s\n", err);
-        return NULL;
-      }
-      c->st = st;
-      c->in_use = true;
-      c->next_all = st->all;
-      st->all = c;
-      st->in_use++;
-      if (!write && st->bind_threads && tl_store != st) {
-        /* This thread's own reader from now on. */
-        c->thread_bound = true;
-        st->in_use--;
-        tl_store = st;
-        tl_reader = c;
-      }
-      pthread_mutex_unlock(&st->mu);
-      return c;
-    }
-    if (!waited) {
-      atomic_fetch_add(&st->waits, 1);
-      waited = true;
-    }
-    pthread_cond_wait(&st->cv, &st->mu);
   }
+  if (st->free_list) {
+    store_conn *c = st->free_list;
+    st->free_list = c->next_free;
+    c->next_free = NULL;
+    c->in_use = true;
+    st->in_use++;
+    pthread_mutex_unlock(&st->mu);
+    if (!healthy(st, c)) {
+      store_release(c); /* back on the free list, still broken: tried again next time */
+      return fail_acquire(st, why, STORE_WHY_DOWN);
+    }
+    return c;
+  }
+  /* Room to open one more. */
+  st->pool_size++;
+  pthread_mutex_unlock(&st->mu);
+  char err[256];
+  store_conn *c = NULL;
+  bool gated;
+  if (probe_begin(st, &gated)) {
+    c = st->be->connect(st->target, false, err, sizeof err);
+    probe_end(st, gated, c != NULL);
+    if (!c) fprintf(stderr, "store: cannot open a connection: %s\n", err);
+  }
+  pthread_mutex_lock(&st->mu);
+  if (!c) {
+    st->pool_size--;
+    pthread_cond_signal(&st->cv);
+    pthread_mutex_unlock(&st->mu);
+    return fail_acquire(st, why, STORE_WHY_DOWN);
+  }
+  c->st = st;
+  c->in_use = true;
+  c->next_all = st->all;
+  st->all = c;
+  st->in_use++;
+  if (!write && st->bind_threads && tl_store != st) {
+    /* This thread's own reader from now on. */
+    c->thread_bound = true;
+    st->in_use--;
+    tl_store = st;
+    tl_reader = c;
+  }
+  pthread_mutex_unlock(&st->mu);
+  return c;
 }
 
 void store_release(store_conn *c) {
@@ -222,10 +328,19 @@ void store_release(store_conn *c) {
   }
   pthread_mutex_lock(&st->mu);
   c->in_use = false;
+  if (c == st->writer && st->wq_head) {
+    /* Straight to the first waiter: the writer stays busy, in_use unchanged. */
+    writer_wait *w = st->wq_head;
+    st->wq_head = w->next;
+    if (!st->wq_head) st->wq_tail = NULL;
+    w->granted = true;
+    pthread_cond_broadcast(&st->writer_cv);
+    pthread_mutex_unlock(&st->mu);
+    return;
+  }
   st->in_use--;
   if (c == st->writer) {
     st->writer_busy = false;
-    pthread_cond_signal(&st->writer_cv);
   } else {
     c->next_free = st->free_list;
     st->free_list = c;
@@ -233,6 +348,8 @@ void store_release(store_conn *c) {
   }
   pthread_mutex_unlock(&st->mu);
 }
+
+bool store_unavailable(const store_conn *c) { return c && c->unavailable; }
 
 /* ---- statements: thin dispatch ---- */
 
@@ -283,16 +400,59 @@ int store_begin(store_conn *c) {
   if (rc == STORE_OK) c->in_tx = true;
   return rc;
 }
+/* The database, not a flag that assumes success, says whether a transaction is still open. */
 int store_commit(store_conn *c) {
   int rc = c->be->exec(c, "COMMIT");
-  c->in_tx = false;
-  return rc;
+  if (rc != STORE_OK && c->be->in_tx(c)) {
+    char why[sizeof c->err];
+    memcpy(why, c->err, sizeof why); /* keep the COMMIT's reason, not the ROLLBACK's */
+    bool unavailable = c->unavailable;
+    (void)c->be->exec(c, "ROLLBACK");
+    memcpy(c->err, why, sizeof why);
+    c->unavailable = unavailable;
+  }
+  c->in_tx = c->be->in_tx(c);
+  return rc == STORE_OK ? STORE_OK : rc == STORE_CONSTRAINT ? STORE_CONSTRAINT : STORE_ERROR;
 }
 int store_rollback(store_conn *c) {
   int rc = c->be->exec(c, "ROLLBACK");
-  c->in_tx = false;
+  c->in_tx = c->be->in_tx(c);
   return rc;
 }
+
+static bool savepoint_name_ok(const char *name) {
+  if (!name || !*name || strlen(name) > 63) return false;
+  for (const char *p = name; *p; p++) {
+    char ch = *p;
+    bool alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+    if (!alpha && !(p > name && ch >= '0' && ch <= '9')) return false;
+  }
+  return true;
+}
+
+static int savepoint_cmd(store_conn *c, const char *verb, const char *name) {
+  if (!savepoint_name_ok(name)) {
+    snprintf(c->err, sizeof c->err, "invalid savepoint name");
+    return STORE_ERROR;
+  }
+  if (!c->in_tx) {
+    snprintf(c->err, sizeof c->err, "%s outside a transaction", verb);
+    return STORE_ERROR;
+  }
+  char sql[128];
+  snprintf(sql, sizeof sql, "%s %s", verb, name);
+  return c->be->exec(c, sql);
+}
+int store_savepoint(store_conn *c, const char *name) { return savepoint_cmd(c, "SAVEPOINT", name); }
+int store_release_savepoint(store_conn *c, const char *name) { return savepoint_cmd(c, "RELEASE SAVEPOINT", name); }
+int store_rollback_to(store_conn *c, const char *name) { return savepoint_cmd(c, "ROLLBACK TO SAVEPOINT", name); }
+
+store_stmt *store_prepare_stream(store_conn *c, const store_sql *q) {
+  store_stmt *s = store_prepare(c, q);
+  if (s && c->be->set_stream) c->be->set_stream(s);
+  return s;
+}
+int store_rows_held(store_stmt *s) { return s->conn->be->rows_held(s); }
 const char *store_errmsg(store_conn *c) { return c->err; }
 
 int store_insert_id(store_stmt *s, int64_t *id) {
@@ -349,6 +509,14 @@ static int exec_sql(store_conn *c, const store_sql *q) {
   return c->be->exec(c, text);
 }
 
+/* SQLite: a table rebuild needs foreign keys off, which cannot change inside a transaction. */
+static int set_foreign_keys(store_conn *c, bool on) {
+  if (c->be->kind != STORE_SQLITE) return STORE_OK;
+  return c->be->exec(c, on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF");
+}
+
+STORE_SQL(q_fk_check, "SELECT COUNT(*) FROM pragma_foreign_key_check");
+
 int store_migrate(store *st, const store_migration *migs, char *err_out, size_t errlen) {
   int applied = 0;
   char scratch[512];
@@ -359,10 +527,24 @@ int store_migrate(store *st, const store_migration *migs, char *err_out, size_t 
     set_err(err, errlen, "the database cannot be reached");
     return -1;
   }
+  bool fk_off = false;
   for (const store_migration *m = migs; m->version; m++) {
+    if (m->steps[0].sql && strcmp(m->steps[0].sql, STORE_MIGRATION_FOREIGN_KEYS_OFF) == 0) {
+      if (set_foreign_keys(c, false) != STORE_OK) {
+        snprintf(err, errlen, "migration %d: cannot turn foreign keys off: %s", m->version, c->err);
+        goto fail;
+      }
+      fk_off = true;
+    }
     if (store_begin(c) != STORE_OK) {
       snprintf(err, errlen, "migration %d: cannot begin: %s", m->version, c->err);
       goto fail;
+    }
+    /* A migration may build an index on a large table, or wait for another migrator's lock:
+     * no statement timeout for it. */
+    if (c->be->kind == STORE_PG && c->be->exec(c, "SET LOCAL statement_timeout = 0") != STORE_OK) {
+      snprintf(err, errlen, "migration %d: %s", m->version, c->err);
+      goto fail_tx;
     }
     if (c->be->lock_migrations && c->be->lock_migrations(c) != STORE_OK) {
       snprintf(err, errlen, "migration %d: cannot lock: %s", m->version, c->err);
@@ -386,39 +568,58 @@ int store_migrate(store *st, const store_migration *migs, char *err_out, size_t 
     }
     if (rc == STORE_ROW) {
       store_rollback(c);
-      continue;
-    }
-    for (const store_sql *q = m->steps; q->sql; q++) {
-      if (exec_sql(c, q) != STORE_OK) {
-        snprintf(err, errlen, "migration %d (%s) failed: %s", m->version, m->name, c->err);
+    } else {
+      for (const store_sql *q = m->steps; q->sql; q++) {
+        if (exec_sql(c, q) != STORE_OK) {
+          snprintf(err, errlen, "migration %d (%s) failed: %s", m->version, m->name, c->err);
+          goto fail_tx;
+        }
+      }
+      if (fk_off && c->be->kind == STORE_SQLITE) {
+        s = store_prepare(c, &q_fk_check);
+        rc = s ? store_step(s) : STORE_ERROR;
+        int64_t bad = rc == STORE_ROW ? store_col_int(s, 0) : -1;
+        store_reset(s);
+        if (bad != 0) {
+          snprintf(err, errlen, "migration %d (%s): foreign_key_check %s", m->version, m->name,
+                   bad < 0 ? c->err : "found rows that refer to nothing");
+          goto fail_tx;
+        }
+      }
+      s = store_prepare(c, &q_mig_add);
+      if (!s) {
+        snprintf(err, errlen, "migration %d: %s", m->version, c->err);
         goto fail_tx;
       }
+      store_bind_int(s, 1, m->version);
+      store_bind_text(s, 2, m->name);
+      store_bind_int(s, 3, (int64_t)time(NULL));
+      rc = store_step(s);
+      store_reset(s);
+      if (rc != STORE_DONE) {
+        snprintf(err, errlen, "migration %d: cannot record: %s", m->version, c->err);
+        goto fail_tx;
+      }
+      if (store_commit(c) != STORE_OK) {
+        snprintf(err, errlen, "migration %d: cannot commit: %s", m->version, c->err);
+        goto fail_tx;
+      }
+      applied++;
     }
-    s = store_prepare(c, &q_mig_add);
-    if (!s) {
-      snprintf(err, errlen, "migration %d: %s", m->version, c->err);
-      goto fail_tx;
+    if (fk_off) {
+      if (set_foreign_keys(c, true) != STORE_OK) {
+        snprintf(err, errlen, "migration %d: cannot turn foreign keys on again: %s", m->version, c->err);
+        goto fail;
+      }
+      fk_off = false;
     }
-    store_bind_int(s, 1, m->version);
-    store_bind_text(s, 2, m->name);
-    store_bind_int(s, 3, (int64_t)time(NULL));
-    rc = store_step(s);
-    store_reset(s);
-    if (rc != STORE_DONE) {
-      snprintf(err, errlen, "migration %d: cannot record: %s", m->version, c->err);
-      goto fail_tx;
-    }
-    if (store_commit(c) != STORE_OK) {
-      snprintf(err, errlen, "migration %d: cannot commit: %s", m->version, c->err);
-      goto fail_tx;
-    }
-    applied++;
   }
   store_release(c);
   return applied;
 fail_tx:
   store_rollback(c);
 fail:
+  if (fk_off) (void)set_foreign_keys(c, true);
   store_release(c);
   return -1;
 }
@@ -457,6 +658,9 @@ void store_get_stats(store *st, store_stats *out) {
   out->acquires = atomic_load(&st->acquires);
   out->waits = atomic_load(&st->waits);
   out->errors = atomic_load(&st->errors);
+  out->timeouts = atomic_load(&st->timeouts);
+  out->reconnects = atomic_load(&st->reconnects);
+  out->checkpoints = atomic_load(&st->checkpoints);
   out->size_bytes = -1;
   store_conn *c = store_acquire(st, false);
   if (c) {
@@ -476,3 +680,332 @@ int store_read_snapshot(store_conn *c) {
   if (c->be->kind != STORE_SQLITE || c->in_tx || c->writer) return STORE_OK;
   return store_begin(c);
 }
+
+/* ---- maintenance: WAL checkpoints off the request path ---- */
+
+enum { MAINT_PERIOD_MS = 1000, MAINT_IDLE_TRUNCATE_S = 10 };
+
+static void *maintenance_main(void *arg) {
+  store *st = arg;
+  char err[256];
+  store_conn *c = st->be->connect(st->target, true, err, sizeof err);
+  if (!c) {
+    fprintf(stderr, "store: the maintenance thread cannot open the database: %s\n", err);
+    return NULL;
+  }
+  c->st = st;
+  int64_t last_frames = -1;
+  int idle_periods = 0;
+  bool truncated = false;
+  pthread_mutex_lock(&st->mu);
+  while (!st->maint_stop) {
+    struct timespec dl = deadline_in(MAINT_PERIOD_MS);
+    pthread_cond_timedwait(&st->maint_cv, &st->mu, &dl);
+    if (st->maint_stop) break;
+    pthread_mutex_unlock(&st->mu);
+    int64_t frames = 0;
+    /* PASSIVE never waits for anyone; writers and readers go on. */
+    int done = st->be->checkpoint(c, false, &frames);
+    if (done >= 0) atomic_fetch_add(&st->checkpoints, 1);
+    if (frames != last_frames) {
+      idle_periods = 0;
+      truncated = false;
+    } else if (idle_periods < MAINT_IDLE_TRUNCATE_S) {
+      idle_periods++;
+    }
+    last_frames = frames;
+    /* Writes have stopped and everything is in the database file: give the WAL's space back. */
+    if (done == 1 && frames > 0 && !truncated && idle_periods >= MAINT_IDLE_TRUNCATE_S) {
+      int64_t after = 0;
+      if (st->be->checkpoint(c, true, &after) == 1) {
+        truncated = true;
+        last_frames = after;
+        atomic_fetch_add(&st->checkpoints, 1);
+      }
+    }
+    pthread_mutex_lock(&st->mu);
+  }
+  pthread_mutex_unlock(&st->mu);
+  st->be->disconnect(c);
+  return NULL;
+}
+
+int store_maintenance_start(store *st) {
+  if (!st->be->checkpoint || st->maint_running) return 0;
+  store_conn *w = store_acquire(st, true);
+  if (!w) return -1;
+  int rc = store_exec(w, "PRAGMA wal_autocheckpoint=0");
+  store_release(w);
+  if (rc != STORE_OK) return -1;
+  st->maint_stop = false;
+  if (pthread_create(&st->maint, NULL, maintenance_main, st) != 0) return -1;
+  st->maint_running = true;
+  return 0;
+}
+
+static void maintenance_stop(store *st) {
+  if (!st->maint_running) return;
+  pthread_mutex_lock(&st->mu);
+  st->maint_stop = true;
+  pthread_cond_signal(&st->maint_cv);
+  pthread_mutex_unlock(&st->mu);
+  pthread_join(st->maint, NULL);
+  st->maint_running = false;
+}
+
+/* ---- bulk writes ---- */
+
+struct store_bulk {
+  store *st;
+  const store_bulk_spec *spec;
+  int chunk_rows;
+  store_bulk_error_fn on_error;
+  void *ctx;
+  store_val *vals; /* chunk_rows * ncols; text values point into their own malloc'd copies */
+  int nrows;
+  int64_t first_row; /* index of vals' first row among all rows added */
+  store_bulk_stats stats;
+  int failed_rc; /* STORE_OK until a chunk could not be written at all */
+  char err[256];
+};
+
+enum { BULK_DEFAULT_CHUNK = 1000, BULK_MAX_PARAMS = 999 };
+
+static bool ident_list_ok(const char *s, bool list) {
+  if (!s || !*s) return false;
+  for (; *s; s++) {
+    char ch = *s;
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+              (list && (ch == ',' || ch == ' '));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+store_bulk *store_bulk_begin(store *st, const store_bulk_spec *spec, int chunk_rows, store_bulk_error_fn on_error,
+                             void *ctx) {
+  if (!st || !spec || spec->ncols < 1 || spec->ncols > BULK_MAX_PARAMS || !ident_list_ok(spec->table, false) ||
+      !ident_list_ok(spec->columns, true))
+    return NULL;
+  store_bulk *b = calloc(1, sizeof *b);
+  if (!b) return NULL;
+  b->st = st;
+  b->spec = spec;
+  b->chunk_rows = chunk_rows > 0 ? chunk_rows : BULK_DEFAULT_CHUNK;
+  b->on_error = on_error;
+  b->ctx = ctx;
+  b->vals = calloc((size_t)b->chunk_rows * (size_t)spec->ncols, sizeof *b->vals);
+  if (!b->vals) {
+    free(b);
+    return NULL;
+  }
+  return b;
+}
+
+static void bulk_clear(store_bulk *b) {
+  size_t n = (size_t)b->nrows * (size_t)b->spec->ncols;
+  for (size_t i = 0; i < n; i++)
+    if (b->vals[i].type == STORE_V_TEXT) free((char *)b->vals[i].s);
+  memset(b->vals, 0, n * sizeof *b->vals);
+  b->first_row += b->nrows;
+  b->nrows = 0;
+}
+
+static size_t put(char *dst, size_t o, const char *src) {
+  size_t n = strlen(src);
+  memcpy(dst + o, src, n);
+  return o + n;
+}
+
+/* "INSERT INTO t (cols) VALUES (?,..),(?,..)" for n rows; malloc'd. The names are the declaring
+ * module's constants, checked by store_bulk_begin; every value is a bound parameter. */
+static char *insert_sql(const store_bulk_spec *spec, int n) {
+  size_t per = (size_t)spec->ncols * 2 + 3;
+  size_t cap = strlen(spec->table) + strlen(spec->columns) + 32 + per * (size_t)n;
+  char *sql = malloc(cap);
+  if (!sql) return NULL;
+  size_t o = put(sql, 0, "INSERT INTO ");
+  o = put(sql, o, spec->table);
+  o = put(sql, o, " (");
+  o = put(sql, o, spec->columns);
+  o = put(sql, o, ") VALUES");
+  for (int r = 0; r < n; r++) {
+    sql[o++] = r ? ',' : ' ';
+    sql[o++] = '(';
+    for (int k = 0; k < spec->ncols; k++) {
+      if (k) sql[o++] = ',';
+      sql[o++] = '?';
+    }
+    sql[o++] = ')';
+  }
+  sql[o] = '\0';
+  return sql;
+}
+
+static void bind_val(store_stmt *s, int i, const store_val *v) {
+  switch (v->type) {
+    case STORE_V_INT: store_bind_int(s, i, v->i); break;
+    case STORE_V_TEXT: store_bind_text(s, i, v->s); break;
+    default: store_bind_null(s, i); break;
+  }
+}
+
+/* An uncached INSERT of n rows; the caller finalizes it. */
+static store_stmt *prepare_insert(store_bulk *b, store_conn *c, int n) {
+  char *text = insert_sql(b->spec, n);
+  if (!text) {
+    snprintf(c->err, sizeof c->err, "out of memory");
+    return NULL;
+  }
+  store_sql q = {text, NULL};
+  store_stmt *s = c->be->prepare_once(c, &q);
+  free(text); /* both backends keep their own copy of the text */
+  return s;
+}
+
+/* Binds rows [from, from + n) of the chunk to s and runs it. */
+static int run_rows(store_bulk *b, store_stmt *s, int from, int n) {
+  int nc = b->spec->ncols;
+  for (int r = 0; r < n; r++)
+    for (int k = 0; k < nc; k++) bind_val(s, r * nc + k + 1, &b->vals[(size_t)(from + r) * (size_t)nc + (size_t)k]);
+  int rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* The fast way: the whole chunk in as few statements as possible (COPY, or multi-row INSERTs of
+ * up to 100 rows, the full-size one prepared once per chunk). */
+static int bulk_fast(store_bulk *b, store_conn *c) {
+  if (c->be->copy_rows) return c->be->copy_rows(c, b->spec, b->vals, b->nrows);
+  int per_stmt = BULK_MAX_PARAMS / b->spec->ncols;
+  if (per_stmt > 100) per_stmt = 100;
+  store_stmt *full = NULL;
+  int rc = STORE_OK;
+  for (int from = 0; from < b->nrows && rc == STORE_OK; from += per_stmt) {
+    int n = b->nrows - from < per_stmt ? b->nrows - from : per_stmt;
+    if (n == per_stmt) {
+      if (!full) full = prepare_insert(b, c, n);
+      rc = full ? run_rows(b, full, from, n) : STORE_ERROR;
+    } else {
+      store_stmt *tail = prepare_insert(b, c, n);
+      rc = tail ? run_rows(b, tail, from, n) : STORE_ERROR;
+      if (tail) c->be->finalize(tail);
+    }
+  }
+  if (full) c->be->finalize(full);
+  return rc;
+}
+
+/* The slow way, after the fast one failed: row by row, each under a savepoint, so that a bad
+ * row is reported and skipped and the transaction goes on. */
+static int bulk_row_by_row(store_bulk *b, store_conn *c) {
+  store_stmt *s = prepare_insert(b, c, 1);
+  int rc = s ? STORE_OK : STORE_ERROR;
+  int nc = b->spec->ncols;
+  for (int r = 0; s && r < b->nrows && rc == STORE_OK; r++) {
+    rc = store_savepoint(c, "hv_bulk_row");
+    if (rc != STORE_OK) break;
+    for (int k = 0; k < nc; k++) bind_val(s, k + 1, &b->vals[(size_t)r * (size_t)nc + (size_t)k]);
+    int step = store_step(s);
+    store_reset(s);
+    if (step == STORE_DONE) {
+      rc = store_release_savepoint(c, "hv_bulk_row");
+      if (rc == STORE_OK) b->stats.inserted++;
+      continue;
+    }
+    if (c->unavailable) {
+      rc = STORE_UNAVAILABLE;
+      break;
+    }
+    char why[sizeof c->err];
+    memcpy(why, c->err, sizeof why);
+    rc = store_rollback_to(c, "hv_bulk_row");
+    if (rc == STORE_OK) rc = store_release_savepoint(c, "hv_bulk_row");
+    if (rc != STORE_OK) break;
+    b->stats.failed++;
+    if (b->on_error) b->on_error(b->ctx, b->first_row + r, step, why);
+  }
+  if (s) c->be->finalize(s);
+  return rc;
+}
+
+static int bulk_flush(store_bulk *b) {
+  if (b->failed_rc != STORE_OK) return b->failed_rc;
+  if (b->nrows == 0) return STORE_OK;
+  store_why why = STORE_WHY_NONE;
+  store_conn *c = store_acquire_timed(b->st, true, -1, &why);
+  int rc = STORE_UNAVAILABLE;
+  if (!c) {
+    snprintf(b->err, sizeof b->err, "%s",
+             why == STORE_WHY_BUSY ? "the writer stayed busy past the deadline" : "the database cannot be reached");
+    goto done;
+  }
+  rc = store_begin(c);
+  if (rc == STORE_OK) rc = bulk_fast(b, c);
+  if (rc == STORE_OK) rc = store_commit(c);
+  if (rc == STORE_OK) {
+    b->stats.inserted += b->nrows;
+  } else if (!c->unavailable) {
+    /* Some row was refused: find which, keep the others. */
+    if (c->in_tx) store_rollback(c);
+    b->stats.fallbacks++;
+    rc = store_begin(c);
+    if (rc == STORE_OK) {
+      int64_t before = b->stats.inserted, failed_before = b->stats.failed;
+      rc = bulk_row_by_row(b, c);
+      if (rc == STORE_OK) rc = store_commit(c);
+      if (rc != STORE_OK) { /* nothing of this chunk was kept */
+        b->stats.inserted = before;
+        b->stats.failed = failed_before;
+      }
+    }
+  }
+  if (rc == STORE_OK) {
+    b->stats.chunks++;
+  } else {
+    snprintf(b->err, sizeof b->err, "%s", c->err);
+    if (c->unavailable) rc = STORE_UNAVAILABLE;
+    else if (rc != STORE_UNAVAILABLE) rc = STORE_ERROR;
+  }
+  store_release(c); /* rolls back what is still open */
+done:
+  if (rc != STORE_OK) b->failed_rc = rc;
+  bulk_clear(b);
+  return rc;
+}
+
+int store_bulk_add(store_bulk *b, const store_val *row) {
+  if (b->failed_rc != STORE_OK) return b->failed_rc;
+  int nc = b->spec->ncols;
+  store_val *dst = &b->vals[(size_t)b->nrows * (size_t)nc];
+  for (int k = 0; k < nc; k++) {
+    dst[k] = row[k];
+    if (row[k].type == STORE_V_TEXT) {
+      dst[k].s = row[k].s ? strdup(row[k].s) : NULL;
+      if (!dst[k].s) {
+        dst[k].type = STORE_V_NULL;
+        for (int j = 0; j < k; j++)
+          if (dst[j].type == STORE_V_TEXT) free((char *)dst[j].s);
+        memset(dst, 0, (size_t)nc * sizeof *dst);
+        snprintf(b->err, sizeof b->err, "out of memory");
+        return b->failed_rc = STORE_ERROR;
+      }
+    }
+  }
+  b->nrows++;
+  b->stats.added++;
+  if (b->nrows == b->chunk_rows) return bulk_flush(b);
+  return STORE_OK;
+}
+
+int store_bulk_finish(store_bulk *b, store_bulk_stats *out) {
+  if (!b) return STORE_ERROR;
+  int rc = bulk_flush(b);
+  if (b->nrows) bulk_clear(b);
+  if (out) *out = b->stats;
+  free(b->vals);
+  free(b);
+  return rc;
+}
+
+const char *store_bulk_errmsg(const store_bulk *b) { return b->err; }

@@ -32,7 +32,15 @@ enum {
   STORE_DONE = 2,        /* store_step: no more rows */
   STORE_ERROR = -1,      /* anything else; store_errmsg() says what */
   STORE_CONSTRAINT = -2, /* a UNIQUE / FOREIGN KEY / CHECK constraint refused the write */
+  STORE_UNAVAILABLE = -3, /* no connection: the database is unreachable or the writer is busy */
 };
+
+/* Why store_acquire_timed() gave no connection. */
+typedef enum {
+  STORE_WHY_NONE = 0,
+  STORE_WHY_BUSY = 1, /* every connection (or SQLite's writer) stayed taken until the deadline */
+  STORE_WHY_DOWN = 2, /* the database cannot be reached (PostgreSQL stopped, network down) */
+} store_why;
 
 typedef struct store_sql {
   const char *sql;    /* portable text with ? placeholders (also SQLite's when sql_pg is set) */
@@ -51,10 +59,20 @@ void store_close(store *st);
 store_kind store_kind_of(const store *st);
 const char *store_kind_name(const store *st); /* "sqlite" or "postgresql" */
 
-/* Takes a connection for this thread; blocks while none is free. `write` asks for the
- * writer (SQLite: the single writer connection; PostgreSQL: any pooled connection).
- * Returns NULL only when the database cannot be reached (PostgreSQL down). */
+/* Takes a connection for this thread. `write` asks for the writer (SQLite: the single writer
+ * connection; PostgreSQL: any pooled connection). Waits at most the store's deadline
+ * (store_set_wait, 5 s by default) for a free one. Returns NULL when the deadline passed or the
+ * database cannot be reached (PostgreSQL down); a pooled connection the server dropped is
+ * reconnected in place, and while the database stays down callers fail fast. */
 store_conn *store_acquire(store *st, bool write);
+/* The same with an explicit deadline (wait_ms < 0: the store's) and the reason for a NULL. */
+store_conn *store_acquire_timed(store *st, bool write, int wait_ms, store_why *why);
+/* The deadline of store_acquire, in milliseconds (at least 1). */
+void store_set_wait(store *st, int wait_ms);
+/* True when the last error on this connection was the database's unavailability (connection
+ * lost, server shutting down, statement timeout, SQLite busy past busy_timeout) rather than the
+ * statement's fault: the HTTP layer answers 503 for it. Cleared when the connection is taken. */
+bool store_unavailable(const store_conn *c);
 void store_release(store_conn *c);
 /* From now on each thread keeps the reader it opens and takes it back without the pool's
  * lock. For a fixed set of long-lived threads (the server's workers), at most pool - 2 of
@@ -88,12 +106,28 @@ void store_reset(store_stmt *s);
  * STORE_CONSTRAINT, or STORE_ERROR. */
 int store_insert_id(store_stmt *s, int64_t *id);
 
+/* A streaming read: rows are fetched from the server as they are stepped, never all held in
+ * memory (PostgreSQL: single-row mode; SQLite steps row by row anyway). Until it has been
+ * stepped to STORE_DONE or reset, the connection runs no other statement. */
+store_stmt *store_prepare_stream(store_conn *c, const store_sql *q);
+/* Rows the statement holds in memory right now (for tests and diagnostics): 1 per fetched
+ * row when streaming on PostgreSQL, the whole result otherwise; 0 or 1 on SQLite. */
+int store_rows_held(store_stmt *s);
+
 /* Runs a statement that returns no rows and takes no parameters (DDL, pragmas). */
 int store_exec(store_conn *c, const char *sql);
 int store_begin(store_conn *c); /* SQLite: BEGIN IMMEDIATE on the writer */
+/* COMMIT. When it fails and the database kept the transaction open (SQLite: deferred foreign
+ * key, disk full, busy), it is rolled back, so the connection is always out of it afterwards. */
 int store_commit(store_conn *c);
 int store_rollback(store_conn *c);
 bool store_in_transaction(const store_conn *c);
+/* Savepoints inside a transaction: a failed statement is undone by store_rollback_to without
+ * losing the transaction (on PostgreSQL an error otherwise aborts it whole). `name` is an SQL
+ * identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63 bytes). */
+int store_savepoint(store_conn *c, const char *name);
+int store_release_savepoint(store_conn *c, const char *name);
+int store_rollback_to(store_conn *c, const char *name);
 /* The reads that follow on this reader see one snapshot until store_release (cheaper on
  * SQLite, where each statement would otherwise start its own read transaction). */
 int store_read_snapshot(store_conn *c);
@@ -106,12 +140,68 @@ typedef struct store_migration {
   const char *name;
   const store_sql *steps; /* terminated by an entry whose sql is NULL */
 } store_migration;
+/* A migration whose first step is this marker runs with foreign keys off on SQLite (a table
+ * rebuild: they cannot be turned off inside a transaction, so store_migrate does it before
+ * BEGIN and turns them on after), and PRAGMA foreign_key_check must find nothing before it
+ * commits. A marker step rather than a struct member, so that positional rows stay valid. */
+#define STORE_MIGRATION_FOREIGN_KEYS_OFF "-- hocvuso: foreign keys off"
+#define STORE_FOREIGN_KEYS_OFF_STEP {STORE_MIGRATION_FOREIGN_KEYS_OFF, STORE_MIGRATION_FOREIGN_KEYS_OFF}
 int store_migrate(store *st, const store_migration *migs, char *err, size_t errlen);
 int store_schema_version(store *st);
 
-/* Online copy of an SQLite database to `path` while others keep writing (SQLite's backup API).
+/* Online copy of an SQLite database to `path` while others keep writing: one consistent snapshot
+ * taken in a single backup step inside one read transaction (writers are not held up in WAL
+ * mode, and their commits cannot restart it), written to path.tmp and renamed into place.
  * PostgreSQL answers -1 with a message pointing at pg_dump. */
 int store_backup(store *st, const char *path, char *err, size_t errlen);
+
+/* Background upkeep, off the request path: on SQLite a thread checkpoints the WAL (PASSIVE every
+ * second, TRUNCATE when writes have stopped) and the writer's automatic checkpoint is turned
+ * off. Nothing on PostgreSQL. Stopped by store_close. 0 or -1. */
+int store_maintenance_start(store *st);
+
+/* ---- bulk writes ----
+ * Rows are buffered and written in chunks, each chunk in its own transaction on the writer,
+ * which is given back between chunks (other writes go on during a long import). SQLite writes a
+ * chunk as multi-row INSERTs, PostgreSQL with COPY … FROM STDIN. When a chunk fails it is
+ * written again row by row, each under a savepoint: the good rows are kept and each bad row is
+ * reported to `on_error` with its 0-based index among all rows added. The calling thread must
+ * not hold the writer. The table and column names come from the owning module's declaration. */
+typedef struct store_bulk_spec {
+  const char *table;   /* an identifier */
+  const char *columns; /* "a, b, c" */
+  int ncols;
+} store_bulk_spec;
+#define STORE_BULK(name, table, columns, ncols) static const store_bulk_spec name = {table, columns, ncols}
+
+typedef enum { STORE_V_NULL = 0, STORE_V_INT, STORE_V_TEXT } store_val_type;
+typedef struct store_val {
+  store_val_type type;
+  int64_t i;
+  const char *s;
+} store_val;
+static inline store_val store_val_int(int64_t v) { return (store_val){STORE_V_INT, v, NULL}; }
+static inline store_val store_val_text(const char *v) { return (store_val){v ? STORE_V_TEXT : STORE_V_NULL, 0, v}; }
+static inline store_val store_val_null(void) { return (store_val){STORE_V_NULL, 0, NULL}; }
+
+typedef void (*store_bulk_error_fn)(void *ctx, int64_t row, int rc, const char *message);
+typedef struct store_bulk store_bulk;
+typedef struct store_bulk_stats {
+  int64_t added, inserted, failed;
+  int64_t chunks;        /* transactions committed */
+  int64_t fallbacks;     /* chunks written again row by row */
+} store_bulk_stats;
+/* chunk_rows <= 0: 1000. NULL on bad arguments or no memory. */
+store_bulk *store_bulk_begin(store *st, const store_bulk_spec *spec, int chunk_rows, store_bulk_error_fn on_error,
+                             void *ctx);
+/* Adds one row of spec->ncols values (text is copied). Writes a chunk when it is full: STORE_OK,
+ * or STORE_UNAVAILABLE / STORE_ERROR when a chunk could not be written at all (then the bulk is
+ * failed and only store_bulk_finish may follow). Bad rows are not errors here: see on_error. */
+int store_bulk_add(store_bulk *b, const store_val *row);
+/* Writes what is left, fills *out (may be NULL) and frees the bulk. STORE_OK or an error. */
+int store_bulk_finish(store_bulk *b, store_bulk_stats *out);
+/* The last message of a failed bulk (valid until store_bulk_finish). */
+const char *store_bulk_errmsg(const store_bulk *b);
 
 /* Figures for /metrics. */
 typedef struct store_stats {
@@ -121,6 +211,9 @@ typedef struct store_stats {
   uint64_t waits; /* acquires that had to wait for a free connection */
   uint64_t errors;
   int64_t size_bytes; /* database size on disk, -1 if unknown */
+  uint64_t timeouts;  /* acquires that gave up at their deadline */
+  uint64_t reconnects; /* dropped connections opened again */
+  uint64_t checkpoints; /* WAL checkpoints run by the maintenance thread */
 } store_stats;
 void store_get_stats(store *st, store_stats *out);
 

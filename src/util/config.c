@@ -79,6 +79,7 @@ void config_defaults(config *c) {
   c->body_limit = 1 << 20;
   c->conn_timeout = 30;
   c->max_conns = 4096;
+  c->db_wait_ms = 5000;
 }
 
 static int copy_str(char *dst, size_t n, const char *v, const char *key, char *err, size_t errlen) {
@@ -141,6 +142,14 @@ static int config_set(config *c, const char *key, const char *v, char *err, size
     c->max_conns = (int)n;
     return 0;
   }
+  if (strcmp(key, "db-wait-ms") == 0) {
+    if (!parse_int(v, 1, 600000, &n)) {
+      snprintf(err, errlen, "db-wait-ms: expected milliseconds from 1 to 600000");
+      return -1;
+    }
+    c->db_wait_ms = (int)n;
+    return 0;
+  }
   return 1;
 }
 
@@ -198,6 +207,7 @@ static const struct {
     {"HOCVUSO_BODY_LIMIT", "body-limit"},
     {"HOCVUSO_TIMEOUT", "timeout"},
     {"HOCVUSO_MAX_CONNECTIONS", "max-connections"},
+    {"HOCVUSO_DB_WAIT_MS", "db-wait-ms"},
 };
 
 int config_load(config *c, const cli_opt *opts, const cli_args *a, char *err, size_t errlen) {

@@ -19,6 +19,7 @@ typedef struct config {
   size_t body_limit;       /* bytes */
   int conn_timeout;        /* seconds a connection may stay idle */
   int max_conns;
+  int db_wait_ms;          /* longest wait for a database connection (the writer), then 503 */
 } config;
 
 typedef struct cli_opt {

@@ -16,6 +16,7 @@
 
 #include <cmocka.h> /* after the headers it relies on (stdarg, stddef, setjmp) */
 
+#include "store/migrations.h"
 #include "store/store.h"
 
 typedef struct fixture {
@@ -34,7 +35,8 @@ enum { POOL = 4 };
 static const char *const test_tables[] = {
     "hv_t_child", "hv_t_parent", "hv_t_values", "hv_t_items", "hv_t_uniq", "hv_t_lit",
     "hv_t_tx",    "hv_t_counts", "hv_t_cache",  "hv_t_mig_a", "hv_t_mig_b", "hv_t_mig_c",
-    "hv_t_multi", "hv_t_threads", "hv_t_backup", "hv_t_ddl",    "schema_migrations",
+    "hv_t_multi", "hv_t_threads", "hv_t_backup", "hv_t_ddl",    "hv_t_dfk_c", "hv_t_dfk_p",
+    "hv_t_sp",    "hv_t_bulk",    "hv_t_load",   "schema_migrations",
 };
 
 /* ---- helpers ---- */
@@ -935,6 +937,478 @@ static void test_pg_specifics(void **state) {
   store_release(c);
 }
 
+
+/* ---- issue 6: storage under faults, and the primitives for imports and exports ---- */
+
+/* A COMMIT that fails (here: a deferred foreign key) leaves no transaction open behind it: the
+ * next BEGIN (IMMEDIATE, on SQLite's single writer) succeeds. SQLite keeps the transaction open
+ * after such a COMMIT; PostgreSQL rolls it back itself. */
+static void test_commit_failure(void **state) {
+  fixture *fx = fx_of(state);
+  store_conn *c = store_acquire(fx->st, true);
+  assert_non_null(c);
+  exec_ok(c, "DROP TABLE IF EXISTS hv_t_dfk_c");
+  fresh_table(fx, c, "hv_t_dfk_p", "CREATE TABLE hv_t_dfk_p (id INTEGER PRIMARY KEY)",
+              "CREATE TABLE hv_t_dfk_p (id INTEGER PRIMARY KEY)");
+  const char *child = "CREATE TABLE hv_t_dfk_c (id INTEGER PRIMARY KEY,"
+                      " p INTEGER REFERENCES hv_t_dfk_p(id) DEFERRABLE INITIALLY DEFERRED)";
+  fresh_table(fx, c, "hv_t_dfk_c", child, child);
+  STORE_SQL(q_child, "INSERT INTO hv_t_dfk_c (id, p) VALUES (?, ?)");
+  STORE_SQL(q_count, "SELECT COUNT(*) FROM hv_t_dfk_c");
+
+  assert_int_equal(store_begin(c), STORE_OK);
+  store_stmt *s = prepare_ok(c, &q_child);
+  store_bind_int(s, 1, 1);
+  store_bind_int(s, 2, 42); /* no such parent: refused only at COMMIT */
+  step_done(s, c);
+  store_reset(s);
+  assert_int_not_equal(store_commit(c), STORE_OK);
+  assert_false(store_in_transaction(c));
+
+  /* The writer is usable again at once. */
+  if (store_begin(c) != STORE_OK)
+    fail_msg("BEGIN after a failed COMMIT: %s", store_errmsg(c));
+  s = prepare_ok(c, &q_child);
+  store_bind_int(s, 1, 2);
+  store_bind_null(s, 2);
+  step_done(s, c);
+  store_reset(s);
+  assert_int_equal(store_commit(c), STORE_OK);
+  assert_int_equal(query_int(c, &q_count), 1); /* the refused row is gone, the later one kept */
+  store_release(c);
+
+  /* And another thread's writer acquire is not stuck behind a lock left open. */
+  c = store_acquire(fx->st, true);
+  assert_non_null(c);
+  assert_int_equal(store_begin(c), STORE_OK);
+  assert_int_equal(store_rollback(c), STORE_OK);
+  store_release(c);
+}
+
+/* One bad row inside a transaction is undone by a savepoint, and the transaction goes on (on
+ * PostgreSQL the error would otherwise abort it whole). */
+static void test_savepoints(void **state) {
+  fixture *fx = fx_of(state);
+  store_conn *c = store_acquire(fx->st, true);
+  assert_non_null(c);
+  fresh_table(fx, c, "hv_t_sp", "CREATE TABLE hv_t_sp (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+              "CREATE TABLE hv_t_sp (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
+  STORE_SQL(q_ins, "INSERT INTO hv_t_sp (id, name) VALUES (?, ?)");
+  STORE_SQL(q_names, "SELECT COUNT(*) FROM hv_t_sp WHERE name IN ('Tổ 1', 'Tổ 2')");
+  assert_int_equal(store_savepoint(c, "sp1"), STORE_ERROR); /* outside a transaction */
+  assert_int_equal(store_begin(c), STORE_OK);
+  store_stmt *s = prepare_ok(c, &q_ins);
+  store_bind_int(s, 1, 1);
+  store_bind_text(s, 2, "Tổ 1");
+  step_done(s, c);
+  store_reset(s);
+
+  assert_int_equal(store_savepoint(c, "row_2"), STORE_OK);
+  s = prepare_ok(c, &q_ins);
+  store_bind_int(s, 1, 2);
+  store_bind_text(s, 2, "Tổ 1"); /* duplicate name */
+  assert_int_equal(store_step(s), STORE_CONSTRAINT);
+  store_reset(s);
+  assert_int_equal(store_rollback_to(c, "row_2"), STORE_OK);
+  assert_int_equal(store_release_savepoint(c, "row_2"), STORE_OK);
+
+  assert_int_equal(store_savepoint(c, "bad name;"), STORE_ERROR); /* not an identifier */
+  s = prepare_ok(c, &q_ins);
+  store_bind_int(s, 1, 3);
+  store_bind_text(s, 2, "Tổ 2");
+  if (store_step(s) != STORE_DONE)
+    fail_msg("insert after ROLLBACK TO: %s", store_errmsg(c));
+  store_reset(s);
+  assert_int_equal(store_commit(c), STORE_OK);
+  assert_int_equal(query_int(c, &q_names), 2);
+  store_release(c);
+}
+
+typedef struct bulk_errs {
+  int64_t rows[8];
+  int n;
+} bulk_errs;
+
+static void on_bulk_error(void *ctx, int64_t row, int rc, const char *msg) {
+  bulk_errs *e = ctx;
+  assert_int_equal(rc, STORE_CONSTRAINT);
+  assert_non_null(msg);
+  if (e->n < 8)
+    e->rows[e->n] = row;
+  e->n++;
+}
+
+/* Bulk writes: chunks in their own transactions, the writer free between them, bad rows found
+ * and reported by index while the good rows of their chunk are kept; text survives COPY's
+ * escaping. */
+static void test_bulk(void **state) {
+  fixture *fx = fx_of(state);
+  store_conn *c = store_acquire(fx->st, true);
+  assert_non_null(c);
+  fresh_table(fx, c, "hv_t_bulk",
+              "CREATE TABLE hv_t_bulk (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, n INTEGER CHECK (n >= 0))",
+              "CREATE TABLE hv_t_bulk (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, n INTEGER CHECK (n >= 0))");
+  store_release(c);
+
+  STORE_BULK(spec, "hv_t_bulk", "id, name, n", 3);
+  enum { ROWS = 2500, CHUNK = 1000 };
+  bulk_errs errs = {.n = 0};
+  store_bulk *b = store_bulk_begin(fx->st, &spec, CHUNK, on_bulk_error, &errs);
+  assert_non_null(b);
+  const char *odd = "Tab\there, new\nline, back\\slash, Đường Lê Lợi, \\N";
+  for (int i = 0; i < ROWS; i++) {
+    char name[64];
+    snprintf(name, sizeof name, "hộ %d", i);
+    store_val row[3] = {store_val_int(i + 1), store_val_text(name), store_val_int(i % 7)};
+    if (i == 1500) row[1] = store_val_text("hộ 3");   /* duplicate of row 3: refused */
+    if (i == 2100) row[2] = store_val_int(-1);        /* CHECK: refused */
+    if (i == 2200) row[1] = store_val_text(odd);
+    if (i == 2300) row[2] = store_val_null();
+    assert_int_equal(store_bulk_add(b, row), STORE_OK);
+    if (i == CHUNK - 1) {
+      /* The first chunk is written and the writer given back: another writer gets it now. */
+      store_why why = STORE_WHY_NONE;
+      store_conn *w = store_acquire_timed(fx->st, true, 1000, &why);
+      if (!w)
+        fail_msg("the writer is still held between chunks (why %d)", (int)why);
+      store_release(w);
+    }
+  }
+  store_bulk_stats st;
+  assert_int_equal(store_bulk_finish(b, &st), STORE_OK);
+  assert_int_equal(st.added, ROWS);
+  assert_int_equal(st.inserted, ROWS - 2);
+  assert_int_equal(st.failed, 2);
+  assert_int_equal(st.chunks, 3);
+  assert_int_equal(st.fallbacks, 2);
+  assert_int_equal(errs.n, 2);
+  assert_int_equal(errs.rows[0], 1500);
+  assert_int_equal(errs.rows[1], 2100);
+
+  c = store_acquire(fx->st, false);
+  assert_non_null(c);
+  STORE_SQL(q_count, "SELECT COUNT(*) FROM hv_t_bulk");
+  assert_int_equal(query_int(c, &q_count), ROWS - 2);
+  STORE_SQL(q_odd, "SELECT name FROM hv_t_bulk WHERE id = 2201");
+  store_stmt *s = prepare_ok(c, &q_odd);
+  assert_int_equal(store_step(s), STORE_ROW);
+  assert_string_equal(store_col_text(s, 0), odd);
+  store_reset(s);
+  STORE_SQL(q_null, "SELECT COUNT(*) FROM hv_t_bulk WHERE n IS NULL");
+  assert_int_equal(query_int(c, &q_null), 1);
+  store_release(c);
+
+  /* Bad declarations are refused up front. */
+  STORE_BULK(bad, "hv_t_bulk; DROP TABLE x", "id", 1);
+  assert_null(store_bulk_begin(fx->st, &bad, 10, NULL, NULL));
+}
+
+/* Streaming reads: 200,000 generated rows stepped one by one; on PostgreSQL the statement never
+ * holds more than the current row (single-row mode), where a plain one holds them all. */
+static void test_stream(void **state) {
+  fixture *fx = fx_of(state);
+  enum { N = 200000 };
+  STORE_SQL2(q_gen,
+             "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ?) SELECT n, 'hộ ' || n FROM g",
+             "SELECT n, 'hộ ' || n FROM generate_series(1, ?::bigint) AS n");
+  store_conn *c = store_acquire(fx->st, false);
+  assert_non_null(c);
+  store_stmt *s = store_prepare_stream(c, &q_gen);
+  assert_non_null(s);
+  store_bind_int(s, 1, N);
+  int64_t count = 0, sum = 0;
+  int most_held = 0, rc;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    count++;
+    sum += store_col_int(s, 0);
+    int held = store_rows_held(s);
+    if (held > most_held)
+      most_held = held;
+  }
+  assert_int_equal(rc, STORE_DONE);
+  store_reset(s);
+  assert_int_equal(count, N);
+  assert_int_equal(sum, (int64_t)N * (N + 1) / 2);
+  assert_int_equal(most_held, 1);
+
+  if (fx->kind == STORE_PG) {
+    /* The honest comparison: without streaming the whole result sits in memory. */
+    s = prepare_ok(c, &q_gen);
+    store_bind_int(s, 1, 1000);
+    assert_int_equal(store_step(s), STORE_ROW);
+    assert_int_equal(store_rows_held(s), 1000);
+    store_reset(s);
+  }
+
+  /* A stream left half-way is ended by reset, and the connection runs the next statement. */
+  s = store_prepare_stream(c, &q_gen);
+  store_bind_int(s, 1, N);
+  for (int i = 0; i < 10; i++)
+    assert_int_equal(store_step(s), STORE_ROW);
+  store_reset(s);
+  STORE_SQL(q_one, "SELECT 1");
+  assert_int_equal(query_int(c, &q_one), 1);
+  store_release(c);
+}
+
+/* Waiting for the writer (SQLite) or for a pooled connection (PostgreSQL) ends at a deadline,
+ * and says it was busy, not down. */
+static void test_acquire_deadline(void **state) {
+  fixture *fx = fx_of(state);
+  store_conn *held[POOL + 1] = {NULL};
+  int n = fx->kind == STORE_SQLITE ? 1 : POOL;
+  for (int i = 0; i < n; i++) {
+    held[i] = store_acquire(fx->st, true);
+    assert_non_null(held[i]);
+  }
+  store_why why = STORE_WHY_NONE;
+  assert_null(store_acquire_timed(fx->st, true, 100, &why));
+  assert_int_equal(why, STORE_WHY_BUSY);
+  store_set_wait(fx->st, 100);
+  assert_null(store_acquire(fx->st, true));
+  store_set_wait(fx->st, 5000);
+  store_stats st;
+  store_get_stats(fx->st, &st);
+  assert_true(st.timeouts >= 2);
+  for (int i = 0; i < n; i++)
+    store_release(held[i]);
+  store_conn *c = store_acquire_timed(fx->st, true, 100, &why);
+  assert_non_null(c);
+  assert_int_equal(why, STORE_WHY_NONE);
+  store_release(c);
+}
+
+/* PostgreSQL: a pooled connection the server dropped (as after a restart) is opened again in
+ * place when it is next taken; nothing is freed twice or used after being freed (ASan). */
+static void test_pg_reconnect(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind != STORE_PG)
+    skip();
+  STORE_SQL(q_pid, "SELECT pg_backend_pid()");
+  STORE_SQL(q_kill, "SELECT pg_terminate_backend(?::int)");
+  store_conn *a = store_acquire(fx->st, true);
+  store_conn *b = store_acquire(fx->st, true);
+  assert_non_null(a);
+  assert_non_null(b);
+  int64_t pid_a = query_int(a, &q_pid);
+  store_stmt *s = prepare_ok(b, &q_kill);
+  store_bind_int(s, 1, pid_a);
+  assert_int_equal(store_step(s), STORE_ROW);
+  store_reset(s);
+  store_release(b);
+  store_release(a); /* the free list hands out `a` next */
+  usleep(100 * 1000); /* the server closes the socket */
+
+  store_stats before, after;
+  store_get_stats(fx->st, &before);
+  for (int i = 0; i < 3; i++) {
+    store_conn *c = store_acquire(fx->st, true);
+    assert_non_null(c);
+    int64_t pid = query_int(c, &q_pid);
+    assert_true(pid > 0 && pid != pid_a);
+    store_release(c);
+  }
+  store_get_stats(fx->st, &after);
+  assert_true(after.reconnects >= before.reconnects + 1);
+
+  /* A connection that dies in the middle of its work reports an unavailable database (503),
+   * not a broken statement. */
+  a = store_acquire(fx->st, true);
+  b = store_acquire(fx->st, true);
+  pid_a = query_int(a, &q_pid);
+  s = prepare_ok(b, &q_kill);
+  store_bind_int(s, 1, pid_a);
+  assert_int_equal(store_step(s), STORE_ROW);
+  store_reset(s);
+  usleep(100 * 1000);
+  s = store_prepare(a, &q_pid);
+  int rc = s ? store_step(s) : STORE_ERROR;
+  store_reset(s);
+  assert_true(rc < 0);
+  assert_true(store_unavailable(a));
+  assert_false(store_unavailable(b));
+  store_release(b);
+  store_release(a);
+}
+
+/* ids that the audit log refers to are never handed out twice: after migration 3 a deleted
+ * unit's id is not reused on SQLite (AUTOINCREMENT); PostgreSQL's identity never reuses. The
+ * rebuild keeps foreign keys working. Runs the real migrations on a database of its own. */
+static void test_ids_not_reused(void **state) {
+  fixture *fx = fx_of(state);
+  char err[512] = "", target[600];
+  store *st = NULL;
+  if (fx->kind == STORE_SQLITE) {
+    snprintf(target, sizeof target, "%.63s/ids.db", fx->dir);
+    remove_sqlite_files(target);
+  } else {
+    store_conn *c = store_acquire(fx->st, true);
+    assert_non_null(c);
+    exec_ok(c, "DROP SCHEMA IF EXISTS hv_test_ids CASCADE; CREATE SCHEMA hv_test_ids");
+    store_release(c);
+    const char *url = getenv("HOCVUSO_TEST_DATABASE_URL");
+    snprintf(target, sizeof target, "%s%coptions=-c%%20search_path%%3Dhv_test_ids", url, strchr(url, '?') ? '&' : '?');
+  }
+  st = store_open(target, 2, err, sizeof err);
+  if (!st)
+    fail_msg("open %s: %s", target, err);
+  if (store_migrate(st, hocvuso_migrations, err, sizeof err) < 0)
+    fail_msg("migrate: %s", err);
+  assert_true(store_schema_version(st) >= 3);
+
+  store_conn *c = store_acquire(st, true);
+  assert_non_null(c);
+  STORE_SQL(q_unit, "INSERT INTO units (parent_id, kind, name, name_fold, path, depth, created_at, updated_at)"
+                    " VALUES (NULL, 'ward', ?, ?, '/', 0, 0, 0) RETURNING id");
+  STORE_SQL(q_del, "DELETE FROM units WHERE id = ?");
+  int64_t ids[3];
+  const char *names[3] = {"Phường A", "Phường B", "Phường C"};
+  for (int i = 0; i < 3; i++) {
+    if (i == 2) { /* delete the newest, then create another */
+      store_stmt *d = prepare_ok(c, &q_del);
+      store_bind_int(d, 1, ids[1]);
+      step_done(d, c);
+      store_reset(d);
+    }
+    store_stmt *s = prepare_ok(c, &q_unit);
+    store_bind_text(s, 1, names[i]);
+    store_bind_text(s, 2, names[i]);
+    assert_int_equal(store_insert_id(s, &ids[i]), STORE_DONE);
+  }
+  assert_true(ids[1] > ids[0]);
+  if (ids[2] <= ids[1])
+    fail_msg("id %" PRId64 " of a deleted unit was handed out again (got %" PRId64 ")", ids[1], ids[2]);
+
+  /* Foreign keys are on again and still point at the rebuilt tables. */
+  STORE_SQL(q_user, "INSERT INTO users (username, display_name, name_fold, password_hash, unit_id, created_at,"
+                    " updated_at) VALUES ('u1', 'U', 'u', 'x', ?, 0, 0) RETURNING id");
+  STORE_SQL(q_role, "INSERT INTO user_roles (user_id, role, unit_id, granted_at) VALUES (?, 'learner', ?, 0)");
+  store_stmt *s = prepare_ok(c, &q_user);
+  store_bind_int(s, 1, ids[1]); /* deleted unit */
+  assert_int_equal(store_insert_id(s, &ids[1]), STORE_CONSTRAINT);
+  int64_t uid = 0;
+  s = prepare_ok(c, &q_user);
+  store_bind_int(s, 1, ids[0]);
+  assert_int_equal(store_insert_id(s, &uid), STORE_DONE);
+  s = prepare_ok(c, &q_role);
+  store_bind_int(s, 1, uid);
+  store_bind_int(s, 2, ids[2] + 1000); /* no such unit */
+  assert_int_equal(store_step(s), STORE_CONSTRAINT);
+  store_reset(s);
+  s = prepare_ok(c, &q_role);
+  store_bind_int(s, 1, uid);
+  store_bind_int(s, 2, ids[0]);
+  step_done(s, c);
+  store_reset(s);
+  STORE_SQL(q_del_user, "DELETE FROM users WHERE id = ?");
+  s = prepare_ok(c, &q_del_user);
+  store_bind_int(s, 1, uid);
+  step_done(s, c);
+  store_reset(s);
+  STORE_SQL(q_roles, "SELECT COUNT(*) FROM user_roles");
+  assert_int_equal(query_int(c, &q_roles), 0); /* ON DELETE CASCADE still there */
+  if (fx->kind == STORE_SQLITE) {
+    STORE_SQL(q_idx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('units_parent',"
+                     " 'units_path', 'units_parent_id', 'user_roles_unit', 'sessions_user')");
+    assert_int_equal(query_int(c, &q_idx), 5);
+  }
+  store_release(c);
+  /* Running the migrations again changes nothing. */
+  assert_int_equal(store_migrate(st, hocvuso_migrations, err, sizeof err), 0);
+  store_close(st);
+  if (fx->kind == STORE_SQLITE)
+    remove_sqlite_files(target);
+}
+
+typedef struct loader {
+  store *st;
+  volatile int stop;
+  int commits, failures;
+} loader;
+
+static void *load_main(void *arg) {
+  loader *l = arg;
+  STORE_SQL(q_ins, "INSERT INTO hv_t_load (v) VALUES (?)");
+  while (!l->stop) {
+    store_conn *c = store_acquire(l->st, true);
+    if (!c) {
+      l->failures++;
+      continue;
+    }
+    store_stmt *s = store_prepare(c, &q_ins);
+    if (s && store_begin(c) == STORE_OK) {
+      store_bind_text(s, 1, "Bản ghi đang ghi thêm trong khi sao lưu");
+      if (store_step(s) == STORE_DONE && store_commit(c) == STORE_OK)
+        l->commits++;
+      else
+        l->failures++;
+    }
+    store_reset(s);
+    store_release(c);
+  }
+  return NULL;
+}
+
+/* SQLite: a backup finishes while another thread commits without pause, is one consistent
+ * snapshot, and passes integrity_check. The maintenance thread checkpoints meanwhile, with the
+ * writer's own automatic checkpoint off. */
+static void test_backup_under_writes(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind != STORE_SQLITE)
+    skip();
+  store_conn *c = store_acquire(fx->st, true);
+  assert_non_null(c);
+  fresh_table(fx, c, "hv_t_load", "CREATE TABLE hv_t_load (id INTEGER PRIMARY KEY, v TEXT, pad BLOB)", "");
+  exec_ok(c, "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 20000)"
+             " INSERT INTO hv_t_load (v, pad) SELECT 'đệm', randomblob(500) FROM g");
+  store_release(c);
+  assert_int_equal(store_maintenance_start(fx->st), 0);
+  c = store_acquire(fx->st, true);
+  STORE_SQL(q_auto, "PRAGMA wal_autocheckpoint");
+  assert_int_equal(query_int(c, &q_auto), 0);
+  store_release(c);
+
+  loader l = {.st = fx->st};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, load_main, &l), 0);
+  char path[160], err[256] = "";
+  snprintf(path, sizeof path, "%.63s/backup.db", fx->dir);
+  usleep(50 * 1000);
+  int rc = 0;
+  for (int i = 0; i < 3 && rc == 0; i++)
+    rc = store_backup(fx->st, path, err, sizeof err);
+  l.stop = 1;
+  pthread_join(t, NULL);
+  if (rc != 0)
+    fail_msg("store_backup under writes: %s", err);
+  assert_true(l.commits > 0);
+  assert_int_equal(l.failures, 0);
+  char tmp[200];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  assert_int_equal(access(tmp, F_OK), -1);
+
+  store *copy = store_open(path, 1, err, sizeof err);
+  if (!copy)
+    fail_msg("cannot open the backup: %s", err);
+  c = store_acquire(copy, false);
+  STORE_SQL(q_check, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'");
+  assert_int_equal(query_int(c, &q_check), 0);
+  STORE_SQL(q_rows, "SELECT COUNT(*) FROM hv_t_load");
+  assert_true(query_int(c, &q_rows) >= 20000);
+  store_release(c);
+  store_close(copy);
+
+  /* Checkpoints ran off the request path within a few seconds. */
+  store_stats st;
+  for (int i = 0; i < 50; i++) {
+    store_get_stats(fx->st, &st);
+    if (st.checkpoints > 0)
+      break;
+    usleep(100 * 1000);
+  }
+  assert_true(st.checkpoints > 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_open_close),
@@ -950,6 +1424,14 @@ int main(void) {
       cmocka_unit_test(test_threads),
       cmocka_unit_test(test_backup),
       cmocka_unit_test(test_pg_specifics),
+      cmocka_unit_test(test_commit_failure),
+      cmocka_unit_test(test_savepoints),
+      cmocka_unit_test(test_bulk),
+      cmocka_unit_test(test_stream),
+      cmocka_unit_test(test_acquire_deadline),
+      cmocka_unit_test(test_pg_reconnect),
+      cmocka_unit_test(test_ids_not_reused),
+      cmocka_unit_test(test_backup_under_writes),
   };
   int failed = cmocka_run_group_tests_name("store_sqlite", tests, setup_sqlite, teardown_sqlite);
   failed += cmocka_run_group_tests_name("store_postgresql", tests, setup_pg, teardown_pg);
