@@ -32,6 +32,7 @@ typedef struct principal {
   caps_t caps_any; /* union over grants: the capability somewhere */
   int64_t last_seen;
   char csrf[65];
+  bool must_change_password; /* the owner must set a new password before anything else */
 } principal;
 
 /* Up to this many subtree roots take part in list queries (each query binds this many ranges). */

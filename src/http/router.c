@@ -105,8 +105,10 @@ int router_match(const char *method, const char *path, int64_t *params, int *npa
 }
 
 static void fail_err(req *r) {
-  /* Copy the field name: it may point into JSON that is about to be freed. */
+  /* Copy the field names: they may point into JSON that is about to be freed. */
   if (r->err.field) r->err.field = arena_strdup(&r->a, r->err.field);
+  for (int i = 0; i < r->err.nerrs; i++)
+    if (r->err.errs[i].field) r->err.errs[i].field = arena_strdup(&r->a, r->err.errs[i].field);
   r->status = r->err.status;
 }
 
@@ -236,22 +238,60 @@ static int authenticate(req *r) {
   return 0;
 }
 
-/* Keeps an active session alive: last_seen is written at most every few minutes. */
+/* Keeps an active session alive: last_seen is written at most every few minutes, in batches,
+ * by a background thread (sessions_touch_later): a read never takes the writer. */
 static void touch_session(req *r) {
   if (!r->who || clock_now() - r->who->last_seen < SESSION_TOUCH_SECONDS) return;
-  store_conn *w = req_dbw(r);
-  if (w && sessions_touch(w, r->who->session_id) != 0) log_warn("session touch failed: %s", store_errmsg(w));
+  sessions_touch_later(r->who->session_id);
+}
+
+/* While an account must set a new password, only these answer. */
+static bool allowed_before_password_change(const route *rt) {
+  return (strcmp(rt->method, "GET") == 0 && strcmp(rt->path, "/api/v1/me") == 0) ||
+         (strcmp(rt->method, "DELETE") == 0 && strcmp(rt->path, "/api/v1/session") == 0) ||
+         (strcmp(rt->method, "PUT") == 0 && strcmp(rt->path, "/api/v1/me/password") == 0);
+}
+
+/* The route's new password: its strength (with every other field of a new account, all
+ * faults at once) before any work, then the hash, in the pool. */
+static int prehash(req *r) {
+  const route *rt = r->route;
+  const char *pw = req_str(r, rt->prehash);
+  if (!pw) return 0;
+  const char *username = req_str(r, "username");
+  int bad = username ? users_check_new(username, req_str(r, "display_name") ? req_str(r, "display_name") : "", pw, &r->err)
+                     : users_check_password(pw, rt->prehash, &r->err);
+  if (bad) {
+    fail_err(r);
+    return -1;
+  }
+  return req_offload(r, false, NULL, NULL, pw);
+}
+
+/* Writes are limited per account, not per address: a class of 40 behind one school NAT
+ * writes at once. Public routes (log-in) stay per address. */
+static bool per_account_rate(const route *rt) { return rt->rate == RATE_WRITE && rt->auth == AUTH_LOGIN; }
+
+static bool rate_limited(req *r, const char *key) {
+  int retry = ratelimit_take(r->app->rl, r->route->rate, key);
+  if (retry <= 0) return false;
+  r->err.retry_after = retry;
+  req_fail(r, 429, "rate_limited", NULL, "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.");
+  return true;
 }
 
 void router_dispatch(req *r) {
   const route *rt = r->route;
-  if (rt->rate != RATE_NONE) {
-    int retry = ratelimit_take(r->app->rl, rt->rate, r->ip);
-    if (retry > 0) {
-      r->err.retry_after = retry;
-      req_fail(r, 429, "rate_limited", NULL, "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.");
+  if (r->resumes > 0) {
+    /* Back from the hashing pool: the input was parsed before; who calls, and what they may
+     * touch, are checked again (the session may have ended meanwhile). */
+    if (rt->prehash && !r->pw_hash) {
+      req_unavailable(r);
       return;
     }
+    r->who = NULL;
+  } else if (rt->rate != RATE_NONE && !per_account_rate(rt) && rate_limited(r, r->ip)) {
+    return;
   }
   if (authenticate(r) != 0) return;
   if (rt->auth == AUTH_LOGIN) {
@@ -263,16 +303,32 @@ void router_dispatch(req *r) {
       req_fail(r, 403, "csrf_failed", NULL, "Phiên làm việc không hợp lệ. Vui lòng tải lại trang.");
       return;
     }
+    if (r->who->must_change_password && !allowed_before_password_change(rt)) {
+      req_fail(r, 403, "password_change_required", NULL, "Bạn cần đặt mật khẩu mới trước khi tiếp tục.");
+      return;
+    }
     if (rt->cap && (r->who->caps_any & rt->cap) != rt->cap) {
       req_fail(r, 403, "forbidden", NULL, "Bạn không có quyền thực hiện thao tác này.");
       return;
     }
+    if (r->resumes == 0 && per_account_rate(rt)) {
+      char key[32];
+      snprintf(key, sizeof key, "u%lld", (long long)r->who->user_id);
+      if (rate_limited(r, key)) return;
+    }
   }
-  json_t *raw_query = r->query;
-  r->query = NULL;
-  int rc = parse_query(r, raw_query);
-  json_decref(raw_query);
-  if (rc != 0 || parse_body(r) != 0 || check_scope(r) != 0) return;
+  if (r->resumes == 0) {
+    json_t *raw_query = r->query;
+    r->query = NULL;
+    int rc = parse_query(r, raw_query);
+    json_decref(raw_query);
+    if (rc != 0 || parse_body(r) != 0) return;
+  }
+  if (check_scope(r) != 0) return;
+  if (rt->prehash && r->resumes == 0) {
+    /* Nothing is held while the pool hashes: the server releases the connections. */
+    if (prehash(r) != 0 || r->offload) return;
+  }
   touch_session(r);
   if (rt->fn(r) != 0) {
     if (!r->err.status) APP_INTERNAL(&r->err);
