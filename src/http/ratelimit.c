@@ -21,10 +21,11 @@ struct ratelimit {
   bucket b[RATE_COUNT][SLOTS];
 };
 
-/* burst, refill per second. RATE_LOGIN is per address: 60 at once (a class of 40 logging in
- * together behind one NAT), then one a second. RATE_WRITE is per account. */
-static const double rate_burst[RATE_COUNT] = {0, 60, 300};
-static const double rate_refill[RATE_COUNT] = {0, 1, 20};
+/* burst, refill per second. RATE_LOGIN is per address: 120 at once (a class of 40 logging in
+ * together behind one NAT, and changing their first password), then two a second.
+ * RATE_WRITE is per account. */
+static const double rate_burst[RATE_COUNT] = {0, 120, 300};
+static const double rate_refill[RATE_COUNT] = {0, 2, 20};
 
 ratelimit *ratelimit_new(void) {
   ratelimit *rl = calloc(1, sizeof *rl);
