@@ -7,7 +7,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* Hashing is batch work: at a lower priority than the request threads, so that a burst of
+ * log-ins (argon2 on every core) does not slow unrelated requests down. Linux: per thread. */
+#define POOL_NICE 10
 
 typedef struct job {
   hashpool_fn work, done;
@@ -26,6 +32,7 @@ struct hashpool {
 
 static void *worker(void *arg) {
   hashpool *p = arg;
+  (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), POOL_NICE); /* best effort */
   pthread_mutex_lock(&p->mu);
   for (;;) {
     while (!p->count && !p->stopping) pthread_cond_wait(&p->cv, &p->mu);
