@@ -39,7 +39,8 @@ static bool name_and_birth(const char *f) {
     if (!isdigit((unsigned char)f[k])) return false;
   if (letters == 0 || letters > 12) return false;
   if (digits == 4) {
-    int y = atoi(f + i);
+    int y = 0;
+    for (size_t k = i; k < i + 4; k++) y = y * 10 + (f[k] - '0');
     return y >= 1930 && y <= 2030;
   }
   return digits == 6 || digits == 8;

@@ -290,8 +290,10 @@ void router_dispatch(req *r) {
       return;
     }
     r->who = NULL;
-  } else if (rt->rate != RATE_NONE && !per_account_rate(rt) && rate_limited(r, r->ip)) {
-    return;
+  } else if (rt->rate != RATE_NONE && !per_account_rate(rt)) {
+    char addr[64]; /* an IPv6 caller by its /64, as the log-in throttle counts it */
+    login_address_key(r->ip, addr);
+    if (rate_limited(r, addr)) return;
   }
   if (authenticate(r) != 0) return;
   if (rt->auth == AUTH_LOGIN) {
