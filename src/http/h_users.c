@@ -34,7 +34,8 @@ int h_users_create(req *r) {
   if (!unit) unit = default_unit(r);
   store_conn *w = req_dbw(r);
   int64_t id = 0;
-  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  if (!w) return req_unavailable(r); /* the writer could not be had in time */
+  if (store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
   /* The dispatcher checked every field and hashed the password off-thread (prehash); the
    * account's owner must choose their own password at the first log-in. */
   if (users_create(w, req_str(r, "username"), req_str(r, "display_name"), r->pw_hash, unit, true, &id, &r->err) != 0)
@@ -82,7 +83,8 @@ int h_users_update(req *r) {
 int h_users_password(req *r) {
   int64_t id = req_param(r, 0);
   store_conn *w = req_dbw(r);
-  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  if (!w) return req_unavailable(r); /* the writer could not be had in time */
+  if (store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
   /* Checked and hashed by the dispatcher (prehash). Set by someone else: the owner must
    * replace it at the next log-in. */
   if (users_set_password(w, id, r->pw_hash, id != r->who->user_id, &r->err) != 0) return -1;
