@@ -29,7 +29,7 @@ struct metrics {
   atomic_uint_fast64_t pool_refused;
 };
 
-static const char *const refused_reason[LOGIN_REFUSED_COUNT] = {"login", "password_change"};
+static const char *const refused_reason[LOGIN_REFUSED_COUNT] = {"/api/v1/session", "/api/v1/me/password"};
 
 metrics *metrics_new(int nroutes) {
   metrics *m = calloc(1, sizeof *m);
