@@ -9,7 +9,7 @@ PKGS=(
   build-essential pkg-config meson ninja-build
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
   libxlsxwriter-dev libcairo2-dev libpango1.0-dev libqrencode-dev
-  libmd4c-dev libmd4c-html0-dev libutf8proc-dev zlib1g-dev libcmocka-dev
+  libmd4c-dev libmd4c-html0-dev libutf8proc-dev zlib1g-dev libcmocka-dev libzxcvbn-dev
   sqlite3 postgresql prometheus wrk hyperfine curl
   nodejs chromium fonts-noto-core poppler-utils
 )

@@ -15,6 +15,7 @@ const cli_opt user_opts[] = {
     {"name", true, "\"FULL NAME\"  display name (user add)"},
     {"unit", true, "CODE|ID       the unit the account belongs to (user add)"},
     {"password-stdin", false, "   read the password from standard input instead of generating one"},
+    {"temporary", false, "        the owner must choose a new password at the first log-in (add, passwd)"},
     CLI_DB_OPTS,
     {NULL, false, NULL},
 };
@@ -39,7 +40,7 @@ static int audit_cli(store_conn *w, const char *action, int64_t user_id, int64_t
 }
 
 static int fail_msg(const char *what, const app_err *e, store_conn *w) {
-  fprintf(stderr, "hocvuso user %s: %s\n", what, e->message ? e->message : store_errmsg(w));
+  fprintf(stderr, "hocvuso user %s: %s\n", what, e->message ? e->message : w ? store_errmsg(w) : "error");
   return 1;
 }
 
@@ -109,19 +110,12 @@ int cmd_user(int argc, char **argv) {
   secrets keys;
   store *st = cli_open(&cfg, &keys, 1, true);
   if (!st) return 1;
-  store_conn *w = store_acquire(st, true);
+  store_conn *w = NULL;
   int status = 1;
   app_err e = {0};
-  char pw[260] = "", generated[17] = "";
-  if (!w) {
-    fprintf(stderr, "hocvuso user: the database cannot be reached\n");
-    goto done;
-  }
-  if (strcmp(verb, "list") == 0) {
-    status = user_list(w);
-    goto done;
-  }
-  const char *username = args.pos[1];
+  char pw[260] = "", generated[17] = "", hash[PASSWORD_HASH_MAX] = "";
+  const char *username = args.npos > 1 ? args.pos[1] : "";
+  const bool temporary = cli_get(user_opts, &args, "temporary") != NULL;
   if (strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0) {
     if (from_stdin) {
       if (read_password(pw, sizeof pw) != 0) {
@@ -132,10 +126,28 @@ int cmd_user(int argc, char **argv) {
       generate(generated);
       memcpy(pw, generated, sizeof generated);
     }
-    if (users_check_password(pw, "password", &e) != 0) {
-      status = fail_msg(verb, &e, w);
+    int bad = strcmp(verb, "add") == 0 ? users_check_new(username, cli_get(user_opts, &args, "name"), pw, &e)
+                                       : password_check(pw, "password", username, NULL, &e);
+    if (bad) {
+      for (int i = 0; i < e.nerrs; i++)
+        fprintf(stderr, "hocvuso user %s: %s: %s\n", verb, e.errs[i].field ? e.errs[i].field : "", e.errs[i].message);
+      if (!e.nerrs) fail_msg(verb, &e, NULL);
       goto done;
     }
+    /* argon2 before the writer is taken: the writer is for short transactions only. */
+    if (users_hash_password(pw, hash) != 0) {
+      fprintf(stderr, "hocvuso user %s: cannot hash the password\n", verb);
+      goto done;
+    }
+  }
+  w = store_acquire(st, true);
+  if (!w) {
+    fprintf(stderr, "hocvuso user: the database cannot be reached\n");
+    goto done;
+  }
+  if (strcmp(verb, "list") == 0) {
+    status = user_list(w);
+    goto done;
   }
   int64_t uid = users_find(w, username);
   if (strcmp(verb, "add") != 0 && !uid) {
@@ -155,13 +167,13 @@ int cmd_user(int argc, char **argv) {
     goto done;
   }
   if (strcmp(verb, "add") == 0) {
-    if (users_create(w, username, cli_get(user_opts, &args, "name"), pw, unit, &uid, &e) != 0) {
+    if (users_create(w, username, cli_get(user_opts, &args, "name"), hash, unit, temporary, &uid, &e) != 0) {
       status = fail_msg(verb, &e, w);
       goto rollback;
     }
     if (audit_cli(w, "user.create", uid, unit) != 0) goto rollback;
   } else if (strcmp(verb, "passwd") == 0) {
-    if (users_set_password(w, uid, pw, &e) != 0 || sessions_end_user(w, uid, 0) != 0) {
+    if (users_set_password(w, uid, hash, temporary, &e) != 0 || sessions_end_user(w, uid, 0) != 0) {
       status = fail_msg(verb, &e, w);
       goto rollback;
     }
@@ -195,6 +207,7 @@ rollback:
   store_rollback(w);
 done:
   sodium_memzero(pw, sizeof pw);
+  sodium_memzero(hash, sizeof hash);
   if (w) store_release(w);
   store_close(st);
   return status;

@@ -66,6 +66,17 @@ static int ensure_unit(store_conn *w, const char *code, const char *parent_code,
 }
 
 int demo_load(store *st, const char *password, FILE *out, char *err, size_t errlen) {
+  /* Every demo account shares one password: hash it once, before taking the writer. */
+  char hash[PASSWORD_HASH_MAX];
+  app_err pe = {0};
+  if (users_check_password(password, "password", &pe) != 0) {
+    snprintf(err, errlen, "password: %s", pe.message);
+    return -1;
+  }
+  if (users_hash_password(password, hash) != 0) {
+    snprintf(err, errlen, "cannot hash the password");
+    return -1;
+  }
   store_conn *w = store_acquire(st, true);
   if (!w) {
     snprintf(err, errlen, "the database cannot be reached");
@@ -95,12 +106,12 @@ int demo_load(store *st, const char *password, FILE *out, char *err, size_t errl
     app_err e = {0};
     int64_t unit = units_find(w, d->unit_code), uid = users_find(w, d->username), gid = 0;
     if (!uid) {
-      if (users_create(w, d->username, d->display_name, password, unit, &uid, &e) != 0) {
+      if (users_create(w, d->username, d->display_name, hash, unit, false, &uid, &e) != 0) {
         snprintf(err, errlen, "account %s: %s", d->username, e.message ? e.message : "error");
         goto fail;
       }
       users_created++;
-    } else if (users_set_password(w, uid, password, &e) != 0 || users_set_disabled(w, uid, false, &e) != 0) {
+    } else if (users_set_password(w, uid, hash, false, &e) != 0 || users_set_disabled(w, uid, false, &e) != 0) {
       snprintf(err, errlen, "account %s: %s", d->username, e.message ? e.message : "error");
       goto fail;
     }

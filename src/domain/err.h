@@ -6,12 +6,19 @@
 #ifndef HOCVUSO_ERR_H
 #define HOCVUSO_ERR_H
 
+#define APP_ERR_MAX 8
+
 typedef struct app_err {
   int status;          /* HTTP status: 400, 401, 403, 404, 409, 413, 415, 429 or 500 */
   const char *code;    /* machine code, e.g. "invalid_value" */
   const char *field;   /* the input field at fault, or NULL */
   const char *message; /* Vietnamese, for the user */
-  int retry_after;     /* seconds, for 429 */
+  int retry_after;     /* seconds, for 429 and 503 */
+  /* Every field at fault when several are (the first one is also in code/field/message). */
+  int nerrs;
+  struct {
+    const char *field, *message;
+  } errs[APP_ERR_MAX];
 } app_err;
 
 /* Fills e and returns -1, so that callers can write `return app_fail(e, ...)`. */
@@ -21,6 +28,19 @@ static inline int app_fail(app_err *e, int status, const char *code, const char 
     e->code = code;
     e->field = field;
     e->message = message;
+  }
+  return -1;
+}
+
+/* Records one more field error and keeps going: the first one sets status, code, field and
+ * message; later ones only join the list. Returns -1. */
+static inline int app_add(app_err *e, int status, const char *code, const char *field, const char *message) {
+  if (!e) return -1;
+  if (!e->status) app_fail(e, status, code, field, message);
+  if (e->nerrs < APP_ERR_MAX) {
+    e->errs[e->nerrs].field = field;
+    e->errs[e->nerrs].message = message;
+    e->nerrs++;
   }
   return -1;
 }

@@ -36,6 +36,7 @@ typedef struct principal {
   caps_t caps_any; /* union over grants: the capability somewhere */
   int64_t last_seen;
   char csrf[65];
+  bool must_change_password; /* the owner must set a new password before anything else */
 } principal;
 
 bool scope_path_within(const char *path, const char *root_path);

@@ -2,27 +2,31 @@
  * sessions and login_failures. */
 #include "domain/sessions.h"
 
+#include <arpa/inet.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "domain/caps.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 STORE_SQL(q_insert, "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, expires_at, ip, user_agent)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
 /* One round trip per request: the session, its user and every grant with its unit. */
 STORE_SQL(q_lookup, "SELECT s.id, s.last_seen, u.id, u.username, u.display_name, r.id, r.role, r.unit_id, un.name,"
-                    " un.path FROM sessions s JOIN users u ON u.id = s.user_id"
+                    " un.path, u.must_change_password FROM sessions s JOIN users u ON u.id = s.user_id"
                     " LEFT JOIN user_roles r ON r.user_id = u.id LEFT JOIN units un ON un.id = r.unit_id"
                     " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0 ORDER BY r.id");
-STORE_SQL(q_touch, "UPDATE sessions SET last_seen = ?, expires_at = ? WHERE id = ?");
+STORE_SQL(q_touch, "UPDATE sessions SET last_seen = ?, expires_at = ? WHERE id = ? AND last_seen <= ?");
 STORE_SQL(q_end, "DELETE FROM sessions WHERE id = ?");
 STORE_SQL(q_end_user, "DELETE FROM sessions WHERE user_id = ? AND id <> ?");
 STORE_SQL(q_purge, "DELETE FROM sessions WHERE expires_at <= ?");
-STORE_SQL(q_fail_count, "SELECT COUNT(*), MIN(at) FROM login_failures WHERE kind = ? AND key = ? AND at > ?");
+STORE_SQL(q_fail_count, "SELECT COUNT(*), MAX(at) FROM login_failures WHERE kind = ? AND key = ? AND at > ?");
 STORE_SQL(q_fail_add, "INSERT INTO login_failures (kind, key, at) VALUES (?, ?, ?)");
-STORE_SQL(q_fail_clear, "DELETE FROM login_failures WHERE kind = 'account' AND key = ?");
+STORE_SQL(q_fail_clear, "DELETE FROM login_failures WHERE kind = 'pair' AND key = ?");
 STORE_SQL(q_fail_purge, "DELETE FROM login_failures WHERE at <= ?");
 
 static void token_hash(const secrets *k, const char *token, char out[65]) {
@@ -95,6 +99,7 @@ int sessions_lookup(store_conn *c, const secrets *k, const char *token, arena *a
       p->user_id = store_col_int(s, 2);
       p->username = arena_strdup(a, store_col_text(s, 3));
       p->display_name = arena_strdup(a, store_col_text(s, 4));
+      p->must_change_password = store_col_int(s, 10) != 0;
     }
     if (store_col_is_null(s, 5) || store_col_is_null(s, 9)) continue;
     if (p->ngrants == cap) {
@@ -131,16 +136,135 @@ static int run_ids(store_conn *w, const store_sql *q, int64_t a, int64_t b, int 
   return rc == STORE_DONE ? 0 : -1;
 }
 
-int sessions_touch(store_conn *w, int64_t session_id) {
+static int touch_at(store_conn *w, int64_t session_id, int64_t at) {
   store_stmt *s = store_prepare(w, &q_touch);
   if (!s) return -1;
-  int64_t now = clock_now();
-  store_bind_int(s, 1, now);
-  store_bind_int(s, 2, now + SESSION_IDLE_SECONDS);
+  store_bind_int(s, 1, at);
+  store_bind_int(s, 2, at + SESSION_IDLE_SECONDS);
   store_bind_int(s, 3, session_id);
+  store_bind_int(s, 4, at);
   int rc = store_step(s);
   store_reset(s);
   return rc == STORE_DONE ? 0 : -1;
+}
+
+int sessions_touch(store_conn *w, int64_t session_id) { return touch_at(w, session_id, clock_now()); }
+
+/* ---- "last seen", batched: an open-addressed table keyed by session id ---- */
+#define TOUCH_SLOTS 4096
+
+typedef struct touch_slot {
+  int64_t id, at; /* id 0: empty */
+} touch_slot;
+
+static pthread_mutex_t touch_mu = PTHREAD_MUTEX_INITIALIZER;
+static touch_slot touch_tab[TOUCH_SLOTS];
+static int touch_n;
+
+void sessions_touch_later(int64_t session_id) {
+  if (session_id <= 0) return;
+  int64_t now = clock_now();
+  pthread_mutex_lock(&touch_mu);
+  /* Full (a burst of thousands of new sessions within one flush): drop; the next request of
+   * that session asks again, and its session lives 12 hours anyway. */
+  if (touch_n < TOUCH_SLOTS * 3 / 4) {
+    uint64_t h = (uint64_t)session_id * 11400714819323198485u;
+    for (unsigned i = 0; i < TOUCH_SLOTS; i++) {
+      touch_slot *t = &touch_tab[(h + i) % TOUCH_SLOTS];
+      if (t->id == session_id) {
+        t->at = now;
+        break;
+      }
+      if (t->id == 0) {
+        t->id = session_id;
+        t->at = now;
+        touch_n++;
+        break;
+      }
+    }
+  }
+  pthread_mutex_unlock(&touch_mu);
+}
+
+int sessions_touch_flush(store *st) {
+  static touch_slot batch[TOUCH_SLOTS]; /* only the flusher uses it (one at a time: flush_mu) */
+  static pthread_mutex_t flush_mu = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_lock(&flush_mu);
+  int n = 0;
+  pthread_mutex_lock(&touch_mu);
+  for (int i = 0; i < TOUCH_SLOTS && touch_n; i++)
+    if (touch_tab[i].id) {
+      batch[n++] = touch_tab[i];
+      touch_tab[i].id = 0;
+      touch_n--;
+    }
+  pthread_mutex_unlock(&touch_mu);
+  int ret = n;
+  if (n) {
+    store_conn *w = store_acquire(st, true);
+    bool ok = w && store_begin(w) == STORE_OK;
+    for (int i = 0; ok && i < n; i++) ok = touch_at(w, batch[i].id, batch[i].at) == 0;
+    if (ok) ok = store_commit(w) == STORE_OK;
+    if (!ok) {
+      log_warn("last-seen flush of %d session(s) failed: %s", n, w ? store_errmsg(w) : "no connection");
+      if (w && store_in_transaction(w)) store_rollback(w);
+      /* Keep them for the next flush (unless newer times arrived meanwhile). */
+      for (int i = 0; i < n; i++) {
+        pthread_mutex_lock(&touch_mu);
+        bool room = touch_n < TOUCH_SLOTS * 3 / 4;
+        pthread_mutex_unlock(&touch_mu);
+        if (room) sessions_touch_later(batch[i].id);
+      }
+      ret = -1;
+    }
+    if (w) store_release(w);
+  }
+  pthread_mutex_unlock(&flush_mu);
+  return ret;
+}
+
+static pthread_t toucher;
+static bool toucher_running;
+static pthread_mutex_t toucher_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t toucher_cv = PTHREAD_COND_INITIALIZER;
+static bool toucher_stop;
+
+static void *toucher_main(void *arg) {
+  store *st = arg;
+  pthread_mutex_lock(&toucher_mu);
+  while (!toucher_stop) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += LOGIN_TOUCH_FLUSH_MS / 1000;
+    ts.tv_nsec += (long)(LOGIN_TOUCH_FLUSH_MS % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&toucher_cv, &toucher_mu, &ts);
+    pthread_mutex_unlock(&toucher_mu);
+    sessions_touch_flush(st);
+    pthread_mutex_lock(&toucher_mu);
+  }
+  pthread_mutex_unlock(&toucher_mu);
+  return NULL;
+}
+
+int sessions_toucher_start(store *st) {
+  toucher_stop = false;
+  if (pthread_create(&toucher, NULL, toucher_main, st) != 0) return -1;
+  toucher_running = true;
+  return 0;
+}
+
+void sessions_toucher_stop(void) {
+  if (!toucher_running) return;
+  pthread_mutex_lock(&toucher_mu);
+  toucher_stop = true;
+  pthread_cond_signal(&toucher_cv);
+  pthread_mutex_unlock(&toucher_mu);
+  pthread_join(toucher, NULL);
+  toucher_running = false;
 }
 
 int sessions_end(store_conn *w, int64_t session_id) { return run_ids(w, &q_end, session_id, 0, 1); }
@@ -153,7 +277,7 @@ int sessions_purge(store_conn *w) {
   return run_ids(w, &q_fail_purge, now - LOGIN_WINDOW_SECONDS, 0, 1);
 }
 
-static int failures(store_conn *c, const char *kind, const char *key, int64_t since, int64_t *n, int64_t *oldest) {
+static int failures(store_conn *c, const char *kind, const char *key, int64_t since, int64_t *n, int64_t *last) {
   store_stmt *s = store_prepare(c, &q_fail_count);
   if (!s) return -1;
   store_bind_text(s, 1, kind);
@@ -162,26 +286,56 @@ static int failures(store_conn *c, const char *kind, const char *key, int64_t si
   int rc = store_step(s);
   if (rc == STORE_ROW) {
     *n = store_col_int(s, 0);
-    *oldest = store_col_is_null(s, 1) ? since : store_col_int(s, 1);
+    *last = store_col_is_null(s, 1) ? since : store_col_int(s, 1);
   }
   store_reset(s);
   return rc == STORE_ROW ? 0 : -1;
 }
 
+void login_address_key(const char *ip, char out[64]) {
+  struct in6_addr a6;
+  if (ip && strchr(ip, ':') && inet_pton(AF_INET6, ip, &a6) == 1) {
+    memset(a6.s6_addr + 8, 0, 8);
+    char txt[INET6_ADDRSTRLEN];
+    if (inet_ntop(AF_INET6, &a6, txt, sizeof txt)) {
+      snprintf(out, 64, "%s/64", txt);
+      return;
+    }
+  }
+  snprintf(out, 64, "%s", ip ? ip : "");
+}
+
+static void pair_key(const char *username, const char *addr, char *out, size_t n) {
+  /* The address first: it holds no space, so "ADDR USERNAME" cannot be forged by a name. */
+  snprintf(out, n, "%s %s", addr, username);
+}
+
+/* Seconds still to wait after `n` failures, the last at `last`, when `free` are allowed. */
+static int backoff(int64_t n, int64_t free_n, int64_t last, int64_t now) {
+  if (n < free_n) return 0;
+  int64_t k = n - free_n, delay = LOGIN_BACKOFF_FIRST;
+  while (k-- > 0 && delay < LOGIN_WINDOW_SECONDS) delay *= 2;
+  if (delay > LOGIN_WINDOW_SECONDS) delay = LOGIN_WINDOW_SECONDS;
+  int64_t wait = last + delay - now;
+  return wait > 0 ? (int)wait : 0;
+}
+
 int login_throttle(store_conn *c, const char *username, const char *ip, int *retry_after) {
-  int64_t now = clock_now(), since = now - LOGIN_WINDOW_SECONDS, n = 0, oldest = now;
+  int64_t now = clock_now(), since = now - LOGIN_WINDOW_SECONDS, n = 0, last = now;
+  char addr[64], pk[160];
+  login_address_key(ip, addr);
+  pair_key(username, addr, pk, sizeof pk);
   *retry_after = 0;
-  if (failures(c, "account", username, since, &n, &oldest) != 0) return -1;
-  if (n >= LOGIN_MAX_PER_ACCOUNT) {
-    *retry_after = (int)(oldest + LOGIN_WINDOW_SECONDS - now);
-    if (*retry_after < 1) *retry_after = 1;
-    return 0;
+  if (failures(c, "account", username, since, &n, &last) != 0) return -1;
+  int64_t free_pair = n >= LOGIN_ACCOUNT_ALERT ? 1 : LOGIN_FREE_PER_PAIR;
+  if (failures(c, "pair", pk, since, &n, &last) != 0) return -1;
+  int wait = backoff(n, free_pair, last, now);
+  if (addr[0]) {
+    if (failures(c, "address", addr, since, &n, &last) != 0) return -1;
+    int w2 = backoff(n, LOGIN_FREE_PER_ADDRESS, last, now);
+    if (w2 > wait) wait = w2;
   }
-  if (ip && failures(c, "address", ip, since, &n, &oldest) != 0) return -1;
-  if (ip && n >= LOGIN_MAX_PER_ADDRESS) {
-    *retry_after = (int)(oldest + LOGIN_WINDOW_SECONDS - now);
-    if (*retry_after < 1) *retry_after = 1;
-  }
+  *retry_after = wait;
   return 0;
 }
 
@@ -197,14 +351,20 @@ static int add_failure(store_conn *w, const char *kind, const char *key) {
 }
 
 int login_failed(store_conn *w, const char *username, const char *ip) {
-  if (add_failure(w, "account", username) != 0) return -1;
-  return ip ? add_failure(w, "address", ip) : 0;
+  char addr[64], pk[160];
+  login_address_key(ip, addr);
+  pair_key(username, addr, pk, sizeof pk);
+  if (add_failure(w, "account", username) != 0 || add_failure(w, "pair", pk) != 0) return -1;
+  return addr[0] ? add_failure(w, "address", addr) : 0;
 }
 
-int login_succeeded(store_conn *w, const char *username) {
+int login_succeeded(store_conn *w, const char *username, const char *ip) {
+  char addr[64], pk[160];
+  login_address_key(ip, addr);
+  pair_key(username, addr, pk, sizeof pk);
   store_stmt *s = store_prepare(w, &q_fail_clear);
   if (!s) return -1;
-  store_bind_text(s, 1, username);
+  store_bind_text(s, 1, pk);
   int rc = store_step(s);
   store_reset(s);
   return rc == STORE_DONE ? 0 : -1;

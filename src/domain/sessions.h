@@ -19,9 +19,19 @@
 #define SESSION_IDLE_SECONDS (12 * 3600)  /* a session ends after 12 idle hours */
 #define SESSION_TOUCH_SECONDS 300         /* last_seen is written at most every 5 minutes */
 #define SESSION_TOKEN_LEN 43              /* base64url of 32 random bytes */
+/* Log-in throttling (docs/API.md, "Đăng nhập sai nhiều lần"). Failures are counted over a
+ * sliding window per (account, address) pair and per address (an IPv6 address by its /64);
+ * past the free attempts each further attempt waits twice as long as the one before
+ * (LOGIN_BACKOFF_FIRST, doubling, at most the window), counted from the last failure. There is
+ * no lock of an account as such: when an account collects LOGIN_ACCOUNT_ALERT failures from
+ * all addresses together, each new address gets a single free attempt instead of
+ * LOGIN_FREE_PER_PAIR, so the owner's first try from elsewhere still goes through. */
 #define LOGIN_WINDOW_SECONDS (15 * 60)
-#define LOGIN_MAX_PER_ACCOUNT 5
-#define LOGIN_MAX_PER_ADDRESS 20
+#define LOGIN_FREE_PER_PAIR 5
+#define LOGIN_FREE_PER_ADDRESS 100 /* a school behind one NAT: 40 learners and their typos */
+#define LOGIN_ACCOUNT_ALERT 50
+#define LOGIN_BACKOFF_FIRST 30
+#define LOGIN_TOUCH_FLUSH_MS 3000  /* last_seen batches are written this often */
 
 int sessions_create(store_conn *w, const secrets *k, int64_t user_id, const char *ip, const char *user_agent,
                     char token[SESSION_TOKEN_LEN + 1], int64_t *session_id, app_err *e);
@@ -31,14 +41,28 @@ int sessions_lookup(store_conn *c, const secrets *k, const char *token, arena *a
 void sessions_csrf(const secrets *k, const char *token, char out[65]);
 bool sessions_csrf_ok(const secrets *k, const char *token, const char *given);
 int sessions_touch(store_conn *w, int64_t session_id);
+/* Records "seen now" in memory, for the background flush: never touches the database, so a
+ * read never takes the writer. Repeated calls for one session before a flush cost nothing. */
+void sessions_touch_later(int64_t session_id);
+/* Writes the queued "last seen" times in one short transaction on the writer; returns how
+ * many sessions were written, or -1 (the queue is kept for the next flush). */
+int sessions_touch_flush(store *st);
+/* A thread that flushes every LOGIN_TOUCH_FLUSH_MS; stop flushes one last time. */
+int sessions_toucher_start(store *st);
+void sessions_toucher_stop(void);
 int sessions_end(store_conn *w, int64_t session_id);
 /* Ends every session of a user but `except` (0: all). */
 int sessions_end_user(store_conn *w, int64_t user_id, int64_t except);
 int sessions_purge(store_conn *w);
 
-/* Seconds until another log-in attempt is allowed for this account or address; 0 if now. */
+/* The address a throttle counts: IPv4 as it is, IPv6 by its /64 ("2001:db8:1:2::/64"). */
+void login_address_key(const char *ip, char out[64]);
+/* Seconds until another log-in attempt is allowed for this account from this address; 0 if
+ * now. Reads only (any connection). */
 int login_throttle(store_conn *c, const char *username, const char *ip, int *retry_after);
+/* Records a failed attempt (wrong password, unknown account) on the writer. */
 int login_failed(store_conn *w, const char *username, const char *ip);
-int login_succeeded(store_conn *w, const char *username);
+/* Forgets this pair's failures after a successful log-in. */
+int login_succeeded(store_conn *w, const char *username, const char *ip);
 
 #endif

@@ -18,10 +18,10 @@
 #define PW_MEM (19u * 1024u * 1024u)
 
 STORE_SQL(q_insert, "INSERT INTO users (username, display_name, name_fold, password_hash, disabled, unit_id,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?) RETURNING id");
-STORE_SQL(q_by_name, "SELECT id, password_hash, disabled FROM users WHERE username = ?");
+                    " created_at, updated_at, must_change_password) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id");
+STORE_SQL(q_by_name, "SELECT id, password_hash, disabled, must_change_password FROM users WHERE username = ?");
 STORE_SQL(q_hash_by_id, "SELECT password_hash FROM users WHERE id = ?");
-STORE_SQL(q_set_pw, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?");
+STORE_SQL(q_set_pw, "UPDATE users SET password_hash = ?, updated_at = ?, must_change_password = ? WHERE id = ?");
 STORE_SQL(q_set_disabled, "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?");
 STORE_SQL(q_set_name, "UPDATE users SET display_name = ?, name_fold = ?, updated_at = ? WHERE id = ?");
 STORE_SQL(q_find, "SELECT id FROM users WHERE username = ?");
@@ -68,22 +68,21 @@ STORE_SQL(q_revoke_by, "DELETE FROM user_roles WHERE user_id = ? AND role = ? AN
 STORE_SQL(q_user_exists, "SELECT 1 FROM users WHERE id = ?");
 STORE_SQL(q_unit_exists, "SELECT 1 FROM units WHERE id = ?");
 
+_Static_assert(PASSWORD_HASH_MAX == crypto_pwhash_STRBYTES, "PASSWORD_HASH_MAX is libsodium's string size");
+
 int users_check_password(const char *pw, const char *field, app_err *e) {
-  size_t n = utf8_length(pw, strlen(pw));
-  if (n < PASSWORD_MIN) return app_fail(e, 400, "invalid_value", field, "Mật khẩu phải có ít nhất 8 ký tự.");
-  if (n > PASSWORD_MAX) return app_fail(e, 400, "invalid_value", field, "Mật khẩu không được dài quá 128 ký tự.");
-  return 0;
+  return password_check(pw, field, NULL, NULL, e);
 }
 
 static int check_username(const char *u, app_err *e) {
   size_t n = strlen(u);
   if (n < 3 || n > 32)
-    return app_fail(e, 400, "invalid_value", "username", "Tên đăng nhập phải có từ 3 đến 32 ký tự.");
+    return app_add(e, 400, "invalid_value", "username", "Tên đăng nhập phải có từ 3 đến 32 ký tự.");
   for (size_t i = 0; i < n; i++) {
     char c = u[i];
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-      return app_fail(e, 400, "invalid_value", "username",
-                      "Tên đăng nhập chỉ gồm chữ thường không dấu, chữ số và các dấu . _ -");
+      return app_add(e, 400, "invalid_value", "username",
+                     "Tên đăng nhập chỉ gồm chữ thường không dấu, chữ số và các dấu . _ -");
   }
   return 0;
 }
@@ -91,12 +90,22 @@ static int check_username(const char *u, app_err *e) {
 static int check_display_name(const char *d, app_err *e) {
   size_t n = utf8_length(d, strlen(d));
   if (n < 2 || n > 100)
-    return app_fail(e, 400, "invalid_value", "display_name", "Họ và tên phải có từ 2 đến 100 ký tự.");
+    return app_add(e, 400, "invalid_value", "display_name", "Họ và tên phải có từ 2 đến 100 ký tự.");
   return 0;
 }
 
-static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES]) {
-  return crypto_pwhash_str(out, pw, strlen(pw), PW_OPS, PW_MEM);
+int users_check_new(const char *username, const char *display_name, const char *password, app_err *e) {
+  int bad = check_username(username, e);
+  char *name = text_clean(display_name);
+  if (!name) return APP_INTERNAL(e);
+  bad |= check_display_name(name, e);
+  bad |= password_check(password, "password", username, name, e);
+  free(name);
+  return bad ? -1 : 0;
+}
+
+int users_hash_password(const char *pw, char out[PASSWORD_HASH_MAX]) {
+  return crypto_pwhash_str(out, pw, strlen(pw), PW_OPS, PW_MEM) == 0 ? 0 : -1;
 }
 
 static int exists(store_conn *c, const store_sql *q, int64_t id) {
@@ -108,19 +117,19 @@ static int exists(store_conn *c, const store_sql *q, int64_t id) {
   return rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
 }
 
-int users_create(store_conn *w, const char *username, const char *display_name, const char *password,
-                 int64_t unit_id, int64_t *id_out, app_err *e) {
-  if (check_username(username, e) || users_check_password(password, "password", e)) return -1;
+int users_create(store_conn *w, const char *username, const char *display_name, const char *hash, int64_t unit_id,
+                 bool must_change, int64_t *id_out, app_err *e) {
+  if (!hash || !hash[0]) return APP_INTERNAL(e);
+  int bad = check_username(username, e);
   if (unit_id) {
     int ex = exists(w, &q_unit_exists, unit_id);
     if (ex < 0) return APP_INTERNAL(e);
-    if (!ex) return app_fail(e, 404, "not_found", "unit_id", "Không tìm thấy đơn vị.");
+    if (!ex && !bad) return app_fail(e, 404, "not_found", "unit_id", "Không tìm thấy đơn vị.");
   }
-  char hash[crypto_pwhash_STRBYTES];
-  if (hash_password(password, hash) != 0) return APP_INTERNAL(e);
   char *name = text_clean(display_name), *fold = name ? text_fold(name) : NULL;
   int ret = -1;
-  if (name && check_display_name(name, e) != 0) goto done;
+  if (name) bad |= check_display_name(name, e);
+  if (bad) goto done;
   store_stmt *s = (name && fold) ? store_prepare(w, &q_insert) : NULL;
   if (!s) {
     APP_INTERNAL(e);
@@ -134,6 +143,7 @@ int users_create(store_conn *w, const char *username, const char *display_name, 
   store_bind_id(s, 5, unit_id);
   store_bind_int(s, 6, now);
   store_bind_int(s, 7, now);
+  store_bind_int(s, 8, must_change ? 1 : 0);
   int64_t id = 0;
   int rc = store_insert_id(s, &id);
   if (rc == STORE_CONSTRAINT) {
@@ -147,7 +157,6 @@ int users_create(store_conn *w, const char *username, const char *display_name, 
   *id_out = id;
   ret = 0;
 done:
-  sodium_memzero(hash, sizeof hash);
   free(name);
   free(fold);
   return ret;
@@ -160,44 +169,64 @@ static void dummy_init(void) {
   randombytes_buf(pw, 32);
   for (int i = 0; i < 32; i++) pw[i] = (char)('a' + ((unsigned char)pw[i] % 26));
   pw[32] = '\0';
-  if (hash_password(pw, dummy_hash) != 0) dummy_hash[0] = '\0';
+  if (users_hash_password(pw, dummy_hash) != 0) dummy_hash[0] = '\0';
 }
 
-int users_verify(store_conn *c, const char *username, const char *password, int64_t *id, bool *disabled) {
+int users_verify_hash(const char *hash, const char *password) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, dummy_init);
-  store_stmt *s = store_prepare(c, &q_by_name);
-  if (!s) return -1;
-  store_bind_text(s, 1, username);
-  char hash[crypto_pwhash_STRBYTES] = "";
-  int rc = store_step(s);
-  if (rc == STORE_ROW) {
-    *id = store_col_int(s, 0);
-    const char *h = store_col_text(s, 1);
-    if (h && strlen(h) < sizeof hash) memcpy(hash, h, strlen(h) + 1);
-    *disabled = store_col_int(s, 2) != 0;
-  }
-  store_reset(s);
-  if (rc != STORE_ROW) {
+  if (!hash || !hash[0]) {
+    pthread_once(&once, dummy_init);
+    /* The same work as a real account, and a failure whatever the result. */
     if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, password, strlen(password)) == 0) return -1;
     return -1;
   }
   return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 ? 0 : -1;
 }
 
-int users_verify_id(store_conn *c, int64_t id, const char *password) {
+int users_login_info(store_conn *c, const char *username, int64_t *id, bool *disabled, bool *must_change,
+                     char hash[PASSWORD_HASH_MAX]) {
+  store_stmt *s = store_prepare(c, &q_by_name);
+  if (!s) return -1;
+  store_bind_text(s, 1, username);
+  hash[0] = '\0';
+  int rc = store_step(s);
+  if (rc == STORE_ROW) {
+    *id = store_col_int(s, 0);
+    const char *h = store_col_text(s, 1);
+    if (h && strlen(h) < PASSWORD_HASH_MAX) memcpy(hash, h, strlen(h) + 1);
+    *disabled = store_col_int(s, 2) != 0;
+    *must_change = store_col_int(s, 3) != 0;
+  }
+  store_reset(s);
+  return rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
+}
+
+int users_hash_of(store_conn *c, int64_t id, char hash[PASSWORD_HASH_MAX]) {
   store_stmt *s = store_prepare(c, &q_hash_by_id);
   if (!s) return -1;
   store_bind_int(s, 1, id);
-  char hash[crypto_pwhash_STRBYTES] = "";
+  hash[0] = '\0';
   int rc = store_step(s);
   if (rc == STORE_ROW) {
     const char *h = store_col_text(s, 0);
-    if (h && strlen(h) < sizeof hash) memcpy(hash, h, strlen(h) + 1);
+    if (h && strlen(h) < PASSWORD_HASH_MAX) memcpy(hash, h, strlen(h) + 1);
   }
   store_reset(s);
-  if (rc != STORE_ROW || !hash[0]) return -1;
-  return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 ? 0 : -1;
+  return rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
+}
+
+int users_verify(store_conn *c, const char *username, const char *password, int64_t *id, bool *disabled) {
+  char hash[PASSWORD_HASH_MAX];
+  bool must = false;
+  int found = users_login_info(c, username, id, disabled, &must, hash);
+  if (found < 0) return -1;
+  return users_verify_hash(found ? hash : NULL, password);
+}
+
+int users_verify_id(store_conn *c, int64_t id, const char *password) {
+  char hash[PASSWORD_HASH_MAX];
+  if (users_hash_of(c, id, hash) != 1 || !hash[0]) return -1;
+  return users_verify_hash(hash, password);
 }
 
 static int update_one(store_stmt *s, app_err *e) {
@@ -209,15 +238,14 @@ static int update_one(store_stmt *s, app_err *e) {
   return 0;
 }
 
-int users_set_password(store_conn *w, int64_t id, const char *password, app_err *e) {
-  char hash[crypto_pwhash_STRBYTES];
-  if (hash_password(password, hash) != 0) return APP_INTERNAL(e);
+int users_set_password(store_conn *w, int64_t id, const char *hash, bool must_change, app_err *e) {
+  if (!hash || !hash[0]) return APP_INTERNAL(e);
   store_stmt *s = store_prepare(w, &q_set_pw);
   if (!s) return APP_INTERNAL(e);
   store_bind_text(s, 1, hash);
   store_bind_int(s, 2, clock_now());
-  store_bind_int(s, 3, id);
-  sodium_memzero(hash, sizeof hash);
+  store_bind_int(s, 3, must_change ? 1 : 0);
+  store_bind_int(s, 4, id);
   return update_one(s, e);
 }
 

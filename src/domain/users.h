@@ -14,8 +14,9 @@
 #include "store/store.h"
 #include "util/arena.h"
 
-#define PASSWORD_MIN 8
-#define PASSWORD_MAX 128
+#include "domain/password.h"
+
+#define PASSWORD_HASH_MAX 128 /* crypto_pwhash_STRBYTES, with its NUL */
 
 typedef struct user_list_query {
   const char *q;
@@ -25,15 +26,36 @@ typedef struct user_list_query {
   int page, per_page;
 } user_list_query;
 
-/* Checks the shape of a new password; `field` names it in the error. */
+/* Checks a new password's length and strength (password.h); `field` names it in the error,
+ * which is added to `e` (several field errors may be gathered). */
 int users_check_password(const char *password, const char *field, app_err *e);
-int users_create(store_conn *w, const char *username, const char *display_name, const char *password,
-                 int64_t unit_id, int64_t *id, app_err *e);
-/* Verifies a password. 0 with the id (and whether disabled) when right; -1 otherwise. A missing
- * user costs as much time as a wrong password. */
+/* Checks every field of a new account at once (username, display name, password): 0, or -1
+ * with each fault in e->errs. Does not touch the database. */
+int users_check_new(const char *username, const char *display_name, const char *password, app_err *e);
+
+/* argon2id (slow, on purpose): never call these on a request thread, nor while holding a
+ * database connection. The hashing pool (util/hashpool.c) runs them. 0 on success. */
+int users_hash_password(const char *password, char out[PASSWORD_HASH_MAX]);
+/* 0 when `password` matches `hash`; -1 otherwise. An empty or NULL hash (an unknown account)
+ * is verified against a dummy hash, so that it costs the same time, and fails. */
+int users_verify_hash(const char *hash, const char *password);
+
+/* Creates an account from an already computed hash (users_hash_password). Checks the username
+ * and the display name (all faults at once) and the unit. */
+int users_create(store_conn *w, const char *username, const char *display_name, const char *hash, int64_t unit_id,
+                 bool must_change_password, int64_t *id, app_err *e);
+/* What a log-in needs, read on any connection: 1 with the id, flags and hash when the account
+ * exists, 0 when not, -1 on a database error. */
+int users_login_info(store_conn *c, const char *username, int64_t *id, bool *disabled, bool *must_change,
+                     char hash[PASSWORD_HASH_MAX]);
+/* The stored hash of an account: 1, 0 when absent, -1 on error. */
+int users_hash_of(store_conn *c, int64_t id, char hash[PASSWORD_HASH_MAX]);
+/* Conveniences that read and verify in one call (the CLI and tests; they hash on the calling
+ * thread). 0 when right; -1 otherwise. */
 int users_verify(store_conn *c, const char *username, const char *password, int64_t *id, bool *disabled);
 int users_verify_id(store_conn *c, int64_t id, const char *password);
-int users_set_password(store_conn *w, int64_t id, const char *password, app_err *e);
+/* Stores an already computed hash; `must_change` forces a new password at the next log-in. */
+int users_set_password(store_conn *w, int64_t id, const char *hash, bool must_change, app_err *e);
 int users_set_disabled(store_conn *w, int64_t id, bool disabled, app_err *e);
 int users_set_name(store_conn *w, int64_t id, const char *display_name, app_err *e);
 int64_t users_find(store_conn *c, const char *username);

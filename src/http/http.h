@@ -7,6 +7,7 @@
 #define HOCVUSO_HTTP_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -81,6 +82,10 @@ typedef struct route {
   const char *tag;
   const char *summary;
   const char *response; /* name of the response schema in openapi.c, or NULL */
+  /* Trailing members: rows that leave them out get 0/NULL. */
+  const char *prehash;  /* a body field holding a new password: the dispatcher checks its strength,
+                         * hashes it in the hashing pool (off the request thread, no connection
+                         * held) and hands the handler r->pw_hash */
 } route;
 
 extern const route routes[];
@@ -134,6 +139,19 @@ struct req {
   /* the database could not be reached or the writer stayed busy (0: it could): the seconds to
    * put in Retry-After if the request ends in a 5xx; see req_db_settle */
   int db_retry_after;
+  /* Password work off the request thread (req_offload): the connection is suspended, the
+   * hashing pool runs req_pw_work, and the dispatcher runs again when it is done. */
+  const char *pw_hash;   /* the route's `prehash` field, hashed (arena), or the handler's job_new */
+  int resumes;           /* how many times the request came back from the pool */
+  bool offload;          /* set by req_offload: the server suspends and queues the work */
+  bool waiting;          /* suspended, waiting for the pool */
+  bool job_verify;       /* verify job_pw against job_hash (NULL hash: an unknown account) */
+  const char *job_hash, *job_pw, *job_new;
+  int job_verify_rc;     /* 0: the password matched */
+  int job_hash_rc;       /* 0: job_out holds the hash of job_new */
+  char job_out[128];
+  atomic_int job_sync;   /* suspend and completion meet here: the second one resumes */
+  void *conn;            /* the libmicrohttpd connection */
 };
 
 /* Handlers' helpers. */
@@ -155,6 +173,15 @@ int64_t req_int(const req *r, const char *name, int64_t dflt);
 int req_bool(const req *r, const char *name, int dflt);
 const char *req_qstr(const req *r, const char *name);
 int64_t req_qint(const req *r, const char *name, int64_t dflt);
+/* Asks for password work off the request thread: when `verify`, checks `pw` against `hash`
+ * (NULL: an unknown account, checked against a dummy at the same cost); when `new_pw`, hashes
+ * it. The handler then returns 0 at once: its connections are released, the request is
+ * suspended, and the dispatcher calls the handler again (r->resumes > 0) with job_verify_rc
+ * and pw_hash set. Strings must outlive the request (body fields, arena copies). */
+int req_offload(req *r, bool verify, const char *hash, const char *pw, const char *new_pw);
+void req_pw_work(void *r); /* run by the hashing pool */
+/* 503 with Retry-After: the database (or the writer) cannot be had in time. */
+int req_unavailable(req *r);
 /* Appends to the audit log on the writer, as the caller, from the caller's address. */
 int req_audit(req *r, const char *action, const char *entity, int64_t entity_id, int64_t unit_id, json_t *detail);
 /* Builds {"items":…, "page":…, "per_page":…, "total":…} and answers 200. */

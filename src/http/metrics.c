@@ -25,7 +25,11 @@ struct metrics {
   int nroutes;
   series *s; /* nroutes + 2: unmatched, static */
   atomic_int conns;
+  atomic_uint_fast64_t login_refused[LOGIN_REFUSED_COUNT];
+  atomic_uint_fast64_t pool_refused;
 };
+
+static const char *const refused_reason[LOGIN_REFUSED_COUNT] = {"/api/v1/session", "/api/v1/me/password"};
 
 metrics *metrics_new(int nroutes) {
   metrics *m = calloc(1, sizeof *m);
@@ -68,6 +72,14 @@ void metrics_observe(metrics *m, int ri, int status, double seconds) {
 }
 
 void metrics_conn(metrics *m, int delta) { atomic_fetch_add(&m->conns, delta); }
+
+void metrics_login_refused(metrics *m, login_refused_kind k) {
+  if (m && k >= 0 && k < LOGIN_REFUSED_COUNT) atomic_fetch_add_explicit(&m->login_refused[k], 1, memory_order_relaxed);
+}
+
+void metrics_pool_refused(metrics *m) {
+  if (m) atomic_fetch_add_explicit(&m->pool_refused, 1, memory_order_relaxed);
+}
 
 static void labels(buf *out, metrics *m, int i) {
   if (i < m->nroutes)
@@ -143,6 +155,17 @@ void metrics_render(metrics *m, app *a, buf *out) {
                "# TYPE hocvuso_db_size_bytes gauge\n"
                "hocvuso_db_size_bytes %lld\n",
                (long long)st.size_bytes);
+  buf_puts(out,
+           "# HELP hocvuso_login_refused_total Log-in attempts refused by the throttle (429), before any password check.\n"
+           "# TYPE hocvuso_login_refused_total counter\n");
+  for (int k = 0; k < LOGIN_REFUSED_COUNT; k++)
+    buf_printf(out, "hocvuso_login_refused_total{route=\"%s\"} %llu\n", refused_reason[k],
+               (unsigned long long)atomic_load(&m->login_refused[k]));
+  buf_printf(out,
+             "# HELP hocvuso_hashpool_refused_total Requests answered 503 because the password hashing queue was full.\n"
+             "# TYPE hocvuso_hashpool_refused_total counter\n"
+             "hocvuso_hashpool_refused_total %llu\n",
+             (unsigned long long)atomic_load(&m->pool_refused));
   buf_printf(out,
              "# HELP hocvuso_db_info The storage backend in use.\n"
              "# TYPE hocvuso_db_info gauge\n"

@@ -21,9 +21,11 @@ struct ratelimit {
   bucket b[RATE_COUNT][SLOTS];
 };
 
-/* burst, refill per second */
-static const double rate_burst[RATE_COUNT] = {0, 60, 300};
-static const double rate_refill[RATE_COUNT] = {0, 1, 20};
+/* burst, refill per second. RATE_LOGIN is per address: 120 at once (a class of 40 logging in
+ * together behind one NAT, and changing their first password), then two a second.
+ * RATE_WRITE is per account. */
+static const double rate_burst[RATE_COUNT] = {0, 120, 300};
+static const double rate_refill[RATE_COUNT] = {0, 2, 20};
 
 ratelimit *ratelimit_new(void) {
   ratelimit *rl = calloc(1, sizeof *rl);
@@ -43,11 +45,11 @@ static uint32_t fnv(const char *s) {
   return h;
 }
 
-int ratelimit_take(ratelimit *rl, rate_class cls, const char *ip) {
+int ratelimit_take(ratelimit *rl, rate_class cls, const char *key) {
   if (!rl || cls <= RATE_NONE || cls >= RATE_COUNT) return 0;
   double now = clock_mono();
   pthread_mutex_lock(&rl->mu);
-  bucket *b = &rl->b[cls][fnv(ip ? ip : "") % SLOTS];
+  bucket *b = &rl->b[cls][fnv(key ? key : "") % SLOTS];
   if (b->at == 0) {
     b->tokens = rate_burst[cls];
   } else {

@@ -1,4 +1,5 @@
-/* ratelimit.h: per-address token buckets, one set per rate class of the route table.
+/* ratelimit.h: token buckets, one set per rate class of the route table, keyed by address
+ * (public routes such as log-in) or by account (writes: see router.c).
  * In memory, per process: a first line against floods. Log-in throttling that must hold
  * across app servers lives in the database (domain/sessions.c).
  */
@@ -10,6 +11,6 @@
 ratelimit *ratelimit_new(void);
 void ratelimit_free(ratelimit *rl);
 /* Takes a token; 0 when allowed, else the seconds to wait. */
-int ratelimit_take(ratelimit *rl, rate_class cls, const char *ip);
+int ratelimit_take(ratelimit *rl, rate_class cls, const char *key);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/users.h"
 #include "http/http.h"
 #include "util/log.h"
 
@@ -138,4 +139,29 @@ int req_page(req *r, json_t *items, int64_t total) {
   return req_ok(r, 200,
                 json_pack("{s:o, s:i, s:i, s:I}", "items", items, "page", page, "per_page", per_page, "total",
                           (json_int_t)total));
+}
+
+int req_offload(req *r, bool verify, const char *hash, const char *pw, const char *new_pw) {
+  r->job_verify = verify;
+  r->job_hash = hash ? arena_strdup(&r->a, hash) : NULL;
+  r->job_pw = pw;
+  r->job_new = new_pw;
+  r->job_verify_rc = -1;
+  r->job_hash_rc = -1;
+  r->offload = true;
+  return 0;
+}
+
+void req_pw_work(void *arg) {
+  req *r = arg;
+  if (r->job_verify) r->job_verify_rc = users_verify_hash(r->job_hash, r->job_pw ? r->job_pw : "");
+  if (r->job_new) {
+    r->job_hash_rc = users_hash_password(r->job_new, r->job_out);
+    if (r->job_hash_rc == 0) r->pw_hash = r->job_out;
+  }
+}
+
+int req_unavailable(req *r) {
+  r->err.retry_after = 2;
+  return req_fail(r, 503, "unavailable", NULL, "Hệ thống đang bận hoặc cơ sở dữ liệu tạm thời không truy cập được. Vui lòng thử lại sau giây lát.");
 }

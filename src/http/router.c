@@ -109,8 +109,10 @@ int router_match(const char *method, const char *path, int64_t *params, int *npa
 }
 
 static void fail_err(req *r) {
-  /* Copy the field name: it may point into JSON that is about to be freed. */
+  /* Copy the field names: they may point into JSON that is about to be freed. */
   if (r->err.field) r->err.field = arena_strdup(&r->a, r->err.field);
+  for (int i = 0; i < r->err.nerrs; i++)
+    if (r->err.errs[i].field) r->err.errs[i].field = arena_strdup(&r->a, r->err.errs[i].field);
   r->status = r->err.status;
 }
 
@@ -265,11 +267,46 @@ static int authenticate(req *r) {
   return 0;
 }
 
-/* Keeps an active session alive: last_seen is written at most every few minutes. */
+/* Keeps an active session alive: last_seen is written at most every few minutes, in batches,
+ * by a background thread (sessions_touch_later): a read never takes the writer. */
 static void touch_session(req *r) {
   if (!r->who || clock_now() - r->who->last_seen < SESSION_TOUCH_SECONDS) return;
-  store_conn *w = req_dbw(r);
-  if (w && sessions_touch(w, r->who->session_id) != 0) log_warn("session touch failed: %s", store_errmsg(w));
+  sessions_touch_later(r->who->session_id);
+}
+
+/* While an account must set a new password, only these answer. */
+static bool allowed_before_password_change(const route *rt) {
+  return (strcmp(rt->method, "GET") == 0 && strcmp(rt->path, "/api/v1/me") == 0) ||
+         (strcmp(rt->method, "DELETE") == 0 && strcmp(rt->path, "/api/v1/session") == 0) ||
+         (strcmp(rt->method, "PUT") == 0 && strcmp(rt->path, "/api/v1/me/password") == 0);
+}
+
+/* The route's new password: its strength (with every other field of a new account, all
+ * faults at once) before any work, then the hash, in the pool. */
+static int prehash(req *r) {
+  const route *rt = r->route;
+  const char *pw = req_str(r, rt->prehash);
+  if (!pw) return 0;
+  const char *username = req_str(r, "username");
+  int bad = username ? users_check_new(username, req_str(r, "display_name") ? req_str(r, "display_name") : "", pw, &r->err)
+                     : users_check_password(pw, rt->prehash, &r->err);
+  if (bad) {
+    fail_err(r);
+    return -1;
+  }
+  return req_offload(r, false, NULL, NULL, pw);
+}
+
+/* Writes are limited per account, not per address: a class of 40 behind one school NAT
+ * writes at once. Public routes (log-in) stay per address. */
+static bool per_account_rate(const route *rt) { return rt->rate == RATE_WRITE && rt->auth == AUTH_LOGIN; }
+
+static bool rate_limited(req *r, const char *key) {
+  int retry = ratelimit_take(r->app->rl, r->route->rate, key);
+  if (retry <= 0) return false;
+  r->err.retry_after = retry;
+  req_fail(r, 429, "rate_limited", NULL, "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.");
+  return true;
 }
 
 /* The caller's capability anywhere (the route's column), before any input is read. */
@@ -279,26 +316,50 @@ static int check_login(req *r) {
   if (!r->who) return req_fail(r, 401, "unauthenticated", NULL, "Bạn chưa đăng nhập hoặc phiên làm việc đã hết hạn.");
   if (rt->csrf && !sessions_csrf_ok(&r->app->keys, r->cookie_token, r->csrf_header))
     return req_fail(r, 403, "csrf_failed", NULL, "Phiên làm việc không hợp lệ. Vui lòng tải lại trang.");
+  if (r->who->must_change_password && !allowed_before_password_change(rt))
+    return req_fail(r, 403, "password_change_required", NULL, "Bạn cần đặt mật khẩu mới trước khi tiếp tục.");
   if (rt->cap && (r->who->caps_any & rt->cap) != rt->cap)
     return req_fail(r, 403, "forbidden", NULL, "Bạn không có quyền thực hiện thao tác này.");
   return 0;
 }
 
+/* The read-only phase: rate, session, capability, input, scope, and the password work of a
+ * route that names one (then 1: the connection is suspended until the pool is done, and the
+ * dispatcher runs again with r->resumes > 0). 0 when the request may go on, -1 when answered. */
 int router_check(req *r) {
   const route *rt = r->route;
-  if (rt->rate != RATE_NONE) {
-    int retry = ratelimit_take(r->app->rl, rt->rate, r->ip);
-    if (retry > 0) {
-      r->err.retry_after = retry;
-      return req_fail(r, 429, "rate_limited", NULL, "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.");
+  if (r->resumes > 0) {
+    /* Back from the hashing pool: the input was parsed before; who calls, and what they may
+     * touch, are checked again (the session may have ended meanwhile). */
+    if (rt->prehash && !r->pw_hash) {
+      req_unavailable(r);
+      return -1;
     }
+    r->who = NULL;
+  } else if (rt->rate != RATE_NONE && !per_account_rate(rt)) {
+    char addr[64]; /* an IPv6 caller by its /64, as the log-in throttle counts it */
+    login_address_key(r->ip, addr);
+    if (rate_limited(r, addr)) return -1;
   }
   if (authenticate(r) != 0 || check_login(r) != 0) return -1;
-  json_t *raw_query = r->query;
-  r->query = NULL;
-  int rc = parse_query(r, raw_query);
-  json_decref(raw_query);
-  if (rc != 0 || parse_body(r) != 0 || check_scope(r) != 0) return -1;
+  if (r->resumes == 0 && r->who && per_account_rate(rt)) {
+    char key[32];
+    snprintf(key, sizeof key, "u%lld", (long long)r->who->user_id);
+    if (rate_limited(r, key)) return -1;
+  }
+  if (r->resumes == 0) {
+    json_t *raw_query = r->query;
+    r->query = NULL;
+    int rc = parse_query(r, raw_query);
+    json_decref(raw_query);
+    if (rc != 0 || parse_body(r) != 0) return -1;
+  }
+  if (check_scope(r) != 0) return -1;
+  if (rt->prehash && r->resumes == 0) {
+    /* Nothing is held while the pool hashes: the server releases the connections. */
+    if (prehash(r) != 0) return -1;
+    if (r->offload) return 1;
+  }
   return 0;
 }
 
@@ -309,7 +370,10 @@ int router_check(req *r) {
  * the handler then writes in this same transaction (req_begin), on what was checked. */
 int router_recheck_in_tx(req *r) {
   const route *rt = r->route;
-  if (rt->auth != AUTH_LOGIN || !rt->csrf) return 0;
+  /* A route that acts only on the caller's own session or account (log-out, change my password)
+   * has no scope to re-check; its handler may still need the hashing pool, which must never be
+   * waited for with the writer held, so it begins its own transaction when it is ready. */
+  if (rt->auth != AUTH_LOGIN || !rt->csrf || rt->scope == SCOPE_NONE) return 0;
   store_conn *w = req_dbw(r);
   if (!w) return db_down(r);
   if (!store_in_transaction(w) && store_begin(w) != STORE_OK) {

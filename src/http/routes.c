@@ -6,6 +6,9 @@
 #include "http/handlers.h"
 #include "http/http.h"
 
+/* Rows may leave out the trailing members of `struct route` (they default to 0/NULL). */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #define PAGING {"page", FT_INT, false, 1, 1000000, "Trang (từ 1)"}, \
                {"per_page", FT_INT, false, 1, 200, "Số mục mỗi trang (tối đa 200)"}
 
@@ -104,7 +107,7 @@ const route routes[] = {
     {"GET", "/api/v1/me", h_me, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "getMe", "Phiên làm việc",
      "Người đang đăng nhập, vai trò và quyền", "Me"},
     {"PUT", "/api/v1/me/password", h_me_password, LOGIN(0), password_body, NULL, true, RATE_LOGIN, 204,
-     "changeMyPassword", "Phiên làm việc", "Đổi mật khẩu của mình; các phiên khác kết thúc", NULL},
+     "changeMyPassword", "Phiên làm việc", "Đổi mật khẩu của mình; các phiên khác kết thúc", NULL, "new_password"},
     /* units */
     {"GET", "/api/v1/units", h_units_list, ON_UNIT(CAP_UNITS_READ, "parent_id", FROM_QUERY), NULL, units_query,
      false, RATE_NONE, 200, "listUnits", "Đơn vị", "Danh sách đơn vị trong phạm vi của mình", "UnitPage"},
@@ -118,7 +121,7 @@ const route routes[] = {
     {"GET", "/api/v1/users", h_users_list, ON_UNIT(CAP_USERS_READ, "unit_id", FROM_QUERY), NULL, users_query, false,
      RATE_NONE, 200, "listUsers", "Tài khoản", "Danh sách tài khoản trong phạm vi của mình", "UserPage"},
     {"POST", "/api/v1/users", h_users_create, ON_UNIT(CAP_USERS_WRITE, "unit_id", FROM_BODY), user_create_body,
-     NULL, true, RATE_WRITE, 201, "createUser", "Tài khoản", "Tạo tài khoản", "User"},
+     NULL, true, RATE_WRITE, 201, "createUser", "Tài khoản", "Tạo tài khoản", "User", "password"},
     {"GET", "/api/v1/users/{id}", h_users_get, ON_USER(CAP_USERS_READ), NULL, NULL, false, RATE_NONE, 200,
      "getUser", "Tài khoản", "Một tài khoản và các vai trò", "User"},
     {"PATCH", "/api/v1/users/{id}", h_users_update, ON_USER(CAP_USERS_WRITE), user_update_body, NULL, true,
@@ -126,7 +129,7 @@ const route routes[] = {
      "User"},
     {"PUT", "/api/v1/users/{id}/password", h_users_password, ON_USER(CAP_USERS_WRITE), user_password_body, NULL,
      true, RATE_WRITE, 204, "resetUserPassword", "Tài khoản", "Đặt lại mật khẩu; mọi phiên của tài khoản kết thúc",
-     NULL},
+     NULL, "new_password"},
     {"POST", "/api/v1/users/{id}/roles", h_roles_grant, ON_USER_ROLE(CAP_USERS_WRITE, "unit_id", FROM_BODY), grant_body,
      NULL, true, RATE_WRITE, 201, "grantRole", "Tài khoản", "Giao vai trò trên một đơn vị", "Grant"},
     {"DELETE", "/api/v1/users/{id}/roles/{grant_id}", h_roles_revoke, ON_GRANT(CAP_USERS_WRITE), NULL, NULL, true,

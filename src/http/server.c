@@ -20,10 +20,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "domain/sessions.h"
 #include "http/metrics.h"
 #include "http/static.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/hashpool.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/utf8.h"
@@ -31,6 +33,8 @@
 #define GZIP_MIN 1024
 
 static atomic_int inflight;
+static hashpool *pool; /* password hashing, off the request threads */
+#define POOL_QUEUE 1024
 static atomic_bool shutting_down; /* answers then say Connection: close */
 
 static const char *const CSP =
@@ -165,9 +169,19 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 /* ---- answering ---- */
 
 json_t *server_error_json(const req *r) {
-  return json_pack("{s:{s:s, s:s, s:o}}", "error", "code", r->err.code ? r->err.code : "internal", "message",
-                   r->err.message ? r->err.message : "Lỗi hệ thống.", "field",
-                   r->err.field ? json_string(r->err.field) : json_null());
+  json_t *j = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", r->err.code ? r->err.code : "internal", "message",
+                        r->err.message ? r->err.message : "Lỗi hệ thống.", "field",
+                        r->err.field ? json_string(r->err.field) : json_null());
+  /* Several fields wrong at once: every one of them, so that a form shows them together. */
+  if (j && r->err.nerrs > 1 && r->status < 500) {
+    json_t *errs = json_array();
+    for (int i = 0; errs && i < r->err.nerrs; i++)
+      json_array_append_new(errs, json_pack("{s:o, s:s}", "field",
+                                            r->err.errs[i].field ? json_string(r->err.errs[i].field) : json_null(),
+                                            "message", r->err.errs[i].message ? r->err.errs[i].message : ""));
+    if (errs) json_object_set_new(json_object_get(j, "error"), "errors", errs);
+  }
+  return j;
 }
 
 static bool accepts_gzip(const req *r) { return r->accept_encoding && strstr(r->accept_encoding, "gzip"); }
@@ -307,6 +321,32 @@ static void handle(req *r, struct MHD_Connection *c) {
   router_dispatch(r);
 }
 
+/* The pool finished a request's password work: the second of (suspend, completion) resumes. */
+static void job_done(void *arg) {
+  req *r = arg;
+  if (atomic_fetch_add(&r->job_sync, 1) == 1) MHD_resume_connection(r->conn);
+}
+
+/* The request asked for password work (req_offload): release its connections, queue the
+ * work, suspend. A full queue is answered at once with 503. Returns true when suspended. */
+static bool offload(req *r, struct MHD_Connection *c) {
+  if (!r->offload) return false;
+  r->offload = false;
+  release_db(r);
+  r->conn = c;
+  atomic_store(&r->job_sync, 0);
+  r->waiting = true;
+  if (hashpool_submit(pool, req_pw_work, job_done, r) != 0) {
+    r->waiting = false;
+    metrics_pool_refused(r->app->met);
+    req_unavailable(r);
+    return false;
+  }
+  MHD_suspend_connection(c);
+  if (atomic_fetch_add(&r->job_sync, 1) == 1) MHD_resume_connection(c);
+  return true;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls) {
@@ -325,7 +365,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     *upload_data_size = 0;
     return MHD_YES;
   }
-  handle(r, c);
+  if (r->waiting) {
+    /* Resumed: the pool is done with this request's password work. */
+    r->waiting = false;
+    r->resumes++;
+    router_dispatch(r);
+  } else {
+    handle(r, c);
+  }
+  if (offload(r, c)) return MHD_YES;
   req_db_settle(r);
   release_db(r);
   if (!r->status) r->status = 500;
@@ -458,7 +506,14 @@ int server_run(app *a, char *err, size_t errlen) {
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0) log_warn("cannot raise the open-file limit");
   }
 
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_TURBO |
+  pool = hashpool_new(0, POOL_QUEUE);
+  if (!pool || sessions_toucher_start(a->st) != 0) {
+    snprintf(err, errlen, "cannot start the hashing pool or the last-seen writer");
+    hashpool_free(pool);
+    pool = NULL;
+    return -1;
+  }
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
                    (v6 ? MHD_USE_IPv6 : 0);
   struct MHD_Daemon *d = MHD_start_daemon(
       flags, 0, NULL, NULL, on_request, a, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -469,6 +524,9 @@ int server_run(app *a, char *err, size_t errlen) {
       MHD_OPTION_END);
   if (!d) {
     snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)", a->cfg.listen);
+    sessions_toucher_stop();
+    hashpool_free(pool);
+    pool = NULL;
     return -1;
   }
   log_info("hocvuso listening on http://%s/ (%s, %d threads, %zu static files)", a->cfg.listen,
@@ -494,7 +552,11 @@ int server_run(app *a, char *err, size_t errlen) {
     usleep(10000);
   }
   if (atomic_load(&inflight) > 0) log_warn("%d request(s) still running at the deadline", atomic_load(&inflight));
+  /* Suspended requests finish once the pool is done with them: let it drain first. */
+  hashpool_free(pool);
+  pool = NULL;
   MHD_stop_daemon(d);
+  sessions_toucher_stop();
   log_info("stopped");
   return 0;
 }

@@ -106,32 +106,42 @@ fail:
 }
 
 int validate_fields(const field_spec *spec, json_t *in, bool from_query, json_t **out, app_err *e) {
+  /* Every fault is gathered (app_add), so that a form can show them all at once; the first
+   * one is the answer's code, field and message. */
   json_t *res = json_object();
   if (!res) return APP_INTERNAL(e);
   const char *key;
   json_t *v;
+  bool bad = false;
   json_object_foreach(in, key, v) {
     const field_spec *f = find(spec, key);
     if (!f) {
-      /* The name is echoed back in `field` only; the message stays fixed. */
-      app_fail(e, 400, "unknown_field", NULL, from_query ? "Tham số không được hỗ trợ." : "Trường không được hỗ trợ.");
-      e->field = key; /* the dispatcher copies it before `in` is freed */
-      goto fail;
+      /* The name is echoed back in `field` only; the message stays fixed. The dispatcher copies
+       * it before `in` is freed. */
+      app_add(e, 400, "unknown_field", key, from_query ? "Tham số không được hỗ trợ." : "Trường không được hỗ trợ.");
+      bad = true;
+      continue;
     }
     if (json_is_null(v) && !f->required) continue;
-    json_t *ok = check(f, v, from_query, e);
-    if (!ok) goto fail;
+    app_err one = {0};
+    json_t *ok = check(f, v, from_query, &one);
+    if (!ok) {
+      app_add(e, one.status, one.code, one.field, one.message);
+      bad = true;
+      continue;
+    }
     json_object_set_new(res, key, ok);
   }
   for (const field_spec *f = spec; f && f->name; f++) {
-    if (f->required && !json_object_get(res, f->name)) {
-      app_fail(e, 400, "missing_field", f->name, "Thiếu thông tin bắt buộc.");
-      goto fail;
+    if (f->required && !json_object_get(res, f->name) && !json_object_get(in, f->name)) {
+      app_add(e, 400, "missing_field", f->name, "Thiếu thông tin bắt buộc.");
+      bad = true;
     }
+  }
+  if (bad) {
+    json_decref(res);
+    return -1;
   }
   *out = res;
   return 0;
-fail:
-  json_decref(res);
-  return -1;
 }

@@ -164,10 +164,16 @@ static const store_sql m0003[] = {
     {NULL, NULL},
 };
 #undef REBUILD
+/* 4: an account made or reset by someone else must get a new password from its owner. */
+static const store_sql m0004[] = {
+    {"ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0", NULL},
+    {NULL, NULL},
+};
 
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
     {3, "ids never reused (SQLite: AUTOINCREMENT)", m0003},
+    {4, "forced password change", m0004},
     {0, NULL, NULL},
 };

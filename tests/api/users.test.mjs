@@ -90,9 +90,9 @@ describe('life of a user', () => {
     const d = expectError(assert, await srv.request('POST', '/api/v1/users', { session: admin, body: { username: 'ten.rong', display_name: '', password: 'mat-khau-dai-1' } }), 400, undefined, 'display_name');
     assert.ok(['invalid_value', 'missing_field'].includes(d.code), d.code);
     assert.deepEqual(await listAll(srv, admin, '/api/v1/users'), before);
-    // Boundaries that are allowed: 3 and 32 characters of a-z 0-9 . _ -, password of exactly 8.
+    // Boundaries that are allowed: 3 and 32 characters of a-z 0-9 . _ -, a strong password of exactly 8.
     for (const ok of ['a.b', 'a_b-c.9'.padEnd(32, 'x')]) {
-      const r = await srv.request('POST', '/api/v1/users', { session: admin, body: { username: ok, display_name: 'Biên', password: '12345678' } });
+      const r = await srv.request('POST', '/api/v1/users', { session: admin, body: { username: ok, display_name: 'Biên', password: 'gấu-bắc9' } });
       assert.equal(r.status, 201, `${ok}: ${r.text}`);
     }
   });

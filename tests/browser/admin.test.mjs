@@ -123,9 +123,17 @@ test('admin creates a user and grants a role; the new user can log in', { timeou
   await waitReady(page);
   await page.locator('main a.item-link', { hasText: displayName }).waitFor();
 
-  // The new user logs in and sees the role on the home page.
+  // The new user logs in, must first choose its own password (forced-password.test.mjs tests
+  // that page), then sees the role on the home page.
   const other = await newPage(browser, srv.url);
   await login(other.page, username, password);
+  assert.equal(await hashOf(other.page), '#/doi-mat-khau');
+  await other.page.getByLabel('Mật khẩu được cấp', { exact: true }).fill(password);
+  await other.page.getByLabel('Mật khẩu mới', { exact: true }).fill('Rieng-cua-toi-2468');
+  await other.page.getByLabel('Nhập lại mật khẩu mới', { exact: true }).fill('Rieng-cua-toi-2468');
+  await other.page.getByRole('button', { name: 'Lưu mật khẩu mới' }).click();
+  await other.page.waitForFunction(() => location.hash === '#/');
+  await waitReady(other.page);
   assert.equal((await other.page.locator('main h1').textContent()).trim(), displayName);
   await other.page.locator('main .role-item', { hasText: 'Tổ dân phố số 1' }).waitFor();
   assertNoProblems(other.problems, 'new user');

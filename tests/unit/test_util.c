@@ -29,6 +29,7 @@
 #include "util/clock.h"
 #include "util/config.h"
 #include "util/fold.h"
+#include "util/hashpool.h"
 #include "util/jsonx.h"
 #include "util/secrets.h"
 #include "util/utf8.h"
@@ -1209,12 +1210,72 @@ static void test_secrets_malformed(void **state) {
   rm_rf(base);
 }
 
+/* ==== hashpool ==== */
+
+#include <pthread.h>
+
+typedef struct pool_probe {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int gate_open; /* workers block until the test opens the gate */
+  int started, ran, done;
+} pool_probe;
+
+static void probe_work(void *arg) {
+  pool_probe *p = arg;
+  pthread_mutex_lock(&p->mu);
+  p->started++;
+  pthread_cond_broadcast(&p->cv);
+  while (!p->gate_open) pthread_cond_wait(&p->cv, &p->mu);
+  p->ran++;
+  pthread_mutex_unlock(&p->mu);
+}
+
+static void probe_done(void *arg) {
+  pool_probe *p = arg;
+  pthread_mutex_lock(&p->mu);
+  p->done++;
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+}
+
+/* A bounded queue: with every worker busy, `queue` more jobs wait and the next is refused at
+ * once; every accepted job runs, and its completion follows. */
+static void test_hashpool(void **state) {
+  (void)state;
+  pool_probe p = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+  hashpool *hp = hashpool_new(2, 3);
+  assert_non_null(hp);
+  int accepted = 0;
+  for (int i = 0; i < 2; i++) accepted += hashpool_submit(hp, probe_work, probe_done, &p) == 0;
+  /* Wait until both workers hold a job. */
+  pthread_mutex_lock(&p.mu);
+  while (p.started < 2) pthread_cond_wait(&p.cv, &p.mu);
+  pthread_mutex_unlock(&p.mu);
+  for (int i = 0; i < 3; i++) accepted += hashpool_submit(hp, probe_work, probe_done, &p) == 0;
+  assert_int_equal(accepted, 5);
+  assert_int_equal(hashpool_submit(hp, probe_work, probe_done, &p), -1); /* full: refused, not blocked */
+  assert_int_equal(hashpool_pending(hp), 5);
+  pthread_mutex_lock(&p.mu);
+  p.gate_open = 1;
+  pthread_cond_broadcast(&p.cv);
+  while (p.done < 5) pthread_cond_wait(&p.cv, &p.mu);
+  pthread_mutex_unlock(&p.mu);
+  assert_int_equal(p.ran, 5);
+  assert_int_equal(hashpool_submit(hp, probe_work, probe_done, &p), 0); /* room again */
+  hashpool_free(hp); /* lets the queued job finish */
+  assert_int_equal(p.done, 6);
+  assert_int_equal(hashpool_submit(NULL, probe_work, NULL, &p), -1);
+  hashpool_free(NULL);
+}
+
 int main(void) {
   if (sodium_init() < 0) {
     fprintf(stderr, "sodium_init failed\n");
     return 1;
   }
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_hashpool),
       cmocka_unit_test(test_buf_init_invariants),
       cmocka_unit_test(test_buf_growth),
       cmocka_unit_test(test_buf_printf),

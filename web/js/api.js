@@ -8,12 +8,13 @@ let csrfToken = null;
 let unauthenticatedHandler = null;
 
 export class ApiError extends Error {
-  constructor(status, code, message, field = null) {
+  constructor(status, code, message, field = null, errors = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
+    this.errors = errors; // [{field, message}] when several fields are wrong at once
   }
 }
 
@@ -107,7 +108,8 @@ export async function request(method, path, { query, body, retryCsrf = true } = 
   if (response.status === 401 && code !== 'invalid_credentials' && unauthenticatedHandler) {
     unauthenticatedHandler();
   }
-  throw new ApiError(response.status, code, message, field);
+  const errors = Array.isArray(err.errors) ? err.errors.filter((e) => e && typeof e.message === 'string') : null;
+  throw new ApiError(response.status, code, message, field, errors);
 }
 
 export const api = {

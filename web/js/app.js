@@ -9,9 +9,11 @@ import * as unitsPage from './pages/units.js';
 import * as usersPage from './pages/users.js';
 import * as auditPage from './pages/audit.js';
 import * as profilePage from './pages/profile.js';
+import * as newPasswordPage from './pages/new-password.js';
 
 export const APP_NAME = 'Bình dân học vụ số';
 const LOGIN_HASH = '#/dang-nhap';
+const NEW_PASSWORD_HASH = '#/doi-mat-khau';
 
 const NAV = [
   { key: 'home', href: '#/', label: 'Trang chủ', icon: 'home' },
@@ -23,6 +25,8 @@ const NAV = [
 
 const ROUTES = [
   { re: /^\/dang-nhap$/, page: loginPage, title: 'Đăng nhập', public: true },
+  // Shown alone (no menu) while the account must choose its own password.
+  { re: /^\/doi-mat-khau$/, page: newPasswordPage, title: 'Đặt mật khẩu mới', bare: true },
   { re: /^\/$/, page: homePage, title: 'Trang chủ', nav: 'home' },
   { re: /^\/don-vi$/, page: unitsPage, title: 'Đơn vị', nav: 'units', cap: 'units.read' },
   { re: /^\/don-vi\/([^/]+)$/, keys: ['id'], page: unitsPage, title: 'Đơn vị', nav: 'units', cap: 'units.read' },
@@ -260,9 +264,20 @@ async function render({ refresh = false } = {}) {
     location.replace('#/');
     return;
   }
+  const forced = Boolean(state.me && state.me.must_change_password);
+  if (forced && !(matched && matched.route.bare)) {
+    // Nothing else answers until the account has its own password: keep where it was going.
+    if (!state.returnTo && location.hash && location.hash !== '#' && location.hash !== NEW_PASSWORD_HASH) state.returnTo = location.hash;
+    location.replace(NEW_PASSWORD_HASH);
+    return;
+  }
+  if (!forced && matched && matched.route.bare) {
+    location.replace('#/');
+    return;
+  }
 
   let main;
-  if (matched && matched.route.public) {
+  if (matched && (matched.route.public || matched.route.bare)) {
     if (state.shell) state.shell.root.remove();
     main = h('main', { id: 'noi-dung', class: 'main-public', tabindex: '-1' });
     replace(document.getElementById('app'), main);
@@ -291,9 +306,21 @@ async function render({ refresh = false } = {}) {
     logout,
     loggedIn: (answer) => {
       setMe(answer.user, answer.csrf_token);
+      if (answer.user && answer.user.must_change_password) {
+        location.replace(NEW_PASSWORD_HASH);
+        return;
+      }
       const target = state.returnTo && state.returnTo.startsWith('#/') && !state.returnTo.startsWith(LOGIN_HASH)
         ? state.returnTo : '#/';
       state.returnTo = null;
+      location.replace(target);
+    },
+    passwordChanged: async () => {
+      await reloadMe();
+      const target = state.returnTo && state.returnTo.startsWith('#/') && !state.returnTo.startsWith(LOGIN_HASH) &&
+        state.returnTo !== NEW_PASSWORD_HASH ? state.returnTo : '#/';
+      state.returnTo = null;
+      setFlash('Đã lưu mật khẩu mới. Từ nay hãy đăng nhập bằng mật khẩu này.');
       location.replace(target);
     },
     isCurrent,

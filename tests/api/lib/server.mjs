@@ -273,13 +273,29 @@ export class Server {
     return httpRequest(this.port, method, path, opts);
   }
 
-  /** Logs in; throws unless 200. Answers {cookie, csrf, user, setCookie}. */
+  /**
+   * Logs in. An account made or reset by someone else must set its own password first
+   * (must_change_password): unless `opts.forced` is true, this does it the way its owner
+   * would, through PUT /api/v1/me/password, to a temporary password and back to `password`,
+   * so that callers keep the password they know. tests/api/login.test.mjs tests the flow itself.
+   * Throws unless 200. Answers {cookie, csrf, user, setCookie}.
+   */
   async login(username, password = this.password, opts = {}) {
-    const r = await this.request('POST', '/api/v1/session', { body: { username, password }, ...opts });
+    const { forced = false, ...reqOpts } = opts;
+    const r = await this.request('POST', '/api/v1/session', { body: { username, password }, ...reqOpts });
     if (r.status !== 200) {
       throw new Error(`log-in of ${username} failed: ${r.status} ${r.text}`);
     }
-    return sessionOf(r);
+    const s = sessionOf(r);
+    if (!forced && r.json.user && r.json.user.must_change_password) {
+      const tmp = `${password}-tam-thoi-9`;
+      for (const [current_password, new_password] of [[password, tmp], [tmp, password]]) {
+        const c = await this.request('PUT', '/api/v1/me/password', { session: s, body: { current_password, new_password }, ...reqOpts });
+        if (c.status !== 204) throw new Error(`forced password change of ${username} failed: ${c.status} ${c.text}`);
+      }
+      s.user = { ...s.user, must_change_password: false };
+    }
+    return s;
   }
 
   /** GET as a session; throws unless the status is 200. Answers the JSON. */

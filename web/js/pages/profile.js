@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { icon } from '../icons.js';
 import { pageHeader, section, passwordField, form, FieldError } from '../ui.js';
 import { rolesList } from './home.js';
+import { strengthHint, showAllErrors } from './password-help.js';
 
 export async function render(ctx) {
   const me = await ctx.reloadMe();
@@ -14,18 +15,24 @@ export async function render(ctx) {
       if (values.new_password !== values.repeat_password) {
         throw new FieldError('repeat_password', 'Mật khẩu nhập lại không khớp với mật khẩu mới.');
       }
-      await api.put('/me/password', {
-        current_password: values.current_password,
-        new_password: values.new_password,
-      });
+      try {
+        await api.put('/me/password', {
+          current_password: values.current_password,
+          new_password: values.new_password,
+        });
+      } catch (err) {
+        showAllErrors(el, err);
+        throw err;
+      }
       el.reset();
       return 'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn (trên máy khác) đã kết thúc.';
     },
   },
   passwordField({ label: 'Mật khẩu hiện tại', name: 'current_password', required: true, autocomplete: 'current-password' }),
-  passwordField({ label: 'Mật khẩu mới', name: 'new_password', required: true, autocomplete: 'new-password', hint: 'Ít nhất 8 ký tự. Nên dùng cả chữ và số, dễ nhớ với bạn nhưng khó đoán với người khác.' }),
+  passwordField({ label: 'Mật khẩu mới', name: 'new_password', required: true, autocomplete: 'new-password', hint: 'Ít nhất 8 ký tự, dễ nhớ với bạn nhưng khó đoán với người khác (không dùng 12345678, matkhau, tên kèm năm sinh…).' }),
   passwordField({ label: 'Nhập lại mật khẩu mới', name: 'repeat_password', required: true, autocomplete: 'new-password' }));
 
+  strengthHint(pwForm, 'new_password');
   return h('div', { class: 'page' },
     pageHeader('Hồ sơ của tôi', null),
     h('section', { class: 'card profile-card', 'aria-label': 'Thông tin tài khoản' },

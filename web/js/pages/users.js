@@ -6,6 +6,7 @@ import {
   pageHeader, section, field, passwordField, form, pager, empty, searchForm, disclosure, setFlash,
   parsePage, fmtDateTime, badge, banner, confirmDialog, errorBanner, FieldError,
 } from '../ui.js';
+import { strengthHint, showAllErrors } from './password-help.js';
 
 const PER_PAGE = 20;
 
@@ -27,15 +28,21 @@ function userList(items) {
 }
 
 function createUserForm(ctx) {
-  return form({
+  const el = form({
     submitLabel: 'Tạo tài khoản',
     busyLabel: 'Đang tạo…',
-    onSubmit: async (values) => {
-      const created = await api.post('/users', {
-        username: values.username.trim(),
-        display_name: values.display_name.trim(),
-        password: values.password,
-      });
+    onSubmit: async (values, formEl) => {
+      let created;
+      try {
+        created = await api.post('/users', {
+          username: values.username.trim(),
+          display_name: values.display_name.trim(),
+          password: values.password,
+        });
+      } catch (err) {
+        showAllErrors(formEl, err); // every field at fault, not one per try
+        throw err;
+      }
       setFlash(`Đã tạo tài khoản “${created.username}”. Hãy cấp vai trò cho tài khoản này.`);
       ctx.go(`#/tai-khoan/${encodeURIComponent(created.id)}`);
     },
@@ -45,7 +52,9 @@ function createUserForm(ctx) {
     spellcheck: false, hint: 'Từ 3 đến 32 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang.',
   }),
   field({ label: 'Họ và tên', name: 'display_name', required: true, autocomplete: 'off', placeholder: 'Ví dụ: Nguyễn Thị Lan' }),
-  passwordField({ label: 'Mật khẩu ban đầu', name: 'password', required: true, autocomplete: 'new-password', hint: 'Ít nhất 8 ký tự. Hãy báo cho người dùng và nhắc họ đổi mật khẩu.' }));
+  passwordField({ label: 'Mật khẩu ban đầu', name: 'password', required: true, autocomplete: 'new-password', hint: 'Ít nhất 8 ký tự, khó đoán (không dùng 12345678, matkhau, tên kèm năm sinh…). Người dùng sẽ phải tự đặt mật khẩu mới ở lần đăng nhập đầu tiên.' }));
+  strengthHint(el, 'password');
+  return el;
 }
 
 async function unitName(id) {
@@ -249,9 +258,10 @@ function accountSection(ctx, user) {
     onSubmit: async (values, el) => {
       await api.put(`/users/${encodeURIComponent(user.id)}/password`, { new_password: values.new_password });
       el.reset();
-      return 'Đã đặt lại mật khẩu. Hãy báo mật khẩu mới cho người dùng; các phiên đăng nhập cũ của họ đã kết thúc.';
+      return 'Đã đặt lại mật khẩu. Hãy báo mật khẩu mới cho người dùng; các phiên đăng nhập cũ của họ đã kết thúc và họ sẽ phải tự đặt mật khẩu mới khi đăng nhập.';
     },
-  }, passwordField({ label: 'Mật khẩu mới', name: 'new_password', required: true, autocomplete: 'new-password', hint: 'Ít nhất 8 ký tự.' }));
+  }, passwordField({ label: 'Mật khẩu mới', name: 'new_password', required: true, autocomplete: 'new-password', hint: 'Ít nhất 8 ký tự, khó đoán. Người dùng sẽ phải tự đặt mật khẩu mới ở lần đăng nhập tiếp theo.' }));
+  strengthHint(passwordForm, 'new_password');
 
   const lockSlot = h('div');
   const lockButton = isSelf ? null : h('button', {
