@@ -123,6 +123,9 @@ struct req {
   size_t upload_len, upload_cap;
   bool too_large;
   double t0;
+  /* the unit the scope check read for a route's {id} (with its ancestors, in the arena), or NULL:
+   * the handler answers from it instead of reading it again */
+  struct unit_rec *unit;
 };
 
 /* Handlers' helpers. */

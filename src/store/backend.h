@@ -58,6 +58,13 @@ struct store_backend {
   int (*backup)(store_conn *c, const char *path, char *err, size_t errlen);
   /* True when the connection is unusable and should be replaced. */
   bool (*broken)(store_conn *c);
+  /* LISTEN/NOTIFY (PostgreSQL; NULL where the backend has none). notify queues a notification,
+   * delivered when the transaction commits; listen subscribes this connection to a channel;
+   * wait_notify waits up to timeout_ms for notifications and hands each payload to cb:
+   * 0 on success or timeout, STORE_ERROR when the connection is lost. */
+  int (*notify)(store_conn *c, const char *channel, const char *payload);
+  int (*listen)(store_conn *c, const char *channel);
+  int (*wait_notify)(store_conn *c, int timeout_ms, store_notify_cb cb, void *ctx);
 };
 
 extern const store_backend store_sqlite_backend;
