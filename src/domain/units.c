@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/authcache.h"
 #include "util/clock.h"
 #include "util/config.h"
 #include "util/fold.h"
@@ -352,6 +353,7 @@ done:
 int units_update(store_conn *w, int64_t id, const char *name, const char *kind, const char *code, app_err *e) {
   if (kind && !unit_kind_label(kind)) return app_fail(e, 400, "invalid_value", "kind", "Loại đơn vị không hợp lệ.");
   if (code && *code && check_code(code, e) != 0) return -1;
+  if (name && authcache_changed(w, AUTH_CHANGED_ALL, 0) != 0) return APP_INTERNAL(e); /* grants show unit names */
   char *nname = name ? text_clean(name) : NULL, *fold = nname ? text_fold(nname) : NULL;
   int ret = -1;
   if (name && (!nname || !fold)) {

@@ -223,6 +223,7 @@ int users_set_disabled(store_conn *w, int64_t id, bool disabled, app_err *e) {
 }
 
 int users_set_name(store_conn *w, int64_t id, const char *display_name, app_err *e) {
+  if (authcache_changed(w, AUTH_CHANGED_USER, id) != 0) return APP_INTERNAL(e); /* the principal shows it */
   char *name = text_clean(display_name), *fold = name ? text_fold(name) : NULL;
   store_stmt *s = (name && fold) ? store_prepare(w, &q_set_name) : NULL;
   int ret;
