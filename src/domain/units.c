@@ -44,15 +44,21 @@ const char *unit_kind_label(const char *code) {
   " (SELECT COUNT(*) FROM units ch WHERE ch.parent_id = u.id)"
 
 STORE_SQL(q_path, "SELECT path FROM units WHERE id = ?");
-/* The unit and its ancestors in one statement (up the parent links, each a primary-key lookup;
- * at most 64 levels), the child count for the unit itself only. */
-STORE_SQL(q_load, "WITH RECURSIVE up(id, parent_id, kind, name, code, depth, path, lvl) AS ("
-                  "SELECT id, parent_id, kind, name, code, depth, path, 0 FROM units WHERE id = ?"
-                  " UNION ALL SELECT p.id, p.parent_id, p.kind, p.name, p.code, p.depth, p.path, up.lvl + 1"
-                  " FROM units p JOIN up ON p.id = up.parent_id WHERE up.lvl < 64)"
-                  " SELECT id, parent_id, kind, name, code, depth, path,"
-                  " CASE WHEN id = ? THEN (SELECT COUNT(*) FROM units ch WHERE ch.parent_id = up.id) ELSE 0 END"
-                  " FROM up");
+/* The unit and its ancestors in one statement, the child count for the unit itself only. SQLite
+ * climbs the parent links (each a primary-key lookup, at most 64 levels); PostgreSQL takes the ids
+ * on the unit's path ("/1/5/23/", the unit's own last) through the primary key at once (its planner
+ * would hash-join the recursion against a scan of the table). */
+STORE_SQL2(q_load,
+           "WITH RECURSIVE up(id, parent_id, kind, name, code, depth, path, lvl) AS ("
+           "SELECT id, parent_id, kind, name, code, depth, path, 0 FROM units WHERE id = ?"
+           " UNION ALL SELECT p.id, p.parent_id, p.kind, p.name, p.code, p.depth, p.path, up.lvl + 1"
+           " FROM units p JOIN up ON p.id = up.parent_id WHERE up.lvl < 64)"
+           " SELECT id, parent_id, kind, name, code, depth, path,"
+           " CASE WHEN id = ? THEN (SELECT COUNT(*) FROM units ch WHERE ch.parent_id = up.id) ELSE 0 END FROM up",
+           "SELECT u.id, u.parent_id, u.kind, u.name, u.code, u.depth, u.path,"
+           " CASE WHEN u.id = ? THEN (SELECT COUNT(*) FROM units ch WHERE ch.parent_id = u.id) ELSE 0 END"
+           " FROM units u WHERE u.id = ANY (CAST(string_to_array(btrim((SELECT path FROM units WHERE id = ?), '/'), '/')"
+           " AS bigint[]))");
 /* The page is chosen first, so the child count runs for its rows only. */
 STORE_SQL(q_children, "SELECT " UNIT_COLS " FROM (SELECT * FROM units WHERE parent_id = ?"
                       " AND (CAST(? AS TEXT) IS NULL OR name_fold LIKE ? ESCAPE '\\')"
