@@ -14,12 +14,13 @@
 #                                         the same unix socket as the server's connections
 #   (o) as (b), on a second server run from HOCVUSO_BIN_BEFORE (when set: an older build, for a
 #       before/after in the same run; it shares the database, the data directory and the session)
+#   (t) as (b), on a second server of the same binary run with THREADS_ALT worker threads (when set)
 # and the medians of requests (transactions)/s, p99 latency (pgbench: from its per-transaction
 # log, sampled), wrk timeouts, and the CPU time per request of the server and of PostgreSQL.
 # Prints a Markdown table; b/a and b/p are ratios of medians of the same run.
 #
 # Settings (environment): HOCVUSO_BIN, DURATION (10s), WARMUP (5s), ROUNDS (3), CONNS (64),
-# WRK_THREADS (2), PGBENCH_JOBS (2), SERVER_THREADS (unset: the server's default), PORT, HOCVUSO_BIN_BEFORE,
+# WRK_THREADS (2), PGBENCH_JOBS (2), SERVER_THREADS (unset: the server's default), PORT, HOCVUSO_BIN_BEFORE, THREADS_ALT,
 # PERF=1 (perf record -g of the server during one extra run of (b)).
 set -euo pipefail
 
@@ -51,13 +52,18 @@ PG_DIR=$TMP/pg
 SERVER_PID=""
 BEFORE_BIN=${HOCVUSO_BIN_BEFORE:-}
 BEFORE_PID=""
+THREADS_ALT=${THREADS_ALT:-}
+ALT_PID=""
 
 cleanup() {
   local rc=$?
-  if [[ -n "$BEFORE_PID" ]] && kill -0 "$BEFORE_PID" 2>/dev/null; then
-    kill -TERM "$BEFORE_PID" 2>/dev/null || true
-    wait "$BEFORE_PID" 2>/dev/null || true
-  fi
+  local p
+  for p in $BEFORE_PID $ALT_PID; do
+    if kill -0 "$p" 2>/dev/null; then
+      kill -TERM "$p" 2>/dev/null || true
+      wait "$p" 2>/dev/null || true
+    fi
+  done
   if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
@@ -91,6 +97,7 @@ measure() {
   local name=$1 kind=$2 file=$3 dur=$4
   local log=$OUT/$name.txt t0 t1 pg0 pg1 rate p99 tmo=0 errs=0 n pid=$SERVER_PID base=$BASE path
   [[ $kind == o ]] && pid=$BEFORE_PID base=$BEFORE_BASE
+  [[ $kind == t ]] && pid=$ALT_PID base=$ALT_BASE
   t0=$(cpu_ticks "$pid")
   pg0=$(pg_cpu_ticks)
   if [[ $kind == p ]]; then
@@ -167,7 +174,7 @@ export HOCVUSO_COOKIE=$COOKIE
 UNIT_B=$(curl -sS -H "Cookie: $COOKIE" "$BASE/api/v1/units?q=T%E1%BB%95%20d%C3%A2n%20ph%E1%BB%91%20s%E1%BB%91%201&per_page=100" |
   json '(j.items||[]).find(u=>u.name==="Tổ dân phố số 1")?.id')
 [[ -n "$UNIT_B" ]] || die "no unit named 'Tổ dân phố số 1'"
-declare -A PATHS=([a]=/api/v1/hello [b]="/api/v1/units/$UNIT_B" [o]="/api/v1/units/$UNIT_B")
+declare -A PATHS=([a]=/api/v1/hello [b]="/api/v1/units/$UNIT_B" [o]="/api/v1/units/$UNIT_B" [t]="/api/v1/units/$UNIT_B")
 ROUTES=(a b p)
 if [[ -n "$BEFORE_BIN" ]]; then
   BEFORE_PORT=$((PORT_USED + 1))
@@ -177,8 +184,19 @@ if [[ -n "$BEFORE_BIN" ]]; then
   for ((i = 0; i < 150; i++)); do curl -fsS -o /dev/null "$BEFORE_BASE/healthz" 2>/dev/null && break; sleep 0.2; done
   curl -sS -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BEFORE_BASE${PATHS[o]}" | grep -qx 200 ||
     die "the server of HOCVUSO_BIN_BEFORE did not answer GET ${PATHS[o]} with 200"
-  ROUTES=(a b p o)
+  ROUTES+=(o)
   echo "before: $BEFORE_BIN ($("$BEFORE_BIN" version 2>/dev/null | head -n 1 || echo unknown))" >>"$OUT/machine.txt"
+fi
+if [[ -n "$THREADS_ALT" ]]; then
+  ALT_PORT=$((PORT_USED + 2))
+  "$BIN" serve --listen "127.0.0.1:$ALT_PORT" --data "$DATA" --database "$URI" --threads "$THREADS_ALT" 2>/dev/null >/dev/null &
+  ALT_PID=$!
+  ALT_BASE=http://127.0.0.1:$ALT_PORT
+  for ((i = 0; i < 150; i++)); do curl -fsS -o /dev/null "$ALT_BASE/healthz" 2>/dev/null && break; sleep 0.2; done
+  curl -sS -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$ALT_BASE${PATHS[t]}" | grep -qx 200 ||
+    die "the server with $THREADS_ALT threads did not answer GET ${PATHS[t]} with 200"
+  ROUTES+=(t)
+  echo "alternative: the same binary with --threads $THREADS_ALT" >>"$OUT/machine.txt"
 fi
 curl -sS -o "$OUT/b-sample.json" -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE${PATHS[b]}" | grep -qx 200 ||
   die "GET ${PATHS[b]} did not answer 200"
@@ -220,6 +238,13 @@ bp=$(awk -v p="${rate[p]}" -v b="${rate[b]}" 'BEGIN {printf "%.2f", b / p}')
   printf '| %.0f | %.2f | %.0f | %.2f | %d | %.0f | %.2f | **%s** | %s | %.1f / %.1f | %.1f / %.1f | %d |\n' \
     "${rate[a]}" "${p99[a]}" "${rate[b]}" "${p99[b]}" "${tmo[b]}" "${rate[p]}" "${p99[p]}" "$bp" "$ba" \
     "${cpu[a]}" "${cpu[b]}" "${pgcpu[b]}" "${pgcpu[p]}" "$bad"
+  if [[ -n "$THREADS_ALT" ]]; then
+    echo
+    echo "| (t) unit req/s, $THREADS_ALT threads | (t) p99 ms | (t) wrk timeouts | t/p | server CPU us/req (t) | PostgreSQL CPU us/req (t) |"
+    echo "|---:|---:|---:|---:|---:|---:|"
+    printf '| %.0f | %.2f | %d | %s | %.1f | %.1f |\n' "${rate[t]}" "${p99[t]}" "${tmo[t]}" \
+      "$(awk -v p="${rate[p]}" -v t="${rate[t]}" 'BEGIN {printf "%.2f", t / p}')" "${cpu[t]}" "${pgcpu[t]}"
+  fi
   if [[ -n "$BEFORE_BIN" ]]; then
     echo
     echo "| (o) unit req/s, before | (o) p99 ms | (o) wrk timeouts | o/p | o/a | server CPU us/req (o) | PostgreSQL CPU us/req (o) |"
