@@ -131,8 +131,10 @@ describe('two servers on one PostgreSQL database', { skip: !ON_PG && 'PostgreSQL
     // End every listener's connection, then change the account behind the servers' backs (no
     // notification): the cache that could not hear about it must not answer for it.
     const kill = await run('psql', ['-X', '-q', '-At', s1.dbUri, '-c',
-      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE 'LISTEN %' OR query = 'SELECT 1'"]);
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database()" +
+      " AND pid <> pg_backend_pid() AND (query LIKE 'LISTEN %' OR query = 'SELECT 1')"]);
     assert.equal(kill.code, 0, kill.stderr);
+    assert.ok(Number(kill.stdout.trim()) >= 2, `listeners ended: ${kill.stdout}`); // one per server
     const upd = await run('psql', ['-X', '-q', s1.dbUri, '-c', `UPDATE users SET disabled = 1 WHERE id = ${u.id}`]);
     assert.equal(upd.code, 0, upd.stderr);
     expectError(assert, await until(s1, u.session, '/api/v1/me', 401), 401, 'unauthenticated');
