@@ -53,6 +53,11 @@ SERVER_PID=""
 BEFORE_BIN=${HOCVUSO_BIN_BEFORE:-}
 BEFORE_PID=""
 THREADS_ALT=${THREADS_ALT:-}
+# Each server runs in a session of its own, as a daemon would (and as pg_ctl starts PostgreSQL): with
+# the kernel's autogroup scheduling, a server in wrk's session would share one CPU share with wrk,
+# while pgbench's server has its own. OWN_SESSION=0 keeps them in this script's session.
+SESSION=
+[[ ${OWN_SESSION:-1} == 1 ]] && command -v setsid >/dev/null && SESSION=setsid
 ALT_PID=""
 
 cleanup() {
@@ -144,6 +149,7 @@ measure() {
   echo "source tree: $ROOT at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (dirty)')"
   echo "cpu: $(nproc) x $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "autogroup: $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo '?'); servers in a session of their own: $([[ -n $SESSION ]] && echo yes || echo no)"
   echo "pgbench: $(pgbench --version); wrk -t$WRK_THREADS -c$CONNS; warm-up $WARMUP, $ROUNDS rounds of $DURATION; server threads: ${SERVER_THREADS:-default}"
 } | tee "$OUT/machine.txt" >&2
 
@@ -167,7 +173,7 @@ thr=()
 : >"$TMP/b.log"
 : >"$TMP/o.log"
 : >"$TMP/t.log"
-"$BIN" serve --listen "127.0.0.1:$PORT_USED" --data "$DATA" --database "$URI" "${thr[@]}" 2>>"$TMP/b.log" >/dev/null &
+$SESSION "$BIN" serve --listen "127.0.0.1:$PORT_USED" --data "$DATA" --database "$URI" "${thr[@]}" 2>>"$TMP/b.log" >/dev/null &
 SERVER_PID=$!
 BASE=http://127.0.0.1:$PORT_USED
 for ((i = 0; i < 150; i++)); do curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null && break; sleep 0.2; done
@@ -186,7 +192,7 @@ declare -A PATHS=([a]=/api/v1/hello [b]="/api/v1/units/$UNIT_B" [o]="/api/v1/uni
 ROUTES=(a b p)
 if [[ -n "$BEFORE_BIN" ]]; then
   BEFORE_PORT=$((PORT_USED + 1))
-  "$BEFORE_BIN" serve --listen "127.0.0.1:$BEFORE_PORT" --data "$DATA" --database "$URI" "${thr[@]}" 2>>"$TMP/o.log" >/dev/null &
+  $SESSION "$BEFORE_BIN" serve --listen "127.0.0.1:$BEFORE_PORT" --data "$DATA" --database "$URI" "${thr[@]}" 2>>"$TMP/o.log" >/dev/null &
   BEFORE_PID=$!
   BEFORE_BASE=http://127.0.0.1:$BEFORE_PORT
   for ((i = 0; i < 150; i++)); do curl -fsS -o /dev/null "$BEFORE_BASE/healthz" 2>/dev/null && break; sleep 0.2; done
@@ -197,7 +203,7 @@ if [[ -n "$BEFORE_BIN" ]]; then
 fi
 if [[ -n "$THREADS_ALT" ]]; then
   ALT_PORT=$((PORT_USED + 2))
-  "$BIN" serve --listen "127.0.0.1:$ALT_PORT" --data "$DATA" --database "$URI" --threads "$THREADS_ALT" 2>>"$TMP/t.log" >/dev/null &
+  $SESSION "$BIN" serve --listen "127.0.0.1:$ALT_PORT" --data "$DATA" --database "$URI" --threads "$THREADS_ALT" 2>>"$TMP/t.log" >/dev/null &
   ALT_PID=$!
   ALT_BASE=http://127.0.0.1:$ALT_PORT
   for ((i = 0; i < 150; i++)); do curl -fsS -o /dev/null "$ALT_BASE/healthz" 2>/dev/null && break; sleep 0.2; done
