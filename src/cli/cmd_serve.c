@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "config_build.h"
+#include "domain/authcache.h"
 #include "domain/sessions.h"
 #include "http/metrics.h"
 #include "http/openapi.h"
@@ -81,12 +82,18 @@ int cmd_serve(int argc, char **argv) {
     fprintf(stderr, "hocvuso serve: cannot start (out of memory or a malformed route table)\n");
     goto done;
   }
+  /* PostgreSQL: sessions from a per-process cache that a listener keeps true (authcache.h). */
+  if (authcache_start(a.st) != 0) {
+    fprintf(stderr, "hocvuso serve: cannot start the session cache\n");
+    goto done;
+  }
   if (server_run(&a, err, sizeof err) != 0) {
     fprintf(stderr, "hocvuso serve: %s\n", err);
     goto done;
   }
   status = 0;
 done:
+  authcache_stop();
   free(a.openapi);
   ratelimit_free(a.rl);
   metrics_free(a.met);

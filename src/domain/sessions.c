@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "domain/authcache.h"
 #include "domain/caps.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -267,12 +268,17 @@ void sessions_toucher_stop(void) {
   toucher_running = false;
 }
 
-int sessions_end(store_conn *w, int64_t session_id) { return run_ids(w, &q_end, session_id, 0, 1); }
+int sessions_end(store_conn *w, int64_t session_id) {
+  if (authcache_changed(w, AUTH_CHANGED_SESSION, session_id) != 0) return -1;
+  return run_ids(w, &q_end, session_id, 0, 1);
+}
 int sessions_end_user(store_conn *w, int64_t user_id, int64_t except) {
+  if (authcache_changed(w, AUTH_CHANGED_USER, user_id) != 0) return -1;
   return run_ids(w, &q_end_user, user_id, except, 2);
 }
 int sessions_purge(store_conn *w) {
   int64_t now = clock_now();
+  if (authcache_changed(w, AUTH_CHANGED_ALL, 0) != 0) return -1;
   if (run_ids(w, &q_purge, now, 0, 1) != 0) return -1;
   return run_ids(w, &q_fail_purge, now - LOGIN_WINDOW_SECONDS, 0, 1);
 }

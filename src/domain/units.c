@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/authcache.h"
 #include "util/clock.h"
 #include "util/config.h"
 #include "util/fold.h"
@@ -43,9 +44,21 @@ const char *unit_kind_label(const char *code) {
   " (SELECT COUNT(*) FROM units ch WHERE ch.parent_id = u.id)"
 
 STORE_SQL(q_path, "SELECT path FROM units WHERE id = ?");
-STORE_SQL(q_get, "SELECT " UNIT_COLS " FROM units u WHERE u.id = ?");
-/* Ancestors, eight ids at a time (a tree deeper than eight takes a second round trip). */
-STORE_SQL(q_names, "SELECT id, name FROM units WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?)");
+/* The unit and its ancestors in one statement, the child count for the unit itself only. SQLite
+ * climbs the parent links (each a primary-key lookup, at most 64 levels); PostgreSQL takes the ids
+ * on the unit's path ("/1/5/23/", the unit's own last) through the primary key at once (its planner
+ * would hash-join the recursion against a scan of the table). */
+STORE_SQL2(q_load,
+           "WITH RECURSIVE up(id, parent_id, kind, name, code, depth, path, lvl) AS ("
+           "SELECT id, parent_id, kind, name, code, depth, path, 0 FROM units WHERE id = ?"
+           " UNION ALL SELECT p.id, p.parent_id, p.kind, p.name, p.code, p.depth, p.path, up.lvl + 1"
+           " FROM units p JOIN up ON p.id = up.parent_id WHERE up.lvl < 64)"
+           " SELECT id, parent_id, kind, name, code, depth, path,"
+           " CASE WHEN id = ? THEN (SELECT COUNT(*) FROM units ch WHERE ch.parent_id = up.id) ELSE 0 END FROM up",
+           "SELECT u.id, u.parent_id, u.kind, u.name, u.code, u.depth, u.path,"
+           " CASE WHEN u.id = ? THEN (SELECT COUNT(*) FROM units ch WHERE ch.parent_id = u.id) ELSE 0 END"
+           " FROM units u WHERE u.id = ANY (CAST(string_to_array(btrim((SELECT path FROM units WHERE id = ?), '/'), '/')"
+           " AS bigint[]))");
 /* The page is chosen first, so the child count runs for its rows only. */
 STORE_SQL(q_children, "SELECT " UNIT_COLS " FROM (SELECT * FROM units WHERE parent_id = ?"
                       " AND (CAST(? AS TEXT) IS NULL OR name_fold LIKE ? ESCAPE '\\')"
@@ -97,59 +110,83 @@ int units_path(store_conn *c, int64_t id, arena *a, const char **path, app_err *
   return APP_INTERNAL(e);
 }
 
-static json_t *ancestors(store_conn *c, const char *path, int64_t self) {
-  json_t *arr = json_array();
-  int64_t ids[8];
-  int n = 0;
-  const char *p = path;
-  while (arr && *p == '/') {
-    char *end = NULL;
-    long long id = strtoll(p + 1, &end, 10);
-    bool last = !end || *end != '/' || end[1] == '\0';
-    if (end && *end == '/' && id != self) ids[n++] = id;
-    p = end ? end : "";
-    if (n == 8 || (last && n)) {
-      store_stmt *s = store_prepare(c, &q_names);
-      if (!s) break;
-      for (int i = 0; i < 8; i++) store_bind_int(s, i + 1, i < n ? ids[i] : 0);
-      /* Rows come in any order; put each at its place on the path (no sort in SQL). */
-      json_t *slot[8] = {0};
-      while (store_step(s) == STORE_ROW) {
-        int64_t got = store_col_int(s, 0);
-        for (int i = 0; i < n; i++)
-          if (ids[i] == got && !slot[i]) slot[i] = json_pack("{s:I, s:s}", "id", (json_int_t)got, "name", store_col_text(s, 1));
-      }
-      store_reset(s);
-      for (int i = 0; i < n; i++)
-        if (slot[i]) json_array_append_new(arr, slot[i]);
-      n = 0;
+int units_load(store_conn *c, int64_t id, arena *a, unit_rec *out, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_load);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  store_bind_int(s, 2, id);
+  memset(out, 0, sizeof *out);
+  int rc, cap = 8;
+  out->ancestors = arena_alloc(a, sizeof(unit_anc) * (size_t)cap);
+  int64_t *depths = arena_alloc(a, sizeof(int64_t) * (size_t)cap);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    int64_t got = store_col_int(s, 0);
+    if (got == id) {
+      out->id = got;
+      out->parent_id = store_col_is_null(s, 1) ? 0 : store_col_int(s, 1);
+      out->kind = arena_strdup(a, store_col_text(s, 2) ? store_col_text(s, 2) : "");
+      out->name = arena_strdup(a, store_col_text(s, 3) ? store_col_text(s, 3) : "");
+      out->code = store_col_is_null(s, 4) ? NULL : arena_strdup(a, store_col_text(s, 4));
+      out->depth = store_col_int(s, 5);
+      out->path = arena_strdup(a, store_col_text(s, 6) ? store_col_text(s, 6) : "");
+      out->children_count = store_col_int(s, 7);
+      continue;
     }
-    if (last) break;
+    if (out->nancestors == cap) {
+      unit_anc *g = arena_alloc(a, sizeof(unit_anc) * (size_t)cap * 2);
+      int64_t *d = arena_alloc(a, sizeof(int64_t) * (size_t)cap * 2);
+      memcpy(g, out->ancestors, sizeof(unit_anc) * (size_t)cap);
+      memcpy(d, depths, sizeof(int64_t) * (size_t)cap);
+      out->ancestors = g;
+      depths = d;
+      cap *= 2;
+    }
+    /* Rows come in any order: keep the ancestors sorted by depth, root first (no sort in SQL). */
+    int64_t depth = store_col_int(s, 5);
+    int i = out->nancestors++;
+    while (i > 0 && depths[i - 1] > depth) {
+      out->ancestors[i] = out->ancestors[i - 1];
+      depths[i] = depths[i - 1];
+      i--;
+    }
+    out->ancestors[i].id = got;
+    out->ancestors[i].name = arena_strdup(a, store_col_text(s, 3) ? store_col_text(s, 3) : "");
+    depths[i] = depth;
   }
-  return arr;
+  store_reset(s);
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  if (!out->id) return app_fail(e, 404, "not_found", "id", "Không tìm thấy đơn vị.");
+  return 0;
+}
+
+json_t *units_json(const unit_rec *u, int with_ancestors) {
+  const char *label = unit_kind_label(u->kind);
+  json_t *o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:I, s:I}", "id", (json_int_t)u->id, "parent_id",
+                        u->parent_id ? json_integer(u->parent_id) : json_null(), "kind", u->kind, "kind_label",
+                        label ? label : u->kind, "name", u->name, "code", u->code ? json_string(u->code) : json_null(),
+                        "depth", (json_int_t)u->depth, "children_count", (json_int_t)u->children_count);
+  if (!o || !with_ancestors) return o;
+  json_t *arr = json_array();
+  for (int i = 0; arr && i < u->nancestors; i++)
+    json_array_append_new(arr, json_pack("{s:I, s:s}", "id", (json_int_t)u->ancestors[i].id, "name", u->ancestors[i].name));
+  if (!arr || json_object_set_new(o, "ancestors", arr) != 0) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
 }
 
 int units_get(store_conn *c, int64_t id, int with_ancestors, json_t **out, app_err *e) {
-  store_stmt *s = store_prepare(c, &q_get);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, id);
-  int rc = store_step(s);
-  if (rc != STORE_ROW) {
-    store_reset(s);
-    return rc == STORE_DONE ? app_fail(e, 404, "not_found", "id", "Không tìm thấy đơn vị.") : APP_INTERNAL(e);
+  arena a;
+  arena_init(&a);
+  unit_rec u;
+  int rc = units_load(c, id, &a, &u, e);
+  if (rc == 0) {
+    *out = units_json(&u, with_ancestors);
+    if (!*out) rc = APP_INTERNAL(e);
   }
-  json_t *o = unit_row(s);
-  char *path = strdup(store_col_text(s, 6));
-  store_reset(s);
-  if (!o || !path) {
-    json_decref(o);
-    free(path);
-    return APP_INTERNAL(e);
-  }
-  if (with_ancestors) json_object_set_new(o, "ancestors", ancestors(c, path, id));
-  free(path);
-  *out = o;
-  return 0;
+  arena_free(&a);
+  return rc;
 }
 
 static int collect(store_stmt *s, json_t *items) {
@@ -315,6 +352,7 @@ done:
 int units_update(store_conn *w, int64_t id, const char *name, const char *kind, const char *code, app_err *e) {
   if (kind && !unit_kind_label(kind)) return app_fail(e, 400, "invalid_value", "kind", "Loại đơn vị không hợp lệ.");
   if (code && *code && check_code(code, e) != 0) return -1;
+  if (name && authcache_changed(w, AUTH_CHANGED_ALL, 0) != 0) return APP_INTERNAL(e); /* grants show unit names */
   char *nname = name ? text_clean(name) : NULL, *fold = nname ? text_fold(nname) : NULL;
   int ret = -1;
   if (name && (!nname || !fold)) {

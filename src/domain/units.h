@@ -29,6 +29,22 @@ typedef struct unit_list_query {
 
 /* The unit's path; 404 when it does not exist. */
 int units_path(store_conn *c, int64_t id, arena *a, const char **path, app_err *e);
+/* A unit as read by units_load: strings in the arena; ancestors root first, without the unit. */
+typedef struct unit_anc {
+  int64_t id;
+  const char *name;
+} unit_anc;
+typedef struct unit_rec {
+  int64_t id, parent_id; /* parent_id 0: a top-level unit */
+  const char *kind, *name, *code, *path; /* code NULL when none */
+  int64_t depth, children_count;
+  unit_anc *ancestors;
+  int nancestors;
+} unit_rec;
+/* The unit and its ancestors in one statement; 404 when it does not exist. */
+int units_load(store_conn *c, int64_t id, arena *a, unit_rec *out, app_err *e);
+/* The unit as the API shows it, with `ancestors` when `with_ancestors`; NULL when out of memory. */
+json_t *units_json(const unit_rec *u, int with_ancestors);
 /* The unit as JSON, with `ancestors` when `with_ancestors`. */
 int units_get(store_conn *c, int64_t id, int with_ancestors, json_t **out, app_err *e);
 /* Units within `scope` (the caller's grants for units.read, joined in SQL): children of

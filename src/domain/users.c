@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/authcache.h"
 #include "domain/caps.h"
 #include "util/clock.h"
 #include "util/fold.h"
@@ -240,6 +241,7 @@ static int update_one(store_stmt *s, app_err *e) {
 
 int users_set_password(store_conn *w, int64_t id, const char *hash, bool must_change, app_err *e) {
   if (!hash || !hash[0]) return APP_INTERNAL(e);
+  if (authcache_changed(w, AUTH_CHANGED_USER, id) != 0) return APP_INTERNAL(e);
   store_stmt *s = store_prepare(w, &q_set_pw);
   if (!s) return APP_INTERNAL(e);
   store_bind_text(s, 1, hash);
@@ -250,6 +252,7 @@ int users_set_password(store_conn *w, int64_t id, const char *hash, bool must_ch
 }
 
 int users_set_disabled(store_conn *w, int64_t id, bool disabled, app_err *e) {
+  if (authcache_changed(w, AUTH_CHANGED_USER, id) != 0) return APP_INTERNAL(e);
   store_stmt *s = store_prepare(w, &q_set_disabled);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, disabled ? 1 : 0);
@@ -259,6 +262,7 @@ int users_set_disabled(store_conn *w, int64_t id, bool disabled, app_err *e) {
 }
 
 int users_set_name(store_conn *w, int64_t id, const char *display_name, app_err *e) {
+  if (authcache_changed(w, AUTH_CHANGED_USER, id) != 0) return APP_INTERNAL(e); /* the principal shows it */
   char *name = text_clean(display_name), *fold = name ? text_fold(name) : NULL;
   store_stmt *s = (name && fold) ? store_prepare(w, &q_set_name) : NULL;
   int ret;
@@ -461,6 +465,7 @@ json_t *roles_of(store_conn *c, int64_t user_id) {
 
 int roles_grant(store_conn *w, int64_t user_id, const char *role, int64_t unit_id, int64_t granted_by,
                 int64_t *grant_id, app_err *e) {
+  if (authcache_changed(w, AUTH_CHANGED_USER, user_id) != 0) return APP_INTERNAL(e);
   if (!role_find(role)) return app_fail(e, 400, "invalid_value", "role", "Vai trò không hợp lệ.");
   int ex = exists(w, &q_user_exists, user_id);
   if (ex < 0) return APP_INTERNAL(e);
@@ -502,6 +507,7 @@ int roles_get(store_conn *c, int64_t user_id, int64_t grant_id, arena *a, const 
 }
 
 int roles_revoke(store_conn *w, int64_t user_id, int64_t grant_id, app_err *e) {
+  if (authcache_changed(w, AUTH_CHANGED_USER, user_id) != 0) return APP_INTERNAL(e);
   store_stmt *s = store_prepare(w, &q_revoke);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, grant_id);
@@ -514,6 +520,7 @@ int roles_revoke(store_conn *w, int64_t user_id, int64_t grant_id, app_err *e) {
 }
 
 int roles_revoke_by(store_conn *w, int64_t user_id, const char *role, int64_t unit_id, app_err *e) {
+  if (authcache_changed(w, AUTH_CHANGED_USER, user_id) != 0) return APP_INTERNAL(e);
   store_stmt *s = store_prepare(w, &q_revoke_by);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, user_id);

@@ -152,6 +152,9 @@ struct req {
   char job_out[128];
   atomic_int job_sync;   /* suspend and completion meet here: the second one resumes */
   void *conn;            /* the libmicrohttpd connection */
+  /* the unit the scope check read for a route's {id} (with its ancestors, in the arena), or NULL:
+   * the handler answers from it instead of reading it again */
+  struct unit_rec *unit;
 };
 
 /* Handlers' helpers. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/authcache.h"
 #include "domain/sessions.h"
 #include "domain/units.h"
 #include "domain/users.h"
@@ -117,18 +118,23 @@ static void fail_err(req *r) {
 }
 
 /* Looks the unit up and checks the capability on it: 404 if absent, 403 if out of scope. */
+/* A unit named by the path ({id}) is read whole, with its ancestors, in one statement, and kept in
+ * r->unit for the handler; a unit named in the body or query only by its path. */
 static int check_unit_scope(req *r, caps_t cap, int64_t unit_id, const char *field, const char **path_out) {
   const char *path = NULL;
   store_conn *c = req_db(r);
   if (!c) return req_fail(r, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được.");
-  if (units_path(c, unit_id, &r->a, &path, &r->err) != 0) {
+  unit_rec *u = r->route->scope_from == FROM_PATH ? arena_alloc(&r->a, sizeof *u) : NULL;
+  if (u ? units_load(c, unit_id, &r->a, u, &r->err) != 0 : units_path(c, unit_id, &r->a, &path, &r->err) != 0) {
     r->err.field = field;
     fail_err(r);
     return -1;
   }
+  if (u) path = u->path;
   if (!scope_can(r->who, cap, path))
     return req_fail(r, 403, "forbidden", field, "Bạn không có quyền với đơn vị này.");
   if (path_out) *path_out = path;
+  r->unit = u;
   return 0;
 }
 
@@ -252,18 +258,40 @@ static int parse_body(req *r) {
   return rc;
 }
 
+/* The session and its grants: from this process's auth cache when it holds them (PostgreSQL:
+ * no round trip), else from the database, then cached. */
 static int authenticate(req *r) {
   /* Public routes do not need to know who calls: no session lookup for them. */
   if (!r->cookie_token || r->route->auth == AUTH_PUBLIC) return 0;
+  principal *p = arena_alloc(&r->a, sizeof *p);
+  authcache *ac = authcache_process();
+  unsigned char key[AUTHCACHE_KEY_LEN];
+  int64_t now_ms = 0;
+  uint64_t gen = 0;
+  if (ac) {
+    now_ms = authcache_now_ms();
+    authcache_key(&r->app->keys, r->cookie_token, key);
+    if (authcache_get(ac, key, now_ms, &r->a, p) == 1) {
+      sessions_csrf(&r->app->keys, r->cookie_token, p->csrf);
+      /* One request records that the session is active; the others see it as seen now. */
+      int64_t now = clock_now();
+      if (now - p->last_seen >= SESSION_TOUCH_SECONDS) authcache_seen(ac, key, now);
+      r->who = p;
+      return 0;
+    }
+    gen = authcache_gen(ac); /* before the read: a change meanwhile keeps this one out */
+  }
   store_conn *c = req_db(r);
   if (!c) return req_fail(r, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được.");
-  principal *p = arena_alloc(&r->a, sizeof *p);
   int rc = sessions_lookup(c, &r->app->keys, r->cookie_token, &r->a, p);
   if (rc < 0) {
     log_error("session lookup failed: %s", store_errmsg(c));
     return req_fail(r, 500, "internal", NULL, "Lỗi hệ thống. Vui lòng thử lại sau.");
   }
-  if (rc == 1) r->who = p;
+  if (rc == 1) {
+    r->who = p;
+    if (ac) authcache_put(ac, key, p, gen, now_ms);
+  }
   return 0;
 }
 

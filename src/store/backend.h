@@ -74,6 +74,13 @@ struct store_backend {
   /* WAL checkpoint on a maintenance connection (may be NULL): 1 when every frame of the WAL is
    * in the database file, 0 when some are left, -1 on error. *frames gets the WAL's length. */
   int (*checkpoint)(store_conn *c, bool truncate, int64_t *frames);
+  /* LISTEN/NOTIFY (PostgreSQL; NULL where the backend has none). notify queues a notification,
+   * delivered when the transaction commits; listen subscribes this connection to a channel;
+   * wait_notify waits up to timeout_ms for notifications and hands each payload to cb:
+   * 0 on success or timeout, STORE_ERROR when the connection is lost. */
+  int (*notify)(store_conn *c, const char *channel, const char *payload);
+  int (*listen)(store_conn *c, const char *channel);
+  int (*wait_notify)(store_conn *c, int timeout_ms, store_notify_cb cb, void *ctx);
 };
 
 extern const store_backend store_sqlite_backend;

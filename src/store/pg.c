@@ -9,6 +9,7 @@
  * back as text and are converted on demand.
  */
 #include <errno.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -943,6 +944,9 @@ done:
   free(buf);
   return rc;
 }
+static int pg_notify(store_conn *c, const char *channel, const char *payload);
+static int pg_listen(store_conn *c, const char *channel);
+static int pg_wait_notify(store_conn *c, int timeout_ms, store_notify_cb cb, void *ctx);
 
 const store_backend store_pg_backend = {
     .kind = STORE_PG,
@@ -976,4 +980,70 @@ const store_backend store_pg_backend = {
     .rows_held = pg_rows_held,
     .copy_rows = pg_copy_rows,
     .checkpoint = NULL,
+    .notify = pg_notify,
+    .listen = pg_listen,
+    .wait_notify = pg_wait_notify,
 };
+
+/* ---- LISTEN/NOTIFY ---- */
+
+static const store_sql q_pg_notify = {"SELECT pg_notify(?, ?)", NULL};
+
+static int pg_notify(store_conn *c, const char *channel, const char *payload) {
+  store_stmt *s = pg_prepare(c, &q_pg_notify);
+  if (!s)
+    return STORE_ERROR;
+  pg_bind_textn(s, 1, channel, strlen(channel));
+  pg_bind_textn(s, 2, payload, strlen(payload));
+  int rc = pg_step(s);
+  pg_reset(s);
+  return rc == STORE_ROW ? STORE_OK : (rc < 0 ? rc : STORE_ERROR);
+}
+
+static int pg_listen(store_conn *c, const char *channel) {
+  pg_conn *pc = (pg_conn *)c;
+  char *ident = PQescapeIdentifier(pc->pg, channel, strlen(channel));
+  if (!ident) {
+    set_err(c, PQerrorMessage(pc->pg));
+    return STORE_ERROR;
+  }
+  char sql[160];
+  int n = snprintf(sql, sizeof sql, "LISTEN %s", ident);
+  PQfreemem(ident);
+  if (n < 0 || (size_t)n >= sizeof sql) {
+    set_err(c, "channel name too long");
+    return STORE_ERROR;
+  }
+  return pg_exec(c, sql);
+}
+
+/* Hands every notification libpq has parsed to cb. */
+static void drain_notifies(pg_conn *pc, store_notify_cb cb, void *ctx) {
+  PGnotify *n;
+  while ((n = PQnotifies(pc->pg)) != NULL) {
+    cb(ctx, n->extra ? n->extra : "");
+    PQfreemem(n);
+  }
+}
+
+static int pg_wait_notify(store_conn *c, int timeout_ms, store_notify_cb cb, void *ctx) {
+  pg_conn *pc = (pg_conn *)c;
+  if (!pc->pg || PQstatus(pc->pg) != CONNECTION_OK)
+    return STORE_ERROR;
+  drain_notifies(pc, cb, ctx); /* some may have arrived with an earlier result */
+  int fd = PQsocket(pc->pg);
+  if (fd < 0)
+    return STORE_ERROR;
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  int r = poll(&p, 1, timeout_ms);
+  if (r < 0)
+    return errno == EINTR ? STORE_OK : STORE_ERROR;
+  if (r > 0) {
+    if (!PQconsumeInput(pc->pg)) {
+      set_err(c, PQerrorMessage(pc->pg));
+      return STORE_ERROR;
+    }
+    drain_notifies(pc, cb, ctx);
+  }
+  return PQstatus(pc->pg) == CONNECTION_OK ? STORE_OK : STORE_ERROR;
+}

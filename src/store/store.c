@@ -1009,3 +1009,39 @@ int store_bulk_finish(store_bulk *b, store_bulk_stats *out) {
 }
 
 const char *store_bulk_errmsg(const store_bulk *b) { return b->err; }
+/* ---- notifications (see store.h) ---- */
+
+int store_notify(store_conn *c, const char *channel, const char *payload) {
+  if (!c->be->notify) return STORE_OK;
+  return c->be->notify(c, channel, payload);
+}
+
+store_conn *store_listen(store *st, const char *channel, char *err, size_t errlen) {
+  if (!st->be->listen || !st->be->wait_notify) {
+    set_err(err, errlen, "this database has no notifications");
+    return NULL;
+  }
+  store_conn *c = st->be->connect(st->target, false, err, errlen);
+  if (!c) return NULL;
+  c->st = st;
+  c->in_use = true;
+  if (st->be->listen(c, channel) != STORE_OK) {
+    set_err(err, errlen, c->err);
+    st->be->disconnect(c);
+    return NULL;
+  }
+  return c;
+}
+
+int store_listen_wait(store_conn *c, int timeout_ms, store_notify_cb cb, void *ctx) {
+  return c->be->wait_notify(c, timeout_ms, cb, ctx);
+}
+
+int store_listen_ping(store_conn *c) {
+  if (c->be->broken(c)) return STORE_ERROR;
+  return c->be->exec(c, "SELECT 1");
+}
+
+void store_listen_close(store_conn *c) {
+  if (c) c->be->disconnect(c);
+}

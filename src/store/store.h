@@ -217,4 +217,21 @@ typedef struct store_stats {
 } store_stats;
 void store_get_stats(store *st, store_stats *out);
 
+/* Notifications between processes sharing a database (PostgreSQL LISTEN/NOTIFY).
+ * store_notify queues `payload` on `channel`; inside a transaction it is delivered when (and
+ * only if) the transaction commits. On SQLite it does nothing and answers STORE_OK: there is
+ * no channel between processes, and store_listen answers NULL.
+ * store_listen opens a dedicated connection (outside the pool) listening on `channel`; only
+ * store_listen_wait and store_listen_close may be called on it, from one thread.
+ * store_listen_wait waits up to timeout_ms and calls cb for each notification received:
+ * STORE_OK (also on timeout), or STORE_ERROR when the connection was lost (then close it and
+ * listen again: notifications may have been missed). */
+typedef void (*store_notify_cb)(void *ctx, const char *payload);
+int store_notify(store_conn *c, const char *channel, const char *payload);
+store_conn *store_listen(store *st, const char *channel, char *err, size_t errlen);
+int store_listen_wait(store_conn *c, int timeout_ms, store_notify_cb cb, void *ctx);
+/* Runs a trivial statement on the listening connection: STORE_OK when it is alive. */
+int store_listen_ping(store_conn *c);
+void store_listen_close(store_conn *c);
+
 #endif

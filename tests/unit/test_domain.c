@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "domain/audit.h"
+#include "domain/authcache.h"
 #include "domain/caps.h"
 #include "domain/demo.h"
 #include "domain/scope.h"
@@ -2099,6 +2100,313 @@ static void test_dispatch_recheck(void **state) {
   fx->w = store_acquire(fx->st, true);
 }
 
+/* ==== the auth cache (authcache.c) and the unit with its ancestors ==== */
+
+/* A principal with two grants, its strings in `a`. */
+static principal ac_principal(arena *a, int64_t user_id, int64_t session_id) {
+  principal p;
+  memset(&p, 0, sizeof p);
+  p.user_id = user_id;
+  p.session_id = session_id;
+  p.username = arena_strdup(a, "cache-user");
+  p.display_name = arena_strdup(a, "Người Dùng Đệm");
+  p.last_seen = clock_now();
+  p.ngrants = 2;
+  p.grants = arena_alloc(a, sizeof(grant) * 2);
+  p.grants[0] = (grant){.id = 7, .role = arena_strdup(a, "unit_officer"), .unit_id = 5,
+                        .unit_name = arena_strdup(a, "Tổ dân phố số 1"), .unit_path = arena_strdup(a, "/1/5/"),
+                        .caps = caps_of_role("unit_officer")};
+  p.grants[1] = (grant){.id = 8, .role = arena_strdup(a, "learner"), .unit_id = 6,
+                        .unit_name = arena_strdup(a, "Tổ dân phố số 2"), .unit_path = arena_strdup(a, "/1/6/"),
+                        .caps = caps_of_role("learner")};
+  p.caps_any = p.grants[0].caps | p.grants[1].caps;
+  return p;
+}
+
+static void ac_key(const char *token, unsigned char key[AUTHCACHE_KEY_LEN]) {
+  secrets k;
+  memset(&k, 0x5a, sizeof k);
+  authcache_key(&k, token, key);
+}
+
+static void test_authcache_memory(void **state) {
+  (void)state; /* no database: runs in both groups, the same */
+  arena a;
+  arena_init(&a);
+  authcache *ac = authcache_new(64, 1000, 5000);
+  assert_non_null(ac);
+  unsigned char k1[AUTHCACHE_KEY_LEN], k2[AUTHCACHE_KEY_LEN], k3[AUTHCACHE_KEY_LEN];
+  ac_key("token-one", k1);
+  ac_key("token-two", k2);
+  ac_key("token-three", k3);
+  assert_memory_not_equal(k1, k2, AUTHCACHE_KEY_LEN);
+  principal p1 = ac_principal(&a, 11, 101), p2 = ac_principal(&a, 12, 102), out;
+  int64_t t = 1000000;
+
+  /* Not trusted (no listener yet): nothing is stored, nothing answered. */
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t);
+  assert_int_equal(authcache_count(ac), 0);
+  assert_int_equal(authcache_get(ac, k1, t, &a, &out), 0);
+
+  /* Trusted: a miss, then a hit with a deep copy (the cached strings are not the caller's). */
+  authcache_trust(ac, t + 10000, t);
+  assert_int_equal(authcache_get(ac, k1, t, &a, &out), 0);
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t);
+  authcache_put(ac, k2, &p2, authcache_gen(ac), t);
+  assert_int_equal(authcache_count(ac), 2);
+  assert_int_equal(authcache_get(ac, k3, t, &a, &out), 0);
+  assert_int_equal(authcache_get(ac, k1, t + 10, &a, &out), 1);
+  assert_int_equal(out.user_id, 11);
+  assert_int_equal(out.session_id, 101);
+  assert_string_equal(out.username, "cache-user");
+  assert_ptr_not_equal(out.username, p1.username);
+  assert_string_equal(out.display_name, "Người Dùng Đệm");
+  assert_int_equal(out.ngrants, 2);
+  assert_int_equal(out.grants[0].id, 7);
+  assert_string_equal(out.grants[0].role, "unit_officer");
+  assert_string_equal(out.grants[0].role_label, role_find("unit_officer")->label);
+  assert_string_equal(out.grants[1].unit_name, "Tổ dân phố số 2");
+  assert_string_equal(out.grants[1].unit_path, "/1/6/");
+  assert_int_equal(out.caps_any, p1.caps_any);
+  assert_true(scope_can(&out, CAP_USERS_READ, "/1/5/9/"));
+  assert_false(scope_can(&out, CAP_USERS_READ, "/1/6/"));
+  assert_string_equal(out.csrf, ""); /* derived from the token by the caller, never cached */
+
+  /* Invalidation by user: only that user's entries go. */
+  authcache_drop_user(ac, 11);
+  assert_int_equal(authcache_get(ac, k1, t + 20, &a, &out), 0);
+  assert_int_equal(authcache_get(ac, k2, t + 20, &a, &out), 1);
+  /* By session, through a notification's payload. */
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t + 20);
+  authcache_apply(ac, "s:102");
+  assert_int_equal(authcache_get(ac, k2, t + 30, &a, &out), 0);
+  assert_int_equal(authcache_get(ac, k1, t + 30, &a, &out), 1);
+  authcache_put(ac, k2, &p2, authcache_gen(ac), t + 30);
+  authcache_apply(ac, "u:11");
+  assert_int_equal(authcache_get(ac, k1, t + 30, &a, &out), 0);
+  assert_int_equal(authcache_get(ac, k2, t + 30, &a, &out), 1);
+  /* Drop-all, also for a payload not understood. */
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t + 30);
+  assert_int_equal(authcache_count(ac), 2);
+  authcache_apply(ac, "*");
+  assert_int_equal(authcache_count(ac), 0);
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t + 30);
+  authcache_apply(ac, "u:12x");
+  assert_int_equal(authcache_count(ac), 0);
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t + 30);
+  authcache_drop_all(ac);
+  assert_int_equal(authcache_get(ac, k1, t + 30, &a, &out), 0);
+
+  /* A lookup that read the database before a change is not stored after it. */
+  uint64_t before = authcache_gen(ac);
+  authcache_drop_user(ac, 99);
+  authcache_put(ac, k1, &p1, before, t + 30);
+  assert_int_equal(authcache_get(ac, k1, t + 30, &a, &out), 0);
+
+  /* Expiry: idle (1 s here), kept alive by use, and the maximum age (5 s) regardless. */
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t);
+  assert_int_equal(authcache_get(ac, k1, t + 900, &a, &out), 1);
+  assert_int_equal(authcache_get(ac, k1, t + 1800, &a, &out), 1);
+  assert_int_equal(authcache_get(ac, k1, t + 2900, &a, &out), 0); /* 1.1 s idle */
+  authcache_trust(ac, t + 100000, t);
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t);
+  for (int64_t at = t + 800; at < t + 5000; at += 800) assert_int_equal(authcache_get(ac, k1, at, &a, &out), 1);
+  assert_int_equal(authcache_get(ac, k1, t + 5000, &a, &out), 0);
+  /* The session's own idle expiry (12 h after it was last seen). */
+  principal old = ac_principal(&a, 13, 103);
+  old.last_seen = clock_now() - SESSION_IDLE_SECONDS - 1;
+  authcache_put(ac, k3, &old, authcache_gen(ac), t);
+  assert_int_equal(authcache_get(ac, k3, t, &a, &out), 0);
+  /* authcache_seen moves last_seen forward only. */
+  principal seen = ac_principal(&a, 14, 104);
+  seen.last_seen = clock_now() - 1000;
+  authcache_put(ac, k3, &seen, authcache_gen(ac), t);
+  authcache_seen(ac, k3, clock_now());
+  authcache_seen(ac, k3, 5);
+  assert_int_equal(authcache_get(ac, k3, t, &a, &out), 1);
+  assert_true(out.last_seen >= clock_now() - 1);
+
+  /* Trust lapses when the listener's lease is not renewed, and coming back starts empty. */
+  authcache_trust(ac, t + 1000, t);
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t);
+  assert_int_equal(authcache_get(ac, k1, t + 999, &a, &out), 1);
+  assert_int_equal(authcache_get(ac, k1, t + 1000, &a, &out), 0);
+  authcache_trust(ac, t + 5000, t + 1001);
+  assert_int_equal(authcache_count(ac), 0);
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t + 1001);
+  authcache_trust(ac, 0, t + 1002); /* the listener lost its connection */
+  assert_int_equal(authcache_count(ac), 0);
+  assert_int_equal(authcache_get(ac, k1, t + 1002, &a, &out), 0);
+
+  /* Many entries in a small table: each lookup still answers the right principal or nothing. */
+  authcache_trust(ac, t + 100000, t);
+  for (int i = 0; i < 500; i++) {
+    char tok[32];
+    unsigned char k[AUTHCACHE_KEY_LEN];
+    snprintf(tok, sizeof tok, "many-%d", i);
+    ac_key(tok, k);
+    principal pi = ac_principal(&a, 1000 + i, 5000 + i);
+    authcache_put(ac, k, &pi, authcache_gen(ac), t);
+    assert_int_equal(authcache_get(ac, k, t, &a, &out), 1);
+    assert_int_equal(out.user_id, 1000 + i);
+  }
+  assert_true(authcache_count(ac) <= 64);
+  authcache_free(ac);
+  arena_free(&a);
+}
+
+/* Every domain function that changes who may do what drops the cached principal in this process
+ * at once and, on PostgreSQL, notifies the other processes when (and only when) it commits. */
+typedef struct notes {
+  char got[8][32];
+  int n;
+} notes;
+
+static void note_cb(void *ctx, const char *payload) {
+  notes *ns = ctx;
+  if (ns->n < 8) snprintf(ns->got[ns->n++], sizeof ns->got[0], "%s", payload);
+}
+
+static void wait_notes(store_conn *l, notes *ns, int want) {
+  for (int i = 0; i < 40 && ns->n < want; i++) assert_int_equal(store_listen_wait(l, 50, note_cb, ns), STORE_OK);
+}
+
+static void test_authcache_notify(void **state) {
+  fixture *fx = fx_of(state);
+  arena a;
+  arena_init(&a);
+  int64_t ward = mk_ward(fx, "authcache");
+  int64_t uid = mk_user(fx, "cache-notify", "Người Được Báo", ward);
+  char err[256] = "";
+  store_conn *l = store_listen(fx->st, AUTHCACHE_CHANNEL, err, sizeof err);
+  if (fx->kind == STORE_SQLITE) {
+    /* No channel between processes: no listener, and notifying is a harmless no-op. */
+    assert_null(l);
+    assert_int_equal(authcache_changed(fx->w, AUTH_CHANGED_USER, uid), 0);
+    assert_int_equal(authcache_start(fx->st), 0);
+    assert_null(authcache_process());
+    authcache_stop();
+    arena_free(&a);
+    return;
+  }
+  if (!l) fail_msg("store_listen: %s", err);
+  notes ns = {0};
+  app_err e = {0};
+  /* Inside a transaction: nothing is delivered until the commit. */
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  assert_int_equal(users_set_disabled(fx->w, uid, true, &e), 0);
+  assert_int_equal(store_listen_wait(l, 150, note_cb, &ns), STORE_OK);
+  assert_int_equal(ns.n, 0);
+  assert_int_equal(store_commit(fx->w), STORE_OK);
+  wait_notes(l, &ns, 1);
+  assert_int_equal(ns.n, 1);
+  char want[32];
+  snprintf(want, sizeof want, "u:%" PRId64, uid);
+  assert_string_equal(ns.got[0], want);
+  /* A rolled-back change notifies nobody. */
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  assert_int_equal(users_set_disabled(fx->w, uid, false, &e), 0);
+  assert_int_equal(store_rollback(fx->w), STORE_OK);
+  assert_int_equal(store_listen_wait(l, 150, note_cb, &ns), STORE_OK);
+  assert_int_equal(ns.n, 1);
+  /* Each of the others, in one transaction: grant, revoke, password, session end, purge. */
+  ns.n = 0;
+  int64_t gid = 0, sid = 0;
+  char token[SESSION_TOKEN_LEN + 1];
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  assert_int_equal(roles_grant(fx->w, uid, "learner", ward, 0, &gid, &e), 0);
+  assert_int_equal(roles_revoke(fx->w, uid, gid, &e), 0);
+  char pw2_hash[PASSWORD_HASH_MAX];
+  assert_int_equal(users_hash_password(PW2, pw2_hash), 0);
+  assert_int_equal(users_set_password(fx->w, uid, pw2_hash, false, &e), 0);
+  assert_int_equal(sessions_create(fx->w, &fx->keys, uid, NULL, NULL, token, &sid, &e), 0);
+  assert_int_equal(sessions_end(fx->w, sid), 0);
+  assert_int_equal(sessions_end_user(fx->w, uid, 0), 0);
+  assert_int_equal(sessions_purge(fx->w), 0);
+  assert_int_equal(store_commit(fx->w), STORE_OK);
+  wait_notes(l, &ns, 4);
+  /* PostgreSQL folds identical notifications of one transaction into one. */
+  snprintf(want, sizeof want, "s:%" PRId64, sid);
+  assert_int_equal(ns.n, 3);
+  assert_string_equal(ns.got[1], want);
+  assert_string_equal(ns.got[2], "*");
+  assert_int_equal(store_listen_ping(l), STORE_OK);
+  store_listen_close(l);
+
+  /* The process's cache: trusted once its listener runs; a change committed elsewhere drops the
+   * entry within the listener's wakeup, with no call in this process. */
+  assert_int_equal(authcache_start(fx->st), 0);
+  authcache *ac = authcache_process();
+  assert_non_null(ac);
+  unsigned char key[AUTHCACHE_KEY_LEN];
+  ac_key("notify-token", key);
+  principal p = ac_principal(&a, uid, 4242), out;
+  int hit = 0;
+  for (int i = 0; i < 100 && !hit; i++) {
+    authcache_put(ac, key, &p, authcache_gen(ac), authcache_now_ms());
+    hit = authcache_get(ac, key, authcache_now_ms(), &a, &out);
+    if (!hit) usleep(20000);
+  }
+  assert_int_equal(hit, 1);
+  store *other = store_open(fx->target, 1, err, sizeof err);
+  assert_non_null(other);
+  store_conn *w2 = store_acquire(other, true);
+  assert_non_null(w2);
+  assert_int_equal(store_notify(w2, AUTHCACHE_CHANNEL, want), STORE_OK); /* another session: not ours */
+  snprintf(want, sizeof want, "u:%" PRId64, uid);
+  assert_int_equal(store_notify(w2, AUTHCACHE_CHANNEL, want), STORE_OK);
+  store_release(w2);
+  store_close(other);
+  for (int i = 0; i < 100 && hit; i++) {
+    hit = authcache_get(ac, key, authcache_now_ms(), &a, &out);
+    if (hit) usleep(20000);
+  }
+  assert_int_equal(hit, 0);
+  authcache_stop();
+  assert_null(authcache_process());
+  arena_free(&a);
+}
+
+static void test_units_load(void **state) {
+  fixture *fx = fx_of(state);
+  arena a;
+  arena_init(&a);
+  int64_t ward = mk_ward(fx, "load");
+  int64_t g1 = mk_unit(fx, ward, "residential_group", "Tổ dân phố Tải 1", NULL);
+  int64_t t1 = mk_unit(fx, g1, "team", "Tổ Tải A", NULL);
+  (void)mk_unit(fx, g1, "team", "Tổ Tải B", NULL);
+  unit_rec u;
+  app_err e = {0};
+  assert_int_equal(units_load(fx->w, g1, &a, &u, &e), 0);
+  assert_int_equal(u.id, g1);
+  assert_int_equal(u.parent_id, ward);
+  assert_string_equal(u.kind, "residential_group");
+  assert_string_equal(u.name, "Tổ dân phố Tải 1");
+  assert_null(u.code);
+  assert_int_equal(u.children_count, 2);
+  assert_string_equal(u.path, path_of(fx, &a, g1));
+  assert_int_equal(u.nancestors, 2); /* the city, then the ward: root first */
+  assert_int_equal(u.ancestors[0].id, fx->city);
+  assert_int_equal(u.ancestors[1].id, ward);
+  assert_int_equal(units_load(fx->w, t1, &a, &u, &e), 0);
+  assert_int_equal(u.nancestors, 3);
+  assert_int_equal(u.ancestors[2].id, g1);
+  assert_string_equal(u.ancestors[2].name, "Tổ dân phố Tải 1");
+  assert_int_equal(u.children_count, 0);
+  assert_int_equal(units_load(fx->w, fx->city, &a, &u, &e), 0);
+  assert_int_equal(u.nancestors, 0);
+  assert_int_equal(u.parent_id, 0);
+  expect_err("units_load(absent)", units_load(fx->w, 999999999, &a, &u, &e), &e, 404, "not_found", "id");
+  /* units_get answers the same unit as JSON. */
+  json_t *j = NULL;
+  assert_int_equal(units_get(fx->w, t1, 1, &j, &e), 0);
+  assert_int_equal(json_array_size(json_object_get(j, "ancestors")), 3);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(j, "ancestors"), 2), "id")), g1);
+  assert_string_equal(json_string_value(json_object_get(j, "kind_label")), unit_kind_label("team"));
+  json_decref(j);
+  arena_free(&a);
+}
+
 int main(void) {
   if (sodium_init() < 0) {
     fprintf(stderr, "sodium_init failed\n");
@@ -2125,6 +2433,9 @@ int main(void) {
       T(test_audit),
       T(test_demo_load),
       T(test_dispatch_recheck),
+      T(test_authcache_memory),
+      T(test_authcache_notify),
+      T(test_units_load),
   };
 #undef T
   int failed = cmocka_run_group_tests_name("domain_sqlite", tests, setup_sqlite, teardown_sqlite);
