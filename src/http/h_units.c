@@ -48,3 +48,37 @@ int h_units_update(req *r) {
   if (units_get(w, id, 1, &u, &r->err) != 0) return -1;
   return req_ok(r, 200, u);
 }
+
+int h_units_move(req *r) {
+  store_conn *w = req_dbw(r);
+  int64_t id = req_param(r, 0), parent = req_int(r, "parent_id", 0), old_parent = 0;
+  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  if (units_move(w, id, parent, &old_parent, &r->err) != 0) return -1;
+  if (old_parent != parent &&
+      req_audit(r, "unit.move", "unit", id, id,
+                json_pack("{s:I, s:I}", "from_parent_id", (json_int_t)old_parent, "parent_id", (json_int_t)parent)) != 0)
+    return APP_INTERNAL(&r->err);
+  if (store_commit(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  json_t *u = NULL;
+  if (units_get(w, id, 1, &u, &r->err) != 0) return -1;
+  return req_ok(r, 200, u);
+}
+
+int h_units_delete(req *r) {
+  store_conn *w = req_dbw(r);
+  int64_t id = req_param(r, 0), parent = 0;
+  if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  json_t *u = NULL;
+  if (units_get(w, id, 0, &u, &r->err) != 0) return -1;
+  json_t *detail = json_pack("{s:O, s:O, s:O}", "name", json_object_get(u, "name"), "kind",
+                             json_object_get(u, "kind"), "code", json_object_get(u, "code"));
+  json_int_t parent_of = json_integer_value(json_object_get(u, "parent_id"));
+  json_decref(u);
+  /* Written first, so that the entry keeps the unit's name; on the parent's unit, which stays. */
+  if (req_audit(r, "unit.delete", "unit", id, parent_of ? (int64_t)parent_of : id, detail) != 0)
+    return APP_INTERNAL(&r->err);
+  if (units_delete(w, id, &parent, &r->err) != 0) return -1;
+  if (store_commit(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  r->status = 204;
+  return 0;
+}

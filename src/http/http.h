@@ -73,6 +73,8 @@ typedef struct route {
   const char *tag;
   const char *summary;
   const char *response; /* name of the response schema in openapi.c, or NULL */
+  /* A second unit (a body field) on which `cap` must hold too, e.g. a move's new parent. */
+  const char *also_unit;
 } route;
 
 extern const route routes[];

@@ -143,7 +143,10 @@ static int check_scope(req *r) {
     case SCOPE_UNIT:
       /* An optional unit field left out: the handler works within the caller's roots. */
       if (!field_id(r, rt, &id)) return 0;
-      return check_unit_scope(r, rt->cap, id, rt->scope_field);
+      if (check_unit_scope(r, rt->cap, id, rt->scope_field) != 0) return -1;
+      if (rt->also_unit && req_int(r, rt->also_unit, 0))
+        return check_unit_scope(r, rt->cap, req_int(r, rt->also_unit, 0), rt->also_unit);
+      return 0;
     case SCOPE_USER: {
       field_id(r, rt, &id);
       store_conn *c = req_db(r);

@@ -102,8 +102,21 @@ static const store_sql m0002[] = {
     {NULL, NULL},
 };
 
+/* 5: a name is unique under its parent (compared folded); the audit log keeps the names of the
+ * actor, the object and the unit as they were when the entry was written, and one folded
+ * text of them for searching by part of a name. */
+static const store_sql m0005[] = {
+    {"CREATE UNIQUE INDEX units_parent_name ON units(parent_id, name_fold)", NULL},
+    {"ALTER TABLE audit_log ADD COLUMN actor_name TEXT", NULL},
+    {"ALTER TABLE audit_log ADD COLUMN entity_name TEXT", NULL},
+    {"ALTER TABLE audit_log ADD COLUMN unit_name TEXT", NULL},
+    {"ALTER TABLE audit_log ADD COLUMN names_fold TEXT", NULL},
+    {NULL, NULL},
+};
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
+    {5, "unique unit names under a parent; names in the audit log", m0005},
     {0, NULL, NULL},
 };
