@@ -33,7 +33,7 @@ const unit_kind unit_kinds[] = {
     {"enterprise", "Doanh nghiệp", false, ADMIN_LEVELS},
     {"cooperative", "Hợp tác xã", false, ADMIN_LEVELS},
     {"mass_organisation", "Mặt trận, đoàn thể", false, ADMIN_LEVELS " mass_organisation"},
-    {"team", "Tổ, đội", false, "ward commune residential_group " BODIES " team"},
+    {"team", "Tổ, đội", false, "ward commune residential_group " BODIES " team other"},
     {"other", "Khác", false, ADMIN_LEVELS " residential_group " BODIES " team other"},
 };
 const int unit_kinds_count = (int)(sizeof unit_kinds / sizeof unit_kinds[0]);
@@ -261,7 +261,8 @@ static int match_build(const char *q, match *m) {
   if (!fold) return -1;
   int rc = -1;
   m->v[0] = strdup(fold);
-  m->v[1] = text_like_pattern(q);
+  /* Any part of the name, from three characters on ("th" alone would match every "thành"). */
+  m->v[1] = strlen(fold) >= 3 ? text_like_pattern(q) : strdup("");
   char *lower = strdup(q);
   if (!m->v[0] || !m->v[1] || !lower) goto done;
   for (char *p = lower; *p; p++)
@@ -395,13 +396,13 @@ static int name_taken(store_conn *w, int64_t parent_id, const char *fold, int64_
   store_bind_int(s, i, self);
   int rc = store_step(s);
   store_reset(s);
-  if (rc == STORE_ROW) return app_fail(e, 409, "duplicate_name", "name", DUP_MESSAGE);
+  if (rc == STORE_ROW) return app_fail(e, 409, "conflict", "name", DUP_MESSAGE);
   return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
 }
 
 static int kind_fits(const char *kind, const char *parent_kind, const char *field, app_err *e) {
   if (unit_kind_parent_ok(kind, parent_kind)) return 0;
-  return app_fail(e, 409, "kind_not_allowed", field,
+  return app_fail(e, 409, "conflict", field,
                   parent_kind ? "Loại đơn vị này không được đặt trực thuộc loại đơn vị cấp trên đã chọn."
                               : "Loại đơn vị này không thể là đơn vị cấp cao nhất.");
 }
@@ -417,7 +418,7 @@ static int children_fit(store_conn *w, int64_t id, const char *kind, app_err *e)
   store_reset(s);
   if (rc != STORE_DONE) return APP_INTERNAL(e);
   if (!ok)
-    return app_fail(e, 409, "kind_not_allowed", "kind",
+    return app_fail(e, 409, "conflict", "kind",
                     "Không đổi được loại: có đơn vị trực thuộc không được đặt dưới loại đơn vị này.");
   return 0;
 }
@@ -616,7 +617,7 @@ int units_move(store_conn *w, int64_t id, int64_t parent_id, int64_t *old_parent
   }
   *old_parent = self.parent_id;
   if (scope_path_within(parent.path, self.path))
-    return app_fail(e, 409, "invalid_move", "parent_id",
+    return app_fail(e, 409, "conflict", "parent_id",
                     "Không thể chuyển đơn vị vào chính nó hoặc vào một đơn vị trực thuộc của nó.");
   if (kind_fits(self.kind, parent.kind, "parent_id", e) != 0) return -1;
   if (self.parent_id == parent_id) return 0; /* already there: nothing to change */
@@ -652,7 +653,7 @@ int units_move(store_conn *w, int64_t id, int64_t parent_id, int64_t *old_parent
   store_bind_int(p, 2, id);
   rc = store_step(p);
   store_reset(p);
-  if (rc == STORE_CONSTRAINT) return app_fail(e, 409, "duplicate_name", "name", DUP_MESSAGE);
+  if (rc == STORE_CONSTRAINT) return app_fail(e, 409, "conflict", "name", DUP_MESSAGE);
   return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
 }
 
@@ -665,13 +666,13 @@ int units_delete(store_conn *w, int64_t id, int64_t *parent_out, app_err *e) {
       exists_row(w, &q_has_grants, id, &grants) != 0)
     return APP_INTERNAL(e);
   if (children)
-    return app_fail(e, 409, "not_empty", "id",
+    return app_fail(e, 409, "conflict", "id",
                     "Không xóa được: đơn vị còn đơn vị trực thuộc. Hãy chuyển hoặc xóa các đơn vị trực thuộc trước.");
   if (users)
-    return app_fail(e, 409, "not_empty", "id",
+    return app_fail(e, 409, "conflict", "id",
                     "Không xóa được: đơn vị còn tài khoản thuộc về nó. Hãy chuyển các tài khoản sang đơn vị khác trước.");
   if (grants)
-    return app_fail(e, 409, "not_empty", "id",
+    return app_fail(e, 409, "conflict", "id",
                     "Không xóa được: còn vai trò được cấp trên đơn vị này. Hãy thu hồi các vai trò đó trước.");
   store_stmt *s = store_prepare(w, &q_delete);
   if (!s) return APP_INTERNAL(e);
@@ -679,7 +680,7 @@ int units_delete(store_conn *w, int64_t id, int64_t *parent_out, app_err *e) {
   int rc = store_step(s);
   store_reset(s);
   if (rc == STORE_CONSTRAINT)
-    return app_fail(e, 409, "not_empty", "id", "Không xóa được: đơn vị vẫn còn dữ liệu gắn với nó.");
+    return app_fail(e, 409, "conflict", "id", "Không xóa được: đơn vị vẫn còn dữ liệu gắn với nó.");
   return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
 }
 

@@ -40,10 +40,11 @@ int h_units_update(req *r) {
   store_conn *w = req_dbw(r);
   int64_t id = req_param(r, 0);
   if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
-  if (units_update(w, id, req_str(r, "name"), req_str(r, "kind"), req_str(r, "code"), &r->err) != 0) return -1;
+  /* Written first, so that the entry names the unit as it was; a refused change rolls it back. */
   json_t *detail = json_deep_copy(r->body);
-  if (req_audit(r, "unit.update", "unit", id, id, detail) != 0 || store_commit(w) != STORE_OK)
-    return APP_INTERNAL(&r->err);
+  if (req_audit(r, "unit.update", "unit", id, id, detail) != 0) return APP_INTERNAL(&r->err);
+  if (units_update(w, id, req_str(r, "name"), req_str(r, "kind"), req_str(r, "code"), &r->err) != 0) return -1;
+  if (store_commit(w) != STORE_OK) return APP_INTERNAL(&r->err);
   json_t *u = NULL;
   if (units_get(w, id, 1, &u, &r->err) != 0) return -1;
   return req_ok(r, 200, u);
