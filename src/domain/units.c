@@ -261,8 +261,11 @@ static int match_build(const char *q, match *m) {
   if (!fold) return -1;
   int rc = -1;
   m->v[0] = strdup(fold);
-  /* Any part of the name, from three characters on ("th" alone would match every "thành"). */
-  m->v[1] = strlen(fold) >= 3 ? text_like_pattern(q) : strdup("");
+  /* Any part of the name; but one or two letters only as the start of a word ("th" alone
+   * would match every "thành"). */
+  bool short_word = strlen(fold) < 3;
+  for (const char *p = fold; *p; p++) short_word = short_word && is_word_char((unsigned char)*p);
+  m->v[1] = short_word ? strdup("") : text_like_pattern(q);
   char *lower = strdup(q);
   if (!m->v[0] || !m->v[1] || !lower) goto done;
   for (char *p = lower; *p; p++)
