@@ -26,7 +26,7 @@ export async function render(ctx) {
   return h('div', { class: 'login-page' },
     h('div', { class: 'login-card' },
       h('div', { class: 'login-brand' },
-        h('img', { src: '/favicon.svg', alt: '', width: '72', height: '72', class: 'login-logo' }),
+        h('img', { src: new URL('../../favicon.svg', import.meta.url).pathname, alt: '', width: '72', height: '72', class: 'login-logo' }),
         h('h1', { class: 'login-title', tabindex: '-1' }, 'Bình dân học vụ số'),
         h('p', { class: 'login-subtitle' }, 'Hệ thống quản lý phong trào')),
       loginForm,
