@@ -19,17 +19,19 @@
 STORE_SQL(q_names, "SELECT x.unit_id, (SELECT display_name FROM users WHERE id = ?),"
                    " CASE CAST(? AS TEXT) WHEN 'user' THEN (SELECT display_name FROM users WHERE id = ?)"
                    " WHEN 'unit' THEN (SELECT name FROM units WHERE id = ?) END,"
-                   " (SELECT name FROM units WHERE id = x.unit_id)"
+                   " (SELECT name FROM units WHERE id = x.unit_id), (SELECT path FROM units WHERE id = x.unit_id)"
                    " FROM (SELECT COALESCE(CAST(? AS BIGINT), CASE WHEN CAST(? AS TEXT) = 'user' THEN"
                    " (SELECT unit_id FROM users WHERE id = ?) END, (SELECT unit_id FROM users WHERE id = ?)) AS unit_id) x");
 STORE_SQL(q_append, "INSERT INTO audit_log (at, actor_id, actor_username, action, entity, entity_id, unit_id, ip,"
-                    " detail, actor_name, entity_name, unit_name, names_fold)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-/* Entries within the caller's subtrees (by unit path), and entries with no unit (a failed
- * log-in for an unknown name) for every holder of audit.read. */
-#define AUDIT_SCOPE                                                                                         \
-  " WHERE ((un.path >= ? AND un.path < ?) OR (un.path >= ? AND un.path < ?) OR (un.path >= ? AND un.path < ?)" \
-  " OR (un.path >= ? AND un.path < ?) OR a.unit_id IS NULL)"
+                    " detail, actor_name, entity_name, unit_name, names_fold, unit_path)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+/* Entries within the caller's subtrees (by the unit's path, or the path it had when the entry
+ * was written if it has been deleted since), and entries with no unit (a failed log-in for an
+ * unknown name) for every holder of audit.read. */
+#define UPATH "COALESCE(un.path, a.unit_path)"
+#define AUDIT_SCOPE                                                                                  \
+  " WHERE ((" UPATH " >= ? AND " UPATH " < ?) OR (" UPATH " >= ? AND " UPATH " < ?)"                  \
+  " OR (" UPATH " >= ? AND " UPATH " < ?) OR (" UPATH " >= ? AND " UPATH " < ?) OR a.unit_id IS NULL)"
 #define AUDIT_FILTER                                                                                        \
   " FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id" AUDIT_SCOPE                                   \
   " AND (CAST(? AS TEXT) IS NULL OR a.actor_username = ?)"                                                  \
@@ -56,7 +58,7 @@ static char *dup_col(store_stmt *s, int i) {
 }
 
 int audit_append(store_conn *w, const audit_entry *a) {
-  char *detail = NULL, *actor_name = NULL, *entity_name = NULL, *unit_name = NULL, *fold = NULL;
+  char *detail = NULL, *actor_name = NULL, *entity_name = NULL, *unit_name = NULL, *unit_path = NULL, *fold = NULL;
   int64_t unit_id = 0;
   int ret = -1;
   store_stmt *n = store_prepare(w, &q_names);
@@ -75,6 +77,7 @@ int audit_append(store_conn *w, const audit_entry *a) {
     actor_name = dup_col(n, 1);
     entity_name = dup_col(n, 2);
     unit_name = dup_col(n, 3);
+    unit_path = dup_col(n, 4);
   }
   store_reset(n);
   if (rc != STORE_ROW) goto done;
@@ -109,6 +112,7 @@ int audit_append(store_conn *w, const audit_entry *a) {
   store_bind_text(s, 11, entity_name);
   store_bind_text(s, 12, unit_name);
   store_bind_text(s, 13, fold);
+  store_bind_text(s, 14, unit_path);
   rc = store_step(s);
   store_reset(s);
   ret = rc == STORE_DONE ? 0 : -1;
@@ -117,6 +121,7 @@ done:
   free(actor_name);
   free(entity_name);
   free(unit_name);
+  free(unit_path);
   free(fold);
   return ret;
 }

@@ -103,14 +103,16 @@ static const store_sql m0002[] = {
 };
 
 /* 5: a name is unique under its parent (compared folded); the audit log keeps the names of the
- * actor, the object and the unit as they were when the entry was written, and one folded
- * text of them for searching by part of a name. */
+ * actor, the object and the unit as they were when the entry was written, one folded text of
+ * them for searching by part of a name, and the unit's path. */
 static const store_sql m0005[] = {
     {"CREATE UNIQUE INDEX units_parent_name ON units(parent_id, name_fold)", NULL},
     {"ALTER TABLE audit_log ADD COLUMN actor_name TEXT", NULL},
     {"ALTER TABLE audit_log ADD COLUMN entity_name TEXT", NULL},
     {"ALTER TABLE audit_log ADD COLUMN unit_name TEXT", NULL},
     {"ALTER TABLE audit_log ADD COLUMN names_fold TEXT", NULL},
+    /* The unit's path when written: an entry about a unit deleted since stays in its subtree. */
+    {"ALTER TABLE audit_log ADD COLUMN unit_path TEXT", NULL},
     {NULL, NULL},
 };
 

@@ -151,6 +151,10 @@ test('delete: only an empty unit; refused with 409 for children, accounts or gra
   assert.equal(entry.entity_name, 'Tổ trống', 'the entry keeps the name of the deleted unit');
   assert.equal(entry.unit_id, parent.id, 'recorded on the parent, which stays');
   assert.equal(entry.unit_name, 'Phòng sẽ xóa');
+  // Every entry about the deleted unit stays visible where it was (its create entry too).
+  const created = (await srv.getJSON(admin, `/api/v1/audit?action=unit.create&per_page=200`)).items.find((x) => x.entity_id === empty.id);
+  assert.ok(created, 'the create entry of a deleted unit is still listed');
+  assert.equal(created.entity_name, 'Tổ trống');
   // The name is free again under that parent.
   assert.equal((await create({ parent_id: parent.id, kind: 'team', name: 'Tổ trống' })).status, 201);
 });
