@@ -26,10 +26,12 @@ int h_units_create(req *r) {
   if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
   if (units_create(w, parent, req_str(r, "kind"), req_str(r, "name"), req_str(r, "code"), &id, &r->err) != 0)
     return -1; /* the dispatcher rolls back */
-  if (req_audit(r, "unit.create", "unit", id, id,
-                json_pack("{s:s, s:s, s:I}", "name", req_str(r, "name"), "kind", req_str(r, "kind"), "parent_id",
-                          (json_int_t)parent)) != 0 ||
-      store_commit(w) != STORE_OK)
+  json_t *up = NULL;
+  if (units_get(w, parent, 0, &up, &r->err) != 0) return -1;
+  json_t *detail = json_pack("{s:s, s:s, s:I, s:O}", "name", req_str(r, "name"), "kind", req_str(r, "kind"),
+                             "parent_id", (json_int_t)parent, "parent", json_object_get(up, "name"));
+  json_decref(up);
+  if (req_audit(r, "unit.create", "unit", id, id, detail) != 0 || store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);
   json_t *u = NULL;
   if (units_get(w, id, 1, &u, &r->err) != 0) return -1;
@@ -55,10 +57,21 @@ int h_units_move(req *r) {
   int64_t id = req_param(r, 0), parent = req_int(r, "parent_id", 0), old_parent = 0;
   if (!w || store_begin(w) != STORE_OK) return APP_INTERNAL(&r->err);
   if (units_move(w, id, parent, &old_parent, &r->err) != 0) return -1;
-  if (old_parent != parent &&
-      req_audit(r, "unit.move", "unit", id, id,
-                json_pack("{s:I, s:I}", "from_parent_id", (json_int_t)old_parent, "parent_id", (json_int_t)parent)) != 0)
-    return APP_INTERNAL(&r->err);
+  if (old_parent != parent) {
+    /* The entry names both parents, as they are now (names change; ids say nothing to a reader). */
+    json_t *from = NULL, *to = NULL;
+    if (old_parent && units_get(w, old_parent, 0, &from, &r->err) != 0) return -1;
+    if (units_get(w, parent, 0, &to, &r->err) != 0) {
+      json_decref(from);
+      return -1;
+    }
+    json_t *detail = json_pack("{s:I, s:O, s:I, s:O}", "from_parent_id", (json_int_t)old_parent, "from_parent",
+                               from ? json_object_get(from, "name") : json_null(), "parent_id", (json_int_t)parent,
+                               "parent", json_object_get(to, "name"));
+    json_decref(from);
+    json_decref(to);
+    if (req_audit(r, "unit.move", "unit", id, id, detail) != 0) return APP_INTERNAL(&r->err);
+  }
   if (store_commit(w) != STORE_OK) return APP_INTERNAL(&r->err);
   json_t *u = NULL;
   if (units_get(w, id, 1, &u, &r->err) != 0) return -1;

@@ -101,6 +101,8 @@ test('move: the subtree follows (paths, depths, ancestors), audited; never under
   assert.ok(e, 'a unit.move entry');
   assert.equal(e.detail.from_parent_id, a.id);
   assert.equal(e.detail.parent_id, d.id);
+  assert.equal(e.detail.from_parent, 'Phòng chuyển đi');
+  assert.equal(e.detail.parent, 'Phòng nhận về');
   assert.equal(e.entity_name, 'Tổ trong phòng');
   // A name already used under the new parent: refused.
   await create({ parent_id: a.id, kind: 'team', name: 'Tổ trong phòng' });

@@ -53,6 +53,8 @@ const DETAIL_KEYS = {
   code: 'Mã',
   parent_id: 'Đơn vị cấp trên',
   from_parent_id: 'Đơn vị cấp trên cũ',
+  from_parent: 'Đơn vị cấp trên cũ',
+  parent: 'Đơn vị cấp trên',
   reason: 'Lý do',
   disabled: 'Khóa',
 };
@@ -110,7 +112,8 @@ function detailValue(key, value, meta) {
   return String(value);
 }
 
-const HIDDEN_DETAIL = new Set(['grant_id']);
+// Ids a reader cannot use; the names beside them say the same.
+const HIDDEN_DETAIL = new Set(['grant_id', 'from_parent_id']);
 
 function detailText(e, meta) {
   const { detail } = e;
@@ -118,6 +121,7 @@ function detailText(e, meta) {
   if (detail && typeof detail === 'object') {
     for (const [k, v] of Object.entries(detail)) {
       if (HIDDEN_DETAIL.has(k)) continue;
+      if (k === 'parent_id' && 'parent' in detail) continue;
       if (k === 'username' && e.action && e.action.startsWith('session.login')) continue; // shown as the actor
       let text = `${DETAIL_KEYS[k] || k}: ${detailValue(k, v, meta)}`;
       // A role is granted on a unit: say which.
