@@ -1,7 +1,7 @@
 // web_login_speed.mjs: how long the log-in page takes to become usable on a slow phone, for this
 // checkout and for a reference (another build and web tree), in the same run, alternating.
 // Profile: 150 ms latency, 1.6 Mbps down / 0.75 Mbps up, CPU slowed 4× (CDP), cold cache.
-// Usage: REF_BIN=/path/to/old/hocvuso REF_WEB=/path/to/old/web [RUNS=7] node bench/web_login_speed.mjs
+// Usage: REF_BIN=/path/to/old/hocvuso REF_WEB=/path/to/old/web [RUNS=7] [CPU=4] node bench/web_login_speed.mjs
 // Prints the median of each and their ratio (this / reference). Needs Debian's chromium.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { launchBrowser, newPage, PHONE } from '../tests/browser/lib/browser.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.RUNS || 7);
+const CPU = Number(process.env.CPU || 4); // CPU slowdown; CPU=1 isolates the network's share
 const SLOW_PHONE = { offline: false, latency: 150, downloadThroughput: 200_000, uploadThroughput: 93_750 };
 
 function freePort() {
@@ -40,7 +41,7 @@ async function once(browser, url) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions', SLOW_PHONE);
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU });
   const t0 = Date.now();
   await page.goto(`${url}/`, { waitUntil: 'commit' });
   await page.waitForFunction(() => {
