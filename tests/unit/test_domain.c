@@ -1780,6 +1780,110 @@ static void test_demo_load(void **state) {
   json_decref(items);
 }
 
+/* Kinds by parent, duplicate names, moving a subtree, deleting an empty unit. */
+static void test_units_rules(void **state) {
+  fixture *fx = fx_of(state);
+  arena a;
+  arena_init(&a);
+  app_err e = {0};
+  /* The table. */
+  assert_true(unit_kind_parent_ok("residential_group", "ward"));
+  assert_false(unit_kind_parent_ok("city", "residential_group"));
+  assert_false(unit_kind_parent_ok("residential_group", "residential_group"));
+  assert_true(unit_kind_parent_ok("city", NULL));
+  assert_false(unit_kind_parent_ok("team", NULL));
+  assert_false(unit_kind_parent_ok("no_such_kind", "ward"));
+
+  int64_t w = mk_ward(fx, "rules"), w2 = mk_ward(fx, "rules2");
+  int64_t t1 = mk_unit(fx, w, "residential_group", "Tổ dân phố số 1", NULL);
+  int64_t id = 0;
+  memset(&e, 0, sizeof e);
+  expect_err("city under a tổ", units_create(fx->w, t1, "city", "Thành phố sai chỗ", NULL, &id, &e), &e, 409, "conflict", "kind");
+  memset(&e, 0, sizeof e);
+  expect_err("same name folded", units_create(fx->w, w, "residential_group", "TO DAN PHO SO 1", NULL, &id, &e), &e, 409,
+             "conflict", "name");
+  memset(&e, 0, sizeof e);
+  expect_err("kind against the children", units_update(fx->w, w, NULL, "office", NULL, &e), &e, 409, "conflict", "kind");
+
+  /* Move a three-level subtree: paths and depths follow. */
+  int64_t a1 = mk_unit(fx, t1, "team", "Đội A", NULL), b1 = mk_unit(fx, a1, "team", "Nhóm B", NULL);
+  int64_t t2 = mk_unit(fx, w2, "residential_group", "Tổ dân phố số 2", NULL);
+  int64_t old = -1;
+  memset(&e, 0, sizeof e);
+  expect_err("under itself", units_move(fx->w, a1, a1, &old, &e), &e, 409, "conflict", "parent_id");
+  memset(&e, 0, sizeof e);
+  expect_err("under a descendant", units_move(fx->w, a1, b1, &old, &e), &e, 409, "conflict", "parent_id");
+  memset(&e, 0, sizeof e);
+  expect_err("a tổ under a tổ", units_move(fx->w, t1, t2, &old, &e), &e, 409, "conflict", "parent_id");
+  assert_int_equal(units_move(fx->w, a1, t2, &old, &e), 0);
+  assert_int_equal(old, t1);
+  const char *pt2 = path_of(fx, &a, t2), *pa = path_of(fx, &a, a1), *pb = path_of(fx, &a, b1);
+  char want[256];
+  snprintf(want, sizeof want, "%s%" PRId64 "/", pt2, a1);
+  assert_string_equal(pa, want);
+  snprintf(want, sizeof want, "%s%" PRId64 "/%" PRId64 "/", pt2, a1, b1);
+  assert_string_equal(pb, want);
+  json_t *u = NULL, *pu = NULL;
+  assert_int_equal(units_get(fx->w, b1, 0, &u, &e), 0);
+  assert_int_equal(units_get(fx->w, t2, 0, &pu, &e), 0);
+  assert_int_equal(json_integer_value(json_object_get(u, "depth")), json_integer_value(json_object_get(pu, "depth")) + 2);
+  json_decref(u);
+  json_decref(pu);
+  /* A name taken under the new parent. */
+  int64_t dup = mk_unit(fx, t1, "team", "Đội A", NULL);
+  memset(&e, 0, sizeof e);
+  expect_err("name taken there", units_move(fx->w, dup, t2, &old, &e), &e, 409, "conflict", "name");
+
+  /* Delete: only when empty. */
+  int64_t parent = 0;
+  memset(&e, 0, sizeof e);
+  expect_err("has children", units_delete(fx->w, a1, &parent, &e), &e, 409, "conflict", "id");
+  int64_t holder = mk_user(fx, "giu.don.vi", "Giữ Đơn Vị", dup);
+  memset(&e, 0, sizeof e);
+  expect_err("has an account", units_delete(fx->w, dup, &parent, &e), &e, 409, "conflict", "id");
+  (void)holder;
+  assert_int_equal(units_delete(fx->w, b1, &parent, &e), 0);
+  assert_int_equal(parent, a1);
+  memset(&e, 0, sizeof e);
+  expect_err("gone", units_delete(fx->w, b1, &parent, &e), &e, 404, "not_found", "id");
+  arena_free(&a);
+}
+
+static void test_units_search_words(void **state) {
+  fixture *fx = fx_of(state);
+  arena a;
+  arena_init(&a);
+  int64_t w = mk_ward(fx, "words");
+  int64_t t1 = mk_unit(fx, w, "residential_group", "Tổ dân phố số 1", "W-TDP01");
+  int64_t t10 = mk_unit(fx, w, "residential_group", "Tổ dân phố số 10", "W-TDP10");
+  int64_t cs = mk_unit(fx, w, "school_lower_secondary", "Trường THCS Lê Lợi", "W-THCS-LL");
+  int64_t th = mk_unit(fx, w, "school_primary", "Trường Tiểu học Lê Lợi", NULL);
+  const gspec g[] = {{"unit_officer", w}};
+  principal *p = mk_principal(fx, &a, g, 1);
+  scope_ranges sc;
+  scope_roots(p, CAP_UNITS_READ, &a, &sc);
+  static const struct {
+    const char *q;
+    int64_t total;
+    int want; /* index into ids that must be found */
+  } cases[] = {
+      {"tdp 1", 1, 0}, {"TDP 01", 1, 0}, {"tdp 10", 1, 1}, {"thcs", 1, 2}, {"th", 1, 3}, {"th le loi", 1, 3},
+      {"w-thcs", 1, 2}, {"W-TDP", 2, 0}, {"le loi", 2, 2},
+  };
+  int64_t ids[] = {t1, t10, cs, th};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    unit_list_query q = {.q = cases[k].q, .page = 1, .per_page = 50};
+    json_t *items = NULL;
+    int64_t total = -1;
+    app_err e = {0};
+    assert_int_equal(units_list(fx->w, &sc, &q, &items, &total, &e), 0);
+    if (total != cases[k].total || !items_have_id(items, ids[cases[k].want]))
+      fail_msg("search \"%s\": total %" PRId64 ", wanted %" PRId64, cases[k].q, total, cases[k].total);
+    json_decref(items);
+  }
+  arena_free(&a);
+}
+
 int main(void) {
   if (sodium_init() < 0) {
     fprintf(stderr, "sodium_init failed\n");
@@ -1794,6 +1898,8 @@ int main(void) {
       T(test_units_update),
       T(test_units_list),
       T(test_units_find),
+      T(test_units_rules),
+      T(test_units_search_words),
       T(test_users_create),
       T(test_users_verify),
       T(test_roles),
