@@ -106,6 +106,13 @@ static const store_sql m0002[] = {
  * actor, the object and the unit as they were when the entry was written, one folded text of
  * them for searching by part of a name, and the unit's path. */
 static const store_sql m0005[] = {
+    /* Names given twice under one parent before this rule: every later one gets its id appended
+     * ("Tổ dân phố số 1 (58)"), so that the index can be built and nothing is lost. */
+    {"UPDATE units SET name = name || ' (' || CAST(id AS TEXT) || ')',"
+     " name_fold = name_fold || ' (' || CAST(id AS TEXT) || ')'"
+     " WHERE EXISTS (SELECT 1 FROM units o WHERE o.parent_id = units.parent_id AND o.name_fold = units.name_fold"
+     " AND o.id < units.id)",
+     NULL},
     {"CREATE UNIQUE INDEX units_parent_name ON units(parent_id, name_fold)", NULL},
     {"ALTER TABLE audit_log ADD COLUMN actor_name TEXT", NULL},
     {"ALTER TABLE audit_log ADD COLUMN entity_name TEXT", NULL},
