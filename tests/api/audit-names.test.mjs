@@ -46,6 +46,19 @@ test('entries name the actor, the object and the unit as they were when it happe
   assert.equal(grant.detail.role, 'learner');
 });
 
+test('a revoked role is recorded on the unit it was granted on, with the role', async () => {
+  const tdp = await srv.unitId(admin, 'Tổ dân phố số 4');
+  const g = await srv.request('POST', `/api/v1/users/${user.id}/roles`, { session: admin, body: { role: 'learner', unit_id: tdp } });
+  assert.equal(g.status, 201, g.text);
+  const r = await srv.request('DELETE', `/api/v1/users/${user.id}/roles/${g.json.id}`, { session: admin });
+  assert.equal(r.status, 204, r.text);
+  const e = (await srv.getJSON(admin, '/api/v1/audit?action=role.revoke')).items.find((x) => x.detail && x.detail.grant_id === g.json.id);
+  assert.ok(e);
+  assert.equal(e.unit_id, tdp, 'the unit of the grant, not the account\'s home unit');
+  assert.equal(e.unit_name, 'Tổ dân phố số 4');
+  assert.equal(e.detail.role, 'learner');
+});
+
 test('a failed log-in for an unknown name keeps the name typed and is seen by every holder of audit.read', async () => {
   const bad = await srv.request('POST', '/api/v1/session', { body: { username: 'khong.ai.ca', password: 'sai-mat-khau-1' } });
   assert.equal(bad.status, 401);
