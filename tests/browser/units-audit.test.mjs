@@ -174,6 +174,47 @@ for (const [where, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await context.close();
   });
 
+  test(`${where}: audit — more than a page: “Cũ hơn” and “Mới hơn” walk the log by keyset`, { timeout: 90_000 }, async () => {
+    const { page, problems, context } = await newPage(browser, srv.url, { viewport });
+    await login(page, 'admin', srv.password);
+    // Enough entries for two pages of 50: units created through the API, as the page itself would.
+    const made = await page.evaluate(async (prefix) => {
+      const me = await (await fetch('/api/v1/me')).json();
+      const wards = await (await fetch('/api/v1/units')).json();
+      const ward = wards.items[0].id;
+      let ok = 0;
+      for (let i = 0; i < 55; i++) {
+        const r = await fetch('/api/v1/units', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+          body: JSON.stringify({ parent_id: ward, kind: 'team', name: `${prefix} ${i}` }),
+        });
+        if (r.status === 201) ok++;
+      }
+      return ok;
+    }, `Đội trang ${tag()}`);
+    assert.equal(made, 55);
+    await navTo(page, 'Nhật ký');
+    await page.locator('main tbody tr').first().waitFor();
+    const first = await page.locator('main tbody tr').count();
+    assert.equal(first, 50);
+    const newest = await page.locator('main tbody time').first().getAttribute('datetime');
+    assert.ok(await page.getByRole('button', { name: 'Mới hơn' }).isDisabled(), 'nothing newer on the first page');
+    await page.getByRole('button', { name: 'Cũ hơn' }).click();
+    await page.waitForFunction(() => /before=\d+/.test(location.hash));
+    await waitReady(page);
+    await page.locator('main tbody tr').first().waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Mới hơn' }).isEnabled());
+    await page.getByRole('button', { name: 'Mới hơn' }).click();
+    await page.waitForFunction(() => /after=\d+/.test(location.hash));
+    await waitReady(page);
+    assert.equal(await page.locator('main tbody tr').count(), 50);
+    assert.equal(await page.locator('main tbody time').first().getAttribute('datetime'), newest, 'back to the newest entries');
+    await assertNoHorizontalOverflow(page, viewport.width, `${where} audit pages`);
+    assertNoProblems(problems, `${where} audit pages`);
+    await context.close();
+  });
+
   test(`${where}: log-in page names the ward; focus ring; home cards promise only what the role can do`, { timeout: 60_000 }, async () => {
     const { page, problems, context } = await newPage(browser, srv.url, { viewport });
     await page.goto('/#/dang-nhap');
