@@ -102,7 +102,7 @@ const route routes[] = {
     {"GET", "/api/v1/hello", h_hello, PUB, NULL, NULL, false, RATE_NONE, 200, "getHello", "Hệ thống",
      "Trả lời tối giản, làm mốc so sánh hiệu năng", "Hello"},
     {"GET", "/api/v1/instance", h_instance, PUB, NULL, NULL, false, RATE_NONE, 200, "getInstance", "Hệ thống",
-     "Tên phường (đơn vị cấp cao nhất có người quản trị), cho trang đăng nhập", "Instance"},
+     "Tên phường, xã mà hệ thống phục vụ (không có dữ liệu cá nhân), cho trang đăng nhập", "Instance"},
     {"GET", "/api/v1/meta", h_meta, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "getMeta", "Hệ thống",
      "Danh mục loại đơn vị, vai trò và quyền", "Meta"},
     /* session */
