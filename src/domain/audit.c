@@ -1,55 +1,131 @@
-/* audit.c: the append-only audit log (see audit.h). */
+/* audit.c: the append-only audit log (see audit.h).
+ * Owns: the audit_log table, the names it snapshots at write time and its keyset-paged list.
+ * Never: updates or deletes an entry, or pages with OFFSET (the log will hold millions of rows). */
 #include "domain/audit.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/clock.h"
+#include "util/fold.h"
 #include "util/jsonx.h"
 
-/* An entry without a unit is attributed to the unit of the account it concerns, else to the
- * actor's, so that officers see the entries of their own subtree. */
+/* The names an entry keeps, read in one statement before it is written: the actor's, the
+ * object's (an account or a unit) and the unit's. An entry without a unit is attributed to the
+ * unit of the account it concerns, else to the actor's, so that officers see the entries of
+ * their own subtree. */
+STORE_SQL(q_names, "SELECT x.unit_id, (SELECT display_name FROM users WHERE id = ?),"
+                   " CASE CAST(? AS TEXT) WHEN 'user' THEN (SELECT display_name FROM users WHERE id = ?)"
+                   " WHEN 'unit' THEN (SELECT name FROM units WHERE id = ?) END,"
+                   " (SELECT name FROM units WHERE id = x.unit_id), (SELECT path FROM units WHERE id = x.unit_id)"
+                   " FROM (SELECT COALESCE(CAST(? AS BIGINT), CASE WHEN CAST(? AS TEXT) = 'user' THEN"
+                   " (SELECT unit_id FROM users WHERE id = ?) END, (SELECT unit_id FROM users WHERE id = ?)) AS unit_id) x");
 STORE_SQL(q_append, "INSERT INTO audit_log (at, actor_id, actor_username, action, entity, entity_id, unit_id, ip,"
-                    " detail) VALUES (?, ?, ?, ?, ?, ?, COALESCE(?, CASE WHEN ? = 'user' THEN"
-                    " (SELECT unit_id FROM users WHERE id = ?) END, (SELECT unit_id FROM users WHERE id = ?)), ?, ?)");
-/* Entries within the caller's subtrees (by unit path, the caller's grants joined in SQL, see
- * scope.h); entries with no unit only for a caller whose scope starts at a top-level unit. */
+                    " detail, actor_name, entity_name, unit_name, names_fold, unit_path)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+/* Entries within the caller's subtrees (by the unit's path, or the path it had when the entry
+ * was written if it has been deleted since; the caller's grants joined in SQL, see scope.h), and
+ * entries with no unit (a failed log-in for an unknown name) for every holder of audit.read. */
+#define UPATH "COALESCE(un.path, a.unit_path)"
 #define AUDIT_FILTER                                                                                        \
   " FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id"                                               \
-  " WHERE (" SCOPE_IN("un.path") " OR (a.unit_id IS NULL AND " SCOPE_AT_TOP "))"                              \
+  " WHERE (" SCOPE_IN(UPATH) " OR a.unit_id IS NULL)"                                                       \
   " AND (CAST(? AS TEXT) IS NULL OR a.actor_username = ?)"                                                  \
   " AND (CAST(? AS TEXT) IS NULL OR a.action = ? OR a.action LIKE ? ESCAPE '\\')"                          \
   " AND (CAST(? AS TEXT) IS NULL OR a.entity = ?)"                                                          \
+  " AND (CAST(? AS TEXT) IS NULL OR a.names_fold LIKE ? ESCAPE '\\')"                                       \
   " AND a.at >= ? AND a.at < ?"
-STORE_SQL(q_list, SCOPE_WITH "SELECT a.id, a.at, a.actor_id, a.actor_username, a.action, a.entity, a.entity_id, a.unit_id, a.ip,"
-                  " a.detail" AUDIT_FILTER " ORDER BY a.id DESC LIMIT ? OFFSET ?");
-STORE_SQL(q_count, SCOPE_WITH "SELECT COUNT(*)" AUDIT_FILTER);
+/* Entries written before the names were kept show today's names instead. */
+#define AUDIT_COLS                                                                                        \
+  "SELECT a.id, a.at, a.actor_id, a.actor_username, a.action, a.entity, a.entity_id, a.unit_id, a.ip,"    \
+  " a.detail, COALESCE(a.actor_name, (SELECT display_name FROM users WHERE id = a.actor_id)),"            \
+  " COALESCE(a.entity_name, CASE a.entity WHEN 'user' THEN (SELECT display_name FROM users WHERE id = a.entity_id)" \
+  " WHEN 'unit' THEN (SELECT name FROM units WHERE id = a.entity_id) END), COALESCE(a.unit_name, un.name)"
+/* Keyset pages: older entries (id below the cursor, newest first) or newer ones (id above it,
+ * oldest first, turned round here). */
+STORE_SQL(q_older, SCOPE_WITH AUDIT_COLS AUDIT_FILTER " AND a.id < ? ORDER BY a.id DESC LIMIT ?");
+STORE_SQL(q_newer, SCOPE_WITH AUDIT_COLS AUDIT_FILTER " AND a.id > ? ORDER BY a.id ASC LIMIT ?");
+/* The count stops at AUDIT_COUNT_CAP + 1 matches: an exact total only for small results. */
+STORE_SQL(q_count, SCOPE_WITH "SELECT COUNT(*) FROM (SELECT 1" AUDIT_FILTER " LIMIT ?) t");
+
+static char *dup_col(store_stmt *s, int i) {
+  const char *t = store_col_is_null(s, i) ? NULL : store_col_text(s, i);
+  return t ? strdup(t) : NULL;
+}
 
 int audit_append(store_conn *w, const audit_entry *a) {
+  char *detail = NULL, *actor_name = NULL, *entity_name = NULL, *unit_name = NULL, *unit_path = NULL, *fold = NULL;
+  int64_t unit_id = 0;
+  int ret = -1;
+  store_stmt *n = store_prepare(w, &q_names);
+  if (!n) return -1;
+  store_bind_int(n, 1, a->actor_id);
+  store_bind_text(n, 2, a->entity);
+  store_bind_int(n, 3, a->entity_id);
+  store_bind_int(n, 4, a->entity_id);
+  store_bind_id(n, 5, a->unit_id);
+  store_bind_text(n, 6, a->entity);
+  store_bind_int(n, 7, a->entity_id);
+  store_bind_int(n, 8, a->actor_id);
+  int rc = store_step(n);
+  if (rc == STORE_ROW) {
+    unit_id = store_col_is_null(n, 0) ? 0 : store_col_int(n, 0);
+    actor_name = dup_col(n, 1);
+    entity_name = dup_col(n, 2);
+    unit_name = dup_col(n, 3);
+    unit_path = dup_col(n, 4);
+  }
+  store_reset(n);
+  if (rc != STORE_ROW) goto done;
+  /* One folded text of every name the entry carries, the typed user name of a failed log-in too. */
+  const char *typed = a->detail ? json_string_value(json_object_get(a->detail, "username")) : NULL;
+  const char *parts[] = {a->actor_username, actor_name, entity_name, unit_name, typed};
+  buf b;
+  buf_init(&b);
+  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+    if (parts[i]) {
+      buf_puts(&b, parts[i]);
+      buf_putc(&b, '\n');
+    }
+  char *joined = buf_detach(&b, NULL);
+  if (!joined) goto done;
+  fold = text_fold(joined);
+  free(joined);
+  if (!fold) goto done;
+  detail = a->detail ? jsonx_dump(a->detail, NULL) : NULL;
   store_stmt *s = store_prepare(w, &q_append);
-  if (!s) return -1;
-  char *detail = a->detail ? jsonx_dump(a->detail, NULL) : NULL;
+  if (!s) goto done;
   store_bind_int(s, 1, clock_now());
   store_bind_id(s, 2, a->actor_id);
   store_bind_text(s, 3, a->actor_username);
   store_bind_text(s, 4, a->action);
   store_bind_text(s, 5, a->entity);
   store_bind_id(s, 6, a->entity_id);
-  store_bind_id(s, 7, a->unit_id);
-  store_bind_text(s, 8, a->entity);
-  store_bind_int(s, 9, a->entity_id);
-  store_bind_int(s, 10, a->actor_id);
-  store_bind_text(s, 11, a->ip);
-  store_bind_text(s, 12, detail);
-  int rc = store_step(s);
+  store_bind_id(s, 7, unit_id);
+  store_bind_text(s, 8, a->ip);
+  store_bind_text(s, 9, detail);
+  store_bind_text(s, 10, actor_name);
+  store_bind_text(s, 11, entity_name);
+  store_bind_text(s, 12, unit_name);
+  store_bind_text(s, 13, fold);
+  store_bind_text(s, 14, unit_path);
+  rc = store_step(s);
   store_reset(s);
+  ret = rc == STORE_DONE ? 0 : -1;
+done:
   free(detail);
-  return rc == STORE_DONE ? 0 : -1;
+  free(actor_name);
+  free(entity_name);
+  free(unit_name);
+  free(unit_path);
+  free(fold);
+  return ret;
 }
 
 /* Binds the filter; returns the next parameter index. `prefix` is "action%"-style storage. */
-static int bind_filter(store_stmt *s, const audit_query *q, const char *prefix) {
+static int bind_filter(store_stmt *s, const audit_query *q, const char *prefix, const char *name_like) {
   int i = scope_bind(s, 1, q->scope);
   store_bind_text(s, i++, q->actor);
   store_bind_text(s, i++, q->actor);
@@ -58,6 +134,8 @@ static int bind_filter(store_stmt *s, const audit_query *q, const char *prefix) 
   store_bind_text(s, i++, prefix ? prefix : "");
   store_bind_text(s, i++, q->entity);
   store_bind_text(s, i++, q->entity);
+  store_bind_text(s, i++, name_like);
+  store_bind_text(s, i++, name_like);
   store_bind_int(s, i++, q->since);
   store_bind_int(s, i++, q->until ? q->until : INT64_MAX);
   return i;
@@ -70,13 +148,32 @@ static json_t *str_or_null(store_stmt *s, int i) {
   return store_col_is_null(s, i) ? json_null() : json_string(store_col_text(s, i));
 }
 
-int audit_list(store_conn *c, const audit_query *q, json_t **items_out, int64_t *total, app_err *e) {
+static json_t *entry_of(store_stmt *s) {
+  char at[32];
+  clock_iso8601(store_col_int(s, 1), at, sizeof at);
+  json_t *detail = json_null();
+  if (!store_col_is_null(s, 9)) {
+    json_t *d = json_loads(store_col_text(s, 9), 0, NULL);
+    if (d) detail = d;
+  }
+  return json_pack("{s:I, s:s, s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                   (json_int_t)store_col_int(s, 0), "at", at, "actor_id", int_or_null(s, 2), "actor_username",
+                   str_or_null(s, 3), "actor_name", str_or_null(s, 10), "action", store_col_text(s, 4), "entity",
+                   store_col_text(s, 5), "entity_id", int_or_null(s, 6), "entity_name", str_or_null(s, 11), "unit_id",
+                   int_or_null(s, 7), "unit_name", str_or_null(s, 12), "ip", str_or_null(s, 8), "detail", detail);
+}
+
+int audit_list(store_conn *c, const audit_query *q, audit_page *out, app_err *e) {
   /* An action ending in '.' filters by prefix ("user." → every user action). */
-  char *prefix = NULL;
+  char *prefix = NULL, *name_like = NULL;
+  json_t *items = json_array();
+  memset(out, 0, sizeof *out);
+  out->total = -1;
+  if (!items) goto fail;
   size_t alen = q->action ? strlen(q->action) : 0;
   if (alen && q->action[alen - 1] == '.') {
     prefix = malloc(alen * 2 + 2);
-    if (!prefix) return APP_INTERNAL(e);
+    if (!prefix) goto fail;
     size_t k = 0;
     for (size_t i = 0; i < alen; i++) {
       if (q->action[i] == '%' || q->action[i] == '_' || q->action[i] == '\\') prefix[k++] = '\\';
@@ -85,40 +182,51 @@ int audit_list(store_conn *c, const audit_query *q, json_t **items_out, int64_t 
     prefix[k++] = '%';
     prefix[k] = '\0';
   }
-  json_t *items = json_array();
+  if (q->name && *q->name && !(name_like = text_like_pattern(q->name))) goto fail;
   store_stmt *n = store_prepare(c, &q_count);
-  if (!items || !n) goto fail;
-  bind_filter(n, q, prefix);
+  if (!n) goto fail;
+  int i = bind_filter(n, q, prefix, name_like);
+  store_bind_int(n, i, AUDIT_COUNT_CAP + 1);
   int rc = store_step(n);
-  *total = rc == STORE_ROW ? store_col_int(n, 0) : -1;
+  int64_t count = rc == STORE_ROW ? store_col_int(n, 0) : -1;
   store_reset(n);
-  if (*total < 0) goto fail;
-  store_stmt *s = store_prepare(c, &q_list);
+  if (count < 0) goto fail;
+  out->total = count > AUDIT_COUNT_CAP ? -1 : count;
+  out->total_known = count <= AUDIT_COUNT_CAP;
+
+  bool newer = q->after > 0 && q->before == 0;
+  store_stmt *s = store_prepare(c, newer ? &q_newer : &q_older);
   if (!s) goto fail;
-  int i = bind_filter(s, q, prefix);
-  store_bind_int(s, i++, q->per_page);
-  store_bind_int(s, i, (int64_t)(q->page - 1) * q->per_page);
+  i = bind_filter(s, q, prefix, name_like);
+  store_bind_int(s, i++, newer ? q->after : (q->before > 0 ? q->before : INT64_MAX));
+  store_bind_int(s, i, q->per_page + 1); /* one more tells whether there is a further page */
+  int got = 0;
   while ((rc = store_step(s)) == STORE_ROW) {
-    char at[32];
-    clock_iso8601(store_col_int(s, 1), at, sizeof at);
-    json_t *detail = json_null();
-    if (!store_col_is_null(s, 9)) {
-      json_t *d = json_loads(store_col_text(s, 9), 0, NULL);
-      if (d) detail = d;
-    }
-    json_array_append_new(
-        items, json_pack("{s:I, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)store_col_int(s, 0),
-                         "at", at, "actor_id", int_or_null(s, 2), "actor_username", str_or_null(s, 3), "action",
-                         store_col_text(s, 4), "entity", store_col_text(s, 5), "entity_id", int_or_null(s, 6),
-                         "unit_id", int_or_null(s, 7), "ip", str_or_null(s, 8), "detail", detail));
+    if (got++ == q->per_page) continue;
+    if (newer) json_array_insert_new(items, 0, entry_of(s));
+    else json_array_append_new(items, entry_of(s));
   }
   store_reset(s);
   if (rc != STORE_DONE) goto fail;
+  size_t len = json_array_size(items);
+  int64_t first = len ? (int64_t)json_integer_value(json_object_get(json_array_get(items, 0), "id")) : 0;
+  int64_t last = len ? (int64_t)json_integer_value(json_object_get(json_array_get(items, len - 1), "id")) : 0;
+  bool more = got > q->per_page;
+  if (newer) {
+    /* Came from an older page: that page is still there. */
+    out->older = len ? last : q->after + 1;
+    out->newer = more ? first : 0;
+  } else {
+    out->older = more ? last : 0;
+    out->newer = q->before > 0 ? (len ? first : q->before - 1) : 0;
+  }
   free(prefix);
-  *items_out = items;
+  free(name_like);
+  out->items = items;
   return 0;
 fail:
   free(prefix);
+  free(name_like);
   json_decref(items);
   return APP_INTERNAL(e);
 }

@@ -7,6 +7,7 @@
 #define HOCVUSO_AUDIT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "domain/err.h"
@@ -31,10 +32,23 @@ typedef struct audit_query {
   const char *actor;  /* username */
   const char *action; /* exact, or a prefix ending in '.' ("user.") */
   const char *entity;
+  const char *name;   /* part of a name (actor, object, unit, typed user name), accent-insensitive */
   int64_t since, until; /* epoch seconds; 0: open */
-  int page, per_page;
+  int64_t before, after; /* keyset cursors: entries with a smaller (before) or larger (after) id */
+  int per_page;
 } audit_query;
 
-int audit_list(store_conn *c, const audit_query *q, json_t **items, int64_t *total, app_err *e);
+/* Counting stops past this many matches (the total is then unknown). */
+#define AUDIT_COUNT_CAP 1000
+
+typedef struct audit_page {
+  json_t *items;     /* newest first; owned by the caller */
+  int64_t total;     /* -1 when more than AUDIT_COUNT_CAP match */
+  bool total_known;
+  int64_t older;     /* cursor for the next older page (`before`), 0: none */
+  int64_t newer;     /* cursor for the next newer page (`after`), 0: none */
+} audit_page;
+
+int audit_list(store_conn *c, const audit_query *q, audit_page *out, app_err *e);
 
 #endif

@@ -1,11 +1,14 @@
 /* units.h: đơn vị — the administrative and organisational hierarchy (city → ward → tổ dân phố;
  * phòng/ban, schools, enterprises, cooperatives, teams; any depth).
- * Owns: the units table. Units are never deleted (history refers to them).
+ * Owns: the units table. Only an empty unit is deleted (no children, accounts or grants); the
+ * audit log keeps the names it had (entries store a snapshot of them).
  */
 #ifndef HOCVUSO_UNITS_H
 #define HOCVUSO_UNITS_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "domain/err.h"
@@ -16,10 +19,14 @@
 typedef struct unit_kind {
   const char *code;
   const char *label;
+  bool root;           /* may be a top-level unit */
+  const char *parents; /* the kinds it may sit under, space-separated */
 } unit_kind;
 extern const unit_kind unit_kinds[];
 extern const int unit_kinds_count;
 const char *unit_kind_label(const char *code); /* NULL for an unknown kind */
+/* May a unit of `kind` sit under one of `parent_kind` (NULL: at the top)? */
+bool unit_kind_parent_ok(const char *kind, const char *parent_kind);
 
 typedef struct unit_list_query {
   int64_t parent_id; /* 0: no parent filter */
@@ -55,8 +62,15 @@ int units_create(store_conn *w, int64_t parent_id, const char *kind, const char 
                  app_err *e);
 /* Changes name, kind and/or code (NULL: unchanged; "" code: removed). */
 int units_update(store_conn *w, int64_t id, const char *name, const char *kind, const char *code, app_err *e);
+/* Moves the unit (and its subtree) under `parent_id`; *old_parent receives the former parent. */
+int units_move(store_conn *w, int64_t id, int64_t parent_id, int64_t *old_parent, app_err *e);
+/* Deletes an empty unit: 409 when it has children, accounts or grants. */
+int units_delete(store_conn *w, int64_t id, int64_t *parent_out, app_err *e);
 /* Finds a unit by code, or by id when `ref` is a number. 0 when none. */
 int64_t units_find(store_conn *c, const char *ref);
 int64_t units_count(store_conn *c);
+/* The name of the ward or commune nearest the top (the one this instance serves), else of the
+ * single top-level unit; "" when there is none or several. */
+int units_instance_name(store_conn *c, char *out, size_t len);
 
 #endif

@@ -49,8 +49,14 @@ int h_hello(req *r) { return req_ok(r, 200, json_pack("{s:s}", "hello", "world")
 
 int h_meta(req *r) {
   json_t *kinds = json_array(), *roles = json_array(), *caps = json_array();
-  for (int i = 0; i < unit_kinds_count; i++)
-    json_array_append_new(kinds, json_pack("{s:s, s:s}", "code", unit_kinds[i].code, "label", unit_kinds[i].label));
+  for (int i = 0; i < unit_kinds_count; i++) {
+    json_t *parents = json_array();
+    for (int k = 0; k < unit_kinds_count; k++)
+      if (unit_kind_parent_ok(unit_kinds[i].code, unit_kinds[k].code))
+        json_array_append_new(parents, json_string(unit_kinds[k].code));
+    json_array_append_new(kinds, json_pack("{s:s, s:s, s:o, s:b}", "code", unit_kinds[i].code, "label",
+                                           unit_kinds[i].label, "parents", parents, "may_be_top", unit_kinds[i].root));
+  }
   for (int i = 0; i < roles_count; i++) {
     json_t *list = json_array();
     for (int k = 0; k < CAP_COUNT; k++)
@@ -62,4 +68,14 @@ int h_meta(req *r) {
     json_array_append_new(caps, json_pack("{s:s, s:s}", "code", caps_table[k].code, "description",
                                           caps_table[k].description));
   return req_ok(r, 200, json_pack("{s:o, s:o, s:o}", "unit_kinds", kinds, "roles", roles, "capabilities", caps));
+}
+
+/* Public and non-personal: the name of the ward (or commune) this instance serves, for the
+ * log-in page. */
+int h_instance(req *r) {
+  store_conn *c = req_db(r);
+  char name[256] = "";
+  if (!c || units_instance_name(c, name, sizeof name) != 0) return APP_INTERNAL(&r->err);
+  return req_ok(r, 200, json_pack("{s:s, s:o}", "app", "Bình dân học vụ số", "name",
+                                  name[0] ? json_string(name) : json_null()));
 }

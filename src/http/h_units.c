@@ -32,10 +32,12 @@ int h_units_create(req *r) {
   store_conn *w = req_dbw(r);
   if (units_create(w, parent, req_str(r, "kind"), req_str(r, "name"), req_str(r, "code"), &id, &r->err) != 0)
     return -1; /* the dispatcher rolls back */
-  if (req_audit(r, "unit.create", "unit", id, id,
-                json_pack("{s:s, s:s, s:I}", "name", req_str(r, "name"), "kind", req_str(r, "kind"), "parent_id",
-                          (json_int_t)parent)) != 0 ||
-      store_commit(w) != STORE_OK)
+  json_t *up = NULL;
+  if (units_get(w, parent, 0, &up, &r->err) != 0) return -1;
+  json_t *detail = json_pack("{s:s, s:s, s:I, s:O}", "name", req_str(r, "name"), "kind", req_str(r, "kind"),
+                             "parent_id", (json_int_t)parent, "parent", json_object_get(up, "name"));
+  json_decref(up);
+  if (req_audit(r, "unit.create", "unit", id, id, detail) != 0 || store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);
   json_t *u = NULL;
   if (units_get(w, id, 1, &u, &r->err) != 0) return -1;
@@ -46,11 +48,57 @@ int h_units_update(req *r) {
   int64_t id = req_param(r, 0);
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
-  if (units_update(w, id, req_str(r, "name"), req_str(r, "kind"), req_str(r, "code"), &r->err) != 0) return -1;
+  /* Written first, so that the entry names the unit as it was; a refused change rolls it back. */
   json_t *detail = json_deep_copy(r->body);
-  if (req_audit(r, "unit.update", "unit", id, id, detail) != 0 || store_commit(w) != STORE_OK)
-    return APP_INTERNAL(&r->err);
+  if (req_audit(r, "unit.update", "unit", id, id, detail) != 0) return APP_INTERNAL(&r->err);
+  if (units_update(w, id, req_str(r, "name"), req_str(r, "kind"), req_str(r, "code"), &r->err) != 0) return -1;
+  if (store_commit(w) != STORE_OK) return APP_INTERNAL(&r->err);
   json_t *u = NULL;
   if (units_get(w, id, 1, &u, &r->err) != 0) return -1;
   return req_ok(r, 200, u);
+}
+
+int h_units_move(req *r) {
+  int64_t id = req_param(r, 0), parent = req_int(r, "parent_id", 0), old_parent = 0;
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  store_conn *w = req_dbw(r);
+  if (units_move(w, id, parent, &old_parent, &r->err) != 0) return -1;
+  if (old_parent != parent) {
+    /* The entry names both parents, as they are now (names change; ids say nothing to a reader). */
+    json_t *from = NULL, *to = NULL;
+    if (old_parent && units_get(w, old_parent, 0, &from, &r->err) != 0) return -1;
+    if (units_get(w, parent, 0, &to, &r->err) != 0) {
+      json_decref(from);
+      return -1;
+    }
+    json_t *detail = json_pack("{s:I, s:O, s:I, s:O}", "from_parent_id", (json_int_t)old_parent, "from_parent",
+                               from ? json_object_get(from, "name") : json_null(), "parent_id", (json_int_t)parent,
+                               "parent", json_object_get(to, "name"));
+    json_decref(from);
+    json_decref(to);
+    if (req_audit(r, "unit.move", "unit", id, id, detail) != 0) return APP_INTERNAL(&r->err);
+  }
+  if (store_commit(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  json_t *u = NULL;
+  if (units_get(w, id, 1, &u, &r->err) != 0) return -1;
+  return req_ok(r, 200, u);
+}
+
+int h_units_delete(req *r) {
+  int64_t id = req_param(r, 0), parent = 0;
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  store_conn *w = req_dbw(r);
+  json_t *u = NULL;
+  if (units_get(w, id, 0, &u, &r->err) != 0) return -1;
+  json_t *detail = json_pack("{s:O, s:O, s:O}", "name", json_object_get(u, "name"), "kind",
+                             json_object_get(u, "kind"), "code", json_object_get(u, "code"));
+  json_int_t parent_of = json_integer_value(json_object_get(u, "parent_id"));
+  json_decref(u);
+  /* Written first, so that the entry keeps the unit's name; on the parent's unit, which stays. */
+  if (req_audit(r, "unit.delete", "unit", id, parent_of ? (int64_t)parent_of : id, detail) != 0)
+    return APP_INTERNAL(&r->err);
+  if (units_delete(w, id, &parent, &r->err) != 0) return -1;
+  if (store_commit(w) != STORE_OK) return APP_INTERNAL(&r->err);
+  r->status = 204;
+  return 0;
 }

@@ -136,8 +136,12 @@ int h_roles_revoke(req *r) {
   int64_t id = req_param(r, 0), gid = req_param(r, 1);
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
+  /* The entry says which role on which unit (read before it goes). */
+  const char *path = NULL, *role = NULL;
+  int64_t unit = 0;
+  if (roles_get(w, id, gid, &r->a, &path, &role, &unit, &r->err) != 0) return -1;
   if (roles_revoke(w, id, gid, &r->err) != 0) return -1;
-  if (req_audit(r, "role.revoke", "user", id, 0, json_pack("{s:I}", "grant_id", (json_int_t)gid)) != 0 ||
+  if (req_audit(r, "role.revoke", "user", id, unit, json_pack("{s:I, s:s}", "grant_id", (json_int_t)gid, "role", role)) != 0 ||
       store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);
   return req_ok(r, 204, NULL);

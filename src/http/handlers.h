@@ -11,6 +11,7 @@ int h_metrics(req *r);
 int h_openapi(req *r);
 int h_hello(req *r);
 int h_meta(req *r);
+int h_instance(req *r);
 /* h_session.c */
 int h_login(req *r);
 int h_logout(req *r);
@@ -21,6 +22,8 @@ int h_units_list(req *r);
 int h_units_get(req *r);
 int h_units_create(req *r);
 int h_units_update(req *r);
+int h_units_move(req *r);
+int h_units_delete(req *r);
 /* h_users.c */
 int h_users_list(req *r);
 int h_users_create(req *r);

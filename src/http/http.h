@@ -86,6 +86,8 @@ typedef struct route {
   const char *prehash;  /* a body field holding a new password: the dispatcher checks its strength,
                          * hashes it in the hashing pool (off the request thread, no connection
                          * held) and hands the handler r->pw_hash */
+  /* A second unit (a body field) on which `cap` must hold too, e.g. a move's new parent. */
+  const char *also_unit;
 } route;
 
 extern const route routes[];

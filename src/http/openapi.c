@@ -19,9 +19,11 @@ static const char *schemas_json =
     "\"properties\":{\"field\":{\"type\":[\"string\",\"null\"]},\"message\":{\"type\":\"string\"}}}}}}}},"
     "\"Health\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"},\"database\":{\"type\":\"string\"},"
     "\"backend\":{\"type\":\"string\"},\"schema_version\":{\"type\":\"integer\"}}},"
+    "\"Instance\":{\"type\":\"object\",\"properties\":{\"app\":{\"type\":\"string\"},\"name\":{\"type\":[\"string\",\"null\"]}}},"
     "\"Hello\":{\"type\":\"object\",\"properties\":{\"hello\":{\"type\":\"string\"}}},"
     "\"Meta\":{\"type\":\"object\",\"properties\":{"
-    "\"unit_kinds\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"}}}},"
+    "\"unit_kinds\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"},"
+    "\"parents\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"may_be_top\":{\"type\":\"boolean\"}}}},"
     "\"roles\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"},"
     "\"capabilities\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}},"
     "\"capabilities\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}}},"
@@ -50,9 +52,13 @@ static const char *schemas_json =
     "\"AuditEntry\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"at\":{\"type\":\"string\",\"format\":\"date-time\"},"
     "\"actor_id\":{\"type\":[\"integer\",\"null\"]},\"actor_username\":{\"type\":[\"string\",\"null\"]},\"action\":{\"type\":\"string\"},"
     "\"entity\":{\"type\":\"string\"},\"entity_id\":{\"type\":[\"integer\",\"null\"]},\"unit_id\":{\"type\":[\"integer\",\"null\"]},"
-    "\"ip\":{\"type\":[\"string\",\"null\"]},\"detail\":{}}},"
+    "\"actor_name\":{\"type\":[\"string\",\"null\"]},\"entity_name\":{\"type\":[\"string\",\"null\"]},"
+    "\"unit_name\":{\"type\":[\"string\",\"null\"]},\"ip\":{\"type\":[\"string\",\"null\"]},\"detail\":{}}},"
     "\"AuditPage\":{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/AuditEntry\"}},"
-    "\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}}}"
+    "\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":[\"integer\",\"null\"],"
+    "\"description\":\"null when more than 1000 entries match\"},\"older\":{\"type\":[\"integer\",\"null\"],"
+    "\"description\":\"cursor: pass as before= for the next older page\"},\"newer\":{\"type\":[\"integer\",\"null\"],"
+    "\"description\":\"cursor: pass as after= for the next newer page\"}}}"
     "}";
 
 static json_t *field_schema(const field_spec *f) {

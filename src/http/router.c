@@ -187,7 +187,15 @@ static int check_scope(req *r) {
     case SCOPE_UNIT:
       /* An optional unit field left out: the handler works within the caller's roots. */
       if (!field_id(r, rt, &id)) return 0;
-      return check_unit_scope(r, rt->cap, id, rt->scope_field, NULL);
+      if (check_unit_scope(r, rt->cap, id, rt->scope_field, NULL) != 0) return -1;
+      if (rt->also_unit && req_int(r, rt->also_unit, 0)) {
+        /* The second unit (a move's new parent) is checked too; the handler keeps the first. */
+        struct unit_rec *own = r->unit;
+        int rc = check_unit_scope(r, rt->cap, req_int(r, rt->also_unit, 0), rt->also_unit, NULL);
+        r->unit = own;
+        return rc;
+      }
+      return 0;
     case SCOPE_USER:
       return check_user(r, rt->cap, rt->csrf);
     case SCOPE_USER_ROLE: {

@@ -24,7 +24,7 @@ static const field_spec password_body[] = {
 };
 static const field_spec units_query[] = {
     {"parent_id", FT_INT, false, 1, INT64_MAX, "Chỉ lấy các đơn vị con trực tiếp của đơn vị này"},
-    {"q", FT_STRING, false, 1, 100, "Tìm theo tên, không phân biệt dấu"},
+    {"q", FT_STRING, false, 1, 100, "Tìm theo tên (không phân biệt dấu, hiểu chữ viết tắt như TDP, THCS) hoặc mã"},
     PAGING,
     {0},
 };
@@ -76,7 +76,14 @@ static const field_spec audit_params[] = {
     {"entity", FT_STRING, false, 1, 64, "Loại đối tượng"},
     {"since", FT_DATE, false, 0, 0, "Từ thời điểm (YYYY-MM-DD, UTC)"},
     {"until", FT_DATE, false, 0, 0, "Đến hết ngày này (YYYY-MM-DD, UTC)"},
-    PAGING,
+    {"name", FT_STRING, false, 1, 100, "Một phần tên người thực hiện, đối tượng hoặc đơn vị, không phân biệt dấu"},
+    {"before", FT_INT, false, 1, INT64_MAX, "Các mục cũ hơn mục có mã này (con trỏ `older` của trang trước)"},
+    {"after", FT_INT, false, 1, INT64_MAX, "Các mục mới hơn mục có mã này (con trỏ `newer`)"},
+    {"per_page", FT_INT, false, 1, 200, "Số mục mỗi trang (tối đa 200)"},
+    {0},
+};
+static const field_spec unit_move_body[] = {
+    {"parent_id", FT_INT, true, 1, INT64_MAX, "Đơn vị cấp trên mới"},
     {0},
 };
 
@@ -97,6 +104,8 @@ const route routes[] = {
      "Tài liệu OpenAPI của API này", NULL},
     {"GET", "/api/v1/hello", h_hello, PUB, NULL, NULL, false, RATE_NONE, 200, "getHello", "Hệ thống",
      "Trả lời tối giản, làm mốc so sánh hiệu năng", "Hello"},
+    {"GET", "/api/v1/instance", h_instance, PUB, NULL, NULL, false, RATE_NONE, 200, "getInstance", "Hệ thống",
+     "Tên phường, xã mà hệ thống phục vụ (không có dữ liệu cá nhân), cho trang đăng nhập", "Instance"},
     {"GET", "/api/v1/meta", h_meta, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "getMeta", "Hệ thống",
      "Danh mục loại đơn vị, vai trò và quyền", "Meta"},
     /* session */
@@ -117,6 +126,12 @@ const route routes[] = {
      NULL, true, RATE_WRITE, 201, "createUnit", "Đơn vị", "Thêm đơn vị con", "Unit"},
     {"PATCH", "/api/v1/units/{id}", h_units_update, ON_UNIT(CAP_UNITS_WRITE, "id", FROM_PATH), unit_update_body,
      NULL, true, RATE_WRITE, 200, "updateUnit", "Đơn vị", "Sửa tên, loại, mã đơn vị", "Unit"},
+    {"POST", "/api/v1/units/{id}/move", h_units_move, ON_UNIT(CAP_UNITS_WRITE, "id", FROM_PATH), unit_move_body, NULL,
+     true, RATE_WRITE, 200, "moveUnit", "Đơn vị", "Chuyển đơn vị (cả cây con) sang đơn vị cấp trên khác", "Unit",
+     .also_unit = "parent_id"},
+    {"DELETE", "/api/v1/units/{id}", h_units_delete, ON_UNIT(CAP_UNITS_WRITE, "id", FROM_PATH), NULL, NULL, true,
+     RATE_WRITE, 204, "deleteUnit", "Đơn vị", "Xóa đơn vị trống (không còn đơn vị trực thuộc, tài khoản, vai trò)",
+     NULL},
     /* users */
     {"GET", "/api/v1/users", h_users_list, ON_UNIT(CAP_USERS_READ, "unit_id", FROM_QUERY), NULL, users_query, false,
      RATE_NONE, 200, "listUsers", "Tài khoản", "Danh sách tài khoản trong phạm vi của mình", "UserPage"},

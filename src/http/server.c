@@ -259,7 +259,8 @@ static void serve_static(req *r) {
     return;
   }
   req_header(r, "ETag", f->etag);
-  req_header(r, "Cache-Control", "no-cache");
+  /* Content-addressed files never change under their address; index.html is always revalidated. */
+  req_header(r, "Cache-Control", static_immutable(r->app->web, r->path) ? "public, max-age=31536000, immutable" : "no-cache");
   if (r->if_none_match && (strstr(r->if_none_match, f->etag) || strcmp(r->if_none_match, "*") == 0)) {
     r->status = 304;
     r->static_body = "";

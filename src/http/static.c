@@ -1,7 +1,11 @@
 /* static.c: the static front end, held in memory (see static.h). Paths come only from the
- * directory listing at start-up, so a request can never name a file outside it. */
+ * directory listing at start-up, so a request can never name a file outside it.
+ * Owns: the content address of the whole tree (/assets/<hash>/…, immutable) and the rewritten
+ * index.html that names those addresses and announces every module of the import graph.
+ * Never: serves a file under an address whose hash is not the current one. */
 #include "http/static.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
@@ -16,6 +20,8 @@
 struct static_files {
   static_file *files;
   size_t n, cap;
+  char hash[17];        /* of every file's path and content: changes with any file */
+  char prefix[32];      /* "/assets/<hash>" */
 };
 
 static const struct {
@@ -83,6 +89,22 @@ static int read_all(const char *path, char **data, size_t *len) {
   return *data ? 0 : -1;
 }
 
+/* The ETag and the gzip copy of the file's current content. */
+static void finish_file(static_file *f) {
+  unsigned char h[8];
+  crypto_generichash(h, sizeof h, (const unsigned char *)f->data, f->len, NULL, 0);
+  char hex[17];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  snprintf(f->etag, sizeof f->etag, "\"%s\"", hex);
+  if (compressible(f->type) && f->len > 256) {
+    f->gz = gzip_compress(f->data, f->len, &f->gz_len);
+    if (f->gz && f->gz_len >= f->len) {
+      free(f->gz);
+      f->gz = NULL;
+    }
+  }
+}
+
 static int add_file(static_files *s, const char *path, const char *url) {
   if (s->n == s->cap) {
     size_t ncap = s->cap ? s->cap * 2 : 32;
@@ -100,18 +122,7 @@ static int add_file(static_files *s, const char *path, const char *url) {
     return -1;
   }
   f->type = type_of(url);
-  unsigned char h[8];
-  crypto_generichash(h, sizeof h, (const unsigned char *)f->data, f->len, NULL, 0);
-  char hex[17];
-  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-  snprintf(f->etag, sizeof f->etag, "\"%s\"", hex);
-  if (compressible(f->type) && f->len > 256) {
-    f->gz = gzip_compress(f->data, f->len, &f->gz_len);
-    if (f->gz && f->gz_len >= f->len) {
-      free(f->gz);
-      f->gz = NULL;
-    }
-  }
+  finish_file(f);
   s->n++;
   return 0;
 }
@@ -146,6 +157,142 @@ static int walk(static_files *s, const char *dir, const char *prefix, int depth,
   return rc;
 }
 
+static int by_url(const void *a, const void *b) {
+  return strcmp(((const static_file *)a)->url, ((const static_file *)b)->url);
+}
+
+static static_file *find_exact(const static_files *s, const char *url) {
+  for (size_t i = 0; i < s->n; i++)
+    if (strcmp(s->files[i].url, url) == 0) return &s->files[i];
+  return NULL;
+}
+
+/* Resolves `spec` ("./h.js", "../ui.js", "/js/x.js") against the module at `base` ("/js/pages/a.js")
+ * into out; false when it is not a path. */
+static bool resolve_spec(const char *base, const char *spec, size_t n, char *out, size_t outlen) {
+  char tmp[1024];
+  if (n == 0 || n >= 512) return false;
+  if (spec[0] == '/') {
+    snprintf(tmp, sizeof tmp, "%.*s", (int)n, spec);
+  } else if (spec[0] == '.') {
+    const char *slash = strrchr(base, '/');
+    snprintf(tmp, sizeof tmp, "%.*s/%.*s", (int)(slash - base), base, (int)n, spec);
+  } else {
+    return false;
+  }
+  /* Normalise "/./" and "/x/../". */
+  char *segs[64];
+  int ns = 0;
+  char *save = NULL;
+  for (char *tok = strtok_r(tmp, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+    if (strcmp(tok, ".") == 0) continue;
+    if (strcmp(tok, "..") == 0) {
+      if (ns) ns--;
+      continue;
+    }
+    if (ns == 64) return false;
+    segs[ns++] = tok;
+  }
+  size_t used = 0;
+  out[0] = '\0';
+  for (int i = 0; i < ns; i++) {
+    int w = snprintf(out + used, outlen - used, "/%s", segs[i]);
+    if (w < 0 || (size_t)w >= outlen - used) return false;
+    used += (size_t)w;
+  }
+  return used > 0;
+}
+
+/* Adds `url` and, depth first, every module it imports (static `import … from '…'`,
+ * `import '…'`, `export … from '…'`) to `seen`. Only files that exist count. */
+static void import_graph(const static_files *s, const char *url, char seen[][256], int *nseen, int max) {
+  for (int i = 0; i < *nseen; i++)
+    if (strcmp(seen[i], url) == 0) return;
+  const static_file *f = find_exact(s, url);
+  if (!f || *nseen == max) return;
+  snprintf(seen[(*nseen)++], 256, "%s", url);
+  const char *p = f->data, *end = f->data + f->len;
+  while (p < end) {
+    const char *hit = NULL;
+    for (const char *q = p; q + 6 < end; q++)
+      if ((memcmp(q, "from", 4) == 0 || memcmp(q, "import", 6) == 0) && (q == f->data || !isalnum((unsigned char)q[-1]))) {
+        hit = q;
+        break;
+      }
+    if (!hit) break;
+    const char *q = hit + (hit[0] == 'f' ? 4 : 6);
+    while (q < end && (*q == ' ' || *q == '\t')) q++;
+    if (q < end && (*q == '\'' || *q == '"')) {
+      char quote = *q++;
+      const char *close = memchr(q, quote, (size_t)(end - q));
+      char target[512];
+      if (close && resolve_spec(url, q, (size_t)(close - q), target, sizeof target) && strstr(target, ".js"))
+        import_graph(s, target, seen, nseen, max);
+      p = close ? close + 1 : end;
+    } else {
+      p = hit + 4;
+    }
+  }
+}
+
+/* Rewrites index.html: every href="/x" or src="/x" naming a file becomes /assets/<hash>/x, and
+ * the module graph of each module script is announced with modulepreload before </head>. */
+static int rewrite_index(static_files *s) {
+  static_file *ix = find_exact(s, "/index.html");
+  if (!ix) return 0;
+  buf b;
+  buf_init(&b);
+  char seen[128][256];
+  int nseen = 0;
+  const char *p = ix->data, *end = ix->data + ix->len;
+  while (p < end) {
+    const char *head = (end - p >= 7 && memcmp(p, "</head>", 7) == 0) ? p : NULL;
+    if (head) {
+      for (int i = 0; i < nseen; i++) {
+        buf_puts(&b, "  <link rel=\"modulepreload\" href=\"");
+        buf_puts(&b, s->prefix);
+        buf_puts(&b, seen[i]);
+        buf_puts(&b, "\">\n");
+      }
+      buf_puts(&b, "</head>");
+      p += 7;
+      continue;
+    }
+    size_t attr = (end - p >= 7 && memcmp(p, "href=\"/", 7) == 0) ? 6 : (end - p >= 6 && memcmp(p, "src=\"/", 6) == 0) ? 5 : 0;
+    if (attr) {
+      const char *v = p + attr, *close = memchr(v, '"', (size_t)(end - v));
+      char url[512];
+      if (close && (size_t)(close - v) < sizeof url) {
+        snprintf(url, sizeof url, "%.*s", (int)(close - v), v);
+        if (find_exact(s, url)) {
+          buf_append(&b, p, attr);
+          buf_puts(&b, s->prefix);
+          buf_puts(&b, url);
+          if (strstr(url, ".js") && (size_t)(p - ix->data) > 20 && memmem(ix->data, (size_t)(p - ix->data), "type=\"module\"", 13))
+            import_graph(s, url, seen, &nseen, 128);
+          p = close;
+          continue;
+        }
+      }
+    }
+    buf_putc(&b, *p++);
+  }
+  if (b.oom) {
+    buf_free(&b);
+    return -1;
+  }
+  size_t len = 0;
+  char *data = buf_detach(&b, &len);
+  if (!data) return -1;
+  free(ix->data);
+  free(ix->gz);
+  ix->data = data;
+  ix->len = len;
+  ix->gz = NULL;
+  finish_file(ix);
+  return 0;
+}
+
 static_files *static_load(const char *dir, char *err, size_t errlen) {
   static_files *s = calloc(1, sizeof *s);
   if (!s) {
@@ -153,6 +300,23 @@ static_files *static_load(const char *dir, char *err, size_t errlen) {
     return NULL;
   }
   if (walk(s, dir, "", 0, err, errlen) != 0) {
+    static_free(s);
+    return NULL;
+  }
+  /* The tree's address: a hash of every path and content, in path order. */
+  if (s->n) qsort(s->files, s->n, sizeof *s->files, by_url);
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, NULL, 0, 8);
+  for (size_t i = 0; i < s->n; i++) {
+    crypto_generichash_update(&st, (const unsigned char *)s->files[i].url, strlen(s->files[i].url) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)s->files[i].etag, strlen(s->files[i].etag));
+  }
+  unsigned char h[8];
+  crypto_generichash_final(&st, h, sizeof h);
+  sodium_bin2hex(s->hash, sizeof s->hash, h, sizeof h);
+  snprintf(s->prefix, sizeof s->prefix, "/assets/%s", s->hash);
+  if (rewrite_index(s) != 0) {
+    snprintf(err, errlen, "cannot rewrite index.html");
     static_free(s);
     return NULL;
   }
@@ -172,10 +336,17 @@ void static_free(static_files *s) {
 
 const static_file *static_find(const static_files *s, const char *url) {
   if (!s) return NULL;
+  size_t pl = strlen(s->prefix);
+  if (strncmp(url, s->prefix, pl) == 0 && url[pl] == '/') url += pl;
   if (strcmp(url, "/") == 0) url = "/index.html";
-  for (size_t i = 0; i < s->n; i++)
-    if (strcmp(s->files[i].url, url) == 0) return &s->files[i];
-  return NULL;
+  return find_exact(s, url);
 }
+
+bool static_immutable(const static_files *s, const char *url) {
+  size_t pl = s ? strlen(s->prefix) : 0;
+  return s && strncmp(url, s->prefix, pl) == 0 && url[pl] == '/' && strcmp(url + pl, "/index.html") != 0;
+}
+
+const char *static_prefix(const static_files *s) { return s ? s->prefix : ""; }
 
 size_t static_count(const static_files *s) { return s ? s->n : 0; }

@@ -2,6 +2,7 @@
 #ifndef HOCVUSO_STATIC_H
 #define HOCVUSO_STATIC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http/http.h"
@@ -19,8 +20,12 @@ typedef struct static_file {
 /* Loads every file under dir; NULL with a message when dir cannot be read. */
 static_files *static_load(const char *dir, char *err, size_t errlen);
 void static_free(static_files *s);
-/* "/" finds index.html. NULL when absent. */
+/* "/" finds index.html; "/assets/<hash>/x" finds "/x" while <hash> is the tree's. NULL when absent. */
 const static_file *static_find(const static_files *s, const char *url);
+/* Is `url` a content address ("/assets/<current hash>/…"), cacheable for ever? */
+bool static_immutable(const static_files *s, const char *url);
+/* "/assets/<hash>": the tree's content address. */
+const char *static_prefix(const static_files *s);
 size_t static_count(const static_files *s);
 /* gzip (RFC 1952) of data; NULL on failure. */
 char *gzip_compress(const char *data, size_t len, size_t *out_len);

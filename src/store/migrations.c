@@ -170,10 +170,32 @@ static const store_sql m0004[] = {
     {NULL, NULL},
 };
 
+/* 5: a name is unique under its parent (compared folded); the audit log keeps the names of the
+ * actor, the object and the unit as they were when the entry was written, one folded text of
+ * them for searching by part of a name, and the unit's path. */
+static const store_sql m0005[] = {
+    /* Names given twice under one parent before this rule: every later one gets its id appended
+     * ("Tổ dân phố số 1 (58)"), so that the index can be built and nothing is lost. */
+    {"UPDATE units SET name = name || ' (' || CAST(id AS TEXT) || ')',"
+     " name_fold = name_fold || ' (' || CAST(id AS TEXT) || ')'"
+     " WHERE EXISTS (SELECT 1 FROM units o WHERE o.parent_id = units.parent_id AND o.name_fold = units.name_fold"
+     " AND o.id < units.id)",
+     NULL},
+    {"CREATE UNIQUE INDEX units_parent_name ON units(parent_id, name_fold)", NULL},
+    {"ALTER TABLE audit_log ADD COLUMN actor_name TEXT", NULL},
+    {"ALTER TABLE audit_log ADD COLUMN entity_name TEXT", NULL},
+    {"ALTER TABLE audit_log ADD COLUMN unit_name TEXT", NULL},
+    {"ALTER TABLE audit_log ADD COLUMN names_fold TEXT", NULL},
+    /* The unit's path when written: an entry about a unit deleted since stays in its subtree. */
+    {"ALTER TABLE audit_log ADD COLUMN unit_path TEXT", NULL},
+    {NULL, NULL},
+};
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
     {3, "ids never reused (SQLite: AUTOINCREMENT)", m0003},
     {4, "forced password change", m0004},
+    {5, "unique unit names under a parent; names in the audit log", m0005},
     {0, NULL, NULL},
 };

@@ -138,22 +138,38 @@ test('filter by since and until', async () => {
   }
 });
 
-test('paging', async () => {
+test('keyset paging: older and newer cursors, no page numbers', async () => {
   const full = await srv.getJSON(admin, '/api/v1/audit?per_page=200');
-  const p1 = await srv.getJSON(admin, '/api/v1/audit?per_page=2&page=1');
-  const p2 = await srv.getJSON(admin, '/api/v1/audit?per_page=2&page=2');
-  assert.equal(p1.page, 1);
-  assert.equal(p2.page, 2);
+  assert.ok(full.items.length >= 5);
+  assert.equal(full.newer, null, 'the first page has nothing newer');
+  const p1 = await srv.getJSON(admin, '/api/v1/audit?per_page=2');
   assert.equal(p1.per_page, 2);
   assert.equal(p1.items.length, 2);
-  assert.equal(p2.items.length, 2);
   assert.equal(p1.total, full.total);
-  assert.equal(p2.total, full.total);
+  assert.equal(p1.older, p1.items[1].id, 'the older cursor is the last id shown');
+  const p2 = await srv.getJSON(admin, `/api/v1/audit?per_page=2&before=${p1.older}`);
+  assert.equal(p2.items.length, 2);
+  assert.equal(p2.newer, p2.items[0].id);
   // Reading the log is not itself written to the log, so the pages line up with the full list.
   assert.deepEqual([...p1.items, ...p2.items].map((e) => e.id), full.items.slice(0, 4).map((e) => e.id));
-  const f = await srv.getJSON(admin, '/api/v1/audit?actor=admin&per_page=1&page=2');
+  // Back to the newer page.
+  const back = await srv.getJSON(admin, `/api/v1/audit?per_page=2&after=${p2.newer}`);
+  assert.deepEqual(back.items.map((e) => e.id), p1.items.map((e) => e.id), 'newest first again');
+  assert.equal(back.newer, null);
+  // The last page says there is nothing older.
+  const last = await srv.getJSON(admin, `/api/v1/audit?per_page=200&before=${full.items[full.items.length - 2].id}`);
+  assert.equal(last.items.length, 1);
+  assert.equal(last.older, null);
+  const f = await srv.getJSON(admin, `/api/v1/audit?actor=admin&per_page=1&before=${full.items[0].id}`);
   assert.equal(f.items.length, 1);
   assert.equal(f.items[0].actor_username, 'admin');
+  // Offsets are gone; both cursors at once are refused.
+  expectError(assert, await srv.request('GET', '/api/v1/audit?page=2', { session: admin }), 400, 'unknown_field', 'page');
+  expectError(assert, await srv.request('GET', '/api/v1/audit?before=5&after=2', { session: admin }), 400, 'invalid_value', 'after');
+  for (const qs of ['before=0', 'after=-1', 'before=abc']) {
+    const r = await srv.request('GET', `/api/v1/audit?${qs}`, { session: admin });
+    assert.equal(r.status, 400, `${qs}: ${r.text}`);
+  }
 });
 
 test('non-admins get 403', async () => {

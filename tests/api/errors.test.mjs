@@ -130,7 +130,7 @@ test('wrong method on a known path → 405 method_not_allowed as JSON with an Al
     ['DELETE', '/api/v1/units', ['GET', 'POST'], { session: admin }],
     ['PUT', '/api/v1/units', ['GET', 'POST'], { session: admin, body: valid() }],
     ['POST', `/api/v1/units/${tdpId}`, ['GET', 'PATCH'], { session: admin, body: valid() }],
-    ['DELETE', `/api/v1/units/${tdpId}`, ['GET', 'PATCH'], { session: admin }],
+    ['PUT', `/api/v1/units/${tdpId}`, ['GET', 'PATCH', 'DELETE'], { session: admin, body: valid() }],
     ['PATCH', '/api/v1/me', ['GET'], { session: admin, body: {} }],
     ['GET', '/api/v1/me/password', ['PUT'], { session: admin }],
     ['GET', '/api/v1/session', ['POST', 'DELETE'], { session: admin }],
@@ -177,6 +177,7 @@ test('bad paging parameters → 400 naming the parameter', async () => {
   ];
   for (const [qs, field] of cases) {
     for (const path of ['/api/v1/units', '/api/v1/users', '/api/v1/audit']) {
+      if (path === '/api/v1/audit' && field === 'page') continue; // keyset pages: `page` is not a parameter there
       await refused(() => srv.request('GET', `${path}?${qs}`, { session: admin }), 400, ['invalid_value', 'wrong_type'], field);
     }
   }

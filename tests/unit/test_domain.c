@@ -1663,14 +1663,15 @@ static int64_t audit_count(fixture *fx) {
 
 
 static json_t *audit_items(fixture *fx, const audit_query *q, int64_t *total) {
-  json_t *items = NULL;
+  audit_page p;
   app_err e = {0};
   audit_query all = *q;
   scope_sql whole; /* everything, as the operator sees it */
   scope_sql_all(&whole);
   if (!all.scope) all.scope = &whole;
-  if (audit_list(fx->w, &all, &items, total, &e) != 0) fail_msg("audit_list: %d %s", e.status, e.code);
-  return items;
+  if (audit_list(fx->w, &all, &p, &e) != 0) fail_msg("audit_list: %d %s", e.status, e.code);
+  *total = p.total;
+  return p.items;
 }
 
 static void test_audit(void **state) {
@@ -1699,7 +1700,7 @@ static void test_audit(void **state) {
   assert_int_equal(audit_count(fx), before + 8);
 
   int64_t total = -1;
-  audit_query q = {.actor = "aud-admin", .page = 1, .per_page = 50};
+  audit_query q = {.actor = "aud-admin", .per_page = 50};
   json_t *items = audit_items(fx, &q, &total);
   assert_int_equal(total, 6);
   assert_int_equal(json_array_size(items), 6);
@@ -1728,9 +1729,9 @@ static void test_audit(void **state) {
   json_decref(items);
 
   /* Scope: a caller granted elsewhere sees none of these entries; a caller granted on this
-   * (top-level) unit sees them and the unit-less one; one granted below it sees neither. */
+   * unit sees them; the unit-less one (a failed log-in for an unknown name) every reader sees. */
   {
-    int64_t other = mk_unit(fx, 0, "city", "Thành phố Khác", NULL);
+    int64_t other = mk_unit(fx, 0, "city", "Thành phố Khác của nhật ký", NULL);
     arena sa;
     arena_init(&sa);
     const char *other_path = NULL, *aud_path = NULL;
@@ -1741,23 +1742,23 @@ static void test_audit(void **state) {
     scope_sql elsewhere, here;
     scope_sql_of(&elsewhere, mk_principal(fx, &sa, eg, 1), CAP_AUDIT_READ);
     scope_sql_of(&here, mk_principal(fx, &sa, hg, 1), CAP_AUDIT_READ);
-    audit_query sq = {.scope = &elsewhere, .actor = "aud-admin", .page = 1, .per_page = 50};
+    audit_query sq = {.scope = &elsewhere, .actor = "aud-admin", .per_page = 50};
     int64_t seen = -1;
     json_decref(audit_items(fx, &sq, &seen));
     assert_int_equal(seen, 0);
-    sq = (audit_query){.scope = &here, .actor = "aud-admin", .page = 1, .per_page = 50};
+    sq = (audit_query){.scope = &here, .actor = "aud-admin", .per_page = 50};
     json_decref(audit_items(fx, &sq, &seen));
     assert_int_equal(seen, 6); /* every aud-admin row; aud-other's is another actor */
-    sq = (audit_query){.scope = &here, .action = "aud.anonymous", .page = 1, .per_page = 50};
+    sq = (audit_query){.scope = &here, .action = "aud.anonymous", .per_page = 50};
     json_decref(audit_items(fx, &sq, &seen));
     assert_int_equal(seen, 1);
     const gspec bg[] = {{"ward_admin", mk_unit(fx, aud_unit, "ward", "Phường Dưới Kiểm toán", NULL)}};
     scope_sql below;
     scope_sql_of(&below, mk_principal(fx, &sa, bg, 1), CAP_AUDIT_READ);
-    sq = (audit_query){.scope = &below, .action = "aud.anonymous", .page = 1, .per_page = 50};
+    sq = (audit_query){.scope = &below, .action = "aud.anonymous", .per_page = 50};
     json_decref(audit_items(fx, &sq, &seen));
-    assert_int_equal(seen, 0);
-    sq = (audit_query){.scope = &below, .actor = "aud-admin", .page = 1, .per_page = 50};
+    assert_int_equal(seen, 1); /* an entry without a unit: every holder of audit.read */
+    sq = (audit_query){.scope = &below, .actor = "aud-admin", .per_page = 50};
     json_decref(audit_items(fx, &sq, &seen));
     assert_int_equal(seen, 0);
     arena_free(&sa);
@@ -1779,7 +1780,7 @@ static void test_audit(void **state) {
       {"session.login", 1},
   };
   for (size_t k = 0; k < sizeof actions / sizeof actions[0]; k++) {
-    q = (audit_query){.actor = "aud-admin", .action = actions[k].action, .page = 1, .per_page = 50};
+    q = (audit_query){.actor = "aud-admin", .action = actions[k].action, .per_page = 50};
     items = audit_items(fx, &q, &total);
     if (total != actions[k].total)
       fail_msg("action \"%s\": total %" PRId64 ", wanted %" PRId64, actions[k].action, total, actions[k].total);
@@ -1787,22 +1788,22 @@ static void test_audit(void **state) {
     json_decref(items);
   }
   /* Two actors for one action; the entity filter. */
-  q = (audit_query){.action = "user.create", .page = 1, .per_page = 50};
+  q = (audit_query){.action = "user.create", .per_page = 50};
   items = audit_items(fx, &q, &total);
   assert_true(total >= 2);
   json_decref(items);
-  q = (audit_query){.actor = "aud-admin", .entity = "unit", .page = 1, .per_page = 50};
+  q = (audit_query){.actor = "aud-admin", .entity = "unit", .per_page = 50};
   items = audit_items(fx, &q, &total);
   assert_int_equal(total, 1);
   assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "action")), "unit.create");
   json_decref(items);
-  q = (audit_query){.actor = "nobody-at-all", .page = 1, .per_page = 50};
+  q = (audit_query){.actor = "nobody-at-all", .per_page = 50};
   items = audit_items(fx, &q, &total);
   assert_int_equal(total, 0);
   assert_int_equal(json_array_size(items), 0);
   json_decref(items);
   /* An anonymous entry: nulls, not zeros. */
-  q = (audit_query){.action = "aud.anonymous", .page = 1, .per_page = 50};
+  q = (audit_query){.action = "aud.anonymous", .per_page = 50};
   items = audit_items(fx, &q, &total);
   assert_int_equal(total, 1);
   json_t *an = json_array_get(items, 0);
@@ -1813,18 +1814,35 @@ static void test_audit(void **state) {
   assert_true(json_is_null(json_object_get(an, "ip")));
   json_decref(items);
 
-  /* Paging. */
-  q = (audit_query){.actor = "aud-admin", .page = 2, .per_page = 4};
-  items = audit_items(fx, &q, &total);
-  assert_int_equal(total, 6);
-  assert_int_equal(json_array_size(items), 2);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "action")), "user.create");
-  json_decref(items);
-  q.page = 3;
-  items = audit_items(fx, &q, &total);
-  assert_int_equal(total, 6);
-  assert_int_equal(json_array_size(items), 0);
-  json_decref(items);
+  /* Keyset paging: `older` leads to the next older page, `newer` back. */
+  {
+    audit_page p1, p2, p3;
+    app_err pe = {0};
+    scope_sql whole;
+    scope_sql_all(&whole);
+    q = (audit_query){.scope = &whole, .actor = "aud-admin", .per_page = 4};
+    assert_int_equal(audit_list(fx->w, &q, &p1, &pe), 0);
+    assert_int_equal(p1.total, 6);
+    assert_int_equal(json_array_size(p1.items), 4);
+    assert_true(p1.older > 0);
+    assert_int_equal(p1.newer, 0);
+    q.before = p1.older;
+    assert_int_equal(audit_list(fx->w, &q, &p2, &pe), 0);
+    assert_int_equal(p2.total, 6);
+    assert_int_equal(json_array_size(p2.items), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(p2.items, 1), "action")), "user.create");
+    assert_int_equal(p2.older, 0);
+    assert_true(p2.newer > 0);
+    q.before = 0;
+    q.after = p2.newer;
+    assert_int_equal(audit_list(fx->w, &q, &p3, &pe), 0);
+    assert_true(json_equal(p3.items, p1.items)); /* back to the first page, newest first */
+    assert_int_equal(p3.newer, 0);
+    assert_int_equal(p3.older, p1.older);
+    json_decref(p1.items);
+    json_decref(p2.items);
+    json_decref(p3.items);
+  }
 
   /* since/until on fixed timestamps (inserting is allowed; changing is not). */
   exec_ok(fx->w, "INSERT INTO audit_log (at, actor_username, action, entity) VALUES"
@@ -1837,19 +1855,19 @@ static void test_audit(void **state) {
       {3001, 0, 0}, {0, 1000, 0},
   };
   for (size_t k = 0; k < sizeof times / sizeof times[0]; k++) {
-    q = (audit_query){.actor = "aud-time", .since = times[k].since, .until = times[k].until, .page = 1, .per_page = 50};
+    q = (audit_query){.actor = "aud-time", .since = times[k].since, .until = times[k].until, .per_page = 50};
     items = audit_items(fx, &q, &total);
     if (total != times[k].total)
       fail_msg("since %" PRId64 " until %" PRId64 ": total %" PRId64 ", wanted %" PRId64, times[k].since, times[k].until,
                total, times[k].total);
     json_decref(items);
   }
-  q = (audit_query){.actor = "aud-time", .page = 1, .per_page = 50};
+  q = (audit_query){.actor = "aud-time", .per_page = 50};
   items = audit_items(fx, &q, &total);
   assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "at")), "1970-01-01T00:50:00Z");
   json_decref(items);
   /* "now" lies between an hour ago and an hour ahead, for entries appended by this test. */
-  q = (audit_query){.actor = "aud-admin", .since = clock_now() - 3600, .until = clock_now() + 3600, .page = 1,
+  q = (audit_query){.actor = "aud-admin", .since = clock_now() - 3600, .until = clock_now() + 3600,
                     .per_page = 50};
   items = audit_items(fx, &q, &total);
   assert_int_equal(total, 6);
@@ -1879,7 +1897,7 @@ static void test_audit(void **state) {
   assert_int_not_equal(store_exec(fx->w, "DELETE FROM audit_log"), STORE_OK);
   assert_int_equal(store_rollback(fx->w), STORE_OK);
   assert_int_equal(audit_count(fx), n);
-  q = (audit_query){.action = "forged", .page = 1, .per_page = 50};
+  q = (audit_query){.action = "forged", .per_page = 50};
   items = audit_items(fx, &q, &total);
   assert_int_equal(total, 0);
   json_decref(items);
@@ -1952,7 +1970,7 @@ static void test_demo_load(void **state) {
   assert_int_equal(json_array_size(json_object_get(u, "ancestors")), 3);
   json_decref(u);
   /* Each run is recorded in the audit log. */
-  audit_query q = {.action = "demo.load", .page = 1, .per_page = 50};
+  audit_query q = {.action = "demo.load", .per_page = 50};
   int64_t total = 0;
   json_t *items = audit_items(fx, &q, &total);
   assert_int_equal(total, 2);
@@ -1983,7 +2001,7 @@ static void test_demo_load(void **state) {
   int64_t id = 0;
   bool disabled;
   assert_int_equal(users_verify(fx->w, "admin", "demo-pass-2", &id, &disabled), 0);
-  q = (audit_query){.action = "demo.load", .page = 1, .per_page = 50};
+  q = (audit_query){.action = "demo.load", .per_page = 50};
   items = audit_items(fx, &q, &total);
   assert_int_equal(total, 2);
   json_decref(items);
@@ -2407,6 +2425,110 @@ static void test_units_load(void **state) {
   arena_free(&a);
 }
 
+/* Kinds by parent, duplicate names, moving a subtree, deleting an empty unit. */
+static void test_units_rules(void **state) {
+  fixture *fx = fx_of(state);
+  arena a;
+  arena_init(&a);
+  app_err e = {0};
+  /* The table. */
+  assert_true(unit_kind_parent_ok("residential_group", "ward"));
+  assert_false(unit_kind_parent_ok("city", "residential_group"));
+  assert_false(unit_kind_parent_ok("residential_group", "residential_group"));
+  assert_true(unit_kind_parent_ok("city", NULL));
+  assert_false(unit_kind_parent_ok("team", NULL));
+  assert_false(unit_kind_parent_ok("no_such_kind", "ward"));
+
+  int64_t w = mk_ward(fx, "rules"), w2 = mk_ward(fx, "rules2");
+  int64_t t1 = mk_unit(fx, w, "residential_group", "Tổ dân phố số 1", NULL);
+  int64_t id = 0;
+  memset(&e, 0, sizeof e);
+  expect_err("city under a tổ", units_create(fx->w, t1, "city", "Thành phố sai chỗ", NULL, &id, &e), &e, 409, "conflict", "kind");
+  memset(&e, 0, sizeof e);
+  expect_err("same name folded", units_create(fx->w, w, "residential_group", "TO DAN PHO SO 1", NULL, &id, &e), &e, 409,
+             "conflict", "name");
+  memset(&e, 0, sizeof e);
+  expect_err("kind against the children", units_update(fx->w, w, NULL, "office", NULL, &e), &e, 409, "conflict", "kind");
+
+  /* Move a three-level subtree: paths and depths follow. */
+  int64_t a1 = mk_unit(fx, t1, "team", "Đội A", NULL), b1 = mk_unit(fx, a1, "team", "Nhóm B", NULL);
+  int64_t t2 = mk_unit(fx, w2, "residential_group", "Tổ dân phố số 2", NULL);
+  int64_t old = -1;
+  memset(&e, 0, sizeof e);
+  expect_err("under itself", units_move(fx->w, a1, a1, &old, &e), &e, 409, "conflict", "parent_id");
+  memset(&e, 0, sizeof e);
+  expect_err("under a descendant", units_move(fx->w, a1, b1, &old, &e), &e, 409, "conflict", "parent_id");
+  memset(&e, 0, sizeof e);
+  expect_err("a tổ under a tổ", units_move(fx->w, t1, t2, &old, &e), &e, 409, "conflict", "parent_id");
+  assert_int_equal(units_move(fx->w, a1, t2, &old, &e), 0);
+  assert_int_equal(old, t1);
+  const char *pt2 = path_of(fx, &a, t2), *pa = path_of(fx, &a, a1), *pb = path_of(fx, &a, b1);
+  char want[256];
+  snprintf(want, sizeof want, "%s%" PRId64 "/", pt2, a1);
+  assert_string_equal(pa, want);
+  snprintf(want, sizeof want, "%s%" PRId64 "/%" PRId64 "/", pt2, a1, b1);
+  assert_string_equal(pb, want);
+  json_t *u = NULL, *pu = NULL;
+  assert_int_equal(units_get(fx->w, b1, 0, &u, &e), 0);
+  assert_int_equal(units_get(fx->w, t2, 0, &pu, &e), 0);
+  assert_int_equal(json_integer_value(json_object_get(u, "depth")), json_integer_value(json_object_get(pu, "depth")) + 2);
+  json_decref(u);
+  json_decref(pu);
+  /* A name taken under the new parent. */
+  int64_t dup = mk_unit(fx, t1, "team", "Đội A", NULL);
+  memset(&e, 0, sizeof e);
+  expect_err("name taken there", units_move(fx->w, dup, t2, &old, &e), &e, 409, "conflict", "name");
+
+  /* Delete: only when empty. */
+  int64_t parent = 0;
+  memset(&e, 0, sizeof e);
+  expect_err("has children", units_delete(fx->w, a1, &parent, &e), &e, 409, "conflict", "id");
+  int64_t holder = mk_user(fx, "giu.don.vi", "Giữ Đơn Vị", dup);
+  memset(&e, 0, sizeof e);
+  expect_err("has an account", units_delete(fx->w, dup, &parent, &e), &e, 409, "conflict", "id");
+  (void)holder;
+  assert_int_equal(units_delete(fx->w, b1, &parent, &e), 0);
+  assert_int_equal(parent, a1);
+  memset(&e, 0, sizeof e);
+  expect_err("gone", units_delete(fx->w, b1, &parent, &e), &e, 404, "not_found", "id");
+  arena_free(&a);
+}
+
+static void test_units_search_words(void **state) {
+  fixture *fx = fx_of(state);
+  arena a;
+  arena_init(&a);
+  int64_t w = mk_ward(fx, "words");
+  int64_t t1 = mk_unit(fx, w, "residential_group", "Tổ dân phố số 1", "W-TDP01");
+  int64_t t10 = mk_unit(fx, w, "residential_group", "Tổ dân phố số 10", "W-TDP10");
+  int64_t cs = mk_unit(fx, w, "school_lower_secondary", "Trường THCS Lê Lợi", "W-THCS-LL");
+  int64_t th = mk_unit(fx, w, "school_primary", "Trường Tiểu học Lê Lợi", NULL);
+  const gspec g[] = {{"unit_officer", w}};
+  principal *p = mk_principal(fx, &a, g, 1);
+  scope_sql sc;
+  scope_sql_of(&sc, p, CAP_UNITS_READ);
+  static const struct {
+    const char *q;
+    int64_t total;
+    int want; /* index into ids that must be found */
+  } cases[] = {
+      {"tdp 1", 1, 0}, {"TDP 01", 1, 0}, {"tdp 10", 1, 1}, {"thcs", 1, 2}, {"th", 1, 3}, {"th le loi", 1, 3},
+      {"w-thcs", 1, 2}, {"W-TDP", 2, 0}, {"le loi", 2, 2},
+  };
+  int64_t ids[] = {t1, t10, cs, th};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    unit_list_query q = {.q = cases[k].q, .page = 1, .per_page = 50};
+    json_t *items = NULL;
+    int64_t total = -1;
+    app_err e = {0};
+    assert_int_equal(units_list(fx->w, &sc, &q, &items, &total, &e), 0);
+    if (total != cases[k].total || !items_have_id(items, ids[cases[k].want]))
+      fail_msg("search \"%s\": total %" PRId64 ", wanted %" PRId64, cases[k].q, total, cases[k].total);
+    json_decref(items);
+  }
+  arena_free(&a);
+}
+
 int main(void) {
   if (sodium_init() < 0) {
     fprintf(stderr, "sodium_init failed\n");
@@ -2421,6 +2543,8 @@ int main(void) {
       T(test_units_update),
       T(test_units_list),
       T(test_units_find),
+      T(test_units_rules),
+      T(test_units_search_words),
       T(test_users_create),
       T(test_users_verify),
       T(test_roles),

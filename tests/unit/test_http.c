@@ -175,7 +175,7 @@ static void test_router_wrong_method_allow(void **state) {
   assert_int_equal(router_match("PUT", "/api/v1/units", params, &np, allow, sizeof allow), -2);
   assert_string_equal(allow, "GET, POST");
   assert_int_equal(router_match("POST", "/api/v1/units/5", params, &np, allow, sizeof allow), -2);
-  assert_string_equal(allow, "GET, PATCH");
+  assert_string_equal(allow, "GET, PATCH, DELETE");
   assert_int_equal(router_match("GET", "/api/v1/session", params, &np, allow, sizeof allow), -2);
   assert_string_equal(allow, "POST, DELETE");
   assert_int_equal(router_match("GET", "/api/v1/users/3/roles/4", params, &np, allow, sizeof allow), -2);

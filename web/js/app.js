@@ -4,12 +4,28 @@ import { api, ApiError, onUnauthenticated, setCsrfToken, NETWORK_MESSAGE } from 
 import { icon } from './icons.js';
 import { banner, errorBanner, setFlash, takeFlash, loading } from './ui.js';
 import * as loginPage from './pages/login.js';
-import * as homePage from './pages/home.js';
-import * as unitsPage from './pages/units.js';
-import * as usersPage from './pages/users.js';
-import * as auditPage from './pages/audit.js';
-import * as profilePage from './pages/profile.js';
-import * as newPasswordPage from './pages/new-password.js';
+
+// Pages other than the log-in page load on first use (and are warmed once the first page is
+// shown), so that a cold visit fetches only what the log-in page needs.
+const LAZY = [];
+function lazy(load) {
+  let promise = null;
+  const get = () => {
+    if (!promise) promise = load().catch((err) => { promise = null; throw err; });
+    return promise;
+  };
+  LAZY.push(get);
+  return { render: async (ctx) => (await get()).render(ctx) };
+}
+const homePage = lazy(() => import('./pages/home.js'));
+const unitsPage = lazy(() => import('./pages/units.js'));
+const usersPage = lazy(() => import('./pages/users.js'));
+const auditPage = lazy(() => import('./pages/audit.js'));
+const profilePage = lazy(() => import('./pages/profile.js'));
+const newPasswordPage = lazy(() => import('./pages/new-password.js'));
+function warmPages() {
+  setTimeout(() => LAZY.forEach((get) => get().catch(() => {})), 1500);
+}
 
 export const APP_NAME = 'Bình dân học vụ số';
 const LOGIN_HASH = '#/dang-nhap';
@@ -179,7 +195,7 @@ function buildShell() {
   const root = h('div', { class: 'shell' },
     h('header', { class: 'topbar' },
       h('a', { href: '#/', class: 'brand' },
-        h('img', { src: '/favicon.svg', alt: '', width: '36', height: '36', class: 'brand-logo' }),
+        h('img', { src: new URL('../favicon.svg', import.meta.url).pathname, alt: '', width: '36', height: '36', class: 'brand-logo' }),
         h('span', { class: 'brand-text' },
           h('span', { class: 'brand-name' }, APP_NAME),
           h('span', { class: 'brand-sub' }, 'Hệ thống quản lý phong trào'))),
@@ -420,6 +436,7 @@ async function boot() {
   state.booted = true;
   window.addEventListener('hashchange', () => render());
   render();
+  warmPages();
 }
 
 boot();

@@ -30,7 +30,73 @@ export function fmtDateTime(iso) {
 export function fmtDate(iso) {
   if (!iso) return '';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : dateFormat.format(d);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const parts = Object.fromEntries(dateFormat.formatToParts(d).map((p) => [p.type, p.value]));
+  return `${parts.day}/${parts.month}/${parts.year}`;
+}
+
+/* ---------- dates typed as dd/mm/yyyy, whatever the browser's language ---------- */
+
+const DATE_RE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+
+/** "25/12/2026" → "2026-12-25"; null when it is not a real day. */
+export function parseDayMonthYear(text) {
+  const m = DATE_RE.exec(String(text || '').trim());
+  if (!m) return null;
+  const [day, month, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (year < 1900 || d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return null;
+  return `${m[3]}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** "2026-12-25" → "25/12/2026" ("" for anything else). */
+export function isoToDayMonthYear(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso || ''));
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : '';
+}
+
+/** Why `text` is not a date, in Vietnamese; null when it is one (or empty). */
+export function dateProblem(text) {
+  const t = String(text || '').trim();
+  if (!t) return null;
+  if (!DATE_RE.test(t)) return 'Nhập ngày theo dạng ngày/tháng/năm, ví dụ 25/12/2026.';
+  if (!parseDayMonthYear(t)) return 'Ngày này không có trên lịch. Hãy kiểm tra lại ngày và tháng.';
+  return null;
+}
+
+/**
+ * A date field shown and typed as dd/mm/yyyy (a text input with a mask: the slashes come by
+ * themselves), whatever the browser's language; `value` and the form's value stay ISO-free:
+ * callers convert with parseDayMonthYear.
+ */
+export function dateField(opts) {
+  const f = field({
+    ...opts, type: 'text', inputmode: 'numeric', maxlength: 10, autocomplete: 'off',
+    placeholder: 'dd/mm/yyyy', value: isoToDayMonthYear(opts.value) || opts.value || '',
+    hint: opts.hint ? `${opts.hint} Dạng ngày/tháng/năm.` : 'Dạng ngày/tháng/năm, ví dụ 25/12/2026.',
+  });
+  const input = f.querySelector('input');
+  input.classList.add('input-date');
+  input.addEventListener('input', (event) => {
+    if (event.inputType && event.inputType.startsWith('delete')) return;
+    const v = input.value;
+    if (/^\d{2}$/.test(v) || /^\d{1,2}\/\d{2}$/.test(v)) input.value = `${v}/`;
+    else if (/^\d{5,8}$/.test(v)) input.value = `${v.slice(0, 2)}/${v.slice(2, 4)}/${v.slice(4)}`;
+  });
+  input.addEventListener('blur', () => {
+    const problem = dateProblem(input.value);
+    const error = f.querySelector('.field-error');
+    if (problem) {
+      input.setAttribute('aria-invalid', 'true');
+      error.textContent = problem;
+      error.hidden = false;
+    } else {
+      input.removeAttribute('aria-invalid');
+      error.hidden = true;
+      error.textContent = '';
+    }
+  });
+  return f;
 }
 
 /* ---------- flash message carried to the next rendered page ---------- */
@@ -287,6 +353,25 @@ export function pager(data, go, noun = 'kết quả') {
     h('button', {
       type: 'button', class: 'btn btn-secondary', disabled: page >= pages, onclick: () => go(page + 1),
     }, h('span', null, 'Trang sau'), icon('chevron')));
+}
+
+/**
+ * Pager for keyset lists ("Mới hơn" / "Cũ hơn"): `data` has `newer` and `older` cursors and a
+ * `total` that is null when the list is too long to count.
+ */
+export function keysetPager(data, go, noun = 'mục') {
+  const total = typeof data.total === 'number' ? data.total : null;
+  const summary = h('p', { class: 'pager-summary' },
+    total === null ? `Hơn ${fmtNum(1000)} ${noun}` : `${fmtNum(total)} ${noun}`);
+  if (!data.newer && !data.older) return h('nav', { class: 'pager', 'aria-label': 'Phân trang' }, summary);
+  return h('nav', { class: 'pager', 'aria-label': 'Phân trang' },
+    h('button', {
+      type: 'button', class: 'btn btn-secondary', disabled: !data.newer, onclick: () => go({ after: data.newer, before: undefined }),
+    }, icon('back'), h('span', null, 'Mới hơn')),
+    summary,
+    h('button', {
+      type: 'button', class: 'btn btn-secondary', disabled: !data.older, onclick: () => go({ before: data.older, after: undefined }),
+    }, h('span', null, 'Cũ hơn'), icon('chevron')));
 }
 
 /* ---------- confirm dialog ---------- */

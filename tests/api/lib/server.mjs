@@ -448,6 +448,17 @@ export function assertVietnamese(assert, msg, what = '') {
 export async function listAll(srv, session, path) {
   const items = [];
   const sep = path.includes('?') ? '&' : '?';
+  if (path.startsWith('/api/v1/audit')) {
+    // The audit log pages by keyset: follow `older` until there is none.
+    let cursor = '';
+    for (let n = 0; n < 1000; n++) {
+      const j = await srv.getJSON(session, `${path}${sep}per_page=200${cursor}`);
+      items.push(...j.items);
+      if (!j.older) return { items, total: j.total ?? items.length };
+      cursor = `&before=${j.older}`;
+    }
+    throw new Error(`too many pages for ${path}`);
+  }
   for (let page = 1; page < 1000; page++) {
     const j = await srv.getJSON(session, `${path}${sep}page=${page}&per_page=200`);
     items.push(...j.items);

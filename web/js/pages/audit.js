@@ -1,11 +1,15 @@
-// Audit log: #/nhat-ky with filters actor, action, entity, since, until; newest first.
+// Audit log: #/nhat-ky with filters name, actor, action, entity, since, until (dates typed as
+// dd/mm/yyyy, kept ISO in the address); newest first, paged by keyset (before/after cursors).
 import { h, uid } from '../h.js';
 import { api } from '../api.js';
 import { icon } from '../icons.js';
-import { pageHeader, section, field, pager, empty, parsePage, fmtDateTime, disclosure } from '../ui.js';
+import {
+  pageHeader, section, field, keysetPager, empty, fmtDateTime, disclosure, dateField, parseDayMonthYear, dateProblem,
+} from '../ui.js';
 
 const PER_PAGE = 50;
-const FILTERS = ['actor', 'action', 'entity', 'since', 'until'];
+const FILTERS = ['name', 'actor', 'action', 'entity', 'since', 'until'];
+const CURSORS = ['before', 'after'];
 
 // Vietnamese names for what the server records; codes it may add later are shown as they are.
 const ACTIONS = [
@@ -30,6 +34,8 @@ const ACTIONS = [
   { group: 'unit.', label: 'Đơn vị', items: [
     ['unit.create', 'Thêm đơn vị'],
     ['unit.update', 'Sửa đơn vị'],
+    ['unit.move', 'Chuyển đơn vị'],
+    ['unit.delete', 'Xóa đơn vị'],
   ] },
   { group: 'demo.', label: 'Hệ thống', items: [
     ['demo.load', 'Nạp dữ liệu mẫu'],
@@ -46,25 +52,47 @@ const DETAIL_KEYS = {
   kind: 'Loại',
   code: 'Mã',
   parent_id: 'Đơn vị cấp trên',
+  from_parent_id: 'Đơn vị cấp trên cũ',
+  from_parent: 'Đơn vị cấp trên cũ',
+  parent: 'Đơn vị cấp trên',
   reason: 'Lý do',
   disabled: 'Khóa',
 };
 const REASONS = { disabled: 'tài khoản đang bị khóa' };
 
-function actorText(e) {
+function typedName(e) {
+  return e.detail && typeof e.detail === 'object' && typeof e.detail.username === 'string' ? e.detail.username : '';
+}
+
+/** Who did it: the name the account had then, with its user name; a failed log-in by the name typed. */
+function actorCell(e) {
   if (!e.actor_id && e.actor_username === 'cli') return 'Dòng lệnh máy chủ (cli)';
-  return e.actor_username || (e.actor_id ? `#${e.actor_id}` : 'Hệ thống');
+  if (!e.actor_id && !e.actor_username) {
+    const typed = typedName(e);
+    if (typed) return h('span', null, h('span', { class: 'audit-name' }, typed), h('span', { class: 'audit-sub' }, 'tên đăng nhập đã gõ'));
+    return 'Hệ thống';
+  }
+  const name = e.actor_name || e.actor_username || 'Tài khoản đã xóa';
+  return h('span', null, h('span', { class: 'audit-name' }, name),
+    e.actor_username && e.actor_username !== name ? h('span', { class: 'audit-sub' }, e.actor_username) : null);
 }
 
 function actionText(code) {
   return ACTION_LABELS[code] || String(code ?? '');
 }
 
-function entityText(e) {
-  const name = e.entity ? (ENTITY_LABELS[e.entity] || e.entity) : '';
-  if (!name) return '—';
-  return e.entity_id !== null && e.entity_id !== undefined && e.entity_id !== '' && e.entity_id !== 0
-    ? `${name} #${e.entity_id}` : name;
+function entityCell(e) {
+  const kind = e.entity ? (ENTITY_LABELS[e.entity] || e.entity) : '';
+  if (!kind) return '—';
+  let name = e.entity_name;
+  if (!name && e.entity === 'user' && typedName(e)) name = typedName(e);
+  if (!name && e.entity === 'session') return kind;
+  if (!name) return e.entity_id ? `${kind} (không còn tên)` : kind;
+  return h('span', null, h('span', { class: 'audit-sub' }, kind), h('span', { class: 'audit-name' }, name));
+}
+
+function unitText(e) {
+  return e.unit_name || '—';
 }
 
 function detailValue(key, value, meta) {
@@ -84,12 +112,26 @@ function detailValue(key, value, meta) {
   return String(value);
 }
 
-function detailText(detail, meta) {
-  if (detail === null || detail === undefined || detail === '') return '—';
-  if (typeof detail !== 'object') return String(detail);
-  const entries = Object.entries(detail);
-  if (entries.length === 0) return '—';
-  return entries.map(([k, v]) => `${DETAIL_KEYS[k] || k}: ${detailValue(k, v, meta)}`).join('; ');
+// Ids a reader cannot use; the names beside them say the same.
+const HIDDEN_DETAIL = new Set(['grant_id', 'from_parent_id']);
+
+function detailText(e, meta) {
+  const { detail } = e;
+  const parts = [];
+  if (detail && typeof detail === 'object') {
+    for (const [k, v] of Object.entries(detail)) {
+      if (HIDDEN_DETAIL.has(k)) continue;
+      if (k === 'parent_id' && 'parent' in detail) continue;
+      if (k === 'username' && e.action && e.action.startsWith('session.login')) continue; // shown as the actor
+      let text = `${DETAIL_KEYS[k] || k}: ${detailValue(k, v, meta)}`;
+      // A role is granted on a unit: say which.
+      if (k === 'role' && e.action && e.action.startsWith('role.') && e.unit_name) text += ` trên ${e.unit_name}`;
+      parts.push(text);
+    }
+  } else if (detail !== null && detail !== undefined && detail !== '') {
+    parts.push(String(detail));
+  }
+  return parts.length ? parts.join('; ') : '—';
 }
 
 function actionOptions(current) {
@@ -121,23 +163,54 @@ function selectField(label, name, options) {
 function filterForm(ctx) {
   const q = ctx.query;
   const el = h('form', { class: 'form filter-form', novalidate: true, role: 'search', 'aria-label': 'Lọc nhật ký' },
+    h('div', { class: 'form-alert banner banner-error', role: 'alert', hidden: true }),
     h('div', { class: 'filter-grid' },
+      field({ label: 'Tên', name: 'name', value: q.name || '', optionalMark: false, autocomplete: 'off', spellcheck: false, placeholder: 'Một phần tên người, đối tượng hoặc đơn vị', hint: 'Gõ có dấu hay không dấu đều được.' }),
       field({ label: 'Người thực hiện', name: 'actor', value: q.actor || '', optionalMark: false, autocomplete: 'off', autocapitalize: 'none', spellcheck: false, placeholder: 'Tên đăng nhập' }),
       selectField('Thao tác', 'action', actionOptions(q.action || '')),
       selectField('Đối tượng', 'entity', entityOptions(q.entity || '')),
-      field({ label: 'Từ ngày', name: 'since', type: 'date', value: q.since || '', optionalMark: false }),
-      field({ label: 'Đến ngày', name: 'until', type: 'date', value: q.until || '', optionalMark: false, hint: 'Gồm cả ngày này.' })),
+      dateField({ label: 'Từ ngày', name: 'since', value: q.since || '', optionalMark: false }),
+      dateField({ label: 'Đến ngày', name: 'until', value: q.until || '', optionalMark: false, hint: 'Gồm cả ngày này.' })),
     h('div', { class: 'form-actions' },
       h('button', { type: 'submit', class: 'btn btn-primary' }, icon('search'), h('span', null, 'Lọc')),
       FILTERS.some((k) => q[k]) ? h('a', { href: '#/nhat-ky', class: 'btn btn-secondary' }, 'Xóa bộ lọc') : null));
   el.addEventListener('submit', (event) => {
     event.preventDefault();
-    const next = { page: undefined };
     const data = new FormData(el);
+    const next = { before: undefined, after: undefined };
+    const problems = [];
     for (const key of FILTERS) next[key] = String(data.get(key) || '').trim();
+    for (const key of ['since', 'until']) {
+      const input = el.querySelector(`input[name="${key}"]`);
+      const error = input.closest('.field').querySelector('.field-error');
+      const problem = dateProblem(next[key]);
+      input.toggleAttribute('aria-invalid', Boolean(problem));
+      error.hidden = !problem;
+      error.textContent = problem || '';
+      if (problem) problems.push(input);
+      else next[key] = next[key] ? parseDayMonthYear(next[key]) : '';
+    }
+    const alert = el.querySelector('.form-alert');
+    if (!problems.length && next.since && next.until && next.until < next.since) {
+      alert.textContent = '“Đến ngày” phải bằng hoặc sau “Từ ngày”.';
+      alert.hidden = false;
+      el.querySelector('input[name="until"]').focus();
+      return;
+    }
+    alert.hidden = true;
+    if (problems.length) {
+      problems[0].focus();
+      return;
+    }
     ctx.setQuery(next);
   });
   return el;
+}
+
+/** A Vietnamese day (UTC+7) as the instant it starts, for the API: "2026-12-25" → "2026-12-24T17:00:00Z". */
+function dayStart(iso, plusDays = 0) {
+  const [y, m, d] = iso.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + plusDays) - 7 * 3600 * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 function auditTable(items, meta) {
@@ -146,20 +219,26 @@ function auditTable(items, meta) {
     h('table', { class: 'table table-cards' },
       h('caption', { class: 'visually-hidden' }, 'Nhật ký thao tác, mới nhất trước'),
       h('thead', null, h('tr', null,
-        ['Thời gian', 'Người thực hiện', 'Thao tác', 'Đối tượng', 'Địa chỉ IP', 'Chi tiết'].map((t) => h('th', { scope: 'col' }, t)))),
+        ['Thời gian', 'Người thực hiện', 'Thao tác', 'Đối tượng', 'Đơn vị', 'Địa chỉ IP', 'Chi tiết'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, items.map((e) => h('tr', null,
         cell('Thời gian', h('time', { datetime: e.at }, fmtDateTime(e.at))),
-        cell('Người thực hiện', actorText(e)),
+        cell('Người thực hiện', actorCell(e)),
         cell('Thao tác', actionText(e.action)),
-        cell('Đối tượng', entityText(e)),
+        cell('Đối tượng', entityCell(e)),
+        cell('Đơn vị', unitText(e)),
         cell('Địa chỉ IP', e.ip || '—'),
-        cell('Chi tiết', h('span', { class: 'detail-text' }, detailText(e.detail, meta))))))));
+        cell('Chi tiết', h('span', { class: 'detail-text' }, detailText(e, meta))))))));
 }
 
 export async function render(ctx) {
-  const page = parsePage(ctx.query.page);
-  const query = { page, per_page: PER_PAGE };
+  const query = { per_page: PER_PAGE };
   for (const key of FILTERS) if (ctx.query[key]) query[key] = ctx.query[key];
+  for (const key of CURSORS) if (/^\d+$/.test(ctx.query[key] || '')) query[key] = ctx.query[key];
+  // The address keeps whole days (ISO); the API gets the instants a Vietnamese day starts and ends.
+  if (/^\d{4}-\d{2}-\d{2}$/.test(query.since || '')) query.since = dayStart(query.since);
+  else delete query.since;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(query.until || '')) query.until = dayStart(query.until, 1);
+  else delete query.until;
   const [data, meta] = await Promise.all([api.get('/audit', query), ctx.meta().catch(() => null)]);
   const items = data.items || [];
   const filtered = FILTERS.some((k) => ctx.query[k]);
@@ -171,5 +250,5 @@ export async function render(ctx) {
       })),
     section(filtered ? 'Kết quả lọc' : 'Các thao tác gần đây',
       items.length ? auditTable(items, meta) : empty(filtered ? 'Không có thao tác nào khớp bộ lọc.' : 'Chưa có thao tác nào.'),
-      pager(data, (p) => ctx.setQuery({ page: p }), 'mục')));
+      keysetPager(data, (next) => ctx.setQuery(next), 'mục')));
 }

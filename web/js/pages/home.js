@@ -3,12 +3,31 @@ import { h } from '../h.js';
 import { icon } from '../icons.js';
 import { section, empty } from '../ui.js';
 
-const LINKS = [
-  { href: '#/don-vi', cap: 'units.read', icon: 'units', title: 'Đơn vị', text: 'Xem cơ cấu phường, tổ dân phố, cơ quan, trường học.' },
-  { href: '#/tai-khoan', cap: 'users.read', icon: 'users', title: 'Tài khoản', text: 'Tạo tài khoản, cấp và thu hồi vai trò.' },
-  { href: '#/nhat-ky', cap: 'audit.read', icon: 'audit', title: 'Nhật ký', text: 'Xem ai đã làm gì, khi nào trên hệ thống.' },
-  { href: '#/ho-so', icon: 'profile', title: 'Hồ sơ của tôi', text: 'Vai trò của bạn và đổi mật khẩu.' },
+// Each card promises only what the capabilities in /me allow: the first variant whose
+// capability the person holds is shown; a card with no variant held is not shown at all.
+const CARDS = [
+  { href: '#/don-vi', icon: 'units', title: 'Đơn vị', variants: [
+    { cap: 'units.write', text: 'Xem cơ cấu đơn vị; thêm, sửa, chuyển hoặc xóa đơn vị trực thuộc.' },
+    { cap: 'units.read', text: 'Xem cơ cấu phường, tổ dân phố, cơ quan, trường học trong phạm vi của bạn.' },
+  ] },
+  { href: '#/tai-khoan', icon: 'users', title: 'Tài khoản', variants: [
+    { cap: 'users.write', text: 'Tạo tài khoản, cấp và thu hồi vai trò.' },
+    { cap: 'users.read', text: 'Xem tài khoản và vai trò của người dùng trong đơn vị bạn phụ trách.' },
+  ] },
+  { href: '#/nhat-ky', icon: 'audit', title: 'Nhật ký', variants: [
+    { cap: 'audit.read', text: 'Xem ai đã làm gì, khi nào trên hệ thống.' },
+  ] },
+  { href: '#/ho-so', icon: 'profile', title: 'Hồ sơ của tôi', variants: [
+    { cap: null, text: 'Vai trò của bạn và đổi mật khẩu.' },
+  ] },
 ];
+
+export function cardsFor(can) {
+  return CARDS.map((c) => {
+    const v = c.variants.find((x) => !x.cap || can(x.cap));
+    return v ? { href: c.href, icon: c.icon, title: c.title, text: v.text } : null;
+  }).filter(Boolean);
+}
 
 function greeting() {
   const hour = Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hour12: false, timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date()));
@@ -30,7 +49,7 @@ export function rolesList(roles) {
 
 export async function render(ctx) {
   const { me } = ctx;
-  const links = LINKS.filter((l) => !l.cap || ctx.can(l.cap));
+  const links = cardsFor(ctx.can);
   return h('div', { class: 'page page-home' },
     h('header', { class: 'hero' },
       h('p', { class: 'hero-greeting' }, `${greeting()},`),
