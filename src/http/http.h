@@ -18,6 +18,7 @@
 #include "util/arena.h"
 #include "util/config.h"
 #include "util/secrets.h"
+#include "util/sink.h"
 
 typedef struct static_files static_files;
 typedef struct metrics metrics;
@@ -73,10 +74,17 @@ typedef struct route {
   const char *tag;
   const char *summary;
   const char *response; /* name of the response schema in openapi.c, or NULL */
+  /* Trailing members (rows may leave them out: 0). */
+  size_t body_limit;    /* bytes; 0: the configured default for JSON bodies (body-limit). A route
+                         * with no declared JSON body (`body` NULL) and a body_limit takes an
+                         * upload: its body streams to an unlinked temporary file that the
+                         * handler reads through req_upload_fd(). */
 } route;
 
 extern const route routes[];
 extern const int routes_count;
+/* False for a test-only route (/api/v1/test/…) unless HOCVUSO_TEST_ROUTES=1 at start-up. */
+bool routes_enabled(int i);
 
 /* ---- a request, as handlers see it ---- */
 #define REQ_MAX_PARAMS 4
@@ -118,12 +126,20 @@ struct req {
   const char *hdr_value[REQ_MAX_HEADERS];
   int nhdr;
   app_err err;
-  /* upload */
-  char *upload;
-  size_t upload_len, upload_cap;
-  bool too_large;
+  /* the body as it arrives: memory for JSON routes, a temporary file for upload routes */
+  body_sink in;
+  /* the request line as MHD first saw it (before unescaping), to find what it hid */
+  const char *raw_uri;
+  size_t raw_uri_len;
+  bool query_too_big; /* the query string was too long to be parsed, and was dropped */
+  bool started;       /* the header was complete and checked */
+  int match;          /* router_match's answer, taken once the header is complete */
+  char allow[64];
   double t0;
 };
+
+/* Upload routes: the body's descriptor, at its first byte, and its length; -1 otherwise. */
+int req_upload_fd(req *r, uint64_t *len);
 
 /* Handlers' helpers. */
 int req_ok(req *r, int status, json_t *out);                        /* takes `out`; returns 0 */

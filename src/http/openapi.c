@@ -189,6 +189,7 @@ json_t *openapi_build(const char *version) {
   json_t *paths = json_object();
   for (int i = 0; i < routes_count; i++) {
     const route *rt = &routes[i];
+    if (!routes_enabled(i)) continue;
     json_t *item = json_object_get(paths, rt->path);
     if (!item) {
       item = json_object();
