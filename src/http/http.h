@@ -38,7 +38,9 @@ typedef struct app {
 } app;
 
 /* ---- input declarations ---- */
-typedef enum { FT_STRING = 1, FT_INT, FT_BOOL, FT_DATE } field_type;
+/* FT_NAME: a string that names something (a unit, a person): no format or control characters
+ * (bidirectional overrides, zero-width characters), and at least one visible character. */
+typedef enum { FT_STRING = 1, FT_INT, FT_BOOL, FT_DATE, FT_NAME } field_type;
 
 typedef struct field_spec {
   const char *name;

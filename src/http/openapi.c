@@ -55,6 +55,7 @@ static json_t *field_schema(const field_spec *f) {
   json_t *s = json_object();
   switch (f->type) {
     case FT_STRING:
+    case FT_NAME:
       json_object_set_new(s, "type", json_string("string"));
       if (f->min) json_object_set_new(s, "minLength", json_integer(f->min));
       if (f->max) json_object_set_new(s, "maxLength", json_integer(f->max));

@@ -34,13 +34,13 @@ static const field_spec units_query[] = {
 static const field_spec unit_create_body[] = {
     {"parent_id", FT_INT, true, 1, INT64_MAX, "Đơn vị cấp trên"},
     {"kind", FT_STRING, true, 1, 40, "Loại đơn vị (xem /api/v1/meta)"},
-    {"name", FT_STRING, true, 1, 200, "Tên đơn vị"},
+    {"name", FT_NAME, true, 1, 200, "Tên đơn vị"},
     {"code", FT_STRING, false, 0, 64, "Mã đơn vị, duy nhất"},
     {0},
 };
 static const field_spec unit_update_body[] = {
     {"kind", FT_STRING, false, 1, 40, "Loại đơn vị"},
-    {"name", FT_STRING, false, 1, 200, "Tên đơn vị"},
+    {"name", FT_NAME, false, 1, 200, "Tên đơn vị"},
     {"code", FT_STRING, false, 0, 64, "Mã đơn vị; chuỗi rỗng để xóa mã"},
     {0},
 };
@@ -52,13 +52,13 @@ static const field_spec users_query[] = {
 };
 static const field_spec user_create_body[] = {
     {"username", FT_STRING, true, 1, 32, "Tên đăng nhập: 3–32 ký tự a-z 0-9 . _ -"},
-    {"display_name", FT_STRING, true, 1, 100, "Họ và tên"},
+    {"display_name", FT_NAME, true, 1, 100, "Họ và tên"},
     {"password", FT_STRING, true, 1, 256, "Mật khẩu ban đầu (ít nhất 8 ký tự)"},
     {"unit_id", FT_INT, false, 1, INT64_MAX, "Đơn vị quản lý tài khoản"},
     {0},
 };
 static const field_spec user_update_body[] = {
-    {"display_name", FT_STRING, false, 1, 100, "Họ và tên"},
+    {"display_name", FT_NAME, false, 1, 100, "Họ và tên"},
     {"disabled", FT_BOOL, false, 0, 0, "Khóa (true) hoặc mở khóa (false)"},
     {0},
 };
