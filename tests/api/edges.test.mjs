@@ -319,3 +319,70 @@ test('without HOCVUSO_TEST_ROUTES the test route does not exist', async () => {
     await finish(srv, assert);
   }
 });
+
+describe('names refuse hidden characters and need a visible one', () => {
+  let srv;
+  let admin;
+  let wardId;
+  let kind;
+  before(async () => {
+    srv = await startServer({});
+    admin = await srv.login('admin');
+    wardId = await srv.unitId(admin, 'Phường Hải Dương');
+    kind = (await srv.getJSON(admin, `/api/v1/units/${await srv.unitId(admin, 'Tổ dân phố số 1')}`)).kind;
+  });
+  after(async () => finish(srv, assert));
+
+  const HIDDEN = {
+    'right-to-left override U+202E': 'Tổ\u202Eexe.txt',
+    'left-to-right embedding U+202A': 'Tổ \u202Amột',
+    'first strong isolate U+2068': 'Tổ \u2068một\u2069',
+    'zero width space U+200B': 'Tổ\u200B dân phố',
+    'zero width joiner U+200D': 'Tổ\u200Ddân',
+    'right-to-left mark U+200F': 'Tổ dân\u200F',
+    'word joiner U+2060': 'Tổ\u2060dân',
+    'byte order mark U+FEFF': '\uFEFFTổ dân phố',
+    'soft hyphen U+00AD (Cf)': 'Tổ dân\u00ADphố',
+  };
+  const BLANK = {
+    'spaces': '     ',
+    'no-break and ideographic spaces': '\u00A0\u00A0\u3000',
+    'zero width spaces': '\u200B\u200B\u200B',
+    'Hangul fillers': '\u3164\u3164',
+  };
+
+  test('unit names: 400 invalid_value naming `name`, nothing created', async () => {
+    const before = (await srv.getJSON(admin, `/api/v1/units?parent_id=${wardId}&per_page=1`)).total;
+    for (const [label, name] of Object.entries({ ...HIDDEN, ...BLANK })) {
+      const r = await srv.request('POST', '/api/v1/units', { session: admin, body: { parent_id: wardId, kind, name } });
+      expectError(assert, r, 400, undefined, 'name');
+      assert.ok(['invalid_value', 'missing_field'].includes(r.json.error.code), label);
+    }
+    assert.equal((await srv.getJSON(admin, `/api/v1/units?parent_id=${wardId}&per_page=1`)).total, before);
+    const ok = await srv.request('POST', '/api/v1/units', { session: admin, body: { parent_id: wardId, kind, name: 'Tổ dân phố số 99 (mới)' } });
+    assert.equal(ok.status, 201, ok.text);
+    for (const name of [HIDDEN['right-to-left override U+202E'], BLANK['zero width spaces']]) {
+      const r = await srv.request('PATCH', `/api/v1/units/${ok.json.id}`, { session: admin, body: { name } });
+      expectError(assert, r, 400, 'invalid_value', 'name');
+    }
+    assert.equal((await srv.getJSON(admin, `/api/v1/units/${ok.json.id}`)).name, 'Tổ dân phố số 99 (mới)');
+  });
+
+  test('display names: 400 invalid_value naming `display_name`', async () => {
+    for (const [label, display_name] of Object.entries({ ...HIDDEN, ...BLANK })) {
+      const r = await srv.request('POST', '/api/v1/users', {
+        session: admin,
+        body: { username: `an${Math.floor(Math.random() * 1e6)}`, display_name, password: 'Mat-khau-dai-du-1' },
+      });
+      expectError(assert, r, 400, undefined, 'display_name');
+      assert.ok(['invalid_value', 'missing_field'].includes(r.json.error.code), label);
+    }
+    const u = await srv.request('POST', '/api/v1/users', {
+      session: admin,
+      body: { username: `an${Math.floor(Math.random() * 1e6)}`, display_name: 'Nguyễn Thị Ánh', password: 'Mat-khau-dai-du-1' },
+    });
+    assert.equal(u.status, 201, u.text);
+    const r = await srv.request('PATCH', `/api/v1/users/${u.json.id}`, { session: admin, body: { display_name: 'Ánh\u202E' } });
+    expectError(assert, r, 400, 'invalid_value', 'display_name');
+  });
+});
