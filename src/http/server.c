@@ -7,6 +7,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -19,7 +20,6 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <errno.h>
 #include <unistd.h>
 
 #include "http/connlimit.h"
@@ -280,16 +280,29 @@ typedef struct conn {
   int fd;
   double deadline; /* clock_mono() by which the header being received must be complete; 0: none */
   bool cut;
+  bool linger;     /* answered before its body was read: drain the body after the answer */
 } conn;
 
+/* Lingering close. A request answered before its body was read (413, 431, 501, 400) leaves the body
+ * arriving; closing a socket with unread data makes the kernel send a reset, which can destroy the
+ * answer before the client reads it. So the socket is kept (a dup of MHD's descriptor, which MHD
+ * then closes), its sending side shut down, and what still arrives is read and dropped for up to
+ * LINGER_SECONDS, by the reaper thread. */
+#define LINGER_MAX 256
+#define LINGER_SECONDS 2.0
+
 static struct {
-  app *a;
   connlimit *limit;
   pthread_mutex_t mu; /* guards the list and every conn's deadline and cut */
   conn *head;
   pthread_t reaper;
   atomic_bool stop;
   atomic_uint_fast64_t refused, cut;
+  struct {
+    int fd;
+    double until;
+  } linger[LINGER_MAX];
+  int nlinger;
 } conns = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* MHD's accept policy: a connection beyond its address's cap is closed at once. */
@@ -332,16 +345,60 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
   if (k->prev) k->prev->next = k->next;
   else conns.head = k->next;
   if (k->next) k->next->prev = k->prev;
+  if (k->linger && k->fd >= 0 && conns.nlinger < LINGER_MAX) {
+    int d = dup(k->fd);
+    if (d >= 0) {
+      shutdown(d, SHUT_WR);
+      conns.linger[conns.nlinger].fd = d;
+      conns.linger[conns.nlinger].until = clock_mono() + LINGER_SECONDS;
+      conns.nlinger++;
+    }
+  }
   pthread_mutex_unlock(&conns.mu);
   if (k->counted) connlimit_del(conns.limit, &k->key);
   free(k);
 }
 
+static conn *conn_of(struct MHD_Connection *c) {
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci ? ci->socket_context : NULL;
+}
+
+/* The connection is answered before its body is read: drain it once the answer is out. */
+static void conn_linger(struct MHD_Connection *c) {
+  conn *k = conn_of(c);
+  if (!k) return;
+  pthread_mutex_lock(&conns.mu);
+  k->linger = true;
+  pthread_mutex_unlock(&conns.mu);
+}
+
+/* Reads and drops what arrived on lingering sockets; closes those at their end or deadline.
+ * Called with conns.mu held. */
+static void drain_lingering(double now) {
+  static char sink[65536];
+  for (int i = 0; i < conns.nlinger;) {
+    int fd = conns.linger[i].fd;
+    bool done = now >= conns.linger[i].until;
+    while (!done) {
+      ssize_t n = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+      if (n > 0) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
+      done = true; /* the client closed, or the socket failed */
+    }
+    if (done) {
+      close(fd);
+      conns.linger[i] = conns.linger[--conns.nlinger];
+    } else {
+      i++;
+    }
+  }
+}
+
 /* The header deadline of a connection: 0 while a request is being answered; `seconds` from now
  * once its header is awaited again. */
 static void conn_deadline(struct MHD_Connection *c, double seconds) {
-  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-  conn *k = ci ? ci->socket_context : NULL;
+  conn *k = conn_of(c);
   if (!k) return;
   pthread_mutex_lock(&conns.mu);
   k->deadline = seconds > 0 ? clock_mono() + seconds : 0;
@@ -353,11 +410,16 @@ static void conn_deadline(struct MHD_Connection *c, double seconds) {
  * the end of the stream and closes it in its own thread. */
 static void *reaper_main(void *arg) {
   (void)arg;
+  uint_fast64_t refused_logged = 0;
+  double refused_at = 0;
+  int lingering = 0;
   while (!atomic_load(&conns.stop)) {
-    usleep(250 * 1000);
+    usleep(lingering ? 20 * 1000 : 250 * 1000);
     double now = clock_mono();
     int n = 0;
     pthread_mutex_lock(&conns.mu);
+    drain_lingering(now);
+    lingering = conns.nlinger;
     for (conn *k = conns.head; k; k = k->next) {
       if (k->cut || k->deadline == 0 || now < k->deadline || k->fd < 0) continue;
       shutdown(k->fd, SHUT_RDWR);
@@ -368,6 +430,14 @@ static void *reaper_main(void *arg) {
     if (n) {
       atomic_fetch_add(&conns.cut, (uint_fast64_t)n);
       log_warn("closed %d connection(s) whose request header was not complete in time", n);
+    }
+    /* Refusals are counted in on_accept and reported here, at most every ten seconds. */
+    uint_fast64_t refused = atomic_load(&conns.refused);
+    if (refused != refused_logged && now - refused_at >= 10) {
+      log_warn("refused %llu connection(s) over the per-address cap (max-conns-per-ip) since the last report",
+               (unsigned long long)(refused - refused_logged));
+      refused_logged = refused;
+      refused_at = now;
     }
   }
   return NULL;
@@ -409,7 +479,7 @@ static bool request_line_hides_nul(const req *r, const char *method, const char 
   for (const char *p = method + strlen(method) + 1; p < url; p++)
     if (*p != ' ') return true;
   if (version && *version && v > u && v - u < (1u << 20)) return v != u + r->raw_uri_len + 1;
-  return false;
+  return false; /* no version: MHD answers such a line itself */
 }
 
 static int early_fail(req *r, int status, const char *code, const char *message) {
@@ -528,7 +598,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r->started = true;
     conn_deadline(c, 0);
     req_fill(r, c, url, method);
-    if (check_header(r, c, method, url, version) != 0) return answer(c, r);
+    int bad = check_header(r, c, method, url, version);
+    r->raw_uri = NULL; /* it points into MHD's read buffer, only valid until here */
+    if (bad) {
+      conn_linger(c);
+      return answer(c, r);
+    }
     return MHD_YES;
   }
   if (*upload_data_size) {
@@ -663,7 +738,6 @@ int server_run(app *a, char *err, size_t errlen) {
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0) log_warn("cannot raise the open-file limit");
   }
 
-  conns.a = a;
   conns.limit = connlimit_new(a->cfg.max_conns_per_ip, a->cfg.conn_exempt_loopback, a->cfg.trusted_proxy);
   if (!conns.limit) {
     snprintf(err, errlen, "trusted-proxy: \"%s\" is not an IP address", a->cfg.trusted_proxy);
@@ -721,6 +795,8 @@ int server_run(app *a, char *err, size_t errlen) {
   MHD_stop_daemon(d);
   atomic_store(&conns.stop, true);
   pthread_join(conns.reaper, NULL);
+  for (int i = 0; i < conns.nlinger; i++) close(conns.linger[i].fd);
+  conns.nlinger = 0;
   connlimit_free(conns.limit);
   conns.limit = NULL;
   log_info("stopped");

@@ -99,6 +99,14 @@ describe('answers instead of silence', () => {
     assert.ok(r.closed, 'the connection closes (the body is not read)');
   });
 
+  test('a client that sends its whole oversized body at once still reads the 413 (lingering close)', async () => {
+    const big = Buffer.alloc(2 * 1024 * 1024, 'a');
+    for (let i = 0; i < 10; i++) {
+      const r = await srv.request('POST', '/api/v1/session', { rawBody: big });
+      expectError(assert, r, 413, 'too_large');
+    }
+  });
+
   test('a body just under the JSON limit is read and answered by the route', async () => {
     const body = JSON.stringify({ username: 'x', password: 'y'.repeat(100) });
     const r = await exchange(srv.port,
@@ -211,7 +219,7 @@ describe('connections', () => {
       const other = await exchange(srv.port, GET('/healthz', 'Connection: close\r\n'), { localAddress: '127.0.0.1' });
       assert.equal(other.status, 200, '/healthz answers another address');
       held.pop().destroy();
-      await sleep(300);
+      await sleep(1000); // MHD notices the close on its next loop
       const again = await exchange(srv.port, GET('/healthz', 'Connection: close\r\n'), { localAddress: '127.0.0.2' });
       assert.equal(again.status, 200, 'a slot freed is a slot usable again');
     } finally {
