@@ -35,11 +35,11 @@
 /* A request header of more than this (names and values) or more fields, or a query string of
  * more parameters or bytes, is answered 431 by us before it can exhaust MHD's per-connection
  * memory (MHD_MEMORY below), which would end in MHD's own HTML page or in silence. */
-#define HEADER_BYTES_MAX (16 * 1024)
+#define HEADER_BYTES_MAX (8 * 1024)
 #define HEADER_FIELDS_MAX 100
 #define QUERY_PARAMS_MAX 100
-#define QUERY_BYTES_MAX (8 * 1024)
-#define MHD_MEMORY ((size_t)64 * 1024)
+#define QUERY_BYTES_MAX (4 * 1024)
+#define MHD_MEMORY ((size_t)32 * 1024)
 
 static atomic_int inflight;
 static atomic_bool shutting_down; /* answers then say Connection: close */
