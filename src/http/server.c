@@ -278,9 +278,11 @@ typedef struct conn {
   conn_key key;
   bool counted;   /* counted in conns.limit (not exempt) */
   int fd;
-  double deadline; /* clock_mono() by which the header being received must be complete; 0: none */
-  bool cut;
-  bool linger;     /* answered before its body was read: drain the body after the answer */
+  /* clock_mono() in microseconds by which the header being received must be complete; 0: none.
+   * Atomic: set by the connection's worker on every request, read by the reaper without a lock. */
+  atomic_int_fast64_t deadline_us;
+  atomic_bool linger; /* answered before its body was read: drain the body after the answer */
+  bool cut;           /* under conns.mu */
 } conn;
 
 /* Lingering close. A request answered before its body was read (413, 431, 501, 400) leaves the body
@@ -293,7 +295,7 @@ typedef struct conn {
 
 static struct {
   connlimit *limit;
-  pthread_mutex_t mu; /* guards the list and every conn's deadline and cut */
+  pthread_mutex_t mu; /* guards the list, every conn's `cut` and the lingering sockets */
   conn *head;
   pthread_t reaper;
   atomic_bool stop;
@@ -322,13 +324,15 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
     conn *k = calloc(1, sizeof *k);
     *socket_ctx = k;
     if (!k) return;
+    atomic_init(&k->deadline_us, 0);
+    atomic_init(&k->linger, false);
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci && ci->client_addr && connlimit_key(conns.limit, ci->client_addr, &k->key))
       k->counted = connlimit_add(conns.limit, &k->key);
     ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     k->fd = ci ? ci->connect_fd : -1;
+    atomic_store(&k->deadline_us, (int_fast64_t)((clock_mono() + a->cfg.header_timeout) * 1e6));
     pthread_mutex_lock(&conns.mu);
-    k->deadline = clock_mono() + a->cfg.header_timeout;
     k->next = conns.head;
     if (conns.head) conns.head->prev = k;
     conns.head = k;
@@ -345,7 +349,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
   if (k->prev) k->prev->next = k->next;
   else conns.head = k->next;
   if (k->next) k->next->prev = k->prev;
-  if (k->linger && k->fd >= 0 && conns.nlinger < LINGER_MAX) {
+  if (atomic_load(&k->linger) && k->fd >= 0 && conns.nlinger < LINGER_MAX) {
     int d = dup(k->fd);
     if (d >= 0) {
       shutdown(d, SHUT_WR);
@@ -367,10 +371,7 @@ static conn *conn_of(struct MHD_Connection *c) {
 /* The connection is answered before its body is read: drain it once the answer is out. */
 static void conn_linger(struct MHD_Connection *c) {
   conn *k = conn_of(c);
-  if (!k) return;
-  pthread_mutex_lock(&conns.mu);
-  k->linger = true;
-  pthread_mutex_unlock(&conns.mu);
+  if (k) atomic_store(&k->linger, true);
 }
 
 /* Reads and drops what arrived on lingering sockets; closes those at their end or deadline.
@@ -399,10 +400,7 @@ static void drain_lingering(double now) {
  * once its header is awaited again. */
 static void conn_deadline(struct MHD_Connection *c, double seconds) {
   conn *k = conn_of(c);
-  if (!k) return;
-  pthread_mutex_lock(&conns.mu);
-  k->deadline = seconds > 0 ? clock_mono() + seconds : 0;
-  pthread_mutex_unlock(&conns.mu);
+  if (k) atomic_store(&k->deadline_us, seconds > 0 ? (int_fast64_t)((clock_mono() + seconds) * 1e6) : 0);
 }
 
 /* The reaper: MHD's timeout is an idle timeout, which a header trickled a byte at a time never
@@ -421,7 +419,8 @@ static void *reaper_main(void *arg) {
     drain_lingering(now);
     lingering = conns.nlinger;
     for (conn *k = conns.head; k; k = k->next) {
-      if (k->cut || k->deadline == 0 || now < k->deadline || k->fd < 0) continue;
+      int_fast64_t deadline_us = atomic_load(&k->deadline_us);
+      if (k->cut || deadline_us == 0 || now * 1e6 < (double)deadline_us || k->fd < 0) continue;
       shutdown(k->fd, SHUT_RDWR);
       k->cut = true;
       n++;
