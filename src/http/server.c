@@ -1,7 +1,9 @@
 /* server.c: the socket side of a request: libmicrohttpd callbacks, the request's life from
- * first byte to access-log line, security headers, compression, graceful shutdown.
- * Owns: the MHD daemon and every req (created on a request's first callback, freed when
- * MHD says it is complete).
+ * first byte to access-log line, the checks of a request's framing before its body is read,
+ * security headers, compression, graceful shutdown.
+ * Owns: the MHD daemon; every req (created when the request line is complete, freed when MHD says
+ * the request is complete); every connection's record (its count per address, its header
+ * deadline) and the reaper thread that enforces those deadlines and drains lingering sockets.
  * Never: decides who may do what (router.c) or touches SQL (domain/).
  */
 #include "http/server.h"
