@@ -38,6 +38,7 @@ static const char *from_name(field_source f) {
 static const char *type_name(field_type t) {
   switch (t) {
     case FT_STRING: return "string";
+    case FT_NAME: return "string";
     case FT_INT: return "integer";
     case FT_BOOL: return "boolean";
     case FT_DATE: return "date";
@@ -95,13 +96,15 @@ int cmd_routes(int argc, char **argv) {
   json_t *arr = json_array();
   for (int i = 0; i < routes_count && arr; i++) {
     const route *rt = &routes[i];
+    if (!routes_enabled(i)) continue; /* a test-only route, absent from this server */
     json_array_append_new(
-        arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:o, s:o, s:i}", "op_id", rt->op_id, "method",
+        arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:o, s:o, s:i, s:o}", "op_id", rt->op_id, "method",
                        rt->method, "path", rt->path, "auth", rt->auth == AUTH_LOGIN ? "login" : "public", "capability",
                        cap_json(rt->cap), "scope", scope_name(rt->scope), "scope_field",
                        rt->scope_field ? json_string(rt->scope_field) : json_null(), "scope_from",
                        rt->scope == SCOPE_NONE ? json_null() : json_string(from_name(rt->scope_from)), "csrf", rt->csrf,
-                       "body", fields_json(rt->body), "query", fields_json(rt->query), "ok_status", rt->ok_status));
+                       "body", fields_json(rt->body), "query", fields_json(rt->query), "ok_status", rt->ok_status, "also_unit",
+                       rt->also_unit ? json_string(rt->also_unit) : json_null()));
   }
   json_t *doc = json_pack("{s:o}", "routes", arr);
   int rc = doc && json_dumpf(doc, stdout, JSON_INDENT(1)) == 0 ? 0 : 1;

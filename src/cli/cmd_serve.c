@@ -22,10 +22,13 @@ const cli_opt serve_opts[] = {
     {"threads", true, "N         HTTP worker threads; default 4, env HOCVUSO_THREADS"},
     {"trusted-proxy", true, "IP  believe X-Forwarded-For/-Proto only from this address"},
     {"web", true, "DIR           the static front end; default the built-in one"},
-    {"body-limit", true, "BYTES  largest request body; default 1048576"},
+    {"body-limit", true, "BYTES  largest JSON request body; default 65536"},
     {"timeout", true, "SECONDS   idle connection timeout; default 30"},
     {"max-connections", true, "N  default 4096"},
     {"db-wait-ms", true, "MS     longest wait for a database connection, then 503; default 5000"},
+    {"max-conns-per-ip", true, "N  open connections per address (IPv6: per /64); 0 = no cap; default 128"},
+    {"conn-exempt", true, "loopback|none  who escapes that cap besides the trusted proxy; default loopback"},
+    {"header-timeout", true, "SECONDS  from accept to the end of a request header; default 10"},
     {NULL, false, NULL},
 };
 

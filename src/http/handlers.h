@@ -34,5 +34,7 @@ int h_roles_grant(req *r);
 int h_roles_revoke(req *r);
 /* h_audit.c */
 int h_audit_list(req *r);
+/* h_test.c (routes under /api/v1/test/, present only with HOCVUSO_TEST_ROUTES=1) */
+int h_test_upload(req *r);
 
 #endif

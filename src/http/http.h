@@ -19,6 +19,7 @@
 #include "util/arena.h"
 #include "util/config.h"
 #include "util/secrets.h"
+#include "util/sink.h"
 
 typedef struct static_files static_files;
 typedef struct metrics metrics;
@@ -38,7 +39,9 @@ typedef struct app {
 } app;
 
 /* ---- input declarations ---- */
-typedef enum { FT_STRING = 1, FT_INT, FT_BOOL, FT_DATE } field_type;
+/* FT_NAME: a string that names something (a unit, a person): no format or control characters
+ * (bidirectional overrides, zero-width characters), and at least one visible character. */
+typedef enum { FT_STRING = 1, FT_INT, FT_BOOL, FT_DATE, FT_NAME } field_type;
 
 typedef struct field_spec {
   const char *name;
@@ -88,10 +91,17 @@ typedef struct route {
                          * held) and hands the handler r->pw_hash */
   /* A second unit (a body field) on which `cap` must hold too, e.g. a move's new parent. */
   const char *also_unit;
+  /* Trailing members (rows may leave them out: 0). */
+  size_t body_limit;    /* bytes; 0: the configured default for JSON bodies (body-limit). A route
+                         * with no declared JSON body (`body` NULL) and a body_limit takes an
+                         * upload: its body streams to an unlinked temporary file that the
+                         * handler reads through req_upload_fd(). */
 } route;
 
 extern const route routes[];
 extern const int routes_count;
+/* False for a test-only route (/api/v1/test/…) unless HOCVUSO_TEST_ROUTES=1 at start-up. */
+bool routes_enabled(int i);
 
 /* ---- a request, as handlers see it ---- */
 #define REQ_MAX_PARAMS 4
@@ -133,10 +143,15 @@ struct req {
   const char *hdr_value[REQ_MAX_HEADERS];
   int nhdr;
   app_err err;
-  /* upload */
-  char *upload;
-  size_t upload_len, upload_cap;
-  bool too_large;
+  /* the body as it arrives: memory for JSON routes, a temporary file for upload routes */
+  body_sink in;
+  /* the request line as MHD first saw it (before unescaping), to find what it hid */
+  const char *raw_uri;
+  size_t raw_uri_len;
+  bool query_too_big; /* the query string was too long to be parsed, and was dropped */
+  bool started;       /* the header was complete and checked */
+  int match;          /* router_match's answer, taken once the header is complete */
+  char allow[64];
   double t0;
   /* the database could not be reached or the writer stayed busy (0: it could): the seconds to
    * put in Retry-After if the request ends in a 5xx; see req_db_settle */
@@ -158,6 +173,9 @@ struct req {
    * the handler answers from it instead of reading it again */
   struct unit_rec *unit;
 };
+
+/* Upload routes: the body's descriptor, at its first byte, and its length; -1 otherwise. */
+int req_upload_fd(req *r, uint64_t *len);
 
 /* Handlers' helpers. */
 int req_ok(req *r, int status, json_t *out);                        /* takes `out`; returns 0 */

@@ -4,67 +4,97 @@
  */
 #include "http/openapi.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "http/http.h"
 
+/* Every object lists its required members and admits no other (additionalProperties: false): a
+ * member added to an answer must be added here, or tests/api/openapi.test.mjs fails. */
 static const char *schemas_json =
-    "{"
-    "\"Error\":{\"type\":\"object\",\"required\":[\"error\"],\"properties\":{\"error\":{\"type\":\"object\","
-    "\"required\":[\"code\",\"message\",\"field\"],\"properties\":{\"code\":{\"type\":\"string\"},"
-    "\"message\":{\"type\":\"string\",\"description\":\"Vietnamese, for the user\"},"
-    "\"field\":{\"type\":[\"string\",\"null\"]},"
-    "\"errors\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"field\",\"message\"],"
-    "\"properties\":{\"field\":{\"type\":[\"string\",\"null\"]},\"message\":{\"type\":\"string\"}}}}}}}},"
-    "\"Health\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"},\"database\":{\"type\":\"string\"},"
-    "\"backend\":{\"type\":\"string\"},\"schema_version\":{\"type\":\"integer\"}}},"
-    "\"Instance\":{\"type\":\"object\",\"properties\":{\"app\":{\"type\":\"string\"},\"name\":{\"type\":[\"string\",\"null\"]}}},"
-    "\"Hello\":{\"type\":\"object\",\"properties\":{\"hello\":{\"type\":\"string\"}}},"
-    "\"Meta\":{\"type\":\"object\",\"properties\":{"
-    "\"unit_kinds\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"},"
-    "\"parents\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"may_be_top\":{\"type\":\"boolean\"}}}},"
-    "\"roles\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"},"
-    "\"capabilities\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}},"
-    "\"capabilities\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}}},"
-    "\"Role\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"role\":{\"type\":\"string\"},"
-    "\"role_label\":{\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"}}},"
-    "\"Me\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"username\":{\"type\":\"string\"},"
-    "\"display_name\":{\"type\":\"string\"},\"roles\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Role\"}},"
-    "\"capabilities\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"csrf_token\":{\"type\":\"string\"},"
-    "\"must_change_password\":{\"type\":\"boolean\"}}},"
-    "\"Login\":{\"type\":\"object\",\"properties\":{\"user\":{\"$ref\":\"#/components/schemas/Me\"},\"csrf_token\":{\"type\":\"string\"}}},"
-    "\"Unit\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"parent_id\":{\"type\":[\"integer\",\"null\"]},"
-    "\"kind\":{\"type\":\"string\"},\"kind_label\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},"
-    "\"code\":{\"type\":[\"string\",\"null\"]},\"depth\":{\"type\":\"integer\"},\"children_count\":{\"type\":\"integer\"},"
-    "\"ancestors\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}}}}}},"
-    "\"UnitPage\":{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Unit\"}},"
-    "\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}}},"
-    "\"User\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"username\":{\"type\":\"string\"},"
-    "\"display_name\":{\"type\":\"string\"},\"disabled\":{\"type\":\"boolean\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},"
-    "\"unit_id\":{\"type\":[\"integer\",\"null\"]},\"unit_name\":{\"type\":[\"string\",\"null\"]},"
-    "\"roles\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Role\"}}}},"
-    "\"UserPage\":{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/User\"}},"
-    "\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":[\"integer\",\"null\"]},"
-    "\"next\":{\"type\":[\"string\",\"null\"]}}},"
-    "\"Grant\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"user_id\":{\"type\":\"integer\"},"
-    "\"role\":{\"type\":\"string\"},\"role_label\":{\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"}}},"
-    "\"AuditEntry\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"at\":{\"type\":\"string\",\"format\":\"date-time\"},"
-    "\"actor_id\":{\"type\":[\"integer\",\"null\"]},\"actor_username\":{\"type\":[\"string\",\"null\"]},\"action\":{\"type\":\"string\"},"
-    "\"entity\":{\"type\":\"string\"},\"entity_id\":{\"type\":[\"integer\",\"null\"]},\"unit_id\":{\"type\":[\"integer\",\"null\"]},"
-    "\"actor_name\":{\"type\":[\"string\",\"null\"]},\"entity_name\":{\"type\":[\"string\",\"null\"]},"
-    "\"unit_name\":{\"type\":[\"string\",\"null\"]},\"ip\":{\"type\":[\"string\",\"null\"]},\"detail\":{}}},"
-    "\"AuditPage\":{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/AuditEntry\"}},"
-    "\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":[\"integer\",\"null\"],"
-    "\"description\":\"null when more than 1000 entries match\"},\"older\":{\"type\":[\"integer\",\"null\"],"
-    "\"description\":\"cursor: pass as before= for the next older page\"},\"newer\":{\"type\":[\"integer\",\"null\"],"
-    "\"description\":\"cursor: pass as after= for the next newer page\"}}}"
-    "}";
+    "{\"Error\":{\"type\":\"object\",\"required\":[\"error\"],\"properties\":{\"error\":{\"type\":\"objec"
+    "t\",\"required\":[\"code\",\"message\",\"field\"],\"properties\":{\"code\":{\"type\":\"string\"},\"m"
+    "essage\":{\"type\":\"string\",\"description\":\"Vietnamese, for the user\"},\"field\":{\"type\":[\"s"
+    "tring\",\"null\"]},\"errors\":{\"type\":\"array\",\"description\":\"when several fields are wrong at"
+    " once\",\"items\":{\"type\":\"object\",\"required\":[\"field\",\"message\"],\"properties\":{\"field\""
+    ":{\"type\":[\"string\",\"null\"]},\"message\":{\"type\":\"string\"}},\"additionalProperties\":false}"
+    "}},\"additionalProperties\":false}},\"additionalProperties\":false},\"Health\":{\"type\":\"object\","
+    "\"required\":[\"status\",\"database\"],\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"o"
+    "k\",\"degraded\"]},\"database\":{\"type\":\"string\",\"enum\":[\"ok\",\"unreachable\"]},\"backend\":"
+    "{\"type\":\"string\",\"enum\":[\"sqlite\",\"postgresql\"]},\"schema_version\":{\"type\":\"integer\"}"
+    "},\"additionalProperties\":false},\"Hello\":{\"type\":\"object\",\"required\":[\"hello\"],\"properti"
+    "es\":{\"hello\":{\"type\":\"string\"}},\"additionalProperties\":false},\"Meta\":{\"type\":\"object\""
+    ",\"required\":[\"unit_kinds\",\"roles\",\"capabilities\"],\"properties\":{\"unit_kinds\":{\"type\":\""
+    "array\",\"items\":{\"type\":\"object\",\"required\":[\"code\",\"label\"],\"properties\":{\"code\":{\""
+    "type\":\"string\"},\"label\":{\"type\":\"string\"},\"parents\":{\"type\":\"array\",\"items\":{\"type"
+    "\":\"string\"}},\"may_be_top\":{\"type\":\"boolean\"}},\"additionalProperties\":false}},\"roles\":{\""
+    "type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"code\",\"label\",\"capabilities\"],\""
+    "properties\":{\"code\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"},\"capabilities\":{\"typ"
+    "e\":\"array\",\"items\":{\"type\":\"string\"}}},\"additionalProperties\":false}},\"capabilities\":{\""
+    "type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"code\",\"description\"],\"properties"
+    "\":{\"code\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}},\"additionalProperties\":f"
+    "alse}}},\"additionalProperties\":false},\"Role\":{\"type\":\"object\",\"required\":[\"id\",\"role\","
+    "\"role_label\",\"unit_id\",\"unit_name\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"role\":{\""
+    "type\":\"string\"},\"role_label\":{\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit_na"
+    "me\":{\"type\":\"string\"}},\"additionalProperties\":false},\"Me\":{\"type\":\"object\",\"required\""
+    ":[\"id\",\"username\",\"display_name\",\"roles\",\"capabilities\",\"csrf_token\"],\"properties\":{\""
+    "id\":{\"type\":\"integer\"},\"username\":{\"type\":\"string\"},\"display_name\":{\"type\":\"string\""
+    "},\"roles\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Role\"}},\"capabilities\""
+    ":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"csrf_token\":{\"type\":\"string\"},\"must_ch"
+    "ange_password\":{\"type\":\"boolean\",\"description\":\"the account must set its own password first\""
+    "}},\"additionalProperties\":false},\"Login\":{\"type\":\"object\",\"required\":[\"user\",\"csrf_toke"
+    "n\"],\"properties\":{\"user\":{\"$ref\":\"#/components/schemas/Me\"},\"csrf_token\":{\"type\":\"stri"
+    "ng\"}},\"additionalProperties\":false},\"Unit\":{\"type\":\"object\",\"required\":[\"id\",\"parent_i"
+    "d\",\"kind\",\"kind_label\",\"name\",\"code\",\"depth\",\"children_count\"],\"properties\":{\"id\":{"
+    "\"type\":\"integer\"},\"parent_id\":{\"type\":[\"integer\",\"null\"]},\"kind\":{\"type\":\"string\"}"
+    ",\"kind_label\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"code\":{\"type\":[\"string\","
+    "\"null\"]},\"depth\":{\"type\":\"integer\"},\"children_count\":{\"type\":\"integer\"},\"ancestors\":"
+    "{\"type\":\"array\",\"description\":\"from the root down (only for a single unit)\",\"items\":{\"typ"
+    "e\":\"object\",\"required\":[\"id\",\"name\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\""
+    ":{\"type\":\"string\"}},\"additionalProperties\":false}}},\"additionalProperties\":false},\"UnitPage"
+    "\":{\"type\":\"object\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"i"
+    "tems\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Unit\"}},\"page\":{\"type\":\""
+    "integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalPropert"
+    "ies\":false},\"User\":{\"type\":\"object\",\"required\":[\"id\",\"username\",\"display_name\",\"disa"
+    "bled\",\"created_at\",\"unit_id\",\"unit_name\",\"roles\"],\"properties\":{\"id\":{\"type\":\"intege"
+    "r\"},\"username\":{\"type\":\"string\"},\"display_name\":{\"type\":\"string\"},\"disabled\":{\"type\""
+    ":\"boolean\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"unit_id\":{\"type\":[\""
+    "integer\",\"null\"]},\"unit_name\":{\"type\":[\"string\",\"null\"]},\"roles\":{\"type\":\"array\",\""
+    "items\":{\"$ref\":\"#/components/schemas/Role\"}}},\"additionalProperties\":false},\"UserPage\":{\"t"
+    "ype\":\"object\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":"
+    "{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/User\"}},\"page\":{\"type\":\"integer"
+    "\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":[\"integer\",\"null\"],\"description\":\""
+    "null when paging with after\"},\"next\":{\"type\":[\"string\",\"null\"],\"description\":\"cursor: pa"
+    "ss as after= for the next page\"}},\"additionalProperties\":false},\"Grant\":{\"type\":\"object\",\""
+    "required\":[\"id\",\"user_id\",\"role\",\"role_label\",\"unit_id\",\"unit_name\"],\"properties\":{\""
+    "id\":{\"type\":\"integer\"},\"user_id\":{\"type\":\"integer\"},\"role\":{\"type\":\"string\"},\"role"
+    "_label\":{\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\""
+    "}},\"additionalProperties\":false},\"AuditEntry\":{\"type\":\"object\",\"required\":[\"id\",\"at\",\""
+    "actor_id\",\"actor_username\",\"action\",\"entity\",\"entity_id\",\"unit_id\",\"ip\",\"detail\"],\"p"
+    "roperties\":{\"id\":{\"type\":\"integer\"},\"at\":{\"type\":\"string\",\"format\":\"date-time\"},\"a"
+    "ctor_id\":{\"type\":[\"integer\",\"null\"]},\"actor_username\":{\"type\":[\"string\",\"null\"]},\"ac"
+    "tion\":{\"type\":\"string\"},\"entity\":{\"type\":\"string\"},\"entity_id\":{\"type\":[\"integer\",\""
+    "null\"]},\"unit_id\":{\"type\":[\"integer\",\"null\"]},\"ip\":{\"type\":[\"string\",\"null\"]},\"det"
+    "ail\":{\"description\":\"what changed, as the action records it (any JSON value)\"},\"actor_name\":{"
+    "\"type\":[\"string\",\"null\"]},\"entity_name\":{\"type\":[\"string\",\"null\"]},\"unit_name\":{\"ty"
+    "pe\":[\"string\",\"null\"]}},\"additionalProperties\":false},\"AuditPage\":{\"type\":\"object\",\"re"
+    "quired\":[\"items\",\"per_page\",\"total\",\"older\",\"newer\"],\"properties\":{\"items\":{\"type\":"
+    "\"array\",\"items\":{\"$ref\":\"#/components/schemas/AuditEntry\"}},\"per_page\":{\"type\":\"integer"
+    "\"},\"total\":{\"type\":[\"integer\",\"null\"],\"description\":\"null when more than 1000 entries ma"
+    "tch\"},\"older\":{\"type\":[\"integer\",\"null\"],\"description\":\"cursor: pass as before= for the "
+    "next older page\"},\"newer\":{\"type\":[\"integer\",\"null\"],\"description\":\"cursor: pass as afte"
+    "r= for the next newer page\"}},\"additionalProperties\":false},\"TestUpload\":{\"type\":\"object\",\""
+    "required\":[\"bytes\",\"sha256\"],\"properties\":{\"bytes\":{\"type\":\"integer\"},\"sha256\":{\"typ"
+    "e\":\"string\",\"pattern\":\"^[0-9a-f]{64}$\"}},\"additionalProperties\":false},\"Instance\":{\"type"
+    "\":\"object\",\"required\":[\"app\",\"name\"],\"properties\":{\"app\":{\"type\":\"string\"},\"name\""
+    ":{\"type\":[\"string\",\"null\"]}},\"additionalProperties\":false}}";
 
 static json_t *field_schema(const field_spec *f) {
   json_t *s = json_object();
   switch (f->type) {
     case FT_STRING:
+    case FT_NAME:
       json_object_set_new(s, "type", json_string("string"));
       if (f->min) json_object_set_new(s, "minLength", json_integer(f->min));
       if (f->max) json_object_set_new(s, "maxLength", json_integer(f->max));
@@ -121,7 +151,15 @@ static json_t *operation(const route *rt) {
     json_object_set_new(op, "parameters", params);
   else
     json_decref(params);
-  /* request body */
+  /* request body: an upload (a route without JSON fields and with a body limit), or JSON */
+  if (!rt->body && rt->body_limit) {
+    char desc[96];
+    snprintf(desc, sizeof desc, "Tệp gửi lên, tối đa %zu byte", rt->body_limit);
+    json_object_set_new(op, "requestBody",
+                        json_pack("{s:b, s:s, s:{s:{s:{s:s, s:s}}}}", "required", 1, "description", desc, "content",
+                                  "application/octet-stream", "schema", "type", "string", "contentMediaType",
+                                  "application/octet-stream"));
+  }
   if (rt->body) {
     json_t *props = json_object(), *required = json_array();
     for (const field_spec *f = rt->body; f->name; f++) {
@@ -129,10 +167,7 @@ static json_t *operation(const route *rt) {
       if (f->required) json_array_append_new(required, json_string(f->name));
     }
     json_t *schema = json_pack("{s:s, s:o, s:b}", "type", "object", "properties", props, "additionalProperties", 0);
-    if (json_array_size(required))
-      json_object_set_new(schema, "required", required);
-    else
-      json_decref(required);
+    json_object_set_new(schema, "required", required); /* listed even when empty */
     json_object_set_new(op, "requestBody",
                         json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content", "application/json", "schema", schema));
   }
@@ -154,7 +189,8 @@ static json_t *operation(const route *rt) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Tài liệu JSON", "content",
                                               "application/json", "schema", "type", "object"));
   }
-  if (rt->body || rt->query) json_object_set_new(resp, "400", error_response("Dữ liệu không hợp lệ"));
+  /* Every route refuses an undeclared query parameter (400). */
+  json_object_set_new(resp, "400", error_response("Dữ liệu không hợp lệ"));
   if (rt->auth == AUTH_LOGIN) {
     json_object_set_new(resp, "401", error_response("Chưa đăng nhập"));
     json_object_set_new(resp, "403", error_response("Không có quyền, hoặc thiếu mã CSRF"));
@@ -168,12 +204,19 @@ static json_t *operation(const route *rt) {
   if (rt->body) {
     json_object_set_new(resp, "413", error_response("Dữ liệu quá lớn"));
     json_object_set_new(resp, "415", error_response("Không phải JSON"));
+  } else if (rt->body_limit) {
+    json_object_set_new(resp, "413", error_response("Tệp quá lớn"));
   }
   if (rt->ok_status == 201 || rt->op_id[0] == 'u') json_object_set_new(resp, "409", error_response("Trùng dữ liệu"));
   if (rt->rate != RATE_NONE) json_object_set_new(resp, "429", error_response("Quá nhiều yêu cầu"));
   if (!json_object_get(resp, "404") && !json_object_get(resp, "400") && !json_object_get(resp, "401") &&
       !json_object_get(resp, "403"))
     json_object_set_new(resp, "405", error_response("Phương thức không được hỗ trợ"));
+  if (strcmp(rt->op_id, "getHealth") == 0)
+    json_object_set_new(resp, "503", json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Cơ sở dữ liệu không truy cập được",
+                                               "content", "application/json", "schema", "$ref", "#/components/schemas/Health"));
+  /* Any other status (405, 431, 501, 503, …) carries the same error object. */
+  json_object_set_new(resp, "default", error_response("Lỗi khác; mọi lỗi có dạng Error"));
   json_object_set_new(op, "responses", resp);
   return op;
 }
@@ -197,8 +240,17 @@ json_t *openapi_build(const char *version) {
   for (size_t i = 0; i < sizeof tag_docs / sizeof tag_docs[0]; i++)
     json_array_append_new(tags, json_pack("{s:s, s:s}", "name", tag_docs[i][0], "description", tag_docs[i][1]));
   json_t *paths = json_object();
+  /* A schema only a disabled (test-only) route answers with is left out of the document. */
+  for (int i = 0; i < routes_count; i++) {
+    if (routes_enabled(i) || !routes[i].response) continue;
+    bool used = false;
+    for (int k = 0; k < routes_count; k++)
+      used |= routes_enabled(k) && routes[k].response && strcmp(routes[k].response, routes[i].response) == 0;
+    if (!used) json_object_del(schemas, routes[i].response);
+  }
   for (int i = 0; i < routes_count; i++) {
     const route *rt = &routes[i];
+    if (!routes_enabled(i)) continue;
     json_t *item = json_object_get(paths, rt->path);
     if (!item) {
       item = json_object();

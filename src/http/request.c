@@ -83,6 +83,12 @@ void req_db_settle(req *r) {
   r->status = 503;
 }
 
+int req_upload_fd(req *r, uint64_t *len) {
+  if (!r->in.to_file || r->in.too_large) return -1;
+  if (len) *len = r->in.len;
+  return sink_rewind(&r->in);
+}
+
 int64_t req_param(const req *r, int i) { return i < r->nparams ? r->params[i] : 0; }
 
 const char *req_str(const req *r, const char *name) {

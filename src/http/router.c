@@ -73,7 +73,7 @@ int router_match(const char *method, const char *path, int64_t *params, int *npa
   if (allow_len) allow[0] = '\0';
   for (int i = 0; i < routes_count; i++) {
     const compiled *c = &compiled_routes[i];
-    if (c->nseg != nseg) continue;
+    if (c->nseg != nseg || !routes_enabled(i)) continue;
     int np = 0;
     int64_t vals[REQ_MAX_PARAMS];
     bool ok = true;
@@ -96,14 +96,16 @@ int router_match(const char *method, const char *path, int64_t *params, int *npa
     }
     if (!ok) continue;
     path_known = true;
-    if (strcmp(routes[i].method, method) == 0) {
+    /* HEAD is GET without the body (MHD leaves the body out): every GET route answers it. */
+    bool get = strcmp(routes[i].method, "GET") == 0;
+    if (strcmp(routes[i].method, method) == 0 || (get && strcmp(method, "HEAD") == 0)) {
       memcpy(params, vals, sizeof(int64_t) * (size_t)np);
       *nparams = np;
       return i;
     }
     if (allow_len) {
       size_t used = strlen(allow);
-      snprintf(allow + used, allow_len - used, "%s%s", used ? ", " : "", routes[i].method);
+      snprintf(allow + used, allow_len - used, "%s%s%s", used ? ", " : "", routes[i].method, get ? ", HEAD" : "");
     }
   }
   return path_known ? -2 : -1;
@@ -243,18 +245,20 @@ static int parse_query(req *r, json_t *raw) {
 
 static int parse_body(req *r) {
   const route *rt = r->route;
-  if (r->too_large) return req_fail(r, 413, "too_large", NULL, "Dữ liệu gửi lên quá lớn.");
+  if (r->in.too_large) return req_fail(r, 413, "too_large", NULL, "Dữ liệu gửi lên quá lớn.");
+  if (r->in.to_file) return 0; /* an upload: the handler reads the file */
   if (!rt->body) {
-    if (r->upload_len) return req_fail(r, 400, "unexpected_body", NULL, "Yêu cầu này không nhận dữ liệu gửi kèm.");
+    if (r->in.len) return req_fail(r, 400, "unexpected_body", NULL, "Yêu cầu này không nhận dữ liệu gửi kèm.");
     return 0;
   }
   if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0 ||
       (r->content_type[16] != '\0' && r->content_type[16] != ';'))
     return req_fail(r, 415, "unsupported_media_type", NULL, "Dữ liệu phải ở dạng JSON (Content-Type: application/json).");
-  if (!utf8_valid(r->upload ? r->upload : "", r->upload_len))
+  const char *body = r->in.mem ? r->in.mem : "";
+  if (!utf8_valid(body, r->in.len))
     return req_fail(r, 400, "invalid_utf8", NULL, "Dữ liệu không phải văn bản UTF-8 hợp lệ.");
   json_error_t jerr;
-  json_t *in = json_loadb(r->upload ? r->upload : "", r->upload_len, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *in = json_loadb(body, r->in.len, JSON_REJECT_DUPLICATES, &jerr);
   if (!in) return req_fail(r, 400, "bad_json", NULL, "Dữ liệu JSON không hợp lệ.");
   if (!json_is_object(in)) {
     json_decref(in);

@@ -3,6 +3,9 @@
  * the OpenAPI document says of it. Adding an endpoint is adding a row; auditing who may call
  * what is reading this file. The dispatcher (router.c) enforces every column.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "http/handlers.h"
 #include "http/http.h"
 
@@ -31,13 +34,13 @@ static const field_spec units_query[] = {
 static const field_spec unit_create_body[] = {
     {"parent_id", FT_INT, true, 1, INT64_MAX, "Đơn vị cấp trên"},
     {"kind", FT_STRING, true, 1, 40, "Loại đơn vị (xem /api/v1/meta)"},
-    {"name", FT_STRING, true, 1, 200, "Tên đơn vị"},
+    {"name", FT_NAME, true, 1, 200, "Tên đơn vị"},
     {"code", FT_STRING, false, 0, 64, "Mã đơn vị, duy nhất"},
     {0},
 };
 static const field_spec unit_update_body[] = {
     {"kind", FT_STRING, false, 1, 40, "Loại đơn vị"},
-    {"name", FT_STRING, false, 1, 200, "Tên đơn vị"},
+    {"name", FT_NAME, false, 1, 200, "Tên đơn vị"},
     {"code", FT_STRING, false, 0, 64, "Mã đơn vị; chuỗi rỗng để xóa mã"},
     {0},
 };
@@ -51,13 +54,13 @@ static const field_spec users_query[] = {
 };
 static const field_spec user_create_body[] = {
     {"username", FT_STRING, true, 1, 32, "Tên đăng nhập: 3–32 ký tự a-z 0-9 . _ -"},
-    {"display_name", FT_STRING, true, 1, 100, "Họ và tên"},
+    {"display_name", FT_NAME, true, 1, 100, "Họ và tên"},
     {"password", FT_STRING, true, 1, 256, "Mật khẩu ban đầu (ít nhất 8 ký tự)"},
     {"unit_id", FT_INT, false, 1, INT64_MAX, "Đơn vị quản lý tài khoản"},
     {0},
 };
 static const field_spec user_update_body[] = {
-    {"display_name", FT_STRING, false, 1, 100, "Họ và tên"},
+    {"display_name", FT_NAME, false, 1, 100, "Họ và tên"},
     {"disabled", FT_BOOL, false, 0, 0, "Khóa (true) hoặc mở khóa (false)"},
     {0},
 };
@@ -152,5 +155,19 @@ const route routes[] = {
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},
+    /* test-only (routes_enabled): an upload route, until the registry import brings a real one */
+    {"POST", "/api/v1/test/upload", h_test_upload, PUB, NULL, NULL, false, RATE_NONE, 200, "testUpload", "Hệ thống",
+     "Chỉ để kiểm thử: nhận một tệp, trả lại số byte và SHA-256", "TestUpload", .body_limit = 4 * 1024 * 1024},
 };
 const int routes_count = (int)(sizeof routes / sizeof routes[0]);
+
+/* Routes under /api/v1/test/ exist only when HOCVUSO_TEST_ROUTES=1 at start-up: they let the API
+ * tests reach mechanisms that no product route uses yet (the upload sink). */
+bool routes_enabled(int i) {
+  static int test_routes = -1; /* read once, at start-up (openapi_build runs before any thread) */
+  if (test_routes < 0) {
+    const char *v = getenv("HOCVUSO_TEST_ROUTES");
+    test_routes = v && strcmp(v, "1") == 0;
+  }
+  return test_routes || strncmp(routes[i].path, "/api/v1/test/", 13) != 0;
+}

@@ -1,15 +1,19 @@
 /* server.c: the socket side of a request: libmicrohttpd callbacks, the request's life from
- * first byte to access-log line, security headers, compression, graceful shutdown.
- * Owns: the MHD daemon and every req (created on a request's first callback, freed when
- * MHD says it is complete).
+ * first byte to access-log line, the checks of a request's framing before its body is read,
+ * security headers, compression, graceful shutdown.
+ * Owns: the MHD daemon; every req (created when the request line is complete, freed when MHD says
+ * the request is complete); every connection's record (its count per address, its header
+ * deadline) and the reaper thread that enforces those deadlines and drains lingering sockets.
  * Never: decides who may do what (router.c) or touches SQL (domain/).
  */
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include "domain/sessions.h"
+#include "http/connlimit.h"
 #include "http/metrics.h"
 #include "http/static.h"
 #include "util/buf.h"
@@ -31,6 +36,14 @@
 #include "util/utf8.h"
 
 #define GZIP_MIN 1024
+/* A request header of more than this (names and values) or more fields, or a query string of
+ * more parameters or bytes, is answered 431 by us before it can exhaust MHD's per-connection
+ * memory (MHD_MEMORY below), which would end in MHD's own HTML page or in silence. */
+#define HEADER_BYTES_MAX (8 * 1024)
+#define HEADER_FIELDS_MAX 100
+#define QUERY_PARAMS_MAX 100
+#define QUERY_BYTES_MAX (4 * 1024)
+#define MHD_MEMORY ((size_t)32 * 1024)
 
 static atomic_int inflight;
 static hashpool *pool; /* password hashing, off the request threads */
@@ -82,13 +95,29 @@ static void client_address(req *r, struct MHD_Connection *c) {
   r->https = proto && strcasecmp(proto, "https") == 0;
 }
 
-static req *req_new(app *a, struct MHD_Connection *c, const char *url, const char *method) {
+/* The request line is complete (MHD's URI log callback): the req is born here, so that the raw
+ * request line can be checked once the header is complete. */
+static req *req_create(app *a, const char *uri) {
   req *r = calloc(1, sizeof *r);
   if (!r) return NULL;
   arena_init(&r->a);
   r->app = a;
   r->t0 = clock_mono();
   r->route_index = -1;
+  r->match = -1;
+  r->method = "";
+  r->path = "";
+  r->ip = "unknown";
+  sink_init(&r->in, a->cfg.body_limit);
+  if (uri) {
+    r->raw_uri = uri;
+    r->raw_uri_len = strlen(uri);
+  }
+  return r;
+}
+
+/* The header is complete: what the dispatcher and the access log need from it. */
+static void req_fill(req *r, struct MHD_Connection *c, const char *url, const char *method) {
   r->method = arena_strdup(&r->a, method);
   r->path = arena_strdup(&r->a, url);
   const char *v;
@@ -99,10 +128,6 @@ static req *req_new(app *a, struct MHD_Connection *c, const char *url, const cha
   if ((v = header(c, "X-CSRF-Token"))) r->csrf_header = arena_strdup(&r->a, v);
   if ((v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "hocvuso_session"))) r->cookie_token = arena_strdup(&r->a, v);
   client_address(r, c);
-  const char *cl = header(c, "Content-Length");
-  long long n;
-  if (cl && parse_int(cl, 0, INT64_MAX, &n) && (unsigned long long)n > a->cfg.body_limit) r->too_large = true;
-  return r;
 }
 
 static void req_free(req *r) {
@@ -113,7 +138,7 @@ static void req_free(req *r) {
   json_decref(r->body);
   json_decref(r->out);
   free(r->raw);
-  free(r->upload);
+  sink_close(&r->in);
   arena_free(&r->a);
   free(r);
 }
@@ -122,29 +147,6 @@ static void release_db(req *r) {
   if (r->rconn) store_release(r->rconn);
   if (r->wconn) store_release(r->wconn);
   r->rconn = r->wconn = NULL;
-}
-
-static bool append_upload(req *r, const char *data, size_t n) {
-  if (r->too_large) return true;
-  if (r->upload_len + n > r->app->cfg.body_limit) {
-    r->too_large = true;
-    free(r->upload);
-    r->upload = NULL;
-    r->upload_len = r->upload_cap = 0;
-    return true;
-  }
-  if (r->upload_len + n + 1 > r->upload_cap) {
-    size_t ncap = r->upload_cap ? r->upload_cap : 1024;
-    while (ncap < r->upload_len + n + 1) ncap *= 2;
-    char *p = realloc(r->upload, ncap);
-    if (!p) return false;
-    r->upload = p;
-    r->upload_cap = ncap;
-  }
-  memcpy(r->upload + r->upload_len, data, n);
-  r->upload_len += n;
-  r->upload[r->upload_len] = '\0';
-  return true;
 }
 
 /* ---- query string ---- */
@@ -285,6 +287,255 @@ static bool is_api(const char *path) {
          strcmp(path, "/metrics") == 0;
 }
 
+/* ---- connections: the per-address cap and the header deadline ---- */
+
+/* One per TCP connection (MHD's socket context), from NOTIFY_CONNECTION STARTED to CLOSED. */
+typedef struct conn {
+  struct conn *prev, *next; /* on conns.head, for the reaper */
+  conn_key key;
+  bool counted;   /* counted in conns.limit (not exempt) */
+  int fd;
+  /* clock_mono() in microseconds by which the header being received must be complete; 0: none.
+   * Atomic: set by the connection's worker on every request, read by the reaper without a lock. */
+  atomic_int_fast64_t deadline_us;
+  atomic_bool linger; /* answered before its body was read: drain the body after the answer */
+  bool cut;           /* under conns.mu */
+} conn;
+
+/* Lingering close. A request answered before its body was read (413, 431, 501, 400) leaves the body
+ * arriving; closing a socket with unread data makes the kernel send a reset, which can destroy the
+ * answer before the client reads it. So the socket is kept (a dup of MHD's descriptor, which MHD
+ * then closes), its sending side shut down, and what still arrives is read and dropped for up to
+ * LINGER_SECONDS, by the reaper thread. */
+#define LINGER_MAX 256
+#define LINGER_SECONDS 2.0
+
+static struct {
+  connlimit *limit;
+  pthread_mutex_t mu; /* guards the list, every conn's `cut` and the lingering sockets */
+  conn *head;
+  pthread_t reaper;
+  atomic_bool stop;
+  atomic_uint_fast64_t refused, cut;
+  struct {
+    int fd;
+    double until;
+  } linger[LINGER_MAX];
+  int nlinger;
+} conns = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* MHD's accept policy: a connection beyond its address's cap is closed at once. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen) {
+  (void)cls;
+  (void)addrlen;
+  conn_key k;
+  if (!conns.limit || !connlimit_key(conns.limit, addr, &k) || connlimit_allows(conns.limit, &k)) return MHD_YES;
+  atomic_fetch_add(&conns.refused, 1);
+  return MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx, enum MHD_ConnectionNotificationCode t) {
+  app *a = cls;
+  if (t == MHD_CONNECTION_NOTIFY_STARTED) {
+    metrics_conn(a->met, 1);
+    conn *k = calloc(1, sizeof *k);
+    *socket_ctx = k;
+    if (!k) return;
+    atomic_init(&k->deadline_us, 0);
+    atomic_init(&k->linger, false);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr && connlimit_key(conns.limit, ci->client_addr, &k->key))
+      k->counted = connlimit_add(conns.limit, &k->key);
+    ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    k->fd = ci ? ci->connect_fd : -1;
+    atomic_store(&k->deadline_us, (int_fast64_t)((clock_mono() + a->cfg.header_timeout) * 1e6));
+    pthread_mutex_lock(&conns.mu);
+    k->next = conns.head;
+    if (conns.head) conns.head->prev = k;
+    conns.head = k;
+    pthread_mutex_unlock(&conns.mu);
+    return;
+  }
+  metrics_conn(a->met, -1);
+  conn *k = *socket_ctx;
+  if (!k) return;
+  *socket_ctx = NULL;
+  /* MHD closes the descriptor after this notification: once k is off the list, the reaper cannot
+   * shut down a descriptor that a new connection reuses. */
+  pthread_mutex_lock(&conns.mu);
+  if (k->prev) k->prev->next = k->next;
+  else conns.head = k->next;
+  if (k->next) k->next->prev = k->prev;
+  if (atomic_load(&k->linger) && k->fd >= 0 && conns.nlinger < LINGER_MAX) {
+    int d = dup(k->fd);
+    if (d >= 0) {
+      shutdown(d, SHUT_WR);
+      conns.linger[conns.nlinger].fd = d;
+      conns.linger[conns.nlinger].until = clock_mono() + LINGER_SECONDS;
+      conns.nlinger++;
+    }
+  }
+  pthread_mutex_unlock(&conns.mu);
+  if (k->counted) connlimit_del(conns.limit, &k->key);
+  free(k);
+}
+
+static conn *conn_of(struct MHD_Connection *c) {
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci ? ci->socket_context : NULL;
+}
+
+/* The connection is answered before its body is read: drain it once the answer is out. */
+static void conn_linger(struct MHD_Connection *c) {
+  conn *k = conn_of(c);
+  if (k) atomic_store(&k->linger, true);
+}
+
+/* Reads and drops what arrived on lingering sockets; closes those at their end or deadline.
+ * Called with conns.mu held. */
+static void drain_lingering(double now) {
+  static char sink[65536];
+  for (int i = 0; i < conns.nlinger;) {
+    int fd = conns.linger[i].fd;
+    bool done = now >= conns.linger[i].until;
+    while (!done) {
+      ssize_t n = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+      if (n > 0) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
+      done = true; /* the client closed, or the socket failed */
+    }
+    if (done) {
+      close(fd);
+      conns.linger[i] = conns.linger[--conns.nlinger];
+    } else {
+      i++;
+    }
+  }
+}
+
+/* The header deadline of a connection: 0 while a request is being answered; `seconds` from now
+ * once its header is awaited again. */
+static void conn_deadline(struct MHD_Connection *c, double seconds) {
+  conn *k = conn_of(c);
+  if (k) atomic_store(&k->deadline_us, seconds > 0 ? (int_fast64_t)((clock_mono() + seconds) * 1e6) : 0);
+}
+
+/* The reaper: MHD's timeout is an idle timeout, which a header trickled a byte at a time never
+ * meets. Four times a second, a connection past its header deadline is shut down; MHD then reads
+ * the end of the stream and closes it in its own thread. */
+static void *reaper_main(void *arg) {
+  (void)arg;
+  uint_fast64_t refused_logged = 0;
+  double refused_at = 0;
+  int lingering = 0;
+  while (!atomic_load(&conns.stop)) {
+    usleep(lingering ? 20 * 1000 : 250 * 1000);
+    double now = clock_mono();
+    int n = 0;
+    pthread_mutex_lock(&conns.mu);
+    drain_lingering(now);
+    lingering = conns.nlinger;
+    for (conn *k = conns.head; k; k = k->next) {
+      int_fast64_t deadline_us = atomic_load(&k->deadline_us);
+      if (k->cut || deadline_us == 0 || now * 1e6 < (double)deadline_us || k->fd < 0) continue;
+      shutdown(k->fd, SHUT_RDWR);
+      k->cut = true;
+      n++;
+    }
+    pthread_mutex_unlock(&conns.mu);
+    if (n) {
+      atomic_fetch_add(&conns.cut, (uint_fast64_t)n);
+      log_warn("closed %d connection(s) whose request header was not complete in time", n);
+    }
+    /* Refusals are counted in on_accept and reported here, at most every ten seconds. */
+    uint_fast64_t refused = atomic_load(&conns.refused);
+    if (refused != refused_logged && now - refused_at >= 10) {
+      log_warn("refused %llu connection(s) over the per-address cap (max-conns-per-ip) since the last report",
+               (unsigned long long)(refused - refused_logged));
+      refused_logged = refused;
+      refused_at = now;
+    }
+  }
+  return NULL;
+}
+
+/* ---- the header, checked before any body is read ---- */
+
+typedef struct framing {
+  size_t bytes;
+  int fields;
+  int n_cl, n_te;
+  const char *cl, *te;
+  bool cl_conflict;
+} framing;
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                   const char *value, size_t value_size) {
+  (void)kind;
+  framing *f = cls;
+  f->bytes += key_size + value_size + 4;
+  f->fields++;
+  if (strcasecmp(key, "Content-Length") == 0) {
+    if (f->n_cl++ && (strlen(f->cl) != value_size || memcmp(f->cl, value, value_size) != 0)) f->cl_conflict = true;
+    f->cl = value;
+  } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+    f->n_te++;
+    f->te = value;
+  }
+  return MHD_YES;
+}
+
+/* A raw NUL in the request line cuts the method or the URI short as C sees them, while MHD goes on
+ * to the end of the line: then the method, the URI and the version do not follow each other. */
+static bool request_line_hides_nul(const req *r, const char *method, const char *url, const char *version) {
+  if (!r->raw_uri || url != r->raw_uri) return false; /* no request line seen by the URI callback */
+  uintptr_t m = (uintptr_t)method, u = (uintptr_t)url, v = (uintptr_t)version;
+  uintptr_t m_end = m + strlen(method);
+  if (u <= m_end || u - m_end > 64) return true;
+  for (const char *p = method + strlen(method) + 1; p < url; p++)
+    if (*p != ' ') return true;
+  if (version && *version && v > u && v - u < (1u << 20)) return v != u + r->raw_uri_len + 1;
+  return false; /* no version: MHD answers such a line itself */
+}
+
+static int early_fail(req *r, int status, const char *code, const char *message) {
+  req_header(r, "Connection", "close");
+  return req_fail(r, status, code, NULL, message);
+}
+
+/* The header is complete: refuse what MHD would let through, before reading any body. 0: go on. */
+static int check_header(req *r, struct MHD_Connection *c, const char *method, const char *url, const char *version) {
+  if (request_line_hides_nul(r, method, url, version))
+    return early_fail(r, 400, "bad_request", "Dòng yêu cầu chứa ký tự NUL.");
+  if (r->query_too_big)
+    return early_fail(r, 431, "headers_too_large", "Địa chỉ có quá nhiều tham số.");
+  framing f = {0};
+  MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &f);
+  if (f.bytes > HEADER_BYTES_MAX || f.fields > HEADER_FIELDS_MAX)
+    return early_fail(r, 431, "headers_too_large", "Phần đầu của yêu cầu quá lớn.");
+  if (f.n_te) {
+    /* RFC 9112 §6.1: both framings at once is how requests are smuggled past a proxy. */
+    if (f.n_cl) return early_fail(r, 400, "bad_request", "Không được gửi cùng lúc Content-Length và Transfer-Encoding.");
+    if (f.n_te > 1 || strcasecmp(f.te, "chunked") != 0)
+      return early_fail(r, 501, "not_implemented", "Chỉ hỗ trợ Transfer-Encoding: chunked.");
+  }
+  if (f.cl_conflict) return early_fail(r, 400, "bad_request", "Các giá trị Content-Length mâu thuẫn nhau.");
+  /* The route is known from here on: its body limit and whether its body goes to a file. */
+  if (utf8_valid(r->path, strlen(r->path)) && is_api(r->path))
+    r->match = router_match(r->method, r->path, r->params, &r->nparams, r->allow, sizeof r->allow);
+  const route *rt = r->match >= 0 ? &routes[r->match] : NULL;
+  size_t limit = rt && rt->body_limit ? rt->body_limit : r->app->cfg.body_limit;
+  long long n;
+  if (f.cl && parse_int(f.cl, 0, INT64_MAX, &n) && (unsigned long long)n > limit)
+    return early_fail(r, 413, "too_large", "Dữ liệu gửi lên quá lớn.");
+  r->in.limit = limit;
+  if (rt && !rt->body && rt->body_limit && sink_to_file(&r->in, r->app->cfg.data) != 0) {
+    log_error("cannot make a temporary file for an upload in %s: %s", r->app->cfg.data, strerror(errno));
+    return req_fail(r, 503, "unavailable", NULL, "Máy chủ tạm thời không nhận được tệp. Vui lòng thử lại sau.");
+  }
+  return 0;
+}
+
 static void handle(req *r, struct MHD_Connection *c) {
   if (!utf8_valid(r->path, strlen(r->path))) {
     req_fail(r, 400, "invalid_utf8", NULL, "Địa chỉ không phải văn bản UTF-8 hợp lệ.");
@@ -294,14 +545,13 @@ static void handle(req *r, struct MHD_Connection *c) {
     serve_static(r);
     return;
   }
-  char allow[64];
-  int idx = router_match(r->method, r->path, r->params, &r->nparams, allow, sizeof allow);
+  int idx = r->match;
   if (idx == -1) {
     req_fail(r, 404, "not_found", NULL, "Không tìm thấy địa chỉ này.");
     return;
   }
   if (idx == -2) {
-    req_header(r, "Allow", allow);
+    req_header(r, "Allow", r->allow);
     req_fail(r, 405, "method_not_allowed", NULL, "Phương thức không được hỗ trợ cho địa chỉ này.");
     return;
   }
@@ -348,21 +598,62 @@ static bool offload(req *r, struct MHD_Connection *c) {
   return true;
 }
 
+static enum MHD_Result answer(struct MHD_Connection *c, req *r) {
+  req_db_settle(r);
+  release_db(r);
+  if (!r->status) r->status = 500;
+  if (r->status >= 500 && r->status != 501) log_error("%s %s answered %d: %s", r->method, r->path, r->status, r->err.code ? r->err.code : "");
+  return send_response(c, r);
+}
+
+/* MHD's URI log callback: the request line is complete; the header is still to come. */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *c) {
+  (void)c;
+  req *r = req_create(cls, uri);
+  if (!r) return NULL;
+  atomic_fetch_add(&inflight, 1);
+  const char *q = strchr(uri, '?');
+  if (q) {
+    size_t params = 1, bytes = strlen(q + 1);
+    for (const char *p = q + 1; *p; p++) params += *p == '&' || *p == ';';
+    if (params > QUERY_PARAMS_MAX || bytes > QUERY_BYTES_MAX) {
+      /* MHD would store every parameter in the connection's memory, run out and close the
+       * connection without an answer. It parses what follows the '?' once we return: the
+       * buffer is MHD's own writable request line, so an empty query is what it will see. */
+      r->query_too_big = true;
+      ((char *)(uintptr_t)q)[1] = '\0';
+    }
+  }
+  return r;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls) {
-  (void)version;
-  app *a = cls;
   req *r = *con_cls;
   if (!r) {
-    r = req_new(a, c, url, method);
+    r = req_create(cls, NULL);
     if (!r) return MHD_NO;
     *con_cls = r;
     atomic_fetch_add(&inflight, 1);
+  }
+  if (!r->started) {
+    r->started = true;
+    conn_deadline(c, 0);
+    req_fill(r, c, url, method);
+    int bad = check_header(r, c, method, url, version);
+    r->raw_uri = NULL; /* it points into MHD's read buffer, only valid until here */
+    if (bad) {
+      conn_linger(c);
+      return answer(c, r);
+    }
     return MHD_YES;
   }
   if (*upload_data_size) {
-    if (!append_upload(r, upload_data, *upload_data_size)) return MHD_NO;
+    if (sink_write(&r->in, upload_data, *upload_data_size) != 0) {
+      log_error("%s %s: cannot keep the request body: %s", r->method, r->path, strerror(errno));
+      return MHD_NO;
+    }
     *upload_data_size = 0;
     return MHD_YES;
   }
@@ -375,19 +666,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     handle(r, c);
   }
   if (offload(r, c)) return MHD_YES;
-  req_db_settle(r);
-  release_db(r);
-  if (!r->status) r->status = 500;
-  if (r->status >= 500) log_error("%s %s answered %d: %s", r->method, r->path, r->status, r->err.code ? r->err.code : "");
-  return send_response(c, r);
+  return answer(c, r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
-  (void)c;
   app *a = cls;
   req *r = *con_cls;
   if (!r) return;
   *con_cls = NULL;
+  /* Kept alive, the connection waits for its next header: MHD's idle timeout covers the wait, and
+   * the deadline the header's arrival once it starts. */
+  conn_deadline(c, a->cfg.conn_timeout + a->cfg.header_timeout);
   double dur = clock_mono() - r->t0;
   int status = r->status ? r->status : 499;
   if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->status) status = 499;
@@ -411,13 +700,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
   buf_free(&b);
   req_free(r);
   atomic_fetch_sub(&inflight, 1);
-}
-
-static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx, enum MHD_ConnectionNotificationCode t) {
-  (void)c;
-  (void)socket_ctx;
-  app *a = cls;
-  metrics_conn(a->met, t == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 }
 
 /* Like MHD's own unescaping, but "%00" stays as it is: a NUL would cut the path or a value
@@ -514,13 +796,29 @@ int server_run(app *a, char *err, size_t errlen) {
     pool = NULL;
     return -1;
   }
+  conns.limit = connlimit_new(a->cfg.max_conns_per_ip, a->cfg.conn_exempt_loopback, a->cfg.trusted_proxy);
+  atomic_store(&conns.stop, false);
+  if (!conns.limit || pthread_create(&conns.reaper, NULL, reaper_main, NULL) != 0) {
+    if (!conns.limit)
+      snprintf(err, errlen, "trusted-proxy: \"%s\" is not an IP address", a->cfg.trusted_proxy);
+    else
+      snprintf(err, errlen, "cannot start the connection reaper thread");
+    connlimit_free(conns.limit);
+    conns.limit = NULL;
+    sessions_toucher_stop();
+    hashpool_free(pool);
+    pool = NULL;
+    return -1;
+  }
+
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
                    (v6 ? MHD_USE_IPv6 : 0);
   struct MHD_Daemon *d = MHD_start_daemon(
-      flags, 0, NULL, NULL, on_request, a, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+      flags, 0, on_accept, NULL, on_request, a, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)a->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned)a->cfg.conn_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)a->cfg.max_conns,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, MHD_MEMORY, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+      MHD_OPTION_URI_LOG_CALLBACK, on_request_line, a,
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, a, MHD_OPTION_NOTIFY_CONNECTION, on_connection, a, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
       MHD_OPTION_END);
   if (!d) {
@@ -528,6 +826,10 @@ int server_run(app *a, char *err, size_t errlen) {
     sessions_toucher_stop();
     hashpool_free(pool);
     pool = NULL;
+    atomic_store(&conns.stop, true);
+    pthread_join(conns.reaper, NULL);
+    connlimit_free(conns.limit);
+    conns.limit = NULL;
     return -1;
   }
   log_info("hocvuso listening on http://%s/ (%s, %d threads, %zu static files)", a->cfg.listen,
@@ -558,6 +860,12 @@ int server_run(app *a, char *err, size_t errlen) {
   pool = NULL;
   MHD_stop_daemon(d);
   sessions_toucher_stop();
+  atomic_store(&conns.stop, true);
+  pthread_join(conns.reaper, NULL);
+  for (int i = 0; i < conns.nlinger; i++) close(conns.linger[i].fd);
+  conns.nlinger = 0;
+  connlimit_free(conns.limit);
+  conns.limit = NULL;
   log_info("stopped");
   return 0;
 }

@@ -8,11 +8,13 @@
 #include "http/http.h"
 #include "util/clock.h"
 #include "util/config.h"
+#include "util/fold.h"
 #include "util/utf8.h"
 
 static const char *type_msg(field_type t) {
   switch (t) {
-    case FT_STRING: return "Giá trị phải là chuỗi ký tự.";
+    case FT_STRING:
+    case FT_NAME: return "Giá trị phải là chuỗi ký tự.";
     case FT_INT: return "Giá trị phải là số nguyên.";
     case FT_BOOL: return "Giá trị phải là true hoặc false.";
     case FT_DATE: return "Ngày phải có dạng YYYY-MM-DD.";
@@ -34,7 +36,7 @@ static bool has_control(const char *s) {
 
 /* Converts and checks one value; returns a new reference or NULL with e filled. */
 static json_t *check(const field_spec *f, json_t *v, bool from_query, app_err *e) {
-  if (from_query && f->type != FT_STRING) {
+  if (from_query && f->type != FT_STRING && f->type != FT_NAME) {
     const char *s = json_string_value(v);
     if (!s) {
       app_fail(e, 400, "wrong_type", f->name, type_msg(f->type));
@@ -61,6 +63,7 @@ static json_t *check(const field_spec *f, json_t *v, bool from_query, app_err *e
   }
   switch (f->type) {
     case FT_STRING:
+    case FT_NAME:
     case FT_DATE: {
       if (!json_is_string(v)) goto wrong;
       const char *s = json_string_value(v);
@@ -73,6 +76,15 @@ static json_t *check(const field_spec *f, json_t *v, bool from_query, app_err *e
         int64_t t;
         if (!clock_parse_iso(s, &t)) goto wrong;
         break;
+      }
+      text_name_problem np = f->type == FT_NAME ? text_name_check(s) : TEXT_NAME_OK;
+      if (np == TEXT_NAME_HIDDEN || np == TEXT_NAME_INVALID) {
+        app_fail(e, 400, "invalid_value", f->name, "Tên chứa ký tự ẩn (ký tự định dạng, đảo chiều hoặc độ rộng bằng 0).");
+        goto fail;
+      }
+      if (np == TEXT_NAME_BLANK) {
+        app_fail(e, 400, "invalid_value", f->name, "Tên phải có ít nhất một ký tự nhìn thấy được.");
+        goto fail;
       }
       size_t n = utf8_length(s, bytes);
       if ((f->min && (int64_t)n < f->min) || (f->max && (int64_t)n > f->max)) {

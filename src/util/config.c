@@ -76,10 +76,13 @@ void config_defaults(config *c) {
   snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
   snprintf(c->data, sizeof c->data, "./data");
   c->threads = 4;
-  c->body_limit = 1 << 20;
+  c->body_limit = 64 * 1024;
   c->conn_timeout = 30;
   c->max_conns = 4096;
   c->db_wait_ms = 5000;
+  c->max_conns_per_ip = 128;
+  c->conn_exempt_loopback = true;
+  c->header_timeout = 10;
 }
 
 static int copy_str(char *dst, size_t n, const char *v, const char *key, char *err, size_t errlen) {
@@ -150,6 +153,31 @@ static int config_set(config *c, const char *key, const char *v, char *err, size
     c->db_wait_ms = (int)n;
     return 0;
   }
+  if (strcmp(key, "max-conns-per-ip") == 0) {
+    if (!parse_int(v, 0, 1000000, &n)) {
+      snprintf(err, errlen, "max-conns-per-ip: expected a number from 0 (no cap) to 1000000");
+      return -1;
+    }
+    c->max_conns_per_ip = (int)n;
+    return 0;
+  }
+  if (strcmp(key, "conn-exempt") == 0) {
+    /* "none" exists for tests: they can only connect from loopback, and must meet the cap. */
+    if (strcmp(v, "loopback") != 0 && strcmp(v, "none") != 0) {
+      snprintf(err, errlen, "conn-exempt: expected \"loopback\" or \"none\", got \"%s\"", v);
+      return -1;
+    }
+    c->conn_exempt_loopback = strcmp(v, "loopback") == 0;
+    return 0;
+  }
+  if (strcmp(key, "header-timeout") == 0) {
+    if (!parse_int(v, 1, 3600, &n)) {
+      snprintf(err, errlen, "header-timeout: expected seconds from 1 to 3600");
+      return -1;
+    }
+    c->header_timeout = (int)n;
+    return 0;
+  }
   return 1;
 }
 
@@ -208,6 +236,9 @@ static const struct {
     {"HOCVUSO_TIMEOUT", "timeout"},
     {"HOCVUSO_MAX_CONNECTIONS", "max-connections"},
     {"HOCVUSO_DB_WAIT_MS", "db-wait-ms"},
+    {"HOCVUSO_MAX_CONNS_PER_IP", "max-conns-per-ip"},
+    {"HOCVUSO_CONN_EXEMPT", "conn-exempt"},
+    {"HOCVUSO_HEADER_TIMEOUT", "header-timeout"},
 };
 
 int config_load(config *c, const cli_opt *opts, const cli_args *a, char *err, size_t errlen) {

@@ -16,10 +16,13 @@ typedef struct config {
   int threads;             /* HTTP worker threads */
   char trusted_proxy[256]; /* address whose X-Forwarded-* headers are believed */
   char web[1024];          /* static front end */
-  size_t body_limit;       /* bytes */
+  size_t body_limit;       /* bytes: the body of a JSON route whose row sets no limit of its own */
   int conn_timeout;        /* seconds a connection may stay idle */
   int max_conns;
   int db_wait_ms;          /* longest wait for a database connection (the writer), then 503 */
+  int max_conns_per_ip;    /* open connections one address (an IPv6 /64) may hold; 0: no cap */
+  bool conn_exempt_loopback; /* loopback addresses escape that cap (the trusted proxy always does) */
+  int header_timeout;      /* seconds from accept to the end of a request's header */
 } config;
 
 typedef struct cli_opt {

@@ -33,6 +33,7 @@
 #include "domain/units.h"
 #include "domain/users.h"
 #include "http/http.h"
+#include "util/sink.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -2024,9 +2025,9 @@ static void request_init(req *r, app *ap, const char *method, const char *path, 
   r->cookie_token = token;
   r->csrf_header = csrf;
   r->query = json_object();
+  sink_init(&r->in, 64 * 1024);
   if (body) {
-    r->upload = strdup(body);
-    r->upload_len = strlen(body);
+    assert_int_equal(sink_write(&r->in, body, strlen(body)), 0);
     r->content_type = "application/json";
   }
 }
@@ -2040,7 +2041,7 @@ static void request_end(req *r) {
   json_decref(r->query);
   json_decref(r->body);
   json_decref(r->out);
-  free(r->upload);
+  sink_close(&r->in);
   arena_free(&r->a);
 }
 

@@ -23,6 +23,10 @@
 #include <jansson.h>
 #include <zlib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "http/connlimit.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/openapi.h"
@@ -151,7 +155,8 @@ static void test_router_wrong_method_allow(void **state) {
       if (strcmp(routes[k].path, rt->path) != 0) continue;
       if (k < i) first_of_path = false;
       size_t used = strlen(want);
-      snprintf(want + used, sizeof want - used, "%s%s", used ? ", " : "", routes[k].method);
+      snprintf(want + used, sizeof want - used, "%s%s%s", used ? ", " : "", routes[k].method,
+               strcmp(routes[k].method, "GET") == 0 ? ", HEAD" : "");
     }
     if (!first_of_path) continue;
     char path[256];
@@ -173,9 +178,17 @@ static void test_router_wrong_method_allow(void **state) {
   int np;
   char allow[128];
   assert_int_equal(router_match("PUT", "/api/v1/units", params, &np, allow, sizeof allow), -2);
-  assert_string_equal(allow, "GET, POST");
+  assert_string_equal(allow, "GET, HEAD, POST");
   assert_int_equal(router_match("POST", "/api/v1/units/5", params, &np, allow, sizeof allow), -2);
-  assert_string_equal(allow, "GET, PATCH, DELETE");
+  assert_string_equal(allow, "GET, HEAD, PATCH, DELETE");
+  /* HEAD is answered by the GET route of a path, with its parameters. */
+  np = 0;
+  int get_unit = router_match("GET", "/api/v1/units/5", params, &np, allow, sizeof allow);
+  assert_true(get_unit >= 0);
+  assert_int_equal(router_match("HEAD", "/api/v1/units/5", params, &np, allow, sizeof allow), get_unit);
+  assert_int_equal(np, 1);
+  assert_int_equal(params[0], 5);
+  assert_int_equal(router_match("HEAD", "/api/v1/session", params, &np, allow, sizeof allow), -2);
   assert_int_equal(router_match("GET", "/api/v1/session", params, &np, allow, sizeof allow), -2);
   assert_string_equal(allow, "POST, DELETE");
   assert_int_equal(router_match("GET", "/api/v1/users/3/roles/4", params, &np, allow, sizeof allow), -2);
@@ -614,7 +627,7 @@ static void test_route_table_invariants(void **state) {
     const field_spec *specs[2] = {rt->body, rt->query};
     for (int s = 0; s < 2; s++)
       for (const field_spec *f = specs[s]; f && f->name; f++) {
-        if (f->type < FT_STRING || f->type > FT_DATE) fail_msg("%s: field %s has no type", id, f->name);
+        if (f->type < FT_STRING || f->type > FT_NAME) fail_msg("%s: field %s has no type", id, f->name);
         if (f->max && f->min > f->max) fail_msg("%s: field %s has min > max", id, f->name);
         if (!f->doc || !f->doc[0]) fail_msg("%s: field %s has no doc", id, f->name);
       }
@@ -696,7 +709,11 @@ static void test_openapi_document(void **state) {
     }
     /* Request body: every declared field, required ones listed, nothing else allowed. */
     json_t *rb = json_object_get(op, "requestBody");
-    if (!rt->body) {
+    if (!rt->body && rt->body_limit) {
+      /* an upload: raw bytes */
+      if (!json_object_get(json_object_get(rb, "content"), "application/octet-stream"))
+        fail_msg("%s: an upload route without an application/octet-stream body", rt->op_id);
+    } else if (!rt->body) {
       if (rb) fail_msg("%s: requestBody without a body spec", rt->op_id);
     } else {
       json_t *schema = json_object_get(json_object_get(json_object_get(rb, "content"), "application/json"), "schema");
@@ -1120,9 +1137,93 @@ static void test_metrics_render(void **state) {
   rm_rf(dir);
 }
 
+/* ==== the per-address connection cap ==== */
+
+static struct sockaddr_storage addr_of(const char *text) {
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+  if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
+    in->sin_family = AF_INET;
+  } else {
+    assert_int_equal(inet_pton(AF_INET6, text, &in6->sin6_addr), 1);
+    in6->sin6_family = AF_INET6;
+  }
+  return ss;
+}
+
+static bool key_for(connlimit *cl, const char *text, conn_key *k) {
+  struct sockaddr_storage ss = addr_of(text);
+  return connlimit_key(cl, (const struct sockaddr *)&ss, k);
+}
+
+static void test_connlimit_cap(void **state) {
+  (void)state;
+  connlimit *cl = connlimit_new(3, true, "");
+  assert_non_null(cl);
+  conn_key a, b;
+  assert_true(key_for(cl, "203.0.113.7", &a));
+  assert_true(key_for(cl, "203.0.113.8", &b));
+  for (int i = 0; i < 3; i++) {
+    assert_true(connlimit_allows(cl, &a));
+    assert_true(connlimit_add(cl, &a));
+  }
+  assert_false(connlimit_allows(cl, &a)); /* the fourth of one address */
+  assert_true(connlimit_allows(cl, &b));  /* another address is not affected */
+  assert_int_equal(connlimit_count(cl, &a), 3);
+  connlimit_del(cl, &a);
+  assert_true(connlimit_allows(cl, &a));
+  connlimit_del(cl, &a);
+  connlimit_del(cl, &a);
+  assert_int_equal(connlimit_count(cl, &a), 0);
+  connlimit_free(cl);
+}
+
+static void test_connlimit_keys(void **state) {
+  (void)state;
+  connlimit *cl = connlimit_new(2, true, "198.51.100.1");
+  assert_non_null(cl);
+  conn_key k1, k2;
+  /* loopback (v4, v6, v4-mapped) and the trusted proxy are exempt */
+  assert_false(key_for(cl, "127.0.0.1", &k1));
+  assert_false(key_for(cl, "127.0.0.2", &k1));
+  assert_false(key_for(cl, "::1", &k1));
+  assert_false(key_for(cl, "::ffff:127.0.0.1", &k1));
+  assert_false(key_for(cl, "198.51.100.1", &k1));
+  assert_true(key_for(cl, "198.51.100.2", &k1));
+  /* an IPv6 /64 is one client; the next /64 another */
+  assert_true(key_for(cl, "2001:db8:1:2::1", &k1));
+  assert_true(key_for(cl, "2001:db8:1:2:ffff:ffff:ffff:ffff", &k2));
+  assert_memory_equal(k1.b, k2.b, 16);
+  assert_true(key_for(cl, "2001:db8:1:3::1", &k2));
+  assert_memory_not_equal(k1.b, k2.b, 16);
+  /* an IPv4 address and its v4-mapped IPv6 form are the same client */
+  assert_true(key_for(cl, "192.0.2.5", &k1));
+  assert_true(key_for(cl, "::ffff:192.0.2.5", &k2));
+  assert_memory_equal(k1.b, k2.b, 16);
+  connlimit_free(cl);
+  /* without the loopback exemption (tests), loopback counts like any address */
+  cl = connlimit_new(2, false, "");
+  assert_true(key_for(cl, "127.0.0.2", &k1));
+  assert_true(key_for(cl, "::1", &k1));
+  connlimit_free(cl);
+  /* 0: no cap at all */
+  cl = connlimit_new(0, false, "");
+  assert_true(key_for(cl, "192.0.2.9", &k1));
+  for (int i = 0; i < 100; i++) assert_true(connlimit_add(cl, &k1));
+  assert_true(connlimit_allows(cl, &k1));
+  connlimit_free(cl);
+  assert_null(connlimit_new(2, true, "not-an-address"));
+}
+
 int main(void) {
+  /* Test-only routes are part of the table under test (read once, before the router starts). */
+  setenv("HOCVUSO_TEST_ROUTES", "1", 1);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_router_every_route_matches_itself),
+      cmocka_unit_test(test_connlimit_cap),
+      cmocka_unit_test(test_connlimit_keys),
       cmocka_unit_test(test_router_wrong_method_allow),
       cmocka_unit_test(test_router_bad_paths),
       cmocka_unit_test(test_router_long_paths),

@@ -32,6 +32,7 @@
 #include "util/hashpool.h"
 #include "util/jsonx.h"
 #include "util/secrets.h"
+#include "util/sink.h"
 #include "util/utf8.h"
 
 /* ---- helpers ---- */
@@ -713,6 +714,9 @@ static const cli_opt test_opts[] = {
     {"max-connections", true, "N"},
     {"web", true, "DIR"},
     {"trusted-proxy", true, "IP"},
+    {"max-conns-per-ip", true, "N"},
+    {"conn-exempt", true, "loopback|none"},
+    {"header-timeout", true, "S"},
     {NULL, false, NULL},
 };
 enum { O_DATA, O_THREADS, O_VERBOSE, O_CONFIG, O_LISTEN, O_DATABASE };
@@ -868,6 +872,7 @@ static void test_parse_int_refuses_space_and_sign(void **state) {
 static const char *const env_names[] = {
     "HOCVUSO_CONFIG", "HOCVUSO_LISTEN", "HOCVUSO_DATA", "HOCVUSO_DATABASE_URL", "HOCVUSO_THREADS",
     "HOCVUSO_TRUSTED_PROXY", "HOCVUSO_WEB", "HOCVUSO_BODY_LIMIT", "HOCVUSO_TIMEOUT", "HOCVUSO_MAX_CONNECTIONS",
+    "HOCVUSO_MAX_CONNS_PER_IP", "HOCVUSO_CONN_EXEMPT", "HOCVUSO_HEADER_TIMEOUT",
 };
 
 static void clear_env(void) {
@@ -909,9 +914,12 @@ static void test_config_defaults(void **state) {
   assert_string_equal(c.data, "./data");
   assert_string_equal(c.database, "");
   assert_int_equal(c.threads, 4);
-  assert_int_equal(c.body_limit, 1 << 20);
+  assert_int_equal(c.body_limit, 64 * 1024);
   assert_int_equal(c.conn_timeout, 30);
   assert_int_equal(c.max_conns, 4096);
+  assert_int_equal(c.max_conns_per_ip, 128);
+  assert_true(c.conn_exempt_loopback);
+  assert_int_equal(c.header_timeout, 10);
   char target[2048];
   config_db_target(&c, target, sizeof target);
   assert_string_equal(target, "./data/hocvuso.db");
@@ -1017,6 +1025,10 @@ static void test_config_bad_values(void **state) {
       {"body-limit too small", {"--body-limit", "100"}, NULL, NULL, NULL, "body-limit"},
       {"timeout 0", {"--timeout=0"}, NULL, NULL, NULL, "timeout"},
       {"max-connections 0", {"--max-connections=0"}, NULL, NULL, NULL, "max-connections"},
+      {"max-conns-per-ip negative", {"--max-conns-per-ip=-1"}, NULL, NULL, NULL, "max-conns-per-ip"},
+      {"conn-exempt unknown", {"--conn-exempt", "all"}, NULL, NULL, NULL, "conn-exempt"},
+      {"header-timeout 0", {"--header-timeout=0"}, NULL, NULL, NULL, "header-timeout"},
+      {"env conn-exempt", {NULL}, "HOCVUSO_CONN_EXEMPT", "proxy", NULL, "HOCVUSO_CONN_EXEMPT"},
       {"empty data", {"--data="}, NULL, NULL, NULL, "empty data directory"},
       {"env threads=0", {NULL}, "HOCVUSO_THREADS", "0", NULL, "HOCVUSO_THREADS"},
       {"env database", {NULL}, "HOCVUSO_DATABASE_URL", "sqlite:///x", NULL, "HOCVUSO_DATABASE_URL"},
@@ -1269,6 +1281,207 @@ static void test_hashpool(void **state) {
   hashpool_free(NULL);
 }
 
+/* ==== config: the connection settings ==== */
+
+static void test_config_connection_keys(void **state) {
+  (void)state;
+  config c;
+  char err[256];
+  char *argv[] = {"--max-conns-per-ip", "0", "--conn-exempt=none", "--header-timeout", "3"};
+  assert_int_equal(load_with(&c, argv, 5, err, sizeof err), 0);
+  assert_int_equal(c.max_conns_per_ip, 0);
+  assert_false(c.conn_exempt_loopback);
+  assert_int_equal(c.header_timeout, 3);
+  setenv("HOCVUSO_MAX_CONNS_PER_IP", "7", 1);
+  setenv("HOCVUSO_CONN_EXEMPT", "loopback", 1);
+  assert_int_equal(load_with(&c, NULL, 0, err, sizeof err), 0);
+  assert_int_equal(c.max_conns_per_ip, 7);
+  assert_true(c.conn_exempt_loopback);
+}
+
+/* ==== names: what text_clean keeps and text_name_check refuses ==== */
+
+static void test_text_name_check_table(void **state) {
+  (void)state;
+  static const struct {
+    const char *in;
+    text_name_problem want;
+  } cases[] = {
+      {"Tổ dân phố số 1", TEXT_NAME_OK},
+      {"Nguyễn Văn A", TEXT_NAME_OK},
+      {"A", TEXT_NAME_OK},
+      {"3", TEXT_NAME_OK},
+      {"Trường THCS (cơ sở 2)", TEXT_NAME_OK},
+      {"evil\xE2\x80\xAEtxt.exe", TEXT_NAME_HIDDEN},      /* U+202E right-to-left override */
+      {"a\xE2\x80\xAA" "b", TEXT_NAME_HIDDEN},            /* U+202A */
+      {"a\xE2\x80\xAD" "b", TEXT_NAME_HIDDEN},            /* U+202D */
+      {"a\xE2\x81\xA6" "b", TEXT_NAME_HIDDEN},            /* U+2066 left-to-right isolate */
+      {"a\xE2\x81\xA9" "b", TEXT_NAME_HIDDEN},            /* U+2069 pop directional isolate */
+      {"Nguy\xE2\x80\x8B" "en", TEXT_NAME_HIDDEN},        /* U+200B zero width space */
+      {"a\xE2\x80\x8C" "b", TEXT_NAME_HIDDEN},            /* U+200C zero width non-joiner */
+      {"a\xE2\x80\x8D" "b", TEXT_NAME_HIDDEN},            /* U+200D zero width joiner */
+      {"a\xE2\x80\x8E" "b", TEXT_NAME_HIDDEN},            /* U+200E left-to-right mark */
+      {"a\xE2\x80\x8F" "b", TEXT_NAME_HIDDEN},            /* U+200F right-to-left mark */
+      {"a\xE2\x81\xA0" "b", TEXT_NAME_HIDDEN},            /* U+2060 word joiner */
+      {"\xEF\xBB\xBF" "Tên", TEXT_NAME_HIDDEN},           /* U+FEFF BOM */
+      {"so\xC2\xAD" "ft", TEXT_NAME_HIDDEN},              /* U+00AD soft hyphen (Cf) */
+      {"a\xD8\x9C" "b", TEXT_NAME_HIDDEN},                /* U+061C Arabic letter mark (Cf) */
+      {"a\xC2\x85" "b", TEXT_NAME_HIDDEN},                /* U+0085, a C1 control */
+      {"a\x01" "b", TEXT_NAME_HIDDEN},
+      {"", TEXT_NAME_BLANK},
+      {"   ", TEXT_NAME_BLANK},
+      {"\xC2\xA0\xE3\x80\x80", TEXT_NAME_BLANK},          /* no-break space, ideographic space */
+      {"\xE3\x85\xA4\xE3\x85\xA4", TEXT_NAME_BLANK},      /* U+3164 Hangul filler ×2 */
+      {"\xE2\xA0\x80", TEXT_NAME_BLANK},                  /* U+2800 Braille blank */
+      {"\xCC\x81\xCC\x83", TEXT_NAME_BLANK},              /* combining marks alone */
+      {"\xFF", TEXT_NAME_INVALID},
+  };
+  char msg[4096] = "";
+  int bad = 0;
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    text_name_problem got = text_name_check(cases[k].in);
+    if (got != cases[k].want) {
+      bad++;
+      size_t used = strlen(msg);
+      snprintf(msg + used, sizeof msg - used, "\n  %s: got %d, wanted %d", hexdump(cases[k].in, strlen(cases[k].in)),
+               (int)got, (int)cases[k].want);
+    }
+  }
+  if (bad) fail_msg("text_name_check: %d case(s) wrong:%s", bad, msg);
+}
+
+static void test_text_clean_table(void **state) {
+  (void)state;
+  static const struct {
+    const char *in, *want;
+  } cases[] = {
+      {"  Tổ   dân\tphố\n số 1  ", "Tổ dân phố số 1"},
+      {"To\xCC\x82\xCC\x89", "Tổ"},                                    /* NFC */
+      {"a\xC2\xA0\xC2\xA0" "b", "a b"},                                /* no-break spaces are spaces */
+      {"\xE3\x80\x80" "a\xE3\x80\x80", "a"},                          /* ideographic space */
+      {"Nguy\xE2\x80\x8B" "\xE1\xBB\x85n", "Nguyễn"},                  /* zero width space dropped */
+      {"\xEF\xBB\xBF" "A\xE2\x80\xAE" "B\xE2\x80\xAC", "AB"},          /* BOM and overrides dropped */
+      {"\xE2\x80\x8B \xE2\x80\x8B", ""},                               /* only invisible: blank */
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    char *got = text_clean(cases[k].in);
+    if (!got) fail_msg("text_clean(%s) = NULL", hexdump(cases[k].in, strlen(cases[k].in)));
+    if (strcmp(got, cases[k].want) != 0)
+      fail_msg("text_clean(%s) = \"%s\", wanted \"%s\"", hexdump(cases[k].in, strlen(cases[k].in)), got, cases[k].want);
+    free(got);
+  }
+  assert_null(text_clean("\xFF"));
+}
+
+/* ==== the body sink ==== */
+
+static char sink_dir[64];
+
+static int setup_sink(void **state) {
+  (void)state;
+  snprintf(sink_dir, sizeof sink_dir, "/tmp/hv-sink-XXXXXX");
+  return mkdtemp(sink_dir) ? 0 : -1;
+}
+
+static int teardown_sink(void **state) {
+  (void)state;
+  return nftw(sink_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static int entries_in(const char *dir) {
+  int n = 0;
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "ls -A %s", dir);
+  FILE *p = popen(cmd, "r");
+  char line[256];
+  while (p && fgets(line, sizeof line, p)) n++;
+  if (p) pclose(p);
+  return n;
+}
+
+static void test_sink_memory(void **state) {
+  (void)state;
+  body_sink s;
+  sink_init(&s, 10);
+  assert_int_equal(sink_write(&s, "{\"a\"", 4), 0);
+  assert_int_equal(sink_write(&s, ":1}", 3), 0);
+  assert_false(s.too_large);
+  assert_int_equal(s.len, 7);
+  assert_string_equal(s.mem, "{\"a\":1}");
+  assert_int_equal(sink_write(&s, "abc", 3), 0); /* exactly 10: still kept */
+  assert_false(s.too_large);
+  assert_int_equal(sink_write(&s, "x", 1), 0); /* 11: over */
+  assert_true(s.too_large);
+  assert_null(s.mem);
+  assert_int_equal(s.len, 0);
+  assert_int_equal(sink_write(&s, "more", 4), 0); /* counted, dropped */
+  assert_int_equal(s.seen, 15);
+  assert_int_equal(sink_rewind(&s), -1); /* no file in memory mode */
+  sink_close(&s);
+  sink_close(&s); /* twice is harmless */
+}
+
+static void test_sink_file(void **state) {
+  (void)state;
+  body_sink s;
+  sink_init(&s, 1 << 20);
+  assert_int_equal(sink_to_file(&s, sink_dir), 0);
+  assert_true(s.fd >= 0);
+  assert_int_equal(entries_in(sink_dir), 0); /* unlinked from birth */
+  unsigned char block[4096];
+  uint64_t sum = 0;
+  for (int i = 0; i < 100; i++) {
+    for (size_t k = 0; k < sizeof block; k++) block[k] = (unsigned char)(i * 31 + k);
+    assert_int_equal(sink_write(&s, block, sizeof block), 0);
+    for (size_t k = 0; k < sizeof block; k++) sum += block[k];
+  }
+  assert_null(s.mem); /* nothing in memory */
+  assert_int_equal(s.len, 100 * sizeof block);
+  int fd = sink_rewind(&s);
+  assert_true(fd >= 0);
+  uint64_t back = 0, n = 0;
+  ssize_t got;
+  while ((got = read(fd, block, sizeof block)) > 0) {
+    for (ssize_t k = 0; k < got; k++) back += block[k];
+    n += (uint64_t)got;
+  }
+  assert_int_equal(n, 100 * sizeof block);
+  assert_true(back == sum);
+  sink_close(&s);
+  assert_int_equal(s.fd, -1);
+  assert_int_equal(entries_in(sink_dir), 0);
+}
+
+static void test_sink_file_over_limit(void **state) {
+  (void)state;
+  body_sink s;
+  sink_init(&s, 5000);
+  assert_int_equal(sink_to_file(&s, sink_dir), 0);
+  char block[4096];
+  memset(block, 'x', sizeof block);
+  assert_int_equal(sink_write(&s, block, sizeof block), 0);
+  assert_false(s.too_large);
+  assert_int_equal(sink_write(&s, block, sizeof block), 0);
+  assert_true(s.too_large);
+  struct stat st;
+  assert_int_equal(fstat(s.fd, &st), 0);
+  assert_int_equal(st.st_size, 0); /* what was kept is given back */
+  sink_close(&s);
+}
+
+static void test_sink_file_errors(void **state) {
+  (void)state;
+  body_sink s;
+  sink_init(&s, 100);
+  errno = 0;
+  assert_int_equal(sink_to_file(&s, "/nonexistent/hocvuso"), -1);
+  assert_int_not_equal(errno, 0);
+  assert_int_equal(s.fd, -1);
+  assert_int_equal(sink_write(&s, "ab", 2), 0); /* memory mode still works */
+  assert_int_equal(sink_to_file(&s, sink_dir), -1); /* not once bytes are kept */
+  sink_close(&s);
+}
+
 int main(void) {
   if (sodium_init() < 0) {
     fprintf(stderr, "sodium_init failed\n");
@@ -1293,12 +1506,19 @@ int main(void) {
       cmocka_unit_test(test_text_fold_table),
       cmocka_unit_test(test_text_nfc),
       cmocka_unit_test(test_text_like_pattern),
+      cmocka_unit_test(test_text_name_check_table),
+      cmocka_unit_test(test_text_clean_table),
+      cmocka_unit_test_setup_teardown(test_sink_memory, setup_sink, teardown_sink),
+      cmocka_unit_test_setup_teardown(test_sink_file, setup_sink, teardown_sink),
+      cmocka_unit_test_setup_teardown(test_sink_file_over_limit, setup_sink, teardown_sink),
+      cmocka_unit_test_setup_teardown(test_sink_file_errors, setup_sink, teardown_sink),
       cmocka_unit_test(test_cli_parse_table),
       cmocka_unit_test(test_parse_int_table),
       cmocka_unit_test(test_parse_int_refuses_space_and_sign),
       cmocka_unit_test_setup_teardown(test_config_defaults, setup_config, teardown_config),
       cmocka_unit_test_setup_teardown(test_config_precedence, setup_config, teardown_config),
       cmocka_unit_test_setup_teardown(test_config_bad_values, setup_config, teardown_config),
+      cmocka_unit_test_setup_teardown(test_config_connection_keys, setup_config, teardown_config),
       cmocka_unit_test(test_secrets_create_and_load),
       cmocka_unit_test(test_secrets_malformed),
   };

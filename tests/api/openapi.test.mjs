@@ -1,0 +1,200 @@
+// openapi.test.mjs: the OpenAPI document is exact enough for a generated client. Every operation
+// it lists is called (as the ward admin, with valid inputs found through the API) and so are a few
+// of its error cases; every answer, error answers included, must validate against the document's
+// schema for its status (JSON Schema 2020-12, Ajv), and every object schema lists its required
+// members and admits no others.
+// Never: hard-codes ids; an operation without a case below fails the test (add one).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { startServer, finish, uniq, groupKind } from './lib/server.mjs';
+
+let srv;
+let admin;
+let doc;
+let ajv;
+const ROOT = 'urn:hocvuso:openapi';
+
+before(async () => {
+  // The test-only upload route is in the document only with HOCVUSO_TEST_ROUTES=1: cover it too.
+  srv = await startServer({ env: { HOCVUSO_TEST_ROUTES: '1' } });
+  admin = await srv.login('admin');
+  doc = (await srv.request('GET', '/api/v1/openapi.json')).json;
+  ajv = new Ajv2020({ strict: true, allErrors: true });
+  // The formats the API promises (docs/API.md: times are ISO 8601 UTC, dates YYYY-MM-DD).
+  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  ajv.addFormat('date', /^\d{4}-\d{2}-\d{2}$/);
+  ajv.addSchema({ $id: ROOT, $defs: rewriteRefs(doc.components.schemas) });
+});
+after(async () => finish(srv, assert));
+
+function rewriteRefs(v) {
+  if (Array.isArray(v)) return v.map(rewriteRefs);
+  if (v && typeof v === 'object') {
+    const o = {};
+    for (const [k, x] of Object.entries(v)) {
+      o[k] = k === '$ref' && typeof x === 'string' ? x.replace('#/components/schemas/', `${ROOT}#/$defs/`) : rewriteRefs(x);
+    }
+    return o;
+  }
+  return v;
+}
+
+const validators = new Map();
+/** Validates one answer against the operation's response for its status (or `default`). */
+function check(method, path, r) {
+  const op = doc.paths[path][method.toLowerCase()];
+  const what = `${method} ${path} → ${r.status} ${r.text.slice(0, 300)}`;
+  let resp = op.responses[String(r.status)];
+  if (!resp) {
+    assert.ok(r.status >= 400, `a success status the document does not list: ${what}`);
+    resp = op.responses.default;
+  }
+  assert.ok(resp, `status not in the document and no default: ${what}`);
+  if (!resp.content) {
+    assert.equal(r.body.length, 0, `the document promises no body: ${what}`);
+    return;
+  }
+  const [type, media] = Object.entries(resp.content)[0];
+  assert.ok((r.headers['content-type'] || '').startsWith(type), `content type ${r.headers['content-type']}, document ${type}: ${what}`);
+  const key = `${method} ${path} ${r.status} ${resp === op.responses.default ? 'default' : ''}`;
+  if (!validators.has(key)) validators.set(key, ajv.compile(rewriteRefs(media.schema)));
+  const validate = validators.get(key);
+  const value = type === 'application/json' ? r.json : r.text;
+  assert.ok(validate(value), `${what}\nschema errors: ${JSON.stringify(validate.errors, null, 1)}`);
+}
+
+test('every object schema lists its required members and admits no undocumented ones', () => {
+  const problems = [];
+  const walk = (s, where) => {
+    if (!s || typeof s !== 'object') return;
+    if (s.type === 'object' || (Array.isArray(s.type) && s.type.includes('object'))) {
+      if (s.properties && s.additionalProperties !== false) problems.push(`${where}: additionalProperties is not false`);
+      if (s.properties && !Array.isArray(s.required)) problems.push(`${where}: no required list`);
+      for (const r of s.required || []) if (!s.properties || !(r in s.properties)) problems.push(`${where}: required ${r} is not a property`);
+    }
+    for (const [k, v] of Object.entries(s)) if (v && typeof v === 'object') walk(v, `${where}.${k}`);
+  };
+  walk(doc.components.schemas, 'components.schemas');
+  for (const [p, item] of Object.entries(doc.paths)) {
+    for (const [m, op] of Object.entries(item)) {
+      const schema = op.requestBody?.content?.['application/json']?.schema;
+      if (schema) walk(schema, `${m} ${p} requestBody`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+// Valid inputs for every operation, found through the API. Each case answers
+// {path, body?, rawBody?, headers?, session?} for its call; `state` carries what earlier calls made.
+const state = {};
+const cases = {
+  getHealth: () => ({ path: '/healthz' }),
+  getMetrics: () => ({ path: '/metrics' }),
+  getOpenApi: () => ({ path: '/api/v1/openapi.json' }),
+  getHello: () => ({ path: '/api/v1/hello' }),
+  getMeta: () => ({ path: '/api/v1/meta' }),
+  login: () => ({ path: '/api/v1/session', body: { username: 'admin', password: srv.password }, session: null }),
+  getMe: () => ({ path: '/api/v1/me' }),
+  listUnits: () => ({ path: `/api/v1/units?parent_id=${state.wardId}&per_page=5` }),
+  getUnit: () => ({ path: `/api/v1/units/${state.wardId}` }),
+  createUnit: () => ({ path: '/api/v1/units', body: { parent_id: state.wardId, kind: state.kind, name: `Tổ kiểm thử ${uniq()}` } }),
+  updateUnit: () => ({ path: `/api/v1/units/${state.unitId}`, body: { name: `Tổ đã đổi tên ${uniq()}` } }),
+  listUsers: () => ({ path: '/api/v1/users?per_page=5' }),
+  createUser: () => ({
+    path: '/api/v1/users',
+    body: { username: state.username, display_name: 'Người Kiểm Thử', password: 'Mat-khau-kiem-thu-1', unit_id: state.unitId },
+  }),
+  getUser: () => ({ path: `/api/v1/users/${state.userId}` }),
+  updateUser: () => ({ path: `/api/v1/users/${state.userId}`, body: { display_name: 'Người Kiểm Thử Hai' } }),
+  grantRole: () => ({ path: `/api/v1/users/${state.userId}/roles`, body: { role: 'learner', unit_id: state.unitId } }),
+  revokeRole: () => ({ path: `/api/v1/users/${state.userId}/roles/${state.grantId}` }),
+  resetUserPassword: () => ({ path: `/api/v1/users/${state.userId}/password`, body: { new_password: 'Mat-khau-moi-kiem-thu-2' } }),
+  changeMyPassword: () => ({
+    path: '/api/v1/me/password',
+    body: { current_password: 'Mat-khau-moi-kiem-thu-2', new_password: 'Mat-khau-rieng-kiem-thu-3' },
+    session: state.userSession,
+  }),
+  listAudit: () => ({ path: '/api/v1/audit?per_page=5' }),
+  logout: () => ({ path: '/api/v1/session', session: state.spareSession }),
+  testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
+};
+// The order in which operations that depend on each other run.
+const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getMeta', 'login', 'getMe', 'listUnits', 'getUnit',
+  'createUnit', 'updateUnit', 'listUsers', 'createUser', 'getUser', 'updateUser', 'grantRole', 'revokeRole',
+  'resetUserPassword', 'changeMyPassword', 'listAudit', 'logout', 'testUpload'];
+
+function operations() {
+  const ops = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [m, op] of Object.entries(item)) ops.push({ method: m.toUpperCase(), path, op });
+  }
+  return ops;
+}
+
+async function call(method, c) {
+  const session = c.session === undefined ? admin : c.session;
+  return srv.request(method, c.path, { session, body: c.body, rawBody: c.rawBody, headers: c.headers });
+}
+
+test('every operation answers valid input with its documented success, matching its schema', async () => {
+  const ops = operations();
+  const missing = ops.filter((o) => !cases[o.op.operationId] || !ORDER.includes(o.op.operationId)).map((o) => o.op.operationId);
+  assert.deepEqual(missing, [], 'operations without a case in this test: add them to `cases` and ORDER');
+  state.wardId = await srv.unitId(admin, 'Phường Hải Dương');
+  state.kind = await groupKind(srv, admin);
+  state.username = uniq('kt');
+  state.spareSession = await srv.login('admin');
+  const byId = Object.fromEntries(ops.map((o) => [o.op.operationId, o]));
+  for (const id of ORDER) {
+    const o = byId[id];
+    if (!o) continue;
+    const r = await call(o.method, cases[id]());
+    const ok = Object.keys(o.op.responses).filter((s) => /^2/.test(s));
+    assert.ok(ok.includes(String(r.status)), `${id}: ${r.status} ${r.text.slice(0, 300)}; documented ${ok}`);
+    check(o.method, o.path, r);
+    if (id === 'createUnit') state.unitId = r.json.id;
+    if (id === 'createUser') state.userId = r.json.id;
+    if (id === 'grantRole') state.grantId = r.json.id;
+    if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
+  }
+});
+
+test('error answers of every operation match the document too', async () => {
+  let n = 0;
+  for (const { method, path, op } of operations()) {
+    const concrete = path.replace(/\{[^}]+\}/g, '1');
+    const attempts = [
+      // an undeclared query parameter
+      { path: `${concrete}${concrete.includes('?') ? '&' : '?'}khong_co=1` },
+    ];
+    if (op.security?.length) attempts.push({ path: concrete, session: null }); // not logged in
+    if (path.includes('{')) attempts.push({ path: path.replace(/\{[^}]+\}/g, '987654321') }); // no such object
+    if (op.requestBody?.content?.['application/json']) {
+      attempts.push({ path: concrete, rawBody: '{"bad json', headers: { 'content-type': 'application/json' } });
+      attempts.push({ path: concrete, rawBody: '{}', headers: { 'content-type': 'text/plain' } });
+      attempts.push({ path: concrete, body: { khong_co: 1 } });
+    }
+    for (const a of attempts) {
+      const r = await call(method, a);
+      if (r.status < 400) continue; // e.g. a public route that ignores the session
+      assert.ok(r.status < 500, `${method} ${a.path}: ${r.status} ${r.text.slice(0, 200)}`);
+      check(method, path, r);
+      n++;
+    }
+  }
+  assert.ok(n >= 40, `only ${n} error answers checked`);
+});
+
+test('answers that libmicrohttpd would give are JSON errors of the document too (405, 413, 431)', async () => {
+  const r405 = await srv.request('DELETE', '/api/v1/hello');
+  assert.equal(r405.status, 405);
+  check('GET', '/api/v1/hello', r405); // validated against the path's default response
+  const big = await srv.request('POST', '/api/v1/units', { session: admin, rawBody: 'x'.repeat(70 * 1024) });
+  assert.equal(big.status, 413);
+  check('POST', '/api/v1/units', big);
+  const q = Array.from({ length: 200 }, (_, i) => `p${i}=1`).join('&');
+  const r431 = await srv.request('GET', `/api/v1/hello?${q}`);
+  assert.equal(r431.status, 431);
+  check('GET', '/api/v1/hello', r431);
+});
