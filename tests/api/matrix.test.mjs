@@ -118,6 +118,7 @@ async function cliAdminSession() {
 // what follows (capability, scope) decides. The handler may still refuse it (4xx), which is fine.
 function valueFor(f, ctx) {
   if (f.name === ctx.scopeField && ctx.unit !== undefined) return ctx.unit;
+  if (ctx.alsoField && f.name === ctx.alsoField && ctx.also !== undefined) return ctx.also;
   if (f.name === 'role') return ctx.role || 'learner';
   switch (f.type) {
     case 'integer':
@@ -218,7 +219,7 @@ test('policy: every object a route names is checked (path ids, unit fields)', ()
     if (params.includes('grant_id') && rt.scope !== 'grant') wrong.push(`${key(rt)}: a grant in the path, scope ${rt.scope}`);
     if (rt.scope === 'unit' && rt.scope_from === 'path' && params[0] !== rt.scope_field) wrong.push(`${key(rt)}: scope field ${rt.scope_field} is not the path's id`);
     for (const f of [...(rt.body || []), ...(rt.query || [])]) {
-      if (UNIT_FIELDS.test(f.name) && f.name !== rt.scope_field) wrong.push(`${key(rt)}: field ${f.name} names a unit that is not checked`);
+      if (UNIT_FIELDS.test(f.name) && f.name !== rt.scope_field && f.name !== rt.also_unit) wrong.push(`${key(rt)}: field ${f.name} names a unit that is not checked`);
     }
     if (rt.body && rt.body.some((f) => f.name === 'role') && !['user_role'].includes(rt.scope)) wrong.push(`${key(rt)}: a role in the body, scope ${rt.scope}`);
   }
@@ -235,7 +236,7 @@ function casesFor(rt, username) {
   const out = [];
   const add = (label, params, ctx, expect) => {
     const c = { label, path: pathFor(rt, params), ctx, expect: hasCap ? expect : 'deny' };
-    c.body = bodyFor(rt, { scopeField: rt.scope_field, ...ctx });
+    c.body = bodyFor(rt, { scopeField: rt.scope_field, alsoField: rt.also_unit, ...ctx });
     if (rt.scope === 'unit' && rt.scope_from === 'query' && ctx.unit) c.path += `?${rt.scope_field}=${ctx.unit}`;
     out.push(c);
   };
@@ -249,7 +250,15 @@ function casesFor(rt, username) {
       const params = {};
       for (const [label, u] of [['unit in scope', a.unit], ['unit out of scope', a.outUnit], ['missing unit', MISSING]]) {
         if (rt.scope_from === 'path') params[rt.scope_field] = u;
-        add(label, params, { unit: u }, unitExpect(u));
+        add(label, { ...params }, { unit: u, also: a.unit }, unitExpect(u));
+      }
+      if (rt.also_unit) {
+        // The second unit the route names (a move's new parent) is checked like the first.
+        if (rt.scope_from === 'path') params[rt.scope_field] = a.unit;
+        for (const [label, u] of [['second unit out of scope', a.outUnit], ['second unit missing', MISSING]]) {
+          const first = unitExpect(a.unit);
+          add(label, { ...params }, { unit: a.unit, also: u }, first === 'pass' ? unitExpect(u) : first);
+        }
       }
       const f = [...(rt.body || []), ...(rt.query || [])].find((x) => x.name === rt.scope_field);
       if (f && !f.required) add('unit left out', params, { unit: null }, 'pass');
