@@ -115,13 +115,16 @@ const cases = {
     body: { current_password: 'Mat-khau-moi-kiem-thu-2', new_password: 'Mat-khau-rieng-kiem-thu-3' },
     session: state.userSession,
   }),
+  moveUnit: () => ({ path: `/api/v1/units/${state.unitId}/move`, body: { parent_id: state.wardId } }),
+  deleteUnit: () => ({ path: `/api/v1/units/${state.spareUnitId}` }),
+  getInstance: () => ({ path: '/api/v1/instance', session: null }),
   listAudit: () => ({ path: '/api/v1/audit?per_page=5' }),
   logout: () => ({ path: '/api/v1/session', session: state.spareSession }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
 // The order in which operations that depend on each other run.
-const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getMeta', 'login', 'getMe', 'listUnits', 'getUnit',
-  'createUnit', 'updateUnit', 'listUsers', 'createUser', 'getUser', 'updateUser', 'grantRole', 'revokeRole',
+const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance', 'getMeta', 'login', 'getMe', 'listUnits',
+  'getUnit', 'createUnit', 'updateUnit', 'moveUnit', 'deleteUnit', 'listUsers', 'createUser', 'getUser', 'updateUser', 'grantRole', 'revokeRole',
   'resetUserPassword', 'changeMyPassword', 'listAudit', 'logout', 'testUpload'];
 
 function operations() {
@@ -145,6 +148,12 @@ test('every operation answers valid input with its documented success, matching 
   state.kind = await groupKind(srv, admin);
   state.username = uniq('kt');
   state.spareSession = await srv.login('admin');
+  const spare = await srv.request('POST', '/api/v1/units', {
+    session: admin,
+    body: { parent_id: state.wardId, kind: state.kind, name: `Tổ để xóa ${uniq()}` },
+  });
+  assert.equal(spare.status, 201, spare.text);
+  state.spareUnitId = spare.json.id;
   const byId = Object.fromEntries(ops.map((o) => [o.op.operationId, o]));
   for (const id of ORDER) {
     const o = byId[id];
