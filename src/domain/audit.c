@@ -27,11 +27,17 @@ STORE_SQL(q_append, "INSERT INTO audit_log (at, actor_id, actor_username, action
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 /* Entries within the caller's subtrees (by the unit's path, or the path it had when the entry
  * was written if it has been deleted since; the caller's grants joined in SQL, see scope.h), and
- * entries with no unit (a failed log-in for an unknown name) for every holder of audit.read. */
+ * entries with no unit for the ward admins of the instance (AUDIT_AT_WARD). */
 #define UPATH "COALESCE(un.path, a.unit_path)"
+/* Entries without a unit (a failed log-in for an unknown name, the acts of an account made on the
+ * command line without a unit) concern the whole instance: the ward admins of the instance see
+ * them, i.e. callers whose audit.read covers a ward, a commune or a city, never one scoped to a
+ * tổ dân phố or an office. */
+#define AUDIT_AT_WARD                                                                                     \
+  "EXISTS (SELECT 1 FROM sc_ JOIN units wu_ ON wu_.path = sc_.lo WHERE wu_.kind IN ('ward', 'commune', 'city'))"
 #define AUDIT_FILTER                                                                                        \
   " FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id"                                               \
-  " WHERE (" SCOPE_IN(UPATH) " OR a.unit_id IS NULL)"                                                       \
+  " WHERE (" SCOPE_IN(UPATH) " OR (a.unit_id IS NULL AND " AUDIT_AT_WARD "))"                               \
   " AND (CAST(? AS TEXT) IS NULL OR a.actor_username = ?)"                                                  \
   " AND (CAST(? AS TEXT) IS NULL OR a.action = ? OR a.action LIKE ? ESCAPE '\\')"                          \
   " AND (CAST(? AS TEXT) IS NULL OR a.entity = ?)"                                                          \

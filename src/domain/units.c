@@ -137,6 +137,12 @@ STORE_SQL(q_subtree_depth, "SELECT MAX(depth) FROM units WHERE path >= ? AND pat
 STORE_SQL(q_move_paths, "UPDATE units SET path = CAST(? AS TEXT) || substr(path, CAST(? AS INTEGER)),"
                         " depth = depth + CAST(? AS INTEGER), updated_at = ? WHERE path >= ? AND path < ?");
 STORE_SQL(q_set_parent, "UPDATE units SET parent_id = ? WHERE id = ?");
+/* Changes to the tree's shape (create, move, delete, a kind change) take one lock for the rest of
+ * their transaction, so that two of them never read paths the other is rewriting: on PostgreSQL,
+ * where READ COMMITTED lets two concurrent moves each see the tree before the other (a cycle, or a
+ * path that disagrees with its parent), a transaction-scoped advisory lock; on SQLite the single
+ * writer's BEGIN IMMEDIATE already serialises them. */
+STORE_SQL2(q_tree_lock, "SELECT 1", "SELECT 1 FROM (SELECT pg_advisory_xact_lock(727275)) l");
 STORE_SQL(q_has_users, "SELECT 1 FROM users WHERE unit_id = ? LIMIT 1");
 STORE_SQL(q_has_grants, "SELECT 1 FROM user_roles WHERE unit_id = ? LIMIT 1");
 STORE_SQL(q_has_children, "SELECT 1 FROM units WHERE parent_id = ? LIMIT 1");
@@ -461,6 +467,16 @@ typedef struct unit_self {
   char fold[800];
 } unit_self;
 
+static int tree_lock(store_conn *w, app_err *e) {
+  store_stmt *s = store_prepare(w, &q_tree_lock);
+  if (!s) return APP_INTERNAL(e);
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW) {
+  }
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
+}
+
 static int read_self(store_conn *w, int64_t id, unit_self *u, app_err *e) {
   store_stmt *s = store_prepare(w, &q_self);
   if (!s) return APP_INTERNAL(e);
@@ -482,6 +498,7 @@ int units_create(store_conn *w, int64_t parent_id, const char *kind, const char 
                  int64_t *id_out, app_err *e) {
   if (!unit_kind_label(kind)) return app_fail(e, 400, "invalid_value", "kind", "Loại đơn vị không hợp lệ.");
   if (code && *code && check_code(code, e) != 0) return -1;
+  if (tree_lock(w, e) != 0) return -1;
   char parent_path[512] = "/", parent_kind[48] = "";
   int64_t depth = 0;
   if (parent_id) {
@@ -557,6 +574,7 @@ done:
 int units_update(store_conn *w, int64_t id, const char *name, const char *kind, const char *code, app_err *e) {
   if (kind && !unit_kind_label(kind)) return app_fail(e, 400, "invalid_value", "kind", "Loại đơn vị không hợp lệ.");
   if (code && *code && check_code(code, e) != 0) return -1;
+  if (kind && tree_lock(w, e) != 0) return -1; /* a kind change is checked against the children */
   if (name && authcache_changed(w, AUTH_CHANGED_ALL, 0) != 0) return APP_INTERNAL(e); /* grants show unit names */
   char *nname = name ? text_clean(name) : NULL, *fold = nname ? text_fold(nname) : NULL;
   int ret = -1;
@@ -641,6 +659,7 @@ static int exists_row(store_conn *w, const store_sql *q, int64_t id, bool *yes) 
 
 int units_move(store_conn *w, int64_t id, int64_t parent_id, int64_t *old_parent, app_err *e) {
   unit_self self, parent;
+  if (tree_lock(w, e) != 0) return -1;
   if (read_self(w, id, &self, e) != 0) return -1;
   if (read_self(w, parent_id, &parent, e) != 0) {
     if (e->status == 404) e->field = "parent_id";
@@ -693,6 +712,7 @@ int units_move(store_conn *w, int64_t id, int64_t parent_id, int64_t *old_parent
 
 int units_delete(store_conn *w, int64_t id, int64_t *parent_out, app_err *e) {
   unit_self self;
+  if (tree_lock(w, e) != 0) return -1;
   if (read_self(w, id, &self, e) != 0) return -1;
   *parent_out = self.parent_id;
   bool children = false, users = false, grants = false;

@@ -22,6 +22,7 @@ STORE_SQL(q_insert, "INSERT INTO users (username, display_name, name_fold, passw
                     " created_at, updated_at, must_change_password) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id");
 STORE_SQL(q_by_name, "SELECT id, password_hash, disabled, must_change_password FROM users WHERE username = ?");
 STORE_SQL(q_hash_by_id, "SELECT password_hash FROM users WHERE id = ?");
+STORE_SQL(q_names_of, "SELECT username, display_name FROM users WHERE id = ?");
 STORE_SQL(q_set_pw, "UPDATE users SET password_hash = ?, updated_at = ?, must_change_password = ? WHERE id = ?");
 STORE_SQL(q_set_disabled, "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?");
 STORE_SQL(q_set_name, "UPDATE users SET display_name = ?, name_fold = ?, updated_at = ? WHERE id = ?");
@@ -73,6 +74,21 @@ _Static_assert(PASSWORD_HASH_MAX == crypto_pwhash_STRBYTES, "PASSWORD_HASH_MAX i
 
 int users_check_password(const char *pw, const char *field, app_err *e) {
   return password_check(pw, field, NULL, NULL, e);
+}
+
+int users_check_password_of(store_conn *c, int64_t id, const char *pw, const char *field, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_names_of);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  int rc = store_step(s), ret;
+  if (rc == STORE_ROW)
+    ret = password_check(pw, field, store_col_text(s, 0), store_col_text(s, 1), e);
+  else if (rc == STORE_DONE)
+    ret = password_check(pw, field, NULL, NULL, e);
+  else
+    ret = APP_INTERNAL(e);
+  store_reset(s);
+  return ret;
 }
 
 static int check_username(const char *u, app_err *e) {

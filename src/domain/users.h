@@ -29,6 +29,9 @@ typedef struct user_list_query {
 /* Checks a new password's length and strength (password.h); `field` names it in the error,
  * which is added to `e` (several field errors may be gathered). */
 int users_check_password(const char *password, const char *field, app_err *e);
+/* The same for a new password of an existing account, which must not be made of its user name
+ * or its display name either (a reader is enough). */
+int users_check_password_of(store_conn *c, int64_t id, const char *password, const char *field, app_err *e);
 /* Checks every field of a new account at once (username, display name, password): 0, or -1
  * with each fault in e->errs. Does not touch the database. */
 int users_check_new(const char *username, const char *display_name, const char *password, app_err *e);

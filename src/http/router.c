@@ -328,7 +328,13 @@ static int prehash(req *r) {
   const char *pw = req_str(r, rt->prehash);
   if (!pw) return 0;
   const char *username = req_str(r, "username");
+  /* A new password of an existing account (a reset: the account in the path; else the caller's
+   * own) is checked against that account's names too. */
+  int64_t owner = rt->scope == SCOPE_USER ? req_param(r, 0) : r->who ? r->who->user_id : 0;
+  store_conn *c = username || !owner ? NULL : req_db(r);
+  if (!username && owner && !c) return db_down(r);
   int bad = username ? users_check_new(username, req_str(r, "display_name") ? req_str(r, "display_name") : "", pw, &r->err)
+            : c      ? users_check_password_of(c, owner, pw, rt->prehash, &r->err)
                      : users_check_password(pw, rt->prehash, &r->err);
   if (bad) {
     fail_err(r);

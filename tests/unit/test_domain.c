@@ -1758,8 +1758,15 @@ static void test_audit(void **state) {
     scope_sql_of(&below, mk_principal(fx, &sa, bg, 1), CAP_AUDIT_READ);
     sq = (audit_query){.scope = &below, .action = "aud.anonymous", .per_page = 50};
     json_decref(audit_items(fx, &sq, &seen));
-    assert_int_equal(seen, 1); /* an entry without a unit: every holder of audit.read */
+    assert_int_equal(seen, 1); /* an entry without a unit: the ward admins of the instance */
     sq = (audit_query){.scope = &below, .actor = "aud-admin", .per_page = 50};
+    json_decref(audit_items(fx, &sq, &seen));
+    assert_int_equal(seen, 0);
+    /* An admin of one tổ dân phố is no ward admin of the instance: no entry without a unit. */
+    const gspec tg[] = {{"ward_admin", mk_unit(fx, bg[0].unit, "residential_group", "Tổ Dưới Kiểm toán", NULL)}};
+    scope_sql group_only;
+    scope_sql_of(&group_only, mk_principal(fx, &sa, tg, 1), CAP_AUDIT_READ);
+    sq = (audit_query){.scope = &group_only, .action = "aud.anonymous", .per_page = 50};
     json_decref(audit_items(fx, &sq, &seen));
     assert_int_equal(seen, 0);
     arena_free(&sa);
