@@ -8,7 +8,8 @@
 // Never: hard-codes ids.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, finish, uniq, groupKind, WARD_NAME, userWithRole, expectError } from './lib/server.mjs';
+import { spawn } from 'node:child_process';
+import { startServer, finish, uniq, groupKind, WARD_NAME, userWithRole, expectError, ON_PG, sleep } from './lib/server.mjs';
 
 let srv;
 let admin;
@@ -51,6 +52,33 @@ test('two units moved under each other at the same moment: one move wins, the tr
     assert.ok(!(a.status === 200 && b.status === 200), `round ${round}: both moves succeeded (a cycle)`);
     await assertConsistent([x, y]);
   }
+});
+
+// PostgreSQL: make the interleaving certain. Another session holds both units' rows, so each move
+// reads the tree and then waits to write it; without the tree lock both read the tree as it was
+// before the other move, and both go through (a cycle). With it, the second move reads the tree
+// only after the first committed, and is refused.
+test('PostgreSQL: two moves that read the tree while its rows are held cannot both go through', { skip: !ON_PG && 'PostgreSQL row locks' }, async () => {
+  const x = await makeUnit(wardId, 'team', `Tổ X khóa ${uniq()}`);
+  const y = await makeUnit(wardId, 'team', `Tổ Y khóa ${uniq()}`);
+  const holder = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', srv.dbUri], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  holder.stdout.on('data', (d) => (out += d));
+  holder.stderr.on('data', (d) => (out += d));
+  holder.stdin.write(`BEGIN;\nSELECT id FROM units WHERE id IN (${x}, ${y}) FOR UPDATE;\nSELECT 'held' AS state;\n`);
+  const until = Date.now() + 10000;
+  while (!out.includes('held') && Date.now() < until) await sleep(20);
+  assert.ok(out.includes('held'), `the row holder did not start: ${out}`);
+  const moves = Promise.all([
+    srv.request('POST', `/api/v1/units/${x}/move`, { session: admin, body: { parent_id: y } }),
+    srv.request('POST', `/api/v1/units/${y}/move`, { session: admin, body: { parent_id: x } }),
+  ]);
+  await sleep(1000); // both moves have read what they read, and wait
+  holder.stdin.end('COMMIT;\n');
+  const [a, b] = await moves;
+  assert.ok(a.status < 500 && b.status < 500, `${a.status} ${a.text} / ${b.status} ${b.text}`);
+  assert.ok(!(a.status === 200 && b.status === 200), 'both moves went through: a cycle');
+  await assertConsistent([x, y]);
 });
 
 test('a subtree moved while a child is created under it: every path agrees with its parent', async () => {
