@@ -2599,10 +2599,11 @@ static void test_device_cookie(void **state) {
   assert_true(sessions_device_ok(&fx->keys, fam, "con-2", now));
   assert_false(sessions_device_ok(&fx->keys, fam, "me", now));
   char first[DEVICE_ENTRY_LEN + 1];
-  snprintf(first, sizeof first, "%s", fam);
+  memcpy(first, fam, DEVICE_ENTRY_LEN);
+  first[DEVICE_ENTRY_LEN] = '\0';
   assert_true(sessions_device_ok(&fx->keys, first, "ong", now)); /* the newest first */
   /* A fifth entry appended by hand is not even looked at. */
-  char five[DEVICE_COOKIE_MAX + DEVICE_ENTRY_LEN + 1];
+  char five[2 * DEVICE_COOKIE_MAX];
   snprintf(five, sizeof five, "%s.%s", fam, c);
   assert_false(sessions_device_ok(&fx->keys, five, "giaovien", now));
   /* Expired entries of others are dropped when a new one is made. */
