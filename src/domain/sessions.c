@@ -314,8 +314,8 @@ static const char *device_next(const char **cur, size_t *len) {
 static bool device_decode(const char *entry, size_t len, unsigned char raw[DEVICE_RAW]) {
   size_t n = 0;
   if (len != DEVICE_ENTRY_LEN) return false;
-  return sodium_base642bin(raw, DEVICE_RAW, entry, len, NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
-         n == DEVICE_RAW;
+  int rc = sodium_base642bin(raw, DEVICE_RAW, entry, len, NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return rc == 0 && n == DEVICE_RAW;
 }
 
 static int64_t device_expires(const unsigned char raw[DEVICE_RAW]) {
@@ -357,8 +357,8 @@ void sessions_device_make(const secrets *k, const char *old, const char *usernam
   const char *cur = old, *entry;
   size_t len;
   /* Keep other people's entries (a shared phone): well-formed and unexpired, not this name's. */
-  for (int kept = 1, seen = 0; kept < DEVICE_MAX_ENTRIES && seen < DEVICE_MAX_ENTRIES && (entry = device_next(&cur, &len));
-       seen++) {
+  for (int kept = 1, seen = 0;
+       kept < DEVICE_MAX_ENTRIES && seen < DEVICE_MAX_ENTRIES && (entry = device_next(&cur, &len)); seen++) {
     unsigned char o[DEVICE_RAW];
     if (!device_decode(entry, len, o)) continue;
     if (device_expires(o) <= now || device_entry_ok(k, o, username, now)) continue;

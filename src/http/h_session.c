@@ -71,7 +71,8 @@ int h_login(req *r) {
     store_conn *c = req_db(r);
     if (!c) return db_down(r);
     int retry = 0;
-    if (login_throttle_device(c, username, r->ip, known_device(r, username), &retry) != 0) return APP_INTERNAL(&r->err);
+    if (login_throttle_device(c, username, r->ip, known_device(r, username), &retry) != 0)
+      return APP_INTERNAL(&r->err);
     if (retry > 0) return refuse(r, retry, LOGIN_REFUSED_LOGIN);
     int found = users_login_info(c, username, &uid, &disabled, &must_change, hash);
     if (found < 0) return APP_INTERNAL(&r->err);
