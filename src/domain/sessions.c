@@ -283,6 +283,93 @@ int sessions_purge(store_conn *w) {
   return run_ids(w, &q_fail_purge, now - LOGIN_WINDOW_SECONDS, 0, 1);
 }
 
+/* ---- device cookies ---- */
+#define DEVICE_NONCE 12
+#define DEVICE_RAW (DEVICE_NONCE + 4 + 32)
+
+/* The keyed hash of (nonce, expiry, user name); the key is derived from the session key for
+ * this purpose only, so a device entry is never a valid token hash or CSRF token. */
+static void device_mac(const secrets *k, const unsigned char head[DEVICE_NONCE + 4], const char *username,
+                       unsigned char mac[32]) {
+  unsigned char key[32];
+  crypto_kdf_derive_from_key(key, sizeof key, 1, "hvdevice", k->session_key);
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, key, sizeof key, 32);
+  crypto_generichash_update(&st, head, DEVICE_NONCE + 4); /* fixed length first: unambiguous */
+  crypto_generichash_update(&st, (const unsigned char *)username, strlen(username));
+  crypto_generichash_final(&st, mac, 32);
+  sodium_memzero(key, sizeof key);
+}
+
+/* The next entry of a cookie: its start and length; NULL at the end. */
+static const char *device_next(const char **cur, size_t *len) {
+  const char *p = *cur;
+  if (!p || !*p) return NULL;
+  const char *dot = strchr(p, '.');
+  *len = dot ? (size_t)(dot - p) : strlen(p);
+  *cur = dot ? dot + 1 : p + *len;
+  return p;
+}
+
+static bool device_decode(const char *entry, size_t len, unsigned char raw[DEVICE_RAW]) {
+  size_t n = 0;
+  if (len != DEVICE_ENTRY_LEN) return false;
+  int rc = sodium_base642bin(raw, DEVICE_RAW, entry, len, NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return rc == 0 && n == DEVICE_RAW;
+}
+
+static int64_t device_expires(const unsigned char raw[DEVICE_RAW]) {
+  const unsigned char *e = raw + DEVICE_NONCE;
+  return ((int64_t)e[0] << 24) | ((int64_t)e[1] << 16) | ((int64_t)e[2] << 8) | (int64_t)e[3];
+}
+
+static bool device_entry_ok(const secrets *k, const unsigned char raw[DEVICE_RAW], const char *username, int64_t now) {
+  unsigned char mac[32];
+  device_mac(k, raw, username, mac);
+  bool ok = sodium_memcmp(mac, raw + DEVICE_NONCE + 4, 32) == 0;
+  return ok && device_expires(raw) > now;
+}
+
+bool sessions_device_ok(const secrets *k, const char *cookie, const char *username, int64_t now) {
+  if (!cookie || !username || !username[0]) return false;
+  const char *cur = cookie, *entry;
+  size_t len;
+  bool ok = false;
+  for (int i = 0; i < DEVICE_MAX_ENTRIES && (entry = device_next(&cur, &len)); i++) {
+    unsigned char raw[DEVICE_RAW];
+    if (device_decode(entry, len, raw) && device_entry_ok(k, raw, username, now)) ok = true;
+  }
+  return ok;
+}
+
+void sessions_device_make(const secrets *k, const char *old, const char *username, int64_t now,
+                          char out[DEVICE_COOKIE_MAX]) {
+  unsigned char raw[DEVICE_RAW];
+  randombytes_buf(raw, DEVICE_NONCE);
+  uint32_t expires = (uint32_t)(now + DEVICE_LIFETIME_SECONDS);
+  raw[DEVICE_NONCE] = (unsigned char)(expires >> 24);
+  raw[DEVICE_NONCE + 1] = (unsigned char)(expires >> 16);
+  raw[DEVICE_NONCE + 2] = (unsigned char)(expires >> 8);
+  raw[DEVICE_NONCE + 3] = (unsigned char)expires;
+  device_mac(k, raw, username, raw + DEVICE_NONCE + 4);
+  sodium_bin2base64(out, DEVICE_ENTRY_LEN + 1, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  size_t used = DEVICE_ENTRY_LEN;
+  const char *cur = old, *entry;
+  size_t len;
+  /* Keep other people's entries (a shared phone): well-formed and unexpired, not this name's. */
+  for (int kept = 1, seen = 0;
+       kept < DEVICE_MAX_ENTRIES && seen < DEVICE_MAX_ENTRIES && (entry = device_next(&cur, &len)); seen++) {
+    unsigned char o[DEVICE_RAW];
+    if (!device_decode(entry, len, o)) continue;
+    if (device_expires(o) <= now || device_entry_ok(k, o, username, now)) continue;
+    out[used++] = '.';
+    memcpy(out + used, entry, DEVICE_ENTRY_LEN);
+    used += DEVICE_ENTRY_LEN;
+    kept++;
+  }
+  out[used] = '\0';
+}
+
 static int failures(store_conn *c, const char *kind, const char *key, int64_t since, int64_t *n, int64_t *last) {
   store_stmt *s = store_prepare(c, &q_fail_count);
   if (!s) return -1;
@@ -327,6 +414,10 @@ static int backoff(int64_t n, int64_t free_n, int64_t last, int64_t now) {
 }
 
 int login_throttle(store_conn *c, const char *username, const char *ip, int *retry_after) {
+  return login_throttle_device(c, username, ip, false, retry_after);
+}
+
+int login_throttle_device(store_conn *c, const char *username, const char *ip, bool known_device, int *retry_after) {
   int64_t now = clock_now(), since = now - LOGIN_WINDOW_SECONDS, n = 0, last = now;
   char addr[64], pk[160];
   login_address_key(ip, addr);
@@ -336,7 +427,7 @@ int login_throttle(store_conn *c, const char *username, const char *ip, int *ret
   int64_t free_pair = n >= LOGIN_ACCOUNT_ALERT ? 1 : LOGIN_FREE_PER_PAIR;
   if (failures(c, "pair", pk, since, &n, &last) != 0) return -1;
   int wait = backoff(n, free_pair, last, now);
-  if (addr[0]) {
+  if (addr[0] && !known_device) {
     if (failures(c, "address", addr, since, &n, &last) != 0) return -1;
     int w2 = backoff(n, LOGIN_FREE_PER_ADDRESS, last, now);
     if (w2 > wait) wait = w2;
@@ -357,11 +448,15 @@ static int add_failure(store_conn *w, const char *kind, const char *key) {
 }
 
 int login_failed(store_conn *w, const char *username, const char *ip) {
+  return login_failed_device(w, username, ip, false);
+}
+
+int login_failed_device(store_conn *w, const char *username, const char *ip, bool known_device) {
   char addr[64], pk[160];
   login_address_key(ip, addr);
   pair_key(username, addr, pk, sizeof pk);
   if (add_failure(w, "account", username) != 0 || add_failure(w, "pair", pk) != 0) return -1;
-  return addr[0] ? add_failure(w, "address", addr) : 0;
+  return addr[0] && !known_device ? add_failure(w, "address", addr) : 0;
 }
 
 int login_succeeded(store_conn *w, const char *username, const char *ip) {

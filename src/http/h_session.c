@@ -1,6 +1,7 @@
 /* h_session.c: log-in, log-out, who am I, change my password.
  * Owns: the order of a log-in: throttle and the account's hash read on a reader, the password
- * verified in the hashing pool (nothing held), then one short transaction on the writer.
+ * verified in the hashing pool (nothing held), then one short transaction on the writer; the
+ * session cookie and the device cookie (sessions.h) that spares a known browser the per-address limit.
  * Never: verifies or hashes a password on a request thread or while holding a connection. */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "domain/users.h"
 #include "http/handlers.h"
 #include "http/metrics.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define COOKIE "hocvuso_session"
@@ -37,6 +39,19 @@ static void set_cookie(req *r, const char *token, int max_age) {
   req_header(r, "Set-Cookie", c);
 }
 
+/* The device cookie lives a year and is sent only to the API; it survives log-out. */
+static void set_device_cookie(req *r, const char *username) {
+  char v[DEVICE_COOKIE_MAX], c[DEVICE_COOKIE_MAX + 128];
+  sessions_device_make(&r->app->keys, r->device_cookie, username, clock_now(), v);
+  snprintf(c, sizeof c, DEVICE_COOKIE "=%s; Path=/api/v1/; HttpOnly; SameSite=Lax; Max-Age=%d%s", v,
+           DEVICE_LIFETIME_SECONDS, r->https ? "; Secure" : "");
+  req_header(r, "Set-Cookie", c);
+}
+
+static bool known_device(req *r, const char *username) {
+  return sessions_device_ok(&r->app->keys, r->device_cookie, username, clock_now());
+}
+
 static int db_down(req *r) { return req_unavailable(r); }
 
 /* 429: counted in /metrics (a flood of refusals must not become a flood of writes). */
@@ -56,7 +71,8 @@ int h_login(req *r) {
     store_conn *c = req_db(r);
     if (!c) return db_down(r);
     int retry = 0;
-    if (login_throttle(c, username, r->ip, &retry) != 0) return APP_INTERNAL(&r->err);
+    if (login_throttle_device(c, username, r->ip, known_device(r, username), &retry) != 0)
+      return APP_INTERNAL(&r->err);
     if (retry > 0) return refuse(r, retry, LOGIN_REFUSED_LOGIN);
     int found = users_login_info(c, username, &uid, &disabled, &must_change, hash);
     if (found < 0) return APP_INTERNAL(&r->err);
@@ -71,7 +87,7 @@ int h_login(req *r) {
   /* A password changed while it was being verified: the verdict was about the old one. */
   bool ok = r->job_verify_rc == 0 && found && r->job_hash && strcmp(hash, r->job_hash) == 0;
   if (!ok) {
-    if (login_failed(w, username, r->ip) != 0 ||
+    if (login_failed_device(w, username, r->ip, known_device(r, username)) != 0 ||
         req_audit(r, "session.login_failed", "user", found ? uid : 0, 0, json_pack("{s:s}", "username", username)) != 0 ||
         store_commit(w) != STORE_OK)
       return APP_INTERNAL(&r->err);
@@ -93,6 +109,7 @@ int h_login(req *r) {
       store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);
   set_cookie(r, token, SESSION_IDLE_SECONDS);
+  set_device_cookie(r, p->username);
   json_t *me = me_json(p);
   return req_ok(r, 200, json_pack("{s:o, s:s}", "user", me, "csrf_token", p->csrf));
 }
@@ -122,7 +139,8 @@ int h_me_password(req *r) {
     store_conn *c = req_db(r);
     if (!c) return db_down(r);
     int retry = 0;
-    if (login_throttle(c, me->username, r->ip, &retry) != 0) return APP_INTERNAL(&r->err);
+    if (login_throttle_device(c, me->username, r->ip, known_device(r, me->username), &retry) != 0)
+      return APP_INTERNAL(&r->err);
     if (retry > 0) return refuse(r, retry, LOGIN_REFUSED_PASSWORD_CHANGE);
     char hash[PASSWORD_HASH_MAX];
     int found = users_hash_of(c, me->user_id, hash);
@@ -132,7 +150,7 @@ int h_me_password(req *r) {
   if (req_begin(r) != 0) return db_down(r);
   store_conn *w = req_dbw(r);
   if (r->job_verify_rc != 0) {
-    if (login_failed(w, me->username, r->ip) != 0 ||
+    if (login_failed_device(w, me->username, r->ip, known_device(r, me->username)) != 0 ||
         req_audit(r, "user.password_change_failed", "user", me->user_id, 0, NULL) != 0 || store_commit(w) != STORE_OK)
       return APP_INTERNAL(&r->err);
     return req_fail(r, 400, "invalid_value", "current_password", "Mật khẩu hiện tại không đúng.");

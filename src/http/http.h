@@ -121,6 +121,7 @@ struct req {
   const char *content_type;
   const char *if_none_match;
   const char *cookie_token;
+  const char *device_cookie; /* hocvuso_device: exempts a known browser from the per-address log-in limit */
   const char *csrf_header;
   /* path parameters, in the order of the route's {name} segments */
   int64_t params[REQ_MAX_PARAMS];

@@ -2537,6 +2537,130 @@ static void test_units_search_words(void **state) {
   arena_free(&a);
 }
 
+/* Device cookies: made and verified without the database; bound to the name and the key;
+ * the name is not in the cookie; a shared phone keeps up to four entries. */
+static void test_device_cookie(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t now = 1800000000;
+  char c[DEVICE_COOKIE_MAX];
+  sessions_device_make(&fx->keys, NULL, "giaovien", now, c);
+  assert_int_equal(strlen(c), DEVICE_ENTRY_LEN);
+  assert_null(strstr(c, "giaovien"));
+  assert_int_equal(strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), DEVICE_ENTRY_LEN);
+  assert_true(sessions_device_ok(&fx->keys, c, "giaovien", now));
+  assert_true(sessions_device_ok(&fx->keys, c, "giaovien", now + DEVICE_LIFETIME_SECONDS - 1));
+  assert_false(sessions_device_ok(&fx->keys, c, "giaovien", now + DEVICE_LIFETIME_SECONDS)); /* expired */
+  assert_false(sessions_device_ok(&fx->keys, c, "giaovie", now));  /* another name */
+  assert_false(sessions_device_ok(&fx->keys, c, "giaovienx", now));
+  assert_false(sessions_device_ok(&fx->keys, c, "GiaoVien", now));
+  assert_false(sessions_device_ok(&fx->keys, c, "", now));
+  assert_false(sessions_device_ok(&fx->keys, c, NULL, now));
+  assert_false(sessions_device_ok(&fx->keys, NULL, "giaovien", now));
+  assert_false(sessions_device_ok(&fx->keys, "", "giaovien", now));
+  secrets other = fx->keys;
+  other.session_key[7] ^= 1;
+  assert_false(sessions_device_ok(&other, c, "giaovien", now)); /* another server's key */
+  /* Two entries for one name differ (a nonce), both valid. */
+  char c2[DEVICE_COOKIE_MAX];
+  sessions_device_make(&fx->keys, NULL, "giaovien", now, c2);
+  assert_string_not_equal(c, c2);
+  assert_true(sessions_device_ok(&fx->keys, c2, "giaovien", now));
+  /* Any changed character, a cut or a longer value: refused. */
+  for (size_t i = 0; i < DEVICE_ENTRY_LEN; i++) {
+    char t[DEVICE_COOKIE_MAX];
+    memcpy(t, c, sizeof t);
+    t[i] = t[i] == 'A' ? 'B' : 'A';
+    if (sessions_device_ok(&fx->keys, t, "giaovien", now)) fail_msg("changed character %zu accepted", i);
+  }
+  char cut[DEVICE_COOKIE_MAX];
+  snprintf(cut, sizeof cut, "%.*s", DEVICE_ENTRY_LEN - 1, c);
+  assert_false(sessions_device_ok(&fx->keys, cut, "giaovien", now));
+  char longer[DEVICE_COOKIE_MAX + 8];
+  snprintf(longer, sizeof longer, "%sA", c);
+  assert_false(sessions_device_ok(&fx->keys, longer, "giaovien", now));
+  assert_false(sessions_device_ok(&fx->keys, "................", "giaovien", now));
+  /* An entry whose expiry an attacker pushed forward no longer matches its hash. */
+  unsigned char raw[48];
+  size_t n = 0;
+  assert_int_equal(sodium_base642bin(raw, sizeof raw, c, DEVICE_ENTRY_LEN, NULL, &n, NULL,
+                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING), 0);
+  raw[12] ^= 0x01;
+  char moved[DEVICE_ENTRY_LEN + 1];
+  sodium_bin2base64(moved, sizeof moved, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  assert_false(sessions_device_ok(&fx->keys, moved, "giaovien", now));
+
+  /* A shared phone: the newest entry first, the others kept, at most four, no duplicates. */
+  char fam[DEVICE_COOKIE_MAX], next[DEVICE_COOKIE_MAX];
+  sessions_device_make(&fx->keys, "rac-khong-hop-le", "me", now, fam); /* garbage dropped */
+  assert_int_equal(strlen(fam), DEVICE_ENTRY_LEN);
+  const char *names[] = {"con-1", "con-2", "bo", "con-1", "ong"};
+  for (int i = 0; i < 5; i++) {
+    sessions_device_make(&fx->keys, fam, names[i], now + i, next);
+    memcpy(fam, next, sizeof fam);
+  }
+  assert_int_equal(strlen(fam), DEVICE_MAX_ENTRIES * (DEVICE_ENTRY_LEN + 1) - 1);
+  /* Newest four distinct: ong, con-1, bo, con-2; "me" fell out. */
+  assert_true(sessions_device_ok(&fx->keys, fam, "ong", now));
+  assert_true(sessions_device_ok(&fx->keys, fam, "con-1", now));
+  assert_true(sessions_device_ok(&fx->keys, fam, "bo", now));
+  assert_true(sessions_device_ok(&fx->keys, fam, "con-2", now));
+  assert_false(sessions_device_ok(&fx->keys, fam, "me", now));
+  char first[DEVICE_ENTRY_LEN + 1];
+  memcpy(first, fam, DEVICE_ENTRY_LEN);
+  first[DEVICE_ENTRY_LEN] = '\0';
+  assert_true(sessions_device_ok(&fx->keys, first, "ong", now)); /* the newest first */
+  /* A fifth entry appended by hand is not even looked at. */
+  char five[2 * DEVICE_COOKIE_MAX];
+  snprintf(five, sizeof five, "%s.%s", fam, c);
+  assert_false(sessions_device_ok(&fx->keys, five, "giaovien", now));
+  /* Expired entries of others are dropped when a new one is made. */
+  sessions_device_make(&fx->keys, fam, "moi", now + DEVICE_LIFETIME_SECONDS + 10, next);
+  assert_int_equal(strlen(next), DEVICE_ENTRY_LEN);
+}
+
+/* A log-in attempt from a known device is not held by its address's failures, and its own
+ * failures count for the pair and the account, not for the address. */
+static void test_login_throttle_device(void **state) {
+  fixture *fx = fx_of(state);
+  const char *nat = "192.0.2.150";
+  int retry = -1;
+  for (int i = 0; i < LOGIN_FREE_PER_ADDRESS + 5; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "spray-dev-%d", i % 25);
+    assert_int_equal(login_failed(fx->w, name, nat), 0);
+  }
+  assert_int_equal(login_throttle(fx->w, "giaovien", nat, &retry), 0);
+  assert_true(retry > 0);
+  assert_int_equal(login_throttle_device(fx->w, "giaovien", nat, false, &retry), 0);
+  assert_true(retry > 0);
+  assert_int_equal(login_throttle_device(fx->w, "giaovien", nat, true, &retry), 0);
+  assert_int_equal(retry, 0);
+  /* The pair's own rule still holds for a known device. */
+  for (int i = 0; i < LOGIN_FREE_PER_PAIR; i++) assert_int_equal(login_failed_device(fx->w, "giaovien", nat, true), 0);
+  assert_int_equal(login_throttle_device(fx->w, "giaovien", nat, true, &retry), 0);
+  assert_true(retry > 0 && retry <= LOGIN_BACKOFF_FIRST);
+  /* Many failures from known devices do not throttle the address for others. */
+  const char *school = "192.0.2.151";
+  for (int i = 0; i < LOGIN_FREE_PER_ADDRESS + 20; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "hs-dev-%d", i % 40);
+    assert_int_equal(login_failed_device(fx->w, name, school, true), 0);
+  }
+  assert_int_equal(login_throttle(fx->w, "someone-new", school, &retry), 0);
+  assert_int_equal(retry, 0);
+  STORE_SQL(q_addr, "SELECT COUNT(*) FROM login_failures WHERE kind = 'address' AND key = '192.0.2.151'");
+  assert_int_equal(query_int(fx->w, &q_addr), 0);
+  /* The per-account alert still applies: 50 failures from everywhere, one free try per address. */
+  for (int i = 0; i < LOGIN_ACCOUNT_ALERT; i++) {
+    char addr[32];
+    snprintf(addr, sizeof addr, "203.0.113.%d", 100 + i);
+    assert_int_equal(login_failed_device(fx->w, "attacked-dev", addr, true), 0);
+  }
+  assert_int_equal(login_failed_device(fx->w, "attacked-dev", "198.51.100.77", true), 0);
+  assert_int_equal(login_throttle_device(fx->w, "attacked-dev", "198.51.100.77", true, &retry), 0);
+  assert_true(retry > 0);
+}
+
 int main(void) {
   if (sodium_init() < 0) {
     fprintf(stderr, "sodium_init failed\n");
@@ -2568,6 +2692,8 @@ int main(void) {
       T(test_authcache_memory),
       T(test_authcache_notify),
       T(test_units_load),
+      T(test_device_cookie),
+      T(test_login_throttle_device),
   };
 #undef T
   int failed = cmocka_run_group_tests_name("domain_sqlite", tests, setup_sqlite, teardown_sqlite);
