@@ -691,6 +691,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     req_fill(r, c, url, method);
     if (!conn_request_starts(c)) {
       /* Cut by the reaper: nothing is answered and no handler runs. */
+      r->raw_uri = NULL;
       r->err.code = "header_timeout";
       return MHD_NO;
     }
