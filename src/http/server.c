@@ -296,12 +296,14 @@ typedef struct conn {
   conn_key key;
   bool counted;   /* counted in conns.limit (not exempt) */
   int fd;
-  /* clock_mono() in microseconds by which the header being received must be complete; 0: none.
-   * Atomic: set by the connection's worker on every request, read by the reaper without a lock. */
+  /* clock_mono() in microseconds by which the header being received must be complete; 0: none;
+   * CONN_CUT: shut down by the reaper, for good. Atomic, changed only by exchange or
+   * compare-and-swap: the worker clears it when a request starts, the reaper cuts or extends it. */
   atomic_int_fast64_t deadline_us;
   atomic_bool linger; /* answered before its body was read: drain the body after the answer */
-  bool cut;           /* under conns.mu */
 } conn;
+
+#define CONN_CUT ((int_fast64_t)-1)
 
 /* Lingering close. A request answered before its body was read (413, 431, 501, 400) leaves the body
  * arriving; closing a socket with unread data makes the kernel send a reset, which can destroy the
@@ -313,7 +315,7 @@ typedef struct conn {
 
 static struct {
   connlimit *limit;
-  pthread_mutex_t mu; /* guards the list, every conn's `cut` and the lingering sockets */
+  pthread_mutex_t mu; /* guards the list and the lingering sockets */
   conn *head;
   pthread_t reaper;
   atomic_bool stop;
@@ -414,18 +416,59 @@ static void drain_lingering(double now) {
   }
 }
 
-/* The header deadline of a connection: 0 while a request is being answered; `seconds` from now
- * once its header is awaited again. */
+/* The header deadline of a connection, `seconds` from now once its next header is awaited. A
+ * connection the reaper cut stays cut. */
 static void conn_deadline(struct MHD_Connection *c, double seconds) {
   conn *k = conn_of(c);
-  if (k) atomic_store(&k->deadline_us, seconds > 0 ? (int_fast64_t)((clock_mono() + seconds) * 1e6) : 0);
+  if (!k) return;
+  int_fast64_t want = (int_fast64_t)((clock_mono() + seconds) * 1e6);
+  int_fast64_t cur = atomic_load(&k->deadline_us);
+  while (cur != CONN_CUT && !atomic_compare_exchange_weak(&k->deadline_us, &cur, want)) {
+  }
+}
+
+/* A request's header is complete and it starts: no deadline while it is answered. False when
+ * the reaper has cut the connection: MHD may still read a request out of the kernel's buffer
+ * after the cut, and its answer could not be sent, so it must not run at all. */
+static bool conn_request_starts(struct MHD_Connection *c) {
+  conn *k = conn_of(c);
+  if (!k) return true;
+  int_fast64_t cur = atomic_load(&k->deadline_us);
+  while (cur != CONN_CUT && !atomic_compare_exchange_weak(&k->deadline_us, &cur, 0)) {
+  }
+  return cur != CONN_CUT;
+}
+
+/* Does the unread data of a connection (peeked from the kernel's buffer) end a request header?
+ * What MHD has already read is no longer there, so an empty line is looked for both inside the
+ * data and across its start: MHD may hold "...\r\n", "...\r\n\r" or "...\n" of the header. Bare
+ * LF line ends count, as MHD accepts them. */
+static bool ends_header(const char *p, size_t n) {
+  if (n >= 1 && p[0] == '\n') return true;
+  if (n >= 2 && p[0] == '\r' && p[1] == '\n') return true;
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (p[i] != '\n') continue;
+    if (p[i + 1] == '\n' || (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n')) return true;
+  }
+  return false;
+}
+
+/* True when the client has sent its whole header and only waits for us: the header's end sits
+ * unread in the kernel's buffer because the connection's worker is busy (parked on a database
+ * wait, say). Called by the reaper with conns.mu held. */
+static bool header_waits_unread(int fd) {
+  static char peek[MHD_MEMORY + 4];
+  ssize_t n = recv(fd, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT);
+  return n > 0 && ends_header(peek, (size_t)n);
 }
 
 /* The reaper: MHD's timeout is an idle timeout, which a header trickled a byte at a time never
  * meets. Four times a second, a connection past its header deadline is shut down; MHD then reads
- * the end of the stream and closes it in its own thread. */
+ * the end of the stream and closes it in its own thread. A connection whose complete header
+ * waits unread in the kernel's buffer is not slow but waiting for its worker: it gets another
+ * `header_timeout` instead, and again as long as that lasts. */
 static void *reaper_main(void *arg) {
-  (void)arg;
+  app *a = arg;
   uint_fast64_t refused_logged = 0;
   double refused_at = 0;
   int lingering = 0;
@@ -438,9 +481,15 @@ static void *reaper_main(void *arg) {
     lingering = conns.nlinger;
     for (conn *k = conns.head; k; k = k->next) {
       int_fast64_t deadline_us = atomic_load(&k->deadline_us);
-      if (k->cut || deadline_us == 0 || now * 1e6 < (double)deadline_us || k->fd < 0) continue;
+      if (deadline_us <= 0 || now * 1e6 < (double)deadline_us || k->fd < 0) continue;
+      /* Compare-and-swap: if the worker started a request meanwhile, the connection is left alone. */
+      if (header_waits_unread(k->fd)) {
+        int_fast64_t later = (int_fast64_t)((now + a->cfg.header_timeout) * 1e6);
+        atomic_compare_exchange_strong(&k->deadline_us, &deadline_us, later);
+        continue;
+      }
+      if (!atomic_compare_exchange_strong(&k->deadline_us, &deadline_us, CONN_CUT)) continue;
       shutdown(k->fd, SHUT_RDWR);
-      k->cut = true;
       n++;
     }
     pthread_mutex_unlock(&conns.mu);
@@ -640,8 +689,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   }
   if (!r->started) {
     r->started = true;
-    conn_deadline(c, 0);
     req_fill(r, c, url, method);
+    if (!conn_request_starts(c)) {
+      /* Cut by the reaper: nothing is answered and no handler runs. */
+      r->raw_uri = NULL;
+      r->err.code = "header_timeout";
+      return MHD_NO;
+    }
     int bad = check_header(r, c, method, url, version);
     r->raw_uri = NULL; /* it points into MHD's read buffer, only valid until here */
     if (bad) {
@@ -799,7 +853,7 @@ int server_run(app *a, char *err, size_t errlen) {
   }
   conns.limit = connlimit_new(a->cfg.max_conns_per_ip, a->cfg.conn_exempt_loopback, a->cfg.trusted_proxy);
   atomic_store(&conns.stop, false);
-  if (!conns.limit || pthread_create(&conns.reaper, NULL, reaper_main, NULL) != 0) {
+  if (!conns.limit || pthread_create(&conns.reaper, NULL, reaper_main, a) != 0) {
     if (!conns.limit)
       snprintf(err, errlen, "trusted-proxy: \"%s\" is not an IP address", a->cfg.trusted_proxy);
     else
