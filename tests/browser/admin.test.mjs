@@ -236,3 +236,18 @@ test('changing one\'s own password; the new password logs in, the old one no lon
   assertNoProblems(problems, 'change password');
   await context.close();
 });
+
+test('one\'s own account page offers no password reset, but the way to change it on the profile', { timeout: 60_000 }, async () => {
+  const { page, problems } = await newPage(browser, srv.url);
+  await login(page, 'admin', srv.password);
+  await page.goto('/#/tai-khoan?q=admin');
+  await waitReady(page);
+  await page.locator('main a.item-link', { hasText: 'admin' }).first().click();
+  await page.waitForFunction(() => /^#\/tai-khoan\/[^/?]+$/.test(location.hash));
+  await waitReady(page);
+  await page.getByRole('heading', { name: 'Sửa họ tên' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Đặt lại mật khẩu' }).count(), 0);
+  await page.locator('main').getByRole('link', { name: 'Hồ sơ của tôi' }).click();
+  await page.waitForFunction(() => location.hash === '#/ho-so');
+  assertNoProblems(problems);
+});

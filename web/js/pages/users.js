@@ -293,7 +293,12 @@ function accountSection(ctx, user) {
 
   return section('Quản lý tài khoản',
     h('div', { class: 'subsection' }, h('h3', null, 'Sửa họ tên'), nameForm),
-    h('div', { class: 'subsection' }, h('h3', null, 'Đặt lại mật khẩu'), passwordForm),
+    isSelf
+      // One's own password changes only with the current one, on one's own profile.
+      ? h('div', { class: 'subsection' }, h('h3', null, 'Mật khẩu'),
+        h('p', { class: 'muted' }, 'Để đổi mật khẩu của chính mình, hãy vào ',
+          h('a', { href: '#/ho-so' }, 'Hồ sơ của tôi'), ' và nhập mật khẩu hiện tại.'))
+      : h('div', { class: 'subsection' }, h('h3', null, 'Đặt lại mật khẩu'), passwordForm),
     lockButton ? h('div', { class: 'subsection' },
       h('h3', null, user.disabled ? 'Mở khóa tài khoản' : 'Khóa tài khoản'),
       h('p', { class: 'muted' }, user.disabled
