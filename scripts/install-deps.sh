@@ -10,6 +10,7 @@ PKGS=(
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
   libxlsxwriter-dev libcairo2-dev libpango1.0-dev libqrencode-dev
   libmd4c-dev libmd4c-html0-dev libutf8proc-dev zlib1g-dev libcmocka-dev libzxcvbn-dev
+  libcsv-dev libzip-dev libexpat1-dev clang libclang-rt-14-dev
   sqlite3 postgresql prometheus wrk hyperfine curl
   nodejs chromium fonts-noto-core poppler-utils
 )
