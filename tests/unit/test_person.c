@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,9 @@
 #include <cmocka.h> /* after the headers it relies on (stdarg, stddef, setjmp) */
 
 #include "domain/person.h"
+#include "domain/synth.h"
+#include "domain/units.h"
+#include "util/fold.h"
 
 /* ==== pdate_parse ==== */
 
@@ -480,6 +484,239 @@ static void test_name_check(void **state) {
   assert_non_null(strstr(msg, "dài quá 100 ký tự (đang có 101 ký tự)"));
 }
 
+
+/* ==== synthetic population ==== */
+
+/* The whole CSV of (n, seed) in memory; the caller frees it. */
+static char *synth_csv(long n, uint64_t seed, size_t *len) {
+  synth *s = synth_new(n, seed);
+  assert_non_null(s);
+  char *data = NULL;
+  FILE *f = open_memstream(&data, len);
+  assert_non_null(f);
+  assert_int_equal(synth_write_csv(s, f), 0);
+  assert_int_equal(fclose(f), 0);
+  synth_free(s);
+  return data;
+}
+
+static uint64_t fnv1a(const char *p, size_t n) {
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * UINT64_C(0x100000001b3);
+  return h;
+}
+
+static void test_synth_deterministic(void **state) {
+  (void)state;
+  size_t la, lb, lc;
+  char *a = synth_csv(2000, 42, &la), *b = synth_csv(2000, 42, &lb), *c = synth_csv(2000, 43, &lc);
+  assert_int_equal(la, lb);
+  assert_memory_equal(a, b, la);
+  assert_true(la != lc || memcmp(a, c, la) != 0);
+  /* the header and line ends */
+  const char *header = "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Số điện thoại,Tổ dân phố,Địa chỉ,Mã hộ,"
+                       "Quan hệ với chủ hộ,Mức định danh,Nơi làm việc/học tập,Vai trò,Lớp\r\n";
+  assert_memory_equal(a, header, strlen(header));
+  size_t lines = 0, bare_lf = 0;
+  for (size_t i = 0; i < la; i++)
+    if (a[i] == '\n') {
+      lines++;
+      if (i == 0 || a[i - 1] != '\r') bare_lf++;
+    }
+  assert_int_equal(bare_lf, 0);
+  assert_true(lines > 2000 && lines < 2100); /* residents, the staff living elsewhere, the header */
+  /* The same bytes on every platform: this digest changes only when the generator is changed on
+   * purpose (then update it here, with the reason in the commit). */
+  uint64_t h = fnv1a(a, la);
+  if (h != UINT64_C(0x804498bca14b9177)) fail_msg("synth digest for (2000, 42): 0x%016" PRIx64, h);
+  free(a);
+  free(b);
+  free(c);
+  assert_null(synth_new(0, 1));
+  assert_null(synth_new(-5, 1));
+  assert_null(synth_new(SYNTH_MAX_RESIDENTS + 1, 1));
+}
+
+static int cmp12(const void *x, const void *y) { return memcmp(x, y, 12); }
+static int cmp10(const void *x, const void *y) { return memcmp(x, y, 10); }
+
+static void test_synth_people(void **state) {
+  (void)state;
+  const long n = 30000;
+  synth *s = synth_new(n, 7);
+  assert_non_null(s);
+  long count = 0, residents = 0, under18 = 0, over60 = 0, households = 0, yearonly = 0, nguyen = 0;
+  long phones = 0, over14 = 0, students = 0;
+  size_t cap = 40000;
+  char(*ids)[12] = malloc(cap * sizeof *ids);
+  char(*phs)[10] = malloc(cap * sizeof *phs);
+  assert_non_null(ids);
+  assert_non_null(phs);
+  const pdate ref = {SYNTH_REF_YEAR, SYNTH_REF_MONTH, SYNTH_REF_DAY};
+  char last_household[32] = "";
+  long units = synth_units_count(s);
+  synth_person p;
+  bool outsiders_started = false;
+  while (synth_next(s, &p)) {
+    count++;
+    assert_int_equal(p.stt, count);
+    assert_true((size_t)count <= cap);
+    /* CCCD: consistent with its own birth date and sex, in a known province */
+    char msg[512];
+    cccd_result r = cccd_check(p.cccd, &p.birth, p.sex, msg, sizeof msg);
+    if (r != CCCD_OK) fail_msg("%s (%s, %d): %d %s", p.name, p.cccd, p.birth.year, r, msg);
+    memcpy(ids[count - 1], p.cccd, 12);
+    /* names: NFC and valid */
+    char *nfc = text_nfc(p.name);
+    assert_non_null(nfc);
+    if (strcmp(nfc, p.name) != 0) fail_msg("\"%s\" is not NFC", p.name);
+    free(nfc);
+    if (person_name_check(p.name, msg, sizeof msg) != 0) fail_msg("\"%s\": %s", p.name, msg);
+    if (strncmp(p.name, "Nguyễn ", strlen("Nguyễn ")) == 0) nguyen++;
+    assert_true(pdate_valid(&p.birth));
+    assert_false(pdate_future(&p.birth, &ref));
+    if (p.birth.month == 0) yearonly++;
+    assert_true(p.sex == 'M' || p.sex == 'F');
+    int age = pdate_age(&p.birth, &ref);
+    assert_true(age >= 0 && age <= 101);
+    /* phones: valid mobiles, none under 14 */
+    if (p.phone[0]) {
+      char norm[16];
+      assert_int_equal(phone_normalise(p.phone, norm, sizeof norm), 0);
+      assert_string_equal(norm, p.phone);
+      assert_true(phone_is_mobile(p.phone));
+      assert_true(age >= 14);
+      memcpy(phs[phones], p.phone, 10);
+      phones++;
+    }
+    assert_true(p.vneid >= 0 && p.vneid <= 2);
+    assert_true(p.unit >= -1 && p.unit < units);
+    if (p.role == SYNTH_ROLE_STUDENT) {
+      students++;
+      synth_unit u;
+      assert_int_equal(synth_unit_get(s, p.unit, &u), 0);
+      assert_true(p.grade >= 1 && p.grade <= 12);
+      /* the grade of the school year 2025–2026 by birth year: born 2019 → grade 1 */
+      assert_int_equal(p.grade, SYNTH_REF_YEAR - 1 - p.birth.year - 5);
+      const char *want = p.grade <= 5 ? "school_primary" : p.grade <= 9 ? "school_lower_secondary" : "school_upper_secondary";
+      assert_string_equal(u.kind, want);
+    } else {
+      assert_int_equal(p.grade, 0);
+    }
+    assert_true((p.unit >= 0) == (p.role != SYNTH_ROLE_NONE));
+    if (p.resident) {
+      assert_false(outsiders_started); /* residents first */
+      residents++;
+      if (age < 18) under18++;
+      if (age >= 60) over60++;
+      if (age >= 14) over14++;
+      assert_true(p.group >= 1);
+      synth_unit g;
+      assert_int_equal(synth_unit_get(s, synth_group_unit(s, p.group), &g), 0);
+      assert_string_equal(g.kind, "residential_group");
+      assert_true(p.household[0] && p.address[0] && p.relation[0]);
+      if (strcmp(p.household, last_household) != 0) {
+        households++;
+        assert_string_equal(p.relation, "Chủ hộ"); /* the head opens the household */
+        snprintf(last_household, sizeof last_household, "%s", p.household);
+      } else {
+        assert_string_not_equal(p.relation, "Chủ hộ");
+      }
+    } else {
+      outsiders_started = true;
+      assert_int_equal(p.group, 0);
+      assert_string_equal(p.household, "");
+      assert_string_equal(p.address, "");
+      assert_string_equal(p.relation, "");
+      assert_true(p.role == SYNTH_ROLE_TEACHER || p.role == SYNTH_ROLE_CIVIL || p.role == SYNTH_ROLE_PUBLIC ||
+                  p.role == SYNTH_ROLE_POLICE || p.role == SYNTH_ROLE_WORKER || p.role == SYNTH_ROLE_COOPERATIVE);
+    }
+  }
+  synth_free(s);
+  assert_int_equal(residents, n);
+  assert_true(outsiders_started);
+  assert_true(count - residents < n / 20); /* a few percent of the staff: under 5% of N */
+  /* every CCCD unique; phones unique */
+  qsort(ids, (size_t)count, sizeof *ids, cmp12);
+  for (long i = 1; i < count; i++)
+    if (memcmp(ids[i - 1], ids[i], 12) == 0) fail_msg("CCCD %.12s twice", ids[i]);
+  qsort(phs, (size_t)phones, sizeof *phs, cmp10);
+  for (long i = 1; i < phones; i++)
+    if (memcmp(phs[i - 1], phs[i], 10) == 0) fail_msg("phone %.10s twice", phs[i]);
+  free(ids);
+  free(phs);
+  double mean = (double)residents / (double)households;
+  print_message("synth N=%ld: %ld households (%.2f people), under 18 %.1f%%, 60+ %.1f%%, year only %.1f%%,"
+                " Nguyễn %.1f%%, phones at 14+ %.1f%%, %ld students, %ld living elsewhere\n",
+                n, households, mean, 100.0 * under18 / residents, 100.0 * over60 / residents,
+                100.0 * yearonly / count, 100.0 * nguyen / count, 100.0 * phones / over14, students, count - residents);
+  assert_true(mean >= 3.0 && mean <= 4.0);
+  assert_true(mean >= 3.3 && mean <= 3.7);
+  assert_true(under18 * 100 >= residents * 22 && under18 * 100 <= residents * 28);  /* about a quarter */
+  assert_true(over60 * 1000 >= residents * 100 && over60 * 1000 <= residents * 155); /* about an eighth */
+  assert_true(yearonly * 1000 >= count * 15 && yearonly * 1000 <= count * 45);      /* ~3% */
+  assert_true(nguyen * 100 >= count * 34 && nguyen * 100 <= count * 42);            /* ~38% */
+  assert_true(phones * 100 >= over14 * 85 && phones * 100 <= over14 * 95);          /* ~10% missing */
+}
+
+static void test_synth_units(void **state) {
+  (void)state;
+  synth *s = synth_new(51522, 1); /* phường Hải Dương */
+  assert_non_null(s);
+  long n = synth_units(s, NULL, 0);
+  assert_int_equal(n, synth_units_count(s));
+  synth_unit *u = calloc((size_t)n, sizeof *u);
+  assert_non_null(u);
+  assert_int_equal(synth_units(s, u, n), n);
+  long groups = 0, markets = 0, primary = 0;
+  for (long i = 0; i < n; i++) {
+    if (strcmp(u[i].kind, "market") != 0 && !unit_kind_label(u[i].kind)) fail_msg("kind %s", u[i].kind);
+    assert_true(u[i].code[0] && u[i].name[0]);
+    char *nfc = text_nfc(u[i].name);
+    assert_string_equal(nfc, u[i].name);
+    free(nfc);
+    for (long j = 0; j < i; j++) {
+      if (strcmp(u[i].name, u[j].name) == 0) fail_msg("unit name \"%s\" twice", u[i].name);
+      if (strcmp(u[i].code, u[j].code) == 0) fail_msg("unit code \"%s\" twice", u[i].code);
+    }
+    if (strcmp(u[i].kind, "residential_group") == 0) groups++;
+    if (strcmp(u[i].kind, "market") == 0) markets++;
+    if (strcmp(u[i].kind, "school_primary") == 0) primary++;
+  }
+  assert_true(groups >= 60 && groups <= 80);
+  assert_true(markets >= 1 && markets <= 2);
+  assert_true(primary >= 3);
+  assert_string_equal(u[synth_group_unit(s, 1)].name, "Tổ dân phố 1");
+  synth_unit x;
+  assert_int_equal(synth_unit_get(s, n, &x), -1);
+  assert_int_equal(synth_unit_get(s, -1, &x), -1);
+  free(u);
+  synth_free(s);
+  /* many units: names stay unique past the lists of names */
+  s = synth_new(2000000, 1);
+  assert_non_null(s);
+  n = synth_units_count(s);
+  u = calloc((size_t)n, sizeof *u);
+  assert_non_null(u);
+  synth_units(s, u, n);
+  for (long i = 0; i < n; i++)
+    for (long j = i + 1; j < n && strcmp(u[j].kind, u[i].kind) == 0; j++)
+      if (strcmp(u[i].name, u[j].name) == 0) fail_msg("unit name \"%s\" twice", u[i].name);
+  free(u);
+  synth_free(s);
+}
+
+static void test_synth_write_error(void **state) {
+  (void)state;
+  FILE *f = fopen("/dev/full", "w");
+  if (!f) skip();
+  synth *s = synth_new(5000, 1);
+  assert_non_null(s);
+  assert_int_equal(synth_write_csv(s, f), -1);
+  fclose(f);
+  synth_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pdate_parse_accepts),
@@ -496,6 +733,10 @@ int main(void) {
       cmocka_unit_test(test_cccd_normalise),
       cmocka_unit_test(test_cccd_check),
       cmocka_unit_test(test_name_check),
+      cmocka_unit_test(test_synth_deterministic),
+      cmocka_unit_test(test_synth_people),
+      cmocka_unit_test(test_synth_units),
+      cmocka_unit_test(test_synth_write_error),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
