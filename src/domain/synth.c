@@ -350,13 +350,15 @@ int synth_unit_get(const synth *s, long idx, synth_unit *u) {
     i -= s->b_coop;
     u->kind = "cooperative";
     snprintf(u->code, sizeof u->code, "HTX%02" PRId64, i + 1);
-    int nk = NELEM(coop_kinds), np = NELEM(coop_places); /* gcd(6 + 1, 7) = 7: use q, not q + i */
+    /* (kind, place) pairs are distinct for i < 6 × 7: with i = 6q + r the place is (19q + 3r) mod 7,
+     * one to one in q for each r */
+    int nk = NELEM(coop_kinds), np = NELEM(coop_places);
     int64_t q = i / nk, round = i / ((int64_t)nk * np);
+    const char *kind = coop_kinds[i % nk], *place = coop_places[(3 * i + q) % np];
     if (round == 0)
-      snprintf(u->name, sizeof u->name, "Hợp tác xã %s %s", coop_kinds[i % nk], coop_places[q % np]);
+      snprintf(u->name, sizeof u->name, "Hợp tác xã %s %s", kind, place);
     else
-      snprintf(u->name, sizeof u->name, "Hợp tác xã %s %s số %" PRId64, coop_kinds[i % nk], coop_places[q % np],
-               round + 1);
+      snprintf(u->name, sizeof u->name, "Hợp tác xã %s %s số %" PRId64, kind, place, round + 1);
   } else if (i < s->b_groups) {
     i -= s->b_mkt;
     u->kind = "market";

@@ -92,6 +92,10 @@ static void test_pdate_parse_refuses(void **state) {
     if (!strstr(err, "Ngày sinh không hợp lệ")) fail_msg("\"%s\": %s", cases[i].in, err);
     if (!strstr(err, cases[i].why)) fail_msg("\"%s\": \"%s\" lacks \"%s\"", cases[i].in, err, cases[i].why);
   }
+  char err[256];
+  pdate d0;
+  assert_int_equal(pdate_parse("01/01/1957                                                   x", &d0, err, sizeof err), -1);
+  assert_non_null(strstr(err, "quá dài"));
   /* NULL and a zero-length error buffer are fine */
   pdate d;
   assert_int_equal(pdate_parse(NULL, &d, NULL, 0), -1);
@@ -239,6 +243,7 @@ static void test_sex_parse(void **state) {
       {"N\xe1\xbb\xae", 'F'},             /* NỮ */
       {"Nu\xcc\x9b\xcc\x83", 'F'},        /* Nữ, NFD: u + horn + tilde */
       {"NU\xcc\x9b\xcc\x83", 'F'},        /* NỮ, NFD */
+      {"Nu\xcc\x83\xcc\x9b", 'F'},        /* marks in the other order: NFC puts them right */
       {"Nu", 'F'},
       {"nu", 'F'},
       {"NU", 'F'},
@@ -524,6 +529,28 @@ static void test_synth_deterministic(void **state) {
       if (i == 0 || a[i - 1] != '\r') bare_lf++;
     }
   assert_int_equal(bare_lf, 0);
+  /* RFC 4180: every record has the header's 14 fields; quoted fields hold the commas */
+  size_t records = 0, fields = 1, quoted = 0;
+  bool inq = false;
+  for (size_t i = 0; i < la; i++) {
+    char ch = a[i];
+    if (inq) {
+      if (ch == '"' && i + 1 < la && a[i + 1] == '"') i++;
+      else if (ch == '"') inq = false;
+    } else if (ch == '"') {
+      inq = true;
+      quoted++;
+    } else if (ch == ',') {
+      fields++;
+    } else if (ch == '\n') {
+      if (fields != 14) fail_msg("record %zu has %zu fields", records, fields);
+      records++;
+      fields = 1;
+    }
+  }
+  assert_false(inq);
+  assert_int_equal(records, lines);
+  assert_true(quoted > 2000); /* addresses ("Số 12, ngõ 34, …") */
   assert_true(lines > 2000 && lines < 2100); /* residents, the staff living elsewhere, the header */
   /* The same bytes on every platform: this digest changes only when the generator is changed on
    * purpose (then update it here, with the reason in the commit). */
