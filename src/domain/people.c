@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "domain/groups.h"
+#include "domain/person.h"
 #include "util/clock.h"
 #include "util/fold.h"
-#include "util/utf8.h"
 
 /* ---- statements ---- */
 STORE_SQL(q_insert, "INSERT INTO people (full_name, name_key, birth_year, birth_month, birth_day, sex, cccd_enc,"
@@ -102,122 +102,52 @@ STORE_SQL(q_list_cccd, LIST_SQL(MODE_CCCD));
 STORE_SQL(q_count_cccd, COUNT_SQL(MODE_CCCD));
 STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
 
-/* ---- pure helpers ---- */
+/* ---- pure helpers: adapters over person.c, which holds the rules ---- */
 static bool all_digits(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (s[i] < '0' || s[i] > '9') return false;
   return n > 0;
 }
 
-static int days_in_month(int y, int m) {
-  static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-  return d[m - 1];
-}
-
 int people_parse_birth(const char *s, int64_t today_key, int *y, int *m, int *d, const char **why) {
-  int yy = 0, mm = 0, dd = 0;
-  size_t n = strlen(s);
-  char tail;
-  *why = "Ngày sinh phải có dạng dd/mm/yyyy, yyyy-mm-dd hoặc chỉ năm sinh (yyyy).";
-  if (n == 4 && all_digits(s, 4)) {
-    yy = atoi(s);
-  } else if (n == 10 && s[4] == '-' && s[7] == '-' && all_digits(s, 4) && all_digits(s + 5, 2) &&
-             all_digits(s + 8, 2)) {
-    yy = atoi(s);
-    mm = atoi(s + 5);
-    dd = atoi(s + 8);
-  } else if (sscanf(s, "%2d/%2d/%4d%c", &dd, &mm, &yy, &tail) == 3 && n >= 8 && n <= 10 &&
-             strspn(s, "0123456789/") == n && s[n - 5] == '/') {
-    /* d/m/yyyy with one or two digits for day and month, four for the year */
-  } else {
+  pdate p;
+  /* person.c words its message in a buffer; ours must outlive the call, so the reason is one of
+   * these fixed sentences. */
+  if (pdate_parse(s, &p, NULL, 0) != 0) {
+    *why = "Ngày sinh không hợp lệ: hãy ghi dd/mm/yyyy, yyyy-mm-dd hoặc chỉ năm sinh (yyyy), từ năm 1900.";
     return -1;
   }
-  if (mm || dd) {
-    if (mm < 1 || mm > 12 || dd < 1 || dd > days_in_month(yy, mm)) {
-      *why = "Ngày sinh không có thật (ngày hoặc tháng không hợp lệ).";
-      return -1;
-    }
-  }
-  if (yy < 1900) {
-    *why = "Năm sinh phải từ 1900 trở đi.";
-    return -1;
-  }
-  int64_t key = (int64_t)yy * 10000 + (mm ? mm : 1) * 100 + (dd ? dd : 1);
-  if (key > today_key) {
+  pdate today = {(int)(today_key / 10000), (int)(today_key / 100 % 100), (int)(today_key % 100)};
+  if (pdate_future(&p, &today)) {
     *why = "Ngày sinh không được ở tương lai.";
     return -1;
   }
-  *y = yy;
-  *m = mm;
-  *d = dd;
+  *y = p.year;
+  *m = p.month;
+  *d = p.day;
   return 0;
 }
 
-char people_parse_sex(const char *s) {
-  if (!s) return 0;
-  if (strcmp(s, "M") == 0 || strcmp(s, "m") == 0) return 'M';
-  if (strcmp(s, "F") == 0 || strcmp(s, "f") == 0) return 'F';
-  char *f = text_fold(s);
-  char out = 0;
-  if (f && strcmp(f, "nam") == 0) out = 'M';
-  if (f && strcmp(f, "nu") == 0) out = 'F';
-  free(f);
-  return out;
-}
+char people_parse_sex(const char *s) { return s ? (char)person_sex_parse(s) : 0; }
 
-int people_phone_normalise(const char *s, char *out, size_t outlen) {
-  char digits[32];
-  size_t n = 0;
-  bool plus = false;
-  for (const char *p = s; *p; p++) {
-    if (*p >= '0' && *p <= '9') {
-      if (n + 1 >= sizeof digits) return -1;
-      digits[n++] = *p;
-    } else if (*p == '+' && n == 0 && !plus) {
-      plus = true;
-    } else if (!strchr(" .-()", *p)) {
-      return -1;
-    }
-  }
-  digits[n] = '\0';
-  const char *body = digits;
-  char buf[32];
-  if (n >= 2 && digits[0] == '8' && digits[1] == '4' && (plus || n == 11 || n == 12)) {
-    snprintf(buf, sizeof buf, "0%s", digits + 2);
-    body = buf;
-  } else if (plus) {
-    return -1; /* a foreign number */
-  }
-  size_t len = strlen(body);
-  if (body[0] != '0' || len < 10 || len > 11 || len + 1 > outlen) return -1;
-  memcpy(out, body, len + 1);
-  return 0;
-}
+int people_phone_normalise(const char *s, char *out, size_t outlen) { return phone_normalise(s, out, outlen); }
 
 int people_cccd_check(const char *s, int birth_year, char sex, char out[13], const char **why) {
-  size_t n = 0;
-  *why = "Số CCCD phải gồm đúng 12 chữ số.";
-  for (const char *p = s; *p; p++) {
-    if (*p == ' ' || *p == '.') continue;
-    if (*p < '0' || *p > '9' || n == 12) return -1;
-    out[n++] = *p;
+  pdate birth = {birth_year, 0, 0};
+  switch (cccd_check(s, birth_year ? &birth : NULL, sex, NULL, 0)) {
+    case CCCD_OK:
+    case CCCD_UNKNOWN_PROVINCE: /* a warning only: a birth registered abroad carries a country code */
+      return cccd_normalise(s, out) == 0 ? 0 : -1;
+    case CCCD_BAD_FORMAT: *why = "Số CCCD phải gồm đúng 12 chữ số."; break;
+    case CCCD_CENTURY_MISMATCH:
+      *why = "Số CCCD không khớp với năm sinh (chữ số thứ 4 chỉ thế kỷ sinh).";
+      break;
+    case CCCD_SEX_MISMATCH: *why = "Số CCCD không khớp với giới tính (chữ số thứ 4 chỉ giới tính)."; break;
+    case CCCD_YEAR_MISMATCH:
+      *why = "Số CCCD không khớp với năm sinh (chữ số thứ 5–6 là hai số cuối của năm sinh).";
+      break;
   }
-  out[n] = '\0';
-  if (n != 12) return -1;
-  int c = out[3] - '0';
-  int century = 1900 + (c / 2) * 100;
-  char csex = c % 2 ? 'F' : 'M';
-  int yy = (out[4] - '0') * 10 + (out[5] - '0');
-  if (birth_year && (birth_year / 100 * 100 != century || birth_year % 100 != yy)) {
-    *why = "Số CCCD không khớp với năm sinh (chữ số thứ 4 chỉ thế kỷ, chữ số thứ 5–6 chỉ năm sinh).";
-    return -1;
-  }
-  if (sex && sex != csex) {
-    *why = "Số CCCD không khớp với giới tính (chữ số thứ 4 chỉ giới tính và thế kỷ sinh).";
-    return -1;
-  }
-  return 0;
+  return -1;
 }
 
 void people_cccd_mask(const char digits[13], char out[13]) {
@@ -361,8 +291,9 @@ static int row_build(store_conn *w, const secrets *keys, const person_input *in,
     r->name = text_clean(name);
     r->key = r->name ? text_fold(r->name) : NULL;
     if (!r->name || !r->key) return APP_INTERNAL(e);
-    size_t cps = utf8_length(r->name, strlen(r->name));
-    if (cps < 2 || cps > 100) app_add(e, 400, "invalid_value", "full_name", "Họ và tên phải có từ 2 đến 100 ký tự.");
+    if (person_name_check(r->name, NULL, 0) != 0)
+      app_add(e, 400, "invalid_value", "full_name",
+              "Họ và tên phải có từ 2 đến 100 ký tự, không chứa chữ số hay ký tự ẩn.");
   }
   if (in->birth_date) {
     if (!*in->birth_date) {

@@ -27,19 +27,19 @@
 /* Days a soft-deleted record is kept before the purge. */
 #define PEOPLE_RETENTION_DAYS_DEFAULT 30
 
-/* ---- pure helpers (no database) ---- */
-/* A birth date: "yyyy", "yyyy-mm-dd" or "dd/mm/yyyy" (d/m/yyyy too). Month and day 0 when only
- * the year is known. 0, or -1 with *why set (Vietnamese). Dates after `today_key` (yyyymmdd) or
- * before 1900 are refused. */
+/* ---- pure helpers (no database): adapters over person.c, whose rules they apply, giving
+ * fixed Vietnamese messages that outlive the call ---- */
+/* A birth date as pdate_parse reads it ("yyyy", "yyyy-mm-dd", "dd/mm/yyyy", …). Month and day 0
+ * when only the year is known. 0, or -1 with *why set (Vietnamese). Dates after `today_key`
+ * (yyyymmdd) or before 1900 are refused. */
 int people_parse_birth(const char *s, int64_t today_key, int *y, int *m, int *d, const char **why);
 /* "M", "F", "Nam", "Nữ" (any case) → 'M' / 'F'; 0 when not one of them. */
 char people_parse_sex(const char *s);
-/* Normalises a Vietnamese phone number into out (digits, national form "0…"): spaces, dots,
- * dashes and parentheses dropped, +84 / 84 turned into 0; 10 or 11 digits. 0 or -1. */
+/* Normalises a Vietnamese phone number into out (national form "0…", phone_normalise). 0 or -1. */
 int people_phone_normalise(const char *s, char *out, size_t outlen);
 /* A 12-digit CCCD: its digits only (spaces dropped) into out[13]; 0 or -1 with *why. When the
  * birth year (0: unknown) or sex (0: unknown) are known, the century/sex digit and the year digits
- * must agree with them. (The province prefix is not checked here: an unknown one is a warning.) */
+ * must agree with them (cccd_check). An unknown province prefix is accepted: it is a warning. */
 int people_cccd_check(const char *s, int birth_year, char sex, char out[13], const char **why);
 /* Masked for display: the first four and last three digits ("0300*****678"). */
 void people_cccd_mask(const char digits[13], char out[13]);

@@ -226,10 +226,11 @@ before(async () => {
     const outGrant = await cliGrant(outUser, 'learner', cityCode, cityId);
     // People: registered in the caller's unit, out of scope, out of scope but a member of the
     // caller's unit, and one more in scope for the delete case.
-    const inPerson = await apiPerson(`Người trong ${tag}`, unit);
-    const delPerson = await apiPerson(`Người để xóa ${tag}`, unit);
-    const outPerson = await apiPerson(`Người ngoài ${tag}`, outUnit);
-    const memberPerson = await apiPerson(`Người làm việc ${tag}`, outUnit, unit);
+    const who = username.replace(/[^a-z]/g, ''); // a name holds no digits
+    const inPerson = await apiPerson(`Người trong ${who}`, unit);
+    const delPerson = await apiPerson(`Người để xóa ${who}`, unit);
+    const outPerson = await apiPerson(`Người ngoài ${who}`, outUnit);
+    const memberPerson = await apiPerson(`Người làm việc ${who}`, outUnit, unit);
     acc[username] = { session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson };
   }
 });

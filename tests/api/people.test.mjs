@@ -12,7 +12,8 @@ let srv, admin, tdp01, vanhoa, hocvien;
 let tdp1, tdp2, office, school;
 let hh1, hh2;
 let huong, binh; // people: Hương in tổ 1 (with a household), Bình in tổ 2
-const tag = uniq('p').replace(/[^a-z0-9]/g, '');
+// Letters only: a name holds no digits.
+const tag = uniq('p').replace(/[^a-z0-9]/g, '').replace(/[0-9]/g, (d) => 'abcdefghij'[d]);
 // A synthetic CCCD: province 030, century/sex digit 1 (female, 1900s), year 85, six random digits.
 const rnd6 = () => String(Math.floor(Math.random() * 1e6)).padStart(6, '0');
 const CCCD_HUONG = `0301${'85'}${rnd6()}`;
@@ -217,6 +218,7 @@ test('validation: every bad field named, in Vietnamese; nothing written on a 4xx
   expectError(assert, await create(admin, { full_name: 'Phạm Thu Trang', unit_id: tdp1, household_id: hh2.id }), 400, 'invalid_value', 'household_id');
   expectError(assert, await create(admin, { full_name: 'Phạm Thu Trang', unit_id: tdp1, vneid_level: 3 }), 400, undefined, 'vneid_level');
   expectError(assert, await create(admin, { unit_id: tdp1 }), 400, 'missing_field', 'full_name');
+  expectError(assert, await create(admin, { full_name: 'Nguyễn Văn 2', unit_id: tdp1 }), 400, 'invalid_value', 'full_name');
   // Changing the birth year of Hương would contradict her CCCD.
   expectError(assert, await srv.request('PATCH', `/api/v1/residents/${huong.id}`, { session: admin, body: { birth_date: '1986' } }), 400, 'invalid_value', 'birth_date');
   assert.equal(await count(admin), n0, 'nothing was written');
