@@ -69,6 +69,14 @@ __attribute__((format(printf, 3, 4))) static void seterr(char *err, size_t errle
   va_end(ap);
 }
 
+/* A size for a message: "256 MiB", "64 KiB", "10 byte". */
+static const char *size_text(uint64_t n, char out[32]) {
+  if (n >= MIB && n % MIB == 0) snprintf(out, 32, "%" PRIu64 " MiB", n / MIB);
+  else if (n >= KIB && n % KIB == 0) snprintf(out, 32, "%" PRIu64 " KiB", n / KIB);
+  else snprintf(out, 32, "%" PRIu64 " byte", n);
+  return out;
+}
+
 /* ==== the current row (shared by both formats) ==== */
 
 typedef struct cellref {
@@ -236,8 +244,8 @@ static int row_put(table *t, size_t col, const char *s, size_t n, bool numeric, 
     return -1;
   }
   if (n > t->lim.max_cell_bytes) {
-    seterr(err, errlen, "Dòng %ld, cột thứ %zu: ô dài quá giới hạn %zu KiB.", line, col + 1,
-           t->lim.max_cell_bytes / 1024);
+    char sz[32];
+    seterr(err, errlen, "Dòng %ld, cột thứ %zu: ô quá dài (hơn %s).", line, col + 1, size_text(t->lim.max_cell_bytes, sz));
     return -1;
   }
   cellref *c = &t->row.refs[col];
@@ -316,7 +324,7 @@ static int csv_scan(table *t, unsigned char *delim, char *err, size_t errlen) {
          * first 4 KiB. */
         size_t nuls = 0, span = c->inlen < 4096 ? c->inlen : 4096;
         for (size_t k = 0; off < 4096 && k < span; k++) nuls += c->in[k] == 0;
-        if (nuls * 8 >= span) {
+        if (nuls >= 2 && nuls * 5 >= span) {
           seterr(err, errlen, MSG_UTF16);
         } else {
           seterr(err, errlen, "Tệp có byte 0 ở dòng %ld: đây không phải tệp văn bản CSV. " MSG_REUPLOAD, line);
@@ -362,7 +370,8 @@ static int csv_scan(table *t, unsigned char *delim, char *err, size_t errlen) {
         else if (b == '\n' || b == '\r') header_done = true;
       }
       if (off + 1 > t->lim.max_file_bytes) {
-        seterr(err, errlen, "Tệp quá lớn (hơn %" PRIu64 " MiB).", t->lim.max_file_bytes / MIB);
+        char sz[32];
+        seterr(err, errlen, "Tệp quá lớn (hơn %s).", size_text(t->lim.max_file_bytes, sz));
         goto done;
       }
     }
@@ -426,9 +435,12 @@ static int csv_feed(table *t, const void *p, size_t n, char *err, size_t errlen)
     seterr(err, errlen, "%s", c->cb_err);
     return -1;
   }
-  if (csv_get_buffer_size(&c->p) > t->lim.max_cell_bytes + CHUNK + 256) {
-    seterr(err, errlen, "Dòng %ld: một ô dài quá giới hạn %zu KiB (có thể thiếu dấu ngoặc kép đóng).", c->row_line,
-           t->lim.max_cell_bytes / 1024);
+  /* libcsv grows its field buffer in small blocks and keeps it: past the cell limit by more than a
+   * block or so, some field is too long. */
+  if (csv_get_buffer_size(&c->p) > t->lim.max_cell_bytes + 1024) {
+    char sz[32];
+    seterr(err, errlen, "Dòng %ld: một ô quá dài (hơn %s; có thể thiếu dấu ngoặc kép đóng).", c->row_line,
+           size_text(t->lim.max_cell_bytes, sz));
     return -1;
   }
   return 0;
@@ -572,10 +584,11 @@ static int part_open(table *t, const char *name, part *p, char *err, size_t errl
   p->comp = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : 0;
   if (size > t->lim.max_unzipped_bytes - x->unzipped ||
       (size > RATIO_FLOOR && size / (p->comp ? p->comp : 1) > t->lim.max_ratio)) {
+    char sz[32];
     seterr(err, errlen,
-           "Tệp Excel bất thường: phần %s giải nén ra quá lớn (tỉ lệ nén hơn %" PRIu32 ":1 hoặc quá %" PRIu64
-           " MiB), có thể là tệp độc hại. Tệp bị từ chối.",
-           name, t->lim.max_ratio, t->lim.max_unzipped_bytes / MIB);
+           "Tệp Excel bất thường: phần %s giải nén ra quá lớn (tỉ lệ nén hơn %" PRIu32 ":1 hoặc quá %s), "
+           "có thể là tệp độc hại. Tệp bị từ chối.",
+           name, t->lim.max_ratio, size_text(t->lim.max_unzipped_bytes, sz));
     return -1;
   }
   p->zf = zip_fopen_index(x->za, (zip_uint64_t)idx, 0);
@@ -605,10 +618,11 @@ static zip_int64_t part_read(table *t, part *p, char *dst, size_t n, char *err, 
   x->unzipped += (uint64_t)got;
   if (x->unzipped > t->lim.max_unzipped_bytes ||
       (p->read > RATIO_FLOOR && p->read / (p->comp ? p->comp : 1) > t->lim.max_ratio)) {
+    char sz[32];
     seterr(err, errlen,
-           "Tệp Excel bất thường: phần %s giải nén ra quá lớn (tỉ lệ nén hơn %" PRIu32 ":1 hoặc quá %" PRIu64
-           " MiB), có thể là tệp độc hại. Tệp bị từ chối.",
-           p->name, t->lim.max_ratio, t->lim.max_unzipped_bytes / MIB);
+           "Tệp Excel bất thường: phần %s giải nén ra quá lớn (tỉ lệ nén hơn %" PRIu32 ":1 hoặc quá %s), "
+           "có thể là tệp độc hại. Tệp bị từ chối.",
+           p->name, t->lim.max_ratio, size_text(t->lim.max_unzipped_bytes, sz));
     return -1;
   }
   return got;
@@ -919,10 +933,10 @@ static bool sst_over(sst_ctx *s) {
 }
 
 static void sst_fail_big(sst_ctx *s) {
-  char msg[200];
+  char msg[200], sz[32];
   snprintf(msg, sizeof msg,
-           "Bảng chuỗi dùng chung của tệp Excel quá lớn (hơn %zu MiB). Hãy chia danh sách thành nhiều tệp nhỏ hơn.",
-           s->x.t->lim.max_shared_bytes / (size_t)MIB);
+           "Bảng chuỗi dùng chung của tệp Excel quá lớn (hơn %s). Hãy chia danh sách thành nhiều tệp nhỏ hơn.",
+           size_text(s->x.t->lim.max_shared_bytes, sz));
   ctx_fail(&s->x, msg);
 }
 
@@ -1184,8 +1198,10 @@ static void XMLCALL sheet_text(void *ud, const XML_Char *txt, int len) {
   bool want = x->in_is ? (x->in_t && !x->in_rph) : x->in_v;
   if (!want) return;
   buf_append(&x->text, txt, (size_t)len);
-  if (x->text.len > t->lim.max_cell_bytes)
-    sheet_fail(x, "Dòng %ld, ô %s: ô dài quá giới hạn %zu KiB.", x->row_r, x->cref, t->lim.max_cell_bytes / 1024);
+  if (x->text.len > t->lim.max_cell_bytes) {
+    char sz[32];
+    sheet_fail(x, "Dòng %ld, ô %s: ô quá dài (hơn %s).", x->row_r, x->cref, size_text(t->lim.max_cell_bytes, sz));
+  }
 }
 
 static void XMLCALL sheet_no_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
@@ -1360,7 +1376,8 @@ static table *open_common(FILE *fp, const unsigned char *mem, size_t memlen, uin
     goto fail;
   }
   if (size > t->lim.max_file_bytes) {
-    seterr(err, errlen, "Tệp quá lớn (hơn %" PRIu64 " MiB).", t->lim.max_file_bytes / MIB);
+    char sz[32];
+    seterr(err, errlen, "Tệp quá lớn (hơn %s).", size_text(t->lim.max_file_bytes, sz));
     goto fail;
   }
   if (size == 0) {
