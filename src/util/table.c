@@ -1417,7 +1417,9 @@ static table *open_common(FILE *fp, const unsigned char *mem, size_t memlen, uin
     zip_error_init(&ze);
     zip_source_t *src = fp ? zip_source_filep_create(fp, 0, -1, &ze) : zip_source_buffer_create(mem, memlen, 0, &ze);
     if (src) fp = NULL; /* the source owns it now */
-    if (src) t->xl->za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+    /* No ZIP_CHECKCONS: workbooks from some tools have local headers that disagree with the
+     * central directory and Excel opens them; what we read is checked by CRC and counted. */
+    if (src) t->xl->za = zip_open_from_source(src, ZIP_RDONLY, &ze);
     if (src && !t->xl->za) zip_source_free(src);
     zip_error_fini(&ze);
     if (!t->xl->za) {
