@@ -531,8 +531,12 @@ static int csv_open(table *t, char *err, size_t errlen) {
     return -1;
   }
   /* skip a UTF-8 BOM */
-  if (csv_fill(c, err, errlen) && c->inlen >= 3 && c->in[0] == 0xEF && c->in[1] == 0xBB && c->in[2] == 0xBF)
-    c->inpos = 3;
+  char rerr[128] = "";
+  if (!csv_fill(c, rerr, sizeof rerr)) {
+    seterr(err, errlen, "%s", rerr[0] ? rerr : "Không đọc được tệp.");
+    return -1;
+  }
+  if (c->inlen >= 3 && c->in[0] == 0xEF && c->in[1] == 0xBB && c->in[2] == 0xBF) c->inpos = 3;
   if (csv_init(&c->p, CSV_REPALL_NL) != 0) {
     seterr(err, errlen, "Không đủ bộ nhớ để đọc tệp.");
     return -1;
@@ -961,6 +965,7 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
       x->ssoff = v;
       x->sscap = cap;
     }
+    if (x->ssn >= x->sscap) return; /* after a failure expat may still call us */
     x->ssoff[x->ssn] = x->ss.len;
   } else if (strcmp(ln, "rPh") == 0) {
     s->in_rph++; /* phonetic guide: not part of the text */
