@@ -59,6 +59,14 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
  * as CSV (UTF-8 with a BOM, CRLF). A malloc'd buffer in *out (*len bytes). 0 or -1. */
 int importer_error_report(store *st, int64_t job_id, char **out, size_t *len, char *err, size_t errlen);
 
+/* ---- the server's import worker (import_worker.c): one thread runs queued jobs one at a time;
+ * at start it first resumes a job left running by a stopped or killed server. ---- */
+int importer_worker_start(store *st, const secrets *keys);
+/* A job was queued: look now rather than at the next poll. */
+void importer_worker_wake(void);
+/* Asks the running job to stop after its chunk and joins the thread. */
+void importer_worker_stop(void);
+
 /* ---- exposed for tests: the pure parts ---- */
 /* The key a tổ dân phố name is compared by ("Tổ dân phố số 03" → "to dan pho 3"); malloc'd. */
 char *importer_group_key(const char *name);
