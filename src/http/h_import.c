@@ -149,7 +149,12 @@ int h_imports_mapping(req *r) {
   if (!mapping) mapping = json_object();
   const char *k;
   json_t *v;
-  json_object_foreach(r->body, k, v) json_object_set(mapping, k, json_integer_value(v) < 0 ? json_null() : v);
+  json_object_foreach(r->body, k, v) {
+    /* "role" alone would read as a role to grant (the route matrix's convention): the body says
+     * membership_role for colmap's "role". */
+    const char *code = strcmp(k, "membership_role") == 0 ? "role" : k;
+    json_object_set(mapping, code, json_integer_value(v) < 0 ? json_null() : v);
+  }
   if (importer_mapping_check(j.file_path, mapping, err, sizeof err) != 0) {
     json_decref(mapping);
     ret = req_fail(r, 400, "invalid_value", NULL, arena_strdup(&r->a, err));

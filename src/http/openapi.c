@@ -265,6 +265,10 @@ static json_t *operation(const route *rt) {
     snprintf(ref, sizeof ref, "#/components/schemas/%s", rt->response);
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Thành công", "content",
                                               "application/json", "schema", "$ref", ref));
+  } else if (strlen(rt->path) > 4 && strcmp(rt->path + strlen(rt->path) - 4, ".csv") == 0) {
+    json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
+                                              "Tệp CSV (UTF-8 có BOM, xuống dòng CRLF), mở được bằng Excel", "content",
+                                              "text/csv", "schema", "type", "string"));
   } else if (strcmp(rt->path, "/metrics") == 0) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Prometheus text format",
                                               "content", "text/plain", "schema", "type", "string"));
