@@ -491,6 +491,11 @@ static void test_soft_delete(void **state) {
   int64_t id = person(fx, "Vũ Văn Xoá", fx->tdp1, 0, "1970", "M", "030070000999");
   int64_t ids[8];
   assert_int_equal(find(fx, Q(.q = "vu van xoa"), ids, 8, NULL), 1);
+  int64_t narrow[200], broad[200];
+  int nn = find(fx, Q(), narrow, 200, NULL), nb = find(fx, Q(.broad = true), broad, 200, NULL);
+  assert_int_equal(nn, nb); /* the two ways of walking a plain list agree */
+  for (int i = 0; i < nn; i++) assert_int_equal(narrow[i], broad[i]);
+  assert_true(has(narrow, nn, id));
   int64_t unit_id = 0;
   app_err e = {0};
   int64_t before = clock_now();
@@ -498,6 +503,8 @@ static void test_soft_delete(void **state) {
   assert_int_equal(unit_id, fx->tdp1);
   assert_int_equal(find(fx, Q(.q = "vu van xoa"), ids, 8, NULL), 0);
   assert_int_equal(find(fx, Q(.q = "030070000999"), ids, 8, NULL), 0);
+  assert_false(has(narrow, find(fx, Q(), narrow, 200, NULL), id));
+  assert_false(has(broad, find(fx, Q(.broad = true), broad, 200, NULL), id));
   assert_int_equal(find(fx, Q(.unit_id = fx->tdp1, .q = "xoa"), ids, 8, NULL), 0);
   arena a;
   arena_init(&a);
