@@ -650,14 +650,14 @@ int people_get_for(store_conn *c, const secrets *keys, int64_t id, const princip
 /* The folded words of q (at most NAME_WORDS, the longest first), in `key` (owned by the caller). */
 static int split_words(char *key, const char *words[NAME_WORDS]) {
   int n = 0;
-  for (char *p = key; *p && n < NAME_WORDS;) {
-    while (*p == ' ') *p++ = '\0';
+  char *p = key;
+  while (*p && n < NAME_WORDS) {
+    while (*p == ' ') p++;
     if (!*p) break;
     words[n++] = p;
     p += strcspn(p, " ");
+    if (*p) *p++ = '\0';
   }
-  for (char *p = key; *p; p++)
-    if (*p == ' ') *p = '\0';
   int longest = 0;
   for (int i = 1; i < n; i++)
     if (strlen(words[i]) > strlen(words[longest])) longest = i;

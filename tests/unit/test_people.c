@@ -371,6 +371,10 @@ static void test_name_search(void **state) {
   n = find(fx, Q(.q = "thi huong", .unit_id = fx->tdp2), ids, 16, NULL);
   assert_int_equal(n, 1);
   assert_int_equal(ids[0], huong2);
+  n = find(fx, Q(.q = "  nguyen   thi  huong  "), ids, 16, NULL); /* spaces anywhere */
+  assert_int_equal(n, 1);
+  n = find(fx, Q(.q = "nguyen thi huong nguyen thi huong x"), ids, 16, NULL); /* words past the fifth ignored */
+  assert_int_equal(n, 1);
   n = find(fx, Q(.q = "guyen"), ids, 16, NULL); /* word starts only, not a substring */
   assert_int_equal(n, 0);
   /* A renamed person is found by the new name only. */
