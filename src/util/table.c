@@ -120,9 +120,24 @@ static void row_reset(rowbuild *r) {
   r->nrefs = 0;
 }
 
-static bool is_ascii(const char *s, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)s[i] >= 0x80) return false;
+/* True when s (valid UTF-8) is NFC without asking utf8proc: every code point is below U+0300 or
+ * in Latin Extended Additional (U+1E00–U+1EFF, the precomposed Vietnamese letters). None of those
+ * decomposes under NFC, and with no combining mark nothing can compose. utf8proc's NFC was a
+ * quarter of the time of reading a 200,000-row workbook. */
+static bool nfc_quick(const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  for (size_t i = 0; i < n;) {
+    unsigned c = p[i];
+    if (c < 0x80) {
+      i++;
+    } else if (c < 0xCC) { /* a 2-byte sequence below U+0300 */
+      i += 2;
+    } else if (c == 0xE1 && i + 1 < n && (p[i + 1] == 0xB8 || p[i + 1] == 0xB9 || p[i + 1] == 0xBA || p[i + 1] == 0xBB)) {
+      i += 3; /* U+1E00–U+1EFF */
+    } else {
+      return false;
+    }
+  }
   return true;
 }
 
@@ -142,7 +157,7 @@ static int row_finish(rowbuild *r, table_row *row, long line) {
       continue;
     }
     const char *s = r->raw.data + c->off;
-    if (is_ascii(s, c->len)) {
+    if (nfc_quick(s, c->len)) {
       buf_append(&r->out, s, c->len);
     } else {
       /* raw holds the cell NUL-terminated (row_put adds one), so NFC can read it in place. */

@@ -217,6 +217,10 @@ static void test_csv_empty_rows_counted(void **state) {
 static void test_csv_nfc(void **state) {
   (void)state;
   EXPECT_TABLE("Nguye\xCC\x82\xCC\x83n\n", "1:Nguyễn\n");
+  /* a precomposed letter followed by a combining mark composes further: ê + ◌́ → ế */
+  EXPECT_TABLE("Nguy\xC3\xAA\xCC\x81t,\xC3\xA1\n", "1:Nguyết|á\n");
+  /* already NFC Vietnamese (Latin-1, Latin Extended-A/B, Latin Extended Additional) as it is */
+  EXPECT_TABLE("Đặng Ưng Ơn Ăn Ầu ỹ ễ\n", "1:Đặng Ưng Ơn Ăn Ầu ỹ ễ\n");
 }
 
 static void test_csv_utf16_refused(void **state) {
