@@ -612,7 +612,7 @@ static void test_colmap_aliases(void **state) {
       {"Số CCCD", COL_CCCD}, {"CCCD", COL_CCCD}, {"Số định danh", COL_CCCD}, {"Số định danh cá nhân", COL_CCCD},
       {"CMND/CCCD", COL_CCCD}, {"Số CMND", COL_CCCD}, {"Số CCCD/CMND của công dân", COL_CCCD},
       {"Số điện thoại", COL_PHONE}, {"SĐT", COL_PHONE}, {"Điện thoại", COL_PHONE}, {"ĐT", COL_PHONE},
-      {"Tổ dân phố", COL_UNIT}, {"Tổ", COL_UNIT}, {"TDP", COL_UNIT}, {"Khu dân cư", COL_UNIT},
+      {"Tổ dân phố", COL_UNIT}, {"Tổ", COL_UNIT}, {"TDP", COL_UNIT}, {"Khu dân cư", COL_UNIT}, {"Tổ/Thôn", COL_UNIT},
       {"Địa chỉ", COL_ADDRESS}, {"Nơi ở hiện tại", COL_ADDRESS}, {"Chỗ ở hiện nay", COL_ADDRESS},
       {"Địa chỉ thường trú", COL_ADDRESS},
       {"Mã hộ", COL_HOUSEHOLD_CODE}, {"Số hộ", COL_HOUSEHOLD_CODE}, {"Mã hộ gia đình", COL_HOUSEHOLD_CODE},
