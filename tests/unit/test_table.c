@@ -524,6 +524,24 @@ static void test_xlsx_refusals(void **state) {
   free(got);
 }
 
+/* Makes the archive declare `size` as the uncompressed size of entry `name` (local header and
+ * central directory), as a forged archive would. */
+static void lie_about_size(char *zip, size_t len, const char *name, uint32_t size) {
+  size_t nlen = strlen(name);
+  unsigned char *z = (unsigned char *)zip;
+  int patched = 0;
+  for (size_t i = 0; i + 46 + nlen <= len; i++) {
+    bool local = memcmp(z + i, "PK\x03\x04", 4) == 0, central = memcmp(z + i, "PK\x01\x02", 4) == 0;
+    if (!local && !central) continue;
+    size_t noff = local ? 26 : 28, hdr = local ? 30 : 46, soff = local ? 22 : 24;
+    size_t n = (size_t)z[i + noff] | (size_t)z[i + noff + 1] << 8;
+    if (n != nlen || memcmp(z + i + hdr, name, nlen) != 0) continue;
+    for (int k = 0; k < 4; k++) z[i + soff + (size_t)k] = (unsigned char)(size >> (8 * k));
+    patched++;
+  }
+  assert_int_equal(patched, 2);
+}
+
 static void test_xlsx_zip_bomb(void **state) {
   (void)state;
   /* 8 MiB of identical rows deflate to a few KiB: far past 100:1 */
@@ -549,6 +567,15 @@ static void test_xlsx_zip_bomb(void **state) {
   /* the same archive under a generous ratio but a low cap on what may be inflated */
   got = read_mem(zip, len, &(table_limits){.max_ratio = 100000, .max_unzipped_bytes = 4 * 1024 * 1024});
   EXPECT_CONTAINS(got, "OPEN:Tệp Excel bất thường: phần xl/worksheets/sheet1.xml giải nén ra quá lớn");
+  free(got);
+  /* an archive that declares 100 bytes: the bytes inflated are counted, not the declaration */
+  lie_about_size(zip, len, "xl/worksheets/sheet1.xml", 100);
+  got = read_mem(zip, len, NULL);
+  assert_null(strstr(got, "OPEN:"));
+  EXPECT_CONTAINS(got, "\nERR:Tệp Excel bất thường: phần xl/worksheets/sheet1.xml giải nén ra quá lớn");
+  free(got);
+  got = read_mem(zip, len, &(table_limits){.max_ratio = 100000, .max_unzipped_bytes = 2 * 1024 * 1024});
+  EXPECT_CONTAINS(got, "\nERR:Tệp Excel bất thường: phần xl/worksheets/sheet1.xml giải nén ra quá lớn");
   free(got);
   /* and with both generous, it streams: every row read, memory bounded by one row */
   got = read_mem(zip, len, &(table_limits){.max_ratio = 100000});
