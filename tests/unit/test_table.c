@@ -197,6 +197,13 @@ static void test_csv_semicolon_no_bom(void **state) {
 static void test_csv_tab_and_cr(void **state) {
   (void)state;
   EXPECT_TABLE("STT\tHọ tên\r1\tAn\r2\tBình", "1:STT|Họ tên\n2:1|An\n3:2|Bình\n");
+  /* an empty first cell under a tab delimiter; spaces around unquoted cells are trimmed, quoted kept */
+  EXPECT_TABLE("a\tb\n\tc\n", "1:a|b\n2:|c\n");
+  EXPECT_TABLE("a , b ,c\n\"  x  \", y\n", "1:a|b|c\n2:  x  |y\n");
+  /* as many ';' as ',' in the header: ';' (Excel in the Vietnamese locale) */
+  EXPECT_TABLE("Họ, tên;Tổ\nAn;1\n", "1:Họ, tên|Tổ\n2:An|1\n");
+  /* blank lines before the header: the delimiter comes from the first line with text */
+  EXPECT_TABLE("\r\n\r\nHọ tên;Tổ\r\nAn;1\r\n", "3:Họ tên|Tổ\n4:An|1\n");
 }
 
 static void test_csv_quoted_newlines_line_numbers(void **state) {
