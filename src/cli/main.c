@@ -28,6 +28,8 @@ static const command commands[] = {
      "hocvuso backup --out FILE [--data DIR]", backup_opts},
     {"routes", cmd_routes, "print the route table (who may call what), --json for tools", "hocvuso routes [--json]",
      routes_opts},
+    {"synth", cmd_synth, "write a synthetic population (the import CSV) for demos and benchmarks",
+     "hocvuso synth --residents N [--seed S] [--out FILE]   (the same N and S give the same bytes)", synth_opts},
     {"version", cmd_version, "print the version and the libraries in use", "hocvuso version", version_opts},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
