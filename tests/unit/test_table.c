@@ -242,7 +242,8 @@ static void test_csv_utf16_refused(void **state) {
   } cases[] = {{le_bom, sizeof le_bom - 1}, {be_bom, sizeof be_bom - 1}, {le, sizeof le - 1}, {be, sizeof be - 1}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char *got = read_mem(cases[i].data, cases[i].len, NULL);
-    assert_string_equal(got, "OPEN:Tệp được lưu bằng bảng mã UTF-16. Hãy mở tệp trong Excel và lưu lại dưới dạng CSV UTF-8.");
+    assert_string_equal(got, "OPEN:Tệp được lưu bằng bảng mã UTF-16. Hãy mở tệp trong Excel và lưu lại dưới dạng "
+                             "CSV UTF-8.");
     free(got);
   }
 }
