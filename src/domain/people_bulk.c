@@ -2,7 +2,9 @@
  * prepared once per connection and reused row after row inside the importer's chunk transaction. */
 #include "domain/people_bulk.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define STORED_COLS                                                                                    \
@@ -20,7 +22,12 @@ STORE_SQL(q_update, "UPDATE people SET full_name = ?, name_key = ?, birth_year =
                     " sex = ?, cccd_enc = COALESCE(?, cccd_enc), cccd_hash = COALESCE(?, cccd_hash), phone = ?,"
                     " household_id = ?, relation = ?, vneid_level = ?, unit_id = ?, updated_at = ?"
                     " WHERE id = ? AND deleted_at IS NULL");
-STORE_SQL(q_word_add, "INSERT INTO person_words (word, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
+/* A name's words in one statement (one round trip on PostgreSQL): the words as a JSON array. */
+STORE_SQL2(q_words_add,
+           "INSERT INTO person_words (word, person_id) SELECT DISTINCT value, ? FROM json_each(?) WHERE value <> ''"
+           " ON CONFLICT DO NOTHING",
+           "INSERT INTO person_words (word, person_id) SELECT DISTINCT w, CAST(? AS BIGINT)"
+           " FROM json_array_elements_text(CAST(? AS json)) AS t(w) WHERE w <> '' ON CONFLICT DO NOTHING");
 STORE_SQL(q_hh_code, "SELECT id FROM households WHERE unit_id = ? AND code = ? AND deleted_at IS NULL");
 STORE_SQL(q_hh_addr, "SELECT id FROM households WHERE unit_id = ? AND address_key = ? AND code IS NULL"
                      " AND deleted_at IS NULL ORDER BY id LIMIT 1");
@@ -92,22 +99,37 @@ static void bind_fields(store_stmt *s, const bulk_person *p) {
   store_bind_int(s, 13, p->unit_id);
 }
 
-static int words_add(store_conn *w, int64_t id, const char *key) {
-  store_stmt *s = store_prepare(w, &q_word_add);
-  if (!s) return STORE_ERROR;
-  for (const char *q = key; *q;) {
+/* The space-separated words of a folded name as a JSON array of strings. */
+static json_t *words_json(const char *key) {
+  json_t *a = json_array();
+  for (const char *q = key; a && *q;) {
     while (*q == ' ') q++;
     size_t n = strcspn(q, " ");
-    if (n) {
-      store_bind_textn(s, 1, q, n);
-      store_bind_int(s, 2, id);
-      int rc = store_step(s);
-      store_reset(s);
-      if (rc != STORE_DONE) return rc < 0 ? rc : STORE_ERROR;
+    if (n && json_array_append_new(a, json_stringn(q, n)) != 0) {
+      json_decref(a);
+      return NULL;
     }
     q += n;
   }
-  return STORE_OK;
+  return a;
+}
+
+static int words_add(store_conn *w, int64_t id, const char *key) {
+  json_t *a = words_json(key);
+  char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
+  json_decref(a);
+  if (!text) return STORE_ERROR;
+  store_stmt *s = store_prepare(w, &q_words_add);
+  int rc = STORE_ERROR;
+  if (s) {
+    store_bind_int(s, 1, id);
+    store_bind_text(s, 2, text);
+    rc = store_step(s);
+    store_reset(s);
+    rc = rc == STORE_DONE ? STORE_OK : rc < 0 ? rc : STORE_ERROR;
+  }
+  free(text);
+  return rc;
 }
 
 int people_bulk_insert(store_conn *w, const bulk_person *p, int64_t now, int64_t *id) {
