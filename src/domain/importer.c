@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "domain/audit.h"
 #include "domain/caps.h"
 #include "domain/groups.h"
 #include "domain/jobs.h"
@@ -1119,11 +1120,27 @@ static int load_units(imp *x, const import_job *j) {
   return rc == 0 && !x->u.failed ? 0 : -1;
 }
 
-static int finish(store *st, int64_t id, bool ok, const char *error) {
+/* Marks the job done or failed and audits its end with the counts (never a row's data). */
+static int audit_finish(store_conn *w, const import_job *j, int64_t id) {
+  import_job now = {0};
+  if (jobs_get(w, id, &now) != 1) return -1;
+  json_t *detail = json_pack("{s:s, s:I, s:I, s:I, s:I}", "status", now.status, "imported", (json_int_t)now.imported,
+                             "updated", (json_int_t)now.updated, "unchanged", (json_int_t)now.unchanged, "rejected",
+                             (json_int_t)now.rejected);
+  audit_entry a = {.actor_id = j->created_by, .actor_username = j->scope_all ? "cli" : NULL,
+                   .action = "import.finish", .entity = "import", .entity_id = id, .unit_id = j->unit_id,
+                   .ip = "local", .detail = detail};
+  int rc = detail ? audit_append(w, &a) : -1;
+  json_decref(detail);
+  import_job_clear(&now);
+  return rc;
+}
+
+static int finish(store *st, const import_job *j, int64_t id, bool ok, const char *error) {
   store_conn *w = store_acquire_timed(st, true, 30000, NULL);
   if (!w) return -1;
   int rc = store_begin(w);
-  if (rc == STORE_OK) rc = jobs_finish(w, id, ok, error) == 0 ? STORE_OK : STORE_ERROR;
+  if (rc == STORE_OK) rc = jobs_finish(w, id, ok, error) == 0 && audit_finish(w, j, id) == 0 ? STORE_OK : STORE_ERROR;
   if (rc == STORE_OK) rc = store_commit(w);
   else store_rollback(w);
   store_release(w);
@@ -1198,13 +1215,13 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
     snprintf(err, errlen, "%s", x.err);
     goto out;
   }
-  ret = finish(st, job_id, true, NULL);
+  ret = finish(st, &j, job_id, true, NULL);
   if (ret != 0) snprintf(err, errlen, "cannot record the end of the job");
   goto out;
 failed:
   /* The file cannot be read on: what was committed stays, the job says why it stopped. */
   snprintf(err, errlen, "%s", why);
-  ret = finish(st, job_id, false, why) == 0 ? 0 : -1;
+  ret = finish(st, &j, job_id, false, why) == 0 ? 0 : -1;
 out:
   free_cells(headers);
   if (t) table_close(t);

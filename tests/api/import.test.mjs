@@ -84,6 +84,15 @@ test('upload → mapping step → start → done: two bad rows reported by line,
   assert.match(j.errors[0].reason, /tương lai/);
   assert.match(j.errors[1].reason, /Không tìm thấy tổ dân phố/);
   for (const e of j.errors) assertVietnamese(assert, e.reason);
+  // Audited: upload, start and finish with the counts, never a row's data.
+  const audit = await srv.getJSON(admin, '/api/v1/audit?action=import.&per_page=100');
+  const mine = audit.items.filter((e) => e.entity_id === u.json.id);
+  assert.deepEqual(mine.map((e) => e.action).sort(), ['import.finish', 'import.start', 'import.upload']);
+  const fin = mine.find((e) => e.action === 'import.finish');
+  const d = typeof fin.detail === 'string' ? JSON.parse(fin.detail) : fin.detail;
+  assert.equal(d.imported, 4);
+  assert.equal(d.rejected, 2);
+  assert.ok(!JSON.stringify(mine).includes(t), 'the audit log holds a row\'s data');
   // Households: rows 2 and 3 (same folded address, same tổ, no code) share one.
   const found = await srv.getJSON(admin, `/api/v1/residents?q=${encodeURIComponent(t)}&per_page=50`);
   assert.equal(found.total, 4);
