@@ -315,6 +315,7 @@ static const char *const tag_docs[][2] = {
     {"Tài khoản", "Tài khoản người dùng và phân quyền theo đơn vị"},
     {"Nhật ký", "Nhật ký truy cập và thay đổi (chỉ ghi thêm)"},
     {"Người dân", "Sổ dân cư: hộ gia đình, người dân, nhóm đối tượng (mọi lần xem hồ sơ đều được ghi nhật ký)"},
+    {"Nhập danh sách", "Nhập danh sách người dân từ tệp Excel hoặc CSV: ghép cột, chạy nền, báo cáo lỗi theo dòng"},
 };
 
 json_t *openapi_build(const char *version) {
