@@ -31,16 +31,13 @@ for kind, names in (('residential_group', sorted(groups)), ('enterprise', sorted
 db.commit()
 PY
 echo "rows: $rows"
-t0=$(date +%s.%N)
-"$BIN" import residents --data "$W/d" "$W/ward.csv" > "$W/out.json"
-t1=$(date +%s.%N)
+T() { /usr/bin/time -f "%e %U %S" -o "$W/$1.time" "${@:2}"; }
+T first "$BIN" import residents --data "$W/d" "$W/ward.csv" > "$W/out.json"
 python3 -c "import json,sys; o=json.load(open(sys.argv[1])); print('imported', o['imported'], 'unchanged', o['unchanged'], 'rejected', len(o['rejected'])); [print(' ', r) for r in o['rejected'][:5]]" "$W/out.json"
-t2=$(date +%s.%N)
-"$BIN" import residents --data "$W/d" "$W/ward.csv" > "$W/out2.json"
-t3=$(date +%s.%N)
+T again "$BIN" import residents --data "$W/d" "$W/ward.csv" > "$W/out2.json"
 python3 -c "import json,sys; o=json.load(open(sys.argv[1])); print('second run: imported', o['imported'], 'unchanged', o['unchanged'])" "$W/out2.json"
 # The shell's import: the same columns, the people table's indexes.
-sqlite3 "$W/shell.db" <<'SQL'
+sqlite3 "$W/shell.db" >/dev/null <<'SQL'
 PRAGMA journal_mode=WAL;
 CREATE TABLE people (stt TEXT, full_name TEXT, birth TEXT, sex TEXT, cccd TEXT, phone TEXT, unit TEXT, address TEXT,
   household TEXT, relation TEXT, vneid TEXT, org TEXT, role TEXT, grade TEXT);
@@ -50,12 +47,17 @@ CREATE INDEX people_name ON people(full_name);
 CREATE INDEX people_phone ON people(phone) WHERE phone <> '';
 CREATE INDEX people_household ON people(household) WHERE household <> '';
 SQL
-t4=$(date +%s.%N)
-sqlite3 "$W/shell.db" ".import --csv --skip 1 $W/ward.csv people"
-t5=$(date +%s.%N)
-python3 - "$t0" "$t1" "$t2" "$t3" "$t4" "$t5" <<'PY'
+T shell sqlite3 "$W/shell.db" ".import --csv --skip 1 $W/ward.csv people"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+python3 - "$W" <<'PY'
 import sys
-t = [float(x) for x in sys.argv[1:]]
-imp, again, shell = t[1] - t[0], t[3] - t[2], t[5] - t[4]
-print(f"hocvuso import: {imp:.2f} s; again (all unchanged): {again:.2f} s; sqlite3 .import: {shell:.2f} s; ratio {imp / shell:.1f}x")
+w = sys.argv[1]
+def t(name):
+    e, u, s = (float(x) for x in open(f"{w}/{name}.time").read().split()[-3:])
+    return e, u + s
+(fe, fc), (ae, ac), (se, sc) = t('first'), t('again'), t('shell')
+print(f"hocvuso import (new rows): {fe:.2f} s wall, {fc:.2f} s CPU")
+print(f"hocvuso import (again, all unchanged): {ae:.2f} s wall, {ac:.2f} s CPU")
+print(f"sqlite3 .import --csv: {se:.2f} s wall, {sc:.2f} s CPU")
+print(f"ratio: {fe / se:.1f}x wall, {fc / sc:.1f}x CPU (target 1.5x)")
 PY
