@@ -368,7 +368,7 @@ int synth_unit_get(const synth *s, long idx, synth_unit *u) {
     i -= s->b_groups;
     u->kind = "residential_group";
     snprintf(u->code, sizeof u->code, "TDP%03d", (int)(i + 1));
-    snprintf(u->name, sizeof u->name, "Tổ dân phố %" PRId64, i + 1);
+    snprintf(u->name, sizeof u->name, "Tổ dân phố số %d", (int)(i + 1)); /* as the demo ward names them */
   }
   return 0;
 }
