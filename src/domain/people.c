@@ -274,7 +274,7 @@ typedef struct person_row {
   bool phone_set;
   char phone[16];
   bool relation_set;
-  const char *relation;
+  char *relation;         /* owned; NULL: none */
   int64_t household_id, unit_id;
 } person_row;
 
@@ -282,6 +282,7 @@ static void row_free(person_row *r) {
   free(r->name);
   free(r->key);
   free(r->cccd_enc);
+  free(r->relation);
 }
 
 /* Checks every field given, reporting all faults at once; then what needs the database
@@ -328,7 +329,12 @@ static int row_build(store_conn *w, const secrets *keys, const person_input *in,
   }
   if (in->relation) {
     r->relation_set = true;
-    r->relation = *in->relation ? in->relation : NULL;
+    r->relation = *in->relation ? text_clean(in->relation) : NULL; /* NFC, spaces tidied */
+    if (*in->relation && !r->relation) return APP_INTERNAL(e);
+    if (r->relation && !*r->relation) {
+      free(r->relation);
+      r->relation = NULL;
+    }
   }
   if (in->vneid_level > 2)
     app_add(e, 400, "invalid_value", "vneid_level", "Mức định danh điện tử phải là 0, 1 hoặc 2.");
