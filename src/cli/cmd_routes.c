@@ -22,6 +22,9 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_USER: return "user";
     case SCOPE_GRANT: return "grant";
     case SCOPE_USER_ROLE: return "user_role";
+    case SCOPE_PERSON: return "person";
+    case SCOPE_HOUSEHOLD: return "household";
+    case SCOPE_USER_PERSON: return "user_person";
   }
   return "?";
 }

@@ -13,12 +13,13 @@
 #include "util/jsonx.h"
 
 /* The names an entry keeps, read in one statement before it is written: the actor's, the
- * object's (an account or a unit) and the unit's. An entry without a unit is attributed to the
+ * object's (an account, a unit or a person) and the unit's. An entry without a unit is attributed to the
  * unit of the account it concerns, else to the actor's, so that officers see the entries of
  * their own subtree. */
 STORE_SQL(q_names, "SELECT x.unit_id, (SELECT display_name FROM users WHERE id = ?),"
                    " CASE CAST(? AS TEXT) WHEN 'user' THEN (SELECT display_name FROM users WHERE id = ?)"
-                   " WHEN 'unit' THEN (SELECT name FROM units WHERE id = ?) END,"
+                   " WHEN 'unit' THEN (SELECT name FROM units WHERE id = ?)"
+                   " WHEN 'person' THEN (SELECT full_name FROM people WHERE id = ?) END,"
                    " (SELECT name FROM units WHERE id = x.unit_id), (SELECT path FROM units WHERE id = x.unit_id)"
                    " FROM (SELECT COALESCE(CAST(? AS BIGINT), CASE WHEN CAST(? AS TEXT) = 'user' THEN"
                    " (SELECT unit_id FROM users WHERE id = ?) END, (SELECT unit_id FROM users WHERE id = ?)) AS unit_id) x");
@@ -71,10 +72,11 @@ int audit_append(store_conn *w, const audit_entry *a) {
   store_bind_text(n, 2, a->entity);
   store_bind_int(n, 3, a->entity_id);
   store_bind_int(n, 4, a->entity_id);
-  store_bind_id(n, 5, a->unit_id);
-  store_bind_text(n, 6, a->entity);
-  store_bind_int(n, 7, a->entity_id);
-  store_bind_int(n, 8, a->actor_id);
+  store_bind_int(n, 5, a->entity_id);
+  store_bind_id(n, 6, a->unit_id);
+  store_bind_text(n, 7, a->entity);
+  store_bind_int(n, 8, a->entity_id);
+  store_bind_int(n, 9, a->actor_id);
   int rc = store_step(n);
   if (rc == STORE_ROW) {
     unit_id = store_col_is_null(n, 0) ? 0 : store_col_int(n, 0);

@@ -17,7 +17,7 @@
  * ward, commune or city, and so on: a city under a tổ dân phố is refused. */
 #define ADMIN_LEVELS "city ward commune"
 #define BODIES "office service_center public_center police school_kindergarten school_primary" \
-               " school_lower_secondary school_upper_secondary enterprise cooperative mass_organisation"
+               " school_lower_secondary school_upper_secondary enterprise cooperative mass_organisation market"
 const unit_kind unit_kinds[] = {
     {"city", "Thành phố", true, ""},
     {"ward", "Phường", true, "city"},
@@ -34,6 +34,7 @@ const unit_kind unit_kinds[] = {
     {"enterprise", "Doanh nghiệp", false, ADMIN_LEVELS},
     {"cooperative", "Hợp tác xã", false, ADMIN_LEVELS},
     {"mass_organisation", "Mặt trận, đoàn thể", false, ADMIN_LEVELS " mass_organisation"},
+    {"market", "Chợ", false, ADMIN_LEVELS}, /* chợ: its tiểu thương (small traders) are a target group */
     {"team", "Tổ, đội", false, "ward commune residential_group " BODIES " team other"},
     {"other", "Khác", false, ADMIN_LEVELS " residential_group " BODIES " team other"},
 };

@@ -32,6 +32,19 @@ int h_users_update(req *r);
 int h_users_password(req *r);
 int h_roles_grant(req *r);
 int h_roles_revoke(req *r);
+/* h_people.c */
+int h_residents_list(req *r);
+int h_residents_get(req *r);
+int h_residents_create(req *r);
+int h_residents_update(req *r);
+int h_residents_delete(req *r);
+int h_residents_add_membership(req *r);
+int h_households_list(req *r);
+int h_households_get(req *r);
+int h_households_create(req *r);
+int h_households_update(req *r);
+int h_users_link_person(req *r);
+int h_me_person(req *r);
 /* h_audit.c */
 int h_audit_list(req *r);
 /* h_test.c (routes under /api/v1/test/, present only with HOCVUSO_TEST_ROUTES=1) */

@@ -58,8 +58,23 @@ typedef struct field_spec {
  * SCOPE_GRANT the grant {grant_id} of the account {id}: the account as for a write, and every
  *             capability of the grant's role on the grant's unit (revoke what you could grant);
  * SCOPE_USER_ROLE a new grant to the account {id}: the account as for a write, the unit named by
- *             scope_field in scope, and every capability of the body's `role` on that unit. */
-typedef enum { SCOPE_NONE, SCOPE_UNIT, SCOPE_USER, SCOPE_GRANT, SCOPE_USER_ROLE } scope_kind;
+ *             scope_field in scope, and every capability of the body's `role` on that unit;
+ * SCOPE_PERSON the person {id} of the path: for a read, the capability on the unit the person is
+ *             registered through or on the unit of one of their memberships; for a state-changing
+ *             route, on the registering unit (and on `also_unit` when the body names one: a move);
+ * SCOPE_HOUSEHOLD the household {id} of the path: the capability on its tổ dân phố;
+ * SCOPE_USER_PERSON linking the account {id} to the person of body field scope_field: the account
+ *             as for a write (with `cap`), and people.write on the person's registering unit. */
+typedef enum {
+  SCOPE_NONE,
+  SCOPE_UNIT,
+  SCOPE_USER,
+  SCOPE_GRANT,
+  SCOPE_USER_ROLE,
+  SCOPE_PERSON,
+  SCOPE_HOUSEHOLD,
+  SCOPE_USER_PERSON
+} scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;
 typedef enum { RATE_NONE, RATE_LOGIN, RATE_WRITE, RATE_COUNT } rate_class;

@@ -90,6 +90,58 @@ static const char *schemas_json =
     "\":\"object\",\"required\":[\"app\",\"name\"],\"properties\":{\"app\":{\"type\":\"string\"},\"name\""
     ":{\"type\":[\"string\",\"null\"]}},\"additionalProperties\":false}}";
 
+/* The registry's answers (people, households): merged into the schemas above. */
+static const char *people_schemas_json =
+    "{\"ResidentSummary\":{\"type\":\"object\",\"required\":[\"id\",\"full_name\",\"birth_year\",\"birth_date\""
+    ",\"sex\",\"phone\",\"unit_id\",\"unit_name\",\"household_id\",\"vneid_level\",\"groups\"],\"properties\":{"
+    "\"id\":{\"type\":\"integer\"},\"full_name\":{\"type\":\"string\"},\"birth_year\":{\"type\":[\"integer\",\"nul"
+    "l\"]},\"birth_date\":{\"type\":[\"string\",\"null\"],\"format\":\"date\",\"description\":\"null when only "
+    "the year is known\"},\"sex\":{\"type\":[\"string\",\"null\"],\"enum\":[\"M\",\"F\",null]},\"phone\":{\"type\""
+    ":[\"string\",\"null\"]},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"household_"
+    "id\":{\"type\":[\"integer\",\"null\"]},\"vneid_level\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":2},\""
+    "groups\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"public_staff\",\"students_primary\""
+    ",\"students_secondary\",\"adults\",\"elderly\",\"workers\",\"traders\"]}}},\"additionalProperties\":fa"
+    "lse},\"ResidentPage\":{\"type\":\"object\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"],\"prope"
+    "rties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/ResidentSummary\"}},\""
+    "page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additi"
+    "onalProperties\":false},\"Resident\":{\"type\":\"object\",\"required\":[\"id\",\"full_name\",\"birth_yea"
+    "r\",\"birth_date\",\"sex\",\"phone\",\"unit_id\",\"unit_name\",\"household_id\",\"vneid_level\",\"groups\","
+    "\"cccd\",\"cccd_shown\",\"relation\",\"household\",\"memberships\"],\"properties\":{\"id\":{\"type\":\"inte"
+    "ger\"},\"full_name\":{\"type\":\"string\"},\"birth_year\":{\"type\":[\"integer\",\"null\"]},\"birth_date\":"
+    "{\"type\":[\"string\",\"null\"],\"format\":\"date\",\"description\":\"null when only the year is known\""
+    "},\"sex\":{\"type\":[\"string\",\"null\"],\"enum\":[\"M\",\"F\",null]},\"phone\":{\"type\":[\"string\",\"null\"]"
+    "},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"household_id\":{\"type\":[\"inte"
+    "ger\",\"null\"]},\"vneid_level\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":2},\"groups\":{\"type\":\"a"
+    "rray\",\"items\":{\"type\":\"string\",\"enum\":[\"public_staff\",\"students_primary\",\"students_seconda"
+    "ry\",\"adults\",\"elderly\",\"workers\",\"traders\"]}},\"cccd\":{\"type\":[\"string\",\"null\"],\"descriptio"
+    "n\":\"in clear with identity.read on the person's unit (or one's own record), else masked: f"
+    "irst 4 and last 3 digits (0300*****678)\"},\"cccd_shown\":{\"type\":\"string\",\"enum\":[\"clear\",\"m"
+    "asked\",\"none\"]},\"relation\":{\"type\":[\"string\",\"null\"]},\"household\":{\"oneOf\":[{\"type\":\"null\""
+    "},{\"type\":\"object\",\"required\":[\"id\",\"code\",\"address\",\"unit_id\"],\"properties\":{\"id\":{\"type\""
+    ":\"integer\"},\"code\":{\"type\":[\"string\",\"null\"]},\"address\":{\"type\":\"string\"},\"unit_id\":{\"type"
+    "\":\"integer\"}},\"additionalProperties\":false}]},\"memberships\":{\"type\":\"array\",\"items\":{\"type"
+    "\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\"unit_kind\",\"kind\",\"grade\"],\"properties\""
+    ":{\"id\":{\"type\":\"integer\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"unit"
+    "_kind\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\",\"enum\":[\"staff\",\"student\",\"worker\",\"trade"
+    "r\"]},\"grade\":{\"type\":[\"integer\",\"null\"]}},\"additionalProperties\":false}}},\"additionalPrope"
+    "rties\":false},\"HouseholdSummary\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\""
+    "code\",\"address\",\"members_count\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"unit_id\":{\"type\":\""
+    "integer\"},\"unit_name\":{\"type\":\"string\"},\"code\":{\"type\":[\"string\",\"null\"]},\"address\":{\"type"
+    "\":\"string\"},\"members_count\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"HouseholdPa"
+    "ge\":{\"type\":\"object\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":"
+    "{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/HouseholdSummary\"}},\"page\":{\"type\":\""
+    "integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\""
+    ":false},\"Household\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\"code\",\"addres"
+    "s\",\"members_count\",\"members\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"unit_id\":{\"type\":\"int"
+    "eger\"},\"unit_name\":{\"type\":\"string\"},\"code\":{\"type\":[\"string\",\"null\"]},\"address\":{\"type\":\""
+    "string\"},\"members_count\":{\"type\":\"integer\"},\"members\":{\"type\":\"array\",\"items\":{\"type\":\"obj"
+    "ect\",\"required\":[\"id\",\"full_name\",\"relation\",\"birth_year\",\"sex\"],\"properties\":{\"id\":{\"type"
+    "\":\"integer\"},\"full_name\":{\"type\":\"string\"},\"relation\":{\"type\":[\"string\",\"null\"]},\"birth_ye"
+    "ar\":{\"type\":[\"integer\",\"null\"]},\"sex\":{\"type\":[\"string\",\"null\"]}},\"additionalProperties\":f"
+    "alse}}},\"additionalProperties\":false},\"UserPerson\":{\"type\":\"object\",\"required\":[\"user_id\","
+    "\"person_id\"],\"properties\":{\"user_id\":{\"type\":\"integer\"},\"person_id\":{\"type\":[\"integer\",\"nu"
+    "ll\"]}},\"additionalProperties\":false}}";
+
 static json_t *field_schema(const field_spec *f) {
   json_t *s = json_object();
   switch (f->type) {
@@ -227,6 +279,7 @@ static const char *const tag_docs[][2] = {
     {"Đơn vị", "Cây đơn vị hành chính và tổ chức"},
     {"Tài khoản", "Tài khoản người dùng và phân quyền theo đơn vị"},
     {"Nhật ký", "Nhật ký truy cập và thay đổi (chỉ ghi thêm)"},
+    {"Người dân", "Sổ dân cư: hộ gia đình, người dân, nhóm đối tượng (mọi lần xem hồ sơ đều được ghi nhật ký)"},
 };
 
 json_t *openapi_build(const char *version) {
@@ -236,6 +289,14 @@ json_t *openapi_build(const char *version) {
     fprintf(stderr, "openapi: schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
     return NULL;
   }
+  json_t *more = json_loads(people_schemas_json, 0, &jerr);
+  if (!more || json_object_update(schemas, more) != 0) {
+    fprintf(stderr, "openapi: people schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
+    json_decref(more);
+    json_decref(schemas);
+    return NULL;
+  }
+  json_decref(more);
   json_t *tags = json_array();
   for (size_t i = 0; i < sizeof tag_docs / sizeof tag_docs[0]; i++)
     json_array_append_new(tags, json_pack("{s:s, s:s}", "name", tag_docs[i][0], "description", tag_docs[i][1]));

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "domain/authcache.h"
+#include "domain/people.h"
 #include "domain/sessions.h"
 #include "domain/units.h"
 #include "domain/users.h"
@@ -180,6 +181,26 @@ static int check_role(req *r, const char *role, const char *path, const char *fi
   return 0;
 }
 
+/* The person {id} of the path (or `field` of the body): 404 when absent or deleted, 403 when out of
+ * reach — seen through the registering unit or a membership for a read, changed only through the
+ * registering unit. */
+static int check_person(req *r, caps_t cap, int64_t id, bool write, const char *field) {
+  store_conn *c = req_db(r);
+  if (!c) return db_down(r);
+  person_reach pr;
+  if (people_reach(c, id, &r->a, &pr, &r->err) != 0) {
+    r->err.field = field;
+    fail_err(r);
+    return -1;
+  }
+  if (!people_visible(r->who, cap, &pr))
+    return req_fail(r, 403, "forbidden", field, "Người này không thuộc phạm vi quản lý của bạn.");
+  if (write && !people_managed(r->who, cap, &pr))
+    return req_fail(r, 403, "forbidden", field,
+                    "Người này đăng ký qua một đơn vị ngoài phạm vi quản lý của bạn, nên bạn không thể thay đổi hồ sơ.");
+  return 0;
+}
+
 static int check_scope(req *r) {
   const route *rt = r->route;
   int64_t id = 0;
@@ -220,6 +241,30 @@ static int check_scope(req *r) {
       if (!scope_can(r->who, rt->cap, path))
         return req_fail(r, 403, "forbidden", "grant_id", "Bạn không có quyền với đơn vị của vai trò này.");
       return check_role(r, role, path, "role");
+    }
+    case SCOPE_PERSON: {
+      if (check_person(r, rt->cap, req_param(r, 0), rt->csrf, "id") != 0) return -1;
+      if (rt->also_unit && req_int(r, rt->also_unit, 0))
+        return check_unit_scope(r, rt->cap, req_int(r, rt->also_unit, 0), rt->also_unit, NULL);
+      return 0;
+    }
+    case SCOPE_HOUSEHOLD: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t unit_id = 0;
+      if (households_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Hộ gia đình này không thuộc phạm vi quản lý của bạn.");
+      return 0;
+    }
+    case SCOPE_USER_PERSON: {
+      if (check_user(r, rt->cap, true) != 0) return -1;
+      if (!field_id(r, rt, &id)) return 0; /* 0 or left out: unlink, the account alone is checked */
+      return check_person(r, CAP_PEOPLE_WRITE, id, true, rt->scope_field);
     }
   }
   return 0;

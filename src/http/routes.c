@@ -89,6 +89,68 @@ static const field_spec unit_move_body[] = {
     {"parent_id", FT_INT, true, 1, INT64_MAX, "Đơn vị cấp trên mới"},
     {0},
 };
+static const field_spec residents_query[] = {
+    {"q", FT_STRING, false, 1, 100,
+     "Tìm theo họ tên (không phân biệt dấu, hoa thường; đầu các từ), số điện thoại hoặc số CCCD (12 chữ số)"},
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ người đăng ký hoặc có quan hệ (nơi làm việc, học) trong cây đơn vị này"},
+    {"group", FT_STRING, false, 1, 40,
+     "Nhóm đối tượng: public_staff, students_primary, students_secondary, adults, elderly, workers, traders"},
+    {"age_min", FT_INT, false, 0, 150, "Tuổi từ (tính đến hôm nay; chỉ biết năm sinh thì tính từ 1/1)"},
+    {"age_max", FT_INT, false, 0, 150, "Tuổi đến"},
+    {"sex", FT_STRING, false, 1, 4, "Giới tính: M (Nam) hoặc F (Nữ)"},
+    {"vneid_level", FT_INT, false, 0, 2, "Mức định danh điện tử: 0, 1, 2"},
+    {"household_id", FT_INT, false, 1, INT64_MAX, "Chỉ thành viên của hộ này"},
+    PAGING,
+    {0},
+};
+#define PERSON_FIELDS                                                                                        \
+  {"birth_date", FT_STRING, false, 0, 10, "Ngày sinh: dd/mm/yyyy, yyyy-mm-dd hoặc chỉ năm (yyyy); rỗng để xóa"}, \
+      {"sex", FT_STRING, false, 0, 4, "Giới tính: M/F hoặc Nam/Nữ; rỗng để xóa"},                              \
+      {"cccd", FT_STRING, false, 0, 20, "Số định danh cá nhân (CCCD, 12 chữ số); rỗng để xóa"},                 \
+      {"phone", FT_STRING, false, 0, 20, "Số điện thoại; rỗng để xóa"},                                         \
+      {"household_id", FT_INT, false, 0, INT64_MAX, "Hộ gia đình (cùng tổ dân phố); 0: không thuộc hộ nào"},    \
+      {"relation", FT_STRING, false, 0, 50, "Quan hệ với chủ hộ"},                                              \
+      {"vneid_level", FT_INT, false, 0, 2, "Mức định danh điện tử: 0 (chưa có), 1, 2"}
+static const field_spec resident_create_body[] = {
+    {"full_name", FT_NAME, true, 1, 100, "Họ và tên"},
+    {"unit_id", FT_INT, true, 1, INT64_MAX,
+     "Đơn vị đăng ký: tổ dân phố của hộ (người cư trú), nơi làm việc hoặc trường (người không cư trú)"},
+    PERSON_FIELDS,
+    {0},
+};
+static const field_spec resident_update_body[] = {
+    {"full_name", FT_NAME, false, 1, 100, "Họ và tên"},
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chuyển sang đơn vị đăng ký khác (cần quyền ở cả hai đơn vị)"},
+    PERSON_FIELDS,
+    {0},
+};
+static const field_spec membership_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị (nơi làm việc, trường, chợ)"},
+    {"kind", FT_STRING, true, 1, 20, "staff (cán bộ), student (học sinh), worker (người lao động), trader (tiểu thương)"},
+    {"grade", FT_INT, false, 1, 12, "Lớp (học sinh)"},
+    {0},
+};
+static const field_spec households_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các hộ trong cây đơn vị này"},
+    {"q", FT_STRING, false, 1, 100, "Một phần địa chỉ (không phân biệt dấu) hoặc đầu mã hộ"},
+    PAGING,
+    {0},
+};
+static const field_spec household_create_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố"},
+    {"code", FT_STRING, false, 0, 32, "Mã hộ, duy nhất trong tổ dân phố"},
+    {"address", FT_STRING, false, 0, 300, "Địa chỉ"},
+    {0},
+};
+static const field_spec household_update_body[] = {
+    {"code", FT_STRING, false, 0, 32, "Mã hộ; chuỗi rỗng để xóa mã"},
+    {"address", FT_STRING, false, 0, 300, "Địa chỉ"},
+    {0},
+};
+static const field_spec user_person_body[] = {
+    {"person_id", FT_INT, true, 0, INT64_MAX, "Hồ sơ người dân của tài khoản; 0 để bỏ liên kết"},
+    {0},
+};
 
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
@@ -96,6 +158,8 @@ static const field_spec unit_move_body[] = {
 #define ON_USER(cap) AUTH_LOGIN, cap, SCOPE_USER, "id", FROM_PATH
 #define ON_GRANT(cap) AUTH_LOGIN, cap, SCOPE_GRANT, "grant_id", FROM_PATH
 #define ON_USER_ROLE(cap, field, from) AUTH_LOGIN, cap, SCOPE_USER_ROLE, field, from
+#define ON_PERSON(cap) AUTH_LOGIN, cap, SCOPE_PERSON, "id", FROM_PATH
+#define ON_HOUSEHOLD(cap) AUTH_LOGIN, cap, SCOPE_HOUSEHOLD, "id", FROM_PATH
 
 const route routes[] = {
     /* system */
@@ -152,6 +216,40 @@ const route routes[] = {
      NULL, true, RATE_WRITE, 201, "grantRole", "Tài khoản", "Giao vai trò trên một đơn vị", "Grant"},
     {"DELETE", "/api/v1/users/{id}/roles/{grant_id}", h_roles_revoke, ON_GRANT(CAP_USERS_WRITE), NULL, NULL, true,
      RATE_WRITE, 204, "revokeRole", "Tài khoản", "Thu hồi vai trò", NULL},
+    {"PUT", "/api/v1/users/{id}/person", h_users_link_person, AUTH_LOGIN, CAP_USERS_WRITE, SCOPE_USER_PERSON,
+     "person_id", FROM_BODY, user_person_body, NULL, true, RATE_WRITE, 200, "linkUserPerson", "Tài khoản",
+     "Gắn tài khoản với hồ sơ người dân của chủ tài khoản (cần thêm quyền people.write với người đó)", "UserPerson"},
+    /* people (sổ dân cư) */
+    {"GET", "/api/v1/residents", h_residents_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     residents_query, false, RATE_NONE, 200, "listResidents", "Người dân",
+     "Danh sách người dân trong phạm vi của mình (tìm theo tên không dấu, số điện thoại, CCCD; lọc theo nhóm, tuổi)",
+     "ResidentPage"},
+    {"GET", "/api/v1/residents/{id}", h_residents_get, ON_PERSON(CAP_PEOPLE_READ), NULL, NULL, false, RATE_NONE, 200,
+     "getResident", "Người dân", "Hồ sơ một người (được ghi nhật ký); CCCD hiện đầy đủ chỉ với quyền identity.read",
+     "Resident"},
+    {"POST", "/api/v1/residents", h_residents_create, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_BODY),
+     resident_create_body, NULL, true, RATE_WRITE, 201, "createResident", "Người dân", "Thêm hồ sơ người dân",
+     "Resident"},
+    {"PATCH", "/api/v1/residents/{id}", h_residents_update, ON_PERSON(CAP_PEOPLE_WRITE), resident_update_body, NULL,
+     true, RATE_WRITE, 200, "updateResident", "Người dân", "Sửa hồ sơ; chuyển đơn vị đăng ký", "Resident",
+     .also_unit = "unit_id"},
+    {"DELETE", "/api/v1/residents/{id}", h_residents_delete, ON_PERSON(CAP_PEOPLE_WRITE), NULL, NULL, true,
+     RATE_WRITE, 204, "deleteResident", "Người dân", "Xóa hồ sơ (ẩn ngay, xóa hẳn sau thời hạn lưu giữ)", NULL},
+    {"POST", "/api/v1/residents/{id}/memberships", h_residents_add_membership, ON_PERSON(CAP_PEOPLE_WRITE),
+     membership_body, NULL, true, RATE_WRITE, 201, "addMembership", "Người dân",
+     "Thêm quan hệ với một đơn vị (nơi làm việc, trường, chợ)", "Resident", .also_unit = "unit_id"},
+    {"GET", "/api/v1/households", h_households_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     households_query, false, RATE_NONE, 200, "listHouseholds", "Người dân", "Danh sách hộ gia đình trong phạm vi",
+     "HouseholdPage"},
+    {"GET", "/api/v1/households/{id}", h_households_get, ON_HOUSEHOLD(CAP_PEOPLE_READ), NULL, NULL, false, RATE_NONE,
+     200, "getHousehold", "Người dân", "Một hộ gia đình và các thành viên (được ghi nhật ký)", "Household"},
+    {"POST", "/api/v1/households", h_households_create, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_BODY),
+     household_create_body, NULL, true, RATE_WRITE, 201, "createHousehold", "Người dân",
+     "Thêm hộ gia đình vào một tổ dân phố", "Household"},
+    {"PATCH", "/api/v1/households/{id}", h_households_update, ON_HOUSEHOLD(CAP_PEOPLE_WRITE), household_update_body,
+     NULL, true, RATE_WRITE, 200, "updateHousehold", "Người dân", "Sửa mã, địa chỉ hộ gia đình", "Household"},
+    {"GET", "/api/v1/me/person", h_me_person, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "getMyPerson",
+     "Phiên làm việc", "Hồ sơ người dân của chính mình (được ghi nhật ký)", "Resident"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

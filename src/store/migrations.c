@@ -191,11 +191,89 @@ static const store_sql m0005[] = {
     {NULL, NULL},
 };
 
+/* 6: the registry's core (issue 7): households (hộ gia đình), people, their memberships in units
+ * (workplace, school, market), the words of their names for search, and the account a person owns.
+ * ids are never reused (AUTOINCREMENT on SQLite, identity on PostgreSQL): the audit log names them.
+ * A CCCD is kept only encrypted (cccd_enc: hex of nonce || secretbox) and found through a keyed
+ * hash (cccd_hash: hex BLAKE2b-256 keyed with the lookup key), unique among live records.
+ * Name search: person_words holds each folded word of a name ("nguyen", "thi", "huong"); a query
+ * word matches by prefix as a range scan of its primary key (word, person_id), so "huo" finds
+ * "Hương" without a leading-wildcard LIKE over every row. COLLATE "C" on PostgreSQL makes the range
+ * a byte range (SQLite's BINARY already is). */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0006[] = {
+    /* hộ gia đình: in a tổ dân phố (residential_group); code unique within its unit. */
+    {WITH_ID_AI("households",
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " code TEXT,"
+                " address TEXT NOT NULL DEFAULT '',"
+                " address_key TEXT NOT NULL DEFAULT '',"
+                " created_at BIGINT NOT NULL,"
+                " updated_at BIGINT NOT NULL,"
+                " deleted_at BIGINT")},
+    {"CREATE UNIQUE INDEX households_unit_code ON households(unit_id, code)", NULL},
+    {"CREATE INDEX households_unit_address ON households(unit_id, address_key)", NULL},
+    {WITH_ID_AI("people",
+                " full_name TEXT NOT NULL,"
+                " name_key TEXT NOT NULL,"
+                " birth_year INTEGER,"
+                " birth_month INTEGER,"
+                " birth_day INTEGER,"
+                " sex TEXT CHECK (sex IN ('M', 'F')),"
+                " cccd_enc TEXT,"
+                " cccd_hash TEXT,"
+                " phone TEXT,"
+                " household_id BIGINT REFERENCES households(id),"
+                " relation TEXT,"
+                " vneid_level INTEGER NOT NULL DEFAULT 0 CHECK (vneid_level BETWEEN 0 AND 2),"
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " created_at BIGINT NOT NULL,"
+                " updated_at BIGINT NOT NULL,"
+                " deleted_at BIGINT,"
+                " purge_after BIGINT")},
+    /* Live records only: a soft-deleted person waiting for the purge does not block a new record. */
+    {"CREATE UNIQUE INDEX people_cccd ON people(cccd_hash) WHERE cccd_hash IS NOT NULL AND deleted_at IS NULL",
+     NULL},
+    /* Lists read live records (`deleted_at IS NULL`) by unit, in name order: deleted_at sits in
+     * the key so that a unit's people are counted from the index alone. Not partial indexes:
+     * SQLite's OR optimisation (a person reached by unit OR by membership) does not use them. */
+    {"CREATE INDEX people_unit_name ON people(unit_id, deleted_at, name_key, id)", NULL},
+    {"CREATE INDEX people_name ON people(deleted_at, name_key, id)", NULL},
+    {"CREATE INDEX people_phone ON people(phone) WHERE phone IS NOT NULL", NULL},
+    {"CREATE INDEX people_household ON people(household_id) WHERE household_id IS NOT NULL", NULL},
+    {"CREATE INDEX people_purge ON people(purge_after) WHERE purge_after IS NOT NULL", NULL},
+    {"CREATE TABLE person_words ("
+     " word TEXT NOT NULL,"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " PRIMARY KEY (word, person_id))",
+     "CREATE TABLE person_words ("
+     " word TEXT COLLATE \"C\" NOT NULL,"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " PRIMARY KEY (word, person_id))"},
+    {"CREATE INDEX person_words_person ON person_words(person_id, word)", NULL},
+    {WITH_ID_AI("memberships",
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " kind TEXT NOT NULL CHECK (kind IN ('staff', 'student', 'worker', 'trader')),"
+                " grade INTEGER CHECK (grade BETWEEN 1 AND 12),"
+                " UNIQUE (person_id, unit_id, kind)")},
+    {"CREATE INDEX memberships_unit ON memberships(unit_id, person_id)", NULL},
+    /* The login account a person owns (at most one each way). */
+    {"ALTER TABLE users ADD COLUMN person_id BIGINT REFERENCES people(id)", NULL},
+    {"CREATE UNIQUE INDEX users_person ON users(person_id) WHERE person_id IS NOT NULL", NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
     {3, "ids never reused (SQLite: AUTOINCREMENT)", m0003},
     {4, "forced password change", m0004},
     {5, "unique unit names under a parent; names in the audit log", m0005},
+    {6, "registry: households, people, memberships, name words, account's person", m0006},
     {0, NULL, NULL},
 };

@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps, uniq } from './lib/server.mjs';
 
-let srv, admin, table, meta, caps, cityId, cityCode;
+let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
 const anc = new Map(); // unit id -> Set(ancestors and itself)
@@ -24,7 +24,11 @@ const CAP_EXCEPTIONS = {
   'DELETE /api/v1/session': null, // one's own session
   'GET /api/v1/me': null,
   'PUT /api/v1/me/password': null, // one's own password, with the current one
+  'GET /api/v1/me/person': null, // one's own record (404 while the account is linked to none)
 };
+// Resources whose capability is another resource's: the registry's people and households are both
+// guarded by people.read / people.write.
+const RESOURCE_CAPS = { residents: 'people', households: 'people' };
 // Body or query fields that name a unit: the route touches it, so its scope must be checked on it.
 const UNIT_FIELDS = /^(unit_id|parent_id)$/;
 
@@ -39,7 +43,7 @@ function key(rt) {
 
 function policyCap(rt) {
   if (key(rt) in CAP_EXCEPTIONS) return CAP_EXCEPTIONS[key(rt)];
-  const res = resourceOf(rt.path);
+  const res = RESOURCE_CAPS[resourceOf(rt.path)] ?? resourceOf(rt.path);
   return `${res}.${rt.method === 'GET' ? 'read' : 'write'}`;
 }
 
@@ -60,6 +64,14 @@ function visible(a, cap, t) {
 function managed(a, cap, t) {
   if (t.home ? !holds(a, cap, t.home) : !topLevel(a, cap)) return false;
   return t.grants.every((g) => holds(a, cap, g.unit));
+}
+// A person: seen through the registering unit or a membership's unit, changed through the
+// registering unit only.
+function personVisible(a, cap, p) {
+  return holds(a, cap, p.unit) || p.members.some((u) => holds(a, cap, u));
+}
+function personManaged(a, cap, p) {
+  return holds(a, cap, p.unit);
 }
 function roleHeld(a, role, unitId) {
   return [...caps[role]].every((c) => holds(a, c, unitId));
@@ -88,6 +100,25 @@ async function apiGrant(t, role, unit) {
   const g = { id: r.json.id, role, unit };
   t.grants.push(g);
   return g;
+}
+// People and households are made by the city's admin, who holds people.write everywhere.
+async function apiPerson(full_name, unit, memberOf) {
+  const s = await cliAdminSession();
+  const r = await srv.request('POST', '/api/v1/residents', { session: s, body: { full_name, unit_id: unit } });
+  if (r.status !== 201) throw new Error(`create person ${full_name}: ${r.status} ${r.text}`);
+  const p = { id: r.json.id, unit, members: [] };
+  if (memberOf) {
+    const m = await srv.request('POST', `/api/v1/residents/${p.id}/memberships`, { session: s, body: { unit_id: memberOf, kind: 'staff' } });
+    if (m.status !== 201) throw new Error(`membership of ${full_name}: ${m.status} ${m.text}`);
+    p.members.push(memberOf);
+  }
+  return p;
+}
+async function apiHousehold(unit) {
+  const s = await cliAdminSession();
+  const r = await srv.request('POST', '/api/v1/households', { session: s, body: { unit_id: unit, address: `Số ${uniq('n')}` } });
+  if (r.status !== 201) throw new Error(`create household: ${r.status} ${r.text}`);
+  return { id: r.json.id, unit };
 }
 async function cliUser(username, homeCode, homeId) {
   await cli(['user', 'add', username, '--name', `Ngoài ${username}`, ...(homeCode ? ['--unit', homeCode] : []), '--password-stdin'], 'Mat-khau-ma-tran-1\n');
@@ -120,6 +151,7 @@ function valueFor(f, ctx) {
   if (f.name === ctx.scopeField && ctx.unit !== undefined) return ctx.unit;
   if (ctx.alsoField && f.name === ctx.alsoField && ctx.also !== undefined) return ctx.also;
   if (f.name === 'role') return ctx.role || 'learner';
+  if (f.name === 'person_id' && ctx.person !== undefined) return ctx.person;
   switch (f.type) {
     case 'integer':
       return Math.max(f.min, 1);
@@ -139,7 +171,8 @@ function bodyFor(rt, ctx) {
   const b = {};
   for (const f of rt.body) {
     if (f.name === ctx.scopeField && ctx.unit === null) continue; // left out on purpose
-    if (f.required || f.name === ctx.scopeField || f.name === 'role') b[f.name] = valueFor(f, ctx);
+    const also = ctx.alsoField && f.name === ctx.alsoField && ctx.also !== undefined;
+    if (f.required || f.name === ctx.scopeField || f.name === 'role' || also) b[f.name] = valueFor(f, ctx);
   }
   return b;
 }
@@ -167,6 +200,12 @@ before(async () => {
   anc.set(cityId, new Set([cityId]));
   cityCode = 'HP';
   await cliAdminSession();
+  const tdp1 = await srv.unitId(admin, 'Tổ dân phố số 1');
+  const tdp2 = await srv.unitId(admin, 'Tổ dân phố số 2');
+  await learnUnit(tdp1);
+  await learnUnit(tdp2);
+  hhA = await apiHousehold(tdp1);
+  hhB = await apiHousehold(tdp2);
   for (const [username, a] of Object.entries(ACCOUNTS)) {
     const session = await srv.login(username);
     const me = await srv.getJSON(session, '/api/v1/me');
@@ -185,7 +224,14 @@ before(async () => {
     await cliGrant(partUser, 'learner', cityCode, cityId);
     const outUser = await cliUser(`mt.out.${tag}`, cityCode, cityId);
     const outGrant = await cliGrant(outUser, 'learner', cityCode, cityId);
-    acc[username] = { session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant };
+    // People: registered in the caller's unit, out of scope, out of scope but a member of the
+    // caller's unit, and one more in scope for the delete case.
+    const who = username.replace(/[^a-z]/g, ''); // a name holds no digits
+    const inPerson = await apiPerson(`Người trong ${who}`, unit);
+    const delPerson = await apiPerson(`Người để xóa ${who}`, unit);
+    const outPerson = await apiPerson(`Người ngoài ${who}`, outUnit);
+    const memberPerson = await apiPerson(`Người làm việc ${who}`, outUnit, unit);
+    acc[username] = { session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson };
   }
 });
 after(async () => {
@@ -215,13 +261,16 @@ test('policy: every object a route names is checked (path ids, unit fields)', ()
     if (rt.auth === 'public') continue;
     const params = [...rt.path.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]);
     if (params.length && rt.scope === 'none') wrong.push(`${key(rt)}: path ids without a scope`);
-    if (/\/users\/\{id\}/.test(rt.path) && !['user', 'grant', 'user_role'].includes(rt.scope)) wrong.push(`${key(rt)}: an account in the path, scope ${rt.scope}`);
+    if (/\/users\/\{id\}/.test(rt.path) && !['user', 'grant', 'user_role', 'user_person'].includes(rt.scope)) wrong.push(`${key(rt)}: an account in the path, scope ${rt.scope}`);
     if (params.includes('grant_id') && rt.scope !== 'grant') wrong.push(`${key(rt)}: a grant in the path, scope ${rt.scope}`);
     if (rt.scope === 'unit' && rt.scope_from === 'path' && params[0] !== rt.scope_field) wrong.push(`${key(rt)}: scope field ${rt.scope_field} is not the path's id`);
     for (const f of [...(rt.body || []), ...(rt.query || [])]) {
       if (UNIT_FIELDS.test(f.name) && f.name !== rt.scope_field && f.name !== rt.also_unit) wrong.push(`${key(rt)}: field ${f.name} names a unit that is not checked`);
     }
     if (rt.body && rt.body.some((f) => f.name === 'role') && !['user_role'].includes(rt.scope)) wrong.push(`${key(rt)}: a role in the body, scope ${rt.scope}`);
+    if (rt.body && rt.body.some((f) => f.name === 'person_id') && rt.scope !== 'user_person') wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
+    if (/^\/api\/v1\/residents\/\{id\}/.test(rt.path) && rt.scope !== 'person') wrong.push(`${key(rt)}: a person in the path, scope ${rt.scope}`);
+    if (/^\/api\/v1\/households\/\{id\}/.test(rt.path) && rt.scope !== 'household') wrong.push(`${key(rt)}: a household in the path, scope ${rt.scope}`);
   }
   assert.deepEqual(wrong, []);
 });
@@ -244,8 +293,43 @@ function casesFor(rt, username) {
   const userExpect = (t, write) => (t === null ? 'missing' : (write ? managed(a, cap, t) : visible(a, cap, t)) ? 'pass' : 'deny');
   switch (rt.scope) {
     case 'none':
-      add('no object', {}, {}, 'pass');
+      add('no object', {}, {}, key(rt) === 'GET /api/v1/me/person' ? 'own' : 'pass');
       break;
+    case 'person': {
+      const write = rt.csrf;
+      const expectP = (p) => (p === null ? 'missing' : (write ? personManaged(a, cap, p) : personVisible(a, cap, p)) ? 'pass' : 'deny');
+      // A delete acts on a person of its own, so that the other routes still find theirs.
+      const inP = rt.method === 'DELETE' ? a.delPerson : a.inPerson;
+      for (const [label, p] of [['person in scope', inP], ['person out of scope', a.outPerson], ['person seen through a membership', a.memberPerson], ['missing person', null]])
+        add(label, { id: p ? p.id : MISSING }, { also: a.unit }, expectP(p));
+      if (rt.also_unit) {
+        for (const [label, u] of [['second unit out of scope', a.outUnit], ['second unit missing', MISSING]]) {
+          const first = expectP(a.inPerson);
+          add(label, { id: a.inPerson.id }, { also: u }, first === 'pass' ? unitExpect(u) : first);
+        }
+      }
+      break;
+    }
+    case 'household':
+      for (const [label, h] of [['household of tổ 1', hhA], ['household of tổ 2', hhB], ['missing household', null]])
+        add(label, { id: h ? h.id : MISSING }, {}, h === null ? 'missing' : holds(a, cap, h.unit) ? 'pass' : 'deny');
+      break;
+    case 'user_person': {
+      const pairs = [
+        ['an account and a person in scope', a.inUser, a.inPerson],
+        ['a person out of scope', a.inUser, a.outPerson],
+        ['a person seen only through a membership', a.inUser, a.memberPerson],
+        ['an account out of scope', a.outUser, a.inPerson],
+        ['a missing person', a.inUser, null],
+        ['a missing account', null, a.inPerson],
+      ];
+      for (const [label, t, p] of pairs) {
+        let expect = userExpect(t, true);
+        if (expect === 'pass') expect = p === null ? 'missing' : personManaged(a, 'people.write', p) ? 'pass' : 'deny';
+        add(label, { id: t ? t.id : MISSING }, { person: p ? p.id : MISSING }, expect);
+      }
+      break;
+    }
     case 'unit': {
       const params = {};
       for (const [label, u] of [['unit in scope', a.unit], ['unit out of scope', a.outUnit], ['missing unit', MISSING]]) {
@@ -312,7 +396,8 @@ function judge(c, r) {
   const code = r.json?.error?.code;
   const what = `${c.label}: ${r.status} ${r.text.slice(0, 200)}`;
   assert.ok(r.status < 500, what);
-  if (c.expect === 'deny') assert.ok(r.status === 403 && code === 'forbidden', `expected 403 forbidden; ${what}`);
+  if (c.expect === 'own') assert.ok([200, 404].includes(r.status), `expected one's own record or none; ${what}`);
+  else if (c.expect === 'deny') assert.ok(r.status === 403 && code === 'forbidden', `expected 403 forbidden; ${what}`);
   else if (c.expect === 'missing') assert.ok(r.status === 404 && code === 'not_found', `expected 404; ${what}`);
   else {
     assert.ok(!(r.status === 403 && code === 'forbidden'), `expected no refusal; ${what}`);

@@ -120,12 +120,29 @@ const cases = {
   getInstance: () => ({ path: '/api/v1/instance', session: null }),
   listAudit: () => ({ path: '/api/v1/audit?per_page=5' }),
   logout: () => ({ path: '/api/v1/session', session: state.spareSession }),
+  createHousehold: () => ({ path: '/api/v1/households', body: { unit_id: state.tdp1, code: uniq('HO'), address: 'Số 1 phố Kiểm Thử' } }),
+  updateHousehold: () => ({ path: `/api/v1/households/${state.householdId}`, body: { address: 'Số 2 phố Kiểm Thử' } }),
+  listHouseholds: () => ({ path: `/api/v1/households?unit_id=${state.tdp1}&per_page=5` }),
+  getHousehold: () => ({ path: `/api/v1/households/${state.householdId}` }),
+  createResident: () => ({
+    path: '/api/v1/residents',
+    body: { full_name: 'Người Kiểm Thử', unit_id: state.tdp1, household_id: state.householdId, birth_date: '1980-05-06', sex: 'M', phone: '0901234567' },
+  }),
+  updateResident: () => ({ path: `/api/v1/residents/${state.personId}`, body: { relation: 'Chủ hộ', vneid_level: 2 } }),
+  addMembership: () => ({ path: `/api/v1/residents/${state.personId}/memberships`, body: { unit_id: state.wardId, kind: 'staff' } }),
+  listResidents: () => ({ path: '/api/v1/residents?q=kiem%20thu&per_page=5' }),
+  getResident: () => ({ path: `/api/v1/residents/${state.personId}` }),
+  linkUserPerson: () => ({ path: `/api/v1/users/${state.adminId}/person`, body: { person_id: state.personId } }),
+  getMyPerson: () => ({ path: '/api/v1/me/person' }),
+  deleteResident: () => ({ path: `/api/v1/residents/${state.sparePersonId}` }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
 // The order in which operations that depend on each other run.
 const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance', 'getMeta', 'login', 'getMe', 'listUnits',
   'getUnit', 'createUnit', 'updateUnit', 'moveUnit', 'deleteUnit', 'listUsers', 'createUser', 'getUser', 'updateUser', 'grantRole', 'revokeRole',
-  'resetUserPassword', 'changeMyPassword', 'listAudit', 'logout', 'testUpload'];
+  'resetUserPassword', 'changeMyPassword', 'createHousehold', 'updateHousehold', 'listHouseholds', 'getHousehold',
+  'createResident', 'updateResident', 'addMembership', 'listResidents', 'getResident', 'linkUserPerson', 'getMyPerson',
+  'deleteResident', 'listAudit', 'logout', 'testUpload'];
 
 function operations() {
   const ops = [];
@@ -154,6 +171,11 @@ test('every operation answers valid input with its documented success, matching 
   });
   assert.equal(spare.status, 201, spare.text);
   state.spareUnitId = spare.json.id;
+  state.tdp1 = await srv.unitId(admin, 'Tổ dân phố số 1');
+  state.adminId = await srv.userId(admin, 'admin');
+  const sp = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Để Xóa', unit_id: state.tdp1 } });
+  assert.equal(sp.status, 201, sp.text);
+  state.sparePersonId = sp.json.id;
   const byId = Object.fromEntries(ops.map((o) => [o.op.operationId, o]));
   for (const id of ORDER) {
     const o = byId[id];
@@ -165,6 +187,8 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'createUnit') state.unitId = r.json.id;
     if (id === 'createUser') state.userId = r.json.id;
     if (id === 'grantRole') state.grantId = r.json.id;
+    if (id === 'createHousehold') state.householdId = r.json.id;
+    if (id === 'createResident') state.personId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });

@@ -1,0 +1,836 @@
+/* people.c: people and the words of their names (see people.h). Only this file writes SQL about
+ * people and person_words (households.c owns households, memberships.c memberships and the
+ * account a person owns). */
+#include "domain/people.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/groups.h"
+#include "domain/person.h"
+#include "util/clock.h"
+#include "util/fold.h"
+
+/* ---- statements ---- */
+STORE_SQL(q_insert, "INSERT INTO people (full_name, name_key, birth_year, birth_month, birth_day, sex, cccd_enc,"
+                    " cccd_hash, phone, household_id, relation, vneid_level, unit_id, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+STORE_SQL(q_self, "SELECT full_name, birth_year, birth_month, birth_day, sex, cccd_enc, household_id, unit_id"
+                  " FROM people WHERE id = ? AND deleted_at IS NULL");
+STORE_SQL(q_update, "UPDATE people SET full_name = ?, name_key = ?, birth_year = ?, birth_month = ?, birth_day = ?,"
+                    " sex = ?, cccd_enc = CASE WHEN ? = 1 THEN ? ELSE cccd_enc END,"
+                    " cccd_hash = CASE WHEN ? = 1 THEN ? ELSE cccd_hash END,"
+                    " phone = CASE WHEN ? = 1 THEN ? ELSE phone END, household_id = ?,"
+                    " relation = CASE WHEN ? = 1 THEN ? ELSE relation END,"
+                    " vneid_level = COALESCE(?, vneid_level), unit_id = ?, updated_at = ?"
+                    " WHERE id = ? AND deleted_at IS NULL");
+STORE_SQL(q_by_hash, "SELECT id FROM people WHERE cccd_hash = ? AND deleted_at IS NULL AND id <> ?");
+STORE_SQL(q_words_del, "DELETE FROM person_words WHERE person_id = ?");
+STORE_SQL(q_word_add, "INSERT INTO person_words (word, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
+STORE_SQL(q_delete, "UPDATE people SET deleted_at = ?, purge_after = ?, updated_at = ?"
+                    " WHERE id = ? AND deleted_at IS NULL");
+STORE_SQL(q_unlink_deleted, "UPDATE users SET person_id = NULL WHERE person_id = ?");
+STORE_SQL(q_reach, "SELECT p.unit_id, u.path FROM people p JOIN units u ON u.id = p.unit_id"
+                   " WHERE p.id = ? AND p.deleted_at IS NULL");
+STORE_SQL(q_reach_members, "SELECT u.path FROM memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = ?");
+STORE_SQL(q_household_of, "SELECT unit_id FROM households WHERE id = ? AND deleted_at IS NULL");
+STORE_SQL(q_get, "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
+                 " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", p.cccd_enc, p.relation, h.code,"
+                 " h.address, h.unit_id, u.kind"
+                 " FROM people p JOIN units u ON u.id = p.unit_id LEFT JOIN households h ON h.id = p.household_id,"
+                 " (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.id = ? AND p.deleted_at IS NULL");
+STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FROM memberships m"
+                     " JOIN units u ON u.id = m.unit_id WHERE m.person_id = ? ORDER BY m.id");
+
+/* The list: one statement per way of reading q, each with its count, built from one filter.
+ * Scope: the registering unit, or a membership's unit, lies under a grant carrying the capability.
+ * The units in scope are listed first (su_, a few hundred at most), so that the people are found
+ * through people(unit_id, …) and memberships(unit_id, …) — one OR of two index lookups — rather
+ * than by testing every person's unit path. The unit filter works the same way (uf_).
+ * Filters whose parameter is NULL (or 0 for the group mask) are off. Ages compare birth keys
+ * (groups.h): age >= n iff key <= ref - n*10000. */
+#define PEOPLE_CTE                                                                                  \
+  SCOPE_WITH ", su_(id) AS MATERIALIZED (SELECT u.id FROM units u WHERE " SCOPE_IN("u.path") "),"     \
+             " uf_(id) AS MATERIALIZED (SELECT u.id FROM units u WHERE u.path >= ? AND u.path < ?) "
+#define PEOPLE_SCOPE_NARROW                                                                         \
+  "(p.unit_id IN (SELECT id FROM su_) OR p.id IN (SELECT sm_.person_id FROM memberships sm_"        \
+  " WHERE sm_.unit_id IN (SELECT id FROM su_)))"
+/* A broad scope (a ward or more: most people qualify) is better served the other way round: the
+ * people in name order (people_name), each tested against the units in scope, until the page is
+ * full. The same predicate, written so that the planner does not turn it into index lookups. */
+#define PEOPLE_SCOPE_BROAD                                                                          \
+  "(p.unit_id IN (SELECT id FROM su_) OR EXISTS (SELECT 1 FROM memberships sm_"                     \
+  " WHERE sm_.person_id = p.id AND sm_.unit_id IN (SELECT id FROM su_)))"
+#define PEOPLE_FILTER                                                                                          \
+  " AND (CAST(? AS TEXT) IS NULL OR p.unit_id IN (SELECT id FROM uf_) OR p.id IN (SELECT fm_.person_id"        \
+  " FROM memberships fm_ WHERE fm_.unit_id IN (SELECT id FROM uf_)))"                                          \
+  " AND (CAST(? AS BIGINT) = 0 OR (" GROUP_MASK_SQL " & CAST(? AS BIGINT)) <> 0)"                              \
+  " AND (CAST(? AS BIGINT) IS NULL OR (p.birth_year IS NOT NULL AND " GROUP_BIRTH_KEY_SQL " <= ?))"            \
+  " AND (CAST(? AS BIGINT) IS NULL OR (p.birth_year IS NOT NULL AND " GROUP_BIRTH_KEY_SQL " > ?))"             \
+  " AND (CAST(? AS TEXT) IS NULL OR p.sex = ?)"                                                                \
+  " AND (CAST(? AS BIGINT) IS NULL OR p.vneid_level = ?)"                                                      \
+  " AND (CAST(? AS BIGINT) IS NULL OR p.household_id = ?)"
+/* A name search: every query word (up to NAME_WORDS) is the start of a word of the folded name.
+ * The longest one drives the statement (a range scan of person_words' primary key); the others
+ * are checked per candidate. */
+#define NAME_WORDS 5
+#define WORD_MORE                                                                                             \
+  " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM person_words w_ WHERE w_.person_id = p.id"          \
+  " AND w_.word >= ? AND w_.word < ?))"
+#define MODE_NAME                                                                                            \
+  "p.id IN (SELECT w0_.person_id FROM person_words w0_ WHERE w0_.word >= ? AND w0_.word < ?)" WORD_MORE WORD_MORE \
+      WORD_MORE WORD_MORE
+#define MODE_ALL "1 = 1"
+#define MODE_PHONE "p.phone = ?"
+#define MODE_CCCD "p.cccd_hash = ?"
+#define LIST_FROM(scope, mode)                                                                                \
+  " FROM people p, (SELECT CAST(? AS BIGINT) AS k) rk_"                                                       \
+  " WHERE p.deleted_at IS NULL AND " scope " AND " mode PEOPLE_FILTER
+/* The page is chosen first; the groups and unit names are computed for its rows only. */
+#define LIST_SQL(scope, mode)                                                                                 \
+  PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"  \
+             " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL                                          \
+             " FROM (SELECT p.*" LIST_FROM(scope, mode) " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) p"       \
+             " JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_ ORDER BY p.name_key, p.id"
+#define COUNT_SQL(scope, mode) PEOPLE_CTE "SELECT COUNT(*)" LIST_FROM(scope, mode)
+STORE_SQL(q_list_all, LIST_SQL(PEOPLE_SCOPE_NARROW, MODE_ALL));
+STORE_SQL(q_count_all, COUNT_SQL(PEOPLE_SCOPE_NARROW, MODE_ALL));
+STORE_SQL(q_list_all_b, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_ALL));
+STORE_SQL(q_count_all_b, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_ALL));
+/* A search by name, phone or CCCD is narrow by what it looks for, whatever the scope. */
+STORE_SQL(q_list_name, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_NAME));
+STORE_SQL(q_count_name, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_NAME));
+STORE_SQL(q_list_phone, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
+STORE_SQL(q_count_phone, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
+STORE_SQL(q_list_cccd, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
+STORE_SQL(q_count_cccd, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
+STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
+
+/* ---- pure helpers: adapters over person.c, which holds the rules ---- */
+static bool all_digits(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return n > 0;
+}
+
+int people_parse_birth(const char *s, int64_t today_key, int *y, int *m, int *d, const char **why) {
+  pdate p;
+  /* person.c words its message in a buffer; ours must outlive the call, so the reason is one of
+   * these fixed sentences. */
+  if (pdate_parse(s, &p, NULL, 0) != 0) {
+    *why = "Ngày sinh không hợp lệ: hãy ghi dd/mm/yyyy, yyyy-mm-dd hoặc chỉ năm sinh (yyyy), từ năm 1900.";
+    return -1;
+  }
+  pdate today = {(int)(today_key / 10000), (int)(today_key / 100 % 100), (int)(today_key % 100)};
+  if (pdate_future(&p, &today)) {
+    *why = "Ngày sinh không được ở tương lai.";
+    return -1;
+  }
+  *y = p.year;
+  *m = p.month;
+  *d = p.day;
+  return 0;
+}
+
+char people_parse_sex(const char *s) { return s ? (char)person_sex_parse(s) : 0; }
+
+int people_phone_normalise(const char *s, char *out, size_t outlen) { return phone_normalise(s, out, outlen); }
+
+int people_cccd_check(const char *s, int birth_year, char sex, char out[13], const char **why) {
+  pdate birth = {birth_year, 0, 0};
+  switch (cccd_check(s, birth_year ? &birth : NULL, sex, NULL, 0)) {
+    case CCCD_OK:
+    case CCCD_UNKNOWN_PROVINCE: /* a warning only: a birth registered abroad carries a country code */
+      return cccd_normalise(s, out) == 0 ? 0 : -1;
+    case CCCD_BAD_FORMAT: *why = "Số CCCD phải gồm đúng 12 chữ số."; break;
+    case CCCD_CENTURY_MISMATCH:
+      *why = "Số CCCD không khớp với năm sinh (chữ số thứ 4 chỉ thế kỷ sinh).";
+      break;
+    case CCCD_SEX_MISMATCH: *why = "Số CCCD không khớp với giới tính (chữ số thứ 4 chỉ giới tính)."; break;
+    case CCCD_YEAR_MISMATCH:
+      *why = "Số CCCD không khớp với năm sinh (chữ số thứ 5–6 là hai số cuối của năm sinh).";
+      break;
+  }
+  return -1;
+}
+
+void people_cccd_mask(const char digits[13], char out[13]) {
+  memcpy(out, digits, 12);
+  for (int i = 4; i < 9; i++) out[i] = '*';
+  out[12] = '\0';
+}
+
+void people_cccd_hash(const secrets *keys, const char *digits, char out[65]) {
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, (const unsigned char *)digits, strlen(digits), keys->lookup_key,
+                     sizeof keys->lookup_key);
+  sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+char *people_cccd_seal(const secrets *keys, const char *digits) {
+  size_t n = strlen(digits);
+  unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 16];
+  if (n > 16) return NULL;
+  randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+  if (crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const unsigned char *)digits, n, box,
+                            keys->data_key) != 0)
+    return NULL;
+  size_t len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+  char *hex = malloc(len * 2 + 1);
+  if (hex) sodium_bin2hex(hex, len * 2 + 1, box, len);
+  sodium_memzero(box, sizeof box);
+  return hex;
+}
+
+int people_cccd_open(const secrets *keys, const char *sealed_hex, char out[13]) {
+  unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 12];
+  size_t len = 0;
+  if (!sealed_hex || sodium_hex2bin(box, sizeof box, sealed_hex, strlen(sealed_hex), NULL, &len, NULL) != 0 ||
+      len != sizeof box)
+    return -1;
+  if (crypto_secretbox_open_easy((unsigned char *)out, box + crypto_secretbox_NONCEBYTES,
+                                 len - crypto_secretbox_NONCEBYTES, box, keys->data_key) != 0)
+    return -1;
+  out[12] = '\0';
+  return all_digits(out, 12) ? 0 : -1;
+}
+
+/* ---- records ---- */
+static int step_done(store_stmt *s) {
+  int rc = store_step(s);
+  store_reset(s);
+  return rc;
+}
+
+/* Replaces the person's name words by the words of `key` (folded, space-separated). */
+static int words_set(store_conn *w, int64_t id, const char *key) {
+  store_stmt *d = store_prepare(w, &q_words_del);
+  if (!d) return -1;
+  store_bind_int(d, 1, id);
+  if (step_done(d) != STORE_DONE) return -1;
+  store_stmt *s = store_prepare(w, &q_word_add);
+  if (!s) return -1;
+  for (const char *p = key; *p;) {
+    while (*p == ' ') p++;
+    size_t n = strcspn(p, " ");
+    if (n) {
+      store_bind_textn(s, 1, p, n);
+      store_bind_int(s, 2, id);
+      if (step_done(s) != STORE_DONE) return -1;
+    }
+    p += n;
+  }
+  return 0;
+}
+
+/* The person as stored, for an update. */
+typedef struct person_self {
+  char name[512];
+  int y, m, d;
+  char sex;
+  char cccd_enc[160]; /* "" when none */
+  int64_t household_id, unit_id;
+} person_self;
+
+static int read_self(store_conn *w, int64_t id, person_self *p, app_err *e) {
+  store_stmt *s = store_prepare(w, &q_self);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) {
+    snprintf(p->name, sizeof p->name, "%s", store_col_text(s, 0));
+    p->y = store_col_is_null(s, 1) ? 0 : (int)store_col_int(s, 1);
+    p->m = store_col_is_null(s, 2) ? 0 : (int)store_col_int(s, 2);
+    p->d = store_col_is_null(s, 3) ? 0 : (int)store_col_int(s, 3);
+    p->sex = store_col_is_null(s, 4) ? 0 : store_col_text(s, 4)[0];
+    snprintf(p->cccd_enc, sizeof p->cccd_enc, "%s", store_col_is_null(s, 5) ? "" : store_col_text(s, 5));
+    p->household_id = store_col_is_null(s, 6) ? 0 : store_col_int(s, 6);
+    p->unit_id = store_col_int(s, 7);
+  }
+  store_reset(s);
+  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy người này.");
+  return rc == STORE_ROW ? 0 : APP_INTERNAL(e);
+}
+
+/* Everything a create or an update writes, validated. */
+typedef struct person_row {
+  char *name, *key;       /* owned */
+  int y, m, d;
+  char sex;
+  bool cccd_set;          /* cccd changes (to the value below, or to none) */
+  char *cccd_enc;         /* owned; NULL: none */
+  char cccd_hash[65];
+  bool phone_set;
+  char phone[16];
+  bool relation_set;
+  char *relation;         /* owned; NULL: none */
+  int64_t household_id, unit_id;
+} person_row;
+
+static void row_free(person_row *r) {
+  free(r->name);
+  free(r->key);
+  free(r->cccd_enc);
+  free(r->relation);
+}
+
+/* Checks every field given, reporting all faults at once; then what needs the database
+ * (household, duplicate CCCD). `self` is the stored person (update) or NULL (create). */
+static int row_build(store_conn *w, const secrets *keys, const person_input *in, const person_self *self,
+                     int64_t self_id, person_row *r, app_err *e) {
+  const char *why = NULL;
+  int64_t today = groups_date_key(clock_now());
+  memset(r, 0, sizeof *r);
+  if (self) {
+    r->y = self->y;
+    r->m = self->m;
+    r->d = self->d;
+    r->sex = self->sex;
+    r->household_id = self->household_id;
+    r->unit_id = self->unit_id;
+  }
+  const char *name = in->full_name ? in->full_name : self ? self->name : NULL;
+  if (!name) {
+    app_add(e, 400, "missing_field", "full_name", "Thiếu họ và tên.");
+  } else {
+    r->name = text_clean(name);
+    r->key = r->name ? text_fold(r->name) : NULL;
+    if (!r->name || !r->key) return APP_INTERNAL(e);
+    if (person_name_check(r->name, NULL, 0) != 0)
+      app_add(e, 400, "invalid_value", "full_name",
+              "Họ và tên phải có từ 2 đến 100 ký tự, không chứa chữ số hay ký tự ẩn.");
+  }
+  if (in->birth_date) {
+    if (!*in->birth_date) {
+      r->y = r->m = r->d = 0;
+    } else if (people_parse_birth(in->birth_date, today, &r->y, &r->m, &r->d, &why) != 0) {
+      app_add(e, 400, "invalid_value", "birth_date", why);
+    }
+  }
+  if (in->sex) {
+    r->sex = *in->sex ? people_parse_sex(in->sex) : 0;
+    if (*in->sex && !r->sex) app_add(e, 400, "invalid_value", "sex", "Giới tính phải là Nam hoặc Nữ (M hoặc F).");
+  }
+  if (in->phone) {
+    r->phone_set = true;
+    if (*in->phone && people_phone_normalise(in->phone, r->phone, sizeof r->phone) != 0)
+      app_add(e, 400, "invalid_value", "phone", "Số điện thoại không hợp lệ (10 hoặc 11 chữ số, bắt đầu bằng 0 hoặc +84).");
+  }
+  if (in->relation) {
+    r->relation_set = true;
+    r->relation = *in->relation ? text_clean(in->relation) : NULL; /* NFC, spaces tidied */
+    if (*in->relation && !r->relation) return APP_INTERNAL(e);
+    if (r->relation && !*r->relation) {
+      free(r->relation);
+      r->relation = NULL;
+    }
+  }
+  if (in->vneid_level > 2)
+    app_add(e, 400, "invalid_value", "vneid_level", "Mức định danh điện tử phải là 0, 1 hoặc 2.");
+  if (in->unit_id) r->unit_id = in->unit_id;
+  if (in->household_set) r->household_id = in->household_id;
+  char digits[13];
+  if (in->cccd) {
+    r->cccd_set = true;
+    if (*in->cccd) {
+      /* Checked against the birth year and sex as they will be after this change. */
+      if (people_cccd_check(in->cccd, r->y, r->sex, digits, &why) != 0) {
+        app_add(e, 400, "invalid_value", "cccd", why);
+      } else {
+        people_cccd_hash(keys, digits, r->cccd_hash);
+        r->cccd_enc = people_cccd_seal(keys, digits);
+        sodium_memzero(digits, sizeof digits);
+        if (!r->cccd_enc) return APP_INTERNAL(e);
+      }
+    }
+  }
+  /* A number kept as it was must still agree with a birth date or sex that changes. */
+  if (!in->cccd && self && self->cccd_enc[0] && (in->birth_date || in->sex) && !e->status) {
+    if (people_cccd_open(keys, self->cccd_enc, digits) != 0) return APP_INTERNAL(e);
+    int bad = people_cccd_check(digits, r->y, r->sex, digits, &why);
+    sodium_memzero(digits, sizeof digits);
+    if (bad) app_add(e, 400, "invalid_value", in->birth_date ? "birth_date" : "sex", why);
+  }
+  if (e->status) return -1;
+  /* The household lies in the person's registering unit (its tổ dân phố). */
+  if (r->household_id) {
+    store_stmt *s = store_prepare(w, &q_household_of);
+    if (!s) return APP_INTERNAL(e);
+    store_bind_int(s, 1, r->household_id);
+    int rc = store_step(s);
+    int64_t hunit = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+    store_reset(s);
+    if (rc != STORE_ROW && rc != STORE_DONE) return APP_INTERNAL(e);
+    if (!hunit) return app_fail(e, 400, "invalid_value", "household_id", "Không tìm thấy hộ gia đình này.");
+    if (hunit != r->unit_id)
+      return app_fail(e, 400, "invalid_value", "household_id",
+                      in->household_set ? "Hộ gia đình phải thuộc đúng tổ dân phố nơi người này đăng ký."
+                                        : "Người này đang thuộc một hộ ở tổ dân phố cũ: hãy chọn hộ ở tổ mới "
+                                          "hoặc bỏ hộ (household_id = 0).");
+  }
+  if (r->cccd_enc) {
+    store_stmt *s = store_prepare(w, &q_by_hash);
+    if (!s) return APP_INTERNAL(e);
+    store_bind_text(s, 1, r->cccd_hash);
+    store_bind_int(s, 2, self_id);
+    int rc = step_done(s);
+    if (rc == STORE_ROW) return app_fail(e, 409, "conflict", "cccd", "Số CCCD này đã có trong hồ sơ của người khác.");
+    if (rc != STORE_DONE) return APP_INTERNAL(e);
+  }
+  return 0;
+}
+
+static void bind_birth(store_stmt *s, int i, const person_row *r) {
+  if (r->y) store_bind_int(s, i, r->y); else store_bind_null(s, i);
+  if (r->m) store_bind_int(s, i + 1, r->m); else store_bind_null(s, i + 1);
+  if (r->d) store_bind_int(s, i + 2, r->d); else store_bind_null(s, i + 2);
+  char sx[2] = {r->sex, 0};
+  store_bind_text(s, i + 3, r->sex ? sx : NULL);
+}
+
+int people_create(store_conn *w, const secrets *keys, const person_input *in, int64_t *id, app_err *e) {
+  person_row r;
+  if (!in->unit_id) return app_fail(e, 400, "missing_field", "unit_id", "Thiếu đơn vị đăng ký.");
+  int ret = row_build(w, keys, in, NULL, 0, &r, e);
+  if (ret != 0) goto done;
+  ret = -1;
+  store_stmt *s = store_prepare(w, &q_insert);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  int64_t now = clock_now();
+  store_bind_text(s, 1, r.name);
+  store_bind_text(s, 2, r.key);
+  bind_birth(s, 3, &r);
+  store_bind_text(s, 7, r.cccd_enc);
+  store_bind_text(s, 8, r.cccd_enc ? r.cccd_hash : NULL);
+  store_bind_text(s, 9, r.phone[0] ? r.phone : NULL);
+  store_bind_id(s, 10, r.household_id);
+  store_bind_text(s, 11, r.relation);
+  store_bind_int(s, 12, in->vneid_level > 0 ? in->vneid_level : 0);
+  store_bind_int(s, 13, r.unit_id);
+  store_bind_int(s, 14, now);
+  store_bind_int(s, 15, now);
+  int rc = store_insert_id(s, id);
+  if (rc == STORE_CONSTRAINT) {
+    app_fail(e, 409, "conflict", "cccd", "Số CCCD này đã có trong hồ sơ của người khác.");
+    goto done;
+  }
+  if (rc != STORE_DONE || words_set(w, *id, r.key) != 0) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  ret = 0;
+done:
+  row_free(&r);
+  return ret;
+}
+
+int people_update(store_conn *w, const secrets *keys, int64_t id, const person_input *in, int64_t *old_unit,
+                  app_err *e) {
+  person_self self;
+  if (read_self(w, id, &self, e) != 0) return -1;
+  *old_unit = self.unit_id;
+  person_row r;
+  int ret = row_build(w, keys, in, &self, id, &r, e);
+  if (ret != 0) goto done;
+  ret = -1;
+  store_stmt *s = store_prepare(w, &q_update);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_text(s, 1, r.name);
+  store_bind_text(s, 2, r.key);
+  bind_birth(s, 3, &r);
+  store_bind_int(s, 7, r.cccd_set);
+  store_bind_text(s, 8, r.cccd_enc);
+  store_bind_int(s, 9, r.cccd_set);
+  store_bind_text(s, 10, r.cccd_enc ? r.cccd_hash : NULL);
+  store_bind_int(s, 11, r.phone_set);
+  store_bind_text(s, 12, r.phone[0] ? r.phone : NULL);
+  store_bind_id(s, 13, r.household_id);
+  store_bind_int(s, 14, r.relation_set);
+  store_bind_text(s, 15, r.relation);
+  if (in->vneid_level >= 0) store_bind_int(s, 16, in->vneid_level); else store_bind_null(s, 16);
+  store_bind_int(s, 17, r.unit_id);
+  store_bind_int(s, 18, clock_now());
+  store_bind_int(s, 19, id);
+  int rc = step_done(s);
+  if (rc == STORE_CONSTRAINT) {
+    app_fail(e, 409, "conflict", "cccd", "Số CCCD này đã có trong hồ sơ của người khác.");
+    goto done;
+  }
+  if (rc != STORE_DONE || (in->full_name && words_set(w, id, r.key) != 0)) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  ret = 0;
+done:
+  row_free(&r);
+  return ret;
+}
+
+int people_delete(store_conn *w, int64_t id, int retention_days, int64_t *unit_id, app_err *e) {
+  person_self self;
+  if (read_self(w, id, &self, e) != 0) return -1;
+  *unit_id = self.unit_id;
+  int64_t now = clock_now();
+  store_stmt *s = store_prepare(w, &q_delete);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, now);
+  store_bind_int(s, 2, now + (int64_t)retention_days * 86400);
+  store_bind_int(s, 3, now);
+  store_bind_int(s, 4, id);
+  if (step_done(s) != STORE_DONE) return APP_INTERNAL(e);
+  store_stmt *u = store_prepare(w, &q_unlink_deleted);
+  if (!u) return APP_INTERNAL(e);
+  store_bind_int(u, 1, id);
+  return step_done(u) == STORE_DONE ? 0 : APP_INTERNAL(e);
+}
+
+/* ---- reach ---- */
+int people_reach(store_conn *c, int64_t id, arena *a, person_reach *out, app_err *e) {
+  memset(out, 0, sizeof *out);
+  store_stmt *s = store_prepare(c, &q_reach);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) {
+    out->unit_id = store_col_int(s, 0);
+    out->unit_path = arena_strdup(a, store_col_text(s, 1));
+  }
+  store_reset(s);
+  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy người này.");
+  if (rc != STORE_ROW) return APP_INTERNAL(e);
+  store_stmt *m = store_prepare(c, &q_reach_members);
+  if (!m) return APP_INTERNAL(e);
+  store_bind_int(m, 1, id);
+  int cap = 0;
+  while ((rc = store_step(m)) == STORE_ROW) {
+    if (out->nmembers == cap) {
+      int ncap = cap ? cap * 2 : 4;
+      const char **np = arena_alloc(a, sizeof *np * (size_t)ncap);
+      if (out->nmembers) memcpy(np, out->member_paths, sizeof *np * (size_t)out->nmembers);
+      out->member_paths = np;
+      cap = ncap;
+    }
+    out->member_paths[out->nmembers++] = arena_strdup(a, store_col_text(m, 0));
+  }
+  store_reset(m);
+  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
+}
+
+bool people_visible(const principal *p, caps_t cap, const person_reach *r) {
+  if (scope_can(p, cap, r->unit_path)) return true;
+  for (int i = 0; i < r->nmembers; i++)
+    if (scope_can(p, cap, r->member_paths[i])) return true;
+  return false;
+}
+
+bool people_managed(const principal *p, caps_t cap, const person_reach *r) { return scope_can(p, cap, r->unit_path); }
+
+bool people_scope_broad(const principal *p, caps_t cap) {
+  for (int i = 0; p && i < p->ngrants; i++) {
+    if ((p->grants[i].caps & cap) != cap || !p->grants[i].unit_path) continue;
+    int slashes = 0;
+    for (const char *c = p->grants[i].unit_path; *c; c++) slashes += *c == '/';
+    if (slashes <= 3) return true; /* "/1/" a city, "/1/2/" a ward or commune */
+  }
+  return false;
+}
+
+/* ---- reading ---- */
+static json_t *text_or_null(store_stmt *s, int i) {
+  return store_col_is_null(s, i) ? json_null() : json_string(store_col_text(s, i));
+}
+static json_t *int_or_null(store_stmt *s, int i) {
+  return store_col_is_null(s, i) ? json_null() : json_integer(store_col_int(s, i));
+}
+
+/* A person's summary from columns 0–11: id, full_name, birth_year, birth_month, birth_day, sex,
+ * phone, unit_id, unit name, household_id, vneid_level, group mask. */
+static json_t *summary_row(store_stmt *s) {
+  json_t *bd = json_null();
+  if (!store_col_is_null(s, 3) && !store_col_is_null(s, 4)) {
+    char iso[16];
+    snprintf(iso, sizeof iso, "%04d-%02d-%02d", (int)store_col_int(s, 2), (int)store_col_int(s, 3),
+             (int)store_col_int(s, 4));
+    bd = json_string(iso);
+  }
+  json_t *groups = json_array();
+  if (!groups || groups_json_append(groups, (int)store_col_int(s, 11)) != 0) {
+    json_decref(groups);
+    json_decref(bd);
+    return NULL;
+  }
+  return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:s, s:o, s:I, s:o}", "id", (json_int_t)store_col_int(s, 0),
+                   "full_name", store_col_text(s, 1), "birth_year", int_or_null(s, 2), "birth_date", bd, "sex",
+                   text_or_null(s, 5), "phone", text_or_null(s, 6), "unit_id", (json_int_t)store_col_int(s, 7),
+                   "unit_name", store_col_text(s, 8) ? store_col_text(s, 8) : "", "household_id", int_or_null(s, 9),
+                   "vneid_level", (json_int_t)store_col_int(s, 10), "groups", groups);
+}
+
+int people_get(store_conn *c, const secrets *keys, int64_t id, bool cccd_clear, json_t **out, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_get);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, groups_date_key(clock_now()));
+  store_bind_int(s, 2, id);
+  int rc = store_step(s);
+  if (rc != STORE_ROW) {
+    store_reset(s);
+    if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy người này.");
+    return APP_INTERNAL(e);
+  }
+  json_t *o = summary_row(s);
+  json_t *cccd = json_null();
+  if (!store_col_is_null(s, 12)) {
+    char digits[13], shown[13];
+    if (people_cccd_open(keys, store_col_text(s, 12), digits) == 0) {
+      if (cccd_clear) memcpy(shown, digits, 13); else people_cccd_mask(digits, shown);
+      sodium_memzero(digits, sizeof digits);
+      cccd = json_string(shown);
+      sodium_memzero(shown, sizeof shown);
+    }
+  }
+  json_t *hh = store_col_is_null(s, 9) ? json_null()
+                                       : json_pack("{s:I, s:o, s:s, s:I}", "id", (json_int_t)store_col_int(s, 9),
+                                                   "code", text_or_null(s, 14), "address",
+                                                   store_col_text(s, 15) ? store_col_text(s, 15) : "", "unit_id",
+                                                   (json_int_t)store_col_int(s, 16));
+  if (o) {
+    json_object_set_new(o, "cccd", cccd);
+    json_object_set_new(o, "cccd_shown", json_string(store_col_is_null(s, 12) ? "none" : cccd_clear ? "clear" : "masked"));
+    json_object_set_new(o, "relation", text_or_null(s, 13));
+    json_object_set_new(o, "household", hh);
+  } else {
+    json_decref(cccd);
+    json_decref(hh);
+  }
+  store_reset(s);
+  if (!o) return APP_INTERNAL(e);
+  json_t *ms = json_array();
+  store_stmt *m = store_prepare(c, &q_members);
+  if (!ms || !m) {
+    json_decref(ms);
+    json_decref(o);
+    return APP_INTERNAL(e);
+  }
+  store_bind_int(m, 1, id);
+  while ((rc = store_step(m)) == STORE_ROW)
+    json_array_append_new(ms, json_pack("{s:I, s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)store_col_int(m, 0),
+                                        "unit_id", (json_int_t)store_col_int(m, 1), "unit_name", store_col_text(m, 2),
+                                        "unit_kind", store_col_text(m, 3), "kind", store_col_text(m, 4), "grade",
+                                        int_or_null(m, 5)));
+  store_reset(m);
+  json_object_set_new(o, "memberships", ms);
+  if (rc != STORE_DONE) {
+    json_decref(o);
+    return APP_INTERNAL(e);
+  }
+  *out = o;
+  return 0;
+}
+
+int people_get_for(store_conn *c, const secrets *keys, int64_t id, const principal *who, bool own, arena *a,
+                   json_t **out, int64_t *unit_id, app_err *e) {
+  person_reach pr;
+  if (people_reach(c, id, a, &pr, e) != 0) return -1;
+  *unit_id = pr.unit_id;
+  bool clear = own || (who && scope_can(who, CAP_IDENTITY_READ, pr.unit_path));
+  return people_get(c, keys, id, clear, out, e);
+}
+
+/* The folded words of q (at most NAME_WORDS, the longest first), in `key` (owned by the caller). */
+static int split_words(char *key, const char *words[NAME_WORDS]) {
+  int n = 0;
+  char *p = key;
+  while (*p && n < NAME_WORDS) {
+    while (*p == ' ') p++;
+    if (!*p) break;
+    words[n++] = p;
+    p += strcspn(p, " ");
+    if (*p) *p++ = '\0';
+  }
+  int longest = 0;
+  for (int i = 1; i < n; i++)
+    if (strlen(words[i]) > strlen(words[longest])) longest = i;
+  if (longest) {
+    const char *t = words[0];
+    words[0] = words[longest];
+    words[longest] = t;
+  }
+  return n;
+}
+
+/* Binds a word's prefix range [w, w + U+FFFF). */
+static int bind_prefix(store_stmt *s, int i, const char *w, char *hi, size_t hilen) {
+  snprintf(hi, hilen, "%s\xef\xbf\xbf", w);
+  store_bind_text(s, i++, w);
+  store_bind_text(s, i++, hi);
+  return i;
+}
+
+typedef struct list_args {
+  people_q_kind kind;
+  const char *words[NAME_WORDS];
+  int nwords;
+  char phone[16];
+  char hash[65];
+  const char *lo, *hi; /* the unit filter's subtree, or NULL */
+  int64_t group_bit;
+  int64_t age_min_key, age_max_key; /* 0: off */
+  char sex[2];
+  int vneid;
+  int64_t household_id;
+  int64_t ref;
+} list_args;
+
+static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, char his[NAME_WORDS][160]) {
+  int i = scope_bind(s, 1, scope);
+  store_bind_text(s, i++, a->lo ? a->lo : "");
+  store_bind_text(s, i++, a->hi ? a->hi : "");
+  store_bind_int(s, i++, a->ref);
+  switch (a->kind) {
+    case PEOPLE_Q_NONE: break;
+    case PEOPLE_Q_PHONE: store_bind_text(s, i++, a->phone); break;
+    case PEOPLE_Q_CCCD: store_bind_text(s, i++, a->hash); break;
+    case PEOPLE_Q_NAME:
+      i = bind_prefix(s, i, a->words[0], his[0], sizeof his[0]);
+      for (int k = 1; k < NAME_WORDS; k++) {
+        const char *w = k < a->nwords ? a->words[k] : NULL;
+        store_bind_text(s, i++, w);
+        if (w) {
+          i = bind_prefix(s, i, w, his[k], sizeof his[k]);
+        } else {
+          store_bind_null(s, i++);
+          store_bind_null(s, i++);
+        }
+      }
+      break;
+  }
+  store_bind_text(s, i++, a->lo);
+  store_bind_int(s, i++, a->group_bit);
+  store_bind_int(s, i++, a->group_bit);
+  for (int k = 0; k < 2; k++) {
+    int64_t v = k ? a->age_max_key : a->age_min_key;
+    if (v) {
+      store_bind_int(s, i++, v);
+      store_bind_int(s, i++, v);
+    } else {
+      store_bind_null(s, i++);
+      store_bind_null(s, i++);
+    }
+  }
+  store_bind_text(s, i++, a->sex[0] ? a->sex : NULL);
+  store_bind_text(s, i++, a->sex[0] ? a->sex : NULL);
+  if (a->vneid >= 0) {
+    store_bind_int(s, i++, a->vneid);
+    store_bind_int(s, i++, a->vneid);
+  } else {
+    store_bind_null(s, i++);
+    store_bind_null(s, i++);
+  }
+  store_bind_id(s, i++, a->household_id);
+  store_bind_id(s, i++, a->household_id);
+  return i;
+}
+
+/* How q reads: twelve digits (spaces allowed) a CCCD, a phone number, else name words. */
+static people_q_kind read_q(const char *q, list_args *a) {
+  if (!q || !*q) return PEOPLE_Q_NONE;
+  char digits[13];
+  const char *why;
+  bool digitish = strspn(q, "0123456789 .-+()") == strlen(q);
+  if (digitish && people_cccd_check(q, 0, 0, digits, &why) == 0) return PEOPLE_Q_CCCD;
+  if (digitish && people_phone_normalise(q, a->phone, sizeof a->phone) == 0) return PEOPLE_Q_PHONE;
+  return PEOPLE_Q_NAME;
+}
+
+int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, const people_query *q, json_t **items_out,
+                int64_t *total, people_q_kind *kind, app_err *e) {
+  list_args a;
+  memset(&a, 0, sizeof a);
+  a.vneid = q->vneid_level;
+  a.household_id = q->household_id;
+  a.ref = groups_date_key(clock_now());
+  char *key = NULL, lo[512] = "", hi[512] = "";
+  char his[NAME_WORDS][160];
+  json_t *items = NULL;
+  if (q->group) {
+    const group_def *g = group_find(q->group);
+    if (!g) return app_fail(e, 400, "invalid_value", "group", "Nhóm đối tượng không hợp lệ.");
+    a.group_bit = g->bit;
+  }
+  if (q->sex) {
+    a.sex[0] = people_parse_sex(q->sex);
+    if (!a.sex[0]) return app_fail(e, 400, "invalid_value", "sex", "Giới tính phải là Nam hoặc Nữ (M hoặc F).");
+  }
+  if (q->age_min >= 0) a.age_min_key = a.ref - (int64_t)q->age_min * 10000;
+  if (q->age_max >= 0) a.age_max_key = a.ref - (int64_t)(q->age_max + 1) * 10000;
+  if (q->unit_id) {
+    store_stmt *u = store_prepare(c, &q_unit_path);
+    if (!u) return APP_INTERNAL(e);
+    store_bind_int(u, 1, q->unit_id);
+    int rc = store_step(u);
+    if (rc == STORE_ROW) snprintf(lo, sizeof lo, "%s", store_col_text(u, 0));
+    store_reset(u);
+    if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "unit_id", "Không tìm thấy đơn vị.");
+    if (rc != STORE_ROW) return APP_INTERNAL(e);
+    snprintf(hi, sizeof hi, "%s", lo);
+    hi[strlen(hi) - 1] = '0';
+    a.lo = lo;
+    a.hi = hi;
+  }
+  a.kind = read_q(q->q, &a);
+  if (a.kind == PEOPLE_Q_CCCD) {
+    char digits[13];
+    const char *why;
+    people_cccd_check(q->q, 0, 0, digits, &why);
+    people_cccd_hash(keys, digits, a.hash);
+    sodium_memzero(digits, sizeof digits);
+  } else if (a.kind == PEOPLE_Q_NAME) {
+    key = text_fold(q->q);
+    if (!key) return app_fail(e, 400, "invalid_value", "q", "Từ khóa tìm kiếm không hợp lệ.");
+    a.nwords = split_words(key, a.words);
+    if (a.nwords == 0) a.kind = PEOPLE_Q_NONE;
+  }
+  *kind = a.kind;
+  static const store_sql *lists[] = {&q_list_all, &q_list_name, &q_list_phone, &q_list_cccd};
+  static const store_sql *counts[] = {&q_count_all, &q_count_name, &q_count_phone, &q_count_cccd};
+  bool broad_all = a.kind == PEOPLE_Q_NONE && q->broad && !q->unit_id;
+  store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);
+  if (!n) goto fail;
+  bind_list(n, scope, &a, his);
+  int rc = store_step(n);
+  *total = rc == STORE_ROW ? store_col_int(n, 0) : -1;
+  store_reset(n);
+  if (*total < 0) goto fail;
+  store_stmt *s = store_prepare(c, broad_all ? &q_list_all_b : lists[a.kind]);
+  items = json_array();
+  if (!s || !items) goto fail;
+  int i = bind_list(s, scope, &a, his);
+  store_bind_int(s, i++, q->per_page);
+  store_bind_int(s, i++, (int64_t)(q->page - 1) * q->per_page);
+  store_bind_int(s, i++, a.ref);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    json_t *o = summary_row(s);
+    if (!o || json_array_append_new(items, o) != 0) {
+      store_reset(s);
+      goto fail;
+    }
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) goto fail;
+  free(key);
+  *items_out = items;
+  return 0;
+fail:
+  free(key);
+  json_decref(items);
+  return APP_INTERNAL(e);
+}

@@ -1,0 +1,148 @@
+/* people.h: sổ dân cư — the registry's core: hộ gia đình (households) and people, their
+ * memberships in units (workplace, school, market) and the account a person owns.
+ * Owns: the households, people, person_words and memberships tables, and users.person_id.
+ * Never: stores or logs a CCCD in clear (people.cccd_enc is sealed with the data key, cccd_hash is
+ * a keyed hash); shows one in clear unless asked to (the caller holds identity.read); deletes a
+ * person at once (a soft delete sets purge_after; a later job purges).
+ *
+ * Who may see a person: an officer whose people.read covers the unit the person is registered
+ * through (people.unit_id) or the unit of any of their memberships; who may change one: people.write
+ * on the registering unit (and on the new one, for a move). The dispatcher checks it from
+ * people_reach / households_reach; lists join the caller's grants in SQL (scope.h).
+ */
+#ifndef HOCVUSO_PEOPLE_H
+#define HOCVUSO_PEOPLE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/err.h"
+#include "domain/scope.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/secrets.h"
+
+/* ---- pure helpers (no database): adapters over person.c, whose rules they apply, giving
+ * fixed Vietnamese messages that outlive the call ---- */
+/* A birth date as pdate_parse reads it ("yyyy", "yyyy-mm-dd", "dd/mm/yyyy", …). Month and day 0
+ * when only the year is known. 0, or -1 with *why set (Vietnamese). Dates after `today_key`
+ * (yyyymmdd) or before 1900 are refused. */
+int people_parse_birth(const char *s, int64_t today_key, int *y, int *m, int *d, const char **why);
+/* "M", "F", "Nam", "Nữ" (any case) → 'M' / 'F'; 0 when not one of them. */
+char people_parse_sex(const char *s);
+/* Normalises a Vietnamese phone number into out (national form "0…", phone_normalise). 0 or -1. */
+int people_phone_normalise(const char *s, char *out, size_t outlen);
+/* A 12-digit CCCD: its digits only (spaces dropped) into out[13]; 0 or -1 with *why. When the
+ * birth year (0: unknown) or sex (0: unknown) are known, the century/sex digit and the year digits
+ * must agree with them (cccd_check). An unknown province prefix is accepted: it is a warning. */
+int people_cccd_check(const char *s, int birth_year, char sex, char out[13], const char **why);
+/* Masked for display: the first four and last three digits ("0300*****678"). */
+void people_cccd_mask(const char digits[13], char out[13]);
+/* Keyed BLAKE2b-256 of the digits with keys->lookup_key, as 64 hex digits. */
+void people_cccd_hash(const secrets *keys, const char *digits, char out[65]);
+/* Sealed with keys->data_key (random nonce prepended), hex; caller frees. NULL on no memory. */
+char *people_cccd_seal(const secrets *keys, const char *digits);
+/* Opens a sealed value into out[13]; 0 or -1 (wrong key, altered). */
+int people_cccd_open(const secrets *keys, const char *sealed_hex, char out[13]);
+
+/* ---- households ---- */
+int households_create(store_conn *w, int64_t unit_id, const char *code, const char *address, int64_t *id,
+                      app_err *e);
+/* NULL: unchanged; "" code: removed. */
+int households_update(store_conn *w, int64_t id, const char *code, const char *address, app_err *e);
+/* The household's unit and its path (for the dispatcher); 404 when absent or deleted. */
+int households_reach(store_conn *c, int64_t id, arena *a, int64_t *unit_id, const char **path, app_err *e);
+/* The household with its members (live people). */
+int households_get(store_conn *c, int64_t id, json_t **out, app_err *e);
+typedef struct household_query {
+  int64_t unit_id; /* 0: the caller's whole scope */
+  const char *q;   /* part of the address (accent-insensitive) or the code's start */
+  int page, per_page;
+} household_query;
+int households_list(store_conn *c, const scope_sql *scope, const household_query *q, json_t **items, int64_t *total,
+                    app_err *e);
+
+/* ---- people ---- */
+/* A person's fields as given by a caller. Strings NULL: not given (unchanged on update); "" on
+ * update: cleared (birth_date, sex, cccd, phone, relation). */
+typedef struct person_input {
+  const char *full_name;
+  const char *birth_date;
+  const char *sex;
+  const char *cccd;
+  const char *phone;
+  const char *relation;
+  int64_t household_id; /* with household_set: 0 no household, else its id */
+  bool household_set;
+  int vneid_level;      /* -1: not given */
+  int64_t unit_id;      /* 0: not given (required on create) */
+} person_input;
+
+int people_create(store_conn *w, const secrets *keys, const person_input *in, int64_t *id, app_err *e);
+/* *old_unit receives the registering unit before the change. */
+int people_update(store_conn *w, const secrets *keys, int64_t id, const person_input *in, int64_t *old_unit,
+                  app_err *e);
+/* Soft delete: hidden from every list and read at once; purge_after = now + retention days. The
+ * account linked to the person is unlinked. */
+int people_delete(store_conn *w, int64_t id, int retention_days, int64_t *unit_id, app_err *e);
+
+/* Where a person is reached from: the registering unit and each membership's unit (paths in `a`). */
+typedef struct person_reach {
+  int64_t unit_id;
+  const char *unit_path;
+  const char **member_paths;
+  int nmembers;
+} person_reach;
+/* 404 when absent or deleted. */
+int people_reach(store_conn *c, int64_t id, arena *a, person_reach *out, app_err *e);
+/* May `p` see the person (cap on the registering unit or a membership's unit)? */
+bool people_visible(const principal *p, caps_t cap, const person_reach *r);
+/* May `p` change it (cap on the registering unit)? */
+bool people_managed(const principal *p, caps_t cap, const person_reach *r);
+
+/* The full record: fields, groups today, memberships, household summary; the CCCD in clear when
+ * `cccd_clear`, else masked (null when none). */
+int people_get(store_conn *c, const secrets *keys, int64_t id, bool cccd_clear, json_t **out, app_err *e);
+/* The same as `who` may see it: the CCCD in clear when who holds identity.read on the person's
+ * registering unit (or `own`: the person's own record), masked otherwise. *unit_id receives the
+ * registering unit (for the audit entry). */
+int people_get_for(store_conn *c, const secrets *keys, int64_t id, const principal *who, bool own, arena *a,
+                   json_t **out, int64_t *unit_id, app_err *e);
+
+typedef struct people_query {
+  const char *q;       /* name words (prefixes, folded), a phone number or a 12-digit CCCD */
+  int64_t unit_id;     /* 0: whole scope; else registered or member within that unit's subtree */
+  const char *group;   /* a group code (groups.h), or NULL */
+  int age_min, age_max; /* -1: none */
+  const char *sex;     /* "M"/"F" (or Nam/Nữ), or NULL */
+  int vneid_level;     /* -1: any */
+  int64_t household_id; /* 0: any */
+  bool broad;          /* the scope holds most people (people_scope_broad): walk them in name order */
+  int page, per_page;
+} people_query;
+/* Does `p` hold `cap` on a ward, a commune or a city (depth 0 or 1)? Then a plain list is served by
+ * walking people in name order rather than by looking up the units in scope; a hint, never a
+ * permission. */
+bool people_scope_broad(const principal *p, caps_t cap);
+/* How a search's q was read. */
+typedef enum { PEOPLE_Q_NONE, PEOPLE_Q_NAME, PEOPLE_Q_PHONE, PEOPLE_Q_CCCD } people_q_kind;
+/* People within `scope`, by name; *kind says how q was read (a CCCD search is audited by the
+ * caller, without the number). 400 naming the field for a bad group or sex. */
+int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, const people_query *q, json_t **items,
+                int64_t *total, people_q_kind *kind, app_err *e);
+
+/* Adds a membership: kind staff | student | worker | trader; grade 1–12 for a student (required),
+ * none otherwise. 409 when the same one exists. */
+int people_add_membership(store_conn *w, int64_t person_id, int64_t unit_id, const char *kind, int grade, int64_t *id,
+                          app_err *e);
+
+/* ---- the account a person owns (users.person_id) ---- */
+/* Links the account to the person (person_id 0: unlinks). 409 when the person is linked to another
+ * account; 404 when either is absent. */
+int people_link_user(store_conn *w, int64_t user_id, int64_t person_id, app_err *e);
+/* The person the account owns; 0 when none (or deleted). -1 on error. */
+int64_t people_of_user(store_conn *c, int64_t user_id);
+
+#endif

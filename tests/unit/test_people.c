@@ -1,0 +1,551 @@
+/* test_people.c: the registry's core (people.c, households.c, groups.c) on SQLite and, when
+ * HOCVUSO_TEST_DATABASE_URL names a PostgreSQL database (tests/pg-server.sh start DIR prints one),
+ * on PostgreSQL in a schema of its own: parsers, CCCD sealing and keyed lookup, name search
+ * folding, the target groups' C rule against their SQL rule on edge cases, household codes, soft
+ * delete. Synthetic people only.
+ */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h> /* after the headers it relies on (stdarg, stddef, setjmp) */
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "domain/groups.h"
+#include "domain/people.h"
+#include "domain/scope.h"
+#include "domain/units.h"
+#include "store/migrations.h"
+#include "store/store.h"
+#include "util/clock.h"
+
+typedef struct fixture {
+  store_kind kind;
+  store *st;
+  char dir[64];
+  char target[512];
+  secrets keys;
+  store_conn *w;
+  int64_t city, ward, tdp1, tdp2, office, school, enterprise, market;
+  int seq;
+} fixture;
+
+static fixture fx_sqlite = {.kind = STORE_SQLITE};
+static fixture fx_pg = {.kind = STORE_PG};
+
+#define PG_TEST_SCHEMA "hv_test_people"
+
+static fixture *fx_of(void **state) {
+  fixture *fx = *state;
+  if (!fx || !fx->st || !fx->w) skip();
+  return fx;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static int unit(store_conn *w, int64_t parent, const char *kind, const char *name, int64_t *id) {
+  app_err e = {0};
+  int rc = units_create(w, parent, kind, name, NULL, id, &e);
+  if (rc != 0) fprintf(stderr, "unit %s: %s %s\n", name, e.code, e.message);
+  return rc;
+}
+
+static int common_setup(fixture *fx) {
+  char err[512] = "";
+  randombytes_buf(&fx->keys, sizeof fx->keys);
+  if (store_migrate(fx->st, hocvuso_migrations, err, sizeof err) < 1) {
+    fprintf(stderr, "store_migrate: %s\n", err);
+    return -1;
+  }
+  store_conn *w = store_acquire(fx->st, true);
+  if (!w) return -1;
+  int rc = unit(w, 0, "city", "Thành phố Thử", &fx->city) || unit(w, fx->city, "ward", "Phường Thử", &fx->ward) ||
+           unit(w, fx->ward, "residential_group", "Tổ dân phố số 1", &fx->tdp1) ||
+           unit(w, fx->ward, "residential_group", "Tổ dân phố số 2", &fx->tdp2) ||
+           unit(w, fx->ward, "office", "Văn phòng", &fx->office) ||
+           unit(w, fx->ward, "school_primary", "Trường Tiểu học Thử", &fx->school) ||
+           unit(w, fx->ward, "enterprise", "Công ty Thử", &fx->enterprise) ||
+           unit(w, fx->ward, "market", "Chợ Thử", &fx->market);
+  store_release(w);
+  return rc ? -1 : 0;
+}
+
+static int setup_sqlite(void **state) {
+  fixture *fx = &fx_sqlite;
+  char err[256] = "";
+  *state = fx;
+  snprintf(fx->dir, sizeof fx->dir, "/tmp/hv_test_people.XXXXXX");
+  if (!mkdtemp(fx->dir)) return -1;
+  snprintf(fx->target, sizeof fx->target, "%.63s/test.db", fx->dir);
+  fx->st = store_open(fx->target, 4, err, sizeof err);
+  if (!fx->st) {
+    fprintf(stderr, "cannot open %s: %s\n", fx->target, err);
+    return -1;
+  }
+  return common_setup(fx);
+}
+
+static int teardown_sqlite(void **state) {
+  (void)state;
+  store_close(fx_sqlite.st);
+  fx_sqlite.st = NULL;
+  if (fx_sqlite.dir[0]) nftw(fx_sqlite.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return 0;
+}
+
+static int setup_pg(void **state) {
+  fixture *fx = &fx_pg;
+  *state = fx;
+  const char *url = getenv("HOCVUSO_TEST_DATABASE_URL");
+  if (!url || !*url) {
+    printf("note: HOCVUSO_TEST_DATABASE_URL is not set: skipping the PostgreSQL group\n");
+    return 0;
+  }
+  int n = snprintf(fx->target, sizeof fx->target, "%s%coptions=-c%%20search_path%%3D" PG_TEST_SCHEMA, url,
+                   strchr(url, '?') ? '&' : '?');
+  if (n < 0 || (size_t)n >= sizeof fx->target) return -1;
+  char err[256] = "";
+  store *admin = store_open(url, 1, err, sizeof err);
+  if (!admin) {
+    fprintf(stderr, "cannot open %s: %s\n", url, err);
+    return -1;
+  }
+  store_conn *c = store_acquire(admin, true);
+  int rc = c ? store_exec(c, "DROP SCHEMA IF EXISTS " PG_TEST_SCHEMA " CASCADE; CREATE SCHEMA " PG_TEST_SCHEMA)
+             : STORE_ERROR;
+  if (c) store_release(c);
+  store_close(admin);
+  if (rc != STORE_OK) return -1;
+  fx->st = store_open(fx->target, 4, err, sizeof err);
+  if (!fx->st) {
+    fprintf(stderr, "cannot open %s: %s\n", fx->target, err);
+    return -1;
+  }
+  return common_setup(fx);
+}
+
+static int teardown_pg(void **state) {
+  (void)state;
+  store_close(fx_pg.st);
+  fx_pg.st = NULL;
+  return 0;
+}
+
+static int test_setup(void **state) {
+  fixture *fx = *state;
+  if (fx && fx->st) {
+    fx->w = store_acquire(fx->st, true);
+    if (!fx->w) return -1;
+  }
+  return 0;
+}
+
+static int test_teardown(void **state) {
+  fixture *fx = *state;
+  if (fx && fx->w) {
+    if (store_in_transaction(fx->w)) store_rollback(fx->w);
+    store_release(fx->w);
+    fx->w = NULL;
+  }
+  return 0;
+}
+
+/* A person with the given fields; asserts success. */
+static int64_t person(fixture *fx, const char *name, int64_t unit_id, int64_t household, const char *birth,
+                      const char *sex, const char *cccd) {
+  person_input in = {.full_name = name, .unit_id = unit_id, .birth_date = birth, .sex = sex, .cccd = cccd,
+                     .household_id = household, .household_set = household != 0, .vneid_level = -1};
+  int64_t id = 0;
+  app_err e = {0};
+  int rc = people_create(fx->w, &fx->keys, &in, &id, &e);
+  if (rc != 0) fail_msg("people_create %s: %d %s %s %s", name, e.status, e.code, e.field, e.message);
+  return id;
+}
+
+static int64_t household(fixture *fx, int64_t unit_id) {
+  char code[32];
+  snprintf(code, sizeof code, "H%d", ++fx->seq);
+  int64_t id = 0;
+  app_err e = {0};
+  assert_int_equal(households_create(fx->w, unit_id, code, "Số 1 phố Thử", &id, &e), 0);
+  return id;
+}
+
+/* The ids a search finds, in the whole tree. */
+static int find(fixture *fx, people_query q, int64_t *ids, int max, people_q_kind *kind) {
+  scope_sql all;
+  scope_sql_all(&all);
+  if (!q.page) q.page = 1;
+  if (!q.per_page) q.per_page = 200;
+  json_t *items = NULL;
+  int64_t total = 0;
+  app_err e = {0};
+  people_q_kind k;
+  assert_int_equal(people_list(fx->w, &fx->keys, &all, &q, &items, &total, kind ? kind : &k, &e), 0);
+  int n = 0;
+  size_t i;
+  json_t *v;
+  json_array_foreach(items, i, v) if (n < max) ids[n++] = json_integer_value(json_object_get(v, "id"));
+  assert_int_equal(total, (int64_t)json_array_size(items));
+  json_decref(items);
+  return n;
+}
+
+static bool has(const int64_t *ids, int n, int64_t id) {
+  for (int i = 0; i < n; i++)
+    if (ids[i] == id) return true;
+  return false;
+}
+
+#define Q(...) ((people_query){.age_min = -1, .age_max = -1, .vneid_level = -1, __VA_ARGS__})
+
+/* ---- pure ---- */
+static void test_parsers(void **state) {
+  (void)state;
+  int y, m, d;
+  const char *why;
+  int64_t today = 20260315;
+  assert_int_equal(people_parse_birth("15/03/1985", today, &y, &m, &d, &why), 0);
+  assert_true(y == 1985 && m == 3 && d == 15);
+  assert_int_equal(people_parse_birth("5/3/1985", today, &y, &m, &d, &why), 0);
+  assert_true(y == 1985 && m == 3 && d == 5);
+  assert_int_equal(people_parse_birth("1985-03-15", today, &y, &m, &d, &why), 0);
+  assert_int_equal(people_parse_birth("1966", today, &y, &m, &d, &why), 0);
+  assert_true(y == 1966 && m == 0 && d == 0);
+  assert_int_equal(people_parse_birth("2026-03-15", today, &y, &m, &d, &why), 0); /* born today */
+  assert_int_equal(people_parse_birth("2026-03-16", today, &y, &m, &d, &why), -1);
+  assert_non_null(strstr(why, "tương lai"));
+  assert_int_equal(people_parse_birth("2027", today, &y, &m, &d, &why), -1);
+  assert_int_equal(people_parse_birth("29/02/2023", today, &y, &m, &d, &why), -1);
+  assert_int_equal(people_parse_birth("29/02/2024", today, &y, &m, &d, &why), 0);
+  assert_int_equal(people_parse_birth("1899", today, &y, &m, &d, &why), -1);
+  assert_int_equal(people_parse_birth("15-03-1985", today, &y, &m, &d, &why), 0);
+  assert_int_equal(people_parse_birth("00/00/1957", today, &y, &m, &d, &why), 0);
+  assert_true(y == 1957 && m == 0 && d == 0);
+  assert_int_equal(people_parse_birth("5/3/57", today, &y, &m, &d, &why), -1);
+  assert_int_equal(people_parse_birth("", today, &y, &m, &d, &why), -1);
+  assert_int_equal(people_parse_sex("Nam"), 'M');
+  assert_int_equal(people_parse_sex("nữ"), 'F');
+  assert_int_equal(people_parse_sex("NỮ"), 'F');
+  assert_int_equal(people_parse_sex("F"), 'F');
+  assert_int_equal(people_parse_sex("khác"), 0);
+  char ph[16];
+  assert_int_equal(people_phone_normalise("0912 345 678", ph, sizeof ph), 0);
+  assert_string_equal(ph, "0912345678");
+  assert_int_equal(people_phone_normalise("+84 912.345.678", ph, sizeof ph), 0);
+  assert_string_equal(ph, "0912345678");
+  assert_int_equal(people_phone_normalise("84912345678", ph, sizeof ph), 0);
+  assert_string_equal(ph, "0912345678");
+  assert_int_equal(people_phone_normalise("(0220) 3852 123", ph, sizeof ph), 0);
+  assert_string_equal(ph, "02203852123");
+  assert_int_equal(people_phone_normalise("12345", ph, sizeof ph), -1);
+  assert_int_equal(people_phone_normalise("+1 202 555 0100", ph, sizeof ph), -1);
+  assert_int_equal(people_phone_normalise("0912abc678", ph, sizeof ph), -1);
+  char c[13], masked[13];
+  assert_int_equal(people_cccd_check("030185000123", 1985, 'F', c, &why), 0);
+  assert_int_equal(people_cccd_check("0301 8500 0123", 0, 0, c, &why), 0);
+  assert_string_equal(c, "030185000123");
+  assert_int_equal(people_cccd_check("030185000123", 1985, 'M', c, &why), -1); /* 1 is a woman's digit */
+  assert_int_equal(people_cccd_check("030185000123", 1986, 0, c, &why), -1);
+  assert_int_equal(people_cccd_check("030185000123", 2085, 0, c, &why), -1);
+  assert_int_equal(people_cccd_check("031208000123", 2008, 'M', c, &why), 0); /* 2 = a man born 2000–2099 */
+  assert_int_equal(people_cccd_check("999308000123", 2008, 'F', c, &why), 0); /* unknown prefix: not refused here */
+  assert_int_equal(people_cccd_check("03018500012", 0, 0, c, &why), -1);
+  assert_int_equal(people_cccd_check("0301850001234", 0, 0, c, &why), -1);
+  assert_int_equal(people_cccd_check("03018500012a", 0, 0, c, &why), -1);
+  people_cccd_mask("030185000123", masked);
+  assert_string_equal(masked, "0301*****123");
+}
+
+static void test_groups_age(void **state) {
+  (void)state;
+  assert_int_equal(groups_age(2008, 3, 15, 20260315), 18);
+  assert_int_equal(groups_age(2008, 3, 16, 20260315), 17);
+  assert_int_equal(groups_age(2008, 0, 0, 20260101), 18); /* year only: 1 January */
+  assert_int_equal(groups_age(2008, 0, 0, 20251231), 17);
+  assert_int_equal(groups_age(2008, 2, 29, 20260228), 17);
+  assert_int_equal(groups_age(2008, 2, 29, 20260301), 18);
+  assert_int_equal(groups_age(0, 0, 0, 20260301), -1);
+  /* 2026-03-14 17:00 UTC is already the 15th in Vietnam (UTC+7). */
+  assert_int_equal(groups_date_key(1773507600), 20260315);
+  assert_int_equal(groups_date_key(0), 19700101);
+}
+
+/* ---- with a database ---- */
+static void test_cccd_sealed_and_found(void **state) {
+  fixture *fx = fx_of(state);
+  const char *num = "030185000777";
+  char *a = people_cccd_seal(&fx->keys, num), *b = people_cccd_seal(&fx->keys, num);
+  assert_non_null(a);
+  assert_non_null(b);
+  assert_string_not_equal(a, b); /* a random nonce each time */
+  assert_null(strstr(a, num));
+  char out[13];
+  assert_int_equal(people_cccd_open(&fx->keys, a, out), 0);
+  assert_string_equal(out, num);
+  secrets other = fx->keys;
+  other.data_key[0] ^= 1;
+  assert_int_equal(people_cccd_open(&other, a, out), -1);
+  a[strlen(a) - 1] = a[strlen(a) - 1] == '0' ? '1' : '0'; /* altered */
+  assert_int_equal(people_cccd_open(&fx->keys, a, out), -1);
+  free(a);
+  free(b);
+  char h1[65], h2[65];
+  people_cccd_hash(&fx->keys, num, h1);
+  people_cccd_hash(&fx->keys, num, h2);
+  assert_string_equal(h1, h2);
+  other = fx->keys;
+  other.lookup_key[0] ^= 1;
+  people_cccd_hash(&other, num, h2);
+  assert_string_not_equal(h1, h2); /* keyed: the lookup key matters */
+
+  int64_t id = person(fx, "Đỗ Thị Mai", fx->tdp1, 0, "1985", "F", num);
+  STORE_SQL(q_stored, "SELECT cccd_enc, cccd_hash FROM people WHERE id = ?");
+  store_stmt *s = store_prepare(fx->w, &q_stored);
+  assert_non_null(s);
+  store_bind_int(s, 1, id);
+  assert_int_equal(store_step(s), STORE_ROW);
+  assert_null(strstr(store_col_text(s, 0), num));
+  assert_int_equal(people_cccd_open(&fx->keys, store_col_text(s, 0), out), 0);
+  assert_string_equal(out, num);
+  assert_string_equal(store_col_text(s, 1), h1);
+  store_reset(s);
+  int64_t ids[8];
+  people_q_kind kind;
+  int n = find(fx, Q(.q = "0301 8500 0777"), ids, 8, &kind);
+  assert_int_equal(kind, PEOPLE_Q_CCCD);
+  assert_int_equal(n, 1);
+  assert_int_equal(ids[0], id);
+  /* Clear only when asked. */
+  json_t *o = NULL;
+  app_err e = {0};
+  assert_int_equal(people_get(fx->w, &fx->keys, id, false, &o, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(o, "cccd")), "0301*****777");
+  json_decref(o);
+  assert_int_equal(people_get(fx->w, &fx->keys, id, true, &o, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(o, "cccd")), num);
+  json_decref(o);
+  /* A second live record with the number: 409 on cccd, nothing written. */
+  person_input in = {.full_name = "Người Khác", .unit_id = fx->tdp2, .cccd = num, .vneid_level = -1};
+  int64_t id2 = 0;
+  e = (app_err){0};
+  assert_int_equal(people_create(fx->w, &fx->keys, &in, &id2, &e), -1);
+  assert_int_equal(e.status, 409);
+  assert_string_equal(e.field, "cccd");
+}
+
+static void test_name_search(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t huong = person(fx, "Nguyễn Thị Hương", fx->tdp1, 0, NULL, NULL, NULL);
+  int64_t hung = person(fx, "Nguyễn Văn Hưng", fx->tdp1, 0, NULL, NULL, NULL);
+  int64_t huong2 = person(fx, "Trần  Thị   Hường", fx->tdp2, 0, NULL, NULL, NULL);
+  int64_t dung = person(fx, "Lê Đức Dũng", fx->tdp2, 0, NULL, NULL, NULL);
+  int64_t ids[16];
+  int n = find(fx, Q(.q = "nguyen thi huong"), ids, 16, NULL);
+  assert_int_equal(n, 1);
+  assert_int_equal(ids[0], huong);
+  n = find(fx, Q(.q = "HUONG"), ids, 16, NULL);
+  assert_int_equal(n, 2);
+  assert_true(has(ids, n, huong) && has(ids, n, huong2));
+  n = find(fx, Q(.q = "hu"), ids, 16, NULL);
+  assert_true(has(ids, n, huong) && has(ids, n, hung) && has(ids, n, huong2) && !has(ids, n, dung));
+  n = find(fx, Q(.q = "Nguyễn"), ids, 16, NULL);
+  assert_int_equal(n, 2);
+  n = find(fx, Q(.q = "duc dung"), ids, 16, NULL); /* đ folds to d */
+  assert_int_equal(n, 1);
+  assert_int_equal(ids[0], dung);
+  n = find(fx, Q(.q = "thi huong", .unit_id = fx->tdp2), ids, 16, NULL);
+  assert_int_equal(n, 1);
+  assert_int_equal(ids[0], huong2);
+  n = find(fx, Q(.q = "  nguyen   thi  huong  "), ids, 16, NULL); /* spaces anywhere */
+  assert_int_equal(n, 1);
+  n = find(fx, Q(.q = "nguyen thi huong nguyen thi huong x"), ids, 16, NULL); /* words past the fifth ignored */
+  assert_int_equal(n, 1);
+  n = find(fx, Q(.q = "guyen"), ids, 16, NULL); /* word starts only, not a substring */
+  assert_int_equal(n, 0);
+  /* A renamed person is found by the new name only. */
+  person_input in = {.full_name = "Nguyễn Thị Hoa", .vneid_level = -1};
+  int64_t old_unit = 0;
+  app_err e = {0};
+  assert_int_equal(people_update(fx->w, &fx->keys, huong, &in, &old_unit, &e), 0);
+  n = find(fx, Q(.q = "nguyen thi huong"), ids, 16, NULL);
+  assert_int_equal(n, 0);
+  n = find(fx, Q(.q = "hoa"), ids, 16, NULL);
+  assert_int_equal(n, 1);
+}
+
+/* The C rule and the SQL rule of every group agree on edge cases. */
+static void test_groups_c_vs_sql(void **state) {
+  fixture *fx = fx_of(state);
+  const int64_t ref = 20260315;
+  int64_t hh = household(fx, fx->tdp1);
+  struct {
+    const char *name, *birth;
+    bool resident;
+    const char *mkind;
+    int64_t munit;
+    const char *munit_kind;
+    int grade;
+    int expect;
+  } cases[] = {
+      {"Tròn mười tám hôm nay", "2008-03-15", true, NULL, 0, NULL, 0, GROUP_ADULTS},
+      {"Mai mới mười tám", "2008-03-16", true, NULL, 0, NULL, 0, 0},
+      {"Chỉ biết năm sinh", "2008", true, NULL, 0, NULL, 0, GROUP_ADULTS},
+      {"Chỉ biết năm sau", "2009", true, NULL, 0, NULL, 0, 0},
+      {"Sinh ngày nhuận", "2008-02-29", true, NULL, 0, NULL, 0, GROUP_ADULTS},
+      {"Sáu mươi hôm nay", "1966-03-15", true, NULL, 0, NULL, 0, GROUP_ADULTS | GROUP_ELDERLY},
+      {"Sáu mươi ngày mai", "1966-03-16", true, NULL, 0, NULL, 0, GROUP_ADULTS},
+      {"Năm sáu sáu", "1966", true, NULL, 0, NULL, 0, GROUP_ADULTS | GROUP_ELDERLY},
+      {"Không cư trú", "1950", false, NULL, 0, NULL, 0, 0},
+      {"Cán bộ không cư trú", "1980", false, "staff", 1, "office", 0, GROUP_PUBLIC_STAFF},
+      {"Cán bộ phường", "1980", true, "staff", 2, "ward", 0, GROUP_PUBLIC_STAFF | GROUP_ADULTS},
+      {"Học sinh lớp năm", "2016", false, "student", 3, "school_primary", 5, GROUP_STUDENTS_PRIMARY},
+      {"Học sinh lớp sáu", "2015", true, "student", 3, "school_primary", 6, GROUP_STUDENTS_SECONDARY},
+      {"Công nhân", "1990", false, "worker", 4, "enterprise", 0, GROUP_WORKERS},
+      {"Nhân viên công ty", "1990", false, "staff", 4, "enterprise", 0, 0},
+      {"Tiểu thương", "1970", true, "trader", 5, "market", 0, GROUP_TRADERS | GROUP_ADULTS},
+      {"Làm ở văn phòng", "1990", false, "worker", 1, "office", 0, 0},
+      {"Không rõ năm sinh", NULL, true, NULL, 0, NULL, 0, 0},
+  };
+  int64_t units_by_index[] = {0, fx->office, fx->ward, fx->school, fx->enterprise, fx->market};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int64_t id = person(fx, cases[i].name, fx->tdp1, cases[i].resident ? hh : 0, cases[i].birth, NULL, NULL);
+    if (cases[i].mkind) {
+      int64_t mid = 0;
+      app_err e = {0};
+      if (people_add_membership(fx->w, id, units_by_index[cases[i].munit], cases[i].mkind, cases[i].grade, &mid, &e))
+        fail_msg("membership of %s: %s %s", cases[i].name, e.code, e.message);
+    }
+    int y = 0, m = 0, d = 0;
+    const char *why;
+    if (cases[i].birth) assert_int_equal(people_parse_birth(cases[i].birth, ref, &y, &m, &d, &why), 0);
+    group_membership gm = {cases[i].mkind, cases[i].munit_kind, cases[i].grade};
+    group_facts f = {y, m, d, cases[i].resident, cases[i].mkind ? &gm : NULL, cases[i].mkind ? 1 : 0};
+    int c_rule = groups_of(&f, ref), sql_rule = groups_of_stored(fx->w, id, ref);
+    if (c_rule != cases[i].expect || sql_rule != cases[i].expect)
+      fail_msg("%s: C %d, SQL %d, expected %d", cases[i].name, c_rule, sql_rule, cases[i].expect);
+  }
+  /* The leap-day birthday on the day before and after. */
+  group_facts leap = {2008, 2, 29, true, NULL, 0};
+  assert_int_equal(groups_of(&leap, 20260228), 0);
+  assert_int_equal(groups_of(&leap, 20260301), GROUP_ADULTS);
+  /* Every group's predicate in the table is the one in the mask. */
+  for (int i = 0; i < GROUP_COUNT; i++) {
+    assert_non_null(strstr(GROUP_MASK_SQL, group_defs[i].sql));
+    assert_ptr_equal(group_find(group_defs[i].code), &group_defs[i]);
+  }
+  assert_null(group_find("khong-co"));
+}
+
+static void test_household_codes(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t a = 0, b = 0, c = 0;
+  app_err e = {0};
+  assert_int_equal(households_create(fx->w, fx->tdp1, "HK-01", "  Số 5,  ngõ   Chợ ", &a, &e), 0);
+  e = (app_err){0};
+  assert_int_equal(households_create(fx->w, fx->tdp1, "HK-01", NULL, &b, &e), -1);
+  assert_int_equal(e.status, 409);
+  assert_string_equal(e.field, "code");
+  e = (app_err){0};
+  assert_int_equal(households_create(fx->w, fx->tdp2, "HK-01", NULL, &b, &e), 0); /* another tổ */
+  e = (app_err){0};
+  assert_int_equal(households_create(fx->w, fx->office, "HK-02", NULL, &c, &e), -1);
+  assert_int_equal(e.status, 400);
+  assert_string_equal(e.field, "unit_id");
+  e = (app_err){0};
+  assert_int_equal(households_create(fx->w, fx->tdp1, "HK 03", NULL, &c, &e), -1);
+  assert_string_equal(e.field, "code");
+  e = (app_err){0};
+  assert_int_equal(households_create(fx->w, fx->tdp1, NULL, NULL, &c, &e), 0); /* no code: several may */
+  assert_int_equal(households_create(fx->w, fx->tdp1, "", NULL, &b, &e), 0);
+  e = (app_err){0};
+  assert_int_equal(households_update(fx->w, c, "HK-01", NULL, &e), -1);
+  assert_int_equal(e.status, 409);
+  json_t *o = NULL;
+  assert_int_equal(households_get(fx->w, a, &o, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(o, "address")), "Số 5, ngõ Chợ");
+  json_decref(o);
+  scope_sql all;
+  scope_sql_all(&all);
+  household_query q = {.q = "ngo cho", .page = 1, .per_page = 50};
+  json_t *items = NULL;
+  int64_t total = 0;
+  assert_int_equal(households_list(fx->w, &all, &q, &items, &total, &e), 0);
+  assert_int_equal(total, 1);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), a);
+  json_decref(items);
+}
+
+static void test_soft_delete(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t id = person(fx, "Vũ Văn Xoá", fx->tdp1, 0, "1970", "M", "030070000999");
+  int64_t ids[8];
+  assert_int_equal(find(fx, Q(.q = "vu van xoa"), ids, 8, NULL), 1);
+  int64_t narrow[200], broad[200];
+  int nn = find(fx, Q(), narrow, 200, NULL), nb = find(fx, Q(.broad = true), broad, 200, NULL);
+  assert_int_equal(nn, nb); /* the two ways of walking a plain list agree */
+  for (int i = 0; i < nn; i++) assert_int_equal(narrow[i], broad[i]);
+  assert_true(has(narrow, nn, id));
+  int64_t unit_id = 0;
+  app_err e = {0};
+  int64_t before = clock_now();
+  assert_int_equal(people_delete(fx->w, id, 30, &unit_id, &e), 0);
+  assert_int_equal(unit_id, fx->tdp1);
+  assert_int_equal(find(fx, Q(.q = "vu van xoa"), ids, 8, NULL), 0);
+  assert_int_equal(find(fx, Q(.q = "030070000999"), ids, 8, NULL), 0);
+  assert_false(has(narrow, find(fx, Q(), narrow, 200, NULL), id));
+  assert_false(has(broad, find(fx, Q(.broad = true), broad, 200, NULL), id));
+  assert_int_equal(find(fx, Q(.unit_id = fx->tdp1, .q = "xoa"), ids, 8, NULL), 0);
+  arena a;
+  arena_init(&a);
+  person_reach pr;
+  e = (app_err){0};
+  assert_int_equal(people_reach(fx->w, id, &a, &pr, &e), -1);
+  assert_int_equal(e.status, 404);
+  arena_free(&a);
+  e = (app_err){0};
+  assert_int_equal(people_delete(fx->w, id, 30, &unit_id, &e), -1);
+  assert_int_equal(e.status, 404);
+  STORE_SQL(q_purge, "SELECT purge_after - deleted_at, deleted_at FROM people WHERE id = ?");
+  store_stmt *s = store_prepare(fx->w, &q_purge);
+  store_bind_int(s, 1, id);
+  assert_int_equal(store_step(s), STORE_ROW);
+  assert_int_equal(store_col_int(s, 0), 30 * 86400);
+  assert_true(store_col_int(s, 1) >= before);
+  store_reset(s);
+  /* The number is free for a new live record. */
+  int64_t again = person(fx, "Vũ Văn Xoá", fx->tdp1, 0, "1970", "M", "030070000999");
+  assert_true(again > id);
+}
+
+int main(void) {
+  if (sodium_init() < 0) return 1;
+  const struct CMUnitTest pure[] = {
+      cmocka_unit_test(test_parsers),
+      cmocka_unit_test(test_groups_age),
+  };
+#define T(fn) cmocka_unit_test_setup_teardown(fn, test_setup, test_teardown)
+  const struct CMUnitTest tests[] = {
+      T(test_cccd_sealed_and_found), T(test_name_search), T(test_groups_c_vs_sql), T(test_household_codes),
+      T(test_soft_delete),
+  };
+#undef T
+  int failed = cmocka_run_group_tests_name("people_pure", pure, NULL, NULL);
+  failed += cmocka_run_group_tests_name("people_sqlite", tests, setup_sqlite, teardown_sqlite);
+  failed += cmocka_run_group_tests_name("people_postgresql", tests, setup_pg, teardown_pg);
+  return failed ? 1 : 0;
+}
