@@ -470,7 +470,29 @@ static void test_xlsx_refusals(void **state) {
     if (strncmp(got, "OPEN:", 5) != 0 && !strstr(got, "ERR:")) fail_msg("cut at %zu read as %s", cut, got);
     free(got);
   }
-  /* a flipped byte in the compressed sheet: a CRC or inflate error */
+  free(zip);
+
+  /* a flipped byte in the deflated sheet: an inflate or CRC error, named */
+  buf sheet;
+  buf_init(&sheet);
+  buf_puts(&sheet, "<worksheet " NS_MAIN "><sheetData>");
+  for (int r = 1; r <= 3000; r++)
+    buf_printf(&sheet, "<row r=\"%d\"><c t=\"inlineStr\"><is><t>Người %d</t></is></c></row>", r, r * 7919 % 10007);
+  buf_puts(&sheet, "</sheetData></worksheet>");
+  zip = make_book(sheet.data, NULL, &len);
+  buf_free(&sheet);
+  const char *name = "xl/worksheets/sheet1.xml";
+  size_t at = 0;
+  for (size_t i = 0; i + 30 + strlen(name) < len && !at; i++)
+    if (memcmp(zip + i, "PK\x03\x04", 4) == 0 && memcmp(zip + i + 30, name, strlen(name)) == 0) {
+      size_t extra = (size_t)(unsigned char)zip[i + 28] | (size_t)(unsigned char)zip[i + 29] << 8;
+      at = i + 30 + strlen(name) + extra + 600;
+    }
+  assert_true(at > 0 && at < len);
+  zip[at] ^= 0x55;
+  got = read_mem(zip, len, NULL);
+  if (strncmp(got, "OPEN:", 5) != 0) EXPECT_CONTAINS(got, "\nERR:Tệp Excel bị hỏng hoặc tải lên không trọn vẹn");
+  free(got);
   free(zip);
 
   /* a zip that is not a workbook; a spreadsheet from LibreOffice */
