@@ -429,7 +429,7 @@ static int validate(imp *x, const table_row *tr, import_row *r) {
       if (*p >= '0' && *p <= '9') nd++;
       else if (*p != ' ') only_digits = false;
     }
-    if (tr->numeric && c >= 0 && tr->numeric[c] && only_digits && nd == 11) {
+    if (tr->numeric && c >= 0 && tr->numeric[c] && only_digits && nd >= 9 && nd < 12) {
       add_reason(r, "Số CCCD mất chữ số 0 ở đầu (ô kiểu số trong Excel): hãy định dạng cột CCCD là văn bản.");
     } else if (people_cccd_check(raw, r->y, r->sex, digits, &why) != 0) {
       add_reason(r, "%s", why);
