@@ -95,7 +95,9 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
              " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL                                          \
              " FROM (SELECT p.*" LIST_FROM(scope, mode) " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) p"       \
              " JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_ ORDER BY p.name_key, p.id"
-#define COUNT_SQL(scope, mode) PEOPLE_CTE "SELECT COUNT(*)" LIST_FROM(scope, mode)
+/* Counted up to PEOPLE_COUNT_CAP + 1 rows: past that the caller says "more than" (a count of a
+ * whole ward costs a walk of every person). */
+#define COUNT_SQL(scope, mode) PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" LIST_FROM(scope, mode) " LIMIT ?) n_"
 STORE_SQL(q_list_all, LIST_SQL(PEOPLE_SCOPE_NARROW, MODE_ALL));
 STORE_SQL(q_count_all, COUNT_SQL(PEOPLE_SCOPE_NARROW, MODE_ALL));
 STORE_SQL(q_list_all_b, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_ALL));
@@ -108,6 +110,9 @@ STORE_SQL(q_count_phone, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
 STORE_SQL(q_list_cccd, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
 STORE_SQL(q_count_cccd, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
 STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
+/* How many names have a word starting with w, counted up to a cap: the rarest word drives. */
+STORE_SQL(q_word_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word >= ? AND word < ? LIMIT ?) n_");
+#define WORD_COUNT_CAP 100000
 
 /* ---- pure helpers: adapters over person.c, which holds the rules ---- */
 static bool all_digits(const char *s, size_t n) {
@@ -645,7 +650,7 @@ int people_get_for(store_conn *c, const secrets *keys, int64_t id, const princip
   return people_get(c, keys, id, clear, out, e);
 }
 
-/* The folded words of q (at most NAME_WORDS, the longest first), in `key` (owned by the caller). */
+/* The folded words of q (at most NAME_WORDS, in the order typed), in `key` (owned by the caller). */
 static int split_words(char *key, const char *words[NAME_WORDS]) {
   int n = 0;
   char *p = key;
@@ -656,15 +661,37 @@ static int split_words(char *key, const char *words[NAME_WORDS]) {
     p += strcspn(p, " ");
     if (*p) *p++ = '\0';
   }
-  int longest = 0;
-  for (int i = 1; i < n; i++)
-    if (strlen(words[i]) > strlen(words[longest])) longest = i;
-  if (longest) {
-    const char *t = words[0];
-    words[0] = words[longest];
-    words[longest] = t;
-  }
   return n;
+}
+
+/* Puts the word with the fewest names first (it drives the statement; the others are checked per
+ * candidate), by capped counts of person_words' prefix ranges: one index range each. */
+static int rarest_first(store_conn *c, const char *words[NAME_WORDS], int n) {
+  int best = 0;
+  int64_t best_n = -1;
+  for (int i = 0; i < n; i++) {
+    char hi[160];
+    store_stmt *s = store_prepare(c, &q_word_n);
+    if (!s) return -1;
+    snprintf(hi, sizeof hi, "%s\xef\xbf\xbf", words[i]);
+    store_bind_text(s, 1, words[i]);
+    store_bind_text(s, 2, hi);
+    store_bind_int(s, 3, WORD_COUNT_CAP);
+    int rc = store_step(s);
+    int64_t k = rc == STORE_ROW ? store_col_int(s, 0) : -1;
+    store_reset(s);
+    if (k < 0) return -1;
+    if (best_n < 0 || k < best_n) {
+      best = i;
+      best_n = k;
+    }
+  }
+  if (best) {
+    const char *t = words[0];
+    words[0] = words[best];
+    words[best] = t;
+  }
+  return 0;
 }
 
 /* Binds a word's prefix range [w, w + U+FFFF). */
@@ -798,6 +825,7 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
     if (!key) return app_fail(e, 400, "invalid_value", "q", "Từ khóa tìm kiếm không hợp lệ.");
     a.nwords = split_words(key, a.words);
     if (a.nwords == 0) a.kind = PEOPLE_Q_NONE;
+    else if (a.nwords > 1 && rarest_first(c, a.words, a.nwords) != 0) goto fail;
   }
   *kind = a.kind;
   static const store_sql *lists[] = {&q_list_all, &q_list_name, &q_list_phone, &q_list_cccd};
@@ -805,11 +833,13 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   bool broad_all = a.kind == PEOPLE_Q_NONE && q->broad && !q->unit_id;
   store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);
   if (!n) goto fail;
-  bind_list(n, scope, &a, his);
+  int ni = bind_list(n, scope, &a, his);
+  store_bind_int(n, ni, PEOPLE_COUNT_CAP + 1);
   int rc = store_step(n);
-  *total = rc == STORE_ROW ? store_col_int(n, 0) : -1;
+  int64_t counted = rc == STORE_ROW ? store_col_int(n, 0) : -2;
   store_reset(n);
-  if (*total < 0) goto fail;
+  if (counted < 0) goto fail;
+  *total = counted > PEOPLE_COUNT_CAP ? -1 : counted;
   store_stmt *s = store_prepare(c, broad_all ? &q_list_all_b : lists[a.kind]);
   items = json_array();
   if (!s || !items) goto fail;

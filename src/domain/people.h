@@ -128,7 +128,9 @@ typedef struct people_query {
 bool people_scope_broad(const principal *p, caps_t cap);
 /* How a search's q was read. */
 typedef enum { PEOPLE_Q_NONE, PEOPLE_Q_NAME, PEOPLE_Q_PHONE, PEOPLE_Q_CCCD } people_q_kind;
-/* People within `scope`, by name; *kind says how q was read (a CCCD search is audited by the
+/* Past this many matches a list says "more than" (total -1) rather than counting them all. */
+#define PEOPLE_COUNT_CAP 1000
+/* People within `scope`, by name; *total is their number, or -1 when more than PEOPLE_COUNT_CAP; *kind says how q was read (a CCCD search is audited by the
  * caller, without the number). 400 naming the field for a bad group or sex. */
 int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, const people_query *q, json_t **items,
                 int64_t *total, people_q_kind *kind, app_err *e);

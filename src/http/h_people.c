@@ -67,7 +67,10 @@ int h_residents_list(req *r) {
       return APP_INTERNAL(&r->err);
     }
   }
-  return req_page(r, items, total);
+  int page, per_page;
+  req_paging(r, &page, &per_page);
+  return req_ok(r, 200, json_pack("{s:o, s:i, s:i, s:o}", "items", items, "page", page, "per_page", per_page, "total",
+                                  total >= 0 ? json_integer(total) : json_null()));
 }
 
 int h_residents_get(req *r) {
