@@ -1,5 +1,9 @@
-/* cmd_demo.c: `hocvuso demo` — loads the demo ward and prints how to log in. */
+/* cmd_demo.c: `hocvuso demo [--residents N [--seed S]]` — loads the demo ward and prints how to log
+ * in; with --residents, also a deterministic synthetic population of N residents (synth.h): the
+ * units it needs, then its list imported through the same engine as `hocvuso import residents`. */
+#include <errno.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +11,56 @@
 #include "cli/cli.h"
 #include "domain/caps.h"
 #include "domain/demo.h"
+#include "domain/import_file.h"
+#include "domain/synth.h"
 
-const cli_opt demo_opts[] = {CLI_DB_OPTS, {NULL, false, NULL}};
+const cli_opt demo_opts[] = {
+    CLI_DB_OPTS,
+    {"residents", true, "N      also a synthetic population of N residents (phường Hải Dương: 51522)"},
+    {"seed", true, "S      the synthetic population's seed (default 1): the same seed, the same people"},
+    {NULL, false, NULL}};
+
+/* The synthetic population: its units, then its list through the importer. */
+static int load_people(store *st, const secrets *keys, const char *data_dir, long residents, uint64_t seed) {
+  char err[1024], path[1200];
+  if (demo_load_units(st, residents, seed, stdout, err, sizeof err) != 0) {
+    fprintf(stderr, "hocvuso demo: %s\n", err);
+    return -1;
+  }
+  snprintf(path, sizeof path, "%s/demo-residents-%ld-%llu.csv", data_dir, residents, (unsigned long long)seed);
+  synth *sy = synth_new(residents, seed);
+  FILE *f = sy ? fopen(path, "w") : NULL;
+  if (!f) {
+    fprintf(stderr, "hocvuso demo: cannot write %s: %s\n", path, strerror(errno));
+    synth_free(sy);
+    return -1;
+  }
+  int wrc = synth_write_csv(sy, f);
+  synth_free(sy);
+  if (fclose(f) != 0 || wrc != 0) {
+    fprintf(stderr, "hocvuso demo: cannot write %s\n", path);
+    remove(path);
+    return -1;
+  }
+  json_t *result = NULL;
+  int rc = import_file_residents(st, keys, path, false, &result, err, sizeof err);
+  remove(path);
+  if (rc != 0) {
+    fprintf(stderr, "hocvuso demo: %s\n", err);
+    return -1;
+  }
+  json_t *rejected = json_object_get(result, "rejected");
+  printf("Synthetic residents: %lld imported, %lld unchanged, %zu rejected.\n",
+         (long long)json_integer_value(json_object_get(result, "imported")),
+         (long long)json_integer_value(json_object_get(result, "unchanged")), json_array_size(rejected));
+  for (size_t i = 0; i < json_array_size(rejected) && i < 5; i++) {
+    json_t *r = json_array_get(rejected, i);
+    printf("  line %lld: %s\n", (long long)json_integer_value(json_object_get(r, "line")),
+           json_string_value(json_object_get(r, "reason")));
+  }
+  json_decref(result);
+  return 0;
+}
 
 /* A password that is easy to read aloud and type on a phone: 3 groups of 4 letters/digits,
  * without look-alikes (0/O, 1/l/I). */
@@ -36,16 +88,26 @@ int cmd_demo(int argc, char **argv) {
     fprintf(stderr, "hocvuso demo: HOCVUSO_ADMIN_PASSWORD must have at least 8 characters\n");
     return 2;
   }
+  long long residents = 0, seed = 1;
+  const char *v = cli_get(demo_opts, &args, "residents");
+  if (v && !parse_int(v, 1, SYNTH_MAX_RESIDENTS, &residents)) {
+    fprintf(stderr, "hocvuso demo: --residents must be a whole number from 1 to %ld\n", SYNTH_MAX_RESIDENTS);
+    return 2;
+  }
+  v = cli_get(demo_opts, &args, "seed");
+  if (v && !parse_int(v, 0, INT64_MAX, &seed)) {
+    fprintf(stderr, "hocvuso demo: --seed must be a whole number from 0 to %lld\n", (long long)INT64_MAX);
+    return 2;
+  }
   secrets keys;
-  store *st = cli_open(&cfg, &keys, 1, true);
+  store *st = cli_open(&cfg, &keys, residents > 0 ? 2 : 1, true);
   if (!st) return 1;
   char err[512];
   rc = demo_load(st, password, stdout, err, sizeof err);
+  if (rc != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
+  if (rc == 0 && residents > 0) rc = load_people(st, &keys, cfg.data, (long)residents, (uint64_t)seed);
   store_close(st);
-  if (rc != 0) {
-    fprintf(stderr, "hocvuso demo: %s\n", err);
-    return 1;
-  }
+  if (rc != 0) return 1;
   printf("\nLog in as:  admin / %s\n", password);
   printf("Other demo accounts, same password:\n");
   for (int i = 1; i < demo_accounts_count; i++) {

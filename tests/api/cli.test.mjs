@@ -278,6 +278,34 @@ describe('secrets.json (docs/OPERATIONS.md)', () => {
 });
 
 describe('demo', () => {
+  test('--residents N --seed S: a synthetic population through the importer, the same people again changes nothing', { timeout: 180_000 }, async () => {
+    const dir = tempDir('demo-people');
+    const db = await freshDatabase('demopeople');
+    try {
+      const args = ['demo', ...storeArgs(dir, db), '--residents', '400', '--seed', '7'];
+      const env = { HOCVUSO_ADMIN_PASSWORD: 'Demo-mat-khau-9' };
+      const first = await hocvuso(args, { env });
+      assert.equal(first.code, 0, first.stderr);
+      const m = /Synthetic residents: (\d+) imported, (\d+) unchanged, (\d+) rejected/.exec(first.stdout);
+      assert.ok(m, first.stdout);
+      // 400 residents and the staff of its units who live elsewhere, every row valid.
+      assert.ok(Number(m[1]) >= 400 && Number(m[1]) < 460, first.stdout);
+      assert.equal(Number(m[3]), 0, first.stdout);
+      const again = await hocvuso(args, { env });
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, new RegExp(`Synthetic residents: 0 imported, ${m[1]} unchanged, 0 rejected`));
+      // Another seed is other people; a bad count is refused before anything is written.
+      const bad = await hocvuso(['demo', ...storeArgs(dir, db), '--residents', 'nhiều'], { env });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--residents/);
+      const left = filesIn(dir).filter((f) => f.name.endsWith('.csv')).map((f) => f.name);
+      assert.deepEqual(left, [], 'the generated list is not left in the data directory');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      if (db) await dropDatabase(db);
+    }
+  });
+
   test('prints the admin log-in (user name and the password it was given)', () => {
     const line = srv.demoOut.stdout.split('\n').find((l) => /\badmin\b/.test(l));
     assert.ok(line, `a line naming admin in:\n${srv.demoOut.stdout}`);
