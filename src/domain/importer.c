@@ -383,8 +383,9 @@ static int64_t find_unit(imp *x, const smap *m, smap *cache, char *(*key_of)(con
   return idx;
 }
 
-/* Validates one row into r (strings in x->a). Nothing here touches the database. */
-static int validate(imp *x, const table_row *tr, import_row *r) {
+/* Validates one row into r (strings in x->a). Nothing here touches the database. `seal`: the row
+ * will be written (a row before a resumed job's committed line is read only for its CCCD). */
+static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
   memset(r, 0, sizeof *r);
   r->line = tr->line;
   r->vneid = -1;
@@ -519,10 +520,12 @@ static int validate(imp *x, const table_row *tr, import_row *r) {
       add_reason(r, "Số CCCD trùng với dòng %lld.", (long long)first);
     } else {
       if (smap_put(&x->cccd_lines, r->cccd_hash, r->line) != 0) return -1;
-      char *sealed = people_cccd_seal(x->keys, digits);
-      if (!sealed) return -1;
-      r->cccd_enc = arena_strdup(&x->a, sealed);
-      free(sealed);
+      if (seal) {
+        char *sealed = people_cccd_seal(x->keys, digits);
+        if (!sealed) return -1;
+        r->cccd_enc = arena_strdup(&x->a, sealed);
+        free(sealed);
+      }
     }
   }
   sodium_memzero(digits, sizeof digits);
@@ -1202,7 +1205,7 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   int rc;
   while ((rc = table_next(t, &row, why, sizeof why)) == 1) {
     import_row *r = &x.rows[x.nrows];
-    if (validate(&x, &row, r) != 0) {
+    if (validate(&x, &row, r, row.line > j.committed_line) != 0) {
       snprintf(err, errlen, "out of memory");
       goto out;
     }
