@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: installs, builds and runs every test suite of hocvuso, on both storage backends:
 #   unit (cmocka), API (node --test against a real server), browser (playwright-core driving
-#   Debian's chromium); the unit and API suites again on an AddressSanitizer+UBSan build.
+#   Debian's chromium); the unit and API suites again on an AddressSanitizer+UBSan build; the
+#   file readers under libFuzzer for 45 s each (scripts/fuzz.sh).
 # Ends with one line "N passed, N failed" summing every suite; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -82,6 +83,21 @@ echo "== unit tests"
 unit_suite "unit (SQLite)" build
 [ -n "$PG_URI" ] && unit_suite "unit (PostgreSQL)" build HOCVUSO_TEST_DATABASE_URL="$PG_URI"
 unit_suite "unit, sanitizers" build-asan HOCVUSO_TEST_DATABASE_URL="$PG_URI" ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+echo "== fuzz"
+# One suite: a target that runs its time without a crash passes, one that crashes (or does not
+# build) fails. The lines "fuzz <target>: N runs, K crashes (E exec/s)" are shown as they are.
+fuzz_suite() {
+  local log="$WORK/fuzz.log" p f
+  bash scripts/fuzz.sh 45 >"$log" 2>&1
+  local rc=$?
+  sed 's/^/  /' "$log"
+  p=$(grep -c '^fuzz [a-z]*: [0-9]* runs, 0 crashes' "$log")
+  f=$(grep -cE '^fuzz [a-z]*: ([0-9]* runs, [1-9][0-9]* crashes|build failed)' "$log")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  record "fuzz (libFuzzer)" "$p" "$f"
+}
+fuzz_suite
 
 echo "== API tests"
 node_suite "API (SQLite)" tests/api/ HOCVUSO_BIN="$ROOT/build/hocvuso"
