@@ -1,7 +1,7 @@
 /* synth.h: a deterministic synthetic population shaped after phường Hải Dương (Hải Phòng), for
  * `hocvuso demo --residents N --seed S`, `hocvuso synth` and the benchmarks. Demo and test data
  * are synthetic, never real people.
- * Owns: the generator's state (a few hundred kilobytes whatever N: the counters that make CCCD
+ * Owns: the generator's state (about 100 kilobytes whatever N: the counters that make CCCD
  * numbers unique by construction). Never: calls rand(), reads the clock or the environment, or
  * depends on the platform: the same (N, seed) yields the same bytes everywhere (integer
  * arithmetic and its own PRNG, xoshiro256** seeded by splitmix64).

@@ -155,6 +155,7 @@ struct req {
   const void *static_body; /* or a static body owned by someone else */
   size_t static_len;
   bool static_gzip;
+  const char *csp;         /* Content-Security-Policy; NULL: the default one */
   const char *hdr_name[REQ_MAX_HEADERS];
   const char *hdr_value[REQ_MAX_HEADERS];
   int nhdr;

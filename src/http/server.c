@@ -50,10 +50,12 @@ static hashpool *pool; /* password hashing, off the request threads */
 #define POOL_QUEUE 1024
 static atomic_bool shutting_down; /* answers then say Connection: close */
 
-static const char *const CSP =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "font-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'";
+#define CSP_REST                                                                               \
+  "; img-src 'self' data:; connect-src 'self'; font-src 'self'; media-src 'self'; object-src 'none'; " \
+  "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+static const char *const CSP = "default-src 'self'; script-src 'self'; style-src 'self'" CSP_REST;
+/* index.html's: the same, plus the hashes of its own inline scripts (nothing else inline runs). */
+static char index_csp[768];
 
 /* ---- request set-up ---- */
 
@@ -189,8 +191,8 @@ json_t *server_error_json(const req *r) {
 
 static bool accepts_gzip(const req *r) { return r->accept_encoding && strstr(r->accept_encoding, "gzip"); }
 
-static void common_headers(struct MHD_Response *resp) {
-  MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+static void common_headers(struct MHD_Response *resp, const char *csp) {
+  MHD_add_response_header(resp, "Content-Security-Policy", csp ? csp : CSP);
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
   MHD_add_response_header(resp, "X-Frame-Options", "DENY");
@@ -232,7 +234,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, req *r) {
     if (!resp) free(body);
   }
   if (!resp) return MHD_NO;
-  common_headers(resp);
+  common_headers(resp, r->csp);
   if (r->status != 204 && r->status != 304) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
   if (gz) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
   if (!r->static_body) MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -256,12 +258,14 @@ static void serve_static(req *r) {
     req_fail(r, 405, "method_not_allowed", NULL, "Phương thức không được hỗ trợ.");
     return;
   }
-  const static_file *f = static_find(r->app->web, r->path);
+  /* index.html shows its log-in form at first paint unless the browser holds a session cookie. */
+  const static_file *f = static_find_page(r->app->web, r->path, r->cookie_token && r->cookie_token[0]);
   if (!f) {
     req_fail(r, 404, "not_found", NULL, "Không tìm thấy trang.");
     return;
   }
   req_header(r, "ETag", f->etag);
+  if (static_is_index(f)) r->csp = index_csp;
   /* Content-addressed files never change under their address; index.html is always revalidated. */
   req_header(r, "Cache-Control", static_immutable(r->app->web, r->path) ? "public, max-age=31536000, immutable" : "no-cache");
   if (r->if_none_match && (strstr(r->if_none_match, f->etag) || strcmp(r->if_none_match, "*") == 0)) {
@@ -828,6 +832,12 @@ int server_run(app *a, char *err, size_t errlen) {
   if (resolve(a->cfg.listen, &ss, &sslen, &v6, err, errlen) != 0) return -1;
   if (router_init() != 0) {
     snprintf(err, errlen, "the route table is malformed");
+    return -1;
+  }
+  const char *scripts = static_script_hashes(a->web), *styles = static_style_hashes(a->web);
+  if ((size_t)snprintf(index_csp, sizeof index_csp, "default-src 'self'; script-src 'self'%s%s; style-src 'self'%s%s" CSP_REST,
+                       scripts[0] ? " " : "", scripts, styles[0] ? " " : "", styles) >= sizeof index_csp) {
+    snprintf(err, errlen, "index.html has too many inline scripts");
     return -1;
   }
   /* Signals are taken by this thread alone, with sigwait: workers never see them. */

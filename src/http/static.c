@@ -22,6 +22,12 @@ struct static_files {
   size_t n, cap;
   char hash[17];        /* of every file's path and content: changes with any file */
   char prefix[32];      /* "/assets/<hash>" */
+  /* index.html for a browser that holds a session cookie: the same page with its log-in form
+   * hidden behind "Đang tải…" (data-boot="session"); the plain one shows the form at first paint. */
+  static_file index_session;
+  bool has_index_session;
+  char script_hashes[256]; /* "'sha256-…' …" of index.html's inline scripts, for the CSP */
+  char style_hashes[256];  /* the same for its inline style sheets */
 };
 
 static const struct {
@@ -235,6 +241,64 @@ static void import_graph(const static_files *s, const char *url, char seen[][256
   }
 }
 
+/* The CSP sources ('sha256-…') of every inline <script> of index.html, and the variant served to
+ * a browser with a session cookie (data-boot="login" becomes data-boot="session"). */
+/* Writes the CSP sources ('sha256-…') of every <tag>…</tag> body of ix into out. */
+static int inline_hashes(const static_file *ix, const char *open_tag, const char *close_tag, char *out, size_t outlen) {
+  const char *p = ix->data, *end = ix->data + ix->len;
+  size_t used = 0, ol = strlen(open_tag), cl = strlen(close_tag);
+  out[0] = '\0';
+  for (;;) {
+    const char *open = memmem(p, (size_t)(end - p), open_tag, ol);
+    if (!open) break;
+    const char *body = open + ol;
+    const char *close = memmem(body, (size_t)(end - body), close_tag, cl);
+    if (!close) return -1;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)body, (unsigned long long)(close - body));
+    char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+    int w = snprintf(out + used, outlen - used, "%s'sha256-%s'", used ? " " : "", b64);
+    if (w < 0 || (size_t)w >= outlen - used) return -1;
+    used += (size_t)w;
+    p = close + cl;
+  }
+  return 0;
+}
+
+/* The CSP sources of index.html's inline scripts and style sheets, and the variant served to a
+ * browser with a session cookie (data-boot="login" becomes data-boot="session"). */
+static int index_variants(static_files *s, const static_file *ix) {
+  if (inline_hashes(ix, "<script>", "</script>", s->script_hashes, sizeof s->script_hashes) != 0 ||
+      inline_hashes(ix, "<style>", "</style>", s->style_hashes, sizeof s->style_hashes) != 0)
+    return -1;
+  static const char from[] = "data-boot=\"login\"", to[] = "data-boot=\"session\"";
+  /* The attribute of the page's <main> (the inline style sheet names it too). */
+  const char *body = memmem(ix->data, ix->len, "<main ", 6);
+  const char *at = body ? memmem(body, ix->len - (size_t)(body - ix->data), from, sizeof from - 1) : NULL;
+  if (!at) return 0;
+  static_file *v = &s->index_session;
+  memset(v, 0, sizeof *v);
+  size_t head = (size_t)(at - ix->data), tail = ix->len - head - (sizeof from - 1);
+  v->len = head + (sizeof to - 1) + tail;
+  v->data = malloc(v->len + 1);
+  v->url = strdup(ix->url);
+  if (!v->data || !v->url) {
+    free(v->data);
+    free(v->url);
+    memset(v, 0, sizeof *v);
+    return -1;
+  }
+  memcpy(v->data, ix->data, head);
+  memcpy(v->data + head, to, sizeof to - 1);
+  memcpy(v->data + head + sizeof to - 1, at + sizeof from - 1, tail);
+  v->data[v->len] = '\0';
+  v->type = ix->type;
+  finish_file(v);
+  s->has_index_session = true;
+  return 0;
+}
+
 /* Rewrites index.html: every href="/x" or src="/x" naming a file becomes /assets/<hash>/x, and
  * the module graph of each module script is announced with modulepreload before </head>. */
 static int rewrite_index(static_files *s) {
@@ -257,6 +321,26 @@ static int rewrite_index(static_files *s) {
       buf_puts(&b, "</head>");
       p += 7;
       continue;
+    }
+    /* The style sheet goes inline: the page paints as soon as index.html has arrived, without
+     * a second round trip (index.html is revalidated with its ETag, so a repeat visit costs a 304). */
+    static const char sheet[] = "<link rel=\"stylesheet\" href=\"";
+    if ((size_t)(end - p) > sizeof sheet && memcmp(p, sheet, sizeof sheet - 1) == 0) {
+      const char *v = p + sizeof sheet - 1, *close = memchr(v, '"', (size_t)(end - v));
+      const char *gt = close ? memchr(close, '>', (size_t)(end - close)) : NULL;
+      char url[512];
+      const static_file *css = NULL;
+      if (gt && (size_t)(close - v) < sizeof url) {
+        snprintf(url, sizeof url, "%.*s", (int)(close - v), v);
+        css = find_exact(s, url);
+      }
+      if (css && !memmem(css->data, css->len, "</", 2)) {
+        buf_puts(&b, "<style>");
+        buf_append(&b, css->data, css->len);
+        buf_puts(&b, "</style>");
+        p = gt + 1;
+        continue;
+      }
     }
     size_t attr = (end - p >= 7 && memcmp(p, "href=\"/", 7) == 0) ? 6 : (end - p >= 6 && memcmp(p, "src=\"/", 6) == 0) ? 5 : 0;
     if (attr) {
@@ -290,7 +374,7 @@ static int rewrite_index(static_files *s) {
   ix->len = len;
   ix->gz = NULL;
   finish_file(ix);
-  return 0;
+  return index_variants(s, ix);
 }
 
 static_files *static_load(const char *dir, char *err, size_t errlen) {
@@ -325,6 +409,11 @@ static_files *static_load(const char *dir, char *err, size_t errlen) {
 
 void static_free(static_files *s) {
   if (!s) return;
+  if (s->has_index_session) {
+    free(s->index_session.url);
+    free(s->index_session.data);
+    free(s->index_session.gz);
+  }
   for (size_t i = 0; i < s->n; i++) {
     free(s->files[i].url);
     free(s->files[i].data);
@@ -341,6 +430,18 @@ const static_file *static_find(const static_files *s, const char *url) {
   if (strcmp(url, "/") == 0) url = "/index.html";
   return find_exact(s, url);
 }
+
+const static_file *static_find_page(const static_files *s, const char *url, bool signed_in) {
+  const static_file *f = static_find(s, url);
+  if (f && signed_in && s->has_index_session && strcmp(f->url, "/index.html") == 0) return &s->index_session;
+  return f;
+}
+
+bool static_is_index(const static_file *f) { return f && strcmp(f->url, "/index.html") == 0; }
+
+const char *static_script_hashes(const static_files *s) { return s ? s->script_hashes : ""; }
+
+const char *static_style_hashes(const static_files *s) { return s ? s->style_hashes : ""; }
 
 bool static_immutable(const static_files *s, const char *url) {
   size_t pl = s ? strlen(s->prefix) : 0;

@@ -1,21 +1,13 @@
-// Speed on a slow phone (a 150 ms / 1.6 Mbps / 0.75 Mbps link, the CPU slowed 4×, cold cache):
-// the log-in page asks for every module at once (no chain of round trips) and a second visit
-// revalidates nothing but index.html (every other file is content-addressed and immutable). The
-// issue's budget, usable within 1 s, is measured too and shown as "to do" until it is met.
+// Speed on a slow phone, by construction rather than by the clock (timings live in
+// bench/web_login_speed.mjs and BENCHMARKS.md): the log-in page is in index.html itself, with its
+// style sheet inline, so it shows and takes typing before any module or other file arrives; a
+// "Đăng nhập" pressed that early waits for the modules and then logs in; a browser with a session
+// sees "Đang tải…" rather than a form it does not need; a second visit revalidates nothing but
+// index.html (every other file is content-addressed and immutable).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import os from 'node:os';
 import { startServer } from './lib/server.mjs';
-import { launchBrowser, newPage, assertNoProblems, PHONE } from './lib/browser.mjs';
-
-export const SLOW_PHONE = {
-  offline: false,
-  latency: 150,
-  downloadThroughput: (1.6 * 1000 * 1000) / 8,
-  uploadThroughput: (0.75 * 1000 * 1000) / 8,
-};
-export const CPU_SLOWDOWN = 4;
-const BUDGET_MS = 1000;
+import { launchBrowser, newPage, assertNoProblems, waitReady, PHONE } from './lib/browser.mjs';
 
 let srv;
 let browser;
@@ -29,67 +21,119 @@ after(async () => {
   await srv?.stop();
 });
 
-/** Navigates to the log-in page under the slow profile; answers ms until it is usable. */
-export async function timeLoginPage(page, url) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', SLOW_PHONE);
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
-  const t0 = Date.now();
-  await page.goto(url, { waitUntil: 'commit' });
-  await page.waitForFunction(() => {
-    const user = document.querySelector('input[name="username"]');
-    const submit = document.querySelector('form button[type="submit"]');
-    return user && !user.disabled && submit && location.hash === '#/dang-nhap';
-  }, null, { polling: 'raf', timeout: 20_000 });
-  const ms = Date.now() - t0;
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
-  await cdp.detach();
-  return ms;
+/** Holds back every file but index.html and the API until release() is called. */
+async function holdFiles(page) {
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  const held = [];
+  await page.route((url) => url.pathname !== '/' && !url.pathname.startsWith('/api/'), async (route) => {
+    held.push(new URL(route.request().url()).pathname);
+    await gate;
+    await route.continue();
+  });
+  return { held, release };
 }
 
-/** The resource timings of the page: [{name, start, end}] in ms since navigation. */
-function resourceTimings(page) {
-  return page.evaluate(() => performance.getEntriesByType('resource').map((r) => ({
-    name: new URL(r.name).pathname, start: r.startTime, end: r.responseEnd,
-  })));
-}
+test('the log-in page shows and takes typing before any module arrives; an early "Đăng nhập" logs in once they do', { timeout: 60_000 }, async () => {
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  const requests = [];
+  page.on('request', (req) => requests.push(`${req.method()} ${new URL(req.url()).pathname}${new URL(req.url()).search}`));
+  const { held, release } = await holdFiles(page);
+  await page.goto('/', { waitUntil: 'commit' });
 
-let times = [];
-test('the log-in page asks for all it needs at once on a slow phone, cold cache, without errors', { timeout: 120_000 }, async () => {
-  times = [];
-  for (let i = 0; i < 3; i++) {
-    const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
-    times.push(await timeLoginPage(page, `${srv.url}/`));
-    // No chain of round trips: every module and the session check are asked for at once, before
-    // the first of them has arrived (index.html announces the whole import graph).
-    const res = await resourceTimings(page);
-    const early = res.filter((r) => r.name.endsWith('.js') || r.name === '/api/v1/me' || r.name.endsWith('.css'));
-    assert.ok(early.length >= 6, JSON.stringify(res));
-    const firstEnd = Math.min(...early.map((r) => r.end));
-    const late = early.filter((r) => r.start > firstEnd).map((r) => r.name);
-    assert.deepEqual(late, [], `requested only after another file arrived (a chain): ${JSON.stringify(res)}`);
-    assertNoProblems(problems, 'log-in page');
-    await context.close();
-  }
-  times.sort((a, b) => a - b);
-  console.log(`# log-in page usable after ${times.join(', ')} ms; load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
+  // Nothing but index.html has arrived, yet the page is the log-in page, styled and usable.
+  const user = page.getByLabel('Tên đăng nhập');
+  await user.waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate(() => location.hash), '#/dang-nhap');
+  assert.ok(held.some((p) => p.endsWith('/js/app.js')), `the modules are still held: ${held}`);
+  const box = await page.getByRole('button', { name: 'Đăng nhập' }).boundingBox();
+  assert.ok(box && box.height >= 44 && box.width >= 200, `the button has its style sheet: ${JSON.stringify(box)}`);
+  assert.equal(await page.getByText('Đang tải…').isVisible(), false, 'no "Đang tải…" before a form that is already there');
+
+  await user.fill('admin');
+  await page.getByLabel('Mật khẩu', { exact: true }).fill(srv.password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  // Pressed before the modules: it waits, says so, and sends nothing anywhere.
+  const waiting = page.getByRole('button', { name: 'Đang đăng nhập…' });
+  await waiting.waitFor();
+  assert.equal(await waiting.isDisabled(), true);
+  assert.equal(await page.evaluate(() => location.pathname + location.search), '/', 'the form was not sent by the browser itself');
+  assert.ok(!requests.some((r) => r.startsWith('POST') || r.includes('password')), `nothing was sent: ${requests}`);
+
+  release();
+  await page.waitForFunction(() => location.hash === '#/');
+  await waitReady(page);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  assert.equal(requests.filter((r) => r === 'POST /api/v1/session').length, 1, 'logged in exactly once');
+  assert.equal(await page.locator('[data-login-page]').count(), 0, 'the log-in page is gone');
+  assertNoProblems(problems, 'early log-in');
+  await context.close();
 });
 
-// The issue's budget. Not met yet on the 2-core machine (BENCHMARKS.md: 1.23 s against 1.57 s
-// before, same run, quiet machine): marked as to do, so the suite shows it without hiding it.
-test('the log-in page is usable in ≤ 1 s on a slow phone, cold cache', {
-  todo: 'not met yet: about 1.2 s with the CPU slowed 4× on this machine (BENCHMARKS.md)',
-}, () => {
-  assert.equal(times.length, 3, 'the measuring test ran');
-  const median = times[1];
-  assert.ok(median <= BUDGET_MS, `usable after ${median} ms (median of ${times.join(', ')}), budget ${BUDGET_MS} ms`);
+test('what was typed before the modules arrived stays, and the log-in page works again after logging out', { timeout: 60_000 }, async () => {
+  const { page, problems, context, allow } = await newPage(browser, srv.url, { viewport: PHONE });
+  allow(/status of 401/);
+  const { release } = await holdFiles(page);
+  await page.goto('/', { waitUntil: 'commit' });
+  await page.getByLabel('Tên đăng nhập').fill('admin');
+  await page.getByLabel('Mật khẩu', { exact: true }).fill('sai-mat-khau');
+  await page.getByLabel('Tên đăng nhập').focus();
+  release();
+  await page.waitForFunction(() => document.getElementById('login-form')?.hasAttribute('data-bound'));
+  assert.equal(await page.getByLabel('Tên đăng nhập').inputValue(), 'admin');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'dn-username', 'the cursor stayed where it was');
+  // The modules' behaviour is on the page's own form: the reveal button and the server's message.
+  await page.getByRole('button', { name: 'Hiện mật khẩu' }).click();
+  assert.equal(await page.getByLabel('Mật khẩu', { exact: true }).getAttribute('type'), 'text');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByRole('alert').filter({ hasText: /mật khẩu/i }).waitFor();
+
+  await page.getByLabel('Mật khẩu', { exact: true }).fill(srv.password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.waitForFunction(() => location.hash === '#/');
+  await waitReady(page);
+  // Log out: a fresh copy of the page, empty, that logs in again.
+  await page.evaluate(() => { location.hash = '#/'; });
+  const menu = page.getByRole('button', { name: 'Danh mục' });
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await page.getByText('Bạn đã đăng xuất.').waitFor();
+  assert.equal(await page.getByLabel('Tên đăng nhập').inputValue(), '');
+  assert.equal(await page.locator('#dn-username').count(), 1, 'one log-in form, not two');
+  await page.getByLabel('Tên đăng nhập').fill('admin');
+  await page.getByLabel('Mật khẩu', { exact: true }).fill(srv.password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.waitForFunction(() => location.hash === '#/');
+  await waitReady(page);
+  assertNoProblems(problems, 'log-in, log-out, log-in');
+  await context.close();
 });
 
-test('a second visit revalidates nothing but index.html', { timeout: 60_000 }, async () => {
+test('a browser with a session sees "Đang tải…", not the log-in form, until the modules decide', { timeout: 60_000 }, async () => {
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await page.goto('/');
+  await page.getByLabel('Tên đăng nhập').fill('admin');
+  await page.getByLabel('Mật khẩu', { exact: true }).fill(srv.password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.waitForFunction(() => location.hash === '#/');
+  await waitReady(page);
+
+  const { release } = await holdFiles(page);
+  await page.reload({ waitUntil: 'commit' });
+  await page.getByText('Đang tải…').waitFor({ state: 'visible' });
+  assert.equal(await page.getByLabel('Tên đăng nhập').isVisible(), false, 'no log-in form for someone logged in');
+  release();
+  await waitReady(page);
+  assert.equal(await page.evaluate(() => location.hash), '#/');
+  assertNoProblems(problems, 'reload with a session');
+  await context.close();
+});
+
+test('a second visit revalidates nothing but index.html; inline code runs only by its hash', { timeout: 60_000 }, async () => {
   const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
   await page.goto('/');
   await page.getByLabel('Tên đăng nhập').waitFor();
+  await page.waitForFunction(() => document.getElementById('login-form')?.hasAttribute('data-bound'));
   await page.waitForTimeout(2000); // the other pages are warmed after the first one is shown
   await page.goto('about:blank');
   // A new visit, as when the person comes back tomorrow (same cache).
@@ -100,18 +144,34 @@ test('a second visit revalidates nothing but index.html', { timeout: 60_000 }, a
     network.push({ url: new URL(e.response.url).pathname, status: e.response.status, fromDiskCache: e.response.fromDiskCache });
   });
   await page.goto('/', { waitUntil: 'load' });
-  await page.getByLabel('Tên đăng nhập').waitFor();
+  await page.waitForFunction(() => document.getElementById('login-form')?.hasAttribute('data-bound'));
   await page.waitForTimeout(300);
   const statics = network.filter((n) => !n.url.startsWith('/api/'));
   const revalidated = statics.filter((n) => !n.fromDiskCache).map((n) => `${n.url} ${n.status}`);
   assert.deepEqual(revalidated, ['/ 200'], 'only index.html goes to the server again');
   assert.ok(statics.filter((n) => n.fromDiskCache && n.url.endsWith('.js')).length >= 6, `the modules come from the cache: ${JSON.stringify(statics)}`);
-  // Immutable, hashed names; index.html itself is no-cache.
+
+  // Immutable, hashed names; index.html itself is no-cache, one variant per session state.
   const index = await page.request.get('/');
   assert.match(index.headers()['cache-control'] || '', /no-cache/);
+  assert.match(index.headers().vary || '', /Cookie/);
   const html = await index.text();
+  assert.match(html, /<style>[\s\S]*\.login-card[\s\S]*<\/style>/, 'the style sheet is inline');
+  assert.doesNotMatch(html, /<link rel="stylesheet"/, 'no style sheet to wait for');
+  // The inline script and style run because their hashes are in this answer's CSP, nothing else.
+  const csp = index.headers()['content-security-policy'] || '';
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  const crypto = await import('node:crypto');
+  const sha = (text) => `'sha256-${crypto.createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+  const script = html.match(/<script>([\s\S]*?)<\/script>/)[1];
+  const style = html.match(/<style>([\s\S]*?)<\/style>/)[1];
+  assert.ok(csp.includes(`script-src 'self' ${sha(script)}`), csp);
+  assert.ok(csp.includes(`style-src 'self' ${sha(style)}`), csp);
+  const api = await page.request.get('/api/v1/instance');
+  assert.doesNotMatch(api.headers()['content-security-policy'] || '', /sha256/, 'other answers allow no inline code');
+
   const assets = [...html.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
-  assert.ok(assets.some((a) => a.endsWith('/js/app.js')) && assets.some((a) => a.endsWith('.css')), html);
+  assert.ok(assets.some((a) => a.endsWith('/js/app.js')), html);
   for (const a of assets) {
     const r = await page.request.get(a);
     assert.equal(r.status(), 200, a);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -934,6 +935,53 @@ static int teardown_static(void **state) {
   return 0;
 }
 
+/* index.html: its style sheet inlined, two variants by session state, CSP hashes of what is inline. */
+static void test_static_index_variants(void **state) {
+  (void)state;
+  write_file(web_dir, "index.html",
+             "<!doctype html><head><link rel=\"stylesheet\" href=\"/css/a.css\"></head>"
+             "<body><!-- data-boot=\"login\" in a comment --><main id=\"m\" data-boot=\"login\"><p>x</p></main>"
+             "<script>document.title='ok';</script></body>");
+  make_dir(web_dir, "css");
+  write_file(web_dir, "css/a.css", "main[data-boot=\"login\"] p { color: red; }");
+  char err[256] = "";
+  static_files *s = static_load(web_dir, err, sizeof err);
+  if (!s) fail_msg("static_load: %s", err);
+  const static_file *anon = static_find_page(s, "/", false), *signed_in = static_find_page(s, "/", true);
+  assert_non_null(anon);
+  assert_non_null(signed_in);
+  assert_ptr_equal(anon, static_find(s, "/"));
+  assert_ptr_not_equal(anon, signed_in);
+  assert_string_not_equal(anon->etag, signed_in->etag);
+  assert_true(static_is_index(anon) && static_is_index(signed_in));
+  assert_false(static_is_index(static_find(s, "/css/a.css")));
+  /* Only the <main>'s attribute changes: not the comment, not the style sheet (its hash holds). */
+  char *a = strndup(anon->data, anon->len), *b = strndup(signed_in->data, signed_in->len);
+  assert_non_null(strstr(a, "<style>main[data-boot=\"login\"] p { color: red; }</style>"));
+  assert_null(strstr(a, "<link rel=\"stylesheet\""));
+  assert_non_null(strstr(a, "<main id=\"m\" data-boot=\"login\">"));
+  assert_non_null(strstr(b, "<main id=\"m\" data-boot=\"session\">"));
+  assert_non_null(strstr(b, "<!-- data-boot=\"login\" in a comment -->"));
+  assert_non_null(strstr(b, "<style>main[data-boot=\"login\"] p { color: red; }</style>"));
+  assert_int_equal(anon->len + 2, signed_in->len);
+  /* The hashes name exactly the inline bodies (sha256, base64). */
+  unsigned char h[crypto_hash_sha256_BYTES];
+  char b64[64], want[96];
+  const char *js = "document.title='ok';";
+  crypto_hash_sha256(h, (const unsigned char *)js, strlen(js));
+  sodium_bin2base64(b64, sizeof b64, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+  snprintf(want, sizeof want, "'sha256-%s'", b64);
+  assert_string_equal(static_script_hashes(s), want);
+  const char *css = "main[data-boot=\"login\"] p { color: red; }";
+  crypto_hash_sha256(h, (const unsigned char *)css, strlen(css));
+  sodium_bin2base64(b64, sizeof b64, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+  snprintf(want, sizeof want, "'sha256-%s'", b64);
+  assert_string_equal(static_style_hashes(s), want);
+  free(a);
+  free(b);
+  static_free(s);
+}
+
 static void test_static_files(void **state) {
   (void)state;
   write_file(web_dir, "index.html", "<!doctype html><title>hocvuso</title>");
@@ -1248,6 +1296,7 @@ int main(void) {
       cmocka_unit_test(test_ratelimit_login_burst),
       cmocka_unit_test(test_ratelimit_separate_buckets),
       cmocka_unit_test(test_gzip_roundtrip),
+      cmocka_unit_test_setup_teardown(test_static_index_variants, setup_static, teardown_static),
       cmocka_unit_test_setup_teardown(test_static_files, setup_static, teardown_static),
       cmocka_unit_test(test_metrics_render),
   };

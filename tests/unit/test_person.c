@@ -490,6 +490,36 @@ static void test_name_check(void **state) {
 }
 
 
+/* ==== robustness: arbitrary bytes never crash a parser (run under ASan to mean something) ==== */
+
+static void test_parsers_arbitrary_input(void **state) {
+  (void)state;
+  static const char alphabet[] = "0123456789/-.+() \t84NnAaMmUuFf\xcc\x83\x9b\xe1\xbb\xaf\xff\x80";
+  uint64_t x = 88172645463325252u;
+  char in[64], out[32], msg[96];
+  for (int iter = 0; iter < 20000; iter++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    size_t n = x % (sizeof in - 1);
+    uint64_t y = x;
+    for (size_t i = 0; i < n; i++) {
+      y = y * 6364136223846793005u + 1442695040888963407u;
+      in[i] = alphabet[(y >> 33) % (sizeof alphabet - 1)];
+    }
+    in[n] = '\0';
+    pdate d = {1985, 0, 0};
+    if (pdate_parse(in, &d, msg, sizeof msg) == 0) assert_true(pdate_valid(&d));
+    assert_true(strlen(msg) < sizeof msg);
+    if (phone_normalise(in, out, sizeof out) == 0) assert_true(strlen(out) == 10 || strlen(out) == 11);
+    cccd_result r = cccd_check(in, &d, 'F', msg, sizeof msg);
+    assert_true(r >= CCCD_OK && r <= CCCD_YEAR_MISMATCH);
+    int sex = person_sex_parse(in);
+    assert_true(sex == 0 || sex == 'M' || sex == 'F');
+    person_name_check(in, msg, sizeof msg);
+  }
+}
+
 /* ==== synthetic population ==== */
 
 /* The whole CSV of (n, seed) in memory; the caller frees it. */
@@ -760,6 +790,7 @@ int main(void) {
       cmocka_unit_test(test_cccd_normalise),
       cmocka_unit_test(test_cccd_check),
       cmocka_unit_test(test_name_check),
+      cmocka_unit_test(test_parsers_arbitrary_input),
       cmocka_unit_test(test_synth_deterministic),
       cmocka_unit_test(test_synth_people),
       cmocka_unit_test(test_synth_units),

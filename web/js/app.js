@@ -293,7 +293,14 @@ async function render({ refresh = false } = {}) {
   }
 
   let main;
-  if (matched && (matched.route.public || matched.route.bare)) {
+  const boot = document.querySelector('main[data-boot]');
+  if (matched && matched.route.page === loginPage && boot && boot.dataset.boot === 'login') {
+    // index.html's own log-in page, perhaps already typed into: keep it, give it behaviour.
+    main = boot;
+    delete main.dataset.boot;
+    const waiting = main.querySelector(':scope > .boot-loading');
+    if (waiting) waiting.remove();
+  } else if (matched && (matched.route.public || matched.route.bare)) {
     if (state.shell) state.shell.root.remove();
     main = h('main', { id: 'noi-dung', class: 'main-public', tabindex: '-1' });
     replace(document.getElementById('app'), main);
@@ -393,7 +400,7 @@ async function render({ refresh = false } = {}) {
       node.prepend(flash);
     }
   }
-  replace(main, node);
+  if (node.parentNode !== main) replace(main, node);
   main.dataset.route = location.hash;
   if (flash && refresh) flash.focus({ preventScroll: false });
   else focusMain(main, refresh);

@@ -192,19 +192,20 @@ export function field(opts) {
     h('p', { class: 'field-error', id: errorId, hidden: true }));
 }
 
+/** Gives a "Hiện"/"Ẩn" button the power to show or hide the password of `input`. */
+export function bindReveal(toggle, input) {
+  toggle.addEventListener('click', () => {
+    const show = input.type === 'password';
+    input.type = show ? 'text' : 'password';
+    toggle.setAttribute('aria-pressed', String(show));
+    toggle.replaceChildren(icon(show ? 'eyeOff' : 'eye'), h('span', null, show ? 'Ẩn' : 'Hiện'));
+    toggle.setAttribute('aria-label', show ? 'Ẩn mật khẩu' : 'Hiện mật khẩu');
+  });
+}
+
 /** A password field with a "Hiện"/"Ẩn" toggle button. */
 export function passwordField(opts) {
-  let input;
-  const toggle = h('button', {
-    type: 'button', class: 'btn-reveal', 'aria-pressed': 'false',
-    onclick: () => {
-      const show = input.type === 'password';
-      input.type = show ? 'text' : 'password';
-      toggle.setAttribute('aria-pressed', String(show));
-      toggle.replaceChildren(icon(show ? 'eyeOff' : 'eye'), h('span', null, show ? 'Ẩn' : 'Hiện'));
-      toggle.setAttribute('aria-label', show ? 'Ẩn mật khẩu' : 'Hiện mật khẩu');
-    },
-  }, icon('eye'), h('span', null, 'Hiện'));
+  const toggle = h('button', { type: 'button', class: 'btn-reveal', 'aria-pressed': 'false' }, icon('eye'), h('span', null, 'Hiện'));
   toggle.setAttribute('aria-label', 'Hiện mật khẩu');
   return field({
     ...opts,
@@ -212,7 +213,7 @@ export function passwordField(opts) {
     autocapitalize: 'none',
     spellcheck: false,
     wrap: (control) => {
-      input = control;
+      bindReveal(toggle, control);
       toggle.setAttribute('aria-controls', control.id);
       return h('div', { class: 'password-wrap' }, control, toggle);
     },
@@ -297,13 +298,23 @@ function checkRequired(form) {
  * Returning a string shows it as a success message in the form.
  */
 export function form(opts, ...children) {
-  const { submitLabel, busyLabel = 'Đang xử lý…', onSubmit, className = '', secondary, submitClass = 'btn-primary' } = opts;
+  const { submitLabel, className = '', secondary, submitClass = 'btn-primary' } = opts;
   const submit = h('button', { type: 'submit', class: `btn ${submitClass}` }, submitLabel);
   const el = h('form', { class: `form ${className}`.trim(), novalidate: true, ...(opts.attrs || {}) },
     h('div', { class: 'form-alert banner banner-error', role: 'alert', hidden: true }),
     h('div', { class: 'form-success banner banner-success', role: 'status', hidden: true }),
     ...children,
     h('div', { class: 'form-actions' }, submit, secondary || null));
+  return bindForm(el, opts);
+}
+
+/**
+ * Gives a form of that shape its behaviour (form() builds one; index.html holds the log-in form).
+ * A submit pressed before this ran (data-pending, set by index.html's script) is sent now.
+ */
+export function bindForm(el, opts) {
+  const { submitLabel, busyLabel = 'Đang xử lý…', onSubmit } = opts;
+  const submit = el.querySelector(':scope > .form-actions > button[type="submit"]');
   let busy = false;
   el.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -331,6 +342,13 @@ export function form(opts, ...children) {
       el.removeAttribute('aria-busy');
     }
   });
+  el.setAttribute('data-bound', '');
+  if (el.hasAttribute('data-pending')) {
+    el.removeAttribute('data-pending');
+    submit.disabled = false;
+    submit.textContent = submitLabel;
+    queueMicrotask(() => el.requestSubmit());
+  }
   return el;
 }
 

@@ -1,14 +1,28 @@
 // Log-in page: #/dang-nhap
-import { h } from '../h.js';
+// The page itself is in index.html, so that a slow phone shows it and takes typing at first
+// paint; this module gives it its behaviour. A later visit (after logging out) gets a fresh copy
+// of the same markup, taken before anyone typed into it.
 import { api } from '../api.js';
-import { field, passwordField, form } from '../ui.js';
+import { bindForm, bindReveal } from '../ui.js';
+
+const first = document.querySelector('[data-login-page]');
+const pristine = first ? first.cloneNode(true) : null;
+let firstUsed = false;
 
 export async function render(ctx) {
-  const loginForm = form({
+  let page;
+  if (first && !firstUsed && first.isConnected) {
+    page = first; // keeps what was typed and where the cursor is
+  } else {
+    page = pristine.cloneNode(true);
+    page.querySelector('form').reset(); // a clone keeps what was typed into its original
+  }
+  firstUsed = true;
+  const form = page.querySelector('form');
+  bindReveal(form.querySelector('.btn-reveal'), form.elements.namedItem('password'));
+  bindForm(form, {
     submitLabel: 'Đăng nhập',
     busyLabel: 'Đang đăng nhập…',
-    className: 'login-form',
-    submitClass: 'btn-primary btn-block btn-large',
     onSubmit: async (values) => {
       const answer = await api.post('/session', {
         username: values.username.trim(),
@@ -16,28 +30,12 @@ export async function render(ctx) {
       });
       ctx.loggedIn(answer);
     },
-  },
-  field({
-    label: 'Tên đăng nhập', name: 'username', required: true, autocomplete: 'username',
-    autocapitalize: 'none', spellcheck: false,
-  }),
-  passwordField({ label: 'Mật khẩu', name: 'password', required: true, autocomplete: 'current-password' }));
+  });
 
   // The ward's name, from a public endpoint; the form does not wait for it.
-  const ward = h('p', { class: 'login-ward', 'aria-live': 'polite' });
+  const ward = page.querySelector('.login-ward');
   api.get('/instance').then((info) => {
     if (info && info.name) ward.textContent = info.name;
   }, () => {});
-
-  return h('div', { class: 'login-page' },
-    h('div', { class: 'login-card' },
-      h('div', { class: 'login-brand' },
-        h('img', { src: new URL('../../favicon.svg', import.meta.url).pathname, alt: '', width: '72', height: '72', class: 'login-logo' }),
-        h('h1', { class: 'login-title', tabindex: '-1' }, 'Bình dân học vụ số'),
-        h('p', { class: 'login-subtitle' }, 'Hệ thống quản lý phong trào'),
-        ward),
-      loginForm,
-      h('p', { class: 'login-help' },
-        'Quên mật khẩu hoặc chưa có tài khoản? Hãy liên hệ cán bộ phụ trách của tổ dân phố hoặc Phòng Văn hóa - Xã hội của phường.')),
-    h('p', { class: 'login-footer' }, '“Không ai bị bỏ lại phía sau”'));
+  return page;
 }
