@@ -1,0 +1,228 @@
+// The registry's pages (issue 7, "People and places") in a real Chromium against a real server:
+// a name typed without diacritics on a 360 px phone finds the person; a record opened from the
+// list, edited with the server's per-field errors shown beside the fields, then saved, its audit
+// trail naming the change; a household listing its members; filters kept in the address through
+// a reload and back; soft delete with its confirmation.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib/server.mjs';
+import {
+  launchBrowser, newPage, login, waitReady, hashOf, assertNoProblems, assertNoHorizontalOverflow, PHONE, DESKTOP,
+} from './lib/browser.mjs';
+import { apiSession, unitId } from './lib/people.mjs';
+
+let srv;
+let browser;
+const people = {};
+let household;
+
+before(async () => {
+  srv = await startServer();
+  browser = await launchBrowser();
+  const api = await apiSession(srv.url, 'admin', srv.password);
+  const tdp1 = await unitId(api, 'Tổ dân phố số 1');
+  const tdp2 = await unitId(api, 'Tổ dân phố số 2');
+  household = await api.ok('POST', '/households', { unit_id: tdp1, code: 'H-101', address: 'Số 5 ngõ 12 phố Ngọc Châu' });
+  const add = (key, body) => api.ok('POST', '/residents', body).then((p) => { people[key] = p; });
+  await add('huong', { full_name: 'Nguyễn Thị Hương', unit_id: tdp1, birth_date: '12/05/1958', sex: 'F', phone: '0912345678', household_id: household.id, relation: 'Chủ hộ' });
+  await add('nam', { full_name: 'Trần Văn Nam', unit_id: tdp1, birth_date: '1985', sex: 'M', household_id: household.id, relation: 'Con' });
+  await add('hoa', { full_name: 'Lê Thị Hoa', unit_id: tdp1, birth_date: '03/03/2012', sex: 'F', household_id: household.id, relation: 'Cháu' });
+  await add('huongB', { full_name: 'Phạm Hương Giang', unit_id: tdp2, birth_date: '1990', sex: 'F' });
+  await add('minh', { full_name: 'Đỗ Văn Minh', unit_id: tdp2, birth_date: '1950', sex: 'M', vneid_level: 2 });
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+async function search(page, text) {
+  const box = page.getByLabel('Tìm theo họ tên, số điện thoại hoặc số CCCD');
+  await box.fill(text);
+  await page.getByRole('button', { name: 'Tìm', exact: true }).click();
+  await page.waitForFunction((t) => new URLSearchParams(location.hash.split('?')[1] || '').get('q') === t, text);
+  await waitReady(page);
+}
+
+const names = (page) => page.locator('main .resident-table a.row-link').allTextContents();
+
+test('phone 360 px: a name typed without diacritics finds the person; the record is edited with errors beside the fields, then saved', { timeout: 120_000 }, async () => {
+  const { page, problems, context, allow } = await newPage(browser, srv.url, { viewport: PHONE });
+  allow(/status of 400/);
+  await login(page, 'admin', srv.password);
+  await page.goto('/#/dan-cu');
+  await waitReady(page);
+  await assertNoHorizontalOverflow(page, PHONE.width, 'residents list');
+
+  await search(page, 'nguyen thi huong');
+  assert.deepEqual(await names(page), ['Nguyễn Thị Hương']);
+  assert.match(await page.locator('main .result-count').textContent(), /Tìm thấy 1 người/);
+  // On a phone each person is a card (the table's head is hidden), and nothing scrolls sideways.
+  assert.equal(await page.locator('main .resident-table thead').evaluate((el) => el.getBoundingClientRect().height <= 1), true);
+  await assertNoHorizontalOverflow(page, PHONE.width, 'search results');
+  const link = page.getByRole('link', { name: 'Nguyễn Thị Hương' });
+  const box = await link.boundingBox();
+  assert.ok(box.height >= 44, `the name is a tap target of ${box.height}px`);
+
+  // Word prefixes, the phone number, and nothing for a name that is not there.
+  await search(page, 'huong');
+  assert.deepEqual((await names(page)).sort(), ['Nguyễn Thị Hương', 'Phạm Hương Giang']);
+  await search(page, '0912345678');
+  assert.deepEqual(await names(page), ['Nguyễn Thị Hương']);
+  await search(page, 'khong co ai ten nay');
+  assert.equal((await names(page)).length, 0);
+  await page.getByText(/Không có ai khớp tìm kiếm và bộ lọc/).waitFor();
+
+  // Open the record from the list.
+  await search(page, 'nguyen thi huong');
+  await page.getByRole('link', { name: 'Nguyễn Thị Hương' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Nguyễn Thị Hương' }).waitFor();
+  await waitReady(page);
+  assert.equal(await hashOf(page), `#/dan-cu/${people.huong.id}`);
+  const facts = page.getByRole('region', { name: 'Thông tin hồ sơ' });
+  await facts.getByText('12/05/1958').waitFor();
+  await facts.getByText('0912345678').waitFor();
+  await facts.getByRole('link', { name: 'Số 5 ngõ 12 phố Ngọc Châu' }).waitFor();
+  await facts.getByText('Người cao tuổi (từ 60 tuổi)').waitFor();
+  await assertNoHorizontalOverflow(page, PHONE.width, 'record');
+
+  // Two wrong fields: each error beside its own field, nothing saved.
+  await page.locator('summary', { hasText: 'Sửa hồ sơ' }).click();
+  const edit = page.getByRole('form', { name: 'Sửa hồ sơ' });
+  await edit.getByLabel('Số điện thoại').fill('12345');
+  await edit.getByLabel('Ngày sinh').fill('31/02/1958');
+  await edit.getByRole('button', { name: 'Lưu thay đổi' }).click();
+  const phoneField = edit.locator('.field', { has: page.getByLabel('Số điện thoại') });
+  await phoneField.locator('.field-error').getByText(/Số điện thoại không hợp lệ/).waitFor();
+  await edit.locator('.field', { has: page.getByLabel('Ngày sinh') }).locator('.field-error').getByText(/Ngày sinh không hợp lệ/).waitFor();
+  assert.equal(await edit.getByLabel('Số điện thoại').getAttribute('aria-invalid'), 'true');
+  await assertNoHorizontalOverflow(page, PHONE.width, 'record with errors');
+
+  // Fixed: saved, and the record shows it.
+  await edit.getByLabel('Số điện thoại').fill('0987654321');
+  await edit.getByLabel('Ngày sinh').fill('12/05/1958');
+  await edit.getByRole('button', { name: 'Lưu thay đổi' }).click();
+  await page.getByText('Đã lưu hồ sơ.').waitFor();
+  await waitReady(page);
+  await page.getByRole('region', { name: 'Thông tin hồ sơ' }).getByText('0987654321').waitFor();
+  // The admin sees this person's trail: the change, by whom.
+  const trail = page.getByRole('region', { name: 'Lịch sử truy cập và thay đổi' });
+  await trail.getByText('Sửa hồ sơ: điện thoại').waitFor();
+  await trail.getByText('Tạo hồ sơ').waitFor();
+  assert.ok(await trail.getByText('Quản trị phường Hải Dương').count() > 0);
+  assertNoProblems(problems, 'phone search and edit');
+  await context.close();
+});
+
+test('a household lists its members with their relation to the head, each linked to the record', { timeout: 60_000 }, async () => {
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'admin', srv.password);
+  await page.goto(`/#/dan-cu/${people.nam.id}`);
+  await waitReady(page);
+  await page.getByRole('region', { name: 'Thông tin hồ sơ' }).getByRole('link', { name: 'Số 5 ngõ 12 phố Ngọc Châu' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Hộ ông/bà Nguyễn Thị Hương' }).waitFor();
+  await waitReady(page);
+  assert.equal(await hashOf(page), `#/ho/${household.id}`);
+  const members = page.getByRole('region', { name: 'Thành viên' });
+  const titles = await members.locator('.item-title').allTextContents();
+  assert.deepEqual(titles, ['Nguyễn Thị Hương', 'Trần Văn Nam', 'Lê Thị Hoa'], 'the head first');
+  await members.getByText(/Quan hệ với chủ hộ: Con/).waitFor();
+  await page.getByText('H-101').waitFor();
+  await assertNoHorizontalOverflow(page, PHONE.width, 'household');
+  await members.getByRole('link', { name: /Lê Thị Hoa/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'Lê Thị Hoa' }).waitFor();
+  assertNoProblems(problems, 'household');
+  await context.close();
+});
+
+test('desktop: filters live in the address — they survive a reload and back/forward, and the export links follow them', { timeout: 90_000 }, async () => {
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: DESKTOP });
+  await login(page, 'admin', srv.password);
+  await page.goto('/#/dan-cu');
+  await waitReady(page);
+  assert.equal((await names(page)).length, 5);
+  // On a desktop the list is a table with its column heads.
+  assert.ok(await page.locator('main .resident-table thead th', { hasText: 'Năm sinh' }).isVisible());
+
+  await page.getByLabel('Giới tính').selectOption({ label: 'Nữ' });
+  await page.getByLabel('Đơn vị', { exact: true }).selectOption({ label: '— Tổ dân phố số 1' });
+  await page.getByRole('button', { name: 'Tìm', exact: true }).click();
+  await page.waitForFunction(() => location.hash.includes('sex=F'));
+  await waitReady(page);
+  const hash = await hashOf(page);
+  assert.match(hash, /unit_id=\d+/);
+  assert.deepEqual((await names(page)).sort(), ['Lê Thị Hoa', 'Nguyễn Thị Hương']);
+
+  await page.reload();
+  await waitReady(page);
+  assert.equal(await hashOf(page), hash);
+  assert.equal(await page.getByLabel('Giới tính').inputValue(), 'F');
+  assert.deepEqual((await names(page)).sort(), ['Lê Thị Hoa', 'Nguyễn Thị Hương']);
+  const csv = await page.getByRole('link', { name: 'Xuất CSV' }).getAttribute('href');
+  assert.match(csv, /^\/api\/v1\/residents\/export\?format=csv&.*sex=F/);
+  assert.match(await page.getByRole('link', { name: 'Xuất Excel' }).getAttribute('href'), /format=xlsx.*sex=F/);
+
+  // An age band and a target group narrow further.
+  await page.getByLabel('Độ tuổi').selectOption({ label: 'Từ 60 tuổi' });
+  await page.getByRole('button', { name: 'Tìm', exact: true }).click();
+  await page.waitForFunction(() => location.hash.includes('age_min=60'));
+  await waitReady(page);
+  assert.deepEqual(await names(page), ['Nguyễn Thị Hương']);
+  await page.goBack();
+  await waitReady(page);
+  assert.equal(await hashOf(page), hash);
+  assert.equal(await page.getByLabel('Độ tuổi').inputValue(), '-');
+  assert.deepEqual((await names(page)).sort(), ['Lê Thị Hoa', 'Nguyễn Thị Hương']);
+
+  // A shared address opens with its filter (adults: the household's grown-ups, not the child).
+  await page.goto('/#/dan-cu?group=adults');
+  await waitReady(page);
+  assert.deepEqual((await names(page)).sort(), ['Nguyễn Thị Hương', 'Trần Văn Nam']);
+  assert.equal(await page.getByLabel('Nhóm đối tượng').inputValue(), 'adults');
+  assertNoProblems(problems, 'filters');
+  await context.close();
+});
+
+test('a record deleted after its confirmation leaves the list; the dialog says it can be restored', { timeout: 60_000 }, async () => {
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'admin', srv.password);
+  await page.goto(`/#/dan-cu/${people.minh.id}`);
+  await waitReady(page);
+  await page.getByRole('button', { name: 'Xóa hồ sơ' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Xóa hồ sơ này?' });
+  await dialog.getByText(/có thể khôi phục/).waitFor();
+  await dialog.getByRole('button', { name: 'Xóa hồ sơ' }).click();
+  await page.waitForFunction(() => location.hash === '#/dan-cu');
+  await waitReady(page);
+  await page.getByText(/Đã xóa hồ sơ của Đỗ Văn Minh/).waitFor();
+  assert.ok(!(await names(page)).includes('Đỗ Văn Minh'));
+  assertNoProblems(problems, 'delete');
+  await context.close();
+});
+
+test('a learner has no residents page, and a tổ dân phố officer adds a person from the list', { timeout: 60_000 }, async () => {
+  const learner = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(learner.page, 'hocvien', srv.password);
+  await learner.page.goto('/#/dan-cu');
+  await waitReady(learner.page);
+  await learner.page.getByText(/Bạn không có quyền xem mục này/).waitFor();
+  await learner.context.close();
+
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'tdp01', srv.password);
+  await page.goto('/#/dan-cu');
+  await waitReady(page);
+  await page.getByRole('link', { name: 'Thêm người' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Thêm người' }).waitFor();
+  await waitReady(page);
+  await page.getByLabel('Họ và tên').fill('Vũ Văn Tâm');
+  await page.getByLabel('Đơn vị đăng ký').selectOption({ label: 'Tổ dân phố số 1' });
+  await page.getByLabel('Ngày sinh').fill('1970');
+  await page.getByRole('button', { name: 'Thêm vào sổ' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Vũ Văn Tâm' }).waitFor();
+  await page.getByText('Đã thêm Vũ Văn Tâm vào sổ dân cư.').waitFor();
+  // No audit trail for an officer without audit.read.
+  assert.equal(await page.getByRole('region', { name: 'Lịch sử truy cập và thay đổi' }).count(), 0);
+  await assertNoHorizontalOverflow(page, PHONE.width, 'new record');
+  assertNoProblems(problems, 'officer adds');
+  await context.close();
+});
