@@ -141,6 +141,7 @@ function filterForm(ctx, units, meta) {
 
 function residentTable(items, meta) {
   const cell = (label, ...content) => h('td', { dataset: { label } }, ...content);
+  const short = (label, text) => h('td', { class: 'nowrap', dataset: { label } }, text);
   return h('div', { class: 'table-wrap' },
     h('table', { class: 'table table-cards resident-table' },
       h('caption', { class: 'visually-hidden' }, 'Danh sách người dân'),
@@ -149,10 +150,10 @@ function residentTable(items, meta) {
       h('tbody', null, items.map((p) => h('tr', null,
         h('td', { class: 'cell-title', dataset: { label: 'Họ và tên' } },
           h('a', { href: `#/dan-cu/${encodeURIComponent(p.id)}`, class: 'row-link' }, p.full_name)),
-        cell('Năm sinh', birthText(p) || '—'),
-        cell('Giới tính', sexLabel(p.sex) || '—'),
+        short('Năm sinh', birthText(p) || '—'),
+        short('Giới tính', sexLabel(p.sex) || '—'),
         cell('Đơn vị', p.unit_name || '—'),
-        cell('Điện thoại', p.phone || '—'),
+        short('Điện thoại', p.phone || '—'),
         cell('VNeID', p.vneid_level ? `Mức ${p.vneid_level}` : 'Chưa có'),
         cell('Nhóm', groupBadges(p.groups, meta) || '—'))))));
 }
