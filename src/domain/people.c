@@ -55,14 +55,20 @@ STORE_SQL(q_of_user, "SELECT p.id FROM users us JOIN people p ON p.id = us.perso
 
 /* The list: one statement per way of reading q, each with its count, built from one filter.
  * Scope: the registering unit, or a membership's unit, lies under a grant carrying the capability.
+ * The units in scope are listed first (su_, a few hundred at most), so that the people are found
+ * through people(unit_id, …) and memberships(unit_id, …) — one OR of two index lookups — rather
+ * than by testing every person's unit path. The unit filter works the same way (uf_).
  * Filters whose parameter is NULL (or 0 for the group mask) are off. Ages compare birth keys
  * (groups.h): age >= n iff key <= ref - n*10000. */
+#define PEOPLE_CTE                                                                                  \
+  SCOPE_WITH ", su_(id) AS MATERIALIZED (SELECT u.id FROM units u WHERE " SCOPE_IN("u.path") "),"     \
+             " uf_(id) AS MATERIALIZED (SELECT u.id FROM units u WHERE u.path >= ? AND u.path < ?) "
 #define PEOPLE_SCOPE                                                                                \
-  "(" SCOPE_IN("u.path") " OR EXISTS (SELECT 1 FROM memberships sm_ JOIN units smu_ ON smu_.id = sm_.unit_id" \
-  " WHERE sm_.person_id = p.id AND " SCOPE_IN("smu_.path") "))"
+  "(p.unit_id IN (SELECT id FROM su_) OR p.id IN (SELECT sm_.person_id FROM memberships sm_"        \
+  " WHERE sm_.unit_id IN (SELECT id FROM su_)))"
 #define PEOPLE_FILTER                                                                                          \
-  " AND (CAST(? AS TEXT) IS NULL OR (u.path >= ? AND u.path < ?) OR EXISTS (SELECT 1 FROM memberships fm_"      \
-  " JOIN units fmu_ ON fmu_.id = fm_.unit_id WHERE fm_.person_id = p.id AND fmu_.path >= ? AND fmu_.path < ?))" \
+  " AND (CAST(? AS TEXT) IS NULL OR p.unit_id IN (SELECT id FROM uf_) OR p.id IN (SELECT fm_.person_id"        \
+  " FROM memberships fm_ WHERE fm_.unit_id IN (SELECT id FROM uf_)))"                                          \
   " AND (CAST(? AS BIGINT) = 0 OR (" GROUP_MASK_SQL " & CAST(? AS BIGINT)) <> 0)"                              \
   " AND (CAST(? AS BIGINT) IS NULL OR (p.birth_year IS NOT NULL AND " GROUP_BIRTH_KEY_SQL " <= ?))"            \
   " AND (CAST(? AS BIGINT) IS NULL OR (p.birth_year IS NOT NULL AND " GROUP_BIRTH_KEY_SQL " > ?))"             \
@@ -83,15 +89,15 @@ STORE_SQL(q_of_user, "SELECT p.id FROM users us JOIN people p ON p.id = us.perso
 #define MODE_PHONE "p.phone = ?"
 #define MODE_CCCD "p.cccd_hash = ?"
 #define LIST_FROM(mode)                                                                                       \
-  " FROM people p JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_"                      \
+  " FROM people p, (SELECT CAST(? AS BIGINT) AS k) rk_"                                                       \
   " WHERE p.deleted_at IS NULL AND " PEOPLE_SCOPE " AND " mode PEOPLE_FILTER
 /* The page is chosen first; the groups and unit names are computed for its rows only. */
 #define LIST_SQL(mode)                                                                                        \
-  SCOPE_WITH "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"  \
+  PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"  \
              " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL                                          \
              " FROM (SELECT p.*" LIST_FROM(mode) " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) p"              \
              " JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_ ORDER BY p.name_key, p.id"
-#define COUNT_SQL(mode) SCOPE_WITH "SELECT COUNT(*)" LIST_FROM(mode)
+#define COUNT_SQL(mode) PEOPLE_CTE "SELECT COUNT(*)" LIST_FROM(mode)
 STORE_SQL(q_list_all, LIST_SQL(MODE_ALL));
 STORE_SQL(q_count_all, COUNT_SQL(MODE_ALL));
 STORE_SQL(q_list_name, LIST_SQL(MODE_NAME));
@@ -669,6 +675,8 @@ typedef struct list_args {
 
 static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, char his[NAME_WORDS][160]) {
   int i = scope_bind(s, 1, scope);
+  store_bind_text(s, i++, a->lo ? a->lo : "");
+  store_bind_text(s, i++, a->hi ? a->hi : "");
   store_bind_int(s, i++, a->ref);
   switch (a->kind) {
     case PEOPLE_Q_NONE: break;
@@ -689,10 +697,6 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
       break;
   }
   store_bind_text(s, i++, a->lo);
-  store_bind_text(s, i++, a->lo);
-  store_bind_text(s, i++, a->hi);
-  store_bind_text(s, i++, a->lo);
-  store_bind_text(s, i++, a->hi);
   store_bind_int(s, i++, a->group_bit);
   store_bind_int(s, i++, a->group_bit);
   for (int k = 0; k < 2; k++) {

@@ -24,9 +24,6 @@
 #include "util/arena.h"
 #include "util/secrets.h"
 
-/* Days a soft-deleted record is kept before the purge. */
-#define PEOPLE_RETENTION_DAYS_DEFAULT 30
-
 /* ---- pure helpers (no database): adapters over person.c, whose rules they apply, giving
  * fixed Vietnamese messages that outlive the call ---- */
 /* A birth date as pdate_parse reads it ("yyyy", "yyyy-mm-dd", "dd/mm/yyyy", …). Month and day 0

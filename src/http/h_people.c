@@ -119,10 +119,10 @@ int h_residents_delete(req *r) {
   int64_t id = req_param(r, 0), unit_id = 0;
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
-  if (people_delete(w, id, PEOPLE_RETENTION_DAYS_DEFAULT, &unit_id, &r->err) != 0) return -1;
+  int days = r->app->cfg.retention_days;
+  if (people_delete(w, id, days, &unit_id, &r->err) != 0) return -1;
   /* The record stays until its purge, so the entry still gets the person's name. */
-  if (req_audit(r, "person.delete", "person", id, unit_id,
-                json_pack("{s:i}", "retention_days", PEOPLE_RETENTION_DAYS_DEFAULT)) != 0 ||
+  if (req_audit(r, "person.delete", "person", id, unit_id, json_pack("{s:i}", "retention_days", days)) != 0 ||
       store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);
   r->status = 204;

@@ -253,6 +253,7 @@ test('soft delete hides the record at once, from lists, reads and /me/person', a
   expectError(assert, await srv.request('GET', '/api/v1/me/person', { session: hocvien }), 404, 'not_found');
   const del = (await auditOf('person.delete')).find((e) => e.entity_id === huong.id);
   assert.ok(del && del.actor_username === 'tdp01');
+  assert.equal(del.detail.retention_days, 30, 'the default retention (--retention-days)');
   // Her number is free again for a new live record.
   const again = await create(admin, { full_name: `Nguyễn Thị Hương ${tag}`, unit_id: tdp1, birth_date: '1985', sex: 'F', cccd: CCCD_HUONG });
   assert.equal(again.status, 201, again.text);
