@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "domain/importer.h"
 #include "config_build.h"
 #include "domain/authcache.h"
 #include "domain/sessions.h"
@@ -61,7 +62,7 @@ int cmd_serve(int argc, char **argv) {
   char err[512];
   a.started = clock_mono();
   /* readers, one per worker thread, plus room for the writer and /metrics */
-  a.st = cli_open(&a.cfg, &a.keys, a.cfg.threads + 2, true);
+  a.st = cli_open(&a.cfg, &a.keys, a.cfg.threads + 3, true); /* + the import worker */
   if (!a.st) goto done;
   store_bind_threads(a.st);
   store_set_wait(a.st, a.cfg.db_wait_ms);
@@ -91,12 +92,18 @@ int cmd_serve(int argc, char **argv) {
     fprintf(stderr, "hocvuso serve: cannot start the session cache\n");
     goto done;
   }
+  /* Import jobs: one background thread; a job a killed server left running resumes now. */
+  if (importer_worker_start(a.st, &a.keys) != 0) {
+    fprintf(stderr, "hocvuso serve: cannot start the import worker\n");
+    goto done;
+  }
   if (server_run(&a, err, sizeof err) != 0) {
     fprintf(stderr, "hocvuso serve: %s\n", err);
     goto done;
   }
   status = 0;
 done:
+  importer_worker_stop();
   authcache_stop();
   free(a.openapi);
   ratelimit_free(a.rl);

@@ -30,6 +30,10 @@ static const command commands[] = {
      routes_opts},
     {"synth", cmd_synth, "write a synthetic population (the import CSV) for demos and benchmarks",
      "hocvuso synth --residents N [--seed S] [--out FILE]   (the same N and S give the same bytes)", synth_opts},
+    {"import", cmd_import, "import a resident list (CSV or XLSX) as the ward admin; prints one JSON object",
+     "hocvuso import residents [--data DIR] [--database URI] FILE\n"
+     "  prints {\"imported\": N, \"unchanged\": N, \"rejected\": [{\"line\": L, \"reason\": \"…\"}]}",
+     import_opts},
     {"version", cmd_version, "print the version and the libraries in use", "hocvuso version", version_opts},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))

@@ -785,3 +785,19 @@ int units_instance_name(store_conn *c, char *out, size_t len) {
   }
   return 0;
 }
+
+STORE_SQL(q_each_scoped, SCOPE_WITH "SELECT u.id, u.kind, u.name, u.path, CASE WHEN " SCOPE_IN("u.path")
+                                    " THEN 1 ELSE 0 END FROM units u ORDER BY u.id");
+
+int units_each_scoped(store_conn *c, const scope_sql *scope, units_each_fn cb, void *ctx) {
+  store_stmt *s = store_prepare(c, &q_each_scoped);
+  if (!s) return -1;
+  scope_bind(s, 1, scope);
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW)
+    if (cb(ctx, store_col_int(s, 0), store_col_text(s, 1), store_col_text(s, 2), store_col_text(s, 3),
+           store_col_int(s, 4) != 0) != 0)
+      break;
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}

@@ -73,4 +73,10 @@ int64_t units_count(store_conn *c);
  * single top-level unit; "" when there is none or several. */
 int units_instance_name(store_conn *c, char *out, size_t len);
 
+/* Every unit (id, kind, name, path) with whether it lies in `scope`, in id order, for a list
+ * import's name lookups; `cb` returns 0 to go on. 0, or -1 on a database error or when cb stops. */
+typedef int (*units_each_fn)(void *ctx, int64_t id, const char *kind, const char *name, const char *path,
+                             bool in_scope);
+int units_each_scoped(store_conn *c, const scope_sql *scope, units_each_fn cb, void *ctx);
+
 #endif

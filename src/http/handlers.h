@@ -49,5 +49,11 @@ int h_me_person(req *r);
 int h_audit_list(req *r);
 /* h_test.c (routes under /api/v1/test/, present only with HOCVUSO_TEST_ROUTES=1) */
 int h_test_upload(req *r);
+int h_imports_upload(req *r);
+int h_imports_mapping(req *r);
+int h_imports_start(req *r);
+int h_imports_get(req *r);
+int h_imports_errors(req *r);
+int h_imports_list(req *r);
 
 #endif

@@ -64,7 +64,8 @@ typedef struct field_spec {
  *             route, on the registering unit (and on `also_unit` when the body names one: a move);
  * SCOPE_HOUSEHOLD the household {id} of the path: the capability on its tổ dân phố;
  * SCOPE_USER_PERSON linking the account {id} to the person of body field scope_field: the account
- *             as for a write (with `cap`), and people.write on the person's registering unit. */
+ *             as for a write (with `cap`), and people.write on the person's registering unit;
+ * SCOPE_IMPORT the import job {id} of the path: its creator, or `cap` on the unit it was made from. */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -73,7 +74,8 @@ typedef enum {
   SCOPE_USER_ROLE,
   SCOPE_PERSON,
   SCOPE_HOUSEHOLD,
-  SCOPE_USER_PERSON
+  SCOPE_USER_PERSON,
+  SCOPE_IMPORT
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;

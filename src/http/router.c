@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "domain/authcache.h"
+#include "domain/jobs.h"
 #include "domain/people.h"
 #include "domain/sessions.h"
 #include "domain/units.h"
@@ -259,6 +260,19 @@ static int check_scope(req *r) {
       }
       if (!scope_can(r->who, rt->cap, path))
         return req_fail(r, 403, "forbidden", "id", "Hộ gia đình này không thuộc phạm vi quản lý của bạn.");
+      return 0;
+    }
+    case SCOPE_IMPORT: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t by = 0;
+      if (jobs_reach(c, req_param(r, 0), &r->a, &by, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (by != r->who->user_id && !(path[0] && scope_can(r->who, rt->cap, path)))
+        return req_fail(r, 403, "forbidden", "id", "Lượt nhập danh sách này không thuộc phạm vi quản lý của bạn.");
       return 0;
     }
     case SCOPE_USER_PERSON: {

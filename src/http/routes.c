@@ -151,6 +151,33 @@ static const field_spec user_person_body[] = {
     {"person_id", FT_INT, true, 0, INT64_MAX, "Hồ sơ người dân của tài khoản; 0 để bỏ liên kết"},
     {0},
 };
+static const field_spec import_upload_query[] = {
+    {"name", FT_STRING, false, 0, 200, "Tên tệp như người dùng chọn (để hiển thị)"},
+    {0},
+};
+#define MAPPING_FIELD(code, label) {code, FT_INT, false, -1, 999, "Cột (0 = A) chứa " label "; -1 để bỏ"}
+static const field_spec import_mapping_body[] = {
+    MAPPING_FIELD("seq", "STT"),
+    MAPPING_FIELD("full_name", "họ và tên"),
+    MAPPING_FIELD("birth_date", "ngày sinh"),
+    MAPPING_FIELD("sex", "giới tính"),
+    MAPPING_FIELD("cccd", "số CCCD"),
+    MAPPING_FIELD("phone", "số điện thoại"),
+    MAPPING_FIELD("unit", "tổ dân phố"),
+    MAPPING_FIELD("address", "địa chỉ"),
+    MAPPING_FIELD("household_code", "mã hộ"),
+    MAPPING_FIELD("relation", "quan hệ với chủ hộ"),
+    MAPPING_FIELD("vneid", "mức định danh điện tử"),
+    MAPPING_FIELD("org", "nơi làm việc/học tập"),
+    MAPPING_FIELD("role", "vai trò"),
+    MAPPING_FIELD("grade", "lớp"),
+    {0},
+};
+#undef MAPPING_FIELD
+static const field_spec imports_query[] = {
+    PAGING,
+    {0},
+};
 
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
@@ -250,6 +277,26 @@ const route routes[] = {
      NULL, true, RATE_WRITE, 200, "updateHousehold", "Người dân", "Sửa mã, địa chỉ hộ gia đình", "Household"},
     {"GET", "/api/v1/me/person", h_me_person, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "getMyPerson",
      "Phiên làm việc", "Hồ sơ người dân của chính mình (được ghi nhật ký)", "Resident"},
+    /* list import (nhập danh sách từ Excel) */
+    {"POST", "/api/v1/imports", h_imports_upload, LOGIN(CAP_PEOPLE_WRITE), NULL, import_upload_query, true,
+     RATE_WRITE, 201, "uploadImport", "Nhập danh sách",
+     "Gửi tệp danh sách (CSV hoặc Excel .xlsx, thân yêu cầu là nội dung tệp, tối đa 256 MiB): trả về các cột nhận "
+     "ra, 5 dòng đầu và các cột bắt buộc còn thiếu để người dùng xác nhận cách ghép cột",
+     "ImportUpload", .body_limit = 256u * 1024 * 1024},
+    {"GET", "/api/v1/imports", h_imports_list, LOGIN(CAP_PEOPLE_WRITE), NULL, imports_query, false, RATE_NONE, 200,
+     "listImports", "Nhập danh sách", "Các lượt nhập danh sách của mình, mới nhất trước", "ImportPage"},
+    {"GET", "/api/v1/imports/{id}", h_imports_get, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_IMPORT, "id", FROM_PATH, NULL,
+     NULL, false, RATE_NONE, 200, "getImport", "Nhập danh sách",
+     "Trạng thái và tiến độ một lượt nhập, với 100 dòng bị từ chối đầu tiên", "Import"},
+    {"PUT", "/api/v1/imports/{id}/mapping", h_imports_mapping, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_IMPORT, "id",
+     FROM_PATH, import_mapping_body, NULL, true, RATE_WRITE, 200, "setImportMapping", "Nhập danh sách",
+     "Sửa cách ghép cột (mỗi trường một cột, đánh số từ 0 = A) trước khi bắt đầu", "Import"},
+    {"POST", "/api/v1/imports/{id}/start", h_imports_start, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_IMPORT, "id",
+     FROM_PATH, NULL, NULL, true, RATE_WRITE, 202, "startImport", "Nhập danh sách",
+     "Bắt đầu nhập (chạy nền, từng đợt; xem tiến độ bằng GET)", "Import"},
+    {"GET", "/api/v1/imports/{id}/errors.csv", h_imports_errors, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_IMPORT, "id",
+     FROM_PATH, NULL, NULL, false, RATE_NONE, 200, "getImportErrors", "Nhập danh sách",
+     "Báo cáo lỗi: các dòng bị từ chối với cột “Dòng” và “Lý do” (CSV UTF-8 có BOM, mở được bằng Excel)", NULL},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

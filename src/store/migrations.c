@@ -268,6 +268,50 @@ static const store_sql m0006[] = {
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
 
+/* 7: import jobs (issue 7, capability 2): an uploaded list waiting for its column mapping, then
+ * queued, run by the server's import worker chunk by chunk. committed_line is the last line of
+ * the file whose outcome is committed (1: only the header): a job found `running` at start-up
+ * resumes after it. import_errors holds each rejected line with its Vietnamese reason (never the
+ * row's data: the error report joins them with the uploaded file when it is downloaded). */
+#define ID_SQLITE_AI7 "INTEGER PRIMARY KEY AUTOINCREMENT"
+static const store_sql m0007[] = {
+    {"CREATE TABLE import_jobs (id " ID_SQLITE_AI7 ","
+#define IMPORT_JOB_COLS                                                                              \
+  " kind TEXT NOT NULL,"                                                                             \
+  " status TEXT NOT NULL CHECK (status IN ('uploaded', 'queued', 'running', 'done', 'failed')),"     \
+  " file_path TEXT NOT NULL,"                                                                        \
+  " file_name TEXT NOT NULL DEFAULT '',"                                                             \
+  " format TEXT NOT NULL DEFAULT '',"                                                                \
+  " mapping TEXT NOT NULL DEFAULT '{}',"                                                             \
+  " created_by BIGINT REFERENCES users(id),"                                                         \
+  " unit_id BIGINT REFERENCES units(id),"                                                            \
+  " scope_all INTEGER NOT NULL DEFAULT 0,"                                                           \
+  " rows_total BIGINT NOT NULL DEFAULT 0,"                                                           \
+  " rows_done BIGINT NOT NULL DEFAULT 0,"                                                            \
+  " imported BIGINT NOT NULL DEFAULT 0,"                                                             \
+  " updated BIGINT NOT NULL DEFAULT 0,"                                                              \
+  " unchanged BIGINT NOT NULL DEFAULT 0,"                                                            \
+  " rejected BIGINT NOT NULL DEFAULT 0,"                                                             \
+  " committed_line BIGINT NOT NULL DEFAULT 1,"                                                       \
+  " error TEXT,"                                                                                     \
+  " created_at BIGINT NOT NULL,"                                                                     \
+  " updated_at BIGINT NOT NULL,"                                                                     \
+  " finished_at BIGINT)"
+     IMPORT_JOB_COLS,
+     "CREATE TABLE import_jobs (id " ID_PG "," IMPORT_JOB_COLS},
+#undef IMPORT_JOB_COLS
+    {"CREATE INDEX import_jobs_status ON import_jobs(status, id)", NULL},
+    {"CREATE INDEX import_jobs_creator ON import_jobs(created_by, id)", NULL},
+    {"CREATE TABLE import_errors ("
+     " job_id BIGINT NOT NULL REFERENCES import_jobs(id) ON DELETE CASCADE,"
+     " line BIGINT NOT NULL,"
+     " reason TEXT NOT NULL,"
+     " PRIMARY KEY (job_id, line))",
+     NULL},
+    {NULL, NULL},
+};
+#undef ID_SQLITE_AI7
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -275,5 +319,6 @@ const store_migration hocvuso_migrations[] = {
     {4, "forced password change", m0004},
     {5, "unique unit names under a parent; names in the audit log", m0005},
     {6, "registry: households, people, memberships, name words, account's person", m0006},
+    {7, "import jobs and their rejected lines", m0007},
     {0, NULL, NULL},
 };

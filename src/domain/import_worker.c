@@ -1,0 +1,85 @@
+/* import_worker.c: the server's import worker: one thread that runs import jobs one at a time
+ * (importer_run), a job left running by a stopped or killed server first.
+ * Owns: the thread, its wake-up signal and its stop flag (process-wide, like the server itself).
+ * Never: runs two jobs at once (the single writer would only queue them) or holds the writer
+ * between chunks.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "domain/importer.h"
+#include "domain/jobs.h"
+#include "util/log.h"
+
+static struct {
+  pthread_t thread;
+  bool started;
+  atomic_bool stop;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bool poke;
+  store *st;
+  const secrets *keys;
+} W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static int claim(int64_t *id) {
+  store_conn *w = store_acquire(W.st, true);
+  if (!w) return -1;
+  int rc = store_begin(w) == STORE_OK ? jobs_claim(w, id) : -1;
+  if (rc == 1 && store_commit(w) != STORE_OK) rc = -1;
+  if (rc != 1) store_rollback(w);
+  store_release(w);
+  return rc;
+}
+
+static void *run(void *arg) {
+  (void)arg;
+  while (!atomic_load(&W.stop)) {
+    int64_t id = 0;
+    int rc = claim(&id);
+    if (rc == 1) {
+      char err[512] = "";
+      log_info("import job %lld: running", (long long)id);
+      int r = importer_run(W.st, W.keys, id, &W.stop, err, sizeof err);
+      if (r < 0) log_error("import job %lld: %s (it resumes later)", (long long)id, err);
+      else if (r == 0) log_info("import job %lld: ended%s%s", (long long)id, err[0] ? ": " : "", err);
+      if (r >= 0) continue;
+    }
+    /* Nothing to do (or the database is away): wait for a poke or 2 s. */
+    pthread_mutex_lock(&W.mu);
+    if (!W.poke && !atomic_load(&W.stop)) {
+      struct timespec until;
+      clock_gettime(CLOCK_REALTIME, &until);
+      until.tv_sec += 2;
+      pthread_cond_timedwait(&W.cv, &W.mu, &until);
+    }
+    W.poke = false;
+    pthread_mutex_unlock(&W.mu);
+  }
+  return NULL;
+}
+
+int importer_worker_start(store *st, const secrets *keys) {
+  W.st = st;
+  W.keys = keys;
+  atomic_store(&W.stop, false);
+  if (pthread_create(&W.thread, NULL, run, NULL) != 0) return -1;
+  W.started = true;
+  return 0;
+}
+
+void importer_worker_wake(void) {
+  pthread_mutex_lock(&W.mu);
+  W.poke = true;
+  pthread_cond_signal(&W.cv);
+  pthread_mutex_unlock(&W.mu);
+}
+
+void importer_worker_stop(void) {
+  if (!W.started) return;
+  atomic_store(&W.stop, true);
+  importer_worker_wake();
+  pthread_join(W.thread, NULL);
+  W.started = false;
+}

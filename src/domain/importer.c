@@ -1,0 +1,1025 @@
+/* importer.c: the import of a resident list (see importer.h for the rules).
+ * The story of a run: read the header and the mapping, load the unit tree with the importer's
+ * scope, then row after row: validate, hash and seal the CCCD (no connection held); every
+ * IMPORTER_CHUNK_ROWS rows take the writer, match and write the chunk, record its rejected lines
+ * and the job's progress in the same transaction, commit, give the writer back.
+ * Holds no SQL: people_bulk.c, jobs.c and units.c own the statements it runs.
+ */
+#include "domain/importer.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "domain/caps.h"
+#include "domain/groups.h"
+#include "domain/jobs.h"
+#include "domain/people.h"
+#include "domain/people_bulk.h"
+#include "domain/person.h"
+#include "domain/scope.h"
+#include "domain/units.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/config.h"
+#include "util/fold.h"
+#include "util/log.h"
+#include "util/utf8.h"
+
+/* ---- a string → int64 map (open addressing), for units, CCCDs seen and households ---- */
+typedef struct smap_ent {
+  char *key;
+  int64_t val;
+} smap_ent;
+typedef struct smap {
+  smap_ent *e;
+  size_t cap, n;
+} smap;
+
+static uint64_t smap_hash(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+static smap_ent *smap_slot(const smap *m, const char *key) {
+  size_t i = (size_t)smap_hash(key) & (m->cap - 1);
+  while (m->e[i].key && strcmp(m->e[i].key, key) != 0) i = (i + 1) & (m->cap - 1);
+  return &m->e[i];
+}
+
+static bool smap_get(const smap *m, const char *key, int64_t *val) {
+  if (!m->cap) return false;
+  smap_ent *e = smap_slot(m, key);
+  if (!e->key) return false;
+  *val = e->val;
+  return true;
+}
+
+static int smap_put(smap *m, const char *key, int64_t val) {
+  if ((m->n + 1) * 2 > m->cap) {
+    size_t ncap = m->cap ? m->cap * 2 : 1024;
+    smap bigger = {calloc(ncap, sizeof(smap_ent)), ncap, m->n};
+    if (!bigger.e) return -1;
+    for (size_t i = 0; i < m->cap; i++)
+      if (m->e[i].key) *smap_slot(&bigger, m->e[i].key) = m->e[i];
+    free(m->e);
+    *m = bigger;
+  }
+  smap_ent *e = smap_slot(m, key);
+  if (!e->key) {
+    e->key = strdup(key);
+    if (!e->key) return -1;
+    m->n++;
+  }
+  e->val = val;
+  return 0;
+}
+
+static void smap_free(smap *m) {
+  for (size_t i = 0; i < m->cap; i++) free(m->e[i].key);
+  free(m->e);
+  memset(m, 0, sizeof *m);
+}
+
+/* ---- names as keys ---- */
+/* The folded words of s (ASCII letters and digits; anything else separates), as a list. */
+typedef struct words {
+  char w[24][48];
+  int n;
+} words;
+
+static void split_words(const char *folded, words *out) {
+  out->n = 0;
+  for (const char *p = folded; *p && out->n < 24;) {
+    while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))) p++;
+    size_t n = 0;
+    while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9')) n++;
+    if (!n) break;
+    if (n >= sizeof out->w[0]) n = sizeof out->w[0] - 1;
+    memcpy(out->w[out->n], p, n);
+    out->w[out->n][n] = '\0';
+    out->n++;
+    p += n;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) p++;
+  }
+}
+
+static bool is_number(const char *w) {
+  if (!*w) return false;
+  for (; *w; w++)
+    if (*w < '0' || *w > '9') return false;
+  return true;
+}
+
+static char *join_words(const words *w, int from) {
+  buf b;
+  buf_init(&b);
+  for (int i = from; i < w->n; i++) {
+    if (b.len) buf_putc(&b, ' ');
+    buf_puts(&b, w->w[i]);
+  }
+  if (b.oom) {
+    buf_free(&b);
+    return NULL;
+  }
+  return buf_detach(&b, NULL);
+}
+
+/* An organisation's key: its folded words. */
+static char *org_key(const char *name) {
+  char *f = text_fold(name);
+  if (!f) return NULL;
+  words w;
+  split_words(f, &w);
+  free(f);
+  return join_words(&w, 0);
+}
+
+char *importer_group_key(const char *name) {
+  char *f = text_fold(name);
+  if (!f) return NULL;
+  words in, out;
+  split_words(f, &in);
+  free(f);
+  out.n = 0;
+  int i = 0;
+  /* "tdp", "to" and "to dan pho" open the same name */
+  if (in.n > 0 && strcmp(in.w[0], "tdp") == 0) {
+    i = 1;
+  } else if (in.n > 0 && strcmp(in.w[0], "to") == 0) {
+    i = 1;
+    if (in.n > 2 && strcmp(in.w[1], "dan") == 0 && strcmp(in.w[2], "pho") == 0) i = 3;
+  }
+  if (i > 0) {
+    snprintf(out.w[out.n++], sizeof out.w[0], "to");
+    snprintf(out.w[out.n++], sizeof out.w[0], "dan");
+    snprintf(out.w[out.n++], sizeof out.w[0], "pho");
+  }
+  for (; i < in.n && out.n < 24; i++) {
+    if (strcmp(in.w[i], "so") == 0 && i + 1 < in.n && is_number(in.w[i + 1])) continue;
+    const char *w = in.w[i];
+    if (is_number(w))
+      while (w[0] == '0' && w[1]) w++;
+    snprintf(out.w[out.n++], sizeof out.w[0], "%s", w);
+  }
+  return join_words(&out, 0);
+}
+
+const char *importer_role_kind(const char *role) {
+  char *k = org_key(role);
+  if (!k) return NULL;
+  static const struct {
+    const char *prefix, *kind;
+  } roles[] = {
+      {"can bo", "staff"},       {"cong chuc", "staff"},    {"vien chuc", "staff"},
+      {"giao vien", "staff"},    {"chien si", "staff"},     {"nhan vien", "staff"},
+      {"hoc sinh", "student"},   {"cong nhan", "worker"},   {"nguoi lao dong", "worker"},
+      {"lao dong", "worker"},    {"thanh vien hop tac xa", "worker"}, {"xa vien", "worker"},
+      {"tieu thuong", "trader"}, {"buon ban", "trader"},    {"kinh doanh", "trader"},
+  };
+  const char *kind = NULL;
+  for (size_t i = 0; !kind && i < sizeof roles / sizeof roles[0]; i++) {
+    size_t n = strlen(roles[i].prefix);
+    if (strncmp(k, roles[i].prefix, n) == 0 && (k[n] == '\0' || k[n] == ' ')) kind = roles[i].kind;
+  }
+  free(k);
+  return kind;
+}
+
+/* ---- the unit tree as the importer sees it ---- */
+typedef struct unit_ent {
+  int64_t id;
+  bool in_scope;
+} unit_ent;
+
+typedef struct units_ix {
+  unit_ent *arr; /* in id order */
+  size_t n, cap;
+  smap groups, orgs; /* key → index in arr, -1: several units share the key */
+  bool failed;
+} units_ix;
+
+static void ix_put(smap *m, const char *key, int64_t idx, const units_ix *u, units_ix *fail) {
+  int64_t old;
+  if (!key || !*key) return;
+  if (smap_get(m, key, &old)) {
+    if (old >= 0 && !u->arr[old].in_scope && u->arr[idx].in_scope) {
+      if (smap_put(m, key, idx) != 0) fail->failed = true;
+    } else if (old >= 0 && u->arr[old].in_scope == u->arr[idx].in_scope) {
+      if (smap_put(m, key, -1) != 0) fail->failed = true;
+    }
+    return;
+  }
+  if (smap_put(m, key, idx) != 0) fail->failed = true;
+}
+
+static int on_unit(void *ctx, int64_t id, const char *kind, const char *name, const char *path, bool in_scope) {
+  (void)path;
+  units_ix *u = ctx;
+  if (u->n == u->cap) {
+    size_t ncap = u->cap ? u->cap * 2 : 256;
+    unit_ent *na = realloc(u->arr, ncap * sizeof *na);
+    if (!na) {
+      u->failed = true;
+      return 1;
+    }
+    u->arr = na;
+    u->cap = ncap;
+  }
+  int64_t idx = (int64_t)u->n;
+  u->arr[u->n++] = (unit_ent){id, in_scope};
+  if (strcmp(kind, "residential_group") == 0) {
+    char *k = importer_group_key(name);
+    ix_put(&u->groups, k, idx, u, u);
+    free(k);
+  } else {
+    char *k = org_key(name);
+    ix_put(&u->orgs, k, idx, u, u);
+    free(k);
+  }
+  return u->failed ? 1 : 0;
+}
+
+static const unit_ent *unit_by_id(const units_ix *u, int64_t id) {
+  size_t lo = 0, hi = u->n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (u->arr[mid].id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < u->n && u->arr[lo].id == id ? &u->arr[lo] : NULL;
+}
+
+static void units_ix_free(units_ix *u) {
+  free(u->arr);
+  smap_free(&u->groups);
+  smap_free(&u->orgs);
+  memset(u, 0, sizeof *u);
+}
+
+/* ---- one row, validated ---- */
+typedef struct import_row {
+  long line;
+  char reason[400]; /* "" when the row is good */
+  const char *name, *name_key;
+  int y, m, d;
+  char sex;
+  bool has_cccd;
+  char cccd_hash[65];
+  const char *cccd_enc;
+  char phone[16];
+  int64_t unit_id;
+  bool resident;              /* registered through a tổ dân phố (may have a household) */
+  const char *hh_code;        /* NULL: none */
+  const char *addr, *addr_key; /* NULL: none */
+  const char *relation;
+  int vneid;                  /* -1: not given */
+  int64_t org_unit_id;        /* 0: none */
+  const char *mkind;
+  int grade;
+} import_row;
+
+typedef struct imp {
+  store *st;
+  const secrets *keys;
+  int64_t job_id;
+  colmap m;
+  units_ix u;
+  smap cccd_lines; /* keyed hash → first line */
+  smap households; /* unit/code or unit/address key → id, committed ones */
+  int64_t today_key;
+  arena a;         /* the chunk's strings */
+  import_row *rows;
+  size_t nrows, cap;
+  long last_line;
+  char err[512];
+} imp;
+
+static void add_reason(import_row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_reason(import_row *r, const char *fmt, ...) {
+  size_t n = strlen(r->reason);
+  if (n + 4 >= sizeof r->reason) return;
+  if (n) { /* sentences follow each other: "…tương lai. Không tìm thấy…" */
+    memcpy(r->reason + n, " ", 2);
+    n += 1;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->reason + n, sizeof r->reason - n, fmt, ap);
+  va_end(ap);
+}
+
+static const char *cell(const imp *x, const table_row *tr, col_field f) {
+  int c = x->m.col[f];
+  return c >= 0 && (size_t)c < tr->ncells ? tr->cells[c] : "";
+}
+
+static bool blank(const char *s) {
+  for (; *s; s++)
+    if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n') return false;
+  return true;
+}
+
+/* A unit cell shown back in a message: at most 60 bytes, cut on a character boundary. */
+static void shown(const char *s, char out[64]) {
+  size_t n = strlen(s);
+  if (n > 60) {
+    n = 60;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+  }
+  memcpy(out, s, n);
+  out[n] = '\0';
+}
+
+static bool code_ok(const char *code) {
+  size_t n = strlen(code);
+  if (n < 1 || n > 32) return false;
+  for (size_t i = 0; i < n; i++) {
+    char ch = code[i];
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+          ch == '_' || ch == '.' || ch == '/'))
+      return false;
+  }
+  return true;
+}
+
+/* Looks a unit up in `m`: its index in x->u.arr, or -1 with a reason added. */
+static int64_t find_unit(imp *x, const smap *m, const char *key, const char *what, const char *raw, import_row *r) {
+  char s[64];
+  shown(raw, s);
+  int64_t idx;
+  if (!key || !smap_get(m, key, &idx)) {
+    add_reason(r, "Không tìm thấy %s “%s”.", what, s);
+    return -1;
+  }
+  if (idx < 0) {
+    add_reason(r, "Có nhiều %s cùng tên “%s”: hãy ghi tên đầy đủ hơn.", what, s);
+    return -1;
+  }
+  if (!x->u.arr[idx].in_scope) {
+    add_reason(r, "Không thể nhập vào %s “%s”: đơn vị này nằm ngoài phạm vi quản lý của bạn.", what, s);
+    return -1;
+  }
+  return idx;
+}
+
+/* Validates one row into r (strings in x->a). Nothing here touches the database. */
+static int validate(imp *x, const table_row *tr, import_row *r) {
+  memset(r, 0, sizeof *r);
+  r->line = tr->line;
+  r->vneid = -1;
+  /* name */
+  const char *raw = cell(x, tr, COL_FULL_NAME);
+  char *name = text_clean(raw);
+  if (!name) {
+    add_reason(r, "Họ và tên không phải văn bản hợp lệ.");
+  } else if (!*name) {
+    add_reason(r, "Thiếu họ và tên.");
+  } else {
+    char msg[200];
+    if (person_name_check(name, msg, sizeof msg) != 0) {
+      add_reason(r, "%s", msg);
+    } else {
+      char *key = text_fold(name);
+      if (!key) {
+        free(name);
+        return -1;
+      }
+      r->name = arena_strdup(&x->a, name);
+      r->name_key = arena_strdup(&x->a, key);
+      free(key);
+    }
+  }
+  free(name);
+  /* birth date */
+  raw = cell(x, tr, COL_BIRTH_DATE);
+  const char *why = NULL;
+  if (!blank(raw) && people_parse_birth(raw, x->today_key, &r->y, &r->m, &r->d, &why) != 0) add_reason(r, "%s", why);
+  /* sex */
+  raw = cell(x, tr, COL_SEX);
+  if (!blank(raw) && !(r->sex = people_parse_sex(raw))) add_reason(r, "Giới tính phải là Nam hoặc Nữ.");
+  /* CCCD, checked against the birth year and sex */
+  raw = cell(x, tr, COL_CCCD);
+  char digits[13] = "";
+  if (!blank(raw)) {
+    int c = x->m.col[COL_CCCD];
+    size_t nd = 0;
+    bool only_digits = true;
+    for (const char *p = raw; *p; p++) {
+      if (*p >= '0' && *p <= '9') nd++;
+      else if (*p != ' ') only_digits = false;
+    }
+    if (tr->numeric && c >= 0 && tr->numeric[c] && only_digits && nd == 11) {
+      add_reason(r, "Số CCCD mất chữ số 0 ở đầu (ô kiểu số trong Excel): hãy định dạng cột CCCD là văn bản.");
+    } else if (people_cccd_check(raw, r->y, r->sex, digits, &why) != 0) {
+      add_reason(r, "%s", why);
+    } else {
+      r->has_cccd = true;
+    }
+  }
+  /* phone */
+  raw = cell(x, tr, COL_PHONE);
+  if (!blank(raw) && phone_normalise(raw, r->phone, sizeof r->phone) != 0)
+    add_reason(r, "Số điện thoại không hợp lệ (10 số di động hoặc 11 số cố định, bắt đầu bằng 0 hoặc +84).");
+  /* VNeID level */
+  raw = cell(x, tr, COL_VNEID);
+  if (!blank(raw)) {
+    char *v = text_clean(raw);
+    if (v && (strcmp(v, "0") == 0 || strcmp(v, "1") == 0 || strcmp(v, "2") == 0)) r->vneid = v[0] - '0';
+    else add_reason(r, "Mức định danh điện tử phải là 0, 1 hoặc 2.");
+    free(v);
+  }
+  /* workplace or school, with the role */
+  const char *org = cell(x, tr, COL_ORG);
+  if (!blank(org)) {
+    char *k = org_key(org);
+    int64_t idx = find_unit(x, &x->u.orgs, k, "nơi làm việc/học tập", org, r);
+    free(k);
+    if (idx >= 0) r->org_unit_id = x->u.arr[idx].id;
+    const char *role = cell(x, tr, COL_ROLE);
+    if (blank(role)) {
+      add_reason(r, "Thiếu vai trò ở nơi làm việc/học tập (Cán bộ, Giáo viên, Học sinh, Người lao động, Tiểu thương…).");
+    } else if (!(r->mkind = importer_role_kind(role))) {
+      char s[64];
+      shown(role, s);
+      add_reason(r, "Vai trò “%s” không nhận ra (Cán bộ, Công chức, Viên chức, Giáo viên, Học sinh, Công nhân, "
+                    "Người lao động, Tiểu thương).", s);
+    } else if (strcmp(r->mkind, "student") == 0) {
+      char *g = text_clean(cell(x, tr, COL_GRADE));
+      long long grade = 0;
+      if (!g || !parse_int(g, 1, 12, &grade)) add_reason(r, "Học sinh cần có lớp, từ 1 đến 12.");
+      else r->grade = (int)grade;
+      free(g);
+    }
+  }
+  /* tổ dân phố */
+  const char *grp = cell(x, tr, COL_UNIT);
+  if (!blank(grp)) {
+    char *k = importer_group_key(grp);
+    int64_t idx = find_unit(x, &x->u.groups, k, "tổ dân phố", grp, r);
+    free(k);
+    if (idx >= 0) {
+      r->unit_id = x->u.arr[idx].id;
+      r->resident = true;
+    }
+  } else if (blank(org)) {
+    add_reason(r, "Thiếu tổ dân phố.");
+  } else {
+    r->unit_id = r->org_unit_id; /* lives elsewhere: registered through the workplace or school */
+  }
+  /* household */
+  const char *code = cell(x, tr, COL_HOUSEHOLD_CODE);
+  if (!blank(code)) {
+    char *c = text_clean(code);
+    if (!c || !code_ok(c)) add_reason(r, "Mã hộ chỉ gồm 1–32 chữ cái không dấu, chữ số và các dấu - _ . /");
+    else r->hh_code = arena_strdup(&x->a, c);
+    free(c);
+  }
+  const char *addr = cell(x, tr, COL_ADDRESS);
+  if (!blank(addr)) {
+    char *a = text_clean(addr);
+    char *k = a ? text_fold(a) : NULL;
+    if (!a || !k || utf8_length(a, strlen(a)) > 300) {
+      add_reason(r, "Địa chỉ không hợp lệ hoặc dài quá 300 ký tự.");
+    } else {
+      r->addr = arena_strdup(&x->a, a);
+      r->addr_key = arena_strdup(&x->a, k);
+    }
+    free(a);
+    free(k);
+  }
+  const char *rel = cell(x, tr, COL_RELATION);
+  if (!blank(rel)) {
+    char *c = text_clean(rel);
+    if (!c || utf8_length(c, strlen(c)) > 50) add_reason(r, "Quan hệ với chủ hộ dài quá 50 ký tự.");
+    else r->relation = arena_strdup(&x->a, c);
+    free(c);
+  }
+  /* A CCCD twice in the file: the later good row is refused, naming the first. */
+  if (r->has_cccd && !r->reason[0]) {
+    people_cccd_hash(x->keys, digits, r->cccd_hash);
+    int64_t first;
+    if (smap_get(&x->cccd_lines, r->cccd_hash, &first)) {
+      add_reason(r, "Số CCCD trùng với dòng %lld.", (long long)first);
+    } else {
+      if (smap_put(&x->cccd_lines, r->cccd_hash, r->line) != 0) return -1;
+      char *sealed = people_cccd_seal(x->keys, digits);
+      if (!sealed) return -1;
+      r->cccd_enc = arena_strdup(&x->a, sealed);
+      free(sealed);
+    }
+  }
+  sodium_memzero(digits, sizeof digits);
+  return 0;
+}
+
+/* ---- writing a chunk ---- */
+typedef enum { OUT_NEW, OUT_UPDATED, OUT_UNCHANGED, OUT_REJECTED } outcome;
+
+static bool same_text(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }
+
+/* The household of a good resident row (0: none given); cached once committed. */
+static int household_of(imp *x, store_conn *w, const import_row *r, int64_t now, int64_t *id) {
+  *id = 0;
+  if (!r->resident || (!r->hh_code && !r->addr_key)) return 0;
+  char key[600];
+  snprintf(key, sizeof key, "%lld\x1f%c\x1f%s", (long long)r->unit_id, r->hh_code ? 'c' : 'a',
+           r->hh_code ? r->hh_code : r->addr_key);
+  if (smap_get(&x->households, key, id)) return 0;
+  bool created = false;
+  if (people_bulk_household(w, r->unit_id, r->hh_code, r->addr, r->addr_key, now, id, &created) != 0) return -1;
+  return smap_put(&x->households, key, *id);
+}
+
+/* Matches and writes one good row. OUT_REJECTED with r->reason set when the register refuses it. */
+static int write_row(imp *x, store_conn *w, import_row *r, int64_t now, outcome *out) {
+  bulk_person p = {.full_name = r->name, .name_key = r->name_key, .y = r->y, .m = r->m, .d = r->d, .sex = r->sex,
+                   .cccd_hash = r->has_cccd ? r->cccd_hash : NULL, .cccd_enc = r->cccd_enc,
+                   .phone = r->phone[0] ? r->phone : NULL, .relation = r->relation, .vneid_level = r->vneid,
+                   .unit_id = r->unit_id};
+  if (household_of(x, w, r, now, &p.household_id) != 0) return -1;
+  bulk_stored s;
+  int found = 0;
+  if (r->has_cccd) {
+    found = people_bulk_by_hash(w, r->cccd_hash, &s);
+    if (found < 0) return -1;
+    if (found && strcmp(s.name_key, r->name_key) != 0) {
+      add_reason(r, "Số CCCD này đã có trong hồ sơ của một người khác (khác họ tên).");
+      *out = OUT_REJECTED;
+      return 0;
+    }
+  }
+  if (!found) {
+    found = people_bulk_by_key(w, &p, r->has_cccd, &s);
+    if (found < 0) return -1;
+  }
+  int64_t person_id = 0;
+  if (!found) {
+    if (people_bulk_insert(w, &p, now, &person_id) != STORE_OK) return -1;
+    *out = OUT_NEW;
+  } else {
+    const unit_ent *home = unit_by_id(&x->u, s.unit_id);
+    if (!home || !home->in_scope) {
+      add_reason(r, "Người này đã có hồ sơ ở một đơn vị ngoài phạm vi quản lý của bạn.");
+      *out = OUT_REJECTED;
+      return 0;
+    }
+    person_id = s.id;
+    /* What the row leaves out stays as stored. */
+    bulk_person m = p;
+    if (!r->y) {
+      m.y = s.y;
+      m.m = s.m;
+      m.d = s.d;
+    }
+    if (!m.sex) m.sex = s.sex;
+    if (!m.phone) m.phone = s.phone[0] ? s.phone : NULL;
+    if (!m.relation) m.relation = s.relation[0] ? s.relation : NULL;
+    if (m.vneid_level < 0) m.vneid_level = s.vneid_level;
+    if (!m.household_id) m.household_id = s.household_id;
+    bool changed = strcmp(m.full_name, s.full_name) != 0 || m.y != s.y || m.m != s.m || m.d != s.d ||
+                   m.sex != s.sex || (r->has_cccd && !s.has_cccd) || !same_text(m.phone, s.phone) ||
+                   !same_text(m.relation, s.relation) || m.vneid_level != s.vneid_level ||
+                   m.unit_id != s.unit_id || m.household_id != s.household_id;
+    if (!r->has_cccd || s.has_cccd) {
+      m.cccd_hash = NULL; /* kept as stored */
+      m.cccd_enc = NULL;
+    }
+    if (changed && people_bulk_update(w, person_id, &m, now) != STORE_OK) return -1;
+    *out = changed ? OUT_UPDATED : OUT_UNCHANGED;
+  }
+  if (r->org_unit_id && r->mkind) {
+    int added = people_bulk_membership(w, person_id, r->org_unit_id, r->mkind, r->grade);
+    if (added < 0) return -1;
+    if (added && *out == OUT_UNCHANGED) *out = OUT_UPDATED;
+  }
+  return 0;
+}
+
+static void count(import_counts *c, outcome o) {
+  c->rows++;
+  switch (o) {
+    case OUT_NEW: c->imported++; break;
+    case OUT_UPDATED: c->imported++; c->updated++; break;
+    case OUT_UNCHANGED: c->unchanged++; break;
+    case OUT_REJECTED: c->rejected++; break;
+  }
+}
+
+/* One try at the chunk in one transaction; `careful`: each row under a savepoint, a row the
+ * database refuses is rejected instead of failing the chunk. STORE_OK or an error. */
+static int write_chunk_once(imp *x, store_conn *w, bool careful) {
+  import_counts c = {0};
+  int64_t now = clock_now();
+  int rc = store_begin(w);
+  if (rc != STORE_OK) return rc;
+  for (size_t i = 0; i < x->nrows; i++) {
+    import_row *r = &x->rows[i];
+    outcome o = OUT_REJECTED;
+    if (!r->reason[0]) {
+      if (careful && store_savepoint(w, "hv_import_row") != STORE_OK) goto fail;
+      if (write_row(x, w, r, now, &o) != 0) {
+        if (!careful || store_unavailable(w)) goto fail;
+        if (store_rollback_to(w, "hv_import_row") != STORE_OK) goto fail;
+        add_reason(r, "Cơ sở dữ liệu không nhận dòng này (có thể trùng với một hồ sơ đang được sửa).");
+        o = OUT_REJECTED;
+      }
+      if (careful && store_release_savepoint(w, "hv_import_row") != STORE_OK) goto fail;
+    }
+    if (o == OUT_REJECTED && jobs_add_error(w, x->job_id, r->line, r->reason) != 0) goto fail;
+    count(&c, o);
+  }
+  if (jobs_progress(w, x->job_id, x->last_line, &c) != 0) goto fail;
+  return store_commit(w);
+fail:
+  snprintf(x->err, sizeof x->err, "%s", store_errmsg(w));
+  store_rollback(w);
+  return store_unavailable(w) ? STORE_UNAVAILABLE : STORE_ERROR;
+}
+
+/* Writes the chunk: the writer is taken for it alone and given back. */
+static int write_chunk(imp *x) {
+  if (!x->nrows) return 0;
+  store_why why = STORE_WHY_NONE;
+  store_conn *w = store_acquire_timed(x->st, true, 30000, &why);
+  if (!w) {
+    snprintf(x->err, sizeof x->err, "%s",
+             why == STORE_WHY_BUSY ? "the writer stayed busy past 30 s" : "the database cannot be reached");
+    return -1;
+  }
+  int rc = write_chunk_once(x, w, false);
+  if (rc == STORE_ERROR) {
+    /* Households cached in the failed transaction do not exist: forget the cache. */
+    smap_free(&x->households);
+    rc = write_chunk_once(x, w, true);
+  }
+  if (rc != STORE_OK) smap_free(&x->households);
+  store_release(w);
+  x->nrows = 0;
+  arena_free(&x->a);
+  return rc == STORE_OK ? 0 : -1;
+}
+
+/* ---- mapping ---- */
+static col_field field_by_code(const char *code) {
+  for (int f = COL_NONE + 1; f < COL_COUNT; f++)
+    if (strcmp(col_field_code((col_field)f), code) == 0) return (col_field)f;
+  return COL_NONE;
+}
+
+/* The colmap a job's mapping JSON names. -1 with a message on an unknown field or bad index. */
+static int mapping_apply(json_t *mapping, size_t ncolumns, colmap *m, char *err, size_t errlen) {
+  colmap_init(m);
+  const char *k;
+  json_t *v;
+  json_object_foreach(mapping, k, v) {
+    col_field f = field_by_code(k);
+    if (f == COL_NONE) {
+      snprintf(err, errlen, "Trường “%s” không có trong danh sách các trường nhận được.", k);
+      return -1;
+    }
+    if (json_is_null(v)) continue;
+    if (!json_is_integer(v) || json_integer_value(v) < -1 || json_integer_value(v) >= (json_int_t)ncolumns) {
+      snprintf(err, errlen, "Cột của trường “%s” không có trong tệp.", col_field_label(f));
+      return -1;
+    }
+    if (colmap_apply_manual(m, f, (int)json_integer_value(v)) != 0) {
+      snprintf(err, errlen, "Trường “%s” không hợp lệ.", k);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static json_t *mapping_json(const colmap *m) {
+  json_t *o = json_object();
+  for (int f = COL_NONE + 1; o && f < COL_COUNT; f++)
+    if (m->col[f] >= 0) json_object_set_new(o, col_field_code((col_field)f), json_integer(m->col[f]));
+  return o;
+}
+
+/* Reads the header row: the first row of the file. */
+static table *open_with_header(const char *path, table_row *hdr, char *err, size_t errlen) {
+  table_limits lim;
+  table_limits_default(&lim);
+  table *t = table_open(path, &lim, err, errlen);
+  if (!t) return NULL;
+  int rc = table_next(t, hdr, err, errlen);
+  if (rc == 0) snprintf(err, errlen, "Tệp trống: không có dòng tiêu đề nào.");
+  if (rc != 1) {
+    table_close(t);
+    return NULL;
+  }
+  return t;
+}
+
+static char **copy_cells(const table_row *row) {
+  char **c = calloc(row->ncells + 1, sizeof *c);
+  for (size_t i = 0; c && i < row->ncells; i++)
+    if (!(c[i] = strdup(row->cells[i]))) {
+      for (size_t j = 0; j < i; j++) free(c[j]);
+      free(c);
+      return NULL;
+    }
+  return c;
+}
+
+static void free_cells(char **c) {
+  for (size_t i = 0; c && c[i]; i++) free(c[i]);
+  free(c);
+}
+
+static int64_t count_lines(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  char b[65536];
+  size_t n;
+  int64_t lines = 0;
+  int last = '\n';
+  while ((n = fread(b, 1, sizeof b, f)) > 0) {
+    for (size_t i = 0; i < n; i++)
+      if (b[i] == '\n') lines++;
+    last = b[n - 1];
+  }
+  fclose(f);
+  if (last != '\n') lines++;
+  return lines > 1 ? lines - 1 : 0;
+}
+
+int importer_inspect(const char *path, json_t **out, int64_t *rows_estimate, char *err, size_t errlen) {
+  table_row hdr;
+  table *t = open_with_header(path, &hdr, err, errlen);
+  if (!t) return -1;
+  int ret = -1;
+  char **headers = copy_cells(&hdr);
+  size_t nh = hdr.ncells;
+  json_t *o = NULL;
+  if (!headers) goto done;
+  colmap m;
+  char why[1024] = "";
+  int ok = colmap_detect((const char *const *)headers, nh, COLMAP_REQUIRED_RESIDENTS, &m, why, sizeof why);
+  json_t *cols = json_array(), *preview = json_array(), *missing = json_array(), *warnings = json_array();
+  o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "format", table_format_name(t), "columns", cols, "preview",
+                preview, "missing", missing, "warnings", warnings, "mapping", mapping_json(&m));
+  if (!o) goto done;
+  for (size_t i = 0; i < nh; i++) {
+    col_field f = COL_NONE;
+    for (int k = COL_NONE + 1; k < COL_COUNT; k++)
+      if (m.col[k] == (int)i) f = (col_field)k;
+    json_array_append_new(cols, json_pack("{s:I, s:s, s:s?, s:s?}", "index", (json_int_t)i, "header", headers[i],
+                                          "field", f ? col_field_code(f) : NULL, "field_label",
+                                          f ? col_field_label(f) : NULL));
+  }
+  for (int k = COL_NONE + 1; k < COL_COUNT; k++)
+    if ((COLMAP_REQUIRED_RESIDENTS & COLMAP_BIT(k)) && m.col[k] < 0)
+      json_array_append_new(missing, json_string(col_field_code((col_field)k)));
+  if (ok != 0 && why[0]) json_array_append_new(warnings, json_string(why));
+  json_object_set_new(o, "mapping_error", ok != 0 && why[0] ? json_string(why) : json_null());
+  char w[1024];
+  colmap_warnings(&m, (const char *const *)headers, nh, w, sizeof w);
+  if (w[0]) json_array_append_new(warnings, json_string(w));
+  table_row row;
+  int rc = 0;
+  for (int n = 0; n < 5 && (rc = table_next(t, &row, err, errlen)) == 1; n++) {
+    json_t *cells = json_array();
+    for (size_t i = 0; i < row.ncells; i++) json_array_append_new(cells, json_string(row.cells[i]));
+    json_array_append_new(preview, json_pack("{s:I, s:o}", "line", (json_int_t)row.line, "cells", cells));
+  }
+  if (rc < 0) goto done;
+  *rows_estimate = strcmp(table_format_name(t), "CSV") == 0 ? count_lines(path) : 0;
+  json_object_set_new(o, "rows_estimate", json_integer(*rows_estimate));
+  ret = 0;
+done:
+  if (ret != 0) json_decref(o);
+  else *out = o;
+  free_cells(headers);
+  table_close(t);
+  return ret;
+}
+
+int importer_mapping_check(const char *path, json_t *mapping, char *err, size_t errlen) {
+  table_row hdr;
+  table *t = open_with_header(path, &hdr, err, errlen);
+  if (!t) return -1;
+  colmap m;
+  int rc = mapping_apply(mapping, hdr.ncells, &m, err, errlen);
+  if (rc == 0)
+    rc = colmap_check(&m, COLMAP_REQUIRED_RESIDENTS, hdr.cells, hdr.ncells, err, errlen);
+  table_close(t);
+  return rc;
+}
+
+/* ---- a run ---- */
+static void imp_free(imp *x) {
+  units_ix_free(&x->u);
+  smap_free(&x->cccd_lines);
+  smap_free(&x->households);
+  arena_free(&x->a);
+  free(x->rows);
+}
+
+static int load_units(imp *x, const import_job *j) {
+  scope_sql sc;
+  if (j->scope_all) {
+    scope_sql_all(&sc);
+  } else {
+    principal p = {.user_id = j->created_by};
+    scope_sql_of(&sc, &p, CAP_PEOPLE_WRITE);
+  }
+  store_conn *c = store_acquire(x->st, false);
+  if (!c) return -1;
+  int rc = units_each_scoped(c, &sc, on_unit, &x->u);
+  store_release(c);
+  return rc == 0 && !x->u.failed ? 0 : -1;
+}
+
+static int finish(store *st, int64_t id, bool ok, const char *error) {
+  store_conn *w = store_acquire_timed(st, true, 30000, NULL);
+  if (!w) return -1;
+  int rc = store_begin(w);
+  if (rc == STORE_OK) rc = jobs_finish(w, id, ok, error) == 0 ? STORE_OK : STORE_ERROR;
+  if (rc == STORE_OK) rc = store_commit(w);
+  else store_rollback(w);
+  store_release(w);
+  return rc == STORE_OK ? 0 : -1;
+}
+
+int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *stop, char *err, size_t errlen) {
+  imp x = {.st = st, .keys = keys, .job_id = job_id, .today_key = groups_date_key(clock_now())};
+  arena_init(&x.a);
+  import_job j = {0};
+  table *t = NULL;
+  char **headers = NULL;
+  int ret = -1;
+  char why[1024] = "";
+  store_conn *c = store_acquire(st, false);
+  int got = c ? jobs_get(c, job_id, &j) : -1;
+  if (c) store_release(c);
+  if (got != 1) {
+    snprintf(err, errlen, "job %lld cannot be read", (long long)job_id);
+    goto out;
+  }
+  table_row row;
+  t = open_with_header(j.file_path, &row, why, sizeof why);
+  if (!t) goto failed;
+  size_t nh = row.ncells;
+  headers = copy_cells(&row);
+  json_t *mapping = json_loads(j.mapping, 0, NULL);
+  if (!headers || !mapping) {
+    json_decref(mapping);
+    snprintf(err, errlen, "out of memory");
+    goto out;
+  }
+  int mrc;
+  if (json_object_size(mapping) == 0)
+    mrc = colmap_detect((const char *const *)headers, nh, COLMAP_REQUIRED_RESIDENTS, &x.m, why, sizeof why);
+  else if ((mrc = mapping_apply(mapping, nh, &x.m, why, sizeof why)) == 0)
+    mrc = colmap_check(&x.m, COLMAP_REQUIRED_RESIDENTS, (const char *const *)headers, nh, why, sizeof why);
+  json_decref(mapping);
+  if (mrc != 0) goto failed;
+  if (load_units(&x, &j) != 0) {
+    snprintf(err, errlen, "cannot read the unit tree");
+    goto out;
+  }
+  x.cap = IMPORTER_CHUNK_ROWS;
+  x.rows = calloc(x.cap, sizeof *x.rows);
+  if (!x.rows) goto out;
+  int rc;
+  while ((rc = table_next(t, &row, why, sizeof why)) == 1) {
+    import_row *r = &x.rows[x.nrows];
+    if (validate(&x, &row, r) != 0) {
+      snprintf(err, errlen, "out of memory");
+      goto out;
+    }
+    if (row.line <= j.committed_line) { /* written before a restart: only its CCCD is remembered */
+      arena_free(&x.a);
+      continue;
+    }
+    x.last_line = row.line;
+    if (++x.nrows == x.cap) {
+      if (write_chunk(&x) != 0) {
+        snprintf(err, errlen, "%s", x.err);
+        goto out;
+      }
+      if (stop && atomic_load(stop)) {
+        ret = 1;
+        goto out;
+      }
+    }
+  }
+  if (rc < 0) goto failed;
+  if (write_chunk(&x) != 0) {
+    snprintf(err, errlen, "%s", x.err);
+    goto out;
+  }
+  ret = finish(st, job_id, true, NULL);
+  if (ret != 0) snprintf(err, errlen, "cannot record the end of the job");
+  goto out;
+failed:
+  /* The file cannot be read on: what was committed stays, the job says why it stopped. */
+  snprintf(err, errlen, "%s", why);
+  ret = finish(st, job_id, false, why) == 0 ? 0 : -1;
+out:
+  free_cells(headers);
+  if (t) table_close(t);
+  import_job_clear(&j);
+  imp_free(&x);
+  return ret;
+}
+
+/* ---- the error report ---- */
+static void csv_cell(buf *b, const char *s) {
+  if (strpbrk(s, ",\"\r\n") || (s[0] == ' ') || (*s && s[strlen(s) - 1] == ' ')) {
+    buf_putc(b, '"');
+    for (; *s; s++) {
+      if (*s == '"') buf_putc(b, '"');
+      buf_putc(b, *s);
+    }
+    buf_putc(b, '"');
+  } else {
+    buf_puts(b, s);
+  }
+}
+
+static void csv_row(buf *b, const char *const *cells, size_t n, size_t width, const char *line, const char *reason) {
+  for (size_t i = 0; i < width; i++) {
+    if (i) buf_putc(b, ',');
+    /* A cell starting with = + - @ would be a formula in Excel: quote it as text. */
+    const char *v = i < n ? cells[i] : "";
+    if (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@') buf_putc(b, '\'');
+    csv_cell(b, v);
+  }
+  buf_putc(b, ',');
+  csv_cell(b, line);
+  buf_putc(b, ',');
+  csv_cell(b, reason);
+  buf_puts(b, "\r\n");
+}
+
+static int collect_error(void *ctx, int64_t line, const char *reason) {
+  char k[24];
+  snprintf(k, sizeof k, "%lld", (long long)line);
+  smap *m = ((smap **)ctx)[0];
+  char ***reasons = ((char ****)ctx)[1];
+  size_t *n = ((size_t **)ctx)[2];
+  char **nr = realloc(*reasons, (*n + 1) * sizeof *nr);
+  if (!nr) return 1;
+  *reasons = nr;
+  if (!(nr[*n] = strdup(reason))) return 1;
+  if (smap_put(m, k, (int64_t)*n) != 0) return 1;
+  (*n)++;
+  return 0;
+}
+
+int importer_error_report(store *st, int64_t job_id, char **out, size_t *len, char *err, size_t errlen) {
+  import_job j = {0};
+  smap lines = {0};
+  char **reasons = NULL;
+  size_t nreasons = 0;
+  table *t = NULL;
+  int ret = -1;
+  buf b;
+  buf_init(&b);
+  store_conn *c = store_acquire(st, false);
+  if (!c) {
+    snprintf(err, errlen, "Cơ sở dữ liệu tạm thời không truy cập được.");
+    goto out;
+  }
+  void *ctx[3] = {&lines, &reasons, &nreasons};
+  int got = jobs_get(c, job_id, &j);
+  int rc = got == 1 ? jobs_errors_each(c, job_id, collect_error, ctx) : -1;
+  store_release(c);
+  if (rc != 0) {
+    snprintf(err, errlen, "Không đọc được danh sách lỗi.");
+    goto out;
+  }
+  table_row row;
+  buf_puts(&b, "\xEF\xBB\xBF"); /* BOM: Excel then reads the file as UTF-8 */
+  t = open_with_header(j.file_path, &row, err, errlen);
+  if (!t) goto out;
+  size_t width = row.ncells;
+  csv_row(&b, row.cells, row.ncells, width, "Dòng", "Lý do");
+  while ((rc = table_next(t, &row, err, errlen)) == 1) {
+    char k[24];
+    int64_t idx;
+    snprintf(k, sizeof k, "%ld", row.line);
+    if (!smap_get(&lines, k, &idx)) continue;
+    csv_row(&b, row.cells, row.ncells, width, k, reasons[idx]);
+  }
+  if (rc < 0 || b.oom) goto out;
+  *out = buf_detach(&b, len);
+  ret = 0;
+out:
+  buf_free(&b);
+  if (t) table_close(t);
+  for (size_t i = 0; i < nreasons; i++) free(reasons[i]);
+  free(reasons);
+  smap_free(&lines);
+  import_job_clear(&j);
+  return ret;
+}

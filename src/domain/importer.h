@@ -1,0 +1,76 @@
+/* importer.h: the import of a resident list (CSV or XLSX) — issue 7, capability 2.
+ * Owns: reading the file (table.h), mapping its columns (colmap.h), validating every row,
+ * hashing and sealing CCCDs, grouping rows into households, and writing chunk by chunk.
+ * Never: parses, hashes or encrypts while it holds the writer; keeps the writer across chunks;
+ * puts a row's personal data in a message (reasons name the field and the line only).
+ *
+ * Rules (docs/IMPORT.md tells them to officials):
+ * - Required columns: Họ và tên and Tổ dân phố. A row with an empty Tổ dân phố but a Nơi làm
+ *   việc/học tập registers the person through that unit (someone who works or studies in the ward
+ *   and lives elsewhere), without a household.
+ * - Tổ dân phố by name, compared folded (accents, case, punctuation ignored), "TDP", "Tổ" and
+ *   "Tổ dân phố" being the same words, "số" before the number and leading zeros ignored: "Tổ dân phố
+ *   số 3", "TDP 3", "Tổ 03" name the same unit. It must be a residential_group inside the
+ *   importer's people.write scope. Workplaces and schools by their folded name, within scope.
+ * - A person is matched by the keyed hash of their CCCD when the row has one; else (or when no
+ *   record has that CCCD) by natural key: registering unit, folded name, birth date (or year), and
+ *   household — a row with a CCCD only matches by natural key a record that has none. A match with
+ *   nothing to change is `unchanged`; with something to change, `updated` (counted in `imported`
+ *   too: the row changed the register). Empty cells leave stored values as they are.
+ * - A CCCD already held by a record with another (folded) name is refused; a CCCD twice in the
+ *   file: the second line is refused, naming the first.
+ * - Households: "Mã hộ" (unique within its tổ) names one; rows without a code at the same folded
+ *   address in the same tổ form one household.
+ */
+#ifndef HOCVUSO_IMPORTER_H
+#define HOCVUSO_IMPORTER_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/colmap.h"
+#include "store/store.h"
+#include "util/secrets.h"
+#include "util/table.h"
+
+#define IMPORTER_CHUNK_ROWS 2000
+
+/* What the mapping step shows: {"format", "columns":[{"index","header","field","field_label"}],
+ * "preview":[first 5 rows], "missing":[field codes], "warnings":[…], "mapping": {field: index},
+ * "mapping_error": why the detected mapping cannot be used as it is (missing or repeated columns) or
+ * null}.
+ * *rows_estimate: data rows (CSV: line count; XLSX: 0, unknown). -1 with a Vietnamese message
+ * in err when the file cannot be read. */
+int importer_inspect(const char *path, json_t **out, int64_t *rows_estimate, char *err, size_t errlen);
+
+/* A mapping {"full_name": 2, …} (field codes, 0-based column indexes, -1 or null: none) for the
+ * file at `path`; 0, or -1 with a Vietnamese message (unknown field, bad index, a required field missing). */
+int importer_mapping_check(const char *path, json_t *mapping, char *err, size_t errlen);
+
+/* Runs (or resumes) job `job_id` to its end: done, or failed with a message. `stop` (may be NULL)
+ * asks it to stop between chunks (the job stays running and resumes at the next start).
+ * 0 when the job ended (done or failed), 1 when stopped, -1 when the database failed (the job
+ * stays running: a later run resumes it). err: a message for the log. */
+int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *stop, char *err, size_t errlen);
+
+/* The error report: the uploaded file's header and its rejected rows with "Dòng" and "Lý do",
+ * as CSV (UTF-8 with a BOM, CRLF). A malloc'd buffer in *out (*len bytes). 0 or -1. */
+int importer_error_report(store *st, int64_t job_id, char **out, size_t *len, char *err, size_t errlen);
+
+/* ---- the server's import worker (import_worker.c): one thread runs queued jobs one at a time;
+ * at start it first resumes a job left running by a stopped or killed server. ---- */
+int importer_worker_start(store *st, const secrets *keys);
+/* A job was queued: look now rather than at the next poll. */
+void importer_worker_wake(void);
+/* Asks the running job to stop after its chunk and joins the thread. */
+void importer_worker_stop(void);
+
+/* ---- exposed for tests: the pure parts ---- */
+/* The key a tổ dân phố name is compared by ("Tổ dân phố số 03" → "to dan pho 3"); malloc'd. */
+char *importer_group_key(const char *name);
+/* A role cell → membership kind ("staff", "student", "worker", "trader") or NULL. */
+const char *importer_role_kind(const char *role);
+
+#endif

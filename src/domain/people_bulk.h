@@ -1,0 +1,60 @@
+/* people_bulk.h: the registry's writes for a list import (sub-noun of people.h): find a person by
+ * keyed CCCD hash or by natural key, insert or update one with already validated, hashed and
+ * sealed fields, find or create a household by code or address, add a membership once.
+ * Owns: the SQL the importer runs on people, person_words, households and memberships.
+ * Never: parses, hashes or encrypts (the importer does it before taking the writer), begins or
+ * commits (the caller's chunk transaction holds every call).
+ */
+#ifndef HOCVUSO_PEOPLE_BULK_H
+#define HOCVUSO_PEOPLE_BULK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* A person as a list row gives it, validated. Strings NULL or "": not given. */
+typedef struct bulk_person {
+  const char *full_name, *name_key;
+  int y, m, d;           /* 0: not given (y) / unknown (m, d) */
+  char sex;              /* 'M', 'F' or 0 */
+  const char *cccd_hash; /* NULL: no CCCD in the row */
+  const char *cccd_enc;
+  const char *phone;     /* national form, or NULL */
+  const char *relation;
+  int vneid_level;       /* -1: not given */
+  int64_t unit_id;       /* registering unit */
+  int64_t household_id;  /* 0: none given */
+} bulk_person;
+
+/* A stored person, as a match returns it. */
+typedef struct bulk_stored {
+  int64_t id;
+  char name_key[400];
+  char full_name[400];
+  int y, m, d;
+  char sex;
+  bool has_cccd;
+  char phone[16];
+  char relation[64];
+  int vneid_level;
+  int64_t unit_id, household_id;
+} bulk_stored;
+
+/* 1 and *out when a live person has this CCCD hash; 0 when none; -1 on error. */
+int people_bulk_by_hash(store_conn *w, const char *cccd_hash, bulk_stored *out);
+/* By natural key: (unit, folded name, birth y/m/d (0 unknown), household (0 none)), the oldest
+ * record; when `without_cccd`, only a record that has no CCCD. 1, 0 or -1 as above. */
+int people_bulk_by_key(store_conn *w, const bulk_person *p, bool without_cccd, bulk_stored *out);
+/* Inserts the person and the words of its name. 0 or a negative store code (STORE_CONSTRAINT). */
+int people_bulk_insert(store_conn *w, const bulk_person *p, int64_t now, int64_t *id);
+/* Writes every field of `p` over the person `id` (the caller has merged what the row left out). */
+int people_bulk_update(store_conn *w, int64_t id, const bulk_person *p, int64_t now);
+/* The household of `unit_id` with this code (code non-NULL) or, without code, the code-less one
+ * at this folded address; created when absent. *created says which. 0 or -1. */
+int people_bulk_household(store_conn *w, int64_t unit_id, const char *code, const char *address,
+                          const char *address_key, int64_t now, int64_t *id, bool *created);
+/* Adds the membership unless the same (person, unit, kind) exists: 1 added, 0 existed, -1 error. */
+int people_bulk_membership(store_conn *w, int64_t person_id, int64_t unit_id, const char *kind, int grade);
+
+#endif
