@@ -25,6 +25,7 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_PERSON: return "person";
     case SCOPE_HOUSEHOLD: return "household";
     case SCOPE_USER_PERSON: return "user_person";
+    case SCOPE_REQUEST: return "request";
   }
   return "?";
 }
