@@ -36,9 +36,9 @@ export const APP_NAME = 'Bình dân học vụ số';
 const LOGIN_HASH = '#/dang-nhap';
 const NEW_PASSWORD_HASH = '#/doi-mat-khau';
 
-// Who answers residents' data requests: the ward's data controller. Until the privacy routes name
-// their own capability in /me, those who may read the audit log and change records (the ward admin).
-export const REQUESTS_CAP = ['requests.answer', ['audit.read', 'people.write']];
+// Who answers residents' data requests: those who may change records (the routes' capability),
+// each for the people registered in their units.
+const REQUESTS_CAP = 'people.write';
 
 const NAV = [
   { key: 'home', href: '#/', label: 'Trang chủ', icon: 'home' },

@@ -4,7 +4,7 @@
 // The job lives on the server: leaving the page and coming back finds it where it is.
 // Never reads the file itself: detecting columns and checking rows are the server's.
 import { h, uid, replace } from '../h.js';
-import { api, ApiError, hasRoute, getCsrfToken } from '../api.js';
+import { api, request, ApiError, hasRoute, getCsrfToken } from '../api.js';
 import { icon } from '../icons.js';
 import { pageHeader, section, empty, banner, errorBanner, fmtNum, fmtDateTime, badge } from '../ui.js';
 
@@ -30,8 +30,44 @@ const FIELDS = [
   { code: 'seq', label: 'STT' },
 ];
 
-const RUNNING = new Set(['queued', 'running', 'started', 'importing']);
-const FINISHED = new Set(['done', 'finished', 'completed', 'failed', 'error', 'cancelled']);
+const RUNNING = new Set(['queued', 'running']);
+const FINISHED = new Set(['done', 'failed']);
+
+/*
+ * The upload's answer (the columns found, the first rows) is what the mapping step shows; the
+ * job's own answer (GET /imports/{id}) does not repeat it, so it is kept for this tab's session.
+ */
+const CACHE = 'hocvuso.import.';
+function remember(answer) {
+  try {
+    sessionStorage.setItem(CACHE + answer.id, JSON.stringify({
+      columns: answer.columns, preview: answer.preview, missing: answer.missing, warnings: answer.warnings,
+    }));
+  } catch { /* private mode or full: the mapping step falls back to the detected mapping */ }
+}
+function recalled(id) {
+  try {
+    return JSON.parse(sessionStorage.getItem(CACHE + id) || 'null');
+  } catch {
+    return null;
+  }
+}
+
+/** The API's times are ISO strings or, for import jobs, seconds since 1970. */
+function when(v) {
+  return typeof v === 'number' ? fmtDateTime(new Date(v * 1000).toISOString()) : fmtDateTime(v);
+}
+
+function columnName(index) {
+  let n = index + 1;
+  let out = '';
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    out = String.fromCharCode(65 + r) + out;
+    n = Math.floor((n - 1) / 26);
+  }
+  return out;
+}
 
 function fieldsOf(job) {
   if (Array.isArray(job.fields) && job.fields.length) {
@@ -75,10 +111,9 @@ function notReady() {
 function upload(file, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/v1/imports');
+    xhr.open('POST', `/api/v1/imports?${new URLSearchParams({ name: file.name.slice(0, 200) })}`);
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     xhr.setRequestHeader('Accept', 'application/json');
-    xhr.setRequestHeader('X-File-Name', encodeURIComponent(file.name));
     const token = getCsrfToken();
     if (token) xhr.setRequestHeader('X-CSRF-Token', token);
     xhr.upload.addEventListener('progress', (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); });
@@ -142,6 +177,7 @@ function uploadCard(ctx) {
         barText.textContent = f < 1 ? `Đang tải lên: ${Math.round(f * 100)}%` : 'Đã tải lên, máy chủ đang đọc tệp…';
       });
       bar.value = 100;
+      remember(job);
       ctx.go(`#/nhap-du-lieu/${encodeURIComponent(job.id)}`);
     } catch (err) {
       progressBox.hidden = true;
@@ -159,8 +195,7 @@ function jobList(items) {
       h('span', { class: 'item-main' },
         h('span', { class: 'item-title' }, jobName(job), statusBadge(job)),
         h('span', { class: 'item-meta' }, [
-          job.created_at ? fmtDateTime(job.created_at) : '',
-          job.created_by_name || job.created_by || '',
+          job.created_at ? when(job.created_at) : '',
         ].filter(Boolean).join(' · ')),
         statusOf(job) === 'running'
           ? h('span', { class: 'item-meta' }, `Đã xử lý ${fmtNum(job.rows_done || 0)}/${fmtNum(job.rows_total || 0)} dòng (${percent(job)}%)`)
@@ -203,7 +238,7 @@ function previewTable(job) {
         h('caption', { class: 'visually-hidden' }, 'Các dòng đầu của tệp'),
         h('thead', null, h('tr', null,
           h('th', { scope: 'col' }, 'Dòng'),
-          columns.map((c) => h('th', { scope: 'col' }, c.header || c.name || `Cột ${c.letter || c.index + 1}`)))),
+          columns.map((c, k) => h('th', { scope: 'col' }, `${columnName(c.index ?? k)}: ${c.header || ''}`)))),
         h('tbody', null, rows.map((row, i) => h('tr', null,
           h('td', null, String(row.line || i + 2)),
           columns.map((c, k) => h('td', null, String(cellsOf(row)[c.index ?? k] ?? '')))))))));
@@ -218,7 +253,9 @@ function mappingStep(ctx, job) {
   const list = h('ul', { class: 'mapping-list' }, columns.map((c, k) => {
     const id = uid('col');
     const index = c.index ?? k;
-    const letter = c.letter || c.column || String.fromCharCode(65 + (index % 26));
+    const letter = columnName(index);
+    const first = (job.preview || [])[0];
+    const sample = first && Array.isArray(first.cells) ? first.cells[index] : '';
     const select = h('select', { id, name: `col-${index}`, dataset: { index: String(index) } },
       h('option', { value: '' }, '— Không dùng cột này —'),
       fields.filter((f) => f.code !== 'none').map((f) => h('option', { value: f.code, selected: c.field === f.code },
@@ -227,7 +264,7 @@ function mappingStep(ctx, job) {
     return h('li', null, h('div', { class: 'field' },
       h('label', { for: id, class: 'field-label' }, `Cột ${letter}: “${c.header || c.name || ''}”`),
       select,
-      c.sample || c.example ? h('p', { class: 'mapping-sample' }, `Ví dụ: ${c.sample || c.example}`) : null));
+      sample ? h('p', { class: 'mapping-sample' }, `Dòng đầu: ${sample}`) : null));
   }));
   const check = () => {
     const chosen = new Set(selects.map((s) => s.value).filter(Boolean));
@@ -244,7 +281,7 @@ function mappingStep(ctx, job) {
       h('span', { class: 'required-mark' }, 'Bắt buộc: '), fields.filter((f) => f.required).map((f) => f.label).join(', '), '.'),
     Array.isArray(job.missing) && job.missing.length ? banner('warning',
       `Chưa nhận ra cột: ${job.missing.map((m) => (fields.find((f) => f.code === m) || {}).label || m).join(', ')}. Hãy chọn cột tương ứng bên dưới.`) : null,
-    job.warnings ? h('p', { class: 'field-hint' }, String(job.warnings)) : null,
+    (job.warnings || []).map((w) => h('p', { class: 'field-hint' }, String(w))),
     list, requiredLeft,
     previewTable(job),
     h('div', { class: 'form-actions' }, start));
@@ -257,13 +294,14 @@ function mappingStep(ctx, job) {
       alert.hidden = false;
       return;
     }
-    const mapping = {};
+    // Every field: its column, or -1 (so that a column the server guessed and the user cleared is cleared).
+    const mapping = Object.fromEntries(fields.filter((f) => f.code !== 'none').map((f) => [f.code, -1]));
     for (const s of selects) if (s.value) mapping[s.value] = Number(s.dataset.index);
     start.disabled = true;
     start.textContent = 'Đang bắt đầu…';
     try {
-      await api.put(`/imports/${encodeURIComponent(job.id)}/mapping`, { mapping });
-      await api.post(`/imports/${encodeURIComponent(job.id)}/start`);
+      await api.put(`/imports/${encodeURIComponent(job.id)}/mapping`, mapping);
+      await request('POST', `/imports/${encodeURIComponent(job.id)}/start`); // no body: the route takes none
       ctx.refresh();
     } catch (err) {
       start.disabled = false;
@@ -274,6 +312,31 @@ function mappingStep(ctx, job) {
     }
   });
   return el;
+}
+
+/** Without the upload's answer (another tab or device): the mapping the server detected, to start as is. */
+function detectedMapping(ctx, job) {
+  const fields = fieldsOf(job);
+  const mapping = job.mapping || {};
+  const chosen = fields.filter((f) => typeof mapping[f.code] === 'number' && mapping[f.code] >= 0);
+  const alert = h('div');
+  const start = h('button', {
+    type: 'button', class: 'btn btn-primary',
+    onclick: async () => {
+      start.disabled = true;
+      try {
+        await request('POST', `/imports/${encodeURIComponent(job.id)}/start`); // no body: the route takes none
+        ctx.refresh();
+      } catch (err) {
+        start.disabled = false;
+        replace(alert, errorBanner(err));
+      }
+    },
+  }, 'Bắt đầu nhập');
+  return h('div', null,
+    h('p', null, 'Hệ thống đã nhận các cột sau theo tiêu đề. Muốn sửa cách ghép cột, hãy tải tệp lên lại từ trang “Nhập danh sách”.'),
+    chosen.length ? h('ul', null, chosen.map((f) => h('li', null, `${f.label}: cột ${columnName(mapping[f.code])}`))) : empty('Chưa nhận ra cột nào.'),
+    alert, h('div', { class: 'form-actions' }, start));
 }
 
 function progressBlock(ctx, job) {
@@ -353,7 +416,8 @@ async function renderJob(ctx) {
   let title;
   if (status === 'mapping') {
     title = '2. Ghép cột với thông tin';
-    body = mappingStep(ctx, job);
+    const upload = recalled(job.id);
+    body = upload && Array.isArray(upload.columns) ? mappingStep(ctx, { ...job, ...upload }) : detectedMapping(ctx, job);
   } else if (status === 'running') {
     title = '3. Đang nhập';
     body = progressBlock(ctx, job);
@@ -366,7 +430,7 @@ async function renderJob(ctx) {
       h('ol', null,
         h('li', null, h('a', { href: '#/nhap-du-lieu' }, 'Nhập danh sách')),
         h('li', null, h('span', { 'aria-current': 'page' }, jobName(job))))),
-    pageHeader(jobName(job), job.created_at ? `Tải lên lúc ${fmtDateTime(job.created_at)}` : null),
+    pageHeader(jobName(job), job.created_at ? `Tải lên lúc ${when(job.created_at)}` : null),
     section(title, body));
 }
 

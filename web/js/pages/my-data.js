@@ -41,7 +41,7 @@ function requestForm(ctx) {
     attrs: { 'aria-label': 'Gửi yêu cầu về dữ liệu của tôi' },
     onSubmit: async (values) => {
       const message = values.message.trim();
-      if (!message) throw new FieldError('message', 'Vui lòng viết vài dòng cho cán bộ biết rõ yêu cầu của bạn.');
+      if (values.kind === 'correct' && !message) throw new FieldError('message', 'Vui lòng ghi rõ thông tin nào sai và thông tin đúng là gì.');
       await api.post('/me/requests', { kind: values.kind, message });
       setFlash('Đã gửi yêu cầu. Phường sẽ trả lời trong vòng 72 giờ.');
       ctx.refresh();
@@ -49,8 +49,8 @@ function requestForm(ctx) {
   },
   kindFieldset(),
   field({
-    label: 'Lời nhắn', name: 'message', type: 'textarea', required: true,
-    hint: 'Ví dụ: “Ngày sinh của tôi là 12/05/1958, không phải 1968.”',
+    label: 'Lời nhắn', name: 'message', type: 'textarea',
+    hint: 'Bắt buộc khi yêu cầu sửa. Ví dụ: “Ngày sinh của tôi là 12/05/1958, không phải 1968.”',
   }));
 }
 
@@ -58,12 +58,12 @@ function requestList(items) {
   return h('ul', { class: 'request-list' }, items.map((r) => h('li', { class: 'request-item' },
     h('p', { class: 'request-head' },
       h('strong', null, requestKindLabel(r.kind)), requestStatusBadge(r)),
-    h('p', { class: 'request-message' }, r.message || ''),
+    r.message ? h('p', { class: 'request-message' }, r.message) : null,
     h('p', { class: 'item-meta' }, `Gửi lúc ${fmtDateTime(r.created_at)}`,
       r.status === 'open' && !isOverdue(r) ? ` · Hạn trả lời: ${fmtDateTime(r.due_at)} (${hoursLeftText(r)})` : ''),
-    r.answer ? h('div', { class: 'explain' },
+    r.status === 'answered' ? h('div', { class: 'explain' },
       h('p', null, h('strong', null, `Phường trả lời${r.answered_at ? ` lúc ${fmtDateTime(r.answered_at)}` : ''}:`)),
-      h('p', { class: 'request-message' }, r.answer)) : null)));
+      h('p', { class: 'request-message' }, r.answer || (r.outcome === 'done' ? 'Đã thực hiện theo yêu cầu của bạn.' : ''))) : null)));
 }
 
 export async function render(ctx) {

@@ -77,6 +77,7 @@ export function requestKindLabel(code) {
   return k ? k.label : String(code ?? '');
 }
 
+// A request is open, or answered with an outcome: done or refused.
 const REQUEST_STATUS = {
   open: ['Đang chờ xử lý', 'warning'],
   done: ['Đã thực hiện', 'success'],
@@ -84,8 +85,9 @@ const REQUEST_STATUS = {
 };
 
 export function requestStatusBadge(r) {
-  if ((r.status === 'open' || !r.status) && isOverdue(r)) return badge('Quá hạn', 'danger');
-  const [label, kind] = REQUEST_STATUS[r.status] || [String(r.status ?? ''), 'neutral'];
+  if (r.status === 'open' && isOverdue(r)) return badge('Quá hạn', 'danger');
+  const key = r.status === 'answered' ? r.outcome : r.status;
+  const [label, kind] = REQUEST_STATUS[key] || [String(key ?? ''), 'neutral'];
   return badge(label, kind);
 }
 

@@ -9,8 +9,7 @@ import { requestKindLabel, requestStatusBadge, hoursLeftText, isOverdue } from '
 
 const STATUSES = [
   { value: 'open', label: 'Đang chờ xử lý' },
-  { value: 'done', label: 'Đã thực hiện' },
-  { value: 'refused', label: 'Đã từ chối' },
+  { value: 'answered', label: 'Đã trả lời' },
   { value: 'all', label: 'Tất cả' },
 ];
 
@@ -36,7 +35,7 @@ function answerForm(ctx, r) {
   const outcomeName = uid('outcome');
   const radios = [['done', 'Đã thực hiện'], ['refused', 'Từ chối (ghi rõ lý do)']].map(([value, label], i) => {
     const id = uid('oc');
-    const radio = h('input', { type: 'radio', id, name: 'status', value, checked: i === 0 });
+    const radio = h('input', { type: 'radio', id, name: 'outcome', value, checked: i === 0 });
     return h('li', null, h('label', { for: id, class: 'choice' }, radio, h('span', { class: 'choice-text' }, h('span', { class: 'choice-title' }, label))));
   });
   return form({
@@ -45,9 +44,9 @@ function answerForm(ctx, r) {
     attrs: { 'aria-label': `Trả lời yêu cầu của ${r.person_name || r.full_name || ''}` },
     onSubmit: async (values) => {
       const answer = values.answer.trim();
-      if (values.status === 'refused' && !answer) throw new FieldError('answer', 'Khi từ chối, vui lòng ghi rõ lý do cho người dân.');
+      if (values.outcome === 'refused' && !answer) throw new FieldError('answer', 'Khi từ chối, vui lòng ghi rõ lý do cho người dân.');
       if (!answer) throw new FieldError('answer', 'Vui lòng viết câu trả lời cho người dân.');
-      await api.post(`/requests/${encodeURIComponent(r.id)}/answer`, { status: values.status, answer });
+      await api.post(`/requests/${encodeURIComponent(r.id)}/answer`, { outcome: values.outcome, answer });
       setFlash('Đã gửi trả lời. Người dân sẽ thấy ở trang “Dữ liệu của tôi”.');
       ctx.refresh();
       ctx.refreshOverdue();
@@ -61,7 +60,7 @@ function answerForm(ctx, r) {
 
 function requestItem(ctx, r) {
   const overdue = r.status === 'open' && isOverdue(r);
-  const who = r.person_name || r.full_name || r.user_display_name || 'Người dân';
+  const who = [r.person_name || 'Người dân', r.unit_name].filter(Boolean).join(', ');
   return h('li', { class: ['request-item', overdue ? 'is-overdue' : ''], dataset: { id: String(r.id) } },
     h('p', { class: 'request-head' },
       h('strong', null, requestKindLabel(r.kind)), requestStatusBadge(r),
@@ -69,9 +68,11 @@ function requestItem(ctx, r) {
     h('p', { class: 'item-meta' },
       r.person_id ? h('a', { href: `#/dan-cu/${encodeURIComponent(r.person_id)}` }, who) : who,
       ` · gửi lúc ${fmtDateTime(r.created_at)}`, r.due_at ? ` · hạn ${fmtDateTime(r.due_at)}` : ''),
-    h('p', { class: 'request-message' }, r.message || ''),
+    r.message ? h('p', { class: 'request-message' }, r.message) : null,
+    r.person_restricted ? h('p', { class: 'muted' }, 'Dữ liệu của người này đang bị hạn chế xử lý (không có trong tệp xuất).') : null,
+    r.person_deleted ? h('p', { class: 'muted' }, 'Hồ sơ của người này đã bị xóa.') : null,
     r.answer ? h('div', { class: 'explain' },
-      h('p', null, h('strong', null, `Đã trả lời${r.answered_at ? ` lúc ${fmtDateTime(r.answered_at)}` : ''}${r.answered_by_name ? ` (${r.answered_by_name})` : ''}:`)),
+      h('p', null, h('strong', null, `Đã trả lời${r.answered_at ? ` lúc ${fmtDateTime(r.answered_at)}` : ''}${r.answered_by ? ` (${r.answered_by})` : ''}:`)),
       h('p', { class: 'request-message' }, r.answer)) : null,
     r.status === 'open' ? h('details', { class: 'disclosure', open: overdue },
       h('summary', { class: 'disclosure-summary' }, icon('edit'), h('span', null, 'Trả lời')),
@@ -84,9 +85,8 @@ export async function render(ctx) {
       banner('warning', 'Máy chủ chưa có chức năng nhận yêu cầu về dữ liệu cá nhân. Chức năng này sẽ dùng được sau khi hệ thống được cập nhật.'));
   }
   const status = ctx.query.status || 'open';
-  const query = {};
-  if (status !== 'all') query.status = status;
-  if (ctx.query.overdue === '1') query.overdue = 'true';
+  const query = { status, per_page: 100 };
+  if (ctx.query.overdue === '1') query.overdue = 1;
   const [data, summary] = await Promise.all([api.get('/requests', query), ctx.refreshOverdue()]);
   const items = [...((data && (data.items || data)) || [])];
   // Overdue first, then the nearest limit.

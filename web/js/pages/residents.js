@@ -197,7 +197,7 @@ async function renderList(ctx) {
         total ? `${filtered ? 'Tìm thấy' : 'Có'} ${fmtNum(total)} người` : 'Không có ai'),
       items.length ? residentTable(items, meta) : empty(emptyText),
       pager(data, (p) => ctx.setQuery({ page: p }), 'người'),
-      total ? exportLinks(ctx.query) : null));
+      total && ctx.can('people.export') ? exportLinks(ctx.query) : null));
 }
 
 /* ---------- a record ---------- */
