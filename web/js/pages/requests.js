@@ -45,8 +45,9 @@ function answerForm(ctx, r) {
     onSubmit: async (values) => {
       const answer = values.answer.trim();
       if (values.outcome === 'refused' && !answer) throw new FieldError('answer', 'Khi từ chối, vui lòng ghi rõ lý do cho người dân.');
-      if (!answer) throw new FieldError('answer', 'Vui lòng viết câu trả lời cho người dân.');
-      await api.post(`/requests/${encodeURIComponent(r.id)}/answer`, { outcome: values.outcome, answer });
+      const body = { outcome: values.outcome };
+      if (answer) body.answer = answer;
+      await api.post(`/requests/${encodeURIComponent(r.id)}/answer`, body);
       setFlash('Đã gửi trả lời. Người dân sẽ thấy ở trang “Dữ liệu của tôi”.');
       ctx.refresh();
       ctx.refreshOverdue();
@@ -55,7 +56,7 @@ function answerForm(ctx, r) {
   h('fieldset', { class: 'field' },
     h('legend', { class: 'field-label', id: outcomeName }, 'Kết quả'),
     h('ul', { class: 'choice-list radio-list' }, radios)),
-  field({ label: 'Trả lời người dân', name: 'answer', type: 'textarea', required: true, hint: 'Viết dễ hiểu: đã làm gì, hoặc vì sao chưa thể làm.' }));
+  field({ label: 'Trả lời người dân', name: 'answer', type: 'textarea', optionalMark: false, hint: 'Viết dễ hiểu: đã làm gì, hoặc vì sao không thể làm (bắt buộc khi từ chối).' }));
 }
 
 function requestItem(ctx, r) {
