@@ -226,3 +226,65 @@ test('a learner has no residents page, and a tổ dân phố officer adds a pers
   assertNoProblems(problems, 'officer adds');
   await context.close();
 });
+
+/** What every page of the registry must hold: labelled controls, headings in order, tap targets. */
+async function accessibilityProblems(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const main = document.querySelector('main');
+    const visible = (el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+    };
+    for (const el of main.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+      const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      if (!named) out.push(`no label: ${el.outerHTML.slice(0, 80)}`);
+    }
+    let last = 0;
+    for (const hd of main.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+      const level = Number(hd.tagName[1]);
+      if (last === 0 && level !== 1) out.push(`first heading is ${hd.tagName}`);
+      if (last && level > last + 1) out.push(`heading ${hd.tagName} “${hd.textContent}” after h${last}`);
+      last = level;
+    }
+    for (const el of main.querySelectorAll('.btn, button, .row-link, summary, label.choice, select, input:not([type=hidden]):not([type=radio]):not([type=checkbox])')) {
+      if (!visible(el)) continue;
+      const h = el.getBoundingClientRect().height;
+      if (h < 44) out.push(`tap target ${Math.round(h)}px: ${(el.textContent || el.outerHTML).trim().slice(0, 60)}`);
+    }
+    return out;
+  });
+}
+
+test('phone: the registry pages have labelled controls, headings in order, 44 px tap targets and a visible focus', { timeout: 120_000 }, async () => {
+  const { page, problems, context, allow } = await newPage(browser, srv.url, { viewport: PHONE });
+  allow(/status of 404.*\/api\/v1\/me\/person/); // the admin's account is not linked to a person
+  await login(page, 'admin', srv.password);
+  for (const hash of ['#/dan-cu', '#/dan-cu?sex=F', `#/dan-cu/${people.huong.id}`, `#/ho/${household.id}`, '#/dan-cu/moi',
+    '#/nhap-du-lieu', '#/yeu-cau', '#/du-lieu-cua-toi', '#/']) {
+    await page.goto(`/${hash}`);
+    await waitReady(page);
+    for (const summary of await page.locator('main details:not([open]) > summary').all()) await summary.click();
+    assert.deepEqual(await accessibilityProblems(page), [], hash);
+    await assertNoHorizontalOverflow(page, PHONE.width, hash);
+  }
+  // The record's edit form offers the households of the tổ dân phố.
+  await page.goto(`/#/dan-cu/${people.nam.id}`);
+  await waitReady(page);
+  await page.locator('summary', { hasText: 'Sửa hồ sơ' }).click();
+  const options = await page.getByLabel('Hộ gia đình').locator('option').allTextContents();
+  assert.ok(options.includes('Hộ H-101 – Số 5 ngõ 12 phố Ngọc Châu') && options.includes('Không thuộc hộ nào'), JSON.stringify(options));
+  // Keyboard focus is visible on the search button.
+  await page.goto('/#/dan-cu');
+  await waitReady(page);
+  await page.getByLabel('Tìm theo họ tên, số điện thoại hoặc số CCCD').focus();
+  await page.keyboard.press('Tab');
+  const ring = await page.evaluate(() => {
+    const s = getComputedStyle(document.activeElement);
+    return { text: document.activeElement.textContent.trim(), style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+  });
+  assert.equal(ring.text, 'Tìm');
+  assert.ok(ring.style !== 'none' && ring.width >= 2, JSON.stringify(ring));
+  assertNoProblems(problems, 'accessibility sweep');
+  await context.close();
+});

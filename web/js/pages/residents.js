@@ -202,7 +202,11 @@ async function renderList(ctx) {
 
 /* ---------- a record ---------- */
 
-function personFields(p, units, { creating }) {
+function householdName(x) {
+  return [x.code ? `Hộ ${x.code}` : '', x.address].filter(Boolean).join(' – ') || `Hộ số ${x.id}`;
+}
+
+function personFields(p, units, { creating, households = null }) {
   const list = [
     field({ label: 'Họ và tên', name: 'full_name', required: true, value: p.full_name || '', autocomplete: 'off', placeholder: 'Ví dụ: Nguyễn Thị Hương' }),
   ];
@@ -223,8 +227,15 @@ function personFields(p, units, { creating }) {
     }),
     field({ label: 'Định danh điện tử (VNeID)', name: 'vneid_level', type: 'select', value: String(p.vneid_level ?? '0'), options: VNEID_LEVELS }),
   );
-  if (!creating && p.household) {
-    list.push(field({ label: 'Quan hệ với chủ hộ', name: 'relation', value: p.relation || '', autocomplete: 'off', placeholder: 'Ví dụ: Chủ hộ, Vợ, Con' }));
+  if (!creating && households) {
+    const options = [{ value: '0', label: 'Không thuộc hộ nào' },
+      ...households.map((x) => ({ value: String(x.id), label: householdName(x) }))];
+    if (p.household && !households.some((x) => String(x.id) === String(p.household.id))) {
+      options.push({ value: String(p.household.id), label: householdName(p.household) });
+    }
+    list.push(
+      field({ label: 'Hộ gia đình', name: 'household_id', type: 'select', value: String(p.household ? p.household.id : 0), options, hint: 'Các hộ cùng tổ dân phố.' }),
+      field({ label: 'Quan hệ với chủ hộ', name: 'relation', value: p.relation || '', autocomplete: 'off', placeholder: 'Ví dụ: Chủ hộ, Vợ, Con' }));
   }
   return list;
 }
@@ -241,12 +252,15 @@ function personBody(values, p, creating) {
   put('phone', values.phone.trim(), p.phone);
   if (values.cccd.trim()) body.cccd = values.cccd.trim();
   if (values.vneid_level !== String(p.vneid_level ?? '0')) body.vneid_level = Number(values.vneid_level);
+  if ('household_id' in values && values.household_id !== String(p.household ? p.household.id : 0)) {
+    body.household_id = Number(values.household_id);
+  }
   if ('relation' in values) put('relation', values.relation.trim(), p.relation);
   if (creating) body.unit_id = Number(values.unit_id);
   return body;
 }
 
-function editForm(ctx, p) {
+function editForm(ctx, p, households) {
   return form({
     submitLabel: 'Lưu thay đổi',
     busyLabel: 'Đang lưu…',
@@ -264,7 +278,7 @@ function editForm(ctx, p) {
       ctx.refresh();
       return undefined;
     },
-  }, ...personFields(p, [], { creating: false }));
+  }, ...personFields(p, [], { creating: false, households }));
 }
 
 function deleteButton(ctx, p) {
@@ -274,14 +288,14 @@ function deleteButton(ctx, p) {
     onclick: async () => {
       const yes = await confirmDialog({
         title: 'Xóa hồ sơ này?',
-        message: `Hồ sơ của ${p.full_name} sẽ bị ẩn ngay khỏi mọi danh sách. Trong thời hạn lưu giữ (30 ngày) cán bộ quản trị vẫn có thể khôi phục; sau đó hồ sơ bị xóa hẳn.`,
+        message: `Hồ sơ của ${p.full_name} sẽ bị ẩn ngay khỏi mọi danh sách. Trong thời hạn lưu giữ (thường là 30 ngày) cán bộ quản trị vẫn có thể khôi phục; sau đó hồ sơ bị xóa hẳn.`,
         okLabel: 'Xóa hồ sơ', danger: true,
       });
       if (!yes) return;
       button.disabled = true;
       try {
         await api.del(`/residents/${encodeURIComponent(p.id)}`);
-        setFlash(`Đã xóa hồ sơ của ${p.full_name}. Có thể khôi phục trong 30 ngày.`);
+        setFlash(`Đã xóa hồ sơ của ${p.full_name}. Cán bộ quản trị có thể khôi phục trong thời hạn lưu giữ.`);
         ctx.go('#/dan-cu');
       } catch (err) {
         button.disabled = false;
@@ -289,7 +303,9 @@ function deleteButton(ctx, p) {
       }
     },
   }, icon('close'), h('span', null, 'Xóa hồ sơ'));
-  return h('div', { class: 'subsection' }, h('h3', null, 'Xóa hồ sơ'),
+  const titleId = uid('del');
+  return h('section', { class: 'card', 'aria-labelledby': titleId },
+    h('h2', { id: titleId, class: 'card-title' }, 'Xóa hồ sơ'),
     h('p', { class: 'muted' }, 'Khi người này chuyển đi hẳn hoặc hồ sơ bị nhập trùng.'), slot, button);
 }
 
@@ -373,6 +389,12 @@ async function renderDetail(ctx) {
   }
   ctx.setTitle(p.full_name);
   const canWrite = ctx.can('people.write');
+  // The households of the person's tổ dân phố, to choose from when editing.
+  const households = canWrite ? await api.get('/households', { unit_id: p.unit_id, per_page: 200 })
+    .then((d) => d.items || [], (err) => {
+      if (err instanceof ApiError && err.status === 401) throw err;
+      return [];
+    }) : null;
   let trail = null;
   if (ctx.can('audit.read')) {
     trail = await auditTrail(p).catch((err) => {
@@ -387,10 +409,10 @@ async function renderDetail(ctx) {
         h('li', null, h('span', { 'aria-current': 'page' }, p.full_name)))),
     pageHeader(p.full_name, p.unit_name || ''),
     h('section', { class: 'card', 'aria-label': 'Thông tin hồ sơ' }, recordFacts(p, meta),
-      canWrite ? disclosure('Sửa hồ sơ', editForm(ctx, p), { iconName: 'edit', open: ctx.query.sua === '1' }) : null),
+      canWrite ? disclosure('Sửa hồ sơ', editForm(ctx, p, households), { iconName: 'edit', open: ctx.query.sua === '1' }) : null),
     section('Nơi làm việc, học tập', membershipList(p)),
     trail ? section('Lịch sử truy cập và thay đổi', h('p', { class: 'muted' }, 'Ai đã xem, sửa hồ sơ này và khi nào (mới nhất trước).'), trail) : null,
-    canWrite ? h('section', { class: 'card', 'aria-label': 'Xóa hồ sơ' }, deleteButton(ctx, p)) : null,
+    canWrite ? deleteButton(ctx, p) : null,
     h('p', { class: 'back-row' },
       h('a', { href: '#/dan-cu', class: 'btn-link' }, icon('back'), h('span', null, 'Về danh sách dân cư'))));
 }
@@ -402,6 +424,7 @@ async function renderNew(ctx) {
     return h('div', { class: 'page' }, pageHeader('Thêm người', null),
       banner('warning', 'Bạn không có quyền thêm hồ sơ người dân.'));
   }
+  ctx.setTitle('Thêm người');
   const units = await myUnits(ctx);
   const el = form({
     submitLabel: 'Thêm vào sổ',
