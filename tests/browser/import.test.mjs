@@ -148,3 +148,59 @@ test('a file that is not a list is refused with the server\'s reason beside the 
   assertNoProblems(problems, 'bad file');
   await context.close();
 });
+
+test('a running import: the progress bar follows the job, survives leaving and coming back, and turns into the result', { timeout: 60_000 }, async (t) => {
+  if (!(await hasRoute(srv.url, '/api/v1/imports'))) {
+    t.skip('the server has no /api/v1/imports yet');
+    return;
+  }
+  // A real import of five lines ends before anyone sees it run: the job's answers are stubbed
+  // here (in the shape of GET /api/v1/imports/{id}) so that the page meets a long one.
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  const job = {
+    id: 777, kind: 'residents', status: 'running', file_name: 'ca-phuong.xlsx', format: 'XLSX', mapping: {},
+    rows_total: 12000, rows_done: 4800, imported: 4700, updated: 0, unchanged: 90, rejected: 10, committed_line: 4801,
+    error: null, created_at: Math.floor(Date.now() / 1000) - 60, updated_at: Math.floor(Date.now() / 1000), finished_at: null,
+  };
+  let polls = 0;
+  await context.route('**/api/v1/imports/777', (route) => {
+    polls += 1;
+    route.fulfill({ json: { ...job, errors: [] } });
+  });
+  await context.route(/\/api\/v1\/imports(\?.*)?$/, (route) => route.fulfill({ json: { items: [job], page: 1, per_page: 20, total: 1 } }));
+  await login(page, 'admin', srv.password);
+  await page.goto('/#/nhap-du-lieu/777');
+  await waitReady(page);
+  const bar = page.getByRole('progressbar', { name: 'Tiến độ nhập danh sách' });
+  assert.equal(await bar.getAttribute('value'), '40');
+  await page.getByRole('status').getByText('Đã xử lý 4.800/12.000 dòng (40%)').waitFor();
+  // The bar moves as the job does.
+  job.rows_done = 9000;
+  await page.getByText('Đã xử lý 9.000/12.000 dòng (75%)').waitFor();
+  assert.equal(await bar.getAttribute('value'), '75');
+  await assertNoHorizontalOverflow(page, PHONE.width, 'progress');
+
+  // Leave: the polling stops with the page; the list still shows the job running.
+  await page.goto('/#/dan-cu');
+  await waitReady(page);
+  const before = polls;
+  await page.waitForTimeout(2500);
+  assert.ok(polls <= before + 1, `still polling after leaving (${polls - before} more)`);
+  await page.goto('/#/nhap-du-lieu');
+  await waitReady(page);
+  const item = page.locator('main a.item-link', { hasText: 'ca-phuong.xlsx' });
+  await item.getByText('Đang nhập').waitFor();
+  await item.getByText('Đã xử lý 9.000/12.000 dòng (75%)').waitFor();
+
+  // Back on the job, which then ends: the result replaces the bar by itself.
+  await item.click();
+  await waitReady(page);
+  await page.getByRole('progressbar', { name: 'Tiến độ nhập danh sách' }).waitFor();
+  Object.assign(job, { status: 'done', rows_done: 12000, imported: 11880, unchanged: 100, rejected: 20, finished_at: Math.floor(Date.now() / 1000) });
+  await page.getByRole('heading', { name: 'Kết quả' }).waitFor();
+  assert.equal(await page.locator('[data-count="imported"]').textContent(), '11.880');
+  assert.equal(await page.locator('[data-count="rejected"]').textContent(), '20');
+  await page.getByRole('link', { name: 'Tải tệp lỗi (CSV)' }).waitFor();
+  assertNoProblems(problems, 'progress');
+  await context.close();
+});

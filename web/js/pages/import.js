@@ -385,7 +385,9 @@ function resultBlock(job) {
       h('h3', null, 'Các dòng bị từ chối'),
       errors.length ? h('ul', { class: 'error-list', 'aria-label': 'Dòng bị từ chối và lý do' }, errors.map((e) => h('li', null,
         h('strong', null, `Dòng ${e.line}: `), e.reason || e.message || ''))) : null,
-      rejected > errors.length ? h('p', { class: 'muted' }, `Chỉ hiện ${fmtNum(errors.length)} dòng đầu; tệp lỗi có đủ ${fmtNum(rejected)} dòng.`) : null,
+      rejected > errors.length ? h('p', { class: 'muted' }, errors.length
+        ? `Chỉ hiện ${fmtNum(errors.length)} dòng đầu; tệp lỗi có đủ ${fmtNum(rejected)} dòng.`
+        : `Tệp lỗi có đủ ${fmtNum(rejected)} dòng bị từ chối và lý do.`) : null,
       h('p', null, h('a', { href: `/api/v1/imports/${encodeURIComponent(job.id)}/errors.csv`, class: 'btn btn-secondary', download: '' },
         icon('download'), h('span', null, 'Tải tệp lỗi (CSV)'))),
       h('p', { class: 'muted' }, 'Mở tệp lỗi bằng Excel, sửa các dòng theo lý do ở cột cuối, lưu lại rồi tải lên ở trang “Nhập danh sách”.'))
