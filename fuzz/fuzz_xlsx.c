@@ -1,8 +1,8 @@
 /* fuzz_xlsx.c: libFuzzer harness for the XLSX side of the table reader (src/util/table.c).
  * An input starting with "PK" is read as the archive itself (the ZIP layer: truncation, bad
  * headers, lying sizes). Any other input is the text of the parts, separated by a line "@@":
- * sheet1.xml, sharedStrings.xml, styles.xml, workbook.xml (an empty one is left out; the workbook
- * and the relationships have defaults), stored
+ * sheet1.xml, sharedStrings.xml, styles.xml, workbook.xml, xl/_rels/workbook.xml.rels, _rels/.rels
+ * (an empty one is left out; the last three have defaults when the input stops before them), stored
  * into a fresh archive, so that mutations reach the XML handlers instead of failing a CRC.
  * Never: writes files (the archive is built in memory).
  */
@@ -99,11 +99,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   const char *names[] = {"xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml",
-                         "_rels/.rels", "xl/_rels/workbook.xml.rels"};
-  const char *parts[6] = {"", "", "", WORKBOOK, PKG_RELS, WB_RELS};
-  size_t lens[6] = {0, 0, 0, sizeof WORKBOOK - 1, sizeof PKG_RELS - 1, sizeof WB_RELS - 1};
+                         "xl/_rels/workbook.xml.rels", "_rels/.rels"};
+  const char *parts[6] = {"", "", "", WORKBOOK, WB_RELS, PKG_RELS};
+  size_t lens[6] = {0, 0, 0, sizeof WORKBOOK - 1, sizeof WB_RELS - 1, sizeof PKG_RELS - 1};
   const char *p = (const char *)data, *end = p + size;
-  for (size_t k = 0; k < 4 && p <= end; k++) {
+  for (size_t k = 0; k < 6 && p <= end; k++) {
     const char *sep = NULL;
     for (const char *q = p; q + 4 <= end; q++)
       if (memcmp(q, "\n@@\n", 4) == 0) {

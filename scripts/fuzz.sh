@@ -24,7 +24,7 @@ CFLAGS=(-std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recove
   -fno-omit-frame-pointer -D_GNU_SOURCE -Wall -Wextra -Werror -I. -Isrc)
 read -r -a PKG_CFLAGS <<<"$(pkg-config --cflags libzip expat libutf8proc)"
 read -r -a PKG_LIBS <<<"$(pkg-config --libs libzip expat libutf8proc)"
-SRCS=(src/util/table.c src/util/buf.c src/util/fold.c)
+SRCS=(src/util/table.c src/util/table_csv.c src/util/table_xlsx.c src/util/buf.c src/util/fold.c)
 
 status=0
 for name in "${TARGETS[@]}"; do

@@ -54,6 +54,7 @@ static const struct {
     {"didong", COL_PHONE}, {"sodidong", COL_PHONE}, {"dtdd", COL_PHONE},
     {"todanpho", COL_UNIT}, {"to", COL_UNIT}, {"tdp", COL_UNIT}, {"khudancu", COL_UNIT}, {"kdc", COL_UNIT},
     {"thon", COL_UNIT}, {"ap", COL_UNIT}, {"thontodanpho", COL_UNIT}, {"todanphothon", COL_UNIT},
+    {"tothon", COL_UNIT}, {"thonto", COL_UNIT}, {"sotodanpho", COL_UNIT},
     {"diachi", COL_ADDRESS}, {"noiohientai", COL_ADDRESS}, {"choohiennay", COL_ADDRESS},
     {"choohientai", COL_ADDRESS}, {"noiohiennay", COL_ADDRESS},
     {"diachithuongtru", COL_ADDRESS}, {"noithuongtru", COL_ADDRESS}, {"diachitamtru", COL_ADDRESS},

@@ -316,27 +316,27 @@ int synth_unit_get(const synth *s, long idx, synth_unit *u) {
   } else if (i < s->b_pri) {
     i -= s->b_kg;
     u->kind = "school_kindergarten";
-    snprintf(u->code, sizeof u->code, "MN%02" PRId64, i + 1);
+    snprintf(u->code, sizeof u->code, "MN%02d", (int)(i + 1));
     numbered_name(u, "Trường Mầm non", kg_names, NELEM(kg_names), i);
   } else if (i < s->b_low) {
     i -= s->b_pri;
     u->kind = "school_primary";
-    snprintf(u->code, sizeof u->code, "TH%02" PRId64, i + 1);
+    snprintf(u->code, sizeof u->code, "TH%02d", (int)(i + 1));
     numbered_name(u, "Trường Tiểu học", pri_names, NELEM(pri_names), i);
   } else if (i < s->b_up) {
     i -= s->b_low;
     u->kind = "school_lower_secondary";
-    snprintf(u->code, sizeof u->code, "THCS%02" PRId64, i + 1);
+    snprintf(u->code, sizeof u->code, "THCS%02d", (int)(i + 1));
     numbered_name(u, "Trường THCS", low_names, NELEM(low_names), i);
   } else if (i < s->b_ent) {
     i -= s->b_up;
     u->kind = "school_upper_secondary";
-    snprintf(u->code, sizeof u->code, "THPT%02" PRId64, i + 1);
+    snprintf(u->code, sizeof u->code, "THPT%02d", (int)(i + 1));
     numbered_name(u, "Trường THPT", up_names, NELEM(up_names), i);
   } else if (i < s->b_coop) {
     i -= s->b_ent;
     u->kind = "enterprise";
-    snprintf(u->code, sizeof u->code, "DN%03" PRId64, i + 1);
+    snprintf(u->code, sizeof u->code, "DN%03d", (int)(i + 1));
     /* (sector, place) pairs are distinct for i < 14 × 14 because gcd(14 + 1, 14) = 1 */
     int ns = NELEM(ent_sectors), np = NELEM(ent_places);
     int64_t q = i / ns, round = i / ((int64_t)ns * np);
@@ -349,7 +349,7 @@ int synth_unit_get(const synth *s, long idx, synth_unit *u) {
   } else if (i < s->b_mkt) {
     i -= s->b_coop;
     u->kind = "cooperative";
-    snprintf(u->code, sizeof u->code, "HTX%02" PRId64, i + 1);
+    snprintf(u->code, sizeof u->code, "HTX%02d", (int)(i + 1));
     /* (kind, place) pairs are distinct for i < 6 × 7: with i = 6q + r the place is (19q + 3r) mod 7,
      * one to one in q for each r */
     int nk = NELEM(coop_kinds), np = NELEM(coop_places);
@@ -362,13 +362,13 @@ int synth_unit_get(const synth *s, long idx, synth_unit *u) {
   } else if (i < s->b_groups) {
     i -= s->b_mkt;
     u->kind = "market";
-    snprintf(u->code, sizeof u->code, "CHO%02" PRId64, i + 1);
+    snprintf(u->code, sizeof u->code, "CHO%02d", (int)(i + 1));
     numbered_name(u, "Chợ", market_names, NELEM(market_names), i);
   } else {
     i -= s->b_groups;
     u->kind = "residential_group";
-    snprintf(u->code, sizeof u->code, "TDP%03" PRId64, i + 1);
-    snprintf(u->name, sizeof u->name, "Tổ dân phố %" PRId64, i + 1);
+    snprintf(u->code, sizeof u->code, "TDP%03d", (int)(i + 1));
+    snprintf(u->name, sizeof u->name, "Tổ dân phố số %d", (int)(i + 1)); /* as the demo ward names them */
   }
   return 0;
 }

@@ -40,7 +40,9 @@ typedef struct table_row {
 table *table_open(const char *path, const table_limits *lim, char *err, size_t errlen);
 /* The same from memory; data must outlive the table (it is not copied). */
 table *table_open_mem(const void *data, size_t len, const table_limits *lim, char *err, size_t errlen);
-/* 1: a row is in *row; 0: no more rows; -1: a message in err (the table is then spent). */
+/* 1: a row is in *row; 0: no more rows; -1: a message in err (the table is then spent).
+ * Corruption can show only after many rows (a bad CRC is known at the end of the sheet): an import
+ * keeps nothing of a file whose reading ended in -1. */
 int table_next(table *t, table_row *row, char *err, size_t errlen);
 const char *table_format_name(const table *t); /* "CSV" or "XLSX" */
 void table_close(table *t);

@@ -585,7 +585,7 @@ static void test_synth_deterministic(void **state) {
   /* The same bytes on every platform: this digest changes only when the generator is changed on
    * purpose (then update it here, with the reason in the commit). */
   uint64_t h = fnv1a(a, la);
-  if (h != UINT64_C(0x804498bca14b9177)) fail_msg("synth digest for (2000, 42): 0x%016" PRIx64, h);
+  if (h != UINT64_C(0x94c014c63ed9b14d)) fail_msg("synth digest for (2000, 42): 0x%016" PRIx64, h);
   free(a);
   free(b);
   free(c);
@@ -743,7 +743,7 @@ static void test_synth_units(void **state) {
   assert_true(groups >= 60 && groups <= 80);
   assert_true(markets >= 1 && markets <= 2);
   assert_true(primary >= 3);
-  assert_string_equal(u[synth_group_unit(s, 1)].name, "Tổ dân phố 1");
+  assert_string_equal(u[synth_group_unit(s, 1)].name, "Tổ dân phố số 1");
   synth_unit x;
   assert_int_equal(synth_unit_get(s, n, &x), -1);
   assert_int_equal(synth_unit_get(s, -1, &x), -1);

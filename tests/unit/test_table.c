@@ -197,6 +197,13 @@ static void test_csv_semicolon_no_bom(void **state) {
 static void test_csv_tab_and_cr(void **state) {
   (void)state;
   EXPECT_TABLE("STT\tHọ tên\r1\tAn\r2\tBình", "1:STT|Họ tên\n2:1|An\n3:2|Bình\n");
+  /* an empty first cell under a tab delimiter; spaces around unquoted cells are trimmed, quoted kept */
+  EXPECT_TABLE("a\tb\n\tc\n", "1:a|b\n2:|c\n");
+  EXPECT_TABLE("a , b ,c\n\"  x  \", y\n", "1:a|b|c\n2:  x  |y\n");
+  /* as many ';' as ',' in the header: ';' (Excel in the Vietnamese locale) */
+  EXPECT_TABLE("Họ, tên;Tổ\nAn;1\n", "1:Họ, tên|Tổ\n2:An|1\n");
+  /* blank lines before the header: the delimiter comes from the first line with text */
+  EXPECT_TABLE("\r\n\r\nHọ tên;Tổ\r\nAn;1\r\n", "3:Họ tên|Tổ\n4:An|1\n");
 }
 
 static void test_csv_quoted_newlines_line_numbers(void **state) {
@@ -217,6 +224,10 @@ static void test_csv_empty_rows_counted(void **state) {
 static void test_csv_nfc(void **state) {
   (void)state;
   EXPECT_TABLE("Nguye\xCC\x82\xCC\x83n\n", "1:Nguyễn\n");
+  /* a precomposed letter followed by a combining mark composes further: ê + ◌́ → ế */
+  EXPECT_TABLE("Nguy\xC3\xAA\xCC\x81t,\xC3\xA1\n", "1:Nguyết|á\n");
+  /* already NFC Vietnamese (Latin-1, Latin Extended-A/B, Latin Extended Additional) as it is */
+  EXPECT_TABLE("Đặng Ưng Ơn Ăn Ầu ỹ ễ\n", "1:Đặng Ưng Ơn Ăn Ầu ỹ ễ\n");
 }
 
 static void test_csv_utf16_refused(void **state) {
@@ -231,7 +242,8 @@ static void test_csv_utf16_refused(void **state) {
   } cases[] = {{le_bom, sizeof le_bom - 1}, {be_bom, sizeof be_bom - 1}, {le, sizeof le - 1}, {be, sizeof be - 1}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char *got = read_mem(cases[i].data, cases[i].len, NULL);
-    assert_string_equal(got, "OPEN:Tệp được lưu bằng bảng mã UTF-16. Hãy mở tệp trong Excel và lưu lại dưới dạng CSV UTF-8.");
+    assert_string_equal(got, "OPEN:Tệp được lưu bằng bảng mã UTF-16. Hãy mở tệp trong Excel và lưu lại dưới dạng "
+                             "CSV UTF-8.");
     free(got);
   }
 }
@@ -458,7 +470,29 @@ static void test_xlsx_refusals(void **state) {
     if (strncmp(got, "OPEN:", 5) != 0 && !strstr(got, "ERR:")) fail_msg("cut at %zu read as %s", cut, got);
     free(got);
   }
-  /* a flipped byte in the compressed sheet: a CRC or inflate error */
+  free(zip);
+
+  /* a flipped byte in the deflated sheet: an inflate or CRC error, named */
+  buf sheet;
+  buf_init(&sheet);
+  buf_puts(&sheet, "<worksheet " NS_MAIN "><sheetData>");
+  for (int r = 1; r <= 3000; r++)
+    buf_printf(&sheet, "<row r=\"%d\"><c t=\"inlineStr\"><is><t>Người %d</t></is></c></row>", r, r * 7919 % 10007);
+  buf_puts(&sheet, "</sheetData></worksheet>");
+  zip = make_book(sheet.data, NULL, &len);
+  buf_free(&sheet);
+  const char *name = "xl/worksheets/sheet1.xml";
+  size_t at = 0;
+  for (size_t i = 0; i + 30 + strlen(name) < len && !at; i++)
+    if (memcmp(zip + i, "PK\x03\x04", 4) == 0 && memcmp(zip + i + 30, name, strlen(name)) == 0) {
+      size_t extra = (size_t)(unsigned char)zip[i + 28] | (size_t)(unsigned char)zip[i + 29] << 8;
+      at = i + 30 + strlen(name) + extra + 600;
+    }
+  assert_true(at > 0 && at < len);
+  zip[at] ^= 0x55;
+  got = read_mem(zip, len, NULL);
+  if (strncmp(got, "OPEN:", 5) != 0) EXPECT_CONTAINS(got, "\nERR:Tệp Excel bị hỏng hoặc tải lên không trọn vẹn");
+  free(got);
   free(zip);
 
   /* a zip that is not a workbook; a spreadsheet from LibreOffice */
@@ -520,6 +554,24 @@ static void test_xlsx_refusals(void **state) {
   free(got);
 }
 
+/* Makes the archive declare `size` as the uncompressed size of entry `name` (local header and
+ * central directory), as a forged archive would. */
+static void lie_about_size(char *zip, size_t len, const char *name, uint32_t size) {
+  size_t nlen = strlen(name);
+  unsigned char *z = (unsigned char *)zip;
+  int patched = 0;
+  for (size_t i = 0; i + 46 + nlen <= len; i++) {
+    bool local = memcmp(z + i, "PK\x03\x04", 4) == 0, central = memcmp(z + i, "PK\x01\x02", 4) == 0;
+    if (!local && !central) continue;
+    size_t noff = local ? 26 : 28, hdr = local ? 30 : 46, soff = local ? 22 : 24;
+    size_t n = (size_t)z[i + noff] | (size_t)z[i + noff + 1] << 8;
+    if (n != nlen || memcmp(z + i + hdr, name, nlen) != 0) continue;
+    for (int k = 0; k < 4; k++) z[i + soff + (size_t)k] = (unsigned char)(size >> (8 * k));
+    patched++;
+  }
+  assert_int_equal(patched, 2);
+}
+
 static void test_xlsx_zip_bomb(void **state) {
   (void)state;
   /* 8 MiB of identical rows deflate to a few KiB: far past 100:1 */
@@ -545,6 +597,15 @@ static void test_xlsx_zip_bomb(void **state) {
   /* the same archive under a generous ratio but a low cap on what may be inflated */
   got = read_mem(zip, len, &(table_limits){.max_ratio = 100000, .max_unzipped_bytes = 4 * 1024 * 1024});
   EXPECT_CONTAINS(got, "OPEN:Tệp Excel bất thường: phần xl/worksheets/sheet1.xml giải nén ra quá lớn");
+  free(got);
+  /* an archive that declares 100 bytes: the bytes inflated are counted, not the declaration */
+  lie_about_size(zip, len, "xl/worksheets/sheet1.xml", 100);
+  got = read_mem(zip, len, NULL);
+  assert_null(strstr(got, "OPEN:"));
+  EXPECT_CONTAINS(got, "\nERR:Tệp Excel bất thường: phần xl/worksheets/sheet1.xml giải nén ra quá lớn");
+  free(got);
+  got = read_mem(zip, len, &(table_limits){.max_ratio = 100000, .max_unzipped_bytes = 2 * 1024 * 1024});
+  EXPECT_CONTAINS(got, "\nERR:Tệp Excel bất thường: phần xl/worksheets/sheet1.xml giải nén ra quá lớn");
   free(got);
   /* and with both generous, it streams: every row read, memory bounded by one row */
   got = read_mem(zip, len, &(table_limits){.max_ratio = 100000});
@@ -608,7 +669,7 @@ static void test_colmap_aliases(void **state) {
       {"Số CCCD", COL_CCCD}, {"CCCD", COL_CCCD}, {"Số định danh", COL_CCCD}, {"Số định danh cá nhân", COL_CCCD},
       {"CMND/CCCD", COL_CCCD}, {"Số CMND", COL_CCCD}, {"Số CCCD/CMND của công dân", COL_CCCD},
       {"Số điện thoại", COL_PHONE}, {"SĐT", COL_PHONE}, {"Điện thoại", COL_PHONE}, {"ĐT", COL_PHONE},
-      {"Tổ dân phố", COL_UNIT}, {"Tổ", COL_UNIT}, {"TDP", COL_UNIT}, {"Khu dân cư", COL_UNIT},
+      {"Tổ dân phố", COL_UNIT}, {"Tổ", COL_UNIT}, {"TDP", COL_UNIT}, {"Khu dân cư", COL_UNIT}, {"Tổ/Thôn", COL_UNIT},
       {"Địa chỉ", COL_ADDRESS}, {"Nơi ở hiện tại", COL_ADDRESS}, {"Chỗ ở hiện nay", COL_ADDRESS},
       {"Địa chỉ thường trú", COL_ADDRESS},
       {"Mã hộ", COL_HOUSEHOLD_CODE}, {"Số hộ", COL_HOUSEHOLD_CODE}, {"Mã hộ gia đình", COL_HOUSEHOLD_CODE},
