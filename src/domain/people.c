@@ -1,5 +1,6 @@
-/* people.c: people, their memberships and their name words (see people.h). Only this file writes SQL
- * about people, memberships and person_words (households.c owns households). */
+/* people.c: people and the words of their names (see people.h). Only this file writes SQL about
+ * people and person_words (households.c owns households, memberships.c memberships and the
+ * account a person owns). */
 #include "domain/people.h"
 
 #include <ctype.h>
@@ -43,15 +44,6 @@ STORE_SQL(q_get, "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth
                  " (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.id = ? AND p.deleted_at IS NULL");
 STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FROM memberships m"
                      " JOIN units u ON u.id = m.unit_id WHERE m.person_id = ? ORDER BY m.id");
-STORE_SQL(q_member_add, "INSERT INTO memberships (person_id, unit_id, kind, grade) VALUES (?, ?, ?, ?) RETURNING id");
-STORE_SQL(q_member_dup, "SELECT 1 FROM memberships WHERE person_id = ? AND unit_id = ? AND kind = ?");
-STORE_SQL(q_unit_kind, "SELECT kind FROM units WHERE id = ?");
-STORE_SQL(q_link_taken, "SELECT id FROM users WHERE person_id = ? AND id <> ?");
-STORE_SQL(q_user_exists, "SELECT 1 FROM users WHERE id = ?");
-STORE_SQL(q_person_live, "SELECT 1 FROM people WHERE id = ? AND deleted_at IS NULL");
-STORE_SQL(q_link, "UPDATE users SET person_id = ?, updated_at = ? WHERE id = ?");
-STORE_SQL(q_of_user, "SELECT p.id FROM users us JOIN people p ON p.id = us.person_id AND p.deleted_at IS NULL"
-                     " WHERE us.id = ?");
 
 /* The list: one statement per way of reading q, each with its count, built from one filter.
  * Scope: the registering unit, or a membership's unit, lies under a grant carrying the capability.
@@ -63,9 +55,15 @@ STORE_SQL(q_of_user, "SELECT p.id FROM users us JOIN people p ON p.id = us.perso
 #define PEOPLE_CTE                                                                                  \
   SCOPE_WITH ", su_(id) AS MATERIALIZED (SELECT u.id FROM units u WHERE " SCOPE_IN("u.path") "),"     \
              " uf_(id) AS MATERIALIZED (SELECT u.id FROM units u WHERE u.path >= ? AND u.path < ?) "
-#define PEOPLE_SCOPE                                                                                \
+#define PEOPLE_SCOPE_NARROW                                                                         \
   "(p.unit_id IN (SELECT id FROM su_) OR p.id IN (SELECT sm_.person_id FROM memberships sm_"        \
   " WHERE sm_.unit_id IN (SELECT id FROM su_)))"
+/* A broad scope (a ward or more: most people qualify) is better served the other way round: the
+ * people in name order (people_name), each tested against the units in scope, until the page is
+ * full. The same predicate, written so that the planner does not turn it into index lookups. */
+#define PEOPLE_SCOPE_BROAD                                                                          \
+  "(p.unit_id IN (SELECT id FROM su_) OR EXISTS (SELECT 1 FROM memberships sm_"                     \
+  " WHERE sm_.person_id = p.id AND sm_.unit_id IN (SELECT id FROM su_)))"
 #define PEOPLE_FILTER                                                                                          \
   " AND (CAST(? AS TEXT) IS NULL OR p.unit_id IN (SELECT id FROM uf_) OR p.id IN (SELECT fm_.person_id"        \
   " FROM memberships fm_ WHERE fm_.unit_id IN (SELECT id FROM uf_)))"                                          \
@@ -88,24 +86,27 @@ STORE_SQL(q_of_user, "SELECT p.id FROM users us JOIN people p ON p.id = us.perso
 #define MODE_ALL "1 = 1"
 #define MODE_PHONE "p.phone = ?"
 #define MODE_CCCD "p.cccd_hash = ?"
-#define LIST_FROM(mode)                                                                                       \
+#define LIST_FROM(scope, mode)                                                                                \
   " FROM people p, (SELECT CAST(? AS BIGINT) AS k) rk_"                                                       \
-  " WHERE p.deleted_at IS NULL AND " PEOPLE_SCOPE " AND " mode PEOPLE_FILTER
+  " WHERE p.deleted_at IS NULL AND " scope " AND " mode PEOPLE_FILTER
 /* The page is chosen first; the groups and unit names are computed for its rows only. */
-#define LIST_SQL(mode)                                                                                        \
+#define LIST_SQL(scope, mode)                                                                                 \
   PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"  \
              " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL                                          \
-             " FROM (SELECT p.*" LIST_FROM(mode) " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) p"              \
+             " FROM (SELECT p.*" LIST_FROM(scope, mode) " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) p"       \
              " JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_ ORDER BY p.name_key, p.id"
-#define COUNT_SQL(mode) PEOPLE_CTE "SELECT COUNT(*)" LIST_FROM(mode)
-STORE_SQL(q_list_all, LIST_SQL(MODE_ALL));
-STORE_SQL(q_count_all, COUNT_SQL(MODE_ALL));
-STORE_SQL(q_list_name, LIST_SQL(MODE_NAME));
-STORE_SQL(q_count_name, COUNT_SQL(MODE_NAME));
-STORE_SQL(q_list_phone, LIST_SQL(MODE_PHONE));
-STORE_SQL(q_count_phone, COUNT_SQL(MODE_PHONE));
-STORE_SQL(q_list_cccd, LIST_SQL(MODE_CCCD));
-STORE_SQL(q_count_cccd, COUNT_SQL(MODE_CCCD));
+#define COUNT_SQL(scope, mode) PEOPLE_CTE "SELECT COUNT(*)" LIST_FROM(scope, mode)
+STORE_SQL(q_list_all, LIST_SQL(PEOPLE_SCOPE_NARROW, MODE_ALL));
+STORE_SQL(q_count_all, COUNT_SQL(PEOPLE_SCOPE_NARROW, MODE_ALL));
+STORE_SQL(q_list_all_b, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_ALL));
+STORE_SQL(q_count_all_b, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_ALL));
+/* A search by name, phone or CCCD is narrow by what it looks for, whatever the scope. */
+STORE_SQL(q_list_name, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_NAME));
+STORE_SQL(q_count_name, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_NAME));
+STORE_SQL(q_list_phone, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
+STORE_SQL(q_count_phone, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
+STORE_SQL(q_list_cccd, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
+STORE_SQL(q_count_cccd, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
 STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
 
 /* ---- pure helpers: adapters over person.c, which holds the rules ---- */
@@ -265,7 +266,7 @@ typedef struct person_row {
   bool phone_set;
   char phone[16];
   bool relation_set;
-  const char *relation;
+  char *relation;         /* owned; NULL: none */
   int64_t household_id, unit_id;
 } person_row;
 
@@ -273,6 +274,7 @@ static void row_free(person_row *r) {
   free(r->name);
   free(r->key);
   free(r->cccd_enc);
+  free(r->relation);
 }
 
 /* Checks every field given, reporting all faults at once; then what needs the database
@@ -319,7 +321,12 @@ static int row_build(store_conn *w, const secrets *keys, const person_input *in,
   }
   if (in->relation) {
     r->relation_set = true;
-    r->relation = *in->relation ? in->relation : NULL;
+    r->relation = *in->relation ? text_clean(in->relation) : NULL; /* NFC, spaces tidied */
+    if (*in->relation && !r->relation) return APP_INTERNAL(e);
+    if (r->relation && !*r->relation) {
+      free(r->relation);
+      r->relation = NULL;
+    }
   }
   if (in->vneid_level > 2)
     app_add(e, 400, "invalid_value", "vneid_level", "Mức định danh điện tử phải là 0, 1 hoặc 2.");
@@ -527,6 +534,16 @@ bool people_visible(const principal *p, caps_t cap, const person_reach *r) {
 
 bool people_managed(const principal *p, caps_t cap, const person_reach *r) { return scope_can(p, cap, r->unit_path); }
 
+bool people_scope_broad(const principal *p, caps_t cap) {
+  for (int i = 0; p && i < p->ngrants; i++) {
+    if ((p->grants[i].caps & cap) != cap || !p->grants[i].unit_path) continue;
+    int slashes = 0;
+    for (const char *c = p->grants[i].unit_path; *c; c++) slashes += *c == '/';
+    if (slashes <= 3) return true; /* "/1/" a city, "/1/2/" a ward or commune */
+  }
+  return false;
+}
+
 /* ---- reading ---- */
 static json_t *text_or_null(store_stmt *s, int i) {
   return store_col_is_null(s, i) ? json_null() : json_string(store_col_text(s, i));
@@ -631,14 +648,14 @@ int people_get_for(store_conn *c, const secrets *keys, int64_t id, const princip
 /* The folded words of q (at most NAME_WORDS, the longest first), in `key` (owned by the caller). */
 static int split_words(char *key, const char *words[NAME_WORDS]) {
   int n = 0;
-  for (char *p = key; *p && n < NAME_WORDS;) {
-    while (*p == ' ') *p++ = '\0';
+  char *p = key;
+  while (*p && n < NAME_WORDS) {
+    while (*p == ' ') p++;
     if (!*p) break;
     words[n++] = p;
     p += strcspn(p, " ");
+    if (*p) *p++ = '\0';
   }
-  for (char *p = key; *p; p++)
-    if (*p == ' ') *p = '\0';
   int longest = 0;
   for (int i = 1; i < n; i++)
     if (strlen(words[i]) > strlen(words[longest])) longest = i;
@@ -785,14 +802,15 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   *kind = a.kind;
   static const store_sql *lists[] = {&q_list_all, &q_list_name, &q_list_phone, &q_list_cccd};
   static const store_sql *counts[] = {&q_count_all, &q_count_name, &q_count_phone, &q_count_cccd};
-  store_stmt *n = store_prepare(c, counts[a.kind]);
+  bool broad_all = a.kind == PEOPLE_Q_NONE && q->broad && !q->unit_id;
+  store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);
   if (!n) goto fail;
   bind_list(n, scope, &a, his);
   int rc = store_step(n);
   *total = rc == STORE_ROW ? store_col_int(n, 0) : -1;
   store_reset(n);
   if (*total < 0) goto fail;
-  store_stmt *s = store_prepare(c, lists[a.kind]);
+  store_stmt *s = store_prepare(c, broad_all ? &q_list_all_b : lists[a.kind]);
   items = json_array();
   if (!s || !items) goto fail;
   int i = bind_list(s, scope, &a, his);
@@ -815,92 +833,4 @@ fail:
   free(key);
   json_decref(items);
   return APP_INTERNAL(e);
-}
-
-/* ---- memberships ---- */
-int people_add_membership(store_conn *w, int64_t person_id, int64_t unit_id, const char *kind, int grade, int64_t *id,
-                          app_err *e) {
-  static const char *const kinds[] = {"staff", "student", "worker", "trader"};
-  bool known = false;
-  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) known = known || (kind && strcmp(kind, kinds[i]) == 0);
-  if (!known)
-    return app_fail(e, 400, "invalid_value", "kind",
-                    "Loại quan hệ phải là staff (cán bộ), student (học sinh), worker (người lao động) hoặc trader (tiểu thương).");
-  bool student = strcmp(kind, "student") == 0;
-  if (student && (grade < 1 || grade > 12))
-    return app_fail(e, 400, "invalid_value", "grade", "Học sinh phải có lớp từ 1 đến 12.");
-  if (!student && grade) return app_fail(e, 400, "invalid_value", "grade", "Chỉ học sinh mới có lớp.");
-  person_self self;
-  if (read_self(w, person_id, &self, e) != 0) return -1;
-  store_stmt *k = store_prepare(w, &q_unit_kind);
-  if (!k) return APP_INTERNAL(e);
-  store_bind_int(k, 1, unit_id);
-  int rc = store_step(k);
-  bool school = rc == STORE_ROW && strncmp(store_col_text(k, 0), "school_", 7) == 0;
-  store_reset(k);
-  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "unit_id", "Không tìm thấy đơn vị.");
-  if (rc != STORE_ROW) return APP_INTERNAL(e);
-  if (student && !school) return app_fail(e, 400, "invalid_value", "unit_id", "Học sinh phải thuộc một trường học.");
-  store_stmt *d = store_prepare(w, &q_member_dup);
-  if (!d) return APP_INTERNAL(e);
-  store_bind_int(d, 1, person_id);
-  store_bind_int(d, 2, unit_id);
-  store_bind_text(d, 3, kind);
-  rc = step_done(d);
-  if (rc == STORE_ROW) return app_fail(e, 409, "conflict", "unit_id", "Người này đã có quan hệ này với đơn vị này.");
-  if (rc != STORE_DONE) return APP_INTERNAL(e);
-  store_stmt *s = store_prepare(w, &q_member_add);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, person_id);
-  store_bind_int(s, 2, unit_id);
-  store_bind_text(s, 3, kind);
-  if (grade) store_bind_int(s, 4, grade); else store_bind_null(s, 4);
-  rc = store_insert_id(s, id);
-  if (rc == STORE_CONSTRAINT) return app_fail(e, 409, "conflict", "unit_id", "Người này đã có quan hệ này với đơn vị này.");
-  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
-}
-
-/* ---- the account a person owns ---- */
-int people_link_user(store_conn *w, int64_t user_id, int64_t person_id, app_err *e) {
-  store_stmt *u = store_prepare(w, &q_user_exists);
-  if (!u) return APP_INTERNAL(e);
-  store_bind_int(u, 1, user_id);
-  int rc = step_done(u);
-  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy tài khoản.");
-  if (rc != STORE_ROW) return APP_INTERNAL(e);
-  if (person_id) {
-    store_stmt *p = store_prepare(w, &q_person_live);
-    if (!p) return APP_INTERNAL(e);
-    store_bind_int(p, 1, person_id);
-    rc = step_done(p);
-    if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "person_id", "Không tìm thấy người này.");
-    if (rc != STORE_ROW) return APP_INTERNAL(e);
-    store_stmt *t = store_prepare(w, &q_link_taken);
-    if (!t) return APP_INTERNAL(e);
-    store_bind_int(t, 1, person_id);
-    store_bind_int(t, 2, user_id);
-    rc = step_done(t);
-    if (rc == STORE_ROW)
-      return app_fail(e, 409, "conflict", "person_id", "Người này đã được gắn với một tài khoản khác.");
-    if (rc != STORE_DONE) return APP_INTERNAL(e);
-  }
-  store_stmt *s = store_prepare(w, &q_link);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_id(s, 1, person_id);
-  store_bind_int(s, 2, clock_now());
-  store_bind_int(s, 3, user_id);
-  rc = step_done(s);
-  if (rc == STORE_CONSTRAINT)
-    return app_fail(e, 409, "conflict", "person_id", "Người này đã được gắn với một tài khoản khác.");
-  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
-}
-
-int64_t people_of_user(store_conn *c, int64_t user_id) {
-  store_stmt *s = store_prepare(c, &q_of_user);
-  if (!s) return -1;
-  store_bind_int(s, 1, user_id);
-  int rc = store_step(s);
-  int64_t id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
-  store_reset(s);
-  return rc == STORE_ROW || rc == STORE_DONE ? id : -1;
 }

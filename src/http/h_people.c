@@ -49,7 +49,8 @@ int h_residents_list(req *r) {
                     .age_max = (int)req_qint(r, "age_max", -1),
                     .sex = req_qstr(r, "sex"),
                     .vneid_level = (int)req_qint(r, "vneid_level", -1),
-                    .household_id = req_qint(r, "household_id", 0)};
+                    .household_id = req_qint(r, "household_id", 0),
+                    .broad = people_scope_broad(r->who, CAP_PEOPLE_READ)};
   req_paging(r, &q.page, &q.per_page);
   json_t *items = NULL;
   int64_t total = 0;

@@ -252,7 +252,7 @@ static const store_sql m0006[] = {
      " word TEXT COLLATE \"C\" NOT NULL,"
      " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
      " PRIMARY KEY (word, person_id))"},
-    {"CREATE INDEX person_words_person ON person_words(person_id)", NULL},
+    {"CREATE INDEX person_words_person ON person_words(person_id, word)", NULL},
     {WITH_ID_AI("memberships",
                 " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
                 " unit_id BIGINT NOT NULL REFERENCES units(id),"
