@@ -521,6 +521,83 @@ static int validate(imp *x, const table_row *tr, import_row *r) {
 /* ---- writing a chunk ---- */
 typedef enum { OUT_NEW, OUT_UPDATED, OUT_UNCHANGED, OUT_REJECTED } outcome;
 
+/* The people a chunk may match, fetched in two statements before its rows are written, and kept
+ * up to date with what the chunk itself writes (a name twice in one chunk matches itself). */
+typedef struct chunk_ix {
+  bulk_stored *arr;
+  size_t n, cap;
+  smap by_id, by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
+  json_t *words;                            /* [[person_id, "word"], …] of the new people */
+  bool failed;
+} chunk_ix;
+
+static void natural_key(char *out, size_t n, int64_t unit, const char *name_key, int y, int m, int d, int64_t hh) {
+  snprintf(out, n, "%lld\x1f%s\x1f%d-%d-%d\x1f%lld", (long long)unit, name_key, y, m, d, (long long)hh);
+}
+
+/* Adds (or refreshes) a stored person in the look-up maps. */
+static int ix_add(void *ctx, const bulk_stored *p) {
+  chunk_ix *c = ctx;
+  int64_t idx;
+  char id[24], key[600];
+  snprintf(id, sizeof id, "%lld", (long long)p->id);
+  if (smap_get(&c->by_id, id, &idx)) {
+    c->arr[idx] = *p;
+  } else {
+    if (c->n == c->cap) {
+      size_t ncap = c->cap ? c->cap * 2 : 1024;
+      bulk_stored *na = realloc(c->arr, ncap * sizeof *na);
+      if (!na) return c->failed = true, -1;
+      c->arr = na;
+      c->cap = ncap;
+    }
+    idx = (int64_t)c->n;
+    c->arr[c->n++] = *p;
+    if (smap_put(&c->by_id, id, idx) != 0) return c->failed = true, -1;
+  }
+  if (p->cccd_hash[0] && smap_put(&c->by_hash, p->cccd_hash, idx) != 0) return c->failed = true, -1;
+  natural_key(key, sizeof key, p->unit_id, p->name_key, p->y, p->m, p->d, p->household_id);
+  int64_t old;
+  /* The oldest record keeps a natural key (rows arrive in id order). */
+  if (!smap_get(&c->by_key, key, &old) && smap_put(&c->by_key, key, idx) != 0) return c->failed = true, -1;
+  if (!p->has_cccd && !smap_get(&c->by_key_bare, key, &old) && smap_put(&c->by_key_bare, key, idx) != 0)
+    return c->failed = true, -1;
+  return 0;
+}
+
+static void chunk_ix_free(chunk_ix *c) {
+  free(c->arr);
+  smap_free(&c->by_id);
+  smap_free(&c->by_hash);
+  smap_free(&c->by_key);
+  smap_free(&c->by_key_bare);
+  json_decref(c->words);
+  memset(c, 0, sizeof *c);
+}
+
+/* Fetches the chunk's candidates: by CCCD hash, and by folded name. 0 or -1. */
+static int chunk_prefetch(imp *x, store_conn *w, chunk_ix *c) {
+  json_t *hashes = json_array(), *names = json_array();
+  c->words = json_array();
+  int rc = -1;
+  if (!hashes || !names || !c->words) goto out;
+  for (size_t i = 0; i < x->nrows; i++) {
+    const import_row *r = &x->rows[i];
+    if (r->reason[0]) continue;
+    if (r->has_cccd) json_array_append_new(hashes, json_string(r->cccd_hash));
+    json_array_append_new(names, json_string(r->name_key));
+  }
+  char *h = json_dumps(hashes, JSON_COMPACT), *n = json_dumps(names, JSON_COMPACT);
+  if (h && n && people_bulk_by_hashes(w, h, ix_add, c) == 0 && people_bulk_by_names(w, n, ix_add, c) == 0 && !c->failed)
+    rc = 0;
+  free(h);
+  free(n);
+out:
+  json_decref(hashes);
+  json_decref(names);
+  return rc;
+}
+
 static bool same_text(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }
 
 /* The household of a good resident row (0: none given); cached once committed. */
@@ -536,63 +613,96 @@ static int household_of(imp *x, store_conn *w, const import_row *r, int64_t now,
   return smap_put(&x->households, key, *id);
 }
 
+static void stored_from(bulk_stored *s, int64_t id, const bulk_person *p, bool has_cccd) {
+  memset(s, 0, sizeof *s);
+  s->id = id;
+  snprintf(s->name_key, sizeof s->name_key, "%s", p->name_key);
+  snprintf(s->full_name, sizeof s->full_name, "%s", p->full_name);
+  s->y = p->y;
+  s->m = p->m;
+  s->d = p->d;
+  s->sex = p->sex;
+  s->has_cccd = has_cccd;
+  snprintf(s->phone, sizeof s->phone, "%s", p->phone ? p->phone : "");
+  snprintf(s->relation, sizeof s->relation, "%s", p->relation ? p->relation : "");
+  s->vneid_level = p->vneid_level > 0 ? p->vneid_level : 0;
+  s->unit_id = p->unit_id;
+  s->household_id = p->household_id;
+}
+
+/* Queues the words of a new person's folded name. */
+static int queue_words(chunk_ix *c, int64_t id, const char *key) {
+  for (const char *q = key; *q;) {
+    while (*q == ' ') q++;
+    size_t n = strcspn(q, " ");
+    if (n && json_array_append_new(c->words, json_pack("[I, s%]", (json_int_t)id, q, n)) != 0) return -1;
+    q += n;
+  }
+  return 0;
+}
+
 /* Matches and writes one good row. OUT_REJECTED with r->reason set when the register refuses it. */
-static int write_row(imp *x, store_conn *w, import_row *r, int64_t now, outcome *out) {
+static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t now, outcome *out) {
   bulk_person p = {.full_name = r->name, .name_key = r->name_key, .y = r->y, .m = r->m, .d = r->d, .sex = r->sex,
                    .cccd_hash = r->has_cccd ? r->cccd_hash : NULL, .cccd_enc = r->cccd_enc,
                    .phone = r->phone[0] ? r->phone : NULL, .relation = r->relation, .vneid_level = r->vneid,
                    .unit_id = r->unit_id};
   if (household_of(x, w, r, now, &p.household_id) != 0) return -1;
-  bulk_stored s;
-  int found = 0;
-  if (r->has_cccd) {
-    found = people_bulk_by_hash(w, r->cccd_hash, &s);
-    if (found < 0) return -1;
-    if (found && strcmp(s.name_key, r->name_key) != 0) {
-      add_reason(r, "Số CCCD này đã có trong hồ sơ của một người khác (khác họ tên).");
-      *out = OUT_REJECTED;
-      return 0;
-    }
+  int64_t idx = -1;
+  if (r->has_cccd && smap_get(&c->by_hash, r->cccd_hash, &idx) && strcmp(c->arr[idx].name_key, r->name_key) != 0) {
+    add_reason(r, "Số CCCD này đã có trong hồ sơ của một người khác (khác họ tên).");
+    *out = OUT_REJECTED;
+    return 0;
   }
-  if (!found) {
-    found = people_bulk_by_key(w, &p, r->has_cccd, &s);
-    if (found < 0) return -1;
+  if (idx < 0) {
+    char key[600];
+    natural_key(key, sizeof key, p.unit_id, p.name_key, p.y, p.m, p.d, p.household_id);
+    if (!smap_get(r->has_cccd ? &c->by_key_bare : &c->by_key, key, &idx)) idx = -1;
   }
   int64_t person_id = 0;
-  if (!found) {
-    if (people_bulk_insert(w, &p, now, &person_id) != STORE_OK) return -1;
+  bulk_stored fresh;
+  if (idx < 0) {
+    if (people_bulk_insert(w, &p, now, &person_id) != STORE_OK || queue_words(c, person_id, p.name_key) != 0)
+      return -1;
+    stored_from(&fresh, person_id, &p, r->has_cccd);
+    if (r->has_cccd) snprintf(fresh.cccd_hash, sizeof fresh.cccd_hash, "%s", r->cccd_hash);
     *out = OUT_NEW;
   } else {
-    const unit_ent *home = unit_by_id(&x->u, s.unit_id);
+    const bulk_stored *s = &c->arr[idx];
+    const unit_ent *home = unit_by_id(&x->u, s->unit_id);
     if (!home || !home->in_scope) {
       add_reason(r, "Người này đã có hồ sơ ở một đơn vị ngoài phạm vi quản lý của bạn.");
       *out = OUT_REJECTED;
       return 0;
     }
-    person_id = s.id;
+    person_id = s->id;
     /* What the row leaves out stays as stored. */
     bulk_person m = p;
     if (!r->y) {
-      m.y = s.y;
-      m.m = s.m;
-      m.d = s.d;
+      m.y = s->y;
+      m.m = s->m;
+      m.d = s->d;
     }
-    if (!m.sex) m.sex = s.sex;
-    if (!m.phone) m.phone = s.phone[0] ? s.phone : NULL;
-    if (!m.relation) m.relation = s.relation[0] ? s.relation : NULL;
-    if (m.vneid_level < 0) m.vneid_level = s.vneid_level;
-    if (!m.household_id) m.household_id = s.household_id;
-    bool changed = strcmp(m.full_name, s.full_name) != 0 || m.y != s.y || m.m != s.m || m.d != s.d ||
-                   m.sex != s.sex || (r->has_cccd && !s.has_cccd) || !same_text(m.phone, s.phone) ||
-                   !same_text(m.relation, s.relation) || m.vneid_level != s.vneid_level ||
-                   m.unit_id != s.unit_id || m.household_id != s.household_id;
-    if (!r->has_cccd || s.has_cccd) {
+    if (!m.sex) m.sex = s->sex;
+    if (!m.phone) m.phone = s->phone[0] ? s->phone : NULL;
+    if (!m.relation) m.relation = s->relation[0] ? s->relation : NULL;
+    if (m.vneid_level < 0) m.vneid_level = s->vneid_level;
+    if (!m.household_id) m.household_id = s->household_id;
+    bool adds_cccd = r->has_cccd && !s->has_cccd;
+    bool changed = strcmp(m.full_name, s->full_name) != 0 || m.y != s->y || m.m != s->m || m.d != s->d ||
+                   m.sex != s->sex || adds_cccd || !same_text(m.phone, s->phone) ||
+                   !same_text(m.relation, s->relation) || m.vneid_level != s->vneid_level ||
+                   m.unit_id != s->unit_id || m.household_id != s->household_id;
+    if (!adds_cccd) {
       m.cccd_hash = NULL; /* kept as stored */
       m.cccd_enc = NULL;
     }
     if (changed && people_bulk_update(w, person_id, &m, now) != STORE_OK) return -1;
+    stored_from(&fresh, person_id, &m, s->has_cccd || adds_cccd);
+    snprintf(fresh.cccd_hash, sizeof fresh.cccd_hash, "%s", adds_cccd ? r->cccd_hash : s->cccd_hash);
     *out = changed ? OUT_UPDATED : OUT_UNCHANGED;
   }
+  if (ix_add(c, &fresh) != 0) return -1;
   if (r->org_unit_id && r->mkind) {
     int added = people_bulk_membership(w, person_id, r->org_unit_id, r->mkind, r->grade);
     if (added < 0) return -1;
@@ -615,17 +725,21 @@ static void count(import_counts *c, outcome o) {
  * database refuses is rejected instead of failing the chunk. STORE_OK or an error. */
 static int write_chunk_once(imp *x, store_conn *w, bool careful) {
   import_counts c = {0};
+  chunk_ix ix = {0};
   int64_t now = clock_now();
   int rc = store_begin(w);
   if (rc != STORE_OK) return rc;
+  if (chunk_prefetch(x, w, &ix) != 0) goto fail;
   for (size_t i = 0; i < x->nrows; i++) {
     import_row *r = &x->rows[i];
     outcome o = OUT_REJECTED;
     if (!r->reason[0]) {
+      size_t nwords = json_array_size(ix.words);
       if (careful && store_savepoint(w, "hv_import_row") != STORE_OK) goto fail;
-      if (write_row(x, w, r, now, &o) != 0) {
+      if (write_row(x, w, &ix, r, now, &o) != 0) {
         if (!careful || store_unavailable(w)) goto fail;
         if (store_rollback_to(w, "hv_import_row") != STORE_OK) goto fail;
+        while (json_array_size(ix.words) > nwords) json_array_remove(ix.words, json_array_size(ix.words) - 1);
         add_reason(r, "Cơ sở dữ liệu không nhận dòng này (có thể trùng với một hồ sơ đang được sửa).");
         o = OUT_REJECTED;
       }
@@ -634,9 +748,17 @@ static int write_chunk_once(imp *x, store_conn *w, bool careful) {
     if (o == OUT_REJECTED && jobs_add_error(w, x->job_id, r->line, r->reason) != 0) goto fail;
     count(&c, o);
   }
+  if (json_array_size(ix.words)) {
+    char *pairs = json_dumps(ix.words, JSON_COMPACT);
+    int wrc = pairs ? people_bulk_words(w, pairs) : STORE_ERROR;
+    free(pairs);
+    if (wrc != STORE_OK) goto fail;
+  }
   if (jobs_progress(w, x->job_id, x->last_line, &c) != 0) goto fail;
+  chunk_ix_free(&ix);
   return store_commit(w);
 fail:
+  chunk_ix_free(&ix);
   snprintf(x->err, sizeof x->err, "%s", store_errmsg(w));
   store_rollback(w);
   return store_unavailable(w) ? STORE_UNAVAILABLE : STORE_ERROR;

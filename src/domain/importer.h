@@ -35,7 +35,7 @@
 #include "util/secrets.h"
 #include "util/table.h"
 
-#define IMPORTER_CHUNK_ROWS 2000
+#define IMPORTER_CHUNK_ROWS 5000
 
 /* What the mapping step shows: {"format", "columns":[{"index","header","field","field_label"}],
  * "preview":[first 5 rows], "missing":[field codes], "warnings":[…], "mapping": {field: index},

@@ -2,17 +2,33 @@
  * prepared once per connection and reused row after row inside the importer's chunk transaction. */
 #include "domain/people_bulk.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define STORED_COLS                                                                                    \
   "id, name_key, full_name, COALESCE(birth_year, 0), COALESCE(birth_month, 0), COALESCE(birth_day, 0),"  \
-  " sex, cccd_hash IS NOT NULL, phone, relation, vneid_level, unit_id, COALESCE(household_id, 0)"
+  " sex, cccd_hash IS NOT NULL, phone, relation, vneid_level, unit_id, COALESCE(household_id, 0), cccd_hash"
 STORE_SQL(q_by_hash, "SELECT " STORED_COLS " FROM people WHERE cccd_hash = ? AND deleted_at IS NULL");
 STORE_SQL(q_by_key, "SELECT " STORED_COLS " FROM people WHERE unit_id = ? AND name_key = ?"
                     " AND COALESCE(birth_year, 0) = ? AND COALESCE(birth_month, 0) = ? AND COALESCE(birth_day, 0) = ?"
                     " AND COALESCE(household_id, 0) = ? AND deleted_at IS NULL AND (? = 0 OR cccd_hash IS NULL)"
                     " ORDER BY id LIMIT 1");
+STORE_SQL2(q_by_hashes,
+           "SELECT " STORED_COLS " FROM people WHERE cccd_hash IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL",
+           "SELECT " STORED_COLS " FROM people WHERE cccd_hash = ANY (ARRAY(SELECT json_array_elements_text(CAST(? AS json))))"
+           " AND deleted_at IS NULL");
+STORE_SQL2(q_by_names,
+           "SELECT " STORED_COLS " FROM people WHERE deleted_at IS NULL AND name_key IN (SELECT value FROM json_each(?))"
+           " ORDER BY id",
+           "SELECT " STORED_COLS " FROM people WHERE deleted_at IS NULL"
+           " AND name_key = ANY (ARRAY(SELECT json_array_elements_text(CAST(? AS json)))) ORDER BY id");
+STORE_SQL2(q_words_pairs,
+           "INSERT INTO person_words (word, person_id) SELECT DISTINCT json_extract(value, '$[1]'),"
+           " json_extract(value, '$[0]') FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+           "INSERT INTO person_words (word, person_id) SELECT DISTINCT e->>1, CAST(e->>0 AS BIGINT)"
+           " FROM json_array_elements(CAST(? AS json)) AS t(e) ON CONFLICT DO NOTHING");
 STORE_SQL(q_insert, "INSERT INTO people (full_name, name_key, birth_year, birth_month, birth_day, sex, cccd_enc,"
                     " cccd_hash, phone, household_id, relation, vneid_level, unit_id, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
@@ -20,7 +36,6 @@ STORE_SQL(q_update, "UPDATE people SET full_name = ?, name_key = ?, birth_year =
                     " sex = ?, cccd_enc = COALESCE(?, cccd_enc), cccd_hash = COALESCE(?, cccd_hash), phone = ?,"
                     " household_id = ?, relation = ?, vneid_level = ?, unit_id = ?, updated_at = ?"
                     " WHERE id = ? AND deleted_at IS NULL");
-STORE_SQL(q_word_add, "INSERT INTO person_words (word, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
 STORE_SQL(q_hh_code, "SELECT id FROM households WHERE unit_id = ? AND code = ? AND deleted_at IS NULL");
 STORE_SQL(q_hh_addr, "SELECT id FROM households WHERE unit_id = ? AND address_key = ? AND code IS NULL"
                      " AND deleted_at IS NULL ORDER BY id LIMIT 1");
@@ -32,9 +47,7 @@ STORE_SQL(q_member, "INSERT INTO memberships (person_id, unit_id, kind, grade) V
 
 static void copy_text(char *dst, size_t n, const char *src) { snprintf(dst, n, "%s", src ? src : ""); }
 
-static int read_stored(store_stmt *s, bulk_stored *o) {
-  int rc = store_step(s);
-  if (rc == STORE_ROW) {
+static void row_stored(store_stmt *s, bulk_stored *o) {
     o->id = store_col_int(s, 0);
     copy_text(o->name_key, sizeof o->name_key, store_col_text(s, 1));
     copy_text(o->full_name, sizeof o->full_name, store_col_text(s, 2));
@@ -48,9 +61,48 @@ static int read_stored(store_stmt *s, bulk_stored *o) {
     o->vneid_level = (int)store_col_int(s, 10);
     o->unit_id = store_col_int(s, 11);
     o->household_id = store_col_int(s, 12);
-  }
+    copy_text(o->cccd_hash, sizeof o->cccd_hash, store_col_text(s, 13));
+}
+
+static int read_stored(store_stmt *s, bulk_stored *o) {
+  int rc = store_step(s);
+  if (rc == STORE_ROW) row_stored(s, o);
   store_reset(s);
   return rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
+}
+
+static int each_stored(store_conn *w, const store_sql *q, const char *json, bulk_stored_fn cb, void *ctx) {
+  store_stmt *s = store_prepare(w, q);
+  if (!s) return -1;
+  store_bind_text(s, 1, json);
+  bulk_stored o;
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    row_stored(s, &o);
+    if (cb(ctx, &o) != 0) {
+      store_reset(s);
+      return -1;
+    }
+  }
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+int people_bulk_by_hashes(store_conn *w, const char *hashes_json, bulk_stored_fn cb, void *ctx) {
+  return each_stored(w, &q_by_hashes, hashes_json, cb, ctx);
+}
+
+int people_bulk_by_names(store_conn *w, const char *name_keys_json, bulk_stored_fn cb, void *ctx) {
+  return each_stored(w, &q_by_names, name_keys_json, cb, ctx);
+}
+
+int people_bulk_words(store_conn *w, const char *pairs_json) {
+  store_stmt *s = store_prepare(w, &q_words_pairs);
+  if (!s) return STORE_ERROR;
+  store_bind_text(s, 1, pairs_json);
+  int rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE ? STORE_OK : rc < 0 ? rc : STORE_ERROR;
 }
 
 int people_bulk_by_hash(store_conn *w, const char *cccd_hash, bulk_stored *out) {
@@ -92,23 +144,6 @@ static void bind_fields(store_stmt *s, const bulk_person *p) {
   store_bind_int(s, 13, p->unit_id);
 }
 
-static int words_add(store_conn *w, int64_t id, const char *key) {
-  store_stmt *s = store_prepare(w, &q_word_add);
-  if (!s) return STORE_ERROR;
-  for (const char *q = key; *q;) {
-    while (*q == ' ') q++;
-    size_t n = strcspn(q, " ");
-    if (n) {
-      store_bind_textn(s, 1, q, n);
-      store_bind_int(s, 2, id);
-      int rc = store_step(s);
-      store_reset(s);
-      if (rc != STORE_DONE) return rc < 0 ? rc : STORE_ERROR;
-    }
-    q += n;
-  }
-  return STORE_OK;
-}
 
 int people_bulk_insert(store_conn *w, const bulk_person *p, int64_t now, int64_t *id) {
   store_stmt *s = store_prepare(w, &q_insert);
@@ -117,8 +152,7 @@ int people_bulk_insert(store_conn *w, const bulk_person *p, int64_t now, int64_t
   store_bind_int(s, 14, now);
   store_bind_int(s, 15, now);
   int rc = store_insert_id(s, id);
-  if (rc != STORE_DONE) return rc < 0 ? rc : STORE_ERROR;
-  return words_add(w, *id, p->name_key);
+  return rc == STORE_DONE ? STORE_OK : rc < 0 ? rc : STORE_ERROR;
 }
 
 int people_bulk_update(store_conn *w, int64_t id, const bulk_person *p, int64_t now) {

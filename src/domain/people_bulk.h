@@ -39,14 +39,24 @@ typedef struct bulk_stored {
   char relation[64];
   int vneid_level;
   int64_t unit_id, household_id;
+  char cccd_hash[65]; /* "" when none */
 } bulk_stored;
+
+/* A chunk's look-ups in one statement each (one round trip on PostgreSQL): every live person
+ * whose CCCD hash, or folded name, is in the JSON array of strings given; cb for each (0: go on).
+ * 0 or -1. */
+typedef int (*bulk_stored_fn)(void *ctx, const bulk_stored *p);
+int people_bulk_by_hashes(store_conn *w, const char *hashes_json, bulk_stored_fn cb, void *ctx);
+int people_bulk_by_names(store_conn *w, const char *name_keys_json, bulk_stored_fn cb, void *ctx);
+/* The name words of new people, [[person_id, "word"], …], in one statement. 0 or a store code. */
+int people_bulk_words(store_conn *w, const char *pairs_json);
 
 /* 1 and *out when a live person has this CCCD hash; 0 when none; -1 on error. */
 int people_bulk_by_hash(store_conn *w, const char *cccd_hash, bulk_stored *out);
 /* By natural key: (unit, folded name, birth y/m/d (0 unknown), household (0 none)), the oldest
  * record; when `without_cccd`, only a record that has no CCCD. 1, 0 or -1 as above. */
 int people_bulk_by_key(store_conn *w, const bulk_person *p, bool without_cccd, bulk_stored *out);
-/* Inserts the person and the words of its name. 0 or a negative store code (STORE_CONSTRAINT). */
+/* Inserts the person (not its name words: people_bulk_words). 0 or a negative store code. */
 int people_bulk_insert(store_conn *w, const bulk_person *p, int64_t now, int64_t *id);
 /* Writes every field of `p` over the person `id` (the caller has merged what the row left out). */
 int people_bulk_update(store_conn *w, int64_t id, const bulk_person *p, int64_t now);

@@ -68,7 +68,7 @@ static int64_t scope_root(const principal *p) {
 int h_imports_upload(req *r) {
   uint64_t len = 0;
   int fd = req_upload_fd(r, &len);
-  if (fd < 0 || len == 0) return req_fail(r, 400, "empty_file", NULL, "Tệp gửi lên trống: hãy chọn một tệp CSV hoặc Excel (.xlsx).");
+  if (fd < 0 || len == 0) return req_fail(r, 400, "invalid_value", NULL, "Tệp gửi lên trống: hãy chọn một tệp CSV hoặc Excel (.xlsx).");
   char dir[1040], tmp[1080];
   snprintf(dir, sizeof dir, "%s/imports", r->app->cfg.data);
   if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -90,7 +90,7 @@ int h_imports_upload(req *r) {
   int64_t estimate = 0;
   if (importer_inspect(tmp, &o, &estimate, err, sizeof err) != 0) {
     unlink(tmp);
-    return req_fail(r, 400, "unreadable_file", NULL, arena_strdup(&r->a, err));
+    return req_fail(r, 400, "invalid_value", NULL, arena_strdup(&r->a, err));
   }
   import_job j = {.created_by = r->who->user_id, .unit_id = scope_root(r->who), .rows_total = estimate};
   snprintf(j.kind, sizeof j.kind, "residents");
@@ -149,10 +149,15 @@ int h_imports_mapping(req *r) {
   if (!mapping) mapping = json_object();
   const char *k;
   json_t *v;
-  json_object_foreach(r->body, k, v) json_object_set(mapping, k, json_integer_value(v) < 0 ? json_null() : v);
+  json_object_foreach(r->body, k, v) {
+    /* "role" alone would read as a role to grant (the route matrix's convention): the body says
+     * membership_role for colmap's "role". */
+    const char *code = strcmp(k, "membership_role") == 0 ? "role" : k;
+    json_object_set(mapping, code, json_integer_value(v) < 0 ? json_null() : v);
+  }
   if (importer_mapping_check(j.file_path, mapping, err, sizeof err) != 0) {
     json_decref(mapping);
-    ret = req_fail(r, 400, "invalid_mapping", NULL, arena_strdup(&r->a, err));
+    ret = req_fail(r, 400, "invalid_value", NULL, arena_strdup(&r->a, err));
     goto out;
   }
   char *text = json_dumps(mapping, JSON_COMPACT | JSON_SORT_KEYS);
@@ -181,7 +186,7 @@ int h_imports_start(req *r) {
   int ok = mapping ? importer_mapping_check(j.file_path, mapping, err, sizeof err) : -1;
   json_decref(mapping);
   if (ok != 0) {
-    ret = req_fail(r, 400, "invalid_mapping", NULL, mapping ? arena_strdup(&r->a, err) : "Cách ghép cột không hợp lệ.");
+    ret = req_fail(r, 400, "invalid_value", NULL, mapping ? arena_strdup(&r->a, err) : "Cách ghép cột không hợp lệ.");
     goto out;
   }
   if (req_begin(r) != 0) {

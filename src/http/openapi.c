@@ -90,6 +90,37 @@ static const char *schemas_json =
     "\":\"object\",\"required\":[\"app\",\"name\"],\"properties\":{\"app\":{\"type\":\"string\"},\"name\""
     ":{\"type\":[\"string\",\"null\"]}},\"additionalProperties\":false}}";
 
+/* The list import's answers: merged like the registry's. */
+static const char *import_schemas_json =
+    "{\"ImportError\":{\"type\":\"object\",\"required\":[\"line\",\"reason\"],\"properties\":{\"line\":{\"type\":\"integer\","
+    "\"description\":\"line of the file (the header is line 1)\"},\"reason\":{\"type\":\"string\"}},\"additionalProp"
+    "erties\":false},\"Import\":{\"type\":\"object\",\"required\":[\"id\",\"kind\",\"status\",\"file_name\",\"format\",\"mapp"
+    "ing\",\"rows_total\",\"rows_done\",\"imported\",\"updated\",\"unchanged\",\"rejected\",\"committed_line\",\"error\",\""
+    "created_at\",\"updated_at\",\"finished_at\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"kind\":{\"type\":\"string"
+    "\"},\"status\":{\"type\":\"string\",\"enum\":[\"uploaded\",\"queued\",\"running\",\"done\",\"failed\"]},\"file_name\":{\"t"
+    "ype\":\"string\"},\"format\":{\"type\":\"string\"},\"mapping\":{\"type\":\"object\",\"additionalProperties\":{\"type\":"
+    "\"integer\"},\"description\":\"field code → column (0 = A)\"},\"rows_total\":{\"type\":\"integer\",\"description\""
+    ":\"an estimate until the job is done (0: unknown, XLSX)\"},\"rows_done\":{\"type\":\"integer\"},\"imported\":{"
+    "\"type\":\"integer\",\"description\":\"new and updated records\"},\"updated\":{\"type\":\"integer\"},\"unchanged\":{"
+    "\"type\":\"integer\"},\"rejected\":{\"type\":\"integer\"},\"committed_line\":{\"type\":\"integer\",\"description\":\"th"
+    "e last line of the file whose outcome is committed\"},\"error\":{\"type\":[\"string\",\"null\"]},\"created_at\""
+    ":{\"type\":\"integer\"},\"updated_at\":{\"type\":\"integer\"},\"finished_at\":{\"type\":[\"integer\",\"null\"]},\"error"
+    "s\":{\"type\":\"array\",\"description\":\"the first 100 rejected lines\",\"items\":{\"$ref\":\"#/components/schema"
+    "s/ImportError\"}}},\"additionalProperties\":false},\"ImportPage\":{\"type\":\"object\",\"required\":[\"items\",\"p"
+    "age\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas"
+    "/Import\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"addi"
+    "tionalProperties\":false},\"ImportUpload\":{\"type\":\"object\",\"required\":[\"id\",\"status\",\"format\",\"columns"
+    "\",\"preview\",\"missing\",\"warnings\",\"mapping\",\"rows_estimate\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"s"
+    "tatus\":{\"type\":\"string\",\"enum\":[\"uploaded\"]},\"format\":{\"type\":\"string\",\"enum\":[\"CSV\",\"XLSX\"]},\"colum"
+    "ns\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"index\",\"header\"],\"properties\":{\"index\":{\"t"
+    "ype\":\"integer\"},\"header\":{\"type\":\"string\"},\"field\":{\"type\":\"string\"},\"field_label\":{\"type\":\"string\"}"
+    "},\"additionalProperties\":false}},\"preview\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"lin"
+    "e\",\"cells\"],\"properties\":{\"line\":{\"type\":\"integer\"},\"cells\":{\"type\":\"array\",\"items\":{\"type\":\"string\""
+    "}}},\"additionalProperties\":false}},\"missing\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\""
+    ":\"required fields without a column\"},\"warnings\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"mapping\""
+    ":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\"}},\"rows_estimate\":{\"type\":\"integer\"}},\"ad"
+    "ditionalProperties\":false}}";
+
 /* The registry's answers (people, households): merged into the schemas above. */
 static const char *people_schemas_json =
     "{\"ResidentSummary\":{\"type\":\"object\",\"required\":[\"id\",\"full_name\",\"birth_year\",\"birth_date\""
@@ -269,6 +300,10 @@ static json_t *operation(const route *rt) {
                                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "schema",
                                   "type", "string", "contentMediaType",
                                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+  } else if (strlen(rt->path) > 4 && strcmp(rt->path + strlen(rt->path) - 4, ".csv") == 0) {
+    json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
+                                              "Tệp CSV (UTF-8 có BOM, xuống dòng CRLF), mở được bằng Excel", "content",
+                                              "text/csv", "schema", "type", "string"));
   } else if (strcmp(rt->path, "/metrics") == 0) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Prometheus text format",
                                               "content", "text/plain", "schema", "type", "string"));
@@ -337,6 +372,14 @@ json_t *openapi_build(const char *version) {
   more = json_loads(privacy_schemas_json, 0, &jerr);
   if (!more || json_object_update(schemas, more) != 0) {
     fprintf(stderr, "openapi: request schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
+    json_decref(more);
+    json_decref(schemas);
+    return NULL;
+  }
+  json_decref(more);
+  more = json_loads(import_schemas_json, 0, &jerr);
+  if (!more || json_object_update(schemas, more) != 0) {
+    fprintf(stderr, "openapi: import schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
     json_decref(more);
     json_decref(schemas);
     return NULL;

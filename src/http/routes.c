@@ -169,7 +169,7 @@ static const field_spec import_mapping_body[] = {
     MAPPING_FIELD("relation", "quan hệ với chủ hộ"),
     MAPPING_FIELD("vneid", "mức định danh điện tử"),
     MAPPING_FIELD("org", "nơi làm việc/học tập"),
-    MAPPING_FIELD("role", "vai trò"),
+    MAPPING_FIELD("membership_role", "vai trò ở nơi làm việc/học tập"),
     MAPPING_FIELD("grade", "lớp"),
     {0},
 };

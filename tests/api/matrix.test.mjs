@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps, uniq } from './lib/server.mjs';
 
-let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB;
+let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
 const anc = new Map(); // unit id -> Set(ancestors and itself)
@@ -25,10 +25,15 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/me': null,
   'PUT /api/v1/me/password': null, // one's own password, with the current one
   'GET /api/v1/me/person': null, // one's own record (404 while the account is linked to none)
+  // Import jobs are the tool of those who write the register: reading one's jobs, their progress and
+  // their error reports needs people.write too (the report holds the rejected rows as uploaded).
+  'GET /api/v1/imports': 'people.write',
+  'GET /api/v1/imports/{id}': 'people.write',
+  'GET /api/v1/imports/{id}/errors.csv': 'people.write',
 };
 // Resources whose capability is another resource's: the registry's people and households are both
 // guarded by people.read / people.write.
-const RESOURCE_CAPS = { residents: 'people', households: 'people' };
+const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people' };
 // Body or query fields that name a unit: the route touches it, so its scope must be checked on it.
 const UNIT_FIELDS = /^(unit_id|parent_id)$/;
 
@@ -120,6 +125,16 @@ async function apiHousehold(unit) {
   if (r.status !== 201) throw new Error(`create household: ${r.status} ${r.text}`);
   return { id: r.json.id, unit };
 }
+async function apiImport(username, unit) {
+  const s = await srv.login(username);
+  const r = await srv.request('POST', '/api/v1/imports', {
+    session: s,
+    rawBody: Buffer.from('Họ và tên,Tổ dân phố\r\nNgười Nhập Ma Trận,Tổ dân phố số 1\r\n'),
+    headers: { 'content-type': 'text/csv' },
+  });
+  if (r.status !== 201) throw new Error(`upload by ${username}: ${r.status} ${r.text}`);
+  return { id: r.json.id, by: username, unit };
+}
 async function cliUser(username, homeCode, homeId) {
   await cli(['user', 'add', username, '--name', `Ngoài ${username}`, ...(homeCode ? ['--unit', homeCode] : []), '--password-stdin'], 'Mat-khau-ma-tran-1\n');
   const id = (await srv.getJSON(await cliAdminSession(), `/api/v1/users?q=${username}`)).items.find((u) => u.username === username)?.id;
@@ -206,6 +221,9 @@ before(async () => {
   await learnUnit(tdp2);
   hhA = await apiHousehold(tdp1);
   hhB = await apiHousehold(tdp2);
+  // Import jobs: one uploaded by the ward admin (seen from the ward), one by tổ 1's officer.
+  jobA = await apiImport('admin', wardId);
+  jobB = await apiImport('tdp01', tdp1);
   for (const [username, a] of Object.entries(ACCOUNTS)) {
     const session = await srv.login(username);
     const me = await srv.getJSON(session, '/api/v1/me');
@@ -310,6 +328,11 @@ function casesFor(rt, username) {
       }
       break;
     }
+    case 'import':
+      // A job is its creator's, and seen by whoever holds the capability over its unit.
+      for (const [label, j] of [['job of the ward admin', jobA], ["job of tổ 1's officer", jobB], ['missing job', null]])
+        add(label, { id: j ? j.id : MISSING }, {}, j === null ? 'missing' : j.by === username || holds(a, cap, j.unit) ? 'pass' : 'deny');
+      break;
     case 'household':
       for (const [label, h] of [['household of tổ 1', hhA], ['household of tổ 2', hhB], ['missing household', null]])
         add(label, { id: h ? h.id : MISSING }, {}, h === null ? 'missing' : holds(a, cap, h.unit) ? 'pass' : 'deny');

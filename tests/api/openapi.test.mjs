@@ -135,6 +135,16 @@ const cases = {
   linkUserPerson: () => ({ path: `/api/v1/users/${state.adminId}/person`, body: { person_id: state.personId } }),
   getMyPerson: () => ({ path: '/api/v1/me/person' }),
   deleteResident: () => ({ path: `/api/v1/residents/${state.sparePersonId}` }),
+  uploadImport: () => ({
+    path: '/api/v1/imports?name=ds.csv',
+    rawBody: Buffer.from('Họ và tên,Tổ dân phố\r\nNgười Nhập Thử,Tổ dân phố số 1\r\nNgười Nhập Lỗi,Tổ không có\r\n'),
+    headers: { 'content-type': 'application/octet-stream' },
+  }),
+  setImportMapping: () => ({ path: `/api/v1/imports/${state.importId}/mapping`, body: { full_name: 0, unit: 1 } }),
+  startImport: () => ({ path: `/api/v1/imports/${state.importId}/start` }),
+  getImport: () => ({ path: `/api/v1/imports/${state.importId}` }),
+  getImportErrors: () => ({ path: `/api/v1/imports/${state.importId}/errors.csv` }),
+  listImports: () => ({ path: '/api/v1/imports?per_page=5' }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
 // The order in which operations that depend on each other run.
@@ -142,7 +152,8 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'getUnit', 'createUnit', 'updateUnit', 'moveUnit', 'deleteUnit', 'listUsers', 'createUser', 'getUser', 'updateUser', 'grantRole', 'revokeRole',
   'resetUserPassword', 'changeMyPassword', 'createHousehold', 'updateHousehold', 'listHouseholds', 'getHousehold',
   'createResident', 'updateResident', 'addMembership', 'listResidents', 'getResident', 'linkUserPerson', 'getMyPerson',
-  'deleteResident', 'listAudit', 'logout', 'testUpload'];
+  'deleteResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
+  'listAudit', 'logout', 'testUpload'];
 
 function operations() {
   const ops = [];
@@ -189,6 +200,7 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'grantRole') state.grantId = r.json.id;
     if (id === 'createHousehold') state.householdId = r.json.id;
     if (id === 'createResident') state.personId = r.json.id;
+    if (id === 'uploadImport') state.importId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });

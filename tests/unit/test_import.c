@@ -1,0 +1,387 @@
+/* test_import.c: the list import engine (importer.c, people_bulk.c, jobs.c) on SQLite and, when
+ * HOCVUSO_TEST_DATABASE_URL names a PostgreSQL database, on PostgreSQL in a schema of its own:
+ * tổ dân phố names and roles as lists write them, row validation with file lines and reasons,
+ * household grouping (by code, by folded address, per tổ), idempotency, resuming after the last
+ * committed line. Synthetic people only.
+ */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h> /* after the headers it relies on (stdarg, stddef, setjmp) */
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "domain/importer.h"
+#include "domain/jobs.h"
+#include "domain/units.h"
+#include "store/migrations.h"
+#include "store/store.h"
+
+typedef struct fixture {
+  store_kind kind;
+  store *st;
+  char dir[64];
+  char target[512];
+  secrets keys;
+  int64_t ward, tdp1, tdp2, tdp3, school, market;
+  int files;
+} fixture;
+
+static fixture fx_sqlite = {.kind = STORE_SQLITE};
+static fixture fx_pg = {.kind = STORE_PG};
+
+#define PG_TEST_SCHEMA "hv_test_import"
+
+/* Assertions only: what the import wrote. */
+STORE_SQL(q_households, "SELECT COUNT(DISTINCT household_id), COUNT(*) FROM people WHERE unit_id = ?"
+                        " AND household_id IS NOT NULL");
+STORE_SQL(q_same_household, "SELECT COUNT(DISTINCT household_id) FROM people WHERE name_key LIKE ?");
+STORE_SQL(q_people_like, "SELECT COUNT(*) FROM people WHERE name_key LIKE ?");
+STORE_SQL(q_members, "SELECT COUNT(*) FROM memberships m JOIN people p ON p.id = m.person_id WHERE p.name_key LIKE ?"
+                     " AND m.kind = ?");
+
+static fixture *fx_of(void **state) {
+  fixture *fx = *state;
+  if (!fx || !fx->st) skip();
+  return fx;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static int unit(store_conn *w, int64_t parent, const char *kind, const char *name, int64_t *id) {
+  app_err e = {0};
+  int rc = units_create(w, parent, kind, name, NULL, id, &e);
+  if (rc != 0) fprintf(stderr, "unit %s: %s %s\n", name, e.code, e.message);
+  return rc;
+}
+
+static int common_setup(fixture *fx) {
+  char err[512] = "";
+  randombytes_buf(&fx->keys, sizeof fx->keys);
+  if (store_migrate(fx->st, hocvuso_migrations, err, sizeof err) < 1) {
+    fprintf(stderr, "store_migrate: %s\n", err);
+    return -1;
+  }
+  store_conn *w = store_acquire(fx->st, true);
+  if (!w) return -1;
+  int64_t city;
+  int rc = unit(w, 0, "city", "Thành phố Thử", &city) || unit(w, city, "ward", "Phường Thử", &fx->ward) ||
+           unit(w, fx->ward, "residential_group", "Tổ dân phố số 1", &fx->tdp1) ||
+           unit(w, fx->ward, "residential_group", "Tổ dân phố số 2", &fx->tdp2) ||
+           unit(w, fx->ward, "residential_group", "Tổ dân phố số 10", &fx->tdp3) ||
+           unit(w, fx->ward, "school_primary", "Trường Tiểu học Thử", &fx->school) ||
+           unit(w, fx->ward, "market", "Chợ Thử", &fx->market);
+  store_release(w);
+  return rc ? -1 : 0;
+}
+
+static int setup_sqlite(void **state) {
+  fixture *fx = &fx_sqlite;
+  char err[256] = "";
+  *state = fx;
+  snprintf(fx->dir, sizeof fx->dir, "/tmp/hv_test_import.XXXXXX");
+  if (!mkdtemp(fx->dir)) return -1;
+  snprintf(fx->target, sizeof fx->target, "%.63s/test.db", fx->dir);
+  fx->st = store_open(fx->target, 4, err, sizeof err);
+  if (!fx->st) {
+    fprintf(stderr, "cannot open %s: %s\n", fx->target, err);
+    return -1;
+  }
+  return common_setup(fx);
+}
+
+static int teardown_sqlite(void **state) {
+  (void)state;
+  store_close(fx_sqlite.st);
+  fx_sqlite.st = NULL;
+  if (fx_sqlite.dir[0]) nftw(fx_sqlite.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return 0;
+}
+
+static int setup_pg(void **state) {
+  fixture *fx = &fx_pg;
+  *state = fx;
+  const char *url = getenv("HOCVUSO_TEST_DATABASE_URL");
+  if (!url || !*url) {
+    printf("note: HOCVUSO_TEST_DATABASE_URL is not set: skipping the PostgreSQL group\n");
+    return 0;
+  }
+  snprintf(fx->dir, sizeof fx->dir, "/tmp/hv_test_import_pg.XXXXXX");
+  if (!mkdtemp(fx->dir)) return -1;
+  int n = snprintf(fx->target, sizeof fx->target, "%s%coptions=-c%%20search_path%%3D" PG_TEST_SCHEMA, url,
+                   strchr(url, '?') ? '&' : '?');
+  if (n < 0 || (size_t)n >= sizeof fx->target) return -1;
+  char err[256] = "";
+  store *admin = store_open(url, 1, err, sizeof err);
+  if (!admin) {
+    fprintf(stderr, "cannot open %s: %s\n", url, err);
+    return -1;
+  }
+  store_conn *c = store_acquire(admin, true);
+  int rc = c ? store_exec(c, "DROP SCHEMA IF EXISTS " PG_TEST_SCHEMA " CASCADE; CREATE SCHEMA " PG_TEST_SCHEMA)
+             : STORE_ERROR;
+  if (c) store_release(c);
+  store_close(admin);
+  if (rc != STORE_OK) return -1;
+  fx->st = store_open(fx->target, 4, err, sizeof err);
+  if (!fx->st) {
+    fprintf(stderr, "cannot open %s: %s\n", fx->target, err);
+    return -1;
+  }
+  return common_setup(fx);
+}
+
+static int teardown_pg(void **state) {
+  (void)state;
+  store_close(fx_pg.st);
+  fx_pg.st = NULL;
+  if (fx_pg.dir[0]) nftw(fx_pg.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return 0;
+}
+
+/* Writes `text` to a new file of the fixture's directory; the path in out. */
+static void write_file(fixture *fx, const char *text, char out[128]) {
+  snprintf(out, 128, "%.63s/f%d.csv", fx->dir, ++fx->files);
+  FILE *f = fopen(out, "wb");
+  assert_non_null(f);
+  assert_int_equal(fputs(text, f) >= 0, 1);
+  assert_int_equal(fclose(f), 0);
+}
+
+/* Makes a job for `path` as the operator (committed up to `committed_line`), runs it, reads it. */
+static void run_job(fixture *fx, const char *path, int64_t committed_line, import_job *out, json_t **errors) {
+  import_job j = {.scope_all = true};
+  snprintf(j.kind, sizeof j.kind, "residents");
+  snprintf(j.status, sizeof j.status, "running");
+  snprintf(j.file_path, sizeof j.file_path, "%s", path);
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(store_begin(w), STORE_OK);
+  assert_int_equal(jobs_create(w, &j), 0);
+  import_counts none = {0};
+  if (committed_line > 1) assert_int_equal(jobs_progress(w, j.id, committed_line, &none), 0);
+  assert_int_equal(store_commit(w), STORE_OK);
+  store_release(w);
+  char err[512] = "";
+  int rc = importer_run(fx->st, &fx->keys, j.id, NULL, err, sizeof err);
+  if (rc != 0) fprintf(stderr, "importer_run: %s\n", err);
+  assert_int_equal(rc, 0);
+  store_conn *c = store_acquire(fx->st, false);
+  assert_non_null(c);
+  assert_int_equal(jobs_get(c, j.id, out), 1);
+  assert_int_equal(jobs_errors_json(c, j.id, 0, errors), 0);
+  store_release(c);
+}
+
+static int64_t scalar(fixture *fx, const store_sql *q, const char *text, int64_t id, const char *text2, int col) {
+  store_conn *c = store_acquire(fx->st, false);
+  assert_non_null(c);
+  store_stmt *s = store_prepare(c, q);
+  assert_non_null(s);
+  if (text) store_bind_text(s, 1, text); else store_bind_int(s, 1, id);
+  if (text2) store_bind_text(s, 2, text2);
+  assert_int_equal(store_step(s), STORE_ROW);
+  int64_t v = store_col_int(s, col);
+  store_reset(s);
+  store_release(c);
+  return v;
+}
+
+/* The reason given for `line`, or NULL. */
+static const char *reason_of(json_t *errors, long line) {
+  size_t i;
+  json_t *e;
+  json_array_foreach(errors, i, e) if (json_integer_value(json_object_get(e, "line")) == line)
+      return json_string_value(json_object_get(e, "reason"));
+  return NULL;
+}
+
+#define HEADER "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Số điện thoại,Tổ dân phố,Địa chỉ,Mã hộ,Quan hệ với chủ hộ\r\n"
+
+/* ---- pure ---- */
+static void test_group_keys(void **state) {
+  (void)state;
+  const char *same[] = {"Tổ dân phố số 3", "TDP 3", "Tổ 3", "to dan pho 03", "TỔ DÂN PHỐ SỐ 3", "Tổ dân phố 3", "tdp số 3"};
+  char *want = importer_group_key(same[0]);
+  assert_string_equal(want, "to dan pho 3");
+  for (size_t i = 1; i < sizeof same / sizeof same[0]; i++) {
+    char *k = importer_group_key(same[i]);
+    assert_non_null(k);
+    if (strcmp(k, want) != 0) fail_msg("%s → %s, want %s", same[i], k, want);
+    free(k);
+  }
+  char *ten = importer_group_key("Tổ dân phố số 30");
+  assert_string_not_equal(ten, want);
+  free(ten);
+  free(want);
+}
+
+static void test_roles(void **state) {
+  (void)state;
+  assert_string_equal(importer_role_kind("Cán bộ, công chức"), "staff");
+  assert_string_equal(importer_role_kind("Viên chức"), "staff");
+  assert_string_equal(importer_role_kind("giáo viên"), "staff");
+  assert_string_equal(importer_role_kind("Học sinh"), "student");
+  assert_string_equal(importer_role_kind("Công nhân"), "worker");
+  assert_string_equal(importer_role_kind("Người lao động"), "worker");
+  assert_string_equal(importer_role_kind("Tiểu thương"), "trader");
+  assert_null(importer_role_kind("Bác sĩ"));
+  assert_null(importer_role_kind(""));
+}
+
+/* ---- with a database ---- */
+static void test_rows(void **state) {
+  fixture *fx = fx_of(state);
+  char path[128];
+  write_file(fx,
+             HEADER
+             "1,Đinh Văn Tốt,15/03/1985,Nam,030085123456,0912 345 678,Tổ dân phố số 1,Số 1,,\r\n"
+             "2,Đinh Thị Năm Chín9,1985,Nữ,,,Tổ dân phố số 1,,,\r\n"    /* a digit in the name */
+             "3,Đinh Văn Ngày,31/02/1985,Nam,,,Tổ dân phố số 1,,,\r\n"  /* no such day */
+             "4,Đinh Văn Mai,01/01/2999,Nam,,,Tổ dân phố số 1,,,\r\n"   /* future */
+             "5,Đinh Thị Giới,1985,Khác,,,Tổ dân phố số 1,,,\r\n"       /* sex */
+             "6,Đinh Văn Số,1985,Nam,03008512345,,Tổ dân phố số 1,,,\r\n" /* 11 digits */
+             "7,Đinh Văn Kỷ,2001,Nam,030001123457,,Tổ dân phố số 1,,,\r\n" /* century digit 0 for 2001 */
+             "8,Đinh Thị Nam,1985,Nữ,030085123458,,Tổ dân phố số 1,,,\r\n" /* sex digit 0: male */
+             "9,Đinh Văn Thoại,1985,Nam,,12345,Tổ dân phố số 1,,,\r\n"   /* phone */
+             "10,Đinh Văn Tổ,1985,Nam,,,Tổ dân phố số 99,,,\r\n"          /* no such tổ */
+             "11,,1985,Nam,,,Tổ dân phố số 1,,,\r\n"                       /* no name */
+             "12,Đinh Văn Trùng,1985,Nam,030085123456,,Tổ dân phố số 1,,,\r\n" /* CCCD of line 2 */
+             "13,Đinh Văn Không Tổ,1985,Nam,,,,,,\r\n"                       /* no tổ, no workplace */
+             "14,Đinh Văn Mã,1985,Nam,,,Tổ dân phố số 1,,mã hộ có dấu,\r\n"  /* household code */
+             "15,\"Đinh Văn\r\nHai Dòng\",1985,Nam,999085123459,,TDP 1,,,\r\n", /* unknown province: a warning */
+             path);
+  import_job j;
+  json_t *errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  assert_string_equal(j.status, "done");
+  assert_int_equal(j.imported, 2);
+  assert_int_equal(j.rejected, 13);
+  assert_int_equal(j.rows_done, 15);
+  struct {
+    long line;
+    const char *part;
+  } want[] = {{3, "Họ và tên"}, {4, "Ngày sinh"},    {5, "tương lai"}, {6, "Giới tính"},   {7, "12 chữ số"},
+              {8, "thế kỷ"},    {9, "giới tính"},    {10, "điện thoại"}, {11, "Không tìm thấy tổ dân phố"},
+              {12, "Thiếu họ và tên"}, {13, "trùng với dòng 2"}, {14, "Thiếu tổ dân phố"}, {15, "Mã hộ"}};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    const char *r = reason_of(errors, want[i].line);
+    if (!r || !strstr(r, want[i].part)) fail_msg("line %ld: \"%s\", want \"%s\"", want[i].line, r ? r : "(none)", want[i].part);
+    if (strstr(r, "030085123456")) fail_msg("line %ld: the reason repeats a CCCD", want[i].line);
+  }
+  assert_null(reason_of(errors, 16)); /* the multi-line row, starting on line 16, is imported */
+  json_decref(errors);
+  import_job_clear(&j);
+}
+
+static void test_households(void **state) {
+  fixture *fx = fx_of(state);
+  char path[128];
+  write_file(fx,
+             HEADER
+             "1,Hồ Văn Chủ,1960,Nam,,,Tổ dân phố số 2,\"Số 5, ngõ 3\",,Chủ hộ\r\n"
+             "2,Hồ Thị Vợ,1962,Nữ,,,TDP 2,\"SỐ 5,  NGÕ 3\",,Vợ\r\n"   /* same folded address, same tổ */
+             "3,Hồ Văn Khác,1970,Nam,,,Tổ dân phố số 10,\"Số 5, ngõ 3\",,Chủ hộ\r\n" /* another tổ */
+             "4,Hồ Văn Mã,1950,Nam,,,Tổ dân phố số 2,Số 9,HGD-7,Chủ hộ\r\n"
+             "5,Hồ Thị Mã,1952,Nữ,,,Tổ dân phố số 2,Số 9 (ghi khác),HGD-7,Vợ\r\n" /* the code wins */
+             "6,Hồ Văn Con,2010,Nam,,,Tổ dân phố số 2,Số 9,,Con\r\n",  /* no code: a household by address */
+             path);
+  import_job j;
+  json_t *errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.imported, 6);
+  assert_int_equal(j.rejected, 0);
+  json_decref(errors);
+  import_job_clear(&j);
+  assert_int_equal(scalar(fx, &q_same_household, "ho van chu", 0, NULL, 0) +
+                       scalar(fx, &q_same_household, "ho thi vo", 0, NULL, 0), 2);
+  /* tổ 2: the address household (2 people), the coded one (2), the address "Số 9" one (1) */
+  assert_int_equal(scalar(fx, &q_households, NULL, fx->tdp2, NULL, 0), 3);
+  assert_int_equal(scalar(fx, &q_households, NULL, fx->tdp2, NULL, 1), 5);
+  assert_int_equal(scalar(fx, &q_households, NULL, fx->tdp3, NULL, 0), 1);
+  /* Again: nothing changes, no household is added. */
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.imported, 0);
+  assert_int_equal(j.unchanged, 6);
+  assert_int_equal(scalar(fx, &q_households, NULL, fx->tdp2, NULL, 0), 3);
+  json_decref(errors);
+  import_job_clear(&j);
+}
+
+static void test_idempotent_resume_memberships(void **state) {
+  fixture *fx = fx_of(state);
+  char path[128];
+  write_file(fx,
+             "Họ và tên,Ngày sinh,Giới tính,Số CCCD,Tổ dân phố,Nơi làm việc/học tập,Vai trò,Lớp\r\n"
+             "Lương Văn Một,1985,Nam,030085654321,Tổ dân phố số 1,Chợ Thử,Tiểu thương,\r\n"
+             "Lương Thị Hai,2015,Nữ,,Tổ dân phố số 1,Trường Tiểu học Thử,Học sinh,5\r\n"
+             "Lương Văn Ba,1980,Nam,,,Trường Tiểu học Thử,Giáo viên,\r\n"  /* lives elsewhere */
+             "Lương Văn Bốn,2014,Nam,,Tổ dân phố số 1,Trường Tiểu học Thử,Học sinh,\r\n" /* no grade */
+             "Lương Văn Năm,1980,Nam,,Tổ dân phố số 1,Trường Không Có,Giáo viên,\r\n",
+             path);
+  import_job j;
+  json_t *errors = NULL;
+  /* A server killed after committing up to line 3: the run resumes at line 4. */
+  run_job(fx, path, 3, &j, &errors);
+  assert_int_equal(j.imported, 1);
+  assert_int_equal(j.rejected, 2);
+  assert_non_null(strstr(reason_of(errors, 5), "lớp"));
+  assert_non_null(strstr(reason_of(errors, 6), "Không tìm thấy nơi làm việc"));
+  json_decref(errors);
+  import_job_clear(&j);
+  /* The whole file: lines 2–3 are new, line 4 is unchanged. */
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.imported, 2);
+  assert_int_equal(j.unchanged, 1);
+  json_decref(errors);
+  import_job_clear(&j);
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.imported, 0);
+  assert_int_equal(j.unchanged, 3);
+  json_decref(errors);
+  import_job_clear(&j);
+  assert_int_equal(scalar(fx, &q_people_like, "luong %", 0, NULL, 0), 3);
+  assert_int_equal(scalar(fx, &q_members, "luong %", 0, "trader", 0), 1);
+  assert_int_equal(scalar(fx, &q_members, "luong %", 0, "student", 0), 1);
+  assert_int_equal(scalar(fx, &q_members, "luong %", 0, "staff", 0), 1);
+  /* A changed phone on a matched person: updated, still one record. */
+  write_file(fx, "Họ và tên,Ngày sinh,Số CCCD,Tổ dân phố,Số điện thoại\r\nLương Văn Một,1985,030085654321,TDP 1,0987000111\r\n",
+             path);
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.imported, 1);
+  assert_int_equal(j.updated, 1);
+  assert_int_equal(scalar(fx, &q_people_like, "luong %", 0, NULL, 0), 3);
+  json_decref(errors);
+  import_job_clear(&j);
+}
+
+int main(void) {
+  if (sodium_init() < 0) return 1;
+  const struct CMUnitTest pure[] = {
+      cmocka_unit_test(test_group_keys),
+      cmocka_unit_test(test_roles),
+  };
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_rows),
+      cmocka_unit_test(test_households),
+      cmocka_unit_test(test_idempotent_resume_memberships),
+  };
+  int failed = cmocka_run_group_tests_name("import_pure", pure, NULL, NULL);
+  failed += cmocka_run_group_tests_name("import_sqlite", tests, setup_sqlite, teardown_sqlite);
+  failed += cmocka_run_group_tests_name("import_postgresql", tests, setup_pg, teardown_pg);
+  return failed ? 1 : 0;
+}
