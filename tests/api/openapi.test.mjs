@@ -135,6 +135,14 @@ const cases = {
   linkUserPerson: () => ({ path: `/api/v1/users/${state.adminId}/person`, body: { person_id: state.personId } }),
   getMyPerson: () => ({ path: '/api/v1/me/person' }),
   deleteResident: () => ({ path: `/api/v1/residents/${state.sparePersonId}` }),
+  // The admin's account is linked to state.personId by linkUserPerson: it files a request of its own.
+  createMyRequest: () => ({ path: '/api/v1/me/requests', body: { kind: 'correct', message: 'Số điện thoại của tôi đã đổi' } }),
+  listMyRequests: () => ({ path: '/api/v1/me/requests' }),
+  listRequests: () => ({ path: `/api/v1/requests?status=all&unit_id=${state.tdp1}&per_page=5` }),
+  getRequestSummary: () => ({ path: '/api/v1/requests/summary' }),
+  getRequest: () => ({ path: `/api/v1/requests/${state.requestId}` }),
+  answerRequest: () => ({ path: `/api/v1/requests/${state.requestId}/answer`, body: { outcome: 'refused', answer: 'Cần giấy tờ chứng minh số mới.' } }),
+  exportResidents: () => ({ path: `/api/v1/residents/export?format=csv&unit_id=${state.tdp1}` }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
 // The order in which operations that depend on each other run.
@@ -142,6 +150,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'getUnit', 'createUnit', 'updateUnit', 'moveUnit', 'deleteUnit', 'listUsers', 'createUser', 'getUser', 'updateUser', 'grantRole', 'revokeRole',
   'resetUserPassword', 'changeMyPassword', 'createHousehold', 'updateHousehold', 'listHouseholds', 'getHousehold',
   'createResident', 'updateResident', 'addMembership', 'listResidents', 'getResident', 'linkUserPerson', 'getMyPerson',
+  'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'listAudit', 'logout', 'testUpload'];
 
 function operations() {
@@ -189,6 +198,7 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'grantRole') state.grantId = r.json.id;
     if (id === 'createHousehold') state.householdId = r.json.id;
     if (id === 'createResident') state.personId = r.json.id;
+    if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });
