@@ -277,6 +277,22 @@ static void test_kinds(void **state) {
                requests_kind_valid("erase"));
 }
 
+/* people.export lets a whole list out: only roles that may read people hold it (caps.c is the
+ * single source; the export's SQL asks for both anyway). */
+static void test_export_capability(void **state) {
+  (void)state;
+  int holders = 0;
+  for (int i = 0; i < roles_count; i++) {
+    if (!(roles_table[i].caps & CAP_PEOPLE_EXPORT)) continue;
+    holders++;
+    assert_true(roles_table[i].caps & CAP_PEOPLE_READ);
+  }
+  assert_int_equal(holders, 2); /* ward admin, unit officer */
+  assert_false(caps_of_role("police") & CAP_PEOPLE_EXPORT);
+  assert_false(caps_of_role("field_helper") & CAP_PEOPLE_EXPORT);
+  assert_string_equal(caps_code(CAP_PEOPLE_EXPORT), "people.export");
+}
+
 /* ---- with a database ---- */
 static void test_clock(void **state) {
   fixture *fx = fx_of(state);
@@ -488,6 +504,7 @@ int main(void) {
   const struct CMUnitTest pure[] = {
       cmocka_unit_test(test_csv_cells),
       cmocka_unit_test(test_kinds),
+      cmocka_unit_test(test_export_capability),
   };
 #define T(fn) cmocka_unit_test_setup_teardown(fn, test_setup, test_teardown)
   const struct CMUnitTest tests[] = {
