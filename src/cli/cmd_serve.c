@@ -29,6 +29,7 @@ const cli_opt serve_opts[] = {
     {"max-conns-per-ip", true, "N  open connections per address (IPv6: per /64); 0 = no cap; default 128"},
     {"conn-exempt", true, "loopback|none  who escapes that cap besides the trusted proxy; default loopback"},
     {"header-timeout", true, "SECONDS  from accept to the end of a request header; default 10"},
+    {"retention-days", true, "DAYS  a deleted person's record is kept before the purge; default 30"},
     {NULL, false, NULL},
 };
 

@@ -55,14 +55,26 @@ STORE_SQL(q_of_user, "SELECT p.id FROM users us JOIN people p ON p.id = us.perso
 
 /* The list: one statement per way of reading q, each with its count, built from one filter.
  * Scope: the registering unit, or a membership's unit, lies under a grant carrying the capability.
+ * The units in scope are listed first (su_, a few hundred at most), so that the people are found
+ * through people(unit_id, …) and memberships(unit_id, …) — one OR of two index lookups — rather
+ * than by testing every person's unit path. The unit filter works the same way (uf_).
  * Filters whose parameter is NULL (or 0 for the group mask) are off. Ages compare birth keys
  * (groups.h): age >= n iff key <= ref - n*10000. */
-#define PEOPLE_SCOPE                                                                                \
-  "(" SCOPE_IN("u.path") " OR EXISTS (SELECT 1 FROM memberships sm_ JOIN units smu_ ON smu_.id = sm_.unit_id" \
-  " WHERE sm_.person_id = p.id AND " SCOPE_IN("smu_.path") "))"
+#define PEOPLE_CTE                                                                                  \
+  SCOPE_WITH ", su_(id) AS MATERIALIZED (SELECT u.id FROM units u WHERE " SCOPE_IN("u.path") "),"     \
+             " uf_(id) AS MATERIALIZED (SELECT u.id FROM units u WHERE u.path >= ? AND u.path < ?) "
+#define PEOPLE_SCOPE_NARROW                                                                         \
+  "(p.unit_id IN (SELECT id FROM su_) OR p.id IN (SELECT sm_.person_id FROM memberships sm_"        \
+  " WHERE sm_.unit_id IN (SELECT id FROM su_)))"
+/* A broad scope (a ward or more: most people qualify) is better served the other way round: the
+ * people in name order (people_name), each tested against the units in scope, until the page is
+ * full. The same predicate, written so that the planner does not turn it into index lookups. */
+#define PEOPLE_SCOPE_BROAD                                                                          \
+  "(p.unit_id IN (SELECT id FROM su_) OR EXISTS (SELECT 1 FROM memberships sm_"                     \
+  " WHERE sm_.person_id = p.id AND sm_.unit_id IN (SELECT id FROM su_)))"
 #define PEOPLE_FILTER                                                                                          \
-  " AND (CAST(? AS TEXT) IS NULL OR (u.path >= ? AND u.path < ?) OR EXISTS (SELECT 1 FROM memberships fm_"      \
-  " JOIN units fmu_ ON fmu_.id = fm_.unit_id WHERE fm_.person_id = p.id AND fmu_.path >= ? AND fmu_.path < ?))" \
+  " AND (CAST(? AS TEXT) IS NULL OR p.unit_id IN (SELECT id FROM uf_) OR p.id IN (SELECT fm_.person_id"        \
+  " FROM memberships fm_ WHERE fm_.unit_id IN (SELECT id FROM uf_)))"                                          \
   " AND (CAST(? AS BIGINT) = 0 OR (" GROUP_MASK_SQL " & CAST(? AS BIGINT)) <> 0)"                              \
   " AND (CAST(? AS BIGINT) IS NULL OR (p.birth_year IS NOT NULL AND " GROUP_BIRTH_KEY_SQL " <= ?))"            \
   " AND (CAST(? AS BIGINT) IS NULL OR (p.birth_year IS NOT NULL AND " GROUP_BIRTH_KEY_SQL " > ?))"             \
@@ -82,24 +94,27 @@ STORE_SQL(q_of_user, "SELECT p.id FROM users us JOIN people p ON p.id = us.perso
 #define MODE_ALL "1 = 1"
 #define MODE_PHONE "p.phone = ?"
 #define MODE_CCCD "p.cccd_hash = ?"
-#define LIST_FROM(mode)                                                                                       \
-  " FROM people p JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_"                      \
-  " WHERE p.deleted_at IS NULL AND " PEOPLE_SCOPE " AND " mode PEOPLE_FILTER
+#define LIST_FROM(scope, mode)                                                                                \
+  " FROM people p, (SELECT CAST(? AS BIGINT) AS k) rk_"                                                       \
+  " WHERE p.deleted_at IS NULL AND " scope " AND " mode PEOPLE_FILTER
 /* The page is chosen first; the groups and unit names are computed for its rows only. */
-#define LIST_SQL(mode)                                                                                        \
-  SCOPE_WITH "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"  \
+#define LIST_SQL(scope, mode)                                                                                 \
+  PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"  \
              " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL                                          \
-             " FROM (SELECT p.*" LIST_FROM(mode) " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) p"              \
+             " FROM (SELECT p.*" LIST_FROM(scope, mode) " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) p"       \
              " JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_ ORDER BY p.name_key, p.id"
-#define COUNT_SQL(mode) SCOPE_WITH "SELECT COUNT(*)" LIST_FROM(mode)
-STORE_SQL(q_list_all, LIST_SQL(MODE_ALL));
-STORE_SQL(q_count_all, COUNT_SQL(MODE_ALL));
-STORE_SQL(q_list_name, LIST_SQL(MODE_NAME));
-STORE_SQL(q_count_name, COUNT_SQL(MODE_NAME));
-STORE_SQL(q_list_phone, LIST_SQL(MODE_PHONE));
-STORE_SQL(q_count_phone, COUNT_SQL(MODE_PHONE));
-STORE_SQL(q_list_cccd, LIST_SQL(MODE_CCCD));
-STORE_SQL(q_count_cccd, COUNT_SQL(MODE_CCCD));
+#define COUNT_SQL(scope, mode) PEOPLE_CTE "SELECT COUNT(*)" LIST_FROM(scope, mode)
+STORE_SQL(q_list_all, LIST_SQL(PEOPLE_SCOPE_NARROW, MODE_ALL));
+STORE_SQL(q_count_all, COUNT_SQL(PEOPLE_SCOPE_NARROW, MODE_ALL));
+STORE_SQL(q_list_all_b, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_ALL));
+STORE_SQL(q_count_all_b, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_ALL));
+/* A search by name, phone or CCCD is narrow by what it looks for, whatever the scope. */
+STORE_SQL(q_list_name, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_NAME));
+STORE_SQL(q_count_name, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_NAME));
+STORE_SQL(q_list_phone, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
+STORE_SQL(q_count_phone, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
+STORE_SQL(q_list_cccd, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
+STORE_SQL(q_count_cccd, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
 STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
 
 /* ---- pure helpers: adapters over person.c, which holds the rules ---- */
@@ -521,6 +536,16 @@ bool people_visible(const principal *p, caps_t cap, const person_reach *r) {
 
 bool people_managed(const principal *p, caps_t cap, const person_reach *r) { return scope_can(p, cap, r->unit_path); }
 
+bool people_scope_broad(const principal *p, caps_t cap) {
+  for (int i = 0; p && i < p->ngrants; i++) {
+    if ((p->grants[i].caps & cap) != cap || !p->grants[i].unit_path) continue;
+    int slashes = 0;
+    for (const char *c = p->grants[i].unit_path; *c; c++) slashes += *c == '/';
+    if (slashes <= 3) return true; /* "/1/" a city, "/1/2/" a ward or commune */
+  }
+  return false;
+}
+
 /* ---- reading ---- */
 static json_t *text_or_null(store_stmt *s, int i) {
   return store_col_is_null(s, i) ? json_null() : json_string(store_col_text(s, i));
@@ -625,14 +650,14 @@ int people_get_for(store_conn *c, const secrets *keys, int64_t id, const princip
 /* The folded words of q (at most NAME_WORDS, the longest first), in `key` (owned by the caller). */
 static int split_words(char *key, const char *words[NAME_WORDS]) {
   int n = 0;
-  for (char *p = key; *p && n < NAME_WORDS;) {
-    while (*p == ' ') *p++ = '\0';
+  char *p = key;
+  while (*p && n < NAME_WORDS) {
+    while (*p == ' ') p++;
     if (!*p) break;
     words[n++] = p;
     p += strcspn(p, " ");
+    if (*p) *p++ = '\0';
   }
-  for (char *p = key; *p; p++)
-    if (*p == ' ') *p = '\0';
   int longest = 0;
   for (int i = 1; i < n; i++)
     if (strlen(words[i]) > strlen(words[longest])) longest = i;
@@ -669,6 +694,8 @@ typedef struct list_args {
 
 static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, char his[NAME_WORDS][160]) {
   int i = scope_bind(s, 1, scope);
+  store_bind_text(s, i++, a->lo ? a->lo : "");
+  store_bind_text(s, i++, a->hi ? a->hi : "");
   store_bind_int(s, i++, a->ref);
   switch (a->kind) {
     case PEOPLE_Q_NONE: break;
@@ -689,10 +716,6 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
       break;
   }
   store_bind_text(s, i++, a->lo);
-  store_bind_text(s, i++, a->lo);
-  store_bind_text(s, i++, a->hi);
-  store_bind_text(s, i++, a->lo);
-  store_bind_text(s, i++, a->hi);
   store_bind_int(s, i++, a->group_bit);
   store_bind_int(s, i++, a->group_bit);
   for (int k = 0; k < 2; k++) {
@@ -781,14 +804,15 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   *kind = a.kind;
   static const store_sql *lists[] = {&q_list_all, &q_list_name, &q_list_phone, &q_list_cccd};
   static const store_sql *counts[] = {&q_count_all, &q_count_name, &q_count_phone, &q_count_cccd};
-  store_stmt *n = store_prepare(c, counts[a.kind]);
+  bool broad_all = a.kind == PEOPLE_Q_NONE && q->broad && !q->unit_id;
+  store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);
   if (!n) goto fail;
   bind_list(n, scope, &a, his);
   int rc = store_step(n);
   *total = rc == STORE_ROW ? store_col_int(n, 0) : -1;
   store_reset(n);
   if (*total < 0) goto fail;
-  store_stmt *s = store_prepare(c, lists[a.kind]);
+  store_stmt *s = store_prepare(c, broad_all ? &q_list_all_b : lists[a.kind]);
   items = json_array();
   if (!s || !items) goto fail;
   int i = bind_list(s, scope, &a, his);

@@ -24,9 +24,6 @@
 #include "util/arena.h"
 #include "util/secrets.h"
 
-/* Days a soft-deleted record is kept before the purge. */
-#define PEOPLE_RETENTION_DAYS_DEFAULT 30
-
 /* ---- pure helpers (no database): adapters over person.c, whose rules they apply, giving
  * fixed Vietnamese messages that outlive the call ---- */
 /* A birth date as pdate_parse reads it ("yyyy", "yyyy-mm-dd", "dd/mm/yyyy", …). Month and day 0
@@ -122,8 +119,13 @@ typedef struct people_query {
   const char *sex;     /* "M"/"F" (or Nam/Nữ), or NULL */
   int vneid_level;     /* -1: any */
   int64_t household_id; /* 0: any */
+  bool broad;          /* the scope holds most people (people_scope_broad): walk them in name order */
   int page, per_page;
 } people_query;
+/* Does `p` hold `cap` on a ward, a commune or a city (depth 0 or 1)? Then a plain list is served by
+ * walking people in name order rather than by looking up the units in scope; a hint, never a
+ * permission. */
+bool people_scope_broad(const principal *p, caps_t cap);
 /* How a search's q was read. */
 typedef enum { PEOPLE_Q_NONE, PEOPLE_Q_NAME, PEOPLE_Q_PHONE, PEOPLE_Q_CCCD } people_q_kind;
 /* People within `scope`, by name; *kind says how q was read (a CCCD search is audited by the

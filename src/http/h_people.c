@@ -49,7 +49,8 @@ int h_residents_list(req *r) {
                     .age_max = (int)req_qint(r, "age_max", -1),
                     .sex = req_qstr(r, "sex"),
                     .vneid_level = (int)req_qint(r, "vneid_level", -1),
-                    .household_id = req_qint(r, "household_id", 0)};
+                    .household_id = req_qint(r, "household_id", 0),
+                    .broad = people_scope_broad(r->who, CAP_PEOPLE_READ)};
   req_paging(r, &q.page, &q.per_page);
   json_t *items = NULL;
   int64_t total = 0;
@@ -119,10 +120,10 @@ int h_residents_delete(req *r) {
   int64_t id = req_param(r, 0), unit_id = 0;
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
-  if (people_delete(w, id, PEOPLE_RETENTION_DAYS_DEFAULT, &unit_id, &r->err) != 0) return -1;
+  int days = r->app->cfg.retention_days;
+  if (people_delete(w, id, days, &unit_id, &r->err) != 0) return -1;
   /* The record stays until its purge, so the entry still gets the person's name. */
-  if (req_audit(r, "person.delete", "person", id, unit_id,
-                json_pack("{s:i}", "retention_days", PEOPLE_RETENTION_DAYS_DEFAULT)) != 0 ||
+  if (req_audit(r, "person.delete", "person", id, unit_id, json_pack("{s:i}", "retention_days", days)) != 0 ||
       store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);
   r->status = 204;

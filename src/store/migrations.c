@@ -236,8 +236,11 @@ static const store_sql m0006[] = {
     /* Live records only: a soft-deleted person waiting for the purge does not block a new record. */
     {"CREATE UNIQUE INDEX people_cccd ON people(cccd_hash) WHERE cccd_hash IS NOT NULL AND deleted_at IS NULL",
      NULL},
-    {"CREATE INDEX people_unit_name ON people(unit_id, name_key, id)", NULL},
-    {"CREATE INDEX people_name ON people(name_key, id)", NULL},
+    /* Lists read live records (`deleted_at IS NULL`) by unit, in name order: deleted_at sits in
+     * the key so that a unit's people are counted from the index alone. Not partial indexes:
+     * SQLite's OR optimisation (a person reached by unit OR by membership) does not use them. */
+    {"CREATE INDEX people_unit_name ON people(unit_id, deleted_at, name_key, id)", NULL},
+    {"CREATE INDEX people_name ON people(deleted_at, name_key, id)", NULL},
     {"CREATE INDEX people_phone ON people(phone) WHERE phone IS NOT NULL", NULL},
     {"CREATE INDEX people_household ON people(household_id) WHERE household_id IS NOT NULL", NULL},
     {"CREATE INDEX people_purge ON people(purge_after) WHERE purge_after IS NOT NULL", NULL},
@@ -249,7 +252,7 @@ static const store_sql m0006[] = {
      " word TEXT COLLATE \"C\" NOT NULL,"
      " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
      " PRIMARY KEY (word, person_id))"},
-    {"CREATE INDEX person_words_person ON person_words(person_id)", NULL},
+    {"CREATE INDEX person_words_person ON person_words(person_id, word)", NULL},
     {WITH_ID_AI("memberships",
                 " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
                 " unit_id BIGINT NOT NULL REFERENCES units(id),"

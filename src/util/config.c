@@ -83,6 +83,7 @@ void config_defaults(config *c) {
   c->max_conns_per_ip = 128;
   c->conn_exempt_loopback = true;
   c->header_timeout = 10;
+  c->retention_days = 30;
 }
 
 static int copy_str(char *dst, size_t n, const char *v, const char *key, char *err, size_t errlen) {
@@ -178,6 +179,14 @@ static int config_set(config *c, const char *key, const char *v, char *err, size
     c->header_timeout = (int)n;
     return 0;
   }
+  if (strcmp(key, "retention-days") == 0) {
+    if (!parse_int(v, 0, 3650, &n)) {
+      snprintf(err, errlen, "retention-days: expected days from 0 to 3650");
+      return -1;
+    }
+    c->retention_days = (int)n;
+    return 0;
+  }
   return 1;
 }
 
@@ -239,6 +248,7 @@ static const struct {
     {"HOCVUSO_MAX_CONNS_PER_IP", "max-conns-per-ip"},
     {"HOCVUSO_CONN_EXEMPT", "conn-exempt"},
     {"HOCVUSO_HEADER_TIMEOUT", "header-timeout"},
+    {"HOCVUSO_RETENTION_DAYS", "retention-days"},
 };
 
 int config_load(config *c, const cli_opt *opts, const cli_args *a, char *err, size_t errlen) {

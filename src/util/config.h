@@ -23,6 +23,7 @@ typedef struct config {
   int max_conns_per_ip;    /* open connections one address (an IPv6 /64) may hold; 0: no cap */
   bool conn_exempt_loopback; /* loopback addresses escape that cap (the trusted proxy always does) */
   int header_timeout;      /* seconds from accept to the end of a request's header */
+  int retention_days;      /* days a soft-deleted person's record is kept before the purge */
 } config;
 
 typedef struct cli_opt {

@@ -139,6 +139,15 @@ test('create, read back, search without diacritics, by phone and by CCCD', async
 test('scope: tổ 1\'s officer neither sees nor changes tổ 2\'s people, nor moves people across', async () => {
   const mine = await listAll(srv, tdp01, `/api/v1/residents?q=${tag}`);
   assert.deepEqual(mine.items.map((p) => p.id), [huong.id]);
+  // The plain list of a tổ's officer (units in scope looked up first) and of the ward's admin
+  // (everyone walked in name order) agree with the scope.
+  const plain = await listAll(srv, tdp01, '/api/v1/residents');
+  assert.ok(plain.items.some((p) => p.id === huong.id) && !plain.items.some((p) => p.id === binh.id));
+  const ward = await listAll(srv, admin, '/api/v1/residents');
+  assert.ok(ward.items.some((p) => p.id === huong.id) && ward.items.some((p) => p.id === binh.id));
+  const names = ward.items.map((p) => p.full_name);
+  assert.equal(ward.total, ward.items.length);
+  assert.ok(names.length >= 2);
   expectError(assert, await srv.request('GET', `/api/v1/residents/${binh.id}`, { session: tdp01 }), 403, 'forbidden');
   expectError(assert, await srv.request('PATCH', `/api/v1/residents/${binh.id}`, { session: tdp01, body: { phone: '0987654321' } }), 403, 'forbidden');
   expectError(assert, await srv.request('DELETE', `/api/v1/residents/${binh.id}`, { session: tdp01 }), 403, 'forbidden');
@@ -176,6 +185,9 @@ test('memberships: a person seen through a workplace is readable there, not writ
   assert.equal(seen.status, 200, seen.text);
   const list = await srv.getJSON(vanhoa, `/api/v1/residents?q=${tag}`);
   assert.deepEqual(list.items.map((p) => p.id), [binh.id]);
+  const plain = await listAll(srv, vanhoa, '/api/v1/residents');
+  assert.ok(plain.items.some((p) => p.id === binh.id), 'seen through the membership in a plain list too');
+  assert.ok(!plain.items.some((p) => p.id === huong.id));
   expectError(assert, await srv.request('PATCH', `/api/v1/residents/${binh.id}`, { session: vanhoa, body: { phone: '0987654321' } }), 403, 'forbidden');
   const staff = await srv.getJSON(admin, `/api/v1/residents?group=public_staff&q=${tag}`);
   assert.deepEqual(staff.items.map((p) => p.id), [binh.id]);
@@ -253,6 +265,7 @@ test('soft delete hides the record at once, from lists, reads and /me/person', a
   expectError(assert, await srv.request('GET', '/api/v1/me/person', { session: hocvien }), 404, 'not_found');
   const del = (await auditOf('person.delete')).find((e) => e.entity_id === huong.id);
   assert.ok(del && del.actor_username === 'tdp01');
+  assert.equal(del.detail.retention_days, 30, 'the default retention (--retention-days)');
   // Her number is free again for a new live record.
   const again = await create(admin, { full_name: `Nguyễn Thị Hương ${tag}`, unit_id: tdp1, birth_date: '1985', sex: 'F', cccd: CCCD_HUONG });
   assert.equal(again.status, 201, again.text);

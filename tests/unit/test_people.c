@@ -371,6 +371,10 @@ static void test_name_search(void **state) {
   n = find(fx, Q(.q = "thi huong", .unit_id = fx->tdp2), ids, 16, NULL);
   assert_int_equal(n, 1);
   assert_int_equal(ids[0], huong2);
+  n = find(fx, Q(.q = "  nguyen   thi  huong  "), ids, 16, NULL); /* spaces anywhere */
+  assert_int_equal(n, 1);
+  n = find(fx, Q(.q = "nguyen thi huong nguyen thi huong x"), ids, 16, NULL); /* words past the fifth ignored */
+  assert_int_equal(n, 1);
   n = find(fx, Q(.q = "guyen"), ids, 16, NULL); /* word starts only, not a substring */
   assert_int_equal(n, 0);
   /* A renamed person is found by the new name only. */
@@ -491,6 +495,11 @@ static void test_soft_delete(void **state) {
   int64_t id = person(fx, "Vũ Văn Xoá", fx->tdp1, 0, "1970", "M", "030070000999");
   int64_t ids[8];
   assert_int_equal(find(fx, Q(.q = "vu van xoa"), ids, 8, NULL), 1);
+  int64_t narrow[200], broad[200];
+  int nn = find(fx, Q(), narrow, 200, NULL), nb = find(fx, Q(.broad = true), broad, 200, NULL);
+  assert_int_equal(nn, nb); /* the two ways of walking a plain list agree */
+  for (int i = 0; i < nn; i++) assert_int_equal(narrow[i], broad[i]);
+  assert_true(has(narrow, nn, id));
   int64_t unit_id = 0;
   app_err e = {0};
   int64_t before = clock_now();
@@ -498,6 +507,8 @@ static void test_soft_delete(void **state) {
   assert_int_equal(unit_id, fx->tdp1);
   assert_int_equal(find(fx, Q(.q = "vu van xoa"), ids, 8, NULL), 0);
   assert_int_equal(find(fx, Q(.q = "030070000999"), ids, 8, NULL), 0);
+  assert_false(has(narrow, find(fx, Q(), narrow, 200, NULL), id));
+  assert_false(has(broad, find(fx, Q(.broad = true), broad, 200, NULL), id));
   assert_int_equal(find(fx, Q(.unit_id = fx->tdp1, .q = "xoa"), ids, 8, NULL), 0);
   arena a;
   arena_init(&a);

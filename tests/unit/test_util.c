@@ -920,6 +920,7 @@ static void test_config_defaults(void **state) {
   assert_int_equal(c.max_conns_per_ip, 128);
   assert_true(c.conn_exempt_loopback);
   assert_int_equal(c.header_timeout, 10);
+  assert_int_equal(c.retention_days, 30);
   char target[2048];
   config_db_target(&c, target, sizeof target);
   assert_string_equal(target, "./data/hocvuso.db");
