@@ -89,7 +89,7 @@ int h_requests_answer(req *r) {
   store_conn *w = req_dbw(r);
   request_answered done;
   if (requests_answer(w, id, req_str(r, "outcome"), req_str(r, "answer"), r->who->user_id, now,
-                      PEOPLE_RETENTION_DAYS_DEFAULT, &done, &r->err) != 0)
+                      r->app->cfg.retention_days, &done, &r->err) != 0)
     return -1; /* the dispatcher rolls back */
   json_t *detail = json_pack("{s:I, s:s, s:s}", "request_id", (json_int_t)id, "kind", done.kind, "outcome",
                              done.done ? "done" : "refused");
@@ -99,7 +99,7 @@ int h_requests_answer(req *r) {
     return APP_INTERNAL(&r->err);
   if (done.person_deleted &&
       req_audit(r, "person.delete", "person", done.person_id, done.unit_id,
-                json_pack("{s:i, s:I}", "retention_days", PEOPLE_RETENTION_DAYS_DEFAULT, "request_id", (json_int_t)id)) != 0)
+                json_pack("{s:i, s:I}", "retention_days", r->app->cfg.retention_days, "request_id", (json_int_t)id)) != 0)
     return APP_INTERNAL(&r->err);
   json_t *o = NULL;
   if (requests_get(w, id, now, &o, &r->err) != 0) return -1;
