@@ -25,10 +25,12 @@ const FIELDS = [
   { code: 'relation', label: 'Quan hệ với chủ hộ' },
   { code: 'vneid', label: 'Mức định danh điện tử' },
   { code: 'org', label: 'Nơi làm việc/học tập' },
-  { code: 'role', label: 'Vai trò' },
+  { code: 'role', label: 'Vai trò ở nơi làm việc/học tập' },
   { code: 'grade', label: 'Lớp' },
   { code: 'seq', label: 'STT' },
 ];
+
+const BODY_KEYS = { role: 'membership_role' };
 
 const RUNNING = new Set(['queued', 'running']);
 const FINISHED = new Set(['done', 'failed']);
@@ -294,9 +296,11 @@ function mappingStep(ctx, job) {
       alert.hidden = false;
       return;
     }
-    // Every field: its column, or -1 (so that a column the server guessed and the user cleared is cleared).
-    const mapping = Object.fromEntries(fields.filter((f) => f.code !== 'none').map((f) => [f.code, -1]));
-    for (const s of selects) if (s.value) mapping[s.value] = Number(s.dataset.index);
+    // Every field: its column, or -1 (so that a column the server guessed and the user cleared is
+    // cleared). The body names colmap's "role" membership_role (PUT /imports/{id}/mapping).
+    const key = (code) => BODY_KEYS[code] || code;
+    const mapping = Object.fromEntries(fields.filter((f) => f.code !== 'none').map((f) => [key(f.code), -1]));
+    for (const s of selects) if (s.value) mapping[key(s.value)] = Number(s.dataset.index);
     start.disabled = true;
     start.textContent = 'Đang bắt đầu…';
     try {
