@@ -81,7 +81,7 @@ test('phone 360 px: a name typed without diacritics finds the person; the record
   const facts = page.getByRole('region', { name: 'Thông tin hồ sơ' });
   await facts.getByText('12/05/1958').waitFor();
   await facts.getByText('0912345678').waitFor();
-  await facts.getByRole('link', { name: 'Số 5 ngõ 12 phố Ngọc Châu' }).waitFor();
+  await facts.getByRole('link', { name: 'Hộ H-101 – Số 5 ngõ 12 phố Ngọc Châu' }).waitFor();
   await facts.getByText('Người cao tuổi (từ 60 tuổi)').waitFor();
   await assertNoHorizontalOverflow(page, PHONE.width, 'record');
 
@@ -118,7 +118,7 @@ test('a household lists its members with their relation to the head, each linked
   await login(page, 'admin', srv.password);
   await page.goto(`/#/dan-cu/${people.nam.id}`);
   await waitReady(page);
-  await page.getByRole('region', { name: 'Thông tin hồ sơ' }).getByRole('link', { name: 'Số 5 ngõ 12 phố Ngọc Châu' }).click();
+  await page.getByRole('region', { name: 'Thông tin hồ sơ' }).getByRole('link', { name: 'Hộ H-101 – Số 5 ngõ 12 phố Ngọc Châu' }).click();
   await page.getByRole('heading', { level: 1, name: 'Hộ ông/bà Nguyễn Thị Hương' }).waitFor();
   await waitReady(page);
   assert.equal(await hashOf(page), `#/ho/${household.id}`);

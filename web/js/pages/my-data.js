@@ -86,7 +86,7 @@ export async function render(ctx) {
       ? banner('info', 'Tài khoản của bạn chưa được gắn với hồ sơ người dân nào, nên chưa có thông tin để hiện. Nếu bạn sống, làm việc hoặc học tại phường, hãy nhờ cán bộ tổ dân phố gắn tài khoản với hồ sơ của bạn.')
       : h('section', { class: 'card', 'aria-labelledby': 'my-record' },
         h('h2', { id: 'my-record', class: 'card-title' }, person.full_name),
-        recordFacts(person, meta),
+        recordFacts(person, meta, { linkHousehold: false }),
         h('h3', null, 'Nơi làm việc, học tập'),
         membershipList(person)),
     section('Quyền của bạn', explain()),

@@ -351,7 +351,8 @@ function missing(ctx, err) {
     h('p', { class: 'back-row' }, h('a', { href: '#/dan-cu', class: 'btn btn-primary' }, icon('back'), h('span', null, 'Về danh sách dân cư'))));
 }
 
-export function recordFacts(p, meta) {
+/** The record's facts; linkHousehold false for one's own record (the household page is staff's). */
+export function recordFacts(p, meta, { linkHousehold = true } = {}) {
   let cccd = 'Chưa có';
   if (p.cccd) cccd = p.cccd_shown === 'masked' ? `${p.cccd} (đã che bớt)` : p.cccd;
   return h('dl', { class: 'facts' },
@@ -361,8 +362,9 @@ export function recordFacts(p, meta) {
     fact('Số CCCD', cccd),
     fact('Đơn vị đăng ký', p.unit_name || '—'),
     fact('Hộ gia đình', p.household
-      ? h('a', { href: `#/ho/${encodeURIComponent(p.household.id)}` },
-        p.household.address || (p.household.code ? `Hộ ${p.household.code}` : 'Xem hộ'))
+      ? (linkHousehold
+        ? h('a', { href: `#/ho/${encodeURIComponent(p.household.id)}` }, householdName(p.household))
+        : householdName(p.household))
       : 'Không thuộc hộ nào'),
     p.household ? fact('Quan hệ với chủ hộ', p.relation || 'Chưa ghi') : null,
     fact('Định danh điện tử', vneidLabel(p.vneid_level) || 'Chưa có'),
