@@ -165,3 +165,41 @@ test('an account not linked to a person is told what to do; a learner has no req
   assertNoProblems(learner.problems, 'learner');
   await learner.context.close();
 });
+
+test('a request to delete, answered done after the dialog that says so, takes the record out of the registry', { timeout: 90_000 }, async (t) => {
+  if (!ready) {
+    t.skip('the server has no /api/v1/me/requests yet');
+    return;
+  }
+  const api = await apiSession(srv.url, 'admin', srv.password);
+  const tdp1 = await unitId(api, 'Tổ dân phố số 1');
+  const gone = await api.ok('POST', '/residents', { full_name: 'Lý Văn Xóa', unit_id: tdp1, birth_date: '1975' });
+  const users = await api.ok('GET', '/users?q=tinhnguyen');
+  await api.ok('PUT', `/users/${users.items.find((u) => u.username === 'tinhnguyen').id}/person`, { person_id: gone.id });
+  const own = await apiSession(srv.url, 'tinhnguyen', srv.password);
+  await own.ok('POST', '/me/requests', { kind: 'delete', message: 'Tôi đã chuyển đi nơi khác.' });
+
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'admin', srv.password);
+  await page.goto('/#/yeu-cau');
+  await waitReady(page);
+  const item = page.locator('li.request-item', { hasText: 'Lý Văn Xóa' });
+  await item.locator('summary', { hasText: 'Trả lời' }).click();
+  await item.getByText(/sẽ xóa hồ sơ của người này/).waitFor();
+  const answer = item.getByRole('form', { name: /Trả lời yêu cầu/ });
+  await answer.getByLabel('Trả lời người dân').fill('Đã xóa hồ sơ theo yêu cầu của ông.');
+  // Cancelled first: nothing happens.
+  await answer.getByRole('button', { name: 'Gửi trả lời' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Xóa hồ sơ theo yêu cầu?' });
+  await dialog.getByRole('button', { name: 'Hủy' }).click();
+  assert.equal((await api.ok('GET', `/residents?q=${encodeURIComponent('ly van xoa')}`)).total, 1);
+  await answer.getByRole('button', { name: 'Gửi trả lời' }).click();
+  await dialog.getByRole('button', { name: 'Xóa hồ sơ' }).click();
+  await page.getByText(/Đã gửi trả lời/).waitFor();
+  await waitReady(page);
+  await page.goto('/#/dan-cu?q=ly%20van%20xoa');
+  await waitReady(page);
+  await page.getByText(/Không có ai khớp tìm kiếm/).waitFor();
+  assertNoProblems(problems, 'delete request');
+  await context.close();
+});

@@ -4,7 +4,7 @@
 import { h, uid } from '../h.js';
 import { api, hasRoute } from '../api.js';
 import { icon } from '../icons.js';
-import { pageHeader, section, field, form, empty, banner, fmtDateTime, fmtNum, setFlash, FieldError } from '../ui.js';
+import { pageHeader, section, field, form, empty, banner, fmtDateTime, fmtNum, setFlash, FieldError, confirmDialog } from '../ui.js';
 import { requestKindLabel, requestStatusBadge, hoursLeftText, isOverdue } from './people-common.js';
 
 const STATUSES = [
@@ -31,6 +31,12 @@ function filterForm(ctx) {
   return el;
 }
 
+// What "done" does to the record, said before it is done (the server applies it with the answer).
+const EFFECTS = {
+  delete: 'Trả lời “Đã thực hiện” sẽ xóa hồ sơ của người này khỏi sổ dân cư (cán bộ quản trị có thể khôi phục trong thời hạn lưu giữ).',
+  restrict: 'Trả lời “Đã thực hiện” sẽ hạn chế xử lý dữ liệu của người này: họ không còn có trong các tệp xuất danh sách.',
+};
+
 function answerForm(ctx, r) {
   const outcomeName = uid('outcome');
   const radios = [['done', 'Đã thực hiện'], ['refused', 'Từ chối (ghi rõ lý do)']].map(([value, label], i) => {
@@ -45,6 +51,13 @@ function answerForm(ctx, r) {
     onSubmit: async (values) => {
       const answer = values.answer.trim();
       if (values.outcome === 'refused' && !answer) throw new FieldError('answer', 'Khi từ chối, vui lòng ghi rõ lý do cho người dân.');
+      if (values.outcome === 'done' && EFFECTS[r.kind]) {
+        const yes = await confirmDialog({
+          title: r.kind === 'delete' ? 'Xóa hồ sơ theo yêu cầu?' : 'Hạn chế xử lý dữ liệu?',
+          message: EFFECTS[r.kind], okLabel: r.kind === 'delete' ? 'Xóa hồ sơ' : 'Hạn chế', danger: r.kind === 'delete',
+        });
+        if (!yes) return undefined;
+      }
       const body = { outcome: values.outcome };
       if (answer) body.answer = answer;
       await api.post(`/requests/${encodeURIComponent(r.id)}/answer`, body);
@@ -55,6 +68,9 @@ function answerForm(ctx, r) {
   },
   h('fieldset', { class: 'field' },
     h('legend', { class: 'field-label', id: outcomeName }, 'Kết quả'),
+    EFFECTS[r.kind] ? h('p', { class: 'field-hint' }, EFFECTS[r.kind]) : null,
+    r.kind === 'correct' && r.person_id ? h('p', { class: 'field-hint' }, 'Sửa hồ sơ trước, rồi trả lời: ',
+      h('a', { href: `#/dan-cu/${encodeURIComponent(r.person_id)}?sua=1` }, 'mở hồ sơ để sửa'), '.') : null,
     h('ul', { class: 'choice-list radio-list' }, radios)),
   field({ label: 'Trả lời người dân', name: 'answer', type: 'textarea', optionalMark: false, hint: 'Viết dễ hiểu: đã làm gì, hoặc vì sao không thể làm (bắt buộc khi từ chối).' }));
 }
