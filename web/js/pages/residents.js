@@ -317,6 +317,10 @@ const AUDIT_ACTIONS = {
   'person.delete': 'Xóa hồ sơ',
   'person.membership_add': 'Thêm quan hệ với đơn vị',
   'person.export': 'Xuất danh sách',
+  'person.search': 'Tìm theo số CCCD',
+  'request.create': 'Gửi yêu cầu về dữ liệu',
+  'request.read': 'Xem yêu cầu về dữ liệu',
+  'request.answer': 'Trả lời yêu cầu về dữ liệu',
 };
 const FIELD_LABELS = {
   full_name: 'họ tên', birth_date: 'ngày sinh', sex: 'giới tính', cccd: 'CCCD', phone: 'điện thoại',
