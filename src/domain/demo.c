@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "domain/audit.h"
+#include "domain/synth.h"
 #include "domain/units.h"
 #include "domain/users.h"
 
@@ -138,4 +139,53 @@ fail:
   store_rollback(w);
   store_release(w);
   return -1;
+}
+
+int demo_load_units(store *st, long residents, uint64_t seed, FILE *out, char *err, size_t errlen) {
+  synth *sy = synth_new(residents, seed);
+  if (!sy) {
+    snprintf(err, errlen, "cannot make a synthetic population of %ld residents", residents);
+    return -1;
+  }
+  store_conn *w = store_acquire(st, true);
+  if (!w) {
+    synth_free(sy);
+    snprintf(err, errlen, "the database cannot be reached");
+    return -1;
+  }
+  int created = 0, rc = -1;
+  if (store_begin(w) != STORE_OK) {
+    snprintf(err, errlen, "cannot begin: %s", store_errmsg(w));
+    goto done;
+  }
+  int64_t ward = units_find(w, "HP-HD");
+  if (!ward) {
+    snprintf(err, errlen, "the demo ward is not loaded");
+    goto done;
+  }
+  long n = synth_units_count(sy);
+  for (long i = 0; i < n; i++) {
+    synth_unit u;
+    if (synth_unit_get(sy, i, &u) != 0) {
+      snprintf(err, errlen, "synthetic unit %ld", i);
+      goto done;
+    }
+    if (units_find_child(w, ward, u.name)) continue; /* the demo's own, or loaded before */
+    char code[40];
+    snprintf(code, sizeof code, "HD-%s", u.code);
+    if (units_find(w, code)) continue;
+    if (ensure_unit(w, code, "HP-HD", u.kind, u.name, &created, err, errlen) != 0) goto done;
+  }
+  if (store_commit(w) != STORE_OK) {
+    snprintf(err, errlen, "cannot save the units: %s", store_errmsg(w));
+    goto done;
+  }
+  fprintf(out, "Synthetic ward of %ld residents: %d new unit(s) for its schools, offices, enterprises, markets "
+          "and tổ dân phố.\n", residents, created);
+  rc = 0;
+done:
+  if (rc != 0) store_rollback(w);
+  store_release(w);
+  synth_free(sy);
+  return rc;
 }

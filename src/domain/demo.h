@@ -5,6 +5,7 @@
 #ifndef HOCVUSO_DEMO_H
 #define HOCVUSO_DEMO_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "store/store.h"
@@ -21,5 +22,10 @@ extern const int demo_accounts_count;
 
 /* Loads the demo into the database; prints what it did to `out`. 0, or -1 with a message. */
 int demo_load(store *st, const char *password, FILE *out, char *err, size_t errlen);
+
+/* The units a synthetic population of `residents` (synth.h, from `seed`) needs under the demo
+ * ward: each of its schools, offices, enterprises, cooperatives, markets and tổ dân phố found
+ * there by name, or created (code "HD-" + its synthetic code). Loading twice adds nothing. */
+int demo_load_units(store *st, long residents, uint64_t seed, FILE *out, char *err, size_t errlen);
 
 #endif

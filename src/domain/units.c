@@ -756,6 +756,23 @@ int64_t units_find(store_conn *c, const char *ref) {
   return id;
 }
 
+int64_t units_find_child(store_conn *c, int64_t parent_id, const char *name) {
+  char *clean = text_clean(name), *fold = clean ? text_fold(clean) : NULL;
+  int64_t id = 0;
+  store_stmt *s = fold ? store_prepare(c, parent_id ? &q_dup_child : &q_dup_root) : NULL;
+  if (s) {
+    int i = 1;
+    if (parent_id) store_bind_int(s, i++, parent_id);
+    store_bind_text(s, i++, fold);
+    store_bind_int(s, i, 0);
+    if (store_step(s) == STORE_ROW) id = store_col_int(s, 0);
+    store_reset(s);
+  }
+  free(clean);
+  free(fold);
+  return id;
+}
+
 int64_t units_count(store_conn *c) {
   store_stmt *s = store_prepare(c, &q_count);
   return s ? count_of(s) : -1;

@@ -69,6 +69,9 @@ int units_delete(store_conn *w, int64_t id, int64_t *parent_out, app_err *e);
 /* Finds a unit by code, or by id when `ref` is a number. 0 when none. */
 int64_t units_find(store_conn *c, const char *ref);
 int64_t units_count(store_conn *c);
+/* The unit named `name` (compared as the duplicate-name rule does: folded) directly under
+ * parent_id (0: at the top); 0 when none. */
+int64_t units_find_child(store_conn *c, int64_t parent_id, const char *name);
 /* The name of the ward or commune nearest the top (the one this instance serves), else of the
  * single top-level unit; "" when there is none or several. */
 int units_instance_name(store_conn *c, char *out, size_t len);
