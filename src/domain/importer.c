@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "domain/audit.h"
 #include "domain/caps.h"
 #include "domain/groups.h"
 #include "domain/jobs.h"
@@ -529,6 +530,13 @@ typedef struct chunk_ix {
   smap by_id, by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
   json_t *words;                            /* [[person_id, "word"], …] of the new people */
   bool failed;
+  /* New people and their memberships, written together (deferred: not in careful mode) */
+  bool defer;
+  int64_t *ids; /* reserved ids */
+  int nids, next_id;
+  store_val *people, *members;
+  int npeople, nmembers;
+  smap pending; /* ids written to `people` but not yet to the database */
 } chunk_ix;
 
 static void natural_key(char *out, size_t n, int64_t unit, const char *name_key, int y, int m, int d, int64_t hh) {
@@ -572,7 +580,112 @@ static void chunk_ix_free(chunk_ix *c) {
   smap_free(&c->by_key);
   smap_free(&c->by_key_bare);
   json_decref(c->words);
+  free(c->ids);
+  free(c->people);
+  free(c->members);
+  smap_free(&c->pending);
   memset(c, 0, sizeof *c);
+}
+
+/* Writes the deferred new people, then their memberships. */
+static int flush_pending(store_conn *w, chunk_ix *c) {
+  if (c->npeople && people_bulk_insert_rows(w, c->people, c->npeople) != STORE_OK) return -1;
+  if (c->nmembers && people_bulk_insert_memberships(w, c->members, c->nmembers) != STORE_OK) return -1;
+  c->npeople = c->nmembers = 0;
+  smap_free(&c->pending);
+  return 0;
+}
+
+static bool is_pending(const chunk_ix *c, int64_t id) {
+  char k[24];
+  int64_t v;
+  snprintf(k, sizeof k, "%lld", (long long)id);
+  return smap_get(&c->pending, k, &v);
+}
+
+/* ---- households of a chunk: the tổ's existing ones in one statement, the new ones together ---- */
+static void household_key(char *out, size_t n, const import_row *r) {
+  snprintf(out, n, "%lld\x1f%c\x1f%s", (long long)r->unit_id, r->hh_code ? 'c' : 'a', r->hh_code ? r->hh_code : r->addr_key);
+}
+
+static bool wants_household(const import_row *r) { return !r->reason[0] && r->resident && (r->hh_code || r->addr_key); }
+
+static int on_household(void *ctx, int64_t id, int64_t unit_id, const char *code, const char *address_key) {
+  smap *m = ctx;
+  char key[600];
+  int64_t old;
+  snprintf(key, sizeof key, "%lld\x1f%c\x1f%s", (long long)unit_id, code ? 'c' : 'a', code ? code : address_key);
+  if (smap_get(m, key, &old)) return 0; /* the oldest keeps the key */
+  return smap_put(m, key, id);
+}
+
+static int chunk_households(imp *x, store_conn *w, int64_t now) {
+  char key[600];
+  int64_t v;
+  smap units = {0}, missing = {0};
+  json_t *ids = json_array();
+  store_val *rows = NULL;
+  int64_t *newids = NULL;
+  int rc = -1, nnew = 0;
+  if (!ids) goto out;
+  for (size_t i = 0; i < x->nrows; i++) {
+    const import_row *r = &x->rows[i];
+    if (!wants_household(r)) continue;
+    household_key(key, sizeof key, r);
+    if (smap_get(&x->households, key, &v)) continue;
+    char u[24];
+    snprintf(u, sizeof u, "%lld", (long long)r->unit_id);
+    if (!smap_get(&units, u, &v)) {
+      if (smap_put(&units, u, 1) != 0) goto out;
+      json_array_append_new(ids, json_integer(r->unit_id));
+    }
+  }
+  if (json_array_size(ids)) {
+    char *text = json_dumps(ids, JSON_COMPACT);
+    int frc = text ? people_bulk_households_of(w, text, on_household, &x->households) : -1;
+    free(text);
+    if (frc != 0) goto out;
+  }
+  /* The households still missing: one row each (the first row naming it gives the address). */
+  rows = calloc(x->nrows ? x->nrows : 1, sizeof(store_val) * HOUSEHOLD_BULK_COLS);
+  if (!rows) goto out;
+  for (size_t i = 0; i < x->nrows; i++) {
+    const import_row *r = &x->rows[i];
+    if (!wants_household(r)) continue;
+    household_key(key, sizeof key, r);
+    if (smap_get(&x->households, key, &v) || smap_get(&missing, key, &v)) continue;
+    if (smap_put(&missing, key, (int64_t)i) != 0) goto out;
+    store_val *row = &rows[(size_t)nnew * HOUSEHOLD_BULK_COLS];
+    row[1] = store_val_int(r->unit_id);
+    row[2] = r->hh_code ? store_val_text(r->hh_code) : store_val_null();
+    row[3] = store_val_text(r->addr ? r->addr : "");
+    row[4] = store_val_text(r->addr_key ? r->addr_key : "");
+    row[5] = store_val_int(now);
+    row[6] = store_val_int(now);
+    nnew++;
+  }
+  if (nnew) {
+    newids = calloc((size_t)nnew, sizeof *newids);
+    if (!newids || people_bulk_reserve(w, BULK_HOUSEHOLDS, nnew, newids) != 0) goto out;
+    for (int k = 0; k < nnew; k++) rows[(size_t)k * HOUSEHOLD_BULK_COLS] = store_val_int(newids[k]);
+    if (people_bulk_insert_households(w, rows, nnew) != STORE_OK) goto out;
+    nnew = 0;
+    for (size_t i = 0; i < x->nrows; i++) {
+      const import_row *r = &x->rows[i];
+      if (!wants_household(r)) continue;
+      household_key(key, sizeof key, r);
+      if (smap_get(&x->households, key, &v)) continue;
+      if (smap_put(&x->households, key, newids[nnew++]) != 0) goto out;
+    }
+  }
+  rc = 0;
+out:
+  smap_free(&units);
+  smap_free(&missing);
+  json_decref(ids);
+  free(rows);
+  free(newids);
+  return rc;
 }
 
 /* Fetches the chunk's candidates: by CCCD hash, and by folded name. 0 or -1. */
@@ -661,9 +774,19 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
   }
   int64_t person_id = 0;
   bulk_stored fresh;
+  /* A match with a record this chunk has not written yet: write what is waiting first. */
+  if (idx >= 0 && is_pending(c, c->arr[idx].id) && flush_pending(w, c) != 0) return -1;
   if (idx < 0) {
-    if (people_bulk_insert(w, &p, now, &person_id) != STORE_OK || queue_words(c, person_id, p.name_key) != 0)
+    if (c->defer && c->next_id < c->nids) {
+      person_id = c->ids[c->next_id++];
+      people_bulk_row(&p, person_id, now, &c->people[(size_t)c->npeople++ * PEOPLE_BULK_COLS]);
+      char k[24];
+      snprintf(k, sizeof k, "%lld", (long long)person_id);
+      if (smap_put(&c->pending, k, 1) != 0) return -1;
+    } else if (people_bulk_insert(w, &p, now, &person_id) != STORE_OK) {
       return -1;
+    }
+    if (queue_words(c, person_id, p.name_key) != 0) return -1;
     stored_from(&fresh, person_id, &p, r->has_cccd);
     if (r->has_cccd) snprintf(fresh.cccd_hash, sizeof fresh.cccd_hash, "%s", r->cccd_hash);
     *out = OUT_NEW;
@@ -703,11 +826,46 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
     *out = changed ? OUT_UPDATED : OUT_UNCHANGED;
   }
   if (ix_add(c, &fresh) != 0) return -1;
-  if (r->org_unit_id && r->mkind) {
+  if (r->org_unit_id && r->mkind && is_pending(c, person_id)) {
+    store_val *m = &c->members[(size_t)c->nmembers++ * MEMBERSHIP_BULK_COLS];
+    m[0] = store_val_int(person_id);
+    m[1] = store_val_int(r->org_unit_id);
+    m[2] = store_val_text(r->mkind);
+    m[3] = r->grade > 0 ? store_val_int(r->grade) : store_val_null();
+  } else if (r->org_unit_id && r->mkind) {
     int added = people_bulk_membership(w, person_id, r->org_unit_id, r->mkind, r->grade);
     if (added < 0) return -1;
     if (added && *out == OUT_UNCHANGED) *out = OUT_UPDATED;
   }
+  return 0;
+}
+
+/* Reserves an id for each good row that no stored person matches (a row repeated in the chunk may
+ * leave one unused: a gap in the ids, never a reuse) and makes room for the deferred rows. */
+static int chunk_reserve(imp *x, store_conn *w, chunk_ix *c) {
+  int need = 0;
+  char key[600];
+  int64_t v, hh;
+  for (size_t i = 0; i < x->nrows; i++) {
+    const import_row *r = &x->rows[i];
+    if (r->reason[0]) continue;
+    if (r->has_cccd && smap_get(&c->by_hash, r->cccd_hash, &v)) continue;
+    hh = 0;
+    if (wants_household(r)) {
+      household_key(key, sizeof key, r);
+      if (!smap_get(&x->households, key, &hh)) hh = 0;
+    }
+    natural_key(key, sizeof key, r->unit_id, r->name_key, r->y, r->m, r->d, hh);
+    if (smap_get(r->has_cccd ? &c->by_key_bare : &c->by_key, key, &v)) continue;
+    need++;
+  }
+  c->defer = true;
+  c->people = calloc(x->nrows ? x->nrows : 1, sizeof(store_val) * PEOPLE_BULK_COLS);
+  c->members = calloc(x->nrows ? x->nrows : 1, sizeof(store_val) * MEMBERSHIP_BULK_COLS);
+  c->ids = calloc(need ? (size_t)need : 1, sizeof *c->ids);
+  if (!c->people || !c->members || !c->ids) return -1;
+  if (need && people_bulk_reserve(w, BULK_PEOPLE, need, c->ids) != 0) return -1;
+  c->nids = need;
   return 0;
 }
 
@@ -729,7 +887,8 @@ static int write_chunk_once(imp *x, store_conn *w, bool careful) {
   int64_t now = clock_now();
   int rc = store_begin(w);
   if (rc != STORE_OK) return rc;
-  if (chunk_prefetch(x, w, &ix) != 0) goto fail;
+  if (chunk_households(x, w, now) != 0 || chunk_prefetch(x, w, &ix) != 0) goto fail;
+  if (!careful && chunk_reserve(x, w, &ix) != 0) goto fail;
   for (size_t i = 0; i < x->nrows; i++) {
     import_row *r = &x->rows[i];
     outcome o = OUT_REJECTED;
@@ -748,6 +907,7 @@ static int write_chunk_once(imp *x, store_conn *w, bool careful) {
     if (o == OUT_REJECTED && jobs_add_error(w, x->job_id, r->line, r->reason) != 0) goto fail;
     count(&c, o);
   }
+  if (flush_pending(w, &ix) != 0) goto fail;
   if (json_array_size(ix.words)) {
     char *pairs = json_dumps(ix.words, JSON_COMPACT);
     int wrc = pairs ? people_bulk_words(w, pairs) : STORE_ERROR;
@@ -960,11 +1120,27 @@ static int load_units(imp *x, const import_job *j) {
   return rc == 0 && !x->u.failed ? 0 : -1;
 }
 
-static int finish(store *st, int64_t id, bool ok, const char *error) {
+/* Marks the job done or failed and audits its end with the counts (never a row's data). */
+static int audit_finish(store_conn *w, const import_job *j, int64_t id) {
+  import_job now = {0};
+  if (jobs_get(w, id, &now) != 1) return -1;
+  json_t *detail = json_pack("{s:s, s:I, s:I, s:I, s:I}", "status", now.status, "imported", (json_int_t)now.imported,
+                             "updated", (json_int_t)now.updated, "unchanged", (json_int_t)now.unchanged, "rejected",
+                             (json_int_t)now.rejected);
+  audit_entry a = {.actor_id = j->created_by, .actor_username = j->scope_all ? "cli" : NULL,
+                   .action = "import.finish", .entity = "import", .entity_id = id, .unit_id = j->unit_id,
+                   .ip = "local", .detail = detail};
+  int rc = detail ? audit_append(w, &a) : -1;
+  json_decref(detail);
+  import_job_clear(&now);
+  return rc;
+}
+
+static int finish(store *st, const import_job *j, int64_t id, bool ok, const char *error) {
   store_conn *w = store_acquire_timed(st, true, 30000, NULL);
   if (!w) return -1;
   int rc = store_begin(w);
-  if (rc == STORE_OK) rc = jobs_finish(w, id, ok, error) == 0 ? STORE_OK : STORE_ERROR;
+  if (rc == STORE_OK) rc = jobs_finish(w, id, ok, error) == 0 && audit_finish(w, j, id) == 0 ? STORE_OK : STORE_ERROR;
   if (rc == STORE_OK) rc = store_commit(w);
   else store_rollback(w);
   store_release(w);
@@ -1039,13 +1215,13 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
     snprintf(err, errlen, "%s", x.err);
     goto out;
   }
-  ret = finish(st, job_id, true, NULL);
+  ret = finish(st, &j, job_id, true, NULL);
   if (ret != 0) snprintf(err, errlen, "cannot record the end of the job");
   goto out;
 failed:
   /* The file cannot be read on: what was committed stays, the job says why it stopped. */
   snprintf(err, errlen, "%s", why);
-  ret = finish(st, job_id, false, why) == 0 ? 0 : -1;
+  ret = finish(st, &j, job_id, false, why) == 0 ? 0 : -1;
 out:
   free_cells(headers);
   if (t) table_close(t);

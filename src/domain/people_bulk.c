@@ -29,6 +29,28 @@ STORE_SQL2(q_words_pairs,
            " json_extract(value, '$[0]') FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
            "INSERT INTO person_words (word, person_id) SELECT DISTINCT e->>1, CAST(e->>0 AS BIGINT)"
            " FROM json_array_elements(CAST(? AS json)) AS t(e) ON CONFLICT DO NOTHING");
+STORE_SQL2(q_reserve_people,
+           "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)"
+           " SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'people'), 0),"
+           " COALESCE((SELECT MAX(id) FROM people), 0)) + i FROM s",
+           "SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, ?)");
+STORE_SQL2(q_reserve_households,
+           "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)"
+           " SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'households'), 0),"
+           " COALESCE((SELECT MAX(id) FROM households), 0)) + i FROM s",
+           "SELECT nextval(pg_get_serial_sequence('households', 'id')) FROM generate_series(1, ?)");
+STORE_SQL2(q_households_of,
+           "SELECT id, unit_id, code, address_key FROM households WHERE deleted_at IS NULL"
+           " AND unit_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+           "SELECT id, unit_id, code, address_key FROM households WHERE deleted_at IS NULL"
+           " AND unit_id = ANY (ARRAY(SELECT CAST(json_array_elements_text(CAST(? AS json)) AS BIGINT))) ORDER BY id");
+STORE_BULK(bulk_people, "people",
+           "id, full_name, name_key, birth_year, birth_month, birth_day, sex, cccd_enc, cccd_hash, phone,"
+           " household_id, relation, vneid_level, unit_id, created_at, updated_at",
+           PEOPLE_BULK_COLS);
+STORE_BULK(bulk_households, "households", "id, unit_id, code, address, address_key, created_at, updated_at",
+           HOUSEHOLD_BULK_COLS);
+STORE_BULK(bulk_memberships, "memberships", "person_id, unit_id, kind, grade", MEMBERSHIP_BULK_COLS);
 STORE_SQL(q_insert, "INSERT INTO people (full_name, name_key, birth_year, birth_month, birth_day, sex, cccd_enc,"
                     " cccd_hash, phone, household_id, relation, vneid_level, unit_id, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
@@ -203,4 +225,62 @@ int people_bulk_membership(store_conn *w, int64_t person_id, int64_t unit_id, co
   store_reset(s);
   if (rc != STORE_DONE) return -1;
   return n > 0 ? 1 : 0;
+}
+
+int people_bulk_reserve(store_conn *w, bulk_table t, int n, int64_t *ids) {
+  if (n <= 0) return 0;
+  store_stmt *s = store_prepare(w, t == BULK_PEOPLE ? &q_reserve_people : &q_reserve_households);
+  if (!s) return -1;
+  store_bind_int(s, 1, n);
+  int rc, k = 0;
+  while ((rc = store_step(s)) == STORE_ROW && k < n) ids[k++] = store_col_int(s, 0);
+  store_reset(s);
+  return (rc == STORE_DONE || rc == STORE_ROW) && k == n ? 0 : -1;
+}
+
+static store_val text_or_null(const char *s) { return s && *s ? store_val_text(s) : store_val_null(); }
+
+void people_bulk_row(const bulk_person *p, int64_t id, int64_t now, store_val *row) {
+  row[0] = store_val_int(id);
+  row[1] = store_val_text(p->full_name);
+  row[2] = store_val_text(p->name_key);
+  row[3] = p->y ? store_val_int(p->y) : store_val_null();
+  row[4] = p->m ? store_val_int(p->m) : store_val_null();
+  row[5] = p->d ? store_val_int(p->d) : store_val_null();
+  row[6] = p->sex == 'M' ? store_val_text("M") : p->sex == 'F' ? store_val_text("F") : store_val_null();
+  row[7] = text_or_null(p->cccd_enc);
+  row[8] = text_or_null(p->cccd_hash);
+  row[9] = text_or_null(p->phone);
+  row[10] = p->household_id ? store_val_int(p->household_id) : store_val_null();
+  row[11] = text_or_null(p->relation);
+  row[12] = store_val_int(p->vneid_level > 0 ? p->vneid_level : 0);
+  row[13] = store_val_int(p->unit_id);
+  row[14] = store_val_int(now);
+  row[15] = store_val_int(now);
+}
+
+int people_bulk_insert_rows(store_conn *w, const store_val *rows, int n) {
+  return store_insert_rows(w, &bulk_people, rows, n);
+}
+
+int people_bulk_insert_households(store_conn *w, const store_val *rows, int n) {
+  return store_insert_rows(w, &bulk_households, rows, n);
+}
+
+int people_bulk_insert_memberships(store_conn *w, const store_val *rows, int n) {
+  return store_insert_rows(w, &bulk_memberships, rows, n);
+}
+
+int people_bulk_households_of(store_conn *w, const char *unit_ids_json, bulk_household_fn cb, void *ctx) {
+  store_stmt *s = store_prepare(w, &q_households_of);
+  if (!s) return -1;
+  store_bind_text(s, 1, unit_ids_json);
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW)
+    if (cb(ctx, store_col_int(s, 0), store_col_int(s, 1), store_col_text(s, 2), store_col_text(s, 3)) != 0) {
+      store_reset(s);
+      return -1;
+    }
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
 }

@@ -58,6 +58,26 @@ int people_bulk_by_hash(store_conn *w, const char *cccd_hash, bulk_stored *out);
 int people_bulk_by_key(store_conn *w, const bulk_person *p, bool without_cccd, bulk_stored *out);
 /* Inserts the person (not its name words: people_bulk_words). 0 or a negative store code. */
 int people_bulk_insert(store_conn *w, const bulk_person *p, int64_t now, int64_t *id);
+/* ---- a chunk's new records written together (COPY on PostgreSQL, multi-row INSERTs on SQLite) ----
+ * Ids are reserved first (the sequence on PostgreSQL; on SQLite, past the largest ever given, under
+ * the single writer the caller holds) so that name words and memberships can name them. */
+typedef enum { BULK_PEOPLE, BULK_HOUSEHOLDS } bulk_table;
+int people_bulk_reserve(store_conn *w, bulk_table t, int n, int64_t *ids);
+#define PEOPLE_BULK_COLS 16
+/* Fills row[PEOPLE_BULK_COLS] for people_bulk_insert_rows (pointers into p, which must live on). */
+void people_bulk_row(const bulk_person *p, int64_t id, int64_t now, store_val *row);
+int people_bulk_insert_rows(store_conn *w, const store_val *rows, int n);
+#define HOUSEHOLD_BULK_COLS 7
+/* id, unit_id, code (NULL), address, address_key, created_at, updated_at. */
+int people_bulk_insert_households(store_conn *w, const store_val *rows, int n);
+#define MEMBERSHIP_BULK_COLS 4
+/* person_id, unit_id, kind, grade (NULL): memberships of new people (none can exist yet). */
+int people_bulk_insert_memberships(store_conn *w, const store_val *rows, int n);
+/* The live households of the units in `unit_ids_json` (a JSON array of ids): cb(id, unit, code
+ * or NULL, address_key) in id order. 0 or -1. */
+typedef int (*bulk_household_fn)(void *ctx, int64_t id, int64_t unit_id, const char *code, const char *address_key);
+int people_bulk_households_of(store_conn *w, const char *unit_ids_json, bulk_household_fn cb, void *ctx);
+
 /* Writes every field of `p` over the person `id` (the caller has merged what the row left out). */
 int people_bulk_update(store_conn *w, int64_t id, const bulk_person *p, int64_t now);
 /* The household of `unit_id` with this code (code non-NULL) or, without code, the code-less one

@@ -206,7 +206,7 @@ int h_imports_start(req *r) {
   importer_worker_wake();
   snprintf(j.status, sizeof j.status, "queued");
   j.error[0] = '\0';
-  ret = req_ok(r, 202, jobs_json(&j));
+  ret = req_ok(r, 200, jobs_json(&j));
 out:
   import_job_clear(&j);
   return ret;

@@ -352,6 +352,7 @@ static const char *const tag_docs[][2] = {
     {"Người dân", "Sổ dân cư: hộ gia đình, người dân, nhóm đối tượng (mọi lần xem hồ sơ đều được ghi nhật ký)"},
     {"Dữ liệu cá nhân",
      "Yêu cầu của người dân về dữ liệu của mình (Luật Bảo vệ dữ liệu cá nhân): xem, sửa, hạn chế, xóa; trả lời trong 72 giờ"},
+    {"Nhập danh sách", "Nhập danh sách người dân từ tệp Excel hoặc CSV: ghép cột, chạy nền, báo cáo lỗi theo dòng"},
 };
 
 json_t *openapi_build(const char *version) {

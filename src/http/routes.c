@@ -324,7 +324,7 @@ const route routes[] = {
      FROM_PATH, import_mapping_body, NULL, true, RATE_WRITE, 200, "setImportMapping", "Nhập danh sách",
      "Sửa cách ghép cột (mỗi trường một cột, đánh số từ 0 = A) trước khi bắt đầu", "Import"},
     {"POST", "/api/v1/imports/{id}/start", h_imports_start, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_IMPORT, "id",
-     FROM_PATH, NULL, NULL, true, RATE_WRITE, 202, "startImport", "Nhập danh sách",
+     FROM_PATH, NULL, NULL, true, RATE_WRITE, 200, "startImport", "Nhập danh sách",
      "Bắt đầu nhập (chạy nền, từng đợt; xem tiến độ bằng GET)", "Import"},
     {"GET", "/api/v1/imports/{id}/errors.csv", h_imports_errors, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_IMPORT, "id",
      FROM_PATH, NULL, NULL, false, RATE_NONE, 200, "getImportErrors", "Nhập danh sách",

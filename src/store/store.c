@@ -896,6 +896,15 @@ static int bulk_fast(store_bulk *b, store_conn *c) {
   return rc;
 }
 
+int store_insert_rows(store_conn *c, const store_bulk_spec *spec, const store_val *vals, int nrows) {
+  if (!c || !spec || nrows < 0 || spec->ncols < 1 || spec->ncols > BULK_MAX_PARAMS || !ident_list_ok(spec->table, false) ||
+      !ident_list_ok(spec->columns, true))
+    return STORE_ERROR;
+  if (nrows == 0) return STORE_OK;
+  store_bulk b = {.spec = spec, .vals = (store_val *)vals, .nrows = nrows};
+  return bulk_fast(&b, c);
+}
+
 /* The slow way, after the fast one failed: row by row, each under a savepoint, so that a bad
  * row is reported and skipped and the transaction goes on. */
 static int bulk_row_by_row(store_bulk *b, store_conn *c) {

@@ -203,6 +203,11 @@ int store_bulk_finish(store_bulk *b, store_bulk_stats *out);
 /* The last message of a failed bulk (valid until store_bulk_finish). */
 const char *store_bulk_errmsg(const store_bulk *b);
 
+/* The same fast path inside the caller's own transaction on the writer (several tables that must
+ * commit together): COPY on PostgreSQL, multi-row INSERTs on SQLite. No row-by-row fallback: a
+ * refused row fails the call (STORE_CONSTRAINT or STORE_ERROR) and the caller rolls back. */
+int store_insert_rows(store_conn *c, const store_bulk_spec *spec, const store_val *vals, int nrows);
+
 /* Figures for /metrics. */
 typedef struct store_stats {
   int pool_size;
