@@ -1,5 +1,6 @@
-/* people.c: people, their memberships and their name words (see people.h). Only this file writes SQL
- * about people, memberships and person_words (households.c owns households). */
+/* people.c: people and the words of their names (see people.h). Only this file writes SQL about
+ * people and person_words (households.c owns households, memberships.c memberships and the
+ * account a person owns). */
 #include "domain/people.h"
 
 #include <ctype.h>
@@ -43,15 +44,6 @@ STORE_SQL(q_get, "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth
                  " (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.id = ? AND p.deleted_at IS NULL");
 STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FROM memberships m"
                      " JOIN units u ON u.id = m.unit_id WHERE m.person_id = ? ORDER BY m.id");
-STORE_SQL(q_member_add, "INSERT INTO memberships (person_id, unit_id, kind, grade) VALUES (?, ?, ?, ?) RETURNING id");
-STORE_SQL(q_member_dup, "SELECT 1 FROM memberships WHERE person_id = ? AND unit_id = ? AND kind = ?");
-STORE_SQL(q_unit_kind, "SELECT kind FROM units WHERE id = ?");
-STORE_SQL(q_link_taken, "SELECT id FROM users WHERE person_id = ? AND id <> ?");
-STORE_SQL(q_user_exists, "SELECT 1 FROM users WHERE id = ?");
-STORE_SQL(q_person_live, "SELECT 1 FROM people WHERE id = ? AND deleted_at IS NULL");
-STORE_SQL(q_link, "UPDATE users SET person_id = ?, updated_at = ? WHERE id = ?");
-STORE_SQL(q_of_user, "SELECT p.id FROM users us JOIN people p ON p.id = us.person_id AND p.deleted_at IS NULL"
-                     " WHERE us.id = ?");
 
 /* The list: one statement per way of reading q, each with its count, built from one filter.
  * Scope: the registering unit, or a membership's unit, lies under a grant carrying the capability.
@@ -274,7 +266,7 @@ typedef struct person_row {
   bool phone_set;
   char phone[16];
   bool relation_set;
-  const char *relation;
+  char *relation;         /* owned; NULL: none */
   int64_t household_id, unit_id;
 } person_row;
 
@@ -282,6 +274,7 @@ static void row_free(person_row *r) {
   free(r->name);
   free(r->key);
   free(r->cccd_enc);
+  free(r->relation);
 }
 
 /* Checks every field given, reporting all faults at once; then what needs the database
@@ -328,7 +321,12 @@ static int row_build(store_conn *w, const secrets *keys, const person_input *in,
   }
   if (in->relation) {
     r->relation_set = true;
-    r->relation = *in->relation ? in->relation : NULL;
+    r->relation = *in->relation ? text_clean(in->relation) : NULL; /* NFC, spaces tidied */
+    if (*in->relation && !r->relation) return APP_INTERNAL(e);
+    if (r->relation && !*r->relation) {
+      free(r->relation);
+      r->relation = NULL;
+    }
   }
   if (in->vneid_level > 2)
     app_add(e, 400, "invalid_value", "vneid_level", "Mức định danh điện tử phải là 0, 1 hoặc 2.");
@@ -835,92 +833,4 @@ fail:
   free(key);
   json_decref(items);
   return APP_INTERNAL(e);
-}
-
-/* ---- memberships ---- */
-int people_add_membership(store_conn *w, int64_t person_id, int64_t unit_id, const char *kind, int grade, int64_t *id,
-                          app_err *e) {
-  static const char *const kinds[] = {"staff", "student", "worker", "trader"};
-  bool known = false;
-  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) known = known || (kind && strcmp(kind, kinds[i]) == 0);
-  if (!known)
-    return app_fail(e, 400, "invalid_value", "kind",
-                    "Loại quan hệ phải là staff (cán bộ), student (học sinh), worker (người lao động) hoặc trader (tiểu thương).");
-  bool student = strcmp(kind, "student") == 0;
-  if (student && (grade < 1 || grade > 12))
-    return app_fail(e, 400, "invalid_value", "grade", "Học sinh phải có lớp từ 1 đến 12.");
-  if (!student && grade) return app_fail(e, 400, "invalid_value", "grade", "Chỉ học sinh mới có lớp.");
-  person_self self;
-  if (read_self(w, person_id, &self, e) != 0) return -1;
-  store_stmt *k = store_prepare(w, &q_unit_kind);
-  if (!k) return APP_INTERNAL(e);
-  store_bind_int(k, 1, unit_id);
-  int rc = store_step(k);
-  bool school = rc == STORE_ROW && strncmp(store_col_text(k, 0), "school_", 7) == 0;
-  store_reset(k);
-  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "unit_id", "Không tìm thấy đơn vị.");
-  if (rc != STORE_ROW) return APP_INTERNAL(e);
-  if (student && !school) return app_fail(e, 400, "invalid_value", "unit_id", "Học sinh phải thuộc một trường học.");
-  store_stmt *d = store_prepare(w, &q_member_dup);
-  if (!d) return APP_INTERNAL(e);
-  store_bind_int(d, 1, person_id);
-  store_bind_int(d, 2, unit_id);
-  store_bind_text(d, 3, kind);
-  rc = step_done(d);
-  if (rc == STORE_ROW) return app_fail(e, 409, "conflict", "unit_id", "Người này đã có quan hệ này với đơn vị này.");
-  if (rc != STORE_DONE) return APP_INTERNAL(e);
-  store_stmt *s = store_prepare(w, &q_member_add);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, person_id);
-  store_bind_int(s, 2, unit_id);
-  store_bind_text(s, 3, kind);
-  if (grade) store_bind_int(s, 4, grade); else store_bind_null(s, 4);
-  rc = store_insert_id(s, id);
-  if (rc == STORE_CONSTRAINT) return app_fail(e, 409, "conflict", "unit_id", "Người này đã có quan hệ này với đơn vị này.");
-  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
-}
-
-/* ---- the account a person owns ---- */
-int people_link_user(store_conn *w, int64_t user_id, int64_t person_id, app_err *e) {
-  store_stmt *u = store_prepare(w, &q_user_exists);
-  if (!u) return APP_INTERNAL(e);
-  store_bind_int(u, 1, user_id);
-  int rc = step_done(u);
-  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy tài khoản.");
-  if (rc != STORE_ROW) return APP_INTERNAL(e);
-  if (person_id) {
-    store_stmt *p = store_prepare(w, &q_person_live);
-    if (!p) return APP_INTERNAL(e);
-    store_bind_int(p, 1, person_id);
-    rc = step_done(p);
-    if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "person_id", "Không tìm thấy người này.");
-    if (rc != STORE_ROW) return APP_INTERNAL(e);
-    store_stmt *t = store_prepare(w, &q_link_taken);
-    if (!t) return APP_INTERNAL(e);
-    store_bind_int(t, 1, person_id);
-    store_bind_int(t, 2, user_id);
-    rc = step_done(t);
-    if (rc == STORE_ROW)
-      return app_fail(e, 409, "conflict", "person_id", "Người này đã được gắn với một tài khoản khác.");
-    if (rc != STORE_DONE) return APP_INTERNAL(e);
-  }
-  store_stmt *s = store_prepare(w, &q_link);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_id(s, 1, person_id);
-  store_bind_int(s, 2, clock_now());
-  store_bind_int(s, 3, user_id);
-  rc = step_done(s);
-  if (rc == STORE_CONSTRAINT)
-    return app_fail(e, 409, "conflict", "person_id", "Người này đã được gắn với một tài khoản khác.");
-  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
-}
-
-int64_t people_of_user(store_conn *c, int64_t user_id) {
-  store_stmt *s = store_prepare(c, &q_of_user);
-  if (!s) return -1;
-  store_bind_int(s, 1, user_id);
-  int rc = store_step(s);
-  int64_t id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
-  store_reset(s);
-  return rc == STORE_ROW || rc == STORE_DONE ? id : -1;
 }
