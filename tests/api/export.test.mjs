@@ -112,6 +112,11 @@ test('CSV: BOM, headings, CRLF, quoting, neutralised formulas, masked CCCD witho
   assert.deepEqual(mine.recs.map((x) => x[0]).sort(), [NAME_COMMA, `Phạm Văn Hùng ${tag}`].sort());
   assert.equal(mine.by(NAME_COMMA)[3], `${CCCD.slice(0, 4)}*****${CCCD.slice(9)}`);
   assert.ok(!mine.recs.some((x) => x[3] === CCCD));
+  // HEAD: the headers alone (the cursor is opened and dropped unread).
+  const onlyHead = await srv.request('HEAD', `/api/v1/residents/export?q=${encodeURIComponent(tag)}`, { session: admin });
+  assert.equal(onlyHead.status, 200);
+  assert.equal(onlyHead.body.length, 0);
+  assert.match(onlyHead.headers['content-type'], /^text\/csv/);
 });
 
 test('the filters are the list\'s; the scope is the caller\'s; export needs people.export', async () => {
