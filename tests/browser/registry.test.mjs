@@ -264,7 +264,8 @@ test('phone: the registry pages have labelled controls, headings in order, 44 px
     '#/nhap-du-lieu', '#/yeu-cau', '#/du-lieu-cua-toi', '#/']) {
     await page.goto(`/${hash}`);
     await waitReady(page);
-    for (const summary of await page.locator('main details:not([open]) > summary').all()) await summary.click();
+    const closed = page.locator('main details:not([open]) > summary');
+    while (await closed.count()) await closed.first().click();
     assert.deepEqual(await accessibilityProblems(page), [], hash);
     await assertNoHorizontalOverflow(page, PHONE.width, hash);
   }
@@ -286,5 +287,42 @@ test('phone: the registry pages have labelled controls, headings in order, 44 px
   assert.equal(ring.text, 'Tìm');
   assert.ok(ring.style !== 'none' && ring.width >= 2, JSON.stringify(ring));
   assertNoProblems(problems, 'accessibility sweep');
+  await context.close();
+});
+
+test('from a record: a new household with the person as its head, and a school that puts a pupil in a target group', { timeout: 60_000 }, async () => {
+  const { page, problems, context, allow } = await newPage(browser, srv.url, { viewport: PHONE });
+  allow(/status of 400/);
+  await login(page, 'admin', srv.password);
+  await page.goto(`/#/dan-cu/${people.huongB.id}`);
+  await waitReady(page);
+  await page.locator('summary', { hasText: 'Tạo hộ mới' }).click();
+  const create = page.getByRole('form', { name: 'Tạo hộ mới' });
+  await create.getByLabel('Địa chỉ').fill('Số 9 phố Nhị Châu');
+  await create.getByRole('button', { name: 'Tạo hộ' }).click();
+  await page.getByText('Đã tạo hộ, Phạm Hương Giang là chủ hộ.').waitFor();
+  await waitReady(page);
+  const facts = page.getByRole('region', { name: 'Thông tin hồ sơ' });
+  await facts.getByRole('link', { name: 'Số 9 phố Nhị Châu' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Hộ ông/bà Phạm Hương Giang' }).waitFor();
+  await waitReady(page);
+
+  // A pupil of grade 7 at a lower secondary school: the server puts her in "Học sinh trung học".
+  await page.goto(`/#/dan-cu/${people.hoa.id}`);
+  await waitReady(page);
+  await page.locator('summary', { hasText: 'Thêm nơi làm việc, học tập' }).click();
+  const add = page.getByRole('form', { name: 'Thêm nơi làm việc, học tập' });
+  await add.getByLabel('Đơn vị').selectOption({ label: '— Trường THCS Trần Hưng Đạo' });
+  await add.getByLabel('Là').selectOption('student');
+  await add.getByRole('button', { name: 'Thêm' }).click();
+  await add.locator('.field', { has: page.getByLabel('Lớp') }).getByText(/lớp từ 1 đến 12/).waitFor();
+  await add.getByLabel('Lớp').fill('7');
+  await add.getByRole('button', { name: 'Thêm' }).click();
+  await page.getByText('Đã thêm nơi làm việc, học tập.').waitFor();
+  await waitReady(page);
+  await page.getByRole('region', { name: 'Nơi làm việc, học tập' }).getByText('Học sinh, lớp 7').waitFor();
+  await page.getByRole('region', { name: 'Thông tin hồ sơ' }).getByText('Học sinh trung học').waitFor();
+  await assertNoHorizontalOverflow(page, PHONE.width, 'record with a membership');
+  assertNoProblems(problems, 'household and membership');
   await context.close();
 });

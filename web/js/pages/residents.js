@@ -375,6 +375,62 @@ export function recordFacts(p, meta, { linkHousehold = true } = {}) {
     fact('Nhóm đối tượng', groupBadges(p.groups, meta) || 'Chưa thuộc nhóm nào'));
 }
 
+/** A new household in the person's tổ dân phố, with this person as its head. */
+function newHouseholdForm(ctx, p) {
+  return form({
+    submitLabel: 'Tạo hộ',
+    busyLabel: 'Đang tạo…',
+    attrs: { 'aria-label': 'Tạo hộ mới' },
+    onSubmit: async (values, el) => {
+      let hh;
+      try {
+        const body = { unit_id: p.unit_id, address: values.address.trim() };
+        if (values.code.trim()) body.code = values.code.trim();
+        hh = await api.post('/households', body);
+      } catch (err) {
+        showAllErrors(el, err);
+        throw err;
+      }
+      await api.patch(`/residents/${encodeURIComponent(p.id)}`, { household_id: hh.id, relation: 'Chủ hộ' });
+      setFlash(`Đã tạo hộ, ${p.full_name} là chủ hộ.`);
+      ctx.refresh();
+    },
+  },
+  field({ label: 'Địa chỉ', name: 'address', required: true, autocomplete: 'off', placeholder: 'Ví dụ: Số 5 ngõ 12 phố Ngọc Châu' }),
+  field({ label: 'Mã hộ', name: 'code', autocomplete: 'off', spellcheck: false, hint: 'Duy nhất trong tổ dân phố.' }));
+}
+
+const MEMBERSHIP_OPTIONS = [
+  { value: 'staff', label: 'Cán bộ, nhân viên' },
+  { value: 'student', label: 'Học sinh' },
+  { value: 'worker', label: 'Người lao động' },
+  { value: 'trader', label: 'Tiểu thương' },
+];
+
+/** A tie to a unit (workplace, school, market): the groups follow from it, on the server. */
+function membershipForm(ctx, p, units) {
+  return form({
+    submitLabel: 'Thêm',
+    busyLabel: 'Đang thêm…',
+    attrs: { 'aria-label': 'Thêm nơi làm việc, học tập' },
+    onSubmit: async (values, el) => {
+      const body = { unit_id: Number(values.unit_id), kind: values.kind };
+      if (values.grade.trim()) body.grade = Number(values.grade.trim());
+      try {
+        await api.post(`/residents/${encodeURIComponent(p.id)}/memberships`, body);
+      } catch (err) {
+        showAllErrors(el, err);
+        throw err;
+      }
+      setFlash('Đã thêm nơi làm việc, học tập.');
+      ctx.refresh();
+    },
+  },
+  field({ label: 'Đơn vị', name: 'unit_id', type: 'select', required: true, options: unitOptions(units.filter((u) => u.depth), '', '— Chọn cơ quan, trường, chợ —') }),
+  field({ label: 'Là', name: 'kind', type: 'select', required: true, options: MEMBERSHIP_OPTIONS }),
+  field({ label: 'Lớp', name: 'grade', inputmode: 'numeric', maxlength: 2, autocomplete: 'off', hint: 'Chỉ với học sinh: từ 1 đến 12.' }));
+}
+
 export function membershipList(p) {
   const ms = p.memberships || [];
   if (!ms.length) return empty('Chưa có quan hệ với cơ quan, trường học hay doanh nghiệp nào.');
@@ -395,6 +451,7 @@ async function renderDetail(ctx) {
   }
   ctx.setTitle(p.full_name);
   const canWrite = ctx.can('people.write');
+  const units = canWrite ? await myUnits(ctx) : [];
   // The households of the person's tổ dân phố, to choose from when editing.
   const households = canWrite ? await api.get('/households', { unit_id: p.unit_id, per_page: 200 })
     .then((d) => d.items || [], (err) => {
@@ -416,7 +473,10 @@ async function renderDetail(ctx) {
     pageHeader(p.full_name, p.unit_name || ''),
     h('section', { class: 'card', 'aria-label': 'Thông tin hồ sơ' }, recordFacts(p, meta),
       canWrite ? disclosure('Sửa hồ sơ', editForm(ctx, p, households), { iconName: 'edit', open: ctx.query.sua === '1' }) : null),
-    section('Nơi làm việc, học tập', membershipList(p)),
+    section('Nơi làm việc, học tập', membershipList(p),
+      canWrite ? disclosure('Thêm nơi làm việc, học tập', membershipForm(ctx, p, units)) : null),
+    canWrite && !p.household ? section('Hộ gia đình', h('p', { class: 'muted' }, `${p.full_name} chưa thuộc hộ nào. Chọn hộ trong “Sửa hồ sơ”, hoặc tạo hộ mới với người này là chủ hộ.`),
+      disclosure('Tạo hộ mới', newHouseholdForm(ctx, p))) : null,
     trail ? section('Lịch sử truy cập và thay đổi', h('p', { class: 'muted' }, 'Ai đã xem, sửa hồ sơ này và khi nào (mới nhất trước).'), trail) : null,
     canWrite ? deleteButton(ctx, p) : null,
     h('p', { class: 'back-row' },
