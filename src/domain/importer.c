@@ -293,6 +293,7 @@ typedef struct imp {
   units_ix u;
   smap cccd_lines; /* keyed hash → first line */
   smap households; /* unit/code or unit/address key → id, committed ones */
+  smap group_cells, org_cells; /* a unit cell as written → lookup_unit's answer */
   int64_t today_key;
   arena a;         /* the chunk's strings */
   import_row *rows;
@@ -349,12 +350,25 @@ static bool code_ok(const char *code) {
   return true;
 }
 
-/* Looks a unit up in `m`: its index in x->u.arr, or -1 with a reason added. */
-static int64_t find_unit(imp *x, const smap *m, const char *key, const char *what, const char *raw, import_row *r) {
+/* Looks a unit up by the cell as written: its index in x->u.arr, -1 when several units share the
+ * name, -2 when none has it. Each distinct cell is folded once (`cache`: cell → answer). */
+static int64_t lookup_unit(const smap *m, smap *cache, const char *raw, char *(*key_of)(const char *)) {
+  int64_t idx;
+  if (smap_get(cache, raw, &idx)) return idx;
+  char *key = key_of(raw);
+  if (!key || !smap_get(m, key, &idx)) idx = -2;
+  free(key);
+  if (cache->n < 100000) smap_put(cache, raw, idx); /* a cache: a failure only costs time */
+  return idx;
+}
+
+/* The unit a cell names, in scope: its index, or -1 with a reason added. */
+static int64_t find_unit(imp *x, const smap *m, smap *cache, char *(*key_of)(const char *), const char *what,
+                         const char *raw, import_row *r) {
   char s[64];
   shown(raw, s);
-  int64_t idx;
-  if (!key || !smap_get(m, key, &idx)) {
+  int64_t idx = lookup_unit(m, cache, raw, key_of);
+  if (idx == -2) {
     add_reason(r, "Không tìm thấy %s “%s”.", what, s);
     return -1;
   }
@@ -415,7 +429,7 @@ static int validate(imp *x, const table_row *tr, import_row *r) {
       if (*p >= '0' && *p <= '9') nd++;
       else if (*p != ' ') only_digits = false;
     }
-    if (tr->numeric && c >= 0 && tr->numeric[c] && only_digits && nd == 11) {
+    if (tr->numeric && c >= 0 && tr->numeric[c] && only_digits && nd >= 9 && nd < 12) {
       add_reason(r, "Số CCCD mất chữ số 0 ở đầu (ô kiểu số trong Excel): hãy định dạng cột CCCD là văn bản.");
     } else if (people_cccd_check(raw, r->y, r->sex, digits, &why) != 0) {
       add_reason(r, "%s", why);
@@ -438,9 +452,7 @@ static int validate(imp *x, const table_row *tr, import_row *r) {
   /* workplace or school, with the role */
   const char *org = cell(x, tr, COL_ORG);
   if (!blank(org)) {
-    char *k = org_key(org);
-    int64_t idx = find_unit(x, &x->u.orgs, k, "nơi làm việc/học tập", org, r);
-    free(k);
+    int64_t idx = find_unit(x, &x->u.orgs, &x->org_cells, org_key, "nơi làm việc/học tập", org, r);
     if (idx >= 0) r->org_unit_id = x->u.arr[idx].id;
     const char *role = cell(x, tr, COL_ROLE);
     if (blank(role)) {
@@ -461,9 +473,7 @@ static int validate(imp *x, const table_row *tr, import_row *r) {
   /* tổ dân phố */
   const char *grp = cell(x, tr, COL_UNIT);
   if (!blank(grp)) {
-    char *k = importer_group_key(grp);
-    int64_t idx = find_unit(x, &x->u.groups, k, "tổ dân phố", grp, r);
-    free(k);
+    int64_t idx = find_unit(x, &x->u.groups, &x->group_cells, importer_group_key, "tổ dân phố", grp, r);
     if (idx >= 0) {
       r->unit_id = x->u.arr[idx].id;
       r->resident = true;
@@ -698,7 +708,7 @@ static int chunk_prefetch(imp *x, store_conn *w, chunk_ix *c) {
     const import_row *r = &x->rows[i];
     if (r->reason[0]) continue;
     if (r->has_cccd) json_array_append_new(hashes, json_string(r->cccd_hash));
-    json_array_append_new(names, json_string(r->name_key));
+    json_array_append_new(names, json_pack("[I, s]", (json_int_t)r->unit_id, r->name_key));
   }
   char *h = json_dumps(hashes, JSON_COMPACT), *n = json_dumps(names, JSON_COMPACT);
   if (h && n && people_bulk_by_hashes(w, h, ix_add, c) == 0 && people_bulk_by_names(w, n, ix_add, c) == 0 && !c->failed)
@@ -1101,6 +1111,8 @@ static void imp_free(imp *x) {
   units_ix_free(&x->u);
   smap_free(&x->cccd_lines);
   smap_free(&x->households);
+  smap_free(&x->group_cells);
+  smap_free(&x->org_cells);
   arena_free(&x->a);
   free(x->rows);
 }

@@ -1,7 +1,8 @@
 /* jobs.h: import jobs — an uploaded list, its column mapping, its progress and its rejected lines.
  * Owns: the import_jobs and import_errors tables (migration 7).
  * Never: holds a row's personal data (import_errors keeps the line and a Vietnamese reason only;
- * the uploaded file itself lives in the data directory and is removed with the job's end of life).
+ * the uploaded file itself stays in DATA/imports/, readable by the server's user alone, for the
+ * error report: its purge with the job is still to be written).
  *
  * Life of a job: uploaded (the mapping step) → queued (start) → running (the worker, chunk by
  * chunk; committed_line and the counts move in each chunk's transaction) → done | failed. A job

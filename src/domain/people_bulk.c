@@ -10,20 +10,20 @@
 #define STORED_COLS                                                                                    \
   "id, name_key, full_name, COALESCE(birth_year, 0), COALESCE(birth_month, 0), COALESCE(birth_day, 0),"  \
   " sex, cccd_hash IS NOT NULL, phone, relation, vneid_level, unit_id, COALESCE(household_id, 0), cccd_hash"
-STORE_SQL(q_by_hash, "SELECT " STORED_COLS " FROM people WHERE cccd_hash = ? AND deleted_at IS NULL");
-STORE_SQL(q_by_key, "SELECT " STORED_COLS " FROM people WHERE unit_id = ? AND name_key = ?"
-                    " AND COALESCE(birth_year, 0) = ? AND COALESCE(birth_month, 0) = ? AND COALESCE(birth_day, 0) = ?"
-                    " AND COALESCE(household_id, 0) = ? AND deleted_at IS NULL AND (? = 0 OR cccd_hash IS NULL)"
-                    " ORDER BY id LIMIT 1");
 STORE_SQL2(q_by_hashes,
-           "SELECT " STORED_COLS " FROM people WHERE cccd_hash IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL",
+           "SELECT " STORED_COLS " FROM people WHERE id IN (SELECT p.id FROM json_each(?) j CROSS JOIN people p"
+           " WHERE p.cccd_hash = j.value AND p.deleted_at IS NULL)",
            "SELECT " STORED_COLS " FROM people WHERE cccd_hash = ANY (ARRAY(SELECT json_array_elements_text(CAST(? AS json))))"
            " AND deleted_at IS NULL");
+/* (unit, folded name) pairs as [[unit_id, "name"], …]: the registering unit and name index. On
+ * SQLite the JSON is the outer loop of a join (CROSS JOIN keeps that order), so that each value
+ * is one index search: an IN list over a row value, or over a partial index's column, would scan. */
 STORE_SQL2(q_by_names,
-           "SELECT " STORED_COLS " FROM people WHERE deleted_at IS NULL AND name_key IN (SELECT value FROM json_each(?))"
-           " ORDER BY id",
-           "SELECT " STORED_COLS " FROM people WHERE deleted_at IS NULL"
-           " AND name_key = ANY (ARRAY(SELECT json_array_elements_text(CAST(? AS json)))) ORDER BY id");
+           "SELECT " STORED_COLS " FROM people WHERE id IN (SELECT p.id FROM json_each(?) j CROSS JOIN people p"
+           " WHERE p.unit_id = json_extract(j.value, '$[0]') AND p.deleted_at IS NULL"
+           " AND p.name_key = json_extract(j.value, '$[1]')) ORDER BY id",
+           "SELECT " STORED_COLS " FROM people WHERE deleted_at IS NULL AND (unit_id, name_key) IN"
+           " (SELECT CAST(e->>0 AS BIGINT), e->>1 FROM json_array_elements(CAST(? AS json)) AS t(e)) ORDER BY id");
 STORE_SQL2(q_words_pairs,
            "INSERT INTO person_words (word, person_id) SELECT DISTINCT json_extract(value, '$[1]'),"
            " json_extract(value, '$[0]') FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
@@ -86,13 +86,6 @@ static void row_stored(store_stmt *s, bulk_stored *o) {
     copy_text(o->cccd_hash, sizeof o->cccd_hash, store_col_text(s, 13));
 }
 
-static int read_stored(store_stmt *s, bulk_stored *o) {
-  int rc = store_step(s);
-  if (rc == STORE_ROW) row_stored(s, o);
-  store_reset(s);
-  return rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
-}
-
 static int each_stored(store_conn *w, const store_sql *q, const char *json, bulk_stored_fn cb, void *ctx) {
   store_stmt *s = store_prepare(w, q);
   if (!s) return -1;
@@ -125,26 +118,6 @@ int people_bulk_words(store_conn *w, const char *pairs_json) {
   int rc = store_step(s);
   store_reset(s);
   return rc == STORE_DONE ? STORE_OK : rc < 0 ? rc : STORE_ERROR;
-}
-
-int people_bulk_by_hash(store_conn *w, const char *cccd_hash, bulk_stored *out) {
-  store_stmt *s = store_prepare(w, &q_by_hash);
-  if (!s) return -1;
-  store_bind_text(s, 1, cccd_hash);
-  return read_stored(s, out);
-}
-
-int people_bulk_by_key(store_conn *w, const bulk_person *p, bool without_cccd, bulk_stored *out) {
-  store_stmt *s = store_prepare(w, &q_by_key);
-  if (!s) return -1;
-  store_bind_int(s, 1, p->unit_id);
-  store_bind_text(s, 2, p->name_key);
-  store_bind_int(s, 3, p->y);
-  store_bind_int(s, 4, p->m);
-  store_bind_int(s, 5, p->d);
-  store_bind_int(s, 6, p->household_id);
-  store_bind_int(s, 7, without_cccd ? 1 : 0);
-  return read_stored(s, out);
 }
 
 static const char *nz(const char *s) { return s && *s ? s : NULL; }

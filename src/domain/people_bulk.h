@@ -1,6 +1,7 @@
-/* people_bulk.h: the registry's writes for a list import (sub-noun of people.h): find a person by
- * keyed CCCD hash or by natural key, insert or update one with already validated, hashed and
- * sealed fields, find or create a household by code or address, add a membership once.
+/* people_bulk.h: the registry's writes for a list import (sub-noun of people.h): a chunk's
+ * candidates by keyed CCCD hash or by (unit, folded name), its new people, households, memberships
+ * and name words written together, updates of matched people with already validated, hashed and
+ * sealed fields, a membership added once.
  * Owns: the SQL the importer runs on people, person_words, households and memberships.
  * Never: parses, hashes or encrypts (the importer does it before taking the writer), begins or
  * commits (the caller's chunk transaction holds every call).
@@ -43,19 +44,14 @@ typedef struct bulk_stored {
 } bulk_stored;
 
 /* A chunk's look-ups in one statement each (one round trip on PostgreSQL): every live person
- * whose CCCD hash, or folded name, is in the JSON array of strings given; cb for each (0: go on).
- * 0 or -1. */
+ * whose CCCD hash is in the JSON array of strings given, or whose (registering unit, folded name)
+ * is in the JSON array of pairs [[unit_id, "name"], …]; cb for each (0: go on). 0 or -1. */
 typedef int (*bulk_stored_fn)(void *ctx, const bulk_stored *p);
 int people_bulk_by_hashes(store_conn *w, const char *hashes_json, bulk_stored_fn cb, void *ctx);
-int people_bulk_by_names(store_conn *w, const char *name_keys_json, bulk_stored_fn cb, void *ctx);
+int people_bulk_by_names(store_conn *w, const char *unit_names_json, bulk_stored_fn cb, void *ctx);
 /* The name words of new people, [[person_id, "word"], …], in one statement. 0 or a store code. */
 int people_bulk_words(store_conn *w, const char *pairs_json);
 
-/* 1 and *out when a live person has this CCCD hash; 0 when none; -1 on error. */
-int people_bulk_by_hash(store_conn *w, const char *cccd_hash, bulk_stored *out);
-/* By natural key: (unit, folded name, birth y/m/d (0 unknown), household (0 none)), the oldest
- * record; when `without_cccd`, only a record that has no CCCD. 1, 0 or -1 as above. */
-int people_bulk_by_key(store_conn *w, const bulk_person *p, bool without_cccd, bulk_stored *out);
 /* Inserts the person (not its name words: people_bulk_words). 0 or a negative store code. */
 int people_bulk_insert(store_conn *w, const bulk_person *p, int64_t now, int64_t *id);
 /* ---- a chunk's new records written together (COPY on PostgreSQL, multi-row INSERTs on SQLite) ----

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 #include <sodium.h>
+#include <xlsxwriter.h>
 
 #include "domain/importer.h"
 #include "domain/jobs.h"
@@ -369,6 +370,43 @@ static void test_idempotent_resume_memberships(void **state) {
   import_job_clear(&j);
 }
 
+/* A workbook (libxlsxwriter): a date cell, a CCCD kept as text, one stored as a number (its leading
+ * 0 lost: refused with the way to fix it), the sheet's row numbers as lines. */
+static void test_xlsx(void **state) {
+  fixture *fx = fx_of(state);
+  char path[128];
+  snprintf(path, sizeof path, "%.63s/ds.xlsx", fx->dir);
+  lxw_workbook *wb = workbook_new(path);
+  assert_non_null(wb);
+  lxw_worksheet *ws = workbook_add_worksheet(wb, "Danh sách");
+  lxw_format *datefmt = workbook_add_format(wb);
+  format_set_num_format(datefmt, "dd/mm/yyyy");
+  const char *head[] = {"Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Tổ dân phố"};
+  for (int i = 0; i < 5; i++) worksheet_write_string(ws, 0, (lxw_col_t)i, head[i], NULL);
+  lxw_datetime dt = {.year = 1985, .month = 3, .day = 15};
+  worksheet_write_string(ws, 1, 0, "Kiều Thị Sổ", NULL);
+  worksheet_write_datetime(ws, 1, 1, &dt, datefmt);
+  worksheet_write_string(ws, 1, 2, "Nữ", NULL);
+  worksheet_write_string(ws, 1, 3, "001185000777", NULL);
+  worksheet_write_string(ws, 1, 4, "Tổ dân phố số 2", NULL);
+  worksheet_write_string(ws, 3, 0, "Kiều Văn Số", NULL);
+  worksheet_write_number(ws, 3, 1, 1985, NULL);
+  worksheet_write_string(ws, 3, 2, "Nam", NULL);
+  worksheet_write_number(ws, 3, 3, 1085000778.0, NULL); /* 001085000778 typed as a number */
+  worksheet_write_string(ws, 3, 4, "TDP 2", NULL);
+  assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+  import_job j;
+  json_t *errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  assert_string_equal(j.status, "done");
+  assert_int_equal(j.imported, 1);
+  assert_int_equal(j.rejected, 1);
+  const char *r = reason_of(errors, 4);
+  if (!r || !strstr(r, "mất chữ số 0")) fail_msg("line 4: %s", r ? r : "(none)");
+  json_decref(errors);
+  import_job_clear(&j);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest pure[] = {
@@ -379,6 +417,7 @@ int main(void) {
       cmocka_unit_test(test_rows),
       cmocka_unit_test(test_households),
       cmocka_unit_test(test_idempotent_resume_memberships),
+      cmocka_unit_test(test_xlsx),
   };
   int failed = cmocka_run_group_tests_name("import_pure", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("import_sqlite", tests, setup_sqlite, teardown_sqlite);
