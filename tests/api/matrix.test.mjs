@@ -151,7 +151,8 @@ const requestsByUnit = new Map();
 async function apiRequest(unit) {
   if (requestsByUnit.has(unit)) return requestsByUnit.get(unit);
   const s = await cliAdminSession();
-  const p = await apiPerson(`Người yêu cầu ${'abcdefghij'.split('').filter((_, i) => (requestsByUnit.size >> i) & 1).join('') || 'x'}`, unit);
+  const letters = [...String(requestsByUnit.size)].map((d) => 'abcdefghij'[d]).join(''); // a name holds no digits
+  const p = await apiPerson(`Người yêu cầu ${letters}`, unit);
   const username = `mt.req.${requestsByUnit.size}`;
   const u = await srv.request('POST', '/api/v1/users', { session: s, body: { username, display_name: 'Người Yêu Cầu', password: 'Mat-khau-ma-tran-1', unit_id: unit } });
   if (u.status !== 201) throw new Error(`create ${username}: ${u.status} ${u.text}`);
