@@ -26,6 +26,7 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_HOUSEHOLD: return "household";
     case SCOPE_USER_PERSON: return "user_person";
     case SCOPE_IMPORT: return "import";
+    case SCOPE_REQUEST: return "request";
   }
   return "?";
 }

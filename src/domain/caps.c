@@ -18,14 +18,17 @@ const cap_info caps_table[CAP_COUNT] = {
     {CAP_SCHOOL_WRITE, "school.write", "Cập nhật chương trình kỹ năng số của trường"},
     {CAP_REPORTS_READ, "reports.read", "Xem chỉ tiêu và báo cáo"},
     {CAP_LEARN, "learn", "Học và làm bài kiểm tra"},
+    {CAP_PEOPLE_EXPORT, "people.export", "Xuất danh sách người dân ra tệp (CSV, Excel)"},
 };
 
 const role_info roles_table[] = {
     {"ward_admin", "Quản trị phường",
      CAP_UNITS_READ | CAP_UNITS_WRITE | CAP_USERS_READ | CAP_USERS_WRITE | CAP_AUDIT_READ | CAP_PEOPLE_READ |
-         CAP_PEOPLE_WRITE | CAP_FIELD_WRITE | CAP_IDENTITY_READ | CAP_SCHOOL_READ | CAP_REPORTS_READ | CAP_LEARN},
+         CAP_PEOPLE_WRITE | CAP_FIELD_WRITE | CAP_IDENTITY_READ | CAP_SCHOOL_READ | CAP_REPORTS_READ | CAP_LEARN |
+         CAP_PEOPLE_EXPORT},
     {"unit_officer", "Cán bộ đơn vị",
-     CAP_UNITS_READ | CAP_USERS_READ | CAP_PEOPLE_READ | CAP_PEOPLE_WRITE | CAP_REPORTS_READ | CAP_LEARN},
+     CAP_UNITS_READ | CAP_USERS_READ | CAP_PEOPLE_READ | CAP_PEOPLE_WRITE | CAP_REPORTS_READ | CAP_LEARN |
+         CAP_PEOPLE_EXPORT},
     {"field_helper", "Tổ công nghệ số cộng đồng",
      CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_FIELD_WRITE | CAP_LEARN},
     {"police", "Công an phường", CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_IDENTITY_READ | CAP_IDENTITY_WRITE},

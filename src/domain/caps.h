@@ -25,8 +25,9 @@ enum {
   CAP_SCHOOL_WRITE = 1u << 11,
   CAP_REPORTS_READ = 1u << 12,
   CAP_LEARN = 1u << 13,
+  CAP_PEOPLE_EXPORT = 1u << 14, /* a whole list out of the system (CSV, Excel): only with people.read */
 };
-#define CAP_COUNT 14
+#define CAP_COUNT 15
 
 typedef struct cap_info {
   caps_t flag;

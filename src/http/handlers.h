@@ -45,6 +45,15 @@ int h_households_create(req *r);
 int h_households_update(req *r);
 int h_users_link_person(req *r);
 int h_me_person(req *r);
+/* h_requests.c (data subjects' requests) */
+int h_me_requests_create(req *r);
+int h_me_requests_list(req *r);
+int h_requests_list(req *r);
+int h_requests_summary(req *r);
+int h_requests_get(req *r);
+int h_requests_answer(req *r);
+/* h_export.c */
+int h_residents_export(req *r);
 /* h_audit.c */
 int h_audit_list(req *r);
 /* h_test.c (routes under /api/v1/test/, present only with HOCVUSO_TEST_ROUTES=1) */

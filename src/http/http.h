@@ -65,7 +65,9 @@ typedef struct field_spec {
  * SCOPE_HOUSEHOLD the household {id} of the path: the capability on its tổ dân phố;
  * SCOPE_USER_PERSON linking the account {id} to the person of body field scope_field: the account
  *             as for a write (with `cap`), and people.write on the person's registering unit;
- * SCOPE_IMPORT the import job {id} of the path: its creator, or `cap` on the unit it was made from. */
+ * SCOPE_IMPORT the import job {id} of the path: its creator, or `cap` on the unit it was made from;
+ * SCOPE_REQUEST a data subject's request {id} (requests.h): the capability on the registering
+ *             unit of the request's person (for reads and answers alike). */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -75,7 +77,8 @@ typedef enum {
   SCOPE_PERSON,
   SCOPE_HOUSEHOLD,
   SCOPE_USER_PERSON,
-  SCOPE_IMPORT
+  SCOPE_IMPORT,
+  SCOPE_REQUEST
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;
@@ -83,6 +86,11 @@ typedef enum { RATE_NONE, RATE_LOGIN, RATE_WRITE, RATE_COUNT } rate_class;
 
 typedef struct req req;
 typedef int (*handler_fn)(req *r);
+
+/* A body produced in pieces (req_stream): fills up to `max` bytes of `buf` and returns how many
+ * (> 0), 0 at the end of the body, or -1 when it cannot go on (the connection is then cut, so the
+ * client sees a truncated transfer, never a false end). */
+typedef long (*req_stream_fn)(void *ctx, char *buf, size_t max);
 
 typedef struct route {
   const char *method;
@@ -155,6 +163,14 @@ struct req {
   size_t raw_len;
   const char *raw_type;
   const void *static_body; /* or a static body owned by someone else */
+  /* or a body produced in pieces after the handler returned (req_stream; owned until the server
+   * hands it to libmicrohttpd), or a whole file (req_send_file: has_fd) */
+  req_stream_fn stream_fn;
+  void (*stream_done)(void *ctx);
+  void *stream_ctx;
+  bool has_fd;
+  int fd;
+  uint64_t fd_len;
   size_t static_len;
   bool static_gzip;
   const char *csp;         /* Content-Security-Policy; NULL: the default one */
@@ -192,6 +208,21 @@ struct req {
    * the handler answers from it instead of reading it again */
   struct unit_rec *unit;
 };
+
+/* Answers too large to hold in memory (exports).
+ * req_stream: the body is produced by `fn` in pieces of at most 32 KiB while it is sent, on the
+ * connection's thread, after the handler has returned and the request's own database
+ * connections were released (so `ctx` holds everything it reads from, its own connection
+ * included: see req_db_detach). `done(ctx)` runs exactly once, when the transfer ended, was cut,
+ * or never started (a failure before it). Sent with `type`, chunked, never compressed.
+ * req_send_file: the open descriptor `fd` (owned from this call on, closed by the server) of
+ * `len` bytes, sent from its current offset 0 as it is. Both answer 200 with the headers set by
+ * req_header; they take ownership even when they fail. 0, or -1 (500). */
+int req_stream(req *r, const char *type, req_stream_fn fn, void (*done)(void *ctx), void *ctx);
+int req_send_file(req *r, const char *type, int fd, uint64_t len);
+/* Takes the request's reader (its snapshot included) away from it: the caller owns it from now
+ * on and gives it back with store_release. NULL when the request has none or holds the writer. */
+store_conn *req_db_detach(req *r);
 
 /* Upload routes: the body's descriptor, at its first byte, and its length; -1 otherwise. */
 int req_upload_fd(req *r, uint64_t *len);

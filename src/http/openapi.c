@@ -174,6 +174,32 @@ static const char *people_schemas_json =
     "\"person_id\"],\"properties\":{\"user_id\":{\"type\":\"integer\"},\"person_id\":{\"type\":[\"integer\",\"nu"
     "ll\"]}},\"additionalProperties\":false}}";
 
+/* Data subjects' requests (requests.h): merged into the schemas above. */
+static const char *privacy_schemas_json =
+    "{\"DataRequest\":{\"type\":\"object\",\"required\":[\"id\",\"person_id\",\"person_name\",\"unit_id\""
+    ",\"unit_name\",\"kind\",\"message\",\"status\",\"outcome\",\"answer\",\"created_at\",\"due_at\",\"an"
+    "swered_at\",\"answered_by\",\"overdue\",\"hours_left\",\"person_restricted\",\"person_deleted\"],\"p"
+    "roperties\":{\"id\":{\"type\":\"integer\"},\"person_id\":{\"type\":\"integer\"},\"person_name\":{\"t"
+    "ype\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"kind\":{\""
+    "type\":\"string\",\"enum\":[\"access\",\"correct\",\"restrict\",\"delete\"]},\"message\":{\"type\":\""
+    "string\"},\"status\":{\"type\":\"string\",\"enum\":[\"open\",\"answered\"]},\"outcome\":{\"type\":[\""
+    "string\",\"null\"],\"enum\":[\"done\",\"refused\",null]},\"answer\":{\"type\":[\"string\",\"null\"]}"
+    ",\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"due_at\":{\"type\":\"string\",\"for"
+    "mat\":\"date-time\",\"description\":\"created_at + 72 giờ\"},\"answered_at\":{\"type\":[\"string\""
+    ",\"null\"],\"format\":\"date-time\"},\"answered_by\":{\"type\":[\"string\",\"null\"],\"description\""
+    ":\"Họ tên người trả lời\"},\"overdue\":{\"type\":\"boolean\",\"description\":\"Đã quá h"
+    "ạn mà chưa trả lời\"},\"hours_left\":{\"type\":[\"integer\",\"null\"],\"description\":\"Số"
+    " giờ còn lại (âm khi quá hạn); null khi đã trả lời\"},\"person_restricted\":{\"type\""
+    ":\"boolean\"},\"person_deleted\":{\"type\":\"boolean\"}},\"additionalProperties\":false},\"DataReque"
+    "stList\":{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":\"array\""
+    ",\"items\":{\"$ref\":\"#/components/schemas/DataRequest\"}}},\"additionalProperties\":false},\"DataR"
+    "equestPage\":{\"type\":\"object\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"],\"propert"
+    "ies\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/DataRequest\"}},\"pa"
+    "ge\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\""
+    "additionalProperties\":false},\"RequestSummary\":{\"type\":\"object\",\"required\":[\"open\",\"overd"
+    "ue\",\"due_within_24h\"],\"properties\":{\"open\":{\"type\":\"integer\"},\"overdue\":{\"type\":\"int"
+    "eger\"},\"due_within_24h\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
+
 static json_t *field_schema(const field_spec *f) {
   json_t *s = json_object();
   switch (f->type) {
@@ -266,6 +292,15 @@ static json_t *operation(const route *rt) {
     snprintf(ref, sizeof ref, "#/components/schemas/%s", rt->response);
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Thành công", "content",
                                               "application/json", "schema", "$ref", ref));
+  } else if (strcmp(rt->op_id, "exportResidents") == 0) {
+    /* A file, streamed: CSV (UTF-8 with BOM) or an Excel workbook. */
+    json_object_set_new(resp, code,
+                        json_pack("{s:s, s:{s:{s:{s:s}}, s:{s:{s:s, s:s}}}}", "description",
+                                  "Tệp danh sách (Content-Disposition: attachment)", "content", "text/csv", "schema",
+                                  "type", "string",
+                                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "schema",
+                                  "type", "string", "contentMediaType",
+                                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
   } else if (strlen(rt->path) > 4 && strcmp(rt->path + strlen(rt->path) - 4, ".csv") == 0) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
                                               "Tệp CSV (UTF-8 có BOM, xuống dòng CRLF), mở được bằng Excel", "content",
@@ -316,6 +351,8 @@ static const char *const tag_docs[][2] = {
     {"Tài khoản", "Tài khoản người dùng và phân quyền theo đơn vị"},
     {"Nhật ký", "Nhật ký truy cập và thay đổi (chỉ ghi thêm)"},
     {"Người dân", "Sổ dân cư: hộ gia đình, người dân, nhóm đối tượng (mọi lần xem hồ sơ đều được ghi nhật ký)"},
+    {"Dữ liệu cá nhân",
+     "Yêu cầu của người dân về dữ liệu của mình (Luật Bảo vệ dữ liệu cá nhân): xem, sửa, hạn chế, xóa; trả lời trong 72 giờ"},
     {"Nhập danh sách", "Nhập danh sách người dân từ tệp Excel hoặc CSV: ghép cột, chạy nền, báo cáo lỗi theo dòng"},
 };
 
@@ -329,6 +366,14 @@ json_t *openapi_build(const char *version) {
   json_t *more = json_loads(people_schemas_json, 0, &jerr);
   if (!more || json_object_update(schemas, more) != 0) {
     fprintf(stderr, "openapi: people schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
+    json_decref(more);
+    json_decref(schemas);
+    return NULL;
+  }
+  json_decref(more);
+  more = json_loads(privacy_schemas_json, 0, &jerr);
+  if (!more || json_object_update(schemas, more) != 0) {
+    fprintf(stderr, "openapi: request schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
     json_decref(more);
     json_decref(schemas);
     return NULL;

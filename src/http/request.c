@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "domain/users.h"
 #include "http/http.h"
@@ -81,6 +82,33 @@ void req_db_settle(req *r) {
   app_fail(&r->err, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được. Vui lòng thử lại sau ít giây.");
   r->err.retry_after = r->db_retry_after;
   r->status = 503;
+}
+
+int req_stream(req *r, const char *type, req_stream_fn fn, void (*done)(void *ctx), void *ctx) {
+  if (r->stream_done) r->stream_done(r->stream_ctx); /* a second call replaces the first */
+  r->stream_fn = fn;
+  r->stream_done = done;
+  r->stream_ctx = ctx;
+  r->raw_type = type;
+  r->status = 200;
+  return 0;
+}
+
+int req_send_file(req *r, const char *type, int fd, uint64_t len) {
+  if (r->has_fd) close(r->fd);
+  r->has_fd = true;
+  r->fd = fd;
+  r->fd_len = len;
+  r->raw_type = type;
+  r->status = 200;
+  return 0;
+}
+
+store_conn *req_db_detach(req *r) {
+  if (r->wconn || !r->rconn) return NULL;
+  store_conn *c = r->rconn;
+  r->rconn = NULL;
+  return c;
 }
 
 int req_upload_fd(req *r, uint64_t *len) {

@@ -14,6 +14,7 @@
 #include "domain/authcache.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
+#include "domain/requests.h"
 #include "domain/sessions.h"
 #include "domain/units.h"
 #include "domain/users.h"
@@ -279,6 +280,19 @@ static int check_scope(req *r) {
       if (check_user(r, rt->cap, true) != 0) return -1;
       if (!field_id(r, rt, &id)) return 0; /* 0 or left out: unlink, the account alone is checked */
       return check_person(r, CAP_PEOPLE_WRITE, id, true, rt->scope_field);
+    }
+    case SCOPE_REQUEST: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t unit_id = 0;
+      if (requests_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Yêu cầu này là của một người ngoài phạm vi quản lý của bạn.");
+      return 0;
     }
   }
   return 0;

@@ -178,6 +178,37 @@ static const field_spec imports_query[] = {
     PAGING,
     {0},
 };
+/* Data subjects' requests (requests.h) and the export (export.h). */
+static const field_spec my_request_body[] = {
+    {"kind", FT_STRING, true, 1, 20,
+     "access (xem dữ liệu của mình), correct (sửa), restrict (hạn chế xử lý) hoặc delete (xóa)"},
+    {"message", FT_STRING, false, 0, 2000, "Nội dung: cần sửa gì, vì sao (bắt buộc khi yêu cầu sửa)"},
+    {0},
+};
+static const field_spec requests_query[] = {
+    {"status", FT_STRING, false, 1, 10, "open (đang chờ, mặc định), answered (đã trả lời) hoặc all"},
+    {"overdue", FT_INT, false, 0, 1, "1: chỉ các yêu cầu đã quá hạn 72 giờ mà chưa trả lời"},
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ yêu cầu của người đăng ký trong cây đơn vị này"},
+    PAGING,
+    {0},
+};
+static const field_spec request_answer_body[] = {
+    {"outcome", FT_STRING, true, 1, 10, "done (đã thực hiện) hoặc refused (từ chối)"},
+    {"answer", FT_STRING, false, 0, 2000, "Trả lời cho người dân; bắt buộc khi từ chối (nêu lý do)"},
+    {0},
+};
+static const field_spec residents_export_query[] = {
+    {"format", FT_STRING, false, 1, 4, "csv (mặc định) hoặc xlsx"},
+    {"q", FT_STRING, false, 1, 100, "Như danh sách người dân: họ tên, số điện thoại hoặc số CCCD"},
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ người đăng ký hoặc có quan hệ trong cây đơn vị này"},
+    {"group", FT_STRING, false, 1, 40, "Nhóm đối tượng (như danh sách người dân)"},
+    {"age_min", FT_INT, false, 0, 150, "Tuổi từ"},
+    {"age_max", FT_INT, false, 0, 150, "Tuổi đến"},
+    {"sex", FT_STRING, false, 1, 4, "Giới tính: M (Nam) hoặc F (Nữ)"},
+    {"vneid_level", FT_INT, false, 0, 2, "Mức định danh điện tử: 0, 1, 2"},
+    {"household_id", FT_INT, false, 1, INT64_MAX, "Chỉ thành viên của hộ này"},
+    {0},
+};
 
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
@@ -187,6 +218,7 @@ static const field_spec imports_query[] = {
 #define ON_USER_ROLE(cap, field, from) AUTH_LOGIN, cap, SCOPE_USER_ROLE, field, from
 #define ON_PERSON(cap) AUTH_LOGIN, cap, SCOPE_PERSON, "id", FROM_PATH
 #define ON_HOUSEHOLD(cap) AUTH_LOGIN, cap, SCOPE_HOUSEHOLD, "id", FROM_PATH
+#define ON_REQUEST(cap) AUTH_LOGIN, cap, SCOPE_REQUEST, "id", FROM_PATH
 
 const route routes[] = {
     /* system */
@@ -297,6 +329,29 @@ const route routes[] = {
     {"GET", "/api/v1/imports/{id}/errors.csv", h_imports_errors, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_IMPORT, "id",
      FROM_PATH, NULL, NULL, false, RATE_NONE, 200, "getImportErrors", "Nhập danh sách",
      "Báo cáo lỗi: các dòng bị từ chối với cột “Dòng” và “Lý do” (CSV UTF-8 có BOM, mở được bằng Excel)", NULL},
+    /* data subjects' requests (yêu cầu về dữ liệu cá nhân, 72 giờ) */
+    {"POST", "/api/v1/me/requests", h_me_requests_create, LOGIN(0), my_request_body, NULL, true, RATE_WRITE, 201,
+     "createMyRequest", "Dữ liệu cá nhân",
+     "Gửi yêu cầu xem, sửa, hạn chế xử lý hoặc xóa dữ liệu của chính mình (trả lời trong 72 giờ)", "DataRequest"},
+    {"GET", "/api/v1/me/requests", h_me_requests_list, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "listMyRequests",
+     "Dữ liệu cá nhân", "Các yêu cầu mình đã gửi và câu trả lời", "DataRequestList"},
+    {"GET", "/api/v1/requests", h_requests_list, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_QUERY), NULL,
+     requests_query, false, RATE_NONE, 200, "listRequests", "Dữ liệu cá nhân",
+     "Yêu cầu của người dân trong phạm vi (người đăng ký tại đơn vị mình quản lý), khẩn nhất trước",
+     "DataRequestPage"},
+    {"GET", "/api/v1/requests/summary", h_requests_summary, LOGIN(CAP_PEOPLE_WRITE), NULL, NULL, false, RATE_NONE,
+     200, "getRequestSummary", "Dữ liệu cá nhân", "Số yêu cầu đang chờ, quá hạn, đến hạn trong 24 giờ", "RequestSummary"},
+    {"GET", "/api/v1/requests/{id}", h_requests_get, ON_REQUEST(CAP_PEOPLE_WRITE), NULL, NULL, false, RATE_NONE, 200,
+     "getRequest", "Dữ liệu cá nhân", "Một yêu cầu (được ghi nhật ký)", "DataRequest"},
+    {"POST", "/api/v1/requests/{id}/answer", h_requests_answer, ON_REQUEST(CAP_PEOPLE_WRITE), request_answer_body,
+     NULL, true, RATE_WRITE, 200, "answerRequest", "Dữ liệu cá nhân",
+     "Trả lời yêu cầu: đã thực hiện (xóa: xóa hồ sơ; hạn chế: loại khỏi mọi tệp xuất) hoặc từ chối có lý do",
+     "DataRequest"},
+    /* export (xuất danh sách) */
+    {"GET", "/api/v1/residents/export", h_residents_export, ON_UNIT(CAP_PEOPLE_EXPORT, "unit_id", FROM_QUERY), NULL,
+     residents_export_query, false, RATE_NONE, 200, "exportResidents", "Người dân",
+     "Xuất toàn bộ danh sách người dân trong phạm vi (lọc như danh sách) ra CSV hoặc Excel, từng phần, được ghi nhật ký",
+     NULL},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

@@ -141,6 +141,9 @@ static void req_free(req *r) {
   json_decref(r->body);
   json_decref(r->out);
   free(r->raw);
+  /* A stream or a file the server never handed to libmicrohttpd (an error came first). */
+  if (r->stream_done) r->stream_done(r->stream_ctx);
+  if (r->has_fd) close(r->fd);
   sink_close(&r->in);
   arena_free(&r->a);
   free(r);
@@ -199,11 +202,63 @@ static void common_headers(struct MHD_Response *resp, const char *csp) {
   MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
 }
 
+/* ---- bodies produced in pieces (req_stream) ----
+ * libmicrohttpd calls stream_read on the connection's thread each time the socket can take more,
+ * with room for at most STREAM_PIECE bytes; the body goes out chunked. The record below is the
+ * response's: created when the response is, freed (with the producer's context) by stream_free
+ * when libmicrohttpd drops the response, after the last byte or when the connection was cut. */
+#define STREAM_PIECE (32 * 1024)
+typedef struct stream_rec {
+  req_stream_fn fn;
+  void (*done)(void *ctx);
+  void *ctx;
+} stream_rec;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max) {
+  (void)pos;
+  stream_rec *s = cls;
+  long n = s->fn(s->ctx, out, max);
+  if (n > 0) return (ssize_t)n;
+  return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls) {
+  stream_rec *s = cls;
+  s->done(s->ctx);
+  free(s);
+}
+
+/* The response for a req_stream or req_send_file answer; NULL on failure (the request still
+ * owns what it had, and req_free releases it). */
+static struct MHD_Response *piecewise_response(req *r) {
+  if (r->has_fd) {
+    struct MHD_Response *resp = MHD_create_response_from_fd64(r->fd_len, r->fd);
+    if (resp) r->has_fd = false; /* libmicrohttpd closes it */
+    return resp;
+  }
+  stream_rec *s = malloc(sizeof *s);
+  if (!s) return NULL;
+  *s = (stream_rec){r->stream_fn, r->stream_done, r->stream_ctx};
+  struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_PIECE, stream_read, s, stream_free);
+  if (!resp) {
+    free(s);
+    return NULL;
+  }
+  r->stream_fn = NULL; /* the response owns it now */
+  r->stream_done = NULL;
+  r->stream_ctx = NULL;
+  return resp;
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *c, req *r) {
   struct MHD_Response *resp = NULL;
   const char *type = "application/json; charset=utf-8";
   bool gz = false;
-  if (r->static_body) {
+  if (r->status < 400 && (r->stream_done || r->has_fd)) {
+    resp = piecewise_response(r);
+    type = r->raw_type;
+    if (!resp) return MHD_NO;
+  } else if (r->static_body) {
     resp = MHD_create_response_from_buffer(r->static_len, (void *)(uintptr_t)r->static_body, MHD_RESPMEM_PERSISTENT);
     type = r->raw_type;
     gz = r->static_gzip;

@@ -311,6 +311,38 @@ static const store_sql m0007[] = {
     {NULL, NULL},
 };
 #undef ID_SQLITE_AI7
+/* 8: yêu cầu của chủ thể dữ liệu — a person's requests about their data (Luật Bảo vệ dữ liệu cá
+ * nhân 91/2025/QH15): see, correct, restrict or delete, each due 72 hours after it was filed.
+ * (Number 7 is the import's; this one is numbered 8 whether or not 7 is merged yet.)
+ * A restriction is not a column of people: a person is restricted while a `restrict` request of
+ * theirs stands answered `done` (requests.c owns this table; people.c owns people). The filing
+ * account is kept apart from the person, so that a resident whose record was deleted at their own
+ * request still sees the answer. A request goes with its person at the purge (the audit log keeps
+ * the trail: kind, outcome, who and when). */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0008[] = {
+    {WITH_ID_AI("data_requests",
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " user_id BIGINT REFERENCES users(id),"
+                " kind TEXT NOT NULL CHECK (kind IN ('access', 'correct', 'restrict', 'delete')),"
+                " message TEXT NOT NULL DEFAULT '',"
+                " status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered')),"
+                " created_at BIGINT NOT NULL,"
+                " due_at BIGINT NOT NULL,"
+                " outcome TEXT CHECK (outcome IN ('done', 'refused')),"
+                " answer TEXT,"
+                " answered_by BIGINT REFERENCES users(id),"
+                " answered_at BIGINT,"
+                " CHECK ((status = 'open') = (outcome IS NULL))")},
+    {"CREATE INDEX data_requests_person ON data_requests(person_id, kind)", NULL},
+    {"CREATE INDEX data_requests_user ON data_requests(user_id, id)", NULL},
+    {"CREATE INDEX data_requests_status ON data_requests(status, due_at)", NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
 
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
@@ -320,5 +352,6 @@ const store_migration hocvuso_migrations[] = {
     {5, "unique unit names under a parent; names in the audit log", m0005},
     {6, "registry: households, people, memberships, name words, account's person", m0006},
     {7, "import jobs and their rejected lines", m0007},
+    {8, "data subject requests (72-hour answers)", m0008},
     {0, NULL, NULL},
 };

@@ -30,10 +30,20 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/imports': 'people.write',
   'GET /api/v1/imports/{id}': 'people.write',
   'GET /api/v1/imports/{id}/errors.csv': 'people.write',
+  'POST /api/v1/me/requests': null, // a request about one's own record (404 while linked to none)
+  'GET /api/v1/me/requests': null, // one's own requests
+  // Data subjects' requests are answered by those who may change the record: people.write, reads too.
+  'GET /api/v1/requests': 'people.write',
+  'GET /api/v1/requests/summary': 'people.write',
+  'GET /api/v1/requests/{id}': 'people.write',
+  // A whole list leaving the system is its own capability (caps.c: ward admin and unit officers).
+  'GET /api/v1/residents/export': 'people.export',
 };
+// Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
+const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
 // Resources whose capability is another resource's: the registry's people and households are both
 // guarded by people.read / people.write.
-const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people' };
+const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people' };
 // Body or query fields that name a unit: the route touches it, so its scope must be checked on it.
 const UNIT_FIELDS = /^(unit_id|parent_id)$/;
 
@@ -134,6 +144,26 @@ async function apiImport(username, unit) {
   });
   if (r.status !== 201) throw new Error(`upload by ${username}: ${r.status} ${r.text}`);
   return { id: r.json.id, by: username, unit };
+}
+// A data subject's request about a person registered in `unit`, filed through an account linked to
+// that person (one per unit, shared by the accounts that test it).
+const requestsByUnit = new Map();
+async function apiRequest(unit) {
+  if (requestsByUnit.has(unit)) return requestsByUnit.get(unit);
+  const s = await cliAdminSession();
+  const letters = [...String(requestsByUnit.size)].map((d) => 'abcdefghij'[d]).join(''); // a name holds no digits
+  const p = await apiPerson(`Người yêu cầu ${letters}`, unit);
+  const username = `mt.req.${requestsByUnit.size}`;
+  const u = await srv.request('POST', '/api/v1/users', { session: s, body: { username, display_name: 'Người Yêu Cầu', password: 'Mat-khau-ma-tran-1', unit_id: unit } });
+  if (u.status !== 201) throw new Error(`create ${username}: ${u.status} ${u.text}`);
+  const l = await srv.request('PUT', `/api/v1/users/${u.json.id}/person`, { session: s, body: { person_id: p.id } });
+  if (l.status !== 200) throw new Error(`link ${username}: ${l.status} ${l.text}`);
+  const own = await srv.login(username, 'Mat-khau-ma-tran-1');
+  const r = await srv.request('POST', '/api/v1/me/requests', { session: own, body: { kind: 'access' } });
+  if (r.status !== 201) throw new Error(`request of ${username}: ${r.status} ${r.text}`);
+  const q = { id: r.json.id, unit };
+  requestsByUnit.set(unit, q);
+  return q;
 }
 async function cliUser(username, homeCode, homeId) {
   await cli(['user', 'add', username, '--name', `Ngoài ${username}`, ...(homeCode ? ['--unit', homeCode] : []), '--password-stdin'], 'Mat-khau-ma-tran-1\n');
@@ -249,7 +279,9 @@ before(async () => {
     const delPerson = await apiPerson(`Người để xóa ${who}`, unit);
     const outPerson = await apiPerson(`Người ngoài ${who}`, outUnit);
     const memberPerson = await apiPerson(`Người làm việc ${who}`, outUnit, unit);
-    acc[username] = { session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson };
+    const inRequest = await apiRequest(unit);
+    const outRequest = await apiRequest(outUnit);
+    acc[username] = { session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, inRequest, outRequest };
   }
 });
 after(async () => {
@@ -311,7 +343,7 @@ function casesFor(rt, username) {
   const userExpect = (t, write) => (t === null ? 'missing' : (write ? managed(a, cap, t) : visible(a, cap, t)) ? 'pass' : 'deny');
   switch (rt.scope) {
     case 'none':
-      add('no object', {}, {}, key(rt) === 'GET /api/v1/me/person' ? 'own' : 'pass');
+      add('no object', {}, {}, OWN_ROUTES.has(key(rt)) ? 'own' : 'pass');
       break;
     case 'person': {
       const write = rt.csrf;
@@ -332,6 +364,10 @@ function casesFor(rt, username) {
       // A job is its creator's, and seen by whoever holds the capability over its unit.
       for (const [label, j] of [['job of the ward admin', jobA], ["job of tổ 1's officer", jobB], ['missing job', null]])
         add(label, { id: j ? j.id : MISSING }, {}, j === null ? 'missing' : j.by === username || holds(a, cap, j.unit) ? 'pass' : 'deny');
+      break;
+    case 'request':
+      for (const [label, q] of [['request of a person registered in scope', a.inRequest], ['request of a person out of scope', a.outRequest], ['missing request', null]])
+        add(label, { id: q ? q.id : MISSING }, {}, q === null ? 'missing' : holds(a, cap, q.unit) ? 'pass' : 'deny');
       break;
     case 'household':
       for (const [label, h] of [['household of tổ 1', hhA], ['household of tổ 2', hhB], ['missing household', null]])
@@ -419,7 +455,7 @@ function judge(c, r) {
   const code = r.json?.error?.code;
   const what = `${c.label}: ${r.status} ${r.text.slice(0, 200)}`;
   assert.ok(r.status < 500, what);
-  if (c.expect === 'own') assert.ok([200, 404].includes(r.status), `expected one's own record or none; ${what}`);
+  if (c.expect === 'own') assert.ok([200, 201, 404].includes(r.status), `expected one's own record or none; ${what}`);
   else if (c.expect === 'deny') assert.ok(r.status === 403 && code === 'forbidden', `expected 403 forbidden; ${what}`);
   else if (c.expect === 'missing') assert.ok(r.status === 404 && code === 'not_found', `expected 404; ${what}`);
   else {

@@ -145,6 +145,14 @@ const cases = {
   getImport: () => ({ path: `/api/v1/imports/${state.importId}` }),
   getImportErrors: () => ({ path: `/api/v1/imports/${state.importId}/errors.csv` }),
   listImports: () => ({ path: '/api/v1/imports?per_page=5' }),
+  // The admin's account is linked to state.personId by linkUserPerson: it files a request of its own.
+  createMyRequest: () => ({ path: '/api/v1/me/requests', body: { kind: 'correct', message: 'Số điện thoại của tôi đã đổi' } }),
+  listMyRequests: () => ({ path: '/api/v1/me/requests' }),
+  listRequests: () => ({ path: `/api/v1/requests?status=all&unit_id=${state.tdp1}&per_page=5` }),
+  getRequestSummary: () => ({ path: '/api/v1/requests/summary' }),
+  getRequest: () => ({ path: `/api/v1/requests/${state.requestId}` }),
+  answerRequest: () => ({ path: `/api/v1/requests/${state.requestId}/answer`, body: { outcome: 'refused', answer: 'Cần giấy tờ chứng minh số mới.' } }),
+  exportResidents: () => ({ path: `/api/v1/residents/export?format=csv&unit_id=${state.tdp1}` }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
 // The order in which operations that depend on each other run.
@@ -152,6 +160,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'getUnit', 'createUnit', 'updateUnit', 'moveUnit', 'deleteUnit', 'listUsers', 'createUser', 'getUser', 'updateUser', 'grantRole', 'revokeRole',
   'resetUserPassword', 'changeMyPassword', 'createHousehold', 'updateHousehold', 'listHouseholds', 'getHousehold',
   'createResident', 'updateResident', 'addMembership', 'listResidents', 'getResident', 'linkUserPerson', 'getMyPerson',
+  'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
   'listAudit', 'logout', 'testUpload'];
 
@@ -201,6 +210,7 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'createHousehold') state.householdId = r.json.id;
     if (id === 'createResident') state.personId = r.json.id;
     if (id === 'uploadImport') state.importId = r.json.id;
+    if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });

@@ -6,7 +6,8 @@ import {
   launchBrowser, newPage, login, navLabels, openNav, waitReady, apiFromPage, hashOf, assertNoProblems,
 } from './lib/browser.mjs';
 
-const ADMIN_NAV = ['Trang chủ', 'Đơn vị', 'Tài khoản', 'Nhật ký', 'Hồ sơ của tôi', 'Đăng xuất'];
+const ADMIN_NAV = ['Trang chủ', 'Đơn vị', 'Tài khoản', 'Dân cư', 'Nhập danh sách', 'Yêu cầu về dữ liệu', 'Nhật ký',
+  'Dữ liệu của tôi', 'Hồ sơ của tôi', 'Đăng xuất'];
 let srv;
 let browser;
 

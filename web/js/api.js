@@ -22,6 +22,11 @@ export function setCsrfToken(token) {
   csrfToken = token || null;
 }
 
+/** For the one request that does not go through request() (an upload with a progress bar). */
+export function getCsrfToken() {
+  return csrfToken;
+}
+
 /** Called when the server says the session is gone (401 other than a wrong password). */
 export function onUnauthenticated(fn) {
   unauthenticatedHandler = fn;
@@ -119,3 +124,21 @@ export const api = {
   patch: (path, body) => request('PATCH', path, { body: body ?? {} }),
   del: (path) => request('DELETE', path),
 };
+
+let pathsPromise = null;
+/**
+ * Whether the server has a route, e.g. hasRoute('/requests/summary'), from its OpenAPI document
+ * (read once). Pages built ahead of a route they need say it is not ready instead of failing.
+ */
+export function hasRoute(path) {
+  if (!pathsPromise) {
+    pathsPromise = fetch(`${BASE}/openapi.json`, { credentials: 'same-origin' })
+      .then((res) => (res.ok ? res.json() : null))
+      .then((doc) => new Set(Object.keys((doc && doc.paths) || {})), () => null)
+      .then((set) => {
+        if (!set) pathsPromise = null; // not known: ask again next time
+        return set;
+      });
+  }
+  return pathsPromise.then((set) => !set || set.has(BASE + path));
+}

@@ -1,6 +1,6 @@
 // app.js: session, layout and the hash router of Bình dân học vụ số.
 import { h, replace } from './h.js';
-import { api, ApiError, onUnauthenticated, setCsrfToken, NETWORK_MESSAGE } from './api.js';
+import { api, ApiError, onUnauthenticated, setCsrfToken, hasRoute, NETWORK_MESSAGE } from './api.js';
 import { icon } from './icons.js';
 import { banner, errorBanner, setFlash, takeFlash, loading } from './ui.js';
 import * as loginPage from './pages/login.js';
@@ -22,6 +22,11 @@ const unitsPage = lazy(() => import('./pages/units.js'));
 const usersPage = lazy(() => import('./pages/users.js'));
 const auditPage = lazy(() => import('./pages/audit.js'));
 const profilePage = lazy(() => import('./pages/profile.js'));
+const residentsPage = lazy(() => import('./pages/residents.js'));
+const householdPage = lazy(() => import('./pages/households.js'));
+const importPage = lazy(() => import('./pages/import.js'));
+const myDataPage = lazy(() => import('./pages/my-data.js'));
+const requestsPage = lazy(() => import('./pages/requests.js'));
 const newPasswordPage = lazy(() => import('./pages/new-password.js'));
 function warmPages() {
   setTimeout(() => LAZY.forEach((get) => get().catch(() => {})), 1500);
@@ -31,11 +36,19 @@ export const APP_NAME = 'Bình dân học vụ số';
 const LOGIN_HASH = '#/dang-nhap';
 const NEW_PASSWORD_HASH = '#/doi-mat-khau';
 
+// Who answers residents' data requests: those who may change records (the routes' capability),
+// each for the people registered in their units.
+const REQUESTS_CAP = 'people.write';
+
 const NAV = [
   { key: 'home', href: '#/', label: 'Trang chủ', icon: 'home' },
   { key: 'units', href: '#/don-vi', label: 'Đơn vị', icon: 'units', cap: 'units.read' },
   { key: 'users', href: '#/tai-khoan', label: 'Tài khoản', icon: 'users', cap: 'users.read' },
+  { key: 'residents', href: '#/dan-cu', label: 'Dân cư', icon: 'people', cap: 'people.read' },
+  { key: 'import', href: '#/nhap-du-lieu', label: 'Nhập danh sách', icon: 'upload', cap: 'people.write' },
+  { key: 'requests', href: '#/yeu-cau', label: 'Yêu cầu về dữ liệu', icon: 'inbox', cap: REQUESTS_CAP, badge: 'overdue' },
   { key: 'audit', href: '#/nhat-ky', label: 'Nhật ký', icon: 'audit', cap: 'audit.read' },
+  { key: 'my-data', href: '#/du-lieu-cua-toi', label: 'Dữ liệu của tôi', icon: 'shield' },
   { key: 'profile', href: '#/ho-so', label: 'Hồ sơ của tôi', icon: 'profile' },
 ];
 
@@ -48,6 +61,13 @@ const ROUTES = [
   { re: /^\/don-vi\/([^/]+)$/, keys: ['id'], page: unitsPage, title: 'Đơn vị', nav: 'units', cap: 'units.read' },
   { re: /^\/tai-khoan$/, page: usersPage, title: 'Tài khoản', nav: 'users', cap: 'users.read' },
   { re: /^\/tai-khoan\/([^/]+)$/, keys: ['id'], page: usersPage, title: 'Tài khoản', nav: 'users', cap: 'users.read' },
+  { re: /^\/dan-cu$/, page: residentsPage, title: 'Dân cư', nav: 'residents', cap: 'people.read' },
+  { re: /^\/dan-cu\/([^/]+)$/, keys: ['id'], page: residentsPage, title: 'Hồ sơ người dân', nav: 'residents', cap: 'people.read' },
+  { re: /^\/ho\/([^/]+)$/, keys: ['id'], page: householdPage, title: 'Hộ gia đình', nav: 'residents', cap: 'people.read' },
+  { re: /^\/nhap-du-lieu$/, page: importPage, title: 'Nhập danh sách', nav: 'import', cap: 'people.write' },
+  { re: /^\/nhap-du-lieu\/([^/]+)$/, keys: ['id'], page: importPage, title: 'Nhập danh sách', nav: 'import', cap: 'people.write' },
+  { re: /^\/yeu-cau$/, page: requestsPage, title: 'Yêu cầu về dữ liệu', nav: 'requests', cap: REQUESTS_CAP },
+  { re: /^\/du-lieu-cua-toi$/, page: myDataPage, title: 'Dữ liệu của tôi', nav: 'my-data' },
   { re: /^\/nhat-ky$/, page: auditPage, title: 'Nhật ký', nav: 'audit', cap: 'audit.read' },
   { re: /^\/ho-so$/, page: profilePage, title: 'Hồ sơ của tôi', nav: 'profile' },
 ];
@@ -63,7 +83,9 @@ const state = {
 
 /* ---------- session ---------- */
 
+/** cap: a capability; or a list of alternatives, each a capability or a list that must all be held. */
 function can(cap) {
+  if (Array.isArray(cap)) return cap.some((alt) => (Array.isArray(alt) ? alt.every((c) => can(c)) : can(alt)));
   return Boolean(state.me && Array.isArray(state.me.capabilities) && state.me.capabilities.includes(cap));
 }
 
@@ -174,7 +196,30 @@ function go(hash) {
 function navLink(item) {
   return h('li', null,
     h('a', { href: item.href, class: 'nav-link', dataset: { nav: item.key } },
-      icon(item.icon), h('span', null, item.label)));
+      icon(item.icon), h('span', null, item.label),
+      item.badge ? h('span', { class: 'nav-badge', dataset: { badge: item.badge }, hidden: true }) : null));
+}
+
+/**
+ * The number of overdue data requests beside "Yêu cầu về dữ liệu" (the ward admin's reminder);
+ * answers the summary ({open, overdue}) or null when the caller does not answer requests.
+ */
+async function refreshOverdue() {
+  if (!state.me || !can(REQUESTS_CAP) || !(await hasRoute('/requests/summary'))) return null;
+  let summary = null;
+  try {
+    summary = await api.get('/requests/summary');
+  } catch {
+    return null;
+  }
+  const n = Number(summary && summary.overdue) || 0;
+  if (state.shell) {
+    for (const el of state.shell.list.querySelectorAll('[data-badge="overdue"]')) {
+      el.textContent = n ? `${n} quá hạn` : '';
+      el.hidden = !n;
+    }
+  }
+  return summary;
 }
 
 function buildShell() {
@@ -236,6 +281,7 @@ function updateShell() {
   shell.navName.textContent = me.display_name || me.username;
   shell.navUsername.textContent = `Tên đăng nhập: ${me.username}`;
   replace(shell.list, NAV.filter((item) => !item.cap || can(item.cap)).map(navLink));
+  refreshOverdue();
 }
 
 function showShellAlert(text) {
@@ -327,6 +373,8 @@ async function render({ refresh = false } = {}) {
     setTitle,
     reloadMe,
     logout,
+    requestsCap: REQUESTS_CAP,
+    refreshOverdue,
     loggedIn: (answer) => {
       setMe(answer.user, answer.csrf_token);
       if (answer.user && answer.user.must_change_password) {

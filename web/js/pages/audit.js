@@ -26,6 +26,7 @@ const ACTIONS = [
     ['user.enable', 'Mở khóa tài khoản'],
     ['user.password_reset', 'Đặt lại mật khẩu'],
     ['user.password_change', 'Tự đổi mật khẩu'],
+    ['user.link_person', 'Gắn tài khoản với hồ sơ người dân'],
   ] },
   { group: 'role.', label: 'Vai trò', items: [
     ['role.grant', 'Cấp vai trò'],
@@ -37,12 +38,39 @@ const ACTIONS = [
     ['unit.move', 'Chuyển đơn vị'],
     ['unit.delete', 'Xóa đơn vị'],
   ] },
+  { group: 'person.', label: 'Hồ sơ người dân', items: [
+    ['person.create', 'Thêm hồ sơ'],
+    ['person.read', 'Xem hồ sơ'],
+    ['person.read_self', 'Tự xem hồ sơ của mình'],
+    ['person.update', 'Sửa hồ sơ'],
+    ['person.delete', 'Xóa hồ sơ'],
+    ['person.membership_add', 'Thêm nơi làm việc, học tập'],
+    ['person.search', 'Tìm theo số CCCD'],
+    ['person.export', 'Xuất danh sách'],
+  ] },
+  { group: 'household.', label: 'Hộ gia đình', items: [
+    ['household.create', 'Thêm hộ'],
+    ['household.read', 'Xem hộ'],
+    ['household.update', 'Sửa hộ'],
+  ] },
+  { group: 'import.', label: 'Nhập danh sách', items: [
+    ['import.upload', 'Tải danh sách lên'],
+    ['import.start', 'Bắt đầu nhập danh sách'],
+  ] },
+  { group: 'request.', label: 'Yêu cầu về dữ liệu', items: [
+    ['request.create', 'Gửi yêu cầu về dữ liệu'],
+    ['request.read', 'Xem yêu cầu về dữ liệu'],
+    ['request.answer', 'Trả lời yêu cầu về dữ liệu'],
+  ] },
   { group: 'demo.', label: 'Hệ thống', items: [
     ['demo.load', 'Nạp dữ liệu mẫu'],
   ] },
 ];
 const ACTION_LABELS = Object.fromEntries(ACTIONS.flatMap((g) => g.items));
-const ENTITY_LABELS = { user: 'Tài khoản', session: 'Phiên đăng nhập', unit: 'Đơn vị' };
+const ENTITY_LABELS = {
+  user: 'Tài khoản', session: 'Phiên đăng nhập', unit: 'Đơn vị', person: 'Người dân', household: 'Hộ gia đình',
+  import: 'Lượt nhập danh sách',
+};
 const DETAIL_KEYS = {
   username: 'Tên đăng nhập',
   display_name: 'Họ và tên',
@@ -57,6 +85,15 @@ const DETAIL_KEYS = {
   parent: 'Đơn vị cấp trên',
   reason: 'Lý do',
   disabled: 'Khóa',
+  fields: 'Các trường',
+  retention_days: 'Số ngày lưu giữ',
+  person_id: 'Hồ sơ người dân',
+  request_id: 'Mã yêu cầu',
+  outcome: 'Kết quả',
+  format: 'Định dạng',
+  bytes: 'Dung lượng (byte)',
+  by: 'Tìm theo',
+  found: 'Số kết quả',
 };
 const REASONS = { disabled: 'tài khoản đang bị khóa' };
 

@@ -1,7 +1,10 @@
 // Home page: #/
 import { h } from '../h.js';
 import { icon } from '../icons.js';
-import { section, empty } from '../ui.js';
+import { section, empty, banner, fmtNum } from '../ui.js';
+
+// Stands for the capabilities that answer residents' data requests (app.js: REQUESTS_CAP).
+const ANSWERS_REQUESTS = 'requests:answer';
 
 // Each card promises only what the capabilities in /me allow: the first variant whose
 // capability the person holds is shown; a card with no variant held is not shown at all.
@@ -14,8 +17,18 @@ const CARDS = [
     { cap: 'users.write', text: 'Tạo tài khoản, cấp và thu hồi vai trò.' },
     { cap: 'users.read', text: 'Xem tài khoản và vai trò của người dùng trong đơn vị bạn phụ trách.' },
   ] },
+  { href: '#/dan-cu', icon: 'people', title: 'Dân cư', variants: [
+    { cap: 'people.write', text: 'Tìm, xem, thêm và sửa hồ sơ người dân; nhập danh sách từ Excel.' },
+    { cap: 'people.read', text: 'Tìm và xem hồ sơ người dân trong phạm vi của bạn.' },
+  ] },
+  { href: '#/yeu-cau', icon: 'inbox', title: 'Yêu cầu về dữ liệu', variants: [
+    { cap: ANSWERS_REQUESTS, text: 'Trả lời yêu cầu xem, sửa, xóa dữ liệu của người dân trong 72 giờ.' },
+  ] },
   { href: '#/nhat-ky', icon: 'audit', title: 'Nhật ký', variants: [
     { cap: 'audit.read', text: 'Xem ai đã làm gì, khi nào trên hệ thống.' },
+  ] },
+  { href: '#/du-lieu-cua-toi', icon: 'shield', title: 'Dữ liệu của tôi', variants: [
+    { cap: null, text: 'Thông tin phường lưu về bạn; yêu cầu xem, sửa hoặc xóa.' },
   ] },
   { href: '#/ho-so', icon: 'profile', title: 'Hồ sơ của tôi', variants: [
     { cap: null, text: 'Vai trò của bạn và đổi mật khẩu.' },
@@ -49,12 +62,17 @@ export function rolesList(roles) {
 
 export async function render(ctx) {
   const { me } = ctx;
-  const links = cardsFor(ctx.can);
+  const can = (cap) => (cap === ANSWERS_REQUESTS ? ctx.can(ctx.requestsCap) : ctx.can(cap));
+  const links = cardsFor(can);
+  const summary = ctx.can(ctx.requestsCap) ? await ctx.refreshOverdue() : null;
+  const overdue = summary ? Number(summary.overdue) || 0 : 0;
   return h('div', { class: 'page page-home' },
     h('header', { class: 'hero' },
       h('p', { class: 'hero-greeting' }, `${greeting()},`),
       h('h1', { class: 'hero-name', tabindex: '-1' }, me.display_name || me.username),
       h('p', { class: 'hero-text' }, 'Cùng phường thực hiện phong trào Bình dân học vụ số: không ai bị bỏ lại phía sau.')),
+    overdue ? banner('error', `Có ${fmtNum(overdue)} yêu cầu về dữ liệu của người dân đã quá hạn 72 giờ.`,
+      h('a', { href: '#/yeu-cau?overdue=1', class: 'btn btn-danger btn-small' }, 'Trả lời ngay')) : null,
     section('Vai trò của bạn', rolesList(me.roles)),
     h('section', { class: 'quick', 'aria-labelledby': 'quick-title' },
       h('h2', { id: 'quick-title', class: 'section-title' }, 'Truy cập nhanh'),
