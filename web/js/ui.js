@@ -354,14 +354,21 @@ export function bindForm(el, opts) {
 
 /* ---------- pager ---------- */
 
-/** pager({page, per_page, total}, go(page)) */
-export function pager(data, go, noun = 'kết quả') {
+/**
+ * pager({page, per_page, total, items}, go(page)). With `capped`, a total of null means "more than
+ * 1,000" (a list too long to count): then there is a next page while this one is full.
+ */
+export function pager(data, go, noun = 'kết quả', { capped = false } = {}) {
   const page = Number(data.page) || 1;
   const perPage = Number(data.per_page) || 50;
-  const total = Number(data.total) || 0;
-  const pages = Math.max(1, Math.ceil(total / perPage));
-  const summary = h('p', { class: 'pager-summary' },
-    pages > 1 ? `Trang ${fmtNum(page)}/${fmtNum(pages)} · ${fmtNum(total)} ${noun}` : `${fmtNum(total)} ${noun}`);
+  const counted = !capped || typeof data.total === 'number';
+  const total = counted ? Number(data.total) || 0 : 0;
+  const full = (data.items || []).length >= perPage;
+  const pages = counted ? Math.max(1, Math.ceil(total / perPage)) : page + (full ? 1 : 0);
+  let text;
+  if (!counted) text = `Trang ${fmtNum(page)} · hơn ${fmtNum(1000)} ${noun}`;
+  else text = pages > 1 ? `Trang ${fmtNum(page)}/${fmtNum(pages)} · ${fmtNum(total)} ${noun}` : `${fmtNum(total)} ${noun}`;
+  const summary = h('p', { class: 'pager-summary' }, text);
   if (pages <= 1 && page <= 1) return h('nav', { class: 'pager', 'aria-label': 'Phân trang' }, summary);
   return h('nav', { class: 'pager', 'aria-label': 'Phân trang' },
     h('button', {

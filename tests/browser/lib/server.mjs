@@ -13,6 +13,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
+export { run };
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export function binaryPath() {
@@ -115,5 +116,5 @@ export async function startServer() {
     await stop();
     throw err;
   }
-  return { url, password, dataDir, stop, logs: () => logs.join('') };
+  return { url, password, dataDir, dbArgs, stop, logs: () => logs.join('') };
 }

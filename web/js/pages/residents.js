@@ -184,7 +184,8 @@ async function renderList(ctx) {
     h('a', { href: '#/dan-cu/moi', class: 'btn btn-primary' }, icon('plus'), h('span', null, 'Thêm người')),
     h('a', { href: '#/nhap-du-lieu', class: 'btn btn-secondary' }, h('span', null, 'Nhập từ Excel/CSV')),
   ] : [];
-  const total = Number(data.total) || 0;
+  const counted = typeof data.total === 'number'; // null: more than 1,000, not counted
+  const total = counted ? data.total : items.length;
   let emptyText;
   if (filtered) emptyText = 'Không có ai khớp tìm kiếm và bộ lọc. Hãy gõ ít chữ hơn (chỉ tên, không cần họ), hoặc bỏ bớt bộ lọc.';
   else if (canWrite) emptyText = 'Sổ dân cư trong phạm vi của bạn chưa có ai. Hãy bấm “Thêm người” hoặc “Nhập từ Excel/CSV” để đưa danh sách vào.';
@@ -194,9 +195,9 @@ async function renderList(ctx) {
     h('section', { class: 'card', 'aria-label': 'Tìm và lọc' }, filterForm(ctx, units, meta)),
     section(filtered ? 'Kết quả' : 'Danh sách người dân',
       h('p', { class: 'result-count', role: 'status' },
-        total ? `${filtered ? 'Tìm thấy' : 'Có'} ${fmtNum(total)} người` : 'Không có ai'),
+        total ? `${filtered ? 'Tìm thấy' : 'Có'} ${counted ? '' : 'hơn '}${fmtNum(counted ? total : 1000)} người` : 'Không có ai'),
       items.length ? residentTable(items, meta) : empty(emptyText),
-      pager(data, (p) => ctx.setQuery({ page: p }), 'người'),
+      pager(data, (p) => ctx.setQuery({ page: p }), 'người', { capped: true }),
       total && ctx.can('people.export') ? exportLinks(ctx.query) : null));
 }
 
