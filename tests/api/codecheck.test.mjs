@@ -52,7 +52,12 @@ test('the pages carry no inline script or style that the CSP would refuse', () =
     ['inline event handler', /\son[a-z]+\s*=/i],
     ['style element', /<style[\s>]/i],
   ]);
-  assert.deepEqual(bad, []);
+  // One exception: index.html's own bare <script> (the log-in page before the modules), which
+  // runs because the server puts its sha256 in that page's CSP (tests/browser/speed.test.mjs
+  // checks the served hash); a second one, or one with attributes, would be refused.
+  const allowed = bad.filter((b) => /^web\/index\.html:\d+: inline script: <script>$/.test(b));
+  assert.equal(allowed.length <= 1, true, `one bare inline script at most: ${allowed}`);
+  assert.deepEqual(bad.filter((b) => !allowed.includes(b)), []);
 });
 
 test('the server uses bounded, checked libc calls and binds every SQL value', () => {
