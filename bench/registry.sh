@@ -9,7 +9,8 @@
 #            table with the file's columns and the same lookups indexed (CCCD, phone, name, tổ);
 #            on PostgreSQL, psql's `\copy` into such a table.
 #   (a)      GET /api/v1/hello                                  wrk, the hello-world reference
-#   (d)      GET /api/v1/residents?per_page=50                  the page an officer opens most
+#   (d)      GET /api/v1/residents?per_page=50                  the page an officer opens most: a
+#            tổ dân phố officer's (tdp01, about 700 people); (w) the same page for the ward admin
 #   (s)      GET /api/v1/residents?per_page=50&q=<name>         accent-free name search, the query
 #            changing with every request (QUERIES names sampled from the file, folded: "nguyen thi
 #            huong"; a third full names, a third family + given name, a third the given name alone)
@@ -119,7 +120,9 @@ bench_backend() { # backend
     uri=$(bash "$ROOT/tests/pg-server.sh" start "$PG_DIR" | tail -n 1)
     dbargs=(--database "$uri")
   fi
-  HOCVUSO_ADMIN_PASSWORD=$PASSWORD "$BIN" demo --data "$data" "${dbargs[@]}" >"$OUT/demo-$backend.txt" 2>&1
+  # The demo ward and the units the list names (its people come from the import below).
+  HOCVUSO_ADMIN_PASSWORD=$PASSWORD "$BIN" demo --data "$data" "${dbargs[@]}" --residents "$N" --seed "$SEED" --units-only \
+    >"$OUT/demo-$backend.txt" 2>&1
   # Import: the product's, then the reference, on the same file.
   note "$backend: import of $ROWS rows"
   local t_imp rss_imp t_ref
@@ -145,21 +148,28 @@ bench_backend() { # backend
     -d "{\"username\":\"admin\",\"password\":\"$PASSWORD\"}" "$base/api/v1/session" |
     awk -F'[ ;]' 'tolower($1) == "set-cookie:" && $2 ~ /^hocvuso_session=/ {print $2}')
   [[ -n "$cookie" ]] || die "could not log in"
+  local officer
+  officer=$(curl -fs -D - -o /dev/null -H 'Content-Type: application/json' \
+    -d "{\"username\":\"tdp01\",\"password\":\"$PASSWORD\"}" "$base/api/v1/session" |
+    awk -F'[ ;]' 'tolower($1) == "set-cookie:" && $2 ~ /^hocvuso_session=/ {print $2}')
+  [[ -n "$officer" ]] || die "could not log in as tdp01"
   export HOCVUSO_COOKIE=$cookie HOCVUSO_QUERIES=$TMP/queries.txt
   local total
   total=$(curl -fs -H "Cookie: $cookie" "$base/api/v1/residents?per_page=1" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).total))')
   note "$backend: $total residents visible to the ward admin"
-  local a=() d=() s=() sp=() r
+  local a=() d=() w=() s=() sp=() r
   for ((r = 1; r <= ROUNDS; r++)); do
     read -r rps p99 _ < <(run_wrk "a$r-$backend" "$base/api/v1/hello"); a+=("$rps")
-    read -r rps p99 bad < <(run_wrk "d$r-$backend" "$base/api/v1/residents?per_page=50" "$ROOT/bench/auth.lua"); d+=("$rps")
+    read -r rps p99 bad < <(HOCVUSO_COOKIE=$officer run_wrk "d$r-$backend" "$base/api/v1/residents?per_page=50" "$ROOT/bench/auth.lua"); d+=("$rps")
     [[ ${bad:-0} == 0 ]] || note "(d) had $bad non-2xx answers"
+    read -r rps p99 bad < <(run_wrk "w$r-$backend" "$base/api/v1/residents?per_page=50" "$ROOT/bench/auth.lua"); w+=("$rps")
+    [[ ${bad:-0} == 0 ]] || note "(w) had $bad non-2xx answers"
     read -r rps p99 bad < <(run_wrk "s$r-$backend" "$base" "$ROOT/bench/queries.lua"); s+=("$rps"); sp+=("$p99")
     [[ ${bad:-0} == 0 ]] || note "(s) had $bad non-2xx answers"
-    note "$backend round $r: a ${a[-1]}/s, d ${d[-1]}/s, s ${s[-1]}/s p99 ${sp[-1]} ms"
+    note "$backend round $r: a ${a[-1]}/s, d ${d[-1]}/s, w ${w[-1]}/s, s ${s[-1]}/s p99 ${sp[-1]} ms"
   done
-  local ma md ms msp
-  ma=$(printf '%s\n' "${a[@]}" | median); md=$(printf '%s\n' "${d[@]}" | median)
+  local ma md mw ms msp
+  ma=$(printf '%s\n' "${a[@]}" | median); md=$(printf '%s\n' "${d[@]}" | median); mw=$(printf '%s\n' "${w[@]}" | median)
   ms=$(printf '%s\n' "${s[@]}" | median); msp=$(printf '%s\n' "${sp[@]}" | median)
   # Export of everyone, the server's peak RSS around it.
   local hwm0 hwm1 t_exp
@@ -168,7 +178,7 @@ bench_backend() { # backend
   hwm1=$(hwm_kb "$SERVER_PID")
   local exported=$(($(wc -l <"$TMP/export.csv") - 1))
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-  table_rows+=("| $backend | $ROWS | $t_imp | $t_ref | $(awk -v a="$t_imp" -v b="$t_ref" 'BEGIN {printf "%.2f", a / b}') | $((rss_imp / 1024)) | $ma | $md | $(awk -v a="$md" -v b="$ma" 'BEGIN {printf "%.2f", a / b}') | $ms | $msp | $exported in ${t_exp}s | $((hwm0 / 1024)) → $((hwm1 / 1024)) |")
+  table_rows+=("| $backend | $ROWS | $t_imp | $t_ref | $(awk -v a="$t_imp" -v b="$t_ref" 'BEGIN {printf "%.2f", a / b}') | $((rss_imp / 1024)) | $ma | $md | $(awk -v a="$md" -v b="$ma" 'BEGIN {printf "%.2f", a / b}') | $mw | $ms | $msp | $exported in ${t_exp}s | $((hwm0 / 1024)) → $((hwm1 / 1024)) |")
   if [[ $backend == pg ]]; then bash "$ROOT/tests/pg-server.sh" stop "$PG_DIR" >/dev/null 2>&1 || true; PG_DIR=""; fi
 }
 
@@ -181,8 +191,8 @@ bench_backend() { # backend
 bench_backend sqlite
 [[ $PG == 1 ]] && bench_backend pg
 {
-  echo "| backend | rows | import s | reference s | **import ratio** | import peak RSS MB | (a) hello /s | (d) page of 50 /s | **d/a** | (s) search /s | **(s) p99 ms** | export | server peak RSS MB before → after export |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
+  echo "| backend | rows | import s | reference s | **import ratio** | import peak RSS MB | (a) hello /s | (d) tổ officer's page of 50 /s | **d/a** | (w) ward admin's page of 50 /s | (s) search /s | **(s) p99 ms** | export | server peak RSS MB before → after export |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
   printf '%s\n' "${table_rows[@]}"
 } | tee "$OUT/table.md"
 note "raw numbers in $OUT"

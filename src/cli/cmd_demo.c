@@ -18,15 +18,18 @@ const cli_opt demo_opts[] = {
     CLI_DB_OPTS,
     {"residents", true, "N      also a synthetic population of N residents (phường Hải Dương: 51522)"},
     {"seed", true, "S      the synthetic population's seed (default 1): the same seed, the same people"},
+    {"units-only", false, "     with --residents: its units only (a benchmark imports the list itself)"},
     {NULL, false, NULL}};
 
 /* The synthetic population: its units, then its list through the importer. */
-static int load_people(store *st, const secrets *keys, const char *data_dir, long residents, uint64_t seed) {
+static int load_people(store *st, const secrets *keys, const char *data_dir, long residents, uint64_t seed,
+                       bool units_only) {
   char err[1024], path[1200];
   if (demo_load_units(st, residents, seed, stdout, err, sizeof err) != 0) {
     fprintf(stderr, "hocvuso demo: %s\n", err);
     return -1;
   }
+  if (units_only) return 0;
   snprintf(path, sizeof path, "%s/demo-residents-%ld-%llu.csv", data_dir, residents, (unsigned long long)seed);
   synth *sy = synth_new(residents, seed);
   FILE *f = sy ? fopen(path, "w") : NULL;
@@ -105,7 +108,8 @@ int cmd_demo(int argc, char **argv) {
   char err[512];
   rc = demo_load(st, password, stdout, err, sizeof err);
   if (rc != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
-  if (rc == 0 && residents > 0) rc = load_people(st, &keys, cfg.data, (long)residents, (uint64_t)seed);
+  bool units_only = cli_get(demo_opts, &args, "units-only") != NULL;
+  if (rc == 0 && residents > 0) rc = load_people(st, &keys, cfg.data, (long)residents, (uint64_t)seed, units_only);
   store_close(st);
   if (rc != 0) return 1;
   printf("\nLog in as:  admin / %s\n", password);
