@@ -86,20 +86,33 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
 #define MODE_ALL "1 = 1"
 #define MODE_PHONE "p.phone = ?"
 #define MODE_CCCD "p.cccd_hash = ?"
-#define LIST_FROM(scope, mode)                                                                                \
-  " FROM people p, (SELECT CAST(? AS BIGINT) AS k) rk_"                                                       \
-  " WHERE p.deleted_at IS NULL AND " scope " AND " mode PEOPLE_FILTER
+#define LIST_FROM(scope, mode) LIST_FROM_OF(" FROM people p", "", scope, mode)
+#define LIST_FROM_OF(from, join, scope, mode)                                                                 \
+  from ", (SELECT CAST(? AS BIGINT) AS k) rk_"                                                                \
+  " WHERE " join "p.deleted_at IS NULL AND " scope " AND " mode PEOPLE_FILTER
+/* A narrow list (a tổ officer's, or anyone's filtered to one unit) starts from the few people
+ * registered in or members of the units it names (the filter's subtree when given, else the
+ * scope's), through people(unit_id) and memberships(unit_id), then sorts them; the scope and the
+ * filter are still tested on each. CROSS JOIN keeps SQLite from walking every person in name
+ * order instead (measured at 1,000,000 people: 4 s → 2 ms for a tổ of 700). */
+#define NARROW_UNITS "(SELECT id FROM uf_ UNION ALL SELECT id FROM su_ WHERE NOT EXISTS (SELECT 1 FROM uf_))"
+#define NARROW_FROM                                                                                           \
+  " FROM (SELECT id FROM people WHERE unit_id IN " NARROW_UNITS " AND deleted_at IS NULL"                    \
+  " UNION SELECT person_id FROM memberships WHERE unit_id IN " NARROW_UNITS ") ns_ CROSS JOIN people p"
+#define LIST_FROM_NARROW(mode) LIST_FROM_OF(NARROW_FROM, "p.id = ns_.id AND ", PEOPLE_SCOPE_NARROW, mode)
 /* The page is chosen first; the groups and unit names are computed for its rows only. */
-#define LIST_SQL(scope, mode)                                                                                 \
+#define LIST_SQL(scope, mode) LIST_SQL_OF(LIST_FROM(scope, mode))
+#define LIST_SQL_OF(from)                                                                                     \
   PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"  \
              " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL                                          \
-             " FROM (SELECT p.*" LIST_FROM(scope, mode) " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) p"       \
+             " FROM (SELECT p.*" from " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) p"                         \
              " JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_ ORDER BY p.name_key, p.id"
 /* Counted up to PEOPLE_COUNT_CAP + 1 rows: past that the caller says "more than" (a count of a
  * whole ward costs a walk of every person). */
-#define COUNT_SQL(scope, mode) PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" LIST_FROM(scope, mode) " LIMIT ?) n_"
-STORE_SQL(q_list_all, LIST_SQL(PEOPLE_SCOPE_NARROW, MODE_ALL));
-STORE_SQL(q_count_all, COUNT_SQL(PEOPLE_SCOPE_NARROW, MODE_ALL));
+#define COUNT_SQL(scope, mode) COUNT_SQL_OF(LIST_FROM(scope, mode))
+#define COUNT_SQL_OF(from) PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" from " LIMIT ?) n_"
+STORE_SQL(q_list_all, LIST_SQL_OF(LIST_FROM_NARROW(MODE_ALL)));
+STORE_SQL(q_count_all, COUNT_SQL_OF(LIST_FROM_NARROW(MODE_ALL)));
 STORE_SQL(q_list_all_b, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_ALL));
 STORE_SQL(q_count_all_b, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_ALL));
 /* A search by name, phone or CCCD is narrow by what it looks for, whatever the scope. */
