@@ -83,6 +83,14 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
 #define MODE_NAME                                                                                            \
   "p.id IN (SELECT w0_.person_id FROM person_words w0_ WHERE w0_.word >= ? AND w0_.word < ?)" WORD_MORE WORD_MORE \
       WORD_MORE WORD_MORE
+/* The same when the driving word is rare: its names first (a range of person_words), then sorted. */
+#define NAME_FROM                                                                                             \
+  " FROM (SELECT DISTINCT w0_.person_id AS id FROM person_words w0_ WHERE w0_.word >= ? AND w0_.word < ?) ns_"  \
+  " CROSS JOIN people p"
+#define MODE_NAME_REST "1 = 1" WORD_MORE WORD_MORE WORD_MORE WORD_MORE
+#define LIST_FROM_NAME LIST_FROM_OF(NAME_FROM, "p.id = ns_.id AND ", PEOPLE_SCOPE_BROAD, MODE_NAME_REST)
+/* Rare: at most this many names carry the driving word (else the name order is walked). */
+#define NAME_DRIVE_MAX 20000
 #define MODE_ALL "1 = 1"
 #define MODE_PHONE "p.phone = ?"
 #define MODE_CCCD "p.cccd_hash = ?"
@@ -118,6 +126,8 @@ STORE_SQL(q_count_all_b, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_ALL));
 /* A search by name, phone or CCCD is narrow by what it looks for, whatever the scope. */
 STORE_SQL(q_list_name, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_NAME));
 STORE_SQL(q_count_name, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_NAME));
+STORE_SQL(q_list_name_d, LIST_SQL_OF(LIST_FROM_NAME));
+STORE_SQL(q_count_name_d, COUNT_SQL_OF(LIST_FROM_NAME));
 STORE_SQL(q_list_phone, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
 STORE_SQL(q_count_phone, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
 STORE_SQL(q_list_cccd, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
@@ -679,7 +689,7 @@ static int split_words(char *key, const char *words[NAME_WORDS]) {
 
 /* Puts the word with the fewest names first (it drives the statement; the others are checked per
  * candidate), by capped counts of person_words' prefix ranges: one index range each. */
-static int rarest_first(store_conn *c, const char *words[NAME_WORDS], int n) {
+static int rarest_first(store_conn *c, const char *words[NAME_WORDS], int n, int64_t *rarest) {
   int best = 0;
   int64_t best_n = -1;
   for (int i = 0; i < n; i++) {
@@ -704,6 +714,7 @@ static int rarest_first(store_conn *c, const char *words[NAME_WORDS], int n) {
     words[0] = words[best];
     words[best] = t;
   }
+  *rarest = best_n;
   return 0;
 }
 
@@ -722,6 +733,7 @@ typedef struct list_args {
   char phone[16];
   char hash[65];
   const char *lo, *hi; /* the unit filter's subtree, or NULL */
+  bool drive;       /* a name search driven by its rare word (q_list_name_d) */
   int64_t group_bit;
   int64_t age_min_key, age_max_key; /* 0: off */
   char sex[2];
@@ -734,13 +746,14 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
   int i = scope_bind(s, 1, scope);
   store_bind_text(s, i++, a->lo ? a->lo : "");
   store_bind_text(s, i++, a->hi ? a->hi : "");
+  if (a->drive) i = bind_prefix(s, i, a->words[0], his[0], sizeof his[0]); /* in the FROM */
   store_bind_int(s, i++, a->ref);
   switch (a->kind) {
     case PEOPLE_Q_NONE: break;
     case PEOPLE_Q_PHONE: store_bind_text(s, i++, a->phone); break;
     case PEOPLE_Q_CCCD: store_bind_text(s, i++, a->hash); break;
     case PEOPLE_Q_NAME:
-      i = bind_prefix(s, i, a->words[0], his[0], sizeof his[0]);
+      if (!a->drive) i = bind_prefix(s, i, a->words[0], his[0], sizeof his[0]);
       for (int k = 1; k < NAME_WORDS; k++) {
         const char *w = k < a->nwords ? a->words[k] : NULL;
         store_bind_text(s, i++, w);
@@ -838,12 +851,20 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
     if (!key) return app_fail(e, 400, "invalid_value", "q", "Từ khóa tìm kiếm không hợp lệ.");
     a.nwords = split_words(key, a.words);
     if (a.nwords == 0) a.kind = PEOPLE_Q_NONE;
-    else if (a.nwords > 1 && rarest_first(c, a.words, a.nwords) != 0) goto fail;
+    else {
+      int64_t rarest = 0;
+      if (rarest_first(c, a.words, a.nwords, &rarest) != 0) goto fail;
+      a.drive = rarest <= (q->name_drive_max ? q->name_drive_max : NAME_DRIVE_MAX);
+    }
   }
   *kind = a.kind;
-  static const store_sql *lists[] = {&q_list_all, &q_list_name, &q_list_phone, &q_list_cccd};
-  static const store_sql *counts[] = {&q_count_all, &q_count_name, &q_count_phone, &q_count_cccd};
+  const store_sql *lists[] = {&q_list_all, &q_list_name, &q_list_phone, &q_list_cccd};
+  const store_sql *counts[] = {&q_count_all, &q_count_name, &q_count_phone, &q_count_cccd};
   bool broad_all = a.kind == PEOPLE_Q_NONE && q->broad && !q->unit_id;
+  if (a.drive) {
+    lists[PEOPLE_Q_NAME] = &q_list_name_d;
+    counts[PEOPLE_Q_NAME] = &q_count_name_d;
+  }
   store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);
   if (!n) goto fail;
   int ni = bind_list(n, scope, &a, his);

@@ -121,6 +121,10 @@ typedef struct people_query {
   int64_t household_id; /* 0: any */
   bool broad;          /* the scope holds most people (people_scope_broad): walk them in name order */
   int page, per_page;
+  /* A name search starts from its rarest word's names when at most this many carry it, else walks
+   * the people in name order (0: the default, 20,000; -1: always walk). Tests set it to check that
+   * both ways find the same people. */
+  int64_t name_drive_max;
 } people_query;
 /* Does `p` hold `cap` on a ward, a commune or a city (depth 0 or 1)? Then a plain list is served by
  * walking people in name order rather than by looking up the units in scope; a hint, never a
