@@ -16,6 +16,7 @@
 
 #include "domain/audit.h"
 #include "domain/caps.h"
+#include "domain/export.h"
 #include "domain/groups.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
@@ -1259,12 +1260,27 @@ static void csv_cell(buf *b, const char *s) {
   }
 }
 
-static void csv_row(buf *b, const char *const *cells, size_t n, size_t width, const char *line, const char *reason) {
+/* A CCCD cell of the report for a reader who may not see the number: 12 digits masked as the
+ * registry masks them (0300*****172), anything else hidden whole. */
+static const char *masked_cccd(const char *v, char out[13]) {
+  if (!v[0]) return v;
+  size_t n = strlen(v);
+  if (n == 12 && strspn(v, "0123456789") == 12) {
+    people_cccd_mask(v, out);
+    return out;
+  }
+  return "***";
+}
+
+static void csv_row(buf *b, const char *const *cells, size_t n, size_t width, int cccd_col, const char *line,
+                    const char *reason) {
+  char masked[13];
   for (size_t i = 0; i < width; i++) {
     if (i) buf_putc(b, ',');
-    /* A cell starting with = + - @ would be a formula in Excel: quote it as text. */
+    /* A cell starting with = + - @ (or a tab, a CR) would be a formula in Excel: quote it as text. */
     const char *v = i < n ? cells[i] : "";
-    if (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@') buf_putc(b, '\'');
+    if (cccd_col >= 0 && i == (size_t)cccd_col) v = masked_cccd(v, masked);
+    if (export_formula_like(v)) buf_putc(b, '\'');
     csv_cell(b, v);
   }
   buf_putc(b, ',');
@@ -1272,6 +1288,25 @@ static void csv_row(buf *b, const char *const *cells, size_t n, size_t width, co
   buf_putc(b, ',');
   csv_cell(b, reason);
   buf_puts(b, "\r\n");
+}
+
+/* The column holding the CCCD in the job's file (-1: none): the saved mapping, else the one the
+ * headers suggest (as the run used). A mapping that cannot be read: -1 returned, nothing shown. */
+static int report_cccd_column(const import_job *j, const table_row *hdr, int *col) {
+  colmap m;
+  char why[256];
+  json_t *mapping = json_loads(j->mapping ? j->mapping : "{}", 0, NULL);
+  if (!mapping) return -1;
+  int rc = 0;
+  if (json_object_size(mapping) == 0) {
+    /* Required columns missing only mean no rows ran; the CCCD column is still the detected one. */
+    (void)colmap_detect(hdr->cells, hdr->ncells, 0, &m, why, sizeof why);
+  } else {
+    rc = mapping_apply(mapping, hdr->ncells, &m, why, sizeof why);
+  }
+  json_decref(mapping);
+  *col = rc == 0 ? m.col[COL_CCCD] : -1;
+  return rc;
 }
 
 static int collect_error(void *ctx, int64_t line, const char *reason) {
@@ -1289,7 +1324,8 @@ static int collect_error(void *ctx, int64_t line, const char *reason) {
   return 0;
 }
 
-int importer_error_report(store *st, int64_t job_id, char **out, size_t *len, char *err, size_t errlen) {
+int importer_error_report(store *st, int64_t job_id, bool mask_cccd, char **out, size_t *len, char *err,
+                          size_t errlen) {
   import_job j = {0};
   smap lines = {0};
   char **reasons = NULL;
@@ -1316,13 +1352,18 @@ int importer_error_report(store *st, int64_t job_id, char **out, size_t *len, ch
   t = open_with_header(j.file_path, &row, err, errlen);
   if (!t) goto out;
   size_t width = row.ncells;
-  csv_row(&b, row.cells, row.ncells, width, "Dòng", "Lý do");
+  int cccd_col = -1;
+  if (mask_cccd && report_cccd_column(&j, &row, &cccd_col) != 0) {
+    snprintf(err, errlen, "Không đọc được cách ghép cột của lượt nhập này.");
+    goto out;
+  }
+  csv_row(&b, row.cells, row.ncells, width, -1, "Dòng", "Lý do");
   while ((rc = table_next(t, &row, err, errlen)) == 1) {
     char k[24];
     int64_t idx;
     snprintf(k, sizeof k, "%ld", row.line);
     if (!smap_get(&lines, k, &idx)) continue;
-    csv_row(&b, row.cells, row.ncells, width, k, reasons[idx]);
+    csv_row(&b, row.cells, row.ncells, width, cccd_col, k, reasons[idx]);
   }
   if (rc < 0 || b.oom) goto out;
   *out = buf_detach(&b, len);

@@ -1,0 +1,79 @@
+// review-registry.test.mjs: what a hostile review of issue 7 (people and places) found, each as a
+// regression test.
+// - The import's error report (errors.csv) repeats the rejected rows as the file had them, CCCD
+//   included: another officer of the same tổ (people.write, no identity.read) read the numbers in
+//   clear, and the download was not logged. Now masked for anyone but the job's maker or a reader
+//   with identity.read, and every download is audited (import.errors_read, never a row).
+// - A cell of that report starting with a tab or a CR was not quoted as text (the export's rule).
+// Never: hard-codes ids.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, finish, userWithRole, uniq, sleep } from './lib/server.mjs';
+
+let srv;
+let admin;
+let tdp1;
+
+before(async () => {
+  srv = await startServer();
+  admin = await srv.login('admin');
+  tdp1 = await srv.unitId(admin, 'Tổ dân phố số 1');
+});
+after(async () => finish(srv, assert));
+
+async function importAs(session, text) {
+  const u = await srv.request('POST', '/api/v1/imports?name=ds.csv', {
+    session, rawBody: Buffer.from(text, 'utf8'), headers: { 'content-type': 'text/csv' },
+  });
+  assert.equal(u.status, 201, u.text);
+  const s = await srv.request('POST', `/api/v1/imports/${u.json.id}/start`, { session });
+  assert.equal(s.status, 200, s.text);
+  for (let i = 0; i < 600; i++) {
+    const r = await srv.getJSON(session, `/api/v1/imports/${u.json.id}`);
+    if (r.status === 'done' || r.status === 'failed') return r;
+    await sleep(100);
+  }
+  throw new Error('import still running');
+}
+
+test('errors.csv: another officer of the same tổ sees the CCCD masked; the maker in clear; each download audited', async () => {
+  const maker = await userWithRole(srv, admin, { username: uniq('mk'), role: 'unit_officer', unitId: tdp1 });
+  const other = await userWithRole(srv, admin, { username: uniq('ot'), role: 'unit_officer', unitId: tdp1 });
+  // Rejected rows: a tổ outside the maker's scope, a bad phone; both carry a well-formed CCCD.
+  const job = await importAs(maker, [
+    'Họ và tên,Ngày sinh,Giới tính,Số CCCD,Số điện thoại,Tổ dân phố',
+    'Nguyễn Văn Một,01/01/1985,Nam,030085123456,,Tổ dân phố số 2',
+    'Nguyễn Văn Hai,01/01/1985,Nam,030085654321,12,Tổ dân phố số 1',
+    'Nguyễn Văn Ba,01/01/1985,Nam,12345,,Tổ dân phố số 2',
+    '',
+  ].join('\r\n'));
+  assert.equal(job.rejected, 3, JSON.stringify(job));
+
+  const mine = await srv.request('GET', `/api/v1/imports/${job.id}/errors.csv`, { session: maker });
+  assert.equal(mine.status, 200, mine.text);
+  assert.match(mine.text, /030085123456/);
+
+  const theirs = await srv.request('GET', `/api/v1/imports/${job.id}/errors.csv`, { session: other });
+  assert.equal(theirs.status, 200, theirs.text);
+  assert.doesNotMatch(theirs.text, /030085123456|030085654321|12345/, theirs.text);
+  assert.match(theirs.text, /0300\*{5}456/);
+  assert.match(theirs.text, /Nguyễn Văn Ba,01\/01\/1985,Nam,\*\*\*,/);
+
+  const log = await srv.getJSON(admin, `/api/v1/audit?action=import.errors_read&per_page=10`);
+  const mineLog = log.items.filter((e) => e.entity_id === job.id);
+  assert.equal(mineLog.length, 2, JSON.stringify(log.items));
+  assert.deepEqual(mineLog.map((e) => e.detail.cccd).sort(), ['clear', 'masked']);
+  assert.doesNotMatch(JSON.stringify(mineLog), /0300851|12345/);
+});
+
+test('errors.csv: a cell starting with a tab or a CR is quoted as text', async () => {
+  const job = await importAs(admin, [
+    'Họ và tên,Địa chỉ,Tổ dân phố',
+    `Trần Văn Tư,"\t=1+1",Tổ không có`,
+    '',
+  ].join('\r\n'));
+  assert.equal(job.rejected, 1, JSON.stringify(job));
+  const r = await srv.request('GET', `/api/v1/imports/${job.id}/errors.csv`, { session: admin });
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.text, /'\t=1\+1/, JSON.stringify(r.text));
+});
