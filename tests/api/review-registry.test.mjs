@@ -77,3 +77,24 @@ test('errors.csv: a cell starting with a tab or a CR is quoted as text', async (
   assert.equal(r.status, 200, r.text);
   assert.match(r.text, /'\t=1\+1/, JSON.stringify(r.text));
 });
+
+test('a person with a CCCD: the sex or birth date can still change (the kept number is checked, not cleared)', async () => {
+  const officer = await userWithRole(srv, admin, { username: uniq('sx'), role: 'unit_officer', unitId: tdp1 });
+  const c = await srv.request('POST', '/api/v1/residents', {
+    session: officer, body: { full_name: 'Phạm Văn Năm', unit_id: tdp1, birth_date: '1985', sex: 'Nam', cccd: '030085777001' },
+  });
+  assert.equal(c.status, 201, c.text);
+  const id = c.json.id;
+  for (const body of [{ sex: 'Nam' }, { birth_date: '02/03/1985' }, { sex: 'nam', birth_date: '1985-03-02' }]) {
+    const r = await srv.request('PATCH', `/api/v1/residents/${id}`, { session: officer, body });
+    assert.equal(r.status, 200, `${JSON.stringify(body)}: ${r.text}`);
+  }
+  // A change the kept number contradicts is refused with the reason, not "Lỗi hệ thống.".
+  const bad = await srv.request('PATCH', `/api/v1/residents/${id}`, { session: officer, body: { sex: 'Nữ' } });
+  assert.equal(bad.status, 400, bad.text);
+  assert.equal(bad.json.error.field, 'sex');
+  assert.match(bad.json.error.message, /giới tính/);
+  const year = await srv.request('PATCH', `/api/v1/residents/${id}`, { session: officer, body: { birth_date: '2005' } });
+  assert.equal(year.status, 400, year.text);
+  assert.match(year.json.error.message, /năm sinh/);
+});
