@@ -824,7 +824,11 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
     if (!m.phone) m.phone = s->phone[0] ? s->phone : NULL;
     if (!m.relation) m.relation = s->relation[0] ? s->relation : NULL;
     if (m.vneid_level < 0) m.vneid_level = s->vneid_level;
-    if (!m.household_id) m.household_id = s->household_id;
+    /* The stored household is kept only while the person stays in its tổ dân phố: a row that
+     * moves them to another unit without naming a household there leaves them in none (a
+     * household of the old tổ would show them to its officers, and break "a household lies in
+     * its members' registering unit"). */
+    if (!m.household_id && m.unit_id == s->unit_id) m.household_id = s->household_id;
     bool adds_cccd = r->has_cccd && !s->has_cccd;
     bool changed = strcmp(m.full_name, s->full_name) != 0 || m.y != s->y || m.m != s->m || m.d != s->d ||
                    m.sex != s->sex || adds_cccd || !same_text(m.phone, s->phone) ||

@@ -98,3 +98,23 @@ test('a person with a CCCD: the sex or birth date can still change (the kept num
   assert.equal(year.status, 400, year.text);
   assert.match(year.json.error.message, /năm sinh/);
 });
+
+test('import: a row moving a person to another tổ without naming a household there does not keep the old tổ’s household', async () => {
+  const tdp2 = await srv.unitId(admin, 'Tổ dân phố số 2');
+  const hh = await srv.request('POST', '/api/v1/households', { session: admin, body: { unit_id: tdp1, address: `Số ${uniq()} phố Chuyển` } });
+  assert.equal(hh.status, 201, hh.text);
+  const p = await srv.request('POST', '/api/v1/residents', {
+    session: admin,
+    body: { full_name: 'Hoàng Văn Chuyển', unit_id: tdp1, birth_date: '1985', sex: 'Nam', cccd: '030085777002', household_id: hh.json.id, relation: 'Chủ hộ' },
+  });
+  assert.equal(p.status, 201, p.text);
+  const job = await importAs(admin, ['Họ và tên,Ngày sinh,Giới tính,Số CCCD,Tổ dân phố', 'Hoàng Văn Chuyển,1985,Nam,030085777002,Tổ dân phố số 2', ''].join('\r\n'));
+  assert.equal(job.rejected, 0, JSON.stringify(job));
+  const after = await srv.getJSON(admin, `/api/v1/residents/${p.json.id}`);
+  assert.equal(after.unit_id, tdp2);
+  assert.equal(after.household_id, null, JSON.stringify(after.household));
+  // An officer of the old tổ no longer sees the person through the old household.
+  const officer = await userWithRole(srv, admin, { username: uniq('hh'), role: 'unit_officer', unitId: tdp1 });
+  const old = await srv.getJSON(officer, `/api/v1/households/${hh.json.id}`);
+  assert.ok(!old.members.some((m) => m.id === p.json.id), JSON.stringify(old.members));
+});
