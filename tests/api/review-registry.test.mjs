@@ -118,3 +118,15 @@ test('import: a row moving a person to another tổ without naming a household t
   const old = await srv.getJSON(officer, `/api/v1/households/${hh.json.id}`);
   assert.ok(!old.members.some((m) => m.id === p.json.id), JSON.stringify(old.members));
 });
+
+test('export: a CCCD amid words or in full-width digits in q is never copied into the audit entry', async () => {
+  const qs = ['CCCD 030085777001', '030085777001 Phạm', '０３００８５７７７００１'];
+  for (const q of qs) {
+    const r = await srv.request('GET', `/api/v1/residents/export?q=${encodeURIComponent(q)}`, { session: admin });
+    assert.equal(r.status, 200, r.text);
+  }
+  const log = await srv.getJSON(admin, '/api/v1/audit?action=person.export&per_page=10');
+  const text = JSON.stringify(log.items);
+  assert.doesNotMatch(text, /030085777001|０３００８５/, text);
+  assert.ok(log.items.filter((e) => e.detail.filter && e.detail.filter.q === '(số điện thoại hoặc CCCD)').length >= qs.length, text);
+});
