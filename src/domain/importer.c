@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "domain/audit.h"
@@ -1141,9 +1142,10 @@ static int load_units(imp *x, const import_job *j) {
 }
 
 /* Marks the job done or failed and audits its end with the counts (never a row's data). */
-static int audit_finish(store_conn *w, const import_job *j, int64_t id) {
+static int audit_finish(store_conn *w, const import_job *j, int64_t id, int64_t *rejected) {
   import_job now = {0};
   if (jobs_get(w, id, &now) != 1) return -1;
+  *rejected = now.rejected;
   json_t *detail = json_pack("{s:s, s:I, s:I, s:I, s:I}", "status", now.status, "imported", (json_int_t)now.imported,
                              "updated", (json_int_t)now.updated, "unchanged", (json_int_t)now.unchanged, "rejected",
                              (json_int_t)now.rejected);
@@ -1159,11 +1161,17 @@ static int audit_finish(store_conn *w, const import_job *j, int64_t id) {
 static int finish(store *st, const import_job *j, int64_t id, bool ok, const char *error) {
   store_conn *w = store_acquire_timed(st, true, 30000, NULL);
   if (!w) return -1;
+  int64_t rejected = -1;
   int rc = store_begin(w);
-  if (rc == STORE_OK) rc = jobs_finish(w, id, ok, error) == 0 && audit_finish(w, j, id) == 0 ? STORE_OK : STORE_ERROR;
+  if (rc == STORE_OK)
+    rc = jobs_finish(w, id, ok, error) == 0 && audit_finish(w, j, id, &rejected) == 0 ? STORE_OK : STORE_ERROR;
   if (rc == STORE_OK) rc = store_commit(w);
   else store_rollback(w);
   store_release(w);
+  /* The uploaded copy holds every row in clear (CCCDs, phones): once every row is in the registry
+   * (sealed) and none is left for the error report, it goes. The CLI's file is the user's own. */
+  if (rc == STORE_OK && ok && rejected == 0 && !j->scope_all && unlink(j->file_path) != 0 && errno != ENOENT)
+    log_warn("cannot remove the imported file %s: %s", j->file_path, strerror(errno));
   return rc == STORE_OK ? 0 : -1;
 }
 
@@ -1349,6 +1357,11 @@ int importer_error_report(store *st, int64_t job_id, bool mask_cccd, char **out,
   store_release(c);
   if (rc != 0) {
     snprintf(err, errlen, "Không đọc được danh sách lỗi.");
+    goto out;
+  }
+  if (j.rejected == 0 && strcmp(j.status, "done") == 0) {
+    /* Its file is gone with its last row (finish): there is nothing to report. */
+    snprintf(err, errlen, "Lượt nhập này không có dòng nào bị từ chối.");
     goto out;
   }
   table_row row;

@@ -183,6 +183,11 @@ int h_imports_start(req *r) {
   if (load_job(r, &j) != 0) return -1;
   int ret = -1;
   char err[1024];
+  if (strcmp(j.status, "uploaded") != 0 && strcmp(j.status, "failed") != 0) {
+    /* A finished job's file may be gone already: its state, not the file, answers. */
+    ret = req_fail(r, 409, "conflict", NULL, "Lượt nhập này đang chạy hoặc đã xong.");
+    goto out;
+  }
   json_t *mapping = json_loads(j.mapping, 0, NULL);
   int ok = mapping ? importer_mapping_check(j.file_path, mapping, err, sizeof err) : -1;
   json_decref(mapping);

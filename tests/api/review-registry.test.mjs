@@ -130,3 +130,20 @@ test('export: a CCCD amid words or in full-width digits in q is never copied int
   assert.doesNotMatch(text, /030085777001|０３００８５/, text);
   assert.ok(log.items.filter((e) => e.detail.filter && e.detail.filter.q === '(số điện thoại hoặc CCCD)').length >= qs.length, text);
 });
+
+test('import: the uploaded copy (every row in clear) is removed once every row is in; a job with rejects keeps it for errors.csv', async () => {
+  const { readdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const files = () => readdirSync(join(srv.dataDir, 'imports')).filter((f) => f.startsWith('job-'));
+  const clean = await importAs(admin, ['Họ và tên,Ngày sinh,Giới tính,Số CCCD,Tổ dân phố', 'Vương Văn Sạch,1985,Nam,030085777003,Tổ dân phố số 1', ''].join('\r\n'));
+  assert.equal(clean.rejected, 0, JSON.stringify(clean));
+  assert.ok(!files().includes(`job-${clean.id}.csv`), files().join(' '));
+  const rep = await srv.request('GET', `/api/v1/imports/${clean.id}/errors.csv`, { session: admin });
+  assert.equal(rep.status, 409, rep.text);
+  assert.match(rep.json.error.message, /không có dòng nào bị từ chối/);
+  const again = await srv.request('POST', `/api/v1/imports/${clean.id}/start`, { session: admin });
+  assert.equal(again.status, 409, again.text);
+  const dirty = await importAs(admin, ['Họ và tên,Tổ dân phố', 'Vương Văn Bẩn,Tổ không có', ''].join('\r\n'));
+  assert.equal(dirty.rejected, 1);
+  assert.ok(files().includes(`job-${dirty.id}.csv`), files().join(' '));
+});
