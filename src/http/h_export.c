@@ -87,6 +87,7 @@ static void csv_done(void *ctx) {
 }
 
 int h_residents_export(req *r) {
+  if (req_same_origin(r) != 0) return -1;
   const char *format = req_qstr(r, "format");
   if (!format) format = "csv";
   bool xlsx = strcmp(format, "xlsx") == 0;

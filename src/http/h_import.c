@@ -236,6 +236,7 @@ int h_imports_get(req *r) {
  * reader in scope (another officer of the same tổ). Each download is a read of people's data,
  * so it is logged (the job, never a row). */
 int h_imports_errors(req *r) {
+  if (req_same_origin(r) != 0) return -1;
   char *text = NULL, err[512];
   size_t len = 0;
   int64_t id = req_param(r, 0), by = 0;

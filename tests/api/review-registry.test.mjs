@@ -147,3 +147,22 @@ test('import: the uploaded copy (every row in clear) is removed once every row i
   assert.equal(dirty.rejected, 1);
   assert.ok(files().includes(`job-${dirty.id}.csv`), files().join(' '));
 });
+
+test('export and errors.csv: a navigation from another site (Sec-Fetch-Site) is refused before anything is read or audited', async () => {
+  const job = await importAs(admin, ['Họ và tên,Tổ dân phố', 'Vương Văn Lạ,Tổ không có', ''].join('\r\n'));
+  const before = (await srv.getJSON(admin, '/api/v1/audit?action=person.export&per_page=200')).items.length;
+  for (const site of ['cross-site', 'same-site']) {
+    const headers = { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' };
+    const e = await srv.request('GET', '/api/v1/residents/export', { session: admin, headers });
+    assert.equal(e.status, 403, e.text);
+    assert.equal(e.json.error.code, 'forbidden');
+    const r = await srv.request('GET', `/api/v1/imports/${job.id}/errors.csv`, { session: admin, headers });
+    assert.equal(r.status, 403, r.text);
+  }
+  assert.equal((await srv.getJSON(admin, '/api/v1/audit?action=person.export&per_page=200')).items.length, before);
+  for (const site of ['same-origin', 'none']) {
+    const headers = { 'sec-fetch-site': site };
+    assert.equal((await srv.request('GET', '/api/v1/residents/export', { session: admin, headers })).status, 200);
+    assert.equal((await srv.request('GET', `/api/v1/imports/${job.id}/errors.csv`, { session: admin, headers })).status, 200);
+  }
+});
