@@ -166,3 +166,25 @@ test('export and errors.csv: a navigation from another site (Sec-Fetch-Site) is 
     assert.equal((await srv.request('GET', `/api/v1/imports/${job.id}/errors.csv`, { session: admin, headers })).status, 200);
   }
 });
+
+test('requests: the staff list (what the requests page shows, messages included) logs each request listed as read', async () => {
+  const p = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Đặng Thị Hỏi', unit_id: tdp1 } });
+  assert.equal(p.status, 201, p.text);
+  const name = uniq('dan').replace(/[^a-z0-9]/g, '');
+  const u = await srv.request('POST', '/api/v1/users', { session: admin, body: { username: name, display_name: 'Đặng Thị Hỏi', password: 'Mat-khau-cu-dan-1', unit_id: tdp1 } });
+  assert.equal(u.status, 201, u.text);
+  assert.equal((await srv.request('PUT', `/api/v1/users/${u.json.id}/person`, { session: admin, body: { person_id: p.json.id } })).status, 200);
+  const me = await srv.login(name, 'Mat-khau-cu-dan-1');
+  const secret = `Địa chỉ nhà tôi ghi sai ${uniq('bi')}`;
+  const f = await srv.request('POST', '/api/v1/me/requests', { session: me, body: { kind: 'correct', message: secret } });
+  assert.equal(f.status, 201, f.text);
+  const officer = await userWithRole(srv, admin, { username: uniq('rq'), role: 'unit_officer', unitId: tdp1 });
+  const list = await srv.getJSON(officer, '/api/v1/requests?per_page=100');
+  assert.ok(list.items.some((x) => x.id === f.json.id && x.message === secret));
+  const log = await srv.getJSON(admin, `/api/v1/audit?action=request.read&actor=${officer.user.username}&per_page=100`);
+  const mine = log.items.filter((e) => e.detail && e.detail.request_id === f.json.id);
+  assert.equal(mine.length, 1, JSON.stringify(log.items));
+  assert.equal(mine[0].entity_id, p.json.id);
+  assert.equal(mine[0].detail.via, 'list');
+  assert.ok(!JSON.stringify(log.items).includes(secret), 'the message is never in the log');
+});
