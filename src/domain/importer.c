@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "domain/audit.h"
 #include "domain/caps.h"
+#include "domain/export.h"
 #include "domain/groups.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
@@ -823,7 +825,11 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
     if (!m.phone) m.phone = s->phone[0] ? s->phone : NULL;
     if (!m.relation) m.relation = s->relation[0] ? s->relation : NULL;
     if (m.vneid_level < 0) m.vneid_level = s->vneid_level;
-    if (!m.household_id) m.household_id = s->household_id;
+    /* The stored household is kept only while the person stays in its tổ dân phố: a row that
+     * moves them to another unit without naming a household there leaves them in none (a
+     * household of the old tổ would show them to its officers, and break "a household lies in
+     * its members' registering unit"). */
+    if (!m.household_id && m.unit_id == s->unit_id) m.household_id = s->household_id;
     bool adds_cccd = r->has_cccd && !s->has_cccd;
     bool changed = strcmp(m.full_name, s->full_name) != 0 || m.y != s->y || m.m != s->m || m.d != s->d ||
                    m.sex != s->sex || adds_cccd || !same_text(m.phone, s->phone) ||
@@ -1136,9 +1142,10 @@ static int load_units(imp *x, const import_job *j) {
 }
 
 /* Marks the job done or failed and audits its end with the counts (never a row's data). */
-static int audit_finish(store_conn *w, const import_job *j, int64_t id) {
+static int audit_finish(store_conn *w, const import_job *j, int64_t id, int64_t *rejected) {
   import_job now = {0};
   if (jobs_get(w, id, &now) != 1) return -1;
+  *rejected = now.rejected;
   json_t *detail = json_pack("{s:s, s:I, s:I, s:I, s:I}", "status", now.status, "imported", (json_int_t)now.imported,
                              "updated", (json_int_t)now.updated, "unchanged", (json_int_t)now.unchanged, "rejected",
                              (json_int_t)now.rejected);
@@ -1154,11 +1161,17 @@ static int audit_finish(store_conn *w, const import_job *j, int64_t id) {
 static int finish(store *st, const import_job *j, int64_t id, bool ok, const char *error) {
   store_conn *w = store_acquire_timed(st, true, 30000, NULL);
   if (!w) return -1;
+  int64_t rejected = -1;
   int rc = store_begin(w);
-  if (rc == STORE_OK) rc = jobs_finish(w, id, ok, error) == 0 && audit_finish(w, j, id) == 0 ? STORE_OK : STORE_ERROR;
+  if (rc == STORE_OK)
+    rc = jobs_finish(w, id, ok, error) == 0 && audit_finish(w, j, id, &rejected) == 0 ? STORE_OK : STORE_ERROR;
   if (rc == STORE_OK) rc = store_commit(w);
   else store_rollback(w);
   store_release(w);
+  /* The uploaded copy holds every row in clear (CCCDs, phones): once every row is in the registry
+   * (sealed) and none is left for the error report, it goes. The CLI's file is the user's own. */
+  if (rc == STORE_OK && ok && rejected == 0 && !j->scope_all && unlink(j->file_path) != 0 && errno != ENOENT)
+    log_warn("cannot remove the imported file %s: %s", j->file_path, strerror(errno));
   return rc == STORE_OK ? 0 : -1;
 }
 
@@ -1259,12 +1272,27 @@ static void csv_cell(buf *b, const char *s) {
   }
 }
 
-static void csv_row(buf *b, const char *const *cells, size_t n, size_t width, const char *line, const char *reason) {
+/* A CCCD cell of the report for a reader who may not see the number: 12 digits masked as the
+ * registry masks them (0300*****172), anything else hidden whole. */
+static const char *masked_cccd(const char *v, char out[13]) {
+  if (!v[0]) return v;
+  size_t n = strlen(v);
+  if (n == 12 && strspn(v, "0123456789") == 12) {
+    people_cccd_mask(v, out);
+    return out;
+  }
+  return "***";
+}
+
+static void csv_row(buf *b, const char *const *cells, size_t n, size_t width, int cccd_col, const char *line,
+                    const char *reason) {
+  char masked[13];
   for (size_t i = 0; i < width; i++) {
     if (i) buf_putc(b, ',');
-    /* A cell starting with = + - @ would be a formula in Excel: quote it as text. */
+    /* A cell starting with = + - @ (or a tab, a CR) would be a formula in Excel: quote it as text. */
     const char *v = i < n ? cells[i] : "";
-    if (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@') buf_putc(b, '\'');
+    if (cccd_col >= 0 && i == (size_t)cccd_col) v = masked_cccd(v, masked);
+    if (export_formula_like(v)) buf_putc(b, '\'');
     csv_cell(b, v);
   }
   buf_putc(b, ',');
@@ -1272,6 +1300,25 @@ static void csv_row(buf *b, const char *const *cells, size_t n, size_t width, co
   buf_putc(b, ',');
   csv_cell(b, reason);
   buf_puts(b, "\r\n");
+}
+
+/* The column holding the CCCD in the job's file (-1: none): the saved mapping, else the one the
+ * headers suggest (as the run used). A mapping that cannot be read: -1 returned, nothing shown. */
+static int report_cccd_column(const import_job *j, const table_row *hdr, int *col) {
+  colmap m;
+  char why[256];
+  json_t *mapping = json_loads(j->mapping ? j->mapping : "{}", 0, NULL);
+  if (!mapping) return -1;
+  int rc = 0;
+  if (json_object_size(mapping) == 0) {
+    /* Required columns missing only mean no rows ran; the CCCD column is still the detected one. */
+    (void)colmap_detect(hdr->cells, hdr->ncells, 0, &m, why, sizeof why);
+  } else {
+    rc = mapping_apply(mapping, hdr->ncells, &m, why, sizeof why);
+  }
+  json_decref(mapping);
+  *col = rc == 0 ? m.col[COL_CCCD] : -1;
+  return rc;
 }
 
 static int collect_error(void *ctx, int64_t line, const char *reason) {
@@ -1289,7 +1336,8 @@ static int collect_error(void *ctx, int64_t line, const char *reason) {
   return 0;
 }
 
-int importer_error_report(store *st, int64_t job_id, char **out, size_t *len, char *err, size_t errlen) {
+int importer_error_report(store *st, int64_t job_id, bool mask_cccd, char **out, size_t *len, char *err,
+                          size_t errlen) {
   import_job j = {0};
   smap lines = {0};
   char **reasons = NULL;
@@ -1311,18 +1359,28 @@ int importer_error_report(store *st, int64_t job_id, char **out, size_t *len, ch
     snprintf(err, errlen, "Không đọc được danh sách lỗi.");
     goto out;
   }
+  if (j.rejected == 0 && strcmp(j.status, "done") == 0) {
+    /* Its file is gone with its last row (finish): there is nothing to report. */
+    snprintf(err, errlen, "Lượt nhập này không có dòng nào bị từ chối.");
+    goto out;
+  }
   table_row row;
   buf_puts(&b, "\xEF\xBB\xBF"); /* BOM: Excel then reads the file as UTF-8 */
   t = open_with_header(j.file_path, &row, err, errlen);
   if (!t) goto out;
   size_t width = row.ncells;
-  csv_row(&b, row.cells, row.ncells, width, "Dòng", "Lý do");
+  int cccd_col = -1;
+  if (mask_cccd && report_cccd_column(&j, &row, &cccd_col) != 0) {
+    snprintf(err, errlen, "Không đọc được cách ghép cột của lượt nhập này.");
+    goto out;
+  }
+  csv_row(&b, row.cells, row.ncells, width, -1, "Dòng", "Lý do");
   while ((rc = table_next(t, &row, err, errlen)) == 1) {
     char k[24];
     int64_t idx;
     snprintf(k, sizeof k, "%ld", row.line);
     if (!smap_get(&lines, k, &idx)) continue;
-    csv_row(&b, row.cells, row.ncells, width, k, reasons[idx]);
+    csv_row(&b, row.cells, row.ncells, width, cccd_col, k, reasons[idx]);
   }
   if (rc < 0 || b.oom) goto out;
   *out = buf_detach(&b, len);

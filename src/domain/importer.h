@@ -56,8 +56,10 @@ int importer_mapping_check(const char *path, json_t *mapping, char *err, size_t 
 int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *stop, char *err, size_t errlen);
 
 /* The error report: the uploaded file's header and its rejected rows with "Dòng" and "Lý do",
- * as CSV (UTF-8 with a BOM, CRLF). A malloc'd buffer in *out (*len bytes). 0 or -1. */
-int importer_error_report(store *st, int64_t job_id, char **out, size_t *len, char *err, size_t errlen);
+ * as CSV (UTF-8 with a BOM, CRLF). `mask_cccd`: the CCCD column is masked (a reader who neither
+ * made the job nor holds identity.read). A malloc'd buffer in *out (*len bytes). 0 or -1. */
+int importer_error_report(store *st, int64_t job_id, bool mask_cccd, char **out, size_t *len, char *err,
+                          size_t errlen);
 
 /* ---- the server's import worker (import_worker.c): one thread runs queued jobs one at a time;
  * at start it first resumes a job left running by a stopped or killed server. ---- */

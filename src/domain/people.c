@@ -378,8 +378,12 @@ static int row_build(store_conn *w, const secrets *keys, const person_input *in,
   /* A number kept as it was must still agree with a birth date or sex that changes. */
   if (!in->cccd && self && self->cccd_enc[0] && (in->birth_date || in->sex) && !e->status) {
     if (people_cccd_open(keys, self->cccd_enc, digits) != 0) return APP_INTERNAL(e);
-    int bad = people_cccd_check(digits, r->y, r->sex, digits, &why);
+    /* Its own output buffer: normalising in place cleared the number before reading it (every
+     * change of sex or birth date of a person with a CCCD was refused as "Lỗi hệ thống."). */
+    char checked[13];
+    int bad = people_cccd_check(digits, r->y, r->sex, checked, &why);
     sodium_memzero(digits, sizeof digits);
+    sodium_memzero(checked, sizeof checked);
     if (bad) app_add(e, 400, "invalid_value", in->birth_date ? "birth_date" : "sex", why);
   }
   if (e->status) return -1;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 #include "domain/export.h"
 #include "http/handlers.h"
@@ -41,15 +42,28 @@ static void disposition(req *r, const char *ext) {
   req_header(r, "Content-Disposition", value);
 }
 
-/* The filter as the audit entry keeps it: every field given but the format; a q made of digits
- * (a phone or CCCD number) is noted as such, never copied. */
+/* Whether `s` holds a digit of any script (ASCII, full-width ０-９…). A name never does (FT_NAME
+ * refuses digits), so a q with one may carry a phone or CCCD number, alone or amid words. */
+static bool has_digit(const char *s) {
+  const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+  utf8proc_int32_t cp;
+  utf8proc_ssize_t n;
+  while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0) {
+    if (utf8proc_category(cp) == UTF8PROC_CATEGORY_ND) return true;
+    p += n;
+  }
+  return false;
+}
+
+/* The filter as the audit entry keeps it: every field given but the format; a q holding a digit
+ * (a phone or CCCD number, even amid words: "CCCD 0300…") is noted as such, never copied. */
 static json_t *filter_of(const req *r) {
   json_t *f = json_object();
   const char *k;
   json_t *v;
   json_object_foreach(r->query, k, v) {
     if (strcmp(k, "format") == 0) continue;
-    if (strcmp(k, "q") == 0 && strspn(json_string_value(v), "0123456789 .-+()") == strlen(json_string_value(v)))
+    if (strcmp(k, "q") == 0 && has_digit(json_string_value(v)))
       json_object_set_new(f, k, json_string("(số điện thoại hoặc CCCD)"));
     else
       json_object_set(f, k, v);
@@ -73,6 +87,7 @@ static void csv_done(void *ctx) {
 }
 
 int h_residents_export(req *r) {
+  if (req_same_origin(r) != 0) return -1;
   const char *format = req_qstr(r, "format");
   if (!format) format = "csv";
   bool xlsx = strcmp(format, "xlsx") == 0;

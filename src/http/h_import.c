@@ -16,6 +16,7 @@
 #include "domain/caps.h"
 #include "domain/importer.h"
 #include "domain/jobs.h"
+#include "domain/scope.h"
 #include "http/handlers.h"
 #include "util/log.h"
 
@@ -182,6 +183,11 @@ int h_imports_start(req *r) {
   if (load_job(r, &j) != 0) return -1;
   int ret = -1;
   char err[1024];
+  if (strcmp(j.status, "uploaded") != 0 && strcmp(j.status, "failed") != 0) {
+    /* A finished job's file may be gone already: its state, not the file, answers. */
+    ret = req_fail(r, 409, "conflict", NULL, "Lượt nhập này đang chạy hoặc đã xong.");
+    goto out;
+  }
   json_t *mapping = json_loads(j.mapping, 0, NULL);
   int ok = mapping ? importer_mapping_check(j.file_path, mapping, err, sizeof err) : -1;
   json_decref(mapping);
@@ -225,11 +231,34 @@ int h_imports_get(req *r) {
   return req_ok(r, 200, o);
 }
 
+/* The report repeats the rejected rows as the file had them, CCCD included: in clear for the one
+ * who sent the file or a reader holding identity.read on the job's unit, masked for any other
+ * reader in scope (another officer of the same tổ). Each download is a read of people's data,
+ * so it is logged (the job, never a row). */
 int h_imports_errors(req *r) {
+  if (req_same_origin(r) != 0) return -1;
   char *text = NULL, err[512];
   size_t len = 0;
-  if (importer_error_report(r->app->st, req_param(r, 0), &text, &len, err, sizeof err) != 0)
+  int64_t id = req_param(r, 0), by = 0;
+  const char *path = NULL;
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  if (jobs_reach(c, id, &r->a, &by, &path, &r->err) != 0) return -1;
+  bool clear = by == r->who->user_id || (path[0] && scope_can(r->who, CAP_IDENTITY_READ, path));
+  import_job j = {0};
+  int got = jobs_get(c, id, &j);
+  int64_t unit_id = j.unit_id;
+  import_job_clear(&j);
+  if (got != 1) return got == 0 ? app_fail(&r->err, 404, "not_found", "id", "Không tìm thấy lượt nhập danh sách này.")
+                                 : APP_INTERNAL(&r->err);
+  if (importer_error_report(r->app->st, id, !clear, &text, &len, err, sizeof err) != 0)
     return req_fail(r, 409, "conflict", NULL, arena_strdup(&r->a, err));
+  if (req_begin(r) != 0 ||
+      req_audit(r, "import.errors_read", "import", id, unit_id, json_pack("{s:s}", "cccd", clear ? "clear" : "masked")) != 0 ||
+      store_commit(req_dbw(r)) != STORE_OK) {
+    free(text);
+    return APP_INTERNAL(&r->err);
+  }
   r->status = 200;
   r->raw = text;
   r->raw_len = len;

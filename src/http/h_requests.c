@@ -50,6 +50,24 @@ int h_requests_list(req *r) {
   json_t *items = NULL;
   int64_t total = 0;
   if (requests_list(c, &sc, &q, clock_now(), &items, &total, &r->err) != 0) return -1;
+  /* The list carries each request's words (message, answer) as a read of one does — and it is
+   * what the requests page shows: each request listed is logged as read, like GET /requests/{id}. */
+  if (json_array_size(items) > 0) {
+    int rc = req_begin(r);
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+      if (rc != 0) break;
+      rc = req_audit(r, "request.read", "person", json_integer_value(json_object_get(it, "person_id")),
+                     json_integer_value(json_object_get(it, "unit_id")),
+                     json_pack("{s:I, s:O, s:s}", "request_id", (json_int_t)json_integer_value(json_object_get(it, "id")),
+                               "kind", json_object_get(it, "kind"), "via", "list"));
+    }
+    if (rc != 0 || store_commit(req_dbw(r)) != STORE_OK) {
+      json_decref(items);
+      return APP_INTERNAL(&r->err);
+    }
+  }
   return req_page(r, items, total);
 }
 

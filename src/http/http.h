@@ -148,6 +148,7 @@ struct req {
   const char *cookie_token;
   const char *device_cookie; /* hocvuso_device: exempts a known browser from the per-address log-in limit */
   const char *csrf_header;
+  const char *fetch_site; /* Sec-Fetch-Site, when the browser sends it */
   /* path parameters, in the order of the route's {name} segments */
   int64_t params[REQ_MAX_PARAMS];
   int nparams;
@@ -255,6 +256,11 @@ int req_offload(req *r, bool verify, const char *hash, const char *pw, const cha
 void req_pw_work(void *r); /* run by the hashing pool */
 /* 503 with Retry-After: the database (or the writer) cannot be had in time. */
 int req_unavailable(req *r);
+/* A file of people's data (an export, an error report) is a GET the session cookie (SameSite=Lax)
+ * rides on even when another site navigates to it: such a request, told by the browser's
+ * Sec-Fetch-Site (cross-site or same-site), is refused with 403 before anything is read or
+ * audited. 0 to go on, -1 answered. */
+int req_same_origin(req *r);
 /* Appends to the audit log on the writer, as the caller, from the caller's address. */
 int req_audit(req *r, const char *action, const char *entity, int64_t entity_id, int64_t unit_id, json_t *detail);
 /* Builds {"items":…, "page":…, "per_page":…, "total":…} and answers 200. */

@@ -195,6 +195,13 @@ void req_pw_work(void *arg) {
   }
 }
 
+int req_same_origin(req *r) {
+  if (r->fetch_site && (strcmp(r->fetch_site, "cross-site") == 0 || strcmp(r->fetch_site, "same-site") == 0))
+    return req_fail(r, 403, "forbidden", NULL,
+                    "Tệp này chỉ tải được từ chính trang của hệ thống: hãy mở trang và bấm nút tải về.");
+  return 0;
+}
+
 int req_unavailable(req *r) {
   r->err.retry_after = 2;
   return req_fail(r, 503, "unavailable", NULL, "Hệ thống đang bận hoặc cơ sở dữ liệu tạm thời không truy cập được. Vui lòng thử lại sau giây lát.");

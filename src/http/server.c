@@ -128,6 +128,7 @@ static void req_fill(req *r, struct MHD_Connection *c, const char *url, const ch
   if ((v = header(c, "Content-Type"))) r->content_type = arena_strdup(&r->a, v);
   if ((v = header(c, "If-None-Match"))) r->if_none_match = arena_strdup(&r->a, v);
   if ((v = header(c, "X-CSRF-Token"))) r->csrf_header = arena_strdup(&r->a, v);
+  if ((v = header(c, "Sec-Fetch-Site"))) r->fetch_site = arena_strdup(&r->a, v);
   if ((v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "hocvuso_session"))) r->cookie_token = arena_strdup(&r->a, v);
   if ((v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "hocvuso_device"))) r->device_cookie = arena_strdup(&r->a, v);
   client_address(r, c);

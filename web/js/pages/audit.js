@@ -56,6 +56,7 @@ const ACTIONS = [
   { group: 'import.', label: 'Nhập danh sách', items: [
     ['import.upload', 'Tải danh sách lên'],
     ['import.start', 'Bắt đầu nhập danh sách'],
+    ['import.errors_read', 'Tải báo cáo lỗi nhập danh sách'],
   ] },
   { group: 'request.', label: 'Yêu cầu về dữ liệu', items: [
     ['request.create', 'Gửi yêu cầu về dữ liệu'],
