@@ -68,8 +68,19 @@ static store_conn *sq_connect(const char *target, bool writer, char *err, size_t
     snprintf(err, errlen, "cannot open %s: %s", target, c->db ? sqlite3_errmsg(c->db) : "out of memory");
     goto fail;
   }
+  /* SQLite answers SQLITE_BUSY without calling the busy handler when waiting could deadlock (two
+   * processes switching a fresh file to WAL at once, each holding a shared lock): try again, for
+   * at most the busy timeout. The pragmas are idempotent. */
   char *msg = NULL;
-  if (sqlite3_exec(c->db, writer ? sq_pragmas_writer : sq_pragmas_reader, NULL, NULL, &msg) != SQLITE_OK) {
+  int rc = SQLITE_OK;
+  for (int attempt = 0; attempt < 200; attempt++) {
+    sqlite3_free(msg);
+    msg = NULL;
+    rc = sqlite3_exec(c->db, writer ? sq_pragmas_writer : sq_pragmas_reader, NULL, NULL, &msg);
+    if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) break;
+    sqlite3_sleep(50);
+  }
+  if (rc != SQLITE_OK) {
     snprintf(err, errlen, "cannot configure %s: %s", target, msg ? msg : "unknown error");
     sqlite3_free(msg);
     goto fail;

@@ -218,8 +218,12 @@ test('100,000 people stream out with bounded server memory (CSV and XLSX)', { ti
   const hwm2 = await vmHWM();
   const mb = (b) => (b / 1048576).toFixed(1);
   console.log(`# ${ON_PG ? 'postgresql' : 'sqlite'}: ${N} rows; VmHWM ${mb(hwm0)} MB → after CSV (${mb(r.body.length)} MB, ${csvMs} ms) ${mb(hwm1)} MB → after XLSX (${mb(x.body.length)} MB, ${xlsxMs} ms) ${mb(hwm2)} MB`);
-  assert.ok(hwm1 - hwm0 < 50 * 1048576, `CSV: the server's peak grew by ${mb(hwm1 - hwm0)} MB`);
-  assert.ok(hwm2 - hwm0 < 50 * 1048576, `XLSX: the server's peak grew by ${mb(hwm2 - hwm0)} MB`);
+  // Under AddressSanitizer the peak is the sanitizer's (freed blocks wait in its quarantine, up to
+  // 256 MB, plus their shadow): the bound is asserted by the plain build's run of this suite.
+  if (!process.env.ASAN_OPTIONS) {
+    assert.ok(hwm1 - hwm0 < 50 * 1048576, `CSV: the server's peak grew by ${mb(hwm1 - hwm0)} MB`);
+    assert.ok(hwm2 - hwm0 < 50 * 1048576, `XLSX: the server's peak grew by ${mb(hwm2 - hwm0)} MB`);
+  }
   assert.ok(r.body.length > 5 * 1048576, 'the body is larger than what the server may have held');
   // Downloads given up half-way: the server drops the cursor (its connection goes back to the
   // pool, a PostgreSQL query is cancelled) and the next export is whole.
