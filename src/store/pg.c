@@ -30,6 +30,10 @@ typedef struct pg_conn {
   PGconn *pg;
   stmt_cache cache; /* store_sql address -> pg_stmt */
   unsigned long next_name;
+  /* A cancel was sent for a query that finished before it arrived: the server may still apply
+   * it to the next statement (PQcancel returns before the backend is signalled), so the
+   * connection is reopened before anyone uses it again (pg_broken). */
+  bool cancel_pending;
 } pg_conn;
 
 typedef struct pg_param {
@@ -265,7 +269,7 @@ static void param_clear(pg_param *p) {
  * stream runs without it, and the session's default comes back when the stream ends. */
 static void stream_timeout(pg_stmt *s, bool lift) {
   pg_conn *pc = (pg_conn *)s->base.conn;
-  if (lift == s->untimed || PQstatus(pc->pg) != CONNECTION_OK)
+  if (lift == s->untimed || PQstatus(pc->pg) != CONNECTION_OK || pc->cancel_pending)
     return;
   PQclear(PQexec(pc->pg, lift ? "SET statement_timeout = 0" : "RESET statement_timeout"));
   s->untimed = lift;
@@ -278,15 +282,27 @@ static void stream_abandon(pg_stmt *s) {
     return;
   }
   s->streaming = false;
+  bool sent = false, took = false;
   PGcancel *cancel = PQgetCancel(pc->pg);
   if (cancel) {
     char errbuf[256];
-    (void)PQcancel(cancel, errbuf, sizeof errbuf);
+    sent = PQcancel(cancel, errbuf, sizeof errbuf) == 1;
     PQfreeCancel(cancel);
   }
   PGresult *r;
-  while ((r = PQgetResult(pc->pg)) != NULL)
+  while ((r = PQgetResult(pc->pg)) != NULL) {
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (state && strcmp(state, "57014") == 0)
+      took = true;
     PQclear(r);
+  }
+  if (sent && !took) {
+    /* The query ended on its own: the cancel is still on its way and would hit the next
+     * statement. Nothing more is sent on this connection; the pool opens it again. */
+    pc->cancel_pending = true;
+    s->untimed = false;
+    return;
+  }
   stream_timeout(s, false);
 }
 
@@ -775,7 +791,7 @@ done:
  * left inside a transaction, which must not leak into the next user's work. */
 static bool pg_broken(store_conn *c) {
   pg_conn *pc = (pg_conn *)c;
-  if (!pc->pg || PQstatus(pc->pg) != CONNECTION_OK)
+  if (!pc->pg || PQstatus(pc->pg) != CONNECTION_OK || pc->cancel_pending)
     return true;
   if (PQtransactionStatus(pc->pg) != PQTRANS_IDLE)
     return true;
@@ -848,6 +864,7 @@ static int pg_reconnect(store_conn *c, char *err, size_t errlen) {
   pg_conn *pc = (pg_conn *)c;
   stmt_cache_free(&pc->cache, pg_stmt_free);
   pc->next_name = 0;
+  pc->cancel_pending = false;
   PQreset(pc->pg);
   if (PQstatus(pc->pg) != CONNECTION_OK) {
     copy_msg(err, errlen, PQerrorMessage(pc->pg));

@@ -2,25 +2,31 @@
 // running server (503 with Retry-After meanwhile, recovery without a restart), and kill -9 under
 // write load, repeated, on both backends (every acknowledged write survives; SQLite's
 // integrity_check is ok).
-// Owns: its own servers, and (PostgreSQL) stopping and starting the throw-away cluster of
-// HOCVUSO_TEST_PG_DIR, which it always leaves running.
+// Owns: its own servers, and (PostgreSQL) a throw-away cluster of its own beside the suite's one,
+// which it stops and starts: the suite's cluster serves the other files running at the same time
+// (node --test runs two at once), and stopping it failed their requests with 503.
 // Never: times anything for performance; deadlines here only keep a broken build from hanging.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  startServer, expectError, groupKind, WARD_NAME, ON_PG, PG_DIR, REPO_ROOT, run, sleep, uniq, statusOf,
+  startServer, expectError, groupKind, WARD_NAME, ON_PG, REPO_ROOT, run, sleep, uniq, statusOf, tempDir,
 } from './lib/server.mjs';
+import { rmSync } from 'node:fs';
 
 const PG_SCRIPT = join(REPO_ROOT, 'tests', 'pg-server.sh');
+const OWN_PG = ON_PG ? tempDir('faultpg') : '';
 const servers = [];
 after(async () => {
-  if (ON_PG) await run('bash', [PG_SCRIPT, 'start', PG_DIR], { timeout: 90000 }); // never leave it stopped
   for (const s of servers) await s.stop();
+  if (OWN_PG) {
+    await run('bash', [PG_SCRIPT, 'stop', OWN_PG], { timeout: 90000 });
+    rmSync(OWN_PG, { recursive: true, force: true });
+  }
 });
 
 async function pg(cmd) {
-  const r = await run('bash', [PG_SCRIPT, cmd, PG_DIR], { timeout: 90000 });
+  const r = await run('bash', [PG_SCRIPT, cmd, OWN_PG], { timeout: 90000 });
   assert.equal(r.code, 0, `pg-server.sh ${cmd}: ${r.stderr}`);
 }
 
@@ -35,7 +41,8 @@ function assertUnavailable(r, what) {
 }
 
 test('PostgreSQL stopped under a running server: 503 with Retry-After, then recovery by itself', { skip: !ON_PG && 'PostgreSQL only (HOCVUSO_TEST_PG_DIR)', timeout: 180000 }, async () => {
-  const srv = await startServer({ tag: 'pgrestart' });
+  await pg('start');
+  const srv = await startServer({ tag: 'pgrestart', pgDir: OWN_PG });
   servers.push(srv);
   const admin = await srv.login('admin');
   const wardId = await srv.unitId(admin, WARD_NAME);

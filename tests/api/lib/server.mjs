@@ -86,11 +86,11 @@ export function hocvuso(args, opts = {}) {
 }
 
 /** Drops a database made by freshDatabase (best effort; the cluster is a throw-away one). */
-export async function dropDatabase(uri) {
+export async function dropDatabase(uri, pgDir = PG_DIR) {
   if (!ON_PG || !uri) return;
   const name = /^postgres(?:ql)?:\/\/[^/]*\/([a-z0-9_]+)/.exec(uri)?.[1];
   if (!name || !name.startsWith('hv_')) return;
-  const admin = await run('bash', [join(REPO_ROOT, 'tests', 'pg-server.sh'), 'uri', PG_DIR, 'postgres']);
+  const admin = await run('bash', [join(REPO_ROOT, 'tests', 'pg-server.sh'), 'uri', pgDir, 'postgres']);
   if (admin.code !== 0) return;
   const r = await run('psql', ['-X', '-q', admin.stdout.trim(), '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
   if (r.code !== 0) console.error(`note: could not drop the test database ${name}: ${r.stderr.trim()}`);
@@ -120,11 +120,14 @@ export function freePort() {
   });
 }
 
-/** A fresh PostgreSQL database (when the suite runs on PostgreSQL): its URI, else null. */
-export async function freshDatabase(tag = 'db') {
+/**
+ * A fresh PostgreSQL database (when the suite runs on PostgreSQL): its URI, else null. pgDir: the
+ * cluster (pg-server.sh DIR), by default the suite's shared one.
+ */
+export async function freshDatabase(tag = 'db', pgDir = PG_DIR) {
   if (!ON_PG) return null;
   const name = `hv_${tag}_${process.pid}_${++dbCounter}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
-  const r = await run('bash', [join(REPO_ROOT, 'tests', 'pg-server.sh'), 'createdb', PG_DIR, name], { timeout: 60000 });
+  const r = await run('bash', [join(REPO_ROOT, 'tests', 'pg-server.sh'), 'createdb', pgDir, name], { timeout: 60000 });
   if (r.code !== 0) throw new Error(`pg-server.sh createdb ${name} failed (exit ${r.code}): ${r.stderr}`);
   const uri = r.stdout.trim().split('\n').pop().trim();
   if (!/^postgres(ql)?:\/\//.test(uri)) throw new Error(`pg-server.sh createdb printed no URI: ${r.stdout}`);
@@ -143,13 +146,14 @@ export function storeArgs(dataDir, dbUri) {
 /**
  * Starts a server with the demo ward loaded. Options:
  *   demo (default true): run `hocvuso demo` first; password: the demo password;
- *   env: extra environment for `serve`; args: extra `serve` arguments.
+ *   env: extra environment for `serve`; args: extra `serve` arguments; pgDir: the PostgreSQL
+ *   cluster to use (a suite that stops its cluster must not share the others' one).
  */
-export async function startServer({ demo = true, password = DEMO_PASSWORD, env = {}, args = [], tag } = {}) {
+export async function startServer({ demo = true, password = DEMO_PASSWORD, env = {}, args = [], tag, pgDir = PG_DIR } = {}) {
   assertBinary();
   tag = tag || basename(process.argv[1] || 'suite').replace(/\.test\.mjs$/, '');
   const dataDir = tempDir(tag);
-  const dbUri = await freshDatabase(tag);
+  const dbUri = await freshDatabase(tag, pgDir);
   let demoOut = null;
   if (demo) {
     demoOut = await run(BIN, ['demo', ...storeArgs(dataDir, dbUri)], {
@@ -160,7 +164,7 @@ export async function startServer({ demo = true, password = DEMO_PASSWORD, env =
       throw new Error(`hocvuso demo failed (exit ${demoOut.code})\nstdout: ${demoOut.stdout}\nstderr: ${demoOut.stderr}`);
     }
   }
-  const srv = new Server({ dataDir, dbUri, password, demoOut });
+  const srv = new Server({ dataDir, dbUri, password, demoOut, pgDir });
   try {
     await srv.spawn({ env, args });
   } catch (e) {
@@ -171,7 +175,8 @@ export async function startServer({ demo = true, password = DEMO_PASSWORD, env =
 }
 
 export class Server {
-  constructor({ dataDir, dbUri, password, demoOut }) {
+  constructor({ dataDir, dbUri, password, demoOut, pgDir = PG_DIR }) {
+    this.pgDir = pgDir;
     this.dataDir = dataDir;
     this.dbUri = dbUri;
     this.password = password;
@@ -239,7 +244,7 @@ export class Server {
     }
     if (cleanup) {
       rmSync(this.dataDir, { recursive: true, force: true });
-      await dropDatabase(this.dbUri);
+      await dropDatabase(this.dbUri, this.pgDir);
     }
     return this.exit;
   }
