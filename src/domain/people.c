@@ -53,7 +53,8 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
  * Filters whose parameter is NULL (or 0 for the group mask) are off. Ages compare birth keys
  * (groups.h): age >= n iff key <= ref - n*10000. */
 #define PEOPLE_CTE                                                                                  \
-  SCOPE_WITH ", su_(id) AS MATERIALIZED (SELECT u.id FROM units u WHERE " SCOPE_IN("u.path") "),"     \
+  SCOPE_WITH ", su_(id) AS MATERIALIZED (SELECT DISTINCT u.id FROM sc_ CROSS JOIN units u"            \
+             " WHERE u.path >= sc_.lo AND u.path < sc_.hi),"                                              \
              " uf_(id) AS MATERIALIZED (SELECT u.id FROM units u WHERE u.path >= ? AND u.path < ?) "
 #define PEOPLE_SCOPE_NARROW                                                                         \
   "(p.unit_id IN (SELECT id FROM su_) OR p.id IN (SELECT sm_.person_id FROM memberships sm_"        \
@@ -113,8 +114,9 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
 #define LIST_SQL_OF(from)                                                                                     \
   PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"  \
              " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL                                          \
-             " FROM (SELECT p.*" from " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) p"                         \
-             " JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_ ORDER BY p.name_key, p.id"
+             " FROM (SELECT p.id AS pid_, p.name_key AS sk_" from " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) pg_" \
+             " CROSS JOIN people p CROSS JOIN units u CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_"             \
+             " WHERE p.id = pg_.pid_ AND u.id = p.unit_id ORDER BY pg_.sk_, pg_.pid_"
 /* Counted up to PEOPLE_COUNT_CAP + 1 rows: past that the caller says "more than" (a count of a
  * whole ward costs a walk of every person). */
 #define COUNT_SQL(scope, mode) COUNT_SQL_OF(LIST_FROM(scope, mode))
@@ -133,6 +135,23 @@ STORE_SQL(q_count_phone, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
 STORE_SQL(q_list_cccd, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
 STORE_SQL(q_count_cccd, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
 STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
+/* A narrow list whose units hold people in one unit only, and no members (a tổ officer's own tổ,
+ * with its teams: the page opened most): that unit's people read in name order from people(unit_id, deleted_at, name_key, id), no
+ * sort; the scope and the filter are still tested on each. */
+#define ONE_FROM(mode)                                                                                         \
+  " FROM people p CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.unit_id = ? AND p.deleted_at IS NULL" \
+  " AND " PEOPLE_SCOPE_NARROW " AND " mode PEOPLE_FILTER
+STORE_SQL(q_list_one, LIST_SQL_OF(ONE_FROM(MODE_ALL)));
+STORE_SQL(q_count_one, COUNT_SQL_OF(ONE_FROM(MODE_ALL)));
+/* The units a narrow list starts from: how many have people registered (up to 2), the first of
+ * them, and whether any has members. */
+STORE_SQL(q_narrow_units, PEOPLE_CTE ", n_(id) AS (SELECT id FROM uf_ UNION ALL SELECT id FROM su_"
+                                     " WHERE NOT EXISTS (SELECT 1 FROM uf_))"
+                                     ", h_(id) AS (SELECT id FROM n_ WHERE EXISTS (SELECT 1 FROM people"
+                                     " WHERE unit_id = n_.id AND deleted_at IS NULL))"
+                                     " SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM h_ LIMIT 2) k_), (SELECT MIN(id) FROM h_),"
+                                     " EXISTS (SELECT 1 FROM memberships WHERE unit_id IN (SELECT id FROM n_))");
+
 /* The term plan of a name search (a ward or more in scope, at least one whole query word): the
  * names of the rarest term (a word, or a pair of the query's words), read in name order from
  * person_words' key (term, name, person), each checked against every query word, the scope and
@@ -904,6 +923,7 @@ typedef struct list_args {
   const char *lo, *hi; /* the unit filter's subtree, or NULL */
   bool drive;       /* a name search driven by its rare word (q_list_name_d) */
   enum { PLAN_WORDS, PLAN_TERM, PLAN_PATS } plan; /* how a name search runs (people_list) */
+  int64_t one_unit; /* a narrow list of one unit without members (q_list_one), else 0 */
   people_name_q nq;
   char term[330];
   int64_t group_bit;
@@ -920,6 +940,7 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
   store_bind_text(s, i++, a->hi ? a->hi : "");
   if (a->drive) i = bind_prefix(s, i, a->words[0], his[0], sizeof his[0]); /* in the FROM */
   store_bind_int(s, i++, a->ref);
+  if (a->one_unit) store_bind_int(s, i++, a->one_unit);
   switch (a->kind) {
     case PEOPLE_Q_NONE: break;
     case PEOPLE_Q_PHONE: store_bind_text(s, i++, a->phone); break;
@@ -1056,6 +1077,22 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   } else if (a.drive) {
     lists[PEOPLE_Q_NAME] = &q_list_name_d;
     counts[PEOPLE_Q_NAME] = &q_count_name_d;
+  }
+  if (a.kind == PEOPLE_Q_NONE && !broad_all) {
+    /* One unit without members: its people in name order, no sort. */
+    store_stmt *u = store_prepare(c, &q_narrow_units);
+    if (!u) goto fail;
+    int ui = scope_bind(u, 1, scope);
+    store_bind_text(u, ui++, a.lo ? a.lo : "");
+    store_bind_text(u, ui++, a.hi ? a.hi : "");
+    int urc = store_step(u);
+    if (urc == STORE_ROW && store_col_int(u, 0) == 1 && store_col_int(u, 2) == 0) a.one_unit = store_col_int(u, 1);
+    store_reset(u);
+    if (urc != STORE_ROW) goto fail;
+    if (a.one_unit) {
+      lists[PEOPLE_Q_NONE] = &q_list_one;
+      counts[PEOPLE_Q_NONE] = &q_count_one;
+    }
   }
   store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);
   if (!n) goto fail;

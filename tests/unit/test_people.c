@@ -425,6 +425,35 @@ static void test_name_search(void **state) {
   assert_int_equal(n, 0);
   n = find(fx, Q(.q = "hoa"), ids, 16, NULL);
   assert_int_equal(n, 1);
+  /* A list of one unit with people and no members is read in name order from that unit alone:
+   * every live person of the unit, in name order. */
+  STORE_SQL(q_in_unit, "SELECT id FROM people WHERE unit_id = ? AND deleted_at IS NULL ORDER BY name_key, id");
+  int64_t want[16];
+  int nw = 0;
+  store_stmt *st = store_prepare(fx->w, &q_in_unit);
+  assert_non_null(st);
+  store_bind_int(st, 1, fx->tdp1);
+  while (store_step(st) == STORE_ROW && nw < 16) want[nw++] = store_col_int(st, 0);
+  store_reset(st);
+  n = find(fx, Q(.unit_id = fx->tdp1), ids, 16, NULL);
+  assert_true(nw >= 3);
+  assert_int_equal(n, nw);
+  for (int k = 0; k < n; k++) assert_int_equal(ids[k], want[k]);
+  assert_true(has(ids, n, huong) && has(ids, n, hung) && has(ids, n, an));
+  /* The filters still apply on that path. */
+  int64_t woman = person(fx, "Đinh Thị Mai", fx->tdp1, 0, NULL, "F", NULL);
+  STORE_SQL(q_women_in_unit, "SELECT id FROM people WHERE unit_id = ? AND deleted_at IS NULL AND sex = 'F'"
+                             " ORDER BY name_key, id");
+  nw = 0;
+  st = store_prepare(fx->w, &q_women_in_unit);
+  assert_non_null(st);
+  store_bind_int(st, 1, fx->tdp1);
+  while (store_step(st) == STORE_ROW && nw < 16) want[nw++] = store_col_int(st, 0);
+  store_reset(st);
+  n = find(fx, Q(.unit_id = fx->tdp1, .sex = "F"), ids, 16, NULL);
+  assert_int_equal(n, nw);
+  for (int k = 0; k < n; k++) assert_int_equal(ids[k], want[k]);
+  assert_true(has(ids, n, woman) && !has(ids, n, hung));
 }
 
 /* The C rule and the SQL rule of every group agree on edge cases. */
