@@ -370,6 +370,8 @@ static const store_sql m0010[] = {
     {"DROP TABLE person_words", NULL},
     {"ALTER TABLE person_terms RENAME TO person_words", NULL},
     {"CREATE INDEX person_words_person ON person_words(person_id, word)", NULL},
+    /* A record's audit trail (GET /api/v1/audit?entity=person&entity_id=N), newest first. */
+    {"CREATE INDEX audit_log_entity_id ON audit_log(entity_id, id)", NULL},
     {NULL, NULL},
 };
 
@@ -382,6 +384,6 @@ const store_migration hocvuso_migrations[] = {
     {6, "registry: households, people, memberships, name words, account's person", m0006},
     {7, "import jobs and their rejected lines", m0007},
     {8, "data subject requests (72-hour answers)", m0008},
-    {10, "name search by terms read in name order", m0010},
+    {10, "name search by terms read in name order; audit entries by object", m0010},
     {0, NULL, NULL},
 };

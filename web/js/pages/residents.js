@@ -328,13 +328,10 @@ const FIELD_LABELS = {
   household_id: 'hộ', relation: 'quan hệ với chủ hộ', vneid_level: 'VNeID', unit_id: 'đơn vị',
 };
 
-/**
- * The person's audit trail. The audit API has no filter by object id: it is asked for entries on
- * people whose names match, and those about this id are kept (see the report: an entity_id filter).
- */
+/** The person's audit trail: the entries about this record, newest first. */
 async function auditTrail(p) {
-  const data = await api.get('/audit', { entity: 'person', name: p.full_name, per_page: 200 });
-  const items = (data.items || []).filter((e) => String(e.entity_id) === String(p.id));
+  const data = await api.get('/audit', { entity: 'person', entity_id: p.id, per_page: 200 });
+  const items = data.items || [];
   if (!items.length) return empty('Chưa có thao tác nào được ghi lại.');
   return h('ul', { class: 'timeline' }, items.map((e) => {
     const fields = e.detail && Array.isArray(e.detail.fields) ? e.detail.fields.map((f) => FIELD_LABELS[f] || f) : [];
