@@ -11,6 +11,7 @@
 
 #include "domain/groups.h"
 #include "domain/person.h"
+#include "domain/requests.h"
 #include "util/clock.h"
 #include "util/fold.h"
 
@@ -39,7 +40,7 @@ STORE_SQL(q_reach_members, "SELECT u.path FROM memberships m JOIN units u ON u.i
 STORE_SQL(q_household_of, "SELECT unit_id FROM households WHERE id = ? AND deleted_at IS NULL");
 STORE_SQL(q_get, "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
                  " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", p.cccd_enc, p.relation, h.code,"
-                 " h.address, h.unit_id, u.kind"
+                 " h.address, h.unit_id, u.kind, " REQUESTS_RESTRICTED_SQL("p.id")
                  " FROM people p JOIN units u ON u.id = p.unit_id LEFT JOIN households h ON h.id = p.household_id,"
                  " (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.id = ? AND p.deleted_at IS NULL");
 STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FROM memberships m"
@@ -113,7 +114,7 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
 #define LIST_SQL(scope, mode) LIST_SQL_OF(LIST_FROM(scope, mode))
 #define LIST_SQL_OF(from)                                                                                     \
   PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"  \
-             " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL                                          \
+             " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")     \
              " FROM (SELECT p.id AS pid_, p.name_key AS sk_" from " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) pg_" \
              " CROSS JOIN people p CROSS JOIN units u CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_"             \
              " WHERE p.id = pg_.pid_ AND u.id = p.unit_id ORDER BY pg_.sk_, pg_.pid_"
@@ -162,7 +163,7 @@ STORE_SQL(q_narrow_units, PEOPLE_CTE ", n_(id) AS (SELECT id FROM uf_ UNION ALL 
       PEOPLE_FILTER
 STORE_SQL(q_list_term,
           PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
-                     " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL
+                     " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")
                      " FROM (SELECT p.*, t_.name_key AS sk_" TERM_FROM " ORDER BY t_.name_key, t_.person_id"
                      " LIMIT ? OFFSET ?) p JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_"
                      " ORDER BY p.sk_, p.id");
@@ -637,7 +638,9 @@ static json_t *int_or_null(store_stmt *s, int i) {
 
 /* A person's summary from columns 0–11: id, full_name, birth_year, birth_month, birth_day, sex,
  * phone, unit_id, unit name, household_id, vneid_level, group mask. */
-static json_t *summary_row(store_stmt *s) {
+/* A person's summary from the columns every list and q_get share; `restricted_col`: the column
+ * that says whether a `restrict` request of theirs stands (requests.h). */
+static json_t *summary_row(store_stmt *s, int restricted_col) {
   json_t *bd = json_null();
   if (!store_col_is_null(s, 3) && !store_col_is_null(s, 4)) {
     char iso[16];
@@ -651,11 +654,12 @@ static json_t *summary_row(store_stmt *s) {
     json_decref(bd);
     return NULL;
   }
-  return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:s, s:o, s:I, s:o}", "id", (json_int_t)store_col_int(s, 0),
+  return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:s, s:o, s:I, s:o, s:o}", "id", (json_int_t)store_col_int(s, 0),
                    "full_name", store_col_text(s, 1), "birth_year", int_or_null(s, 2), "birth_date", bd, "sex",
                    text_or_null(s, 5), "phone", text_or_null(s, 6), "unit_id", (json_int_t)store_col_int(s, 7),
                    "unit_name", store_col_text(s, 8) ? store_col_text(s, 8) : "", "household_id", int_or_null(s, 9),
-                   "vneid_level", (json_int_t)store_col_int(s, 10), "groups", groups);
+                   "vneid_level", (json_int_t)store_col_int(s, 10), "groups", groups, "restricted",
+                   json_boolean(store_col_int(s, restricted_col) != 0));
 }
 
 int people_get(store_conn *c, const secrets *keys, int64_t id, bool cccd_clear, json_t **out, app_err *e) {
@@ -669,7 +673,7 @@ int people_get(store_conn *c, const secrets *keys, int64_t id, bool cccd_clear, 
     if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy người này.");
     return APP_INTERNAL(e);
   }
-  json_t *o = summary_row(s);
+  json_t *o = summary_row(s, 18);
   json_t *cccd = json_null();
   if (!store_col_is_null(s, 12)) {
     char digits[13], shown[13];
@@ -1111,7 +1115,7 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   store_bind_int(s, i++, (int64_t)(q->page - 1) * q->per_page);
   store_bind_int(s, i++, a.ref);
   while ((rc = store_step(s)) == STORE_ROW) {
-    json_t *o = summary_row(s);
+    json_t *o = summary_row(s, 12);
     if (!o || json_array_append_new(items, o) != 0) {
       store_reset(s);
       goto fail;
