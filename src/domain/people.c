@@ -127,10 +127,10 @@ STORE_SQL(q_count_all, COUNT_SQL_OF(LIST_FROM_NARROW(MODE_ALL)));
 STORE_SQL(q_list_all_b, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_ALL));
 STORE_SQL(q_count_all_b, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_ALL));
 /* A search by name, phone or CCCD is narrow by what it looks for, whatever the scope. */
-STORE_SQL(q_list_name, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_NAME));
-STORE_SQL(q_count_name, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_NAME));
-STORE_SQL(q_list_name_d, LIST_SQL_OF(LIST_FROM_NAME));
-STORE_SQL(q_count_name_d, COUNT_SQL_OF(LIST_FROM_NAME));
+STORE_SQL_PER_CALL(q_list_name, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_NAME));
+STORE_SQL_PER_CALL(q_count_name, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_NAME));
+STORE_SQL_PER_CALL(q_list_name_d, LIST_SQL_OF(LIST_FROM_NAME));
+STORE_SQL_PER_CALL(q_count_name_d, COUNT_SQL_OF(LIST_FROM_NAME));
 STORE_SQL(q_list_phone, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
 STORE_SQL(q_count_phone, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
 STORE_SQL(q_list_cccd, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
@@ -161,18 +161,18 @@ STORE_SQL(q_narrow_units, PEOPLE_CTE ", n_(id) AS (SELECT id FROM uf_ UNION ALL 
   " FROM person_words t_ CROSS JOIN people p CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE t_.word = ?" \
   " AND p.id = t_.person_id AND p.deleted_at IS NULL AND " PEOPLE_SCOPE_BROAD PEOPLE_NAME_PATS("t_.name_key") \
       PEOPLE_FILTER
-STORE_SQL(q_list_term,
+STORE_SQL_PER_CALL(q_list_term,
           PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
                      " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")
                      " FROM (SELECT p.*, t_.name_key AS sk_" TERM_FROM " ORDER BY t_.name_key, t_.person_id"
                      " LIMIT ? OFFSET ?) p JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_"
                      " ORDER BY p.sk_, p.id");
-STORE_SQL(q_count_term, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" TERM_FROM " LIMIT ?) n_");
+STORE_SQL_PER_CALL(q_count_term, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" TERM_FROM " LIMIT ?) n_");
 /* A name search in a narrow list (a tổ officer's, or filtered to a unit): the people of its units,
  * their folded names checked against every query word. */
 #define MODE_PATS "1 = 1" PEOPLE_NAME_PATS("p.name_key")
-STORE_SQL(q_list_pats, LIST_SQL_OF(LIST_FROM_NARROW(MODE_PATS)));
-STORE_SQL(q_count_pats, COUNT_SQL_OF(LIST_FROM_NARROW(MODE_PATS)));
+STORE_SQL_PER_CALL(q_list_pats, LIST_SQL_OF(LIST_FROM_NARROW(MODE_PATS)));
+STORE_SQL_PER_CALL(q_count_pats, COUNT_SQL_OF(LIST_FROM_NARROW(MODE_PATS)));
 STORE_SQL(q_term_has, "SELECT 1 FROM person_words WHERE word = ? LIMIT 1");
 STORE_SQL(q_term_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word = ? LIMIT ?) n_");
 /* Terms are compared by their names counted up to this: a rarer one drives the search. */

@@ -68,6 +68,7 @@ typedef struct pg_stmt {
   bool stream;    /* store_prepare_stream: rows come one at a time (single-row mode) */
   bool streaming; /* a single-row-mode query is in flight on the connection */
   bool untimed;   /* statement_timeout is lifted for this stream (RESET when it ends) */
+  bool per_call;  /* store_sql.per_call: run unnamed (PQexecParams), planned for its values */
 } pg_stmt;
 
 /* ---- errors ---- */
@@ -379,7 +380,8 @@ static store_stmt *pg_prepare_flags(store_conn *c, const store_sql *q, bool cach
     for (size_t i = 0; i < n; i++)
       s->params[i].is_null = true;
   }
-  if (server_prepare(pc, s) != STORE_OK)
+  s->per_call = strncmp(src, STORE_PER_CALL_MARK, sizeof STORE_PER_CALL_MARK - 1) == 0;
+  if (!s->per_call && server_prepare(pc, s) != STORE_OK)
     goto fail;
   /* On failure below the server keeps the named statement until disconnect: harmless. */
   if (cache && stmt_cache_put(&pc->cache, q, &s->base) != 0)
@@ -401,7 +403,7 @@ static void pg_finalize(store_stmt *st) {
   pg_stmt *s = (pg_stmt *)st;
   pg_conn *pc = (pg_conn *)st->conn;
   pg_reset(st);
-  if (PQstatus(pc->pg) == CONNECTION_OK) {
+  if (!s->per_call && PQstatus(pc->pg) == CONNECTION_OK) {
     char sql[48];
     snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
     PQclear(PQexec(pc->pg, sql));
@@ -548,7 +550,9 @@ static int stream_next(pg_stmt *s) {
 static int stream_start(pg_stmt *s) {
   pg_conn *pc = (pg_conn *)s->base.conn;
   stream_timeout(s, true);
-  if (!PQsendQueryPrepared(pc->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0)) {
+  int sent = s->per_call ? PQsendQueryParams(pc->pg, s->text, s->nparams, NULL, s->values, s->lengths, s->formats, 0)
+                         : PQsendQueryPrepared(pc->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
+  if (!sent) {
     set_err(&pc->base, PQerrorMessage(pc->pg));
     pc->base.unavailable = PQstatus(pc->pg) != CONNECTION_OK;
     s->state = PS_FAILED;
@@ -599,11 +603,12 @@ static int pg_step(store_stmt *st) {
   }
   if (s->stream)
     return stream_start(s);
-  PGresult *res = PQexecPrepared(pc->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
+  PGresult *res = s->per_call ? PQexecParams(pc->pg, s->text, s->nparams, NULL, s->values, s->lengths, s->formats, 0)
+                              : PQexecPrepared(pc->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
   ExecStatusType es = PQresultStatus(res);
   /* Outside a transaction nothing was lost: prepare anew and run once more. Inside one the
    * error has aborted it, and the caller must roll back. */
-  if (es == PGRES_FATAL_ERROR && stale_plan(res) && PQtransactionStatus(pc->pg) == PQTRANS_IDLE) {
+  if (!s->per_call && es == PGRES_FATAL_ERROR && stale_plan(res) && PQtransactionStatus(pc->pg) == PQTRANS_IDLE) {
     PQclear(res);
     if (server_prepare(pc, s) != STORE_OK) { /* it recorded why */
       s->state = PS_FAILED;

@@ -50,6 +50,11 @@ typedef struct store_sql {
 /* Declares a statement owned by the current module. */
 #define STORE_SQL(name, text) static const store_sql name = {text, NULL}
 #define STORE_SQL2(name, sqlite_text, pg_text) static const store_sql name = {sqlite_text, pg_text}
+/* A statement planned for each call's values: PostgreSQL runs it unnamed (PQexecParams), so that
+ * its plan sees them; a statement whose filters are switched on and off by its parameters has no
+ * good generic plan. The mark is a leading SQL comment, which SQLite ignores. */
+#define STORE_PER_CALL_MARK "/* per call */ "
+#define STORE_SQL_PER_CALL(name, text) static const store_sql name = {STORE_PER_CALL_MARK text, NULL}
 
 /* Opens a database. `target` is a libpq URI (postgresql://… or postgres://…) for PostgreSQL,
  * otherwise the path of an SQLite file (created when absent). `pool` is the number of
