@@ -1172,6 +1172,38 @@ static void test_stream(void **state) {
   store_release(c);
 }
 
+/* A statement planned per call runs like any other, again and again and as a stream, with its
+ * parameters; on PostgreSQL it leaves no named statement on the server. */
+static void test_per_call(void **state) {
+  fixture *fx = fx_of(state);
+  STORE_SQL_PER_CALL(q_pc, "SELECT CAST(? AS BIGINT) * 2, CAST(? AS TEXT)");
+  STORE_SQL2(q_named, "SELECT 0", "SELECT COUNT(*) FROM pg_prepared_statements");
+  store_conn *c = store_acquire(fx->st, false);
+  assert_non_null(c);
+  int64_t named0 = query_int(c, &q_named);
+  for (int i = 1; i <= 3; i++) {
+    store_stmt *s = store_prepare(c, &q_pc);
+    assert_non_null(s);
+    store_bind_int(s, 1, i);
+    store_bind_text(s, 2, i == 2 ? NULL : "hộ");
+    assert_int_equal(store_step(s), STORE_ROW);
+    assert_int_equal(store_col_int(s, 0), 2 * i);
+    assert_int_equal(store_col_is_null(s, 1), i == 2);
+    assert_int_equal(store_step(s), STORE_DONE);
+    store_reset(s);
+  }
+  store_stmt *st = store_prepare_stream(c, &q_pc);
+  assert_non_null(st);
+  store_bind_int(st, 1, 21);
+  store_bind_text(st, 2, "x");
+  assert_int_equal(store_step(st), STORE_ROW);
+  assert_int_equal(store_col_int(st, 0), 42);
+  assert_int_equal(store_step(st), STORE_DONE);
+  store_reset(st);
+  if (fx->kind == STORE_PG) assert_int_equal(query_int(c, &q_named), named0); /* q_named counted itself already */
+  store_release(c);
+}
+
 /* Waiting for the writer (SQLite) or for a pooled connection (PostgreSQL) ends at a deadline,
  * and says it was busy, not down. */
 static void test_acquire_deadline(void **state) {
@@ -1449,6 +1481,7 @@ int main(void) {
       cmocka_unit_test(test_savepoints),
       cmocka_unit_test(test_bulk),
       cmocka_unit_test(test_stream),
+      cmocka_unit_test(test_per_call),
       cmocka_unit_test(test_acquire_deadline),
       cmocka_unit_test(test_pg_reconnect),
       cmocka_unit_test(test_ids_not_reused),
