@@ -192,7 +192,7 @@ test('an upload over the limit is 413 with a Vietnamese message, and nothing is 
     sock.on('end', () => res(data));
     sock.on('close', () => res(data));
     sock.on('error', (e) => (data ? res(data) : rej(e)));
-    setTimeout(() => sock.destroy(), 5000);
+    setTimeout(() => sock.destroy(), 5000).unref(); // the open socket keeps the process alive, not the timer
   });
   assert.match(answer, /^HTTP\/1\.1 413/);
   assert.match(answer, /quá lớn/);

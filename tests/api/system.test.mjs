@@ -464,7 +464,9 @@ test('graceful shutdown: in-flight requests complete with 2xx and the process ex
     const bad = results.map((r, i) => (r.status === 'fulfilled' ? (r.value.status >= 200 && r.value.status < 300 ? null : `#${i}: ${r.value.status} ${r.value.text.slice(0, 100)}`) : `#${i}: ${r.reason.message}`)).filter(Boolean);
     assert.deepEqual(bad, [], 'every in-flight request completes with 2xx');
     for (const r of results.slice(0, slow.length)) assert.equal(r.value.status, 201, r.value.text);
-    const exit = await Promise.race([g.exited, sleep(15000).then(() => null)]);
+    let timer; // cleared at once: a pending timer would keep this file's process alive
+    const exit = await Promise.race([g.exited, new Promise((res) => (timer = setTimeout(() => res(null), 15000)))]);
+    clearTimeout(timer);
     assert.ok(exit, 'the server exits within 15 s of SIGTERM');
     assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null });
     await assert.rejects(g.request('GET', '/healthz', { timeout: 2000 }), 'no longer listening');

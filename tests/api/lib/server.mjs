@@ -1,9 +1,12 @@
 // server.mjs: starts a real `hocvuso serve` (demo ward loaded) for one test file and talks to it.
 // Owns: a fresh temp data dir per server (and a fresh PostgreSQL database when
-// HOCVUSO_TEST_PG_DIR is set), the child process, and a minimal HTTP client.
+// HOCVUSO_TEST_PG_DIR is set), the child process, and a minimal HTTP client; with
+// HOCVUSO_TEST_TEMPLATE_DIR set (scripts/test.sh sets it per suite), a demo ward made once per
+// binary, backend and password, that every server gets its own fresh copy of.
 // Never: hard-codes ids or results; every expectation comes from the contract (docs/API.md).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, readdirSync, statSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readdirSync, statSync, readFileSync, writeFileSync, renameSync, mkdirSync, copyFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,16 +156,20 @@ export async function startServer({ demo = true, password = DEMO_PASSWORD, env =
   assertBinary();
   tag = tag || basename(process.argv[1] || 'suite').replace(/\.test\.mjs$/, '');
   const dataDir = tempDir(tag);
-  const dbUri = await freshDatabase(tag, pgDir);
+  const tpl = demo ? await demoTemplate(password, pgDir) : null;
+  let dbUri = null;
   let demoOut = null;
-  if (demo) {
-    demoOut = await run(BIN, ['demo', ...storeArgs(dataDir, dbUri)], {
-      env: { HOCVUSO_ADMIN_PASSWORD: password },
-      timeout: 120000,
-    });
-    if (demoOut.code !== 0) {
-      throw new Error(`hocvuso demo failed (exit ${demoOut.code})\nstdout: ${demoOut.stdout}\nstderr: ${demoOut.stderr}`);
+  if (tpl) {
+    // The demo ward, made once: this server's own copy of its database (and of its data directory,
+    // but for secrets.json: the server makes fresh keys of its own, as after a real `hocvuso demo`).
+    dbUri = tpl.db ? await cloneDatabase(tag, pgDir, tpl.db) : null;
+    for (const f of readdirSync(tpl.dataDir)) {
+      if (f !== 'secrets.json') copyFileSync(join(tpl.dataDir, f), join(dataDir, f));
     }
+    demoOut = tpl.demoOut;
+  } else {
+    dbUri = await freshDatabase(tag, pgDir);
+    if (demo) demoOut = await runDemo(dataDir, dbUri, password);
   }
   const srv = new Server({ dataDir, dbUri, password, demoOut, pgDir });
   try {
@@ -172,6 +179,100 @@ export async function startServer({ demo = true, password = DEMO_PASSWORD, env =
     throw e;
   }
   return srv;
+}
+
+async function runDemo(dataDir, dbUri, password) {
+  const out = await run(BIN, ['demo', ...storeArgs(dataDir, dbUri)], {
+    env: { HOCVUSO_ADMIN_PASSWORD: password },
+    timeout: 120000,
+  });
+  if (out.code !== 0) {
+    throw new Error(`hocvuso demo failed (exit ${out.code})\nstdout: ${out.stdout}\nstderr: ${out.stderr}`);
+  }
+  return out;
+}
+
+// Demo templates (HOCVUSO_TEST_TEMPLATE_DIR): DIR/KEY/ready.json once `hocvuso demo` has run into
+// DIR/KEY/data (and, on PostgreSQL, into database hv_tpl_KEY, which nobody connects to afterwards).
+// KEY names the binary (path, size, mtime), the cluster and the password. The first process to
+// take DIR/KEY.lock makes it; the others wait for ready.json. Answers null without the setting.
+const templates = new Map();
+function demoTemplate(password, pgDir) {
+  const root = process.env.HOCVUSO_TEST_TEMPLATE_DIR;
+  if (!root) return Promise.resolve(null);
+  const st = statSync(BIN);
+  const key = createHash('sha256')
+    .update(JSON.stringify([BIN, st.size, st.mtimeMs, ON_PG ? resolve(pgDir) : '', password]))
+    .digest('hex').slice(0, 16);
+  if (!templates.has(key)) templates.set(key, makeTemplate(resolve(root), key, password, pgDir));
+  return templates.get(key);
+}
+
+async function makeTemplate(root, key, password, pgDir) {
+  const dir = join(root, key);
+  const ready = join(dir, 'ready.json');
+  const load = () => {
+    const t = JSON.parse(readFileSync(ready, 'utf8'));
+    return { ...t, dataDir: join(dir, 'data') };
+  };
+  if (existsSync(ready)) return load();
+  mkdirSync(root, { recursive: true });
+  try {
+    mkdirSync(`${dir}.lock`);
+  } catch (e) {
+    if (e.code !== 'EEXIST') throw e;
+    // Another test process makes it: wait for it (a failed maker leaves no ready.json: run demo).
+    for (const deadline = Date.now() + 180000; Date.now() < deadline; ) {
+      if (existsSync(ready)) return load();
+      if (existsSync(`${dir}.failed`)) return null;
+      await sleep(50);
+    }
+    return null;
+  }
+  try {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    let db = null;
+    if (ON_PG) {
+      const name = `hv_tpl_${key}`;
+      const r = await run('bash', [join(REPO_ROOT, 'tests', 'pg-server.sh'), 'createdb', pgDir, name], { timeout: 60000 });
+      if (r.code !== 0) throw new Error(`pg-server.sh createdb ${name} failed (exit ${r.code}): ${r.stderr}`);
+      db = name;
+    }
+    const uri = db ? await adminUri(pgDir, db) : null;
+    const demoOut = await runDemo(join(dir, 'data'), uri, password);
+    writeFileSync(`${ready}.tmp`, JSON.stringify({ db, demoOut }));
+    renameSync(`${ready}.tmp`, ready);
+    return load();
+  } catch (e) {
+    writeFileSync(`${dir}.failed`, String(e && e.message));
+    throw e;
+  }
+}
+
+// The URI of database `name` of a cluster (pg-server.sh uri), cached per cluster.
+const uriBase = new Map();
+async function adminUri(pgDir, name) {
+  if (!uriBase.has(pgDir)) {
+    const r = await run('bash', [join(REPO_ROOT, 'tests', 'pg-server.sh'), 'uri', pgDir, 'postgres']);
+    if (r.code !== 0) throw new Error(`pg-server.sh uri failed: ${r.stderr}`);
+    uriBase.set(pgDir, r.stdout.trim());
+  }
+  const base = uriBase.get(pgDir);
+  const m = /^(postgres(?:ql)?:\/\/[^/]*\/)postgres(\?.*)?$/.exec(base);
+  if (!m) throw new Error(`unexpected URI from pg-server.sh: ${base}`);
+  return `${m[1]}${name}${m[2] || ''}`;
+}
+
+// A fresh database copied from `template` (CREATE DATABASE … TEMPLATE): its URI.
+async function cloneDatabase(tag, pgDir, template) {
+  const name = `hv_${tag}_${process.pid}_${++dbCounter}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
+  const admin = await adminUri(pgDir, 'postgres');
+  const r = await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', admin,
+    '-c', 'SET client_min_messages = warning', '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`,
+    '-c', `CREATE DATABASE ${name} TEMPLATE ${template}`], { timeout: 60000 });
+  if (r.code !== 0) throw new Error(`CREATE DATABASE ${name} TEMPLATE ${template} failed (exit ${r.code}): ${r.stderr}`);
+  return adminUri(pgDir, name);
 }
 
 export class Server {
@@ -234,8 +335,11 @@ export class Server {
   async stop({ timeout = 15000, cleanup = true } = {}) {
     if (this.proc && !this.exit) {
       this.proc.kill('SIGTERM');
-      const t = sleep(timeout).then(() => 'timeout');
+      // A timer that goes with the exit: a pending one would keep the test's process alive.
+      let timer;
+      const t = new Promise((res) => (timer = setTimeout(() => res('timeout'), timeout)));
       const r = await Promise.race([this.exited, t]);
+      clearTimeout(timer);
       if (r === 'timeout') {
         this.proc.kill('SIGKILL');
         await this.exited;
