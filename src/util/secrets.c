@@ -36,9 +36,18 @@ static int create_file(const char *path, secrets *out, char *err, size_t errlen)
     sodium_memzero(hex, sizeof hex);
   }
   buf_puts(&b, "}\n");
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  /* Written whole under a name of this process, then linked in place: a process that finds the
+   * file (link's EEXIST, or access() in secrets_load) never reads it half-written. */
+  char tmp[4200];
+  if ((size_t)snprintf(tmp, sizeof tmp, "%s.%ld.%08x.tmp", path, (long)getpid(), (unsigned)randombytes_random()) >=
+      sizeof tmp) {
+    snprintf(err, errlen, "the data directory path is too long");
+    errno = ENAMETOOLONG;
+    goto done;
+  }
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
     goto done;
   }
   size_t off = 0;
@@ -46,18 +55,26 @@ static int create_file(const char *path, secrets *out, char *err, size_t errlen)
     ssize_t w = write(fd, b.data + off, b.len - off);
     if (w < 0) {
       if (errno == EINTR) continue;
-      snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+      snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
       close(fd);
-      unlink(path);
+      unlink(tmp);
       goto done;
     }
     off += (size_t)w;
   }
   if (fsync(fd) != 0 || close(fd) != 0) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    unlink(path);
+    snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+    unlink(tmp);
     goto done;
   }
+  if (link(tmp, path) != 0) {
+    int why = errno;
+    snprintf(err, errlen, "cannot create %s: %s", path, strerror(why));
+    unlink(tmp);
+    errno = why; /* EEXIST: another process made it first; the caller reads theirs */
+    goto done;
+  }
+  unlink(tmp);
   rc = 0;
 done:
   if (b.cap) sodium_memzero(b.data, b.len);

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h> /* after the headers it relies on (stdarg, stddef, setjmp) */
@@ -1086,6 +1088,55 @@ static void test_config_bad_values(void **state) {
 
 /* ==== secrets ==== */
 
+/* Several processes starting at once on a fresh data directory (a server and a `migrate`, say):
+ * every one of them gets the same keys, none reads a file half-written, no stray file is left. */
+static void test_secrets_race(void **state) {
+  (void)state;
+  enum { ROUNDS = 60, PROCS = 6 };
+  for (int round = 0; round < ROUNDS; round++) {
+    char base[64], dir[128];
+    make_temp_dir(base, sizeof base, "secrace");
+    snprintf(dir, sizeof dir, "%s/data", base);
+    int fds[PROCS][2];
+    pid_t pids[PROCS];
+    for (int i = 0; i < PROCS; i++) {
+      assert_int_equal(pipe(fds[i]), 0);
+      pids[i] = fork();
+      assert_true(pids[i] >= 0);
+      if (pids[i] == 0) {
+        secrets k;
+        char err[512];
+        unsigned char out[33] = {0};
+        if (secrets_load(dir, &k, err, sizeof err) == 0) {
+          out[0] = 1;
+          memcpy(out + 1, k.data_key, 32);
+        }
+        ssize_t w = write(fds[i][1], out, sizeof out);
+        _exit(w == (ssize_t)sizeof out ? 0 : 1);
+      }
+      close(fds[i][1]);
+    }
+    unsigned char first[33];
+    for (int i = 0; i < PROCS; i++) {
+      unsigned char got[33];
+      assert_int_equal(read(fds[i][0], got, sizeof got), (ssize_t)sizeof got);
+      close(fds[i][0]);
+      int status = 0;
+      assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+      assert_int_equal(got[0], 1); /* this process loaded the keys */
+      if (i == 0) memcpy(first, got, sizeof got);
+      else assert_memory_equal(got, first, sizeof got); /* the same keys for all */
+    }
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int files = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+      if (e->d_name[0] != '.') files++;
+    closedir(d);
+    assert_int_equal(files, 1); /* secrets.json alone: no temporary file left */
+  }
+}
+
 static void test_secrets_create_and_load(void **state) {
   (void)state;
   char base[64];
@@ -1521,6 +1572,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_config_bad_values, setup_config, teardown_config),
       cmocka_unit_test_setup_teardown(test_config_connection_keys, setup_config, teardown_config),
       cmocka_unit_test(test_secrets_create_and_load),
+      cmocka_unit_test(test_secrets_race),
       cmocka_unit_test(test_secrets_malformed),
   };
   return cmocka_run_group_tests_name("util", tests, NULL, NULL) ? 1 : 0;
