@@ -1110,3 +1110,45 @@ int people_purge(store *st, int64_t now, int chunk, const atomic_bool *stop, int
     if (n < chunk) return 0;
   }
 }
+
+/* ---- the demo ward's deleted records ---- */
+STORE_SQL(q_demo_has, "SELECT 1 FROM people WHERE unit_id = ? AND name_key = ?");
+
+int people_demo_deleted(store_conn *w, int64_t unit_id, const char *full_name, int birth_year, int64_t deleted_ago,
+                        int retention_days, int *added, app_err *e) {
+  char *key = text_fold(full_name);
+  if (!key) return APP_INTERNAL(e);
+  store_stmt *s = store_prepare(w, &q_demo_has);
+  int rc = -1;
+  if (!s) goto done;
+  store_bind_int(s, 1, unit_id);
+  store_bind_text(s, 2, key);
+  rc = step_done(s);
+  if (rc == STORE_ROW) { /* loaded before (the demo may be loaded again) */
+    rc = 0;
+    goto done;
+  }
+  if (rc != STORE_DONE) {
+    rc = -1;
+    goto done;
+  }
+  char year[8];
+  snprintf(year, sizeof year, "%d", birth_year);
+  person_input in = {.full_name = full_name, .birth_date = year, .vneid_level = -1, .unit_id = unit_id};
+  int64_t id = 0;
+  rc = -1;
+  if (people_create(w, NULL, &in, &id, e) != 0) goto done; /* no CCCD: no keys needed */
+  int64_t at = clock_now() - deleted_ago;
+  store_stmt *d = store_prepare(w, &q_delete);
+  if (!d) goto done;
+  store_bind_int(d, 1, at);
+  store_bind_int(d, 2, at + (int64_t)retention_days * 86400);
+  store_bind_int(d, 3, at);
+  store_bind_int(d, 4, id);
+  if (step_done(d) != STORE_DONE) goto done;
+  (*added)++;
+  rc = 0;
+done:
+  free(key);
+  return rc == 0 ? 0 : (e->status ? -1 : APP_INTERNAL(e));
+}

@@ -175,4 +175,11 @@ int people_restore(store_conn *w, int64_t id, int64_t *unit_id, app_err *e);
 int people_purge(store *st, int64_t now, int chunk, const atomic_bool *stop, int64_t *purged, char *err,
                  size_t errlen);
 
+/* The demo ward's example of a deleted record: `full_name` (born `birth_year`) registered in
+ * unit_id and soft-deleted `deleted_ago` seconds ago, kept `retention_days` from then; nothing when
+ * a person of that name is registered there already (the demo may be loaded again). *added += 1
+ * when made. */
+int people_demo_deleted(store_conn *w, int64_t unit_id, const char *full_name, int birth_year, int64_t deleted_ago,
+                        int retention_days, int *added, app_err *e);
+
 #endif
