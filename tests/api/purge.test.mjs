@@ -18,7 +18,7 @@ const rnd6 = () => String(Math.floor(Math.random() * 1e6)).padStart(6, '0');
 const CCCD = `0301${'85'}${rnd6()}`; // province 030, female born in the 1900s, year 85
 
 async function sql(text) {
-  const r = ON_PG ? await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', srv.dbUri, '-c', text])
+  const r = ON_PG ? await run('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', srv.dbUri, '-c', text])
     : await run('sqlite3', ['-cmd', '.timeout 10000', join(srv.dataDir, 'hocvuso.db'), text]);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout;
@@ -153,7 +153,7 @@ test('restore: the account link removed at the deletion stays removed', async ()
 });
 
 test('hocvuso purge: exactly the people past purge_after, with their data; others untouched', async () => {
-  const gone1 = await person('Mai Văn Hết', tdp1, { cccd: `0302${'80'}${rnd6()}`, birth_date: '1980', sex: 'M' });
+  const gone1 = await person('Mai Văn Hết', tdp1, { cccd: `0300${'80'}${rnd6()}`, birth_date: '1980', sex: 'M' });
   const gone2 = await person('Mai Thị Hạn', tdp2);
   const waiting = await person('Mai Văn Chờ', tdp1);
   const live = await person('Mai Văn Còn', tdp1);
