@@ -42,15 +42,15 @@ function deletedTable(ctx, items) {
     h('table', { class: 'table table-cards deleted-table' },
       h('caption', { class: 'visually-hidden' }, 'Hồ sơ đã xóa'),
       h('thead', null, h('tr', null,
-        ['Họ và tên', 'Năm sinh', 'Đơn vị', 'Ngày xóa', 'Xóa hẳn', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        ['Họ và tên', 'Năm sinh', 'Đơn vị', 'Ngày xóa', 'Lưu giữ', ''].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, items.map((p) => {
         const slot = h('div', { class: 'row-error' });
         return h('tr', { dataset: { id: String(p.id) } },
-          h('td', { class: 'cell-title', dataset: { label: 'Họ và tên' } }, h('span', { class: 'row-name' }, p.full_name)),
+          h('td', { class: 'cell-title', dataset: { label: 'Họ và tên' } }, h('strong', { class: 'row-name' }, p.full_name)),
           cell('Năm sinh', p.birth_year ? String(p.birth_year) : '—'),
           cell('Đơn vị', p.unit_name || '—'),
           cell('Ngày xóa', fmtDate(p.deleted_at)),
-          cell('Xóa hẳn', p.purge_after ? `Xóa hẳn sau ngày ${fmtDate(p.purge_after)}` : '—'),
+          cell('Lưu giữ', p.purge_after ? `Xóa hẳn sau ngày ${fmtDate(p.purge_after)}` : '—'),
           h('td', { class: 'cell-actions' }, restoreButton(ctx, p, slot), slot));
       }))));
 }
