@@ -921,8 +921,12 @@ STORE_SQL(q_del_count, SCOPE_WITH "SELECT COUNT(*)" DELETED_WHERE);
 STORE_SQL(q_del_self, "SELECT cccd_hash, unit_id FROM people WHERE id = ? AND deleted_at IS NOT NULL");
 STORE_SQL(q_restore, "UPDATE people SET deleted_at = NULL, purge_after = NULL, updated_at = ?"
                      " WHERE id = ? AND deleted_at IS NOT NULL");
-STORE_SQL(q_purge_pick, "SELECT id, unit_id FROM people WHERE purge_after <= ? AND deleted_at IS NOT NULL"
-                        " ORDER BY purge_after, id LIMIT ?");
+/* PostgreSQL locks the chunk's rows, so that a restore running meanwhile waits and then finds
+ * nothing to restore (404) rather than restoring a row being purged; SQLite's writer is one. */
+#define PURGE_PICK "SELECT id, unit_id FROM people WHERE purge_after <= ? AND deleted_at IS NOT NULL" \
+                   " ORDER BY purge_after, id LIMIT ?"
+STORE_SQL2(q_purge_pick, PURGE_PICK, PURGE_PICK " FOR UPDATE");
+#undef PURGE_PICK
 /* person_words, memberships and data_requests go with the row (ON DELETE CASCADE, both backends). */
 STORE_SQL(q_purge_one, "DELETE FROM people WHERE id = ? AND deleted_at IS NOT NULL AND purge_after <= ?");
 
@@ -1034,14 +1038,19 @@ int people_restore(store_conn *w, int64_t id, int64_t *unit_id, app_err *e) {
   if (!u) return APP_INTERNAL(e);
   store_bind_int(u, 1, clock_now());
   store_bind_int(u, 2, id);
-  rc = step_done(u);
+  rc = store_step(u);
+  int64_t changed = rc == STORE_DONE ? store_changes(u) : 0;
+  store_reset(u);
   if (rc == STORE_CONSTRAINT) return app_fail(e, 409, "conflict", "cccd", taken); /* a race with a new record */
-  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  /* Purged (or restored) since it was read: nothing to restore. */
+  if (changed != 1) return app_fail(e, 404, "not_found", "id", "Không tìm thấy hồ sơ đã xóa này (có thể đã được khôi phục hoặc đã bị xóa hẳn).");
+  return 0;
 }
 
 /* One chunk: up to `chunk` people past `now`, each deleted with its audit entry, in one short
- * transaction. The number purged, or -1 (rolled back). */
-static int purge_chunk(store *st, int64_t now, int chunk, char *err, size_t errlen) {
+ * transaction. The number purged (*picked: how many were due), or -1 (rolled back). */
+static int purge_chunk(store *st, int64_t now, int chunk, int *picked, char *err, size_t errlen) {
   store_conn *w = store_acquire(st, true);
   if (!w) {
     snprintf(err, errlen, "the database is unavailable");
@@ -1058,7 +1067,7 @@ static int purge_chunk(store *st, int64_t now, int chunk, char *err, size_t errl
   if (!s) goto db_fail_rb;
   store_bind_int(s, 1, now);
   store_bind_int(s, 2, chunk);
-  int k = 0, rc = STORE_DONE;
+  int k = 0, done_n = 0, rc = STORE_DONE;
   while (k < chunk && (rc = store_step(s)) == STORE_ROW) {
     ids[2 * k] = store_col_int(s, 0);
     ids[2 * k + 1] = store_col_int(s, 1);
@@ -1077,13 +1086,19 @@ static int purge_chunk(store *st, int64_t now, int chunk, char *err, size_t errl
     if (!d) goto db_fail_rb;
     store_bind_int(d, 1, ids[2 * i]);
     store_bind_int(d, 2, now);
-    if (step_done(d) != STORE_DONE) goto db_fail_rb;
+    int drc = store_step(d);
+    int64_t changed = drc == STORE_DONE ? store_changes(d) : 0;
+    store_reset(d);
+    if (drc != STORE_DONE) goto db_fail_rb;
+    if (changed != 1) continue; /* restored meanwhile (the rows are locked on PostgreSQL: not expected) */
     /* The entry keeps the trail (who was purged, when, under which unit): no name, no data. */
     audit_entry a = {.action = "person.purge", .entity = "person", .entity_id = ids[2 * i], .unit_id = ids[2 * i + 1]};
     if (audit_append(w, &a) != 0) goto db_fail_rb;
+    done_n++;
   }
   if (store_commit(w) != STORE_OK) goto db_fail_rb;
-  n = k;
+  n = done_n;
+  *picked = k;
   goto done;
 db_fail_rb:
   snprintf(err, errlen, "%s", store_errmsg(w));
@@ -1104,10 +1119,11 @@ int people_purge(store *st, int64_t now, int chunk, const atomic_bool *stop, int
   for (;;) {
     if (stop && atomic_load(stop)) return 0;
     /* The writer is given back between chunks: requests queued behind it go first. */
-    int n = purge_chunk(st, now, chunk, err, errlen);
+    int picked = 0;
+    int n = purge_chunk(st, now, chunk, &picked, err, errlen);
     if (n < 0) return -1;
     *purged += n;
-    if (n < chunk) return 0;
+    if (picked < chunk) return 0;
   }
 }
 
