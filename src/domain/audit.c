@@ -56,6 +56,11 @@ STORE_SQL(q_older, SCOPE_WITH AUDIT_COLS AUDIT_FILTER " AND a.id < ? ORDER BY a.
 STORE_SQL(q_newer, SCOPE_WITH AUDIT_COLS AUDIT_FILTER " AND a.id > ? ORDER BY a.id ASC LIMIT ?");
 /* The count stops at AUDIT_COUNT_CAP + 1 matches: an exact total only for small results. */
 STORE_SQL(q_count, SCOPE_WITH "SELECT COUNT(*) FROM (SELECT 1" AUDIT_FILTER " LIMIT ?) t");
+/* The same about one object (a person's trail): read through audit_log(entity_id, id). */
+#define AUDIT_ONE " AND a.entity_id = ?"
+STORE_SQL(q_older_one, SCOPE_WITH AUDIT_COLS AUDIT_FILTER AUDIT_ONE " AND a.id < ? ORDER BY a.id DESC LIMIT ?");
+STORE_SQL(q_newer_one, SCOPE_WITH AUDIT_COLS AUDIT_FILTER AUDIT_ONE " AND a.id > ? ORDER BY a.id ASC LIMIT ?");
+STORE_SQL(q_count_one, SCOPE_WITH "SELECT COUNT(*) FROM (SELECT 1" AUDIT_FILTER AUDIT_ONE " LIMIT ?) t");
 
 static char *dup_col(store_stmt *s, int i) {
   const char *t = store_col_is_null(s, i) ? NULL : store_col_text(s, i);
@@ -191,9 +196,11 @@ int audit_list(store_conn *c, const audit_query *q, audit_page *out, app_err *e)
     prefix[k] = '\0';
   }
   if (q->name && *q->name && !(name_like = text_like_pattern(q->name))) goto fail;
-  store_stmt *n = store_prepare(c, &q_count);
+  bool one = q->entity_id > 0;
+  store_stmt *n = store_prepare(c, one ? &q_count_one : &q_count);
   if (!n) goto fail;
   int i = bind_filter(n, q, prefix, name_like);
+  if (one) store_bind_int(n, i++, q->entity_id);
   store_bind_int(n, i, AUDIT_COUNT_CAP + 1);
   int rc = store_step(n);
   int64_t count = rc == STORE_ROW ? store_col_int(n, 0) : -1;
@@ -203,9 +210,10 @@ int audit_list(store_conn *c, const audit_query *q, audit_page *out, app_err *e)
   out->total_known = count <= AUDIT_COUNT_CAP;
 
   bool newer = q->after > 0 && q->before == 0;
-  store_stmt *s = store_prepare(c, newer ? &q_newer : &q_older);
+  store_stmt *s = store_prepare(c, one ? (newer ? &q_newer_one : &q_older_one) : (newer ? &q_newer : &q_older));
   if (!s) goto fail;
   i = bind_filter(s, q, prefix, name_like);
+  if (one) store_bind_int(s, i++, q->entity_id);
   store_bind_int(s, i++, newer ? q->after : (q->before > 0 ? q->before : INT64_MAX));
   store_bind_int(s, i, q->per_page + 1); /* one more tells whether there is a further page */
   int got = 0;

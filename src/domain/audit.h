@@ -32,6 +32,7 @@ typedef struct audit_query {
   const char *actor;  /* username */
   const char *action; /* exact, or a prefix ending in '.' ("user.") */
   const char *entity;
+  int64_t entity_id;  /* 0: any; else the entries about that object (with `entity`: of that kind) */
   const char *name;   /* part of a name (actor, object, unit, typed user name), accent-insensitive */
   int64_t since, until; /* epoch seconds; 0: open */
   int64_t before, after; /* keyset cursors: entries with a smaller (before) or larger (after) id */

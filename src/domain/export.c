@@ -29,13 +29,8 @@
   " AND (CAST(? AS TEXT) IS NULL OR p.sex = ?)"                                                                \
   " AND (CAST(? AS BIGINT) IS NULL OR p.vneid_level = ?)"                                                      \
   " AND (CAST(? AS BIGINT) IS NULL OR p.household_id = ?)"
-#define NAME_WORDS 5
-#define WORD_MORE                                                                                    \
-  " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM person_words w_ WHERE w_.person_id = p.id" \
-  " AND w_.word >= ? AND w_.word < ?))"
-#define MODE_NAME                                                                                              \
-  "p.id IN (SELECT w0_.person_id FROM person_words w0_ WHERE w0_.word >= ? AND w0_.word < ?)" WORD_MORE WORD_MORE \
-      WORD_MORE WORD_MORE
+/* A name: every query word matched as people.h says (a whole word exactly, else a word's start). */
+#define MODE_NAME "1 = 1" PEOPLE_NAME_PATS("p.name_key")
 #define MODE_ALL "1 = 1"
 #define MODE_PHONE "p.phone = ?"
 #define MODE_CCCD "p.cccd_hash = ?"
@@ -82,10 +77,7 @@ void export_csv_field(buf *b, const char *s) {
 typedef enum { MODE_K_ALL, MODE_K_NAME, MODE_K_PHONE, MODE_K_CCCD } mode_kind;
 typedef struct x_args {
   mode_kind kind;
-  char *key; /* owned: the folded words of q, NUL-separated */
-  const char *words[NAME_WORDS];
-  int nwords;
-  char his[NAME_WORDS][160];
+  people_name_q nq;
   char phone[16];
   char hash[65];
   char lo[512], hi[512];
@@ -97,28 +89,6 @@ typedef struct x_args {
   int64_t household_id;
   int64_t ref;
 } x_args;
-
-/* The longest word first: it drives the statement (people.c does the same). */
-static int split_words(char *key, const char *words[NAME_WORDS]) {
-  int n = 0;
-  for (char *p = key; *p && n < NAME_WORDS;) {
-    while (*p == ' ') *p++ = '\0';
-    if (!*p) break;
-    words[n++] = p;
-    p += strcspn(p, " ");
-  }
-  for (char *p = key; *p; p++)
-    if (*p == ' ') *p = '\0';
-  int longest = 0;
-  for (int i = 1; i < n; i++)
-    if (strlen(words[i]) > strlen(words[longest])) longest = i;
-  if (longest) {
-    const char *t = words[0];
-    words[0] = words[longest];
-    words[longest] = t;
-  }
-  return n;
-}
 
 static int args_build(store_conn *c, const secrets *keys, const people_query *q, x_args *a, app_err *e) {
   memset(a, 0, sizeof *a);
@@ -161,19 +131,13 @@ static int args_build(store_conn *c, const secrets *keys, const people_query *q,
     } else if (digitish && people_phone_normalise(q->q, a->phone, sizeof a->phone) == 0) {
       a->kind = MODE_K_PHONE;
     } else {
-      a->key = text_fold(q->q);
-      if (!a->key) return app_fail(e, 400, "invalid_value", "q", "Từ khóa tìm kiếm không hợp lệ.");
-      a->nwords = split_words(a->key, a->words);
-      a->kind = a->nwords ? MODE_K_NAME : MODE_K_ALL;
+      int nrc = people_name_query(c, q->q, &a->nq);
+      if (nrc == -2) return app_fail(e, 400, "invalid_value", "q", "Từ khóa tìm kiếm không hợp lệ.");
+      if (nrc != 0) return APP_INTERNAL(e);
+      a->kind = a->nq.n ? MODE_K_NAME : MODE_K_ALL;
     }
   }
   return 0;
-}
-
-static void bind_prefix(store_stmt *s, int *i, const char *w, char *hi, size_t hilen) {
-  snprintf(hi, hilen, "%s\xef\xbf\xbf", w);
-  store_bind_text(s, (*i)++, w);
-  store_bind_text(s, (*i)++, hi);
 }
 
 static void bind_pair(store_stmt *s, int *i, int64_t v, bool on) {
@@ -193,17 +157,7 @@ static void args_bind(store_stmt *s, const scope_sql *scope, x_args *a) {
     case MODE_K_PHONE: store_bind_text(s, i++, a->phone); break;
     case MODE_K_CCCD: store_bind_text(s, i++, a->hash); break;
     case MODE_K_NAME:
-      bind_prefix(s, &i, a->words[0], a->his[0], sizeof a->his[0]);
-      for (int k = 1; k < NAME_WORDS; k++) {
-        const char *w = k < a->nwords ? a->words[k] : NULL;
-        store_bind_text(s, i++, w);
-        if (w) {
-          bind_prefix(s, &i, w, a->his[k], sizeof a->his[k]);
-        } else {
-          store_bind_null(s, i++);
-          store_bind_null(s, i++);
-        }
-      }
+      i = people_bind_pats(s, i, &a->nq);
       break;
   }
   const char *lo = a->unit ? a->lo : NULL, *hi = a->unit ? a->hi : NULL;
@@ -227,20 +181,13 @@ int export_count(store_conn *c, const secrets *keys, const scope_sql *scope, con
                  app_err *e) {
   static const store_sql *counts[] = {&q_count_all, &q_count_name, &q_count_phone, &q_count_cccd};
   x_args a;
-  if (args_build(c, keys, q, &a, e) != 0) {
-    free(a.key);
-    return -1;
-  }
+  if (args_build(c, keys, q, &a, e) != 0) return -1;
   store_stmt *s = store_prepare(c, counts[a.kind]);
-  if (!s) {
-    free(a.key);
-    return APP_INTERNAL(e);
-  }
+  if (!s) return APP_INTERNAL(e);
   args_bind(s, scope, &a);
   int rc = store_step(s);
   if (rc == STORE_ROW) *count = store_col_int(s, 0);
   store_reset(s);
-  free(a.key);
   return rc == STORE_ROW ? 0 : APP_INTERNAL(e);
 }
 
@@ -307,7 +254,6 @@ void export_close(export_cursor *x) {
   store_release(x->c);
   for (int i = 0; i < x->nclear; i++) free(x->clear[i]);
   free(x->clear);
-  free(x->a.key);
   buf_free(&x->cellbuf);
   buf_free(&x->pend);
   free(x);

@@ -543,7 +543,7 @@ typedef struct chunk_ix {
   bulk_stored *arr;
   size_t n, cap;
   smap by_id, by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
-  json_t *words;                            /* [[person_id, "word"], …] of the new people */
+  json_t *words;                            /* [[person_id, "term", "name"], …] of the new people */
   bool failed;
   /* New people and their memberships, written together (deferred: not in careful mode) */
   bool defer;
@@ -758,15 +758,24 @@ static void stored_from(bulk_stored *s, int64_t id, const bulk_person *p, bool h
   s->household_id = p->household_id;
 }
 
-/* Queues the words of a new person's folded name. */
+/* Queues the name terms of a new person's folded name (people_name_terms). */
+typedef struct queue_ctx {
+  chunk_ix *c;
+  int64_t id;
+  const char *key;
+  bool failed;
+} queue_ctx;
+
+static void queue_term(const char *term, size_t len, void *ctx) {
+  queue_ctx *q = ctx;
+  if (!q->failed && json_array_append_new(q->c->words, json_pack("[I, s%, s]", (json_int_t)q->id, term, len, q->key)) != 0)
+    q->failed = true;
+}
+
 static int queue_words(chunk_ix *c, int64_t id, const char *key) {
-  for (const char *q = key; *q;) {
-    while (*q == ' ') q++;
-    size_t n = strcspn(q, " ");
-    if (n && json_array_append_new(c->words, json_pack("[I, s%]", (json_int_t)id, q, n)) != 0) return -1;
-    q += n;
-  }
-  return 0;
+  queue_ctx q = {.c = c, .id = id, .key = key};
+  if (people_name_terms(key, queue_term, &q) != 0) return -1;
+  return q.failed ? -1 : 0;
 }
 
 /* Matches and writes one good row. OUT_REJECTED with r->reason set when the register refuses it. */

@@ -11,6 +11,7 @@
 
 #include "domain/groups.h"
 #include "domain/person.h"
+#include "domain/requests.h"
 #include "util/clock.h"
 #include "util/fold.h"
 
@@ -29,7 +30,7 @@ STORE_SQL(q_update, "UPDATE people SET full_name = ?, name_key = ?, birth_year =
                     " WHERE id = ? AND deleted_at IS NULL");
 STORE_SQL(q_by_hash, "SELECT id FROM people WHERE cccd_hash = ? AND deleted_at IS NULL AND id <> ?");
 STORE_SQL(q_words_del, "DELETE FROM person_words WHERE person_id = ?");
-STORE_SQL(q_word_add, "INSERT INTO person_words (word, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
+STORE_SQL(q_word_add, "INSERT INTO person_words (word, name_key, person_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
 STORE_SQL(q_delete, "UPDATE people SET deleted_at = ?, purge_after = ?, updated_at = ?"
                     " WHERE id = ? AND deleted_at IS NULL");
 STORE_SQL(q_unlink_deleted, "UPDATE users SET person_id = NULL WHERE person_id = ?");
@@ -39,7 +40,7 @@ STORE_SQL(q_reach_members, "SELECT u.path FROM memberships m JOIN units u ON u.i
 STORE_SQL(q_household_of, "SELECT unit_id FROM households WHERE id = ? AND deleted_at IS NULL");
 STORE_SQL(q_get, "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
                  " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", p.cccd_enc, p.relation, h.code,"
-                 " h.address, h.unit_id, u.kind"
+                 " h.address, h.unit_id, u.kind, " REQUESTS_RESTRICTED_SQL("p.id")
                  " FROM people p JOIN units u ON u.id = p.unit_id LEFT JOIN households h ON h.id = p.household_id,"
                  " (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.id = ? AND p.deleted_at IS NULL");
 STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FROM memberships m"
@@ -53,7 +54,8 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
  * Filters whose parameter is NULL (or 0 for the group mask) are off. Ages compare birth keys
  * (groups.h): age >= n iff key <= ref - n*10000. */
 #define PEOPLE_CTE                                                                                  \
-  SCOPE_WITH ", su_(id) AS MATERIALIZED (SELECT u.id FROM units u WHERE " SCOPE_IN("u.path") "),"     \
+  SCOPE_WITH ", su_(id) AS MATERIALIZED (SELECT DISTINCT u.id FROM sc_ CROSS JOIN units u"            \
+             " WHERE u.path >= sc_.lo AND u.path < sc_.hi),"                                              \
              " uf_(id) AS MATERIALIZED (SELECT u.id FROM units u WHERE u.path >= ? AND u.path < ?) "
 #define PEOPLE_SCOPE_NARROW                                                                         \
   "(p.unit_id IN (SELECT id FROM su_) OR p.id IN (SELECT sm_.person_id FROM memberships sm_"        \
@@ -82,12 +84,12 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
   " AND w_.word >= ? AND w_.word < ?))"
 #define MODE_NAME                                                                                            \
   "p.id IN (SELECT w0_.person_id FROM person_words w0_ WHERE w0_.word >= ? AND w0_.word < ?)" WORD_MORE WORD_MORE \
-      WORD_MORE WORD_MORE
+      WORD_MORE WORD_MORE PEOPLE_NAME_PATS("p.name_key")
 /* The same when the driving word is rare: its names first (a range of person_words), then sorted. */
 #define NAME_FROM                                                                                             \
   " FROM (SELECT DISTINCT w0_.person_id AS id FROM person_words w0_ WHERE w0_.word >= ? AND w0_.word < ?) ns_"  \
   " CROSS JOIN people p"
-#define MODE_NAME_REST "1 = 1" WORD_MORE WORD_MORE WORD_MORE WORD_MORE
+#define MODE_NAME_REST "1 = 1" WORD_MORE WORD_MORE WORD_MORE WORD_MORE PEOPLE_NAME_PATS("p.name_key")
 #define LIST_FROM_NAME LIST_FROM_OF(NAME_FROM, "p.id = ns_.id AND ", PEOPLE_SCOPE_BROAD, MODE_NAME_REST)
 /* Rare: at most this many names carry the driving word (else the name order is walked). */
 #define NAME_DRIVE_MAX 20000
@@ -112,9 +114,10 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
 #define LIST_SQL(scope, mode) LIST_SQL_OF(LIST_FROM(scope, mode))
 #define LIST_SQL_OF(from)                                                                                     \
   PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"  \
-             " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL                                          \
-             " FROM (SELECT p.*" from " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) p"                         \
-             " JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_ ORDER BY p.name_key, p.id"
+             " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")     \
+             " FROM (SELECT p.id AS pid_, p.name_key AS sk_" from " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?) pg_" \
+             " CROSS JOIN people p CROSS JOIN units u CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_"             \
+             " WHERE p.id = pg_.pid_ AND u.id = p.unit_id ORDER BY pg_.sk_, pg_.pid_"
 /* Counted up to PEOPLE_COUNT_CAP + 1 rows: past that the caller says "more than" (a count of a
  * whole ward costs a walk of every person). */
 #define COUNT_SQL(scope, mode) COUNT_SQL_OF(LIST_FROM(scope, mode))
@@ -133,6 +136,48 @@ STORE_SQL(q_count_phone, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_PHONE));
 STORE_SQL(q_list_cccd, LIST_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
 STORE_SQL(q_count_cccd, COUNT_SQL(PEOPLE_SCOPE_BROAD, MODE_CCCD));
 STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
+/* A narrow list whose units hold people in one unit only, and no members (a tổ officer's own tổ,
+ * with its teams: the page opened most): that unit's people read in name order from people(unit_id, deleted_at, name_key, id), no
+ * sort; the scope and the filter are still tested on each. */
+#define ONE_FROM(mode)                                                                                         \
+  " FROM people p CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.unit_id = ? AND p.deleted_at IS NULL" \
+  " AND " PEOPLE_SCOPE_NARROW " AND " mode PEOPLE_FILTER
+STORE_SQL(q_list_one, LIST_SQL_OF(ONE_FROM(MODE_ALL)));
+STORE_SQL(q_count_one, COUNT_SQL_OF(ONE_FROM(MODE_ALL)));
+/* The units a narrow list starts from: how many have people registered (up to 2), the first of
+ * them, and whether any has members. */
+STORE_SQL(q_narrow_units, PEOPLE_CTE ", n_(id) AS (SELECT id FROM uf_ UNION ALL SELECT id FROM su_"
+                                     " WHERE NOT EXISTS (SELECT 1 FROM uf_))"
+                                     ", h_(id) AS (SELECT id FROM n_ WHERE EXISTS (SELECT 1 FROM people"
+                                     " WHERE unit_id = n_.id AND deleted_at IS NULL))"
+                                     " SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM h_ LIMIT 2) k_), (SELECT MIN(id) FROM h_),"
+                                     " EXISTS (SELECT 1 FROM memberships WHERE unit_id IN (SELECT id FROM n_))");
+
+/* The term plan of a name search (a ward or more in scope, at least one whole query word): the
+ * names of the rarest term (a word, or a pair of the query's words), read in name order from
+ * person_words' key (term, name, person), each checked against every query word, the scope and
+ * the filters, until the page is full: no sort, and a count that stops at its cap. */
+#define TERM_FROM                                                                                        \
+  " FROM person_words t_ CROSS JOIN people p CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE t_.word = ?" \
+  " AND p.id = t_.person_id AND p.deleted_at IS NULL AND " PEOPLE_SCOPE_BROAD PEOPLE_NAME_PATS("t_.name_key") \
+      PEOPLE_FILTER
+STORE_SQL(q_list_term,
+          PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
+                     " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")
+                     " FROM (SELECT p.*, t_.name_key AS sk_" TERM_FROM " ORDER BY t_.name_key, t_.person_id"
+                     " LIMIT ? OFFSET ?) p JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_"
+                     " ORDER BY p.sk_, p.id");
+STORE_SQL(q_count_term, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" TERM_FROM " LIMIT ?) n_");
+/* A name search in a narrow list (a tổ officer's, or filtered to a unit): the people of its units,
+ * their folded names checked against every query word. */
+#define MODE_PATS "1 = 1" PEOPLE_NAME_PATS("p.name_key")
+STORE_SQL(q_list_pats, LIST_SQL_OF(LIST_FROM_NARROW(MODE_PATS)));
+STORE_SQL(q_count_pats, COUNT_SQL_OF(LIST_FROM_NARROW(MODE_PATS)));
+STORE_SQL(q_term_has, "SELECT 1 FROM person_words WHERE word = ? LIMIT 1");
+STORE_SQL(q_term_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word = ? LIMIT ?) n_");
+/* Terms are compared by their names counted up to this: a rarer one drives the search. */
+#define TERM_COUNT_CAP 5000
+
 /* How many names have a word starting with w, counted up to a cap: the rarest word drives. */
 STORE_SQL(q_word_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word >= ? AND word < ? LIMIT ?) n_");
 #define WORD_COUNT_CAP 100000
@@ -233,25 +278,32 @@ static int step_done(store_stmt *s) {
   return rc;
 }
 
-/* Replaces the person's name words by the words of `key` (folded, space-separated). */
+/* Replaces the person's name terms by the terms of `key` (folded, space-separated). */
+typedef struct term_ctx {
+  store_stmt *s;
+  const char *key;
+  int64_t id;
+  bool failed;
+} term_ctx;
+
+static void term_write(const char *term, size_t len, void *ctx) {
+  term_ctx *t = ctx;
+  if (t->failed) return;
+  store_bind_textn(t->s, 1, term, len);
+  store_bind_text(t->s, 2, t->key);
+  store_bind_int(t->s, 3, t->id);
+  if (step_done(t->s) != STORE_DONE) t->failed = true;
+}
+
 static int words_set(store_conn *w, int64_t id, const char *key) {
   store_stmt *d = store_prepare(w, &q_words_del);
   if (!d) return -1;
   store_bind_int(d, 1, id);
   if (step_done(d) != STORE_DONE) return -1;
-  store_stmt *s = store_prepare(w, &q_word_add);
-  if (!s) return -1;
-  for (const char *p = key; *p;) {
-    while (*p == ' ') p++;
-    size_t n = strcspn(p, " ");
-    if (n) {
-      store_bind_textn(s, 1, p, n);
-      store_bind_int(s, 2, id);
-      if (step_done(s) != STORE_DONE) return -1;
-    }
-    p += n;
-  }
-  return 0;
+  term_ctx t = {.s = store_prepare(w, &q_word_add), .key = key, .id = id};
+  if (!t.s) return -1;
+  if (people_name_terms(key, term_write, &t) != 0) return -1;
+  return t.failed ? -1 : 0;
 }
 
 /* The person as stored, for an update. */
@@ -586,7 +638,9 @@ static json_t *int_or_null(store_stmt *s, int i) {
 
 /* A person's summary from columns 0–11: id, full_name, birth_year, birth_month, birth_day, sex,
  * phone, unit_id, unit name, household_id, vneid_level, group mask. */
-static json_t *summary_row(store_stmt *s) {
+/* A person's summary from the columns every list and q_get share; `restricted_col`: the column
+ * that says whether a `restrict` request of theirs stands (requests.h). */
+static json_t *summary_row(store_stmt *s, int restricted_col) {
   json_t *bd = json_null();
   if (!store_col_is_null(s, 3) && !store_col_is_null(s, 4)) {
     char iso[16];
@@ -600,11 +654,12 @@ static json_t *summary_row(store_stmt *s) {
     json_decref(bd);
     return NULL;
   }
-  return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:s, s:o, s:I, s:o}", "id", (json_int_t)store_col_int(s, 0),
+  return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:s, s:o, s:I, s:o, s:o}", "id", (json_int_t)store_col_int(s, 0),
                    "full_name", store_col_text(s, 1), "birth_year", int_or_null(s, 2), "birth_date", bd, "sex",
                    text_or_null(s, 5), "phone", text_or_null(s, 6), "unit_id", (json_int_t)store_col_int(s, 7),
                    "unit_name", store_col_text(s, 8) ? store_col_text(s, 8) : "", "household_id", int_or_null(s, 9),
-                   "vneid_level", (json_int_t)store_col_int(s, 10), "groups", groups);
+                   "vneid_level", (json_int_t)store_col_int(s, 10), "groups", groups, "restricted",
+                   json_boolean(store_col_int(s, restricted_col) != 0));
 }
 
 int people_get(store_conn *c, const secrets *keys, int64_t id, bool cccd_clear, json_t **out, app_err *e) {
@@ -618,7 +673,7 @@ int people_get(store_conn *c, const secrets *keys, int64_t id, bool cccd_clear, 
     if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy người này.");
     return APP_INTERNAL(e);
   }
-  json_t *o = summary_row(s);
+  json_t *o = summary_row(s, 18);
   json_t *cccd = json_null();
   if (!store_col_is_null(s, 12)) {
     char digits[13], shown[13];
@@ -678,17 +733,150 @@ int people_get_for(store_conn *c, const secrets *keys, int64_t id, const princip
 }
 
 /* The folded words of q (at most NAME_WORDS, in the order typed), in `key` (owned by the caller). */
-static int split_words(char *key, const char *words[NAME_WORDS]) {
+/* ---- name terms (people.h) ---- */
+int people_name_terms(const char *key, people_term_fn fn, void *ctx) {
+  enum { MAX_WORDS = 64 };
+  const char *w[MAX_WORDS];
+  size_t wl[MAX_WORDS];
   int n = 0;
-  char *p = key;
-  while (*p && n < NAME_WORDS) {
+  for (const char *p = key; *p;) {
     while (*p == ' ') p++;
-    if (!*p) break;
-    words[n++] = p;
-    p += strcspn(p, " ");
-    if (*p) *p++ = '\0';
+    size_t len = strcspn(p, " ");
+    if (!len) break;
+    bool seen = false;
+    for (int k = 0; k < n && !seen; k++) seen = wl[k] == len && memcmp(w[k], p, len) == 0;
+    if (!seen) {
+      fn(p, len, ctx);
+      if (n < MAX_WORDS) {
+        w[n] = p;
+        wl[n++] = len;
+      }
+    }
+    p += len;
   }
-  return n;
+  char term[1024];
+  int np = n < PEOPLE_PAIR_WORDS ? n : PEOPLE_PAIR_WORDS;
+  for (int i = 0; i < np; i++)
+    for (int j = i + 1; j < np; j++) {
+      size_t li = wl[i], lj = wl[j];
+      int c = memcmp(w[i], w[j], li < lj ? li : lj);
+      bool i_first = c < 0 || (c == 0 && li < lj);
+      const char *a = i_first ? w[i] : w[j], *b = i_first ? w[j] : w[i];
+      size_t la = i_first ? li : lj, lb = i_first ? lj : li;
+      if (la + lb + 3 > sizeof term) return -1;
+      term[0] = PEOPLE_PAIR_MARK;
+      memcpy(term + 1, a, la);
+      term[1 + la] = ' ';
+      memcpy(term + 2 + la, b, lb);
+      term[2 + la + lb] = '\0';
+      fn(term, 2 + la + lb, ctx);
+    }
+  return 0;
+}
+
+/* Writes "% w %" (exact) or "% w%" (a word's start) with LIKE's %, _ and \ escaped. */
+static void name_pattern(const char *w, bool exact, char *out, size_t outlen) {
+  size_t o = 0;
+  out[o++] = '%';
+  out[o++] = ' ';
+  for (const char *p = w; *p && o + 4 < outlen; p++) {
+    if (*p == '%' || *p == '_' || *p == '\\') out[o++] = '\\';
+    out[o++] = *p;
+  }
+  if (exact) out[o++] = ' ';
+  out[o++] = '%';
+  out[o] = '\0';
+}
+
+int people_name_query(store_conn *c, const char *q, people_name_q *out) {
+  memset(out, 0, sizeof *out);
+  char *key = text_fold(q ? q : "");
+  if (!key) return -2;
+  int rc = 0;
+  for (char *p = key; *p && out->n < PEOPLE_NAME_WORDS;) {
+    while (*p == ' ') p++;
+    size_t len = strcspn(p, " ");
+    if (!len) break;
+    /* Terms that start with the pair mark are not words. A longer word is cut at a character's
+     * start (it still matches as a word's start). */
+    if (*p != PEOPLE_PAIR_MARK) {
+      char *w = out->words[out->n];
+      size_t keep = len < sizeof out->words[0] - 1 ? len : sizeof out->words[0] - 1;
+      while (keep < len && keep > 0 && ((unsigned char)p[keep] & 0xC0) == 0x80) keep--;
+      memcpy(w, p, keep);
+      w[keep] = '\0';
+      bool exact = false;
+      if (keep == len) {
+        store_stmt *s = store_prepare(c, &q_term_has);
+        if (!s) {
+          rc = -1;
+          break;
+        }
+        store_bind_text(s, 1, w);
+        int src = store_step(s);
+        store_reset(s);
+        if (src != STORE_ROW && src != STORE_DONE) {
+          rc = -1;
+          break;
+        }
+        exact = src == STORE_ROW;
+      }
+      out->exact[out->n] = exact;
+      name_pattern(w, exact, out->pats[out->n], sizeof out->pats[0]);
+      out->n++;
+    }
+    p += len;
+  }
+  free(key);
+  return rc;
+}
+
+int people_bind_pats(store_stmt *s, int i, const people_name_q *nq) {
+  for (int k = 0; k < PEOPLE_NAME_WORDS; k++) {
+    const char *pat = k < nq->n ? nq->pats[k] : NULL;
+    store_bind_text(s, i++, pat);
+    store_bind_text(s, i++, pat);
+  }
+  return i;
+}
+
+/* The term a term-plan search starts from: the query's one whole word, or, of the pairs of its
+ * whole words, the one with the fewest names. 0, 1 when no word is whole, -1 on a store failure. */
+static int choose_term(store_conn *c, const people_name_q *nq, char *term, size_t termlen) {
+  const char *ex[PEOPLE_NAME_WORDS];
+  int m = 0;
+  for (int i = 0; i < nq->n; i++) {
+    if (!nq->exact[i]) continue;
+    bool dup = false;
+    for (int k = 0; k < m && !dup; k++) dup = strcmp(ex[k], nq->words[i]) == 0;
+    if (!dup) ex[m++] = nq->words[i];
+  }
+  if (m == 0) return 1;
+  if (m == 1) {
+    snprintf(term, termlen, "%s", ex[0]);
+    return 0;
+  }
+  int64_t best = -1;
+  for (int i = 0; i < m; i++)
+    for (int j = i + 1; j < m; j++) {
+      bool i_first = strcmp(ex[i], ex[j]) < 0;
+      char cand[330];
+      snprintf(cand, sizeof cand, "%c%s %s", PEOPLE_PAIR_MARK, i_first ? ex[i] : ex[j], i_first ? ex[j] : ex[i]);
+      store_stmt *s = store_prepare(c, &q_term_n);
+      if (!s) return -1;
+      store_bind_text(s, 1, cand);
+      store_bind_int(s, 2, TERM_COUNT_CAP);
+      int rc = store_step(s);
+      int64_t k = rc == STORE_ROW ? store_col_int(s, 0) : -1;
+      store_reset(s);
+      if (k < 0) return -1;
+      if (best < 0 || k < best) {
+        best = k;
+        snprintf(term, termlen, "%s", cand);
+      }
+      if (best == 0) return 0; /* nobody: any page is empty */
+    }
+  return 0;
 }
 
 /* Puts the word with the fewest names first (it drives the statement; the others are checked per
@@ -738,6 +926,10 @@ typedef struct list_args {
   char hash[65];
   const char *lo, *hi; /* the unit filter's subtree, or NULL */
   bool drive;       /* a name search driven by its rare word (q_list_name_d) */
+  enum { PLAN_WORDS, PLAN_TERM, PLAN_PATS } plan; /* how a name search runs (people_list) */
+  int64_t one_unit; /* a narrow list of one unit without members (q_list_one), else 0 */
+  people_name_q nq;
+  char term[330];
   int64_t group_bit;
   int64_t age_min_key, age_max_key; /* 0: off */
   char sex[2];
@@ -752,11 +944,17 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
   store_bind_text(s, i++, a->hi ? a->hi : "");
   if (a->drive) i = bind_prefix(s, i, a->words[0], his[0], sizeof his[0]); /* in the FROM */
   store_bind_int(s, i++, a->ref);
+  if (a->one_unit) store_bind_int(s, i++, a->one_unit);
   switch (a->kind) {
     case PEOPLE_Q_NONE: break;
     case PEOPLE_Q_PHONE: store_bind_text(s, i++, a->phone); break;
     case PEOPLE_Q_CCCD: store_bind_text(s, i++, a->hash); break;
     case PEOPLE_Q_NAME:
+      if (a->plan == PLAN_TERM) store_bind_text(s, i++, a->term);
+      if (a->plan != PLAN_WORDS) {
+        i = people_bind_pats(s, i, &a->nq);
+        break;
+      }
       if (!a->drive) i = bind_prefix(s, i, a->words[0], his[0], sizeof his[0]);
       for (int k = 1; k < NAME_WORDS; k++) {
         const char *w = k < a->nwords ? a->words[k] : NULL;
@@ -768,6 +966,7 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
           store_bind_null(s, i++);
         }
       }
+      i = people_bind_pats(s, i, &a->nq);
       break;
   }
   store_bind_text(s, i++, a->lo);
@@ -815,7 +1014,7 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   a.vneid = q->vneid_level;
   a.household_id = q->household_id;
   a.ref = groups_date_key(clock_now());
-  char *key = NULL, lo[512] = "", hi[512] = "";
+  char lo[512] = "", hi[512] = "";
   char his[NAME_WORDS][160];
   json_t *items = NULL;
   if (q->group) {
@@ -851,11 +1050,19 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
     people_cccd_hash(keys, digits, a.hash);
     sodium_memzero(digits, sizeof digits);
   } else if (a.kind == PEOPLE_Q_NAME) {
-    key = text_fold(q->q);
-    if (!key) return app_fail(e, 400, "invalid_value", "q", "Từ khóa tìm kiếm không hợp lệ.");
-    a.nwords = split_words(key, a.words);
-    if (a.nwords == 0) a.kind = PEOPLE_Q_NONE;
+    int nrc = people_name_query(c, q->q, &a.nq);
+    if (nrc == -2) return app_fail(e, 400, "invalid_value", "q", "Từ khóa tìm kiếm không hợp lệ.");
+    if (nrc != 0) goto fail;
+    int trc = 1;
+    if (a.nq.n == 0) a.kind = PEOPLE_Q_NONE;
+    else if (!q->broad || q->unit_id) a.plan = PLAN_PATS;
+    else if ((trc = choose_term(c, &a.nq, a.term, sizeof a.term)) < 0) goto fail;
+    else if (trc == 0 && q->name_drive_max >= 0) a.plan = PLAN_TERM;
     else {
+      /* Every word is the start of a word: the rarest one's names, or the name order. */
+      a.plan = PLAN_WORDS;
+      a.nwords = a.nq.n;
+      for (int k = 0; k < a.nq.n; k++) a.words[k] = a.nq.words[k];
       int64_t rarest = 0;
       if (rarest_first(c, a.words, a.nwords, &rarest) != 0) goto fail;
       a.drive = rarest <= (q->name_drive_max ? q->name_drive_max : NAME_DRIVE_MAX);
@@ -865,9 +1072,31 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   const store_sql *lists[] = {&q_list_all, &q_list_name, &q_list_phone, &q_list_cccd};
   const store_sql *counts[] = {&q_count_all, &q_count_name, &q_count_phone, &q_count_cccd};
   bool broad_all = a.kind == PEOPLE_Q_NONE && q->broad && !q->unit_id;
-  if (a.drive) {
+  if (a.kind == PEOPLE_Q_NAME && a.plan == PLAN_TERM) {
+    lists[PEOPLE_Q_NAME] = &q_list_term;
+    counts[PEOPLE_Q_NAME] = &q_count_term;
+  } else if (a.kind == PEOPLE_Q_NAME && a.plan == PLAN_PATS) {
+    lists[PEOPLE_Q_NAME] = &q_list_pats;
+    counts[PEOPLE_Q_NAME] = &q_count_pats;
+  } else if (a.drive) {
     lists[PEOPLE_Q_NAME] = &q_list_name_d;
     counts[PEOPLE_Q_NAME] = &q_count_name_d;
+  }
+  if (a.kind == PEOPLE_Q_NONE && !broad_all) {
+    /* One unit without members: its people in name order, no sort. */
+    store_stmt *u = store_prepare(c, &q_narrow_units);
+    if (!u) goto fail;
+    int ui = scope_bind(u, 1, scope);
+    store_bind_text(u, ui++, a.lo ? a.lo : "");
+    store_bind_text(u, ui++, a.hi ? a.hi : "");
+    int urc = store_step(u);
+    if (urc == STORE_ROW && store_col_int(u, 0) == 1 && store_col_int(u, 2) == 0) a.one_unit = store_col_int(u, 1);
+    store_reset(u);
+    if (urc != STORE_ROW) goto fail;
+    if (a.one_unit) {
+      lists[PEOPLE_Q_NONE] = &q_list_one;
+      counts[PEOPLE_Q_NONE] = &q_count_one;
+    }
   }
   store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);
   if (!n) goto fail;
@@ -886,7 +1115,7 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   store_bind_int(s, i++, (int64_t)(q->page - 1) * q->per_page);
   store_bind_int(s, i++, a.ref);
   while ((rc = store_step(s)) == STORE_ROW) {
-    json_t *o = summary_row(s);
+    json_t *o = summary_row(s, 12);
     if (!o || json_array_append_new(items, o) != 0) {
       store_reset(s);
       goto fail;
@@ -894,11 +1123,9 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   }
   store_reset(s);
   if (rc != STORE_DONE) goto fail;
-  free(key);
   *items_out = items;
   return 0;
 fail:
-  free(key);
   json_decref(items);
   return APP_INTERNAL(e);
 }

@@ -132,6 +132,35 @@ typedef struct people_query {
 bool people_scope_broad(const principal *p, caps_t cap);
 /* How a search's q was read. */
 typedef enum { PEOPLE_Q_NONE, PEOPLE_Q_NAME, PEOPLE_Q_PHONE, PEOPLE_Q_CCCD } people_q_kind;
+/* Name search. A name is indexed by its terms (person_words: term, folded name, person): each
+ * distinct word of its folded name ("nguyen", "thi", "huong") and each pair of two distinct words
+ * among its first PEOPLE_PAIR_WORDS, written PEOPLE_PAIR_MARK + the two words in byte order and a
+ * space ("~huong nguyen"), so that a search for two common words starts from the few names that
+ * carry both. A query word that is a whole word of some name matches that word exactly ("an"
+ * finds An, not Anh); any other query word matches as the start of a word ("huo" finds Hương, as a
+ * person types). */
+#define PEOPLE_NAME_WORDS 5
+#define PEOPLE_PAIR_WORDS 8
+#define PEOPLE_PAIR_MARK '~'
+typedef void (*people_term_fn)(const char *term, size_t len, void *ctx);
+/* Calls fn for every term of the folded name `key`; -1 when a term does not fit (never for a
+ * valid name). */
+int people_name_terms(const char *key, people_term_fn fn, void *ctx);
+typedef struct people_name_q {
+  int n;                                  /* query words (0: no name words) */
+  char words[PEOPLE_NAME_WORDS][160];     /* folded */
+  bool exact[PEOPLE_NAME_WORDS];          /* a whole word of some name: matched exactly */
+  char pats[PEOPLE_NAME_WORDS][330];      /* LIKE patterns over ' ' || name_key || ' ' */
+} people_name_q;
+/* Reads q's name words (at most PEOPLE_NAME_WORDS) into *out; -1 on a store failure. */
+int people_name_query(store_conn *c, const char *q, people_name_q *out);
+/* The condition that the folded name in `col` matches every pattern (PEOPLE_NAME_WORDS pairs of
+ * parameters: the pattern twice, or NULL twice for an unused word). */
+#define PEOPLE_NAME_PATS(col)                                                                          \
+  PEOPLE_PAT_(col) PEOPLE_PAT_(col) PEOPLE_PAT_(col) PEOPLE_PAT_(col) PEOPLE_PAT_(col)
+#define PEOPLE_PAT_(col) " AND (CAST(? AS TEXT) IS NULL OR (' ' || " col " || ' ') LIKE ? ESCAPE '\\')"
+/* Binds PEOPLE_NAME_PATS' parameters from index i; the next index. */
+int people_bind_pats(store_stmt *s, int i, const people_name_q *nq);
 /* Past this many matches a list says "more than" (total -1) rather than counting them all. */
 #define PEOPLE_COUNT_CAP 1000
 /* People within `scope`, by name; *total is their number, or -1 when more than PEOPLE_COUNT_CAP; *kind says how q was read (a CCCD search is audited by the

@@ -25,9 +25,10 @@ STORE_SQL2(q_by_names,
            "SELECT " STORED_COLS " FROM people WHERE deleted_at IS NULL AND (unit_id, name_key) IN"
            " (SELECT CAST(e->>0 AS BIGINT), e->>1 FROM json_array_elements(CAST(? AS json)) AS t(e)) ORDER BY id");
 STORE_SQL2(q_words_pairs,
-           "INSERT INTO person_words (word, person_id) SELECT DISTINCT json_extract(value, '$[1]'),"
-           " json_extract(value, '$[0]') FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
-           "INSERT INTO person_words (word, person_id) SELECT DISTINCT e->>1, CAST(e->>0 AS BIGINT)"
+           "INSERT INTO person_words (word, name_key, person_id) SELECT DISTINCT json_extract(value, '$[1]'),"
+           " json_extract(value, '$[2]'), json_extract(value, '$[0]') FROM json_each(?) WHERE true"
+           " ON CONFLICT DO NOTHING",
+           "INSERT INTO person_words (word, name_key, person_id) SELECT DISTINCT e->>1, e->>2, CAST(e->>0 AS BIGINT)"
            " FROM json_array_elements(CAST(? AS json)) AS t(e) ON CONFLICT DO NOTHING");
 STORE_SQL2(q_reserve_people,
            "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)"

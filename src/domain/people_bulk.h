@@ -49,7 +49,8 @@ typedef struct bulk_stored {
 typedef int (*bulk_stored_fn)(void *ctx, const bulk_stored *p);
 int people_bulk_by_hashes(store_conn *w, const char *hashes_json, bulk_stored_fn cb, void *ctx);
 int people_bulk_by_names(store_conn *w, const char *unit_names_json, bulk_stored_fn cb, void *ctx);
-/* The name words of new people, [[person_id, "word"], …], in one statement. 0 or a store code. */
+/* The name terms of new people (people_name_terms), [[person_id, "term", "folded name"], …], in one
+ * statement. 0 or a store code. */
 int people_bulk_words(store_conn *w, const char *pairs_json);
 
 /* Inserts the person (not its name words: people_bulk_words). 0 or a negative store code. */

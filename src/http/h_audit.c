@@ -12,6 +12,7 @@ int h_audit_list(req *r) {
                    .actor = req_qstr(r, "actor"),
                    .action = req_qstr(r, "action"),
                    .entity = req_qstr(r, "entity"),
+                   .entity_id = req_qint(r, "entity_id", 0),
                    .name = req_qstr(r, "name"),
                    .before = req_qint(r, "before", 0),
                    .after = req_qint(r, "after", 0),

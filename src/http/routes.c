@@ -77,6 +77,7 @@ static const field_spec audit_params[] = {
     {"actor", FT_STRING, false, 1, 64, "Tên đăng nhập người thực hiện"},
     {"action", FT_STRING, false, 1, 64, "Hành động; kết thúc bằng dấu chấm để lọc theo nhóm (user.)"},
     {"entity", FT_STRING, false, 1, 64, "Loại đối tượng"},
+    {"entity_id", FT_INT, false, 1, INT64_MAX, "Mã đối tượng (cùng với entity: các mục về đúng đối tượng đó)"},
     {"since", FT_DATE, false, 0, 0, "Từ thời điểm (YYYY-MM-DD, UTC)"},
     {"until", FT_DATE, false, 0, 0, "Đến hết ngày này (YYYY-MM-DD, UTC)"},
     {"name", FT_STRING, false, 1, 100, "Một phần tên người thực hiện, đối tượng hoặc đơn vị, không phân biệt dấu"},

@@ -344,6 +344,37 @@ static const store_sql m0008[] = {
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
 
+/* 10: name search by terms (people.h, "Name search"): person_words becomes (term, folded name,
+ * person), keyed in that order, so that a term's names are read in name order and a page needs no
+ * sort; its terms are the words of a name and the pairs of two of its words ("~huong nguyen").
+ * (The pairs made here take every two words of a name; the server takes them among a name's first
+ * eight words, which only a name of more words tells apart.) Number 9 is left to the purge. */
+static const store_sql m0010[] = {
+    {"CREATE TABLE person_terms ("
+     " word TEXT NOT NULL,"
+     " name_key TEXT NOT NULL,"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " PRIMARY KEY (word, name_key, person_id)) WITHOUT ROWID",
+     "CREATE TABLE person_terms ("
+     " word TEXT COLLATE \"C\" NOT NULL,"
+     " name_key TEXT COLLATE \"C\" NOT NULL,"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " PRIMARY KEY (word, name_key, person_id))"},
+    {"INSERT INTO person_terms (word, name_key, person_id)"
+     " SELECT w.word, p.name_key, w.person_id FROM person_words w JOIN people p ON p.id = w.person_id",
+     NULL},
+    {"INSERT INTO person_terms (word, name_key, person_id)"
+     " SELECT '~' || a.word || ' ' || b.word, p.name_key, a.person_id FROM person_words a"
+     " JOIN person_words b ON b.person_id = a.person_id AND a.word < b.word JOIN people p ON p.id = a.person_id",
+     NULL},
+    {"DROP TABLE person_words", NULL},
+    {"ALTER TABLE person_terms RENAME TO person_words", NULL},
+    {"CREATE INDEX person_words_person ON person_words(person_id, word)", NULL},
+    /* A record's audit trail (GET /api/v1/audit?entity=person&entity_id=N), newest first. */
+    {"CREATE INDEX audit_log_entity_id ON audit_log(entity_id, id)", NULL},
+    {NULL, NULL},
+};
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -353,5 +384,6 @@ const store_migration hocvuso_migrations[] = {
     {6, "registry: households, people, memberships, name words, account's person", m0006},
     {7, "import jobs and their rejected lines", m0007},
     {8, "data subject requests (72-hour answers)", m0008},
+    {10, "name search by terms read in name order; audit entries by object", m0010},
     {0, NULL, NULL},
 };

@@ -109,7 +109,7 @@ test('create, read back, search without diacritics, by phone and by CCCD', async
     assert.ok(!j.items.some((p) => p.id === binh.id), `q=${q} does not find Bình`);
   }
   const item = (await srv.getJSON(admin, `/api/v1/residents?q=${tag}`)).items.find((p) => p.id === huong.id);
-  assert.deepEqual(Object.keys(item).sort(), ['birth_date', 'birth_year', 'full_name', 'groups', 'household_id', 'id', 'phone', 'sex', 'unit_id', 'unit_name', 'vneid_level'].sort());
+  assert.deepEqual(Object.keys(item).sort(), ['birth_date', 'birth_year', 'full_name', 'groups', 'household_id', 'id', 'phone', 'restricted', 'sex', 'unit_id', 'unit_name', 'vneid_level'].sort());
   assert.equal(item.unit_name, 'Tổ dân phố số 1');
   for (const q of ['0912345678', '+84 912 345 678', '0912.345.678']) {
     const j = await srv.getJSON(admin, `/api/v1/residents?q=${encodeURIComponent(q)}`);

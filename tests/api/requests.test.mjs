@@ -135,6 +135,13 @@ test('restrict done: the person leaves every export; delete done: the record is 
   assert.equal(after.status, 200);
   assert.ok(!after.text.includes(p1.full_name), 'a restricted person is left out of the export');
   assert.ok(after.text.includes(p2.full_name));
+  // Staff who open the list or the record see that it is restricted; the others are not.
+  const record = await srv.getJSON(admin, `/api/v1/residents/${p1.id}`);
+  assert.equal(record.restricted, true);
+  const listed = await srv.getJSON(admin, `/api/v1/residents?q=${encodeURIComponent(tag)}`);
+  assert.equal(listed.items.find((x) => x.id === p1.id)?.restricted, true);
+  assert.equal(listed.items.find((x) => x.id === p2.id)?.restricted, false);
+  assert.equal((await srv.getJSON(admin, `/api/v1/residents/${p2.id}`)).restricted, false);
 
   const del = (await file(r2, { kind: 'delete' })).json;
   const gone = await srv.request('POST', `/api/v1/requests/${del.id}/answer`, { session: admin, body: { outcome: 'done' } });

@@ -202,13 +202,19 @@ static int find(fixture *fx, people_query q, int64_t *ids, int max, people_q_kin
   json_array_foreach(items, i, v) if (n < max) ids[n++] = json_integer_value(json_object_get(v, "id"));
   assert_int_equal(total, (int64_t)json_array_size(items));
   json_decref(items);
-  if (q.q && q.name_drive_max == 0) {
-    /* The other way of running a name search (walking the name order) finds the same people. */
-    int64_t walked[64];
-    q.name_drive_max = -1;
-    int m = find(fx, q, walked, 64, NULL);
-    assert_int_equal(m, n);
-    for (int j = 0; j < n && j < max; j++) assert_int_equal(walked[j], ids[j]);
+  if (q.q && q.name_drive_max == 0 && !q.broad) {
+    /* The other ways of running a name search find the same people in the same order: a broad
+     * scope's (the rarest term's names in name order, or the rarest word's), and the walk of the
+     * name order. */
+    for (int way = 0; way < 2; way++) {
+      int64_t other[64];
+      people_query o = q;
+      o.broad = true;
+      o.name_drive_max = way ? -1 : 0;
+      int m = find(fx, o, other, 64, NULL);
+      assert_int_equal(m, n);
+      for (int j = 0; j < n && j < max; j++) assert_int_equal(other[j], ids[j]);
+    }
   }
   return n;
 }
@@ -385,6 +391,31 @@ static void test_name_search(void **state) {
   assert_int_equal(n, 1);
   n = find(fx, Q(.q = "guyen"), ids, 16, NULL); /* word starts only, not a substring */
   assert_int_equal(n, 0);
+  /* A whole word matches exactly; a word's start matches while it is not a word of any name. */
+  int64_t an = person(fx, "Phạm Văn An", fx->tdp1, 0, NULL, NULL, NULL);
+  int64_t anh = person(fx, "Phạm Thị Anh", fx->tdp2, 0, NULL, NULL, NULL);
+  int64_t anh2 = person(fx, "Vũ Văn Anh", fx->tdp2, 0, NULL, NULL, NULL);
+  n = find(fx, Q(.q = "an"), ids, 16, NULL);
+  assert_int_equal(n, 1);
+  assert_int_equal(ids[0], an);
+  n = find(fx, Q(.q = "pham an"), ids, 16, NULL);
+  assert_int_equal(n, 1);
+  n = find(fx, Q(.q = "pham anh"), ids, 16, NULL);
+  assert_int_equal(n, 1);
+  assert_int_equal(ids[0], anh);
+  n = find(fx, Q(.q = "van an"), ids, 16, NULL); /* Phạm Văn An; Vũ Văn Anh has no word "an" */
+  assert_int_equal(n, 1);
+  n = find(fx, Q(.q = "ph a"), ids, 16, NULL); /* two starts: every Phạm with a word starting "a" */
+  assert_true(n == 2 && has(ids, n, an) && has(ids, n, anh));
+  n = find(fx, Q(.q = "van a"), ids, 16, NULL); /* a whole word and a start */
+  assert_true(n == 2 && has(ids, n, an) && has(ids, n, anh2));
+  n = find(fx, Q(.q = "anh van vu"), ids, 16, NULL); /* any order */
+  assert_int_equal(n, 1);
+  assert_int_equal(ids[0], anh2);
+  n = find(fx, Q(.q = "an_h 100%"), ids, 16, NULL); /* LIKE's own characters are plain text */
+  assert_int_equal(n, 0);
+  n = find(fx, Q(.q = "~an anh"), ids, 16, NULL); /* a pair term is not a word */
+  assert_int_equal(n, 2);
   /* A renamed person is found by the new name only. */
   person_input in = {.full_name = "Nguyễn Thị Hoa", .vneid_level = -1};
   int64_t old_unit = 0;
@@ -394,6 +425,35 @@ static void test_name_search(void **state) {
   assert_int_equal(n, 0);
   n = find(fx, Q(.q = "hoa"), ids, 16, NULL);
   assert_int_equal(n, 1);
+  /* A list of one unit with people and no members is read in name order from that unit alone:
+   * every live person of the unit, in name order. */
+  STORE_SQL(q_in_unit, "SELECT id FROM people WHERE unit_id = ? AND deleted_at IS NULL ORDER BY name_key, id");
+  int64_t want[16];
+  int nw = 0;
+  store_stmt *st = store_prepare(fx->w, &q_in_unit);
+  assert_non_null(st);
+  store_bind_int(st, 1, fx->tdp1);
+  while (store_step(st) == STORE_ROW && nw < 16) want[nw++] = store_col_int(st, 0);
+  store_reset(st);
+  n = find(fx, Q(.unit_id = fx->tdp1), ids, 16, NULL);
+  assert_true(nw >= 3);
+  assert_int_equal(n, nw);
+  for (int k = 0; k < n; k++) assert_int_equal(ids[k], want[k]);
+  assert_true(has(ids, n, huong) && has(ids, n, hung) && has(ids, n, an));
+  /* The filters still apply on that path. */
+  int64_t woman = person(fx, "Đinh Thị Mai", fx->tdp1, 0, NULL, "F", NULL);
+  STORE_SQL(q_women_in_unit, "SELECT id FROM people WHERE unit_id = ? AND deleted_at IS NULL AND sex = 'F'"
+                             " ORDER BY name_key, id");
+  nw = 0;
+  st = store_prepare(fx->w, &q_women_in_unit);
+  assert_non_null(st);
+  store_bind_int(st, 1, fx->tdp1);
+  while (store_step(st) == STORE_ROW && nw < 16) want[nw++] = store_col_int(st, 0);
+  store_reset(st);
+  n = find(fx, Q(.unit_id = fx->tdp1, .sex = "F"), ids, 16, NULL);
+  assert_int_equal(n, nw);
+  for (int k = 0; k < n; k++) assert_int_equal(ids[k], want[k]);
+  assert_true(has(ids, n, woman) && !has(ids, n, hung));
 }
 
 /* The C rule and the SQL rule of every group agree on edge cases. */

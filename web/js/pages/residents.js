@@ -15,6 +15,9 @@ import {
 } from './people-common.js';
 
 const PER_PAGE = 20;
+/** What a restriction means for the staff who meet the record. */
+const RESTRICTED_TEXT = 'Người này đã yêu cầu hạn chế xử lý dữ liệu và yêu cầu đã được chấp nhận: chỉ lưu giữ hồ sơ, không dùng để liên hệ hay báo cáo; hồ sơ không có trong các tệp xuất.';
+
 export const FILTERS = ['q', 'unit_id', 'group', 'age_min', 'age_max', 'sex', 'vneid_level'];
 const AGE_BANDS = [
   { min: '', max: '', label: 'Mọi độ tuổi' },
@@ -149,7 +152,8 @@ function residentTable(items, meta) {
         ['Họ và tên', 'Năm sinh', 'Giới tính', 'Đơn vị', 'Điện thoại', 'VNeID', 'Nhóm'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, items.map((p) => h('tr', null,
         h('td', { class: 'cell-title', dataset: { label: 'Họ và tên' } },
-          h('a', { href: `#/dan-cu/${encodeURIComponent(p.id)}`, class: 'row-link' }, p.full_name)),
+          h('a', { href: `#/dan-cu/${encodeURIComponent(p.id)}`, class: 'row-link' }, p.full_name),
+          p.restricted ? h('span', { class: 'badge badge-warning', title: RESTRICTED_TEXT }, 'Hạn chế xử lý') : null),
         short('Năm sinh', birthText(p) || '—'),
         short('Giới tính', sexLabel(p.sex) || '—'),
         cell('Đơn vị', p.unit_name || '—'),
@@ -329,13 +333,10 @@ const FIELD_LABELS = {
   household_id: 'hộ', relation: 'quan hệ với chủ hộ', vneid_level: 'VNeID', unit_id: 'đơn vị',
 };
 
-/**
- * The person's audit trail. The audit API has no filter by object id: it is asked for entries on
- * people whose names match, and those about this id are kept (see the report: an entity_id filter).
- */
+/** The person's audit trail: the entries about this record, newest first. */
 async function auditTrail(p) {
-  const data = await api.get('/audit', { entity: 'person', name: p.full_name, per_page: 200 });
-  const items = (data.items || []).filter((e) => String(e.entity_id) === String(p.id));
+  const data = await api.get('/audit', { entity: 'person', entity_id: p.id, per_page: 200 });
+  const items = data.items || [];
   if (!items.length) return empty('Chưa có thao tác nào được ghi lại.');
   return h('ul', { class: 'timeline' }, items.map((e) => {
     const fields = e.detail && Array.isArray(e.detail.fields) ? e.detail.fields.map((f) => FIELD_LABELS[f] || f) : [];
@@ -473,6 +474,7 @@ async function renderDetail(ctx) {
         h('li', null, h('a', { href: '#/dan-cu' }, 'Dân cư')),
         h('li', null, h('span', { 'aria-current': 'page' }, p.full_name)))),
     pageHeader(p.full_name, p.unit_name || ''),
+    p.restricted ? banner('warning', RESTRICTED_TEXT) : null,
     h('section', { class: 'card', 'aria-label': 'Thông tin hồ sơ' }, recordFacts(p, meta),
       canWrite ? disclosure('Sửa hồ sơ', editForm(ctx, p, households), { iconName: 'edit', open: ctx.query.sua === '1' }) : null),
     section('Nơi làm việc, học tập', membershipList(p),
