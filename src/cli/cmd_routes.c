@@ -27,6 +27,7 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_USER_PERSON: return "user_person";
     case SCOPE_IMPORT: return "import";
     case SCOPE_REQUEST: return "request";
+    case SCOPE_PERSON_DELETED: return "person_deleted";
   }
   return "?";
 }

@@ -31,6 +31,7 @@ const cli_opt serve_opts[] = {
     {"conn-exempt", true, "loopback|none  who escapes that cap besides the trusted proxy; default loopback"},
     {"header-timeout", true, "SECONDS  from accept to the end of a request header; default 10"},
     {"retention-days", true, "DAYS  a deleted person's record is kept before the purge; default 30"},
+    {"purge-interval", true, "SECONDS  between purges of records past their retention; default 3600"},
     {NULL, false, NULL},
 };
 
@@ -93,7 +94,7 @@ int cmd_serve(int argc, char **argv) {
     goto done;
   }
   /* Import jobs: one background thread; a job a killed server left running resumes now. */
-  if (importer_worker_start(a.st, &a.keys) != 0) {
+  if (importer_worker_start(a.st, &a.keys, a.cfg.purge_interval) != 0) {
     fprintf(stderr, "hocvuso serve: cannot start the import worker\n");
     goto done;
   }

@@ -34,6 +34,8 @@ static const command commands[] = {
      "hocvuso import residents [--data DIR] [--database URI] FILE\n"
      "  prints {\"imported\": N, \"unchanged\": N, \"rejected\": [{\"line\": L, \"reason\": \"…\"}]}",
      import_opts},
+    {"purge", cmd_purge, "delete for good the people past their retention period; prints {\"purged\": N}",
+     "hocvuso purge [--data DIR] [--database URI]   (the server also does it every hour)", purge_opts},
     {"version", cmd_version, "print the version and the libraries in use", "hocvuso version", version_opts},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))

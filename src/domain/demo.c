@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "domain/audit.h"
+#include "domain/people.h"
 #include "domain/synth.h"
 #include "domain/units.h"
 #include "domain/users.h"
@@ -124,6 +125,16 @@ int demo_load(store *st, const char *password, FILE *out, char *err, size_t errl
       snprintf(err, errlen, "account %s: %s", d->username, e.message ? e.message : "error");
       goto fail;
     }
+  }
+  /* Two residents of tổ 1 deleted a few days ago, so that "Hồ sơ đã xóa" has something to show
+   * (kept for the default retention period from their deletion). */
+  int deleted_added = 0;
+  app_err de = {0};
+  int64_t tdp1 = units_find(w, "HD-TDP01");
+  if (people_demo_deleted(w, tdp1, "Nguyễn Văn Phúc", 1962, 3 * 86400, 30, &deleted_added, &de) != 0 ||
+      people_demo_deleted(w, tdp1, "Trần Thị Vân", 1990, 10 * 86400, 30, &deleted_added, &de) != 0) {
+    snprintf(err, errlen, "demo deleted records: %s", de.message ? de.message : store_errmsg(w));
+    goto fail;
   }
   audit_entry a = {.actor_username = "cli", .action = "demo.load", .entity = "unit", .ip = "local",
                    .unit_id = units_find(w, "HP-HD")};

@@ -1,5 +1,7 @@
 /* import_worker.c: the server's import worker: one thread that runs import jobs one at a time
- * (importer_run), a job left running by a stopped or killed server first.
+ * (importer_run), a job left running by a stopped or killed server first. Between jobs it is also
+ * the server's housekeeper: every `purge_interval` seconds (and once at start-up) it purges the
+ * people past their retention period (people_purge, chunked like an import).
  * Owns: the thread, its wake-up signal and its stop flag (process-wide, like the server itself).
  * Never: runs two jobs at once (the single writer would only queue them) or holds the writer
  * between chunks.
@@ -10,6 +12,8 @@
 
 #include "domain/importer.h"
 #include "domain/jobs.h"
+#include "domain/people.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 static struct {
@@ -21,6 +25,7 @@ static struct {
   bool poke;
   store *st;
   const secrets *keys;
+  int purge_interval; /* seconds */
 } W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 static int claim(int64_t *id) {
@@ -33,9 +38,24 @@ static int claim(int64_t *id) {
   return rc;
 }
 
+/* The purge, when it is due; a failure is logged and tried again at the next period. */
+static void purge_when_due(double *next) {
+  double now = clock_mono();
+  if (now < *next) return;
+  *next = now + W.purge_interval;
+  char err[512] = "";
+  int64_t n = 0;
+  if (people_purge(W.st, clock_now(), 0, &W.stop, &n, err, sizeof err) != 0)
+    log_error("purge of deleted records: %s (%lld purged; tried again later)", err, (long long)n);
+  else if (n)
+    log_info("purge: %lld deleted record(s) past their retention period removed for good", (long long)n);
+}
+
 static void *run(void *arg) {
   (void)arg;
+  double next_purge = 0; /* at start-up */
   while (!atomic_load(&W.stop)) {
+    purge_when_due(&next_purge);
     int64_t id = 0;
     int rc = claim(&id);
     if (rc == 1) {
@@ -60,9 +80,10 @@ static void *run(void *arg) {
   return NULL;
 }
 
-int importer_worker_start(store *st, const secrets *keys) {
+int importer_worker_start(store *st, const secrets *keys, int purge_interval) {
   W.st = st;
   W.keys = keys;
+  W.purge_interval = purge_interval > 0 ? purge_interval : 3600;
   atomic_store(&W.stop, false);
   if (pthread_create(&W.thread, NULL, run, NULL) != 0) return -1;
   W.started = true;

@@ -63,7 +63,7 @@ int importer_error_report(store *st, int64_t job_id, bool mask_cccd, char **out,
 
 /* ---- the server's import worker (import_worker.c): one thread runs queued jobs one at a time;
  * at start it first resumes a job left running by a stopped or killed server. ---- */
-int importer_worker_start(store *st, const secrets *keys);
+int importer_worker_start(store *st, const secrets *keys, int purge_interval);
 /* A job was queued: look now rather than at the next poll. */
 void importer_worker_wake(void);
 /* Asks the running job to stop after its chunk and joins the thread. */

@@ -1129,3 +1129,269 @@ fail:
   json_decref(items);
   return APP_INTERNAL(e);
 }
+
+/* ---- deleted records: list, restore, purge ---- */
+#include "domain/audit.h" /* the purge's entries (audit.h owns the log) */
+/*
+ * A soft-deleted person (deleted_at set) is listed to those who hold people.write on the
+ * registering unit, may be restored by them until purge_after, and is deleted for good by
+ * people_purge after it. The statements below are the only ones that read deleted people. */
+STORE_SQL(q_del_reach, "SELECT p.unit_id, u.path FROM people p JOIN units u ON u.id = p.unit_id"
+                       " WHERE p.id = ? AND p.deleted_at IS NOT NULL");
+#define DELETED_WHERE                                                                               \
+  " FROM people p JOIN units u ON u.id = p.unit_id WHERE p.deleted_at IS NOT NULL AND " SCOPE_IN("u.path") \
+  " AND (CAST(? AS TEXT) IS NULL OR (u.path >= ? AND u.path < ?))"
+STORE_SQL(q_del_list, SCOPE_WITH "SELECT p.id, p.full_name, p.birth_year, p.unit_id, u.name, p.deleted_at, p.purge_after"
+                      DELETED_WHERE " ORDER BY p.deleted_at DESC, p.id DESC LIMIT ? OFFSET ?");
+STORE_SQL(q_del_count, SCOPE_WITH "SELECT COUNT(*)" DELETED_WHERE);
+#undef DELETED_WHERE
+STORE_SQL(q_del_self, "SELECT cccd_hash, unit_id FROM people WHERE id = ? AND deleted_at IS NOT NULL");
+STORE_SQL(q_restore, "UPDATE people SET deleted_at = NULL, purge_after = NULL, updated_at = ?"
+                     " WHERE id = ? AND deleted_at IS NOT NULL");
+/* PostgreSQL locks the chunk's rows, so that a restore running meanwhile waits and then finds
+ * nothing to restore (404) rather than restoring a row being purged; SQLite's writer is one. */
+#define PURGE_PICK "SELECT id, unit_id FROM people WHERE purge_after <= ? AND deleted_at IS NOT NULL" \
+                   " ORDER BY purge_after, id LIMIT ?"
+STORE_SQL2(q_purge_pick, PURGE_PICK, PURGE_PICK " FOR UPDATE");
+#undef PURGE_PICK
+/* person_words, memberships and data_requests go with the row (ON DELETE CASCADE, both backends). */
+STORE_SQL(q_purge_one, "DELETE FROM people WHERE id = ? AND deleted_at IS NOT NULL AND purge_after <= ?");
+
+int people_reach_deleted(store_conn *c, int64_t id, arena *a, int64_t *unit_id, const char **path, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_del_reach);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) {
+    *unit_id = store_col_int(s, 0);
+    *path = arena_strdup(a, store_col_text(s, 1));
+  }
+  store_reset(s);
+  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy hồ sơ đã xóa này (có thể đã được khôi phục hoặc đã bị xóa hẳn).");
+  if (rc != STORE_ROW || !*path) return APP_INTERNAL(e);
+  return 0;
+}
+
+static json_t *iso_or_null(store_stmt *s, int i) {
+  if (store_col_is_null(s, i)) return json_null();
+  char iso[32];
+  clock_iso8601(store_col_int(s, i), iso, sizeof iso);
+  return json_string(iso);
+}
+
+/* Binds the unit filter [lo, hi) (NULL: off) after the scope's parameters. */
+static int bind_deleted(store_stmt *s, const scope_sql *scope, const char *lo, const char *hi) {
+  int i = scope_bind(s, 1, scope);
+  store_bind_text(s, i++, lo);
+  store_bind_text(s, i++, lo ? lo : "");
+  store_bind_text(s, i++, hi ? hi : "");
+  return i;
+}
+
+int people_deleted_list(store_conn *c, const scope_sql *scope, int64_t unit_id, int page, int per_page,
+                        json_t **items_out, int64_t *total, app_err *e) {
+  char lo[512] = "", hi[512] = "";
+  json_t *items = NULL;
+  if (unit_id) {
+    store_stmt *u = store_prepare(c, &q_unit_path);
+    if (!u) return APP_INTERNAL(e);
+    store_bind_int(u, 1, unit_id);
+    int rc = store_step(u);
+    if (rc == STORE_ROW) snprintf(lo, sizeof lo, "%s", store_col_text(u, 0));
+    store_reset(u);
+    if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "unit_id", "Không tìm thấy đơn vị.");
+    if (rc != STORE_ROW || !lo[0]) return APP_INTERNAL(e);
+    snprintf(hi, sizeof hi, "%s", lo);
+    hi[strlen(hi) - 1] = '0'; /* "/1/2/" → "/1/20": just past every path below "/1/2/" ('/' + 1 = '0') */
+  }
+  store_stmt *n = store_prepare(c, &q_del_count);
+  if (!n) goto fail;
+  bind_deleted(n, scope, unit_id ? lo : NULL, hi);
+  int rc = store_step(n);
+  *total = rc == STORE_ROW ? store_col_int(n, 0) : -1;
+  store_reset(n);
+  if (*total < 0) goto fail;
+  store_stmt *s = store_prepare(c, &q_del_list);
+  items = json_array();
+  if (!s || !items) goto fail;
+  int i = bind_deleted(s, scope, unit_id ? lo : NULL, hi);
+  store_bind_int(s, i++, per_page);
+  store_bind_int(s, i++, (int64_t)(page - 1) * per_page);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    json_t *o = json_pack("{s:I, s:s, s:o, s:I, s:s, s:o, s:o}", "id", (json_int_t)store_col_int(s, 0), "full_name",
+                          store_col_text(s, 1), "birth_year", int_or_null(s, 2), "unit_id",
+                          (json_int_t)store_col_int(s, 3), "unit_name", store_col_text(s, 4) ? store_col_text(s, 4) : "",
+                          "deleted_at", iso_or_null(s, 5), "purge_after", iso_or_null(s, 6));
+    if (!o || json_array_append_new(items, o) != 0) {
+      store_reset(s);
+      goto fail;
+    }
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) goto fail;
+  *items_out = items;
+  return 0;
+fail:
+  json_decref(items);
+  return APP_INTERNAL(e);
+}
+
+int people_restore(store_conn *w, int64_t id, int64_t *unit_id, app_err *e) {
+  store_stmt *s = store_prepare(w, &q_del_self);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  int rc = store_step(s);
+  char hash[80] = "";
+  if (rc == STORE_ROW) {
+    if (!store_col_is_null(s, 0)) snprintf(hash, sizeof hash, "%s", store_col_text(s, 0));
+    *unit_id = store_col_int(s, 1);
+  }
+  store_reset(s);
+  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy hồ sơ đã xóa này (có thể đã được khôi phục hoặc đã bị xóa hẳn).");
+  if (rc != STORE_ROW) return APP_INTERNAL(e);
+  static const char *const taken =
+      "Không thể khôi phục: số CCCD của hồ sơ này nay đã có trong hồ sơ của một người khác. Hãy kiểm tra và sửa "
+      "hồ sơ kia trước.";
+  if (hash[0]) {
+    store_stmt *h = store_prepare(w, &q_by_hash);
+    if (!h) return APP_INTERNAL(e);
+    store_bind_text(h, 1, hash);
+    store_bind_int(h, 2, id);
+    rc = step_done(h);
+    if (rc == STORE_ROW) return app_fail(e, 409, "conflict", "cccd", taken);
+    if (rc != STORE_DONE) return APP_INTERNAL(e);
+  }
+  store_stmt *u = store_prepare(w, &q_restore);
+  if (!u) return APP_INTERNAL(e);
+  store_bind_int(u, 1, clock_now());
+  store_bind_int(u, 2, id);
+  rc = store_step(u);
+  int64_t changed = rc == STORE_DONE ? store_changes(u) : 0;
+  store_reset(u);
+  if (rc == STORE_CONSTRAINT) return app_fail(e, 409, "conflict", "cccd", taken); /* a race with a new record */
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  /* Purged (or restored) since it was read: nothing to restore. */
+  if (changed != 1) return app_fail(e, 404, "not_found", "id", "Không tìm thấy hồ sơ đã xóa này (có thể đã được khôi phục hoặc đã bị xóa hẳn).");
+  return 0;
+}
+
+/* One chunk: up to `chunk` people past `now`, each deleted with its audit entry, in one short
+ * transaction. The number purged (*picked: how many were due), or -1 (rolled back). */
+static int purge_chunk(store *st, int64_t now, int chunk, int *picked, char *err, size_t errlen) {
+  store_conn *w = store_acquire(st, true);
+  if (!w) {
+    snprintf(err, errlen, "the database is unavailable");
+    return -1;
+  }
+  int n = -1;
+  int64_t *ids = calloc((size_t)chunk * 2, sizeof *ids);
+  if (!ids) {
+    snprintf(err, errlen, "out of memory");
+    goto done;
+  }
+  if (store_begin(w) != STORE_OK) goto db_fail;
+  store_stmt *s = store_prepare(w, &q_purge_pick);
+  if (!s) goto db_fail_rb;
+  store_bind_int(s, 1, now);
+  store_bind_int(s, 2, chunk);
+  int k = 0, done_n = 0, rc = STORE_DONE;
+  while (k < chunk && (rc = store_step(s)) == STORE_ROW) {
+    ids[2 * k] = store_col_int(s, 0);
+    ids[2 * k + 1] = store_col_int(s, 1);
+    k++;
+  }
+  store_reset(s);
+  if (k < chunk && rc != STORE_DONE) goto db_fail_rb;
+  for (int i = 0; i < k; i++) {
+    /* The account stays; only its link to the record goes (already done at the soft delete,
+     * unless a link was made meanwhile: the foreign key would refuse the delete). */
+    store_stmt *u = store_prepare(w, &q_unlink_deleted);
+    if (!u) goto db_fail_rb;
+    store_bind_int(u, 1, ids[2 * i]);
+    if (step_done(u) != STORE_DONE) goto db_fail_rb;
+    store_stmt *d = store_prepare(w, &q_purge_one);
+    if (!d) goto db_fail_rb;
+    store_bind_int(d, 1, ids[2 * i]);
+    store_bind_int(d, 2, now);
+    int drc = store_step(d);
+    int64_t changed = drc == STORE_DONE ? store_changes(d) : 0;
+    store_reset(d);
+    if (drc != STORE_DONE) goto db_fail_rb;
+    if (changed != 1) continue; /* restored meanwhile (the rows are locked on PostgreSQL: not expected) */
+    /* The entry keeps the trail (who was purged, when, under which unit): no name, no data. */
+    audit_entry a = {.action = "person.purge", .entity = "person", .entity_id = ids[2 * i], .unit_id = ids[2 * i + 1]};
+    if (audit_append(w, &a) != 0) goto db_fail_rb;
+    done_n++;
+  }
+  if (store_commit(w) != STORE_OK) goto db_fail_rb;
+  n = done_n;
+  *picked = k;
+  goto done;
+db_fail_rb:
+  snprintf(err, errlen, "%s", store_errmsg(w));
+  store_rollback(w);
+  goto done;
+db_fail:
+  snprintf(err, errlen, "%s", store_errmsg(w));
+done:
+  free(ids);
+  store_release(w);
+  return n;
+}
+
+int people_purge(store *st, int64_t now, int chunk, const atomic_bool *stop, int64_t *purged, char *err,
+                 size_t errlen) {
+  *purged = 0;
+  if (chunk < 1) chunk = PEOPLE_PURGE_CHUNK;
+  for (;;) {
+    if (stop && atomic_load(stop)) return 0;
+    /* The writer is given back between chunks: requests queued behind it go first. */
+    int picked = 0;
+    int n = purge_chunk(st, now, chunk, &picked, err, errlen);
+    if (n < 0) return -1;
+    *purged += n;
+    if (picked < chunk) return 0;
+  }
+}
+
+/* ---- the demo ward's deleted records ---- */
+STORE_SQL(q_demo_has, "SELECT 1 FROM people WHERE unit_id = ? AND name_key = ?");
+
+int people_demo_deleted(store_conn *w, int64_t unit_id, const char *full_name, int birth_year, int64_t deleted_ago,
+                        int retention_days, int *added, app_err *e) {
+  char *key = text_fold(full_name);
+  if (!key) return APP_INTERNAL(e);
+  store_stmt *s = store_prepare(w, &q_demo_has);
+  int rc = -1;
+  if (!s) goto done;
+  store_bind_int(s, 1, unit_id);
+  store_bind_text(s, 2, key);
+  rc = step_done(s);
+  if (rc == STORE_ROW) { /* loaded before (the demo may be loaded again) */
+    rc = 0;
+    goto done;
+  }
+  if (rc != STORE_DONE) {
+    rc = -1;
+    goto done;
+  }
+  char year[8];
+  snprintf(year, sizeof year, "%d", birth_year);
+  person_input in = {.full_name = full_name, .birth_date = year, .vneid_level = -1, .unit_id = unit_id};
+  int64_t id = 0;
+  rc = -1;
+  if (people_create(w, NULL, &in, &id, e) != 0) goto done; /* no CCCD: no keys needed */
+  int64_t at = clock_now() - deleted_ago;
+  store_stmt *d = store_prepare(w, &q_delete);
+  if (!d) goto done;
+  store_bind_int(d, 1, at);
+  store_bind_int(d, 2, at + (int64_t)retention_days * 86400);
+  store_bind_int(d, 3, at);
+  store_bind_int(d, 4, id);
+  if (step_done(d) != STORE_DONE) goto done;
+  (*added)++;
+  rc = 0;
+done:
+  free(key);
+  return rc == 0 ? 0 : (e->status ? -1 : APP_INTERNAL(e));
+}

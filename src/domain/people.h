@@ -180,4 +180,35 @@ int people_link_user(store_conn *w, int64_t user_id, int64_t person_id, app_err 
 /* The person the account owns; 0 when none (or deleted). -1 on error. */
 int64_t people_of_user(store_conn *c, int64_t user_id);
 
+
+/* ---- deleted records (soft-deleted, waiting for the purge) ---- */
+#include <stdatomic.h>
+/* A deleted person's registering unit and its path (for the dispatcher, SCOPE_PERSON_DELETED);
+ * 404 when absent or not deleted. */
+int people_reach_deleted(store_conn *c, int64_t id, arena *a, int64_t *unit_id, const char **path, app_err *e);
+/* The deleted people registered within `scope` (and within unit_id's subtree, when not 0), newest
+ * deletion first: {id, full_name, birth_year, unit_id, unit_name, deleted_at, purge_after} (ISO). */
+int people_deleted_list(store_conn *c, const scope_sql *scope, int64_t unit_id, int page, int per_page,
+                        json_t **items, int64_t *total, app_err *e);
+/* Undoes a soft delete (deleted_at and purge_after cleared). 404 when the person is not deleted;
+ * 409 naming `cccd` when a live record now holds the same CCCD. The account link removed at the
+ * deletion is not restored. *unit_id receives the registering unit (for the audit entry). */
+int people_restore(store_conn *w, int64_t id, int64_t *unit_id, app_err *e);
+/* People per purge transaction. */
+#define PEOPLE_PURGE_CHUNK 200
+/* Deletes for good every person whose purge_after <= now (with their name words, memberships and
+ * data requests; their account is unlinked, households stay), `chunk` people per short transaction
+ * (0: PEOPLE_PURGE_CHUNK), the writer given back between chunks; one audit entry `person.purge`
+ * each (the id and unit only). `stop` (may be NULL) ends it between chunks. *purged: how many.
+ * 0, or -1 with a message in err (what was committed stays purged). */
+int people_purge(store *st, int64_t now, int chunk, const atomic_bool *stop, int64_t *purged, char *err,
+                 size_t errlen);
+
+/* The demo ward's example of a deleted record: `full_name` (born `birth_year`) registered in
+ * unit_id and soft-deleted `deleted_ago` seconds ago, kept `retention_days` from then; nothing when
+ * a person of that name is registered there already (the demo may be loaded again). *added += 1
+ * when made. */
+int people_demo_deleted(store_conn *w, int64_t unit_id, const char *full_name, int birth_year, int64_t deleted_ago,
+                        int retention_days, int *added, app_err *e);
+
 #endif

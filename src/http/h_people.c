@@ -233,3 +233,28 @@ int h_me_person(req *r) {
   }
   return req_ok(r, 200, o);
 }
+
+/* ---- deleted records (the dispatcher checked people.write: on the filter unit for the list, on
+ * the deleted person's registering unit for a restore) ---- */
+int h_residents_deleted_list(req *r) {
+  scope_sql sc;
+  scope_sql_of(&sc, r->who, CAP_PEOPLE_WRITE);
+  int page, per_page;
+  req_paging(r, &page, &per_page);
+  json_t *items = NULL;
+  int64_t total = 0;
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  if (people_deleted_list(c, &sc, req_qint(r, "unit_id", 0), page, per_page, &items, &total, &r->err) != 0) return -1;
+  return req_page(r, items, total);
+}
+
+int h_residents_restore(req *r) {
+  int64_t id = req_param(r, 0), unit_id = 0;
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  store_conn *w = req_dbw(r);
+  if (people_restore(w, id, &unit_id, &r->err) != 0) return -1; /* the dispatcher rolls back */
+  if (req_audit(r, "person.restore", "person", id, unit_id, NULL) != 0 || store_commit(w) != STORE_OK)
+    return APP_INTERNAL(&r->err);
+  return answer_person(r, w, id, 200);
+}

@@ -38,6 +38,8 @@ int h_residents_get(req *r);
 int h_residents_create(req *r);
 int h_residents_update(req *r);
 int h_residents_delete(req *r);
+int h_residents_deleted_list(req *r);
+int h_residents_restore(req *r);
 int h_residents_add_membership(req *r);
 int h_households_list(req *r);
 int h_households_get(req *r);

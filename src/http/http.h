@@ -67,7 +67,9 @@ typedef struct field_spec {
  *             as for a write (with `cap`), and people.write on the person's registering unit;
  * SCOPE_IMPORT the import job {id} of the path: its creator, or `cap` on the unit it was made from;
  * SCOPE_REQUEST a data subject's request {id} (requests.h): the capability on the registering
- *             unit of the request's person (for reads and answers alike). */
+ *             unit of the request's person (for reads and answers alike);
+ * SCOPE_PERSON_DELETED a soft-deleted person {id} of the path (a restore): the capability on the
+ *             registering unit; 404 when the person is absent or not deleted. */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -78,7 +80,8 @@ typedef enum {
   SCOPE_HOUSEHOLD,
   SCOPE_USER_PERSON,
   SCOPE_IMPORT,
-  SCOPE_REQUEST
+  SCOPE_REQUEST,
+  SCOPE_PERSON_DELETED
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;

@@ -174,6 +174,18 @@ static const char *people_schemas_json =
     "\"person_id\"],\"properties\":{\"user_id\":{\"type\":\"integer\"},\"person_id\":{\"type\":[\"integer\",\"nu"
     "ll\"]}},\"additionalProperties\":false}}";
 
+/* Deleted records waiting for the purge: merged into the schemas above. */
+static const char *deleted_schemas_json =
+    "{\"DeletedResident\":{\"type\":\"object\",\"required\":[\"id\",\"full_name\",\"birth_year\",\"unit_id\","
+    "\"unit_name\",\"deleted_at\",\"purge_after\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"full_name\":"
+    "{\"type\":\"string\"},\"birth_year\":{\"type\":[\"integer\",\"null\"]},\"unit_id\":{\"type\":\"integer\"},"
+    "\"unit_name\":{\"type\":\"string\"},\"deleted_at\":{\"type\":\"string\",\"format\":\"date-time\"},"
+    "\"purge_after\":{\"type\":[\"string\",\"null\"],\"format\":\"date-time\",\"description\":\"deleted for good "
+    "after this moment\"}},\"additionalProperties\":false},\"DeletedResidentPage\":{\"type\":\"object\",\"required\":"
+    "[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":"
+    "\"#/components/schemas/DeletedResident\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},"
+    "\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
+
 /* Data subjects' requests (requests.h): merged into the schemas above. */
 static const char *privacy_schemas_json =
     "{\"DataRequest\":{\"type\":\"object\",\"required\":[\"id\",\"person_id\",\"person_name\",\"unit_id\""
@@ -374,6 +386,14 @@ json_t *openapi_build(const char *version) {
   more = json_loads(privacy_schemas_json, 0, &jerr);
   if (!more || json_object_update(schemas, more) != 0) {
     fprintf(stderr, "openapi: request schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
+    json_decref(more);
+    json_decref(schemas);
+    return NULL;
+  }
+  json_decref(more);
+  more = json_loads(deleted_schemas_json, 0, &jerr);
+  if (!more || json_object_update(schemas, more) != 0) {
+    fprintf(stderr, "openapi: deleted-record schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
     json_decref(more);
     json_decref(schemas);
     return NULL;

@@ -294,6 +294,19 @@ static int check_scope(req *r) {
         return req_fail(r, 403, "forbidden", "id", "Yêu cầu này là của một người ngoài phạm vi quản lý của bạn.");
       return 0;
     }
+    case SCOPE_PERSON_DELETED: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t unit_id = 0;
+      if (people_reach_deleted(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Hồ sơ này đăng ký qua một đơn vị ngoài phạm vi quản lý của bạn.");
+      return 0;
+    }
   }
   return 0;
 }

@@ -198,6 +198,11 @@ static const field_spec request_answer_body[] = {
     {"answer", FT_STRING, false, 0, 2000, "Trả lời cho người dân; bắt buộc khi từ chối (nêu lý do)"},
     {0},
 };
+static const field_spec residents_deleted_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ hồ sơ đăng ký trong cây đơn vị này"},
+    PAGING,
+    {0},
+};
 static const field_spec residents_export_query[] = {
     {"format", FT_STRING, false, 1, 4, "csv (mặc định) hoặc xlsx"},
     {"q", FT_STRING, false, 1, 100, "Như danh sách người dân: họ tên, số điện thoại hoặc số CCCD"},
@@ -295,6 +300,18 @@ const route routes[] = {
      .also_unit = "unit_id"},
     {"DELETE", "/api/v1/residents/{id}", h_residents_delete, ON_PERSON(CAP_PEOPLE_WRITE), NULL, NULL, true,
      RATE_WRITE, 204, "deleteResident", "Người dân", "Xóa hồ sơ (ẩn ngay, xóa hẳn sau thời hạn lưu giữ)", NULL},
+    /* Deleted records: whoever may delete a person (people.write on the registering unit) may see
+     * the deleted ones and undo a deletion until the purge; not only the ward admin, since a tổ
+     * officer who deleted by mistake is the one who notices. */
+    {"GET", "/api/v1/residents/deleted", h_residents_deleted_list, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_QUERY),
+     NULL, residents_deleted_query, false, RATE_NONE, 200, "listDeletedResidents", "Người dân",
+     "Hồ sơ đã xóa đang chờ xóa hẳn, đăng ký trong phạm vi mình có quyền people.write, mới xóa nhất trước",
+     "DeletedResidentPage"},
+    {"POST", "/api/v1/residents/{id}/restore", h_residents_restore, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_PERSON_DELETED,
+     "id", FROM_PATH, NULL, NULL, true, RATE_WRITE, 200, "restoreResident", "Người dân",
+     "Khôi phục hồ sơ đã xóa trước hạn xóa hẳn (quyền people.write trên đơn vị đăng ký, như khi xóa); "
+     "409 khi số CCCD nay thuộc hồ sơ khác; liên kết tài khoản đã gỡ khi xóa không được khôi phục",
+     "Resident"},
     {"POST", "/api/v1/residents/{id}/memberships", h_residents_add_membership, ON_PERSON(CAP_PEOPLE_WRITE),
      membership_body, NULL, true, RATE_WRITE, 201, "addMembership", "Người dân",
      "Thêm quan hệ với một đơn vị (nơi làm việc, trường, chợ)", "Resident", .also_unit = "unit_id"},

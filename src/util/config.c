@@ -84,6 +84,7 @@ void config_defaults(config *c) {
   c->conn_exempt_loopback = true;
   c->header_timeout = 10;
   c->retention_days = 30;
+  c->purge_interval = 3600;
 }
 
 static int copy_str(char *dst, size_t n, const char *v, const char *key, char *err, size_t errlen) {
@@ -187,6 +188,14 @@ static int config_set(config *c, const char *key, const char *v, char *err, size
     c->retention_days = (int)n;
     return 0;
   }
+  if (strcmp(key, "purge-interval") == 0) {
+    if (!parse_int(v, 1, 86400, &n)) {
+      snprintf(err, errlen, "purge-interval: expected seconds from 1 to 86400");
+      return -1;
+    }
+    c->purge_interval = (int)n;
+    return 0;
+  }
   return 1;
 }
 
@@ -249,6 +258,7 @@ static const struct {
     {"HOCVUSO_CONN_EXEMPT", "conn-exempt"},
     {"HOCVUSO_HEADER_TIMEOUT", "header-timeout"},
     {"HOCVUSO_RETENTION_DAYS", "retention-days"},
+    {"HOCVUSO_PURGE_INTERVAL", "purge-interval"},
 };
 
 int config_load(config *c, const cli_opt *opts, const cli_args *a, char *err, size_t errlen) {

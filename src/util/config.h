@@ -24,6 +24,7 @@ typedef struct config {
   bool conn_exempt_loopback; /* loopback addresses escape that cap (the trusted proxy always does) */
   int header_timeout;      /* seconds from accept to the end of a request's header */
   int retention_days;      /* days a soft-deleted person's record is kept before the purge */
+  int purge_interval;      /* seconds between the server's purges of people past their retention */
 } config;
 
 typedef struct cli_opt {

@@ -38,6 +38,8 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/requests/{id}': 'people.write',
   // A whole list leaving the system is its own capability (caps.c: ward admin and unit officers).
   'GET /api/v1/residents/export': 'people.export',
+  // Deleted records are for those who may delete (and so undo a deletion): people.write.
+  'GET /api/v1/residents/deleted': 'people.write',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
@@ -279,9 +281,16 @@ before(async () => {
     const delPerson = await apiPerson(`Người để xóa ${who}`, unit);
     const outPerson = await apiPerson(`Người ngoài ${who}`, outUnit);
     const memberPerson = await apiPerson(`Người làm việc ${who}`, outUnit, unit);
+    // Deleted people (for a restore): registered in the caller's unit, and out of scope.
+    const delIn = await apiPerson(`Người đã xóa trong ${who}`, unit);
+    const delOut = await apiPerson(`Người đã xóa ngoài ${who}`, outUnit);
+    for (const p of [delIn, delOut]) {
+      const d = await srv.request('DELETE', `/api/v1/residents/${p.id}`, { session: await cliAdminSession() });
+      if (d.status !== 204) throw new Error(`delete person ${p.id}: ${d.status} ${d.text}`);
+    }
     const inRequest = await apiRequest(unit);
     const outRequest = await apiRequest(outUnit);
-    acc[username] = { session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, inRequest, outRequest };
+    acc[username] = { session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest };
   }
 });
 after(async () => {
@@ -319,7 +328,9 @@ test('policy: every object a route names is checked (path ids, unit fields)', ()
     }
     if (rt.body && rt.body.some((f) => f.name === 'role') && !['user_role'].includes(rt.scope)) wrong.push(`${key(rt)}: a role in the body, scope ${rt.scope}`);
     if (rt.body && rt.body.some((f) => f.name === 'person_id') && rt.scope !== 'user_person') wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
-    if (/^\/api\/v1\/residents\/\{id\}/.test(rt.path) && rt.scope !== 'person') wrong.push(`${key(rt)}: a person in the path, scope ${rt.scope}`);
+    // A restore names a deleted person: found among the deleted ones, checked the same way.
+    const personScope = /\/restore$/.test(rt.path) ? 'person_deleted' : 'person';
+    if (/^\/api\/v1\/residents\/\{id\}/.test(rt.path) && rt.scope !== personScope) wrong.push(`${key(rt)}: a person in the path, scope ${rt.scope}`);
     if (/^\/api\/v1\/households\/\{id\}/.test(rt.path) && rt.scope !== 'household') wrong.push(`${key(rt)}: a household in the path, scope ${rt.scope}`);
   }
   assert.deepEqual(wrong, []);
@@ -360,6 +371,11 @@ function casesFor(rt, username) {
       }
       break;
     }
+    case 'person_deleted':
+      // A deleted person, changed through the registering unit; a live one is not found here.
+      for (const [label, p] of [['deleted person in scope', a.delIn], ['deleted person out of scope', a.delOut], ['live person', null], ['missing person', null]])
+        add(label, { id: p ? p.id : label === 'live person' ? a.inPerson.id : MISSING }, {}, p === null ? 'missing' : personManaged(a, cap, p) ? 'pass' : 'deny');
+      break;
     case 'import':
       // A job is its creator's, and seen by whoever holds the capability over its unit.
       for (const [label, j] of [['job of the ward admin', jobA], ["job of tổ 1's officer", jobB], ['missing job', null]])

@@ -135,6 +135,8 @@ const cases = {
   linkUserPerson: () => ({ path: `/api/v1/users/${state.adminId}/person`, body: { person_id: state.personId } }),
   getMyPerson: () => ({ path: '/api/v1/me/person' }),
   deleteResident: () => ({ path: `/api/v1/residents/${state.sparePersonId}` }),
+  listDeletedResidents: () => ({ path: '/api/v1/residents/deleted?per_page=5' }),
+  restoreResident: () => ({ path: `/api/v1/residents/${state.sparePersonId}/restore` }),
   uploadImport: () => ({
     path: '/api/v1/imports?name=ds.csv',
     rawBody: Buffer.from('Họ và tên,Tổ dân phố\r\nNgười Nhập Thử,Tổ dân phố số 1\r\nNgười Nhập Lỗi,Tổ không có\r\n'),
@@ -161,7 +163,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'resetUserPassword', 'changeMyPassword', 'createHousehold', 'updateHousehold', 'listHouseholds', 'getHousehold',
   'createResident', 'updateResident', 'addMembership', 'listResidents', 'getResident', 'linkUserPerson', 'getMyPerson',
   'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
-  'deleteResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
+  'deleteResident', 'listDeletedResidents', 'restoreResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
   'listAudit', 'logout', 'testUpload'];
 
 function operations() {

@@ -27,6 +27,7 @@ const householdPage = lazy(() => import('./pages/households.js'));
 const importPage = lazy(() => import('./pages/import.js'));
 const myDataPage = lazy(() => import('./pages/my-data.js'));
 const requestsPage = lazy(() => import('./pages/requests.js'));
+const deletedPage = lazy(() => import('./pages/deleted.js'));
 const newPasswordPage = lazy(() => import('./pages/new-password.js'));
 function warmPages() {
   setTimeout(() => LAZY.forEach((get) => get().catch(() => {})), 1500);
@@ -62,6 +63,7 @@ const ROUTES = [
   { re: /^\/tai-khoan$/, page: usersPage, title: 'Tài khoản', nav: 'users', cap: 'users.read' },
   { re: /^\/tai-khoan\/([^/]+)$/, keys: ['id'], page: usersPage, title: 'Tài khoản', nav: 'users', cap: 'users.read' },
   { re: /^\/dan-cu$/, page: residentsPage, title: 'Dân cư', nav: 'residents', cap: 'people.read' },
+  { re: /^\/dan-cu\/da-xoa$/, page: deletedPage, title: 'Hồ sơ đã xóa', nav: 'residents', cap: 'people.write' },
   { re: /^\/dan-cu\/([^/]+)$/, keys: ['id'], page: residentsPage, title: 'Hồ sơ người dân', nav: 'residents', cap: 'people.read' },
   { re: /^\/ho\/([^/]+)$/, keys: ['id'], page: householdPage, title: 'Hộ gia đình', nav: 'residents', cap: 'people.read' },
   { re: /^\/nhap-du-lieu$/, page: importPage, title: 'Nhập danh sách', nav: 'import', cap: 'people.write' },

@@ -44,6 +44,8 @@ const ACTIONS = [
     ['person.read_self', 'Tự xem hồ sơ của mình'],
     ['person.update', 'Sửa hồ sơ'],
     ['person.delete', 'Xóa hồ sơ'],
+    ['person.restore', 'Khôi phục hồ sơ đã xóa'],
+    ['person.purge', 'Xóa hẳn hồ sơ (hết thời hạn lưu giữ)'],
     ['person.membership_add', 'Thêm nơi làm việc, học tập'],
     ['person.search', 'Tìm theo số CCCD'],
     ['person.export', 'Xuất danh sách'],

@@ -33,7 +33,7 @@ function filterForm(ctx) {
 
 // What "done" does to the record, said before it is done (the server applies it with the answer).
 const EFFECTS = {
-  delete: 'Trả lời “Đã thực hiện” sẽ xóa hồ sơ của người này khỏi sổ dân cư (cán bộ quản trị có thể khôi phục trong thời hạn lưu giữ).',
+  delete: 'Trả lời “Đã thực hiện” sẽ xóa hồ sơ của người này khỏi sổ dân cư (có thể khôi phục ở trang “Hồ sơ đã xóa” trong thời hạn lưu giữ; sau đó hồ sơ bị xóa hẳn).',
   restrict: 'Trả lời “Đã thực hiện” sẽ hạn chế xử lý dữ liệu của người này: họ không còn có trong các tệp xuất danh sách.',
 };
 

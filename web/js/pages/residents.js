@@ -187,6 +187,7 @@ async function renderList(ctx) {
   const actions = canWrite ? [
     h('a', { href: '#/dan-cu/moi', class: 'btn btn-primary' }, icon('plus'), h('span', null, 'Thêm người')),
     h('a', { href: '#/nhap-du-lieu', class: 'btn btn-secondary' }, h('span', null, 'Nhập từ Excel/CSV')),
+    h('a', { href: '#/dan-cu/da-xoa', class: 'btn btn-secondary' }, h('span', null, 'Hồ sơ đã xóa')),
   ] : [];
   const counted = typeof data.total === 'number'; // null: more than 1,000, not counted
   const total = counted ? data.total : items.length;
@@ -293,14 +294,14 @@ function deleteButton(ctx, p) {
     onclick: async () => {
       const yes = await confirmDialog({
         title: 'Xóa hồ sơ này?',
-        message: `Hồ sơ của ${p.full_name} sẽ bị ẩn ngay khỏi mọi danh sách. Trong thời hạn lưu giữ (thường là 30 ngày) cán bộ quản trị vẫn có thể khôi phục; sau đó hồ sơ bị xóa hẳn.`,
+        message: `Hồ sơ của ${p.full_name} sẽ bị ẩn ngay khỏi mọi danh sách. Trong thời hạn lưu giữ (thường là 30 ngày) cán bộ phụ trách vẫn có thể khôi phục ở trang “Hồ sơ đã xóa”; sau đó hồ sơ bị xóa hẳn. Tài khoản đăng nhập gắn với hồ sơ (nếu có) sẽ được gỡ liên kết và không tự gắn lại khi khôi phục.`,
         okLabel: 'Xóa hồ sơ', danger: true,
       });
       if (!yes) return;
       button.disabled = true;
       try {
         await api.del(`/residents/${encodeURIComponent(p.id)}`);
-        setFlash(`Đã xóa hồ sơ của ${p.full_name}. Cán bộ quản trị có thể khôi phục trong thời hạn lưu giữ.`);
+        setFlash(`Đã xóa hồ sơ của ${p.full_name}. Có thể khôi phục ở trang “Hồ sơ đã xóa” trong thời hạn lưu giữ.`);
         ctx.go('#/dan-cu');
       } catch (err) {
         button.disabled = false;

@@ -1,0 +1,384 @@
+/* test_purge.c: deleted records (people.c: people_deleted_list, people_restore, people_purge) on
+ * SQLite and, when HOCVUSO_TEST_DATABASE_URL names a PostgreSQL database, on PostgreSQL in a schema
+ * of its own: the purge deletes exactly the people past purge_after (not those before it, not live
+ * ones) with their words, memberships and requests, unlinks their account, leaves everyone else's
+ * data alone and writes one audit entry each; restore refuses a CCCD now held by a live record.
+ * Owns: its temporary database and schema. Synthetic people only. */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h> /* after the headers it relies on (stdarg, stddef, setjmp) */
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "domain/people.h"
+#include "domain/requests.h"
+#include "domain/scope.h"
+#include "domain/units.h"
+#include "domain/users.h"
+#include "store/migrations.h"
+#include "store/store.h"
+#include "util/clock.h"
+
+typedef struct fixture {
+  store_kind kind;
+  store *st;
+  char dir[64];
+  char target[512];
+  secrets keys;
+  store_conn *w;
+  int64_t city, ward, tdp1, tdp2, office, school, enterprise, market;
+  int seq;
+} fixture;
+
+static fixture fx_sqlite = {.kind = STORE_SQLITE};
+static fixture fx_pg = {.kind = STORE_PG};
+
+#define PG_TEST_SCHEMA "hv_test_purge"
+
+static fixture *fx_of(void **state) {
+  fixture *fx = *state;
+  if (!fx || !fx->st || !fx->w) skip();
+  return fx;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static int unit(store_conn *w, int64_t parent, const char *kind, const char *name, int64_t *id) {
+  app_err e = {0};
+  int rc = units_create(w, parent, kind, name, NULL, id, &e);
+  if (rc != 0) fprintf(stderr, "unit %s: %s %s\n", name, e.code, e.message);
+  return rc;
+}
+
+static int common_setup(fixture *fx) {
+  char err[512] = "";
+  randombytes_buf(&fx->keys, sizeof fx->keys);
+  if (store_migrate(fx->st, hocvuso_migrations, err, sizeof err) < 1) {
+    fprintf(stderr, "store_migrate: %s\n", err);
+    return -1;
+  }
+  store_conn *w = store_acquire(fx->st, true);
+  if (!w) return -1;
+  int rc = unit(w, 0, "city", "Thành phố Thử", &fx->city) || unit(w, fx->city, "ward", "Phường Thử", &fx->ward) ||
+           unit(w, fx->ward, "residential_group", "Tổ dân phố số 1", &fx->tdp1) ||
+           unit(w, fx->ward, "residential_group", "Tổ dân phố số 2", &fx->tdp2) ||
+           unit(w, fx->ward, "office", "Văn phòng", &fx->office) ||
+           unit(w, fx->ward, "school_primary", "Trường Tiểu học Thử", &fx->school) ||
+           unit(w, fx->ward, "enterprise", "Công ty Thử", &fx->enterprise) ||
+           unit(w, fx->ward, "market", "Chợ Thử", &fx->market);
+  store_release(w);
+  return rc ? -1 : 0;
+}
+
+static int setup_sqlite(void **state) {
+  fixture *fx = &fx_sqlite;
+  char err[256] = "";
+  *state = fx;
+  snprintf(fx->dir, sizeof fx->dir, "/tmp/hv_test_purge.XXXXXX");
+  if (!mkdtemp(fx->dir)) return -1;
+  snprintf(fx->target, sizeof fx->target, "%.63s/test.db", fx->dir);
+  fx->st = store_open(fx->target, 4, err, sizeof err);
+  if (!fx->st) {
+    fprintf(stderr, "cannot open %s: %s\n", fx->target, err);
+    return -1;
+  }
+  return common_setup(fx);
+}
+
+static int teardown_sqlite(void **state) {
+  (void)state;
+  store_close(fx_sqlite.st);
+  fx_sqlite.st = NULL;
+  if (fx_sqlite.dir[0]) nftw(fx_sqlite.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return 0;
+}
+
+static int setup_pg(void **state) {
+  fixture *fx = &fx_pg;
+  *state = fx;
+  const char *url = getenv("HOCVUSO_TEST_DATABASE_URL");
+  if (!url || !*url) {
+    printf("note: HOCVUSO_TEST_DATABASE_URL is not set: skipping the PostgreSQL group\n");
+    return 0;
+  }
+  int n = snprintf(fx->target, sizeof fx->target, "%s%coptions=-c%%20search_path%%3D" PG_TEST_SCHEMA, url,
+                   strchr(url, '?') ? '&' : '?');
+  if (n < 0 || (size_t)n >= sizeof fx->target) return -1;
+  char err[256] = "";
+  store *admin = store_open(url, 1, err, sizeof err);
+  if (!admin) {
+    fprintf(stderr, "cannot open %s: %s\n", url, err);
+    return -1;
+  }
+  store_conn *c = store_acquire(admin, true);
+  int rc = c ? store_exec(c, "DROP SCHEMA IF EXISTS " PG_TEST_SCHEMA " CASCADE; CREATE SCHEMA " PG_TEST_SCHEMA)
+             : STORE_ERROR;
+  if (c) store_release(c);
+  store_close(admin);
+  if (rc != STORE_OK) return -1;
+  fx->st = store_open(fx->target, 4, err, sizeof err);
+  if (!fx->st) {
+    fprintf(stderr, "cannot open %s: %s\n", fx->target, err);
+    return -1;
+  }
+  return common_setup(fx);
+}
+
+static int teardown_pg(void **state) {
+  (void)state;
+  store_close(fx_pg.st);
+  fx_pg.st = NULL;
+  return 0;
+}
+
+static int test_setup(void **state) {
+  fixture *fx = *state;
+  if (fx && fx->st) {
+    fx->w = store_acquire(fx->st, true);
+    if (!fx->w) return -1;
+  }
+  return 0;
+}
+
+static int test_teardown(void **state) {
+  fixture *fx = *state;
+  if (fx && fx->w) {
+    if (store_in_transaction(fx->w)) store_rollback(fx->w);
+    store_release(fx->w);
+    fx->w = NULL;
+  }
+  return 0;
+}
+
+/* A person with the given fields; asserts success. */
+static int64_t person(fixture *fx, const char *name, int64_t unit_id, int64_t household, const char *birth,
+                      const char *sex, const char *cccd) {
+  person_input in = {.full_name = name, .unit_id = unit_id, .birth_date = birth, .sex = sex, .cccd = cccd,
+                     .household_id = household, .household_set = household != 0, .vneid_level = -1};
+  int64_t id = 0;
+  app_err e = {0};
+  int rc = people_create(fx->w, &fx->keys, &in, &id, &e);
+  if (rc != 0) fail_msg("people_create %s: %d %s %s %s", name, e.status, e.code, e.field, e.message);
+  return id;
+}
+
+static int64_t household(fixture *fx, int64_t unit_id) {
+  char code[32];
+  snprintf(code, sizeof code, "H%d", ++fx->seq);
+  int64_t id = 0;
+  app_err e = {0};
+  assert_int_equal(households_create(fx->w, unit_id, code, "Số 1 phố Thử", &id, &e), 0);
+  return id;
+}
+
+
+STORE_SQL(q_set_purge, "UPDATE people SET purge_after = ? WHERE id = ?");
+STORE_SQL(q_exists, "SELECT COUNT(*) FROM people WHERE id = ?");
+STORE_SQL(q_words, "SELECT COUNT(*) FROM person_words WHERE person_id = ?");
+STORE_SQL(q_members, "SELECT COUNT(*) FROM memberships WHERE person_id = ?");
+STORE_SQL(q_requests, "SELECT COUNT(*) FROM data_requests WHERE person_id = ?");
+STORE_SQL(q_user_person, "SELECT COALESCE(person_id, 0) FROM users WHERE id = ?");
+STORE_SQL(q_household, "SELECT COUNT(*) FROM households WHERE id = ?");
+STORE_SQL(q_purges, "SELECT COUNT(*) FROM audit_log WHERE action = 'person.purge' AND entity_id = ?"
+                    " AND actor_id IS NULL AND entity_name IS NULL AND detail IS NULL");
+STORE_SQL(q_purge_unit, "SELECT unit_id FROM audit_log WHERE action = 'person.purge' AND entity_id = ?");
+STORE_SQL(q_all_purges, "SELECT COUNT(*) FROM audit_log WHERE action = 'person.purge' AND entity_id <> ?");
+STORE_SQL(q_entries, "SELECT COUNT(*) FROM audit_log WHERE entity = 'person' AND entity_id = ?");
+STORE_SQL(q_relink, "UPDATE users SET person_id = ? WHERE id = ?");
+STORE_SQL(q_entry, "INSERT INTO audit_log (at, action, entity, entity_id) VALUES (1, 'person.delete', 'person', ?)");
+
+static int64_t count_of(store_conn *c, const store_sql *q, int64_t id) {
+  store_stmt *s = store_prepare(c, q);
+  assert_non_null(s);
+  store_bind_int(s, 1, id);
+  assert_int_equal(store_step(s), STORE_ROW);
+  int64_t n = store_col_int(s, 0);
+  store_reset(s);
+  return n;
+}
+
+static void exec2(store_conn *c, const store_sql *q, int64_t x, int64_t y) {
+  store_stmt *s = store_prepare(c, q);
+  assert_non_null(s);
+  store_bind_int(s, 1, x);
+  if (y) store_bind_int(s, 2, y);
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+}
+
+/* Soft-deletes `id`; purge_after set to `purge_after` when not 0. */
+static void del(fixture *fx, int64_t id, int64_t purge_after) {
+  int64_t unit_id = 0;
+  app_err e = {0};
+  assert_int_equal(people_delete(fx->w, id, 30, &unit_id, &e), 0);
+  if (purge_after) exec2(fx->w, &q_set_purge, purge_after, id);
+}
+
+static void purge(fixture *fx, int64_t now, int chunk, int64_t want) {
+  /* people_purge takes the writer itself, chunk by chunk: the test's is given back first. */
+  store_release(fx->w);
+  fx->w = NULL;
+  int64_t n = -1;
+  char err[256] = "";
+  if (people_purge(fx->st, now, chunk, NULL, &n, err, sizeof err) != 0) fail_msg("people_purge: %s", err);
+  assert_int_equal(n, want);
+  fx->w = store_acquire(fx->st, true);
+  assert_non_null(fx->w);
+}
+
+static void test_purge_exact(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t now = clock_now();
+  int64_t hh = household(fx, fx->tdp1);
+  app_err e = {0};
+  /* Past their purge date: a, and b with a household, a membership, a request and an account. */
+  int64_t a = person(fx, "Đinh Văn Hết", fx->tdp1, 0, "1950", "M", NULL);
+  int64_t b = person(fx, "Đinh Thị Hạn", fx->tdp1, hh, "1980", "F", "030180000111");
+  int64_t mid = 0, rid = 0, uid = 0;
+  assert_int_equal(people_add_membership(fx->w, b, fx->office, "staff", 0, &mid, &e), 0);
+  assert_int_equal(users_create(fx->w, "dinh.han", "Đinh Thị Hạn", "$argon2id$v=19$m=8,t=1,p=1$eA$eQ", fx->tdp1,
+                                false, &uid, &e), 0);
+  assert_int_equal(people_link_user(fx->w, uid, b, &e), 0);
+  assert_int_equal(requests_create(fx->w, b, uid, "delete", NULL, now - 100, &rid, &e), 0);
+  /* c: deleted, due one second after now; d, f: live (d in b's household, with a membership). */
+  int64_t c = person(fx, "Đinh Văn Chờ", fx->tdp2, 0, "1960", "M", NULL);
+  int64_t d = person(fx, "Đinh Văn Còn", fx->tdp1, hh, "1985", "M", NULL);
+  int64_t f = person(fx, "Đinh Thị Sống", fx->tdp2, 0, "1990", "F", NULL);
+  assert_int_equal(people_add_membership(fx->w, d, fx->office, "staff", 0, &mid, &e), 0);
+  del(fx, a, now - 86400);
+  del(fx, b, now); /* purge_after == now: due */
+  del(fx, c, now + 1);
+  /* The deletion unlinked the account; linked again meanwhile (by hand), the purge unlinks it. */
+  exec2(fx->w, &q_relink, b, uid);
+  exec2(fx->w, &q_entry, a, 0); /* an earlier entry about a: kept */
+  assert_true(count_of(fx->w, &q_words, b) >= 3); /* its words (and pairs of words) */
+  assert_int_equal(count_of(fx->w, &q_members, b), 1);
+  assert_int_equal(count_of(fx->w, &q_requests, b), 1);
+
+  purge(fx, now, 1, 2); /* one person per transaction: the chunks add up */
+
+  int64_t gone[] = {a, b};
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(count_of(fx->w, &q_exists, gone[i]), 0);
+    assert_int_equal(count_of(fx->w, &q_words, gone[i]), 0);
+    assert_int_equal(count_of(fx->w, &q_members, gone[i]), 0);
+    assert_int_equal(count_of(fx->w, &q_requests, gone[i]), 0);
+    /* One entry each, by the system, without a name or a detail. */
+    assert_int_equal(count_of(fx->w, &q_purges, gone[i]), 1);
+    assert_int_equal(count_of(fx->w, &q_purge_unit, gone[i]), fx->tdp1);
+  }
+  assert_int_equal(count_of(fx->w, &q_entries, a), 2); /* the earlier entry and the purge's */
+  assert_int_equal(count_of(fx->w, &q_user_person, uid), 0); /* the account stays, unlinked */
+  /* Everyone else's data is intact. */
+  int64_t kept[] = {c, d, f};
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(count_of(fx->w, &q_exists, kept[i]), 1);
+    assert_true(count_of(fx->w, &q_words, kept[i]) >= 3);
+    assert_int_equal(count_of(fx->w, &q_purges, kept[i]), 0);
+  }
+  assert_int_equal(count_of(fx->w, &q_members, d), 1);
+  assert_int_equal(count_of(fx->w, &q_household, hh), 1); /* d still lives there */
+  /* c is still listed and restorable; a and b are not. */
+  scope_sql all;
+  scope_sql_all(&all);
+  json_t *items = NULL;
+  int64_t total = 0;
+  assert_int_equal(people_deleted_list(fx->w, &all, 0, 1, 50, &items, &total, &e), 0);
+  assert_int_equal(total, 1);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), c);
+  json_decref(items);
+  int64_t unit_id = 0;
+  e = (app_err){0};
+  assert_int_equal(people_restore(fx->w, a, &unit_id, &e), -1);
+  assert_int_equal(e.status, 404);
+  /* Nothing more is due now; a second later, c is. */
+  purge(fx, now, 0, 0);
+  purge(fx, now + 1, 0, 1);
+  assert_int_equal(count_of(fx->w, &q_exists, c), 0);
+  assert_int_equal(count_of(fx->w, &q_exists, d), 1);
+  assert_int_equal(count_of(fx->w, &q_all_purges, 0), 3);
+}
+
+/* More people than a chunk: every one of them goes, over several transactions. */
+static void test_purge_chunks(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t now = clock_now();
+  int64_t ids[7];
+  char name[64];
+  for (int i = 0; i < 7; i++) {
+    snprintf(name, sizeof name, "Người Thứ %c", 'A' + i);
+    ids[i] = person(fx, name, fx->tdp2, 0, "1970", "M", NULL);
+    del(fx, ids[i], now - 10);
+  }
+  purge(fx, now, 3, 7);
+  for (int i = 0; i < 7; i++) assert_int_equal(count_of(fx->w, &q_exists, ids[i]), 0);
+}
+
+static void test_restore(void **state) {
+  fixture *fx = fx_of(state);
+  app_err e = {0};
+  int64_t p = person(fx, "Kiều Thị Về", fx->tdp2, 0, "1985", "F", "030185000222");
+  int64_t q = person(fx, "Kiều Văn Ở", fx->tdp1, 0, "1970", "M", NULL);
+  del(fx, p, 0);
+  del(fx, q, 0);
+  scope_sql all;
+  scope_sql_all(&all);
+  json_t *items = NULL;
+  int64_t total = 0;
+  /* Newest deletion first (same second: the higher id first); the unit filter. */
+  assert_int_equal(people_deleted_list(fx->w, &all, 0, 1, 50, &items, &total, &e), 0);
+  assert_int_equal(total, 2);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), q);
+  json_t *first = json_array_get(items, 1);
+  assert_string_equal(json_string_value(json_object_get(first, "full_name")), "Kiều Thị Về");
+  assert_int_equal(json_integer_value(json_object_get(first, "birth_year")), 1985);
+  assert_string_equal(json_string_value(json_object_get(first, "unit_name")), "Tổ dân phố số 2");
+  assert_non_null(json_string_value(json_object_get(first, "purge_after")));
+  json_decref(items);
+  assert_int_equal(people_deleted_list(fx->w, &all, fx->tdp1, 1, 50, &items, &total, &e), 0);
+  assert_int_equal(total, 1);
+  json_decref(items);
+  /* A live record took the number: 409 on cccd, nothing changed. */
+  int64_t other = person(fx, "Kiều Thị Mới", fx->tdp1, 0, "1985", "F", "030185000222");
+  int64_t unit_id = 0;
+  assert_int_equal(people_restore(fx->w, p, &unit_id, &e), -1);
+  assert_int_equal(e.status, 409);
+  assert_string_equal(e.field, "cccd");
+  e = (app_err){0};
+  del(fx, other, 0);
+  assert_int_equal(people_restore(fx->w, p, &unit_id, &e), 0);
+  assert_int_equal(unit_id, fx->tdp2);
+  arena a;
+  arena_init(&a);
+  person_reach pr;
+  assert_int_equal(people_reach(fx->w, p, &a, &pr, &e), 0);
+  arena_free(&a);
+  /* Not deleted any more: 404; a live person: 404. */
+  assert_int_equal(people_restore(fx->w, p, &unit_id, &e), -1);
+  assert_int_equal(e.status, 404);
+}
+
+int main(void) {
+  if (sodium_init() < 0) return 1;
+#define T(fn) cmocka_unit_test_setup_teardown(fn, test_setup, test_teardown)
+  const struct CMUnitTest tests[] = {T(test_purge_exact), T(test_purge_chunks), T(test_restore)};
+#undef T
+  int failed = cmocka_run_group_tests_name("purge_sqlite", tests, setup_sqlite, teardown_sqlite);
+  failed += cmocka_run_group_tests_name("purge_postgresql", tests, setup_pg, teardown_pg);
+  return failed ? 1 : 0;
+}
