@@ -89,6 +89,67 @@ static void smap_free(smap *m) {
   memset(m, 0, sizeof *m);
 }
 
+/* ---- the CCCDs seen in a file: 96 bits of each keyed hash → its first line, 16 bytes a number
+ * (a million-row file holds a million of them: strings would cost ten times as much) ---- */
+typedef struct dset_ent {
+  unsigned char d[12];
+  uint32_t line; /* 0: empty */
+} dset_ent;
+typedef struct dset {
+  dset_ent *e;
+  size_t cap, n;
+} dset;
+
+/* The first 12 bytes of a hex digest (the keyed hash is uniform: any 12 bytes will do). */
+static void dset_key(const char *hex, unsigned char d[12]) {
+  for (int i = 0; i < 12; i++) {
+    unsigned v = 0;
+    for (int k = 0; k < 2; k++) {
+      char c = hex[2 * i + k];
+      v = v * 16 + (unsigned)(c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 0);
+    }
+    d[i] = (unsigned char)v;
+  }
+}
+
+static dset_ent *dset_slot(const dset *m, const unsigned char d[12]) {
+  uint64_t h;
+  memcpy(&h, d, sizeof h);
+  size_t i = (size_t)h & (m->cap - 1);
+  while (m->e[i].line && memcmp(m->e[i].d, d, 12) != 0) i = (i + 1) & (m->cap - 1);
+  return &m->e[i];
+}
+
+/* The line the digest was first seen on (0: never), recording `line` when it is new; -1 when out
+ * of memory. */
+static int64_t dset_first(dset *m, const char *hex, int64_t line) {
+  unsigned char d[12];
+  dset_key(hex, d);
+  if (m->cap) {
+    dset_ent *e = dset_slot(m, d);
+    if (e->line) return e->line;
+  }
+  if ((m->n + 1) * 4 > m->cap * 3) {
+    size_t ncap = m->cap ? m->cap * 2 : 1024;
+    dset bigger = {calloc(ncap, sizeof(dset_ent)), ncap, m->n};
+    if (!bigger.e) return -1;
+    for (size_t i = 0; i < m->cap; i++)
+      if (m->e[i].line) *dset_slot(&bigger, m->e[i].d) = m->e[i];
+    free(m->e);
+    *m = bigger;
+  }
+  dset_ent *e = dset_slot(m, d);
+  memcpy(e->d, d, 12);
+  e->line = line > 0 && line <= UINT32_MAX ? (uint32_t)line : UINT32_MAX;
+  m->n++;
+  return 0;
+}
+
+static void dset_free(dset *m) {
+  free(m->e);
+  memset(m, 0, sizeof *m);
+}
+
 /* ---- names as keys ---- */
 /* The folded words of s (ASCII letters and digits; anything else separates), as a list. */
 typedef struct words {
@@ -293,7 +354,7 @@ typedef struct imp {
   int64_t job_id;
   colmap m;
   units_ix u;
-  smap cccd_lines; /* keyed hash → first line */
+  dset cccd_lines; /* keyed hash → first line */
   smap households; /* unit/code or unit/address key → id, committed ones */
   smap group_cells, org_cells; /* a unit cell as written → lookup_unit's answer */
   int64_t today_key;
@@ -517,11 +578,11 @@ static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
   /* A CCCD twice in the file: the later good row is refused, naming the first. */
   if (r->has_cccd && !r->reason[0]) {
     people_cccd_hash(x->keys, digits, r->cccd_hash);
-    int64_t first;
-    if (smap_get(&x->cccd_lines, r->cccd_hash, &first)) {
+    int64_t first = dset_first(&x->cccd_lines, r->cccd_hash, r->line);
+    if (first < 0) return -1;
+    if (first > 0) {
       add_reason(r, "Số CCCD trùng với dòng %lld.", (long long)first);
     } else {
-      if (smap_put(&x->cccd_lines, r->cccd_hash, r->line) != 0) return -1;
       if (seal) {
         char *sealed = people_cccd_seal(x->keys, digits);
         if (!sealed) return -1;
@@ -1127,7 +1188,7 @@ int importer_mapping_check(const char *path, json_t *mapping, char *err, size_t 
 /* ---- a run ---- */
 static void imp_free(imp *x) {
   units_ix_free(&x->u);
-  smap_free(&x->cccd_lines);
+  dset_free(&x->cccd_lines);
   smap_free(&x->households);
   smap_free(&x->group_cells);
   smap_free(&x->org_cells);
