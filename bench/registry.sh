@@ -14,6 +14,8 @@
 #   (s)      GET /api/v1/residents?per_page=50&q=<name>         accent-free name search, the query
 #            changing with every request (QUERIES names sampled from the file, folded: "nguyen thi
 #            huong"; a third full names, a third family + given name, a third the given name alone)
+#   (l)      the same searches one connection at a time: a search's own latency (p50, p99), without
+#            the queue that 16 connections on 2 cores build
 #   export   GET /api/v1/residents/export?format=csv of everyone, the server's peak RSS before and after
 # Prints a Markdown table: import ratio, d/a, search p99, RSS. Raw outputs: bench/results/<time>-registry/.
 #
@@ -109,6 +111,8 @@ run_wrk() { # name url [lua]
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$log")
   echo "$rps $p99 ${non2xx:-0}"
 }
+# The median latency in ms of a wrk log.
+p50_of() { to_ms "$(awk '$1 == "50%" {print $2}' "$OUT/$1.txt")"; }
 
 table_rows=()
 bench_backend() { # backend
@@ -157,7 +161,7 @@ bench_backend() { # backend
   local total
   total=$(curl -fs -H "Cookie: $cookie" "$base/api/v1/residents?per_page=1" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).total))')
   note "$backend: $total residents visible to the ward admin"
-  local a=() d=() w=() s=() sp=() r
+  local a=() d=() w=() s=() sp=() lp=() lm=() r
   for ((r = 1; r <= ROUNDS; r++)); do
     read -r rps p99 _ < <(run_wrk "a$r-$backend" "$base/api/v1/hello"); a+=("$rps")
     read -r rps p99 bad < <(HOCVUSO_COOKIE=$officer run_wrk "d$r-$backend" "$base/api/v1/residents?per_page=50" "$ROOT/bench/auth.lua"); d+=("$rps")
@@ -166,11 +170,16 @@ bench_backend() { # backend
     [[ ${bad:-0} == 0 ]] || note "(w) had $bad non-2xx answers"
     read -r rps p99 bad < <(run_wrk "s$r-$backend" "$base" "$ROOT/bench/queries.lua"); s+=("$rps"); sp+=("$p99")
     [[ ${bad:-0} == 0 ]] || note "(s) had $bad non-2xx answers"
-    note "$backend round $r: a ${a[-1]}/s, d ${d[-1]}/s, w ${w[-1]}/s, s ${s[-1]}/s p99 ${sp[-1]} ms"
+    # The same searches one at a time: a search's own latency, without the queue of 16 at once.
+    read -r rps p99 bad < <(CONNS=1 WRK_THREADS=1 run_wrk "l$r-$backend" "$base" "$ROOT/bench/queries.lua"); lp+=("$p99")
+    lm+=("$(p50_of "l$r-$backend")")
+    note "$backend round $r: a ${a[-1]}/s, d ${d[-1]}/s, w ${w[-1]}/s, s ${s[-1]}/s p99 ${sp[-1]} ms; one at a time: p50 ${lm[-1]} ms, p99 ${lp[-1]} ms"
   done
   local ma md mw ms msp
   ma=$(printf '%s\n' "${a[@]}" | median); md=$(printf '%s\n' "${d[@]}" | median); mw=$(printf '%s\n' "${w[@]}" | median)
   ms=$(printf '%s\n' "${s[@]}" | median); msp=$(printf '%s\n' "${sp[@]}" | median)
+  local mlp mlm
+  mlp=$(printf '%s\n' "${lp[@]}" | median); mlm=$(printf '%s\n' "${lm[@]}" | median)
   # Export of everyone, the server's peak RSS around it.
   local hwm0 hwm1 t_exp
   hwm0=$(hwm_kb "$SERVER_PID")
@@ -178,7 +187,7 @@ bench_backend() { # backend
   hwm1=$(hwm_kb "$SERVER_PID")
   local exported=$(($(wc -l <"$TMP/export.csv") - 1))
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-  table_rows+=("| $backend | $ROWS | $t_imp | $t_ref | $(awk -v a="$t_imp" -v b="$t_ref" 'BEGIN {printf "%.2f", a / b}') | $((rss_imp / 1024)) | $ma | $md | $(awk -v a="$md" -v b="$ma" 'BEGIN {printf "%.2f", a / b}') | $mw | $ms | $msp | $exported in ${t_exp}s | $((hwm0 / 1024)) → $((hwm1 / 1024)) |")
+  table_rows+=("| $backend | $ROWS | $t_imp | $t_ref | $(awk -v a="$t_imp" -v b="$t_ref" 'BEGIN {printf "%.2f", a / b}') | $((rss_imp / 1024)) | $ma | $md | $(awk -v a="$md" -v b="$ma" 'BEGIN {printf "%.2f", a / b}') | $mw | $ms | $msp | $mlm / $mlp | $exported in ${t_exp}s | $((hwm0 / 1024)) → $((hwm1 / 1024)) |")
   if [[ $backend == pg ]]; then bash "$ROOT/tests/pg-server.sh" stop "$PG_DIR" >/dev/null 2>&1 || true; PG_DIR=""; fi
 }
 
@@ -191,8 +200,8 @@ bench_backend() { # backend
 bench_backend sqlite
 [[ $PG == 1 ]] && bench_backend pg
 {
-  echo "| backend | rows | import s | reference s | **import ratio** | import peak RSS MB | (a) hello /s | (d) tổ officer's page of 50 /s | **d/a** | (w) ward admin's page of 50 /s | (s) search /s | **(s) p99 ms** | export | server peak RSS MB before → after export |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
+  echo "| backend | rows | import s | reference s | **import ratio** | import peak RSS MB | (a) hello /s | (d) tổ officer's page of 50 /s | **d/a** | (w) ward admin's page of 50 /s | (s) search /s | **(s) p99 ms** (16 at once) | (l) search one at a time, p50 / **p99** ms | export | server peak RSS MB before → after export |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
   printf '%s\n' "${table_rows[@]}"
 } | tee "$OUT/table.md"
 note "raw numbers in $OUT"
