@@ -153,6 +153,12 @@ STORE_SQL(q_narrow_units, PEOPLE_CTE ", n_(id) AS (SELECT id FROM uf_ UNION ALL 
                                      " SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM h_ LIMIT 2) k_), (SELECT MIN(id) FROM h_),"
                                      " EXISTS (SELECT 1 FROM memberships WHERE unit_id IN (SELECT id FROM n_))");
 
+/* A lower bound of a broad list's count without filters: the live people registered in the units
+ * in scope, read from people(unit_id, deleted_at, …) alone, up to the cap. Past the cap the list
+ * says "more than" without walking each person's scope (a ward admin's page). */
+STORE_SQL(q_count_floor, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1 FROM su_ CROSS JOIN people p"
+                                    " WHERE p.unit_id = su_.id AND p.deleted_at IS NULL LIMIT ?) n_");
+
 /* The term plan of a name search (a ward or more in scope, at least one whole query word): the
  * names of the rarest term (a word, or a pair of the query's words), read in name order from
  * person_words' key (term, name, person), each checked against every query word, the scope and
@@ -1098,14 +1104,32 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
       counts[PEOPLE_Q_NONE] = &q_count_one;
     }
   }
-  store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);
-  if (!n) goto fail;
-  int ni = bind_list(n, scope, &a, his);
-  store_bind_int(n, ni, PEOPLE_COUNT_CAP + 1);
-  int rc = store_step(n);
-  int64_t counted = rc == STORE_ROW ? store_col_int(n, 0) : -2;
-  store_reset(n);
-  if (counted < 0) goto fail;
+  int rc;
+  int64_t counted = -1;
+  bool no_filter = !a.group_bit && !a.age_min_key && !a.age_max_key && !a.sex[0] && a.vneid < 0 && !a.household_id;
+  if (broad_all && no_filter) {
+    store_stmt *f = store_prepare(c, &q_count_floor);
+    if (!f) goto fail;
+    int fi = scope_bind(f, 1, scope);
+    store_bind_text(f, fi++, "");
+    store_bind_text(f, fi++, "");
+    store_bind_int(f, fi, PEOPLE_COUNT_CAP + 1);
+    rc = store_step(f);
+    int64_t floor_n = rc == STORE_ROW ? store_col_int(f, 0) : -2;
+    store_reset(f);
+    if (floor_n < 0) goto fail;
+    if (floor_n > PEOPLE_COUNT_CAP) counted = floor_n;
+  }
+  if (counted < 0) {
+    store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);
+    if (!n) goto fail;
+    int ni = bind_list(n, scope, &a, his);
+    store_bind_int(n, ni, PEOPLE_COUNT_CAP + 1);
+    rc = store_step(n);
+    counted = rc == STORE_ROW ? store_col_int(n, 0) : -2;
+    store_reset(n);
+    if (counted < 0) goto fail;
+  }
   *total = counted > PEOPLE_COUNT_CAP ? -1 : counted;
   store_stmt *s = store_prepare(c, broad_all ? &q_list_all_b : lists[a.kind]);
   items = json_array();
