@@ -151,11 +151,22 @@ describe('user management', () => {
     assert.match(listed.stdout, /teacher/);
     r = await user(['revoke', name, 'teacher', String(schoolId)]);
     assert.equal(r.code, 0, r.stderr);
-    me = await srv.getJSON(s, '/api/v1/me');
-    assert.deepEqual(me.roles.map((x) => `${x.role}@${x.unit_id}`), [`learner@${unitByCode.id}`]);
+    // A change made by another process reaches the server's session cache through PostgreSQL's
+    // NOTIFY, a moment after the CLI's commit (docs/ARCHITECTURE.md, "Sessions"; writes are
+    // re-checked on the database): wait for it, within a bound.
+    const rolesSoon = async (want) => {
+      let roles;
+      for (let i = 0; i < 40; i++) {
+        roles = (await srv.getJSON(s, '/api/v1/me')).roles.map((x) => `${x.role}@${x.unit_id}`);
+        if (JSON.stringify(roles) === JSON.stringify(want)) break;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      return roles;
+    };
+    assert.deepEqual(await rolesSoon([`learner@${unitByCode.id}`]), [`learner@${unitByCode.id}`]);
     r = await user(['revoke', name, 'learner', unitByCode.code]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((await srv.getJSON(s, '/api/v1/me')).roles, []);
+    assert.deepEqual(await rolesSoon([]), []);
     // Revoking what is not granted fails.
     r = await user(['revoke', name, 'learner', unitByCode.code]);
     assert.notEqual(r.code, 0);
