@@ -175,7 +175,9 @@ STORE_SQL_PER_CALL(q_count_term, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" TER
 #define MODE_PATS "1 = 1" PEOPLE_NAME_PATS("p.name_key")
 STORE_SQL_PER_CALL(q_list_pats, LIST_SQL_OF(LIST_FROM_NARROW(MODE_PATS)));
 STORE_SQL_PER_CALL(q_count_pats, COUNT_SQL_OF(LIST_FROM_NARROW(MODE_PATS)));
-STORE_SQL(q_term_has, "SELECT 1 FROM person_words WHERE word = ? LIMIT 1");
+/* Whether a live person's name carries the term (a deleted record does not make a word whole). */
+STORE_SQL(q_term_has, "SELECT 1 FROM person_words w_ JOIN people p ON p.id = w_.person_id"
+                      " WHERE w_.word = ? AND p.deleted_at IS NULL LIMIT 1");
 STORE_SQL(q_term_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word = ? LIMIT ?) n_");
 /* Terms are compared by their names counted up to this: a rarer one drives the search. */
 #define TERM_COUNT_CAP 5000

@@ -83,3 +83,15 @@ test('a query word cut to its longest stored length still matches as a word\'s s
     assert.deepEqual(await ids(tdp01, q), [id], `tổ, lead ${lead}`);
   }
 });
+
+test('a deleted record\'s name does not change what a search finds', async () => {
+  const live = await person(`Trần Văn Qu${tag}z`);
+  assert.deepEqual(await ids(tdp01, `qu${tag}`), [live], 'a word\'s start');
+  const gone = await person(`Lê Qu${tag}`);
+  assert.deepEqual(await ids(admin, `qu${tag}`), [gone], 'a whole word of a live name matches exactly');
+  const d = await srv.request('DELETE', `/api/v1/residents/${gone}`, { session: admin });
+  assert.equal(d.status, 204, d.text);
+  assert.deepEqual(await ids(tdp01, `qu${tag}`), [live], 'tổ, after the namesake is deleted');
+  assert.deepEqual(await ids(admin, `qu${tag}`), [live], 'ward-wide, after the namesake is deleted');
+  assert.deepEqual(await exportNames(admin, `qu${tag}`), [`Trần Văn Qu${tag}z`], 'export');
+});
