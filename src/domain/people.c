@@ -175,9 +175,15 @@ STORE_SQL_PER_CALL(q_count_term, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" TER
 #define MODE_PATS "1 = 1" PEOPLE_NAME_PATS("p.name_key")
 STORE_SQL_PER_CALL(q_list_pats, LIST_SQL_OF(LIST_FROM_NARROW(MODE_PATS)));
 STORE_SQL_PER_CALL(q_count_pats, COUNT_SQL_OF(LIST_FROM_NARROW(MODE_PATS)));
-/* Whether a live person's name carries the term (a deleted record does not make a word whole). */
-STORE_SQL(q_term_has, "SELECT 1 FROM person_words w_ JOIN people p ON p.id = w_.person_id"
-                      " WHERE w_.word = ? AND p.deleted_at IS NULL LIMIT 1");
+/* Whether the name of a live person in the caller's scope carries the word: a word is whole
+ * among the names the caller may see (neither a deleted record nor a namesake out of scope
+ * changes what they find, nor tells them it exists). */
+STORE_SQL(q_term_has, SCOPE_WITH "SELECT 1 FROM person_words w_ JOIN people p ON p.id = w_.person_id"
+                      " JOIN units u ON u.id = p.unit_id WHERE w_.word = ? AND p.deleted_at IS NULL AND ("
+                      SCOPE_IN("u.path") " OR EXISTS (SELECT 1 FROM memberships sm_ JOIN units smu_ ON"
+                      " smu_.id = sm_.unit_id WHERE sm_.person_id = p.id AND " SCOPE_IN("smu_.path") ")) LIMIT 1");
+/* Whether any name carries the term (the long-name mark). */
+STORE_SQL(q_term_any, "SELECT 1 FROM person_words WHERE word = ? LIMIT 1");
 STORE_SQL(q_term_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word = ? LIMIT ?) n_");
 /* Terms are compared by their names counted up to this: a rarer one drives the search. */
 #define TERM_COUNT_CAP 5000
@@ -801,7 +807,7 @@ static void name_pattern(const char *w, bool exact, char *out, size_t outlen) {
   out[o] = '\0';
 }
 
-int people_name_query(store_conn *c, const char *q, people_name_q *out) {
+int people_name_query(store_conn *c, const scope_sql *scope, const char *q, people_name_q *out) {
   memset(out, 0, sizeof *out);
   char *key = text_fold(q ? q : "");
   if (!key) return -2;
@@ -825,7 +831,7 @@ int people_name_query(store_conn *c, const char *q, people_name_q *out) {
           rc = -1;
           break;
         }
-        store_bind_text(s, 1, w);
+        store_bind_text(s, scope_bind(s, 1, scope), w);
         int src = store_step(s);
         store_reset(s);
         if (src != STORE_ROW && src != STORE_DONE) {
@@ -872,7 +878,7 @@ static int choose_term(store_conn *c, const people_name_q *nq, char *term, size_
   int64_t best = -1;
   /* Some name too long for pairs (people_name_terms): the rarest whole word drives instead. */
   const char mark[2] = {PEOPLE_PAIR_MARK, '\0'};
-  store_stmt *hs = store_prepare(c, &q_term_has);
+  store_stmt *hs = store_prepare(c, &q_term_any);
   if (!hs) return -1;
   store_bind_text(hs, 1, mark);
   int hrc = store_step(hs);
@@ -1088,7 +1094,7 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
     people_cccd_hash(keys, digits, a.hash);
     sodium_memzero(digits, sizeof digits);
   } else if (a.kind == PEOPLE_Q_NAME) {
-    int nrc = people_name_query(c, q->q, &a.nq);
+    int nrc = people_name_query(c, scope, q->q, &a.nq);
     if (nrc == -2) return app_fail(e, 400, "invalid_value", "q", "Từ khóa tìm kiếm không hợp lệ.");
     if (nrc != 0) goto fail;
     int trc = 1;

@@ -137,9 +137,10 @@ typedef enum { PEOPLE_Q_NONE, PEOPLE_Q_NAME, PEOPLE_Q_PHONE, PEOPLE_Q_CCCD } peo
  * when it has at most PEOPLE_PAIR_WORDS distinct words, written PEOPLE_PAIR_MARK + the two words in
  * byte order and a space ("~huong nguyen"), so that a search for two common words starts from the
  * few names that carry both. A longer name has, instead of pairs, the term PEOPLE_PAIR_MARK alone;
- * while any name carries it, a search starts from its rarest whole word (a pair would miss it). A query word that is a whole word of some name matches that word exactly ("an"
- * finds An, not Anh); any other query word matches as the start of a word ("huo" finds Hương, as a
- * person types). */
+ * while any name carries it, a search starts from its rarest whole word (a pair would miss it).
+ * A query word that is a whole word of some name (a live person's in the caller's scope) matches
+ * that word exactly ("an" finds An, not Anh); any other query word matches as the start of a word
+ * ("huo" finds Hương, as a person types). */
 #define PEOPLE_NAME_WORDS 5
 #define PEOPLE_PAIR_WORDS 16
 #define PEOPLE_PAIR_MARK '~'
@@ -154,7 +155,7 @@ typedef struct people_name_q {
   char pats[PEOPLE_NAME_WORDS][330];      /* LIKE patterns over ' ' || name_key || ' ' */
 } people_name_q;
 /* Reads q's name words (at most PEOPLE_NAME_WORDS) into *out; -1 on a store failure. */
-int people_name_query(store_conn *c, const char *q, people_name_q *out);
+int people_name_query(store_conn *c, const scope_sql *scope, const char *q, people_name_q *out);
 /* The condition that the folded name in `col` matches every pattern (PEOPLE_NAME_WORDS pairs of
  * parameters: the pattern twice, or NULL twice for an unused word). */
 #define PEOPLE_NAME_PATS(col)                                                                          \

@@ -95,3 +95,17 @@ test('a deleted record\'s name does not change what a search finds', async () =>
   assert.deepEqual(await ids(admin, `qu${tag}`), [live], 'ward-wide, after the namesake is deleted');
   assert.deepEqual(await exportNames(admin, `qu${tag}`), [`Trần Văn Qu${tag}z`], 'export');
 });
+
+test('what a tổ officer finds does not depend on names outside their scope', async () => {
+  // Whether a query word is a whole word is judged among the names the caller may see: else a
+  // namesake in tổ 2 hides tổ 1's "Quo…" from tổ 1's officer, and tells them the namesake exists.
+  const mine = await person(`Trần Văn Vy${tag}x`);
+  const before = await ids(tdp01, `vy${tag}`);
+  assert.deepEqual(before, [mine]);
+  const tdp2 = await srv.unitId(admin, 'Tổ dân phố số 2');
+  const r = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: `Lê Vy${tag}`, unit_id: tdp2 } });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(await ids(tdp01, `vy${tag}`), before, 'tổ 1 finds the same');
+  assert.deepEqual(await exportNames(tdp01, `vy${tag}`), [`Trần Văn Vy${tag}x`], 'tổ 1 exports the same');
+  assert.deepEqual(await ids(admin, `vy${tag}`), [r.json.id], 'the ward admin sees the whole word');
+});
