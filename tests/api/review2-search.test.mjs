@@ -109,3 +109,15 @@ test('what a tổ officer finds does not depend on names outside their scope', a
   assert.deepEqual(await exportNames(tdp01, `vy${tag}`), [`Trần Văn Vy${tag}x`], 'tổ 1 exports the same');
   assert.deepEqual(await ids(admin, `vy${tag}`), [r.json.id], 'the ward admin sees the whole word');
 });
+
+test('LIKE\'s wildcards and escape in names and queries are plain characters', async () => {
+  const id = await person(`Lê A%b_c\\d${tag}`);
+  const plain = await person(`Lê Axbyc\\d${tag}`);
+  for (const s of [admin, tdp01]) {
+    assert.deepEqual(await ids(s, `a%b_c\\d${tag}`), [id], 'the whole word');
+    assert.deepEqual(await ids(s, `a%b_`), [id], 'a word\'s start');
+    assert.deepEqual(await ids(s, `a_b`), [], '_ is no wildcard');
+    assert.deepEqual(await ids(s, `a%c`), [], '% is no wildcard');
+    assert.deepEqual(await ids(s, `axbyc\\d${tag}`), [plain]);
+  }
+});
