@@ -90,7 +90,8 @@ typedef struct x_args {
   int64_t ref;
 } x_args;
 
-static int args_build(store_conn *c, const secrets *keys, const people_query *q, x_args *a, app_err *e) {
+static int args_build(store_conn *c, const secrets *keys, const scope_sql *scope, const people_query *q, x_args *a,
+                      app_err *e) {
   memset(a, 0, sizeof *a);
   a->vneid = q->vneid_level;
   a->household_id = q->household_id;
@@ -131,7 +132,7 @@ static int args_build(store_conn *c, const secrets *keys, const people_query *q,
     } else if (digitish && people_phone_normalise(q->q, a->phone, sizeof a->phone) == 0) {
       a->kind = MODE_K_PHONE;
     } else {
-      int nrc = people_name_query(c, q->q, &a->nq);
+      int nrc = people_name_query(c, scope, q->q, &a->nq);
       if (nrc == -2) return app_fail(e, 400, "invalid_value", "q", "Từ khóa tìm kiếm không hợp lệ.");
       if (nrc != 0) return APP_INTERNAL(e);
       a->kind = a->nq.n ? MODE_K_NAME : MODE_K_ALL;
@@ -181,7 +182,7 @@ int export_count(store_conn *c, const secrets *keys, const scope_sql *scope, con
                  app_err *e) {
   static const store_sql *counts[] = {&q_count_all, &q_count_name, &q_count_phone, &q_count_cccd};
   x_args a;
-  if (args_build(c, keys, q, &a, e) != 0) return -1;
+  if (args_build(c, keys, scope, q, &a, e) != 0) return -1;
   store_stmt *s = store_prepare(c, counts[a.kind]);
   if (!s) return APP_INTERNAL(e);
   args_bind(s, scope, &a);
@@ -223,7 +224,7 @@ int export_open(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   x->keys = keys;
   buf_init(&x->cellbuf);
   buf_init(&x->pend);
-  if (args_build(c, keys, q, &x->a, e) != 0) goto fail;
+  if (args_build(c, keys, scope, q, &x->a, e) != 0) goto fail;
   if (nclear > 0) {
     x->clear = calloc((size_t)nclear, sizeof *x->clear);
     if (!x->clear) goto internal;

@@ -79,6 +79,8 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
  * The longest one drives the statement (a range scan of person_words' primary key); the others
  * are checked per candidate. */
 #define NAME_WORDS 5
+/* A query word (people_name_q.words) and U+FFFF after it: a prefix range's upper bound. */
+#define PEOPLE_WORD_HI (sizeof ((people_name_q *)0)->words[0] + 3)
 #define WORD_MORE                                                                                             \
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM person_words w_ WHERE w_.person_id = p.id"          \
   " AND w_.word >= ? AND w_.word < ?))"
@@ -179,7 +181,15 @@ STORE_SQL_PER_CALL(q_count_term, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" TER
 #define MODE_PATS "1 = 1" PEOPLE_NAME_PATS("p.name_key")
 STORE_SQL_PER_CALL(q_list_pats, LIST_SQL_OF(LIST_FROM_NARROW(MODE_PATS)));
 STORE_SQL_PER_CALL(q_count_pats, COUNT_SQL_OF(LIST_FROM_NARROW(MODE_PATS)));
-STORE_SQL(q_term_has, "SELECT 1 FROM person_words WHERE word = ? LIMIT 1");
+/* Whether the name of a live person in the caller's scope carries the word: a word is whole
+ * among the names the caller may see (neither a deleted record nor a namesake out of scope
+ * changes what they find, nor tells them it exists). */
+STORE_SQL(q_term_has, SCOPE_WITH "SELECT 1 FROM person_words w_ JOIN people p ON p.id = w_.person_id"
+                      " JOIN units u ON u.id = p.unit_id WHERE w_.word = ? AND p.deleted_at IS NULL AND ("
+                      SCOPE_IN("u.path") " OR EXISTS (SELECT 1 FROM memberships sm_ JOIN units smu_ ON"
+                      " smu_.id = sm_.unit_id WHERE sm_.person_id = p.id AND " SCOPE_IN("smu_.path") ")) LIMIT 1");
+/* Whether any name carries the term (the long-name mark). */
+STORE_SQL(q_term_any, "SELECT 1 FROM person_words WHERE word = ? LIMIT 1");
 STORE_SQL(q_term_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word = ? LIMIT ?) n_");
 /* Terms are compared by their names counted up to this: a rarer one drives the search. */
 #define TERM_COUNT_CAP 5000
@@ -761,7 +771,17 @@ int people_name_terms(const char *key, people_term_fn fn, void *ctx) {
     p += len;
   }
   char term[1024];
-  int np = n < PEOPLE_PAIR_WORDS ? n : PEOPLE_PAIR_WORDS;
+  /* A name of more words has no pairs, but the long-name mark: searches then start from a word
+   * (choose_term), since a pair's names would leave it out. */
+  bool fits = true; /* every pair fits in term (words of compatibility characters can be long) */
+  for (int i = 0; i < n && fits; i++)
+    for (int j = i + 1; j < n && fits; j++) fits = wl[i] + wl[j] + 3 <= sizeof term;
+  if (n > PEOPLE_PAIR_WORDS || !fits) {
+    const char mark[2] = {PEOPLE_PAIR_MARK, '\0'};
+    fn(mark, 1, ctx);
+    return 0;
+  }
+  int np = n;
   for (int i = 0; i < np; i++)
     for (int j = i + 1; j < np; j++) {
       size_t li = wl[i], lj = wl[j];
@@ -769,7 +789,6 @@ int people_name_terms(const char *key, people_term_fn fn, void *ctx) {
       bool i_first = c < 0 || (c == 0 && li < lj);
       const char *a = i_first ? w[i] : w[j], *b = i_first ? w[j] : w[i];
       size_t la = i_first ? li : lj, lb = i_first ? lj : li;
-      if (la + lb + 3 > sizeof term) return -1;
       term[0] = PEOPLE_PAIR_MARK;
       memcpy(term + 1, a, la);
       term[1 + la] = ' ';
@@ -794,7 +813,7 @@ static void name_pattern(const char *w, bool exact, char *out, size_t outlen) {
   out[o] = '\0';
 }
 
-int people_name_query(store_conn *c, const char *q, people_name_q *out) {
+int people_name_query(store_conn *c, const scope_sql *scope, const char *q, people_name_q *out) {
   memset(out, 0, sizeof *out);
   char *key = text_fold(q ? q : "");
   if (!key) return -2;
@@ -818,7 +837,7 @@ int people_name_query(store_conn *c, const char *q, people_name_q *out) {
           rc = -1;
           break;
         }
-        store_bind_text(s, 1, w);
+        store_bind_text(s, scope_bind(s, 1, scope), w);
         int src = store_step(s);
         store_reset(s);
         if (src != STORE_ROW && src != STORE_DONE) {
@@ -863,6 +882,31 @@ static int choose_term(store_conn *c, const people_name_q *nq, char *term, size_
     return 0;
   }
   int64_t best = -1;
+  /* Some name too long for pairs (people_name_terms): the rarest whole word drives instead. */
+  const char mark[2] = {PEOPLE_PAIR_MARK, '\0'};
+  store_stmt *hs = store_prepare(c, &q_term_any);
+  if (!hs) return -1;
+  store_bind_text(hs, 1, mark);
+  int hrc = store_step(hs);
+  store_reset(hs);
+  if (hrc != STORE_ROW && hrc != STORE_DONE) return -1;
+  if (hrc == STORE_ROW) {
+    for (int i = 0; i < m; i++) {
+      store_stmt *s = store_prepare(c, &q_term_n);
+      if (!s) return -1;
+      store_bind_text(s, 1, ex[i]);
+      store_bind_int(s, 2, TERM_COUNT_CAP);
+      int rc = store_step(s);
+      int64_t k = rc == STORE_ROW ? store_col_int(s, 0) : -1;
+      store_reset(s);
+      if (k < 0) return -1;
+      if (best < 0 || k < best) {
+        best = k;
+        snprintf(term, termlen, "%s", ex[i]);
+      }
+    }
+    return 0;
+  }
   for (int i = 0; i < m; i++)
     for (int j = i + 1; j < m; j++) {
       bool i_first = strcmp(ex[i], ex[j]) < 0;
@@ -891,7 +935,7 @@ static int rarest_first(store_conn *c, const char *words[NAME_WORDS], int n, int
   int best = 0;
   int64_t best_n = -1;
   for (int i = 0; i < n; i++) {
-    char hi[160];
+    char hi[PEOPLE_WORD_HI];
     store_stmt *s = store_prepare(c, &q_word_n);
     if (!s) return -1;
     snprintf(hi, sizeof hi, "%s\xef\xbf\xbf", words[i]);
@@ -944,7 +988,7 @@ typedef struct list_args {
   int64_t ref;
 } list_args;
 
-static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, char his[NAME_WORDS][160]) {
+static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, char his[NAME_WORDS][PEOPLE_WORD_HI]) {
   int i = scope_bind(s, 1, scope);
   store_bind_text(s, i++, a->lo ? a->lo : "");
   store_bind_text(s, i++, a->hi ? a->hi : "");
@@ -1021,7 +1065,7 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   a.household_id = q->household_id;
   a.ref = groups_date_key(clock_now());
   char lo[512] = "", hi[512] = "";
-  char his[NAME_WORDS][160];
+  char his[NAME_WORDS][PEOPLE_WORD_HI];
   json_t *items = NULL;
   if (q->group) {
     const group_def *g = group_find(q->group);
@@ -1056,7 +1100,7 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
     people_cccd_hash(keys, digits, a.hash);
     sodium_memzero(digits, sizeof digits);
   } else if (a.kind == PEOPLE_Q_NAME) {
-    int nrc = people_name_query(c, q->q, &a.nq);
+    int nrc = people_name_query(c, scope, q->q, &a.nq);
     if (nrc == -2) return app_fail(e, 400, "invalid_value", "q", "Từ khóa tìm kiếm không hợp lệ.");
     if (nrc != 0) goto fail;
     int trc = 1;

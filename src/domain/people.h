@@ -134,17 +134,19 @@ bool people_scope_broad(const principal *p, caps_t cap);
 typedef enum { PEOPLE_Q_NONE, PEOPLE_Q_NAME, PEOPLE_Q_PHONE, PEOPLE_Q_CCCD } people_q_kind;
 /* Name search. A name is indexed by its terms (person_words: term, folded name, person): each
  * distinct word of its folded name ("nguyen", "thi", "huong") and each pair of two distinct words
- * among its first PEOPLE_PAIR_WORDS, written PEOPLE_PAIR_MARK + the two words in byte order and a
- * space ("~huong nguyen"), so that a search for two common words starts from the few names that
- * carry both. A query word that is a whole word of some name matches that word exactly ("an"
- * finds An, not Anh); any other query word matches as the start of a word ("huo" finds Hương, as a
- * person types). */
+ * when it has at most PEOPLE_PAIR_WORDS distinct words, written PEOPLE_PAIR_MARK + the two words in
+ * byte order and a space ("~huong nguyen"), so that a search for two common words starts from the
+ * few names that carry both. A longer name has, instead of pairs, the term PEOPLE_PAIR_MARK alone;
+ * while any name carries it, a search starts from its rarest whole word (a pair would miss it).
+ * A query word that is a whole word of some name (a live person's in the caller's scope) matches
+ * that word exactly ("an" finds An, not Anh); any other query word matches as the start of a word
+ * ("huo" finds Hương, as a person types). */
 #define PEOPLE_NAME_WORDS 5
-#define PEOPLE_PAIR_WORDS 8
+#define PEOPLE_PAIR_WORDS 16
 #define PEOPLE_PAIR_MARK '~'
 typedef void (*people_term_fn)(const char *term, size_t len, void *ctx);
-/* Calls fn for every term of the folded name `key`; -1 when a term does not fit (never for a
- * valid name). */
+/* Calls fn for every term of the folded name `key`; 0 (a pair that would not fit in 1024 bytes
+ * makes the name a long one: no pairs, the mark). */
 int people_name_terms(const char *key, people_term_fn fn, void *ctx);
 typedef struct people_name_q {
   int n;                                  /* query words (0: no name words) */
@@ -153,7 +155,7 @@ typedef struct people_name_q {
   char pats[PEOPLE_NAME_WORDS][330];      /* LIKE patterns over ' ' || name_key || ' ' */
 } people_name_q;
 /* Reads q's name words (at most PEOPLE_NAME_WORDS) into *out; -1 on a store failure. */
-int people_name_query(store_conn *c, const char *q, people_name_q *out);
+int people_name_query(store_conn *c, const scope_sql *scope, const char *q, people_name_q *out);
 /* The condition that the folded name in `col` matches every pattern (PEOPLE_NAME_WORDS pairs of
  * parameters: the pattern twice, or NULL twice for an unused word). */
 #define PEOPLE_NAME_PATS(col)                                                                          \
