@@ -132,7 +132,7 @@ static int args_build(store_conn *c, const secrets *keys, const scope_sql *scope
     } else if (digitish && people_phone_normalise(q->q, a->phone, sizeof a->phone) == 0) {
       a->kind = MODE_K_PHONE;
     } else {
-      int nrc = people_name_query(c, scope, q->q, &a->nq);
+      int nrc = people_name_query(c, scope, q->broad, q->q, &a->nq);
       if (nrc == -2) return app_fail(e, 400, "invalid_value", "q", "Từ khóa tìm kiếm không hợp lệ.");
       if (nrc != 0) return APP_INTERNAL(e);
       a->kind = a->nq.n ? MODE_K_NAME : MODE_K_ALL;

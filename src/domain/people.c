@@ -188,6 +188,10 @@ STORE_SQL(q_term_has, SCOPE_WITH "SELECT 1 FROM person_words w_ JOIN people p ON
                       " JOIN units u ON u.id = p.unit_id WHERE w_.word = ? AND p.deleted_at IS NULL AND ("
                       SCOPE_IN("u.path") " OR EXISTS (SELECT 1 FROM memberships sm_ JOIN units smu_ ON"
                       " smu_.id = sm_.unit_id WHERE sm_.person_id = p.id AND " SCOPE_IN("smu_.path") ")) LIMIT 1");
+/* The same for a narrow scope (a tổ officer's): among the people of its units, who are few, rather
+ * than among every name carrying the word, who may be many and all elsewhere. */
+STORE_SQL(q_term_has_narrow, PEOPLE_CTE "SELECT 1" NARROW_FROM " WHERE p.id = ns_.id AND p.deleted_at IS NULL"
+                                        " AND (' ' || p.name_key || ' ') LIKE ? ESCAPE '\\' LIMIT 1");
 /* Whether any name carries the term (the long-name mark). */
 STORE_SQL(q_term_any, "SELECT 1 FROM person_words WHERE word = ? LIMIT 1");
 STORE_SQL(q_term_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word = ? LIMIT ?) n_");
@@ -813,7 +817,7 @@ static void name_pattern(const char *w, bool exact, char *out, size_t outlen) {
   out[o] = '\0';
 }
 
-int people_name_query(store_conn *c, const scope_sql *scope, const char *q, people_name_q *out) {
+int people_name_query(store_conn *c, const scope_sql *scope, bool broad, const char *q, people_name_q *out) {
   memset(out, 0, sizeof *out);
   char *key = text_fold(q ? q : "");
   if (!key) return -2;
@@ -832,12 +836,21 @@ int people_name_query(store_conn *c, const scope_sql *scope, const char *q, peop
       w[keep] = '\0';
       bool exact = false;
       if (keep == len) {
-        store_stmt *s = store_prepare(c, &q_term_has);
+        store_stmt *s = store_prepare(c, broad ? &q_term_has : &q_term_has_narrow);
         if (!s) {
           rc = -1;
           break;
         }
-        store_bind_text(s, scope_bind(s, 1, scope), w);
+        int si = scope_bind(s, 1, scope);
+        if (broad) {
+          store_bind_text(s, si, w);
+        } else {
+          char pat[sizeof out->pats[0]];
+          name_pattern(w, true, pat, sizeof pat);
+          store_bind_text(s, si++, ""); /* no unit filter: the scope's units */
+          store_bind_text(s, si++, "");
+          store_bind_text(s, si, pat);
+        }
         int src = store_step(s);
         store_reset(s);
         if (src != STORE_ROW && src != STORE_DONE) {
@@ -1100,7 +1113,7 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
     people_cccd_hash(keys, digits, a.hash);
     sodium_memzero(digits, sizeof digits);
   } else if (a.kind == PEOPLE_Q_NAME) {
-    int nrc = people_name_query(c, scope, q->q, &a.nq);
+    int nrc = people_name_query(c, scope, q->broad, q->q, &a.nq);
     if (nrc == -2) return app_fail(e, 400, "invalid_value", "q", "Từ khóa tìm kiếm không hợp lệ.");
     if (nrc != 0) goto fail;
     int trc = 1;

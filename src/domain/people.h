@@ -155,7 +155,9 @@ typedef struct people_name_q {
   char pats[PEOPLE_NAME_WORDS][330];      /* LIKE patterns over ' ' || name_key || ' ' */
 } people_name_q;
 /* Reads q's name words (at most PEOPLE_NAME_WORDS) into *out; -1 on a store failure. */
-int people_name_query(store_conn *c, const scope_sql *scope, const char *q, people_name_q *out);
+/* `broad`: the scope holds most people (people_scope_broad); only how the check is run depends on
+ * it, never its answer. */
+int people_name_query(store_conn *c, const scope_sql *scope, bool broad, const char *q, people_name_q *out);
 /* The condition that the folded name in `col` matches every pattern (PEOPLE_NAME_WORDS pairs of
  * parameters: the pattern twice, or NULL twice for an unused word). */
 #define PEOPLE_NAME_PATS(col)                                                                          \

@@ -102,7 +102,8 @@ int h_residents_export(req *r) {
                     .age_max = (int)req_qint(r, "age_max", -1),
                     .sex = req_qstr(r, "sex"),
                     .vneid_level = (int)req_qint(r, "vneid_level", -1),
-                    .household_id = req_qint(r, "household_id", 0)};
+                    .household_id = req_qint(r, "household_id", 0),
+                    .broad = people_scope_broad(r->who, CAP_PEOPLE_READ)};
   /* Where the caller may read a CCCD in clear. */
   const char **clear = arena_alloc(&r->a, sizeof *clear * (size_t)(r->who->ngrants + 1));
   int nclear = 0;

@@ -40,9 +40,13 @@ static const char *sq_pragmas_writer =
     "PRAGMA wal_autocheckpoint=4000;"
     /* 32 MiB of page cache for the writer: a list import touches every index of people at once */
     "PRAGMA cache_size=-32768;";
+/* 8 MiB of page cache per reader (one per worker thread): at a million people the default 2 MiB
+ * does not hold even the upper levels of the indexes a search walks, and every person looked up
+ * cost a read of the file (measured: a capped count of 1,001 matches 2.3 ms → 0.6 ms). */
 static const char *sq_pragmas_reader =
     "PRAGMA busy_timeout=10000;"
-    "PRAGMA foreign_keys=ON;";
+    "PRAGMA foreign_keys=ON;"
+    "PRAGMA cache_size=-8192;";
 
 /* Errors that are the database's state, not the statement's fault: the caller may try again. */
 static bool sq_transient(int rc) {
