@@ -370,6 +370,10 @@ static const store_sql m0010[] = {
     {"DROP TABLE person_words", NULL},
     {"ALTER TABLE person_terms RENAME TO person_words", NULL},
     {"CREATE INDEX person_words_person ON person_words(person_id, word)", NULL},
+    /* Folded names compare byte by byte on PostgreSQL too (as on SQLite, and as
+     * person_words.name_key does): a ward-wide search, a list and an export put people in one
+     * order whatever the database's locale. */
+    {"SELECT 1", "ALTER TABLE people ALTER COLUMN name_key TYPE TEXT COLLATE \"C\""},
     /* A record's audit trail (GET /api/v1/audit?entity=person&entity_id=N), newest first. */
     {"CREATE INDEX audit_log_entity_id ON audit_log(entity_id, id)", NULL},
     {NULL, NULL},
