@@ -75,6 +75,18 @@ static int create_file(const char *path, secrets *out, char *err, size_t errlen)
     goto done;
   }
   unlink(tmp);
+  /* The new name is durable only once its directory is: CCCDs are sealed with these keys. */
+  char dir[4200];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (slash) *slash = '\0';
+  int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0 || fsync(dfd) != 0) {
+    snprintf(err, errlen, "cannot sync the data directory: %s", strerror(errno));
+    if (dfd >= 0) close(dfd);
+    goto done;
+  }
+  close(dfd);
   rc = 0;
 done:
   if (b.cap) sodium_memzero(b.data, b.len);
