@@ -1476,3 +1476,25 @@ done:
   free(key);
   return rc == 0 ? 0 : (e->status ? -1 : APP_INTERNAL(e));
 }
+
+/* ---- what ties a unit to the registry (people.h) ---- */
+STORE_SQL(q_unit_holds, "SELECT (SELECT COUNT(*) FROM people WHERE unit_id = ? AND deleted_at IS NULL),"
+                        " (SELECT COUNT(*) FROM people WHERE unit_id = ? AND deleted_at IS NOT NULL),"
+                        " (SELECT COUNT(*) FROM households WHERE unit_id = ?),"
+                        " (SELECT COUNT(*) FROM memberships WHERE unit_id = ?)");
+
+int people_unit_holds(store_conn *c, int64_t unit_id, people_unit_hold *out) {
+  memset(out, 0, sizeof *out);
+  store_stmt *s = store_prepare(c, &q_unit_holds);
+  if (!s) return -1;
+  for (int i = 1; i <= 4; i++) store_bind_int(s, i, unit_id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) {
+    out->live = store_col_int(s, 0);
+    out->deleted = store_col_int(s, 1);
+    out->households = store_col_int(s, 2);
+    out->members = store_col_int(s, 3);
+  }
+  store_reset(s);
+  return rc == STORE_ROW ? 0 : -1;
+}

@@ -215,4 +215,11 @@ int people_purge(store *st, int64_t now, int chunk, const atomic_bool *stop, int
 int people_demo_deleted(store_conn *w, int64_t unit_id, const char *full_name, int birth_year, int64_t deleted_ago,
                         int retention_days, int *added, app_err *e);
 
+/* What still ties a unit to the registry (why it cannot be deleted yet): live people registered
+ * in it, its deleted records waiting for the purge, its households and memberships. */
+typedef struct people_unit_hold {
+  int64_t live, deleted, households, members;
+} people_unit_hold;
+int people_unit_holds(store_conn *c, int64_t unit_id, people_unit_hold *out);
+
 #endif

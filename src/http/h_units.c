@@ -1,4 +1,5 @@
 /* h_units.c: the unit tree over HTTP. */
+#include "domain/people.h"
 #include "domain/units.h"
 #include "http/handlers.h"
 
@@ -97,6 +98,20 @@ int h_units_delete(req *r) {
   /* Written first, so that the entry keeps the unit's name; on the parent's unit, which stays. */
   if (req_audit(r, "unit.delete", "unit", id, parent_of ? (int64_t)parent_of : id, detail) != 0)
     return APP_INTERNAL(&r->err);
+  /* Say what keeps the unit, in the words of the registry, rather than a bare conflict. */
+  people_unit_hold hold;
+  if (people_unit_holds(w, id, &hold) != 0) return APP_INTERNAL(&r->err);
+  if (hold.live)
+    return req_fail(r, 409, "conflict", "id",
+                    "Không xóa được: đơn vị còn người dân đăng ký. Hãy chuyển họ sang đơn vị khác trước.");
+  if (hold.members)
+    return req_fail(r, 409, "conflict", "id",
+                    "Không xóa được: còn người làm việc, học tập hoặc buôn bán tại đơn vị này. Hãy xóa các nơi làm việc, học tập đó trong hồ sơ của họ trước.");
+  if (hold.deleted)
+    return req_fail(r, 409, "conflict", "id",
+                    "Không xóa được lúc này: đơn vị còn hồ sơ người dân đã xóa đang trong thời hạn lưu giữ (xem trang “Hồ sơ đã xóa”). Đơn vị xóa được sau khi các hồ sơ đó được xóa hẳn.");
+  if (hold.households)
+    return req_fail(r, 409, "conflict", "id", "Không xóa được: đơn vị còn hộ gia đình đã đăng ký.");
   if (units_delete(w, id, &parent, &r->err) != 0) return -1;
   if (store_commit(w) != STORE_OK) return APP_INTERNAL(&r->err);
   r->status = 204;
