@@ -203,3 +203,36 @@ test('a request to delete, answered done after the dialog that says so, takes th
   assertNoProblems(problems, 'delete request');
   await context.close();
 });
+
+test('a restricted record is marked in the list and explained on the record', { timeout: 90_000 }, async (t) => {
+  if (!ready) {
+    t.skip('the server has no /api/v1/me/requests yet');
+    return;
+  }
+  const api = await apiSession(srv.url, 'admin', srv.password);
+  const tdp1 = await unitId(api, 'Tổ dân phố số 1');
+  const held = await api.ok('POST', '/residents', { full_name: 'Đào Thị Hạn', unit_id: tdp1, birth_date: '1981' });
+  const free = await api.ok('POST', '/residents', { full_name: 'Đào Thị Thoải', unit_id: tdp1, birth_date: '1982' });
+  const users = await api.ok('GET', '/users?q=giaovien');
+  await api.ok('PUT', `/users/${users.items.find((u) => u.username === 'giaovien').id}/person`, { person_id: held.id });
+  const own = await apiSession(srv.url, 'giaovien', srv.password);
+  const rq = await own.ok('POST', '/me/requests', { kind: 'restrict', message: 'Xin đừng dùng số của tôi để gọi điện.' });
+  await api.ok('POST', `/requests/${rq.id}/answer`, { outcome: 'done', answer: 'Đã hạn chế xử lý.' });
+
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'admin', srv.password);
+  await page.goto('/#/dan-cu?q=dao%20thi');
+  await waitReady(page);
+  const heldRow = page.locator('tr', { hasText: 'Đào Thị Hạn' });
+  await heldRow.getByText('Hạn chế xử lý').waitFor();
+  assert.equal(await page.locator('tr', { hasText: 'Đào Thị Thoải' }).getByText('Hạn chế xử lý').count(), 0, 'only the restricted one is marked');
+  await assertNoHorizontalOverflow(page, PHONE.width, 'list with a restricted person');
+  await heldRow.getByRole('link', { name: 'Đào Thị Hạn' }).click();
+  await page.getByText(/đã yêu cầu hạn chế xử lý dữ liệu/).waitFor();
+  await page.goto(`/#/dan-cu/${free.id}`);
+  await waitReady(page);
+  await page.getByRole('heading', { name: 'Đào Thị Thoải' }).waitFor();
+  assert.equal(await page.getByText(/đã yêu cầu hạn chế xử lý dữ liệu/).count(), 0);
+  assertNoProblems(problems, 'restricted record');
+  await context.close();
+});
