@@ -26,6 +26,7 @@ static struct {
   store *st;
   const secrets *keys;
   int purge_interval; /* seconds */
+  int retention_days; /* an uploaded file is kept this long after its job was last touched */
 } W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 static int claim(int64_t *id) {
@@ -49,6 +50,11 @@ static void purge_when_due(double *next) {
     log_error("purge of deleted records: %s (%lld purged; tried again later)", err, (long long)n);
   else if (n)
     log_info("purge: %lld deleted record(s) past their retention period removed for good", (long long)n);
+  int64_t files = 0;
+  if (importer_expire_files(W.st, clock_now() - (int64_t)W.retention_days * 86400, &files, err, sizeof err) != 0)
+    log_error("purge of uploaded files: %s (tried again later)", err);
+  else if (files)
+    log_info("purge: %lld uploaded file(s) past their retention period removed", (long long)files);
 }
 
 static void *run(void *arg) {
@@ -80,10 +86,11 @@ static void *run(void *arg) {
   return NULL;
 }
 
-int importer_worker_start(store *st, const secrets *keys, int purge_interval) {
+int importer_worker_start(store *st, const secrets *keys, int purge_interval, int retention_days) {
   W.st = st;
   W.keys = keys;
   W.purge_interval = purge_interval > 0 ? purge_interval : 3600;
+  W.retention_days = retention_days > 0 ? retention_days : 30;
   atomic_store(&W.stop, false);
   if (pthread_create(&W.thread, NULL, run, NULL) != 0) return -1;
   W.started = true;

@@ -1406,6 +1406,75 @@ static int collect_error(void *ctx, int64_t line, const char *reason) {
   return 0;
 }
 
+/* One line of a report whose file is gone: its number and its reason. */
+static int report_line(void *ctx, int64_t line, const char *reason) {
+  buf *b = ((buf **)ctx)[0];
+  char k[24];
+  snprintf(k, sizeof k, "%lld", (long long)line);
+  csv_cell(b, k);
+  buf_putc(b, ',');
+  csv_cell(b, reason);
+  buf_puts(b, "\r\n");
+  return b->oom ? 1 : 0;
+}
+
+/* ---- uploaded files past their retention period ---- */
+typedef struct stale_file {
+  int64_t id;
+  char path[1024];
+} stale_file;
+typedef struct stale_list {
+  stale_file f[100];
+  int n;
+} stale_list;
+
+static int collect_stale(void *ctx, int64_t id, const char *path) {
+  stale_list *l = ctx;
+  if (l->n == (int)(sizeof l->f / sizeof l->f[0])) return 1;
+  l->f[l->n].id = id;
+  snprintf(l->f[l->n].path, sizeof l->f[0].path, "%s", path);
+  l->n++;
+  return 0;
+}
+
+int importer_expire_files(store *st, int64_t before, int64_t *removed, char *err, size_t errlen) {
+  *removed = 0;
+  for (;;) {
+    stale_list *l = calloc(1, sizeof *l);
+    if (!l) {
+      snprintf(err, errlen, "out of memory");
+      return -1;
+    }
+    store_conn *c = store_acquire(st, false);
+    int rc = c ? jobs_stale_files(c, before, (int)(sizeof l->f / sizeof l->f[0]), collect_stale, l) : -1;
+    if (c) store_release(c);
+    if (rc != 0) {
+      snprintf(err, errlen, "cannot list the uploaded files");
+      free(l);
+      return -1;
+    }
+    int n = l->n;
+    for (int i = 0; i < n; i++) {
+      /* Forgotten first (one short write), then removed: a job never names a file that is gone. */
+      store_conn *w = store_acquire(st, true);
+      bool forgot = false;
+      int frc = w ? jobs_forget_file(w, l->f[i].id, &forgot) : -1;
+      if (w) store_release(w);
+      if (frc != 0) {
+        snprintf(err, errlen, "cannot forget the file of import %lld", (long long)l->f[i].id);
+        free(l);
+        return -1;
+      }
+      if (!forgot) continue;
+      if (unlink(l->f[i].path) != 0 && errno != ENOENT)
+        log_warn("cannot remove the uploaded file %s: %s", l->f[i].path, strerror(errno));
+      (*removed)++;
+    }
+    free(l);
+    if (n < (int)(sizeof l->f / sizeof l->f[0])) return 0;
+  }
+}
+
 int importer_error_report(store *st, int64_t job_id, bool mask_cccd, char **out, size_t *len, char *err,
                           size_t errlen) {
   import_job j = {0};
@@ -1436,6 +1505,26 @@ int importer_error_report(store *st, int64_t job_id, bool mask_cccd, char **out,
   }
   table_row row;
   buf_puts(&b, "\xEF\xBB\xBF"); /* BOM: Excel then reads the file as UTF-8 */
+  if (!j.file_path[0]) {
+    /* The uploaded file is gone with its retention period (importer_expire_files): the lines and
+     * their reasons are still known, the rows' cells no longer. */
+    buf_puts(&b, "Dòng,Lý do\r\n");
+    void *rctx[2] = {&b, NULL};
+    c = store_acquire(st, false);
+    if (!c) {
+      snprintf(err, errlen, "Cơ sở dữ liệu tạm thời không truy cập được.");
+      goto out;
+    }
+    rc = jobs_errors_each(c, job_id, report_line, rctx);
+    store_release(c);
+    if (rc != 0 || b.oom) {
+      snprintf(err, errlen, "Không đọc được danh sách lỗi.");
+      goto out;
+    }
+    *out = buf_detach(&b, len);
+    ret = 0;
+    goto out;
+  }
   t = open_with_header(j.file_path, &row, err, errlen);
   if (!t) goto out;
   size_t width = row.ncells;

@@ -63,7 +63,10 @@ int importer_error_report(store *st, int64_t job_id, bool mask_cccd, char **out,
 
 /* ---- the server's import worker (import_worker.c): one thread runs queued jobs one at a time;
  * at start it first resumes a job left running by a stopped or killed server. ---- */
-int importer_worker_start(store *st, const secrets *keys, int purge_interval);
+/* Removes the uploaded files (kept for their error reports) of jobs untouched since `before`, neither
+ * queued nor running; a CLI's file is the user's own and stays. *removed: how many. */
+int importer_expire_files(store *st, int64_t before, int64_t *removed, char *err, size_t errlen);
+int importer_worker_start(store *st, const secrets *keys, int purge_interval, int retention_days);
 /* A job was queued: look now rather than at the next poll. */
 void importer_worker_wake(void);
 /* Asks the running job to stop after its chunk and joins the thread. */

@@ -35,6 +35,9 @@ STORE_SQL(q_reach, "SELECT COALESCE(j.created_by, 0), COALESCE(u.path, '') FROM 
                    " LEFT JOIN units u ON u.id = j.unit_id WHERE j.id = ?");
 STORE_SQL(q_list, "SELECT " JOB_COLS " FROM import_jobs WHERE created_by = ? ORDER BY id DESC LIMIT ? OFFSET ?");
 STORE_SQL(q_count, "SELECT COUNT(*) FROM import_jobs WHERE created_by = ?");
+STORE_SQL(q_stale_files, "SELECT id, file_path FROM import_jobs WHERE file_path <> '' AND scope_all = 0"
+                         " AND status NOT IN ('queued', 'running') AND updated_at < ? ORDER BY id LIMIT ?");
+STORE_SQL(q_forget_file, "UPDATE import_jobs SET file_path = '' WHERE id = ? AND status NOT IN ('queued', 'running')");
 
 void import_job_clear(import_job *j) {
   free(j->mapping);
@@ -276,4 +279,26 @@ int jobs_list(store_conn *c, int64_t user_id, int page, int per_page, json_t **i
   }
   *items = arr;
   return 0;
+}
+
+int jobs_stale_files(store_conn *c, int64_t before, int max, jobs_file_fn cb, void *ctx) {
+  store_stmt *s = store_prepare(c, &q_stale_files);
+  if (!s) return -1;
+  store_bind_int(s, 1, before);
+  store_bind_int(s, 2, max);
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW)
+    if (cb(ctx, store_col_int(s, 0), store_col_text(s, 1)) != 0) break;
+  store_reset(s);
+  return rc == STORE_ROW || rc == STORE_DONE ? 0 : -1;
+}
+
+int jobs_forget_file(store_conn *w, int64_t id, bool *forgot) {
+  store_stmt *s = store_prepare(w, &q_forget_file);
+  if (!s) return -1;
+  store_bind_int(s, 1, id);
+  int rc = store_step(s);
+  *forgot = rc == STORE_DONE && store_changes(s) > 0;
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
 }

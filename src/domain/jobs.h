@@ -62,6 +62,13 @@ int jobs_errors_json(store_conn *c, int64_t id, int limit, json_t **out);
 /* Each rejected line in order; cb returns 0 to go on. */
 typedef int (*jobs_error_fn)(void *ctx, int64_t line, const char *reason);
 int jobs_errors_each(store_conn *c, int64_t id, jobs_error_fn cb, void *ctx);
+/* Uploaded files (not a CLI's own) of jobs neither queued nor running, untouched since `before`:
+ * at most `max` of them, oldest first. cb returns non-zero to stop. */
+typedef int (*jobs_file_fn)(void *ctx, int64_t id, const char *path);
+int jobs_stale_files(store_conn *c, int64_t before, int max, jobs_file_fn cb, void *ctx);
+/* Forgets a job's file (its error report then gives lines and reasons only); *forgot: whether it
+ * did (not when the job was queued again meanwhile). */
+int jobs_forget_file(store_conn *w, int64_t id, bool *forgot);
 /* The job's creator and the path of its unit (in `a`, "" when none): who may see it. 404 in e. */
 int jobs_reach(store_conn *c, int64_t id, arena *a, int64_t *created_by, const char **unit_path, app_err *e);
 /* The jobs created by `user_id`, newest first. */

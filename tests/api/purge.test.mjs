@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { startServer, finish, uniq, expectError, assertVietnamese, hocvuso, storeArgs, run, sleep, ON_PG } from './lib/server.mjs';
 
 let srv, admin, tdp01, tinhnguyen, tdp1, tdp2;
@@ -166,7 +167,7 @@ test('hocvuso purge: exactly the people past purge_after, with their data; other
   await sql(`UPDATE people SET purge_after = deleted_at - 1 WHERE id IN (${ids})`);
   const out = await hocvuso(['purge', ...storeArgs(srv.dataDir, srv.dbUri)]);
   assert.equal(out.code, 0, out.stderr);
-  assert.deepEqual(JSON.parse(out.stdout), { purged: 2 });
+  assert.deepEqual(JSON.parse(out.stdout), { purged: 2, files_removed: 0 });
   assert.ok(!out.stdout.includes(tag), 'no names printed');
   const left = (await sql(`SELECT id FROM people WHERE id IN (${[gone1.id, gone2.id, waiting.id, live.id].join(',')}) ORDER BY id`)).trim().split('\n').map((x) => Number(x.trim())).filter(Boolean);
   assert.deepEqual(left, [waiting.id, live.id].sort((x, y) => x - y));
@@ -192,7 +193,7 @@ test('hocvuso purge: exactly the people past purge_after, with their data; other
   assert.ok((await audit('person.delete')).some((x) => x.entity_id === gone1.id), 'the deletion entry stays');
   // Nothing more to purge.
   const twice = await hocvuso(['purge', ...storeArgs(srv.dataDir, srv.dbUri)]);
-  assert.deepEqual(JSON.parse(twice.stdout), { purged: 0 });
+  assert.deepEqual(JSON.parse(twice.stdout), { purged: 0, files_removed: 0 });
 });
 
 test('hocvuso purge: bad usage is refused', async () => {
@@ -218,3 +219,43 @@ test('the server purges by itself, every --purge-interval seconds', async () => 
   assert.equal(status, 0, 'purged by the running server');
   assert.ok((await audit('person.purge')).some((x) => x.entity_id === p.id));
 });
+
+test('an uploaded file kept for its error report goes with its retention period; the report keeps lines and reasons', async () => {
+  const header = 'STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Số điện thoại,Tổ dân phố,Địa chỉ';
+  const body = Buffer.from([header, `1,Trịnh Văn Lưu ${tag},1980,Nam,,,Tổ dân phố số 1,Số 9 ${tag}`,
+    `2,Trịnh Văn Sai ${tag},1981,Nam,,,Tổ không có ${tag},Số 9`].join('\r\n') + '\r\n', 'utf8');
+  const u = await srv.request('POST', '/api/v1/imports?name=ds.csv', { session: admin, rawBody: body, headers: { 'content-type': 'text/csv' } });
+  assert.equal(u.status, 201, u.text);
+  assert.equal((await srv.request('POST', `/api/v1/imports/${u.json.id}/start`, { session: admin })).status, 200);
+  let job;
+  for (let i = 0; i < 600; i++) {
+    job = await srv.getJSON(admin, `/api/v1/imports/${u.json.id}`);
+    if (job.status === 'done' || job.status === 'failed') break;
+    await sleep(100);
+  }
+  assert.equal(job.status, 'done');
+  assert.equal(job.rejected, 1);
+  const before = await srv.request('GET', `/api/v1/imports/${u.json.id}/errors.csv`, { session: admin });
+  assert.equal(before.status, 200);
+  assert.ok(before.text.includes('Trịnh Văn Sai'), 'the report shows the row while the file is kept');
+  const path = (await sql(`SELECT file_path FROM import_jobs WHERE id = ${u.json.id}`)).trim();
+  assert.ok(path && existsSync(path), `the uploaded file is kept: ${path}`);
+  // Not yet due: kept.
+  let out = await hocvuso(['purge', ...storeArgs(srv.dataDir, srv.dbUri)]);
+  assert.equal(JSON.parse(out.stdout).files_removed, 0);
+  assert.ok(existsSync(path));
+  // Untouched for longer than the retention period (30 days by default): removed.
+  await sql(`UPDATE import_jobs SET updated_at = updated_at - 40 * 86400 WHERE id = ${u.json.id}`);
+  out = await hocvuso(['purge', ...storeArgs(srv.dataDir, srv.dbUri)]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(JSON.parse(out.stdout).files_removed, 1);
+  assert.ok(!existsSync(path), 'the uploaded file is gone');
+  const after = await srv.request('GET', `/api/v1/imports/${u.json.id}/errors.csv`, { session: admin });
+  assert.equal(after.status, 200, after.text);
+  const lines = after.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+  assert.equal(lines[0], 'Dòng,Lý do');
+  assert.equal(lines.length, 2);
+  assert.match(lines[1], /^3,.*tổ dân phố/i);
+  assert.ok(!after.text.includes('Trịnh Văn Sai'), 'no cell of the row is left');
+});
+
