@@ -13,6 +13,7 @@
 #include "domain/importer.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
+#include "domain/sessions.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -50,6 +51,11 @@ static void purge_when_due(double *next) {
     log_error("purge of deleted records: %s (%lld purged; tried again later)", err, (long long)n);
   else if (n)
     log_info("purge: %lld deleted record(s) past their retention period removed for good", (long long)n);
+  store_conn *w = store_acquire(W.st, true);
+  if (w) {
+    if (sessions_purge(w) != 0) log_warn("cannot purge expired sessions: %s", store_errmsg(w));
+    store_release(w);
+  }
   int64_t files = 0;
   if (importer_expire_files(W.st, clock_now() - (int64_t)W.retention_days * 86400, &files, err, sizeof err) != 0)
     log_error("purge of uploaded files: %s (tried again later)", err);

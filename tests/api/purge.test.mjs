@@ -218,6 +218,17 @@ test('the server purges by itself, every --purge-interval seconds', async () => 
   }
   assert.equal(status, 0, 'purged by the running server');
   assert.ok((await audit('person.purge')).some((x) => x.entity_id === p.id));
+  // Expired sessions go in the same run, not only when the server starts.
+  await srv.login('tdp01');
+  const expired = "FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'tdp01')";
+  await sql(`UPDATE sessions SET expires_at = 0 WHERE user_id = (SELECT id FROM users WHERE username = 'tdp01')`);
+  let left = '1';
+  for (const end = Date.now() + 30000; Date.now() < end;) {
+    left = (await sql(`SELECT COUNT(*) ${expired} AND expires_at = 0`)).trim().split('\n').filter((x) => /\d/.test(x))[0].trim();
+    if (left === '0') break;
+    await sleep(200);
+  }
+  assert.equal(left, '0', 'expired sessions purged by the running server');
 });
 
 test('an uploaded file kept for its error report goes with its retention period; the report keeps lines and reasons', async () => {
