@@ -176,6 +176,14 @@ STORE_SQL_PER_CALL(q_list_term,
                      " LIMIT ? OFFSET ?) p JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_"
                      " ORDER BY p.sk_, p.id");
 STORE_SQL_PER_CALL(q_count_term, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" TERM_FROM " LIMIT ?) n_");
+/* A ward-wide search's count when the scope holds every tree (a grant on each top unit) and no
+ * filter is on: every live person is in scope and person_words holds live people only, so the
+ * count is read from the term's entries alone (-1 when the scope does not hold every tree). */
+STORE_SQL_PER_CALL(q_count_term_all,
+                   PEOPLE_CTE "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM units r_ WHERE r_.depth = 0 AND NOT EXISTS"
+                              " (SELECT 1 FROM sc_ WHERE sc_.lo = r_.path)) THEN"
+                              " (SELECT COUNT(*) FROM (SELECT 1 FROM person_words t_ WHERE t_.word = ?"
+                              PEOPLE_NAME_PATS("t_.name_key") " LIMIT ?) k_) ELSE -1 END");
 /* A name search in a narrow list (a tổ officer's, or filtered to a unit): the people of its units,
  * their folded names checked against every query word. */
 #define MODE_PATS "1 = 1" PEOPLE_NAME_PATS("p.name_key")
@@ -591,6 +599,12 @@ int people_delete(store_conn *w, int64_t id, int retention_days, int64_t *unit_i
   store_bind_int(s, 3, now);
   store_bind_int(s, 4, id);
   if (step_done(s) != STORE_DONE) return APP_INTERNAL(e);
+  /* A deleted record is found by no search: its terms go (a restore writes them again), so that
+   * person_words holds live people only and a ward-wide count can be read from it alone. */
+  store_stmt *d = store_prepare(w, &q_words_del);
+  if (!d) return APP_INTERNAL(e);
+  store_bind_int(d, 1, id);
+  if (step_done(d) != STORE_DONE) return APP_INTERNAL(e);
   store_stmt *u = store_prepare(w, &q_unlink_deleted);
   if (!u) return APP_INTERNAL(e);
   store_bind_int(u, 1, id);
@@ -871,11 +885,31 @@ int people_name_query(store_conn *c, const scope_sql *scope, bool broad, const c
 
 int people_bind_pats(store_stmt *s, int i, const people_name_q *nq) {
   for (int k = 0; k < PEOPLE_NAME_WORDS; k++) {
-    const char *pat = k < nq->n ? nq->pats[k] : NULL;
+    const char *pat = k < nq->n && nq->pats[k][0] ? nq->pats[k] : NULL; /* "": implied, off */
     store_bind_text(s, i++, pat);
     store_bind_text(s, i++, pat);
   }
   return i;
+}
+
+/* The patterns a term-plan search need not test: the whole words its term carries (a pair term
+ * "~a b" is on a name only when both words are). */
+static void drop_implied(people_name_q *nq, const char *term) {
+  char words[2][330];
+  int nw = 0;
+  if (term[0] == PEOPLE_PAIR_MARK) {
+    const char *sp = strchr(term + 1, ' ');
+    if (!sp) return;
+    snprintf(words[0], sizeof words[0], "%.*s", (int)(sp - term - 1), term + 1);
+    snprintf(words[1], sizeof words[1], "%s", sp + 1);
+    nw = 2;
+  } else {
+    snprintf(words[0], sizeof words[0], "%s", term);
+    nw = 1;
+  }
+  for (int k = 0; k < nq->n; k++)
+    for (int i = 0; i < nw; i++)
+      if (nq->exact[k] && strcmp(nq->words[k], words[i]) == 0) nq->pats[k][0] = '\0';
 }
 
 /* The term a term-plan search starts from: the query's one whole word, or, of the pairs of its
@@ -1120,7 +1154,10 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
     if (a.nq.n == 0) a.kind = PEOPLE_Q_NONE;
     else if (!q->broad || q->unit_id) a.plan = PLAN_PATS;
     else if ((trc = choose_term(c, &a.nq, a.term, sizeof a.term)) < 0) goto fail;
-    else if (trc == 0 && q->name_drive_max >= 0) a.plan = PLAN_TERM;
+    else if (trc == 0 && q->name_drive_max >= 0) {
+      a.plan = PLAN_TERM;
+      drop_implied(&a.nq, a.term);
+    }
     else {
       /* Every word is the start of a word: the rarest one's names, or the name order. */
       a.plan = PLAN_WORDS;
@@ -1177,6 +1214,21 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
     if (floor_n < 0) goto fail;
     if (floor_n > PEOPLE_COUNT_CAP) counted = floor_n;
   }
+  if (a.kind == PEOPLE_Q_NAME && a.plan == PLAN_TERM && no_filter) {
+    store_stmt *f = store_prepare(c, &q_count_term_all);
+    if (!f) goto fail;
+    int fi = scope_bind(f, 1, scope);
+    store_bind_text(f, fi++, "");
+    store_bind_text(f, fi++, "");
+    store_bind_text(f, fi++, a.term);
+    fi = people_bind_pats(f, fi, &a.nq);
+    store_bind_int(f, fi, PEOPLE_COUNT_CAP + 1);
+    rc = store_step(f);
+    int64_t all_n = rc == STORE_ROW ? store_col_int(f, 0) : -2;
+    store_reset(f);
+    if (all_n == -2) goto fail;
+    if (all_n >= 0) counted = all_n;
+  }
   if (counted < 0) {
     store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);
     if (!n) goto fail;
@@ -1226,7 +1278,7 @@ STORE_SQL(q_del_list, SCOPE_WITH "SELECT p.id, p.full_name, p.birth_year, p.unit
                       DELETED_WHERE " ORDER BY p.deleted_at DESC, p.id DESC LIMIT ? OFFSET ?");
 STORE_SQL(q_del_count, SCOPE_WITH "SELECT COUNT(*)" DELETED_WHERE);
 #undef DELETED_WHERE
-STORE_SQL(q_del_self, "SELECT cccd_hash, unit_id FROM people WHERE id = ? AND deleted_at IS NOT NULL");
+STORE_SQL(q_del_self, "SELECT cccd_hash, unit_id, name_key FROM people WHERE id = ? AND deleted_at IS NOT NULL");
 STORE_SQL(q_restore, "UPDATE people SET deleted_at = NULL, purge_after = NULL, updated_at = ?"
                      " WHERE id = ? AND deleted_at IS NOT NULL");
 /* PostgreSQL locks the chunk's rows, so that a restore running meanwhile waits and then finds
@@ -1322,10 +1374,11 @@ int people_restore(store_conn *w, int64_t id, int64_t *unit_id, app_err *e) {
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, id);
   int rc = store_step(s);
-  char hash[80] = "";
+  char hash[80] = "", key[1024] = "";
   if (rc == STORE_ROW) {
     if (!store_col_is_null(s, 0)) snprintf(hash, sizeof hash, "%s", store_col_text(s, 0));
     *unit_id = store_col_int(s, 1);
+    snprintf(key, sizeof key, "%s", store_col_text(s, 2) ? store_col_text(s, 2) : "");
   }
   store_reset(s);
   if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy hồ sơ đã xóa này (có thể đã được khôi phục hoặc đã bị xóa hẳn).");
@@ -1353,7 +1406,8 @@ int people_restore(store_conn *w, int64_t id, int64_t *unit_id, app_err *e) {
   if (rc != STORE_DONE) return APP_INTERNAL(e);
   /* Purged (or restored) since it was read: nothing to restore. */
   if (changed != 1) return app_fail(e, 404, "not_found", "id", "Không tìm thấy hồ sơ đã xóa này (có thể đã được khôi phục hoặc đã bị xóa hẳn).");
-  return 0;
+  /* Found by searches again. */
+  return words_set(w, id, key) == 0 ? 0 : APP_INTERNAL(e);
 }
 
 /* One chunk: up to `chunk` people past `now`, each deleted with its audit entry, in one short

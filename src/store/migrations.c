@@ -367,6 +367,9 @@ static const store_sql m0010[] = {
      " SELECT '~' || a.word || ' ' || b.word, p.name_key, a.person_id FROM person_words a"
      " JOIN person_words b ON b.person_id = a.person_id AND a.word < b.word JOIN people p ON p.id = a.person_id",
      NULL},
+    /* A deleted record is found by no search (people_delete removes its terms, a restore writes
+     * them again). */
+    {"DELETE FROM person_terms WHERE person_id IN (SELECT id FROM people WHERE deleted_at IS NOT NULL)", NULL},
     {"DROP TABLE person_words", NULL},
     {"ALTER TABLE person_terms RENAME TO person_words", NULL},
     {"CREATE INDEX person_words_person ON person_words(person_id, word)", NULL},
