@@ -425,6 +425,20 @@ static void test_name_search(void **state) {
   assert_int_equal(n, 0);
   n = find(fx, Q(.q = "hoa"), ids, 16, NULL);
   assert_int_equal(n, 1);
+  /* A ward-wide search for a scope that does not hold every tree is counted person by person: a
+   * scope of nobody finds and counts no one (the count from the terms alone would say otherwise). */
+  {
+    scope_sql nobody = {.all = false, .user_id = 0, .roles = ",ward_admin,"};
+    people_query nq = Q(.q = "nguyen", .broad = true, .page = 1, .per_page = 50);
+    json_t *items = NULL;
+    int64_t total = -5;
+    people_q_kind k;
+    app_err pe = {0};
+    assert_int_equal(people_list(fx->w, &fx->keys, &nobody, &nq, &items, &total, &k, &pe), 0);
+    assert_int_equal(json_array_size(items), 0);
+    assert_int_equal(total, 0);
+    json_decref(items);
+  }
   /* A deleted record is found by no search, and counted by none (every way of running it). */
   n = find(fx, Q(.q = "nguyen"), ids, 16, NULL);
   assert_true(has(ids, n, hung));
