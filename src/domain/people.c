@@ -75,10 +75,11 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
   " AND (CAST(? AS TEXT) IS NULL OR p.sex = ?)"                                                                \
   " AND (CAST(? AS BIGINT) IS NULL OR p.vneid_level = ?)"                                                      \
   " AND (CAST(? AS BIGINT) IS NULL OR p.household_id = ?)"
-/* A name search: every query word (up to NAME_WORDS) is the start of a word of the folded name.
+/* A name search: every query word (up to PEOPLE_NAME_WORDS) is the start of a word of the folded name.
  * The longest one drives the statement (a range scan of person_words' primary key); the others
  * are checked per candidate. */
-#define NAME_WORDS 5
+/* MODE_NAME below checks the driving word and four more: one per query word. */
+_Static_assert(PEOPLE_NAME_WORDS == 5, "MODE_NAME tests five query words");
 /* A query word (people_name_q.words) and U+FFFF after it: a prefix range's upper bound. */
 #define PEOPLE_WORD_HI (sizeof ((people_name_q *)0)->words[0] + 3)
 #define WORD_MORE                                                                                             \
@@ -766,7 +767,6 @@ int people_get_for(store_conn *c, const secrets *keys, int64_t id, const princip
   return people_get(c, keys, id, clear, out, e);
 }
 
-/* The folded words of q (at most NAME_WORDS, in the order typed), in `key` (owned by the caller). */
 /* ---- name terms (people.h) ---- */
 int people_name_terms(const char *key, people_term_fn fn, void *ctx) {
   enum { MAX_WORDS = 64 };
@@ -978,7 +978,7 @@ static int choose_term(store_conn *c, const people_name_q *nq, char *term, size_
 
 /* Puts the word with the fewest names first (it drives the statement; the others are checked per
  * candidate), by capped counts of person_words' prefix ranges: one index range each. */
-static int rarest_first(store_conn *c, const char *words[NAME_WORDS], int n, int64_t *rarest) {
+static int rarest_first(store_conn *c, const char *words[PEOPLE_NAME_WORDS], int n, int64_t *rarest) {
   int best = 0;
   int64_t best_n = -1;
   for (int i = 0; i < n; i++) {
@@ -1017,7 +1017,7 @@ static int bind_prefix(store_stmt *s, int i, const char *w, char *hi, size_t hil
 
 typedef struct list_args {
   people_q_kind kind;
-  const char *words[NAME_WORDS];
+  const char *words[PEOPLE_NAME_WORDS];
   int nwords;
   char phone[16];
   char hash[65];
@@ -1035,7 +1035,7 @@ typedef struct list_args {
   int64_t ref;
 } list_args;
 
-static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, char his[NAME_WORDS][PEOPLE_WORD_HI]) {
+static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, char his[PEOPLE_NAME_WORDS][PEOPLE_WORD_HI]) {
   int i = scope_bind(s, 1, scope);
   store_bind_text(s, i++, a->lo ? a->lo : "");
   store_bind_text(s, i++, a->hi ? a->hi : "");
@@ -1053,7 +1053,7 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
         break;
       }
       if (!a->drive) i = bind_prefix(s, i, a->words[0], his[0], sizeof his[0]);
-      for (int k = 1; k < NAME_WORDS; k++) {
+      for (int k = 1; k < PEOPLE_NAME_WORDS; k++) {
         const char *w = k < a->nwords ? a->words[k] : NULL;
         store_bind_text(s, i++, w);
         if (w) {
@@ -1112,7 +1112,7 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   a.household_id = q->household_id;
   a.ref = groups_date_key(clock_now());
   char lo[512] = "", hi[512] = "";
-  char his[NAME_WORDS][PEOPLE_WORD_HI];
+  char his[PEOPLE_NAME_WORDS][PEOPLE_WORD_HI];
   json_t *items = NULL;
   if (q->group) {
     const group_def *g = group_find(q->group);
