@@ -55,15 +55,15 @@ static const char *type_name(field_type t) {
 /* Capability codes of a mask ("users.write"; several joined by "+"). */
 static json_t *cap_json(caps_t cap) {
   if (!cap) return json_null();
-  char buf[256] = "";
+  char codes[256] = "";
   size_t used = 0;
   for (int i = 0; i < CAP_COUNT; i++) {
     if (!(cap & caps_table[i].flag)) continue;
-    int n = snprintf(buf + used, sizeof buf - used, "%s%s", used ? "+" : "", caps_table[i].code);
-    if (n < 0 || (size_t)n >= sizeof buf - used) break;
+    int n = snprintf(codes + used, sizeof codes - used, "%s%s", used ? "+" : "", caps_table[i].code);
+    if (n < 0 || (size_t)n >= sizeof codes - used) break;
     used += (size_t)n;
   }
-  return json_string(buf);
+  return json_string(codes);
 }
 
 static json_t *fields_json(const field_spec *spec) {

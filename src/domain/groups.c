@@ -94,6 +94,20 @@ int groups_of_stored(store_conn *c, int64_t person_id, int64_t ref_key) {
   return mask;
 }
 
+void groups_write(buf *b, int mask) {
+  buf_putc(b, '[');
+  const char *sep = "";
+  for (int i = 0; i < GROUP_COUNT; i++)
+    if (mask & group_defs[i].bit) {
+      buf_puts(b, sep);
+      buf_putc(b, '"');
+      buf_puts(b, group_defs[i].code); /* codes are plain ASCII words */
+      buf_putc(b, '"');
+      sep = ",";
+    }
+  buf_putc(b, ']');
+}
+
 int groups_json_append(json_t *array, int mask) {
   for (int i = 0; i < GROUP_COUNT; i++)
     if ((mask & group_defs[i].bit) && json_array_append_new(array, json_string(group_defs[i].code)) != 0) return -1;

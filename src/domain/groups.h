@@ -55,10 +55,15 @@ enum {
 
 /* Every group's bit for the row `p`, as one integer expression. */
 #define GROUP_CASE_(pred, bit) "(CASE WHEN " pred " THEN " #bit " ELSE 0 END)"
+/* The groups that rest on memberships are tested only for a person who has one (one index probe
+ * instead of five for most residents, who have none): each of them needs a membership row, so the
+ * mask is the same either way. */
 #define GROUP_MASK_SQL                                                                                             \
-  "(" GROUP_CASE_(GROUP_SQL_PUBLIC_STAFF, 1) " + " GROUP_CASE_(GROUP_SQL_STUDENTS_PRIMARY, 2) " + "               \
-  GROUP_CASE_(GROUP_SQL_STUDENTS_SECONDARY, 4) " + " GROUP_CASE_(GROUP_SQL_ADULTS, 8) " + "                       \
-  GROUP_CASE_(GROUP_SQL_ELDERLY, 16) " + " GROUP_CASE_(GROUP_SQL_WORKERS, 32) " + " GROUP_CASE_(GROUP_SQL_TRADERS, 64) ")"
+  "(CASE WHEN EXISTS (SELECT 1 FROM memberships gx_ WHERE gx_.person_id = p.id) THEN "                            \
+  GROUP_CASE_(GROUP_SQL_PUBLIC_STAFF, 1) " + " GROUP_CASE_(GROUP_SQL_STUDENTS_PRIMARY, 2) " + "                   \
+  GROUP_CASE_(GROUP_SQL_STUDENTS_SECONDARY, 4) " + " GROUP_CASE_(GROUP_SQL_WORKERS, 32) " + "                      \
+  GROUP_CASE_(GROUP_SQL_TRADERS, 64) " ELSE 0 END + " GROUP_CASE_(GROUP_SQL_ADULTS, 8) " + "                       \
+  GROUP_CASE_(GROUP_SQL_ELDERLY, 16) ")"
 
 typedef struct group_def {
   int bit;
@@ -94,5 +99,9 @@ int groups_of_stored(store_conn *c, int64_t person_id, int64_t ref_key);
 /* Appends the codes of `mask` to a JSON array (jansson), for answers. */
 struct json_t;
 int groups_json_append(struct json_t *array, int mask);
+/* Writes the codes of `mask` as a JSON array ("[\"adults\",…]") into b, for lists written
+ * straight into the reply. */
+#include "util/buf.h"
+void groups_write(buf *b, int mask);
 
 #endif

@@ -14,6 +14,7 @@
 #include "domain/requests.h"
 #include "util/clock.h"
 #include "util/fold.h"
+#include "util/jsonx.h"
 
 /* ---- statements ---- */
 STORE_SQL(q_insert, "INSERT INTO people (full_name, name_key, birth_year, birth_month, birth_day, sex, cccd_enc,"
@@ -154,7 +155,25 @@ STORE_SQL(q_narrow_units, PEOPLE_CTE ", n_(id) AS (SELECT id FROM uf_ UNION ALL 
                                      ", h_(id) AS (SELECT id FROM n_ WHERE EXISTS (SELECT 1 FROM people"
                                      " WHERE unit_id = n_.id AND deleted_at IS NULL))"
                                      " SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM h_ LIMIT 2) k_), (SELECT MIN(id) FROM h_),"
-                                     " EXISTS (SELECT 1 FROM memberships WHERE unit_id IN (SELECT id FROM n_))");
+                                     " EXISTS (SELECT 1 FROM memberships WHERE unit_id IN (SELECT id FROM n_)),"
+                                     " (SELECT MIN(id) FROM h_) IN (SELECT id FROM su_)");
+/* The same for a scope of one subtree [lo, hi) (people_query.root), without the grants read in
+ * SQL: every unit of the range is in scope. */
+STORE_SQL(q_root_units, "WITH h_(id) AS (SELECT u.id FROM units u WHERE u.path >= ? AND u.path < ? AND EXISTS"
+                        " (SELECT 1 FROM people WHERE unit_id = u.id AND deleted_at IS NULL))"
+                        " SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM h_ LIMIT 2) k_), (SELECT MIN(id) FROM h_),"
+                        " EXISTS (SELECT 1 FROM units u JOIN memberships m ON m.unit_id = u.id"
+                        " WHERE u.path >= ? AND u.path < ?), 1");
+/* The same list when that one unit is itself in scope and no filter is on: every live person
+ * registered there is in the list, so the statements test nothing per person (the page a tổ
+ * officer opens most: its count read from the index alone, its page from the index in name order). */
+STORE_SQL(q_count_unit, "SELECT COUNT(*) FROM (SELECT 1 FROM people WHERE unit_id = ? AND deleted_at IS NULL LIMIT ?) n_");
+STORE_SQL(q_list_unit, "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
+                       " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")
+                       " FROM (SELECT id AS pid_, name_key AS sk_ FROM people WHERE unit_id = ? AND deleted_at IS NULL"
+                       " ORDER BY name_key, id LIMIT ? OFFSET ?) pg_ CROSS JOIN people p CROSS JOIN units u"
+                       " CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.id = pg_.pid_ AND u.id = p.unit_id"
+                       " ORDER BY pg_.sk_, pg_.pid_");
 
 /* A lower bound of a broad list's count without filters: the live people registered in the units
  * in scope, read from people(unit_id, deleted_at, …) alone, up to the cap. Past the cap the list
@@ -663,6 +682,18 @@ bool people_scope_broad(const principal *p, caps_t cap) {
   return false;
 }
 
+const char *people_scope_root(const principal *p, caps_t cap) {
+  const char *root = NULL;
+  for (int i = 0; p && i < p->ngrants; i++) {
+    const char *path = p->grants[i].unit_path;
+    if ((p->grants[i].caps & cap) != cap || !path) continue;
+    if (root && scope_path_within(path, root)) continue;
+    if (root && !scope_path_within(root, path)) return NULL;
+    root = path; /* the first grant, or one above it */
+  }
+  return root;
+}
+
 /* ---- reading ---- */
 static json_t *text_or_null(store_stmt *s, int i) {
   return store_col_is_null(s, i) ? json_null() : json_string(store_col_text(s, i));
@@ -671,30 +702,64 @@ static json_t *int_or_null(store_stmt *s, int i) {
   return store_col_is_null(s, i) ? json_null() : json_integer(store_col_int(s, i));
 }
 
-/* A person's summary from columns 0–11: id, full_name, birth_year, birth_month, birth_day, sex,
- * phone, unit_id, unit name, household_id, vneid_level, group mask. */
-/* A person's summary from the columns every list and q_get share; `restricted_col`: the column
- * that says whether a `restrict` request of theirs stands (requests.h). */
-static json_t *summary_row(store_stmt *s, int restricted_col) {
-  json_t *bd = json_null();
+static void put_text(buf *b, store_stmt *s, int i) {
+  const char *t = store_col_text(s, i);
+  if (t) jsonx_escape(b, t, strlen(t));
+  else buf_puts(b, "null");
+}
+
+static void put_int(buf *b, store_stmt *s, int i) {
+  if (store_col_is_null(s, i)) buf_puts(b, "null");
+  else jsonx_put_int(b, store_col_int(s, i));
+}
+
+/* A person's summary, written as a JSON object into b: the one definition every list and the
+ * record share. Columns 0–10: id, full_name, birth_year, birth_month, birth_day, sex, phone,
+ * unit_id, unit name, household_id, vneid_level; 11 the group mask; `restricted_col` whether a
+ * `restrict` request of theirs stands (requests.h). */
+static void summary_write(buf *b, store_stmt *s, int restricted_col) {
+  buf_puts(b, "{\"id\":");
+  jsonx_put_int(b, store_col_int(s, 0));
+  buf_puts(b, ",\"full_name\":");
+  const char *name = store_col_text(s, 1);
+  jsonx_escape(b, name ? name : "", name ? strlen(name) : 0);
+  buf_puts(b, ",\"birth_year\":");
+  put_int(b, s, 2);
+  buf_puts(b, ",\"birth_date\":");
   if (!store_col_is_null(s, 3) && !store_col_is_null(s, 4)) {
-    char iso[16];
-    snprintf(iso, sizeof iso, "%04d-%02d-%02d", (int)store_col_int(s, 2), (int)store_col_int(s, 3),
-             (int)store_col_int(s, 4));
-    bd = json_string(iso);
+    char iso[24];
+    int n = snprintf(iso, sizeof iso, "\"%04d-%02d-%02d\"", (int)store_col_int(s, 2), (int)store_col_int(s, 3),
+                     (int)store_col_int(s, 4));
+    buf_append(b, iso, n > 0 && (size_t)n < sizeof iso ? (size_t)n : 0);
+  } else {
+    buf_puts(b, "null");
   }
-  json_t *groups = json_array();
-  if (!groups || groups_json_append(groups, (int)store_col_int(s, 11)) != 0) {
-    json_decref(groups);
-    json_decref(bd);
-    return NULL;
-  }
-  return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:s, s:o, s:I, s:o, s:o}", "id", (json_int_t)store_col_int(s, 0),
-                   "full_name", store_col_text(s, 1), "birth_year", int_or_null(s, 2), "birth_date", bd, "sex",
-                   text_or_null(s, 5), "phone", text_or_null(s, 6), "unit_id", (json_int_t)store_col_int(s, 7),
-                   "unit_name", store_col_text(s, 8) ? store_col_text(s, 8) : "", "household_id", int_or_null(s, 9),
-                   "vneid_level", (json_int_t)store_col_int(s, 10), "groups", groups, "restricted",
-                   json_boolean(store_col_int(s, restricted_col) != 0));
+  buf_puts(b, ",\"sex\":");
+  put_text(b, s, 5);
+  buf_puts(b, ",\"phone\":");
+  put_text(b, s, 6);
+  buf_puts(b, ",\"unit_id\":");
+  jsonx_put_int(b, store_col_int(s, 7));
+  buf_puts(b, ",\"unit_name\":");
+  const char *unit = store_col_text(s, 8);
+  jsonx_escape(b, unit ? unit : "", unit ? strlen(unit) : 0);
+  buf_puts(b, ",\"household_id\":");
+  put_int(b, s, 9);
+  buf_puts(b, ",\"vneid_level\":");
+  jsonx_put_int(b, store_col_int(s, 10));
+  buf_puts(b, ",\"groups\":");
+  groups_write(b, (int)store_col_int(s, 11));
+  buf_puts(b, store_col_int(s, restricted_col) ? ",\"restricted\":true}" : ",\"restricted\":false}");
+}
+
+/* The summary as a jansson object (the record's answer adds to it); NULL on failure. */
+static json_t *summary_row(store_stmt *s, int restricted_col) {
+  buf b;
+  buf_init(&b);
+  summary_write(&b, s, restricted_col);
+  json_t *o = b.oom ? NULL : json_loadb(b.data, b.len, 0, NULL);
+  buf_free(&b);
+  return o;
 }
 
 int people_get(store_conn *c, const secrets *keys, int64_t id, bool cccd_clear, json_t **out, app_err *e) {
@@ -1104,8 +1169,8 @@ static people_q_kind read_q(const char *q, list_args *a) {
   return PEOPLE_Q_NAME;
 }
 
-int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, const people_query *q, json_t **items_out,
-                int64_t *total, people_q_kind *kind, app_err *e) {
+int people_list_write(store_conn *c, const secrets *keys, const scope_sql *scope, const people_query *q, buf *items,
+                      int64_t *total, people_q_kind *kind, app_err *e) {
   list_args a;
   memset(&a, 0, sizeof a);
   a.vneid = q->vneid_level;
@@ -1113,7 +1178,7 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   a.ref = groups_date_key(clock_now());
   char lo[512] = "", hi[512] = "";
   char his[PEOPLE_NAME_WORDS][PEOPLE_WORD_HI];
-  json_t *items = NULL;
+  size_t items_at = items->len;
   if (q->group) {
     const group_def *g = group_find(q->group);
     if (!g) return app_fail(e, 400, "invalid_value", "group", "Nhóm đối tượng không hợp lệ.");
@@ -1182,15 +1247,30 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
     lists[PEOPLE_Q_NAME] = &q_list_name_d;
     counts[PEOPLE_Q_NAME] = &q_count_name_d;
   }
+  bool unit_in_scope = false;
   if (a.kind == PEOPLE_Q_NONE && !broad_all) {
     /* One unit without members: its people in name order, no sort. */
-    store_stmt *u = store_prepare(c, &q_narrow_units);
+    char root_hi[512] = "";
+    bool by_root = q->root && !a.lo && !scope->all && strlen(q->root) < sizeof root_hi;
+    store_stmt *u = store_prepare(c, by_root ? &q_root_units : &q_narrow_units);
     if (!u) goto fail;
-    int ui = scope_bind(u, 1, scope);
-    store_bind_text(u, ui++, a.lo ? a.lo : "");
-    store_bind_text(u, ui++, a.hi ? a.hi : "");
+    if (by_root) {
+      snprintf(root_hi, sizeof root_hi, "%s", q->root);
+      root_hi[strlen(root_hi) - 1] = '0'; /* '/' + 1 */
+      for (int k = 0; k < 2; k++) {
+        store_bind_text(u, 1 + 2 * k, q->root);
+        store_bind_text(u, 2 + 2 * k, root_hi);
+      }
+    } else {
+      int ui = scope_bind(u, 1, scope);
+      store_bind_text(u, ui++, a.lo ? a.lo : "");
+      store_bind_text(u, ui++, a.hi ? a.hi : "");
+    }
     int urc = store_step(u);
-    if (urc == STORE_ROW && store_col_int(u, 0) == 1 && store_col_int(u, 2) == 0) a.one_unit = store_col_int(u, 1);
+    if (urc == STORE_ROW && store_col_int(u, 0) == 1 && store_col_int(u, 2) == 0) {
+      a.one_unit = store_col_int(u, 1);
+      unit_in_scope = store_col_int(u, 3) != 0;
+    }
     store_reset(u);
     if (urc != STORE_ROW) goto fail;
     if (a.one_unit) {
@@ -1201,6 +1281,18 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
   int rc;
   int64_t counted = -1;
   bool no_filter = !a.group_bit && !a.age_min_key && !a.age_max_key && !a.sex[0] && a.vneid < 0 && !a.household_id;
+  /* The unit's people, nothing tested per person. */
+  bool plain_unit = a.one_unit && unit_in_scope && no_filter;
+  if (plain_unit) {
+    store_stmt *f = store_prepare(c, &q_count_unit);
+    if (!f) goto fail;
+    store_bind_int(f, 1, a.one_unit);
+    store_bind_int(f, 2, PEOPLE_COUNT_CAP + 1);
+    rc = store_step(f);
+    counted = rc == STORE_ROW ? store_col_int(f, 0) : -2;
+    store_reset(f);
+    if (counted < 0) goto fail;
+  }
   if (broad_all && no_filter) {
     store_stmt *f = store_prepare(c, &q_count_floor);
     if (!f) goto fail;
@@ -1240,27 +1332,40 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
     if (counted < 0) goto fail;
   }
   *total = counted > PEOPLE_COUNT_CAP ? -1 : counted;
-  store_stmt *s = store_prepare(c, broad_all ? &q_list_all_b : lists[a.kind]);
-  items = json_array();
-  if (!s || !items) goto fail;
-  int i = bind_list(s, scope, &a, his);
+  store_stmt *s = store_prepare(c, plain_unit ? &q_list_unit : broad_all ? &q_list_all_b : lists[a.kind]);
+  if (!s) goto fail;
+  int i = 1;
+  if (plain_unit) store_bind_int(s, i++, a.one_unit);
+  else i = bind_list(s, scope, &a, his);
   store_bind_int(s, i++, q->per_page);
   store_bind_int(s, i++, (int64_t)(q->page - 1) * q->per_page);
   store_bind_int(s, i++, a.ref);
-  while ((rc = store_step(s)) == STORE_ROW) {
-    json_t *o = summary_row(s, 12);
-    if (!o || json_array_append_new(items, o) != 0) {
-      store_reset(s);
-      goto fail;
-    }
+  buf_putc(items, '[');
+  for (int k = 0; (rc = store_step(s)) == STORE_ROW; k++) {
+    if (k) buf_putc(items, ',');
+    summary_write(items, s, 12);
   }
   store_reset(s);
-  if (rc != STORE_DONE) goto fail;
-  *items_out = items;
+  buf_putc(items, ']');
+  if (rc != STORE_DONE || items->oom) goto fail;
   return 0;
 fail:
-  json_decref(items);
+  items->len = items_at;
+  if (items->data) items->data[items_at] = 0;
   return APP_INTERNAL(e);
+}
+
+int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, const people_query *q, json_t **items_out,
+                int64_t *total, people_q_kind *kind, app_err *e) {
+  buf b;
+  buf_init(&b);
+  int rc = people_list_write(c, keys, scope, q, &b, total, kind, e);
+  json_t *items = rc == 0 ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+  buf_free(&b);
+  if (rc != 0) return rc;
+  if (!items) return APP_INTERNAL(e);
+  *items_out = items;
+  return 0;
 }
 
 /* ---- deleted records: list, restore, purge ---- */

@@ -22,6 +22,7 @@
 #include "domain/scope.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/secrets.h"
 
 /* ---- pure helpers (no database): adapters over person.c, whose rules they apply, giving
@@ -125,7 +126,14 @@ typedef struct people_query {
    * the people in name order (0: the default, 20,000; -1: always walk). Tests set it to check that
    * both ways find the same people. */
   int64_t name_drive_max;
+  /* The caller's scope when it is one subtree (one grant carrying the capability: a tổ officer's),
+   * its root unit's path, else NULL (people_scope_root). A plain list then finds its units from
+   * that range rather than from the grants in SQL; a hint, never a permission. */
+  const char *root;
 } people_query;
+/* The path of the one unit whose subtree is `p`'s scope for `cap`, or NULL when the scope is more
+ * than one subtree (or none). */
+const char *people_scope_root(const principal *p, caps_t cap);
 /* Does `p` hold `cap` on a ward, a commune or a city (depth 0 or 1)? Then a plain list is served by
  * walking people in name order rather than by looking up the units in scope; a hint, never a
  * permission. */
@@ -171,6 +179,10 @@ int people_bind_pats(store_stmt *s, int i, const people_name_q *nq);
  * caller, without the number). 400 naming the field for a bad group or sex. */
 int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, const people_query *q, json_t **items,
                 int64_t *total, people_q_kind *kind, app_err *e);
+/* The same, the page written as a JSON array straight into `items` (appended; on failure `items`
+ * is left as it was): the reply's bytes without a tree built and dumped. */
+int people_list_write(store_conn *c, const secrets *keys, const scope_sql *scope, const people_query *q, buf *items,
+                      int64_t *total, people_q_kind *kind, app_err *e);
 
 /* Adds a membership: kind staff | student | worker | trader; grade 1–12 for a student (required),
  * none otherwise. 409 when the same one exists. */

@@ -5,6 +5,7 @@
 
 #include "domain/people.h"
 #include "http/handlers.h"
+#include "util/jsonx.h"
 
 /* The names of the body's fields, for an audit entry: which fields changed, never their values
  * (a CCCD or a phone number has no place in the log). */
@@ -50,27 +51,39 @@ int h_residents_list(req *r) {
                     .sex = req_qstr(r, "sex"),
                     .vneid_level = (int)req_qint(r, "vneid_level", -1),
                     .household_id = req_qint(r, "household_id", 0),
-                    .broad = people_scope_broad(r->who, CAP_PEOPLE_READ)};
+                    .broad = people_scope_broad(r->who, CAP_PEOPLE_READ),
+                    .root = people_scope_root(r->who, CAP_PEOPLE_READ)};
   req_paging(r, &q.page, &q.per_page);
-  json_t *items = NULL;
   int64_t total = 0;
   people_q_kind kind = PEOPLE_Q_NONE;
   store_conn *c = req_db(r);
   if (!c) return req_unavailable(r);
-  if (people_list(c, &r->app->keys, &sc, &q, &items, &total, &kind, &r->err) != 0) return -1;
+  /* The page is written straight into the reply (the list an officer opens most). */
+  buf b;
+  buf_init(&b);
+  buf_puts(&b, "{\"items\":");
+  if (people_list_write(c, &r->app->keys, &sc, &q, &b, &total, &kind, &r->err) != 0) {
+    buf_free(&b);
+    return -1;
+  }
   if (kind == PEOPLE_Q_CCCD) {
     /* A search by CCCD is a look-up of one person: logged, without the number. */
     if (req_begin(r) != 0 ||
         req_audit(r, "person.search", "person", 0, 0, json_pack("{s:s, s:I}", "by", "cccd", "found", (json_int_t)total)) != 0 ||
         store_commit(req_dbw(r)) != STORE_OK) {
-      json_decref(items);
+      buf_free(&b);
       return APP_INTERNAL(&r->err);
     }
   }
-  int page, per_page;
-  req_paging(r, &page, &per_page);
-  return req_ok(r, 200, json_pack("{s:o, s:i, s:i, s:o}", "items", items, "page", page, "per_page", per_page, "total",
-                                  total >= 0 ? json_integer(total) : json_null()));
+  buf_puts(&b, ",\"page\":");
+  jsonx_put_int(&b, q.page);
+  buf_puts(&b, ",\"per_page\":");
+  jsonx_put_int(&b, q.per_page);
+  buf_puts(&b, ",\"total\":");
+  if (total >= 0) jsonx_put_int(&b, total);
+  else buf_puts(&b, "null");
+  buf_putc(&b, '}');
+  return req_ok_text(r, 200, &b);
 }
 
 int h_residents_get(req *r) {

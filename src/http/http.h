@@ -17,6 +17,7 @@
 #include "domain/scope.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/config.h"
 #include "util/secrets.h"
 #include "util/sink.h"
@@ -233,6 +234,8 @@ int req_upload_fd(req *r, uint64_t *len);
 
 /* Handlers' helpers. */
 int req_ok(req *r, int status, json_t *out);                        /* takes `out`; returns 0 */
+/* The answer as JSON text already written (a hot list's page): takes b's bytes; 0, or -1 (500). */
+int req_ok_text(req *r, int status, buf *b);
 int req_fail(req *r, int status, const char *code, const char *field, const char *message); /* returns -1 */
 void req_header(req *r, const char *name, const char *value);       /* value copied into the arena */
 store_conn *req_db(req *r);   /* a connection for reading (the writer, once taken) */

@@ -2,6 +2,7 @@
  * Owns: the request's lazily taken database connections and its audit helper.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,6 +14,23 @@ int req_ok(req *r, int status, json_t *out) {
   r->status = status;
   json_decref(r->out);
   r->out = out;
+  return 0;
+}
+
+int req_ok_text(req *r, int status, buf *b) {
+  size_t len = 0;
+  char *text = b->oom ? NULL : buf_detach(b, &len);
+  if (!text) {
+    buf_free(b);
+    return APP_INTERNAL(&r->err);
+  }
+  json_decref(r->out);
+  r->out = NULL;
+  free(r->raw);
+  r->status = status;
+  r->raw = text;
+  r->raw_len = len;
+  r->raw_type = "application/json; charset=utf-8";
   return 0;
 }
 

@@ -30,6 +30,18 @@ void jsonx_escape(buf *b, const char *s, size_t n) {
   buf_putc(b, '"');
 }
 
+void jsonx_put_int(buf *b, int64_t v) {
+  char d[24];
+  size_t n = sizeof d;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    d[--n] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) d[--n] = '-';
+  buf_append(b, d + n, sizeof d - n);
+}
+
 const char *jsonx_str(const json_t *o, const char *key, const char *dflt) {
   json_t *v = json_object_get(o, key);
   return json_is_string(v) ? json_string_value(v) : dflt;

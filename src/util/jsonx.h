@@ -9,6 +9,8 @@
 
 /* Appends s as a quoted JSON string. */
 void jsonx_escape(buf *b, const char *s, size_t n);
+/* Appends v in decimal (no printf: lists write thousands of them). */
+void jsonx_put_int(buf *b, int64_t v);
 /* Field getters on a validated object; defaults when the field is absent or null. */
 const char *jsonx_str(const json_t *o, const char *key, const char *dflt);
 int64_t jsonx_int(const json_t *o, const char *key, int64_t dflt);

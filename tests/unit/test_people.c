@@ -131,6 +131,30 @@ static void test_parsers(void **state) {
   assert_string_equal(masked, "0301*****123");
 }
 
+/* The scope of one subtree: the root of a caller's grants carrying the capability, or NULL when they
+ * are more than one subtree (a plain list then reads the grants in SQL). */
+static void test_scope_root(void **state) {
+  (void)state;
+  grant g[3] = {{.unit_path = "/1/2/5/", .caps = CAP_PEOPLE_READ},
+                {.unit_path = "/1/2/5/7/", .caps = CAP_PEOPLE_READ | CAP_PEOPLE_WRITE},
+                {.unit_path = "/1/2/6/", .caps = CAP_UNITS_READ}};
+  principal p = {.user_id = 1, .grants = g, .ngrants = 1};
+  assert_null(people_scope_root(NULL, CAP_PEOPLE_READ));
+  assert_string_equal(people_scope_root(&p, CAP_PEOPLE_READ), "/1/2/5/");
+  p.ngrants = 2; /* a grant below the first: still one subtree */
+  assert_string_equal(people_scope_root(&p, CAP_PEOPLE_READ), "/1/2/5/");
+  assert_string_equal(people_scope_root(&p, CAP_PEOPLE_WRITE), "/1/2/5/7/"); /* only the one carrying it */
+  grant swapped[2] = {g[1], g[0]};
+  principal q = {.user_id = 1, .grants = swapped, .ngrants = 2};
+  assert_string_equal(people_scope_root(&q, CAP_PEOPLE_READ), "/1/2/5/");
+  p.ngrants = 3; /* a grant without the capability changes nothing */
+  assert_string_equal(people_scope_root(&p, CAP_PEOPLE_READ), "/1/2/5/");
+  g[2].caps = CAP_PEOPLE_READ; /* two subtrees side by side: none */
+  assert_null(people_scope_root(&p, CAP_PEOPLE_READ));
+  principal none = {.user_id = 1, .grants = NULL, .ngrants = 0};
+  assert_null(people_scope_root(&none, CAP_PEOPLE_READ));
+}
+
 static void test_groups_age(void **state) {
   (void)state;
   assert_int_equal(groups_age(2008, 3, 15, 20260315), 18);
@@ -476,6 +500,7 @@ int main(void) {
   const struct CMUnitTest pure[] = {
       cmocka_unit_test(test_parsers),
       cmocka_unit_test(test_groups_age),
+      cmocka_unit_test(test_scope_root),
   };
 #define T(fn) cmocka_unit_test_setup_teardown(fn, test_setup, test_teardown)
   const struct CMUnitTest tests[] = {

@@ -631,6 +631,24 @@ static void test_jsonx_getters(void **state) {
   json_decref(o);
 }
 
+/* jsonx_put_int writes what printf("%lld") would, at both ends of the range. */
+static void test_jsonx_put_int(void **state) {
+  (void)state;
+  const int64_t vals[] = {0, 7, -7, 10, 99, 100, 1234567890, -1000000, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+  for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+    buf b;
+    buf_init(&b);
+    buf_putc(&b, '[');
+    jsonx_put_int(&b, vals[i]);
+    buf_putc(&b, ']');
+    char want[32];
+    snprintf(want, sizeof want, "[%lld]", (long long)vals[i]);
+    assert_false(b.oom);
+    assert_string_equal(b.data, want);
+    buf_free(&b);
+  }
+}
+
 /* ==== fold ==== */
 
 static void test_text_fold_table(void **state) {
@@ -1555,6 +1573,7 @@ int main(void) {
       cmocka_unit_test(test_clock_iso8601_roundtrip),
       cmocka_unit_test(test_jsonx_escape_table),
       cmocka_unit_test(test_jsonx_getters),
+      cmocka_unit_test(test_jsonx_put_int),
       cmocka_unit_test(test_text_fold_table),
       cmocka_unit_test(test_text_nfc),
       cmocka_unit_test(test_text_like_pattern),
