@@ -12,10 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The transaction commands every request runs, prepared once per connection (sqlite3_exec would
+ * parse them each time). */
+static const char *const sq_tx_sql[] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+#define SQ_TX_COUNT (sizeof sq_tx_sql / sizeof sq_tx_sql[0])
+
 typedef struct sq_conn {
   struct store_conn base;
   sqlite3 *db;
   stmt_cache cache;
+  sqlite3_stmt *tx[SQ_TX_COUNT];
 } sq_conn;
 
 typedef struct sq_stmt {
@@ -107,6 +113,7 @@ static void sq_finalize(store_stmt *s) {
 static void sq_disconnect(store_conn *base) {
   sq_conn *c = (sq_conn *)base;
   stmt_cache_free(&c->cache, sq_finalize);
+  for (size_t i = 0; i < SQ_TX_COUNT; i++) sqlite3_finalize(c->tx[i]);
   sqlite3_close(c->db);
   free(c);
 }
@@ -184,10 +191,22 @@ static void sq_reset(store_stmt *s) {
   sqlite3_clear_bindings(SQ(s));
 }
 
+/* A transaction command through its prepared statement; -1 when `sql` is not one of them. */
+static int sq_tx(sq_conn *c, const char *sql) {
+  size_t i = 0;
+  while (i < SQ_TX_COUNT && strcmp(sql, sq_tx_sql[i]) != 0) i++;
+  if (i == SQ_TX_COUNT) return -1;
+  if (!c->tx[i] && sqlite3_prepare_v2(c->db, sq_tx_sql[i], -1, &c->tx[i], NULL) != SQLITE_OK) return sqlite3_errcode(c->db);
+  int rc = sqlite3_step(c->tx[i]);
+  sqlite3_reset(c->tx[i]);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 static int sq_exec(store_conn *base, const char *sql) {
   sq_conn *c = (sq_conn *)base;
   char *msg = NULL;
-  int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+  int rc = sq_tx(c, sql);
+  if (rc == -1) rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
   if (rc != SQLITE_OK) {
     snprintf(c->base.err, sizeof c->base.err, "%s", msg ? msg : sqlite3_errmsg(c->db));
     sqlite3_free(msg);
