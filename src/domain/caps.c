@@ -19,13 +19,14 @@ const cap_info caps_table[CAP_COUNT] = {
     {CAP_REPORTS_READ, "reports.read", "Xem chỉ tiêu và báo cáo"},
     {CAP_LEARN, "learn", "Học và làm bài kiểm tra"},
     {CAP_PEOPLE_EXPORT, "people.export", "Xuất danh sách người dân ra tệp (CSV, Excel)"},
+    {CAP_CONTENT_WRITE, "content.write", "Soạn bài học và ngân hàng câu hỏi"},
 };
 
 const role_info roles_table[] = {
     {"ward_admin", "Quản trị phường",
      CAP_UNITS_READ | CAP_UNITS_WRITE | CAP_USERS_READ | CAP_USERS_WRITE | CAP_AUDIT_READ | CAP_PEOPLE_READ |
          CAP_PEOPLE_WRITE | CAP_FIELD_WRITE | CAP_IDENTITY_READ | CAP_SCHOOL_READ | CAP_REPORTS_READ | CAP_LEARN |
-         CAP_PEOPLE_EXPORT},
+         CAP_PEOPLE_EXPORT | CAP_CONTENT_WRITE},
     {"unit_officer", "Cán bộ đơn vị",
      CAP_UNITS_READ | CAP_USERS_READ | CAP_PEOPLE_READ | CAP_PEOPLE_WRITE | CAP_REPORTS_READ | CAP_LEARN |
          CAP_PEOPLE_EXPORT},
@@ -33,7 +34,7 @@ const role_info roles_table[] = {
      CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_FIELD_WRITE | CAP_LEARN},
     {"police", "Công an phường", CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_IDENTITY_READ | CAP_IDENTITY_WRITE},
     {"teacher", "Giáo viên, quản lý trường",
-     CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_SCHOOL_READ | CAP_SCHOOL_WRITE | CAP_LEARN},
+     CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_SCHOOL_READ | CAP_SCHOOL_WRITE | CAP_LEARN | CAP_CONTENT_WRITE},
     {"learner", "Người học", CAP_LEARN},
 };
 const int roles_count = (int)(sizeof roles_table / sizeof roles_table[0]);

@@ -26,8 +26,9 @@ enum {
   CAP_REPORTS_READ = 1u << 12,
   CAP_LEARN = 1u << 13,
   CAP_PEOPLE_EXPORT = 1u << 14, /* a whole list out of the system (CSV, Excel): only with people.read */
+  CAP_CONTENT_WRITE = 1u << 15, /* lessons and the question bank */
 };
-#define CAP_COUNT 15
+#define CAP_COUNT 16
 
 typedef struct cap_info {
   caps_t flag;

@@ -61,6 +61,11 @@ int h_audit_list(req *r);
 /* h_test.c (routes under /api/v1/test/, present only with HOCVUSO_TEST_ROUTES=1) */
 int h_test_upload(req *r);
 int h_imports_upload(req *r);
+/* h_qbank.c */
+int h_questions_import(req *r);
+int h_questions_list(req *r);
+int h_questions_get(req *r);
+int h_competencies_list(req *r);
 int h_imports_mapping(req *r);
 int h_imports_start(req *r);
 int h_imports_get(req *r);

@@ -356,6 +356,50 @@ static json_t *operation(const route *rt) {
   return op;
 }
 
+/* The question bank (qbank.h): merged into the schemas above. */
+static const char *learning_schemas_json =
+    "{\"QuestionSummary\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"type\",\"text\",\"format\""
+    ",\"competency\",\"competency_name\",\"level\",\"category\",\"has_explanation\",\"created_at\"],\"pro"
+    "perties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\""
+    ",\"enum\":[\"single\",\"multi\",\"truefalse\",\"matching\",\"short\",\"numerical\"]},\"text\":{\"typ"
+    "e\":\"string\"},\"format\":{\"type\":\"string\",\"enum\":[\"moodle\",\"html\",\"plain\",\"markdown\""
+    "]},\"competency\":{\"type\":\"string\"},\"competency_name\":{\"type\":\"string\"},\"level\":{\"type\""
+    ":\"integer\",\"minimum\":1,\"maximum\":8},\"category\":{\"type\":[\"string\",\"null\"]},\"has_explan"
+    "ation\":{\"type\":\"boolean\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}},\"addi"
+    "tionalProperties\":false},\"QuestionAnswer\":{\"type\":\"object\",\"required\":[\"text\",\"fraction\""
+    "],\"properties\":{\"text\":{\"type\":\"string\"},\"fraction\":{\"type\":\"number\"},\"match\":{\"typ"
+    "e\":[\"string\",\"null\"]},\"tolerance\":{\"type\":\"number\"},\"feedback\":{\"type\":\"string\"}},\""
+    "additionalProperties\":false},\"Question\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"type"
+    "\",\"text\",\"format\",\"competency\",\"competency_name\",\"level\",\"category\",\"has_explanation\""
+    ",\"created_at\",\"answers\",\"explanation\",\"idnumber\",\"source\"],\"properties\":{\"id\":{\"type\""
+    ":\"integer\"},\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"single\",\"mu"
+    "lti\",\"truefalse\",\"matching\",\"short\",\"numerical\"]},\"text\":{\"type\":\"string\"},\"format\""
+    ":{\"type\":\"string\",\"enum\":[\"moodle\",\"html\",\"plain\",\"markdown\"]},\"competency\":{\"type\""
+    ":\"string\"},\"competency_name\":{\"type\":\"string\"},\"level\":{\"type\":\"integer\",\"minimum\":1"
+    ",\"maximum\":8},\"category\":{\"type\":[\"string\",\"null\"]},\"has_explanation\":{\"type\":\"boolea"
+    "n\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"answers\":{\"type\":\"array\",\""
+    "items\":{\"$ref\":\"#/components/schemas/QuestionAnswer\"}},\"answer\":{\"type\":\"boolean\",\"descr"
+    "iption\":\"true/false: the right answer\"},\"feedback_right\":{\"type\":[\"string\",\"null\"]},\"fee"
+    "dback_wrong\":{\"type\":[\"string\",\"null\"]},\"explanation\":{\"type\":[\"string\",\"null\"]},\"id"
+    "number\":{\"type\":[\"string\",\"null\"]},\"source\":{\"type\":\"string\"}},\"additionalProperties\""
+    ":false},\"QuestionPage\":{\"type\":\"object\",\"required\":[\"items\",\"page\",\"per_page\",\"total\""
+    "],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/QuestionS"
+    "ummary\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\""
+    "integer\"}},\"additionalProperties\":false},\"QuestionImport\":{\"type\":\"object\",\"required\":[\""
+    "imported\",\"unchanged\",\"problems\"],\"properties\":{\"imported\":{\"type\":\"integer\"},\"unchang"
+    "ed\":{\"type\":\"integer\"},\"problems\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"requir"
+    "ed\":[\"line\",\"reason\"],\"properties\":{\"line\":{\"type\":\"integer\"},\"name\":{\"type\":[\"str"
+    "ing\",\"null\"]},\"reason\":{\"type\":\"string\",\"description\":\"Vietnamese\"}},\"additionalProper"
+    "ties\":false}}},\"additionalProperties\":false},\"Competency\":{\"type\":\"object\",\"required\":[\""
+    "id\",\"framework\",\"code\",\"domain_code\",\"domain_name\",\"name\",\"questions\"],\"properties\":{"
+    "\"id\":{\"type\":\"integer\"},\"framework\":{\"type\":\"string\"},\"code\":{\"type\":\"string\"},\"d"
+    "omain_code\":{\"type\":\"string\"},\"domain_name\":{\"type\":\"string\"},\"name\":{\"type\":\"string"
+    "\"},\"questions\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"CompetencyPage\":{\"type"
+    "\":\"object\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\""
+    "type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Competency\"}},\"page\":{\"type\":\"inte"
+    "ger\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\""
+    ":false}}";
+
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
     {"Phiên làm việc", "Đăng nhập, đăng xuất, mật khẩu của mình"},
@@ -366,6 +410,7 @@ static const char *const tag_docs[][2] = {
     {"Dữ liệu cá nhân",
      "Yêu cầu của người dân về dữ liệu của mình (Luật Bảo vệ dữ liệu cá nhân): xem, sửa, hạn chế, xóa; trả lời trong 72 giờ"},
     {"Nhập danh sách", "Nhập danh sách người dân từ tệp Excel hoặc CSV: ghép cột, chạy nền, báo cáo lỗi theo dòng"},
+    {"Học tập", "Khung năng lực số, ngân hàng câu hỏi (nhập từ GIFT, Moodle XML), bài kiểm tra chấm trên máy chủ"},
 };
 
 json_t *openapi_build(const char *version) {
@@ -375,38 +420,24 @@ json_t *openapi_build(const char *version) {
     fprintf(stderr, "openapi: schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
     return NULL;
   }
-  json_t *more = json_loads(people_schemas_json, 0, &jerr);
-  if (!more || json_object_update(schemas, more) != 0) {
-    fprintf(stderr, "openapi: people schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
+  /* The other areas' schemas, merged into the first set. */
+  static const struct {
+    const char **text;
+    const char *area;
+  } more_schemas[] = {{&people_schemas_json, "people"},     {&privacy_schemas_json, "request"},
+                      {&deleted_schemas_json, "deleted-record"}, {&import_schemas_json, "import"},
+                      {&learning_schemas_json, "learning"}};
+  for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
+    json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);
+    if (!more || json_object_update(schemas, more) != 0) {
+      fprintf(stderr, "openapi: %s schema text is malformed at column %d: %s\n", more_schemas[i].area, jerr.column,
+              jerr.text);
+      json_decref(more);
+      json_decref(schemas);
+      return NULL;
+    }
     json_decref(more);
-    json_decref(schemas);
-    return NULL;
   }
-  json_decref(more);
-  more = json_loads(privacy_schemas_json, 0, &jerr);
-  if (!more || json_object_update(schemas, more) != 0) {
-    fprintf(stderr, "openapi: request schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
-    json_decref(more);
-    json_decref(schemas);
-    return NULL;
-  }
-  json_decref(more);
-  more = json_loads(deleted_schemas_json, 0, &jerr);
-  if (!more || json_object_update(schemas, more) != 0) {
-    fprintf(stderr, "openapi: deleted-record schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
-    json_decref(more);
-    json_decref(schemas);
-    return NULL;
-  }
-  json_decref(more);
-  more = json_loads(import_schemas_json, 0, &jerr);
-  if (!more || json_object_update(schemas, more) != 0) {
-    fprintf(stderr, "openapi: import schema text is malformed at column %d: %s\n", jerr.column, jerr.text);
-    json_decref(more);
-    json_decref(schemas);
-    return NULL;
-  }
-  json_decref(more);
   json_t *tags = json_array();
   for (size_t i = 0; i < sizeof tag_docs / sizeof tag_docs[0]; i++)
     json_array_append_new(tags, json_pack("{s:s, s:s}", "name", tag_docs[i][0], "description", tag_docs[i][1]));

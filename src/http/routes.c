@@ -175,6 +175,25 @@ static const field_spec import_mapping_body[] = {
     {0},
 };
 #undef MAPPING_FIELD
+/* The question bank (qbank.h). */
+static const field_spec questions_import_query[] = {
+    {"name", FT_STRING, false, 0, 200, "Tên tệp như người dùng chọn (để hiển thị, ghi vào nhật ký)"},
+    {"competency", FT_STRING, false, 1, 16, "Mã năng lực số gắn cho các câu hỏi không tự ghi trong danh mục (ví dụ 4.2)"},
+    {"level", FT_INT, false, 1, 8, "Bậc (1–8) gắn cho các câu hỏi không tự ghi trong danh mục"},
+    {0},
+};
+static const field_spec questions_query[] = {
+    PAGING,
+    {"competency", FT_STRING, false, 1, 16, "Mã năng lực số (ví dụ 4.2)"},
+    {"level", FT_INT, false, 1, 8, "Bậc (1–8)"},
+    {"type", FT_STRING, false, 1, 16, "Loại câu hỏi: single, multi, truefalse, matching, short, numerical"},
+    {"q", FT_STRING, false, 0, 200, "Từ có trong tên hoặc nội dung câu hỏi"},
+    {0},
+};
+static const field_spec competencies_query[] = {
+    PAGING,
+    {0},
+};
 static const field_spec imports_query[] = {
     PAGING,
     {0},
@@ -333,6 +352,22 @@ const route routes[] = {
      "Gửi tệp danh sách (CSV hoặc Excel .xlsx, thân yêu cầu là nội dung tệp, tối đa 256 MiB): trả về các cột nhận "
      "ra, 5 dòng đầu và các cột bắt buộc còn thiếu để người dùng xác nhận cách ghép cột",
      "ImportUpload", .body_limit = 256u * 1024 * 1024},
+    /* question bank (ngân hàng câu hỏi) */
+    {"POST", "/api/v1/questions/import", h_questions_import, LOGIN(CAP_CONTENT_WRITE), NULL, questions_import_query,
+     true, RATE_WRITE, 200, "importQuestions", "Học tập",
+     "Nhập câu hỏi từ tệp GIFT hoặc Moodle XML (thân yêu cầu là nội dung tệp, tối đa 8 MiB): giữ các câu hợp lệ, "
+     "báo từng câu không nhận được với dòng và lý do; nhập lại cùng tệp không thêm gì",
+     "QuestionImport", .body_limit = 8u * 1024 * 1024},
+    {"GET", "/api/v1/questions", h_questions_list, LOGIN(CAP_CONTENT_WRITE), NULL, questions_query, false, RATE_NONE,
+     200, "listQuestions", "Học tập", "Ngân hàng câu hỏi, mới nhất trước, lọc theo năng lực số, bậc, loại, từ khóa",
+     "QuestionPage"},
+    {"GET", "/api/v1/questions/{id}", h_questions_get, LOGIN(CAP_CONTENT_WRITE), NULL, NULL, false, RATE_NONE, 200,
+     "getQuestion", "Học tập", "Một câu hỏi với các phương án, đáp án và giải thích (chỉ người soạn nội dung)",
+     "Question"},
+    {"GET", "/api/v1/competencies", h_competencies_list, LOGIN(0), NULL, competencies_query, false, RATE_NONE, 200,
+     "listCompetencies", "Học tập",
+     "Khung năng lực số (Thông tư 02/2025/TT-BGDĐT, QĐ 757/QĐ-BKHCN): các năng lực thành phần và số câu hỏi của mỗi năng lực",
+     "CompetencyPage"},
     {"GET", "/api/v1/imports", h_imports_list, LOGIN(CAP_PEOPLE_WRITE), NULL, imports_query, false, RATE_NONE, 200,
      "listImports", "Nhập danh sách", "Các lượt nhập danh sách của mình, mới nhất trước", "ImportPage"},
     {"GET", "/api/v1/imports/{id}", h_imports_get, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_IMPORT, "id", FROM_PATH, NULL,

@@ -382,6 +382,73 @@ static const store_sql m0010[] = {
     {NULL, NULL},
 };
 
+/* 13: the learning side's question bank (issue 8): the competence frameworks as data (Thông tư
+ * 02/2025/TT-BGDĐT's 24 component competences and QĐ 757/QĐ-BKHCN's device group, transcribed from
+ * shared/data/khung-nang-luc-so.csv; an admin adds to them), and the questions read from GIFT and
+ * Moodle XML files (qformat.h), each tagged with one competence and a level 1–8. A question is known
+ * by the hash of its content, so that importing a file again adds nothing. Numbers 11 and 12 are
+ * left to the registry's import and search. */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0013[] = {
+    {WITH_ID_AI("competencies",
+                " framework TEXT NOT NULL,"
+                " code TEXT NOT NULL,"
+                " domain_code TEXT NOT NULL,"
+                " domain_name TEXT NOT NULL,"
+                " name TEXT NOT NULL,"
+                " UNIQUE (framework, code)")},
+    {"INSERT INTO competencies (framework, code, domain_code, domain_name, name) VALUES"
+     " ('TT02-2025', '1.1', '1', 'Khai thác dữ liệu và thông tin', 'Duyệt, tìm kiếm và lọc dữ liệu, thông tin và nội dung số'),"
+     " ('TT02-2025', '1.2', '1', 'Khai thác dữ liệu và thông tin', 'Đánh giá dữ liệu, thông tin và nội dung số'),"
+     " ('TT02-2025', '1.3', '1', 'Khai thác dữ liệu và thông tin', 'Quản lý dữ liệu, thông tin và nội dung số'),"
+     " ('TT02-2025', '2.1', '2', 'Giao tiếp và hợp tác trong môi trường số', 'Tương tác thông qua công nghệ số'),"
+     " ('TT02-2025', '2.2', '2', 'Giao tiếp và hợp tác trong môi trường số', 'Chia sẻ thông tin và nội dung thông qua công nghệ số'),"
+     " ('TT02-2025', '2.3', '2', 'Giao tiếp và hợp tác trong môi trường số', 'Sử dụng công nghệ số để thực hiện trách nhiệm công dân'),"
+     " ('TT02-2025', '2.4', '2', 'Giao tiếp và hợp tác trong môi trường số', 'Hợp tác thông qua công nghệ số'),"
+     " ('TT02-2025', '2.5', '2', 'Giao tiếp và hợp tác trong môi trường số', 'Quy tắc ứng xử trên mạng'),"
+     " ('TT02-2025', '2.6', '2', 'Giao tiếp và hợp tác trong môi trường số', 'Quản lý danh tính số'),"
+     " ('TT02-2025', '3.1', '3', 'Sáng tạo nội dung số', 'Phát triển nội dung số'),"
+     " ('TT02-2025', '3.2', '3', 'Sáng tạo nội dung số', 'Tích hợp và tạo lập lại nội dung số'),"
+     " ('TT02-2025', '3.3', '3', 'Sáng tạo nội dung số', 'Thực thi bản quyền và giấy phép'),"
+     " ('TT02-2025', '3.4', '3', 'Sáng tạo nội dung số', 'Lập trình'),"
+     " ('TT02-2025', '4.1', '4', 'An toàn', 'Bảo vệ thiết bị'),"
+     " ('TT02-2025', '4.2', '4', 'An toàn', 'Bảo vệ dữ liệu cá nhân và quyền riêng tư'),"
+     " ('TT02-2025', '4.3', '4', 'An toàn', 'Bảo vệ sức khỏe và an sinh số'),"
+     " ('TT02-2025', '4.4', '4', 'An toàn', 'Bảo vệ môi trường'),"
+     " ('TT02-2025', '5.1', '5', 'Giải quyết vấn đề', 'Giải quyết các vấn đề kỹ thuật'),"
+     " ('TT02-2025', '5.2', '5', 'Giải quyết vấn đề', 'Xác định nhu cầu và giải pháp công nghệ'),"
+     " ('TT02-2025', '5.3', '5', 'Giải quyết vấn đề', 'Sử dụng sáng tạo công nghệ số'),"
+     " ('TT02-2025', '5.4', '5', 'Giải quyết vấn đề', 'Xác định các vấn đề cần cải thiện về năng lực số'),"
+     " ('TT02-2025', '6.1', '6', 'Ứng dụng trí tuệ nhân tạo', 'Hiểu biết về trí tuệ nhân tạo'),"
+     " ('TT02-2025', '6.2', '6', 'Ứng dụng trí tuệ nhân tạo', 'Sử dụng trí tuệ nhân tạo'),"
+     " ('TT02-2025', '6.3', '6', 'Ứng dụng trí tuệ nhân tạo', 'Đánh giá trí tuệ nhân tạo'),"
+     " ('QD757-2025', '0.1', '0', 'Sử dụng thiết bị và phần mềm trên thiết bị', 'Sử dụng thiết bị'),"
+     " ('QD757-2025', '0.2', '0', 'Sử dụng thiết bị và phần mềm trên thiết bị', 'Sử dụng phần mềm trên thiết bị')",
+     NULL},
+    {WITH_ID_AI("questions",
+                " type TEXT NOT NULL CHECK (type IN ('single', 'multi', 'truefalse', 'matching', 'short', 'numerical')),"
+                " name TEXT NOT NULL,"
+                " text TEXT NOT NULL,"
+                " format TEXT NOT NULL CHECK (format IN ('moodle', 'html', 'plain', 'markdown')),"
+                " body TEXT NOT NULL,"
+                " explanation TEXT,"
+                " category TEXT,"
+                " idnumber TEXT,"
+                " competency_id BIGINT NOT NULL REFERENCES competencies(id),"
+                " level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 8),"
+                " content_hash TEXT NOT NULL UNIQUE,"
+                " source TEXT NOT NULL DEFAULT '',"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL,"
+                " retired_at BIGINT")},
+    {"CREATE INDEX questions_competency ON questions(competency_id, level, id)", NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -392,5 +459,6 @@ const store_migration hocvuso_migrations[] = {
     {7, "import jobs and their rejected lines", m0007},
     {8, "data subject requests (72-hour answers)", m0008},
     {10, "name search by terms read in name order; audit entries by object", m0010},
+    {13, "competence frameworks and the question bank", m0013},
     {0, NULL, NULL},
 };

@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps, uniq } from './lib/server.mjs';
 
-let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB;
+let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
 const anc = new Map(); // unit id -> Set(ancestors and itself)
@@ -40,12 +40,20 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/residents/export': 'people.export',
   // Deleted records are for those who may delete (and so undo a deletion): people.write.
   'GET /api/v1/residents/deleted': 'people.write',
+  // The question bank holds the answers: reading it is for those who write it (content.write).
+  'GET /api/v1/questions': 'content.write',
+  'GET /api/v1/questions/{id}': 'content.write',
+  // The competence frameworks are public knowledge: any logged-in caller.
+  'GET /api/v1/competencies': null,
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
 // Resources whose capability is another resource's: the registry's people and households are both
 // guarded by people.read / people.write.
-const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people' };
+const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content' };
+// Objects that belong to the whole instance, not to a unit: their routes have no unit scope, and
+// the capability (anywhere) is the whole check. Each is a decision, named here with its picker.
+const INSTANCE_OBJECTS = { 'GET /api/v1/questions/{id}': () => questionId };
 // Body or query fields that name a unit: the route touches it, so its scope must be checked on it.
 const UNIT_FIELDS = /^(unit_id|parent_id)$/;
 
@@ -256,6 +264,12 @@ before(async () => {
   // Import jobs: one uploaded by the ward admin (seen from the ward), one by tổ 1's officer.
   jobA = await apiImport('admin', wardId);
   jobB = await apiImport('tdp01', tdp1);
+  // A question of the bank (the instance's): imported by the ward admin.
+  const qi = await srv.request('POST', '/api/v1/questions/import?competency=1.1&level=1', {
+    session: admin, rawBody: Buffer.from('::Ma trận::Câu hỏi thử của ma trận quyền?{T}\n'),
+  });
+  if (qi.status !== 200 || qi.json.imported !== 1) throw new Error(`question import: ${qi.status} ${qi.text}`);
+  questionId = (await srv.getJSON(admin, '/api/v1/questions?per_page=1')).items[0].id;
   for (const [username, a] of Object.entries(ACCOUNTS)) {
     const session = await srv.login(username);
     const me = await srv.getJSON(session, '/api/v1/me');
@@ -319,7 +333,7 @@ test('policy: every object a route names is checked (path ids, unit fields)', ()
   for (const rt of table) {
     if (rt.auth === 'public') continue;
     const params = [...rt.path.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]);
-    if (params.length && rt.scope === 'none') wrong.push(`${key(rt)}: path ids without a scope`);
+    if (params.length && rt.scope === 'none' && !(key(rt) in INSTANCE_OBJECTS)) wrong.push(`${key(rt)}: path ids without a scope`);
     if (/\/users\/\{id\}/.test(rt.path) && !['user', 'grant', 'user_role', 'user_person'].includes(rt.scope)) wrong.push(`${key(rt)}: an account in the path, scope ${rt.scope}`);
     if (params.includes('grant_id') && rt.scope !== 'grant') wrong.push(`${key(rt)}: a grant in the path, scope ${rt.scope}`);
     if (rt.scope === 'unit' && rt.scope_from === 'path' && params[0] !== rt.scope_field) wrong.push(`${key(rt)}: scope field ${rt.scope_field} is not the path's id`);
@@ -354,6 +368,11 @@ function casesFor(rt, username) {
   const userExpect = (t, write) => (t === null ? 'missing' : (write ? managed(a, cap, t) : visible(a, cap, t)) ? 'pass' : 'deny');
   switch (rt.scope) {
     case 'none':
+      if (key(rt) in INSTANCE_OBJECTS) {
+        add('an object of the instance', { id: INSTANCE_OBJECTS[key(rt)]() }, {}, 'pass');
+        add('missing object', { id: MISSING }, {}, 'missing');
+        break;
+      }
       add('no object', {}, {}, OWN_ROUTES.has(key(rt)) ? 'own' : 'pass');
       break;
     case 'person': {

@@ -155,6 +155,15 @@ const cases = {
   getRequest: () => ({ path: `/api/v1/requests/${state.requestId}` }),
   answerRequest: () => ({ path: `/api/v1/requests/${state.requestId}/answer`, body: { outcome: 'refused', answer: 'Cần giấy tờ chứng minh số mới.' } }),
   exportResidents: () => ({ path: `/api/v1/residents/export?format=csv&unit_id=${state.tdp1}` }),
+  // The question bank: a small GIFT file, one usable question and one reported (no right answer).
+  importQuestions: () => ({
+    path: '/api/v1/questions/import?name=cau-hoi.gift&competency=4.2&level=1',
+    rawBody: Buffer.from('::OTP::Ngân hàng có hỏi mã OTP không?{F####Không bao giờ.}\n\n::Hỏng::Chọn {~a ~b}\n'),
+    headers: { 'content-type': 'text/plain' },
+  }),
+  listQuestions: () => ({ path: '/api/v1/questions?per_page=5&competency=4.2' }),
+  getQuestion: () => ({ path: `/api/v1/questions/${state.questionId}` }),
+  listCompetencies: () => ({ path: '/api/v1/competencies?per_page=30' }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
 // The order in which operations that depend on each other run.
@@ -164,7 +173,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'createResident', 'updateResident', 'addMembership', 'listResidents', 'getResident', 'linkUserPerson', 'getMyPerson',
   'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'listDeletedResidents', 'restoreResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
-  'listAudit', 'logout', 'testUpload'];
+  'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'listAudit', 'logout', 'testUpload'];
 
 function operations() {
   const ops = [];
@@ -212,6 +221,7 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'createHousehold') state.householdId = r.json.id;
     if (id === 'createResident') state.personId = r.json.id;
     if (id === 'uploadImport') state.importId = r.json.id;
+    if (id === 'listQuestions') state.questionId = r.json.items[0].id;
     if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }

@@ -56,13 +56,17 @@ function fallbackMessage(status) {
 }
 
 /**
- * request('GET', '/units', {query: {q}}) → parsed JSON (null for 204).
+ * request('GET', '/units', {query: {q}}) → parsed JSON (null for 204); {raw: file} sends a file's bytes.
  * Throws ApiError; code 'network' when the server cannot be reached.
  */
-export async function request(method, path, { query, body, retryCsrf = true } = {}) {
+export async function request(method, path, { query, body, raw, retryCsrf = true } = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (raw !== undefined) {
+    // A file's bytes as they are (an upload route).
+    headers['Content-Type'] = 'application/octet-stream';
+    init.body = raw;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -104,7 +108,7 @@ export async function request(method, path, { query, body, retryCsrf = true } = 
       const me = await request('GET', '/me', { retryCsrf: false });
       if (me && me.csrf_token) {
         setCsrfToken(me.csrf_token);
-        return request(method, path, { query, body, retryCsrf: false });
+        return request(method, path, { query, body, raw, retryCsrf: false });
       }
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) throw e;

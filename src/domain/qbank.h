@@ -1,0 +1,74 @@
+/* qbank.h: the question bank (issue 8): questions kept from GIFT and Moodle XML files (qformat.h),
+ * each tagged with one competence of the frameworks and a level 1–8; and the frameworks'
+ * competences themselves (Thông tư 02/2025/TT-BGDĐT, QĐ 757/QĐ-BKHCN), stored as data.
+ * Owns: the tables competencies and questions.
+ * Never: gives a question's answers to a learner (quizzes draw from here and grade on the server),
+ * or holds the writer while a file is read or a question is checked.
+ *
+ * Tags: a question's category may carry them as path segments, "…/<competence code>/<level>"
+ * (the starter curriculum writes "KNS-CB/M03/2.6/1"); otherwise the defaults the importer chose
+ * for the file apply; a question with neither is reported, not kept untagged.
+ */
+#ifndef HOCVUSO_QBANK_H
+#define HOCVUSO_QBANK_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "domain/err.h"
+#include "domain/qformat.h"
+#include "store/store.h"
+
+#define QBANK_MAX_COMPETENCIES 256
+
+/* The competences known, read once per import (a reader is enough). */
+typedef struct qbank_comps {
+  int n;
+  struct {
+    int64_t id;
+    char code[16];
+  } c[QBANK_MAX_COMPETENCIES];
+} qbank_comps;
+int qbank_comps_load(store_conn *c, qbank_comps *out);
+/* The id of a competence code ("2.6"), or 0. */
+int64_t qbank_comp_id(const qbank_comps *k, const char *code);
+
+/* Tags from a category path: the last segment that is a known competence code, and the level
+ * segment right after it (1–8). 0 when both were found, -1 otherwise. */
+int qbank_tags_of(const qbank_comps *k, const char *category, int64_t *competency_id, int *level);
+
+/* One question ready to store: every field computed before the writer is taken. */
+typedef struct qbank_row {
+  const q_item *q;
+  int64_t competency_id;
+  int level;
+  char *body; /* JSON: answers, true/false answer and feedback (malloc) */
+  char hash[65];
+} qbank_row;
+
+/* Prepares the rows of f's questions: tags (the question's own, else the defaults), body, hash.
+ * A question without tags is moved to f's problems. *rows is malloc'd (qbank_rows_free). */
+int qbank_prepare(q_file *f, const qbank_comps *k, int64_t default_competency, int default_level, qbank_row **rows,
+                  int *nrows);
+void qbank_rows_free(qbank_row *rows, int nrows);
+/* Stores the rows inside the caller's write transaction; those already in the bank (same content)
+ * are counted unchanged. */
+int qbank_store(store_conn *w, const qbank_row *rows, int nrows, const char *source, int64_t user_id, int *imported,
+                int *unchanged);
+
+typedef struct qbank_query {
+  const char *competency; /* a code, or NULL */
+  int level;              /* 0: any */
+  const char *type;       /* qformat_type_code, or NULL */
+  const char *q;          /* words of the name or text, or NULL */
+  int page, per_page;
+} qbank_query;
+/* Questions, newest first: {id, name, type, text, format, competency, competency_name, level,
+ * category, has_explanation, created_at}. 400 naming the field for an unknown competence or type. */
+int qbank_list(store_conn *c, const qbank_query *q, json_t **items, int64_t *total, app_err *e);
+/* One question with its answers and explanation (for the staff who keep the bank). 404. */
+int qbank_get(store_conn *c, int64_t id, json_t **out, app_err *e);
+/* Every competence: {id, framework, code, domain_code, domain_name, name, questions}. */
+int qbank_competencies(store_conn *c, json_t **items, app_err *e);
+
+#endif
