@@ -216,7 +216,7 @@ static void test_questions(void **state) {
       const char *comp = strtok_r(NULL, "/", &save), *lvl = strtok_r(NULL, "/", &save);
       if (!course || !mod || !comp || !lvl || strtok_r(NULL, "/", &save) || strcmp(course, "KNS-CB") != 0 ||
           strcmp(mod, mcode) != 0 || !known_code(comp))
-        fail_msg("%s:%d: category %s is not KNS-CB/%s/<competency>/<level>", path, it->line, it->category);
+        fail_msg("%s:%d: category %s is not KNS-CB/%s/<competency>/<level>", path, it->line, it->category, mcode);
       char *end;
       long level = strtol(lvl, &end, 10);
       if (*end || level < 1 || level > 8) fail_msg("%s:%d: level %s not 1–8", path, it->line, lvl);
