@@ -152,6 +152,14 @@ static void test_lessons(void **state) {
       assert_true(json_array_size(comps) >= 1);
       json_array_foreach(comps, x, c) {
         if (!known_code(json_string_value(c))) fail_msg("unknown competency %s", json_string_value(c));
+        /* a lesson teaches some of its module's competencies */
+        bool declared = false;
+        size_t y;
+        json_t *mc;
+        json_array_foreach(json_object_get(m, "competencies"), y, mc) {
+          declared = declared || json_equal(mc, c);
+        }
+        if (!declared) fail_msg("%s: lesson competency %s not among the module's", str_of(m, "code"), json_string_value(c));
       }
       char path[3072];
       snprintf(path, sizeof path, "%s/%s/%s", root, str_of(m, "dir"), str_of(l, "file"));
