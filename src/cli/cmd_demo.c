@@ -1,7 +1,10 @@
-/* cmd_demo.c: `hocvuso demo [--residents N [--seed S]]` — loads the demo ward and prints how to log
- * in; with --residents, also a deterministic synthetic population of N residents (synth.h): the
- * units it needs, then its list imported through the same engine as `hocvuso import residents`. */
+/* cmd_demo.c: `hocvuso demo [--residents N [--seed S]] [--content DIR]` — loads the demo ward and
+ * prints how to log in; with --residents, also a deterministic synthetic population of N residents
+ * (synth.h): the units it needs, then its list imported through the same engine as `hocvuso import
+ * residents`; and the starter curriculum's questions (content/curriculum) into the question bank,
+ * through the same engine as `hocvuso import questions`. */
 #include <errno.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include "domain/caps.h"
 #include "domain/demo.h"
 #include "domain/import_file.h"
+#include "domain/qbank.h"
 #include "domain/synth.h"
 
 const cli_opt demo_opts[] = {
@@ -19,7 +23,46 @@ const cli_opt demo_opts[] = {
     {"residents", true, "N      also a synthetic population of N residents (phường Hải Dương: 51522)"},
     {"seed", true, "S      the synthetic population's seed (default 1): the same seed, the same people"},
     {"units-only", false, "     with --residents: its units only (a benchmark imports the list itself)"},
+    {"content", true, "DIR      the starter curriculum (default content/curriculum, from the source tree)"},
     {NULL, false, NULL}};
+
+/* The starter curriculum's question files (curriculum.json's modules) into the question bank. A
+ * missing curriculum is said and skipped (a binary installed without its source tree). */
+static int load_curriculum(store *st, const char *dir) {
+  char path[1200], err[1024];
+  snprintf(path, sizeof path, "%s/curriculum.json", dir);
+  json_error_t jerr;
+  json_t *index = json_load_file(path, 0, &jerr);
+  if (!index) {
+    fprintf(stderr, "hocvuso demo: no starter curriculum at %s (%s): the question bank stays empty\n", dir, jerr.text);
+    return 0;
+  }
+  int rc = 0, kept = 0, modules = 0;
+  size_t i;
+  json_t *m;
+  json_array_foreach(json_object_get(index, "modules"), i, m) {
+    const char *mdir = json_string_value(json_object_get(m, "dir"));
+    const char *file = json_string_value(json_object_get(m, "questions"));
+    if (!mdir || !file) continue;
+    snprintf(path, sizeof path, "%s/%s/%s", dir, mdir, file);
+    char source[600];
+    snprintf(source, sizeof source, "%s/%s", mdir, file);
+    json_t *o = NULL;
+    if (qbank_import_file(st, path, NULL, 0, source, &o, err, sizeof err) != 0) {
+      fprintf(stderr, "hocvuso demo: %s: %s\n", path, err);
+      rc = -1;
+      break;
+    }
+    size_t nproblems = json_array_size(json_object_get(o, "problems"));
+    if (nproblems) fprintf(stderr, "hocvuso demo: %s: %zu questions not kept\n", path, nproblems);
+    kept += (int)json_integer_value(json_object_get(o, "imported")) + (int)json_integer_value(json_object_get(o, "unchanged"));
+    modules++;
+    json_decref(o);
+  }
+  json_decref(index);
+  if (rc == 0) printf("Question bank: %d questions of the starter curriculum (%d modules)\n", kept, modules);
+  return rc;
+}
 
 /* The synthetic population: its units, then its list through the importer. */
 static int load_people(store *st, const secrets *keys, const char *data_dir, long residents, uint64_t seed,
@@ -110,6 +153,8 @@ int cmd_demo(int argc, char **argv) {
   if (rc != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
   bool units_only = cli_get(demo_opts, &args, "units-only") != NULL;
   if (rc == 0 && residents > 0) rc = load_people(st, &keys, cfg.data, (long)residents, (uint64_t)seed, units_only);
+  const char *content = cli_get(demo_opts, &args, "content");
+  if (rc == 0 && !units_only) rc = load_curriculum(st, content ? content : "content/curriculum");
   store_close(st);
   if (rc != 0) return 1;
   printf("\nLog in as:  admin / %s\n", password);

@@ -1,4 +1,6 @@
-/* cmd_import.c: `hocvuso import residents [--data DIR] [--database URI] FILE`: imports a resident
+/* cmd_import.c: `hocvuso import questions [--competency C --level L] FILE` imports a question file
+ * (GIFT or Moodle XML) into the question bank and prints {"imported", "unchanged", "problems"}.
+ * `hocvuso import residents [--data DIR] [--database URI] FILE`: imports a resident
  * list (CSV or XLSX, told apart by content) with the browser's engine and rules, the operator acting
  * over the whole unit tree. Prints one JSON object on stdout:
  *   {"imported": N, "unchanged": N, "rejected": [{"line": L, "reason": "…"}]}
@@ -15,16 +17,55 @@
 
 #include "cli/cli.h"
 #include "domain/import_file.h"
+#include "domain/qbank.h"
+#include "util/config.h"
 
-const cli_opt import_opts[] = {CLI_DB_OPTS, {NULL, false, NULL}};
+const cli_opt import_opts[] = {
+    CLI_DB_OPTS,
+    {"competency", true, "C  questions: the competence code (e.g. 4.2) of questions that name none"},
+    {"level", true, "L     questions: their level, 1-8"},
+    {NULL, false, NULL},
+};
+
+static int import_questions(const cli_args *args, const config *cfg, const char *path) {
+  const char *comp = cli_get(import_opts, args, "competency");
+  const char *lv = cli_get(import_opts, args, "level");
+  long long level = 0;
+  if (lv && !parse_int(lv, 1, 8, &level)) {
+    fprintf(stderr, "hocvuso import: --level must be a whole number from 1 to 8\n");
+    return 2;
+  }
+  secrets keys;
+  store *st = cli_open(cfg, &keys, 2, true);
+  if (!st) return 1;
+  char err[1024];
+  json_t *o = NULL;
+  const char *base = strrchr(path, '/');
+  int ret = 1;
+  if (qbank_import_file(st, path, comp, (int)level, base ? base + 1 : path, &o, err, sizeof err) != 0) {
+    fprintf(stderr, "hocvuso import: %s\n", err);
+  } else {
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (text) {
+      printf("%s\n", text);
+      ret = fflush(stdout) == 0 ? 0 : 1;
+    }
+    free(text);
+  }
+  json_decref(o);
+  store_close(st);
+  return ret;
+}
 
 int cmd_import(int argc, char **argv) {
   cli_args args;
   config cfg;
   int rc = cli_setup("import", argc, argv, &args, &cfg);
   if (rc) return rc > 0 ? 0 : 2;
-  if (args.npos != 2 || strcmp(args.pos[0], "residents") != 0) {
-    fprintf(stderr, "hocvuso import: usage: hocvuso import residents [--data DIR] [--database URI] FILE\n");
+  bool questions = args.npos == 2 && strcmp(args.pos[0], "questions") == 0;
+  if (args.npos != 2 || (!questions && strcmp(args.pos[0], "residents") != 0)) {
+    fprintf(stderr, "hocvuso import: usage: hocvuso import residents|questions [--data DIR] [--database URI]"
+                    " [--competency C --level L] FILE\n");
     return 2;
   }
   char path[PATH_MAX];
@@ -32,6 +73,7 @@ int cmd_import(int argc, char **argv) {
     fprintf(stderr, "hocvuso import: không mở được tệp %s\n", args.pos[1]);
     return 1;
   }
+  if (questions) return import_questions(&args, &cfg, path);
   secrets keys;
   store *st = cli_open(&cfg, &keys, 2, true);
   if (!st) return 1;

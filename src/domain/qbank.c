@@ -3,6 +3,7 @@
 #include "domain/qbank.h"
 
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,83 @@ int qbank_store(store_conn *w, const qbank_row *rows, int nrows, const char *sou
     else (*unchanged)++;
   }
   return 0;
+}
+
+static int by_line(const void *a, const void *b) {
+  const q_problem *x = a, *y = b;
+  return (x->line > y->line) - (x->line < y->line);
+}
+
+json_t *qbank_problems_json(q_file *f) {
+  qsort(f->problems, (size_t)f->nproblems, sizeof *f->problems, by_line);
+  json_t *a = json_array();
+  for (int i = 0; a && i < f->nproblems; i++)
+    json_array_append_new(a, json_pack("{s:i, s:s?, s:s}", "line", f->problems[i].line, "name", f->problems[i].name,
+                                       "reason", f->problems[i].reason));
+  return a;
+}
+
+#define QBANK_FILE_MAX (8u * 1024 * 1024)
+
+int qbank_import_file(store *st, const char *path, const char *competency, int level, const char *source,
+                      json_t **out, char *err, size_t errlen) {
+  int rc = -1;
+  q_file f;
+  q_file_init(&f);
+  qbank_row *rows = NULL;
+  int nrows = 0;
+  char *data = NULL;
+  store_conn *c = NULL;
+  FILE *fp = fopen(path, "rb");
+  if (!fp) {
+    snprintf(err, errlen, "Không mở được tệp %s.", path);
+    goto done;
+  }
+  data = malloc(QBANK_FILE_MAX + 1);
+  size_t len = data ? fread(data, 1, QBANK_FILE_MAX + 1, fp) : 0;
+  bool bad = !data || ferror(fp);
+  fclose(fp);
+  if (bad || len > QBANK_FILE_MAX) {
+    snprintf(err, errlen, bad ? "Không đọc được tệp %s." : "Tệp %s quá lớn (tối đa 8 MiB).", path);
+    goto done;
+  }
+  if (qformat_read(&f, data, len) != 0) {
+    snprintf(err, errlen, "%s", f.fatal ? f.fatal : "Không đọc được tệp.");
+    goto done;
+  }
+  qbank_comps k;
+  c = store_acquire(st, false);
+  if (!c || qbank_comps_load(c, &k) != 0) {
+    snprintf(err, errlen, "Không đọc được cơ sở dữ liệu: %s", c ? store_errmsg(c) : "không có kết nối");
+    goto done;
+  }
+  store_release(c);
+  c = NULL;
+  int64_t comp_id = competency ? qbank_comp_id(&k, competency) : 0;
+  if (competency && !comp_id) {
+    snprintf(err, errlen, "Không có năng lực số mang mã %s.", competency);
+    goto done;
+  }
+  if (qbank_prepare(&f, &k, comp_id, level, &rows, &nrows) != 0) {
+    snprintf(err, errlen, "Không đủ bộ nhớ.");
+    goto done;
+  }
+  int imported = 0, unchanged = 0;
+  c = store_acquire(st, true);
+  if (!c || store_begin(c) != STORE_OK || qbank_store(c, rows, nrows, source, 0, &imported, &unchanged) != 0 ||
+      store_commit(c) != STORE_OK) {
+    snprintf(err, errlen, "Không ghi được vào cơ sở dữ liệu: %s", c ? store_errmsg(c) : "không có kết nối");
+    if (c && store_in_transaction(c)) store_rollback(c);
+    goto done;
+  }
+  *out = json_pack("{s:i, s:i, s:o}", "imported", imported, "unchanged", unchanged, "problems", qbank_problems_json(&f));
+  rc = *out ? 0 : -1;
+done:
+  if (c) store_release(c);
+  qbank_rows_free(rows, nrows);
+  q_file_free(&f);
+  free(data);
+  return rc;
 }
 
 static json_t *summary(store_stmt *s) {

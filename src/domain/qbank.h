@@ -56,6 +56,17 @@ void qbank_rows_free(qbank_row *rows, int nrows);
 int qbank_store(store_conn *w, const qbank_row *rows, int nrows, const char *source, int64_t user_id, int *imported,
                 int *unchanged);
 
+/* The problems of f, by line, as [{line, name, reason}]. */
+json_t *qbank_problems_json(q_file *f);
+/* Imports a question file (GIFT or Moodle XML, by content) as the operator: read and checked with
+ * nothing held, then stored in one short write transaction; `competency` (a code) and `level` are
+ * the defaults for untagged questions (NULL, 0: none). *out: {"imported", "unchanged", "problems"}.
+ * -1 with a Vietnamese message in err when the file cannot be read, a default is unknown, or the
+ * database fails. */
+struct store;
+int qbank_import_file(struct store *st, const char *path, const char *competency, int level, const char *source,
+                      json_t **out, char *err, size_t errlen);
+
 typedef struct qbank_query {
   const char *competency; /* a code, or NULL */
   int level;              /* 0: any */

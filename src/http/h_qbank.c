@@ -42,11 +42,6 @@ static char *read_upload(req *r, size_t *len) {
   return data;
 }
 
-static int by_line(const void *a, const void *b) {
-  const q_problem *x = a, *y = b;
-  return (x->line > y->line) - (x->line < y->line);
-}
-
 int h_questions_import(req *r) {
   int rc = -1;
   size_t len = 0;
@@ -92,11 +87,7 @@ int h_questions_import(req *r) {
     APP_INTERNAL(&r->err);
     goto done;
   }
-  qsort(f.problems, (size_t)f.nproblems, sizeof *f.problems, by_line);
-  json_t *problems = json_array();
-  for (int i = 0; problems && i < f.nproblems; i++)
-    json_array_append_new(problems, json_pack("{s:i, s:s?, s:s}", "line", f.problems[i].line, "name", f.problems[i].name,
-                                              "reason", f.problems[i].reason));
+  json_t *problems = qbank_problems_json(&f);
   rc = req_ok(r, 200, json_pack("{s:i, s:i, s:o}", "imported", imported, "unchanged", unchanged, "problems",
                                 problems ? problems : json_array()));
 done:

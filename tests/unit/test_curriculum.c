@@ -1,8 +1,7 @@
-/* test_curriculum.c: the starter curriculum shipped in data/curriculum/ (issue 8): its index
+/* test_curriculum.c: the starter curriculum shipped in content/curriculum/ (issue 8): its index
  * (curriculum.json), its Markdown lessons and its GIFT question files, checked against the
  * competence frameworks of ../shared/data/khung-nang-luc-so.csv. Reads files only; never writes.
- * The source tree is found through HOCVUSO_SOURCE_ROOT, the frameworks through HOCVUSO_SHARED_DATA
- * (meson sets both). */
+ * The source tree and the frameworks are found through test_paths.h (compiled in by meson). */
 #include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +12,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test_paths.h"
 #include <jansson.h>
 
 #include "domain/qformat.h"
@@ -36,15 +37,10 @@ static char *slurp(const char *path, size_t *len) {
   return data;
 }
 
-static const char *env_dir(const char *name) {
-  const char *d = getenv(name);
-  if (!d || !*d) fail_msg("%s is not set (run through meson test)", name);
-  return d;
-}
 
 static void load_codes(void) {
   char path[1024];
-  snprintf(path, sizeof path, "%s/khung-nang-luc-so.csv", env_dir("HOCVUSO_SHARED_DATA"));
+  snprintf(path, sizeof path, "%s/khung-nang-luc-so.csv", test_shared_data());
   size_t len;
   char *csv = slurp(path, &len);
   ncodes = 0;
@@ -74,7 +70,7 @@ static bool known_code(const char *c) {
 }
 
 static json_t *load_index(char *root, size_t rootsz) {
-  snprintf(root, rootsz, "%s/data/curriculum", env_dir("HOCVUSO_SOURCE_ROOT"));
+  snprintf(root, rootsz, "%s/content/curriculum", test_source_root());
   char path[1100];
   snprintf(path, sizeof path, "%s/curriculum.json", root);
   json_error_t err;

@@ -1,6 +1,5 @@
 /* test_qformat.c: the GIFT and Moodle XML readers (src/domain/qformat*.c) on Moodle's own test
- * files (../shared/data/moodle-question-fixtures, found through HOCVUSO_SHARED_DATA, which meson
- * sets) and on hand-made edge cases: what is kept, what is reported with which line and why, and
+ * files (../shared/data/moodle-question-fixtures, found through test_paths.h) and on hand-made edge cases: what is kept, what is reported with which line and why, and
  * files that cannot be read at all. Synthetic texts only. */
 #include <math.h>
 #include <setjmp.h>
@@ -14,10 +13,10 @@
 #include <cmocka.h>
 
 #include "domain/qformat.h"
+#include "test_paths.h"
 
 static char *slurp(const char *name, size_t *len) {
-  const char *dir = getenv("HOCVUSO_SHARED_DATA");
-  if (!dir) fail_msg("HOCVUSO_SHARED_DATA is not set (run through meson test)");
+  const char *dir = test_shared_data();
   char path[1024];
   snprintf(path, sizeof path, "%s/moodle-question-fixtures/%s", dir, name);
   FILE *fp = fopen(path, "rb");
