@@ -28,6 +28,7 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_IMPORT: return "import";
     case SCOPE_REQUEST: return "request";
     case SCOPE_PERSON_DELETED: return "person_deleted";
+    case SCOPE_ATTEMPT: return "attempt";
   }
   return "?";
 }
@@ -48,6 +49,7 @@ static const char *type_name(field_type t) {
     case FT_INT: return "integer";
     case FT_BOOL: return "boolean";
     case FT_DATE: return "date";
+    case FT_ARRAY: return "array";
   }
   return "?";
 }

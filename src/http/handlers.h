@@ -66,6 +66,12 @@ int h_questions_import(req *r);
 int h_questions_list(req *r);
 int h_questions_get(req *r);
 int h_competencies_list(req *r);
+/* h_quiz.c */
+int h_quizzes_create(req *r);
+int h_quizzes_list(req *r);
+int h_attempts_start(req *r);
+int h_attempts_get(req *r);
+int h_attempts_submit(req *r);
 int h_imports_mapping(req *r);
 int h_imports_start(req *r);
 int h_imports_get(req *r);

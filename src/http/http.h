@@ -42,7 +42,8 @@ typedef struct app {
 /* ---- input declarations ---- */
 /* FT_NAME: a string that names something (a unit, a person): no format or control characters
  * (bidirectional overrides, zero-width characters), and at least one visible character. */
-typedef enum { FT_STRING = 1, FT_INT, FT_BOOL, FT_DATE, FT_NAME } field_type;
+/* FT_ARRAY: a JSON array (bodies only) of min..max items; its items are the handler's to check. */
+typedef enum { FT_STRING = 1, FT_INT, FT_BOOL, FT_DATE, FT_NAME, FT_ARRAY } field_type;
 
 typedef struct field_spec {
   const char *name;
@@ -70,7 +71,8 @@ typedef struct field_spec {
  * SCOPE_REQUEST a data subject's request {id} (requests.h): the capability on the registering
  *             unit of the request's person (for reads and answers alike);
  * SCOPE_PERSON_DELETED a soft-deleted person {id} of the path (a restore): the capability on the
- *             registering unit; 404 when the person is absent or not deleted. */
+ *             registering unit; 404 when the person is absent or not deleted;
+ * SCOPE_ATTEMPT a quiz attempt {id} of the path: the learner's own, nobody else's (404 when absent). */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -82,7 +84,8 @@ typedef enum {
   SCOPE_USER_PERSON,
   SCOPE_IMPORT,
   SCOPE_REQUEST,
-  SCOPE_PERSON_DELETED
+  SCOPE_PERSON_DELETED,
+  SCOPE_ATTEMPT
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;

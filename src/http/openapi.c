@@ -235,6 +235,11 @@ static json_t *field_schema(const field_spec *f) {
     case FT_BOOL:
       json_object_set_new(s, "type", json_string("boolean"));
       break;
+    case FT_ARRAY:
+      json_object_set_new(s, "type", json_string("array"));
+      if (f->min) json_object_set_new(s, "minItems", json_integer(f->min));
+      if (f->max) json_object_set_new(s, "maxItems", json_integer(f->max));
+      break;
   }
   if (f->doc) json_object_set_new(s, "description", json_string(f->doc));
   return s;
@@ -398,7 +403,40 @@ static const char *learning_schemas_json =
     "\":\"object\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\""
     "type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Competency\"}},\"page\":{\"type\":\"inte"
     "ger\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\""
-    ":false}}";
+    ":false},\"QuizCreated\":{\"type\":\"object\",\"required\":[\"id\",\"title\"],\"properties\":{\"id\":"
+    "{\"type\":\"integer\"},\"title\":{\"type\":\"string\"}},\"additionalProperties\":false},\"Quiz\":{\""
+    "type\":\"object\",\"required\":[\"id\",\"title\",\"description\",\"question_count\",\"pass_percent\""
+    ",\"time_limit_min\",\"max_attempts\",\"competency\",\"level\",\"category\",\"mine\"],\"properties\":"
+    "{\"id\":{\"type\":\"integer\"},\"title\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}"
+    ",\"question_count\":{\"type\":\"integer\"},\"pass_percent\":{\"type\":\"integer\"},\"time_limit_min\""
+    ":{\"type\":\"integer\"},\"max_attempts\":{\"type\":\"integer\"},\"competency\":{\"type\":[\"string\""
+    ",\"null\"]},\"level\":{\"type\":[\"integer\",\"null\"]},\"category\":{\"type\":[\"string\",\"null\"]"
+    "},\"mine\":{\"type\":\"object\",\"required\":[\"attempts\",\"best_percent\",\"passed\",\"open_attemp"
+    "t\"],\"properties\":{\"attempts\":{\"type\":\"integer\"},\"best_percent\":{\"type\":[\"number\",\"nu"
+    "ll\"]},\"passed\":{\"type\":\"boolean\"},\"open_attempt\":{\"type\":[\"integer\",\"null\"]}},\"addit"
+    "ionalProperties\":false}},\"additionalProperties\":false},\"QuizPage\":{\"type\":\"object\",\"requir"
+    "ed\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"ite"
+    "ms\":{\"$ref\":\"#/components/schemas/Quiz\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\""
+    ":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"AttemptQuestion\":"
+    "{\"type\":\"object\",\"required\":[\"index\",\"type\",\"text\",\"format\"],\"properties\":{\"index\""
+    ":{\"type\":\"integer\"},\"type\":{\"type\":\"string\",\"enum\":[\"single\",\"multi\",\"truefalse\",\""
+    "matching\",\"short\",\"numerical\"]},\"text\":{\"type\":\"string\"},\"format\":{\"type\":\"string\"}"
+    ",\"options\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"items\":{\"type\":\"array\",\"it"
+    "ems\":{\"type\":\"string\"}},\"choices\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"your"
+    "_answer\":{\"description\":\"the answer as submitted (null: left blank)\"},\"score\":{\"type\":\"num"
+    "ber\"},\"explanation\":{\"type\":[\"string\",\"null\"]},\"shares\":{\"type\":\"array\",\"items\":{\""
+    "type\":\"number\"}},\"right_answer\":{\"description\":\"true/false: a boolean; matching: the right s"
+    "ide of each item; short and numerical: the answers worth full marks\"},\"feedback\":{\"type\":\"arra"
+    "y\",\"items\":{\"type\":\"string\"}}},\"additionalProperties\":false},\"Attempt\":{\"type\":\"object"
+    "\",\"required\":[\"id\",\"quiz_id\",\"title\",\"state\",\"pass_percent\",\"started_at\",\"deadline_a"
+    "t\",\"submitted_at\",\"score_percent\",\"passed\",\"questions\"],\"properties\":{\"id\":{\"type\":\""
+    "integer\"},\"quiz_id\":{\"type\":\"integer\"},\"title\":{\"type\":\"string\"},\"state\":{\"type\":\""
+    "string\",\"enum\":[\"open\",\"submitted\",\"expired\"]},\"pass_percent\":{\"type\":\"integer\"},\"st"
+    "arted_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"deadline_at\":{\"type\":[\"string\",\"nu"
+    "ll\"],\"format\":\"date-time\"},\"submitted_at\":{\"type\":[\"string\",\"null\"],\"format\":\"date-t"
+    "ime\"},\"score_percent\":{\"type\":[\"number\",\"null\"]},\"passed\":{\"type\":[\"boolean\",\"null\""
+    "]},\"questions\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/AttemptQuestion\"}}}"
+    ",\"additionalProperties\":false}}";
 
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},

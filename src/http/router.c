@@ -14,6 +14,7 @@
 #include "domain/authcache.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
+#include "domain/quiz.h"
 #include "domain/requests.h"
 #include "domain/sessions.h"
 #include "domain/units.h"
@@ -305,6 +306,17 @@ static int check_scope(req *r) {
       }
       if (!scope_can(r->who, rt->cap, path))
         return req_fail(r, 403, "forbidden", "id", "Hồ sơ này đăng ký qua một đơn vị ngoài phạm vi quản lý của bạn.");
+      return 0;
+    }
+    case SCOPE_ATTEMPT: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      int64_t owner = 0;
+      if (quiz_attempt_owner(c, req_param(r, 0), &owner, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (owner != r->who->user_id) return req_fail(r, 403, "forbidden", "id", "Bài làm này không phải của bạn.");
       return 0;
     }
   }

@@ -194,6 +194,28 @@ static const field_spec competencies_query[] = {
     PAGING,
     {0},
 };
+static const field_spec quiz_body[] = {
+    {"title", FT_NAME, true, 1, 200, "Tên bài kiểm tra"},
+    {"description", FT_STRING, false, 0, 2000, "Giới thiệu ngắn cho người học"},
+    {"category", FT_STRING, false, 1, 200, "Chỉ lấy câu hỏi trong danh mục này (và các danh mục con), ví dụ KNS-CB/M06"},
+    {"competency", FT_STRING, false, 1, 16, "Chỉ lấy câu hỏi của năng lực số này (ví dụ 4.2)"},
+    {"level", FT_INT, false, 1, 8, "Chỉ lấy câu hỏi của bậc này (1–8)"},
+    {"question_count", FT_INT, true, 1, 100, "Số câu hỏi rút ngẫu nhiên cho mỗi lượt làm bài"},
+    {"pass_percent", FT_INT, true, 1, 100, "Điểm đạt (phần trăm)"},
+    {"time_limit_min", FT_INT, false, 0, 600, "Thời gian làm bài (phút); 0: không giới hạn"},
+    {"max_attempts", FT_INT, false, 0, 100, "Số lần làm tối đa; 0: không giới hạn"},
+    {0},
+};
+static const field_spec quizzes_query[] = {
+    PAGING,
+    {0},
+};
+static const field_spec attempt_submit_body[] = {
+    {"answers", FT_ARRAY, true, 0, 100,
+     "Câu trả lời theo thứ tự câu hỏi: số thứ tự phương án (một đáp án), danh sách số thứ tự (nhiều đáp án), true/false,"
+     " danh sách vế phải (ghép nối), chuỗi (trả lời ngắn, điền số); null: bỏ trống"},
+    {0},
+};
 static const field_spec imports_query[] = {
     PAGING,
     {0},
@@ -368,6 +390,23 @@ const route routes[] = {
      "listCompetencies", "Học tập",
      "Khung năng lực số (Thông tư 02/2025/TT-BGDĐT, QĐ 757/QĐ-BKHCN): các năng lực thành phần và số câu hỏi của mỗi năng lực",
      "CompetencyPage"},
+    /* quizzes (bài kiểm tra) and attempts (bài làm) */
+    {"POST", "/api/v1/quizzes", h_quizzes_create, LOGIN(CAP_CONTENT_WRITE), quiz_body, NULL, true, RATE_WRITE, 201,
+     "createQuiz", "Học tập", "Tạo bài kiểm tra rút câu hỏi ngẫu nhiên từ ngân hàng theo năng lực số, bậc, danh mục",
+     "QuizCreated"},
+    {"GET", "/api/v1/quizzes", h_quizzes_list, LOGIN(CAP_LEARN), NULL, quizzes_query, false, RATE_NONE, 200,
+     "listQuizzes", "Học tập", "Các bài kiểm tra, với kết quả của chính mình (số lần đã làm, điểm cao nhất, đạt chưa)",
+     "QuizPage"},
+    {"POST", "/api/v1/quizzes/{id}/attempts", h_attempts_start, LOGIN(CAP_LEARN), NULL, NULL, true, RATE_WRITE, 201,
+     "startAttempt", "Học tập",
+     "Bắt đầu một lượt làm bài (hoặc mở lại lượt đang làm: 200): câu hỏi rút ngẫu nhiên, phương án xáo trộn, không kèm đáp án",
+     "Attempt"},
+    {"GET", "/api/v1/attempts/{id}", h_attempts_get, AUTH_LOGIN, CAP_LEARN, SCOPE_ATTEMPT, "id", FROM_PATH, NULL, NULL,
+     false, RATE_NONE, 200, "getAttempt", "Học tập",
+     "Một bài làm của chính mình: câu hỏi khi đang làm; sau khi nộp, đáp án, giải thích và điểm từng câu", "Attempt"},
+    {"POST", "/api/v1/attempts/{id}/submit", h_attempts_submit, AUTH_LOGIN, CAP_LEARN, SCOPE_ATTEMPT, "id", FROM_PATH,
+     attempt_submit_body, NULL, true, RATE_WRITE, 200, "submitAttempt", "Học tập",
+     "Nộp bài: máy chủ chấm điểm, trả về đáp án, giải thích và kết quả", "Attempt"},
     {"GET", "/api/v1/imports", h_imports_list, LOGIN(CAP_PEOPLE_WRITE), NULL, imports_query, false, RATE_NONE, 200,
      "listImports", "Nhập danh sách", "Các lượt nhập danh sách của mình, mới nhất trước", "ImportPage"},
     {"GET", "/api/v1/imports/{id}", h_imports_get, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_IMPORT, "id", FROM_PATH, NULL,

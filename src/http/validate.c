@@ -18,6 +18,7 @@ static const char *type_msg(field_type t) {
     case FT_INT: return "Giá trị phải là số nguyên.";
     case FT_BOOL: return "Giá trị phải là true hoặc false.";
     case FT_DATE: return "Ngày phải có dạng YYYY-MM-DD.";
+    case FT_ARRAY: return "Giá trị phải là một danh sách.";
   }
   return "Kiểu dữ liệu không đúng.";
 }
@@ -108,6 +109,15 @@ static json_t *check(const field_spec *f, json_t *v, bool from_query, app_err *e
     case FT_BOOL:
       if (!json_is_boolean(v)) goto wrong;
       break;
+    case FT_ARRAY: {
+      if (!json_is_array(v)) goto wrong;
+      int64_t n = (int64_t)json_array_size(v);
+      if (n < f->min || (f->max && n > f->max)) {
+        app_fail(e, 400, "invalid_value", f->name, "Số mục của danh sách nằm ngoài khoảng cho phép.");
+        goto fail;
+      }
+      break;
+    }
   }
   return v;
 wrong:

@@ -449,6 +449,46 @@ static const store_sql m0013[] = {
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
 
+/* 14: quizzes and attempts (issue 8): a quiz draws its questions at random from the bank (by
+ * competence, level and category prefix); an attempt keeps the questions drawn and the order each
+ * one's options were shown in, so that grading (on the server alone) and the review need nothing
+ * from the browser but the learner's choices. */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0014[] = {
+    {WITH_ID_AI("quizzes",
+                " title TEXT NOT NULL,"
+                " description TEXT NOT NULL DEFAULT '',"
+                " category TEXT,"
+                " competency_id BIGINT REFERENCES competencies(id),"
+                " level INTEGER CHECK (level BETWEEN 1 AND 8),"
+                " question_count INTEGER NOT NULL CHECK (question_count BETWEEN 1 AND 100),"
+                " pass_percent INTEGER NOT NULL CHECK (pass_percent BETWEEN 1 AND 100),"
+                " time_limit_min INTEGER NOT NULL DEFAULT 0 CHECK (time_limit_min BETWEEN 0 AND 600),"
+                " max_attempts INTEGER NOT NULL DEFAULT 0 CHECK (max_attempts BETWEEN 0 AND 100),"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL,"
+                " retired_at BIGINT")},
+    {WITH_ID_AI("quiz_attempts",
+                " quiz_id BIGINT NOT NULL REFERENCES quizzes(id),"
+                " user_id BIGINT NOT NULL REFERENCES users(id),"
+                " person_id BIGINT REFERENCES people(id) ON DELETE SET NULL,"
+                " started_at BIGINT NOT NULL,"
+                " deadline_at BIGINT,"
+                " submitted_at BIGINT,"
+                " score_tenths INTEGER," /* the score in tenths of a percent (755: 75.5%) */
+                " passed INTEGER,"
+                " items TEXT NOT NULL,"
+                " answers TEXT,"
+                " results TEXT")},
+    {"CREATE INDEX quiz_attempts_user ON quiz_attempts(user_id, quiz_id, id)", NULL},
+    {"CREATE INDEX quiz_attempts_person ON quiz_attempts(person_id) WHERE person_id IS NOT NULL", NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -460,5 +500,6 @@ const store_migration hocvuso_migrations[] = {
     {8, "data subject requests (72-hour answers)", m0008},
     {10, "name search by terms read in name order; audit entries by object", m0010},
     {13, "competence frameworks and the question bank", m0013},
+    {14, "quizzes and their attempts", m0014},
     {0, NULL, NULL},
 };

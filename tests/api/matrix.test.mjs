@@ -12,7 +12,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps, uniq } from './lib/server.mjs';
 
-let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId;
+let otherAttempt;
+let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
 const anc = new Map(); // unit id -> Set(ancestors and itself)
@@ -45,6 +46,12 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/questions/{id}': 'content.write',
   // The competence frameworks are public knowledge: any logged-in caller.
   'GET /api/v1/competencies': null,
+  // Quizzes are taken by learners (learn); made by content editors (content.write).
+  'POST /api/v1/quizzes': 'content.write',
+  'GET /api/v1/quizzes': 'learn',
+  'POST /api/v1/quizzes/{id}/attempts': 'learn',
+  'GET /api/v1/attempts/{id}': 'learn',
+  'POST /api/v1/attempts/{id}/submit': 'learn',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
@@ -53,7 +60,7 @@ const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']
 const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content' };
 // Objects that belong to the whole instance, not to a unit: their routes have no unit scope, and
 // the capability (anywhere) is the whole check. Each is a decision, named here with its picker.
-const INSTANCE_OBJECTS = { 'GET /api/v1/questions/{id}': () => questionId };
+const INSTANCE_OBJECTS = { 'GET /api/v1/questions/{id}': () => questionId, 'POST /api/v1/quizzes/{id}/attempts': () => quizId };
 // Body or query fields that name a unit: the route touches it, so its scope must be checked on it.
 const UNIT_FIELDS = /^(unit_id|parent_id)$/;
 
@@ -212,6 +219,8 @@ function valueFor(f, ctx) {
       return Math.max(f.min, 1);
     case 'boolean':
       return false;
+    case 'array':
+      return [];
     case 'date':
       return '2026-01-01';
     default: {
@@ -270,6 +279,16 @@ before(async () => {
   });
   if (qi.status !== 200 || qi.json.imported !== 1) throw new Error(`question import: ${qi.status} ${qi.text}`);
   questionId = (await srv.getJSON(admin, '/api/v1/questions?per_page=1')).items[0].id;
+  const qz = await srv.request('POST', '/api/v1/quizzes', { session: admin, body: { title: 'Ma trận', competency: '1.1', question_count: 1, pass_percent: 50 } });
+  if (qz.status !== 201) throw new Error(`quiz: ${qz.status} ${qz.text}`);
+  quizId = qz.json.id;
+  // Another learner's attempt, out of everyone's reach.
+  const stranger = await cliUser('mt.hoc.vien', null, null);
+  await cli(['user', 'grant', 'mt.hoc.vien', 'learner', 'HP']);
+  const ss = await srv.login('mt.hoc.vien', 'Mat-khau-ma-tran-1');
+  const oa = await srv.request('POST', `/api/v1/quizzes/${quizId}/attempts`, { session: ss });
+  if (oa.status !== 201) throw new Error(`stranger's attempt: ${oa.status} ${oa.text} ${stranger.id}`);
+  otherAttempt = { id: oa.json.id };
   for (const [username, a] of Object.entries(ACCOUNTS)) {
     const session = await srv.login(username);
     const me = await srv.getJSON(session, '/api/v1/me');
@@ -304,7 +323,14 @@ before(async () => {
     }
     const inRequest = await apiRequest(unit);
     const outRequest = await apiRequest(outUnit);
-    acc[username] = { session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest };
+    // An attempt of one's own (for those who learn).
+    let attempt = null;
+    if (me.capabilities.includes('learn')) {
+      const st = await srv.request('POST', `/api/v1/quizzes/${quizId}/attempts`, { session });
+      if (st.status !== 201 && st.status !== 200) throw new Error(`attempt of ${username}: ${st.status} ${st.text}`);
+      attempt = { id: st.json.id };
+    }
+    acc[username] = { attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest };
   }
 });
 after(async () => {
@@ -399,6 +425,11 @@ function casesFor(rt, username) {
       // A job is its creator's, and seen by whoever holds the capability over its unit.
       for (const [label, j] of [['job of the ward admin', jobA], ["job of tổ 1's officer", jobB], ['missing job', null]])
         add(label, { id: j ? j.id : MISSING }, {}, j === null ? 'missing' : j.by === username || holds(a, cap, j.unit) ? 'pass' : 'deny');
+      break;
+    case 'attempt':
+      // An attempt is its learner's alone: one's own passes, another learner's is refused.
+      for (const [label, t] of [['own attempt', a.attempt], ["another learner's attempt", otherAttempt], ['missing attempt', null]])
+        add(label, { id: t ? t.id : MISSING }, {}, t === null ? 'missing' : t === a.attempt && t ? 'pass' : 'deny');
       break;
     case 'request':
       for (const [label, q] of [['request of a person registered in scope', a.inRequest], ['request of a person out of scope', a.outRequest], ['missing request', null]])

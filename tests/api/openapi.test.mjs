@@ -164,6 +164,11 @@ const cases = {
   listQuestions: () => ({ path: '/api/v1/questions?per_page=5&competency=4.2' }),
   getQuestion: () => ({ path: `/api/v1/questions/${state.questionId}` }),
   listCompetencies: () => ({ path: '/api/v1/competencies?per_page=30' }),
+  createQuiz: () => ({ path: '/api/v1/quizzes', body: { title: 'Kiểm tra an toàn', competency: '4.2', question_count: 1, pass_percent: 100, max_attempts: 3 } }),
+  listQuizzes: () => ({ path: '/api/v1/quizzes?per_page=5' }),
+  startAttempt: () => ({ path: `/api/v1/quizzes/${state.quizId}/attempts` }),
+  getAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}` }),
+  submitAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}/submit`, body: { answers: [false] } }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
 // The order in which operations that depend on each other run.
@@ -173,7 +178,8 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'createResident', 'updateResident', 'addMembership', 'listResidents', 'getResident', 'linkUserPerson', 'getMyPerson',
   'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'listDeletedResidents', 'restoreResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
-  'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'listAudit', 'logout', 'testUpload'];
+  'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createQuiz', 'listQuizzes', 'startAttempt',
+  'getAttempt', 'submitAttempt', 'listAudit', 'logout', 'testUpload'];
 
 function operations() {
   const ops = [];
@@ -222,6 +228,8 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'createResident') state.personId = r.json.id;
     if (id === 'uploadImport') state.importId = r.json.id;
     if (id === 'listQuestions') state.questionId = r.json.items[0].id;
+    if (id === 'createQuiz') state.quizId = r.json.id;
+    if (id === 'startAttempt') state.attemptId = r.json.id;
     if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }

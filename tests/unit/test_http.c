@@ -628,6 +628,7 @@ static void test_route_table_invariants(void **state) {
       case SCOPE_IMPORT:
       case SCOPE_REQUEST:
       case SCOPE_PERSON_DELETED:
+      case SCOPE_ATTEMPT:
         if (rt->scope_from != FROM_PATH || !rt->scope_field || strcmp(first_param, rt->scope_field) != 0)
           fail_msg("%s: SCOPE_PERSON/SCOPE_HOUSEHOLD must name the first path parameter", id);
         if (rt->also_unit && !spec_has(rt->body, rt->also_unit)) fail_msg("%s: also_unit not in the body", id);
@@ -642,7 +643,8 @@ static void test_route_table_invariants(void **state) {
     const field_spec *specs[2] = {rt->body, rt->query};
     for (int s = 0; s < 2; s++)
       for (const field_spec *f = specs[s]; f && f->name; f++) {
-        if (f->type < FT_STRING || f->type > FT_NAME) fail_msg("%s: field %s has no type", id, f->name);
+        if (f->type < FT_STRING || f->type > FT_ARRAY) fail_msg("%s: field %s has no type", id, f->name);
+        if (f->type == FT_ARRAY && s == 1) fail_msg("%s: query field %s is an array", id, f->name);
         if (f->max && f->min > f->max) fail_msg("%s: field %s has min > max", id, f->name);
         if (!f->doc || !f->doc[0]) fail_msg("%s: field %s has no doc", id, f->name);
       }
@@ -742,7 +744,7 @@ static void test_openapi_document(void **state) {
         json_t *p = json_object_get(props, f->name);
         if (!p) fail_msg("%s: body field %s is missing from the schema", rt->op_id, f->name);
         const char *type = json_string_value(json_object_get(p, "type"));
-        const char *want = f->type == FT_INT ? "integer" : f->type == FT_BOOL ? "boolean" : "string";
+        const char *want = f->type == FT_INT ? "integer" : f->type == FT_BOOL ? "boolean" : f->type == FT_ARRAY ? "array" : "string";
         if (strcmp(type, want) != 0) fail_msg("%s.%s: type %s, wanted %s", rt->op_id, f->name, type, want);
         if (f->type == FT_STRING && f->max)
           assert_int_equal(json_integer_value(json_object_get(p, "maxLength")), f->max);

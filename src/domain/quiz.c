@@ -1,0 +1,755 @@
+/* quiz.c: quizzes and attempts (see quiz.h). Only this file writes SQL about quizzes and
+ * quiz_attempts; it reads the question bank's rows (qbank.c owns them) by id. */
+#include "domain/quiz.h"
+
+#include <math.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/qbank.h"
+#include "util/clock.h"
+#include "util/fold.h"
+
+/* A late submission is accepted this long after the deadline (a slow phone's last request). */
+#define QUIZ_GRACE_SECONDS 60
+/* The most questions a draw considers. */
+#define QUIZ_POOL_MAX 20000
+
+STORE_SQL(q_insert, "INSERT INTO quizzes (title, description, category, competency_id, level, question_count,"
+                    " pass_percent, time_limit_min, max_attempts, created_by, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+#define POOL_WHERE                                                                                         \
+  " FROM questions q WHERE q.retired_at IS NULL AND (CAST(? AS BIGINT) IS NULL OR q.competency_id = ?)"   \
+  " AND (CAST(? AS BIGINT) IS NULL OR q.level = ?)"                                                        \
+  " AND (CAST(? AS TEXT) IS NULL OR q.category = ? OR q.category LIKE ? ESCAPE '\\')"
+STORE_SQL(q_pool, "SELECT q.id" POOL_WHERE " ORDER BY q.id LIMIT ?");
+STORE_SQL(q_pool_n, "SELECT COUNT(*) FROM (SELECT 1" POOL_WHERE " LIMIT 1) n_");
+STORE_SQL(q_quiz, "SELECT id, title, description, category, competency_id, level, question_count, pass_percent,"
+                  " time_limit_min, max_attempts FROM quizzes WHERE id = ? AND retired_at IS NULL");
+STORE_SQL(q_list, "SELECT z.id, z.title, z.description, z.question_count, z.pass_percent, z.time_limit_min,"
+                  " z.max_attempts, c.code, z.level, z.category,"
+                  " (SELECT COUNT(*) FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = ?),"
+                  " (SELECT MAX(score_tenths) FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = ?),"
+                  " (SELECT MAX(a.id) FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = ?"
+                  " AND a.submitted_at IS NULL AND (a.deadline_at IS NULL OR a.deadline_at > ?))"
+                  " FROM quizzes z LEFT JOIN competencies c ON c.id = z.competency_id WHERE z.retired_at IS NULL"
+                  " ORDER BY z.id LIMIT ? OFFSET ?");
+STORE_SQL(q_count, "SELECT COUNT(*) FROM quizzes WHERE retired_at IS NULL");
+STORE_SQL(q_open, "SELECT id FROM quiz_attempts WHERE quiz_id = ? AND user_id = ? AND submitted_at IS NULL"
+                  " AND (deadline_at IS NULL OR deadline_at > ?) ORDER BY id DESC LIMIT 1");
+STORE_SQL(q_used, "SELECT COUNT(*) FROM quiz_attempts WHERE quiz_id = ? AND user_id = ?");
+STORE_SQL(q_attempt_insert, "INSERT INTO quiz_attempts (quiz_id, user_id, person_id, started_at, deadline_at, items)"
+                            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+STORE_SQL(q_owner, "SELECT user_id FROM quiz_attempts WHERE id = ?");
+STORE_SQL(q_attempt, "SELECT a.id, a.quiz_id, z.title, z.pass_percent, a.started_at, a.deadline_at, a.submitted_at,"
+                     " a.score_tenths, a.passed, a.items, a.answers, a.results FROM quiz_attempts a"
+                     " JOIN quizzes z ON z.id = a.quiz_id WHERE a.id = ?");
+STORE_SQL(q_close, "UPDATE quiz_attempts SET submitted_at = ?, score_tenths = ?, passed = ?, answers = ?, results = ?"
+                   " WHERE id = ? AND submitted_at IS NULL");
+STORE_SQL(q_question, "SELECT id, type, text, format, body, explanation FROM questions WHERE id = ?");
+
+/* ---- quizzes ---- */
+
+/* Binds POOL_WHERE's parameters from 1; the next index. `like` holds the prefix pattern. */
+static int bind_pool(store_stmt *s, int64_t comp, int level, const char *category, char *like, size_t likelen) {
+  int i = 1;
+  store_bind_id(s, i++, comp);
+  store_bind_id(s, i++, comp);
+  store_bind_id(s, i++, level);
+  store_bind_id(s, i++, level);
+  if (category && *category) {
+    size_t o = 0;
+    for (const char *p = category; *p && o + 4 < likelen; p++) {
+      if (*p == '%' || *p == '_' || *p == '\\') like[o++] = '\\';
+      like[o++] = *p;
+    }
+    like[o++] = '/';
+    like[o++] = '%';
+    like[o] = 0;
+    store_bind_text(s, i++, category);
+    store_bind_text(s, i++, category);
+    store_bind_text(s, i++, like);
+  } else {
+    for (int k = 0; k < 3; k++) store_bind_null(s, i++);
+  }
+  return i;
+}
+
+int quiz_create(store_conn *w, const quiz_def *d, int64_t user_id, int64_t *id, app_err *e) {
+  int64_t comp = 0;
+  if (d->competency) {
+    qbank_comps k;
+    if (qbank_comps_load(w, &k) != 0) return APP_INTERNAL(e);
+    comp = qbank_comp_id(&k, d->competency);
+    if (!comp) return app_fail(e, 400, "invalid_value", "competency", "Không có năng lực số mang mã này.");
+  }
+  char like[520];
+  store_stmt *n = store_prepare(w, &q_pool_n);
+  if (!n) return APP_INTERNAL(e);
+  bind_pool(n, comp, d->level, d->category, like, sizeof like);
+  int rc = store_step(n);
+  int64_t found = rc == STORE_ROW ? store_col_int(n, 0) : -1;
+  store_reset(n);
+  if (found < 0) return APP_INTERNAL(e);
+  if (found == 0)
+    return app_fail(e, 409, "conflict", "competency",
+                    "Ngân hàng chưa có câu hỏi nào theo năng lực, bậc và danh mục đã chọn: hãy nhập câu hỏi trước.");
+  store_stmt *s = store_prepare(w, &q_insert);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_text(s, 1, d->title);
+  store_bind_text(s, 2, d->description ? d->description : "");
+  store_bind_text(s, 3, d->category && *d->category ? d->category : NULL);
+  store_bind_id(s, 4, comp);
+  store_bind_id(s, 5, d->level);
+  store_bind_int(s, 6, d->question_count);
+  store_bind_int(s, 7, d->pass_percent);
+  store_bind_int(s, 8, d->time_limit_min);
+  store_bind_int(s, 9, d->max_attempts);
+  store_bind_id(s, 10, user_id);
+  store_bind_int(s, 11, clock_now());
+  return store_insert_id(s, id) == STORE_DONE ? 0 : APP_INTERNAL(e);
+}
+
+static json_t *text_or_null(store_stmt *s, int i) { return store_col_is_null(s, i) ? json_null() : json_string(store_col_text(s, i)); }
+
+int quiz_list(store_conn *c, int64_t user_id, int page, int per_page, json_t **items_out, int64_t *total, app_err *e) {
+  store_stmt *n = store_prepare(c, &q_count);
+  if (!n) return APP_INTERNAL(e);
+  int rc = store_step(n);
+  *total = rc == STORE_ROW ? store_col_int(n, 0) : 0;
+  store_reset(n);
+  if (rc != STORE_ROW) return APP_INTERNAL(e);
+  store_stmt *s = store_prepare(c, &q_list);
+  json_t *items = json_array();
+  if (!s || !items) {
+    json_decref(items);
+    return APP_INTERNAL(e);
+  }
+  for (int k = 1; k <= 3; k++) store_bind_int(s, k, user_id);
+  store_bind_int(s, 4, clock_now());
+  store_bind_int(s, 5, per_page);
+  store_bind_int(s, 6, (int64_t)(page - 1) * per_page);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    int pass = (int)store_col_int(s, 4);
+    bool scored = !store_col_is_null(s, 11);
+    double best = scored ? (double)store_col_int(s, 11) / 10 : 0;
+    json_array_append_new(
+        items, json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:{s:i, s:o, s:b, s:o}}", "id",
+                         (json_int_t)store_col_int(s, 0), "title", store_col_text(s, 1), "description",
+                         store_col_text(s, 2), "question_count", (int)store_col_int(s, 3), "pass_percent", pass,
+                         "time_limit_min", (int)store_col_int(s, 5), "max_attempts", (int)store_col_int(s, 6),
+                         "competency", text_or_null(s, 7),
+                         "level", store_col_is_null(s, 8) ? json_null() : json_integer(store_col_int(s, 8)),
+                         "category", text_or_null(s, 9), "mine", "attempts", (int)store_col_int(s, 10),
+                         "best_percent", scored ? json_real(best) : json_null(), "passed", scored && best >= pass,
+                         "open_attempt", store_col_is_null(s, 12) ? json_null() : json_integer(store_col_int(s, 12))));
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    json_decref(items);
+    return APP_INTERNAL(e);
+  }
+  *items_out = items;
+  return 0;
+}
+
+/* ---- a question as stored, and as shown ---- */
+
+typedef struct stored_q {
+  int64_t id;
+  char type[16];
+  json_t *row; /* {text, format, explanation, body{answers, answer, feedback_*}} */
+} stored_q;
+
+static int load_question(store_conn *c, int64_t id, stored_q *q) {
+  memset(q, 0, sizeof *q);
+  store_stmt *s = store_prepare(c, &q_question);
+  if (!s) return -1;
+  store_bind_int(s, 1, id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) {
+    q->id = id;
+    snprintf(q->type, sizeof q->type, "%s", store_col_text(s, 1));
+    json_t *body = json_loads(store_col_text(s, 4), 0, NULL);
+    q->row = json_pack("{s:s, s:s, s:o, s:o}", "text", store_col_text(s, 2), "format", store_col_text(s, 3), "explanation",
+                       text_or_null(s, 5), "body", body ? body : json_object());
+  }
+  store_reset(s);
+  return rc == STORE_ROW && q->row ? 0 : -1;
+}
+
+static json_t *answers_of(const stored_q *q) { return json_object_get(json_object_get(q->row, "body"), "answers"); }
+
+/* n indices 0..n-1 in a random order. */
+static json_t *shuffled(size_t n) {
+  size_t *p = malloc(sizeof *p * (n ? n : 1));
+  json_t *a = json_array();
+  if (!p || !a) {
+    free(p);
+    json_decref(a);
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) p[i] = i;
+  for (size_t i = n; i > 1; i--) {
+    size_t j = randombytes_uniform((uint32_t)i);
+    size_t t = p[i - 1];
+    p[i - 1] = p[j];
+    p[j] = t;
+  }
+  for (size_t i = 0; i < n; i++) json_array_append_new(a, json_integer((json_int_t)p[i]));
+  free(p);
+  return a;
+}
+
+/* What the attempt keeps of a drawn question: its id and the order its options are shown in. */
+static json_t *draw_item(const stored_q *q) {
+  json_t *it = json_pack("{s:I}", "q", (json_int_t)q->id);
+  json_t *answers = answers_of(q);
+  if (!strcmp(q->type, "single") || !strcmp(q->type, "multi")) {
+    json_object_set_new(it, "order", shuffled(json_array_size(answers)));
+  } else if (!strcmp(q->type, "matching")) {
+    /* The items to match (those with a left side), and the right sides offered (each once). */
+    json_t *left = json_array(), *rights = json_array();
+    size_t i;
+    json_t *a;
+    json_array_foreach(answers, i, a) {
+      const char *l = json_string_value(json_object_get(a, "text"));
+      const char *m = json_string_value(json_object_get(a, "match"));
+      if (l && *l) json_array_append_new(left, json_integer((json_int_t)i));
+      bool seen = false;
+      size_t k;
+      json_t *r;
+      json_array_foreach(rights, k, r) seen |= m && !strcmp(json_string_value(r), m);
+      if (m && !seen) json_array_append_new(rights, json_string(m));
+    }
+    json_t *lo = shuffled(json_array_size(left)), *ro = shuffled(json_array_size(rights));
+    json_t *left_shown = json_array(), *rights_shown = json_array();
+    json_array_foreach(lo, i, a) json_array_append(left_shown, json_array_get(left, (size_t)json_integer_value(a)));
+    json_array_foreach(ro, i, a) json_array_append(rights_shown, json_array_get(rights, (size_t)json_integer_value(a)));
+    json_object_set_new(it, "order", left_shown);
+    json_object_set_new(it, "choices", rights_shown);
+    json_decref(left);
+    json_decref(rights);
+    json_decref(lo);
+    json_decref(ro);
+  }
+  return it;
+}
+
+/* A question as the learner sees it: never an answer, a share or a feedback. */
+static json_t *shown(const stored_q *q, const json_t *item, size_t index) {
+  json_t *o = json_pack("{s:i, s:s, s:O, s:O}", "index", (int)index, "type", q->type, "text",
+                        json_object_get(q->row, "text"), "format", json_object_get(q->row, "format"));
+  json_t *answers = answers_of(q);
+  json_t *order = json_object_get(item, "order");
+  size_t i;
+  json_t *v;
+  if (!strcmp(q->type, "single") || !strcmp(q->type, "multi")) {
+    json_t *opts = json_array();
+    json_array_foreach(order, i, v) json_array_append(opts, json_object_get(json_array_get(answers, (size_t)json_integer_value(v)), "text"));
+    json_object_set_new(o, "options", opts);
+  } else if (!strcmp(q->type, "matching")) {
+    json_t *items = json_array();
+    json_array_foreach(order, i, v) json_array_append(items, json_object_get(json_array_get(answers, (size_t)json_integer_value(v)), "text"));
+    json_object_set_new(o, "items", items);
+    json_object_set(o, "choices", json_object_get(item, "choices"));
+  }
+  return o;
+}
+
+/* ---- grading ---- */
+
+/* Trimmed, inner runs of spaces made one, folded (case and accents): a short answer's key. */
+static char *answer_key(const char *s) {
+  char *f = text_fold(s ? s : "");
+  if (!f) return NULL;
+  size_t o = 0;
+  bool space = false;
+  for (const char *p = f; *p; p++) {
+    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+      space = o > 0;
+      continue;
+    }
+    if (space) f[o++] = ' ';
+    space = false;
+    f[o++] = *p;
+  }
+  f[o] = 0;
+  return f;
+}
+
+/* '*' matches any run of characters. */
+static bool glob(const char *p, const char *t) {
+  if (!*p) return !*t;
+  if (*p == '*') {
+    for (;; t++) {
+      if (glob(p + 1, t)) return true;
+      if (!*t) return false;
+    }
+  }
+  return *t && *p == *t && glob(p + 1, t + 1);
+}
+
+int quiz_short_match(const char *pattern, const char *text) {
+  char *p = answer_key(pattern), *t = answer_key(text);
+  int ok = p && t && *t && glob(p, t);
+  free(p);
+  free(t);
+  return ok;
+}
+
+static bool parse_number(const json_t *v, double *x) {
+  if (json_is_number(v)) {
+    *x = json_number_value(v);
+    return true;
+  }
+  const char *s = json_string_value(v);
+  if (!s) return false;
+  char buf[64];
+  size_t o = 0;
+  for (; *s && o + 1 < sizeof buf; s++) {
+    if (*s == ' ') continue;
+    buf[o++] = *s == ',' ? '.' : *s;
+  }
+  buf[o] = 0;
+  char *end;
+  *x = strtod(buf, &end);
+  return o > 0 && !*end && isfinite(*x);
+}
+
+static double share(const json_t *answers, size_t i) {
+  return json_number_value(json_object_get(json_array_get(answers, i), "fraction"));
+}
+
+/* One question's score 0..1 for the learner's answer; -1 with *why for a malformed answer. */
+static double grade(const stored_q *q, const json_t *item, const json_t *ans, const char **why) {
+  json_t *answers = answers_of(q);
+  json_t *order = json_object_get(item, "order");
+  if (json_is_null(ans) || !ans) return 0;
+  if (!strcmp(q->type, "single")) {
+    if (!json_is_integer(ans) || json_integer_value(ans) < 0 || (size_t)json_integer_value(ans) >= json_array_size(order)) {
+      *why = "phải là số thứ tự của một phương án";
+      return -1;
+    }
+    double f = share(answers, (size_t)json_integer_value(json_array_get(order, (size_t)json_integer_value(ans))));
+    return f > 0 ? f : 0;
+  }
+  if (!strcmp(q->type, "multi")) {
+    if (!json_is_array(ans)) {
+      *why = "phải là danh sách số thứ tự các phương án đã chọn";
+      return -1;
+    }
+    double sum = 0;
+    bool seen[128] = {false};
+    size_t i;
+    json_t *v;
+    json_array_foreach(ans, i, v) {
+      if (!json_is_integer(v) || json_integer_value(v) < 0 || (size_t)json_integer_value(v) >= json_array_size(order) ||
+          json_integer_value(v) >= 128) {
+        *why = "phải là danh sách số thứ tự các phương án đã chọn";
+        return -1;
+      }
+      if (seen[json_integer_value(v)]) continue;
+      seen[json_integer_value(v)] = true;
+      sum += share(answers, (size_t)json_integer_value(json_array_get(order, (size_t)json_integer_value(v))));
+    }
+    return sum < 0 ? 0 : sum > 1 ? 1 : sum;
+  }
+  if (!strcmp(q->type, "truefalse")) {
+    if (!json_is_boolean(ans)) {
+      *why = "phải là true (đúng) hoặc false (sai)";
+      return -1;
+    }
+    return json_is_true(ans) == json_is_true(json_object_get(json_object_get(q->row, "body"), "answer")) ? 1 : 0;
+  }
+  if (!strcmp(q->type, "matching")) {
+    if (!json_is_array(ans) || json_array_size(ans) > json_array_size(order)) {
+      *why = "phải là danh sách vế phải đã chọn cho từng mục";
+      return -1;
+    }
+    size_t right = 0, i;
+    json_t *v;
+    json_array_foreach(ans, i, v) {
+      if (!json_is_null(v) && !json_is_string(v)) {
+        *why = "phải là danh sách vế phải đã chọn cho từng mục";
+        return -1;
+      }
+      const char *want = json_string_value(json_object_get(json_array_get(answers, (size_t)json_integer_value(json_array_get(order, i))), "match"));
+      if (json_is_string(v) && want && !strcmp(json_string_value(v), want)) right++;
+    }
+    return json_array_size(order) ? (double)right / (double)json_array_size(order) : 0;
+  }
+  if (!strcmp(q->type, "short")) {
+    if (!json_is_string(ans) || json_string_length(ans) > 1000) {
+      *why = "phải là một câu trả lời (tối đa 1000 ký tự)";
+      return -1;
+    }
+    double best = 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(answers, i, a) {
+      double f = json_number_value(json_object_get(a, "fraction"));
+      if (f > best && quiz_short_match(json_string_value(json_object_get(a, "text")), json_string_value(ans))) best = f;
+    }
+    return best;
+  }
+  if (!strcmp(q->type, "numerical")) {
+    double x;
+    if (!parse_number(ans, &x)) {
+      *why = "phải là một số";
+      return -1;
+    }
+    double best = 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(answers, i, a) {
+      const char *t = json_string_value(json_object_get(a, "text"));
+      double f = json_number_value(json_object_get(a, "fraction")), target;
+      if (!t || !strcmp(t, "*")) continue;
+      target = strtod(t, NULL);
+      if (f > best && fabs(x - target) <= json_number_value(json_object_get(a, "tolerance")) + 1e-9) best = f;
+    }
+    return best;
+  }
+  return 0;
+}
+
+/* What the review adds to a question once submitted: the learner's answer, the right one, the
+ * feedback their choice earned, the explanation and the score. */
+static void add_review(json_t *o, const stored_q *q, const json_t *item, const json_t *ans, double score) {
+  json_t *answers = answers_of(q);
+  json_t *order = json_object_get(item, "order");
+  json_t *body = json_object_get(q->row, "body");
+  json_object_set_new(o, "your_answer", ans ? json_deep_copy(ans) : json_null());
+  json_object_set_new(o, "score", json_real(round(score * 1000) / 1000));
+  json_object_set(o, "explanation", json_object_get(q->row, "explanation"));
+  json_t *feedback = json_array();
+  size_t i;
+  json_t *v;
+  if (!strcmp(q->type, "single") || !strcmp(q->type, "multi")) {
+    json_t *shares = json_array();
+    json_array_foreach(order, i, v) {
+      json_t *a = json_array_get(answers, (size_t)json_integer_value(v));
+      json_array_append_new(shares, json_real(json_number_value(json_object_get(a, "fraction"))));
+      bool chosen = (json_is_integer(ans) && (size_t)json_integer_value(ans) == i);
+      size_t k;
+      json_t *c;
+      if (json_is_array(ans)) json_array_foreach(ans, k, c) chosen |= json_is_integer(c) && (size_t)json_integer_value(c) == i;
+      const char *fb = json_string_value(json_object_get(a, "feedback"));
+      if (chosen && fb) json_array_append_new(feedback, json_string(fb));
+    }
+    json_object_set_new(o, "shares", shares);
+  } else if (!strcmp(q->type, "truefalse")) {
+    bool right = json_is_true(json_object_get(body, "answer"));
+    json_object_set_new(o, "right_answer", json_boolean(right));
+    const char *fb = json_string_value(json_object_get(body, json_is_boolean(ans) && json_is_true(ans) == right ? "feedback_right" : "feedback_wrong"));
+    if (fb && json_is_boolean(ans)) json_array_append_new(feedback, json_string(fb));
+  } else if (!strcmp(q->type, "matching")) {
+    json_t *right = json_array();
+    json_array_foreach(order, i, v) json_array_append(right, json_object_get(json_array_get(answers, (size_t)json_integer_value(v)), "match"));
+    json_object_set_new(o, "right_answer", right);
+  } else {
+    /* short / numerical: the answers worth full marks, and the feedback of the one that matched. */
+    json_t *right = json_array();
+    json_t *a;
+    json_array_foreach(answers, i, a) {
+      const char *t = json_string_value(json_object_get(a, "text"));
+      double f = json_number_value(json_object_get(a, "fraction"));
+      if (f > 0.999 && t) {
+        double tol = json_number_value(json_object_get(a, "tolerance"));
+        char shown_text[160];
+        if (!strcmp(q->type, "numerical") && tol > 0) snprintf(shown_text, sizeof shown_text, "%s ± %g", t, tol);
+        else snprintf(shown_text, sizeof shown_text, "%s", t);
+        json_array_append_new(right, json_string(shown_text));
+      }
+    }
+    json_object_set_new(o, "right_answer", right);
+  }
+  json_object_set_new(o, "feedback", feedback);
+}
+
+/* ---- attempts ---- */
+
+static int attempt_view(store_conn *c, int64_t id, json_t **out, app_err *e);
+
+int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, json_t **out, int *status, app_err *e) {
+  int64_t now = clock_now();
+  store_stmt *s = store_prepare(w, &q_quiz);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, quiz_id);
+  int rc = store_step(s);
+  if (rc != STORE_ROW) {
+    store_reset(s);
+    return rc == STORE_DONE ? app_fail(e, 404, "not_found", "id", "Không tìm thấy bài kiểm tra.") : APP_INTERNAL(e);
+  }
+  char category[512];
+  snprintf(category, sizeof category, "%s", store_col_is_null(s, 3) ? "" : store_col_text(s, 3));
+  int64_t comp = store_col_is_null(s, 4) ? 0 : store_col_int(s, 4);
+  int level = store_col_is_null(s, 5) ? 0 : (int)store_col_int(s, 5);
+  int count = (int)store_col_int(s, 6), limit_min = (int)store_col_int(s, 8), max_attempts = (int)store_col_int(s, 9);
+  store_reset(s);
+  /* An attempt still open is answered again (a page reloaded on a phone). */
+  s = store_prepare(w, &q_open);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, quiz_id);
+  store_bind_int(s, 2, user_id);
+  store_bind_int(s, 3, now);
+  rc = store_step(s);
+  int64_t open = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  store_reset(s);
+  if (rc != STORE_ROW && rc != STORE_DONE) return APP_INTERNAL(e);
+  if (open) {
+    *status = 200;
+    return attempt_view(w, open, out, e);
+  }
+  if (max_attempts > 0) {
+    s = store_prepare(w, &q_used);
+    if (!s) return APP_INTERNAL(e);
+    store_bind_int(s, 1, quiz_id);
+    store_bind_int(s, 2, user_id);
+    rc = store_step(s);
+    int64_t used = rc == STORE_ROW ? store_col_int(s, 0) : -1;
+    store_reset(s);
+    if (used < 0) return APP_INTERNAL(e);
+    if (used >= max_attempts) {
+      static _Thread_local char msg[160]; /* app_err keeps the pointer until the answer is sent */
+      snprintf(msg, sizeof msg, "Bạn đã làm đủ %d lần cho phép của bài kiểm tra này.", max_attempts);
+      return app_fail(e, 409, "conflict", "id", msg);
+    }
+  }
+  /* The pool, then a random sample of it. */
+  s = store_prepare(w, &q_pool);
+  if (!s) return APP_INTERNAL(e);
+  char like[520];
+  int i = bind_pool(s, comp, level, category, like, sizeof like);
+  store_bind_int(s, i, QUIZ_POOL_MAX);
+  int64_t *pool = malloc(sizeof *pool * QUIZ_POOL_MAX);
+  size_t n = 0;
+  while (pool && (rc = store_step(s)) == STORE_ROW) pool[n++] = store_col_int(s, 0);
+  store_reset(s);
+  if (!pool || rc != STORE_DONE) {
+    free(pool);
+    return APP_INTERNAL(e);
+  }
+  if (n == 0) {
+    free(pool);
+    return app_fail(e, 409, "conflict", "id", "Ngân hàng chưa có câu hỏi nào cho bài kiểm tra này.");
+  }
+  size_t take = (size_t)count < n ? (size_t)count : n;
+  for (size_t k = 0; k < take; k++) { /* a partial Fisher–Yates shuffle */
+    size_t j = k + randombytes_uniform((uint32_t)(n - k));
+    int64_t t = pool[k];
+    pool[k] = pool[j];
+    pool[j] = t;
+  }
+  json_t *items = json_array();
+  for (size_t k = 0; items && k < take; k++) {
+    stored_q q;
+    if (load_question(w, pool[k], &q) != 0) {
+      json_decref(items);
+      items = NULL;
+      break;
+    }
+    json_array_append_new(items, draw_item(&q));
+    json_decref(q.row);
+  }
+  free(pool);
+  char *text = items ? json_dumps(items, JSON_COMPACT) : NULL;
+  json_decref(items);
+  if (!text) return APP_INTERNAL(e);
+  s = store_prepare(w, &q_attempt_insert);
+  int64_t id = 0;
+  if (s) {
+    store_bind_int(s, 1, quiz_id);
+    store_bind_int(s, 2, user_id);
+    store_bind_id(s, 3, person_id);
+    store_bind_int(s, 4, now);
+    store_bind_id(s, 5, limit_min > 0 ? now + (int64_t)limit_min * 60 : 0);
+    store_bind_text(s, 6, text);
+  }
+  rc = s ? store_insert_id(s, &id) : STORE_ERROR;
+  free(text);
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  *status = 201;
+  return attempt_view(w, id, out, e);
+}
+
+int quiz_attempt_owner(store_conn *c, int64_t attempt_id, int64_t *user_id, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_owner);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, attempt_id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) *user_id = store_col_int(s, 0);
+  store_reset(s);
+  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy bài làm.");
+  return rc == STORE_ROW ? 0 : APP_INTERNAL(e);
+}
+
+typedef struct attempt_row {
+  int64_t id, quiz_id, started, deadline, submitted;
+  int pass;
+  char title[400];
+  bool scored;
+  double score;
+  json_t *items, *answers, *results;
+} attempt_row;
+
+static void attempt_free(attempt_row *a) {
+  json_decref(a->items);
+  json_decref(a->answers);
+  json_decref(a->results);
+}
+
+static int attempt_load(store_conn *c, int64_t id, attempt_row *a, app_err *e) {
+  memset(a, 0, sizeof *a);
+  store_stmt *s = store_prepare(c, &q_attempt);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) {
+    a->id = store_col_int(s, 0);
+    a->quiz_id = store_col_int(s, 1);
+    snprintf(a->title, sizeof a->title, "%s", store_col_text(s, 2));
+    a->pass = (int)store_col_int(s, 3);
+    a->started = store_col_int(s, 4);
+    a->deadline = store_col_is_null(s, 5) ? 0 : store_col_int(s, 5);
+    a->submitted = store_col_is_null(s, 6) ? 0 : store_col_int(s, 6);
+    a->scored = !store_col_is_null(s, 7);
+    a->score = a->scored ? (double)store_col_int(s, 7) / 10 : 0;
+    a->items = json_loads(store_col_text(s, 9), 0, NULL);
+    a->answers = store_col_is_null(s, 10) ? NULL : json_loads(store_col_text(s, 10), 0, NULL);
+    a->results = store_col_is_null(s, 11) ? NULL : json_loads(store_col_text(s, 11), 0, NULL);
+  }
+  store_reset(s);
+  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy bài làm.");
+  if (rc != STORE_ROW || !a->items) {
+    attempt_free(a);
+    return APP_INTERNAL(e);
+  }
+  return 0;
+}
+
+static json_t *iso_or_null(int64_t t) {
+  if (!t) return json_null();
+  char at[32];
+  clock_iso8601(t, at, sizeof at);
+  return json_string(at);
+}
+
+static int view_of(store_conn *c, const attempt_row *a, json_t **out, app_err *e) {
+  int64_t now = clock_now();
+  const char *state = a->submitted ? "submitted" : (a->deadline && now > a->deadline + QUIZ_GRACE_SECONDS) ? "expired" : "open";
+  json_t *qs = json_array();
+  size_t i;
+  json_t *item;
+  json_array_foreach(a->items, i, item) {
+    stored_q q;
+    if (load_question(c, (int64_t)json_integer_value(json_object_get(item, "q")), &q) != 0) {
+      json_decref(qs);
+      return APP_INTERNAL(e);
+    }
+    json_t *o = shown(&q, item, i);
+    if (a->submitted)
+      add_review(o, &q, item, a->answers ? json_array_get(a->answers, i) : NULL,
+                 json_number_value(json_array_get(a->results, i)));
+    json_array_append_new(qs, o);
+    json_decref(q.row);
+  }
+  *out = json_pack("{s:I, s:I, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)a->id, "quiz_id",
+                   (json_int_t)a->quiz_id, "title", a->title, "state", state, "pass_percent", a->pass, "started_at",
+                   iso_or_null(a->started), "deadline_at", iso_or_null(a->deadline), "submitted_at",
+                   iso_or_null(a->submitted), "score_percent", a->scored ? json_real(a->score) : json_null(), "passed",
+                   a->scored ? json_boolean(a->score >= a->pass) : json_null(), "questions", qs);
+  return *out ? 0 : APP_INTERNAL(e);
+}
+
+static int attempt_view(store_conn *c, int64_t id, json_t **out, app_err *e) {
+  attempt_row a;
+  if (attempt_load(c, id, &a, e) != 0) return -1;
+  int rc = view_of(c, &a, out, e);
+  attempt_free(&a);
+  return rc;
+}
+
+int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e) {
+  return attempt_view(c, attempt_id, out, e);
+}
+
+int quiz_submit(store_conn *w, int64_t attempt_id, const json_t *answers, json_t **out, app_err *e) {
+  attempt_row a;
+  if (attempt_load(w, attempt_id, &a, e) != 0) return -1;
+  int rc = -1;
+  json_t *results = NULL;
+  char *atext = NULL, *rtext = NULL;
+  int64_t now = clock_now();
+  if (a.submitted) {
+    rc = app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp.");
+    goto done;
+  }
+  if (a.deadline && now > a.deadline + QUIZ_GRACE_SECONDS) {
+    rc = app_fail(e, 409, "conflict", "id", "Đã hết thời gian làm bài: bài làm này không được tính.");
+    goto done;
+  }
+  if (json_array_size(answers) > json_array_size(a.items)) {
+    rc = app_fail(e, 400, "invalid_value", "answers", "Số câu trả lời nhiều hơn số câu hỏi của bài.");
+    goto done;
+  }
+  results = json_array();
+  double sum = 0;
+  size_t i;
+  json_t *item;
+  json_array_foreach(a.items, i, item) {
+    stored_q q;
+    if (load_question(w, (int64_t)json_integer_value(json_object_get(item, "q")), &q) != 0) {
+      rc = APP_INTERNAL(e);
+      goto done;
+    }
+    const char *why = NULL;
+    double score = grade(&q, item, json_array_get(answers, i), &why);
+    json_decref(q.row);
+    if (score < 0) {
+      static _Thread_local char msg[200]; /* app_err keeps the pointer until the answer is sent */
+      snprintf(msg, sizeof msg, "Câu %zu: câu trả lời %s.", i + 1, why ? why : "không hợp lệ");
+      rc = app_fail(e, 400, "invalid_value", "answers", msg);
+      goto done;
+    }
+    sum += score;
+    json_array_append_new(results, json_real(score));
+  }
+  int64_t tenths = json_array_size(a.items) ? (int64_t)llround(sum / (double)json_array_size(a.items) * 1000) : 0;
+  double percent = (double)tenths / 10;
+  atext = json_dumps(answers, JSON_COMPACT | JSON_ENCODE_ANY);
+  rtext = json_dumps(results, JSON_COMPACT);
+  store_stmt *s = store_prepare(w, &q_close);
+  if (!s || !atext || !rtext) {
+    rc = APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_int(s, 1, now);
+  store_bind_int(s, 2, tenths);
+  store_bind_int(s, 3, percent >= a.pass ? 1 : 0);
+  store_bind_text(s, 4, atext);
+  store_bind_text(s, 5, rtext);
+  store_bind_int(s, 6, attempt_id);
+  int src = store_step(s);
+  int64_t changed = src == STORE_DONE ? store_changes(s) : 0;
+  store_reset(s);
+  if (src != STORE_DONE) {
+    rc = APP_INTERNAL(e);
+    goto done;
+  }
+  if (changed != 1) { /* submitted meanwhile */
+    rc = app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp.");
+    goto done;
+  }
+  rc = attempt_view(w, attempt_id, out, e);
+done:
+  free(atext);
+  free(rtext);
+  json_decref(results);
+  attempt_free(&a);
+  return rc;
+}

@@ -1,0 +1,57 @@
+/* quiz.h: quizzes drawn from the question bank and the learners' attempts (issue 8).
+ * Owns: the tables quizzes and quiz_attempts; the grading rules of every question type.
+ * Never: sends a question's answers, their shares or their feedback before the attempt is
+ * submitted; trusts anything from the browser but the learner's choices (the questions drawn and
+ * the order their options were shown in are the attempt's, kept on the server).
+ *
+ * Grading (each question scores 0..1; the attempt scores their mean, in percent):
+ * - single: the share of the chosen option (a wrong one 0); multi: the sum of the shares of the
+ *   chosen options, kept within 0..1 (a wrong choice's negative share takes off);
+ * - true/false: 1 when right; matching: the share of items matched right;
+ * - short: the best share among the accepted answers the text matches (case, accents kept; spaces
+ *   at the ends and runs of spaces ignored; '*' in an accepted answer matches any text);
+ * - numerical: the best share among the answers the number is within tolerance of ("," or "."
+ *   as the decimal mark).
+ */
+#ifndef HOCVUSO_QUIZ_H
+#define HOCVUSO_QUIZ_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "domain/err.h"
+#include "store/store.h"
+
+typedef struct quiz_def {
+  const char *title;
+  const char *description;
+  const char *category;   /* a category prefix ("KNS-CB/M06"), or NULL: any */
+  const char *competency; /* a code, or NULL: any */
+  int level;              /* 0: any */
+  int question_count, pass_percent, time_limit_min, max_attempts;
+} quiz_def;
+
+/* Creates a quiz; 400 naming the field for an unknown competence, 409 when the bank holds no
+ * question it could draw. */
+int quiz_create(store_conn *w, const quiz_def *d, int64_t user_id, int64_t *id, app_err *e);
+/* Quizzes, with the caller's own record of each: attempts used, best score, passed, the attempt
+ * still open. */
+int quiz_list(store_conn *c, int64_t user_id, int page, int per_page, json_t **items, int64_t *total, app_err *e);
+/* Starts an attempt (or answers the one still open: 200 instead of 201 in *status): the questions
+ * drawn, without answers. 404 for an unknown quiz, 409 when the attempts are used up or the bank has
+ * no question for it. */
+int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, json_t **out, int *status, app_err *e);
+/* The attempt's user (for the dispatcher's check); 404 when absent. */
+int quiz_attempt_owner(store_conn *c, int64_t attempt_id, int64_t *user_id, app_err *e);
+/* The attempt: its questions without answers while open; once submitted, the review (choices,
+ * right answers, feedback, explanations, scores). */
+int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e);
+/* Grades the answers (an array aligned with the attempt's questions) and closes the attempt.
+ * 400 naming `answers` for a malformed answer; 409 when already submitted or past its time. */
+int quiz_submit(store_conn *w, int64_t attempt_id, const json_t *answers, json_t **out, app_err *e);
+
+/* ---- pure, for tests ---- */
+/* Whether `text` is accepted by `pattern` (short answers: see above). */
+int quiz_short_match(const char *pattern, const char *text);
+
+#endif
