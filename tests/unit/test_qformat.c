@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "domain/qformat.h"
+#include "domain/quiz.h"
 #include "test_paths.h"
 
 static char *slurp(const char *name, size_t *len) {
@@ -344,6 +345,21 @@ static void test_xml_edges(void **state) {
   q_file_free(&f);
 }
 
+/* Short answers (quiz.h): case, accents and spacing ignored; '*' any text; an empty answer never. */
+static void test_short_match(void **state) {
+  (void)state;
+  assert_true(quiz_short_match("Dịch vụ công", "dich vu cong"));
+  assert_true(quiz_short_match("Dịch vụ công", "  DỊCH   vụ công "));
+  assert_true(quiz_short_match("Đà Nẵng", "da nang"));
+  assert_false(quiz_short_match("Dịch vụ công", "dich vu"));
+  assert_true(quiz_short_match("dvc*", "DVC quốc gia"));
+  assert_true(quiz_short_match("*", "bất cứ gì"));
+  assert_false(quiz_short_match("*", "   "));
+  assert_true(quiz_short_match("a*c", "abbbc"));
+  assert_false(quiz_short_match("a*c", "abbb"));
+  assert_false(quiz_short_match("VNeID", "VNeID2"));
+}
+
 static void test_grades(void **state) {
   (void)state;
   assert_true(qformat_grade_ok(1));
@@ -362,6 +378,7 @@ int main(void) {
       cmocka_unit_test(test_gift_moodle_questions), cmocka_unit_test(test_gift_category_and_escapes),
       cmocka_unit_test(test_gift_edges),            cmocka_unit_test(test_xml_fixtures),
       cmocka_unit_test(test_xml_edges),             cmocka_unit_test(test_grades),
+      cmocka_unit_test(test_short_match),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,86 @@
+// Learning in a real Chromium against a real server: on a 360 px phone, a learner opens "Học tập",
+// starts a quiz the ward admin made from the question bank, answers every question by tapping (and
+// typing a short answer without accents), submits after the confirmation, and sees the score, the
+// right answers and the explanations; the page's score is the API's. Reloading an open attempt
+// brings back the same questions. Nothing on the open attempt's page tells the answer.
+// Owns: its server, its browser, the questions and the quiz it makes through the API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib/server.mjs';
+import { launchBrowser, newPage, login, waitReady, assertNoProblems, assertNoHorizontalOverflow, PHONE } from './lib/browser.mjs';
+import { apiSession } from './lib/people.mjs';
+
+const GIFT = `$CATEGORY: KNS-THU/M99/4.2/1
+
+::OTP::Ngân hàng có gọi điện hỏi mã OTP của bạn không?{F####Ngân hàng không bao giờ hỏi mã OTP.}
+
+::Mật khẩu::Mật khẩu nào mạnh nhất?{=Ntong7ccbt! ~123456 ~matkhau####Mật khẩu mạnh thì dài và khó đoán.}
+
+::Lừa đảo::Dấu hiệu nào là lừa đảo?{~%50%Hối thúc chuyển tiền ~%50%Gửi đường dẫn lạ ~%-100%Thông báo trong ứng dụng chính thức####Kẻ gian hối thúc.}
+
+::Cổng::Tên cổng nộp hồ sơ trực tuyến là Cổng ... quốc gia.{=Dịch vụ công####Cổng Dịch vụ công quốc gia.}
+`;
+let srv;
+let browser;
+let quizId;
+
+before(async () => {
+  srv = await startServer();
+  browser = await launchBrowser();
+  const api = await apiSession(srv.url, 'admin', srv.password);
+  const imp = await api.raw('POST', '/questions/import?name=thu.gift', GIFT, { 'Content-Type': 'text/plain' });
+  assert.equal(imp.status, 200, JSON.stringify(imp.body));
+  quizId = (await api.ok('POST', '/quizzes', { title: 'Kiểm tra an toàn trên mạng', category: 'KNS-THU/M99', question_count: 4, pass_percent: 75 })).id;
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+test('phone 360 px: take a quiz, submit it, read the score and the explanations', { timeout: 120_000 }, async () => {
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'hocvien', srv.password);
+  await page.goto('/#/hoc-tap');
+  await page.getByRole('heading', { level: 1, name: 'Học tập' }).waitFor();
+  await waitReady(page);
+  const card = page.locator(`main .quiz-card[data-id="${quizId}"]`);
+  await card.getByText('Chưa làm').waitFor();
+  await card.getByRole('button', { name: 'Bắt đầu làm bài: Kiểm tra an toàn trên mạng' }).click();
+  await page.waitForFunction(() => location.hash.startsWith('#/bai-lam/'));
+  await waitReady(page);
+  const attemptId = (await page.evaluate(() => location.hash)).split('/').pop();
+  const html = await page.locator('main').innerHTML();
+  assert.ok(!/Ngân hàng không bao giờ hỏi|dài và khó đoán|Kẻ gian/.test(html), 'no explanation before the submission');
+  await assertNoHorizontalOverflow(page, PHONE.width, 'open attempt');
+  // Reloaded: the same questions, in the same order.
+  const before = await page.locator('main .question-legend').allTextContents();
+  await page.reload();
+  await waitReady(page);
+  assert.deepEqual(await page.locator('main .question-legend').allTextContents(), before);
+
+  for (const fs of await page.locator('main fieldset.question').all()) {
+    const text = await fs.locator('.question-legend').textContent();
+    if (text.includes('OTP')) await fs.getByText('Sai', { exact: true }).click();
+    else if (text.includes('Mật khẩu')) await fs.getByText('Ntong7ccbt!', { exact: true }).click();
+    else if (text.includes('lừa đảo')) {
+      await fs.getByText('Hối thúc chuyển tiền').click();
+      await fs.getByText('Gửi đường dẫn lạ').click();
+    } else await fs.getByRole('textbox').fill('dich vu cong');
+  }
+  await page.getByRole('button', { name: 'Nộp bài' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Nộp bài?' });
+  await dialog.getByRole('button', { name: 'Nộp bài' }).click();
+  await page.getByText(/Chúc mừng! Bạn đạt 100%/).waitFor();
+  const api = await (await page.request.get(`${srv.url}/api/v1/attempts/${attemptId}`)).json();
+  assert.equal(api.score_percent, 100);
+  assert.equal(api.state, 'submitted');
+  assert.equal(await page.locator('main .review-right').count(), 4);
+  await page.getByText('Giải thích: Cổng Dịch vụ công quốc gia.').waitFor();
+  await assertNoHorizontalOverflow(page, PHONE.width, 'review');
+  // Back on the list: passed, with the score.
+  await page.getByRole('link', { name: 'Về danh sách bài' }).click();
+  await waitReady(page);
+  await page.locator(`main .quiz-card[data-id="${quizId}"]`).getByText('Đã đạt · 100%').waitFor();
+  assertNoProblems(problems);
+  await context.close();
+});

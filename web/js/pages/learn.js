@@ -1,0 +1,239 @@
+// Learning (học tập): #/hoc-tap lists the quizzes with the learner's own results and, for content
+// editors, a form that makes a quiz from the question bank; #/bai-lam/:id is one attempt: while
+// open, its questions with big tap targets on a phone (and the time left); once submitted, the
+// score, and each question with the learner's answer, the right one and its explanation.
+// Never grades, and never holds an answer before submitting: the server draws, grades and reviews.
+import { h, uid, replace } from '../h.js';
+import { api, request } from '../api.js';
+import { icon } from '../icons.js';
+import { pageHeader, section, empty, parsePage, pager, fmtNum, banner, badge, errorBanner, confirmDialog, form, field } from '../ui.js';
+import { TYPE_LABELS } from './questions.js';
+
+const PER_PAGE = 20;
+
+/* ---------- the list ---------- */
+
+function status(z) {
+  const m = z.mine;
+  if (m.open_attempt) return badge('Đang làm dở', 'warning');
+  if (m.passed) return badge(`Đã đạt · ${fmtNum(m.best_percent)}%`, 'success');
+  if (m.attempts) return badge(`Chưa đạt · cao nhất ${fmtNum(m.best_percent)}%`, 'neutral');
+  return badge('Chưa làm', 'neutral');
+}
+
+function startButton(z) {
+  const used = z.max_attempts > 0 && z.mine.attempts >= z.max_attempts && !z.mine.open_attempt;
+  const label = z.mine.open_attempt ? 'Làm tiếp' : z.mine.attempts ? 'Làm lại' : 'Bắt đầu làm bài';
+  const slot = h('div', { class: 'row-error' });
+  const button = h('button', {
+    type: 'button', class: 'btn btn-primary', disabled: used,
+    'aria-label': `${label}: ${z.title}`,
+    onclick: async () => {
+      button.disabled = true;
+      try {
+        const a = await request('POST', `/quizzes/${encodeURIComponent(z.id)}/attempts`);
+        location.hash = `#/bai-lam/${a.id}`;
+      } catch (err) {
+        button.disabled = false;
+        replace(slot, errorBanner(err));
+      }
+    },
+  }, icon('chevron'), h('span', null, label));
+  return h('div', { class: 'quiz-actions' }, used ? h('p', { class: 'field-hint' }, 'Bạn đã làm hết số lần cho phép.') : button, slot);
+}
+
+function quizCard(z) {
+  const facts = [`${fmtNum(z.question_count)} câu`, `đạt từ ${z.pass_percent}%`,
+    z.time_limit_min ? `${z.time_limit_min} phút` : 'không giới hạn thời gian',
+    z.max_attempts ? `tối đa ${z.max_attempts} lần (đã làm ${z.mine.attempts})` : `đã làm ${z.mine.attempts} lần`];
+  return h('li', { class: 'card quiz-card', dataset: { id: String(z.id) } },
+    h('h3', { class: 'card-title' }, z.title),
+    z.description ? h('p', null, z.description) : null,
+    h('p', { class: 'row-sub' }, facts.join(' · ')),
+    h('p', null, status(z)),
+    startButton(z));
+}
+
+function quizForm(ctx, comps) {
+  return form({
+    submitLabel: 'Tạo bài kiểm tra',
+    onSubmit: async (v) => {
+      const body = { title: v.title, question_count: Number(v.question_count), pass_percent: Number(v.pass_percent) };
+      if (v.description) body.description = v.description;
+      if (v.category) body.category = v.category;
+      if (v.competency) body.competency = v.competency;
+      if (v.level) body.level = Number(v.level);
+      if (v.time_limit_min) body.time_limit_min = Number(v.time_limit_min);
+      if (v.max_attempts) body.max_attempts = Number(v.max_attempts);
+      await api.post('/quizzes', body);
+      ctx.refresh();
+      return 'Đã tạo bài kiểm tra.';
+    },
+  },
+  field({ label: 'Tên bài kiểm tra', name: 'title', required: true, maxlength: 200 }),
+  field({ label: 'Giới thiệu', name: 'description', type: 'textarea' }),
+  field({ label: 'Danh mục câu hỏi', name: 'category', hint: 'Ví dụ KNS-CB/M06: chỉ rút câu hỏi của học phần 6. Để trống: mọi danh mục.' }),
+  field({ label: 'Năng lực số', name: 'competency', type: 'select', options: [{ value: '', label: 'Mọi năng lực' }].concat(comps.map((c) => ({ value: c.code, label: `${c.code} · ${c.name}` }))) }),
+  field({ label: 'Bậc', name: 'level', type: 'select', options: [{ value: '', label: 'Mọi bậc' }].concat([1, 2, 3, 4, 5, 6, 7, 8].map((l) => ({ value: l, label: `Bậc ${l}` }))) }),
+  field({ label: 'Số câu hỏi mỗi lượt', name: 'question_count', type: 'number', value: '10', required: true, inputmode: 'numeric' }),
+  field({ label: 'Điểm đạt (%)', name: 'pass_percent', type: 'number', value: '70', required: true, inputmode: 'numeric' }),
+  field({ label: 'Thời gian (phút, 0: không giới hạn)', name: 'time_limit_min', type: 'number', value: '15', inputmode: 'numeric' }),
+  field({ label: 'Số lần làm tối đa (0: không giới hạn)', name: 'max_attempts', type: 'number', value: '3', inputmode: 'numeric' }));
+}
+
+async function listView(ctx) {
+  const page = parsePage(ctx.query.page);
+  const data = await api.get('/quizzes', { page, per_page: PER_PAGE });
+  const items = data.items || [];
+  const editor = ctx.can('content.write');
+  const comps = editor ? (await api.get('/competencies', { per_page: 200 })).items || [] : [];
+  return h('div', { class: 'page' },
+    pageHeader('Học tập', 'Làm bài kiểm tra để biết mình đã nắm kỹ năng số đến đâu. Máy chủ chấm điểm ngay khi bạn nộp bài và cho xem lời giải thích của từng câu.'),
+    section('Bài kiểm tra',
+      items.length ? h('ul', { class: 'card-list quiz-list' }, items.map(quizCard)) : empty('Chưa có bài kiểm tra nào.'),
+      pager(data, (p) => ctx.setQuery({ page: p }), 'bài kiểm tra')),
+    editor ? section('Tạo bài kiểm tra mới', quizForm(ctx, comps)) : null);
+}
+
+/* ---------- one attempt ---------- */
+
+function questionInput(q) {
+  const name = `q${q.index}`;
+  const legendId = uid('q');
+  const legend = h('legend', { id: legendId, class: 'question-legend' },
+    h('span', { class: 'question-number' }, `Câu ${q.index + 1}. `), q.text.replace(/<[^>]*>/g, ' '));
+  const hint = h('p', { class: 'field-hint' }, TYPE_LABELS[q.type] || '');
+  let body;
+  if (q.type === 'single' || q.type === 'multi') {
+    const type = q.type === 'single' ? 'radio' : 'checkbox';
+    body = h('div', { class: 'choices' }, q.options.map((o, i) => {
+      const id = uid('o');
+      return h('div', { class: 'choice' },
+        h('input', { type, id, name, value: String(i) }),
+        h('label', { for: id }, o.replace(/<[^>]*>/g, ' ')));
+    }));
+    if (q.type === 'multi') hint.textContent = 'Chọn tất cả các đáp án đúng.';
+  } else if (q.type === 'truefalse') {
+    body = h('div', { class: 'choices choices-row' }, [['true', 'Đúng'], ['false', 'Sai']].map(([v, label]) => {
+      const id = uid('o');
+      return h('div', { class: 'choice' }, h('input', { type: 'radio', id, name, value: v }), h('label', { for: id }, label));
+    }));
+  } else if (q.type === 'matching') {
+    body = h('div', { class: 'match' }, q.items.map((item, i) => {
+      const id = uid('m');
+      return h('div', { class: 'field' },
+        h('label', { for: id, class: 'field-label' }, item.replace(/<[^>]*>/g, ' ')),
+        h('select', { id, name: `${name}.${i}` },
+          [h('option', { value: '' }, '— Chọn —')].concat(q.choices.map((c) => h('option', { value: c }, c)))));
+    }));
+  } else {
+    const id = uid('a');
+    body = h('div', { class: 'field' },
+      h('label', { for: id, class: 'field-label' }, q.type === 'numerical' ? 'Số bạn trả lời' : 'Câu trả lời của bạn'),
+      h('input', { id, name, type: 'text', autocomplete: 'off', inputmode: q.type === 'numerical' ? 'decimal' : 'text' }));
+  }
+  return h('fieldset', { class: 'question', dataset: { index: String(q.index), type: q.type } }, legend, hint, body);
+}
+
+function collect(formEl, questions) {
+  return questions.map((q) => {
+    const name = `q${q.index}`;
+    if (q.type === 'single') {
+      const c = formEl.querySelector(`input[name="${name}"]:checked`);
+      return c ? Number(c.value) : null;
+    }
+    if (q.type === 'multi') return [...formEl.querySelectorAll(`input[name="${name}"]:checked`)].map((c) => Number(c.value));
+    if (q.type === 'truefalse') {
+      const c = formEl.querySelector(`input[name="${name}"]:checked`);
+      return c ? c.value === 'true' : null;
+    }
+    if (q.type === 'matching') return q.items.map((_, i) => formEl.querySelector(`select[name="${name}.${i}"]`).value || null);
+    const v = formEl.querySelector(`input[name="${name}"]`).value.trim();
+    return v === '' ? null : v;
+  });
+}
+
+function timer(deadline) {
+  if (!deadline) return null;
+  const el = h('p', { class: 'quiz-timer', role: 'timer', 'aria-live': 'off' });
+  const tick = () => {
+    const left = Math.max(0, Math.round((Date.parse(deadline) - Date.now()) / 1000));
+    el.textContent = `Thời gian còn lại: ${Math.floor(left / 60)} phút ${String(left % 60).padStart(2, '0')} giây`;
+    if (left > 0 && el.isConnected !== false) setTimeout(tick, 1000);
+  };
+  tick();
+  return el;
+}
+
+function openView(ctx, a) {
+  const slot = h('div', { 'aria-live': 'polite' });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-large' }, icon('check'), h('span', null, 'Nộp bài'));
+  const el = h('form', { class: 'form quiz-form', novalidate: true }, a.questions.map(questionInput), slot, h('div', { class: 'form-actions' }, submit));
+  el.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const answers = collect(el, a.questions);
+    const blank = answers.filter((x) => x === null || (Array.isArray(x) && (!x.length || x.every((y) => y === null)))).length;
+    const ok = await confirmDialog({
+      title: 'Nộp bài?',
+      message: blank ? `Bạn còn ${blank} câu chưa trả lời. Sau khi nộp, bạn không sửa được bài nữa.` : 'Sau khi nộp, bạn không sửa được bài nữa.',
+      okLabel: 'Nộp bài',
+    });
+    if (!ok) return;
+    submit.disabled = true;
+    try {
+      await request('POST', `/attempts/${encodeURIComponent(a.id)}/submit`, { body: { answers } });
+      ctx.refresh();
+    } catch (err) {
+      submit.disabled = false;
+      replace(slot, errorBanner(err));
+    }
+  });
+  return h('div', { class: 'page' },
+    pageHeader(a.title, `${a.questions.length} câu hỏi · đạt từ ${a.pass_percent}%`,
+      h('a', { href: '#/hoc-tap', class: 'btn btn-secondary' }, icon('back'), h('span', null, 'Về danh sách bài'))),
+    timer(a.deadline_at), el);
+}
+
+function answerText(q, v) {
+  if (v === null || v === undefined || (Array.isArray(v) && !v.length)) return 'Bỏ trống';
+  if (q.type === 'single') return q.options[v] ?? '—';
+  if (q.type === 'multi') return v.map((i) => q.options[i]).join('; ');
+  if (q.type === 'truefalse') return v ? 'Đúng' : 'Sai';
+  if (q.type === 'matching') return q.items.map((it, i) => `${it} → ${v[i] || '—'}`).join('; ');
+  return String(v);
+}
+
+function rightText(q) {
+  if (q.type === 'single' || q.type === 'multi') return q.options.filter((_, i) => q.shares[i] > 0).join('; ');
+  if (q.type === 'truefalse') return q.right_answer ? 'Đúng' : 'Sai';
+  if (q.type === 'matching') return q.items.map((it, i) => `${it} → ${q.right_answer[i]}`).join('; ');
+  return (q.right_answer || []).join(' hoặc ');
+}
+
+function reviewView(a) {
+  const head = a.state === 'expired'
+    ? banner('warning', 'Bài làm đã quá thời gian và không được tính.')
+    : banner(a.passed ? 'success' : 'warning', a.passed
+      ? `Chúc mừng! Bạn đạt ${fmtNum(a.score_percent)}% (cần ${a.pass_percent}%).`
+      : `Bạn được ${fmtNum(a.score_percent)}%, cần ${a.pass_percent}% để đạt. Hãy xem lời giải thích rồi làm lại.`);
+  return h('div', { class: 'page' },
+    pageHeader(a.title, 'Kết quả bài làm',
+      h('a', { href: '#/hoc-tap', class: 'btn btn-secondary' }, icon('back'), h('span', null, 'Về danh sách bài'))),
+    head,
+    a.state === 'submitted' ? h('ol', { class: 'review-list' }, a.questions.map((q) => h('li', { class: `review ${q.score >= 1 ? 'review-right' : q.score > 0 ? 'review-partial' : 'review-wrong'}` },
+      h('p', { class: 'question-legend' }, q.text.replace(/<[^>]*>/g, ' ')),
+      h('p', null, h('strong', null, 'Bạn trả lời: '), answerText(q, q.your_answer)),
+      h('p', null, h('strong', null, 'Đáp án đúng: '), rightText(q)),
+      h('p', null, q.score >= 1 ? badge('Đúng', 'success') : q.score > 0 ? badge(`Đúng một phần (${Math.round(q.score * 100)}%)`, 'warning') : badge('Chưa đúng', 'neutral')),
+      (q.feedback || []).map((f) => h('p', { class: 'row-sub' }, f)),
+      q.explanation ? h('p', { class: 'explanation' }, h('strong', null, 'Giải thích: '), q.explanation) : null))) : null);
+}
+
+async function attemptView(ctx) {
+  const a = await api.get(`/attempts/${encodeURIComponent(ctx.params.id)}`);
+  return a.state === 'open' ? openView(ctx, a) : reviewView(a);
+}
+
+export async function render(ctx) {
+  return ctx.params && ctx.params.id ? attemptView(ctx) : listView(ctx);
+}
