@@ -53,7 +53,7 @@ static int load_curriculum(store *st, const char *dir) {
       rc = -1;
       break;
     }
-    size_t nproblems = json_array_size(json_object_get(o, "problems"));
+    size_t nproblems = json_array_size(json_object_get(o, "rejected"));
     if (nproblems) fprintf(stderr, "hocvuso demo: %s: %zu questions not kept\n", path, nproblems);
     kept += (int)json_integer_value(json_object_get(o, "imported")) + (int)json_integer_value(json_object_get(o, "unchanged"));
     modules++;

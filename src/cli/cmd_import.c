@@ -1,5 +1,6 @@
 /* cmd_import.c: `hocvuso import questions [--competency C --level L] FILE` imports a question file
- * (GIFT or Moodle XML) into the question bank and prints {"imported", "unchanged", "problems"}.
+ * (GIFT or Moodle XML) into the question bank and prints {"imported", "unchanged", "rejected"} (each
+ * rejected question with its line, title and reason), with the exit codes below.
  * `hocvuso import residents [--data DIR] [--database URI] FILE`: imports a resident
  * list (CSV or XLSX, told apart by content) with the browser's engine and rules, the operator acting
  * over the whole unit tree. Prints one JSON object on stdout:

@@ -260,7 +260,7 @@ int qbank_import_file(store *st, const char *path, const char *competency, int l
     if (c && store_in_transaction(c)) store_rollback(c);
     goto done;
   }
-  *out = json_pack("{s:i, s:i, s:o}", "imported", imported, "unchanged", unchanged, "problems", qbank_problems_json(&f));
+  *out = json_pack("{s:i, s:i, s:o}", "imported", imported, "unchanged", unchanged, "rejected", qbank_problems_json(&f));
   rc = *out ? 0 : -1;
 done:
   if (c) store_release(c);

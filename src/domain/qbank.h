@@ -60,7 +60,7 @@ int qbank_store(store_conn *w, const qbank_row *rows, int nrows, const char *sou
 json_t *qbank_problems_json(q_file *f);
 /* Imports a question file (GIFT or Moodle XML, by content) as the operator: read and checked with
  * nothing held, then stored in one short write transaction; `competency` (a code) and `level` are
- * the defaults for untagged questions (NULL, 0: none). *out: {"imported", "unchanged", "problems"}.
+ * the defaults for untagged questions (NULL, 0: none). *out: {"imported", "unchanged", "rejected": [{line, name, reason}]}.
  * -1 with a Vietnamese message in err when the file cannot be read, a default is unknown, or the
  * database fails. */
 struct store;

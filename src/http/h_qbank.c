@@ -82,13 +82,13 @@ int h_questions_import(req *r) {
   if (req_begin(r) != 0 || qbank_store(req_dbw(r), rows, nrows, name, r->who->user_id, &imported, &unchanged) != 0 ||
       req_audit(r, "questions.import", "question", 0, 0,
                 json_pack("{s:s, s:i, s:i, s:i}", "file", name ? name : "", "imported", imported, "unchanged", unchanged,
-                          "problems", f.nproblems)) != 0 ||
+                          "rejected", f.nproblems)) != 0 ||
       store_commit(req_dbw(r)) != STORE_OK) {
     APP_INTERNAL(&r->err);
     goto done;
   }
   json_t *problems = qbank_problems_json(&f);
-  rc = req_ok(r, 200, json_pack("{s:i, s:i, s:o}", "imported", imported, "unchanged", unchanged, "problems",
+  rc = req_ok(r, 200, json_pack("{s:i, s:i, s:o}", "imported", imported, "unchanged", unchanged, "rejected",
                                 problems ? problems : json_array()));
 done:
   qbank_rows_free(rows, nrows);

@@ -9,7 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, finish, expectError, REPO_ROOT } from './lib/server.mjs';
+import { startServer, finish, expectError, REPO_ROOT, hocvuso, storeArgs, tempDir } from './lib/server.mjs';
+import { writeFileSync } from 'node:fs';
 
 const FIXTURES = join(REPO_ROOT, '..', 'shared', 'data', 'moodle-question-fixtures');
 const fixture = (name) => readFileSync(join(FIXTURES, name));
@@ -37,10 +38,10 @@ test('Moodle\'s GIFT file: the usable questions kept, the essay reported at its 
   assert.equal(r.status, 200, r.text);
   // Nine questions: the essay needs a human grader; the two "2-08 TSL" true/false are the same question.
   assert.equal(r.json.imported + r.json.unchanged, 8);
-  assert.equal(r.json.problems.length, 1);
-  assert.deepEqual(r.json.problems[0].line, 2);
-  assert.equal(r.json.problems[0].name, 'Q8');
-  assert.match(r.json.problems[0].reason, /tự luận/);
+  assert.equal(r.json.rejected.length, 1);
+  assert.deepEqual(r.json.rejected[0].line, 2);
+  assert.equal(r.json.rejected[0].name, 'Q8');
+  assert.match(r.json.rejected[0].reason, /tự luận/);
   assert.equal(await bankTotal(), before + r.json.imported);
   const again = await upload(admin, fixture('questions.gift.txt'), '&competency=1.1&level=1');
   assert.equal(again.status, 200, again.text);
@@ -66,14 +67,14 @@ test('Moodle XML: an invalid grade is reported with its line and the question\'s
   const r = await upload(admin, fixture('error_invalid_grades.xml'), '&competency=4.2&level=2');
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.imported, 0);
-  assert.equal(r.json.problems.length, 1);
-  assert.equal(r.json.problems[0].line, 4);
-  assert.match(r.json.problems[0].name, /invalid grades/);
-  assert.match(r.json.problems[0].reason, /33%/);
+  assert.equal(r.json.rejected.length, 1);
+  assert.equal(r.json.rejected[0].line, 4);
+  assert.match(r.json.rejected[0].name, /invalid grades/);
+  assert.match(r.json.rejected[0].reason, /33%/);
   const nested = await upload(admin, fixture('nested_categories_with_questions.xml'), '&competency=4.2&level=2');
   assert.equal(nested.status, 200, nested.text);
   assert.equal(nested.json.imported, 4);
-  assert.deepEqual(nested.json.problems.map((p) => p.line), [55]); // the essay
+  assert.deepEqual(nested.json.rejected.map((p) => p.line), [55]); // the essay
   const kappa = (await srv.getJSON(admin, '/api/v1/questions?per_page=50&q=kappa%20question')).items;
   assert.equal(kappa.length, 1);
   assert.equal(kappa[0].category, 'Iota/Kappa');
@@ -91,9 +92,9 @@ test('tags written in the file win over the defaults; a question with neither is
   const bare = await upload(admin, Buffer.from(gift));
   assert.equal(bare.status, 200, bare.text);
   assert.equal(bare.json.imported, 1);
-  assert.equal(bare.json.problems.length, 1);
-  assert.equal(bare.json.problems[0].line, 7);
-  assert.match(bare.json.problems[0].reason, /chưa gắn năng lực/i);
+  assert.equal(bare.json.rejected.length, 1);
+  assert.equal(bare.json.rejected[0].line, 7);
+  assert.match(bare.json.rejected[0].reason, /chưa gắn năng lực/i);
   const tagged = (await srv.getJSON(admin, '/api/v1/questions?per_page=5&q=OTP')).items[0];
   assert.equal(tagged.competency, '4.2');
   assert.equal(tagged.level, 2);
@@ -149,4 +150,31 @@ test('only content editors import and read the bank; everyone logged in sees the
   const log = await srv.getJSON(admin, '/api/v1/audit?action=questions.import&per_page=50');
   assert.ok(log.items.length >= 3, JSON.stringify(log.items.length));
   assert.ok(log.items.every((e) => e.action === 'questions.import'));
+});
+
+test('hocvuso import questions: one JSON object {imported, unchanged, rejected}; exit 0 read, 1 unreadable, 2 usage', async () => {
+  const args = storeArgs(srv.dataDir, srv.dbUri);
+  const file = join(FIXTURES, 'nested_categories_with_questions.xml');
+  let r = await hocvuso(['import', 'questions', ...args, '--competency', '6.2', '--level', '3', file]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(Object.keys(out), ['imported', 'unchanged', 'rejected']);
+  assert.equal(out.imported + out.unchanged, 4);
+  assert.deepEqual(out.rejected.map((x) => x.line), [55]);
+  assert.match(out.rejected[0].reason, /tự luận/);
+  r = await hocvuso(['import', 'questions', ...args, '--competency', '6.2', '--level', '3', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { imported: 0, unchanged: 4, rejected: out.rejected });
+  const dir = tempDir('qb');
+  const bad = join(dir, 'bad.gift');
+  writeFileSync(bad, Buffer.from('::A::Ch\xe0o {T}\n', 'latin1'));
+  r = await hocvuso(['import', 'questions', ...args, bad]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /UTF-8/);
+  assert.equal(r.stdout, '');
+  r = await hocvuso(['import', 'questions', ...args, '--level', '9', file]);
+  assert.equal(r.code, 2);
+  r = await hocvuso(['import', 'questions', ...args, '--competency', '9.9', file]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /9\.9/);
 });

@@ -39,15 +39,15 @@ function compOptions(comps, none) {
 function importResult(r) {
   const kept = `Đã thêm ${fmtNum(r.imported)} câu hỏi vào ngân hàng`;
   const same = r.unchanged ? `; ${fmtNum(r.unchanged)} câu đã có sẵn nên giữ nguyên` : '';
-  const head = banner(r.problems.length ? 'warning' : 'success', `${kept}${same}.`);
-  if (!r.problems.length) return h('div', { class: 'import-result', role: 'status' }, head);
+  const head = banner(r.rejected.length ? 'warning' : 'success', `${kept}${same}.`);
+  if (!r.rejected.length) return h('div', { class: 'import-result', role: 'status' }, head);
   return h('div', { class: 'import-result', role: 'status' }, head,
-    h('p', null, `${fmtNum(r.problems.length)} câu không nhận được. Sửa các câu này trong tệp rồi nhập lại: các câu đã nhận sẽ không bị thêm lần nữa.`),
+    h('p', null, `${fmtNum(r.rejected.length)} câu không nhận được. Sửa các câu này trong tệp rồi nhập lại: các câu đã nhận sẽ không bị thêm lần nữa.`),
     h('div', { class: 'table-wrap' },
       h('table', { class: 'table table-cards problems-table' },
         h('caption', { class: 'visually-hidden' }, 'Các câu hỏi không nhận được'),
         h('thead', null, h('tr', null, ['Dòng', 'Câu hỏi', 'Lý do'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', null, r.problems.map((p) => h('tr', null,
+        h('tbody', null, r.rejected.map((p) => h('tr', null,
           h('td', { dataset: { label: 'Dòng' } }, String(p.line)),
           h('td', { dataset: { label: 'Câu hỏi' } }, p.name || '—'),
           h('td', { dataset: { label: 'Lý do' } }, p.reason)))))));
