@@ -15,7 +15,10 @@
 #include "domain/caps.h"
 #include "domain/demo.h"
 #include "domain/import_file.h"
+#include "domain/people.h"
 #include "domain/qbank.h"
+#include "domain/quiz.h"
+#include "domain/users.h"
 #include "domain/synth.h"
 
 const cli_opt demo_opts[] = {
@@ -25,6 +28,64 @@ const cli_opt demo_opts[] = {
     {"units-only", false, "     with --residents: its units only (a benchmark imports the list itself)"},
     {"content", true, "DIR      the starter curriculum (default content/curriculum, from the source tree)"},
     {NULL, false, NULL}};
+
+/* One quiz per module of the curriculum (10 questions of the module, pass at 70%, no time limit, 3
+ * attempts); and the demo learner (hocvien) at every stage: module 1 passed, module 2 failed
+ * once, module 3 under way, the others not started. Run again, it adds nothing. */
+static int load_quizzes(store *st, json_t *index) {
+  const char *course = json_string_value(json_object_get(json_object_get(index, "course"), "code"));
+  store_conn *w = store_acquire(st, true);
+  if (!w) return -1;
+  int rc = 0, made = 0;
+  app_err e = {0};
+  int64_t learner = users_find(w, "hocvien");
+  int64_t person = learner > 0 ? people_of_user(w, learner) : 0;
+  size_t i;
+  json_t *m;
+  json_array_foreach(json_object_get(index, "modules"), i, m) {
+    const char *code = json_string_value(json_object_get(m, "code"));
+    const char *title = json_string_value(json_object_get(m, "title"));
+    if (!code || !title || !course) continue;
+    char qtitle[300], category[64];
+    snprintf(qtitle, sizeof qtitle, "Kiểm tra %s: %s", code, title);
+    snprintf(category, sizeof category, "%s/%s", course, code);
+    if (store_begin(w) != STORE_OK) {
+      rc = -1;
+      break;
+    }
+    int64_t id = quiz_by_title(w, qtitle);
+    bool fresh = id == 0;
+    quiz_def d = {.title = qtitle, .description = json_string_value(json_object_get(m, "summary")),
+                  .category = category, .question_count = 10, .pass_percent = 70, .time_limit_min = 0,
+                  .max_attempts = 3};
+    if (id < 0 || (fresh && quiz_create(w, &d, 0, &id, &e) != 0)) {
+      rc = -1;
+    } else if (fresh && learner > 0 && i < 3) {
+      /* The demo learner's progress: a pass, a fail, an attempt under way. */
+      json_t *view = NULL, *answers = NULL, *done = NULL;
+      int status = 0;
+      if (quiz_start(w, id, learner, person > 0 ? person : 0, &view, &status, &e) != 0) rc = -1;
+      int64_t attempt = view ? (int64_t)json_integer_value(json_object_get(view, "id")) : 0;
+      if (rc == 0 && i < 2 &&
+          (quiz_sample_answers(w, attempt, i == 0 ? 0.95 : 0.4, 7 + i, &answers, &e) != 0 ||
+           quiz_submit(w, attempt, answers, &done, &e) != 0))
+        rc = -1;
+      json_decref(view);
+      json_decref(answers);
+      json_decref(done);
+    }
+    if (rc != 0 || store_commit(w) != STORE_OK) {
+      fprintf(stderr, "hocvuso demo: quiz %s: %s\n", code, e.message ? e.message : store_errmsg(w));
+      if (store_in_transaction(w)) store_rollback(w);
+      rc = -1;
+      break;
+    }
+    made += fresh;
+  }
+  store_release(w);
+  if (rc == 0) printf("Quizzes: %d new, one per module; the demo learner has passed one, failed one, and is doing a third\n", made);
+  return rc;
+}
 
 /* The starter curriculum's question files (curriculum.json's modules) into the question bank. A
  * missing curriculum is said and skipped (a binary installed without its source tree). */
@@ -59,8 +120,9 @@ static int load_curriculum(store *st, const char *dir) {
     modules++;
     json_decref(o);
   }
-  json_decref(index);
   if (rc == 0) printf("Question bank: %d questions of the starter curriculum (%d modules)\n", kept, modules);
+  if (rc == 0) rc = load_quizzes(st, index);
+  json_decref(index);
   return rc;
 }
 

@@ -50,6 +50,7 @@ STORE_SQL(q_attempt, "SELECT a.id, a.quiz_id, z.title, z.pass_percent, a.started
 STORE_SQL(q_close, "UPDATE quiz_attempts SET submitted_at = ?, score_tenths = ?, passed = ?, answers = ?, results = ?"
                    " WHERE id = ? AND submitted_at IS NULL");
 STORE_SQL(q_question, "SELECT id, type, text, format, body, explanation FROM questions WHERE id = ?");
+STORE_SQL(q_by_title, "SELECT id FROM quizzes WHERE title = ? AND retired_at IS NULL ORDER BY id LIMIT 1");
 
 /* ---- quizzes ---- */
 
@@ -752,4 +753,67 @@ done:
   json_decref(results);
   attempt_free(&a);
   return rc;
+}
+
+int64_t quiz_by_title(store_conn *c, const char *title) {
+  store_stmt *s = store_prepare(c, &q_by_title);
+  if (!s) return -1;
+  store_bind_text(s, 1, title);
+  int rc = store_step(s);
+  int64_t id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  store_reset(s);
+  return rc == STORE_ROW || rc == STORE_DONE ? id : -1;
+}
+
+/* A small deterministic generator (splitmix64) for sample answers. */
+static uint64_t next_rand(uint64_t *x) {
+  uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+int quiz_sample_answers(store_conn *c, int64_t attempt_id, double right, uint64_t seed, json_t **answers_out, app_err *e) {
+  attempt_row a;
+  if (attempt_load(c, attempt_id, &a, e) != 0) return -1;
+  json_t *out = json_array();
+  size_t i;
+  json_t *item;
+  json_array_foreach(a.items, i, item) {
+    stored_q q;
+    if (load_question(c, (int64_t)json_integer_value(json_object_get(item, "q")), &q) != 0) {
+      json_decref(out);
+      attempt_free(&a);
+      return APP_INTERNAL(e);
+    }
+    bool ok = (double)(next_rand(&seed) % 1000) < right * 1000;
+    json_t *answers = answers_of(&q), *order = json_object_get(item, "order"), *v = json_null();
+    size_t k;
+    json_t *x;
+    if (!strcmp(q.type, "single")) {
+      json_array_foreach(order, k, x) if ((share(answers, (size_t)json_integer_value(x)) > 0.999) == ok) {
+        v = json_integer((json_int_t)k);
+        break;
+      }
+    } else if (!strcmp(q.type, "multi")) {
+      v = json_array();
+      json_array_foreach(order, k, x) if ((share(answers, (size_t)json_integer_value(x)) > 0) == ok) json_array_append_new(v, json_integer((json_int_t)k));
+    } else if (!strcmp(q.type, "truefalse")) {
+      bool truth = json_is_true(json_object_get(json_object_get(q.row, "body"), "answer"));
+      v = json_boolean(ok ? truth : !truth);
+    } else if (!strcmp(q.type, "matching")) {
+      v = json_array();
+      json_array_foreach(order, k, x) json_array_append(v, ok ? json_object_get(json_array_get(answers, (size_t)json_integer_value(x)), "match") : json_null());
+    } else if (ok) {
+      json_array_foreach(answers, k, x) if (json_number_value(json_object_get(x, "fraction")) > 0.999) {
+        v = json_incref(json_object_get(x, "text"));
+        break;
+      }
+    }
+    json_array_append_new(out, v);
+    json_decref(q.row);
+  }
+  attempt_free(&a);
+  *answers_out = out;
+  return 0;
 }

@@ -50,6 +50,12 @@ int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e
  * 400 naming `answers` for a malformed answer; 409 when already submitted or past its time. */
 int quiz_submit(store_conn *w, int64_t attempt_id, const json_t *answers, json_t **out, app_err *e);
 
+/* Answers to an open attempt as a learner would give them, for the demo and the benchmarks: each
+ * question answered right with probability `right` (0..1), else wrongly; `seed` makes it repeatable. */
+int quiz_sample_answers(store_conn *c, int64_t attempt_id, double right, uint64_t seed, json_t **answers, app_err *e);
+/* The quiz of that title (not retired), or 0; -1 on error. */
+int64_t quiz_by_title(store_conn *c, const char *title);
+
 /* ---- pure, for tests ---- */
 /* Whether `text` is accepted by `pattern` (short answers: see above). */
 int quiz_short_match(const char *pattern, const char *text);

@@ -7,7 +7,8 @@
 // Owns: its server, the questions, quizzes and accounts it makes. Never: times anything.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, finish, expectError, userWithRole, uniq } from './lib/server.mjs';
+import { join } from 'node:path';
+import { startServer, finish, expectError, userWithRole, uniq, hocvuso, storeArgs, REPO_ROOT } from './lib/server.mjs';
 
 let srv, admin, learner, other, congan, tdp1;
 const CAT = `KNS-TEST/${uniq('q').replace(/[^a-z0-9]/g, '')}`;
@@ -182,4 +183,31 @@ test('a quiz must be able to draw: unknown competence, empty draw, bad fields ar
   const id = await quiz({ category: undefined, competency: '4.2', level: 1, question_count: 3 });
   const s = await start(learner, id);
   assert.equal(s.json.questions.length, 3);
+});
+
+test('the demo loads the starter curriculum: a quiz per module, the demo learner at every stage', async () => {
+  const content = join(REPO_ROOT, 'content', 'curriculum');
+  const r = await hocvuso(['demo', ...storeArgs(srv.dataDir, srv.dbUri), '--content', content],
+    { env: { HOCVUSO_ADMIN_PASSWORD: srv.password }, timeout: 120_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Question bank: 147 questions of the starter curriculum \(9 modules\)/);
+  assert.match(r.stdout, /Quizzes: 9 new/);
+  const list = (await srv.getJSON(learner, '/api/v1/quizzes?per_page=100')).items.filter((z) => /^Kiểm tra M0\d/.test(z.title));
+  assert.equal(list.length, 9);
+  const byCode = Object.fromEntries(list.map((z) => [z.title.slice(9, 12), z.mine]));
+  assert.equal(byCode.M01.passed, true);
+  assert.equal(byCode.M02.attempts, 1);
+  assert.equal(byCode.M02.passed, false);
+  assert.ok(byCode.M03.open_attempt > 0);
+  assert.equal(byCode.M04.attempts, 0);
+  // The open attempt is the learner's to finish: ten questions of module 3, none answered yet.
+  const open = await srv.getJSON(learner, `/api/v1/attempts/${byCode.M03.open_attempt}`);
+  assert.equal(open.state, 'open');
+  assert.equal(open.questions.length, 10);
+  // Again: nothing added.
+  const again = await hocvuso(['demo', ...storeArgs(srv.dataDir, srv.dbUri), '--content', content],
+    { env: { HOCVUSO_ADMIN_PASSWORD: srv.password }, timeout: 120_000 });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /Quizzes: 0 new/);
+  assert.equal((await srv.getJSON(learner, '/api/v1/quizzes?per_page=100')).total, (await srv.getJSON(learner, '/api/v1/quizzes?per_page=1')).total);
 });
