@@ -15,6 +15,7 @@
 #include "domain/caps.h"
 #include "domain/demo.h"
 #include "domain/import_file.h"
+#include "domain/lessons.h"
 #include "domain/people.h"
 #include "domain/qbank.h"
 #include "domain/quiz.h"
@@ -87,41 +88,26 @@ static int load_quizzes(store *st, json_t *index) {
   return rc;
 }
 
-/* The starter curriculum's question files (curriculum.json's modules) into the question bank. A
- * missing curriculum is said and skipped (a binary installed without its source tree). */
+/* The starter curriculum: its questions and lessons (curriculum_load), then its quizzes. A missing
+ * curriculum is said and skipped (a binary installed without its source tree). */
 static int load_curriculum(store *st, const char *dir) {
   char path[1200], err[1024];
   snprintf(path, sizeof path, "%s/curriculum.json", dir);
   json_error_t jerr;
   json_t *index = json_load_file(path, 0, &jerr);
   if (!index) {
-    fprintf(stderr, "hocvuso demo: no starter curriculum at %s (%s): the question bank stays empty\n", dir, jerr.text);
+    fprintf(stderr, "hocvuso demo: no starter curriculum at %s (%s): no lessons, questions or quizzes\n", dir, jerr.text);
     return 0;
   }
-  int rc = 0, kept = 0, modules = 0;
-  size_t i;
-  json_t *m;
-  json_array_foreach(json_object_get(index, "modules"), i, m) {
-    const char *mdir = json_string_value(json_object_get(m, "dir"));
-    const char *file = json_string_value(json_object_get(m, "questions"));
-    if (!mdir || !file) continue;
-    snprintf(path, sizeof path, "%s/%s/%s", dir, mdir, file);
-    char source[600];
-    snprintf(source, sizeof source, "%s/%s", mdir, file);
-    json_t *o = NULL;
-    if (qbank_import_file(st, path, NULL, 0, source, &o, err, sizeof err) != 0) {
-      fprintf(stderr, "hocvuso demo: %s: %s\n", path, err);
-      rc = -1;
-      break;
-    }
-    size_t nproblems = json_array_size(json_object_get(o, "rejected"));
-    if (nproblems) fprintf(stderr, "hocvuso demo: %s: %zu questions not kept\n", path, nproblems);
-    kept += (int)json_integer_value(json_object_get(o, "imported")) + (int)json_integer_value(json_object_get(o, "unchanged"));
-    modules++;
-    json_decref(o);
+  curriculum_counts n;
+  int rc = curriculum_load(st, dir, &n, err, sizeof err);
+  if (rc != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
+  if (rc == 0 && n.rejected) fprintf(stderr, "hocvuso demo: %d questions of the curriculum not kept\n", n.rejected);
+  if (rc == 0) {
+    printf("Question bank: %d questions of the starter curriculum (%d modules)\n", n.questions, n.modules);
+    printf("Lessons: %d Markdown lessons of the starter curriculum\n", n.lessons);
+    rc = load_quizzes(st, index);
   }
-  if (rc == 0) printf("Question bank: %d questions of the starter curriculum (%d modules)\n", kept, modules);
-  if (rc == 0) rc = load_quizzes(st, index);
   json_decref(index);
   return rc;
 }

@@ -1,4 +1,7 @@
-/* cmd_import.c: `hocvuso import questions [--competency C --level L] FILE` imports a question file
+/* cmd_import.c: `hocvuso import curriculum DIR` loads a curriculum directory (content/curriculum:
+ * curriculum.json, Markdown lessons, GIFT questions) and prints {"modules", "questions",
+ * "rejected", "lessons"}; run again, it adds nothing.
+ * `hocvuso import questions [--competency C --level L] FILE` imports a question file
  * (GIFT or Moodle XML) into the question bank and prints {"imported", "unchanged", "rejected"} (each
  * rejected question with its line, title and reason), with the exit codes below.
  * `hocvuso import residents [--data DIR] [--database URI] FILE`: imports a resident
@@ -18,6 +21,7 @@
 
 #include "cli/cli.h"
 #include "domain/import_file.h"
+#include "domain/lessons.h"
 #include "domain/qbank.h"
 #include "util/config.h"
 
@@ -27,6 +31,24 @@ const cli_opt import_opts[] = {
     {"level", true, "L     questions: their level, 1-8"},
     {NULL, false, NULL},
 };
+
+static int import_curriculum(const config *cfg, const char *dir) {
+  secrets keys;
+  store *st = cli_open(cfg, &keys, 2, true);
+  if (!st) return 1;
+  char err[1024];
+  curriculum_counts n;
+  int ret = 1;
+  if (curriculum_load(st, dir, &n, err, sizeof err) != 0) {
+    fprintf(stderr, "hocvuso import: %s\n", err);
+  } else {
+    printf("{\"modules\":%d,\"questions\":%d,\"rejected\":%d,\"lessons\":%d}\n", n.modules, n.questions, n.rejected,
+           n.lessons);
+    ret = fflush(stdout) == 0 ? 0 : 1;
+  }
+  store_close(st);
+  return ret;
+}
 
 static int import_questions(const cli_args *args, const config *cfg, const char *path) {
   const char *comp = cli_get(import_opts, args, "competency");
@@ -64,11 +86,13 @@ int cmd_import(int argc, char **argv) {
   int rc = cli_setup("import", argc, argv, &args, &cfg);
   if (rc) return rc > 0 ? 0 : 2;
   bool questions = args.npos == 2 && strcmp(args.pos[0], "questions") == 0;
-  if (args.npos != 2 || (!questions && strcmp(args.pos[0], "residents") != 0)) {
-    fprintf(stderr, "hocvuso import: usage: hocvuso import residents|questions [--data DIR] [--database URI]"
-                    " [--competency C --level L] FILE\n");
+  bool curriculum = args.npos == 2 && strcmp(args.pos[0], "curriculum") == 0;
+  if (args.npos != 2 || (!questions && !curriculum && strcmp(args.pos[0], "residents") != 0)) {
+    fprintf(stderr, "hocvuso import: usage: hocvuso import residents|questions|curriculum [--data DIR] [--database URI]"
+                    " [--competency C --level L] FILE|DIR\n");
     return 2;
   }
+  if (curriculum) return import_curriculum(&cfg, args.pos[1]);
   char path[PATH_MAX];
   if (!realpath(args.pos[1], path)) {
     fprintf(stderr, "hocvuso import: không mở được tệp %s\n", args.pos[1]);

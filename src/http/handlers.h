@@ -66,6 +66,10 @@ int h_questions_import(req *r);
 int h_questions_list(req *r);
 int h_questions_get(req *r);
 int h_competencies_list(req *r);
+/* h_lessons.c */
+int h_courses_list(req *r);
+int h_lessons_get(req *r);
+int h_lessons_complete(req *r);
 /* h_quiz.c */
 int h_quizzes_create(req *r);
 int h_quizzes_list(req *r);

@@ -436,7 +436,29 @@ static const char *learning_schemas_json =
     "ll\"],\"format\":\"date-time\"},\"submitted_at\":{\"type\":[\"string\",\"null\"],\"format\":\"date-t"
     "ime\"},\"score_percent\":{\"type\":[\"number\",\"null\"]},\"passed\":{\"type\":[\"boolean\",\"null\""
     "]},\"questions\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/AttemptQuestion\"}}}"
-    ",\"additionalProperties\":false}}";
+    ",\"additionalProperties\":false},\"Course\":{\"type\":\"object\",\"required\":[\"id\",\"code\",\"tit"
+    "le\",\"description\",\"modules\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\""
+    "string\"},\"title\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"modules\":{\"type\""
+    ":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"code\",\"title\",\"summary\",\"leve"
+    "l\",\"quiz_id\",\"lessons\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"stri"
+    "ng\"},\"title\":{\"type\":\"string\"},\"summary\":{\"type\":\"string\"},\"level\":{\"type\":\"intege"
+    "r\"},\"quiz_id\":{\"type\":[\"integer\",\"null\"]},\"lessons\":{\"type\":\"array\",\"items\":{\"type"
+    "\":\"object\",\"required\":[\"id\",\"title\",\"minutes\",\"done\"],\"properties\":{\"id\":{\"type\":"
+    "\"integer\"},\"title\":{\"type\":\"string\"},\"minutes\":{\"type\":\"integer\"},\"done\":{\"type\":\""
+    "boolean\"}},\"additionalProperties\":false}}},\"additionalProperties\":false}}},\"additionalProperti"
+    "es\":false},\"CoursePage\":{\"type\":\"object\",\"required\":[\"items\",\"page\",\"per_page\",\"tota"
+    "l\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Course"
+    "\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integ"
+    "er\"}},\"additionalProperties\":false},\"Lesson\":{\"type\":\"object\",\"required\":[\"id\",\"title\""
+    ",\"minutes\",\"competencies\",\"html\",\"course\",\"module\",\"done\",\"previous\",\"next\"],\"prope"
+    "rties\":{\"id\":{\"type\":\"integer\"},\"title\":{\"type\":\"string\"},\"minutes\":{\"type\":\"integ"
+    "er\"},\"competencies\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"html\":{\"type\":\"str"
+    "ing\",\"description\":\"rendered from Markdown; raw HTML refused\"},\"course\":{\"type\":\"object\","
+    "\"required\":[\"code\",\"title\"],\"properties\":{\"code\":{\"type\":\"string\"},\"title\":{\"type\""
+    ":\"string\"}},\"additionalProperties\":false},\"module\":{\"type\":\"object\",\"required\":[\"code\""
+    ",\"title\"],\"properties\":{\"code\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"}},\"additi"
+    "onalProperties\":false},\"done\":{\"type\":\"boolean\"},\"previous\":{\"type\":[\"integer\",\"null\""
+    "]},\"next\":{\"type\":[\"integer\",\"null\"]}},\"additionalProperties\":false}}";
 
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},

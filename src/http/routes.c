@@ -206,6 +206,10 @@ static const field_spec quiz_body[] = {
     {"max_attempts", FT_INT, false, 0, 100, "Số lần làm tối đa; 0: không giới hạn"},
     {0},
 };
+static const field_spec courses_query[] = {
+    PAGING,
+    {0},
+};
 static const field_spec quizzes_query[] = {
     PAGING,
     {0},
@@ -390,6 +394,15 @@ const route routes[] = {
      "listCompetencies", "Học tập",
      "Khung năng lực số (Thông tư 02/2025/TT-BGDĐT, QĐ 757/QĐ-BKHCN): các năng lực thành phần và số câu hỏi của mỗi năng lực",
      "CompetencyPage"},
+    /* courses and lessons (khóa học, bài học) */
+    {"GET", "/api/v1/courses", h_courses_list, LOGIN(CAP_LEARN), NULL, courses_query, false, RATE_NONE, 200,
+     "listCourses", "Học tập",
+     "Các khóa học với học phần, bài học (đã học hay chưa, của chính mình) và bài kiểm tra của mỗi học phần",
+     "CoursePage"},
+    {"GET", "/api/v1/lessons/{id}", h_lessons_get, LOGIN(CAP_LEARN), NULL, NULL, false, RATE_NONE, 200, "getLesson",
+     "Học tập", "Một bài học để đọc (HTML dựng từ Markdown, không có HTML thô), với bài trước và bài sau", "Lesson"},
+    {"POST", "/api/v1/lessons/{id}/complete", h_lessons_complete, LOGIN(CAP_LEARN), NULL, NULL, true, RATE_WRITE, 204,
+     "completeLesson", "Học tập", "Đánh dấu mình đã học xong bài này (làm lại: không thay đổi gì)", NULL},
     /* quizzes (bài kiểm tra) and attempts (bài làm) */
     {"POST", "/api/v1/quizzes", h_quizzes_create, LOGIN(CAP_CONTENT_WRITE), quiz_body, NULL, true, RATE_WRITE, 201,
      "createQuiz", "Học tập", "Tạo bài kiểm tra rút câu hỏi ngẫu nhiên từ ngân hàng theo năng lực số, bậc, danh mục",

@@ -489,6 +489,48 @@ static const store_sql m0014[] = {
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
 
+/* 15: courses, their modules and lessons (issue 8): Markdown lessons, kept with the HTML rendered
+ * from them at load time (md4c, raw HTML refused), each tagged with competences; and each learner's
+ * progress, a lesson marked done. A module's quiz is the quiz of its category (quiz.h). */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0015[] = {
+    {WITH_ID_AI("courses",
+                " code TEXT NOT NULL UNIQUE,"
+                " title TEXT NOT NULL,"
+                " description TEXT NOT NULL DEFAULT '',"
+                " created_at BIGINT NOT NULL")},
+    {WITH_ID_AI("course_modules",
+                " course_id BIGINT NOT NULL REFERENCES courses(id),"
+                " code TEXT NOT NULL,"
+                " title TEXT NOT NULL,"
+                " summary TEXT NOT NULL DEFAULT '',"
+                " position INTEGER NOT NULL,"
+                " level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 8),"
+                " competencies TEXT NOT NULL DEFAULT '',"
+                " UNIQUE (course_id, code)")},
+    {WITH_ID_AI("lessons",
+                " module_id BIGINT NOT NULL REFERENCES course_modules(id),"
+                " position INTEGER NOT NULL,"
+                " title TEXT NOT NULL,"
+                " minutes INTEGER NOT NULL DEFAULT 0,"
+                " competencies TEXT NOT NULL DEFAULT '',"
+                " body_md TEXT NOT NULL,"
+                " body_html TEXT NOT NULL,"
+                " updated_at BIGINT NOT NULL,"
+                " UNIQUE (module_id, position)")},
+    {"CREATE TABLE lesson_progress ("
+     " user_id BIGINT NOT NULL REFERENCES users(id),"
+     " lesson_id BIGINT NOT NULL REFERENCES lessons(id),"
+     " completed_at BIGINT NOT NULL,"
+     " PRIMARY KEY (user_id, lesson_id))",
+     NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -501,5 +543,6 @@ const store_migration hocvuso_migrations[] = {
     {10, "name search by terms read in name order; audit entries by object", m0010},
     {13, "competence frameworks and the question bank", m0013},
     {14, "quizzes and their attempts", m0014},
+    {15, "courses, modules, lessons and learners' progress", m0015},
     {0, NULL, NULL},
 };

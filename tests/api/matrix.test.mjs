@@ -10,10 +10,11 @@
 // Owns: its server and the throw-away accounts, units and grants it makes (API and CLI).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps, uniq } from './lib/server.mjs';
+import { join } from 'node:path';
+import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps, uniq, REPO_ROOT } from './lib/server.mjs';
 
 let otherAttempt;
-let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId;
+let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId, lessonId;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
 const anc = new Map(); // unit id -> Set(ancestors and itself)
@@ -52,6 +53,10 @@ const CAP_EXCEPTIONS = {
   'POST /api/v1/quizzes/{id}/attempts': 'learn',
   'GET /api/v1/attempts/{id}': 'learn',
   'POST /api/v1/attempts/{id}/submit': 'learn',
+  // Courses and lessons are read, and one's progress marked, by those who learn.
+  'GET /api/v1/courses': 'learn',
+  'GET /api/v1/lessons/{id}': 'learn',
+  'POST /api/v1/lessons/{id}/complete': 'learn',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
@@ -60,7 +65,12 @@ const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']
 const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content' };
 // Objects that belong to the whole instance, not to a unit: their routes have no unit scope, and
 // the capability (anywhere) is the whole check. Each is a decision, named here with its picker.
-const INSTANCE_OBJECTS = { 'GET /api/v1/questions/{id}': () => questionId, 'POST /api/v1/quizzes/{id}/attempts': () => quizId };
+const INSTANCE_OBJECTS = {
+  'GET /api/v1/questions/{id}': () => questionId,
+  'POST /api/v1/quizzes/{id}/attempts': () => quizId,
+  'GET /api/v1/lessons/{id}': () => lessonId,
+  'POST /api/v1/lessons/{id}/complete': () => lessonId,
+};
 // Body or query fields that name a unit: the route touches it, so its scope must be checked on it.
 const UNIT_FIELDS = /^(unit_id|parent_id)$/;
 
@@ -273,6 +283,9 @@ before(async () => {
   // Import jobs: one uploaded by the ward admin (seen from the ward), one by tổ 1's officer.
   jobA = await apiImport('admin', wardId);
   jobB = await apiImport('tdp01', tdp1);
+  // The starter curriculum's lessons (the instance's), loaded by the operator.
+  await cli(['import', 'curriculum', join(REPO_ROOT, 'content', 'curriculum')]);
+  lessonId = (await srv.getJSON(admin, '/api/v1/courses?per_page=1')).items[0].modules[0].lessons[0].id;
   // A question of the bank (the instance's): imported by the ward admin.
   const qi = await srv.request('POST', '/api/v1/questions/import?competency=1.1&level=1', {
     session: admin, rawBody: Buffer.from('::Ma trận::Câu hỏi thử của ma trận quyền?{T}\n'),

@@ -7,7 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { startServer, finish, uniq, groupKind } from './lib/server.mjs';
+import { join } from 'node:path';
+import { startServer, finish, uniq, groupKind, hocvuso, storeArgs, REPO_ROOT } from './lib/server.mjs';
 
 let srv;
 let admin;
@@ -158,13 +159,16 @@ const cases = {
   // The question bank: a small GIFT file, one usable question and one reported (no right answer).
   importQuestions: () => ({
     path: '/api/v1/questions/import?name=cau-hoi.gift&competency=4.2&level=1',
-    rawBody: Buffer.from('::OTP::Ngân hàng có hỏi mã OTP không?{F####Không bao giờ.}\n\n::Hỏng::Chọn {~a ~b}\n'),
+    rawBody: Buffer.from('$CATEGORY: OPENAPI/4.2/1\n\n::OTP::Ngân hàng có hỏi mã OTP không?{F####Không bao giờ.}\n\n::Hỏng::Chọn {~a ~b}\n'),
     headers: { 'content-type': 'text/plain' },
   }),
   listQuestions: () => ({ path: '/api/v1/questions?per_page=5&competency=4.2' }),
   getQuestion: () => ({ path: `/api/v1/questions/${state.questionId}` }),
   listCompetencies: () => ({ path: '/api/v1/competencies?per_page=30' }),
-  createQuiz: () => ({ path: '/api/v1/quizzes', body: { title: 'Kiểm tra an toàn', competency: '4.2', question_count: 1, pass_percent: 100, max_attempts: 3 } }),
+  listCourses: () => ({ path: '/api/v1/courses?per_page=5' }),
+  getLesson: () => ({ path: `/api/v1/lessons/${state.lessonId}` }),
+  completeLesson: () => ({ path: `/api/v1/lessons/${state.lessonId}/complete` }),
+  createQuiz: () => ({ path: '/api/v1/quizzes', body: { title: 'Kiểm tra an toàn', category: 'OPENAPI', question_count: 1, pass_percent: 100, max_attempts: 3 } }),
   listQuizzes: () => ({ path: '/api/v1/quizzes?per_page=5' }),
   startAttempt: () => ({ path: `/api/v1/quizzes/${state.quizId}/attempts` }),
   getAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}` }),
@@ -178,7 +182,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'createResident', 'updateResident', 'addMembership', 'listResidents', 'getResident', 'linkUserPerson', 'getMyPerson',
   'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'listDeletedResidents', 'restoreResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
-  'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createQuiz', 'listQuizzes', 'startAttempt',
+  'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'startAttempt',
   'getAttempt', 'submitAttempt', 'listAudit', 'logout', 'testUpload'];
 
 function operations() {
@@ -198,6 +202,8 @@ test('every operation answers valid input with its documented success, matching 
   const ops = operations();
   const missing = ops.filter((o) => !cases[o.op.operationId] || !ORDER.includes(o.op.operationId)).map((o) => o.op.operationId);
   assert.deepEqual(missing, [], 'operations without a case in this test: add them to `cases` and ORDER');
+  const cur = await hocvuso(['import', 'curriculum', ...storeArgs(srv.dataDir, srv.dbUri), join(REPO_ROOT, 'content', 'curriculum')]);
+  assert.equal(cur.code, 0, cur.stderr);
   state.wardId = await srv.unitId(admin, 'Phường Hải Dương');
   state.kind = await groupKind(srv, admin);
   state.username = uniq('kt');
@@ -229,6 +235,7 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'uploadImport') state.importId = r.json.id;
     if (id === 'listQuestions') state.questionId = r.json.items[0].id;
     if (id === 'createQuiz') state.quizId = r.json.id;
+    if (id === 'listCourses') state.lessonId = r.json.items[0].modules[0].lessons[0].id;
     if (id === 'startAttempt') state.attemptId = r.json.id;
     if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');

@@ -6,7 +6,8 @@
 // Owns: its server, its browser, the questions and the quiz it makes through the API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
+import { join } from 'node:path';
+import { startServer, run, binaryPath, REPO_ROOT } from './lib/server.mjs';
 import { launchBrowser, newPage, login, waitReady, assertNoProblems, assertNoHorizontalOverflow, PHONE } from './lib/browser.mjs';
 import { apiSession } from './lib/people.mjs';
 
@@ -30,6 +31,9 @@ before(async () => {
   const api = await apiSession(srv.url, 'admin', srv.password);
   const imp = await api.raw('POST', '/questions/import?name=thu.gift', GIFT, { 'Content-Type': 'text/plain' });
   assert.equal(imp.status, 200, JSON.stringify(imp.body));
+  // The demo (run from the source tree) loaded the starter curriculum; loading it again changes nothing.
+  const cur = await run(binaryPath(), ['import', 'curriculum', '--data', srv.dataDir, ...srv.dbArgs, join(REPO_ROOT, 'content', 'curriculum')]);
+  assert.match(cur.stdout, /"lessons":19/);
   quizId = (await api.ok('POST', '/quizzes', { title: 'Kiểm tra an toàn trên mạng', category: 'KNS-THU/M99', question_count: 4, pass_percent: 75 })).id;
 });
 after(async () => {
@@ -81,6 +85,54 @@ test('phone 360 px: take a quiz, submit it, read the score and the explanations'
   await page.getByRole('link', { name: 'Về danh sách bài' }).click();
   await waitReady(page);
   await page.locator(`main .quiz-card[data-id="${quizId}"]`).getByText('Đã đạt · 100%').waitFor();
+  assertNoProblems(problems);
+  await context.close();
+});
+
+test('phone 360 px: read a lesson (under 150 KB in all), mark it done, see it done in the course', { timeout: 120_000 }, async () => {
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'hocvien', srv.password);
+  await page.goto('/#/hoc-tap');
+  await waitReady(page);
+  const m01 = page.locator('main .module-card[data-code="M01"]');
+  await m01.getByText('0/2 bài đã học').waitFor();
+  const first = m01.locator('a.lesson-link').first();
+  const title = (await first.locator('span').first().textContent()).trim();
+  // A cold load of the lesson page: everything it fetches, counted as transferred.
+  // A fresh browser (empty cache) holding a session made through the API: the lesson is its first page.
+  const { page: p2, context: cold } = await newPage(browser, srv.url, { viewport: PHONE });
+  const res = await fetch(`${srv.url}/api/v1/session`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'hocvien', password: srv.password }),
+  });
+  const [name, value] = res.headers.get('set-cookie').split(';')[0].split('=');
+  await cold.addCookies([{ name, value, url: srv.url }]);
+  // Bytes as transferred (compressed where the server compresses), counted from here on.
+  const bytes = { n: 0, pending: [] };
+  p2.on('requestfinished', (req) => {
+    bytes.pending.push(req.sizes().then((z) => { bytes.n += z.responseBodySize + z.responseHeadersSize; }).catch(() => {}));
+  });
+  const href = await first.getAttribute('href');
+  await p2.goto(`/${href}`);
+  await p2.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
+  await p2.waitForLoadState('networkidle');
+  await Promise.all(bytes.pending);
+  assert.ok(bytes.n > 1000 && bytes.n < 150 * 1024, `the lesson page loaded ${bytes.n} bytes`);
+  await cold.close();
+
+  await first.click();
+  await page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
+  await waitReady(page);
+  assert.equal(await page.locator('main h1').count(), 1, 'one h1: the page title');
+  assert.ok(await page.locator('main article.lesson-body h2').count() >= 1);
+  assert.equal(await page.locator('main article.lesson-body script').count(), 0);
+  await assertNoHorizontalOverflow(page, PHONE.width, 'lesson');
+  await page.getByRole('button', { name: 'Đã hiểu, sang bài tiếp' }).click();
+  await page.waitForFunction((h) => location.hash !== h, href);
+  await waitReady(page);
+  await page.getByRole('link', { name: 'Về danh sách bài' }).click();
+  await waitReady(page);
+  await m01.getByText('1/2 bài đã học').waitFor();
+  assert.equal(await m01.locator('a.lesson-done').count(), 1);
   assertNoProblems(problems);
   await context.close();
 });

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "domain/qformat.h"
+#include "domain/lessons.h"
 #include "domain/quiz.h"
 #include "test_paths.h"
 
@@ -360,6 +361,37 @@ static void test_short_match(void **state) {
   assert_false(quiz_short_match("VNeID", "VNeID2"));
 }
 
+/* Lessons (lessons.h): Markdown to HTML; raw HTML is text, a dangerous link loses its target. */
+static void test_lesson_render(void **state) {
+  (void)state;
+  struct {
+    const char *md, *has, *lacks;
+  } cases[] = {
+      {"# Bài 1\n\nChạm **hai lần**.", "<h1>Bài 1</h1>", NULL},
+      {"<script>alert(1)</script>", "&lt;script&gt;", "<script>"},
+      {"Xem <b>đậm</b>", "&lt;b&gt;", "<b>"},
+      {"[bấm](javascript:alert(1))", "href=\"#\"", "javascript:"},
+      {"[bấm](JavaScript:alert(1))", "href=\"#\"", "JavaScript:"},
+      {"![ảnh](data:image/png;base64,AAAA)", "src=\"#\"", "data:"},
+      {"[cổng](https://dichvucong.gov.vn)", "href=\"https://dichvucong.gov.vn\"", NULL},
+      {"[mục](#muc-2)", "href=\"#muc-2\"", NULL},
+      {"| A | B |\n|---|---|\n| 1 | 2 |", "<table>", NULL},
+      {"https://vneid.gov.vn", "<a href=\"https://vneid.gov.vn\">", NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    buf b;
+    buf_init(&b);
+    assert_int_equal(lessons_render(cases[i].md, strlen(cases[i].md), &b), 0);
+    if (!strstr(b.data, cases[i].has)) fail_msg("%s: no %s in %s", cases[i].md, cases[i].has, b.data);
+    if (cases[i].lacks && strstr(b.data, cases[i].lacks)) fail_msg("%s: %s in %s", cases[i].md, cases[i].lacks, b.data);
+    buf_free(&b);
+  }
+  buf b;
+  buf_init(&b);
+  assert_int_equal(lessons_render("ch\xe0o", 4, &b), -1); /* not UTF-8 */
+  buf_free(&b);
+}
+
 static void test_grades(void **state) {
   (void)state;
   assert_true(qformat_grade_ok(1));
@@ -378,7 +410,7 @@ int main(void) {
       cmocka_unit_test(test_gift_moodle_questions), cmocka_unit_test(test_gift_category_and_escapes),
       cmocka_unit_test(test_gift_edges),            cmocka_unit_test(test_xml_fixtures),
       cmocka_unit_test(test_xml_edges),             cmocka_unit_test(test_grades),
-      cmocka_unit_test(test_short_match),
+      cmocka_unit_test(test_short_match),       cmocka_unit_test(test_lesson_render),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

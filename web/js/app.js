@@ -74,6 +74,7 @@ const ROUTES = [
   { re: /^\/nhap-du-lieu\/([^/]+)$/, keys: ['id'], page: importPage, title: 'Nhập danh sách', nav: 'import', cap: 'people.write' },
   { re: /^\/hoc-tap$/, page: learnPage, title: 'Học tập', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-lam\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài làm', nav: 'learn', cap: 'learn' },
+  { re: /^\/bai-hoc\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài học', nav: 'learn', cap: 'learn' },
   { re: /^\/cau-hoi$/, page: questionsPage, title: 'Ngân hàng câu hỏi', nav: 'questions', cap: 'content.write' },
   { re: /^\/cau-hoi\/([^/]+)$/, keys: ['id'], page: questionsPage, title: 'Câu hỏi', nav: 'questions', cap: 'content.write' },
   { re: /^\/yeu-cau$/, page: requestsPage, title: 'Yêu cầu về dữ liệu', nav: 'requests', cap: REQUESTS_CAP },

@@ -1,5 +1,7 @@
-// Learning (học tập): #/hoc-tap lists the quizzes with the learner's own results and, for content
-// editors, a form that makes a quiz from the question bank; #/bai-lam/:id is one attempt: while
+// Learning (học tập): #/hoc-tap shows the courses, their modules and lessons (done or not) and each
+// module's quiz, then every quiz with the learner's own results and, for content editors, a form
+// that makes a quiz from the question bank; #/bai-hoc/:id is one lesson to read (the server's HTML,
+// rendered from Markdown without raw HTML), marked done with one tap; #/bai-lam/:id is one attempt: while
 // open, its questions with big tap targets on a phone (and the time left); once submitted, the
 // score, and each question with the learner's answer, the right one and its explanation.
 // Never grades, and never holds an answer before submitting: the server draws, grades and reviews.
@@ -81,18 +83,101 @@ function quizForm(ctx, comps) {
   field({ label: 'Số lần làm tối đa (0: không giới hạn)', name: 'max_attempts', type: 'number', value: '3', inputmode: 'numeric' }));
 }
 
+function courseSection(course, quizzes) {
+  const byId = new Map(quizzes.map((z) => [z.id, z]));
+  return section(course.title,
+    h('p', null, course.description),
+    h('ol', { class: 'module-list' }, course.modules.map((m) => {
+      const done = m.lessons.filter((l) => l.done).length;
+      const quiz = m.quiz_id ? byId.get(m.quiz_id) : null;
+      return h('li', { class: 'card module-card', dataset: { code: m.code } },
+        h('h3', { class: 'card-title' }, `${m.code}. ${m.title}`),
+        h('p', { class: 'row-sub' }, `${done}/${m.lessons.length} bài đã học · bậc ${m.level}`),
+        h('ul', { class: 'lesson-list' }, m.lessons.map((l) => h('li', null,
+          h('a', { href: `#/bai-hoc/${l.id}`, class: `lesson-link${l.done ? ' lesson-done' : ''}` },
+            l.done ? icon('check') : null, h('span', null, l.title), h('span', { class: 'row-sub' }, ` · ${l.minutes} phút`),
+            l.done ? h('span', { class: 'visually-hidden' }, ' (đã học)') : null)))),
+        quiz ? h('div', null, h('p', null, status(quiz)), startButton(quiz)) : null);
+    })));
+}
+
 async function listView(ctx) {
   const page = parsePage(ctx.query.page);
-  const data = await api.get('/quizzes', { page, per_page: PER_PAGE });
+  const [data, courses] = await Promise.all([api.get('/quizzes', { page, per_page: PER_PAGE }), api.get('/courses', { per_page: 20 })]);
   const items = data.items || [];
   const editor = ctx.can('content.write');
   const comps = editor ? (await api.get('/competencies', { per_page: 200 })).items || [] : [];
   return h('div', { class: 'page' },
-    pageHeader('Học tập', 'Làm bài kiểm tra để biết mình đã nắm kỹ năng số đến đâu. Máy chủ chấm điểm ngay khi bạn nộp bài và cho xem lời giải thích của từng câu.'),
-    section('Bài kiểm tra',
+    pageHeader('Học tập', 'Đọc từng bài, rồi làm bài kiểm tra để biết mình đã nắm kỹ năng số đến đâu. Máy chủ chấm điểm ngay khi bạn nộp bài và cho xem lời giải thích của từng câu.'),
+    (courses.items || []).map((c) => courseSection(c, items)),
+    section('Tất cả bài kiểm tra',
       items.length ? h('ul', { class: 'card-list quiz-list' }, items.map(quizCard)) : empty('Chưa có bài kiểm tra nào.'),
       pager(data, (p) => ctx.setQuery({ page: p }), 'bài kiểm tra')),
     editor ? section('Tạo bài kiểm tra mới', quizForm(ctx, comps)) : null);
+}
+
+/* ---------- one lesson ---------- */
+
+/* The lesson's HTML (the server's rendering of Markdown, raw HTML refused) rebuilt element by element:
+ * only the elements Markdown makes are kept, with no attribute but a link's http(s)/mailto/anchor
+ * target; anything else keeps its text only. Nothing is ever parsed into the live page. */
+const LESSON_TAGS = new Set(['H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'P', 'UL', 'OL', 'LI', 'STRONG', 'EM', 'CODE', 'PRE',
+  'BLOCKQUOTE', 'TABLE', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'A', 'HR', 'BR', 'DEL']);
+function rebuild(node, into) {
+  for (const child of node.childNodes) {
+    if (child.nodeType === Node.TEXT_NODE) {
+      into.append(child.textContent);
+    } else if (child.nodeType === Node.ELEMENT_NODE) {
+      if (!LESSON_TAGS.has(child.tagName)) {
+        rebuild(child, into);
+        continue;
+      }
+      // The page's title is the only h1: the lesson's own headings move one level down.
+      const heading = /^H([1-6])$/.exec(child.tagName);
+      const el = document.createElement(heading ? `h${Math.min(6, Number(heading[1]) + 1)}` : child.tagName.toLowerCase());
+      const href = child.tagName === 'A' ? child.getAttribute('href') || '' : '';
+      if (href && /^(https?:|mailto:|#)/i.test(href)) {
+        el.setAttribute('href', href);
+        if (/^https?:/i.test(href)) el.setAttribute('rel', 'noopener noreferrer');
+      }
+      rebuild(child, el);
+      into.append(el);
+    }
+  }
+}
+function lessonBody(html) {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  const body = h('article', { class: 'lesson-body' });
+  rebuild(doc.body, body);
+  return body;
+}
+
+async function lessonView(ctx) {
+  const l = await api.get(`/lessons/${encodeURIComponent(ctx.params.id)}`);
+  const body = lessonBody(l.html);
+  const slot = h('div', { 'aria-live': 'polite' });
+  const doneButton = h('button', {
+    type: 'button', class: 'btn btn-primary btn-large', disabled: l.done,
+    onclick: async () => {
+      doneButton.disabled = true;
+      try {
+        await request('POST', `/lessons/${encodeURIComponent(l.id)}/complete`);
+        if (l.next) location.hash = `#/bai-hoc/${l.next}`;
+        else location.hash = '#/hoc-tap';
+      } catch (err) {
+        doneButton.disabled = false;
+        replace(slot, errorBanner(err));
+      }
+    },
+  }, icon('check'), h('span', null, l.done ? 'Đã học xong bài này' : l.next ? 'Đã hiểu, sang bài tiếp' : 'Đã hiểu, xong học phần'));
+  return h('div', { class: 'page' },
+    pageHeader(l.title, `${l.module.code}. ${l.module.title} · khoảng ${l.minutes} phút`,
+      h('a', { href: '#/hoc-tap', class: 'btn btn-secondary' }, icon('back'), h('span', null, 'Về danh sách bài'))),
+    body,
+    h('div', { class: 'lesson-actions' }, doneButton, slot,
+      h('p', { class: 'lesson-nav' },
+        l.previous ? h('a', { href: `#/bai-hoc/${l.previous}` }, '← Bài trước') : null,
+        l.next ? h('a', { href: `#/bai-hoc/${l.next}` }, 'Bài sau →') : null)));
 }
 
 /* ---------- one attempt ---------- */
@@ -235,5 +320,6 @@ async function attemptView(ctx) {
 }
 
 export async function render(ctx) {
-  return ctx.params && ctx.params.id ? attemptView(ctx) : listView(ctx);
+  if (ctx.params && ctx.params.id) return ctx.path.startsWith('/bai-hoc/') ? lessonView(ctx) : attemptView(ctx);
+  return listView(ctx);
 }

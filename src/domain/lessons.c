@@ -1,0 +1,408 @@
+/* lessons.c: courses, modules, lessons and progress (see lessons.h). Only this file writes SQL about
+ * those four tables. */
+#include "domain/lessons.h"
+
+#include <ctype.h>
+#include <md4c-html.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "domain/qbank.h"
+#include "util/clock.h"
+#include "util/utf8.h"
+
+STORE_SQL(q_course_up, "INSERT INTO courses (code, title, description, created_at) VALUES (?, ?, ?, ?)"
+                       " ON CONFLICT (code) DO UPDATE SET title = excluded.title, description = excluded.description"
+                       " RETURNING id");
+STORE_SQL(q_module_up, "INSERT INTO course_modules (course_id, code, title, summary, position, level, competencies)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (course_id, code) DO UPDATE SET title = excluded.title,"
+                       " summary = excluded.summary, position = excluded.position, level = excluded.level,"
+                       " competencies = excluded.competencies RETURNING id");
+STORE_SQL(q_lesson_up, "INSERT INTO lessons (module_id, position, title, minutes, competencies, body_md, body_html,"
+                       " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (module_id, position) DO UPDATE SET"
+                       " title = excluded.title, minutes = excluded.minutes, competencies = excluded.competencies,"
+                       " body_md = excluded.body_md, body_html = excluded.body_html, updated_at = excluded.updated_at");
+STORE_SQL(q_outline, "SELECT c.id, c.code, c.title, c.description, m.id, m.code, m.title, m.summary, m.level, l.id,"
+                     " l.title, l.minutes, EXISTS (SELECT 1 FROM lesson_progress p WHERE p.user_id = ? AND"
+                     " p.lesson_id = l.id), (SELECT MIN(z.id) FROM quizzes z WHERE z.retired_at IS NULL AND"
+                     " z.category = c.code || '/' || m.code)"
+                     " FROM courses c JOIN course_modules m ON m.course_id = c.id JOIN lessons l ON l.module_id = m.id"
+                     " ORDER BY c.id, m.position, m.id, l.position");
+STORE_SQL(q_lesson, "SELECT l.id, l.title, l.minutes, l.competencies, l.body_html, c.code, c.title, m.code, m.title,"
+                    " EXISTS (SELECT 1 FROM lesson_progress p WHERE p.user_id = ? AND p.lesson_id = l.id), m.position,"
+                    " l.position, c.id FROM lessons l JOIN course_modules m ON m.id = l.module_id"
+                    " JOIN courses c ON c.id = m.course_id WHERE l.id = ?");
+/* The lessons of a course in reading order, to find a lesson's neighbours. */
+STORE_SQL(q_order, "SELECT l.id FROM lessons l JOIN course_modules m ON m.id = l.module_id WHERE m.course_id = ?"
+                   " ORDER BY m.position, m.id, l.position");
+STORE_SQL(q_complete, "INSERT INTO lesson_progress (user_id, lesson_id, completed_at)"
+                      " SELECT ?, id, ? FROM lessons WHERE id = ? ON CONFLICT (user_id, lesson_id) DO NOTHING");
+STORE_SQL(q_exists, "SELECT 1 FROM lessons WHERE id = ?");
+
+/* ---- rendering ---- */
+
+static void on_html(const MD_CHAR *text, MD_SIZE size, void *ud) { buf_append(ud, text, size); }
+
+/* A URL md4c wrote into an attribute is kept when relative or of a safe scheme. */
+static bool url_ok(const char *v, size_t n) {
+  size_t i = 0;
+  while (i < n && (isalnum((unsigned char)v[i]) || v[i] == '+' || v[i] == '-' || v[i] == '.')) i++;
+  if (i == n || v[i] != ':' || i == 0) return true; /* no scheme: relative, or an anchor */
+  return (i == 4 && !strncasecmp(v, "http", 4)) || (i == 5 && !strncasecmp(v, "https", 5)) ||
+         (i == 6 && !strncasecmp(v, "mailto", 6));
+}
+
+int lessons_render(const char *md, size_t len, buf *html) {
+  if (!utf8_valid(md, len)) return -1;
+  buf raw;
+  buf_init(&raw);
+  unsigned flags = MD_FLAG_NOHTML | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_PERMISSIVEURLAUTOLINKS;
+  int rc = md_html(md, (MD_SIZE)len, on_html, &raw, flags, MD_HTML_FLAG_SKIP_UTF8_BOM);
+  if (rc != 0 || raw.oom) {
+    buf_free(&raw);
+    return -1;
+  }
+  /* Attributes with a URL: href= and src= (md4c quotes them with '"' and escapes quotes inside). */
+  const char *p = raw.data, *end = raw.data + raw.len;
+  while (p < end) {
+    const char *h = strstr(p, "href=\""), *s = strstr(p, "src=\"");
+    const char *a = h && (!s || h < s) ? h : s;
+    if (!a) {
+      buf_append(html, p, (size_t)(end - p));
+      break;
+    }
+    const char *v = a + (a == h ? 6 : 5), *q = strchr(v, '"');
+    if (!q) q = end;
+    buf_append(html, p, (size_t)(v - p));
+    if (url_ok(v, (size_t)(q - v))) buf_append(html, v, (size_t)(q - v));
+    else buf_putc(html, '#');
+    p = q;
+  }
+  buf_free(&raw);
+  return html->oom ? -1 : 0;
+}
+
+/* ---- loading a curriculum ---- */
+
+typedef struct lesson_file {
+  int module; /* index in the modules array */
+  int position;
+  const char *title;
+  int minutes;
+  char competencies[128];
+  char *md, *html;
+} lesson_file;
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return NULL;
+  size_t cap = 1 << 20;
+  char *d = malloc(cap + 1);
+  size_t n = d ? fread(d, 1, cap, fp) : 0;
+  bool bad = !d || ferror(fp) || !feof(fp);
+  fclose(fp);
+  if (bad) {
+    free(d);
+    return NULL;
+  }
+  d[n] = 0;
+  *len = n;
+  return d;
+}
+
+static void join_codes(json_t *arr, char *out, size_t n) {
+  size_t o = 0;
+  out[0] = 0;
+  size_t i;
+  json_t *v;
+  json_array_foreach(arr, i, v) {
+    const char *c = json_string_value(v);
+    if (!c) continue;
+    int w = snprintf(out + o, n - o, "%s%s", o ? "," : "", c);
+    if (w < 0 || (size_t)w >= n - o) break;
+    o += (size_t)w;
+  }
+}
+
+int lessons_load_dir(store *st, const char *dir, int *nlessons, char *err, size_t errlen) {
+  *nlessons = 0;
+  char path[1200];
+  snprintf(path, sizeof path, "%s/curriculum.json", dir);
+  json_error_t jerr;
+  json_t *index = json_load_file(path, 0, &jerr);
+  if (!index) {
+    snprintf(err, errlen, "Không đọc được %s: %s", path, jerr.text);
+    return -1;
+  }
+  json_t *course = json_object_get(index, "course"), *modules = json_object_get(index, "modules");
+  const char *ccode = json_string_value(json_object_get(course, "code"));
+  int rc = -1, n = 0;
+  lesson_file *files = NULL;
+  store_conn *w = NULL;
+  if (!ccode || !json_is_array(modules)) {
+    snprintf(err, errlen, "%s: thiếu mã khóa học hoặc danh sách học phần.", path);
+    goto done;
+  }
+  size_t total = 0, i;
+  json_t *m;
+  json_array_foreach(modules, i, m) total += json_array_size(json_object_get(m, "lessons"));
+  files = calloc(total ? total : 1, sizeof *files);
+  if (!files) goto done;
+  /* Every lesson read and rendered before the writer is taken. */
+  json_array_foreach(modules, i, m) {
+    const char *mdir = json_string_value(json_object_get(m, "dir"));
+    size_t k;
+    json_t *l;
+    json_array_foreach(json_object_get(m, "lessons"), k, l) {
+      lesson_file *f = &files[n];
+      const char *file = json_string_value(json_object_get(l, "file"));
+      f->module = (int)i;
+      f->position = (int)k + 1;
+      f->title = json_string_value(json_object_get(l, "title"));
+      f->minutes = (int)json_integer_value(json_object_get(l, "minutes"));
+      join_codes(json_object_get(l, "competencies"), f->competencies, sizeof f->competencies);
+      snprintf(path, sizeof path, "%s/%s/%s", dir, mdir ? mdir : "", file ? file : "");
+      size_t len = 0;
+      buf html;
+      buf_init(&html);
+      if (!mdir || !file || !f->title || !(f->md = slurp(path, &len)) || lessons_render(f->md, len, &html) != 0) {
+        buf_free(&html);
+        snprintf(err, errlen, "Không đọc được bài học %s.", path);
+        n++;
+        goto done;
+      }
+      f->html = buf_detach(&html, NULL);
+      n++;
+    }
+  }
+  w = store_acquire(st, true);
+  if (!w || store_begin(w) != STORE_OK) {
+    snprintf(err, errlen, "Không ghi được vào cơ sở dữ liệu: %s", w ? store_errmsg(w) : "không có kết nối");
+    goto done;
+  }
+  int64_t now = clock_now(), course_id = 0;
+  store_stmt *s = store_prepare(w, &q_course_up);
+  if (!s) goto fail;
+  store_bind_text(s, 1, ccode);
+  store_bind_text(s, 2, json_string_value(json_object_get(course, "title")) ? json_string_value(json_object_get(course, "title")) : ccode);
+  store_bind_text(s, 3, json_string_value(json_object_get(course, "description")) ? json_string_value(json_object_get(course, "description")) : "");
+  store_bind_int(s, 4, now);
+  if (store_insert_id(s, &course_id) != STORE_DONE) goto fail;
+  int64_t *module_ids = calloc(json_array_size(modules) + 1, sizeof *module_ids);
+  if (!module_ids) goto fail;
+  json_array_foreach(modules, i, m) {
+    char comps[128];
+    join_codes(json_object_get(m, "competencies"), comps, sizeof comps);
+    const char *code = json_string_value(json_object_get(m, "code"));
+    const char *title = json_string_value(json_object_get(m, "title"));
+    int level = (int)json_integer_value(json_object_get(m, "level"));
+    s = store_prepare(w, &q_module_up);
+    if (!s || !code || !title) {
+      free(module_ids);
+      goto fail;
+    }
+    store_bind_int(s, 1, course_id);
+    store_bind_text(s, 2, code);
+    store_bind_text(s, 3, title);
+    const char *summary = json_string_value(json_object_get(m, "summary"));
+    store_bind_text(s, 4, summary ? summary : "");
+    store_bind_int(s, 5, (int64_t)i + 1);
+    store_bind_int(s, 6, level >= 1 && level <= 8 ? level : 1);
+    store_bind_text(s, 7, comps);
+    if (store_insert_id(s, &module_ids[i]) != STORE_DONE) {
+      free(module_ids);
+      goto fail;
+    }
+  }
+  for (int k = 0; k < n; k++) {
+    lesson_file *f = &files[k];
+    s = store_prepare(w, &q_lesson_up);
+    if (!s) break;
+    store_bind_int(s, 1, module_ids[f->module]);
+    store_bind_int(s, 2, f->position);
+    store_bind_text(s, 3, f->title);
+    store_bind_int(s, 4, f->minutes);
+    store_bind_text(s, 5, f->competencies);
+    store_bind_text(s, 6, f->md);
+    store_bind_text(s, 7, f->html);
+    store_bind_int(s, 8, now);
+    int src = store_step(s);
+    store_reset(s);
+    if (src != STORE_DONE) {
+      s = NULL;
+      break;
+    }
+  }
+  free(module_ids);
+  if (!s || store_commit(w) != STORE_OK) goto fail;
+  *nlessons = n;
+  rc = 0;
+  goto done;
+fail:
+  snprintf(err, errlen, "Không ghi được vào cơ sở dữ liệu: %s", w ? store_errmsg(w) : "");
+  if (w && store_in_transaction(w)) store_rollback(w);
+done:
+  if (w) store_release(w);
+  for (int k = 0; files && k < n; k++) {
+    free(files[k].md);
+    free(files[k].html);
+  }
+  free(files);
+  json_decref(index);
+  return rc;
+}
+
+int curriculum_load(store *st, const char *dir, curriculum_counts *out, char *err, size_t errlen) {
+  memset(out, 0, sizeof *out);
+  char path[1200];
+  snprintf(path, sizeof path, "%s/curriculum.json", dir);
+  json_error_t jerr;
+  json_t *index = json_load_file(path, 0, &jerr);
+  if (!index) {
+    snprintf(err, errlen, "Không đọc được %s: %s", path, jerr.text);
+    return -1;
+  }
+  int rc = 0;
+  size_t i;
+  json_t *m;
+  json_array_foreach(json_object_get(index, "modules"), i, m) {
+    const char *mdir = json_string_value(json_object_get(m, "dir"));
+    const char *file = json_string_value(json_object_get(m, "questions"));
+    if (!mdir || !file) continue;
+    char source[600];
+    snprintf(path, sizeof path, "%s/%s/%s", dir, mdir, file);
+    snprintf(source, sizeof source, "%s/%s", mdir, file);
+    json_t *o = NULL;
+    if (qbank_import_file(st, path, NULL, 0, source, &o, err, errlen) != 0) {
+      rc = -1;
+      break;
+    }
+    out->questions += (int)json_integer_value(json_object_get(o, "imported")) +
+                      (int)json_integer_value(json_object_get(o, "unchanged"));
+    out->rejected += (int)json_array_size(json_object_get(o, "rejected"));
+    out->modules++;
+    json_decref(o);
+  }
+  json_decref(index);
+  if (rc == 0) rc = lessons_load_dir(st, dir, &out->lessons, err, errlen);
+  return rc;
+}
+
+/* ---- reading ---- */
+
+int lessons_courses(store_conn *c, int64_t user_id, json_t **out, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_outline);
+  json_t *courses = json_array();
+  if (!s || !courses) {
+    json_decref(courses);
+    return APP_INTERNAL(e);
+  }
+  store_bind_int(s, 1, user_id);
+  int rc;
+  json_t *course = NULL, *module = NULL;
+  int64_t course_id = 0, module_id = 0;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    if (!course || store_col_int(s, 0) != course_id) {
+      course_id = store_col_int(s, 0);
+      course = json_pack("{s:I, s:s, s:s, s:s, s:[]}", "id", (json_int_t)course_id, "code", store_col_text(s, 1), "title",
+                         store_col_text(s, 2), "description", store_col_text(s, 3), "modules");
+      json_array_append_new(courses, course);
+      module = NULL;
+    }
+    if (!module || store_col_int(s, 4) != module_id) {
+      module_id = store_col_int(s, 4);
+      module = json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:[]}", "id", (json_int_t)module_id, "code", store_col_text(s, 5),
+                         "title", store_col_text(s, 6), "summary", store_col_text(s, 7), "level", (int)store_col_int(s, 8),
+                         "quiz_id", store_col_is_null(s, 13) ? json_null() : json_integer(store_col_int(s, 13)), "lessons");
+      json_array_append_new(json_object_get(course, "modules"), module);
+    }
+    json_array_append_new(json_object_get(module, "lessons"),
+                          json_pack("{s:I, s:s, s:i, s:b}", "id", (json_int_t)store_col_int(s, 9), "title",
+                                    store_col_text(s, 10), "minutes", (int)store_col_int(s, 11), "done",
+                                    store_col_int(s, 12) != 0));
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    json_decref(courses);
+    return APP_INTERNAL(e);
+  }
+  *out = courses;
+  return 0;
+}
+
+int lessons_get(store_conn *c, int64_t lesson_id, int64_t user_id, json_t **out, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_lesson);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, user_id);
+  store_bind_int(s, 2, lesson_id);
+  int rc = store_step(s);
+  if (rc != STORE_ROW) {
+    store_reset(s);
+    return rc == STORE_DONE ? app_fail(e, 404, "not_found", "id", "Không tìm thấy bài học.") : APP_INTERNAL(e);
+  }
+  json_t *comps = json_array();
+  const char *cs = store_col_text(s, 3);
+  for (const char *p = cs ? cs : ""; *p;) {
+    const char *q = strchr(p, ',');
+    size_t len = q ? (size_t)(q - p) : strlen(p);
+    if (len) json_array_append_new(comps, json_stringn(p, len));
+    p += len + (q ? 1 : 0);
+  }
+  int64_t course_id = store_col_int(s, 12);
+  json_t *o = json_pack("{s:I, s:s, s:i, s:o, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:b}", "id", (json_int_t)lesson_id,
+                        "title", store_col_text(s, 1), "minutes", (int)store_col_int(s, 2), "competencies", comps, "html",
+                        store_col_text(s, 4), "course", "code", store_col_text(s, 5), "title", store_col_text(s, 6),
+                        "module", "code", store_col_text(s, 7), "title", store_col_text(s, 8), "done",
+                        store_col_int(s, 9) != 0);
+  store_reset(s);
+  if (!o) return APP_INTERNAL(e);
+  /* Neighbours in the course's reading order. */
+  s = store_prepare(c, &q_order);
+  int64_t prev = 0, next = 0, last = 0;
+  bool found = false;
+  if (s) {
+    store_bind_int(s, 1, course_id);
+    while ((rc = store_step(s)) == STORE_ROW) {
+      int64_t id = store_col_int(s, 0);
+      if (found) {
+        next = id;
+        break;
+      }
+      if (id == lesson_id) {
+        found = true;
+        prev = last;
+      }
+      last = id;
+    }
+    store_reset(s);
+  }
+  if (!s || (rc != STORE_ROW && rc != STORE_DONE)) {
+    json_decref(o);
+    return APP_INTERNAL(e);
+  }
+  json_object_set_new(o, "previous", prev ? json_integer(prev) : json_null());
+  json_object_set_new(o, "next", next ? json_integer(next) : json_null());
+  *out = o;
+  return 0;
+}
+
+int lessons_complete(store_conn *w, int64_t lesson_id, int64_t user_id, app_err *e) {
+  store_stmt *s = store_prepare(w, &q_exists);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, lesson_id);
+  int rc = store_step(s);
+  store_reset(s);
+  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy bài học.");
+  if (rc != STORE_ROW) return APP_INTERNAL(e);
+  s = store_prepare(w, &q_complete);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, user_id);
+  store_bind_int(s, 2, clock_now());
+  store_bind_int(s, 3, lesson_id);
+  rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
+}

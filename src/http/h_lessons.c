@@ -1,0 +1,36 @@
+/* h_lessons.c: courses, lessons and progress over HTTP (issue 8). Lessons are the instance's (no
+ * unit scope): any learner reads them and marks their own progress. */
+#include "domain/lessons.h"
+#include "http/handlers.h"
+
+int h_courses_list(req *r) {
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  json_t *all = NULL;
+  if (lessons_courses(c, r->who->user_id, &all, &r->err) != 0) return -1;
+  int page, per_page;
+  req_paging(r, &page, &per_page);
+  json_t *items = json_array();
+  size_t from = (size_t)(page - 1) * (size_t)per_page;
+  for (size_t i = from; items && i < json_array_size(all) && i < from + (size_t)per_page; i++)
+    json_array_append(items, json_array_get(all, i));
+  int64_t total = (int64_t)json_array_size(all);
+  json_decref(all);
+  if (!items) return APP_INTERNAL(&r->err);
+  return req_page(r, items, total);
+}
+
+int h_lessons_get(req *r) {
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  json_t *o = NULL;
+  if (lessons_get(c, req_param(r, 0), r->who->user_id, &o, &r->err) != 0) return -1;
+  return req_ok(r, 200, o);
+}
+
+int h_lessons_complete(req *r) {
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  if (lessons_complete(req_dbw(r), req_param(r, 0), r->who->user_id, &r->err) != 0) return -1;
+  if (store_commit(req_dbw(r)) != STORE_OK) return APP_INTERNAL(&r->err);
+  return req_ok(r, 204, NULL);
+}
