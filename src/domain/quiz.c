@@ -17,6 +17,8 @@
 #define QUIZ_GRACE_SECONDS 60
 /* The most questions a draw considers. */
 #define QUIZ_POOL_MAX 20000
+/* The longest text kept as an answer (a short answer, a right side chosen in a matching). */
+#define QUIZ_TEXT_MAX 1000
 
 STORE_SQL(q_insert, "INSERT INTO quizzes (title, description, category, competency_id, level, question_count,"
                     " pass_percent, time_limit_min, max_attempts, created_by, created_at)"
@@ -282,16 +284,26 @@ static char *answer_key(const char *s) {
   return f;
 }
 
-/* '*' matches any run of characters. */
+/* '*' matches any run of characters. Greedy with one back-track point (the last star): at most
+ * len(p) * len(t) steps, however many stars the teacher wrote (a recursive match is exponential). */
 static bool glob(const char *p, const char *t) {
-  if (!*p) return !*t;
-  if (*p == '*') {
-    for (;; t++) {
-      if (glob(p + 1, t)) return true;
-      if (!*t) return false;
+  const char *star = NULL, *mark = NULL;
+  while (*t) {
+    if (*p == '*') {
+      star = ++p;
+      mark = t;
+    } else if (*p == *t) {
+      p++;
+      t++;
+    } else if (star) {
+      p = star;
+      t = ++mark;
+    } else {
+      return false;
     }
   }
-  return *t && *p == *t && glob(p + 1, t + 1);
+  while (*p == '*') p++;
+  return !*p;
 }
 
 int quiz_short_match(const char *pattern, const char *text) {
@@ -308,7 +320,7 @@ static bool parse_number(const json_t *v, double *x) {
     return true;
   }
   const char *s = json_string_value(v);
-  if (!s) return false;
+  if (!s || json_string_length(v) > 64) return false; /* kept as given: a number, not a page of spaces */
   char buf[64];
   size_t o = 0;
   for (; *s && o + 1 < sizeof buf; s++) {
@@ -374,7 +386,7 @@ static double grade(const stored_q *q, const json_t *item, const json_t *ans, co
     size_t right = 0, i;
     json_t *v;
     json_array_foreach(ans, i, v) {
-      if (!json_is_null(v) && !json_is_string(v)) {
+      if (!json_is_null(v) && (!json_is_string(v) || json_string_length(v) > QUIZ_TEXT_MAX)) {
         *why = "phải là danh sách vế phải đã chọn cho từng mục";
         return -1;
       }
@@ -384,7 +396,7 @@ static double grade(const stored_q *q, const json_t *item, const json_t *ans, co
     return json_array_size(order) ? (double)right / (double)json_array_size(order) : 0;
   }
   if (!strcmp(q->type, "short")) {
-    if (!json_is_string(ans) || json_string_length(ans) > 1000) {
+    if (!json_is_string(ans) || json_string_length(ans) > QUIZ_TEXT_MAX) {
       *why = "phải là một câu trả lời (tối đa 1000 ký tự)";
       return -1;
     }

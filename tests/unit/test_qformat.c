@@ -359,6 +359,17 @@ static void test_short_match(void **state) {
   assert_true(quiz_short_match("a*c", "abbbc"));
   assert_false(quiz_short_match("a*c", "abbb"));
   assert_false(quiz_short_match("VNeID", "VNeID2"));
+  assert_true(quiz_short_match("*a*b", "xxaxxb"));
+  assert_false(quiz_short_match("*a*b", "xxaxxbx"));
+  assert_true(quiz_short_match("a**b", "ab"));
+  /* Many stars against a long answer that never matches: linear work, not exponential (a teacher's
+   * pattern and a learner's 1000 characters once held the single writer for hours). */
+  char pattern[64] = "", text[1001];
+  for (int i = 0; i < 25; i++) strcat(pattern, "*a");
+  strcat(pattern, "*b");
+  memset(text, 'a', 1000);
+  text[1000] = 0;
+  assert_false(quiz_short_match(pattern, text));
 }
 
 /* Lessons (lessons.h): Markdown to HTML; raw HTML is text, a dangerous link loses its target. */

@@ -1,0 +1,102 @@
+// review-learning.test.mjs: what a hostile review of the learning side (issue 8) found, over real
+// HTTP: a teacher's short answer with many '*' against a learner's long answer (once exponential
+// work on the single writer), answers of a huge size kept and echoed (a number padded with spaces,
+// a matching side of kilobytes), odd question files (answers past 64, duplicate right sides, bad
+// UTF-8 in CDATA, deep nesting, entity tricks) answered 200 or 4xx with the error shape, never 5xx.
+// SQLite, or PostgreSQL with HOCVUSO_TEST_PG_DIR. Owns: its server, questions, quizzes. Never: times anything.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, finish, expectError, assertVietnamese, uniq } from './lib/server.mjs';
+
+let srv, admin, learner;
+const CAT = `KNS-RVL/${uniq('q').replace(/[^a-z0-9]/g, '')}`;
+const STARS = `${'*a'.repeat(25)}*b`;
+const GIFT = `$CATEGORY: ${CAT}/4.2/1
+
+::Sao::Gõ một từ có chữ b.{=${STARS}}
+
+::Số::Mã PIN có mấy chữ số?{#6:0}
+
+::Ghép::Ghép ứng dụng với việc.{=VNeID -> Định danh =Zalo -> Nhắn tin}
+`;
+
+before(async () => {
+  srv = await startServer();
+  admin = await srv.login('admin');
+  learner = await srv.login('hocvien');
+  const r = await srv.request('POST', '/api/v1/questions/import?name=rvl.gift', { session: admin, rawBody: Buffer.from(GIFT) });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.imported, 3, r.text);
+});
+after(async () => finish(srv, assert));
+
+async function attempt() {
+  const z = await srv.request('POST', '/api/v1/quizzes', { session: admin, body: { title: `Bài ${uniq()}`, category: CAT, question_count: 3, pass_percent: 50 } });
+  assert.equal(z.status, 201, z.text);
+  const a = await srv.request('POST', `/api/v1/quizzes/${z.json.id}/attempts`, { session: learner });
+  assert.equal(a.status, 201, a.text);
+  return a.json;
+}
+const submit = (id, answers, timeout = 30000) => srv.request('POST', `/api/v1/attempts/${id}/submit`, { session: learner, body: { answers }, timeout });
+const blank = (a, type, v) => a.questions.map((q) => (q.type === type ? v(q) : null));
+
+test('a short answer with many stars is graded at once, whatever the learner types', async () => {
+  const a = await attempt();
+  // Before the fix: a recursive match, exponential in the stars, on the single writer (hours).
+  const r = await submit(a.id, blank(a, 'short', () => 'a'.repeat(1000)), 60000);
+  assert.equal(r.status, 200, r.text);
+  const q = r.json.questions.find((x) => x.type === 'short');
+  assert.equal(q.score, 0);
+  // The writer is free: another learner's write goes through.
+  const b = await attempt();
+  const ok = await submit(b.id, blank(b, 'short', () => `${'a'.repeat(25)}b`));
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.json.questions.find((x) => x.type === 'short').score, 1);
+});
+
+test('an answer of a huge size is refused with the question number, and the attempt stays open', async () => {
+  const a = await attempt();
+  const cases = [
+    ['numerical', () => `6${' '.repeat(20000)}`, 'một số'],
+    ['matching', (q) => q.items.map(() => 'x'.repeat(5000)), 'vế phải'],
+    ['short', () => 'ả'.repeat(1001), '1000'],
+  ];
+  for (const [type, v, words] of cases) {
+    const r = await submit(a.id, blank(a, type, v));
+    expectError(assert, r, 400, 'invalid_value', 'answers');
+    const n = a.questions.findIndex((q) => q.type === type) + 1;
+    assert.ok(r.json.error.message.startsWith(`Câu ${n}:`) && r.json.error.message.includes(words), r.json.error.message);
+    assertVietnamese(assert, r.json.error.message);
+  }
+  const g = await srv.request('GET', `/api/v1/attempts/${a.id}`, { session: learner });
+  assert.equal(g.json.state, 'open', 'nothing was kept');
+  // A number with spaces inside and a comma is still a number.
+  const r = await submit(a.id, blank(a, 'numerical', () => ' 6,0 '));
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.questions.find((x) => x.type === 'numerical').score, 1);
+});
+
+test('odd question files are answered 200 with a report, or 4xx naming the file, never 5xx', async () => {
+  const many = Array.from({ length: 70 }, (_, i) => `~Phương án ${i}`).join(' ');
+  const deep = `${'<a>'.repeat(200)}${'</a>'.repeat(200)}`;
+  const files = [
+    [`$CATEGORY: ${CAT}/4.2/1\n\n::Nhiều::Chọn một.{=Đúng ${many}}\n`, 200],
+    [`$CATEGORY: ${CAT}/4.2/1\n\n::Trùng::Ghép.{=A -> 1 =B -> 1 =C -> 1}\n`, 200],
+    [Buffer.concat([Buffer.from(`<?xml version="1.0"?><quiz><question type="shortanswer"><name><text>x</text></name><questiontext><text><![CDATA[`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(`]]></text></questiontext><answer fraction="100"><text>a</text></answer></question></quiz>`)]), 400],
+    [`<?xml version="1.0"?><quiz>${deep}</quiz>`, 400],
+    [`<?xml version="1.0"?><!DOCTYPE q [<!ENTITY x SYSTEM "file:///etc/passwd">]><quiz><question type="shortanswer"><name><text>&x;</text></name><questiontext><text>t</text></questiontext><answer fraction="100"><text>a</text></answer></question></quiz>`, null],
+    [`::A::${'x'.repeat(70000)}{=a}\n`, null],
+  ];
+  for (const [body, want] of files) {
+    const r = await srv.request('POST', '/api/v1/questions/import?name=la.txt&competency=4.2&level=1', { session: admin, rawBody: Buffer.from(body) });
+    assert.ok(r.status < 500, `${r.status} ${r.text}`);
+    if (want) assert.equal(r.status, want, r.text);
+    if (r.status >= 400) {
+      assert.equal(r.json.error.field, 'file', r.text);
+      assertVietnamese(assert, r.json.error.message);
+    } else {
+      for (const p of r.json.rejected) assertVietnamese(assert, p.reason);
+    }
+    assert.ok(!r.text.includes('root:'), 'no external entity read');
+  }
+});
