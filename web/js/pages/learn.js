@@ -9,7 +9,7 @@ import { h, uid, replace } from '../h.js';
 import { api, request } from '../api.js';
 import { icon } from '../icons.js';
 import { pageHeader, section, empty, parsePage, pager, fmtNum, banner, badge, errorBanner, confirmDialog, form, field } from '../ui.js';
-import { TYPE_LABELS } from './questions.js';
+import { TYPE_LABELS, plain } from './questions.js';
 
 const PER_PAGE = 20;
 
@@ -186,7 +186,7 @@ function questionInput(q) {
   const name = `q${q.index}`;
   const legendId = uid('q');
   const legend = h('legend', { id: legendId, class: 'question-legend' },
-    h('span', { class: 'question-number' }, `Câu ${q.index + 1}. `), q.text.replace(/<[^>]*>/g, ' '));
+    h('span', { class: 'question-number' }, `Câu ${q.index + 1}. `), plain(q.text, q.format));
   const hint = h('p', { class: 'field-hint' }, TYPE_LABELS[q.type] || '');
   let body;
   if (q.type === 'single' || q.type === 'multi') {
@@ -195,7 +195,7 @@ function questionInput(q) {
       const id = uid('o');
       return h('div', { class: 'choice' },
         h('input', { type, id, name, value: String(i) }),
-        h('label', { for: id }, o.replace(/<[^>]*>/g, ' ')));
+        h('label', { for: id }, plain(o, q.format)));
     }));
     if (q.type === 'multi') hint.textContent = 'Chọn tất cả các đáp án đúng.';
   } else if (q.type === 'truefalse') {
@@ -207,9 +207,9 @@ function questionInput(q) {
     body = h('div', { class: 'match' }, q.items.map((item, i) => {
       const id = uid('m');
       return h('div', { class: 'field' },
-        h('label', { for: id, class: 'field-label' }, item.replace(/<[^>]*>/g, ' ')),
+        h('label', { for: id, class: 'field-label' }, plain(item, q.format)),
         h('select', { id, name: `${name}.${i}` },
-          [h('option', { value: '' }, '— Chọn —')].concat(q.choices.map((c) => h('option', { value: c }, c)))));
+          [h('option', { value: '' }, '— Chọn —')].concat(q.choices.map((c) => h('option', { value: c }, plain(c, q.format))))));
     }));
   } else {
     const id = uid('a');
@@ -281,17 +281,19 @@ function openView(ctx, a) {
 
 function answerText(q, v) {
   if (v === null || v === undefined || (Array.isArray(v) && !v.length)) return 'Bỏ trống';
-  if (q.type === 'single') return q.options[v] ?? '—';
-  if (q.type === 'multi') return v.map((i) => q.options[i]).join('; ');
+  const t = (x) => plain(x, q.format);
+  if (q.type === 'single') return q.options[v] === undefined ? '—' : t(q.options[v]);
+  if (q.type === 'multi') return v.map((i) => t(q.options[i])).join('; ');
   if (q.type === 'truefalse') return v ? 'Đúng' : 'Sai';
-  if (q.type === 'matching') return q.items.map((it, i) => `${it} → ${v[i] || '—'}`).join('; ');
+  if (q.type === 'matching') return q.items.map((it, i) => `${t(it)} → ${v[i] ? t(v[i]) : '—'}`).join('; ');
   return String(v);
 }
 
 function rightText(q) {
-  if (q.type === 'single' || q.type === 'multi') return q.options.filter((_, i) => q.shares[i] > 0).join('; ');
+  const t = (x) => plain(x, q.format);
+  if (q.type === 'single' || q.type === 'multi') return q.options.filter((_, i) => q.shares[i] > 0).map(t).join('; ');
   if (q.type === 'truefalse') return q.right_answer ? 'Đúng' : 'Sai';
-  if (q.type === 'matching') return q.items.map((it, i) => `${it} → ${q.right_answer[i]}`).join('; ');
+  if (q.type === 'matching') return q.items.map((it, i) => `${t(it)} → ${t(q.right_answer[i])}`).join('; ');
   return (q.right_answer || []).join(' hoặc ');
 }
 
@@ -306,12 +308,12 @@ function reviewView(a) {
       h('a', { href: '#/hoc-tap', class: 'btn btn-secondary' }, icon('back'), h('span', null, 'Về danh sách bài'))),
     head,
     a.state === 'submitted' ? h('ol', { class: 'review-list' }, a.questions.map((q) => h('li', { class: `review ${q.score >= 1 ? 'review-right' : q.score > 0 ? 'review-partial' : 'review-wrong'}` },
-      h('p', { class: 'question-legend' }, q.text.replace(/<[^>]*>/g, ' ')),
+      h('p', { class: 'question-legend' }, plain(q.text, q.format)),
       h('p', null, h('strong', null, 'Bạn trả lời: '), answerText(q, q.your_answer)),
       h('p', null, h('strong', null, 'Đáp án đúng: '), rightText(q)),
       h('p', null, q.score >= 1 ? badge('Đúng', 'success') : q.score > 0 ? badge(`Đúng một phần (${Math.round(q.score * 100)}%)`, 'warning') : badge('Chưa đúng', 'neutral')),
-      (q.feedback || []).map((f) => h('p', { class: 'row-sub' }, f)),
-      q.explanation ? h('p', { class: 'explanation' }, h('strong', null, 'Giải thích: '), q.explanation) : null))) : null);
+      (q.feedback || []).map((f) => h('p', { class: 'row-sub' }, plain(f, q.format))),
+      q.explanation ? h('p', { class: 'explanation' }, h('strong', null, 'Giải thích: '), plain(q.explanation, q.format)) : null))) : null);
 }
 
 async function attemptView(ctx) {

@@ -103,16 +103,32 @@ function questionsTable(items) {
       h('tbody', null, items.map((q) => h('tr', { dataset: { id: String(q.id) } },
         h('td', { class: 'cell-title', dataset: { label: 'Câu hỏi' } },
           h('a', { href: `#/cau-hoi/${q.id}`, class: 'row-name' }, q.name),
-          h('span', { class: 'row-sub' }, plain(q.text).slice(0, 140))),
+          h('span', { class: 'row-sub' }, plain(q.text, q.format).slice(0, 140))),
         cell('Loại', TYPE_LABELS[q.type] || q.type),
         cell('Năng lực số', h('abbr', { title: q.competency_name }, q.competency)),
         cell('Bậc', String(q.level)),
         cell('Giải thích', q.has_explanation ? badge('Có', 'success') : badge('Chưa có', 'warning')))))));
 }
 
-/** A question's text as plain text: its markup is not shown as markup here. */
-function plain(text) {
-  return String(text || '').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const BLOCK = /^\/?(p|div|br|li|ul|ol|tr|td|th|h[1-6]|blockquote|pre|hr|table)\b/i;
+/** A question's text (an option's, a feedback's) as the words a reader sees, never as markup and
+ * never parsed as HTML (no element is made, so nothing loads or runs). HTML and Moodle's auto format
+ * (what Moodle exports: <p>, <b>, &amp;, &nbsp;) lose their scripts, styles and tags (a block's tag
+ * becomes a space, an inline one nothing) and have their entities decoded; other formats lose
+ * anything tag-like, as before. */
+export function plain(text, format) {
+  const s = String(text ?? '');
+  if (format !== 'html' && format !== 'moodle') return s.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return s.replace(/<(script|style|template|noscript)\b[\s\S]*?(<\/\1\s*>|$)/gi, ' ')
+    .replace(/<!--[\s\S]*?(-->|$)/g, ' ')
+    .replace(/<([^>]*)>/g, (_, tag) => (BLOCK.test(tag) ? ' ' : ''))
+    .replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});/gi, (m, e) => {
+      if (e[0] !== '#') return ENTITIES[e.toLowerCase()] ?? m;
+      const n = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return n > 0 && n <= 0x10ffff && (n < 0xd800 || n > 0xdfff) ? String.fromCodePoint(n) : m;
+    })
+    .replace(/\s+/g, ' ').trim();
 }
 
 async function listView(ctx) {
@@ -157,8 +173,8 @@ function answersOf(q) {
     const text = q.type === 'matching' ? `${a.text || '(không ghép)'} → ${a.match}` :
       q.type === 'numerical' ? `${a.text}${a.tolerance ? ` ± ${a.tolerance}` : ''}` : a.text;
     return h('li', { class: right ? 'answer-right' : null },
-      right ? icon('check') : null, h('span', null, plain(text) + (q.type === 'matching' ? '' : share)),
-      a.feedback ? h('span', { class: 'row-sub' }, `Phản hồi: ${plain(a.feedback)}`) : null);
+      right ? icon('check') : null, h('span', null, plain(text, q.format) + (q.type === 'matching' ? '' : share)),
+      a.feedback ? h('span', { class: 'row-sub' }, `Phản hồi: ${plain(a.feedback, q.format)}`) : null);
   }));
 }
 
@@ -167,9 +183,9 @@ async function detailView(ctx) {
   return h('div', { class: 'page' },
     pageHeader(q.name, `${TYPE_LABELS[q.type] || q.type} · năng lực ${q.competency} (${q.competency_name}) · bậc ${q.level}`,
       h('a', { href: '#/cau-hoi', class: 'btn btn-secondary' }, icon('back'), h('span', null, 'Về ngân hàng câu hỏi'))),
-    section('Câu hỏi', h('p', { class: 'question-text' }, plain(q.text))),
+    section('Câu hỏi', h('p', { class: 'question-text' }, plain(q.text, q.format))),
     section('Phương án và đáp án', answersOf(q)),
-    section('Giải thích', q.explanation ? h('p', null, plain(q.explanation)) : empty('Câu hỏi này chưa có giải thích.')),
+    section('Giải thích', q.explanation ? h('p', null, plain(q.explanation, q.format)) : empty('Câu hỏi này chưa có giải thích.')),
     section('Nguồn', h('p', null, `Tệp “${q.source || '—'}”, nhập ngày ${fmtDate(q.created_at)}`, q.category ? ` · danh mục ${q.category}` : '')));
 }
 
