@@ -100,3 +100,42 @@ test('odd question files are answered 200 with a report, or 4xx naming the file,
     assert.ok(!r.text.includes('root:'), 'no external entity read');
   }
 });
+
+test('starts and submissions at once: one attempt, one submission counted, the limit held', async () => {
+  const z = await srv.request('POST', '/api/v1/quizzes', { session: admin, body: { title: `Bài ${uniq()}`, category: CAT, question_count: 3, pass_percent: 50, max_attempts: 1 } });
+  assert.equal(z.status, 201, z.text);
+  const starts = await Promise.all(Array.from({ length: 8 }, () => srv.request('POST', `/api/v1/quizzes/${z.json.id}/attempts`, { session: learner })));
+  assert.deepEqual(starts.map((s) => s.status).sort(), [200, 200, 200, 200, 200, 200, 200, 201]);
+  assert.equal(new Set(starts.map((s) => s.json.id)).size, 1, 'one attempt');
+  const id = starts[0].json.id;
+  const subs = await Promise.all(Array.from({ length: 8 }, () => submit(id, [])));
+  assert.deepEqual(subs.map((s) => s.status).sort(), [200, 409, 409, 409, 409, 409, 409, 409]);
+  for (const s of subs.filter((x) => x.status === 409)) expectError(assert, s, 409, 'conflict', 'id');
+  const again = await Promise.all(Array.from({ length: 4 }, () => srv.request('POST', `/api/v1/quizzes/${z.json.id}/attempts`, { session: learner })));
+  for (const s of again) expectError(assert, s, 409, 'conflict', 'id');
+  const list = await srv.request('GET', '/api/v1/quizzes?per_page=100', { session: learner });
+  assert.equal(list.json.items.find((q) => q.id === z.json.id).mine.attempts, 1);
+});
+
+test('odd ids and odd quiz definitions: 4xx with the error shape, in Vietnamese', async () => {
+  const cases = [
+    ['POST', '/api/v1/lessons/999999999/complete', learner, undefined, 404],
+    ['GET', '/api/v1/lessons/0', learner, undefined, 404],
+    ['GET', '/api/v1/attempts/999999999', learner, undefined, 404],
+    ['POST', '/api/v1/attempts/999999999/submit', learner, { answers: [] }, 404],
+    ['POST', '/api/v1/quizzes/999999999/attempts', learner, undefined, 404],
+    ['POST', '/api/v1/quizzes', learner, { title: 'x', question_count: 1, pass_percent: 1 }, 403],
+    ['GET', '/api/v1/questions', learner, undefined, 403],
+    ['POST', '/api/v1/quizzes', admin, { title: 'x', question_count: 1, pass_percent: 1, category: '%' }, 409],
+    ['POST', '/api/v1/quizzes', admin, { title: 'x', question_count: 1, pass_percent: 1, category: `${CAT}_` }, 409],
+    ['POST', '/api/v1/quizzes', admin, { title: 'x', question_count: 101, pass_percent: 1 }, 400],
+    ['POST', '/api/v1/quizzes', admin, { title: 'x', question_count: 1, pass_percent: 1, competency: '9.9' }, 400],
+    ['POST', '/api/v1/quizzes', admin, { title: 'x', question_count: 1e30, pass_percent: 1 }, 400],
+  ];
+  for (const [m, path, session, body, want] of cases) {
+    const r = await srv.request(m, path, { session, body });
+    assert.equal(r.status, want, `${m} ${path} ${JSON.stringify(body)}: ${r.text}`);
+    assert.ok(r.json?.error?.code && 'field' in r.json.error, r.text);
+    assertVietnamese(assert, r.json.error.message);
+  }
+});
