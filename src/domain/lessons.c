@@ -96,10 +96,9 @@ typedef struct lesson_file {
   char *md, *html;
 } lesson_file;
 
-static char *slurp(const char *path, size_t *len) {
+static char *slurp_max(const char *path, size_t cap, size_t *len) {
   FILE *fp = fopen(path, "rb");
   if (!fp) return NULL;
-  size_t cap = 1 << 20;
   char *d = malloc(cap + 1);
   size_t n = d ? fread(d, 1, cap, fp) : 0;
   bool bad = !d || ferror(fp) || !feof(fp);
@@ -112,6 +111,9 @@ static char *slurp(const char *path, size_t *len) {
   *len = n;
   return d;
 }
+
+/* A lesson's Markdown: at most 1 MiB. */
+static char *slurp(const char *path, size_t *len) { return slurp_max(path, (size_t)1 << 20, len); }
 
 static void join_codes(json_t *arr, char *out, size_t n) {
   size_t o = 0;
@@ -255,6 +257,49 @@ done:
   return rc;
 }
 
+/* Every question file and every lesson of the curriculum read and checked before anything is
+ * written, so that a fault found late (a lesson missing, a file not in UTF-8) leaves the database as
+ * it was; the error names the file. */
+static int curriculum_check(const char *dir, json_t *index, char *err, size_t errlen) {
+  char path[1200];
+  size_t i;
+  json_t *m;
+  json_array_foreach(json_object_get(index, "modules"), i, m) {
+    const char *mdir = json_string_value(json_object_get(m, "dir"));
+    const char *file = json_string_value(json_object_get(m, "questions"));
+    if (mdir && file) {
+      snprintf(path, sizeof path, "%s/%s/%s", dir, mdir, file);
+      size_t len = 0;
+      char *data = slurp_max(path, 8u * 1024 * 1024, &len);
+      q_file f;
+      q_file_init(&f);
+      int bad = !data || qformat_read(&f, data, len) != 0;
+      if (bad) snprintf(err, errlen, "%s: %s", path, !data ? "không đọc được tệp (hoặc tệp quá 8 MiB)." : f.fatal ? f.fatal : "không đọc được tệp.");
+      q_file_free(&f);
+      free(data);
+      if (bad) return -1;
+    }
+    size_t k;
+    json_t *l;
+    json_array_foreach(json_object_get(m, "lessons"), k, l) {
+      const char *lf = json_string_value(json_object_get(l, "file"));
+      snprintf(path, sizeof path, "%s/%s/%s", dir, mdir ? mdir : "", lf ? lf : "");
+      size_t len = 0;
+      char *md = mdir && lf ? slurp(path, &len) : NULL;
+      buf html;
+      buf_init(&html);
+      int bad = !md || lessons_render(md, len, &html) != 0;
+      buf_free(&html);
+      free(md);
+      if (bad) {
+        snprintf(err, errlen, "Không đọc được bài học %s.", path);
+        return -1;
+      }
+    }
+  }
+  return 0;
+}
+
 int curriculum_load(store *st, const char *dir, curriculum_counts *out, char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
   char path[1200];
@@ -263,6 +308,10 @@ int curriculum_load(store *st, const char *dir, curriculum_counts *out, char *er
   json_t *index = json_load_file(path, 0, &jerr);
   if (!index) {
     snprintf(err, errlen, "Không đọc được %s: %s", path, jerr.text);
+    return -1;
+  }
+  if (curriculum_check(dir, index, err, errlen) != 0) {
+    json_decref(index);
     return -1;
   }
   int rc = 0;

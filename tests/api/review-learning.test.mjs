@@ -6,7 +6,9 @@
 // SQLite, or PostgreSQL with HOCVUSO_TEST_PG_DIR. Owns: its server, questions, quizzes. Never: times anything.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, finish, expectError, assertVietnamese, uniq } from './lib/server.mjs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, finish, expectError, assertVietnamese, uniq, hocvuso, tempDir, freshDatabase, storeArgs, REPO_ROOT } from './lib/server.mjs';
 
 let srv, admin, learner;
 const CAT = `KNS-RVL/${uniq('q').replace(/[^a-z0-9]/g, '')}`;
@@ -138,4 +140,28 @@ test('odd ids and odd quiz definitions: 4xx with the error shape, in Vietnamese'
     assert.ok(r.json?.error?.code && 'field' in r.json.error, r.text);
     assertVietnamese(assert, r.json.error.message);
   }
+});
+
+test('hocvuso import curriculum that fails keeps nothing: no question of the modules before the fault', async () => {
+  const dir = tempDir('rvl-cur');
+  const store = storeArgs(join(dir, 'data'), await freshDatabase('rvl_cur'));
+  assert.equal((await hocvuso(['migrate', ...store])).code, 0);
+  const content = join(dir, 'curriculum');
+  cpSync(join(REPO_ROOT, 'content', 'curriculum'), content, { recursive: true });
+  const m01 = join(content, 'm01-dien-thoai-thong-minh', 'cau-hoi.gift');
+  // A lesson of the last module is missing; then, a question file of a later module is not UTF-8.
+  rmSync(join(content, 'm09-giao-tiep-gia-dinh-so', 'bai-2.md'));
+  let r = await hocvuso(['import', 'curriculum', ...store, content]);
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stderr, /bai-2\.md/);
+  cpSync(join(REPO_ROOT, 'content', 'curriculum', 'm09-giao-tiep-gia-dinh-so', 'bai-2.md'), join(content, 'm09-giao-tiep-gia-dinh-so', 'bai-2.md'));
+  writeFileSync(join(content, 'm05-thanh-toan-khong-tien-mat', 'cau-hoi.gift'), Buffer.from([0x3a, 0x3a, 0xff, 0xfe, 0x7b, 0x7d]));
+  r = await hocvuso(['import', 'curriculum', ...store, content]);
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stderr, /m05-thanh-toan-khong-tien-mat/);
+  // Module 1's questions were not kept by either run: importing them now adds them all.
+  r = await hocvuso(['import', 'questions', ...store, m01]);
+  assert.equal(r.code, 0, r.stderr);
+  const o = JSON.parse(r.stdout);
+  assert.ok(o.imported > 0 && o.unchanged === 0, r.stdout);
 });
