@@ -36,12 +36,12 @@ STORE_SQL(q_list, "SELECT z.id, z.title, z.description, z.question_count, z.pass
                   " (SELECT COUNT(*) FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = ?),"
                   " (SELECT MAX(score_tenths) FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = ?),"
                   " (SELECT MAX(a.id) FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = ?"
-                  " AND a.submitted_at IS NULL AND (a.deadline_at IS NULL OR a.deadline_at > ?))"
+                  " AND a.submitted_at IS NULL AND (a.deadline_at IS NULL OR a.deadline_at >= ?))"
                   " FROM quizzes z LEFT JOIN competencies c ON c.id = z.competency_id WHERE z.retired_at IS NULL"
                   " ORDER BY z.id LIMIT ? OFFSET ?");
 STORE_SQL(q_count, "SELECT COUNT(*) FROM quizzes WHERE retired_at IS NULL");
 STORE_SQL(q_open, "SELECT id FROM quiz_attempts WHERE quiz_id = ? AND user_id = ? AND submitted_at IS NULL"
-                  " AND (deadline_at IS NULL OR deadline_at > ?) ORDER BY id DESC LIMIT 1");
+                  " AND (deadline_at IS NULL OR deadline_at >= ?) ORDER BY id DESC LIMIT 1");
 STORE_SQL(q_used, "SELECT COUNT(*) FROM quiz_attempts WHERE quiz_id = ? AND user_id = ?");
 STORE_SQL(q_attempt_insert, "INSERT INTO quiz_attempts (quiz_id, user_id, person_id, started_at, deadline_at, items)"
                             " VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
@@ -132,7 +132,7 @@ int quiz_list(store_conn *c, int64_t user_id, int page, int per_page, json_t **i
     return APP_INTERNAL(e);
   }
   for (int k = 1; k <= 3; k++) store_bind_int(s, k, user_id);
-  store_bind_int(s, 4, clock_now());
+  store_bind_int(s, 4, clock_now() - QUIZ_GRACE_SECONDS); /* open while it can be submitted (view_of) */
   store_bind_int(s, 5, per_page);
   store_bind_int(s, 6, (int64_t)(page - 1) * per_page);
   while ((rc = store_step(s)) == STORE_ROW) {
@@ -509,7 +509,7 @@ int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_i
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, quiz_id);
   store_bind_int(s, 2, user_id);
-  store_bind_int(s, 3, now);
+  store_bind_int(s, 3, now - QUIZ_GRACE_SECONDS); /* still submittable: the same attempt (view_of, quiz_submit) */
   rc = store_step(s);
   int64_t open = rc == STORE_ROW ? store_col_int(s, 0) : 0;
   store_reset(s);

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, finish, expectError, assertVietnamese, uniq, hocvuso, tempDir, freshDatabase, storeArgs, REPO_ROOT } from './lib/server.mjs';
+import { startServer, finish, expectError, assertVietnamese, uniq, hocvuso, run, tempDir, freshDatabase, storeArgs, REPO_ROOT } from './lib/server.mjs';
 
 let srv, admin, learner;
 const CAT = `KNS-RVL/${uniq('q').replace(/[^a-z0-9]/g, '')}`;
@@ -164,4 +164,42 @@ test('hocvuso import curriculum that fails keeps nothing: no question of the mod
   assert.equal(r.code, 0, r.stderr);
   const o = JSON.parse(r.stdout);
   assert.ok(o.imported > 0 && o.unchanged === 0, r.stdout);
+});
+
+// The clock moved for one attempt: its deadline set back in the database (the server reads it there).
+async function moveDeadline(id, seconds) {
+  const sql = `UPDATE quiz_attempts SET deadline_at = deadline_at - ${seconds} WHERE id = ${id}`;
+  const r = srv.dbUri
+    ? await run('psql', ['-X', '-q', srv.dbUri, '-c', sql])
+    : await run('sqlite3', [join(srv.dataDir, 'hocvuso.db'), '.timeout 20000', sql]);
+  assert.equal(r.code, 0, r.stderr);
+}
+
+test('time limits: in the minute of grace the attempt is still the open one; past it, refused and not resumed', async () => {
+  const z = await srv.request('POST', '/api/v1/quizzes', { session: admin, body: { title: `Bài ${uniq()}`, category: CAT, question_count: 3, pass_percent: 50, time_limit_min: 1, max_attempts: 3 } });
+  assert.equal(z.status, 201, z.text);
+  const startQ = () => srv.request('POST', `/api/v1/quizzes/${z.json.id}/attempts`, { session: learner });
+  const mine = async () => (await srv.request('GET', '/api/v1/quizzes?per_page=100', { session: learner })).json.items.find((q) => q.id === z.json.id).mine;
+  const a = (await startQ()).json;
+  await moveDeadline(a.id, 70); // 10 s past the deadline: within the grace a slow phone gets
+  assert.equal((await srv.request('GET', `/api/v1/attempts/${a.id}`, { session: learner })).json.state, 'open');
+  // Before the fix: the list said nothing was open, and "start" began a second attempt (one more used).
+  assert.equal((await mine()).open_attempt, a.id);
+  const again = await startQ();
+  assert.equal(again.status, 200, again.text);
+  assert.equal(again.json.id, a.id);
+  const done = await submit(a.id, []);
+  assert.equal(done.status, 200, done.text);
+  assert.equal((await mine()).attempts, 1);
+  // Past the grace: refused, shown as expired, not resumed; a new attempt is a new one.
+  const b = (await startQ()).json;
+  await moveDeadline(b.id, 200);
+  const late = await submit(b.id, []);
+  expectError(assert, late, 409, 'conflict', 'id');
+  assertVietnamese(assert, late.json.error.message);
+  assert.equal((await srv.request('GET', `/api/v1/attempts/${b.id}`, { session: learner })).json.state, 'expired');
+  assert.equal((await mine()).open_attempt, null);
+  const c = await startQ();
+  assert.equal(c.status, 201, c.text);
+  assert.notEqual(c.json.id, b.id);
 });
