@@ -280,7 +280,7 @@ function openView(ctx, a) {
 }
 
 function answerText(q, v) {
-  if (v === null || v === undefined || (Array.isArray(v) && !v.length)) return 'Bỏ trống';
+  if (v === null || v === undefined || (Array.isArray(v) && v.every((x) => x === null))) return 'Bỏ trống';
   const t = (x) => plain(x, q.format);
   if (q.type === 'single') return q.options[v] === undefined ? '—' : t(q.options[v]);
   if (q.type === 'multi') return v.map((i) => t(q.options[i])).join('; ');
