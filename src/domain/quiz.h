@@ -8,8 +8,9 @@
  * - single: the share of the chosen option (a wrong one 0); multi: the sum of the shares of the
  *   chosen options, kept within 0..1 (a wrong choice's negative share takes off);
  * - true/false: 1 when right; matching: the share of items matched right;
- * - short: the best share among the accepted answers the text matches (case, accents kept; spaces
- *   at the ends and runs of spaces ignored; '*' in an accepted answer matches any text);
+ * - short: the best share among the accepted answers the text matches (case and accents ignored,
+ *   as are spaces at the ends and runs of spaces; '*' in an accepted answer matches any text, in at
+ *   most len(pattern) × len(answer) steps however many stars there are);
  * - numerical: the best share among the answers the number is within tolerance of ("," or "."
  *   as the decimal mark).
  */
