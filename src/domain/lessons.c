@@ -273,8 +273,10 @@ static int curriculum_check(const char *dir, json_t *index, char *err, size_t er
       char *data = slurp_max(path, 8u * 1024 * 1024, &len);
       q_file f;
       q_file_init(&f);
-      int bad = !data || qformat_read(&f, data, len) != 0;
-      if (bad) snprintf(err, errlen, "%s: %s", path, !data ? "không đọc được tệp (hoặc tệp quá 8 MiB)." : f.fatal ? f.fatal : "không đọc được tệp.");
+      int bad = !data || qformat_read(&f, data, len) != 0 || f.nitems + f.nproblems > QBANK_FILE_QUESTIONS_MAX;
+      if (bad)
+        snprintf(err, errlen, "%s: %s", path,
+                 !data ? "không đọc được tệp (hoặc tệp quá 8 MiB)." : f.fatal ? f.fatal : QBANK_TOO_MANY_MSG);
       q_file_free(&f);
       free(data);
       if (bad) return -1;

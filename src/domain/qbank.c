@@ -235,6 +235,10 @@ int qbank_import_file(store *st, const char *path, const char *competency, int l
     snprintf(err, errlen, "%s", f.fatal ? f.fatal : "Không đọc được tệp.");
     goto done;
   }
+  if (f.nitems + f.nproblems > QBANK_FILE_QUESTIONS_MAX) {
+    snprintf(err, errlen, "%s: %s", path, QBANK_TOO_MANY_MSG);
+    goto done;
+  }
   qbank_comps k;
   c = store_acquire(st, false);
   if (!c || qbank_comps_load(c, &k) != 0) {

@@ -20,6 +20,11 @@
 #include "store/store.h"
 
 #define QBANK_MAX_COMPETENCIES 256
+/* The most questions one file may hold (kept or reported): its import is one transaction on the
+ * single writer, which must stay short (8 MiB of one-line questions, 390,000 of them, held it for
+ * seconds). The message says to split the file. */
+#define QBANK_FILE_QUESTIONS_MAX 5000
+#define QBANK_TOO_MANY_MSG "Tệp có quá nhiều câu hỏi (tối đa 5000 câu mỗi tệp): hãy chia thành nhiều tệp nhỏ hơn."
 
 /* The competences known, read once per import (a reader is enough). */
 typedef struct qbank_comps {

@@ -56,6 +56,10 @@ int h_questions_import(req *r) {
     req_fail(r, 400, "invalid_value", "file", arena_strdup(&r->a, f.fatal ? f.fatal : "Không đọc được tệp."));
     goto done;
   }
+  if (f.nitems + f.nproblems > QBANK_FILE_QUESTIONS_MAX) {
+    req_fail(r, 413, "too_large", "file", QBANK_TOO_MANY_MSG);
+    goto done;
+  }
   store_conn *c = req_db(r);
   if (!c) {
     rc = req_unavailable(r);

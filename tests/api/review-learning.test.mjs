@@ -203,3 +203,26 @@ test('time limits: in the minute of grace the attempt is still the open one; pas
   assert.equal(c.status, 201, c.text);
   assert.notEqual(c.json.id, b.id);
 });
+
+test('a file of too many questions is refused whole (the import is one short transaction on the writer)', async () => {
+  const tag = uniq('n').replace(/[^a-z0-9]/g, '');
+  const gift = (n) => `$CATEGORY: ${CAT}/4.2/1\n\n${Array.from({ length: n }, (_, i) => `::${tag}${i}::${tag} ${i}{T}\n\n`).join('')}`;
+  // Before: 8 MiB of one-line questions (390,000) were kept in one transaction, holding every other
+  // write for seconds (503 after the writer's 5 s wait).
+  let r = await srv.request('POST', '/api/v1/questions/import?name=nhieu.gift', { session: admin, rawBody: Buffer.from(gift(5001)) });
+  expectError(assert, r, 413, 'too_large', 'file');
+  assert.match(r.json.error.message, /5000/);
+  assertVietnamese(assert, r.json.error.message);
+  const none = await srv.request('GET', `/api/v1/questions?q=${tag}`, { session: admin });
+  assert.equal(none.json.total, 0, 'nothing kept');
+  r = await srv.request('POST', '/api/v1/questions/import?name=du.gift', { session: admin, rawBody: Buffer.from(gift(5000)) });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.imported, 5000);
+  // The command line says the same, naming the file.
+  const dir = tempDir('rvl-many');
+  const file = join(dir, 'nhieu.gift');
+  writeFileSync(file, gift(5001).replaceAll(tag, `${tag}x`));
+  const cli = await hocvuso(['import', 'questions', ...storeArgs(srv.dataDir, srv.dbUri), file]);
+  assert.notEqual(cli.code, 0);
+  assert.match(cli.stderr, /nhieu\.gift.*5000/);
+});
