@@ -166,10 +166,11 @@ STORE_SQL(q_count_floor, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1 FROM su_ CRO
  * names of the rarest term (a word, or a pair of the query's words), read in name order from
  * person_words' key (term, name, person), each checked against every query word, the scope and
  * the filters, until the page is full: no sort, and a count that stops at its cap. */
+/* The scope is not tested when the parameter after the term is 1 (people_name_q.scope_all). */
 #define TERM_FROM                                                                                        \
   " FROM person_words t_ CROSS JOIN people p CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE t_.word = ?" \
-  " AND p.id = t_.person_id AND p.deleted_at IS NULL AND " PEOPLE_SCOPE_BROAD PEOPLE_NAME_PATS("t_.name_key") \
-      PEOPLE_FILTER
+  " AND p.id = t_.person_id AND p.deleted_at IS NULL AND (CAST(? AS BIGINT) = 1 OR " PEOPLE_SCOPE_BROAD ")"     \
+      PEOPLE_NAME_PATS("t_.name_key") PEOPLE_FILTER
 STORE_SQL_PER_CALL(q_list_term,
           PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
                      " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")
@@ -177,14 +178,19 @@ STORE_SQL_PER_CALL(q_list_term,
                      " LIMIT ? OFFSET ?) p JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_"
                      " ORDER BY p.sk_, p.id");
 STORE_SQL_PER_CALL(q_count_term, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" TERM_FROM " LIMIT ?) n_");
-/* A ward-wide search's count when the scope holds every tree (a grant on each top unit) and no
- * filter is on: every live person is in scope and person_words holds live people only, so the
- * count is read from the term's entries alone (-1 when the scope does not hold every tree). */
-STORE_SQL_PER_CALL(q_count_term_all,
-                   PEOPLE_CTE "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM units r_ WHERE r_.depth = 0 AND NOT EXISTS"
-                              " (SELECT 1 FROM sc_ WHERE sc_.lo = r_.path)) THEN"
-                              " (SELECT COUNT(*) FROM (SELECT 1 FROM person_words t_ WHERE t_.word = ?"
-                              PEOPLE_NAME_PATS("t_.name_key") " LIMIT ?) k_) ELSE -1 END");
+/* A ward-wide search's count when every live person is in scope (people_name_q.scope_all) and no
+ * filter is on: person_words holds live people only, so the count is read from the term's entries
+ * alone, no person looked up. */
+STORE_SQL_PER_CALL(q_count_term_all, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words t_ WHERE t_.word = ?"
+                                     PEOPLE_NAME_PATS("t_.name_key") " LIMIT ?) k_");
+/* Whether every live person is registered in a unit of the scope (people_name_q.scope_all): no
+ * unit outside it has one. The units outside a scope lie before its first range or after the end
+ * of its first-ending one (for one grant, exactly those: two ranges of units(path)). An empty
+ * scope holds no one. */
+STORE_SQL(q_scope_all, SCOPE_WITH "SELECT CASE WHEN EXISTS (SELECT 1 FROM sc_) AND NOT EXISTS (SELECT 1 FROM units o_"
+                       " WHERE (o_.path < (SELECT MIN(lo) FROM sc_) OR o_.path >= (SELECT MIN(hi) FROM sc_))"
+                       " AND NOT " SCOPE_IN("o_.path") " AND EXISTS (SELECT 1 FROM people x_ WHERE x_.unit_id = o_.id"
+                       " AND x_.deleted_at IS NULL)) THEN 1 ELSE 0 END");
 /* A name search in a narrow list (a tổ officer's, or filtered to a unit): the people of its units,
  * their folded names checked against every query word. */
 #define MODE_PATS "1 = 1" PEOPLE_NAME_PATS("p.name_key")
@@ -201,7 +207,8 @@ STORE_SQL(q_term_has, SCOPE_WITH "SELECT 1 FROM person_words w_ JOIN people p ON
  * than among every name carrying the word, who may be many and all elsewhere. */
 STORE_SQL(q_term_has_narrow, PEOPLE_CTE "SELECT 1" NARROW_FROM " WHERE p.id = ns_.id AND p.deleted_at IS NULL"
                                         " AND (' ' || p.name_key || ' ') LIKE ? ESCAPE '\\' LIMIT 1");
-/* Whether any name carries the term (the long-name mark). */
+/* Whether any name carries the term (the long-name mark; a whole word when every live person is
+ * in scope). */
 STORE_SQL(q_term_any, "SELECT 1 FROM person_words WHERE word = ? LIMIT 1");
 STORE_SQL(q_term_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word = ? LIMIT ?) n_");
 /* Terms are compared by their names counted up to this: a rarer one drives the search. */
@@ -836,6 +843,21 @@ int people_name_query(store_conn *c, const scope_sql *scope, bool broad, const c
   char *key = text_fold(q ? q : "");
   if (!key) return -2;
   int rc = 0;
+  if (broad) {
+    store_stmt *s = store_prepare(c, &q_scope_all);
+    if (!s) {
+      free(key);
+      return -1;
+    }
+    scope_bind(s, 1, scope);
+    int src = store_step(s);
+    out->scope_all = src == STORE_ROW && store_col_int(s, 0) == 1;
+    store_reset(s);
+    if (src != STORE_ROW) {
+      free(key);
+      return -1;
+    }
+  }
   for (char *p = key; *p && out->n < PEOPLE_NAME_WORDS;) {
     while (*p == ' ') p++;
     size_t len = strcspn(p, " ");
@@ -850,12 +872,12 @@ int people_name_query(store_conn *c, const scope_sql *scope, bool broad, const c
       w[keep] = '\0';
       bool exact = false;
       if (keep == len) {
-        store_stmt *s = store_prepare(c, broad ? &q_term_has : &q_term_has_narrow);
+        store_stmt *s = store_prepare(c, out->scope_all ? &q_term_any : broad ? &q_term_has : &q_term_has_narrow);
         if (!s) {
           rc = -1;
           break;
         }
-        int si = scope_bind(s, 1, scope);
+        int si = out->scope_all ? 1 : scope_bind(s, 1, scope);
         if (broad) {
           store_bind_text(s, si, w);
         } else {
@@ -1047,7 +1069,10 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
     case PEOPLE_Q_PHONE: store_bind_text(s, i++, a->phone); break;
     case PEOPLE_Q_CCCD: store_bind_text(s, i++, a->hash); break;
     case PEOPLE_Q_NAME:
-      if (a->plan == PLAN_TERM) store_bind_text(s, i++, a->term);
+      if (a->plan == PLAN_TERM) {
+        store_bind_text(s, i++, a->term);
+        store_bind_int(s, i++, a->nq.scope_all);
+      }
       if (a->plan != PLAN_WORDS) {
         i = people_bind_pats(s, i, &a->nq);
         break;
@@ -1214,20 +1239,16 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
     if (floor_n < 0) goto fail;
     if (floor_n > PEOPLE_COUNT_CAP) counted = floor_n;
   }
-  if (a.kind == PEOPLE_Q_NAME && a.plan == PLAN_TERM && no_filter) {
+  if (a.kind == PEOPLE_Q_NAME && a.plan == PLAN_TERM && no_filter && a.nq.scope_all) {
     store_stmt *f = store_prepare(c, &q_count_term_all);
     if (!f) goto fail;
-    int fi = scope_bind(f, 1, scope);
-    store_bind_text(f, fi++, "");
-    store_bind_text(f, fi++, "");
-    store_bind_text(f, fi++, a.term);
-    fi = people_bind_pats(f, fi, &a.nq);
+    store_bind_text(f, 1, a.term);
+    int fi = people_bind_pats(f, 2, &a.nq);
     store_bind_int(f, fi, PEOPLE_COUNT_CAP + 1);
     rc = store_step(f);
-    int64_t all_n = rc == STORE_ROW ? store_col_int(f, 0) : -2;
+    counted = rc == STORE_ROW ? store_col_int(f, 0) : -2;
     store_reset(f);
-    if (all_n == -2) goto fail;
-    if (all_n >= 0) counted = all_n;
+    if (counted < 0) goto fail;
   }
   if (counted < 0) {
     store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);

@@ -153,6 +153,10 @@ typedef struct people_name_q {
   char words[PEOPLE_NAME_WORDS][160];     /* folded */
   bool exact[PEOPLE_NAME_WORDS];          /* a whole word of some name: matched exactly */
   char pats[PEOPLE_NAME_WORDS][330];      /* LIKE patterns over ' ' || name_key || ' ' */
+  /* A broad scope only: every live person is registered in a unit of the scope (a ward admin of a
+   * one-ward tree), so that a search need not test each name's scope, and counts and whole words
+   * are read from person_words alone (it holds live people only). Read in the request's snapshot. */
+  bool scope_all;
 } people_name_q;
 /* Reads q's name words (at most PEOPLE_NAME_WORDS) into *out; -1 on a store failure. */
 /* `broad`: the scope holds most people (people_scope_broad); only how the check is run depends on
