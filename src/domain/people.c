@@ -934,8 +934,24 @@ static void drop_implied(people_name_q *nq, const char *term) {
       if (nq->exact[k] && strcmp(nq->words[k], words[i]) == 0) nq->pats[k][0] = '\0';
 }
 
+/* How many names carry `term`, counted up to `cap`; -1 on a store failure. */
+static int64_t term_count(store_conn *c, const char *term, int64_t cap) {
+  store_stmt *s = store_prepare(c, &q_term_n);
+  if (!s) return -1;
+  store_bind_text(s, 1, term);
+  store_bind_int(s, 2, cap);
+  int rc = store_step(s);
+  int64_t k = rc == STORE_ROW ? store_col_int(s, 0) : -1;
+  store_reset(s);
+  return k;
+}
+
 /* The term a term-plan search starts from: the query's one whole word, or, of the pairs of its
- * whole words, the one with the fewest names. 0, 1 when no word is whole, -1 on a store failure. */
+ * whole words, the one with the fewest names. 0, 1 when no word is whole, -1 on a store failure.
+ * Each candidate is counted only up to the fewest so far (it must have fewer to be chosen), and
+ * the pairs of the later words first (given names, rarer than family and middle names), so that
+ * a common pair ("~nguyen thi") is counted up to a small number rather than to TERM_COUNT_CAP.
+ * Which term drives changes what the search costs, never what it finds. */
 static int choose_term(store_conn *c, const people_name_q *nq, char *term, size_t termlen) {
   const char *ex[PEOPLE_NAME_WORDS];
   int m = 0;
@@ -960,34 +976,23 @@ static int choose_term(store_conn *c, const people_name_q *nq, char *term, size_
   store_reset(hs);
   if (hrc != STORE_ROW && hrc != STORE_DONE) return -1;
   if (hrc == STORE_ROW) {
-    for (int i = 0; i < m; i++) {
-      store_stmt *s = store_prepare(c, &q_term_n);
-      if (!s) return -1;
-      store_bind_text(s, 1, ex[i]);
-      store_bind_int(s, 2, TERM_COUNT_CAP);
-      int rc = store_step(s);
-      int64_t k = rc == STORE_ROW ? store_col_int(s, 0) : -1;
-      store_reset(s);
+    for (int i = m - 1; i >= 0; i--) {
+      int64_t k = term_count(c, ex[i], best < 0 ? TERM_COUNT_CAP : best);
       if (k < 0) return -1;
       if (best < 0 || k < best) {
         best = k;
         snprintf(term, termlen, "%s", ex[i]);
       }
+      if (best == 0) return 0;
     }
     return 0;
   }
-  for (int i = 0; i < m; i++)
-    for (int j = i + 1; j < m; j++) {
+  for (int j = m - 1; j > 0; j--)
+    for (int i = j - 1; i >= 0; i--) {
       bool i_first = strcmp(ex[i], ex[j]) < 0;
       char cand[330];
       snprintf(cand, sizeof cand, "%c%s %s", PEOPLE_PAIR_MARK, i_first ? ex[i] : ex[j], i_first ? ex[j] : ex[i]);
-      store_stmt *s = store_prepare(c, &q_term_n);
-      if (!s) return -1;
-      store_bind_text(s, 1, cand);
-      store_bind_int(s, 2, TERM_COUNT_CAP);
-      int rc = store_step(s);
-      int64_t k = rc == STORE_ROW ? store_col_int(s, 0) : -1;
-      store_reset(s);
+      int64_t k = term_count(c, cand, best < 0 ? TERM_COUNT_CAP : best);
       if (k < 0) return -1;
       if (best < 0 || k < best) {
         best = k;
