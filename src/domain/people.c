@@ -967,6 +967,7 @@ static int choose_term(store_conn *c, const people_name_q *nq, char *term, size_
     return 0;
   }
   int64_t best = -1;
+  char cand[330];
   /* Some name too long for pairs (people_name_terms): the rarest whole word drives instead. */
   const char mark[2] = {PEOPLE_PAIR_MARK, '\0'};
   store_stmt *hs = store_prepare(c, &q_term_any);
@@ -990,8 +991,11 @@ static int choose_term(store_conn *c, const people_name_q *nq, char *term, size_
   for (int j = m - 1; j > 0; j--)
     for (int i = j - 1; i >= 0; i--) {
       bool i_first = strcmp(ex[i], ex[j]) < 0;
-      char cand[330];
       snprintf(cand, sizeof cand, "%c%s %s", PEOPLE_PAIR_MARK, i_first ? ex[i] : ex[j], i_first ? ex[j] : ex[i]);
+      if (m == 2) { /* one pair: nothing to compare it with */
+        snprintf(term, termlen, "%s", cand);
+        return 0;
+      }
       int64_t k = term_count(c, cand, best < 0 ? TERM_COUNT_CAP : best);
       if (k < 0) return -1;
       if (best < 0 || k < best) {
