@@ -178,11 +178,25 @@ STORE_SQL_PER_CALL(q_list_term,
                      " LIMIT ? OFFSET ?) p JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_"
                      " ORDER BY p.sk_, p.id");
 STORE_SQL_PER_CALL(q_count_term, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" TERM_FROM " LIMIT ?) n_");
+/* The same page when every live person is in scope and no filter is on (q_count_term_all has
+ * counted it): the page's names are chosen from the term's entries alone, no person looked up but
+ * the page's, and read from the first match's name on (the second parameter, found by the count),
+ * not from the term's first name: the names of a pair term that match a third word are not spread
+ * evenly ("~hong thi" holds every family name before "nguyen thi hong"). */
+STORE_SQL_PER_CALL(q_list_term_all,
+                   "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
+                   " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")
+                   " FROM (SELECT t_.name_key AS sk_, t_.person_id AS pid_ FROM person_words t_ WHERE t_.word = ?"
+                   " AND t_.name_key >= ?" PEOPLE_NAME_PATS("t_.name_key") " ORDER BY t_.name_key, t_.person_id"
+                   " LIMIT ? OFFSET ?) pg_ CROSS JOIN people p CROSS JOIN units u CROSS JOIN"
+                   " (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.id = pg_.pid_ AND p.deleted_at IS NULL"
+                   " AND u.id = p.unit_id ORDER BY pg_.sk_, pg_.pid_");
 /* A ward-wide search's count when every live person is in scope (people_name_q.scope_all) and no
  * filter is on: person_words holds live people only, so the count is read from the term's entries
- * alone, no person looked up. */
-STORE_SQL_PER_CALL(q_count_term_all, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words t_ WHERE t_.word = ?"
-                                     PEOPLE_NAME_PATS("t_.name_key") " LIMIT ?) k_");
+ * alone, no person looked up; and the first match's name, where the page starts (TERM_FROM). */
+STORE_SQL_PER_CALL(q_count_term_all, "SELECT COUNT(*), MIN(k_.k) FROM (SELECT t_.name_key AS k FROM person_words t_"
+                                     " WHERE t_.word = ?" PEOPLE_NAME_PATS("t_.name_key")
+                                     " ORDER BY t_.name_key LIMIT ?) k_");
 /* Whether every live person is registered in a unit of the scope (people_name_q.scope_all): no
  * unit outside it has one. The units outside a scope lie before its first range or after the end
  * of its first-ending one (for one grant, exactly those: two ranges of units(path)). An empty
@@ -824,18 +838,22 @@ int people_name_terms(const char *key, people_term_fn fn, void *ctx) {
   return 0;
 }
 
-/* Writes "% w %" (exact) or "% w%" (a word's start) with LIKE's %, _ and \ escaped. */
-static void name_pattern(const char *w, bool exact, char *out, size_t outlen) {
+/* Writes "% w %" (exact) or "% w%" (a word's start) with LIKE's %, _ and \ escaped; `anywhere`:
+ * "%w%" instead. */
+static void like_pattern(const char *w, bool exact, bool anywhere, char *out, size_t outlen) {
   size_t o = 0;
   out[o++] = '%';
-  out[o++] = ' ';
+  if (!anywhere) out[o++] = ' ';
   for (const char *p = w; *p && o + 4 < outlen; p++) {
     if (*p == '%' || *p == '_' || *p == '\\') out[o++] = '\\';
     out[o++] = *p;
   }
-  if (exact) out[o++] = ' ';
+  if (exact && !anywhere) out[o++] = ' ';
   out[o++] = '%';
   out[o] = '\0';
+}
+static void name_pattern(const char *w, bool exact, char *out, size_t outlen) {
+  like_pattern(w, exact, false, out, outlen);
 }
 
 int people_name_query(store_conn *c, const scope_sql *scope, bool broad, const char *q, people_name_q *out) {
@@ -908,7 +926,10 @@ int people_name_query(store_conn *c, const scope_sql *scope, bool broad, const c
 int people_bind_pats(store_stmt *s, int i, const people_name_q *nq) {
   for (int k = 0; k < PEOPLE_NAME_WORDS; k++) {
     const char *pat = k < nq->n && nq->pats[k][0] ? nq->pats[k] : NULL; /* "": implied, off */
+    char any[sizeof nq->pats[0]];
+    if (pat) like_pattern(nq->words[k], false, true, any, sizeof any);
     store_bind_text(s, i++, pat);
+    store_bind_text(s, i++, pat ? any : NULL);
     store_bind_text(s, i++, pat);
   }
   return i;
@@ -1058,6 +1079,8 @@ typedef struct list_args {
   int64_t one_unit; /* a narrow list of one unit without members (q_list_one), else 0 */
   people_name_q nq;
   char term[330];
+  bool term_all;       /* the term plan's page from the terms alone (q_list_term_all) */
+  char from_key[1024]; /* its first name to read ("": from the first) */
   int64_t group_bit;
   int64_t age_min_key, age_max_key; /* 0: off */
   char sex[2];
@@ -1067,6 +1090,11 @@ typedef struct list_args {
 } list_args;
 
 static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, char his[PEOPLE_NAME_WORDS][PEOPLE_WORD_HI]) {
+  if (a->term_all) { /* q_list_term_all: the term, where to start, the patterns */
+    store_bind_text(s, 1, a->term);
+    store_bind_text(s, 2, a->from_key);
+    return people_bind_pats(s, 3, &a->nq);
+  }
   int i = scope_bind(s, 1, scope);
   store_bind_text(s, i++, a->lo ? a->lo : "");
   store_bind_text(s, i++, a->hi ? a->hi : "");
@@ -1256,8 +1284,13 @@ int people_list(store_conn *c, const secrets *keys, const scope_sql *scope, cons
     store_bind_int(f, fi, PEOPLE_COUNT_CAP + 1);
     rc = store_step(f);
     counted = rc == STORE_ROW ? store_col_int(f, 0) : -2;
+    if (rc == STORE_ROW && !store_col_is_null(f, 1) && strlen(store_col_text(f, 1)) < sizeof a.from_key)
+      snprintf(a.from_key, sizeof a.from_key, "%s", store_col_text(f, 1));
+    if (counted == 0) snprintf(a.from_key, sizeof a.from_key, "\xef\xbf\xbf"); /* no match: nothing to read */
     store_reset(f);
     if (counted < 0) goto fail;
+    a.term_all = true;
+    lists[PEOPLE_Q_NAME] = &q_list_term_all;
   }
   if (counted < 0) {
     store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);

@@ -418,6 +418,46 @@ static void test_search_ward_scope(void **state) {
   assert_false(nq.scope_all);
 }
 
+/* A ward-wide search over every live person reads its page from the term's entries, from the first
+ * match's name on: page by page it finds what the narrow way finds, in the same order, with the
+ * term's non-matching names before, between and after the matches. */
+static void test_search_pages(void **state) {
+  fixture *fx = fx_of(state);
+  const char *names[] = {
+      "Bùi Thị Hoè",  "Đào Thị Hoè", "Lê Thị Hoè",      "Mạc Thị Hoè Nguyễn", "Nguyễn Thị Hoè", "Nguyễn Thị Hoè",
+      "Nguyễn Thị Hoè An", "Nguyễn Văn Hoè", "Phan Thị Hoè", "Trần Nguyễn Thị Hoè", "Vũ Thị Hoè", "Nguyễn Thị Hoèn",
+  };
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) person(fx, names[k], k % 2 ? fx->tdp1 : fx->tdp2, 0, NULL, NULL, NULL);
+  const char *queries[] = {"nguyen thi hoe", "hoe nguyen", "thi hoe", "hoe", "nguyen thi ho", "hoe an thi", "hoe zz"};
+  for (size_t qi = 0; qi < sizeof queries / sizeof queries[0]; qi++) {
+    int64_t want[32], got[32];
+    int nw = find(fx, Q(.q = queries[qi]), want, 32, NULL); /* narrow; find checks the broad ways too */
+    for (int per = 1; per <= 3; per++) {
+      int ng = 0;
+      for (int page = 1; page <= 12; page++) {
+        int64_t ids[8];
+        scope_sql all;
+        scope_sql_all(&all);
+        people_query q = Q(.q = queries[qi], .broad = true, .page = page, .per_page = per);
+        json_t *items = NULL;
+        int64_t total = -5;
+        people_q_kind k;
+        app_err e = {0};
+        assert_int_equal(people_list(fx->w, &fx->keys, &all, &q, &items, &total, &k, &e), 0);
+        assert_int_equal(total, nw);
+        size_t i;
+        json_t *v;
+        int n = 0;
+        json_array_foreach(items, i, v) ids[n++] = json_integer_value(json_object_get(v, "id"));
+        json_decref(items);
+        for (int j = 0; j < n && ng < 32; j++) got[ng++] = ids[j];
+      }
+      assert_int_equal(ng, nw);
+      for (int j = 0; j < nw; j++) assert_int_equal(got[j], want[j]);
+    }
+  }
+}
+
 /* The C rule and the SQL rule of every group agree on edge cases. */
 static void test_groups_c_vs_sql(void **state) {
   fixture *fx = fx_of(state);
@@ -570,7 +610,8 @@ int main(void) {
   };
 #define T(fn) cmocka_unit_test_setup_teardown(fn, test_setup, test_teardown)
   const struct CMUnitTest tests[] = {
-      T(test_cccd_sealed_and_found), T(test_name_search), T(test_search_ward_scope), T(test_groups_c_vs_sql), T(test_household_codes),
+      T(test_cccd_sealed_and_found), T(test_name_search), T(test_search_ward_scope), T(test_search_pages),
+      T(test_groups_c_vs_sql), T(test_household_codes),
       T(test_soft_delete),
   };
 #undef T
