@@ -225,8 +225,11 @@ STORE_SQL(q_term_has_narrow, PEOPLE_CTE "SELECT 1" NARROW_FROM " WHERE p.id = ns
  * in scope). */
 STORE_SQL(q_term_any, "SELECT 1 FROM person_words WHERE word = ? LIMIT 1");
 STORE_SQL(q_term_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word = ? LIMIT ?) n_");
-/* Terms are compared by their names counted up to this: a rarer one drives the search. */
-#define TERM_COUNT_CAP 5000
+/* Terms are compared by their names counted up to this: a rarer one drives the search. Past it
+ * the pair first counted drives (choose_term): a larger cap costs more in counting (0.1 µs a
+ * name) than a better choice saves in the count and the page (measured on the 200 full names of
+ * the benchmark's queries at 1M: 5,000 → 500 saves about 0.15 ms a search; BENCHMARKS.md). */
+#define TERM_COUNT_CAP 500
 
 /* How many names have a word starting with w, counted up to a cap: the rarest word drives. */
 STORE_SQL(q_word_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word >= ? AND word < ? LIMIT ?) n_");
