@@ -14,7 +14,8 @@
 #
 # Settings (environment): DATA (a data directory, required; copied to a temporary directory
 # first unless COPY=0), CSV (the people file the ward was imported from, required), BINS
-# (space-separated binaries; default build/hocvuso), PASSWORD (the admin's), USER_NAME (admin),
+# (space-separated binaries; default build/hocvuso), DATABASE (a PostgreSQL URI: the ward is there,
+# DATA holds its secrets; nothing is copied), PASSWORD (the admin's), USER_NAME (admin),
 # ROUNDS (3), DURATION (10s), WARMUP (5s), QUERIES (600), THREADS (server threads, default 4).
 set -euo pipefail
 
@@ -30,6 +31,9 @@ WARMUP=${WARMUP:-5s}
 NQUERIES=${QUERIES:-600}
 THREADS=${THREADS:-4}
 COPY=${COPY:-1}
+DATABASE=${DATABASE:-}
+db_args=()
+[[ -n "$DATABASE" ]] && { db_args=(--database "$DATABASE"); COPY=0; }
 
 die() { echo "search_latency: $*" >&2; exit 1; }
 note() { echo "search_latency: $*" >&2; }
@@ -82,7 +86,7 @@ fi
 
 {
   echo "date: $STAMP"
-  echo "data: $DATA; queries: $NQUERIES from $CSV; rounds: $ROUNDS of $DURATION; server threads: $THREADS"
+  echo "data: $DATA${DATABASE:+ (PostgreSQL)}; queries: $NQUERIES from $CSV; rounds: $ROUNDS of $DURATION; server threads: $THREADS"
   for b in "${BINS[@]}"; do echo "binary: $b ($("$b" version 2>/dev/null | head -n 1))"; done
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt" >&2
@@ -94,7 +98,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     bi=$(((k + r - 1) % nb))
     bin=${BINS[$bi]}
     port=$((18900 + RANDOM % 100))
-    HOCVUSO_THREADS=$THREADS "$bin" serve --listen "127.0.0.1:$port" --data "$data" >"$OUT/serve-$r-$bi.log" 2>&1 &
+    HOCVUSO_THREADS=$THREADS "$bin" serve --listen "127.0.0.1:$port" --data "$data" "${db_args[@]}" >"$OUT/serve-$r-$bi.log" 2>&1 &
     SERVER_PID=$!
     base="http://127.0.0.1:$port"
     for ((i = 0; i < 100; i++)); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
