@@ -10,7 +10,9 @@
 #   (l) GET /api/v1/residents?per_page=50&q=<name>  wrk -t1 -c1 with bench/queries.lua: QUERIES
 #       names sampled from CSV as bench/registry.sh samples them (folded; a third full names, a
 #       third family + given name, a third the given name alone), one connection at a time
-# and stop the server. Prints, per binary, the medians over the rounds of p50 and p99 of each.
+# and stop the server. Prints, per binary, the medians over the rounds of p50 and p99 of each, and
+# of the server's CPU time (user + system, /proc/PID/stat) per search: what the noise of a shared
+# machine does not change.
 #
 # Settings (environment): DATA (a data directory, required; copied to a temporary directory
 # first unless COPY=0), CSV (the people file the ward was imported from, required), BINS
@@ -60,6 +62,8 @@ to_ms() {
 median() { sort -g | awk '{v[NR] = $1} END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2];
   else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 pct() { to_ms "$(awk -v p="$2" '$1 == p {print $2}' "$1")"; }
+# The server's CPU time (user + system) in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # The queries, as bench/registry.sh writes them.
 node -e '
@@ -91,7 +95,7 @@ fi
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt" >&2
 
-declare -A AP50 AP99 LP50 LP99
+declare -A AP50 AP99 LP50 LP99 LCPU
 nb=${#BINS[@]}
 for ((r = 1; r <= ROUNDS; r++)); do
   for ((k = 0; k < nb; k++)); do
@@ -109,23 +113,27 @@ for ((r = 1; r <= ROUNDS; r++)); do
     export HOCVUSO_COOKIE=$cookie HOCVUSO_QUERIES=$TMP/queries.txt
     wrk -t1 -c1 -d"$WARMUP" -s "$ROOT/bench/queries.lua" "$base" >/dev/null 2>&1
     wrk -t1 -c1 -d"$DURATION" --latency "$base/api/v1/hello" >"$OUT/a$r-$bi.txt" 2>&1
+    t0=$(cpu_ticks "$SERVER_PID")
     wrk -t1 -c1 -d"$DURATION" --latency -s "$ROOT/bench/queries.lua" "$base" >"$OUT/l$r-$bi.txt" 2>&1
+    t1=$(cpu_ticks "$SERVER_PID")
+    nreq=$(awk '/requests in/ {print $1}' "$OUT/l$r-$bi.txt")
+    cpu=$(awk -v a="$t0" -v b="$t1" -v n="$nreq" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", (b - a) * 1000 / hz / n}')
     bad=$(awk '/Non-2xx/ {print $NF}' "$OUT/l$r-$bi.txt")
     [[ -z "$bad" ]] || note "round $r, $bin: $bad non-2xx answers"
     AP50[$bi]+="$(pct "$OUT/a$r-$bi.txt" 50%) "; AP99[$bi]+="$(pct "$OUT/a$r-$bi.txt" 99%) "
-    LP50[$bi]+="$(pct "$OUT/l$r-$bi.txt" 50%) "; LP99[$bi]+="$(pct "$OUT/l$r-$bi.txt" 99%) "
+    LP50[$bi]+="$(pct "$OUT/l$r-$bi.txt" 50%) "; LP99[$bi]+="$(pct "$OUT/l$r-$bi.txt" 99%) "; LCPU[$bi]+="$cpu "
     note "round $r, $bin: hello p50 $(pct "$OUT/a$r-$bi.txt" 50%) p99 $(pct "$OUT/a$r-$bi.txt" 99%) ms;" \
       "search p50 $(pct "$OUT/l$r-$bi.txt" 50%) p99 $(pct "$OUT/l$r-$bi.txt" 99%) ms," \
-      "$(awk '/^Requests\/sec:/ {print $2}' "$OUT/l$r-$bi.txt")/s"
+      "$(awk '/^Requests\/sec:/ {print $2}' "$OUT/l$r-$bi.txt")/s, server CPU $cpu ms a search"
     kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
   done
 done
 {
-  echo "| binary | (a) hello p50 / p99 ms | (l) search one at a time p50 / **p99** ms |"
-  echo "|---|---:|---:|"
+  echo "| binary | (a) hello p50 / p99 ms | (l) search one at a time p50 / **p99** ms | server CPU ms a search |"
+  echo "|---|---:|---:|---:|"
   for ((bi = 0; bi < nb; bi++)); do
     m() { tr ' ' '\n' <<<"$1" | grep . | median; }
-    echo "| ${BINS[$bi]} | $(m "${AP50[$bi]}") / $(m "${AP99[$bi]}") | $(m "${LP50[$bi]}") / $(m "${LP99[$bi]}") |"
+    echo "| ${BINS[$bi]} | $(m "${AP50[$bi]}") / $(m "${AP99[$bi]}") | $(m "${LP50[$bi]}") / $(m "${LP99[$bi]}") | $(m "${LCPU[$bi]}") |"
   done
 } | tee "$OUT/table.md"
 note "raw numbers in $OUT"
