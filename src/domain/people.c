@@ -179,11 +179,12 @@ STORE_SQL_PER_CALL(q_list_term,
                      " ORDER BY p.sk_, p.id");
 STORE_SQL_PER_CALL(q_count_term, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" TERM_FROM " LIMIT ?) n_");
 /* The same page when every live person is in scope and no filter is on (q_count_term_all has
- * counted it; both prepared once: their plan, a range of person_words' key, is the same for every
- * value, and PostgreSQL took 3–7 ms to plan the page for each call): the page's names are chosen from the term's entries alone, no person looked up but
+ * counted it): the page's names are chosen from the term's entries alone, no person looked up but
  * the page's, and read from the first match's name on (the second parameter, found by the count),
  * not from the term's first name: the names of a pair term that match a third word are not spread
- * evenly ("~hong thi" holds every family name before "nguyen thi hong"). */
+ * evenly ("~hong thi" holds every family name before "nguyen thi hong"). Both statements are
+ * prepared once: their plan, a range of person_words' key, is the same for every value (PostgreSQL
+ * took 3–7 ms to plan the page for each call). */
 STORE_SQL(q_list_term_all,
           "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
           " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")
@@ -194,7 +195,7 @@ STORE_SQL(q_list_term_all,
           " AND u.id = p.unit_id ORDER BY pg_.sk_, pg_.pid_");
 /* A ward-wide search's count when every live person is in scope (people_name_q.scope_all) and no
  * filter is on: person_words holds live people only, so the count is read from the term's entries
- * alone, no person looked up; and the first match's name, where the page starts (TERM_FROM). */
+ * alone, no person looked up; and the first match's name, where the page starts (q_list_term_all). */
 STORE_SQL(q_count_term_all, "SELECT COUNT(*), MIN(k_.k) FROM (SELECT t_.name_key AS k FROM person_words t_"
                             " WHERE t_.word = ?" PEOPLE_NAME_PATS("t_.name_key") " ORDER BY t_.name_key LIMIT ?) k_");
 /* Whether every live person is registered in a unit of the scope (people_name_q.scope_all): no
