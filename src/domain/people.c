@@ -184,15 +184,17 @@ STORE_SQL_PER_CALL(q_count_term, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" TER
  * not from the term's first name: the names of a pair term that match a third word are not spread
  * evenly ("~hong thi" holds every family name before "nguyen thi hong"). Both statements are
  * prepared once: their plan, a range of person_words' key, is the same for every value (PostgreSQL
- * took 3–7 ms to plan the page for each call). */
+ * took 3–7 ms to plan the page for each call). Each row's unit is still checked against the scope:
+ * PostgreSQL reads each statement at its own moment, and someone registered outside the scope
+ * since q_scope_all was read is left out, never shown. */
 STORE_SQL(q_list_term_all,
-          "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
+          SCOPE_WITH "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
           " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")
           " FROM (SELECT t_.name_key AS sk_, t_.person_id AS pid_ FROM person_words t_ WHERE t_.word = ?"
           " AND t_.name_key >= ?" PEOPLE_NAME_PATS("t_.name_key") " ORDER BY t_.name_key, t_.person_id"
           " LIMIT ? OFFSET ?) pg_ CROSS JOIN people p CROSS JOIN units u CROSS JOIN"
           " (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.id = pg_.pid_ AND p.deleted_at IS NULL"
-          " AND u.id = p.unit_id ORDER BY pg_.sk_, pg_.pid_");
+          " AND u.id = p.unit_id AND " SCOPE_IN("u.path") " ORDER BY pg_.sk_, pg_.pid_");
 /* A ward-wide search's count when every live person is in scope (people_name_q.scope_all) and no
  * filter is on: person_words holds live people only, so the count is read from the term's entries
  * alone, no person looked up; and the first match's name, where the page starts (q_list_term_all). */
@@ -1094,10 +1096,11 @@ typedef struct list_args {
 } list_args;
 
 static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, char his[PEOPLE_NAME_WORDS][PEOPLE_WORD_HI]) {
-  if (a->term_all) { /* q_list_term_all: the term, where to start, the patterns */
-    store_bind_text(s, 1, a->term);
-    store_bind_text(s, 2, a->from_key);
-    return people_bind_pats(s, 3, &a->nq);
+  if (a->term_all) { /* q_list_term_all: the scope, the term, where to start, the patterns */
+    int t = scope_bind(s, 1, scope);
+    store_bind_text(s, t++, a->term);
+    store_bind_text(s, t++, a->from_key);
+    return people_bind_pats(s, t, &a->nq);
   }
   int i = scope_bind(s, 1, scope);
   store_bind_text(s, i++, a->lo ? a->lo : "");
