@@ -60,6 +60,7 @@ int h_residents_export(req *r);
 int h_audit_list(req *r);
 /* h_test.c (routes under /api/v1/test/, present only with HOCVUSO_TEST_ROUTES=1) */
 int h_test_upload(req *r);
+int h_test_broken_error(req *r);
 int h_imports_upload(req *r);
 /* h_qbank.c */
 int h_questions_import(req *r);

@@ -461,6 +461,8 @@ const route routes[] = {
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},
     /* test-only (routes_enabled): an upload route, until the registry import brings a real one */
+    {"GET", "/api/v1/test/broken-error", h_test_broken_error, PUB, NULL, NULL, false, RATE_NONE, 200,
+     "testBrokenError", "Hệ thống", "Chỉ để kiểm thử: một lỗi có thông điệp không phải UTF-8", NULL},
     {"POST", "/api/v1/test/upload", h_test_upload, PUB, NULL, NULL, false, RATE_NONE, 200, "testUpload", "Hệ thống",
      "Chỉ để kiểm thử: nhận một tệp, trả lại số byte và SHA-256", "TestUpload", .body_limit = 4 * 1024 * 1024},
 };
