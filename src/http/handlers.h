@@ -67,6 +67,7 @@ int h_questions_import(req *r);
 int h_questions_list(req *r);
 int h_questions_get(req *r);
 int h_competencies_list(req *r);
+int h_competencies_create(req *r);
 /* h_lessons.c */
 int h_courses_list(req *r);
 int h_lessons_get(req *r);

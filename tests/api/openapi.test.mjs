@@ -165,6 +165,7 @@ const cases = {
   listQuestions: () => ({ path: '/api/v1/questions?per_page=5&competency=4.2' }),
   getQuestion: () => ({ path: `/api/v1/questions/${state.questionId}` }),
   listCompetencies: () => ({ path: '/api/v1/competencies?per_page=30' }),
+  createCompetency: () => ({ path: '/api/v1/competencies', body: { framework: 'KHUNG-THU', code: '1.1', domain_code: '1', domain_name: 'Miền thử', name: 'Năng lực thử' } }),
   listCourses: () => ({ path: '/api/v1/courses?per_page=5' }),
   getLesson: () => ({ path: `/api/v1/lessons/${state.lessonId}` }),
   completeLesson: () => ({ path: `/api/v1/lessons/${state.lessonId}/complete` }),
@@ -183,7 +184,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'createResident', 'updateResident', 'addMembership', 'listResidents', 'getResident', 'linkUserPerson', 'getMyPerson',
   'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'listDeletedResidents', 'restoreResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
-  'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'startAttempt',
+  'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'startAttempt',
   'getAttempt', 'submitAttempt', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
