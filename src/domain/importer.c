@@ -1,8 +1,10 @@
 /* importer.c: the import of a resident list (see importer.h for the rules).
  * The story of a run: read the header and the mapping, load the unit tree with the importer's
  * scope, then row after row: validate, hash and seal the CCCD (no connection held); every
- * IMPORTER_CHUNK_ROWS rows take the writer, match and write the chunk, record its rejected lines
- * and the job's progress in the same transaction, commit, give the writer back.
+ * IMPORTER_CHUNK_ROWS rows take the writer, match and write the chunk, stage its new people's name
+ * terms, record its rejected lines and the job's progress in the same transaction, commit, give the
+ * writer back. After the file, the staged terms go into the search index in sorted batches
+ * (merge_terms), and only then is the job done.
  * Holds no SQL: people_bulk.c, jobs.c and units.c own the statements it runs.
  */
 #include "domain/importer.h"
@@ -604,7 +606,8 @@ typedef struct chunk_ix {
   bulk_stored *arr;
   size_t n, cap;
   smap by_id, by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
-  json_t *words;                            /* [[person_id, "term", "name"], …] of the new people */
+  store_val *terms; /* the new people's name terms, TERM_STAGE_COLS values each (strings in x->a) */
+  int nterms, capterms;
   bool failed;
   /* New people and their memberships, written together (deferred: not in careful mode) */
   bool defer;
@@ -655,7 +658,7 @@ static void chunk_ix_free(chunk_ix *c) {
   smap_free(&c->by_hash);
   smap_free(&c->by_key);
   smap_free(&c->by_key_bare);
-  json_decref(c->words);
+  free(c->terms);
   free(c->ids);
   free(c->people);
   free(c->members);
@@ -767,9 +770,8 @@ out:
 /* Fetches the chunk's candidates: by CCCD hash, and by folded name. 0 or -1. */
 static int chunk_prefetch(imp *x, store_conn *w, chunk_ix *c) {
   json_t *hashes = json_array(), *names = json_array();
-  c->words = json_array();
   int rc = -1;
-  if (!hashes || !names || !c->words) goto out;
+  if (!hashes || !names) goto out;
   for (size_t i = 0; i < x->nrows; i++) {
     const import_row *r = &x->rows[i];
     if (r->reason[0]) continue;
@@ -819,22 +821,44 @@ static void stored_from(bulk_stored *s, int64_t id, const bulk_person *p, bool h
   s->household_id = p->household_id;
 }
 
-/* Queues the name terms of a new person's folded name (people_name_terms). */
+/* Queues the name terms of a new person's folded name (people_name_terms), to be staged with the
+ * chunk (people_bulk_stage_terms) and merged into person_words after the file (merge_terms). */
 typedef struct queue_ctx {
+  imp *x;
   chunk_ix *c;
   int64_t id;
-  const char *key;
+  const char *key; /* in x->a */
   bool failed;
 } queue_ctx;
 
 static void queue_term(const char *term, size_t len, void *ctx) {
   queue_ctx *q = ctx;
-  if (!q->failed && json_array_append_new(q->c->words, json_pack("[I, s%, s]", (json_int_t)q->id, term, len, q->key)) != 0)
+  chunk_ix *c = q->c;
+  if (q->failed) return;
+  if (c->nterms == c->capterms) {
+    int ncap = c->capterms ? c->capterms * 2 : 8192;
+    store_val *nt = realloc(c->terms, (size_t)ncap * TERM_STAGE_COLS * sizeof *nt);
+    if (!nt) {
+      q->failed = true;
+      return;
+    }
+    c->terms = nt;
+    c->capterms = ncap;
+  }
+  char *t = arena_strndup(&q->x->a, term, len);
+  if (!t) {
     q->failed = true;
+    return;
+  }
+  store_val *row = &c->terms[(size_t)c->nterms++ * TERM_STAGE_COLS];
+  row[0] = store_val_int(q->x->job_id);
+  row[1] = store_val_text(t);
+  row[2] = store_val_text(q->key);
+  row[3] = store_val_int(q->id);
 }
 
-static int queue_words(chunk_ix *c, int64_t id, const char *key) {
-  queue_ctx q = {.c = c, .id = id, .key = key};
+static int queue_words(imp *x, chunk_ix *c, int64_t id, const char *key) {
+  queue_ctx q = {.x = x, .c = c, .id = id, .key = key};
   if (people_name_terms(key, queue_term, &q) != 0) return -1;
   return q.failed ? -1 : 0;
 }
@@ -871,7 +895,7 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
     } else if (people_bulk_insert(w, &p, now, &person_id) != STORE_OK) {
       return -1;
     }
-    if (queue_words(c, person_id, p.name_key) != 0) return -1;
+    if (queue_words(x, c, person_id, p.name_key) != 0) return -1;
     stored_from(&fresh, person_id, &p, r->has_cccd);
     if (r->has_cccd) snprintf(fresh.cccd_hash, sizeof fresh.cccd_hash, "%s", r->cccd_hash);
     *out = OUT_NEW;
@@ -982,12 +1006,12 @@ static int write_chunk_once(imp *x, store_conn *w, bool careful) {
     import_row *r = &x->rows[i];
     outcome o = OUT_REJECTED;
     if (!r->reason[0]) {
-      size_t nwords = json_array_size(ix.words);
+      int nterms = ix.nterms;
       if (careful && store_savepoint(w, "hv_import_row") != STORE_OK) goto fail;
       if (write_row(x, w, &ix, r, now, &o) != 0) {
         if (!careful || store_unavailable(w)) goto fail;
         if (store_rollback_to(w, "hv_import_row") != STORE_OK) goto fail;
-        while (json_array_size(ix.words) > nwords) json_array_remove(ix.words, json_array_size(ix.words) - 1);
+        ix.nterms = nterms;
         add_reason(r, "Cơ sở dữ liệu không nhận dòng này (có thể trùng với một hồ sơ đang được sửa).");
         o = OUT_REJECTED;
       }
@@ -997,12 +1021,7 @@ static int write_chunk_once(imp *x, store_conn *w, bool careful) {
     count(&c, o);
   }
   if (flush_pending(w, &ix) != 0) goto fail;
-  if (json_array_size(ix.words)) {
-    char *pairs = json_dumps(ix.words, JSON_COMPACT);
-    int wrc = pairs ? people_bulk_words(w, pairs) : STORE_ERROR;
-    free(pairs);
-    if (wrc != STORE_OK) goto fail;
-  }
+  if (ix.nterms && people_bulk_stage_terms(w, ix.terms, ix.nterms) != STORE_OK) goto fail;
   if (jobs_progress(w, x->job_id, x->last_line, &c) != 0) goto fail;
   chunk_ix_free(&ix);
   return store_commit(w);
@@ -1034,6 +1053,149 @@ static int write_chunk(imp *x) {
   x->nrows = 0;
   arena_free(&x->a);
   return rc == STORE_OK ? 0 : -1;
+}
+
+/* ---- the staged terms, merged after the file ----
+ * A chunk's new people have their name terms staged (import_terms, appended); once the file is
+ * read they go into person_words in sorted batches, so that each batch writes one range of the
+ * term index instead of every chunk rewriting leaf pages all over it. The order is a grid: the
+ * people's ids cut into about sqrt(batches) buckets, each bucket's terms in the index's order, so
+ * that a batch also writes one range of the index by person (person_words_person). The sorted
+ * terms are first copied to an anonymous temporary file (gone with the process, even after a
+ * crash), so that no read transaction stays open while the batches are written. Idempotent: a
+ * merge cut short is run again whole when the job resumes; the staged rows go last. */
+enum { MERGE_BATCH_TERMS = 40000, UNSTAGE_BATCH_ROWS = 100000 };
+
+static int dump_term(void *ctx, const char *word, const char *key, int64_t id) {
+  FILE *f = ctx;
+  size_t wl = strlen(word), kl = strlen(key);
+  uint32_t len[2] = {(uint32_t)wl, (uint32_t)kl};
+  if (wl > UINT16_MAX || kl > UINT16_MAX) return 1;
+  return fwrite(&id, sizeof id, 1, f) == 1 && fwrite(len, sizeof len, 1, f) == 1 && fwrite(word, 1, wl, f) == wl &&
+                 fwrite(key, 1, kl, f) == kl
+             ? 0
+             : 1;
+}
+
+/* A JSON string of s (folded names: ASCII letters, digits and spaces, but any byte is escaped right). */
+static void json_text(buf *b, const char *s, size_t n) {
+  buf_putc(b, '"');
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch == '"' || ch == '\\') {
+      buf_putc(b, '\\');
+      buf_putc(b, (char)ch);
+    } else if (ch < 0x20) {
+      buf_printf(b, "\\u%04x", ch);
+    } else {
+      buf_putc(b, (char)ch);
+    }
+  }
+  buf_putc(b, '"');
+}
+
+/* Writes one batch ("[…" in b, closed here) in its own short transaction. */
+static int merge_batch(imp *x, buf *b) {
+  buf_putc(b, ']');
+  if (b->oom) {
+    snprintf(x->err, sizeof x->err, "out of memory");
+    return -1;
+  }
+  store_why why = STORE_WHY_NONE;
+  store_conn *w = store_acquire_timed(x->st, true, 30000, &why);
+  if (!w) {
+    snprintf(x->err, sizeof x->err, "%s",
+             why == STORE_WHY_BUSY ? "the writer stayed busy past 30 s" : "the database cannot be reached");
+    return -1;
+  }
+  int rc = store_begin(w);
+  if (rc == STORE_OK) rc = people_bulk_merge_terms(w, b->data);
+  if (rc == STORE_OK) rc = store_commit(w);
+  if (rc != STORE_OK) {
+    snprintf(x->err, sizeof x->err, "%s", store_errmsg(w));
+    store_rollback(w);
+  }
+  store_release(w);
+  buf_clear(b);
+  return rc == STORE_OK ? 0 : -1;
+}
+
+static int merge_terms(imp *x) {
+  int64_t n = 0, lo = 0, hi = 0;
+  FILE *f = NULL;
+  char *word = NULL;
+  int ret = -1;
+  buf b;
+  buf_init(&b);
+  store_conn *c = store_acquire(x->st, false);
+  if (!c || people_bulk_staged_span(c, x->job_id, &n, &lo, &hi) != 0) {
+    snprintf(x->err, sizeof x->err, "cannot read the staged name terms%s%s", c ? ": " : "", c ? store_errmsg(c) : "");
+    if (c) store_release(c);
+    return -1;
+  }
+  if (n == 0) {
+    store_release(c);
+    return 0;
+  }
+  /* buckets ≈ sqrt(batches): each batch writes 1/buckets of either index */
+  int64_t batches = n / MERGE_BATCH_TERMS + 1, buckets = 1;
+  while ((buckets + 1) * (buckets + 1) <= batches) buckets++;
+  int64_t bucket_ids = (hi - lo) / buckets + 1;
+  f = tmpfile();
+  int rc = f ? people_bulk_staged_each(c, x->job_id, bucket_ids, dump_term, f) : -1;
+  if (rc != 0) snprintf(x->err, sizeof x->err, "cannot sort the staged name terms: %s", f ? store_errmsg(c) : strerror(errno));
+  store_release(c);
+  if (rc != 0 || fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
+    if (rc == 0) snprintf(x->err, sizeof x->err, "cannot write the sorted name terms: %s", strerror(errno));
+    goto out;
+  }
+  word = malloc(2 * (size_t)UINT16_MAX + 2);
+  if (!word) goto oom;
+  int64_t id, in_batch = 0;
+  uint32_t len[2];
+  while (fread(&id, sizeof id, 1, f) == 1) {
+    if (fread(len, sizeof len, 1, f) != 1 || len[0] > UINT16_MAX || len[1] > UINT16_MAX ||
+        fread(word, 1, (size_t)len[0] + len[1], f) != (size_t)len[0] + len[1]) {
+      snprintf(x->err, sizeof x->err, "cannot read the sorted name terms back");
+      goto out;
+    }
+    buf_putc(&b, in_batch ? ',' : '[');
+    buf_printf(&b, "[%lld,", (long long)id);
+    json_text(&b, word, len[0]);
+    buf_putc(&b, ',');
+    json_text(&b, word + len[0], len[1]);
+    buf_putc(&b, ']');
+    if (++in_batch == MERGE_BATCH_TERMS) {
+      if (merge_batch(x, &b) != 0) goto out;
+      in_batch = 0;
+    }
+  }
+  if (ferror(f)) {
+    snprintf(x->err, sizeof x->err, "cannot read the sorted name terms back");
+    goto out;
+  }
+  if (in_batch && merge_batch(x, &b) != 0) goto out;
+  /* Every term is in person_words: the staged rows go, in short transactions. */
+  for (int64_t gone = UNSTAGE_BATCH_ROWS; gone > 0;) {
+    store_conn *w = store_acquire_timed(x->st, true, 30000, NULL);
+    if (!w) {
+      snprintf(x->err, sizeof x->err, "the writer stayed busy past 30 s");
+      goto out;
+    }
+    gone = people_bulk_unstage(w, x->job_id, UNSTAGE_BATCH_ROWS);
+    if (gone < 0) snprintf(x->err, sizeof x->err, "%s", store_errmsg(w));
+    store_release(w);
+    if (gone < 0) goto out;
+  }
+  ret = 0;
+  goto out;
+oom:
+  snprintf(x->err, sizeof x->err, "out of memory");
+out:
+  free(word);
+  if (f) fclose(f);
+  buf_free(&b);
+  return ret;
 }
 
 /* ---- mapping ---- */
@@ -1309,7 +1471,7 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
     }
   }
   if (rc < 0) goto failed;
-  if (write_chunk(&x) != 0) {
+  if (write_chunk(&x) != 0 || merge_terms(&x) != 0) {
     snprintf(err, errlen, "%s", x.err);
     goto out;
   }
@@ -1317,8 +1479,13 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   if (ret != 0) snprintf(err, errlen, "cannot record the end of the job");
   goto out;
 failed:
-  /* The file cannot be read on: what was committed stays, the job says why it stopped. */
+  /* The file cannot be read on: what was committed stays (its names found by search), the job
+   * says why it stopped. */
   snprintf(err, errlen, "%s", why);
+  if (merge_terms(&x) != 0) {
+    snprintf(err, errlen, "%s", x.err);
+    goto out;
+  }
   ret = finish(st, &j, job_id, false, why) == 0 ? 0 : -1;
 out:
   free_cells(headers);

@@ -2,7 +2,8 @@
  * candidates by keyed CCCD hash or by (unit, folded name), its new people, households, memberships
  * and name words written together, updates of matched people with already validated, hashed and
  * sealed fields, a membership added once.
- * Owns: the SQL the importer runs on people, person_words, households and memberships.
+ * Owns: the SQL the importer runs on people, person_words, households and memberships, and the
+ * table of staged terms (import_terms).
  * Never: parses, hashes or encrypts (the importer does it before taking the writer), begins or
  * commits (the caller's chunk transaction holds every call).
  */
@@ -52,6 +53,25 @@ int people_bulk_by_names(store_conn *w, const char *unit_names_json, bulk_stored
 /* The name terms of new people (people_name_terms), [[person_id, "term", "folded name"], …], in one
  * statement. 0 or a store code. */
 int people_bulk_words(store_conn *w, const char *pairs_json);
+
+/* ---- terms staged: a chunk's new people's name terms wait in import_terms (job, term, folded
+ * name, person) until the file is read, then go into person_words in sorted batches ---- */
+#define TERM_STAGE_COLS 4
+/* job_id, word, name_key, person_id: appended in the caller's chunk transaction. */
+int people_bulk_stage_terms(store_conn *w, const store_val *rows, int n);
+/* How many terms the job has staged, and the range of their people's ids. 0 or -1. */
+int people_bulk_staged_span(store_conn *c, int64_t job_id, int64_t *n, int64_t *lo, int64_t *hi);
+/* The job's staged terms, streamed (PostgreSQL: row by row) in merge order: by bucket of
+ * `bucket_ids` consecutive person ids, then (term, name, person) — each batch of the merge then
+ * writes one range of both person_words indexes. cb for each (0: go on). 0 or -1. */
+typedef int (*bulk_term_fn)(void *ctx, const char *word, const char *name_key, int64_t person_id);
+int people_bulk_staged_each(store_conn *c, int64_t job_id, int64_t bucket_ids, bulk_term_fn cb, void *ctx);
+/* Writes staged terms, [[person_id, "term", "folded name"], …], into person_words: only those of a
+ * person still live under that folded name (one deleted or renamed since has had its terms
+ * rewritten by people.c), none twice. 0 or a store code. */
+int people_bulk_merge_terms(store_conn *w, const char *terms_json);
+/* Deletes up to `limit` of the job's staged terms (PostgreSQL: all of them): how many, or -1. */
+int64_t people_bulk_unstage(store_conn *w, int64_t job_id, int64_t limit);
 
 /* Inserts the person (not its name words: people_bulk_words). 0 or a negative store code. */
 int people_bulk_insert(store_conn *w, const bulk_person *p, int64_t now, int64_t *id);
