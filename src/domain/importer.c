@@ -1061,10 +1061,13 @@ static int write_chunk(imp *x) {
  * term index instead of every chunk rewriting leaf pages all over it. The order is a grid: the
  * people's ids cut into about sqrt(batches) buckets, each bucket's terms in the index's order, so
  * that a batch also writes one range of the index by person (person_words_person). The sorted
- * terms are first copied to an anonymous temporary file (gone with the process, even after a
- * crash), so that no read transaction stays open while the batches are written. Idempotent: a
- * merge cut short is run again whole when the job resumes; the staged rows go last. */
-enum { MERGE_BATCH_TERMS = 40000, UNSTAGE_BATCH_ROWS = 100000 };
+ * terms of people still live under the staged name are first copied to an anonymous temporary
+ * file (gone with the process, even after a crash), so that no read transaction stays open while
+ * the batches are written; a person deleted or renamed while the batches run has the terms that
+ * no longer match removed at the end (people.c rewrote its own). Idempotent: a merge cut short is
+ * run again whole when the job resumes (a term already there sends its batch the careful way);
+ * the staged rows go last. */
+enum { MERGE_BATCH_TERMS = 40000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
 
 static int dump_term(void *ctx, const char *word, const char *key, int64_t id) {
   FILE *f = ctx;
@@ -1078,10 +1081,10 @@ static int dump_term(void *ctx, const char *word, const char *key, int64_t id) {
 }
 
 /* A JSON string of s (folded names: ASCII letters, digits and spaces, but any byte is escaped right). */
-static void json_text(buf *b, const char *s, size_t n) {
+static void json_text(buf *b, const char *s) {
   buf_putc(b, '"');
-  for (size_t i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)s[i];
+  for (; *s; s++) {
+    unsigned char ch = (unsigned char)*s;
     if (ch == '"' || ch == '\\') {
       buf_putc(b, '\\');
       buf_putc(b, (char)ch);
@@ -1094,39 +1097,123 @@ static void json_text(buf *b, const char *s, size_t n) {
   buf_putc(b, '"');
 }
 
-/* Writes one batch ("[…" in b, closed here) in its own short transaction. */
-static int merge_batch(imp *x, buf *b) {
-  buf_putc(b, ']');
-  if (b->oom) {
-    snprintf(x->err, sizeof x->err, "out of memory");
-    return -1;
+/* The batch as people_bulk_merge_terms reads it; malloc'd, NULL when out of memory. */
+static char *terms_json(const store_val *rows, int n) {
+  buf b;
+  buf_init(&b);
+  buf_putc(&b, '[');
+  for (int i = 0; i < n; i++) {
+    const store_val *r = &rows[(size_t)i * TERM_COLS];
+    buf_printf(&b, "%s[%lld,", i ? "," : "", (long long)r[2].i);
+    json_text(&b, r[0].s);
+    buf_putc(&b, ',');
+    json_text(&b, r[1].s);
+    buf_putc(&b, ']');
   }
+  buf_putc(&b, ']');
+  return buf_detach(&b, NULL);
+}
+
+/* Runs f(w, arg) in one short transaction on the writer. STORE_OK or an error (message in x->err). */
+static int in_writer(imp *x, int (*f)(store_conn *, void *), void *arg) {
   store_why why = STORE_WHY_NONE;
   store_conn *w = store_acquire_timed(x->st, true, 30000, &why);
   if (!w) {
     snprintf(x->err, sizeof x->err, "%s",
              why == STORE_WHY_BUSY ? "the writer stayed busy past 30 s" : "the database cannot be reached");
-    return -1;
+    return STORE_UNAVAILABLE;
   }
   int rc = store_begin(w);
-  if (rc == STORE_OK) rc = people_bulk_merge_terms(w, b->data);
+  if (rc == STORE_OK) rc = f(w, arg);
   if (rc == STORE_OK) rc = store_commit(w);
   if (rc != STORE_OK) {
     snprintf(x->err, sizeof x->err, "%s", store_errmsg(w));
+    if (store_unavailable(w)) rc = STORE_UNAVAILABLE;
     store_rollback(w);
   }
   store_release(w);
-  buf_clear(b);
+  return rc;
+}
+
+typedef struct term_batch {
+  const store_val *rows;
+  int n;
+  char *json;
+} term_batch;
+
+static int batch_fast(store_conn *w, void *arg) {
+  term_batch *b = arg;
+  return people_bulk_insert_terms(w, b->rows, b->n);
+}
+
+static int batch_careful(store_conn *w, void *arg) {
+  term_batch *b = arg;
+  return people_bulk_merge_terms(w, b->json);
+}
+
+/* One batch: all together, or, when a term is already there, the careful way. */
+static int merge_batch(imp *x, const store_val *rows, int n) {
+  term_batch b = {rows, n, NULL};
+  int rc = in_writer(x, batch_fast, &b);
+  if (rc == STORE_OK || rc == STORE_UNAVAILABLE) return rc == STORE_OK ? 0 : -1;
+  b.json = terms_json(rows, n);
+  rc = b.json ? in_writer(x, batch_careful, &b) : STORE_ERROR;
+  if (!b.json) snprintf(x->err, sizeof x->err, "out of memory");
+  free(b.json);
   return rc == STORE_OK ? 0 : -1;
+}
+
+typedef struct id_list {
+  int64_t *v;
+  size_t n, cap;
+} id_list;
+
+static int collect_id(void *ctx, int64_t id) {
+  id_list *l = ctx;
+  if (l->n == l->cap) {
+    size_t ncap = l->cap ? l->cap * 2 : 64;
+    int64_t *nv = realloc(l->v, ncap * sizeof *nv);
+    if (!nv) return 1;
+    l->v = nv;
+    l->cap = ncap;
+  }
+  l->v[l->n++] = id;
+  return 0;
+}
+
+typedef struct stale_batch {
+  const int64_t *ids;
+  size_t n;
+} stale_batch;
+
+static int drop_stale(store_conn *w, void *arg) {
+  stale_batch *b = arg;
+  for (size_t i = 0; i < b->n; i++)
+    if (people_bulk_drop_stale_terms(w, b->ids[i]) != 0) return STORE_ERROR;
+  return STORE_OK;
+}
+
+/* The terms of people changed since `since` that no longer match them go. */
+static int merge_fixup(imp *x, int64_t lo, int64_t hi, int64_t since) {
+  id_list ids = {0};
+  store_conn *c = store_acquire(x->st, false);
+  int rc = c ? people_bulk_changed_since(c, lo, hi, since, collect_id, &ids) : -1;
+  if (rc != 0) snprintf(x->err, sizeof x->err, "cannot read the people changed during the import");
+  if (c) store_release(c);
+  for (size_t i = 0; rc == 0 && i < ids.n; i += STALE_BATCH_IDS) {
+    stale_batch b = {ids.v + i, ids.n - i < STALE_BATCH_IDS ? ids.n - i : STALE_BATCH_IDS};
+    if (in_writer(x, drop_stale, &b) != STORE_OK) rc = -1;
+  }
+  free(ids.v);
+  return rc;
 }
 
 static int merge_terms(imp *x) {
   int64_t n = 0, lo = 0, hi = 0;
   FILE *f = NULL;
   char *word = NULL;
+  store_val *rows = NULL;
   int ret = -1;
-  buf b;
-  buf_init(&b);
   store_conn *c = store_acquire(x->st, false);
   if (!c || people_bulk_staged_span(c, x->job_id, &n, &lo, &hi) != 0) {
     snprintf(x->err, sizeof x->err, "cannot read the staged name terms%s%s", c ? ": " : "", c ? store_errmsg(c) : "");
@@ -1137,44 +1224,57 @@ static int merge_terms(imp *x) {
     store_release(c);
     return 0;
   }
-  /* buckets ≈ sqrt(batches): each batch writes 1/buckets of either index */
+  /* buckets ≈ sqrt(batches): each batch writes about 1/buckets of either index */
   int64_t batches = n / MERGE_BATCH_TERMS + 1, buckets = 1;
   while ((buckets + 1) * (buckets + 1) <= batches) buckets++;
   int64_t bucket_ids = (hi - lo) / buckets + 1;
+  int64_t since = clock_now() - 1; /* changes from here on are looked at again at the end */
   f = tmpfile();
   int rc = f ? people_bulk_staged_each(c, x->job_id, bucket_ids, dump_term, f) : -1;
   if (rc != 0) snprintf(x->err, sizeof x->err, "cannot sort the staged name terms: %s", f ? store_errmsg(c) : strerror(errno));
   store_release(c);
-  if (rc != 0 || fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
-    if (rc == 0) snprintf(x->err, sizeof x->err, "cannot write the sorted name terms: %s", strerror(errno));
+  if (rc != 0) goto out;
+  if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
+    snprintf(x->err, sizeof x->err, "cannot write the sorted name terms: %s", strerror(errno));
     goto out;
   }
   word = malloc(2 * (size_t)UINT16_MAX + 2);
-  if (!word) goto oom;
-  int64_t id, in_batch = 0;
+  rows = calloc(MERGE_BATCH_TERMS, TERM_COLS * sizeof *rows);
+  if (!word || !rows) {
+    snprintf(x->err, sizeof x->err, "out of memory");
+    goto out;
+  }
+  int64_t id;
+  int in_batch = 0;
   uint32_t len[2];
+  arena_free(&x->a);
   while (fread(&id, sizeof id, 1, f) == 1) {
     if (fread(len, sizeof len, 1, f) != 1 || len[0] > UINT16_MAX || len[1] > UINT16_MAX ||
         fread(word, 1, (size_t)len[0] + len[1], f) != (size_t)len[0] + len[1]) {
       snprintf(x->err, sizeof x->err, "cannot read the sorted name terms back");
       goto out;
     }
-    buf_putc(&b, in_batch ? ',' : '[');
-    buf_printf(&b, "[%lld,", (long long)id);
-    json_text(&b, word, len[0]);
-    buf_putc(&b, ',');
-    json_text(&b, word + len[0], len[1]);
-    buf_putc(&b, ']');
+    char *w = arena_strndup(&x->a, word, len[0]), *k = arena_strndup(&x->a, word + len[0], len[1]);
+    if (!w || !k) {
+      snprintf(x->err, sizeof x->err, "out of memory");
+      goto out;
+    }
+    store_val *r = &rows[(size_t)in_batch * TERM_COLS];
+    r[0] = store_val_text(w);
+    r[1] = store_val_text(k);
+    r[2] = store_val_int(id);
     if (++in_batch == MERGE_BATCH_TERMS) {
-      if (merge_batch(x, &b) != 0) goto out;
+      if (merge_batch(x, rows, in_batch) != 0) goto out;
       in_batch = 0;
+      arena_free(&x->a);
     }
   }
   if (ferror(f)) {
     snprintf(x->err, sizeof x->err, "cannot read the sorted name terms back");
     goto out;
   }
-  if (in_batch && merge_batch(x, &b) != 0) goto out;
+  if (in_batch && merge_batch(x, rows, in_batch) != 0) goto out;
+  if (merge_fixup(x, lo, hi, since) != 0) goto out;
   /* Every term is in person_words: the staged rows go, in short transactions. */
   for (int64_t gone = UNSTAGE_BATCH_ROWS; gone > 0;) {
     store_conn *w = store_acquire_timed(x->st, true, 30000, NULL);
@@ -1188,13 +1288,11 @@ static int merge_terms(imp *x) {
     if (gone < 0) goto out;
   }
   ret = 0;
-  goto out;
-oom:
-  snprintf(x->err, sizeof x->err, "out of memory");
 out:
+  arena_free(&x->a);
   free(word);
+  free(rows);
   if (f) fclose(f);
-  buf_free(&b);
   return ret;
 }
 

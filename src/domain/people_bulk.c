@@ -34,8 +34,14 @@ STORE_SQL2(q_words_pairs,
  * PostgreSQL, as the index). */
 STORE_SQL(q_staged_span, "SELECT COUNT(*), COALESCE(MIN(person_id), 0), COALESCE(MAX(person_id), 0)"
                          " FROM import_terms WHERE job_id = ?");
-STORE_SQL(q_staged_each, "SELECT word, name_key, person_id FROM import_terms WHERE job_id = ?"
-                         " ORDER BY person_id / CAST(? AS BIGINT), word, name_key, person_id");
+/* A person looked up per staged row in staging order (person ids ascending): a sequential read. */
+STORE_SQL(q_staged_each, "SELECT t.word, t.name_key, t.person_id FROM import_terms t JOIN people p ON p.id = t.person_id"
+                         " AND p.deleted_at IS NULL AND p.name_key = t.name_key WHERE t.job_id = ?"
+                         " ORDER BY t.person_id / CAST(? AS BIGINT), t.word, t.name_key, t.person_id");
+STORE_BULK(bulk_words, "person_words", "word, name_key, person_id", TERM_COLS);
+STORE_SQL(q_changed_since, "SELECT id FROM people WHERE id >= ? AND id <= ? AND updated_at >= ?");
+STORE_SQL(q_drop_stale, "DELETE FROM person_words WHERE person_id = ? AND NOT EXISTS (SELECT 1 FROM people p"
+                        " WHERE p.id = person_words.person_id AND p.deleted_at IS NULL AND p.name_key = person_words.name_key)");
 STORE_SQL2(q_words_merge,
            "INSERT INTO person_words (word, name_key, person_id) SELECT t.w, t.k, t.id FROM"
            " (SELECT json_extract(value, '$[1]') AS w, json_extract(value, '$[2]') AS k,"
@@ -332,4 +338,33 @@ int64_t people_bulk_unstage(store_conn *w, int64_t job_id, int64_t limit) {
   int64_t n = rc == STORE_DONE ? store_changes(s) : -1;
   store_reset(s);
   return n;
+}
+
+int people_bulk_insert_terms(store_conn *w, const store_val *rows, int n) {
+  return store_insert_rows(w, &bulk_words, rows, n);
+}
+
+int people_bulk_changed_since(store_conn *c, int64_t lo, int64_t hi, int64_t since, bulk_id_fn cb, void *ctx) {
+  store_stmt *s = store_prepare_stream(c, &q_changed_since);
+  if (!s) return -1;
+  store_bind_int(s, 1, lo);
+  store_bind_int(s, 2, hi);
+  store_bind_int(s, 3, since);
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW)
+    if (cb(ctx, store_col_int(s, 0)) != 0) {
+      store_reset(s);
+      return -1;
+    }
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+int people_bulk_drop_stale_terms(store_conn *w, int64_t id) {
+  store_stmt *s = store_prepare(w, &q_drop_stale);
+  if (!s) return -1;
+  store_bind_int(s, 1, id);
+  int rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
 }

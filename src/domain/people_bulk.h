@@ -61,15 +61,25 @@ int people_bulk_words(store_conn *w, const char *pairs_json);
 int people_bulk_stage_terms(store_conn *w, const store_val *rows, int n);
 /* How many terms the job has staged, and the range of their people's ids. 0 or -1. */
 int people_bulk_staged_span(store_conn *c, int64_t job_id, int64_t *n, int64_t *lo, int64_t *hi);
-/* The job's staged terms, streamed (PostgreSQL: row by row) in merge order: by bucket of
- * `bucket_ids` consecutive person ids, then (term, name, person) — each batch of the merge then
- * writes one range of both person_words indexes. cb for each (0: go on). 0 or -1. */
+/* The job's staged terms of people still live under the folded name staged (one deleted or
+ * renamed since has had its terms rewritten by people.c), streamed (PostgreSQL: row by row) in
+ * merge order: by bucket of `bucket_ids` consecutive person ids, then (term, name, person) — each
+ * batch of the merge then writes one range of both person_words indexes. cb for each (0: go on).
+ * 0 or -1. */
 typedef int (*bulk_term_fn)(void *ctx, const char *word, const char *name_key, int64_t person_id);
 int people_bulk_staged_each(store_conn *c, int64_t job_id, int64_t bucket_ids, bulk_term_fn cb, void *ctx);
-/* Writes staged terms, [[person_id, "term", "folded name"], …], into person_words: only those of a
- * person still live under that folded name (one deleted or renamed since has had its terms
- * rewritten by people.c), none twice. 0 or a store code. */
+#define TERM_COLS 3
+/* word, name_key, person_id rows into person_words (COPY on PostgreSQL, multi-row INSERTs on
+ * SQLite): a term already there fails the call (then people_bulk_merge_terms). */
+int people_bulk_insert_terms(store_conn *w, const store_val *rows, int n);
+/* The same terms as [[person_id, "term", "folded name"], …], the slow and careful way: only those
+ * of a person still live under that folded name, none twice. 0 or a store code. */
 int people_bulk_merge_terms(store_conn *w, const char *terms_json);
+/* The people with an id in [lo, hi] changed (updated_at) at or after `since`: cb(id). 0 or -1. */
+typedef int (*bulk_id_fn)(void *ctx, int64_t id);
+int people_bulk_changed_since(store_conn *c, int64_t lo, int64_t hi, int64_t since, bulk_id_fn cb, void *ctx);
+/* Removes the terms of person `id` that no longer match it (deleted, or renamed). 0 or -1. */
+int people_bulk_drop_stale_terms(store_conn *w, int64_t id);
 /* Deletes up to `limit` of the job's staged terms (PostgreSQL: all of them): how many, or -1. */
 int64_t people_bulk_unstage(store_conn *w, int64_t job_id, int64_t limit);
 

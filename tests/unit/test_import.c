@@ -57,6 +57,9 @@ STORE_SQL(q_unit_people, "SELECT COUNT(*) FROM people WHERE unit_id = ? AND dele
 STORE_SQL(q_soft_delete, "UPDATE people SET deleted_at = 1 WHERE name_key = ?");
 STORE_SQL(q_rename, "UPDATE people SET name_key = 'doi ten moi', full_name = 'Đổi Tên Mới' WHERE name_key = ?");
 STORE_SQL(q_drop_terms, "DELETE FROM person_words WHERE person_id IN (SELECT id FROM people WHERE name_key = ?)");
+/* A term already written, as by a merge cut short before the job resumes. */
+STORE_SQL(q_one_term, "INSERT INTO person_words (word, name_key, person_id) SELECT 'giap', name_key, id FROM people"
+                      " WHERE name_key = ?");
 STORE_SQL(q_members, "SELECT COUNT(*) FROM memberships m JOIN people p ON p.id = m.person_id WHERE p.name_key LIKE ?"
                      " AND m.kind = ?");
 
@@ -392,7 +395,8 @@ static void exec_text(fixture *fx, const store_sql *q, const char *text) {
 }
 
 /* A list longer than a chunk, stopped after its first chunk (a server stopping), an officer
- * deleting one of its new people and renaming another meanwhile, then resumed: once the job is
+ * deleting one of its new people and renaming another meanwhile, one term already written (a
+ * merge cut short), then resumed: once the job is
  * done every new person is found by the terms of their name (6 for a name of 3 words: the words
  * and their pairs), the deleted one by none, the renamed one not by its old name, and no staged
  * term is left behind. A second run of the same file changes nothing. */
@@ -437,6 +441,7 @@ static void test_terms_after_resume(void **state) {
   exec_text(fx, &q_drop_terms, "au van an");
   exec_text(fx, &q_drop_terms, "be van an");
   exec_text(fx, &q_rename, "be van an");
+  exec_text(fx, &q_one_term, "giap van an");
   assert_int_equal(importer_run(fx->st, &fx->keys, j.id, NULL, err, sizeof err), 0);
   import_job done = {0};
   store_conn *c = store_acquire(fx->st, false);
