@@ -365,6 +365,9 @@ typedef struct imp {
   size_t nrows, cap;
   long last_line;
   char err[512];
+  /* how long the writer was held: the chunks', the merge's transactions (seconds) */
+  double chunk_max, chunk_sum, merge_max, merge_sum;
+  int chunks, merges;
 } imp;
 
 static void add_reason(import_row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1042,6 +1045,7 @@ static int write_chunk(imp *x) {
              why == STORE_WHY_BUSY ? "the writer stayed busy past 30 s" : "the database cannot be reached");
     return -1;
   }
+  double t0 = clock_mono();
   int rc = write_chunk_once(x, w, false);
   if (rc == STORE_ERROR) {
     /* Households cached in the failed transaction do not exist: forget the cache. */
@@ -1050,6 +1054,10 @@ static int write_chunk(imp *x) {
   }
   if (rc != STORE_OK) smap_free(&x->households);
   store_release(w);
+  double held = clock_mono() - t0;
+  x->chunks++;
+  x->chunk_sum += held;
+  if (held > x->chunk_max) x->chunk_max = held;
   x->nrows = 0;
   arena_free(&x->a);
   return rc == STORE_OK ? 0 : -1;
@@ -1123,6 +1131,7 @@ static int in_writer(imp *x, int (*f)(store_conn *, void *), void *arg) {
              why == STORE_WHY_BUSY ? "the writer stayed busy past 30 s" : "the database cannot be reached");
     return STORE_UNAVAILABLE;
   }
+  double t0 = clock_mono();
   int rc = store_begin(w);
   if (rc == STORE_OK) rc = f(w, arg);
   if (rc == STORE_OK) rc = store_commit(w);
@@ -1132,6 +1141,10 @@ static int in_writer(imp *x, int (*f)(store_conn *, void *), void *arg) {
     store_rollback(w);
   }
   store_release(w);
+  double held = clock_mono() - t0;
+  x->merges++;
+  x->merge_sum += held;
+  if (held > x->merge_max) x->merge_max = held;
   return rc;
 }
 
@@ -1228,7 +1241,7 @@ static int merge_terms(imp *x) {
   int64_t batches = n / MERGE_BATCH_TERMS + 1, buckets = 1;
   while ((buckets + 1) * (buckets + 1) <= batches) buckets++;
   int64_t bucket_ids = (hi - lo) / buckets + 1;
-  int64_t since = clock_now() - 1; /* changes from here on are looked at again at the end */
+  int64_t since = clock_now(); /* changes from here on (read after it) are looked at again at the end */
   f = tmpfile();
   int rc = f ? people_bulk_staged_each(c, x->job_id, bucket_ids, dump_term, f) : -1;
   if (rc != 0) snprintf(x->err, sizeof x->err, "cannot sort the staged name terms: %s", f ? store_errmsg(c) : strerror(errno));
@@ -1575,6 +1588,10 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   }
   ret = finish(st, &j, job_id, true, NULL);
   if (ret != 0) snprintf(err, errlen, "cannot record the end of the job");
+  log_info("import %lld: %d chunk(s) held the writer %.0f ms at most, %.0f ms on average; the name terms "
+           "%d transaction(s), %.0f ms at most, %.0f ms on average",
+           (long long)job_id, x.chunks, x.chunk_max * 1e3, x.chunks ? x.chunk_sum * 1e3 / x.chunks : 0.0, x.merges,
+           x.merge_max * 1e3, x.merges ? x.merge_sum * 1e3 / x.merges : 0.0);
   goto out;
 failed:
   /* The file cannot be read on: what was committed stays (its names found by search), the job
