@@ -1075,7 +1075,7 @@ static int write_chunk(imp *x) {
  * no longer match removed at the end (people.c rewrote its own). Idempotent: a merge cut short is
  * run again whole when the job resumes (a term already there sends its batch the careful way);
  * the staged rows go last. */
-enum { MERGE_BATCH_TERMS = 40000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
+enum { MERGE_BATCH_TERMS = 20000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
 
 static int dump_term(void *ctx, const char *word, const char *key, int64_t id) {
   FILE *f = ctx;
