@@ -22,7 +22,7 @@
 #
 # Settings: HOCVUSO_BIN, N (1000000), SEED (1), PG (0), DURATION (10s), ROUNDS (3), CONNS (16),
 # WRK_THREADS (2), QUERIES (600), IMPORT_ROUNDS (1), ONLY ("": everything; "import": the import
-# comparison alone, no server).
+# comparison alone, no server), SQLITE (1; 0: PostgreSQL alone, with PG=1).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -36,6 +36,7 @@ CONNS=${CONNS:-16}
 WRK_THREADS=${WRK_THREADS:-2}
 NQUERIES=${QUERIES:-600}
 IMPORT_ROUNDS=${IMPORT_ROUNDS:-1}
+SQLITE=${SQLITE:-1}
 ONLY=${ONLY:-}
 [[ -z $ONLY || $ONLY == import ]] || { echo "registry: ONLY must be empty or import" >&2; exit 1; }
 PASSWORD=bench-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
@@ -233,7 +234,7 @@ bench_backend() { # backend
   echo "source tree: $ROOT at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt" >&2
-bench_backend sqlite
+[[ $SQLITE == 1 ]] && bench_backend sqlite
 [[ $PG == 1 ]] && bench_backend pg
 if [[ $ONLY == import ]]; then
   {
