@@ -1221,7 +1221,8 @@ static int merge_fixup(imp *x, int64_t lo, int64_t hi, int64_t since) {
   return rc;
 }
 
-static int merge_terms(imp *x) {
+/* 0, 1 when `stop` was raised between two batches (the job resumes later and merges again), -1. */
+static int merge_terms(imp *x, atomic_bool *stop) {
   int64_t n = 0, lo = 0, hi = 0;
   FILE *f = NULL;
   char *word = NULL;
@@ -1279,11 +1280,19 @@ static int merge_terms(imp *x) {
     if (++in_batch == MERGE_BATCH_TERMS) {
       if (merge_batch(x, rows, in_batch) != 0) goto out;
       in_batch = 0;
+      if (stop && atomic_load(stop)) {
+        ret = 1;
+        goto out;
+      }
       arena_free(&x->a);
     }
   }
   if (ferror(f)) {
     snprintf(x->err, sizeof x->err, "cannot read the sorted name terms back");
+    goto out;
+  }
+  if (stop && atomic_load(stop)) {
+    ret = 1;
     goto out;
   }
   if (in_batch && merge_batch(x, rows, in_batch) != 0) goto out;
@@ -1582,8 +1591,12 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
     }
   }
   if (rc < 0) goto failed;
-  if (write_chunk(&x) != 0 || merge_terms(&x) != 0) {
+  if (write_chunk(&x) != 0 || (mrc = merge_terms(&x, stop)) < 0) {
     snprintf(err, errlen, "%s", x.err);
+    goto out;
+  }
+  if (mrc == 1) { /* stopped: the job stays running and resumes with its merge */
+    ret = 1;
     goto out;
   }
   ret = finish(st, &j, job_id, true, NULL);
@@ -1597,8 +1610,9 @@ failed:
   /* The file cannot be read on: what was committed stays (its names found by search), the job
    * says why it stopped. */
   snprintf(err, errlen, "%s", why);
-  if (merge_terms(&x) != 0) {
-    snprintf(err, errlen, "%s", x.err);
+  if ((mrc = merge_terms(&x, stop)) != 0) {
+    if (mrc < 0) snprintf(err, errlen, "%s", x.err);
+    ret = mrc;
     goto out;
   }
   ret = finish(st, &j, job_id, false, why) == 0 ? 0 : -1;

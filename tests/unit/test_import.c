@@ -468,6 +468,45 @@ static void test_terms_after_resume(void **state) {
   import_job_clear(&j);
 }
 
+/* A server stopping while an import's terms are being merged: the job is not done, its people wait
+ * to be found by name; the job resumed is done and they are found, nothing left staged. */
+static void test_terms_merge_stopped(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t tdp8;
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(unit(w, fx->ward, "residential_group", "Tổ dân phố số 8", &tdp8), 0);
+  store_release(w);
+  char path[128];
+  write_file(fx, "Họ và tên,Tổ dân phố\r\nÔn Văn Tám,TDP 8\r\nÔn Thị Chín,TDP 8\r\n", path);
+  import_job j = {.scope_all = true};
+  snprintf(j.kind, sizeof j.kind, "residents");
+  snprintf(j.status, sizeof j.status, "running");
+  snprintf(j.file_path, sizeof j.file_path, "%s", path);
+  w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(jobs_create(w, &j), 0);
+  store_release(w);
+  atomic_bool stop = true;
+  char err[512] = "";
+  assert_int_equal(importer_run(fx->st, &fx->keys, j.id, &stop, err, sizeof err), 1);
+  assert_int_equal(scalar(fx, &q_unit_people, NULL, tdp8, NULL, 0), 2);
+  assert_int_equal(scalar(fx, &q_unit_terms, NULL, tdp8, NULL, 0), 0);
+  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 12);
+  assert_int_equal(importer_run(fx->st, &fx->keys, j.id, NULL, err, sizeof err), 0);
+  import_job done = {0};
+  store_conn *c = store_acquire(fx->st, false);
+  assert_non_null(c);
+  assert_int_equal(jobs_get(c, j.id, &done), 1);
+  store_release(c);
+  assert_string_equal(done.status, "done");
+  assert_int_equal(done.imported, 2);
+  import_job_clear(&done);
+  assert_int_equal(scalar(fx, &q_unit_terms, NULL, tdp8, NULL, 0), 12);
+  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 0);
+  import_job_clear(&j);
+}
+
 /* A workbook (libxlsxwriter): a date cell, a CCCD kept as text, one stored as a number (its leading
  * 0 lost: refused with the way to fix it), the sheet's row numbers as lines. */
 static void test_xlsx(void **state) {
@@ -517,6 +556,7 @@ int main(void) {
       cmocka_unit_test(test_idempotent_resume_memberships),
       cmocka_unit_test(test_xlsx),
       cmocka_unit_test(test_terms_after_resume),
+      cmocka_unit_test(test_terms_merge_stopped),
   };
   int failed = cmocka_run_group_tests_name("import_pure", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("import_sqlite", tests, setup_sqlite, teardown_sqlite);
