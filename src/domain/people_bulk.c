@@ -24,17 +24,11 @@ STORE_SQL2(q_by_names,
            " AND p.name_key = json_extract(j.value, '$[1]')) ORDER BY id",
            "SELECT " STORED_COLS " FROM people WHERE deleted_at IS NULL AND (unit_id, name_key) IN"
            " (SELECT CAST(e->>0 AS BIGINT), e->>1 FROM json_array_elements(CAST(? AS json)) AS t(e)) ORDER BY id");
-STORE_SQL2(q_words_pairs,
-           "INSERT INTO person_words (word, name_key, person_id) SELECT DISTINCT json_extract(value, '$[1]'),"
-           " json_extract(value, '$[2]'), json_extract(value, '$[0]') FROM json_each(?) WHERE true"
-           " ON CONFLICT DO NOTHING",
-           "INSERT INTO person_words (word, name_key, person_id) SELECT DISTINCT e->>1, e->>2, CAST(e->>0 AS BIGINT)"
-           " FROM json_array_elements(CAST(? AS json)) AS t(e) ON CONFLICT DO NOTHING");
-/* Merge order: bucket of person ids, then person_words' own key order (COLLATE "C" on
- * PostgreSQL, as the index). */
 STORE_SQL(q_staged_span, "SELECT COUNT(*), COALESCE(MIN(person_id), 0), COALESCE(MAX(person_id), 0)"
                          " FROM import_terms WHERE job_id = ?");
-/* A person looked up per staged row in staging order (person ids ascending): a sequential read. */
+/* Merge order: bucket of person ids, then person_words' own key order (COLLATE "C" on PostgreSQL,
+ * as the index). A person is looked up per staged row in staging order (ids ascending): a
+ * sequential read. */
 STORE_SQL(q_staged_each, "SELECT t.word, t.name_key, t.person_id FROM import_terms t JOIN people p ON p.id = t.person_id"
                          " AND p.deleted_at IS NULL AND p.name_key = t.name_key WHERE t.job_id = ?"
                          " ORDER BY t.person_id / CAST(? AS BIGINT), t.word, t.name_key, t.person_id");
@@ -138,15 +132,6 @@ int people_bulk_by_hashes(store_conn *w, const char *hashes_json, bulk_stored_fn
 
 int people_bulk_by_names(store_conn *w, const char *name_keys_json, bulk_stored_fn cb, void *ctx) {
   return each_stored(w, &q_by_names, name_keys_json, cb, ctx);
-}
-
-int people_bulk_words(store_conn *w, const char *pairs_json) {
-  store_stmt *s = store_prepare(w, &q_words_pairs);
-  if (!s) return STORE_ERROR;
-  store_bind_text(s, 1, pairs_json);
-  int rc = store_step(s);
-  store_reset(s);
-  return rc == STORE_DONE ? STORE_OK : rc < 0 ? rc : STORE_ERROR;
 }
 
 static const char *nz(const char *s) { return s && *s ? s : NULL; }

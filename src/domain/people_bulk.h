@@ -1,11 +1,12 @@
 /* people_bulk.h: the registry's writes for a list import (sub-noun of people.h): a chunk's
  * candidates by keyed CCCD hash or by (unit, folded name), its new people, households, memberships
- * and name words written together, updates of matched people with already validated, hashed and
- * sealed fields, a membership added once.
+ * and staged name terms written together, updates of matched people with already validated, hashed
+ * and sealed fields, a membership added once; after the file, the staged terms merged into
+ * person_words.
  * Owns: the SQL the importer runs on people, person_words, households and memberships, and the
  * table of staged terms (import_terms).
  * Never: parses, hashes or encrypts (the importer does it before taking the writer), begins or
- * commits (the caller's chunk transaction holds every call).
+ * commits (the caller's transaction, a chunk's or a merge batch's, holds every call).
  */
 #ifndef HOCVUSO_PEOPLE_BULK_H
 #define HOCVUSO_PEOPLE_BULK_H
@@ -50,9 +51,6 @@ typedef struct bulk_stored {
 typedef int (*bulk_stored_fn)(void *ctx, const bulk_stored *p);
 int people_bulk_by_hashes(store_conn *w, const char *hashes_json, bulk_stored_fn cb, void *ctx);
 int people_bulk_by_names(store_conn *w, const char *unit_names_json, bulk_stored_fn cb, void *ctx);
-/* The name terms of new people (people_name_terms), [[person_id, "term", "folded name"], …], in one
- * statement. 0 or a store code. */
-int people_bulk_words(store_conn *w, const char *pairs_json);
 
 /* ---- terms staged: a chunk's new people's name terms wait in import_terms (job, term, folded
  * name, person) until the file is read, then go into person_words in sorted batches ---- */
@@ -83,7 +81,7 @@ int people_bulk_drop_stale_terms(store_conn *w, int64_t id);
 /* Deletes up to `limit` of the job's staged terms (PostgreSQL: all of them): how many, or -1. */
 int64_t people_bulk_unstage(store_conn *w, int64_t job_id, int64_t limit);
 
-/* Inserts the person (not its name words: people_bulk_words). 0 or a negative store code. */
+/* Inserts the person (not its name terms: people_bulk_stage_terms). 0 or a negative store code. */
 int people_bulk_insert(store_conn *w, const bulk_person *p, int64_t now, int64_t *id);
 /* ---- a chunk's new records written together (COPY on PostgreSQL, multi-row INSERTs on SQLite) ----
  * Ids are reserved first (the sequence on PostgreSQL; on SQLite, past the largest ever given, under
