@@ -1,6 +1,8 @@
 /* cmd_import.c: `hocvuso import curriculum DIR` loads a curriculum directory (content/curriculum:
  * curriculum.json, Markdown lessons, GIFT questions) and prints {"modules", "questions",
  * "rejected", "lessons"}; run again, it adds nothing.
+ * `hocvuso import competencies FILE` loads a competence framework table (CSV or XLSX with the columns
+ * of shared/data/khung-nang-luc-so.csv) and prints {"added", "unchanged"}.
  * `hocvuso import questions [--competency C --level L] FILE` imports a question file
  * (GIFT or Moodle XML) into the question bank and prints {"imported", "unchanged", "rejected"} (each
  * rejected question with its line, title and reason), with the exit codes below.
@@ -31,6 +33,22 @@ const cli_opt import_opts[] = {
     {"level", true, "L     questions: their level, 1-8"},
     {NULL, false, NULL},
 };
+
+static int import_competencies(const config *cfg, const char *path) {
+  secrets keys;
+  store *st = cli_open(cfg, &keys, 2, true);
+  if (!st) return 1;
+  char err[1024] = "";
+  int added = 0, kept = 0, ret = 1;
+  if (qbank_competencies_load(st, path, &added, &kept, err, sizeof err) != 0) {
+    fprintf(stderr, "hocvuso import: %s\n", err);
+  } else {
+    printf("{\"added\":%d,\"unchanged\":%d}\n", added, kept);
+    ret = fflush(stdout) == 0 ? 0 : 1;
+  }
+  store_close(st);
+  return ret;
+}
 
 static int import_curriculum(const config *cfg, const char *dir) {
   secrets keys;
@@ -87,12 +105,14 @@ int cmd_import(int argc, char **argv) {
   if (rc) return rc > 0 ? 0 : 2;
   bool questions = args.npos == 2 && strcmp(args.pos[0], "questions") == 0;
   bool curriculum = args.npos == 2 && strcmp(args.pos[0], "curriculum") == 0;
-  if (args.npos != 2 || (!questions && !curriculum && strcmp(args.pos[0], "residents") != 0)) {
-    fprintf(stderr, "hocvuso import: usage: hocvuso import residents|questions|curriculum [--data DIR] [--database URI]"
-                    " [--competency C --level L] FILE|DIR\n");
+  bool competencies = args.npos == 2 && strcmp(args.pos[0], "competencies") == 0;
+  if (args.npos != 2 || (!questions && !curriculum && !competencies && strcmp(args.pos[0], "residents") != 0)) {
+    fprintf(stderr, "hocvuso import: usage: hocvuso import residents|questions|curriculum|competencies [--data DIR]"
+                    " [--database URI] [--competency C --level L] FILE|DIR\n");
     return 2;
   }
   if (curriculum) return import_curriculum(&cfg, args.pos[1]);
+  if (competencies) return import_competencies(&cfg, args.pos[1]);
   char path[PATH_MAX];
   if (!realpath(args.pos[1], path)) {
     fprintf(stderr, "hocvuso import: không mở được tệp %s\n", args.pos[1]);

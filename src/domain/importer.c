@@ -1,8 +1,10 @@
 /* importer.c: the import of a resident list (see importer.h for the rules).
  * The story of a run: read the header and the mapping, load the unit tree with the importer's
  * scope, then row after row: validate, hash and seal the CCCD (no connection held); every
- * IMPORTER_CHUNK_ROWS rows take the writer, match and write the chunk, record its rejected lines
- * and the job's progress in the same transaction, commit, give the writer back.
+ * IMPORTER_CHUNK_ROWS rows take the writer, match and write the chunk, stage its new people's name
+ * terms, record its rejected lines and the job's progress in the same transaction, commit, give the
+ * writer back. After the file, the staged terms go into the search index in sorted batches
+ * (merge_terms), and only then is the job done.
  * Holds no SQL: people_bulk.c, jobs.c and units.c own the statements it runs.
  */
 #include "domain/importer.h"
@@ -363,6 +365,9 @@ typedef struct imp {
   size_t nrows, cap;
   long last_line;
   char err[512];
+  /* how long the writer was held: the chunks', the merge's transactions (seconds) */
+  double chunk_max, chunk_sum, merge_max, merge_sum;
+  int chunks, merges;
 } imp;
 
 static void add_reason(import_row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -604,7 +609,8 @@ typedef struct chunk_ix {
   bulk_stored *arr;
   size_t n, cap;
   smap by_id, by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
-  json_t *words;                            /* [[person_id, "term", "name"], …] of the new people */
+  store_val *terms; /* the new people's name terms, TERM_STAGE_COLS values each (strings in x->a) */
+  int nterms, capterms;
   bool failed;
   /* New people and their memberships, written together (deferred: not in careful mode) */
   bool defer;
@@ -655,7 +661,7 @@ static void chunk_ix_free(chunk_ix *c) {
   smap_free(&c->by_hash);
   smap_free(&c->by_key);
   smap_free(&c->by_key_bare);
-  json_decref(c->words);
+  free(c->terms);
   free(c->ids);
   free(c->people);
   free(c->members);
@@ -767,9 +773,8 @@ out:
 /* Fetches the chunk's candidates: by CCCD hash, and by folded name. 0 or -1. */
 static int chunk_prefetch(imp *x, store_conn *w, chunk_ix *c) {
   json_t *hashes = json_array(), *names = json_array();
-  c->words = json_array();
   int rc = -1;
-  if (!hashes || !names || !c->words) goto out;
+  if (!hashes || !names) goto out;
   for (size_t i = 0; i < x->nrows; i++) {
     const import_row *r = &x->rows[i];
     if (r->reason[0]) continue;
@@ -819,22 +824,44 @@ static void stored_from(bulk_stored *s, int64_t id, const bulk_person *p, bool h
   s->household_id = p->household_id;
 }
 
-/* Queues the name terms of a new person's folded name (people_name_terms). */
+/* Queues the name terms of a new person's folded name (people_name_terms), to be staged with the
+ * chunk (people_bulk_stage_terms) and merged into person_words after the file (merge_terms). */
 typedef struct queue_ctx {
+  imp *x;
   chunk_ix *c;
   int64_t id;
-  const char *key;
+  const char *key; /* in x->a */
   bool failed;
 } queue_ctx;
 
 static void queue_term(const char *term, size_t len, void *ctx) {
   queue_ctx *q = ctx;
-  if (!q->failed && json_array_append_new(q->c->words, json_pack("[I, s%, s]", (json_int_t)q->id, term, len, q->key)) != 0)
+  chunk_ix *c = q->c;
+  if (q->failed) return;
+  if (c->nterms == c->capterms) {
+    int ncap = c->capterms ? c->capterms * 2 : 8192;
+    store_val *nt = realloc(c->terms, (size_t)ncap * TERM_STAGE_COLS * sizeof *nt);
+    if (!nt) {
+      q->failed = true;
+      return;
+    }
+    c->terms = nt;
+    c->capterms = ncap;
+  }
+  char *t = arena_strndup(&q->x->a, term, len);
+  if (!t) {
     q->failed = true;
+    return;
+  }
+  store_val *row = &c->terms[(size_t)c->nterms++ * TERM_STAGE_COLS];
+  row[0] = store_val_int(q->x->job_id);
+  row[1] = store_val_text(t);
+  row[2] = store_val_text(q->key);
+  row[3] = store_val_int(q->id);
 }
 
-static int queue_words(chunk_ix *c, int64_t id, const char *key) {
-  queue_ctx q = {.c = c, .id = id, .key = key};
+static int queue_words(imp *x, chunk_ix *c, int64_t id, const char *key) {
+  queue_ctx q = {.x = x, .c = c, .id = id, .key = key};
   if (people_name_terms(key, queue_term, &q) != 0) return -1;
   return q.failed ? -1 : 0;
 }
@@ -871,7 +898,7 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
     } else if (people_bulk_insert(w, &p, now, &person_id) != STORE_OK) {
       return -1;
     }
-    if (queue_words(c, person_id, p.name_key) != 0) return -1;
+    if (queue_words(x, c, person_id, p.name_key) != 0) return -1;
     stored_from(&fresh, person_id, &p, r->has_cccd);
     if (r->has_cccd) snprintf(fresh.cccd_hash, sizeof fresh.cccd_hash, "%s", r->cccd_hash);
     *out = OUT_NEW;
@@ -982,12 +1009,12 @@ static int write_chunk_once(imp *x, store_conn *w, bool careful) {
     import_row *r = &x->rows[i];
     outcome o = OUT_REJECTED;
     if (!r->reason[0]) {
-      size_t nwords = json_array_size(ix.words);
+      int nterms = ix.nterms;
       if (careful && store_savepoint(w, "hv_import_row") != STORE_OK) goto fail;
       if (write_row(x, w, &ix, r, now, &o) != 0) {
         if (!careful || store_unavailable(w)) goto fail;
         if (store_rollback_to(w, "hv_import_row") != STORE_OK) goto fail;
-        while (json_array_size(ix.words) > nwords) json_array_remove(ix.words, json_array_size(ix.words) - 1);
+        ix.nterms = nterms;
         add_reason(r, "Cơ sở dữ liệu không nhận dòng này (có thể trùng với một hồ sơ đang được sửa).");
         o = OUT_REJECTED;
       }
@@ -997,12 +1024,7 @@ static int write_chunk_once(imp *x, store_conn *w, bool careful) {
     count(&c, o);
   }
   if (flush_pending(w, &ix) != 0) goto fail;
-  if (json_array_size(ix.words)) {
-    char *pairs = json_dumps(ix.words, JSON_COMPACT);
-    int wrc = pairs ? people_bulk_words(w, pairs) : STORE_ERROR;
-    free(pairs);
-    if (wrc != STORE_OK) goto fail;
-  }
+  if (ix.nterms && people_bulk_stage_terms(w, ix.terms, ix.nterms) != STORE_OK) goto fail;
   if (jobs_progress(w, x->job_id, x->last_line, &c) != 0) goto fail;
   chunk_ix_free(&ix);
   return store_commit(w);
@@ -1023,6 +1045,7 @@ static int write_chunk(imp *x) {
              why == STORE_WHY_BUSY ? "the writer stayed busy past 30 s" : "the database cannot be reached");
     return -1;
   }
+  double t0 = clock_mono();
   int rc = write_chunk_once(x, w, false);
   if (rc == STORE_ERROR) {
     /* Households cached in the failed transaction do not exist: forget the cache. */
@@ -1031,9 +1054,268 @@ static int write_chunk(imp *x) {
   }
   if (rc != STORE_OK) smap_free(&x->households);
   store_release(w);
+  double held = clock_mono() - t0;
+  x->chunks++;
+  x->chunk_sum += held;
+  if (held > x->chunk_max) x->chunk_max = held;
   x->nrows = 0;
   arena_free(&x->a);
   return rc == STORE_OK ? 0 : -1;
+}
+
+/* ---- the staged terms, merged after the file ----
+ * A chunk's new people have their name terms staged (import_terms, appended); once the file is
+ * read they go into person_words in sorted batches, so that each batch writes one range of the
+ * term index instead of every chunk rewriting leaf pages all over it. The order is a grid: the
+ * people's ids cut into about sqrt(batches) buckets, each bucket's terms in the index's order, so
+ * that a batch also writes one range of the index by person (person_words_person). The sorted
+ * terms of people still live under the staged name are first copied to an anonymous temporary
+ * file (gone with the process, even after a crash), so that no read transaction stays open while
+ * the batches are written; a person deleted or renamed while the batches run has the terms that
+ * no longer match removed at the end (people.c rewrote its own). Idempotent: a merge cut short is
+ * run again whole when the job resumes (a term already there sends its batch the careful way);
+ * the staged rows go last. */
+enum { MERGE_BATCH_TERMS = 20000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
+
+static int dump_term(void *ctx, const char *word, const char *key, int64_t id) {
+  FILE *f = ctx;
+  size_t wl = strlen(word), kl = strlen(key);
+  uint32_t len[2] = {(uint32_t)wl, (uint32_t)kl};
+  if (wl > UINT16_MAX || kl > UINT16_MAX) return 1;
+  return fwrite(&id, sizeof id, 1, f) == 1 && fwrite(len, sizeof len, 1, f) == 1 && fwrite(word, 1, wl, f) == wl &&
+                 fwrite(key, 1, kl, f) == kl
+             ? 0
+             : 1;
+}
+
+/* A JSON string of s (folded names: ASCII letters, digits and spaces, but any byte is escaped right). */
+static void json_text(buf *b, const char *s) {
+  buf_putc(b, '"');
+  for (; *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if (ch == '"' || ch == '\\') {
+      buf_putc(b, '\\');
+      buf_putc(b, (char)ch);
+    } else if (ch < 0x20) {
+      buf_printf(b, "\\u%04x", ch);
+    } else {
+      buf_putc(b, (char)ch);
+    }
+  }
+  buf_putc(b, '"');
+}
+
+/* The batch as people_bulk_merge_terms reads it; malloc'd, NULL when out of memory. */
+static char *terms_json(const store_val *rows, int n) {
+  buf b;
+  buf_init(&b);
+  buf_putc(&b, '[');
+  for (int i = 0; i < n; i++) {
+    const store_val *r = &rows[(size_t)i * TERM_COLS];
+    buf_printf(&b, "%s[%lld,", i ? "," : "", (long long)r[2].i);
+    json_text(&b, r[0].s);
+    buf_putc(&b, ',');
+    json_text(&b, r[1].s);
+    buf_putc(&b, ']');
+  }
+  buf_putc(&b, ']');
+  return buf_detach(&b, NULL);
+}
+
+/* Runs f(w, arg) in one short transaction on the writer. STORE_OK or an error (message in x->err). */
+static int in_writer(imp *x, int (*f)(store_conn *, void *), void *arg) {
+  store_why why = STORE_WHY_NONE;
+  store_conn *w = store_acquire_timed(x->st, true, 30000, &why);
+  if (!w) {
+    snprintf(x->err, sizeof x->err, "%s",
+             why == STORE_WHY_BUSY ? "the writer stayed busy past 30 s" : "the database cannot be reached");
+    return STORE_UNAVAILABLE;
+  }
+  double t0 = clock_mono();
+  int rc = store_begin(w);
+  if (rc == STORE_OK) rc = f(w, arg);
+  if (rc == STORE_OK) rc = store_commit(w);
+  if (rc != STORE_OK) {
+    snprintf(x->err, sizeof x->err, "%s", store_errmsg(w));
+    if (store_unavailable(w)) rc = STORE_UNAVAILABLE;
+    store_rollback(w);
+  }
+  store_release(w);
+  double held = clock_mono() - t0;
+  x->merges++;
+  x->merge_sum += held;
+  if (held > x->merge_max) x->merge_max = held;
+  return rc;
+}
+
+typedef struct term_batch {
+  const store_val *rows;
+  int n;
+  char *json;
+} term_batch;
+
+static int batch_fast(store_conn *w, void *arg) {
+  term_batch *b = arg;
+  return people_bulk_insert_terms(w, b->rows, b->n);
+}
+
+static int batch_careful(store_conn *w, void *arg) {
+  term_batch *b = arg;
+  return people_bulk_merge_terms(w, b->json);
+}
+
+/* One batch: all together, or, when a term is already there, the careful way. */
+static int merge_batch(imp *x, const store_val *rows, int n) {
+  term_batch b = {rows, n, NULL};
+  int rc = in_writer(x, batch_fast, &b);
+  if (rc == STORE_OK || rc == STORE_UNAVAILABLE) return rc == STORE_OK ? 0 : -1;
+  b.json = terms_json(rows, n);
+  rc = b.json ? in_writer(x, batch_careful, &b) : STORE_ERROR;
+  if (!b.json) snprintf(x->err, sizeof x->err, "out of memory");
+  free(b.json);
+  return rc == STORE_OK ? 0 : -1;
+}
+
+typedef struct id_list {
+  int64_t *v;
+  size_t n, cap;
+} id_list;
+
+static int collect_id(void *ctx, int64_t id) {
+  id_list *l = ctx;
+  if (l->n == l->cap) {
+    size_t ncap = l->cap ? l->cap * 2 : 64;
+    int64_t *nv = realloc(l->v, ncap * sizeof *nv);
+    if (!nv) return 1;
+    l->v = nv;
+    l->cap = ncap;
+  }
+  l->v[l->n++] = id;
+  return 0;
+}
+
+typedef struct stale_batch {
+  const int64_t *ids;
+  size_t n;
+} stale_batch;
+
+static int drop_stale(store_conn *w, void *arg) {
+  stale_batch *b = arg;
+  for (size_t i = 0; i < b->n; i++)
+    if (people_bulk_drop_stale_terms(w, b->ids[i]) != 0) return STORE_ERROR;
+  return STORE_OK;
+}
+
+/* The terms of people changed since `since` that no longer match them go. */
+static int merge_fixup(imp *x, int64_t lo, int64_t hi, int64_t since) {
+  id_list ids = {0};
+  store_conn *c = store_acquire(x->st, false);
+  int rc = c ? people_bulk_changed_since(c, lo, hi, since, collect_id, &ids) : -1;
+  if (rc != 0) snprintf(x->err, sizeof x->err, "cannot read the people changed during the import");
+  if (c) store_release(c);
+  for (size_t i = 0; rc == 0 && i < ids.n; i += STALE_BATCH_IDS) {
+    stale_batch b = {ids.v + i, ids.n - i < STALE_BATCH_IDS ? ids.n - i : STALE_BATCH_IDS};
+    if (in_writer(x, drop_stale, &b) != STORE_OK) rc = -1;
+  }
+  free(ids.v);
+  return rc;
+}
+
+/* 0, 1 when `stop` was raised between two batches (the job resumes later and merges again), -1. */
+static int merge_terms(imp *x, atomic_bool *stop) {
+  int64_t n = 0, lo = 0, hi = 0;
+  FILE *f = NULL;
+  char *word = NULL;
+  store_val *rows = NULL;
+  int ret = -1;
+  store_conn *c = store_acquire(x->st, false);
+  if (!c || people_bulk_staged_span(c, x->job_id, &n, &lo, &hi) != 0) {
+    snprintf(x->err, sizeof x->err, "cannot read the staged name terms%s%s", c ? ": " : "", c ? store_errmsg(c) : "");
+    if (c) store_release(c);
+    return -1;
+  }
+  if (n == 0) {
+    store_release(c);
+    return 0;
+  }
+  /* buckets ≈ sqrt(batches): each batch writes about 1/buckets of either index */
+  int64_t batches = n / MERGE_BATCH_TERMS + 1, buckets = 1;
+  while ((buckets + 1) * (buckets + 1) <= batches) buckets++;
+  int64_t bucket_ids = (hi - lo) / buckets + 1;
+  int64_t since = clock_now(); /* changes from here on (read after it) are looked at again at the end */
+  f = tmpfile();
+  int rc = f ? people_bulk_staged_each(c, x->job_id, bucket_ids, dump_term, f) : -1;
+  if (rc != 0) snprintf(x->err, sizeof x->err, "cannot sort the staged name terms: %s", f ? store_errmsg(c) : strerror(errno));
+  store_release(c);
+  if (rc != 0) goto out;
+  if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
+    snprintf(x->err, sizeof x->err, "cannot write the sorted name terms: %s", strerror(errno));
+    goto out;
+  }
+  word = malloc(2 * (size_t)UINT16_MAX + 2);
+  rows = calloc(MERGE_BATCH_TERMS, TERM_COLS * sizeof *rows);
+  if (!word || !rows) {
+    snprintf(x->err, sizeof x->err, "out of memory");
+    goto out;
+  }
+  int64_t id;
+  int in_batch = 0;
+  uint32_t len[2];
+  arena_free(&x->a);
+  while (fread(&id, sizeof id, 1, f) == 1) {
+    if (fread(len, sizeof len, 1, f) != 1 || len[0] > UINT16_MAX || len[1] > UINT16_MAX ||
+        fread(word, 1, (size_t)len[0] + len[1], f) != (size_t)len[0] + len[1]) {
+      snprintf(x->err, sizeof x->err, "cannot read the sorted name terms back");
+      goto out;
+    }
+    char *w = arena_strndup(&x->a, word, len[0]), *k = arena_strndup(&x->a, word + len[0], len[1]);
+    if (!w || !k) {
+      snprintf(x->err, sizeof x->err, "out of memory");
+      goto out;
+    }
+    store_val *r = &rows[(size_t)in_batch * TERM_COLS];
+    r[0] = store_val_text(w);
+    r[1] = store_val_text(k);
+    r[2] = store_val_int(id);
+    if (++in_batch == MERGE_BATCH_TERMS) {
+      if (merge_batch(x, rows, in_batch) != 0) goto out;
+      in_batch = 0;
+      if (stop && atomic_load(stop)) {
+        ret = 1;
+        goto out;
+      }
+      arena_free(&x->a);
+    }
+  }
+  if (ferror(f)) {
+    snprintf(x->err, sizeof x->err, "cannot read the sorted name terms back");
+    goto out;
+  }
+  if (stop && atomic_load(stop)) {
+    ret = 1;
+    goto out;
+  }
+  if (in_batch && merge_batch(x, rows, in_batch) != 0) goto out;
+  if (merge_fixup(x, lo, hi, since) != 0) goto out;
+  /* Every term is in person_words: the staged rows go, in short transactions. */
+  for (int64_t gone = UNSTAGE_BATCH_ROWS; gone > 0;) {
+    store_conn *w = store_acquire_timed(x->st, true, 30000, NULL);
+    if (!w) {
+      snprintf(x->err, sizeof x->err, "the writer stayed busy past 30 s");
+      goto out;
+    }
+    gone = people_bulk_unstage(w, x->job_id, UNSTAGE_BATCH_ROWS);
+    if (gone < 0) snprintf(x->err, sizeof x->err, "%s", store_errmsg(w));
+    store_release(w);
+    if (gone < 0) goto out;
+  }
+  ret = 0;
+out:
+  arena_free(&x->a);
+  free(word);
+  free(rows);
+  if (f) fclose(f);
+  return ret;
 }
 
 /* ---- mapping ---- */
@@ -1309,16 +1591,30 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
     }
   }
   if (rc < 0) goto failed;
-  if (write_chunk(&x) != 0) {
+  if (write_chunk(&x) != 0 || (mrc = merge_terms(&x, stop)) < 0) {
     snprintf(err, errlen, "%s", x.err);
+    goto out;
+  }
+  if (mrc == 1) { /* stopped: the job stays running and resumes with its merge */
+    ret = 1;
     goto out;
   }
   ret = finish(st, &j, job_id, true, NULL);
   if (ret != 0) snprintf(err, errlen, "cannot record the end of the job");
+  log_info("import %lld: %d chunk(s) held the writer %.0f ms at most, %.0f ms on average; the name terms "
+           "%d transaction(s), %.0f ms at most, %.0f ms on average",
+           (long long)job_id, x.chunks, x.chunk_max * 1e3, x.chunks ? x.chunk_sum * 1e3 / x.chunks : 0.0, x.merges,
+           x.merge_max * 1e3, x.merges ? x.merge_sum * 1e3 / x.merges : 0.0);
   goto out;
 failed:
-  /* The file cannot be read on: what was committed stays, the job says why it stopped. */
+  /* The file cannot be read on: what was committed stays (its names found by search), the job
+   * says why it stopped. */
   snprintf(err, errlen, "%s", why);
+  if ((mrc = merge_terms(&x, stop)) != 0) {
+    if (mrc < 0) snprintf(err, errlen, "%s", x.err);
+    ret = mrc;
+    goto out;
+  }
   ret = finish(st, &j, job_id, false, why) == 0 ? 0 : -1;
 out:
   free_cells(headers);

@@ -185,10 +185,11 @@ STORE_SQL(q_count_floor, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1 FROM su_ CRO
  * names of the rarest term (a word, or a pair of the query's words), read in name order from
  * person_words' key (term, name, person), each checked against every query word, the scope and
  * the filters, until the page is full: no sort, and a count that stops at its cap. */
+/* The scope is not tested when the parameter after the term is 1 (people_name_q.scope_all). */
 #define TERM_FROM                                                                                        \
   " FROM person_words t_ CROSS JOIN people p CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE t_.word = ?" \
-  " AND p.id = t_.person_id AND p.deleted_at IS NULL AND " PEOPLE_SCOPE_BROAD PEOPLE_NAME_PATS("t_.name_key") \
-      PEOPLE_FILTER
+  " AND p.id = t_.person_id AND p.deleted_at IS NULL AND (CAST(? AS BIGINT) = 1 OR " PEOPLE_SCOPE_BROAD ")"     \
+      PEOPLE_NAME_PATS("t_.name_key") PEOPLE_FILTER
 STORE_SQL_PER_CALL(q_list_term,
           PEOPLE_CTE "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
                      " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")
@@ -196,14 +197,36 @@ STORE_SQL_PER_CALL(q_list_term,
                      " LIMIT ? OFFSET ?) p JOIN units u ON u.id = p.unit_id, (SELECT CAST(? AS BIGINT) AS k) rk_"
                      " ORDER BY p.sk_, p.id");
 STORE_SQL_PER_CALL(q_count_term, PEOPLE_CTE "SELECT COUNT(*) FROM (SELECT 1" TERM_FROM " LIMIT ?) n_");
-/* A ward-wide search's count when the scope holds every tree (a grant on each top unit) and no
- * filter is on: every live person is in scope and person_words holds live people only, so the
- * count is read from the term's entries alone (-1 when the scope does not hold every tree). */
-STORE_SQL_PER_CALL(q_count_term_all,
-                   PEOPLE_CTE "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM units r_ WHERE r_.depth = 0 AND NOT EXISTS"
-                              " (SELECT 1 FROM sc_ WHERE sc_.lo = r_.path)) THEN"
-                              " (SELECT COUNT(*) FROM (SELECT 1 FROM person_words t_ WHERE t_.word = ?"
-                              PEOPLE_NAME_PATS("t_.name_key") " LIMIT ?) k_) ELSE -1 END");
+/* The same page when every live person is in scope and no filter is on (q_count_term_all has
+ * counted it): the page's names are chosen from the term's entries alone, no person looked up but
+ * the page's, and read from the first match's name on (the second parameter, found by the count),
+ * not from the term's first name: the names of a pair term that match a third word are not spread
+ * evenly ("~hong thi" holds every family name before "nguyen thi hong"). Both statements are
+ * prepared once: their plan, a range of person_words' key, is the same for every value (PostgreSQL
+ * took 3–7 ms to plan the page for each call). Each row's unit is still checked against the scope:
+ * PostgreSQL reads each statement at its own moment, and someone registered outside the scope
+ * since q_scope_all was read is left out, never shown. */
+STORE_SQL(q_list_term_all,
+          SCOPE_WITH "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
+          " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")
+          " FROM (SELECT t_.name_key AS sk_, t_.person_id AS pid_ FROM person_words t_ WHERE t_.word = ?"
+          " AND t_.name_key >= ?" PEOPLE_NAME_PATS("t_.name_key") " ORDER BY t_.name_key, t_.person_id"
+          " LIMIT ? OFFSET ?) pg_ CROSS JOIN people p CROSS JOIN units u CROSS JOIN"
+          " (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.id = pg_.pid_ AND p.deleted_at IS NULL"
+          " AND u.id = p.unit_id AND " SCOPE_IN("u.path") " ORDER BY pg_.sk_, pg_.pid_");
+/* A ward-wide search's count when every live person is in scope (people_name_q.scope_all) and no
+ * filter is on: person_words holds live people only, so the count is read from the term's entries
+ * alone, no person looked up; and the first match's name, where the page starts (q_list_term_all). */
+STORE_SQL(q_count_term_all, "SELECT COUNT(*), MIN(k_.k) FROM (SELECT t_.name_key AS k FROM person_words t_"
+                            " WHERE t_.word = ?" PEOPLE_NAME_PATS("t_.name_key") " ORDER BY t_.name_key LIMIT ?) k_");
+/* Whether every live person is registered in a unit of the scope (people_name_q.scope_all): no
+ * unit outside it has one. The units outside a scope lie before its first range or after the end
+ * of its first-ending one (for one grant, exactly those: two ranges of units(path)). An empty
+ * scope holds no one. */
+STORE_SQL(q_scope_all, SCOPE_WITH "SELECT CASE WHEN EXISTS (SELECT 1 FROM sc_) AND NOT EXISTS (SELECT 1 FROM units o_"
+                       " WHERE (o_.path < (SELECT MIN(lo) FROM sc_) OR o_.path >= (SELECT MIN(hi) FROM sc_))"
+                       " AND NOT " SCOPE_IN("o_.path") " AND EXISTS (SELECT 1 FROM people x_ WHERE x_.unit_id = o_.id"
+                       " AND x_.deleted_at IS NULL)) THEN 1 ELSE 0 END");
 /* A name search in a narrow list (a tổ officer's, or filtered to a unit): the people of its units,
  * their folded names checked against every query word. */
 #define MODE_PATS "1 = 1" PEOPLE_NAME_PATS("p.name_key")
@@ -220,11 +243,15 @@ STORE_SQL(q_term_has, SCOPE_WITH "SELECT 1 FROM person_words w_ JOIN people p ON
  * than among every name carrying the word, who may be many and all elsewhere. */
 STORE_SQL(q_term_has_narrow, PEOPLE_CTE "SELECT 1" NARROW_FROM " WHERE p.id = ns_.id AND p.deleted_at IS NULL"
                                         " AND (' ' || p.name_key || ' ') LIKE ? ESCAPE '\\' LIMIT 1");
-/* Whether any name carries the term (the long-name mark). */
+/* Whether any name carries the term (the long-name mark; a whole word when every live person is
+ * in scope). */
 STORE_SQL(q_term_any, "SELECT 1 FROM person_words WHERE word = ? LIMIT 1");
 STORE_SQL(q_term_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word = ? LIMIT ?) n_");
-/* Terms are compared by their names counted up to this: a rarer one drives the search. */
-#define TERM_COUNT_CAP 5000
+/* Terms are compared by their names counted up to this: a rarer one drives the search. Past it
+ * the pair first counted drives (choose_term): a larger cap costs more in counting (0.1 µs a
+ * name) than a better choice saves in the count and the page (measured on the 200 full names of
+ * the benchmark's queries at 1M: 5,000 → 500 saves about 0.15 ms a search; BENCHMARKS.md). */
+#define TERM_COUNT_CAP 500
 
 /* How many names have a word starting with w, counted up to a cap: the rarest word drives. */
 STORE_SQL(q_word_n, "SELECT COUNT(*) FROM (SELECT 1 FROM person_words WHERE word >= ? AND word < ? LIMIT ?) n_");
@@ -882,18 +909,22 @@ int people_name_terms(const char *key, people_term_fn fn, void *ctx) {
   return 0;
 }
 
-/* Writes "% w %" (exact) or "% w%" (a word's start) with LIKE's %, _ and \ escaped. */
-static void name_pattern(const char *w, bool exact, char *out, size_t outlen) {
+/* Writes "% w %" (exact) or "% w%" (a word's start) with LIKE's %, _ and \ escaped; `anywhere`:
+ * "%w%" instead. */
+static void like_pattern(const char *w, bool exact, bool anywhere, char *out, size_t outlen) {
   size_t o = 0;
   out[o++] = '%';
-  out[o++] = ' ';
+  if (!anywhere) out[o++] = ' ';
   for (const char *p = w; *p && o + 4 < outlen; p++) {
     if (*p == '%' || *p == '_' || *p == '\\') out[o++] = '\\';
     out[o++] = *p;
   }
-  if (exact) out[o++] = ' ';
+  if (exact && !anywhere) out[o++] = ' ';
   out[o++] = '%';
   out[o] = '\0';
+}
+static void name_pattern(const char *w, bool exact, char *out, size_t outlen) {
+  like_pattern(w, exact, false, out, outlen);
 }
 
 int people_name_query(store_conn *c, const scope_sql *scope, bool broad, const char *q, people_name_q *out) {
@@ -901,6 +932,21 @@ int people_name_query(store_conn *c, const scope_sql *scope, bool broad, const c
   char *key = text_fold(q ? q : "");
   if (!key) return -2;
   int rc = 0;
+  if (broad) {
+    store_stmt *s = store_prepare(c, &q_scope_all);
+    if (!s) {
+      free(key);
+      return -1;
+    }
+    scope_bind(s, 1, scope);
+    int src = store_step(s);
+    out->scope_all = src == STORE_ROW && store_col_int(s, 0) == 1;
+    store_reset(s);
+    if (src != STORE_ROW) {
+      free(key);
+      return -1;
+    }
+  }
   for (char *p = key; *p && out->n < PEOPLE_NAME_WORDS;) {
     while (*p == ' ') p++;
     size_t len = strcspn(p, " ");
@@ -915,12 +961,12 @@ int people_name_query(store_conn *c, const scope_sql *scope, bool broad, const c
       w[keep] = '\0';
       bool exact = false;
       if (keep == len) {
-        store_stmt *s = store_prepare(c, broad ? &q_term_has : &q_term_has_narrow);
+        store_stmt *s = store_prepare(c, out->scope_all ? &q_term_any : broad ? &q_term_has : &q_term_has_narrow);
         if (!s) {
           rc = -1;
           break;
         }
-        int si = scope_bind(s, 1, scope);
+        int si = out->scope_all ? 1 : scope_bind(s, 1, scope);
         if (broad) {
           store_bind_text(s, si, w);
         } else {
@@ -951,7 +997,10 @@ int people_name_query(store_conn *c, const scope_sql *scope, bool broad, const c
 int people_bind_pats(store_stmt *s, int i, const people_name_q *nq) {
   for (int k = 0; k < PEOPLE_NAME_WORDS; k++) {
     const char *pat = k < nq->n && nq->pats[k][0] ? nq->pats[k] : NULL; /* "": implied, off */
+    char any[sizeof nq->pats[0]];
+    if (pat) like_pattern(nq->words[k], false, true, any, sizeof any);
     store_bind_text(s, i++, pat);
+    store_bind_text(s, i++, pat ? any : NULL);
     store_bind_text(s, i++, pat);
   }
   return i;
@@ -977,8 +1026,24 @@ static void drop_implied(people_name_q *nq, const char *term) {
       if (nq->exact[k] && strcmp(nq->words[k], words[i]) == 0) nq->pats[k][0] = '\0';
 }
 
+/* How many names carry `term`, counted up to `cap`; -1 on a store failure. */
+static int64_t term_count(store_conn *c, const char *term, int64_t cap) {
+  store_stmt *s = store_prepare(c, &q_term_n);
+  if (!s) return -1;
+  store_bind_text(s, 1, term);
+  store_bind_int(s, 2, cap);
+  int rc = store_step(s);
+  int64_t k = rc == STORE_ROW ? store_col_int(s, 0) : -1;
+  store_reset(s);
+  return k;
+}
+
 /* The term a term-plan search starts from: the query's one whole word, or, of the pairs of its
- * whole words, the one with the fewest names. 0, 1 when no word is whole, -1 on a store failure. */
+ * whole words, the one with the fewest names. 0, 1 when no word is whole, -1 on a store failure.
+ * Each candidate is counted only up to the fewest so far (it must have fewer to be chosen), and
+ * the pairs of the later words first (given names, rarer than family and middle names), so that
+ * a common pair ("~nguyen thi") is counted up to a small number rather than to TERM_COUNT_CAP.
+ * Which term drives changes what the search costs, never what it finds. */
 static int choose_term(store_conn *c, const people_name_q *nq, char *term, size_t termlen) {
   const char *ex[PEOPLE_NAME_WORDS];
   int m = 0;
@@ -994,6 +1059,7 @@ static int choose_term(store_conn *c, const people_name_q *nq, char *term, size_
     return 0;
   }
   int64_t best = -1;
+  char cand[330];
   /* Some name too long for pairs (people_name_terms): the rarest whole word drives instead. */
   const char mark[2] = {PEOPLE_PAIR_MARK, '\0'};
   store_stmt *hs = store_prepare(c, &q_term_any);
@@ -1003,34 +1069,26 @@ static int choose_term(store_conn *c, const people_name_q *nq, char *term, size_
   store_reset(hs);
   if (hrc != STORE_ROW && hrc != STORE_DONE) return -1;
   if (hrc == STORE_ROW) {
-    for (int i = 0; i < m; i++) {
-      store_stmt *s = store_prepare(c, &q_term_n);
-      if (!s) return -1;
-      store_bind_text(s, 1, ex[i]);
-      store_bind_int(s, 2, TERM_COUNT_CAP);
-      int rc = store_step(s);
-      int64_t k = rc == STORE_ROW ? store_col_int(s, 0) : -1;
-      store_reset(s);
+    for (int i = m - 1; i >= 0; i--) {
+      int64_t k = term_count(c, ex[i], best < 0 ? TERM_COUNT_CAP : best);
       if (k < 0) return -1;
       if (best < 0 || k < best) {
         best = k;
         snprintf(term, termlen, "%s", ex[i]);
       }
+      if (best == 0) return 0;
     }
     return 0;
   }
-  for (int i = 0; i < m; i++)
-    for (int j = i + 1; j < m; j++) {
+  for (int j = m - 1; j > 0; j--)
+    for (int i = j - 1; i >= 0; i--) {
       bool i_first = strcmp(ex[i], ex[j]) < 0;
-      char cand[330];
       snprintf(cand, sizeof cand, "%c%s %s", PEOPLE_PAIR_MARK, i_first ? ex[i] : ex[j], i_first ? ex[j] : ex[i]);
-      store_stmt *s = store_prepare(c, &q_term_n);
-      if (!s) return -1;
-      store_bind_text(s, 1, cand);
-      store_bind_int(s, 2, TERM_COUNT_CAP);
-      int rc = store_step(s);
-      int64_t k = rc == STORE_ROW ? store_col_int(s, 0) : -1;
-      store_reset(s);
+      if (m == 2) { /* one pair: nothing to compare it with */
+        snprintf(term, termlen, "%s", cand);
+        return 0;
+      }
+      int64_t k = term_count(c, cand, best < 0 ? TERM_COUNT_CAP : best);
       if (k < 0) return -1;
       if (best < 0 || k < best) {
         best = k;
@@ -1092,6 +1150,8 @@ typedef struct list_args {
   int64_t one_unit; /* a narrow list of one unit without members (q_list_one), else 0 */
   people_name_q nq;
   char term[330];
+  bool term_all;       /* the term plan's page from the terms alone (q_list_term_all) */
+  char from_key[1024]; /* its first name to read ("": from the first) */
   int64_t group_bit;
   int64_t age_min_key, age_max_key; /* 0: off */
   char sex[2];
@@ -1101,6 +1161,12 @@ typedef struct list_args {
 } list_args;
 
 static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, char his[PEOPLE_NAME_WORDS][PEOPLE_WORD_HI]) {
+  if (a->term_all) { /* q_list_term_all: the scope, the term, where to start, the patterns */
+    int t = scope_bind(s, 1, scope);
+    store_bind_text(s, t++, a->term);
+    store_bind_text(s, t++, a->from_key);
+    return people_bind_pats(s, t, &a->nq);
+  }
   int i = scope_bind(s, 1, scope);
   store_bind_text(s, i++, a->lo ? a->lo : "");
   store_bind_text(s, i++, a->hi ? a->hi : "");
@@ -1112,7 +1178,10 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
     case PEOPLE_Q_PHONE: store_bind_text(s, i++, a->phone); break;
     case PEOPLE_Q_CCCD: store_bind_text(s, i++, a->hash); break;
     case PEOPLE_Q_NAME:
-      if (a->plan == PLAN_TERM) store_bind_text(s, i++, a->term);
+      if (a->plan == PLAN_TERM) {
+        store_bind_text(s, i++, a->term);
+        store_bind_int(s, i++, a->nq.scope_all);
+      }
       if (a->plan != PLAN_WORDS) {
         i = people_bind_pats(s, i, &a->nq);
         break;
@@ -1306,20 +1375,21 @@ int people_list_write(store_conn *c, const secrets *keys, const scope_sql *scope
     if (floor_n < 0) goto fail;
     if (floor_n > PEOPLE_COUNT_CAP) counted = floor_n;
   }
-  if (a.kind == PEOPLE_Q_NAME && a.plan == PLAN_TERM && no_filter) {
+  if (a.kind == PEOPLE_Q_NAME && a.plan == PLAN_TERM && no_filter && a.nq.scope_all) {
     store_stmt *f = store_prepare(c, &q_count_term_all);
     if (!f) goto fail;
-    int fi = scope_bind(f, 1, scope);
-    store_bind_text(f, fi++, "");
-    store_bind_text(f, fi++, "");
-    store_bind_text(f, fi++, a.term);
-    fi = people_bind_pats(f, fi, &a.nq);
+    store_bind_text(f, 1, a.term);
+    int fi = people_bind_pats(f, 2, &a.nq);
     store_bind_int(f, fi, PEOPLE_COUNT_CAP + 1);
     rc = store_step(f);
-    int64_t all_n = rc == STORE_ROW ? store_col_int(f, 0) : -2;
+    counted = rc == STORE_ROW ? store_col_int(f, 0) : -2;
+    if (rc == STORE_ROW && !store_col_is_null(f, 1) && strlen(store_col_text(f, 1)) < sizeof a.from_key)
+      snprintf(a.from_key, sizeof a.from_key, "%s", store_col_text(f, 1));
+    if (counted == 0) snprintf(a.from_key, sizeof a.from_key, "\xef\xbf\xbf"); /* no match: nothing to read */
     store_reset(f);
-    if (all_n == -2) goto fail;
-    if (all_n >= 0) counted = all_n;
+    if (counted < 0) goto fail;
+    a.term_all = true;
+    lists[PEOPLE_Q_NAME] = &q_list_term_all;
   }
   if (counted < 0) {
     store_stmt *n = store_prepare(c, broad_all ? &q_count_all_b : counts[a.kind]);

@@ -161,16 +161,23 @@ typedef struct people_name_q {
   char words[PEOPLE_NAME_WORDS][160];     /* folded */
   bool exact[PEOPLE_NAME_WORDS];          /* a whole word of some name: matched exactly */
   char pats[PEOPLE_NAME_WORDS][330];      /* LIKE patterns over ' ' || name_key || ' ' */
+  /* A broad scope only: every live person is registered in a unit of the scope (a ward admin of a
+   * one-ward tree), so that a search need not test each name's scope, and counts and whole words
+   * are read from person_words alone (it holds live people only). Read in the request's snapshot. */
+  bool scope_all;
 } people_name_q;
 /* Reads q's name words (at most PEOPLE_NAME_WORDS) into *out; -1 on a store failure. */
 /* `broad`: the scope holds most people (people_scope_broad); only how the check is run depends on
  * it, never its answer. */
 int people_name_query(store_conn *c, const scope_sql *scope, bool broad, const char *q, people_name_q *out);
-/* The condition that the folded name in `col` matches every pattern (PEOPLE_NAME_WORDS pairs of
- * parameters: the pattern twice, or NULL twice for an unused word). */
+/* The condition that the folded name in `col` matches every pattern (PEOPLE_NAME_WORDS triples of
+ * parameters: the pattern, the word anywhere ("%w%": a name without it is passed over before the
+ * costlier test of the spaced name, which builds a string per row) and the pattern again; or NULL
+ * three times for an unused word). */
 #define PEOPLE_NAME_PATS(col)                                                                          \
   PEOPLE_PAT_(col) PEOPLE_PAT_(col) PEOPLE_PAT_(col) PEOPLE_PAT_(col) PEOPLE_PAT_(col)
-#define PEOPLE_PAT_(col) " AND (CAST(? AS TEXT) IS NULL OR (' ' || " col " || ' ') LIKE ? ESCAPE '\\')"
+#define PEOPLE_PAT_(col)                                                                               \
+  " AND (CAST(? AS TEXT) IS NULL OR (" col " LIKE ? ESCAPE '\\' AND (' ' || " col " || ' ') LIKE ? ESCAPE '\\'))"
 /* Binds PEOPLE_NAME_PATS' parameters from index i; the next index. */
 int people_bind_pats(store_stmt *s, int i, const people_name_q *nq);
 /* Past this many matches a list says "more than" (total -1) rather than counting them all. */

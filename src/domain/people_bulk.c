@@ -24,12 +24,34 @@ STORE_SQL2(q_by_names,
            " AND p.name_key = json_extract(j.value, '$[1]')) ORDER BY id",
            "SELECT " STORED_COLS " FROM people WHERE deleted_at IS NULL AND (unit_id, name_key) IN"
            " (SELECT CAST(e->>0 AS BIGINT), e->>1 FROM json_array_elements(CAST(? AS json)) AS t(e)) ORDER BY id");
-STORE_SQL2(q_words_pairs,
-           "INSERT INTO person_words (word, name_key, person_id) SELECT DISTINCT json_extract(value, '$[1]'),"
-           " json_extract(value, '$[2]'), json_extract(value, '$[0]') FROM json_each(?) WHERE true"
+STORE_SQL(q_staged_span, "SELECT COUNT(*), COALESCE(MIN(person_id), 0), COALESCE(MAX(person_id), 0)"
+                         " FROM import_terms WHERE job_id = ?");
+/* Merge order: bucket of person ids, then person_words' own key order (COLLATE "C" on PostgreSQL,
+ * as the index). A person is looked up per staged row in staging order (ids ascending): a
+ * sequential read. */
+STORE_SQL(q_staged_each, "SELECT t.word, t.name_key, t.person_id FROM import_terms t JOIN people p ON p.id = t.person_id"
+                         " AND p.deleted_at IS NULL AND p.name_key = t.name_key WHERE t.job_id = ?"
+                         " ORDER BY t.person_id / CAST(? AS BIGINT), t.word, t.name_key, t.person_id");
+STORE_BULK(bulk_words, "person_words", "word, name_key, person_id", TERM_COLS);
+STORE_SQL(q_changed_since, "SELECT id FROM people WHERE id >= ? AND id <= ? AND updated_at >= ?");
+STORE_SQL(q_drop_stale, "DELETE FROM person_words WHERE person_id = ? AND NOT EXISTS (SELECT 1 FROM people p"
+                        " WHERE p.id = person_words.person_id AND p.deleted_at IS NULL AND p.name_key = person_words.name_key)");
+STORE_SQL2(q_words_merge,
+           "INSERT INTO person_words (word, name_key, person_id) SELECT t.w, t.k, t.id FROM"
+           " (SELECT json_extract(value, '$[1]') AS w, json_extract(value, '$[2]') AS k,"
+           " json_extract(value, '$[0]') AS id FROM json_each(?)) t"
+           " WHERE EXISTS (SELECT 1 FROM people p WHERE p.id = t.id AND p.deleted_at IS NULL AND p.name_key = t.k)"
            " ON CONFLICT DO NOTHING",
-           "INSERT INTO person_words (word, name_key, person_id) SELECT DISTINCT e->>1, e->>2, CAST(e->>0 AS BIGINT)"
-           " FROM json_array_elements(CAST(? AS json)) AS t(e) ON CONFLICT DO NOTHING");
+           "INSERT INTO person_words (word, name_key, person_id) SELECT t.w, t.k, t.id FROM"
+           " (SELECT e->>1 AS w, e->>2 AS k, CAST(e->>0 AS BIGINT) AS id FROM json_array_elements(CAST(? AS json)) AS j(e)) t"
+           " WHERE EXISTS (SELECT 1 FROM people p WHERE p.id = t.id AND p.deleted_at IS NULL AND p.name_key = t.k)"
+           " ON CONFLICT DO NOTHING");
+/* SQLite: a bounded batch (the single writer is held for short transactions); PostgreSQL has no
+ * single writer, and a repeated LIMIT would scan the dead rows again each time. */
+STORE_SQL2(q_unstage,
+           "DELETE FROM import_terms WHERE rowid IN (SELECT rowid FROM import_terms WHERE job_id = ? LIMIT ?)",
+           "DELETE FROM import_terms WHERE job_id = ? AND CAST(? AS BIGINT) > 0");
+STORE_BULK(bulk_terms, "import_terms", "job_id, word, name_key, person_id", TERM_STAGE_COLS);
 STORE_SQL2(q_reserve_people,
            "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)"
            " SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'people'), 0),"
@@ -110,15 +132,6 @@ int people_bulk_by_hashes(store_conn *w, const char *hashes_json, bulk_stored_fn
 
 int people_bulk_by_names(store_conn *w, const char *name_keys_json, bulk_stored_fn cb, void *ctx) {
   return each_stored(w, &q_by_names, name_keys_json, cb, ctx);
-}
-
-int people_bulk_words(store_conn *w, const char *pairs_json) {
-  store_stmt *s = store_prepare(w, &q_words_pairs);
-  if (!s) return STORE_ERROR;
-  store_bind_text(s, 1, pairs_json);
-  int rc = store_step(s);
-  store_reset(s);
-  return rc == STORE_DONE ? STORE_OK : rc < 0 ? rc : STORE_ERROR;
 }
 
 static const char *nz(const char *s) { return s && *s ? s : NULL; }
@@ -255,6 +268,88 @@ int people_bulk_households_of(store_conn *w, const char *unit_ids_json, bulk_hou
       store_reset(s);
       return -1;
     }
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+int people_bulk_stage_terms(store_conn *w, const store_val *rows, int n) {
+  return store_insert_rows(w, &bulk_terms, rows, n);
+}
+
+int people_bulk_staged_span(store_conn *c, int64_t job_id, int64_t *n, int64_t *lo, int64_t *hi) {
+  store_stmt *s = store_prepare(c, &q_staged_span);
+  if (!s) return -1;
+  store_bind_int(s, 1, job_id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) {
+    *n = store_col_int(s, 0);
+    *lo = store_col_int(s, 1);
+    *hi = store_col_int(s, 2);
+  }
+  store_reset(s);
+  return rc == STORE_ROW ? 0 : -1;
+}
+
+int people_bulk_staged_each(store_conn *c, int64_t job_id, int64_t bucket_ids, bulk_term_fn cb, void *ctx) {
+  store_stmt *s = store_prepare_stream(c, &q_staged_each);
+  if (!s) return -1;
+  store_bind_int(s, 1, job_id);
+  store_bind_int(s, 2, bucket_ids > 0 ? bucket_ids : 1);
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW)
+    if (cb(ctx, store_col_text(s, 0), store_col_text(s, 1), store_col_int(s, 2)) != 0) {
+      store_reset(s);
+      return -1;
+    }
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+int people_bulk_merge_terms(store_conn *w, const char *terms_json) {
+  store_stmt *s = store_prepare(w, &q_words_merge);
+  if (!s) return STORE_ERROR;
+  store_bind_text(s, 1, terms_json);
+  int rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE ? STORE_OK : rc < 0 ? rc : STORE_ERROR;
+}
+
+int64_t people_bulk_unstage(store_conn *w, int64_t job_id, int64_t limit) {
+  store_stmt *s = store_prepare(w, &q_unstage);
+  if (!s) return -1;
+  store_bind_int(s, 1, job_id);
+  store_bind_int(s, 2, limit);
+  int rc = store_step(s);
+  int64_t n = rc == STORE_DONE ? store_changes(s) : -1;
+  store_reset(s);
+  return n;
+}
+
+int people_bulk_insert_terms(store_conn *w, const store_val *rows, int n) {
+  return store_insert_rows(w, &bulk_words, rows, n);
+}
+
+int people_bulk_changed_since(store_conn *c, int64_t lo, int64_t hi, int64_t since, bulk_id_fn cb, void *ctx) {
+  store_stmt *s = store_prepare_stream(c, &q_changed_since);
+  if (!s) return -1;
+  store_bind_int(s, 1, lo);
+  store_bind_int(s, 2, hi);
+  store_bind_int(s, 3, since);
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW)
+    if (cb(ctx, store_col_int(s, 0)) != 0) {
+      store_reset(s);
+      return -1;
+    }
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+int people_bulk_drop_stale_terms(store_conn *w, int64_t id) {
+  store_stmt *s = store_prepare(w, &q_drop_stale);
+  if (!s) return -1;
+  store_bind_int(s, 1, id);
+  int rc = store_step(s);
   store_reset(s);
   return rc == STORE_DONE ? 0 : -1;
 }

@@ -1,10 +1,12 @@
 /* people_bulk.h: the registry's writes for a list import (sub-noun of people.h): a chunk's
  * candidates by keyed CCCD hash or by (unit, folded name), its new people, households, memberships
- * and name words written together, updates of matched people with already validated, hashed and
- * sealed fields, a membership added once.
- * Owns: the SQL the importer runs on people, person_words, households and memberships.
+ * and staged name terms written together, updates of matched people with already validated, hashed
+ * and sealed fields, a membership added once; after the file, the staged terms merged into
+ * person_words.
+ * Owns: the SQL the importer runs on people, person_words, households and memberships, and the
+ * table of staged terms (import_terms).
  * Never: parses, hashes or encrypts (the importer does it before taking the writer), begins or
- * commits (the caller's chunk transaction holds every call).
+ * commits (the caller's transaction, a chunk's or a merge batch's, holds every call).
  */
 #ifndef HOCVUSO_PEOPLE_BULK_H
 #define HOCVUSO_PEOPLE_BULK_H
@@ -49,11 +51,37 @@ typedef struct bulk_stored {
 typedef int (*bulk_stored_fn)(void *ctx, const bulk_stored *p);
 int people_bulk_by_hashes(store_conn *w, const char *hashes_json, bulk_stored_fn cb, void *ctx);
 int people_bulk_by_names(store_conn *w, const char *unit_names_json, bulk_stored_fn cb, void *ctx);
-/* The name terms of new people (people_name_terms), [[person_id, "term", "folded name"], …], in one
- * statement. 0 or a store code. */
-int people_bulk_words(store_conn *w, const char *pairs_json);
 
-/* Inserts the person (not its name words: people_bulk_words). 0 or a negative store code. */
+/* ---- terms staged: a chunk's new people's name terms wait in import_terms (job, term, folded
+ * name, person) until the file is read, then go into person_words in sorted batches ---- */
+#define TERM_STAGE_COLS 4
+/* job_id, word, name_key, person_id: appended in the caller's chunk transaction. */
+int people_bulk_stage_terms(store_conn *w, const store_val *rows, int n);
+/* How many terms the job has staged, and the range of their people's ids. 0 or -1. */
+int people_bulk_staged_span(store_conn *c, int64_t job_id, int64_t *n, int64_t *lo, int64_t *hi);
+/* The job's staged terms of people still live under the folded name staged (one deleted or
+ * renamed since has had its terms rewritten by people.c), streamed (PostgreSQL: row by row) in
+ * merge order: by bucket of `bucket_ids` consecutive person ids, then (term, name, person) — each
+ * batch of the merge then writes one range of both person_words indexes. cb for each (0: go on).
+ * 0 or -1. */
+typedef int (*bulk_term_fn)(void *ctx, const char *word, const char *name_key, int64_t person_id);
+int people_bulk_staged_each(store_conn *c, int64_t job_id, int64_t bucket_ids, bulk_term_fn cb, void *ctx);
+#define TERM_COLS 3
+/* word, name_key, person_id rows into person_words (COPY on PostgreSQL, multi-row INSERTs on
+ * SQLite): a term already there fails the call (then people_bulk_merge_terms). */
+int people_bulk_insert_terms(store_conn *w, const store_val *rows, int n);
+/* The same terms as [[person_id, "term", "folded name"], …], the slow and careful way: only those
+ * of a person still live under that folded name, none twice. 0 or a store code. */
+int people_bulk_merge_terms(store_conn *w, const char *terms_json);
+/* The people with an id in [lo, hi] changed (updated_at) at or after `since`: cb(id). 0 or -1. */
+typedef int (*bulk_id_fn)(void *ctx, int64_t id);
+int people_bulk_changed_since(store_conn *c, int64_t lo, int64_t hi, int64_t since, bulk_id_fn cb, void *ctx);
+/* Removes the terms of person `id` that no longer match it (deleted, or renamed). 0 or -1. */
+int people_bulk_drop_stale_terms(store_conn *w, int64_t id);
+/* Deletes up to `limit` of the job's staged terms (PostgreSQL: all of them): how many, or -1. */
+int64_t people_bulk_unstage(store_conn *w, int64_t job_id, int64_t limit);
+
+/* Inserts the person (not its name terms: people_bulk_stage_terms). 0 or a negative store code. */
 int people_bulk_insert(store_conn *w, const bulk_person *p, int64_t now, int64_t *id);
 /* ---- a chunk's new records written together (COPY on PostgreSQL, multi-row INSERTs on SQLite) ----
  * Ids are reserved first (the sequence on PostgreSQL; on SQLite, past the largest ever given, under

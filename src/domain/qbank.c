@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/clock.h"
+#include "util/table.h"
 
 STORE_SQL(q_comps, "SELECT id, code FROM competencies ORDER BY id");
 STORE_SQL(q_insert, "INSERT INTO questions (type, name, text, format, body, explanation, category, idnumber,"
@@ -26,6 +27,8 @@ STORE_SQL(q_list, "SELECT " QB_COLS QB_WHERE " ORDER BY q.id DESC LIMIT ? OFFSET
 STORE_SQL(q_count, "SELECT COUNT(*)" QB_WHERE);
 STORE_SQL(q_get, "SELECT " QB_COLS ", q.body, q.explanation, q.idnumber, q.source" " FROM questions q"
                  " JOIN competencies c ON c.id = q.competency_id WHERE q.id = ?");
+STORE_SQL(q_comp_add, "INSERT INTO competencies (framework, code, domain_code, domain_name, name) VALUES (?, ?, ?, ?, ?)"
+                      " ON CONFLICT (framework, code) DO NOTHING RETURNING id");
 STORE_SQL(q_comp_list, "SELECT c.id, c.framework, c.code, c.domain_code, c.domain_name, c.name,"
                        " (SELECT COUNT(*) FROM questions q WHERE q.competency_id = c.id AND q.retired_at IS NULL)"
                        " FROM competencies c ORDER BY c.framework DESC, c.domain_code, c.id");
@@ -394,4 +397,92 @@ int qbank_competencies(store_conn *c, json_t **items_out, app_err *e) {
   }
   *items_out = items;
   return 0;
+}
+
+/* A code of digits and dots ("2.6", "0.1", "1.3.2"). */
+static bool code_ok(const char *s) {
+  if (!s || !*s || strlen(s) > 15) return false;
+  for (const char *p = s; *p; p++)
+    if (!(*p >= '0' && *p <= '9') && *p != '.') return false;
+  return s[0] != '.' && s[strlen(s) - 1] != '.';
+}
+
+int qbank_competency_add(store_conn *w, const qbank_comp_def *d, int64_t *id, app_err *e) {
+  if (!code_ok(d->code)) return app_fail(e, 400, "invalid_value", "code", "Mã năng lực gồm chữ số và dấu chấm, ví dụ 2.6.");
+  if (!code_ok(d->domain_code))
+    return app_fail(e, 400, "invalid_value", "domain_code", "Mã miền năng lực gồm chữ số và dấu chấm, ví dụ 2.");
+  store_stmt *s = store_prepare(w, &q_comp_add);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_text(s, 1, d->framework);
+  store_bind_text(s, 2, d->code);
+  store_bind_text(s, 3, d->domain_code);
+  store_bind_text(s, 4, d->domain_name);
+  store_bind_text(s, 5, d->name);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) *id = store_col_int(s, 0);
+  store_reset(s);
+  if (rc == STORE_DONE) return app_fail(e, 409, "conflict", "code", "Khung năng lực này đã có mã năng lực đó.");
+  return rc == STORE_ROW ? 0 : APP_INTERNAL(e);
+}
+
+int qbank_competencies_load(store *st, const char *path, int *added, int *kept, char *err, size_t errlen) {
+  *added = *kept = 0;
+  table_limits lim;
+  table_limits_default(&lim);
+  table *t = table_open(path, &lim, err, errlen);
+  if (!t) return -1;
+  int rc = -1;
+  store_conn *w = NULL;
+  table_row row;
+  int col[5] = {-1, -1, -1, -1, -1};
+  static const char *const names[5] = {"framework", "domain_code", "domain_name", "competency_code", "competency_name"};
+  if (table_next(t, &row, err, errlen) != 1) {
+    if (!err[0]) snprintf(err, errlen, "Tệp trống: không có dòng tiêu đề.");
+    goto done;
+  }
+  for (size_t i = 0; i < row.ncells; i++)
+    for (int k = 0; k < 5; k++)
+      if (!strcmp(row.cells[i], names[k])) col[k] = (int)i;
+  for (int k = 0; k < 5; k++)
+    if (col[k] < 0) {
+      snprintf(err, errlen, "Thiếu cột “%s” (cần: framework, domain_code, domain_name, competency_code, competency_name).", names[k]);
+      goto done;
+    }
+  w = store_acquire(st, true);
+  if (!w || store_begin(w) != STORE_OK) {
+    snprintf(err, errlen, "Không ghi được vào cơ sở dữ liệu.");
+    goto done;
+  }
+  int r;
+  while ((r = table_next(t, &row, err, errlen)) == 1) {
+    const char *v[5];
+    for (int k = 0; k < 5; k++) v[k] = (size_t)col[k] < row.ncells ? row.cells[col[k]] : "";
+    qbank_comp_def d = {v[0], v[3], v[1], v[2], v[4]};
+    app_err e = {0};
+    int64_t id = 0;
+    if (!*d.framework || !*d.name || !*d.domain_name) {
+      snprintf(err, errlen, "Dòng %ld: thiếu khung, tên miền hoặc tên năng lực.", (long)row.line);
+      store_rollback(w);
+      goto done;
+    }
+    if (qbank_competency_add(w, &d, &id, &e) == 0) {
+      (*added)++;
+    } else if (e.status == 409) {
+      (*kept)++;
+    } else {
+      snprintf(err, errlen, "Dòng %ld: %s", (long)row.line, e.message ? e.message : "không ghi được");
+      store_rollback(w);
+      goto done;
+    }
+  }
+  if (r < 0 || store_commit(w) != STORE_OK) {
+    if (store_in_transaction(w)) store_rollback(w);
+    if (!err[0]) snprintf(err, errlen, "Không ghi được vào cơ sở dữ liệu.");
+    goto done;
+  }
+  rc = 0;
+done:
+  if (w) store_release(w);
+  table_close(t);
+  return rc;
 }

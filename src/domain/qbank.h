@@ -84,6 +84,16 @@ typedef struct qbank_query {
 int qbank_list(store_conn *c, const qbank_query *q, json_t **items, int64_t *total, app_err *e);
 /* One question with its answers and explanation (for the staff who keep the bank). 404. */
 int qbank_get(store_conn *c, int64_t id, json_t **out, app_err *e);
+/* Adds a competence to a framework (a framework is extended, or a new one loaded, as data). 400
+ * naming the field for a malformed code; 409 when the framework already has that code. */
+typedef struct qbank_comp_def {
+  const char *framework, *code, *domain_code, *domain_name, *name;
+} qbank_comp_def;
+int qbank_competency_add(store_conn *w, const qbank_comp_def *d, int64_t *id, app_err *e);
+/* Loads a framework table (CSV or XLSX with the columns of shared/data/khung-nang-luc-so.csv:
+ * framework, domain_code, domain_name, competency_code, competency_name): the rows not yet there
+ * are added, the others left alone. *added, *kept count them; -1 with a message in err. */
+int qbank_competencies_load(struct store *st, const char *path, int *added, int *kept, char *err, size_t errlen);
 /* Every competence: {id, framework, code, domain_code, domain_name, name, questions}. */
 int qbank_competencies(store_conn *c, json_t **items, app_err *e);
 

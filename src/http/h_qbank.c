@@ -139,3 +139,16 @@ int h_competencies_list(req *r) {
   if (!items) return APP_INTERNAL(&r->err);
   return req_page(r, items, total);
 }
+
+int h_competencies_create(req *r) {
+  qbank_comp_def d = {req_str(r, "framework"), req_str(r, "code"), req_str(r, "domain_code"), req_str(r, "domain_name"),
+                      req_str(r, "name")};
+  int64_t id = 0;
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  if (qbank_competency_add(req_dbw(r), &d, &id, &r->err) != 0) return -1;
+  if (req_audit(r, "competency.create", "competency", id, 0,
+                json_pack("{s:s, s:s}", "framework", d.framework, "code", d.code)) != 0 ||
+      store_commit(req_dbw(r)) != STORE_OK)
+    return APP_INTERNAL(&r->err);
+  return req_ok(r, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "framework", d.framework, "code", d.code));
+}

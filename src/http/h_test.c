@@ -33,3 +33,10 @@ int h_test_upload(req *r) {
   if (total != len) return req_fail(r, 500, "internal", NULL, "Lỗi hệ thống.");
   return req_ok(r, 200, json_pack("{s:I, s:s}", "bytes", (json_int_t)total, "sha256", hex));
 }
+
+/* An error whose message is not UTF-8 (what a bug upstream could produce): the server must still
+ * answer the contract's JSON error, never an empty body. */
+int h_test_broken_error(req *r) {
+  static const char bad[] = "L\xf5i \xff";
+  return req_fail(r, 400, "invalid_value", "x", bad);
+}

@@ -60,12 +60,14 @@ int h_residents_export(req *r);
 int h_audit_list(req *r);
 /* h_test.c (routes under /api/v1/test/, present only with HOCVUSO_TEST_ROUTES=1) */
 int h_test_upload(req *r);
+int h_test_broken_error(req *r);
 int h_imports_upload(req *r);
 /* h_qbank.c */
 int h_questions_import(req *r);
 int h_questions_list(req *r);
 int h_questions_get(req *r);
 int h_competencies_list(req *r);
+int h_competencies_create(req *r);
 /* h_lessons.c */
 int h_courses_list(req *r);
 int h_lessons_get(req *r);

@@ -458,7 +458,10 @@ static const char *learning_schemas_json =
     ":\"string\"}},\"additionalProperties\":false},\"module\":{\"type\":\"object\",\"required\":[\"code\""
     ",\"title\"],\"properties\":{\"code\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"}},\"additi"
     "onalProperties\":false},\"done\":{\"type\":\"boolean\"},\"previous\":{\"type\":[\"integer\",\"null\""
-    "]},\"next\":{\"type\":[\"integer\",\"null\"]}},\"additionalProperties\":false}}";
+    "]},\"next\":{\"type\":[\"integer\",\"null\"]}},\"additionalProperties\":false},\"CompetencyCreated\""
+    ":{\"type\":\"object\",\"required\":[\"id\",\"framework\",\"code\"],\"properties\":{\"id\":{\"type\":"
+    "\"integer\"},\"framework\":{\"type\":\"string\"},\"code\":{\"type\":\"string\"}},\"additionalPropert"
+    "ies\":false}}";
 
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},

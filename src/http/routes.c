@@ -190,6 +190,14 @@ static const field_spec questions_query[] = {
     {"q", FT_STRING, false, 0, 200, "Từ có trong tên hoặc nội dung câu hỏi"},
     {0},
 };
+static const field_spec competency_body[] = {
+    {"framework", FT_NAME, true, 1, 40, "Mã khung năng lực (ví dụ TT02-2025, QD757-2025, hoặc một khung mới)"},
+    {"code", FT_STRING, true, 1, 15, "Mã năng lực thành phần: chữ số và dấu chấm (ví dụ 2.6)"},
+    {"domain_code", FT_STRING, true, 1, 15, "Mã miền năng lực (ví dụ 2)"},
+    {"domain_name", FT_NAME, true, 1, 200, "Tên miền năng lực"},
+    {"name", FT_NAME, true, 1, 300, "Tên năng lực thành phần"},
+    {0},
+};
 static const field_spec competencies_query[] = {
     PAGING,
     {0},
@@ -390,6 +398,9 @@ const route routes[] = {
     {"GET", "/api/v1/questions/{id}", h_questions_get, LOGIN(CAP_CONTENT_WRITE), NULL, NULL, false, RATE_NONE, 200,
      "getQuestion", "Học tập", "Một câu hỏi với các phương án, đáp án và giải thích (chỉ người soạn nội dung)",
      "Question"},
+    {"POST", "/api/v1/competencies", h_competencies_create, LOGIN(CAP_CONTENT_WRITE), competency_body, NULL, true,
+     RATE_WRITE, 201, "createCompetency", "Học tập", "Thêm một năng lực thành phần vào một khung (mở rộng khung, hoặc nạp khung mới)",
+     "CompetencyCreated"},
     {"GET", "/api/v1/competencies", h_competencies_list, LOGIN(0), NULL, competencies_query, false, RATE_NONE, 200,
      "listCompetencies", "Học tập",
      "Khung năng lực số (Thông tư 02/2025/TT-BGDĐT, QĐ 757/QĐ-BKHCN): các năng lực thành phần và số câu hỏi của mỗi năng lực",
@@ -461,6 +472,8 @@ const route routes[] = {
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},
     /* test-only (routes_enabled): an upload route, until the registry import brings a real one */
+    {"GET", "/api/v1/test/broken-error", h_test_broken_error, PUB, NULL, NULL, false, RATE_NONE, 200,
+     "testBrokenError", "Hệ thống", "Chỉ để kiểm thử: một lỗi có thông điệp không phải UTF-8", NULL},
     {"POST", "/api/v1/test/upload", h_test_upload, PUB, NULL, NULL, false, RATE_NONE, 200, "testUpload", "Hệ thống",
      "Chỉ để kiểm thử: nhận một tệp, trả lại số byte và SHA-256", "TestUpload", .body_limit = 4 * 1024 * 1024},
 };

@@ -276,6 +276,25 @@ static enum MHD_Result send_response(struct MHD_Connection *c, req *r) {
       body = jsonx_dump(j, &len);
       json_decref(j);
     }
+    if (!body && r->status >= 400) {
+      /* An error whose text could not be made JSON (a message that is not UTF-8: a bug upstream) is
+       * still answered with the contract's shape and its status, its message replaced by a
+       * generic one, never with an empty body. */
+      log_error("%s %s: error answer %d could not be written (code %s)", r->method, r->path, r->status,
+                r->err.code ? r->err.code : "?");
+      bool client = r->status < 500;
+      json_t *j = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", client && r->err.code ? r->err.code : "internal",
+                            "message", client ? "Dữ liệu gửi lên không hợp lệ." : "Lỗi hệ thống. Vui lòng thử lại sau.",
+                            "field", client && r->err.field ? json_string(r->err.field) : json_null());
+      body = j ? jsonx_dump(j, &len) : NULL;
+      json_decref(j);
+      if (!body) {
+        static const char fallback[] = "{\"error\":{\"code\":\"internal\",\"message\":\"L\u1ed7i h\u1ec7 th\u1ed1ng.\",\"field\":null}}";
+        body = strdup(fallback);
+        len = body ? sizeof fallback - 1 : 0;
+        r->status = 500;
+      }
+    }
     if (body && len >= GZIP_MIN && accepts_gzip(r)) {
       size_t zlen = 0;
       char *z = gzip_compress(body, len, &zlen);

@@ -382,6 +382,24 @@ static const store_sql m0010[] = {
     {NULL, NULL},
 };
 
+/* 11: the name terms of an import's new people, staged (people_bulk.h, "terms staged"): each chunk
+ * appends them here in the chunk's transaction; after the file they go into person_words in sorted
+ * batches (each leaf page of the term index written about once per import, not once per chunk)
+ * and leave this table. No index: rows are appended, read once in full, deleted. No foreign
+ * keys: a person deleted meanwhile is filtered out when the terms are merged. */
+static const store_sql m0011[] = {
+    {"CREATE TABLE import_terms ("
+     " job_id BIGINT NOT NULL,"
+     " word TEXT NOT NULL,"
+     " name_key TEXT NOT NULL,"
+     " person_id BIGINT NOT NULL)",
+     "CREATE TABLE import_terms ("
+     " job_id BIGINT NOT NULL,"
+     " word TEXT COLLATE \"C\" NOT NULL,"
+     " name_key TEXT COLLATE \"C\" NOT NULL,"
+     " person_id BIGINT NOT NULL)"},
+    {NULL, NULL},
+};
 /* 13: the learning side's question bank (issue 8): the competence frameworks as data (Thông tư
  * 02/2025/TT-BGDĐT's 24 component competences and QĐ 757/QĐ-BKHCN's device group, transcribed from
  * shared/data/khung-nang-luc-so.csv; an admin adds to them), and the questions read from GIFT and
@@ -541,6 +559,7 @@ const store_migration hocvuso_migrations[] = {
     {7, "import jobs and their rejected lines", m0007},
     {8, "data subject requests (72-hour answers)", m0008},
     {10, "name search by terms read in name order; audit entries by object", m0010},
+    {11, "name terms of an import staged until its file is read", m0011},
     {13, "competence frameworks and the question bank", m0013},
     {14, "quizzes and their attempts", m0014},
     {15, "courses, modules, lessons and learners' progress", m0015},

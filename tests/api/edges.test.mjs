@@ -291,6 +291,12 @@ describe('uploads stream to a temporary file (test route)', () => {
     assert.deepEqual(filesIn(srv.dataDir).filter((f) => f.name.startsWith('.upload')), []);
   });
 
+  test('an error whose message is not UTF-8 is still the contract\'s JSON error with its status, never an empty body', async () => {
+    const r = await srv.request('GET', '/api/v1/test/broken-error');
+    expectError(assert, r, 400, 'invalid_value', 'x');
+    assert.equal(r.json.error.message, 'Dữ liệu gửi lên không hợp lệ.');
+  });
+
   test('chunked uploads too', async () => {
     const data = randomBytes(1024 * 1024 + 7);
     const r = await srv.request('POST', '/api/v1/test/upload', {

@@ -47,6 +47,8 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/questions/{id}': 'content.write',
   // The competence frameworks are public knowledge: any logged-in caller.
   'GET /api/v1/competencies': null,
+  // The framework is extended by content editors.
+  'POST /api/v1/competencies': 'content.write',
   // Quizzes are taken by learners (learn); made by content editors (content.write).
   'POST /api/v1/quizzes': 'content.write',
   'GET /api/v1/quizzes': 'learn',

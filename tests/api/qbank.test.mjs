@@ -178,3 +178,35 @@ test('hocvuso import questions: one JSON object {imported, unchanged, rejected};
   assert.equal(r.code, 1);
   assert.match(r.stderr, /9\.9/);
 });
+
+test('the framework is data: a competence added over the API or from a table, then used to tag questions', async () => {
+  let r = await srv.request('POST', '/api/v1/competencies', { session: admin, body: { framework: 'QD757-2025', code: '7.1', domain_code: '7', domain_name: 'Kỹ năng số cho tiểu thương', name: 'Bán hàng trên sàn thương mại điện tử' } });
+  assert.equal(r.status, 201, r.text);
+  r = await srv.request('POST', '/api/v1/competencies', { session: admin, body: { framework: 'QD757-2025', code: '7.1', domain_code: '7', domain_name: 'X', name: 'Y' } });
+  expectError(assert, r, 409, 'conflict', 'code');
+  r = await srv.request('POST', '/api/v1/competencies', { session: admin, body: { framework: 'QD757-2025', code: '7.a', domain_code: '7', domain_name: 'X', name: 'Y' } });
+  expectError(assert, r, 400, 'invalid_value', 'code');
+  r = await srv.request('POST', '/api/v1/competencies', { session: tdp01, body: { framework: 'QD757-2025', code: '7.2', domain_code: '7', domain_name: 'X', name: 'Y' } });
+  expectError(assert, r, 403, 'forbidden');
+  const comps = await srv.getJSON(hocvien, '/api/v1/competencies?per_page=100');
+  assert.ok(comps.items.some((c) => c.code === '7.1' && c.framework === 'QD757-2025'));
+  const imp = await upload(admin, Buffer.from('$CATEGORY: TT/M/7.1/2\n\n::Sàn::Bán hàng trên sàn cần tài khoản người bán?{T}\n'));
+  assert.equal(imp.json.imported, 1, imp.text);
+  const q = (await srv.getJSON(admin, '/api/v1/questions?competency=7.1')).items;
+  assert.equal(q.length, 1);
+  assert.equal(q[0].level, 2);
+  // From a table, as the shared framework file is written: what is there stays, the rest is added.
+  const args = storeArgs(srv.dataDir, srv.dbUri);
+  let c = await hocvuso(['import', 'competencies', ...args, join(REPO_ROOT, '..', 'shared', 'data', 'khung-nang-luc-so.csv')]);
+  assert.equal(c.code, 0, c.stderr);
+  assert.deepEqual(JSON.parse(c.stdout), { added: 0, unchanged: 26 });
+  const file = join(tempDir('khung'), 'khung.csv');
+  writeFileSync(file, 'framework,domain_code,domain_name,competency_code,competency_name\r\nQD757-2025,7,Kỹ năng số cho tiểu thương,7.1,Bán hàng\r\nQD757-2025,7,Kỹ năng số cho tiểu thương,7.2,Giữ chữ tín khi bán hàng trực tuyến\r\n');
+  c = await hocvuso(['import', 'competencies', ...args, file]);
+  assert.equal(c.code, 0, c.stderr);
+  assert.deepEqual(JSON.parse(c.stdout), { added: 1, unchanged: 1 });
+  writeFileSync(file, 'khung,ma\r\nA,B\r\n');
+  c = await hocvuso(['import', 'competencies', ...args, file]);
+  assert.equal(c.code, 1);
+  assert.match(c.stderr, /Thiếu cột/);
+});

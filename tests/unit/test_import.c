@@ -5,6 +5,7 @@
  * committed line. Synthetic people only.
  */
 #include <ftw.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,6 +48,18 @@ STORE_SQL(q_households, "SELECT COUNT(DISTINCT household_id), COUNT(*) FROM peop
                         " AND household_id IS NOT NULL");
 STORE_SQL(q_same_household, "SELECT COUNT(DISTINCT household_id) FROM people WHERE name_key LIKE ?");
 STORE_SQL(q_people_like, "SELECT COUNT(*) FROM people WHERE name_key LIKE ?");
+STORE_SQL(q_unit_terms, "SELECT COUNT(*) FROM person_words w JOIN people p ON p.id = w.person_id WHERE p.unit_id = ?");
+STORE_SQL(q_key_terms, "SELECT COUNT(*) FROM person_words WHERE name_key = ?");
+STORE_SQL(q_staged, "SELECT COUNT(*) FROM import_terms WHERE job_id = ?");
+STORE_SQL(q_unit_people, "SELECT COUNT(*) FROM people WHERE unit_id = ? AND deleted_at IS NULL");
+/* What people.c does when an officer deletes or renames a record: its terms go (a rename writes
+ * the new name's terms, which this test leaves out: it counts the old name's). */
+STORE_SQL(q_soft_delete, "UPDATE people SET deleted_at = 1 WHERE name_key = ?");
+STORE_SQL(q_rename, "UPDATE people SET name_key = 'doi ten moi', full_name = 'Đổi Tên Mới' WHERE name_key = ?");
+STORE_SQL(q_drop_terms, "DELETE FROM person_words WHERE person_id IN (SELECT id FROM people WHERE name_key = ?)");
+/* A term already written, as by a merge cut short before the job resumes. */
+STORE_SQL(q_one_term, "INSERT INTO person_words (word, name_key, person_id) SELECT 'giap', name_key, id FROM people"
+                      " WHERE name_key = ?");
 STORE_SQL(q_members, "SELECT COUNT(*) FROM memberships m JOIN people p ON p.id = m.person_id WHERE p.name_key LIKE ?"
                      " AND m.kind = ?");
 
@@ -370,6 +383,130 @@ static void test_idempotent_resume_memberships(void **state) {
   import_job_clear(&j);
 }
 
+static void exec_text(fixture *fx, const store_sql *q, const char *text) {
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  store_stmt *s = store_prepare(w, q);
+  assert_non_null(s);
+  store_bind_text(s, 1, text);
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  store_release(w);
+}
+
+/* A list longer than a chunk, stopped after its first chunk (a server stopping), an officer
+ * deleting one of its new people and renaming another meanwhile, one term already written (a
+ * merge cut short), then resumed: once the job is
+ * done every new person is found by the terms of their name (6 for a name of 3 words: the words
+ * and their pairs), the deleted one by none, the renamed one not by its old name, and no staged
+ * term is left behind. A second run of the same file changes nothing. */
+static void test_terms_after_resume(void **state) {
+  fixture *fx = fx_of(state);
+  static const char *fam[] = {"Âu", "Bế", "Cù", "Đàm", "Đinh", "Giáp", "Kha", "Lạc", "Mạc", "Nghiêm"};
+  static const char *mid[] = {"Văn", "Thị", "Hữu", "Đức", "Minh", "Quang", "Ngọc", "Thanh", "Xuân", "Kim"};
+  static const char *giv[] = {"An",    "Bình",  "Cường", "Dũng", "Giang", "Hà",   "Hải",   "Hạnh", "Hiếu",
+                              "Hòa",   "Hùng",  "Hương", "Khánh", "Khoa", "Lan",  "Linh",  "Long", "Mai",
+                              "Nam",   "Nga",   "Nhung", "Oanh", "Phong", "Phúc", "Phương", "Quân", "Quế",
+                              "Sơn",   "Tâm",   "Thảo",  "Thắng", "Thủy", "Tiến", "Toàn",  "Trang", "Trung",
+                              "Tú",    "Tuấn",  "Uyên",  "Vy",   "Việt",  "Vinh", "Yến",   "Bảo",  "Châu",
+                              "Diệp",  "Đạt",   "Hậu",   "Kiên", "Lộc",   "Nhân"};
+  enum { N = IMPORTER_CHUNK_ROWS + 7 };
+  int64_t tdp7;
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(unit(w, fx->ward, "residential_group", "Tổ dân phố số 7", &tdp7), 0);
+  store_release(w);
+  char path[128];
+  snprintf(path, sizeof path, "%.63s/f%d.csv", fx->dir, ++fx->files);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("Họ và tên,Tổ dân phố\r\n", f);
+  for (int i = 0; i < N; i++)
+    fprintf(f, "%s %s %s,TDP 7\r\n", fam[i % 10], mid[(i / 10) % 10], giv[(i / 100) % 51]);
+  assert_int_equal(fclose(f), 0);
+  import_job j = {.scope_all = true};
+  snprintf(j.kind, sizeof j.kind, "residents");
+  snprintf(j.status, sizeof j.status, "running");
+  snprintf(j.file_path, sizeof j.file_path, "%s", path);
+  w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(jobs_create(w, &j), 0);
+  store_release(w);
+  atomic_bool stop = true;
+  char err[512] = "";
+  assert_int_equal(importer_run(fx->st, &fx->keys, j.id, &stop, err, sizeof err), 1);
+  assert_int_equal(scalar(fx, &q_unit_people, NULL, tdp7, NULL, 0), IMPORTER_CHUNK_ROWS);
+  /* the first row (Âu Văn An) and the second (Bế Văn An) are in the first chunk */
+  exec_text(fx, &q_soft_delete, "au van an");
+  exec_text(fx, &q_drop_terms, "au van an");
+  exec_text(fx, &q_drop_terms, "be van an");
+  exec_text(fx, &q_rename, "be van an");
+  exec_text(fx, &q_one_term, "giap van an");
+  assert_int_equal(importer_run(fx->st, &fx->keys, j.id, NULL, err, sizeof err), 0);
+  import_job done = {0};
+  store_conn *c = store_acquire(fx->st, false);
+  assert_non_null(c);
+  assert_int_equal(jobs_get(c, j.id, &done), 1);
+  store_release(c);
+  assert_string_equal(done.status, "done");
+  import_job_clear(&done);
+  assert_int_equal(scalar(fx, &q_unit_people, NULL, tdp7, NULL, 0), N - 1);
+  assert_int_equal(scalar(fx, &q_unit_terms, NULL, tdp7, NULL, 0), (N - 2) * 6);
+  assert_int_equal(scalar(fx, &q_key_terms, "au van an", 0, NULL, 0), 0);
+  assert_int_equal(scalar(fx, &q_key_terms, "be van an", 0, NULL, 0), 0);
+  assert_int_equal(scalar(fx, &q_key_terms, "giap van nhan", 0, NULL, 0), 6); /* the last row */
+  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 0);
+  import_job_clear(&j);
+  /* The same file again: only the two names no live record has are new; nothing left staged. */
+  json_t *errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.imported, 2); /* the deleted one and the renamed one's old name: new records */
+  assert_int_equal(j.unchanged, N - 2);
+  assert_int_equal(scalar(fx, &q_unit_terms, NULL, tdp7, NULL, 0), N * 6);
+  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 0);
+  json_decref(errors);
+  import_job_clear(&j);
+}
+
+/* A server stopping while an import's terms are being merged: the job is not done, its people wait
+ * to be found by name; the job resumed is done and they are found, nothing left staged. */
+static void test_terms_merge_stopped(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t tdp8;
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(unit(w, fx->ward, "residential_group", "Tổ dân phố số 8", &tdp8), 0);
+  store_release(w);
+  char path[128];
+  write_file(fx, "Họ và tên,Tổ dân phố\r\nÔn Văn Tám,TDP 8\r\nÔn Thị Chín,TDP 8\r\n", path);
+  import_job j = {.scope_all = true};
+  snprintf(j.kind, sizeof j.kind, "residents");
+  snprintf(j.status, sizeof j.status, "running");
+  snprintf(j.file_path, sizeof j.file_path, "%s", path);
+  w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(jobs_create(w, &j), 0);
+  store_release(w);
+  atomic_bool stop = true;
+  char err[512] = "";
+  assert_int_equal(importer_run(fx->st, &fx->keys, j.id, &stop, err, sizeof err), 1);
+  assert_int_equal(scalar(fx, &q_unit_people, NULL, tdp8, NULL, 0), 2);
+  assert_int_equal(scalar(fx, &q_unit_terms, NULL, tdp8, NULL, 0), 0);
+  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 12);
+  assert_int_equal(importer_run(fx->st, &fx->keys, j.id, NULL, err, sizeof err), 0);
+  import_job done = {0};
+  store_conn *c = store_acquire(fx->st, false);
+  assert_non_null(c);
+  assert_int_equal(jobs_get(c, j.id, &done), 1);
+  store_release(c);
+  assert_string_equal(done.status, "done");
+  assert_int_equal(done.imported, 2);
+  import_job_clear(&done);
+  assert_int_equal(scalar(fx, &q_unit_terms, NULL, tdp8, NULL, 0), 12);
+  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 0);
+  import_job_clear(&j);
+}
+
 /* A workbook (libxlsxwriter): a date cell, a CCCD kept as text, one stored as a number (its leading
  * 0 lost: refused with the way to fix it), the sheet's row numbers as lines. */
 static void test_xlsx(void **state) {
@@ -418,6 +555,8 @@ int main(void) {
       cmocka_unit_test(test_households),
       cmocka_unit_test(test_idempotent_resume_memberships),
       cmocka_unit_test(test_xlsx),
+      cmocka_unit_test(test_terms_after_resume),
+      cmocka_unit_test(test_terms_merge_stopped),
   };
   int failed = cmocka_run_group_tests_name("import_pure", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("import_sqlite", tests, setup_sqlite, teardown_sqlite);

@@ -351,6 +351,137 @@ static void test_name_search(void **state) {
   assert_true(has(ids, n, woman) && !has(ids, n, hung));
 }
 
+/* What a ward admin's search finds and counts (a grant on the ward, not on the city above it).
+ * While every live person is registered in the ward (people_name_q.scope_all), the search reads
+ * names and counts from the terms alone; a live person registered outside it (at the city) turns
+ * that off, whether or not they are a member of a unit in the ward. */
+static void test_search_ward_scope(void **state) {
+  fixture *fx = fx_of(state);
+  STORE_SQL(q_user, "INSERT INTO users (username, display_name, name_fold, password_hash, created_at, updated_at)"
+                    " VALUES ('sw_admin', 'Quản trị', 'quan tri', 'x', 0, 0) RETURNING id");
+  STORE_SQL(q_role, "INSERT INTO user_roles (user_id, role, unit_id, granted_at) VALUES (?, 'ward_admin', ?, 0)");
+  int64_t uid = 0;
+  store_stmt *st = store_prepare(fx->w, &q_user);
+  assert_non_null(st);
+  assert_int_equal(store_insert_id(st, &uid), STORE_DONE);
+  st = store_prepare(fx->w, &q_role);
+  assert_non_null(st);
+  store_bind_int(st, 1, uid);
+  store_bind_int(st, 2, fx->ward);
+  assert_int_equal(store_step(st), STORE_DONE);
+  store_reset(st);
+  scope_sql ward = {.all = false, .user_id = uid, .roles = ",ward_admin,"};
+  people_name_q nq;
+  int64_t ngam = person(fx, "Khổng Thị Ngàm", fx->tdp1, 0, NULL, "F", NULL);
+  int64_t quynh = person(fx, "Khổng Tú Quỳnh", fx->tdp2, 0, NULL, "M", NULL);
+  /* Nobody outside the ward: the terms alone. */
+  assert_int_equal(people_name_query(fx->w, &ward, true, "khong", &nq), 0);
+  assert_true(nq.scope_all);
+  assert_true(nq.exact[0]);
+  /* A narrow search never reads the scope this way. */
+  assert_int_equal(people_name_query(fx->w, &ward, false, "khong", &nq), 0);
+  assert_false(nq.scope_all);
+  int64_t nga = person(fx, "Khổng Thị Ngà", fx->city, 0, NULL, "F", NULL);     /* outside the ward */
+  int64_t member = person(fx, "Khổng Văn Lợi", fx->city, 0, NULL, "M", NULL);    /* outside, a member inside */
+  int64_t mid = 0;
+  app_err e = {0};
+  assert_int_equal(people_add_membership(fx->w, member, fx->office, "staff", 0, &mid, &e), 0);
+  assert_int_equal(people_name_query(fx->w, &ward, true, "khong", &nq), 0);
+  assert_false(nq.scope_all);
+  /* "nga" is a whole word only of a name outside the scope: a word's start for the ward admin. */
+  assert_int_equal(people_name_query(fx->w, &ward, true, "nga", &nq), 0);
+  assert_false(nq.exact[0]);
+  struct {
+    const char *q, *sex;
+    int n;
+    int64_t want[3];
+  } cases[] = {
+      {"nga", NULL, 1, {ngam}},
+      {"khong", NULL, 3, {ngam, quynh, member}}, /* name order: thi ngam, tu quynh, van loi */
+      {"khong", "F", 1, {ngam}},
+      {"khong thi", NULL, 1, {ngam}},
+      {"khong ng", NULL, 1, {ngam}},
+  };
+  for (int round = 0; round < 2; round++) {
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+      int want_n = cases[c].n;
+      const int64_t *want = cases[c].want;
+      int64_t after[3] = {ngam, quynh, 0};
+      if (round == 1 && strcmp(cases[c].q, "khong") == 0 && !cases[c].sex) {
+        want_n = 2; /* the member was deleted */
+        want = after;
+      }
+      people_query q = Q(.q = cases[c].q, .sex = cases[c].sex, .broad = true, .page = 1, .per_page = 50);
+      json_t *items = NULL;
+      int64_t total = -5;
+      people_q_kind k;
+      e = (app_err){0};
+      assert_int_equal(people_list(fx->w, &fx->keys, &ward, &q, &items, &total, &k, &e), 0);
+      assert_int_equal(json_array_size(items), (size_t)want_n);
+      assert_int_equal(total, want_n);
+      for (int i = 0; i < want_n; i++)
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(items, (size_t)i), "id")), want[i]);
+      json_decref(items);
+    }
+    if (round == 0) {
+      /* Both gone from the city: every live person is in the ward again. */
+      int64_t unit_id = 0;
+      assert_int_equal(people_delete(fx->w, nga, 30, &unit_id, &e), 0);
+      assert_int_equal(people_name_query(fx->w, &ward, true, "khong", &nq), 0);
+      assert_false(nq.scope_all); /* the member still lives at the city */
+      assert_int_equal(people_delete(fx->w, member, 30, &unit_id, &e), 0);
+      assert_int_equal(people_name_query(fx->w, &ward, true, "khong", &nq), 0);
+      assert_true(nq.scope_all);
+      assert_int_equal(people_name_query(fx->w, &ward, true, "nga", &nq), 0);
+      assert_false(nq.exact[0]); /* a deleted name's word is no whole word */
+    }
+  }
+  /* A scope of nobody holds no one. */
+  scope_sql nobody = {.all = false, .user_id = 0, .roles = ",ward_admin,"};
+  assert_int_equal(people_name_query(fx->w, &nobody, true, "khong", &nq), 0);
+  assert_false(nq.scope_all);
+}
+
+/* A ward-wide search over every live person reads its page from the term's entries, from the first
+ * match's name on: page by page it finds what the narrow way finds, in the same order, with the
+ * term's non-matching names before, between and after the matches. */
+static void test_search_pages(void **state) {
+  fixture *fx = fx_of(state);
+  const char *names[] = {
+      "Bùi Thị Hoè",  "Đào Thị Hoè", "Lê Thị Hoè",      "Mạc Thị Hoè Nguyễn", "Nguyễn Thị Hoè", "Nguyễn Thị Hoè",
+      "Nguyễn Thị Hoè An", "Nguyễn Văn Hoè", "Phan Thị Hoè", "Trần Nguyễn Thị Hoè", "Vũ Thị Hoè", "Nguyễn Thị Hoèn",
+  };
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) person(fx, names[k], k % 2 ? fx->tdp1 : fx->tdp2, 0, NULL, NULL, NULL);
+  const char *queries[] = {"nguyen thi hoe", "hoe nguyen", "thi hoe", "hoe", "nguyen thi ho", "hoe an thi", "hoe zz"};
+  for (size_t qi = 0; qi < sizeof queries / sizeof queries[0]; qi++) {
+    int64_t want[32], got[32];
+    int nw = find(fx, Q(.q = queries[qi]), want, 32, NULL); /* narrow; find checks the broad ways too */
+    for (int per = 1; per <= 3; per++) {
+      int ng = 0;
+      for (int page = 1; page <= 12; page++) {
+        int64_t ids[8];
+        scope_sql all;
+        scope_sql_all(&all);
+        people_query q = Q(.q = queries[qi], .broad = true, .page = page, .per_page = per);
+        json_t *items = NULL;
+        int64_t total = -5;
+        people_q_kind k;
+        app_err e = {0};
+        assert_int_equal(people_list(fx->w, &fx->keys, &all, &q, &items, &total, &k, &e), 0);
+        assert_int_equal(total, nw);
+        size_t i;
+        json_t *v;
+        int n = 0;
+        json_array_foreach(items, i, v) ids[n++] = json_integer_value(json_object_get(v, "id"));
+        json_decref(items);
+        for (int j = 0; j < n && ng < 32; j++) got[ng++] = ids[j];
+      }
+      assert_int_equal(ng, nw);
+      for (int j = 0; j < nw; j++) assert_int_equal(got[j], want[j]);
+    }
+  }
+}
+
 /* The C rule and the SQL rule of every group agree on edge cases. */
 static void test_groups_c_vs_sql(void **state) {
   fixture *fx = fx_of(state);
@@ -504,7 +635,8 @@ int main(void) {
   };
 #define T(fn) cmocka_unit_test_setup_teardown(fn, test_setup, test_teardown)
   const struct CMUnitTest tests[] = {
-      T(test_cccd_sealed_and_found), T(test_name_search), T(test_groups_c_vs_sql), T(test_household_codes),
+      T(test_cccd_sealed_and_found), T(test_name_search), T(test_search_ward_scope), T(test_search_pages),
+      T(test_groups_c_vs_sql), T(test_household_codes),
       T(test_soft_delete),
   };
 #undef T

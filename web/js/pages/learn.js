@@ -9,9 +9,18 @@ import { h, uid, replace } from '../h.js';
 import { api, request } from '../api.js';
 import { icon } from '../icons.js';
 import { pageHeader, section, empty, parsePage, pager, fmtNum, banner, badge, errorBanner, confirmDialog, form, field } from '../ui.js';
-import { TYPE_LABELS, plain } from './questions.js';
+import { plain } from './questions.js';
 
 const PER_PAGE = 20;
+/* What to do, in the learner's words, for each type of question. */
+const LEARNER_HINTS = {
+  single: 'Chọn một đáp án.',
+  multi: 'Chọn tất cả các đáp án đúng.',
+  truefalse: 'Chọn Đúng hoặc Sai.',
+  matching: 'Với mỗi mục, chọn điều phù hợp trong danh sách.',
+  short: 'Gõ câu trả lời ngắn (gõ không dấu cũng được).',
+  numerical: 'Gõ một con số.',
+};
 
 /* ---------- the list ---------- */
 
@@ -108,7 +117,7 @@ async function listView(ctx) {
   const editor = ctx.can('content.write');
   const comps = editor ? (await api.get('/competencies', { per_page: 200 })).items || [] : [];
   return h('div', { class: 'page' },
-    pageHeader('Học tập', 'Đọc từng bài, rồi làm bài kiểm tra để biết mình đã nắm kỹ năng số đến đâu. Máy chủ chấm điểm ngay khi bạn nộp bài và cho xem lời giải thích của từng câu.'),
+    pageHeader('Học tập', 'Đọc từng bài, rồi làm bài kiểm tra để biết mình đã nắm kỹ năng số đến đâu. Hệ thống chấm điểm ngay khi bạn nộp bài và cho xem lời giải thích của từng câu.'),
     (courses.items || []).map((c) => courseSection(c, items)),
     section('Tất cả bài kiểm tra',
       items.length ? h('ul', { class: 'card-list quiz-list' }, items.map(quizCard)) : empty('Chưa có bài kiểm tra nào.'),
@@ -187,7 +196,7 @@ function questionInput(q) {
   const legendId = uid('q');
   const legend = h('legend', { id: legendId, class: 'question-legend' },
     h('span', { class: 'question-number' }, `Câu ${q.index + 1}. `), plain(q.text, q.format));
-  const hint = h('p', { class: 'field-hint' }, TYPE_LABELS[q.type] || '');
+  const hint = h('p', { class: 'field-hint' }, LEARNER_HINTS[q.type] || '');
   let body;
   if (q.type === 'single' || q.type === 'multi') {
     const type = q.type === 'single' ? 'radio' : 'checkbox';
@@ -197,7 +206,6 @@ function questionInput(q) {
         h('input', { type, id, name, value: String(i) }),
         h('label', { for: id }, plain(o, q.format)));
     }));
-    if (q.type === 'multi') hint.textContent = 'Chọn tất cả các đáp án đúng.';
   } else if (q.type === 'truefalse') {
     body = h('div', { class: 'choices choices-row' }, [['true', 'Đúng'], ['false', 'Sai']].map(([v, label]) => {
       const id = uid('o');
