@@ -202,7 +202,7 @@ static int by_line(const void *a, const void *b) {
 }
 
 json_t *qbank_problems_json(q_file *f) {
-  qsort(f->problems, (size_t)f->nproblems, sizeof *f->problems, by_line);
+  if (f->nproblems > 1) qsort(f->problems, (size_t)f->nproblems, sizeof *f->problems, by_line);
   json_t *a = json_array();
   for (int i = 0; a && i < f->nproblems; i++)
     json_array_append_new(a, json_pack("{s:i, s:s?, s:s}", "line", f->problems[i].line, "name", f->problems[i].name,
