@@ -90,6 +90,8 @@ const char *qformat_check(const q_item *q) {
     case QT_SHORT:
     case QT_NUMERICAL:
       if (q->nanswers < 1) return "Câu hỏi cần ít nhất một đáp án được chấp nhận.";
+      for (int i = 0; i < q->nanswers; i++)
+        if (blank(q->answers[i].text)) return "Một đáp án được chấp nhận của câu hỏi để trống.";
       if (full == 0) return "Một đáp án phải được 100% để có thể đạt điểm tối đa.";
       break;
   }

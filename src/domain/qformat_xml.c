@@ -184,6 +184,9 @@ static void finish(xq *x) {
     qformat_problem(f, q->line, q->name, why);
     return;
   }
+  /* An answer written without its <text> is an empty one (never a missing string). */
+  for (int i = 0; i < q->nanswers; i++)
+    if (!q->answers[i].text) q->answers[i].text = "";
   /* Empty feedback is no feedback. */
   for (int i = 0; i < q->nanswers; i++)
     if (q->answers[i].feedback && !*q->answers[i].feedback) q->answers[i].feedback = NULL;

@@ -308,6 +308,22 @@ static void test_xml_edges(void **state) {
   assert_int_equal(f.problems[1].line, 12);
   q_file_free(&f);
 
+  /* An answer without its <text> (found by the fuzzer): an empty accepted answer is refused, an
+   * empty left side of a matching is an extra; no kept answer is a missing string. */
+  const char *empty = "<quiz>\n<question type=\"shortanswer\"><name><text>Trống</text></name><questiontext><text>?</text>"
+                      "</questiontext><answer fraction=\"100\"></answer></question>\n"
+                      "<question type=\"matching\"><name><text>Ghép</text></name><questiontext><text>?</text></questiontext>"
+                      "<subquestion><text>a</text><answer><text>1</text></answer></subquestion>"
+                      "<subquestion><text>b</text><answer><text>2</text></answer></subquestion>"
+                      "<subquestion><answer><text>3</text></answer></subquestion></question>\n</quiz>\n";
+  assert_int_equal(read_text(&f, empty), 0);
+  assert_int_equal(f.nitems, 1);
+  assert_int_equal(f.nproblems, 1);
+  assert_int_equal(f.problems[0].line, 2);
+  for (int k = 0; k < f.items[0].nanswers; k++) assert_non_null(f.items[0].answers[k].text);
+  assert_string_equal(f.items[0].answers[2].text, "");
+  q_file_free(&f);
+
   /* Damaged after the first question: it is kept, and the damage is reported with its line. */
   const char *cut = "<quiz>\n<question type=\"truefalse\"><name><text>A</text></name><questiontext><text>x</text>"
                     "</questiontext><answer fraction=\"100\"><text>true</text></answer></question>\n"
