@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/clock.h"
+#include "util/fold.h"
 #include "util/table.h"
 
 STORE_SQL(q_comps, "SELECT id, code FROM competencies ORDER BY id");
@@ -297,13 +298,10 @@ static int bind_query(store_stmt *s, const qbank_query *q, char *pat, size_t pat
   store_bind_text(s, i++, q->type);
   store_bind_text(s, i++, q->type);
   if (q->q && *q->q) {
-    size_t o = 0;
-    pat[o++] = '%';
-    for (const char *p = q->q; *p && o + 4 < patlen; p++) {
-      char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p + 32) : *p;
-      if (ch == '%' || ch == '_' || ch == '\\') pat[o++] = '\\';
-      pat[o++] = ch;
-    }
+    pat[0] = '%';
+    size_t o = 1 + text_like_escape(q->q, pat + 1, patlen - 2);
+    for (size_t k = 1; k < o; k++)
+      if (pat[k] >= 'A' && pat[k] <= 'Z') pat[k] = (char)(pat[k] + 32);
     pat[o++] = '%';
     pat[o] = 0;
     store_bind_text(s, i++, pat);

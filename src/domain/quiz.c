@@ -64,11 +64,7 @@ static int bind_pool(store_stmt *s, int64_t comp, int level, const char *categor
   store_bind_id(s, i++, level);
   store_bind_id(s, i++, level);
   if (category && *category) {
-    size_t o = 0;
-    for (const char *p = category; *p && o + 4 < likelen; p++) {
-      if (*p == '%' || *p == '_' || *p == '\\') like[o++] = '\\';
-      like[o++] = *p;
-    }
+    size_t o = text_like_escape(category, like, likelen - 2);
     like[o++] = '/';
     like[o++] = '%';
     like[o] = 0;

@@ -128,16 +128,7 @@ int h_competencies_list(req *r) {
   if (!c) return req_unavailable(r);
   json_t *all = NULL;
   if (qbank_competencies(c, &all, &r->err) != 0) return -1;
-  int page, per_page;
-  req_paging(r, &page, &per_page);
-  json_t *items = json_array();
-  size_t from = (size_t)(page - 1) * (size_t)per_page;
-  for (size_t i = from; items && i < json_array_size(all) && i < from + (size_t)per_page; i++)
-    json_array_append(items, json_array_get(all, i));
-  int64_t total = (int64_t)json_array_size(all);
-  json_decref(all);
-  if (!items) return APP_INTERNAL(&r->err);
-  return req_page(r, items, total);
+  return req_page_all(r, all);
 }
 
 int h_competencies_create(req *r) {

@@ -274,6 +274,9 @@ int req_same_origin(req *r);
 int req_audit(req *r, const char *action, const char *entity, int64_t entity_id, int64_t unit_id, json_t *detail);
 /* Builds {"items":…, "page":…, "per_page":…, "total":…} and answers 200. */
 int req_page(req *r, json_t *items, int64_t total);
+/* The same for a short list read whole (a framework's competences, the courses): answers the
+ * requested page of `all` (taken). */
+int req_page_all(req *r, json_t *all);
 void req_paging(const req *r, int *page, int *per_page);
 
 /* Dispatcher (router.c). */

@@ -193,6 +193,19 @@ int req_page(req *r, json_t *items, int64_t total) {
                           (json_int_t)total));
 }
 
+int req_page_all(req *r, json_t *all) {
+  int page, per_page;
+  req_paging(r, &page, &per_page);
+  json_t *items = json_array();
+  size_t from = (size_t)(page - 1) * (size_t)per_page;
+  for (size_t i = from; items && i < json_array_size(all) && i < from + (size_t)per_page; i++)
+    json_array_append(items, json_array_get(all, i));
+  int64_t total = (int64_t)json_array_size(all);
+  json_decref(all);
+  if (!items) return APP_INTERNAL(&r->err);
+  return req_page(r, items, total);
+}
+
 int req_offload(req *r, bool verify, const char *hash, const char *pw, const char *new_pw) {
   r->job_verify = verify;
   r->job_hash = hash ? arena_strdup(&r->a, hash) : NULL;

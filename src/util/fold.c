@@ -31,6 +31,16 @@ char *text_fold(const char *s) {
   return buf_detach(&b, NULL);
 }
 
+size_t text_like_escape(const char *s, char *out, size_t n) {
+  size_t o = 0;
+  for (const char *p = s; n && *p && o + 3 <= n; p++) {
+    if (*p == '%' || *p == '_' || *p == '\\') out[o++] = '\\';
+    out[o++] = *p;
+  }
+  if (n) out[o] = 0;
+  return o;
+}
+
 char *text_like_pattern(const char *s) {
   char *key = text_fold(s);
   if (!key) return NULL;

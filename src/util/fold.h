@@ -26,6 +26,9 @@ typedef enum {
 text_name_problem text_name_check(const char *s);
 /* The search key of s, a new string the caller frees; NULL on invalid UTF-8 or no memory. */
 char *text_fold(const char *s);
+/* Copies s into out (n bytes, NUL-terminated, cut short if need be) with %, _ and \ escaped by '\'
+ * for LIKE … ESCAPE '\'; returns the length written. */
+size_t text_like_escape(const char *s, char *out, size_t n);
 /* Writes a LIKE pattern "%key%" with %, _ and \ escaped by '\' (use ESCAPE '\'); caller frees. */
 char *text_like_pattern(const char *s);
 

@@ -697,6 +697,21 @@ static void test_text_nfc(void **state) {
   assert_null(text_nfc("\xFF"));
 }
 
+/* text_like_escape: %, _ and \ escaped; never past the buffer, always NUL-terminated. */
+static void test_text_like_escape(void **state) {
+  (void)state;
+  char out[16];
+  assert_int_equal(text_like_escape("a%b_c\\d", out, sizeof out), 10);
+  assert_string_equal(out, "a\\%b\\_c\\\\d");
+  assert_int_equal(text_like_escape("KNS-CB/M06", out, sizeof out), 10);
+  assert_string_equal(out, "KNS-CB/M06");
+  char small[5];
+  size_t n = text_like_escape("%%%%%%", small, sizeof small);
+  assert_true(n < sizeof small);
+  assert_int_equal(strlen(small), n);
+  assert_string_equal(small, "\\%\\%"); /* two escaped characters fit, never half of one */
+}
+
 static void test_text_like_pattern(void **state) {
   (void)state;
   static const struct {
@@ -1577,6 +1592,7 @@ int main(void) {
       cmocka_unit_test(test_text_fold_table),
       cmocka_unit_test(test_text_nfc),
       cmocka_unit_test(test_text_like_pattern),
+      cmocka_unit_test(test_text_like_escape),
       cmocka_unit_test(test_text_name_check_table),
       cmocka_unit_test(test_text_clean_table),
       cmocka_unit_test_setup_teardown(test_sink_memory, setup_sink, teardown_sink),
