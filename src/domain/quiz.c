@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/certs.h"
 #include "domain/qbank.h"
 #include "util/clock.h"
 #include "util/fold.h"
@@ -687,7 +688,8 @@ int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e
   return attempt_view(c, attempt_id, out, e);
 }
 
-int quiz_submit(store_conn *w, int64_t attempt_id, const json_t *answers, json_t **out, app_err *e) {
+int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, json_t **out,
+                app_err *e) {
   attempt_row a;
   if (attempt_load(w, attempt_id, &a, e) != 0) return -1;
   int rc = -1;
@@ -754,7 +756,16 @@ int quiz_submit(store_conn *w, int64_t attempt_id, const json_t *answers, json_t
     rc = app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp.");
     goto done;
   }
+  json_t *issued = NULL;
+  if (certs_after_attempt(w, keys, attempt_id, &issued, e) != 0) {
+    json_decref(issued);
+    goto done;
+  }
   rc = attempt_view(w, attempt_id, out, e);
+  if (rc == 0)
+    json_object_set_new(*out, "certificates", issued);
+  else
+    json_decref(issued);
 done:
   free(atext);
   free(rtext);

@@ -240,6 +240,10 @@ static json_t *field_schema(const field_spec *f) {
       if (f->min) json_object_set_new(s, "minItems", json_integer(f->min));
       if (f->max) json_object_set_new(s, "maxItems", json_integer(f->max));
       break;
+    case FT_OBJECT:
+      json_object_set_new(s, "type", json_string("object"));
+      if (f->max) json_object_set_new(s, "maxProperties", json_integer(f->max));
+      break;
   }
   if (f->doc) json_object_set_new(s, "description", json_string(f->doc));
   return s;
