@@ -9,6 +9,7 @@
 #include "domain/certs.h"
 #include "domain/people.h"
 #include "http/handlers.h"
+#include "util/jsonx.h"
 #include "util/qrsvg.h"
 
 int h_cert_keys(req *r) {
@@ -27,12 +28,20 @@ int h_cert_verify(req *r) {
   json_t *o = NULL;
   bool found = false;
   if (certs_verify_id(c, req_param(r, 0), &o, &found, &r->err) != 0) return -1;
-  req_header(r, "Cache-Control", "no-store");
   req_header(r, "Access-Control-Allow-Origin", "*");
-  if (!found)
-    json_object_set_new(o, "error", json_pack("{s:s, s:s, s:s}", "code", "not_found", "field", "id", "message",
-                                              "Không có chứng nhận nào mang mã này."));
-  return req_ok(r, found ? 200 : 404, o);
+  if (found) return req_ok(r, 200, o);
+  /* 404 for HTTP, and the interface's {"status": "unknown"} with the contract's error beside it */
+  json_object_set_new(o, "error", json_pack("{s:s, s:s, s:s}", "code", "not_found", "message",
+                                            "Không có chứng nhận nào mang mã này.", "field", "id"));
+  size_t len = 0;
+  char *text = jsonx_dump(o, &len);
+  json_decref(o);
+  if (!text) return APP_INTERNAL(&r->err);
+  r->status = 404;
+  r->raw = text;
+  r->raw_len = len;
+  r->raw_type = "application/json; charset=utf-8";
+  return 0;
 }
 
 int h_cert_verify_signed(req *r) {
@@ -40,7 +49,6 @@ int h_cert_verify_signed(req *r) {
   if (!c) return req_unavailable(r);
   json_t *o = NULL;
   if (certs_verify_signed(c, req_str(r, "payload"), req_str(r, "signature"), &o, &r->err) != 0) return -1;
-  req_header(r, "Cache-Control", "no-store");
   return req_ok(r, 200, o);
 }
 

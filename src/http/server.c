@@ -366,6 +366,7 @@ static void serve_static(req *r) {
 
 static bool is_api(const char *path) {
   return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 || strcmp(path, "/healthz") == 0 ||
+         strncmp(path, "/.well-known/hocvuso/", 21) == 0 ||
          strcmp(path, "/metrics") == 0;
 }
 
