@@ -493,10 +493,17 @@ static const json_t *modules_for(store_conn *w, const json_t *rule, learner *l) 
   return json_object_get(rule, "modules");
 }
 
+/* A quiz of category `category` belongs to `module`: the module's own, or one of its parts
+ * ("KNS-CB/M01/on-tap" belongs to "KNS-CB/M01"). */
+static bool covers(const char *module, const char *category) {
+  size_t n = strlen(module);
+  return strncmp(module, category, n) == 0 && (category[n] == 0 || category[n] == '/');
+}
+
 static bool in_list(const json_t *mods, const char *category) {
   size_t i;
   json_t *m;
-  json_array_foreach(mods, i, m) if (json_is_string(m) && strcmp(json_string_value(m), category) == 0) return true;
+  json_array_foreach(mods, i, m) if (json_is_string(m) && covers(json_string_value(m), category)) return true;
   return false;
 }
 
@@ -521,11 +528,16 @@ static bool all_passed(const json_t *mods, const json_t *passed, int pass_percen
   size_t i;
   json_t *m;
   json_array_foreach(mods, i, m) {
-    json_t *p = json_object_get(passed, json_string_value(m));
-    if (!p) return false;
-    int64_t best = json_integer_value(json_array_get(p, 0));
-    bool quiz_pass = json_integer_value(json_array_get(p, 1)) != 0;
-    if (pass_percent > 0 ? best < (int64_t)pass_percent * 10 : !quiz_pass) return false;
+    bool ok = false;
+    const char *cat;
+    json_t *p;
+    json_object_foreach((json_t *)passed, cat, p) {
+      if (!covers(json_string_value(m), cat)) continue;
+      int64_t best = json_integer_value(json_array_get(p, 0));
+      bool quiz_pass = json_integer_value(json_array_get(p, 1)) != 0;
+      ok |= pass_percent > 0 ? best >= (int64_t)pass_percent * 10 : quiz_pass;
+    }
+    if (!ok) return false;
   }
   return true;
 }

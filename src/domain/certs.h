@@ -10,7 +10,7 @@
  *    "groups": [{"group": "elderly", "modules": [...]}, …]} or, for a learner in one of these
  *                                                           target groups, the first such list
  * A module is passed by a submitted attempt of a quiz whose category is the module's
- * ("KNS-CB/M01"), scoring at least the programme's pass mark (NULL: the quiz's own pass mark). With
+ * ("KNS-CB/M01") or one of its parts ("KNS-CB/M01/on-tap"), scoring at least the programme's pass mark (NULL: the quiz's own pass mark). With
  * in_person_check, a staff member must also record that they checked the learner in person. The
  * certificate is written, signed, in the same transaction as the submission (or check) that
  * completes the rule, once per programme and learner (a person, or an account without one).

@@ -147,6 +147,13 @@ int h_certs_revoke(req *r) {
     return APP_INTERNAL(&r->err);
   json_t *o = NULL;
   if (certs_get(req_db(r), req_param(r, 0), &o, &r->err) != 0) return -1;
+  char *text = qr_text_of(r, o);
+  if (!text) {
+    json_decref(o);
+    return APP_INTERNAL(&r->err);
+  }
+  json_object_set_new(o, "qr_text", json_string(text));
+  free(text);
   return req_ok(r, 200, o);
 }
 

@@ -487,7 +487,7 @@ const route routes[] = {
     {"GET", "/api/v1/programmes", h_programmes_list, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "listProgrammes",
      "Chứng nhận", "Các chương trình cấp chứng nhận và điều kiện cấp", "ProgrammePage"},
     {"POST", "/api/v1/programmes", h_programmes_create, LOGIN(CAP_CERT_MANAGE), programme_create_body, NULL, true,
-     RATE_WRITE, 201, "createProgramme", "Chứng nhận", "Thêm một chương trình cấp chứng nhận", "Created"},
+     RATE_WRITE, 201, "createProgramme", "Chứng nhận", "Thêm một chương trình cấp chứng nhận", "ProgrammeCreated"},
     {"PATCH", "/api/v1/programmes/{id}", h_programmes_update, LOGIN(CAP_CERT_MANAGE), programme_update_body, NULL, true,
      RATE_WRITE, 204, "updateProgramme", "Chứng nhận",
      "Sửa điều kiện cấp (học phần bắt buộc theo nhóm đối tượng, điểm đạt, kiểm tra trực tiếp); chứng nhận đã cấp giữ nguyên",
