@@ -126,3 +126,31 @@ test('the ward admin revokes it with a reason; the stranger then reads "revoked"
   assert.ok(!(await stranger.locator('main').textContent()).includes('Cấp nhầm'));
   await c2.close();
 });
+
+test('the ward admin edits a programme\'s rule on a phone: one more module for everyone, a list of its own for the elderly', { timeout: 120_000 }, async () => {
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'admin', srv.password);
+  await page.goto('/#/chuong-trinh');
+  await waitReady(page);
+  const card = page.locator('main .programme-card[data-code="THU-CN"]');
+  await card.getByText('Sửa điều kiện cấp').click();
+  const formEl = card.locator('form.programme-form');
+  // M06 for everyone too; the elderly: M07 alone, a list of their own.
+  await formEl.locator('input[name="modules"][value="KNS-CB/M06"]').check();
+  await formEl.getByText('Riêng cho nhóm: Người cao tuổi (từ 60 tuổi)').click();
+  await formEl.locator('input[name="own.elderly"]').check();
+  await formEl.locator('input[name="g.elderly"][value="KNS-CB/M07"]').check();
+  await formEl.getByLabel('Điểm đạt mỗi học phần (%)').fill('80');
+  await formEl.getByRole('button', { name: 'Lưu điều kiện cấp' }).click();
+  await page.locator('main .programme-card[data-code="THU-CN"]').getByText('Điểm đạt mỗi học phần: 80%').waitFor();
+  await assertNoHorizontalOverflow(page, PHONE.width, 'programmes');
+  const admin = await apiSession(srv.url, 'admin', srv.password);
+  const p = (await admin.ok('GET', '/programmes')).items.find((x) => x.code === 'THU-CN');
+  assert.deepEqual(p.requirements, { modules: ['KNS-CB/M06', 'KNS-CB/M07'], groups: [{ group: 'elderly', modules: ['KNS-CB/M07'] }] });
+  assert.equal(p.pass_percent, 80);
+  // A module no course has cannot be saved (the API refuses it; the page offers only real ones).
+  const bad = await admin.call('PATCH', `/programmes/${p.id}`, { requirements: { modules: ['KNS-CB/M99'] } });
+  assert.equal(bad.status, 400);
+  assertNoProblems(problems);
+  await context.close();
+});

@@ -31,6 +31,7 @@ const deletedPage = lazy(() => import('./pages/deleted.js'));
 const questionsPage = lazy(() => import('./pages/questions.js'));
 const learnPage = lazy(() => import('./pages/learn.js'));
 const certificatesPage = lazy(() => import('./pages/certificates.js'));
+const programmesPage = lazy(() => import('./pages/programmes.js'));
 const newPasswordPage = lazy(() => import('./pages/new-password.js'));
 function warmPages() {
   setTimeout(() => LAZY.forEach((get) => get().catch(() => {})), 1500);
@@ -52,6 +53,7 @@ const NAV = [
   { key: 'import', href: '#/nhap-du-lieu', label: 'Nhập danh sách', icon: 'upload', cap: 'people.write' },
   { key: 'learn', href: '#/hoc-tap', label: 'Học tập', icon: 'check', cap: 'learn' },
   { key: 'certificates', href: '#/chung-nhan', label: 'Chứng nhận', icon: 'shield' },
+  { key: 'programmes', href: '#/chuong-trinh', label: 'Điều kiện cấp chứng nhận', icon: 'key', cap: 'certificates.manage' },
   { key: 'questions', href: '#/cau-hoi', label: 'Ngân hàng câu hỏi', icon: 'edit', cap: 'content.write' },
   { key: 'requests', href: '#/yeu-cau', label: 'Yêu cầu về dữ liệu', icon: 'inbox', cap: REQUESTS_CAP, badge: 'overdue' },
   { key: 'audit', href: '#/nhat-ky', label: 'Nhật ký', icon: 'audit', cap: 'audit.read' },
@@ -79,6 +81,7 @@ const ROUTES = [
   { re: /^\/bai-hoc\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài học', nav: 'learn', cap: 'learn' },
   { re: /^\/chung-nhan$/, page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
   { re: /^\/chung-nhan\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
+  { re: /^\/chuong-trinh$/, page: programmesPage, title: 'Điều kiện cấp chứng nhận', nav: 'programmes', cap: 'certificates.manage' },
   // Open to anyone, logged in or not: a stranger checks a certificate (its QR code opens this page).
   { re: /^\/xac-minh$/, page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
   { re: /^\/xac-minh\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
