@@ -67,6 +67,7 @@ STORE_SQL(q_reach, "SELECT c.user_id, c.person_id, u.path, us.id FROM certificat
       "u.path") ") OR c.user_id = ? OR c.person_id = ?)"
 STORE_SQL(q_list, SCOPE_WITH "SELECT " CERT_COLS ", u.name" LIST_WHERE " ORDER BY c.issued_at DESC, c.id DESC LIMIT ? OFFSET ?");
 STORE_SQL(q_list_n, SCOPE_WITH "SELECT COUNT(*)" LIST_WHERE);
+STORE_SQL(q_of_attempt, "SELECT id, programme_title FROM certificates WHERE attempt_id = ? ORDER BY id");
 STORE_SQL(q_revoke, "UPDATE certificates SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL"
                     " RETURNING unit_id");
 
@@ -810,6 +811,24 @@ int certs_check_person(store_conn *w, const secrets *keys, int64_t programme_id,
 }
 
 /* ---- reading ---- */
+
+int certs_of_attempt(store_conn *c, int64_t attempt_id, json_t **out, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_of_attempt);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, attempt_id);
+  json_t *arr = json_array();
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW)
+    json_array_append_new(arr, json_pack("{s:I, s:s}", "id", (json_int_t)store_col_int(s, 0), "programme",
+                                         store_col_text(s, 1)));
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    json_decref(arr);
+    return APP_INTERNAL(e);
+  }
+  *out = arr;
+  return 0;
+}
 
 int certs_reach(store_conn *c, int64_t id, arena *a, int64_t *user_id, int64_t *person_id, const char **path,
                 app_err *e) {

@@ -67,6 +67,8 @@ int certs_check_person(store_conn *w, const secrets *keys, int64_t programme_id,
                        json_t **issued, int *created, app_err *e);
 
 /* ---- reading ---- */
+/* The certificates an attempt issued, as [{id, programme}] (empty for most). */
+int certs_of_attempt(store_conn *c, int64_t attempt_id, json_t **out, app_err *e);
 /* Where a certificate lies, for the dispatcher: its holder (account and person) and unit path. */
 int certs_reach(store_conn *c, int64_t id, arena *a, int64_t *user_id, int64_t *person_id, const char **path,
                 app_err *e);

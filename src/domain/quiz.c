@@ -680,6 +680,14 @@ static int attempt_view(store_conn *c, int64_t id, json_t **out, app_err *e) {
   attempt_row a;
   if (attempt_load(c, id, &a, e) != 0) return -1;
   int rc = view_of(c, &a, out, e);
+  /* The certificates this attempt earned: only a submitted one can have any. */
+  json_t *certs = NULL;
+  if (rc == 0 && a.submitted && certs_of_attempt(c, id, &certs, e) != 0) {
+    json_decref(*out);
+    *out = NULL;
+    rc = -1;
+  }
+  if (rc == 0) json_object_set_new(*out, "certificates", certs ? certs : json_array());
   attempt_free(&a);
   return rc;
 }
@@ -757,15 +765,10 @@ int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const js
     goto done;
   }
   json_t *issued = NULL;
-  if (certs_after_attempt(w, keys, attempt_id, &issued, e) != 0) {
-    json_decref(issued);
-    goto done;
-  }
+  int crc = certs_after_attempt(w, keys, attempt_id, &issued, e);
+  json_decref(issued); /* the view lists them (certs_of_attempt) */
+  if (crc != 0) goto done;
   rc = attempt_view(w, attempt_id, out, e);
-  if (rc == 0)
-    json_object_set_new(*out, "certificates", issued);
-  else
-    json_decref(issued);
 done:
   free(atext);
   free(rtext);

@@ -602,6 +602,7 @@ static const store_sql m0016[] = {
     {"CREATE INDEX certificates_unit ON certificates(unit_id, issued_at)", NULL},
     {"CREATE INDEX certificates_user ON certificates(user_id) WHERE user_id IS NOT NULL", NULL},
     {"CREATE INDEX certificates_person ON certificates(person_id) WHERE person_id IS NOT NULL", NULL},
+    {"CREATE INDEX certificates_attempt ON certificates(attempt_id) WHERE attempt_id IS NOT NULL", NULL},
     {NULL, NULL},
 };
 #undef WITH_ID_AI

@@ -274,8 +274,7 @@ function openView(ctx, a) {
     if (!ok) return;
     submit.disabled = true;
     try {
-      const done = await request('POST', `/attempts/${encodeURIComponent(a.id)}/submit`, { body: { answers } });
-      earned = { attempt: a.id, certificates: (done && done.certificates) || [] };
+      await request('POST', `/attempts/${encodeURIComponent(a.id)}/submit`, { body: { answers } });
       ctx.refresh();
     } catch (err) {
       submit.disabled = false;
@@ -306,12 +305,10 @@ function rightText(q) {
   return (q.right_answer || []).join(' hoặc ');
 }
 
-// Certificates the last submission earned (its answer lists them), shown once on its review.
-let earned = null;
+// The certificates this submission earned (issued in its own transaction): shown on its review.
 function earnedBanner(a) {
-  if (!earned || earned.attempt !== a.id || !earned.certificates.length) return null;
-  const list = earned.certificates;
-  earned = null;
+  const list = a.certificates || [];
+  if (!list.length) return null;
   return h('div', { class: 'banner banner-success cert-earned', role: 'status' },
     h('p', null, h('strong', null, 'Bạn vừa được cấp chứng nhận!')),
     list.map((c) => h('p', null, h('a', { href: `#/chung-nhan/${c.id}`, class: 'btn btn-primary' }, icon('shield'), h('span', null, `Xem chứng nhận: ${c.programme}`)))));
