@@ -70,6 +70,10 @@ int cmd_serve(int argc, char **argv) {
   store_bind_threads(a.st);
   store_set_wait(a.st, a.cfg.db_wait_ms);
   if (store_maintenance_start(a.st) != 0) log_warn("the database maintenance thread did not start");
+  if (store_durable_start(a.st) != 0) {
+    fprintf(stderr, "hocvuso serve: cannot start the group commit thread\n");
+    goto done;
+  }
   store_conn *w = store_acquire(a.st, true);
   if (w) {
     if (sessions_purge(w) != 0) log_warn("cannot purge expired sessions: %s", store_errmsg(w));
