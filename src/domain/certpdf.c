@@ -216,14 +216,15 @@ static int draw_page(cairo_t *cr, const certpdf_in *in, const char *date_vi) {
 
   /* Who certifies whom for what, centred between the title and the bottom block (measured first);
    * the holder's name is the largest text: a long name wraps to two lines, then shrinks. The
-   * boxes' heights add up to at most 40+80+20+48+28 = 216 pt: from y <= 180 they end above 398. */
+   * boxes' heights and gaps add up to at most 36+72+20+40+28 = 196 pt, and y <= 112+56+2+24+8 =
+   * 202 here: they end above 398, where the bottom block starts. */
   certifies = g_strdup_printf("%s chứng nhận:", in->issuer);
   if (in->holder_birth && *in->holder_birth) birth = g_strdup_printf("Ngày sinh: %s", in->holder_birth);
   textbox mid[4] = {
-      {certifies, 90, 0, PAGE_W - 180, 40, 15, 11, F_REGULAR, PANGO_ALIGN_CENTER, INK},
-      {in->holder_name, 70, 0, PAGE_W - 140, 80, 30, 14, F_BOLD, PANGO_ALIGN_CENTER, RED},
+      {certifies, 90, 0, PAGE_W - 180, 36, 15, 11, F_REGULAR, PANGO_ALIGN_CENTER, INK},
+      {in->holder_name, 70, 0, PAGE_W - 140, 72, 30, 12, F_BOLD, PANGO_ALIGN_CENTER, RED},
       {birth, 90, 0, PAGE_W - 180, 20, 14, 10, F_REGULAR, PANGO_ALIGN_CENTER, INK},
-      {in->programme, 90, 0, PAGE_W - 180, 48, 18, 11, F_BOLD, PANGO_ALIGN_CENTER, INK},
+      {in->programme, 90, 0, PAGE_W - 180, 40, 18, 10, F_BOLD, PANGO_ALIGN_CENTER, INK},
   };
   const double gap[4] = {0, 10, 4, 14};
   const double bottom = 398;

@@ -2,6 +2,7 @@
  * tools: pdftotext and pdfinfo (poppler-utils), pdftoppm then zbarimg (zbar-tools) for the QR.
  * What is checked: the exact texts, one A4 landscape page, the QR's text, every word inside the
  * frame even for absurdly long names, refusals of missing fields, and calls from several threads. */
+#include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -103,20 +104,33 @@ static char *normalise(const char *s) {
   return nfc;
 }
 
-/* Every word pdftotext finds lies inside the frame (the inner rule at 27 pt from each edge). */
-static int words_inside_frame(const char *path) {
+/* Every word pdftotext finds lies inside the frame (the inner rule at 27 pt from each edge), no
+ * two words overlap (by more than 2 pt each way: the boxes of lines set close may touch), and
+ * none is on the QR (qr: its box, x0 y0 x1 y1, from the top left). Answers the number of words. */
+#define MAX_WORDS 2000
+static int words_inside_frame(const char *path, const double qr[4]) {
   char *html = run("pdftotext -bbox '%s' -", path);
+  static double box[MAX_WORDS][4];
   int words = 0;
   for (const char *p = strstr(html, "<word "); p; p = strstr(p + 1, "<word ")) {
-    double x0, y0, x1, y1;
-    assert_int_equal(sscanf(p, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &x0, &y0, &x1, &y1), 4);
-    if (x0 < 27 || y0 < 27 || x1 > 841.89 - 27 || y1 > 595.28 - 27)
-      fail_msg("a word leaves the frame: %.120s", p);
+    double *b = box[words];
+    assert_true(words < MAX_WORDS);
+    assert_int_equal(sscanf(p, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &b[0], &b[1], &b[2], &b[3]), 4);
+    if (b[0] < 27 || b[1] < 27 || b[2] > 841.89 - 27 || b[3] > 595.28 - 27) fail_msg("a word leaves the frame: %.120s", p);
+    if (b[0] < qr[2] && b[2] > qr[0] && b[1] < qr[3] && b[3] > qr[1]) fail_msg("a word is on the QR: %.120s", p);
+    for (int k = 0; k < words; k++) {
+      double w = fmin(b[2], box[k][2]) - fmax(b[0], box[k][0]), h = fmin(b[3], box[k][3]) - fmax(b[1], box[k][1]);
+      if (w > 2 && h > 2) fail_msg("two words overlap (%.1f %.1f %.1f %.1f) and (%.1f %.1f %.1f %.1f)", b[0], b[1], b[2], b[3], box[k][0],
+                                   box[k][1], box[k][2], box[k][3]);
+    }
     words++;
   }
   free(html);
   return words;
 }
+
+/* Where the QR is drawn (certpdf.c: 150 pt square, 50 pt from the left, 42 pt above the bottom). */
+static const double QR_BOX[4] = {50, 595.28 - 42 - 150, 200, 595.28 - 42};
 
 /* pdfinfo's "Pages:" line. */
 static int info_pages(const char *info) {
@@ -193,7 +207,7 @@ static void test_render_read_back(void **state) {
   assert_non_null(strstr(info, "Chứng nhận " CERT_ID));
   free(info);
 
-  assert_true(words_inside_frame(path) > 30);
+  assert_true(words_inside_frame(path, QR_BOX) > 30);
 
   char png[80];
   snprintf(png, sizeof png, "%s-page", path);
@@ -233,7 +247,7 @@ static void test_long_texts_stay_inside(void **state) {
     char path[64];
     write_tmp(pdf, len, path, sizeof path);
     free(pdf);
-    assert_true(words_inside_frame(path) > 10);
+    assert_true(words_inside_frame(path, QR_BOX) > 10);
     char *info = run("pdfinfo '%s'", path);
     assert_int_equal(info_pages(info), 1);
     free(info);
