@@ -85,6 +85,7 @@ int h_cert_verify_signed(req *r);
 int h_certs_list(req *r);
 int h_certs_get(req *r);
 int h_certs_qr(req *r);
+int h_certs_pdf(req *r);
 int h_certs_revoke(req *r);
 int h_programmes_list(req *r);
 int h_programmes_create(req *r);

@@ -322,6 +322,10 @@ static json_t *operation(const route *rt) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
                                               "Tệp CSV (UTF-8 có BOM, xuống dòng CRLF), mở được bằng Excel", "content",
                                               "text/csv", "schema", "type", "string"));
+  } else if (strlen(rt->path) > 4 && strcmp(rt->path + strlen(rt->path) - 4, "/pdf") == 0) {
+    json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description",
+                                              "Tệp PDF (Content-Disposition: attachment)", "content", "application/pdf",
+                                              "schema", "type", "string", "contentMediaType", "application/pdf"));
   } else if (strlen(rt->path) > 4 && strcmp(rt->path + strlen(rt->path) - 4, ".svg") == 0) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Ảnh SVG", "content",
                                               "image/svg+xml", "schema", "type", "string"));

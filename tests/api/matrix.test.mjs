@@ -64,6 +64,7 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/certificates': null,
   'GET /api/v1/certificates/{id}': null,
   'GET /api/v1/certificates/{id}/qr.svg': null,
+  'GET /api/v1/certificates/{id}/pdf': null,
   // Revoking and the programmes' rules are the ward admin's (certificates.manage).
   'POST /api/v1/certificates/{id}/revoke': 'certificates.manage',
   'GET /api/v1/programmes': null, // what a certificate asks for is no secret

@@ -182,6 +182,7 @@ const cases = {
   listCertificates: () => ({ path: '/api/v1/certificates?per_page=5' }),
   getCertificate: () => ({ path: `/api/v1/certificates/${state.certId}` }),
   getCertificateQr: () => ({ path: `/api/v1/certificates/${state.certId}/qr.svg` }),
+  getCertificatePdf: () => ({ path: `/api/v1/certificates/${state.certId}/pdf` }),
   verifyCertificate: () => ({ path: `/api/v1/certificates/${state.certId}/verify`, session: null }),
   verifySignedCertificate: () => ({ path: '/api/v1/certificates/verify', body: { payload: state.cert.payload, signature: state.cert.signature }, session: null }),
   revokeCertificate: () => ({ path: `/api/v1/certificates/${state.certId}/revoke`, body: { reason: 'Kiểm thử thu hồi' } }),
@@ -198,7 +199,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'listDeletedResidents', 'restoreResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
-  'getAttempt', 'submitAttempt', 'listCertificates', 'getCertificate', 'getCertificateQr', 'verifyCertificate', 'verifySignedCertificate',
+  'getAttempt', 'submitAttempt', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
