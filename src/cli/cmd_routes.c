@@ -29,6 +29,7 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_REQUEST: return "request";
     case SCOPE_PERSON_DELETED: return "person_deleted";
     case SCOPE_ATTEMPT: return "attempt";
+    case SCOPE_CONFIRMATION: return "confirmation";
   }
   return "?";
 }

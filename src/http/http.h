@@ -72,7 +72,9 @@ typedef struct field_spec {
  *             unit of the request's person (for reads and answers alike);
  * SCOPE_PERSON_DELETED a soft-deleted person {id} of the path (a restore): the capability on the
  *             registering unit; 404 when the person is absent or not deleted;
- * SCOPE_ATTEMPT a quiz attempt {id} of the path: the learner's own, nobody else's (404 when absent). */
+ * SCOPE_ATTEMPT a quiz attempt {id} of the path: the learner's own, nobody else's (404 when absent);
+ * SCOPE_CONFIRMATION a confirmation from outside {id} of the path (confirmations.h): the capability
+ *             on its person's registering unit (404 when absent or the person deleted). */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -85,7 +87,8 @@ typedef enum {
   SCOPE_IMPORT,
   SCOPE_REQUEST,
   SCOPE_PERSON_DELETED,
-  SCOPE_ATTEMPT
+  SCOPE_ATTEMPT,
+  SCOPE_CONFIRMATION
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "domain/authcache.h"
+#include "domain/confirmations.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
 #include "domain/quiz.h"
@@ -317,6 +318,19 @@ static int check_scope(req *r) {
         return -1;
       }
       if (owner != r->who->user_id) return req_fail(r, 403, "forbidden", "id", "Bài làm này không phải của bạn.");
+      return 0;
+    }
+    case SCOPE_CONFIRMATION: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t person_id = 0, unit_id = 0;
+      if (confirmations_reach(c, req_param(r, 0), &r->a, &person_id, &unit_id, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Xác nhận này là của một người ngoài phạm vi quản lý của bạn.");
       return 0;
     }
   }
