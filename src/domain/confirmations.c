@@ -149,14 +149,14 @@ int confirmations_parse_date(const char *s, int64_t today_key, int64_t *key, con
 static int clean_text(const char *s, size_t max, const char *what_long, char **out, const char **why) {
   *out = NULL;
   if (blank(s)) return 0;
+  /* Checked before cleaning (which would drop them silently): text that reads other than it is. */
+  if (text_name_check(s) == TEXT_NAME_HIDDEN) {
+    *why = "Văn bản có ký tự ẩn hoặc ký tự điều khiển.";
+    return -1;
+  }
   char *c = text_clean(s);
   if (!c) {
     *why = "Văn bản không hợp lệ (không phải UTF-8).";
-    return -1;
-  }
-  if (text_name_check(c) == TEXT_NAME_HIDDEN) {
-    free(c);
-    *why = "Văn bản có ký tự ẩn hoặc ký tự điều khiển.";
     return -1;
   }
   if (utf8_length(c, strlen(c)) > max) {
