@@ -174,6 +174,15 @@ const cases = {
   startAttempt: () => ({ path: `/api/v1/quizzes/${state.quizId}/attempts` }),
   getAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}` }),
   submitAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}/submit`, body: { answers: [false] } }),
+  recordConfirmation: () => ({ path: `/api/v1/residents/${state.personId}/confirmations`, body: { kind: 'vneid', confirmed_on: '15/03/2026' } }),
+  listPersonConfirmations: () => ({ path: `/api/v1/residents/${state.personId}/confirmations` }),
+  listConfirmations: () => ({ path: `/api/v1/confirmations?unit_id=${state.tdp1}&per_page=5` }),
+  importConfirmations: () => ({
+    path: '/api/v1/confirmations/import?name=xac-nhan.csv',
+    rawBody: Buffer.from('Số CCCD,Loại xác nhận,Ngày xác nhận\r\n001080000001,VNeID,01/02/2026\r\nabc,VNeID,01/02/2026\r\n'),
+    headers: { 'content-type': 'text/csv' },
+  }),
+  deleteConfirmation: () => ({ path: `/api/v1/confirmations/${state.confirmationId}` }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -185,7 +194,8 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'listDeletedResidents', 'restoreResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'startAttempt',
-  'getAttempt', 'submitAttempt', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'getAttempt', 'submitAttempt', 'recordConfirmation', 'listPersonConfirmations', 'listConfirmations', 'importConfirmations',
+  'deleteConfirmation', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -242,6 +252,7 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'listCourses') state.lessonId = r.json.items[0].modules[0].lessons[0].id;
     if (id === 'startAttempt') state.attemptId = r.json.id;
     if (id === 'createMyRequest') state.requestId = r.json.id;
+    if (id === 'recordConfirmation') state.confirmationId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });
