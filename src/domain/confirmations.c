@@ -64,6 +64,26 @@ STORE_SQL(q_match, SCOPE_WITH "SELECT p.id, p.unit_id FROM people p JOIN units u
                               " WHERE p.cccd_hash = ? AND p.deleted_at IS NULL AND " SCOPE_IN("u.path")
                               " AND (CAST(? AS TEXT) IS NULL OR (u.path >= ? AND u.path < ?))");
 
+/* The demo ward's confirmations (confirmations_demo): a share of the live adults, chosen and dated
+ * by their id (the same people each time), as if imported. */
+#define DEMO_DATE                                                                                             \
+  "(CASE WHEN p.id % 14 < 4 THEN 20250000 + (9 + p.id % 14) * 100 ELSE 20260000 + (p.id % 14 - 3) * 100 END" \
+  " + 1 + p.id % 28)"
+#define DEMO_INSERT                                                                                           \
+  "INSERT INTO external_confirmations (person_id, kind, source, reference, confirmed_on, recorded_by, via_import," \
+  " created_at) "
+#define DEMO_ADULTS " FROM people p WHERE p.deleted_at IS NULL AND p.birth_year IS NOT NULL AND p.birth_year <= ?"
+STORE_SQL(q_demo_vneid, DEMO_INSERT "SELECT p.id, 'vneid', 'VNeID', NULL, " DEMO_DATE ", NULL, 1, ?" DEMO_ADULTS
+                                    " AND (p.id * 7919 + 13) % 100 < 46 ON CONFLICT DO NOTHING");
+STORE_SQL(q_demo_national, DEMO_INSERT "SELECT p.id, 'national_platform', 'binhdanhocvuso.gov.vn', NULL, " DEMO_DATE
+                                       ", NULL, 1, ?" DEMO_ADULTS " AND (p.id * 104729 + 7) % 100 < 28"
+                                       " ON CONFLICT DO NOTHING");
+STORE_SQL(q_demo_course, DEMO_INSERT "SELECT p.id, 'course_elsewhere', CASE p.id % 3 WHEN 0 THEN"
+                                     " 'Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên' WHEN 1 THEN"
+                                     " 'Hội Liên hiệp Phụ nữ phường' ELSE 'Đoàn Thanh niên phường' END, NULL, " DEMO_DATE
+                                     ", NULL, 1, ?" DEMO_ADULTS " AND (p.id * 1299709 + 3) % 100 < 4"
+                                     " ON CONFLICT DO NOTHING");
+
 /* ---- kinds, sources, dates ---- */
 static const struct {
   const char *code, *label, *source;
@@ -487,6 +507,40 @@ int confirmations_count(store_conn *c, const scope_sql *scope, int64_t unit_id, 
 out:
   arena_free(&a);
   return ret;
+}
+
+int confirmations_demo(store *st, int64_t now, int64_t *added, char *err, size_t errlen) {
+  *added = 0;
+  store_conn *w = store_acquire_timed(st, true, 30000, NULL);
+  if (!w) {
+    snprintf(err, errlen, "the database cannot be written to");
+    return -1;
+  }
+  int rc = store_begin(w);
+  int64_t adult_year = groups_date_key(now) / 10000 - 18;
+  const store_sql *qs[] = {&q_demo_vneid, &q_demo_national, &q_demo_course};
+  for (size_t i = 0; rc == STORE_OK && i < sizeof qs / sizeof qs[0]; i++) {
+    store_stmt *s = store_prepare(w, qs[i]);
+    if (!s) {
+      rc = STORE_ERROR;
+      break;
+    }
+    store_bind_int(s, 1, now);
+    store_bind_int(s, 2, adult_year);
+    rc = store_step(s);
+    if (rc == STORE_DONE) {
+      *added += store_changes(s);
+      rc = STORE_OK;
+    }
+    store_reset(s);
+  }
+  if (rc == STORE_OK) rc = store_commit(w);
+  if (rc != STORE_OK) {
+    snprintf(err, errlen, "demo confirmations: %s", store_errmsg(w));
+    if (store_in_transaction(w)) store_rollback(w);
+  }
+  store_release(w);
+  return rc == STORE_OK ? 0 : -1;
 }
 
 /* ---- import ---- */
