@@ -58,11 +58,12 @@ STORE_SQL(q_list_count, CONF_UNITS "SELECT COUNT(*) FROM external_confirmations 
 STORE_SQL(q_count, CONF_UNITS "SELECT COUNT(*) FROM su_ CROSS JOIN people p WHERE p.unit_id = su_.id"
                               " AND p.deleted_at IS NULL AND EXISTS (SELECT 1 FROM external_confirmations x"
                               " WHERE x.person_id = p.id AND (CAST(? AS TEXT) IS NULL OR x.kind = ?))");
-/* An import's match: the live person holding the CCCD hash, registered in the scope (and the
- * filter's subtree). One index probe of people_cccd, then the unit's path against the grants. */
-STORE_SQL(q_match, SCOPE_WITH "SELECT p.id, p.unit_id FROM people p JOIN units u ON u.id = p.unit_id"
-                              " WHERE p.cccd_hash = ? AND p.deleted_at IS NULL AND " SCOPE_IN("u.path")
-                              " AND (CAST(? AS TEXT) IS NULL OR (u.path >= ? AND u.path < ?))");
+/* An import's match: the live person holding the CCCD hash (one probe of people_cccd) and their
+ * registering unit's path, tested in memory against the scope's ranges, read once per chunk on the
+ * writer (the statement is the same whatever the number of grants). */
+STORE_SQL(q_match, "SELECT p.id, u.path FROM people p JOIN units u ON u.id = p.unit_id"
+                   " WHERE p.cccd_hash = ? AND p.deleted_at IS NULL");
+STORE_SQL(q_scope_ranges, SCOPE_WITH "SELECT lo, hi FROM sc_");
 
 /* The demo ward's confirmations (confirmations_demo): a share of the live adults, chosen and dated
  * by their id (the same people each time), as if imported. */
@@ -248,7 +249,8 @@ static int row_check(const char *kind, const char *source, const char *reference
   return 0;
 }
 
-/* Writes one checked row for the person; *created false when it was there already. STORE_DONE,
+/* Writes one checked row for the person; *created false when it was there already (then *id, when
+ * id is not NULL, is the existing row's). STORE_DONE,
  * STORE_CONSTRAINT (the person vanished) or STORE_ERROR. */
 static int insert_row(store_conn *w, int64_t person_id, const conf_row *r, int64_t by_user, bool via_import,
                       int64_t now, int64_t *id, bool *created) {
@@ -264,11 +266,11 @@ static int insert_row(store_conn *w, int64_t person_id, const conf_row *r, int64
   store_bind_int(s, 8, now);
   int rc = store_step(s);
   *created = rc == STORE_ROW;
-  *id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  if (id) *id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
   if (rc == STORE_ROW) rc = store_step(s);
   store_reset(s);
   if (rc != STORE_DONE) return rc == STORE_CONSTRAINT ? rc : STORE_ERROR;
-  if (*created) return STORE_DONE;
+  if (*created || !id) return STORE_DONE; /* an import needs no id */
   /* Recorded already: its id. */
   s = store_prepare(w, &q_existing);
   if (!s) return STORE_ERROR;
@@ -644,33 +646,63 @@ static int write_chunk(import_state *x, app_err *e) {
   json_t *miss = json_array();
   int64_t nmiss = 0;
   if (!miss || store_begin(w) != STORE_OK) goto fail;
+  /* The scope as the caller's grants are now, on the writer. */
+  arena ar;
+  arena_init(&ar);
+  const char **lo = NULL, **hi = NULL;
+  size_t nr = 0, cap = 0;
+  store_stmt *s = store_prepare(w, &q_scope_ranges);
+  if (!s) goto fail_arena;
+  scope_bind(s, 1, x->o->scope);
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    if (nr == cap) {
+      size_t ncap = cap ? cap * 2 : 16;
+      const char **nlo = arena_alloc(&ar, ncap * sizeof *nlo), **nhi = arena_alloc(&ar, ncap * sizeof *nhi);
+      if (nr) {
+        memcpy(nlo, lo, nr * sizeof *lo);
+        memcpy(nhi, hi, nr * sizeof *hi);
+      }
+      lo = nlo;
+      hi = nhi;
+      cap = ncap;
+    }
+    lo[nr] = arena_strdup(&ar, store_col_text(s, 0));
+    hi[nr] = arena_strdup(&ar, store_col_text(s, 1));
+    nr++;
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) goto fail_arena;
   for (int i = 0; i < x->nrows; i++) {
     pending *p = &x->rows[i];
-    store_stmt *s = store_prepare(w, &q_match);
-    if (!s) goto fail;
-    int k = scope_bind(s, 1, x->o->scope);
-    store_bind_text(s, k++, p->hash);
-    store_bind_text(s, k++, x->unit_lo);
-    store_bind_text(s, k++, x->unit_lo);
-    store_bind_text(s, k++, x->unit_hi);
-    int rc = store_step(s);
-    int64_t person = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+    s = store_prepare(w, &q_match);
+    if (!s) goto fail_arena;
+    store_bind_text(s, 1, p->hash);
+    rc = store_step(s);
+    int64_t person = 0;
+    if (rc == STORE_ROW) {
+      const char *path = store_col_text(s, 1);
+      bool in = path && (!x->unit_lo || (strcmp(path, x->unit_lo) >= 0 && strcmp(path, x->unit_hi) < 0));
+      bool granted = false;
+      for (size_t k = 0; in && !granted && k < nr; k++) granted = strcmp(path, lo[k]) >= 0 && strcmp(path, hi[k]) < 0;
+      if (in && granted) person = store_col_int(s, 0);
+    }
     store_reset(s);
-    if (rc != STORE_ROW && rc != STORE_DONE) goto fail;
+    if (rc != STORE_ROW && rc != STORE_DONE) goto fail_arena;
     if (!person) {
       if (report_room(x, x->nunmatched + nmiss) &&
           json_array_append_new(miss, json_pack("{s:I, s:s}", "line", (json_int_t)p->line, "reason", UNMATCHED_REASON)) != 0)
-        goto fail;
+        goto fail_arena;
       nmiss++;
       continue;
     }
-    int64_t id = 0;
     bool created = false;
-    rc = insert_row(w, person, &p->row, x->o->by_user, true, now, &id, &created);
-    if (rc != STORE_DONE) goto fail;
+    rc = insert_row(w, person, &p->row, x->o->by_user, true, now, NULL, &created);
+    if (rc != STORE_DONE) goto fail_arena;
     if (created) rec++;
     else same++;
   }
+  arena_free(&ar);
   json_t *detail = json_pack("{s:I, s:I, s:I, s:s?}", "recorded", (json_int_t)rec, "unchanged", (json_int_t)same,
                              "unmatched", (json_int_t)nmiss, "file", x->o->file_name);
   audit_entry a = {.actor_id = x->o->by_user, .actor_username = x->o->by_username, .action = "confirmation.import",
@@ -686,6 +718,8 @@ static int write_chunk(import_state *x, app_err *e) {
   json_array_extend(x->unmatched, miss);
   json_decref(miss);
   return 0;
+fail_arena:
+  arena_free(&ar);
 fail:
   if (store_unavailable(w))
     app_fail(e, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được; các dòng đã ghi được giữ, hãy nhập lại tệp.");
