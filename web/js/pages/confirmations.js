@@ -41,8 +41,8 @@ function addForm(ctx, p) {
       const body = { kind: values.kind, confirmed_on: iso };
       if (values.source.trim()) body.source = values.source.trim();
       if (values.reference.trim()) body.reference = values.reference.trim();
-      const saved = await api.post(`/residents/${encodeURIComponent(p.id)}/confirmations`, body);
-      setFlash(saved && saved.id ? 'Đã ghi nhận xác nhận.' : 'Xác nhận này đã có từ trước.');
+      await api.post(`/residents/${encodeURIComponent(p.id)}/confirmations`, body);
+      setFlash('Đã ghi nhận xác nhận.'); // recorded before (200): the same record, nothing twice
       ctx.refresh();
       return undefined;
     },
