@@ -496,6 +496,42 @@ static void test_import(void **state) {
   assert_int_equal(n, N);
 }
 
+/* The demo's confirmations: a share of the adults, each kind among the three, none for a child, and
+ * nothing more when loaded again. */
+static void test_demo(void **state) {
+  fixture *fx = fx_of(state);
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  int64_t u = 0;
+  app_err e = {0};
+  char nm[64];
+  snprintf(nm, sizeof nm, "Tổ mẫu %d", ++fx->seq);
+  assert_int_equal(units_create(fx->w, fx->ward, "residential_group", nm, NULL, &u, &e), 0);
+  for (int i = 0; i < 200; i++) {
+    char name[64];
+    snprintf(name, sizeof name, "Người Mẫu %c%c", 'a' + i % 26, 'a' + i / 26);
+    person(fx, name, u, 0, i % 10 == 0 ? "2020" : "1975", NULL, NULL);
+  }
+  assert_int_equal(store_commit(fx->w), STORE_OK);
+  store_release(fx->w);
+  fx->w = NULL;
+  int64_t added = 0, again = 0;
+  char err[256];
+  assert_int_equal(confirmations_demo(fx->st, clock_now(), &added, err, sizeof err), 0);
+  assert_true(added > 0);
+  assert_int_equal(confirmations_demo(fx->st, clock_now(), &again, err, sizeof err), 0);
+  assert_int_equal(again, 0);
+  fx->w = store_acquire(fx->st, true);
+  assert_non_null(fx->w);
+  scope_sql sall;
+  scope_sql_all(&sall);
+  int64_t v = count_of(fx, &sall, u, CONF_VNEID), n = count_of(fx, &sall, u, CONF_NATIONAL);
+  int64_t any = count_of(fx, &sall, u, NULL);
+  /* 180 adults: about 46% and 28% of them (chosen by id), never more than the adults. */
+  assert_true(v >= 50 && v <= 120);
+  assert_true(n >= 25 && n <= 80);
+  assert_true(any <= 180);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest pure[] = {
@@ -506,6 +542,7 @@ int main(void) {
       T(test_record),
       T(test_count_scope),
       T(test_import),
+      T(test_demo),
   };
 #undef T
   int failed = cmocka_run_group_tests_name("confirmations_pure", pure, NULL, NULL);
