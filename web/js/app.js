@@ -31,6 +31,8 @@ const deletedPage = lazy(() => import('./pages/deleted.js'));
 const questionsPage = lazy(() => import('./pages/questions.js'));
 const confirmationsPage = lazy(() => import('./pages/confirmations.js'));
 const learnPage = lazy(() => import('./pages/learn.js'));
+const certificatesPage = lazy(() => import('./pages/certificates.js'));
+const programmesPage = lazy(() => import('./pages/programmes.js'));
 const newPasswordPage = lazy(() => import('./pages/new-password.js'));
 function warmPages() {
   setTimeout(() => LAZY.forEach((get) => get().catch(() => {})), 1500);
@@ -52,6 +54,8 @@ const NAV = [
   { key: 'import', href: '#/nhap-du-lieu', label: 'Nhập danh sách', icon: 'upload', cap: 'people.write' },
   { key: 'confirmations', href: '#/xac-nhan', label: 'Xác nhận bên ngoài', icon: 'shield', cap: 'people.read' },
   { key: 'learn', href: '#/hoc-tap', label: 'Học tập', icon: 'check', cap: 'learn' },
+  { key: 'certificates', href: '#/chung-nhan', label: 'Chứng nhận', icon: 'shield' },
+  { key: 'programmes', href: '#/chuong-trinh', label: 'Điều kiện cấp chứng nhận', icon: 'key', cap: 'certificates.manage' },
   { key: 'questions', href: '#/cau-hoi', label: 'Ngân hàng câu hỏi', icon: 'edit', cap: 'content.write' },
   { key: 'requests', href: '#/yeu-cau', label: 'Yêu cầu về dữ liệu', icon: 'inbox', cap: REQUESTS_CAP, badge: 'overdue' },
   { key: 'audit', href: '#/nhat-ky', label: 'Nhật ký', icon: 'audit', cap: 'audit.read' },
@@ -78,6 +82,12 @@ const ROUTES = [
   { re: /^\/hoc-tap$/, page: learnPage, title: 'Học tập', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-lam\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài làm', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-hoc\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài học', nav: 'learn', cap: 'learn' },
+  { re: /^\/chung-nhan$/, page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
+  { re: /^\/chung-nhan\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
+  { re: /^\/chuong-trinh$/, page: programmesPage, title: 'Điều kiện cấp chứng nhận', nav: 'programmes', cap: 'certificates.manage' },
+  // Open to anyone, logged in or not: a stranger checks a certificate (its QR code opens this page).
+  { re: /^\/xac-minh$/, page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
+  { re: /^\/xac-minh\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
   { re: /^\/cau-hoi$/, page: questionsPage, title: 'Ngân hàng câu hỏi', nav: 'questions', cap: 'content.write' },
   { re: /^\/cau-hoi\/([^/]+)$/, keys: ['id'], page: questionsPage, title: 'Câu hỏi', nav: 'questions', cap: 'content.write' },
   { re: /^\/yeu-cau$/, page: requestsPage, title: 'Yêu cầu về dữ liệu', nav: 'requests', cap: REQUESTS_CAP },
@@ -331,7 +341,7 @@ async function render({ refresh = false } = {}) {
   const { path, query } = parseHash();
   const matched = matchRoute(path);
 
-  if (!state.me && !(matched && matched.route.public)) {
+  if (!state.me && !(matched && (matched.route.public || matched.route.open))) {
     state.returnTo = location.hash && location.hash !== '#' ? location.hash : null;
     location.replace(LOGIN_HASH);
     return;
@@ -341,7 +351,7 @@ async function render({ refresh = false } = {}) {
     return;
   }
   const forced = Boolean(state.me && state.me.must_change_password);
-  if (forced && !(matched && matched.route.bare)) {
+  if (forced && !(matched && (matched.route.bare || matched.route.open))) {
     // Nothing else answers until the account has its own password: keep where it was going.
     if (!state.returnTo && location.hash && location.hash !== '#' && location.hash !== NEW_PASSWORD_HASH) state.returnTo = location.hash;
     location.replace(NEW_PASSWORD_HASH);
@@ -360,7 +370,7 @@ async function render({ refresh = false } = {}) {
     delete main.dataset.boot;
     const waiting = main.querySelector(':scope > .boot-loading');
     if (waiting) waiting.remove();
-  } else if (matched && (matched.route.public || matched.route.bare)) {
+  } else if (matched && (matched.route.public || matched.route.bare || (matched.route.open && !state.me))) {
     if (state.shell) state.shell.root.remove();
     main = h('main', { id: 'noi-dung', class: 'main-public', tabindex: '-1' });
     replace(document.getElementById('app'), main);
