@@ -518,7 +518,7 @@ const route routes[] = {
      RATE_WRITE, 204, "updateProgramme", "Chứng nhận",
      "Sửa điều kiện cấp (học phần bắt buộc theo nhóm đối tượng, điểm đạt, kiểm tra trực tiếp); chứng nhận đã cấp giữ nguyên",
      NULL},
-    {"POST", "/api/v1/people/{id}/programme-checks", h_programme_check, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_PERSON, "id",
+    {"POST", "/api/v1/residents/{id}/programme-checks", h_programme_check, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_PERSON, "id",
      FROM_PATH, programme_check_body, NULL, true, RATE_WRITE, 201, "checkPersonForProgramme", "Chứng nhận",
      "Ghi nhận đã kiểm tra trực tiếp người học; cấp chứng nhận ngay nếu đã đạt đủ các học phần (200: đã ghi nhận trước đó)",
      "ProgrammeCheck"},

@@ -284,13 +284,13 @@ test('an in-person check: recorded by a field helper in scope; the certificate f
   const link = await srv.request('PUT', `/api/v1/users/${l3.userId}/person`, { session: admin, body: { person_id: person.json.id } });
   assert.equal(link.status, 200, link.text);
   assert.deepEqual((await take(l3, 'M3')).certificates, [], 'passed, but not yet checked in person');
-  expectError(assert, await srv.request('POST', `/api/v1/people/${person.json.id}/programme-checks`, { session: vanhoa, body: { programme_id: pid } }), 403, 'forbidden');
-  expectError(assert, await srv.request('POST', `/api/v1/people/${person.json.id}/programme-checks`, { session: l3, body: { programme_id: pid } }), 403, 'forbidden');
-  const c = await srv.request('POST', `/api/v1/people/${person.json.id}/programme-checks`, { session: helper, body: { programme_id: pid } });
+  expectError(assert, await srv.request('POST', `/api/v1/residents/${person.json.id}/programme-checks`, { session: vanhoa, body: { programme_id: pid } }), 403, 'forbidden');
+  expectError(assert, await srv.request('POST', `/api/v1/residents/${person.json.id}/programme-checks`, { session: l3, body: { programme_id: pid } }), 403, 'forbidden');
+  const c = await srv.request('POST', `/api/v1/residents/${person.json.id}/programme-checks`, { session: helper, body: { programme_id: pid } });
   assert.equal(c.status, 201, c.text);
   assert.equal(c.json.certificates.length, 1);
   assert.equal(c.json.certificates[0].programme, 'Đại sứ số cộng đồng');
-  const again = await srv.request('POST', `/api/v1/people/${person.json.id}/programme-checks`, { session: helper, body: { programme_id: pid } });
+  const again = await srv.request('POST', `/api/v1/residents/${person.json.id}/programme-checks`, { session: helper, body: { programme_id: pid } });
   assert.equal(again.status, 200, again.text);
   assert.deepEqual(again.json.certificates, []);
   const v = (await srv.request('GET', `/api/v1/certificates/${c.json.certificates[0].id}/verify`)).json;
@@ -299,5 +299,5 @@ test('an in-person check: recorded by a field helper in scope; the certificate f
   assert.ok((await srv.getJSON(l3, '/api/v1/certificates')).items.some((x) => x.id === c.json.certificates[0].id));
   // A programme without the check refuses one.
   const plain = await programme({ requirements: { modules: [`${COURSE}/M3`] } });
-  expectError(assert, await srv.request('POST', `/api/v1/people/${person.json.id}/programme-checks`, { session: helper, body: { programme_id: plain } }), 409, 'conflict', 'programme_id');
+  expectError(assert, await srv.request('POST', `/api/v1/residents/${person.json.id}/programme-checks`, { session: helper, body: { programme_id: plain } }), 409, 'conflict', 'programme_id');
 });

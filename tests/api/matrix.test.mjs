@@ -71,7 +71,7 @@ const CAP_EXCEPTIONS = {
   'POST /api/v1/programmes': 'certificates.manage',
   'PATCH /api/v1/programmes/{id}': 'certificates.manage',
   // Checking a person in person is field work, on the person's unit.
-  'POST /api/v1/people/{id}/programme-checks': 'field.write',
+  'POST /api/v1/residents/{id}/programme-checks': 'field.write',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);

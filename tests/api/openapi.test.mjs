@@ -187,7 +187,7 @@ const cases = {
   verifySignedCertificate: () => ({ path: '/api/v1/certificates/verify', body: { payload: state.cert.payload, signature: state.cert.signature }, session: null }),
   revokeCertificate: () => ({ path: `/api/v1/certificates/${state.certId}/revoke`, body: { reason: 'Kiểm thử thu hồi' } }),
   updateProgramme: () => ({ path: `/api/v1/programmes/${state.programmeId}`, body: { in_person_check: true } }),
-  checkPersonForProgramme: () => ({ path: `/api/v1/people/${state.personId}/programme-checks`, body: { programme_id: state.programmeId } }),
+  checkPersonForProgramme: () => ({ path: `/api/v1/residents/${state.personId}/programme-checks`, body: { programme_id: state.programmeId } }),
   recordConfirmation: () => ({ path: `/api/v1/residents/${state.personId}/confirmations`, body: { kind: 'vneid', confirmed_on: '15/03/2026' } }),
   listPersonConfirmations: () => ({ path: `/api/v1/residents/${state.personId}/confirmations` }),
   listConfirmations: () => ({ path: `/api/v1/confirmations?unit_id=${state.tdp1}&per_page=5` }),

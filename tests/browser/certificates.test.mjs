@@ -161,3 +161,25 @@ test('the ward admin edits a programme\'s rule on a phone: one more module for e
   assertNoProblems(problems);
   await context.close();
 });
+
+test('a field helper checks a resident in person from the resident\'s page; the certificate follows at once', { timeout: 120_000 }, async () => {
+  const admin = await apiSession(srv.url, 'admin', srv.password);
+  await admin.ok('POST', '/programmes', { code: 'THU-TT', title: 'Kiểm tra trực tiếp thử', in_person_check: true, requirements: { modules: ['KNS-CB/M07'] } });
+  // The demo learner, who passed M07's quiz above, as a resident of tổ 1.
+  const tdp1 = (await admin.ok('GET', `/units?q=${encodeURIComponent('Tổ dân phố số 1')}&per_page=50`)).items.find((u) => u.name === 'Tổ dân phố số 1').id;
+  const person = await admin.ok('POST', '/residents', { full_name: 'Vũ Thị Lan Anh', unit_id: tdp1 });
+  const hv = (await admin.ok('GET', '/users?q=hocvien')).items.find((u) => u.username === 'hocvien').id;
+  await admin.ok('PUT', `/users/${hv}/person`, { person_id: person.id });
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'tinhnguyen', srv.password);
+  await page.goto(`/#/dan-cu/${person.id}`);
+  await waitReady(page);
+  await page.getByRole('button', { name: 'Đã kiểm tra trực tiếp: Kiểm tra trực tiếp thử' }).click();
+  await page.getByText('Đã ghi nhận và cấp chứng nhận "Kiểm tra trực tiếp thử" cho Vũ Thị Lan Anh.').waitFor();
+  await page.getByRole('link', { name: 'Xem chứng nhận' }).click();
+  await waitReady(page);
+  assert.equal((await page.locator('main .cert-card [data-field="holder"]').textContent()).trim(), 'Vũ Thị Lan Anh');
+  await assertNoHorizontalOverflow(page, PHONE.width, 'in-person check');
+  assertNoProblems(problems);
+  await context.close();
+});

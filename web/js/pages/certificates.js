@@ -2,7 +2,7 @@
 // with its QR code, PDF and (for a ward admin) revocation; and the public verification page, for
 // anyone, logged in or not: by ID, or from a QR code's signed payload, whose Ed25519 signature the
 // browser checks itself with the published key (docs/CERTIFICATES.md) before asking the register.
-import { h } from '../h.js';
+import { h, replace } from '../h.js';
 import { api, ApiError, hasRoute } from '../api.js';
 import { icon } from '../icons.js';
 import {
@@ -197,4 +197,41 @@ export async function render(ctx) {
   if (ctx.path.startsWith('/xac-minh')) return verifyView(ctx);
   if (ctx.params && ctx.params.id) return detailView(ctx);
   return listView(ctx);
+}
+
+/* ---------- on a resident's page: the in-person check ---------- */
+
+/**
+ * For a field helper or officer (field.write) on a resident's page: the programmes that ask for an
+ * in-person check, each with its button; the answer says whether the certificate followed.
+ */
+export async function personChecks(ctx, p) {
+  if (!ctx.can('field.write')) return null;
+  const progs = ((await api.get('/programmes')).items || []).filter((x) => x.active && x.in_person_check);
+  if (!progs.length) return null;
+  const slot = h('div', { 'aria-live': 'polite' });
+  return section('Kiểm tra trực tiếp để cấp chứng nhận',
+    h('p', { class: 'muted' }, `Bấm sau khi bạn đã trực tiếp xem ${p.full_name} làm được các kỹ năng của chương trình. Chứng nhận được cấp ngay nếu người này đã đạt đủ các học phần.`),
+    progs.map((prog) => h('p', null, h('button', {
+      type: 'button',
+      class: 'btn btn-secondary',
+      dataset: { programme: prog.code },
+      onclick: async (event) => {
+        const btn = event.currentTarget;
+        btn.disabled = true;
+        try {
+          const r = await api.post(`/residents/${encodeURIComponent(p.id)}/programme-checks`, { programme_id: prog.id });
+          const issued = r.certificates || [];
+          replace(slot, issued.length
+            ? banner('success', `Đã ghi nhận và cấp chứng nhận "${issued[0].programme}" cho ${p.full_name}.`,
+              h('a', { href: `#/chung-nhan/${issued[0].id}`, class: 'btn btn-primary btn-small' }, 'Xem chứng nhận'))
+            : banner('success', `Đã ghi nhận kiểm tra trực tiếp. Chứng nhận "${prog.title}" sẽ được cấp ngay khi ${p.full_name} đạt đủ các học phần.`));
+        } catch (err) {
+          replace(slot, errorBanner(err));
+        } finally {
+          btn.disabled = false;
+        }
+      },
+    }, icon('check'), h('span', null, `Đã kiểm tra trực tiếp: ${prog.title}`)))),
+    slot);
 }
