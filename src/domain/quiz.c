@@ -526,9 +526,11 @@ static void add_review(json_t *o, const stored_q *q, const json_t *item, const j
 
 static int attempt_view(store_conn *c, int64_t id, json_t **out, app_err *e);
 
-int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, json_t **out, int *status, app_err *e) {
-  int64_t now = clock_now();
-  store_stmt *s = store_prepare(w, &q_quiz);
+/* Reads the quiz and draws its questions: reads only, so the caller may do it on a read
+ * connection before it takes the writer. */
+int quiz_draw(store_conn *c, int64_t quiz_id, quiz_drawn *d, app_err *e) {
+  memset(d, 0, sizeof *d);
+  store_stmt *s = store_prepare(c, &q_quiz);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, quiz_id);
   int rc = store_step(s);
@@ -540,39 +542,13 @@ int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_i
   snprintf(category, sizeof category, "%s", store_col_is_null(s, 3) ? "" : store_col_text(s, 3));
   int64_t comp = store_col_is_null(s, 4) ? 0 : store_col_int(s, 4);
   int level = store_col_is_null(s, 5) ? 0 : (int)store_col_int(s, 5);
-  int count = (int)store_col_int(s, 6), limit_min = (int)store_col_int(s, 8), max_attempts = (int)store_col_int(s, 9);
+  int count = (int)store_col_int(s, 6);
+  d->quiz_id = quiz_id;
+  d->time_limit_min = (int)store_col_int(s, 8);
+  d->max_attempts = (int)store_col_int(s, 9);
   store_reset(s);
-  /* An attempt still open is answered again (a page reloaded on a phone). */
-  s = store_prepare(w, &q_open);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, quiz_id);
-  store_bind_int(s, 2, user_id);
-  store_bind_int(s, 3, now - QUIZ_GRACE_SECONDS); /* still submittable: the same attempt (view_of, quiz_submit) */
-  rc = store_step(s);
-  int64_t open = rc == STORE_ROW ? store_col_int(s, 0) : 0;
-  store_reset(s);
-  if (rc != STORE_ROW && rc != STORE_DONE) return APP_INTERNAL(e);
-  if (open) {
-    *status = 200;
-    return attempt_view(w, open, out, e);
-  }
-  if (max_attempts > 0) {
-    s = store_prepare(w, &q_used);
-    if (!s) return APP_INTERNAL(e);
-    store_bind_int(s, 1, quiz_id);
-    store_bind_int(s, 2, user_id);
-    rc = store_step(s);
-    int64_t used = rc == STORE_ROW ? store_col_int(s, 0) : -1;
-    store_reset(s);
-    if (used < 0) return APP_INTERNAL(e);
-    if (used >= max_attempts) {
-      static _Thread_local char msg[160]; /* app_err keeps the pointer until the answer is sent */
-      snprintf(msg, sizeof msg, "Bạn đã làm đủ %d lần cho phép của bài kiểm tra này.", max_attempts);
-      return app_fail(e, 409, "conflict", "id", msg);
-    }
-  }
   /* The pool, then a random sample of it. */
-  s = store_prepare(w, &q_pool);
+  s = store_prepare(c, &q_pool);
   if (!s) return APP_INTERNAL(e);
   char like[520];
   int i = bind_pool(s, comp, level, category, like, sizeof like);
@@ -599,7 +575,7 @@ int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_i
   json_t *items = json_array();
   for (size_t k = 0; items && k < take; k++) {
     stored_q q;
-    if (load_question(w, pool[k], &q) != 0) {
+    if (load_question(c, pool[k], &q) != 0) {
       json_decref(items);
       items = NULL;
       break;
@@ -608,9 +584,57 @@ int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_i
     json_decref(q.row);
   }
   free(pool);
-  char *text = items ? json_dumps(items, JSON_COMPACT) : NULL;
+  d->items = items ? json_dumps(items, JSON_COMPACT) : NULL;
   json_decref(items);
-  if (!text) return APP_INTERNAL(e);
+  return d->items ? 0 : APP_INTERNAL(e);
+}
+
+void quiz_drawn_free(quiz_drawn *d) {
+  free(d->items);
+  d->items = NULL;
+}
+
+int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, json_t **out, int *status, app_err *e) {
+  quiz_drawn d;
+  if (quiz_draw(w, quiz_id, &d, e) != 0) return -1;
+  int rc = quiz_start_drawn(w, &d, user_id, person_id, out, status, e);
+  quiz_drawn_free(&d);
+  return rc;
+}
+
+int quiz_start_drawn(store_conn *w, const quiz_drawn *d, int64_t user_id, int64_t person_id, json_t **out, int *status,
+                     app_err *e) {
+  int64_t now = clock_now();
+  int64_t quiz_id = d->quiz_id;
+  /* An attempt still open is answered again (a page reloaded on a phone). */
+  store_stmt *s = store_prepare(w, &q_open);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, quiz_id);
+  store_bind_int(s, 2, user_id);
+  store_bind_int(s, 3, now - QUIZ_GRACE_SECONDS); /* still submittable: the same attempt (view_of, quiz_submit) */
+  int rc = store_step(s);
+  int64_t open = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  store_reset(s);
+  if (rc != STORE_ROW && rc != STORE_DONE) return APP_INTERNAL(e);
+  if (open) {
+    *status = 200;
+    return attempt_view(w, open, out, e);
+  }
+  if (d->max_attempts > 0) {
+    s = store_prepare(w, &q_used);
+    if (!s) return APP_INTERNAL(e);
+    store_bind_int(s, 1, quiz_id);
+    store_bind_int(s, 2, user_id);
+    rc = store_step(s);
+    int64_t used = rc == STORE_ROW ? store_col_int(s, 0) : -1;
+    store_reset(s);
+    if (used < 0) return APP_INTERNAL(e);
+    if (used >= d->max_attempts) {
+      static _Thread_local char msg[160]; /* app_err keeps the pointer until the answer is sent */
+      snprintf(msg, sizeof msg, "Bạn đã làm đủ %d lần cho phép của bài kiểm tra này.", d->max_attempts);
+      return app_fail(e, 409, "conflict", "id", msg);
+    }
+  }
   s = store_prepare(w, &q_attempt_insert);
   int64_t id = 0;
   if (s) {
@@ -618,11 +642,10 @@ int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_i
     store_bind_int(s, 2, user_id);
     store_bind_id(s, 3, person_id);
     store_bind_int(s, 4, now);
-    store_bind_id(s, 5, limit_min > 0 ? now + (int64_t)limit_min * 60 : 0);
-    store_bind_text(s, 6, text);
+    store_bind_id(s, 5, d->time_limit_min > 0 ? now + (int64_t)d->time_limit_min * 60 : 0);
+    store_bind_text(s, 6, d->items);
   }
   rc = s ? store_insert_id(s, &id) : STORE_ERROR;
-  free(text);
   if (rc != STORE_DONE) return APP_INTERNAL(e);
   *status = 201;
   return attempt_view(w, id, out, e);

@@ -43,6 +43,18 @@ int quiz_list(store_conn *c, int64_t user_id, int page, int per_page, json_t **i
  * drawn, without answers. 404 for an unknown quiz, 409 when the attempts are used up or the bank has
  * no question for it. */
 int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, json_t **out, int *status, app_err *e);
+/* The same in two steps, so that the reads are done before the writer is taken: quiz_draw reads the
+ * quiz and draws its questions (any connection; 404, 409 as above); quiz_start_drawn, on the
+ * writer, answers the attempt still open, checks the attempts used and writes the new one. */
+typedef struct quiz_drawn {
+  int64_t quiz_id;
+  int time_limit_min, max_attempts;
+  char *items; /* the drawn questions as the attempt keeps them (JSON), owned */
+} quiz_drawn;
+int quiz_draw(store_conn *c, int64_t quiz_id, quiz_drawn *d, app_err *e);
+int quiz_start_drawn(store_conn *w, const quiz_drawn *d, int64_t user_id, int64_t person_id, json_t **out, int *status,
+                     app_err *e);
+void quiz_drawn_free(quiz_drawn *d);
 /* The attempt's user (for the dispatcher's check); 404 when absent. */
 int quiz_attempt_owner(store_conn *c, int64_t attempt_id, int64_t *user_id, app_err *e);
 /* The attempt: its questions without answers while open; once submitted, the review (choices,

@@ -39,10 +39,20 @@ int h_attempts_start(req *r) {
   if (!c) return req_unavailable(r);
   int64_t person = people_of_user(c, r->who->user_id);
   if (person < 0) return APP_INTERNAL(&r->err);
-  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  /* The draw reads only: done before the writer is taken, so that starts overlap (a whole ward
+   * starting one quiz at once); the writer checks the attempts and writes the new one. A reload
+   * of an open attempt draws for nothing, which costs reads, not the writer. */
+  quiz_drawn d;
+  if (quiz_draw(c, req_param(r, 0), &d, &r->err) != 0) return -1;
+  if (req_begin(r) != 0) {
+    quiz_drawn_free(&d);
+    return APP_INTERNAL(&r->err);
+  }
   json_t *o = NULL;
   int status = 201;
-  if (quiz_start(req_dbw(r), req_param(r, 0), r->who->user_id, person, &o, &status, &r->err) != 0) return -1;
+  int rc = quiz_start_drawn(req_dbw(r), &d, r->who->user_id, person, &o, &status, &r->err);
+  quiz_drawn_free(&d);
+  if (rc != 0) return -1;
   if (store_commit(req_dbw(r)) != STORE_OK) {
     json_decref(o);
     return APP_INTERNAL(&r->err);
