@@ -174,6 +174,10 @@ const cases = {
   startAttempt: () => ({ path: `/api/v1/quizzes/${state.quizId}/attempts` }),
   getAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}` }),
   submitAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}/submit`, body: { answers: [false] } }),
+  getMyCompetence: () => ({ path: '/api/v1/me/competence' }),
+  startAssistedAttempt: () => ({ path: `/api/v1/residents/${state.personId}/attempts`, body: { quiz_id: state.quizId } }),
+  getResidentCompetence: () => ({ path: `/api/v1/residents/${state.personId}/competence` }),
+  getCompetenceChange: () => ({ path: `/api/v1/reports/competence-change?unit=${state.wardId}` }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -185,7 +189,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'listDeletedResidents', 'restoreResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'startAttempt',
-  'getAttempt', 'submitAttempt', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
