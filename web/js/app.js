@@ -30,6 +30,7 @@ const requestsPage = lazy(() => import('./pages/requests.js'));
 const deletedPage = lazy(() => import('./pages/deleted.js'));
 const questionsPage = lazy(() => import('./pages/questions.js'));
 const learnPage = lazy(() => import('./pages/learn.js'));
+const competencePage = lazy(() => import('./pages/competence.js'));
 const newPasswordPage = lazy(() => import('./pages/new-password.js'));
 function warmPages() {
   setTimeout(() => LAZY.forEach((get) => get().catch(() => {})), 1500);
@@ -50,6 +51,8 @@ const NAV = [
   { key: 'residents', href: '#/dan-cu', label: 'Dân cư', icon: 'people', cap: 'people.read' },
   { key: 'import', href: '#/nhap-du-lieu', label: 'Nhập danh sách', icon: 'upload', cap: 'people.write' },
   { key: 'learn', href: '#/hoc-tap', label: 'Học tập', icon: 'check', cap: 'learn' },
+  { key: 'assist', href: '#/hoc-cung', label: 'Học cùng người dân', icon: 'people', cap: 'field.write' },
+  { key: 'competence', href: '#/nang-luc-so', label: 'Năng lực số', icon: 'audit', cap: 'reports.read' },
   { key: 'questions', href: '#/cau-hoi', label: 'Ngân hàng câu hỏi', icon: 'edit', cap: 'content.write' },
   { key: 'requests', href: '#/yeu-cau', label: 'Yêu cầu về dữ liệu', icon: 'inbox', cap: REQUESTS_CAP, badge: 'overdue' },
   { key: 'audit', href: '#/nhat-ky', label: 'Nhật ký', icon: 'audit', cap: 'audit.read' },
@@ -75,6 +78,9 @@ const ROUTES = [
   { re: /^\/hoc-tap$/, page: learnPage, title: 'Học tập', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-lam\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài làm', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-hoc\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài học', nav: 'learn', cap: 'learn' },
+  { re: /^\/hoc-cung$/, page: competencePage, title: 'Học cùng người dân', nav: 'assist', cap: 'field.write' },
+  { re: /^\/hoc-cung\/([^/]+)$/, keys: ['id'], page: competencePage, title: 'Học cùng người dân', nav: 'assist', cap: 'field.write' },
+  { re: /^\/nang-luc-so$/, page: competencePage, title: 'Thay đổi năng lực số', nav: 'competence', cap: 'reports.read' },
   { re: /^\/cau-hoi$/, page: questionsPage, title: 'Ngân hàng câu hỏi', nav: 'questions', cap: 'content.write' },
   { re: /^\/cau-hoi\/([^/]+)$/, keys: ['id'], page: questionsPage, title: 'Câu hỏi', nav: 'questions', cap: 'content.write' },
   { re: /^\/yeu-cau$/, page: requestsPage, title: 'Yêu cầu về dữ liệu', nav: 'requests', cap: REQUESTS_CAP },
