@@ -25,7 +25,7 @@ async function time(srv, session, path, n) {
   const out = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    const r = await srv.request('GET', path, { session });
+    const r = await srv.request('GET', path, { session, timeout: 300000 });
     out.push(performance.now() - t);
     if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.text.slice(0, 200)}`);
   }
@@ -36,16 +36,18 @@ async function measure(srv, label) {
   const admin = await srv.login('admin');
   const ward = await srv.unitId(admin, 'Phường Hải Dương');
   const path = `/api/v1/reports/competence-change?unit=${ward}`;
-  const first = await srv.getJSON(admin, path);
+  const first = (await srv.request('GET', path, { session: admin, timeout: 300000 })).json;
   await time(srv, admin, '/api/v1/hello', 50); // warm
   const hello = await time(srv, admin, '/api/v1/hello', N_HELLO);
   const report = await time(srv, admin, path, N_REPORT);
   const elderly = await time(srv, admin, `${path}&group=elderly`, Math.max(5, Math.floor(N_REPORT / 3)));
-  return {
+  const out = {
     label, learners: first.total.learners, measures: first.total.measures,
     hello_ms: median(hello), report_ms: median(report), report_p90_ms: p90(report), elderly_ms: median(elderly),
     ratio: median(report) / median(hello),
   };
+  console.error(JSON.stringify(out));
+  return out;
 }
 
 // 100,000 attempts straight into the store: LEARNERS residents (with a household) measured twice by

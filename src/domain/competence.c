@@ -16,6 +16,8 @@
 #define COMP_ITEMS_MAX 100
 /* The most competences the frameworks hold that a report names. */
 #define COMP_MAX 512
+/* The most child units a report lists (a ward has a few hundred). */
+#define COMP_UNITS_MAX 4096
 
 STORE_SQL(q_meta, "SELECT a.person_id, a.user_id, a.submitted_at, z.purpose FROM quiz_attempts a"
                   " JOIN quizzes z ON z.id = a.quiz_id WHERE a.id = ?");
@@ -23,42 +25,37 @@ STORE_SQL(q_qcomp, "SELECT competency_id FROM questions WHERE id = ?");
 STORE_SQL(q_insert, "INSERT INTO attempt_competence (attempt_id, competency_id, learner_person, learner_user, placement,"
                     " submitted_at, score_tenths, questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 
-/* Before and after, from the measures `m` (competency_id, placement, submitted_at, attempt_id,
- * score_tenths, and `learner`): b is each learner's first placement measure of a competence; f
- * the measure that counts as "after": the latest placement measure taken after b, or, when there is
- * none, the latest measure of any quiz taken after b. */
-#define COMP_BEFORE_AFTER                                                                                      \
-  " b AS (SELECT learner, competency_id, submitted_at, attempt_id, score_tenths FROM (SELECT m.*,"             \
-  " ROW_NUMBER() OVER (PARTITION BY m.learner, m.competency_id ORDER BY m.submitted_at, m.attempt_id) AS rn_" \
-  " FROM m WHERE m.placement = 1) x_ WHERE rn_ = 1),"                                                          \
-  " f AS (SELECT learner, competency_id, score_tenths FROM (SELECT m.learner, m.competency_id, m.score_tenths,"  \
-  " ROW_NUMBER() OVER (PARTITION BY m.learner, m.competency_id"                                                \
-  " ORDER BY m.placement DESC, m.submitted_at DESC, m.attempt_id DESC) AS rn_"                                 \
-  " FROM m JOIN b ON b.learner = m.learner AND b.competency_id = m.competency_id"                              \
-  " WHERE m.submitted_at > b.submitted_at OR (m.submitted_at = b.submitted_at AND m.attempt_id > b.attempt_id))" \
-  " y_ WHERE rn_ = 1)"
+/* Before and after, in one pass over a learner's measures of a competence (no join, no window):
+ * a measure's key is attempt_id * 2048 + score_tenths (a score is 0..1000), so that the smallest key
+ * of the placement measures is the first placement attempt with its score (fk), the largest its
+ * latest (lpk), and the largest of all measures the latest of any quiz (lak). Before = fk's score;
+ * after = lpk's when that attempt is later than fk's, else lak's when later, else none. Attempts
+ * are ordered by id: the order they were started in. */
+#define COMP_KEY "(ac.attempt_id * 2048 + ac.score_tenths)"
+#define COMP_KEYS                                                                                          \
+  "MIN(CASE WHEN ac.placement = 1 THEN " COMP_KEY " END) AS fk, MAX(CASE WHEN ac.placement = 1 THEN " COMP_KEY \
+  " END) AS lpk, MAX(" COMP_KEY ") AS lak"
+#define COMP_KEY_SPAN 2048
 
 /* One learner: the person (1st parameter) or, without one, the account (2nd). */
 STORE_SQL(q_profile,
-          "WITH m AS (SELECT 0 AS learner, ac.competency_id, ac.placement, ac.submitted_at, ac.attempt_id,"
-          " ac.score_tenths FROM attempt_competence ac WHERE ac.learner_person = ? OR ac.learner_user = ?),"
-          COMP_BEFORE_AFTER
-          " SELECT c.framework, c.code, c.name, c.domain_code, c.domain_name, b.score_tenths, f.score_tenths"
-          " FROM b JOIN competencies c ON c.id = b.competency_id"
-          " LEFT JOIN f ON f.learner = b.learner AND f.competency_id = b.competency_id ORDER BY c.framework, c.code");
+          "SELECT c.framework, c.code, c.name, c.domain_code, c.domain_name, x.fk, x.lpk, x.lak FROM"
+          " (SELECT ac.competency_id, " COMP_KEYS " FROM attempt_competence ac"
+          " WHERE ac.learner_person = ? OR ac.learner_user = ? GROUP BY ac.competency_id) x"
+          " JOIN competencies c ON c.id = x.competency_id WHERE x.fk IS NOT NULL ORDER BY c.framework, c.code");
 
-/* The learners registered in a subtree [lo, hi): per competence, registering unit and group mask,
- * the pairs (before, after) and their sums; then (competency_id NULL) the learners per unit and mask. */
+/* The residents registered in a subtree [lo, hi) measured twice: per competence, registering unit
+ * and group mask, the pairs (before, after) and their sums; then (competency_id NULL) the learners
+ * per unit and mask. */
 STORE_SQL(q_report,
-          "WITH m AS (SELECT ac.learner_person AS learner, ac.competency_id, ac.placement, ac.submitted_at,"
-          " ac.attempt_id, ac.score_tenths FROM attempt_competence ac JOIN people p ON p.id = ac.learner_person"
-          " JOIN units u ON u.id = p.unit_id WHERE p.deleted_at IS NULL AND u.path >= ? AND u.path < ?),"
-          COMP_BEFORE_AFTER ","
-          " pr AS (SELECT b.learner, b.competency_id, b.score_tenths AS before_, f.score_tenths AS after_ FROM b"
-          " JOIN f ON f.learner = b.learner AND f.competency_id = b.competency_id),"
+          "WITH x AS (SELECT ac.learner_person AS learner, ac.competency_id, " COMP_KEYS
+          " FROM attempt_competence ac WHERE ac.learner_person IS NOT NULL GROUP BY ac.learner_person, ac.competency_id),"
+          " pr AS (SELECT learner, competency_id, fk % 2048 AS before_,"
+          " CASE WHEN lpk / 2048 > fk / 2048 THEN lpk % 2048 ELSE lak % 2048 END AS after_"
+          " FROM x WHERE fk IS NOT NULL AND lak / 2048 > fk / 2048),"
           " lm AS (SELECT p.id AS learner, u.path AS path, " GROUP_MASK_SQL " AS mask"
           " FROM people p JOIN units u ON u.id = p.unit_id CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_"
-          " WHERE p.id IN (SELECT learner FROM pr))"
+          " WHERE p.deleted_at IS NULL AND u.path >= ? AND u.path < ? AND p.id IN (SELECT learner FROM pr))"
           " SELECT pr.competency_id, lm.path, lm.mask, COUNT(*), SUM(pr.before_), SUM(pr.after_)"
           " FROM pr JOIN lm ON lm.learner = pr.learner GROUP BY pr.competency_id, lm.path, lm.mask"
           " UNION ALL SELECT NULL, lm.path, lm.mask, COUNT(*), 0, 0 FROM lm GROUP BY lm.path, lm.mask");
@@ -144,9 +141,12 @@ int competence_profile(store_conn *c, int64_t person_id, int64_t user_id, json_t
   store_bind_id(s, 2, person_id > 0 ? 0 : user_id);
   int rc, again = 0;
   while ((rc = store_step(s)) == STORE_ROW) {
-    int64_t before = store_col_int(s, 5);
-    bool has_after = !store_col_is_null(s, 6);
-    int64_t after = has_after ? store_col_int(s, 6) : 0;
+    int64_t fk = store_col_int(s, 5), lpk = store_col_int(s, 6), lak = store_col_int(s, 7);
+    int64_t before = fk % COMP_KEY_SPAN, after = 0;
+    bool has_after = true;
+    if (lpk / COMP_KEY_SPAN > fk / COMP_KEY_SPAN) after = lpk % COMP_KEY_SPAN;      /* a later placement */
+    else if (lak / COMP_KEY_SPAN > fk / COMP_KEY_SPAN) after = lak % COMP_KEY_SPAN; /* a later quiz */
+    else has_after = false;
     again += has_after;
     json_array_append_new(
         list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "framework", store_col_text(s, 0), "code",
@@ -198,7 +198,7 @@ static int64_t child_of(const char *root, const char *path) {
 int competence_report(store_conn *c, arena *a, int64_t unit_id, const char *unit_path, int group_bit, json_t **out,
                       app_err *e) {
   int rc = -1;
-  tally *by_comp = calloc(COMP_MAX, sizeof *by_comp), *by_unit = calloc(COMP_MAX, sizeof *by_unit);
+  tally *by_comp = calloc(COMP_MAX, sizeof *by_comp), *by_unit = calloc(COMP_UNITS_MAX, sizeof *by_unit);
   tally by_group[GROUP_COUNT], total = {0};
   int ncomp = 0, nunit = 0;
   json_t *comps = NULL, *units = NULL, *groups = NULL, *names = json_object();
@@ -207,16 +207,16 @@ int competence_report(store_conn *c, arena *a, int64_t unit_id, const char *unit
   const char *hi = scope_hi(a, unit_path);
   store_stmt *s = hi ? store_prepare(c, &q_report) : NULL;
   if (!s) goto fail_internal;
-  store_bind_text(s, 1, unit_path);
-  store_bind_text(s, 2, hi);
-  store_bind_int(s, 3, groups_date_key(clock_now()));
+  store_bind_int(s, 1, groups_date_key(clock_now()));
+  store_bind_text(s, 2, unit_path);
+  store_bind_text(s, 3, hi);
   int step;
   while ((step = store_step(s)) == STORE_ROW) {
     int mask = (int)store_col_int(s, 2);
     if (group_bit && !(mask & group_bit)) continue;
     bool learners_row = store_col_is_null(s, 0);
     int64_t n = store_col_int(s, 3), sb = store_col_int(s, 4), sa = store_col_int(s, 5);
-    tally *u = tally_at(by_unit, &nunit, COMP_MAX, child_of(unit_path, store_col_text(s, 1)));
+    tally *u = tally_at(by_unit, &nunit, COMP_UNITS_MAX, child_of(unit_path, store_col_text(s, 1)));
     tally *cells[GROUP_COUNT + 3];
     int ncells = 0;
     cells[ncells++] = &total;

@@ -566,15 +566,16 @@ static const store_sql m0018[] = {
      " learner_user BIGINT REFERENCES users(id),"
      " placement INTEGER NOT NULL," /* 1: the attempt was of a placement quiz */
      " submitted_at BIGINT NOT NULL,"
-     " score_tenths INTEGER NOT NULL," /* the mean of the competence's questions, tenths of a percent */
+     " score_tenths INTEGER NOT NULL CHECK (score_tenths BETWEEN 0 AND 1000)," /* the mean of the competence's questions, tenths of a percent */
      " questions INTEGER NOT NULL,"
      " PRIMARY KEY (attempt_id, competency_id))",
      NULL},
-    {"CREATE INDEX attempt_competence_person ON attempt_competence(learner_person, competency_id)"
-     " WHERE learner_person IS NOT NULL",
+    /* Covering: before and after are one pass over a learner's measures (competence.c). */
+    {"CREATE INDEX attempt_competence_person ON attempt_competence(learner_person, competency_id, placement,"
+     " attempt_id, score_tenths) WHERE learner_person IS NOT NULL",
      NULL},
-    {"CREATE INDEX attempt_competence_user ON attempt_competence(learner_user, competency_id)"
-     " WHERE learner_user IS NOT NULL",
+    {"CREATE INDEX attempt_competence_user ON attempt_competence(learner_user, competency_id, placement, attempt_id,"
+     " score_tenths) WHERE learner_user IS NOT NULL",
      NULL},
     {"CREATE INDEX quiz_attempts_person_quiz ON quiz_attempts(person_id, quiz_id) WHERE person_id IS NOT NULL", NULL},
     {NULL, NULL},
