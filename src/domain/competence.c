@@ -44,21 +44,26 @@ STORE_SQL(q_profile,
           " WHERE ac.learner_person = ? OR ac.learner_user = ? GROUP BY ac.competency_id) x"
           " JOIN competencies c ON c.id = x.competency_id WHERE x.fk IS NOT NULL ORDER BY c.framework, c.code");
 
-/* The residents registered in a subtree [lo, hi) measured twice: per competence, registering unit
- * and group mask, the pairs (before, after) and their sums; then (competency_id NULL) the learners
- * per unit and mask. */
+/* The residents registered in a subtree [lo, hi) measured twice. pr: one row per (learner,
+ * competence) measured twice; pl: per learner, the pairs and their sums; lm: pl with the learner's
+ * registering unit and group mask (computed once per learner, and each learner meets their person
+ * by primary key: a join of two derived tables is a nested loop in SQLite). Rows: per competence
+ * (path and mask NULL) the pairs of the learners of group bit ? (0: all); then per unit path and
+ * mask (competency NULL) the learners, pairs and sums. */
 STORE_SQL(q_report,
           "WITH x AS (SELECT ac.learner_person AS learner, ac.competency_id, " COMP_KEYS
           " FROM attempt_competence ac WHERE ac.learner_person IS NOT NULL GROUP BY ac.learner_person, ac.competency_id),"
           " pr AS (SELECT learner, competency_id, fk % 2048 AS before_,"
           " CASE WHEN lpk / 2048 > fk / 2048 THEN lpk % 2048 ELSE lak % 2048 END AS after_"
           " FROM x WHERE fk IS NOT NULL AND lak / 2048 > fk / 2048),"
-          " lm AS (SELECT p.id AS learner, u.path AS path, " GROUP_MASK_SQL " AS mask"
-          " FROM people p JOIN units u ON u.id = p.unit_id CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_"
-          " WHERE p.deleted_at IS NULL AND u.path >= ? AND u.path < ? AND p.id IN (SELECT learner FROM pr))"
-          " SELECT pr.competency_id, lm.path, lm.mask, COUNT(*), SUM(pr.before_), SUM(pr.after_)"
-          " FROM pr JOIN lm ON lm.learner = pr.learner GROUP BY pr.competency_id, lm.path, lm.mask"
-          " UNION ALL SELECT NULL, lm.path, lm.mask, COUNT(*), 0, 0 FROM lm GROUP BY lm.path, lm.mask");
+          " pl AS (SELECT learner, COUNT(*) AS n, SUM(before_) AS sb, SUM(after_) AS sa FROM pr GROUP BY learner),"
+          " lm AS (SELECT pl.learner, pl.n, pl.sb, pl.sa, u.path AS path, " GROUP_MASK_SQL " AS mask"
+          " FROM pl JOIN people p ON p.id = pl.learner JOIN units u ON u.id = p.unit_id"
+          " CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.deleted_at IS NULL AND u.path >= ? AND u.path < ?)"
+          " SELECT pr.competency_id, NULL, NULL, COUNT(*), COUNT(*), SUM(pr.before_), SUM(pr.after_) FROM pr"
+          " WHERE pr.learner IN (SELECT learner FROM lm WHERE CAST(? AS INTEGER) = 0 OR (lm.mask & CAST(? AS INTEGER)) <> 0)"
+          " GROUP BY pr.competency_id"
+          " UNION ALL SELECT NULL, path, mask, COUNT(*), SUM(n), SUM(sb), SUM(sa) FROM lm GROUP BY path, mask");
 STORE_SQL(q_comps, "SELECT id, framework, code, name, domain_code, domain_name FROM competencies ORDER BY id");
 STORE_SQL(q_demo_people, "SELECT id FROM people WHERE deleted_at IS NULL AND household_id IS NOT NULL"
                          " AND id % ? = 0 ORDER BY id LIMIT ?");
@@ -210,31 +215,31 @@ int competence_report(store_conn *c, arena *a, int64_t unit_id, const char *unit
   store_bind_int(s, 1, groups_date_key(clock_now()));
   store_bind_text(s, 2, unit_path);
   store_bind_text(s, 3, hi);
+  store_bind_int(s, 4, group_bit);
+  store_bind_int(s, 5, group_bit);
   int step;
   while ((step = store_step(s)) == STORE_ROW) {
-    int mask = (int)store_col_int(s, 2);
-    if (group_bit && !(mask & group_bit)) continue;
-    bool learners_row = store_col_is_null(s, 0);
-    int64_t n = store_col_int(s, 3), sb = store_col_int(s, 4), sa = store_col_int(s, 5);
-    tally *u = tally_at(by_unit, &nunit, COMP_UNITS_MAX, child_of(unit_path, store_col_text(s, 1)));
-    tally *cells[GROUP_COUNT + 3];
+    tally row = {.learners = store_col_int(s, 3), .pairs = store_col_int(s, 4), .sum_before = store_col_int(s, 5),
+                 .sum_after = store_col_int(s, 6)};
+    tally *cells[GROUP_COUNT + 2];
     int ncells = 0;
-    cells[ncells++] = &total;
-    if (u) cells[ncells++] = u;
-    for (int g = 0; g < GROUP_COUNT; g++)
-      if (mask & group_defs[g].bit) cells[ncells++] = &by_group[g];
-    if (!learners_row) {
+    if (!store_col_is_null(s, 0)) { /* a competence: its pairs, of the group's learners already */
       tally *k = tally_at(by_comp, &ncomp, COMP_MAX, store_col_int(s, 0));
       if (k) cells[ncells++] = k;
+    } else { /* a unit path and a group mask */
+      int mask = (int)store_col_int(s, 2);
+      if (group_bit && !(mask & group_bit)) continue;
+      cells[ncells++] = &total;
+      tally *u = tally_at(by_unit, &nunit, COMP_UNITS_MAX, child_of(unit_path, store_col_text(s, 1)));
+      if (u) cells[ncells++] = u;
+      for (int g = 0; g < GROUP_COUNT; g++)
+        if (mask & group_defs[g].bit) cells[ncells++] = &by_group[g];
     }
     for (int i = 0; i < ncells; i++) {
-      if (learners_row) {
-        cells[i]->learners += n;
-      } else {
-        cells[i]->pairs += n;
-        cells[i]->sum_before += sb;
-        cells[i]->sum_after += sa;
-      }
+      cells[i]->learners += row.learners;
+      cells[i]->pairs += row.pairs;
+      cells[i]->sum_before += row.sum_before;
+      cells[i]->sum_after += row.sum_after;
     }
   }
   store_reset(s);
@@ -259,7 +264,6 @@ int competence_report(store_conn *c, arena *a, int64_t unit_id, const char *unit
   for (int k = 0; k < ncomp; k++) {
     char key[24];
     snprintf(key, sizeof key, "%lld", (long long)by_comp[k].id);
-    by_comp[k].learners = by_comp[k].pairs; /* one pair per learner measured twice */
     json_t *o = tally_json(&by_comp[k], true);
     json_t *nm = json_object_get(names, key);
     if (!o || !nm) {
