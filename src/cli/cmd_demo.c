@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "domain/caps.h"
+#include "domain/certs.h"
 #include "domain/competence.h"
 #include "domain/demo.h"
 #include "domain/import_file.h"
@@ -34,7 +35,7 @@ const cli_opt demo_opts[] = {
 /* One quiz per module of the curriculum (10 questions of the module, pass at 70%, no time limit, 3
  * attempts); and the demo learner (hocvien) at every stage: module 1 passed, module 2 failed
  * once, module 3 under way, the others not started. Run again, it adds nothing. */
-static int load_quizzes(store *st, json_t *index) {
+static int load_quizzes(store *st, const secrets *keys, json_t *index) {
   const char *course = json_string_value(json_object_get(json_object_get(index, "course"), "code"));
   store_conn *w = store_acquire(st, true);
   if (!w) return -1;
@@ -70,7 +71,7 @@ static int load_quizzes(store *st, json_t *index) {
       int64_t attempt = view ? (int64_t)json_integer_value(json_object_get(view, "id")) : 0;
       if (rc == 0 && i < 2 &&
           (quiz_sample_answers(w, attempt, i == 0 ? 0.95 : 0.4, 7 + i, &answers, &e) != 0 ||
-           quiz_submit(w, attempt, answers, &done, &e) != 0))
+           quiz_submit(w, keys, attempt, answers, &done, &e) != 0))
         rc = -1;
       json_decref(view);
       json_decref(answers);
@@ -91,14 +92,14 @@ static int load_quizzes(store *st, json_t *index) {
 
 /* One placement attempt submitted with answers right with probability `right`: `helper` 0 for
  * the learner's own attempt (account `user`), else run by the helper with the person. */
-static int placement_attempt(store_conn *w, int64_t quiz, int64_t user, int64_t person, int64_t helper, double right,
-                             uint64_t seed, app_err *e) {
+static int placement_attempt(store_conn *w, const secrets *keys, int64_t quiz, int64_t user, int64_t person,
+                             int64_t helper, double right, uint64_t seed, app_err *e) {
   json_t *view = NULL, *answers = NULL, *done = NULL;
   int status = 0, rc = helper ? quiz_start_assisted(w, quiz, helper, person, &view, &status, e)
                               : quiz_start(w, quiz, user, person, &view, &status, e);
   int64_t attempt = view ? (int64_t)json_integer_value(json_object_get(view, "id")) : 0;
   if (rc == 0) rc = quiz_sample_answers(w, attempt, right, seed, &answers, e);
-  if (rc == 0) rc = quiz_submit(w, attempt, answers, &done, e);
+  if (rc == 0) rc = quiz_submit(w, keys, attempt, answers, &done, e);
   json_decref(view);
   json_decref(answers);
   json_decref(done);
@@ -110,7 +111,7 @@ static int placement_attempt(store_conn *w, int64_t quiz, int64_t user, int64_t 
  * before and after the course; and, when the ward has residents, up to 400 of them (spread over
  * the ward) took it twice with the community digital team (tinhnguyen, assisted), with realistic
  * gains, so that the report on the change has figures by unit and group. Run again: nothing added. */
-static int load_placement(store *st, const char *course) {
+static int load_placement(store *st, const secrets *keys, const char *course) {
   static const char title[] = "Kiểm tra đầu vào — kỹ năng số cơ bản";
   store_conn *w = store_acquire(st, true);
   if (!w) return -1;
@@ -128,8 +129,8 @@ static int load_placement(store *st, const char *course) {
   if (rc == 0 && fresh) {
     int64_t learner = users_find(w, "hocvien"), helper = users_find(w, "tinhnguyen");
     int64_t person = learner > 0 ? people_of_user(w, learner) : 0;
-    if (learner > 0 && (placement_attempt(w, id, learner, person > 0 ? person : 0, 0, 0.35, 11, &e) != 0 ||
-                        placement_attempt(w, id, learner, person > 0 ? person : 0, 0, 0.85, 12, &e) != 0))
+    if (learner > 0 && (placement_attempt(w, keys, id, learner, person > 0 ? person : 0, 0, 0.35, 11, &e) != 0 ||
+                        placement_attempt(w, keys, id, learner, person > 0 ? person : 0, 0, 0.85, 12, &e) != 0))
       rc = -1;
     int64_t *people = malloc(sizeof *people * 400);
     int n = people && helper > 0 ? competence_demo_people(w, 97, people, 400) : 0;
@@ -139,8 +140,8 @@ static int load_placement(store *st, const char *course) {
       x = x * 6364136223846793005ull + 1442695040888963407ull;
       double before = 0.2 + (double)(x >> 40 & 0xff) / 255.0 * 0.35;  /* 20–55% right at the start */
       double gain = 0.1 + (double)(x >> 24 & 0xff) / 255.0 * 0.35;    /* 10–45 points better at the end */
-      if (placement_attempt(w, id, helper, people[k], helper, before, x, &e) != 0 ||
-          placement_attempt(w, id, helper, people[k], helper, before + gain > 0.95 ? 0.95 : before + gain, x + 1, &e) != 0)
+      if (placement_attempt(w, keys, id, helper, people[k], helper, before, x, &e) != 0 ||
+          placement_attempt(w, keys, id, helper, people[k], helper, before + gain > 0.95 ? 0.95 : before + gain, x + 1, &e) != 0)
         rc = -1;
       learners++;
     }
@@ -158,9 +159,93 @@ static int load_placement(store *st, const char *course) {
   return rc;
 }
 
+/* The programmes that grant certificates (certs.h): basic digital skills, with lighter lists for the
+ * elderly and a longer one for small traders; and the Đại sứ số (digital ambassador) programme,
+ * every module at 80% and an in-person check. Then the demo graduate (hoangnam) passes the basic
+ * modules, and gets a signed certificate from the submission that completes them. */
+static int load_programmes(store *st, const secrets *keys, const char *course) {
+  static const char basic[] = "{\"modules\": [\"%1$s/M01\", \"%1$s/M02\", \"%1$s/M03\", \"%1$s/M04\", \"%1$s/M05\","
+                              " \"%1$s/M06\"], \"groups\": [{\"group\": \"elderly\", \"modules\": [\"%1$s/M01\","
+                              " \"%1$s/M03\", \"%1$s/M05\", \"%1$s/M06\"]}, {\"group\": \"traders\", \"modules\":"
+                              " [\"%1$s/M01\", \"%1$s/M03\", \"%1$s/M05\", \"%1$s/M06\", \"%1$s/M08\"]}]}";
+  static const char all[] = "{\"modules\": [\"%1$s/M01\", \"%1$s/M02\", \"%1$s/M03\", \"%1$s/M04\", \"%1$s/M05\","
+                            " \"%1$s/M06\", \"%1$s/M07\", \"%1$s/M08\", \"%1$s/M09\"]}";
+  char text[2048];
+  store_conn *w = store_acquire(st, true);
+  if (!w) return -1;
+  int rc = 0, made = 0, issued = 0;
+  app_err e = {0};
+  struct {
+    const char *code, *title, *desc, *rule;
+    int pass, check;
+  } progs[] = {
+      {"PCKNS-CB", "Đạt phổ cập kỹ năng số cơ bản",
+       "Chứng nhận của phong trào Bình dân học vụ số cho người dân đạt các học phần kỹ năng số cơ bản.", basic, 0, 0},
+      {"DSS", "Đại sứ số cộng đồng", "Đạt mọi học phần từ 80% và được cán bộ kiểm tra trực tiếp kỹ năng hướng dẫn.",
+       all, 80, 1},
+  };
+  if (store_begin(w) != STORE_OK) rc = -1;
+  for (size_t i = 0; rc == 0 && i < sizeof progs / sizeof progs[0]; i++) {
+    int64_t id = certs_programme_by_code(w, progs[i].code);
+    if (id < 0) rc = -1;
+    if (id != 0) continue;
+    snprintf(text, sizeof text, progs[i].rule, course);
+    json_t *req = json_loads(text, 0, NULL);
+    programme_in in = {progs[i].code, progs[i].title, progs[i].desc, progs[i].pass, progs[i].check, 1, req};
+    if (!req || certs_programme_create(w, &in, 0, &id, &e) != 0) rc = -1;
+    json_decref(req);
+    made++;
+  }
+  int64_t grad = rc == 0 ? users_find(w, "hoangnam") : 0;
+  if (rc == 0 && made && grad > 0) {
+    for (int m = 1; rc == 0 && m <= 6; m++) {
+      char title[64];
+      snprintf(title, sizeof title, "%s/M%02d", course, m);
+      int64_t quiz = 0;
+      json_t *list = NULL;
+      int64_t total = 0;
+      /* the module's quiz: the demo made one per module, titled "Kiểm tra Mnn: …" */
+      if (quiz_list(w, grad, 0, 1, 100, &list, &total, &e) != 0) {
+        rc = -1;
+        break;
+      }
+      size_t k;
+      json_t *q;
+      json_array_foreach(list, k, q) {
+        const char *cat = json_string_value(json_object_get(q, "category"));
+        if (cat && strcmp(cat, title) == 0) quiz = json_integer_value(json_object_get(q, "id"));
+      }
+      json_decref(list);
+      if (!quiz) continue;
+      json_t *view = NULL, *answers = NULL, *done = NULL;
+      int status = 0;
+      if (quiz_start(w, quiz, grad, 0, &view, &status, &e) != 0 ||
+          quiz_sample_answers(w, json_integer_value(json_object_get(view, "id")), 1.0, 40 + (uint64_t)m, &answers,
+                              &e) != 0 ||
+          quiz_submit(w, keys, json_integer_value(json_object_get(view, "id")), answers, &done, &e) != 0)
+        rc = -1;
+      else
+        issued += (int)json_array_size(json_object_get(done, "certificates"));
+      json_decref(view);
+      json_decref(answers);
+      json_decref(done);
+    }
+  }
+  if (rc != 0 || store_commit(w) != STORE_OK) {
+    fprintf(stderr, "hocvuso demo: programmes: %s\n", e.message ? e.message : store_errmsg(w));
+    if (store_in_transaction(w)) store_rollback(w);
+    rc = -1;
+  }
+  store_release(w);
+  if (rc == 0)
+    printf("Certificates: %d programme(s) new; %d certificate(s) issued (hoangnam holds \"Đạt phổ cập kỹ năng số cơ bản\")\n",
+           made, issued);
+  return rc;
+}
+
 /* The starter curriculum: its questions and lessons (curriculum_load), then its quizzes. A missing
  * curriculum is said and skipped (a binary installed without its source tree). */
-static int load_curriculum(store *st, const char *dir) {
+static int load_curriculum(store *st, const secrets *keys, const char *dir) {
   char path[1200], err[1024];
   snprintf(path, sizeof path, "%s/curriculum.json", dir);
   json_error_t jerr;
@@ -176,9 +261,10 @@ static int load_curriculum(store *st, const char *dir) {
   if (rc == 0) {
     printf("Question bank: %d questions of the starter curriculum (%d modules)\n", n.questions, n.modules);
     printf("Lessons: %d Markdown lessons of the starter curriculum\n", n.lessons);
-    rc = load_quizzes(st, index);
+    rc = load_quizzes(st, keys, index);
     const char *course = json_string_value(json_object_get(json_object_get(index, "course"), "code"));
-    if (rc == 0 && course) rc = load_placement(st, course);
+    if (rc == 0 && course) rc = load_placement(st, keys, course);
+    if (rc == 0 && course) rc = load_programmes(st, keys, course);
   }
   json_decref(index);
   return rc;
@@ -274,7 +360,7 @@ int cmd_demo(int argc, char **argv) {
   bool units_only = cli_get(demo_opts, &args, "units-only") != NULL;
   if (rc == 0 && residents > 0) rc = load_people(st, &keys, cfg.data, (long)residents, (uint64_t)seed, units_only);
   const char *content = cli_get(demo_opts, &args, "content");
-  if (rc == 0 && !units_only) rc = load_curriculum(st, content ? content : "content/curriculum");
+  if (rc == 0 && !units_only) rc = load_curriculum(st, &keys, content ? content : "content/curriculum");
   store_close(st);
   if (rc != 0) return 1;
   printf("\nLog in as:  admin / %s\n", password);

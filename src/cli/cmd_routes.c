@@ -29,6 +29,7 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_REQUEST: return "request";
     case SCOPE_PERSON_DELETED: return "person_deleted";
     case SCOPE_ATTEMPT: return "attempt";
+    case SCOPE_CERT: return "certificate";
   }
   return "?";
 }
@@ -50,6 +51,7 @@ static const char *type_name(field_type t) {
     case FT_BOOL: return "boolean";
     case FT_DATE: return "date";
     case FT_ARRAY: return "array";
+    case FT_OBJECT: return "object";
   }
   return "?";
 }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "domain/certs.h"
 #include "domain/importer.h"
 #include "config_build.h"
 #include "domain/authcache.h"
@@ -22,6 +23,7 @@ const cli_opt serve_opts[] = {
     CLI_DB_OPTS,
     {"threads", true, "N         HTTP worker threads; default 4, env HOCVUSO_THREADS"},
     {"trusted-proxy", true, "IP  believe X-Forwarded-For/-Proto only from this address"},
+    {"public-url", true, "URL  how residents reach the server (certificates' QR codes); default: the Host header"},
     {"web", true, "DIR           the static front end; default the built-in one"},
     {"body-limit", true, "BYTES  largest JSON request body; default 65536"},
     {"timeout", true, "SECONDS   idle connection timeout; default 30"},
@@ -68,9 +70,19 @@ int cmd_serve(int argc, char **argv) {
   store_bind_threads(a.st);
   store_set_wait(a.st, a.cfg.db_wait_ms);
   if (store_maintenance_start(a.st) != 0) log_warn("the database maintenance thread did not start");
+  if (store_durable_start(a.st) != 0) {
+    fprintf(stderr, "hocvuso serve: cannot start the group commit thread\n");
+    goto done;
+  }
   store_conn *w = store_acquire(a.st, true);
   if (w) {
     if (sessions_purge(w) != 0) log_warn("cannot purge expired sessions: %s", store_errmsg(w));
+    /* The first run makes the certificate-signing key, so that it is published from the start. */
+    app_err ke = {0};
+    if (store_begin(w) != STORE_OK || certs_keys_ensure(w, &a.keys, &ke) != 0 || store_commit(w) != STORE_OK) {
+      log_warn("cannot make the certificate-signing key: %s", store_errmsg(w));
+      if (store_in_transaction(w)) store_rollback(w);
+    }
     store_release(w);
   }
   const char *web = web_dir(&a.cfg);

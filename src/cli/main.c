@@ -36,6 +36,11 @@ static const command commands[] = {
      import_opts},
     {"purge", cmd_purge, "delete for good the people past their retention period; prints {\"purged\": N}",
      "hocvuso purge [--data DIR] [--database URI]   (the server also does it every hour)", purge_opts},
+    {"verify", cmd_verify, "check a certificate (by ID, or a file with its QR text or signed JSON); exit 0 only if valid",
+     "hocvuso verify [--data DIR] [--database URI] ID|FILE\n"
+     "  prints {\"status\": \"valid\"|\"revoked\"|\"unknown\"|\"forged\", …}", verify_opts},
+    {"keys", cmd_keys, "the certificate-signing keys: list them, or rotate to a new one (old ones stay published)",
+     "hocvuso keys list|rotate [--data DIR] [--database URI]", keys_opts},
     {"version", cmd_version, "print the version and the libraries in use", "hocvuso version", version_opts},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))

@@ -27,8 +27,9 @@ enum {
   CAP_LEARN = 1u << 13,
   CAP_PEOPLE_EXPORT = 1u << 14, /* a whole list out of the system (CSV, Excel): only with people.read */
   CAP_CONTENT_WRITE = 1u << 15, /* lessons and the question bank */
+  CAP_CERT_MANAGE = 1u << 16,   /* certificates: the programmes' rules, revocation */
 };
-#define CAP_COUNT 16
+#define CAP_COUNT 17
 
 typedef struct cap_info {
   caps_t flag;

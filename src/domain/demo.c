@@ -51,6 +51,7 @@ const demo_account demo_accounts[] = {
     {"congan", "Phạm Quốc Dũng", "police", "HD-CA"},
     {"giaovien", "Đỗ Thu Giang", "teacher", "HD-THCS-THD"},
     {"hocvien", "Vũ Thị Lan", "learner", "HD-TDP01"},
+    {"hoangnam", "Hoàng Văn Nam", "learner", "HD-TDP01"},
 };
 const int demo_accounts_count = (int)(sizeof demo_accounts / sizeof demo_accounts[0]);
 

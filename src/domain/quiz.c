@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "domain/competence.h"
+#include "domain/certs.h"
 #include "domain/qbank.h"
 #include "util/clock.h"
 #include "util/fold.h"
@@ -782,6 +783,14 @@ static int attempt_view(store_conn *c, int64_t id, json_t **out, app_err *e) {
   attempt_row a;
   if (attempt_load(c, id, &a, e) != 0) return -1;
   int rc = view_of(c, &a, out, e);
+  /* The certificates this attempt earned: only a submitted one can have any. */
+  json_t *certs = NULL;
+  if (rc == 0 && a.submitted && certs_of_attempt(c, id, &certs, e) != 0) {
+    json_decref(*out);
+    *out = NULL;
+    rc = -1;
+  }
+  if (rc == 0) json_object_set_new(*out, "certificates", certs ? certs : json_array());
   attempt_free(&a);
   return rc;
 }
@@ -790,7 +799,8 @@ int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e
   return attempt_view(c, attempt_id, out, e);
 }
 
-int quiz_submit(store_conn *w, int64_t attempt_id, const json_t *answers, json_t **out, app_err *e) {
+int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, json_t **out,
+                app_err *e) {
   attempt_row a;
   if (attempt_load(w, attempt_id, &a, e) != 0) return -1;
   int rc = -1;
@@ -858,6 +868,10 @@ int quiz_submit(store_conn *w, int64_t attempt_id, const json_t *answers, json_t
     goto done;
   }
   if (competence_record(w, attempt_id, a.items, results, e) != 0) goto done; /* the scores per competence */
+  json_t *issued = NULL;
+  int crc = certs_after_attempt(w, keys, attempt_id, &issued, e);
+  json_decref(issued); /* the view lists them (certs_of_attempt) */
+  if (crc != 0) goto done;
   rc = attempt_view(w, attempt_id, out, e);
 done:
   free(atext);

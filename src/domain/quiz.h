@@ -24,6 +24,7 @@
 
 #include "domain/err.h"
 #include "store/store.h"
+#include "util/secrets.h"
 
 typedef struct quiz_def {
   const char *title;
@@ -56,9 +57,12 @@ int quiz_attempt_owner(store_conn *c, int64_t attempt_id, int64_t *user_id, app_
 /* The attempt: its questions without answers while open; once submitted, the review (choices,
  * right answers, feedback, explanations, scores). */
 int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e);
-/* Grades the answers (an array aligned with the attempt's questions) and closes the attempt.
- * 400 naming `answers` for a malformed answer; 409 when already submitted or past its time. */
-int quiz_submit(store_conn *w, int64_t attempt_id, const json_t *answers, json_t **out, app_err *e);
+/* Grades the answers (an array aligned with the attempt's questions) and closes the attempt; in
+ * the same transaction, issues the certificates the attempt completes (certs.h), listed in the
+ * answer's `certificates`. 400 naming `answers` for a malformed answer; 409 when already submitted
+ * or past its time. */
+int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, json_t **out,
+                app_err *e);
 
 /* Answers to an open attempt as a learner would give them, for the demo and the benchmarks: each
  * question answered right with probability `right` (0..1), else wrongly; `seed` makes it repeatable. */

@@ -63,7 +63,7 @@ int h_attempts_get(req *r) {
 int h_attempts_submit(req *r) {
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   json_t *o = NULL;
-  if (quiz_submit(req_dbw(r), req_param(r, 0), json_object_get(r->body, "answers"), &o, &r->err) != 0) return -1;
+  if (quiz_submit(req_dbw(r), &r->app->keys, req_param(r, 0), json_object_get(r->body, "answers"), &o, &r->err) != 0) return -1;
   json_t *assisted = json_object_get(o, "assisted"); /* run by a field helper with a resident: audited */
   int64_t person = json_integer_value(json_object_get(assisted, "person_id"));
   person_reach pr = {0};

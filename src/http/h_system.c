@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/groups.h"
 #include "domain/caps.h"
 #include "domain/units.h"
 #include "http/handlers.h"
@@ -67,7 +68,11 @@ int h_meta(req *r) {
   for (int k = 0; k < CAP_COUNT; k++)
     json_array_append_new(caps, json_pack("{s:s, s:s}", "code", caps_table[k].code, "description",
                                           caps_table[k].description));
-  return req_ok(r, 200, json_pack("{s:o, s:o, s:o}", "unit_kinds", kinds, "roles", roles, "capabilities", caps));
+  json_t *groups = json_array();
+  for (int g = 0; g < GROUP_COUNT; g++)
+    json_array_append_new(groups, json_pack("{s:s, s:s}", "code", group_defs[g].code, "label", group_defs[g].label));
+  return req_ok(r, 200, json_pack("{s:o, s:o, s:o, s:o}", "unit_kinds", kinds, "roles", roles, "capabilities", caps,
+                                  "groups", groups));
 }
 
 /* Public and non-personal: the name of the ward (or commune) this instance serves, for the

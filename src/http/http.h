@@ -42,8 +42,9 @@ typedef struct app {
 /* ---- input declarations ---- */
 /* FT_NAME: a string that names something (a unit, a person): no format or control characters
  * (bidirectional overrides, zero-width characters), and at least one visible character. */
-/* FT_ARRAY: a JSON array (bodies only) of min..max items; its items are the handler's to check. */
-typedef enum { FT_STRING = 1, FT_INT, FT_BOOL, FT_DATE, FT_NAME, FT_ARRAY } field_type;
+/* FT_ARRAY: a JSON array (bodies only) of min..max items; its items are the handler's to check.
+ * FT_OBJECT: a JSON object (bodies only) of at most max members; the domain checks its content. */
+typedef enum { FT_STRING = 1, FT_INT, FT_BOOL, FT_DATE, FT_NAME, FT_ARRAY, FT_OBJECT } field_type;
 
 typedef struct field_spec {
   const char *name;
@@ -72,7 +73,10 @@ typedef struct field_spec {
  *             unit of the request's person (for reads and answers alike);
  * SCOPE_PERSON_DELETED a soft-deleted person {id} of the path (a restore): the capability on the
  *             registering unit; 404 when the person is absent or not deleted;
- * SCOPE_ATTEMPT a quiz attempt {id} of the path: the learner's own, nobody else's (404 when absent). */
+ * SCOPE_ATTEMPT a quiz attempt {id} of the path: the learner's own, nobody else's (404 when absent);
+ * SCOPE_CERT a certificate {id} of the path (404 when absent): for a read, its holder's own account,
+ *             or `cap` (people.read when the route's is 0) on the holder's unit; for a
+ *             state-changing route, `cap` on the holder's unit alone. */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -85,7 +89,8 @@ typedef enum {
   SCOPE_IMPORT,
   SCOPE_REQUEST,
   SCOPE_PERSON_DELETED,
-  SCOPE_ATTEMPT
+  SCOPE_ATTEMPT,
+  SCOPE_CERT
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;
@@ -149,6 +154,7 @@ struct req {
   const char *ip;
   bool https;       /* the caller reached us over TLS (through the trusted proxy) */
   const char *user_agent;
+  const char *host; /* the Host header, when it is a plain host[:port] */
   const char *accept_encoding;
   const char *content_type;
   const char *if_none_match;

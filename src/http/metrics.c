@@ -149,6 +149,11 @@ void metrics_render(metrics *m, app *a, buf *out) {
              "hocvuso_db_errors_total %llu\n",
              atomic_load(&m->conns), st.pool_size, st.in_use, (unsigned long long)st.acquires,
              (unsigned long long)st.waits, (unsigned long long)st.errors);
+  buf_printf(out,
+             "# HELP hocvuso_db_wal_syncs_total SQLite group commit: WAL syncs, each making every commit since the last durable.\n"
+             "# TYPE hocvuso_db_wal_syncs_total counter\n"
+             "hocvuso_db_wal_syncs_total %llu\n",
+             (unsigned long long)store_wal_syncs(a->st));
   if (st.size_bytes >= 0)
     buf_printf(out,
                "# HELP hocvuso_db_size_bytes Size of the database.\n"

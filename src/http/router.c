@@ -14,6 +14,7 @@
 #include "domain/authcache.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
+#include "domain/certs.h"
 #include "domain/quiz.h"
 #include "domain/requests.h"
 #include "domain/sessions.h"
@@ -318,6 +319,19 @@ static int check_scope(req *r) {
       }
       if (owner != r->who->user_id) return req_fail(r, 403, "forbidden", "id", "Bài làm này không phải của bạn.");
       return 0;
+    }
+    case SCOPE_CERT: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      int64_t holder = 0, person = 0;
+      const char *path = NULL;
+      if (certs_reach(c, req_param(r, 0), &r->a, &holder, &person, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!rt->csrf && holder == r->who->user_id) return 0;
+      if (path[0] && scope_can(r->who, rt->cap ? rt->cap : CAP_PEOPLE_READ, path)) return 0;
+      return req_fail(r, 403, "forbidden", "id", "Chứng nhận này không thuộc phạm vi quản lý của bạn.");
     }
   }
   return 0;

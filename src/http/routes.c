@@ -239,6 +239,33 @@ static const field_spec attempt_submit_body[] = {
      " danh sách vế phải (ghép nối), chuỗi (trả lời ngắn, điền số); null: bỏ trống"},
     {0},
 };
+/* Certificates (certs.h, docs/CERTIFICATES.md). */
+static const field_spec cert_verify_body[] = {
+    {"payload", FT_STRING, true, 1, 3000, "Nội dung đã ký của chứng nhận (base64url), như trong mã QR"},
+    {"signature", FT_STRING, true, 1, 200, "Chữ ký Ed25519 (base64url)"},
+    {0},
+};
+static const field_spec certs_query[] = {
+    PAGING,
+    {0},
+};
+static const field_spec cert_revoke_body[] = {
+    {"reason", FT_NAME, true, 3, 500, "Lý do thu hồi (ghi vào nhật ký, không hiển thị công khai)"},
+    {0},
+};
+#define PROGRAMME_FIELDS(req)                                                                                           {"code", FT_STRING, req, 1, 40, "Mã chương trình, duy nhất (ví dụ PCKNS-CB)"},                                          {"title", FT_NAME, req, 1, 200, "Tên chương trình, in trên chứng nhận"},                                            {"description", FT_STRING, false, 0, 2000, "Mô tả"},                                                              {"pass_percent", FT_INT, false, 0, 100, "Điểm đạt mỗi học phần (phần trăm); 0: điểm đạt của từng bài kiểm tra"},       {"in_person_check", FT_BOOL, false, 0, 0, "Cần cán bộ xác nhận trực tiếp trước khi cấp"},                          {"active", FT_BOOL, false, 0, 0, "Đang cấp chứng nhận"},                                                              {"requirements", FT_OBJECT, req, 0, 2,                                                                                "Điều kiện cấp: {\"modules\": [\"KNS-CB/M01\", …], \"groups\": [{\"group\": \"elderly\", \"modules\": […]}]}"}
+static const field_spec programme_create_body[] = {
+    PROGRAMME_FIELDS(true),
+    {0},
+};
+static const field_spec programme_update_body[] = {
+    PROGRAMME_FIELDS(false),
+    {0},
+};
+static const field_spec programme_check_body[] = {
+    {"programme_id", FT_INT, true, 1, INT64_MAX, "Chương trình cần kiểm tra trực tiếp"},
+    {0},
+};
 static const field_spec imports_query[] = {
     PAGING,
     {0},
@@ -447,7 +474,7 @@ const route routes[] = {
      "getMyCompetence", "Học tập",
      "Năng lực số của chính mình theo từng năng lực thành phần: trước (bài kiểm tra đầu vào đầu tiên) và sau",
      "CompetenceProfile"},
-    {"GET", "/api/v1/residents/{id}/competence", h_residents_competence, ON_PERSON(CAP_PEOPLE_READ), NULL, NULL,
+    {"GET", "/api/v1/people/{id}/competence", h_residents_competence, ON_PERSON(CAP_PEOPLE_READ), NULL, NULL,
      false, RATE_NONE, 200, "getResidentCompetence", "Học tập",
      "Năng lực số của một người dân, trước và sau (được ghi nhật ký như mọi lần xem hồ sơ)", "CompetenceProfile"},
     {"GET", "/api/v1/reports/competence-change", h_reports_competence_change,
@@ -455,11 +482,49 @@ const route routes[] = {
      "getCompetenceChange", "Học tập",
      "Thay đổi năng lực số của người học được đo hai lần, theo năng lực, theo đơn vị con và theo nhóm đối tượng",
      "CompetenceChange"},
-    {"POST", "/api/v1/residents/{id}/attempts", h_residents_attempts_start, ON_PERSON(CAP_FIELD_WRITE),
+    {"POST", "/api/v1/people/{id}/attempts", h_residents_attempts_start, ON_PERSON(CAP_FIELD_WRITE),
      assisted_attempt_body, NULL, true, RATE_WRITE, 201, "startAssistedAttempt", "Học tập",
      "Cán bộ hỗ trợ bắt đầu (hoặc mở lại: 200) một lượt làm bài cùng người dân không có điện thoại, người dân có mặt: "
      "bài làm tính cho người dân, ghi tên người hỗ trợ",
      "Attempt"},
+    /* certificates (chứng nhận) */
+    {"GET", "/.well-known/hocvuso/certificate-keys.json", h_cert_keys, PUB, NULL, NULL, false, RATE_NONE, 200,
+     "getCertificateKeys", "Chứng nhận",
+     "Các khóa công khai Ed25519 dùng để kiểm tra chữ ký chứng nhận (kể cả các khóa cũ)", "CertificateKeys"},
+    {"GET", "/api/v1/certificates/{id}/verify", h_cert_verify, PUB, NULL, NULL, false, RATE_NONE, 200,
+     "verifyCertificate", "Chứng nhận",
+     "Kiểm tra công khai một chứng nhận theo mã: còn hiệu lực, đã thu hồi hay không có (404); chỉ cho biết họ tên người được cấp",
+     "CertificateVerification"},
+    {"POST", "/api/v1/certificates/verify", h_cert_verify_signed, PUB, cert_verify_body, NULL, false, RATE_NONE, 200,
+     "verifySignedCertificate", "Chứng nhận",
+     "Kiểm tra nội dung đã ký lấy từ mã QR: chữ ký, rồi tình trạng trong sổ (valid, revoked, unknown, forged)",
+     "CertificateVerification"},
+    {"GET", "/api/v1/certificates", h_certs_list, LOGIN(0), NULL, certs_query, false, RATE_NONE, 200,
+     "listCertificates", "Chứng nhận",
+     "Chứng nhận của chính mình, và của người dân trong phạm vi quản lý (people.read), mới nhất trước",
+     "CertificatePage"},
+    {"GET", "/api/v1/certificates/{id}", h_certs_get, AUTH_LOGIN, 0, SCOPE_CERT, "id", FROM_PATH, NULL, NULL, false,
+     RATE_NONE, 200, "getCertificate", "Chứng nhận",
+     "Một chứng nhận: của chính mình, hoặc của người dân trong phạm vi (ghi nhật ký), với nội dung mã QR",
+     "Certificate"},
+    {"GET", "/api/v1/certificates/{id}/qr.svg", h_certs_qr, AUTH_LOGIN, 0, SCOPE_CERT, "id", FROM_PATH, NULL, NULL,
+     false, RATE_NONE, 200, "getCertificateQr", "Chứng nhận",
+     "Mã QR của chứng nhận (SVG): địa chỉ trang kiểm tra kèm nội dung đã ký", NULL},
+    {"POST", "/api/v1/certificates/{id}/revoke", h_certs_revoke, AUTH_LOGIN, CAP_CERT_MANAGE, SCOPE_CERT, "id",
+     FROM_PATH, cert_revoke_body, NULL, true, RATE_WRITE, 200, "revokeCertificate", "Chứng nhận",
+     "Thu hồi một chứng nhận, có lý do; trang kiểm tra công khai sẽ báo đã thu hồi", "Certificate"},
+    {"GET", "/api/v1/programmes", h_programmes_list, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "listProgrammes",
+     "Chứng nhận", "Các chương trình cấp chứng nhận và điều kiện cấp", "ProgrammePage"},
+    {"POST", "/api/v1/programmes", h_programmes_create, LOGIN(CAP_CERT_MANAGE), programme_create_body, NULL, true,
+     RATE_WRITE, 201, "createProgramme", "Chứng nhận", "Thêm một chương trình cấp chứng nhận", "ProgrammeCreated"},
+    {"PATCH", "/api/v1/programmes/{id}", h_programmes_update, LOGIN(CAP_CERT_MANAGE), programme_update_body, NULL, true,
+     RATE_WRITE, 204, "updateProgramme", "Chứng nhận",
+     "Sửa điều kiện cấp (học phần bắt buộc theo nhóm đối tượng, điểm đạt, kiểm tra trực tiếp); chứng nhận đã cấp giữ nguyên",
+     NULL},
+    {"POST", "/api/v1/people/{id}/programme-checks", h_programme_check, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_PERSON, "id",
+     FROM_PATH, programme_check_body, NULL, true, RATE_WRITE, 201, "checkPersonForProgramme", "Chứng nhận",
+     "Ghi nhận đã kiểm tra trực tiếp người học; cấp chứng nhận ngay nếu đã đạt đủ các học phần (200: đã ghi nhận trước đó)",
+     "ProgrammeCheck"},
     {"GET", "/api/v1/imports", h_imports_list, LOGIN(CAP_PEOPLE_WRITE), NULL, imports_query, false, RATE_NONE, 200,
      "listImports", "Nhập danh sách", "Các lượt nhập danh sách của mình, mới nhất trước", "ImportPage"},
     {"GET", "/api/v1/imports/{id}", h_imports_get, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_IMPORT, "id", FROM_PATH, NULL,

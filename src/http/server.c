@@ -124,6 +124,8 @@ static void req_fill(req *r, struct MHD_Connection *c, const char *url, const ch
   r->path = arena_strdup(&r->a, url);
   const char *v;
   if ((v = header(c, "User-Agent")) && utf8_valid(v, strlen(v))) r->user_agent = arena_strdup(&r->a, v);
+  if ((v = header(c, "Host")) && *v && strlen(v) < 256 && strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == strlen(v))
+    r->host = arena_strdup(&r->a, v);
   if ((v = header(c, "Accept-Encoding"))) r->accept_encoding = arena_strdup(&r->a, v);
   if ((v = header(c, "Content-Type"))) r->content_type = arena_strdup(&r->a, v);
   if ((v = header(c, "If-None-Match"))) r->if_none_match = arena_strdup(&r->a, v);
@@ -364,6 +366,7 @@ static void serve_static(req *r) {
 
 static bool is_api(const char *path) {
   return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 || strcmp(path, "/healthz") == 0 ||
+         strncmp(path, "/.well-known/hocvuso/", 21) == 0 ||
          strcmp(path, "/metrics") == 0;
 }
 

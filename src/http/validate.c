@@ -19,6 +19,7 @@ static const char *type_msg(field_type t) {
     case FT_BOOL: return "Giá trị phải là true hoặc false.";
     case FT_DATE: return "Ngày phải có dạng YYYY-MM-DD.";
     case FT_ARRAY: return "Giá trị phải là một danh sách.";
+    case FT_OBJECT: return "Giá trị phải là một đối tượng JSON.";
   }
   return "Kiểu dữ liệu không đúng.";
 }
@@ -118,6 +119,13 @@ static json_t *check(const field_spec *f, json_t *v, bool from_query, app_err *e
       }
       break;
     }
+    case FT_OBJECT:
+      if (!json_is_object(v)) goto wrong;
+      if (f->max && (int64_t)json_object_size(v) > f->max) {
+        app_fail(e, 400, "invalid_value", f->name, "Đối tượng có quá nhiều trường.");
+        goto fail;
+      }
+      break;
   }
   return v;
 wrong:

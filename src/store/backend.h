@@ -21,6 +21,7 @@ struct store_conn {
   struct store_conn *next_all; /* every connection the store opened, for store_close */
   bool thread_bound;           /* cached by one thread (see store_acquire) */
   bool unavailable;            /* the last error was the database's unavailability */
+  uint64_t durable_seq;        /* SQLite writer: its last commit, until the release waits for it */
   char err[256];         /* last error message on this connection */
 };
 

@@ -546,6 +546,65 @@ static const store_sql m0015[] = {
      NULL},
     {NULL, NULL},
 };
+
+/* Certificates (issue 8, docs/CERTIFICATES.md): the signing keys (public half published, the
+ * private seed sealed with the data key), the programmes whose rule grants a certificate, the
+ * in-person checks a rule may ask for, and the certificates with the exact bytes they signed. */
+static const store_sql m0016[] = {
+    {"CREATE TABLE signing_keys ("
+     " kid TEXT PRIMARY KEY,"
+     " public_key TEXT NOT NULL," /* base64url of the 32 raw bytes */
+     " seed_sealed TEXT NOT NULL," /* hex: nonce, then the secretbox of the 32-byte seed */
+     " valid_from BIGINT NOT NULL,"
+     " valid_until BIGINT," /* NULL: the key that signs now */
+     " created_at BIGINT NOT NULL)",
+     NULL},
+    {"CREATE UNIQUE INDEX signing_keys_current ON signing_keys((1)) WHERE valid_until IS NULL", NULL},
+    {WITH_ID_AI("programmes",
+                " code TEXT NOT NULL UNIQUE,"
+                " title TEXT NOT NULL,"
+                " description TEXT NOT NULL DEFAULT '',"
+                " pass_percent INTEGER CHECK (pass_percent BETWEEN 1 AND 100)," /* NULL: each quiz's own */
+                " in_person_check INTEGER NOT NULL DEFAULT 0,"
+                " requirements TEXT NOT NULL," /* JSON: see certs.h */
+                " active INTEGER NOT NULL DEFAULT 1,"
+                " updated_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL,"
+                " updated_at BIGINT NOT NULL")},
+    {"CREATE TABLE programme_checks ("
+     " programme_id BIGINT NOT NULL REFERENCES programmes(id),"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " checked_by BIGINT REFERENCES users(id),"
+     " checked_at BIGINT NOT NULL,"
+     " PRIMARY KEY (programme_id, person_id))",
+     NULL},
+    {"CREATE TABLE certificates ("
+     " id BIGINT PRIMARY KEY," /* random, 16 digits: not guessable from another one */
+     " programme_id BIGINT NOT NULL REFERENCES programmes(id),"
+     " person_id BIGINT REFERENCES people(id) ON DELETE SET NULL,"
+     " user_id BIGINT REFERENCES users(id),"
+     " learner TEXT NOT NULL," /* 'p<person id>' or 'u<user id>': one certificate per programme */
+     " unit_id BIGINT REFERENCES units(id),"
+     " holder_name TEXT NOT NULL,"
+     " programme_title TEXT NOT NULL,"
+     " issued_on TEXT NOT NULL,"
+     " issuer TEXT NOT NULL,"
+     " kid TEXT NOT NULL REFERENCES signing_keys(kid),"
+     " payload TEXT NOT NULL," /* exactly the signed bytes (UTF-8) */
+     " signature TEXT NOT NULL," /* base64url */
+     " attempt_id BIGINT REFERENCES quiz_attempts(id),"
+     " issued_at BIGINT NOT NULL,"
+     " revoked_at BIGINT,"
+     " revoked_by BIGINT REFERENCES users(id),"
+     " revoke_reason TEXT,"
+     " UNIQUE (programme_id, learner))",
+     NULL},
+    {"CREATE INDEX certificates_unit ON certificates(unit_id, issued_at)", NULL},
+    {"CREATE INDEX certificates_user ON certificates(user_id) WHERE user_id IS NOT NULL", NULL},
+    {"CREATE INDEX certificates_person ON certificates(person_id) WHERE person_id IS NOT NULL", NULL},
+    {"CREATE INDEX certificates_attempt ON certificates(attempt_id) WHERE attempt_id IS NOT NULL", NULL},
+    {NULL, NULL},
+};
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
 
@@ -595,6 +654,7 @@ const store_migration hocvuso_migrations[] = {
     {13, "competence frameworks and the question bank", m0013},
     {14, "quizzes and their attempts", m0014},
     {15, "courses, modules, lessons and learners' progress", m0015},
+    {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
     {0, NULL, NULL},
 };

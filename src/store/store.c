@@ -6,12 +6,14 @@
 #include "store/backend.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct store {
   const store_backend *be;
@@ -42,6 +44,16 @@ struct store {
   pthread_t maint;
   bool maint_running, maint_stop;
   pthread_cond_t maint_cv;
+  /* SQLite group commit (store_durable_start): commits are numbered; the syncer thread makes the
+   * WAL durable up to the newest one with one fdatasync for all the commits made meanwhile, and a
+   * writer's release waits until its commit is covered. */
+  pthread_mutex_t sync_mu;
+  pthread_cond_t sync_work_cv, sync_done_cv;
+  pthread_t syncer;
+  bool sync_running, sync_stop;
+  uint64_t commit_seq, synced_seq; /* under sync_mu */
+  char *wal_path;
+  atomic_uint_fast64_t syncs;
 };
 
 enum { DEFAULT_WAIT_MS = 5000, DOWN_BACKOFF_MS = 1000 };
@@ -104,6 +116,9 @@ store *store_open(const char *target, int pool, char *err, size_t errlen) {
   cond_init_mono(&st->cv);
   cond_init_mono(&st->writer_cv);
   cond_init_mono(&st->maint_cv);
+  pthread_mutex_init(&st->sync_mu, NULL);
+  cond_init_mono(&st->sync_work_cv);
+  cond_init_mono(&st->sync_done_cv);
   /* Open one connection now so that an unreachable database fails at start-up. On SQLite
    * it is the writer: it creates the file and sets WAL mode before readers open it. */
   store_conn *c = st->be->connect(st->target, st->be->kind == STORE_SQLITE, err, errlen);
@@ -124,9 +139,11 @@ store *store_open(const char *target, int pool, char *err, size_t errlen) {
 }
 
 static void maintenance_stop(store *st);
+static void durable_stop(store *st);
 
 void store_close(store *st) {
   if (!st) return;
+  durable_stop(st);
   maintenance_stop(st);
   store_conn *c = st->all;
   while (c) {
@@ -317,11 +334,28 @@ store_conn *store_acquire_timed(store *st, bool write, int wait_ms, store_why *w
   return c;
 }
 
+/* Waits until the syncer has made commit `seq` durable (at most DURABLE_WAIT_MS: a disk that stops
+ * answering is logged, and the answer goes on: the commit itself is done). */
+enum { DURABLE_WAIT_MS = 10000 };
+static void durable_wait(store *st, uint64_t seq) {
+  struct timespec dl = deadline_in(DURABLE_WAIT_MS);
+  pthread_mutex_lock(&st->sync_mu);
+  while (st->synced_seq < seq && st->sync_running) {
+    if (pthread_cond_timedwait(&st->sync_done_cv, &st->sync_mu, &dl) == ETIMEDOUT) {
+      fprintf(stderr, "store: the WAL was not synced within %d ms\n", DURABLE_WAIT_MS);
+      break;
+    }
+  }
+  pthread_mutex_unlock(&st->sync_mu);
+}
+
 void store_release(store_conn *c) {
   if (!c) return;
   store *st = c->st;
   /* A transaction left open by a failed path must not leak into the next user. */
   if (c->in_tx) store_rollback(c);
+  uint64_t durable = c->durable_seq;
+  c->durable_seq = 0;
   if (c->thread_bound) {
     c->in_use = false;
     return;
@@ -336,6 +370,7 @@ void store_release(store_conn *c) {
     w->granted = true;
     pthread_cond_broadcast(&st->writer_cv);
     pthread_mutex_unlock(&st->mu);
+    if (durable) durable_wait(st, durable);
     return;
   }
   st->in_use--;
@@ -347,6 +382,8 @@ void store_release(store_conn *c) {
     pthread_cond_signal(&st->cv);
   }
   pthread_mutex_unlock(&st->mu);
+  /* The writer is someone else's already: the next commit goes on while this one's is synced. */
+  if (durable) durable_wait(st, durable);
 }
 
 bool store_unavailable(const store_conn *c) { return c && c->unavailable; }
@@ -403,6 +440,16 @@ int store_begin(store_conn *c) {
 /* The database, not a flag that assumes success, says whether a transaction is still open. */
 int store_commit(store_conn *c) {
   int rc = c->be->exec(c, "COMMIT");
+  if (rc == STORE_OK && c->writer) {
+    /* numbered for the syncer; the release waits for it (store_durable_start) */
+    store *st = c->st;
+    pthread_mutex_lock(&st->sync_mu);
+    if (st->sync_running) {
+      c->durable_seq = ++st->commit_seq;
+      pthread_cond_signal(&st->sync_work_cv);
+    }
+    pthread_mutex_unlock(&st->sync_mu);
+  }
   if (rc != STORE_OK && c->be->in_tx(c)) {
     char why[sizeof c->err];
     memcpy(why, c->err, sizeof why); /* keep the COMMIT's reason, not the ROLLBACK's */
@@ -752,6 +799,73 @@ static void maintenance_stop(store *st) {
   pthread_join(st->maint, NULL);
   st->maint_running = false;
 }
+
+/* ---- group commit: SQLite's WAL synced for many commits at once ---- */
+
+static void *syncer_main(void *arg) {
+  store *st = arg;
+  pthread_mutex_lock(&st->sync_mu);
+  while (!st->sync_stop) {
+    if (st->synced_seq >= st->commit_seq) {
+      pthread_cond_wait(&st->sync_work_cv, &st->sync_mu);
+      continue;
+    }
+    uint64_t target = st->commit_seq;
+    pthread_mutex_unlock(&st->sync_mu);
+    /* Every commit numbered up to `target` has been written to the WAL (COMMIT returned): one
+     * fdatasync of the file makes them all durable. No WAL file: nothing to sync. */
+    int fd = open(st->wal_path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      if (fdatasync(fd) != 0) fprintf(stderr, "store: fdatasync %s: %s\n", st->wal_path, strerror(errno));
+      close(fd);
+    } else if (errno != ENOENT) {
+      fprintf(stderr, "store: open %s: %s\n", st->wal_path, strerror(errno));
+    }
+    atomic_fetch_add(&st->syncs, 1);
+    pthread_mutex_lock(&st->sync_mu);
+    st->synced_seq = target;
+    pthread_cond_broadcast(&st->sync_done_cv);
+  }
+  st->synced_seq = st->commit_seq;
+  pthread_cond_broadcast(&st->sync_done_cv);
+  pthread_mutex_unlock(&st->sync_mu);
+  return NULL;
+}
+
+int store_durable_start(store *st) {
+  if (st->be->kind != STORE_SQLITE || st->sync_running) return 0;
+  size_t n = strlen(st->target) + 5;
+  st->wal_path = malloc(n);
+  if (!st->wal_path) return -1;
+  snprintf(st->wal_path, n, "%s-wal", st->target);
+  st->sync_stop = false;
+  if (pthread_create(&st->syncer, NULL, syncer_main, st) != 0) {
+    free(st->wal_path);
+    st->wal_path = NULL;
+    return -1;
+  }
+  pthread_mutex_lock(&st->sync_mu);
+  st->sync_running = true;
+  pthread_mutex_unlock(&st->sync_mu);
+  return 0;
+}
+
+static void durable_stop(store *st) {
+  if (!st->sync_running) return;
+  pthread_mutex_lock(&st->sync_mu);
+  st->sync_stop = true;
+  pthread_cond_signal(&st->sync_work_cv);
+  pthread_mutex_unlock(&st->sync_mu);
+  pthread_join(st->syncer, NULL);
+  pthread_mutex_lock(&st->sync_mu);
+  st->sync_running = false;
+  pthread_cond_broadcast(&st->sync_done_cv);
+  pthread_mutex_unlock(&st->sync_mu);
+  free(st->wal_path);
+  st->wal_path = NULL;
+}
+
+uint64_t store_wal_syncs(const store *st) { return atomic_load(&((store *)st)->syncs); }
 
 /* ---- bulk writes ---- */
 

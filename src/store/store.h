@@ -164,6 +164,13 @@ int store_backup(store *st, const char *path, char *err, size_t errlen);
  * second, TRUNCATE when writes have stopped) and the writer's automatic checkpoint is turned
  * off. Nothing on PostgreSQL. Stopped by store_close. 0 or -1. */
 int store_maintenance_start(store *st);
+/* SQLite: group commit. From now on a writer's release waits until its last commit is durable: a
+ * thread syncs the WAL once for every commit made while the previous sync ran (synchronous=NORMAL
+ * alone would let a power cut lose the last ones). Pipelined: the writer is handed on before the
+ * wait. No-op on PostgreSQL (its commits are durable, grouped by the server). 0, or -1. */
+int store_durable_start(store *st);
+/* How many WAL syncs the group commit made (for /metrics and the benchmarks). */
+uint64_t store_wal_syncs(const store *st);
 
 /* ---- bulk writes ----
  * Rows are buffered and written in chunks, each chunk in its own transaction on the writer,

@@ -115,6 +115,18 @@ static int config_set(config *c, const char *key, const char *v, char *err, size
   }
   if (strcmp(key, "trusted-proxy") == 0) return copy_str(c->trusted_proxy, sizeof c->trusted_proxy, v, key, err, errlen);
   if (strcmp(key, "web") == 0) return copy_str(c->web, sizeof c->web, v, key, err, errlen);
+  if (strcmp(key, "public-url") == 0) {
+    if (*v && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
+      snprintf(err, errlen, "public-url: expected an http:// or https:// address");
+      return -1;
+    }
+    for (const char *p = v; *p; p++)
+      if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == '#' || *p == '?') {
+        snprintf(err, errlen, "public-url: a plain address without spaces, query or fragment");
+        return -1;
+      }
+    return copy_str(c->public_url, sizeof c->public_url, v, key, err, errlen);
+  }
   if (strcmp(key, "threads") == 0) {
     if (!parse_int(v, 1, 256, &n)) {
       snprintf(err, errlen, "threads: expected a number from 1 to 256, got \"%s\"", v);
@@ -249,6 +261,7 @@ static const struct {
     {"HOCVUSO_DATABASE_URL", "database"},
     {"HOCVUSO_THREADS", "threads"},
     {"HOCVUSO_TRUSTED_PROXY", "trusted-proxy"},
+    {"HOCVUSO_PUBLIC_URL", "public-url"},
     {"HOCVUSO_WEB", "web"},
     {"HOCVUSO_BODY_LIMIT", "body-limit"},
     {"HOCVUSO_TIMEOUT", "timeout"},

@@ -15,6 +15,7 @@ typedef struct config {
   char database[1024];     /* PostgreSQL URI; empty = SQLite in data/hocvuso.db */
   int threads;             /* HTTP worker threads */
   char trusted_proxy[256]; /* address whose X-Forwarded-* headers are believed */
+  char public_url[256];    /* how residents reach the server (https://hocvuso.example.vn): certificates' QR codes */
   char web[1024];          /* static front end */
   size_t body_limit;       /* bytes: the body of a JSON route whose row sets no limit of its own */
   int conn_timeout;        /* seconds a connection may stay idle */

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps, uniq, REPO_ROOT } from './lib/server.mjs';
 
 let otherAttempt;
-let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId, lessonId;
+let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId, lessonId, programmeId, certQuizId;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
 const anc = new Map(); // unit id -> Set(ancestors and itself)
@@ -63,7 +63,19 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/me/competence': 'learn',
   // A quiz run with a resident who has no phone is the field helper's work (field.write), on a
   // person of their unit (issue 8 part 7).
-  'POST /api/v1/residents/{id}/attempts': 'field.write',
+  'POST /api/v1/people/{id}/attempts': 'field.write',
+  // Certificates: one's own are read by their holder, whoever they are; an officer reads those of the
+  // people in scope (people.read, checked on the certificate's unit by SCOPE_CERT).
+  'GET /api/v1/certificates': null,
+  'GET /api/v1/certificates/{id}': null,
+  'GET /api/v1/certificates/{id}/qr.svg': null,
+  // Revoking and the programmes' rules are the ward admin's (certificates.manage).
+  'POST /api/v1/certificates/{id}/revoke': 'certificates.manage',
+  'GET /api/v1/programmes': null, // what a certificate asks for is no secret
+  'POST /api/v1/programmes': 'certificates.manage',
+  'PATCH /api/v1/programmes/{id}': 'certificates.manage',
+  // Checking a person in person is field work, on the person's unit.
+  'POST /api/v1/people/{id}/programme-checks': 'field.write',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
@@ -77,6 +89,7 @@ const INSTANCE_OBJECTS = {
   'POST /api/v1/quizzes/{id}/attempts': () => quizId,
   'GET /api/v1/lessons/{id}': () => lessonId,
   'POST /api/v1/lessons/{id}/complete': () => lessonId,
+  'PATCH /api/v1/programmes/{id}': () => programmeId,
 };
 // Body or query fields that name a unit: the route touches it, so its scope must be checked on it.
 const UNIT_FIELDS = /^(unit_id|parent_id)$/;
@@ -199,6 +212,14 @@ async function apiRequest(unit) {
   requestsByUnit.set(unit, q);
   return q;
 }
+// A certificate earned by the account of `session` (home unit `unit`): it passes the certificate quiz.
+async function apiCertificate(session, unit) {
+  const st = await srv.request('POST', `/api/v1/quizzes/${certQuizId}/attempts`, { session });
+  if (st.status !== 201) throw new Error(`certificate attempt: ${st.status} ${st.text}`);
+  const done = await srv.request('POST', `/api/v1/attempts/${st.json.id}/submit`, { session, body: { answers: [true] } });
+  if (done.status !== 200 || done.json.certificates?.length !== 1) throw new Error(`certificate: ${done.status} ${done.text}`);
+  return { id: done.json.certificates[0].id, unit };
+}
 async function cliUser(username, homeCode, homeId) {
   await cli(['user', 'add', username, '--name', `Ngoài ${username}`, ...(homeCode ? ['--unit', homeCode] : []), '--password-stdin'], 'Mat-khau-ma-tran-1\n');
   const id = (await srv.getJSON(await cliAdminSession(), `/api/v1/users?q=${username}`)).items.find((u) => u.username === username)?.id;
@@ -303,6 +324,17 @@ before(async () => {
   const qz = await srv.request('POST', '/api/v1/quizzes', { session: admin, body: { title: 'Ma trận', competency: '1.1', question_count: 1, pass_percent: 50 } });
   if (qz.status !== 201) throw new Error(`quiz: ${qz.status} ${qz.text}`);
   quizId = qz.json.id;
+  // Certificates: a programme whose one module is passed by a one-question quiz of its own part.
+  const cq = await srv.request('POST', '/api/v1/questions/import', {
+    session: admin, rawBody: Buffer.from('$CATEGORY: KNS-CB/M01/ma-tran/1.1/1\n\n::Ma trận CN::Câu hỏi chứng nhận của ma trận?{T}\n'),
+  });
+  if (cq.status !== 200 || cq.json.imported !== 1) throw new Error(`certificate question: ${cq.status} ${cq.text}`);
+  const cz = await srv.request('POST', '/api/v1/quizzes', { session: admin, body: { title: 'Ma trận chứng nhận', category: 'KNS-CB/M01/ma-tran', question_count: 1, pass_percent: 100 } });
+  if (cz.status !== 201) throw new Error(`certificate quiz: ${cz.status} ${cz.text}`);
+  certQuizId = cz.json.id;
+  const pg = await srv.request('POST', '/api/v1/programmes', { session: admin, body: { code: 'MT', title: 'Ma trận', requirements: { modules: ['KNS-CB/M01'] } } });
+  if (pg.status !== 201) throw new Error(`programme: ${pg.status} ${pg.text}`);
+  programmeId = pg.json.id;
   // Another learner's attempt, out of everyone's reach.
   const stranger = await cliUser('mt.hoc.vien', null, null);
   await cli(['user', 'grant', 'mt.hoc.vien', 'learner', 'HP']);
@@ -351,7 +383,12 @@ before(async () => {
       if (st.status !== 201 && st.status !== 200) throw new Error(`attempt of ${username}: ${st.status} ${st.text}`);
       attempt = { id: st.json.id };
     }
-    acc[username] = { attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest };
+    // Certificates: the caller's own (for those who learn), one of an account at home in the caller's
+    // unit, one of an account at home in the city.
+    const own = me.capabilities.includes('learn') ? await apiCertificate(session, unit) : null;
+    const inCert = await apiCertificate(await srv.login(inUser.username, 'Mat-khau-ma-tran-1'), unit);
+    const outCert = await apiCertificate(await srv.login(outUser.username, 'Mat-khau-ma-tran-1'), cityId);
+    acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest };
   }
 });
 after(async () => {
@@ -452,6 +489,15 @@ function casesFor(rt, username) {
       for (const [label, t] of [['own attempt', a.attempt], ["another learner's attempt", otherAttempt], ['missing attempt', null]])
         add(label, { id: t ? t.id : MISSING }, {}, t === null ? 'missing' : t === a.attempt && t ? 'pass' : 'deny');
       break;
+    case 'certificate': {
+      // Read: the holder's own, or people.read on its unit; revoke: the route's capability on its unit.
+      const certCap = cap ?? 'people.read';
+      const expectC = (t) => (t === null ? 'missing' : !rt.csrf && t === a.own ? 'pass' : holds(a, certCap, t.unit) ? 'pass' : 'deny');
+      const list = [['certificate of an account in scope', a.inCert], ['certificate of an account out of scope', a.outCert], ['missing certificate', null]];
+      if (a.own) list.unshift(['own certificate', a.own]);
+      for (const [label, t] of list) add(label, { id: t ? t.id : MISSING }, {}, expectC(t));
+      break;
+    }
     case 'request':
       for (const [label, q] of [['request of a person registered in scope', a.inRequest], ['request of a person out of scope', a.outRequest], ['missing request', null]])
         add(label, { id: q ? q.id : MISSING }, {}, q === null ? 'missing' : holds(a, cap, q.unit) ? 'pass' : 'deny');
@@ -569,8 +615,10 @@ test('every logged-in route refuses a caller without a session (401) and a write
 });
 
 test('public routes never refuse for lack of rights', async () => {
+  // A public route's object is anyone's to ask about: a certificate is verified by whoever holds its ID.
+  const params = { id: acc.admin.inCert.id };
   for (const rt of table.filter((x) => x.auth === 'public')) {
-    const r = await srv.request(rt.method, pathFor(rt, {}), { body: bodyFor(rt, {}) });
+    const r = await srv.request(rt.method, pathFor(rt, params), { body: bodyFor(rt, {}) });
     assert.ok(r.status < 500 && r.status !== 403, `${key(rt)}: ${r.status}`);
   }
 });

@@ -159,7 +159,7 @@ const cases = {
   // The question bank: a small GIFT file, one usable question and one reported (no right answer).
   importQuestions: () => ({
     path: '/api/v1/questions/import?name=cau-hoi.gift&competency=4.2&level=1',
-    rawBody: Buffer.from('$CATEGORY: OPENAPI/4.2/1\n\n::OTP::Ngân hàng có hỏi mã OTP không?{F####Không bao giờ.}\n\n::Hỏng::Chọn {~a ~b}\n'),
+    rawBody: Buffer.from('$CATEGORY: KNS-CB/M09/openapi/4.2/1\n\n::OTP::Ngân hàng có hỏi mã OTP không?{F####Không bao giờ.}\n\n::Hỏng::Chọn {~a ~b}\n'),
     headers: { 'content-type': 'text/plain' },
   }),
   listQuestions: () => ({ path: '/api/v1/questions?per_page=5&competency=4.2' }),
@@ -169,15 +169,28 @@ const cases = {
   listCourses: () => ({ path: '/api/v1/courses?per_page=5' }),
   getLesson: () => ({ path: `/api/v1/lessons/${state.lessonId}` }),
   completeLesson: () => ({ path: `/api/v1/lessons/${state.lessonId}/complete` }),
-  createQuiz: () => ({ path: '/api/v1/quizzes', body: { title: 'Kiểm tra an toàn', category: 'OPENAPI', question_count: 1, pass_percent: 100, max_attempts: 3 } }),
+  createQuiz: () => ({ path: '/api/v1/quizzes', body: { title: 'Kiểm tra an toàn', category: 'KNS-CB/M09/openapi', question_count: 1, pass_percent: 100, max_attempts: 3 } }),
   listQuizzes: () => ({ path: '/api/v1/quizzes?per_page=5' }),
   startAttempt: () => ({ path: `/api/v1/quizzes/${state.quizId}/attempts` }),
   getAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}` }),
   submitAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}/submit`, body: { answers: [false] } }),
   getMyCompetence: () => ({ path: '/api/v1/me/competence' }),
-  startAssistedAttempt: () => ({ path: `/api/v1/residents/${state.personId}/attempts`, body: { quiz_id: state.quizId } }),
-  getResidentCompetence: () => ({ path: `/api/v1/residents/${state.personId}/competence` }),
+  startAssistedAttempt: () => ({ path: `/api/v1/people/${state.personId}/attempts`, body: { quiz_id: state.quizId } }),
+  getResidentCompetence: () => ({ path: `/api/v1/people/${state.personId}/competence` }),
   getCompetenceChange: () => ({ path: `/api/v1/reports/competence-change?unit=${state.wardId}` }),
+  // Certificates: the programme asks for module M09, whose part the quiz above is; the submission
+  // (one right answer) issues the certificate.
+  getCertificateKeys: () => ({ path: '/.well-known/hocvuso/certificate-keys.json', session: null }),
+  createProgramme: () => ({ path: '/api/v1/programmes', body: { code: uniq('OA').replace(/[^A-Za-z0-9]/g, ''), title: 'Chương trình kiểm thử', requirements: { modules: ['KNS-CB/M09'] } } }),
+  listProgrammes: () => ({ path: '/api/v1/programmes' }),
+  listCertificates: () => ({ path: '/api/v1/certificates?per_page=5' }),
+  getCertificate: () => ({ path: `/api/v1/certificates/${state.certId}` }),
+  getCertificateQr: () => ({ path: `/api/v1/certificates/${state.certId}/qr.svg` }),
+  verifyCertificate: () => ({ path: `/api/v1/certificates/${state.certId}/verify`, session: null }),
+  verifySignedCertificate: () => ({ path: '/api/v1/certificates/verify', body: { payload: state.cert.payload, signature: state.cert.signature }, session: null }),
+  revokeCertificate: () => ({ path: `/api/v1/certificates/${state.certId}/revoke`, body: { reason: 'Kiểm thử thu hồi' } }),
+  updateProgramme: () => ({ path: `/api/v1/programmes/${state.programmeId}`, body: { in_person_check: true } }),
+  checkPersonForProgramme: () => ({ path: `/api/v1/people/${state.personId}/programme-checks`, body: { programme_id: state.programmeId } }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -188,8 +201,9 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'createResident', 'updateResident', 'addMembership', 'listResidents', 'getResident', 'linkUserPerson', 'getMyPerson',
   'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'listDeletedResidents', 'restoreResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
-  'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'startAttempt',
-  'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
+  'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'verifyCertificate', 'verifySignedCertificate',
+  'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -245,6 +259,12 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'createQuiz') state.quizId = r.json.id;
     if (id === 'listCourses') state.lessonId = r.json.items[0].modules[0].lessons[0].id;
     if (id === 'startAttempt') state.attemptId = r.json.id;
+    if (id === 'createProgramme') state.programmeId = r.json.id;
+    if (id === 'submitAttempt') {
+      assert.equal(r.json.certificates.length, 1, r.text);
+      state.certId = r.json.certificates[0].id;
+    }
+    if (id === 'getCertificate') state.cert = r.json;
     if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }

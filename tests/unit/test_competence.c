@@ -144,7 +144,7 @@ static void attempt(fixture *fx, int64_t quiz, int64_t user, int64_t person, int
   if (rc != 0) fail_msg("start: %d %s %s", e.status, e.code, e.message);
   assert_int_equal(status, 201);
   json_t *answers = answers_for(view, right_a, right_b);
-  if (quiz_submit(fx->w, json_integer_value(json_object_get(view, "id")), answers, &done, &e) != 0)
+  if (quiz_submit(fx->w, &fx->keys, json_integer_value(json_object_get(view, "id")), answers, &done, &e) != 0)
     fail_msg("submit: %d %s %s", e.status, e.code, e.message);
   json_decref(view);
   json_decref(answers);

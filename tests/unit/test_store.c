@@ -823,6 +823,45 @@ static void test_threads(void **state) {
   assert_true(after.size_bytes > 0);
 }
 
+/* Group commit (store_durable_start): a writer's release returns only once its commit is synced,
+ * so a sync has happened by then; many threads committing at once share syncs. PostgreSQL: no-op. */
+static void test_group_commit(void **state) {
+  fixture *fx = fx_of(state);
+  assert_int_equal(store_durable_start(fx->st), 0);
+  assert_int_equal(store_durable_start(fx->st), 0); /* twice: still one syncer */
+  store_conn *c = store_acquire(fx->st, true);
+  assert_non_null(c);
+  fresh_table(fx, c, "hv_t_threads",
+              "CREATE TABLE hv_t_threads (thread INTEGER NOT NULL, seq INTEGER NOT NULL, label TEXT,"
+              " PRIMARY KEY (thread, seq))",
+              "CREATE TABLE hv_t_threads (thread INTEGER NOT NULL, seq INTEGER NOT NULL, label TEXT,"
+              " PRIMARY KEY (thread, seq))");
+  uint64_t s0 = store_wal_syncs(fx->st);
+  assert_int_equal(store_begin(c), STORE_OK);
+  assert_int_equal(store_exec(c, "INSERT INTO hv_t_threads (thread, seq, label) VALUES (0, 0, 'một')"), STORE_OK);
+  assert_int_equal(store_commit(c), STORE_OK);
+  store_release(c);
+  uint64_t s1 = store_wal_syncs(fx->st);
+  if (fx->kind == STORE_PG) {
+    assert_true(s1 == 0); /* nothing to do: the server's commits are durable */
+    return;
+  }
+  assert_true(s1 > s0); /* the release waited for a sync that covered the commit */
+  worker workers[THREADS];
+  pthread_t tids[THREADS];
+  for (int i = 0; i < THREADS; i++) {
+    workers[i] = (worker){.st = fx->st, .id = i + 1};
+    assert_int_equal(pthread_create(&tids[i], NULL, worker_main, &workers[i]), 0);
+  }
+  for (int i = 0; i < THREADS; i++) assert_int_equal(pthread_join(tids[i], NULL), 0);
+  for (int i = 0; i < THREADS; i++)
+    if (workers[i].failures) fail_msg("%d failures, first: %s", workers[i].failures, workers[i].why);
+  uint64_t s2 = store_wal_syncs(fx->st);
+  /* at least one sync, at most one per commit */
+  assert_true(s2 > s1 && s2 - s1 <= (uint64_t)(THREADS * BATCHES));
+  printf("note: %d commits, %llu WAL syncs\n", THREADS * BATCHES, (unsigned long long)(s2 - s1));
+}
+
 static void test_backup(void **state) {
   fixture *fx = fx_of(state);
   char err[256] = "";
@@ -1486,6 +1525,7 @@ int main(void) {
       cmocka_unit_test(test_pg_reconnect),
       cmocka_unit_test(test_ids_not_reused),
       cmocka_unit_test(test_backup_under_writes),
+      cmocka_unit_test(test_group_commit),
   };
   int failed = cmocka_run_group_tests_name("store_sqlite", tests, setup_sqlite, teardown_sqlite);
   failed += cmocka_run_group_tests_name("store_postgresql", tests, setup_pg, teardown_pg);

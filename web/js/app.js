@@ -31,6 +31,8 @@ const deletedPage = lazy(() => import('./pages/deleted.js'));
 const questionsPage = lazy(() => import('./pages/questions.js'));
 const learnPage = lazy(() => import('./pages/learn.js'));
 const competencePage = lazy(() => import('./pages/competence.js'));
+const certificatesPage = lazy(() => import('./pages/certificates.js'));
+const programmesPage = lazy(() => import('./pages/programmes.js'));
 const newPasswordPage = lazy(() => import('./pages/new-password.js'));
 function warmPages() {
   setTimeout(() => LAZY.forEach((get) => get().catch(() => {})), 1500);
@@ -53,6 +55,8 @@ const NAV = [
   { key: 'learn', href: '#/hoc-tap', label: 'Học tập', icon: 'check', cap: 'learn' },
   { key: 'assist', href: '#/hoc-cung', label: 'Học cùng người dân', icon: 'people', cap: 'field.write' },
   { key: 'competence', href: '#/nang-luc-so', label: 'Năng lực số', icon: 'audit', cap: 'reports.read' },
+  { key: 'certificates', href: '#/chung-nhan', label: 'Chứng nhận', icon: 'shield' },
+  { key: 'programmes', href: '#/chuong-trinh', label: 'Điều kiện cấp chứng nhận', icon: 'key', cap: 'certificates.manage' },
   { key: 'questions', href: '#/cau-hoi', label: 'Ngân hàng câu hỏi', icon: 'edit', cap: 'content.write' },
   { key: 'requests', href: '#/yeu-cau', label: 'Yêu cầu về dữ liệu', icon: 'inbox', cap: REQUESTS_CAP, badge: 'overdue' },
   { key: 'audit', href: '#/nhat-ky', label: 'Nhật ký', icon: 'audit', cap: 'audit.read' },
@@ -81,6 +85,12 @@ const ROUTES = [
   { re: /^\/hoc-cung$/, page: competencePage, title: 'Học cùng người dân', nav: 'assist', cap: 'field.write' },
   { re: /^\/hoc-cung\/([^/]+)$/, keys: ['id'], page: competencePage, title: 'Học cùng người dân', nav: 'assist', cap: 'field.write' },
   { re: /^\/nang-luc-so$/, page: competencePage, title: 'Thay đổi năng lực số', nav: 'competence', cap: 'reports.read' },
+  { re: /^\/chung-nhan$/, page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
+  { re: /^\/chung-nhan\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
+  { re: /^\/chuong-trinh$/, page: programmesPage, title: 'Điều kiện cấp chứng nhận', nav: 'programmes', cap: 'certificates.manage' },
+  // Open to anyone, logged in or not: a stranger checks a certificate (its QR code opens this page).
+  { re: /^\/xac-minh$/, page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
+  { re: /^\/xac-minh\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
   { re: /^\/cau-hoi$/, page: questionsPage, title: 'Ngân hàng câu hỏi', nav: 'questions', cap: 'content.write' },
   { re: /^\/cau-hoi\/([^/]+)$/, keys: ['id'], page: questionsPage, title: 'Câu hỏi', nav: 'questions', cap: 'content.write' },
   { re: /^\/yeu-cau$/, page: requestsPage, title: 'Yêu cầu về dữ liệu', nav: 'requests', cap: REQUESTS_CAP },
@@ -334,7 +344,7 @@ async function render({ refresh = false } = {}) {
   const { path, query } = parseHash();
   const matched = matchRoute(path);
 
-  if (!state.me && !(matched && matched.route.public)) {
+  if (!state.me && !(matched && (matched.route.public || matched.route.open))) {
     state.returnTo = location.hash && location.hash !== '#' ? location.hash : null;
     location.replace(LOGIN_HASH);
     return;
@@ -344,7 +354,7 @@ async function render({ refresh = false } = {}) {
     return;
   }
   const forced = Boolean(state.me && state.me.must_change_password);
-  if (forced && !(matched && matched.route.bare)) {
+  if (forced && !(matched && (matched.route.bare || matched.route.open))) {
     // Nothing else answers until the account has its own password: keep where it was going.
     if (!state.returnTo && location.hash && location.hash !== '#' && location.hash !== NEW_PASSWORD_HASH) state.returnTo = location.hash;
     location.replace(NEW_PASSWORD_HASH);
@@ -363,7 +373,7 @@ async function render({ refresh = false } = {}) {
     delete main.dataset.boot;
     const waiting = main.querySelector(':scope > .boot-loading');
     if (waiting) waiting.remove();
-  } else if (matched && (matched.route.public || matched.route.bare)) {
+  } else if (matched && (matched.route.public || matched.route.bare || (matched.route.open && !state.me))) {
     if (state.shell) state.shell.root.remove();
     main = h('main', { id: 'noi-dung', class: 'main-public', tabindex: '-1' });
     replace(document.getElementById('app'), main);

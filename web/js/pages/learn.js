@@ -317,6 +317,15 @@ function rightText(q) {
   return (q.right_answer || []).join(' hoặc ');
 }
 
+// The certificates this submission earned (issued in its own transaction): shown on its review.
+function earnedBanner(a) {
+  const list = a.certificates || [];
+  if (!list.length) return null;
+  return h('div', { class: 'banner banner-success cert-earned', role: 'status' },
+    h('p', null, h('strong', null, 'Bạn vừa được cấp chứng nhận!')),
+    list.map((c) => h('p', null, h('a', { href: `#/chung-nhan/${c.id}`, class: 'btn btn-primary' }, icon('shield'), h('span', null, `Xem chứng nhận: ${c.programme}`)))));
+}
+
 function reviewView(a) {
   const head = a.state === 'expired'
     ? banner('warning', 'Bài làm đã quá thời gian và không được tính.')
@@ -325,6 +334,7 @@ function reviewView(a) {
       : `Bạn được ${fmtNum(a.score_percent)}%, cần ${a.pass_percent}% để đạt. Hãy xem lời giải thích rồi làm lại.`);
   return h('div', { class: 'page' },
     pageHeader(a.title, 'Kết quả bài làm', backLink(a)),
+    earnedBanner(a),
     head, assistedNote(a),
     a.state === 'submitted' ? h('ol', { class: 'review-list' }, a.questions.map((q) => h('li', { class: `review ${q.score >= 1 ? 'review-right' : q.score > 0 ? 'review-partial' : 'review-wrong'}` },
       h('p', { class: 'question-legend' }, plain(q.text, q.format)),
