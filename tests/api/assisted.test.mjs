@@ -7,7 +7,9 @@
 // Owns: its server and what it makes. Never: times anything.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, finish, expectError, userWithRole, uniq } from './lib/server.mjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, finish, expectError, userWithRole, uniq, hocvuso, storeArgs, tempDir } from './lib/server.mjs';
 import { setup, answersFor, COMP_A, COMP_B } from './lib/competence-fixture.mjs';
 
 let srv, admin, helper, learner, tdp1, tdp2, quizzes, helper2;
@@ -124,4 +126,34 @@ test('out of scope, a learner, another learner, an unknown quiz: refused, nothin
   assert.equal(still.state, 'open', 'refused submissions changed nothing');
   const p = await srv.getJSON(admin, `/api/v1/people/${far}/competence`);
   assert.equal(p.measured, 0);
+});
+
+test("an assisted pass counts toward the resident's certificate, issued to the resident", async () => {
+  // A course of one module (two true/false questions, both true) and a programme that needs it.
+  const course = `KNS-HT${uniq('').replace(/[^A-Za-z0-9]/g, '')}`;
+  const dir = tempDir('assisted-curr');
+  mkdirSync(join(dir, 'M1'));
+  writeFileSync(join(dir, 'M1', 'bai.md'), '# Bài một\n\nNội dung.\n');
+  writeFileSync(join(dir, 'M1', 'cau-hoi.gift'), `$CATEGORY: ${course}/M1/1.1/1\n\n::a::Câu một là đúng?{T####Đúng.}\n\n::b::Câu hai là đúng?{T####Đúng.}\n`);
+  writeFileSync(join(dir, 'curriculum.json'), JSON.stringify({
+    course: { code: course, title: 'Khóa học cùng người dân', description: 'Kiểm thử' },
+    modules: [{ code: 'M1', title: 'Học phần một', summary: 'Tóm tắt', dir: 'M1', level: 1, competencies: ['1.1'], groups: ['adults'],
+      lessons: [{ file: 'bai.md', title: 'Bài một', minutes: 5, competencies: ['1.1'] }], questions: 'cau-hoi.gift' }],
+  }));
+  const imp = await hocvuso(['import', 'curriculum', ...storeArgs(srv.dataDir, srv.dbUri), dir]);
+  assert.equal(imp.code, 0, imp.stderr);
+  const q = await srv.request('POST', '/api/v1/quizzes', { session: admin, body: { title: `Kiểm tra ${course}`, category: `${course}/M1`, question_count: 2, pass_percent: 100 } });
+  assert.equal(q.status, 201, q.text);
+  const pr = await srv.request('POST', '/api/v1/programmes', { session: admin, body: { code: uniq('P').replace(/[^A-Za-z0-9]/g, ''), title: 'Đạt học phần cùng người dân', requirements: { modules: [`${course}/M1`] } } });
+  assert.equal(pr.status, 201, pr.text);
+  const person = await resident(tdp1, 'Lò Thị Hoa');
+  const s = await startFor(helper, person, q.json.id);
+  assert.equal(s.status, 201, s.text);
+  const d = await submit(helper, s.json.id, s.json.questions.map(() => true));
+  assert.equal(d.status, 200, d.text);
+  assert.equal(d.json.passed, true);
+  assert.equal(d.json.certificates.length, 1, JSON.stringify(d.json.certificates));
+  const v = await srv.request('GET', `/api/v1/certificates/${d.json.certificates[0].id}/verify`);
+  assert.equal(v.status, 200, v.text);
+  assert.equal(v.json.holder_name, 'Lò Thị Hoa', 'the resident holds it, not the helper');
 });
