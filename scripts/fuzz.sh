@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz.sh: builds the libFuzzer harnesses (fuzz/*.c) with Debian's clang under ASan and UBSan
 # and runs each for a bounded time, starting from the committed seeds in fuzz/corpus/<name>.
-#   scripts/fuzz.sh [seconds per target, default 60] [target…]   (targets: csv xlsx gift qxml)
+#   scripts/fuzz.sh [seconds per target, default 60] [target…]   (targets: csv xlsx gift qxml certpayload)
 # The targets build one after the other, then run side by side, as many at a time as there are
 # cores (each is single-threaded, so each still has a core of its own for its whole time).
 # Prints "fuzz <name>: N runs, K crashes (E exec/s)" per target; exits non-zero on any crash,
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 SECS=${1:-60}
 shift || true
 TARGETS=("$@")
-[ "${#TARGETS[@]}" -eq 0 ] && TARGETS=(csv xlsx gift qxml)
+[ "${#TARGETS[@]}" -eq 0 ] && TARGETS=(csv xlsx gift qxml certpayload)
 OUT=${FUZZ_BUILD_DIR:-build-fuzz}
 CC=${FUZZ_CC:-clang}
 mkdir -p "$OUT"
@@ -24,10 +24,10 @@ fi
 
 CFLAGS=(-std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -fno-omit-frame-pointer -D_GNU_SOURCE -Wall -Wextra -Werror -I. -Isrc)
-read -r -a PKG_CFLAGS <<<"$(pkg-config --cflags libzip expat libutf8proc jansson)"
-read -r -a PKG_LIBS <<<"$(pkg-config --libs libzip expat libutf8proc jansson)"
+read -r -a PKG_CFLAGS <<<"$(pkg-config --cflags libzip expat libutf8proc jansson libsodium)"
+read -r -a PKG_LIBS <<<"$(pkg-config --libs libzip expat libutf8proc jansson libsodium)"
 SRCS=(src/util/table.c src/util/table_csv.c src/util/table_xlsx.c src/util/buf.c src/util/fold.c src/util/arena.c
-  src/util/utf8.c src/util/log.c src/util/clock.c src/util/jsonx.c src/domain/qformat.c src/domain/qformat_gift.c src/domain/qformat_xml.c)
+  src/util/utf8.c src/util/log.c src/util/clock.c src/util/jsonx.c src/domain/qformat.c src/domain/qformat_gift.c src/domain/qformat_xml.c src/domain/certs_payload.c)
 
 JOBS=$(nproc 2>/dev/null || echo 1)
 

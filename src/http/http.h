@@ -217,6 +217,9 @@ struct req {
   int job_hash_rc;       /* 0: job_out holds the hash of job_new */
   char job_out[128];
   atomic_int job_sync;   /* suspend and completion meet here: the second one resumes */
+  /* Group commit: the answer is ready, the connection suspended until its commit is synced. */
+  bool durable_waiting;
+  store_durable_waiter durable;
   void *conn;            /* the libmicrohttpd connection */
   /* the unit the scope check read for a route's {id} (with its ancestors, in the arena), or NULL:
    * the handler answers from it instead of reading it again */

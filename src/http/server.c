@@ -730,11 +730,34 @@ static bool offload(req *r, struct MHD_Connection *c) {
   return true;
 }
 
+/* The syncer made the request's commit durable: the second of (suspend, completion) resumes. */
+static void durable_done(void *arg) {
+  req *r = arg;
+  if (atomic_fetch_add(&r->job_sync, 1) == 1) MHD_resume_connection(r->conn);
+}
+
 static enum MHD_Result answer(struct MHD_Connection *c, req *r) {
   req_db_settle(r);
+  /* The writer goes to the next request at once; this one's commit, if it made one, must be
+   * durable before it is answered (group commit, store_durable_start): the connection waits
+   * suspended, its thread free for others, and the syncer resumes it. */
+  uint64_t seq = r->wconn ? store_release_pending(r->wconn) : 0;
+  r->wconn = NULL;
   release_db(r);
   if (!r->status) r->status = 500;
   if (r->status >= 500 && r->status != 501) log_error("%s %s answered %d: %s", r->method, r->path, r->status, r->err.code ? r->err.code : "");
+  if (seq) {
+    r->conn = c;
+    r->durable.fn = durable_done;
+    r->durable.arg = r;
+    atomic_store(&r->job_sync, 0);
+    if (!store_durable_notify(r->app->st, seq, &r->durable)) {
+      r->durable_waiting = true;
+      MHD_suspend_connection(c);
+      if (atomic_fetch_add(&r->job_sync, 1) == 1) MHD_resume_connection(c);
+      return MHD_YES;
+    }
+  }
   return send_response(c, r);
 }
 
@@ -793,6 +816,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     *upload_data_size = 0;
     return MHD_YES;
+  }
+  if (r->durable_waiting) {
+    /* Resumed: its commit is durable; the answer was ready. */
+    r->durable_waiting = false;
+    return send_response(c, r);
   }
   if (r->waiting) {
     /* Resumed: the pool is done with this request's password work. */

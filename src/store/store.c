@@ -52,6 +52,7 @@ struct store {
   pthread_t syncer;
   bool sync_running, sync_stop;
   uint64_t commit_seq, synced_seq; /* under sync_mu */
+  store_durable_waiter *sync_waiters; /* under sync_mu: told when their commit is synced */
   char *wal_path;
   atomic_uint_fast64_t syncs;
 };
@@ -349,12 +350,36 @@ static void durable_wait(store *st, uint64_t seq) {
   pthread_mutex_unlock(&st->sync_mu);
 }
 
-void store_release(store_conn *c) {
+static void release_conn(store_conn *c, bool wait);
+
+void store_release(store_conn *c) { release_conn(c, true); }
+
+uint64_t store_release_pending(store_conn *c) {
+  if (!c) return 0;
+  if (c->in_tx) store_rollback(c);
+  uint64_t seq = c->durable_seq;
+  release_conn(c, false);
+  return seq;
+}
+
+int store_durable_notify(store *st, uint64_t seq, store_durable_waiter *w) {
+  pthread_mutex_lock(&st->sync_mu);
+  int done = st->synced_seq >= seq || !st->sync_running;
+  if (!done) {
+    w->seq = seq;
+    w->next = st->sync_waiters;
+    st->sync_waiters = w;
+  }
+  pthread_mutex_unlock(&st->sync_mu);
+  return done;
+}
+
+static void release_conn(store_conn *c, bool wait) {
   if (!c) return;
   store *st = c->st;
   /* A transaction left open by a failed path must not leak into the next user. */
   if (c->in_tx) store_rollback(c);
-  uint64_t durable = c->durable_seq;
+  uint64_t durable = wait ? c->durable_seq : 0;
   c->durable_seq = 0;
   if (c->thread_bound) {
     c->in_use = false;
@@ -802,6 +827,30 @@ static void maintenance_stop(store *st) {
 
 /* ---- group commit: SQLite's WAL synced for many commits at once ---- */
 
+/* Calls (outside the lock, which is held on entry and on return) every waiter whose commit is
+ * synced now. */
+static void notify_synced(store *st) {
+  store_durable_waiter *ready = NULL, **pp = &st->sync_waiters;
+  while (*pp) {
+    store_durable_waiter *w = *pp;
+    if (w->seq <= st->synced_seq) {
+      *pp = w->next;
+      w->next = ready;
+      ready = w;
+    } else {
+      pp = &w->next;
+    }
+  }
+  if (!ready) return;
+  pthread_mutex_unlock(&st->sync_mu);
+  while (ready) {
+    store_durable_waiter *w = ready;
+    ready = w->next; /* read before fn: fn may end the waiter's owner */
+    w->fn(w->arg);
+  }
+  pthread_mutex_lock(&st->sync_mu);
+}
+
 static void *syncer_main(void *arg) {
   store *st = arg;
   pthread_mutex_lock(&st->sync_mu);
@@ -825,9 +874,11 @@ static void *syncer_main(void *arg) {
     pthread_mutex_lock(&st->sync_mu);
     st->synced_seq = target;
     pthread_cond_broadcast(&st->sync_done_cv);
+    notify_synced(st);
   }
   st->synced_seq = st->commit_seq;
   pthread_cond_broadcast(&st->sync_done_cv);
+  notify_synced(st);
   pthread_mutex_unlock(&st->sync_mu);
   return NULL;
 }

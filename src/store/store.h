@@ -169,6 +169,19 @@ int store_maintenance_start(store *st);
  * alone would let a power cut lose the last ones). Pipelined: the writer is handed on before the
  * wait. No-op on PostgreSQL (its commits are durable, grouped by the server). 0, or -1. */
 int store_durable_start(store *st);
+/* For a server that must not block a thread on the sync: store_release_pending releases `c` at
+ * once and answers the number of its commit still to be synced (0: none, or no group commit);
+ * store_durable_notify then answers 1 when that commit is durable already, or 0 after queueing `w`:
+ * the syncer calls w->fn(w->arg) once it is (from its own thread). `w` is the caller's, and must
+ * live until then. */
+typedef struct store_durable_waiter {
+  struct store_durable_waiter *next;
+  uint64_t seq;
+  void (*fn)(void *arg);
+  void *arg;
+} store_durable_waiter;
+uint64_t store_release_pending(store_conn *c);
+int store_durable_notify(store *st, uint64_t seq, store_durable_waiter *w);
 /* How many WAL syncs the group commit made (for /metrics and the benchmarks). */
 uint64_t store_wal_syncs(const store *st);
 
