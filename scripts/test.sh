@@ -148,7 +148,8 @@ if stage unit; then
   start_suite unit_sqlite "unit (SQLite)" unit_suite build
   [ -n "$PG_URI" ] && start_suite unit_pg "unit (PostgreSQL)" unit_suite build HOCVUSO_TEST_DATABASE_URL="$PG_URI"
   start_suite unit_asan "unit, sanitizers" unit_suite build-asan HOCVUSO_TEST_DATABASE_URL="$PG_URI_ASAN" \
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS=suppressions="$ROOT/tests/lsan.supp"
   finish_suite unit_sqlite
   [ -n "$PG_URI" ] && finish_suite unit_pg
   finish_suite unit_asan
@@ -169,7 +170,8 @@ if stage api; then
     finish_suite api_pg
   fi
   start_suite api_asan "API, sanitizers (SQLite)" node_suite tests/api/ HOCVUSO_BIN="$ROOT/build-asan/hocvuso" \
-    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS=suppressions="$ROOT/tests/lsan.supp"
   finish_suite api_asan
 fi
 if stage browser; then

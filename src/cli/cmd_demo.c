@@ -16,6 +16,7 @@
 #include "domain/certs.h"
 #include "domain/competence.h"
 #include "domain/demo.h"
+#include "domain/confirmations.h"
 #include "domain/import_file.h"
 #include "domain/lessons.h"
 #include "domain/people.h"
@@ -23,6 +24,7 @@
 #include "domain/quiz.h"
 #include "domain/users.h"
 #include "domain/synth.h"
+#include "util/clock.h"
 
 const cli_opt demo_opts[] = {
     CLI_DB_OPTS,
@@ -359,6 +361,13 @@ int cmd_demo(int argc, char **argv) {
   if (rc != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
   bool units_only = cli_get(demo_opts, &args, "units-only") != NULL;
   if (rc == 0 && residents > 0) rc = load_people(st, &keys, cfg.data, (long)residents, (uint64_t)seed, units_only);
+  if (rc == 0 && !units_only) {
+    /* Confirmations from outside for a share of the ward's adults (VNeID, the national platform). */
+    int64_t added = 0;
+    rc = confirmations_demo(st, clock_now(), &added, err, sizeof err);
+    if (rc != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
+    else printf("Confirmations from outside (VNeID, binhdanhocvuso.gov.vn, other courses): %lld new\n", (long long)added);
+  }
   const char *content = cli_get(demo_opts, &args, "content");
   if (rc == 0 && !units_only) rc = load_curriculum(st, &keys, content ? content : "content/curriculum");
   store_close(st);

@@ -14,6 +14,11 @@
  * when the file could be read, even with rejected rows; 1 with a message on stderr when it could
  * not (encoding, empty, not a workbook, missing or repeated columns) or the database failed; 2 on
  * bad usage. Never: prints a row's personal data.
+ * `hocvuso import confirmations [--unit CODE] FILE`: a list of confirmations from outside (VNeID, the
+ * national platform, other courses; confirmations.h), matched by CCCD to the people registered in
+ * the unit tree (or in CODE's subtree); prints {"recorded", "unchanged", "unmatched": [{"line",
+ * "reason"}], "rejected": [{"line", "field", "reason"}], "unmatched_count", "rejected_count"}
+ * with the exit codes above.
  */
 #include <jansson.h>
 #include <limits.h>
@@ -22,7 +27,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "domain/confirmations.h"
 #include "domain/import_file.h"
+#include "domain/units.h"
 #include "domain/lessons.h"
 #include "domain/qbank.h"
 #include "util/config.h"
@@ -31,6 +38,7 @@ const cli_opt import_opts[] = {
     CLI_DB_OPTS,
     {"competency", true, "C  questions: the competence code (e.g. 4.2) of questions that name none"},
     {"level", true, "L     questions: their level, 1-8"},
+    {"unit", true, "CODE   confirmations: match only people registered in this unit's subtree"},
     {NULL, false, NULL},
 };
 
@@ -98,6 +106,43 @@ static int import_questions(const cli_args *args, const config *cfg, const char 
   return ret;
 }
 
+static int import_confirmations(const cli_args *args, const config *cfg, const char *path) {
+  secrets keys;
+  store *st = cli_open(cfg, &keys, 2, true);
+  if (!st) return 1;
+  int ret = 1;
+  json_t *o = NULL;
+  scope_sql sc;
+  scope_sql_all(&sc);
+  const char *base = strrchr(path, '/');
+  conf_import_opts opts = {.scope = &sc, .by_username = "cli", .ip = "local", .file_name = base ? base + 1 : path};
+  const char *unit = cli_get(import_opts, args, "unit");
+  if (unit) {
+    store_conn *c = store_acquire(st, false);
+    opts.unit_id = c ? units_find(c, unit) : 0;
+    if (c) store_release(c);
+    if (opts.unit_id <= 0) {
+      fprintf(stderr, "hocvuso import: không có đơn vị mang mã %s\n", unit);
+      goto out;
+    }
+  }
+  app_err e = {0};
+  if (confirmations_import(st, &keys, path, NULL, 0, &opts, &o, &e) != 0) {
+    fprintf(stderr, "hocvuso import: %s\n", e.message ? e.message : "lỗi hệ thống");
+    goto out;
+  }
+  char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  if (text) {
+    printf("%s\n", text);
+    ret = fflush(stdout) == 0 ? 0 : 1;
+  }
+  free(text);
+out:
+  json_decref(o);
+  store_close(st);
+  return ret;
+}
+
 int cmd_import(int argc, char **argv) {
   cli_args args;
   config cfg;
@@ -106,9 +151,11 @@ int cmd_import(int argc, char **argv) {
   bool questions = args.npos == 2 && strcmp(args.pos[0], "questions") == 0;
   bool curriculum = args.npos == 2 && strcmp(args.pos[0], "curriculum") == 0;
   bool competencies = args.npos == 2 && strcmp(args.pos[0], "competencies") == 0;
-  if (args.npos != 2 || (!questions && !curriculum && !competencies && strcmp(args.pos[0], "residents") != 0)) {
-    fprintf(stderr, "hocvuso import: usage: hocvuso import residents|questions|curriculum|competencies [--data DIR]"
-                    " [--database URI] [--competency C --level L] FILE|DIR\n");
+  bool confirmations = args.npos == 2 && strcmp(args.pos[0], "confirmations") == 0;
+  if (args.npos != 2 ||
+      (!questions && !curriculum && !competencies && !confirmations && strcmp(args.pos[0], "residents") != 0)) {
+    fprintf(stderr, "hocvuso import: usage: hocvuso import residents|questions|curriculum|competencies|confirmations"
+                    " [--data DIR] [--database URI] [--competency C --level L] [--unit CODE] FILE|DIR\n");
     return 2;
   }
   if (curriculum) return import_curriculum(&cfg, args.pos[1]);
@@ -119,6 +166,7 @@ int cmd_import(int argc, char **argv) {
     return 1;
   }
   if (questions) return import_questions(&args, &cfg, path);
+  if (confirmations) return import_confirmations(&args, &cfg, path);
   secrets keys;
   store *st = cli_open(&cfg, &keys, 2, true);
   if (!st) return 1;

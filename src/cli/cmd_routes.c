@@ -30,6 +30,7 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_PERSON_DELETED: return "person_deleted";
     case SCOPE_ATTEMPT: return "attempt";
     case SCOPE_CERT: return "certificate";
+    case SCOPE_CONFIRMATION: return "confirmation";
   }
   return "?";
 }

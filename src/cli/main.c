@@ -32,7 +32,9 @@ static const command commands[] = {
      "hocvuso synth --residents N [--seed S] [--out FILE]   (the same N and S give the same bytes)", synth_opts},
     {"import", cmd_import, "import a resident list (CSV or XLSX) as the ward admin; prints one JSON object",
      "hocvuso import residents [--data DIR] [--database URI] FILE\n"
-     "  prints {\"imported\": N, \"unchanged\": N, \"rejected\": [{\"line\": L, \"reason\": \"…\"}]}",
+     "  prints {\"imported\": N, \"unchanged\": N, \"rejected\": [{\"line\": L, \"reason\": \"…\"}]}\n"
+     "hocvuso import confirmations [--data DIR] [--unit CODE] FILE\n"
+     "  prints {\"recorded\": N, \"unchanged\": N, \"unmatched\": […], \"rejected\": [{\"line\", \"field\", \"reason\"}]}",
      import_opts},
     {"purge", cmd_purge, "delete for good the people past their retention period; prints {\"purged\": N}",
      "hocvuso purge [--data DIR] [--database URI]   (the server also does it every hour)", purge_opts},

@@ -3,6 +3,7 @@
 #include "domain/quiz.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -182,8 +183,47 @@ typedef struct stored_q {
   json_t *row; /* {text, format, explanation, body{answers, answer, feedback_*}} */
 } stored_q;
 
+/* Questions parsed once per process: a question's row never changes (an edited question is a new
+ * row; qbank.c retires, never updates), so its parsed form is shared, read-only, by every attempt
+ * that draws it (jansson's reference counts are atomic). A slot is taken over by a newer id that
+ * hashes to it. */
+#define QCACHE_SLOTS 4096
+static struct qcache_slot {
+  uint64_t db; /* store_conn_serial: the database the row was read from */
+  int64_t id;
+  char type[16];
+  json_t *row;
+} qcache[QCACHE_SLOTS];
+static pthread_mutex_t qcache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static bool qcache_get(uint64_t db, int64_t id, stored_q *q) {
+  struct qcache_slot *slot = &qcache[(uint64_t)id % QCACHE_SLOTS];
+  pthread_mutex_lock(&qcache_mu);
+  bool hit = slot->db == db && slot->id == id && slot->row;
+  if (hit) {
+    q->id = id;
+    memcpy(q->type, slot->type, sizeof q->type);
+    q->row = json_incref(slot->row);
+  }
+  pthread_mutex_unlock(&qcache_mu);
+  return hit;
+}
+
+static void qcache_put(uint64_t db, const stored_q *q) {
+  struct qcache_slot *slot = &qcache[(uint64_t)q->id % QCACHE_SLOTS];
+  pthread_mutex_lock(&qcache_mu);
+  json_t *old = slot->row;
+  slot->db = db;
+  slot->id = q->id;
+  memcpy(slot->type, q->type, sizeof slot->type);
+  slot->row = json_incref(q->row);
+  pthread_mutex_unlock(&qcache_mu);
+  json_decref(old);
+}
+
 static int load_question(store_conn *c, int64_t id, stored_q *q) {
   memset(q, 0, sizeof *q);
+  if (qcache_get(store_conn_serial(c), id, q)) return 0;
   store_stmt *s = store_prepare(c, &q_question);
   if (!s) return -1;
   store_bind_int(s, 1, id);
@@ -196,6 +236,7 @@ static int load_question(store_conn *c, int64_t id, stored_q *q) {
                        text_or_null(s, 5), "body", body ? body : json_object());
   }
   store_reset(s);
+  if (rc == STORE_ROW && q->row) qcache_put(store_conn_serial(c), q);
   return rc == STORE_ROW && q->row ? 0 : -1;
 }
 

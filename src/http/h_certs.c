@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/certpdf.h"
 #include "domain/certs.h"
 #include "domain/people.h"
 #include "http/handlers.h"
@@ -134,6 +135,61 @@ int h_certs_qr(req *r) {
   r->raw_len = len;
   r->raw_type = "image/svg+xml";
   req_header(r, "Cache-Control", "private, max-age=300");
+  return 0;
+}
+
+/* The place of the date line: the issuer's name without "UBND" and the kind of unit. */
+static const char *place_of(req *r, const char *issuer) {
+  const char *p = strncmp(issuer, "UBND ", 5) == 0 ? issuer + 5 : issuer;
+  static const char *const kinds[] = {"Phường ", "phường ", "Xã ", "xã ", "Thành phố ", "thành phố "};
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (strncmp(p, kinds[i], strlen(kinds[i])) == 0) return arena_strdup(&r->a, p + strlen(kinds[i]));
+  return arena_strdup(&r->a, p);
+}
+
+int h_certs_pdf(req *r) {
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  json_t *o = NULL;
+  if (certs_get(c, req_param(r, 0), &o, &r->err) != 0) return -1;
+  char *qr = qr_text_of(r, o);
+  const char *idt = json_string_value(json_object_get(o, "id_text"));
+  const char *issuer = json_string_value(json_object_get(o, "issuer"));
+  certpdf_in in = {
+      .cert_id = idt,
+      .holder_name = json_string_value(json_object_get(o, "holder_name")),
+      .programme = json_string_value(json_object_get(o, "programme")),
+      .issued_on = json_string_value(json_object_get(o, "issued_on")),
+      .issuer = issuer,
+      .place = issuer ? place_of(r, issuer) : NULL,
+      .qr_text = qr,
+      .verify_hint = arena_printf(&r->a, "%s/#/xac-minh/%s", base_url(r), idt ? idt : ""),
+      .key_id = json_string_value(json_object_get(o, "key_id")),
+  };
+  unsigned char *pdf = NULL;
+  size_t len = 0;
+  int rc = qr ? certpdf_render(&in, &pdf, &len) : CERTPDF_ERENDER;
+  free(qr);
+  if (rc != 0) {
+    json_decref(o);
+    return APP_INTERNAL(&r->err);
+  }
+  req_header(r, "Content-Disposition", arena_printf(&r->a, "attachment; filename=\"chung-nhan-%s.pdf\"", idt));
+  req_header(r, "Cache-Control", "private, no-store");
+  json_t *uid = json_object_get(o, "user_id");
+  bool own = json_is_integer(uid) && json_integer_value(uid) == r->who->user_id;
+  int64_t unit = json_integer_value(json_object_get(o, "unit_id"));
+  json_decref(o);
+  if (!own && (req_begin(r) != 0 || req_audit(r, "certificate.read", "certificate", req_param(r, 0), unit,
+                                              json_pack("{s:s}", "as", "pdf")) != 0 ||
+               store_commit(req_dbw(r)) != STORE_OK)) {
+    free(pdf);
+    return APP_INTERNAL(&r->err);
+  }
+  r->status = 200;
+  r->raw = (char *)pdf;
+  r->raw_len = len;
+  r->raw_type = "application/pdf";
   return 0;
 }
 

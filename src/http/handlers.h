@@ -72,6 +72,12 @@ int h_competencies_create(req *r);
 int h_courses_list(req *r);
 int h_lessons_get(req *r);
 int h_lessons_complete(req *r);
+/* h_confirmations.c (confirmations from outside) */
+int h_person_confirmations(req *r);
+int h_person_confirmations_add(req *r);
+int h_confirmations_list(req *r);
+int h_confirmations_import(req *r);
+int h_confirmations_delete(req *r);
 /* h_quiz.c */
 int h_quizzes_create(req *r);
 int h_quizzes_list(req *r);
@@ -90,6 +96,7 @@ int h_cert_verify_signed(req *r);
 int h_certs_list(req *r);
 int h_certs_get(req *r);
 int h_certs_qr(req *r);
+int h_certs_pdf(req *r);
 int h_certs_revoke(req *r);
 int h_programmes_list(req *r);
 int h_programmes_create(req *r);

@@ -76,7 +76,9 @@ typedef struct field_spec {
  * SCOPE_ATTEMPT a quiz attempt {id} of the path: the learner's own, nobody else's (404 when absent);
  * SCOPE_CERT a certificate {id} of the path (404 when absent): for a read, its holder's own account,
  *             or `cap` (people.read when the route's is 0) on the holder's unit; for a
- *             state-changing route, `cap` on the holder's unit alone. */
+ *             state-changing route, `cap` on the holder's unit alone;
+ * SCOPE_CONFIRMATION a confirmation from outside {id} of the path (confirmations.h): the capability
+ *             on its person's registering unit (404 when absent or the person deleted). */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -90,7 +92,8 @@ typedef enum {
   SCOPE_REQUEST,
   SCOPE_PERSON_DELETED,
   SCOPE_ATTEMPT,
-  SCOPE_CERT
+  SCOPE_CERT,
+  SCOPE_CONFIRMATION
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;

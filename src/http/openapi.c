@@ -322,6 +322,10 @@ static json_t *operation(const route *rt) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
                                               "Tệp CSV (UTF-8 có BOM, xuống dòng CRLF), mở được bằng Excel", "content",
                                               "text/csv", "schema", "type", "string"));
+  } else if (strlen(rt->path) > 4 && strcmp(rt->path + strlen(rt->path) - 4, "/pdf") == 0) {
+    json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description",
+                                              "Tệp PDF (Content-Disposition: attachment)", "content", "application/pdf",
+                                              "schema", "type", "string", "contentMediaType", "application/pdf"));
   } else if (strlen(rt->path) > 4 && strcmp(rt->path + strlen(rt->path) - 4, ".svg") == 0) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Ảnh SVG", "content",
                                               "image/svg+xml", "schema", "type", "string"));
@@ -562,6 +566,36 @@ static const char *competence_schemas_json =
     "r\",\"description\":\"số cặp (người học, năng lực) đo hai lần\"},\"before\":{\"type\":\"number\"},\""
     "after\":{\"type\":\"number\"},\"change\":{\"type\":\"number\"},\"group\":{\"type\":\"string\"},\"lab"
     "el\":{\"type\":\"string\"}},\"additionalProperties\":false}}},\"additionalProperties\":false}}";
+/* Confirmations from outside (confirmations.h): merged into the schemas above. */
+static const char *confirm_schemas_json =
+    "{\"Confirmation\":{\"type\":\"object\",\"required\":[\"id\",\"person_id\",\"full_name\",\"unit_id\","
+    "\"unit_name\",\"kind\",\"kind_label\",\"source\",\"reference\",\"confirmed_on\",\"recorded_by\",\"vi"
+    "a_import\",\"created_at\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"person_id\":{\"type\":\"i"
+    "nteger\"},\"full_name\":{\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"ty"
+    "pe\":\"string\"},\"kind\":{\"type\":\"string\",\"enum\":[\"vneid\",\"national_platform\",\"course_el"
+    "sewhere\"]},\"kind_label\":{\"type\":\"string\"},\"source\":{\"type\":\"string\"},\"reference\":{\"t"
+    "ype\":[\"string\",\"null\"]},\"confirmed_on\":{\"type\":\"string\",\"format\":\"date\"},\"recorded_b"
+    "y\":{\"type\":[\"string\",\"null\"],\"description\":\"display name of who recorded it; null: the ope"
+    "rator\"},\"via_import\":{\"type\":\"boolean\"},\"created_at\":{\"type\":\"string\",\"format\":\"date"
+    "-time\"}},\"additionalProperties\":false},\"ConfirmationList\":{\"type\":\"object\",\"required\":[\""
+    "items\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Co"
+    "nfirmation\"}}},\"additionalProperties\":false},\"ConfirmationPage\":{\"type\":\"object\",\"required"
+    "\":[\"items\",\"page\",\"per_page\",\"total\",\"people\"],\"properties\":{\"items\":{\"type\":\"arra"
+    "y\",\"items\":{\"$ref\":\"#/components/schemas/Confirmation\"}},\"page\":{\"type\":\"integer\"},\"pe"
+    "r_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"},\"people\":{\"type\":\"object\",\"r"
+    "equired\":[\"vneid\",\"national_platform\",\"course_elsewhere\",\"any\"],\"description\":\"distinct "
+    "people with at least one confirmation of each kind\",\"properties\":{\"vneid\":{\"type\":\"integer\""
+    "},\"national_platform\":{\"type\":\"integer\"},\"course_elsewhere\":{\"type\":\"integer\"},\"any\":{"
+    "\"type\":\"integer\"}},\"additionalProperties\":false}},\"additionalProperties\":false},\"Confirmati"
+    "onImport\":{\"type\":\"object\",\"required\":[\"recorded\",\"unchanged\",\"unmatched\",\"rejected\","
+    "\"unmatched_count\",\"rejected_count\"],\"properties\":{\"recorded\":{\"type\":\"integer\"},\"unchan"
+    "ged\":{\"type\":\"integer\"},\"unmatched\":{\"type\":\"array\",\"description\":\"at most 1000\",\"it"
+    "ems\":{\"type\":\"object\",\"required\":[\"line\",\"reason\"],\"properties\":{\"line\":{\"type\":\"i"
+    "nteger\"},\"reason\":{\"type\":\"string\"}},\"additionalProperties\":false}},\"rejected\":{\"type\":"
+    "\"array\",\"description\":\"at most 1000\",\"items\":{\"type\":\"object\",\"required\":[\"line\",\"f"
+    "ield\",\"reason\"],\"properties\":{\"line\":{\"type\":\"integer\"},\"field\":{\"type\":\"string\"},\""
+    "reason\":{\"type\":\"string\"}},\"additionalProperties\":false}},\"unmatched_count\":{\"type\":\"int"
+    "eger\"},\"rejected_count\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
 
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
@@ -591,6 +625,7 @@ json_t *openapi_build(const char *version) {
   } more_schemas[] = {{&people_schemas_json, "people"},     {&privacy_schemas_json, "request"},
                       {&deleted_schemas_json, "deleted-record"}, {&import_schemas_json, "import"},
                       {&learning_schemas_json, "learning"}, {&certificate_schemas_json, "certificate"},
+                      {&confirm_schemas_json, "confirmation"},
                       {&competence_schemas_json, "competence"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);

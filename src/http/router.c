@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "domain/authcache.h"
+#include "domain/confirmations.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
 #include "domain/certs.h"
@@ -332,6 +333,19 @@ static int check_scope(req *r) {
       if (!rt->csrf && holder == r->who->user_id) return 0;
       if (path[0] && scope_can(r->who, rt->cap ? rt->cap : CAP_PEOPLE_READ, path)) return 0;
       return req_fail(r, 403, "forbidden", "id", "Chứng nhận này không thuộc phạm vi quản lý của bạn.");
+    }
+    case SCOPE_CONFIRMATION: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t person_id = 0, unit_id = 0;
+      if (confirmations_reach(c, req_param(r, 0), &r->a, &person_id, &unit_id, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Xác nhận này là của một người ngoài phạm vi quản lý của bạn.");
+      return 0;
     }
   }
   return 0;

@@ -307,6 +307,29 @@ static const field_spec residents_export_query[] = {
     {0},
 };
 
+/* Confirmations from outside (confirmations.h). */
+static const field_spec confirmation_body[] = {
+    {"kind", FT_STRING, true, 1, 40,
+     "Loại: vneid (đạt chuẩn phổ cập kỹ năng số trên VNeID), national_platform (nền tảng binhdanhocvuso.gov.vn), "
+     "course_elsewhere (khóa học khác); hoặc nhãn tiếng Việt"},
+    {"source", FT_STRING, false, 0, 200,
+     "Nguồn: nền tảng hoặc đơn vị tổ chức khóa học (để trống: VNeID, binhdanhocvuso.gov.vn theo loại; bắt buộc với khóa học khác)"},
+    {"confirmed_on", FT_STRING, true, 1, 10, "Ngày xác nhận: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai"},
+    {"reference", FT_STRING, false, 0, 100, "Số hiệu chứng nhận ở nơi khác (tùy chọn)"},
+    {0},
+};
+static const field_spec confirmations_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ người đăng ký trong cây đơn vị này"},
+    {"kind", FT_STRING, false, 1, 40, "Loại: vneid, national_platform, course_elsewhere"},
+    PAGING,
+    {0},
+};
+static const field_spec confirmations_import_query[] = {
+    {"name", FT_STRING, false, 0, 200, "Tên tệp như người dùng chọn (ghi vào nhật ký)"},
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ ghép với người dân đăng ký trong cây đơn vị này"},
+    {0},
+};
+
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
 #define ON_UNIT(cap, field, from) AUTH_LOGIN, cap, SCOPE_UNIT, field, from
@@ -510,6 +533,9 @@ const route routes[] = {
     {"GET", "/api/v1/certificates/{id}/qr.svg", h_certs_qr, AUTH_LOGIN, 0, SCOPE_CERT, "id", FROM_PATH, NULL, NULL,
      false, RATE_NONE, 200, "getCertificateQr", "Chứng nhận",
      "Mã QR của chứng nhận (SVG): địa chỉ trang kiểm tra kèm nội dung đã ký", NULL},
+    {"GET", "/api/v1/certificates/{id}/pdf", h_certs_pdf, AUTH_LOGIN, 0, SCOPE_CERT, "id", FROM_PATH, NULL, NULL,
+     false, RATE_NONE, 200, "getCertificatePdf", "Chứng nhận",
+     "Bản PDF để in (A4 ngang, có mã QR mang nội dung đã ký); người khác chủ chứng nhận xem thì ghi nhật ký", NULL},
     {"POST", "/api/v1/certificates/{id}/revoke", h_certs_revoke, AUTH_LOGIN, CAP_CERT_MANAGE, SCOPE_CERT, "id",
      FROM_PATH, cert_revoke_body, NULL, true, RATE_WRITE, 200, "revokeCertificate", "Chứng nhận",
      "Thu hồi một chứng nhận, có lý do; trang kiểm tra công khai sẽ báo đã thu hồi", "Certificate"},
@@ -562,6 +588,28 @@ const route routes[] = {
      residents_export_query, false, RATE_NONE, 200, "exportResidents", "Người dân",
      "Xuất toàn bộ danh sách người dân trong phạm vi (lọc như danh sách) ra CSV hoặc Excel, từng phần, được ghi nhật ký",
      NULL},
+    /* confirmations from outside (xác nhận từ VNeID, nền tảng Bình dân học vụ số, khóa học khác) */
+    {"GET", "/api/v1/residents/{id}/confirmations", h_person_confirmations, ON_PERSON(CAP_PEOPLE_READ), NULL, NULL,
+     false, RATE_NONE, 200, "listPersonConfirmations", "Học tập",
+     "Các xác nhận từ bên ngoài của một người (VNeID, nền tảng Bình dân học vụ số, khóa học khác; được ghi nhật ký)",
+     "ConfirmationList"},
+    {"POST", "/api/v1/residents/{id}/confirmations", h_person_confirmations_add, ON_PERSON(CAP_PEOPLE_WRITE),
+     confirmation_body, NULL, true, RATE_WRITE, 201, "recordConfirmation", "Học tập",
+     "Ghi nhận một xác nhận từ bên ngoài; đã có (cùng loại, nguồn, ngày): 200 với bản ghi đó, không ghi thêm",
+     "Confirmation"},
+    {"GET", "/api/v1/confirmations", h_confirmations_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     confirmations_query, false, RATE_NONE, 200, "listConfirmations", "Học tập",
+     "Xác nhận từ bên ngoài của người dân đăng ký trong phạm vi, ngày mới nhất trước, với số người theo từng loại",
+     "ConfirmationPage"},
+    {"POST", "/api/v1/confirmations/import", h_confirmations_import, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_QUERY),
+     NULL, confirmations_import_query, true, RATE_WRITE, 200, "importConfirmations", "Học tập",
+     "Nhập danh sách xác nhận (CSV hoặc Excel, thân yêu cầu là nội dung tệp, tối đa 16 MiB; cột Số CCCD, Loại xác nhận, "
+     "Nguồn, Ngày xác nhận, Số hiệu): ghép theo CCCD với người dân trong phạm vi; báo từng dòng không ghép được hoặc "
+     "sai; nhập lại không ghi trùng",
+     "ConfirmationImport", .body_limit = 16u * 1024 * 1024},
+    {"DELETE", "/api/v1/confirmations/{id}", h_confirmations_delete, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CONFIRMATION,
+     "id", FROM_PATH, NULL, NULL, true, RATE_WRITE, 204, "deleteConfirmation", "Học tập",
+     "Xóa một xác nhận ghi nhầm (quyền people.write trên đơn vị đăng ký của người đó; được ghi nhật ký)", NULL},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

@@ -608,6 +608,30 @@ static const store_sql m0016[] = {
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
 
+/* 17: confirmations from outside (issue 8, part 5; confirmations.h): a person confirmed on VNeID's
+ * universal digital-skills standard, on the national platform binhdanhocvuso.gov.vn, or having
+ * finished a course elsewhere, with its source and date (a date key yyyymmdd). The same fact from
+ * the same source on the same day is one row (a re-run import, a double click). Counting by kind
+ * reads (kind, person_id); a unit's people are probed through the unique key (person_id first). */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0017[] = {
+    {WITH_ID_AI("external_confirmations",
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " kind TEXT NOT NULL CHECK (kind IN ('vneid', 'national_platform', 'course_elsewhere')),"
+                " source TEXT NOT NULL,"
+                " reference TEXT,"
+                " confirmed_on INTEGER NOT NULL CHECK (confirmed_on BETWEEN 19000101 AND 99991231),"
+                " recorded_by BIGINT REFERENCES users(id),"
+                " via_import INTEGER NOT NULL DEFAULT 0,"
+                " created_at BIGINT NOT NULL,"
+                " UNIQUE (person_id, kind, source, confirmed_on)")},
+    {"CREATE INDEX external_confirmations_kind ON external_confirmations(kind, person_id)", NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
 /* 18: change in competence and assisted learning (issue 8, parts 6 and 7): a quiz's purpose (a
  * placement check, measured at the start and again at the end, or practice); each submitted
  * attempt's score per competence, written in the submission's transaction so that reports never
@@ -655,6 +679,7 @@ const store_migration hocvuso_migrations[] = {
     {14, "quizzes and their attempts", m0014},
     {15, "courses, modules, lessons and learners' progress", m0015},
     {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
+    {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
     {0, NULL, NULL},
 };

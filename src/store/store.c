@@ -55,6 +55,7 @@ struct store {
   store_durable_waiter *sync_waiters; /* under sync_mu: told when their commit is synced */
   char *wal_path;
   atomic_uint_fast64_t syncs;
+  uint64_t serial; /* store_conn_serial */
 };
 
 enum { DEFAULT_WAIT_MS = 5000, DOWN_BACKOFF_MS = 1000 };
@@ -107,6 +108,8 @@ store *store_open(const char *target, int pool, char *err, size_t errlen) {
   st->be = is_pg_target(target) ? &store_pg_backend : &store_sqlite_backend;
   st->target = strdup(target);
   st->pool_max = pool < 1 ? 1 : pool;
+  static atomic_uint_fast64_t serials;
+  st->serial = atomic_fetch_add(&serials, 1) + 1;
   atomic_init(&st->wait_ms, DEFAULT_WAIT_MS);
   if (!st->target) {
     set_err(err, errlen, "out of memory");
@@ -412,6 +415,8 @@ static void release_conn(store_conn *c, bool wait) {
 }
 
 bool store_unavailable(const store_conn *c) { return c && c->unavailable; }
+
+uint64_t store_conn_serial(const store_conn *c) { return c->st->serial; }
 
 /* ---- statements: thin dispatch ---- */
 

@@ -84,6 +84,9 @@ void store_release(store_conn *c);
  * them, so that others still find a connection. */
 void store_bind_threads(store *st);
 store_kind store_conn_kind(const store_conn *c);
+/* A number unique to the store this connection belongs to, for the whole process: caches of what
+ * a database holds key on it (two stores opened one after the other never share one). */
+uint64_t store_conn_serial(const store_conn *c);
 
 /* Prepared statements. The returned statement belongs to the connection's cache; call
  * store_reset() when done with it (it clears bindings and results). NULL on error. */

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify as edVerify } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, finish, expectError, userWithRole, uniq, hocvuso, storeArgs, tempDir } from './lib/server.mjs';
+import { startServer, finish, expectError, userWithRole, uniq, hocvuso, storeArgs, tempDir, run } from './lib/server.mjs';
 
 let srv, admin, vanhoa, congan, helper, tdp1, learner, args;
 const COURSE = `CT${uniq('').replace(/[^0-9]/g, '').slice(-6)}`;
@@ -172,10 +172,38 @@ test('the holder and officers in scope read it (with its QR); others are refused
   for (const s of [vanhoa, congan, other]) {
     expectError(assert, await srv.request('GET', `/api/v1/certificates/${cert.id}`, { session: s }), 403, 'forbidden', 'id');
     expectError(assert, await srv.request('GET', `/api/v1/certificates/${cert.id}/qr.svg`, { session: s }), 403, 'forbidden', 'id');
+    expectError(assert, await srv.request('GET', `/api/v1/certificates/${cert.id}/pdf`, { session: s }), 403, 'forbidden', 'id');
     assert.ok(!(await srv.getJSON(s, '/api/v1/certificates?per_page=200')).items.some((c) => c.id === cert.id));
   }
   expectError(assert, await srv.request('GET', '/api/v1/certificates/1234567890123456', { session: admin }), 404, 'not_found', 'id');
   expectError(assert, await srv.request('GET', '/api/v1/certificates'), 401, 'unauthenticated');
+});
+
+test('the printable PDF: one A4 page with the holder, the programme, the ID, and a QR code that says the signed payload', async () => {
+  const r = await srv.request('GET', `/api/v1/certificates/${cert.id}/pdf`, { session: learner });
+  assert.equal(r.status, 200);
+  assert.match(r.headers['content-type'], /^application\/pdf/);
+  assert.match(r.headers['content-disposition'], /attachment; filename="chung-nhan-\d{4}-\d{4}-\d{4}-\d{4}\.pdf"/);
+  assert.equal(r.body.subarray(0, 5).toString(), '%PDF-');
+  const dir = tempDir('cert-pdf');
+  const file = join(dir, 'cn.pdf');
+  writeFileSync(file, r.body);
+  const text = await run('pdftotext', [file, '-']);
+  assert.equal(text.code, 0, text.stderr);
+  const flat = text.stdout.normalize('NFC').replace(/\s+/g, ' ');
+  const v = (await srv.request('GET', `/api/v1/certificates/${cert.id}`, { session: learner })).json;
+  for (const want of [v.holder_name, v.programme, v.id_text, 'CHỨNG NHẬN', 'Quét mã để kiểm tra chứng nhận']) assert.ok(flat.includes(want), `${want} in the PDF: ${flat.slice(0, 400)}`);
+  const info = await run('pdfinfo', [file]);
+  assert.match(info.stdout, /Pages:\s+1\n/);
+  // The QR code, read back from the rendered page: exactly the certificate's QR text.
+  const png = join(dir, 'cn');
+  assert.equal((await run('pdftoppm', ['-r', '150', '-png', '-singlefile', file, png])).code, 0);
+  const qr = await run('zbarimg', ['--raw', '-q', `${png}.png`]);
+  assert.equal(qr.stdout.trim(), v.qr_text);
+  // An officer's copy is logged like a read of the person's record.
+  assert.equal((await srv.request('GET', `/api/v1/certificates/${cert.id}/pdf`, { session: admin })).status, 200);
+  const audit = await srv.getJSON(admin, `/api/v1/audit?action=certificate.read&entity=certificate&entity_id=${cert.id}`);
+  assert.ok(audit.items.some((e) => e.detail && e.detail.as === 'pdf'), JSON.stringify(audit.items.map((e) => e.detail)));
 });
 
 test('hocvuso verify: by ID and by the QR text in a file; exit 0 only when valid', async () => {

@@ -69,6 +69,7 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/certificates': null,
   'GET /api/v1/certificates/{id}': null,
   'GET /api/v1/certificates/{id}/qr.svg': null,
+  'GET /api/v1/certificates/{id}/pdf': null,
   // Revoking and the programmes' rules are the ward admin's (certificates.manage).
   'POST /api/v1/certificates/{id}/revoke': 'certificates.manage',
   'GET /api/v1/programmes': null, // what a certificate asks for is no secret
@@ -81,7 +82,7 @@ const CAP_EXCEPTIONS = {
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
 // Resources whose capability is another resource's: the registry's people and households are both
 // guarded by people.read / people.write.
-const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content' };
+const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people' };
 // Objects that belong to the whole instance, not to a unit: their routes have no unit scope, and
 // the capability (anywhere) is the whole check. Each is a decision, named here with its picker.
 const INSTANCE_OBJECTS = {
@@ -211,6 +212,13 @@ async function apiRequest(unit) {
   const q = { id: r.json.id, unit };
   requestsByUnit.set(unit, q);
   return q;
+}
+// A confirmation from outside of person p, recorded by the city's admin.
+async function apiConfirmation(p, who) {
+  const s = await cliAdminSession();
+  const r = await srv.request('POST', `/api/v1/residents/${p.id}/confirmations`, { session: s, body: { kind: 'course_elsewhere', source: `Ma trận ${who}`, confirmed_on: '2026-01-02' } });
+  if (r.status !== 201) throw new Error(`confirmation of ${p.id}: ${r.status} ${r.text}`);
+  return { id: r.json.id, person: p };
 }
 // A certificate earned by the account of `session` (home unit `unit`): it passes the certificate quiz.
 async function apiCertificate(session, unit) {
@@ -376,6 +384,11 @@ before(async () => {
     }
     const inRequest = await apiRequest(unit);
     const outRequest = await apiRequest(outUnit);
+    // Confirmations from outside: of a person registered in the caller's unit, out of scope, and of
+    // one seen only through a membership (changed through the registering unit only).
+    const inConf = await apiConfirmation(inPerson, who);
+    const outConf = await apiConfirmation(outPerson, who);
+    const memberConf = await apiConfirmation(memberPerson, who);
     // An attempt of one's own (for those who learn).
     let attempt = null;
     if (me.capabilities.includes('learn')) {
@@ -388,7 +401,7 @@ before(async () => {
     const own = me.capabilities.includes('learn') ? await apiCertificate(session, unit) : null;
     const inCert = await apiCertificate(await srv.login(inUser.username, 'Mat-khau-ma-tran-1'), unit);
     const outCert = await apiCertificate(await srv.login(outUser.username, 'Mat-khau-ma-tran-1'), cityId);
-    acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest };
+    acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest, inConf, outConf, memberConf };
   }
 });
 after(async () => {
@@ -488,6 +501,11 @@ function casesFor(rt, username) {
       // An attempt is its learner's alone: one's own passes, another learner's is refused.
       for (const [label, t] of [['own attempt', a.attempt], ["another learner's attempt", otherAttempt], ['missing attempt', null]])
         add(label, { id: t ? t.id : MISSING }, {}, t === null ? 'missing' : t === a.attempt && t ? 'pass' : 'deny');
+      break;
+    case 'confirmation':
+      // A confirmation is changed through its person's registering unit.
+      for (const [label, x] of [['confirmation of a person in scope', a.inConf], ['confirmation of a person out of scope', a.outConf], ['confirmation of a person seen through a membership', a.memberConf], ['missing confirmation', null]])
+        add(label, { id: x ? x.id : MISSING }, {}, x === null ? 'missing' : personManaged(a, cap, x.person) ? 'pass' : 'deny');
       break;
     case 'certificate': {
       // Read: the holder's own, or people.read on its unit; revoke: the route's capability on its unit.

@@ -186,11 +186,21 @@ const cases = {
   listCertificates: () => ({ path: '/api/v1/certificates?per_page=5' }),
   getCertificate: () => ({ path: `/api/v1/certificates/${state.certId}` }),
   getCertificateQr: () => ({ path: `/api/v1/certificates/${state.certId}/qr.svg` }),
+  getCertificatePdf: () => ({ path: `/api/v1/certificates/${state.certId}/pdf` }),
   verifyCertificate: () => ({ path: `/api/v1/certificates/${state.certId}/verify`, session: null }),
   verifySignedCertificate: () => ({ path: '/api/v1/certificates/verify', body: { payload: state.cert.payload, signature: state.cert.signature }, session: null }),
   revokeCertificate: () => ({ path: `/api/v1/certificates/${state.certId}/revoke`, body: { reason: 'Kiểm thử thu hồi' } }),
   updateProgramme: () => ({ path: `/api/v1/programmes/${state.programmeId}`, body: { in_person_check: true } }),
   checkPersonForProgramme: () => ({ path: `/api/v1/people/${state.personId}/programme-checks`, body: { programme_id: state.programmeId } }),
+  recordConfirmation: () => ({ path: `/api/v1/residents/${state.personId}/confirmations`, body: { kind: 'vneid', confirmed_on: '15/03/2026' } }),
+  listPersonConfirmations: () => ({ path: `/api/v1/residents/${state.personId}/confirmations` }),
+  listConfirmations: () => ({ path: `/api/v1/confirmations?unit_id=${state.tdp1}&per_page=5` }),
+  importConfirmations: () => ({
+    path: '/api/v1/confirmations/import?name=xac-nhan.csv',
+    rawBody: Buffer.from('Số CCCD,Loại xác nhận,Ngày xác nhận\r\n001080000001,VNeID,01/02/2026\r\nabc,VNeID,01/02/2026\r\n'),
+    headers: { 'content-type': 'text/csv' },
+  }),
+  deleteConfirmation: () => ({ path: `/api/v1/confirmations/${state.confirmationId}` }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -202,8 +212,9 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'listDeletedResidents', 'restoreResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
-  'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'verifyCertificate', 'verifySignedCertificate',
-  'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
+  'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
+  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -266,6 +277,7 @@ test('every operation answers valid input with its documented success, matching 
     }
     if (id === 'getCertificate') state.cert = r.json;
     if (id === 'createMyRequest') state.requestId = r.json.id;
+    if (id === 'recordConfirmation') state.confirmationId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });

@@ -59,6 +59,13 @@ test('phone 360 px: the passing submission shows the new certificate; it opens w
     return img && img.complete && img.naturalWidth > 0;
   });
   await assertNoHorizontalOverflow(page, PHONE.width, 'certificate');
+  // The PDF to print: a download of the holder's own certificate.
+  const pdfLink = page.getByRole('link', { name: 'Tải bản PDF để in' });
+  assert.equal(await pdfLink.getAttribute('href'), `/api/v1/certificates/${certId}/pdf`);
+  const pdf = await page.request.get(`${srv.url}/api/v1/certificates/${certId}/pdf`);
+  assert.equal(pdf.status(), 200);
+  assert.match(pdf.headers()['content-type'], /^application\/pdf/);
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
   // In the learner's list too.
   await page.goto('/#/chung-nhan');
   await waitReady(page);

@@ -10,6 +10,7 @@ import {
   banner, confirmDialog, errorBanner, FieldError,
 } from '../ui.js';
 import { showAllErrors } from './password-help.js';
+import { personConfirmations } from './confirmations.js';
 import {
   groupsOf, SEXES, sexLabel, VNEID_LEVELS, vneidLabel, membershipText, birthText, groupBadges, fact,
 } from './people-common.js';
@@ -327,6 +328,8 @@ const AUDIT_ACTIONS = {
   'request.create': 'Gửi yêu cầu về dữ liệu',
   'request.read': 'Xem yêu cầu về dữ liệu',
   'request.answer': 'Trả lời yêu cầu về dữ liệu',
+  'confirmation.create': 'Ghi nhận xác nhận từ bên ngoài',
+  'confirmation.delete': 'Xóa xác nhận từ bên ngoài',
 };
 const FIELD_LABELS = {
   full_name: 'họ tên', birth_date: 'ngày sinh', sex: 'giới tính', cccd: 'CCCD', phone: 'điện thoại',
@@ -461,6 +464,7 @@ async function renderDetail(ctx) {
       if (err instanceof ApiError && err.status === 401) throw err;
       return [];
     }) : null;
+  const confirmations = await personConfirmations(ctx, p, canWrite);
   let trail = null;
   if (ctx.can('audit.read')) {
     trail = await auditTrail(p).catch((err) => {
@@ -482,6 +486,7 @@ async function renderDetail(ctx) {
       canWrite ? disclosure('Thêm nơi làm việc, học tập', membershipForm(ctx, p, units)) : null),
     canWrite && !p.household ? section('Hộ gia đình', h('p', { class: 'muted' }, `${p.full_name} chưa thuộc hộ nào. Chọn hộ trong “Sửa hồ sơ”, hoặc tạo hộ mới với người này là chủ hộ.`),
       disclosure('Tạo hộ mới', newHouseholdForm(ctx, p))) : null,
+    confirmations,
     trail ? section('Lịch sử truy cập và thay đổi', h('p', { class: 'muted' }, 'Ai đã xem, sửa hồ sơ này và khi nào (mới nhất trước).'), trail) : null,
     canWrite ? deleteButton(ctx, p) : null,
     h('p', { class: 'back-row' },
