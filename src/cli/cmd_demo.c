@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "domain/caps.h"
 #include "domain/certs.h"
+#include "domain/competence.h"
 #include "domain/demo.h"
 #include "domain/confirmations.h"
 #include "domain/import_file.h"
@@ -91,6 +92,75 @@ static int load_quizzes(store *st, const secrets *keys, json_t *index) {
   return rc;
 }
 
+/* One placement attempt submitted with answers right with probability `right`: `helper` 0 for
+ * the learner's own attempt (account `user`), else run by the helper with the person. */
+static int placement_attempt(store_conn *w, const secrets *keys, int64_t quiz, int64_t user, int64_t person,
+                             int64_t helper, double right, uint64_t seed, app_err *e) {
+  json_t *view = NULL, *answers = NULL, *done = NULL;
+  int status = 0, rc = helper ? quiz_start_assisted(w, quiz, helper, person, &view, &status, e)
+                              : quiz_start(w, quiz, user, person, &view, &status, e);
+  int64_t attempt = view ? (int64_t)json_integer_value(json_object_get(view, "id")) : 0;
+  if (rc == 0) rc = quiz_sample_answers(w, attempt, right, seed, &answers, e);
+  if (rc == 0) rc = quiz_submit(w, keys, attempt, answers, &done, e);
+  json_decref(view);
+  json_decref(answers);
+  json_decref(done);
+  return rc;
+}
+
+/* The placement check (issue 8 part 6): 20 questions spread over the starter curriculum's
+ * competences, taken at the start and again at the end (2 attempts). The demo learner took it
+ * before and after the course; and, when the ward has residents, up to 400 of them (spread over
+ * the ward) took it twice with the community digital team (tinhnguyen, assisted), with realistic
+ * gains, so that the report on the change has figures by unit and group. Run again: nothing added. */
+static int load_placement(store *st, const secrets *keys, const char *course) {
+  static const char title[] = "Kiểm tra đầu vào — kỹ năng số cơ bản";
+  store_conn *w = store_acquire(st, true);
+  if (!w) return -1;
+  app_err e = {0};
+  int rc = store_begin(w) == STORE_OK ? 0 : -1;
+  int64_t id = rc == 0 ? quiz_by_title(w, title) : -1;
+  bool fresh = id == 0;
+  int learners = 0;
+  quiz_def d = {.title = title,
+                .description = "Làm khi bắt đầu học để biết mình đang ở đâu, và làm lại khi học xong để thấy mình tiến bộ "
+                               "thế nào với từng năng lực số.",
+                .category = course, .question_count = 20, .pass_percent = 50, .max_attempts = 2,
+                .purpose = "placement"};
+  if (id < 0 || (fresh && quiz_create(w, &d, 0, &id, &e) != 0)) rc = -1;
+  if (rc == 0 && fresh) {
+    int64_t learner = users_find(w, "hocvien"), helper = users_find(w, "tinhnguyen");
+    int64_t person = learner > 0 ? people_of_user(w, learner) : 0;
+    if (learner > 0 && (placement_attempt(w, keys, id, learner, person > 0 ? person : 0, 0, 0.35, 11, &e) != 0 ||
+                        placement_attempt(w, keys, id, learner, person > 0 ? person : 0, 0, 0.85, 12, &e) != 0))
+      rc = -1;
+    int64_t *people = malloc(sizeof *people * 400);
+    int n = people && helper > 0 ? competence_demo_people(w, 97, people, 400) : 0;
+    if (n < 0) rc = -1;
+    uint64_t x = 2026;
+    for (int k = 0; rc == 0 && k < n; k++) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      double before = 0.2 + (double)(x >> 40 & 0xff) / 255.0 * 0.35;  /* 20–55% right at the start */
+      double gain = 0.1 + (double)(x >> 24 & 0xff) / 255.0 * 0.35;    /* 10–45 points better at the end */
+      if (placement_attempt(w, keys, id, helper, people[k], helper, before, x, &e) != 0 ||
+          placement_attempt(w, keys, id, helper, people[k], helper, before + gain > 0.95 ? 0.95 : before + gain, x + 1, &e) != 0)
+        rc = -1;
+      learners++;
+    }
+    free(people);
+  }
+  if (rc != 0 || store_commit(w) != STORE_OK) {
+    fprintf(stderr, "hocvuso demo: placement check: %s\n", e.message ? e.message : store_errmsg(w));
+    if (store_in_transaction(w)) store_rollback(w);
+    rc = -1;
+  }
+  store_release(w);
+  if (rc == 0 && fresh)
+    printf("Placement check: 1 quiz; the demo learner took it before and after, and %d residents twice with a helper\n",
+           learners);
+  return rc;
+}
+
 /* The programmes that grant certificates (certs.h): basic digital skills, with lighter lists for the
  * elderly and a longer one for small traders; and the Đại sứ số (digital ambassador) programme,
  * every module at 80% and an in-person check. Then the demo graduate (hoangnam) passes the basic
@@ -137,7 +207,7 @@ static int load_programmes(store *st, const secrets *keys, const char *course) {
       json_t *list = NULL;
       int64_t total = 0;
       /* the module's quiz: the demo made one per module, titled "Kiểm tra Mnn: …" */
-      if (quiz_list(w, grad, 1, 100, &list, &total, &e) != 0) {
+      if (quiz_list(w, grad, 0, 1, 100, &list, &total, &e) != 0) {
         rc = -1;
         break;
       }
@@ -195,6 +265,7 @@ static int load_curriculum(store *st, const secrets *keys, const char *dir) {
     printf("Lessons: %d Markdown lessons of the starter curriculum\n", n.lessons);
     rc = load_quizzes(st, keys, index);
     const char *course = json_string_value(json_object_get(json_object_get(index, "course"), "code"));
+    if (rc == 0 && course) rc = load_placement(st, keys, course);
     if (rc == 0 && course) rc = load_programmes(st, keys, course);
   }
   json_decref(index);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/competence.h"
 #include "domain/certs.h"
 #include "domain/qbank.h"
 #include "util/clock.h"
@@ -23,34 +24,44 @@
 #define QUIZ_TEXT_MAX 1000
 
 STORE_SQL(q_insert, "INSERT INTO quizzes (title, description, category, competency_id, level, question_count,"
-                    " pass_percent, time_limit_min, max_attempts, created_by, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+                    " pass_percent, time_limit_min, max_attempts, created_by, created_at, purpose)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
 #define POOL_WHERE                                                                                         \
   " FROM questions q WHERE q.retired_at IS NULL AND (CAST(? AS BIGINT) IS NULL OR q.competency_id = ?)"   \
   " AND (CAST(? AS BIGINT) IS NULL OR q.level = ?)"                                                        \
   " AND (CAST(? AS TEXT) IS NULL OR q.category = ? OR q.category LIKE ? ESCAPE '\\')"
-STORE_SQL(q_pool, "SELECT q.id" POOL_WHERE " ORDER BY q.id LIMIT ?");
+STORE_SQL(q_pool, "SELECT q.id, q.competency_id" POOL_WHERE " ORDER BY q.id LIMIT ?");
 STORE_SQL(q_pool_n, "SELECT COUNT(*) FROM (SELECT 1" POOL_WHERE " LIMIT 1) n_");
 STORE_SQL(q_quiz, "SELECT id, title, description, category, competency_id, level, question_count, pass_percent,"
-                  " time_limit_min, max_attempts FROM quizzes WHERE id = ? AND retired_at IS NULL");
+                  " time_limit_min, max_attempts, purpose FROM quizzes WHERE id = ? AND retired_at IS NULL");
+/* The learner's attempts: their own (not those they ran as a field helper for someone else), and
+ * those a helper ran with them (their person). Binds the account, then the person (NULL: none). */
+#define LEARNER_ATTEMPTS " AND ((a.assisted_by IS NULL AND a.user_id = ?) OR a.person_id = ?)"
 STORE_SQL(q_list, "SELECT z.id, z.title, z.description, z.question_count, z.pass_percent, z.time_limit_min,"
                   " z.max_attempts, c.code, z.level, z.category,"
-                  " (SELECT COUNT(*) FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = ?),"
-                  " (SELECT MAX(score_tenths) FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = ?),"
+                  " (SELECT COUNT(*) FROM quiz_attempts a WHERE a.quiz_id = z.id" LEARNER_ATTEMPTS "),"
+                  " (SELECT MAX(score_tenths) FROM quiz_attempts a WHERE a.quiz_id = z.id" LEARNER_ATTEMPTS "),"
                   " (SELECT MAX(a.id) FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = ?"
-                  " AND a.submitted_at IS NULL AND (a.deadline_at IS NULL OR a.deadline_at >= ?))"
+                  " AND a.assisted_by IS NULL AND a.submitted_at IS NULL AND (a.deadline_at IS NULL OR a.deadline_at >= ?)),"
+                  " z.purpose"
                   " FROM quizzes z LEFT JOIN competencies c ON c.id = z.competency_id WHERE z.retired_at IS NULL"
                   " ORDER BY z.id LIMIT ? OFFSET ?");
 STORE_SQL(q_count, "SELECT COUNT(*) FROM quizzes WHERE retired_at IS NULL");
-STORE_SQL(q_open, "SELECT id FROM quiz_attempts WHERE quiz_id = ? AND user_id = ? AND submitted_at IS NULL"
-                  " AND (deadline_at IS NULL OR deadline_at >= ?) ORDER BY id DESC LIMIT 1");
-STORE_SQL(q_used, "SELECT COUNT(*) FROM quiz_attempts WHERE quiz_id = ? AND user_id = ?");
-STORE_SQL(q_attempt_insert, "INSERT INTO quiz_attempts (quiz_id, user_id, person_id, started_at, deadline_at, items)"
-                            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+/* The attempt still open: one's own, or (assisted) the one this helper runs with this person. */
+STORE_SQL(q_open, "SELECT id FROM quiz_attempts WHERE quiz_id = ? AND user_id = ? AND assisted_by IS NULL"
+                  " AND submitted_at IS NULL AND (deadline_at IS NULL OR deadline_at >= ?) ORDER BY id DESC LIMIT 1");
+STORE_SQL(q_open_assisted, "SELECT id FROM quiz_attempts WHERE quiz_id = ? AND user_id = ? AND person_id = ?"
+                           " AND assisted_by IS NOT NULL AND submitted_at IS NULL"
+                           " AND (deadline_at IS NULL OR deadline_at >= ?) ORDER BY id DESC LIMIT 1");
+/* Attempts used count the learner's (LEARNER_ATTEMPTS): an assisted attempt is the resident's. */
+STORE_SQL(q_used, "SELECT COUNT(*) FROM quiz_attempts a WHERE a.quiz_id = ?" LEARNER_ATTEMPTS);
+STORE_SQL(q_attempt_insert, "INSERT INTO quiz_attempts (quiz_id, user_id, person_id, started_at, deadline_at, items,"
+                            " assisted_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
 STORE_SQL(q_owner, "SELECT user_id FROM quiz_attempts WHERE id = ?");
 STORE_SQL(q_attempt, "SELECT a.id, a.quiz_id, z.title, z.pass_percent, a.started_at, a.deadline_at, a.submitted_at,"
-                     " a.score_tenths, a.passed, a.items, a.answers, a.results FROM quiz_attempts a"
-                     " JOIN quizzes z ON z.id = a.quiz_id WHERE a.id = ?");
+                     " a.score_tenths, a.passed, a.items, a.answers, a.results, z.purpose, a.assisted_by,"
+                     " h.display_name, a.person_id FROM quiz_attempts a"
+                     " JOIN quizzes z ON z.id = a.quiz_id LEFT JOIN users h ON h.id = a.assisted_by WHERE a.id = ?");
 STORE_SQL(q_close, "UPDATE quiz_attempts SET submitted_at = ?, score_tenths = ?, passed = ?, answers = ?, results = ?"
                    " WHERE id = ? AND submitted_at IS NULL");
 STORE_SQL(q_question, "SELECT id, type, text, format, body, explanation FROM questions WHERE id = ?");
@@ -81,6 +92,8 @@ static int bind_pool(store_stmt *s, int64_t comp, int level, const char *categor
 
 int quiz_create(store_conn *w, const quiz_def *d, int64_t user_id, int64_t *id, app_err *e) {
   int64_t comp = 0;
+  if (d->purpose && *d->purpose && strcmp(d->purpose, "practice") != 0 && strcmp(d->purpose, "placement") != 0)
+    return app_fail(e, 400, "invalid_value", "purpose", "Mục đích phải là practice (luyện tập) hoặc placement (kiểm tra đầu vào, đo lại khi kết thúc).");
   if (d->competency) {
     qbank_comps k;
     if (qbank_comps_load(w, &k) != 0) return APP_INTERNAL(e);
@@ -111,12 +124,13 @@ int quiz_create(store_conn *w, const quiz_def *d, int64_t user_id, int64_t *id, 
   store_bind_int(s, 9, d->max_attempts);
   store_bind_id(s, 10, user_id);
   store_bind_int(s, 11, clock_now());
+  store_bind_text(s, 12, d->purpose && *d->purpose ? d->purpose : "practice");
   return store_insert_id(s, id) == STORE_DONE ? 0 : APP_INTERNAL(e);
 }
 
 static json_t *text_or_null(store_stmt *s, int i) { return store_col_is_null(s, i) ? json_null() : json_string(store_col_text(s, i)); }
 
-int quiz_list(store_conn *c, int64_t user_id, int page, int per_page, json_t **items_out, int64_t *total, app_err *e) {
+int quiz_list(store_conn *c, int64_t user_id, int64_t person_id, int page, int per_page, json_t **items_out, int64_t *total, app_err *e) {
   store_stmt *n = store_prepare(c, &q_count);
   if (!n) return APP_INTERNAL(e);
   int rc = store_step(n);
@@ -129,22 +143,26 @@ int quiz_list(store_conn *c, int64_t user_id, int page, int per_page, json_t **i
     json_decref(items);
     return APP_INTERNAL(e);
   }
-  for (int k = 1; k <= 3; k++) store_bind_int(s, k, user_id);
-  store_bind_int(s, 4, clock_now() - QUIZ_GRACE_SECONDS); /* open while it can be submitted (view_of) */
-  store_bind_int(s, 5, per_page);
-  store_bind_int(s, 6, (int64_t)(page - 1) * per_page);
+  store_bind_int(s, 1, user_id);
+  store_bind_id(s, 2, person_id);
+  store_bind_int(s, 3, user_id);
+  store_bind_id(s, 4, person_id);
+  store_bind_int(s, 5, user_id);
+  store_bind_int(s, 6, clock_now() - QUIZ_GRACE_SECONDS); /* open while it can be submitted (view_of) */
+  store_bind_int(s, 7, per_page);
+  store_bind_int(s, 8, (int64_t)(page - 1) * per_page);
   while ((rc = store_step(s)) == STORE_ROW) {
     int pass = (int)store_col_int(s, 4);
     bool scored = !store_col_is_null(s, 11);
     double best = scored ? (double)store_col_int(s, 11) / 10 : 0;
     json_array_append_new(
-        items, json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:{s:i, s:o, s:b, s:o}}", "id",
+        items, json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:s, s:{s:i, s:o, s:b, s:o}}", "id",
                          (json_int_t)store_col_int(s, 0), "title", store_col_text(s, 1), "description",
                          store_col_text(s, 2), "question_count", (int)store_col_int(s, 3), "pass_percent", pass,
                          "time_limit_min", (int)store_col_int(s, 5), "max_attempts", (int)store_col_int(s, 6),
                          "competency", text_or_null(s, 7),
                          "level", store_col_is_null(s, 8) ? json_null() : json_integer(store_col_int(s, 8)),
-                         "category", text_or_null(s, 9), "mine", "attempts", (int)store_col_int(s, 10),
+                         "category", text_or_null(s, 9), "purpose", store_col_text(s, 13), "mine", "attempts", (int)store_col_int(s, 10),
                          "best_percent", scored ? json_real(best) : json_null(), "passed", scored && best >= pass,
                          "open_attempt", store_col_is_null(s, 12) ? json_null() : json_integer(store_col_int(s, 12))));
   }
@@ -526,11 +544,53 @@ static void add_review(json_t *o, const stored_q *q, const json_t *item, const j
 
 static int attempt_view(store_conn *c, int64_t id, json_t **out, app_err *e);
 
-/* Reads the quiz and draws its questions: reads only, so the caller may do it on a read
- * connection before it takes the writer. */
-int quiz_draw(store_conn *c, int64_t quiz_id, quiz_drawn *d, app_err *e) {
-  memset(d, 0, sizeof *d);
-  store_stmt *s = store_prepare(c, &q_quiz);
+/* A placement check measures every competence it can: its draw takes one question of each
+ * competence in turn (in a random order), then a second of each, and so on; the pool is shuffled
+ * whole first. pool[] holds n (id, competence) pairs; the first `take` become the draw. */
+static int draw_spread(int64_t *pool, int64_t *comp_of, size_t n, size_t take) {
+  for (size_t k = n; k > 1; k--) { /* Fisher–Yates over the whole pool */
+    size_t j = randombytes_uniform((uint32_t)k);
+    int64_t t = pool[k - 1], c = comp_of[k - 1];
+    pool[k - 1] = pool[j];
+    comp_of[k - 1] = comp_of[j];
+    pool[j] = t;
+    comp_of[j] = c;
+  }
+  int *rank = malloc(sizeof *rank * (n ? n : 1));
+  int64_t *seen = malloc(sizeof *seen * (n ? n : 1));
+  int *count = malloc(sizeof *count * (n ? n : 1));
+  int64_t *out = malloc(sizeof *out * (n ? n : 1));
+  int rc = -1;
+  if (!rank || !seen || !count || !out) goto done;
+  size_t nseen = 0, got = 0;
+  int maxrank = 0;
+  for (size_t k = 0; k < n; k++) { /* each question's rank among its competence's, in pool order */
+    size_t c = 0;
+    while (c < nseen && seen[c] != comp_of[k]) c++;
+    if (c == nseen) {
+      seen[nseen] = comp_of[k];
+      count[nseen++] = 0;
+    }
+    rank[k] = count[c]++;
+    if (rank[k] > maxrank) maxrank = rank[k];
+  }
+  for (int r = 0; r <= maxrank && got < take; r++)
+    for (size_t k = 0; k < n && got < take; k++)
+      if (rank[k] == r) out[got++] = pool[k];
+  memcpy(pool, out, sizeof *pool * got);
+  rc = 0;
+done:
+  free(rank);
+  free(seen);
+  free(count);
+  free(out);
+  return rc;
+}
+
+static int start_attempt(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, int64_t assisted_by,
+                         json_t **out, int *status, app_err *e) {
+  int64_t now = clock_now();
+  store_stmt *s = store_prepare(w, &q_quiz);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, quiz_id);
   int rc = store_step(s);
@@ -542,40 +602,85 @@ int quiz_draw(store_conn *c, int64_t quiz_id, quiz_drawn *d, app_err *e) {
   snprintf(category, sizeof category, "%s", store_col_is_null(s, 3) ? "" : store_col_text(s, 3));
   int64_t comp = store_col_is_null(s, 4) ? 0 : store_col_int(s, 4);
   int level = store_col_is_null(s, 5) ? 0 : (int)store_col_int(s, 5);
-  int count = (int)store_col_int(s, 6);
-  d->quiz_id = quiz_id;
-  d->time_limit_min = (int)store_col_int(s, 8);
-  d->max_attempts = (int)store_col_int(s, 9);
+  int count = (int)store_col_int(s, 6), limit_min = (int)store_col_int(s, 8), max_attempts = (int)store_col_int(s, 9);
+  bool placement = !strcmp(store_col_text(s, 10), "placement");
   store_reset(s);
+  /* An attempt still open is answered again (a page reloaded on a phone). */
+  s = store_prepare(w, assisted_by ? &q_open_assisted : &q_open);
+  if (!s) return APP_INTERNAL(e);
+  int bi = 1;
+  store_bind_int(s, bi++, quiz_id);
+  store_bind_int(s, bi++, user_id);
+  if (assisted_by) store_bind_int(s, bi++, person_id);
+  store_bind_int(s, bi, now - QUIZ_GRACE_SECONDS); /* still submittable: the same attempt (view_of, quiz_submit) */
+  rc = store_step(s);
+  int64_t open = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  store_reset(s);
+  if (rc != STORE_ROW && rc != STORE_DONE) return APP_INTERNAL(e);
+  if (open) {
+    *status = 200;
+    return attempt_view(w, open, out, e);
+  }
+  if (max_attempts > 0) {
+    s = store_prepare(w, &q_used);
+    if (!s) return APP_INTERNAL(e);
+    store_bind_int(s, 1, quiz_id);
+    store_bind_id(s, 2, assisted_by ? 0 : user_id); /* assisted: the resident's attempts alone */
+    store_bind_id(s, 3, person_id);
+    rc = store_step(s);
+    int64_t used = rc == STORE_ROW ? store_col_int(s, 0) : -1;
+    store_reset(s);
+    if (used < 0) return APP_INTERNAL(e);
+    if (used >= max_attempts) {
+      static _Thread_local char msg[160]; /* app_err keeps the pointer until the answer is sent */
+      snprintf(msg, sizeof msg, "%s đã làm đủ %d lần cho phép của bài kiểm tra này.", assisted_by ? "Người này" : "Bạn",
+               max_attempts);
+      return app_fail(e, 409, "conflict", "id", msg);
+    }
+  }
   /* The pool, then a random sample of it. */
-  s = store_prepare(c, &q_pool);
+  s = store_prepare(w, &q_pool);
   if (!s) return APP_INTERNAL(e);
   char like[520];
   int i = bind_pool(s, comp, level, category, like, sizeof like);
   store_bind_int(s, i, QUIZ_POOL_MAX);
-  int64_t *pool = malloc(sizeof *pool * QUIZ_POOL_MAX);
+  int64_t *pool = malloc(sizeof *pool * QUIZ_POOL_MAX), *comp_of = malloc(sizeof *comp_of * QUIZ_POOL_MAX);
   size_t n = 0;
-  while (pool && (rc = store_step(s)) == STORE_ROW) pool[n++] = store_col_int(s, 0);
+  while (pool && comp_of && (rc = store_step(s)) == STORE_ROW) {
+    pool[n] = store_col_int(s, 0);
+    comp_of[n++] = store_col_int(s, 1);
+  }
   store_reset(s);
-  if (!pool || rc != STORE_DONE) {
+  if (!pool || !comp_of || rc != STORE_DONE) {
     free(pool);
+    free(comp_of);
     return APP_INTERNAL(e);
   }
   if (n == 0) {
     free(pool);
+    free(comp_of);
     return app_fail(e, 409, "conflict", "id", "Ngân hàng chưa có câu hỏi nào cho bài kiểm tra này.");
   }
   size_t take = (size_t)count < n ? (size_t)count : n;
-  for (size_t k = 0; k < take; k++) { /* a partial Fisher–Yates shuffle */
-    size_t j = k + randombytes_uniform((uint32_t)(n - k));
-    int64_t t = pool[k];
-    pool[k] = pool[j];
-    pool[j] = t;
+  if (placement) {
+    if (draw_spread(pool, comp_of, n, take) != 0) {
+      free(pool);
+      free(comp_of);
+      return APP_INTERNAL(e);
+    }
+  } else {
+    for (size_t k2 = 0; k2 < take; k2++) { /* a partial Fisher–Yates shuffle */
+      size_t j = k2 + randombytes_uniform((uint32_t)(n - k2));
+      int64_t t = pool[k2];
+      pool[k2] = pool[j];
+      pool[j] = t;
+    }
   }
+  free(comp_of);
   json_t *items = json_array();
   for (size_t k = 0; items && k < take; k++) {
     stored_q q;
-    if (load_question(c, pool[k], &q) != 0) {
+    if (load_question(w, pool[k], &q) != 0) {
       json_decref(items);
       items = NULL;
       break;
@@ -584,57 +689,9 @@ int quiz_draw(store_conn *c, int64_t quiz_id, quiz_drawn *d, app_err *e) {
     json_decref(q.row);
   }
   free(pool);
-  d->items = items ? json_dumps(items, JSON_COMPACT) : NULL;
+  char *text = items ? json_dumps(items, JSON_COMPACT) : NULL;
   json_decref(items);
-  return d->items ? 0 : APP_INTERNAL(e);
-}
-
-void quiz_drawn_free(quiz_drawn *d) {
-  free(d->items);
-  d->items = NULL;
-}
-
-int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, json_t **out, int *status, app_err *e) {
-  quiz_drawn d;
-  if (quiz_draw(w, quiz_id, &d, e) != 0) return -1;
-  int rc = quiz_start_drawn(w, &d, user_id, person_id, out, status, e);
-  quiz_drawn_free(&d);
-  return rc;
-}
-
-int quiz_start_drawn(store_conn *w, const quiz_drawn *d, int64_t user_id, int64_t person_id, json_t **out, int *status,
-                     app_err *e) {
-  int64_t now = clock_now();
-  int64_t quiz_id = d->quiz_id;
-  /* An attempt still open is answered again (a page reloaded on a phone). */
-  store_stmt *s = store_prepare(w, &q_open);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, quiz_id);
-  store_bind_int(s, 2, user_id);
-  store_bind_int(s, 3, now - QUIZ_GRACE_SECONDS); /* still submittable: the same attempt (view_of, quiz_submit) */
-  int rc = store_step(s);
-  int64_t open = rc == STORE_ROW ? store_col_int(s, 0) : 0;
-  store_reset(s);
-  if (rc != STORE_ROW && rc != STORE_DONE) return APP_INTERNAL(e);
-  if (open) {
-    *status = 200;
-    return attempt_view(w, open, out, e);
-  }
-  if (d->max_attempts > 0) {
-    s = store_prepare(w, &q_used);
-    if (!s) return APP_INTERNAL(e);
-    store_bind_int(s, 1, quiz_id);
-    store_bind_int(s, 2, user_id);
-    rc = store_step(s);
-    int64_t used = rc == STORE_ROW ? store_col_int(s, 0) : -1;
-    store_reset(s);
-    if (used < 0) return APP_INTERNAL(e);
-    if (used >= d->max_attempts) {
-      static _Thread_local char msg[160]; /* app_err keeps the pointer until the answer is sent */
-      snprintf(msg, sizeof msg, "Bạn đã làm đủ %d lần cho phép của bài kiểm tra này.", d->max_attempts);
-      return app_fail(e, 409, "conflict", "id", msg);
-    }
-  }
+  if (!text) return APP_INTERNAL(e);
   s = store_prepare(w, &q_attempt_insert);
   int64_t id = 0;
   if (s) {
@@ -642,13 +699,24 @@ int quiz_start_drawn(store_conn *w, const quiz_drawn *d, int64_t user_id, int64_
     store_bind_int(s, 2, user_id);
     store_bind_id(s, 3, person_id);
     store_bind_int(s, 4, now);
-    store_bind_id(s, 5, d->time_limit_min > 0 ? now + (int64_t)d->time_limit_min * 60 : 0);
-    store_bind_text(s, 6, d->items);
+    store_bind_id(s, 5, limit_min > 0 ? now + (int64_t)limit_min * 60 : 0);
+    store_bind_text(s, 6, text);
+    store_bind_id(s, 7, assisted_by);
   }
   rc = s ? store_insert_id(s, &id) : STORE_ERROR;
+  free(text);
   if (rc != STORE_DONE) return APP_INTERNAL(e);
   *status = 201;
   return attempt_view(w, id, out, e);
+}
+
+int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, json_t **out, int *status, app_err *e) {
+  return start_attempt(w, quiz_id, user_id, person_id, 0, out, status, e);
+}
+
+int quiz_start_assisted(store_conn *w, int64_t quiz_id, int64_t helper_id, int64_t person_id, json_t **out, int *status,
+                        app_err *e) {
+  return start_attempt(w, quiz_id, helper_id, person_id, helper_id, out, status, e);
 }
 
 int quiz_attempt_owner(store_conn *c, int64_t attempt_id, int64_t *user_id, app_err *e) {
@@ -663,9 +731,9 @@ int quiz_attempt_owner(store_conn *c, int64_t attempt_id, int64_t *user_id, app_
 }
 
 typedef struct attempt_row {
-  int64_t id, quiz_id, started, deadline, submitted;
+  int64_t id, quiz_id, started, deadline, submitted, assisted_by, person_id;
   int pass;
-  char title[400];
+  char title[400], purpose[16], helper[200];
   bool scored;
   double score;
   json_t *items, *answers, *results;
@@ -696,6 +764,10 @@ static int attempt_load(store_conn *c, int64_t id, attempt_row *a, app_err *e) {
     a->items = json_loads(store_col_text(s, 9), 0, NULL);
     a->answers = store_col_is_null(s, 10) ? NULL : json_loads(store_col_text(s, 10), 0, NULL);
     a->results = store_col_is_null(s, 11) ? NULL : json_loads(store_col_text(s, 11), 0, NULL);
+    snprintf(a->purpose, sizeof a->purpose, "%s", store_col_text(s, 12));
+    a->assisted_by = store_col_is_null(s, 13) ? 0 : store_col_int(s, 13);
+    snprintf(a->helper, sizeof a->helper, "%s", store_col_is_null(s, 14) ? "" : store_col_text(s, 14));
+    a->person_id = store_col_is_null(s, 15) ? 0 : store_col_int(s, 15);
   }
   store_reset(s);
   if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy bài làm.");
@@ -737,7 +809,15 @@ static int view_of(store_conn *c, const attempt_row *a, json_t **out, app_err *e
                    iso_or_null(a->started), "deadline_at", iso_or_null(a->deadline), "submitted_at",
                    iso_or_null(a->submitted), "score_percent", a->scored ? json_real(a->score) : json_null(), "passed",
                    a->scored ? json_boolean(a->score >= a->pass) : json_null(), "questions", qs);
-  return *out ? 0 : APP_INTERNAL(e);
+  if (!*out) return APP_INTERNAL(e);
+  /* Assisted: the helper's name (the review says "Làm cùng cán bộ hỗ trợ: …") and the resident. */
+  json_object_set_new(*out, "purpose", json_string(a->purpose));
+  json_object_set_new(*out, "assisted",
+                      a->assisted_by ? json_pack("{s:I, s:s, s:o}", "by_user_id", (json_int_t)a->assisted_by, "by_name",
+                                                 a->helper, "person_id",
+                                                 a->person_id ? json_integer(a->person_id) : json_null())
+                                     : json_null());
+  return 0;
 }
 
 static int attempt_view(store_conn *c, int64_t id, json_t **out, app_err *e) {
@@ -828,6 +908,7 @@ int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const js
     rc = app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp.");
     goto done;
   }
+  if (competence_record(w, attempt_id, a.items, results, e) != 0) goto done; /* the scores per competence */
   json_t *issued = NULL;
   int crc = certs_after_attempt(w, keys, attempt_id, &issued, e);
   json_decref(issued); /* the view lists them (certs_of_attempt) */

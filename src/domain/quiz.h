@@ -1,5 +1,7 @@
 /* quiz.h: quizzes drawn from the question bank and the learners' attempts (issue 8).
- * Owns: the tables quizzes and quiz_attempts; the grading rules of every question type.
+ * Owns: the tables quizzes and quiz_attempts; the grading rules of every question type. A
+ * learner's attempts (limits, best score) are their account's own and those a field helper ran
+ * with their person (assisted).
  * Never: sends a question's answers, their shares or their feedback before the attempt is
  * submitted; trusts anything from the browser but the learner's choices (the questions drawn and
  * the order their options were shown in are the attempt's, kept on the server).
@@ -31,6 +33,7 @@ typedef struct quiz_def {
   const char *competency; /* a code, or NULL: any */
   int level;              /* 0: any */
   int question_count, pass_percent, time_limit_min, max_attempts;
+  const char *purpose;    /* "practice" (NULL) or "placement": a check at the start, again at the end */
 } quiz_def;
 
 /* Creates a quiz; 400 naming the field for an unknown competence, 409 when the bank holds no
@@ -38,23 +41,17 @@ typedef struct quiz_def {
 int quiz_create(store_conn *w, const quiz_def *d, int64_t user_id, int64_t *id, app_err *e);
 /* Quizzes, with the caller's own record of each: attempts used, best score, passed, the attempt
  * still open. */
-int quiz_list(store_conn *c, int64_t user_id, int page, int per_page, json_t **items, int64_t *total, app_err *e);
+int quiz_list(store_conn *c, int64_t user_id, int64_t person_id, int page, int per_page, json_t **items, int64_t *total, app_err *e);
 /* Starts an attempt (or answers the one still open: 200 instead of 201 in *status): the questions
  * drawn, without answers. 404 for an unknown quiz, 409 when the attempts are used up or the bank has
  * no question for it. */
 int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, json_t **out, int *status, app_err *e);
-/* The same in two steps, so that the reads are done before the writer is taken: quiz_draw reads the
- * quiz and draws its questions (any connection; 404, 409 as above); quiz_start_drawn, on the
- * writer, answers the attempt still open, checks the attempts used and writes the new one. */
-typedef struct quiz_drawn {
-  int64_t quiz_id;
-  int time_limit_min, max_attempts;
-  char *items; /* the drawn questions as the attempt keeps them (JSON), owned */
-} quiz_drawn;
-int quiz_draw(store_conn *c, int64_t quiz_id, quiz_drawn *d, app_err *e);
-int quiz_start_drawn(store_conn *w, const quiz_drawn *d, int64_t user_id, int64_t person_id, json_t **out, int *status,
-                     app_err *e);
-void quiz_drawn_free(quiz_drawn *d);
+/* Starts (or answers again) an attempt that the field helper `helper_id` runs with the resident
+ * `person_id`, present (issue 8 part 7): the attempt is the helper's to see and submit (user_id),
+ * the resident's to count (person_id: attempt limits, scores, certificates), and carries
+ * assisted_by. A placement quiz draws its questions spread over its competences (quiz.c). */
+int quiz_start_assisted(store_conn *w, int64_t quiz_id, int64_t helper_id, int64_t person_id, json_t **out, int *status,
+                        app_err *e);
 /* The attempt's user (for the dispatcher's check); 404 when absent. */
 int quiz_attempt_owner(store_conn *c, int64_t attempt_id, int64_t *user_id, app_err *e);
 /* The attempt: its questions without answers while open; once submitted, the review (choices,

@@ -84,6 +84,11 @@ int h_quizzes_list(req *r);
 int h_attempts_start(req *r);
 int h_attempts_get(req *r);
 int h_attempts_submit(req *r);
+/* h_competence.c: change in competence, assisted attempts (issue 8 parts 6, 7) */
+int h_me_competence(req *r);
+int h_residents_competence(req *r);
+int h_reports_competence_change(req *r);
+int h_residents_attempts_start(req *r);
 /* h_certs.c */
 int h_cert_keys(req *r);
 int h_cert_verify(req *r);

@@ -481,7 +481,7 @@ static const char *learning_schemas_json =
     "\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"title\":{\"type\":\"string\"},\"description\":{\"type\":\""
     "string\"},\"question_count\":{\"type\":\"integer\"},\"pass_percent\":{\"type\":\"integer\"},\"time_limit_min\""
     ":{\"type\":\"integer\"},\"max_attempts\":{\"type\":\"integer\"},\"competency\":{\"type\":[\"string\",\"null\"]"
-    "},\"level\":{\"type\":[\"integer\",\"null\"]},\"category\":{\"type\":[\"string\",\"null\"]},\"mine\":{\"type\""
+    "},\"level\":{\"type\":[\"integer\",\"null\"]},\"category\":{\"type\":[\"string\",\"null\"]},\"purpose\":{\"type\":\"string\",\"enum\":[\"practice\",\"placement\"]},\"mine\":{\"type\""
     ":\"object\",\"required\":[\"attempts\",\"best_percent\",\"passed\",\"open_attempt\"],\"properties\":{\"attempt"
     "s\":{\"type\":\"integer\"},\"best_percent\":{\"type\":[\"number\",\"null\"]},\"passed\":{\"type\":\"boolean\"}"
     ",\"open_attempt\":{\"type\":[\"integer\",\"null\"]}},\"additionalProperties\":false}},\"additionalProperties\""
@@ -507,7 +507,7 @@ static const char *learning_schemas_json =
     "type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/AttemptQuestion\"}},\"certificates\":{\"type\":\"a"
     "rray\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"programme\"],\"properties\":{\"id\":{\"type\":\"i"
     "nteger\",\"minimum\":1000000000000000,\"maximum\":8999999999999999},\"programme\":{\"type\":\"string\"}},\"add"
-    "itionalProperties\":false},\"description\":\"Chứng nhận mà lần nộp bài này đã mang lại (thường rỗng)\"}},\"add"
+    "itionalProperties\":false},\"description\":\"Chứng nhận mà lần nộp bài này đã mang lại (thường rỗng)\"},\"purpose\":{\"type\":\"string\",\"enum\":[\"practice\",\"placement\"]},\"assisted\":{\"type\":[\"object\",\"null\"],\"description\":\"làm cùng cán bộ hỗ trợ (null: người học tự làm)\",\"required\":[\"by_user_id\",\"by_name\",\"person_id\"],\"properties\":{\"by_user_id\":{\"type\":\"integer\"},\"by_name\":{\"type\":\"string\"},\"person_id\":{\"type\":[\"integer\",\"null\"]}},\"additionalProperties\":false}},\"add"
     "itionalProperties\":false},\"Course\":{\"type\":\"object\",\"required\":[\"id\",\"code\",\"title\",\"descripti"
     "on\",\"modules\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"title\":{\"ty"
     "pe\":\"string\"},\"description\":{\"type\":\"string\"},\"modules\":{\"type\":\"array\",\"items\":{\"type\":\"o"
@@ -532,6 +532,40 @@ static const char *learning_schemas_json =
     "\"object\",\"required\":[\"id\",\"framework\",\"code\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"framew"
     "ork\":{\"type\":\"string\"},\"code\":{\"type\":\"string\"}},\"additionalProperties\":false}}";
 
+/* The change in competence and assisted attempts (competence.h): merged into the schemas above. */
+static const char *competence_schemas_json =
+    "{\"CompetenceProfile\":{\"type\":\"object\",\"required\":[\"measured\",\"measured_again\",\"competen"
+    "cies\"],\"properties\":{\"measured\":{\"type\":\"integer\"},\"measured_again\":{\"type\":\"integer\""
+    "},\"competencies\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"framework\",\""
+    "code\",\"name\",\"domain_code\",\"domain_name\",\"before\",\"after\",\"change\"],\"properties\":{\"f"
+    "ramework\":{\"type\":\"string\"},\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"dom"
+    "ain_code\":{\"type\":\"string\"},\"domain_name\":{\"type\":\"string\"},\"before\":{\"type\":\"number"
+    "\",\"description\":\"phần trăm, bài kiểm tra đầu vào đầu tiên\"},\"after\":{\"type\":[\"number\",\"n"
+    "ull\"],\"description\":\"phần trăm, lần đo sau cùng (null: chưa đo lại)\"},\"change\":{\"type\":[\"n"
+    "umber\",\"null\"]}},\"additionalProperties\":false}}},\"additionalProperties\":false},\"CompetenceCh"
+    "ange\":{\"type\":\"object\",\"required\":[\"unit_id\",\"group\",\"total\",\"competencies\",\"by_unit"
+    "\",\"by_group\"],\"properties\":{\"unit_id\":{\"type\":\"integer\"},\"group\":{\"type\":[\"string\","
+    "\"null\"]},\"total\":{\"type\":\"object\",\"required\":[\"learners\",\"measures\",\"before\",\"after"
+    "\",\"change\"],\"properties\":{\"learners\":{\"type\":\"integer\"},\"measures\":{\"type\":\"integer"
+    "\",\"description\":\"số cặp (người học, năng lực) đo hai lần\"},\"before\":{\"type\":\"number\"},\"a"
+    "fter\":{\"type\":\"number\"},\"change\":{\"type\":\"number\"}},\"additionalProperties\":false},\"com"
+    "petencies\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"learners\",\"measures"
+    "\",\"before\",\"after\",\"change\",\"framework\",\"code\",\"name\",\"domain_code\",\"domain_name\"],"
+    "\"properties\":{\"learners\":{\"type\":\"integer\"},\"measures\":{\"type\":\"integer\",\"description"
+    "\":\"số cặp (người học, năng lực) đo hai lần\"},\"before\":{\"type\":\"number\"},\"after\":{\"type\""
+    ":\"number\"},\"change\":{\"type\":\"number\"},\"framework\":{\"type\":\"string\"},\"code\":{\"type\""
+    ":\"string\"},\"name\":{\"type\":\"string\"},\"domain_code\":{\"type\":\"string\"},\"domain_name\":{"
+    "\"type\":\"string\"}},\"additionalProperties\":false}},\"by_unit\":{\"type\":\"array\",\"items\":{\""
+    "type\":\"object\",\"required\":[\"learners\",\"measures\",\"before\",\"after\",\"change\",\"unit_id"
+    "\",\"name\"],\"properties\":{\"learners\":{\"type\":\"integer\"},\"measures\":{\"type\":\"integer\","
+    "\"description\":\"số cặp (người học, năng lực) đo hai lần\"},\"before\":{\"type\":\"number\"},\"afte"
+    "r\":{\"type\":\"number\"},\"change\":{\"type\":\"number\"},\"unit_id\":{\"type\":\"integer\"},\"name"
+    "\":{\"type\":\"string\"}},\"additionalProperties\":false}},\"by_group\":{\"type\":\"array\",\"items"
+    "\":{\"type\":\"object\",\"required\":[\"learners\",\"measures\",\"before\",\"after\",\"change\",\"gr"
+    "oup\",\"label\"],\"properties\":{\"learners\":{\"type\":\"integer\"},\"measures\":{\"type\":\"intege"
+    "r\",\"description\":\"số cặp (người học, năng lực) đo hai lần\"},\"before\":{\"type\":\"number\"},\""
+    "after\":{\"type\":\"number\"},\"change\":{\"type\":\"number\"},\"group\":{\"type\":\"string\"},\"lab"
+    "el\":{\"type\":\"string\"}},\"additionalProperties\":false}}},\"additionalProperties\":false}}";
 /* Confirmations from outside (confirmations.h): merged into the schemas above. */
 static const char *confirm_schemas_json =
     "{\"Confirmation\":{\"type\":\"object\",\"required\":[\"id\",\"person_id\",\"full_name\",\"unit_id\","
@@ -591,7 +625,8 @@ json_t *openapi_build(const char *version) {
   } more_schemas[] = {{&people_schemas_json, "people"},     {&privacy_schemas_json, "request"},
                       {&deleted_schemas_json, "deleted-record"}, {&import_schemas_json, "import"},
                       {&learning_schemas_json, "learning"}, {&certificate_schemas_json, "certificate"},
-                      {&confirm_schemas_json, "confirmation"}};
+                      {&confirm_schemas_json, "confirmation"},
+                      {&competence_schemas_json, "competence"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);
     if (!more || json_object_update(schemas, more) != 0) {

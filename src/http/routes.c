@@ -212,6 +212,17 @@ static const field_spec quiz_body[] = {
     {"pass_percent", FT_INT, true, 1, 100, "Điểm đạt (phần trăm)"},
     {"time_limit_min", FT_INT, false, 0, 600, "Thời gian làm bài (phút); 0: không giới hạn"},
     {"max_attempts", FT_INT, false, 0, 100, "Số lần làm tối đa; 0: không giới hạn"},
+    {"purpose", FT_STRING, false, 1, 16,
+     "practice (luyện tập, mặc định) hoặc placement (kiểm tra đầu vào: làm khi bắt đầu, làm lại khi kết thúc để đo tiến bộ)"},
+    {0},
+};
+static const field_spec assisted_attempt_body[] = {
+    {"quiz_id", FT_INT, true, 1, INT64_MAX, "Bài kiểm tra làm cùng người dân"},
+    {0},
+};
+static const field_spec competence_change_query[] = {
+    {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị (cả cây con); bỏ trống: đơn vị mình được xem báo cáo"},
+    {"group", FT_STRING, false, 1, 40, "Chỉ nhóm đối tượng này (public_staff, adults, elderly, traders, …)"},
     {0},
 };
 static const field_spec courses_query[] = {
@@ -481,6 +492,24 @@ const route routes[] = {
     {"POST", "/api/v1/attempts/{id}/submit", h_attempts_submit, AUTH_LOGIN, CAP_LEARN, SCOPE_ATTEMPT, "id", FROM_PATH,
      attempt_submit_body, NULL, true, RATE_WRITE, 200, "submitAttempt", "Học tập",
      "Nộp bài: máy chủ chấm điểm, trả về đáp án, giải thích và kết quả", "Attempt"},
+    /* change in competence (năng lực số trước và sau), assisted attempts (làm bài cùng người dân) */
+    {"GET", "/api/v1/me/competence", h_me_competence, LOGIN(CAP_LEARN), NULL, NULL, false, RATE_NONE, 200,
+     "getMyCompetence", "Học tập",
+     "Năng lực số của chính mình theo từng năng lực thành phần: trước (bài kiểm tra đầu vào đầu tiên) và sau",
+     "CompetenceProfile"},
+    {"GET", "/api/v1/people/{id}/competence", h_residents_competence, ON_PERSON(CAP_PEOPLE_READ), NULL, NULL,
+     false, RATE_NONE, 200, "getResidentCompetence", "Học tập",
+     "Năng lực số của một người dân, trước và sau (được ghi nhật ký như mọi lần xem hồ sơ)", "CompetenceProfile"},
+    {"GET", "/api/v1/reports/competence-change", h_reports_competence_change,
+     ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL, competence_change_query, false, RATE_NONE, 200,
+     "getCompetenceChange", "Học tập",
+     "Thay đổi năng lực số của người học được đo hai lần, theo năng lực, theo đơn vị con và theo nhóm đối tượng",
+     "CompetenceChange"},
+    {"POST", "/api/v1/people/{id}/attempts", h_residents_attempts_start, ON_PERSON(CAP_FIELD_WRITE),
+     assisted_attempt_body, NULL, true, RATE_WRITE, 201, "startAssistedAttempt", "Học tập",
+     "Cán bộ hỗ trợ bắt đầu (hoặc mở lại: 200) một lượt làm bài cùng người dân không có điện thoại, người dân có mặt: "
+     "bài làm tính cho người dân, ghi tên người hỗ trợ",
+     "Attempt"},
     /* certificates (chứng nhận) */
     {"GET", "/.well-known/hocvuso/certificate-keys.json", h_cert_keys, PUB, NULL, NULL, false, RATE_NONE, 200,
      "getCertificateKeys", "Chứng nhận",

@@ -632,6 +632,37 @@ static const store_sql m0017[] = {
 };
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
+/* 18: change in competence and assisted learning (issue 8, parts 6 and 7): a quiz's purpose (a
+ * placement check, measured at the start and again at the end, or practice); each submitted
+ * attempt's score per competence, written in the submission's transaction so that reports never
+ * grade again; the field helper who ran an attempt with a resident (NULL: the learner alone). The
+ * learner is the person when the attempt has one (learner_user NULL), else the account. */
+static const store_sql m0018[] = {
+    {"ALTER TABLE quizzes ADD COLUMN purpose TEXT NOT NULL DEFAULT 'practice'"
+     " CHECK (purpose IN ('practice', 'placement'))",
+     NULL},
+    {"ALTER TABLE quiz_attempts ADD COLUMN assisted_by BIGINT REFERENCES users(id)", NULL},
+    {"CREATE TABLE attempt_competence ("
+     " attempt_id BIGINT NOT NULL REFERENCES quiz_attempts(id),"
+     " competency_id BIGINT NOT NULL REFERENCES competencies(id),"
+     " learner_person BIGINT REFERENCES people(id) ON DELETE SET NULL,"
+     " learner_user BIGINT REFERENCES users(id),"
+     " placement INTEGER NOT NULL," /* 1: the attempt was of a placement quiz */
+     " submitted_at BIGINT NOT NULL,"
+     " score_tenths INTEGER NOT NULL CHECK (score_tenths BETWEEN 0 AND 1000)," /* the mean of the competence's questions, tenths of a percent */
+     " questions INTEGER NOT NULL,"
+     " PRIMARY KEY (attempt_id, competency_id))",
+     NULL},
+    /* Covering: before and after are one pass over a learner's measures (competence.c). */
+    {"CREATE INDEX attempt_competence_person ON attempt_competence(learner_person, competency_id, placement,"
+     " attempt_id, score_tenths) WHERE learner_person IS NOT NULL",
+     NULL},
+    {"CREATE INDEX attempt_competence_user ON attempt_competence(learner_user, competency_id, placement, attempt_id,"
+     " score_tenths) WHERE learner_user IS NOT NULL",
+     NULL},
+    {"CREATE INDEX quiz_attempts_person_quiz ON quiz_attempts(person_id, quiz_id) WHERE person_id IS NOT NULL", NULL},
+    {NULL, NULL},
+};
 
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
@@ -649,5 +680,6 @@ const store_migration hocvuso_migrations[] = {
     {15, "courses, modules, lessons and learners' progress", m0015},
     {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
     {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
+    {18, "placement checks, scores per competence, assisted attempts", m0018},
     {0, NULL, NULL},
 };

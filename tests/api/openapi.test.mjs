@@ -174,6 +174,10 @@ const cases = {
   startAttempt: () => ({ path: `/api/v1/quizzes/${state.quizId}/attempts` }),
   getAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}` }),
   submitAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}/submit`, body: { answers: [false] } }),
+  getMyCompetence: () => ({ path: '/api/v1/me/competence' }),
+  startAssistedAttempt: () => ({ path: `/api/v1/people/${state.personId}/attempts`, body: { quiz_id: state.quizId } }),
+  getResidentCompetence: () => ({ path: `/api/v1/people/${state.personId}/competence` }),
+  getCompetenceChange: () => ({ path: `/api/v1/reports/competence-change?unit=${state.wardId}` }),
   // Certificates: the programme asks for module M09, whose part the quiz above is; the submission
   // (one right answer) issues the certificate.
   getCertificateKeys: () => ({ path: '/.well-known/hocvuso/certificate-keys.json', session: null }),
@@ -208,7 +212,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'listDeletedResidents', 'restoreResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
-  'getAttempt', 'submitAttempt', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
+  'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
   'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 

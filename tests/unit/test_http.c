@@ -655,6 +655,36 @@ static void test_route_table_invariants(void **state) {
   }
 }
 
+/* The change in competence and assisted attempts (issue 8 parts 6, 7): a person's profile is read
+ * with people.read on the person, the report with reports.read on its unit (from the query), and an
+ * assisted attempt is started with field.write on the person (a write: the registering unit). */
+static const route *route_of(const char *method, const char *path) {
+  for (int i = 0; i < routes_count; i++)
+    if (!strcmp(routes[i].method, method) && !strcmp(routes[i].path, path)) return &routes[i];
+  fail_msg("no route %s %s", method, path);
+  return NULL;
+}
+
+static void test_route_competence_rows(void **state) {
+  (void)state;
+  const route *me = route_of("GET", "/api/v1/me/competence");
+  assert_int_equal(me->cap, CAP_LEARN);
+  assert_int_equal(me->scope, SCOPE_NONE);
+  const route *p = route_of("GET", "/api/v1/people/{id}/competence");
+  assert_int_equal(p->cap, CAP_PEOPLE_READ);
+  assert_int_equal(p->scope, SCOPE_PERSON);
+  const route *r = route_of("GET", "/api/v1/reports/competence-change");
+  assert_int_equal(r->cap, CAP_REPORTS_READ);
+  assert_int_equal(r->scope, SCOPE_UNIT);
+  assert_int_equal(r->scope_from, FROM_QUERY);
+  assert_string_equal(r->scope_field, "unit");
+  const route *a = route_of("POST", "/api/v1/people/{id}/attempts");
+  assert_int_equal(a->cap, CAP_FIELD_WRITE);
+  assert_int_equal(a->scope, SCOPE_PERSON);
+  assert_true(a->csrf); /* a write: people_managed, the person's registering unit */
+  assert_true(spec_has(a->body, "quiz_id"));
+}
+
 /* ==== OpenAPI ==== */
 
 static void test_openapi_document(void **state) {
@@ -1301,6 +1331,7 @@ int main(void) {
       cmocka_unit_test(test_validate_embedded_nul),
       cmocka_unit_test(test_validate_real_route_specs),
       cmocka_unit_test(test_route_table_invariants),
+      cmocka_unit_test(test_route_competence_rows),
       cmocka_unit_test(test_openapi_document),
       cmocka_unit_test(test_ratelimit_login_burst),
       cmocka_unit_test(test_ratelimit_separate_buckets),

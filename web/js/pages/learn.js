@@ -116,8 +116,11 @@ async function listView(ctx) {
   const items = data.items || [];
   const editor = ctx.can('content.write');
   const comps = editor ? (await api.get('/competencies', { per_page: 200 })).items || [] : [];
+  // "Năng lực số của tôi" (competence.js, loaded here only: a lesson page does not carry it).
+  const mine = await import('./competence.js').then((m) => m.mySection(items)).catch((err) => errorBanner(err));
   return h('div', { class: 'page' },
     pageHeader('Học tập', 'Đọc từng bài, rồi làm bài kiểm tra để biết mình đã nắm kỹ năng số đến đâu. Hệ thống chấm điểm ngay khi bạn nộp bài và cho xem lời giải thích của từng câu.'),
+    mine,
     (courses.items || []).map((c) => courseSection(c, items)),
     section('Tất cả bài kiểm tra',
       items.length ? h('ul', { class: 'card-list quiz-list' }, items.map(quizCard)) : empty('Chưa có bài kiểm tra nào.'),
@@ -190,6 +193,16 @@ async function lessonView(ctx) {
 }
 
 /* ---------- one attempt ---------- */
+
+/* An attempt run by a field helper with a resident: who helped, and the way back to that resident. */
+function assistedNote(a) {
+  return a.assisted ? h('p', { class: 'assisted-note' }, badge(`Làm cùng cán bộ hỗ trợ: ${a.assisted.by_name}`, 'neutral')) : null;
+}
+function backLink(a) {
+  return a.assisted && a.assisted.person_id
+    ? h('a', { href: `#/hoc-cung/${a.assisted.person_id}`, class: 'btn btn-secondary' }, icon('back'), h('span', null, 'Về trang học cùng người dân'))
+    : h('a', { href: '#/hoc-tap', class: 'btn btn-secondary' }, icon('back'), h('span', null, 'Về danh sách bài'));
+}
 
 function questionInput(q) {
   const name = `q${q.index}`;
@@ -282,9 +295,8 @@ function openView(ctx, a) {
     }
   });
   return h('div', { class: 'page' },
-    pageHeader(a.title, `${a.questions.length} câu hỏi · đạt từ ${a.pass_percent}%`,
-      h('a', { href: '#/hoc-tap', class: 'btn btn-secondary' }, icon('back'), h('span', null, 'Về danh sách bài'))),
-    timer(a.deadline_at), el);
+    pageHeader(a.title, `${a.questions.length} câu hỏi · đạt từ ${a.pass_percent}%`, backLink(a)),
+    assistedNote(a), timer(a.deadline_at), el);
 }
 
 function answerText(q, v) {
@@ -321,10 +333,9 @@ function reviewView(a) {
       ? `Chúc mừng! Bạn đạt ${fmtNum(a.score_percent)}% (cần ${a.pass_percent}%).`
       : `Bạn được ${fmtNum(a.score_percent)}%, cần ${a.pass_percent}% để đạt. Hãy xem lời giải thích rồi làm lại.`);
   return h('div', { class: 'page' },
-    pageHeader(a.title, 'Kết quả bài làm',
-      h('a', { href: '#/hoc-tap', class: 'btn btn-secondary' }, icon('back'), h('span', null, 'Về danh sách bài'))),
+    pageHeader(a.title, 'Kết quả bài làm', backLink(a)),
     earnedBanner(a),
-    head,
+    head, assistedNote(a),
     a.state === 'submitted' ? h('ol', { class: 'review-list' }, a.questions.map((q) => h('li', { class: `review ${q.score >= 1 ? 'review-right' : q.score > 0 ? 'review-partial' : 'review-wrong'}` },
       h('p', { class: 'question-legend' }, plain(q.text, q.format)),
       h('p', null, h('strong', null, 'Bạn trả lời: '), answerText(q, q.your_answer)),

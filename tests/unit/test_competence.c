@@ -1,0 +1,444 @@
+/* test_competence.c: the change in competence (competence.c) and assisted attempts (quiz.c), on
+ * SQLite and, when HOCVUSO_TEST_DATABASE_URL names a PostgreSQL database, on PostgreSQL in a schema
+ * of its own. A controlled bank (true/false questions of two competences whose answers the test
+ * knows) makes each attempt's score per competence exact: the scores written at submission, the
+ * learner's before and after (first placement; latest placement after it, else the latest quiz),
+ * the report's means by competence, child unit and learner group, and the rules around them (a
+ * deleted person leaves the figures; an assisted attempt counts on the resident). Synthetic people.
+ */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h> /* after the headers it relies on (stdarg, stddef, setjmp) */
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "domain/competence.h"
+#include "domain/groups.h"
+#include "domain/people.h"
+#include "domain/qbank.h"
+#include "domain/qformat.h"
+#include "domain/quiz.h"
+#include "domain/units.h"
+#include "domain/users.h"
+#include "store/migrations.h"
+#include "store/store.h"
+#include "util/arena.h"
+
+typedef struct fixture {
+  store_kind kind;
+  store *st;
+  char dir[64];
+  char target[512];
+  secrets keys;
+  store_conn *w;
+  int64_t city, ward, tdp1, tdp2, helper, learner, placement, practice;
+  int64_t A, B, C, D;
+} fixture;
+
+static fixture fx_sqlite = {.kind = STORE_SQLITE};
+static fixture fx_pg = {.kind = STORE_PG};
+#define PG_TEST_SCHEMA "hv_test_competence"
+
+/* text -> competence, truth (4.2: three questions, 6.1: three) */
+static const struct {
+  const char *text, *comp;
+  bool truth;
+} BANK[] = {
+    {"Mã OTP chỉ dành cho chính mình.", "4.2", true},
+    {"Có thể đọc mã OTP cho người lạ.", "4.2", false},
+    {"Nên cài ứng dụng từ kho chính thức.", "4.2", true},
+    {"Trợ lý trí tuệ nhân tạo có thể trả lời sai.", "6.1", true},
+    {"Mọi câu trả lời của trợ lý đều đúng.", "6.1", false},
+    {"Nên kiểm tra lại điều trợ lý nói.", "6.1", true},
+};
+static const char GIFT[] = "$CATEGORY: PLC/4.2/1\n\n"
+                           "::a1::Mã OTP chỉ dành cho chính mình.{T}\n\n"
+                           "::a2::Có thể đọc mã OTP cho người lạ.{F}\n\n"
+                           "::a3::Nên cài ứng dụng từ kho chính thức.{T}\n\n"
+                           "$CATEGORY: PLC/6.1/1\n\n"
+                           "::b1::Trợ lý trí tuệ nhân tạo có thể trả lời sai.{T}\n\n"
+                           "::b2::Mọi câu trả lời của trợ lý đều đúng.{F}\n\n"
+                           "::b3::Nên kiểm tra lại điều trợ lý nói.{T}\n";
+
+static fixture *fx_of(void **state) {
+  fixture *fx = *state;
+  if (!fx || !fx->st || !fx->w) skip();
+  return fx;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static int unit(store_conn *w, int64_t parent, const char *kind, const char *name, int64_t *id) {
+  app_err e = {0};
+  int rc = units_create(w, parent, kind, name, NULL, id, &e);
+  if (rc != 0) fprintf(stderr, "unit %s: %s %s\n", name, e.code, e.message);
+  return rc;
+}
+
+static int64_t resident(fixture *fx, const char *name, int64_t unit_id, const char *birth) {
+  int64_t hh = 0, id = 0;
+  app_err e = {0};
+  char code[32];
+  snprintf(code, sizeof code, "H-%s", birth);
+  if (households_create(fx->w, unit_id, NULL, NULL, &hh, &e) != 0) return -1;
+  (void)code;
+  person_input in = {.full_name = name, .unit_id = unit_id, .birth_date = birth, .household_id = hh,
+                     .household_set = true, .vneid_level = -1};
+  if (people_create(fx->w, &fx->keys, &in, &id, &e) != 0) {
+    fprintf(stderr, "people_create %s: %s %s\n", name, e.code, e.message);
+    return -1;
+  }
+  return id;
+}
+
+static int64_t account(fixture *fx, const char *username, const char *role, int64_t unit_id) {
+  int64_t uid = 0, gid = 0;
+  app_err e = {0};
+  if (users_create(fx->w, username, username, "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA", unit_id, false, &uid,
+                   &e) != 0 ||
+      roles_grant(fx->w, uid, role, unit_id, 0, &gid, &e) != 0)
+    return -1;
+  return uid;
+}
+
+/* Answers `attempt` so that the first right[0] questions of 4.2 and right[1] of 6.1 are right. */
+static json_t *answers_for(const json_t *attempt, int right_a, int right_b) {
+  json_t *out = json_array();
+  int seen_a = 0, seen_b = 0;
+  size_t i;
+  json_t *q;
+  json_array_foreach(json_object_get(attempt, "questions"), i, q) {
+    const char *text = json_string_value(json_object_get(q, "text"));
+    size_t k = 0;
+    while (k < sizeof BANK / sizeof BANK[0] && strcmp(BANK[k].text, text) != 0) k++;
+    if (k == sizeof BANK / sizeof BANK[0]) fail_msg("unknown question %s", text);
+    bool a = !strcmp(BANK[k].comp, "4.2");
+    bool right = a ? ++seen_a <= right_a : ++seen_b <= right_b;
+    json_array_append_new(out, json_boolean(right ? BANK[k].truth : !BANK[k].truth));
+  }
+  return out;
+}
+
+/* One submitted attempt (assisted when helper != 0) with the given rights per competence. */
+static void attempt(fixture *fx, int64_t quiz, int64_t user, int64_t person, int64_t helper, int right_a, int right_b) {
+  json_t *view = NULL, *done = NULL;
+  int status = 0;
+  app_err e = {0};
+  int rc = helper ? quiz_start_assisted(fx->w, quiz, helper, person, &view, &status, &e)
+                  : quiz_start(fx->w, quiz, user, person, &view, &status, &e);
+  if (rc != 0) fail_msg("start: %d %s %s", e.status, e.code, e.message);
+  assert_int_equal(status, 201);
+  json_t *answers = answers_for(view, right_a, right_b);
+  if (quiz_submit(fx->w, &fx->keys, json_integer_value(json_object_get(view, "id")), answers, &done, &e) != 0)
+    fail_msg("submit: %d %s %s", e.status, e.code, e.message);
+  json_decref(view);
+  json_decref(answers);
+  json_decref(done);
+}
+
+static int common_setup(fixture *fx) {
+  char err[512] = "";
+  randombytes_buf(&fx->keys, sizeof fx->keys);
+  if (store_migrate(fx->st, hocvuso_migrations, err, sizeof err) < 1) {
+    fprintf(stderr, "store_migrate: %s\n", err);
+    return -1;
+  }
+  fx->w = store_acquire(fx->st, true);
+  if (!fx->w) return -1;
+  int rc = -1;
+  if (store_begin(fx->w) != STORE_OK) goto done;
+  if (unit(fx->w, 0, "city", "Thành phố Thử", &fx->city) || unit(fx->w, fx->city, "ward", "Phường Thử", &fx->ward) ||
+      unit(fx->w, fx->ward, "residential_group", "Tổ dân phố số 1", &fx->tdp1) ||
+      unit(fx->w, fx->ward, "residential_group", "Tổ dân phố số 2", &fx->tdp2))
+    goto done;
+  /* The bank. */
+  q_file f;
+  q_file_init(&f);
+  qbank_comps k;
+  qbank_row *rows = NULL;
+  int nrows = 0, imported = 0, unchanged = 0;
+  if (qformat_read(&f, GIFT, strlen(GIFT)) != 0 || qbank_comps_load(fx->w, &k) != 0 ||
+      qbank_prepare(&f, &k, 0, 0, &rows, &nrows) != 0 ||
+      qbank_store(fx->w, rows, nrows, "test", 0, &imported, &unchanged) != 0 || imported != 6) {
+    fprintf(stderr, "bank: %d imported\n", imported);
+    qbank_rows_free(rows, nrows);
+    q_file_free(&f);
+    goto done;
+  }
+  qbank_rows_free(rows, nrows);
+  q_file_free(&f);
+  app_err e = {0};
+  quiz_def p = {.title = "Kiểm tra đầu vào thử", .category = "PLC", .question_count = 4, .pass_percent = 50,
+                .max_attempts = 2, .purpose = "placement"};
+  quiz_def q = {.title = "Luyện tập thử", .category = "PLC", .question_count = 6, .pass_percent = 50};
+  if (quiz_create(fx->w, &p, 0, &fx->placement, &e) != 0 || quiz_create(fx->w, &q, 0, &fx->practice, &e) != 0) goto done;
+  fx->helper = account(fx, "ho.tro", "field_helper", fx->tdp1);
+  fx->learner = account(fx, "hoc.vien", "learner", fx->tdp1);
+  fx->A = resident(fx, "Nguyễn Văn An", fx->tdp1, "1950");
+  fx->B = resident(fx, "Trần Thị Bích", fx->tdp1, "1990");
+  fx->C = resident(fx, "Lê Văn Cường", fx->tdp2, "1985");
+  fx->D = resident(fx, "Phạm Thị Dung", fx->tdp2, "1970");
+  if (fx->helper < 0 || fx->learner < 0 || fx->A < 0 || fx->B < 0 || fx->C < 0 || fx->D < 0) goto done;
+  rc = store_commit(fx->w) == STORE_OK ? 0 : -1;
+done:
+  if (rc != 0) {
+    if (store_in_transaction(fx->w)) store_rollback(fx->w);
+    store_release(fx->w);
+    fx->w = NULL;
+  }
+  return rc;
+}
+
+static int setup_sqlite(void **state) {
+  fixture *fx = &fx_sqlite;
+  char err[256] = "";
+  *state = fx;
+  snprintf(fx->dir, sizeof fx->dir, "/tmp/hv_test_competence.XXXXXX");
+  if (!mkdtemp(fx->dir)) return -1;
+  snprintf(fx->target, sizeof fx->target, "%.63s/test.db", fx->dir);
+  fx->st = store_open(fx->target, 4, err, sizeof err);
+  if (!fx->st) {
+    fprintf(stderr, "cannot open %s: %s\n", fx->target, err);
+    return -1;
+  }
+  return common_setup(fx);
+}
+
+static int teardown_sqlite(void **state) {
+  (void)state;
+  if (fx_sqlite.w) store_release(fx_sqlite.w);
+  store_close(fx_sqlite.st);
+  fx_sqlite.st = NULL;
+  if (fx_sqlite.dir[0]) nftw(fx_sqlite.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return 0;
+}
+
+static int setup_pg(void **state) {
+  fixture *fx = &fx_pg;
+  *state = fx;
+  const char *url = getenv("HOCVUSO_TEST_DATABASE_URL");
+  if (!url || !*url) {
+    printf("note: HOCVUSO_TEST_DATABASE_URL is not set: skipping the PostgreSQL group\n");
+    return 0;
+  }
+  int n = snprintf(fx->target, sizeof fx->target, "%s%coptions=-c%%20search_path%%3D" PG_TEST_SCHEMA, url,
+                   strchr(url, '?') ? '&' : '?');
+  if (n < 0 || (size_t)n >= sizeof fx->target) return -1;
+  char err[256] = "";
+  store *admin = store_open(url, 1, err, sizeof err);
+  if (!admin) {
+    fprintf(stderr, "cannot open %s: %s\n", url, err);
+    return -1;
+  }
+  store_conn *c = store_acquire(admin, true);
+  int rc = c ? store_exec(c, "DROP SCHEMA IF EXISTS " PG_TEST_SCHEMA " CASCADE; CREATE SCHEMA " PG_TEST_SCHEMA)
+             : STORE_ERROR;
+  if (c) store_release(c);
+  store_close(admin);
+  if (rc != STORE_OK) return -1;
+  fx->st = store_open(fx->target, 4, err, sizeof err);
+  if (!fx->st) {
+    fprintf(stderr, "cannot open %s: %s\n", fx->target, err);
+    return -1;
+  }
+  return common_setup(fx);
+}
+
+static int teardown_pg(void **state) {
+  (void)state;
+  if (fx_pg.w) store_release(fx_pg.w);
+  store_close(fx_pg.st);
+  fx_pg.st = NULL;
+  return 0;
+}
+
+/* Each test runs in a transaction rolled back at its end: the fixture's people start unmeasured. */
+static int test_setup(void **state) {
+  fixture *fx = *state;
+  if (fx && fx->w && store_begin(fx->w) != STORE_OK) return -1;
+  return 0;
+}
+
+static int test_teardown(void **state) {
+  fixture *fx = *state;
+  if (fx && fx->w && store_in_transaction(fx->w)) store_rollback(fx->w);
+  return 0;
+}
+
+/* The entry of competence `code` in a profile or a report's list. */
+static json_t *entry(json_t *list, const char *code) {
+  size_t i;
+  json_t *c;
+  json_array_foreach(list, i, c) if (!strcmp(json_string_value(json_object_get(c, "code")), code)) return c;
+  fail_msg("no competence %s", code);
+  return NULL;
+}
+
+static double num(json_t *o, const char *key) { return json_number_value(json_object_get(o, key)); }
+
+static void assert_pct(double got, double want) {
+  if (got < want - 1e-9 || got > want + 1e-9) fail_msg("%.3f, expected %.3f", got, want);
+}
+
+static void test_scores_per_competence(void **state) {
+  fixture *fx = fx_of(state);
+  app_err e = {0};
+  /* A placement draw spreads over the competences: 2 of 4.2 and 2 of 6.1, in any order. */
+  attempt(fx, fx->placement, fx->helper, fx->A, fx->helper, 1, 0);
+  json_t *p = NULL;
+  assert_int_equal(competence_profile(fx->w, fx->A, 0, &p, &e), 0);
+  assert_int_equal(json_integer_value(json_object_get(p, "measured")), 2);
+  json_t *a = entry(json_object_get(p, "competencies"), "4.2"), *b = entry(json_object_get(p, "competencies"), "6.1");
+  assert_pct(num(a, "before"), 50);
+  assert_pct(num(b, "before"), 0);
+  assert_true(json_is_null(json_object_get(a, "after")));
+  json_decref(p);
+  /* A practice quiz after it: the "after" while no second placement exists (all 6 questions). */
+  attempt(fx, fx->practice, fx->helper, fx->A, fx->helper, 3, 1);
+  assert_int_equal(competence_profile(fx->w, fx->A, 0, &p, &e), 0);
+  a = entry(json_object_get(p, "competencies"), "4.2");
+  b = entry(json_object_get(p, "competencies"), "6.1");
+  assert_pct(num(a, "after"), 100);
+  assert_pct(num(b, "after"), 33.3);
+  json_decref(p);
+  /* The second placement wins over the practice quiz. */
+  attempt(fx, fx->placement, fx->helper, fx->A, fx->helper, 2, 1);
+  assert_int_equal(competence_profile(fx->w, fx->A, 0, &p, &e), 0);
+  a = entry(json_object_get(p, "competencies"), "4.2");
+  b = entry(json_object_get(p, "competencies"), "6.1");
+  assert_pct(num(a, "before"), 50);
+  assert_pct(num(a, "after"), 100);
+  assert_pct(num(a, "change"), 50);
+  assert_pct(num(b, "after"), 50);
+  assert_int_equal(json_integer_value(json_object_get(p, "measured_again")), 2);
+  json_decref(p);
+  /* Attempts of the resident: the placement's 2 are used, whoever runs a third. */
+  json_t *view = NULL;
+  int status = 0;
+  assert_int_not_equal(quiz_start_assisted(fx->w, fx->placement, fx->learner, fx->A, &view, &status, &e), 0);
+  assert_int_equal(e.status, 409);
+  /* An account without a person: the account is the learner. */
+  attempt(fx, fx->placement, fx->learner, 0, 0, 0, 2);
+  assert_int_equal(competence_profile(fx->w, 0, fx->learner, &p, &e), 0);
+  assert_pct(num(entry(json_object_get(p, "competencies"), "6.1"), "before"), 100);
+  json_decref(p);
+}
+
+static void test_report(void **state) {
+  fixture *fx = fx_of(state);
+  app_err e = {0};
+  attempt(fx, fx->placement, 0, fx->A, fx->helper, 1, 0);
+  attempt(fx, fx->placement, 0, fx->A, fx->helper, 2, 1);
+  attempt(fx, fx->placement, 0, fx->B, fx->helper, 0, 1);
+  attempt(fx, fx->placement, 0, fx->B, fx->helper, 1, 2);
+  attempt(fx, fx->placement, 0, fx->C, fx->helper, 2, 2);
+  attempt(fx, fx->placement, 0, fx->C, fx->helper, 2, 1);
+  attempt(fx, fx->placement, 0, fx->D, fx->helper, 0, 0); /* measured once: not in the figures */
+  attempt(fx, fx->placement, fx->learner, 0, 0, 0, 0);    /* an account without a person: not a resident */
+  attempt(fx, fx->placement, fx->learner, 0, 0, 2, 2);
+  arena a;
+  arena_init(&a);
+  const char *path = NULL;
+  assert_int_equal(units_path(fx->w, fx->ward, &a, &path, &e), 0);
+  json_t *r = NULL;
+  assert_int_equal(competence_report(fx->w, &a, fx->ward, path, 0, &r, &e), 0);
+  json_t *t = json_object_get(r, "total");
+  assert_int_equal(json_integer_value(json_object_get(t, "learners")), 3);
+  assert_int_equal(json_integer_value(json_object_get(t, "measures")), 6);
+  assert_pct(num(t, "before"), 50);
+  assert_pct(num(t, "after"), 75);
+  json_t *ca = entry(json_object_get(r, "competencies"), "4.2"), *cb = entry(json_object_get(r, "competencies"), "6.1");
+  assert_int_equal(json_integer_value(json_object_get(ca, "learners")), 3);
+  assert_pct(num(ca, "before"), 50);
+  assert_pct(num(ca, "after"), 83.3);
+  assert_pct(num(ca, "change"), 33.3);
+  assert_pct(num(cb, "after"), 66.7);
+  assert_pct(num(cb, "change"), 16.7);
+  size_t i;
+  json_t *u;
+  int seen = 0;
+  json_array_foreach(json_object_get(r, "by_unit"), i, u) {
+    int64_t id = json_integer_value(json_object_get(u, "unit_id"));
+    if (id == fx->tdp1) {
+      assert_int_equal(json_integer_value(json_object_get(u, "learners")), 2);
+      assert_pct(num(u, "before"), 25);
+      assert_pct(num(u, "after"), 75);
+      seen++;
+    } else if (id == fx->tdp2) {
+      assert_int_equal(json_integer_value(json_object_get(u, "learners")), 1);
+      assert_pct(num(u, "change"), -25);
+      seen++;
+    } else {
+      fail_msg("unexpected unit %lld", (long long)id);
+    }
+  }
+  assert_int_equal(seen, 2);
+  json_t *g;
+  bool elderly = false;
+  json_array_foreach(json_object_get(r, "by_group"), i, g) {
+    if (!strcmp(json_string_value(json_object_get(g, "group")), "elderly")) {
+      elderly = true;
+      assert_int_equal(json_integer_value(json_object_get(g, "learners")), 1);
+      assert_pct(num(g, "before"), 25);
+      assert_pct(num(g, "after"), 75);
+    }
+  }
+  assert_true(elderly);
+  json_decref(r);
+  /* One group; one child unit. */
+  assert_int_equal(competence_report(fx->w, &a, fx->ward, path, GROUP_ELDERLY, &r, &e), 0);
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "total"), "learners")), 1);
+  assert_pct(num(entry(json_object_get(r, "competencies"), "4.2"), "after"), 100);
+  json_decref(r);
+  assert_int_equal(units_path(fx->w, fx->tdp2, &a, &path, &e), 0);
+  assert_int_equal(competence_report(fx->w, &a, fx->tdp2, path, 0, &r, &e), 0);
+  t = json_object_get(r, "total");
+  assert_int_equal(json_integer_value(json_object_get(t, "learners")), 1);
+  assert_pct(num(t, "before"), 100);
+  json_decref(r);
+  /* A deleted person leaves the figures. */
+  int64_t unit_of = 0;
+  assert_int_equal(people_delete(fx->w, fx->C, 30, &unit_of, &e), 0);
+  assert_int_equal(units_path(fx->w, fx->ward, &a, &path, &e), 0);
+  assert_int_equal(competence_report(fx->w, &a, fx->ward, path, 0, &r, &e), 0);
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "total"), "learners")), 2);
+  json_decref(r);
+  arena_free(&a);
+}
+
+static void test_mean(void **state) {
+  (void)state;
+  assert_pct(competence_mean(2500, 3), 83.3);
+  assert_pct(competence_mean(2000, 3), 66.7);
+  assert_pct(competence_mean(-750, 3), -25);
+  assert_pct(competence_mean(0, 0), 0);
+  assert_pct(competence_mean(1, 2), 0.1); /* 0.5 tenth: rounded away from zero */
+}
+
+int main(void) {
+  if (sodium_init() < 0) return 1;
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_scores_per_competence, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_report, test_setup, test_teardown),
+  };
+  const struct CMUnitTest pure[] = {cmocka_unit_test(test_mean)};
+  int failed = cmocka_run_group_tests_name("pure", pure, NULL, NULL);
+  failed += cmocka_run_group_tests_name("sqlite", tests, setup_sqlite, teardown_sqlite);
+  failed += cmocka_run_group_tests_name("postgresql", tests, setup_pg, teardown_pg);
+  return failed;
+}
