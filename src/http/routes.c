@@ -497,7 +497,7 @@ const route routes[] = {
      "getMyCompetence", "Học tập",
      "Năng lực số của chính mình theo từng năng lực thành phần: trước (bài kiểm tra đầu vào đầu tiên) và sau",
      "CompetenceProfile"},
-    {"GET", "/api/v1/people/{id}/competence", h_residents_competence, ON_PERSON(CAP_PEOPLE_READ), NULL, NULL,
+    {"GET", "/api/v1/residents/{id}/competence", h_residents_competence, ON_PERSON(CAP_PEOPLE_READ), NULL, NULL,
      false, RATE_NONE, 200, "getResidentCompetence", "Học tập",
      "Năng lực số của một người dân, trước và sau (được ghi nhật ký như mọi lần xem hồ sơ)", "CompetenceProfile"},
     {"GET", "/api/v1/reports/competence-change", h_reports_competence_change,
@@ -505,7 +505,7 @@ const route routes[] = {
      "getCompetenceChange", "Học tập",
      "Thay đổi năng lực số của người học được đo hai lần, theo năng lực, theo đơn vị con và theo nhóm đối tượng",
      "CompetenceChange"},
-    {"POST", "/api/v1/people/{id}/attempts", h_residents_attempts_start, ON_PERSON(CAP_FIELD_WRITE),
+    {"POST", "/api/v1/residents/{id}/attempts", h_residents_attempts_start, ON_PERSON(CAP_FIELD_WRITE),
      assisted_attempt_body, NULL, true, RATE_WRITE, 201, "startAssistedAttempt", "Học tập",
      "Cán bộ hỗ trợ bắt đầu (hoặc mở lại: 200) một lượt làm bài cùng người dân không có điện thoại, người dân có mặt: "
      "bài làm tính cho người dân, ghi tên người hỗ trợ",

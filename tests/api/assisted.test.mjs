@@ -19,7 +19,7 @@ async function resident(unitId, name) {
   assert.equal(r.status, 201, r.text);
   return r.json.id;
 }
-const startFor = (session, person, quiz) => srv.request('POST', `/api/v1/people/${person}/attempts`, { session, body: { quiz_id: quiz } });
+const startFor = (session, person, quiz) => srv.request('POST', `/api/v1/residents/${person}/attempts`, { session, body: { quiz_id: quiz } });
 const submit = (session, id, answers) => srv.request('POST', `/api/v1/attempts/${id}/submit`, { session, body: { answers } });
 
 before(async () => {
@@ -54,7 +54,7 @@ test('a helper runs a quiz with a resident: the attempt is assisted, names the h
   assert.equal(d.json.assisted.by_name, 'Lê Minh Châu');
   assert.ok(d.json.questions.every((q) => 'right_answer' in q && 'explanation' in q), 'the review');
   // It counts for the resident: their profile has the scores.
-  const p = await srv.getJSON(admin, `/api/v1/people/${person}/competence`);
+  const p = await srv.getJSON(admin, `/api/v1/residents/${person}/competence`);
   assert.deepEqual(p.competencies.map((c) => [c.code, c.before]).sort(), [[COMP_A, 100], [COMP_B, 50]].sort());
   // Audited: the start and the submission, on the resident's record.
   const a = await srv.getJSON(admin, `/api/v1/audit?action=attempt.&entity=person&entity_id=${person}`);
@@ -114,7 +114,7 @@ test('out of scope, a learner, another learner, an unknown quiz: refused, nothin
   const near = await resident(tdp1, 'Kiều Thị Gần');
   expectError(assert, await startFor(learner, near, quizzes.placement), 403, 'forbidden');
   expectError(assert, await startFor(helper, near, 99999999), 404, 'not_found', 'quiz_id');
-  expectError(assert, await srv.request('POST', `/api/v1/people/${near}/attempts`, { session: helper, body: {} }), 400, 'missing_field', 'quiz_id');
+  expectError(assert, await srv.request('POST', `/api/v1/residents/${near}/attempts`, { session: helper, body: {} }), 400, 'missing_field', 'quiz_id');
   expectError(assert, await startFor(helper, 99999999, quizzes.placement), 404, 'not_found');
   // Another learner's attempt ID: neither seen nor submitted.
   const s = await startFor(helper, near, quizzes.placement);
@@ -124,7 +124,7 @@ test('out of scope, a learner, another learner, an unknown quiz: refused, nothin
   expectError(assert, await submit(helper2, s.json.id, answersFor(s.json, {})), 403, 'forbidden');
   const still = await srv.getJSON(helper, `/api/v1/attempts/${s.json.id}`);
   assert.equal(still.state, 'open', 'refused submissions changed nothing');
-  const p = await srv.getJSON(admin, `/api/v1/people/${far}/competence`);
+  const p = await srv.getJSON(admin, `/api/v1/residents/${far}/competence`);
   assert.equal(p.measured, 0);
 });
 

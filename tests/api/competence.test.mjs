@@ -27,7 +27,7 @@ async function resident(unitId, name, birth) {
 // One placement attempt run with the resident (by `session`, a field helper or the ward admin)
 // with `right` questions right per competence.
 async function measure(session, person, quiz, right) {
-  const s = await srv.request('POST', `/api/v1/people/${person}/attempts`, { session, body: { quiz_id: quiz } });
+  const s = await srv.request('POST', `/api/v1/residents/${person}/attempts`, { session, body: { quiz_id: quiz } });
   assert.equal(s.status, 201, s.text);
   const d = await srv.request('POST', `/api/v1/attempts/${s.json.id}/submit`, { session, body: { answers: answersFor(s.json, right) } });
   assert.equal(d.status, 200, d.text);
@@ -116,17 +116,17 @@ test("a learner's own profile: before, after and change per competence, exact", 
 });
 
 test("a resident's profile: staff in scope only, and the read is audited", async () => {
-  const r = await srv.request('GET', `/api/v1/people/${people.A}/competence`, { session: helper });
+  const r = await srv.request('GET', `/api/v1/residents/${people.A}/competence`, { session: helper });
   assert.equal(r.status, 200, r.text);
   const c = byCode(r.json.competencies);
   assert.deepEqual([c[COMP_A].before, c[COMP_A].after, c[COMP_A].change], [50, 100, 50]);
   assert.deepEqual([c[COMP_B].before, c[COMP_B].after, c[COMP_B].change], [0, 50, 50]);
-  const d = byCode((await srv.getJSON(admin, `/api/v1/people/${people.D}/competence`)).competencies);
+  const d = byCode((await srv.getJSON(admin, `/api/v1/residents/${people.D}/competence`)).competencies);
   assert.deepEqual([d[COMP_A].before, d[COMP_A].after], [0, null]);
   // Out of scope (Tổ 2 for a helper of Tổ 1), and a learner: 403.
-  expectError(assert, await srv.request('GET', `/api/v1/people/${people.C}/competence`, { session: helper }), 403, 'forbidden');
-  expectError(assert, await srv.request('GET', `/api/v1/people/${people.A}/competence`, { session: learner }), 403, 'forbidden');
-  expectError(assert, await srv.request('GET', '/api/v1/people/99999999/competence', { session: admin }), 404, 'not_found');
+  expectError(assert, await srv.request('GET', `/api/v1/residents/${people.C}/competence`, { session: helper }), 403, 'forbidden');
+  expectError(assert, await srv.request('GET', `/api/v1/residents/${people.A}/competence`, { session: learner }), 403, 'forbidden');
+  expectError(assert, await srv.request('GET', '/api/v1/residents/99999999/competence', { session: admin }), 404, 'not_found');
   const a = await srv.getJSON(admin, `/api/v1/audit?action=person.competence_read&entity=person&entity_id=${people.A}`);
   assert.ok(a.items.some((e) => e.actor_username === 'tinhnguyen'), JSON.stringify(a.items));
 });

@@ -63,7 +63,7 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/me/competence': 'learn',
   // A quiz run with a resident who has no phone is the field helper's work (field.write), on a
   // person of their unit (issue 8 part 7).
-  'POST /api/v1/people/{id}/attempts': 'field.write',
+  'POST /api/v1/residents/{id}/attempts': 'field.write',
   // Certificates: one's own are read by their holder, whoever they are; an officer reads those of the
   // people in scope (people.read, checked on the certificate's unit by SCOPE_CERT).
   'GET /api/v1/certificates': null,

@@ -175,8 +175,8 @@ const cases = {
   getAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}` }),
   submitAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}/submit`, body: { answers: [false] } }),
   getMyCompetence: () => ({ path: '/api/v1/me/competence' }),
-  startAssistedAttempt: () => ({ path: `/api/v1/people/${state.personId}/attempts`, body: { quiz_id: state.quizId } }),
-  getResidentCompetence: () => ({ path: `/api/v1/people/${state.personId}/competence` }),
+  startAssistedAttempt: () => ({ path: `/api/v1/residents/${state.personId}/attempts`, body: { quiz_id: state.quizId } }),
+  getResidentCompetence: () => ({ path: `/api/v1/residents/${state.personId}/competence` }),
   getCompetenceChange: () => ({ path: `/api/v1/reports/competence-change?unit=${state.wardId}` }),
   // Certificates: the programme asks for module M09, whose part the quiz above is; the submission
   // (one right answer) issues the certificate.

@@ -85,6 +85,6 @@ test("the resident's record leads to the same page; a learner has no such page",
   await login(other.page, 'hocvien', srv.password);
   const nav = await other.page.locator('nav a.nav-link').allTextContents();
   assert.ok(!nav.some((t) => t.includes('Học cùng người dân')), nav.join());
-  const r = await other.page.request.post(`${srv.url}/api/v1/people/${person}/attempts`, { data: { quiz_id: quiz } });
+  const r = await other.page.request.post(`${srv.url}/api/v1/residents/${person}/attempts`, { data: { quiz_id: quiz } });
   assert.equal(r.status(), 403);
 });

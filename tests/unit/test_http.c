@@ -670,7 +670,7 @@ static void test_route_competence_rows(void **state) {
   const route *me = route_of("GET", "/api/v1/me/competence");
   assert_int_equal(me->cap, CAP_LEARN);
   assert_int_equal(me->scope, SCOPE_NONE);
-  const route *p = route_of("GET", "/api/v1/people/{id}/competence");
+  const route *p = route_of("GET", "/api/v1/residents/{id}/competence");
   assert_int_equal(p->cap, CAP_PEOPLE_READ);
   assert_int_equal(p->scope, SCOPE_PERSON);
   const route *r = route_of("GET", "/api/v1/reports/competence-change");
@@ -678,7 +678,7 @@ static void test_route_competence_rows(void **state) {
   assert_int_equal(r->scope, SCOPE_UNIT);
   assert_int_equal(r->scope_from, FROM_QUERY);
   assert_string_equal(r->scope_field, "unit");
-  const route *a = route_of("POST", "/api/v1/people/{id}/attempts");
+  const route *a = route_of("POST", "/api/v1/residents/{id}/attempts");
   assert_int_equal(a->cap, CAP_FIELD_WRITE);
   assert_int_equal(a->scope, SCOPE_PERSON);
   assert_true(a->csrf); /* a write: people_managed, the person's registering unit */

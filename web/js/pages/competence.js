@@ -129,7 +129,7 @@ async function helperView(ctx) {
   const id = ctx.params.id;
   const [p, profile, quizzes] = await Promise.all([
     api.get(`/residents/${encodeURIComponent(id)}`),
-    api.get(`/people/${encodeURIComponent(id)}/competence`),
+    api.get(`/residents/${encodeURIComponent(id)}/competence`),
     api.get('/quizzes', { per_page: 50 }),
   ]);
   const slot = h('div', { 'aria-live': 'polite' });
@@ -139,7 +139,7 @@ async function helperView(ctx) {
       onclick: async () => {
         b.disabled = true;
         try {
-          const a = await request('POST', `/people/${encodeURIComponent(id)}/attempts`, { body: { quiz_id: z.id } });
+          const a = await request('POST', `/residents/${encodeURIComponent(id)}/attempts`, { body: { quiz_id: z.id } });
           location.hash = `#/bai-lam/${a.id}`;
         } catch (err) {
           b.disabled = false;
