@@ -6,7 +6,7 @@ import {
   launchBrowser, newPage, login, navLabels, openNav, waitReady, apiFromPage, hashOf, assertNoProblems,
 } from './lib/browser.mjs';
 
-const ADMIN_NAV = ['Trang chủ', 'Đơn vị', 'Tài khoản', 'Dân cư', 'Nhập danh sách', 'Xác nhận bên ngoài', 'Học tập', 'Chứng nhận', 'Điều kiện cấp chứng nhận', 'Ngân hàng câu hỏi', 'Yêu cầu về dữ liệu', 'Nhật ký',
+const ADMIN_NAV = ['Trang chủ', 'Đơn vị', 'Tài khoản', 'Dân cư', 'Nhập danh sách', 'Xác nhận bên ngoài', 'Học tập', 'Học cùng người dân', 'Năng lực số', 'Chứng nhận', 'Điều kiện cấp chứng nhận', 'Ngân hàng câu hỏi', 'Yêu cầu về dữ liệu', 'Nhật ký',
   'Dữ liệu của tôi', 'Hồ sơ của tôi', 'Đăng xuất'];
 let srv;
 let browser;
@@ -89,10 +89,10 @@ test('the learner\'s navigation lacks the sections he may not use', { timeout: 6
   const { page, problems, context } = await newPage(browser, srv.url);
   await login(page, 'hocvien', srv.password);
   const labels = await navLabels(page);
-  for (const missing of ['Đơn vị', 'Tài khoản', 'Nhật ký', 'Ngân hàng câu hỏi']) {
+  for (const missing of ['Đơn vị', 'Tài khoản', 'Nhật ký', 'Ngân hàng câu hỏi', 'Điều kiện cấp chứng nhận', 'Học cùng người dân']) {
     assert.ok(!labels.includes(missing), `learner nav has no ${missing}: ${labels}`);
   }
-  for (const present of ['Trang chủ', 'Học tập', 'Hồ sơ của tôi', 'Đăng xuất']) {
+  for (const present of ['Trang chủ', 'Học tập', 'Chứng nhận', 'Hồ sơ của tôi', 'Đăng xuất']) {
     assert.ok(labels.includes(present), `learner nav has ${present}: ${labels}`);
   }
   assert.equal(await page.locator('main .quick-title', { hasText: 'Đơn vị' }).count(), 0);

@@ -30,7 +30,7 @@ export async function resident(api, unitId, name, birth = '1958') {
 
 /** One placement attempt run with the resident through the API, every answer right or every one wrong. */
 export async function measure(api, person, quiz, right) {
-  const a = await api.ok('POST', `/people/${person}/attempts`, { quiz_id: quiz });
+  const a = await api.ok('POST', `/residents/${person}/attempts`, { quiz_id: quiz });
   const answers = a.questions.map((q) => (right ? TRUTH[q.text] : !TRUTH[q.text]));
   return api.ok('POST', `/attempts/${a.id}/submit`, { answers });
 }
