@@ -176,6 +176,7 @@ static int load_programmes(store *st, const secrets *keys, const char *course) {
   store_conn *w = store_acquire(st, true);
   if (!w) return -1;
   int rc = 0, made = 0, issued = 0;
+  int64_t first_cert = 0;
   app_err e = {0};
   struct {
     const char *code, *title, *desc, *rule;
@@ -198,41 +199,56 @@ static int load_programmes(store *st, const secrets *keys, const char *course) {
     json_decref(req);
     made++;
   }
-  int64_t grad = rc == 0 ? users_find(w, "hoangnam") : 0;
-  if (rc == 0 && made && grad > 0) {
+  int64_t grad = rc == 0 ? users_find(w, "hoangnam") : 0, helper = rc == 0 ? users_find(w, "tinhnguyen") : 0;
+  /* the modules' quizzes: the demo made one per module, of category COURSE/Mnn */
+  int64_t quizzes[7] = {0};
+  json_t *list = NULL;
+  int64_t total = 0;
+  if (rc == 0 && made && quiz_list(w, grad > 0 ? grad : 1, 0, 1, 100, &list, &total, &e) != 0) rc = -1;
+  size_t k;
+  json_t *q;
+  json_array_foreach(list, k, q) {
+    const char *cat = json_string_value(json_object_get(q, "category"));
+    for (int m = 1; cat && m <= 6; m++) {
+      char ref[64];
+      snprintf(ref, sizeof ref, "%s/M%02d", course, m);
+      if (strcmp(cat, ref) == 0) quizzes[m] = json_integer_value(json_object_get(q, "id"));
+    }
+  }
+  json_decref(list);
+  /* The learners who finish: hoangnam on his own; and 120 of the residents who took the placement
+   * check with the community digital team, the same way (assisted), through the basic modules. */
+  int64_t people[120];
+  int npeople = rc == 0 && made && helper > 0 ? competence_demo_people(w, 97, people, 120) : 0;
+  if (npeople < 0) rc = -1;
+  for (int who = -1; rc == 0 && made && who < npeople; who++) {
+    if (who < 0 && grad <= 0) continue;
     for (int m = 1; rc == 0 && m <= 6; m++) {
-      char title[64];
-      snprintf(title, sizeof title, "%s/M%02d", course, m);
-      int64_t quiz = 0;
-      json_t *list = NULL;
-      int64_t total = 0;
-      /* the module's quiz: the demo made one per module, titled "Kiểm tra Mnn: …" */
-      if (quiz_list(w, grad, 0, 1, 100, &list, &total, &e) != 0) {
-        rc = -1;
-        break;
-      }
-      size_t k;
-      json_t *q;
-      json_array_foreach(list, k, q) {
-        const char *cat = json_string_value(json_object_get(q, "category"));
-        if (cat && strcmp(cat, title) == 0) quiz = json_integer_value(json_object_get(q, "id"));
-      }
-      json_decref(list);
-      if (!quiz) continue;
+      if (!quizzes[m]) continue;
       json_t *view = NULL, *answers = NULL, *done = NULL;
       int status = 0;
-      if (quiz_start(w, quiz, grad, 0, &view, &status, &e) != 0 ||
-          quiz_sample_answers(w, json_integer_value(json_object_get(view, "id")), 1.0, 40 + (uint64_t)m, &answers,
-                              &e) != 0 ||
-          quiz_submit(w, keys, json_integer_value(json_object_get(view, "id")), answers, &done, &e) != 0)
+      int src = who < 0 ? quiz_start(w, quizzes[m], grad, 0, &view, &status, &e)
+                        : quiz_start_assisted(w, quizzes[m], helper, people[who], &view, &status, &e);
+      int64_t attempt = view ? json_integer_value(json_object_get(view, "id")) : 0;
+      if (src != 0 || quiz_sample_answers(w, attempt, 1.0, 40 + (uint64_t)m + 7 * (uint64_t)(who + 1), &answers, &e) != 0 ||
+          quiz_submit(w, keys, attempt, answers, &done, &e) != 0) {
         rc = -1;
-      else
-        issued += (int)json_array_size(json_object_get(done, "certificates"));
+      } else {
+        json_t *got = json_object_get(done, "certificates");
+        issued += (int)json_array_size(got);
+        if (!first_cert && who >= 0 && json_array_size(got))
+          first_cert = json_integer_value(json_object_get(json_array_get(got, 0), "id"));
+      }
       json_decref(view);
       json_decref(answers);
       json_decref(done);
     }
   }
+  /* One of them was issued by mistake and revoked, as a ward admin would (the reason stays inside). */
+  int64_t unit_id = 0;
+  if (rc == 0 && first_cert &&
+      certs_revoke(w, first_cert, users_find(w, "admin"), "Cấp nhầm người (dữ liệu mẫu)", &unit_id, &e) != 0)
+    rc = -1;
   if (rc != 0 || store_commit(w) != STORE_OK) {
     fprintf(stderr, "hocvuso demo: programmes: %s\n", e.message ? e.message : store_errmsg(w));
     if (store_in_transaction(w)) store_rollback(w);
@@ -240,8 +256,9 @@ static int load_programmes(store *st, const secrets *keys, const char *course) {
   }
   store_release(w);
   if (rc == 0)
-    printf("Certificates: %d programme(s) new; %d certificate(s) issued (hoangnam holds \"Đạt phổ cập kỹ năng số cơ bản\")\n",
-           made, issued);
+    printf("Certificates: %d programme(s) new; %d certificate(s) issued, %d revoked (hoangnam holds \"Đạt phổ cập "
+           "kỹ năng số cơ bản\"; residents who finished with the community digital team hold theirs)\n",
+           made, issued, first_cert ? 1 : 0);
   return rc;
 }
 
