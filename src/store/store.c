@@ -859,8 +859,9 @@ static void notify_synced(store *st) {
 static void *syncer_main(void *arg) {
   store *st = arg;
   pthread_mutex_lock(&st->sync_mu);
-  while (!st->sync_stop) {
+  for (;;) {
     if (st->synced_seq >= st->commit_seq) {
+      if (st->sync_stop) break; /* stopping: only once every numbered commit is synced */
       pthread_cond_wait(&st->sync_work_cv, &st->sync_mu);
       continue;
     }
