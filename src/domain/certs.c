@@ -12,6 +12,7 @@
 #include "domain/groups.h"
 #include "util/clock.h"
 #include "util/fold.h"
+#include "util/utf8.h"
 
 
 STORE_SQL(q_key_current, "SELECT kid, seed_sealed FROM signing_keys WHERE valid_until IS NULL");
@@ -844,7 +845,8 @@ int certs_verify_signed(store_conn *c, const char *payload_b64, const char *sign
     goto done;
   }
   bytes[n] = 0;
-  if (memchr(bytes, 0, (size_t)n)) {
+  /* UTF-8 text (docs/CERTIFICATES.md): other bytes are refused here, before PostgreSQL sees them */
+  if (memchr(bytes, 0, (size_t)n) || !utf8_valid((const char *)bytes, (size_t)n)) {
     ret = app_fail(e, 400, "invalid_value", "payload", "Nội dung chứng nhận không hợp lệ.");
     goto done;
   }
