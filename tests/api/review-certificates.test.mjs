@@ -1,11 +1,14 @@
 // review-certificates.test.mjs: a hostile review of certificates (docs/REVIEW-CERTIFICATES.md) over
 // real HTTP: the public verification API fed what an attacker would send (bytes that are not UTF-8,
 // odd base64, absurd IDs) answers 200 "forged" or a 4xx naming the field, never a 5xx, on both
-// backends. SQLite, or PostgreSQL with HOCVUSO_TEST_PG_DIR.
-// Owns: its server. Never: times anything.
+// backends; and the group commit (SQLite) after a failed fdatasync of the WAL: 503, never an
+// answer that says saved. SQLite, or PostgreSQL with HOCVUSO_TEST_PG_DIR.
+// Owns: its servers, and a small fdatasync shim it compiles (LD_PRELOAD). Never: times anything.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, finish, expectError } from './lib/server.mjs';
+import { writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, finish, expectError, run, tempDir, ON_PG, WARD_NAME } from './lib/server.mjs';
 
 let srv, kid;
 before(async () => {
@@ -44,5 +47,56 @@ test('base64 that is not base64url without padding, and absurd IDs, are 4xx', as
   for (const id of ['0', '-1', '99999999999999999999', 'abc', '1234-5678-9012-3456', '%00', '9223372036854775807']) {
     const r = await srv.request('GET', `/api/v1/certificates/${id}/verify`);
     assert.ok(r.status >= 400 && r.status < 500, `${id}: ${r.status} ${r.text}`);
+  }
+});
+
+// An fdatasync that fails with EIO on a WAL file once the file `HV_FAIL_FILE` exists.
+const SHIM = `#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+int fdatasync(int fd) {
+  int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+  char link[64], path[512];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, path, sizeof path - 1);
+  const char *flag = getenv("HV_FAIL_FILE");
+  if (n > 4 && memcmp(path + n - 4, "-wal", 4) == 0 && flag && access(flag, F_OK) == 0) {
+    errno = EIO;
+    return -1;
+  }
+  return real(fd);
+}
+`;
+
+test('a failed fdatasync of the WAL: the write is answered 503, and every later one; plain reads go on', { skip: ON_PG && 'SQLite only: PostgreSQL syncs its own commits' }, async () => {
+  const dir = tempDir('eio');
+  writeFileSync(join(dir, 'shim.c'), SHIM);
+  const cc = await run('cc', ['-shared', '-fPIC', '-o', join(dir, 'shim.so'), join(dir, 'shim.c'), '-ldl']);
+  assert.equal(cc.code, 0, cc.stderr);
+  const flag = join(dir, 'fail');
+  const asan = [process.env.ASAN_OPTIONS, 'verify_asan_link_order=0'].filter(Boolean).join(':');
+  const s2 = await startServer({ tag: 'eio', env: { LD_PRELOAD: join(dir, 'shim.so'), HV_FAIL_FILE: flag, ASAN_OPTIONS: asan } });
+  try {
+    const admin = await s2.login('admin');
+    const ward = await s2.unitId(admin, WARD_NAME);
+    const ok = await s2.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Trước Lỗi Đĩa', unit_id: ward } });
+    assert.equal(ok.status, 201, ok.text);
+    writeFileSync(flag, '');
+    assert.ok(existsSync(flag));
+    for (const name of ['Lúc Lỗi Đĩa', 'Sau Lỗi Đĩa']) {
+      const r = await s2.request('POST', '/api/v1/residents', { session: admin, body: { full_name: name, unit_id: ward } });
+      expectError(assert, r, 503, 'unavailable'); // 201 before the fix: "saved", with nothing known on disk
+    }
+    // A read that writes nothing goes on (a read of a person's record writes its audit line: 503 too).
+    const read = await s2.request('GET', '/.well-known/hocvuso/certificate-keys.json');
+    assert.equal(read.status, 200, read.text);
+    assert.match(s2.stderr, /fdatasync .*-wal: Input\/output error/);
+  } finally {
+    const exit = await s2.stop();
+    assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, s2.stderr.split('\n').slice(-5).join('\n'));
   }
 });
