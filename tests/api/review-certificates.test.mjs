@@ -34,6 +34,14 @@ test('a payload whose bytes are not UTF-8 (in the key line, or the holder) is 40
   }
 });
 
+test('a well-formed payload naming a key nobody published, or signed by no one, is forged', async () => {
+  for (const key of ['ed25519-AAAAAAAA', kid]) {
+    const r = await srv.request('POST', '/api/v1/certificates/verify', { body: { payload: payload(Buffer.from('Nguyễn Văn Giả'), Buffer.from(key)), signature: sig } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { status: 'forged' }, 'nothing of the payload is echoed back as if it were ours');
+  }
+});
+
 test('base64 that is not base64url without padding, and absurd IDs, are 4xx', async () => {
   const good = payload(Buffer.from('A'), Buffer.from(kid));
   for (const s of [`${sig}==`, sig.replace(/-/g, '+').replace(/_/g, '/') + (sig.includes('-') || sig.includes('_') ? '' : '+'), ` ${sig}`, sig.slice(0, 85)]) {
