@@ -6,9 +6,9 @@
 // Owns: its servers, and a small fdatasync shim it compiles (LD_PRELOAD). Never: times anything.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, existsSync } from 'node:fs';
+import { writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, finish, expectError, run, tempDir, ON_PG, WARD_NAME } from './lib/server.mjs';
+import { startServer, finish, expectError, run, tempDir, ON_PG, WARD_NAME, hocvuso, storeArgs, uniq, userWithRole } from './lib/server.mjs';
 
 let srv, kid;
 before(async () => {
@@ -106,5 +106,56 @@ test('a failed fdatasync of the WAL: the write is answered 503, and every later 
   } finally {
     const exit = await s2.stop();
     assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, s2.stderr.split('\n').slice(-5).join('\n'));
+  }
+});
+
+// A course of two modules, each with two true/false questions whose answer is "true".
+function curriculum(course) {
+  const dir = tempDir('rv-curr');
+  const modules = ['M1', 'M2'].map((code) => {
+    mkdirSync(join(dir, code));
+    writeFileSync(join(dir, code, 'bai.md'), `# Bài ${code}\n\nNội dung.\n`);
+    writeFileSync(join(dir, code, 'q.gift'), `$CATEGORY: ${course}/${code}/1.1/1\n\n::a::Câu một của ${code} đúng?{T####Vì vậy.}\n\n::b::Câu hai của ${code} đúng?{T####Vì vậy.}\n`);
+    return { code, title: `Học phần ${code}`, summary: 'Tóm tắt', dir: code, level: 1, competencies: ['1.1'], groups: ['adults'],
+      lessons: [{ file: 'bai.md', title: 'Bài', minutes: 5, competencies: ['1.1'] }], questions: 'q.gift' };
+  });
+  writeFileSync(join(dir, 'curriculum.json'), JSON.stringify({ course: { code: course, title: 'Khóa thử', description: 'Thử' }, modules }));
+  return dir;
+}
+
+test('two submissions completing the same rule at the same moment: exactly one certificate', async () => {
+  const course = `RV${uniq('').replace(/[^0-9]/g, '').slice(-6)}`;
+  const imp = await hocvuso(['import', 'curriculum', ...storeArgs(srv.dataDir, srv.dbUri), curriculum(course)]);
+  assert.equal(imp.code, 0, imp.stderr);
+  const admin = await srv.login('admin');
+  const quiz = async (m, n) => {
+    const q = await srv.request('POST', '/api/v1/quizzes', { session: admin, body: { title: `Kiểm tra ${course} ${m} ${n}`, category: `${course}/${m}`, question_count: 2, pass_percent: 100 } });
+    assert.equal(q.status, 201, q.text);
+    return q.json.id;
+  };
+  const prog = await srv.request('POST', '/api/v1/programmes', { session: admin, body: { code: uniq('RV').replace(/[^A-Za-z0-9]/g, ''), title: 'Chương trình đua', requirements: { modules: [`${course}/M1`, `${course}/M2`] } } });
+  assert.equal(prog.status, 201, prog.text);
+  const tdp1 = await srv.unitId(admin, 'Tổ dân phố số 1');
+  const quizzes = [await quiz('M1', 1), await quiz('M2', 1), await quiz('M2', 2)];
+  for (let round = 0; round < 3; round++) {
+    const l = await userWithRole(srv, admin, { username: uniq('rv').replace(/[^a-z0-9]/g, ''), role: 'learner', unitId: tdp1 });
+    const start = async (id) => {
+      const s = await srv.request('POST', `/api/v1/quizzes/${id}/attempts`, { session: l });
+      assert.ok(s.status === 201 || s.status === 200, s.text);
+      return s.json;
+    };
+    const submit = (a) => srv.request('POST', `/api/v1/attempts/${a.id}/submit`, { session: l, body: { answers: a.questions.map(() => true) } });
+    const first = await submit(await start(quizzes[0]));
+    assert.equal(first.status, 200, first.text);
+    assert.deepEqual(first.json.certificates, []);
+    // Two attempts of two quizzes of the last module, submitted at once: each completes the rule.
+    const [a, b] = [await start(quizzes[1]), await start(quizzes[2])];
+    const both = await Promise.all([submit(a), submit(b)]);
+    for (const r of both) assert.equal(r.status, 200, r.text);
+    const issued = both.flatMap((r) => r.json.certificates);
+    assert.equal(issued.length, 1, JSON.stringify(issued));
+    const mine = await srv.getJSON(l, '/api/v1/certificates');
+    assert.equal(mine.total, 1);
+    assert.equal(mine.items[0].id, issued[0].id);
   }
 });
