@@ -12,6 +12,7 @@
 #include "domain/groups.h"
 #include "util/clock.h"
 #include "util/fold.h"
+#include "util/utf8.h"
 
 
 STORE_SQL(q_key_current, "SELECT kid, seed_sealed FROM signing_keys WHERE valid_until IS NULL");
@@ -773,6 +774,28 @@ static bool signature_ok(store_conn *c, const char *kid, const char *payload, co
   return ok;
 }
 
+/* A payload's value equals a column as signed: control characters were signed as spaces. */
+static bool same_signed(const char *signed_value, const char *column) {
+  const unsigned char *a = (const unsigned char *)signed_value, *b = (const unsigned char *)column;
+  for (; *a && *b; a++, b++)
+    if (*a != ((*b < 0x20 || *b == 0x7f) ? ' ' : *b)) return false;
+  return *a == *b;
+}
+
+/* Whether the row's shown columns (CERT_COLS: id, holder, programme, date, issuer, key) say
+ * exactly what its payload signed: the answer shows the columns, so an edited column must not
+ * read as valid. */
+static bool columns_signed(store_stmt *s, const char *payload) {
+  char copy[CERTS_PAYLOAD_MAX + 1];
+  cert_fields f;
+  if (strlen(payload) > CERTS_PAYLOAD_MAX) return false;
+  snprintf(copy, sizeof copy, "%s", payload);
+  if (certs_payload_parse(copy, &f) != 0) return false;
+  return f.id == store_col_int(s, 0) && same_signed(f.holder, store_col_text(s, 1)) &&
+         same_signed(f.programme, store_col_text(s, 2)) && same_signed(f.issued_on, store_col_text(s, 3)) &&
+         same_signed(f.issuer, store_col_text(s, 4)) && same_signed(f.kid, store_col_text(s, 5));
+}
+
 /* The public view of the certificate row in `s` (CERT_COLS). */
 static json_t *public_view(store_conn *c, store_stmt *s) {
   const char *payload = store_col_text(s, 6), *sig = store_col_text(s, 7), *kid = store_col_text(s, 5);
@@ -784,7 +807,7 @@ static json_t *public_view(store_conn *c, store_stmt *s) {
   b64url((const unsigned char *)payload, plen, pb, blen);
   char idtext[24];
   certs_id_format(store_col_int(s, 0), idtext);
-  bool sig_ok = signature_ok(c, kid, payload, sig);
+  bool sig_ok = signature_ok(c, kid, payload, sig) && columns_signed(s, payload);
   json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "status",
                         !sig_ok ? "unknown" : revoked ? "revoked" : "valid", "id", (json_int_t)store_col_int(s, 0),
                         "id_text", idtext, "holder_name", store_col_text(s, 1), "programme", store_col_text(s, 2),
@@ -822,7 +845,8 @@ int certs_verify_signed(store_conn *c, const char *payload_b64, const char *sign
     goto done;
   }
   bytes[n] = 0;
-  if (memchr(bytes, 0, (size_t)n)) {
+  /* UTF-8 text (docs/CERTIFICATES.md): other bytes are refused here, before PostgreSQL sees them */
+  if (memchr(bytes, 0, (size_t)n) || !utf8_valid((const char *)bytes, (size_t)n)) {
     ret = app_fail(e, 400, "invalid_value", "payload", "Nội dung chứng nhận không hợp lệ.");
     goto done;
   }

@@ -736,6 +736,17 @@ static void durable_done(void *arg) {
   if (atomic_fetch_add(&r->job_sync, 1) == 1) MHD_resume_connection(r->conn);
 }
 
+/* The request's commit is made but, a sync of the WAL having failed, not known to be on disk: the
+ * answer it had ready must not say it is saved (store.h, store_durable_waiter). */
+static void not_durable(req *r) {
+  if (!r->durable.failed) return;
+  free(r->raw);
+  r->raw = NULL;
+  r->err.retry_after = 30;
+  req_fail(r, 503, "unavailable", NULL,
+           "Máy chủ không ghi được dữ liệu xuống đĩa nên không chắc thao tác này đã được lưu. Vui lòng báo quản trị viên.");
+}
+
 static enum MHD_Result answer(struct MHD_Connection *c, req *r) {
   req_db_settle(r);
   /* The writer goes to the next request at once; this one's commit, if it made one, must be
@@ -757,6 +768,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, req *r) {
       if (atomic_fetch_add(&r->job_sync, 1) == 1) MHD_resume_connection(c);
       return MHD_YES;
     }
+    not_durable(r);
   }
   return send_response(c, r);
 }
@@ -820,6 +832,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   if (r->durable_waiting) {
     /* Resumed: its commit is durable; the answer was ready. */
     r->durable_waiting = false;
+    not_durable(r);
     return send_response(c, r);
   }
   if (r->waiting) {

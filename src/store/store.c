@@ -52,6 +52,7 @@ struct store {
   pthread_t syncer;
   bool sync_running, sync_stop;
   uint64_t commit_seq, synced_seq; /* under sync_mu */
+  bool sync_failed;                 /* under sync_mu: a WAL sync failed (sticky: see store.h) */
   store_durable_waiter *sync_waiters; /* under sync_mu: told when their commit is synced */
   char *wal_path;
   atomic_uint_fast64_t syncs;
@@ -368,6 +369,7 @@ uint64_t store_release_pending(store_conn *c) {
 int store_durable_notify(store *st, uint64_t seq, store_durable_waiter *w) {
   pthread_mutex_lock(&st->sync_mu);
   int done = st->synced_seq >= seq || !st->sync_running;
+  w->failed = st->sync_failed;
   if (!done) {
     w->seq = seq;
     w->next = st->sync_waiters;
@@ -846,6 +848,7 @@ static void notify_synced(store *st) {
       pp = &w->next;
     }
   }
+  for (store_durable_waiter *w = ready; w; w = w->next) w->failed = st->sync_failed;
   if (!ready) return;
   pthread_mutex_unlock(&st->sync_mu);
   while (ready) {
@@ -859,8 +862,9 @@ static void notify_synced(store *st) {
 static void *syncer_main(void *arg) {
   store *st = arg;
   pthread_mutex_lock(&st->sync_mu);
-  while (!st->sync_stop) {
+  for (;;) {
     if (st->synced_seq >= st->commit_seq) {
+      if (st->sync_stop) break; /* stopping: only once every numbered commit is synced */
       pthread_cond_wait(&st->sync_work_cv, &st->sync_mu);
       continue;
     }
@@ -868,15 +872,21 @@ static void *syncer_main(void *arg) {
     pthread_mutex_unlock(&st->sync_mu);
     /* Every commit numbered up to `target` has been written to the WAL (COMMIT returned): one
      * fdatasync of the file makes them all durable. No WAL file: nothing to sync. */
+    bool failed = false;
     int fd = open(st->wal_path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
-      if (fdatasync(fd) != 0) fprintf(stderr, "store: fdatasync %s: %s\n", st->wal_path, strerror(errno));
+      if (fdatasync(fd) != 0) {
+        fprintf(stderr, "store: fdatasync %s: %s: commits are no longer acknowledged as durable\n", st->wal_path,
+                strerror(errno));
+        failed = true;
+      }
       close(fd);
     } else if (errno != ENOENT) {
       fprintf(stderr, "store: open %s: %s\n", st->wal_path, strerror(errno));
     }
     atomic_fetch_add(&st->syncs, 1);
     pthread_mutex_lock(&st->sync_mu);
+    if (failed) st->sync_failed = true;
     st->synced_seq = target;
     pthread_cond_broadcast(&st->sync_done_cv);
     notify_synced(st);

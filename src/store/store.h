@@ -176,12 +176,15 @@ int store_durable_start(store *st);
  * once and answers the number of its commit still to be synced (0: none, or no group commit);
  * store_durable_notify then answers 1 when that commit is durable already, or 0 after queueing `w`:
  * the syncer calls w->fn(w->arg) once it is (from its own thread). `w` is the caller's, and must
- * live until then. */
+ * live until then. w->failed is then true when a sync of the WAL has failed since the store
+ * opened: the commit is made but not known to be on disk (after a failed fdatasync, Linux may have
+ * dropped the pages and report later syncs as good), so it must not be acknowledged as durable. */
 typedef struct store_durable_waiter {
   struct store_durable_waiter *next;
   uint64_t seq;
   void (*fn)(void *arg);
   void *arg;
+  bool failed;
 } store_durable_waiter;
 uint64_t store_release_pending(store_conn *c);
 int store_durable_notify(store *st, uint64_t seq, store_durable_waiter *w);

@@ -391,6 +391,49 @@ static void test_tampered_row(void **state) {
   json_decref(v);
 }
 
+/* Review (docs/REVIEW-CERTIFICATES.md): the row's own columns edited, its signed payload left as it
+ * was. The public answer shows the columns (holder_name, programme, …): they must say what was
+ * signed, or the answer is not "valid". */
+static void test_tampered_columns(void **state) {
+  fixture *fx = fx_of(state);
+  app_err e = {0};
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  json_t *rule = json_pack("{s:[s]}", "modules", "CT/M3");
+  char code[16];
+  snprintf(code, sizeof code, "T%d", ++fx->seq);
+  programme_in in = {code, "Chương trình thử", "", 0, 0, 1, rule};
+  int64_t pid = 0;
+  assert_int_equal(certs_programme_create(fx->w, &in, 0, &pid, &e), 0);
+  json_decref(rule);
+  int64_t u = account(fx, fx->tdp2);
+  json_t *got = take(fx, quiz_of(fx, "M3"), u, 0, true);
+  assert_true(json_array_size(got) >= 1); /* the earlier tests' programmes may grant theirs too */
+  int64_t cid = json_integer_value(json_object_get(json_array_get(got, 0), "id"));
+  json_decref(got);
+  assert_int_equal(store_commit(fx->w), STORE_OK);
+  static const char *const edits[] = {"holder_name = 'Kẻ Giả Danh'", "programme_title = 'Thạc sĩ'",
+                                      "issued_on = '2020-01-01'", "issuer = 'UBND Nơi Khác'"};
+  for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+    char sql[300];
+    assert_int_equal(store_begin(fx->w), STORE_OK);
+    snprintf(sql, sizeof sql, "UPDATE certificates SET %s WHERE id = %lld", edits[i], (long long)cid);
+    assert_int_equal(store_exec(fx->w, sql), STORE_OK);
+    json_t *v = NULL;
+    bool found = false;
+    assert_int_equal(certs_verify_id(fx->w, cid, &v, &found, &e), 0);
+    if (strcmp(json_string_value(json_object_get(v, "status")), "valid") == 0)
+      fail_msg("an edited column (%s) still reads valid", edits[i]);
+    json_decref(v);
+    assert_int_equal(store_rollback(fx->w), STORE_OK);
+  }
+  /* untouched: valid */
+  json_t *v = NULL;
+  bool found = false;
+  assert_int_equal(certs_verify_id(fx->w, cid, &v, &found, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(v, "status")), "valid");
+  json_decref(v);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest pure[] = {
@@ -403,6 +446,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_rule_refused, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_rule_by_group, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_tampered_row, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_tampered_columns, test_setup, test_teardown),
   };
   int failed = cmocka_run_group_tests_name("certs_pure", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("certs_sqlite", tests, setup_sqlite_c, teardown_sqlite);

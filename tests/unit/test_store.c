@@ -3,6 +3,7 @@
  * Owns: its temporary SQLite directory and the hv_t_* tables of the test database.
  * Never: touches a database it was not pointed at, or assumes state left by an earlier run.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cmocka.h> /* after the headers it relies on (stdarg, stddef, setjmp) */
@@ -1501,6 +1503,166 @@ static void test_backup_under_writes(void **state) {
   assert_true(st.checkpoints > 0);
 }
 
+/* ---- review (docs/REVIEW-CERTIFICATES.md): the group commit's waiters when the store stops ---- */
+
+/* This binary's own fdatasync (it takes the place of libc's for the store and SQLite): counts the
+ * syncs of a WAL file and, while `hold` is set, keeps them waiting, so that a test can stop the
+ * store while the syncer is inside one. */
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bool hold, inside, fail; /* fail: the next WAL sync fails with EIO, as a dying disk's does */
+  int wal_syncs;
+} fsx = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false, false, 0};
+
+int fdatasync(int fd) {
+  char link[64], path[512];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, path, sizeof path - 1);
+  if (n > 4 && memcmp(path + n - 4, "-wal", 4) == 0) {
+    pthread_mutex_lock(&fsx.mu);
+    fsx.wal_syncs++;
+    fsx.inside = true;
+    pthread_cond_broadcast(&fsx.cv);
+    while (fsx.hold) pthread_cond_wait(&fsx.cv, &fsx.mu);
+    fsx.inside = false;
+    bool fail = fsx.fail;
+    fsx.fail = false;
+    pthread_mutex_unlock(&fsx.mu);
+    if (fail) {
+      errno = EIO;
+      return -1;
+    }
+  }
+  return (int)syscall(SYS_fdatasync, fd);
+}
+
+typedef struct {
+  bool called;
+  int syncs_then; /* WAL syncs made when the waiter was told its commit is durable */
+} told;
+
+static void told_fn(void *arg) {
+  told *t = arg;
+  pthread_mutex_lock(&fsx.mu);
+  t->syncs_then = fsx.wal_syncs;
+  pthread_mutex_unlock(&fsx.mu);
+  __atomic_store_n(&t->called, true, __ATOMIC_RELEASE);
+}
+
+static void *close_main(void *arg) {
+  store_close(arg);
+  return NULL;
+}
+
+static uint64_t commit_one(store *st, int v) {
+  store_conn *c = store_acquire(st, true);
+  assert_non_null(c);
+  char sql[96];
+  snprintf(sql, sizeof sql, "INSERT INTO hv_t_stop (v) VALUES (%d)", v);
+  assert_int_equal(store_begin(c), STORE_OK);
+  assert_int_equal(store_exec(c, sql), STORE_OK);
+  assert_int_equal(store_commit(c), STORE_OK);
+  return store_release_pending(c);
+}
+
+/* A commit made while the syncer is inside a sync, its waiter queued, and then the store stops
+ * (the server's shutdown): the waiter must be told only after a sync that covers its commit, never
+ * on the way out with nothing synced. */
+static void test_durable_stop_syncs(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) skip();
+  char dir[] = "/tmp/hv_test_stop.XXXXXX", path[64], err[256] = "";
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/t.db", dir);
+  store *st = store_open(path, 2, err, sizeof err);
+  assert_non_null(st);
+  assert_int_equal(store_durable_start(st), 0);
+  store_conn *c = store_acquire(st, true);
+  assert_non_null(c);
+  assert_int_equal(store_exec(c, "CREATE TABLE hv_t_stop (v INTEGER)"), STORE_OK);
+  store_release(c);
+  pthread_mutex_lock(&fsx.mu);
+  fsx.hold = true;
+  pthread_mutex_unlock(&fsx.mu);
+  uint64_t a = commit_one(st, 1);
+  assert_true(a > 0);
+  pthread_mutex_lock(&fsx.mu);
+  while (!fsx.inside) pthread_cond_wait(&fsx.cv, &fsx.mu); /* the syncer is syncing commit a */
+  int before = fsx.wal_syncs;
+  pthread_mutex_unlock(&fsx.mu);
+  uint64_t b = commit_one(st, 2);
+  assert_true(b > a);
+  told t = {0};
+  store_durable_waiter w = {.fn = told_fn, .arg = &t};
+  assert_int_equal(store_durable_notify(st, b, &w), 0); /* queued: not durable yet */
+  pthread_t closer;
+  assert_int_equal(pthread_create(&closer, NULL, close_main, st), 0);
+  usleep(200 * 1000); /* lets store_close ask the syncer to stop (too short only hides the defect) */
+  pthread_mutex_lock(&fsx.mu);
+  fsx.hold = false;
+  pthread_cond_broadcast(&fsx.cv);
+  pthread_mutex_unlock(&fsx.mu);
+  assert_int_equal(pthread_join(closer, NULL), 0);
+  assert_true(t.called);
+  if (t.syncs_then <= before)
+    fail_msg("commit %llu was told durable with no WAL sync after it (%d syncs, %d before)", (unsigned long long)b,
+             t.syncs_then, before);
+  static const char *const suffixes[] = {"", "-wal", "-shm"};
+  for (size_t i = 0; i < 3; i++) {
+    char p[96];
+    snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+    (void)unlink(p);
+  }
+  (void)rmdir(dir);
+}
+
+/* A failed fdatasync of the WAL (EIO): the waiters it covered, and every later one (Linux may have
+ * dropped the pages and report the next syncs as good), are told it failed, never that their
+ * commit is durable. */
+static void test_durable_sync_fails(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) skip();
+  char dir[] = "/tmp/hv_test_eio.XXXXXX", path[64], err[256] = "";
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/t.db", dir);
+  store *st = store_open(path, 2, err, sizeof err);
+  assert_non_null(st);
+  assert_int_equal(store_durable_start(st), 0);
+  store_conn *c = store_acquire(st, true);
+  assert_non_null(c);
+  assert_int_equal(store_exec(c, "CREATE TABLE hv_t_stop (v INTEGER)"), STORE_OK);
+  store_release(c);
+  /* a good sync first: not failed */
+  told t0 = {0};
+  store_durable_waiter w0 = {.fn = told_fn, .arg = &t0};
+  uint64_t s0 = commit_one(st, 1);
+  if (!store_durable_notify(st, s0, &w0))
+    for (int n = 0; n < 10000 && !__atomic_load_n(&t0.called, __ATOMIC_ACQUIRE); n++) usleep(1000);
+  assert_true(t0.called);
+  assert_false(w0.failed);
+  pthread_mutex_lock(&fsx.mu);
+  fsx.fail = true;
+  pthread_mutex_unlock(&fsx.mu);
+  for (int i = 0; i < 2; i++) { /* the failing sync, then one after it */
+    told t = {0};
+    store_durable_waiter w = {.fn = told_fn, .arg = &t};
+    uint64_t seq = commit_one(st, 2 + i);
+    if (!store_durable_notify(st, seq, &w))
+      for (int n = 0; n < 10000 && !__atomic_load_n(&t.called, __ATOMIC_ACQUIRE); n++) usleep(1000);
+    assert_true(t.called);
+    if (!w.failed) fail_msg("commit %d after a failed WAL sync was told durable", i + 1);
+  }
+  store_close(st);
+  static const char *const suffixes[] = {"", "-wal", "-shm"};
+  for (size_t i = 0; i < 3; i++) {
+    char p[96];
+    snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+    (void)unlink(p);
+  }
+  (void)rmdir(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_open_close),
@@ -1526,6 +1688,8 @@ int main(void) {
       cmocka_unit_test(test_ids_not_reused),
       cmocka_unit_test(test_backup_under_writes),
       cmocka_unit_test(test_group_commit),
+      cmocka_unit_test(test_durable_stop_syncs),
+      cmocka_unit_test(test_durable_sync_fails),
   };
   int failed = cmocka_run_group_tests_name("store_sqlite", tests, setup_sqlite, teardown_sqlite);
   failed += cmocka_run_group_tests_name("store_postgresql", tests, setup_pg, teardown_pg);
