@@ -28,7 +28,7 @@ enum {
 };
 
 /* The longest field accepted, in bytes (the QR's text: CERTPDF_QR_MAX). */
-#define CERTPDF_FIELD_MAX 512
+#define CERTPDF_FIELD_MAX 1024 /* a title of 200 letters of three bytes each, and more */
 #define CERTPDF_QR_MAX 1800
 
 /* Renders a one-page A4 landscape PDF into a malloc'd buffer; 0 on success. Every field is

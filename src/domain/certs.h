@@ -31,6 +31,7 @@
 
 #define CERTS_PAYLOAD_MAX 2048
 #define CERTS_SIG_B64 87 /* base64url of 64 bytes without padding, and its NUL */
+#define CERTS_QR_MAX 1500 /* the longest QR text: version 32 at ECC M, still readable printed on A4 */
 
 /* ---- keys ---- */
 /* Makes the first signing key (from the secrets' seed) when there is none: the first run. Several

@@ -91,6 +91,15 @@ static char *qr_text_of(req *r, const json_t *o) {
     text = certs_qr_text(base_url(r), (const char *)bytes, sig);
   }
   free(bytes);
+  /* Names and titles at their longest (three-byte letters) would not fit a QR code readable on
+   * paper: the code then carries the verification page of the ID alone (the register answers). */
+  if (text && strlen(text) > CERTS_QR_MAX) {
+    free(text);
+    const char *idt = json_string_value(json_object_get(o, "id_text"));
+    size_t len = strlen(base_url(r)) + 32;
+    text = malloc(len);
+    if (text) snprintf(text, len, "%s/#/xac-minh/%s", base_url(r), idt ? idt : "");
+  }
   return text;
 }
 

@@ -301,3 +301,24 @@ test('an in-person check: recorded by a field helper in scope; the certificate f
   const plain = await programme({ requirements: { modules: [`${COURSE}/M3`] } });
   expectError(assert, await srv.request('POST', `/api/v1/residents/${person.json.id}/programme-checks`, { session: helper, body: { programme_id: plain } }), 409, 'conflict', 'programme_id');
 });
+
+test('names and titles at their longest: the certificate, its QR code and its PDF still come (the QR then carries the ID)', async () => {
+  const title = 'ệ'.repeat(200); // 200 letters of three bytes each: the longest title
+  await programme({ title, requirements: { modules: [`${COURSE}/M3`] } });
+  const person = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Ữ'.repeat(100), unit_id: tdp1 } });
+  assert.equal(person.status, 201, person.text);
+  const l = await userWithRole(srv, admin, { username: uniq('cl').replace(/[^a-z0-9]/g, ''), role: 'learner', unitId: tdp1 });
+  assert.equal((await srv.request('PUT', `/api/v1/users/${l.userId}/person`, { session: admin, body: { person_id: person.json.id } })).status, 200);
+  const got = (await take(l, 'M3')).certificates.find((c) => c.programme === title);
+  assert.ok(got, 'issued');
+  const v = await srv.request('GET', `/api/v1/certificates/${got.id}`, { session: l });
+  assert.equal(v.status, 200, v.text);
+  assert.equal(v.json.status, 'valid');
+  assert.ok(v.json.qr_text.length <= 1500, `QR text of ${v.json.qr_text.length}`);
+  assert.equal(v.json.qr_text, `${srv.base}/#/xac-minh/${v.json.id_text}`, 'too long for a printed QR: the ID alone');
+  const qr = await srv.request('GET', `/api/v1/certificates/${got.id}/qr.svg`, { session: l });
+  assert.equal(qr.status, 200, qr.text.slice(0, 200));
+  const pdf = await srv.request('GET', `/api/v1/certificates/${got.id}/pdf`, { session: l });
+  assert.equal(pdf.status, 200, pdf.text.slice(0, 200));
+  assert.equal(pdf.body.subarray(0, 5).toString(), '%PDF-');
+});
