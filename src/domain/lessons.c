@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "domain/qbank.h"
+#include "util/jsonx.h"
 #include "util/clock.h"
 #include "util/utf8.h"
 
@@ -384,7 +385,16 @@ int lessons_courses(store_conn *c, int64_t user_id, json_t **out, app_err *e) {
   return 0;
 }
 
-int lessons_get(store_conn *c, int64_t lesson_id, int64_t user_id, json_t **out, app_err *e) {
+/* Writes a text column as a JSON string (NULL: null). */
+static void put_col(buf *b, store_stmt *s, int i) {
+  const char *t = store_col_text(s, i);
+  if (t)
+    jsonx_escape(b, t, strlen(t));
+  else
+    buf_puts(b, "null");
+}
+
+int lessons_get(store_conn *c, int64_t lesson_id, int64_t user_id, buf *out, app_err *e) {
   store_stmt *s = store_prepare(c, &q_lesson);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, user_id);
@@ -394,22 +404,40 @@ int lessons_get(store_conn *c, int64_t lesson_id, int64_t user_id, json_t **out,
     store_reset(s);
     return rc == STORE_DONE ? app_fail(e, 404, "not_found", "id", "Không tìm thấy bài học.") : APP_INTERNAL(e);
   }
-  json_t *comps = json_array();
+  /* Written straight into the reply: the lesson's HTML (a few KB) is escaped once, never copied
+   * into a JSON tree and scanned again (issue 8's lesson view is a hot read). */
+  buf_puts(out, "{\"id\":");
+  jsonx_put_int(out, lesson_id);
+  buf_puts(out, ",\"title\":");
+  put_col(out, s, 1);
+  buf_puts(out, ",\"minutes\":");
+  jsonx_put_int(out, store_col_int(s, 2));
+  buf_puts(out, ",\"competencies\":[");
   const char *cs = store_col_text(s, 3);
+  bool first = true;
   for (const char *p = cs ? cs : ""; *p;) {
     const char *q = strchr(p, ',');
     size_t len = q ? (size_t)(q - p) : strlen(p);
-    if (len) json_array_append_new(comps, json_stringn(p, len));
+    if (len) {
+      if (!first) buf_putc(out, ',');
+      jsonx_escape(out, p, len);
+      first = false;
+    }
     p += len + (q ? 1 : 0);
   }
+  buf_puts(out, "],\"html\":");
+  put_col(out, s, 4);
+  buf_puts(out, ",\"course\":{\"code\":");
+  put_col(out, s, 5);
+  buf_puts(out, ",\"title\":");
+  put_col(out, s, 6);
+  buf_puts(out, "},\"module\":{\"code\":");
+  put_col(out, s, 7);
+  buf_puts(out, ",\"title\":");
+  put_col(out, s, 8);
+  buf_puts(out, store_col_int(s, 9) != 0 ? "},\"done\":true" : "},\"done\":false");
   int64_t course_id = store_col_int(s, 12);
-  json_t *o = json_pack("{s:I, s:s, s:i, s:o, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:b}", "id", (json_int_t)lesson_id,
-                        "title", store_col_text(s, 1), "minutes", (int)store_col_int(s, 2), "competencies", comps, "html",
-                        store_col_text(s, 4), "course", "code", store_col_text(s, 5), "title", store_col_text(s, 6),
-                        "module", "code", store_col_text(s, 7), "title", store_col_text(s, 8), "done",
-                        store_col_int(s, 9) != 0);
   store_reset(s);
-  if (!o) return APP_INTERNAL(e);
   /* Neighbours in the course's reading order. */
   s = store_prepare(c, &q_order);
   int64_t prev = 0, next = 0, last = 0;
@@ -430,14 +458,19 @@ int lessons_get(store_conn *c, int64_t lesson_id, int64_t user_id, json_t **out,
     }
     store_reset(s);
   }
-  if (!s || (rc != STORE_ROW && rc != STORE_DONE)) {
-    json_decref(o);
-    return APP_INTERNAL(e);
-  }
-  json_object_set_new(o, "previous", prev ? json_integer(prev) : json_null());
-  json_object_set_new(o, "next", next ? json_integer(next) : json_null());
-  *out = o;
-  return 0;
+  if (!s || (rc != STORE_ROW && rc != STORE_DONE)) return APP_INTERNAL(e);
+  buf_puts(out, ",\"previous\":");
+  if (prev)
+    jsonx_put_int(out, prev);
+  else
+    buf_puts(out, "null");
+  buf_puts(out, ",\"next\":");
+  if (next)
+    jsonx_put_int(out, next);
+  else
+    buf_puts(out, "null");
+  buf_putc(out, '}');
+  return out->oom ? APP_INTERNAL(e) : 0;
 }
 
 int lessons_complete(store_conn *w, int64_t lesson_id, int64_t user_id, app_err *e) {

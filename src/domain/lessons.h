@@ -35,9 +35,9 @@ int curriculum_load(struct store *st, const char *dir, curriculum_counts *out, c
 /* The courses with their modules, each module's lessons (id, title, minutes, done by the caller)
  * and its quiz, if one draws from the module's category. */
 int lessons_courses(store_conn *c, int64_t user_id, json_t **items, app_err *e);
-/* One lesson to read: {id, title, minutes, competencies, html, course, module{code, title}, previous,
- * next, done}. 404. */
-int lessons_get(store_conn *c, int64_t lesson_id, int64_t user_id, json_t **out, app_err *e);
+/* One lesson to read, written as JSON into `out`: {id, title, minutes, competencies, html, course,
+ * module{code, title}, done, previous, next}. 404. */
+int lessons_get(store_conn *c, int64_t lesson_id, int64_t user_id, buf *out, app_err *e);
 /* Marks the lesson done for the user (again: nothing changes). 404 when it does not exist. */
 int lessons_complete(store_conn *w, int64_t lesson_id, int64_t user_id, app_err *e);
 

@@ -14,9 +14,13 @@ int h_courses_list(req *r) {
 int h_lessons_get(req *r) {
   store_conn *c = req_db(r);
   if (!c) return req_unavailable(r);
-  json_t *o = NULL;
-  if (lessons_get(c, req_param(r, 0), r->who->user_id, &o, &r->err) != 0) return -1;
-  return req_ok(r, 200, o);
+  buf b;
+  buf_init(&b);
+  if (lessons_get(c, req_param(r, 0), r->who->user_id, &b, &r->err) != 0) {
+    buf_free(&b);
+    return -1;
+  }
+  return req_ok_text(r, 200, &b);
 }
 
 int h_lessons_complete(req *r) {
