@@ -6,28 +6,35 @@
 
 void jsonx_escape(buf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
-  buf_reserve(b, n + 2);
-  buf_putc(b, '"');
-  size_t start = 0;
+  /* The worst case (every byte \u00XX) reserved once, then written in place: a lesson's HTML is
+   * full of '<' and '>', and a call per escape cost more than the copy. */
+  if (n > ((size_t)-1) / 8 || !buf_reserve(b, n * 6 + 2)) return;
+  char *o = b->data + b->len;
+  *o++ = '"';
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>') continue;
-    buf_append(b, s + start, i - start);
-    start = i + 1;
+    if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>') {
+      *o++ = (char)c;
+      continue;
+    }
+    *o++ = '\\';
     switch (c) {
-      case '"': buf_puts(b, "\\\""); break;
-      case '\\': buf_puts(b, "\\\\"); break;
-      case '\n': buf_puts(b, "\\n"); break;
-      case '\r': buf_puts(b, "\\r"); break;
-      case '\t': buf_puts(b, "\\t"); break;
-      default: {
-        char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-        buf_append(b, u, 6);
-      }
+      case '"': *o++ = '"'; break;
+      case '\\': *o++ = '\\'; break;
+      case '\n': *o++ = 'n'; break;
+      case '\r': *o++ = 'r'; break;
+      case '\t': *o++ = 't'; break;
+      default:
+        *o++ = 'u';
+        *o++ = '0';
+        *o++ = '0';
+        *o++ = hex[c >> 4];
+        *o++ = hex[c & 15];
     }
   }
-  buf_append(b, s + start, n - start);
-  buf_putc(b, '"');
+  *o++ = '"';
+  b->len = (size_t)(o - b->data);
+  b->data[b->len] = '\0';
 }
 
 void jsonx_put_int(buf *b, int64_t v) {
