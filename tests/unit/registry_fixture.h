@@ -159,7 +159,7 @@ static int64_t person(fixture *fx, const char *name, int64_t unit_id, int64_t ho
   return id;
 }
 
-static int64_t household(fixture *fx, int64_t unit_id) {
+__attribute__((unused)) static int64_t household(fixture *fx, int64_t unit_id) {
   char code[32];
   snprintf(code, sizeof code, "H%d", ++fx->seq);
   int64_t id = 0;
