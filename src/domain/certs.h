@@ -103,7 +103,8 @@ int certs_payload_parse(char *buf, cert_fields *f);
 void certs_id_format(int64_t id, char out[24]);
 /* Parses "1234567890123456" or "1234-5678-9012-3456"; 0 when not a certificate ID. */
 int64_t certs_id_parse(const char *s);
-/* The text of a certificate's QR code: base_url + "/#/xac-minh?c=" + payload "." signature. */
-char *certs_qr_text(const char *base_url, const char *payload, const char *signature_b64);
+/* The text of a certificate's QR code: base_url + "/#/xac-minh?c=" + payload "." signature, both
+ * already base64url (as the certificate's views carry them). */
+char *certs_qr_text(const char *base_url, const char *payload_b64, const char *signature_b64);
 
 #endif

@@ -89,17 +89,12 @@ int certs_payload_parse(char *text, cert_fields *f) {
   return 0;
 }
 
-char *certs_qr_text(const char *base_url, const char *payload, const char *signature_b64) {
-  size_t plen = strlen(payload), blen = sodium_base64_ENCODED_LEN(plen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  char *pb = malloc(blen);
-  if (!pb) return NULL;
-  sodium_bin2base64(pb, blen, (const unsigned char *)payload, plen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+char *certs_qr_text(const char *base_url, const char *payload_b64, const char *signature_b64) {
   size_t base_len = strlen(base_url);
   while (base_len && base_url[base_len - 1] == '/') base_len--;
-  size_t n = base_len + strlen("/#/xac-minh?c=") + strlen(pb) + 1 + strlen(signature_b64) + 1;
+  size_t n = base_len + strlen("/#/xac-minh?c=") + strlen(payload_b64) + 1 + strlen(signature_b64) + 1;
   char *out = malloc(n);
-  if (out) snprintf(out, n, "%.*s/#/xac-minh?c=%s.%s", (int)base_len, base_url, pb, signature_b64);
-  free(pb);
+  if (out) snprintf(out, n, "%.*s/#/xac-minh?c=%s.%s", (int)base_len, base_url, payload_b64, signature_b64);
   return out;
 }
 

@@ -2,7 +2,6 @@
  * verification (by ID or by the signed payload of a QR code), the holder's and officers' views,
  * the QR image, revocation, the programmes' rules and in-person checks. The dispatcher checked
  * who may touch which certificate (SCOPE_CERT) or person (SCOPE_PERSON). */
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,16 +80,7 @@ static const char *base_url(req *r) {
 static char *qr_text_of(req *r, const json_t *o) {
   const char *pb = json_string_value(json_object_get(o, "payload"));
   const char *sig = json_string_value(json_object_get(o, "signature"));
-  unsigned char *bytes = malloc(CERTS_PAYLOAD_MAX + 1);
-  size_t n = 0;
-  char *text = NULL;
-  if (bytes && pb && sig &&
-      sodium_base642bin(bytes, CERTS_PAYLOAD_MAX, pb, strlen(pb), NULL, &n, NULL,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0) {
-    bytes[n] = 0;
-    text = certs_qr_text(base_url(r), (const char *)bytes, sig);
-  }
-  free(bytes);
+  char *text = pb && sig ? certs_qr_text(base_url(r), pb, sig) : NULL;
   /* Names and titles at their longest (three-byte letters) would not fit a QR code readable on
    * paper: the code then carries the verification page of the ID alone (the register answers). */
   if (text && strlen(text) > CERTS_QR_MAX) {
@@ -101,6 +91,25 @@ static char *qr_text_of(req *r, const json_t *o) {
     if (text) snprintf(text, len, "%s/#/xac-minh/%s", base_url(r), idt ? idt : "");
   }
   return text;
+}
+
+/* A certificate (`o` from certs_get) read by someone other than its holder, an officer in scope:
+ * audited as a read of the person's record. Takes `detail`. 0, or -1. */
+static int audit_officer_read(req *r, const json_t *o, json_t *detail) {
+  json_t *uid = json_object_get(o, "user_id");
+  if (json_is_integer(uid) && json_integer_value(uid) == r->who->user_id) {
+    json_decref(detail);
+    return 0;
+  }
+  int64_t unit = json_integer_value(json_object_get(o, "unit_id"));
+  if (req_begin(r) != 0) {
+    json_decref(detail);
+    return -1;
+  }
+  return req_audit(r, "certificate.read", "certificate", req_param(r, 0), unit, detail) != 0 ||
+                 store_commit(req_dbw(r)) != STORE_OK
+             ? -1
+             : 0;
 }
 
 int h_certs_get(req *r) {
@@ -115,15 +124,9 @@ int h_certs_get(req *r) {
   }
   json_object_set_new(o, "qr_text", json_string(text));
   free(text);
-  json_t *uid = json_object_get(o, "user_id");
-  bool own = json_is_integer(uid) && json_integer_value(uid) == r->who->user_id;
-  if (!own) { /* an officer reads a person's certificate: audited as a read of their record */
-    int64_t unit = json_integer_value(json_object_get(o, "unit_id"));
-    if (req_begin(r) != 0 || req_audit(r, "certificate.read", "certificate", req_param(r, 0), unit, NULL) != 0 ||
-        store_commit(req_dbw(r)) != STORE_OK) {
-      json_decref(o);
-      return APP_INTERNAL(&r->err);
-    }
+  if (audit_officer_read(r, o, NULL) != 0) {
+    json_decref(o);
+    return APP_INTERNAL(&r->err);
   }
   return req_ok(r, 200, o);
 }
@@ -185,13 +188,9 @@ int h_certs_pdf(req *r) {
   }
   req_header(r, "Content-Disposition", arena_printf(&r->a, "attachment; filename=\"chung-nhan-%s.pdf\"", idt));
   req_header(r, "Cache-Control", "private, no-store");
-  json_t *uid = json_object_get(o, "user_id");
-  bool own = json_is_integer(uid) && json_integer_value(uid) == r->who->user_id;
-  int64_t unit = json_integer_value(json_object_get(o, "unit_id"));
+  int arc = audit_officer_read(r, o, json_pack("{s:s}", "as", "pdf"));
   json_decref(o);
-  if (!own && (req_begin(r) != 0 || req_audit(r, "certificate.read", "certificate", req_param(r, 0), unit,
-                                              json_pack("{s:s}", "as", "pdf")) != 0 ||
-               store_commit(req_dbw(r)) != STORE_OK)) {
+  if (arc != 0) {
     free(pdf);
     return APP_INTERNAL(&r->err);
   }

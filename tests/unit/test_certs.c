@@ -97,7 +97,7 @@ static void test_ids(void **state) {
   assert_true(certs_id_parse("1234-5678-9012-345x") == 0);
   assert_true(certs_id_parse("") == 0);
   assert_true(certs_id_parse(NULL) == 0);
-  char *q = certs_qr_text("https://hv.example.vn/", "ab", "SIG");
+  char *q = certs_qr_text("https://hv.example.vn/", "YWI", "SIG");
   assert_string_equal(q, "https://hv.example.vn/#/xac-minh?c=YWI.SIG");
   free(q);
 }
