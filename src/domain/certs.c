@@ -584,10 +584,18 @@ done:
   return out;
 }
 
+/* The attempt that may complete a rule: its score, and whether it passed by its quiz's own mark. */
+typedef struct attempt_mark {
+  int64_t tenths;
+  bool passed;
+} attempt_mark;
+
 /* Issues every programme this learner now completes. `category`: only programmes that require
- * that module (NULL: any, e.g. after an in-person check); `only`: that programme alone (0: any). */
-static int evaluate(store_conn *w, const secrets *keys, learner *l, const char *category, int64_t only,
-                    int64_t attempt_id, json_t *issued, app_err *e) {
+ * that module (NULL: any, e.g. after an in-person check); `only`: that programme alone (0: any);
+ * `mark`: the attempt's, which must pass by the programme's mark for anything new to be complete
+ * (NULL: an in-person check). */
+static int evaluate(store_conn *w, const secrets *keys, learner *l, const char *category, const attempt_mark *mark,
+                    int64_t only, int64_t attempt_id, json_t *issued, app_err *e) {
   store_stmt *s = store_prepare(w, &q_prog_active);
   if (!s) return APP_INTERNAL(e);
   json_t *progs = json_array();
@@ -614,6 +622,8 @@ static int evaluate(store_conn *w, const secrets *keys, learner *l, const char *
     if (only && pid != only) continue;
     const json_t *mods = modules_for(w, json_object_get(p, "rule"), l);
     if (!json_array_size(mods) || (category && !in_list(mods, category))) continue;
+    int pass = (int)json_integer_value(json_object_get(p, "pass"));
+    if (mark && !(pass > 0 ? mark->tenths >= (int64_t)pass * 10 : mark->passed)) continue; /* nothing new passed */
     bool has = false;
     if (exists2(w, &q_has_cert, pid, l->key, 0, &has) != 0) {
       out = APP_INTERNAL(e);
@@ -633,7 +643,7 @@ static int evaluate(store_conn *w, const secrets *keys, learner *l, const char *
       out = APP_INTERNAL(e);
       goto done;
     }
-    if (!all_passed(mods, passed, (int)json_integer_value(json_object_get(p, "pass")))) continue;
+    if (!all_passed(mods, passed, pass)) continue;
     if (issue(w, keys, pid, json_string_value(json_object_get(p, "title")), l, attempt_id, issued, e) != 0) {
       out = -1;
       goto done;
@@ -671,11 +681,12 @@ int certs_after_attempt(store_conn *w, const secrets *keys, int64_t attempt_id, 
   }
   int64_t user_id = store_col_int(s, 0), person_id = store_col_is_null(s, 1) ? 0 : store_col_int(s, 1);
   bool submitted = !store_col_is_null(s, 2);
+  attempt_mark mark = {store_col_is_null(s, 3) ? 0 : store_col_int(s, 3), !store_col_is_null(s, 4) && store_col_int(s, 4) != 0};
   char category[256] = "";
   if (!store_col_is_null(s, 5)) snprintf(category, sizeof category, "%s", store_col_text(s, 5));
   store_reset(s);
-  /* Nothing new can be complete without a submitted attempt of a module's quiz. The pass mark is
-   * the programme's, so a failed attempt by the quiz's mark may still count: evaluate() decides. */
+  /* Nothing new can be complete without a submitted attempt of a module's quiz that passes. The pass
+   * mark is the programme's, so a failed attempt by the quiz's mark may still count: evaluate() decides. */
   if (!submitted || !category[0]) return 0;
   learner l;
   if (person_id) {
@@ -686,7 +697,7 @@ int certs_after_attempt(store_conn *w, const secrets *keys, int64_t attempt_id, 
     l.user_id = user_id;
     snprintf(l.key, sizeof l.key, "u%lld", (long long)user_id);
   }
-  return evaluate(w, keys, &l, category, 0, attempt_id, *issued, e);
+  return evaluate(w, keys, &l, category, &mark, 0, attempt_id, *issued, e);
 }
 
 int certs_check_person(store_conn *w, const secrets *keys, int64_t programme_id, int64_t person_id, int64_t by,
@@ -714,7 +725,7 @@ int certs_check_person(store_conn *w, const secrets *keys, int64_t programme_id,
   if (rc != STORE_DONE) return APP_INTERNAL(e);
   learner l;
   if (learner_of_person(w, person_id, &l) != 0) return APP_INTERNAL(e);
-  return evaluate(w, keys, &l, NULL, programme_id, 0, *issued, e);
+  return evaluate(w, keys, &l, NULL, NULL, programme_id, 0, *issued, e);
 }
 
 /* ---- reading ---- */
