@@ -664,6 +664,13 @@ static const store_sql m0018[] = {
     {NULL, NULL},
 };
 
+/* 23: a course's revision, raised by every load of the course in the same transaction, so that a
+ * lesson's answer can be kept in memory and checked against one small read (lessons.c). */
+static const store_sql m0023[] = {
+    {"ALTER TABLE courses ADD COLUMN revision BIGINT NOT NULL DEFAULT 0", NULL},
+    {NULL, NULL},
+};
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -681,5 +688,6 @@ const store_migration hocvuso_migrations[] = {
     {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
     {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
+    {23, "a course's revision, raised by every load of the course", m0023},
     {0, NULL, NULL},
 };
