@@ -671,6 +671,20 @@ static const store_sql m0023[] = {
     {NULL, NULL},
 };
 
+/* 24: notifications between processes on SQLite (sqlite.c: LISTEN/NOTIFY's stand-in, so that the
+ * session cache of `hocvuso serve` hears of a change made by `hocvuso user` or another server).
+ * PostgreSQL has LISTEN/NOTIFY and needs no table. */
+static const store_sql m0024[] = {
+    {"CREATE TABLE store_notifications ("
+     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     " channel TEXT NOT NULL,"
+     " payload TEXT NOT NULL,"
+     " at BIGINT NOT NULL)",
+     ""},
+    {"CREATE INDEX store_notifications_at ON store_notifications(at)", ""},
+    {NULL, NULL},
+};
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -689,5 +703,6 @@ const store_migration hocvuso_migrations[] = {
     {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
     {23, "a course's revision, raised by every load of the course", m0023},
+    {24, "notifications between processes (SQLite)", m0024},
     {0, NULL, NULL},
 };
