@@ -221,6 +221,7 @@ struct req {
   char job_out[128];
   atomic_int job_sync;   /* suspend and completion meet here: the second one resumes */
   /* Group commit: the answer is ready, the connection suspended until its commit is synced. */
+  uint64_t durable_seq; /* a commit made before the handler gave the writer back (req_writer_done) */
   bool durable_waiting;
   store_durable_waiter durable;
   void *conn;            /* the libmicrohttpd connection */
@@ -259,6 +260,10 @@ store_conn *req_dbw(req *r);  /* the writer; an open transaction is the handler'
  * state-changing route it did, and re-checked the caller's rights inside it). 0 on success;
  * the handler commits. */
 int req_begin(req *r);
+/* After its commit, a handler with more to do (building its answer) gives the writer to the next
+ * request at once; its answer still waits until that commit is durable. Nothing if a transaction
+ * is open. Reads after it go through a reader (req_db), which sees the commit. */
+void req_writer_done(req *r);
 /* After the handler: a 5xx caused by the database's unavailability (no connection within the
  * deadline, connection lost, statement timeout) becomes 503 `unavailable` with Retry-After. */
 void req_db_settle(req *r);
