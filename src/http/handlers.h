@@ -78,6 +78,10 @@ int h_person_confirmations_add(req *r);
 int h_confirmations_list(req *r);
 int h_confirmations_import(req *r);
 int h_confirmations_delete(req *r);
+/* h_trade.c: 4T steps of small traders (issue 9 part 4) */
+int h_markets_list(req *r);
+int h_traders_list(req *r);
+int h_trade_step_record(req *r);
 /* h_quiz.c */
 int h_quizzes_create(req *r);
 int h_quizzes_list(req *r);

@@ -19,6 +19,7 @@
 #include "domain/quiz.h"
 #include "domain/requests.h"
 #include "domain/sessions.h"
+#include "domain/trade.h"
 #include "domain/units.h"
 #include "domain/users.h"
 #include "http/http.h"
@@ -346,6 +347,20 @@ static int check_scope(req *r) {
       if (!scope_can(r->who, rt->cap, path))
         return req_fail(r, 403, "forbidden", "id", "Xác nhận này là của một người ngoài phạm vi quản lý của bạn.");
       return 0;
+    }
+    case SCOPE_TRADER: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      person_reach pr;
+      if (trade_reach(c, req_param(r, 0), &r->a, &pr, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!people_visible(r->who, rt->cap, &pr))
+        return req_fail(r, 403, "forbidden", "id",
+                        "Người này không đăng ký ở, cũng không buôn bán tại chợ thuộc phạm vi quản lý của bạn.");
+      int64_t helper = req_int(r, "helper_id", 0);
+      return helper ? check_person(r, CAP_PEOPLE_READ, helper, false, "helper_id") : 0;
     }
   }
   return 0;

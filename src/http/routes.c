@@ -330,6 +330,24 @@ static const field_spec confirmations_import_query[] = {
     {0},
 };
 
+/* The 4T steps of small traders (trade.h). */
+static const field_spec markets_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ chợ (và tiểu thương đăng ký) trong cây đơn vị này"},
+    {0},
+};
+static const field_spec traders_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ tiểu thương của chợ, hoặc đăng ký, trong cây đơn vị này"},
+    {"without_step", FT_STRING, false, 1, 40, "Chỉ người chưa thực hiện bước 4T này (mã bước)"},
+    PAGING,
+    {0},
+};
+static const field_spec trade_step_body[] = {
+    {"step", FT_STRING, true, 1, 40, "Bước 4T (mã trong danh mục: payment_account, cashless_qr, online_selling, digital_savings, …)"},
+    {"done_on", FT_STRING, true, 1, 10, "Ngày thực hiện: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai"},
+    {"helper_id", FT_INT, false, 1, INT64_MAX, "Người hướng dẫn (hồ sơ người dân); để trống: chính người ghi nhận"},
+    {0},
+};
+
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
 #define ON_UNIT(cap, field, from) AUTH_LOGIN, cap, SCOPE_UNIT, field, from
@@ -610,6 +628,20 @@ const route routes[] = {
     {"DELETE", "/api/v1/confirmations/{id}", h_confirmations_delete, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CONFIRMATION,
      "id", FROM_PATH, NULL, NULL, true, RATE_WRITE, 204, "deleteConfirmation", "Học tập",
      "Xóa một xác nhận ghi nhầm (quyền people.write trên đơn vị đăng ký của người đó; được ghi nhật ký)", NULL},
+    /* Chợ số – Siêu thị số: the 4T steps of small traders (trade.h) */
+    {"GET", "/api/v1/markets", h_markets_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, markets_query,
+     false, RATE_NONE, 200, "listMarkets", "Mô hình 4T",
+     "Các chợ trong phạm vi với số tiểu thương và số người đã thực hiện từng bước 4T; kèm danh mục các bước",
+     "MarketList"},
+    {"GET", "/api/v1/traders", h_traders_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, traders_query,
+     false, RATE_NONE, 200, "listTraders", "Mô hình 4T",
+     "Tiểu thương trong phạm vi (qua chợ hoặc nơi đăng ký), theo chợ rồi tên, với các bước 4T đã thực hiện",
+     "TraderPage"},
+    {"POST", "/api/v1/residents/{id}/trade-steps", h_trade_step_record, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_TRADER, "id",
+     FROM_PATH, trade_step_body, NULL, true, RATE_WRITE, 201, "recordTradeStep", "Mô hình 4T",
+     "Ghi nhận một tiểu thương đã thực hiện một bước 4T (quyền field.write trên nơi đăng ký hoặc chợ của người đó); "
+     "đã ghi bước này rồi: 200 với bản ghi đầu tiên, không ghi thêm",
+     "TradeStepRecord"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

@@ -77,12 +77,15 @@ const CAP_EXCEPTIONS = {
   'PATCH /api/v1/programmes/{id}': 'certificates.manage',
   // Checking a person in person is field work, on the person's unit.
   'POST /api/v1/residents/{id}/programme-checks': 'field.write',
+  // A trader's 4T step is recorded by the community digital team (field.write) of the trader's tổ or
+  // market (issue 9 part 4; SCOPE_TRADER).
+  'POST /api/v1/residents/{id}/trade-steps': 'field.write',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
 // Resources whose capability is another resource's: the registry's people and households are both
 // guarded by people.read / people.write.
-const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people' };
+const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people', markets: 'people', traders: 'people' };
 // Objects that belong to the whole instance, not to a unit: their routes have no unit scope, and
 // the capability (anywhere) is the whole check. Each is a decision, named here with its picker.
 const INSTANCE_OBJECTS = {
@@ -440,7 +443,8 @@ test('policy: every object a route names is checked (path ids, unit fields)', ()
     if (rt.body && rt.body.some((f) => f.name === 'role') && !['user_role'].includes(rt.scope)) wrong.push(`${key(rt)}: a role in the body, scope ${rt.scope}`);
     if (rt.body && rt.body.some((f) => f.name === 'person_id') && rt.scope !== 'user_person') wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
     // A restore names a deleted person: found among the deleted ones, checked the same way.
-    const personScope = /\/restore$/.test(rt.path) ? 'person_deleted' : 'person';
+    // A trader's 4T step names a trader: seen through the registering unit or a market (SCOPE_TRADER).
+    const personScope = /\/restore$/.test(rt.path) ? 'person_deleted' : /\/trade-steps$/.test(rt.path) ? 'trader' : 'person';
     if (/^\/api\/v1\/residents\/\{id\}/.test(rt.path) && rt.scope !== personScope) wrong.push(`${key(rt)}: a person in the path, scope ${rt.scope}`);
     if (/^\/api\/v1\/households\/\{id\}/.test(rt.path) && rt.scope !== 'household') wrong.push(`${key(rt)}: a household in the path, scope ${rt.scope}`);
   }
@@ -487,6 +491,13 @@ function casesFor(rt, username) {
       }
       break;
     }
+    case 'trader':
+      // A trader is reached through the registering unit or a market they trade at; the matrix's
+      // people trade at none (trade.test.mjs covers the market), so the registering unit decides and
+      // a membership of another kind gives nothing.
+      for (const [label, p] of [['person in scope', a.inPerson], ['person out of scope', a.outPerson], ['person seen through a membership', a.memberPerson], ['missing person', null]])
+        add(label, { id: p ? p.id : MISSING }, {}, p === null ? 'missing' : personManaged(a, cap, p) ? 'pass' : 'deny');
+      break;
     case 'person_deleted':
       // A deleted person, changed through the registering unit; a live one is not found here.
       for (const [label, p] of [['deleted person in scope', a.delIn], ['deleted person out of scope', a.delOut], ['live person', null], ['missing person', null]])

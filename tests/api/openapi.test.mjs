@@ -201,6 +201,9 @@ const cases = {
     headers: { 'content-type': 'text/csv' },
   }),
   deleteConfirmation: () => ({ path: `/api/v1/confirmations/${state.confirmationId}` }),
+  recordTradeStep: () => ({ path: `/api/v1/residents/${state.traderId}/trade-steps`, body: { step: 'cashless_qr', done_on: '15/03/2026' } }),
+  listMarkets: () => ({ path: `/api/v1/markets?unit_id=${state.wardId}` }),
+  listTraders: () => ({ path: `/api/v1/traders?unit_id=${state.marketId}&per_page=5` }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -214,7 +217,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
   'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
-  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -250,6 +253,15 @@ test('every operation answers valid input with its documented success, matching 
   const sp = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Để Xóa', unit_id: state.tdp1 } });
   assert.equal(sp.status, 201, sp.text);
   state.sparePersonId = sp.json.id;
+  // A market and a trader of it (issue 9 part 4).
+  const mk = await srv.request('POST', '/api/v1/units', { session: admin, body: { parent_id: state.wardId, kind: 'market', name: `Chợ kiểm thử ${uniq()}` } });
+  assert.equal(mk.status, 201, mk.text);
+  state.marketId = mk.json.id;
+  const tp = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Bán Hàng', unit_id: state.tdp1 } });
+  assert.equal(tp.status, 201, tp.text);
+  state.traderId = tp.json.id;
+  const tm = await srv.request('POST', `/api/v1/residents/${state.traderId}/memberships`, { session: admin, body: { unit_id: state.marketId, kind: 'trader' } });
+  assert.equal(tm.status, 201, tm.text);
   const byId = Object.fromEntries(ops.map((o) => [o.op.operationId, o]));
   for (const id of ORDER) {
     const o = byId[id];
