@@ -50,6 +50,7 @@ STORE_SQL(q_market_steps, SCOPE_WITH TRADERS_CTE
           "SELECT t_.market_id, ts.step, COUNT(*) FROM t_ JOIN trader_steps ts ON ts.person_id = t_.person_id"
           " GROUP BY t_.market_id, ts.step");
 #define WITHOUT_STEP \
+  " AND (CAST(? AS BIGINT) IS NULL OR m.unit_id = ?)" \
   " AND (CAST(? AS TEXT) IS NULL OR NOT EXISTS (SELECT 1 FROM trader_steps wx_ WHERE wx_.person_id = p.id AND wx_.step = ?))"
 STORE_SQL(q_traders, SCOPE_WITH "SELECT p.id, p.full_name, pu.name, mu.id, mu.name" TRADERS_FROM TRADERS_WHERE
                                 WITHOUT_STEP " ORDER BY mu.name, mu.id, p.name_key, p.id LIMIT ? OFFSET ?");
@@ -336,6 +337,15 @@ static int person_steps(store_conn *c, int64_t person_id, json_t **out, app_err 
   return 0;
 }
 
+/* WITHOUT_STEP's parameters from `i`; returns the next. */
+static int bind_market_step(store_stmt *s, int i, const trader_query *q) {
+  store_bind_id(s, i, q->market_id);
+  store_bind_id(s, i + 1, q->market_id);
+  store_bind_text(s, i + 2, q->without_step);
+  store_bind_text(s, i + 3, q->without_step);
+  return i + 4;
+}
+
 int trade_traders(store_conn *c, const scope_sql *scope, const trader_query *q, json_t **items, int64_t *total,
                   app_err *e) {
   *items = NULL;
@@ -352,8 +362,7 @@ int trade_traders(store_conn *c, const scope_sql *scope, const trader_query *q, 
   }
   int i = bind_filter(c, s, scope_bind(s, 1, scope), q->unit_id, 2, &a, e);
   if (i < 0) goto out;
-  store_bind_text(s, i, q->without_step);
-  store_bind_text(s, i + 1, q->without_step);
+  i = bind_market_step(s, i, q);
   int rc = store_step(s);
   *total = rc == STORE_ROW ? store_col_int(s, 0) : 0;
   store_reset(s);
@@ -368,10 +377,9 @@ int trade_traders(store_conn *c, const scope_sql *scope, const trader_query *q, 
   }
   i = bind_filter(c, s, scope_bind(s, 1, scope), q->unit_id, 2, &a, e);
   if (i < 0) goto out;
-  store_bind_text(s, i, q->without_step);
-  store_bind_text(s, i + 1, q->without_step);
-  store_bind_int(s, i + 2, q->per_page);
-  store_bind_int(s, i + 3, (int64_t)(q->page - 1) * q->per_page);
+  i = bind_market_step(s, i, q);
+  store_bind_int(s, i, q->per_page);
+  store_bind_int(s, i + 1, (int64_t)(q->page - 1) * q->per_page);
   while ((rc = store_step(s)) == STORE_ROW)
     json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:s}", "person_id", (json_int_t)store_col_int(s, 0),
                                          "full_name", store_col_text(s, 1), "unit_name", store_col_text(s, 2),

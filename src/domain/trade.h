@@ -55,6 +55,7 @@ int trade_markets(store_conn *c, const scope_sql *scope, int64_t unit_id, json_t
 
 typedef struct trader_query {
   int64_t unit_id;          /* 0: the whole scope; else market or registering unit in its subtree */
+  int64_t market_id;        /* 0, or only this market's traders (among those of the scope) */
   const char *without_step; /* NULL, or only traders who have not done this step */
   int page, per_page;
 } trader_query;

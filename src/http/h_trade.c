@@ -23,7 +23,8 @@ int h_markets_list(req *r) {
 int h_traders_list(req *r) {
   scope_sql sc;
   scope_sql_of(&sc, r->who, CAP_PEOPLE_READ);
-  trader_query q = {.unit_id = req_qint(r, "unit_id", 0), .without_step = req_qstr(r, "without_step")};
+  trader_query q = {.unit_id = req_qint(r, "unit_id", 0), .market_id = req_qint(r, "market_id", 0),
+                    .without_step = req_qstr(r, "without_step")};
   req_paging(r, &q.page, &q.per_page);
   store_conn *c = req_db(r);
   if (!c) return req_unavailable(r);

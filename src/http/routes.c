@@ -337,6 +337,8 @@ static const field_spec markets_query[] = {
 };
 static const field_spec traders_query[] = {
     {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ tiểu thương của chợ, hoặc đăng ký, trong cây đơn vị này"},
+    {"market_id", FT_INT, false, 1, INT64_MAX,
+     "Chỉ tiểu thương của chợ này, trong số người mình được xem (lọc, không mở rộng phạm vi)"},
     {"without_step", FT_STRING, false, 1, 40, "Chỉ người chưa thực hiện bước 4T này (mã bước)"},
     PAGING,
     {0},

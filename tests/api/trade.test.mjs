@@ -181,4 +181,8 @@ test('the traders of a market, by name, with their steps; those still without a 
   const mine = await traders(helper);
   assert.deepEqual(mine.items.map((t) => t.person_id).filter((id) => [ta, tb, tc].includes(id)), [ta]);
   expectError(assert, await srv.request('GET', `/api/v1/traders?unit_id=${m1}`, { session: helper }), 403, 'forbidden', 'unit_id');
+  // A market filter narrows what the caller sees, never widens it.
+  assert.deepEqual((await traders(helper, `?market_id=${m1}`)).items.map((t) => t.person_id), [ta]);
+  assert.deepEqual((await traders(helper, `?market_id=${m2}`)).items, []);
+  assert.deepEqual((await traders(admin, `?market_id=${m2}`)).items.map((t) => t.person_id), [tc]);
 });
