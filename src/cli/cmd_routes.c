@@ -32,6 +32,7 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_CERT: return "certificate";
     case SCOPE_CONFIRMATION: return "confirmation";
     case SCOPE_TRADER: return "trader";
+    case SCOPE_CLASS: return "class";
   }
   return "?";
 }

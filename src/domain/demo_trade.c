@@ -3,8 +3,10 @@
  * ids, so running the demo again adds nothing. Never touches a person or a unit. */
 #include <stdio.h>
 
+#include "domain/classes.h"
 #include "domain/demo.h"
 #include "domain/trade.h"
+#include "domain/units.h"
 #include "domain/users.h"
 
 int demo_trade(store *st, int64_t now, FILE *out, char *err, size_t errlen) {
@@ -14,17 +16,21 @@ int demo_trade(store *st, int64_t now, FILE *out, char *err, size_t errlen) {
     return -1;
   }
   app_err e = {0};
-  int64_t steps = 0;
+  int64_t steps = 0, classes = 0;
   int rc = store_begin(w) == STORE_OK ? 0 : -1;
   /* The demo field helper guided them. */
   int64_t helper = rc == 0 ? users_find(w, "tinhnguyen") : 0;
   if (rc == 0) rc = trade_demo(w, helper > 0 ? helper : 0, now, &steps, &e);
+  /* The ward's staff training, organised by the ward, recorded by its admin. */
+  int64_t ward = rc == 0 ? units_find(w, "HP-HD") : 0, admin = rc == 0 ? users_find(w, "admin") : 0;
+  if (rc == 0 && ward > 0) rc = classes_demo(w, ward, admin > 0 ? admin : 0, now, &classes, &e);
   if (rc == 0 && store_commit(w) != STORE_OK) rc = -1;
   if (rc != 0) {
-    snprintf(err, errlen, "demo 4T steps: %s", e.message ? e.message : store_errmsg(w));
+    snprintf(err, errlen, "demo 4T steps, classes: %s", e.message ? e.message : store_errmsg(w));
     if (store_in_transaction(w)) store_rollback(w);
   } else {
     fprintf(out, "4T steps of the markets' traders (Chợ số – Siêu thị số): %lld new\n", (long long)steps);
+    fprintf(out, "Training classes for the ward's staff (lớp bồi dưỡng): %lld new\n", (long long)classes);
   }
   store_release(w);
   return rc;

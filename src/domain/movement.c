@@ -1,9 +1,12 @@
 /* movement.c: the shared checks of movement.h. Reads people (a live row) and nothing else. */
 #include "domain/movement.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "domain/person.h"
+#include "util/fold.h"
+#include "util/utf8.h"
 
 STORE_SQL(q_live, "SELECT 1 FROM people WHERE id = ? AND deleted_at IS NULL");
 
@@ -48,4 +51,32 @@ int movement_person_live(store_conn *c, int64_t person_id, app_err *e) {
   store_reset(s);
   if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy người này.");
   return rc == STORE_ROW ? 0 : APP_INTERNAL(e);
+}
+
+int movement_text(const char *s, size_t max, bool required, char **out, const char **why) {
+  *out = NULL;
+  if (s && text_name_check(s) == TEXT_NAME_HIDDEN) {
+    *why = "Văn bản có ký tự ẩn hoặc ký tự điều khiển.";
+    return -1;
+  }
+  char *c = s ? text_clean(s) : NULL;
+  if (s && !c) {
+    *why = "Văn bản không hợp lệ (không phải UTF-8).";
+    return -1;
+  }
+  if (!c || !*c) {
+    free(c);
+    if (required) {
+      *why = "Trường này không được để trống.";
+      return -1;
+    }
+    return 0;
+  }
+  if (utf8_length(c, strlen(c)) > max) {
+    free(c);
+    *why = "Văn bản quá dài.";
+    return -1;
+  }
+  *out = c;
+  return 0;
 }

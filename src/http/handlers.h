@@ -82,6 +82,14 @@ int h_confirmations_delete(req *r);
 int h_markets_list(req *r);
 int h_traders_list(req *r);
 int h_trade_step_record(req *r);
+/* h_classes.c: training classes (issue 9 part 5) */
+int h_classes_list(req *r);
+int h_classes_get(req *r);
+int h_classes_create(req *r);
+int h_classes_session_add(req *r);
+int h_classes_enrol(req *r);
+int h_classes_attendance(req *r);
+int h_classes_outcome(req *r);
 /* h_quiz.c */
 int h_quizzes_create(req *r);
 int h_quizzes_list(req *r);

@@ -81,7 +81,10 @@ typedef struct field_spec {
  *             on its person's registering unit (404 when absent or the person deleted);
  * SCOPE_TRADER a trader {id} of the path (trade.h): the capability on the person's registering unit
  *             or on a market where they trade (404 when absent or deleted); a body `helper_id`
- *             names a person who must be visible with people.read. */
+ *             names a person who must be visible with people.read;
+ * SCOPE_CLASS a training class {id} of the path (classes.h): the capability on its organising unit
+ *             (404 when absent); a body `participant_id` names a person who must be visible with
+ *             people.read. */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -97,7 +100,8 @@ typedef enum {
   SCOPE_ATTEMPT,
   SCOPE_CERT,
   SCOPE_CONFIRMATION,
-  SCOPE_TRADER
+  SCOPE_TRADER,
+  SCOPE_CLASS
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;

@@ -628,7 +628,35 @@ static const char *movement_schemas_json =
     ":{\"type\":\"string\"},\"done_on\":{\"type\":\"string\",\"format\":\"date\"},\"helper_id\":{\"type\""
     ":[\"integer\",\"null\"]},\"helper_name\":{\"type\":[\"string\",\"null\"]},\"recorded_by\":{\"type\":"
     "[\"string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}},\"additionalPr"
-    "operties\":false}}";
+    "operties\":false},\"ClassSession\":{\"type\":\"object\",\"required\":[\"id\",\"held_on\",\"place\",\""
+    "attended\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"held_on\":{\"type\":\"string\",\"format\""
+    ":\"date\"},\"place\":{\"type\":\"string\"},\"attended\":{\"type\":\"integer\"}},\"additionalProperti"
+    "es\":false},\"ClassParticipant\":{\"type\":\"object\",\"required\":[\"person_id\",\"full_name\",\"un"
+    "it_name\",\"outcome\",\"outcome_on\",\"attended\"],\"properties\":{\"person_id\":{\"type\":\"integer"
+    "\"},\"full_name\":{\"type\":\"string\"},\"unit_name\":{\"type\":\"string\"},\"outcome\":{\"type\":[\""
+    "string\",\"null\"],\"enum\":[\"completed\",\"not_completed\",null]},\"outcome_on\":{\"type\":[\"stri"
+    "ng\",\"null\"],\"format\":\"date\"},\"attended\":{\"type\":\"array\",\"items\":{\"type\":\"integer\""
+    "}}},\"additionalProperties\":false},\"ClassCompetence\":{\"type\":\"object\",\"required\":[\"id\",\""
+    "framework\",\"code\",\"name\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"framework\":{\"type\""
+    ":\"string\"},\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"additionalProperties\""
+    ":false},\"Class\":{\"type\":\"object\",\"required\":[\"id\",\"title\",\"unit_id\",\"unit_name\",\"to"
+    "pic\",\"created_by\",\"created_at\",\"competences\",\"sessions\",\"participants\"],\"properties\":{\""
+    "id\":{\"type\":\"integer\"},\"title\":{\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"uni"
+    "t_name\":{\"type\":\"string\"},\"topic\":{\"type\":[\"string\",\"null\"]},\"created_by\":{\"type\":["
+    "\"string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"competences\":"
+    "{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/ClassCompetence\"}},\"sessions\":{\"t"
+    "ype\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/ClassSession\"}},\"participants\":{\"type"
+    "\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/ClassParticipant\"}}},\"additionalProperties"
+    "\":false},\"ClassSummary\":{\"type\":\"object\",\"required\":[\"id\",\"title\",\"unit_id\",\"unit_na"
+    "me\",\"topic\",\"sessions\",\"first_on\",\"last_on\",\"enrolled\",\"completed\"],\"properties\":{\"i"
+    "d\":{\"type\":\"integer\"},\"title\":{\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit"
+    "_name\":{\"type\":\"string\"},\"topic\":{\"type\":[\"string\",\"null\"]},\"sessions\":{\"type\":\"in"
+    "teger\"},\"first_on\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},\"last_on\":{\"type\":[\""
+    "string\",\"null\"],\"format\":\"date\"},\"enrolled\":{\"type\":\"integer\"},\"completed\":{\"type\":"
+    "\"integer\"}},\"additionalProperties\":false},\"ClassPage\":{\"type\":\"object\",\"required\":[\"ite"
+    "ms\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$re"
+    "f\":\"#/components/schemas/ClassSummary\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\""
+    "integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
 
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
@@ -642,6 +670,7 @@ static const char *const tag_docs[][2] = {
     {"Nhập danh sách", "Nhập danh sách người dân từ tệp Excel hoặc CSV: ghép cột, chạy nền, báo cáo lỗi theo dòng"},
     {"Học tập", "Khung năng lực số, ngân hàng câu hỏi (nhập từ GIFT, Moodle XML), bài kiểm tra chấm trên máy chủ"},
     {"Chứng nhận", "Chứng nhận có chữ ký Ed25519: điều kiện cấp, kiểm tra công khai, mã QR, thu hồi, khóa công khai"},
+    {"Lớp bồi dưỡng", "Lớp bồi dưỡng, tập huấn: buổi học, ghi danh, điểm danh, kết quả (tính vào chỉ tiêu 1)"},
     {"Mô hình 4T", "Chợ số – Siêu thị số: tiểu thương theo chợ và các bước 4T (thương mại điện tử, thanh toán không dùng tiền mặt, tiết kiệm số)"},
 };
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "domain/authcache.h"
+#include "domain/classes.h"
 #include "domain/confirmations.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
@@ -361,6 +362,20 @@ static int check_scope(req *r) {
                         "Người này không đăng ký ở, cũng không buôn bán tại chợ thuộc phạm vi quản lý của bạn.");
       int64_t helper = req_int(r, "helper_id", 0);
       return helper ? check_person(r, CAP_PEOPLE_READ, helper, false, "helper_id") : 0;
+    }
+    case SCOPE_CLASS: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t unit_id = 0;
+      if (classes_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Lớp học này do một đơn vị ngoài phạm vi quản lý của bạn tổ chức.");
+      int64_t who = rt->body ? req_int(r, "participant_id", 0) : 0;
+      return who ? check_person(r, CAP_PEOPLE_READ, who, false, "participant_id") : 0;
     }
   }
   return 0;

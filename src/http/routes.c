@@ -350,6 +350,40 @@ static const field_spec trade_step_body[] = {
     {0},
 };
 
+/* Training classes (classes.h). */
+static const field_spec classes_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ lớp do đơn vị trong cây đơn vị này tổ chức"},
+    PAGING,
+    {0},
+};
+static const field_spec class_create_body[] = {
+    {"title", FT_NAME, true, 1, 200, "Tên lớp bồi dưỡng, tập huấn"},
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị tổ chức"},
+    {"topic", FT_STRING, false, 0, 500, "Chủ đề, nội dung"},
+    {"competences", FT_ARRAY, false, 0, 20, "Các năng lực số của khung (mã số, xem /api/v1/competencies)"},
+    {0},
+};
+static const field_spec class_session_body[] = {
+    {"held_on", FT_STRING, true, 1, 10, "Ngày học: dd/mm/yyyy hoặc yyyy-mm-dd (có thể là ngày sắp tới)"},
+    {"place", FT_STRING, true, 1, 200, "Địa điểm"},
+    {0},
+};
+static const field_spec class_enrol_body[] = {
+    {"participant_id", FT_INT, true, 1, INT64_MAX, "Người học (hồ sơ người dân)"},
+    {0},
+};
+static const field_spec class_attendance_body[] = {
+    {"session_id", FT_INT, true, 1, INT64_MAX, "Buổi học của lớp (đã diễn ra)"},
+    {"participant_ids", FT_ARRAY, true, 0, 1000, "Những người có mặt (đã ghi danh); người không có trong danh sách là vắng"},
+    {0},
+};
+static const field_spec class_outcome_body[] = {
+    {"participant_id", FT_INT, true, 1, INT64_MAX, "Người học đã ghi danh"},
+    {"outcome", FT_STRING, true, 0, 20, "completed (hoàn thành), not_completed (chưa hoàn thành), chuỗi rỗng để xóa"},
+    {"outcome_on", FT_STRING, false, 0, 10, "Ngày có kết quả (để trống: hôm nay), không ở tương lai"},
+    {0},
+};
+
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
 #define ON_UNIT(cap, field, from) AUTH_LOGIN, cap, SCOPE_UNIT, field, from
@@ -644,6 +678,29 @@ const route routes[] = {
      "Ghi nhận một tiểu thương đã thực hiện một bước 4T (quyền field.write trên nơi đăng ký hoặc chợ của người đó); "
      "đã ghi bước này rồi: 200 với bản ghi đầu tiên, không ghi thêm",
      "TradeStepRecord"},
+    /* training classes (lớp bồi dưỡng, tập huấn) */
+    {"GET", "/api/v1/classes", h_classes_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, classes_query,
+     false, RATE_NONE, 200, "listClasses", "Lớp bồi dưỡng",
+     "Các lớp do đơn vị trong phạm vi tổ chức, mới nhất trước, với số buổi, số người ghi danh và hoàn thành",
+     "ClassPage"},
+    {"POST", "/api/v1/classes", h_classes_create, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_BODY), class_create_body,
+     NULL, true, RATE_WRITE, 201, "createClass", "Lớp bồi dưỡng", "Mở một lớp bồi dưỡng, tập huấn của một đơn vị",
+     "Class"},
+    {"GET", "/api/v1/classes/{id}", h_classes_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_CLASS, "id", FROM_PATH, NULL, NULL,
+     false, RATE_NONE, 200, "getClass", "Lớp bồi dưỡng",
+     "Một lớp: các buổi học, người học với điểm danh từng buổi và kết quả", "Class"},
+    {"POST", "/api/v1/classes/{id}/sessions", h_classes_session_add, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
+     FROM_PATH, class_session_body, NULL, true, RATE_WRITE, 201, "addClassSession", "Lớp bồi dưỡng",
+     "Thêm một buổi học (ngày, địa điểm)", "Class"},
+    {"POST", "/api/v1/classes/{id}/enrolments", h_classes_enrol, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
+     FROM_PATH, class_enrol_body, NULL, true, RATE_WRITE, 201, "enrolInClass", "Lớp bồi dưỡng",
+     "Ghi danh một người (trong phạm vi mình được xem) vào lớp; đã ghi danh: 200, không ghi thêm", "Class"},
+    {"PUT", "/api/v1/classes/{id}/attendance", h_classes_attendance, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
+     FROM_PATH, class_attendance_body, NULL, true, RATE_WRITE, 200, "setClassAttendance", "Lớp bồi dưỡng",
+     "Điểm danh một buổi đã diễn ra: danh sách người có mặt (thay danh sách cũ của buổi đó)", "Class"},
+    {"POST", "/api/v1/classes/{id}/outcomes", h_classes_outcome, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
+     FROM_PATH, class_outcome_body, NULL, true, RATE_WRITE, 200, "setClassOutcome", "Lớp bồi dưỡng",
+     "Ghi kết quả của một người học: hoàn thành hay chưa (tính vào chỉ tiêu 1 với cán bộ, công chức)", "Class"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

@@ -85,7 +85,7 @@ const CAP_EXCEPTIONS = {
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
 // Resources whose capability is another resource's: the registry's people and households are both
 // guarded by people.read / people.write.
-const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people', markets: 'people', traders: 'people' };
+const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people', markets: 'people', traders: 'people', classes: 'people' };
 // Objects that belong to the whole instance, not to a unit: their routes have no unit scope, and
 // the capability (anywhere) is the whole check. Each is a decision, named here with its picker.
 const INSTANCE_OBJECTS = {
@@ -248,6 +248,13 @@ async function cliGrant(t, role, unitCode, unitId) {
 }
 // An operator account on the city (made through the CLI): it sees what the ward admin cannot.
 let cityAdmin;
+// A training class organised by `unit` (issue 9 part 5), made by the city's admin.
+async function apiClass(unit, who) {
+  const s = await cliAdminSession();
+  const r = await srv.request('POST', '/api/v1/classes', { session: s, body: { title: `Lớp ma trận ${who}`, unit_id: unit } });
+  if (r.status !== 201) throw new Error(`class of ${who}: ${r.status} ${r.text}`);
+  return { id: r.json.id, unit };
+}
 async function cliAdminSession() {
   if (cityAdmin) return cityAdmin;
   await cli(['user', 'add', 'ma.tran.tp', '--name', 'Quản trị thành phố', '--unit', cityCode, '--password-stdin'], 'Mat-khau-ma-tran-1\n');
@@ -263,6 +270,7 @@ function valueFor(f, ctx) {
   if (ctx.alsoField && f.name === ctx.alsoField && ctx.also !== undefined) return ctx.also;
   if (f.name === 'role') return ctx.role || 'learner';
   if (f.name === 'person_id' && ctx.person !== undefined) return ctx.person;
+  if (f.name === 'participant_id' && ctx.participant !== undefined) return ctx.participant;
   if (f.name === 'quiz_id') return quizId;
   switch (f.type) {
     case 'integer':
@@ -392,6 +400,8 @@ before(async () => {
     const inConf = await apiConfirmation(inPerson, who);
     const outConf = await apiConfirmation(outPerson, who);
     const memberConf = await apiConfirmation(memberPerson, who);
+    const inClass = await apiClass(unit, `${who} trong`);
+    const outClass = await apiClass(outUnit, `${who} ngoài`);
     // An attempt of one's own (for those who learn).
     let attempt = null;
     if (me.capabilities.includes('learn')) {
@@ -404,7 +414,7 @@ before(async () => {
     const own = me.capabilities.includes('learn') ? await apiCertificate(session, unit) : null;
     const inCert = await apiCertificate(await srv.login(inUser.username, 'Mat-khau-ma-tran-1'), unit);
     const outCert = await apiCertificate(await srv.login(outUser.username, 'Mat-khau-ma-tran-1'), cityId);
-    acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest, inConf, outConf, memberConf };
+    acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest, inConf, outConf, memberConf, inClass, outClass };
   }
 });
 after(async () => {
@@ -497,6 +507,12 @@ function casesFor(rt, username) {
       // a membership of another kind gives nothing.
       for (const [label, p] of [['person in scope', a.inPerson], ['person out of scope', a.outPerson], ['person seen through a membership', a.memberPerson], ['missing person', null]])
         add(label, { id: p ? p.id : MISSING }, {}, p === null ? 'missing' : personManaged(a, cap, p) ? 'pass' : 'deny');
+      break;
+    case 'class':
+      // A class is reached through its organising unit; a participant in the body must be someone
+      // the caller may see (the person registered in the caller's unit).
+      for (const [label, k] of [['class of a unit in scope', a.inClass], ['class of a unit out of scope', a.outClass], ['missing class', null]])
+        add(label, { id: k ? k.id : MISSING }, { participant: a.inPerson.id }, k === null ? 'missing' : holds(a, cap, k.unit) ? 'pass' : 'deny');
       break;
     case 'person_deleted':
       // A deleted person, changed through the registering unit; a live one is not found here.

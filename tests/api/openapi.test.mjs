@@ -204,6 +204,13 @@ const cases = {
   recordTradeStep: () => ({ path: `/api/v1/residents/${state.traderId}/trade-steps`, body: { step: 'cashless_qr', done_on: '15/03/2026' } }),
   listMarkets: () => ({ path: `/api/v1/markets?unit_id=${state.wardId}` }),
   listTraders: () => ({ path: `/api/v1/traders?unit_id=${state.marketId}&per_page=5` }),
+  createClass: () => ({ path: '/api/v1/classes', body: { title: 'Lớp kiểm thử', unit_id: state.wardId, topic: 'Kỹ năng số', competences: [] } }),
+  listClasses: () => ({ path: `/api/v1/classes?unit_id=${state.wardId}&per_page=5` }),
+  getClass: () => ({ path: `/api/v1/classes/${state.classId}` }),
+  addClassSession: () => ({ path: `/api/v1/classes/${state.classId}/sessions`, body: { held_on: '2026-01-10', place: 'Hội trường' } }),
+  enrolInClass: () => ({ path: `/api/v1/classes/${state.classId}/enrolments`, body: { participant_id: state.traderId } }),
+  setClassAttendance: () => ({ path: `/api/v1/classes/${state.classId}/attendance`, body: { session_id: state.sessionId, participant_ids: [state.traderId] } }),
+  setClassOutcome: () => ({ path: `/api/v1/classes/${state.classId}/outcomes`, body: { participant_id: state.traderId, outcome: 'completed', outcome_on: '2026-01-10' } }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -217,7 +224,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
   'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
-  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'createClass', 'listClasses', 'getClass', 'addClassSession', 'enrolInClass', 'setClassAttendance', 'setClassOutcome', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -290,6 +297,8 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'getCertificate') state.cert = r.json;
     if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'recordConfirmation') state.confirmationId = r.json.id;
+    if (id === 'createClass') state.classId = r.json.id;
+    if (id === 'addClassSession') state.sessionId = r.json.sessions[0].id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });
