@@ -33,6 +33,7 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_CONFIRMATION: return "confirmation";
     case SCOPE_TRADER: return "trader";
     case SCOPE_CLASS: return "class";
+    case SCOPE_EVENT: return "event";
   }
   return "?";
 }

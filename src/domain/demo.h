@@ -29,7 +29,8 @@ int demo_load(store *st, const char *password, FILE *out, char *err, size_t errl
 int demo_load_units(store *st, long residents, uint64_t seed, FILE *out, char *err, size_t errlen);
 
 /* The movement's models of issue 9 parts 4 to 6 (demo_trade.c), once the synthetic residents are
- * in: the traders' 4T steps. Running it again adds nothing. */
+ * in: the traders' 4T steps, the staff's training classes, the ward's events. Running it again adds
+ * nothing. */
 int demo_trade(store *st, int64_t now, FILE *out, char *err, size_t errlen);
 
 #endif

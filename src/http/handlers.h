@@ -90,6 +90,13 @@ int h_classes_session_add(req *r);
 int h_classes_enrol(req *r);
 int h_classes_attendance(req *r);
 int h_classes_outcome(req *r);
+/* h_events.c: events such as Ngày hội toàn dân học tập số (issue 9 part 6) */
+int h_events_list(req *r);
+int h_events_get(req *r);
+int h_events_create(req *r);
+int h_events_update(req *r);
+int h_events_activity_add(req *r);
+int h_events_participant_add(req *r);
 /* h_quiz.c */
 int h_quizzes_create(req *r);
 int h_quizzes_list(req *r);

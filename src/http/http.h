@@ -84,7 +84,8 @@ typedef struct field_spec {
  *             names a person who must be visible with people.read;
  * SCOPE_CLASS a training class {id} of the path (classes.h): the capability on its organising unit
  *             (404 when absent); a body `participant_id` names a person who must be visible with
- *             people.read. */
+ *             people.read;
+ * SCOPE_EVENT an event {id} of the path (events.h): as SCOPE_CLASS, on the event's organising unit. */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -101,7 +102,8 @@ typedef enum {
   SCOPE_CERT,
   SCOPE_CONFIRMATION,
   SCOPE_TRADER,
-  SCOPE_CLASS
+  SCOPE_CLASS,
+  SCOPE_EVENT
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;

@@ -656,7 +656,30 @@ static const char *movement_schemas_json =
     "\"integer\"}},\"additionalProperties\":false},\"ClassPage\":{\"type\":\"object\",\"required\":[\"ite"
     "ms\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$re"
     "f\":\"#/components/schemas/ClassSummary\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\""
-    "integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
+    "integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"EventActivity\":{\"ty"
+    "pe\":\"object\",\"required\":[\"id\",\"title\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"titl"
+    "e\":{\"type\":\"string\"}},\"additionalProperties\":false},\"EventParticipant\":{\"type\":\"object\""
+    ",\"required\":[\"person_id\",\"full_name\",\"unit_name\"],\"properties\":{\"person_id\":{\"type\":\""
+    "integer\"},\"full_name\":{\"type\":\"string\"},\"unit_name\":{\"type\":\"string\"}},\"additionalProp"
+    "erties\":false},\"Event\":{\"type\":\"object\",\"required\":[\"id\",\"title\",\"held_on\",\"place\","
+    "\"unit_id\",\"unit_name\",\"head_count\",\"registered\",\"total\",\"created_by\",\"created_at\",\"ac"
+    "tivities\",\"participants\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"title\":{\"type\":\"str"
+    "ing\"},\"held_on\":{\"type\":\"string\",\"format\":\"date\"},\"place\":{\"type\":\"string\"},\"unit_"
+    "id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"head_count\":{\"type\":\"integer\""
+    "},\"registered\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"},\"created_by\":{\"type\":[\""
+    "string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"activities\":{\""
+    "type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/EventActivity\"}},\"participants\":{\"ty"
+    "pe\":\"array\",\"description\":\"by name, at most 500 (registered counts them all)\",\"items\":{\"$r"
+    "ef\":\"#/components/schemas/EventParticipant\"}}},\"additionalProperties\":false},\"EventSummary\":{"
+    "\"type\":\"object\",\"required\":[\"id\",\"title\",\"held_on\",\"place\",\"unit_id\",\"unit_name\",\""
+    "head_count\",\"registered\",\"total\",\"activities\"],\"properties\":{\"id\":{\"type\":\"integer\"},"
+    "\"title\":{\"type\":\"string\"},\"held_on\":{\"type\":\"string\",\"format\":\"date\"},\"place\":{\"t"
+    "ype\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"head_coun"
+    "t\":{\"type\":\"integer\"},\"registered\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"},\""
+    "activities\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"EventPage\":{\"type\":\"objec"
+    "t\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"a"
+    "rray\",\"items\":{\"$ref\":\"#/components/schemas/EventSummary\"}},\"page\":{\"type\":\"integer\"},\""
+    "per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
 
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
@@ -671,6 +694,7 @@ static const char *const tag_docs[][2] = {
     {"Học tập", "Khung năng lực số, ngân hàng câu hỏi (nhập từ GIFT, Moodle XML), bài kiểm tra chấm trên máy chủ"},
     {"Chứng nhận", "Chứng nhận có chữ ký Ed25519: điều kiện cấp, kiểm tra công khai, mã QR, thu hồi, khóa công khai"},
     {"Lớp bồi dưỡng", "Lớp bồi dưỡng, tập huấn: buổi học, ghi danh, điểm danh, kết quả (tính vào chỉ tiêu 1)"},
+    {"Sự kiện", "Sự kiện như Ngày hội toàn dân học tập số (10/10): hoạt động, người tham dự có trong sổ dân cư và số người chưa đăng ký"},
     {"Mô hình 4T", "Chợ số – Siêu thị số: tiểu thương theo chợ và các bước 4T (thương mại điện tử, thanh toán không dùng tiền mặt, tiết kiệm số)"},
 };
 

@@ -14,6 +14,7 @@
 #include "domain/authcache.h"
 #include "domain/classes.h"
 #include "domain/confirmations.h"
+#include "domain/events.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
 #include "domain/certs.h"
@@ -363,17 +364,22 @@ static int check_scope(req *r) {
       int64_t helper = req_int(r, "helper_id", 0);
       return helper ? check_person(r, CAP_PEOPLE_READ, helper, false, "helper_id") : 0;
     }
-    case SCOPE_CLASS: {
+    case SCOPE_CLASS:
+    case SCOPE_EVENT: {
       store_conn *c = req_db(r);
       if (!c) return db_down(r);
       const char *path = NULL;
       int64_t unit_id = 0;
-      if (classes_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err) != 0) {
+      bool klass = rt->scope == SCOPE_CLASS;
+      if ((klass ? classes_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err)
+                 : events_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err)) != 0) {
         fail_err(r);
         return -1;
       }
       if (!scope_can(r->who, rt->cap, path))
-        return req_fail(r, 403, "forbidden", "id", "Lớp học này do một đơn vị ngoài phạm vi quản lý của bạn tổ chức.");
+        return req_fail(r, 403, "forbidden", "id",
+                        klass ? "Lớp học này do một đơn vị ngoài phạm vi quản lý của bạn tổ chức."
+                              : "Sự kiện này do một đơn vị ngoài phạm vi quản lý của bạn tổ chức.");
       int64_t who = rt->body ? req_int(r, "participant_id", 0) : 0;
       return who ? check_person(r, CAP_PEOPLE_READ, who, false, "participant_id") : 0;
     }

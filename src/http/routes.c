@@ -384,6 +384,36 @@ static const field_spec class_outcome_body[] = {
     {0},
 };
 
+/* Events (events.h). */
+static const field_spec events_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ sự kiện do đơn vị trong cây đơn vị này tổ chức"},
+    PAGING,
+    {0},
+};
+static const field_spec event_create_body[] = {
+    {"title", FT_NAME, true, 1, 200, "Tên sự kiện (ví dụ: Ngày hội toàn dân học tập số)"},
+    {"held_on", FT_STRING, true, 1, 10, "Ngày tổ chức: dd/mm/yyyy hoặc yyyy-mm-dd"},
+    {"place", FT_STRING, true, 1, 200, "Địa điểm"},
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị tổ chức"},
+    {"head_count", FT_INT, false, 0, 1000000, "Số người tham dự chưa có trong sổ dân cư (đếm đầu người)"},
+    {0},
+};
+static const field_spec event_update_body[] = {
+    {"title", FT_NAME, false, 1, 200, "Tên sự kiện"},
+    {"held_on", FT_STRING, false, 1, 10, "Ngày tổ chức"},
+    {"place", FT_STRING, false, 1, 200, "Địa điểm"},
+    {"head_count", FT_INT, false, 0, 1000000, "Số người tham dự chưa có trong sổ dân cư"},
+    {0},
+};
+static const field_spec event_activity_body[] = {
+    {"title", FT_NAME, true, 1, 200, "Tên hoạt động"},
+    {0},
+};
+static const field_spec event_participant_body[] = {
+    {"participant_id", FT_INT, true, 1, INT64_MAX, "Người tham dự (hồ sơ người dân)"},
+    {0},
+};
+
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
 #define ON_UNIT(cap, field, from) AUTH_LOGIN, cap, SCOPE_UNIT, field, from
@@ -701,6 +731,24 @@ const route routes[] = {
     {"POST", "/api/v1/classes/{id}/outcomes", h_classes_outcome, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
      FROM_PATH, class_outcome_body, NULL, true, RATE_WRITE, 200, "setClassOutcome", "Lớp bồi dưỡng",
      "Ghi kết quả của một người học: hoàn thành hay chưa (tính vào chỉ tiêu 1 với cán bộ, công chức)", "Class"},
+    /* events (sự kiện: Ngày hội toàn dân học tập số) */
+    {"GET", "/api/v1/events", h_events_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, events_query, false,
+     RATE_NONE, 200, "listEvents", "Sự kiện",
+     "Các sự kiện do đơn vị trong phạm vi tổ chức, ngày gần nhất trước, với số người tham dự", "EventPage"},
+    {"POST", "/api/v1/events", h_events_create, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_BODY), event_create_body, NULL,
+     true, RATE_WRITE, 201, "createEvent", "Sự kiện", "Thêm một sự kiện của một đơn vị", "Event"},
+    {"GET", "/api/v1/events/{id}", h_events_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_EVENT, "id", FROM_PATH, NULL, NULL,
+     false, RATE_NONE, 200, "getEvent", "Sự kiện",
+     "Một sự kiện: các hoạt động, người tham dự có trong sổ dân cư, số người chưa đăng ký", "Event"},
+    {"PATCH", "/api/v1/events/{id}", h_events_update, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_EVENT, "id", FROM_PATH,
+     event_update_body, NULL, true, RATE_WRITE, 200, "updateEvent", "Sự kiện",
+     "Sửa tên, ngày, địa điểm hoặc số người tham dự chưa đăng ký", "Event"},
+    {"POST", "/api/v1/events/{id}/activities", h_events_activity_add, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_EVENT, "id",
+     FROM_PATH, event_activity_body, NULL, true, RATE_WRITE, 201, "addEventActivity", "Sự kiện",
+     "Thêm một hoạt động của sự kiện", "Event"},
+    {"POST", "/api/v1/events/{id}/participants", h_events_participant_add, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_EVENT,
+     "id", FROM_PATH, event_participant_body, NULL, true, RATE_WRITE, 201, "addEventParticipant", "Sự kiện",
+     "Ghi nhận một người dân (trong phạm vi mình được xem) đã tham dự; đã ghi: 200, không ghi thêm", "Event"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

@@ -85,7 +85,7 @@ const CAP_EXCEPTIONS = {
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
 // Resources whose capability is another resource's: the registry's people and households are both
 // guarded by people.read / people.write.
-const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people', markets: 'people', traders: 'people', classes: 'people' };
+const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people', markets: 'people', traders: 'people', classes: 'people', events: 'people' };
 // Objects that belong to the whole instance, not to a unit: their routes have no unit scope, and
 // the capability (anywhere) is the whole check. Each is a decision, named here with its picker.
 const INSTANCE_OBJECTS = {
@@ -248,6 +248,13 @@ async function cliGrant(t, role, unitCode, unitId) {
 }
 // An operator account on the city (made through the CLI): it sees what the ward admin cannot.
 let cityAdmin;
+// An event organised by `unit` (issue 9 part 6), made by the city's admin.
+async function apiEvent(unit, who) {
+  const s = await cliAdminSession();
+  const r = await srv.request('POST', '/api/v1/events', { session: s, body: { title: `Ngày hội ma trận ${who}`, held_on: '2025-10-10', place: 'Nhà văn hóa', unit_id: unit } });
+  if (r.status !== 201) throw new Error(`event of ${who}: ${r.status} ${r.text}`);
+  return { id: r.json.id, unit };
+}
 // A training class organised by `unit` (issue 9 part 5), made by the city's admin.
 async function apiClass(unit, who) {
   const s = await cliAdminSession();
@@ -402,6 +409,8 @@ before(async () => {
     const memberConf = await apiConfirmation(memberPerson, who);
     const inClass = await apiClass(unit, `${who} trong`);
     const outClass = await apiClass(outUnit, `${who} ngoài`);
+    const inEvent = await apiEvent(unit, `${who} trong`);
+    const outEvent = await apiEvent(outUnit, `${who} ngoài`);
     // An attempt of one's own (for those who learn).
     let attempt = null;
     if (me.capabilities.includes('learn')) {
@@ -414,7 +423,7 @@ before(async () => {
     const own = me.capabilities.includes('learn') ? await apiCertificate(session, unit) : null;
     const inCert = await apiCertificate(await srv.login(inUser.username, 'Mat-khau-ma-tran-1'), unit);
     const outCert = await apiCertificate(await srv.login(outUser.username, 'Mat-khau-ma-tran-1'), cityId);
-    acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest, inConf, outConf, memberConf, inClass, outClass };
+    acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest, inConf, outConf, memberConf, inClass, outClass, inEvent, outEvent };
   }
 });
 after(async () => {
@@ -512,6 +521,11 @@ function casesFor(rt, username) {
       // A class is reached through its organising unit; a participant in the body must be someone
       // the caller may see (the person registered in the caller's unit).
       for (const [label, k] of [['class of a unit in scope', a.inClass], ['class of a unit out of scope', a.outClass], ['missing class', null]])
+        add(label, { id: k ? k.id : MISSING }, { participant: a.inPerson.id }, k === null ? 'missing' : holds(a, cap, k.unit) ? 'pass' : 'deny');
+      break;
+    case 'event':
+      // An event is reached through its organising unit, like a class.
+      for (const [label, k] of [['event of a unit in scope', a.inEvent], ['event of a unit out of scope', a.outEvent], ['missing event', null]])
         add(label, { id: k ? k.id : MISSING }, { participant: a.inPerson.id }, k === null ? 'missing' : holds(a, cap, k.unit) ? 'pass' : 'deny');
       break;
     case 'person_deleted':

@@ -204,6 +204,12 @@ const cases = {
   recordTradeStep: () => ({ path: `/api/v1/residents/${state.traderId}/trade-steps`, body: { step: 'cashless_qr', done_on: '15/03/2026' } }),
   listMarkets: () => ({ path: `/api/v1/markets?unit_id=${state.wardId}` }),
   listTraders: () => ({ path: `/api/v1/traders?unit_id=${state.marketId}&per_page=5` }),
+  createEvent: () => ({ path: '/api/v1/events', body: { title: 'Ngày hội kiểm thử', held_on: '10/10/2025', place: 'Nhà văn hóa', unit_id: state.wardId, head_count: 120 } }),
+  listEvents: () => ({ path: `/api/v1/events?unit_id=${state.wardId}&per_page=5` }),
+  getEvent: () => ({ path: `/api/v1/events/${state.eventId}` }),
+  updateEvent: () => ({ path: `/api/v1/events/${state.eventId}`, body: { head_count: 150 } }),
+  addEventActivity: () => ({ path: `/api/v1/events/${state.eventId}/activities`, body: { title: 'Hướng dẫn VNeID' } }),
+  addEventParticipant: () => ({ path: `/api/v1/events/${state.eventId}/participants`, body: { participant_id: state.traderId } }),
   createClass: () => ({ path: '/api/v1/classes', body: { title: 'Lớp kiểm thử', unit_id: state.wardId, topic: 'Kỹ năng số', competences: [] } }),
   listClasses: () => ({ path: `/api/v1/classes?unit_id=${state.wardId}&per_page=5` }),
   getClass: () => ({ path: `/api/v1/classes/${state.classId}` }),
@@ -224,7 +230,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
   'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
-  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'createClass', 'listClasses', 'getClass', 'addClassSession', 'enrolInClass', 'setClassAttendance', 'setClassOutcome', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'createClass', 'listClasses', 'getClass', 'addClassSession', 'enrolInClass', 'setClassAttendance', 'setClassOutcome', 'createEvent', 'listEvents', 'getEvent', 'updateEvent', 'addEventActivity', 'addEventParticipant', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -298,6 +304,7 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'recordConfirmation') state.confirmationId = r.json.id;
     if (id === 'createClass') state.classId = r.json.id;
+    if (id === 'createEvent') state.eventId = r.json.id;
     if (id === 'addClassSession') state.sessionId = r.json.sessions[0].id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
