@@ -170,23 +170,21 @@ int trade_record(store_conn *w, int64_t person_id, const trade_step_input *in, i
   store_bind_id(s, 5, in->helper_person ? 0 : by_user);
   store_bind_id(s, 6, by_user);
   store_bind_int(s, 7, now);
-  rc = store_insert_id(s, id);
-  if (rc == STORE_DONE && *id) {
+  if (store_insert_id(s, id) == STORE_DONE) {
     *created = true;
     return 0;
   }
-  if (rc == STORE_DONE || rc == STORE_CONSTRAINT) {
-    /* Recorded by someone else in between (PostgreSQL, READ COMMITTED): the first one stands. */
-    x = store_prepare(w, &q_existing);
-    if (!x) return APP_INTERNAL(e);
-    store_bind_int(x, 1, person_id);
-    store_bind_text(x, 2, in->step);
-    rc = store_step(x);
-    if (rc == STORE_ROW) *id = store_col_int(x, 0);
-    store_reset(x);
-    return rc == STORE_ROW ? 0 : APP_INTERNAL(e);
-  }
-  return APP_INTERNAL(e);
+  /* No row came back: recorded by someone else in between (PostgreSQL, READ COMMITTED: the
+   * conflict waited for their commit), and the first record stands. A real failure finds nothing
+   * (or cannot read: an aborted transaction) and stays one. */
+  x = store_prepare(w, &q_existing);
+  if (!x) return APP_INTERNAL(e);
+  store_bind_int(x, 1, person_id);
+  store_bind_text(x, 2, in->step);
+  rc = store_step(x);
+  if (rc == STORE_ROW) *id = store_col_int(x, 0);
+  store_reset(x);
+  return rc == STORE_ROW ? 0 : APP_INTERNAL(e);
 }
 
 static json_t *record_json(store_stmt *s) {

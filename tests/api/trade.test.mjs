@@ -102,6 +102,18 @@ test('a field helper records a step of a trader of their tổ; the same step aga
   assert.equal(audit.json.items.filter((x) => x.action === 'trade_step.create').length, 2, 'one entry per record, none for the repeat');
 });
 
+test('two helpers recording the same step at once: one record, both answered with it', async () => {
+  const t2 = await trader(tdp1, m2, `Đỗ Văn Đồng ${tag}`);
+  const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => record(i % 2 ? helper : admin, t2, { step: 'digital_savings', done_on: '2026-02-0' + (1 + (i % 9)) })));
+  for (const a of answers) assert.ok([200, 201].includes(a.status), a.text);
+  assert.equal(answers.filter((a) => a.status === 201).length, 1, 'exactly one record made');
+  assert.equal(new Set(answers.map((a) => a.json.id)).size, 1, 'all answered with the same record');
+  const list = await traders(admin, `?market_id=${m2}`);
+  assert.deepEqual(list.items.find((x) => x.person_id === t2).steps.map((s) => s.step), ['digital_savings']);
+  const del = await srv.request('DELETE', `/api/v1/residents/${t2}`, { session: admin });
+  assert.equal(del.status, 204, del.text);
+});
+
 test('bad input is refused naming its field, and nothing is written', async () => {
   expectError(assert, await record(helper, ta, { step: 'bitcoin', done_on: '15/03/2026' }), 400, 'invalid_value', 'step');
   expectError(assert, await record(helper, ta, { step: 'digital_savings', done_on: '01/01/2099' }), 400, 'invalid_value', 'done_on');
