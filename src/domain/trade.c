@@ -17,6 +17,8 @@ STORE_SQL(q_person, "SELECT p.unit_id, u.path FROM people p JOIN units u ON u.id
 STORE_SQL(q_markets_of, "SELECT u.path FROM memberships m JOIN units u ON u.id = m.unit_id"
                         " WHERE m.person_id = ? AND m.kind = 'trader' AND u.kind = 'market' ORDER BY u.path");
 STORE_SQL(q_existing, "SELECT id FROM trader_steps WHERE person_id = ? AND step = ?");
+STORE_SQL(q_of_step, "SELECT id, done_on FROM trader_steps WHERE person_id = ? AND step = ?");
+STORE_SQL(q_delete, "DELETE FROM trader_steps WHERE id = ?");
 STORE_SQL(q_insert, "INSERT INTO trader_steps (person_id, step, done_on, helper_person, helper_user, recorded_by,"
                     " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id");
 #define REC_COLS                                                                                           \
@@ -185,6 +187,28 @@ int trade_record(store_conn *w, int64_t person_id, const trade_step_input *in, i
   if (rc == STORE_ROW) *id = store_col_int(x, 0);
   store_reset(x);
   return rc == STORE_ROW ? 0 : APP_INTERNAL(e);
+}
+
+int trade_delete(store_conn *w, int64_t person_id, const char *step, int64_t *id, int64_t *done_on, app_err *e) {
+  *id = *done_on = 0;
+  if (!step || !*step) return app_fail(e, 400, "missing_field", "step", "Chọn bước 4T cần xóa.");
+  if (step_check(w, step, "step", e) != 0) return -1;
+  store_stmt *s = store_prepare(w, &q_of_step);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, person_id);
+  store_bind_text(s, 2, step);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) {
+    *id = store_col_int(s, 0);
+    *done_on = store_col_int(s, 1);
+  }
+  store_reset(s);
+  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "step", "Tiểu thương này chưa được ghi nhận bước này.");
+  if (rc != STORE_ROW) return APP_INTERNAL(e);
+  s = store_prepare(w, &q_delete);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, *id);
+  return step_done(s) == STORE_DONE ? 0 : APP_INTERNAL(e);
 }
 
 static json_t *record_json(store_stmt *s) {

@@ -44,6 +44,9 @@ typedef struct trade_step_input {
  * (helper_id) when the helper is; 409 conflict (id) when the person trades at no market. */
 int trade_record(store_conn *w, int64_t person_id, const trade_step_input *in, int64_t by_user, int64_t today_key,
                  int64_t now, int64_t *id, bool *created, app_err *e);
+/* Removes a step recorded by mistake; *id and *done_on say what it was (for the audit entry).
+ * 400 (step) for an unknown step, 404 (step) when the trader has not done it. */
+int trade_delete(store_conn *w, int64_t person_id, const char *step, int64_t *id, int64_t *done_on, app_err *e);
 /* One record: {id, person_id, full_name, unit_id, step, step_label, done_on (yyyy-mm-dd),
  * helper_id (person or null), helper_name, recorded_by, created_at}. 404 when absent. */
 int trade_get(store_conn *c, int64_t id, json_t **out, app_err *e);

@@ -34,6 +34,23 @@ int h_traders_list(req *r) {
   return req_page(r, items, total);
 }
 
+int h_trade_step_delete(req *r) {
+  int64_t pid = req_param(r, 0), id = 0, day = 0, unit_id = 0;
+  const char *step = req_qstr(r, "step");
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  store_conn *w = req_dbw(r);
+  person_reach pr;
+  if (trade_reach(w, pid, &r->a, &pr, &r->err) != 0) return -1;
+  unit_id = pr.unit_id;
+  if (trade_delete(w, pid, step, &id, &day, &r->err) != 0) return -1; /* the dispatcher rolls back */
+  if (req_audit(r, "trade_step.delete", "person", pid, unit_id,
+                json_pack("{s:I, s:s, s:I}", "record_id", (json_int_t)id, "step", step, "done_on", (json_int_t)day)) != 0 ||
+      store_commit(w) != STORE_OK)
+    return APP_INTERNAL(&r->err);
+  r->status = 204;
+  return 0;
+}
+
 int h_trade_step_record(req *r) {
   int64_t pid = req_param(r, 0), id = 0;
   trade_step_input in = {.step = req_str(r, "step"), .done_on = req_str(r, "done_on"),

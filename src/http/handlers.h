@@ -82,6 +82,7 @@ int h_confirmations_delete(req *r);
 int h_markets_list(req *r);
 int h_traders_list(req *r);
 int h_trade_step_record(req *r);
+int h_trade_step_delete(req *r);
 /* h_classes.c: training classes (issue 9 part 5) */
 int h_classes_list(req *r);
 int h_classes_get(req *r);

@@ -343,6 +343,10 @@ static const field_spec traders_query[] = {
     PAGING,
     {0},
 };
+static const field_spec trade_step_delete_query[] = {
+    {"step", FT_STRING, false, 1, 40, "Bước 4T ghi nhầm cần xóa (mã bước; bắt buộc)"},
+    {0},
+};
 static const field_spec trade_step_body[] = {
     {"step", FT_STRING, true, 1, 40, "Bước 4T (mã trong danh mục: payment_account, cashless_qr, online_selling, digital_savings, …)"},
     {"done_on", FT_STRING, true, 1, 10, "Ngày thực hiện: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai"},
@@ -708,6 +712,9 @@ const route routes[] = {
      "Ghi nhận một tiểu thương đã thực hiện một bước 4T (quyền field.write trên nơi đăng ký hoặc chợ của người đó); "
      "đã ghi bước này rồi: 200 với bản ghi đầu tiên, không ghi thêm",
      "TradeStepRecord"},
+    {"DELETE", "/api/v1/residents/{id}/trade-steps", h_trade_step_delete, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_TRADER, "id",
+     FROM_PATH, NULL, trade_step_delete_query, true, RATE_WRITE, 204, "deleteTradeStep", "Mô hình 4T",
+     "Xóa một bước 4T ghi nhầm của tiểu thương (cùng quyền như khi ghi; được ghi nhật ký)", NULL},
     /* training classes (lớp bồi dưỡng, tập huấn) */
     {"GET", "/api/v1/classes", h_classes_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, classes_query,
      false, RATE_NONE, 200, "listClasses", "Lớp bồi dưỡng",

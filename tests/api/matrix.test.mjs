@@ -80,6 +80,7 @@ const CAP_EXCEPTIONS = {
   // A trader's 4T step is recorded by the community digital team (field.write) of the trader's tổ or
   // market (issue 9 part 4; SCOPE_TRADER).
   'POST /api/v1/residents/{id}/trade-steps': 'field.write',
+  'DELETE /api/v1/residents/{id}/trade-steps': 'field.write',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);

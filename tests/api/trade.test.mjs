@@ -198,3 +198,22 @@ test('the traders of a market, by name, with their steps; those still without a 
   assert.deepEqual((await traders(helper, `?market_id=${m2}`)).items, []);
   assert.deepEqual((await traders(admin, `?market_id=${m2}`)).items.map((t) => t.person_id), [tc]);
 });
+
+test('a step recorded by mistake is removed with the same rights, audited; then it may be recorded again', async () => {
+  const del = (session, id, step) => srv.request('DELETE', `/api/v1/residents/${id}/trade-steps${step ? `?step=${step}` : ''}`, { session });
+  expectError(assert, await del(helper, tb, 'payment_account'), 403, 'forbidden', 'id');
+  expectError(assert, await del(tdp01, ta, 'cashless_qr'), 403, 'forbidden');
+  expectError(assert, await del(helper, ta, 'digital_savings'), 404, 'not_found', 'step');
+  expectError(assert, await del(helper, ta, 'bitcoin'), 400, 'invalid_value', 'step');
+  expectError(assert, await del(helper, ta), 400, 'missing_field', 'step');
+  const r = await del(helper, ta, 'cashless_qr');
+  assert.equal(r.status, 204, r.text);
+  const a = (await traders(admin, `?market_id=${m1}`)).items.find((t) => t.person_id === ta);
+  assert.deepEqual(a.steps.map((s) => s.step), ['online_selling']);
+  const audit = await srv.request('GET', `/api/v1/audit?entity=person&entity_id=${ta}&action=trade_step.delete`, { session: admin });
+  assert.equal(audit.json.items.length, 1);
+  assert.equal(audit.json.items[0].detail.step, 'cashless_qr');
+  const again = await record(helper, ta, { step: 'cashless_qr', done_on: '2026-03-16' });
+  assert.equal(again.status, 201, again.text);
+  assert.equal(again.json.done_on, '2026-03-16');
+});

@@ -1,8 +1,8 @@
 // Chợ số – Mô hình 4T in a real Chromium against a real server: on a 360 px phone the field helper
 // of tổ 1 opens "Chợ số – 4T", sees the market of a trader of tổ 1 with its counts per step, filters
 // to the traders still without "cashless payment and QR", records that step for a trader (today by
-// default) and sees it counted and shown as done with the day and who guided; a trader of tổ 2 at the
-// same market is not listed. A learner has neither the menu entry nor the page.
+// default) and sees it counted and shown as done with the day and who guided, then removes it as a
+// mistake; a trader of tổ 2 at the same market is not listed. A learner has neither the menu entry nor the page.
 // Owns: its server, its browser and the synthetic market and people it makes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,6 +73,13 @@ test('phone 360 px: a field helper finds a trader without QR payment and records
   const chip = page.locator(`main .trader-item[data-id="${ta.id}"] [data-step="cashless_qr"]`);
   await chip.getByText(`${day} (Lê Minh Châu)`, { exact: false }).waitFor();
   await assertNoHorizontalOverflow(page, PHONE.width, 'traders after recording');
+  // A step recorded by mistake is removed, after a confirmation.
+  await chip.getByRole('button', { name: `Xóa bước “Nhận thanh toán không dùng tiền mặt, mã QR” của ${ta.full_name}` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Xóa' }).click();
+  await page.getByText(`Đã xóa bước “Nhận thanh toán không dùng tiền mặt, mã QR” của ${ta.full_name}.`).waitFor();
+  await waitReady(page);
+  await page.locator(`main .trader-item[data-id="${ta.id}"] [data-step="cashless_qr"]`).getByText('chưa', { exact: false }).waitFor();
+  assert.equal((await card.locator('[data-step="cashless_qr"] .step-count').innerText()).trim(), '0/1');
   assertNoProblems(problems);
   await context.close();
 });

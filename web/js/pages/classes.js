@@ -165,7 +165,7 @@ function sessionsBlock(ctx, k, canWrite) {
   const today = new Date().toISOString().slice(0, 10);
   return section('Buổi học',
     k.sessions.length ? h('ul', { class: 'request-list class-sessions' }, k.sessions.map((s) => h('li', { class: 'class-session', dataset: { id: String(s.id) } },
-      h('p', { class: 'request-head' }, h('strong', null, day(s.held_on)), ` · ${s.place}`),
+      h('p', { class: 'request-head' }, h('strong', null, `${day(s.held_on)} · ${s.place}`)),
       h('p', { class: 'item-meta' }, s.held_on > today ? 'Sắp diễn ra' : `${fmtNum(s.attended)}/${fmtNum(k.participants.length)} người có mặt`),
       canWrite && s.held_on <= today && k.participants.length ? disclosure('Điểm danh', attendanceForm(ctx, k, s), { iconName: 'check' }) : null)))
       : empty('Chưa có buổi học nào.'),

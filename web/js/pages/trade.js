@@ -3,12 +3,12 @@
 // for the community digital team (field.write), recording a step in a few taps: the step, the day
 // (today by default), who guided (the caller). The steps come from the server's list, never from here.
 // Never counts anything itself: the counts are the server's.
-import { h, replace } from '../h.js';
+import { h } from '../h.js';
 import { api, ApiError, hasRoute } from '../api.js';
 import { icon } from '../icons.js';
 import {
   pageHeader, section, field, form, pager, empty, disclosure, setFlash, parsePage, fmtNum, banner,
-  dateField, parseDayMonthYear, dateProblem, isoToDayMonthYear, FieldError,
+  dateField, parseDayMonthYear, dateProblem, isoToDayMonthYear, FieldError, confirmDialog, errorBanner,
 } from '../ui.js';
 
 const PER_PAGE = 50;
@@ -61,7 +61,33 @@ function recordForm(ctx, t, steps) {
   h('p', { class: 'field-hint' }, 'Người hướng dẫn: bạn (người ghi nhận).')));
 }
 
+function removeButton(ctx, t, s, d, slot) {
+  const button = h('button', {
+    type: 'button', class: 'btn-icon step-remove', 'aria-label': `Xóa bước “${s.label}” của ${t.full_name}`,
+    onclick: async () => {
+      const yes = await confirmDialog({
+        title: 'Xóa bước ghi nhầm?',
+        message: `Xóa bước “${s.label}” ngày ${isoToDayMonthYear(d.done_on)} của ${t.full_name}. Việc xóa được ghi vào nhật ký.`,
+        okLabel: 'Xóa', danger: true,
+      });
+      if (!yes) return;
+      button.disabled = true;
+      try {
+        await api.del(`/residents/${encodeURIComponent(t.person_id)}/trade-steps?step=${encodeURIComponent(s.code)}`);
+        setFlash(`Đã xóa bước “${s.label}” của ${t.full_name}.`);
+        ctx.refresh();
+      } catch (err) {
+        button.disabled = false;
+        if (err instanceof ApiError && err.status === 401) throw err;
+        slot.replaceChildren(errorBanner(err));
+      }
+    },
+  }, icon('close'));
+  return button;
+}
+
 function traderItem(ctx, t, steps, canWrite) {
+  const slot = h('div');
   return h('li', { class: 'trader-item', dataset: { id: String(t.person_id), market: String(t.market_id) } },
     h('p', { class: 'request-head' },
       h('a', { href: `#/dan-cu/${encodeURIComponent(t.person_id)}`, class: 'row-name' }, t.full_name)),
@@ -70,8 +96,10 @@ function traderItem(ctx, t, steps, canWrite) {
       const d = t.steps.find((x) => x.step === s.code);
       return h('li', { class: `step-chip ${d ? 'is-done' : 'is-todo'}`, dataset: { step: s.code } },
         d ? icon('check') : null,
-        h('span', null, d ? `${s.label}: ${isoToDayMonthYear(d.done_on)}${d.helper_name ? ` (${d.helper_name})` : ''}` : `${s.label}: chưa`));
+        h('span', null, d ? `${s.label}: ${isoToDayMonthYear(d.done_on)}${d.helper_name ? ` (${d.helper_name})` : ''}` : `${s.label}: chưa`),
+        d && canWrite ? removeButton(ctx, t, s, d, slot) : null);
     })),
+    slot,
     canWrite ? recordForm(ctx, t, steps) : null);
 }
 
