@@ -385,6 +385,7 @@ int cmd_demo(int argc, char **argv) {
     if (rc != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
     else printf("Confirmations from outside (VNeID, binhdanhocvuso.gov.vn, other courses): %lld new\n", (long long)added);
   }
+  if (rc == 0 && !units_only && (rc = demo_trade(st, clock_now(), stdout, err, sizeof err)) != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
   const char *content = cli_get(demo_opts, &args, "content");
   if (rc == 0 && !units_only) rc = load_curriculum(st, &keys, content ? content : "content/curriculum");
   store_close(st);

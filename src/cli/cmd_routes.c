@@ -31,6 +31,9 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_ATTEMPT: return "attempt";
     case SCOPE_CERT: return "certificate";
     case SCOPE_CONFIRMATION: return "confirmation";
+    case SCOPE_TRADER: return "trader";
+    case SCOPE_CLASS: return "class";
+    case SCOPE_EVENT: return "event";
   }
   return "?";
 }

@@ -28,4 +28,9 @@ int demo_load(store *st, const char *password, FILE *out, char *err, size_t errl
  * there by name, or created (code "HD-" + its synthetic code). Loading twice adds nothing. */
 int demo_load_units(store *st, long residents, uint64_t seed, FILE *out, char *err, size_t errlen);
 
+/* The movement's models of issue 9 parts 4 to 6 (demo_trade.c), once the synthetic residents are
+ * in: the traders' 4T steps, the staff's training classes, the ward's events. Running it again adds
+ * nothing. */
+int demo_trade(store *st, int64_t now, FILE *out, char *err, size_t errlen);
+
 #endif

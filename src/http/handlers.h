@@ -78,6 +78,26 @@ int h_person_confirmations_add(req *r);
 int h_confirmations_list(req *r);
 int h_confirmations_import(req *r);
 int h_confirmations_delete(req *r);
+/* h_trade.c: 4T steps of small traders (issue 9 part 4) */
+int h_markets_list(req *r);
+int h_traders_list(req *r);
+int h_trade_step_record(req *r);
+int h_trade_step_delete(req *r);
+/* h_classes.c: training classes (issue 9 part 5) */
+int h_classes_list(req *r);
+int h_classes_get(req *r);
+int h_classes_create(req *r);
+int h_classes_session_add(req *r);
+int h_classes_enrol(req *r);
+int h_classes_attendance(req *r);
+int h_classes_outcome(req *r);
+/* h_events.c: events such as Ngày hội toàn dân học tập số (issue 9 part 6) */
+int h_events_list(req *r);
+int h_events_get(req *r);
+int h_events_create(req *r);
+int h_events_update(req *r);
+int h_events_activity_add(req *r);
+int h_events_participant_add(req *r);
 /* h_quiz.c */
 int h_quizzes_create(req *r);
 int h_quizzes_list(req *r);

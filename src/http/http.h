@@ -78,7 +78,14 @@ typedef struct field_spec {
  *             or `cap` (people.read when the route's is 0) on the holder's unit; for a
  *             state-changing route, `cap` on the holder's unit alone;
  * SCOPE_CONFIRMATION a confirmation from outside {id} of the path (confirmations.h): the capability
- *             on its person's registering unit (404 when absent or the person deleted). */
+ *             on its person's registering unit (404 when absent or the person deleted);
+ * SCOPE_TRADER a trader {id} of the path (trade.h): the capability on the person's registering unit
+ *             or on a market where they trade (404 when absent or deleted); a body `helper_id`
+ *             names a person who must be visible with people.read;
+ * SCOPE_CLASS a training class {id} of the path (classes.h): the capability on its organising unit
+ *             (404 when absent); a body `participant_id` names a person who must be visible with
+ *             people.read;
+ * SCOPE_EVENT an event {id} of the path (events.h): as SCOPE_CLASS, on the event's organising unit. */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -93,7 +100,10 @@ typedef enum {
   SCOPE_PERSON_DELETED,
   SCOPE_ATTEMPT,
   SCOPE_CERT,
-  SCOPE_CONFIRMATION
+  SCOPE_CONFIRMATION,
+  SCOPE_TRADER,
+  SCOPE_CLASS,
+  SCOPE_EVENT
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;

@@ -597,6 +597,90 @@ static const char *confirm_schemas_json =
     "reason\":{\"type\":\"string\"}},\"additionalProperties\":false}},\"unmatched_count\":{\"type\":\"int"
     "eger\"},\"rejected_count\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
 
+/* Traders, classes, events (issue 9 parts 4 to 6; trade.h): merged into the schemas above. */
+static const char *movement_schemas_json =
+    "{\"TradeStep\":{\"type\":\"object\",\"required\":[\"code\",\"label\",\"hint\",\"position\"],\"proper"
+    "ties\":{\"code\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"},\"hint\":{\"type\":\"string\""
+    "},\"position\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"Market\":{\"type\":\"object"
+    "\",\"required\":[\"id\",\"name\",\"code\",\"traders\",\"steps\"],\"properties\":{\"id\":{\"type\":\""
+    "integer\"},\"name\":{\"type\":\"string\"},\"code\":{\"type\":[\"string\",\"null\"]},\"traders\":{\"t"
+    "ype\":\"integer\"},\"steps\":{\"type\":\"object\",\"description\":\"số tiểu thương đã thực hiện mỗi "
+    "bước (theo mã bước)\",\"additionalProperties\":{\"type\":\"integer\"}}},\"additionalProperties\":fal"
+    "se},\"MarketList\":{\"type\":\"object\",\"required\":[\"items\",\"steps\"],\"properties\":{\"items\""
+    ":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Market\"}},\"steps\":{\"type\":\"arr"
+    "ay\",\"items\":{\"$ref\":\"#/components/schemas/TradeStep\"}}},\"additionalProperties\":false},\"Tra"
+    "derStepDone\":{\"type\":\"object\",\"required\":[\"id\",\"step\",\"step_label\",\"done_on\",\"helper"
+    "_name\",\"recorded_by\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"step\":{\"type\":\"string\""
+    "},\"step_label\":{\"type\":\"string\"},\"done_on\":{\"type\":\"string\",\"format\":\"date\"},\"helpe"
+    "r_name\":{\"type\":[\"string\",\"null\"]},\"recorded_by\":{\"type\":[\"string\",\"null\"]}},\"additi"
+    "onalProperties\":false},\"Trader\":{\"type\":\"object\",\"required\":[\"person_id\",\"full_name\",\""
+    "unit_name\",\"market_id\",\"market_name\",\"steps\"],\"properties\":{\"person_id\":{\"type\":\"integ"
+    "er\"},\"full_name\":{\"type\":\"string\"},\"unit_name\":{\"type\":\"string\"},\"market_id\":{\"type\""
+    ":\"integer\"},\"market_name\":{\"type\":\"string\"},\"steps\":{\"type\":\"array\",\"items\":{\"$ref\""
+    ":\"#/components/schemas/TraderStepDone\"}}},\"additionalProperties\":false},\"TraderPage\":{\"type\""
+    ":\"object\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"ty"
+    "pe\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Trader\"}},\"page\":{\"type\":\"integer\"}"
+    ",\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":fals"
+    "e},\"TradeStepRecord\":{\"type\":\"object\",\"required\":[\"id\",\"person_id\",\"full_name\",\"unit_"
+    "id\",\"step\",\"step_label\",\"done_on\",\"helper_id\",\"helper_name\",\"recorded_by\",\"created_at\""
+    "],\"properties\":{\"id\":{\"type\":\"integer\"},\"person_id\":{\"type\":\"integer\"},\"full_name\":{"
+    "\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"step\":{\"type\":\"string\"},\"step_label\""
+    ":{\"type\":\"string\"},\"done_on\":{\"type\":\"string\",\"format\":\"date\"},\"helper_id\":{\"type\""
+    ":[\"integer\",\"null\"]},\"helper_name\":{\"type\":[\"string\",\"null\"]},\"recorded_by\":{\"type\":"
+    "[\"string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}},\"additionalPr"
+    "operties\":false},\"ClassSession\":{\"type\":\"object\",\"required\":[\"id\",\"held_on\",\"place\",\""
+    "attended\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"held_on\":{\"type\":\"string\",\"format\""
+    ":\"date\"},\"place\":{\"type\":\"string\"},\"attended\":{\"type\":\"integer\"}},\"additionalProperti"
+    "es\":false},\"ClassParticipant\":{\"type\":\"object\",\"required\":[\"person_id\",\"full_name\",\"un"
+    "it_name\",\"outcome\",\"outcome_on\",\"attended\"],\"properties\":{\"person_id\":{\"type\":\"integer"
+    "\"},\"full_name\":{\"type\":\"string\"},\"unit_name\":{\"type\":\"string\"},\"outcome\":{\"type\":[\""
+    "string\",\"null\"],\"enum\":[\"completed\",\"not_completed\",null]},\"outcome_on\":{\"type\":[\"stri"
+    "ng\",\"null\"],\"format\":\"date\"},\"attended\":{\"type\":\"array\",\"items\":{\"type\":\"integer\""
+    "}}},\"additionalProperties\":false},\"ClassCompetence\":{\"type\":\"object\",\"required\":[\"id\",\""
+    "framework\",\"code\",\"name\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"framework\":{\"type\""
+    ":\"string\"},\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"additionalProperties\""
+    ":false},\"Class\":{\"type\":\"object\",\"required\":[\"id\",\"title\",\"unit_id\",\"unit_name\",\"to"
+    "pic\",\"created_by\",\"created_at\",\"competences\",\"sessions\",\"participants\"],\"properties\":{\""
+    "id\":{\"type\":\"integer\"},\"title\":{\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"uni"
+    "t_name\":{\"type\":\"string\"},\"topic\":{\"type\":[\"string\",\"null\"]},\"created_by\":{\"type\":["
+    "\"string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"competences\":"
+    "{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/ClassCompetence\"}},\"sessions\":{\"t"
+    "ype\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/ClassSession\"}},\"participants\":{\"type"
+    "\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/ClassParticipant\"}}},\"additionalProperties"
+    "\":false},\"ClassSummary\":{\"type\":\"object\",\"required\":[\"id\",\"title\",\"unit_id\",\"unit_na"
+    "me\",\"topic\",\"sessions\",\"first_on\",\"last_on\",\"enrolled\",\"completed\"],\"properties\":{\"i"
+    "d\":{\"type\":\"integer\"},\"title\":{\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit"
+    "_name\":{\"type\":\"string\"},\"topic\":{\"type\":[\"string\",\"null\"]},\"sessions\":{\"type\":\"in"
+    "teger\"},\"first_on\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},\"last_on\":{\"type\":[\""
+    "string\",\"null\"],\"format\":\"date\"},\"enrolled\":{\"type\":\"integer\"},\"completed\":{\"type\":"
+    "\"integer\"}},\"additionalProperties\":false},\"ClassPage\":{\"type\":\"object\",\"required\":[\"ite"
+    "ms\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$re"
+    "f\":\"#/components/schemas/ClassSummary\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\""
+    "integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"EventActivity\":{\"ty"
+    "pe\":\"object\",\"required\":[\"id\",\"title\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"titl"
+    "e\":{\"type\":\"string\"}},\"additionalProperties\":false},\"EventParticipant\":{\"type\":\"object\""
+    ",\"required\":[\"person_id\",\"full_name\",\"unit_name\"],\"properties\":{\"person_id\":{\"type\":\""
+    "integer\"},\"full_name\":{\"type\":\"string\"},\"unit_name\":{\"type\":\"string\"}},\"additionalProp"
+    "erties\":false},\"Event\":{\"type\":\"object\",\"required\":[\"id\",\"title\",\"held_on\",\"place\","
+    "\"unit_id\",\"unit_name\",\"head_count\",\"registered\",\"total\",\"created_by\",\"created_at\",\"ac"
+    "tivities\",\"participants\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"title\":{\"type\":\"str"
+    "ing\"},\"held_on\":{\"type\":\"string\",\"format\":\"date\"},\"place\":{\"type\":\"string\"},\"unit_"
+    "id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"head_count\":{\"type\":\"integer\""
+    "},\"registered\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"},\"created_by\":{\"type\":[\""
+    "string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"activities\":{\""
+    "type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/EventActivity\"}},\"participants\":{\"ty"
+    "pe\":\"array\",\"description\":\"by name, at most 500 (registered counts them all)\",\"items\":{\"$r"
+    "ef\":\"#/components/schemas/EventParticipant\"}}},\"additionalProperties\":false},\"EventSummary\":{"
+    "\"type\":\"object\",\"required\":[\"id\",\"title\",\"held_on\",\"place\",\"unit_id\",\"unit_name\",\""
+    "head_count\",\"registered\",\"total\",\"activities\"],\"properties\":{\"id\":{\"type\":\"integer\"},"
+    "\"title\":{\"type\":\"string\"},\"held_on\":{\"type\":\"string\",\"format\":\"date\"},\"place\":{\"t"
+    "ype\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"head_coun"
+    "t\":{\"type\":\"integer\"},\"registered\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"},\""
+    "activities\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"EventPage\":{\"type\":\"objec"
+    "t\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"a"
+    "rray\",\"items\":{\"$ref\":\"#/components/schemas/EventSummary\"}},\"page\":{\"type\":\"integer\"},\""
+    "per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
+
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
     {"Phiên làm việc", "Đăng nhập, đăng xuất, mật khẩu của mình"},
@@ -609,6 +693,9 @@ static const char *const tag_docs[][2] = {
     {"Nhập danh sách", "Nhập danh sách người dân từ tệp Excel hoặc CSV: ghép cột, chạy nền, báo cáo lỗi theo dòng"},
     {"Học tập", "Khung năng lực số, ngân hàng câu hỏi (nhập từ GIFT, Moodle XML), bài kiểm tra chấm trên máy chủ"},
     {"Chứng nhận", "Chứng nhận có chữ ký Ed25519: điều kiện cấp, kiểm tra công khai, mã QR, thu hồi, khóa công khai"},
+    {"Lớp bồi dưỡng", "Lớp bồi dưỡng, tập huấn: buổi học, ghi danh, điểm danh, kết quả (tính vào chỉ tiêu 1)"},
+    {"Sự kiện", "Sự kiện như Ngày hội toàn dân học tập số (10/10): hoạt động, người tham dự có trong sổ dân cư và số người chưa đăng ký"},
+    {"Mô hình 4T", "Chợ số – Siêu thị số: tiểu thương theo chợ và các bước 4T (thương mại điện tử, thanh toán không dùng tiền mặt, tiết kiệm số)"},
 };
 
 json_t *openapi_build(const char *version) {
@@ -626,7 +713,7 @@ json_t *openapi_build(const char *version) {
                       {&deleted_schemas_json, "deleted-record"}, {&import_schemas_json, "import"},
                       {&learning_schemas_json, "learning"}, {&certificate_schemas_json, "certificate"},
                       {&confirm_schemas_json, "confirmation"},
-                      {&competence_schemas_json, "competence"}};
+                      {&competence_schemas_json, "competence"}, {&movement_schemas_json, "movement"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);
     if (!more || json_object_update(schemas, more) != 0) {

@@ -12,13 +12,16 @@
 #include <string.h>
 
 #include "domain/authcache.h"
+#include "domain/classes.h"
 #include "domain/confirmations.h"
+#include "domain/events.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
 #include "domain/certs.h"
 #include "domain/quiz.h"
 #include "domain/requests.h"
 #include "domain/sessions.h"
+#include "domain/trade.h"
 #include "domain/units.h"
 #include "domain/users.h"
 #include "http/http.h"
@@ -346,6 +349,39 @@ static int check_scope(req *r) {
       if (!scope_can(r->who, rt->cap, path))
         return req_fail(r, 403, "forbidden", "id", "Xác nhận này là của một người ngoài phạm vi quản lý của bạn.");
       return 0;
+    }
+    case SCOPE_TRADER: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      person_reach pr;
+      if (trade_reach(c, req_param(r, 0), &r->a, &pr, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!people_visible(r->who, rt->cap, &pr))
+        return req_fail(r, 403, "forbidden", "id",
+                        "Người này không đăng ký ở, cũng không buôn bán tại chợ thuộc phạm vi quản lý của bạn.");
+      int64_t helper = req_int(r, "helper_id", 0);
+      return helper ? check_person(r, CAP_PEOPLE_READ, helper, false, "helper_id") : 0;
+    }
+    case SCOPE_CLASS:
+    case SCOPE_EVENT: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t unit_id = 0;
+      bool klass = rt->scope == SCOPE_CLASS;
+      if ((klass ? classes_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err)
+                 : events_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err)) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id",
+                        klass ? "Lớp học này do một đơn vị ngoài phạm vi quản lý của bạn tổ chức."
+                              : "Sự kiện này do một đơn vị ngoài phạm vi quản lý của bạn tổ chức.");
+      int64_t who = rt->body ? req_int(r, "participant_id", 0) : 0;
+      return who ? check_person(r, CAP_PEOPLE_READ, who, false, "participant_id") : 0;
     }
   }
   return 0;

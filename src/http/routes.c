@@ -330,6 +330,94 @@ static const field_spec confirmations_import_query[] = {
     {0},
 };
 
+/* The 4T steps of small traders (trade.h). */
+static const field_spec markets_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ chợ (và tiểu thương đăng ký) trong cây đơn vị này"},
+    {0},
+};
+static const field_spec traders_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ tiểu thương của chợ, hoặc đăng ký, trong cây đơn vị này"},
+    {"market_id", FT_INT, false, 1, INT64_MAX,
+     "Chỉ tiểu thương của chợ này, trong số người mình được xem (lọc, không mở rộng phạm vi)"},
+    {"without_step", FT_STRING, false, 1, 40, "Chỉ người chưa thực hiện bước 4T này (mã bước)"},
+    PAGING,
+    {0},
+};
+static const field_spec trade_step_delete_query[] = {
+    {"step", FT_STRING, false, 1, 40, "Bước 4T ghi nhầm cần xóa (mã bước; bắt buộc)"},
+    {0},
+};
+static const field_spec trade_step_body[] = {
+    {"step", FT_STRING, true, 1, 40, "Bước 4T (mã trong danh mục: payment_account, cashless_qr, online_selling, digital_savings, …)"},
+    {"done_on", FT_STRING, true, 1, 10, "Ngày thực hiện: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai"},
+    {"helper_id", FT_INT, false, 1, INT64_MAX, "Người hướng dẫn (hồ sơ người dân); để trống: chính người ghi nhận"},
+    {0},
+};
+
+/* Training classes (classes.h). */
+static const field_spec classes_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ lớp do đơn vị trong cây đơn vị này tổ chức"},
+    PAGING,
+    {0},
+};
+static const field_spec class_create_body[] = {
+    {"title", FT_NAME, true, 1, 200, "Tên lớp bồi dưỡng, tập huấn"},
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị tổ chức"},
+    {"topic", FT_STRING, false, 0, 500, "Chủ đề, nội dung"},
+    {"competences", FT_ARRAY, false, 0, 20, "Các năng lực số của khung (mã số, xem /api/v1/competencies)"},
+    {0},
+};
+static const field_spec class_session_body[] = {
+    {"held_on", FT_STRING, true, 1, 10, "Ngày học: dd/mm/yyyy hoặc yyyy-mm-dd (có thể là ngày sắp tới)"},
+    {"place", FT_STRING, true, 1, 200, "Địa điểm"},
+    {0},
+};
+static const field_spec class_enrol_body[] = {
+    {"participant_id", FT_INT, true, 1, INT64_MAX, "Người học (hồ sơ người dân)"},
+    {0},
+};
+static const field_spec class_attendance_body[] = {
+    {"session_id", FT_INT, true, 1, INT64_MAX, "Buổi học của lớp (đã diễn ra)"},
+    {"participant_ids", FT_ARRAY, true, 0, 1000, "Những người có mặt (đã ghi danh); người không có trong danh sách là vắng"},
+    {0},
+};
+static const field_spec class_outcome_body[] = {
+    {"participant_id", FT_INT, true, 1, INT64_MAX, "Người học đã ghi danh"},
+    {"outcome", FT_STRING, true, 0, 20, "completed (hoàn thành), not_completed (chưa hoàn thành), chuỗi rỗng để xóa"},
+    {"outcome_on", FT_STRING, false, 0, 10, "Ngày có kết quả (để trống: hôm nay), không ở tương lai"},
+    {0},
+};
+
+/* Events (events.h). */
+static const field_spec events_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ sự kiện do đơn vị trong cây đơn vị này tổ chức"},
+    PAGING,
+    {0},
+};
+static const field_spec event_create_body[] = {
+    {"title", FT_NAME, true, 1, 200, "Tên sự kiện (ví dụ: Ngày hội toàn dân học tập số)"},
+    {"held_on", FT_STRING, true, 1, 10, "Ngày tổ chức: dd/mm/yyyy hoặc yyyy-mm-dd"},
+    {"place", FT_STRING, true, 1, 200, "Địa điểm"},
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị tổ chức"},
+    {"head_count", FT_INT, false, 0, 1000000, "Số người tham dự chưa có trong sổ dân cư (đếm đầu người)"},
+    {0},
+};
+static const field_spec event_update_body[] = {
+    {"title", FT_NAME, false, 1, 200, "Tên sự kiện"},
+    {"held_on", FT_STRING, false, 1, 10, "Ngày tổ chức"},
+    {"place", FT_STRING, false, 1, 200, "Địa điểm"},
+    {"head_count", FT_INT, false, 0, 1000000, "Số người tham dự chưa có trong sổ dân cư"},
+    {0},
+};
+static const field_spec event_activity_body[] = {
+    {"title", FT_NAME, true, 1, 200, "Tên hoạt động"},
+    {0},
+};
+static const field_spec event_participant_body[] = {
+    {"participant_id", FT_INT, true, 1, INT64_MAX, "Người tham dự (hồ sơ người dân)"},
+    {0},
+};
+
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
 #define ON_UNIT(cap, field, from) AUTH_LOGIN, cap, SCOPE_UNIT, field, from
@@ -610,6 +698,64 @@ const route routes[] = {
     {"DELETE", "/api/v1/confirmations/{id}", h_confirmations_delete, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CONFIRMATION,
      "id", FROM_PATH, NULL, NULL, true, RATE_WRITE, 204, "deleteConfirmation", "Học tập",
      "Xóa một xác nhận ghi nhầm (quyền people.write trên đơn vị đăng ký của người đó; được ghi nhật ký)", NULL},
+    /* Chợ số – Siêu thị số: the 4T steps of small traders (trade.h) */
+    {"GET", "/api/v1/markets", h_markets_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, markets_query,
+     false, RATE_NONE, 200, "listMarkets", "Mô hình 4T",
+     "Các chợ trong phạm vi với số tiểu thương và số người đã thực hiện từng bước 4T; kèm danh mục các bước",
+     "MarketList"},
+    {"GET", "/api/v1/traders", h_traders_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, traders_query,
+     false, RATE_NONE, 200, "listTraders", "Mô hình 4T",
+     "Tiểu thương trong phạm vi (qua chợ hoặc nơi đăng ký), theo chợ rồi tên, với các bước 4T đã thực hiện",
+     "TraderPage"},
+    {"POST", "/api/v1/residents/{id}/trade-steps", h_trade_step_record, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_TRADER, "id",
+     FROM_PATH, trade_step_body, NULL, true, RATE_WRITE, 201, "recordTradeStep", "Mô hình 4T",
+     "Ghi nhận một tiểu thương đã thực hiện một bước 4T (quyền field.write trên nơi đăng ký hoặc chợ của người đó); "
+     "đã ghi bước này rồi: 200 với bản ghi đầu tiên, không ghi thêm",
+     "TradeStepRecord"},
+    {"DELETE", "/api/v1/residents/{id}/trade-steps", h_trade_step_delete, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_TRADER, "id",
+     FROM_PATH, NULL, trade_step_delete_query, true, RATE_WRITE, 204, "deleteTradeStep", "Mô hình 4T",
+     "Xóa một bước 4T ghi nhầm của tiểu thương (cùng quyền như khi ghi; được ghi nhật ký)", NULL},
+    /* training classes (lớp bồi dưỡng, tập huấn) */
+    {"GET", "/api/v1/classes", h_classes_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, classes_query,
+     false, RATE_NONE, 200, "listClasses", "Lớp bồi dưỡng",
+     "Các lớp do đơn vị trong phạm vi tổ chức, mới nhất trước, với số buổi, số người ghi danh và hoàn thành",
+     "ClassPage"},
+    {"POST", "/api/v1/classes", h_classes_create, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_BODY), class_create_body,
+     NULL, true, RATE_WRITE, 201, "createClass", "Lớp bồi dưỡng", "Mở một lớp bồi dưỡng, tập huấn của một đơn vị",
+     "Class"},
+    {"GET", "/api/v1/classes/{id}", h_classes_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_CLASS, "id", FROM_PATH, NULL, NULL,
+     false, RATE_NONE, 200, "getClass", "Lớp bồi dưỡng",
+     "Một lớp: các buổi học, người học với điểm danh từng buổi và kết quả", "Class"},
+    {"POST", "/api/v1/classes/{id}/sessions", h_classes_session_add, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
+     FROM_PATH, class_session_body, NULL, true, RATE_WRITE, 201, "addClassSession", "Lớp bồi dưỡng",
+     "Thêm một buổi học (ngày, địa điểm)", "Class"},
+    {"POST", "/api/v1/classes/{id}/enrolments", h_classes_enrol, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
+     FROM_PATH, class_enrol_body, NULL, true, RATE_WRITE, 201, "enrolInClass", "Lớp bồi dưỡng",
+     "Ghi danh một người (trong phạm vi mình được xem) vào lớp; đã ghi danh: 200, không ghi thêm", "Class"},
+    {"PUT", "/api/v1/classes/{id}/attendance", h_classes_attendance, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
+     FROM_PATH, class_attendance_body, NULL, true, RATE_WRITE, 200, "setClassAttendance", "Lớp bồi dưỡng",
+     "Điểm danh một buổi đã diễn ra: danh sách người có mặt (thay danh sách cũ của buổi đó)", "Class"},
+    {"POST", "/api/v1/classes/{id}/outcomes", h_classes_outcome, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
+     FROM_PATH, class_outcome_body, NULL, true, RATE_WRITE, 200, "setClassOutcome", "Lớp bồi dưỡng",
+     "Ghi kết quả của một người học: hoàn thành hay chưa (tính vào chỉ tiêu 1 với cán bộ, công chức)", "Class"},
+    /* events (sự kiện: Ngày hội toàn dân học tập số) */
+    {"GET", "/api/v1/events", h_events_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, events_query, false,
+     RATE_NONE, 200, "listEvents", "Sự kiện",
+     "Các sự kiện do đơn vị trong phạm vi tổ chức, ngày gần nhất trước, với số người tham dự", "EventPage"},
+    {"POST", "/api/v1/events", h_events_create, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_BODY), event_create_body, NULL,
+     true, RATE_WRITE, 201, "createEvent", "Sự kiện", "Thêm một sự kiện của một đơn vị", "Event"},
+    {"GET", "/api/v1/events/{id}", h_events_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_EVENT, "id", FROM_PATH, NULL, NULL,
+     false, RATE_NONE, 200, "getEvent", "Sự kiện",
+     "Một sự kiện: các hoạt động, người tham dự có trong sổ dân cư, số người chưa đăng ký", "Event"},
+    {"PATCH", "/api/v1/events/{id}", h_events_update, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_EVENT, "id", FROM_PATH,
+     event_update_body, NULL, true, RATE_WRITE, 200, "updateEvent", "Sự kiện",
+     "Sửa tên, ngày, địa điểm hoặc số người tham dự chưa đăng ký", "Event"},
+    {"POST", "/api/v1/events/{id}/activities", h_events_activity_add, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_EVENT, "id",
+     FROM_PATH, event_activity_body, NULL, true, RATE_WRITE, 201, "addEventActivity", "Sự kiện",
+     "Thêm một hoạt động của sự kiện", "Event"},
+    {"POST", "/api/v1/events/{id}/participants", h_events_participant_add, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_EVENT,
+     "id", FROM_PATH, event_participant_body, NULL, true, RATE_WRITE, 201, "addEventParticipant", "Sự kiện",
+     "Ghi nhận một người dân (trong phạm vi mình được xem) đã tham dự; đã ghi: 200, không ghi thêm", "Event"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

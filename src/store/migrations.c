@@ -684,6 +684,97 @@ static const store_sql m0024[] = {
     {"CREATE INDEX store_notifications_at ON store_notifications(at)", ""},
     {NULL, NULL},
 };
+/* 21: the movement's models for traders, classes and events (issue 9, parts 4 to 6; trade.h,
+ * classes.h, events.h). The 4T steps of the "Chợ số – Siêu thị số" model are data (trade_steps,
+ * seeded here; a step is added by a row, not by code), each done once per trader (trader_steps:
+ * the date key yyyymmdd, who guided: a person of the registry or the recording account, who
+ * recorded). Training classes (lớp bồi dưỡng, tập huấn) of an organising unit, with optional
+ * competences, their sessions, enrolment of people of the registry, attendance per session and
+ * an outcome per participant. Events (Ngày hội toàn dân học tập số, 10/10) of an organising unit
+ * with their activities, registered participants and a head count of the unregistered. */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0021[] = {
+    {"CREATE TABLE trade_steps (code TEXT PRIMARY KEY, label TEXT NOT NULL, hint TEXT NOT NULL DEFAULT '',"
+     " position INTEGER NOT NULL)",
+     NULL},
+    {"INSERT INTO trade_steps (code, label, hint, position) VALUES"
+     " ('payment_account', 'Mở tài khoản thanh toán, ví điện tử', 'Tài khoản ngân hàng hoặc ví điện tử đứng tên tiểu thương', 1),"
+     " ('cashless_qr', 'Nhận thanh toán không dùng tiền mặt, mã QR', 'Có mã QR tại quầy và đã nhận tiền qua mã', 2),"
+     " ('online_selling', 'Bán hàng trực tuyến (thương mại điện tử)', 'Có gian hàng trên sàn thương mại điện tử hoặc mạng xã hội', 3),"
+     " ('digital_savings', 'Tiết kiệm số', 'Gửi tiết kiệm trực tuyến trên ứng dụng ngân hàng', 4)",
+     NULL},
+    {WITH_ID_AI("trader_steps",
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " step TEXT NOT NULL REFERENCES trade_steps(code),"
+                " done_on INTEGER NOT NULL CHECK (done_on BETWEEN 19000101 AND 99991231),"
+                " helper_person BIGINT REFERENCES people(id) ON DELETE SET NULL,"
+                " helper_user BIGINT REFERENCES users(id),"
+                " recorded_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL,"
+                " UNIQUE (person_id, step)")},
+    {"CREATE INDEX trader_steps_step ON trader_steps(step, person_id)", NULL},
+    {WITH_ID_AI("classes",
+                " title TEXT NOT NULL,"
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " topic TEXT,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX classes_unit ON classes(unit_id, id)", NULL},
+    {"CREATE TABLE class_competences (class_id BIGINT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,"
+     " competency_id BIGINT NOT NULL REFERENCES competencies(id), PRIMARY KEY (class_id, competency_id))",
+     NULL},
+    {WITH_ID_AI("class_sessions",
+                " class_id BIGINT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,"
+                " held_on INTEGER NOT NULL CHECK (held_on BETWEEN 19000101 AND 99991231),"
+                " place TEXT NOT NULL,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX class_sessions_class ON class_sessions(class_id, held_on)", NULL},
+    {"CREATE TABLE class_enrolments (class_id BIGINT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " outcome TEXT CHECK (outcome IN ('completed', 'not_completed')),"
+     " outcome_on INTEGER CHECK (outcome_on BETWEEN 19000101 AND 99991231),"
+     " outcome_by BIGINT REFERENCES users(id),"
+     " enrolled_by BIGINT REFERENCES users(id),"
+     " created_at BIGINT NOT NULL,"
+     " PRIMARY KEY (class_id, person_id))",
+     NULL},
+    {"CREATE INDEX class_enrolments_person ON class_enrolments(person_id, outcome, outcome_on)", NULL},
+    {"CREATE TABLE class_attendance (session_id BIGINT NOT NULL REFERENCES class_sessions(id) ON DELETE CASCADE,"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " recorded_by BIGINT REFERENCES users(id),"
+     " created_at BIGINT NOT NULL,"
+     " PRIMARY KEY (session_id, person_id))",
+     NULL},
+    {WITH_ID_AI("events",
+                " title TEXT NOT NULL,"
+                " held_on INTEGER NOT NULL CHECK (held_on BETWEEN 19000101 AND 99991231),"
+                " place TEXT NOT NULL,"
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " head_count INTEGER NOT NULL DEFAULT 0 CHECK (head_count >= 0),"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL,"
+                " updated_at BIGINT NOT NULL")},
+    {"CREATE INDEX events_unit ON events(unit_id, held_on)", NULL},
+    {WITH_ID_AI("event_activities",
+                " event_id BIGINT NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+                " title TEXT NOT NULL,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX event_activities_event ON event_activities(event_id, id)", NULL},
+    {"CREATE TABLE event_participants (event_id BIGINT NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " recorded_by BIGINT REFERENCES users(id),"
+     " created_at BIGINT NOT NULL,"
+     " PRIMARY KEY (event_id, person_id))",
+     NULL},
+    {"CREATE INDEX event_participants_person ON event_participants(person_id)", NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
 
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
@@ -702,6 +793,7 @@ const store_migration hocvuso_migrations[] = {
     {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
     {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
+    {21, "4T steps of traders, training classes, events", m0021},
     {23, "a course's revision, raised by every load of the course", m0023},
     {24, "notifications between processes (SQLite)", m0024},
     {0, NULL, NULL},

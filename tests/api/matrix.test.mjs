@@ -77,12 +77,16 @@ const CAP_EXCEPTIONS = {
   'PATCH /api/v1/programmes/{id}': 'certificates.manage',
   // Checking a person in person is field work, on the person's unit.
   'POST /api/v1/residents/{id}/programme-checks': 'field.write',
+  // A trader's 4T step is recorded by the community digital team (field.write) of the trader's tổ or
+  // market (issue 9 part 4; SCOPE_TRADER).
+  'POST /api/v1/residents/{id}/trade-steps': 'field.write',
+  'DELETE /api/v1/residents/{id}/trade-steps': 'field.write',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
 // Resources whose capability is another resource's: the registry's people and households are both
 // guarded by people.read / people.write.
-const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people' };
+const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people', markets: 'people', traders: 'people', classes: 'people', events: 'people' };
 // Objects that belong to the whole instance, not to a unit: their routes have no unit scope, and
 // the capability (anywhere) is the whole check. Each is a decision, named here with its picker.
 const INSTANCE_OBJECTS = {
@@ -245,6 +249,20 @@ async function cliGrant(t, role, unitCode, unitId) {
 }
 // An operator account on the city (made through the CLI): it sees what the ward admin cannot.
 let cityAdmin;
+// An event organised by `unit` (issue 9 part 6), made by the city's admin.
+async function apiEvent(unit, who) {
+  const s = await cliAdminSession();
+  const r = await srv.request('POST', '/api/v1/events', { session: s, body: { title: `Ngày hội ma trận ${who}`, held_on: '2025-10-10', place: 'Nhà văn hóa', unit_id: unit } });
+  if (r.status !== 201) throw new Error(`event of ${who}: ${r.status} ${r.text}`);
+  return { id: r.json.id, unit };
+}
+// A training class organised by `unit` (issue 9 part 5), made by the city's admin.
+async function apiClass(unit, who) {
+  const s = await cliAdminSession();
+  const r = await srv.request('POST', '/api/v1/classes', { session: s, body: { title: `Lớp ma trận ${who}`, unit_id: unit } });
+  if (r.status !== 201) throw new Error(`class of ${who}: ${r.status} ${r.text}`);
+  return { id: r.json.id, unit };
+}
 async function cliAdminSession() {
   if (cityAdmin) return cityAdmin;
   await cli(['user', 'add', 'ma.tran.tp', '--name', 'Quản trị thành phố', '--unit', cityCode, '--password-stdin'], 'Mat-khau-ma-tran-1\n');
@@ -260,6 +278,7 @@ function valueFor(f, ctx) {
   if (ctx.alsoField && f.name === ctx.alsoField && ctx.also !== undefined) return ctx.also;
   if (f.name === 'role') return ctx.role || 'learner';
   if (f.name === 'person_id' && ctx.person !== undefined) return ctx.person;
+  if (f.name === 'participant_id' && ctx.participant !== undefined) return ctx.participant;
   if (f.name === 'quiz_id') return quizId;
   switch (f.type) {
     case 'integer':
@@ -389,6 +408,10 @@ before(async () => {
     const inConf = await apiConfirmation(inPerson, who);
     const outConf = await apiConfirmation(outPerson, who);
     const memberConf = await apiConfirmation(memberPerson, who);
+    const inClass = await apiClass(unit, `${who} trong`);
+    const outClass = await apiClass(outUnit, `${who} ngoài`);
+    const inEvent = await apiEvent(unit, `${who} trong`);
+    const outEvent = await apiEvent(outUnit, `${who} ngoài`);
     // An attempt of one's own (for those who learn).
     let attempt = null;
     if (me.capabilities.includes('learn')) {
@@ -401,7 +424,7 @@ before(async () => {
     const own = me.capabilities.includes('learn') ? await apiCertificate(session, unit) : null;
     const inCert = await apiCertificate(await srv.login(inUser.username, 'Mat-khau-ma-tran-1'), unit);
     const outCert = await apiCertificate(await srv.login(outUser.username, 'Mat-khau-ma-tran-1'), cityId);
-    acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest, inConf, outConf, memberConf };
+    acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest, inConf, outConf, memberConf, inClass, outClass, inEvent, outEvent };
   }
 });
 after(async () => {
@@ -440,7 +463,8 @@ test('policy: every object a route names is checked (path ids, unit fields)', ()
     if (rt.body && rt.body.some((f) => f.name === 'role') && !['user_role'].includes(rt.scope)) wrong.push(`${key(rt)}: a role in the body, scope ${rt.scope}`);
     if (rt.body && rt.body.some((f) => f.name === 'person_id') && rt.scope !== 'user_person') wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
     // A restore names a deleted person: found among the deleted ones, checked the same way.
-    const personScope = /\/restore$/.test(rt.path) ? 'person_deleted' : 'person';
+    // A trader's 4T step names a trader: seen through the registering unit or a market (SCOPE_TRADER).
+    const personScope = /\/restore$/.test(rt.path) ? 'person_deleted' : /\/trade-steps$/.test(rt.path) ? 'trader' : 'person';
     if (/^\/api\/v1\/residents\/\{id\}/.test(rt.path) && rt.scope !== personScope) wrong.push(`${key(rt)}: a person in the path, scope ${rt.scope}`);
     if (/^\/api\/v1\/households\/\{id\}/.test(rt.path) && rt.scope !== 'household') wrong.push(`${key(rt)}: a household in the path, scope ${rt.scope}`);
   }
@@ -487,6 +511,24 @@ function casesFor(rt, username) {
       }
       break;
     }
+    case 'trader':
+      // A trader is reached through the registering unit or a market they trade at; the matrix's
+      // people trade at none (trade.test.mjs covers the market), so the registering unit decides and
+      // a membership of another kind gives nothing.
+      for (const [label, p] of [['person in scope', a.inPerson], ['person out of scope', a.outPerson], ['person seen through a membership', a.memberPerson], ['missing person', null]])
+        add(label, { id: p ? p.id : MISSING }, {}, p === null ? 'missing' : personManaged(a, cap, p) ? 'pass' : 'deny');
+      break;
+    case 'class':
+      // A class is reached through its organising unit; a participant in the body must be someone
+      // the caller may see (the person registered in the caller's unit).
+      for (const [label, k] of [['class of a unit in scope', a.inClass], ['class of a unit out of scope', a.outClass], ['missing class', null]])
+        add(label, { id: k ? k.id : MISSING }, { participant: a.inPerson.id }, k === null ? 'missing' : holds(a, cap, k.unit) ? 'pass' : 'deny');
+      break;
+    case 'event':
+      // An event is reached through its organising unit, like a class.
+      for (const [label, k] of [['event of a unit in scope', a.inEvent], ['event of a unit out of scope', a.outEvent], ['missing event', null]])
+        add(label, { id: k ? k.id : MISSING }, { participant: a.inPerson.id }, k === null ? 'missing' : holds(a, cap, k.unit) ? 'pass' : 'deny');
+      break;
     case 'person_deleted':
       // A deleted person, changed through the registering unit; a live one is not found here.
       for (const [label, p] of [['deleted person in scope', a.delIn], ['deleted person out of scope', a.delOut], ['live person', null], ['missing person', null]])

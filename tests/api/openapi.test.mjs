@@ -201,6 +201,23 @@ const cases = {
     headers: { 'content-type': 'text/csv' },
   }),
   deleteConfirmation: () => ({ path: `/api/v1/confirmations/${state.confirmationId}` }),
+  recordTradeStep: () => ({ path: `/api/v1/residents/${state.traderId}/trade-steps`, body: { step: 'cashless_qr', done_on: '15/03/2026' } }),
+  listMarkets: () => ({ path: `/api/v1/markets?unit_id=${state.wardId}` }),
+  deleteTradeStep: () => ({ path: `/api/v1/residents/${state.traderId}/trade-steps?step=cashless_qr` }),
+  listTraders: () => ({ path: `/api/v1/traders?unit_id=${state.marketId}&per_page=5` }),
+  createEvent: () => ({ path: '/api/v1/events', body: { title: 'Ngày hội kiểm thử', held_on: '10/10/2025', place: 'Nhà văn hóa', unit_id: state.wardId, head_count: 120 } }),
+  listEvents: () => ({ path: `/api/v1/events?unit_id=${state.wardId}&per_page=5` }),
+  getEvent: () => ({ path: `/api/v1/events/${state.eventId}` }),
+  updateEvent: () => ({ path: `/api/v1/events/${state.eventId}`, body: { head_count: 150 } }),
+  addEventActivity: () => ({ path: `/api/v1/events/${state.eventId}/activities`, body: { title: 'Hướng dẫn VNeID' } }),
+  addEventParticipant: () => ({ path: `/api/v1/events/${state.eventId}/participants`, body: { participant_id: state.traderId } }),
+  createClass: () => ({ path: '/api/v1/classes', body: { title: 'Lớp kiểm thử', unit_id: state.wardId, topic: 'Kỹ năng số', competences: [] } }),
+  listClasses: () => ({ path: `/api/v1/classes?unit_id=${state.wardId}&per_page=5` }),
+  getClass: () => ({ path: `/api/v1/classes/${state.classId}` }),
+  addClassSession: () => ({ path: `/api/v1/classes/${state.classId}/sessions`, body: { held_on: '2026-01-10', place: 'Hội trường' } }),
+  enrolInClass: () => ({ path: `/api/v1/classes/${state.classId}/enrolments`, body: { participant_id: state.traderId } }),
+  setClassAttendance: () => ({ path: `/api/v1/classes/${state.classId}/attendance`, body: { session_id: state.sessionId, participant_ids: [state.traderId] } }),
+  setClassOutcome: () => ({ path: `/api/v1/classes/${state.classId}/outcomes`, body: { participant_id: state.traderId, outcome: 'completed', outcome_on: '2026-01-10' } }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -214,7 +231,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
   'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
-  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'deleteTradeStep', 'createClass', 'listClasses', 'getClass', 'addClassSession', 'enrolInClass', 'setClassAttendance', 'setClassOutcome', 'createEvent', 'listEvents', 'getEvent', 'updateEvent', 'addEventActivity', 'addEventParticipant', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -250,6 +267,15 @@ test('every operation answers valid input with its documented success, matching 
   const sp = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Để Xóa', unit_id: state.tdp1 } });
   assert.equal(sp.status, 201, sp.text);
   state.sparePersonId = sp.json.id;
+  // A market and a trader of it (issue 9 part 4).
+  const mk = await srv.request('POST', '/api/v1/units', { session: admin, body: { parent_id: state.wardId, kind: 'market', name: `Chợ kiểm thử ${uniq()}` } });
+  assert.equal(mk.status, 201, mk.text);
+  state.marketId = mk.json.id;
+  const tp = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Bán Hàng', unit_id: state.tdp1 } });
+  assert.equal(tp.status, 201, tp.text);
+  state.traderId = tp.json.id;
+  const tm = await srv.request('POST', `/api/v1/residents/${state.traderId}/memberships`, { session: admin, body: { unit_id: state.marketId, kind: 'trader' } });
+  assert.equal(tm.status, 201, tm.text);
   const byId = Object.fromEntries(ops.map((o) => [o.op.operationId, o]));
   for (const id of ORDER) {
     const o = byId[id];
@@ -278,6 +304,9 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'getCertificate') state.cert = r.json;
     if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'recordConfirmation') state.confirmationId = r.json.id;
+    if (id === 'createClass') state.classId = r.json.id;
+    if (id === 'createEvent') state.eventId = r.json.id;
+    if (id === 'addClassSession') state.sessionId = r.json.sessions[0].id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });

@@ -30,6 +30,9 @@ const requestsPage = lazy(() => import('./pages/requests.js'));
 const deletedPage = lazy(() => import('./pages/deleted.js'));
 const questionsPage = lazy(() => import('./pages/questions.js'));
 const confirmationsPage = lazy(() => import('./pages/confirmations.js'));
+const tradePage = lazy(() => import('./pages/trade.js'));
+const classesPage = lazy(() => import('./pages/classes.js'));
+const eventsPage = lazy(() => import('./pages/events.js'));
 const learnPage = lazy(() => import('./pages/learn.js'));
 const competencePage = lazy(() => import('./pages/competence.js'));
 const certificatesPage = lazy(() => import('./pages/certificates.js'));
@@ -54,6 +57,9 @@ const NAV = [
   { key: 'residents', href: '#/dan-cu', label: 'Dân cư', icon: 'people', cap: 'people.read' },
   { key: 'import', href: '#/nhap-du-lieu', label: 'Nhập danh sách', icon: 'upload', cap: 'people.write' },
   { key: 'confirmations', href: '#/xac-nhan', label: 'Xác nhận bên ngoài', icon: 'shield', cap: 'people.read' },
+  { key: 'trade', href: '#/cho-so', label: 'Chợ số – 4T', icon: 'units', cap: 'people.read' },
+  { key: 'classes', href: '#/lop-hoc', label: 'Lớp bồi dưỡng', icon: 'people', cap: 'people.read' },
+  { key: 'events', href: '#/su-kien', label: 'Sự kiện', icon: 'clock', cap: 'people.read' },
   { key: 'learn', href: '#/hoc-tap', label: 'Học tập', icon: 'check', cap: 'learn' },
   { key: 'assist', href: '#/hoc-cung', label: 'Học cùng người dân', icon: 'people', cap: 'field.write' },
   { key: 'competence', href: '#/nang-luc-so', label: 'Năng lực số', icon: 'audit', cap: 'reports.read' },
@@ -82,6 +88,11 @@ const ROUTES = [
   { re: /^\/nhap-du-lieu$/, page: importPage, title: 'Nhập danh sách', nav: 'import', cap: 'people.write' },
   { re: /^\/nhap-du-lieu\/([^/]+)$/, keys: ['id'], page: importPage, title: 'Nhập danh sách', nav: 'import', cap: 'people.write' },
   { re: /^\/xac-nhan$/, page: confirmationsPage, title: 'Xác nhận bên ngoài', nav: 'confirmations', cap: 'people.read' },
+  { re: /^\/cho-so$/, page: tradePage, title: 'Chợ số – Mô hình 4T', nav: 'trade', cap: 'people.read' },
+  { re: /^\/lop-hoc$/, page: classesPage, title: 'Lớp bồi dưỡng, tập huấn', nav: 'classes', cap: 'people.read' },
+  { re: /^\/lop-hoc\/([^/]+)$/, keys: ['id'], page: classesPage, title: 'Lớp bồi dưỡng, tập huấn', nav: 'classes', cap: 'people.read' },
+  { re: /^\/su-kien$/, page: eventsPage, title: 'Sự kiện', nav: 'events', cap: 'people.read' },
+  { re: /^\/su-kien\/([^/]+)$/, keys: ['id'], page: eventsPage, title: 'Sự kiện', nav: 'events', cap: 'people.read' },
   { re: /^\/hoc-tap$/, page: learnPage, title: 'Học tập', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-lam\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài làm', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-hoc\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài học', nav: 'learn', cap: 'learn' },
