@@ -31,6 +31,10 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_ATTEMPT: return "attempt";
     case SCOPE_CERT: return "certificate";
     case SCOPE_CONFIRMATION: return "confirmation";
+    case SCOPE_UNIT_PERSON: return "unit_person";
+    case SCOPE_AMBASSADOR: return "ambassador";
+    case SCOPE_MENTEE: return "mentee";
+    case SCOPE_MENTORSHIP: return "mentorship";
   }
   return "?";
 }

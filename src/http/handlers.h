@@ -108,4 +108,15 @@ int h_imports_get(req *r);
 int h_imports_errors(req *r);
 int h_imports_list(req *r);
 
+/* h_ambassadors.c: Đại sứ số (issue 9 part 2) */
+int h_ambassadors_list(req *r);
+int h_ambassadors_summary(req *r);
+int h_ambassadors_create(req *r);
+int h_ambassadors_get(req *r);
+int h_ambassadors_end(req *r);
+int h_ambassadors_help(req *r);
+int h_mentorships_create(req *r);
+int h_mentorships_end(req *r);
+int h_mentorships_session(req *r);
+
 #endif

@@ -78,7 +78,15 @@ typedef struct field_spec {
  *             or `cap` (people.read when the route's is 0) on the holder's unit; for a
  *             state-changing route, `cap` on the holder's unit alone;
  * SCOPE_CONFIRMATION a confirmation from outside {id} of the path (confirmations.h): the capability
- *             on its person's registering unit (404 when absent or the person deleted). */
+ *             on its person's registering unit (404 when absent or the person deleted);
+ * SCOPE_UNIT_PERSON the unit of body field scope_field with `cap`, and the person of body field
+ *             `person_id` visible with people.read (naming an ambassador, ambassadors.h);
+ * SCOPE_AMBASSADOR an ambassador {id} of the path (ambassadors.h): `cap` on the unit they serve; and
+ *             the person of body field `person_id`, when the body names one, visible with people.read;
+ * SCOPE_MENTEE a new assignment: the person of body field `mentee_id` changed with `cap` (on their
+ *             registering unit), and the person of the ambassador in body field `mentor_id` visible
+ *             with people.read;
+ * SCOPE_MENTORSHIP an assignment {id} of the path: `cap` on its mentee's registering unit. */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -93,7 +101,11 @@ typedef enum {
   SCOPE_PERSON_DELETED,
   SCOPE_ATTEMPT,
   SCOPE_CERT,
-  SCOPE_CONFIRMATION
+  SCOPE_CONFIRMATION,
+  SCOPE_UNIT_PERSON,
+  SCOPE_AMBASSADOR,
+  SCOPE_MENTEE,
+  SCOPE_MENTORSHIP
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;
