@@ -201,6 +201,16 @@ const cases = {
     headers: { 'content-type': 'text/csv' },
   }),
   deleteConfirmation: () => ({ path: `/api/v1/confirmations/${state.confirmationId}` }),
+  // Đại sứ số (issue 9 part 2): a mentor of tổ 1, a mentee, a session; a helper at the service centre.
+  createAmbassador: () => ({ path: '/api/v1/ambassadors', body: { person_id: state.personId, unit_id: state.tdp1, kind: 'mentor' } }),
+  listAmbassadors: () => ({ path: `/api/v1/ambassadors?unit_id=${state.tdp1}&kind=mentor&per_page=5` }),
+  getAmbassadorSummary: () => ({ path: '/api/v1/ambassadors/summary' }),
+  assignMentee: () => ({ path: '/api/v1/mentorships', body: { mentee_id: state.menteeId, mentor_id: state.ambassadorId } }),
+  logMentorSession: () => ({ path: `/api/v1/mentorships/${state.mentorshipId}/sessions`, body: { held_on: new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10), topic: 'Cài đặt VNeID' } }),
+  endMentorship: () => ({ path: `/api/v1/mentorships/${state.mentorshipId}/end` }),
+  getAmbassador: () => ({ path: `/api/v1/ambassadors/${state.ambassadorId}` }),
+  logServiceHelp: () => ({ path: `/api/v1/ambassadors/${state.serviceHelperId}/helps`, body: { person_id: state.menteeId, helped_on: new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10), what: 'Nộp hồ sơ trực tuyến' } }),
+  endAmbassador: () => ({ path: `/api/v1/ambassadors/${state.ambassadorId}/end` }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -214,7 +224,9 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
   'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
-  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'listConfirmations', 'importConfirmations', 'deleteConfirmation',
+  'createAmbassador', 'listAmbassadors', 'getAmbassadorSummary', 'assignMentee', 'logMentorSession', 'endMentorship',
+  'getAmbassador', 'logServiceHelp', 'endAmbassador', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -250,6 +262,15 @@ test('every operation answers valid input with its documented success, matching 
   const sp = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Để Xóa', unit_id: state.tdp1 } });
   assert.equal(sp.status, 201, sp.text);
   state.sparePersonId = sp.json.id;
+  const mentee = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Được Hướng Dẫn', unit_id: state.tdp1 } });
+  assert.equal(mentee.status, 201, mentee.text);
+  state.menteeId = mentee.json.id;
+  const sh = await srv.request('POST', '/api/v1/ambassadors', {
+    session: admin,
+    body: { person_id: state.menteeId, unit_id: await srv.unitId(admin, 'Trung tâm phục vụ hành chính công phường'), kind: 'service_helper' },
+  });
+  assert.equal(sh.status, 201, sh.text);
+  state.serviceHelperId = sh.json.id;
   const byId = Object.fromEntries(ops.map((o) => [o.op.operationId, o]));
   for (const id of ORDER) {
     const o = byId[id];
@@ -278,6 +299,8 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'getCertificate') state.cert = r.json;
     if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'recordConfirmation') state.confirmationId = r.json.id;
+    if (id === 'createAmbassador') state.ambassadorId = r.json.id;
+    if (id === 'assignMentee') state.mentorshipId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });
