@@ -28,4 +28,8 @@ int demo_load(store *st, const char *password, FILE *out, char *err, size_t errl
  * there by name, or created (code "HD-" + its synthetic code). Loading twice adds nothing. */
 int demo_load_units(store *st, long residents, uint64_t seed, FILE *out, char *err, size_t errlen);
 
+/* Đại sứ số under way (demo_reach.c): mentors, mentees, sessions, service-centre helpers, once the
+ * ward has residents; nothing when it has none, or has ambassadors already. */
+int demo_reach(store *st, int64_t now, FILE *out, char *err, size_t errlen);
+
 #endif
