@@ -611,7 +611,38 @@ static const char *reach_schemas_json =
     ",\"mentorship_id\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"mentorship_id\":{\"type\":\"integer\"}},"
     "\"additionalProperties\":false},\"ServiceHelp\":{\"type\":\"object\",\"required\":[\"id\",\"ambassador_id\","
     "\"person_id\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"ambassador_id\":{\"type\":\"integer\"},\"pers"
-    "on_id\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
+    "on_id\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"FamilySummary\":{\"type\":\"object\",\"req"
+    "uired\":[\"rule\",\"households\",\"counted\",\"not_counted\",\"percent\",\"by_unit\"],\"properties\":{\"rule"
+    "\":{\"type\":\"string\"},\"households\":{\"type\":\"integer\"},\"counted\":{\"type\":\"integer\"},\"not_coun"
+    "ted\":{\"type\":\"integer\"},\"percent\":{\"type\":\"number\"},\"by_unit\":{\"type\":\"array\",\"items\":{\""
+    "type\":\"object\",\"required\":[\"unit_id\",\"name\",\"households\",\"counted\",\"not_counted\",\"percent\"]"
+    ",\"properties\":{\"unit_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"households\":{\"type\":"
+    "\"integer\"},\"counted\":{\"type\":\"integer\"},\"not_counted\":{\"type\":\"integer\"},\"percent\":{\"type\""
+    ":\"number\"}},\"additionalProperties\":false}}},\"additionalProperties\":false},\"FamilyLeft\":{\"type\":\"o"
+    "bject\",\"required\":[\"id\",\"code\",\"address\",\"unit_id\",\"unit_name\",\"members\"],\"properties\":{\"i"
+    "d\":{\"type\":\"integer\"},\"code\":{\"type\":[\"string\",\"null\"]},\"address\":{\"type\":\"string\"},\"uni"
+    "t_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"members\":{\"type\":\"integer\"}},\"addi"
+    "tionalProperties\":false},\"FamilyPage\":{\"type\":\"object\",\"required\":[\"items\",\"page\",\"per_page\","
+    "\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/FamilyLe"
+    "ft\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}}"
+    ",\"additionalProperties\":false},\"VneidCoverage\":{\"type\":\"object\",\"required\":[\"date\",\"by_unit\",\""
+    "residents\",\"level0\",\"level1\",\"level2\",\"adults\",\"adults_without_level2\"],\"properties\":{\"date\":"
+    "{\"type\":\"string\"},\"by_unit\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"unit_id"
+    "\",\"name\",\"residents\",\"level0\",\"level1\",\"level2\",\"adults\",\"adults_without_level2\"],\"propertie"
+    "s\":{\"unit_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"residents\":{\"type\":\"integer\"},"
+    "\"level0\":{\"type\":\"integer\"},\"level1\":{\"type\":\"integer\"},\"level2\":{\"type\":\"integer\"},\"adul"
+    "ts\":{\"type\":\"integer\"},\"adults_without_level2\":{\"type\":\"integer\"}},\"additionalProperties\":false"
+    "}},\"residents\":{\"type\":\"integer\"},\"level0\":{\"type\":\"integer\"},\"level1\":{\"type\":\"integer\"},"
+    "\"level2\":{\"type\":\"integer\"},\"adults\":{\"type\":\"integer\"},\"adults_without_level2\":{\"type\":\"in"
+    "teger\"}},\"additionalProperties\":false},\"VneidWorklistItem\":{\"type\":\"object\",\"required\":[\"id\",\""
+    "full_name\",\"birth_year\",\"unit_id\",\"unit_name\",\"vneid_level\",\"household_id\",\"address\"],\"propert"
+    "ies\":{\"id\":{\"type\":\"integer\"},\"full_name\":{\"type\":\"string\"},\"birth_year\":{\"type\":[\"integer"
+    "\",\"null\"]},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"vneid_level\":{\"type"
+    "\":\"integer\"},\"household_id\":{\"type\":[\"integer\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\""
+    "]}},\"additionalProperties\":false},\"VneidWorklistPage\":{\"type\":\"object\",\"required\":[\"items\",\"pag"
+    "e\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components"
+    "/schemas/VneidWorklistItem\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\""
+    ":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
 /* Confirmations from outside (confirmations.h): merged into the schemas above. */
 static const char *confirm_schemas_json =
     "{\"Confirmation\":{\"type\":\"object\",\"required\":[\"id\",\"person_id\",\"full_name\",\"unit_id\","
@@ -657,6 +688,8 @@ static const char *const tag_docs[][2] = {
     {"Chứng nhận", "Chứng nhận có chữ ký Ed25519: điều kiện cấp, kiểm tra công khai, mã QR, thu hồi, khóa công khai"},
     {"Đại sứ số", "Đại sứ số hướng dẫn (mỗi người ít nhất 5 người), buổi hướng dẫn, người hỗ trợ tại Trung tâm phục vụ "
                   "hành chính công"},
+    {"Gia đình số", "Hộ gia đình số: ít nhất một thành viên đã học (chứng nhận còn hiệu lực hoặc xác nhận từ bên ngoài)"},
+    {"Định danh điện tử", "Mức định danh điện tử VNeID của người dân theo tổ dân phố; người từ 18 tuổi chưa có mức 2"},
 };
 
 json_t *openapi_build(const char *version) {
@@ -673,7 +706,7 @@ json_t *openapi_build(const char *version) {
   } more_schemas[] = {{&people_schemas_json, "people"},     {&privacy_schemas_json, "request"},
                       {&deleted_schemas_json, "deleted-record"}, {&import_schemas_json, "import"},
                       {&learning_schemas_json, "learning"}, {&certificate_schemas_json, "certificate"},
-                      {&confirm_schemas_json, "confirmation"}, {&reach_schemas_json, "reach"},
+                      {&confirm_schemas_json, "confirmation"}, {&reach_schemas_json, "reach"}, {&reach_schemas_json, "reach"},
                       {&competence_schemas_json, "competence"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);

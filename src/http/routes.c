@@ -362,6 +362,16 @@ static const field_spec service_help_body[] = {
     {"what", FT_STRING, true, 1, 500, "Việc đã hỗ trợ (ví dụ: nộp hồ sơ trực tuyến trên Cổng dịch vụ công)"},
     {0},
 };
+/* Gia đình số and VNeID coverage (families.h, vneid.h). */
+static const field_spec reach_unit_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {0},
+};
+static const field_spec reach_page_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    PAGING,
+    {0},
+};
 
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
@@ -676,6 +686,23 @@ const route routes[] = {
     {"POST", "/api/v1/mentorships/{id}/sessions", h_mentorships_session, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_MENTORSHIP,
      "id", FROM_PATH, mentor_session_body, NULL, true, RATE_WRITE, 201, "logMentorSession", "Đại sứ số",
      "Ghi một buổi hướng dẫn (ngày không ở tương lai, nội dung)", "MentorSession"},
+    /* Gia đình số (families.h): the rule written once; VNeID coverage (vneid.h) */
+    {"GET", "/api/v1/families", h_families_summary, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     reach_unit_query, false, RATE_NONE, 200, "getFamilySummary", "Gia đình số",
+     "Số hộ gia đình số (ít nhất một thành viên có chứng nhận còn hiệu lực hoặc xác nhận từ bên ngoài) theo tổ dân phố "
+     "và toàn phạm vi",
+     "FamilySummary"},
+    {"GET", "/api/v1/families/left", h_families_left, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     reach_page_query, false, RATE_NONE, 200, "listFamiliesLeft", "Gia đình số",
+     "Các hộ chưa có ai học (danh sách việc của tổ), theo tổ dân phố rồi địa chỉ", "FamilyPage"},
+    {"GET", "/api/v1/vneid/coverage", h_vneid_coverage, ON_UNIT(CAP_IDENTITY_READ, "unit_id", FROM_QUERY), NULL,
+     reach_unit_query, false, RATE_NONE, 200, "getVneidCoverage", "Định danh điện tử",
+     "Người dân theo mức định danh điện tử VNeID (chưa có, mức 1, mức 2) theo tổ dân phố, cho công an phường",
+     "VneidCoverage"},
+    {"GET", "/api/v1/vneid/worklist", h_vneid_worklist, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     reach_page_query, false, RATE_NONE, 200, "listVneidWorklist", "Định danh điện tử",
+     "Người từ 18 tuổi chưa có định danh điện tử mức 2 (danh sách việc của tổ), theo tổ dân phố rồi họ tên",
+     "VneidWorklistPage"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},
