@@ -2,7 +2,11 @@
  * PostgreSQL database, on PostgreSQL in a schema of its own. Đại sứ số (ambassadors.c): one mentor
  * at a time per mentee (refused by the code and by the database's unique index), history kept, the
  * shortfall of the 5-mentee rule, sessions never dated in the future, the service centre flagged
- * while it has no helper. Synthetic people only.
+ * while it has no helper. Gia đình số (families.c): the one rule (a valid certificate of a living
+ * member, or a confirmation from outside; a revoked certificate, a deleted member count for nothing;
+ * an empty household is in no figure), per tổ and in the caller's scope. VNeID coverage (vneid.c):
+ * levels per tổ; the worklist holds exactly the adults of groups.h without level 2. Synthetic people
+ * only.
  */
 #include <ftw.h>
 #include <setjmp.h>
@@ -21,6 +25,9 @@
 #include <sodium.h>
 
 #include "domain/ambassadors.h"
+#include "domain/confirmations.h"
+#include "domain/families.h"
+#include "domain/vneid.h"
 #include "domain/groups.h"
 #include "domain/people.h"
 #include "domain/scope.h"
@@ -243,6 +250,192 @@ static void test_rule_and_centre(void **state) {
   assert_int_equal(store_commit(fx->w), STORE_OK);
 }
 
+/* ---- Gia đình số ---- */
+static void exec_ok(fixture *fx, const char *sql) {
+  if (store_exec(fx->w, sql) != STORE_OK) fail_msg("%s: %s", sql, store_errmsg(fx->w));
+}
+/* A certificate of the person (or of the account `user_id`), revoked or not, stored as certs.c
+ * stores one (test data: the signature is not checked here). */
+static void certificate(fixture *fx, int64_t person_id, int64_t user_id, bool revoked) {
+  static long long next = 1000000000000000;
+  exec_ok(fx, "INSERT INTO signing_keys (kid, public_key, seed_sealed, valid_from, created_at)"
+              " SELECT 'k-thu', 'x', 'x', 1, 1 WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE kid = 'k-thu')");
+  exec_ok(fx, "INSERT INTO programmes (code, title, requirements, created_at, updated_at)"
+              " SELECT 'GDS-THU', 'Thử', '{}', 1, 1 WHERE NOT EXISTS (SELECT 1 FROM programmes WHERE code = 'GDS-THU')");
+  char pid[24] = "NULL", uid[24] = "NULL", sql[800];
+  if (person_id) snprintf(pid, sizeof pid, "%lld", (long long)person_id);
+  if (user_id) snprintf(uid, sizeof uid, "%lld", (long long)user_id);
+  snprintf(sql, sizeof sql,
+           "INSERT INTO certificates (id, programme_id, person_id, user_id, learner, holder_name, programme_title,"
+           " issued_on, issuer, kid, payload, signature, issued_at, revoked_at) SELECT %lld, id, %s, %s, '%c%lld',"
+           " 'Người Thử', 'Thử', '2026-01-01', 'Phường Thử', 'k-thu', 'p', 's', 1, %s FROM programmes WHERE code = 'GDS-THU'",
+           ++next, pid, uid, person_id ? 'p' : 'u', (long long)(person_id ? person_id : user_id), revoked ? "2" : "NULL");
+  exec_ok(fx, sql);
+}
+static void confirmed(fixture *fx, int64_t person_id) {
+  int64_t id = 0;
+  bool created = false;
+  app_err e = {0};
+  confirmation_input in = {.kind = "vneid", .confirmed_on = "2026-01-05"};
+  if (confirmations_record(fx->w, person_id, &in, 0, clock_now(), &id, &created, &e) != 0)
+    fail_msg("confirmations_record: %s %s", e.code, e.message);
+}
+
+static void test_family_rule(void **state) {
+  fixture *fx = fx_of(state);
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  char nm[64];
+  snprintf(nm, sizeof nm, "Tổ gia đình %d", ++fx->seq);
+  int64_t u = 0, u2 = 0;
+  app_err e = {0};
+  assert_int_equal(units_create(fx->w, fx->ward, "residential_group", nm, NULL, &u, &e), 0);
+  snprintf(nm, sizeof nm, "Tổ gia đình %d", ++fx->seq);
+  assert_int_equal(units_create(fx->w, fx->ward, "residential_group", nm, NULL, &u2, &e), 0);
+  int64_t h_cert = household(fx, u), h_revoked = household(fx, u), h_conf = household(fx, u), h_deleted = household(fx, u);
+  int64_t h_empty = household(fx, u), h_account = household(fx, u), h_none = household(fx, u), h_other = household(fx, u2);
+  int64_t a = someone(fx, u, h_cert, "1970");
+  someone(fx, u, h_cert, "2015");
+  certificate(fx, a, 0, false);
+  int64_t b = someone(fx, u, h_revoked, "1980");
+  certificate(fx, b, 0, true); /* revoked: counts for nothing */
+  confirmed(fx, someone(fx, u, h_conf, "1955"));
+  int64_t d = someone(fx, u, h_deleted, "1960"), du = 0;
+  confirmed(fx, d);
+  someone(fx, u, h_deleted, "1962");
+  assert_int_equal(people_delete(fx->w, d, 30, &du, &e), 0); /* the only one who learned is deleted */
+  (void)h_empty;
+  int64_t f = someone(fx, u, h_account, "1990");
+  int64_t uid = officer(fx, "learner", u);
+  char sql[160];
+  snprintf(sql, sizeof sql, "UPDATE users SET person_id = %lld WHERE id = %lld", (long long)f, (long long)uid);
+  exec_ok(fx, sql);
+  certificate(fx, 0, uid, false); /* earned on the account before it was linked */
+  someone(fx, u, h_none, "1985");
+  confirmed(fx, someone(fx, u2, h_other, "1975"));
+
+  assert_int_equal(families_household_counts(fx->w, h_cert), 1);
+  assert_int_equal(families_household_counts(fx->w, h_revoked), 0);
+  assert_int_equal(families_household_counts(fx->w, h_conf), 1);
+  assert_int_equal(families_household_counts(fx->w, h_deleted), 0);
+  assert_int_equal(families_household_counts(fx->w, h_empty), 0);
+  assert_int_equal(families_household_counts(fx->w, h_account), 1);
+  assert_int_equal(families_household_counts(fx->w, h_none), 0);
+
+  /* A field helper of tổ u: its households only, the empty one in no figure. */
+  principal p = {.user_id = officer(fx, "field_helper", u)};
+  scope_sql sc;
+  scope_sql_of(&sc, &p, CAP_PEOPLE_READ);
+  json_t *s = NULL;
+  assert_int_equal(families_summary(fx->w, &sc, 0, &s, &e), 0);
+  assert_int_equal(int_of(s, "households"), 6);
+  assert_int_equal(int_of(s, "counted"), 3);
+  assert_int_equal(int_of(s, "not_counted"), 3);
+  assert_int_equal(json_array_size(json_object_get(s, "by_unit")), 1);
+  assert_int_equal(int_of(json_array_get(json_object_get(s, "by_unit"), 0), "unit_id"), u);
+  json_decref(s);
+  json_t *items = NULL;
+  int64_t total = 0;
+  assert_int_equal(families_left(fx->w, &sc, 0, 1, 50, &items, &total, &e), 0);
+  assert_int_equal(total, 3);
+  int64_t want[] = {h_revoked, h_deleted, h_none};
+  for (size_t i = 0; i < 3; i++) {
+    bool found = false;
+    for (size_t k = 0; k < json_array_size(items); k++) found |= int_of(json_array_get(items, k), "id") == want[i];
+    assert_true(found);
+  }
+  json_decref(items);
+  /* One page of two, then the third. */
+  assert_int_equal(families_left(fx->w, &sc, 0, 2, 2, &items, &total, &e), 0);
+  assert_int_equal(json_array_size(items), 1);
+  json_decref(items);
+  /* Over everything, filtered to the ward: both tổ, each on its row. */
+  scope_sql all;
+  scope_sql_all(&all);
+  assert_int_equal(families_summary(fx->w, &all, u2, &s, &e), 0);
+  assert_int_equal(int_of(s, "households"), 1);
+  assert_int_equal(int_of(s, "counted"), 1);
+  json_decref(s);
+  assert_int_equal(store_commit(fx->w), STORE_OK);
+}
+
+/* ---- VNeID ---- */
+static void set_level(fixture *fx, int64_t id, int level) {
+  char sql[120];
+  snprintf(sql, sizeof sql, "UPDATE people SET vneid_level = %d WHERE id = %lld", level, (long long)id);
+  exec_ok(fx, sql);
+}
+
+static void test_vneid(void **state) {
+  fixture *fx = fx_of(state);
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  char nm[64];
+  snprintf(nm, sizeof nm, "Tổ định danh %d", ++fx->seq);
+  int64_t u = 0;
+  app_err e = {0};
+  assert_int_equal(units_create(fx->w, fx->ward, "residential_group", nm, NULL, &u, &e), 0);
+  int64_t h = household(fx, u);
+  int64_t today = groups_date_key(clock_now());
+  char just18[16], almost18[16];
+  snprintf(just18, sizeof just18, "%04d-%02d-%02d", (int)(today / 10000 - 18), (int)(today / 100 % 100), (int)(today % 100));
+  /* one day short of 18: born tomorrow 18 years ago (the 1st of next month keeps it simple and valid) */
+  int y = (int)(today / 10000 - 18), m = (int)(today / 100 % 100) + 1;
+  if (m > 12) {
+    m = 1;
+    y++;
+  }
+  snprintf(almost18, sizeof almost18, "%04d-%02d-01", y, m);
+  int64_t adult0 = someone(fx, u, h, "1970");            /* level 0 */
+  int64_t adult1 = someone(fx, u, h, "1980");            /* level 1 */
+  int64_t adult2 = someone(fx, u, h, "1990");            /* level 2: not on the worklist */
+  int64_t eighteen = someone(fx, u, h, just18);          /* 18 today: an adult */
+  int64_t child = someone(fx, u, h, almost18);           /* 17: no */
+  int64_t nohouse = someone(fx, u, 0, "1960");           /* no household: not a resident adult (groups.h) */
+  int64_t noyear = someone(fx, u, h, NULL);              /* age unknown: not counted an adult */
+  set_level(fx, adult1, 1);
+  set_level(fx, adult2, 2);
+  set_level(fx, child, 1);
+  int64_t gone = someone(fx, u, h, "1950"), du = 0;
+  assert_int_equal(people_delete(fx->w, gone, 30, &du, &e), 0);
+  (void)nohouse;
+  (void)noyear;
+  scope_sql all;
+  scope_sql_all(&all);
+  json_t *o = NULL;
+  assert_int_equal(vneid_coverage(fx->w, &all, u, today, &o, &e), 0);
+  assert_int_equal(int_of(o, "residents"), 7);
+  assert_int_equal(int_of(o, "level0"), 4);
+  assert_int_equal(int_of(o, "level1"), 2);
+  assert_int_equal(int_of(o, "level2"), 1);
+  assert_int_equal(int_of(o, "adults"), 4);
+  assert_int_equal(int_of(o, "adults_without_level2"), 3);
+  json_decref(o);
+  json_t *items = NULL;
+  int64_t total = 0;
+  assert_int_equal(vneid_worklist(fx->w, &all, u, today, 1, 50, &items, &total, &e), 0);
+  assert_int_equal(total, 3);
+  int64_t want[] = {adult0, adult1, eighteen};
+  for (size_t i = 0; i < 3; i++) {
+    bool found = false;
+    for (size_t k = 0; k < json_array_size(items); k++) {
+      json_t *it = json_array_get(items, k);
+      found |= int_of(it, "id") == want[i];
+      /* the same people as the registry's target group */
+      assert_true(groups_of_stored(fx->w, int_of(it, "id"), today) & GROUP_ADULTS);
+      assert_true(int_of(it, "vneid_level") < 2);
+    }
+    assert_true(found);
+  }
+  json_decref(items);
+  /* An officer of another tổ sees none of it. */
+  principal p = {.user_id = officer(fx, "unit_officer", fx->tdp2)};
+  scope_sql sc;
+  scope_sql_of(&sc, &p, CAP_PEOPLE_READ);
+  assert_int_equal(vneid_worklist(fx->w, &sc, 0, today, 1, 50, &items, &total, &e), 0);
+  for (size_t k = 0; k < json_array_size(items); k++) assert_int_not_equal(int_of(json_array_get(items, k), "unit_id"), u);
+  json_decref(items);
+  assert_int_equal(store_commit(fx->w), STORE_OK);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest pure[] = {
@@ -253,6 +446,8 @@ int main(void) {
       T(test_one_mentor_at_a_time),
       T(test_sessions),
       T(test_rule_and_centre),
+      T(test_family_rule),
+      T(test_vneid),
   };
 #undef T
   int failed = cmocka_run_group_tests_name("reach_pure", pure, NULL, NULL);
