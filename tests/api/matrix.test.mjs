@@ -90,6 +90,12 @@ const CAP_EXCEPTIONS = {
   'POST /api/v1/mentorships': 'field.write',
   'POST /api/v1/mentorships/{id}/end': 'field.write',
   'POST /api/v1/mentorships/{id}/sessions': 'field.write',
+  // Gia đình số and the VNeID worklist are lists of households and people: people.read; the VNeID
+  // figures by level are the police's (identity.read).
+  'GET /api/v1/families': 'people.read',
+  'GET /api/v1/families/left': 'people.read',
+  'GET /api/v1/vneid/coverage': 'identity.read',
+  'GET /api/v1/vneid/worklist': 'people.read',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);

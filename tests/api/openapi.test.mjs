@@ -211,6 +211,11 @@ const cases = {
   getAmbassador: () => ({ path: `/api/v1/ambassadors/${state.ambassadorId}` }),
   logServiceHelp: () => ({ path: `/api/v1/ambassadors/${state.serviceHelperId}/helps`, body: { person_id: state.menteeId, helped_on: new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10), what: 'Nộp hồ sơ trực tuyến' } }),
   endAmbassador: () => ({ path: `/api/v1/ambassadors/${state.ambassadorId}/end` }),
+  // Gia đình số and VNeID coverage (issue 9 parts 3, 10).
+  getFamilySummary: () => ({ path: `/api/v1/families?unit_id=${state.tdp1}` }),
+  listFamiliesLeft: () => ({ path: '/api/v1/families/left?per_page=5' }),
+  getVneidCoverage: () => ({ path: '/api/v1/vneid/coverage' }),
+  listVneidWorklist: () => ({ path: `/api/v1/vneid/worklist?unit_id=${state.tdp1}&per_page=5` }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -226,7 +231,8 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
   'listConfirmations', 'importConfirmations', 'deleteConfirmation',
   'createAmbassador', 'listAmbassadors', 'getAmbassadorSummary', 'assignMentee', 'logMentorSession', 'endMentorship',
-  'getAmbassador', 'logServiceHelp', 'endAmbassador', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'getAmbassador', 'logServiceHelp', 'endAmbassador', 'getFamilySummary', 'listFamiliesLeft', 'getVneidCoverage',
+  'listVneidWorklist', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
