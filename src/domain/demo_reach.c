@@ -4,6 +4,10 @@
  * another mentor; two helpers at the service centre with the residents they helped this month.
  * Everything goes through ambassadors.c, in one transaction; deterministic (people are chosen by
  * id); run again, it adds nothing. Never touches a ward without residents (then it does nothing).
+ * With residents, the demo's police account (congan, granted on the police unit) is also granted the
+ * police role on the ward: the ward's police keep the residence register of the whole ward, and the
+ * VNeID figures per tổ dân phố are theirs (vneid.h). The tests' demo (no residents) keeps congan on
+ * the police unit alone.
  */
 #include <stdio.h>
 #include <string.h>
@@ -128,6 +132,13 @@ int demo_reach(store *st, int64_t now, FILE *out, char *err, size_t errlen) {
   }
   for (int g = 0; rc == 0 && g < ng; g++)
     rc = fill_group(w, groups[g], year, by > 0 ? by : 0, now, &mentors, &mentees, &sessions, &e);
+  int64_t police = rc == 0 && ng ? users_find(w, "congan") : 0, ward = police > 0 ? units_find(w, "HP-HD") : 0;
+  if (police > 0 && ward > 0) {
+    int64_t gid = 0;
+    app_err ge = {0};
+    if (roles_revoke_by(w, police, "police", ward, &ge) != 0 && ge.status != 404) rc = -1;
+    if (rc == 0 && roles_grant(w, police, "police", ward, 0, &gid, &e) != 0) rc = -1;
+  }
   int64_t centre = rc == 0 && ng ? units_find(w, "HD-TTHCC") : 0;
   if (centre > 0) {
     int64_t helper_people[2], residents[MAX_PICK];
@@ -163,6 +174,7 @@ int demo_reach(store *st, int64_t now, FILE *out, char *err, size_t errlen) {
   store_release(w);
   if (rc == 0 && mentors)
     fprintf(out, "Đại sứ số: %d mentors guiding %d people (%d guidance sessions); %d helpers at the service centre "
-            "(%d residents helped)\n", mentors, mentees, sessions, helpers, helps);
+            "(%d residents helped); congan also holds the police role on the ward (VNeID coverage)\n", mentors, mentees,
+            sessions, helpers, helps);
   return rc;
 }
