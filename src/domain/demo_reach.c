@@ -20,7 +20,7 @@
 
 STORE_SQL(q_any, "SELECT COUNT(*) FROM ambassadors");
 STORE_SQL(q_groups, "SELECT u.id FROM units u WHERE u.kind = 'residential_group' AND EXISTS (SELECT 1 FROM people p"
-                    " WHERE p.unit_id = u.id AND p.deleted_at IS NULL) ORDER BY u.path LIMIT ?");
+                    " WHERE p.unit_id = u.id AND p.deleted_at IS NULL) ORDER BY u.id LIMIT ?");
 /* People of a tổ born between two years, in id order, from an offset. */
 STORE_SQL(q_people, "SELECT p.id FROM people p WHERE p.unit_id = ? AND p.deleted_at IS NULL AND p.birth_year BETWEEN ? AND ?"
                     " ORDER BY p.id LIMIT ? OFFSET ?");
