@@ -571,12 +571,14 @@ int mentorships_get(store_conn *c, int64_t id, json_t **out, app_err *e) {
 }
 
 int mentorships_log_session(store_conn *w, int64_t id, const char *held_on, const char *topic, int64_t by, int64_t now,
-                            int64_t *session_id, app_err *e) {
-  int64_t mentee = 0, unit_id = 0, started = 0, key = 0;
+                            int64_t *session_id, int64_t *mentee_id, int64_t *unit_id, app_err *e) {
+  int64_t mentee = 0, unit = 0, started = 0, key = 0;
   bool ended = false;
   const char *why = NULL;
   char *text = NULL;
-  if (ms_row(w, id, &mentee, &unit_id, &ended, &started, e) != 0) return -1;
+  if (ms_row(w, id, &mentee, &unit, &ended, &started, e) != 0) return -1;
+  if (mentee_id) *mentee_id = mentee;
+  if (unit_id) *unit_id = unit;
   if (ended) return app_fail(e, 409, "conflict", "id", "Phân công hướng dẫn này đã kết thúc: không ghi thêm buổi hướng dẫn.");
   int bad = 0;
   if (ambassadors_parse_date(held_on, groups_date_key(now), &key, &why) != 0) bad = app_add(e, 400, "invalid_value", "held_on", why);
@@ -603,12 +605,13 @@ int mentorships_log_session(store_conn *w, int64_t id, const char *held_on, cons
 }
 
 int ambassadors_log_help(store_conn *w, int64_t id, int64_t person_id, const char *helped_on, const char *what,
-                         int64_t by, int64_t now, int64_t *help_id, app_err *e) {
+                         int64_t by, int64_t now, int64_t *help_id, int64_t *unit_id, app_err *e) {
   store_stmt *s = store_prepare(w, &q_amb_row);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, id);
   int rc = store_step(s);
   bool ok = rc == STORE_ROW && strcmp(store_col_text(s, 2), AMB_SERVICE_HELPER) == 0 && store_col_is_null(s, 3);
+  if (rc == STORE_ROW && unit_id) *unit_id = store_col_int(s, 1);
   store_reset(s);
   if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy đại sứ số này.");
   if (rc != STORE_ROW) return APP_INTERNAL(e);

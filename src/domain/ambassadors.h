@@ -87,14 +87,15 @@ int mentorships_reach(store_conn *c, int64_t id, arena *a, int64_t *mentee_id, c
 int mentorships_get(store_conn *c, int64_t id, json_t **out, app_err *e);
 /* Logs a guidance session of an open assignment: the date (dd/mm/yyyy or yyyy-mm-dd, not after
  * today, not before the assignment began) and the topic. 400 naming held_on/topic; 409 naming id
- * when the assignment has ended. */
+ * when the assignment has ended. *mentee_id and *unit_id (the mentee's registering unit) say whom
+ * it concerned, for the audit entry (either may be NULL). */
 int mentorships_log_session(store_conn *w, int64_t id, const char *held_on, const char *topic, int64_t by, int64_t now,
-                            int64_t *session_id, app_err *e);
+                            int64_t *session_id, int64_t *mentee_id, int64_t *unit_id, app_err *e);
 /* Logs that the service helper (an ambassador's id) helped the resident at the centre: date and
  * what was done. 400 naming helped_on/what; 409 naming id when the ambassador is not a current
- * service helper; 404 naming person_id. */
+ * service helper; 404 naming person_id. *unit_id (may be NULL): the centre, for the audit entry. */
 int ambassadors_log_help(store_conn *w, int64_t id, int64_t person_id, const char *helped_on, const char *what,
-                         int64_t by, int64_t now, int64_t *help_id, app_err *e);
+                         int64_t by, int64_t now, int64_t *help_id, int64_t *unit_id, app_err *e);
 
 /* A date as staff write it into the key yyyymmdd: not after `today_key`, not before 2000. 0, or -1
  * with *why (Vietnamese, static). */

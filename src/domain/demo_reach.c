@@ -90,7 +90,7 @@ static int fill_group(store_conn *w, int64_t unit, int year, int64_t by, int64_t
         int64_t sid = 0;
         date_text(now - (int64_t)(3 + 9 * j + (mentee_people[next] % 5)) * 86400, day);
         const char *topic = TOPICS[(mentee_people[next] + j) % (sizeof TOPICS / sizeof TOPICS[0])];
-        if (mentorships_log_session(w, ms, day, topic, by, now, &sid, e) != 0) return -1;
+        if (mentorships_log_session(w, ms, day, topic, by, now, &sid, NULL, NULL, e) != 0) return -1;
         (*sessions)++;
       }
     }
@@ -159,7 +159,7 @@ int demo_reach(store *st, int64_t now, FILE *out, char *err, size_t errlen) {
         int64_t hid = 0;
         date_text(now - (int64_t)(1 + k) * 86400, day);
         if (ambassadors_log_help(w, amb, residents[k], day, HELPS[k % (sizeof HELPS / sizeof HELPS[0])],
-                                 admin > 0 ? admin : 0, now, &hid, &e) != 0)
+                                 admin > 0 ? admin : 0, now, &hid, NULL, &e) != 0)
           rc = -1;
         else
           helps++;

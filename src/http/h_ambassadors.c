@@ -75,13 +75,13 @@ int h_ambassadors_summary(req *r) {
 }
 
 int h_ambassadors_help(req *r) {
-  int64_t id = req_param(r, 0), person = req_int(r, "person_id", 0), hid = 0;
+  int64_t id = req_param(r, 0), person = req_int(r, "person_id", 0), hid = 0, centre = 0;
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
   if (ambassadors_log_help(w, id, person, req_str(r, "helped_on"), req_str(r, "what"), r->who->user_id, clock_now(),
-                           &hid, &r->err) != 0)
+                           &hid, &centre, &r->err) != 0)
     return -1;
-  if (req_audit(r, "ambassador.help", "person", person, 0,
+  if (req_audit(r, "ambassador.help", "person", person, centre,
                 json_pack("{s:I, s:I}", "ambassador_id", (json_int_t)id, "help_id", (json_int_t)hid)) != 0 ||
       store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);
@@ -109,17 +109,13 @@ int h_mentorships_end(req *r) {
 }
 
 int h_mentorships_session(req *r) {
-  int64_t id = req_param(r, 0), sid = 0;
+  int64_t id = req_param(r, 0), sid = 0, mentee = 0, unit = 0;
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
   if (mentorships_log_session(w, id, req_str(r, "held_on"), req_str(r, "topic"), r->who->user_id, clock_now(), &sid,
-                              &r->err) != 0)
+                              &mentee, &unit, &r->err) != 0)
     return -1;
-  json_t *m = NULL;
-  if (mentorships_get(w, id, &m, &r->err) != 0) return -1;
-  int64_t mentee = json_integer_value(json_object_get(m, "mentee_id"));
-  json_decref(m);
-  if (req_audit(r, "mentorship.session", "person", mentee, 0,
+  if (req_audit(r, "mentorship.session", "person", mentee, unit,
                 json_pack("{s:I, s:I}", "mentorship_id", (json_int_t)id, "session_id", (json_int_t)sid)) != 0 ||
       store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);

@@ -256,5 +256,12 @@ test('every change is in the audit log with who made it', async () => {
   const log = await srv.getJSON(admin, `/api/v1/audit?entity=person&entity_id=${mentee}&per_page=50`);
   const e = log.items.find((x) => x.action === 'mentorship.create');
   assert.ok(e, JSON.stringify(log.items.map((x) => x.action)));
-  assert.equal(e.actor_username ?? e.actor, 'tinhnguyen');
+  assert.equal(e.actor_username, 'tinhnguyen');
+  assert.equal(e.unit_id, tdp1);
+  // A session is filed under the mentee's tổ too (an entry without a unit is seen by the ward's admins only).
+  const ss = await srv.request('POST', `/api/v1/mentorships/${a.json.id}/sessions`, { session: helper, body: { held_on: today(), topic: 'Gọi video qua Zalo' } });
+  assert.equal(ss.status, 201, ss.text);
+  const seen = await srv.getJSON(admin, `/api/v1/audit?entity=person&entity_id=${mentee}&action=mentorship.session&per_page=10`);
+  assert.equal(seen.items.length, 1, JSON.stringify(seen));
+  assert.equal(seen.items[0].unit_id, tdp1);
 });

@@ -168,15 +168,15 @@ static void test_sessions(void **state) {
   snprintf(tomorrow, sizeof tomorrow, "%04d-%02d-%02d", (int)(tk / 10000), (int)(tk / 100 % 100), (int)(tk % 100));
   snprintf(today, sizeof today, "%04d-%02d-%02d", (int)(dk / 10000), (int)(dk / 100 % 100), (int)(dk % 100));
   app_err f = {0};
-  assert_int_equal(mentorships_log_session(fx->w, ms, tomorrow, "Cài VNeID", 0, now, &sid, &f), -1);
+  assert_int_equal(mentorships_log_session(fx->w, ms, tomorrow, "Cài VNeID", 0, now, &sid, NULL, NULL, &f), -1);
   assert_int_equal(f.status, 400);
   assert_string_equal(f.field, "held_on");
   /* Both fields at fault at once: both named. */
   app_err g = {0};
-  assert_int_equal(mentorships_log_session(fx->w, ms, tomorrow, " ", 0, now, &sid, &g), -1);
+  assert_int_equal(mentorships_log_session(fx->w, ms, tomorrow, " ", 0, now, &sid, NULL, NULL, &g), -1);
   assert_int_equal(g.nerrs, 2);
   assert_string_equal(g.errs[1].field, "topic");
-  assert_int_equal(mentorships_log_session(fx->w, ms, today, "  Cài   VNeID mức 2 ", 0, now, &sid, &e), 0);
+  assert_int_equal(mentorships_log_session(fx->w, ms, today, "  Cài   VNeID mức 2 ", 0, now, &sid, NULL, NULL, &e), 0);
   json_t *o = get(fx, m);
   assert_int_equal(int_of(o, "sessions"), 1);
   json_t *s0 = json_array_get(json_object_get(o, "session_log"), 0);
@@ -239,9 +239,9 @@ static void test_rule_and_centre(void **state) {
   int64_t dk = groups_date_key(now), help = 0;
   snprintf(today, sizeof today, "%04d-%02d-%02d", (int)(dk / 10000), (int)(dk / 100 % 100), (int)(dk % 100));
   int64_t resident = someone(fx, fx->tdp2, 0, NULL);
-  assert_int_equal(ambassadors_log_help(fx->w, hid, resident, today, "Nộp hồ sơ trực tuyến", 0, now, &help, &e), 0);
+  assert_int_equal(ambassadors_log_help(fx->w, hid, resident, today, "Nộp hồ sơ trực tuyến", 0, now, &help, NULL, &e), 0);
   app_err nm = {0};
-  assert_int_equal(ambassadors_log_help(fx->w, m, resident, today, "Thử", 0, now, &help, &nm), -1);
+  assert_int_equal(ambassadors_log_help(fx->w, m, resident, today, "Thử", 0, now, &help, NULL, &nm), -1);
   assert_int_equal(nm.status, 409); /* a mentor is no helper at the centre */
   json_t *o = get(fx, hid);
   assert_int_equal(int_of(o, "helps"), 1);
