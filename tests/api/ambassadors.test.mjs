@@ -103,6 +103,20 @@ test('one mentor at a time: a mentee who already has one is a 409 naming mentee_
   assert.equal(g2.mentees[0].person_id, mentee);
 });
 
+test('two helpers assigning the same mentee at once: one assignment, the other a 409 naming mentee_id', async () => {
+  const m1 = await mentor(helper, await person(tdp1, 'Đại Sứ Song Một'), tdp1);
+  const m2 = await mentor(admin, await person(tdp1, 'Đại Sứ Song Hai'), tdp1);
+  for (let round = 0; round < 3; round++) {
+    const mentee = await person(tdp1, nextName());
+    const [a, b] = await Promise.all([assign(helper, mentee, m1.id), assign(admin, mentee, m2.id)]);
+    assert.deepEqual([a.status, b.status].sort(), [201, 409], `${a.text} ${b.text}`);
+    expectError(assert, a.status === 409 ? a : b, 409, 'conflict', 'mentee_id');
+  }
+  const g1 = await get(admin, m1.id);
+  const g2 = await get(admin, m2.id);
+  assert.equal(g1.active_mentees + g2.active_mentees, 3, 'one assignment per mentee, nothing half-written');
+});
+
 test('a mentor cannot guide themself; an unknown mentor is a 404 naming mentor_id', async () => {
   const m = await mentor(helper, await person(tdp1, 'Đại Sứ Bốn'), tdp1);
   expectError(assert, await assign(helper, m.person_id, m.id), 400, 'invalid_value', 'mentee_id');

@@ -182,6 +182,16 @@ static void test_sessions(void **state) {
   json_t *s0 = json_array_get(json_object_get(o, "session_log"), 0);
   assert_string_equal(json_string_value(json_object_get(s0, "topic")), "Cài VNeID mức 2");
   assert_string_equal(json_string_value(json_object_get(s0, "held_on")), today);
+  int64_t mentee = json_integer_value(json_object_get(json_array_get(json_object_get(o, "mentees"), 0), "person_id"));
+  json_decref(o);
+  /* The purge deletes a person's row: their assignments and sessions go with it (ON DELETE CASCADE),
+   * on both databases; the mentor stays. */
+  char sql[120];
+  snprintf(sql, sizeof sql, "DELETE FROM people WHERE id = %lld", (long long)mentee);
+  assert_int_equal(store_exec(fx->w, sql), STORE_OK);
+  o = get(fx, m);
+  assert_int_equal(int_of(o, "sessions"), 0);
+  assert_int_equal(json_array_size(json_object_get(o, "mentees")), 0);
   json_decref(o);
   assert_int_equal(store_commit(fx->w), STORE_OK);
 }
