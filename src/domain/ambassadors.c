@@ -35,19 +35,24 @@ STORE_SQL(q_amb_reach, "SELECT a.person_id, u.path FROM ambassadors a JOIN units
   "a.id, a.person_id, p.full_name, a.unit_id, u.name, a.kind, a.started_at, a.ended_at, " AMB_COUNTS
 STORE_SQL(q_amb_get, "SELECT " AMB_COLS " FROM ambassadors a JOIN people p ON p.id = a.person_id"
                      " JOIN units u ON u.id = a.unit_id WHERE a.id = ?");
-STORE_SQL(q_amb_mentees, "SELECT m.id, m.mentee_id, p.full_name, u.name, m.started_at, m.ended_at,"
-                         " (SELECT COUNT(*) FROM mentor_sessions s WHERE s.mentorship_id = m.id)"
-                         " FROM mentorships m JOIN people p ON p.id = m.mentee_id JOIN units u ON u.id = p.unit_id"
-                         " WHERE m.ambassador_id = ? AND p.deleted_at IS NULL"
-                         " ORDER BY CASE WHEN m.ended_at IS NULL THEN 0 ELSE 1 END, p.name_key, m.id LIMIT 200");
-STORE_SQL(q_amb_sessions, "SELECT s.id, s.mentorship_id, p.full_name, s.held_on, s.topic, rb.display_name, s.created_at"
-                          " FROM mentor_sessions s JOIN mentorships m ON m.id = s.mentorship_id"
-                          " JOIN people p ON p.id = m.mentee_id LEFT JOIN users rb ON rb.id = s.recorded_by"
-                          " WHERE m.ambassador_id = ? ORDER BY s.held_on DESC, s.id DESC LIMIT 100");
-STORE_SQL(q_amb_helps, "SELECT h.id, h.person_id, p.full_name, h.helped_on, h.what, rb.display_name, h.created_at"
-                       " FROM service_helps h JOIN people p ON p.id = h.person_id"
-                       " LEFT JOIN users rb ON rb.id = h.recorded_by"
-                       " WHERE h.ambassador_id = ? ORDER BY h.helped_on DESC, h.id DESC LIMIT 100");
+/* The people named in an ambassador's logs, each only when the reader may see them: registered in a
+ * unit of the reader's scope (the counts above stay whole: they name nobody). */
+STORE_SQL(q_amb_mentees, SCOPE_WITH "SELECT m.id, m.mentee_id, p.full_name, u.name, m.started_at, m.ended_at,"
+                                    " (SELECT COUNT(*) FROM mentor_sessions s WHERE s.mentorship_id = m.id)"
+                                    " FROM mentorships m JOIN people p ON p.id = m.mentee_id JOIN units u ON u.id = p.unit_id"
+                                    " WHERE m.ambassador_id = ? AND p.deleted_at IS NULL AND " SCOPE_IN("u.path")
+                                    " ORDER BY CASE WHEN m.ended_at IS NULL THEN 0 ELSE 1 END, p.name_key, m.id LIMIT 200");
+STORE_SQL(q_amb_sessions, SCOPE_WITH "SELECT s.id, s.mentorship_id, p.full_name, s.held_on, s.topic, rb.display_name,"
+                                     " s.created_at FROM mentor_sessions s JOIN mentorships m ON m.id = s.mentorship_id"
+                                     " JOIN people p ON p.id = m.mentee_id JOIN units u ON u.id = p.unit_id"
+                                     " LEFT JOIN users rb ON rb.id = s.recorded_by WHERE m.ambassador_id = ?"
+                                     " AND p.deleted_at IS NULL AND " SCOPE_IN("u.path")
+                                     " ORDER BY s.held_on DESC, s.id DESC LIMIT 100");
+STORE_SQL(q_amb_helps, SCOPE_WITH "SELECT h.id, h.person_id, p.full_name, h.helped_on, h.what, rb.display_name, h.created_at"
+                                  " FROM service_helps h JOIN people p ON p.id = h.person_id JOIN units u ON u.id = p.unit_id"
+                                  " LEFT JOIN users rb ON rb.id = h.recorded_by WHERE h.ambassador_id = ?"
+                                  " AND p.deleted_at IS NULL AND " SCOPE_IN("u.path")
+                                  " ORDER BY h.helped_on DESC, h.id DESC LIMIT 100");
 /* Lists: the ambassadors serving a unit of the scope (and of the filter's subtree when given). */
 #define AMB_LIST_WHERE                                                                                        \
   " FROM ambassadors a JOIN people p ON p.id = a.person_id JOIN units u ON u.id = a.unit_id"                   \
@@ -273,11 +278,12 @@ static json_t *amb_json(store_stmt *s) {
                    shortfall > 0);
 }
 
-/* Appends every row of a statement bound with the id to `arr`, through `row`. */
-static int rows_of(store_conn *c, const store_sql *q, int64_t id, json_t *arr, json_t *(*row)(store_stmt *)) {
+/* Appends every row of a statement (the scope, then the id) to `arr`, through `row`. */
+static int rows_of(store_conn *c, const store_sql *q, const scope_sql *scope, int64_t id, json_t *arr,
+                   json_t *(*row)(store_stmt *)) {
   store_stmt *s = store_prepare(c, q);
   if (!s) return -1;
-  store_bind_int(s, 1, id);
+  store_bind_int(s, scope_bind(s, 1, scope), id);
   int rc;
   while ((rc = store_step(s)) == STORE_ROW)
     if (json_array_append_new(arr, row(s)) != 0) {
@@ -306,7 +312,7 @@ static json_t *help_row(store_stmt *s) {
                    "created_at", iso_or_null(s, 6));
 }
 
-int ambassadors_get(store_conn *c, int64_t id, json_t **out, app_err *e) {
+int ambassadors_get(store_conn *c, const scope_sql *scope, int64_t id, json_t **out, app_err *e) {
   *out = NULL;
   store_stmt *s = store_prepare(c, &q_amb_get);
   if (!s) return APP_INTERNAL(e);
@@ -321,8 +327,9 @@ int ambassadors_get(store_conn *c, int64_t id, json_t **out, app_err *e) {
   json_object_set_new(o, "mentees", mentees);
   json_object_set_new(o, "session_log", sessions);
   json_object_set_new(o, "help_log", helps);
-  if (!mentees || !sessions || !helps || rows_of(c, &q_amb_mentees, id, mentees, mentee_row) != 0 ||
-      rows_of(c, &q_amb_sessions, id, sessions, session_row) != 0 || rows_of(c, &q_amb_helps, id, helps, help_row) != 0) {
+  if (!mentees || !sessions || !helps || rows_of(c, &q_amb_mentees, scope, id, mentees, mentee_row) != 0 ||
+      rows_of(c, &q_amb_sessions, scope, id, sessions, session_row) != 0 ||
+      rows_of(c, &q_amb_helps, scope, id, helps, help_row) != 0) {
     json_decref(o);
     return APP_INTERNAL(e);
   }

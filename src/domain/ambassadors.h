@@ -51,8 +51,10 @@ int ambassadors_reach(store_conn *c, int64_t id, arena *a, int64_t *person_id, c
  * ended_at, active_mentees, min_mentees, shortfall, mentees: [{mentorship_id, person_id, full_name,
  * unit_name, started_at, ended_at, sessions}] (current first, then history), sessions: [{id,
  * mentorship_id, mentee_name, held_on, topic, recorded_by, created_at}], helps: [{id, person_id,
- * full_name, helped_on, what, recorded_by, created_at}]} (the latest 100 of each log). */
-int ambassadors_get(store_conn *c, int64_t id, json_t **out, app_err *e);
+ * full_name, helped_on, what, recorded_by, created_at}]} (the latest 100 of each log). The people
+ * named in mentees and the logs are those registered in `scope` (the reader's people.read: a mentor
+ * of one tổ may guide someone of another, whom its officers do not see); the counts are whole. */
+int ambassadors_get(store_conn *c, const scope_sql *scope, int64_t id, json_t **out, app_err *e);
 
 typedef struct ambassador_query {
   const char *kind;   /* NULL: both */

@@ -8,11 +8,19 @@
 #include "http/handlers.h"
 #include "util/clock.h"
 
-/* Commits, then answers `status` with the object read back by `get` (on the writer, which saw it). */
+/* An ambassador as the caller may see it (the people named: within their people.read scope). */
+static int ambassador_of(req *r, store_conn *c, int64_t id, json_t **out) {
+  scope_sql sc;
+  scope_sql_of(&sc, r->who, CAP_PEOPLE_READ);
+  return ambassadors_get(c, &sc, id, out, &r->err);
+}
+
+/* Commits, then answers `status` with the object read back on the writer, which saw it: an
+ * ambassador (get NULL) or an assignment. */
 static int commit_and_answer(req *r, int status, int (*get)(store_conn *, int64_t, json_t **, app_err *), int64_t id) {
   store_conn *w = req_dbw(r);
   json_t *o = NULL;
-  if (get(w, id, &o, &r->err) != 0) return -1;
+  if (get ? get(w, id, &o, &r->err) != 0 : ambassador_of(r, w, id, &o) != 0) return -1;
   if (store_commit(w) != STORE_OK) {
     json_decref(o);
     return APP_INTERNAL(&r->err);
@@ -28,7 +36,7 @@ int h_ambassadors_create(req *r) {
   if (req_audit(r, "ambassador.create", "person", person, unit,
                 json_pack("{s:I, s:s}", "ambassador_id", (json_int_t)id, "kind", kind)) != 0)
     return APP_INTERNAL(&r->err);
-  return commit_and_answer(r, 201, ambassadors_get, id);
+  return commit_and_answer(r, 201, NULL, id);
 }
 
 int h_ambassadors_end(req *r) {
@@ -37,14 +45,14 @@ int h_ambassadors_end(req *r) {
   if (ambassadors_end(req_dbw(r), id, r->who->user_id, clock_now(), &person, &unit, &r->err) != 0) return -1;
   if (req_audit(r, "ambassador.end", "person", person, unit, json_pack("{s:I}", "ambassador_id", (json_int_t)id)) != 0)
     return APP_INTERNAL(&r->err);
-  return commit_and_answer(r, 200, ambassadors_get, id);
+  return commit_and_answer(r, 200, NULL, id);
 }
 
 int h_ambassadors_get(req *r) {
   store_conn *c = req_db(r);
   if (!c) return req_unavailable(r);
   json_t *o = NULL;
-  if (ambassadors_get(c, req_param(r, 0), &o, &r->err) != 0) return -1;
+  if (ambassador_of(r, c, req_param(r, 0), &o) != 0) return -1;
   return req_ok(r, 200, o);
 }
 

@@ -219,6 +219,14 @@ test('scope: a field helper of tổ 1 touches nobody of tổ 2 (mentee, mentor, 
   assert.ok(list.items.every((x) => x.unit_id === tdp1), 'only tổ 1');
   const wide = await srv.getJSON(admin, '/api/v1/ambassadors?per_page=200');
   assert.ok(wide.items.some((x) => x.id === m2.id));
+  // a mentor of tổ 1 guiding someone of tổ 2 (assigned by the ward admin): the helper of tổ 1 sees the
+  // count, not the person
+  const other = await person(tdp2, 'Người Học Ở Tổ Hai');
+  assert.equal((await assign(admin, other, m1.id)).status, 201);
+  const seenByHelper = await get(helper, m1.id);
+  assert.equal(seenByHelper.active_mentees, 1);
+  assert.ok(!seenByHelper.mentees.some((x) => x.person_id === other), 'a person out of scope named');
+  assert.ok((await get(admin, m1.id)).mentees.some((x) => x.person_id === other));
   // a learner has no capability at all
   expectError(assert, await assign(hocvien, in1, m1.id), 403, 'forbidden');
   expectError(assert, await srv.request('GET', '/api/v1/ambassadors', { session: hocvien }), 403, 'forbidden');

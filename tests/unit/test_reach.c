@@ -76,7 +76,9 @@ static int64_t mentor_of(fixture *fx, int64_t unit, int64_t now) {
 static json_t *get(fixture *fx, int64_t id) {
   json_t *o = NULL;
   app_err e = {0};
-  assert_int_equal(ambassadors_get(fx->w, id, &o, &e), 0);
+  scope_sql all;
+  scope_sql_all(&all);
+  assert_int_equal(ambassadors_get(fx->w, &all, id, &o, &e), 0);
   return o;
 }
 static int64_t int_of(json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
