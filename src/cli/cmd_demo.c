@@ -388,6 +388,11 @@ int cmd_demo(int argc, char **argv) {
   if (rc == 0 && !units_only && (rc = demo_trade(st, clock_now(), stdout, err, sizeof err)) != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
   const char *content = cli_get(demo_opts, &args, "content");
   if (rc == 0 && !units_only) rc = load_curriculum(st, &keys, content ? content : "content/curriculum");
+  /* Issue 9, parts 2, 3 and 10 under way (demo_reach.c): once people, certificates and confirmations exist. */
+  if (rc == 0 && !units_only && demo_reach(st, clock_now(), stdout, err, sizeof err) != 0) {
+    fprintf(stderr, "hocvuso demo: %s\n", err);
+    rc = -1;
+  }
   store_close(st);
   if (rc != 0) return 1;
   printf("\nLog in as:  admin / %s\n", password);

@@ -34,6 +34,10 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_TRADER: return "trader";
     case SCOPE_CLASS: return "class";
     case SCOPE_EVENT: return "event";
+    case SCOPE_UNIT_PERSON: return "unit_person";
+    case SCOPE_AMBASSADOR: return "ambassador";
+    case SCOPE_MENTEE: return "mentee";
+    case SCOPE_MENTORSHIP: return "mentorship";
   }
   return "?";
 }

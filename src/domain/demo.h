@@ -32,5 +32,8 @@ int demo_load_units(store *st, long residents, uint64_t seed, FILE *out, char *e
  * in: the traders' 4T steps, the staff's training classes, the ward's events. Running it again adds
  * nothing. */
 int demo_trade(store *st, int64_t now, FILE *out, char *err, size_t errlen);
+/* Đại sứ số under way (demo_reach.c): mentors, mentees, sessions, service-centre helpers, once the
+ * ward has residents; nothing when it has none, or has ambassadors already. */
+int demo_reach(store *st, int64_t now, FILE *out, char *err, size_t errlen);
 
 #endif

@@ -128,4 +128,20 @@ int h_imports_get(req *r);
 int h_imports_errors(req *r);
 int h_imports_list(req *r);
 
+/* h_ambassadors.c: Đại sứ số (issue 9 part 2) */
+int h_ambassadors_list(req *r);
+int h_ambassadors_summary(req *r);
+int h_ambassadors_create(req *r);
+int h_ambassadors_get(req *r);
+int h_ambassadors_end(req *r);
+int h_ambassadors_help(req *r);
+int h_mentorships_create(req *r);
+int h_mentorships_end(req *r);
+int h_mentorships_session(req *r);
+/* h_reach.c: Gia đình số, VNeID coverage (issue 9 parts 3, 10) */
+int h_families_summary(req *r);
+int h_families_left(req *r);
+int h_vneid_coverage(req *r);
+int h_vneid_worklist(req *r);
+
 #endif

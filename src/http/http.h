@@ -85,7 +85,15 @@ typedef struct field_spec {
  * SCOPE_CLASS a training class {id} of the path (classes.h): the capability on its organising unit
  *             (404 when absent); a body `participant_id` names a person who must be visible with
  *             people.read;
- * SCOPE_EVENT an event {id} of the path (events.h): as SCOPE_CLASS, on the event's organising unit. */
+ * SCOPE_EVENT an event {id} of the path (events.h): as SCOPE_CLASS, on the event's organising unit;
+ * SCOPE_UNIT_PERSON the unit of body field scope_field with `cap`, and the person of body field
+ *             `person_id` visible with people.read (naming an ambassador, ambassadors.h);
+ * SCOPE_AMBASSADOR an ambassador {id} of the path (ambassadors.h): `cap` on the unit they serve; and
+ *             the person of body field `person_id`, when the body names one, visible with people.read;
+ * SCOPE_MENTEE a new assignment: the person of body field `mentee_id` changed with `cap` (on their
+ *             registering unit), and the person of the ambassador in body field `mentor_id` visible
+ *             with people.read;
+ * SCOPE_MENTORSHIP an assignment {id} of the path: `cap` on its mentee's registering unit. */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -103,7 +111,11 @@ typedef enum {
   SCOPE_CONFIRMATION,
   SCOPE_TRADER,
   SCOPE_CLASS,
-  SCOPE_EVENT
+  SCOPE_EVENT,
+  SCOPE_UNIT_PERSON,
+  SCOPE_AMBASSADOR,
+  SCOPE_MENTEE,
+  SCOPE_MENTORSHIP,
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;

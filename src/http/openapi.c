@@ -566,6 +566,83 @@ static const char *competence_schemas_json =
     "r\",\"description\":\"số cặp (người học, năng lực) đo hai lần\"},\"before\":{\"type\":\"number\"},\""
     "after\":{\"type\":\"number\"},\"change\":{\"type\":\"number\"},\"group\":{\"type\":\"string\"},\"lab"
     "el\":{\"type\":\"string\"}},\"additionalProperties\":false}}},\"additionalProperties\":false}}";
+/* Issue 9, parts 2, 3 and 10 (ambassadors.h, families.h, vneid.h): merged into the schemas above. */
+static const char *reach_schemas_json =
+    "{\"Ambassador\":{\"type\":\"object\",\"required\":[\"id\",\"person_id\",\"full_name\",\"unit_id\",\"unit_nam"
+    "e\",\"kind\",\"kind_label\",\"started_at\",\"ended_at\",\"active_mentees\",\"sessions\",\"helps\",\"shortfal"
+    "l\",\"short\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"person_id\":{\"type\":\"integer\"},\"full_nam"
+    "e\":{\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"kind\":{\""
+    "type\":\"string\",\"enum\":[\"mentor\",\"service_helper\"]},\"kind_label\":{\"type\":\"string\"},\"started_a"
+    "t\":{\"type\":\"string\"},\"ended_at\":{\"type\":[\"string\",\"null\"]},\"active_mentees\":{\"type\":\"integ"
+    "er\"},\"sessions\":{\"type\":\"integer\"},\"helps\":{\"type\":\"integer\"},\"shortfall\":{\"type\":\"integer"
+    "\",\"description\":\"số người còn thiếu so với quy định (mỗi đại sứ số hướng dẫn "
+    "ít nhất 5 người)\"},\"short\":{\"type\":\"boolean\"},\"min_mentees\":{\"type\":\"integer\"},\"mentees\""
+    ":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"mentorship_id\",\"person_id\",\"full_nam"
+    "e\",\"unit_name\",\"started_at\",\"ended_at\",\"sessions\",\"active\"],\"properties\":{\"mentorship_id\":{\""
+    "type\":\"integer\"},\"person_id\":{\"type\":\"integer\"},\"full_name\":{\"type\":\"string\"},\"unit_name\":{"
+    "\"type\":\"string\"},\"started_at\":{\"type\":\"string\"},\"ended_at\":{\"type\":[\"string\",\"null\"]},\"se"
+    "ssions\":{\"type\":\"integer\"},\"active\":{\"type\":\"boolean\"}},\"additionalProperties\":false}},\"sessio"
+    "n_log\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"mentorship_id\",\"mentee_n"
+    "ame\",\"held_on\",\"topic\",\"recorded_by\",\"created_at\"],\"properties\":{\"id\":{\"type\":\"integer\"},\""
+    "mentorship_id\":{\"type\":\"integer\"},\"mentee_name\":{\"type\":\"string\"},\"held_on\":{\"type\":\"string\""
+    "},\"topic\":{\"type\":\"string\"},\"recorded_by\":{\"type\":[\"string\",\"null\"]},\"created_at\":{\"type\":"
+    "\"string\"}},\"additionalProperties\":false}},\"help_log\":{\"type\":\"array\",\"items\":{\"type\":\"object\""
+    ",\"required\":[\"id\",\"person_id\",\"full_name\",\"helped_on\",\"what\",\"recorded_by\",\"created_at\"],\"p"
+    "roperties\":{\"id\":{\"type\":\"integer\"},\"person_id\":{\"type\":\"integer\"},\"full_name\":{\"type\":\"st"
+    "ring\"},\"helped_on\":{\"type\":\"string\"},\"what\":{\"type\":\"string\"},\"recorded_by\":{\"type\":[\"stri"
+    "ng\",\"null\"]},\"created_at\":{\"type\":\"string\"}},\"additionalProperties\":false}}},\"additionalProperti"
+    "es\":false},\"AmbassadorPage\":{\"type\":\"object\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"]"
+    ",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Ambassador\"}},\"p"
+    "age\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additio"
+    "nalProperties\":false},\"AmbassadorSummary\":{\"type\":\"object\",\"required\":[\"min_mentees\",\"mentors\","
+    "\"mentors_short\",\"mentees\",\"sessions\",\"centres\",\"centre_without_helper\",\"no_centre\"],\"properties"
+    "\":{\"min_mentees\":{\"type\":\"integer\"},\"mentors\":{\"type\":\"integer\"},\"mentors_short\":{\"type\":\""
+    "integer\"},\"mentees\":{\"type\":\"integer\"},\"sessions\":{\"type\":\"integer\"},\"centres\":{\"type\":\"ar"
+    "ray\",\"items\":{\"type\":\"object\",\"required\":[\"unit_id\",\"name\",\"helpers\",\"helps\"],\"properties\""
+    ":{\"unit_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"helpers\":{\"type\":\"integer\"},\"hel"
+    "ps\":{\"type\":\"integer\"}},\"additionalProperties\":false}},\"centre_without_helper\":{\"type\":\"boolean\""
+    "},\"no_centre\":{\"type\":\"boolean\"}},\"additionalProperties\":false},\"Mentorship\":{\"type\":\"object\","
+    "\"required\":[\"id\",\"ambassador_id\",\"mentor_person_id\",\"mentor_name\",\"mentee_id\",\"mentee_name\",\""
+    "started_at\",\"ended_at\",\"sessions\",\"active\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"ambassado"
+    "r_id\":{\"type\":\"integer\"},\"mentor_person_id\":{\"type\":\"integer\"},\"mentor_name\":{\"type\":\"string"
+    "\"},\"mentee_id\":{\"type\":\"integer\"},\"mentee_name\":{\"type\":\"string\"},\"started_at\":{\"type\":\"st"
+    "ring\"},\"ended_at\":{\"type\":[\"string\",\"null\"]},\"sessions\":{\"type\":\"integer\"},\"active\":{\"type"
+    "\":\"boolean\"}},\"additionalProperties\":false},\"MentorSession\":{\"type\":\"object\",\"required\":[\"id\""
+    ",\"mentorship_id\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"mentorship_id\":{\"type\":\"integer\"}},"
+    "\"additionalProperties\":false},\"ServiceHelp\":{\"type\":\"object\",\"required\":[\"id\",\"ambassador_id\","
+    "\"person_id\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"ambassador_id\":{\"type\":\"integer\"},\"pers"
+    "on_id\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"FamilySummary\":{\"type\":\"object\",\"req"
+    "uired\":[\"rule\",\"households\",\"counted\",\"not_counted\",\"percent\",\"by_unit\"],\"properties\":{\"rule"
+    "\":{\"type\":\"string\"},\"households\":{\"type\":\"integer\"},\"counted\":{\"type\":\"integer\"},\"not_coun"
+    "ted\":{\"type\":\"integer\"},\"percent\":{\"type\":\"number\"},\"by_unit\":{\"type\":\"array\",\"items\":{\""
+    "type\":\"object\",\"required\":[\"unit_id\",\"name\",\"households\",\"counted\",\"not_counted\",\"percent\"]"
+    ",\"properties\":{\"unit_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"households\":{\"type\":"
+    "\"integer\"},\"counted\":{\"type\":\"integer\"},\"not_counted\":{\"type\":\"integer\"},\"percent\":{\"type\""
+    ":\"number\"}},\"additionalProperties\":false}}},\"additionalProperties\":false},\"FamilyLeft\":{\"type\":\"o"
+    "bject\",\"required\":[\"id\",\"code\",\"address\",\"unit_id\",\"unit_name\",\"members\"],\"properties\":{\"i"
+    "d\":{\"type\":\"integer\"},\"code\":{\"type\":[\"string\",\"null\"]},\"address\":{\"type\":\"string\"},\"uni"
+    "t_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"members\":{\"type\":\"integer\"}},\"addi"
+    "tionalProperties\":false},\"FamilyPage\":{\"type\":\"object\",\"required\":[\"items\",\"page\",\"per_page\","
+    "\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/FamilyLe"
+    "ft\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}}"
+    ",\"additionalProperties\":false},\"VneidCoverage\":{\"type\":\"object\",\"required\":[\"date\",\"by_unit\",\""
+    "residents\",\"level0\",\"level1\",\"level2\",\"adults\",\"adults_without_level2\"],\"properties\":{\"date\":"
+    "{\"type\":\"string\"},\"by_unit\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"unit_id"
+    "\",\"name\",\"residents\",\"level0\",\"level1\",\"level2\",\"adults\",\"adults_without_level2\"],\"propertie"
+    "s\":{\"unit_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"residents\":{\"type\":\"integer\"},"
+    "\"level0\":{\"type\":\"integer\"},\"level1\":{\"type\":\"integer\"},\"level2\":{\"type\":\"integer\"},\"adul"
+    "ts\":{\"type\":\"integer\"},\"adults_without_level2\":{\"type\":\"integer\"}},\"additionalProperties\":false"
+    "}},\"residents\":{\"type\":\"integer\"},\"level0\":{\"type\":\"integer\"},\"level1\":{\"type\":\"integer\"},"
+    "\"level2\":{\"type\":\"integer\"},\"adults\":{\"type\":\"integer\"},\"adults_without_level2\":{\"type\":\"in"
+    "teger\"}},\"additionalProperties\":false},\"VneidWorklistItem\":{\"type\":\"object\",\"required\":[\"id\",\""
+    "full_name\",\"birth_year\",\"unit_id\",\"unit_name\",\"vneid_level\",\"household_id\",\"address\"],\"propert"
+    "ies\":{\"id\":{\"type\":\"integer\"},\"full_name\":{\"type\":\"string\"},\"birth_year\":{\"type\":[\"integer"
+    "\",\"null\"]},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"vneid_level\":{\"type"
+    "\":\"integer\"},\"household_id\":{\"type\":[\"integer\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\""
+    "]}},\"additionalProperties\":false},\"VneidWorklistPage\":{\"type\":\"object\",\"required\":[\"items\",\"pag"
+    "e\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components"
+    "/schemas/VneidWorklistItem\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\""
+    ":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
 /* Confirmations from outside (confirmations.h): merged into the schemas above. */
 static const char *confirm_schemas_json =
     "{\"Confirmation\":{\"type\":\"object\",\"required\":[\"id\",\"person_id\",\"full_name\",\"unit_id\","
@@ -696,6 +773,10 @@ static const char *const tag_docs[][2] = {
     {"Lớp bồi dưỡng", "Lớp bồi dưỡng, tập huấn: buổi học, ghi danh, điểm danh, kết quả (tính vào chỉ tiêu 1)"},
     {"Sự kiện", "Sự kiện như Ngày hội toàn dân học tập số (10/10): hoạt động, người tham dự có trong sổ dân cư và số người chưa đăng ký"},
     {"Mô hình 4T", "Chợ số – Siêu thị số: tiểu thương theo chợ và các bước 4T (thương mại điện tử, thanh toán không dùng tiền mặt, tiết kiệm số)"},
+    {"Đại sứ số", "Đại sứ số hướng dẫn (mỗi người ít nhất 5 người), buổi hướng dẫn, người hỗ trợ tại Trung tâm phục vụ "
+                  "hành chính công"},
+    {"Gia đình số", "Hộ gia đình số: ít nhất một thành viên đã học (chứng nhận còn hiệu lực hoặc xác nhận từ bên ngoài)"},
+    {"Định danh điện tử", "Mức định danh điện tử VNeID của người dân theo tổ dân phố; người từ 18 tuổi chưa có mức 2"},
 };
 
 json_t *openapi_build(const char *version) {
@@ -712,7 +793,7 @@ json_t *openapi_build(const char *version) {
   } more_schemas[] = {{&people_schemas_json, "people"},     {&privacy_schemas_json, "request"},
                       {&deleted_schemas_json, "deleted-record"}, {&import_schemas_json, "import"},
                       {&learning_schemas_json, "learning"}, {&certificate_schemas_json, "certificate"},
-                      {&confirm_schemas_json, "confirmation"},
+                      {&confirm_schemas_json, "confirmation"}, {&reach_schemas_json, "reach"},
                       {&competence_schemas_json, "competence"}, {&movement_schemas_json, "movement"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);

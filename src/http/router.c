@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/ambassadors.h"
 #include "domain/authcache.h"
 #include "domain/classes.h"
 #include "domain/confirmations.h"
@@ -209,6 +210,49 @@ static int check_person(req *r, caps_t cap, int64_t id, bool write, const char *
   return 0;
 }
 
+/* Đại sứ số (ambassadors.h): every object a route touches, the mentor, the mentee, the resident
+ * helped and the unit, each in the caller's scope. */
+static int check_reach_scope(req *r) {
+  const route *rt = r->route;
+  store_conn *c = req_db(r);
+  if (!c) return db_down(r);
+  const char *path = NULL;
+  int64_t person = 0, id = 0;
+  switch (rt->scope) {
+    case SCOPE_UNIT_PERSON:
+      if (!field_id(r, rt, &id)) return req_fail(r, 400, "missing_field", rt->scope_field, "Thiếu trường bắt buộc.");
+      if (check_unit_scope(r, rt->cap, id, rt->scope_field, NULL) != 0) return -1;
+      return check_person(r, CAP_PEOPLE_READ, req_int(r, "person_id", 0), false, "person_id");
+    case SCOPE_AMBASSADOR:
+      if (ambassadors_reach(c, req_param(r, 0), &r->a, &person, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Đại sứ số này làm nhiệm vụ ở đơn vị ngoài phạm vi của bạn.");
+      if (req_int(r, "person_id", 0)) return check_person(r, CAP_PEOPLE_READ, req_int(r, "person_id", 0), false, "person_id");
+      return 0;
+    case SCOPE_MENTEE:
+      if (check_person(r, rt->cap, req_int(r, "mentee_id", 0), true, "mentee_id") != 0) return -1;
+      if (ambassadors_reach(c, req_int(r, "mentor_id", 0), &r->a, &person, &path, &r->err) != 0) {
+        r->err.field = "mentor_id";
+        fail_err(r);
+        return -1;
+      }
+      return check_person(r, CAP_PEOPLE_READ, person, false, "mentor_id");
+    case SCOPE_MENTORSHIP:
+      if (mentorships_reach(c, req_param(r, 0), &r->a, &person, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Người được hướng dẫn đăng ký ở đơn vị ngoài phạm vi của bạn.");
+      return 0;
+    default:
+      return 0;
+  }
+}
+
 static int check_scope(req *r) {
   const route *rt = r->route;
   int64_t id = 0;
@@ -383,6 +427,11 @@ static int check_scope(req *r) {
       int64_t who = rt->body ? req_int(r, "participant_id", 0) : 0;
       return who ? check_person(r, CAP_PEOPLE_READ, who, false, "participant_id") : 0;
     }
+    case SCOPE_UNIT_PERSON:
+    case SCOPE_AMBASSADOR:
+    case SCOPE_MENTEE:
+    case SCOPE_MENTORSHIP:
+      return check_reach_scope(r);
   }
   return 0;
 }

@@ -417,6 +417,48 @@ static const field_spec event_participant_body[] = {
     {"participant_id", FT_INT, true, 1, INT64_MAX, "Người tham dự (hồ sơ người dân)"},
     {0},
 };
+/* Đại sứ số (ambassadors.h). */
+static const field_spec ambassador_body[] = {
+    {"person_id", FT_INT, true, 1, INT64_MAX, "Người được giao (người dân hoặc cán bộ trong sổ dân cư)"},
+    {"unit_id", FT_INT, true, 1, INT64_MAX,
+     "Đơn vị nơi làm nhiệm vụ: tổ dân phố (hướng dẫn) hoặc Trung tâm phục vụ hành chính công (hỗ trợ)"},
+    {"kind", FT_STRING, true, 1, 40, "Loại: mentor (đại sứ số hướng dẫn) hoặc service_helper (hỗ trợ tại trung tâm)"},
+    {0},
+};
+static const field_spec ambassadors_query[] = {
+    {"kind", FT_STRING, false, 1, 40, "Loại: mentor hoặc service_helper"},
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ đại sứ số làm nhiệm vụ trong cây đơn vị này"},
+    {"include_ended", FT_BOOL, false, 0, 0, "Kể cả người đã kết thúc nhiệm vụ"},
+    {"short_only", FT_BOOL, false, 0, 0, "Chỉ đại sứ số hướng dẫn chưa đủ 5 người"},
+    PAGING,
+    {0},
+};
+static const field_spec mentorship_body[] = {
+    {"mentee_id", FT_INT, true, 1, INT64_MAX, "Người được hướng dẫn (trong sổ dân cư)"},
+    {"mentor_id", FT_INT, true, 1, INT64_MAX, "Đại sứ số hướng dẫn (mã đại sứ số)"},
+    {0},
+};
+static const field_spec mentor_session_body[] = {
+    {"held_on", FT_STRING, true, 1, 10, "Ngày hướng dẫn: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai"},
+    {"topic", FT_STRING, true, 1, 500, "Nội dung đã hướng dẫn"},
+    {0},
+};
+static const field_spec service_help_body[] = {
+    {"person_id", FT_INT, true, 1, INT64_MAX, "Người dân được hỗ trợ tại trung tâm"},
+    {"helped_on", FT_STRING, true, 1, 10, "Ngày hỗ trợ: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai"},
+    {"what", FT_STRING, true, 1, 500, "Việc đã hỗ trợ (ví dụ: nộp hồ sơ trực tuyến trên Cổng dịch vụ công)"},
+    {0},
+};
+/* Gia đình số and VNeID coverage (families.h, vneid.h). */
+static const field_spec reach_unit_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {0},
+};
+static const field_spec reach_page_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    PAGING,
+    {0},
+};
 
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
@@ -756,6 +798,56 @@ const route routes[] = {
     {"POST", "/api/v1/events/{id}/participants", h_events_participant_add, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_EVENT,
      "id", FROM_PATH, event_participant_body, NULL, true, RATE_WRITE, 201, "addEventParticipant", "Sự kiện",
      "Ghi nhận một người dân (trong phạm vi mình được xem) đã tham dự; đã ghi: 200, không ghi thêm", "Event"},
+    /* Đại sứ số: mentors, mentees, guidance sessions, helpers at the service centre (ambassadors.h) */
+    {"GET", "/api/v1/ambassadors", h_ambassadors_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     ambassadors_query, false, RATE_NONE, 200, "listAmbassadors", "Đại sứ số",
+     "Đại sứ số trong phạm vi: người hướng dẫn (số người đang hướng dẫn, thiếu so với quy định 5 người) và người hỗ trợ "
+     "tại Trung tâm phục vụ hành chính công",
+     "AmbassadorPage"},
+    {"GET", "/api/v1/ambassadors/summary", h_ambassadors_summary, LOGIN(CAP_PEOPLE_READ), NULL, NULL, false, RATE_NONE,
+     200, "getAmbassadorSummary", "Đại sứ số",
+     "Các quy định của kế hoạch trong phạm vi: số đại sứ số chưa đủ 5 người được hướng dẫn; trung tâm chưa có người hỗ trợ",
+     "AmbassadorSummary"},
+    {"POST", "/api/v1/ambassadors", h_ambassadors_create, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_UNIT_PERSON, "unit_id",
+     FROM_BODY, ambassador_body, NULL, true, RATE_WRITE, 201, "createAmbassador", "Đại sứ số",
+     "Giao một người trong sổ dân cư làm đại sứ số hướng dẫn, hoặc hỗ trợ tại Trung tâm phục vụ hành chính công",
+     "Ambassador"},
+    {"GET", "/api/v1/ambassadors/{id}", h_ambassadors_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_AMBASSADOR, "id",
+     FROM_PATH, NULL, NULL, false, RATE_NONE, 200, "getAmbassador", "Đại sứ số",
+     "Một đại sứ số: người đang và đã hướng dẫn, các buổi hướng dẫn, người dân đã hỗ trợ tại trung tâm", "Ambassador"},
+    {"POST", "/api/v1/ambassadors/{id}/end", h_ambassadors_end, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_AMBASSADOR, "id",
+     FROM_PATH, NULL, NULL, true, RATE_WRITE, 200, "endAmbassador", "Đại sứ số",
+     "Kết thúc nhiệm vụ của đại sứ số (các phân công hướng dẫn đang mở cũng kết thúc; lịch sử được giữ)", "Ambassador"},
+    {"POST", "/api/v1/ambassadors/{id}/helps", h_ambassadors_help, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_AMBASSADOR, "id",
+     FROM_PATH, service_help_body, NULL, true, RATE_WRITE, 201, "logServiceHelp", "Đại sứ số",
+     "Ghi nhận người hỗ trợ tại trung tâm đã giúp một người dân (ngày, việc đã hỗ trợ)", "ServiceHelp"},
+    {"POST", "/api/v1/mentorships", h_mentorships_create, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_MENTEE, "mentee_id",
+     FROM_BODY, mentorship_body, NULL, true, RATE_WRITE, 201, "assignMentee", "Đại sứ số",
+     "Phân công một người cho đại sứ số hướng dẫn; người đang có người hướng dẫn thì bị từ chối (409, trường mentee_id)",
+     "Mentorship"},
+    {"POST", "/api/v1/mentorships/{id}/end", h_mentorships_end, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_MENTORSHIP, "id",
+     FROM_PATH, NULL, NULL, true, RATE_WRITE, 200, "endMentorship", "Đại sứ số",
+     "Kết thúc phân công hướng dẫn (giữ trong lịch sử; người này có thể được phân công lại)", "Mentorship"},
+    {"POST", "/api/v1/mentorships/{id}/sessions", h_mentorships_session, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_MENTORSHIP,
+     "id", FROM_PATH, mentor_session_body, NULL, true, RATE_WRITE, 201, "logMentorSession", "Đại sứ số",
+     "Ghi một buổi hướng dẫn (ngày không ở tương lai, nội dung)", "MentorSession"},
+    /* Gia đình số (families.h): the rule written once; VNeID coverage (vneid.h) */
+    {"GET", "/api/v1/families", h_families_summary, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     reach_unit_query, false, RATE_NONE, 200, "getFamilySummary", "Gia đình số",
+     "Số hộ gia đình số (ít nhất một thành viên có chứng nhận còn hiệu lực hoặc xác nhận từ bên ngoài) theo tổ dân phố "
+     "và toàn phạm vi",
+     "FamilySummary"},
+    {"GET", "/api/v1/families/left", h_families_left, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     reach_page_query, false, RATE_NONE, 200, "listFamiliesLeft", "Gia đình số",
+     "Các hộ chưa có ai học (danh sách việc của tổ), theo tổ dân phố rồi địa chỉ", "FamilyPage"},
+    {"GET", "/api/v1/vneid/coverage", h_vneid_coverage, ON_UNIT(CAP_IDENTITY_READ, "unit_id", FROM_QUERY), NULL,
+     reach_unit_query, false, RATE_NONE, 200, "getVneidCoverage", "Định danh điện tử",
+     "Người dân theo mức định danh điện tử VNeID (chưa có, mức 1, mức 2) theo tổ dân phố, cho công an phường",
+     "VneidCoverage"},
+    {"GET", "/api/v1/vneid/worklist", h_vneid_worklist, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     reach_page_query, false, RATE_NONE, 200, "listVneidWorklist", "Định danh điện tử",
+     "Người từ 18 tuổi chưa có định danh điện tử mức 2 (danh sách việc của tổ), theo tổ dân phố rồi họ tên",
+     "VneidWorklistPage"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

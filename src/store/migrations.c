@@ -776,6 +776,60 @@ static const store_sql m0021[] = {
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
 
+/* 20: Đại sứ số (issue 9, part 2; ambassadors.h): people of the registry named digital ambassadors,
+ * as mentors (kind 'mentor', serving a unit such as their tổ dân phố) or as helpers at the public
+ * administration service centre (kind 'service_helper', on the centre's unit); a person holds each
+ * kind at most once at a time. A mentee has at most one mentor at a time (the partial unique index:
+ * a second assignment is refused by the database too, whatever the race); an ended assignment stays
+ * as history. Guidance sessions and the service centre's helps are logs (a date key yyyymmdd, who
+ * recorded it and when). Everything goes with the person it names when a record is purged. */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0020[] = {
+    {WITH_ID_AI("ambassadors",
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " kind TEXT NOT NULL CHECK (kind IN ('mentor', 'service_helper')),"
+                " started_at BIGINT NOT NULL,"
+                " ended_at BIGINT,"
+                " assigned_by BIGINT REFERENCES users(id),"
+                " ended_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE UNIQUE INDEX ambassadors_active ON ambassadors(person_id, kind) WHERE ended_at IS NULL", NULL},
+    {"CREATE INDEX ambassadors_unit ON ambassadors(unit_id, kind, ended_at)", NULL},
+    {WITH_ID_AI("mentorships",
+                " ambassador_id BIGINT NOT NULL REFERENCES ambassadors(id) ON DELETE CASCADE,"
+                " mentee_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " started_at BIGINT NOT NULL,"
+                " ended_at BIGINT,"
+                " assigned_by BIGINT REFERENCES users(id),"
+                " ended_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE UNIQUE INDEX mentorships_active ON mentorships(mentee_id) WHERE ended_at IS NULL", NULL},
+    {"CREATE INDEX mentorships_ambassador ON mentorships(ambassador_id, ended_at)", NULL},
+    {"CREATE INDEX mentorships_mentee ON mentorships(mentee_id, started_at)", NULL},
+    {WITH_ID_AI("mentor_sessions",
+                " mentorship_id BIGINT NOT NULL REFERENCES mentorships(id) ON DELETE CASCADE,"
+                " held_on INTEGER NOT NULL CHECK (held_on BETWEEN 19000101 AND 99991231),"
+                " topic TEXT NOT NULL,"
+                " recorded_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX mentor_sessions_mentorship ON mentor_sessions(mentorship_id, held_on)", NULL},
+    {WITH_ID_AI("service_helps",
+                " ambassador_id BIGINT NOT NULL REFERENCES ambassadors(id) ON DELETE CASCADE,"
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " helped_on INTEGER NOT NULL CHECK (helped_on BETWEEN 19000101 AND 99991231),"
+                " what TEXT NOT NULL,"
+                " recorded_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX service_helps_ambassador ON service_helps(ambassador_id, helped_on)", NULL},
+    {"CREATE INDEX service_helps_person ON service_helps(person_id)", NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -793,6 +847,7 @@ const store_migration hocvuso_migrations[] = {
     {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
     {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
+    {20, "Đại sứ số: mentors, mentees, guidance sessions, service-centre helpers", m0020},
     {21, "4T steps of traders, training classes, events", m0021},
     {23, "a course's revision, raised by every load of the course", m0023},
     {24, "notifications between processes (SQLite)", m0024},

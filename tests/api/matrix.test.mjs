@@ -81,6 +81,25 @@ const CAP_EXCEPTIONS = {
   // market (issue 9 part 4; SCOPE_TRADER).
   'POST /api/v1/residents/{id}/trade-steps': 'field.write',
   'DELETE /api/v1/residents/{id}/trade-steps': 'field.write',
+  // Đại sứ số (issue 9 part 2): reading who mentors whom is reading people (people.read); naming an
+  // ambassador, assigning a mentee, logging a session or a help at the service centre is field work
+  // (field.write), each on the unit of every object it touches (SCOPE_UNIT_PERSON, SCOPE_AMBASSADOR,
+  // SCOPE_MENTEE, SCOPE_MENTORSHIP in router.c).
+  'GET /api/v1/ambassadors': 'people.read',
+  'GET /api/v1/ambassadors/summary': 'people.read',
+  'GET /api/v1/ambassadors/{id}': 'people.read',
+  'POST /api/v1/ambassadors': 'field.write',
+  'POST /api/v1/ambassadors/{id}/end': 'field.write',
+  'POST /api/v1/ambassadors/{id}/helps': 'field.write',
+  'POST /api/v1/mentorships': 'field.write',
+  'POST /api/v1/mentorships/{id}/end': 'field.write',
+  'POST /api/v1/mentorships/{id}/sessions': 'field.write',
+  // Gia đình số and the VNeID worklist are lists of households and people: people.read; the VNeID
+  // figures by level are the police's (identity.read).
+  'GET /api/v1/families': 'people.read',
+  'GET /api/v1/families/left': 'people.read',
+  'GET /api/v1/vneid/coverage': 'identity.read',
+  'GET /api/v1/vneid/worklist': 'people.read',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
@@ -224,6 +243,18 @@ async function apiConfirmation(p, who) {
   if (r.status !== 201) throw new Error(`confirmation of ${p.id}: ${r.status} ${r.text}`);
   return { id: r.json.id, person: p };
 }
+// Đại sứ số: a mentor serving `unit` (their person registered there), and an assignment of a new
+// person of `unit` to them, made by the city's admin.
+async function apiMentor(unit, who) {
+  const s = await cliAdminSession();
+  const p = await apiPerson(`Đại sứ ${who}`, unit);
+  const r = await srv.request('POST', '/api/v1/ambassadors', { session: s, body: { person_id: p.id, unit_id: unit, kind: 'mentor' } });
+  if (r.status !== 201) throw new Error(`mentor in ${unit}: ${r.status} ${r.text}`);
+  const mentee = await apiPerson(`Người được hướng dẫn ${who}`, unit);
+  const m = await srv.request('POST', '/api/v1/mentorships', { session: s, body: { mentee_id: mentee.id, mentor_id: r.json.id } });
+  if (m.status !== 201) throw new Error(`mentorship in ${unit}: ${m.status} ${m.text}`);
+  return { id: r.json.id, unit, person: p, ms: { id: m.json.id, unit, mentee } };
+}
 // A certificate earned by the account of `session` (home unit `unit`): it passes the certificate quiz.
 async function apiCertificate(session, unit) {
   const st = await srv.request('POST', `/api/v1/quizzes/${certQuizId}/attempts`, { session });
@@ -279,6 +310,8 @@ function valueFor(f, ctx) {
   if (f.name === 'role') return ctx.role || 'learner';
   if (f.name === 'person_id' && ctx.person !== undefined) return ctx.person;
   if (f.name === 'participant_id' && ctx.participant !== undefined) return ctx.participant;
+  if (f.name === 'mentee_id' && ctx.mentee !== undefined) return ctx.mentee;
+  if (f.name === 'mentor_id' && ctx.mentor !== undefined) return ctx.mentor;
   if (f.name === 'quiz_id') return quizId;
   switch (f.type) {
     case 'integer':
@@ -412,6 +445,8 @@ before(async () => {
     const outClass = await apiClass(outUnit, `${who} ngoài`);
     const inEvent = await apiEvent(unit, `${who} trong`);
     const outEvent = await apiEvent(outUnit, `${who} ngoài`);
+    const inMentor = await apiMentor(unit, `trong ${who}`);
+    const outMentor = await apiMentor(outUnit, `ngoài ${who}`);
     // An attempt of one's own (for those who learn).
     let attempt = null;
     if (me.capabilities.includes('learn')) {
@@ -425,6 +460,7 @@ before(async () => {
     const inCert = await apiCertificate(await srv.login(inUser.username, 'Mat-khau-ma-tran-1'), unit);
     const outCert = await apiCertificate(await srv.login(outUser.username, 'Mat-khau-ma-tran-1'), cityId);
     acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest, inConf, outConf, memberConf, inClass, outClass, inEvent, outEvent };
+    acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest, inConf, outConf, memberConf, inMentor, outMentor };
   }
 });
 after(async () => {
@@ -461,7 +497,7 @@ test('policy: every object a route names is checked (path ids, unit fields)', ()
       if (UNIT_FIELDS.test(f.name) && f.name !== rt.scope_field && f.name !== rt.also_unit) wrong.push(`${key(rt)}: field ${f.name} names a unit that is not checked`);
     }
     if (rt.body && rt.body.some((f) => f.name === 'role') && !['user_role'].includes(rt.scope)) wrong.push(`${key(rt)}: a role in the body, scope ${rt.scope}`);
-    if (rt.body && rt.body.some((f) => f.name === 'person_id') && rt.scope !== 'user_person') wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
+    if (rt.body && rt.body.some((f) => f.name === 'person_id') && !['user_person', 'unit_person', 'ambassador'].includes(rt.scope)) wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
     // A restore names a deleted person: found among the deleted ones, checked the same way.
     // A trader's 4T step names a trader: seen through the registering unit or a market (SCOPE_TRADER).
     const personScope = /\/restore$/.test(rt.path) ? 'person_deleted' : /\/trade-steps$/.test(rt.path) ? 'trader' : 'person';
@@ -638,6 +674,38 @@ function casesFor(rt, username) {
       }
       break;
     }
+    // Đại sứ số (ambassadors.h): the unit and the person named; the ambassador's unit (and the
+    // resident helped); the mentee (changed: the registering unit) and the mentor's person (seen);
+    // an assignment's mentee.
+    case 'unit_person':
+      for (const [label, u, p] of [['unit and person in scope', a.unit, a.inPerson], ['unit out of scope', a.outUnit, a.inPerson], ['person out of scope', a.unit, a.outPerson], ['person seen through a membership', a.unit, a.memberPerson], ['missing unit', MISSING, a.inPerson], ['missing person', a.unit, null]]) {
+        let expect = unitExpect(u);
+        if (expect === 'pass') expect = p === null ? 'missing' : personVisible(a, 'people.read', p) ? 'pass' : 'deny';
+        add(label, {}, { unit: u, person: p ? p.id : MISSING }, expect);
+      }
+      break;
+    case 'ambassador': {
+      const takesPerson = (rt.body || []).some((f) => f.name === 'person_id');
+      const list = [['ambassador serving a unit in scope', a.inMentor, a.inPerson], ['ambassador out of scope', a.outMentor, a.inPerson], ['missing ambassador', null, a.inPerson]];
+      if (takesPerson) list.push(['resident helped out of scope', a.inMentor, a.outPerson], ['resident helped missing', a.inMentor, null]);
+      for (const [label, m, p] of list) {
+        let expect = m === null ? 'missing' : holds(a, cap, m.unit) ? 'pass' : 'deny';
+        if (expect === 'pass' && takesPerson) expect = p === null ? 'missing' : personVisible(a, 'people.read', p) ? 'pass' : 'deny';
+        add(label, { id: m ? m.id : MISSING }, { person: p ? p.id : MISSING }, expect);
+      }
+      break;
+    }
+    case 'mentee':
+      for (const [label, p, m] of [['mentee and mentor in scope', a.inPerson, a.inMentor], ['mentee out of scope', a.outPerson, a.inMentor], ['mentee seen only through a membership', a.memberPerson, a.inMentor], ['mentor out of scope', a.inPerson, a.outMentor], ['missing mentee', null, a.inMentor], ['missing mentor', a.inPerson, null]]) {
+        let expect = p === null ? 'missing' : personManaged(a, cap, p) ? 'pass' : 'deny';
+        if (expect === 'pass') expect = m === null ? 'missing' : personVisible(a, 'people.read', m.person) ? 'pass' : 'deny';
+        add(label, {}, { mentee: p ? p.id : MISSING, mentor: m ? m.id : MISSING }, expect);
+      }
+      break;
+    case 'mentorship':
+      for (const [label, ms] of [['assignment of a mentee in scope', a.inMentor.ms], ['assignment of a mentee out of scope', a.outMentor.ms], ['missing assignment', null]])
+        add(label, { id: ms ? ms.id : MISSING }, {}, ms === null ? 'missing' : personManaged(a, cap, ms.mentee) ? 'pass' : 'deny');
+      break;
     default:
       throw new Error(`${key(rt)}: scope kind "${rt.scope}" unknown to matrix.test.mjs: teach it`);
   }

@@ -218,6 +218,21 @@ const cases = {
   enrolInClass: () => ({ path: `/api/v1/classes/${state.classId}/enrolments`, body: { participant_id: state.traderId } }),
   setClassAttendance: () => ({ path: `/api/v1/classes/${state.classId}/attendance`, body: { session_id: state.sessionId, participant_ids: [state.traderId] } }),
   setClassOutcome: () => ({ path: `/api/v1/classes/${state.classId}/outcomes`, body: { participant_id: state.traderId, outcome: 'completed', outcome_on: '2026-01-10' } }),
+  // Đại sứ số (issue 9 part 2): a mentor of tổ 1, a mentee, a session; a helper at the service centre.
+  createAmbassador: () => ({ path: '/api/v1/ambassadors', body: { person_id: state.personId, unit_id: state.tdp1, kind: 'mentor' } }),
+  listAmbassadors: () => ({ path: `/api/v1/ambassadors?unit_id=${state.tdp1}&kind=mentor&per_page=5` }),
+  getAmbassadorSummary: () => ({ path: '/api/v1/ambassadors/summary' }),
+  assignMentee: () => ({ path: '/api/v1/mentorships', body: { mentee_id: state.menteeId, mentor_id: state.ambassadorId } }),
+  logMentorSession: () => ({ path: `/api/v1/mentorships/${state.mentorshipId}/sessions`, body: { held_on: new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10), topic: 'Cài đặt VNeID' } }),
+  endMentorship: () => ({ path: `/api/v1/mentorships/${state.mentorshipId}/end` }),
+  getAmbassador: () => ({ path: `/api/v1/ambassadors/${state.ambassadorId}` }),
+  logServiceHelp: () => ({ path: `/api/v1/ambassadors/${state.serviceHelperId}/helps`, body: { person_id: state.menteeId, helped_on: new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10), what: 'Nộp hồ sơ trực tuyến' } }),
+  endAmbassador: () => ({ path: `/api/v1/ambassadors/${state.ambassadorId}/end` }),
+  // Gia đình số and VNeID coverage (issue 9 parts 3, 10).
+  getFamilySummary: () => ({ path: `/api/v1/families?unit_id=${state.tdp1}` }),
+  listFamiliesLeft: () => ({ path: '/api/v1/families/left?per_page=5' }),
+  getVneidCoverage: () => ({ path: '/api/v1/vneid/coverage' }),
+  listVneidWorklist: () => ({ path: `/api/v1/vneid/worklist?unit_id=${state.tdp1}&per_page=5` }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -232,6 +247,10 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
   'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'deleteTradeStep', 'createClass', 'listClasses', 'getClass', 'addClassSession', 'enrolInClass', 'setClassAttendance', 'setClassOutcome', 'createEvent', 'listEvents', 'getEvent', 'updateEvent', 'addEventActivity', 'addEventParticipant', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'listConfirmations', 'importConfirmations', 'deleteConfirmation',
+  'createAmbassador', 'listAmbassadors', 'getAmbassadorSummary', 'assignMentee', 'logMentorSession', 'endMentorship',
+  'getAmbassador', 'logServiceHelp', 'endAmbassador', 'getFamilySummary', 'listFamiliesLeft', 'getVneidCoverage',
+  'listVneidWorklist', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -276,6 +295,15 @@ test('every operation answers valid input with its documented success, matching 
   state.traderId = tp.json.id;
   const tm = await srv.request('POST', `/api/v1/residents/${state.traderId}/memberships`, { session: admin, body: { unit_id: state.marketId, kind: 'trader' } });
   assert.equal(tm.status, 201, tm.text);
+  const mentee = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Được Hướng Dẫn', unit_id: state.tdp1 } });
+  assert.equal(mentee.status, 201, mentee.text);
+  state.menteeId = mentee.json.id;
+  const sh = await srv.request('POST', '/api/v1/ambassadors', {
+    session: admin,
+    body: { person_id: state.menteeId, unit_id: await srv.unitId(admin, 'Trung tâm phục vụ hành chính công phường'), kind: 'service_helper' },
+  });
+  assert.equal(sh.status, 201, sh.text);
+  state.serviceHelperId = sh.json.id;
   const byId = Object.fromEntries(ops.map((o) => [o.op.operationId, o]));
   for (const id of ORDER) {
     const o = byId[id];
@@ -307,6 +335,8 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'createClass') state.classId = r.json.id;
     if (id === 'createEvent') state.eventId = r.json.id;
     if (id === 'addClassSession') state.sessionId = r.json.sessions[0].id;
+    if (id === 'createAmbassador') state.ambassadorId = r.json.id;
+    if (id === 'assignMentee') state.mentorshipId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });

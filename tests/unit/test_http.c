@@ -645,6 +645,20 @@ static void test_route_table_invariants(void **state) {
         if (rt->scope_from != FROM_BODY || !spec_has(rt->body, rt->scope_field))
           fail_msg("%s: SCOPE_USER_PERSON needs the person field in the body", id);
         break;
+      /* Đại sứ số (ambassadors.h): every object named is in the route's input. */
+      case SCOPE_UNIT_PERSON:
+        if (rt->scope_from != FROM_BODY || !spec_has(rt->body, rt->scope_field) || !spec_has(rt->body, "person_id"))
+          fail_msg("%s: SCOPE_UNIT_PERSON needs the unit field and person_id in the body", id);
+        break;
+      case SCOPE_MENTEE:
+        if (!spec_has(rt->body, "mentee_id") || !spec_has(rt->body, "mentor_id"))
+          fail_msg("%s: SCOPE_MENTEE needs mentee_id and mentor_id in the body", id);
+        break;
+      case SCOPE_AMBASSADOR:
+      case SCOPE_MENTORSHIP:
+        if (rt->scope_from != FROM_PATH || !rt->scope_field || strcmp(first_param, rt->scope_field) != 0)
+          fail_msg("%s: SCOPE_AMBASSADOR/SCOPE_MENTORSHIP must name the first path parameter", id);
+        break;
     }
     /* Every spec has named, typed fields with sane bounds. */
     const field_spec *specs[2] = {rt->body, rt->query};

@@ -38,6 +38,8 @@ const competencePage = lazy(() => import('./pages/competence.js'));
 const certificatesPage = lazy(() => import('./pages/certificates.js'));
 const programmesPage = lazy(() => import('./pages/programmes.js'));
 const newPasswordPage = lazy(() => import('./pages/new-password.js'));
+const ambassadorsPage = lazy(() => import('./pages/ambassadors.js'));
+const reachPage = lazy(() => import('./pages/reach.js'));
 function warmPages() {
   setTimeout(() => LAZY.forEach((get) => get().catch(() => {})), 1500);
 }
@@ -61,6 +63,8 @@ const NAV = [
   { key: 'classes', href: '#/lop-hoc', label: 'Lớp bồi dưỡng', icon: 'people', cap: 'people.read' },
   { key: 'events', href: '#/su-kien', label: 'Sự kiện', icon: 'clock', cap: 'people.read' },
   { key: 'learn', href: '#/hoc-tap', label: 'Học tập', icon: 'check', cap: 'learn' },
+  { key: 'reach', href: '#/tong-quan-so', label: 'Tổng quan phổ cập số', icon: 'audit', cap: 'people.read' },
+  { key: 'ambassadors', href: '#/dai-su-so', label: 'Đại sứ số', icon: 'people', cap: 'people.read' },
   { key: 'assist', href: '#/hoc-cung', label: 'Học cùng người dân', icon: 'people', cap: 'field.write' },
   { key: 'competence', href: '#/nang-luc-so', label: 'Năng lực số', icon: 'audit', cap: 'reports.read' },
   { key: 'certificates', href: '#/chung-nhan', label: 'Chứng nhận', icon: 'shield' },
@@ -96,6 +100,11 @@ const ROUTES = [
   { re: /^\/hoc-tap$/, page: learnPage, title: 'Học tập', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-lam\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài làm', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-hoc\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài học', nav: 'learn', cap: 'learn' },
+  { re: /^\/tong-quan-so$/, page: reachPage, title: 'Tổng quan phổ cập số', nav: 'reach', cap: 'people.read' },
+  { re: /^\/gia-dinh-so$/, page: reachPage, title: 'Hộ chưa có ai học', nav: 'reach', cap: 'people.read' },
+  { re: /^\/dinh-danh$/, page: reachPage, title: 'Người chưa có định danh mức 2', nav: 'reach', cap: 'people.read' },
+  { re: /^\/dai-su-so$/, page: ambassadorsPage, title: 'Đại sứ số', nav: 'ambassadors', cap: 'people.read' },
+  { re: /^\/dai-su-so\/([^/]+)$/, keys: ['id'], page: ambassadorsPage, title: 'Đại sứ số', nav: 'ambassadors', cap: 'people.read' },
   { re: /^\/hoc-cung$/, page: competencePage, title: 'Học cùng người dân', nav: 'assist', cap: 'field.write' },
   { re: /^\/hoc-cung\/([^/]+)$/, keys: ['id'], page: competencePage, title: 'Học cùng người dân', nav: 'assist', cap: 'field.write' },
   { re: /^\/nang-luc-so$/, page: competencePage, title: 'Thay đổi năng lực số', nav: 'competence', cap: 'reports.read' },
