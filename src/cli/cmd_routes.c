@@ -31,6 +31,9 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_ATTEMPT: return "attempt";
     case SCOPE_CERT: return "certificate";
     case SCOPE_CONFIRMATION: return "confirmation";
+    case SCOPE_PLAN_TASK: return "plan_task";
+    case SCOPE_PLAN: return "plan";
+    case SCOPE_ATTACHMENT: return "attachment";
   }
   return "?";
 }

@@ -107,5 +107,13 @@ int h_imports_start(req *r);
 int h_imports_get(req *r);
 int h_imports_errors(req *r);
 int h_imports_list(req *r);
+/* h_plan.c: the plan's tasks, progress updates, the plan's unit map; attachments */
+int h_plan_tasks_list(req *r);
+int h_plan_task_get(req *r);
+int h_plan_update_add(req *r);
+int h_plan_attachment_upload(req *r);
+int h_plan_units_list(req *r);
+int h_plan_units_set(req *r);
+int h_attachment_get(req *r);
 
 #endif

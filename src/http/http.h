@@ -78,7 +78,15 @@ typedef struct field_spec {
  *             or `cap` (people.read when the route's is 0) on the holder's unit; for a
  *             state-changing route, `cap` on the holder's unit alone;
  * SCOPE_CONFIRMATION a confirmation from outside {id} of the path (confirmations.h): the capability
- *             on its person's registering unit (404 when absent or the person deleted). */
+ *             on its person's registering unit (404 when absent or the person deleted);
+ * SCOPE_PLAN_TASK a plan task {id} of the path (plan.h; 404 when absent), reported on for the unit
+ *             named by scope_field: that unit must answer for the task (its plan unit names map to
+ *             it) or be the plan's ward (400 otherwise), and the capability must hold on it;
+ * SCOPE_PLAN  the plan as a whole: the capability on the ward the plan belongs to (404 when no
+ *             plan is loaded);
+ * SCOPE_ATTACHMENT an attachment {id} of the path (attachments.h; 404 when absent): its uploader,
+ *             or whoever may read its owner (a plan task: units.read anywhere, as the task's page;
+ *             a school: school.read on the school). */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -93,7 +101,10 @@ typedef enum {
   SCOPE_PERSON_DELETED,
   SCOPE_ATTEMPT,
   SCOPE_CERT,
-  SCOPE_CONFIRMATION
+  SCOPE_CONFIRMATION,
+  SCOPE_PLAN_TASK,
+  SCOPE_PLAN,
+  SCOPE_ATTACHMENT
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;

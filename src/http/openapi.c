@@ -597,6 +597,70 @@ static const char *confirm_schemas_json =
     "reason\":{\"type\":\"string\"}},\"additionalProperties\":false}},\"unmatched_count\":{\"type\":\"int"
     "eger\"},\"rejected_count\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
 
+/* The plan's tasks and attachments (plan.h, attachments.h): merged into the schemas above. */
+static const char *plan_schemas_json =
+    "{\"PlanTaskItem\":{\"type\":\"object\",\"required\":[\"id\",\"code\",\"section\",\"title\",\"lea"
+    "d_unit\",\"coordinating_units\",\"timeframe\",\"status\",\"status_label\",\"status_reason\",\"st"
+    "arts_on\",\"ends_on\",\"recurring\",\"report_days\",\"updates_count\",\"last_update_at\"],\"prop"
+    "erties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\",\"description\":\"số hiệu "
+    "nhiệm vụ trong kế hoạch, ví dụ 1.1\"},\"section\":{\"type\":\"string\"},\"title\":{\"type\":\"st"
+    "ring\"},\"lead_unit\":{\"type\":\"string\",\"description\":\"đơn vị chủ trì, nguyên văn kế hoạch"
+    "\"},\"coordinating_units\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\""
+    "đơn vị phối hợp, nguyên văn kế hoạch\"},\"timeframe\":{\"type\":\"string\",\"description\":\"thờ"
+    "i gian thực hiện, nguyên văn kế hoạch\"},\"status\":{\"type\":\"string\",\"enum\":[\"not_started"
+    "\",\"on_track\",\"late\",\"done\"]},\"status_label\":{\"type\":\"string\"},\"status_reason\":{\""
+    "type\":\"string\"},\"starts_on\":{\"type\":\"string\",\"format\":\"date\"},\"ends_on\":{\"type\""
+    ":[\"string\",\"null\"],\"format\":\"date\"},\"recurring\":{\"type\":\"boolean\"},\"report_days\""
+    ":{\"type\":\"integer\"},\"updates_count\":{\"type\":\"integer\"},\"last_update_at\":{\"type\":[\""
+    "string\",\"null\"],\"format\":\"date-time\"}},\"additionalProperties\":false},\"PlanTaskList\":{"
+    "\"type\":\"object\",\"required\":[\"items\",\"total\"],\"properties\":{\"items\":{\"type\":\"arr"
+    "ay\",\"items\":{\"$ref\":\"#/components/schemas/PlanTaskItem\"}},\"total\":{\"type\":\"integer\""
+    "}},\"additionalProperties\":false},\"PlanTask\":{\"type\":\"object\",\"required\":[\"id\",\"code"
+    "\",\"section\",\"title\",\"lead_unit\",\"coordinating_units\",\"timeframe\",\"status\",\"status_"
+    "label\",\"status_reason\",\"starts_on\",\"ends_on\",\"recurring\",\"report_days\",\"updates_coun"
+    "t\",\"last_update_at\",\"units\",\"updates\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"co"
+    "de\":{\"type\":\"string\",\"description\":\"số hiệu nhiệm vụ trong kế hoạch, ví dụ 1.1\"},\"sect"
+    "ion\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"lead_unit\":{\"type\":\"string\",\""
+    "description\":\"đơn vị chủ trì, nguyên văn kế hoạch\"},\"coordinating_units\":{\"type\":\"array\""
+    ",\"items\":{\"type\":\"string\"},\"description\":\"đơn vị phối hợp, nguyên văn kế hoạch\"},\"tim"
+    "eframe\":{\"type\":\"string\",\"description\":\"thời gian thực hiện, nguyên văn kế hoạch\"},\"st"
+    "atus\":{\"type\":\"string\",\"enum\":[\"not_started\",\"on_track\",\"late\",\"done\"]},\"status_"
+    "label\":{\"type\":\"string\"},\"status_reason\":{\"type\":\"string\"},\"starts_on\":{\"type\":\""
+    "string\",\"format\":\"date\"},\"ends_on\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},\""
+    "recurring\":{\"type\":\"boolean\"},\"report_days\":{\"type\":\"integer\"},\"updates_count\":{\"t"
+    "ype\":\"integer\"},\"last_update_at\":{\"type\":[\"string\",\"null\"],\"format\":\"date-time\"},"
+    "\"units\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"role\",\"name_id\","
+    "\"name\",\"units\"],\"properties\":{\"role\":{\"type\":\"string\",\"enum\":[\"lead\",\"coordinat"
+    "ing\"]},\"name_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"units\":{\"type\":\""
+    "array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"name\"],\"properties\":{\"id\":{\""
+    "type\":\"integer\"},\"name\":{\"type\":\"string\"}},\"additionalProperties\":false}}},\"addition"
+    "alProperties\":false}},\"updates\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schema"
+    "s/PlanUpdate\"},\"description\":\"mới nhất trước, tối đa 100\"},\"update_id\":{\"type\":\"intege"
+    "r\",\"description\":\"chỉ khi vừa gửi báo cáo: mã báo cáo mới\"}},\"additionalProperties\":false"
+    "},\"PlanUpdate\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\"body\",\""
+    "figures\",\"done\",\"created_by\",\"created_by_name\",\"created_at\",\"attachments\"],\"properti"
+    "es\":{\"id\":{\"type\":\"integer\"},\"unit_id\":{\"type\":[\"integer\",\"null\"]},\"unit_name\":"
+    "{\"type\":[\"string\",\"null\"]},\"body\":{\"type\":\"string\"},\"figures\":{\"type\":\"array\","
+    "\"items\":{\"type\":\"object\",\"required\":[\"label\",\"value\"],\"properties\":{\"label\":{\"t"
+    "ype\":\"string\"},\"value\":{\"type\":\"number\"},\"unit\":{\"type\":\"string\"}},\"additionalPr"
+    "operties\":false}},\"done\":{\"type\":\"boolean\"},\"created_by\":{\"type\":[\"integer\",\"null\""
+    "]},\"created_by_name\":{\"type\":[\"string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"fo"
+    "rmat\":\"date-time\"},\"attachments\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/sch"
+    "emas/Attachment\"}}},\"additionalProperties\":false},\"Attachment\":{\"type\":\"object\",\"requi"
+    "red\":[\"id\",\"filename\",\"content_type\",\"size\",\"sha256\",\"created_at\",\"url\"],\"proper"
+    "ties\":{\"id\":{\"type\":\"integer\"},\"filename\":{\"type\":\"string\"},\"content_type\":{\"typ"
+    "e\":\"string\",\"enum\":[\"application/pdf\",\"image/png\",\"image/jpeg\",\"image/webp\"]},\"siz"
+    "e\":{\"type\":\"integer\"},\"sha256\":{\"type\":\"string\"},\"created_at\":{\"type\":\"string\","
+    "\"format\":\"date-time\"},\"url\":{\"type\":\"string\"}},\"additionalProperties\":false},\"PlanU"
+    "nit\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"units\",\"tasks\"],\"properties\":{\""
+    "id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\",\"description\":\"tên đơn vị như kế ho"
+    "ạch ghi\"},\"units\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"n"
+    "ame\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}},\"additiona"
+    "lProperties\":false}},\"tasks\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"addition"
+    "alProperties\":false},\"PlanUnitList\":{\"type\":\"object\",\"required\":[\"items\",\"total\"],\""
+    "properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/PlanUnit\""
+    "}},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
+
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
     {"Phiên làm việc", "Đăng nhập, đăng xuất, mật khẩu của mình"},
@@ -609,6 +673,7 @@ static const char *const tag_docs[][2] = {
     {"Nhập danh sách", "Nhập danh sách người dân từ tệp Excel hoặc CSV: ghép cột, chạy nền, báo cáo lỗi theo dòng"},
     {"Học tập", "Khung năng lực số, ngân hàng câu hỏi (nhập từ GIFT, Moodle XML), bài kiểm tra chấm trên máy chủ"},
     {"Chứng nhận", "Chứng nhận có chữ ký Ed25519: điều kiện cấp, kiểm tra công khai, mã QR, thu hồi, khóa công khai"},
+    {"Kế hoạch", "Nhiệm vụ của kế hoạch (mục IV): đơn vị chủ trì, phối hợp, thời gian, báo cáo tiến độ, tình trạng; tệp đính kèm"},
 };
 
 json_t *openapi_build(const char *version) {
@@ -626,7 +691,7 @@ json_t *openapi_build(const char *version) {
                       {&deleted_schemas_json, "deleted-record"}, {&import_schemas_json, "import"},
                       {&learning_schemas_json, "learning"}, {&certificate_schemas_json, "certificate"},
                       {&confirm_schemas_json, "confirmation"},
-                      {&competence_schemas_json, "competence"}};
+                      {&competence_schemas_json, "competence"}, {&plan_schemas_json, "plan"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);
     if (!more || json_object_update(schemas, more) != 0) {

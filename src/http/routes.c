@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/attachments.h"
 #include "http/handlers.h"
 #include "http/http.h"
 
@@ -330,6 +331,27 @@ static const field_spec confirmations_import_query[] = {
     {0},
 };
 
+/* The plan's tasks (plan.h) and attachments (attachments.h). */
+static const field_spec plan_update_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX,
+     "Đơn vị báo cáo: một đơn vị chủ trì hoặc phối hợp của nhiệm vụ (theo bảng tên đơn vị của kế hoạch), hoặc phường"},
+    {"body", FT_STRING, true, 1, 4000, "Nội dung đã thực hiện"},
+    {"figures", FT_ARRAY, false, 0, 20, "Số liệu: [{\"label\": tên, \"value\": số, \"unit\": đơn vị tính}] (tối đa 20)"},
+    {"done", FT_BOOL, false, 0, 0, "Đơn vị báo cáo nhiệm vụ đã hoàn thành (việc hằng năm: hoàn thành năm nay)"},
+    {"attachment_ids", FT_ARRAY, false, 0, 10,
+     "Mã các tệp mình đã gửi lên cho nhiệm vụ này (POST /api/v1/plan/tasks/{id}/attachments), tối đa 10"},
+    {0},
+};
+static const field_spec plan_attachment_query[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị báo cáo (như khi gửi báo cáo)"},
+    {"name", FT_STRING, false, 0, 200, "Tên tệp như người dùng chọn (phần mở rộng phải khớp nội dung)"},
+    {0},
+};
+static const field_spec plan_units_body[] = {
+    {"unit_ids", FT_ARRAY, true, 0, 200, "Các đơn vị của phường mà tên đơn vị này trong kế hoạch chỉ tới (thay cho danh sách cũ)"},
+    {0},
+};
+
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
 #define ON_UNIT(cap, field, from) AUTH_LOGIN, cap, SCOPE_UNIT, field, from
@@ -610,6 +632,37 @@ const route routes[] = {
     {"DELETE", "/api/v1/confirmations/{id}", h_confirmations_delete, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CONFIRMATION,
      "id", FROM_PATH, NULL, NULL, true, RATE_WRITE, 204, "deleteConfirmation", "Học tập",
      "Xóa một xác nhận ghi nhầm (quyền people.write trên đơn vị đăng ký của người đó; được ghi nhật ký)", NULL},
+    /* the plan's tasks (kế hoạch, mục IV: nhiệm vụ 1.1 đến 3.6) and attachments (tệp đính kèm) */
+    {"GET", "/api/v1/plan/tasks", h_plan_tasks_list, PUB, NULL, NULL, false, RATE_NONE, 200, "listPlanTasks", "Kế hoạch",
+     "Các nhiệm vụ của kế hoạch (mục IV, nguyên văn): đơn vị chủ trì, đơn vị phối hợp, thời gian thực hiện và tình trạng "
+     "(chưa bắt đầu, đúng tiến độ, chậm tiến độ, hoàn thành) tính từ thời gian và các báo cáo tiến độ",
+     "PlanTaskList"},
+    {"GET", "/api/v1/plan/tasks/{id}", h_plan_task_get, LOGIN(CAP_UNITS_READ), NULL, NULL, false, RATE_NONE, 200,
+     "getPlanTask", "Kế hoạch",
+     "Một nhiệm vụ: các đơn vị của phường chịu trách nhiệm và các báo cáo tiến độ (số liệu, tệp đính kèm), mới nhất trước",
+     "PlanTask"},
+    {"POST", "/api/v1/plan/tasks/{id}/updates", h_plan_update_add, AUTH_LOGIN, CAP_PLAN_WRITE, SCOPE_PLAN_TASK, "unit_id",
+     FROM_BODY, plan_update_body, NULL, true, RATE_WRITE, 201, "addPlanUpdate", "Kế hoạch",
+     "Gửi báo cáo tiến độ thay cho một đơn vị chủ trì hoặc phối hợp của nhiệm vụ (quyền plan.write trên đơn vị đó); "
+     "trả về nhiệm vụ với tình trạng mới",
+     "PlanTask"},
+    {"POST", "/api/v1/plan/tasks/{id}/attachments", h_plan_attachment_upload, AUTH_LOGIN, CAP_PLAN_WRITE,
+     SCOPE_PLAN_TASK, "unit_id", FROM_QUERY, NULL, plan_attachment_query, true, RATE_WRITE, 201,
+     "uploadPlanAttachment", "Kế hoạch",
+     "Gửi lên một tệp đính kèm cho báo cáo (thân yêu cầu là nội dung tệp, tối đa 10 MiB; PDF, PNG, JPEG, WebP, loại "
+     "được đọc từ nội dung: tệp không đúng loại tên hoặc Content-Type ghi bị từ chối 415); rồi ghi mã tệp vào báo cáo",
+     "Attachment", .body_limit = ATTACH_MAX_BYTES},
+    {"GET", "/api/v1/attachments/{id}", h_attachment_get, AUTH_LOGIN, 0, SCOPE_ATTACHMENT, "id", FROM_PATH, NULL, NULL,
+     false, RATE_NONE, 200, "getAttachment", "Kế hoạch",
+     "Tải một tệp đính kèm (Content-Disposition: attachment), nếu được xem đối tượng chứa nó", NULL},
+    {"GET", "/api/v1/plan/units", h_plan_units_list, LOGIN(CAP_UNITS_READ), NULL, NULL, false, RATE_NONE, 200,
+     "listPlanUnits", "Kế hoạch",
+     "Các tên đơn vị trong kế hoạch và các đơn vị của phường mà mỗi tên chỉ tới (ai được báo cáo thay cho đơn vị đó)",
+     "PlanUnitList"},
+    {"PUT", "/api/v1/plan/units/{id}", h_plan_units_set, AUTH_LOGIN, CAP_UNITS_WRITE, SCOPE_PLAN, NULL, FROM_PATH,
+     plan_units_body, NULL, true, RATE_WRITE, 200, "setPlanUnits", "Kế hoạch",
+     "Sửa các đơn vị của phường mà một tên đơn vị trong kế hoạch chỉ tới (quyền units.write trên phường của kế hoạch)",
+     "PlanUnit"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

@@ -664,6 +664,78 @@ static const store_sql m0018[] = {
     {NULL, NULL},
 };
 
+/* 22: the plan's tasks (kế hoạch, part IV: items 1.1 to 3.6) with the units that answer for them,
+ * the progress updates those units post, and attachments: files kept outside the database (under
+ * the data directory, named by their SHA-256), each belonging to one object whose scope it
+ * follows (owner_kind, owner_id). Dates are 'YYYY-MM-DD' text; a task's schedule (starts_on,
+ * ends_on NULL for an open end, recurring, report_days) is what its status is worked out from. */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0022[] = {
+    {WITH_ID_AI("attachments",
+             " sha256 TEXT NOT NULL,"
+             " size BIGINT NOT NULL,"
+             " content_type TEXT NOT NULL,"
+             " filename TEXT NOT NULL,"
+             " owner_kind TEXT NOT NULL,"
+             " owner_id BIGINT NOT NULL,"
+             " created_by BIGINT REFERENCES users(id),"
+             " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX attachments_owner ON attachments(owner_kind, owner_id)", NULL},
+    {"CREATE INDEX attachments_sha256 ON attachments(sha256)", NULL},
+    {WITH_ID_AI("plan_tasks",
+             " unit_id BIGINT NOT NULL REFERENCES units(id),"
+             " code TEXT NOT NULL UNIQUE,"
+             " position INTEGER NOT NULL,"
+             " section TEXT NOT NULL,"
+             " title TEXT NOT NULL,"
+             " lead_unit TEXT NOT NULL,"
+             " coordinating_units TEXT NOT NULL,"
+             " timeframe TEXT NOT NULL,"
+             " starts_on TEXT NOT NULL,"
+             " ends_on TEXT,"
+             " recurring INTEGER NOT NULL DEFAULT 0,"
+             " report_days INTEGER NOT NULL DEFAULT 90,"
+             " created_at BIGINT NOT NULL")},
+    /* The units the plan names ("Phòng Văn hóa - Xã hội", "Các Tổ dân phố"), once each by their
+     * folded name, and the ward's units each stands for (an admin edits the map). */
+    {WITH_ID_AI("plan_unit_names",
+             " name TEXT NOT NULL,"
+             " name_key TEXT NOT NULL UNIQUE,"
+             " updated_by BIGINT REFERENCES users(id),"
+             " updated_at BIGINT NOT NULL")},
+    {"CREATE TABLE plan_unit_map ("
+     " name_id BIGINT NOT NULL REFERENCES plan_unit_names(id) ON DELETE CASCADE,"
+     " unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
+     " PRIMARY KEY (name_id, unit_id))",
+     NULL},
+    {"CREATE INDEX plan_unit_map_unit ON plan_unit_map(unit_id)", NULL},
+    {"CREATE TABLE plan_task_units ("
+     " task_id BIGINT NOT NULL REFERENCES plan_tasks(id) ON DELETE CASCADE,"
+     " name_id BIGINT NOT NULL REFERENCES plan_unit_names(id),"
+     " role TEXT NOT NULL CHECK (role IN ('lead', 'coordinating')),"
+     " PRIMARY KEY (task_id, role, name_id))",
+     NULL},
+    {WITH_ID_AI("plan_updates",
+             " task_id BIGINT NOT NULL REFERENCES plan_tasks(id) ON DELETE CASCADE,"
+             " unit_id BIGINT REFERENCES units(id),"
+             " body TEXT NOT NULL,"
+             " figures TEXT NOT NULL DEFAULT '[]',"
+             " done INTEGER NOT NULL DEFAULT 0,"
+             " created_by BIGINT REFERENCES users(id),"
+             " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX plan_updates_task ON plan_updates(task_id, created_at)", NULL},
+    {"CREATE TABLE plan_update_attachments ("
+     " update_id BIGINT NOT NULL REFERENCES plan_updates(id) ON DELETE CASCADE,"
+     " attachment_id BIGINT NOT NULL UNIQUE REFERENCES attachments(id),"
+     " PRIMARY KEY (update_id, attachment_id))",
+     NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -681,5 +753,6 @@ const store_migration hocvuso_migrations[] = {
     {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
     {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
+    {22, "plan tasks, their units and progress updates; attachments", m0022},
     {0, NULL, NULL},
 };
