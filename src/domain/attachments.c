@@ -86,7 +86,7 @@ int attachments_check_type(const char *filename, const char *claimed, const unsi
   /* NULL: a name or type of a kind not accepted; "": nothing claimed. */
   bool lie = !by_name || !by_claim || (*by_name && strcmp(by_name, real) != 0) || (*by_claim && strcmp(by_claim, real) != 0);
   if (lie)
-    return app_fail(e, 415, "type_mismatch", "file",
+    return app_fail(e, 415, "unsupported_media_type", "file",
                     "Nội dung tệp không đúng loại mà tên tệp hoặc kiểu dữ liệu ghi (ví dụ: tệp tên .pdf nhưng không phải PDF).");
   *type = real;
   return 0;
