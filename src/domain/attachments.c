@@ -70,7 +70,7 @@ static const char *type_of_claim(const char *claimed) {
   if (!claimed || !*claimed) return "";
   size_t n = strcspn(claimed, "; ");
   if (n == 24 && strncasecmp(claimed, "application/octet-stream", 24) == 0) return "";
-  if (n == 8 && strncasecmp(claimed, "image/jpg", 8) == 0) return "image/jpeg";
+  if (n == 9 && strncasecmp(claimed, "image/jpg", 9) == 0) return "image/jpeg";
   for (size_t i = 0; i < sizeof TYPES / sizeof TYPES[0]; i++)
     if (strlen(TYPES[i].type) == n && strncasecmp(claimed, TYPES[i].type, n) == 0) return TYPES[i].type;
   return NULL;
