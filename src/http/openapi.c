@@ -329,6 +329,15 @@ static json_t *operation(const route *rt) {
   } else if (strlen(rt->path) > 4 && strcmp(rt->path + strlen(rt->path) - 4, ".svg") == 0) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Ảnh SVG", "content",
                                               "image/svg+xml", "schema", "type", "string"));
+  } else if (strcmp(rt->op_id, "getAttachment") == 0) {
+    /* A stored file, of the type read from its bytes when it was stored (attachments.h). */
+    json_t *c = json_object();
+    static const char *const types[] = {"application/pdf", "image/png", "image/jpeg", "image/webp"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+      json_object_set_new(c, types[i], json_pack("{s:{s:s, s:s}}", "schema", "type", "string", "contentMediaType", types[i]));
+    json_object_set_new(resp, code, json_pack("{s:s, s:o}", "description",
+                                              "Tệp đính kèm (Content-Disposition: attachment; X-Content-Type-Options: nosniff)",
+                                              "content", c));
   } else if (strcmp(rt->path, "/metrics") == 0) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Prometheus text format",
                                               "content", "text/plain", "schema", "type", "string"));

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps, uniq, REPO_ROOT } from './lib/server.mjs';
 
 let otherAttempt;
+let planTaskId, planNameId, planAttachment, wardUnit, tdp1Unit, tdp2Unit; // the plan's objects (issue 9 part 8)
 let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId, lessonId, programmeId, certQuizId;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
@@ -77,6 +78,14 @@ const CAP_EXCEPTIONS = {
   'PATCH /api/v1/programmes/{id}': 'certificates.manage',
   // Checking a person in person is field work, on the person's unit.
   'POST /api/v1/residents/{id}/programme-checks': 'field.write',
+  // The plan's tasks and their updates are the ward's work, no one's personal data: any staff
+  // account (units.read) reads them; reports need plan.write on a unit that answers for the task.
+  'GET /api/v1/plan/tasks/{id}': 'units.read',
+  'GET /api/v1/plan/units': 'units.read',
+  // Which ward unit a name of the plan stands for is the unit tree's business: units.write on the ward.
+  'PUT /api/v1/plan/units/{id}': 'units.write',
+  // An attachment follows its owner's rule (SCOPE_ATTACHMENT), not a capability of its own.
+  'GET /api/v1/attachments/{id}': null,
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
@@ -91,6 +100,7 @@ const INSTANCE_OBJECTS = {
   'GET /api/v1/lessons/{id}': () => lessonId,
   'POST /api/v1/lessons/{id}/complete': () => lessonId,
   'PATCH /api/v1/programmes/{id}': () => programmeId,
+  'GET /api/v1/plan/tasks/{id}': () => planTaskId,
 };
 // Body or query fields that name a unit: the route touches it, so its scope must be checked on it.
 const UNIT_FIELDS = /^(unit_id|parent_id)$/;
@@ -317,6 +327,17 @@ before(async () => {
   await learnUnit(tdp2);
   hhA = await apiHousehold(tdp1);
   hhB = await apiHousehold(tdp2);
+  // The plan's task 3.2 (it names the tổ dân phố), a name of its units, and an attachment by the admin.
+  wardUnit = wardId;
+  tdp1Unit = tdp1;
+  tdp2Unit = tdp2;
+  planTaskId = (await srv.getJSON(admin, '/api/v1/plan/tasks')).items.find((t) => t.code === '3.2').id;
+  planNameId = (await srv.getJSON(admin, '/api/v1/plan/units')).items.find((n) => n.name === 'Hội Phụ nữ phường').id;
+  const pa = await srv.request('POST', `/api/v1/plan/tasks/${planTaskId}/attachments?unit_id=${wardId}&name=ma-tran.pdf`, {
+    session: admin, rawBody: Buffer.from('%PDF-1.4\n%%EOF\n'), headers: { 'content-type': 'application/pdf' },
+  });
+  if (pa.status !== 201) throw new Error(`plan attachment: ${pa.status} ${pa.text}`);
+  planAttachment = { id: pa.json.id, by: 'admin' };
   // Import jobs: one uploaded by the ward admin (seen from the ward), one by tổ 1's officer.
   jobA = await apiImport('admin', wardId);
   jobB = await apiImport('tdp01', tdp1);
@@ -458,7 +479,7 @@ function casesFor(rt, username) {
   const add = (label, params, ctx, expect) => {
     const c = { label, path: pathFor(rt, params), ctx, expect: hasCap ? expect : 'deny' };
     c.body = bodyFor(rt, { scopeField: rt.scope_field, alsoField: rt.also_unit, ...ctx });
-    if (rt.scope === 'unit' && rt.scope_from === 'query' && ctx.unit) c.path += `?${rt.scope_field}=${ctx.unit}`;
+    if ((rt.scope === 'unit' || rt.scope === 'plan_task') && rt.scope_from === 'query' && ctx.unit) c.path += `?${rt.scope_field}=${ctx.unit}`;
     out.push(c);
   };
   const unitExpect = (u) => (u === MISSING ? 'missing' : holds(a, cap, u) ? 'pass' : 'deny');
@@ -596,6 +617,22 @@ function casesFor(rt, username) {
       }
       break;
     }
+    case 'plan_task':
+      // A report on task 3.2, which names "Các Tổ dân phố": for a tổ, with plan.write on that tổ.
+      for (const [label, u] of [['a unit the task names (tổ 1)', tdp1Unit], ['a unit the task names (tổ 2)', tdp2Unit]])
+        add(label, { id: planTaskId }, { unit: u }, holds(a, cap, u) ? 'pass' : 'deny');
+      add('missing task', { id: MISSING }, { unit: tdp1Unit }, 'missing');
+      break;
+    case 'plan':
+      // The plan as a whole: the capability on its ward (checked before the name is looked up).
+      add("a name of the plan's units", { id: planNameId }, {}, holds(a, cap, wardUnit) ? 'pass' : 'deny');
+      add('missing name', { id: MISSING }, {}, holds(a, cap, wardUnit) ? 'missing' : 'deny');
+      break;
+    case 'attachment':
+      // A plan task's attachment: its uploader, or whoever reads the task (units.read anywhere).
+      add("a plan task's attachment", { id: planAttachment.id }, {}, planAttachment.by === username || a.me.capabilities.includes('units.read') ? 'pass' : 'deny');
+      add('missing attachment', { id: MISSING }, {}, 'missing');
+      break;
     default:
       throw new Error(`${key(rt)}: scope kind "${rt.scope}" unknown to matrix.test.mjs: teach it`);
   }

@@ -201,6 +201,20 @@ const cases = {
     headers: { 'content-type': 'text/csv' },
   }),
   deleteConfirmation: () => ({ path: `/api/v1/confirmations/${state.confirmationId}` }),
+  // The plan's tasks (issue 9 part 8): 3.4 names the Phòng Văn hóa - Xã hội; the admin reports for the ward.
+  listPlanTasks: () => ({ path: '/api/v1/plan/tasks', session: null }),
+  getPlanTask: () => ({ path: `/api/v1/plan/tasks/${state.planTaskId}` }),
+  uploadPlanAttachment: () => ({
+    path: `/api/v1/plan/tasks/${state.planTaskId}/attachments?unit_id=${state.wardId}&name=bao-cao.pdf`,
+    rawBody: Buffer.from('%PDF-1.4\n%%EOF\n'), headers: { 'content-type': 'application/pdf' },
+  }),
+  addPlanUpdate: () => ({
+    path: `/api/v1/plan/tasks/${state.planTaskId}/updates`,
+    body: { unit_id: state.wardId, body: 'Báo cáo kiểm thử.', figures: [{ label: 'Tổ hoạt động', value: 68, unit: 'tổ' }], attachment_ids: [state.planAttachmentId] },
+  }),
+  getAttachment: () => ({ path: `/api/v1/attachments/${state.planAttachmentId}` }),
+  listPlanUnits: () => ({ path: '/api/v1/plan/units' }),
+  setPlanUnits: () => ({ path: `/api/v1/plan/units/${state.planNameId}`, body: { unit_ids: [state.tdp1] } }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -214,7 +228,8 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
   'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
-  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
+  'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -278,6 +293,9 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'getCertificate') state.cert = r.json;
     if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'recordConfirmation') state.confirmationId = r.json.id;
+    if (id === 'listPlanTasks') state.planTaskId = r.json.items.find((t) => t.code === '3.4').id;
+    if (id === 'uploadPlanAttachment') state.planAttachmentId = r.json.id;
+    if (id === 'listPlanUnits') state.planNameId = r.json.items.find((n) => n.name === 'Hội Phụ nữ phường').id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });

@@ -583,8 +583,9 @@ static void test_route_table_invariants(void **state) {
       fail_msg("%s: a state-changing logged-in route without csrf", id);
     /* Public routes need nothing and are checked on nothing. */
     if (rt->auth == AUTH_PUBLIC && (rt->cap || rt->scope != SCOPE_NONE)) fail_msg("%s: public with a capability", id);
-    /* A certificate is read by its holder (any account) or with people.read (SCOPE_CERT, http.h). */
-    if (rt->scope != SCOPE_NONE && !rt->cap && !(rt->scope == SCOPE_CERT && !rt->csrf))
+    /* A certificate is read by its holder (any account) or with people.read (SCOPE_CERT, http.h); an
+     * attachment by its uploader or whoever may read its owner (SCOPE_ATTACHMENT). */
+    if (rt->scope != SCOPE_NONE && !rt->cap && !((rt->scope == SCOPE_CERT || rt->scope == SCOPE_ATTACHMENT) && !rt->csrf))
       fail_msg("%s: a scope without a capability", id);
     if (strcmp(rt->method, "GET") == 0 && rt->body) fail_msg("%s: GET with a body", id);
     if (rt->ok_status != 200 && rt->ok_status != 201 && rt->ok_status != 204) fail_msg("%s: ok_status %d", id, rt->ok_status);
