@@ -9,7 +9,7 @@ import { icon } from '../icons.js';
 import { pageHeader, section, field, form, empty, setFlash, banner, badge, fmtDateTime, fmtNum, FieldError } from '../ui.js';
 
 const MAX_BYTES = 10 * 1024 * 1024;
-const FIGURE_ROWS = 3;
+const FIGURE_ROWS = 2;
 export const STATUSES = [
   { value: 'late', label: 'Chậm tiến độ', kind: 'danger' },
   { value: 'not_started', label: 'Chưa bắt đầu', kind: 'neutral' },
@@ -69,7 +69,7 @@ function unitsBlock(t) {
 function figuresList(figs) {
   if (!figs || !figs.length) return null;
   return h('ul', { class: 'plan-figures' }, figs.map((f) => h('li', null,
-    h('span', { class: 'stat-value' }, fmtNum(f.value)), ' ', f.unit ? `${f.unit} ` : '', h('span', { class: 'stat-label' }, f.label))));
+    h('span', { class: 'stat-label' }, `${f.label}: `), h('strong', { class: 'plan-figure-value' }, fmtNum(f.value)), f.unit ? ` ${f.unit}` : '')));
 }
 
 function updateItem(u) {
@@ -97,9 +97,9 @@ function figureInputs() {
   const rows = [];
   for (let i = 0; i < FIGURE_ROWS; i++) {
     rows.push(h('div', { class: 'plan-figure-row' },
-      field({ label: `Số liệu ${i + 1}: nội dung`, name: `fig_label_${i}`, maxlength: 100, placeholder: 'ví dụ: Hộ được hướng dẫn' }),
-      field({ label: 'Giá trị', name: `fig_value_${i}`, inputmode: 'decimal', maxlength: 20 }),
-      field({ label: 'Đơn vị tính', name: `fig_unit_${i}`, maxlength: 30, placeholder: 'hộ, người, buổi…' })));
+      field({ label: `Số liệu ${i + 1}: nội dung`, name: `fig_label_${i}`, maxlength: 100, placeholder: 'ví dụ: Hộ được hướng dẫn', optionalMark: false }),
+      field({ label: 'Giá trị', name: `fig_value_${i}`, inputmode: 'decimal', maxlength: 20, optionalMark: false }),
+      field({ label: 'Đơn vị tính', name: `fig_unit_${i}`, maxlength: 30, placeholder: 'hộ, người, buổi…', optionalMark: false })));
   }
   return rows;
 }
@@ -148,7 +148,7 @@ function updateForm(ctx, t) {
   },
   field({ label: 'Báo cáo thay cho đơn vị', name: 'unit_id', type: 'select', value: options[0] ? options[0].value : '', options, optionalMark: false }),
   field({ label: 'Nội dung đã thực hiện', name: 'body', type: 'textarea', required: true, maxlength: 4000 }),
-  ...figureInputs(),
+  h('fieldset', { class: 'field plan-figure-set' }, h('legend', { class: 'field-label' }, 'Số liệu (không bắt buộc)'), ...figureInputs()),
   field({ label: 'Tệp đính kèm', name: 'file', hint: 'PDF hoặc ảnh (PNG, JPEG, WebP), tối đa 10 MB.', control: fileInput }),
   h('div', { class: 'choice' },
     h('input', { type: 'checkbox', id: `xong-${t.id}`, name: 'done', value: '1' }),
