@@ -252,6 +252,20 @@ test('the plan\'s unit names map to the ward\'s units; an admin edits the map, a
   assert.equal(back.status, 200, back.text);
 });
 
+test('`hocvuso import plan` loads the plan the binary carries again: nothing doubled, updates and the map kept', async () => {
+  const db = ['--data', srv.dataDir, ...(ON_PG ? ['--database', srv.dbUri] : [])];
+  const before = (await srv.getJSON(admin, '/api/v1/plan/tasks')).items;
+  const r = await hocvuso(['import', 'plan', ...db, '--unit', 'HP-HD']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { tasks: 14, new: 0, names_new: 0, units_mapped: 0 });
+  const after = (await srv.getJSON(admin, '/api/v1/plan/tasks')).items;
+  assert.deepEqual(after.map((t) => [t.id, t.code, t.updates_count]), before.map((t) => [t.id, t.code, t.updates_count]));
+  assert.equal((await hocvuso(['import', 'plan', ...db])).code, 2, 'the ward is required');
+  const bad = await hocvuso(['import', 'plan', ...db, '--unit', 'KHONG-CO']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /KHONG-CO/);
+});
+
 test('the backup holds the attachments: a restore finds the file', { timeout: 120000 }, async () => {
   const task = tasks['3.4'];
   const bytes = Buffer.concat([PDF, Buffer.from(`% ${Date.now()} sao lưu\n`)]);
