@@ -31,5 +31,7 @@ int demo_load_units(store *st, long residents, uint64_t seed, FILE *out, char *e
 /* The plan's tasks for the demo ward and progress updates by their units (demo_plan.c), in the
  * caller's transaction. */
 int demo_plan(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen);
+/* The schools' programme, grades and designations (demo_schools.c), in the caller's transaction. */
+int demo_schools(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen);
 
 #endif

@@ -115,5 +115,11 @@ int h_plan_attachment_upload(req *r);
 int h_plan_units_list(req *r);
 int h_plan_units_set(req *r);
 int h_attachment_get(req *r);
+/* h_schools.c: schools' digital-skills programme, grades, designations, evidence */
+int h_schools_list(req *r);
+int h_schools_get(req *r);
+int h_schools_programme(req *r);
+int h_schools_designation(req *r);
+int h_schools_evidence(req *r);
 
 #endif

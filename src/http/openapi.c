@@ -670,6 +670,46 @@ static const char *plan_schemas_json =
     "properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/PlanUnit\""
     "}},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
 
+/* Schools (schools.h): merged into the schemas above. */
+static const char *schools_schemas_json =
+    "{\"SchoolItem\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"kind\",\"kind_label\",\"gen"
+    "eral\",\"runs_programme\",\"since_on\",\"evidence_url\",\"updated_at\",\"students\",\"covered\","
+    "\"designations\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\""
+    "kind\":{\"type\":\"string\",\"enum\":[\"school_kindergarten\",\"school_primary\",\"school_lower_"
+    "secondary\",\"school_upper_secondary\"]},\"kind_label\":{\"type\":\"string\"},\"general\":{\"typ"
+    "e\":\"boolean\",\"description\":\"trường phổ thông (tiểu học, THCS, THPT)\"},\"runs_programme\":"
+    "{\"type\":\"boolean\"},\"since_on\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},\"evide"
+    "nce_url\":{\"type\":[\"string\",\"null\"]},\"updated_at\":{\"type\":[\"string\",\"null\"],\"form"
+    "at\":\"date-time\"},\"students\":{\"type\":\"integer\"},\"covered\":{\"type\":\"integer\"},\"des"
+    "ignations\":{\"type\":\"integer\",\"description\":\"số danh hiệu\"}},\"additionalProperties\":fa"
+    "lse},\"School\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"kind\",\"kind_label\",\"gen"
+    "eral\",\"runs_programme\",\"since_on\",\"evidence_url\",\"updated_at\",\"updated_by_name\",\"gra"
+    "des\",\"students\",\"covered\",\"designations\",\"evidence\"],\"properties\":{\"id\":{\"type\":\""
+    "integer\"},\"name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\",\"enum\":[\"school_kinde"
+    "rgarten\",\"school_primary\",\"school_lower_secondary\",\"school_upper_secondary\"]},\"kind_labe"
+    "l\":{\"type\":\"string\"},\"general\":{\"type\":\"boolean\",\"description\":\"trường phổ thông ("
+    "tiểu học, THCS, THPT)\"},\"runs_programme\":{\"type\":\"boolean\"},\"since_on\":{\"type\":[\"str"
+    "ing\",\"null\"],\"format\":\"date\"},\"evidence_url\":{\"type\":[\"string\",\"null\"]},\"updated"
+    "_at\":{\"type\":[\"string\",\"null\"],\"format\":\"date-time\"},\"updated_by_name\":{\"type\":[\""
+    "string\",\"null\"]},\"grades\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":["
+    "\"grade\",\"students\",\"covered\"],\"properties\":{\"grade\":{\"type\":\"integer\"},\"students\""
+    ":{\"type\":\"integer\"},\"covered\":{\"type\":\"integer\"}},\"additionalProperties\":false}},\"s"
+    "tudents\":{\"type\":\"integer\"},\"covered\":{\"type\":\"integer\"},\"designations\":{\"type\":\""
+    "array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"kind\",\"kind_label\",\"name\",\"s"
+    "chool_year\",\"decision\",\"created_at\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"kind\""
+    ":{\"type\":\"string\",\"enum\":[\"model_school\",\"creative_class\",\"model_teacher\"]},\"kind_l"
+    "abel\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"school_year\":{\"type\":\"string\""
+    "},\"decision\":{\"type\":[\"string\",\"null\"]},\"created_at\":{\"type\":[\"string\",\"null\"],\""
+    "format\":\"date-time\"}},\"additionalProperties\":false}},\"evidence\":{\"type\":\"array\",\"ite"
+    "ms\":{\"$ref\":\"#/components/schemas/Attachment\"}}},\"additionalProperties\":false},\"SchoolLi"
+    "st\":{\"type\":\"object\",\"required\":[\"items\",\"total\",\"totals\"],\"properties\":{\"items\""
+    ":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/SchoolItem\"}},\"total\":{\"type"
+    "\":\"integer\"},\"totals\":{\"type\":\"object\",\"required\":[\"schools\",\"general\",\"general_"
+    "running\",\"students\",\"covered\"],\"properties\":{\"schools\":{\"type\":\"integer\"},\"general"
+    "\":{\"type\":\"integer\"},\"general_running\":{\"type\":\"integer\",\"description\":\"trường phổ"
+    " thông đang dạy chương trình\"},\"students\":{\"type\":\"integer\"},\"covered\":{\"type\":\"inte"
+    "ger\"}},\"additionalProperties\":false}},\"additionalProperties\":false}}";
+
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
     {"Phiên làm việc", "Đăng nhập, đăng xuất, mật khẩu của mình"},
@@ -682,6 +722,7 @@ static const char *const tag_docs[][2] = {
     {"Nhập danh sách", "Nhập danh sách người dân từ tệp Excel hoặc CSV: ghép cột, chạy nền, báo cáo lỗi theo dòng"},
     {"Học tập", "Khung năng lực số, ngân hàng câu hỏi (nhập từ GIFT, Moodle XML), bài kiểm tra chấm trên máy chủ"},
     {"Chứng nhận", "Chứng nhận có chữ ký Ed25519: điều kiện cấp, kiểm tra công khai, mã QR, thu hồi, khóa công khai"},
+    {"Trường học", "Chương trình kỹ năng số của các trường (Thông tư 02/2025/TT-BGDĐT), số học sinh theo khối lớp, danh hiệu, minh chứng"},
     {"Kế hoạch", "Nhiệm vụ của kế hoạch (mục IV): đơn vị chủ trì, phối hợp, thời gian, báo cáo tiến độ, tình trạng; tệp đính kèm"},
 };
 
@@ -700,7 +741,8 @@ json_t *openapi_build(const char *version) {
                       {&deleted_schemas_json, "deleted-record"}, {&import_schemas_json, "import"},
                       {&learning_schemas_json, "learning"}, {&certificate_schemas_json, "certificate"},
                       {&confirm_schemas_json, "confirmation"},
-                      {&competence_schemas_json, "competence"}, {&plan_schemas_json, "plan"}};
+                      {&competence_schemas_json, "competence"}, {&plan_schemas_json, "plan"},
+                      {&schools_schemas_json, "school"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);
     if (!more || json_object_update(schemas, more) != 0) {

@@ -352,6 +352,34 @@ static const field_spec plan_units_body[] = {
     {0},
 };
 
+/* Schools (schools.h). */
+static const field_spec schools_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các trường trong cây đơn vị này"},
+    {0},
+};
+static const field_spec school_programme_body[] = {
+    {"runs_programme", FT_BOOL, true, 0, 0,
+     "Trường đang dạy chương trình kỹ năng số theo Thông tư 02/2025/TT-BGDĐT (Khung năng lực số cho người học)"},
+    {"since_on", FT_STRING, false, 0, 10, "Ngày bắt đầu (yyyy-mm-dd), không ở tương lai; rỗng để xóa"},
+    {"evidence_url", FT_STRING, false, 0, 500, "Đường dẫn minh chứng (https://…): kế hoạch, văn bản của trường; rỗng để xóa"},
+    {"grades", FT_ARRAY, false, 0, 12,
+     "Số học sinh theo khối lớp (thay cho số cũ): [{\"grade\": khối, \"students\": số học sinh, \"covered\": số được học}]"},
+    {0},
+};
+static const field_spec school_designation_body[] = {
+    {"kind", FT_STRING, true, 1, 20,
+     "Danh hiệu: model_school (Trường học chuyển đổi số điển hình), creative_class (Lớp học số sáng tạo), "
+     "model_teacher (Giáo viên số tiêu biểu)"},
+    {"name", FT_STRING, false, 0, 200, "Tên lớp hoặc giáo viên (với danh hiệu của trường: để trống)"},
+    {"school_year", FT_STRING, true, 9, 9, "Năm học, ví dụ 2025-2026"},
+    {"decision", FT_STRING, false, 0, 200, "Số quyết định công nhận (tùy chọn)"},
+    {0},
+};
+static const field_spec school_evidence_query[] = {
+    {"name", FT_STRING, false, 0, 200, "Tên tệp như người dùng chọn (phần mở rộng phải khớp nội dung)"},
+    {0},
+};
+
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
 #define ON_UNIT(cap, field, from) AUTH_LOGIN, cap, SCOPE_UNIT, field, from
@@ -663,6 +691,29 @@ const route routes[] = {
      plan_units_body, NULL, true, RATE_WRITE, 200, "setPlanUnits", "Kế hoạch",
      "Sửa các đơn vị của phường mà một tên đơn vị trong kế hoạch chỉ tới (quyền units.write trên phường của kế hoạch)",
      "PlanUnit"},
+    /* schools (trường học: chương trình kỹ năng số theo Thông tư 02/2025, danh hiệu) */
+    {"GET", "/api/v1/schools", h_schools_list, ON_UNIT(CAP_SCHOOL_READ, "unit_id", FROM_QUERY), NULL, schools_query,
+     false, RATE_NONE, 200, "listSchools", "Trường học",
+     "Các trường trong phạm vi: có dạy chương trình kỹ năng số theo Thông tư 02/2025 không, số học sinh được học, số "
+     "danh hiệu; và số trường phổ thông đang dạy (chỉ tiêu 6 của kế hoạch)",
+     "SchoolList"},
+    {"GET", "/api/v1/schools/{id}", h_schools_get, ON_UNIT(CAP_SCHOOL_READ, "id", FROM_PATH), NULL, NULL, false,
+     RATE_NONE, 200, "getSchool", "Trường học",
+     "Một trường: chương trình kỹ năng số, minh chứng, số học sinh theo khối lớp, các danh hiệu (400 khi đơn vị không phải trường)",
+     "School"},
+    {"PUT", "/api/v1/schools/{id}/programme", h_schools_programme, ON_UNIT(CAP_SCHOOL_WRITE, "id", FROM_PATH),
+     school_programme_body, NULL, true, RATE_WRITE, 200, "setSchoolProgramme", "Trường học",
+     "Ghi trường có dạy chương trình kỹ năng số không, minh chứng và số học sinh theo khối lớp (quyền school.write "
+     "trên trường: giáo viên sửa trường mình)",
+     "School"},
+    {"POST", "/api/v1/schools/{id}/designations", h_schools_designation, ON_UNIT(CAP_SCHOOL_WRITE, "id", FROM_PATH),
+     school_designation_body, NULL, true, RATE_WRITE, 201, "addSchoolDesignation", "Trường học",
+     "Ghi một danh hiệu: Trường học chuyển đổi số điển hình, lớp học số sáng tạo, giáo viên số tiêu biểu", "School"},
+    {"POST", "/api/v1/schools/{id}/evidence", h_schools_evidence, ON_UNIT(CAP_SCHOOL_WRITE, "id", FROM_PATH), NULL,
+     school_evidence_query, true, RATE_WRITE, 201, "uploadSchoolEvidence", "Trường học",
+     "Gửi lên một tệp minh chứng của trường (thân yêu cầu là nội dung tệp, tối đa 10 MiB; PDF, PNG, JPEG, WebP, loại "
+     "được đọc từ nội dung)",
+     "Attachment", .body_limit = ATTACH_MAX_BYTES},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

@@ -731,6 +731,36 @@ static const store_sql m0022[] = {
      " attachment_id BIGINT NOT NULL UNIQUE REFERENCES attachments(id),"
      " PRIMARY KEY (update_id, attachment_id))",
      NULL},
+    /* Schools (part 7): whether a school (a unit of a school kind) runs the digital-skills
+     * programme of Thông tư 02/2025/TT-BGDĐT, with a link as evidence (files: attachments owned by
+     * the school); its students and those the programme covers, by grade; its model designations
+     * (trường học chuyển đổi số điển hình, lớp học số sáng tạo, giáo viên số tiêu biểu). */
+    {"CREATE TABLE school_programmes ("
+     " unit_id BIGINT PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE,"
+     " runs_programme INTEGER NOT NULL DEFAULT 0,"
+     " since_on TEXT,"
+     " evidence_url TEXT,"
+     " updated_by BIGINT REFERENCES users(id),"
+     " updated_at BIGINT NOT NULL)",
+     NULL},
+    {"CREATE TABLE school_grades ("
+     " unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
+     " grade INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 12),"
+     " students INTEGER NOT NULL CHECK (students >= 0),"
+     " covered INTEGER NOT NULL CHECK (covered >= 0 AND covered <= students),"
+     " updated_by BIGINT REFERENCES users(id),"
+     " updated_at BIGINT NOT NULL,"
+     " PRIMARY KEY (unit_id, grade))",
+     NULL},
+    {WITH_ID_AI("school_designations",
+                " unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
+                " kind TEXT NOT NULL CHECK (kind IN ('model_school', 'creative_class', 'model_teacher')),"
+                " name TEXT NOT NULL,"
+                " school_year TEXT NOT NULL,"
+                " decision TEXT,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX school_designations_unit ON school_designations(unit_id, school_year)", NULL},
     {NULL, NULL},
 };
 #undef WITH_ID_AI
@@ -753,6 +783,6 @@ const store_migration hocvuso_migrations[] = {
     {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
     {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
-    {22, "plan tasks, their units and progress updates; attachments", m0022},
+    {22, "plan tasks, their units and progress updates; attachments; schools' programme, grades, designations", m0022},
     {0, NULL, NULL},
 };

@@ -215,6 +215,18 @@ const cases = {
   getAttachment: () => ({ path: `/api/v1/attachments/${state.planAttachmentId}` }),
   listPlanUnits: () => ({ path: '/api/v1/plan/units' }),
   setPlanUnits: () => ({ path: `/api/v1/plan/units/${state.planNameId}`, body: { unit_ids: [state.tdp1] } }),
+  // Schools (issue 9 part 7): the demo teacher's school, written by the demo teacher.
+  listSchools: () => ({ path: '/api/v1/schools' }),
+  getSchool: () => ({ path: `/api/v1/schools/${state.schoolId}` }),
+  setSchoolProgramme: () => ({
+    path: `/api/v1/schools/${state.schoolId}/programme`, session: state.teacher,
+    body: { runs_programme: true, since_on: '2025-09-05', evidence_url: 'https://truong.example.edu.vn/ke-hoach', grades: [{ grade: 6, students: 200, covered: 150 }] },
+  }),
+  addSchoolDesignation: () => ({ path: `/api/v1/schools/${state.schoolId}/designations`, session: state.teacher, body: { kind: 'creative_class', name: 'Lớp 6A1', school_year: '2025-2026' } }),
+  uploadSchoolEvidence: () => ({
+    path: `/api/v1/schools/${state.schoolId}/evidence?name=minh-chung.pdf`, session: state.teacher,
+    rawBody: Buffer.from('%PDF-1.4\n%%EOF\n'), headers: { 'content-type': 'application/pdf' },
+  }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -229,7 +241,8 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
   'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
-  'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listSchools', 'getSchool', 'setSchoolProgramme',
+  'addSchoolDesignation', 'uploadSchoolEvidence', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -262,6 +275,8 @@ test('every operation answers valid input with its documented success, matching 
   state.spareUnitId = spare.json.id;
   state.tdp1 = await srv.unitId(admin, 'Tổ dân phố số 1');
   state.adminId = await srv.userId(admin, 'admin');
+  state.schoolId = await srv.unitId(admin, 'Trường THCS Trần Hưng Đạo');
+  state.teacher = await srv.login('giaovien');
   const sp = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Để Xóa', unit_id: state.tdp1 } });
   assert.equal(sp.status, 201, sp.text);
   state.sparePersonId = sp.json.id;
