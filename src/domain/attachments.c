@@ -93,7 +93,7 @@ int attachments_check_type(const char *filename, const char *claimed, const unsi
 }
 
 void attachments_path(const char *data_dir, const char *sha256, char *out, size_t n) {
-  snprintf(out, n, "%s/" ATTACH_DIR "/%.2s/%s", data_dir, sha256, sha256);
+  snprintf(out, n, "%s/" ATTACH_DIR "/%.2s/%.64s", data_dir, sha256, sha256);
 }
 
 static int make_dir(const char *path) { return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1; }
@@ -355,12 +355,15 @@ void attachments_disposition(const char *filename, char *out, size_t n) {
   snprintf(out, n, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, enc);
 }
 
+/* snprintf's answer n wrote the whole text into a buffer of `size`. */
+static bool fits(int n, size_t size) { return n >= 0 && (size_t)n < size; }
+
 /* Copies src to dst (a temporary beside it, renamed), unless dst exists. 1 written, 0 kept, -1. */
 static int copy_file(const char *src, const char *dst) {
   struct stat st;
   if (stat(dst, &st) == 0) return 0;
-  char tmp[1300];
-  snprintf(tmp, sizeof tmp, "%s.tmp", dst);
+  char tmp[1320];
+  if (!fits(snprintf(tmp, sizeof tmp, "%s.tmp", dst), sizeof tmp)) return -1;
   int in = open(src, O_RDONLY | O_CLOEXEC), out = in >= 0 ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
   int rc = in >= 0 && out >= 0 ? 1 : -1;
   unsigned char buf[65536];
@@ -389,7 +392,10 @@ static bool is_hex_name(const char *s, size_t len) {
 int attachments_backup(const char *data_dir, const char *dest_dir, int *copied, char *err, size_t errlen) {
   *copied = 0;
   char src[1100];
-  snprintf(src, sizeof src, "%s/" ATTACH_DIR, data_dir);
+  if (!fits(snprintf(src, sizeof src, "%s/" ATTACH_DIR, data_dir), sizeof src)) {
+    snprintf(err, errlen, "the data directory's path is too long");
+    return -1;
+  }
   DIR *top = opendir(src);
   if (!top) {
     if (errno == ENOENT) return 0; /* nothing stored yet */
@@ -405,8 +411,12 @@ int attachments_backup(const char *data_dir, const char *dest_dir, int *copied, 
   while (rc == 0 && (d = readdir(top))) {
     if (!is_hex_name(d->d_name, 2)) continue;
     char sub[1200], dsub[1200];
-    snprintf(sub, sizeof sub, "%s/%s", src, d->d_name);
-    snprintf(dsub, sizeof dsub, "%s/%s", dest_dir, d->d_name);
+    if (!fits(snprintf(sub, sizeof sub, "%s/%.2s", src, d->d_name), sizeof sub) ||
+        !fits(snprintf(dsub, sizeof dsub, "%s/%.2s", dest_dir, d->d_name), sizeof dsub)) {
+      snprintf(err, errlen, "a path under %s is too long", dest_dir);
+      rc = -1;
+      break;
+    }
     DIR *in = opendir(sub);
     if (!in || make_dir(dsub) != 0) {
       snprintf(err, errlen, "cannot copy %s: %s", sub, strerror(errno));
@@ -418,8 +428,12 @@ int attachments_backup(const char *data_dir, const char *dest_dir, int *copied, 
     while (rc == 0 && (f = readdir(in))) {
       if (!is_hex_name(f->d_name, 64)) continue;
       char from[1300], to[1300];
-      snprintf(from, sizeof from, "%s/%s", sub, f->d_name);
-      snprintf(to, sizeof to, "%s/%s", dsub, f->d_name);
+      if (!fits(snprintf(from, sizeof from, "%s/%.64s", sub, f->d_name), sizeof from) ||
+          !fits(snprintf(to, sizeof to, "%s/%.64s", dsub, f->d_name), sizeof to)) {
+        snprintf(err, errlen, "a path under %s is too long", dest_dir);
+        rc = -1;
+        break;
+      }
       int w = copy_file(from, to);
       if (w < 0) {
         snprintf(err, errlen, "cannot copy %s: %s", from, strerror(errno));
