@@ -33,5 +33,7 @@ int demo_load_units(store *st, long residents, uint64_t seed, FILE *out, char *e
 int demo_plan(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen);
 /* The schools' programme, grades and designations (demo_schools.c), in the caller's transaction. */
 int demo_schools(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen);
+/* Contributions and plan budgets (demo_resources.c), in the caller's transaction, after the plan. */
+int demo_resources(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen);
 
 #endif

@@ -121,5 +121,10 @@ int h_schools_get(req *r);
 int h_schools_programme(req *r);
 int h_schools_designation(req *r);
 int h_schools_evidence(req *r);
+/* h_resources.c: contributions, plan budgets */
+int h_contributions_list(req *r);
+int h_contributions_add(req *r);
+int h_plan_budgets(req *r);
+int h_plan_budget_set(req *r);
 
 #endif

@@ -710,6 +710,54 @@ static const char *schools_schemas_json =
     " thông đang dạy chương trình\"},\"students\":{\"type\":\"integer\"},\"covered\":{\"type\":\"inte"
     "ger\"}},\"additionalProperties\":false}},\"additionalProperties\":false}}";
 
+/* Resources (resources.h): merged into the schemas above. */
+static const char *resources_schemas_json =
+    "{\"Contribution\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\"source_k"
+    "ind\",\"source_label\",\"source_name\",\"kind\",\"kind_label\",\"description\",\"quantity\",\"va"
+    "lue_vnd\",\"recipient_unit_id\",\"recipient_unit_name\",\"recipient_household\",\"task_id\",\"ta"
+    "sk_code\",\"received_on\",\"created_by_name\",\"created_at\"],\"properties\":{\"id\":{\"type\":\""
+    "integer\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"source_kind\""
+    ":{\"type\":\"string\",\"enum\":[\"organisation\",\"business\",\"individual\"]},\"source_label\":"
+    "{\"type\":\"string\"},\"source_name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\",\"enum"
+    "\":[\"money\",\"devices\",\"facilities\",\"people\"]},\"kind_label\":{\"type\":\"string\"},\"des"
+    "cription\":{\"type\":\"string\"},\"quantity\":{\"type\":[\"integer\",\"null\"]},\"value_vnd\":{\""
+    "type\":\"integer\"},\"recipient_unit_id\":{\"type\":[\"integer\",\"null\"]},\"recipient_unit_nam"
+    "e\":{\"type\":[\"string\",\"null\"]},\"recipient_household\":{\"type\":[\"object\",\"null\"],\"r"
+    "equired\":[\"id\",\"code\",\"address\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{"
+    "\"type\":[\"string\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]}},\"additionalProper"
+    "ties\":false},\"task_id\":{\"type\":[\"integer\",\"null\"]},\"task_code\":{\"type\":[\"string\","
+    "\"null\"]},\"received_on\":{\"type\":\"string\",\"format\":\"date\"},\"created_by_name\":{\"type"
+    "\":[\"string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}},\"addit"
+    "ionalProperties\":false},\"ContributionBucket\":{\"type\":\"object\",\"required\":[\"count\",\"v"
+    "alue_vnd\"],\"properties\":{\"count\":{\"type\":\"integer\"},\"value_vnd\":{\"type\":\"integer\""
+    "}},\"additionalProperties\":false},\"ContributionPage\":{\"type\":\"object\",\"required\":[\"ite"
+    "ms\",\"page\",\"per_page\",\"total\",\"totals\"],\"properties\":{\"items\":{\"type\":\"array\",\""
+    "items\":{\"$ref\":\"#/components/schemas/Contribution\"}},\"page\":{\"type\":\"integer\"},\"per_"
+    "page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"},\"totals\":{\"type\":\"object\",\""
+    "required\":[\"count\",\"value_vnd\",\"by_kind\",\"by_source\"],\"properties\":{\"count\":{\"type"
+    "\":\"integer\"},\"value_vnd\":{\"type\":\"integer\"},\"by_kind\":{\"type\":\"object\",\"required"
+    "\":[\"money\",\"devices\",\"facilities\",\"people\"],\"properties\":{\"money\":{\"$ref\":\"#/com"
+    "ponents/schemas/ContributionBucket\"},\"devices\":{\"$ref\":\"#/components/schemas/ContributionB"
+    "ucket\"},\"facilities\":{\"$ref\":\"#/components/schemas/ContributionBucket\"},\"people\":{\"$re"
+    "f\":\"#/components/schemas/ContributionBucket\"}},\"additionalProperties\":false},\"by_source\":"
+    "{\"type\":\"object\",\"required\":[\"organisation\",\"business\",\"individual\"],\"properties\":"
+    "{\"organisation\":{\"$ref\":\"#/components/schemas/ContributionBucket\"},\"business\":{\"$ref\":"
+    "\"#/components/schemas/ContributionBucket\"},\"individual\":{\"$ref\":\"#/components/schemas/Con"
+    "tributionBucket\"}},\"additionalProperties\":false}},\"additionalProperties\":false}},\"addition"
+    "alProperties\":false},\"PlanBudget\":{\"type\":\"object\",\"required\":[\"task_id\",\"code\",\"t"
+    "itle\",\"budgets\",\"budget_vnd\",\"mobilised_vnd\",\"contributions\"],\"properties\":{\"task_id"
+    "\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"budge"
+    "ts\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"year\",\"source\",\"amou"
+    "nt_vnd\"],\"properties\":{\"year\":{\"type\":\"integer\"},\"source\":{\"type\":\"string\",\"enum"
+    "\":[\"state_budget\",\"other\"]},\"amount_vnd\":{\"type\":\"integer\"}},\"additionalProperties\""
+    ":false}},\"budget_vnd\":{\"type\":\"integer\"},\"mobilised_vnd\":{\"type\":\"integer\",\"descrip"
+    "tion\":\"giá trị các đóng góp cho nhiệm vụ\"},\"contributions\":{\"type\":\"integer\"}},\"additi"
+    "onalProperties\":false},\"PlanBudgetList\":{\"type\":\"object\",\"required\":[\"items\",\"totals"
+    "\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Pla"
+    "nBudget\"}},\"totals\":{\"type\":\"object\",\"required\":[\"budget_vnd\",\"mobilised_vnd\"],\"pr"
+    "operties\":{\"budget_vnd\":{\"type\":\"integer\"},\"mobilised_vnd\":{\"type\":\"integer\"}},\"ad"
+    "ditionalProperties\":false}},\"additionalProperties\":false}}";
+
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
     {"Phiên làm việc", "Đăng nhập, đăng xuất, mật khẩu của mình"},
@@ -742,7 +790,7 @@ json_t *openapi_build(const char *version) {
                       {&learning_schemas_json, "learning"}, {&certificate_schemas_json, "certificate"},
                       {&confirm_schemas_json, "confirmation"},
                       {&competence_schemas_json, "competence"}, {&plan_schemas_json, "plan"},
-                      {&schools_schemas_json, "school"}};
+                      {&schools_schemas_json, "school"}, {&resources_schemas_json, "resources"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);
     if (!more || json_object_update(schemas, more) != 0) {

@@ -380,6 +380,36 @@ static const field_spec school_evidence_query[] = {
     {0},
 };
 
+/* Resources (resources.h). */
+static const field_spec contributions_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các đóng góp do đơn vị trong cây đơn vị này tiếp nhận"},
+    {"source_kind", FT_STRING, false, 1, 20, "Nguồn: organisation (tổ chức), business (doanh nghiệp), individual (cá nhân)"},
+    {"kind", FT_STRING, false, 1, 20, "Loại: money (tiền), devices (thiết bị), facilities (cơ sở vật chất), people (nhân lực)"},
+    {"task_id", FT_INT, false, 1, INT64_MAX, "Chỉ các đóng góp cho nhiệm vụ này của kế hoạch"},
+    PAGING,
+    {0},
+};
+static const field_spec contribution_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị tiếp nhận (quyền plan.write trên đơn vị này)"},
+    {"source_kind", FT_STRING, true, 1, 20, "Nguồn: organisation (tổ chức), business (doanh nghiệp), individual (cá nhân)"},
+    {"source_name", FT_STRING, true, 1, 200, "Tên tổ chức, doanh nghiệp hoặc người đóng góp"},
+    {"kind", FT_STRING, true, 1, 20, "Loại: money (tiền), devices (thiết bị), facilities (cơ sở vật chất), people (nhân lực)"},
+    {"description", FT_STRING, true, 1, 1000, "Nội dung: 20 điện thoại thông minh, phòng máy, 5 tình nguyện viên…"},
+    {"quantity", FT_INT, false, 1, 1000000, "Số lượng (máy, người, buổi…)"},
+    {"value_vnd", FT_INT, true, 0, 1000000000000000LL, "Giá trị (đồng); ước tính với đóng góp không phải tiền"},
+    {"recipient_unit_id", FT_INT, false, 1, INT64_MAX, "Đơn vị được nhận (tổ dân phố, trường…), thuộc đơn vị tiếp nhận"},
+    {"recipient_household_id", FT_INT, false, 1, INT64_MAX, "Hộ được nhận (ví dụ hộ được tặng điện thoại), thuộc đơn vị tiếp nhận"},
+    {"task_id", FT_INT, false, 1, INT64_MAX, "Nhiệm vụ của kế hoạch mà đóng góp phục vụ"},
+    {"received_on", FT_STRING, true, 10, 10, "Ngày tiếp nhận (yyyy-mm-dd), không ở tương lai"},
+    {0},
+};
+static const field_spec plan_budget_body[] = {
+    {"year", FT_INT, true, 2020, 2100, "Năm"},
+    {"source", FT_STRING, true, 1, 20, "Nguồn: state_budget (ngân sách nhà nước) hoặc other (nguồn hợp pháp khác)"},
+    {"amount_vnd", FT_INT, true, 0, 1000000000000000LL, "Kinh phí (đồng), thay cho số cũ của năm và nguồn này"},
+    {0},
+};
+
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
 #define ON_UNIT(cap, field, from) AUTH_LOGIN, cap, SCOPE_UNIT, field, from
@@ -714,6 +744,23 @@ const route routes[] = {
      "Gửi lên một tệp minh chứng của trường (thân yêu cầu là nội dung tệp, tối đa 10 MiB; PDF, PNG, JPEG, WebP, loại "
      "được đọc từ nội dung)",
      "Attachment", .body_limit = ATTACH_MAX_BYTES},
+    /* resources (nguồn lực: đóng góp, kinh phí theo nhiệm vụ) */
+    {"GET", "/api/v1/contributions", h_contributions_list, ON_UNIT(CAP_REPORTS_READ, "unit_id", FROM_QUERY), NULL,
+     contributions_query, false, RATE_NONE, 200, "listContributions", "Kế hoạch",
+     "Các đóng góp do đơn vị trong phạm vi tiếp nhận (tiền, thiết bị, cơ sở vật chất, nhân lực), mới nhất trước, với "
+     "tổng số và giá trị theo loại và theo nguồn",
+     "ContributionPage"},
+    {"POST", "/api/v1/contributions", h_contributions_add, ON_UNIT(CAP_PLAN_WRITE, "unit_id", FROM_BODY),
+     contribution_body, NULL, true, RATE_WRITE, 201, "addContribution", "Kế hoạch",
+     "Ghi một đóng góp của tổ chức, doanh nghiệp hoặc cá nhân: loại, giá trị, nơi được nhận (đơn vị hoặc hộ thuộc đơn "
+     "vị tiếp nhận), nhiệm vụ phục vụ",
+     "Contribution"},
+    {"GET", "/api/v1/plan/budgets", h_plan_budgets, LOGIN(CAP_REPORTS_READ), NULL, NULL, false, RATE_NONE, 200,
+     "listPlanBudgets", "Kế hoạch",
+     "Kinh phí của từng nhiệm vụ theo năm và nguồn, và giá trị đóng góp đã huy động cho nhiệm vụ", "PlanBudgetList"},
+    {"PUT", "/api/v1/plan/tasks/{id}/budget", h_plan_budget_set, AUTH_LOGIN, CAP_PLAN_WRITE, SCOPE_PLAN, NULL,
+     FROM_PATH, plan_budget_body, NULL, true, RATE_WRITE, 200, "setPlanBudget", "Kế hoạch",
+     "Ghi kinh phí của một nhiệm vụ cho một năm và một nguồn (quyền plan.write trên phường của kế hoạch)", "PlanBudget"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

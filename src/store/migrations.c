@@ -761,6 +761,36 @@ static const store_sql m0022[] = {
                 " created_by BIGINT REFERENCES users(id),"
                 " created_at BIGINT NOT NULL")},
     {"CREATE INDEX school_designations_unit ON school_designations(unit_id, school_year)", NULL},
+    /* Resources (part 9; plan IV "Kinh phí" and V.8): contributions mobilised from organisations,
+     * businesses and individuals — money, devices, facilities, people — with their value (VND; an
+     * estimate for what is not money), the unit that received them and, within it, what they went
+     * to (a unit such as a tổ dân phố or a school, or a household that received a phone), and the
+     * plan task they serve; and the budget of each plan task by year and source. */
+    {WITH_ID_AI("contributions",
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " source_kind TEXT NOT NULL CHECK (source_kind IN ('organisation', 'business', 'individual')),"
+                " source_name TEXT NOT NULL,"
+                " kind TEXT NOT NULL CHECK (kind IN ('money', 'devices', 'facilities', 'people')),"
+                " description TEXT NOT NULL,"
+                " quantity INTEGER CHECK (quantity IS NULL OR quantity > 0),"
+                " value_vnd BIGINT NOT NULL CHECK (value_vnd >= 0),"
+                " recipient_unit_id BIGINT REFERENCES units(id),"
+                " recipient_household_id BIGINT REFERENCES households(id),"
+                " task_id BIGINT REFERENCES plan_tasks(id),"
+                " received_on TEXT NOT NULL,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX contributions_unit ON contributions(unit_id, received_on)", NULL},
+    {"CREATE INDEX contributions_task ON contributions(task_id) WHERE task_id IS NOT NULL", NULL},
+    {"CREATE TABLE plan_budgets ("
+     " task_id BIGINT NOT NULL REFERENCES plan_tasks(id) ON DELETE CASCADE,"
+     " year INTEGER NOT NULL CHECK (year BETWEEN 2020 AND 2100),"
+     " source TEXT NOT NULL CHECK (source IN ('state_budget', 'other')),"
+     " amount_vnd BIGINT NOT NULL CHECK (amount_vnd >= 0),"
+     " updated_by BIGINT REFERENCES users(id),"
+     " updated_at BIGINT NOT NULL,"
+     " PRIMARY KEY (task_id, year, source))",
+     NULL},
     {NULL, NULL},
 };
 #undef WITH_ID_AI
@@ -783,6 +813,6 @@ const store_migration hocvuso_migrations[] = {
     {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
     {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
-    {22, "plan tasks, their units and progress updates; attachments; schools' programme, grades, designations", m0022},
+    {22, "plan tasks, their units and progress updates; attachments; schools' programme, grades, designations; contributions and plan budgets", m0022},
     {0, NULL, NULL},
 };

@@ -84,6 +84,10 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/plan/units': 'units.read',
   // Which ward unit a name of the plan stands for is the unit tree's business: units.write on the ward.
   'PUT /api/v1/plan/units/{id}': 'units.write',
+  // Resources: read with the reports (reports.read); recorded by a unit that answers for the plan (plan.write).
+  'GET /api/v1/contributions': 'reports.read',
+  'POST /api/v1/contributions': 'plan.write',
+  'GET /api/v1/plan/budgets': 'reports.read',
   // An attachment follows its owner's rule (SCOPE_ATTACHMENT), not a capability of its own.
   'GET /api/v1/attachments/{id}': null,
 };
@@ -625,7 +629,8 @@ function casesFor(rt, username) {
       break;
     case 'plan':
       // The plan as a whole: the capability on its ward (checked before the name is looked up).
-      add("a name of the plan's units", { id: planNameId }, {}, holds(a, cap, wardUnit) ? 'pass' : 'deny');
+      // Its object: a name of the plan's units, or a task (a budget).
+      add("an object of the plan", { id: rt.path.startsWith('/api/v1/plan/tasks/') ? planTaskId : planNameId }, {}, holds(a, cap, wardUnit) ? 'pass' : 'deny');
       add('missing name', { id: MISSING }, {}, holds(a, cap, wardUnit) ? 'missing' : 'deny');
       break;
     case 'attachment':

@@ -227,6 +227,14 @@ const cases = {
     path: `/api/v1/schools/${state.schoolId}/evidence?name=minh-chung.pdf`, session: state.teacher,
     rawBody: Buffer.from('%PDF-1.4\n%%EOF\n'), headers: { 'content-type': 'application/pdf' },
   }),
+  // Resources (issue 9 part 9).
+  addContribution: () => ({
+    path: '/api/v1/contributions',
+    body: { unit_id: state.wardId, source_kind: 'business', source_name: 'Công ty Kiểm Thử', kind: 'devices', description: 'Tặng 2 điện thoại', quantity: 2, value_vnd: 3000000, recipient_unit_id: state.tdp1, task_id: state.planTaskId, received_on: '2026-01-15' },
+  }),
+  listContributions: () => ({ path: `/api/v1/contributions?unit_id=${state.wardId}&per_page=5` }),
+  setPlanBudget: () => ({ path: `/api/v1/plan/tasks/${state.planTaskId}/budget`, body: { year: 2026, source: 'state_budget', amount_vnd: 50000000 } }),
+  listPlanBudgets: () => ({ path: '/api/v1/plan/budgets' }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -242,7 +250,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
   'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
   'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listSchools', 'getSchool', 'setSchoolProgramme',
-  'addSchoolDesignation', 'uploadSchoolEvidence', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'addSchoolDesignation', 'uploadSchoolEvidence', 'addContribution', 'listContributions', 'setPlanBudget', 'listPlanBudgets', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
