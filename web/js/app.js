@@ -36,6 +36,7 @@ const certificatesPage = lazy(() => import('./pages/certificates.js'));
 const programmesPage = lazy(() => import('./pages/programmes.js'));
 const planPage = lazy(() => import('./pages/plan.js'));
 const schoolsPage = lazy(() => import('./pages/schools.js'));
+const resourcesPage = lazy(() => import('./pages/resources.js'));
 const newPasswordPage = lazy(() => import('./pages/new-password.js'));
 function warmPages() {
   setTimeout(() => LAZY.forEach((get) => get().catch(() => {})), 1500);
@@ -61,6 +62,7 @@ const NAV = [
   { key: 'competence', href: '#/nang-luc-so', label: 'Năng lực số', icon: 'audit', cap: 'reports.read' },
   { key: 'plan', href: '#/ke-hoach', label: 'Kế hoạch', icon: 'check', cap: 'units.read' },
   { key: 'schools', href: '#/truong-hoc', label: 'Trường học', icon: 'units', cap: 'school.read' },
+  { key: 'resources', href: '#/nguon-luc', label: 'Nguồn lực', icon: 'inbox', cap: 'reports.read' },
   { key: 'certificates', href: '#/chung-nhan', label: 'Chứng nhận', icon: 'shield' },
   { key: 'programmes', href: '#/chuong-trinh', label: 'Điều kiện cấp chứng nhận', icon: 'key', cap: 'certificates.manage' },
   { key: 'questions', href: '#/cau-hoi', label: 'Ngân hàng câu hỏi', icon: 'edit', cap: 'content.write' },
@@ -93,6 +95,7 @@ const ROUTES = [
   { re: /^\/hoc-cung\/([^/]+)$/, keys: ['id'], page: competencePage, title: 'Học cùng người dân', nav: 'assist', cap: 'field.write' },
   { re: /^\/ke-hoach$/, page: planPage, title: 'Nhiệm vụ của kế hoạch', nav: 'plan', cap: 'units.read' },
   { re: /^\/ke-hoach\/([^/]+)$/, keys: ['id'], page: planPage, title: 'Nhiệm vụ của kế hoạch', nav: 'plan', cap: 'units.read' },
+  { re: /^\/nguon-luc$/, page: resourcesPage, title: 'Nguồn lực', nav: 'resources', cap: 'reports.read' },
   { re: /^\/truong-hoc$/, page: schoolsPage, title: 'Trường học', nav: 'schools', cap: 'school.read' },
   { re: /^\/truong-hoc\/([^/]+)$/, keys: ['id'], page: schoolsPage, title: 'Trường học', nav: 'schools', cap: 'school.read' },
   { re: /^\/nang-luc-so$/, page: competencePage, title: 'Thay đổi năng lực số', nav: 'competence', cap: 'reports.read' },

@@ -32,7 +32,7 @@ function totalsCard(t) {
   return h('section', { class: 'card', 'aria-label': 'Tổng hợp' },
     h('ul', { class: 'stat-list school-totals' },
       item('trường phổ thông đang dạy chương trình kỹ năng số', `${fmtNum(t.general_running)}/${fmtNum(t.general)}`),
-      item('học sinh được học', share(t.covered, t.students))),
+      item(t.students ? `học sinh được học (${fmtNum(t.covered)}/${fmtNum(t.students)})` : 'học sinh được học', t.students ? `${Math.round((t.covered * 100) / t.students)}%` : '—')),
     h('p', { class: 'muted' }, 'Chỉ tiêu của kế hoạch: từ 80% trở lên các cơ sở giáo dục phổ thông triển khai chương trình kỹ năng số theo Thông tư 02/2025/TT-BGDĐT.'));
 }
 
