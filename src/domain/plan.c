@@ -94,8 +94,10 @@ int64_t plan_day_parse(const char *ymd) {
 /* The calendar year of a day number (days since 1970-01-01). */
 static int year_of_day(int64_t day) {
   char iso[32];
-  clock_iso8601(day * 86400, iso, sizeof iso);
-  return atoi(iso);
+  clock_iso8601(day * 86400, iso, sizeof iso); /* "YYYY-…": four digits for every year we meet */
+  int y = 0;
+  for (int i = 0; i < 4 && iso[i] >= '0' && iso[i] <= '9'; i++) y = y * 10 + (iso[i] - '0');
+  return y;
 }
 
 static plan_status verdict(plan_status s, const char *why, const char **out) {

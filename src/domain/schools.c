@@ -204,7 +204,11 @@ static bool school_year_ok(const char *y) {
   if (!y || strlen(y) != 9 || y[4] != '-') return false;
   for (int i = 0; i < 9; i++)
     if (i != 4 && (y[i] < '0' || y[i] > '9')) return false;
-  int a = atoi(y), b = atoi(y + 5);
+  int a = 0, b = 0; /* every character checked a digit above */
+  for (int i = 0; i < 4; i++) {
+    a = a * 10 + (y[i] - '0');
+    b = b * 10 + (y[5 + i] - '0');
+  }
   return a >= 2020 && a <= 2100 && b == a + 1;
 }
 
