@@ -19,6 +19,10 @@
  * the unit tree (or in CODE's subtree); prints {"recorded", "unchanged", "unmatched": [{"line",
  * "reason"}], "rejected": [{"line", "field", "reason"}], "unmatched_count", "rejected_count"}
  * with the exit codes above.
+ * `hocvuso import plan --unit CODE [FILE]`: the plan's tasks (plan.h) for the ward CODE: the plan the
+ * binary carries (content/plan/tasks.json), or FILE of the same shape; prints {"tasks", "new",
+ * "names_new", "units_mapped"}. Run again: the plan's text is written again, nothing doubled, the map
+ * an admin edited kept.
  */
 #include <jansson.h>
 #include <limits.h>
@@ -31,14 +35,16 @@
 #include "domain/import_file.h"
 #include "domain/units.h"
 #include "domain/lessons.h"
+#include "domain/plan.h"
 #include "domain/qbank.h"
+#include "util/clock.h"
 #include "util/config.h"
 
 const cli_opt import_opts[] = {
     CLI_DB_OPTS,
     {"competency", true, "C  questions: the competence code (e.g. 4.2) of questions that name none"},
     {"level", true, "L     questions: their level, 1-8"},
-    {"unit", true, "CODE   confirmations: match only people registered in this unit's subtree"},
+    {"unit", true, "CODE   confirmations: match only people registered in this unit's subtree; plan: the ward"},
     {NULL, false, NULL},
 };
 
@@ -143,11 +149,69 @@ out:
   return ret;
 }
 
+static int import_plan(const cli_args *args, const config *cfg, const char *file) {
+  const char *code = cli_get(import_opts, args, "unit");
+  if (!code || !*code) {
+    fprintf(stderr, "hocvuso import plan: --unit CODE (the ward the plan belongs to) is required\n");
+    return 2;
+  }
+  char *text = NULL;
+  size_t len = 0;
+  if (file) {
+    FILE *f = fopen(file, "rb");
+    long n = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < 16 * 1024 * 1024 && fseek(f, 0, SEEK_SET) == 0 &&
+        (text = malloc((size_t)n + 1)) && fread(text, 1, (size_t)n, f) == (size_t)n) {
+      len = (size_t)n;
+    } else {
+      free(text);
+      text = NULL;
+    }
+    if (f) fclose(f);
+    if (!text) {
+      fprintf(stderr, "hocvuso import: không đọc được tệp %s\n", file);
+      return 1;
+    }
+  }
+  secrets keys;
+  store *st = cli_open(cfg, &keys, 1, true);
+  if (!st) {
+    free(text);
+    return 1;
+  }
+  int ret = 1;
+  char err[512] = "";
+  plan_load_counts n;
+  store_conn *w = store_acquire(st, true);
+  int64_t ward = w ? units_find(w, code) : 0;
+  if (!w) {
+    fprintf(stderr, "hocvuso import: the database cannot be reached\n");
+  } else if (!ward) {
+    fprintf(stderr, "hocvuso import: no unit %s\n", code);
+  } else if (store_begin(w) != STORE_OK ||
+             plan_load(w, text ? text : plan_tasks_json, text ? len : plan_tasks_json_len, ward, clock_now(), &n, err,
+                       sizeof err) != 0 ||
+             store_commit(w) != STORE_OK) {
+    fprintf(stderr, "hocvuso import: %s\n", err[0] ? err : store_errmsg(w));
+    if (store_in_transaction(w)) store_rollback(w);
+  } else {
+    printf("{\"tasks\":%d,\"new\":%d,\"names_new\":%d,\"units_mapped\":%d}\n", n.tasks_new + n.tasks_kept, n.tasks_new,
+           n.names_new, n.units_mapped);
+    ret = fflush(stdout) == 0 ? 0 : 1;
+  }
+  if (w) store_release(w);
+  store_close(st);
+  free(text);
+  return ret;
+}
+
 int cmd_import(int argc, char **argv) {
   cli_args args;
   config cfg;
   int rc = cli_setup("import", argc, argv, &args, &cfg);
   if (rc) return rc > 0 ? 0 : 2;
+  if (args.npos >= 1 && args.npos <= 2 && strcmp(args.pos[0], "plan") == 0)
+    return import_plan(&args, &cfg, args.npos == 2 ? args.pos[1] : NULL);
   bool questions = args.npos == 2 && strcmp(args.pos[0], "questions") == 0;
   bool curriculum = args.npos == 2 && strcmp(args.pos[0], "curriculum") == 0;
   bool competencies = args.npos == 2 && strcmp(args.pos[0], "competencies") == 0;
@@ -155,7 +219,8 @@ int cmd_import(int argc, char **argv) {
   if (args.npos != 2 ||
       (!questions && !curriculum && !competencies && !confirmations && strcmp(args.pos[0], "residents") != 0)) {
     fprintf(stderr, "hocvuso import: usage: hocvuso import residents|questions|curriculum|competencies|confirmations"
-                    " [--data DIR] [--database URI] [--competency C --level L] [--unit CODE] FILE|DIR\n");
+                    " [--data DIR] [--database URI] [--competency C --level L] [--unit CODE] FILE|DIR\n"
+                    "       hocvuso import plan --unit CODE [FILE]\n");
     return 2;
   }
   if (curriculum) return import_curriculum(&cfg, args.pos[1]);

@@ -38,6 +38,9 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_AMBASSADOR: return "ambassador";
     case SCOPE_MENTEE: return "mentee";
     case SCOPE_MENTORSHIP: return "mentorship";
+    case SCOPE_PLAN_TASK: return "plan_task";
+    case SCOPE_PLAN: return "plan";
+    case SCOPE_ATTACHMENT: return "attachment";
   }
   return "?";
 }

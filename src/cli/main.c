@@ -34,7 +34,8 @@ static const command commands[] = {
      "hocvuso import residents [--data DIR] [--database URI] FILE\n"
      "  prints {\"imported\": N, \"unchanged\": N, \"rejected\": [{\"line\": L, \"reason\": \"…\"}]}\n"
      "hocvuso import confirmations [--data DIR] [--unit CODE] FILE\n"
-     "  prints {\"recorded\": N, \"unchanged\": N, \"unmatched\": […], \"rejected\": [{\"line\", \"field\", \"reason\"}]}",
+     "  prints {\"recorded\": N, \"unchanged\": N, \"unmatched\": […], \"rejected\": [{\"line\", \"field\", \"reason\"}]}\n"
+     "hocvuso import plan --unit CODE [FILE]   (the plan's tasks for the ward CODE; default: the plan carried)",
      import_opts},
     {"purge", cmd_purge, "delete for good the people past their retention period; prints {\"purged\": N}",
      "hocvuso purge [--data DIR] [--database URI]   (the server also does it every hour)", purge_opts},

@@ -28,8 +28,9 @@ enum {
   CAP_PEOPLE_EXPORT = 1u << 14, /* a whole list out of the system (CSV, Excel): only with people.read */
   CAP_CONTENT_WRITE = 1u << 15, /* lessons and the question bank */
   CAP_CERT_MANAGE = 1u << 16,   /* certificates: the programmes' rules, revocation */
+  CAP_PLAN_WRITE = 1u << 17,    /* progress updates of the plan's tasks, for a unit that answers for them */
 };
-#define CAP_COUNT 17
+#define CAP_COUNT 18
 
 typedef struct cap_info {
   caps_t flag;

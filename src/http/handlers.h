@@ -127,6 +127,25 @@ int h_imports_start(req *r);
 int h_imports_get(req *r);
 int h_imports_errors(req *r);
 int h_imports_list(req *r);
+/* h_plan.c: the plan's tasks, progress updates, the plan's unit map; attachments */
+int h_plan_tasks_list(req *r);
+int h_plan_task_get(req *r);
+int h_plan_update_add(req *r);
+int h_plan_attachment_upload(req *r);
+int h_plan_units_list(req *r);
+int h_plan_units_set(req *r);
+int h_attachment_get(req *r);
+/* h_schools.c: schools' digital-skills programme, grades, designations, evidence */
+int h_schools_list(req *r);
+int h_schools_get(req *r);
+int h_schools_programme(req *r);
+int h_schools_designation(req *r);
+int h_schools_evidence(req *r);
+/* h_resources.c: contributions, plan budgets */
+int h_contributions_list(req *r);
+int h_contributions_add(req *r);
+int h_plan_budgets(req *r);
+int h_plan_budget_set(req *r);
 
 /* h_ambassadors.c: Đại sứ số (issue 9 part 2) */
 int h_ambassadors_list(req *r);

@@ -93,7 +93,15 @@ typedef struct field_spec {
  * SCOPE_MENTEE a new assignment: the person of body field `mentee_id` changed with `cap` (on their
  *             registering unit), and the person of the ambassador in body field `mentor_id` visible
  *             with people.read;
- * SCOPE_MENTORSHIP an assignment {id} of the path: `cap` on its mentee's registering unit. */
+ * SCOPE_MENTORSHIP an assignment {id} of the path: `cap` on its mentee's registering unit;
+ * SCOPE_PLAN_TASK a plan task {id} of the path (plan.h; 404 when absent), reported on for the unit
+ *             named by scope_field: that unit must answer for the task (its plan unit names map to
+ *             it) or be the plan's ward (400 otherwise), and the capability must hold on it;
+ * SCOPE_PLAN  the plan as a whole: the capability on the ward the plan belongs to (404 when no
+ *             plan is loaded);
+ * SCOPE_ATTACHMENT an attachment {id} of the path (attachments.h; 404 when absent): its uploader,
+ *             or whoever may read its owner (a plan task: units.read anywhere, as the task's page;
+ *             a school: school.read on the school). */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -116,6 +124,9 @@ typedef enum {
   SCOPE_AMBASSADOR,
   SCOPE_MENTEE,
   SCOPE_MENTORSHIP,
+  SCOPE_PLAN_TASK,
+  SCOPE_PLAN,
+  SCOPE_ATTACHMENT,
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;

@@ -329,6 +329,15 @@ static json_t *operation(const route *rt) {
   } else if (strlen(rt->path) > 4 && strcmp(rt->path + strlen(rt->path) - 4, ".svg") == 0) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Ảnh SVG", "content",
                                               "image/svg+xml", "schema", "type", "string"));
+  } else if (strcmp(rt->op_id, "getAttachment") == 0) {
+    /* A stored file, of the type read from its bytes when it was stored (attachments.h). */
+    json_t *c = json_object();
+    static const char *const types[] = {"application/pdf", "image/png", "image/jpeg", "image/webp"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+      json_object_set_new(c, types[i], json_pack("{s:{s:s, s:s}}", "schema", "type", "string", "contentMediaType", types[i]));
+    json_object_set_new(resp, code, json_pack("{s:s, s:o}", "description",
+                                              "Tệp đính kèm (Content-Disposition: attachment; X-Content-Type-Options: nosniff)",
+                                              "content", c));
   } else if (strcmp(rt->path, "/metrics") == 0) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Prometheus text format",
                                               "content", "text/plain", "schema", "type", "string"));
@@ -757,6 +766,157 @@ static const char *movement_schemas_json =
     "t\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"a"
     "rray\",\"items\":{\"$ref\":\"#/components/schemas/EventSummary\"}},\"page\":{\"type\":\"integer\"},\""
     "per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
+/* The plan's tasks and attachments (plan.h, attachments.h): merged into the schemas above. */
+static const char *plan_schemas_json =
+    "{\"PlanTaskItem\":{\"type\":\"object\",\"required\":[\"id\",\"code\",\"section\",\"title\",\"lea"
+    "d_unit\",\"coordinating_units\",\"timeframe\",\"status\",\"status_label\",\"status_reason\",\"st"
+    "arts_on\",\"ends_on\",\"recurring\",\"report_days\",\"updates_count\",\"last_update_at\"],\"prop"
+    "erties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\",\"description\":\"số hiệu "
+    "nhiệm vụ trong kế hoạch, ví dụ 1.1\"},\"section\":{\"type\":\"string\"},\"title\":{\"type\":\"st"
+    "ring\"},\"lead_unit\":{\"type\":\"string\",\"description\":\"đơn vị chủ trì, nguyên văn kế hoạch"
+    "\"},\"coordinating_units\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\""
+    "đơn vị phối hợp, nguyên văn kế hoạch\"},\"timeframe\":{\"type\":\"string\",\"description\":\"thờ"
+    "i gian thực hiện, nguyên văn kế hoạch\"},\"status\":{\"type\":\"string\",\"enum\":[\"not_started"
+    "\",\"on_track\",\"late\",\"done\"]},\"status_label\":{\"type\":\"string\"},\"status_reason\":{\""
+    "type\":\"string\"},\"starts_on\":{\"type\":\"string\",\"format\":\"date\"},\"ends_on\":{\"type\""
+    ":[\"string\",\"null\"],\"format\":\"date\"},\"recurring\":{\"type\":\"boolean\"},\"report_days\""
+    ":{\"type\":\"integer\"},\"updates_count\":{\"type\":\"integer\"},\"last_update_at\":{\"type\":[\""
+    "string\",\"null\"],\"format\":\"date-time\"}},\"additionalProperties\":false},\"PlanTaskList\":{"
+    "\"type\":\"object\",\"required\":[\"items\",\"total\"],\"properties\":{\"items\":{\"type\":\"arr"
+    "ay\",\"items\":{\"$ref\":\"#/components/schemas/PlanTaskItem\"}},\"total\":{\"type\":\"integer\""
+    "}},\"additionalProperties\":false},\"PlanTask\":{\"type\":\"object\",\"required\":[\"id\",\"code"
+    "\",\"section\",\"title\",\"lead_unit\",\"coordinating_units\",\"timeframe\",\"status\",\"status_"
+    "label\",\"status_reason\",\"starts_on\",\"ends_on\",\"recurring\",\"report_days\",\"updates_coun"
+    "t\",\"last_update_at\",\"units\",\"updates\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"co"
+    "de\":{\"type\":\"string\",\"description\":\"số hiệu nhiệm vụ trong kế hoạch, ví dụ 1.1\"},\"sect"
+    "ion\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"lead_unit\":{\"type\":\"string\",\""
+    "description\":\"đơn vị chủ trì, nguyên văn kế hoạch\"},\"coordinating_units\":{\"type\":\"array\""
+    ",\"items\":{\"type\":\"string\"},\"description\":\"đơn vị phối hợp, nguyên văn kế hoạch\"},\"tim"
+    "eframe\":{\"type\":\"string\",\"description\":\"thời gian thực hiện, nguyên văn kế hoạch\"},\"st"
+    "atus\":{\"type\":\"string\",\"enum\":[\"not_started\",\"on_track\",\"late\",\"done\"]},\"status_"
+    "label\":{\"type\":\"string\"},\"status_reason\":{\"type\":\"string\"},\"starts_on\":{\"type\":\""
+    "string\",\"format\":\"date\"},\"ends_on\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},\""
+    "recurring\":{\"type\":\"boolean\"},\"report_days\":{\"type\":\"integer\"},\"updates_count\":{\"t"
+    "ype\":\"integer\"},\"last_update_at\":{\"type\":[\"string\",\"null\"],\"format\":\"date-time\"},"
+    "\"units\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"role\",\"name_id\","
+    "\"name\",\"units\"],\"properties\":{\"role\":{\"type\":\"string\",\"enum\":[\"lead\",\"coordinat"
+    "ing\"]},\"name_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"units\":{\"type\":\""
+    "array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"name\"],\"properties\":{\"id\":{\""
+    "type\":\"integer\"},\"name\":{\"type\":\"string\"}},\"additionalProperties\":false}}},\"addition"
+    "alProperties\":false}},\"updates\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schema"
+    "s/PlanUpdate\"},\"description\":\"mới nhất trước, tối đa 100\"},\"update_id\":{\"type\":\"intege"
+    "r\",\"description\":\"chỉ khi vừa gửi báo cáo: mã báo cáo mới\"}},\"additionalProperties\":false"
+    "},\"PlanUpdate\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\"body\",\""
+    "figures\",\"done\",\"created_by\",\"created_by_name\",\"created_at\",\"attachments\"],\"properti"
+    "es\":{\"id\":{\"type\":\"integer\"},\"unit_id\":{\"type\":[\"integer\",\"null\"]},\"unit_name\":"
+    "{\"type\":[\"string\",\"null\"]},\"body\":{\"type\":\"string\"},\"figures\":{\"type\":\"array\","
+    "\"items\":{\"type\":\"object\",\"required\":[\"label\",\"value\"],\"properties\":{\"label\":{\"t"
+    "ype\":\"string\"},\"value\":{\"type\":\"number\"},\"unit\":{\"type\":\"string\"}},\"additionalPr"
+    "operties\":false}},\"done\":{\"type\":\"boolean\"},\"created_by\":{\"type\":[\"integer\",\"null\""
+    "]},\"created_by_name\":{\"type\":[\"string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"fo"
+    "rmat\":\"date-time\"},\"attachments\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/sch"
+    "emas/Attachment\"}}},\"additionalProperties\":false},\"Attachment\":{\"type\":\"object\",\"requi"
+    "red\":[\"id\",\"filename\",\"content_type\",\"size\",\"sha256\",\"created_at\",\"url\"],\"proper"
+    "ties\":{\"id\":{\"type\":\"integer\"},\"filename\":{\"type\":\"string\"},\"content_type\":{\"typ"
+    "e\":\"string\",\"enum\":[\"application/pdf\",\"image/png\",\"image/jpeg\",\"image/webp\"]},\"siz"
+    "e\":{\"type\":\"integer\"},\"sha256\":{\"type\":\"string\"},\"created_at\":{\"type\":\"string\","
+    "\"format\":\"date-time\"},\"url\":{\"type\":\"string\"}},\"additionalProperties\":false},\"PlanU"
+    "nit\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"units\",\"tasks\"],\"properties\":{\""
+    "id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\",\"description\":\"tên đơn vị như kế ho"
+    "ạch ghi\"},\"units\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"n"
+    "ame\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}},\"additiona"
+    "lProperties\":false}},\"tasks\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"addition"
+    "alProperties\":false},\"PlanUnitList\":{\"type\":\"object\",\"required\":[\"items\",\"total\"],\""
+    "properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/PlanUnit\""
+    "}},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
+
+/* Schools (schools.h): merged into the schemas above. */
+static const char *schools_schemas_json =
+    "{\"SchoolItem\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"kind\",\"kind_label\",\"gen"
+    "eral\",\"runs_programme\",\"since_on\",\"evidence_url\",\"updated_at\",\"students\",\"covered\","
+    "\"designations\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\""
+    "kind\":{\"type\":\"string\",\"enum\":[\"school_kindergarten\",\"school_primary\",\"school_lower_"
+    "secondary\",\"school_upper_secondary\"]},\"kind_label\":{\"type\":\"string\"},\"general\":{\"typ"
+    "e\":\"boolean\",\"description\":\"trường phổ thông (tiểu học, THCS, THPT)\"},\"runs_programme\":"
+    "{\"type\":\"boolean\"},\"since_on\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},\"evide"
+    "nce_url\":{\"type\":[\"string\",\"null\"]},\"updated_at\":{\"type\":[\"string\",\"null\"],\"form"
+    "at\":\"date-time\"},\"students\":{\"type\":\"integer\"},\"covered\":{\"type\":\"integer\"},\"des"
+    "ignations\":{\"type\":\"integer\",\"description\":\"số danh hiệu\"}},\"additionalProperties\":fa"
+    "lse},\"School\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"kind\",\"kind_label\",\"gen"
+    "eral\",\"runs_programme\",\"since_on\",\"evidence_url\",\"updated_at\",\"updated_by_name\",\"gra"
+    "des\",\"students\",\"covered\",\"designations\",\"evidence\"],\"properties\":{\"id\":{\"type\":\""
+    "integer\"},\"name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\",\"enum\":[\"school_kinde"
+    "rgarten\",\"school_primary\",\"school_lower_secondary\",\"school_upper_secondary\"]},\"kind_labe"
+    "l\":{\"type\":\"string\"},\"general\":{\"type\":\"boolean\",\"description\":\"trường phổ thông ("
+    "tiểu học, THCS, THPT)\"},\"runs_programme\":{\"type\":\"boolean\"},\"since_on\":{\"type\":[\"str"
+    "ing\",\"null\"],\"format\":\"date\"},\"evidence_url\":{\"type\":[\"string\",\"null\"]},\"updated"
+    "_at\":{\"type\":[\"string\",\"null\"],\"format\":\"date-time\"},\"updated_by_name\":{\"type\":[\""
+    "string\",\"null\"]},\"grades\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":["
+    "\"grade\",\"students\",\"covered\"],\"properties\":{\"grade\":{\"type\":\"integer\"},\"students\""
+    ":{\"type\":\"integer\"},\"covered\":{\"type\":\"integer\"}},\"additionalProperties\":false}},\"s"
+    "tudents\":{\"type\":\"integer\"},\"covered\":{\"type\":\"integer\"},\"designations\":{\"type\":\""
+    "array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"kind\",\"kind_label\",\"name\",\"s"
+    "chool_year\",\"decision\",\"created_at\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"kind\""
+    ":{\"type\":\"string\",\"enum\":[\"model_school\",\"creative_class\",\"model_teacher\"]},\"kind_l"
+    "abel\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"school_year\":{\"type\":\"string\""
+    "},\"decision\":{\"type\":[\"string\",\"null\"]},\"created_at\":{\"type\":[\"string\",\"null\"],\""
+    "format\":\"date-time\"}},\"additionalProperties\":false}},\"evidence\":{\"type\":\"array\",\"ite"
+    "ms\":{\"$ref\":\"#/components/schemas/Attachment\"}}},\"additionalProperties\":false},\"SchoolLi"
+    "st\":{\"type\":\"object\",\"required\":[\"items\",\"total\",\"totals\"],\"properties\":{\"items\""
+    ":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/SchoolItem\"}},\"total\":{\"type"
+    "\":\"integer\"},\"totals\":{\"type\":\"object\",\"required\":[\"schools\",\"general\",\"general_"
+    "running\",\"students\",\"covered\"],\"properties\":{\"schools\":{\"type\":\"integer\"},\"general"
+    "\":{\"type\":\"integer\"},\"general_running\":{\"type\":\"integer\",\"description\":\"trường phổ"
+    " thông đang dạy chương trình\"},\"students\":{\"type\":\"integer\"},\"covered\":{\"type\":\"inte"
+    "ger\"}},\"additionalProperties\":false}},\"additionalProperties\":false}}";
+
+/* Resources (resources.h): merged into the schemas above. */
+static const char *resources_schemas_json =
+    "{\"Contribution\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\"source_k"
+    "ind\",\"source_label\",\"source_name\",\"kind\",\"kind_label\",\"description\",\"quantity\",\"va"
+    "lue_vnd\",\"recipient_unit_id\",\"recipient_unit_name\",\"recipient_household\",\"task_id\",\"ta"
+    "sk_code\",\"received_on\",\"created_by_name\",\"created_at\"],\"properties\":{\"id\":{\"type\":\""
+    "integer\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"source_kind\""
+    ":{\"type\":\"string\",\"enum\":[\"organisation\",\"business\",\"individual\"]},\"source_label\":"
+    "{\"type\":\"string\"},\"source_name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\",\"enum"
+    "\":[\"money\",\"devices\",\"facilities\",\"people\"]},\"kind_label\":{\"type\":\"string\"},\"des"
+    "cription\":{\"type\":\"string\"},\"quantity\":{\"type\":[\"integer\",\"null\"]},\"value_vnd\":{\""
+    "type\":\"integer\"},\"recipient_unit_id\":{\"type\":[\"integer\",\"null\"]},\"recipient_unit_nam"
+    "e\":{\"type\":[\"string\",\"null\"]},\"recipient_household\":{\"type\":[\"object\",\"null\"],\"r"
+    "equired\":[\"id\",\"code\",\"address\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{"
+    "\"type\":[\"string\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]}},\"additionalProper"
+    "ties\":false},\"task_id\":{\"type\":[\"integer\",\"null\"]},\"task_code\":{\"type\":[\"string\","
+    "\"null\"]},\"received_on\":{\"type\":\"string\",\"format\":\"date\"},\"created_by_name\":{\"type"
+    "\":[\"string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}},\"addit"
+    "ionalProperties\":false},\"ContributionBucket\":{\"type\":\"object\",\"required\":[\"count\",\"v"
+    "alue_vnd\"],\"properties\":{\"count\":{\"type\":\"integer\"},\"value_vnd\":{\"type\":\"integer\""
+    "}},\"additionalProperties\":false},\"ContributionPage\":{\"type\":\"object\",\"required\":[\"ite"
+    "ms\",\"page\",\"per_page\",\"total\",\"totals\"],\"properties\":{\"items\":{\"type\":\"array\",\""
+    "items\":{\"$ref\":\"#/components/schemas/Contribution\"}},\"page\":{\"type\":\"integer\"},\"per_"
+    "page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"},\"totals\":{\"type\":\"object\",\""
+    "required\":[\"count\",\"value_vnd\",\"by_kind\",\"by_source\"],\"properties\":{\"count\":{\"type"
+    "\":\"integer\"},\"value_vnd\":{\"type\":\"integer\"},\"by_kind\":{\"type\":\"object\",\"required"
+    "\":[\"money\",\"devices\",\"facilities\",\"people\"],\"properties\":{\"money\":{\"$ref\":\"#/com"
+    "ponents/schemas/ContributionBucket\"},\"devices\":{\"$ref\":\"#/components/schemas/ContributionB"
+    "ucket\"},\"facilities\":{\"$ref\":\"#/components/schemas/ContributionBucket\"},\"people\":{\"$re"
+    "f\":\"#/components/schemas/ContributionBucket\"}},\"additionalProperties\":false},\"by_source\":"
+    "{\"type\":\"object\",\"required\":[\"organisation\",\"business\",\"individual\"],\"properties\":"
+    "{\"organisation\":{\"$ref\":\"#/components/schemas/ContributionBucket\"},\"business\":{\"$ref\":"
+    "\"#/components/schemas/ContributionBucket\"},\"individual\":{\"$ref\":\"#/components/schemas/Con"
+    "tributionBucket\"}},\"additionalProperties\":false}},\"additionalProperties\":false}},\"addition"
+    "alProperties\":false},\"PlanBudget\":{\"type\":\"object\",\"required\":[\"task_id\",\"code\",\"t"
+    "itle\",\"budgets\",\"budget_vnd\",\"mobilised_vnd\",\"contributions\"],\"properties\":{\"task_id"
+    "\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"budge"
+    "ts\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"year\",\"source\",\"amou"
+    "nt_vnd\"],\"properties\":{\"year\":{\"type\":\"integer\"},\"source\":{\"type\":\"string\",\"enum"
+    "\":[\"state_budget\",\"other\"]},\"amount_vnd\":{\"type\":\"integer\"}},\"additionalProperties\""
+    ":false}},\"budget_vnd\":{\"type\":\"integer\"},\"mobilised_vnd\":{\"type\":\"integer\",\"descrip"
+    "tion\":\"giá trị các đóng góp cho nhiệm vụ\"},\"contributions\":{\"type\":\"integer\"}},\"additi"
+    "onalProperties\":false},\"PlanBudgetList\":{\"type\":\"object\",\"required\":[\"items\",\"totals"
+    "\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Pla"
+    "nBudget\"}},\"totals\":{\"type\":\"object\",\"required\":[\"budget_vnd\",\"mobilised_vnd\"],\"pr"
+    "operties\":{\"budget_vnd\":{\"type\":\"integer\"},\"mobilised_vnd\":{\"type\":\"integer\"}},\"ad"
+    "ditionalProperties\":false}},\"additionalProperties\":false}}";
 
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
@@ -777,6 +937,8 @@ static const char *const tag_docs[][2] = {
                   "hành chính công"},
     {"Gia đình số", "Hộ gia đình số: ít nhất một thành viên đã học (chứng nhận còn hiệu lực hoặc xác nhận từ bên ngoài)"},
     {"Định danh điện tử", "Mức định danh điện tử VNeID của người dân theo tổ dân phố; người từ 18 tuổi chưa có mức 2"},
+    {"Trường học", "Chương trình kỹ năng số của các trường (Thông tư 02/2025/TT-BGDĐT), số học sinh theo khối lớp, danh hiệu, minh chứng"},
+    {"Kế hoạch", "Nhiệm vụ của kế hoạch (mục IV): đơn vị chủ trì, phối hợp, thời gian, báo cáo tiến độ, tình trạng; tệp đính kèm"},
 };
 
 json_t *openapi_build(const char *version) {
@@ -794,7 +956,9 @@ json_t *openapi_build(const char *version) {
                       {&deleted_schemas_json, "deleted-record"}, {&import_schemas_json, "import"},
                       {&learning_schemas_json, "learning"}, {&certificate_schemas_json, "certificate"},
                       {&confirm_schemas_json, "confirmation"}, {&reach_schemas_json, "reach"},
-                      {&competence_schemas_json, "competence"}, {&movement_schemas_json, "movement"}};
+                      {&competence_schemas_json, "competence"}, {&movement_schemas_json, "movement"},
+                      {&plan_schemas_json, "plan"},
+                      {&schools_schemas_json, "school"}, {&resources_schemas_json, "resources"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);
     if (!more || json_object_update(schemas, more) != 0) {

@@ -12,12 +12,14 @@
 #include <string.h>
 
 #include "domain/ambassadors.h"
+#include "domain/attachments.h"
 #include "domain/authcache.h"
 #include "domain/classes.h"
 #include "domain/confirmations.h"
 #include "domain/events.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
+#include "domain/plan.h"
 #include "domain/certs.h"
 #include "domain/quiz.h"
 #include "domain/requests.h"
@@ -253,6 +255,50 @@ static int check_reach_scope(req *r) {
   }
 }
 
+/* A plan task {id}, reported on for the unit of scope_field (see http.h). */
+static int check_plan_task(req *r, const route *rt) {
+  store_conn *c = req_db(r);
+  if (!c) return db_down(r);
+  plan_reach pr;
+  if (plan_task_reach(c, req_param(r, 0), &r->a, &pr, &r->err) != 0) {
+    fail_err(r);
+    return -1;
+  }
+  int64_t unit = 0;
+  if (!field_id(r, rt, &unit)) return req_fail(r, 400, "missing_field", rt->scope_field, "Thiếu trường bắt buộc.");
+  const char *path = unit == pr.ward_id ? pr.ward_path : NULL;
+  for (int i = 0; !path && i < pr.n; i++)
+    if (pr.unit_ids[i] == unit) path = pr.paths[i];
+  if (!path)
+    return req_fail(r, 400, "invalid_value", rt->scope_field,
+                    "Đơn vị này không phải đơn vị chủ trì hay phối hợp của nhiệm vụ (theo bảng tên đơn vị của kế hoạch).");
+  if (!scope_can(r->who, rt->cap, path))
+    return req_fail(r, 403, "forbidden", rt->scope_field, "Bạn không có quyền báo cáo thay cho đơn vị này.");
+  return 0;
+}
+
+/* An attachment {id}: its uploader, or who may read its owner (see http.h). */
+static int check_attachment(req *r) {
+  store_conn *c = req_db(r);
+  if (!c) return db_down(r);
+  attachment_reach ar;
+  if (attachments_reach(c, req_param(r, 0), &r->a, &ar, &r->err) != 0) {
+    fail_err(r);
+    return -1;
+  }
+  if (ar.created_by == r->who->user_id) return 0;
+  if (strcmp(ar.owner_kind, ATTACH_OWNER_PLAN_TASK) == 0 && (r->who->caps_any & CAP_UNITS_READ)) return 0;
+  if (strcmp(ar.owner_kind, ATTACH_OWNER_SCHOOL) == 0) {
+    const char *path = NULL;
+    if (units_path(c, ar.owner_id, &r->a, &path, &r->err) != 0) {
+      fail_err(r);
+      return -1;
+    }
+    if (scope_can(r->who, CAP_SCHOOL_READ, path)) return 0;
+  }
+  return req_fail(r, 403, "forbidden", "id", "Tệp này thuộc một đối tượng ngoài phạm vi của bạn.");
+}
+
 static int check_scope(req *r) {
   const route *rt = r->route;
   int64_t id = 0;
@@ -432,6 +478,23 @@ static int check_scope(req *r) {
     case SCOPE_MENTEE:
     case SCOPE_MENTORSHIP:
       return check_reach_scope(r);
+    case SCOPE_PLAN_TASK:
+      return check_plan_task(r, rt);
+    case SCOPE_PLAN: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t ward = 0;
+      if (plan_ward_reach(c, &r->a, &ward, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", NULL, "Chỉ người quản trị phường của kế hoạch được sửa mục này.");
+      return 0;
+    }
+    case SCOPE_ATTACHMENT:
+      return check_attachment(r);
   }
   return 0;
 }

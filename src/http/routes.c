@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/attachments.h"
 #include "http/handlers.h"
 #include "http/http.h"
 
@@ -459,6 +460,84 @@ static const field_spec reach_page_query[] = {
     PAGING,
     {0},
 };
+/* The plan's tasks (plan.h) and attachments (attachments.h). */
+static const field_spec plan_update_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX,
+     "Đơn vị báo cáo: một đơn vị chủ trì hoặc phối hợp của nhiệm vụ (theo bảng tên đơn vị của kế hoạch), hoặc phường"},
+    {"body", FT_STRING, true, 1, 4000, "Nội dung đã thực hiện"},
+    {"figures", FT_ARRAY, false, 0, 20, "Số liệu: [{\"label\": tên, \"value\": số, \"unit\": đơn vị tính}] (tối đa 20)"},
+    {"done", FT_BOOL, false, 0, 0, "Đơn vị báo cáo nhiệm vụ đã hoàn thành (việc hằng năm: hoàn thành năm nay)"},
+    {"attachment_ids", FT_ARRAY, false, 0, 10,
+     "Mã các tệp mình đã gửi lên cho nhiệm vụ này (POST /api/v1/plan/tasks/{id}/attachments), tối đa 10"},
+    {0},
+};
+static const field_spec plan_attachment_query[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị báo cáo (như khi gửi báo cáo)"},
+    {"name", FT_STRING, false, 0, 200, "Tên tệp như người dùng chọn (phần mở rộng phải khớp nội dung)"},
+    {0},
+};
+static const field_spec plan_units_body[] = {
+    {"unit_ids", FT_ARRAY, true, 0, 200, "Các đơn vị của phường mà tên đơn vị này trong kế hoạch chỉ tới (thay cho danh sách cũ)"},
+    {0},
+};
+
+/* Schools (schools.h). */
+static const field_spec schools_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các trường trong cây đơn vị này"},
+    {0},
+};
+static const field_spec school_programme_body[] = {
+    {"runs_programme", FT_BOOL, true, 0, 0,
+     "Trường đang dạy chương trình kỹ năng số theo Thông tư 02/2025/TT-BGDĐT (Khung năng lực số cho người học)"},
+    {"since_on", FT_STRING, false, 0, 10, "Ngày bắt đầu (yyyy-mm-dd), không ở tương lai; rỗng để xóa"},
+    {"evidence_url", FT_STRING, false, 0, 500, "Đường dẫn minh chứng (https://…): kế hoạch, văn bản của trường; rỗng để xóa"},
+    {"grades", FT_ARRAY, false, 0, 12,
+     "Số học sinh theo khối lớp (thay cho số cũ): [{\"grade\": khối, \"students\": số học sinh, \"covered\": số được học}]"},
+    {0},
+};
+static const field_spec school_designation_body[] = {
+    {"kind", FT_STRING, true, 1, 20,
+     "Danh hiệu: model_school (Trường học chuyển đổi số điển hình), creative_class (Lớp học số sáng tạo), "
+     "model_teacher (Giáo viên số tiêu biểu)"},
+    {"name", FT_STRING, false, 0, 200, "Tên lớp hoặc giáo viên (với danh hiệu của trường: để trống)"},
+    {"school_year", FT_STRING, true, 9, 9, "Năm học, ví dụ 2025-2026"},
+    {"decision", FT_STRING, false, 0, 200, "Số quyết định công nhận (tùy chọn)"},
+    {0},
+};
+static const field_spec school_evidence_query[] = {
+    {"name", FT_STRING, false, 0, 200, "Tên tệp như người dùng chọn (phần mở rộng phải khớp nội dung)"},
+    {0},
+};
+
+/* Resources (resources.h). */
+static const field_spec contributions_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các đóng góp do đơn vị trong cây đơn vị này tiếp nhận"},
+    {"source_kind", FT_STRING, false, 1, 20, "Nguồn: organisation (tổ chức), business (doanh nghiệp), individual (cá nhân)"},
+    {"kind", FT_STRING, false, 1, 20, "Loại: money (tiền), devices (thiết bị), facilities (cơ sở vật chất), people (nhân lực)"},
+    {"task_id", FT_INT, false, 1, INT64_MAX, "Chỉ các đóng góp cho nhiệm vụ này của kế hoạch"},
+    PAGING,
+    {0},
+};
+static const field_spec contribution_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị tiếp nhận (quyền plan.write trên đơn vị này)"},
+    {"source_kind", FT_STRING, true, 1, 20, "Nguồn: organisation (tổ chức), business (doanh nghiệp), individual (cá nhân)"},
+    {"source_name", FT_STRING, true, 1, 200, "Tên tổ chức, doanh nghiệp hoặc người đóng góp"},
+    {"kind", FT_STRING, true, 1, 20, "Loại: money (tiền), devices (thiết bị), facilities (cơ sở vật chất), people (nhân lực)"},
+    {"description", FT_STRING, true, 1, 1000, "Nội dung: 20 điện thoại thông minh, phòng máy, 5 tình nguyện viên…"},
+    {"quantity", FT_INT, false, 1, 1000000, "Số lượng (máy, người, buổi…)"},
+    {"value_vnd", FT_INT, true, 0, 1000000000000000LL, "Giá trị (đồng); ước tính với đóng góp không phải tiền"},
+    {"recipient_unit_id", FT_INT, false, 1, INT64_MAX, "Đơn vị được nhận (tổ dân phố, trường…), thuộc đơn vị tiếp nhận"},
+    {"recipient_household_id", FT_INT, false, 1, INT64_MAX, "Hộ được nhận (ví dụ hộ được tặng điện thoại), thuộc đơn vị tiếp nhận"},
+    {"task_id", FT_INT, false, 1, INT64_MAX, "Nhiệm vụ của kế hoạch mà đóng góp phục vụ"},
+    {"received_on", FT_STRING, true, 10, 10, "Ngày tiếp nhận (yyyy-mm-dd), không ở tương lai"},
+    {0},
+};
+static const field_spec plan_budget_body[] = {
+    {"year", FT_INT, true, 2020, 2100, "Năm"},
+    {"source", FT_STRING, true, 1, 20, "Nguồn: state_budget (ngân sách nhà nước) hoặc other (nguồn hợp pháp khác)"},
+    {"amount_vnd", FT_INT, true, 0, 1000000000000000LL, "Kinh phí (đồng), thay cho số cũ của năm và nguồn này"},
+    {0},
+};
 
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
@@ -848,6 +927,77 @@ const route routes[] = {
      reach_page_query, false, RATE_NONE, 200, "listVneidWorklist", "Định danh điện tử",
      "Người từ 18 tuổi chưa có định danh điện tử mức 2 (danh sách việc của tổ), theo tổ dân phố rồi họ tên",
      "VneidWorklistPage"},
+    /* the plan's tasks (kế hoạch, mục IV: nhiệm vụ 1.1 đến 3.6) and attachments (tệp đính kèm) */
+    {"GET", "/api/v1/plan/tasks", h_plan_tasks_list, PUB, NULL, NULL, false, RATE_NONE, 200, "listPlanTasks", "Kế hoạch",
+     "Các nhiệm vụ của kế hoạch (mục IV, nguyên văn): đơn vị chủ trì, đơn vị phối hợp, thời gian thực hiện và tình trạng "
+     "(chưa bắt đầu, đúng tiến độ, chậm tiến độ, hoàn thành) tính từ thời gian và các báo cáo tiến độ",
+     "PlanTaskList"},
+    {"GET", "/api/v1/plan/tasks/{id}", h_plan_task_get, LOGIN(CAP_UNITS_READ), NULL, NULL, false, RATE_NONE, 200,
+     "getPlanTask", "Kế hoạch",
+     "Một nhiệm vụ: các đơn vị của phường chịu trách nhiệm và các báo cáo tiến độ (số liệu, tệp đính kèm), mới nhất trước",
+     "PlanTask"},
+    {"POST", "/api/v1/plan/tasks/{id}/updates", h_plan_update_add, AUTH_LOGIN, CAP_PLAN_WRITE, SCOPE_PLAN_TASK, "unit_id",
+     FROM_BODY, plan_update_body, NULL, true, RATE_WRITE, 201, "addPlanUpdate", "Kế hoạch",
+     "Gửi báo cáo tiến độ thay cho một đơn vị chủ trì hoặc phối hợp của nhiệm vụ (quyền plan.write trên đơn vị đó); "
+     "trả về nhiệm vụ với tình trạng mới",
+     "PlanTask"},
+    {"POST", "/api/v1/plan/tasks/{id}/attachments", h_plan_attachment_upload, AUTH_LOGIN, CAP_PLAN_WRITE,
+     SCOPE_PLAN_TASK, "unit_id", FROM_QUERY, NULL, plan_attachment_query, true, RATE_WRITE, 201,
+     "uploadPlanAttachment", "Kế hoạch",
+     "Gửi lên một tệp đính kèm cho báo cáo (thân yêu cầu là nội dung tệp, tối đa 10 MiB; PDF, PNG, JPEG, WebP, loại "
+     "được đọc từ nội dung: tệp không đúng loại tên hoặc Content-Type ghi bị từ chối 415); rồi ghi mã tệp vào báo cáo",
+     "Attachment", .body_limit = ATTACH_MAX_BYTES},
+    {"GET", "/api/v1/attachments/{id}", h_attachment_get, AUTH_LOGIN, 0, SCOPE_ATTACHMENT, "id", FROM_PATH, NULL, NULL,
+     false, RATE_NONE, 200, "getAttachment", "Kế hoạch",
+     "Tải một tệp đính kèm (Content-Disposition: attachment), nếu được xem đối tượng chứa nó", NULL},
+    {"GET", "/api/v1/plan/units", h_plan_units_list, LOGIN(CAP_UNITS_READ), NULL, NULL, false, RATE_NONE, 200,
+     "listPlanUnits", "Kế hoạch",
+     "Các tên đơn vị trong kế hoạch và các đơn vị của phường mà mỗi tên chỉ tới (ai được báo cáo thay cho đơn vị đó)",
+     "PlanUnitList"},
+    {"PUT", "/api/v1/plan/units/{id}", h_plan_units_set, AUTH_LOGIN, CAP_UNITS_WRITE, SCOPE_PLAN, NULL, FROM_PATH,
+     plan_units_body, NULL, true, RATE_WRITE, 200, "setPlanUnits", "Kế hoạch",
+     "Sửa các đơn vị của phường mà một tên đơn vị trong kế hoạch chỉ tới (quyền units.write trên phường của kế hoạch)",
+     "PlanUnit"},
+    /* schools (trường học: chương trình kỹ năng số theo Thông tư 02/2025, danh hiệu) */
+    {"GET", "/api/v1/schools", h_schools_list, ON_UNIT(CAP_SCHOOL_READ, "unit_id", FROM_QUERY), NULL, schools_query,
+     false, RATE_NONE, 200, "listSchools", "Trường học",
+     "Các trường trong phạm vi: có dạy chương trình kỹ năng số theo Thông tư 02/2025 không, số học sinh được học, số "
+     "danh hiệu; và số trường phổ thông đang dạy (chỉ tiêu 6 của kế hoạch)",
+     "SchoolList"},
+    {"GET", "/api/v1/schools/{id}", h_schools_get, ON_UNIT(CAP_SCHOOL_READ, "id", FROM_PATH), NULL, NULL, false,
+     RATE_NONE, 200, "getSchool", "Trường học",
+     "Một trường: chương trình kỹ năng số, minh chứng, số học sinh theo khối lớp, các danh hiệu (400 khi đơn vị không phải trường)",
+     "School"},
+    {"PUT", "/api/v1/schools/{id}/programme", h_schools_programme, ON_UNIT(CAP_SCHOOL_WRITE, "id", FROM_PATH),
+     school_programme_body, NULL, true, RATE_WRITE, 200, "setSchoolProgramme", "Trường học",
+     "Ghi trường có dạy chương trình kỹ năng số không, minh chứng và số học sinh theo khối lớp (quyền school.write "
+     "trên trường: giáo viên sửa trường mình)",
+     "School"},
+    {"POST", "/api/v1/schools/{id}/designations", h_schools_designation, ON_UNIT(CAP_SCHOOL_WRITE, "id", FROM_PATH),
+     school_designation_body, NULL, true, RATE_WRITE, 201, "addSchoolDesignation", "Trường học",
+     "Ghi một danh hiệu: Trường học chuyển đổi số điển hình, lớp học số sáng tạo, giáo viên số tiêu biểu", "School"},
+    {"POST", "/api/v1/schools/{id}/evidence", h_schools_evidence, ON_UNIT(CAP_SCHOOL_WRITE, "id", FROM_PATH), NULL,
+     school_evidence_query, true, RATE_WRITE, 201, "uploadSchoolEvidence", "Trường học",
+     "Gửi lên một tệp minh chứng của trường (thân yêu cầu là nội dung tệp, tối đa 10 MiB; PDF, PNG, JPEG, WebP, loại "
+     "được đọc từ nội dung)",
+     "Attachment", .body_limit = ATTACH_MAX_BYTES},
+    /* resources (nguồn lực: đóng góp, kinh phí theo nhiệm vụ) */
+    {"GET", "/api/v1/contributions", h_contributions_list, ON_UNIT(CAP_REPORTS_READ, "unit_id", FROM_QUERY), NULL,
+     contributions_query, false, RATE_NONE, 200, "listContributions", "Kế hoạch",
+     "Các đóng góp do đơn vị trong phạm vi tiếp nhận (tiền, thiết bị, cơ sở vật chất, nhân lực), mới nhất trước, với "
+     "tổng số và giá trị theo loại và theo nguồn",
+     "ContributionPage"},
+    {"POST", "/api/v1/contributions", h_contributions_add, ON_UNIT(CAP_PLAN_WRITE, "unit_id", FROM_BODY),
+     contribution_body, NULL, true, RATE_WRITE, 201, "addContribution", "Kế hoạch",
+     "Ghi một đóng góp của tổ chức, doanh nghiệp hoặc cá nhân: loại, giá trị, nơi được nhận (đơn vị hoặc hộ thuộc đơn "
+     "vị tiếp nhận), nhiệm vụ phục vụ",
+     "Contribution"},
+    {"GET", "/api/v1/plan/budgets", h_plan_budgets, LOGIN(CAP_REPORTS_READ), NULL, NULL, false, RATE_NONE, 200,
+     "listPlanBudgets", "Kế hoạch",
+     "Kinh phí của từng nhiệm vụ theo năm và nguồn, và giá trị đóng góp đã huy động cho nhiệm vụ", "PlanBudgetList"},
+    {"PUT", "/api/v1/plan/tasks/{id}/budget", h_plan_budget_set, AUTH_LOGIN, CAP_PLAN_WRITE, SCOPE_PLAN, NULL,
+     FROM_PATH, plan_budget_body, NULL, true, RATE_WRITE, 200, "setPlanBudget", "Kế hoạch",
+     "Ghi kinh phí của một nhiệm vụ cho một năm và một nguồn (quyền plan.write trên phường của kế hoạch)", "PlanBudget"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

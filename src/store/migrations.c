@@ -830,6 +830,138 @@ static const store_sql m0020[] = {
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
 
+/* 22: the plan's tasks (kế hoạch, part IV: items 1.1 to 3.6) with the units that answer for them,
+ * the progress updates those units post, and attachments: files kept outside the database (under
+ * the data directory, named by their SHA-256), each belonging to one object whose scope it
+ * follows (owner_kind, owner_id). Dates are 'YYYY-MM-DD' text; a task's schedule (starts_on,
+ * ends_on NULL for an open end, recurring, report_days) is what its status is worked out from. */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0022[] = {
+    {WITH_ID_AI("attachments",
+             " sha256 TEXT NOT NULL,"
+             " size BIGINT NOT NULL,"
+             " content_type TEXT NOT NULL,"
+             " filename TEXT NOT NULL,"
+             " owner_kind TEXT NOT NULL,"
+             " owner_id BIGINT NOT NULL,"
+             " created_by BIGINT REFERENCES users(id),"
+             " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX attachments_owner ON attachments(owner_kind, owner_id)", NULL},
+    {"CREATE INDEX attachments_sha256 ON attachments(sha256)", NULL},
+    {WITH_ID_AI("plan_tasks",
+             " unit_id BIGINT NOT NULL REFERENCES units(id),"
+             " code TEXT NOT NULL UNIQUE,"
+             " position INTEGER NOT NULL,"
+             " section TEXT NOT NULL,"
+             " title TEXT NOT NULL,"
+             " lead_unit TEXT NOT NULL,"
+             " coordinating_units TEXT NOT NULL,"
+             " timeframe TEXT NOT NULL,"
+             " starts_on TEXT NOT NULL,"
+             " ends_on TEXT,"
+             " recurring INTEGER NOT NULL DEFAULT 0,"
+             " report_days INTEGER NOT NULL DEFAULT 90,"
+             " created_at BIGINT NOT NULL")},
+    /* The units the plan names ("Phòng Văn hóa - Xã hội", "Các Tổ dân phố"), once each by their
+     * folded name, and the ward's units each stands for (an admin edits the map). */
+    {WITH_ID_AI("plan_unit_names",
+             " name TEXT NOT NULL,"
+             " name_key TEXT NOT NULL UNIQUE,"
+             " updated_by BIGINT REFERENCES users(id),"
+             " updated_at BIGINT NOT NULL")},
+    {"CREATE TABLE plan_unit_map ("
+     " name_id BIGINT NOT NULL REFERENCES plan_unit_names(id) ON DELETE CASCADE,"
+     " unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
+     " PRIMARY KEY (name_id, unit_id))",
+     NULL},
+    {"CREATE INDEX plan_unit_map_unit ON plan_unit_map(unit_id)", NULL},
+    {"CREATE TABLE plan_task_units ("
+     " task_id BIGINT NOT NULL REFERENCES plan_tasks(id) ON DELETE CASCADE,"
+     " name_id BIGINT NOT NULL REFERENCES plan_unit_names(id),"
+     " role TEXT NOT NULL CHECK (role IN ('lead', 'coordinating')),"
+     " PRIMARY KEY (task_id, role, name_id))",
+     NULL},
+    {WITH_ID_AI("plan_updates",
+             " task_id BIGINT NOT NULL REFERENCES plan_tasks(id) ON DELETE CASCADE,"
+             " unit_id BIGINT REFERENCES units(id),"
+             " body TEXT NOT NULL,"
+             " figures TEXT NOT NULL DEFAULT '[]',"
+             " done INTEGER NOT NULL DEFAULT 0,"
+             " created_by BIGINT REFERENCES users(id),"
+             " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX plan_updates_task ON plan_updates(task_id, created_at)", NULL},
+    {"CREATE TABLE plan_update_attachments ("
+     " update_id BIGINT NOT NULL REFERENCES plan_updates(id) ON DELETE CASCADE,"
+     " attachment_id BIGINT NOT NULL UNIQUE REFERENCES attachments(id),"
+     " PRIMARY KEY (update_id, attachment_id))",
+     NULL},
+    /* Schools (part 7): whether a school (a unit of a school kind) runs the digital-skills
+     * programme of Thông tư 02/2025/TT-BGDĐT, with a link as evidence (files: attachments owned by
+     * the school); its students and those the programme covers, by grade; its model designations
+     * (trường học chuyển đổi số điển hình, lớp học số sáng tạo, giáo viên số tiêu biểu). */
+    {"CREATE TABLE school_programmes ("
+     " unit_id BIGINT PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE,"
+     " runs_programme INTEGER NOT NULL DEFAULT 0,"
+     " since_on TEXT,"
+     " evidence_url TEXT,"
+     " updated_by BIGINT REFERENCES users(id),"
+     " updated_at BIGINT NOT NULL)",
+     NULL},
+    {"CREATE TABLE school_grades ("
+     " unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
+     " grade INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 12),"
+     " students INTEGER NOT NULL CHECK (students >= 0),"
+     " covered INTEGER NOT NULL CHECK (covered >= 0 AND covered <= students),"
+     " updated_by BIGINT REFERENCES users(id),"
+     " updated_at BIGINT NOT NULL,"
+     " PRIMARY KEY (unit_id, grade))",
+     NULL},
+    {WITH_ID_AI("school_designations",
+                " unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
+                " kind TEXT NOT NULL CHECK (kind IN ('model_school', 'creative_class', 'model_teacher')),"
+                " name TEXT NOT NULL,"
+                " school_year TEXT NOT NULL,"
+                " decision TEXT,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX school_designations_unit ON school_designations(unit_id, school_year)", NULL},
+    /* Resources (part 9; plan IV "Kinh phí" and V.8): contributions mobilised from organisations,
+     * businesses and individuals — money, devices, facilities, people — with their value (VND; an
+     * estimate for what is not money), the unit that received them and, within it, what they went
+     * to (a unit such as a tổ dân phố or a school, or a household that received a phone), and the
+     * plan task they serve; and the budget of each plan task by year and source. */
+    {WITH_ID_AI("contributions",
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " source_kind TEXT NOT NULL CHECK (source_kind IN ('organisation', 'business', 'individual')),"
+                " source_name TEXT NOT NULL,"
+                " kind TEXT NOT NULL CHECK (kind IN ('money', 'devices', 'facilities', 'people')),"
+                " description TEXT NOT NULL,"
+                " quantity INTEGER CHECK (quantity IS NULL OR quantity > 0),"
+                " value_vnd BIGINT NOT NULL CHECK (value_vnd >= 0),"
+                " recipient_unit_id BIGINT REFERENCES units(id),"
+                " recipient_household_id BIGINT REFERENCES households(id),"
+                " task_id BIGINT REFERENCES plan_tasks(id),"
+                " received_on TEXT NOT NULL,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX contributions_unit ON contributions(unit_id, received_on)", NULL},
+    {"CREATE INDEX contributions_task ON contributions(task_id) WHERE task_id IS NOT NULL", NULL},
+    {"CREATE TABLE plan_budgets ("
+     " task_id BIGINT NOT NULL REFERENCES plan_tasks(id) ON DELETE CASCADE,"
+     " year INTEGER NOT NULL CHECK (year BETWEEN 2020 AND 2100),"
+     " source TEXT NOT NULL CHECK (source IN ('state_budget', 'other')),"
+     " amount_vnd BIGINT NOT NULL CHECK (amount_vnd >= 0),"
+     " updated_by BIGINT REFERENCES users(id),"
+     " updated_at BIGINT NOT NULL,"
+     " PRIMARY KEY (task_id, year, source))",
+     NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -849,6 +981,7 @@ const store_migration hocvuso_migrations[] = {
     {18, "placement checks, scores per competence, assisted attempts", m0018},
     {20, "Đại sứ số: mentors, mentees, guidance sessions, service-centre helpers", m0020},
     {21, "4T steps of traders, training classes, events", m0021},
+    {22, "plan tasks, their units and progress updates; attachments; schools' programme, grades, designations; contributions and plan budgets", m0022},
     {23, "a course's revision, raised by every load of the course", m0023},
     {24, "notifications between processes (SQLite)", m0024},
     {0, NULL, NULL},

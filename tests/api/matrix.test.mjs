@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps, uniq, REPO_ROOT } from './lib/server.mjs';
 
 let otherAttempt;
+let planTaskId, planNameId, planAttachment, wardUnit, tdp1Unit, tdp2Unit; // the plan's objects (issue 9 part 8)
 let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId, lessonId, programmeId, certQuizId;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
@@ -100,12 +101,25 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/families/left': 'people.read',
   'GET /api/v1/vneid/coverage': 'identity.read',
   'GET /api/v1/vneid/worklist': 'people.read',
+  // The plan's tasks and their updates are the ward's work, no one's personal data: any staff
+  // account (units.read) reads them; reports need plan.write on a unit that answers for the task.
+  'GET /api/v1/plan/tasks/{id}': 'units.read',
+  'GET /api/v1/plan/units': 'units.read',
+  // Which ward unit a name of the plan stands for is the unit tree's business: units.write on the ward.
+  'PUT /api/v1/plan/units/{id}': 'units.write',
+  // Resources: read with the reports (reports.read); recorded by a unit that answers for the plan (plan.write).
+  'GET /api/v1/contributions': 'reports.read',
+  'POST /api/v1/contributions': 'plan.write',
+  'GET /api/v1/plan/budgets': 'reports.read',
+  // An attachment follows its owner's rule (SCOPE_ATTACHMENT), not a capability of its own.
+  'GET /api/v1/attachments/{id}': null,
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
 // Resources whose capability is another resource's: the registry's people and households are both
 // guarded by people.read / people.write.
 const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people', markets: 'people', traders: 'people', classes: 'people', events: 'people' };
+const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people', schools: 'school' };
 // Objects that belong to the whole instance, not to a unit: their routes have no unit scope, and
 // the capability (anywhere) is the whole check. Each is a decision, named here with its picker.
 const INSTANCE_OBJECTS = {
@@ -114,6 +128,7 @@ const INSTANCE_OBJECTS = {
   'GET /api/v1/lessons/{id}': () => lessonId,
   'POST /api/v1/lessons/{id}/complete': () => lessonId,
   'PATCH /api/v1/programmes/{id}': () => programmeId,
+  'GET /api/v1/plan/tasks/{id}': () => planTaskId,
 };
 // Body or query fields that name a unit: the route touches it, so its scope must be checked on it.
 const UNIT_FIELDS = /^(unit_id|parent_id)$/;
@@ -369,6 +384,17 @@ before(async () => {
   await learnUnit(tdp2);
   hhA = await apiHousehold(tdp1);
   hhB = await apiHousehold(tdp2);
+  // The plan's task 3.2 (it names the tổ dân phố), a name of its units, and an attachment by the admin.
+  wardUnit = wardId;
+  tdp1Unit = tdp1;
+  tdp2Unit = tdp2;
+  planTaskId = (await srv.getJSON(admin, '/api/v1/plan/tasks')).items.find((t) => t.code === '3.2').id;
+  planNameId = (await srv.getJSON(admin, '/api/v1/plan/units')).items.find((n) => n.name === 'Hội Phụ nữ phường').id;
+  const pa = await srv.request('POST', `/api/v1/plan/tasks/${planTaskId}/attachments?unit_id=${wardId}&name=ma-tran.pdf`, {
+    session: admin, rawBody: Buffer.from('%PDF-1.4\n%%EOF\n'), headers: { 'content-type': 'application/pdf' },
+  });
+  if (pa.status !== 201) throw new Error(`plan attachment: ${pa.status} ${pa.text}`);
+  planAttachment = { id: pa.json.id, by: 'admin' };
   // Import jobs: one uploaded by the ward admin (seen from the ward), one by tổ 1's officer.
   jobA = await apiImport('admin', wardId);
   jobB = await apiImport('tdp01', tdp1);
@@ -517,7 +543,7 @@ function casesFor(rt, username) {
   const add = (label, params, ctx, expect) => {
     const c = { label, path: pathFor(rt, params), ctx, expect: hasCap ? expect : 'deny' };
     c.body = bodyFor(rt, { scopeField: rt.scope_field, alsoField: rt.also_unit, ...ctx });
-    if (rt.scope === 'unit' && rt.scope_from === 'query' && ctx.unit) c.path += `?${rt.scope_field}=${ctx.unit}`;
+    if ((rt.scope === 'unit' || rt.scope === 'plan_task') && rt.scope_from === 'query' && ctx.unit) c.path += `?${rt.scope_field}=${ctx.unit}`;
     out.push(c);
   };
   const unitExpect = (u) => (u === MISSING ? 'missing' : holds(a, cap, u) ? 'pass' : 'deny');
@@ -704,6 +730,22 @@ function casesFor(rt, username) {
     case 'mentorship':
       for (const [label, ms] of [['assignment of a mentee in scope', a.inMentor.ms], ['assignment of a mentee out of scope', a.outMentor.ms], ['missing assignment', null]])
         add(label, { id: ms ? ms.id : MISSING }, {}, ms === null ? 'missing' : personManaged(a, cap, ms.mentee) ? 'pass' : 'deny');
+    case 'plan_task':
+      // A report on task 3.2, which names "Các Tổ dân phố": for a tổ, with plan.write on that tổ.
+      for (const [label, u] of [['a unit the task names (tổ 1)', tdp1Unit], ['a unit the task names (tổ 2)', tdp2Unit]])
+        add(label, { id: planTaskId }, { unit: u }, holds(a, cap, u) ? 'pass' : 'deny');
+      add('missing task', { id: MISSING }, { unit: tdp1Unit }, 'missing');
+      break;
+    case 'plan':
+      // The plan as a whole: the capability on its ward (checked before the name is looked up).
+      // Its object: a name of the plan's units, or a task (a budget).
+      add("an object of the plan", { id: rt.path.startsWith('/api/v1/plan/tasks/') ? planTaskId : planNameId }, {}, holds(a, cap, wardUnit) ? 'pass' : 'deny');
+      add('missing name', { id: MISSING }, {}, holds(a, cap, wardUnit) ? 'missing' : 'deny');
+      break;
+    case 'attachment':
+      // A plan task's attachment: its uploader, or whoever reads the task (units.read anywhere).
+      add("a plan task's attachment", { id: planAttachment.id }, {}, planAttachment.by === username || a.me.capabilities.includes('units.read') ? 'pass' : 'deny');
+      add('missing attachment', { id: MISSING }, {}, 'missing');
       break;
     default:
       throw new Error(`${key(rt)}: scope kind "${rt.scope}" unknown to matrix.test.mjs: teach it`);

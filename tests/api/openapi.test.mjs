@@ -233,6 +233,40 @@ const cases = {
   listFamiliesLeft: () => ({ path: '/api/v1/families/left?per_page=5' }),
   getVneidCoverage: () => ({ path: '/api/v1/vneid/coverage' }),
   listVneidWorklist: () => ({ path: `/api/v1/vneid/worklist?unit_id=${state.tdp1}&per_page=5` }),
+  // The plan's tasks (issue 9 part 8): 3.4 names the Phòng Văn hóa - Xã hội; the admin reports for the ward.
+  listPlanTasks: () => ({ path: '/api/v1/plan/tasks', session: null }),
+  getPlanTask: () => ({ path: `/api/v1/plan/tasks/${state.planTaskId}` }),
+  uploadPlanAttachment: () => ({
+    path: `/api/v1/plan/tasks/${state.planTaskId}/attachments?unit_id=${state.wardId}&name=bao-cao.pdf`,
+    rawBody: Buffer.from('%PDF-1.4\n%%EOF\n'), headers: { 'content-type': 'application/pdf' },
+  }),
+  addPlanUpdate: () => ({
+    path: `/api/v1/plan/tasks/${state.planTaskId}/updates`,
+    body: { unit_id: state.wardId, body: 'Báo cáo kiểm thử.', figures: [{ label: 'Tổ hoạt động', value: 68, unit: 'tổ' }], attachment_ids: [state.planAttachmentId] },
+  }),
+  getAttachment: () => ({ path: `/api/v1/attachments/${state.planAttachmentId}` }),
+  listPlanUnits: () => ({ path: '/api/v1/plan/units' }),
+  setPlanUnits: () => ({ path: `/api/v1/plan/units/${state.planNameId}`, body: { unit_ids: [state.tdp1] } }),
+  // Schools (issue 9 part 7): the demo teacher's school, written by the demo teacher.
+  listSchools: () => ({ path: '/api/v1/schools' }),
+  getSchool: () => ({ path: `/api/v1/schools/${state.schoolId}` }),
+  setSchoolProgramme: () => ({
+    path: `/api/v1/schools/${state.schoolId}/programme`, session: state.teacher,
+    body: { runs_programme: true, since_on: '2025-09-05', evidence_url: 'https://truong.example.edu.vn/ke-hoach', grades: [{ grade: 6, students: 200, covered: 150 }] },
+  }),
+  addSchoolDesignation: () => ({ path: `/api/v1/schools/${state.schoolId}/designations`, session: state.teacher, body: { kind: 'creative_class', name: 'Lớp 6A1', school_year: '2025-2026' } }),
+  uploadSchoolEvidence: () => ({
+    path: `/api/v1/schools/${state.schoolId}/evidence?name=minh-chung.pdf`, session: state.teacher,
+    rawBody: Buffer.from('%PDF-1.4\n%%EOF\n'), headers: { 'content-type': 'application/pdf' },
+  }),
+  // Resources (issue 9 part 9).
+  addContribution: () => ({
+    path: '/api/v1/contributions',
+    body: { unit_id: state.wardId, source_kind: 'business', source_name: 'Công ty Kiểm Thử', kind: 'devices', description: 'Tặng 2 điện thoại', quantity: 2, value_vnd: 3000000, recipient_unit_id: state.tdp1, task_id: state.planTaskId, received_on: '2026-01-15' },
+  }),
+  listContributions: () => ({ path: `/api/v1/contributions?unit_id=${state.wardId}&per_page=5` }),
+  setPlanBudget: () => ({ path: `/api/v1/plan/tasks/${state.planTaskId}/budget`, body: { year: 2026, source: 'state_budget', amount_vnd: 50000000 } }),
+  listPlanBudgets: () => ({ path: '/api/v1/plan/budgets' }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -249,7 +283,9 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'deleteTradeStep', 'createClass', 'listClasses', 'getClass', 'addClassSession', 'enrolInClass', 'setClassAttendance', 'setClassOutcome', 'createEvent', 'listEvents', 'getEvent', 'updateEvent', 'addEventActivity', 'addEventParticipant',
   'createAmbassador', 'listAmbassadors', 'getAmbassadorSummary', 'assignMentee', 'logMentorSession', 'endMentorship',
   'getAmbassador', 'logServiceHelp', 'endAmbassador', 'getFamilySummary', 'listFamiliesLeft', 'getVneidCoverage',
-  'listVneidWorklist', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'listVneidWorklist', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
+  'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listSchools', 'getSchool', 'setSchoolProgramme',
+  'addSchoolDesignation', 'uploadSchoolEvidence', 'addContribution', 'listContributions', 'setPlanBudget', 'listPlanBudgets', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -282,6 +318,8 @@ test('every operation answers valid input with its documented success, matching 
   state.spareUnitId = spare.json.id;
   state.tdp1 = await srv.unitId(admin, 'Tổ dân phố số 1');
   state.adminId = await srv.userId(admin, 'admin');
+  state.schoolId = await srv.unitId(admin, 'Trường THCS Trần Hưng Đạo');
+  state.teacher = await srv.login('giaovien');
   const sp = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Để Xóa', unit_id: state.tdp1 } });
   assert.equal(sp.status, 201, sp.text);
   state.sparePersonId = sp.json.id;
@@ -336,6 +374,9 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'addClassSession') state.sessionId = r.json.sessions[0].id;
     if (id === 'createAmbassador') state.ambassadorId = r.json.id;
     if (id === 'assignMentee') state.mentorshipId = r.json.id;
+    if (id === 'listPlanTasks') state.planTaskId = r.json.items.find((t) => t.code === '3.4').id;
+    if (id === 'uploadPlanAttachment') state.planAttachmentId = r.json.id;
+    if (id === 'listPlanUnits') state.planNameId = r.json.items.find((n) => n.name === 'Hội Phụ nữ phường').id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });

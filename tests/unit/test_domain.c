@@ -344,12 +344,14 @@ static void test_caps_of_role(void **state) {
   } want[] = {
       {"ward_admin", CAP_UNITS_READ | CAP_UNITS_WRITE | CAP_USERS_READ | CAP_USERS_WRITE | CAP_AUDIT_READ |
                          CAP_PEOPLE_READ | CAP_PEOPLE_WRITE | CAP_FIELD_WRITE | CAP_IDENTITY_READ | CAP_SCHOOL_READ |
-                         CAP_REPORTS_READ | CAP_LEARN | CAP_PEOPLE_EXPORT | CAP_CONTENT_WRITE | CAP_CERT_MANAGE},
+                         CAP_REPORTS_READ | CAP_LEARN | CAP_PEOPLE_EXPORT | CAP_CONTENT_WRITE | CAP_CERT_MANAGE |
+                         CAP_PLAN_WRITE},
       {"unit_officer", CAP_UNITS_READ | CAP_USERS_READ | CAP_PEOPLE_READ | CAP_PEOPLE_WRITE | CAP_REPORTS_READ | CAP_LEARN |
-                           CAP_PEOPLE_EXPORT},
+                           CAP_PEOPLE_EXPORT | CAP_PLAN_WRITE},
       {"field_helper", CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_FIELD_WRITE | CAP_LEARN},
-      {"police", CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_IDENTITY_READ | CAP_IDENTITY_WRITE},
-      {"teacher", CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_SCHOOL_READ | CAP_SCHOOL_WRITE | CAP_LEARN | CAP_CONTENT_WRITE},
+      {"police", CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_IDENTITY_READ | CAP_IDENTITY_WRITE | CAP_PLAN_WRITE},
+      {"teacher", CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_SCHOOL_READ | CAP_SCHOOL_WRITE | CAP_LEARN | CAP_CONTENT_WRITE |
+                      CAP_PLAN_WRITE},
       {"learner", CAP_LEARN},
   };
   assert_int_equal(roles_count, sizeof want / sizeof want[0]);

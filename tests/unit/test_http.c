@@ -583,8 +583,9 @@ static void test_route_table_invariants(void **state) {
       fail_msg("%s: a state-changing logged-in route without csrf", id);
     /* Public routes need nothing and are checked on nothing. */
     if (rt->auth == AUTH_PUBLIC && (rt->cap || rt->scope != SCOPE_NONE)) fail_msg("%s: public with a capability", id);
-    /* A certificate is read by its holder (any account) or with people.read (SCOPE_CERT, http.h). */
-    if (rt->scope != SCOPE_NONE && !rt->cap && !(rt->scope == SCOPE_CERT && !rt->csrf))
+    /* A certificate is read by its holder (any account) or with people.read (SCOPE_CERT, http.h); an
+     * attachment by its uploader or whoever may read its owner (SCOPE_ATTACHMENT). */
+    if (rt->scope != SCOPE_NONE && !rt->cap && !((rt->scope == SCOPE_CERT || rt->scope == SCOPE_ATTACHMENT) && !rt->csrf))
       fail_msg("%s: a scope without a capability", id);
     if (strcmp(rt->method, "GET") == 0 && rt->body) fail_msg("%s: GET with a body", id);
     if (rt->ok_status != 200 && rt->ok_status != 201 && rt->ok_status != 204) fail_msg("%s: ok_status %d", id, rt->ok_status);
@@ -639,6 +640,21 @@ static void test_route_table_invariants(void **state) {
         if (rt->scope_from != FROM_PATH || !rt->scope_field || strcmp(first_param, rt->scope_field) != 0)
           fail_msg("%s: SCOPE_PERSON/SCOPE_HOUSEHOLD must name the first path parameter", id);
         if (rt->also_unit && !spec_has(rt->body, rt->also_unit)) fail_msg("%s: also_unit not in the body", id);
+        break;
+      case SCOPE_PLAN_TASK:
+        /* The task is the first path parameter; the unit reported for is a body or query field. */
+        if (nparams != 1 || strcmp(first_param, "id") != 0) fail_msg("%s: SCOPE_PLAN_TASK needs the task in the path", id);
+        if (!rt->scope_field || rt->scope_from == FROM_PATH ||
+            !spec_has(rt->scope_from == FROM_BODY ? rt->body : rt->query, rt->scope_field))
+          fail_msg("%s: SCOPE_PLAN_TASK needs its unit field in the body or the query", id);
+        if (!rt->csrf) fail_msg("%s: SCOPE_PLAN_TASK is for reports (writes)", id);
+        break;
+      case SCOPE_PLAN:
+        if (!rt->csrf) fail_msg("%s: SCOPE_PLAN is for changes to the plan", id);
+        break;
+      case SCOPE_ATTACHMENT:
+        if (rt->scope_from != FROM_PATH || !rt->scope_field || strcmp(first_param, rt->scope_field) != 0)
+          fail_msg("%s: SCOPE_ATTACHMENT must name the first path parameter", id);
         break;
       case SCOPE_USER_PERSON:
         if (nparams != 1 || strcmp(first_param, "id") != 0) fail_msg("%s: SCOPE_USER_PERSON needs the user in the path", id);

@@ -37,6 +37,9 @@ const learnPage = lazy(() => import('./pages/learn.js'));
 const competencePage = lazy(() => import('./pages/competence.js'));
 const certificatesPage = lazy(() => import('./pages/certificates.js'));
 const programmesPage = lazy(() => import('./pages/programmes.js'));
+const planPage = lazy(() => import('./pages/plan.js'));
+const schoolsPage = lazy(() => import('./pages/schools.js'));
+const resourcesPage = lazy(() => import('./pages/resources.js'));
 const newPasswordPage = lazy(() => import('./pages/new-password.js'));
 const ambassadorsPage = lazy(() => import('./pages/ambassadors.js'));
 const reachPage = lazy(() => import('./pages/reach.js'));
@@ -67,6 +70,9 @@ const NAV = [
   { key: 'ambassadors', href: '#/dai-su-so', label: 'Đại sứ số', icon: 'people', cap: 'people.read' },
   { key: 'assist', href: '#/hoc-cung', label: 'Học cùng người dân', icon: 'people', cap: 'field.write' },
   { key: 'competence', href: '#/nang-luc-so', label: 'Năng lực số', icon: 'audit', cap: 'reports.read' },
+  { key: 'plan', href: '#/ke-hoach', label: 'Kế hoạch', icon: 'check', cap: 'units.read' },
+  { key: 'schools', href: '#/truong-hoc', label: 'Trường học', icon: 'units', cap: 'school.read' },
+  { key: 'resources', href: '#/nguon-luc', label: 'Nguồn lực', icon: 'inbox', cap: 'reports.read' },
   { key: 'certificates', href: '#/chung-nhan', label: 'Chứng nhận', icon: 'shield' },
   { key: 'programmes', href: '#/chuong-trinh', label: 'Điều kiện cấp chứng nhận', icon: 'key', cap: 'certificates.manage' },
   { key: 'questions', href: '#/cau-hoi', label: 'Ngân hàng câu hỏi', icon: 'edit', cap: 'content.write' },
@@ -107,6 +113,11 @@ const ROUTES = [
   { re: /^\/dai-su-so\/([^/]+)$/, keys: ['id'], page: ambassadorsPage, title: 'Đại sứ số', nav: 'ambassadors', cap: 'people.read' },
   { re: /^\/hoc-cung$/, page: competencePage, title: 'Học cùng người dân', nav: 'assist', cap: 'field.write' },
   { re: /^\/hoc-cung\/([^/]+)$/, keys: ['id'], page: competencePage, title: 'Học cùng người dân', nav: 'assist', cap: 'field.write' },
+  { re: /^\/ke-hoach$/, page: planPage, title: 'Nhiệm vụ của kế hoạch', nav: 'plan', cap: 'units.read' },
+  { re: /^\/ke-hoach\/([^/]+)$/, keys: ['id'], page: planPage, title: 'Nhiệm vụ của kế hoạch', nav: 'plan', cap: 'units.read' },
+  { re: /^\/nguon-luc$/, page: resourcesPage, title: 'Nguồn lực', nav: 'resources', cap: 'reports.read' },
+  { re: /^\/truong-hoc$/, page: schoolsPage, title: 'Trường học', nav: 'schools', cap: 'school.read' },
+  { re: /^\/truong-hoc\/([^/]+)$/, keys: ['id'], page: schoolsPage, title: 'Trường học', nav: 'schools', cap: 'school.read' },
   { re: /^\/nang-luc-so$/, page: competencePage, title: 'Thay đổi năng lực số', nav: 'competence', cap: 'reports.read' },
   { re: /^\/chung-nhan$/, page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
   { re: /^\/chung-nhan\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
