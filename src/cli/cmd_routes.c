@@ -31,6 +31,8 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_ATTEMPT: return "attempt";
     case SCOPE_CERT: return "certificate";
     case SCOPE_CONFIRMATION: return "confirmation";
+    case SCOPE_FIELD_TEAM: return "field_team";
+    case SCOPE_FIELD_TEAM_PERSON: return "field_team_person";
   }
   return "?";
 }

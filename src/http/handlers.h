@@ -78,6 +78,18 @@ int h_person_confirmations_add(req *r);
 int h_confirmations_list(req *r);
 int h_confirmations_import(req *r);
 int h_confirmations_delete(req *r);
+/* h_field.c (Tổ công nghệ số cộng đồng: teams, visits, worklists, coverage) */
+int h_field_topics(req *r);
+int h_field_topics_create(req *r);
+int h_field_teams_list(req *r);
+int h_field_teams_create(req *r);
+int h_field_team_get(req *r);
+int h_field_team_members_add(req *r);
+int h_field_worklist(req *r);
+int h_field_coverage(req *r);
+int h_field_households_find(req *r);
+int h_household_visits_add(req *r);
+int h_household_visits(req *r);
 /* h_quiz.c */
 int h_quizzes_create(req *r);
 int h_quizzes_list(req *r);

@@ -78,7 +78,11 @@ typedef struct field_spec {
  *             or `cap` (people.read when the route's is 0) on the holder's unit; for a
  *             state-changing route, `cap` on the holder's unit alone;
  * SCOPE_CONFIRMATION a confirmation from outside {id} of the path (confirmations.h): the capability
- *             on its person's registering unit (404 when absent or the person deleted). */
+ *             on its person's registering unit (404 when absent or the person deleted);
+ * SCOPE_FIELD_TEAM a community digital team {id} of the path (field.h): the capability on its tổ
+ *             dân phố (404 when absent);
+ * SCOPE_FIELD_TEAM_PERSON a team {id} as SCOPE_FIELD_TEAM, and the person of body field
+ *             scope_field visible to the caller (people.read on a unit they are reached through). */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -93,7 +97,9 @@ typedef enum {
   SCOPE_PERSON_DELETED,
   SCOPE_ATTEMPT,
   SCOPE_CERT,
-  SCOPE_CONFIRMATION
+  SCOPE_CONFIRMATION,
+  SCOPE_FIELD_TEAM,
+  SCOPE_FIELD_TEAM_PERSON
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;

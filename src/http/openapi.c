@@ -597,6 +597,77 @@ static const char *confirm_schemas_json =
     "reason\":{\"type\":\"string\"}},\"additionalProperties\":false}},\"unmatched_count\":{\"type\":\"int"
     "eger\"},\"rejected_count\":{\"type\":\"integer\"}},\"additionalProperties\":false}}";
 
+/* Tổ công nghệ số cộng đồng (field.h): merged into the schemas above. */
+static const char *field_schemas_json =
+    "{\"FieldTopic\":{\"type\":\"object\",\"required\":[\"id\",\"code\",\"label\"],\"properties\":{\"id\""
+    ":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"}},\"additional"
+    "Properties\":false},\"FieldTopics\":{\"type\":\"object\",\"required\":[\"items\",\"outcomes\"],\"pro"
+    "perties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"code"
+    "\",\"label\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"label\""
+    ":{\"type\":\"string\"}},\"additionalProperties\":false}},\"outcomes\":{\"type\":\"array\",\"items\":"
+    "{\"type\":\"object\",\"required\":[\"code\",\"label\"],\"properties\":{\"code\":{\"type\":\"string\""
+    "},\"label\":{\"type\":\"string\"}},\"additionalProperties\":false}}},\"additionalProperties\":false}"
+    ",\"FieldTeam\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\"name\",\"create"
+    "d_at\",\"created_by\",\"members_count\",\"members\"],\"properties\":{\"id\":{\"type\":\"integer\"},"
+    "\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"name\":{\"type\":\"string\""
+    "},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"created_by\":{\"type\":[\"string\""
+    ",\"null\"]},\"members_count\":{\"type\":\"integer\"},\"members\":{\"type\":\"array\",\"items\":{\"ty"
+    "pe\":\"object\",\"required\":[\"id\",\"person_id\",\"full_name\",\"role\",\"household_id\",\"househo"
+    "ld_code\",\"username\",\"created_at\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"person_id\":{"
+    "\"type\":\"integer\"},\"full_name\":{\"type\":\"string\"},\"role\":{\"type\":\"string\",\"enum\":[\""
+    "leader\",\"member\"]},\"household_id\":{\"type\":[\"integer\",\"null\"]},\"household_code\":{\"type"
+    "\":[\"string\",\"null\"]},\"username\":{\"type\":[\"string\",\"null\"],\"description\":\"the member'"
+    "s login account, if linked\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}},\"addit"
+    "ionalProperties\":false}}},\"additionalProperties\":false},\"FieldTeamPage\":{\"type\":\"object\",\""
+    "required\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\""
+    ",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\"name\",\"created_at"
+    "\",\"created_by\",\"members_count\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"unit_id\":{\"ty"
+    "pe\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"created_at\":"
+    "{\"type\":\"string\",\"format\":\"date-time\"},\"created_by\":{\"type\":[\"string\",\"null\"]},\"mem"
+    "bers_count\":{\"type\":\"integer\"}},\"additionalProperties\":false}},\"page\":{\"type\":\"integer\""
+    "},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":fal"
+    "se},\"FieldWorklist\":{\"type\":\"object\",\"required\":[\"list\",\"items\",\"page\",\"per_page\",\""
+    "total\"],\"properties\":{\"list\":{\"type\":\"string\",\"enum\":[\"households\",\"residents\"]},\"it"
+    "ems\":{\"type\":\"array\",\"items\":{\"oneOf\":[{\"type\":\"object\",\"required\":[\"id\",\"code\","
+    "\"address\",\"members_count\",\"head_name\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":"
+    "{\"type\":[\"string\",\"null\"]},\"address\":{\"type\":\"string\"},\"members_count\":{\"type\":\"int"
+    "eger\"},\"head_name\":{\"type\":[\"string\",\"null\"]}},\"additionalProperties\":false},{\"type\":\""
+    "object\",\"required\":[\"id\",\"full_name\",\"birth_year\",\"vneid_level\",\"household_id\",\"househ"
+    "old_code\",\"address\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"full_name\":{\"type\":\"stri"
+    "ng\"},\"birth_year\":{\"type\":[\"integer\",\"null\"]},\"vneid_level\":{\"type\":\"integer\"},\"hous"
+    "ehold_id\":{\"type\":[\"integer\",\"null\"]},\"household_code\":{\"type\":[\"string\",\"null\"]},\"a"
+    "ddress\":{\"type\":[\"string\",\"null\"]}},\"additionalProperties\":false}]}},\"page\":{\"type\":\"i"
+    "nteger\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperti"
+    "es\":false},\"FieldCoverage\":{\"type\":\"object\",\"required\":[\"items\",\"households\",\"visited"
+    "\",\"share\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"require"
+    "d\":[\"unit_id\",\"unit_name\",\"households\",\"visited\",\"share\",\"team_id\"],\"properties\":{\"u"
+    "nit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"households\":{\"type\":\"integ"
+    "er\"},\"visited\":{\"type\":\"integer\"},\"share\":{\"type\":\"number\"},\"team_id\":{\"type\":[\"in"
+    "teger\",\"null\"]}},\"additionalProperties\":false}},\"households\":{\"type\":\"integer\"},\"visited"
+    "\":{\"type\":\"integer\"},\"share\":{\"type\":\"number\"}},\"additionalProperties\":false},\"FieldHo"
+    "useholdList\":{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":\"ar"
+    "ray\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"code\",\"address\",\"members_count\",\"h"
+    "ead_name\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":[\"string\",\"null\"]},"
+    "\"address\":{\"type\":\"string\"},\"members_count\":{\"type\":\"integer\"},\"head_name\":{\"type\":["
+    "\"string\",\"null\"]}},\"additionalProperties\":false}}},\"additionalProperties\":false},\"FieldVisi"
+    "t\":{\"type\":\"object\",\"required\":[\"id\",\"household_id\",\"household_code\",\"address\",\"unit"
+    "_id\",\"unit_name\",\"visited_on\",\"note\",\"created_by_id\",\"created_by\",\"created_at\",\"topics"
+    "\",\"present\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"household_id\":{\"type\":\"integer\""
+    "},\"household_code\":{\"type\":[\"string\",\"null\"]},\"address\":{\"type\":\"string\"},\"unit_id\":"
+    "{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"visited_on\":{\"type\":\"string\",\"for"
+    "mat\":\"date\"},\"note\":{\"type\":[\"string\",\"null\"]},\"created_by_id\":{\"type\":[\"integer\","
+    "\"null\"]},\"created_by\":{\"type\":[\"string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"for"
+    "mat\":\"date-time\"},\"topics\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"c"
+    "ode\",\"label\"],\"properties\":{\"code\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"}},\"a"
+    "dditionalProperties\":false}},\"present\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"requi"
+    "red\":[\"person_id\",\"full_name\",\"outcomes\"],\"properties\":{\"person_id\":{\"type\":\"integer\""
+    "},\"full_name\":{\"type\":\"string\"},\"outcomes\":{\"type\":\"array\",\"items\":{\"type\":\"object"
+    "\",\"required\":[\"code\",\"label\"],\"properties\":{\"code\":{\"type\":\"string\"},\"label\":{\"typ"
+    "e\":\"string\"}},\"additionalProperties\":false}}},\"additionalProperties\":false}}},\"additionalPro"
+    "perties\":false},\"FieldVisitList\":{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\""
+    "items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/FieldVisit\"}}},\"additionalP"
+    "roperties\":false}}";
+
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
     {"Phiên làm việc", "Đăng nhập, đăng xuất, mật khẩu của mình"},
@@ -609,6 +680,7 @@ static const char *const tag_docs[][2] = {
     {"Nhập danh sách", "Nhập danh sách người dân từ tệp Excel hoặc CSV: ghép cột, chạy nền, báo cáo lỗi theo dòng"},
     {"Học tập", "Khung năng lực số, ngân hàng câu hỏi (nhập từ GIFT, Moodle XML), bài kiểm tra chấm trên máy chủ"},
     {"Chứng nhận", "Chứng nhận có chữ ký Ed25519: điều kiện cấp, kiểm tra công khai, mã QR, thu hồi, khóa công khai"},
+    {"Tổ công nghệ số", "Tổ công nghệ số cộng đồng: thành viên, lượt đến hộ, việc cần làm, độ phủ theo tổ dân phố"},
 };
 
 json_t *openapi_build(const char *version) {
@@ -625,7 +697,7 @@ json_t *openapi_build(const char *version) {
   } more_schemas[] = {{&people_schemas_json, "people"},     {&privacy_schemas_json, "request"},
                       {&deleted_schemas_json, "deleted-record"}, {&import_schemas_json, "import"},
                       {&learning_schemas_json, "learning"}, {&certificate_schemas_json, "certificate"},
-                      {&confirm_schemas_json, "confirmation"},
+                      {&confirm_schemas_json, "confirmation"}, {&field_schemas_json, "field"},
                       {&competence_schemas_json, "competence"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);

@@ -330,6 +330,52 @@ static const field_spec confirmations_import_query[] = {
     {0},
 };
 
+/* Tổ công nghệ số cộng đồng (field.h). */
+static const field_spec field_topic_body[] = {
+    {"label", FT_NAME, true, 1, 120, "Tên chủ đề hướng dẫn (tiếng Việt)"},
+    {"code", FT_STRING, false, 0, 40, "Mã chủ đề: a-z, 0-9, dấu gạch dưới (để trống: tạo từ tên)"},
+    {0},
+};
+static const field_spec field_teams_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ công nghệ số của tổ dân phố trong cây đơn vị này"},
+    PAGING,
+    {0},
+};
+static const field_spec field_team_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố của tổ công nghệ số (mỗi tổ dân phố một tổ)"},
+    {"name", FT_NAME, true, 1, 200, "Tên tổ"},
+    {0},
+};
+static const field_spec field_member_body[] = {
+    {"person_id", FT_INT, true, 1, INT64_MAX, "Người dân trong sổ dân cư"},
+    {"role", FT_STRING, false, 1, 10, "leader (tổ trưởng) hoặc member (thành viên, mặc định)"},
+    {0},
+};
+static const field_spec field_worklist_query[] = {
+    {"list", FT_STRING, false, 1, 20,
+     "households: hộ chưa được đến (mặc định); residents: người còn bị bỏ lại (từ 18 tuổi, chưa có chứng nhận, "
+     "xác nhận hay kết quả hỗ trợ nào)"},
+    PAGING,
+    {0},
+};
+static const field_spec field_coverage_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {0},
+};
+static const field_spec field_households_query[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố"},
+    {"q", FT_STRING, true, 1, 100, "Địa chỉ, mã hộ hoặc tên một người trong hộ (gõ không dấu cũng được)"},
+    {0},
+};
+static const field_spec visit_body[] = {
+    {"visited_on", FT_STRING, false, 0, 10, "Ngày đến hộ: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai (để trống: hôm nay)"},
+    {"topics", FT_ARRAY, true, 1, 20, "Các nội dung đã hướng dẫn: mã chủ đề (GET /api/v1/field/topics)"},
+    {"present", FT_ARRAY, false, 0, 30,
+     "Người có mặt (thành viên của hộ): [{\"person_id\": số, \"outcomes\": [mã kết quả]}]"},
+    {"note", FT_STRING, false, 0, 2000, "Ghi chú (tối đa 500 ký tự)"},
+    {0},
+};
+
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
 #define ON_UNIT(cap, field, from) AUTH_LOGIN, cap, SCOPE_UNIT, field, from
@@ -610,6 +656,42 @@ const route routes[] = {
     {"DELETE", "/api/v1/confirmations/{id}", h_confirmations_delete, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CONFIRMATION,
      "id", FROM_PATH, NULL, NULL, true, RATE_WRITE, 204, "deleteConfirmation", "Học tập",
      "Xóa một xác nhận ghi nhầm (quyền people.write trên đơn vị đăng ký của người đó; được ghi nhật ký)", NULL},
+    /* Tổ công nghệ số cộng đồng: teams, door-to-door visits, worklists, coverage (field.h) */
+    {"GET", "/api/v1/field/topics", h_field_topics, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "listFieldTopics",
+     "Tổ công nghệ số", "Các nội dung hướng dẫn khi đến hộ và danh sách kết quả cho từng người", "FieldTopics"},
+    {"POST", "/api/v1/field/topics", h_field_topics_create, LOGIN(CAP_UNITS_WRITE), field_topic_body, NULL, true,
+     RATE_WRITE, 201, "createFieldTopic", "Tổ công nghệ số", "Thêm một nội dung hướng dẫn vào danh sách (quản trị phường)",
+     "FieldTopic"},
+    {"GET", "/api/v1/field/teams", h_field_teams_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     field_teams_query, false, RATE_NONE, 200, "listFieldTeams", "Tổ công nghệ số",
+     "Các tổ công nghệ số cộng đồng của tổ dân phố trong phạm vi", "FieldTeamPage"},
+    {"POST", "/api/v1/field/teams", h_field_teams_create, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_BODY),
+     field_team_body, NULL, true, RATE_WRITE, 201, "createFieldTeam", "Tổ công nghệ số",
+     "Lập tổ công nghệ số cộng đồng cho một tổ dân phố (mỗi tổ dân phố một tổ)", "FieldTeam"},
+    {"GET", "/api/v1/field/teams/{id}", h_field_team_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_FIELD_TEAM, "id",
+     FROM_PATH, NULL, NULL, false, RATE_NONE, 200, "getFieldTeam", "Tổ công nghệ số",
+     "Một tổ công nghệ số với các thành viên (người dân trong sổ, tài khoản nếu có)", "FieldTeam"},
+    {"POST", "/api/v1/field/teams/{id}/members", h_field_team_members_add, AUTH_LOGIN, CAP_PEOPLE_WRITE,
+     SCOPE_FIELD_TEAM_PERSON, "person_id", FROM_BODY, field_member_body, NULL, true, RATE_WRITE, 201,
+     "addFieldTeamMember", "Tổ công nghệ số",
+     "Thêm một người dân vào tổ (đã là thành viên: 200, cập nhật vai trò)", "FieldTeam"},
+    {"GET", "/api/v1/field/teams/{id}/worklist", h_field_worklist, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_FIELD_TEAM, "id",
+     FROM_PATH, NULL, field_worklist_query, false, RATE_NONE, 200, "getFieldWorklist", "Tổ công nghệ số",
+     "Việc của tổ: hộ chưa được đến, hoặc người còn bị bỏ lại, trong tổ dân phố của tổ", "FieldWorklist"},
+    {"GET", "/api/v1/field/coverage", h_field_coverage, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     field_coverage_query, false, RATE_NONE, 200, "getFieldCoverage", "Tổ công nghệ số",
+     "Độ phủ theo tổ dân phố: số hộ, số hộ đã được đến", "FieldCoverage"},
+    {"GET", "/api/v1/field/households", h_field_households_find, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     field_households_query, false, RATE_NONE, 200, "findFieldHouseholds", "Tổ công nghệ số",
+     "Tìm hộ trong một tổ dân phố theo địa chỉ, mã hộ hoặc tên một người trong hộ (không dấu)", "FieldHouseholdList"},
+    {"POST", "/api/v1/households/{id}/visits", h_household_visits_add, ON_HOUSEHOLD(CAP_FIELD_WRITE), visit_body, NULL,
+     true, RATE_WRITE, 201, "recordVisit", "Tổ công nghệ số",
+     "Ghi một lượt đến hộ: ngày, nội dung hướng dẫn, người có mặt và kết quả của từng người (hai người ghi cùng hộ cùng "
+     "ngày: giữ cả hai)",
+     "FieldVisit"},
+    {"GET", "/api/v1/households/{id}/visits", h_household_visits, ON_HOUSEHOLD(CAP_PEOPLE_READ), NULL, NULL, false,
+     RATE_NONE, 200, "listHouseholdVisits", "Tổ công nghệ số",
+     "Các lượt đến hộ, mới nhất trước (được ghi nhật ký như xem hộ)", "FieldVisitList"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

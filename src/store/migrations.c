@@ -664,6 +664,78 @@ static const store_sql m0018[] = {
     {NULL, NULL},
 };
 
+/* 19: Tổ công nghệ số cộng đồng (issue 9, part 1; field.h): one team per tổ dân phố (unit_id
+ * unique), its members from the registry; the visit topics (an admin extends the list); the
+ * door-to-door visits: household, its tổ (copied at write time, for worklists and coverage), the
+ * date (a key yyyymmdd), who made it and when; the topics guided, the residents present and each
+ * one's outcomes. Nothing is unique per household and day: two helpers saving the same household
+ * on the same day both keep their visit. */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0019[] = {
+    {WITH_ID_AI("field_teams",
+                " unit_id BIGINT NOT NULL UNIQUE REFERENCES units(id),"
+                " name TEXT NOT NULL,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {WITH_ID_AI("field_team_members",
+                " team_id BIGINT NOT NULL REFERENCES field_teams(id),"
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " role TEXT NOT NULL CHECK (role IN ('leader', 'member')),"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL,"
+                " UNIQUE (team_id, person_id)")},
+    {WITH_ID_AI("field_topics",
+                " code TEXT NOT NULL UNIQUE,"
+                " label TEXT NOT NULL,"
+                " position INTEGER NOT NULL,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"INSERT INTO field_topics (code, label, position, created_at) VALUES"
+     " ('smartphone', 'Sử dụng điện thoại thông minh', 10, 0),"
+     " ('vneid', 'Kích hoạt định danh điện tử VNeID', 20, 0),"
+     " ('public_services', 'Dịch vụ công trực tuyến', 30, 0),"
+     " ('cashless', 'Thanh toán không dùng tiền mặt', 40, 0),"
+     " ('scam_awareness', 'Phòng chống lừa đảo trên mạng', 50, 0),"
+     " ('ai', 'Trí tuệ nhân tạo (AI)', 60, 0),"
+     " ('ecommerce', 'Thương mại điện tử, bán hàng trực tuyến', 70, 0),"
+     " ('health_apps', 'Ứng dụng y tế, sổ sức khỏe điện tử', 80, 0),"
+     " ('learning_platform', 'Học trên nền tảng Bình dân học vụ số', 90, 0)",
+     NULL},
+    {WITH_ID_AI("field_visits",
+                " household_id BIGINT NOT NULL REFERENCES households(id),"
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " visited_on INTEGER NOT NULL CHECK (visited_on BETWEEN 20000101 AND 99991231),"
+                " note TEXT,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX field_visits_household ON field_visits(household_id, visited_on)", NULL},
+    {"CREATE INDEX field_visits_unit ON field_visits(unit_id, visited_on)", NULL},
+    {"CREATE INDEX field_visits_author ON field_visits(created_by, visited_on)", NULL},
+    {"CREATE TABLE field_visit_topics ("
+     " visit_id BIGINT NOT NULL REFERENCES field_visits(id),"
+     " topic_id BIGINT NOT NULL REFERENCES field_topics(id),"
+     " PRIMARY KEY (visit_id, topic_id))",
+     NULL},
+    {"CREATE TABLE field_visit_people ("
+     " visit_id BIGINT NOT NULL REFERENCES field_visits(id),"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " PRIMARY KEY (visit_id, person_id))",
+     NULL},
+    {"CREATE INDEX field_visit_people_person ON field_visit_people(person_id)", NULL},
+    {"CREATE TABLE field_visit_outcomes ("
+     " visit_id BIGINT NOT NULL REFERENCES field_visits(id),"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " outcome TEXT NOT NULL,"
+     " PRIMARY KEY (visit_id, person_id, outcome))",
+     NULL},
+    {"CREATE INDEX field_visit_outcomes_person ON field_visit_outcomes(person_id)", NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -681,5 +753,6 @@ const store_migration hocvuso_migrations[] = {
     {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
     {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
+    {19, "community digital teams: members, visit topics, door-to-door visits and outcomes", m0019},
     {0, NULL, NULL},
 };
