@@ -400,7 +400,7 @@ int field_team_add_member(store_conn *w, int64_t team_id, int64_t person_id, con
                           int64_t now, bool *created, app_err *e) {
   if (!role || !*role) role = "member";
   if (strcmp(role, "leader") != 0 && strcmp(role, "member") != 0)
-    return app_fail(e, 400, "invalid_value", "role", "Vai trò trong tổ là leader (tổ trưởng) hoặc member (thành viên).");
+    return app_fail(e, 400, "invalid_value", "team_role", "Vai trò trong tổ là leader (tổ trưởng) hoặc member (thành viên).");
   store_stmt *s = store_prepare(w, &q_person_live);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, person_id);

@@ -84,12 +84,12 @@ int h_field_team_members_add(req *r) {
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
   bool created = false;
-  if (field_team_add_member(w, team, person, req_str(r, "role"), r->who->user_id, clock_now(), &created, &r->err) != 0)
+  if (field_team_add_member(w, team, person, req_str(r, "team_role"), r->who->user_id, clock_now(), &created, &r->err) != 0)
     return -1;
   json_t *o = NULL;
   if (req_audit(r, created ? "field.member.add" : "field.member.update", "field_team", team, 0,
                 json_pack("{s:I, s:s}", "person_id", (json_int_t)person, "role",
-                          req_str(r, "role") ? req_str(r, "role") : "member")) != 0 ||
+                          req_str(r, "team_role") ? req_str(r, "team_role") : "member")) != 0 ||
       field_team_get(w, team, &o, &r->err) != 0 || store_commit(w) != STORE_OK) {
     json_decref(o);
     return r->err.status ? -1 : APP_INTERNAL(&r->err);

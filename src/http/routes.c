@@ -348,7 +348,7 @@ static const field_spec field_team_body[] = {
 };
 static const field_spec field_member_body[] = {
     {"person_id", FT_INT, true, 1, INT64_MAX, "Người dân trong sổ dân cư"},
-    {"role", FT_STRING, false, 1, 10, "leader (tổ trưởng) hoặc member (thành viên, mặc định)"},
+    {"team_role", FT_STRING, false, 1, 10, "leader (tổ trưởng) hoặc member (thành viên, mặc định)"},
     {0},
 };
 static const field_spec field_worklist_query[] = {
@@ -364,12 +364,12 @@ static const field_spec field_coverage_query[] = {
 };
 static const field_spec field_households_query[] = {
     {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố"},
-    {"q", FT_STRING, true, 1, 100, "Địa chỉ, mã hộ hoặc tên một người trong hộ (gõ không dấu cũng được)"},
+    {"q", FT_STRING, false, 1, 100, "Địa chỉ, mã hộ hoặc tên một người trong hộ (gõ không dấu cũng được; bắt buộc)"},
     {0},
 };
 static const field_spec visit_body[] = {
     {"visited_on", FT_STRING, false, 0, 10, "Ngày đến hộ: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai (để trống: hôm nay)"},
-    {"topics", FT_ARRAY, true, 1, 20, "Các nội dung đã hướng dẫn: mã chủ đề (GET /api/v1/field/topics)"},
+    {"topics", FT_ARRAY, true, 0, 20, "Các nội dung đã hướng dẫn: mã chủ đề (GET /api/v1/field/topics)"},
     {"present", FT_ARRAY, false, 0, 30,
      "Người có mặt (thành viên của hộ): [{\"person_id\": số, \"outcomes\": [mã kết quả]}]"},
     {"note", FT_STRING, false, 0, 2000, "Ghi chú (tối đa 500 ký tự)"},

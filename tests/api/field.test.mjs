@@ -120,19 +120,19 @@ test('teams: one per tổ dân phố (the demo made them); a helper sees only th
 });
 
 test('members come from the registry: added by an officer of the tổ, a person out of scope refused, a helper may not add', async () => {
-  const r = await srv.request('POST', `/api/v1/field/teams/${team1}/members`, { session: tdp01, body: { person_id: adultB, role: 'leader' } });
+  const r = await srv.request('POST', `/api/v1/field/teams/${team1}/members`, { session: tdp01, body: { person_id: adultB, team_role: 'leader' } });
   assert.equal(r.status, 201, r.text);
   const m = r.json.members.find((x) => x.person_id === adultB);
   assert.equal(m.role, 'leader');
   assert.equal(m.full_name, `Lê Văn Bảo ${tag}`);
   assert.equal(m.username, null);
-  const again = await srv.request('POST', `/api/v1/field/teams/${team1}/members`, { session: tdp01, body: { person_id: adultB, role: 'member' } });
+  const again = await srv.request('POST', `/api/v1/field/teams/${team1}/members`, { session: tdp01, body: { person_id: adultB, team_role: 'member' } });
   assert.equal(again.status, 200, again.text);
   assert.equal(again.json.members.find((x) => x.person_id === adultB).role, 'member');
   expectError(assert, await srv.request('POST', `/api/v1/field/teams/${team1}/members`, { session: tdp01, body: { person_id: adultOut } }), 403, 'forbidden', 'person_id');
   expectError(assert, await srv.request('POST', `/api/v1/field/teams/${team2}/members`, { session: tdp01, body: { person_id: adultB } }), 403, 'forbidden', 'id');
   expectError(assert, await srv.request('POST', `/api/v1/field/teams/${team1}/members`, { session: helper, body: { person_id: adultB } }), 403, 'forbidden');
-  expectError(assert, await srv.request('POST', `/api/v1/field/teams/${team1}/members`, { session: tdp01, body: { person_id: adultB, role: 'boss' } }), 400, 'invalid_value', 'role');
+  expectError(assert, await srv.request('POST', `/api/v1/field/teams/${team1}/members`, { session: tdp01, body: { person_id: adultB, team_role: 'boss' } }), 400, 'invalid_value', 'team_role');
   expectError(assert, await srv.request('POST', `/api/v1/field/teams/${team1}/members`, { session: tdp01, body: { person_id: 2147480001 } }), 404, 'not_found', 'person_id');
   const team = await srv.getJSON(helper, `/api/v1/field/teams/${team1}`);
   assert.ok(team.members.some((x) => x.person_id === adultB));

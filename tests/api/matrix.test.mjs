@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps, uniq, REPO_ROOT } from './lib/server.mjs';
 
 let otherAttempt;
+let teamA, teamB; // the demo's community digital teams of tổ 1 and tổ 2
 let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId, lessonId, programmeId, certQuizId;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
@@ -77,6 +78,20 @@ const CAP_EXCEPTIONS = {
   'PATCH /api/v1/programmes/{id}': 'certificates.manage',
   // Checking a person in person is field work, on the person's unit.
   'POST /api/v1/residents/{id}/programme-checks': 'field.write',
+  // Tổ công nghệ số cộng đồng (issue 9 part 1): the topic list is the ward admin's (units.write); any
+  // logged-in caller reads it. Teams, worklists, coverage and the household search read the registry
+  // (people.read on the tổ); a team and its members are set up by those who write the registry
+  // (people.write); a visit is field work (field.write on the household's tổ).
+  'GET /api/v1/field/topics': null,
+  'POST /api/v1/field/topics': 'units.write',
+  'GET /api/v1/field/teams': 'people.read',
+  'POST /api/v1/field/teams': 'people.write',
+  'GET /api/v1/field/teams/{id}': 'people.read',
+  'POST /api/v1/field/teams/{id}/members': 'people.write',
+  'GET /api/v1/field/teams/{id}/worklist': 'people.read',
+  'GET /api/v1/field/coverage': 'people.read',
+  'GET /api/v1/field/households': 'people.read',
+  'POST /api/v1/households/{id}/visits': 'field.write',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
@@ -317,6 +332,9 @@ before(async () => {
   await learnUnit(tdp2);
   hhA = await apiHousehold(tdp1);
   hhB = await apiHousehold(tdp2);
+  const teams = (await srv.getJSON(admin, `/api/v1/field/teams?unit_id=${wardId}&per_page=200`)).items;
+  teamA = { id: teams.find((t) => t.unit_id === tdp1).id, unit: tdp1 };
+  teamB = { id: teams.find((t) => t.unit_id === tdp2).id, unit: tdp2 };
   // Import jobs: one uploaded by the ward admin (seen from the ward), one by tổ 1's officer.
   jobA = await apiImport('admin', wardId);
   jobB = await apiImport('tdp01', tdp1);
@@ -438,7 +456,7 @@ test('policy: every object a route names is checked (path ids, unit fields)', ()
       if (UNIT_FIELDS.test(f.name) && f.name !== rt.scope_field && f.name !== rt.also_unit) wrong.push(`${key(rt)}: field ${f.name} names a unit that is not checked`);
     }
     if (rt.body && rt.body.some((f) => f.name === 'role') && !['user_role'].includes(rt.scope)) wrong.push(`${key(rt)}: a role in the body, scope ${rt.scope}`);
-    if (rt.body && rt.body.some((f) => f.name === 'person_id') && rt.scope !== 'user_person') wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
+    if (rt.body && rt.body.some((f) => f.name === 'person_id') && !['user_person', 'field_team_person'].includes(rt.scope)) wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
     // A restore names a deleted person: found among the deleted ones, checked the same way.
     const personScope = /\/restore$/.test(rt.path) ? 'person_deleted' : 'person';
     if (/^\/api\/v1\/residents\/\{id\}/.test(rt.path) && rt.scope !== personScope) wrong.push(`${key(rt)}: a person in the path, scope ${rt.scope}`);
@@ -520,6 +538,28 @@ function casesFor(rt, username) {
       for (const [label, q] of [['request of a person registered in scope', a.inRequest], ['request of a person out of scope', a.outRequest], ['missing request', null]])
         add(label, { id: q ? q.id : MISSING }, {}, q === null ? 'missing' : holds(a, cap, q.unit) ? 'pass' : 'deny');
       break;
+    case 'field_team':
+      // A community digital team is reached through its tổ dân phố.
+      for (const [label, t] of [['team of tổ 1', teamA], ['team of tổ 2', teamB], ['missing team', null]])
+        add(label, { id: t ? t.id : MISSING }, {}, t === null ? 'missing' : holds(a, cap, t.unit) ? 'pass' : 'deny');
+      break;
+    case 'field_team_person': {
+      // The team as above, then the person of the body: visible to the caller (people.read).
+      const pairs = [
+        ['team of tổ 1, person in scope', teamA, a.inPerson],
+        ['team of tổ 1, person out of scope', teamA, a.outPerson],
+        ['team of tổ 1, person seen through a membership', teamA, a.memberPerson],
+        ['team of tổ 2', teamB, a.inPerson],
+        ['missing team', null, a.inPerson],
+        ['missing person', teamA, null],
+      ];
+      for (const [label, t, p] of pairs) {
+        let expect = t === null ? 'missing' : holds(a, cap, t.unit) ? 'pass' : 'deny';
+        if (expect === 'pass') expect = p === null ? 'missing' : personVisible(a, 'people.read', p) ? 'pass' : 'deny';
+        add(label, { id: t ? t.id : MISSING }, { person: p ? p.id : MISSING }, expect);
+      }
+      break;
+    }
     case 'household':
       for (const [label, h] of [['household of tổ 1', hhA], ['household of tổ 2', hhB], ['missing household', null]])
         add(label, { id: h ? h.id : MISSING }, {}, h === null ? 'missing' : holds(a, cap, h.unit) ? 'pass' : 'deny');

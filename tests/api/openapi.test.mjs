@@ -201,6 +201,19 @@ const cases = {
     headers: { 'content-type': 'text/csv' },
   }),
   deleteConfirmation: () => ({ path: `/api/v1/confirmations/${state.confirmationId}` }),
+  // Tổ công nghệ số cộng đồng: the unit made above (a tổ) gets a team; the person made above joins
+  // tổ 1's team; a visit to the household made above.
+  listFieldTopics: () => ({ path: '/api/v1/field/topics' }),
+  createFieldTopic: () => ({ path: '/api/v1/field/topics', body: { label: `Chủ đề kiểm thử ${uniq()}` } }),
+  listFieldTeams: () => ({ path: `/api/v1/field/teams?unit_id=${state.tdp1}` }),
+  createFieldTeam: () => ({ path: '/api/v1/field/teams', body: { unit_id: state.unitId, name: 'Tổ công nghệ số kiểm thử' } }),
+  getFieldTeam: () => ({ path: `/api/v1/field/teams/${state.teamId}` }),
+  addFieldTeamMember: () => ({ path: `/api/v1/field/teams/${state.teamId}/members`, body: { person_id: state.personId, team_role: 'leader' } }),
+  recordVisit: () => ({ path: `/api/v1/households/${state.householdId}/visits`, body: { topics: ['vneid', 'cashless'], note: 'Kiểm thử' } }),
+  listHouseholdVisits: () => ({ path: `/api/v1/households/${state.householdId}/visits` }),
+  getFieldWorklist: () => ({ path: `/api/v1/field/teams/${state.teamId}/worklist?list=residents&per_page=5` }),
+  getFieldCoverage: () => ({ path: `/api/v1/field/coverage?unit_id=${state.wardId}` }),
+  findFieldHouseholds: () => ({ path: `/api/v1/field/households?unit_id=${state.tdp1}&q=kiem%20thu` }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -214,7 +227,9 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
   'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
-  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listFieldTopics', 'createFieldTopic', 'listFieldTeams',
+  'createFieldTeam', 'getFieldTeam', 'addFieldTeamMember', 'recordVisit', 'listHouseholdVisits', 'getFieldWorklist',
+  'getFieldCoverage', 'findFieldHouseholds', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -278,6 +293,7 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'getCertificate') state.cert = r.json;
     if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'recordConfirmation') state.confirmationId = r.json.id;
+    if (id === 'listFieldTeams') state.teamId = r.json.items[0].id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });
