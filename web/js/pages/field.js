@@ -1,0 +1,219 @@
+// Tổ công nghệ số cộng đồng: #/to-cong-nghe-so — for a field helper, their team's worklist on a
+// phone (households not yet visited, residents left behind, find a household by address or by a
+// name typed without diacritics); for an officer, the coverage by tổ dân phố with a link to each
+// team. #/to-cong-nghe-so/{team}/ho/{household} logs a visit: who was there, what was guided, each
+// resident's outcome. From the worklist to a saved visit: the household, a resident present, a
+// topic, the resident's outcome, "Lưu" — five taps (tests/browser/field.test.mjs counts them).
+// Never counts anything itself: the counts, the worklists and the left-behind rule are the server's.
+import { h } from '../h.js';
+import { api, ApiError, hasRoute } from '../api.js';
+import {
+  pageHeader, section, field, form, pager, empty, setFlash, parsePage, fmtNum, banner, dateField,
+  parseDayMonthYear, dateProblem, isoToDayMonthYear, searchForm, disclosure, FieldError,
+} from '../ui.js';
+
+const PER_PAGE = 30;
+const BASE = '#/to-cong-nghe-so';
+
+// The topics and outcomes change rarely: read once per page load.
+let topicsPromise = null;
+function topics() {
+  if (!topicsPromise) topicsPromise = api.get('/field/topics').catch((err) => { topicsPromise = null; throw err; });
+  return topicsPromise;
+}
+
+function todayText() {
+  const d = new Date();
+  const p = (n) => String(n).padStart(2, '0');
+  return `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()}`;
+}
+
+function pct(share) {
+  return `${Math.round((share || 0) * 100)}%`;
+}
+
+/* ---------- officers: coverage by tổ dân phố ---------- */
+
+function coverageTable(cov) {
+  const cols = ['Tổ dân phố', 'Số hộ', 'Đã đến', 'Tỉ lệ'];
+  return h('div', { class: 'table-wrap' },
+    h('table', { class: 'table table-cards field-coverage' },
+      h('caption', null, 'Độ phủ theo tổ dân phố: số hộ đã được tổ công nghệ số đến hướng dẫn'),
+      h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, cov.items.map((r) => h('tr', { dataset: { unit: String(r.unit_id) } },
+        h('td', { dataset: { label: cols[0] } },
+          r.team_id ? h('a', { href: `${BASE}/${r.team_id}` }, r.unit_name) : r.unit_name),
+        h('td', { dataset: { label: cols[1] } }, fmtNum(r.households)),
+        h('td', { dataset: { label: cols[2] } }, fmtNum(r.visited)),
+        h('td', { dataset: { label: cols[3] } }, pct(r.share)))))));
+}
+
+function stats(cov) {
+  return h('ul', { class: 'stat-list', 'aria-label': 'Độ phủ' },
+    h('li', null, h('span', { class: 'stat-value' }, fmtNum(cov.households)), h('span', { class: 'stat-label' }, 'hộ')),
+    h('li', null, h('span', { class: 'stat-value' }, fmtNum(cov.visited)), h('span', { class: 'stat-label' }, 'hộ đã đến')),
+    h('li', null, h('span', { class: 'stat-value' }, pct(cov.share)), h('span', { class: 'stat-label' }, 'độ phủ')));
+}
+
+async function overview(ctx) {
+  const [teams, cov] = await Promise.all([api.get('/field/teams', { per_page: 200 }), api.get('/field/coverage')]);
+  // A helper of one team goes straight to its worklist.
+  if (teams.total === 1 && teams.items.length === 1) return teamPage(ctx, teams.items[0].id);
+  return h('div', { class: 'page' },
+    pageHeader('Tổ công nghệ số cộng đồng', 'Mỗi tổ dân phố một tổ công nghệ số; các thành viên đến từng hộ hướng dẫn người dân dùng điện thoại thông minh, VNeID, dịch vụ công trực tuyến, thanh toán không dùng tiền mặt.'),
+    section('Độ phủ', stats(cov), cov.items.length ? coverageTable(cov) : empty('Không có tổ dân phố nào trong phạm vi của bạn.')));
+}
+
+/* ---------- a team: worklists ---------- */
+
+function householdItem(teamId, hh) {
+  const title = hh.code ? `Hộ ${hh.code}` : 'Hộ gia đình';
+  return h('li', { dataset: { household: String(hh.id) } },
+    h('a', { class: 'item-link field-household', href: `${BASE}/${teamId}/ho/${hh.id}` },
+      h('span', { class: 'choice-text' },
+        h('span', { class: 'choice-title' }, hh.head_name ? `${hh.head_name} · ${title}` : title),
+        h('span', { class: 'choice-meta' }, `${hh.address || 'Chưa có địa chỉ'} · ${hh.members_count} người`))));
+}
+
+function residentItem(teamId, p) {
+  const meta = [p.birth_year ? `sinh ${p.birth_year}` : null, `VNeID mức ${p.vneid_level}`, p.address].filter(Boolean).join(' · ');
+  const body = h('span', { class: 'choice-text' }, h('span', { class: 'choice-title' }, p.full_name), h('span', { class: 'choice-meta' }, meta));
+  return h('li', { dataset: { person: String(p.id) } },
+    p.household_id ? h('a', { class: 'item-link', href: `${BASE}/${teamId}/ho/${p.household_id}` }, body) : h('div', { class: 'item-link' }, body));
+}
+
+function members(team) {
+  if (!team.members.length) return empty('Tổ chưa có thành viên. Cán bộ tổ dân phố thêm thành viên từ sổ dân cư.');
+  return h('ul', { class: 'item-list' }, team.members.map((m) => h('li', { class: 'item-link' },
+    h('span', { class: 'choice-text' },
+      h('span', { class: 'choice-title' }, m.full_name, m.role === 'leader' ? ' (tổ trưởng)' : ''),
+      h('span', { class: 'choice-meta' }, m.username ? `Tài khoản: ${m.username}` : 'Chưa có tài khoản')))));
+}
+
+async function teamPage(ctx, teamId) {
+  const list = ctx.query.list === 'residents' ? 'residents' : 'households';
+  const page = parsePage(ctx.query.page);
+  const q = (ctx.query.q || '').trim();
+  const team = await api.get(`/field/teams/${encodeURIComponent(teamId)}`);
+  const [work, cov, found] = await Promise.all([
+    q ? null : api.get(`/field/teams/${encodeURIComponent(teamId)}/worklist`, { list, page, per_page: PER_PAGE }),
+    api.get('/field/coverage', { unit_id: team.unit_id }),
+    q ? api.get('/field/households', { unit_id: team.unit_id, q }) : null,
+  ]);
+  const here = `/to-cong-nghe-so/${teamId}`;
+  const tab = (key, label) => h('a', {
+    class: `btn ${list === key && !q ? 'btn-primary' : 'btn-secondary'} btn-small`, href: ctx.hashFor(here, key === 'households' ? {} : { list: key }),
+    'aria-current': list === key && !q ? 'page' : null,
+  }, label);
+  let body;
+  if (q) {
+    body = section(`Kết quả tìm “${q}”`, found.items.length
+      ? h('ul', { class: 'item-list field-worklist' }, found.items.map((x) => householdItem(teamId, x)))
+      : empty('Không tìm thấy hộ nào. Thử một phần địa chỉ, mã hộ hoặc tên một người trong hộ (gõ không dấu cũng được).'));
+  } else if (list === 'households') {
+    body = section(`Hộ chưa đến (${fmtNum(work.total)})`, work.items.length
+      ? h('ul', { class: 'item-list field-worklist' }, work.items.map((x) => householdItem(teamId, x)))
+      : empty('Tổ đã đến tất cả các hộ.'),
+    pager(work, (n) => ctx.setQuery({ page: n > 1 ? String(n) : '' }), 'hộ'));
+  } else {
+    body = section(`Người còn bị bỏ lại (${fmtNum(work.total)})`,
+      h('p', { class: 'muted' }, 'Người từ 18 tuổi chưa có chứng nhận, chưa có xác nhận từ bên ngoài và chưa có kết quả hỗ trợ nào (trừ “chưa muốn tham gia”, “cần hỗ trợ thêm”).'),
+      work.items.length ? h('ul', { class: 'item-list field-worklist' }, work.items.map((x) => residentItem(teamId, x)))
+        : empty('Không còn ai bị bỏ lại.'),
+      pager(work, (n) => ctx.setQuery({ page: n > 1 ? String(n) : '' }), 'người'));
+  }
+  return h('div', { class: 'page field-page' },
+    pageHeader(team.name, `${team.unit_name} · đã đến ${fmtNum(cov.visited)}/${fmtNum(cov.households)} hộ (${pct(cov.share)})`),
+    h('nav', { class: 'field-tabs', 'aria-label': 'Danh sách việc' }, tab('households', 'Hộ chưa đến'), tab('residents', 'Người còn bị bỏ lại')),
+    searchForm({
+      label: 'Tìm hộ theo địa chỉ hoặc tên người trong hộ', value: q, placeholder: 'ví dụ: nguyen thi huong',
+      onSearch: (v) => ctx.go(ctx.hashFor(here, v ? { q: v } : {})),
+    }),
+    body,
+    disclosure(`Thành viên của tổ (${team.members.length})`, members(team), { iconName: 'people' }));
+}
+
+/* ---------- logging a visit ---------- */
+
+function outcomeChoices(personId, outcomes) {
+  return h('div', { class: 'choices field-outcomes', hidden: true, dataset: { person: String(personId) } },
+    outcomes.map((o) => h('label', { class: 'choice choice-small' },
+      h('input', { type: 'checkbox', name: `outcome_${personId}`, value: o.code }),
+      h('span', null, o.label))));
+}
+
+async function visitPage(ctx, teamId, hhId) {
+  const [hh, tp] = await Promise.all([api.get(`/households/${encodeURIComponent(hhId)}`), topics()]);
+  const people = hh.members || [];
+  const presentBlock = h('div', { class: 'field' },
+    h('p', { class: 'field-label', id: 'present-label' }, 'Người có mặt và kết quả'),
+    h('p', { class: 'field-hint' }, 'Chạm vào người có mặt, rồi chọn kết quả của người đó.'),
+    people.length ? h('ul', { class: 'choice-list', 'aria-labelledby': 'present-label' }, people.map((p) => {
+      const outs = outcomeChoices(p.id, tp.outcomes);
+      const box = h('input', { type: 'checkbox', name: 'present', value: String(p.id) });
+      box.addEventListener('change', () => { outs.hidden = !box.checked; });
+      return h('li', null,
+        h('label', { class: 'choice' }, box,
+          h('span', { class: 'choice-text' }, h('span', { class: 'choice-title' }, p.full_name),
+            h('span', { class: 'choice-meta' }, [p.relation, p.birth_year ? `sinh ${p.birth_year}` : null].filter(Boolean).join(' · ')))),
+        outs);
+    })) : empty('Hộ chưa có thành viên nào trong sổ dân cư.'),
+    h('p', { class: 'field-error', hidden: true }));
+  const topicBlock = h('div', { class: 'field' },
+    h('p', { class: 'field-label', id: 'topics-label' }, 'Nội dung đã hướng dẫn'),
+    h('div', { class: 'choices choices-row', role: 'group', 'aria-labelledby': 'topics-label' },
+      tp.items.map((t) => h('label', { class: 'choice choice-small' },
+        h('input', { type: 'checkbox', name: 'topics', value: t.code }), h('span', null, t.label)))),
+    h('p', { class: 'field-error', hidden: true }));
+  const back = `${BASE}/${teamId}`;
+  const f = form({
+    submitLabel: 'Lưu lượt hỗ trợ',
+    busyLabel: 'Đang lưu…',
+    className: 'field-visit-form',
+    attrs: { 'aria-label': 'Ghi lượt đến hộ' },
+    onSubmit: async (values, el) => {
+      const problem = dateProblem(values.visited_on);
+      if (problem) throw new FieldError('visited_on', problem);
+      const day = parseDayMonthYear(values.visited_on);
+      const chosen = [...el.querySelectorAll('input[name="topics"]:checked')].map((x) => x.value);
+      if (!chosen.length) throw new FieldError('topics', 'Chọn ít nhất một nội dung đã hướng dẫn.');
+      const present = [...el.querySelectorAll('input[name="present"]:checked')].map((x) => ({
+        person_id: Number(x.value),
+        outcomes: [...el.querySelectorAll(`input[name="outcome_${x.value}"]:checked`)].map((o) => o.value),
+      }));
+      const body = { topics: chosen, present };
+      if (day) body.visited_on = day;
+      if (values.note && values.note.trim()) body.note = values.note.trim();
+      const v = await api.post(`/households/${encodeURIComponent(hhId)}/visits`, body);
+      setFlash(`Đã lưu lượt đến hộ ngày ${isoToDayMonthYear(v.visited_on)}.`);
+      ctx.go(back);
+      return undefined;
+    },
+  },
+  presentBlock,
+  topicBlock,
+  dateField({ label: 'Ngày đến hộ', name: 'visited_on', value: todayText(), required: true, optionalMark: false }),
+  disclosure('Ghi chú', field({ label: 'Ghi chú', name: 'note', type: 'textarea', maxlength: 500 })));
+  return h('div', { class: 'page field-page' },
+    pageHeader('Ghi lượt đến hộ', `${hh.code ? `Hộ ${hh.code} · ` : ''}${hh.address || ''}`,
+      h('a', { class: 'btn btn-secondary btn-small', href: back }, 'Quay lại danh sách')),
+    section('Lượt hỗ trợ', f));
+}
+
+export async function render(ctx) {
+  if (!(await hasRoute('/field/teams'))) {
+    return h('div', { class: 'page' }, pageHeader('Tổ công nghệ số cộng đồng', null),
+      banner('warning', 'Máy chủ chưa có chức năng này. Chức năng sẽ dùng được sau khi hệ thống được cập nhật.'));
+  }
+  const { id, hh } = ctx.params;
+  try {
+    if (id && hh) return await visitPage(ctx, id, hh);
+    if (id) return await teamPage(ctx, id);
+    return await overview(ctx);
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 403 || err.status === 404)) {
+      return h('div', { class: 'page' }, pageHeader('Tổ công nghệ số cộng đồng', null), banner('error', err.message));
+    }
+    throw err;
+  }
+}
