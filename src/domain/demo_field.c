@@ -114,7 +114,7 @@ int demo_field(store *st, int64_t now, int64_t *added, char *err, size_t errlen)
       snprintf(day, sizeof day, "%04d-%02d-%02d", (int)(key / 10000), (int)(key / 100 % 100), (int)(key % 100));
       field_visit_input in = {.visited_on = day, .topics = tl, .present = present};
       int64_t vid = 0, unit = 0;
-      if (field_visit_record(w, hh[k], &in, i == 0 && helper > 0 ? helper : admin, t, &vid, &unit, &e) != 0) rc = -1;
+      if (field_visit_record(w, hh[k], &in, i == 0 && helper > 0 ? helper : admin, NULL, t, &vid, &unit, NULL, &e) != 0) rc = -1;
       else (*added)++;
       json_decref(tl);
       json_decref(present);

@@ -19,7 +19,6 @@ STORE_SQL(q_topic_taken, "SELECT 1 FROM field_topics WHERE code = ? OR label = ?
 STORE_SQL(q_topic_next, "SELECT COALESCE(MAX(position), 0) + 10 FROM field_topics");
 STORE_SQL(q_topic_insert, "INSERT INTO field_topics (code, label, position, created_by, created_at)"
                           " VALUES (?, ?, ?, ?, ?) RETURNING id");
-STORE_SQL(q_topic_by_code, "SELECT id FROM field_topics WHERE code = ?");
 
 STORE_SQL(q_team_reach, "SELECT t.unit_id, u.path FROM field_teams t JOIN units u ON u.id = t.unit_id WHERE t.id = ?");
 STORE_SQL(q_unit_kind, "SELECT kind FROM units WHERE id = ?");
@@ -79,8 +78,9 @@ STORE_SQL(q_find_hh, "SELECT " HH_ITEM_COLS " FROM households h WHERE h.unit_id 
                      " ORDER BY COALESCE(h.code, ''), h.id LIMIT 50");
 
 /* Visits. */
-STORE_SQL(q_hh_live, "SELECT unit_id FROM households WHERE id = ? AND deleted_at IS NULL");
-STORE_SQL(q_member_of_hh, "SELECT 1 FROM people WHERE id = ? AND household_id = ? AND deleted_at IS NULL");
+STORE_SQL(q_hh_live, "SELECT h.unit_id, h.code, h.address, u.name FROM households h JOIN units u ON u.id = h.unit_id"
+                     " WHERE h.id = ? AND h.deleted_at IS NULL");
+STORE_SQL(q_member_of_hh, "SELECT full_name FROM people WHERE id = ? AND household_id = ? AND deleted_at IS NULL");
 STORE_SQL(q_visit_insert, "INSERT INTO field_visits (household_id, unit_id, visited_on, note, created_by, created_at)"
                           " VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
 STORE_SQL(q_visit_topic, "INSERT INTO field_visit_topics (visit_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
@@ -585,9 +585,31 @@ static int parse_visit_date(const char *s, int64_t today, int64_t *key, app_err 
   return 0;
 }
 
-int field_visit_record(store_conn *w, int64_t household_id, const field_visit_input *in, int64_t by_user, int64_t now,
-                       int64_t *id, int64_t *unit_id, app_err *e) {
+/* Sorts a small array of {"code", …} objects by code and drops repeated codes. */
+static void sort_codes(json_t *a) {
+  size_t n = json_array_size(a);
+  for (size_t i = 1; i < n; i++)
+    for (size_t j = i; j > 0; j--) {
+      const char *x = json_string_value(json_object_get(json_array_get(a, j - 1), "code"));
+      const char *y = json_string_value(json_object_get(json_array_get(a, j), "code"));
+      if (strcmp(x, y) <= 0) break;
+      json_t *t = json_incref(json_array_get(a, j - 1));
+      json_array_set(a, j - 1, json_array_get(a, j));
+      json_array_set_new(a, j, t);
+    }
+  for (size_t i = 1; i < json_array_size(a);) {
+    if (strcmp(json_string_value(json_object_get(json_array_get(a, i - 1), "code")),
+               json_string_value(json_object_get(json_array_get(a, i), "code"))) == 0)
+      json_array_remove(a, i);
+    else
+      i++;
+  }
+}
+
+int field_visit_record(store_conn *w, int64_t household_id, const field_visit_input *in, int64_t by_user,
+                       const char *by_name, int64_t now, int64_t *id, int64_t *unit_id, json_t **out, app_err *e) {
   int64_t day = 0;
+  if (out) *out = NULL;
   if (parse_visit_date(in->visited_on, groups_date_key(now), &day, e) != 0) return -1;
   size_t ntopics = json_array_size(in->topics), npresent = json_array_size(in->present);
   if (!json_is_array(in->topics) || ntopics == 0)
@@ -610,36 +632,56 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
   }
   int ret = -1;
   int64_t topic_ids[FIELD_TOPICS_MAX];
-  /* the household */
+  json_t *all = NULL, *topics = json_array(), *present = json_array(), *o = NULL;
+  if (!topics || !present) goto internal;
+  /* the household, its tổ */
   store_stmt *s = store_prepare(w, &q_hh_live);
   if (!s) goto internal;
   store_bind_int(s, 1, household_id);
   int rc = store_step(s);
-  *unit_id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  if (rc == STORE_ROW) {
+    *unit_id = store_col_int(s, 0);
+    o = json_pack("{s:I, s:o, s:s, s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "household_id", (json_int_t)household_id,
+                  "household_code", text_or_null(s, 1), "address", store_col_text(s, 2), "unit_id",
+                  (json_int_t)*unit_id, "unit_name", store_col_text(s, 3), "visited_on", date_json(day), "note",
+                  note ? json_string(note) : json_null(), "created_by_id", by_user ? json_integer(by_user) : json_null(),
+                  "created_by", by_name ? json_string(by_name) : json_null(), "created_at", iso_json(now));
+  }
   store_reset(s);
   if (rc == STORE_DONE) {
     app_fail(e, 404, "not_found", "id", "Không tìm thấy hộ gia đình.");
     goto out;
   }
-  if (rc != STORE_ROW) goto internal;
-  /* the topics */
+  if (rc != STORE_ROW || !o) goto internal;
+  /* the topics: the list (a few rows) read once, the codes found in it, answered in its order */
+  if (field_topics_list(w, &all, e) != 0) goto out;
   for (size_t i = 0; i < ntopics; i++) {
     const char *code = json_string_value(json_array_get(in->topics, i));
     if (!code) {
       app_fail(e, 400, "invalid_value", "topics", "Mỗi nội dung là một mã chủ đề (chuỗi).");
       goto out;
     }
-    if (!(s = store_prepare(w, &q_topic_by_code))) goto internal;
-    store_bind_text(s, 1, code);
-    rc = store_step(s);
-    topic_ids[i] = rc == STORE_ROW ? store_col_int(s, 0) : 0;
-    store_reset(s);
-    if (rc == STORE_DONE) {
+    topic_ids[i] = 0;
+    size_t k;
+    json_t *t;
+    json_array_foreach(all, k, t) if (strcmp(json_string_value(json_object_get(t, "code")), code) == 0) topic_ids[i] =
+        json_integer_value(json_object_get(t, "id"));
+    if (!topic_ids[i]) {
       snprintf(field_msg, sizeof field_msg, "Không có chủ đề “%.100s”.", code);
       app_fail(e, 400, "invalid_value", "topics", field_msg);
       goto out;
     }
-    if (rc != STORE_ROW) goto internal;
+  }
+  {
+    size_t k;
+    json_t *t;
+    json_array_foreach(all, k, t) {
+      bool chosen = false;
+      for (size_t i = 0; i < ntopics && !chosen; i++) chosen = json_integer_value(json_object_get(t, "id")) == topic_ids[i];
+      if (chosen)
+        json_array_append_new(topics, json_pack("{s:O, s:O}", "code", json_object_get(t, "code"), "label",
+                                                json_object_get(t, "label")));
+    }
   }
   /* the residents present: members of this household, each once, outcomes from the list */
   for (size_t i = 0; i < npresent; i++) {
@@ -668,18 +710,32 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
       app_fail(e, 400, "invalid_value", "present", "Quá nhiều kết quả cho một người.");
       goto out;
     }
-    for (size_t j = 0; j < json_array_size(outs); j++) {
+    json_t *po = json_array();
+    for (size_t j = 0; po && j < json_array_size(outs); j++) {
       const char *oc = json_string_value(json_array_get(outs, j));
-      if (!field_outcome_label(oc)) {
+      const char *label = field_outcome_label(oc);
+      if (!label) {
+        json_decref(po);
         snprintf(field_msg, sizeof field_msg, "Kết quả “%.60s” không có trong danh sách.", oc ? oc : "?");
         app_fail(e, 400, "invalid_value", "present", field_msg);
         goto out;
       }
+      json_array_append_new(po, json_pack("{s:s, s:s}", "code", oc, "label", label));
     }
-    if (!(s = store_prepare(w, &q_member_of_hh))) goto internal;
+    if (!po) goto internal;
+    sort_codes(po);
+    if (!(s = store_prepare(w, &q_member_of_hh))) {
+      json_decref(po);
+      goto internal;
+    }
     store_bind_int(s, 1, json_integer_value(pid));
     store_bind_int(s, 2, household_id);
     rc = store_step(s);
+    if (rc == STORE_ROW)
+      json_array_append_new(present, json_pack("{s:I, s:s, s:o}", "person_id", (json_int_t)json_integer_value(pid),
+                                               "full_name", store_col_text(s, 0), "outcomes", po));
+    else
+      json_decref(po);
     store_reset(s);
     if (rc == STORE_DONE) {
       snprintf(field_msg, sizeof field_msg, "Người có mã %lld không phải thành viên của hộ này.",
@@ -725,11 +781,30 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
       if (rc != STORE_DONE) goto internal;
     }
   }
+  /* the answer, as field_visit_get reads it: the residents by id */
+  for (size_t i = 1; i < json_array_size(present); i++)
+    for (size_t j = i; j > 0; j--) {
+      json_t *x = json_array_get(present, j - 1), *y = json_array_get(present, j);
+      if (json_integer_value(json_object_get(x, "person_id")) <= json_integer_value(json_object_get(y, "person_id"))) break;
+      json_incref(x);
+      json_array_set(present, j - 1, y);
+      json_array_set_new(present, j, x);
+    }
+  if (out) {
+    json_object_set_new(o, "id", json_integer(*id));
+    json_object_set(o, "topics", topics);
+    json_object_set(o, "present", present);
+    *out = json_incref(o);
+  }
   ret = 0;
   goto out;
 internal:
   APP_INTERNAL(e);
 out:
+  json_decref(all);
+  json_decref(topics);
+  json_decref(present);
+  json_decref(o);
   free(note);
   return ret;
 }

@@ -153,9 +153,9 @@ int h_household_visits_add(req *r) {
                           .present = json_object_get(r->body, "present")};
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
-  if (field_visit_record(w, hh, &in, r->who->user_id, clock_now(), &id, &unit_id, &r->err) != 0) return -1;
   json_t *o = NULL;
-  if (field_visit_get(w, id, &o, &r->err) != 0) return -1;
+  if (field_visit_record(w, hh, &in, r->who->user_id, r->who->display_name, clock_now(), &id, &unit_id, &o, &r->err) != 0)
+    return -1;
   json_t *detail = json_pack("{s:I, s:O, s:I}", "visit_id", (json_int_t)id, "visited_on", json_object_get(o, "visited_on"),
                              "present", (json_int_t)json_array_size(json_object_get(o, "present")));
   if (req_audit(r, "field.visit.create", "household", hh, unit_id, detail) != 0 || store_commit(w) != STORE_OK) {

@@ -66,7 +66,7 @@ static int visit(fixture *fx, int64_t hh, const char *day, const char *topic, in
   }
   field_visit_input in = {.visited_on = day, .topics = topics, .present = present};
   int64_t unit = 0;
-  int rc = field_visit_record(fx->w, hh, &in, 0, clock_now(), id, &unit, e);
+  int rc = field_visit_record(fx->w, hh, &in, 0, NULL, clock_now(), id, &unit, NULL, e);
   json_decref(topics);
   json_decref(present);
   return rc;
@@ -161,6 +161,25 @@ static void test_same_day_both_kept(void **state) {
   assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(pr, "outcomes"), 0), "code")),
                       "cashless_setup");
   json_decref(v);
+  /* The answer built while recording is what a read gives: topics in the list's order, residents by
+   * id, outcomes by code, each once. */
+  int64_t q = person(fx, "Lê Văn Thứ Hai", fx->tdp1, hh, "1968", "M", NULL);
+  json_t *topics = json_pack("[s, s]", "cashless", "smartphone"),
+         *present = json_pack("[{s:I, s:[s, s, s]}, {s:I, s:[]}]", "person_id", (json_int_t)q, "outcomes", "scam_aware",
+                              "cashless_setup", "scam_aware", "person_id", (json_int_t)p, "outcomes");
+  field_visit_input in = {.visited_on = "2026-01-06", .note = "  Hai người  có mặt ", .topics = topics, .present = present};
+  json_t *built = NULL, *got = NULL;
+  int64_t c = 0, unit = 0;
+  assert_int_equal(field_visit_record(fx->w, hh, &in, 0, NULL, clock_now(), &c, &unit, &built, &e), 0);
+  assert_int_equal(field_visit_get(fx->w, c, &got, &e), 0);
+  if (!json_equal(built, got)) {
+    char *x = json_dumps(built, JSON_SORT_KEYS), *y = json_dumps(got, JSON_SORT_KEYS);
+    fail_msg("built %s\nread  %s", x, y);
+  }
+  json_decref(built);
+  json_decref(got);
+  json_decref(topics);
+  json_decref(present);
   store_rollback(fx->w);
 }
 
@@ -201,7 +220,7 @@ static void test_worklists_and_coverage(void **state) {
                               "person_id", (json_int_t)declined, "outcomes", "declined");
   field_visit_input in = {.topics = topics, .present = present};
   int64_t unit = 0;
-  assert_int_equal(field_visit_record(fx->w, h1, &in, 0, clock_now(), &vid, &unit, &e), 0);
+  assert_int_equal(field_visit_record(fx->w, h1, &in, 0, NULL, clock_now(), &vid, &unit, NULL, &e), 0);
   assert_int_equal(unit, fx->tdp1);
   json_decref(topics);
   json_decref(present);
