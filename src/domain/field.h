@@ -109,6 +109,20 @@ int field_visit_get(store_conn *c, int64_t id, json_t **out, app_err *e);
 /* The household's visits, newest first (at most 100). */
 int field_household_visits(store_conn *c, int64_t household_id, json_t **items, app_err *e);
 
+/* ---- team reports (field_report.c) ---- */
+/* The period ("week": Monday to Sunday, "month", "quarter"; NULL: month) holding the date key
+ * `day`: its first and last date keys and a Vietnamese label ("Tháng 11/2026"). -1 when the
+ * period is none of these. */
+int field_period(const char *period, int64_t day, int64_t *from, int64_t *to, char label[static 64]);
+/* The team's activity in the period holding `day`: {team, period, label, from, to, visits,
+ * households_visited, residents_guided (distinct residents present), by_topic [{code, label,
+ * visits, residents}], by_outcome [{code, label, residents}] (every outcome, 0 included),
+ * by_helper [{user_id, name, visits}], coverage {households, visited (up to the period's end)},
+ * requests_closed (null until help requests exist)}. */
+int field_team_report(store_conn *c, int64_t team_id, const char *period, int64_t day, json_t **out, app_err *e);
+/* The report as a one-sheet workbook at `path` (numbers as numbers). */
+int field_report_xlsx(const json_t *report, const char *path, const char *tmpdir, app_err *e);
+
 /* ---- the demo ---- */
 /* A team per tổ dân phố of the demo ward (HP-HD), members from each tổ's residents, and visits to
  * a share of the households of the first tổ over the last weeks (deterministic). *added counts the

@@ -1,14 +1,22 @@
 /* h_field.c: Tổ công nghệ số cộng đồng over HTTP (field.h): topics, teams and their members,
- * worklists, coverage, finding a household, recording and reading door-to-door visits.
+ * worklists, coverage, finding a household, recording and reading door-to-door visits, the team's
+ * report (JSON, or an Excel workbook written whole and sent from its descriptor).
  * Every write is audited in its own transaction; reading a household's visits (names of the
  * residents present) is logged as a read of the household. Holds no SQL and no permission check
  * (the route table's rows and the dispatcher's SCOPE_FIELD_TEAM / SCOPE_HOUSEHOLD do). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "domain/field.h"
 #include "domain/people.h"
 #include "http/handlers.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 static json_t *outcomes_json(void) {
   json_t *a = json_array();
@@ -184,4 +192,75 @@ int h_household_visits(req *r) {
     return APP_INTERNAL(&r->err);
   }
   return req_ok(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* The report's period from the query: its kind and a date key in it (today by default). */
+static int64_t report_day(req *r) {
+  const char *d = req_qstr(r, "date");
+  if (d && strlen(d) == 10) return (int64_t)atoi(d) * 10000 + atoi(d + 5) * 100 + atoi(d + 8);
+  return groups_date_key(clock_now());
+}
+
+int h_field_team_report(req *r) {
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  json_t *o = NULL;
+  if (field_team_report(c, req_param(r, 0), req_qstr(r, "period"), report_day(r), &o, &r->err) != 0) return -1;
+  return req_ok(r, 200, o);
+}
+
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+int h_field_team_report_xlsx(req *r) {
+  if (req_same_origin(r) != 0) return -1;
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  int64_t team = req_param(r, 0);
+  json_t *o = NULL;
+  if (field_team_report(c, team, req_qstr(r, "period"), report_day(r), &o, &r->err) != 0) return -1;
+  /* Written whole into the data directory, unlinked at once, sent from its descriptor. */
+  char path[1200];
+  snprintf(path, sizeof path, "%s/field-report-XXXXXX.xlsx", r->app->cfg.data);
+  int tmpfd = mkstemps(path, 5);
+  if (tmpfd < 0) {
+    json_decref(o);
+    log_error("field report: cannot create a file in %s: %s", r->app->cfg.data, strerror(errno));
+    return APP_INTERNAL(&r->err);
+  }
+  close(tmpfd);
+  int rc = field_report_xlsx(o, path, r->app->cfg.data, &r->err);
+  int fd = rc == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+  unlink(path);
+  struct stat st;
+  if (rc != 0 || fd < 0 || fstat(fd, &st) != 0) {
+    if (fd >= 0) close(fd);
+    json_decref(o);
+    return rc != 0 ? -1 : APP_INTERNAL(&r->err);
+  }
+  /* The file leaves the system with residents' counts and the helpers' names: logged. */
+  json_t *detail = json_pack("{s:O, s:O, s:O}", "period", json_object_get(o, "period"), "from", json_object_get(o, "from"),
+                             "to", json_object_get(o, "to"));
+  int64_t unit = json_integer_value(json_object_get(json_object_get(o, "team"), "unit_id"));
+  char name[160], file[200], enc[600], value[900];
+  snprintf(name, sizeof name, "Báo cáo tổ công nghệ số %s %s", json_string_value(json_object_get(o, "from")),
+           json_string_value(json_object_get(o, "period")));
+  snprintf(file, sizeof file, "bao-cao-to-cong-nghe-so-%lld-%s.xlsx", (long long)team,
+           json_string_value(json_object_get(o, "from")));
+  json_decref(o);
+  if (req_begin(r) != 0 || req_audit(r, "field.report.export", "field_team", team, unit, detail) != 0 ||
+      store_commit(req_dbw(r)) != STORE_OK) {
+    close(fd);
+    return APP_INTERNAL(&r->err);
+  }
+  size_t k = 0;
+  for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < sizeof enc; p++) {
+    if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+      enc[k++] = (char)*p;
+    else
+      k += (size_t)snprintf(enc + k, sizeof enc - k, "%%%02X", *p);
+  }
+  enc[k] = '\0';
+  snprintf(value, sizeof value, "attachment; filename=\"%s\"; filename*=UTF-8''%s.xlsx", file, enc);
+  req_header(r, "Content-Disposition", value);
+  return req_send_file(r, XLSX_TYPE, fd, (uint64_t)st.st_size);
 }

@@ -90,6 +90,8 @@ int h_field_coverage(req *r);
 int h_field_households_find(req *r);
 int h_household_visits_add(req *r);
 int h_household_visits(req *r);
+int h_field_team_report(req *r);
+int h_field_team_report_xlsx(req *r);
 /* h_quiz.c */
 int h_quizzes_create(req *r);
 int h_quizzes_list(req *r);

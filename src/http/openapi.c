@@ -322,6 +322,12 @@ static json_t *operation(const route *rt) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
                                               "Tệp CSV (UTF-8 có BOM, xuống dòng CRLF), mở được bằng Excel", "content",
                                               "text/csv", "schema", "type", "string"));
+  } else if (strlen(rt->path) > 5 && strcmp(rt->path + strlen(rt->path) - 5, ".xlsx") == 0) {
+    json_object_set_new(resp, code,
+                        json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description", "Tệp Excel (Content-Disposition: attachment)",
+                                  "content", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "schema",
+                                  "type", "string", "contentMediaType",
+                                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
   } else if (strlen(rt->path) > 4 && strcmp(rt->path + strlen(rt->path) - 4, "/pdf") == 0) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description",
                                               "Tệp PDF (Content-Disposition: attachment)", "content", "application/pdf",
@@ -666,7 +672,28 @@ static const char *field_schemas_json =
     "e\":\"string\"}},\"additionalProperties\":false}}},\"additionalProperties\":false}}},\"additionalPro"
     "perties\":false},\"FieldVisitList\":{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\""
     "items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/FieldVisit\"}}},\"additionalP"
-    "roperties\":false}}";
+    "roperties\":false},\"FieldTeamReport\":{\"type\":\"object\",\"required\":[\"team\",\"period\",\"labe"
+    "l\",\"from\",\"to\",\"visits\",\"households_visited\",\"residents_guided\",\"by_topic\",\"by_outcome"
+    "\",\"by_helper\",\"coverage\",\"requests_closed\"],\"properties\":{\"team\":{\"type\":\"object\",\"r"
+    "equired\":[\"id\",\"name\",\"unit_id\",\"unit_name\"],\"properties\":{\"id\":{\"type\":\"integer\"},"
+    "\"name\":{\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\""
+    "}},\"additionalProperties\":false},\"period\":{\"type\":\"string\",\"enum\":[\"week\",\"month\",\"qu"
+    "arter\"]},\"label\":{\"type\":\"string\"},\"from\":{\"type\":\"string\",\"format\":\"date\"},\"to\":"
+    "{\"type\":\"string\",\"format\":\"date\"},\"visits\":{\"type\":\"integer\"},\"households_visited\":{"
+    "\"type\":\"integer\"},\"residents_guided\":{\"type\":\"integer\",\"description\":\"distinct resident"
+    "s present at the period's visits\"},\"by_topic\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+    "\"required\":[\"code\",\"label\",\"visits\",\"residents\"],\"properties\":{\"code\":{\"type\":\"stri"
+    "ng\"},\"label\":{\"type\":\"string\"},\"visits\":{\"type\":\"integer\"},\"residents\":{\"type\":\"in"
+    "teger\"}},\"additionalProperties\":false}},\"by_outcome\":{\"type\":\"array\",\"items\":{\"type\":\""
+    "object\",\"required\":[\"code\",\"label\",\"residents\"],\"properties\":{\"code\":{\"type\":\"string"
+    "\"},\"label\":{\"type\":\"string\"},\"residents\":{\"type\":\"integer\"}},\"additionalProperties\":f"
+    "alse}},\"by_helper\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"user_id\",\""
+    "name\",\"visits\"],\"properties\":{\"user_id\":{\"type\":[\"integer\",\"null\"]},\"name\":{\"type\":"
+    "\"string\"},\"visits\":{\"type\":\"integer\"}},\"additionalProperties\":false}},\"coverage\":{\"type"
+    "\":\"object\",\"required\":[\"households\",\"visited\"],\"properties\":{\"households\":{\"type\":\"i"
+    "nteger\"},\"visited\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"requests_closed\":{"
+    "\"type\":[\"integer\",\"null\"],\"description\":\"help requests closed in the period; null until the"
+    "y are recorded\"}},\"additionalProperties\":false}}";
 
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},

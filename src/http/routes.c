@@ -367,6 +367,11 @@ static const field_spec field_households_query[] = {
     {"q", FT_STRING, false, 1, 100, "Địa chỉ, mã hộ hoặc tên một người trong hộ (gõ không dấu cũng được; bắt buộc)"},
     {0},
 };
+static const field_spec field_report_query[] = {
+    {"period", FT_STRING, false, 1, 10, "Kỳ báo cáo: week (tuần, thứ Hai đến Chủ nhật), month (tháng, mặc định), quarter (quý)"},
+    {"date", FT_DATE, false, 0, 0, "Một ngày trong kỳ (YYYY-MM-DD; mặc định hôm nay)"},
+    {0},
+};
 static const field_spec visit_body[] = {
     {"visited_on", FT_STRING, false, 0, 10, "Ngày đến hộ: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai (để trống: hôm nay)"},
     {"topics", FT_ARRAY, true, 0, 20, "Các nội dung đã hướng dẫn: mã chủ đề (GET /api/v1/field/topics)"},
@@ -678,6 +683,13 @@ const route routes[] = {
     {"GET", "/api/v1/field/teams/{id}/worklist", h_field_worklist, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_FIELD_TEAM, "id",
      FROM_PATH, NULL, field_worklist_query, false, RATE_NONE, 200, "getFieldWorklist", "Tổ công nghệ số",
      "Việc của tổ: hộ chưa được đến, hoặc người còn bị bỏ lại, trong tổ dân phố của tổ", "FieldWorklist"},
+    {"GET", "/api/v1/field/teams/{id}/report", h_field_team_report, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_FIELD_TEAM, "id",
+     FROM_PATH, NULL, field_report_query, false, RATE_NONE, 200, "getFieldTeamReport", "Tổ công nghệ số",
+     "Báo cáo hoạt động của tổ trong một tuần, tháng hoặc quý: lượt đến hộ, người được hướng dẫn theo nội dung, kết quả",
+     "FieldTeamReport"},
+    {"GET", "/api/v1/field/teams/{id}/report.xlsx", h_field_team_report_xlsx, AUTH_LOGIN, CAP_PEOPLE_READ,
+     SCOPE_FIELD_TEAM, "id", FROM_PATH, NULL, field_report_query, false, RATE_NONE, 200, "getFieldTeamReportXlsx",
+     "Tổ công nghệ số", "Báo cáo hoạt động của tổ dạng Excel (.xlsx), để tổ trưởng gửi lên; được ghi nhật ký", NULL},
     {"GET", "/api/v1/field/coverage", h_field_coverage, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
      field_coverage_query, false, RATE_NONE, 200, "getFieldCoverage", "Tổ công nghệ số",
      "Độ phủ theo tổ dân phố: số hộ, số hộ đã được đến", "FieldCoverage"},

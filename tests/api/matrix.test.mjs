@@ -89,6 +89,8 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/field/teams/{id}': 'people.read',
   'POST /api/v1/field/teams/{id}/members': 'people.write',
   'GET /api/v1/field/teams/{id}/worklist': 'people.read',
+  'GET /api/v1/field/teams/{id}/report': 'people.read',
+  'GET /api/v1/field/teams/{id}/report.xlsx': 'people.read',
   'GET /api/v1/field/coverage': 'people.read',
   'GET /api/v1/field/households': 'people.read',
   'POST /api/v1/households/{id}/visits': 'field.write',

@@ -212,6 +212,8 @@ const cases = {
   recordVisit: () => ({ path: `/api/v1/households/${state.householdId}/visits`, body: { topics: ['vneid', 'cashless'], note: 'Kiểm thử' } }),
   listHouseholdVisits: () => ({ path: `/api/v1/households/${state.householdId}/visits` }),
   getFieldWorklist: () => ({ path: `/api/v1/field/teams/${state.teamId}/worklist?list=residents&per_page=5` }),
+  getFieldTeamReport: () => ({ path: `/api/v1/field/teams/${state.teamId}/report?period=week` }),
+  getFieldTeamReportXlsx: () => ({ path: `/api/v1/field/teams/${state.teamId}/report.xlsx?period=quarter&date=2026-11-15` }),
   getFieldCoverage: () => ({ path: `/api/v1/field/coverage?unit_id=${state.wardId}` }),
   findFieldHouseholds: () => ({ path: `/api/v1/field/households?unit_id=${state.tdp1}&q=kiem%20thu` }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
@@ -228,7 +230,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
   'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listFieldTopics', 'createFieldTopic', 'listFieldTeams',
-  'createFieldTeam', 'getFieldTeam', 'addFieldTeamMember', 'recordVisit', 'listHouseholdVisits', 'getFieldWorklist',
+  'createFieldTeam', 'getFieldTeam', 'addFieldTeamMember', 'recordVisit', 'listHouseholdVisits', 'getFieldWorklist', 'getFieldTeamReport', 'getFieldTeamReportXlsx',
   'getFieldCoverage', 'findFieldHouseholds', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {

@@ -128,6 +128,32 @@ test('a household found by a member\'s name without diacritics; a visit dated in
   await context.close();
 });
 
+test('the team leader reads the month\'s report, changes to the quarter and downloads the Excel file', { timeout: 120_000 }, async () => {
+  // A visit of this month to household A, with VNeID guided (the first test adds its own).
+  await admin.ok('POST', `/households/${hhA}/visits`, { topics: ['vneid'], present: [{ person_id: personA, outcomes: ['course_enrolled'] }] });
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'tinhnguyen', srv.password);
+  await page.goto('/#/to-cong-nghe-so');
+  await waitReady(page);
+  await page.getByRole('link', { name: 'Báo cáo hoạt động của tổ' }).click();
+  await page.getByRole('heading', { level: 1, name: /^Báo cáo hoạt động: Tháng \d+\/\d{4}$/ }).waitFor();
+  await waitReady(page);
+  await assertNoHorizontalOverflow(page, PHONE.width, 'report');
+  const api = await admin.ok('GET', `/field/teams/${(await admin.ok('GET', '/field/teams?per_page=200')).items.find((x) => x.name.endsWith('Tổ dân phố số 1')).id}/report`);
+  const stat = (label) => page.locator('.stat-list li', { hasText: label }).locator('.stat-value').textContent();
+  assert.equal(await stat('lượt đến hộ'), String(api.visits));
+  assert.equal(await stat('người được hướng dẫn'), String(api.residents_guided));
+  await page.getByRole('cell', { name: 'Kích hoạt định danh điện tử VNeID' }).waitFor();
+  await page.getByRole('combobox', { name: 'Kỳ báo cáo' }).selectOption('quarter');
+  await page.getByRole('button', { name: 'Xem báo cáo' }).click();
+  await page.getByRole('heading', { level: 1, name: /^Báo cáo hoạt động: Quý [IV]+\/\d{4}$/ }).waitFor();
+  await waitReady(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Tải báo cáo Excel' }).click()]);
+  assert.match(download.suggestedFilename(), /\.xlsx$/);
+  assertNoProblems(problems, 'report');
+  await context.close();
+});
+
 test('the tổ officer sees the coverage of tổ 1; a learner has no menu entry', { timeout: 120_000 }, async () => {
   const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
   await login(page, 'tdp01', srv.password);
@@ -135,7 +161,10 @@ test('the tổ officer sees the coverage of tổ 1; a learner has no menu entry'
   await waitReady(page);
   // One team in scope: straight to it, with the coverage in its subtitle.
   await page.getByRole('heading', { level: 1, name: 'Tổ công nghệ số cộng đồng, Tổ dân phố số 1' }).waitFor();
-  await page.getByText(/đã đến 1\/2 hộ \(50%\)/).waitFor();
+  const team = (await admin.ok('GET', '/field/teams?per_page=200')).items.find((x) => x.name.endsWith('Tổ dân phố số 1'));
+  const cov = await admin.ok('GET', `/field/coverage?unit_id=${team.unit_id}`);
+  assert.equal(cov.households, 2);
+  await page.getByText(`đã đến ${cov.visited}/2 hộ (${Math.round(cov.share * 100)}%)`).waitFor();
   assertNoProblems(problems, 'officer');
   await context.close();
   const l = await newPage(browser, srv.url, { viewport: PHONE });

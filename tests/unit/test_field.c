@@ -97,6 +97,41 @@ static void test_outcomes(void **state) {
   for (int i = 0; i < field_outcomes_count; i++) assert_ptr_equal(field_outcome_label(field_outcomes[i].code), field_outcomes[i].label);
 }
 
+/* Report periods: weeks from Monday across a year's end, months of every length, quarters. */
+static void test_periods(void **state) {
+  (void)state;
+  static const struct {
+    const char *period;
+    int64_t day, from, to;
+    const char *label;
+  } cases[] = {
+      {"week", 20261231, 20261228, 20270103, "Tuần 28/12–03/01/2027"},
+      {"week", 20261228, 20261228, 20270103, NULL},
+      {"week", 20270103, 20261228, 20270103, NULL},
+      {"week", 20261014, 20261012, 20261018, "Tuần 12/10–18/10/2026"},
+      {"week", 20240229, 20240226, 20240303, NULL},
+      {"month", 20240215, 20240201, 20240229, "Tháng 2/2024"},
+      {"month", 20260215, 20260201, 20260228, NULL},
+      {"month", 20261231, 20261201, 20261231, "Tháng 12/2026"},
+      {NULL, 20260430, 20260401, 20260430, "Tháng 4/2026"},
+      {"quarter", 20260815, 20260701, 20260930, "Quý III/2026"},
+      {"quarter", 20260101, 20260101, 20260331, "Quý I/2026"},
+      {"quarter", 20261231, 20261001, 20261231, "Quý IV/2026"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int64_t from = 0, to = 0;
+    char label[64];
+    assert_int_equal(field_period(cases[i].period, cases[i].day, &from, &to, label), 0);
+    if (from != cases[i].from || to != cases[i].to)
+      fail_msg("%s %lld: %lld..%lld, expected %lld..%lld", cases[i].period ? cases[i].period : "(month)",
+               (long long)cases[i].day, (long long)from, (long long)to, (long long)cases[i].from, (long long)cases[i].to);
+    if (cases[i].label) assert_string_equal(label, cases[i].label);
+  }
+  int64_t from = 0, to = 0;
+  char label[64];
+  assert_int_equal(field_period("year", 20260101, &from, &to, label), -1);
+}
+
 static void test_teams(void **state) {
   fixture *fx = fx_of(state);
   assert_int_equal(store_begin(fx->w), STORE_OK);
@@ -290,6 +325,7 @@ int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest pure[] = {
       cmocka_unit_test(test_outcomes),
+      cmocka_unit_test(test_periods),
   };
 #define T(fn) cmocka_unit_test_setup_teardown(fn, test_setup, test_teardown)
   const struct CMUnitTest tests[] = {

@@ -91,6 +91,7 @@ const ROUTES = [
   { re: /^\/hoc-cung\/([^/]+)$/, keys: ['id'], page: competencePage, title: 'Học cùng người dân', nav: 'assist', cap: 'field.write' },
   { re: /^\/to-cong-nghe-so$/, page: fieldPage, title: 'Tổ công nghệ số', nav: 'field', cap: ['field.write', 'people.write'] },
   { re: /^\/to-cong-nghe-so\/([^/]+)$/, keys: ['id'], page: fieldPage, title: 'Tổ công nghệ số', nav: 'field', cap: ['field.write', 'people.write'] },
+  { re: /^\/to-cong-nghe-so\/([^/]+)\/(bao-cao)$/, keys: ['id', 'report'], page: fieldPage, title: 'Báo cáo hoạt động', nav: 'field', cap: ['field.write', 'people.write'] },
   { re: /^\/to-cong-nghe-so\/([^/]+)\/ho\/([^/]+)$/, keys: ['id', 'hh'], page: fieldPage, title: 'Ghi lượt đến hộ', nav: 'field', cap: ['field.write', 'people.write'] },
   { re: /^\/nang-luc-so$/, page: competencePage, title: 'Thay đổi năng lực số', nav: 'competence', cap: 'reports.read' },
   { re: /^\/chung-nhan$/, page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },

@@ -2,7 +2,8 @@
 // phone (households not yet visited, residents left behind, find a household by address or by a
 // name typed without diacritics); for an officer, the coverage by tổ dân phố with a link to each
 // team. #/to-cong-nghe-so/{team}/ho/{household} logs a visit: who was there, what was guided, each
-// resident's outcome. From the worklist to a saved visit: the household, a resident present, a
+// resident's outcome. #/to-cong-nghe-so/{team}/bao-cao: the team's activity in a week, month or
+// quarter, with its Excel file for the team leader to send up. From the worklist to a saved visit: the household, a resident present, a
 // topic, the resident's outcome, "Lưu" — five taps (tests/browser/field.test.mjs counts them).
 // Never counts anything itself: the counts, the worklists and the left-behind rule are the server's.
 import { h } from '../h.js';
@@ -130,7 +131,62 @@ async function teamPage(ctx, teamId) {
       onSearch: (v) => ctx.go(ctx.hashFor(here, v ? { q: v } : {})),
     }),
     body,
-    disclosure(`Thành viên của tổ (${team.members.length})`, members(team), { iconName: 'people' }));
+    disclosure(`Thành viên của tổ (${team.members.length})`, members(team), { iconName: 'people' }),
+    h('p', null, h('a', { class: 'btn btn-secondary', href: `#${here}/bao-cao` }, 'Báo cáo hoạt động của tổ')));
+}
+
+/* ---------- the team's report ---------- */
+
+const PERIODS = [['week', 'Tuần'], ['month', 'Tháng'], ['quarter', 'Quý']];
+
+function reportTable(caption, cols, rows) {
+  return h('div', { class: 'table-wrap' },
+    h('table', { class: 'table table-cards field-report-table' },
+      h('caption', null, caption),
+      h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, rows.map((r) => h('tr', null, r.map((v, i) => h('td', { dataset: { label: cols[i] } }, typeof v === 'number' ? fmtNum(v) : v)))))));
+}
+
+async function reportPage(ctx, teamId) {
+  const period = PERIODS.some(([k]) => k === ctx.query.period) ? ctx.query.period : 'month';
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(ctx.query.date || '') ? ctx.query.date : null;
+  const query = { period };
+  if (date) query.date = date;
+  const rep = await api.get(`/field/teams/${encodeURIComponent(teamId)}/report`, query);
+  const here = `/to-cong-nghe-so/${teamId}/bao-cao`;
+  const xlsx = `/api/v1/field/teams/${encodeURIComponent(teamId)}/report.xlsx?${new URLSearchParams(query)}`;
+  const pick = form({
+    submitLabel: 'Xem báo cáo',
+    className: 'field-report-form',
+    attrs: { 'aria-label': 'Chọn kỳ báo cáo' },
+    onSubmit: async (values) => {
+      const problem = dateProblem(values.date);
+      if (problem) throw new FieldError('date', problem);
+      const iso = parseDayMonthYear(values.date);
+      ctx.go(ctx.hashFor(here, { period: values.period, date: iso || '' }));
+      return undefined;
+    },
+  },
+  field({ label: 'Kỳ báo cáo', name: 'period', type: 'select', value: period, options: PERIODS.map(([value, label]) => ({ value, label })), optionalMark: false }),
+  dateField({ label: 'Một ngày trong kỳ', name: 'date', value: date || '' }));
+  return h('div', { class: 'page field-page' },
+    pageHeader(`Báo cáo hoạt động: ${rep.label}`, `${rep.team.name} · từ ${isoToDayMonthYear(rep.from)} đến ${isoToDayMonthYear(rep.to)}`,
+      h('a', { class: 'btn btn-secondary btn-small', href: `#/to-cong-nghe-so/${teamId}` }, 'Quay lại danh sách')),
+    section('Chọn kỳ', pick),
+    section('Tổng hợp',
+      h('ul', { class: 'stat-list', 'aria-label': 'Tổng hợp' },
+        h('li', null, h('span', { class: 'stat-value' }, fmtNum(rep.visits)), h('span', { class: 'stat-label' }, 'lượt đến hộ')),
+        h('li', null, h('span', { class: 'stat-value' }, fmtNum(rep.households_visited)), h('span', { class: 'stat-label' }, 'hộ được đến')),
+        h('li', null, h('span', { class: 'stat-value' }, fmtNum(rep.residents_guided)), h('span', { class: 'stat-label' }, 'người được hướng dẫn')),
+        h('li', null, h('span', { class: 'stat-value' }, `${fmtNum(rep.coverage.visited)}/${fmtNum(rep.coverage.households)}`), h('span', { class: 'stat-label' }, 'hộ đã đến (lũy kế)'))),
+      h('p', null, h('a', { class: 'btn btn-primary', href: xlsx, download: '' }, 'Tải báo cáo Excel'))),
+    section('Theo nội dung hướng dẫn', rep.by_topic.length
+      ? reportTable('Số lượt và số người được hướng dẫn theo nội dung', ['Nội dung', 'Số lượt', 'Số người'], rep.by_topic.map((t) => [t.label, t.visits, t.residents]))
+      : empty('Chưa có lượt đến hộ nào trong kỳ.')),
+    section('Theo kết quả', reportTable('Số người theo kết quả', ['Kết quả', 'Số người'], rep.by_outcome.map((o) => [o.label, o.residents]))),
+    section('Theo người ghi', rep.by_helper.length
+      ? reportTable('Số lượt theo người ghi', ['Người ghi', 'Số lượt'], rep.by_helper.map((x) => [x.name, x.visits]))
+      : empty('Chưa có ai ghi lượt nào trong kỳ.')));
 }
 
 /* ---------- logging a visit ---------- */
@@ -205,8 +261,9 @@ export async function render(ctx) {
     return h('div', { class: 'page' }, pageHeader('Tổ công nghệ số cộng đồng', null),
       banner('warning', 'Máy chủ chưa có chức năng này. Chức năng sẽ dùng được sau khi hệ thống được cập nhật.'));
   }
-  const { id, hh } = ctx.params;
+  const { id, hh, report } = ctx.params;
   try {
+    if (id && report) return await reportPage(ctx, id);
     if (id && hh) return await visitPage(ctx, id, hh);
     if (id) return await teamPage(ctx, id);
     return await overview(ctx);
