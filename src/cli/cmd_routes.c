@@ -33,6 +33,7 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_CONFIRMATION: return "confirmation";
     case SCOPE_FIELD_TEAM: return "field_team";
     case SCOPE_FIELD_TEAM_PERSON: return "field_team_person";
+    case SCOPE_HELP_REQUEST: return "help_request";
   }
   return "?";
 }

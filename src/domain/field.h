@@ -118,7 +118,7 @@ int field_period(const char *period, int64_t day, int64_t *from, int64_t *to, ch
  * households_visited, residents_guided (distinct residents present), by_topic [{code, label,
  * visits, residents}], by_outcome [{code, label, residents}] (every outcome, 0 included),
  * by_helper [{user_id, name, visits}], coverage {households, visited (up to the period's end)},
- * requests_closed (null until help requests exist)}. */
+ * requests_closed (help requests of the tổ closed in the period, helpreq.h)}. */
 int field_team_report(store_conn *c, int64_t team_id, const char *period, int64_t day, json_t **out, app_err *e);
 /* The report as a one-sheet workbook at `path` (numbers as numbers). */
 int field_report_xlsx(const json_t *report, const char *path, const char *tmpdir, app_err *e);

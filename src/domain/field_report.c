@@ -9,6 +9,7 @@
 #include <xlsxwriter.h>
 
 #include "domain/field.h"
+#include "domain/helpreq.h"
 
 STORE_SQL(q_team, "SELECT t.unit_id, t.name, u.name FROM field_teams t JOIN units u ON u.id = t.unit_id WHERE t.id = ?");
 #define IN_PERIOD " v.unit_id = ? AND v.visited_on >= ? AND v.visited_on <= ?"
@@ -165,8 +166,11 @@ int field_team_report(store_conn *c, int64_t team_id, const char *period, int64_
   json_object_set_new(o, "by_topic", topics);
   json_object_set_new(o, "by_outcome", outcomes);
   json_object_set_new(o, "by_helper", helpers);
-  /* Help requests (part 11) are not recorded yet: null, not 0, so that nobody reads "none closed". */
-  json_object_set_new(o, "requests_closed", json_null());
+  /* Help requests (helpreq.h) closed in the period, from its first moment to its last, Vietnam's time. */
+  int64_t closed = 0, t0 = days_of((int)(from / 10000), (int)(from / 100 % 100), (int)(from % 100)) * 86400 - 7 * 3600,
+          t1 = (days_of((int)(to / 10000), (int)(to / 100 % 100), (int)(to % 100)) + 1) * 86400 - 7 * 3600 - 1;
+  if (helpreq_closed_count(c, unit, t0, t1, &closed, e) != 0) goto fail;
+  json_object_set_new(o, "requests_closed", json_integer(closed));
   *out = o;
   return 0;
 internal:
@@ -238,8 +242,7 @@ int field_report_xlsx(const json_t *report, const char *path, const char *tmpdir
     N(r, 1, num(rows[i].from_cov ? cov : report, rows[i].key));
   }
   S(r, 0, "Yêu cầu hỗ trợ đã xong", NULL);
-  if (json_is_integer(json_object_get(report, "requests_closed"))) N(r, 1, num(report, "requests_closed"));
-  else S(r, 1, "chưa theo dõi", NULL);
+  N(r, 1, num(report, "requests_closed"));
   r += 2;
   S(r, 0, "Nội dung hướng dẫn", bold);
   S(r, 1, "Số lượt", bold);

@@ -372,6 +372,40 @@ static const field_spec field_report_query[] = {
     {"date", FT_DATE, false, 0, 0, "Một ngày trong kỳ (YYYY-MM-DD; mặc định hôm nay)"},
     {0},
 };
+#define HELPREQ_FIELDS                                                                                      \
+  {"requester_name", FT_NAME, true, 1, 100, "Họ tên người yêu cầu"},                                          \
+      {"phone", FT_STRING, false, 0, 20, "Số điện thoại để gọi lại"},                                         \
+      {"resident_name", FT_STRING, false, 0, 100, "Họ tên người cần hỗ trợ, khi không phải người yêu cầu"},    \
+      {"address", FT_STRING, false, 0, 300, "Địa chỉ"},                                                        \
+      {"topic", FT_STRING, false, 0, 40, "Nội dung cần hỗ trợ: mã chủ đề (GET /api/v1/field/topics)"},         \
+      {"description", FT_STRING, true, 1, 4000, "Cần hỗ trợ việc gì (tối đa 1000 ký tự)"}
+static const field_spec helpreq_public_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố nơi cần hỗ trợ (GET /api/v1/help-requests/units)"},
+    {"relation", FT_STRING, false, 1, 10, "self (chính mình, mặc định) hoặc relative (người thân)"},
+    HELPREQ_FIELDS,
+    {0},
+};
+static const field_spec helpreq_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố nơi cần hỗ trợ"},
+    {"channel", FT_STRING, false, 1, 10, "phone (qua điện thoại, mặc định) hoặc desk (tại quầy)"},
+    {"relation", FT_STRING, false, 1, 10, "self (người dân), relative (người thân) hoặc desk (cán bộ tại quầy)"},
+    HELPREQ_FIELDS,
+    {0},
+};
+static const field_spec helpreq_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {"status", FT_STRING, false, 1, 10, "open (chưa xong), overdue (quá hạn), done (đã xong)"},
+    PAGING,
+    {0},
+};
+static const field_spec helpreq_summary_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {0},
+};
+static const field_spec helpreq_done_body[] = {
+    {"visit_id", FT_INT, true, 1, INT64_MAX, "Lượt đến hộ đã ghi kết quả hỗ trợ (cùng tổ dân phố, từ ngày có yêu cầu)"},
+    {0},
+};
 static const field_spec visit_body[] = {
     {"visited_on", FT_STRING, false, 0, 10, "Ngày đến hộ: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai (để trống: hôm nay)"},
     {"topics", FT_ARRAY, true, 0, 20, "Các nội dung đã hướng dẫn: mã chủ đề (GET /api/v1/field/topics)"},
@@ -704,6 +738,33 @@ const route routes[] = {
     {"GET", "/api/v1/households/{id}/visits", h_household_visits, ON_HOUSEHOLD(CAP_PEOPLE_READ), NULL, NULL, false,
      RATE_NONE, 200, "listHouseholdVisits", "Tổ công nghệ số",
      "Các lượt đến hộ, mới nhất trước (được ghi nhật ký như xem hộ)", "FieldVisitList"},
+    /* yêu cầu hỗ trợ: help requests to the community digital teams (helpreq.h) */
+    {"GET", "/api/v1/help-requests/units", h_helpreq_public_units, PUB, NULL, NULL, false, RATE_NONE, 200,
+     "listHelpRequestUnits", "Tổ công nghệ số", "Các tổ dân phố để chọn trên biểu mẫu yêu cầu hỗ trợ công khai",
+     "HelpRequestUnits"},
+    {"POST", "/api/v1/help-requests/public", h_helpreq_public, PUB, helpreq_public_body, NULL, false, RATE_FORM, 201,
+     "createPublicHelpRequest", "Tổ công nghệ số",
+     "Người dân hoặc người thân gửi yêu cầu hỗ trợ, không cần tài khoản (giới hạn theo địa chỉ mạng): chỉ trả về số yêu cầu",
+     "HelpRequestReceipt"},
+    {"POST", "/api/v1/help-requests", h_helpreq_create, ON_UNIT(CAP_FIELD_WRITE, "unit_id", FROM_BODY), helpreq_body,
+     NULL, true, RATE_WRITE, 201, "createHelpRequest", "Tổ công nghệ số",
+     "Cán bộ ghi một yêu cầu hỗ trợ nhận qua điện thoại hoặc tại quầy; yêu cầu được chuyển đến tổ của tổ dân phố",
+     "HelpRequest"},
+    {"GET", "/api/v1/help-requests", h_helpreq_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     helpreq_query, false, RATE_NONE, 200, "listHelpRequests", "Tổ công nghệ số",
+     "Yêu cầu hỗ trợ của các tổ dân phố trong phạm vi, quá hạn trước", "HelpRequestPage"},
+    {"GET", "/api/v1/help-requests/summary", h_helpreq_summary, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     helpreq_summary_query, false, RATE_NONE, 200, "getHelpRequestSummary", "Tổ công nghệ số",
+     "Số yêu cầu hỗ trợ chưa xong và quá hạn theo tổ dân phố", "HelpRequestSummary"},
+    {"GET", "/api/v1/help-requests/{id}", h_helpreq_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_HELP_REQUEST, "id",
+     FROM_PATH, NULL, NULL, false, RATE_NONE, 200, "getHelpRequest", "Tổ công nghệ số",
+     "Một yêu cầu hỗ trợ (được ghi nhật ký)", "HelpRequest"},
+    {"POST", "/api/v1/help-requests/{id}/take", h_helpreq_take, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_HELP_REQUEST, "id",
+     FROM_PATH, NULL, NULL, true, RATE_WRITE, 200, "takeHelpRequest", "Tổ công nghệ số",
+     "Thành viên tổ nhận một yêu cầu (đã có người khác nhận hoặc đã xong: 409)", "HelpRequest"},
+    {"POST", "/api/v1/help-requests/{id}/done", h_helpreq_done, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_HELP_REQUEST, "id",
+     FROM_PATH, helpreq_done_body, NULL, true, RATE_WRITE, 200, "completeHelpRequest", "Tổ công nghệ số",
+     "Đóng yêu cầu bằng lượt đến hộ đã ghi kết quả", "HelpRequest"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

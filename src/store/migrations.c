@@ -731,6 +731,31 @@ static const store_sql m0019[] = {
      " PRIMARY KEY (visit_id, person_id, outcome))",
      NULL},
     {"CREATE INDEX field_visit_outcomes_person ON field_visit_outcomes(person_id)", NULL},
+    /* Help requests (yêu cầu hỗ trợ, issue 9 part 11; helpreq.h): asked by a resident, a relative or
+     * the service-centre desk, by phone, at the desk or through the public form; routed to the team
+     * of the tổ dân phố (unit_id); taken by a member, closed with the visit that recorded its outcome.
+     * due_at: when it becomes overdue. created_by NULL: the public form. */
+    {WITH_ID_AI("help_requests",
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " channel TEXT NOT NULL CHECK (channel IN ('phone', 'desk', 'web')),"
+                " requester_name TEXT NOT NULL,"
+                " requester_phone TEXT,"
+                " relation TEXT NOT NULL CHECK (relation IN ('self', 'relative', 'desk')),"
+                " resident_name TEXT,"
+                " address TEXT,"
+                " topic_id BIGINT REFERENCES field_topics(id),"
+                " description TEXT NOT NULL,"
+                " status TEXT NOT NULL CHECK (status IN ('open', 'taken', 'done')),"
+                " due_at BIGINT NOT NULL,"
+                " taken_by BIGINT REFERENCES users(id),"
+                " taken_at BIGINT,"
+                " done_by BIGINT REFERENCES users(id),"
+                " done_at BIGINT,"
+                " visit_id BIGINT REFERENCES field_visits(id),"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX help_requests_unit ON help_requests(unit_id, status, due_at)", NULL},
+    {"CREATE INDEX help_requests_done ON help_requests(unit_id, done_at) WHERE done_at IS NOT NULL", NULL},
     {NULL, NULL},
 };
 #undef WITH_ID_AI
@@ -753,6 +778,6 @@ const store_migration hocvuso_migrations[] = {
     {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
     {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
-    {19, "community digital teams: members, visit topics, door-to-door visits and outcomes", m0019},
+    {19, "community digital teams: members, visit topics, door-to-door visits and outcomes; help requests", m0019},
     {0, NULL, NULL},
 };

@@ -83,7 +83,7 @@ test('a month: visits, households, residents guided by topic, outcomes, who reco
   const helpers = Object.fromEntries(r.by_helper.map((x) => [x.name, x.visits]));
   assert.deepEqual(helpers, { 'Lê Minh Châu': 2, 'Quản trị phường Hải Dương': 1 });
   assert.deepEqual(r.coverage, { households: 3, visited: 2 });
-  assert.equal(r.requests_closed, null);
+  assert.equal(r.requests_closed, 0);
 });
 
 test('a week runs Monday to Sunday; a quarter is three months', async () => {

@@ -15,6 +15,7 @@ import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps,
 
 let otherAttempt;
 let teamA, teamB; // the demo's community digital teams of tổ 1 and tổ 2
+let helpA, helpB; // help requests of tổ 1 and tổ 2
 let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId, lessonId, programmeId, certQuizId;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
@@ -94,6 +95,14 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/field/coverage': 'people.read',
   'GET /api/v1/field/households': 'people.read',
   'POST /api/v1/households/{id}/visits': 'field.write',
+  // Help requests (issue 9 part 11): read with people.read on their tổ; entered, taken and closed as
+  // field work (field.write). The public form and its list of tổ are public routes.
+  'POST /api/v1/help-requests': 'field.write',
+  'GET /api/v1/help-requests': 'people.read',
+  'GET /api/v1/help-requests/summary': 'people.read',
+  'GET /api/v1/help-requests/{id}': 'people.read',
+  'POST /api/v1/help-requests/{id}/take': 'field.write',
+  'POST /api/v1/help-requests/{id}/done': 'field.write',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
@@ -337,6 +346,11 @@ before(async () => {
   const teams = (await srv.getJSON(admin, `/api/v1/field/teams?unit_id=${wardId}&per_page=200`)).items;
   teamA = { id: teams.find((t) => t.unit_id === tdp1).id, unit: tdp1 };
   teamB = { id: teams.find((t) => t.unit_id === tdp2).id, unit: tdp2 };
+  for (const [unit, set] of [[tdp1, (x) => (helpA = x)], [tdp2, (x) => (helpB = x)]]) {
+    const r = await srv.request('POST', '/api/v1/help-requests', { session: admin, body: { unit_id: unit, requester_name: 'Người Hỏi Ma Trận', description: 'Ma trận' } });
+    if (r.status !== 201) throw new Error(`help request: ${r.status} ${r.text}`);
+    set({ id: r.json.id, unit });
+  }
   // Import jobs: one uploaded by the ward admin (seen from the ward), one by tổ 1's officer.
   jobA = await apiImport('admin', wardId);
   jobB = await apiImport('tdp01', tdp1);
@@ -562,6 +576,11 @@ function casesFor(rt, username) {
       }
       break;
     }
+    case 'help_request':
+      // A help request is reached through its tổ dân phố.
+      for (const [label, q] of [['request of tổ 1', helpA], ['request of tổ 2', helpB], ['missing request', null]])
+        add(label, { id: q ? q.id : MISSING }, {}, q === null ? 'missing' : holds(a, cap, q.unit) ? 'pass' : 'deny');
+      break;
     case 'household':
       for (const [label, h] of [['household of tổ 1', hhA], ['household of tổ 2', hhB], ['missing household', null]])
         add(label, { id: h ? h.id : MISSING }, {}, h === null ? 'missing' : holds(a, cap, h.unit) ? 'pass' : 'deny');

@@ -203,6 +203,14 @@ const cases = {
   deleteConfirmation: () => ({ path: `/api/v1/confirmations/${state.confirmationId}` }),
   // Tổ công nghệ số cộng đồng: the unit made above (a tổ) gets a team; the person made above joins
   // tổ 1's team; a visit to the household made above.
+  listHelpRequestUnits: () => ({ path: '/api/v1/help-requests/units', session: null }),
+  createPublicHelpRequest: () => ({ path: '/api/v1/help-requests/public', session: null, body: { unit_id: state.tdp1, requester_name: 'Người Gửi Kiểm Thử', phone: '0912345678', description: 'Nhờ hướng dẫn cài VNeID.' } }),
+  createHelpRequest: () => ({ path: '/api/v1/help-requests', body: { unit_id: state.tdp1, channel: 'desk', relation: 'desk', requester_name: 'Cán Bộ Quầy', topic: 'vneid', description: 'Hướng dẫn kích hoạt VNeID.' } }),
+  listHelpRequests: () => ({ path: '/api/v1/help-requests?status=open&per_page=5' }),
+  getHelpRequestSummary: () => ({ path: `/api/v1/help-requests/summary?unit_id=${state.wardId}` }),
+  getHelpRequest: () => ({ path: `/api/v1/help-requests/${state.helpId}` }),
+  takeHelpRequest: () => ({ path: `/api/v1/help-requests/${state.helpId}/take` }),
+  completeHelpRequest: () => ({ path: `/api/v1/help-requests/${state.helpId}/done`, body: { visit_id: state.visitId } }),
   listFieldTopics: () => ({ path: '/api/v1/field/topics' }),
   createFieldTopic: () => ({ path: '/api/v1/field/topics', body: { label: `Chủ đề kiểm thử ${uniq()}` } }),
   listFieldTeams: () => ({ path: `/api/v1/field/teams?unit_id=${state.tdp1}` }),
@@ -231,7 +239,8 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
   'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listFieldTopics', 'createFieldTopic', 'listFieldTeams',
   'createFieldTeam', 'getFieldTeam', 'addFieldTeamMember', 'recordVisit', 'listHouseholdVisits', 'getFieldWorklist', 'getFieldTeamReport', 'getFieldTeamReportXlsx',
-  'getFieldCoverage', 'findFieldHouseholds', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'getFieldCoverage', 'findFieldHouseholds', 'listHelpRequestUnits', 'createPublicHelpRequest', 'createHelpRequest',
+  'listHelpRequests', 'getHelpRequestSummary', 'getHelpRequest', 'takeHelpRequest', 'completeHelpRequest', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -296,6 +305,8 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'recordConfirmation') state.confirmationId = r.json.id;
     if (id === 'listFieldTeams') state.teamId = r.json.items[0].id;
+    if (id === 'recordVisit') state.visitId = r.json.id;
+    if (id === 'createHelpRequest') state.helpId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });

@@ -634,6 +634,7 @@ static void test_route_table_invariants(void **state) {
       case SCOPE_CERT:
       case SCOPE_CONFIRMATION:
       case SCOPE_FIELD_TEAM:
+      case SCOPE_HELP_REQUEST:
         if (rt->scope_from != FROM_PATH || !rt->scope_field || strcmp(first_param, rt->scope_field) != 0)
           fail_msg("%s: SCOPE_PERSON/SCOPE_HOUSEHOLD must name the first path parameter", id);
         if (rt->also_unit && !spec_has(rt->body, rt->also_unit)) fail_msg("%s: also_unit not in the body", id);
