@@ -154,6 +154,55 @@ test('the team leader reads the month\'s report, changes to the quarter and down
   await context.close();
 });
 
+test('a relative asks through the public form; the helper takes the request, finds the household and closes it with the visit', { timeout: 180_000 }, async () => {
+  const pub = await newPage(browser, srv.url, { viewport: PHONE });
+  await pub.page.goto('/#/yeu-cau-ho-tro');
+  await pub.page.getByRole('heading', { level: 1, name: 'Yêu cầu hỗ trợ kỹ năng số' }).waitFor();
+  await waitReady(pub.page);
+  await pub.page.getByLabel('Tổ dân phố nơi cần hỗ trợ').selectOption({ label: 'Tổ dân phố số 1' });
+  await pub.page.getByLabel('Ai yêu cầu').selectOption('relative');
+  await pub.page.getByLabel('Họ và tên của bạn').fill(`Nguyễn Văn Con ${t}`);
+  await pub.page.getByLabel('Số điện thoại để gọi lại').fill('0912 345 678');
+  await pub.page.getByLabel('Họ tên người cần hỗ trợ').fill(`Đặng Văn Lộc ${t}`);
+  await pub.page.getByLabel('Địa chỉ').fill(`Số 8 phố Hồng Quang ${t}`);
+  await pub.page.getByLabel('Cần hỗ trợ việc gì').fill('Nhờ cài ứng dụng thanh toán bằng mã QR cho bố tôi.');
+  await pub.page.getByRole('button', { name: 'Gửi yêu cầu' }).click();
+  const ok = pub.page.getByText(/Số yêu cầu của bạn: \d+\./);
+  await ok.waitFor();
+  const id = Number(/Số yêu cầu của bạn: (\d+)/.exec(await ok.textContent())[1]);
+  await assertNoHorizontalOverflow(pub.page, PHONE.width, 'public form');
+  assertNoProblems(pub.problems, 'public form');
+  await pub.context.close();
+
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'tinhnguyen', srv.password);
+  await page.goto('/#/to-cong-nghe-so');
+  await waitReady(page);
+  const item = page.locator(`.field-help[data-request="${id}"]`);
+  await item.waitFor();
+  await item.getByRole('button', { name: 'Nhận yêu cầu' }).click();
+  await page.getByText('Bạn đã nhận yêu cầu.', { exact: false }).waitFor();
+  await waitReady(page);
+  await page.locator(`.field-help[data-request="${id}"]`).getByRole('link', { name: 'Tìm hộ và ghi lượt' }).click();
+  await page.getByRole('heading', { level: 2, name: /^Kết quả tìm/ }).waitFor();
+  await waitReady(page);
+  await page.locator(`.field-worklist li[data-household="${hhB}"]`).getByRole('link').click();
+  await page.getByRole('heading', { level: 1, name: 'Ghi lượt đến hộ' }).waitFor();
+  await waitReady(page);
+  await page.getByText(`Đặng Văn Lộc ${t}`, { exact: true }).click();
+  await page.getByText('Thanh toán không dùng tiền mặt', { exact: true }).click();
+  await page.locator(`.field-outcomes[data-person="${personB}"]`).getByText('Cài đặt thanh toán không dùng tiền mặt', { exact: true }).click();
+  await page.getByRole('button', { name: 'Lưu lượt hỗ trợ' }).click();
+  await page.getByText(`và đóng yêu cầu hỗ trợ số ${id}.`, { exact: false }).waitFor();
+  const req = await admin.ok('GET', `/help-requests/${id}`);
+  assert.equal(req.status, 'done');
+  assert.equal(req.done_by, 'Lê Minh Châu');
+  const v = (await admin.ok('GET', `/households/${hhB}/visits`)).items.find((x) => x.id === req.visit_id);
+  assert.ok(v, 'closed with the visit just saved');
+  assertNoProblems(problems, 'taking and closing a request');
+  await context.close();
+});
+
 test('the tổ officer sees the coverage of tổ 1; a learner has no menu entry', { timeout: 120_000 }, async () => {
   const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
   await login(page, 'tdp01', srv.password);

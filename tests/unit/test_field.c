@@ -24,6 +24,7 @@
 #include "domain/confirmations.h"
 #include "domain/field.h"
 #include "domain/groups.h"
+#include "domain/helpreq.h"
 #include "domain/people.h"
 #include "domain/scope.h"
 #include "domain/units.h"
@@ -321,6 +322,91 @@ static void test_topics(void **state) {
   store_rollback(fx->w);
 }
 
+/* Help requests: routed to a tổ only; taken once; closed with a visit of its tổ from its day on;
+ * overdue three days after it was made; counted by tổ within a scope. */
+static void test_help_requests(void **state) {
+  fixture *fx = fx_of(state);
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  int64_t now = clock_now(), id = 0, other = 0;
+  app_err e = {0};
+  helpreq_input in = {.unit_id = fx->tdp1, .channel = "web", .relation = "relative", .requester_name = "  Ngô Văn Con ",
+                      .phone = "+84 912 345 678", .topic = "vneid", .description = "Kích hoạt VNeID cho mẹ"};
+  assert_int_equal(helpreq_create(fx->w, &in, 0, now, &id, &e), 0);
+  json_t *o = NULL;
+  assert_int_equal(helpreq_get(fx->w, id, now, &o, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(o, "requester_name")), "Ngô Văn Con");
+  assert_string_equal(json_string_value(json_object_get(o, "phone")), "0912345678");
+  assert_false(json_is_true(json_object_get(o, "overdue")));
+  json_decref(o);
+  assert_int_equal(helpreq_get(fx->w, id, now + HELPREQ_DUE_SECONDS + 1, &o, &e), 0);
+  assert_true(json_is_true(json_object_get(o, "overdue")));
+  json_decref(o);
+  /* Refused: no phone on the public form, a unit that is not a tổ, an unknown topic or channel. */
+  static const char *const fields[] = {"phone", "unit_id", "topic", "channel"};
+  helpreq_input bad[4] = {in, in, in, in};
+  bad[0].phone = NULL;
+  bad[1].unit_id = fx->office;
+  bad[2].topic = "bay";
+  bad[3].channel = "fax";
+  for (int i = 0; i < 4; i++) {
+    app_err be = {0};
+    int64_t x = 0;
+    assert_int_equal(helpreq_create(fx->w, &bad[i], 0, now, &x, &be), -1);
+    assert_string_equal(be.field, fields[i]);
+  }
+  in.unit_id = fx->tdp2;
+  in.channel = "phone";
+  in.phone = NULL;
+  assert_int_equal(helpreq_create(fx->w, &in, 0, now, &other, &e), 0);
+  /* Taken once. */
+  int64_t u1 = officer(fx, "field.hr1", "field_helper", fx->tdp1), u2 = officer(fx, "field.hr2", "field_helper", fx->tdp1);
+  assert_int_equal(helpreq_take(fx->w, id, u1, now, &e), 0);
+  assert_int_equal(helpreq_take(fx->w, id, u1, now, &e), 0);
+  e = (app_err){0};
+  assert_int_equal(helpreq_take(fx->w, id, u2, now, &e), -1);
+  assert_int_equal(e.status, 409);
+  /* Closed with a visit of its tổ, made on or after its day. */
+  int64_t hh = household(fx, fx->tdp1), hh2 = household(fx, fx->tdp2), v_out = 0, v_old = 0, v = 0;
+  assert_int_equal(visit(fx, hh2, NULL, "vneid", 0, NULL, &v_out, &e), 0);
+  assert_int_equal(visit(fx, hh, "2025-01-02", "vneid", 0, NULL, &v_old, &e), 0);
+  assert_int_equal(visit(fx, hh, NULL, "vneid", 0, NULL, &v, &e), 0);
+  e = (app_err){0};
+  assert_int_equal(helpreq_done(fx->w, id, v_out, u1, now, &e), -1);
+  assert_string_equal(e.field, "visit_id");
+  e = (app_err){0};
+  assert_int_equal(helpreq_done(fx->w, id, v_old, u1, now, &e), -1);
+  assert_string_equal(e.field, "visit_id");
+  assert_int_equal(helpreq_done(fx->w, id, v, u1, now, &e), 0);
+  e = (app_err){0};
+  assert_int_equal(helpreq_done(fx->w, id, v, u1, now, &e), -1);
+  assert_int_equal(e.status, 409);
+  int64_t n = 0;
+  assert_int_equal(helpreq_closed_count(fx->w, fx->tdp1, now - 10, now + 10, &n, &e), 0);
+  assert_int_equal(n, 1);
+  /* Counted by tổ: an officer of tổ 2 sees the open one of tổ 2, overdue four days later. */
+  int64_t off = officer(fx, "field.hr3", "unit_officer", fx->tdp2);
+  principal p = {.user_id = off};
+  scope_sql sc;
+  scope_sql_of(&sc, &p, CAP_PEOPLE_READ);
+  json_t *items = NULL;
+  assert_int_equal(helpreq_summary(fx->w, &sc, 0, now + 4 * 86400, &items, &e), 0);
+  assert_int_equal(json_array_size(items), 1);
+  json_t *row = json_array_get(items, 0);
+  assert_int_equal(json_integer_value(json_object_get(row, "unit_id")), fx->tdp2);
+  assert_int_equal(json_integer_value(json_object_get(row, "open")), 1);
+  assert_int_equal(json_integer_value(json_object_get(row, "overdue")), 1);
+  json_decref(items);
+  helpreq_query q = {.status = "overdue", .page = 1, .per_page = 50};
+  int64_t total = 0;
+  assert_int_equal(helpreq_list(fx->w, &sc, &q, now, &items, &total, &e), 0);
+  assert_int_equal(total, 0);
+  json_decref(items);
+  assert_int_equal(helpreq_list(fx->w, &sc, &q, now + 4 * 86400, &items, &total, &e), 0);
+  assert_int_equal(total, 1);
+  json_decref(items);
+  store_rollback(fx->w);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest pure[] = {
@@ -329,7 +415,7 @@ int main(void) {
   };
 #define T(fn) cmocka_unit_test_setup_teardown(fn, test_setup, test_teardown)
   const struct CMUnitTest tests[] = {
-      T(test_teams), T(test_visits_refused), T(test_same_day_both_kept), T(test_worklists_and_coverage), T(test_topics),
+      T(test_teams), T(test_visits_refused), T(test_same_day_both_kept), T(test_worklists_and_coverage), T(test_topics), T(test_help_requests),
   };
 #undef T
   int failed = cmocka_run_group_tests_name("field_pure", pure, NULL, NULL);

@@ -5,9 +5,12 @@
 // resident's outcome. #/to-cong-nghe-so/{team}/bao-cao: the team's activity in a week, month or
 // quarter, with its Excel file for the team leader to send up. From the worklist to a saved visit: the household, a resident present, a
 // topic, the resident's outcome, "Lưu" — five taps (tests/browser/field.test.mjs counts them).
+// Help requests (yêu cầu hỗ trợ): a team's open requests on its page (take one, then find the
+// household and log the visit: saving it closes the request); the public form #/yeu-cau-ho-tro (no
+// account) says only the request's number.
 // Never counts anything itself: the counts, the worklists and the left-behind rule are the server's.
 import { h } from '../h.js';
-import { api, ApiError, hasRoute } from '../api.js';
+import { api, request, ApiError, hasRoute } from '../api.js';
 import {
   pageHeader, section, field, form, pager, empty, setFlash, parsePage, fmtNum, banner, dateField,
   parseDayMonthYear, dateProblem, isoToDayMonthYear, searchForm, disclosure, FieldError,
@@ -36,7 +39,7 @@ function pct(share) {
 /* ---------- officers: coverage by tổ dân phố ---------- */
 
 function coverageTable(cov) {
-  const cols = ['Tổ dân phố', 'Số hộ', 'Đã đến', 'Tỉ lệ'];
+  const cols = ['Tổ dân phố', 'Số hộ', 'Đã đến', 'Tỉ lệ', 'Yêu cầu chưa xong', 'Quá hạn'];
   return h('div', { class: 'table-wrap' },
     h('table', { class: 'table table-cards field-coverage' },
       h('caption', null, 'Độ phủ theo tổ dân phố: số hộ đã được tổ công nghệ số đến hướng dẫn'),
@@ -46,7 +49,9 @@ function coverageTable(cov) {
           r.team_id ? h('a', { href: `${BASE}/${r.team_id}` }, r.unit_name) : r.unit_name),
         h('td', { dataset: { label: cols[1] } }, fmtNum(r.households)),
         h('td', { dataset: { label: cols[2] } }, fmtNum(r.visited)),
-        h('td', { dataset: { label: cols[3] } }, pct(r.share)))))));
+        h('td', { dataset: { label: cols[3] } }, pct(r.share)),
+        h('td', { dataset: { label: cols[4] } }, fmtNum(r.help.open)),
+        h('td', { dataset: { label: cols[5] }, class: r.help.overdue ? 'field-overdue' : null }, fmtNum(r.help.overdue)))))));
 }
 
 function stats(cov) {
@@ -57,20 +62,24 @@ function stats(cov) {
 }
 
 async function overview(ctx) {
-  const [teams, cov] = await Promise.all([api.get('/field/teams', { per_page: 200 }), api.get('/field/coverage')]);
+  const [teams, cov, help] = await Promise.all([api.get('/field/teams', { per_page: 200 }), api.get('/field/coverage'),
+    api.get('/help-requests/summary')]);
+  const byUnit = Object.fromEntries(help.items.map((x) => [x.unit_id, x]));
+  for (const r of cov.items) r.help = byUnit[r.unit_id] || { open: 0, overdue: 0 };
   // A helper of one team goes straight to its worklist.
   if (teams.total === 1 && teams.items.length === 1) return teamPage(ctx, teams.items[0].id);
   return h('div', { class: 'page' },
     pageHeader('Tổ công nghệ số cộng đồng', 'Mỗi tổ dân phố một tổ công nghệ số; các thành viên đến từng hộ hướng dẫn người dân dùng điện thoại thông minh, VNeID, dịch vụ công trực tuyến, thanh toán không dùng tiền mặt.'),
-    section('Độ phủ', stats(cov), cov.items.length ? coverageTable(cov) : empty('Không có tổ dân phố nào trong phạm vi của bạn.')));
+    section('Độ phủ', stats(cov), h('p', { class: 'muted' }, `Yêu cầu hỗ trợ chưa xong: ${fmtNum(help.open)}, quá hạn: ${fmtNum(help.overdue)}.`),
+      cov.items.length ? coverageTable(cov) : empty('Không có tổ dân phố nào trong phạm vi của bạn.')));
 }
 
 /* ---------- a team: worklists ---------- */
 
-function householdItem(teamId, hh) {
+function householdItem(teamId, hh, yc) {
   const title = hh.code ? `Hộ ${hh.code}` : 'Hộ gia đình';
   return h('li', { dataset: { household: String(hh.id) } },
-    h('a', { class: 'item-link field-household', href: `${BASE}/${teamId}/ho/${hh.id}` },
+    h('a', { class: 'item-link field-household', href: `${BASE}/${teamId}/ho/${hh.id}${yc ? `?yc=${encodeURIComponent(yc)}` : ''}` },
       h('span', { class: 'choice-text' },
         h('span', { class: 'choice-title' }, hh.head_name ? `${hh.head_name} · ${title}` : title),
         h('span', { class: 'choice-meta' }, `${hh.address || 'Chưa có địa chỉ'} · ${hh.members_count} người`))));
@@ -91,15 +100,50 @@ function members(team) {
       h('span', { class: 'choice-meta' }, m.username ? `Tài khoản: ${m.username}` : 'Chưa có tài khoản')))));
 }
 
+function helpItem(ctx, teamId, q) {
+  const me = ctx.me && ctx.me.display_name;
+  const meta = [q.channel_label, q.phone, q.address, q.topic_label, q.overdue ? 'quá hạn' : null].filter(Boolean).join(' · ');
+  const slot = h('div');
+  let action = null;
+  if (ctx.can('field.write') && q.status === 'open') {
+    action = h('button', {
+      type: 'button', class: 'btn btn-secondary btn-small',
+      onclick: async () => {
+        action.disabled = true;
+        try {
+          await request('POST', `/help-requests/${encodeURIComponent(q.id)}/take`);
+          setFlash('Bạn đã nhận yêu cầu. Tìm hộ và ghi lượt đến hộ để đóng yêu cầu.');
+          ctx.refresh();
+        } catch (err) {
+          action.disabled = false;
+          if (err instanceof ApiError && err.status === 401) throw err;
+          slot.replaceChildren(banner('error', err.message));
+        }
+      },
+    }, 'Nhận yêu cầu');
+  } else if (ctx.can('field.write') && q.status === 'taken' && q.taken_by === me) {
+    const key = q.address || q.resident_name || q.requester_name;
+    action = h('a', { class: 'btn btn-primary btn-small', href: ctx.hashFor(`/to-cong-nghe-so/${teamId}`, { q: key, yc: q.id }) }, 'Tìm hộ và ghi lượt');
+  }
+  return h('li', { class: 'item-link field-help', dataset: { request: String(q.id) } },
+    h('span', { class: 'choice-text' },
+      h('span', { class: 'choice-title' }, `${q.resident_name || q.requester_name}: ${q.description}`),
+      h('span', { class: 'choice-meta' }, meta),
+      h('span', { class: 'choice-meta' }, q.status === 'taken' ? `Đã nhận: ${q.taken_by}` : 'Chưa ai nhận')),
+    action, slot);
+}
+
 async function teamPage(ctx, teamId) {
   const list = ctx.query.list === 'residents' ? 'residents' : 'households';
   const page = parsePage(ctx.query.page);
   const q = (ctx.query.q || '').trim();
   const team = await api.get(`/field/teams/${encodeURIComponent(teamId)}`);
-  const [work, cov, found] = await Promise.all([
+  const yc = /^\d+$/.test(ctx.query.yc || '') ? ctx.query.yc : null;
+  const [work, cov, found, help] = await Promise.all([
     q ? null : api.get(`/field/teams/${encodeURIComponent(teamId)}/worklist`, { list, page, per_page: PER_PAGE }),
     api.get('/field/coverage', { unit_id: team.unit_id }),
     q ? api.get('/field/households', { unit_id: team.unit_id, q }) : null,
+    api.get('/help-requests', { unit_id: team.unit_id, status: 'open', per_page: 50 }),
   ]);
   const here = `/to-cong-nghe-so/${teamId}`;
   const tab = (key, label) => h('a', {
@@ -109,7 +153,7 @@ async function teamPage(ctx, teamId) {
   let body;
   if (q) {
     body = section(`Kết quả tìm “${q}”`, found.items.length
-      ? h('ul', { class: 'item-list field-worklist' }, found.items.map((x) => householdItem(teamId, x)))
+      ? h('ul', { class: 'item-list field-worklist' }, found.items.map((x) => householdItem(teamId, x, yc)))
       : empty('Không tìm thấy hộ nào. Thử một phần địa chỉ, mã hộ hoặc tên một người trong hộ (gõ không dấu cũng được).'));
   } else if (list === 'households') {
     body = section(`Hộ chưa đến (${fmtNum(work.total)})`, work.items.length
@@ -126,9 +170,11 @@ async function teamPage(ctx, teamId) {
   return h('div', { class: 'page field-page' },
     pageHeader(team.name, `${team.unit_name} · đã đến ${fmtNum(cov.visited)}/${fmtNum(cov.households)} hộ (${pct(cov.share)})`),
     h('nav', { class: 'field-tabs', 'aria-label': 'Danh sách việc' }, tab('households', 'Hộ chưa đến'), tab('residents', 'Người còn bị bỏ lại')),
+    help.items.length ? section(`Yêu cầu hỗ trợ chưa xong (${fmtNum(help.total)})`,
+      h('ul', { class: 'item-list field-help-list' }, help.items.map((x) => helpItem(ctx, teamId, x)))) : null,
     searchForm({
       label: 'Tìm hộ theo địa chỉ hoặc tên người trong hộ', value: q, placeholder: 'ví dụ: nguyen thi huong',
-      onSearch: (v) => ctx.go(ctx.hashFor(here, v ? { q: v } : {})),
+      onSearch: (v) => ctx.go(ctx.hashFor(here, v ? { q: v, yc: yc || '' } : {})),
     }),
     body,
     disclosure(`Thành viên của tổ (${team.members.length})`, members(team), { iconName: 'people' }),
@@ -241,7 +287,13 @@ async function visitPage(ctx, teamId, hhId) {
       if (day) body.visited_on = day;
       if (values.note && values.note.trim()) body.note = values.note.trim();
       const v = await api.post(`/households/${encodeURIComponent(hhId)}/visits`, body);
-      setFlash(`Đã lưu lượt đến hộ ngày ${isoToDayMonthYear(v.visited_on)}.`);
+      const yc = /^\d+$/.test(ctx.query.yc || '') ? ctx.query.yc : null;
+      if (yc) {
+        await api.post(`/help-requests/${encodeURIComponent(yc)}/done`, { visit_id: v.id });
+        setFlash(`Đã lưu lượt đến hộ ngày ${isoToDayMonthYear(v.visited_on)} và đóng yêu cầu hỗ trợ số ${yc}.`);
+      } else {
+        setFlash(`Đã lưu lượt đến hộ ngày ${isoToDayMonthYear(v.visited_on)}.`);
+      }
       ctx.go(back);
       return undefined;
     },
@@ -256,7 +308,42 @@ async function visitPage(ctx, teamId, hhId) {
     section('Lượt hỗ trợ', f));
 }
 
+/* ---------- the public form (no account) ---------- */
+
+async function publicForm(ctx) {
+  const units = (await api.get('/help-requests/units')).items;
+  const result = h('div', { role: 'status' });
+  const f = form({
+    submitLabel: 'Gửi yêu cầu',
+    busyLabel: 'Đang gửi…',
+    className: 'help-public-form',
+    attrs: { 'aria-label': 'Gửi yêu cầu hỗ trợ' },
+    onSubmit: async (values, el) => {
+      const body = { unit_id: Number(values.unit_id), relation: values.relation, requester_name: values.requester_name.trim(),
+        phone: values.phone.trim(), description: values.description.trim() };
+      if (values.resident_name.trim()) body.resident_name = values.resident_name.trim();
+      if (values.address.trim()) body.address = values.address.trim();
+      const r = await api.post('/help-requests/public', body);
+      el.reset();
+      result.replaceChildren(banner('success', `${r.message} Số yêu cầu của bạn: ${r.id}.`));
+      result.scrollIntoView({ block: 'nearest' });
+      return undefined;
+    },
+  },
+  field({ label: 'Tổ dân phố nơi cần hỗ trợ', name: 'unit_id', type: 'select', required: true, options: [{ value: '', label: 'Chọn tổ dân phố' }, ...units.map((u) => ({ value: String(u.id), label: u.name }))] }),
+  field({ label: 'Ai yêu cầu', name: 'relation', type: 'select', value: 'self', optionalMark: false, options: [{ value: 'self', label: 'Tôi cần hỗ trợ' }, { value: 'relative', label: 'Tôi nhờ giúp người thân' }] }),
+  field({ label: 'Họ và tên của bạn', name: 'requester_name', required: true, maxlength: 100, autocomplete: 'name' }),
+  field({ label: 'Số điện thoại để gọi lại', name: 'phone', type: 'tel', required: true, inputmode: 'tel', autocomplete: 'tel', maxlength: 20 }),
+  field({ label: 'Họ tên người cần hỗ trợ', name: 'resident_name', maxlength: 100, hint: 'Khi bạn nhờ giúp người thân.' }),
+  field({ label: 'Địa chỉ', name: 'address', maxlength: 300 }),
+  field({ label: 'Cần hỗ trợ việc gì', name: 'description', type: 'textarea', required: true, maxlength: 1000, hint: 'Ví dụ: kích hoạt VNeID mức 2 cho mẹ tôi; cài thanh toán bằng mã QR ở sạp hàng.' }));
+  return h('div', { class: 'page field-page' },
+    pageHeader('Yêu cầu hỗ trợ kỹ năng số', 'Gửi yêu cầu đến tổ công nghệ số cộng đồng của tổ dân phố, không cần tài khoản. Tổ sẽ gọi lại và đến tận nhà hướng dẫn.'),
+    result, section('Thông tin yêu cầu', f));
+}
+
 export async function render(ctx) {
+  if (ctx.params.form) return publicForm(ctx);
   if (!(await hasRoute('/field/teams'))) {
     return h('div', { class: 'page' }, pageHeader('Tổ công nghệ số cộng đồng', null),
       banner('warning', 'Máy chủ chưa có chức năng này. Chức năng sẽ dùng được sau khi hệ thống được cập nhật.'));
