@@ -1,11 +1,13 @@
 /* demo_field.c: the demo ward's community digital teams (field.h, demo_field): a team per tổ dân
  * phố, its first adults as members, and door-to-door visits to about a third of the households of
- * the first five tổ over the last eight weeks. Deterministic (chosen by id); run again, it adds
- * nothing. Never touches the registry itself. */
+ * the first five tổ over the last eight weeks; help requests in the first three tổ that have households (one from the
+ * public form, one by phone taken by the helper, one at the desk overdue, one closed with a visit).
+ * Deterministic (chosen by id); run again, it adds nothing. Never touches the registry itself. */
 #include <stdio.h>
 #include <string.h>
 
 #include "domain/field.h"
+#include "domain/helpreq.h"
 #include "domain/units.h"
 #include "domain/users.h"
 
@@ -118,6 +120,62 @@ int demo_field(store *st, int64_t now, int64_t *added, char *err, size_t errlen)
       else (*added)++;
       json_decref(tl);
       json_decref(present);
+    }
+  }
+  /* Help requests, once (with the visits): the first three tổ. */
+  static const struct {
+    const char *channel, *relation, *name, *resident, *topic, *text;
+    int64_t age; /* seconds before now */
+    int state;   /* 0 open, 1 taken, 2 done */
+  } reqs[] = {
+      {"web", "relative", "Nguyễn Văn Hải", "Nguyễn Thị Lành", "vneid", "Nhờ kích hoạt VNeID mức 2 cho mẹ tôi, mẹ đã 72 tuổi.", 3600, 0},
+      {"phone", "self", "Trần Thị Mai", NULL, "cashless", "Cài đặt thanh toán bằng mã QR cho sạp rau ở chợ.", 86400, 1},
+      {"desk", "desk", "Cán bộ Trung tâm phục vụ hành chính công", "Phạm Văn Sáu", "public_services",
+       "Ông Sáu cần hướng dẫn nộp hồ sơ cấp đổi giấy phép lái xe trực tuyến.", 5 * 86400, 0},
+      {"phone", "relative", "Lê Thị Hằng", "Lê Văn Tư", "scam_awareness", "Bố tôi hay nhận cuộc gọi lạ, nhờ hướng dẫn cách phòng lừa đảo.", 2 * 86400, 2},
+  };
+  for (int i = 0; rc == 0 && i < n && i < 3; i++) {
+    /* Only where people live (a ward loaded without residents has no households to visit). */
+    if (!(s = store_prepare(w, &q_households))) {
+      rc = -1;
+      break;
+    }
+    store_bind_int(s, 1, units[i]);
+    src = store_step(s);
+    store_reset(s);
+    if (src != STORE_ROW) continue;
+    for (size_t k = 0; rc == 0 && k < sizeof reqs / sizeof reqs[0]; k++) {
+      helpreq_input hin = {.unit_id = units[i], .channel = reqs[k].channel, .relation = reqs[k].relation,
+                           .requester_name = reqs[k].name, .phone = "0912345678", .resident_name = reqs[k].resident,
+                           .topic = reqs[k].topic, .description = reqs[k].text};
+      int64_t rid = 0, t = now - reqs[k].age;
+      if (helpreq_create(w, &hin, strcmp(reqs[k].channel, "web") == 0 ? 0 : admin, t, &rid, &e) != 0) {
+        rc = -1;
+        break;
+      }
+      int64_t who = i == 0 && helper > 0 ? helper : admin;
+      if (reqs[k].state >= 1 && helpreq_take(w, rid, who, t + 1800, &e) != 0) rc = -1;
+      if (rc == 0 && reqs[k].state == 2) {
+        /* the visit that recorded its outcome: to the tổ's first household, today */
+        if (!(s = store_prepare(w, &q_households))) {
+          rc = -1;
+          break;
+        }
+        store_bind_int(s, 1, units[i]);
+        int64_t hh = (src = store_step(s)) == STORE_ROW ? store_col_int(s, 0) : 0;
+        store_reset(s);
+        if (!hh) continue; /* a tổ without households: the request stays taken */
+        json_t *tl = json_pack("[s]", "scam_awareness"), *present = json_array();
+        field_visit_input vin = {.topics = tl, .present = present};
+        int64_t vid = 0, vunit = 0;
+        if (field_visit_record(w, hh, &vin, who, NULL, now, &vid, &vunit, NULL, &e) != 0 ||
+            helpreq_done(w, rid, vid, who, now, &e) != 0)
+          rc = -1;
+        else
+          (*added)++;
+        json_decref(tl);
+        json_decref(present);
+      }
     }
   }
   if (rc == 0 && store_commit(w) != STORE_OK) rc = -1;
