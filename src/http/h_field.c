@@ -196,9 +196,11 @@ int h_household_visits(req *r) {
 
 /* The report's period from the query: its kind and a date key in it (today by default). */
 static int64_t report_day(req *r) {
-  const char *d = req_qstr(r, "date");
-  if (d && strlen(d) == 10) return (int64_t)atoi(d) * 10000 + atoi(d + 5) * 100 + atoi(d + 8);
-  return groups_date_key(clock_now());
+  const char *d = req_qstr(r, "date"); /* YYYY-MM-DD: checked by the route's FT_DATE */
+  int64_t key = 0;
+  for (int i = 0; d && i < 10 && d[i]; i++)
+    if (d[i] >= '0' && d[i] <= '9') key = key * 10 + (d[i] - '0');
+  return key >= 19000101 ? key : groups_date_key(clock_now());
 }
 
 int h_field_team_report(req *r) {
