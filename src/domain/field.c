@@ -54,7 +54,11 @@ STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
 #define NOT_VISITED                                                                                         \
   " FROM field_teams t JOIN households h ON h.unit_id = t.unit_id WHERE t.id = ? AND h.deleted_at IS NULL" \
   " AND NOT EXISTS (SELECT 1 FROM field_visits v WHERE v.household_id = h.id)"
-STORE_SQL(q_work_hh, "SELECT " HH_ITEM_COLS NOT_VISITED " ORDER BY COALESCE(h.code, ''), h.id LIMIT ? OFFSET ?");
+/* By code, households without one first, walked in the order of households(unit_id, code): the page
+ * stops after its 50 rows instead of sorting every household of the tổ (half the time at a million
+ * people). */
+STORE_SQL2(q_work_hh, "SELECT " HH_ITEM_COLS NOT_VISITED " ORDER BY h.code, h.id LIMIT ? OFFSET ?",
+           "SELECT " HH_ITEM_COLS NOT_VISITED " ORDER BY h.code NULLS FIRST, h.id LIMIT ? OFFSET ?");
 STORE_SQL(q_work_hh_count, "SELECT COUNT(*)" NOT_VISITED);
 #define LEFT_BEHIND                                                                                         \
   " FROM field_teams t CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ JOIN people p ON p.unit_id = t.unit_id" \
