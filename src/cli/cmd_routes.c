@@ -41,6 +41,9 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_PLAN_TASK: return "plan_task";
     case SCOPE_PLAN: return "plan";
     case SCOPE_ATTACHMENT: return "attachment";
+    case SCOPE_FIELD_TEAM: return "field_team";
+    case SCOPE_FIELD_TEAM_PERSON: return "field_team_person";
+    case SCOPE_HELP_REQUEST: return "help_request";
   }
   return "?";
 }

@@ -98,6 +98,29 @@ int h_events_create(req *r);
 int h_events_update(req *r);
 int h_events_activity_add(req *r);
 int h_events_participant_add(req *r);
+/* h_field.c (Tổ công nghệ số cộng đồng: teams, visits, worklists, coverage) */
+int h_field_topics(req *r);
+int h_field_topics_create(req *r);
+int h_field_teams_list(req *r);
+int h_field_teams_create(req *r);
+int h_field_team_get(req *r);
+int h_field_team_members_add(req *r);
+int h_field_worklist(req *r);
+int h_field_coverage(req *r);
+int h_field_households_find(req *r);
+int h_household_visits_add(req *r);
+int h_household_visits(req *r);
+int h_field_team_report(req *r);
+int h_field_team_report_xlsx(req *r);
+/* h_helpreq.c (yêu cầu hỗ trợ: help requests to the community digital teams) */
+int h_helpreq_public_units(req *r);
+int h_helpreq_public(req *r);
+int h_helpreq_create(req *r);
+int h_helpreq_list(req *r);
+int h_helpreq_summary(req *r);
+int h_helpreq_get(req *r);
+int h_helpreq_take(req *r);
+int h_helpreq_done(req *r);
 /* h_quiz.c */
 int h_quizzes_create(req *r);
 int h_quizzes_list(req *r);

@@ -101,7 +101,13 @@ typedef struct field_spec {
  *             plan is loaded);
  * SCOPE_ATTACHMENT an attachment {id} of the path (attachments.h; 404 when absent): its uploader,
  *             or whoever may read its owner (a plan task: units.read anywhere, as the task's page;
- *             a school: school.read on the school). */
+ *             a school: school.read on the school);
+ * SCOPE_FIELD_TEAM a community digital team {id} of the path (field.h): the capability on its tổ
+ *             dân phố (404 when absent);
+ * SCOPE_FIELD_TEAM_PERSON a team {id} as SCOPE_FIELD_TEAM, and the person of body field
+ *             scope_field visible to the caller (people.read on a unit they are reached through);
+ * SCOPE_HELP_REQUEST a help request {id} of the path (helpreq.h): the capability on its tổ dân phố
+ *             (404 when absent). */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -127,10 +133,14 @@ typedef enum {
   SCOPE_PLAN_TASK,
   SCOPE_PLAN,
   SCOPE_ATTACHMENT,
+  SCOPE_FIELD_TEAM,
+  SCOPE_FIELD_TEAM_PERSON,
+  SCOPE_HELP_REQUEST,
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;
-typedef enum { RATE_NONE, RATE_LOGIN, RATE_WRITE, RATE_COUNT } rate_class;
+/* RATE_FORM: a public form (a help request without an account), per address. */
+typedef enum { RATE_NONE, RATE_LOGIN, RATE_WRITE, RATE_FORM, RATE_COUNT } rate_class;
 
 typedef struct req req;
 typedef int (*handler_fn)(req *r);

@@ -322,6 +322,12 @@ static json_t *operation(const route *rt) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
                                               "Tệp CSV (UTF-8 có BOM, xuống dòng CRLF), mở được bằng Excel", "content",
                                               "text/csv", "schema", "type", "string"));
+  } else if (strlen(rt->path) > 5 && strcmp(rt->path + strlen(rt->path) - 5, ".xlsx") == 0) {
+    json_object_set_new(resp, code,
+                        json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description", "Tệp Excel (Content-Disposition: attachment)",
+                                  "content", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "schema",
+                                  "type", "string", "contentMediaType",
+                                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
   } else if (strlen(rt->path) > 4 && strcmp(rt->path + strlen(rt->path) - 4, "/pdf") == 0) {
     json_object_set_new(resp, code, json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description",
                                               "Tệp PDF (Content-Disposition: attachment)", "content", "application/pdf",
@@ -917,6 +923,128 @@ static const char *resources_schemas_json =
     "nBudget\"}},\"totals\":{\"type\":\"object\",\"required\":[\"budget_vnd\",\"mobilised_vnd\"],\"pr"
     "operties\":{\"budget_vnd\":{\"type\":\"integer\"},\"mobilised_vnd\":{\"type\":\"integer\"}},\"ad"
     "ditionalProperties\":false}},\"additionalProperties\":false}}";
+/* Tổ công nghệ số cộng đồng (field.h): merged into the schemas above. */
+static const char *field_schemas_json =
+    "{\"FieldTopic\":{\"type\":\"object\",\"required\":[\"id\",\"code\",\"label\"],\"properties\":{\"id\""
+    ":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"}},\"additional"
+    "Properties\":false},\"FieldTopics\":{\"type\":\"object\",\"required\":[\"items\",\"outcomes\"],\"pro"
+    "perties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"code"
+    "\",\"label\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"label\""
+    ":{\"type\":\"string\"}},\"additionalProperties\":false}},\"outcomes\":{\"type\":\"array\",\"items\":"
+    "{\"type\":\"object\",\"required\":[\"code\",\"label\"],\"properties\":{\"code\":{\"type\":\"string\""
+    "},\"label\":{\"type\":\"string\"}},\"additionalProperties\":false}}},\"additionalProperties\":false}"
+    ",\"FieldTeam\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\"name\",\"create"
+    "d_at\",\"created_by\",\"members_count\",\"members\"],\"properties\":{\"id\":{\"type\":\"integer\"},"
+    "\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"name\":{\"type\":\"string\""
+    "},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"created_by\":{\"type\":[\"string\""
+    ",\"null\"]},\"members_count\":{\"type\":\"integer\"},\"members\":{\"type\":\"array\",\"items\":{\"ty"
+    "pe\":\"object\",\"required\":[\"id\",\"person_id\",\"full_name\",\"role\",\"household_id\",\"househo"
+    "ld_code\",\"username\",\"created_at\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"person_id\":{"
+    "\"type\":\"integer\"},\"full_name\":{\"type\":\"string\"},\"role\":{\"type\":\"string\",\"enum\":[\""
+    "leader\",\"member\"]},\"household_id\":{\"type\":[\"integer\",\"null\"]},\"household_code\":{\"type"
+    "\":[\"string\",\"null\"]},\"username\":{\"type\":[\"string\",\"null\"],\"description\":\"the member'"
+    "s login account, if linked\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}},\"addit"
+    "ionalProperties\":false}}},\"additionalProperties\":false},\"FieldTeamPage\":{\"type\":\"object\",\""
+    "required\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\""
+    ",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\"name\",\"created_at"
+    "\",\"created_by\",\"members_count\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"unit_id\":{\"ty"
+    "pe\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"created_at\":"
+    "{\"type\":\"string\",\"format\":\"date-time\"},\"created_by\":{\"type\":[\"string\",\"null\"]},\"mem"
+    "bers_count\":{\"type\":\"integer\"}},\"additionalProperties\":false}},\"page\":{\"type\":\"integer\""
+    "},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":fal"
+    "se},\"FieldWorklist\":{\"type\":\"object\",\"required\":[\"list\",\"items\",\"page\",\"per_page\",\""
+    "total\"],\"properties\":{\"list\":{\"type\":\"string\",\"enum\":[\"households\",\"residents\"]},\"it"
+    "ems\":{\"type\":\"array\",\"items\":{\"oneOf\":[{\"type\":\"object\",\"required\":[\"id\",\"code\","
+    "\"address\",\"members_count\",\"head_name\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":"
+    "{\"type\":[\"string\",\"null\"]},\"address\":{\"type\":\"string\"},\"members_count\":{\"type\":\"int"
+    "eger\"},\"head_name\":{\"type\":[\"string\",\"null\"]}},\"additionalProperties\":false},{\"type\":\""
+    "object\",\"required\":[\"id\",\"full_name\",\"birth_year\",\"vneid_level\",\"household_id\",\"househ"
+    "old_code\",\"address\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"full_name\":{\"type\":\"stri"
+    "ng\"},\"birth_year\":{\"type\":[\"integer\",\"null\"]},\"vneid_level\":{\"type\":\"integer\"},\"hous"
+    "ehold_id\":{\"type\":[\"integer\",\"null\"]},\"household_code\":{\"type\":[\"string\",\"null\"]},\"a"
+    "ddress\":{\"type\":[\"string\",\"null\"]}},\"additionalProperties\":false}]}},\"page\":{\"type\":\"i"
+    "nteger\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperti"
+    "es\":false},\"FieldCoverage\":{\"type\":\"object\",\"required\":[\"items\",\"households\",\"visited"
+    "\",\"share\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"require"
+    "d\":[\"unit_id\",\"unit_name\",\"households\",\"visited\",\"share\",\"team_id\"],\"properties\":{\"u"
+    "nit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"households\":{\"type\":\"integ"
+    "er\"},\"visited\":{\"type\":\"integer\"},\"share\":{\"type\":\"number\"},\"team_id\":{\"type\":[\"in"
+    "teger\",\"null\"]}},\"additionalProperties\":false}},\"households\":{\"type\":\"integer\"},\"visited"
+    "\":{\"type\":\"integer\"},\"share\":{\"type\":\"number\"}},\"additionalProperties\":false},\"FieldHo"
+    "useholdList\":{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":\"ar"
+    "ray\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"code\",\"address\",\"members_count\",\"h"
+    "ead_name\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":[\"string\",\"null\"]},"
+    "\"address\":{\"type\":\"string\"},\"members_count\":{\"type\":\"integer\"},\"head_name\":{\"type\":["
+    "\"string\",\"null\"]}},\"additionalProperties\":false}}},\"additionalProperties\":false},\"FieldVisi"
+    "t\":{\"type\":\"object\",\"required\":[\"id\",\"household_id\",\"household_code\",\"address\",\"unit"
+    "_id\",\"unit_name\",\"visited_on\",\"note\",\"created_by_id\",\"created_by\",\"created_at\",\"topics"
+    "\",\"present\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"household_id\":{\"type\":\"integer\""
+    "},\"household_code\":{\"type\":[\"string\",\"null\"]},\"address\":{\"type\":\"string\"},\"unit_id\":"
+    "{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"visited_on\":{\"type\":\"string\",\"for"
+    "mat\":\"date\"},\"note\":{\"type\":[\"string\",\"null\"]},\"created_by_id\":{\"type\":[\"integer\","
+    "\"null\"]},\"created_by\":{\"type\":[\"string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"for"
+    "mat\":\"date-time\"},\"topics\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"c"
+    "ode\",\"label\"],\"properties\":{\"code\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"}},\"a"
+    "dditionalProperties\":false}},\"present\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"requi"
+    "red\":[\"person_id\",\"full_name\",\"outcomes\"],\"properties\":{\"person_id\":{\"type\":\"integer\""
+    "},\"full_name\":{\"type\":\"string\"},\"outcomes\":{\"type\":\"array\",\"items\":{\"type\":\"object"
+    "\",\"required\":[\"code\",\"label\"],\"properties\":{\"code\":{\"type\":\"string\"},\"label\":{\"typ"
+    "e\":\"string\"}},\"additionalProperties\":false}}},\"additionalProperties\":false}}},\"additionalPro"
+    "perties\":false},\"FieldVisitList\":{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\""
+    "items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/FieldVisit\"}}},\"additionalP"
+    "roperties\":false},\"FieldTeamReport\":{\"type\":\"object\",\"required\":[\"team\",\"period\",\"labe"
+    "l\",\"from\",\"to\",\"visits\",\"households_visited\",\"residents_guided\",\"by_topic\",\"by_outcome"
+    "\",\"by_helper\",\"coverage\",\"requests_closed\"],\"properties\":{\"team\":{\"type\":\"object\",\"r"
+    "equired\":[\"id\",\"name\",\"unit_id\",\"unit_name\"],\"properties\":{\"id\":{\"type\":\"integer\"},"
+    "\"name\":{\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\""
+    "}},\"additionalProperties\":false},\"period\":{\"type\":\"string\",\"enum\":[\"week\",\"month\",\"qu"
+    "arter\"]},\"label\":{\"type\":\"string\"},\"from\":{\"type\":\"string\",\"format\":\"date\"},\"to\":"
+    "{\"type\":\"string\",\"format\":\"date\"},\"visits\":{\"type\":\"integer\"},\"households_visited\":{"
+    "\"type\":\"integer\"},\"residents_guided\":{\"type\":\"integer\",\"description\":\"distinct resident"
+    "s present at the period's visits\"},\"by_topic\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+    "\"required\":[\"code\",\"label\",\"visits\",\"residents\"],\"properties\":{\"code\":{\"type\":\"stri"
+    "ng\"},\"label\":{\"type\":\"string\"},\"visits\":{\"type\":\"integer\"},\"residents\":{\"type\":\"in"
+    "teger\"}},\"additionalProperties\":false}},\"by_outcome\":{\"type\":\"array\",\"items\":{\"type\":\""
+    "object\",\"required\":[\"code\",\"label\",\"residents\"],\"properties\":{\"code\":{\"type\":\"string"
+    "\"},\"label\":{\"type\":\"string\"},\"residents\":{\"type\":\"integer\"}},\"additionalProperties\":f"
+    "alse}},\"by_helper\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"user_id\",\""
+    "name\",\"visits\"],\"properties\":{\"user_id\":{\"type\":[\"integer\",\"null\"]},\"name\":{\"type\":"
+    "\"string\"},\"visits\":{\"type\":\"integer\"}},\"additionalProperties\":false}},\"coverage\":{\"type"
+    "\":\"object\",\"required\":[\"households\",\"visited\"],\"properties\":{\"households\":{\"type\":\"i"
+    "nteger\"},\"visited\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"requests_closed\":{"
+    "\"type\":\"integer\",\"description\":\"help requests of the tổ closed in the period\"}},\"additional"
+    "Properties\":false},\"HelpRequest\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_nam"
+    "e\",\"channel\",\"channel_label\",\"requester_name\",\"phone\",\"relation\",\"relation_label\",\"res"
+    "ident_name\",\"address\",\"topic\",\"topic_label\",\"description\",\"status\",\"due_at\",\"overdue\""
+    ",\"taken_by\",\"taken_at\",\"done_by\",\"done_at\",\"visit_id\",\"created_by\",\"created_at\"],\"pro"
+    "perties\":{\"id\":{\"type\":\"integer\"},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":"
+    "\"string\"},\"channel\":{\"type\":\"string\",\"enum\":[\"phone\",\"desk\",\"web\"]},\"channel_label"
+    "\":{\"type\":\"string\"},\"requester_name\":{\"type\":\"string\"},\"phone\":{\"type\":[\"string\",\""
+    "null\"]},\"relation\":{\"type\":\"string\",\"enum\":[\"self\",\"relative\",\"desk\"]},\"relation_lab"
+    "el\":{\"type\":\"string\"},\"resident_name\":{\"type\":[\"string\",\"null\"]},\"address\":{\"type\":"
+    "[\"string\",\"null\"]},\"topic\":{\"type\":[\"string\",\"null\"]},\"topic_label\":{\"type\":[\"strin"
+    "g\",\"null\"]},\"description\":{\"type\":\"string\"},\"status\":{\"type\":\"string\",\"enum\":[\"ope"
+    "n\",\"taken\",\"done\"]},\"due_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"overdue\":{\"ty"
+    "pe\":\"boolean\"},\"taken_by\":{\"type\":[\"string\",\"null\"]},\"taken_at\":{\"type\":[\"string\","
+    "\"null\"],\"format\":\"date-time\"},\"done_by\":{\"type\":[\"string\",\"null\"]},\"done_at\":{\"type"
+    "\":[\"string\",\"null\"],\"format\":\"date-time\"},\"visit_id\":{\"type\":[\"integer\",\"null\"]},\""
+    "created_by\":{\"type\":[\"string\",\"null\"],\"description\":\"display name of the staff member who "
+    "entered it; null: the public form\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}},"
+    "\"additionalProperties\":false},\"HelpRequestPage\":{\"type\":\"object\",\"required\":[\"items\",\"p"
+    "age\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/"
+    "components/schemas/HelpRequest\"}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer"
+    "\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"HelpRequestSummary\":{\"type"
+    "\":\"object\",\"required\":[\"items\",\"open\",\"overdue\"],\"properties\":{\"items\":{\"type\":\"ar"
+    "ray\",\"items\":{\"type\":\"object\",\"required\":[\"unit_id\",\"unit_name\",\"open\",\"overdue\",\""
+    "done\"],\"properties\":{\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"ope"
+    "n\":{\"type\":\"integer\"},\"overdue\":{\"type\":\"integer\"},\"done\":{\"type\":\"integer\"}},\"add"
+    "itionalProperties\":false}},\"open\":{\"type\":\"integer\"},\"overdue\":{\"type\":\"integer\"}},\"ad"
+    "ditionalProperties\":false},\"HelpRequestUnits\":{\"type\":\"object\",\"required\":[\"items\"],\"pro"
+    "perties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"name"
+    "\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}},\"additionalProper"
+    "ties\":false}}},\"additionalProperties\":false},\"HelpRequestReceipt\":{\"type\":\"object\",\"requir"
+    "ed\":[\"id\",\"message\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"message\":{\"type\":\"stri"
+    "ng\"}},\"additionalProperties\":false}}";
 
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
@@ -939,6 +1067,7 @@ static const char *const tag_docs[][2] = {
     {"Định danh điện tử", "Mức định danh điện tử VNeID của người dân theo tổ dân phố; người từ 18 tuổi chưa có mức 2"},
     {"Trường học", "Chương trình kỹ năng số của các trường (Thông tư 02/2025/TT-BGDĐT), số học sinh theo khối lớp, danh hiệu, minh chứng"},
     {"Kế hoạch", "Nhiệm vụ của kế hoạch (mục IV): đơn vị chủ trì, phối hợp, thời gian, báo cáo tiến độ, tình trạng; tệp đính kèm"},
+    {"Tổ công nghệ số", "Tổ công nghệ số cộng đồng: thành viên, lượt đến hộ, việc cần làm, độ phủ theo tổ dân phố"},
 };
 
 json_t *openapi_build(const char *version) {
@@ -958,7 +1087,8 @@ json_t *openapi_build(const char *version) {
                       {&confirm_schemas_json, "confirmation"}, {&reach_schemas_json, "reach"},
                       {&competence_schemas_json, "competence"}, {&movement_schemas_json, "movement"},
                       {&plan_schemas_json, "plan"},
-                      {&schools_schemas_json, "school"}, {&resources_schemas_json, "resources"}};
+                      {&schools_schemas_json, "school"}, {&resources_schemas_json, "resources"},
+                      {&field_schemas_json, "field"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);
     if (!more || json_object_update(schemas, more) != 0) {

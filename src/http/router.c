@@ -17,6 +17,8 @@
 #include "domain/classes.h"
 #include "domain/confirmations.h"
 #include "domain/events.h"
+#include "domain/field.h"
+#include "domain/helpreq.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
 #include "domain/plan.h"
@@ -495,6 +497,37 @@ static int check_scope(req *r) {
     }
     case SCOPE_ATTACHMENT:
       return check_attachment(r);
+    case SCOPE_FIELD_TEAM:
+    case SCOPE_FIELD_TEAM_PERSON: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t unit_id = 0;
+      if (field_team_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Tổ công nghệ số này thuộc tổ dân phố ngoài phạm vi của bạn.");
+      if (rt->scope == SCOPE_FIELD_TEAM_PERSON) {
+        if (!field_id(r, rt, &id)) return req_fail(r, 400, "missing_field", rt->scope_field, "Thiếu trường bắt buộc.");
+        return check_person(r, CAP_PEOPLE_READ, id, false, rt->scope_field);
+      }
+      return 0;
+    }
+    case SCOPE_HELP_REQUEST: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t unit_id = 0;
+      if (helpreq_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Yêu cầu hỗ trợ này thuộc tổ dân phố ngoài phạm vi của bạn.");
+      return 0;
+    }
   }
   return 0;
 }

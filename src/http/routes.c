@@ -538,6 +538,90 @@ static const field_spec plan_budget_body[] = {
     {"amount_vnd", FT_INT, true, 0, 1000000000000000LL, "Kinh phí (đồng), thay cho số cũ của năm và nguồn này"},
     {0},
 };
+/* Tổ công nghệ số cộng đồng (field.h). */
+static const field_spec field_topic_body[] = {
+    {"label", FT_NAME, true, 1, 120, "Tên chủ đề hướng dẫn (tiếng Việt)"},
+    {"code", FT_STRING, false, 0, 40, "Mã chủ đề: a-z, 0-9, dấu gạch dưới (để trống: tạo từ tên)"},
+    {0},
+};
+static const field_spec field_teams_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ công nghệ số của tổ dân phố trong cây đơn vị này"},
+    PAGING,
+    {0},
+};
+static const field_spec field_team_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố của tổ công nghệ số (mỗi tổ dân phố một tổ)"},
+    {"name", FT_NAME, true, 1, 200, "Tên tổ"},
+    {0},
+};
+static const field_spec field_member_body[] = {
+    {"person_id", FT_INT, true, 1, INT64_MAX, "Người dân trong sổ dân cư"},
+    {"team_role", FT_STRING, false, 1, 10, "leader (tổ trưởng) hoặc member (thành viên, mặc định)"},
+    {0},
+};
+static const field_spec field_worklist_query[] = {
+    {"list", FT_STRING, false, 1, 20,
+     "households: hộ chưa được đến (mặc định); residents: người còn bị bỏ lại (từ 18 tuổi, chưa có chứng nhận, "
+     "xác nhận hay kết quả hỗ trợ nào)"},
+    PAGING,
+    {0},
+};
+static const field_spec field_coverage_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {0},
+};
+static const field_spec field_households_query[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố"},
+    {"q", FT_STRING, false, 1, 100, "Địa chỉ, mã hộ hoặc tên một người trong hộ (gõ không dấu cũng được; bắt buộc)"},
+    {0},
+};
+static const field_spec field_report_query[] = {
+    {"period", FT_STRING, false, 1, 10, "Kỳ báo cáo: week (tuần, thứ Hai đến Chủ nhật), month (tháng, mặc định), quarter (quý)"},
+    {"date", FT_DATE, false, 0, 0, "Một ngày trong kỳ (YYYY-MM-DD; mặc định hôm nay)"},
+    {0},
+};
+#define HELPREQ_FIELDS                                                                                      \
+  {"requester_name", FT_NAME, true, 1, 100, "Họ tên người yêu cầu"},                                          \
+      {"phone", FT_STRING, false, 0, 20, "Số điện thoại để gọi lại"},                                         \
+      {"resident_name", FT_STRING, false, 0, 100, "Họ tên người cần hỗ trợ, khi không phải người yêu cầu"},    \
+      {"address", FT_STRING, false, 0, 300, "Địa chỉ"},                                                        \
+      {"topic", FT_STRING, false, 0, 40, "Nội dung cần hỗ trợ: mã chủ đề (GET /api/v1/field/topics)"},         \
+      {"description", FT_STRING, true, 1, 4000, "Cần hỗ trợ việc gì (tối đa 1000 ký tự)"}
+static const field_spec helpreq_public_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố nơi cần hỗ trợ (GET /api/v1/help-requests/units)"},
+    {"relation", FT_STRING, false, 1, 10, "self (chính mình, mặc định) hoặc relative (người thân)"},
+    HELPREQ_FIELDS,
+    {0},
+};
+static const field_spec helpreq_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố nơi cần hỗ trợ"},
+    {"channel", FT_STRING, false, 1, 10, "phone (qua điện thoại, mặc định) hoặc desk (tại quầy)"},
+    {"relation", FT_STRING, false, 1, 10, "self (người dân), relative (người thân) hoặc desk (cán bộ tại quầy)"},
+    HELPREQ_FIELDS,
+    {0},
+};
+static const field_spec helpreq_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {"status", FT_STRING, false, 1, 10, "open (chưa xong), overdue (quá hạn), done (đã xong)"},
+    PAGING,
+    {0},
+};
+static const field_spec helpreq_summary_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {0},
+};
+static const field_spec helpreq_done_body[] = {
+    {"visit_id", FT_INT, true, 1, INT64_MAX, "Lượt đến hộ đã ghi kết quả hỗ trợ (cùng tổ dân phố, từ ngày có yêu cầu)"},
+    {0},
+};
+static const field_spec visit_body[] = {
+    {"visited_on", FT_STRING, false, 0, 10, "Ngày đến hộ: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai (để trống: hôm nay)"},
+    {"topics", FT_ARRAY, true, 0, 20, "Các nội dung đã hướng dẫn: mã chủ đề (GET /api/v1/field/topics)"},
+    {"present", FT_ARRAY, false, 0, 30,
+     "Người có mặt (thành viên của hộ): [{\"person_id\": số, \"outcomes\": [mã kết quả]}]"},
+    {"note", FT_STRING, false, 0, 2000, "Ghi chú (tối đa 500 ký tự)"},
+    {0},
+};
 
 #define PUB AUTH_PUBLIC, 0, SCOPE_NONE, NULL, FROM_PATH
 #define LOGIN(cap) AUTH_LOGIN, cap, SCOPE_NONE, NULL, FROM_PATH
@@ -998,6 +1082,76 @@ const route routes[] = {
     {"PUT", "/api/v1/plan/tasks/{id}/budget", h_plan_budget_set, AUTH_LOGIN, CAP_PLAN_WRITE, SCOPE_PLAN, NULL,
      FROM_PATH, plan_budget_body, NULL, true, RATE_WRITE, 200, "setPlanBudget", "Kế hoạch",
      "Ghi kinh phí của một nhiệm vụ cho một năm và một nguồn (quyền plan.write trên phường của kế hoạch)", "PlanBudget"},
+    /* Tổ công nghệ số cộng đồng: teams, door-to-door visits, worklists, coverage (field.h) */
+    {"GET", "/api/v1/field/topics", h_field_topics, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "listFieldTopics",
+     "Tổ công nghệ số", "Các nội dung hướng dẫn khi đến hộ và danh sách kết quả cho từng người", "FieldTopics"},
+    {"POST", "/api/v1/field/topics", h_field_topics_create, LOGIN(CAP_UNITS_WRITE), field_topic_body, NULL, true,
+     RATE_WRITE, 201, "createFieldTopic", "Tổ công nghệ số", "Thêm một nội dung hướng dẫn vào danh sách (quản trị phường)",
+     "FieldTopic"},
+    {"GET", "/api/v1/field/teams", h_field_teams_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     field_teams_query, false, RATE_NONE, 200, "listFieldTeams", "Tổ công nghệ số",
+     "Các tổ công nghệ số cộng đồng của tổ dân phố trong phạm vi", "FieldTeamPage"},
+    {"POST", "/api/v1/field/teams", h_field_teams_create, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_BODY),
+     field_team_body, NULL, true, RATE_WRITE, 201, "createFieldTeam", "Tổ công nghệ số",
+     "Lập tổ công nghệ số cộng đồng cho một tổ dân phố (mỗi tổ dân phố một tổ)", "FieldTeam"},
+    {"GET", "/api/v1/field/teams/{id}", h_field_team_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_FIELD_TEAM, "id",
+     FROM_PATH, NULL, NULL, false, RATE_NONE, 200, "getFieldTeam", "Tổ công nghệ số",
+     "Một tổ công nghệ số với các thành viên (người dân trong sổ, tài khoản nếu có)", "FieldTeam"},
+    {"POST", "/api/v1/field/teams/{id}/members", h_field_team_members_add, AUTH_LOGIN, CAP_PEOPLE_WRITE,
+     SCOPE_FIELD_TEAM_PERSON, "person_id", FROM_BODY, field_member_body, NULL, true, RATE_WRITE, 201,
+     "addFieldTeamMember", "Tổ công nghệ số",
+     "Thêm một người dân vào tổ (đã là thành viên: 200, cập nhật vai trò)", "FieldTeam"},
+    {"GET", "/api/v1/field/teams/{id}/worklist", h_field_worklist, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_FIELD_TEAM, "id",
+     FROM_PATH, NULL, field_worklist_query, false, RATE_NONE, 200, "getFieldWorklist", "Tổ công nghệ số",
+     "Việc của tổ: hộ chưa được đến, hoặc người còn bị bỏ lại, trong tổ dân phố của tổ", "FieldWorklist"},
+    {"GET", "/api/v1/field/teams/{id}/report", h_field_team_report, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_FIELD_TEAM, "id",
+     FROM_PATH, NULL, field_report_query, false, RATE_NONE, 200, "getFieldTeamReport", "Tổ công nghệ số",
+     "Báo cáo hoạt động của tổ trong một tuần, tháng hoặc quý: lượt đến hộ, người được hướng dẫn theo nội dung, kết quả",
+     "FieldTeamReport"},
+    {"GET", "/api/v1/field/teams/{id}/report.xlsx", h_field_team_report_xlsx, AUTH_LOGIN, CAP_PEOPLE_READ,
+     SCOPE_FIELD_TEAM, "id", FROM_PATH, NULL, field_report_query, false, RATE_NONE, 200, "getFieldTeamReportXlsx",
+     "Tổ công nghệ số", "Báo cáo hoạt động của tổ dạng Excel (.xlsx), để tổ trưởng gửi lên; được ghi nhật ký", NULL},
+    {"GET", "/api/v1/field/coverage", h_field_coverage, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     field_coverage_query, false, RATE_NONE, 200, "getFieldCoverage", "Tổ công nghệ số",
+     "Độ phủ theo tổ dân phố: số hộ, số hộ đã được đến", "FieldCoverage"},
+    {"GET", "/api/v1/field/households", h_field_households_find, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     field_households_query, false, RATE_NONE, 200, "findFieldHouseholds", "Tổ công nghệ số",
+     "Tìm hộ trong một tổ dân phố theo địa chỉ, mã hộ hoặc tên một người trong hộ (không dấu)", "FieldHouseholdList"},
+    {"POST", "/api/v1/households/{id}/visits", h_household_visits_add, ON_HOUSEHOLD(CAP_FIELD_WRITE), visit_body, NULL,
+     true, RATE_WRITE, 201, "recordVisit", "Tổ công nghệ số",
+     "Ghi một lượt đến hộ: ngày, nội dung hướng dẫn, người có mặt và kết quả của từng người (hai người ghi cùng hộ cùng "
+     "ngày: giữ cả hai)",
+     "FieldVisit"},
+    {"GET", "/api/v1/households/{id}/visits", h_household_visits, ON_HOUSEHOLD(CAP_PEOPLE_READ), NULL, NULL, false,
+     RATE_NONE, 200, "listHouseholdVisits", "Tổ công nghệ số",
+     "Các lượt đến hộ, mới nhất trước (được ghi nhật ký như xem hộ)", "FieldVisitList"},
+    /* yêu cầu hỗ trợ: help requests to the community digital teams (helpreq.h) */
+    {"GET", "/api/v1/help-requests/units", h_helpreq_public_units, PUB, NULL, NULL, false, RATE_NONE, 200,
+     "listHelpRequestUnits", "Tổ công nghệ số", "Các tổ dân phố để chọn trên biểu mẫu yêu cầu hỗ trợ công khai",
+     "HelpRequestUnits"},
+    {"POST", "/api/v1/help-requests/public", h_helpreq_public, PUB, helpreq_public_body, NULL, false, RATE_FORM, 201,
+     "createPublicHelpRequest", "Tổ công nghệ số",
+     "Người dân hoặc người thân gửi yêu cầu hỗ trợ, không cần tài khoản (giới hạn theo địa chỉ mạng): chỉ trả về số yêu cầu",
+     "HelpRequestReceipt"},
+    {"POST", "/api/v1/help-requests", h_helpreq_create, ON_UNIT(CAP_FIELD_WRITE, "unit_id", FROM_BODY), helpreq_body,
+     NULL, true, RATE_WRITE, 201, "createHelpRequest", "Tổ công nghệ số",
+     "Cán bộ ghi một yêu cầu hỗ trợ nhận qua điện thoại hoặc tại quầy; yêu cầu được chuyển đến tổ của tổ dân phố",
+     "HelpRequest"},
+    {"GET", "/api/v1/help-requests", h_helpreq_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     helpreq_query, false, RATE_NONE, 200, "listHelpRequests", "Tổ công nghệ số",
+     "Yêu cầu hỗ trợ của các tổ dân phố trong phạm vi, quá hạn trước", "HelpRequestPage"},
+    {"GET", "/api/v1/help-requests/summary", h_helpreq_summary, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     helpreq_summary_query, false, RATE_NONE, 200, "getHelpRequestSummary", "Tổ công nghệ số",
+     "Số yêu cầu hỗ trợ chưa xong và quá hạn theo tổ dân phố", "HelpRequestSummary"},
+    {"GET", "/api/v1/help-requests/{id}", h_helpreq_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_HELP_REQUEST, "id",
+     FROM_PATH, NULL, NULL, false, RATE_NONE, 200, "getHelpRequest", "Tổ công nghệ số",
+     "Một yêu cầu hỗ trợ (được ghi nhật ký)", "HelpRequest"},
+    {"POST", "/api/v1/help-requests/{id}/take", h_helpreq_take, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_HELP_REQUEST, "id",
+     FROM_PATH, NULL, NULL, true, RATE_WRITE, 200, "takeHelpRequest", "Tổ công nghệ số",
+     "Thành viên tổ nhận một yêu cầu (đã có người khác nhận hoặc đã xong: 409)", "HelpRequest"},
+    {"POST", "/api/v1/help-requests/{id}/done", h_helpreq_done, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_HELP_REQUEST, "id",
+     FROM_PATH, helpreq_done_body, NULL, true, RATE_WRITE, 200, "completeHelpRequest", "Tổ công nghệ số",
+     "Đóng yêu cầu bằng lượt đến hộ đã ghi kết quả", "HelpRequest"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

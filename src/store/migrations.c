@@ -962,6 +962,103 @@ static const store_sql m0022[] = {
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
 
+/* 19: Tổ công nghệ số cộng đồng (issue 9, part 1; field.h): one team per tổ dân phố (unit_id
+ * unique), its members from the registry; the visit topics (an admin extends the list); the
+ * door-to-door visits: household, its tổ (copied at write time, for worklists and coverage), the
+ * date (a key yyyymmdd), who made it and when; the topics guided, the residents present and each
+ * one's outcomes. Nothing is unique per household and day: two helpers saving the same household
+ * on the same day both keep their visit. */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0019[] = {
+    {WITH_ID_AI("field_teams",
+                " unit_id BIGINT NOT NULL UNIQUE REFERENCES units(id),"
+                " name TEXT NOT NULL,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {WITH_ID_AI("field_team_members",
+                " team_id BIGINT NOT NULL REFERENCES field_teams(id),"
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " role TEXT NOT NULL CHECK (role IN ('leader', 'member')),"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL,"
+                " UNIQUE (team_id, person_id)")},
+    {WITH_ID_AI("field_topics",
+                " code TEXT NOT NULL UNIQUE,"
+                " label TEXT NOT NULL,"
+                " position INTEGER NOT NULL,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"INSERT INTO field_topics (code, label, position, created_at) VALUES"
+     " ('smartphone', 'Sử dụng điện thoại thông minh', 10, 0),"
+     " ('vneid', 'Kích hoạt định danh điện tử VNeID', 20, 0),"
+     " ('public_services', 'Dịch vụ công trực tuyến', 30, 0),"
+     " ('cashless', 'Thanh toán không dùng tiền mặt', 40, 0),"
+     " ('scam_awareness', 'Phòng chống lừa đảo trên mạng', 50, 0),"
+     " ('ai', 'Trí tuệ nhân tạo (AI)', 60, 0),"
+     " ('ecommerce', 'Thương mại điện tử, bán hàng trực tuyến', 70, 0),"
+     " ('health_apps', 'Ứng dụng y tế, sổ sức khỏe điện tử', 80, 0),"
+     " ('learning_platform', 'Học trên nền tảng Bình dân học vụ số', 90, 0)",
+     NULL},
+    {WITH_ID_AI("field_visits",
+                " household_id BIGINT NOT NULL REFERENCES households(id),"
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " visited_on INTEGER NOT NULL CHECK (visited_on BETWEEN 20000101 AND 99991231),"
+                " note TEXT,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX field_visits_household ON field_visits(household_id, visited_on)", NULL},
+    {"CREATE INDEX field_visits_unit ON field_visits(unit_id, visited_on)", NULL},
+    /* A visit's rows are its key: on SQLite one b-tree each (WITHOUT ROWID), so that saving a visit
+     * dirties fewer pages under the single writer. */
+#define FIELD_LINK(table, columns) "CREATE TABLE " table " (" columns ") WITHOUT ROWID", "CREATE TABLE " table " (" columns ")"
+    {FIELD_LINK("field_visit_topics",
+                " visit_id BIGINT NOT NULL REFERENCES field_visits(id),"
+                " topic_id BIGINT NOT NULL REFERENCES field_topics(id),"
+                " PRIMARY KEY (visit_id, topic_id)")},
+    {FIELD_LINK("field_visit_people",
+                " visit_id BIGINT NOT NULL REFERENCES field_visits(id),"
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " PRIMARY KEY (visit_id, person_id)")},
+    {"CREATE INDEX field_visit_people_person ON field_visit_people(person_id)", NULL},
+    {FIELD_LINK("field_visit_outcomes",
+                " visit_id BIGINT NOT NULL REFERENCES field_visits(id),"
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " outcome TEXT NOT NULL,"
+                " PRIMARY KEY (visit_id, person_id, outcome)")},
+#undef FIELD_LINK
+    {"CREATE INDEX field_visit_outcomes_person ON field_visit_outcomes(person_id)", NULL},
+    /* Help requests (yêu cầu hỗ trợ, issue 9 part 11; helpreq.h): asked by a resident, a relative or
+     * the service-centre desk, by phone, at the desk or through the public form; routed to the team
+     * of the tổ dân phố (unit_id); taken by a member, closed with the visit that recorded its outcome.
+     * due_at: when it becomes overdue. created_by NULL: the public form. */
+    {WITH_ID_AI("help_requests",
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " channel TEXT NOT NULL CHECK (channel IN ('phone', 'desk', 'web')),"
+                " requester_name TEXT NOT NULL,"
+                " requester_phone TEXT,"
+                " relation TEXT NOT NULL CHECK (relation IN ('self', 'relative', 'desk')),"
+                " resident_name TEXT,"
+                " address TEXT,"
+                " topic_id BIGINT REFERENCES field_topics(id),"
+                " description TEXT NOT NULL,"
+                " status TEXT NOT NULL CHECK (status IN ('open', 'taken', 'done')),"
+                " due_at BIGINT NOT NULL,"
+                " taken_by BIGINT REFERENCES users(id),"
+                " taken_at BIGINT,"
+                " done_by BIGINT REFERENCES users(id),"
+                " done_at BIGINT,"
+                " visit_id BIGINT REFERENCES field_visits(id),"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX help_requests_unit ON help_requests(unit_id, status, due_at)", NULL},
+    {"CREATE INDEX help_requests_done ON help_requests(unit_id, done_at) WHERE done_at IS NOT NULL", NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -979,6 +1076,7 @@ const store_migration hocvuso_migrations[] = {
     {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
     {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
+    {19, "community digital teams: members, visit topics, door-to-door visits and outcomes; help requests", m0019},
     {20, "Đại sứ số: mentors, mentees, guidance sessions, service-centre helpers", m0020},
     {21, "4T steps of traders, training classes, events", m0021},
     {22, "plan tasks, their units and progress updates; attachments; schools' programme, grades, designations; contributions and plan budgets", m0022},

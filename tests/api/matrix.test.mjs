@@ -15,6 +15,8 @@ import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps,
 
 let otherAttempt;
 let planTaskId, planNameId, planAttachment, wardUnit, tdp1Unit, tdp2Unit; // the plan's objects (issue 9 part 8)
+let teamA, teamB; // the demo's community digital teams of tổ 1 and tổ 2
+let helpA, helpB; // help requests of tổ 1 and tổ 2
 let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId, lessonId, programmeId, certQuizId;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
@@ -113,6 +115,30 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/plan/budgets': 'reports.read',
   // An attachment follows its owner's rule (SCOPE_ATTACHMENT), not a capability of its own.
   'GET /api/v1/attachments/{id}': null,
+  // Tổ công nghệ số cộng đồng (issue 9 part 1): the topic list is the ward admin's (units.write); any
+  // logged-in caller reads it. Teams, worklists, coverage and the household search read the registry
+  // (people.read on the tổ); a team and its members are set up by those who write the registry
+  // (people.write); a visit is field work (field.write on the household's tổ).
+  'GET /api/v1/field/topics': null,
+  'POST /api/v1/field/topics': 'units.write',
+  'GET /api/v1/field/teams': 'people.read',
+  'POST /api/v1/field/teams': 'people.write',
+  'GET /api/v1/field/teams/{id}': 'people.read',
+  'POST /api/v1/field/teams/{id}/members': 'people.write',
+  'GET /api/v1/field/teams/{id}/worklist': 'people.read',
+  'GET /api/v1/field/teams/{id}/report': 'people.read',
+  'GET /api/v1/field/teams/{id}/report.xlsx': 'people.read',
+  'GET /api/v1/field/coverage': 'people.read',
+  'GET /api/v1/field/households': 'people.read',
+  'POST /api/v1/households/{id}/visits': 'field.write',
+  // Help requests (issue 9 part 11): read with people.read on their tổ; entered, taken and closed as
+  // field work (field.write). The public form and its list of tổ are public routes.
+  'POST /api/v1/help-requests': 'field.write',
+  'GET /api/v1/help-requests': 'people.read',
+  'GET /api/v1/help-requests/summary': 'people.read',
+  'GET /api/v1/help-requests/{id}': 'people.read',
+  'POST /api/v1/help-requests/{id}/take': 'field.write',
+  'POST /api/v1/help-requests/{id}/done': 'field.write',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
@@ -395,6 +421,14 @@ before(async () => {
   });
   if (pa.status !== 201) throw new Error(`plan attachment: ${pa.status} ${pa.text}`);
   planAttachment = { id: pa.json.id, by: 'admin' };
+  const teams = (await srv.getJSON(admin, `/api/v1/field/teams?unit_id=${wardId}&per_page=200`)).items;
+  teamA = { id: teams.find((t) => t.unit_id === tdp1).id, unit: tdp1 };
+  teamB = { id: teams.find((t) => t.unit_id === tdp2).id, unit: tdp2 };
+  for (const [unit, set] of [[tdp1, (x) => (helpA = x)], [tdp2, (x) => (helpB = x)]]) {
+    const r = await srv.request('POST', '/api/v1/help-requests', { session: admin, body: { unit_id: unit, requester_name: 'Người Hỏi Ma Trận', description: 'Ma trận' } });
+    if (r.status !== 201) throw new Error(`help request: ${r.status} ${r.text}`);
+    set({ id: r.json.id, unit });
+  }
   // Import jobs: one uploaded by the ward admin (seen from the ward), one by tổ 1's officer.
   jobA = await apiImport('admin', wardId);
   jobB = await apiImport('tdp01', tdp1);
@@ -523,6 +557,7 @@ test('policy: every object a route names is checked (path ids, unit fields)', ()
     }
     if (rt.body && rt.body.some((f) => f.name === 'role') && !['user_role'].includes(rt.scope)) wrong.push(`${key(rt)}: a role in the body, scope ${rt.scope}`);
     if (rt.body && rt.body.some((f) => f.name === 'person_id') && !['user_person', 'unit_person', 'ambassador'].includes(rt.scope)) wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
+    if (rt.body && rt.body.some((f) => f.name === 'person_id') && !['user_person', 'field_team_person'].includes(rt.scope)) wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
     // A restore names a deleted person: found among the deleted ones, checked the same way.
     // A trader's 4T step names a trader: seen through the registering unit or a market (SCOPE_TRADER).
     const personScope = /\/restore$/.test(rt.path) ? 'person_deleted' : /\/trade-steps$/.test(rt.path) ? 'trader' : 'person';
@@ -621,6 +656,33 @@ function casesFor(rt, username) {
     }
     case 'request':
       for (const [label, q] of [['request of a person registered in scope', a.inRequest], ['request of a person out of scope', a.outRequest], ['missing request', null]])
+        add(label, { id: q ? q.id : MISSING }, {}, q === null ? 'missing' : holds(a, cap, q.unit) ? 'pass' : 'deny');
+      break;
+    case 'field_team':
+      // A community digital team is reached through its tổ dân phố.
+      for (const [label, t] of [['team of tổ 1', teamA], ['team of tổ 2', teamB], ['missing team', null]])
+        add(label, { id: t ? t.id : MISSING }, {}, t === null ? 'missing' : holds(a, cap, t.unit) ? 'pass' : 'deny');
+      break;
+    case 'field_team_person': {
+      // The team as above, then the person of the body: visible to the caller (people.read).
+      const pairs = [
+        ['team of tổ 1, person in scope', teamA, a.inPerson],
+        ['team of tổ 1, person out of scope', teamA, a.outPerson],
+        ['team of tổ 1, person seen through a membership', teamA, a.memberPerson],
+        ['team of tổ 2', teamB, a.inPerson],
+        ['missing team', null, a.inPerson],
+        ['missing person', teamA, null],
+      ];
+      for (const [label, t, p] of pairs) {
+        let expect = t === null ? 'missing' : holds(a, cap, t.unit) ? 'pass' : 'deny';
+        if (expect === 'pass') expect = p === null ? 'missing' : personVisible(a, 'people.read', p) ? 'pass' : 'deny';
+        add(label, { id: t ? t.id : MISSING }, { person: p ? p.id : MISSING }, expect);
+      }
+      break;
+    }
+    case 'help_request':
+      // A help request is reached through its tổ dân phố.
+      for (const [label, q] of [['request of tổ 1', helpA], ['request of tổ 2', helpB], ['missing request', null]])
         add(label, { id: q ? q.id : MISSING }, {}, q === null ? 'missing' : holds(a, cap, q.unit) ? 'pass' : 'deny');
       break;
     case 'household':

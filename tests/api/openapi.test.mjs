@@ -267,6 +267,29 @@ const cases = {
   listContributions: () => ({ path: `/api/v1/contributions?unit_id=${state.wardId}&per_page=5` }),
   setPlanBudget: () => ({ path: `/api/v1/plan/tasks/${state.planTaskId}/budget`, body: { year: 2026, source: 'state_budget', amount_vnd: 50000000 } }),
   listPlanBudgets: () => ({ path: '/api/v1/plan/budgets' }),
+  // Tổ công nghệ số cộng đồng: the unit made above (a tổ) gets a team; the person made above joins
+  // tổ 1's team; a visit to the household made above.
+  listHelpRequestUnits: () => ({ path: '/api/v1/help-requests/units', session: null }),
+  createPublicHelpRequest: () => ({ path: '/api/v1/help-requests/public', session: null, body: { unit_id: state.tdp1, requester_name: 'Người Gửi Kiểm Thử', phone: '0912345678', description: 'Nhờ hướng dẫn cài VNeID.' } }),
+  createHelpRequest: () => ({ path: '/api/v1/help-requests', body: { unit_id: state.tdp1, channel: 'desk', relation: 'desk', requester_name: 'Cán Bộ Quầy', topic: 'vneid', description: 'Hướng dẫn kích hoạt VNeID.' } }),
+  listHelpRequests: () => ({ path: '/api/v1/help-requests?status=open&per_page=5' }),
+  getHelpRequestSummary: () => ({ path: `/api/v1/help-requests/summary?unit_id=${state.wardId}` }),
+  getHelpRequest: () => ({ path: `/api/v1/help-requests/${state.helpId}` }),
+  takeHelpRequest: () => ({ path: `/api/v1/help-requests/${state.helpId}/take` }),
+  completeHelpRequest: () => ({ path: `/api/v1/help-requests/${state.helpId}/done`, body: { visit_id: state.visitId } }),
+  listFieldTopics: () => ({ path: '/api/v1/field/topics' }),
+  createFieldTopic: () => ({ path: '/api/v1/field/topics', body: { label: `Chủ đề kiểm thử ${uniq()}` } }),
+  listFieldTeams: () => ({ path: `/api/v1/field/teams?unit_id=${state.tdp1}` }),
+  createFieldTeam: () => ({ path: '/api/v1/field/teams', body: { unit_id: state.unitId, name: 'Tổ công nghệ số kiểm thử' } }),
+  getFieldTeam: () => ({ path: `/api/v1/field/teams/${state.teamId}` }),
+  addFieldTeamMember: () => ({ path: `/api/v1/field/teams/${state.teamId}/members`, body: { person_id: state.personId, team_role: 'leader' } }),
+  recordVisit: () => ({ path: `/api/v1/households/${state.householdId}/visits`, body: { topics: ['vneid', 'cashless'], note: 'Kiểm thử' } }),
+  listHouseholdVisits: () => ({ path: `/api/v1/households/${state.householdId}/visits` }),
+  getFieldWorklist: () => ({ path: `/api/v1/field/teams/${state.teamId}/worklist?list=residents&per_page=5` }),
+  getFieldTeamReport: () => ({ path: `/api/v1/field/teams/${state.teamId}/report?period=week` }),
+  getFieldTeamReportXlsx: () => ({ path: `/api/v1/field/teams/${state.teamId}/report.xlsx?period=quarter&date=2026-11-15` }),
+  getFieldCoverage: () => ({ path: `/api/v1/field/coverage?unit_id=${state.wardId}` }),
+  findFieldHouseholds: () => ({ path: `/api/v1/field/households?unit_id=${state.tdp1}&q=kiem%20thu` }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -285,7 +308,11 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'getAmbassador', 'logServiceHelp', 'endAmbassador', 'getFamilySummary', 'listFamiliesLeft', 'getVneidCoverage',
   'listVneidWorklist', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
   'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listSchools', 'getSchool', 'setSchoolProgramme',
-  'addSchoolDesignation', 'uploadSchoolEvidence', 'addContribution', 'listContributions', 'setPlanBudget', 'listPlanBudgets', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'addSchoolDesignation', 'uploadSchoolEvidence', 'addContribution', 'listContributions', 'setPlanBudget', 'listPlanBudgets',
+  'listFieldTopics', 'createFieldTopic', 'listFieldTeams',
+  'createFieldTeam', 'getFieldTeam', 'addFieldTeamMember', 'recordVisit', 'listHouseholdVisits', 'getFieldWorklist', 'getFieldTeamReport', 'getFieldTeamReportXlsx',
+  'getFieldCoverage', 'findFieldHouseholds', 'listHelpRequestUnits', 'createPublicHelpRequest', 'createHelpRequest',
+  'listHelpRequests', 'getHelpRequestSummary', 'getHelpRequest', 'takeHelpRequest', 'completeHelpRequest', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -377,6 +404,9 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'listPlanTasks') state.planTaskId = r.json.items.find((t) => t.code === '3.4').id;
     if (id === 'uploadPlanAttachment') state.planAttachmentId = r.json.id;
     if (id === 'listPlanUnits') state.planNameId = r.json.items.find((n) => n.name === 'Hội Phụ nữ phường').id;
+    if (id === 'listFieldTeams') state.teamId = r.json.items[0].id;
+    if (id === 'recordVisit') state.visitId = r.json.id;
+    if (id === 'createHelpRequest') state.helpId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });

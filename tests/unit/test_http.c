@@ -637,6 +637,8 @@ static void test_route_table_invariants(void **state) {
       case SCOPE_TRADER:
       case SCOPE_CLASS:
       case SCOPE_EVENT:
+      case SCOPE_FIELD_TEAM:
+      case SCOPE_HELP_REQUEST:
         if (rt->scope_from != FROM_PATH || !rt->scope_field || strcmp(first_param, rt->scope_field) != 0)
           fail_msg("%s: SCOPE_PERSON/SCOPE_HOUSEHOLD must name the first path parameter", id);
         if (rt->also_unit && !spec_has(rt->body, rt->also_unit)) fail_msg("%s: also_unit not in the body", id);
@@ -655,6 +657,11 @@ static void test_route_table_invariants(void **state) {
       case SCOPE_ATTACHMENT:
         if (rt->scope_from != FROM_PATH || !rt->scope_field || strcmp(first_param, rt->scope_field) != 0)
           fail_msg("%s: SCOPE_ATTACHMENT must name the first path parameter", id);
+        break;
+      case SCOPE_FIELD_TEAM_PERSON:
+        if (nparams != 1 || strcmp(first_param, "id") != 0) fail_msg("%s: SCOPE_FIELD_TEAM_PERSON needs the team in the path", id);
+        if (rt->scope_from != FROM_BODY || !spec_has(rt->body, rt->scope_field))
+          fail_msg("%s: SCOPE_FIELD_TEAM_PERSON needs the person field in the body", id);
         break;
       case SCOPE_USER_PERSON:
         if (nparams != 1 || strcmp(first_param, "id") != 0) fail_msg("%s: SCOPE_USER_PERSON needs the user in the path", id);

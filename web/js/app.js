@@ -43,6 +43,7 @@ const resourcesPage = lazy(() => import('./pages/resources.js'));
 const newPasswordPage = lazy(() => import('./pages/new-password.js'));
 const ambassadorsPage = lazy(() => import('./pages/ambassadors.js'));
 const reachPage = lazy(() => import('./pages/reach.js'));
+const fieldPage = lazy(() => import('./pages/field.js'));
 function warmPages() {
   setTimeout(() => LAZY.forEach((get) => get().catch(() => {})), 1500);
 }
@@ -69,6 +70,7 @@ const NAV = [
   { key: 'reach', href: '#/tong-quan-so', label: 'Tổng quan phổ cập số', icon: 'audit', cap: 'people.read' },
   { key: 'ambassadors', href: '#/dai-su-so', label: 'Đại sứ số', icon: 'people', cap: 'people.read' },
   { key: 'assist', href: '#/hoc-cung', label: 'Học cùng người dân', icon: 'people', cap: 'field.write' },
+  { key: 'field', href: '#/to-cong-nghe-so', label: 'Tổ công nghệ số', icon: 'home', cap: ['field.write', 'people.write'] },
   { key: 'competence', href: '#/nang-luc-so', label: 'Năng lực số', icon: 'audit', cap: 'reports.read' },
   { key: 'plan', href: '#/ke-hoach', label: 'Kế hoạch', icon: 'check', cap: 'units.read' },
   { key: 'schools', href: '#/truong-hoc', label: 'Trường học', icon: 'units', cap: 'school.read' },
@@ -118,12 +120,17 @@ const ROUTES = [
   { re: /^\/nguon-luc$/, page: resourcesPage, title: 'Nguồn lực', nav: 'resources', cap: 'reports.read' },
   { re: /^\/truong-hoc$/, page: schoolsPage, title: 'Trường học', nav: 'schools', cap: 'school.read' },
   { re: /^\/truong-hoc\/([^/]+)$/, keys: ['id'], page: schoolsPage, title: 'Trường học', nav: 'schools', cap: 'school.read' },
+  { re: /^\/to-cong-nghe-so$/, page: fieldPage, title: 'Tổ công nghệ số', nav: 'field', cap: ['field.write', 'people.write'] },
+  { re: /^\/to-cong-nghe-so\/([^/]+)$/, keys: ['id'], page: fieldPage, title: 'Tổ công nghệ số', nav: 'field', cap: ['field.write', 'people.write'] },
+  { re: /^\/to-cong-nghe-so\/([^/]+)\/(bao-cao)$/, keys: ['id', 'report'], page: fieldPage, title: 'Báo cáo hoạt động', nav: 'field', cap: ['field.write', 'people.write'] },
+  { re: /^\/to-cong-nghe-so\/([^/]+)\/ho\/([^/]+)$/, keys: ['id', 'hh'], page: fieldPage, title: 'Ghi lượt đến hộ', nav: 'field', cap: ['field.write', 'people.write'] },
   { re: /^\/nang-luc-so$/, page: competencePage, title: 'Thay đổi năng lực số', nav: 'competence', cap: 'reports.read' },
   { re: /^\/chung-nhan$/, page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
   { re: /^\/chung-nhan\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
   { re: /^\/chuong-trinh$/, page: programmesPage, title: 'Điều kiện cấp chứng nhận', nav: 'programmes', cap: 'certificates.manage' },
   // Open to anyone, logged in or not: a stranger checks a certificate (its QR code opens this page).
   { re: /^\/xac-minh$/, page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
+  { re: /^\/(yeu-cau-ho-tro)$/, keys: ['form'], page: fieldPage, title: 'Yêu cầu hỗ trợ', open: true },
   { re: /^\/xac-minh\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
   { re: /^\/cau-hoi$/, page: questionsPage, title: 'Ngân hàng câu hỏi', nav: 'questions', cap: 'content.write' },
   { re: /^\/cau-hoi\/([^/]+)$/, keys: ['id'], page: questionsPage, title: 'Câu hỏi', nav: 'questions', cap: 'content.write' },
