@@ -27,6 +27,7 @@ STORE_SQL(q_grade_insert, "INSERT INTO school_grades (unit_id, grade, students, 
                           " VALUES (?, ?, ?, ?, ?, ?)");
 STORE_SQL(q_desig_insert, "INSERT INTO school_designations (unit_id, kind, name, school_year, decision, created_by,"
                           " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+STORE_SQL(q_desig_same, "SELECT 1 FROM school_designations WHERE unit_id = ? AND kind = ? AND name = ? AND school_year = ?");
 STORE_SQL(q_prog, "SELECT p.runs_programme, p.since_on, p.evidence_url, p.updated_at, us.display_name"
                   " FROM school_programmes p LEFT JOIN users us ON us.id = p.updated_by WHERE p.unit_id = ?");
 STORE_SQL(q_grades, "SELECT grade, students, covered FROM school_grades WHERE unit_id = ? ORDER BY grade");
@@ -231,7 +232,20 @@ int schools_add_designation(store_conn *w, int64_t unit_id, const school_designa
   const char *decision = blank(in->decision) ? NULL : in->decision;
   if (decision && (text_name_check(decision) == TEXT_NAME_HIDDEN || utf8_length(decision, strlen(decision)) > 200))
     return app_fail(e, 400, "invalid_value", "decision", "Số quyết định không hợp lệ (tối đa 200 ký tự).");
-  store_stmt *s = store_prepare(w, &q_desig_insert);
+  /* The same designation twice (a double tap, two people at once) is kept once: the writer is
+   * held, so the check and the insert see the same rows. */
+  store_stmt *s = store_prepare(w, &q_desig_same);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, unit_id);
+  store_bind_text(s, 2, in->kind);
+  store_bind_text(s, 3, who);
+  store_bind_text(s, 4, in->school_year);
+  int rc = store_step(s);
+  store_reset(s);
+  if (rc == STORE_ROW)
+    return app_fail(e, 409, "conflict", "name", "Danh hiệu này đã được ghi cho trường trong năm học này.");
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  s = store_prepare(w, &q_desig_insert);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, unit_id);
   store_bind_text(s, 2, in->kind);

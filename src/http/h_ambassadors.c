@@ -53,6 +53,16 @@ int h_ambassadors_get(req *r) {
   if (!c) return req_unavailable(r);
   json_t *o = NULL;
   if (ambassador_of(r, c, req_param(r, 0), &o) != 0) return -1;
+  /* One person's record (with the people they guide and helped): a staff read is audited. */
+  int64_t person = json_integer_value(json_object_get(o, "person_id")),
+          unit = json_integer_value(json_object_get(o, "unit_id"));
+  if (req_begin(r) != 0 ||
+      req_audit(r, "person.read", "person", person, unit,
+                json_pack("{s:s, s:I}", "what", "ambassador", "ambassador_id", (json_int_t)req_param(r, 0))) != 0 ||
+      store_commit(req_dbw(r)) != STORE_OK) {
+    json_decref(o);
+    return APP_INTERNAL(&r->err);
+  }
   return req_ok(r, 200, o);
 }
 
