@@ -41,7 +41,7 @@ STORE_SQL(q_members, "SELECT m.id, m.person_id, p.full_name, m.role, p.household
 STORE_SQL(q_person_live, "SELECT 1 FROM people WHERE id = ? AND deleted_at IS NULL");
 STORE_SQL(q_member_role, "SELECT role FROM field_team_members WHERE team_id = ? AND person_id = ?");
 STORE_SQL(q_member_insert, "INSERT INTO field_team_members (team_id, person_id, role, created_by, created_at)"
-                           " VALUES (?, ?, ?, ?, ?)");
+                           " VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, person_id) DO NOTHING");
 STORE_SQL(q_member_update, "UPDATE field_team_members SET role = ? WHERE team_id = ? AND person_id = ?");
 STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
 
@@ -418,18 +418,26 @@ int field_team_add_member(store_conn *w, int64_t team_id, int64_t person_id, con
   store_reset(s);
   if (rc != STORE_ROW && rc != STORE_DONE) return APP_INTERNAL(e);
   *created = rc == STORE_DONE;
-  if (!(s = store_prepare(w, *created ? &q_member_insert : &q_member_update))) return APP_INTERNAL(e);
   if (*created) {
+    /* Another request may add the same person at once (PostgreSQL writes concurrently): then
+     * nothing is inserted here, and the role is set on the row the other one made. */
+    if (!(s = store_prepare(w, &q_member_insert))) return APP_INTERNAL(e);
     store_bind_int(s, 1, team_id);
     store_bind_int(s, 2, person_id);
     store_bind_text(s, 3, role);
     store_bind_id(s, 4, by_user);
     store_bind_int(s, 5, now);
-  } else {
-    store_bind_text(s, 1, role);
-    store_bind_int(s, 2, team_id);
-    store_bind_int(s, 3, person_id);
+    rc = store_step(s);
+    int64_t n = rc == STORE_DONE ? store_changes(s) : 0;
+    store_reset(s);
+    if (rc != STORE_DONE) return APP_INTERNAL(e);
+    if (n == 1) return 0;
+    *created = false;
   }
+  if (!(s = store_prepare(w, &q_member_update))) return APP_INTERNAL(e);
+  store_bind_text(s, 1, role);
+  store_bind_int(s, 2, team_id);
+  store_bind_int(s, 3, person_id);
   rc = store_step(s);
   store_reset(s);
   return rc == STORE_DONE ? 0 : APP_INTERNAL(e);

@@ -27,6 +27,10 @@ STORE_SQL(q_grade_insert, "INSERT INTO school_grades (unit_id, grade, students, 
                           " VALUES (?, ?, ?, ?, ?, ?)");
 STORE_SQL(q_desig_insert, "INSERT INTO school_designations (unit_id, kind, name, school_year, decision, created_by,"
                           " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+/* The school's row, locked for the rest of the transaction (PostgreSQL writes concurrently under
+ * READ COMMITTED; SQLite's single writer serialises already), so that two designations of a school
+ * are checked and written one after the other. */
+STORE_SQL2(q_school_lock, "SELECT 1 FROM units WHERE id = ?", "SELECT 1 FROM units WHERE id = ? FOR NO KEY UPDATE");
 STORE_SQL(q_desig_same, "SELECT 1 FROM school_designations WHERE unit_id = ? AND kind = ? AND name = ? AND school_year = ?");
 STORE_SQL(q_prog, "SELECT p.runs_programme, p.since_on, p.evidence_url, p.updated_at, us.display_name"
                   " FROM school_programmes p LEFT JOIN users us ON us.id = p.updated_by WHERE p.unit_id = ?");
@@ -232,9 +236,15 @@ int schools_add_designation(store_conn *w, int64_t unit_id, const school_designa
   const char *decision = blank(in->decision) ? NULL : in->decision;
   if (decision && (text_name_check(decision) == TEXT_NAME_HIDDEN || utf8_length(decision, strlen(decision)) > 200))
     return app_fail(e, 400, "invalid_value", "decision", "Số quyết định không hợp lệ (tối đa 200 ký tự).");
-  /* The same designation twice (a double tap, two people at once) is kept once: the writer is
-   * held, so the check and the insert see the same rows. */
-  store_stmt *s = store_prepare(w, &q_desig_same);
+  /* The same designation twice (a double tap, two people at once) is kept once: the
+   * school's row is locked first, so the check and the insert see the same rows. */
+  store_stmt *s = store_prepare(w, &q_school_lock);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, unit_id);
+  int lk = store_step(s);
+  store_reset(s);
+  if (lk != STORE_ROW && lk != STORE_DONE) return APP_INTERNAL(e);
+  s = store_prepare(w, &q_desig_same);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, unit_id);
   store_bind_text(s, 2, in->kind);

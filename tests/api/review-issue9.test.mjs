@@ -72,11 +72,13 @@ test('a school designation sent twice, one after the other or at once, is kept o
   const same = (j) => j.designations.filter((d) => d.kind === body.kind && d.name === body.name && d.school_year === body.school_year);
   assert.equal(same(await srv.getJSON(teacher, `/api/v1/schools/${school}`)).length, 1);
   // At once: exactly one kept, the others a clean 409.
-  const b2 = { kind: 'model_teacher', name: `Đỗ Thị Mai ${tag}`, school_year: '2025-2026' };
-  const rs = await Promise.all([1, 2, 3, 4].map(() => srv.request('POST', path, { session: teacher, body: b2 })));
-  assert.deepEqual(rs.map((r) => r.status).sort(), [201, 409, 409, 409], rs.map((r) => r.text).join('\n'));
-  const kept = (await srv.getJSON(teacher, `/api/v1/schools/${school}`)).designations.filter((d) => d.name === b2.name);
-  assert.equal(kept.length, 1);
+  for (const who of ['Mai', 'Hoa', 'Cúc']) {
+    const b2 = { kind: 'model_teacher', name: `Đỗ Thị ${who} ${tag}`, school_year: '2025-2026' };
+    const rs = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(() => srv.request('POST', path, { session: teacher, body: b2 })));
+    assert.deepEqual(rs.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409], rs.map((r) => r.text.slice(0, 120)).join('\n'));
+    const kept = (await srv.getJSON(teacher, `/api/v1/schools/${school}`)).designations.filter((d) => d.name === b2.name);
+    assert.equal(kept.length, 1);
+  }
   // Another year, or another name, is another designation.
   const other = await srv.request('POST', path, { session: teacher, body: { ...body, school_year: '2026-2027' } });
   assert.equal(other.status, 201, other.text);
@@ -124,4 +126,20 @@ test('held: a hostile attachment name is cleaned and the download is safe', asyn
     session: teacher, rawBody: Buffer.from('<html><script>alert(1)</script></html>'), headers: { 'content-type': 'application/pdf' },
   });
   expectError(assert, html, 415, 'unsupported_media_type', 'file');
+});
+
+// Defect 3: on PostgreSQL (writes run concurrently under READ COMMITTED) the same person added to a
+// team by two requests at once made the second one's INSERT hit the unique (team, person): a 500.
+test('the same person added to a team by several requests at once: one 201, the others 200, one member row', async () => {
+  const teams = await srv.getJSON(admin, `/api/v1/field/teams?unit_id=${tdp1}`);
+  const team = teams.items.find((t) => t.unit_id === tdp1).id;
+  for (let round = 0; round < 3; round++) {
+    const p = (await created('/api/v1/residents', { full_name: `Vũ Văn ${["Hùng", "Dũng", "Cường"][round]} ${tag}`, unit_id: tdp1, household_id: hhA, birth_date: '1990-01-01' })).id;
+    const rs = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((i) => srv.request('POST', `/api/v1/field/teams/${team}/members`, {
+      session: tdp01, body: { person_id: p, team_role: i % 2 ? 'leader' : 'member' },
+    })));
+    assert.deepEqual(rs.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 200, 200, 201], rs.map((r) => r.text.slice(0, 200)).join('\n'));
+    const t = await srv.getJSON(admin, `/api/v1/field/teams/${team}`);
+    assert.equal(t.members.filter((m) => m.person_id === p).length, 1);
+  }
 });
