@@ -29,7 +29,7 @@ STORE_SQL(q_get, "SELECT " C_COLS C_FROM " WHERE c.id = ?");
 #define C_WHERE                                                                                                \
   " WHERE " SCOPE_IN("u.path") " AND (CAST(? AS TEXT) IS NULL OR (u.path >= ? AND u.path < ?))"               \
   " AND (CAST(? AS TEXT) IS NULL OR c.source_kind = ?) AND (CAST(? AS TEXT) IS NULL OR c.kind = ?)"         \
-  " AND (? = 0 OR c.task_id = ?)"
+  " AND (CAST(? AS BIGINT) = 0 OR c.task_id = ?)"
 STORE_SQL(q_list, SCOPE_WITH "SELECT " C_COLS C_FROM C_WHERE " ORDER BY c.received_on DESC, c.id DESC LIMIT ? OFFSET ?");
 STORE_SQL(q_totals, SCOPE_WITH "SELECT c.kind, c.source_kind, COUNT(*), SUM(c.value_vnd)"
                                " FROM contributions c JOIN units u ON u.id = c.unit_id" C_WHERE

@@ -143,3 +143,14 @@ test('the same person added to a team by several requests at once: one 201, the 
     assert.equal(t.members.filter((m) => m.person_id === p).length, 1);
   }
 });
+
+// Defect 4: on PostgreSQL `? = 0` typed the task filter as a 32-bit integer, so a task_id above
+// 2^31 - 1 (valid for the route: up to 2^63 - 1) answered 500 instead of an empty page.
+test('contributions filtered by a task id beyond 32 bits: an empty page, not a 500', async () => {
+  for (const id of ['2147483648', '9223372036854775807']) {
+    const r = await srv.request('GET', `/api/v1/contributions?task_id=${id}`, { session: admin });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.total, 0);
+    assert.deepEqual(r.json.items, []);
+  }
+});
