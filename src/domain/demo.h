@@ -28,8 +28,9 @@ int demo_load(store *st, const char *password, FILE *out, char *err, size_t errl
  * there by name, or created (code "HD-" + its synthetic code). Loading twice adds nothing. */
 int demo_load_units(store *st, long residents, uint64_t seed, FILE *out, char *err, size_t errlen);
 
-/* The plan's tasks for the demo ward and progress updates by their units (demo_plan.c), in the
- * caller's transaction. */
+/* Issue 9 parts 8, 7, 9, in the caller's transaction: the plan's tasks for the demo ward and
+ * progress updates by their units (demo_plan.c), then the schools (demo_schools.c) and the
+ * resources (demo_resources.c). */
 int demo_plan(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen);
 /* The schools' programme, grades and designations (demo_schools.c), in the caller's transaction. */
 int demo_schools(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen);

@@ -95,5 +95,5 @@ int demo_plan(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen) {
   }
   fprintf(out, "Plan: %d task(s) of part IV (%d new), %d progress update(s) added.\n", n.tasks_new + n.tasks_kept,
           n.tasks_new, added);
-  return 0;
+  return demo_schools(w, now, out, err, errlen) == 0 && demo_resources(w, now, out, err, errlen) == 0 ? 0 : -1;
 }
