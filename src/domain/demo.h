@@ -32,6 +32,8 @@ int demo_load_units(store *st, long residents, uint64_t seed, FILE *out, char *e
  * progress updates by their units (demo_plan.c), then the schools (demo_schools.c) and the
  * resources (demo_resources.c). */
 int demo_plan(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen);
+/* A progress update with a PDF attached (the file stored under data_dir/attachments), once. */
+int demo_plan_files(store *st, const char *data_dir, int64_t now, FILE *out, char *err, size_t errlen);
 /* The schools' programme, grades and designations (demo_schools.c), in the caller's transaction. */
 int demo_schools(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen);
 /* Contributions and plan budgets (demo_resources.c), in the caller's transaction, after the plan. */
