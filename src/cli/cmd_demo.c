@@ -17,6 +17,7 @@
 #include "domain/competence.h"
 #include "domain/demo.h"
 #include "domain/confirmations.h"
+#include "domain/field.h"
 #include "domain/import_file.h"
 #include "domain/lessons.h"
 #include "domain/people.h"
@@ -386,9 +387,18 @@ int cmd_demo(int argc, char **argv) {
     rc = confirmations_demo(st, clock_now(), &added, err, sizeof err);
     if (rc != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
     else printf("Confirmations from outside (VNeID, binhdanhocvuso.gov.vn, other courses): %lld new\n", (long long)added);
+    /* Tổ công nghệ số cộng đồng: a team per tổ, members, door-to-door visits (demo_field.c). */
+    if (rc == 0 && (rc = demo_field(st, clock_now(), &added, err, sizeof err)) != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
+    else if (rc == 0) printf("Community digital teams: one per tổ dân phố; %lld door-to-door visits new\n", (long long)added);
   }
+  if (rc == 0 && !units_only && (rc = demo_trade(st, clock_now(), stdout, err, sizeof err)) != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
   const char *content = cli_get(demo_opts, &args, "content");
   if (rc == 0 && !units_only) rc = load_curriculum(st, &keys, content ? content : "content/curriculum");
+  /* Issue 9, parts 2, 3 and 10 under way (demo_reach.c): once people, certificates and confirmations exist. */
+  if (rc == 0 && !units_only && demo_reach(st, clock_now(), stdout, err, sizeof err) != 0) {
+    fprintf(stderr, "hocvuso demo: %s\n", err);
+    rc = -1;
+  }
   store_close(st);
   if (rc != 0) return 1;
   printf("\nLog in as:  admin / %s\n", password);

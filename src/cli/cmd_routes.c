@@ -31,9 +31,19 @@ static const char *scope_name(scope_kind k) {
     case SCOPE_ATTEMPT: return "attempt";
     case SCOPE_CERT: return "certificate";
     case SCOPE_CONFIRMATION: return "confirmation";
+    case SCOPE_TRADER: return "trader";
+    case SCOPE_CLASS: return "class";
+    case SCOPE_EVENT: return "event";
+    case SCOPE_UNIT_PERSON: return "unit_person";
+    case SCOPE_AMBASSADOR: return "ambassador";
+    case SCOPE_MENTEE: return "mentee";
+    case SCOPE_MENTORSHIP: return "mentorship";
     case SCOPE_PLAN_TASK: return "plan_task";
     case SCOPE_PLAN: return "plan";
     case SCOPE_ATTACHMENT: return "attachment";
+    case SCOPE_FIELD_TEAM: return "field_team";
+    case SCOPE_FIELD_TEAM_PERSON: return "field_team_person";
+    case SCOPE_HELP_REQUEST: return "help_request";
   }
   return "?";
 }

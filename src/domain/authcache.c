@@ -334,7 +334,7 @@ static void *listener_main(void *arg) {
 }
 
 int authcache_start(store *st) {
-  if (proc_cache || store_kind_of(st) != STORE_PG) return 0;
+  if (proc_cache) return 0;
   proc_cache = authcache_new(AUTHCACHE_SLOTS, AUTHCACHE_IDLE_MS, AUTHCACHE_MAX_AGE_MS);
   if (!proc_cache) return -1;
   proc_store = st;

@@ -9,8 +9,9 @@
  * delivered to every process (this one included) when the transaction commits; each process's
  * listener drops the same entries then. While the listener is down (or late: its lease runs out
  * after AUTHCACHE_LEASE_MS without a sign of life) the cache answers nothing, so requests read
- * the database. On SQLite, which has no channel between processes (`hocvuso user …` runs in its
- * own process), no cache is kept: the session lookup costs no round trip there.
+ * the database. SQLite has no LISTEN/NOTIFY: its backend stands in with a notifications table
+ * written in the changing transaction and polled by the listener (src/store/sqlite.c), so that a
+ * change made by `hocvuso user …` or a second server on the same file is heard within the poll.
  */
 #ifndef HOCVUSO_AUTHCACHE_H
 #define HOCVUSO_AUTHCACHE_H
@@ -62,11 +63,11 @@ int authcache_count(authcache *ac); /* live entries, for tests */
 
 /* ---- the process's cache ---- */
 int64_t authcache_now_ms(void); /* monotonic milliseconds */
-/* Starts this process's cache and its listener thread (PostgreSQL only; on SQLite nothing).
+/* Starts this process's cache and its listener thread (both backends).
  * 0 on success. */
 int authcache_start(store *st);
 void authcache_stop(void);
-/* This process's cache, or NULL (SQLite, the CLI, or not started). */
+/* This process's cache, or NULL (the CLI, or not started). */
 authcache *authcache_process(void);
 
 /* What changed, for authcache_changed. */

@@ -28,6 +28,13 @@ int demo_load(store *st, const char *password, FILE *out, char *err, size_t errl
  * there by name, or created (code "HD-" + its synthetic code). Loading twice adds nothing. */
 int demo_load_units(store *st, long residents, uint64_t seed, FILE *out, char *err, size_t errlen);
 
+/* The movement's models of issue 9 parts 4 to 6 (demo_trade.c), once the synthetic residents are
+ * in: the traders' 4T steps, the staff's training classes, the ward's events. Running it again adds
+ * nothing. */
+int demo_trade(store *st, int64_t now, FILE *out, char *err, size_t errlen);
+/* Đại sứ số under way (demo_reach.c): mentors, mentees, sessions, service-centre helpers, once the
+ * ward has residents; nothing when it has none, or has ambassadors already. */
+int demo_reach(store *st, int64_t now, FILE *out, char *err, size_t errlen);
 /* Issue 9 parts 8, 7, 9, in the caller's transaction: the plan's tasks for the demo ward and
  * progress updates by their units (demo_plan.c), then the schools (demo_schools.c) and the
  * resources (demo_resources.c). */

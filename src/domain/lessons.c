@@ -4,6 +4,8 @@
 
 #include <ctype.h>
 #include <md4c-html.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +17,11 @@
 #include "util/clock.h"
 #include "util/utf8.h"
 
+/* Every load of a course raises its revision, in the load's transaction: a lesson kept in memory
+ * (lesson_cache below) is good while its course's revision is the one it was built at. */
 STORE_SQL(q_course_up, "INSERT INTO courses (code, title, description, created_at) VALUES (?, ?, ?, ?)"
-                       " ON CONFLICT (code) DO UPDATE SET title = excluded.title, description = excluded.description"
-                       " RETURNING id");
+                       " ON CONFLICT (code) DO UPDATE SET title = excluded.title, description = excluded.description,"
+                       " revision = courses.revision + 1 RETURNING id");
 STORE_SQL(q_module_up, "INSERT INTO course_modules (course_id, code, title, summary, position, level, competencies)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (course_id, code) DO UPDATE SET title = excluded.title,"
                        " summary = excluded.summary, position = excluded.position, level = excluded.level,"
@@ -36,6 +40,10 @@ STORE_SQL(q_lesson, "SELECT l.id, l.title, l.minutes, l.competencies, l.body_htm
                     " EXISTS (SELECT 1 FROM lesson_progress p WHERE p.user_id = ? AND p.lesson_id = l.id), m.position,"
                     " l.position, c.id FROM lessons l JOIN course_modules m ON m.id = l.module_id"
                     " JOIN courses c ON c.id = m.course_id WHERE l.id = ?");
+/* What a lesson's answer kept in memory is checked against, with the one part that is the reader's. */
+STORE_SQL(q_lesson_rev, "SELECT c.revision, EXISTS (SELECT 1 FROM lesson_progress p WHERE p.user_id = ? AND"
+                        " p.lesson_id = l.id) FROM lessons l JOIN course_modules m ON m.id = l.module_id"
+                        " JOIN courses c ON c.id = m.course_id WHERE l.id = ?");
 /* The lessons of a course in reading order, to find a lesson's neighbours. */
 STORE_SQL(q_order, "SELECT l.id FROM lessons l JOIN course_modules m ON m.id = l.module_id WHERE m.course_id = ?"
                    " ORDER BY m.position, m.id, l.position");
@@ -394,48 +402,106 @@ static void put_col(buf *b, store_stmt *s, int i) {
     buf_puts(b, "null");
 }
 
-int lessons_get(store_conn *c, int64_t lesson_id, int64_t user_id, buf *out, app_err *e) {
+/* ---- a lesson's answer kept in memory ----
+ * The lesson view is the learners' hottest read. Everything in its answer but `done` is a function
+ * of the lesson's course as loaded (its text, its place in the reading order), so it is built once
+ * per course revision and kept, in two parts around `done`; each request checks the revision and
+ * reads `done` in one small statement. Keyed by the database (store_conn_serial) and the lesson id;
+ * an entry is immutable and shared by reference count, so that the copy into the reply happens
+ * outside the lock. A slot is taken over by a newer revision or another lesson hashing to it. */
+typedef struct lesson_blob {
+  atomic_int refs;
+  uint64_t db;
+  int64_t id, revision;
+  size_t head_len, tail_len; /* data = head (up to `"done":`), then tail (after it) */
+  char data[];
+} lesson_blob;
+
+#define LCACHE_SLOTS 1024
+static lesson_blob *lcache[LCACHE_SLOTS];
+static pthread_mutex_t lcache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void blob_unref(lesson_blob *b) {
+  if (b && atomic_fetch_sub(&b->refs, 1) == 1) free(b);
+}
+
+static lesson_blob *lcache_get(uint64_t db, int64_t id, int64_t revision) {
+  pthread_mutex_lock(&lcache_mu);
+  lesson_blob *b = lcache[(uint64_t)id % LCACHE_SLOTS];
+  if (b && b->db == db && b->id == id && b->revision == revision)
+    atomic_fetch_add(&b->refs, 1);
+  else
+    b = NULL;
+  pthread_mutex_unlock(&lcache_mu);
+  return b;
+}
+
+/* Keeps a copy of the two parts; a failed allocation keeps nothing (the next request builds again). */
+static void lcache_put(uint64_t db, int64_t id, int64_t revision, const char *head, size_t head_len, const char *tail,
+                       size_t tail_len) {
+  lesson_blob *b = malloc(sizeof *b + head_len + tail_len);
+  if (!b) return;
+  atomic_init(&b->refs, 1);
+  b->db = db;
+  b->id = id;
+  b->revision = revision;
+  b->head_len = head_len;
+  b->tail_len = tail_len;
+  memcpy(b->data, head, head_len);
+  memcpy(b->data + head_len, tail, tail_len);
+  pthread_mutex_lock(&lcache_mu);
+  lesson_blob **slot = &lcache[(uint64_t)id % LCACHE_SLOTS];
+  lesson_blob *old = *slot;
+  *slot = b;
+  pthread_mutex_unlock(&lcache_mu);
+  blob_unref(old);
+}
+
+static void put_done(buf *out, bool done) { buf_puts(out, done ? "true" : "false"); }
+
+/* Builds the answer from the tables: `head` gets everything up to and including `"done":`, `tail`
+ * everything after the value. 404 when the lesson does not exist. */
+static int lesson_build(store_conn *c, int64_t lesson_id, buf *head, buf *tail, app_err *e) {
   store_stmt *s = store_prepare(c, &q_lesson);
   if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, user_id);
+  store_bind_int(s, 1, 0);
   store_bind_int(s, 2, lesson_id);
   int rc = store_step(s);
   if (rc != STORE_ROW) {
     store_reset(s);
     return rc == STORE_DONE ? app_fail(e, 404, "not_found", "id", "Không tìm thấy bài học.") : APP_INTERNAL(e);
   }
-  /* Written straight into the reply: the lesson's HTML (a few KB) is escaped once, never copied
-   * into a JSON tree and scanned again (issue 8's lesson view is a hot read). */
-  buf_puts(out, "{\"id\":");
-  jsonx_put_int(out, lesson_id);
-  buf_puts(out, ",\"title\":");
-  put_col(out, s, 1);
-  buf_puts(out, ",\"minutes\":");
-  jsonx_put_int(out, store_col_int(s, 2));
-  buf_puts(out, ",\"competencies\":[");
+  /* Written as text, never as a JSON tree: the lesson's HTML (a few KB) is escaped once. */
+  buf_puts(head, "{\"id\":");
+  jsonx_put_int(head, lesson_id);
+  buf_puts(head, ",\"title\":");
+  put_col(head, s, 1);
+  buf_puts(head, ",\"minutes\":");
+  jsonx_put_int(head, store_col_int(s, 2));
+  buf_puts(head, ",\"competencies\":[");
   const char *cs = store_col_text(s, 3);
   bool first = true;
   for (const char *p = cs ? cs : ""; *p;) {
     const char *q = strchr(p, ',');
     size_t len = q ? (size_t)(q - p) : strlen(p);
     if (len) {
-      if (!first) buf_putc(out, ',');
-      jsonx_escape(out, p, len);
+      if (!first) buf_putc(head, ',');
+      jsonx_escape(head, p, len);
       first = false;
     }
     p += len + (q ? 1 : 0);
   }
-  buf_puts(out, "],\"html\":");
-  put_col(out, s, 4);
-  buf_puts(out, ",\"course\":{\"code\":");
-  put_col(out, s, 5);
-  buf_puts(out, ",\"title\":");
-  put_col(out, s, 6);
-  buf_puts(out, "},\"module\":{\"code\":");
-  put_col(out, s, 7);
-  buf_puts(out, ",\"title\":");
-  put_col(out, s, 8);
-  buf_puts(out, store_col_int(s, 9) != 0 ? "},\"done\":true" : "},\"done\":false");
+  buf_puts(head, "],\"html\":");
+  put_col(head, s, 4);
+  buf_puts(head, ",\"course\":{\"code\":");
+  put_col(head, s, 5);
+  buf_puts(head, ",\"title\":");
+  put_col(head, s, 6);
+  buf_puts(head, "},\"module\":{\"code\":");
+  put_col(head, s, 7);
+  buf_puts(head, ",\"title\":");
+  put_col(head, s, 8);
+  buf_puts(head, "},\"done\":");
   int64_t course_id = store_col_int(s, 12);
   store_reset(s);
   /* Neighbours in the course's reading order. */
@@ -459,18 +525,55 @@ int lessons_get(store_conn *c, int64_t lesson_id, int64_t user_id, buf *out, app
     store_reset(s);
   }
   if (!s || (rc != STORE_ROW && rc != STORE_DONE)) return APP_INTERNAL(e);
-  buf_puts(out, ",\"previous\":");
+  buf_puts(tail, ",\"previous\":");
   if (prev)
-    jsonx_put_int(out, prev);
+    jsonx_put_int(tail, prev);
   else
-    buf_puts(out, "null");
-  buf_puts(out, ",\"next\":");
+    buf_puts(tail, "null");
+  buf_puts(tail, ",\"next\":");
   if (next)
-    jsonx_put_int(out, next);
+    jsonx_put_int(tail, next);
   else
-    buf_puts(out, "null");
-  buf_putc(out, '}');
-  return out->oom ? APP_INTERNAL(e) : 0;
+    buf_puts(tail, "null");
+  buf_putc(tail, '}');
+  return head->oom || tail->oom ? APP_INTERNAL(e) : 0;
+}
+
+int lessons_get(store_conn *c, int64_t lesson_id, int64_t user_id, buf *out, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_lesson_rev);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, user_id);
+  store_bind_int(s, 2, lesson_id);
+  int rc = store_step(s);
+  int64_t revision = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  bool done = rc == STORE_ROW && store_col_int(s, 1) != 0;
+  store_reset(s);
+  if (rc != STORE_ROW)
+    return rc == STORE_DONE ? app_fail(e, 404, "not_found", "id", "Không tìm thấy bài học.") : APP_INTERNAL(e);
+  uint64_t db = store_conn_serial(c);
+  lesson_blob *b = lcache_get(db, lesson_id, revision);
+  if (b) {
+    buf_append(out, b->data, b->head_len);
+    put_done(out, done);
+    buf_append(out, b->data + b->head_len, b->tail_len);
+    blob_unref(b);
+    return out->oom ? APP_INTERNAL(e) : 0;
+  }
+  buf head, tail;
+  buf_init(&head);
+  buf_init(&tail);
+  int ret = lesson_build(c, lesson_id, &head, &tail, e);
+  if (ret == 0) {
+    /* Read in the same transaction as the revision, so it is the answer of that revision. */
+    lcache_put(db, lesson_id, revision, head.data, head.len, tail.data, tail.len);
+    buf_append(out, head.data, head.len);
+    put_done(out, done);
+    buf_append(out, tail.data, tail.len);
+    if (out->oom) ret = APP_INTERNAL(e);
+  }
+  buf_free(&head);
+  buf_free(&tail);
+  return ret;
 }
 
 int lessons_complete(store_conn *w, int64_t lesson_id, int64_t user_id, app_err *e) {

@@ -587,10 +587,26 @@ done:
   return rc;
 }
 
-static int start_attempt(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, int64_t assisted_by,
-                         json_t **out, int *status, app_err *e) {
-  int64_t now = clock_now();
-  store_stmt *s = store_prepare(w, &q_quiz);
+/* What a start draws before it writes: the quiz as read, and its questions drawn (quiz.h). */
+struct quiz_draw {
+  int64_t quiz_id;
+  char title[400], purpose[16];
+  int pass, limit_min, max_attempts;
+  json_t *items;    /* [{q, order?, choices?}] */
+  char *items_text; /* the same, as stored */
+};
+
+void quiz_draw_free(quiz_draw *d) {
+  if (!d) return;
+  json_decref(d->items);
+  free(d->items_text);
+  free(d);
+}
+
+/* The quiz, its pool, and a random draw from it: reads only, on any connection. */
+int quiz_draw_new(store_conn *c, int64_t quiz_id, quiz_draw **out, app_err *e) {
+  *out = NULL;
+  store_stmt *s = store_prepare(c, &q_quiz);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, quiz_id);
   int rc = store_step(s);
@@ -598,18 +614,107 @@ static int start_attempt(store_conn *w, int64_t quiz_id, int64_t user_id, int64_
     store_reset(s);
     return rc == STORE_DONE ? app_fail(e, 404, "not_found", "id", "Không tìm thấy bài kiểm tra.") : APP_INTERNAL(e);
   }
+  quiz_draw *d = calloc(1, sizeof *d);
+  if (!d) {
+    store_reset(s);
+    return APP_INTERNAL(e);
+  }
+  d->quiz_id = quiz_id;
+  snprintf(d->title, sizeof d->title, "%s", store_col_text(s, 1));
   char category[512];
   snprintf(category, sizeof category, "%s", store_col_is_null(s, 3) ? "" : store_col_text(s, 3));
   int64_t comp = store_col_is_null(s, 4) ? 0 : store_col_int(s, 4);
   int level = store_col_is_null(s, 5) ? 0 : (int)store_col_int(s, 5);
-  int count = (int)store_col_int(s, 6), limit_min = (int)store_col_int(s, 8), max_attempts = (int)store_col_int(s, 9);
-  bool placement = !strcmp(store_col_text(s, 10), "placement");
+  int count = (int)store_col_int(s, 6);
+  d->pass = (int)store_col_int(s, 7);
+  d->limit_min = (int)store_col_int(s, 8);
+  d->max_attempts = (int)store_col_int(s, 9);
+  snprintf(d->purpose, sizeof d->purpose, "%s", store_col_text(s, 10));
+  bool placement = !strcmp(d->purpose, "placement");
   store_reset(s);
+  /* The pool, then a random sample of it. */
+  int ret = -1;
+  int64_t *pool = malloc(sizeof *pool * QUIZ_POOL_MAX), *comp_of = malloc(sizeof *comp_of * QUIZ_POOL_MAX);
+  size_t n = 0;
+  s = store_prepare(c, &q_pool);
+  if (!s || !pool || !comp_of) {
+    if (s) store_reset(s);
+    ret = APP_INTERNAL(e);
+    goto done;
+  }
+  char like[520];
+  int i = bind_pool(s, comp, level, category, like, sizeof like);
+  store_bind_int(s, i, QUIZ_POOL_MAX);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    pool[n] = store_col_int(s, 0);
+    comp_of[n++] = store_col_int(s, 1);
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    ret = APP_INTERNAL(e);
+    goto done;
+  }
+  if (n == 0) {
+    ret = app_fail(e, 409, "conflict", "id", "Ngân hàng chưa có câu hỏi nào cho bài kiểm tra này.");
+    goto done;
+  }
+  size_t take = (size_t)count < n ? (size_t)count : n;
+  if (placement) {
+    if (draw_spread(pool, comp_of, n, take) != 0) {
+      ret = APP_INTERNAL(e);
+      goto done;
+    }
+  } else {
+    for (size_t k2 = 0; k2 < take; k2++) { /* a partial Fisher–Yates shuffle */
+      size_t j = k2 + randombytes_uniform((uint32_t)(n - k2));
+      int64_t t = pool[k2];
+      pool[k2] = pool[j];
+      pool[j] = t;
+    }
+  }
+  d->items = json_array();
+  for (size_t k = 0; d->items && k < take; k++) {
+    stored_q q;
+    if (load_question(c, pool[k], &q) != 0 || json_array_append_new(d->items, draw_item(&q)) != 0) {
+      json_decref(q.row);
+      ret = APP_INTERNAL(e);
+      goto done;
+    }
+    json_decref(q.row);
+  }
+  d->items_text = d->items ? json_dumps(d->items, JSON_COMPACT) : NULL;
+  if (!d->items_text) {
+    ret = APP_INTERNAL(e);
+    goto done;
+  }
+  *out = d;
+  d = NULL;
+  ret = 0;
+done:
+  free(pool);
+  free(comp_of);
+  quiz_draw_free(d);
+  return ret;
+}
+
+int quiz_start_drawn(store_conn *w, const quiz_draw *d, int64_t user_id, int64_t person_id, int64_t assisted_by,
+                     int64_t *id, int64_t *started, json_t **out, int *status, app_err *e) {
+  int64_t now = clock_now();
+  *id = 0;
+  *out = NULL;
+  /* Still there and not retired, as the transaction sees it. */
+  store_stmt *s = store_prepare(w, &q_quiz);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, d->quiz_id);
+  int rc = store_step(s);
+  store_reset(s);
+  if (rc != STORE_ROW)
+    return rc == STORE_DONE ? app_fail(e, 404, "not_found", "id", "Không tìm thấy bài kiểm tra.") : APP_INTERNAL(e);
   /* An attempt still open is answered again (a page reloaded on a phone). */
   s = store_prepare(w, assisted_by ? &q_open_assisted : &q_open);
   if (!s) return APP_INTERNAL(e);
   int bi = 1;
-  store_bind_int(s, bi++, quiz_id);
+  store_bind_int(s, bi++, d->quiz_id);
   store_bind_int(s, bi++, user_id);
   if (assisted_by) store_bind_int(s, bi++, person_id);
   store_bind_int(s, bi, now - QUIZ_GRACE_SECONDS); /* still submittable: the same attempt (view_of, quiz_submit) */
@@ -621,93 +726,48 @@ static int start_attempt(store_conn *w, int64_t quiz_id, int64_t user_id, int64_
     *status = 200;
     return attempt_view(w, open, out, e);
   }
-  if (max_attempts > 0) {
+  if (d->max_attempts > 0) {
     s = store_prepare(w, &q_used);
     if (!s) return APP_INTERNAL(e);
-    store_bind_int(s, 1, quiz_id);
+    store_bind_int(s, 1, d->quiz_id);
     store_bind_id(s, 2, assisted_by ? 0 : user_id); /* assisted: the resident's attempts alone */
     store_bind_id(s, 3, person_id);
     rc = store_step(s);
     int64_t used = rc == STORE_ROW ? store_col_int(s, 0) : -1;
     store_reset(s);
     if (used < 0) return APP_INTERNAL(e);
-    if (used >= max_attempts) {
+    if (used >= d->max_attempts) {
       static _Thread_local char msg[160]; /* app_err keeps the pointer until the answer is sent */
       snprintf(msg, sizeof msg, "%s đã làm đủ %d lần cho phép của bài kiểm tra này.", assisted_by ? "Người này" : "Bạn",
-               max_attempts);
+               d->max_attempts);
       return app_fail(e, 409, "conflict", "id", msg);
     }
   }
-  /* The pool, then a random sample of it. */
-  s = store_prepare(w, &q_pool);
-  if (!s) return APP_INTERNAL(e);
-  char like[520];
-  int i = bind_pool(s, comp, level, category, like, sizeof like);
-  store_bind_int(s, i, QUIZ_POOL_MAX);
-  int64_t *pool = malloc(sizeof *pool * QUIZ_POOL_MAX), *comp_of = malloc(sizeof *comp_of * QUIZ_POOL_MAX);
-  size_t n = 0;
-  while (pool && comp_of && (rc = store_step(s)) == STORE_ROW) {
-    pool[n] = store_col_int(s, 0);
-    comp_of[n++] = store_col_int(s, 1);
-  }
-  store_reset(s);
-  if (!pool || !comp_of || rc != STORE_DONE) {
-    free(pool);
-    free(comp_of);
-    return APP_INTERNAL(e);
-  }
-  if (n == 0) {
-    free(pool);
-    free(comp_of);
-    return app_fail(e, 409, "conflict", "id", "Ngân hàng chưa có câu hỏi nào cho bài kiểm tra này.");
-  }
-  size_t take = (size_t)count < n ? (size_t)count : n;
-  if (placement) {
-    if (draw_spread(pool, comp_of, n, take) != 0) {
-      free(pool);
-      free(comp_of);
-      return APP_INTERNAL(e);
-    }
-  } else {
-    for (size_t k2 = 0; k2 < take; k2++) { /* a partial Fisher–Yates shuffle */
-      size_t j = k2 + randombytes_uniform((uint32_t)(n - k2));
-      int64_t t = pool[k2];
-      pool[k2] = pool[j];
-      pool[j] = t;
-    }
-  }
-  free(comp_of);
-  json_t *items = json_array();
-  for (size_t k = 0; items && k < take; k++) {
-    stored_q q;
-    if (load_question(w, pool[k], &q) != 0) {
-      json_decref(items);
-      items = NULL;
-      break;
-    }
-    json_array_append_new(items, draw_item(&q));
-    json_decref(q.row);
-  }
-  free(pool);
-  char *text = items ? json_dumps(items, JSON_COMPACT) : NULL;
-  json_decref(items);
-  if (!text) return APP_INTERNAL(e);
   s = store_prepare(w, &q_attempt_insert);
-  int64_t id = 0;
-  if (s) {
-    store_bind_int(s, 1, quiz_id);
-    store_bind_int(s, 2, user_id);
-    store_bind_id(s, 3, person_id);
-    store_bind_int(s, 4, now);
-    store_bind_id(s, 5, limit_min > 0 ? now + (int64_t)limit_min * 60 : 0);
-    store_bind_text(s, 6, text);
-    store_bind_id(s, 7, assisted_by);
-  }
-  rc = s ? store_insert_id(s, &id) : STORE_ERROR;
-  free(text);
-  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, d->quiz_id);
+  store_bind_int(s, 2, user_id);
+  store_bind_id(s, 3, person_id);
+  store_bind_int(s, 4, now);
+  store_bind_id(s, 5, d->limit_min > 0 ? now + (int64_t)d->limit_min * 60 : 0);
+  store_bind_text(s, 6, d->items_text);
+  store_bind_id(s, 7, assisted_by);
+  if (store_insert_id(s, id) != STORE_DONE) return APP_INTERNAL(e);
+  *started = now;
   *status = 201;
-  return attempt_view(w, id, out, e);
+  return 0;
+}
+
+/* The whole start on the writer (the assisted start: rare, and the helper's own). */
+static int start_attempt(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, int64_t assisted_by,
+                         json_t **out, int *status, app_err *e) {
+  quiz_draw *d = NULL;
+  if (quiz_draw_new(w, quiz_id, &d, e) != 0) return -1;
+  int64_t id = 0, started = 0;
+  int rc = quiz_start_drawn(w, d, user_id, person_id, assisted_by, &id, &started, out, status, e);
+  if (rc == 0 && id) rc = attempt_view(w, id, out, e);
+  quiz_draw_free(d);
+  return rc;
 }
 
 int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, json_t **out, int *status, app_err *e) {
@@ -834,6 +894,22 @@ static int attempt_view(store_conn *c, int64_t id, json_t **out, app_err *e) {
   if (rc == 0) json_object_set_new(*out, "certificates", certs ? certs : json_array());
   attempt_free(&a);
   return rc;
+}
+
+int quiz_draw_view(store_conn *c, const quiz_draw *d, int64_t id, int64_t started, json_t **out, app_err *e) {
+  attempt_row a;
+  memset(&a, 0, sizeof a);
+  a.id = id;
+  a.quiz_id = d->quiz_id;
+  a.pass = d->pass;
+  a.started = started;
+  a.deadline = d->limit_min > 0 ? started + (int64_t)d->limit_min * 60 : 0;
+  snprintf(a.title, sizeof a.title, "%s", d->title);
+  snprintf(a.purpose, sizeof a.purpose, "%s", d->purpose);
+  a.items = d->items; /* borrowed: never attempt_free'd */
+  if (view_of(c, &a, out, e) != 0) return -1;
+  json_object_set_new(*out, "certificates", json_array());
+  return 0;
 }
 
 int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e) {

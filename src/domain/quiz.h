@@ -46,6 +46,19 @@ int quiz_list(store_conn *c, int64_t user_id, int64_t person_id, int page, int p
  * drawn, without answers. 404 for an unknown quiz, 409 when the attempts are used up or the bank has
  * no question for it. */
 int quiz_start(store_conn *w, int64_t quiz_id, int64_t user_id, int64_t person_id, json_t **out, int *status, app_err *e);
+/* The same start in three steps, so that the writer is held only for what must be decided in
+ * its transaction (issue 8's synchronised start): quiz_draw_new reads the quiz and draws its
+ * questions on any connection, before the writer is taken (404, 409 for an empty bank);
+ * quiz_start_drawn, in the write transaction, answers the attempt still open (*status 200, *out
+ * its view) or checks the attempts used (409) and inserts the drawn attempt (*status 201, *id,
+ * *started; *out NULL); quiz_draw_view, after the commit and on any connection, is the new
+ * attempt's view, the same as quiz_attempt_get's. */
+typedef struct quiz_draw quiz_draw;
+int quiz_draw_new(store_conn *c, int64_t quiz_id, quiz_draw **out, app_err *e);
+int quiz_start_drawn(store_conn *w, const quiz_draw *d, int64_t user_id, int64_t person_id, int64_t assisted_by,
+                     int64_t *id, int64_t *started, json_t **out, int *status, app_err *e);
+int quiz_draw_view(store_conn *c, const quiz_draw *d, int64_t id, int64_t started, json_t **out, app_err *e);
+void quiz_draw_free(quiz_draw *d);
 /* Starts (or answers again) an attempt that the field helper `helper_id` runs with the resident
  * `person_id`, present (issue 8 part 7): the attempt is the helper's to see and submit (user_id),
  * the resident's to count (person_id: attempt limits, scores, certificates), and carries

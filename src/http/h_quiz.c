@@ -41,15 +41,37 @@ int h_attempts_start(req *r) {
   if (!c) return req_unavailable(r);
   int64_t person = people_of_user(c, r->who->user_id);
   if (person < 0) return APP_INTERNAL(&r->err);
-  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  /* The writer is held only to decide and insert: the draw is read before it is taken, and the
+   * answer built after it is given back (a synchronised start of a class is all writes). */
+  quiz_draw *d = NULL;
+  if (quiz_draw_new(c, req_param(r, 0), &d, &r->err) != 0) return -1;
   json_t *o = NULL;
-  int status = 201;
-  if (quiz_start(req_dbw(r), req_param(r, 0), r->who->user_id, person, &o, &status, &r->err) != 0) return -1;
-  if (store_commit(req_dbw(r)) != STORE_OK) {
-    json_decref(o);
-    return APP_INTERNAL(&r->err);
+  int status = 201, rc = -1;
+  int64_t id = 0, started = 0;
+  if (req_begin(r) != 0) {
+    rc = APP_INTERNAL(&r->err);
+    goto done;
   }
-  return req_ok(r, status, o);
+  if (quiz_start_drawn(req_dbw(r), d, r->who->user_id, person, 0, &id, &started, &o, &status, &r->err) != 0) goto done;
+  if (store_commit(req_dbw(r)) != STORE_OK) {
+    rc = APP_INTERNAL(&r->err);
+    goto done;
+  }
+  req_writer_done(r);
+  if (id) {
+    store_conn *rc2 = req_db(r);
+    if (!rc2) {
+      rc = req_unavailable(r);
+      goto done;
+    }
+    if (quiz_draw_view(rc2, d, id, started, &o, &r->err) != 0) goto done;
+  }
+  rc = req_ok(r, status, o);
+  o = NULL;
+done:
+  json_decref(o);
+  quiz_draw_free(d);
+  return rc;
 }
 
 int h_attempts_get(req *r) {

@@ -78,6 +78,49 @@ int h_person_confirmations_add(req *r);
 int h_confirmations_list(req *r);
 int h_confirmations_import(req *r);
 int h_confirmations_delete(req *r);
+/* h_trade.c: 4T steps of small traders (issue 9 part 4) */
+int h_markets_list(req *r);
+int h_traders_list(req *r);
+int h_trade_step_record(req *r);
+int h_trade_step_delete(req *r);
+/* h_classes.c: training classes (issue 9 part 5) */
+int h_classes_list(req *r);
+int h_classes_get(req *r);
+int h_classes_create(req *r);
+int h_classes_session_add(req *r);
+int h_classes_enrol(req *r);
+int h_classes_attendance(req *r);
+int h_classes_outcome(req *r);
+/* h_events.c: events such as Ngày hội toàn dân học tập số (issue 9 part 6) */
+int h_events_list(req *r);
+int h_events_get(req *r);
+int h_events_create(req *r);
+int h_events_update(req *r);
+int h_events_activity_add(req *r);
+int h_events_participant_add(req *r);
+/* h_field.c (Tổ công nghệ số cộng đồng: teams, visits, worklists, coverage) */
+int h_field_topics(req *r);
+int h_field_topics_create(req *r);
+int h_field_teams_list(req *r);
+int h_field_teams_create(req *r);
+int h_field_team_get(req *r);
+int h_field_team_members_add(req *r);
+int h_field_worklist(req *r);
+int h_field_coverage(req *r);
+int h_field_households_find(req *r);
+int h_household_visits_add(req *r);
+int h_household_visits(req *r);
+int h_field_team_report(req *r);
+int h_field_team_report_xlsx(req *r);
+/* h_helpreq.c (yêu cầu hỗ trợ: help requests to the community digital teams) */
+int h_helpreq_public_units(req *r);
+int h_helpreq_public(req *r);
+int h_helpreq_create(req *r);
+int h_helpreq_list(req *r);
+int h_helpreq_summary(req *r);
+int h_helpreq_get(req *r);
+int h_helpreq_take(req *r);
+int h_helpreq_done(req *r);
 /* h_quiz.c */
 int h_quizzes_create(req *r);
 int h_quizzes_list(req *r);
@@ -126,5 +169,21 @@ int h_contributions_list(req *r);
 int h_contributions_add(req *r);
 int h_plan_budgets(req *r);
 int h_plan_budget_set(req *r);
+
+/* h_ambassadors.c: Đại sứ số (issue 9 part 2) */
+int h_ambassadors_list(req *r);
+int h_ambassadors_summary(req *r);
+int h_ambassadors_create(req *r);
+int h_ambassadors_get(req *r);
+int h_ambassadors_end(req *r);
+int h_ambassadors_help(req *r);
+int h_mentorships_create(req *r);
+int h_mentorships_end(req *r);
+int h_mentorships_session(req *r);
+/* h_reach.c: Gia đình số, VNeID coverage (issue 9 parts 3, 10) */
+int h_families_summary(req *r);
+int h_families_left(req *r);
+int h_vneid_coverage(req *r);
+int h_vneid_worklist(req *r);
 
 #endif

@@ -79,6 +79,21 @@ typedef struct field_spec {
  *             state-changing route, `cap` on the holder's unit alone;
  * SCOPE_CONFIRMATION a confirmation from outside {id} of the path (confirmations.h): the capability
  *             on its person's registering unit (404 when absent or the person deleted);
+ * SCOPE_TRADER a trader {id} of the path (trade.h): the capability on the person's registering unit
+ *             or on a market where they trade (404 when absent or deleted); a body `helper_id`
+ *             names a person who must be visible with people.read;
+ * SCOPE_CLASS a training class {id} of the path (classes.h): the capability on its organising unit
+ *             (404 when absent); a body `participant_id` names a person who must be visible with
+ *             people.read;
+ * SCOPE_EVENT an event {id} of the path (events.h): as SCOPE_CLASS, on the event's organising unit;
+ * SCOPE_UNIT_PERSON the unit of body field scope_field with `cap`, and the person of body field
+ *             `person_id` visible with people.read (naming an ambassador, ambassadors.h);
+ * SCOPE_AMBASSADOR an ambassador {id} of the path (ambassadors.h): `cap` on the unit they serve; and
+ *             the person of body field `person_id`, when the body names one, visible with people.read;
+ * SCOPE_MENTEE a new assignment: the person of body field `mentee_id` changed with `cap` (on their
+ *             registering unit), and the person of the ambassador in body field `mentor_id` visible
+ *             with people.read;
+ * SCOPE_MENTORSHIP an assignment {id} of the path: `cap` on its mentee's registering unit;
  * SCOPE_PLAN_TASK a plan task {id} of the path (plan.h; 404 when absent), reported on for the unit
  *             named by scope_field: that unit must answer for the task (its plan unit names map to
  *             it) or be the plan's ward (400 otherwise), and the capability must hold on it;
@@ -86,7 +101,13 @@ typedef struct field_spec {
  *             plan is loaded);
  * SCOPE_ATTACHMENT an attachment {id} of the path (attachments.h; 404 when absent): its uploader,
  *             or whoever may read its owner (a plan task: units.read anywhere, as the task's page;
- *             a school: school.read on the school). */
+ *             a school: school.read on the school);
+ * SCOPE_FIELD_TEAM a community digital team {id} of the path (field.h): the capability on its tổ
+ *             dân phố (404 when absent);
+ * SCOPE_FIELD_TEAM_PERSON a team {id} as SCOPE_FIELD_TEAM, and the person of body field
+ *             scope_field visible to the caller (people.read on a unit they are reached through);
+ * SCOPE_HELP_REQUEST a help request {id} of the path (helpreq.h): the capability on its tổ dân phố
+ *             (404 when absent). */
 typedef enum {
   SCOPE_NONE,
   SCOPE_UNIT,
@@ -102,13 +123,24 @@ typedef enum {
   SCOPE_ATTEMPT,
   SCOPE_CERT,
   SCOPE_CONFIRMATION,
+  SCOPE_TRADER,
+  SCOPE_CLASS,
+  SCOPE_EVENT,
+  SCOPE_UNIT_PERSON,
+  SCOPE_AMBASSADOR,
+  SCOPE_MENTEE,
+  SCOPE_MENTORSHIP,
   SCOPE_PLAN_TASK,
   SCOPE_PLAN,
-  SCOPE_ATTACHMENT
+  SCOPE_ATTACHMENT,
+  SCOPE_FIELD_TEAM,
+  SCOPE_FIELD_TEAM_PERSON,
+  SCOPE_HELP_REQUEST,
 } scope_kind;
 typedef enum { FROM_PATH, FROM_BODY, FROM_QUERY } field_source;
 typedef enum { AUTH_PUBLIC, AUTH_LOGIN } auth_kind;
-typedef enum { RATE_NONE, RATE_LOGIN, RATE_WRITE, RATE_COUNT } rate_class;
+/* RATE_FORM: a public form (a help request without an account), per address. */
+typedef enum { RATE_NONE, RATE_LOGIN, RATE_WRITE, RATE_FORM, RATE_COUNT } rate_class;
 
 typedef struct req req;
 typedef int (*handler_fn)(req *r);
@@ -232,6 +264,7 @@ struct req {
   char job_out[128];
   atomic_int job_sync;   /* suspend and completion meet here: the second one resumes */
   /* Group commit: the answer is ready, the connection suspended until its commit is synced. */
+  uint64_t durable_seq; /* a commit made before the handler gave the writer back (req_writer_done) */
   bool durable_waiting;
   store_durable_waiter durable;
   void *conn;            /* the libmicrohttpd connection */
@@ -270,6 +303,10 @@ store_conn *req_dbw(req *r);  /* the writer; an open transaction is the handler'
  * state-changing route it did, and re-checked the caller's rights inside it). 0 on success;
  * the handler commits. */
 int req_begin(req *r);
+/* After its commit, a handler with more to do (building its answer) gives the writer to the next
+ * request at once; its answer still waits until that commit is durable. Nothing if a transaction
+ * is open. Reads after it go through a reader (req_db), which sees the commit. */
+void req_writer_done(req *r);
 /* After the handler: a 5xx caused by the database's unavailability (no connection within the
  * deadline, connection lost, statement timeout) becomes 503 `unavailable` with Retry-After. */
 void req_db_settle(req *r);

@@ -23,9 +23,10 @@ struct ratelimit {
 
 /* burst, refill per second. RATE_LOGIN is per address: 120 at once (a class of 40 logging in
  * together behind one NAT, and changing their first password), then two a second.
- * RATE_WRITE is per account. */
-static const double rate_burst[RATE_COUNT] = {0, 120, 300};
-static const double rate_refill[RATE_COUNT] = {0, 2, 20};
+ * RATE_WRITE is per account. RATE_FORM (the public help-request form) is per address: 5 at once,
+ * then one every 20 seconds. */
+static const double rate_burst[RATE_COUNT] = {0, 120, 300, 5};
+static const double rate_refill[RATE_COUNT] = {0, 2, 20, 0.05};
 
 ratelimit *ratelimit_new(void) {
   ratelimit *rl = calloc(1, sizeof *rl);

@@ -93,6 +93,13 @@ int req_begin(req *r) {
   return store_begin(w) == STORE_OK ? 0 : -1;
 }
 
+void req_writer_done(req *r) {
+  if (!r->wconn || store_in_transaction(r->wconn)) return;
+  uint64_t seq = store_release_pending(r->wconn);
+  if (seq > r->durable_seq) r->durable_seq = seq;
+  r->wconn = NULL;
+}
+
 void req_db_settle(req *r) {
   if (r->status && r->status < 500) return;
   if (!r->db_retry_after && (store_unavailable(r->wconn) || store_unavailable(r->rconn))) r->db_retry_after = 2;

@@ -11,9 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/ambassadors.h"
 #include "domain/attachments.h"
 #include "domain/authcache.h"
+#include "domain/classes.h"
 #include "domain/confirmations.h"
+#include "domain/events.h"
+#include "domain/field.h"
+#include "domain/helpreq.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
 #include "domain/plan.h"
@@ -21,6 +26,7 @@
 #include "domain/quiz.h"
 #include "domain/requests.h"
 #include "domain/sessions.h"
+#include "domain/trade.h"
 #include "domain/units.h"
 #include "domain/users.h"
 #include "http/http.h"
@@ -208,6 +214,49 @@ static int check_person(req *r, caps_t cap, int64_t id, bool write, const char *
   return 0;
 }
 
+/* Đại sứ số (ambassadors.h): every object a route touches, the mentor, the mentee, the resident
+ * helped and the unit, each in the caller's scope. */
+static int check_reach_scope(req *r) {
+  const route *rt = r->route;
+  store_conn *c = req_db(r);
+  if (!c) return db_down(r);
+  const char *path = NULL;
+  int64_t person = 0, id = 0;
+  switch (rt->scope) {
+    case SCOPE_UNIT_PERSON:
+      if (!field_id(r, rt, &id)) return req_fail(r, 400, "missing_field", rt->scope_field, "Thiếu trường bắt buộc.");
+      if (check_unit_scope(r, rt->cap, id, rt->scope_field, NULL) != 0) return -1;
+      return check_person(r, CAP_PEOPLE_READ, req_int(r, "person_id", 0), false, "person_id");
+    case SCOPE_AMBASSADOR:
+      if (ambassadors_reach(c, req_param(r, 0), &r->a, &person, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Đại sứ số này làm nhiệm vụ ở đơn vị ngoài phạm vi của bạn.");
+      if (req_int(r, "person_id", 0)) return check_person(r, CAP_PEOPLE_READ, req_int(r, "person_id", 0), false, "person_id");
+      return 0;
+    case SCOPE_MENTEE:
+      if (check_person(r, rt->cap, req_int(r, "mentee_id", 0), true, "mentee_id") != 0) return -1;
+      if (ambassadors_reach(c, req_int(r, "mentor_id", 0), &r->a, &person, &path, &r->err) != 0) {
+        r->err.field = "mentor_id";
+        fail_err(r);
+        return -1;
+      }
+      return check_person(r, CAP_PEOPLE_READ, person, false, "mentor_id");
+    case SCOPE_MENTORSHIP:
+      if (mentorships_reach(c, req_param(r, 0), &r->a, &person, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Người được hướng dẫn đăng ký ở đơn vị ngoài phạm vi của bạn.");
+      return 0;
+    default:
+      return 0;
+  }
+}
+
 /* A plan task {id}, reported on for the unit of scope_field (see http.h). */
 static int check_plan_task(req *r, const route *rt) {
   store_conn *c = req_db(r);
@@ -393,6 +442,44 @@ static int check_scope(req *r) {
         return req_fail(r, 403, "forbidden", "id", "Xác nhận này là của một người ngoài phạm vi quản lý của bạn.");
       return 0;
     }
+    case SCOPE_TRADER: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      person_reach pr;
+      if (trade_reach(c, req_param(r, 0), &r->a, &pr, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!people_visible(r->who, rt->cap, &pr))
+        return req_fail(r, 403, "forbidden", "id",
+                        "Người này không đăng ký ở, cũng không buôn bán tại chợ thuộc phạm vi quản lý của bạn.");
+      int64_t helper = req_int(r, "helper_id", 0);
+      return helper ? check_person(r, CAP_PEOPLE_READ, helper, false, "helper_id") : 0;
+    }
+    case SCOPE_CLASS:
+    case SCOPE_EVENT: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t unit_id = 0;
+      bool klass = rt->scope == SCOPE_CLASS;
+      if ((klass ? classes_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err)
+                 : events_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err)) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id",
+                        klass ? "Lớp học này do một đơn vị ngoài phạm vi quản lý của bạn tổ chức."
+                              : "Sự kiện này do một đơn vị ngoài phạm vi quản lý của bạn tổ chức.");
+      int64_t who = rt->body ? req_int(r, "participant_id", 0) : 0;
+      return who ? check_person(r, CAP_PEOPLE_READ, who, false, "participant_id") : 0;
+    }
+    case SCOPE_UNIT_PERSON:
+    case SCOPE_AMBASSADOR:
+    case SCOPE_MENTEE:
+    case SCOPE_MENTORSHIP:
+      return check_reach_scope(r);
     case SCOPE_PLAN_TASK:
       return check_plan_task(r, rt);
     case SCOPE_PLAN: {
@@ -410,6 +497,37 @@ static int check_scope(req *r) {
     }
     case SCOPE_ATTACHMENT:
       return check_attachment(r);
+    case SCOPE_FIELD_TEAM:
+    case SCOPE_FIELD_TEAM_PERSON: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t unit_id = 0;
+      if (field_team_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Tổ công nghệ số này thuộc tổ dân phố ngoài phạm vi của bạn.");
+      if (rt->scope == SCOPE_FIELD_TEAM_PERSON) {
+        if (!field_id(r, rt, &id)) return req_fail(r, 400, "missing_field", rt->scope_field, "Thiếu trường bắt buộc.");
+        return check_person(r, CAP_PEOPLE_READ, id, false, rt->scope_field);
+      }
+      return 0;
+    }
+    case SCOPE_HELP_REQUEST: {
+      store_conn *c = req_db(r);
+      if (!c) return db_down(r);
+      const char *path = NULL;
+      int64_t unit_id = 0;
+      if (helpreq_reach(c, req_param(r, 0), &r->a, &unit_id, &path, &r->err) != 0) {
+        fail_err(r);
+        return -1;
+      }
+      if (!scope_can(r->who, rt->cap, path))
+        return req_fail(r, 403, "forbidden", "id", "Yêu cầu hỗ trợ này thuộc tổ dân phố ngoài phạm vi của bạn.");
+      return 0;
+    }
   }
   return 0;
 }

@@ -331,6 +331,135 @@ static const field_spec confirmations_import_query[] = {
     {0},
 };
 
+/* The 4T steps of small traders (trade.h). */
+static const field_spec markets_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ chợ (và tiểu thương đăng ký) trong cây đơn vị này"},
+    {0},
+};
+static const field_spec traders_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ tiểu thương của chợ, hoặc đăng ký, trong cây đơn vị này"},
+    {"market_id", FT_INT, false, 1, INT64_MAX,
+     "Chỉ tiểu thương của chợ này, trong số người mình được xem (lọc, không mở rộng phạm vi)"},
+    {"without_step", FT_STRING, false, 1, 40, "Chỉ người chưa thực hiện bước 4T này (mã bước)"},
+    PAGING,
+    {0},
+};
+static const field_spec trade_step_delete_query[] = {
+    {"step", FT_STRING, false, 1, 40, "Bước 4T ghi nhầm cần xóa (mã bước; bắt buộc)"},
+    {0},
+};
+static const field_spec trade_step_body[] = {
+    {"step", FT_STRING, true, 1, 40, "Bước 4T (mã trong danh mục: payment_account, cashless_qr, online_selling, digital_savings, …)"},
+    {"done_on", FT_STRING, true, 1, 10, "Ngày thực hiện: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai"},
+    {"helper_id", FT_INT, false, 1, INT64_MAX, "Người hướng dẫn (hồ sơ người dân); để trống: chính người ghi nhận"},
+    {0},
+};
+
+/* Training classes (classes.h). */
+static const field_spec classes_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ lớp do đơn vị trong cây đơn vị này tổ chức"},
+    PAGING,
+    {0},
+};
+static const field_spec class_create_body[] = {
+    {"title", FT_NAME, true, 1, 200, "Tên lớp bồi dưỡng, tập huấn"},
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị tổ chức"},
+    {"topic", FT_STRING, false, 0, 500, "Chủ đề, nội dung"},
+    {"competences", FT_ARRAY, false, 0, 20, "Các năng lực số của khung (mã số, xem /api/v1/competencies)"},
+    {0},
+};
+static const field_spec class_session_body[] = {
+    {"held_on", FT_STRING, true, 1, 10, "Ngày học: dd/mm/yyyy hoặc yyyy-mm-dd (có thể là ngày sắp tới)"},
+    {"place", FT_STRING, true, 1, 200, "Địa điểm"},
+    {0},
+};
+static const field_spec class_enrol_body[] = {
+    {"participant_id", FT_INT, true, 1, INT64_MAX, "Người học (hồ sơ người dân)"},
+    {0},
+};
+static const field_spec class_attendance_body[] = {
+    {"session_id", FT_INT, true, 1, INT64_MAX, "Buổi học của lớp (đã diễn ra)"},
+    {"participant_ids", FT_ARRAY, true, 0, 1000, "Những người có mặt (đã ghi danh); người không có trong danh sách là vắng"},
+    {0},
+};
+static const field_spec class_outcome_body[] = {
+    {"participant_id", FT_INT, true, 1, INT64_MAX, "Người học đã ghi danh"},
+    {"outcome", FT_STRING, true, 0, 20, "completed (hoàn thành), not_completed (chưa hoàn thành), chuỗi rỗng để xóa"},
+    {"outcome_on", FT_STRING, false, 0, 10, "Ngày có kết quả (để trống: hôm nay), không ở tương lai"},
+    {0},
+};
+
+/* Events (events.h). */
+static const field_spec events_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ sự kiện do đơn vị trong cây đơn vị này tổ chức"},
+    PAGING,
+    {0},
+};
+static const field_spec event_create_body[] = {
+    {"title", FT_NAME, true, 1, 200, "Tên sự kiện (ví dụ: Ngày hội toàn dân học tập số)"},
+    {"held_on", FT_STRING, true, 1, 10, "Ngày tổ chức: dd/mm/yyyy hoặc yyyy-mm-dd"},
+    {"place", FT_STRING, true, 1, 200, "Địa điểm"},
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị tổ chức"},
+    {"head_count", FT_INT, false, 0, 1000000, "Số người tham dự chưa có trong sổ dân cư (đếm đầu người)"},
+    {0},
+};
+static const field_spec event_update_body[] = {
+    {"title", FT_NAME, false, 1, 200, "Tên sự kiện"},
+    {"held_on", FT_STRING, false, 1, 10, "Ngày tổ chức"},
+    {"place", FT_STRING, false, 1, 200, "Địa điểm"},
+    {"head_count", FT_INT, false, 0, 1000000, "Số người tham dự chưa có trong sổ dân cư"},
+    {0},
+};
+static const field_spec event_activity_body[] = {
+    {"title", FT_NAME, true, 1, 200, "Tên hoạt động"},
+    {0},
+};
+static const field_spec event_participant_body[] = {
+    {"participant_id", FT_INT, true, 1, INT64_MAX, "Người tham dự (hồ sơ người dân)"},
+    {0},
+};
+/* Đại sứ số (ambassadors.h). */
+static const field_spec ambassador_body[] = {
+    {"person_id", FT_INT, true, 1, INT64_MAX, "Người được giao (người dân hoặc cán bộ trong sổ dân cư)"},
+    {"unit_id", FT_INT, true, 1, INT64_MAX,
+     "Đơn vị nơi làm nhiệm vụ: tổ dân phố (hướng dẫn) hoặc Trung tâm phục vụ hành chính công (hỗ trợ)"},
+    {"kind", FT_STRING, true, 1, 40, "Loại: mentor (đại sứ số hướng dẫn) hoặc service_helper (hỗ trợ tại trung tâm)"},
+    {0},
+};
+static const field_spec ambassadors_query[] = {
+    {"kind", FT_STRING, false, 1, 40, "Loại: mentor hoặc service_helper"},
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ đại sứ số làm nhiệm vụ trong cây đơn vị này"},
+    {"include_ended", FT_BOOL, false, 0, 0, "Kể cả người đã kết thúc nhiệm vụ"},
+    {"short_only", FT_BOOL, false, 0, 0, "Chỉ đại sứ số hướng dẫn chưa đủ 5 người"},
+    PAGING,
+    {0},
+};
+static const field_spec mentorship_body[] = {
+    {"mentee_id", FT_INT, true, 1, INT64_MAX, "Người được hướng dẫn (trong sổ dân cư)"},
+    {"mentor_id", FT_INT, true, 1, INT64_MAX, "Đại sứ số hướng dẫn (mã đại sứ số)"},
+    {0},
+};
+static const field_spec mentor_session_body[] = {
+    {"held_on", FT_STRING, true, 1, 10, "Ngày hướng dẫn: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai"},
+    {"topic", FT_STRING, true, 1, 500, "Nội dung đã hướng dẫn"},
+    {0},
+};
+static const field_spec service_help_body[] = {
+    {"person_id", FT_INT, true, 1, INT64_MAX, "Người dân được hỗ trợ tại trung tâm"},
+    {"helped_on", FT_STRING, true, 1, 10, "Ngày hỗ trợ: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai"},
+    {"what", FT_STRING, true, 1, 500, "Việc đã hỗ trợ (ví dụ: nộp hồ sơ trực tuyến trên Cổng dịch vụ công)"},
+    {0},
+};
+/* Gia đình số and VNeID coverage (families.h, vneid.h). */
+static const field_spec reach_unit_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {0},
+};
+static const field_spec reach_page_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    PAGING,
+    {0},
+};
 /* The plan's tasks (plan.h) and attachments (attachments.h). */
 static const field_spec plan_update_body[] = {
     {"unit_id", FT_INT, true, 1, INT64_MAX,
@@ -407,6 +536,90 @@ static const field_spec plan_budget_body[] = {
     {"year", FT_INT, true, 2020, 2100, "Năm"},
     {"source", FT_STRING, true, 1, 20, "Nguồn: state_budget (ngân sách nhà nước) hoặc other (nguồn hợp pháp khác)"},
     {"amount_vnd", FT_INT, true, 0, 1000000000000000LL, "Kinh phí (đồng), thay cho số cũ của năm và nguồn này"},
+    {0},
+};
+/* Tổ công nghệ số cộng đồng (field.h). */
+static const field_spec field_topic_body[] = {
+    {"label", FT_NAME, true, 1, 120, "Tên chủ đề hướng dẫn (tiếng Việt)"},
+    {"code", FT_STRING, false, 0, 40, "Mã chủ đề: a-z, 0-9, dấu gạch dưới (để trống: tạo từ tên)"},
+    {0},
+};
+static const field_spec field_teams_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ công nghệ số của tổ dân phố trong cây đơn vị này"},
+    PAGING,
+    {0},
+};
+static const field_spec field_team_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố của tổ công nghệ số (mỗi tổ dân phố một tổ)"},
+    {"name", FT_NAME, true, 1, 200, "Tên tổ"},
+    {0},
+};
+static const field_spec field_member_body[] = {
+    {"person_id", FT_INT, true, 1, INT64_MAX, "Người dân trong sổ dân cư"},
+    {"team_role", FT_STRING, false, 1, 10, "leader (tổ trưởng) hoặc member (thành viên, mặc định)"},
+    {0},
+};
+static const field_spec field_worklist_query[] = {
+    {"list", FT_STRING, false, 1, 20,
+     "households: hộ chưa được đến (mặc định); residents: người còn bị bỏ lại (từ 18 tuổi, chưa có chứng nhận, "
+     "xác nhận hay kết quả hỗ trợ nào)"},
+    PAGING,
+    {0},
+};
+static const field_spec field_coverage_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {0},
+};
+static const field_spec field_households_query[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố"},
+    {"q", FT_STRING, false, 1, 100, "Địa chỉ, mã hộ hoặc tên một người trong hộ (gõ không dấu cũng được; bắt buộc)"},
+    {0},
+};
+static const field_spec field_report_query[] = {
+    {"period", FT_STRING, false, 1, 10, "Kỳ báo cáo: week (tuần, thứ Hai đến Chủ nhật), month (tháng, mặc định), quarter (quý)"},
+    {"date", FT_DATE, false, 0, 0, "Một ngày trong kỳ (YYYY-MM-DD; mặc định hôm nay)"},
+    {0},
+};
+#define HELPREQ_FIELDS                                                                                      \
+  {"requester_name", FT_NAME, true, 1, 100, "Họ tên người yêu cầu"},                                          \
+      {"phone", FT_STRING, false, 0, 20, "Số điện thoại để gọi lại"},                                         \
+      {"resident_name", FT_STRING, false, 0, 100, "Họ tên người cần hỗ trợ, khi không phải người yêu cầu"},    \
+      {"address", FT_STRING, false, 0, 300, "Địa chỉ"},                                                        \
+      {"topic", FT_STRING, false, 0, 40, "Nội dung cần hỗ trợ: mã chủ đề (GET /api/v1/field/topics)"},         \
+      {"description", FT_STRING, true, 1, 4000, "Cần hỗ trợ việc gì (tối đa 1000 ký tự)"}
+static const field_spec helpreq_public_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố nơi cần hỗ trợ (GET /api/v1/help-requests/units)"},
+    {"relation", FT_STRING, false, 1, 10, "self (chính mình, mặc định) hoặc relative (người thân)"},
+    HELPREQ_FIELDS,
+    {0},
+};
+static const field_spec helpreq_body[] = {
+    {"unit_id", FT_INT, true, 1, INT64_MAX, "Tổ dân phố nơi cần hỗ trợ"},
+    {"channel", FT_STRING, false, 1, 10, "phone (qua điện thoại, mặc định) hoặc desk (tại quầy)"},
+    {"relation", FT_STRING, false, 1, 10, "self (người dân), relative (người thân) hoặc desk (cán bộ tại quầy)"},
+    HELPREQ_FIELDS,
+    {0},
+};
+static const field_spec helpreq_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {"status", FT_STRING, false, 1, 10, "open (chưa xong), overdue (quá hạn), done (đã xong)"},
+    PAGING,
+    {0},
+};
+static const field_spec helpreq_summary_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {0},
+};
+static const field_spec helpreq_done_body[] = {
+    {"visit_id", FT_INT, true, 1, INT64_MAX, "Lượt đến hộ đã ghi kết quả hỗ trợ (cùng tổ dân phố, từ ngày có yêu cầu)"},
+    {0},
+};
+static const field_spec visit_body[] = {
+    {"visited_on", FT_STRING, false, 0, 10, "Ngày đến hộ: dd/mm/yyyy hoặc yyyy-mm-dd, không ở tương lai (để trống: hôm nay)"},
+    {"topics", FT_ARRAY, true, 0, 20, "Các nội dung đã hướng dẫn: mã chủ đề (GET /api/v1/field/topics)"},
+    {"present", FT_ARRAY, false, 0, 30,
+     "Người có mặt (thành viên của hộ): [{\"person_id\": số, \"outcomes\": [mã kết quả]}]"},
+    {"note", FT_STRING, false, 0, 2000, "Ghi chú (tối đa 500 ký tự)"},
     {0},
 };
 
@@ -690,6 +903,114 @@ const route routes[] = {
     {"DELETE", "/api/v1/confirmations/{id}", h_confirmations_delete, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CONFIRMATION,
      "id", FROM_PATH, NULL, NULL, true, RATE_WRITE, 204, "deleteConfirmation", "Học tập",
      "Xóa một xác nhận ghi nhầm (quyền people.write trên đơn vị đăng ký của người đó; được ghi nhật ký)", NULL},
+    /* Chợ số – Siêu thị số: the 4T steps of small traders (trade.h) */
+    {"GET", "/api/v1/markets", h_markets_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, markets_query,
+     false, RATE_NONE, 200, "listMarkets", "Mô hình 4T",
+     "Các chợ trong phạm vi với số tiểu thương và số người đã thực hiện từng bước 4T; kèm danh mục các bước",
+     "MarketList"},
+    {"GET", "/api/v1/traders", h_traders_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, traders_query,
+     false, RATE_NONE, 200, "listTraders", "Mô hình 4T",
+     "Tiểu thương trong phạm vi (qua chợ hoặc nơi đăng ký), theo chợ rồi tên, với các bước 4T đã thực hiện",
+     "TraderPage"},
+    {"POST", "/api/v1/residents/{id}/trade-steps", h_trade_step_record, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_TRADER, "id",
+     FROM_PATH, trade_step_body, NULL, true, RATE_WRITE, 201, "recordTradeStep", "Mô hình 4T",
+     "Ghi nhận một tiểu thương đã thực hiện một bước 4T (quyền field.write trên nơi đăng ký hoặc chợ của người đó); "
+     "đã ghi bước này rồi: 200 với bản ghi đầu tiên, không ghi thêm",
+     "TradeStepRecord"},
+    {"DELETE", "/api/v1/residents/{id}/trade-steps", h_trade_step_delete, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_TRADER, "id",
+     FROM_PATH, NULL, trade_step_delete_query, true, RATE_WRITE, 204, "deleteTradeStep", "Mô hình 4T",
+     "Xóa một bước 4T ghi nhầm của tiểu thương (cùng quyền như khi ghi; được ghi nhật ký)", NULL},
+    /* training classes (lớp bồi dưỡng, tập huấn) */
+    {"GET", "/api/v1/classes", h_classes_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, classes_query,
+     false, RATE_NONE, 200, "listClasses", "Lớp bồi dưỡng",
+     "Các lớp do đơn vị trong phạm vi tổ chức, mới nhất trước, với số buổi, số người ghi danh và hoàn thành",
+     "ClassPage"},
+    {"POST", "/api/v1/classes", h_classes_create, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_BODY), class_create_body,
+     NULL, true, RATE_WRITE, 201, "createClass", "Lớp bồi dưỡng", "Mở một lớp bồi dưỡng, tập huấn của một đơn vị",
+     "Class"},
+    {"GET", "/api/v1/classes/{id}", h_classes_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_CLASS, "id", FROM_PATH, NULL, NULL,
+     false, RATE_NONE, 200, "getClass", "Lớp bồi dưỡng",
+     "Một lớp: các buổi học, người học với điểm danh từng buổi và kết quả", "Class"},
+    {"POST", "/api/v1/classes/{id}/sessions", h_classes_session_add, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
+     FROM_PATH, class_session_body, NULL, true, RATE_WRITE, 201, "addClassSession", "Lớp bồi dưỡng",
+     "Thêm một buổi học (ngày, địa điểm)", "Class"},
+    {"POST", "/api/v1/classes/{id}/enrolments", h_classes_enrol, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
+     FROM_PATH, class_enrol_body, NULL, true, RATE_WRITE, 201, "enrolInClass", "Lớp bồi dưỡng",
+     "Ghi danh một người (trong phạm vi mình được xem) vào lớp; đã ghi danh: 200, không ghi thêm", "Class"},
+    {"PUT", "/api/v1/classes/{id}/attendance", h_classes_attendance, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
+     FROM_PATH, class_attendance_body, NULL, true, RATE_WRITE, 200, "setClassAttendance", "Lớp bồi dưỡng",
+     "Điểm danh một buổi đã diễn ra: danh sách người có mặt (thay danh sách cũ của buổi đó)", "Class"},
+    {"POST", "/api/v1/classes/{id}/outcomes", h_classes_outcome, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CLASS, "id",
+     FROM_PATH, class_outcome_body, NULL, true, RATE_WRITE, 200, "setClassOutcome", "Lớp bồi dưỡng",
+     "Ghi kết quả của một người học: hoàn thành hay chưa (tính vào chỉ tiêu 1 với cán bộ, công chức)", "Class"},
+    /* events (sự kiện: Ngày hội toàn dân học tập số) */
+    {"GET", "/api/v1/events", h_events_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL, events_query, false,
+     RATE_NONE, 200, "listEvents", "Sự kiện",
+     "Các sự kiện do đơn vị trong phạm vi tổ chức, ngày gần nhất trước, với số người tham dự", "EventPage"},
+    {"POST", "/api/v1/events", h_events_create, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_BODY), event_create_body, NULL,
+     true, RATE_WRITE, 201, "createEvent", "Sự kiện", "Thêm một sự kiện của một đơn vị", "Event"},
+    {"GET", "/api/v1/events/{id}", h_events_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_EVENT, "id", FROM_PATH, NULL, NULL,
+     false, RATE_NONE, 200, "getEvent", "Sự kiện",
+     "Một sự kiện: các hoạt động, người tham dự có trong sổ dân cư, số người chưa đăng ký", "Event"},
+    {"PATCH", "/api/v1/events/{id}", h_events_update, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_EVENT, "id", FROM_PATH,
+     event_update_body, NULL, true, RATE_WRITE, 200, "updateEvent", "Sự kiện",
+     "Sửa tên, ngày, địa điểm hoặc số người tham dự chưa đăng ký", "Event"},
+    {"POST", "/api/v1/events/{id}/activities", h_events_activity_add, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_EVENT, "id",
+     FROM_PATH, event_activity_body, NULL, true, RATE_WRITE, 201, "addEventActivity", "Sự kiện",
+     "Thêm một hoạt động của sự kiện", "Event"},
+    {"POST", "/api/v1/events/{id}/participants", h_events_participant_add, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_EVENT,
+     "id", FROM_PATH, event_participant_body, NULL, true, RATE_WRITE, 201, "addEventParticipant", "Sự kiện",
+     "Ghi nhận một người dân (trong phạm vi mình được xem) đã tham dự; đã ghi: 200, không ghi thêm", "Event"},
+    /* Đại sứ số: mentors, mentees, guidance sessions, helpers at the service centre (ambassadors.h) */
+    {"GET", "/api/v1/ambassadors", h_ambassadors_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     ambassadors_query, false, RATE_NONE, 200, "listAmbassadors", "Đại sứ số",
+     "Đại sứ số trong phạm vi: người hướng dẫn (số người đang hướng dẫn, thiếu so với quy định 5 người) và người hỗ trợ "
+     "tại Trung tâm phục vụ hành chính công",
+     "AmbassadorPage"},
+    {"GET", "/api/v1/ambassadors/summary", h_ambassadors_summary, LOGIN(CAP_PEOPLE_READ), NULL, NULL, false, RATE_NONE,
+     200, "getAmbassadorSummary", "Đại sứ số",
+     "Các quy định của kế hoạch trong phạm vi: số đại sứ số chưa đủ 5 người được hướng dẫn; trung tâm chưa có người hỗ trợ",
+     "AmbassadorSummary"},
+    {"POST", "/api/v1/ambassadors", h_ambassadors_create, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_UNIT_PERSON, "unit_id",
+     FROM_BODY, ambassador_body, NULL, true, RATE_WRITE, 201, "createAmbassador", "Đại sứ số",
+     "Giao một người trong sổ dân cư làm đại sứ số hướng dẫn, hoặc hỗ trợ tại Trung tâm phục vụ hành chính công",
+     "Ambassador"},
+    {"GET", "/api/v1/ambassadors/{id}", h_ambassadors_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_AMBASSADOR, "id",
+     FROM_PATH, NULL, NULL, false, RATE_NONE, 200, "getAmbassador", "Đại sứ số",
+     "Một đại sứ số: người đang và đã hướng dẫn, các buổi hướng dẫn, người dân đã hỗ trợ tại trung tâm", "Ambassador"},
+    {"POST", "/api/v1/ambassadors/{id}/end", h_ambassadors_end, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_AMBASSADOR, "id",
+     FROM_PATH, NULL, NULL, true, RATE_WRITE, 200, "endAmbassador", "Đại sứ số",
+     "Kết thúc nhiệm vụ của đại sứ số (các phân công hướng dẫn đang mở cũng kết thúc; lịch sử được giữ)", "Ambassador"},
+    {"POST", "/api/v1/ambassadors/{id}/helps", h_ambassadors_help, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_AMBASSADOR, "id",
+     FROM_PATH, service_help_body, NULL, true, RATE_WRITE, 201, "logServiceHelp", "Đại sứ số",
+     "Ghi nhận người hỗ trợ tại trung tâm đã giúp một người dân (ngày, việc đã hỗ trợ)", "ServiceHelp"},
+    {"POST", "/api/v1/mentorships", h_mentorships_create, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_MENTEE, "mentee_id",
+     FROM_BODY, mentorship_body, NULL, true, RATE_WRITE, 201, "assignMentee", "Đại sứ số",
+     "Phân công một người cho đại sứ số hướng dẫn; người đang có người hướng dẫn thì bị từ chối (409, trường mentee_id)",
+     "Mentorship"},
+    {"POST", "/api/v1/mentorships/{id}/end", h_mentorships_end, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_MENTORSHIP, "id",
+     FROM_PATH, NULL, NULL, true, RATE_WRITE, 200, "endMentorship", "Đại sứ số",
+     "Kết thúc phân công hướng dẫn (giữ trong lịch sử; người này có thể được phân công lại)", "Mentorship"},
+    {"POST", "/api/v1/mentorships/{id}/sessions", h_mentorships_session, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_MENTORSHIP,
+     "id", FROM_PATH, mentor_session_body, NULL, true, RATE_WRITE, 201, "logMentorSession", "Đại sứ số",
+     "Ghi một buổi hướng dẫn (ngày không ở tương lai, nội dung)", "MentorSession"},
+    /* Gia đình số (families.h): the rule written once; VNeID coverage (vneid.h) */
+    {"GET", "/api/v1/families", h_families_summary, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     reach_unit_query, false, RATE_NONE, 200, "getFamilySummary", "Gia đình số",
+     "Số hộ gia đình số (ít nhất một thành viên có chứng nhận còn hiệu lực hoặc xác nhận từ bên ngoài) theo tổ dân phố "
+     "và toàn phạm vi",
+     "FamilySummary"},
+    {"GET", "/api/v1/families/left", h_families_left, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     reach_page_query, false, RATE_NONE, 200, "listFamiliesLeft", "Gia đình số",
+     "Các hộ chưa có ai học (danh sách việc của tổ), theo tổ dân phố rồi địa chỉ", "FamilyPage"},
+    {"GET", "/api/v1/vneid/coverage", h_vneid_coverage, ON_UNIT(CAP_IDENTITY_READ, "unit_id", FROM_QUERY), NULL,
+     reach_unit_query, false, RATE_NONE, 200, "getVneidCoverage", "Định danh điện tử",
+     "Người dân theo mức định danh điện tử VNeID (chưa có, mức 1, mức 2) theo tổ dân phố, cho công an phường",
+     "VneidCoverage"},
+    {"GET", "/api/v1/vneid/worklist", h_vneid_worklist, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     reach_page_query, false, RATE_NONE, 200, "listVneidWorklist", "Định danh điện tử",
+     "Người từ 18 tuổi chưa có định danh điện tử mức 2 (danh sách việc của tổ), theo tổ dân phố rồi họ tên",
+     "VneidWorklistPage"},
     /* the plan's tasks (kế hoạch, mục IV: nhiệm vụ 1.1 đến 3.6) and attachments (tệp đính kèm) */
     {"GET", "/api/v1/plan/tasks", h_plan_tasks_list, PUB, NULL, NULL, false, RATE_NONE, 200, "listPlanTasks", "Kế hoạch",
      "Các nhiệm vụ của kế hoạch (mục IV, nguyên văn): đơn vị chủ trì, đơn vị phối hợp, thời gian thực hiện và tình trạng "
@@ -761,6 +1082,76 @@ const route routes[] = {
     {"PUT", "/api/v1/plan/tasks/{id}/budget", h_plan_budget_set, AUTH_LOGIN, CAP_PLAN_WRITE, SCOPE_PLAN, NULL,
      FROM_PATH, plan_budget_body, NULL, true, RATE_WRITE, 200, "setPlanBudget", "Kế hoạch",
      "Ghi kinh phí của một nhiệm vụ cho một năm và một nguồn (quyền plan.write trên phường của kế hoạch)", "PlanBudget"},
+    /* Tổ công nghệ số cộng đồng: teams, door-to-door visits, worklists, coverage (field.h) */
+    {"GET", "/api/v1/field/topics", h_field_topics, LOGIN(0), NULL, NULL, false, RATE_NONE, 200, "listFieldTopics",
+     "Tổ công nghệ số", "Các nội dung hướng dẫn khi đến hộ và danh sách kết quả cho từng người", "FieldTopics"},
+    {"POST", "/api/v1/field/topics", h_field_topics_create, LOGIN(CAP_UNITS_WRITE), field_topic_body, NULL, true,
+     RATE_WRITE, 201, "createFieldTopic", "Tổ công nghệ số", "Thêm một nội dung hướng dẫn vào danh sách (quản trị phường)",
+     "FieldTopic"},
+    {"GET", "/api/v1/field/teams", h_field_teams_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     field_teams_query, false, RATE_NONE, 200, "listFieldTeams", "Tổ công nghệ số",
+     "Các tổ công nghệ số cộng đồng của tổ dân phố trong phạm vi", "FieldTeamPage"},
+    {"POST", "/api/v1/field/teams", h_field_teams_create, ON_UNIT(CAP_PEOPLE_WRITE, "unit_id", FROM_BODY),
+     field_team_body, NULL, true, RATE_WRITE, 201, "createFieldTeam", "Tổ công nghệ số",
+     "Lập tổ công nghệ số cộng đồng cho một tổ dân phố (mỗi tổ dân phố một tổ)", "FieldTeam"},
+    {"GET", "/api/v1/field/teams/{id}", h_field_team_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_FIELD_TEAM, "id",
+     FROM_PATH, NULL, NULL, false, RATE_NONE, 200, "getFieldTeam", "Tổ công nghệ số",
+     "Một tổ công nghệ số với các thành viên (người dân trong sổ, tài khoản nếu có)", "FieldTeam"},
+    {"POST", "/api/v1/field/teams/{id}/members", h_field_team_members_add, AUTH_LOGIN, CAP_PEOPLE_WRITE,
+     SCOPE_FIELD_TEAM_PERSON, "person_id", FROM_BODY, field_member_body, NULL, true, RATE_WRITE, 201,
+     "addFieldTeamMember", "Tổ công nghệ số",
+     "Thêm một người dân vào tổ (đã là thành viên: 200, cập nhật vai trò)", "FieldTeam"},
+    {"GET", "/api/v1/field/teams/{id}/worklist", h_field_worklist, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_FIELD_TEAM, "id",
+     FROM_PATH, NULL, field_worklist_query, false, RATE_NONE, 200, "getFieldWorklist", "Tổ công nghệ số",
+     "Việc của tổ: hộ chưa được đến, hoặc người còn bị bỏ lại, trong tổ dân phố của tổ", "FieldWorklist"},
+    {"GET", "/api/v1/field/teams/{id}/report", h_field_team_report, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_FIELD_TEAM, "id",
+     FROM_PATH, NULL, field_report_query, false, RATE_NONE, 200, "getFieldTeamReport", "Tổ công nghệ số",
+     "Báo cáo hoạt động của tổ trong một tuần, tháng hoặc quý: lượt đến hộ, người được hướng dẫn theo nội dung, kết quả",
+     "FieldTeamReport"},
+    {"GET", "/api/v1/field/teams/{id}/report.xlsx", h_field_team_report_xlsx, AUTH_LOGIN, CAP_PEOPLE_READ,
+     SCOPE_FIELD_TEAM, "id", FROM_PATH, NULL, field_report_query, false, RATE_NONE, 200, "getFieldTeamReportXlsx",
+     "Tổ công nghệ số", "Báo cáo hoạt động của tổ dạng Excel (.xlsx), để tổ trưởng gửi lên; được ghi nhật ký", NULL},
+    {"GET", "/api/v1/field/coverage", h_field_coverage, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     field_coverage_query, false, RATE_NONE, 200, "getFieldCoverage", "Tổ công nghệ số",
+     "Độ phủ theo tổ dân phố: số hộ, số hộ đã được đến", "FieldCoverage"},
+    {"GET", "/api/v1/field/households", h_field_households_find, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     field_households_query, false, RATE_NONE, 200, "findFieldHouseholds", "Tổ công nghệ số",
+     "Tìm hộ trong một tổ dân phố theo địa chỉ, mã hộ hoặc tên một người trong hộ (không dấu)", "FieldHouseholdList"},
+    {"POST", "/api/v1/households/{id}/visits", h_household_visits_add, ON_HOUSEHOLD(CAP_FIELD_WRITE), visit_body, NULL,
+     true, RATE_WRITE, 201, "recordVisit", "Tổ công nghệ số",
+     "Ghi một lượt đến hộ: ngày, nội dung hướng dẫn, người có mặt và kết quả của từng người (hai người ghi cùng hộ cùng "
+     "ngày: giữ cả hai)",
+     "FieldVisit"},
+    {"GET", "/api/v1/households/{id}/visits", h_household_visits, ON_HOUSEHOLD(CAP_PEOPLE_READ), NULL, NULL, false,
+     RATE_NONE, 200, "listHouseholdVisits", "Tổ công nghệ số",
+     "Các lượt đến hộ, mới nhất trước (được ghi nhật ký như xem hộ)", "FieldVisitList"},
+    /* yêu cầu hỗ trợ: help requests to the community digital teams (helpreq.h) */
+    {"GET", "/api/v1/help-requests/units", h_helpreq_public_units, PUB, NULL, NULL, false, RATE_NONE, 200,
+     "listHelpRequestUnits", "Tổ công nghệ số", "Các tổ dân phố để chọn trên biểu mẫu yêu cầu hỗ trợ công khai",
+     "HelpRequestUnits"},
+    {"POST", "/api/v1/help-requests/public", h_helpreq_public, PUB, helpreq_public_body, NULL, false, RATE_FORM, 201,
+     "createPublicHelpRequest", "Tổ công nghệ số",
+     "Người dân hoặc người thân gửi yêu cầu hỗ trợ, không cần tài khoản (giới hạn theo địa chỉ mạng): chỉ trả về số yêu cầu",
+     "HelpRequestReceipt"},
+    {"POST", "/api/v1/help-requests", h_helpreq_create, ON_UNIT(CAP_FIELD_WRITE, "unit_id", FROM_BODY), helpreq_body,
+     NULL, true, RATE_WRITE, 201, "createHelpRequest", "Tổ công nghệ số",
+     "Cán bộ ghi một yêu cầu hỗ trợ nhận qua điện thoại hoặc tại quầy; yêu cầu được chuyển đến tổ của tổ dân phố",
+     "HelpRequest"},
+    {"GET", "/api/v1/help-requests", h_helpreq_list, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     helpreq_query, false, RATE_NONE, 200, "listHelpRequests", "Tổ công nghệ số",
+     "Yêu cầu hỗ trợ của các tổ dân phố trong phạm vi, quá hạn trước", "HelpRequestPage"},
+    {"GET", "/api/v1/help-requests/summary", h_helpreq_summary, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
+     helpreq_summary_query, false, RATE_NONE, 200, "getHelpRequestSummary", "Tổ công nghệ số",
+     "Số yêu cầu hỗ trợ chưa xong và quá hạn theo tổ dân phố", "HelpRequestSummary"},
+    {"GET", "/api/v1/help-requests/{id}", h_helpreq_get, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_HELP_REQUEST, "id",
+     FROM_PATH, NULL, NULL, false, RATE_NONE, 200, "getHelpRequest", "Tổ công nghệ số",
+     "Một yêu cầu hỗ trợ (được ghi nhật ký)", "HelpRequest"},
+    {"POST", "/api/v1/help-requests/{id}/take", h_helpreq_take, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_HELP_REQUEST, "id",
+     FROM_PATH, NULL, NULL, true, RATE_WRITE, 200, "takeHelpRequest", "Tổ công nghệ số",
+     "Thành viên tổ nhận một yêu cầu (đã có người khác nhận hoặc đã xong: 409)", "HelpRequest"},
+    {"POST", "/api/v1/help-requests/{id}/done", h_helpreq_done, AUTH_LOGIN, CAP_FIELD_WRITE, SCOPE_HELP_REQUEST, "id",
+     FROM_PATH, helpreq_done_body, NULL, true, RATE_WRITE, 200, "completeHelpRequest", "Tổ công nghệ số",
+     "Đóng yêu cầu bằng lượt đến hộ đã ghi kết quả", "HelpRequest"},
     /* audit */
     {"GET", "/api/v1/audit", h_audit_list, LOGIN(CAP_AUDIT_READ), NULL, audit_params, false, RATE_NONE, 200,
      "listAudit", "Nhật ký", "Nhật ký truy cập và thay đổi, mới nhất trước", "AuditPage"},

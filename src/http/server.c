@@ -753,6 +753,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, req *r) {
    * durable before it is answered (group commit, store_durable_start): the connection waits
    * suspended, its thread free for others, and the syncer resumes it. */
   uint64_t seq = r->wconn ? store_release_pending(r->wconn) : 0;
+  if (r->durable_seq > seq) seq = r->durable_seq; /* given back early: req_writer_done */
   r->wconn = NULL;
   release_db(r);
   if (!r->status) r->status = 500;

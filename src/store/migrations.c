@@ -664,6 +664,172 @@ static const store_sql m0018[] = {
     {NULL, NULL},
 };
 
+/* 23: a course's revision, raised by every load of the course in the same transaction, so that a
+ * lesson's answer can be kept in memory and checked against one small read (lessons.c). */
+static const store_sql m0023[] = {
+    {"ALTER TABLE courses ADD COLUMN revision BIGINT NOT NULL DEFAULT 0", NULL},
+    {NULL, NULL},
+};
+
+/* 24: notifications between processes on SQLite (sqlite.c: LISTEN/NOTIFY's stand-in, so that the
+ * session cache of `hocvuso serve` hears of a change made by `hocvuso user` or another server).
+ * PostgreSQL has LISTEN/NOTIFY and needs no table. */
+static const store_sql m0024[] = {
+    {"CREATE TABLE store_notifications ("
+     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     " channel TEXT NOT NULL,"
+     " payload TEXT NOT NULL,"
+     " at BIGINT NOT NULL)",
+     ""},
+    {"CREATE INDEX store_notifications_at ON store_notifications(at)", ""},
+    {NULL, NULL},
+};
+/* 21: the movement's models for traders, classes and events (issue 9, parts 4 to 6; trade.h,
+ * classes.h, events.h). The 4T steps of the "Chợ số – Siêu thị số" model are data (trade_steps,
+ * seeded here; a step is added by a row, not by code), each done once per trader (trader_steps:
+ * the date key yyyymmdd, who guided: a person of the registry or the recording account, who
+ * recorded). Training classes (lớp bồi dưỡng, tập huấn) of an organising unit, with optional
+ * competences, their sessions, enrolment of people of the registry, attendance per session and
+ * an outcome per participant. Events (Ngày hội toàn dân học tập số, 10/10) of an organising unit
+ * with their activities, registered participants and a head count of the unregistered. */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0021[] = {
+    {"CREATE TABLE trade_steps (code TEXT PRIMARY KEY, label TEXT NOT NULL, hint TEXT NOT NULL DEFAULT '',"
+     " position INTEGER NOT NULL)",
+     NULL},
+    {"INSERT INTO trade_steps (code, label, hint, position) VALUES"
+     " ('payment_account', 'Mở tài khoản thanh toán, ví điện tử', 'Tài khoản ngân hàng hoặc ví điện tử đứng tên tiểu thương', 1),"
+     " ('cashless_qr', 'Nhận thanh toán không dùng tiền mặt, mã QR', 'Có mã QR tại quầy và đã nhận tiền qua mã', 2),"
+     " ('online_selling', 'Bán hàng trực tuyến (thương mại điện tử)', 'Có gian hàng trên sàn thương mại điện tử hoặc mạng xã hội', 3),"
+     " ('digital_savings', 'Tiết kiệm số', 'Gửi tiết kiệm trực tuyến trên ứng dụng ngân hàng', 4)",
+     NULL},
+    {WITH_ID_AI("trader_steps",
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " step TEXT NOT NULL REFERENCES trade_steps(code),"
+                " done_on INTEGER NOT NULL CHECK (done_on BETWEEN 19000101 AND 99991231),"
+                " helper_person BIGINT REFERENCES people(id) ON DELETE SET NULL,"
+                " helper_user BIGINT REFERENCES users(id),"
+                " recorded_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL,"
+                " UNIQUE (person_id, step)")},
+    {"CREATE INDEX trader_steps_step ON trader_steps(step, person_id)", NULL},
+    {WITH_ID_AI("classes",
+                " title TEXT NOT NULL,"
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " topic TEXT,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX classes_unit ON classes(unit_id, id)", NULL},
+    {"CREATE TABLE class_competences (class_id BIGINT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,"
+     " competency_id BIGINT NOT NULL REFERENCES competencies(id), PRIMARY KEY (class_id, competency_id))",
+     NULL},
+    {WITH_ID_AI("class_sessions",
+                " class_id BIGINT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,"
+                " held_on INTEGER NOT NULL CHECK (held_on BETWEEN 19000101 AND 99991231),"
+                " place TEXT NOT NULL,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX class_sessions_class ON class_sessions(class_id, held_on)", NULL},
+    {"CREATE TABLE class_enrolments (class_id BIGINT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " outcome TEXT CHECK (outcome IN ('completed', 'not_completed')),"
+     " outcome_on INTEGER CHECK (outcome_on BETWEEN 19000101 AND 99991231),"
+     " outcome_by BIGINT REFERENCES users(id),"
+     " enrolled_by BIGINT REFERENCES users(id),"
+     " created_at BIGINT NOT NULL,"
+     " PRIMARY KEY (class_id, person_id))",
+     NULL},
+    {"CREATE INDEX class_enrolments_person ON class_enrolments(person_id, outcome, outcome_on)", NULL},
+    {"CREATE TABLE class_attendance (session_id BIGINT NOT NULL REFERENCES class_sessions(id) ON DELETE CASCADE,"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " recorded_by BIGINT REFERENCES users(id),"
+     " created_at BIGINT NOT NULL,"
+     " PRIMARY KEY (session_id, person_id))",
+     NULL},
+    {WITH_ID_AI("events",
+                " title TEXT NOT NULL,"
+                " held_on INTEGER NOT NULL CHECK (held_on BETWEEN 19000101 AND 99991231),"
+                " place TEXT NOT NULL,"
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " head_count INTEGER NOT NULL DEFAULT 0 CHECK (head_count >= 0),"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL,"
+                " updated_at BIGINT NOT NULL")},
+    {"CREATE INDEX events_unit ON events(unit_id, held_on)", NULL},
+    {WITH_ID_AI("event_activities",
+                " event_id BIGINT NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+                " title TEXT NOT NULL,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX event_activities_event ON event_activities(event_id, id)", NULL},
+    {"CREATE TABLE event_participants (event_id BIGINT NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+     " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " recorded_by BIGINT REFERENCES users(id),"
+     " created_at BIGINT NOT NULL,"
+     " PRIMARY KEY (event_id, person_id))",
+     NULL},
+    {"CREATE INDEX event_participants_person ON event_participants(person_id)", NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
+
+/* 20: Đại sứ số (issue 9, part 2; ambassadors.h): people of the registry named digital ambassadors,
+ * as mentors (kind 'mentor', serving a unit such as their tổ dân phố) or as helpers at the public
+ * administration service centre (kind 'service_helper', on the centre's unit); a person holds each
+ * kind at most once at a time. A mentee has at most one mentor at a time (the partial unique index:
+ * a second assignment is refused by the database too, whatever the race); an ended assignment stays
+ * as history. Guidance sessions and the service centre's helps are logs (a date key yyyymmdd, who
+ * recorded it and when). Everything goes with the person it names when a record is purged. */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0020[] = {
+    {WITH_ID_AI("ambassadors",
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " kind TEXT NOT NULL CHECK (kind IN ('mentor', 'service_helper')),"
+                " started_at BIGINT NOT NULL,"
+                " ended_at BIGINT,"
+                " assigned_by BIGINT REFERENCES users(id),"
+                " ended_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE UNIQUE INDEX ambassadors_active ON ambassadors(person_id, kind) WHERE ended_at IS NULL", NULL},
+    {"CREATE INDEX ambassadors_unit ON ambassadors(unit_id, kind, ended_at)", NULL},
+    {WITH_ID_AI("mentorships",
+                " ambassador_id BIGINT NOT NULL REFERENCES ambassadors(id) ON DELETE CASCADE,"
+                " mentee_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " started_at BIGINT NOT NULL,"
+                " ended_at BIGINT,"
+                " assigned_by BIGINT REFERENCES users(id),"
+                " ended_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE UNIQUE INDEX mentorships_active ON mentorships(mentee_id) WHERE ended_at IS NULL", NULL},
+    {"CREATE INDEX mentorships_ambassador ON mentorships(ambassador_id, ended_at)", NULL},
+    {"CREATE INDEX mentorships_mentee ON mentorships(mentee_id, started_at)", NULL},
+    {WITH_ID_AI("mentor_sessions",
+                " mentorship_id BIGINT NOT NULL REFERENCES mentorships(id) ON DELETE CASCADE,"
+                " held_on INTEGER NOT NULL CHECK (held_on BETWEEN 19000101 AND 99991231),"
+                " topic TEXT NOT NULL,"
+                " recorded_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX mentor_sessions_mentorship ON mentor_sessions(mentorship_id, held_on)", NULL},
+    {WITH_ID_AI("service_helps",
+                " ambassador_id BIGINT NOT NULL REFERENCES ambassadors(id) ON DELETE CASCADE,"
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " helped_on INTEGER NOT NULL CHECK (helped_on BETWEEN 19000101 AND 99991231),"
+                " what TEXT NOT NULL,"
+                " recorded_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX service_helps_ambassador ON service_helps(ambassador_id, helped_on)", NULL},
+    {"CREATE INDEX service_helps_person ON service_helps(person_id)", NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
+
 /* 22: the plan's tasks (kế hoạch, part IV: items 1.1 to 3.6) with the units that answer for them,
  * the progress updates those units post, and attachments: files kept outside the database (under
  * the data directory, named by their SHA-256), each belonging to one object whose scope it
@@ -796,6 +962,103 @@ static const store_sql m0022[] = {
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
 
+/* 19: Tổ công nghệ số cộng đồng (issue 9, part 1; field.h): one team per tổ dân phố (unit_id
+ * unique), its members from the registry; the visit topics (an admin extends the list); the
+ * door-to-door visits: household, its tổ (copied at write time, for worklists and coverage), the
+ * date (a key yyyymmdd), who made it and when; the topics guided, the residents present and each
+ * one's outcomes. Nothing is unique per household and day: two helpers saving the same household
+ * on the same day both keep their visit. */
+#define ID_SQLITE_AI "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define WITH_ID_AI(table, columns) \
+  "CREATE TABLE " table " (id " ID_SQLITE_AI "," columns ")", "CREATE TABLE " table " (id " ID_PG "," columns ")"
+static const store_sql m0019[] = {
+    {WITH_ID_AI("field_teams",
+                " unit_id BIGINT NOT NULL UNIQUE REFERENCES units(id),"
+                " name TEXT NOT NULL,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {WITH_ID_AI("field_team_members",
+                " team_id BIGINT NOT NULL REFERENCES field_teams(id),"
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " role TEXT NOT NULL CHECK (role IN ('leader', 'member')),"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL,"
+                " UNIQUE (team_id, person_id)")},
+    {WITH_ID_AI("field_topics",
+                " code TEXT NOT NULL UNIQUE,"
+                " label TEXT NOT NULL,"
+                " position INTEGER NOT NULL,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"INSERT INTO field_topics (code, label, position, created_at) VALUES"
+     " ('smartphone', 'Sử dụng điện thoại thông minh', 10, 0),"
+     " ('vneid', 'Kích hoạt định danh điện tử VNeID', 20, 0),"
+     " ('public_services', 'Dịch vụ công trực tuyến', 30, 0),"
+     " ('cashless', 'Thanh toán không dùng tiền mặt', 40, 0),"
+     " ('scam_awareness', 'Phòng chống lừa đảo trên mạng', 50, 0),"
+     " ('ai', 'Trí tuệ nhân tạo (AI)', 60, 0),"
+     " ('ecommerce', 'Thương mại điện tử, bán hàng trực tuyến', 70, 0),"
+     " ('health_apps', 'Ứng dụng y tế, sổ sức khỏe điện tử', 80, 0),"
+     " ('learning_platform', 'Học trên nền tảng Bình dân học vụ số', 90, 0)",
+     NULL},
+    {WITH_ID_AI("field_visits",
+                " household_id BIGINT NOT NULL REFERENCES households(id),"
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " visited_on INTEGER NOT NULL CHECK (visited_on BETWEEN 20000101 AND 99991231),"
+                " note TEXT,"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX field_visits_household ON field_visits(household_id, visited_on)", NULL},
+    {"CREATE INDEX field_visits_unit ON field_visits(unit_id, visited_on)", NULL},
+    /* A visit's rows are its key: on SQLite one b-tree each (WITHOUT ROWID), so that saving a visit
+     * dirties fewer pages under the single writer. */
+#define FIELD_LINK(table, columns) "CREATE TABLE " table " (" columns ") WITHOUT ROWID", "CREATE TABLE " table " (" columns ")"
+    {FIELD_LINK("field_visit_topics",
+                " visit_id BIGINT NOT NULL REFERENCES field_visits(id),"
+                " topic_id BIGINT NOT NULL REFERENCES field_topics(id),"
+                " PRIMARY KEY (visit_id, topic_id)")},
+    {FIELD_LINK("field_visit_people",
+                " visit_id BIGINT NOT NULL REFERENCES field_visits(id),"
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " PRIMARY KEY (visit_id, person_id)")},
+    {"CREATE INDEX field_visit_people_person ON field_visit_people(person_id)", NULL},
+    {FIELD_LINK("field_visit_outcomes",
+                " visit_id BIGINT NOT NULL REFERENCES field_visits(id),"
+                " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                " outcome TEXT NOT NULL,"
+                " PRIMARY KEY (visit_id, person_id, outcome)")},
+#undef FIELD_LINK
+    {"CREATE INDEX field_visit_outcomes_person ON field_visit_outcomes(person_id)", NULL},
+    /* Help requests (yêu cầu hỗ trợ, issue 9 part 11; helpreq.h): asked by a resident, a relative or
+     * the service-centre desk, by phone, at the desk or through the public form; routed to the team
+     * of the tổ dân phố (unit_id); taken by a member, closed with the visit that recorded its outcome.
+     * due_at: when it becomes overdue. created_by NULL: the public form. */
+    {WITH_ID_AI("help_requests",
+                " unit_id BIGINT NOT NULL REFERENCES units(id),"
+                " channel TEXT NOT NULL CHECK (channel IN ('phone', 'desk', 'web')),"
+                " requester_name TEXT NOT NULL,"
+                " requester_phone TEXT,"
+                " relation TEXT NOT NULL CHECK (relation IN ('self', 'relative', 'desk')),"
+                " resident_name TEXT,"
+                " address TEXT,"
+                " topic_id BIGINT REFERENCES field_topics(id),"
+                " description TEXT NOT NULL,"
+                " status TEXT NOT NULL CHECK (status IN ('open', 'taken', 'done')),"
+                " due_at BIGINT NOT NULL,"
+                " taken_by BIGINT REFERENCES users(id),"
+                " taken_at BIGINT,"
+                " done_by BIGINT REFERENCES users(id),"
+                " done_at BIGINT,"
+                " visit_id BIGINT REFERENCES field_visits(id),"
+                " created_by BIGINT REFERENCES users(id),"
+                " created_at BIGINT NOT NULL")},
+    {"CREATE INDEX help_requests_unit ON help_requests(unit_id, status, due_at)", NULL},
+    {"CREATE INDEX help_requests_done ON help_requests(unit_id, done_at) WHERE done_at IS NOT NULL", NULL},
+    {NULL, NULL},
+};
+#undef WITH_ID_AI
+#undef ID_SQLITE_AI
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -813,6 +1076,11 @@ const store_migration hocvuso_migrations[] = {
     {16, "certificates: signing keys, programmes and their rules, in-person checks", m0016},
     {17, "confirmations from outside (VNeID, the national platform, other courses)", m0017},
     {18, "placement checks, scores per competence, assisted attempts", m0018},
+    {19, "community digital teams: members, visit topics, door-to-door visits and outcomes; help requests", m0019},
+    {20, "Đại sứ số: mentors, mentees, guidance sessions, service-centre helpers", m0020},
+    {21, "4T steps of traders, training classes, events", m0021},
     {22, "plan tasks, their units and progress updates; attachments; schools' programme, grades, designations; contributions and plan budgets", m0022},
+    {23, "a course's revision, raised by every load of the course", m0023},
+    {24, "notifications between processes (SQLite)", m0024},
     {0, NULL, NULL},
 };

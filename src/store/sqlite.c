@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The transaction commands every request runs, prepared once per connection (sqlite3_exec would
@@ -22,6 +23,11 @@ typedef struct sq_conn {
   sqlite3 *db;
   stmt_cache cache;
   sqlite3_stmt *tx[SQ_TX_COUNT];
+  /* A listening connection (sq_listen): its channel, the last notification handed on, and the
+   * database's data_version when the table was last read. */
+  char channel[64];
+  int64_t seen;
+  int64_t data_version;
 } sq_conn;
 
 typedef struct sq_stmt {
@@ -317,6 +323,91 @@ static int sq_checkpoint(store_conn *base, bool truncate, int64_t *frames) {
   return log == done ? 1 : 0;
 }
 
+/* ---- notifications between processes ----
+ * SQLite has no LISTEN/NOTIFY: a notification is a row of store_notifications (migration 24),
+ * written in the notifying transaction, so that it is seen exactly when (and only if) that
+ * transaction commits, by every process on the file. A listener polls: `PRAGMA data_version`
+ * (which changes when another connection commits) every SQ_POLL_MS, and reads the rows after the
+ * last one it handed on only then. Rows older than SQ_NOTIFY_KEEP_S are deleted as new ones are
+ * written; a listener that falls that far behind has lost its connection's lease long before. */
+#define SQ_POLL_MS 25
+#define SQ_NOTIFY_KEEP_S 3600
+static const store_sql q_sq_notify = {"INSERT INTO store_notifications (channel, payload, at) VALUES (?, ?, ?)", NULL};
+static const store_sql q_sq_notify_prune = {"DELETE FROM store_notifications WHERE at < ?", NULL};
+static const store_sql q_sq_notify_last = {"SELECT COALESCE(MAX(id), 0) FROM store_notifications", NULL};
+static const store_sql q_sq_notify_since = {"SELECT id, payload FROM store_notifications WHERE channel = ? AND id > ?"
+                                            " ORDER BY id",
+                                            NULL};
+static const store_sql q_sq_data_version = {"PRAGMA data_version", NULL};
+
+/* One statement that answers one integer (or steps to its end): STORE_OK, or STORE_ERROR. */
+static int sq_run(store_conn *c, const store_sql *q, const char *text, int64_t a, int64_t b, int nargs, int64_t *out) {
+  store_stmt *s = sq_prepare(c, q);
+  if (!s) return STORE_ERROR;
+  if (text) sq_bind_textn(s, 1, text, strlen(text));
+  if (nargs > 0) sq_bind_int(s, text ? 2 : 1, a);
+  if (nargs > 1) sq_bind_int(s, text ? 3 : 2, b);
+  int rc = sq_step(s);
+  if (out && rc == STORE_ROW) *out = sq_col_int(s, 0);
+  sq_reset(s);
+  return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+static int sq_notify(store_conn *c, const char *channel, const char *payload) {
+  int64_t now = (int64_t)time(NULL);
+  store_stmt *s = sq_prepare(c, &q_sq_notify);
+  if (!s) return STORE_ERROR;
+  sq_bind_textn(s, 1, channel, strlen(channel));
+  sq_bind_textn(s, 2, payload, strlen(payload));
+  sq_bind_int(s, 3, now);
+  int rc = sq_step(s);
+  sq_reset(s);
+  if (rc != STORE_DONE) return rc == STORE_CONSTRAINT ? STORE_ERROR : rc;
+  return sq_run(c, &q_sq_notify_prune, NULL, now - SQ_NOTIFY_KEEP_S, 0, 1, NULL);
+}
+
+static int sq_listen(store_conn *base, const char *channel) {
+  sq_conn *c = (sq_conn *)base;
+  if (strlen(channel) >= sizeof c->channel) {
+    snprintf(c->base.err, sizeof c->base.err, "channel name too long");
+    return STORE_ERROR;
+  }
+  snprintf(c->channel, sizeof c->channel, "%s", channel);
+  if (sq_run(base, &q_sq_data_version, NULL, 0, 0, 0, &c->data_version) != STORE_OK) return STORE_ERROR;
+  return sq_run(base, &q_sq_notify_last, NULL, 0, 0, 0, &c->seen);
+}
+
+/* The rows after the last one handed on, each to cb. */
+static int sq_drain(sq_conn *c, store_notify_cb cb, void *ctx) {
+  store_stmt *s = sq_prepare(&c->base, &q_sq_notify_since);
+  if (!s) return STORE_ERROR;
+  sq_bind_textn(s, 1, c->channel, strlen(c->channel));
+  sq_bind_int(s, 2, c->seen);
+  int rc;
+  while ((rc = sq_step(s)) == STORE_ROW) {
+    c->seen = sq_col_int(s, 0);
+    const char *payload = sq_col_text(s, 1);
+    cb(ctx, payload ? payload : "");
+  }
+  sq_reset(s);
+  return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+static int sq_wait_notify(store_conn *base, int timeout_ms, store_notify_cb cb, void *ctx) {
+  sq_conn *c = (sq_conn *)base;
+  for (int waited = 0;; waited += SQ_POLL_MS) {
+    int64_t v = 0;
+    if (sq_run(base, &q_sq_data_version, NULL, 0, 0, 0, &v) != STORE_OK) return STORE_ERROR;
+    if (v != c->data_version) {
+      c->data_version = v;
+      if (sq_drain(c, cb, ctx) != STORE_OK) return STORE_ERROR;
+    }
+    if (waited >= timeout_ms) return STORE_OK;
+    struct timespec ts = {0, SQ_POLL_MS * 1000000L};
+    nanosleep(&ts, NULL);
+  }
+}
+
 const store_backend store_sqlite_backend = {
     .kind = STORE_SQLITE,
     .name = "sqlite",
@@ -349,4 +440,7 @@ const store_backend store_sqlite_backend = {
     .rows_held = sq_rows_held,
     .copy_rows = NULL,
     .checkpoint = sq_checkpoint,
+    .notify = sq_notify,
+    .listen = sq_listen,
+    .wait_notify = sq_wait_notify,
 };

@@ -1,11 +1,13 @@
 // The per-process session cache (src/domain/authcache.c) stays true: a change to who may do what,
 // made through one app server, holds on every app server at once (PostgreSQL: two `hocvuso serve`
-// processes on one database, kept true by LISTEN/NOTIFY; SQLite: one server).
+// processes on one database, kept true by LISTEN/NOTIFY; SQLite: two processes on one file, kept
+// true by the notifications table that stands in for it, which also carries a change made by
+// `hocvuso user` from the command line).
 // Owns: its servers (a second one shares the first one's database and data directory).
 // Never: times anything for performance; waits longer than NOTIFY_WAIT_MS for a change to show.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Server, expectError, finish, run, sleep, ON_PG } from './lib/server.mjs';
+import { startServer, Server, expectError, finish, run, sleep, ON_PG, hocvuso, storeArgs } from './lib/server.mjs';
 
 // NOTIFY is asynchronous: the listener of server 1 sees a commit of server 2 a moment later.
 const NOTIFY_WAIT_MS = 2000;
@@ -45,12 +47,10 @@ before(async () => {
   admin1 = await s1.login('admin');
   tdpId = await s1.unitId(admin1, 'Tổ dân phố số 1');
   wardId = (await s1.getJSON(admin1, `/api/v1/units/${tdpId}`)).parent_id;
-  if (ON_PG) {
-    // Server 2: the same database (and data directory, for its secrets: one deployment).
-    s2 = new Server({ dataDir: s1.dataDir, dbUri: s1.dbUri, password: s1.password });
-    await s2.spawn();
-    admin2 = await s2.login('admin');
-  }
+  // Server 2: the same database (and data directory, for its secrets: one deployment).
+  s2 = new Server({ dataDir: s1.dataDir, dbUri: s1.dbUri, password: s1.password });
+  await s2.spawn();
+  admin2 = await s2.login('admin');
 });
 after(async () => {
   if (s2) {
@@ -88,7 +88,23 @@ describe('one server', () => {
   });
 });
 
-describe('two servers on one PostgreSQL database', { skip: !ON_PG && 'PostgreSQL only (HOCVUSO_TEST_PG_DIR)' }, () => {
+describe('a change made by another process', () => {
+  test('`hocvuso user revoke`, `grant` and `passwd` from the command line hold on the running server', async () => {
+    const u = await newUser(s1, admin1, s1, 'unit_officer', tdpId);
+    const args = storeArgs(s1.dataDir, s1.dbUri);
+    let r = await hocvuso(['user', 'revoke', u.username, 'unit_officer', 'HD-TDP01', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    expectError(assert, await until(s1, u.session, `/api/v1/units/${tdpId}`, 403), 403, 'forbidden');
+    r = await hocvuso(['user', 'grant', u.username, 'unit_officer', 'HD-TDP01', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await until(s1, u.session, `/api/v1/units/${tdpId}`, 200)).status, 200);
+    r = await hocvuso(['user', 'passwd', u.username, '--password-stdin', ...args], { input: 'Mat-khau-moi-44\n' });
+    assert.equal(r.code, 0, r.stderr);
+    expectError(assert, await until(s1, u.session, '/api/v1/me', 401), 401, 'unauthenticated');
+  });
+});
+
+describe('two servers on one database', () => {
   test('an account disabled through server 2 is refused by server 1 (401)', async () => {
     const u = await newUser(s2, admin2, s1, 'unit_officer', tdpId);
     const t0 = Date.now();
@@ -126,7 +142,7 @@ describe('two servers on one PostgreSQL database', { skip: !ON_PG && 'PostgreSQL
     expectError(assert, await until(s1, u.session, '/api/v1/me', 401), 401, 'unauthenticated');
   });
 
-  test('when the listener loses its connection, the cache is dropped (a change it missed is seen)', async () => {
+  test('when the listener loses its connection, the cache is dropped (a change it missed is seen)', { skip: !ON_PG && 'PostgreSQL only (HOCVUSO_TEST_PG_DIR)' }, async () => {
     const u = await newUser(s2, admin2, s1, 'unit_officer', tdpId);
     // End every listener's connection, then change the account behind the servers' backs (no
     // notification): the cache that could not hear about it must not answer for it.

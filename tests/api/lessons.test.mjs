@@ -6,6 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { mkdtempSync, cpSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { startServer, finish, expectError, hocvuso, storeArgs, REPO_ROOT } from './lib/server.mjs';
 
 const CONTENT = join(REPO_ROOT, 'content', 'curriculum');
@@ -66,6 +68,43 @@ test('a lesson reads as HTML with its neighbours; marking it done shows in the c
   // Another learner's progress is their own.
   const admin = await srv.login('admin');
   assert.equal((await srv.getJSON(admin, '/api/v1/courses')).items[0].modules[0].lessons[0].done, false);
+  // The lesson view is kept in memory per course revision, with `done` read per learner.
+  assert.equal((await srv.getJSON(admin, `/api/v1/lessons/${a.id}`)).done, false);
+  assert.equal((await srv.getJSON(learner, `/api/v1/lessons/${a.id}`)).done, true);
+});
+
+test('a course loaded again with new text, titles and order is what the next read shows (no stale lesson)', async () => {
+  const args = storeArgs(srv.dataDir, srv.dbUri);
+  const course = (await srv.getJSON(learner, '/api/v1/courses')).items[0];
+  const [a, b] = course.modules[0].lessons;
+  const before = await srv.getJSON(learner, `/api/v1/lessons/${a.id}`);
+  await srv.getJSON(learner, `/api/v1/lessons/${a.id}`); // read twice: the second from memory
+  const dir = mkdtempSync(join(tmpdir(), 'hv-curr-'));
+  try {
+    cpSync(CONTENT, dir, { recursive: true });
+    const index = JSON.parse(readFileSync(join(dir, 'curriculum.json'), 'utf8'));
+    const m1 = index.modules[0];
+    m1.lessons[0].title = 'Bài đã sửa: chiếc điện thoại';
+    m1.lessons[0].minutes = 99;
+    writeFileSync(join(dir, 'curriculum.json'), JSON.stringify(index));
+    const md = join(dir, m1.dir, m1.lessons[0].file);
+    writeFileSync(md, readFileSync(md, 'utf8') + '\n\nĐoạn mới thêm vào bài học.\n');
+    let r = await hocvuso(['import', 'curriculum', ...args, dir]);
+    assert.equal(r.code, 0, r.stderr);
+    let now = await srv.getJSON(learner, `/api/v1/lessons/${a.id}`);
+    assert.equal(now.title, 'Bài đã sửa: chiếc điện thoại');
+    assert.equal(now.minutes, 99);
+    assert.match(now.html, /Đoạn mới thêm vào bài học\./);
+    assert.equal(now.done, before.done);
+    assert.equal(now.next, b.id);
+    // Loaded back as shipped: the shipped text again.
+    r = await hocvuso(['import', 'curriculum', ...args, CONTENT]);
+    assert.equal(r.code, 0, r.stderr);
+    now = await srv.getJSON(learner, `/api/v1/lessons/${a.id}`);
+    assert.deepEqual(now, before);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('missing lessons are 404; those who do not learn are refused', async () => {

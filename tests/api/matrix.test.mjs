@@ -15,6 +15,8 @@ import { startServer, finish, hocvuso, storeArgs, ACCOUNTS, WARD_NAME, roleCaps,
 
 let otherAttempt;
 let planTaskId, planNameId, planAttachment, wardUnit, tdp1Unit, tdp2Unit; // the plan's objects (issue 9 part 8)
+let teamA, teamB; // the demo's community digital teams of tổ 1 and tổ 2
+let helpA, helpB; // help requests of tổ 1 and tổ 2
 let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId, lessonId, programmeId, certQuizId;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
@@ -78,6 +80,29 @@ const CAP_EXCEPTIONS = {
   'PATCH /api/v1/programmes/{id}': 'certificates.manage',
   // Checking a person in person is field work, on the person's unit.
   'POST /api/v1/residents/{id}/programme-checks': 'field.write',
+  // A trader's 4T step is recorded by the community digital team (field.write) of the trader's tổ or
+  // market (issue 9 part 4; SCOPE_TRADER).
+  'POST /api/v1/residents/{id}/trade-steps': 'field.write',
+  'DELETE /api/v1/residents/{id}/trade-steps': 'field.write',
+  // Đại sứ số (issue 9 part 2): reading who mentors whom is reading people (people.read); naming an
+  // ambassador, assigning a mentee, logging a session or a help at the service centre is field work
+  // (field.write), each on the unit of every object it touches (SCOPE_UNIT_PERSON, SCOPE_AMBASSADOR,
+  // SCOPE_MENTEE, SCOPE_MENTORSHIP in router.c).
+  'GET /api/v1/ambassadors': 'people.read',
+  'GET /api/v1/ambassadors/summary': 'people.read',
+  'GET /api/v1/ambassadors/{id}': 'people.read',
+  'POST /api/v1/ambassadors': 'field.write',
+  'POST /api/v1/ambassadors/{id}/end': 'field.write',
+  'POST /api/v1/ambassadors/{id}/helps': 'field.write',
+  'POST /api/v1/mentorships': 'field.write',
+  'POST /api/v1/mentorships/{id}/end': 'field.write',
+  'POST /api/v1/mentorships/{id}/sessions': 'field.write',
+  // Gia đình số and the VNeID worklist are lists of households and people: people.read; the VNeID
+  // figures by level are the police's (identity.read).
+  'GET /api/v1/families': 'people.read',
+  'GET /api/v1/families/left': 'people.read',
+  'GET /api/v1/vneid/coverage': 'identity.read',
+  'GET /api/v1/vneid/worklist': 'people.read',
   // The plan's tasks and their updates are the ward's work, no one's personal data: any staff
   // account (units.read) reads them; reports need plan.write on a unit that answers for the task.
   'GET /api/v1/plan/tasks/{id}': 'units.read',
@@ -90,11 +115,36 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/plan/budgets': 'reports.read',
   // An attachment follows its owner's rule (SCOPE_ATTACHMENT), not a capability of its own.
   'GET /api/v1/attachments/{id}': null,
+  // Tổ công nghệ số cộng đồng (issue 9 part 1): the topic list is the ward admin's (units.write); any
+  // logged-in caller reads it. Teams, worklists, coverage and the household search read the registry
+  // (people.read on the tổ); a team and its members are set up by those who write the registry
+  // (people.write); a visit is field work (field.write on the household's tổ).
+  'GET /api/v1/field/topics': null,
+  'POST /api/v1/field/topics': 'units.write',
+  'GET /api/v1/field/teams': 'people.read',
+  'POST /api/v1/field/teams': 'people.write',
+  'GET /api/v1/field/teams/{id}': 'people.read',
+  'POST /api/v1/field/teams/{id}/members': 'people.write',
+  'GET /api/v1/field/teams/{id}/worklist': 'people.read',
+  'GET /api/v1/field/teams/{id}/report': 'people.read',
+  'GET /api/v1/field/teams/{id}/report.xlsx': 'people.read',
+  'GET /api/v1/field/coverage': 'people.read',
+  'GET /api/v1/field/households': 'people.read',
+  'POST /api/v1/households/{id}/visits': 'field.write',
+  // Help requests (issue 9 part 11): read with people.read on their tổ; entered, taken and closed as
+  // field work (field.write). The public form and its list of tổ are public routes.
+  'POST /api/v1/help-requests': 'field.write',
+  'GET /api/v1/help-requests': 'people.read',
+  'GET /api/v1/help-requests/summary': 'people.read',
+  'GET /api/v1/help-requests/{id}': 'people.read',
+  'POST /api/v1/help-requests/{id}/take': 'field.write',
+  'POST /api/v1/help-requests/{id}/done': 'field.write',
 };
 // Routes about the caller's own record: 2xx when the account is linked to a person, 404 when not.
 const OWN_ROUTES = new Set(['GET /api/v1/me/person', 'POST /api/v1/me/requests']);
 // Resources whose capability is another resource's: the registry's people and households are both
 // guarded by people.read / people.write.
+const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people', markets: 'people', traders: 'people', classes: 'people', events: 'people' };
 const RESOURCE_CAPS = { residents: 'people', households: 'people', imports: 'people', requests: 'people', questions: 'content', confirmations: 'people', schools: 'school' };
 // Objects that belong to the whole instance, not to a unit: their routes have no unit scope, and
 // the capability (anywhere) is the whole check. Each is a decision, named here with its picker.
@@ -234,6 +284,18 @@ async function apiConfirmation(p, who) {
   if (r.status !== 201) throw new Error(`confirmation of ${p.id}: ${r.status} ${r.text}`);
   return { id: r.json.id, person: p };
 }
+// Đại sứ số: a mentor serving `unit` (their person registered there), and an assignment of a new
+// person of `unit` to them, made by the city's admin.
+async function apiMentor(unit, who) {
+  const s = await cliAdminSession();
+  const p = await apiPerson(`Đại sứ ${who}`, unit);
+  const r = await srv.request('POST', '/api/v1/ambassadors', { session: s, body: { person_id: p.id, unit_id: unit, kind: 'mentor' } });
+  if (r.status !== 201) throw new Error(`mentor in ${unit}: ${r.status} ${r.text}`);
+  const mentee = await apiPerson(`Người được hướng dẫn ${who}`, unit);
+  const m = await srv.request('POST', '/api/v1/mentorships', { session: s, body: { mentee_id: mentee.id, mentor_id: r.json.id } });
+  if (m.status !== 201) throw new Error(`mentorship in ${unit}: ${m.status} ${m.text}`);
+  return { id: r.json.id, unit, person: p, ms: { id: m.json.id, unit, mentee } };
+}
 // A certificate earned by the account of `session` (home unit `unit`): it passes the certificate quiz.
 async function apiCertificate(session, unit) {
   const st = await srv.request('POST', `/api/v1/quizzes/${certQuizId}/attempts`, { session });
@@ -259,6 +321,20 @@ async function cliGrant(t, role, unitCode, unitId) {
 }
 // An operator account on the city (made through the CLI): it sees what the ward admin cannot.
 let cityAdmin;
+// An event organised by `unit` (issue 9 part 6), made by the city's admin.
+async function apiEvent(unit, who) {
+  const s = await cliAdminSession();
+  const r = await srv.request('POST', '/api/v1/events', { session: s, body: { title: `Ngày hội ma trận ${who}`, held_on: '2025-10-10', place: 'Nhà văn hóa', unit_id: unit } });
+  if (r.status !== 201) throw new Error(`event of ${who}: ${r.status} ${r.text}`);
+  return { id: r.json.id, unit };
+}
+// A training class organised by `unit` (issue 9 part 5), made by the city's admin.
+async function apiClass(unit, who) {
+  const s = await cliAdminSession();
+  const r = await srv.request('POST', '/api/v1/classes', { session: s, body: { title: `Lớp ma trận ${who}`, unit_id: unit } });
+  if (r.status !== 201) throw new Error(`class of ${who}: ${r.status} ${r.text}`);
+  return { id: r.json.id, unit };
+}
 async function cliAdminSession() {
   if (cityAdmin) return cityAdmin;
   await cli(['user', 'add', 'ma.tran.tp', '--name', 'Quản trị thành phố', '--unit', cityCode, '--password-stdin'], 'Mat-khau-ma-tran-1\n');
@@ -274,6 +350,9 @@ function valueFor(f, ctx) {
   if (ctx.alsoField && f.name === ctx.alsoField && ctx.also !== undefined) return ctx.also;
   if (f.name === 'role') return ctx.role || 'learner';
   if (f.name === 'person_id' && ctx.person !== undefined) return ctx.person;
+  if (f.name === 'participant_id' && ctx.participant !== undefined) return ctx.participant;
+  if (f.name === 'mentee_id' && ctx.mentee !== undefined) return ctx.mentee;
+  if (f.name === 'mentor_id' && ctx.mentor !== undefined) return ctx.mentor;
   if (f.name === 'quiz_id') return quizId;
   switch (f.type) {
     case 'integer':
@@ -342,6 +421,14 @@ before(async () => {
   });
   if (pa.status !== 201) throw new Error(`plan attachment: ${pa.status} ${pa.text}`);
   planAttachment = { id: pa.json.id, by: 'admin' };
+  const teams = (await srv.getJSON(admin, `/api/v1/field/teams?unit_id=${wardId}&per_page=200`)).items;
+  teamA = { id: teams.find((t) => t.unit_id === tdp1).id, unit: tdp1 };
+  teamB = { id: teams.find((t) => t.unit_id === tdp2).id, unit: tdp2 };
+  for (const [unit, set] of [[tdp1, (x) => (helpA = x)], [tdp2, (x) => (helpB = x)]]) {
+    const r = await srv.request('POST', '/api/v1/help-requests', { session: admin, body: { unit_id: unit, requester_name: 'Người Hỏi Ma Trận', description: 'Ma trận' } });
+    if (r.status !== 201) throw new Error(`help request: ${r.status} ${r.text}`);
+    set({ id: r.json.id, unit });
+  }
   // Import jobs: one uploaded by the ward admin (seen from the ward), one by tổ 1's officer.
   jobA = await apiImport('admin', wardId);
   jobB = await apiImport('tdp01', tdp1);
@@ -414,6 +501,12 @@ before(async () => {
     const inConf = await apiConfirmation(inPerson, who);
     const outConf = await apiConfirmation(outPerson, who);
     const memberConf = await apiConfirmation(memberPerson, who);
+    const inClass = await apiClass(unit, `${who} trong`);
+    const outClass = await apiClass(outUnit, `${who} ngoài`);
+    const inEvent = await apiEvent(unit, `${who} trong`);
+    const outEvent = await apiEvent(outUnit, `${who} ngoài`);
+    const inMentor = await apiMentor(unit, `trong ${who}`);
+    const outMentor = await apiMentor(outUnit, `ngoài ${who}`);
     // An attempt of one's own (for those who learn).
     let attempt = null;
     if (me.capabilities.includes('learn')) {
@@ -426,7 +519,7 @@ before(async () => {
     const own = me.capabilities.includes('learn') ? await apiCertificate(session, unit) : null;
     const inCert = await apiCertificate(await srv.login(inUser.username, 'Mat-khau-ma-tran-1'), unit);
     const outCert = await apiCertificate(await srv.login(outUser.username, 'Mat-khau-ma-tran-1'), cityId);
-    acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest, inConf, outConf, memberConf };
+    acc[username] = { own, inCert, outCert, attempt, session, me, unit, outUnit, inUser, inGrant, copUser, copGrant, partUser, outUser, outGrant, inPerson, delPerson, outPerson, memberPerson, delIn, delOut, inRequest, outRequest, inConf, outConf, memberConf, inClass, outClass, inEvent, outEvent, inMentor, outMentor };
   }
 });
 after(async () => {
@@ -463,9 +556,11 @@ test('policy: every object a route names is checked (path ids, unit fields)', ()
       if (UNIT_FIELDS.test(f.name) && f.name !== rt.scope_field && f.name !== rt.also_unit) wrong.push(`${key(rt)}: field ${f.name} names a unit that is not checked`);
     }
     if (rt.body && rt.body.some((f) => f.name === 'role') && !['user_role'].includes(rt.scope)) wrong.push(`${key(rt)}: a role in the body, scope ${rt.scope}`);
-    if (rt.body && rt.body.some((f) => f.name === 'person_id') && rt.scope !== 'user_person') wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
+    if (rt.body && rt.body.some((f) => f.name === 'person_id') && !['user_person', 'unit_person', 'ambassador'].includes(rt.scope)) wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
+    if (rt.body && rt.body.some((f) => f.name === 'person_id') && !['user_person', 'field_team_person'].includes(rt.scope)) wrong.push(`${key(rt)}: a person in the body, scope ${rt.scope}`);
     // A restore names a deleted person: found among the deleted ones, checked the same way.
-    const personScope = /\/restore$/.test(rt.path) ? 'person_deleted' : 'person';
+    // A trader's 4T step names a trader: seen through the registering unit or a market (SCOPE_TRADER).
+    const personScope = /\/restore$/.test(rt.path) ? 'person_deleted' : /\/trade-steps$/.test(rt.path) ? 'trader' : 'person';
     if (/^\/api\/v1\/residents\/\{id\}/.test(rt.path) && rt.scope !== personScope) wrong.push(`${key(rt)}: a person in the path, scope ${rt.scope}`);
     if (/^\/api\/v1\/households\/\{id\}/.test(rt.path) && rt.scope !== 'household') wrong.push(`${key(rt)}: a household in the path, scope ${rt.scope}`);
   }
@@ -512,6 +607,24 @@ function casesFor(rt, username) {
       }
       break;
     }
+    case 'trader':
+      // A trader is reached through the registering unit or a market they trade at; the matrix's
+      // people trade at none (trade.test.mjs covers the market), so the registering unit decides and
+      // a membership of another kind gives nothing.
+      for (const [label, p] of [['person in scope', a.inPerson], ['person out of scope', a.outPerson], ['person seen through a membership', a.memberPerson], ['missing person', null]])
+        add(label, { id: p ? p.id : MISSING }, {}, p === null ? 'missing' : personManaged(a, cap, p) ? 'pass' : 'deny');
+      break;
+    case 'class':
+      // A class is reached through its organising unit; a participant in the body must be someone
+      // the caller may see (the person registered in the caller's unit).
+      for (const [label, k] of [['class of a unit in scope', a.inClass], ['class of a unit out of scope', a.outClass], ['missing class', null]])
+        add(label, { id: k ? k.id : MISSING }, { participant: a.inPerson.id }, k === null ? 'missing' : holds(a, cap, k.unit) ? 'pass' : 'deny');
+      break;
+    case 'event':
+      // An event is reached through its organising unit, like a class.
+      for (const [label, k] of [['event of a unit in scope', a.inEvent], ['event of a unit out of scope', a.outEvent], ['missing event', null]])
+        add(label, { id: k ? k.id : MISSING }, { participant: a.inPerson.id }, k === null ? 'missing' : holds(a, cap, k.unit) ? 'pass' : 'deny');
+      break;
     case 'person_deleted':
       // A deleted person, changed through the registering unit; a live one is not found here.
       for (const [label, p] of [['deleted person in scope', a.delIn], ['deleted person out of scope', a.delOut], ['live person', null], ['missing person', null]])
@@ -543,6 +656,33 @@ function casesFor(rt, username) {
     }
     case 'request':
       for (const [label, q] of [['request of a person registered in scope', a.inRequest], ['request of a person out of scope', a.outRequest], ['missing request', null]])
+        add(label, { id: q ? q.id : MISSING }, {}, q === null ? 'missing' : holds(a, cap, q.unit) ? 'pass' : 'deny');
+      break;
+    case 'field_team':
+      // A community digital team is reached through its tổ dân phố.
+      for (const [label, t] of [['team of tổ 1', teamA], ['team of tổ 2', teamB], ['missing team', null]])
+        add(label, { id: t ? t.id : MISSING }, {}, t === null ? 'missing' : holds(a, cap, t.unit) ? 'pass' : 'deny');
+      break;
+    case 'field_team_person': {
+      // The team as above, then the person of the body: visible to the caller (people.read).
+      const pairs = [
+        ['team of tổ 1, person in scope', teamA, a.inPerson],
+        ['team of tổ 1, person out of scope', teamA, a.outPerson],
+        ['team of tổ 1, person seen through a membership', teamA, a.memberPerson],
+        ['team of tổ 2', teamB, a.inPerson],
+        ['missing team', null, a.inPerson],
+        ['missing person', teamA, null],
+      ];
+      for (const [label, t, p] of pairs) {
+        let expect = t === null ? 'missing' : holds(a, cap, t.unit) ? 'pass' : 'deny';
+        if (expect === 'pass') expect = p === null ? 'missing' : personVisible(a, 'people.read', p) ? 'pass' : 'deny';
+        add(label, { id: t ? t.id : MISSING }, { person: p ? p.id : MISSING }, expect);
+      }
+      break;
+    }
+    case 'help_request':
+      // A help request is reached through its tổ dân phố.
+      for (const [label, q] of [['request of tổ 1', helpA], ['request of tổ 2', helpB], ['missing request', null]])
         add(label, { id: q ? q.id : MISSING }, {}, q === null ? 'missing' : holds(a, cap, q.unit) ? 'pass' : 'deny');
       break;
     case 'household':
@@ -621,6 +761,37 @@ function casesFor(rt, username) {
       }
       break;
     }
+    // Đại sứ số (ambassadors.h): the unit and the person named; the ambassador's unit (and the
+    // resident helped); the mentee (changed: the registering unit) and the mentor's person (seen);
+    // an assignment's mentee.
+    case 'unit_person':
+      for (const [label, u, p] of [['unit and person in scope', a.unit, a.inPerson], ['unit out of scope', a.outUnit, a.inPerson], ['person out of scope', a.unit, a.outPerson], ['person seen through a membership', a.unit, a.memberPerson], ['missing unit', MISSING, a.inPerson], ['missing person', a.unit, null]]) {
+        let expect = unitExpect(u);
+        if (expect === 'pass') expect = p === null ? 'missing' : personVisible(a, 'people.read', p) ? 'pass' : 'deny';
+        add(label, {}, { unit: u, person: p ? p.id : MISSING }, expect);
+      }
+      break;
+    case 'ambassador': {
+      const takesPerson = (rt.body || []).some((f) => f.name === 'person_id');
+      const list = [['ambassador serving a unit in scope', a.inMentor, a.inPerson], ['ambassador out of scope', a.outMentor, a.inPerson], ['missing ambassador', null, a.inPerson]];
+      if (takesPerson) list.push(['resident helped out of scope', a.inMentor, a.outPerson], ['resident helped missing', a.inMentor, null]);
+      for (const [label, m, p] of list) {
+        let expect = m === null ? 'missing' : holds(a, cap, m.unit) ? 'pass' : 'deny';
+        if (expect === 'pass' && takesPerson) expect = p === null ? 'missing' : personVisible(a, 'people.read', p) ? 'pass' : 'deny';
+        add(label, { id: m ? m.id : MISSING }, { person: p ? p.id : MISSING }, expect);
+      }
+      break;
+    }
+    case 'mentee':
+      for (const [label, p, m] of [['mentee and mentor in scope', a.inPerson, a.inMentor], ['mentee out of scope', a.outPerson, a.inMentor], ['mentee seen only through a membership', a.memberPerson, a.inMentor], ['mentor out of scope', a.inPerson, a.outMentor], ['missing mentee', null, a.inMentor], ['missing mentor', a.inPerson, null]]) {
+        let expect = p === null ? 'missing' : personManaged(a, cap, p) ? 'pass' : 'deny';
+        if (expect === 'pass') expect = m === null ? 'missing' : personVisible(a, 'people.read', m.person) ? 'pass' : 'deny';
+        add(label, {}, { mentee: p ? p.id : MISSING, mentor: m ? m.id : MISSING }, expect);
+      }
+      break;
+    case 'mentorship':
+      for (const [label, ms] of [['assignment of a mentee in scope', a.inMentor.ms], ['assignment of a mentee out of scope', a.outMentor.ms], ['missing assignment', null]])
+        add(label, { id: ms ? ms.id : MISSING }, {}, ms === null ? 'missing' : personManaged(a, cap, ms.mentee) ? 'pass' : 'deny');
     case 'plan_task':
       // A report on task 3.2, which names "Các Tổ dân phố": for a tổ, with plan.write on that tổ.
       for (const [label, u] of [['a unit the task names (tổ 1)', tdp1Unit], ['a unit the task names (tổ 2)', tdp2Unit]])

@@ -201,6 +201,38 @@ const cases = {
     headers: { 'content-type': 'text/csv' },
   }),
   deleteConfirmation: () => ({ path: `/api/v1/confirmations/${state.confirmationId}` }),
+  recordTradeStep: () => ({ path: `/api/v1/residents/${state.traderId}/trade-steps`, body: { step: 'cashless_qr', done_on: '15/03/2026' } }),
+  listMarkets: () => ({ path: `/api/v1/markets?unit_id=${state.wardId}` }),
+  deleteTradeStep: () => ({ path: `/api/v1/residents/${state.traderId}/trade-steps?step=cashless_qr` }),
+  listTraders: () => ({ path: `/api/v1/traders?unit_id=${state.marketId}&per_page=5` }),
+  createEvent: () => ({ path: '/api/v1/events', body: { title: 'Ngày hội kiểm thử', held_on: '10/10/2025', place: 'Nhà văn hóa', unit_id: state.wardId, head_count: 120 } }),
+  listEvents: () => ({ path: `/api/v1/events?unit_id=${state.wardId}&per_page=5` }),
+  getEvent: () => ({ path: `/api/v1/events/${state.eventId}` }),
+  updateEvent: () => ({ path: `/api/v1/events/${state.eventId}`, body: { head_count: 150 } }),
+  addEventActivity: () => ({ path: `/api/v1/events/${state.eventId}/activities`, body: { title: 'Hướng dẫn VNeID' } }),
+  addEventParticipant: () => ({ path: `/api/v1/events/${state.eventId}/participants`, body: { participant_id: state.traderId } }),
+  createClass: () => ({ path: '/api/v1/classes', body: { title: 'Lớp kiểm thử', unit_id: state.wardId, topic: 'Kỹ năng số', competences: [] } }),
+  listClasses: () => ({ path: `/api/v1/classes?unit_id=${state.wardId}&per_page=5` }),
+  getClass: () => ({ path: `/api/v1/classes/${state.classId}` }),
+  addClassSession: () => ({ path: `/api/v1/classes/${state.classId}/sessions`, body: { held_on: '2026-01-10', place: 'Hội trường' } }),
+  enrolInClass: () => ({ path: `/api/v1/classes/${state.classId}/enrolments`, body: { participant_id: state.traderId } }),
+  setClassAttendance: () => ({ path: `/api/v1/classes/${state.classId}/attendance`, body: { session_id: state.sessionId, participant_ids: [state.traderId] } }),
+  setClassOutcome: () => ({ path: `/api/v1/classes/${state.classId}/outcomes`, body: { participant_id: state.traderId, outcome: 'completed', outcome_on: '2026-01-10' } }),
+  // Đại sứ số (issue 9 part 2): a mentor of tổ 1, a mentee, a session; a helper at the service centre.
+  createAmbassador: () => ({ path: '/api/v1/ambassadors', body: { person_id: state.personId, unit_id: state.tdp1, kind: 'mentor' } }),
+  listAmbassadors: () => ({ path: `/api/v1/ambassadors?unit_id=${state.tdp1}&kind=mentor&per_page=5` }),
+  getAmbassadorSummary: () => ({ path: '/api/v1/ambassadors/summary' }),
+  assignMentee: () => ({ path: '/api/v1/mentorships', body: { mentee_id: state.menteeId, mentor_id: state.ambassadorId } }),
+  logMentorSession: () => ({ path: `/api/v1/mentorships/${state.mentorshipId}/sessions`, body: { held_on: new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10), topic: 'Cài đặt VNeID' } }),
+  endMentorship: () => ({ path: `/api/v1/mentorships/${state.mentorshipId}/end` }),
+  getAmbassador: () => ({ path: `/api/v1/ambassadors/${state.ambassadorId}` }),
+  logServiceHelp: () => ({ path: `/api/v1/ambassadors/${state.serviceHelperId}/helps`, body: { person_id: state.menteeId, helped_on: new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10), what: 'Nộp hồ sơ trực tuyến' } }),
+  endAmbassador: () => ({ path: `/api/v1/ambassadors/${state.ambassadorId}/end` }),
+  // Gia đình số and VNeID coverage (issue 9 parts 3, 10).
+  getFamilySummary: () => ({ path: `/api/v1/families?unit_id=${state.tdp1}` }),
+  listFamiliesLeft: () => ({ path: '/api/v1/families/left?per_page=5' }),
+  getVneidCoverage: () => ({ path: '/api/v1/vneid/coverage' }),
+  listVneidWorklist: () => ({ path: `/api/v1/vneid/worklist?unit_id=${state.tdp1}&per_page=5` }),
   // The plan's tasks (issue 9 part 8): 3.4 names the Phòng Văn hóa - Xã hội; the admin reports for the ward.
   listPlanTasks: () => ({ path: '/api/v1/plan/tasks', session: null }),
   getPlanTask: () => ({ path: `/api/v1/plan/tasks/${state.planTaskId}` }),
@@ -235,6 +267,29 @@ const cases = {
   listContributions: () => ({ path: `/api/v1/contributions?unit_id=${state.wardId}&per_page=5` }),
   setPlanBudget: () => ({ path: `/api/v1/plan/tasks/${state.planTaskId}/budget`, body: { year: 2026, source: 'state_budget', amount_vnd: 50000000 } }),
   listPlanBudgets: () => ({ path: '/api/v1/plan/budgets' }),
+  // Tổ công nghệ số cộng đồng: the unit made above (a tổ) gets a team; the person made above joins
+  // tổ 1's team; a visit to the household made above.
+  listHelpRequestUnits: () => ({ path: '/api/v1/help-requests/units', session: null }),
+  createPublicHelpRequest: () => ({ path: '/api/v1/help-requests/public', session: null, body: { unit_id: state.tdp1, requester_name: 'Người Gửi Kiểm Thử', phone: '0912345678', description: 'Nhờ hướng dẫn cài VNeID.' } }),
+  createHelpRequest: () => ({ path: '/api/v1/help-requests', body: { unit_id: state.tdp1, channel: 'desk', relation: 'desk', requester_name: 'Cán Bộ Quầy', topic: 'vneid', description: 'Hướng dẫn kích hoạt VNeID.' } }),
+  listHelpRequests: () => ({ path: '/api/v1/help-requests?status=open&per_page=5' }),
+  getHelpRequestSummary: () => ({ path: `/api/v1/help-requests/summary?unit_id=${state.wardId}` }),
+  getHelpRequest: () => ({ path: `/api/v1/help-requests/${state.helpId}` }),
+  takeHelpRequest: () => ({ path: `/api/v1/help-requests/${state.helpId}/take` }),
+  completeHelpRequest: () => ({ path: `/api/v1/help-requests/${state.helpId}/done`, body: { visit_id: state.visitId } }),
+  listFieldTopics: () => ({ path: '/api/v1/field/topics' }),
+  createFieldTopic: () => ({ path: '/api/v1/field/topics', body: { label: `Chủ đề kiểm thử ${uniq()}` } }),
+  listFieldTeams: () => ({ path: `/api/v1/field/teams?unit_id=${state.tdp1}` }),
+  createFieldTeam: () => ({ path: '/api/v1/field/teams', body: { unit_id: state.unitId, name: 'Tổ công nghệ số kiểm thử' } }),
+  getFieldTeam: () => ({ path: `/api/v1/field/teams/${state.teamId}` }),
+  addFieldTeamMember: () => ({ path: `/api/v1/field/teams/${state.teamId}/members`, body: { person_id: state.personId, team_role: 'leader' } }),
+  recordVisit: () => ({ path: `/api/v1/households/${state.householdId}/visits`, body: { topics: ['vneid', 'cashless'], note: 'Kiểm thử' } }),
+  listHouseholdVisits: () => ({ path: `/api/v1/households/${state.householdId}/visits` }),
+  getFieldWorklist: () => ({ path: `/api/v1/field/teams/${state.teamId}/worklist?list=residents&per_page=5` }),
+  getFieldTeamReport: () => ({ path: `/api/v1/field/teams/${state.teamId}/report?period=week` }),
+  getFieldTeamReportXlsx: () => ({ path: `/api/v1/field/teams/${state.teamId}/report.xlsx?period=quarter&date=2026-11-15` }),
+  getFieldCoverage: () => ({ path: `/api/v1/field/coverage?unit_id=${state.wardId}` }),
+  findFieldHouseholds: () => ({ path: `/api/v1/field/households?unit_id=${state.tdp1}&q=kiem%20thu` }),
   testBrokenError: () => ({ path: '/api/v1/test/broken-error', session: null, expectStatus: 400 }),
   testUpload: () => ({ path: '/api/v1/test/upload', rawBody: Buffer.from('một tệp nhỏ'), headers: { 'content-type': 'application/octet-stream' }, session: null }),
 };
@@ -248,9 +303,16 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
   'getAttempt', 'submitAttempt', 'getMyCompetence', 'startAssistedAttempt', 'getResidentCompetence', 'getCompetenceChange', 'listCertificates', 'getCertificate', 'getCertificateQr', 'getCertificatePdf', 'verifyCertificate', 'verifySignedCertificate',
   'revokeCertificate', 'updateProgramme', 'checkPersonForProgramme', 'recordConfirmation', 'listPersonConfirmations',
-  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
+  'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'deleteTradeStep', 'createClass', 'listClasses', 'getClass', 'addClassSession', 'enrolInClass', 'setClassAttendance', 'setClassOutcome', 'createEvent', 'listEvents', 'getEvent', 'updateEvent', 'addEventActivity', 'addEventParticipant',
+  'createAmbassador', 'listAmbassadors', 'getAmbassadorSummary', 'assignMentee', 'logMentorSession', 'endMentorship',
+  'getAmbassador', 'logServiceHelp', 'endAmbassador', 'getFamilySummary', 'listFamiliesLeft', 'getVneidCoverage',
+  'listVneidWorklist', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
   'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listSchools', 'getSchool', 'setSchoolProgramme',
-  'addSchoolDesignation', 'uploadSchoolEvidence', 'addContribution', 'listContributions', 'setPlanBudget', 'listPlanBudgets', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'addSchoolDesignation', 'uploadSchoolEvidence', 'addContribution', 'listContributions', 'setPlanBudget', 'listPlanBudgets',
+  'listFieldTopics', 'createFieldTopic', 'listFieldTeams',
+  'createFieldTeam', 'getFieldTeam', 'addFieldTeamMember', 'recordVisit', 'listHouseholdVisits', 'getFieldWorklist', 'getFieldTeamReport', 'getFieldTeamReportXlsx',
+  'getFieldCoverage', 'findFieldHouseholds', 'listHelpRequestUnits', 'createPublicHelpRequest', 'createHelpRequest',
+  'listHelpRequests', 'getHelpRequestSummary', 'getHelpRequest', 'takeHelpRequest', 'completeHelpRequest', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
@@ -288,6 +350,24 @@ test('every operation answers valid input with its documented success, matching 
   const sp = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Để Xóa', unit_id: state.tdp1 } });
   assert.equal(sp.status, 201, sp.text);
   state.sparePersonId = sp.json.id;
+  // A market and a trader of it (issue 9 part 4).
+  const mk = await srv.request('POST', '/api/v1/units', { session: admin, body: { parent_id: state.wardId, kind: 'market', name: `Chợ kiểm thử ${uniq()}` } });
+  assert.equal(mk.status, 201, mk.text);
+  state.marketId = mk.json.id;
+  const tp = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Bán Hàng', unit_id: state.tdp1 } });
+  assert.equal(tp.status, 201, tp.text);
+  state.traderId = tp.json.id;
+  const tm = await srv.request('POST', `/api/v1/residents/${state.traderId}/memberships`, { session: admin, body: { unit_id: state.marketId, kind: 'trader' } });
+  assert.equal(tm.status, 201, tm.text);
+  const mentee = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Được Hướng Dẫn', unit_id: state.tdp1 } });
+  assert.equal(mentee.status, 201, mentee.text);
+  state.menteeId = mentee.json.id;
+  const sh = await srv.request('POST', '/api/v1/ambassadors', {
+    session: admin,
+    body: { person_id: state.menteeId, unit_id: await srv.unitId(admin, 'Trung tâm phục vụ hành chính công phường'), kind: 'service_helper' },
+  });
+  assert.equal(sh.status, 201, sh.text);
+  state.serviceHelperId = sh.json.id;
   const byId = Object.fromEntries(ops.map((o) => [o.op.operationId, o]));
   for (const id of ORDER) {
     const o = byId[id];
@@ -316,9 +396,17 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'getCertificate') state.cert = r.json;
     if (id === 'createMyRequest') state.requestId = r.json.id;
     if (id === 'recordConfirmation') state.confirmationId = r.json.id;
+    if (id === 'createClass') state.classId = r.json.id;
+    if (id === 'createEvent') state.eventId = r.json.id;
+    if (id === 'addClassSession') state.sessionId = r.json.sessions[0].id;
+    if (id === 'createAmbassador') state.ambassadorId = r.json.id;
+    if (id === 'assignMentee') state.mentorshipId = r.json.id;
     if (id === 'listPlanTasks') state.planTaskId = r.json.items.find((t) => t.code === '3.4').id;
     if (id === 'uploadPlanAttachment') state.planAttachmentId = r.json.id;
     if (id === 'listPlanUnits') state.planNameId = r.json.items.find((n) => n.name === 'Hội Phụ nữ phường').id;
+    if (id === 'listFieldTeams') state.teamId = r.json.items[0].id;
+    if (id === 'recordVisit') state.visitId = r.json.id;
+    if (id === 'createHelpRequest') state.helpId = r.json.id;
     if (id === 'resetUserPassword') state.userSession = await srv.login(state.username, 'Mat-khau-moi-kiem-thu-2');
   }
 });

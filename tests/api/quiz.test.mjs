@@ -71,6 +71,9 @@ test('an attempt shows the questions without answers, comes back on reload, and 
   assert.equal(again.status, 200, again.text);
   assert.equal(again.json.id, s.json.id);
   assert.deepEqual(again.json.questions, s.json.questions);
+  // The new attempt's answer is built from its draw, after the commit: the same as read back.
+  assert.deepEqual(again.json, s.json);
+  assert.deepEqual((await srv.getJSON(learner, `/api/v1/attempts/${s.json.id}`)), s.json);
   const answers = s.json.questions.map((q) => RIGHT[q.text](q));
   const done = await submit(learner, s.json.id, answers);
   assert.equal(done.status, 200, done.text);

@@ -634,6 +634,11 @@ static void test_route_table_invariants(void **state) {
       case SCOPE_ATTEMPT:
       case SCOPE_CERT:
       case SCOPE_CONFIRMATION:
+      case SCOPE_TRADER:
+      case SCOPE_CLASS:
+      case SCOPE_EVENT:
+      case SCOPE_FIELD_TEAM:
+      case SCOPE_HELP_REQUEST:
         if (rt->scope_from != FROM_PATH || !rt->scope_field || strcmp(first_param, rt->scope_field) != 0)
           fail_msg("%s: SCOPE_PERSON/SCOPE_HOUSEHOLD must name the first path parameter", id);
         if (rt->also_unit && !spec_has(rt->body, rt->also_unit)) fail_msg("%s: also_unit not in the body", id);
@@ -653,10 +658,29 @@ static void test_route_table_invariants(void **state) {
         if (rt->scope_from != FROM_PATH || !rt->scope_field || strcmp(first_param, rt->scope_field) != 0)
           fail_msg("%s: SCOPE_ATTACHMENT must name the first path parameter", id);
         break;
+      case SCOPE_FIELD_TEAM_PERSON:
+        if (nparams != 1 || strcmp(first_param, "id") != 0) fail_msg("%s: SCOPE_FIELD_TEAM_PERSON needs the team in the path", id);
+        if (rt->scope_from != FROM_BODY || !spec_has(rt->body, rt->scope_field))
+          fail_msg("%s: SCOPE_FIELD_TEAM_PERSON needs the person field in the body", id);
+        break;
       case SCOPE_USER_PERSON:
         if (nparams != 1 || strcmp(first_param, "id") != 0) fail_msg("%s: SCOPE_USER_PERSON needs the user in the path", id);
         if (rt->scope_from != FROM_BODY || !spec_has(rt->body, rt->scope_field))
           fail_msg("%s: SCOPE_USER_PERSON needs the person field in the body", id);
+        break;
+      /* Đại sứ số (ambassadors.h): every object named is in the route's input. */
+      case SCOPE_UNIT_PERSON:
+        if (rt->scope_from != FROM_BODY || !spec_has(rt->body, rt->scope_field) || !spec_has(rt->body, "person_id"))
+          fail_msg("%s: SCOPE_UNIT_PERSON needs the unit field and person_id in the body", id);
+        break;
+      case SCOPE_MENTEE:
+        if (!spec_has(rt->body, "mentee_id") || !spec_has(rt->body, "mentor_id"))
+          fail_msg("%s: SCOPE_MENTEE needs mentee_id and mentor_id in the body", id);
+        break;
+      case SCOPE_AMBASSADOR:
+      case SCOPE_MENTORSHIP:
+        if (rt->scope_from != FROM_PATH || !rt->scope_field || strcmp(first_param, rt->scope_field) != 0)
+          fail_msg("%s: SCOPE_AMBASSADOR/SCOPE_MENTORSHIP must name the first path parameter", id);
         break;
     }
     /* Every spec has named, typed fields with sane bounds. */

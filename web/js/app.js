@@ -30,6 +30,9 @@ const requestsPage = lazy(() => import('./pages/requests.js'));
 const deletedPage = lazy(() => import('./pages/deleted.js'));
 const questionsPage = lazy(() => import('./pages/questions.js'));
 const confirmationsPage = lazy(() => import('./pages/confirmations.js'));
+const tradePage = lazy(() => import('./pages/trade.js'));
+const classesPage = lazy(() => import('./pages/classes.js'));
+const eventsPage = lazy(() => import('./pages/events.js'));
 const learnPage = lazy(() => import('./pages/learn.js'));
 const competencePage = lazy(() => import('./pages/competence.js'));
 const certificatesPage = lazy(() => import('./pages/certificates.js'));
@@ -38,6 +41,9 @@ const planPage = lazy(() => import('./pages/plan.js'));
 const schoolsPage = lazy(() => import('./pages/schools.js'));
 const resourcesPage = lazy(() => import('./pages/resources.js'));
 const newPasswordPage = lazy(() => import('./pages/new-password.js'));
+const ambassadorsPage = lazy(() => import('./pages/ambassadors.js'));
+const reachPage = lazy(() => import('./pages/reach.js'));
+const fieldPage = lazy(() => import('./pages/field.js'));
 function warmPages() {
   setTimeout(() => LAZY.forEach((get) => get().catch(() => {})), 1500);
 }
@@ -57,8 +63,14 @@ const NAV = [
   { key: 'residents', href: '#/dan-cu', label: 'Dân cư', icon: 'people', cap: 'people.read' },
   { key: 'import', href: '#/nhap-du-lieu', label: 'Nhập danh sách', icon: 'upload', cap: 'people.write' },
   { key: 'confirmations', href: '#/xac-nhan', label: 'Xác nhận bên ngoài', icon: 'shield', cap: 'people.read' },
+  { key: 'trade', href: '#/cho-so', label: 'Chợ số – 4T', icon: 'units', cap: 'people.read' },
+  { key: 'classes', href: '#/lop-hoc', label: 'Lớp bồi dưỡng', icon: 'people', cap: 'people.read' },
+  { key: 'events', href: '#/su-kien', label: 'Sự kiện', icon: 'clock', cap: 'people.read' },
   { key: 'learn', href: '#/hoc-tap', label: 'Học tập', icon: 'check', cap: 'learn' },
+  { key: 'reach', href: '#/tong-quan-so', label: 'Tổng quan phổ cập số', icon: 'audit', cap: 'people.read' },
+  { key: 'ambassadors', href: '#/dai-su-so', label: 'Đại sứ số', icon: 'people', cap: 'people.read' },
   { key: 'assist', href: '#/hoc-cung', label: 'Học cùng người dân', icon: 'people', cap: 'field.write' },
+  { key: 'field', href: '#/to-cong-nghe-so', label: 'Tổ công nghệ số', icon: 'home', cap: ['field.write', 'people.write'] },
   { key: 'competence', href: '#/nang-luc-so', label: 'Năng lực số', icon: 'audit', cap: 'reports.read' },
   { key: 'plan', href: '#/ke-hoach', label: 'Kế hoạch', icon: 'check', cap: 'units.read' },
   { key: 'schools', href: '#/truong-hoc', label: 'Trường học', icon: 'units', cap: 'school.read' },
@@ -88,9 +100,19 @@ const ROUTES = [
   { re: /^\/nhap-du-lieu$/, page: importPage, title: 'Nhập danh sách', nav: 'import', cap: 'people.write' },
   { re: /^\/nhap-du-lieu\/([^/]+)$/, keys: ['id'], page: importPage, title: 'Nhập danh sách', nav: 'import', cap: 'people.write' },
   { re: /^\/xac-nhan$/, page: confirmationsPage, title: 'Xác nhận bên ngoài', nav: 'confirmations', cap: 'people.read' },
+  { re: /^\/cho-so$/, page: tradePage, title: 'Chợ số – Mô hình 4T', nav: 'trade', cap: 'people.read' },
+  { re: /^\/lop-hoc$/, page: classesPage, title: 'Lớp bồi dưỡng, tập huấn', nav: 'classes', cap: 'people.read' },
+  { re: /^\/lop-hoc\/([^/]+)$/, keys: ['id'], page: classesPage, title: 'Lớp bồi dưỡng, tập huấn', nav: 'classes', cap: 'people.read' },
+  { re: /^\/su-kien$/, page: eventsPage, title: 'Sự kiện', nav: 'events', cap: 'people.read' },
+  { re: /^\/su-kien\/([^/]+)$/, keys: ['id'], page: eventsPage, title: 'Sự kiện', nav: 'events', cap: 'people.read' },
   { re: /^\/hoc-tap$/, page: learnPage, title: 'Học tập', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-lam\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài làm', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-hoc\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài học', nav: 'learn', cap: 'learn' },
+  { re: /^\/tong-quan-so$/, page: reachPage, title: 'Tổng quan phổ cập số', nav: 'reach', cap: 'people.read' },
+  { re: /^\/gia-dinh-so$/, page: reachPage, title: 'Hộ chưa có ai học', nav: 'reach', cap: 'people.read' },
+  { re: /^\/dinh-danh$/, page: reachPage, title: 'Người chưa có định danh mức 2', nav: 'reach', cap: 'people.read' },
+  { re: /^\/dai-su-so$/, page: ambassadorsPage, title: 'Đại sứ số', nav: 'ambassadors', cap: 'people.read' },
+  { re: /^\/dai-su-so\/([^/]+)$/, keys: ['id'], page: ambassadorsPage, title: 'Đại sứ số', nav: 'ambassadors', cap: 'people.read' },
   { re: /^\/hoc-cung$/, page: competencePage, title: 'Học cùng người dân', nav: 'assist', cap: 'field.write' },
   { re: /^\/hoc-cung\/([^/]+)$/, keys: ['id'], page: competencePage, title: 'Học cùng người dân', nav: 'assist', cap: 'field.write' },
   { re: /^\/ke-hoach$/, page: planPage, title: 'Nhiệm vụ của kế hoạch', nav: 'plan', cap: 'units.read' },
@@ -98,12 +120,17 @@ const ROUTES = [
   { re: /^\/nguon-luc$/, page: resourcesPage, title: 'Nguồn lực', nav: 'resources', cap: 'reports.read' },
   { re: /^\/truong-hoc$/, page: schoolsPage, title: 'Trường học', nav: 'schools', cap: 'school.read' },
   { re: /^\/truong-hoc\/([^/]+)$/, keys: ['id'], page: schoolsPage, title: 'Trường học', nav: 'schools', cap: 'school.read' },
+  { re: /^\/to-cong-nghe-so$/, page: fieldPage, title: 'Tổ công nghệ số', nav: 'field', cap: ['field.write', 'people.write'] },
+  { re: /^\/to-cong-nghe-so\/([^/]+)$/, keys: ['id'], page: fieldPage, title: 'Tổ công nghệ số', nav: 'field', cap: ['field.write', 'people.write'] },
+  { re: /^\/to-cong-nghe-so\/([^/]+)\/(bao-cao)$/, keys: ['id', 'report'], page: fieldPage, title: 'Báo cáo hoạt động', nav: 'field', cap: ['field.write', 'people.write'] },
+  { re: /^\/to-cong-nghe-so\/([^/]+)\/ho\/([^/]+)$/, keys: ['id', 'hh'], page: fieldPage, title: 'Ghi lượt đến hộ', nav: 'field', cap: ['field.write', 'people.write'] },
   { re: /^\/nang-luc-so$/, page: competencePage, title: 'Thay đổi năng lực số', nav: 'competence', cap: 'reports.read' },
   { re: /^\/chung-nhan$/, page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
   { re: /^\/chung-nhan\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
   { re: /^\/chuong-trinh$/, page: programmesPage, title: 'Điều kiện cấp chứng nhận', nav: 'programmes', cap: 'certificates.manage' },
   // Open to anyone, logged in or not: a stranger checks a certificate (its QR code opens this page).
   { re: /^\/xac-minh$/, page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
+  { re: /^\/(yeu-cau-ho-tro)$/, keys: ['form'], page: fieldPage, title: 'Yêu cầu hỗ trợ', open: true },
   { re: /^\/xac-minh\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
   { re: /^\/cau-hoi$/, page: questionsPage, title: 'Ngân hàng câu hỏi', nav: 'questions', cap: 'content.write' },
   { re: /^\/cau-hoi\/([^/]+)$/, keys: ['id'], page: questionsPage, title: 'Câu hỏi', nav: 'questions', cap: 'content.write' },

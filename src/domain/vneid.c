@@ -1,0 +1,150 @@
+/* vneid.c: VNeID coverage (see vneid.h). The adults are the registry's target group
+ * (GROUP_SQL_ADULTS, groups.h); writes nothing. */
+#include "domain/vneid.h"
+
+#include <string.h>
+
+#include "domain/groups.h"
+#include "util/arena.h"
+
+/* The tổ dân phố of the scope (and of the filter's subtree when given), then the reference date. The
+ * people are reached tổ by tổ through people(unit_id, deleted_at, …): CROSS JOIN keeps SQLite from
+ * walking every person of the city in name order instead. */
+#define VN_UNITS                                                                                           \
+  SCOPE_WITH ", su_(id, name) AS MATERIALIZED (SELECT DISTINCT u.id, u.name FROM sc_ CROSS JOIN units u"  \
+             " WHERE u.kind = 'residential_group' AND u.path >= sc_.lo AND u.path < sc_.hi"               \
+             " AND (CAST(? AS TEXT) IS NULL OR (u.path >= ? AND u.path < ?))) "
+#define VN_ADULT_NO2 "(p.vneid_level < 2 AND " GROUP_SQL_ADULTS ")"
+STORE_SQL(q_cov, VN_UNITS "SELECT su_.id, su_.name, COUNT(p.id),"
+                          " SUM(CASE WHEN p.vneid_level = 0 THEN 1 ELSE 0 END),"
+                          " SUM(CASE WHEN p.vneid_level = 1 THEN 1 ELSE 0 END),"
+                          " SUM(CASE WHEN p.vneid_level = 2 THEN 1 ELSE 0 END),"
+                          " SUM(CASE WHEN " GROUP_SQL_ADULTS " THEN 1 ELSE 0 END),"
+                          " SUM(CASE WHEN " VN_ADULT_NO2 " THEN 1 ELSE 0 END)"
+                          " FROM su_ CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_"
+                          " LEFT JOIN people p ON p.unit_id = su_.id AND p.deleted_at IS NULL"
+                          " GROUP BY su_.id, su_.name ORDER BY su_.id");
+#define VN_WORK_FROM                                                                                      \
+  " FROM su_ CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ CROSS JOIN people p"                            \
+  " LEFT JOIN households h ON h.id = p.household_id WHERE p.unit_id = su_.id AND p.deleted_at IS NULL AND " VN_ADULT_NO2
+STORE_SQL(q_work, VN_UNITS "SELECT p.id, p.full_name, p.birth_year, p.unit_id, su_.name, p.vneid_level, p.household_id,"
+                           " h.address" VN_WORK_FROM " ORDER BY su_.id, p.name_key, p.id LIMIT ? OFFSET ?");
+STORE_SQL(q_work_count, VN_UNITS "SELECT COUNT(*)" VN_WORK_FROM);
+STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
+
+/* Binds the scope, the unit filter and the date; the next index, or -1 with e. */
+static int bind_all(store_conn *c, store_stmt *s, const scope_sql *scope, int64_t unit_id, int64_t date_key, arena *a,
+                    app_err *e) {
+  int i = scope_bind(s, 1, scope);
+  if (!unit_id) {
+    for (int k = 0; k < 3; k++) store_bind_null(s, i + k);
+  } else {
+    store_stmt *p = store_prepare(c, &q_unit_path);
+    if (!p) return APP_INTERNAL(e);
+    store_bind_int(p, 1, unit_id);
+    int rc = store_step(p);
+    const char *path = rc == STORE_ROW ? arena_strdup(a, store_col_text(p, 0)) : NULL;
+    store_reset(p);
+    if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "unit_id", "Không tìm thấy đơn vị.");
+    if (!path) return APP_INTERNAL(e);
+    store_bind_text(s, i, path);
+    store_bind_text(s, i + 1, path);
+    store_bind_text(s, i + 2, scope_hi(a, path));
+  }
+  store_bind_int(s, i + 3, date_key);
+  return i + 4;
+}
+
+int vneid_coverage(store_conn *c, const scope_sql *scope, int64_t unit_id, int64_t date_key, json_t **out,
+                   app_err *e) {
+  *out = NULL;
+  arena a;
+  arena_init(&a);
+  int ret = -1;
+  json_t *rows = json_array();
+  store_stmt *s = rows ? store_prepare(c, &q_cov) : NULL;
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  if (bind_all(c, s, scope, unit_id, date_key, &a, e) < 0) goto done;
+  static const char *const keys[] = {"residents", "level0", "level1", "level2", "adults", "adults_without_level2"};
+  int64_t sum[6] = {0};
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    json_t *r = json_pack("{s:I, s:s}", "unit_id", (json_int_t)store_col_int(s, 0), "name", store_col_text(s, 1));
+    for (int k = 0; k < 6; k++) {
+      int64_t v = store_col_is_null(s, 2 + k) ? 0 : store_col_int(s, 2 + k);
+      sum[k] += v;
+      json_object_set_new(r, keys[k], json_integer(v));
+    }
+    json_array_append_new(rows, r);
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  char date[16];
+  snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(date_key / 10000), (int)(date_key / 100 % 100), (int)(date_key % 100));
+  json_t *o = json_pack("{s:s, s:O}", "date", date, "by_unit", rows);
+  for (int k = 0; o && k < 6; k++) json_object_set_new(o, keys[k], json_integer(sum[k]));
+  *out = o;
+  ret = o ? 0 : APP_INTERNAL(e);
+done:
+  json_decref(rows);
+  arena_free(&a);
+  return ret;
+}
+
+int vneid_worklist(store_conn *c, const scope_sql *scope, int64_t unit_id, int64_t date_key, int page, int per_page,
+                   json_t **items, int64_t *total, app_err *e) {
+  *items = NULL;
+  arena a;
+  arena_init(&a);
+  int ret = -1;
+  store_stmt *s = store_prepare(c, &q_work_count);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  if (bind_all(c, s, scope, unit_id, date_key, &a, e) < 0) goto done;
+  int rc = store_step(s);
+  *total = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  store_reset(s);
+  if (rc != STORE_ROW) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  s = store_prepare(c, &q_work);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  int i = bind_all(c, s, scope, unit_id, date_key, &a, e);
+  if (i < 0) goto done;
+  store_bind_int(s, i, per_page);
+  store_bind_int(s, i + 1, (int64_t)(page - 1) * per_page);
+  json_t *arr = json_array();
+  while (arr && (rc = store_step(s)) == STORE_ROW) {
+    json_array_append_new(
+        arr, json_pack("{s:I, s:s, s:o, s:I, s:s, s:I, s:o, s:o}", "id", (json_int_t)store_col_int(s, 0), "full_name",
+                       store_col_text(s, 1), "birth_year",
+                       store_col_is_null(s, 2) ? json_null() : json_integer(store_col_int(s, 2)), "unit_id",
+                       (json_int_t)store_col_int(s, 3), "unit_name", store_col_text(s, 4), "vneid_level",
+                       (json_int_t)store_col_int(s, 5), "household_id",
+                       store_col_is_null(s, 6) ? json_null() : json_integer(store_col_int(s, 6)), "address",
+                       store_col_is_null(s, 7) ? json_null() : json_string(store_col_text(s, 7))));
+  }
+  store_reset(s);
+  if (!arr || rc != STORE_DONE) {
+    json_decref(arr);
+    APP_INTERNAL(e);
+    goto done;
+  }
+  *items = arr;
+  ret = 0;
+done:
+  arena_free(&a);
+  return ret;
+}
