@@ -378,6 +378,8 @@ int cmd_demo(int argc, char **argv) {
   rc = demo_load(st, password, stdout, err, sizeof err);
   if (rc != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
   bool units_only = cli_get(demo_opts, &args, "units-only") != NULL;
+  if (rc == 0 && (rc = demo_plan_files(st, cfg.data, clock_now(), stdout, err, sizeof err)) != 0)
+    fprintf(stderr, "hocvuso demo: %s\n", err);
   if (rc == 0 && residents > 0) rc = load_people(st, &keys, cfg.data, (long)residents, (uint64_t)seed, units_only);
   if (rc == 0 && !units_only) {
     /* Confirmations from outside for a share of the ward's adults (VNeID, the national platform). */

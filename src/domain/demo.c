@@ -139,8 +139,6 @@ int demo_load(store *st, const char *password, FILE *out, char *err, size_t errl
     goto fail;
   }
   if (demo_plan(w, clock_now(), out, err, errlen) != 0) goto fail;
-  if (demo_schools(w, clock_now(), out, err, errlen) != 0) goto fail;
-  if (demo_resources(w, clock_now(), out, err, errlen) != 0) goto fail;
   audit_entry a = {.actor_username = "cli", .action = "demo.load", .entity = "unit", .ip = "local",
                    .unit_id = units_find(w, "HP-HD")};
   if (audit_append(w, &a) != 0 || store_commit(w) != STORE_OK) {

@@ -35,9 +35,12 @@ int demo_trade(store *st, int64_t now, FILE *out, char *err, size_t errlen);
 /* Đại sứ số under way (demo_reach.c): mentors, mentees, sessions, service-centre helpers, once the
  * ward has residents; nothing when it has none, or has ambassadors already. */
 int demo_reach(store *st, int64_t now, FILE *out, char *err, size_t errlen);
-/* The plan's tasks for the demo ward and progress updates by their units (demo_plan.c), in the
- * caller's transaction. */
+/* Issue 9 parts 8, 7, 9, in the caller's transaction: the plan's tasks for the demo ward and
+ * progress updates by their units (demo_plan.c), then the schools (demo_schools.c) and the
+ * resources (demo_resources.c). */
 int demo_plan(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen);
+/* A progress update with a PDF attached (the file stored under data_dir/attachments), once. */
+int demo_plan_files(store *st, const char *data_dir, int64_t now, FILE *out, char *err, size_t errlen);
 /* The schools' programme, grades and designations (demo_schools.c), in the caller's transaction. */
 int demo_schools(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen);
 /* Contributions and plan budgets (demo_resources.c), in the caller's transaction, after the plan. */

@@ -2,8 +2,13 @@
  * the copy the binary carries, and progress updates by the units that answer for the tasks, dated
  * back from `now`, so that the board shows every status. Run again: the plan's text is written
  * again, no update is added to a task that has one. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "domain/attachments.h"
 
 #include "domain/demo.h"
 #include "domain/plan.h"
@@ -95,5 +100,99 @@ int demo_plan(store_conn *w, int64_t now, FILE *out, char *err, size_t errlen) {
   }
   fprintf(out, "Plan: %d task(s) of part IV (%d new), %d progress update(s) added.\n", n.tasks_new + n.tasks_kept,
           n.tasks_new, added);
-  return 0;
+  return demo_schools(w, now, out, err, errlen) == 0 && demo_resources(w, now, out, err, errlen) == 0 ? 0 : -1;
+}
+
+/* A one-page PDF (Helvetica, ASCII text): the list of the community digital teams, as a tổ would
+ * attach it. The offsets of its cross-reference table are computed, so that readers open it. */
+static char *demo_pdf(size_t *len) {
+  static const char *const objs[] = {
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+      NULL, /* the content stream, below */
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  };
+  static const char text[] = "BT /F1 16 Tf 72 770 Td (Phuong Hai Duong - Danh sach 68 To cong nghe so cong dong) Tj "
+                             "0 -24 Td /F1 11 Tf (Du lieu minh hoa, khong phai nguoi that.) Tj ET";
+  size_t cap = 4096, n = 0;
+  char *b = malloc(cap);
+  long off[6] = {0};
+  if (!b) return NULL;
+  n += (size_t)snprintf(b + n, cap - n, "%%PDF-1.4\n");
+  for (int i = 0; i < 5; i++) {
+    off[i + 1] = (long)n;
+    if (objs[i])
+      n += (size_t)snprintf(b + n, cap - n, "%d 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+    else
+      n += (size_t)snprintf(b + n, cap - n, "%d 0 obj\n<< /Length %zu >>\nstream\n%s\nendstream\nendobj\n", i + 1,
+                            strlen(text), text);
+  }
+  long xref = (long)n;
+  n += (size_t)snprintf(b + n, cap - n, "xref\n0 6\n0000000000 65535 f \n");
+  for (int i = 1; i <= 5; i++) n += (size_t)snprintf(b + n, cap - n, "%010ld 00000 n \n", off[i]);
+  n += (size_t)snprintf(b + n, cap - n, "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%ld\n%%%%EOF\n", xref);
+  if (n >= cap) {
+    free(b);
+    return NULL;
+  }
+  *len = n;
+  return b;
+}
+
+int demo_plan_files(store *st, const char *data_dir, int64_t now, FILE *out, char *err, size_t errlen) {
+  store_conn *w = store_acquire(st, true);
+  if (!w) {
+    snprintf(err, errlen, "the database cannot be reached");
+    return -1;
+  }
+  int rc = -1, fd = -1;
+  char *pdf = NULL, tmp[1100];
+  json_t *have = NULL;
+  app_err e = {0};
+  int64_t task = one_int(w, &q_task_id, "3.4"), by = users_find(w, "vanhoa"), unit = units_find(w, "HD-VHXH");
+  if (task <= 0 || by <= 0 || unit <= 0) { /* not the demo ward: nothing to attach to */
+    rc = 0;
+    goto done;
+  }
+  if (attachments_of_owner(w, ATTACH_OWNER_PLAN_TASK, task, &have, &e) != 0) goto done;
+  if (json_object_size(have) > 0) {
+    rc = 0;
+    goto done;
+  }
+  size_t len = 0;
+  pdf = demo_pdf(&len);
+  snprintf(tmp, sizeof tmp, "%s/.demo-XXXXXX", data_dir);
+  if (!pdf || (fd = mkstemp(tmp)) < 0) goto done;
+  unlink(tmp);
+  attachment_file f;
+  if (write(fd, pdf, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0 ||
+      attachments_store_file(data_dir, fd, len, "Danh sách Tổ công nghệ số cộng đồng.pdf", "application/pdf", &f, &e) != 0)
+    goto done;
+  int64_t aid = 0, uid = 0;
+  json_t *ids = NULL;
+  if (store_begin(w) != STORE_OK ||
+      attachments_insert(w, &f, "Danh sách Tổ công nghệ số cộng đồng.pdf", ATTACH_OWNER_PLAN_TASK, task, by,
+                         now - 9 * 86400, &aid, &e) != 0 ||
+      !(ids = json_pack("[I]", (json_int_t)aid))) {
+    if (store_in_transaction(w)) store_rollback(w);
+    goto done;
+  }
+  plan_update_in in = {.unit_id = unit, .body = "Gửi kèm danh sách 68 Tổ công nghệ số cộng đồng và tổ trưởng của từng tổ.",
+                       .attachment_ids = ids};
+  int r = plan_update_add(w, task, &in, by, now - 9 * 86400, &uid, &e);
+  json_decref(ids);
+  if (r != 0 || store_commit(w) != STORE_OK) {
+    if (store_in_transaction(w)) store_rollback(w);
+    goto done;
+  }
+  fprintf(out, "Plan: a progress update of task 3.4 with a PDF attached (%s…).\n", f.sha256 + 56);
+  rc = 0;
+done:
+  if (rc != 0) snprintf(err, errlen, "plan attachment: %s", e.message ? e.message : store_errmsg(w));
+  if (fd >= 0) close(fd);
+  free(pdf);
+  json_decref(have);
+  store_release(w);
+  return rc;
 }

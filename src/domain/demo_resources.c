@@ -60,7 +60,10 @@ int demo_resources(store_conn *w, int64_t now, FILE *out, char *err, size_t errl
   int64_t have = store_step(s) == STORE_ROW ? store_col_int(s, 0) : -1;
   store_reset(s);
   if (have < 0) goto fail;
-  if (have > 0) return 0;
+  if (have > 0) {
+    fprintf(out, "Resources: kept (%lld contributions already recorded).\n", (long long)have);
+    return 0;
+  }
   int n = 0;
   for (size_t i = 0; i < sizeof CONTRIBUTIONS / sizeof CONTRIBUTIONS[0]; i++) {
     const demo_contribution *d = &CONTRIBUTIONS[i];

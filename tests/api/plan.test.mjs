@@ -93,6 +93,14 @@ test('the demo shows the plan under way: statuses follow the demo\'s updates', a
   assert.equal(t.updates.length, 1);
   assert.equal(t.updates[0].created_by_name, 'Phạm Quốc Dũng');
   assert.ok(t.units.some((u) => u.role === 'lead' && u.name === 'Công an phường' && u.units.length === 1));
+  // Task 3.4 has a report with a PDF attached, stored under the data directory.
+  const t34 = await srv.getJSON(admin, `/api/v1/plan/tasks/${tasks['3.4'].id}`);
+  const withFile = t34.updates.find((u) => u.attachments.length);
+  assert.ok(withFile, 'a demo report with a file');
+  const f = await srv.request('GET', withFile.attachments[0].url, { session: admin });
+  assert.equal(f.status, 200);
+  assert.equal(f.headers['content-type'], 'application/pdf');
+  assert.equal(createHash('sha256').update(f.body).digest('hex'), withFile.attachments[0].sha256);
 });
 
 test('a coordinating unit\'s officer posts an update with figures; the status follows, the entry says who and when', async () => {
