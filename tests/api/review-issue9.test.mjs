@@ -154,3 +154,15 @@ test('contributions filtered by a task id beyond 32 bits: an empty page, not a 5
     assert.deepEqual(r.json.items, []);
   }
 });
+
+test('held: the public help-request form takes JSON only (no Content-Type, text/plain: 415, nothing stored)', async () => {
+  const body = JSON.stringify({ unit_id: tdp1, name: 'Người gửi thử', phone: '0912345678', message: 'Nhờ kích hoạt VNeID mức 2' });
+  const before = await srv.getJSON(admin, `/api/v1/help-requests?unit_id=${tdp1}&per_page=1`);
+  for (const type of [null, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+    const r = await srv.request('POST', '/api/v1/help-requests/public', { rawBody: body, headers: { 'content-type': type } });
+    expectError(assert, r, 415, 'unsupported_media_type');
+  }
+  const after = await srv.getJSON(admin, `/api/v1/help-requests?unit_id=${tdp1}&per_page=1`);
+  assert.equal(typeof before.total, "number");
+  assert.equal(after.total, before.total);
+});
