@@ -58,30 +58,30 @@ const REQUESTS_CAP = 'people.write';
 
 const NAV = [
   { key: 'home', href: '#/', label: 'Trang chủ', icon: 'home' },
-  { key: 'units', href: '#/don-vi', label: 'Đơn vị', icon: 'units', cap: 'units.read' },
-  { key: 'users', href: '#/tai-khoan', label: 'Tài khoản', icon: 'users', cap: 'users.read' },
-  { key: 'residents', href: '#/dan-cu', label: 'Dân cư', icon: 'people', cap: 'people.read' },
-  { key: 'import', href: '#/nhap-du-lieu', label: 'Nhập danh sách', icon: 'upload', cap: 'people.write' },
-  { key: 'confirmations', href: '#/xac-nhan', label: 'Xác nhận bên ngoài', icon: 'shield', cap: 'people.read' },
-  { key: 'trade', href: '#/cho-so', label: 'Chợ số – 4T', icon: 'units', cap: 'people.read' },
-  { key: 'classes', href: '#/lop-hoc', label: 'Lớp bồi dưỡng', icon: 'people', cap: 'people.read' },
-  { key: 'events', href: '#/su-kien', label: 'Sự kiện', icon: 'clock', cap: 'people.read' },
-  { key: 'learn', href: '#/hoc-tap', label: 'Học tập', icon: 'check', cap: 'learn' },
-  { key: 'reach', href: '#/tong-quan-so', label: 'Tổng quan phổ cập số', icon: 'audit', cap: 'people.read' },
-  { key: 'ambassadors', href: '#/dai-su-so', label: 'Đại sứ số', icon: 'people', cap: 'people.read' },
-  { key: 'assist', href: '#/hoc-cung', label: 'Học cùng người dân', icon: 'people', cap: 'field.write' },
-  { key: 'field', href: '#/to-cong-nghe-so', label: 'Tổ công nghệ số', icon: 'home', cap: ['field.write', 'people.write'] },
-  { key: 'competence', href: '#/nang-luc-so', label: 'Năng lực số', icon: 'audit', cap: 'reports.read' },
-  { key: 'plan', href: '#/ke-hoach', label: 'Kế hoạch', icon: 'check', cap: 'units.read' },
-  { key: 'schools', href: '#/truong-hoc', label: 'Trường học', icon: 'units', cap: 'school.read' },
-  { key: 'resources', href: '#/nguon-luc', label: 'Nguồn lực', icon: 'inbox', cap: 'reports.read' },
-  { key: 'certificates', href: '#/chung-nhan', label: 'Chứng nhận', icon: 'shield' },
-  { key: 'programmes', href: '#/chuong-trinh', label: 'Điều kiện cấp chứng nhận', icon: 'key', cap: 'certificates.manage' },
-  { key: 'questions', href: '#/cau-hoi', label: 'Ngân hàng câu hỏi', icon: 'edit', cap: 'content.write' },
-  { key: 'requests', href: '#/yeu-cau', label: 'Yêu cầu về dữ liệu', icon: 'inbox', cap: REQUESTS_CAP, badge: 'overdue' },
-  { key: 'audit', href: '#/nhat-ky', label: 'Nhật ký', icon: 'audit', cap: 'audit.read' },
-  { key: 'my-data', href: '#/du-lieu-cua-toi', label: 'Dữ liệu của tôi', icon: 'shield' },
-  { key: 'profile', href: '#/ho-so', label: 'Hồ sơ của tôi', icon: 'profile' },
+  { key: 'units', href: '#/don-vi', label: 'Đơn vị', icon: 'units', cap: 'units.read', group: 'Người dân, đơn vị' },
+  { key: 'users', href: '#/tai-khoan', label: 'Tài khoản', icon: 'users', cap: 'users.read', group: 'Người dân, đơn vị' },
+  { key: 'residents', href: '#/dan-cu', label: 'Dân cư', icon: 'people', cap: 'people.read', group: 'Người dân, đơn vị' },
+  { key: 'import', href: '#/nhap-du-lieu', label: 'Nhập danh sách', icon: 'upload', cap: 'people.write', group: 'Người dân, đơn vị' },
+  { key: 'confirmations', href: '#/xac-nhan', label: 'Xác nhận bên ngoài', icon: 'shield', cap: 'people.read', group: 'Người dân, đơn vị' },
+  { key: 'reach', href: '#/tong-quan-so', label: 'Tổng quan phổ cập số', icon: 'audit', cap: 'people.read', group: 'Phong trào' },
+  { key: 'field', href: '#/to-cong-nghe-so', label: 'Tổ công nghệ số', icon: 'home', cap: ['field.write', 'people.write'], group: 'Phong trào' },
+  { key: 'ambassadors', href: '#/dai-su-so', label: 'Đại sứ số', icon: 'people', cap: 'people.read', group: 'Phong trào' },
+  { key: 'trade', href: '#/cho-so', label: 'Chợ số – 4T', icon: 'units', cap: 'people.read', group: 'Phong trào' },
+  { key: 'classes', href: '#/lop-hoc', label: 'Lớp bồi dưỡng', icon: 'people', cap: 'people.read', group: 'Phong trào' },
+  { key: 'events', href: '#/su-kien', label: 'Sự kiện', icon: 'clock', cap: 'people.read', group: 'Phong trào' },
+  { key: 'schools', href: '#/truong-hoc', label: 'Trường học', icon: 'units', cap: 'school.read', group: 'Phong trào' },
+  { key: 'plan', href: '#/ke-hoach', label: 'Kế hoạch', icon: 'check', cap: 'units.read', group: 'Phong trào' },
+  { key: 'resources', href: '#/nguon-luc', label: 'Nguồn lực', icon: 'inbox', cap: 'reports.read', group: 'Phong trào' },
+  { key: 'learn', href: '#/hoc-tap', label: 'Học tập', icon: 'check', cap: 'learn', group: 'Học tập, chứng nhận' },
+  { key: 'assist', href: '#/hoc-cung', label: 'Học cùng người dân', icon: 'people', cap: 'field.write', group: 'Học tập, chứng nhận' },
+  { key: 'competence', href: '#/nang-luc-so', label: 'Năng lực số', icon: 'audit', cap: 'reports.read', group: 'Học tập, chứng nhận' },
+  { key: 'certificates', href: '#/chung-nhan', label: 'Chứng nhận', icon: 'shield', group: 'Học tập, chứng nhận' },
+  { key: 'programmes', href: '#/chuong-trinh', label: 'Điều kiện cấp chứng nhận', icon: 'key', cap: 'certificates.manage', group: 'Học tập, chứng nhận' },
+  { key: 'questions', href: '#/cau-hoi', label: 'Ngân hàng câu hỏi', icon: 'edit', cap: 'content.write', group: 'Học tập, chứng nhận' },
+  { key: 'requests', href: '#/yeu-cau', label: 'Yêu cầu về dữ liệu', icon: 'inbox', cap: REQUESTS_CAP, badge: 'overdue', group: 'Dữ liệu, nhật ký' },
+  { key: 'audit', href: '#/nhat-ky', label: 'Nhật ký', icon: 'audit', cap: 'audit.read', group: 'Dữ liệu, nhật ký' },
+  { key: 'my-data', href: '#/du-lieu-cua-toi', label: 'Dữ liệu của tôi', icon: 'shield', group: 'Cá nhân' },
+  { key: 'profile', href: '#/ho-so', label: 'Hồ sơ của tôi', icon: 'profile', group: 'Cá nhân' },
 ];
 
 const ROUTES = [
@@ -261,6 +261,18 @@ function go(hash) {
 
 /* ---------- layout ---------- */
 
+/** The visible links, each group's heading before its first visible link (a long list on a phone). */
+function navWithGroups(items) {
+  const out = [];
+  let group = null;
+  for (const item of items) {
+    if (item.group && item.group !== group) out.push(h('li', { class: 'nav-group', role: 'presentation' }, item.group));
+    group = item.group || null;
+    out.push(navLink(item));
+  }
+  return out;
+}
+
 function navLink(item) {
   return h('li', null,
     h('a', { href: item.href, class: 'nav-link', dataset: { nav: item.key } },
@@ -348,7 +360,7 @@ function updateShell() {
   shell.nameEl.textContent = me.display_name || me.username;
   shell.navName.textContent = me.display_name || me.username;
   shell.navUsername.textContent = `Tên đăng nhập: ${me.username}`;
-  replace(shell.list, NAV.filter((item) => !item.cap || can(item.cap)).map(navLink));
+  replace(shell.list, navWithGroups(NAV.filter((item) => !item.cap || can(item.cap))));
   refreshOverdue();
 }
 
