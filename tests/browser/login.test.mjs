@@ -136,3 +136,21 @@ test('after log-out, reloading shows the log-in page', { timeout: 60_000 }, asyn
   assertNoProblems(problems, 'log-out');
   await context.close();
 });
+
+test('the home page puts each person\'s own work first: the field helper\'s team, the learner\'s lessons', { timeout: 90_000 }, async () => {
+  for (const [user, first, absent, to] of [
+    ['tinhnguyen', 'Tổ công nghệ số', 'Tài khoản', '#/to-cong-nghe-so'],
+    ['hocvien', 'Học tập', 'Tổ công nghệ số', '#/hoc-tap'],
+  ]) {
+    const { page, problems, context } = await newPage(browser, srv.url);
+    await login(page, user, srv.password);
+    const cards = (await page.locator('.quick-link .quick-title').allTextContents()).map((t) => t.trim());
+    assert.equal(cards[0], first, `${user}: ${JSON.stringify(cards)}`);
+    assert.ok(!cards.includes(absent), `${user} is offered ${absent}: ${JSON.stringify(cards)}`);
+    await page.locator('.quick-link').first().click();
+    await page.waitForFunction((h) => location.hash.startsWith(h), to);
+    await waitReady(page);
+    assertNoProblems(problems, `${user} home`);
+    await context.close();
+  }
+});

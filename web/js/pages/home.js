@@ -9,6 +9,21 @@ const ANSWERS_REQUESTS = 'requests:answer';
 // Each card promises only what the capabilities in /me allow: the first variant whose
 // capability the person holds is shown; a card with no variant held is not shown at all.
 const CARDS = [
+  // The phone user's work first: a field helper's team, a learner's lessons.
+  { href: '#/to-cong-nghe-so', icon: 'home', title: 'Tổ công nghệ số', variants: [
+    { cap: 'field.write', text: 'Hộ chưa đến, người còn bị bỏ lại, yêu cầu hỗ trợ; ghi lượt đến hộ trong vài chạm.' },
+    { cap: 'people.write', text: 'Các tổ công nghệ số cộng đồng, lượt đến hộ và độ bao phủ theo tổ dân phố.' },
+  ] },
+  { href: '#/hoc-tap', icon: 'check', title: 'Học tập', variants: [
+    { cap: 'learn', text: 'Bài học kỹ năng số cho người mới dùng điện thoại; làm bài kiểm tra để nhận chứng nhận.' },
+  ] },
+  { href: '#/tong-quan-so', icon: 'audit', title: 'Tổng quan phổ cập số', variants: [
+    { cap: 'people.read', text: 'Đại sứ số, Gia đình số và định danh điện tử VNeID theo tổ dân phố.' },
+  ] },
+  { href: '#/ke-hoach', icon: 'check', title: 'Kế hoạch', variants: [
+    { cap: 'plan.write', text: 'Các nhiệm vụ của kế hoạch theo tình trạng; báo cáo tiến độ của đơn vị bạn.' },
+    { cap: 'units.read', text: 'Các nhiệm vụ của kế hoạch theo tình trạng và tiến độ đã báo cáo.' },
+  ] },
   { href: '#/don-vi', icon: 'units', title: 'Đơn vị', variants: [
     { cap: 'units.write', text: 'Xem cơ cấu đơn vị; thêm, sửa, chuyển hoặc xóa đơn vị trực thuộc.' },
     { cap: 'units.read', text: 'Xem cơ cấu phường, tổ dân phố, cơ quan, trường học trong phạm vi của bạn.' },
