@@ -20,6 +20,14 @@ STORE_SQL(q_amb_insert, "INSERT INTO ambassadors (person_id, unit_id, kind, star
                         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id");
 STORE_SQL(q_amb_row, "SELECT a.person_id, a.unit_id, a.kind, a.ended_at, a.started_at, p.full_name FROM ambassadors a"
                      " JOIN people p ON p.id = a.person_id WHERE a.id = ?");
+/* The same row, locked on PostgreSQL for the rest of the transaction (writes run concurrently
+ * there; SQLite's single writer serialises them): an assignment checks that its mentor has not
+ * ended, and an end that commits meanwhile waits for it, then ends the new assignment too. */
+STORE_SQL2(q_amb_row_lock,
+           "SELECT a.person_id, a.unit_id, a.kind, a.ended_at, a.started_at, p.full_name FROM ambassadors a"
+           " JOIN people p ON p.id = a.person_id WHERE a.id = ?",
+           "SELECT a.person_id, a.unit_id, a.kind, a.ended_at, a.started_at, p.full_name FROM ambassadors a"
+           " JOIN people p ON p.id = a.person_id WHERE a.id = ? FOR NO KEY UPDATE OF a");
 STORE_SQL(q_amb_end, "UPDATE ambassadors SET ended_at = ?, ended_by = ? WHERE id = ? AND ended_at IS NULL");
 STORE_SQL(q_amb_end_mentees, "UPDATE mentorships SET ended_at = ?, ended_by = ? WHERE ambassador_id = ?"
                              " AND ended_at IS NULL");
@@ -469,7 +477,7 @@ int mentorships_create(store_conn *w, int64_t mentee_id, int64_t ambassador_id, 
   /* The message naming the current mentor outlives this call (app_err keeps the pointer). */
   static _Thread_local char msg[400];
   if (person_live(w, mentee_id, "mentee_id", unit_id, e) != 0) return -1;
-  store_stmt *s = store_prepare(w, &q_amb_row);
+  store_stmt *s = store_prepare(w, &q_amb_row_lock);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, ambassador_id);
   int rc = store_step(s);

@@ -166,3 +166,25 @@ test('held: the public help-request form takes JSON only (no Content-Type, text/
   assert.equal(typeof before.total, "number");
   assert.equal(after.total, before.total);
 });
+
+// Finding 6 of docs/REVIEW-ISSUE-9.md, fixed by the lead: on PostgreSQL an assignment made while its
+// mentor was being ended could stay open under the ended mentor. The assignment now reads its
+// mentor's row locked, so an end waits for it and ends it too, or the assignment sees the end (400).
+test('a mentor ended while mentees are being assigned keeps no open assignment', { timeout: 60_000 }, async () => {
+  for (let round = 0; round < 3; round++) {
+    const mentorPerson = (await created('/api/v1/residents', { full_name: `Đại Sứ Vòng ${'ABC'[round]} ${tag}`, unit_id: tdp1 })).id;
+    const mentor = await created('/api/v1/ambassadors', { person_id: mentorPerson, unit_id: tdp1, kind: 'mentor' });
+    const mentees = [];
+    for (let i = 0; i < 6; i++) mentees.push((await created('/api/v1/residents', { full_name: `Người Học Vòng ${'ABC'[round]} Số ${'ABCDEF'[i]} ${tag}`, unit_id: tdp1 })).id);
+    const results = await Promise.all([
+      ...mentees.map((m) => srv.request('POST', '/api/v1/mentorships', { session: admin, body: { mentee_id: m, mentor_id: mentor.id } })),
+      srv.request('POST', `/api/v1/ambassadors/${mentor.id}/end`, { session: admin }),
+    ]);
+    for (const r of results) assert.ok(r.status < 500, r.text);
+    assert.equal(results.at(-1).status, 200, results.at(-1).text);
+    const after = await srv.getJSON(admin, `/api/v1/ambassadors/${mentor.id}`);
+    assert.ok(after.ended_at, JSON.stringify(after));
+    const open = after.mentees.filter((m) => m.active || !m.ended_at);
+    assert.deepEqual(open, [], `open assignments under an ended mentor: ${JSON.stringify(open)}`);
+  }
+});
