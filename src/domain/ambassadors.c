@@ -660,3 +660,37 @@ int ambassadors_log_help(store_conn *w, int64_t id, int64_t person_id, const cha
   free(text);
   return rc == 1 ? 0 : APP_INTERNAL(e);
 }
+
+/* ---- one resident's part in Đại sứ số (the movement block of a resident's page) ---- */
+
+STORE_SQL(q_person_roles, "SELECT id, kind, started_at FROM ambassadors WHERE person_id = ? AND ended_at IS NULL"
+                          " ORDER BY id");
+
+int ambassadors_of_person(store_conn *c, int64_t person_id, json_t **out, app_err *e) {
+  json_t *o = json_pack("{s:n, s:[]}", "mentor", "ambassador");
+  store_stmt *s = o ? store_prepare(c, &q_ms_current) : NULL;
+  if (!s) goto fail;
+  store_bind_int(s, 1, person_id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW)
+    json_object_set_new(o, "mentor", json_pack("{s:I, s:s}", "mentorship_id", (json_int_t)store_col_int(s, 0), "name",
+                                               store_col_text(s, 1)));
+  store_reset(s);
+  if (rc != STORE_ROW && rc != STORE_DONE) goto fail;
+  s = store_prepare(c, &q_person_roles);
+  if (!s) goto fail;
+  store_bind_int(s, 1, person_id);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    char at[32];
+    clock_iso8601(store_col_int(s, 2), at, sizeof at);
+    json_array_append_new(json_object_get(o, "ambassador"), json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(s, 0),
+                                                                      "kind", store_col_text(s, 1), "started_at", at));
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) goto fail;
+  *out = o;
+  return 0;
+fail:
+  json_decref(o);
+  return APP_INTERNAL(e);
+}

@@ -104,4 +104,7 @@ int ambassadors_log_help(store_conn *w, int64_t id, int64_t person_id, const cha
 int ambassadors_parse_date(const char *s, int64_t today_key, int64_t *key, const char **why);
 
 /* The demo ward's ambassadors (demo_reach.c). */
+/* One resident's part in Đại sứ số: {mentor: {mentorship_id, name} | null (who guides them now),
+ * ambassador: [{id, kind, started_at}] (the roles they hold now)}. The caller has checked the person. */
+int ambassadors_of_person(store_conn *c, int64_t person_id, json_t **out, app_err *e);
 #endif

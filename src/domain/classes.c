@@ -584,3 +584,33 @@ int classes_demo(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, i
   if (ret == 0) *added = 2;
   return ret;
 }
+
+/* ---- one person's classes (the movement block of a resident's page) ---- */
+
+STORE_SQL(q_person_classes, "SELECT c.id, c.title, e.outcome, e.outcome_on FROM class_enrolments e"
+                            " JOIN classes c ON c.id = e.class_id WHERE e.person_id = ? ORDER BY c.id DESC LIMIT 50");
+
+int classes_of_person(store_conn *c, int64_t person_id, json_t **out, app_err *e) {
+  json_t *a = json_array();
+  store_stmt *s = a ? store_prepare(c, &q_person_classes) : NULL;
+  if (!s) {
+    json_decref(a);
+    return APP_INTERNAL(e);
+  }
+  store_bind_int(s, 1, person_id);
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    char day[11];
+    json_array_append_new(
+        a, json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t)store_col_int(s, 0), "title", store_col_text(s, 1), "outcome",
+                     store_col_is_null(s, 2) ? json_null() : json_string(store_col_text(s, 2)), "outcome_on",
+                     store_col_is_null(s, 3) ? json_null() : json_string(movement_date_iso(store_col_int(s, 3), day))));
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    json_decref(a);
+    return APP_INTERNAL(e);
+  }
+  *out = a;
+  return 0;
+}

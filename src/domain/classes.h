@@ -75,4 +75,7 @@ int classes_staff_completed(store_conn *c, int64_t unit_id, int64_t ref_key, int
  * Adds nothing when the demo's classes exist. *added: classes made. */
 int classes_demo(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, int64_t *added, app_err *e);
 
+/* One person's classes, newest first (at most 50): [{id, title, outcome (completed, not_completed,
+ * null), outcome_on}]. The caller has checked the person. */
+int classes_of_person(store_conn *c, int64_t person_id, json_t **out, app_err *e);
 #endif

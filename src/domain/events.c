@@ -382,3 +382,31 @@ int events_demo(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, in
   }
   return 0;
 }
+
+/* ---- one person's events (the movement block of a resident's page) ---- */
+
+STORE_SQL(q_person_events, "SELECT ev.id, ev.title, ev.held_on FROM event_participants p JOIN events ev ON ev.id = p.event_id"
+                           " WHERE p.person_id = ? ORDER BY ev.held_on DESC, ev.id DESC LIMIT 50");
+
+int events_of_person(store_conn *c, int64_t person_id, json_t **out, app_err *e) {
+  json_t *a = json_array();
+  store_stmt *s = a ? store_prepare(c, &q_person_events) : NULL;
+  if (!s) {
+    json_decref(a);
+    return APP_INTERNAL(e);
+  }
+  store_bind_int(s, 1, person_id);
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    char day[11];
+    json_array_append_new(a, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(s, 0), "title",
+                                       store_col_text(s, 1), "held_on", movement_date_iso(store_col_int(s, 2), day)));
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    json_decref(a);
+    return APP_INTERNAL(e);
+  }
+  *out = a;
+  return 0;
+}

@@ -65,4 +65,7 @@ int events_add_participant(store_conn *w, int64_t event_id, int64_t person_id, i
  * Adds nothing when they exist. *added: events made. */
 int events_demo(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, int64_t *added, app_err *e);
 
+/* The events a person took part in, newest first (at most 50): [{id, title, held_on}]. The caller
+ * has checked the person. */
+int events_of_person(store_conn *c, int64_t person_id, json_t **out, app_err *e);
 #endif

@@ -898,3 +898,60 @@ int field_household_visits(store_conn *c, int64_t household_id, json_t **items, 
   *items = arr;
   return 0;
 }
+
+/* ---- one resident's field work (the movement block of a resident's page) ---- */
+
+STORE_SQL(q_person_visits, "SELECT v.id, v.household_id, v.visited_on, cu.display_name FROM field_visit_people vp"
+                           " JOIN field_visits v ON v.id = vp.visit_id LEFT JOIN users cu ON cu.id = v.created_by"
+                           " WHERE vp.person_id = ? ORDER BY v.visited_on DESC, v.id DESC LIMIT 50");
+STORE_SQL(q_person_visit_topics, "SELECT vt.visit_id, t.label FROM field_visit_people vp"
+                                 " JOIN field_visit_topics vt ON vt.visit_id = vp.visit_id"
+                                 " JOIN field_topics t ON t.id = vt.topic_id WHERE vp.person_id = ? ORDER BY t.position");
+STORE_SQL(q_person_visit_outcomes, "SELECT visit_id, outcome FROM field_visit_outcomes WHERE person_id = ?");
+
+/* Appends to the array of the visit `visit_id` in `visits` (by "id") the string `text` under `key`. */
+static void visit_add(json_t *visits, int64_t visit_id, const char *key, const char *text) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(visits, i, v) {
+    if (json_integer_value(json_object_get(v, "id")) == visit_id) {
+      json_array_append_new(json_object_get(v, key), json_string(text));
+      return;
+    }
+  }
+}
+
+int field_person_visits(store_conn *c, int64_t person_id, json_t **out, app_err *e) {
+  json_t *visits = json_array();
+  store_stmt *s = visits ? store_prepare(c, &q_person_visits) : NULL;
+  int rc = STORE_ERROR;
+  if (!s) goto fail;
+  store_bind_int(s, 1, person_id);
+  while ((rc = store_step(s)) == STORE_ROW)
+    json_array_append_new(visits, json_pack("{s:I, s:I, s:o, s:o, s:[], s:[]}", "id", (json_int_t)store_col_int(s, 0),
+                                            "household_id", (json_int_t)store_col_int(s, 1), "visited_on",
+                                            date_json(store_col_int(s, 2)), "by", text_or_null(s, 3), "topics",
+                                            "outcomes"));
+  store_reset(s);
+  if (rc != STORE_DONE) goto fail;
+  s = store_prepare(c, &q_person_visit_topics);
+  if (!s) goto fail;
+  store_bind_int(s, 1, person_id);
+  while ((rc = store_step(s)) == STORE_ROW) visit_add(visits, store_col_int(s, 0), "topics", store_col_text(s, 1));
+  store_reset(s);
+  if (rc != STORE_DONE) goto fail;
+  s = store_prepare(c, &q_person_visit_outcomes);
+  if (!s) goto fail;
+  store_bind_int(s, 1, person_id);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    const char *label = field_outcome_label(store_col_text(s, 1));
+    visit_add(visits, store_col_int(s, 0), "outcomes", label ? label : store_col_text(s, 1));
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) goto fail;
+  *out = visits;
+  return 0;
+fail:
+  json_decref(visits);
+  return APP_INTERNAL(e);
+}

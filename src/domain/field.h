@@ -129,4 +129,7 @@ int field_report_xlsx(const json_t *report, const char *path, const char *tmpdir
  * visits written. Run again: nothing added. */
 int demo_field(store *st, int64_t now, int64_t *added, char *err, size_t errlen);
 
+/* One resident's door-to-door visits, newest first (at most 50): [{id, household_id, visited_on,
+ * by, topics: [labels], outcomes: [labels of theirs]}]. The caller has checked the person. */
+int field_person_visits(store_conn *c, int64_t person_id, json_t **out, app_err *e);
 #endif

@@ -73,4 +73,7 @@ int trade_traders(store_conn *c, const scope_sql *scope, const trader_query *q, 
  * *added: rows written. */
 int trade_demo(store_conn *w, int64_t helper, int64_t now, int64_t *added, app_err *e);
 
+/* One person's 4T steps done, in the steps' order: [{step, label, done_on}] (empty: none, or not a
+ * trader). The caller has checked the person. */
+int trade_person_steps(store_conn *c, int64_t person_id, json_t **out, app_err *e);
 #endif

@@ -186,4 +186,7 @@ int h_families_left(req *r);
 int h_vneid_coverage(req *r);
 int h_vneid_worklist(req *r);
 
+/* h_movement.c: one resident's part in the movement (issue 9) */
+int h_person_movement(req *r);
+
 #endif

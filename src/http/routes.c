@@ -1122,6 +1122,11 @@ const route routes[] = {
      "Ghi một lượt đến hộ: ngày, nội dung hướng dẫn, người có mặt và kết quả của từng người (hai người ghi cùng hộ cùng "
      "ngày: giữ cả hai)",
      "FieldVisit"},
+    {"GET", "/api/v1/residents/{id}/movement", h_person_movement, ON_PERSON(CAP_PEOPLE_READ), NULL, NULL, false,
+     RATE_NONE, 200, "getPersonMovement", "Tổ công nghệ số",
+     "Phần của một người trong phong trào: các lượt đến hộ có mặt (chủ đề, kết quả), người hướng dẫn và vai trò đại sứ "
+     "số, các bước 4T, lớp bồi dưỡng, sự kiện (được ghi nhật ký như xem hồ sơ)",
+     "PersonMovement"},
     {"GET", "/api/v1/households/{id}/visits", h_household_visits, ON_HOUSEHOLD(CAP_PEOPLE_READ), NULL, NULL, false,
      RATE_NONE, 200, "listHouseholdVisits", "Tổ công nghệ số",
      "Các lượt đến hộ, mới nhất trước (được ghi nhật ký như xem hộ)", "FieldVisitList"},

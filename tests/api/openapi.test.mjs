@@ -232,6 +232,7 @@ const cases = {
   getFamilySummary: () => ({ path: `/api/v1/families?unit_id=${state.tdp1}` }),
   listFamiliesLeft: () => ({ path: '/api/v1/families/left?per_page=5' }),
   getVneidCoverage: () => ({ path: '/api/v1/vneid/coverage' }),
+  getPersonMovement: () => ({ path: `/api/v1/residents/${state.personId}/movement` }),
   listVneidWorklist: () => ({ path: `/api/v1/vneid/worklist?unit_id=${state.tdp1}&per_page=5` }),
   // The plan's tasks (issue 9 part 8): 3.4 names the Phòng Văn hóa - Xã hội; the admin reports for the ward.
   listPlanTasks: () => ({ path: '/api/v1/plan/tasks', session: null }),
@@ -312,7 +313,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'listFieldTopics', 'createFieldTopic', 'listFieldTeams',
   'createFieldTeam', 'getFieldTeam', 'addFieldTeamMember', 'recordVisit', 'listHouseholdVisits', 'getFieldWorklist', 'getFieldTeamReport', 'getFieldTeamReportXlsx',
   'getFieldCoverage', 'findFieldHouseholds', 'listHelpRequestUnits', 'createPublicHelpRequest', 'createHelpRequest',
-  'listHelpRequests', 'getHelpRequestSummary', 'getHelpRequest', 'takeHelpRequest', 'completeHelpRequest', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
+  'listHelpRequests', 'getHelpRequestSummary', 'getHelpRequest', 'takeHelpRequest', 'completeHelpRequest', 'getPersonMovement', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
   const ops = [];
