@@ -11,6 +11,7 @@ import {
 } from '../ui.js';
 import { showAllErrors } from './password-help.js';
 import { personConfirmations } from './confirmations.js';
+import { personMovement } from './person-movement.js';
 import { personChecks } from './certificates.js';
 import {
   groupsOf, SEXES, sexLabel, VNEID_LEVELS, vneidLabel, membershipText, birthText, groupBadges, fact,
@@ -466,6 +467,7 @@ async function renderDetail(ctx) {
       return [];
     }) : null;
   const confirmations = await personConfirmations(ctx, p, canWrite);
+  const movement = await personMovement(ctx, p);
   const checks = await personChecks(ctx, p).catch((err) => {
     if (err instanceof ApiError && err.status === 401) throw err;
     return null;
@@ -492,6 +494,7 @@ async function renderDetail(ctx) {
     canWrite && !p.household ? section('Hộ gia đình', h('p', { class: 'muted' }, `${p.full_name} chưa thuộc hộ nào. Chọn hộ trong “Sửa hồ sơ”, hoặc tạo hộ mới với người này là chủ hộ.`),
       disclosure('Tạo hộ mới', newHouseholdForm(ctx, p))) : null,
     confirmations,
+    movement,
     checks,
     trail ? section('Lịch sử truy cập và thay đổi', h('p', { class: 'muted' }, 'Ai đã xem, sửa hồ sơ này và khi nào (mới nhất trước).'), trail) : null,
     canWrite ? deleteButton(ctx, p) : null,
