@@ -5,7 +5,7 @@
 // binary, backend and password, that every server gets its own fresh copy of.
 // Never: hard-codes ids or results; every expectation comes from the contract (docs/API.md).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, readdirSync, statSync, readFileSync, writeFileSync, renameSync, mkdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readdirSync, statSync, readFileSync, writeFileSync, renameSync, mkdirSync, cpSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname, basename } from 'node:path';
@@ -164,7 +164,7 @@ export async function startServer({ demo = true, password = DEMO_PASSWORD, env =
     // but for secrets.json: the server makes fresh keys of its own, as after a real `hocvuso demo`).
     dbUri = tpl.db ? await cloneDatabase(tag, pgDir, tpl.db) : null;
     for (const f of readdirSync(tpl.dataDir)) {
-      if (f !== 'secrets.json') copyFileSync(join(tpl.dataDir, f), join(dataDir, f));
+      if (f !== 'secrets.json') cpSync(join(tpl.dataDir, f), join(dataDir, f), { recursive: true }); /* attachments/ too */
     }
     demoOut = tpl.demoOut;
   } else {
