@@ -21,8 +21,9 @@ STORE_SQL(q_amb_insert, "INSERT INTO ambassadors (person_id, unit_id, kind, star
 STORE_SQL(q_amb_row, "SELECT a.person_id, a.unit_id, a.kind, a.ended_at, a.started_at, p.full_name FROM ambassadors a"
                      " JOIN people p ON p.id = a.person_id WHERE a.id = ?");
 /* The same row, locked on PostgreSQL for the rest of the transaction (writes run concurrently
- * there; SQLite's single writer serialises them): an assignment checks that its mentor has not
- * ended, and an end that commits meanwhile waits for it, then ends the new assignment too. */
+ * there; SQLite's single writer serialises them). An assignment and an end both take it first: the
+ * assignment sees an end committed before it (refused), and an end waits for an assignment under
+ * way, then ends it with the other open ones. */
 STORE_SQL2(q_amb_row_lock,
            "SELECT a.person_id, a.unit_id, a.kind, a.ended_at, a.started_at, p.full_name FROM ambassadors a"
            " JOIN people p ON p.id = a.person_id WHERE a.id = ?",
@@ -230,7 +231,9 @@ int ambassadors_create(store_conn *w, int64_t person_id, int64_t unit_id, const 
 
 int ambassadors_end(store_conn *w, int64_t id, int64_t by, int64_t now, int64_t *person_id, int64_t *unit_id,
                     app_err *e) {
-  store_stmt *s = store_prepare(w, &q_amb_row);
+  /* Locked first (PostgreSQL): an assignment being made to this mentor commits before the open
+   * assignments below are read, so that it is ended with the others. */
+  store_stmt *s = store_prepare(w, &q_amb_row_lock);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, id);
   int rc = store_step(s);
