@@ -2,6 +2,7 @@
  * competences, sessions, enrolments and attendance; people and units are read, never changed.
  * Never records attendance of someone not enrolled, nor at a session not yet held. */
 #include "domain/classes.h"
+#include "domain/scope.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,30 +170,7 @@ out:
 }
 
 int classes_reach(store_conn *c, int64_t id, arena *a, int64_t *unit_id, const char **path, app_err *e) {
-  store_stmt *s = store_prepare(c, &q_reach);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, id);
-  int rc = store_step(s);
-  if (rc == STORE_ROW) {
-    *unit_id = store_col_int(s, 0);
-    *path = arena_strdup(a, store_col_text(s, 1));
-  }
-  store_reset(s);
-  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy lớp học này.");
-  return rc == STORE_ROW ? 0 : APP_INTERNAL(e);
-}
-
-/* Appends the rows of `q` (bound to the class id) made by `row` to a new array in *out. */
-static int rows_of(store_conn *c, const store_sql *q, int64_t class_id, json_t *(*row)(store_stmt *), json_t **out,
-                   app_err *e) {
-  *out = json_array();
-  store_stmt *s = *out ? store_prepare(c, q) : NULL;
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, class_id);
-  int rc;
-  while ((rc = store_step(s)) == STORE_ROW) json_array_append_new(*out, row(s));
-  store_reset(s);
-  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
+  return scope_reach(c, &q_reach, id, a, unit_id, path, "Không tìm thấy lớp học này.", e);
 }
 
 static json_t *comp_row(store_stmt *s) {
@@ -236,8 +214,8 @@ int classes_get(store_conn *c, int64_t id, json_t **out, app_err *e) {
     APP_INTERNAL(e);
     goto out;
   }
-  if (rows_of(c, &q_comps, id, comp_row, &comps, e) != 0 || rows_of(c, &q_sessions, id, session_row, &sessions, e) != 0 ||
-      rows_of(c, &q_participants, id, participant_row, &people, e) != 0)
+  if (movement_rows(c, &q_comps, id, comp_row, &comps, e) != 0 || movement_rows(c, &q_sessions, id, session_row, &sessions, e) != 0 ||
+      movement_rows(c, &q_participants, id, participant_row, &people, e) != 0)
     goto out;
   size_t k;
   json_t *p;
@@ -590,27 +568,14 @@ int classes_demo(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, i
 STORE_SQL(q_person_classes, "SELECT c.id, c.title, e.outcome, e.outcome_on FROM class_enrolments e"
                             " JOIN classes c ON c.id = e.class_id WHERE e.person_id = ? ORDER BY c.id DESC LIMIT 50");
 
+static json_t *person_class_row(store_stmt *s) {
+  return json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t)store_col_int(s, 0), "title", store_col_text(s, 1), "outcome",
+                   text_json(s, 2), "outcome_on", day_json(s, 3));
+}
+
 int classes_of_person(store_conn *c, int64_t person_id, json_t **out, app_err *e) {
-  json_t *a = json_array();
-  store_stmt *s = a ? store_prepare(c, &q_person_classes) : NULL;
-  if (!s) {
-    json_decref(a);
-    return APP_INTERNAL(e);
-  }
-  store_bind_int(s, 1, person_id);
-  int rc;
-  while ((rc = store_step(s)) == STORE_ROW) {
-    char day[11];
-    json_array_append_new(
-        a, json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t)store_col_int(s, 0), "title", store_col_text(s, 1), "outcome",
-                     store_col_is_null(s, 2) ? json_null() : json_string(store_col_text(s, 2)), "outcome_on",
-                     store_col_is_null(s, 3) ? json_null() : json_string(movement_date_iso(store_col_int(s, 3), day))));
-  }
-  store_reset(s);
-  if (rc != STORE_DONE) {
-    json_decref(a);
-    return APP_INTERNAL(e);
-  }
-  *out = a;
-  return 0;
+  if (movement_rows(c, &q_person_classes, person_id, person_class_row, out, e) == 0) return 0;
+  json_decref(*out);
+  *out = NULL;
+  return -1;
 }

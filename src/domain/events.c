@@ -1,6 +1,7 @@
 /* events.c: events and their participation (see events.h). Only this file writes SQL about
  * events, event_activities and event_participants; people and units are read, never changed. */
 #include "domain/events.h"
+#include "domain/scope.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,17 +141,7 @@ int events_update(store_conn *w, int64_t id, const event_input *in, int64_t now,
 }
 
 int events_reach(store_conn *c, int64_t id, arena *a, int64_t *unit_id, const char **path, app_err *e) {
-  store_stmt *s = store_prepare(c, &q_reach);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, id);
-  int rc = store_step(s);
-  if (rc == STORE_ROW) {
-    *unit_id = store_col_int(s, 0);
-    *path = arena_strdup(a, store_col_text(s, 1));
-  }
-  store_reset(s);
-  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy sự kiện này.");
-  return rc == STORE_ROW ? 0 : APP_INTERNAL(e);
+  return scope_reach(c, &q_reach, id, a, unit_id, path, "Không tìm thấy sự kiện này.", e);
 }
 
 int events_get(store_conn *c, int64_t id, json_t **out, app_err *e) {
@@ -388,25 +379,15 @@ int events_demo(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, in
 STORE_SQL(q_person_events, "SELECT ev.id, ev.title, ev.held_on FROM event_participants p JOIN events ev ON ev.id = p.event_id"
                            " WHERE p.person_id = ? ORDER BY ev.held_on DESC, ev.id DESC LIMIT 50");
 
+static json_t *person_event_row(store_stmt *s) {
+  char day[11];
+  return json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(s, 0), "title", store_col_text(s, 1), "held_on",
+                   movement_date_iso(store_col_int(s, 2), day));
+}
+
 int events_of_person(store_conn *c, int64_t person_id, json_t **out, app_err *e) {
-  json_t *a = json_array();
-  store_stmt *s = a ? store_prepare(c, &q_person_events) : NULL;
-  if (!s) {
-    json_decref(a);
-    return APP_INTERNAL(e);
-  }
-  store_bind_int(s, 1, person_id);
-  int rc;
-  while ((rc = store_step(s)) == STORE_ROW) {
-    char day[11];
-    json_array_append_new(a, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(s, 0), "title",
-                                       store_col_text(s, 1), "held_on", movement_date_iso(store_col_int(s, 2), day)));
-  }
-  store_reset(s);
-  if (rc != STORE_DONE) {
-    json_decref(a);
-    return APP_INTERNAL(e);
-  }
-  *out = a;
-  return 0;
+  if (movement_rows(c, &q_person_events, person_id, person_event_row, out, e) == 0) return 0;
+  json_decref(*out);
+  *out = NULL;
+  return -1;
 }

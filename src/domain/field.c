@@ -3,6 +3,7 @@
  * field_visit_{topics,people,outcomes}; reads people, households, units, certificates and
  * confirmations, never writes them. Never merges two visits into one. */
 #include "domain/field.h"
+#include "domain/scope.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,17 +256,7 @@ out:
 
 /* ---- teams ---- */
 int field_team_reach(store_conn *c, int64_t id, arena *a, int64_t *unit_id, const char **path, app_err *e) {
-  store_stmt *s = store_prepare(c, &q_team_reach);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, id);
-  int rc = store_step(s);
-  if (rc == STORE_ROW) {
-    *unit_id = store_col_int(s, 0);
-    *path = arena_strdup(a, store_col_text(s, 1));
-  }
-  store_reset(s);
-  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy tổ công nghệ số này.");
-  return rc == STORE_ROW && *path ? 0 : APP_INTERNAL(e);
+  return scope_reach(c, &q_team_reach, id, a, unit_id, path, "Không tìm thấy tổ công nghệ số này.", e);
 }
 
 int field_teams_create(store_conn *w, int64_t unit_id, const char *name, int64_t by_user, int64_t now, int64_t *id,

@@ -1,6 +1,7 @@
 /* helpreq.c: help requests (see helpreq.h). Owns the SQL of help_requests; reads units, field_topics
  * and field_visits; never writes them. */
 #include "domain/helpreq.h"
+#include "domain/scope.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,17 +171,7 @@ out:
 }
 
 int helpreq_reach(store_conn *c, int64_t id, arena *a, int64_t *unit_id, const char **path, app_err *e) {
-  store_stmt *s = store_prepare(c, &q_reach);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, id);
-  int rc = store_step(s);
-  if (rc == STORE_ROW) {
-    *unit_id = store_col_int(s, 0);
-    *path = arena_strdup(a, store_col_text(s, 1));
-  }
-  store_reset(s);
-  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy yêu cầu hỗ trợ này.");
-  return rc == STORE_ROW && *path ? 0 : APP_INTERNAL(e);
+  return scope_reach(c, &q_reach, id, a, unit_id, path, "Không tìm thấy yêu cầu hỗ trợ này.", e);
 }
 
 static json_t *opt_text(store_stmt *s, int i) { return store_col_is_null(s, i) ? json_null() : json_string(store_col_text(s, i)); }

@@ -160,17 +160,7 @@ done:
 }
 
 int households_reach(store_conn *c, int64_t id, arena *a, int64_t *unit_id, const char **path, app_err *e) {
-  store_stmt *s = store_prepare(c, &q_reach);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, id);
-  int rc = store_step(s);
-  if (rc == STORE_ROW) {
-    *unit_id = store_col_int(s, 0);
-    *path = arena_strdup(a, store_col_text(s, 1));
-  }
-  store_reset(s);
-  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy hộ gia đình.");
-  return rc == STORE_ROW ? 0 : APP_INTERNAL(e);
+  return scope_reach(c, &q_reach, id, a, unit_id, path, "Không tìm thấy hộ gia đình.", e);
 }
 
 static json_t *hh_row(store_stmt *s) {

@@ -80,3 +80,15 @@ int movement_text(const char *s, size_t max, bool required, char **out, const ch
   *out = c;
   return 0;
 }
+
+int movement_rows(store_conn *c, const store_sql *q, int64_t id, json_t *(*row)(store_stmt *), json_t **out,
+                  app_err *e) {
+  *out = json_array();
+  store_stmt *s = *out ? store_prepare(c, q) : NULL;
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW) json_array_append_new(*out, row(s));
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
+}

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "domain/err.h"
 #include "store/store.h"
 
@@ -24,5 +26,10 @@ char *movement_date_iso(int64_t key, char out[static 11]);
 int movement_text(const char *s, size_t max, bool required, char **out, const char **why);
 /* 0 when the person is live; 404 (field "id") when absent or deleted. */
 int movement_person_live(store_conn *c, int64_t person_id, app_err *e);
+
+/* The rows of `q` (one id parameter) made by `row`, in a new array in *out (also on failure: the
+ * caller frees it). */
+int movement_rows(store_conn *c, const store_sql *q, int64_t id, json_t *(*row)(store_stmt *), json_t **out,
+                  app_err *e);
 
 #endif

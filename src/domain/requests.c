@@ -1,6 +1,7 @@
 /* requests.c: data subjects' requests and their 72-hour clock (see requests.h). Only this file
  * writes SQL about data_requests; a `delete` done goes through people_delete (people.c). */
 #include "domain/requests.h"
+#include "domain/scope.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -253,17 +254,7 @@ int requests_summary(store_conn *c, const scope_sql *scope, int64_t now, request
 }
 
 int requests_reach(store_conn *c, int64_t id, arena *a, int64_t *unit_id, const char **path, app_err *e) {
-  store_stmt *s = store_prepare(c, &q_reach);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, id);
-  int rc = store_step(s);
-  if (rc == STORE_ROW) {
-    *unit_id = store_col_int(s, 0);
-    *path = arena_strdup(a, store_col_text(s, 1));
-  }
-  store_reset(s);
-  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy yêu cầu này.");
-  return rc == STORE_ROW && *path ? 0 : APP_INTERNAL(e);
+  return scope_reach(c, &q_reach, id, a, unit_id, path, "Không tìm thấy yêu cầu này.", e);
 }
 
 int requests_answer(store_conn *w, int64_t id, const char *outcome, const char *answer, int64_t by_user, int64_t now,

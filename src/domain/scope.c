@@ -71,3 +71,18 @@ int scope_bind(store_stmt *st, int i, const scope_sql *s) {
   store_bind_text(st, i++, s->roles);
   return i;
 }
+
+int scope_reach(store_conn *c, const store_sql *q, int64_t id, arena *a, int64_t *unit_id, const char **path,
+                const char *missing, app_err *e) {
+  store_stmt *s = store_prepare(c, q);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) {
+    *unit_id = store_col_int(s, 0);
+    *path = arena_strdup(a, store_col_text(s, 1));
+  }
+  store_reset(s);
+  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", missing);
+  return rc == STORE_ROW && *path ? 0 : APP_INTERNAL(e);
+}

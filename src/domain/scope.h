@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "domain/caps.h"
+#include "domain/err.h"
 #include "store/store.h"
 
 typedef struct grant {
@@ -88,5 +89,11 @@ void scope_sql_of(scope_sql *s, const principal *p, caps_t cap);
 void scope_sql_all(scope_sql *s);
 /* Binds SCOPE_WITH's parameters from index `i` (1: it opens the statement); returns the next. */
 int scope_bind(store_stmt *st, int i, const scope_sql *s);
+
+/* The unit an object is scoped by, read with `q` (one id parameter; columns: unit id, unit path):
+ * *unit_id and *path (in the arena). 404 naming "id" with `missing` (Vietnamese) when no row. The
+ * `*_reach` functions of the modules are this with their own statement and message. */
+int scope_reach(store_conn *c, const store_sql *q, int64_t id, struct arena *a, int64_t *unit_id, const char **path,
+                const char *missing, app_err *e);
 
 #endif

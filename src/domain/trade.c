@@ -461,25 +461,15 @@ int trade_demo(store_conn *w, int64_t helper, int64_t now, int64_t *added, app_e
 STORE_SQL(q_person_steps, "SELECT s.code, s.label, t.done_on FROM trader_steps t JOIN trade_steps s ON s.code = t.step"
                           " WHERE t.person_id = ? ORDER BY s.position");
 
+static json_t *person_step_row(store_stmt *s) {
+  char day[11];
+  return json_pack("{s:s, s:s, s:s}", "step", store_col_text(s, 0), "label", store_col_text(s, 1), "done_on",
+                   movement_date_iso(store_col_int(s, 2), day));
+}
+
 int trade_person_steps(store_conn *c, int64_t person_id, json_t **out, app_err *e) {
-  json_t *a = json_array();
-  store_stmt *s = a ? store_prepare(c, &q_person_steps) : NULL;
-  if (!s) {
-    json_decref(a);
-    return APP_INTERNAL(e);
-  }
-  store_bind_int(s, 1, person_id);
-  int rc;
-  while ((rc = store_step(s)) == STORE_ROW) {
-    char day[11];
-    json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "step", store_col_text(s, 0), "label", store_col_text(s, 1),
-                                       "done_on", movement_date_iso(store_col_int(s, 2), day)));
-  }
-  store_reset(s);
-  if (rc != STORE_DONE) {
-    json_decref(a);
-    return APP_INTERNAL(e);
-  }
-  *out = a;
-  return 0;
+  if (movement_rows(c, &q_person_steps, person_id, person_step_row, out, e) == 0) return 0;
+  json_decref(*out);
+  *out = NULL;
+  return -1;
 }
