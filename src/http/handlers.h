@@ -185,6 +185,8 @@ int h_families_summary(req *r);
 int h_families_left(req *r);
 int h_vneid_coverage(req *r);
 int h_vneid_worklist(req *r);
+/* Chỉ tiêu (indicators.h) */
+int h_indicators_get(req *r);
 
 /* h_movement.c: one resident's part in the movement (issue 9) */
 int h_person_movement(req *r);

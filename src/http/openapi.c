@@ -1067,6 +1067,8 @@ static const char *field_schemas_json =
     "\"type\":\"integer\"},\"title\":{\"type\":\"string\"},\"held_on\":{\"type\":\"string\",\"format\":\""
     "date\"}},\"additionalProperties\":false}}},\"additionalProperties\":false}}";
 
+static const char *indicators_schemas_json = "{\"IndicatorList\":{\"type\":\"object\",\"required\":[\"unit\",\"date\",\"items\"],\"properties\":{\"unit\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"kind\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\"}},\"additionalProperties\":false},\"date\":{\"type\":\"string\",\"format\":\"date\"},\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"code\",\"name\",\"base\",\"numerator\",\"denominator\",\"percent\",\"target\",\"gap\",\"met\",\"source\"],\"properties\":{\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"base\":{\"type\":\"string\",\"enum\":[\"people\",\"students\",\"households\",\"schools\",\"mentors\",\"centres\"]},\"numerator\":{\"type\":\"integer\",\"minimum\":0},\"denominator\":{\"type\":\"integer\",\"minimum\":0},\"percent\":{\"type\":[\"number\",\"null\"],\"minimum\":0,\"maximum\":100},\"target\":{\"type\":[\"integer\",\"null\"],\"minimum\":0,\"maximum\":100},\"gap\":{\"type\":[\"number\",\"null\"],\"minimum\":0},\"met\":{\"type\":[\"boolean\",\"null\"]},\"source\":{\"type\":\"string\"}},\"additionalProperties\":false}}},\"additionalProperties\":false}}";
+
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
     {"Phiên làm việc", "Đăng nhập, đăng xuất, mật khẩu của mình"},
@@ -1089,6 +1091,7 @@ static const char *const tag_docs[][2] = {
     {"Trường học", "Chương trình kỹ năng số của các trường (Thông tư 02/2025/TT-BGDĐT), số học sinh theo khối lớp, danh hiệu, minh chứng"},
     {"Kế hoạch", "Nhiệm vụ của kế hoạch (mục IV): đơn vị chủ trì, phối hợp, thời gian, báo cáo tiến độ, tình trạng; tệp đính kèm"},
     {"Tổ công nghệ số", "Tổ công nghệ số cộng đồng: thành viên, lượt đến hộ, việc cần làm, độ phủ theo tổ dân phố"},
+    {"Chỉ tiêu", "Chỉ tiêu của kế hoạch và của các mô hình: mẫu số, tử số, tỷ lệ so với chỉ tiêu năm, theo đơn vị và ngày"},
 };
 
 json_t *openapi_build(const char *version) {
@@ -1109,7 +1112,7 @@ json_t *openapi_build(const char *version) {
                       {&competence_schemas_json, "competence"}, {&movement_schemas_json, "movement"},
                       {&plan_schemas_json, "plan"},
                       {&schools_schemas_json, "school"}, {&resources_schemas_json, "resources"},
-                      {&field_schemas_json, "field"}};
+                      {&field_schemas_json, "field"}, {&indicators_schemas_json, "indicators"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);
     if (!more || json_object_update(schemas, more) != 0) {

@@ -455,6 +455,11 @@ static const field_spec reach_unit_query[] = {
     {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
     {0},
 };
+static const field_spec indicators_query[] = {
+    {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị (cả cây đơn vị bên dưới); mặc định: đơn vị cao nhất được xem báo cáo"},
+    {"date", FT_DATE, false, 0, 0, "Ngày tham chiếu (YYYY-MM-DD, không ở tương lai); mặc định: hôm nay"},
+    {0},
+};
 static const field_spec reach_page_query[] = {
     {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
     PAGING,
@@ -1003,6 +1008,12 @@ const route routes[] = {
     {"GET", "/api/v1/families/left", h_families_left, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
      reach_page_query, false, RATE_NONE, 200, "listFamiliesLeft", "Gia đình số",
      "Các hộ chưa có ai học (danh sách việc của tổ), theo tổ dân phố rồi địa chỉ", "FamilyPage"},
+    /* Chỉ tiêu (indicators.h): the plan's targets and model rules for a unit on a date */
+    {"GET", "/api/v1/indicators", h_indicators_get, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL,
+     indicators_query, false, RATE_NONE, 200, "listIndicators", "Chỉ tiêu",
+     "Các chỉ tiêu của kế hoạch (mục III) và của các mô hình (mục IV.3) cho một đơn vị và cả cây bên dưới, vào một "
+     "ngày: tử số, mẫu số, tỷ lệ, chỉ tiêu của năm, khoảng còn thiếu",
+     "IndicatorList"},
     {"GET", "/api/v1/vneid/coverage", h_vneid_coverage, ON_UNIT(CAP_IDENTITY_READ, "unit_id", FROM_QUERY), NULL,
      reach_unit_query, false, RATE_NONE, 200, "getVneidCoverage", "Định danh điện tử",
      "Người dân theo mức định danh điện tử VNeID (chưa có, mức 1, mức 2) theo tổ dân phố, cho công an phường",

@@ -103,6 +103,8 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/families/left': 'people.read',
   'GET /api/v1/vneid/coverage': 'identity.read',
   'GET /api/v1/vneid/worklist': 'people.read',
+  // The plan's indicators are figures, no one's personal data: reports.read on the unit asked for.
+  'GET /api/v1/indicators': 'reports.read',
   // The plan's tasks and their updates are the ward's work, no one's personal data: any staff
   // account (units.read) reads them; reports need plan.write on a unit that answers for the task.
   'GET /api/v1/plan/tasks/{id}': 'units.read',

@@ -234,6 +234,7 @@ const cases = {
   getVneidCoverage: () => ({ path: '/api/v1/vneid/coverage' }),
   getPersonMovement: () => ({ path: `/api/v1/residents/${state.personId}/movement` }),
   listVneidWorklist: () => ({ path: `/api/v1/vneid/worklist?unit_id=${state.tdp1}&per_page=5` }),
+  listIndicators: () => ({ path: `/api/v1/indicators?unit=${state.tdp1}` }),
   // The plan's tasks (issue 9 part 8): 3.4 names the Phòng Văn hóa - Xã hội; the admin reports for the ward.
   listPlanTasks: () => ({ path: '/api/v1/plan/tasks', session: null }),
   getPlanTask: () => ({ path: `/api/v1/plan/tasks/${state.planTaskId}` }),
@@ -307,7 +308,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'deleteTradeStep', 'createClass', 'listClasses', 'getClass', 'addClassSession', 'enrolInClass', 'setClassAttendance', 'setClassOutcome', 'createEvent', 'listEvents', 'getEvent', 'updateEvent', 'addEventActivity', 'addEventParticipant',
   'createAmbassador', 'listAmbassadors', 'getAmbassadorSummary', 'assignMentee', 'logMentorSession', 'endMentorship',
   'getAmbassador', 'logServiceHelp', 'endAmbassador', 'getFamilySummary', 'listFamiliesLeft', 'getVneidCoverage',
-  'listVneidWorklist', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
+  'listVneidWorklist', 'listIndicators', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
   'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listSchools', 'getSchool', 'setSchoolProgramme',
   'addSchoolDesignation', 'uploadSchoolEvidence', 'addContribution', 'listContributions', 'setPlanBudget', 'listPlanBudgets',
   'listFieldTopics', 'createFieldTopic', 'listFieldTeams',

@@ -1,0 +1,558 @@
+/* indicators.c: the indicators of the plan (indicators.h): building blocks, catalogue, validation,
+ * the cube of each base and the evaluation of a definition over it.
+ * Owns: the cube statements (one per base, fixed text, every value bound) and the catalogue.
+ * Never: builds SQL from a definition: a definition is read in C over the cube's cells.
+ */
+#include "domain/indicators.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/families.h"
+#include "domain/groups.h"
+#include "util/arena.h"
+#include "util/clock.h"
+
+/* ---- building blocks ---- */
+
+typedef struct block {
+  const char *code;
+  uint32_t bit; /* a fact alias may name several: any of them */
+  const char *label;
+} block;
+
+#define G_RESIDENT 128u /* lives in the ward (has a household); the groups' own bits are groups.h's */
+
+static const block people_groups[] = {
+    {"public_staff", GROUP_PUBLIC_STAFF, "cán bộ, công chức, viên chức"},
+    {"students_primary", GROUP_STUDENTS_PRIMARY, "học sinh tiểu học"},
+    {"students_secondary", GROUP_STUDENTS_SECONDARY, "học sinh trung học"},
+    {"adults", GROUP_ADULTS, "người từ 18 tuổi cư trú trên địa bàn"},
+    {"elderly", GROUP_ELDERLY, "người cao tuổi"},
+    {"workers", GROUP_WORKERS, "người lao động doanh nghiệp, hợp tác xã"},
+    {"traders", GROUP_TRADERS, "tiểu thương"},
+    {"resident", G_RESIDENT, "cư trú trên địa bàn"},
+    {NULL, 0, NULL},
+};
+static const block student_groups[] = {
+    {"students_primary", GROUP_STUDENTS_PRIMARY, "học sinh tiểu học"},
+    {"students_secondary", GROUP_STUDENTS_SECONDARY, "học sinh trung học"},
+    {NULL, 0, NULL},
+};
+static const block no_blocks[] = {{NULL, 0, NULL}};
+
+enum {
+  F_CERTIFIED = 1u,
+  F_CONF_VNEID = 2u,
+  F_CONF_OTHER = 4u,
+  F_VNEID_L2 = 8u,
+  F_CLASS_DONE = 16u,
+  F_MEASURED = 32u,
+  F_COMPETENCE_UP = 64u,
+};
+static const block people_facts[] = {
+    {"certified", F_CERTIFIED, "có chứng nhận còn hiệu lực"},
+    {"confirmed_vneid", F_CONF_VNEID, "được xác nhận đạt chuẩn trên VNeID"},
+    {"confirmed_other", F_CONF_OTHER, "được xác nhận học ở nền tảng khác"},
+    {"learned", F_CERTIFIED | F_CONF_VNEID | F_CONF_OTHER, "đã học (chứng nhận hoặc xác nhận)"},
+    {"vneid_level2", F_VNEID_L2, "có định danh điện tử mức 2"},
+    {"class_completed", F_CLASS_DONE, "hoàn thành lớp bồi dưỡng"},
+    {"measured", F_MEASURED, "đã đo năng lực số đầu vào"},
+    {"competence_improved", F_COMPETENCE_UP, "năng lực số đo được đã tăng"},
+    {NULL, 0, NULL},
+};
+static const block student_facts[] = {{"covered", 1, "được học kỹ năng số"}, {NULL, 0, NULL}};
+static const block household_facts[] = {
+    {"has_learner", 1, "có thành viên đã học"},
+    {"visited", 2, "đã được tổ công nghệ số đến hướng dẫn"},
+    {NULL, 0, NULL},
+};
+static const block school_facts[] = {{"runs_programme", 1, "dạy kỹ năng số theo Thông tư 02/2025"}, {NULL, 0, NULL}};
+static const block mentor_facts[] = {{"mentees_5", 1, "hướng dẫn ít nhất 5 người"}, {NULL, 0, NULL}};
+static const block centre_facts[] = {{"has_helper", 1, "có người hỗ trợ"}, {NULL, 0, NULL}};
+
+typedef struct base_info {
+  const char *code;
+  const block *groups, *facts;
+  int gbits, fbits; /* the masks' widths, for the test that a population can be non-empty */
+} base_info;
+static const base_info bases[IND_BASE_COUNT] = {
+    [IND_PEOPLE] = {"people", people_groups, people_facts, 8, 7},
+    [IND_STUDENTS] = {"students", student_groups, student_facts, 3, 1},
+    [IND_HOUSEHOLDS] = {"households", no_blocks, household_facts, 0, 2},
+    [IND_SCHOOLS] = {"schools", no_blocks, school_facts, 0, 1},
+    [IND_MENTORS] = {"mentors", no_blocks, mentor_facts, 0, 1},
+    [IND_CENTRES] = {"centres", no_blocks, centre_facts, 0, 1},
+};
+
+int ind_base_of(const char *code) {
+  for (int i = 0; code && i < IND_BASE_COUNT; i++)
+    if (strcmp(bases[i].code, code) == 0) return i;
+  return -1;
+}
+const char *ind_base_code(ind_base b) { return b >= 0 && b < IND_BASE_COUNT ? bases[b].code : NULL; }
+
+static const block *find_block(const block *list, const char *code) {
+  for (const block *b = list; code && b->code; b++)
+    if (strcmp(b->code, code) == 0) return b;
+  return NULL;
+}
+
+/* ---- the catalogue: plan part III's targets and part IV.3's model rules ---- */
+
+#define LEARNED "{\"fact\": \"learned\"}"
+const ind_def ind_catalogue[] = {
+    {"T1", "Cán bộ, công chức, viên chức có kỹ năng số",
+     "{\"base\": \"people\", \"population\": {\"group\": \"public_staff\"},"
+     " \"condition\": {\"any\": [" LEARNED ", {\"fact\": \"class_completed\"}]}}",
+     80, 100, "Kế hoạch, mục III, chỉ tiêu 1"},
+    {"T2a", "Học sinh trung học được trang bị kỹ năng số",
+     "{\"base\": \"students\", \"population\": {\"group\": \"students_secondary\"}, \"condition\": {\"fact\": \"covered\"}}",
+     100, 100, "Kế hoạch, mục III, chỉ tiêu 2 (năm 2025)"},
+    {"T2b", "Học sinh phổ thông (từ tiểu học) được trang bị kỹ năng số",
+     "{\"base\": \"students\", \"population\": {\"any\": [{\"group\": \"students_primary\"},"
+     " {\"group\": \"students_secondary\"}]}, \"condition\": {\"fact\": \"covered\"}}",
+     -1, 100, "Kế hoạch, mục III, chỉ tiêu 2 (năm 2026)"},
+    {"T3", "Người trưởng thành có kiến thức, kỹ năng số cơ bản",
+     "{\"base\": \"people\", \"population\": {\"group\": \"adults\"}, \"condition\": " LEARNED "}", 80, 100,
+     "Kế hoạch, mục III, chỉ tiêu 3"},
+    {"T4", "Người trưởng thành được xác nhận đạt chuẩn phổ cập kỹ năng số trên VNeID",
+     "{\"base\": \"people\", \"population\": {\"group\": \"adults\"}, \"condition\": {\"fact\": \"confirmed_vneid\"}}",
+     80, 100, "Kế hoạch, mục III, chỉ tiêu 4"},
+    {"T5", "Người lao động doanh nghiệp, hợp tác xã có kỹ năng số",
+     "{\"base\": \"people\", \"population\": {\"group\": \"workers\"}, \"condition\": " LEARNED "}", 80, 100,
+     "Kế hoạch, mục III, chỉ tiêu 5"},
+    {"T6", "Trường phổ thông dạy kỹ năng số theo Thông tư 02/2025/TT-BGDĐT",
+     "{\"base\": \"schools\", \"condition\": {\"fact\": \"runs_programme\"}}", -1, 80, "Kế hoạch, mục III, chỉ tiêu 6"},
+    {"M1", "Đại sứ số hướng dẫn ít nhất 5 người", "{\"base\": \"mentors\", \"condition\": {\"fact\": \"mentees_5\"}}", 100,
+     100, "Kế hoạch, mục IV.3.1"},
+    {"M2", "Trung tâm phục vụ hành chính công có người hỗ trợ",
+     "{\"base\": \"centres\", \"condition\": {\"fact\": \"has_helper\"}}", 100, 100, "Kế hoạch, mục IV.3.1"},
+    {"M3", "Hộ gia đình số (ít nhất một thành viên đã học)",
+     "{\"base\": \"households\", \"condition\": {\"fact\": \"has_learner\"}}", -1, 100, "Kế hoạch, mục IV.3.2"},
+    {"M4", "Người trưởng thành có định danh điện tử mức 2",
+     "{\"base\": \"people\", \"population\": {\"group\": \"adults\"}, \"condition\": {\"fact\": \"vneid_level2\"}}", -1,
+     100, "Kế hoạch, mục IV.3.6"},
+    {"C1", "Người học có năng lực số đo được tăng lên",
+     "{\"base\": \"people\", \"population\": {\"fact\": \"measured\"}, \"condition\": {\"fact\": \"competence_improved\"}}",
+     -1, -1, "Kế hoạch, mục I.2"},
+};
+const int ind_catalogue_count = (int)(sizeof ind_catalogue / sizeof ind_catalogue[0]);
+
+/* The catalogue parsed once per process (it never changes). */
+static json_t *parsed[sizeof ind_catalogue / sizeof ind_catalogue[0]];
+static pthread_once_t parse_once = PTHREAD_ONCE_INIT;
+static void parse_catalogue(void) {
+  for (int i = 0; i < ind_catalogue_count; i++) parsed[i] = json_loads(ind_catalogue[i].definition, 0, NULL);
+}
+static const json_t *catalogue_def(const char *code, int *index) {
+  pthread_once(&parse_once, parse_catalogue);
+  for (int i = 0; code && i < ind_catalogue_count; i++)
+    if (strcmp(ind_catalogue[i].code, code) == 0) {
+      if (index) *index = i;
+      return parsed[i];
+    }
+  return NULL;
+}
+
+/* ---- evaluation over a cell ---- */
+
+enum { MAX_DEPTH = 16 };
+
+/* The definition of `code`: the set's (stored ones, and the one under check), else the catalogue's. */
+static const json_t *lookup(const json_t *set, const char *code) {
+  const json_t *d = code && set ? json_object_get(set, code) : NULL;
+  return d ? d : catalogue_def(code, NULL);
+}
+
+static bool expr_holds(const json_t *set, const json_t *x, ind_base base, uint32_t g, uint32_t f, int depth);
+
+static bool def_holds(const json_t *set, const json_t *def, bool numerator, uint32_t g, uint32_t f, int depth) {
+  int base = ind_base_of(json_string_value(json_object_get(def, "base")));
+  if (base < 0 || depth > MAX_DEPTH) return false;
+  const json_t *pop = json_object_get(def, "population");
+  if (pop && !expr_holds(set, pop, (ind_base)base, g, f, depth + 1)) return false;
+  if (!numerator) return true;
+  return expr_holds(set, json_object_get(def, "condition"), (ind_base)base, g, f, depth + 1);
+}
+
+static bool expr_holds(const json_t *set, const json_t *x, ind_base base, uint32_t g, uint32_t f, int depth) {
+  if (!x || depth > MAX_DEPTH) return false;
+  const json_t *v;
+  if ((v = json_object_get(x, "group"))) {
+    const block *b = find_block(bases[base].groups, json_string_value(v));
+    return b && (g & b->bit);
+  }
+  if ((v = json_object_get(x, "fact"))) {
+    const block *b = find_block(bases[base].facts, json_string_value(v));
+    return b && (f & b->bit);
+  }
+  if ((v = json_object_get(x, "not"))) return !expr_holds(set, v, base, g, f, depth + 1);
+  size_t i;
+  const json_t *item;
+  if ((v = json_object_get(x, "any"))) {
+    json_array_foreach(v, i, item) if (expr_holds(set, item, base, g, f, depth + 1)) return true;
+    return false;
+  }
+  if ((v = json_object_get(x, "all"))) {
+    json_array_foreach(v, i, item) if (!expr_holds(set, item, base, g, f, depth + 1)) return false;
+    return true;
+  }
+  if ((v = json_object_get(x, "indicator"))) {
+    const json_t *other = lookup(set, json_string_value(v));
+    const char *part = json_string_value(json_object_get(x, "part"));
+    return other && def_holds(set, other, !part || strcmp(part, "population") != 0, g, f, depth + 1);
+  }
+  return false;
+}
+
+int ind_eval(const json_t *set, const json_t *def, const ind_cube *cube, int64_t *num, int64_t *den) {
+  *num = *den = 0;
+  for (int i = 0; i < cube->ncells; i++) {
+    const ind_cell *c = &cube->cells[i];
+    if (!def_holds(set, def, false, c->g, c->f, 0)) continue;
+    *den += c->n;
+    if (def_holds(set, def, true, c->g, c->f, 0)) *num += c->n;
+  }
+  return 0;
+}
+
+/* ---- validation ---- */
+
+typedef struct vstate {
+  const json_t *set;
+  const char *stack[MAX_DEPTH]; /* the indicators being checked, outermost first */
+  int depth;
+  app_err *e;
+  const char *field;
+} vstate;
+
+static int check_def(vstate *v, const json_t *def, ind_base *base_out);
+
+static int check_expr(vstate *v, const json_t *x, ind_base base) {
+  static _Thread_local char msg[256];
+  if (!json_is_object(x) || json_object_size(x) < 1)
+    return app_fail(v->e, 400, "invalid_value", v->field, "Mỗi điều kiện phải là một đối tượng JSON (group, fact, any, all, not hoặc indicator).");
+  const json_t *val;
+  if ((val = json_object_get(x, "group"))) {
+    if (!find_block(bases[base].groups, json_string_value(val))) {
+      snprintf(msg, sizeof msg, "Nhóm đối tượng \"%s\" không có với loại bản ghi %s.",
+               json_is_string(val) ? json_string_value(val) : "?", bases[base].code);
+      return app_fail(v->e, 422, "unknown_reference", v->field, msg);
+    }
+    return 0;
+  }
+  if ((val = json_object_get(x, "fact"))) {
+    if (!find_block(bases[base].facts, json_string_value(val))) {
+      snprintf(msg, sizeof msg, "Dữ kiện \"%s\" không có với loại bản ghi %s.",
+               json_is_string(val) ? json_string_value(val) : "?", bases[base].code);
+      return app_fail(v->e, 422, "unknown_reference", v->field, msg);
+    }
+    return 0;
+  }
+  if ((val = json_object_get(x, "not"))) return check_expr(v, val, base);
+  const json_t *list = json_object_get(x, "any");
+  if (!list) list = json_object_get(x, "all");
+  if (list) {
+    if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > 32)
+      return app_fail(v->e, 400, "invalid_value", v->field, "any/all cần từ 1 đến 32 điều kiện.");
+    size_t i;
+    const json_t *item;
+    json_array_foreach(list, i, item) if (check_expr(v, item, base) != 0) return -1;
+    return 0;
+  }
+  if ((val = json_object_get(x, "indicator"))) {
+    const char *code = json_string_value(val);
+    for (int i = 0; code && i < v->depth; i++)
+      if (strcmp(v->stack[i], code) == 0) {
+        snprintf(msg, sizeof msg, "Chỉ tiêu \"%s\" dẫn ngược về chính nó (vòng lặp).", code);
+        return app_fail(v->e, 422, "loop", v->field, msg);
+      }
+    const json_t *other = lookup(v->set, code);
+    if (!other) {
+      snprintf(msg, sizeof msg, "Không có chỉ tiêu mã \"%s\".", code ? code : "?");
+      return app_fail(v->e, 422, "unknown_reference", v->field, msg);
+    }
+    const char *part = json_string_value(json_object_get(x, "part"));
+    if (json_object_get(x, "part") && (!part || (strcmp(part, "population") != 0 && strcmp(part, "numerator") != 0)))
+      return app_fail(v->e, 400, "invalid_value", v->field, "part phải là population hoặc numerator.");
+    if (v->depth >= MAX_DEPTH) return app_fail(v->e, 422, "loop", v->field, "Chỉ tiêu lồng nhau quá sâu.");
+    v->stack[v->depth++] = code;
+    ind_base ob;
+    int rc = check_def(v, other, &ob);
+    v->depth--;
+    if (rc != 0) return -1;
+    if (ob != base) {
+      snprintf(msg, sizeof msg, "Chỉ tiêu \"%s\" đếm loại bản ghi khác (%s, không phải %s).", code, bases[ob].code,
+               bases[base].code);
+      return app_fail(v->e, 422, "unknown_reference", v->field, msg);
+    }
+    return 0;
+  }
+  return app_fail(v->e, 400, "invalid_value", v->field, "Điều kiện không hiểu được: cần group, fact, any, all, not hoặc indicator.");
+}
+
+static int check_def(vstate *v, const json_t *def, ind_base *base_out) {
+  if (!json_is_object(def)) return app_fail(v->e, 400, "invalid_value", "definition", "Định nghĩa chỉ tiêu phải là một đối tượng JSON.");
+  int base = ind_base_of(json_string_value(json_object_get(def, "base")));
+  if (base < 0)
+    return app_fail(v->e, 422, "unknown_reference", "base",
+                    "Loại bản ghi (base) phải là people, students, households, schools, mentors hoặc centres.");
+  const char *saved = v->field;
+  int rc = 0;
+  const json_t *pop = json_object_get(def, "population");
+  const json_t *cond = json_object_get(def, "condition");
+  if (!cond) rc = app_fail(v->e, 400, "missing_field", "condition", "Cần điều kiện của tử số (condition).");
+  if (rc == 0 && pop) {
+    v->field = saved && strcmp(saved, "definition") != 0 ? saved : "population";
+    rc = check_expr(v, pop, (ind_base)base);
+  }
+  if (rc == 0) {
+    v->field = saved && strcmp(saved, "definition") != 0 ? saved : "condition";
+    rc = check_expr(v, cond, (ind_base)base);
+  }
+  v->field = saved;
+  *base_out = (ind_base)base;
+  return rc;
+}
+
+int ind_validate(const json_t *set, const char *code, const json_t *def, app_err *e) {
+  vstate v = {.set = set, .e = e, .field = "definition"};
+  if (code) v.stack[v.depth++] = code;
+  ind_base base;
+  if (check_def(&v, def, &base) != 0) return -1;
+  /* A population no record can be in would divide by zero everywhere, always. */
+  const base_info *b = &bases[base];
+  for (uint32_t g = 0; g < (1u << b->gbits); g++)
+    for (uint32_t f = 0; f < (1u << b->fbits); f++)
+      if (def_holds(set, def, false, g, f, 0)) return 0;
+  return app_fail(e, 422, "empty_population", "population",
+                  "Mẫu số (population) không thể có ai: các điều kiện loại trừ nhau.");
+}
+
+/* ---- cubes ---- */
+
+/* rk_: the date key k (yyyymmdd) and e, the first second after that day in Vietnam. */
+#define RK_ "(SELECT CAST(? AS BIGINT) AS k, CAST(? AS BIGINT) AS e) rk_"
+#define CERT_VALID_(alias) alias ".issued_at < rk_.e AND (" alias ".revoked_at IS NULL OR " alias ".revoked_at >= rk_.e)"
+
+STORE_SQL(q_people_cube,
+          "SELECT g, f, COUNT(*) FROM (SELECT " GROUP_MASK_SQL " + (CASE WHEN p.household_id IS NOT NULL THEN 128 ELSE 0 END) AS g,"
+          " (CASE WHEN EXISTS (SELECT 1 FROM certificates ic_ WHERE ic_.person_id = p.id AND " CERT_VALID_("ic_") ")"
+          " OR EXISTS (SELECT 1 FROM users iu_ JOIN certificates icu_ ON icu_.user_id = iu_.id WHERE iu_.person_id = p.id"
+          " AND " CERT_VALID_("icu_") ") THEN 1 ELSE 0 END)"
+          " + (CASE WHEN EXISTS (SELECT 1 FROM external_confirmations ix_ WHERE ix_.person_id = p.id AND ix_.kind = 'vneid'"
+          " AND ix_.confirmed_on <= rk_.k) THEN 2 ELSE 0 END)"
+          " + (CASE WHEN EXISTS (SELECT 1 FROM external_confirmations iy_ WHERE iy_.person_id = p.id AND iy_.kind <> 'vneid'"
+          " AND iy_.confirmed_on <= rk_.k) THEN 4 ELSE 0 END)"
+          " + (CASE WHEN p.vneid_level = 2 THEN 8 ELSE 0 END)"
+          " + (CASE WHEN EXISTS (SELECT 1 FROM class_enrolments ie_ WHERE ie_.person_id = p.id AND ie_.outcome = 'completed'"
+          " AND ie_.outcome_on <= rk_.k) THEN 16 ELSE 0 END)"
+          " + (CASE WHEN EXISTS (SELECT 1 FROM attempt_competence ia_ WHERE ia_.learner_person = p.id AND ia_.placement = 1"
+          " AND ia_.submitted_at < rk_.e) THEN 32 ELSE 0 END)"
+          " + (CASE WHEN EXISTS (SELECT 1 FROM attempt_competence ib_ JOIN attempt_competence ic2_"
+          " ON ic2_.learner_person = ib_.learner_person AND ic2_.competency_id = ib_.competency_id"
+          " WHERE ib_.learner_person = p.id AND ib_.placement = 1 AND ic2_.placement = 0"
+          " AND ic2_.submitted_at >= ib_.submitted_at AND ic2_.submitted_at < rk_.e AND ic2_.score_tenths > ib_.score_tenths)"
+          " THEN 64 ELSE 0 END) AS f"
+          " FROM people p CROSS JOIN " RK_ " WHERE p.deleted_at IS NULL"
+          " AND (p.unit_id IN (SELECT id FROM units WHERE path >= ? AND path < ?)"
+          " OR EXISTS (SELECT 1 FROM memberships im_ JOIN units imu_ ON imu_.id = im_.unit_id WHERE im_.person_id = p.id"
+          " AND imu_.path >= ? AND imu_.path < ?))) t GROUP BY g, f");
+
+/* Students as the schools report them: per grade, those covered and the rest. */
+STORE_SQL(q_students_cube,
+          "SELECT g, f, SUM(n) FROM (SELECT (CASE WHEN sg.grade <= 5 THEN 2 ELSE 4 END) AS g, 1 AS f, sg.covered AS n"
+          " FROM school_grades sg JOIN units u ON u.id = sg.unit_id WHERE u.path >= ? AND u.path < ?"
+          " UNION ALL SELECT (CASE WHEN sg.grade <= 5 THEN 2 ELSE 4 END), 0, sg.students - sg.covered"
+          " FROM school_grades sg JOIN units u ON u.id = sg.unit_id WHERE u.path >= ? AND u.path < ?) t GROUP BY g, f");
+
+STORE_SQL(q_households_cube,
+          "SELECT 0, f, COUNT(*) FROM (SELECT (CASE WHEN " FAMILY_LEARNED_SQL("h.id") " THEN 1 ELSE 0 END)"
+          " + (CASE WHEN EXISTS (SELECT 1 FROM field_visits iv_ WHERE iv_.household_id = h.id AND iv_.visited_on <= rk_.k)"
+          " THEN 2 ELSE 0 END) AS f FROM households h CROSS JOIN " RK_ " WHERE h.deleted_at IS NULL AND "
+          FAMILY_LIVED_IN_SQL("h.id") " AND h.unit_id IN (SELECT id FROM units WHERE path >= ? AND path < ?)) t GROUP BY f");
+
+STORE_SQL(q_schools_cube,
+          "SELECT 0, f, COUNT(*) FROM (SELECT (CASE WHEN EXISTS (SELECT 1 FROM school_programmes sp WHERE sp.unit_id = u.id"
+          " AND sp.runs_programme = 1) THEN 1 ELSE 0 END) AS f FROM units u"
+          " WHERE u.kind IN ('school_primary', 'school_lower_secondary', 'school_upper_secondary')"
+          " AND u.path >= ? AND u.path < ?) t GROUP BY f");
+
+STORE_SQL(q_mentors_cube,
+          "SELECT 0, f, COUNT(*) FROM (SELECT (CASE WHEN (SELECT COUNT(*) FROM mentorships m WHERE m.ambassador_id = a.id"
+          " AND m.ended_at IS NULL) >= 5 THEN 1 ELSE 0 END) AS f FROM ambassadors a"
+          " WHERE a.kind = 'mentor' AND a.ended_at IS NULL AND a.unit_id IN (SELECT id FROM units WHERE path >= ? AND path < ?)) t"
+          " GROUP BY f");
+
+STORE_SQL(q_centres_cube,
+          "SELECT 0, f, COUNT(*) FROM (SELECT (CASE WHEN EXISTS (SELECT 1 FROM ambassadors a WHERE a.unit_id = u.id"
+          " AND a.kind = 'service_helper' AND a.ended_at IS NULL) THEN 1 ELSE 0 END) AS f FROM units u"
+          " WHERE u.kind = 'service_center' AND u.path >= ? AND u.path < ?) t GROUP BY f");
+
+STORE_SQL(q_unit, "SELECT name, path, kind FROM units WHERE id = ?");
+
+void ind_cube_free(ind_cube *cube) {
+  free(cube->cells);
+  memset(cube, 0, sizeof *cube);
+}
+
+static int64_t day_end_epoch(int64_t key) {
+  char iso[16];
+  snprintf(iso, sizeof iso, "%04d-%02d-%02d", (int)(key / 10000), (int)(key / 100 % 100), (int)(key % 100));
+  int64_t t = 0;
+  if (!clock_parse_iso(iso, &t)) return 0;
+  return t + 86400 - 7 * 3600; /* midnight after that day, Vietnam's time (UTC+7) */
+}
+
+int64_t ind_date_key(const char *s) {
+  int64_t t = 0;
+  if (!s || strlen(s) != 10 || !clock_parse_iso(s, &t)) return -1;
+  int64_t key = groups_date_key(t);
+  char back[16];
+  snprintf(back, sizeof back, "%04d-%02d-%02d", (int)(key / 10000), (int)(key / 100 % 100), (int)(key % 100));
+  return strcmp(back, s) == 0 ? key : -1; /* 2026-02-30 is not a date */
+}
+
+int ind_cube_load(store_conn *c, ind_base base, int64_t unit_id, int64_t date_key, ind_cube *out, app_err *e) {
+  memset(out, 0, sizeof *out);
+  arena a;
+  arena_init(&a);
+  int ret = -1;
+  store_stmt *s = store_prepare(c, &q_unit);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_int(s, 1, unit_id);
+  int rc = store_step(s);
+  const char *lo = rc == STORE_ROW ? arena_strdup(&a, store_col_text(s, 1)) : NULL;
+  store_reset(s);
+  if (rc != STORE_ROW) {
+    ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "unit", "Không có đơn vị này.") : APP_INTERNAL(e);
+    goto done;
+  }
+  size_t n = strlen(lo);
+  char *hi = arena_strndup(&a, lo, n);
+  if (n) hi[n - 1] = '0'; /* the subtree is [path, path with its last '/' raised to '0') */
+  static const store_sql *const qs[IND_BASE_COUNT] = {&q_people_cube,  &q_students_cube, &q_households_cube,
+                                                     &q_schools_cube, &q_mentors_cube,  &q_centres_cube};
+  s = store_prepare(c, qs[base]);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  int i = 1;
+  bool dated = base == IND_PEOPLE || base == IND_HOUSEHOLDS;
+  if (dated) {
+    store_bind_int(s, i++, date_key);
+    store_bind_int(s, i++, day_end_epoch(date_key));
+  }
+  int ranges = base == IND_PEOPLE || base == IND_STUDENTS ? 2 : 1;
+  for (int k = 0; k < ranges; k++) {
+    store_bind_text(s, i++, lo);
+    store_bind_text(s, i++, hi);
+  }
+  while ((rc = store_step(s)) == STORE_ROW) {
+    if (out->ncells == out->cap) {
+      int ncap = out->cap ? out->cap * 2 : 64;
+      ind_cell *nc = realloc(out->cells, (size_t)ncap * sizeof *nc);
+      if (!nc) {
+        rc = STORE_ERROR;
+        break;
+      }
+      out->cells = nc;
+      out->cap = ncap;
+    }
+    out->cells[out->ncells++] =
+        (ind_cell){(uint32_t)store_col_int(s, 0), (uint32_t)store_col_int(s, 1), store_col_int(s, 2)};
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    ind_cube_free(out);
+    APP_INTERNAL(e);
+    goto done;
+  }
+  ret = 0;
+done:
+  arena_free(&a);
+  return ret;
+}
+
+/* ---- the figures of a unit ---- */
+
+static json_t *percent_or_null(int64_t num, int64_t den) {
+  if (den <= 0) return json_null();
+  return json_real(round(1000.0 * (double)num / (double)den) / 10.0);
+}
+
+int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, app_err *e) {
+  *out = NULL;
+  pthread_once(&parse_once, parse_catalogue);
+  ind_cube cubes[IND_BASE_COUNT];
+  bool loaded[IND_BASE_COUNT] = {false};
+  memset(cubes, 0, sizeof cubes);
+  int ret = -1;
+  json_t *items = json_array(), *unit = NULL;
+  store_stmt *s = items ? store_prepare(c, &q_unit) : NULL;
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_int(s, 1, unit_id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW)
+    unit = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)unit_id, "name", store_col_text(s, 0), "kind", store_col_text(s, 2));
+  store_reset(s);
+  if (rc != STORE_ROW || !unit) {
+    ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "unit", "Không có đơn vị này.") : APP_INTERNAL(e);
+    goto done;
+  }
+  int year = (int)(date_key / 10000);
+  for (int i = 0; i < ind_catalogue_count; i++) {
+    const json_t *def = parsed[i];
+    int b = def ? ind_base_of(json_string_value(json_object_get(def, "base"))) : -1;
+    if (b < 0) {
+      APP_INTERNAL(e);
+      goto done;
+    }
+    if (!loaded[b]) {
+      if (ind_cube_load(c, (ind_base)b, unit_id, date_key, &cubes[b], e) != 0) goto done;
+      loaded[b] = true;
+    }
+    int64_t num = 0, den = 0;
+    ind_eval(NULL, def, &cubes[b], &num, &den);
+    const ind_def *d = &ind_catalogue[i];
+    int target = year < 2025 ? -1 : year == 2025 ? d->target_2025 : d->target_2026;
+    json_t *pct = percent_or_null(num, den);
+    json_t *tgt = target >= 0 ? json_integer(target) : json_null();
+    json_t *gap = json_null(), *met = json_null();
+    if (target >= 0 && den > 0) {
+      double p = json_real_value(pct);
+      json_decref(gap);
+      json_decref(met);
+      gap = json_real(p >= target ? 0.0 : round(10.0 * (target - p)) / 10.0);
+      met = json_boolean(p >= target);
+    }
+    json_t *item = json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:s}", "code", d->code, "name", d->name,
+                             "base", bases[b].code, "numerator", (json_int_t)num, "denominator", (json_int_t)den,
+                             "percent", pct, "target", tgt, "gap", gap, "met", met, "source", d->source);
+    if (!item || json_array_append_new(items, item) != 0) {
+      APP_INTERNAL(e);
+      goto done;
+    }
+  }
+  char date[16];
+  snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(date_key / 10000), (int)(date_key / 100 % 100),
+           (int)(date_key % 100));
+  *out = json_pack("{s:O, s:s, s:O}", "unit", unit, "date", date, "items", items);
+  ret = *out ? 0 : APP_INTERNAL(e);
+done:
+  for (int b = 0; b < IND_BASE_COUNT; b++) ind_cube_free(&cubes[b]);
+  json_decref(items);
+  json_decref(unit);
+  return ret;
+}

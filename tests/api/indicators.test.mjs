@@ -1,0 +1,100 @@
+// indicators.test.mjs: the plan's indicators over real HTTP (issue 10, part 1): GET
+// /api/v1/indicators?unit=ID&date=YYYY-MM-DD answers every target and model rule with its numerator,
+// denominator and the year's target; its figures agree with the registry's other counts (Gia đình
+// số, the VNeID worklist); a confirmation dated after the reference date does not count; a unit out
+// of scope, a missing unit, a date that is no date or lies in the future are clear 4xx; an account
+// without reports.read is refused. SQLite, or PostgreSQL with HOCVUSO_TEST_PG_DIR.
+// Owns: its server, and the tổ dân phố, households and people it makes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, finish, uniq, expectError, groupKind } from './lib/server.mjs';
+
+let srv, admin, tdp01, helper, ward, tdp1, fresh;
+const tag = uniq('i').replace(/[^a-z]/g, '');
+
+before(async () => {
+  srv = await startServer();
+  admin = await srv.login('admin');
+  tdp01 = await srv.login('tdp01');
+  helper = await srv.login('tinhnguyen');
+  ward = await srv.unitId(admin, 'Phường Hải Dương');
+  tdp1 = await srv.unitId(admin, 'Tổ dân phố số 1');
+  const u = await srv.request('POST', '/api/v1/units', { session: admin, body: { parent_id: ward, kind: await groupKind(srv, admin), name: `Tổ chỉ tiêu ${tag}`, code: `CT-${tag}`.slice(0, 30) } });
+  assert.equal(u.status, 201, u.text);
+  fresh = u.json.id;
+});
+after(async () => finish(srv, assert));
+
+const byCode = (o) => Object.fromEntries(o.items.map((x) => [x.code, x]));
+const today = () => {
+  const d = new Date(Date.now() + 7 * 3600 * 1000); // the date in Vietnam
+  return d.toISOString().slice(0, 10);
+};
+
+test('every target and model rule, with its figures and the year\'s target', async () => {
+  const o = await srv.getJSON(admin, `/api/v1/indicators?unit=${ward}`);
+  assert.equal(o.unit.id, ward);
+  assert.equal(o.date, today());
+  const codes = o.items.map((x) => x.code);
+  for (const c of ['T1', 'T2a', 'T2b', 'T3', 'T4', 'T5', 'T6', 'M1', 'M2', 'M3', 'M4', 'C1']) assert.ok(codes.includes(c), `${c} missing`);
+  for (const it of o.items) {
+    assert.ok(Number.isInteger(it.numerator) && Number.isInteger(it.denominator) && it.numerator <= it.denominator, JSON.stringify(it));
+    if (it.denominator > 0) assert.equal(it.percent, Math.round((1000 * it.numerator) / it.denominator) / 10, it.code);
+    else assert.equal(it.percent, null, it.code);
+    if (it.target !== null && it.percent !== null) {
+      assert.equal(it.met, it.percent >= it.target, it.code);
+      assert.equal(it.gap, it.met ? 0 : Math.round(10 * (it.target - it.percent)) / 10, it.code);
+    }
+  }
+  const year = Number(o.date.slice(0, 4));
+  if (year >= 2026) assert.equal(byCode(o).T3.target, 100);
+  // 2025 had its own targets.
+  const o25 = await srv.getJSON(admin, `/api/v1/indicators?unit=${ward}&date=2025-12-31`);
+  assert.equal(o25.date, '2025-12-31');
+  assert.equal(byCode(o25).T3.target, 80);
+  assert.equal(byCode(o25).T2b.target, null);
+});
+
+test('the figures agree with Gia đình số and the VNeID worklist of the same unit', async () => {
+  const o = byCode(await srv.getJSON(admin, `/api/v1/indicators?unit=${tdp1}`));
+  const fam = await srv.getJSON(admin, `/api/v1/families?unit_id=${tdp1}`);
+  assert.deepEqual([o.M3.numerator, o.M3.denominator], [fam.counted, fam.households]);
+  const wl = await srv.getJSON(admin, `/api/v1/vneid/worklist?unit_id=${tdp1}&per_page=1`);
+  assert.equal(o.M4.denominator - o.M4.numerator, wl.total);
+});
+
+test('a new tổ: adults, a VNeID confirmation counted from its date, a tổ officer sees their own tổ by default', async () => {
+  const hh = await srv.request('POST', '/api/v1/households', { session: admin, body: { unit_id: fresh, address: `Số 1 ngõ ${tag}` } });
+  assert.equal(hh.status, 201, hh.text);
+  const ids = [];
+  for (const [name, birth] of [['Một', '1970-03-03'], ['Hai', '1985-04-04'], ['Ba', '1999-05-05'], ['Bé', '2018-06-06']]) {
+    const r = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: `Người Thử ${name} ${tag}`, unit_id: fresh, birth_date: birth, household_id: hh.json.id } });
+    assert.equal(r.status, 201, r.text);
+    ids.push(r.json.id);
+  }
+  const c = await srv.request('POST', `/api/v1/residents/${ids[1]}/confirmations`, { session: admin, body: { kind: 'vneid', confirmed_on: '2026-01-05' } });
+  assert.equal(c.status, 201, c.text);
+  let o = byCode(await srv.getJSON(admin, `/api/v1/indicators?unit=${fresh}&date=2026-02-01`));
+  assert.deepEqual([o.T3.numerator, o.T3.denominator], [1, 3]); // the child is no adult
+  assert.deepEqual([o.T4.numerator, o.T4.denominator], [1, 3]);
+  assert.deepEqual([o.M3.numerator, o.M3.denominator], [1, 1]);
+  assert.deepEqual([o.T1.numerator, o.T1.denominator, o.T1.percent], [0, 0, null]);
+  o = byCode(await srv.getJSON(admin, `/api/v1/indicators?unit=${fresh}&date=2026-01-04`));
+  assert.deepEqual([o.T4.numerator, o.T4.denominator], [0, 3]);
+  // The ward's figure holds the new tổ's.
+  const w = byCode(await srv.getJSON(admin, `/api/v1/indicators?unit=${ward}&date=2026-02-01`));
+  assert.ok(w.T4.numerator >= 1 && w.T3.denominator >= 3, JSON.stringify(w.T3));
+  // tdp01's default unit is their tổ.
+  const mine = await srv.getJSON(tdp01, '/api/v1/indicators');
+  assert.equal(mine.unit.id, tdp1);
+});
+
+test('bad input and scope: a clear 4xx naming the field', async () => {
+  expectError(assert, await srv.request('GET', `/api/v1/indicators?unit=${ward}&date=2026-02-30`, { session: admin }), 400, undefined, 'date');
+  expectError(assert, await srv.request('GET', `/api/v1/indicators?unit=${ward}&date=2999-01-01`, { session: admin }), 400, 'invalid_value', 'date');
+  expectError(assert, await srv.request('GET', `/api/v1/indicators?unit=${ward}&date=01/02/2026`, { session: admin }), 400, undefined, 'date');
+  expectError(assert, await srv.request('GET', '/api/v1/indicators?unit=987654321', { session: admin }), 404);
+  expectError(assert, await srv.request('GET', `/api/v1/indicators?unit=${ward}`, { session: tdp01 }), 403, undefined, 'unit');
+  expectError(assert, await srv.request('GET', `/api/v1/indicators?unit=${tdp1}`, { session: helper }), 403);
+  expectError(assert, await srv.request('GET', '/api/v1/indicators'), 401);
+});
