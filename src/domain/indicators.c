@@ -241,7 +241,7 @@ static int check_expr(vstate *v, const json_t *x, ind_base base) {
     if (!find_block(bases[base].groups, json_string_value(val))) {
       snprintf(msg, sizeof msg, "Nhóm đối tượng \"%s\" không có với loại bản ghi %s.",
                json_is_string(val) ? json_string_value(val) : "?", bases[base].code);
-      return app_fail(v->e, 422, "unknown_reference", v->field, msg);
+      return app_fail(v->e, 400, "invalid_value", v->field, msg);
     }
     return 0;
   }
@@ -249,7 +249,7 @@ static int check_expr(vstate *v, const json_t *x, ind_base base) {
     if (!find_block(bases[base].facts, json_string_value(val))) {
       snprintf(msg, sizeof msg, "Dữ kiện \"%s\" không có với loại bản ghi %s.",
                json_is_string(val) ? json_string_value(val) : "?", bases[base].code);
-      return app_fail(v->e, 422, "unknown_reference", v->field, msg);
+      return app_fail(v->e, 400, "invalid_value", v->field, msg);
     }
     return 0;
   }
@@ -269,17 +269,17 @@ static int check_expr(vstate *v, const json_t *x, ind_base base) {
     for (int i = 0; code && i < v->depth; i++)
       if (strcmp(v->stack[i], code) == 0) {
         snprintf(msg, sizeof msg, "Chỉ tiêu \"%s\" dẫn ngược về chính nó (vòng lặp).", code);
-        return app_fail(v->e, 422, "loop", v->field, msg);
+        return app_fail(v->e, 400, "invalid_value", v->field, msg);
       }
     const json_t *other = lookup(v->set, code);
     if (!other) {
       snprintf(msg, sizeof msg, "Không có chỉ tiêu mã \"%s\".", code ? code : "?");
-      return app_fail(v->e, 422, "unknown_reference", v->field, msg);
+      return app_fail(v->e, 400, "invalid_value", v->field, msg);
     }
     const char *part = json_string_value(json_object_get(x, "part"));
     if (json_object_get(x, "part") && (!part || (strcmp(part, "population") != 0 && strcmp(part, "numerator") != 0)))
       return app_fail(v->e, 400, "invalid_value", v->field, "part phải là population hoặc numerator.");
-    if (v->depth >= MAX_DEPTH) return app_fail(v->e, 422, "loop", v->field, "Chỉ tiêu lồng nhau quá sâu.");
+    if (v->depth >= MAX_DEPTH) return app_fail(v->e, 400, "invalid_value", v->field, "Chỉ tiêu lồng nhau quá sâu.");
     v->stack[v->depth++] = code;
     ind_base ob;
     int rc = check_def(v, other, &ob);
@@ -288,7 +288,7 @@ static int check_expr(vstate *v, const json_t *x, ind_base base) {
     if (ob != base) {
       snprintf(msg, sizeof msg, "Chỉ tiêu \"%s\" đếm loại bản ghi khác (%s, không phải %s).", code, bases[ob].code,
                bases[base].code);
-      return app_fail(v->e, 422, "unknown_reference", v->field, msg);
+      return app_fail(v->e, 400, "invalid_value", v->field, msg);
     }
     return 0;
   }
@@ -299,7 +299,7 @@ static int check_def(vstate *v, const json_t *def, ind_base *base_out) {
   if (!json_is_object(def)) return app_fail(v->e, 400, "invalid_value", "definition", "Định nghĩa chỉ tiêu phải là một đối tượng JSON.");
   int base = ind_base_of(json_string_value(json_object_get(def, "base")));
   if (base < 0)
-    return app_fail(v->e, 422, "unknown_reference", "base",
+    return app_fail(v->e, 400, "invalid_value", "base",
                     "Loại bản ghi (base) phải là people, students, households, schools, mentors hoặc centres.");
   const char *saved = v->field;
   int rc = 0;
@@ -329,7 +329,7 @@ int ind_validate(const json_t *set, const char *code, const json_t *def, app_err
   for (uint32_t g = 0; g < (1u << b->gbits); g++)
     for (uint32_t f = 0; f < (1u << b->fbits); f++)
       if (def_holds(set, def, false, g, f, 0)) return 0;
-  return app_fail(e, 422, "empty_population", "population",
+  return app_fail(e, 400, "invalid_value", "population",
                   "Mẫu số (population) không thể có ai: các điều kiện loại trừ nhau.");
 }
 
@@ -482,6 +482,248 @@ done:
   return ret;
 }
 
+/* ---- indicators an admin defines ---- */
+
+STORE_SQL(q_defs_all, "SELECT id, code, name, definition, targets, active FROM indicator_defs ORDER BY code");
+STORE_SQL(q_def_insert, "INSERT INTO indicator_defs (code, name, definition, targets, active, created_by, created_at,"
+                        " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+STORE_SQL(q_def_update, "UPDATE indicator_defs SET code = ?, name = ?, definition = ?, targets = ?, active = ?,"
+                        " updated_by = ?, updated_at = ? WHERE id = ?");
+STORE_SQL(q_def_get, "SELECT code, name, definition, targets, active FROM indicator_defs WHERE id = ?");
+
+/* The targets of a catalogue entry, as a stored indicator's are kept. */
+static json_t *catalogue_targets(const ind_def *d) {
+  json_t *t = json_object();
+  if (t && d->target_2025 >= 0) json_object_set_new(t, "2025", json_integer(d->target_2025));
+  if (t && d->target_2026 >= 0) json_object_set_new(t, "2026", json_integer(d->target_2026));
+  return t;
+}
+
+/* The target that holds in `year`: the latest year's at or before it; -1: none. */
+static int target_for(const json_t *targets, int year) {
+  int best_year = 0, best = -1;
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)targets, k, v) {
+    int y = atoi(k);
+    if (json_is_integer(v) && y <= year && y > best_year) {
+      best_year = y;
+      best = (int)json_integer_value(v);
+    }
+  }
+  return best;
+}
+
+static bool code_ok(const char *code) {
+  if (!code) return false;
+  size_t n = strlen(code);
+  if (n < 1 || n > 20 || !((code[0] >= 'A' && code[0] <= 'Z') || (code[0] >= 'a' && code[0] <= 'z'))) return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = code[i];
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+static int targets_check(const json_t *targets, app_err *e) {
+  if (!targets) return 0;
+  if (!json_is_object(targets) || json_object_size(targets) > 20)
+    return app_fail(e, 400, "invalid_value", "targets", "Chỉ tiêu theo năm phải có dạng {\"2026\": 100}, tối đa 20 năm.");
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)targets, k, v) {
+    int y = atoi(k);
+    char back[8];
+    snprintf(back, sizeof back, "%d", y);
+    if (y < 2020 || y > 2100 || strcmp(back, k) != 0)
+      return app_fail(e, 400, "invalid_value", "targets", "Năm của chỉ tiêu phải từ 2020 đến 2100.");
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100)
+      return app_fail(e, 400, "invalid_value", "targets", "Chỉ tiêu của một năm là số phần trăm nguyên từ 0 đến 100.");
+  }
+  return 0;
+}
+
+int ind_set_load(store_conn *c, json_t **set, app_err *e) {
+  *set = json_object();
+  store_stmt *s = *set ? store_prepare(c, &q_defs_all) : NULL;
+  if (!s) {
+    json_decref(*set);
+    *set = NULL;
+    return APP_INTERNAL(e);
+  }
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    json_t *d = json_loads(store_col_text(s, 3), 0, NULL);
+    if (d) json_object_set_new(*set, store_col_text(s, 1), d);
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    json_decref(*set);
+    *set = NULL;
+    return APP_INTERNAL(e);
+  }
+  return 0;
+}
+
+int ind_def_save(store_conn *w, int64_t id, const char *code, const char *name, const json_t *definition,
+                 const json_t *targets, int active, int64_t user_id, int64_t now, int64_t *id_out, app_err *e) {
+  *id_out = 0;
+  json_t *set = NULL, *old_targets = NULL, *tg = NULL, *def_loaded = NULL;
+  char *def_text = NULL, *tg_text = NULL, *old_code = NULL, *old_name = NULL, *old_def = NULL;
+  int ret = -1;
+  if (id) { /* a replacement: what is not given stays */
+    store_stmt *g = store_prepare(w, &q_def_get);
+    if (!g) {
+      ret = APP_INTERNAL(e);
+      goto done;
+    }
+    store_bind_int(g, 1, id);
+    int rc = store_step(g);
+    if (rc == STORE_ROW) {
+      old_code = strdup(store_col_text(g, 0));
+      old_name = strdup(store_col_text(g, 1));
+      old_def = strdup(store_col_text(g, 2));
+      old_targets = json_loads(store_col_text(g, 3), 0, NULL);
+      if (active < 0) active = (int)store_col_int(g, 4);
+    }
+    store_reset(g);
+    if (rc != STORE_ROW) {
+      ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "id", "Không có chỉ tiêu này.") : APP_INTERNAL(e);
+      goto done;
+    }
+    if (!old_code || !old_name || !old_def || !old_targets) {
+      ret = APP_INTERNAL(e);
+      goto done;
+    }
+    if (!code) code = old_code;
+    if (!name) name = old_name;
+  }
+  if (!code_ok(code)) {
+    ret = app_fail(e, 400, "invalid_value", "code",
+                   "Mã chỉ tiêu bắt đầu bằng một chữ cái, gồm chữ, số, dấu chấm, gạch dưới hoặc gạch ngang, tối đa 20 ký tự.");
+    goto done;
+  }
+  if (catalogue_def(code, NULL)) {
+    ret = app_fail(e, 409, "conflict", "code", "Mã này là của một chỉ tiêu có sẵn trong kế hoạch.");
+    goto done;
+  }
+  if (!name || !*name) {
+    ret = app_fail(e, 400, "missing_field", "name", "Cần tên chỉ tiêu.");
+    goto done;
+  }
+  if (targets_check(targets, e) != 0) goto done;
+  if (!definition && old_def) definition = def_loaded = json_loads(old_def, 0, NULL);
+  if (!definition) {
+    ret = app_fail(e, 400, "missing_field", "definition", "Cần định nghĩa chỉ tiêu (definition).");
+    goto done;
+  }
+  if (ind_set_load(w, &set, e) != 0) goto done;
+  if (old_code) json_object_del(set, old_code); /* checked as it will be, not as it was */
+  int vrc = ind_validate(set, code, definition, e);
+  def_text = vrc == 0 ? json_dumps(definition, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  if (vrc != 0) goto done;
+  /* A definition that another stored indicator refers to must still make that one valid. */
+  json_object_set(set, code, (json_t *)definition);
+  const char *k;
+  json_t *v;
+  json_object_foreach(set, k, v) {
+    if (strcmp(k, code) == 0) continue;
+    app_err inner = {0};
+    if (ind_validate(set, k, v, &inner) != 0) {
+      static _Thread_local char msg[256];
+      snprintf(msg, sizeof msg, "Chỉ tiêu \"%s\" dùng chỉ tiêu này và sẽ không còn đúng: %s", k, inner.message);
+      ret = app_fail(e, 400, "invalid_value", "definition", msg);
+      goto done;
+    }
+  }
+  tg = targets ? json_deep_copy(targets) : old_targets ? json_deep_copy(old_targets) : json_object();
+  tg_text = tg ? json_dumps(tg, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  if (!def_text || !tg_text) {
+    ret = APP_INTERNAL(e);
+    goto done;
+  }
+  store_stmt *s = store_prepare(w, id ? &q_def_update : &q_def_insert);
+  if (!s) {
+    ret = APP_INTERNAL(e);
+    goto done;
+  }
+  int i = 1;
+  store_bind_text(s, i++, code);
+  store_bind_text(s, i++, name);
+  store_bind_text(s, i++, def_text);
+  store_bind_text(s, i++, tg_text);
+  store_bind_int(s, i++, active != 0); /* -1 (not given) on a new one: active */
+  if (!id) {
+    store_bind_id(s, i++, user_id);
+    store_bind_int(s, i++, now);
+  }
+  store_bind_id(s, i++, user_id);
+  store_bind_int(s, i++, now);
+  int rc;
+  if (id) {
+    store_bind_int(s, i++, id);
+    rc = store_step(s);
+    store_reset(s);
+    *id_out = id;
+  } else {
+    rc = store_insert_id(s, id_out);
+  }
+  if (rc == STORE_CONSTRAINT) {
+    ret = app_fail(e, 409, "conflict", "code", "Đã có chỉ tiêu với mã này.");
+    goto done;
+  }
+  if (rc != STORE_DONE) {
+    ret = APP_INTERNAL(e);
+    goto done;
+  }
+  ret = 0;
+done:
+  json_decref(set);
+  json_decref(def_loaded); /* after set, which may hold it */
+  json_decref(old_targets);
+  json_decref(tg);
+  free(def_text);
+  free(tg_text);
+  free(old_code);
+  free(old_name);
+  free(old_def);
+  return ret;
+}
+
+int ind_defs_list(store_conn *c, json_t **items, app_err *e) {
+  pthread_once(&parse_once, parse_catalogue);
+  *items = json_array();
+  if (!*items) return APP_INTERNAL(e);
+  for (int i = 0; i < ind_catalogue_count; i++) {
+    const ind_def *d = &ind_catalogue[i];
+    json_array_append_new(*items, json_pack("{s:n, s:s, s:s, s:O, s:o, s:b, s:b, s:s}", "id", "code", d->code, "name",
+                                            d->name, "definition", parsed[i], "targets", catalogue_targets(d),
+                                            "builtin", 1, "active", 1, "source", d->source));
+  }
+  store_stmt *s = store_prepare(c, &q_defs_all);
+  if (!s) {
+    json_decref(*items);
+    *items = NULL;
+    return APP_INTERNAL(e);
+  }
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    json_t *def = json_loads(store_col_text(s, 3), 0, NULL), *tg = json_loads(store_col_text(s, 4), 0, NULL);
+    json_array_append_new(*items, json_pack("{s:I, s:s, s:s, s:o, s:o, s:b, s:b, s:s}", "id", (json_int_t)store_col_int(s, 0),
+                                            "code", store_col_text(s, 1), "name", store_col_text(s, 2), "definition",
+                                            def ? def : json_null(), "targets", tg ? tg : json_object(), "builtin", 0,
+                                            "active", (int)store_col_int(s, 5), "source", "Phường định nghĩa"));
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    json_decref(*items);
+    *items = NULL;
+    return APP_INTERNAL(e);
+  }
+  return 0;
+}
+
 /* ---- the figures of a unit ---- */
 
 static json_t *percent_or_null(int64_t num, int64_t den) {
@@ -489,15 +731,54 @@ static json_t *percent_or_null(int64_t num, int64_t den) {
   return json_real(round(1000.0 * (double)num / (double)den) / 10.0);
 }
 
+/* One indicator's figures, appended to `items`; its base's cube loaded on first use. */
+typedef struct compute_ctx {
+  store_conn *c;
+  int64_t unit_id, date_key;
+  ind_cube cubes[IND_BASE_COUNT];
+  bool loaded[IND_BASE_COUNT];
+  const json_t *set;
+  json_t *items;
+} compute_ctx;
+
+static int add_item(compute_ctx *x, const char *code, const char *name, const json_t *def, const json_t *targets,
+                    bool builtin, const char *source, app_err *e) {
+  int b = def ? ind_base_of(json_string_value(json_object_get(def, "base"))) : -1;
+  if (b < 0) return APP_INTERNAL(e);
+  if (!x->loaded[b]) {
+    if (ind_cube_load(x->c, (ind_base)b, x->unit_id, x->date_key, &x->cubes[b], e) != 0) return -1;
+    x->loaded[b] = true;
+  }
+  int64_t num = 0, den = 0;
+  ind_eval(x->set, def, &x->cubes[b], &num, &den);
+  int target = target_for(targets, (int)(x->date_key / 10000));
+  json_t *pct = percent_or_null(num, den);
+  json_t *gap = json_null(), *met = json_null();
+  if (target >= 0 && den > 0) {
+    double p = json_real_value(pct);
+    gap = json_real(p >= target ? 0.0 : round(10.0 * (target - p)) / 10.0);
+    met = json_boolean(p >= target);
+  }
+  json_t *item = json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:s, s:b}", "code", code, "name", name, "base",
+                           bases[b].code, "numerator", (json_int_t)num, "denominator", (json_int_t)den, "percent", pct,
+                           "target", target >= 0 ? json_integer(target) : json_null(), "gap", gap, "met", met, "source",
+                           source, "builtin", builtin);
+  if (!item || json_array_append_new(x->items, item) != 0) return APP_INTERNAL(e);
+  return 0;
+}
+
 int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, app_err *e) {
   *out = NULL;
   pthread_once(&parse_once, parse_catalogue);
-  ind_cube cubes[IND_BASE_COUNT];
-  bool loaded[IND_BASE_COUNT] = {false};
-  memset(cubes, 0, sizeof cubes);
+  compute_ctx x;
+  memset(&x, 0, sizeof x);
+  x.c = c;
+  x.unit_id = unit_id;
+  x.date_key = date_key;
   int ret = -1;
-  json_t *items = json_array(), *unit = NULL;
-  store_stmt *s = items ? store_prepare(c, &q_unit) : NULL;
+  json_t *unit = NULL, *set = NULL;
+  x.items = json_array();
+  store_stmt *s = x.items ? store_prepare(c, &q_unit) : NULL;
   if (!s) {
     APP_INTERNAL(e);
     goto done;
@@ -511,48 +792,46 @@ int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, 
     ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "unit", "Không có đơn vị này.") : APP_INTERNAL(e);
     goto done;
   }
-  int year = (int)(date_key / 10000);
+  if (ind_set_load(c, &set, e) != 0) goto done;
+  x.set = set;
   for (int i = 0; i < ind_catalogue_count; i++) {
-    const json_t *def = parsed[i];
-    int b = def ? ind_base_of(json_string_value(json_object_get(def, "base"))) : -1;
-    if (b < 0) {
-      APP_INTERNAL(e);
-      goto done;
-    }
-    if (!loaded[b]) {
-      if (ind_cube_load(c, (ind_base)b, unit_id, date_key, &cubes[b], e) != 0) goto done;
-      loaded[b] = true;
-    }
-    int64_t num = 0, den = 0;
-    ind_eval(NULL, def, &cubes[b], &num, &den);
     const ind_def *d = &ind_catalogue[i];
-    int target = year < 2025 ? -1 : year == 2025 ? d->target_2025 : d->target_2026;
-    json_t *pct = percent_or_null(num, den);
-    json_t *tgt = target >= 0 ? json_integer(target) : json_null();
-    json_t *gap = json_null(), *met = json_null();
-    if (target >= 0 && den > 0) {
-      double p = json_real_value(pct);
-      json_decref(gap);
-      json_decref(met);
-      gap = json_real(p >= target ? 0.0 : round(10.0 * (target - p)) / 10.0);
-      met = json_boolean(p >= target);
-    }
-    json_t *item = json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:s}", "code", d->code, "name", d->name,
-                             "base", bases[b].code, "numerator", (json_int_t)num, "denominator", (json_int_t)den,
-                             "percent", pct, "target", tgt, "gap", gap, "met", met, "source", d->source);
-    if (!item || json_array_append_new(items, item) != 0) {
-      APP_INTERNAL(e);
+    json_t *tg = catalogue_targets(d);
+    int arc = add_item(&x, d->code, d->name, parsed[i], tg, true, d->source, e);
+    json_decref(tg);
+    if (arc != 0) goto done;
+  }
+  /* the ward's own, active ones */
+  s = store_prepare(c, &q_defs_all);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  while ((rc = store_step(s)) == STORE_ROW) {
+    if (!store_col_int(s, 5)) continue;
+    const char *code = store_col_text(s, 1);
+    json_t *tg = json_loads(store_col_text(s, 4), 0, NULL);
+    int arc = add_item(&x, code, store_col_text(s, 2), json_object_get(set, code), tg, false, "Phường định nghĩa", e);
+    json_decref(tg);
+    if (arc != 0) {
+      store_reset(s);
       goto done;
     }
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    APP_INTERNAL(e);
+    goto done;
   }
   char date[16];
   snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(date_key / 10000), (int)(date_key / 100 % 100),
            (int)(date_key % 100));
-  *out = json_pack("{s:O, s:s, s:O}", "unit", unit, "date", date, "items", items);
+  *out = json_pack("{s:O, s:s, s:O}", "unit", unit, "date", date, "items", x.items);
   ret = *out ? 0 : APP_INTERNAL(e);
 done:
-  for (int b = 0; b < IND_BASE_COUNT; b++) ind_cube_free(&cubes[b]);
-  json_decref(items);
+  for (int b = 0; b < IND_BASE_COUNT; b++) ind_cube_free(&x.cubes[b]);
+  json_decref(x.items);
   json_decref(unit);
+  json_decref(set);
   return ret;
 }

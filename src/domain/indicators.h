@@ -73,6 +73,22 @@ int ind_eval(const json_t *set, const json_t *def, const ind_cube *cube, int64_t
  * when the unit does not exist. */
 int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, app_err *e);
 
+/* ---- indicators an admin defines (indicator_defs) ----
+ * A stored indicator has a code (a letter, then letters, digits, '.', '_' or '-', at most 20; never
+ * a code of the catalogue), a name, a definition in the building blocks, and targets by year
+ * ({"2026": 100}: percent; a year's target holds until a later year's). Retired, not deleted: an
+ * inactive one is left out of the figures but stays for references. */
+
+/* Every stored definition as {code: definition}, for ind_validate and ind_eval. */
+int ind_set_load(store_conn *c, json_t **set, app_err *e);
+/* Creates (id 0) or replaces (id) a stored indicator; refused with a 4xx naming the field. On
+ * success *id_out is its id. */
+int ind_def_save(store_conn *w, int64_t id, const char *code, const char *name, const json_t *definition,
+                 const json_t *targets, int active, int64_t user_id, int64_t now, int64_t *id_out, app_err *e);
+/* The catalogue and the stored indicators: [{"id" (stored only), "code", "name", "definition",
+ * "targets", "builtin", "active", "source"}]. */
+int ind_defs_list(store_conn *c, json_t **items, app_err *e);
+
 /* The date key of "YYYY-MM-DD" (a real date), or -1. */
 int64_t ind_date_key(const char *s);
 

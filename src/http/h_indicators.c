@@ -45,3 +45,43 @@ int h_indicators_get(req *r) {
   if (ind_compute(c, unit, key, &o, &r->err) != 0) return -1;
   return req_ok(r, 200, o);
 }
+
+int h_indicator_defs_list(req *r) {
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  json_t *items = NULL;
+  if (ind_defs_list(c, &items, &r->err) != 0) return -1;
+  return req_page_all(r, items);
+}
+
+/* A validation error names the body's field: "definition.population", not "population". */
+static void body_field(req *r) {
+  static _Thread_local char field[64];
+  const char *f = r->err.field;
+  if (f && (strcmp(f, "base") == 0 || strcmp(f, "population") == 0 || strcmp(f, "condition") == 0)) {
+    snprintf(field, sizeof field, "definition.%s", f);
+    r->err.field = field;
+  }
+}
+
+static int save(req *r, int64_t id) {
+  const json_t *def = json_object_get(r->body, "definition");
+  const json_t *targets = json_object_get(r->body, "targets");
+  if (!id && !def) return req_fail(r, 400, "missing_field", "definition", "Cần định nghĩa chỉ tiêu (definition).");
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  int64_t saved = 0;
+  if (ind_def_save(req_dbw(r), id, req_str(r, "code"), req_str(r, "name"), def, targets, req_bool(r, "active", -1),
+                   r->who->user_id, clock_now(), &saved, &r->err) != 0) {
+    body_field(r);
+    return -1;
+  }
+  const char *code = req_str(r, "code");
+  if (req_audit(r, id ? "indicator.update" : "indicator.create", "indicator", saved, 0,
+                json_pack("{s:s?}", "code", code)) != 0 ||
+      store_commit(req_dbw(r)) != STORE_OK)
+    return APP_INTERNAL(&r->err);
+  return req_ok(r, id ? 200 : 201, json_pack("{s:I}", "id", (json_int_t)saved));
+}
+
+int h_indicator_defs_create(req *r) { return save(r, 0); }
+int h_indicator_defs_update(req *r) { return save(r, req_param(r, 0)); }

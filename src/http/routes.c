@@ -460,6 +460,26 @@ static const field_spec indicators_query[] = {
     {"date", FT_DATE, false, 0, 0, "Ngày tham chiếu (YYYY-MM-DD, không ở tương lai); mặc định: hôm nay"},
     {0},
 };
+#define INDICATOR_DEF_FIELDS(req)                                                                                \
+  {"code", FT_STRING, req, 1, 20, "Mã chỉ tiêu (chữ cái đầu; chữ, số, . _ -), khác mã các chỉ tiêu có sẵn"},         \
+      {"name", FT_NAME, req, 1, 200, "Tên chỉ tiêu"},                                                                   \
+      {"definition", FT_OBJECT, req, 0, 8,                                                                             \
+       "Định nghĩa theo các khối dựng sẵn: {\"base\": \"people\", \"population\": {\"group\": \"elderly\"}, "              \
+       "\"condition\": {\"fact\": \"learned\"}} (docs/INDICATORS.md)"},                                                    \
+      {"targets", FT_OBJECT, false, 0, 20, "Chỉ tiêu theo năm, phần trăm: {\"2026\": 80}"},                              \
+      {"active", FT_BOOL, false, 0, 0, "Đang dùng (không dùng nữa: không tính, vẫn giữ)"}
+static const field_spec indicator_def_create_body[] = {
+    INDICATOR_DEF_FIELDS(true),
+    {0},
+};
+static const field_spec indicator_def_update_body[] = {
+    INDICATOR_DEF_FIELDS(false),
+    {0},
+};
+static const field_spec indicator_defs_query[] = {
+    PAGING,
+    {0},
+};
 static const field_spec reach_page_query[] = {
     {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
     PAGING,
@@ -1014,6 +1034,19 @@ const route routes[] = {
      "Các chỉ tiêu của kế hoạch (mục III) và của các mô hình (mục IV.3) cho một đơn vị và cả cây bên dưới, vào một "
      "ngày: tử số, mẫu số, tỷ lệ, chỉ tiêu của năm, khoảng còn thiếu",
      "IndicatorList"},
+    {"GET", "/api/v1/indicators/definitions", h_indicator_defs_list, LOGIN(CAP_REPORTS_READ), NULL,
+     indicator_defs_query, false, RATE_NONE, 200, "listIndicatorDefinitions", "Chỉ tiêu",
+     "Định nghĩa các chỉ tiêu: có sẵn theo kế hoạch và do phường định nghĩa từ các khối dựng sẵn",
+     "IndicatorDefinitionPage"},
+    {"POST", "/api/v1/indicators/definitions", h_indicator_defs_create, LOGIN(CAP_INDICATORS_WRITE),
+     indicator_def_create_body, NULL, true, RATE_WRITE, 201, "createIndicatorDefinition", "Chỉ tiêu",
+     "Định nghĩa một chỉ tiêu mới từ các khối dựng sẵn, không cần lập trình (kiểm tra: khối không có, mẫu số luôn "
+     "rỗng, vòng lặp)",
+     "IndicatorDefinitionSaved"},
+    {"PUT", "/api/v1/indicators/definitions/{id}", h_indicator_defs_update, LOGIN(CAP_INDICATORS_WRITE),
+     indicator_def_update_body, NULL, true, RATE_WRITE, 200, "updateIndicatorDefinition", "Chỉ tiêu",
+     "Sửa một chỉ tiêu do phường định nghĩa: tên, định nghĩa, chỉ tiêu theo năm, đang dùng hay không",
+     "IndicatorDefinitionSaved"},
     {"GET", "/api/v1/vneid/coverage", h_vneid_coverage, ON_UNIT(CAP_IDENTITY_READ, "unit_id", FROM_QUERY), NULL,
      reach_unit_query, false, RATE_NONE, 200, "getVneidCoverage", "Định danh điện tử",
      "Người dân theo mức định danh điện tử VNeID (chưa có, mức 1, mức 2) theo tổ dân phố, cho công an phường",

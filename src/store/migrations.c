@@ -684,6 +684,25 @@ static const store_sql m0024[] = {
     {"CREATE INDEX store_notifications_at ON store_notifications(at)", ""},
     {NULL, NULL},
 };
+/* 28: indicators an admin defines from the building blocks (indicators.h, docs/INDICATORS.md);
+ * the plan's own indicators are carried in the binary. targets: {"2026": 100, …} (percent). */
+#define IND_DEFS_COLS                                                                                     \
+  " code TEXT NOT NULL UNIQUE,"                                                                           \
+  " name TEXT NOT NULL,"                                                                                  \
+  " definition TEXT NOT NULL,"                                                                            \
+  " targets TEXT NOT NULL DEFAULT '{}',"                                                                  \
+  " active INTEGER NOT NULL DEFAULT 1,"                                                                   \
+  " created_by BIGINT REFERENCES users(id),"                                                              \
+  " created_at BIGINT NOT NULL,"                                                                          \
+  " updated_by BIGINT REFERENCES users(id),"                                                              \
+  " updated_at BIGINT NOT NULL)"
+static const store_sql m0028[] = {
+    {"CREATE TABLE indicator_defs (id INTEGER PRIMARY KEY AUTOINCREMENT," IND_DEFS_COLS,
+     "CREATE TABLE indicator_defs (id " ID_PG "," IND_DEFS_COLS},
+    {NULL, NULL},
+};
+#undef IND_DEFS_COLS
+
 /* 21: the movement's models for traders, classes and events (issue 9, parts 4 to 6; trade.h,
  * classes.h, events.h). The 4T steps of the "Chợ số – Siêu thị số" model are data (trade_steps,
  * seeded here; a step is added by a row, not by code), each done once per trader (trader_steps:
@@ -1082,5 +1101,6 @@ const store_migration hocvuso_migrations[] = {
     {22, "plan tasks, their units and progress updates; attachments; schools' programme, grades, designations; contributions and plan budgets", m0022},
     {23, "a course's revision, raised by every load of the course", m0023},
     {24, "notifications between processes (SQLite)", m0024},
+    {28, "indicators defined by an admin from the building blocks", m0028},
     {0, NULL, NULL},
 };

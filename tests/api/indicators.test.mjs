@@ -98,3 +98,68 @@ test('bad input and scope: a clear 4xx naming the field', async () => {
   expectError(assert, await srv.request('GET', `/api/v1/indicators?unit=${tdp1}`, { session: helper }), 403);
   expectError(assert, await srv.request('GET', '/api/v1/indicators'), 401);
 });
+
+test('an admin defines an indicator from the building blocks; it is computed like the plan\'s, retired when no longer used', async () => {
+  const body = { code: `CT${tag}`.slice(0, 20), name: 'Người cao tuổi đã học', definition: { base: 'people', population: { group: 'elderly' }, condition: { fact: 'learned' } }, targets: { 2026: 50 } };
+  const r = await srv.request('POST', '/api/v1/indicators/definitions', { session: admin, body });
+  assert.equal(r.status, 201, r.text);
+  const list = await srv.getJSON(admin, '/api/v1/indicators/definitions?per_page=100');
+  const mine = list.items.find((x) => x.code === body.code);
+  assert.deepEqual([mine.id, mine.builtin, mine.active, mine.targets], [r.json.id, false, true, { 2026: 50 }]);
+  assert.deepEqual(mine.definition, body.definition);
+  assert.ok(list.items.find((x) => x.code === 'T3' && x.builtin && x.id === null));
+  // An elderly resident of the new tổ, confirmed: counted.
+  const hh = await srv.request('POST', '/api/v1/households', { session: admin, body: { unit_id: fresh, address: `Số 9 ngõ ${tag}` } });
+  const p = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: `Cụ Thử ${tag}`, unit_id: fresh, birth_date: '1950-01-01', household_id: hh.json.id } });
+  assert.equal(p.status, 201, p.text);
+  let o = byCode(await srv.getJSON(admin, `/api/v1/indicators?unit=${fresh}&date=2026-02-01`));
+  const before = o[body.code];
+  assert.equal(before.builtin, false);
+  assert.equal(before.target, 50);
+  assert.ok(before.denominator >= 1);
+  const c = await srv.request('POST', `/api/v1/residents/${p.json.id}/confirmations`, { session: admin, body: { kind: 'national_platform', confirmed_on: '2026-01-20' } });
+  assert.equal(c.status, 201, c.text);
+  o = byCode(await srv.getJSON(admin, `/api/v1/indicators?unit=${fresh}&date=2026-02-01`));
+  assert.deepEqual([o[body.code].numerator, o[body.code].denominator], [before.numerator + 1, before.denominator]);
+  // Its target changed, then retired: no longer in the figures, still listed.
+  const u = await srv.request('PUT', `/api/v1/indicators/definitions/${r.json.id}`, { session: admin, body: { targets: { 2026: 70 } } });
+  assert.equal(u.status, 200, u.text);
+  assert.equal(byCode(await srv.getJSON(admin, `/api/v1/indicators?unit=${fresh}`))[body.code].target, 70);
+  const off = await srv.request('PUT', `/api/v1/indicators/definitions/${r.json.id}`, { session: admin, body: { active: false } });
+  assert.equal(off.status, 200, off.text);
+  assert.equal(byCode(await srv.getJSON(admin, `/api/v1/indicators?unit=${fresh}`))[body.code], undefined);
+  assert.equal((await srv.getJSON(admin, '/api/v1/indicators/definitions?per_page=100')).items.find((x) => x.code === body.code).active, false);
+});
+
+test('a definition that refers to nothing, has an empty population or loops: 400 naming the field, nothing stored', async () => {
+  const count = async () => (await srv.getJSON(admin, '/api/v1/indicators/definitions?per_page=100')).total;
+  const n0 = await count();
+  const post = (code, definition) => srv.request('POST', '/api/v1/indicators/definitions', { session: admin, body: { code, name: 'Thử', definition } });
+  expectError(assert, await post('X1', { base: 'people', population: { group: 'pilots' }, condition: { fact: 'learned' } }), 400, 'invalid_value', 'definition.population');
+  expectError(assert, await post('X1', { base: 'people', condition: { fact: 'flies' } }), 400, 'invalid_value', 'definition.condition');
+  expectError(assert, await post('X1', { base: 'cats', condition: { fact: 'learned' } }), 400, 'invalid_value', 'definition.base');
+  expectError(assert, await post('X1', { base: 'people', condition: { indicator: 'T99' } }), 400, 'invalid_value', 'definition.condition');
+  let e = expectError(assert, await post('X1', { base: 'people', population: { all: [{ group: 'adults' }, { not: { group: 'adults' } }] }, condition: { fact: 'learned' } }), 400, 'invalid_value', 'definition.population');
+  assert.match(e.message, /không thể có ai/);
+  e = expectError(assert, await post('X1', { base: 'people', condition: { indicator: 'X1' } }), 400, 'invalid_value', 'definition.condition');
+  assert.match(e.message, /vòng lặp/);
+  expectError(assert, await post('T3', { base: 'people', condition: { fact: 'learned' } }), 409, 'conflict', 'code');
+  expectError(assert, await post('1abc', { base: 'people', condition: { fact: 'learned' } }), 400, 'invalid_value', 'code');
+  // A loop through two: A uses T3's learners, B uses A; then A changed to use B.
+  const a = await post(`A${tag}`.slice(0, 20), { base: 'people', population: { indicator: 'T3' }, condition: { fact: 'vneid_level2' } });
+  assert.equal(a.status, 201, a.text);
+  const b = await post(`B${tag}`.slice(0, 20), { base: 'people', population: { indicator: `A${tag}`.slice(0, 20) }, condition: { fact: 'certified' } });
+  assert.equal(b.status, 201, b.text);
+  e = expectError(assert, await srv.request('PUT', `/api/v1/indicators/definitions/${a.json.id}`, { session: admin, body: { definition: { base: 'people', condition: { indicator: `B${tag}`.slice(0, 20) } } } }), 400, 'invalid_value', 'definition.condition');
+  assert.match(e.message, /vòng lặp/);
+  // A changed to another base would break B: refused too.
+  expectError(assert, await srv.request('PUT', `/api/v1/indicators/definitions/${a.json.id}`, { session: admin, body: { definition: { base: 'households', condition: { fact: 'has_learner' } } } }), 400, 'invalid_value', 'definition');
+  expectError(assert, await post(`A${tag}`.slice(0, 20), { base: 'people', condition: { fact: 'learned' } }), 409, 'conflict', 'code');
+  expectError(assert, await srv.request('PUT', '/api/v1/indicators/definitions/987654321', { session: admin, body: { targets: { 2026: 1 } } }), 404);
+  expectError(assert, await srv.request('PUT', `/api/v1/indicators/definitions/${a.json.id}`, { session: admin, body: { targets: { 1999: 50 } } }), 400, 'invalid_value', 'targets');
+  expectError(assert, await srv.request('PUT', `/api/v1/indicators/definitions/${a.json.id}`, { session: admin, body: { targets: { 2026: 150 } } }), 400, 'invalid_value', 'targets');
+  assert.equal(await count(), n0 + 2);
+  // Only indicators.write defines one.
+  expectError(assert, await srv.request('POST', '/api/v1/indicators/definitions', { session: tdp01, body: { code: 'Y1', name: 'Thử', definition: { base: 'people', condition: { fact: 'learned' } } } }), 403);
+  assert.equal(await count(), n0 + 2);
+});

@@ -235,6 +235,9 @@ const cases = {
   getPersonMovement: () => ({ path: `/api/v1/residents/${state.personId}/movement` }),
   listVneidWorklist: () => ({ path: `/api/v1/vneid/worklist?unit_id=${state.tdp1}&per_page=5` }),
   listIndicators: () => ({ path: `/api/v1/indicators?unit=${state.tdp1}` }),
+  listIndicatorDefinitions: () => ({ path: '/api/v1/indicators/definitions' }),
+  createIndicatorDefinition: () => ({ path: '/api/v1/indicators/definitions', body: { code: 'OA1', name: 'Người cao tuổi có định danh mức 2', definition: { base: 'people', population: { group: 'elderly' }, condition: { fact: 'vneid_level2' } }, targets: { 2026: 90 } } }),
+  updateIndicatorDefinition: () => ({ path: `/api/v1/indicators/definitions/${state.indicatorDefId}`, body: { targets: { 2026: 95 } } }),
   // The plan's tasks (issue 9 part 8): 3.4 names the Phòng Văn hóa - Xã hội; the admin reports for the ward.
   listPlanTasks: () => ({ path: '/api/v1/plan/tasks', session: null }),
   getPlanTask: () => ({ path: `/api/v1/plan/tasks/${state.planTaskId}` }),
@@ -308,7 +311,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'deleteTradeStep', 'createClass', 'listClasses', 'getClass', 'addClassSession', 'enrolInClass', 'setClassAttendance', 'setClassOutcome', 'createEvent', 'listEvents', 'getEvent', 'updateEvent', 'addEventActivity', 'addEventParticipant',
   'createAmbassador', 'listAmbassadors', 'getAmbassadorSummary', 'assignMentee', 'logMentorSession', 'endMentorship',
   'getAmbassador', 'logServiceHelp', 'endAmbassador', 'getFamilySummary', 'listFamiliesLeft', 'getVneidCoverage',
-  'listVneidWorklist', 'listIndicators', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
+  'listVneidWorklist', 'listIndicators', 'listIndicatorDefinitions', 'createIndicatorDefinition', 'updateIndicatorDefinition', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
   'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listSchools', 'getSchool', 'setSchoolProgramme',
   'addSchoolDesignation', 'uploadSchoolEvidence', 'addContribution', 'listContributions', 'setPlanBudget', 'listPlanBudgets',
   'listFieldTopics', 'createFieldTopic', 'listFieldTeams',
@@ -391,6 +394,7 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'listCourses') state.lessonId = r.json.items[0].modules[0].lessons[0].id;
     if (id === 'startAttempt') state.attemptId = r.json.id;
     if (id === 'createProgramme') state.programmeId = r.json.id;
+    if (id === 'createIndicatorDefinition') state.indicatorDefId = r.json.id;
     if (id === 'submitAttempt') {
       assert.equal(r.json.certificates.length, 1, r.text);
       state.certId = r.json.certificates[0].id;

@@ -40,16 +40,18 @@ static json_t *J(const char *text) {
 }
 
 /* Refused with this status, code and field. */
-static void refused(const json_t *set, const char *code, const char *def, int status, const char *ecode,
-                    const char *field) {
+static void refused_says(const json_t *set, const char *code, const char *def, int status, const char *ecode,
+                         const char *field, const char *says) {
   json_t *d = J(def);
   app_err e = {0};
   if (ind_validate(set, code, d, &e) == 0) fail_msg("accepted: %s", def);
   if (e.status != status || strcmp(e.code, ecode) != 0 || !e.field || strcmp(e.field, field) != 0)
     fail_msg("%s: got %d %s (%s) %s, wanted %d %s (%s)", def, e.status, e.code, e.field ? e.field : "-", e.message,
              status, ecode, field);
+  if (says && !strstr(e.message, says)) fail_msg("%s: \"%s\" does not say \"%s\"", def, e.message, says);
   json_decref(d);
 }
+#define refused(set, code, def, status, ecode, field) refused_says(set, code, def, status, ecode, field, NULL)
 
 static void test_catalogue_valid(void **state) {
   (void)state;
@@ -65,30 +67,32 @@ static void test_catalogue_valid(void **state) {
 
 static void test_refused(void **state) {
   (void)state;
-  refused(NULL, NULL, "{\"base\": \"cats\", \"condition\": {\"fact\": \"learned\"}}", 422, "unknown_reference", "base");
+  refused(NULL, NULL, "{\"base\": \"cats\", \"condition\": {\"fact\": \"learned\"}}", 400, "invalid_value", "base");
   refused(NULL, NULL, "{\"base\": \"people\", \"population\": {\"group\": \"pilots\"}, \"condition\": {\"fact\": \"learned\"}}",
-          422, "unknown_reference", "population");
-  refused(NULL, NULL, "{\"base\": \"people\", \"condition\": {\"fact\": \"flies\"}}", 422, "unknown_reference",
+          400, "invalid_value", "population");
+  refused(NULL, NULL, "{\"base\": \"people\", \"condition\": {\"fact\": \"flies\"}}", 400, "invalid_value",
           "condition");
   /* a group of another base, an indicator that does not exist, one of another base */
   refused(NULL, NULL, "{\"base\": \"households\", \"population\": {\"group\": \"adults\"}, \"condition\": {\"fact\": \"has_learner\"}}",
-          422, "unknown_reference", "population");
-  refused(NULL, NULL, "{\"base\": \"people\", \"condition\": {\"indicator\": \"T99\"}}", 422, "unknown_reference",
-          "condition");
-  refused(NULL, NULL, "{\"base\": \"people\", \"condition\": {\"indicator\": \"T6\"}}", 422, "unknown_reference",
+          400, "invalid_value", "population");
+  refused_says(NULL, NULL, "{\"base\": \"people\", \"condition\": {\"indicator\": \"T99\"}}", 400, "invalid_value",
+               "condition", "Không có chỉ tiêu");
+  refused(NULL, NULL, "{\"base\": \"people\", \"condition\": {\"indicator\": \"T6\"}}", 400, "invalid_value",
           "condition");
   refused(NULL, NULL, "{\"base\": \"people\"}", 400, "missing_field", "condition");
   refused(NULL, NULL, "{\"base\": \"people\", \"condition\": {\"any\": []}}", 400, "invalid_value", "condition");
   /* a population nobody can be in */
-  refused(NULL, NULL,
-          "{\"base\": \"people\", \"population\": {\"all\": [{\"group\": \"adults\"}, {\"not\": {\"group\": \"adults\"}}]},"
-          " \"condition\": {\"fact\": \"learned\"}}",
-          422, "empty_population", "population");
+  refused_says(NULL, NULL,
+               "{\"base\": \"people\", \"population\": {\"all\": [{\"group\": \"adults\"}, {\"not\": {\"group\": \"adults\"}}]},"
+               " \"condition\": {\"fact\": \"learned\"}}",
+               400, "invalid_value", "population", "không thể có ai");
   /* loops: to itself, and through another stored indicator */
   json_t *set = J("{\"X\": {\"base\": \"people\", \"population\": {\"group\": \"adults\"}, \"condition\": {\"indicator\": \"Y\"}},"
                   " \"Y\": {\"base\": \"people\", \"condition\": {\"indicator\": \"X\", \"part\": \"population\"}}}");
-  refused(set, "Z", "{\"base\": \"people\", \"condition\": {\"indicator\": \"Z\"}}", 422, "loop", "condition");
-  refused(set, "X", "{\"base\": \"people\", \"condition\": {\"indicator\": \"Y\"}}", 422, "loop", "condition");
+  refused_says(set, "Z", "{\"base\": \"people\", \"condition\": {\"indicator\": \"Z\"}}", 400, "invalid_value", "condition",
+               "vòng lặp");
+  refused_says(set, "X", "{\"base\": \"people\", \"condition\": {\"indicator\": \"Y\"}}", 400, "invalid_value", "condition",
+               "vòng lặp");
   /* and what is fine: a reference to the catalogue, with its population part */
   json_t *ok = J("{\"base\": \"people\", \"population\": {\"indicator\": \"T3\", \"part\": \"numerator\"},"
                  " \"condition\": {\"not\": {\"fact\": \"vneid_level2\"}}}");
