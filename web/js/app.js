@@ -18,6 +18,7 @@ function lazy(load) {
   return { render: async (ctx) => (await get()).render(ctx) };
 }
 const homePage = lazy(() => import('./pages/home.js'));
+const indicatorsPage = lazy(() => import('./pages/indicators.js'));
 const unitsPage = lazy(() => import('./pages/units.js'));
 const usersPage = lazy(() => import('./pages/users.js'));
 const auditPage = lazy(() => import('./pages/audit.js'));
@@ -63,6 +64,7 @@ const NAV = [
   { key: 'residents', href: '#/dan-cu', label: 'Dân cư', icon: 'people', cap: 'people.read', group: 'Người dân, đơn vị' },
   { key: 'import', href: '#/nhap-du-lieu', label: 'Nhập danh sách', icon: 'upload', cap: 'people.write', group: 'Người dân, đơn vị' },
   { key: 'confirmations', href: '#/xac-nhan', label: 'Xác nhận bên ngoài', icon: 'shield', cap: 'people.read', group: 'Người dân, đơn vị' },
+  { key: 'indicators', href: '#/chi-tieu', label: 'Chỉ tiêu', icon: 'check', cap: 'reports.read', group: 'Phong trào' },
   { key: 'reach', href: '#/tong-quan-so', label: 'Tổng quan phổ cập số', icon: 'audit', cap: 'people.read', group: 'Phong trào' },
   { key: 'field', href: '#/to-cong-nghe-so', label: 'Tổ công nghệ số', icon: 'home', cap: ['field.write', 'people.write'], group: 'Phong trào' },
   { key: 'ambassadors', href: '#/dai-su-so', label: 'Đại sứ số', icon: 'people', cap: 'people.read', group: 'Phong trào' },
@@ -108,6 +110,7 @@ const ROUTES = [
   { re: /^\/hoc-tap$/, page: learnPage, title: 'Học tập', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-lam\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài làm', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-hoc\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài học', nav: 'learn', cap: 'learn' },
+  { re: /^\/chi-tieu$/, page: indicatorsPage, title: 'Chỉ tiêu', nav: 'indicators', cap: 'reports.read' },
   { re: /^\/tong-quan-so$/, page: reachPage, title: 'Tổng quan phổ cập số', nav: 'reach', cap: 'people.read' },
   { re: /^\/gia-dinh-so$/, page: reachPage, title: 'Hộ chưa có ai học', nav: 'reach', cap: 'people.read' },
   { re: /^\/dinh-danh$/, page: reachPage, title: 'Người chưa có định danh mức 2', nav: 'reach', cap: 'people.read' },

@@ -2,6 +2,8 @@
 import { h } from '../h.js';
 import { icon } from '../icons.js';
 import { section, empty, banner, fmtNum } from '../ui.js';
+import { api } from '../api.js';
+import { indicatorList } from './indicators.js';
 
 // Stands for the capabilities that answer residents' data requests (app.js: REQUESTS_CAP).
 const ANSWERS_REQUESTS = 'requests:answer';
@@ -81,6 +83,8 @@ export async function render(ctx) {
   const links = cardsFor(can);
   const summary = ctx.can(ctx.requestsCap) ? await ctx.refreshOverdue() : null;
   const overdue = summary ? Number(summary.overdue) || 0 : 0;
+  // For officers the movement's figures come first: their own unit's indicators (the dashboard).
+  const figures = ctx.can('reports.read') ? await api.get('/indicators').catch(() => null) : null;
   return h('div', { class: 'page page-home' },
     h('header', { class: 'hero' },
       h('p', { class: 'hero-greeting' }, `${greeting()},`),
@@ -88,6 +92,8 @@ export async function render(ctx) {
       h('p', { class: 'hero-text' }, 'Cùng phường thực hiện phong trào Bình dân học vụ số: không ai bị bỏ lại phía sau.')),
     overdue ? banner('error', `Có ${fmtNum(overdue)} yêu cầu về dữ liệu của người dân đã quá hạn 72 giờ.`,
       h('a', { href: '#/yeu-cau?overdue=1', class: 'btn btn-danger btn-small' }, 'Trả lời ngay')) : null,
+    figures ? section(`Chỉ tiêu: ${figures.unit.name}`, indicatorList(figures),
+      h('p', null, h('a', { href: '#/chi-tieu', class: 'btn btn-secondary' }, h('span', null, 'Xem theo đơn vị, theo ngày'), icon('chevron')))) : null,
     section('Vai trò của bạn', rolesList(me.roles)),
     h('section', { class: 'quick', 'aria-labelledby': 'quick-title' },
       h('h2', { id: 'quick-title', class: 'section-title' }, 'Truy cập nhanh'),

@@ -1,0 +1,81 @@
+// Chỉ tiêu (the movement's dashboard): #/chi-tieu?unit=ID&date=YYYY-MM-DD — every target of the plan
+// and every model rule for a unit and its whole subtree on a date: value, the year's target, the gap,
+// as a bar; the units below it to drill down into. The home page shows the same list for the
+// officer's own unit (indicatorList).
+// Never computes a figure: numerator, denominator, percent, target and gap are the server's.
+import { h } from '../h.js';
+import { api } from '../api.js';
+import { icon } from '../icons.js';
+import { pageHeader, section, empty, fmtNum, badge } from '../ui.js';
+
+const BASES = {
+  people: 'người', students: 'học sinh', households: 'hộ', schools: 'trường', mentors: 'đại sứ số', centres: 'trung tâm',
+};
+
+function bar(it) {
+  const pct = it.percent === null ? 0 : Math.max(0, Math.min(100, it.percent));
+  const label = it.percent === null ? 'Chưa có ai trong mẫu số' : `${fmtNum(it.percent)}%`;
+  // Widths through the CSSOM: the page's CSP allows no inline style attribute.
+  const fill = h('span', { class: `ind-fill${it.met ? ' ind-met' : ''}` });
+  fill.style.width = `${pct}%`;
+  const mark = it.target === null ? null : h('span', { class: 'ind-target' });
+  if (mark) mark.style.left = `${Math.min(100, it.target)}%`;
+  return h('div', { class: 'ind-bar', role: 'img', 'aria-label': it.target === null ? label : `${label}, chỉ tiêu ${it.target}%` },
+    fill, mark);
+}
+
+function status(it) {
+  if (it.percent === null) return badge('Chưa có số liệu', 'neutral');
+  if (it.target === null) return badge('Theo dõi', 'neutral');
+  return it.met ? badge('Đạt', 'success') : badge(`Còn thiếu ${fmtNum(it.gap)} điểm %`, 'warning');
+}
+
+/** The list of indicators of one answer of GET /indicators. */
+export function indicatorList(data) {
+  if (!data.items.length) return empty('Chưa có chỉ tiêu nào.');
+  return h('ul', { class: 'ind-list' },
+    data.items.map((it) => h('li', { class: 'ind-item', dataset: { code: it.code } },
+      h('div', { class: 'ind-head' },
+        h('span', { class: 'ind-code' }, it.code),
+        h('span', { class: 'ind-name' }, it.name)),
+      bar(it),
+      h('div', { class: 'ind-figures' },
+        h('span', { class: 'ind-value' }, it.percent === null ? '—' : `${fmtNum(it.percent)}%`),
+        h('span', { class: 'ind-count' }, `${fmtNum(it.numerator)}/${fmtNum(it.denominator)} ${BASES[it.base] || ''}`),
+        h('span', { class: 'ind-goal' }, it.target === null ? 'không có chỉ tiêu năm' : `chỉ tiêu ${fmtNum(it.target)}%`),
+        status(it)))));
+}
+
+function dateForm(ctx, unit, date) {
+  const input = h('input', { type: 'date', name: 'date', value: date, id: 'ind-date', class: 'input' });
+  const go = (e) => {
+    e.preventDefault();
+    const q = new URLSearchParams({ unit: String(unit) });
+    if (input.value) q.set('date', input.value);
+    location.hash = `#/chi-tieu?${q}`;
+  };
+  return h('form', { class: 'ind-date-form', onsubmit: go },
+    h('label', { for: 'ind-date' }, 'Ngày tham chiếu'),
+    input,
+    h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Xem'));
+}
+
+export async function render(ctx) {
+  const query = {};
+  if (ctx.query.unit) query.unit = ctx.query.unit;
+  if (ctx.query.date) query.date = ctx.query.date;
+  const data = await api.get('/indicators', query);
+  const children = ctx.can('units.read') ? await api.get('/units', { parent_id: data.unit.id, per_page: 100 }).catch(() => null) : null;
+  const below = children && children.items && children.items.length
+    ? section('Đơn vị trực thuộc',
+      h('ul', { class: 'ind-units' }, children.items.map((u) => h('li', null,
+        h('a', { href: `#/chi-tieu?unit=${encodeURIComponent(u.id)}&date=${encodeURIComponent(data.date)}`, class: 'quick-link' },
+          h('span', { class: 'quick-body' }, h('span', { class: 'quick-title' }, u.name)),
+          icon('chevron', 'quick-chevron'))))))
+    : null;
+  return h('div', { class: 'page page-indicators' },
+    pageHeader(`Chỉ tiêu: ${data.unit.name}`, `Số liệu tính đến hết ngày ${data.date.split('-').reverse().join('/')}, cho đơn vị này và mọi đơn vị trực thuộc.`),
+    dateForm(ctx, data.unit.id, data.date),
+    section('Chỉ tiêu của kế hoạch và các mô hình', indicatorList(data)),
+    below);
+}
