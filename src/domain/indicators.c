@@ -358,10 +358,12 @@ STORE_SQL(q_people_cube,
           " WHERE ib_.learner_person = p.id AND ib_.placement = 1 AND ic2_.placement = 0"
           " AND ic2_.submitted_at >= ib_.submitted_at AND ic2_.submitted_at < rk_.e AND ic2_.score_tenths > ib_.score_tenths)"
           " THEN 64 ELSE 0 END) AS f"
-          " FROM people p CROSS JOIN " RK_ " WHERE p.deleted_at IS NULL"
-          " AND (p.unit_id IN (SELECT id FROM units WHERE path >= ? AND path < ?)"
-          " OR EXISTS (SELECT 1 FROM memberships im_ JOIN units imu_ ON imu_.id = im_.unit_id WHERE im_.person_id = p.id"
-          " AND imu_.path >= ? AND imu_.path < ?))) t GROUP BY g, f");
+          /* the subtree's people: registered in it, or members of a unit of it (each once); two
+           * index walks, not a test of every person */
+          " FROM (SELECT pu_.id FROM people pu_ WHERE pu_.unit_id IN (SELECT id FROM units WHERE path >= ? AND path < ?)"
+          " AND pu_.deleted_at IS NULL UNION SELECT im_.person_id FROM memberships im_ JOIN units imu_ ON imu_.id = im_.unit_id"
+          " WHERE imu_.path >= ? AND imu_.path < ?) ids_ JOIN people p ON p.id = ids_.id CROSS JOIN " RK_
+          " WHERE p.deleted_at IS NULL) t GROUP BY g, f");
 
 /* Students as the schools report them: per grade, those covered and the rest. */
 STORE_SQL(q_students_cube,
@@ -445,17 +447,24 @@ int ind_cube_load(store_conn *c, ind_base base, int64_t unit_id, int64_t date_ke
     APP_INTERNAL(e);
     goto done;
   }
+  /* Parameters in the order of the text: the people's subtree comes before rk_, the households'
+   * after it. */
   int i = 1;
-  bool dated = base == IND_PEOPLE || base == IND_HOUSEHOLDS;
-  if (dated) {
+  int ranges = base == IND_PEOPLE || base == IND_STUDENTS ? 2 : 1;
+  if (base == IND_PEOPLE)
+    for (int k = 0; k < ranges; k++) {
+      store_bind_text(s, i++, lo);
+      store_bind_text(s, i++, hi);
+    }
+  if (base == IND_PEOPLE || base == IND_HOUSEHOLDS) {
     store_bind_int(s, i++, date_key);
     store_bind_int(s, i++, day_end_epoch(date_key));
   }
-  int ranges = base == IND_PEOPLE || base == IND_STUDENTS ? 2 : 1;
-  for (int k = 0; k < ranges; k++) {
-    store_bind_text(s, i++, lo);
-    store_bind_text(s, i++, hi);
-  }
+  if (base != IND_PEOPLE)
+    for (int k = 0; k < ranges; k++) {
+      store_bind_text(s, i++, lo);
+      store_bind_text(s, i++, hi);
+    }
   while ((rc = store_step(s)) == STORE_ROW) {
     if (out->ncells == out->cap) {
       int ncap = out->cap ? out->cap * 2 : 64;
