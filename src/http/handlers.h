@@ -115,6 +115,7 @@ int h_field_team_report(req *r);
 int h_field_team_report_xlsx(req *r);
 /* h_helpreq.c (yêu cầu hỗ trợ: help requests to the community digital teams) */
 int h_helpreq_public_units(req *r);
+int h_helpreq_public_topics(req *r);
 int h_helpreq_public(req *r);
 int h_helpreq_create(req *r);
 int h_helpreq_list(req *r);

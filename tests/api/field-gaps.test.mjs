@@ -78,3 +78,32 @@ test('a team member leaves: kept as a former member, audited, scope-checked; add
   assert.ok(!back.json.former_members.some((m) => m.person_id === pA));
   assert.equal((await auditOf('field.member.add', 'field_team', team1)).filter((e) => e.detail.person_id === pA).length, 2);
 });
+
+// 2. The public form's "what do you need help with": the visit topics, read without an account,
+// stored on the request and shown to the team.
+test('the public form reads the visit topics without an account; the chosen one is stored and shown to the team', async () => {
+  const r = await srv.request('GET', '/api/v1/help-requests/topics');
+  assert.equal(r.status, 200, r.text);
+  const staff = (await srv.getJSON(admin, '/api/v1/field/topics')).items;
+  assert.deepEqual(r.json.items.map((x) => x.code), staff.map((x) => x.code), 'the same list the teams guide from');
+  const vneid = r.json.items.find((x) => x.code === 'vneid');
+  assert.equal(vneid.label, 'Kích hoạt định danh điện tử VNeID');
+  // A topic the admin adds is offered at once.
+  const added = await created('/api/v1/field/topics', { label: `Dùng ví điện tử ${tag}` });
+  assert.ok((await srv.request('GET', '/api/v1/help-requests/topics')).json.items.some((x) => x.code === added.code));
+
+  const sent = await srv.request('POST', '/api/v1/help-requests/public', {
+    body: { unit_id: tdp1, requester_name: `Người Gửi ${tag}`, phone: '0912000111', topic: vneid.code, description: 'Nhờ kích hoạt VNeID mức 2 cho mẹ tôi.' },
+  });
+  assert.equal(sent.status, 201, sent.text);
+  const list = await srv.getJSON(helper, `/api/v1/help-requests?unit_id=${tdp1}&status=open&per_page=100`);
+  const mine = list.items.find((x) => x.id === sent.json.id);
+  assert.equal(mine.topic, 'vneid');
+  assert.equal(mine.topic_label, vneid.label);
+  // A code not in the list: 400 naming topic, nothing stored.
+  const before = list.total;
+  expectError(assert, await srv.request('POST', '/api/v1/help-requests/public', {
+    body: { unit_id: tdp1, requester_name: `Người Gửi ${tag}`, phone: '0912000111', topic: 'khong_co', description: 'x' },
+  }), 400, 'invalid_value', 'topic');
+  assert.equal((await srv.getJSON(helper, `/api/v1/help-requests?unit_id=${tdp1}&status=open&per_page=1`)).total, before);
+});

@@ -59,3 +59,33 @@ test('the tổ officer adds a resident to the team from the registry, then lets 
   assertNoProblems(problems, 'team members');
   await context.close();
 });
+
+test('the public form offers the visit topics; the team sees the one chosen on its open requests', { timeout: 120_000 }, async () => {
+  const pub = await newPage(browser, srv.url, { viewport: PHONE });
+  await pub.page.goto('/#/yeu-cau-ho-tro');
+  await pub.page.getByRole('heading', { level: 1, name: 'Yêu cầu hỗ trợ kỹ năng số' }).waitFor();
+  await waitReady(pub.page);
+  await pub.page.getByLabel('Tổ dân phố nơi cần hỗ trợ').selectOption({ label: 'Tổ dân phố số 1' });
+  await pub.page.getByLabel('Họ và tên của bạn').fill(`Trần Thị Nga ${t}`);
+  await pub.page.getByLabel('Số điện thoại để gọi lại').fill('0913 222 333');
+  await pub.page.getByLabel('Cần hỗ trợ về nội dung nào').selectOption({ label: 'Thanh toán không dùng tiền mặt' });
+  await pub.page.getByLabel('Cần hỗ trợ việc gì').fill('Nhờ cài mã QR nhận tiền ở sạp rau.');
+  await pub.page.getByRole('button', { name: 'Gửi yêu cầu' }).click();
+  const ok = pub.page.getByText(/Số yêu cầu của bạn: \d+\./);
+  await ok.waitFor();
+  const id = Number(/Số yêu cầu của bạn: (\d+)/.exec(await ok.textContent())[1]);
+  await assertNoHorizontalOverflow(pub.page, PHONE.width, 'public form');
+  assertNoProblems(pub.problems, 'public form');
+  await pub.context.close();
+  assert.equal((await admin.ok('GET', `/help-requests/${id}`)).topic, 'cashless');
+
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'tinhnguyen', srv.password);
+  await page.goto('/#/to-cong-nghe-so');
+  await waitReady(page);
+  const item = page.locator(`.field-help[data-request="${id}"]`);
+  await item.waitFor();
+  assert.equal(await item.locator('.field-help-topic').textContent(), 'Nội dung: Thanh toán không dùng tiền mặt');
+  assertNoProblems(problems, 'team page');
+  await context.close();
+});

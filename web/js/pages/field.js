@@ -7,7 +7,7 @@
 // topic, the resident's outcome, "Lưu" — five taps (tests/browser/field.test.mjs counts them).
 // Help requests (yêu cầu hỗ trợ): a team's open requests on its page (take one, then find the
 // household and log the visit: saving it closes the request); the public form #/yeu-cau-ho-tro (no
-// account) says only the request's number.
+// account: the topic chosen from the teams' list, GET /help-requests/topics) says only the request's number.
 // Never counts anything itself: the counts, the worklists and the left-behind rule are the server's.
 import { h } from '../h.js';
 import { api, request, ApiError, hasRoute } from '../api.js';
@@ -149,7 +149,7 @@ function members(ctx, team) {
 
 function helpItem(ctx, teamId, q) {
   const me = ctx.me && ctx.me.display_name;
-  const meta = [q.channel_label, q.phone, q.address, q.topic_label, q.overdue ? 'quá hạn' : null].filter(Boolean).join(' · ');
+  const meta = [q.channel_label, q.phone, q.address, q.overdue ? 'quá hạn' : null].filter(Boolean).join(' · ');
   const slot = h('div');
   let action = null;
   if (ctx.can('field.write') && q.status === 'open') {
@@ -175,6 +175,7 @@ function helpItem(ctx, teamId, q) {
   return h('li', { class: 'item-link field-help', dataset: { request: String(q.id) } },
     h('span', { class: 'choice-text' },
       h('span', { class: 'choice-title' }, `${q.resident_name || q.requester_name}: ${q.description}`),
+      q.topic_label ? h('span', { class: 'choice-meta field-help-topic' }, `Nội dung: ${q.topic_label}`) : null,
       h('span', { class: 'choice-meta' }, meta),
       h('span', { class: 'choice-meta' }, q.status === 'taken' ? `Đã nhận: ${q.taken_by}` : 'Chưa ai nhận')),
     action, slot);
@@ -358,7 +359,8 @@ async function visitPage(ctx, teamId, hhId) {
 /* ---------- the public form (no account) ---------- */
 
 async function publicForm(ctx) {
-  const units = (await api.get('/help-requests/units')).items;
+  const [units, topicList] = await Promise.all([api.get('/help-requests/units').then((x) => x.items),
+    api.get('/help-requests/topics').then((x) => x.items)]);
   const result = h('div', { role: 'status' });
   const f = form({
     submitLabel: 'Gửi yêu cầu',
@@ -370,6 +372,7 @@ async function publicForm(ctx) {
         phone: values.phone.trim(), description: values.description.trim() };
       if (values.resident_name.trim()) body.resident_name = values.resident_name.trim();
       if (values.address.trim()) body.address = values.address.trim();
+      if (values.topic) body.topic = values.topic;
       const r = await api.post('/help-requests/public', body);
       el.reset();
       result.replaceChildren(banner('success', `${r.message} Số yêu cầu của bạn: ${r.id}.`));
@@ -383,6 +386,8 @@ async function publicForm(ctx) {
   field({ label: 'Số điện thoại để gọi lại', name: 'phone', type: 'tel', required: true, inputmode: 'tel', autocomplete: 'tel', maxlength: 20 }),
   field({ label: 'Họ tên người cần hỗ trợ', name: 'resident_name', maxlength: 100, hint: 'Khi bạn nhờ giúp người thân.' }),
   field({ label: 'Địa chỉ', name: 'address', maxlength: 300 }),
+  field({ label: 'Cần hỗ trợ về nội dung nào', name: 'topic', type: 'select', value: '', optionalMark: false,
+    options: [{ value: '', label: 'Chưa rõ hoặc nội dung khác' }, ...topicList.map((x) => ({ value: x.code, label: x.label }))] }),
   field({ label: 'Cần hỗ trợ việc gì', name: 'description', type: 'textarea', required: true, maxlength: 1000, hint: 'Ví dụ: kích hoạt VNeID mức 2 cho mẹ tôi; cài thanh toán bằng mã QR ở sạp hàng.' }));
   return h('div', { class: 'page field-page' },
     pageHeader('Yêu cầu hỗ trợ kỹ năng số', 'Gửi yêu cầu đến tổ công nghệ số cộng đồng của tổ dân phố, không cần tài khoản. Tổ sẽ gọi lại và đến tận nhà hướng dẫn.'),
