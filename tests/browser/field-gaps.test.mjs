@@ -12,7 +12,7 @@ import { apiSession, unitId } from './lib/people.mjs';
 let srv;
 let browser;
 let admin;
-let tdp1, team1, member;
+let tdp1, team1, member, trader, market, guide, other;
 const t = tag().replace(/[0-9]/g, (d) => 'abcdefghij'[d]);
 
 before(async () => {
@@ -23,6 +23,14 @@ before(async () => {
   const hh = (await admin.ok('POST', '/households', { unit_id: tdp1, address: `Số 14 ngõ Gạo ${t}` })).id;
   member = (await admin.ok('POST', '/residents', { full_name: `Hoàng Văn Sơn ${t}`, unit_id: tdp1, household_id: hh, birth_date: '1975' })).id;
   team1 = (await admin.ok('GET', `/field/teams?unit_id=${tdp1}`)).items[0].id;
+  // A trader of tổ 1 at a market; a member of tổ 1's team who guides traders; someone else of tổ 1.
+  const ward = await unitId(admin, 'Phường Hải Dương');
+  market = await admin.ok('POST', '/units', { parent_id: ward, kind: 'market', name: `Chợ Gạo ${t}` });
+  trader = await admin.ok('POST', '/residents', { full_name: `Phan Thị Thu ${t}`, unit_id: tdp1 });
+  await admin.ok('POST', `/residents/${trader.id}/memberships`, { unit_id: market.id, kind: 'trader' });
+  guide = await admin.ok('POST', '/residents', { full_name: `Lý Văn Hướng ${t}`, unit_id: tdp1, household_id: hh, birth_date: '1990' });
+  await admin.ok('POST', `/field/teams/${team1}/members`, { person_id: guide.id });
+  other = await admin.ok('POST', '/residents', { full_name: `Mạc Thị Dẫn ${t}`, unit_id: tdp1, household_id: hh, birth_date: '1992' });
 });
 after(async () => {
   await browser?.close();
@@ -87,5 +95,42 @@ test('the public form offers the visit topics; the team sees the one chosen on i
   await item.waitFor();
   assert.equal(await item.locator('.field-help-topic').textContent(), 'Nội dung: Thanh toán không dùng tiền mặt');
   assertNoProblems(problems, 'team page');
+  await context.close();
+});
+
+test('a 4T step is recorded with its helper: a member of the team in one tap, or anyone found in the registry', { timeout: 120_000 }, async () => {
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'tinhnguyen', srv.password);
+  await page.goto(`/#/cho-so?market_id=${market.id}`);
+  await page.getByRole('heading', { level: 1, name: 'Chợ số – Mô hình 4T' }).waitFor();
+  await waitReady(page);
+  const item = page.locator(`main .trader-item[data-id="${trader.id}"]`);
+  await item.getByText('Ghi nhận bước 4T').click();
+  await item.getByLabel('Bước đã thực hiện').selectOption('cashless_qr');
+  // The team's member, one tap; no id typed anywhere.
+  assert.equal(await item.getByLabel('Tôi (người ghi nhận)').isChecked(), true, 'the caller by default');
+  await item.getByRole('radio', { name: `Lý Văn Hướng ${t}` }).check();
+  await assertNoHorizontalOverflow(page, PHONE.width, 'record a step');
+  await item.getByRole('button', { name: 'Ghi nhận', exact: true }).click();
+  await page.getByText(`Đã ghi nhận bước 4T của ${trader.full_name}.`).waitFor();
+  await waitReady(page);
+  let steps = (await admin.ok('GET', `/traders?market_id=${market.id}`)).items.find((x) => x.person_id === trader.id).steps;
+  let qr = steps.find((x) => x.step === 'cashless_qr');
+  assert.equal(qr.helper_name, `Lý Văn Hướng ${t}`);
+
+  // Someone outside the team, found by name typed without diacritics.
+  const again = page.locator(`main .trader-item[data-id="${trader.id}"]`);
+  await again.getByText('Ghi nhận bước 4T').click();
+  await again.getByLabel('Bước đã thực hiện').selectOption('online_selling');
+  await again.getByLabel('Tìm người hướng dẫn khác trong sổ dân cư').fill(`mac thi dan ${t}`);
+  await again.locator('.person-picker').getByRole('button', { name: 'Tìm' }).click();
+  await again.getByRole('button', { name: `Chọn: Mạc Thị Dẫn ${t}` }).click();
+  assert.equal(await again.getByRole('radio', { name: `Mạc Thị Dẫn ${t}` }).isChecked(), true);
+  await again.getByRole('button', { name: 'Ghi nhận', exact: true }).click();
+  await page.getByText(`Đã ghi nhận bước 4T của ${trader.full_name}.`).waitFor();
+  await waitReady(page);
+  steps = (await admin.ok('GET', `/traders?market_id=${market.id}`)).items.find((x) => x.person_id === trader.id).steps;
+  assert.equal(steps.find((x) => x.step === 'online_selling').helper_name, `Mạc Thị Dẫn ${t}`);
+  assertNoProblems(problems, '4T helper');
   await context.close();
 });
