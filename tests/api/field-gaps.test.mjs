@@ -7,7 +7,10 @@
 // Owns: its server and the synthetic households, people and objects it makes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, finish, uniq, expectError } from './lib/server.mjs';
+import { createHash } from 'node:crypto';
+import { existsSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, finish, uniq, expectError, userWithRole, hocvuso, storeArgs, run, ON_PG } from './lib/server.mjs';
 
 let srv, admin, tdp01, helper;
 let ward, tdp1, tdp2, team1, team2;
@@ -18,6 +21,12 @@ async function created(path, body, session = admin) {
   const r = await srv.request('POST', path, { session, body });
   assert.equal(r.status, 201, `${path}: ${r.text}`);
   return r.json;
+}
+async function sql(text) {
+  const r = ON_PG ? await run('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', srv.dbUri, '-c', text])
+    : await run('sqlite3', ['-cmd', '.timeout 10000', join(srv.dataDir, 'hocvuso.db'), text]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim();
 }
 async function auditOf(action, entity, entityId) {
   return (await srv.getJSON(admin, `/api/v1/audit?action=${action}&entity=${entity}&entity_id=${entityId}&per_page=200`)).items;
@@ -106,4 +115,80 @@ test('the public form reads the visit topics without an account; the chosen one 
     body: { unit_id: tdp1, requester_name: `Người Gửi ${tag}`, phone: '0912000111', topic: 'khong_co', description: 'x' },
   }), 400, 'invalid_value', 'topic');
   assert.equal((await srv.getJSON(helper, `/api/v1/help-requests?unit_id=${tdp1}&status=open&per_page=1`)).total, before);
+});
+
+// 4. Unlinked plan attachments: at most 20 files or 50 MiB per account; a refusal stores nothing; a
+// link frees a place; uploads at once are counted one after the other; a day later the unlinked
+// ones and their files are removed by the purge, the linked ones stay.
+const pdf = (n, size = 0) => {
+  const head = Buffer.from(`%PDF-1.4\n% ${tag} ${n}\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n`);
+  return Buffer.concat([head, Buffer.alloc(Math.max(0, size - head.length - 6), 0x20), Buffer.from('%%EOF\n')]);
+};
+const fileOf = (bytes) => {
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  return join(srv.dataDir, 'attachments', sha.slice(0, 2), sha);
+};
+function upload(session, task, bytes) {
+  return srv.request('POST', `/api/v1/plan/tasks/${task}/attachments?unit_id=${tdp1}&name=bao-cao.pdf`, {
+    session, rawBody: bytes, headers: { 'content-type': 'application/pdf' },
+  });
+}
+async function unlinkedRows(userId) {
+  return Number(await sql(`SELECT COUNT(*) FROM attachments a WHERE a.created_by = ${userId} AND NOT EXISTS (SELECT 1 FROM plan_update_attachments p WHERE p.attachment_id = a.id)`));
+}
+
+test('unlinked plan attachments: at most 20 files per account, a link frees a place, uploads at once counted in turn, reaped after a day', async () => {
+  const task = (await srv.getJSON(admin, '/api/v1/plan/tasks')).items.find((x) => x.code === '3.2').id;
+  const officer = await userWithRole(srv, admin, { username: uniq('qt'), role: 'unit_officer', unitId: tdp1 });
+  const ids = [];
+  for (let i = 0; i < 20; i++) {
+    const r = await upload(officer, task, pdf(i));
+    assert.equal(r.status, 201, r.text);
+    ids.push(r.json.id);
+  }
+  const over = pdf(20);
+  const e = expectError(assert, await upload(officer, task, over), 409, 'conflict', 'file');
+  assert.match(e.message, /20 tệp/);
+  assert.ok(!existsSync(fileOf(over)), 'a refusal stores no bytes');
+  assert.equal(await unlinkedRows(officer.userId), 20);
+  // Another account is not held by this one's files.
+  assert.equal((await upload(admin, task, pdf(`admin-${tag}`))).status, 201);
+  // Linking three in a progress update frees three places.
+  const up = await srv.request('POST', `/api/v1/plan/tasks/${task}/updates`, { session: officer, body: { unit_id: tdp1, body: 'Đã tổ chức 3 buổi hướng dẫn.', attachment_ids: ids.slice(0, 3) } });
+  assert.equal(up.status, 201, up.text);
+  assert.equal((await upload(officer, task, over)).status, 201);
+  // Eight at once with two places left: two kept, six refused (PostgreSQL writes at once: locked).
+  const many = await Promise.all(Array.from({ length: 8 }, (_, i) => upload(officer, task, pdf(`at-once-${i}`))));
+  assert.deepEqual(many.map((r) => r.status).sort(), [201, 201, 409, 409, 409, 409, 409, 409], many.map((r) => r.text).join('\n'));
+  assert.equal(await unlinkedRows(officer.userId), 20);
+
+  // A day later: the purge removes the unlinked rows and every file no row names; the linked stay.
+  const linkedBytes = pdf(0);
+  await sql(`UPDATE attachments SET created_at = created_at - 2 * 86400 WHERE created_by = ${officer.userId}`);
+  const old = new Date(Date.now() - 2 * 86400e3);
+  for (const i of [...Array(20).keys()]) if (existsSync(fileOf(pdf(i)))) utimesSync(fileOf(pdf(i)), old, old);
+  for (let i = 0; i < 8; i++) if (existsSync(fileOf(pdf(`at-once-${i}`)))) utimesSync(fileOf(pdf(`at-once-${i}`)), old, old);
+  const out = await hocvuso(['purge', ...storeArgs(srv.dataDir, srv.dbUri)]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(JSON.parse(out.stdout).attachments_removed, 20);
+  assert.equal(await unlinkedRows(officer.userId), 0);
+  for (let i = 3; i < 20; i++) assert.ok(!existsSync(fileOf(pdf(i))), `unlinked file ${i} removed`);
+  for (let i = 0; i < 8; i++) assert.ok(!existsSync(fileOf(pdf(`at-once-${i}`))), `file ${i} of the uploads at once removed`);
+  assert.ok(existsSync(fileOf(linkedBytes)), 'a linked file stays');
+  const dl = await srv.request('GET', `/api/v1/attachments/${ids[0]}`, { session: officer });
+  assert.equal(dl.status, 200);
+  assert.equal((await srv.request('GET', `/api/v1/attachments/${ids[5]}`, { session: officer })).status, 404);
+  const expired = (await srv.getJSON(admin, `/api/v1/audit?action=attachment.expire&per_page=200`)).items;
+  assert.ok(expired.some((x) => x.detail.attachment_id === ids[5]), 'each removal audited');
+  // The admin's fresh upload is not a day old: kept.
+  assert.ok(existsSync(fileOf(pdf(`admin-${tag}`))));
+  // Now free again.
+  assert.equal((await upload(officer, task, pdf('after'))).status, 201);
+  // The bytes count too: 50 MiB of unlinked files, then not one byte more (refused before storing).
+  const big = await userWithRole(srv, admin, { username: uniq('qb'), role: 'unit_officer', unitId: tdp1 });
+  for (let i = 0; i < 5; i++) assert.equal((await upload(big, task, pdf(`big-${i}`, 10 * 1024 * 1024))).status, 201);
+  const small = pdf('small');
+  const eb = expectError(assert, await upload(big, task, small), 409, 'conflict', 'file');
+  assert.match(eb.message, /50 MiB/);
+  assert.ok(!existsSync(fileOf(small)));
 });
