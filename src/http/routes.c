@@ -416,6 +416,9 @@ static const field_spec event_activity_body[] = {
 };
 static const field_spec event_participant_body[] = {
     {"participant_id", FT_INT, true, 1, INT64_MAX, "Người tham dự (hồ sơ người dân)"},
+    {"status", FT_STRING, false, 1, 12,
+     "registered (ghi danh trước) hoặc attended (đã tham dự: chỉ từ ngày diễn ra); để trống: ghi danh khi sự kiện "
+     "chưa diễn ra, đã tham dự từ ngày diễn ra"},
     {0},
 };
 /* Đại sứ số (ambassadors.h). */

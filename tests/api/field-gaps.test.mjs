@@ -192,3 +192,37 @@ test('unlinked plan attachments: at most 20 files per account, a link frees a pl
   assert.match(eb.message, /50 MiB/);
   assert.ok(!existsSync(fileOf(small)));
 });
+
+// 5. An event's participants: signed up ahead, attended only from the event's day.
+test('event participants: "attended" before the event day is refused (400 status); signing up ahead is kept apart; attended from the day on', async () => {
+  const ahead = new Date(Date.now() + 7 * 3600e3 + 30 * 86400e3).toISOString().slice(0, 10);
+  const ev = await created('/api/v1/events', { title: `Ngày hội học tập số ${tag}`, held_on: ahead, place: 'Nhà văn hóa tổ 1', unit_id: tdp1 }, tdp01);
+  const path = `/api/v1/events/${ev.id}/participants`;
+  const e = expectError(assert, await srv.request('POST', path, { session: tdp01, body: { participant_id: pA, status: 'attended' } }), 400, 'invalid_value', 'status');
+  assert.match(e.message, /chỉ ghi danh/);
+  expectError(assert, await srv.request('POST', path, { session: tdp01, body: { participant_id: pA, status: 'maybe' } }), 400, 'invalid_value', 'status');
+  let got = await srv.getJSON(tdp01, `/api/v1/events/${ev.id}`);
+  assert.deepEqual([got.registered, got.signed_up, got.participants.length], [0, 0, 0], 'nothing stored by a refusal');
+  // Ahead: signed up, by default or said so.
+  const r1 = await srv.request('POST', path, { session: tdp01, body: { participant_id: pA } });
+  assert.equal(r1.status, 201, r1.text);
+  const r2 = await srv.request('POST', path, { session: tdp01, body: { participant_id: pA2, status: 'registered' } });
+  assert.equal(r2.status, 201, r2.text);
+  got = r2.json;
+  assert.deepEqual([got.registered, got.signed_up, got.total], [0, 2, 0], 'signed up ahead: not counted as taking part');
+  assert.deepEqual(got.participants.map((p) => p.status), ['registered', 'registered']);
+  // The day comes (the event moved to today): attendance is recorded, once.
+  const today = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+  assert.equal((await srv.request('PATCH', `/api/v1/events/${ev.id}`, { session: tdp01, body: { held_on: today } })).status, 200);
+  const r3 = await srv.request('POST', path, { session: tdp01, body: { participant_id: pA, status: 'attended' } });
+  assert.equal(r3.status, 200, r3.text);
+  assert.deepEqual([r3.json.registered, r3.json.signed_up, r3.json.total], [1, 1, 1]);
+  assert.equal(r3.json.participants.find((p) => p.person_id === pA).status, 'attended');
+  const audit = await auditOf('event.attended', 'person', pA);
+  assert.equal(audit.length, 1);
+  // From the day on, a new participant is attended by default.
+  const pC = (await created('/api/v1/residents', { full_name: `Đinh Văn Tới ${tag}`, unit_id: tdp1, household_id: hhA, birth_date: '1970-01-01' })).id;
+  const r4 = await srv.request('POST', path, { session: tdp01, body: { participant_id: pC } });
+  assert.equal(r4.status, 201, r4.text);
+  assert.equal(r4.json.participants.find((p) => p.person_id === pC).status, 'attended');
+});

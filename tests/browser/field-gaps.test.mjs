@@ -134,3 +134,39 @@ test('a 4T step is recorded with its helper: a member of the team in one tap, or
   assertNoProblems(problems, '4T helper');
   await context.close();
 });
+
+test('an event ahead: residents are signed up ("Ghi danh"), not marked attended; on the day one tap records them as attended', { timeout: 120_000 }, async () => {
+  const ahead = new Date(Date.now() + 7 * 3600e3 + 20 * 86400e3).toISOString().slice(0, 10);
+  const ev = await admin.ok('POST', '/events', { title: `Ngày hội học tập số ${t}`, held_on: ahead, place: 'Nhà văn hóa', unit_id: tdp1 });
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'tdp01', srv.password);
+  await page.goto(`/#/su-kien/${ev.id}`);
+  await waitReady(page);
+  await page.getByText('Ghi danh người tham dự').click();
+  await page.getByLabel('Tìm theo họ tên (gõ không dấu cũng được)').fill(`hoang van son ${t}`);
+  await page.locator('.enrol-search').getByRole('button', { name: 'Tìm' }).click();
+  assert.equal(await page.getByRole('button', { name: `Ghi nhận Hoàng Văn Sơn ${t} tham dự` }).count(), 0, 'no attendance ahead');
+  await page.getByRole('button', { name: `Ghi danh Hoàng Văn Sơn ${t}` }).click();
+  await page.getByText(`Đã ghi danh Hoàng Văn Sơn ${t}.`).waitFor();
+  await waitReady(page);
+  const row = page.locator(`.event-participants li[data-id="${member}"]`);
+  assert.equal(await row.getAttribute('data-status'), 'registered');
+  await row.getByText('Đã ghi danh').waitFor();
+  assert.equal(await row.getByRole('button').count(), 0, 'not yet the day');
+  await assertNoHorizontalOverflow(page, PHONE.width, 'event ahead');
+  let got = await admin.ok('GET', `/events/${ev.id}`);
+  assert.deepEqual([got.registered, got.signed_up], [0, 1]);
+  // The day comes: one tap.
+  const today = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+  await admin.ok('PATCH', `/events/${ev.id}`, { held_on: today });
+  await page.reload();
+  await waitReady(page);
+  await page.locator(`.event-participants li[data-id="${member}"]`).getByRole('button', { name: `Ghi nhận Hoàng Văn Sơn ${t} đã tham dự` }).click();
+  await page.getByText(`Đã ghi nhận Hoàng Văn Sơn ${t} tham dự.`).waitFor();
+  await waitReady(page);
+  assert.equal(await page.locator(`.event-participants li[data-id="${member}"]`).getAttribute('data-status'), 'attended');
+  got = await admin.ok('GET', `/events/${ev.id}`);
+  assert.deepEqual([got.registered, got.signed_up], [1, 0]);
+  assertNoProblems(problems, 'event ahead');
+  await context.close();
+});
