@@ -226,3 +226,24 @@ test('event participants: "attended" before the event day is refused (400 status
   assert.equal(r4.status, 201, r4.text);
   assert.equal(r4.json.participants.find((p) => p.person_id === pC).status, 'attended');
 });
+
+// 6. The ambassadors' summary counts only the mentees (and their sessions) the reader may see.
+test('the ambassadors\' summary counts the mentees and sessions the reader may see; the rule stays the mentor\'s whole count', async () => {
+  const base1 = await srv.getJSON(tdp01, '/api/v1/ambassadors/summary');
+  const baseW = await srv.getJSON(admin, '/api/v1/ambassadors/summary');
+  const amb = await created('/api/v1/ambassadors', { person_id: pA, unit_id: tdp1, kind: 'mentor' });
+  await created('/api/v1/mentorships', { mentee_id: pA2, mentor_id: amb.id });
+  const out = await created('/api/v1/mentorships', { mentee_id: pB, mentor_id: amb.id }); // registered in tổ 2
+  const day = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+  await created(`/api/v1/mentorships/${out.id}/sessions`, { held_on: day, topic: 'Cài VNeID mức 2' });
+  const s1 = await srv.getJSON(tdp01, '/api/v1/ambassadors/summary');
+  const sW = await srv.getJSON(admin, '/api/v1/ambassadors/summary');
+  assert.equal(s1.mentors - base1.mentors, 1);
+  assert.equal(s1.mentees - base1.mentees, 1, 'the officer of tổ 1 counts only the mentee of tổ 1');
+  assert.equal(s1.sessions - base1.sessions, 0, 'nor the sessions with a mentee of tổ 2');
+  assert.equal(sW.mentees - baseW.mentees, 2, 'the ward admin sees both');
+  assert.equal(sW.sessions - baseW.sessions, 1);
+  // The rule is the mentor's: two mentees of five, short in both views.
+  assert.equal(s1.mentors_short - base1.mentors_short, 1);
+  assert.equal(sW.mentors_short - baseW.mentors_short, 1);
+});
