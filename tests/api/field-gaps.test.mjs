@@ -247,3 +247,31 @@ test('the ambassadors\' summary counts the mentees and sessions the reader may s
   assert.equal(s1.mentors_short - base1.mentors_short, 1);
   assert.equal(sW.mentors_short - baseW.mentors_short, 1);
 });
+
+// 7. The same helper taking a request twice at once (a double tap, two phones): both 200, theirs;
+// another helper at once: one taker, the other told it is taken.
+test('a help request taken twice at once by the same helper: every answer 200; with another helper at once, one taker', async () => {
+  const helper2 = await userWithRole(srv, admin, { username: uniq('tn'), role: 'field_helper', unitId: tdp1 });
+  const newRequest = async () => (await created('/api/v1/help-requests', { unit_id: tdp1, channel: 'phone', requester_name: `Người Gọi ${tag}`, description: 'Nhờ cài VNeID.' }, helper)).id;
+  const take = (session, id) => srv.request('POST', `/api/v1/help-requests/${id}/take`, { session });
+  for (let round = 0; round < 6; round++) {
+    const id = await newRequest();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => take(helper, id)));
+    assert.deepEqual(answers.map((r) => r.status), Array(8).fill(200), answers.map((r) => r.text).join('\n'));
+    for (const r of answers) assert.equal(r.json.taken_by, 'Lê Minh Châu');
+  }
+  for (let round = 0; round < 4; round++) {
+    const id = await newRequest();
+    const sessions = Array.from({ length: 8 }, (_, i) => (i % 2 ? helper2 : helper));
+    const answers = await Promise.all(sessions.map((s) => take(s, id)));
+    const got = (await srv.getJSON(admin, `/api/v1/help-requests/${id}`)).taken_by;
+    const winner = got === 'Lê Minh Châu' ? helper : helper2;
+    answers.forEach((r, i) => {
+      if (sessions[i] === winner) assert.equal(r.status, 200, r.text);
+      else {
+        const e = expectError(assert, r, 409, 'conflict', 'id');
+        assert.match(e.message, /đã có người khác nhận/);
+      }
+    });
+  }
+});
