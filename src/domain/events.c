@@ -376,6 +376,40 @@ STORE_SQL(q_demo_people, "INSERT INTO event_participants (event_id, person_id, r
                          " WHERE p.deleted_at IS NULL AND p.household_id IS NOT NULL AND p.birth_year IS NOT NULL"
                          " AND p.birth_year <= ? AND (p.id * 7 + ?) % 23 = 0 ON CONFLICT DO NOTHING");
 
+/* An event ahead: residents signed up, none attended yet. */
+#define DEMO_AHEAD_TITLE "Tuần lễ chuyển đổi số phường: trải nghiệm dịch vụ công trực tuyến"
+STORE_SQL(q_demo_title, "SELECT 1 FROM events WHERE unit_id = ? AND title = ?");
+STORE_SQL(q_demo_signups, "INSERT INTO event_participants (event_id, person_id, recorded_by, created_at, status)"
+                          " SELECT CAST(? AS BIGINT), p.id, CAST(? AS BIGINT), CAST(? AS BIGINT), 'registered' FROM people p"
+                          " WHERE p.deleted_at IS NULL AND p.household_id IS NOT NULL AND p.birth_year IS NOT NULL"
+                          " AND p.birth_year <= ? AND (p.id * 11 + 3) % 41 = 0 ON CONFLICT DO NOTHING");
+
+static int demo_ahead(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, int64_t *added, app_err *e) {
+  store_stmt *s = store_prepare(w, &q_demo_title);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, ward_id);
+  store_bind_text(s, 2, DEMO_AHEAD_TITLE);
+  int rc = step_done(s);
+  if (rc == STORE_ROW) return 0;
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  int64_t key = groups_date_key(now + 30 * 86400);
+  char day[16];
+  snprintf(day, sizeof day, "%04d-%02d-%02d", (int)(key / 10000), (int)(key / 100 % 100), (int)(key % 100));
+  event_input in = {.title = DEMO_AHEAD_TITLE, .held_on = day, .place = "Nhà văn hóa phường", .head_count = 0};
+  int64_t id = 0, aid = 0;
+  if (events_create(w, ward_id, &in, by_user, now, &id, e) != 0 ||
+      events_add_activity(w, id, "Làm thử thủ tục trên Cổng dịch vụ công quốc gia", by_user, now, &aid, e) != 0)
+    return -1;
+  if (!(s = store_prepare(w, &q_demo_signups))) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  store_bind_id(s, 2, by_user);
+  store_bind_int(s, 3, now);
+  store_bind_int(s, 4, key / 10000 - 18);
+  if (step_done(s) != STORE_DONE) return APP_INTERNAL(e);
+  (*added)++;
+  return 0;
+}
+
 int events_demo(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, int64_t *added, app_err *e) {
   *added = 0;
   static const struct {
@@ -415,7 +449,7 @@ int events_demo(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, in
     if (step_done(s) != STORE_DONE) return APP_INTERNAL(e);
     (*added)++;
   }
-  return 0;
+  return demo_ahead(w, ward_id, by_user, now, added, e);
 }
 
 /* ---- one person's events (the movement block of a resident's page) ---- */

@@ -67,7 +67,8 @@ int events_add_participant(store_conn *w, int64_t event_id, int64_t person_id, c
                            int64_t by_user, int64_t now, event_change *changed, app_err *e);
 
 /* The demo: Ngày hội toàn dân học tập số of the ward on 10/10/2025 and 10/10/2026 with their
- * activities, a share of the ward's adults as participants (chosen by id) and a head count.
+ * activities, a share of the ward's adults as participants (chosen by id) and a head count; and
+ * an event 30 days ahead with a share of the adults signed up (none attended yet).
  * Adds nothing when they exist. *added: events made. */
 int events_demo(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, int64_t *added, app_err *e);
 

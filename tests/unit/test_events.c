@@ -166,19 +166,26 @@ static void test_demo(void **state) {
     person(fx, name, fx->tdp1, h, "1970", NULL, NULL);
   }
   int64_t added = 0;
-  /* On 1 December 2026 both Ngày hội have happened. */
+  /* On 1 December 2026 both Ngày hội have happened; a third event is 30 days ahead, with sign-ups. */
   int64_t now = 1796083200; /* 2026-12-01 00:00 UTC */
   assert_int_equal(events_demo(fx->w, fx->ward, 0, now, &added, &e), 0);
-  assert_int_equal(added, 2);
+  assert_int_equal(added, 3);
   event_query q = {.page = 1, .per_page = 50};
   scope_sql all;
   scope_sql_all(&all);
   json_t *items = NULL;
   int64_t total = 0;
   assert_int_equal(events_list(fx->w, &all, &q, &items, &total, &e), 0);
-  assert_int_equal(total, 2);
-  assert_true(num(json_array_get(items, 0), "registered") > 0);
-  assert_int_equal(num(json_array_get(items, 0), "activities"), 4);
+  assert_int_equal(total, 3);
+  /* Latest day first: the event ahead (signed up, nobody attended yet), then 10/10/2026. */
+  json_t *ahead = NULL;
+  assert_int_equal(events_get(fx->w, num(json_array_get(items, 0), "id"), &ahead, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(ahead, "held_on")), "2026-12-31");
+  assert_int_equal(num(ahead, "registered"), 0);
+  assert_true(num(ahead, "signed_up") > 0);
+  json_decref(ahead);
+  assert_true(num(json_array_get(items, 1), "registered") > 0);
+  assert_int_equal(num(json_array_get(items, 1), "activities"), 4);
   json_decref(items);
   assert_int_equal(events_demo(fx->w, fx->ward, 0, now, &added, &e), 0);
   assert_int_equal(added, 0);
