@@ -105,6 +105,7 @@ int h_field_teams_list(req *r);
 int h_field_teams_create(req *r);
 int h_field_team_get(req *r);
 int h_field_team_members_add(req *r);
+int h_field_team_members_remove(req *r);
 int h_field_worklist(req *r);
 int h_field_coverage(req *r);
 int h_field_households_find(req *r);
@@ -114,6 +115,7 @@ int h_field_team_report(req *r);
 int h_field_team_report_xlsx(req *r);
 /* h_helpreq.c (yêu cầu hỗ trợ: help requests to the community digital teams) */
 int h_helpreq_public_units(req *r);
+int h_helpreq_public_topics(req *r);
 int h_helpreq_public(req *r);
 int h_helpreq_create(req *r);
 int h_helpreq_list(req *r);

@@ -416,6 +416,9 @@ static const field_spec event_activity_body[] = {
 };
 static const field_spec event_participant_body[] = {
     {"participant_id", FT_INT, true, 1, INT64_MAX, "Người tham dự (hồ sơ người dân)"},
+    {"status", FT_STRING, false, 1, 12,
+     "registered (ghi danh trước) hoặc attended (đã tham dự: chỉ từ ngày diễn ra); để trống: ghi danh khi sự kiện "
+     "chưa diễn ra, đã tham dự từ ngày diễn ra"},
     {0},
 };
 /* Đại sứ số (ambassadors.h). */
@@ -1145,6 +1148,10 @@ const route routes[] = {
      SCOPE_FIELD_TEAM_PERSON, "person_id", FROM_BODY, field_member_body, NULL, true, RATE_WRITE, 201,
      "addFieldTeamMember", "Tổ công nghệ số",
      "Thêm một người dân vào tổ (đã là thành viên: 200, cập nhật vai trò)", "FieldTeam"},
+    {"DELETE", "/api/v1/field/teams/{id}/members/{person_id}", h_field_team_members_remove, AUTH_LOGIN,
+     CAP_PEOPLE_WRITE, SCOPE_FIELD_TEAM, "id", FROM_PATH, NULL, NULL, true, RATE_WRITE, 200, "removeFieldTeamMember",
+     "Tổ công nghệ số",
+     "Một thành viên rời tổ: giữ lại lịch sử (ngày rời, người ghi); không còn là thành viên hiện tại: 409", "FieldTeam"},
     {"GET", "/api/v1/field/teams/{id}/worklist", h_field_worklist, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_FIELD_TEAM, "id",
      FROM_PATH, NULL, field_worklist_query, false, RATE_NONE, 200, "getFieldWorklist", "Tổ công nghệ số",
      "Việc của tổ: hộ chưa được đến, hoặc người còn bị bỏ lại, trong tổ dân phố của tổ", "FieldWorklist"},
@@ -1178,6 +1185,9 @@ const route routes[] = {
     {"GET", "/api/v1/help-requests/units", h_helpreq_public_units, PUB, NULL, NULL, false, RATE_NONE, 200,
      "listHelpRequestUnits", "Tổ công nghệ số", "Các tổ dân phố để chọn trên biểu mẫu yêu cầu hỗ trợ công khai",
      "HelpRequestUnits"},
+    {"GET", "/api/v1/help-requests/topics", h_helpreq_public_topics, PUB, NULL, NULL, false, RATE_NONE, 200,
+     "listHelpRequestTopics", "Tổ công nghệ số",
+     "Các nội dung hỗ trợ để người dân chọn trên biểu mẫu yêu cầu hỗ trợ công khai (trường topic)", "HelpRequestTopics"},
     {"POST", "/api/v1/help-requests/public", h_helpreq_public, PUB, helpreq_public_body, NULL, false, RATE_FORM, 201,
      "createPublicHelpRequest", "Tổ công nghệ số",
      "Người dân hoặc người thân gửi yêu cầu hỗ trợ, không cần tài khoản (giới hạn theo địa chỉ mạng): chỉ trả về số yêu cầu",

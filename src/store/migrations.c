@@ -1078,6 +1078,21 @@ static const store_sql m0019[] = {
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
 
+/* 27: issue 9's gaps (docs/FIELD.md, docs/REVIEW-ISSUE-9.md): a team member who leaves keeps
+ * their row, with when and by whom (ended_at, ended_by; a member again later: the row is current
+ * again, the earlier periods stay in the audit log); an event's participant is registered ahead or
+ * attended (existing rows were recorded as attended); attachments by uploader, for the per-user cap
+ * on files no update links yet. */
+static const store_sql m0027[] = {
+    {"ALTER TABLE field_team_members ADD COLUMN ended_at BIGINT", NULL},
+    {"ALTER TABLE field_team_members ADD COLUMN ended_by BIGINT REFERENCES users(id)", NULL},
+    {"ALTER TABLE event_participants ADD COLUMN status TEXT NOT NULL DEFAULT 'attended'"
+     " CHECK (status IN ('registered', 'attended'))",
+     NULL},
+    {"CREATE INDEX attachments_created_by ON attachments(created_by, created_at)", NULL},
+    {NULL, NULL},
+};
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -1101,6 +1116,7 @@ const store_migration hocvuso_migrations[] = {
     {22, "plan tasks, their units and progress updates; attachments; schools' programme, grades, designations; contributions and plan budgets", m0022},
     {23, "a course's revision, raised by every load of the course", m0023},
     {24, "notifications between processes (SQLite)", m0024},
+    {27, "team members who left; event participants registered or attended; attachments by uploader", m0027},
     {28, "indicators defined by an admin from the building blocks", m0028},
     {0, NULL, NULL},
 };

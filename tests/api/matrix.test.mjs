@@ -131,6 +131,9 @@ const CAP_EXCEPTIONS = {
   'POST /api/v1/field/teams': 'people.write',
   'GET /api/v1/field/teams/{id}': 'people.read',
   'POST /api/v1/field/teams/{id}/members': 'people.write',
+  // A member leaves as they were added: people.write on the team's tổ (the person named in the path
+  // need not be in the caller's sight: someone who moved away still leaves the team).
+  'DELETE /api/v1/field/teams/{id}/members/{person_id}': 'people.write',
   'GET /api/v1/field/teams/{id}/worklist': 'people.read',
   'GET /api/v1/field/teams/{id}/report': 'people.read',
   'GET /api/v1/field/teams/{id}/report.xlsx': 'people.read',
@@ -668,8 +671,9 @@ function casesFor(rt, username) {
       break;
     case 'field_team':
       // A community digital team is reached through its tổ dân phố.
+      // A member named in the path ({person_id}: leaving the team) is the team's row, not checked apart.
       for (const [label, t] of [['team of tổ 1', teamA], ['team of tổ 2', teamB], ['missing team', null]])
-        add(label, { id: t ? t.id : MISSING }, {}, t === null ? 'missing' : holds(a, cap, t.unit) ? 'pass' : 'deny');
+        add(label, { id: t ? t.id : MISSING, person_id: a.inPerson.id }, {}, t === null ? 'missing' : holds(a, cap, t.unit) ? 'pass' : 'deny');
       break;
     case 'field_team_person': {
       // The team as above, then the person of the body: visible to the caller (people.read).

@@ -275,6 +275,7 @@ const cases = {
   // Tổ công nghệ số cộng đồng: the unit made above (a tổ) gets a team; the person made above joins
   // tổ 1's team; a visit to the household made above.
   listHelpRequestUnits: () => ({ path: '/api/v1/help-requests/units', session: null }),
+  listHelpRequestTopics: () => ({ path: '/api/v1/help-requests/topics', session: null }),
   createPublicHelpRequest: () => ({ path: '/api/v1/help-requests/public', session: null, body: { unit_id: state.tdp1, requester_name: 'Người Gửi Kiểm Thử', phone: '0912345678', description: 'Nhờ hướng dẫn cài VNeID.' } }),
   createHelpRequest: () => ({ path: '/api/v1/help-requests', body: { unit_id: state.tdp1, channel: 'desk', relation: 'desk', requester_name: 'Cán Bộ Quầy', topic: 'vneid', description: 'Hướng dẫn kích hoạt VNeID.' } }),
   listHelpRequests: () => ({ path: '/api/v1/help-requests?status=open&per_page=5' }),
@@ -288,6 +289,7 @@ const cases = {
   createFieldTeam: () => ({ path: '/api/v1/field/teams', body: { unit_id: state.unitId, name: 'Tổ công nghệ số kiểm thử' } }),
   getFieldTeam: () => ({ path: `/api/v1/field/teams/${state.teamId}` }),
   addFieldTeamMember: () => ({ path: `/api/v1/field/teams/${state.teamId}/members`, body: { person_id: state.personId, team_role: 'leader' } }),
+  removeFieldTeamMember: () => ({ path: `/api/v1/field/teams/${state.teamId}/members/${state.personId}` }),
   recordVisit: () => ({ path: `/api/v1/households/${state.householdId}/visits`, body: { topics: ['vneid', 'cashless'], note: 'Kiểm thử' } }),
   listHouseholdVisits: () => ({ path: `/api/v1/households/${state.householdId}/visits` }),
   getFieldWorklist: () => ({ path: `/api/v1/field/teams/${state.teamId}/worklist?list=residents&per_page=5` }),
@@ -315,8 +317,8 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listSchools', 'getSchool', 'setSchoolProgramme',
   'addSchoolDesignation', 'uploadSchoolEvidence', 'addContribution', 'listContributions', 'setPlanBudget', 'listPlanBudgets',
   'listFieldTopics', 'createFieldTopic', 'listFieldTeams',
-  'createFieldTeam', 'getFieldTeam', 'addFieldTeamMember', 'recordVisit', 'listHouseholdVisits', 'getFieldWorklist', 'getFieldTeamReport', 'getFieldTeamReportXlsx',
-  'getFieldCoverage', 'findFieldHouseholds', 'listHelpRequestUnits', 'createPublicHelpRequest', 'createHelpRequest',
+  'createFieldTeam', 'getFieldTeam', 'addFieldTeamMember', 'removeFieldTeamMember', 'recordVisit', 'listHouseholdVisits', 'getFieldWorklist', 'getFieldTeamReport', 'getFieldTeamReportXlsx',
+  'getFieldCoverage', 'findFieldHouseholds', 'listHelpRequestUnits', 'listHelpRequestTopics', 'createPublicHelpRequest', 'createHelpRequest',
   'listHelpRequests', 'getHelpRequestSummary', 'getHelpRequest', 'takeHelpRequest', 'completeHelpRequest', 'getPersonMovement', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
