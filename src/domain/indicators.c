@@ -396,6 +396,7 @@ STORE_SQL(q_centres_cube,
           " WHERE u.kind = 'service_center' AND u.path >= ? AND u.path < ?) t GROUP BY f");
 
 STORE_SQL(q_unit, "SELECT name, path, kind FROM units WHERE id = ?");
+STORE_SQL(q_children, "SELECT id, name, kind FROM units WHERE parent_id = ? ORDER BY name, id");
 
 void ind_cube_free(ind_cube *cube) {
   free(cube->cells);
@@ -842,5 +843,153 @@ done:
   json_decref(x.items);
   json_decref(unit);
   json_decref(set);
+  return ret;
+}
+
+/* ---- ranking of the units below ---- */
+
+typedef struct ranked {
+  int64_t id, num, den;
+  char *name, *kind;
+  double pct;
+} ranked;
+
+static int by_percent(const void *a, const void *b) {
+  const ranked *x = a, *y = b;
+  if ((x->den > 0) != (y->den > 0)) return x->den > 0 ? -1 : 1; /* nobody to count: last */
+  if (x->pct != y->pct) return x->pct > y->pct ? -1 : 1;
+  if (x->num != y->num) return x->num > y->num ? -1 : 1;
+  return strcmp(x->name, y->name);
+}
+
+int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_key, json_t **out, app_err *e) {
+  *out = NULL;
+  pthread_once(&parse_once, parse_catalogue);
+  int ret = -1, n = 0, cap = 0;
+  ranked *rows = NULL;
+  json_t *set = NULL, *targets = NULL, *items = NULL, *unit = NULL;
+  const json_t *def = NULL;
+  const char *name = NULL;
+  char *stored_name = NULL;
+  int idx = -1;
+  if (ind_set_load(c, &set, e) != 0) goto done;
+  if ((def = catalogue_def(code, &idx))) {
+    name = ind_catalogue[idx].name;
+    targets = catalogue_targets(&ind_catalogue[idx]);
+  } else {
+    store_stmt *s = store_prepare(c, &q_defs_all);
+    if (!s) {
+      APP_INTERNAL(e);
+      goto done;
+    }
+    int rc;
+    while ((rc = store_step(s)) == STORE_ROW)
+      if (code && strcmp(store_col_text(s, 1), code) == 0 && store_col_int(s, 5)) {
+        stored_name = strdup(store_col_text(s, 2));
+        targets = json_loads(store_col_text(s, 4), 0, NULL);
+      }
+    store_reset(s);
+    if (rc != STORE_DONE) {
+      APP_INTERNAL(e);
+      goto done;
+    }
+    name = stored_name;
+    def = stored_name ? json_object_get(set, code) : NULL;
+  }
+  if (!def || !name) {
+    ret = app_fail(e, 404, "not_found", "code", "Không có chỉ tiêu đang dùng với mã này.");
+    goto done;
+  }
+  int b = ind_base_of(json_string_value(json_object_get(def, "base")));
+  store_stmt *s = store_prepare(c, &q_unit);
+  if (!s || b < 0) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_int(s, 1, unit_id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW)
+    unit = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)unit_id, "name", store_col_text(s, 0), "kind", store_col_text(s, 2));
+  store_reset(s);
+  if (rc != STORE_ROW || !unit) {
+    ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "unit", "Không có đơn vị này.") : APP_INTERNAL(e);
+    goto done;
+  }
+  s = store_prepare(c, &q_children);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_int(s, 1, unit_id);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    if (n == cap) {
+      int ncap = cap ? cap * 2 : 32;
+      ranked *nr = realloc(rows, (size_t)ncap * sizeof *nr);
+      if (!nr) {
+        rc = STORE_ERROR;
+        break;
+      }
+      rows = nr;
+      cap = ncap;
+    }
+    rows[n] = (ranked){.id = store_col_int(s, 0), .name = strdup(store_col_text(s, 1)), .kind = strdup(store_col_text(s, 2))};
+    if (!rows[n].name || !rows[n].kind) {
+      free(rows[n].name);
+      free(rows[n].kind);
+      rc = STORE_ERROR;
+      break;
+    }
+    n++;
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  for (int i = 0; i < n; i++) {
+    ind_cube cube;
+    if (ind_cube_load(c, (ind_base)b, rows[i].id, date_key, &cube, e) != 0) goto done;
+    ind_eval(set, def, &cube, &rows[i].num, &rows[i].den);
+    ind_cube_free(&cube);
+    rows[i].pct = rows[i].den > 0 ? round(1000.0 * (double)rows[i].num / (double)rows[i].den) / 10.0 : 0;
+  }
+  qsort(rows, (size_t)n, sizeof *rows, by_percent);
+  int target = target_for(targets, (int)(date_key / 10000));
+  items = json_array();
+  int rank = 0;
+  for (int i = 0; items && i < n; i++) {
+    ranked *r = &rows[i];
+    bool counted = r->den > 0;
+    if (counted && (i == 0 || rows[i - 1].pct != r->pct)) rank = i + 1; /* ties share a rank: 1, 2, 2, 4 */
+    json_t *gap = json_null(), *met = json_null();
+    if (target >= 0 && counted) {
+      gap = json_real(r->pct >= target ? 0.0 : round(10.0 * (target - r->pct)) / 10.0);
+      met = json_boolean(r->pct >= target);
+    }
+    json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "unit_id", (json_int_t)r->id,
+                                           "name", r->name, "kind", r->kind, "numerator", (json_int_t)r->num,
+                                           "denominator", (json_int_t)r->den, "percent",
+                                           counted ? json_real(r->pct) : json_null(), "gap", gap, "met", met, "rank",
+                                           counted ? json_integer(rank) : json_null()));
+  }
+  char date[16];
+  snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(date_key / 10000), (int)(date_key / 100 % 100),
+           (int)(date_key % 100));
+  *out = items ? json_pack("{s:{s:s, s:s, s:s, s:o}, s:O, s:s, s:O}", "indicator", "code", code, "name", name, "base",
+                           bases[b].code, "target", target >= 0 ? json_integer(target) : json_null(), "unit", unit,
+                           "date", date, "items", items)
+               : NULL;
+  ret = *out ? 0 : APP_INTERNAL(e);
+done:
+  for (int i = 0; i < n; i++) {
+    free(rows[i].name);
+    free(rows[i].kind);
+  }
+  free(rows);
+  free(stored_name);
+  json_decref(set);
+  json_decref(targets);
+  json_decref(items);
+  json_decref(unit);
   return ret;
 }

@@ -89,6 +89,12 @@ int ind_def_save(store_conn *w, int64_t id, const char *code, const char *name, 
  * "targets", "builtin", "active", "source"}]. */
 int ind_defs_list(store_conn *c, json_t **items, app_err *e);
 
+/* The ranking of the units directly below `unit_id` by one indicator (the catalogue's or an active
+ * stored one) on a date: {"indicator": {"code", "name", "target"}, "unit": {…}, "date", "items":
+ * [{"unit_id", "name", "kind", "numerator", "denominator", "percent", "gap", "met", "rank"}]}, best
+ * first, those with nobody in the population last and unranked. 404 for an unknown code or unit. */
+int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_key, json_t **out, app_err *e);
+
 /* The date key of "YYYY-MM-DD" (a real date), or -1. */
 int64_t ind_date_key(const char *s);
 

@@ -27,22 +27,42 @@ static int64_t reports_root(const principal *p) {
   return best;
 }
 
+static int unit_and_date(req *r, int64_t *unit, int64_t *key);
+
 int h_indicators_get(req *r) {
-  int64_t unit = req_qint(r, "unit", 0);
-  if (!unit) unit = reports_root(r->who);
-  if (!unit)
-    return req_fail(r, 403, "forbidden", "unit", "Tài khoản này không được xem chỉ tiêu của đơn vị nào.");
-  int64_t today = groups_date_key(clock_now()), key = today;
-  const char *ds = req_qstr(r, "date");
-  if (ds && *ds) {
-    key = ind_date_key(ds);
-    if (key < 0) return req_fail(r, 400, "invalid_value", "date", "Ngày tham chiếu phải là một ngày có thật, dạng YYYY-MM-DD.");
-    if (key > today) return req_fail(r, 400, "invalid_value", "date", "Ngày tham chiếu không được ở tương lai.");
-  }
+  int64_t unit = 0, key = 0;
+  if (unit_and_date(r, &unit, &key) != 0) return -1;
   store_conn *c = req_db(r);
   if (!c) return req_unavailable(r);
   json_t *o = NULL;
   if (ind_compute(c, unit, key, &o, &r->err) != 0) return -1;
+  return req_ok(r, 200, o);
+}
+
+/* The query's unit (or the caller's highest) and date (or today; never later): 0, or -1 answered. */
+static int unit_and_date(req *r, int64_t *unit, int64_t *key) {
+  *unit = req_qint(r, "unit", 0);
+  if (!*unit) *unit = reports_root(r->who);
+  if (!*unit) return req_fail(r, 403, "forbidden", "unit", "Tài khoản này không được xem chỉ tiêu của đơn vị nào.");
+  int64_t today = groups_date_key(clock_now());
+  *key = today;
+  const char *ds = req_qstr(r, "date");
+  if (ds && *ds) {
+    *key = ind_date_key(ds);
+    if (*key < 0) return req_fail(r, 400, "invalid_value", "date", "Ngày tham chiếu phải là một ngày có thật, dạng YYYY-MM-DD.");
+    if (*key > today) return req_fail(r, 400, "invalid_value", "date", "Ngày tham chiếu không được ở tương lai.");
+  }
+  return 0;
+}
+
+int h_indicators_ranking(req *r) {
+  int64_t unit = 0, key = 0;
+  if (unit_and_date(r, &unit, &key) != 0) return -1;
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  json_t *o = NULL;
+  const char *code = req_qstr(r, "code");
+  if (ind_ranking(c, code && *code ? code : "T3", unit, key, &o, &r->err) != 0) return -1;
   return req_ok(r, 200, o);
 }
 

@@ -479,6 +479,12 @@ static const field_spec indicator_def_update_body[] = {
     INDICATOR_DEF_FIELDS(false),
     {0},
 };
+static const field_spec indicators_ranking_query[] = {
+    {"code", FT_STRING, false, 1, 20, "Mã chỉ tiêu (T1…, M1…, C1 hoặc của phường); mặc định T3"},
+    {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị có các đơn vị trực thuộc được xếp hạng; mặc định: đơn vị cao nhất được xem báo cáo"},
+    {"date", FT_DATE, false, 0, 0, "Ngày tham chiếu (YYYY-MM-DD, không ở tương lai); mặc định: hôm nay"},
+    {0},
+};
 static const field_spec indicator_defs_query[] = {
     PAGING,
     {0},
@@ -1037,6 +1043,11 @@ const route routes[] = {
      "Các chỉ tiêu của kế hoạch (mục III) và của các mô hình (mục IV.3) cho một đơn vị và cả cây bên dưới, vào một "
      "ngày: tử số, mẫu số, tỷ lệ, chỉ tiêu của năm, khoảng còn thiếu",
      "IndicatorList"},
+    {"GET", "/api/v1/indicators/ranking", h_indicators_ranking, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL,
+     indicators_ranking_query, false, RATE_NONE, 200, "rankIndicatorUnits", "Chỉ tiêu",
+     "Xếp hạng các đơn vị trực thuộc theo một chỉ tiêu (thi đua): tử số, mẫu số, tỷ lệ, khoảng còn thiếu; đơn vị "
+     "chưa có ai trong mẫu số đứng cuối, không xếp hạng",
+     "IndicatorRanking"},
     {"GET", "/api/v1/indicators/definitions", h_indicator_defs_list, LOGIN(CAP_REPORTS_READ), NULL,
      indicator_defs_query, false, RATE_NONE, 200, "listIndicatorDefinitions", "Chỉ tiêu",
      "Định nghĩa các chỉ tiêu: có sẵn theo kế hoạch và do phường định nghĩa từ các khối dựng sẵn",

@@ -163,3 +163,41 @@ test('a definition that refers to nothing, has an empty population or loops: 400
   expectError(assert, await srv.request('POST', '/api/v1/indicators/definitions', { session: tdp01, body: { code: 'Y1', name: 'Thử', definition: { base: 'people', condition: { fact: 'learned' } } } }), 403);
   assert.equal(await count(), n0 + 2);
 });
+
+test('ranking the units below by an indicator: best first, ties share a rank, nobody to count comes last unranked', async () => {
+  const mk = async (name) => {
+    const u = await srv.request('POST', '/api/v1/units', { session: admin, body: { parent_id: ward, kind: await groupKind(srv, admin), name: `${name} ${tag}` } });
+    assert.equal(u.status, 201, u.text);
+    return u.json.id;
+  };
+  const [a, b, c, d] = [await mk('Tổ xếp hạng A'), await mk('Tổ xếp hạng B'), await mk('Tổ xếp hạng C'), await mk('Tổ xếp hạng D')];
+  const people = async (unit, n, confirmed) => {
+    const hh = await srv.request('POST', '/api/v1/households', { session: admin, body: { unit_id: unit, address: `Số ${unit} ngõ Xếp Hạng` } });
+    assert.equal(hh.status, 201, hh.text);
+    for (let i = 0; i < n; i++) {
+      const p = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: `Người Xếp Hạng ${'ABCDEF'[i]} ${tag}`, unit_id: unit, birth_date: '1980-01-01', household_id: hh.json.id } });
+      assert.equal(p.status, 201, p.text);
+      if (i < confirmed) assert.equal((await srv.request('POST', `/api/v1/residents/${p.json.id}/confirmations`, { session: admin, body: { kind: 'vneid', confirmed_on: '2026-01-05' } })).status, 201);
+    }
+  };
+  await people(a, 2, 1);
+  await people(b, 2, 2);
+  await people(c, 4, 2);
+  const r = await srv.getJSON(admin, `/api/v1/indicators/ranking?code=T4&unit=${ward}&date=2026-02-01`);
+  assert.equal(r.indicator.code, 'T4');
+  assert.equal(r.indicator.target, 100);
+  const at = (id) => r.items.findIndex((x) => x.unit_id === id);
+  const row = (id) => r.items[at(id)];
+  assert.deepEqual([row(a).numerator, row(a).denominator, row(a).percent], [1, 2, 50]);
+  assert.deepEqual([row(b).numerator, row(b).denominator, row(b).percent, row(b).met, row(b).gap], [2, 2, 100, true, 0]);
+  assert.deepEqual([row(c).numerator, row(c).denominator, row(c).percent, row(c).gap], [2, 4, 50, 50]);
+  assert.ok(at(b) < at(c) && at(c) < at(a), 'best first; at the same percentage, more counted first');
+  assert.ok(row(b).rank < row(c).rank);
+  assert.equal(row(c).rank, row(a).rank, 'ties share a rank');
+  assert.deepEqual([row(d).denominator, row(d).percent, row(d).rank], [0, null, null]);
+  for (const x of r.items.slice(at(d))) assert.equal(x.rank, null, 'after the first unranked, none is ranked');
+  // Ranks are 1-based positions of the first of each tie.
+  r.items.forEach((x, i) => { if (x.rank !== null && (i === 0 || r.items[i - 1].percent !== x.percent)) assert.equal(x.rank, i + 1); });
+  expectError(assert, await srv.request('GET', `/api/v1/indicators/ranking?code=T99&unit=${ward}`, { session: admin }), 404, 'not_found', 'code');
+  expectError(assert, await srv.request('GET', `/api/v1/indicators/ranking?code=T4&unit=${ward}`, { session: tdp01 }), 403, undefined, 'unit');
+});

@@ -106,6 +106,7 @@ const CAP_EXCEPTIONS = {
   // The plan's indicators are figures, no one's personal data: reports.read on the unit asked for.
   'GET /api/v1/indicators': 'reports.read',
   'GET /api/v1/indicators/definitions': 'reports.read',
+  'GET /api/v1/indicators/ranking': 'reports.read',
   // Defining an indicator is the ward's configuration of its reports: indicators.write (ward admins).
   'POST /api/v1/indicators/definitions': 'indicators.write',
   'PUT /api/v1/indicators/definitions/{id}': 'indicators.write',

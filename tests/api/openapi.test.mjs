@@ -236,6 +236,7 @@ const cases = {
   listVneidWorklist: () => ({ path: `/api/v1/vneid/worklist?unit_id=${state.tdp1}&per_page=5` }),
   listIndicators: () => ({ path: `/api/v1/indicators?unit=${state.tdp1}` }),
   listIndicatorDefinitions: () => ({ path: '/api/v1/indicators/definitions' }),
+  rankIndicatorUnits: () => ({ path: `/api/v1/indicators/ranking?code=T3&unit=${state.wardId}` }),
   createIndicatorDefinition: () => ({ path: '/api/v1/indicators/definitions', body: { code: 'OA1', name: 'Người cao tuổi có định danh mức 2', definition: { base: 'people', population: { group: 'elderly' }, condition: { fact: 'vneid_level2' } }, targets: { 2026: 90 } } }),
   updateIndicatorDefinition: () => ({ path: `/api/v1/indicators/definitions/${state.indicatorDefId}`, body: { targets: { 2026: 95 } } }),
   // The plan's tasks (issue 9 part 8): 3.4 names the Phòng Văn hóa - Xã hội; the admin reports for the ward.
@@ -313,7 +314,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'deleteTradeStep', 'createClass', 'listClasses', 'getClass', 'addClassSession', 'enrolInClass', 'setClassAttendance', 'setClassOutcome', 'createEvent', 'listEvents', 'getEvent', 'updateEvent', 'addEventActivity', 'addEventParticipant',
   'createAmbassador', 'listAmbassadors', 'getAmbassadorSummary', 'assignMentee', 'logMentorSession', 'endMentorship',
   'getAmbassador', 'logServiceHelp', 'endAmbassador', 'getFamilySummary', 'listFamiliesLeft', 'getVneidCoverage',
-  'listVneidWorklist', 'listIndicators', 'listIndicatorDefinitions', 'createIndicatorDefinition', 'updateIndicatorDefinition', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
+  'listVneidWorklist', 'listIndicators', 'listIndicatorDefinitions', 'rankIndicatorUnits', 'createIndicatorDefinition', 'updateIndicatorDefinition', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
   'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listSchools', 'getSchool', 'setSchoolProgramme',
   'addSchoolDesignation', 'uploadSchoolEvidence', 'addContribution', 'listContributions', 'setPlanBudget', 'listPlanBudgets',
   'listFieldTopics', 'createFieldTopic', 'listFieldTeams',

@@ -70,6 +70,34 @@ test('phone 360 px: the home page shows the unit\'s indicators; the dashboard fo
   assertNoProblems(problems);
 });
 
+test('phone 360 px: the ward\'s tổ dân phố ranked by an indicator, each row the API\'s, each a way down', { timeout: 120_000 }, async () => {
+  const { page, problems } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'admin', srv.password);
+  await waitReady(page);
+  await page.goto('/#/chi-tieu');
+  await page.getByRole('heading', { level: 1, name: /^Chỉ tiêu: / }).waitFor();
+  await waitReady(page);
+  await page.locator('main li.ind-item[data-code="T4"]').getByRole('link', { name: 'Xếp hạng đơn vị trực thuộc' }).click();
+  await page.getByRole('heading', { level: 1, name: /^Xếp hạng: T4 / }).waitFor();
+  await waitReady(page);
+  const q = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+  const api = await (await page.request.get(`${srv.url}/api/v1/indicators/ranking?${q}`)).json();
+  const rows = page.locator('main .ind-ranking tbody tr');
+  assert.equal(await rows.count(), api.items.length);
+  for (const [i, x] of api.items.slice(0, 5).entries()) {
+    const tr = rows.nth(i);
+    assert.equal(await tr.getAttribute('data-id'), String(x.unit_id));
+    assert.equal((await tr.locator('td[data-label="Hạng"]').innerText()).trim(), x.rank === null ? '—' : String(x.rank));
+    assert.equal((await tr.locator('td[data-label="Số đạt"]').innerText()).trim(), `${x.numerator.toLocaleString('vi-VN')}/${x.denominator.toLocaleString('vi-VN')}`);
+  }
+  const t1 = api.items.find((x) => x.unit_id === tdp1);
+  assert.ok(t1 && t1.numerator >= 1, 'tổ 1 holds the confirmation made for this test');
+  await assertNoHorizontalOverflow(page, PHONE.width, 'the ranking');
+  await page.locator(`main .ind-ranking tr[data-id="${tdp1}"]`).getByRole('link').click();
+  await page.getByRole('heading', { level: 1, name: 'Chỉ tiêu: Tổ dân phố số 1' }).waitFor();
+  assertNoProblems(problems);
+});
+
 test('desktop: two columns of indicators; a field helper\'s home page has no figures', { timeout: 120_000 }, async () => {
   const { page, problems } = await newPage(browser, srv.url, { viewport: { width: 1280, height: 900 } });
   await login(page, 'admin', srv.password);

@@ -30,8 +30,9 @@ function status(it) {
   return it.met ? badge('Đạt', 'success') : badge(`Còn thiếu ${fmtNum(it.gap)} điểm %`, 'warning');
 }
 
-/** The list of indicators of one answer of GET /indicators. */
-export function indicatorList(data) {
+/** The list of indicators of one answer of GET /indicators; `rankHref(it)`, when given, links each
+ * to the ranking of the units below. */
+export function indicatorList(data, rankHref = null) {
   if (!data.items.length) return empty('Chưa có chỉ tiêu nào.');
   return h('ul', { class: 'ind-list' },
     data.items.map((it) => h('li', { class: 'ind-item', dataset: { code: it.code } },
@@ -43,7 +44,35 @@ export function indicatorList(data) {
         h('span', { class: 'ind-value' }, it.percent === null ? '—' : `${fmtNum(it.percent)}%`),
         h('span', { class: 'ind-count' }, `${fmtNum(it.numerator)}/${fmtNum(it.denominator)} ${BASES[it.base] || ''}`),
         h('span', { class: 'ind-goal' }, it.target === null ? 'không có chỉ tiêu năm' : `chỉ tiêu ${fmtNum(it.target)}%`),
-        status(it)))));
+        status(it)),
+      rankHref ? h('a', { href: rankHref(it), class: 'ind-rank-link' }, 'Xếp hạng đơn vị trực thuộc') : null)));
+}
+
+/* ---------- #/chi-tieu/xep-hang?code=&unit=&date= : the units below, ranked ---------- */
+
+async function ranking(ctx) {
+  const query = { code: ctx.query.code || 'T3' };
+  if (ctx.query.unit) query.unit = ctx.query.unit;
+  if (ctx.query.date) query.date = ctx.query.date;
+  const data = await api.get('/indicators/ranking', query);
+  const ind = data.indicator;
+  const rows = data.items.map((x) => h('tr', { dataset: { id: String(x.unit_id) } },
+    h('td', { dataset: { label: 'Hạng' }, class: 'ind-rank' }, x.rank === null ? '—' : String(x.rank)),
+    h('td', { class: 'cell-title', dataset: { label: 'Đơn vị' } },
+      h('a', { href: `#/chi-tieu?unit=${encodeURIComponent(x.unit_id)}&date=${encodeURIComponent(data.date)}`, class: 'row-name' }, x.name)),
+    h('td', { dataset: { label: 'Tỷ lệ' } }, bar({ ...x, target: ind.target }), x.percent === null ? '—' : `${fmtNum(x.percent)}%`),
+    h('td', { dataset: { label: 'Số đạt' }, class: 'ind-count' }, `${fmtNum(x.numerator)}/${fmtNum(x.denominator)}`)));
+  return h('div', { class: 'page page-indicators' },
+    pageHeader(`Xếp hạng: ${ind.code} ${ind.name}`,
+      `Các đơn vị trực thuộc ${data.unit.name}, tính đến hết ngày ${data.date.split('-').reverse().join('/')}` +
+      (ind.target === null ? '.' : `; chỉ tiêu năm ${fmtNum(ind.target)}%.`)),
+    data.items.length ? h('div', { class: 'table-wrap' },
+      h('table', { class: 'table table-cards ind-ranking' },
+        h('caption', { class: 'visually-hidden' }, `Xếp hạng theo ${ind.name}`),
+        h('thead', null, h('tr', null, ['Hạng', 'Đơn vị', 'Tỷ lệ', 'Số đạt'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, rows)))
+      : empty('Đơn vị này không có đơn vị trực thuộc.'),
+    h('p', null, h('a', { href: `#/chi-tieu?unit=${encodeURIComponent(data.unit.id)}&date=${encodeURIComponent(data.date)}`, class: 'btn btn-secondary' }, 'Về các chỉ tiêu')));
 }
 
 function dateForm(ctx, unit, date) {
@@ -61,6 +90,7 @@ function dateForm(ctx, unit, date) {
 }
 
 export async function render(ctx) {
+  if (ctx.params && ctx.params.view === 'xep-hang') return ranking(ctx);
   const query = {};
   if (ctx.query.unit) query.unit = ctx.query.unit;
   if (ctx.query.date) query.date = ctx.query.date;
@@ -76,6 +106,7 @@ export async function render(ctx) {
   return h('div', { class: 'page page-indicators' },
     pageHeader(`Chỉ tiêu: ${data.unit.name}`, `Số liệu tính đến hết ngày ${data.date.split('-').reverse().join('/')}, cho đơn vị này và mọi đơn vị trực thuộc.`),
     dateForm(ctx, data.unit.id, data.date),
-    section('Chỉ tiêu của kế hoạch và các mô hình', indicatorList(data)),
+    section('Chỉ tiêu của kế hoạch và các mô hình', indicatorList(data, (it) =>
+      `#/chi-tieu/xep-hang?code=${encodeURIComponent(it.code)}&unit=${encodeURIComponent(data.unit.id)}&date=${encodeURIComponent(data.date)}`)),
     below);
 }
