@@ -12,7 +12,9 @@
 #include <time.h>
 
 #include "domain/attachments.h"
+#include "domain/groups.h"
 #include "domain/importer.h"
+#include "domain/indicators.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
 #include "domain/sessions.h"
@@ -59,6 +61,14 @@ static void purge_when_due(double *next) {
     if (sessions_purge(w) != 0) log_warn("cannot purge expired sessions: %s", store_errmsg(w));
     store_release(w);
   }
+  /* The figures of the quarter just ended, for every unit (once: a snapshot is never retaken). */
+  char quarter[8];
+  int64_t today = groups_date_key(clock_now()), snapped = 0;
+  ind_last_quarter(today, quarter);
+  if (ind_snapshot_take(W.st, quarter, today, &snapped, err, sizeof err) != 0)
+    log_error("snapshot of %s: %s (tried again later)", quarter, err);
+  else if (snapped)
+    log_info("snapshot of %s: the figures of %lld unit(s) kept", quarter, (long long)snapped);
   int64_t files = 0;
   if (importer_expire_files(W.st, clock_now() - (int64_t)W.retention_days * 86400, &files, err, sizeof err) != 0)
     log_error("purge of uploaded files: %s (tried again later)", err);

@@ -993,3 +993,239 @@ done:
   json_decref(unit);
   return ret;
 }
+
+/* ---- quarters: snapshots and history ---- */
+
+enum { SNAPSHOT_CHUNK = 50 };
+
+STORE_SQL(q_units_all, "SELECT id FROM units WHERE id > ? ORDER BY id LIMIT ?");
+STORE_SQL(q_snap_has, "SELECT 1 FROM indicator_snapshots WHERE quarter = ? AND unit_id = ? LIMIT 1");
+STORE_SQL(q_snap_insert, "INSERT INTO indicator_snapshots (quarter, unit_id, code, name, base, numerator, denominator,"
+                         " target, taken_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                         " ON CONFLICT (quarter, unit_id, code) DO NOTHING");
+STORE_SQL(q_history, "SELECT quarter, numerator, denominator, target, name FROM indicator_snapshots"
+                     " WHERE unit_id = ? AND code = ? ORDER BY quarter");
+
+int64_t ind_quarter_end(const char *q) {
+  if (!q || strlen(q) != 7 || q[4] != '-' || q[5] != 'Q' || q[6] < '1' || q[6] > '4') return -1;
+  for (int i = 0; i < 4; i++)
+    if (q[i] < '0' || q[i] > '9') return -1;
+  int y = atoi(q);
+  if (y < 2020 || y > 2100) return -1;
+  static const int ends[4] = {331, 630, 930, 1231};
+  return (int64_t)y * 10000 + ends[q[6] - '1'];
+}
+
+void ind_last_quarter(int64_t today_key, char out[8]) {
+  int y = (int)(today_key / 10000), m = (int)(today_key / 100 % 100);
+  int q = (m - 1) / 3; /* the quarter under way, 0-based; the one before it has ended */
+  if (q == 0) {
+    y--;
+    q = 4;
+  }
+  int yy = y < 0 ? 0 : y % 10000;
+  out[0] = (char)('0' + yy / 1000);
+  out[1] = (char)('0' + yy / 100 % 10);
+  out[2] = (char)('0' + yy / 10 % 10);
+  out[3] = (char)('0' + yy % 10);
+  out[4] = '-';
+  out[5] = 'Q';
+  out[6] = (char)('0' + q);
+  out[7] = '\0';
+}
+
+/* One unit's rows, computed on a reader. */
+static int snapshot_rows(store *st, int64_t unit_id, int64_t date_key, json_t **items, char *err, size_t errlen) {
+  *items = NULL;
+  store_conn *c = store_acquire(st, false);
+  if (!c) {
+    snprintf(err, errlen, "no database connection");
+    return -1;
+  }
+  json_t *o = NULL;
+  app_err e = {0};
+  int rc = store_read_snapshot(c) == STORE_OK ? ind_compute(c, unit_id, date_key, &o, &e) : -1;
+  if (store_in_transaction(c)) store_rollback(c);
+  store_release(c);
+  if (rc != 0) {
+    snprintf(err, errlen, "unit %lld: %s", (long long)unit_id, e.message ? e.message : "cannot compute");
+    return -1;
+  }
+  *items = json_incref(json_object_get(o, "items"));
+  json_decref(o);
+  return 0;
+}
+
+int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, int64_t *written, char *err, size_t errlen) {
+  *written = 0;
+  int64_t end = ind_quarter_end(quarter);
+  if (end < 0) {
+    snprintf(err, errlen, "\"%s\" is not a quarter (YYYY-Qn)", quarter ? quarter : "");
+    return -1;
+  }
+  if (end >= today_key) {
+    snprintf(err, errlen, "quarter %s has not ended", quarter);
+    return -1;
+  }
+  int64_t after = 0;
+  for (;;) {
+    int64_t ids[SNAPSHOT_CHUNK];
+    json_t *rows[SNAPSHOT_CHUNK];
+    int n = 0;
+    /* which units of the next chunk are still to take (on a reader) */
+    store_conn *c = store_acquire(st, false);
+    if (!c) {
+      snprintf(err, errlen, "no database connection");
+      return -1;
+    }
+    store_stmt *s = store_prepare(c, &q_units_all);
+    int rc = s ? STORE_OK : STORE_ERROR;
+    int64_t listed[SNAPSHOT_CHUNK];
+    int nlisted = 0;
+    if (s) {
+      store_bind_int(s, 1, after);
+      store_bind_int(s, 2, SNAPSHOT_CHUNK);
+      while ((rc = store_step(s)) == STORE_ROW) listed[nlisted++] = store_col_int(s, 0);
+      store_reset(s);
+    }
+    for (int i = 0; rc == STORE_DONE && i < nlisted; i++) {
+      store_stmt *h = store_prepare(c, &q_snap_has);
+      if (!h) {
+        rc = STORE_ERROR;
+        break;
+      }
+      store_bind_text(h, 1, quarter);
+      store_bind_int(h, 2, listed[i]);
+      int hr = store_step(h);
+      store_reset(h);
+      if (hr == STORE_DONE) ids[n++] = listed[i];
+      else if (hr != STORE_ROW) rc = STORE_ERROR;
+    }
+    store_release(c);
+    if (rc != STORE_DONE) {
+      snprintf(err, errlen, "cannot list the units");
+      return -1;
+    }
+    if (nlisted == 0) return 0;
+    after = listed[nlisted - 1];
+    /* their figures, with nothing held */
+    int computed = 0;
+    for (; computed < n; computed++)
+      if (snapshot_rows(st, ids[computed], end, &rows[computed], err, errlen) != 0) break;
+    int ret = computed == n ? 0 : -1;
+    /* written in one short transaction on the writer */
+    if (ret == 0 && n) {
+      store_conn *w = store_acquire(st, true);
+      int64_t now = clock_now();
+      bool ok = w && store_begin(w) == STORE_OK;
+      for (int i = 0; ok && i < n; i++) {
+        size_t k;
+        json_t *it;
+        json_array_foreach(rows[i], k, it) {
+          store_stmt *ins = store_prepare(w, &q_snap_insert);
+          if (!ins) {
+            ok = false;
+            break;
+          }
+          json_t *tg = json_object_get(it, "target");
+          store_bind_text(ins, 1, quarter);
+          store_bind_int(ins, 2, ids[i]);
+          store_bind_text(ins, 3, json_string_value(json_object_get(it, "code")));
+          store_bind_text(ins, 4, json_string_value(json_object_get(it, "name")));
+          store_bind_text(ins, 5, json_string_value(json_object_get(it, "base")));
+          store_bind_int(ins, 6, json_integer_value(json_object_get(it, "numerator")));
+          store_bind_int(ins, 7, json_integer_value(json_object_get(it, "denominator")));
+          if (json_is_integer(tg))
+            store_bind_int(ins, 8, json_integer_value(tg));
+          else
+            store_bind_null(ins, 8);
+          store_bind_int(ins, 9, now);
+          int irc = store_step(ins);
+          store_reset(ins);
+          if (irc != STORE_DONE) {
+            ok = false;
+            break;
+          }
+        }
+      }
+      if (ok && store_commit(w) == STORE_OK) {
+        *written += n;
+      } else {
+        snprintf(err, errlen, "cannot write the snapshot: %s", w ? store_errmsg(w) : "no writer");
+        ret = -1;
+      }
+      if (w) store_release(w);
+    }
+    for (int i = 0; i < computed; i++) json_decref(rows[i]);
+    if (ret != 0) return -1;
+  }
+}
+
+int ind_history(store_conn *c, int64_t unit_id, const char *code, json_t **out, app_err *e) {
+  *out = NULL;
+  json_t *items = json_array(), *unit = NULL;
+  char *name = NULL;
+  int ret = -1;
+  store_stmt *s = items ? store_prepare(c, &q_unit) : NULL;
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_int(s, 1, unit_id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW)
+    unit = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)unit_id, "name", store_col_text(s, 0), "kind", store_col_text(s, 2));
+  store_reset(s);
+  if (rc != STORE_ROW || !unit) {
+    ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "unit", "Không có đơn vị này.") : APP_INTERNAL(e);
+    goto done;
+  }
+  s = store_prepare(c, &q_history);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_int(s, 1, unit_id);
+  store_bind_text(s, 2, code);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    const char *q = store_col_text(s, 0);
+    int64_t num = store_col_int(s, 1), den = store_col_int(s, 2), end = ind_quarter_end(q);
+    bool has_target = !store_col_is_null(s, 3);
+    int64_t target = store_col_int(s, 3);
+    if (!name) name = strdup(store_col_text(s, 4));
+    char date[16];
+    snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(end / 10000), (int)(end / 100 % 100), (int)(end % 100));
+    json_t *pct = percent_or_null(num, den);
+    json_t *met = has_target && den > 0 ? json_boolean(json_real_value(pct) >= (double)target) : json_null();
+    json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o}", "quarter", q, "date", date, "numerator",
+                                           (json_int_t)num, "denominator", (json_int_t)den, "percent", pct, "target",
+                                           has_target ? json_integer(target) : json_null(), "met", met));
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  if (!name) {
+    /* no snapshot yet: the indicator must still exist */
+    int idx;
+    json_t *set = NULL;
+    if (catalogue_def(code, &idx)) {
+      name = strdup(ind_catalogue[idx].name);
+    } else if (ind_set_load(c, &set, e) == 0 && json_object_get(set, code)) {
+      name = strdup(code);
+    }
+    json_decref(set);
+    if (!name) {
+      ret = app_fail(e, 404, "not_found", "code", "Không có chỉ tiêu với mã này.");
+      goto done;
+    }
+  }
+  *out = json_pack("{s:O, s:{s:s, s:s}, s:O}", "unit", unit, "indicator", "code", code, "name", name, "items", items);
+  ret = *out ? 0 : APP_INTERNAL(e);
+done:
+  free(name);
+  json_decref(items);
+  json_decref(unit);
+  return ret;
+}

@@ -95,6 +95,22 @@ int ind_defs_list(store_conn *c, json_t **items, app_err *e);
  * first, those with nobody in the population last and unranked. 404 for an unknown code or unit. */
 int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_key, json_t **out, app_err *e);
 
+/* ---- quarters (snapshots) ---- */
+
+/* The last day (key yyyymmdd) of the quarter "YYYY-Qn" (n 1..4, year 2020..2100), or -1. */
+int64_t ind_quarter_end(const char *quarter);
+/* The last quarter that ended on or before the day `today_key`, as "YYYY-Qn". */
+void ind_last_quarter(int64_t today_key, char out[8]);
+/* Takes the snapshot of `quarter` (which must have ended by `today_key`): every unit's figures as of
+ * the quarter's last day, computed with no writer held, written SNAPSHOT_CHUNK units per short
+ * transaction. A unit already in that snapshot is left as it is: re-running completes a snapshot cut
+ * short and never changes a figure reported. *written: units added. 0, or -1 with `err` (2: the
+ * quarter is not one, or has not ended). */
+int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, int64_t *written, char *err, size_t errlen);
+/* The snapshots of a unit for one indicator, oldest first: {"unit", "indicator": {"code", "name"},
+ * "items": [{"quarter", "date", "numerator", "denominator", "percent", "target", "met"}]}. */
+int ind_history(store_conn *c, int64_t unit_id, const char *code, json_t **out, app_err *e);
+
 /* The date key of "YYYY-MM-DD" (a real date), or -1. */
 int64_t ind_date_key(const char *s);
 

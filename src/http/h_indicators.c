@@ -66,6 +66,18 @@ int h_indicators_ranking(req *r) {
   return req_ok(r, 200, o);
 }
 
+int h_indicators_history(req *r) {
+  int64_t unit = req_qint(r, "unit", 0);
+  if (!unit) unit = reports_root(r->who);
+  if (!unit) return req_fail(r, 403, "forbidden", "unit", "Tài khoản này không được xem chỉ tiêu của đơn vị nào.");
+  const char *code = req_qstr(r, "code");
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  json_t *o = NULL;
+  if (ind_history(c, unit, code && *code ? code : "T3", &o, &r->err) != 0) return -1;
+  return req_ok(r, 200, o);
+}
+
 int h_indicator_defs_list(req *r) {
   store_conn *c = req_db(r);
   if (!c) return req_unavailable(r);

@@ -190,6 +190,7 @@ int h_vneid_worklist(req *r);
 /* Chỉ tiêu (indicators.h) */
 int h_indicators_get(req *r);
 int h_indicators_ranking(req *r);
+int h_indicators_history(req *r);
 int h_indicator_defs_list(req *r);
 int h_indicator_defs_create(req *r);
 int h_indicator_defs_update(req *r);

@@ -485,6 +485,11 @@ static const field_spec indicators_ranking_query[] = {
     {"date", FT_DATE, false, 0, 0, "Ngày tham chiếu (YYYY-MM-DD, không ở tương lai); mặc định: hôm nay"},
     {0},
 };
+static const field_spec indicators_history_query[] = {
+    {"code", FT_STRING, false, 1, 20, "Mã chỉ tiêu; mặc định T3"},
+    {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị; mặc định: đơn vị cao nhất được xem báo cáo"},
+    {0},
+};
 static const field_spec indicator_defs_query[] = {
     PAGING,
     {0},
@@ -1048,6 +1053,9 @@ const route routes[] = {
      "Xếp hạng các đơn vị trực thuộc theo một chỉ tiêu (thi đua): tử số, mẫu số, tỷ lệ, khoảng còn thiếu; đơn vị "
      "chưa có ai trong mẫu số đứng cuối, không xếp hạng",
      "IndicatorRanking"},
+    {"GET", "/api/v1/indicators/history", h_indicators_history, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL,
+     indicators_history_query, false, RATE_NONE, 200, "getIndicatorHistory", "Chỉ tiêu",
+     "Số liệu của một chỉ tiêu cuối mỗi quý đã qua (giữ nguyên như đã báo cáo), để xem xu hướng", "IndicatorHistory"},
     {"GET", "/api/v1/indicators/definitions", h_indicator_defs_list, LOGIN(CAP_REPORTS_READ), NULL,
      indicator_defs_query, false, RATE_NONE, 200, "listIndicatorDefinitions", "Chỉ tiêu",
      "Định nghĩa các chỉ tiêu: có sẵn theo kế hoạch và do phường định nghĩa từ các khối dựng sẵn",

@@ -703,6 +703,25 @@ static const store_sql m0028[] = {
 };
 #undef IND_DEFS_COLS
 
+/* 29: the figures of every unit at the end of each quarter (indicators.h, ind_snapshot_take): the
+ * figure reported for a quarter stays that figure; a row is written once and never changed. */
+static const store_sql m0029[] = {
+    {"CREATE TABLE indicator_snapshots ("
+     " quarter TEXT NOT NULL,"
+     " unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
+     " code TEXT NOT NULL,"
+     " name TEXT NOT NULL,"
+     " base TEXT NOT NULL,"
+     " numerator BIGINT NOT NULL,"
+     " denominator BIGINT NOT NULL,"
+     " target INTEGER,"
+     " taken_at BIGINT NOT NULL,"
+     " PRIMARY KEY (quarter, unit_id, code))",
+     NULL},
+    {"CREATE INDEX indicator_snapshots_unit ON indicator_snapshots(unit_id, code, quarter)", NULL},
+    {NULL, NULL},
+};
+
 /* 21: the movement's models for traders, classes and events (issue 9, parts 4 to 6; trade.h,
  * classes.h, events.h). The 4T steps of the "Chợ số – Siêu thị số" model are data (trade_steps,
  * seeded here; a step is added by a row, not by code), each done once per trader (trader_steps:
@@ -1118,5 +1137,6 @@ const store_migration hocvuso_migrations[] = {
     {24, "notifications between processes (SQLite)", m0024},
     {27, "team members who left; event participants registered or attended; attachments by uploader", m0027},
     {28, "indicators defined by an admin from the building blocks", m0028},
+    {29, "the figures of every unit at the end of each quarter", m0029},
     {0, NULL, NULL},
 };

@@ -201,3 +201,31 @@ test('ranking the units below by an indicator: best first, ties share a rank, no
   expectError(assert, await srv.request('GET', `/api/v1/indicators/ranking?code=T99&unit=${ward}`, { session: admin }), 404, 'not_found', 'code');
   expectError(assert, await srv.request('GET', `/api/v1/indicators/ranking?code=T4&unit=${ward}`, { session: tdp01 }), 403, undefined, 'unit');
 });
+
+test('history: the server keeps the last quarter\'s figures as they were; trends by quarter', async () => {
+  const now = new Date(Date.now() + 7 * 3600 * 1000);
+  let y = now.getUTCFullYear(), q = Math.floor(now.getUTCMonth() / 3);
+  if (q === 0) { y -= 1; q = 4; }
+  const last = `${y}-Q${q}`;
+  // The housekeeper takes it when the server starts: wait for it (bounded).
+  let h;
+  for (let i = 0; i < 50; i++) {
+    h = await srv.getJSON(admin, `/api/v1/indicators/history?code=T3&unit=${ward}`);
+    if (h.items.some((x) => x.quarter === last)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const kept = h.items.find((x) => x.quarter === last);
+  assert.ok(kept, JSON.stringify(h));
+  assert.equal(h.indicator.code, 'T3');
+  assert.match(kept.date, /^\d{4}-(03-31|06-30|09-30|12-31)$/);
+  // A new adult resident dated nothing: today's figure for that day moves, the quarter's does not.
+  const hh = await srv.request('POST', '/api/v1/households', { session: admin, body: { unit_id: fresh, address: `Số 5 ngõ Lịch Sử ${tag}` } });
+  const p = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: `Người Sau Quý ${tag}`, unit_id: fresh, birth_date: '1970-01-01', household_id: hh.json.id } });
+  assert.equal(p.status, 201, p.text);
+  const live = byCode(await srv.getJSON(admin, `/api/v1/indicators?unit=${ward}&date=${kept.date}`));
+  assert.ok(live.T3.denominator > kept.denominator, `live ${live.T3.denominator} vs kept ${kept.denominator}`);
+  const again = (await srv.getJSON(admin, `/api/v1/indicators/history?code=T3&unit=${ward}`)).items.find((x) => x.quarter === last);
+  assert.deepEqual(again, kept);
+  expectError(assert, await srv.request('GET', `/api/v1/indicators/history?code=T99&unit=${ward}`, { session: admin }), 404, 'not_found', 'code');
+  expectError(assert, await srv.request('GET', `/api/v1/indicators/history?code=T3&unit=${ward}`, { session: tdp01 }), 403, undefined, 'unit');
+});

@@ -256,6 +256,84 @@ static void test_figures(void **state) {
   assert_int_equal(store_rollback(fx->w), STORE_OK);
 }
 
+static void test_quarters(void **state) {
+  (void)state;
+  assert_int_equal(ind_quarter_end("2026-Q1"), 20260331);
+  assert_int_equal(ind_quarter_end("2026-Q4"), 20261231);
+  assert_int_equal(ind_quarter_end("2026-Q5"), -1);
+  assert_int_equal(ind_quarter_end("2026Q1"), -1);
+  assert_int_equal(ind_quarter_end("1999-Q1"), -1);
+  assert_int_equal(ind_quarter_end(NULL), -1);
+  char q[8];
+  ind_last_quarter(20261202, q);
+  assert_string_equal(q, "2026-Q3");
+  ind_last_quarter(20260101, q);
+  assert_string_equal(q, "2025-Q4");
+  ind_last_quarter(20260331, q); /* the quarter's own last day: it has not ended */
+  assert_string_equal(q, "2025-Q4");
+  ind_last_quarter(20260401, q);
+  assert_string_equal(q, "2026-Q1");
+}
+
+/* A quarter's snapshot: every unit once; taken again it adds nothing and changes nothing, even
+ * when the records have changed since; a quarter not ended or not a quarter is refused. */
+static void test_snapshot(void **state) {
+  fixture *fx = *state;
+  if (!fx || !fx->st) skip();
+  char err[256] = "";
+  int64_t n = 0;
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q4", 20261231, &n, err, sizeof err), -1); /* its last day */
+  assert_non_null(strstr(err, "has not ended"));
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q9", 20270101, &n, err, sizeof err), -1);
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  int64_t units = 0;
+  store_stmt *s = NULL;
+  STORE_SQL(q_count_units, "SELECT COUNT(*) FROM units");
+  STORE_SQL(q_count_rows, "SELECT COUNT(*), SUM(denominator) FROM indicator_snapshots WHERE quarter = '2026-Q1'");
+  s = store_prepare(w, &q_count_units);
+  assert_int_equal(store_step(s), STORE_ROW);
+  units = store_col_int(s, 0);
+  store_reset(s);
+  store_release(w);
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q1", 20260601, &n, err, sizeof err), 0);
+  assert_int_equal(n, units);
+  w = store_acquire(fx->st, true);
+  s = store_prepare(w, &q_count_rows);
+  assert_int_equal(store_step(s), STORE_ROW);
+  int64_t rows = store_col_int(s, 0), den = store_col_int(s, 1);
+  store_reset(s);
+  assert_int_equal(rows, units * ind_catalogue_count);
+  /* a new adult resident of the ward, then the snapshot taken again: nothing added, nothing changed */
+  fx->w = w;
+  assert_int_equal(store_begin(w), STORE_OK);
+  int64_t hh = household(fx, fx->tdp1);
+  person(fx, "Người Thử Sau Quý", fx->tdp1, hh, "1975", NULL, NULL);
+  assert_int_equal(store_commit(w), STORE_OK);
+  fx->w = NULL;
+  store_release(w);
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q1", 20260601, &n, err, sizeof err), 0);
+  assert_int_equal(n, 0);
+  w = store_acquire(fx->st, true);
+  s = store_prepare(w, &q_count_rows);
+  assert_int_equal(store_step(s), STORE_ROW);
+  assert_int_equal(store_col_int(s, 0), rows);
+  assert_int_equal(store_col_int(s, 1), den);
+  store_reset(s);
+  /* the history of the ward: that quarter, with the figure it had */
+  json_t *o = NULL;
+  app_err e = {0};
+  assert_int_equal(ind_history(w, fx->ward, "T3", &o, &e), 0);
+  json_t *items = json_object_get(o, "items");
+  assert_int_equal(json_array_size(items), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "quarter")), "2026-Q1");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "date")), "2026-03-31");
+  json_decref(o);
+  assert_int_equal(ind_history(w, fx->ward, "T99", &o, &e), -1);
+  assert_int_equal(e.status, 404);
+  store_release(w);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest pure[] = {
@@ -263,9 +341,11 @@ int main(void) {
       cmocka_unit_test(test_refused),
       cmocka_unit_test(test_eval),
       cmocka_unit_test(test_date_key),
+      cmocka_unit_test(test_quarters),
   };
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_figures, test_setup, test_teardown),
+      cmocka_unit_test(test_snapshot),
   };
   int failed = cmocka_run_group_tests_name("indicators_pure", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("indicators_sqlite", tests, setup_sqlite, teardown_sqlite);
