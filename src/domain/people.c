@@ -165,15 +165,24 @@ STORE_SQL(q_root_units, "WITH h_(id) AS (SELECT u.id FROM units u WHERE u.path >
                         " EXISTS (SELECT 1 FROM units u JOIN memberships m ON m.unit_id = u.id"
                         " WHERE u.path >= ? AND u.path < ?), 1");
 /* The same list when that one unit is itself in scope and no filter is on: every live person
- * registered there is in the list, so the statements test nothing per person (the page a tổ
- * officer opens most: its count read from the index alone, its page from the index in name order). */
-STORE_SQL(q_count_unit, "SELECT COUNT(*) FROM (SELECT 1 FROM people WHERE unit_id = ? AND deleted_at IS NULL LIMIT ?) n_");
+ * registered there is in the list, so nothing is tested per person (the page a tổ officer opens
+ * most). Its count is the unit's stored number of live people on SQLite (unit_people, migration
+ * 25: kept by triggers on people in the transaction of every write, so no path can forget it); on
+ * PostgreSQL, counted from people(unit_id, deleted_at, …) up to the cap. The page walks that index
+ * in name order from the unit's one row (no sort, no coroutine); each row says whether the person
+ * has a membership at all, and only those few have their memberships read (q_unit_member_facts):
+ * the groups are the C rule of groups.c over those facts (the same rule GROUP_MASK_SQL states; a
+ * test holds them equal), not GROUP_MASK_SQL's five EXISTS per member (at a million people, half
+ * the page's SQL). */
+STORE_SQL2(q_count_unit, "SELECT MIN(COALESCE((SELECT live FROM unit_people WHERE unit_id = ?), 0), ?)",
+           "SELECT COUNT(*) FROM (SELECT 1 FROM people WHERE unit_id = ? AND deleted_at IS NULL LIMIT ?) n_");
 STORE_SQL(q_list_unit, "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
-                       " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")
-                       " FROM (SELECT id AS pid_, name_key AS sk_ FROM people WHERE unit_id = ? AND deleted_at IS NULL"
-                       " ORDER BY name_key, id LIMIT ? OFFSET ?) pg_ CROSS JOIN people p CROSS JOIN units u"
-                       " CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.id = pg_.pid_ AND u.id = p.unit_id"
-                       " ORDER BY pg_.sk_, pg_.pid_");
+                       " u.name, p.household_id, p.vneid_level,"
+                       " EXISTS (SELECT 1 FROM memberships gx_ WHERE gx_.person_id = p.id), " REQUESTS_RESTRICTED_SQL("p.id")
+                       " FROM units u CROSS JOIN people p WHERE u.id = ? AND p.unit_id = u.id AND p.deleted_at IS NULL"
+                       " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?");
+STORE_SQL(q_unit_member_facts, "SELECT m.kind, m.grade, u.kind FROM memberships m JOIN units u ON u.id = m.unit_id"
+                               " WHERE m.person_id = ?");
 
 /* A lower bound of a broad list's count without filters: the live people registered in the units
  * in scope, read from people(unit_id, deleted_at, …) alone, up to the cap. Past the cap the list
@@ -740,43 +749,61 @@ static void put_int(buf *b, store_stmt *s, int i) {
   else jsonx_put_int(b, store_col_int(s, i));
 }
 
+/* A literal appended without measuring it. */
+#define PUT_LIT(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
+
+/* "yyyy-mm-dd" (quoted) without printf: a list writes one per row. */
+static void put_date(buf *b, int y, int m, int d) {
+  if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99) {
+    PUT_LIT(b, "null");
+    return;
+  }
+  char iso[12] = {'"', (char)('0' + y / 1000), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10),
+                  (char)('0' + y % 10), '-', (char)('0' + m / 10), (char)('0' + m % 10), '-',
+                  (char)('0' + d / 10), (char)('0' + d % 10), '"'};
+  buf_append(b, iso, sizeof iso);
+}
+
 /* A person's summary, written as a JSON object into b: the one definition every list and the
  * record share. Columns 0–10: id, full_name, birth_year, birth_month, birth_day, sex, phone,
- * unit_id, unit name, household_id, vneid_level; 11 the group mask; `restricted_col` whether a
- * `restrict` request of theirs stands (requests.h). */
-static void summary_write(buf *b, store_stmt *s, int restricted_col) {
-  buf_puts(b, "{\"id\":");
+ * unit_id, unit name, household_id, vneid_level; `mask` their groups (groups.h); `restricted`
+ * whether a `restrict` request of theirs stands (requests.h). Literals are appended by their known
+ * length and the date without printf: a page writes fifty of these (BENCHMARKS.md, "the page of 50"). */
+static void summary_put(buf *b, store_stmt *s, int mask, bool restricted) {
+  PUT_LIT(b, "{\"id\":");
   jsonx_put_int(b, store_col_int(s, 0));
-  buf_puts(b, ",\"full_name\":");
+  PUT_LIT(b, ",\"full_name\":");
   const char *name = store_col_text(s, 1);
   jsonx_escape(b, name ? name : "", name ? strlen(name) : 0);
-  buf_puts(b, ",\"birth_year\":");
+  PUT_LIT(b, ",\"birth_year\":");
   put_int(b, s, 2);
-  buf_puts(b, ",\"birth_date\":");
-  if (!store_col_is_null(s, 3) && !store_col_is_null(s, 4)) {
-    char iso[24];
-    int n = snprintf(iso, sizeof iso, "\"%04d-%02d-%02d\"", (int)store_col_int(s, 2), (int)store_col_int(s, 3),
-                     (int)store_col_int(s, 4));
-    buf_append(b, iso, n > 0 && (size_t)n < sizeof iso ? (size_t)n : 0);
-  } else {
-    buf_puts(b, "null");
-  }
-  buf_puts(b, ",\"sex\":");
+  PUT_LIT(b, ",\"birth_date\":");
+  if (!store_col_is_null(s, 2) && !store_col_is_null(s, 3) && !store_col_is_null(s, 4))
+    put_date(b, (int)store_col_int(s, 2), (int)store_col_int(s, 3), (int)store_col_int(s, 4));
+  else
+    PUT_LIT(b, "null");
+  PUT_LIT(b, ",\"sex\":");
   put_text(b, s, 5);
-  buf_puts(b, ",\"phone\":");
+  PUT_LIT(b, ",\"phone\":");
   put_text(b, s, 6);
-  buf_puts(b, ",\"unit_id\":");
+  PUT_LIT(b, ",\"unit_id\":");
   jsonx_put_int(b, store_col_int(s, 7));
-  buf_puts(b, ",\"unit_name\":");
+  PUT_LIT(b, ",\"unit_name\":");
   const char *unit = store_col_text(s, 8);
   jsonx_escape(b, unit ? unit : "", unit ? strlen(unit) : 0);
-  buf_puts(b, ",\"household_id\":");
+  PUT_LIT(b, ",\"household_id\":");
   put_int(b, s, 9);
-  buf_puts(b, ",\"vneid_level\":");
+  PUT_LIT(b, ",\"vneid_level\":");
   jsonx_put_int(b, store_col_int(s, 10));
-  buf_puts(b, ",\"groups\":");
-  groups_write(b, (int)store_col_int(s, 11));
-  buf_puts(b, store_col_int(s, restricted_col) ? ",\"restricted\":true}" : ",\"restricted\":false}");
+  PUT_LIT(b, ",\"groups\":");
+  groups_write(b, mask);
+  if (restricted) PUT_LIT(b, ",\"restricted\":true}");
+  else PUT_LIT(b, ",\"restricted\":false}");
+}
+
+/* The same with the groups in column 11 and `restricted_col` (the statements that compute them in SQL). */
+static void summary_write(buf *b, store_stmt *s, int restricted_col) {
+  summary_put(b, s, (int)store_col_int(s, 11), store_col_int(s, restricted_col) != 0);
 }
 
 /* The summary as a jansson object (the record's answer adds to it); NULL on failure. */
@@ -1227,6 +1254,51 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
   return i;
 }
 
+/* The groups of the row `s` of q_list_unit (columns 2–4 the birth date, 9 the household, 11
+ * whether the person has a membership) on `ref`: the C rule over the person's facts, with their
+ * memberships read only when they have one. -1 on a database error. */
+static int unit_row_groups(store_conn *c, store_stmt *s, int64_t ref) {
+  group_facts f = {.birth_year = (int)store_col_int(s, 2),
+                   .birth_month = (int)store_col_int(s, 3),
+                   .birth_day = (int)store_col_int(s, 4),
+                   .resident = !store_col_is_null(s, 9)};
+  if (store_col_is_null(s, 2)) f.birth_year = 0;
+  int mask = groups_of(&f, ref);
+  if (!store_col_int(s, 11)) return mask;
+  store_stmt *m = store_prepare(c, &q_unit_member_facts);
+  if (!m) return -1;
+  store_bind_int(m, 1, store_col_int(s, 0));
+  int rc;
+  while ((rc = store_step(m)) == STORE_ROW) {
+    group_membership one = {.kind = store_col_text(m, 0),
+                            .unit_kind = store_col_text(m, 2),
+                            .grade = store_col_is_null(m, 1) ? 0 : (int)store_col_int(m, 1)};
+    group_facts mf = {.memberships = &one, .nmemberships = 1};
+    mask |= groups_of(&mf, ref);
+  }
+  store_reset(m);
+  return rc == STORE_DONE ? mask : -1;
+}
+
+/* The page of one unit's people (q_list_unit) written into `items` as a JSON array. */
+static int unit_page_write(store_conn *c, int64_t unit_id, int page, int per_page, int64_t ref, buf *items) {
+  store_stmt *s = store_prepare(c, &q_list_unit);
+  if (!s) return -1;
+  store_bind_int(s, 1, unit_id);
+  store_bind_int(s, 2, per_page);
+  store_bind_int(s, 3, (int64_t)(page - 1) * per_page);
+  buf_putc(items, '[');
+  int rc, mask = 0;
+  for (int k = 0; (rc = store_step(s)) == STORE_ROW; k++) {
+    if ((mask = unit_row_groups(c, s, ref)) < 0) break;
+    if (k) buf_putc(items, ',');
+    summary_put(items, s, mask, store_col_int(s, 12) != 0);
+  }
+  store_reset(s);
+  buf_putc(items, ']');
+  return rc == STORE_DONE && mask >= 0 && !items->oom ? 0 : -1;
+}
+
 /* How q reads: twelve digits (spaces allowed) a CCCD, a phone number, else name words. */
 static people_q_kind read_q(const char *q, list_args *a) {
   if (!q || !*q) return PEOPLE_Q_NONE;
@@ -1402,11 +1474,13 @@ int people_list_write(store_conn *c, const secrets *keys, const scope_sql *scope
     if (counted < 0) goto fail;
   }
   *total = counted > PEOPLE_COUNT_CAP ? -1 : counted;
-  store_stmt *s = store_prepare(c, plain_unit ? &q_list_unit : broad_all ? &q_list_all_b : lists[a.kind]);
+  if (plain_unit) {
+    if (unit_page_write(c, a.one_unit, q->page, q->per_page, a.ref, items) != 0) goto fail;
+    return 0;
+  }
+  store_stmt *s = store_prepare(c, broad_all ? &q_list_all_b : lists[a.kind]);
   if (!s) goto fail;
-  int i = 1;
-  if (plain_unit) store_bind_int(s, i++, a.one_unit);
-  else i = bind_list(s, scope, &a, his);
+  int i = bind_list(s, scope, &a, his);
   store_bind_int(s, i++, q->per_page);
   store_bind_int(s, i++, (int64_t)(q->page - 1) * q->per_page);
   store_bind_int(s, i++, a.ref);

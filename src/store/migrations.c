@@ -684,6 +684,35 @@ static const store_sql m0024[] = {
     {"CREATE INDEX store_notifications_at ON store_notifications(at)", ""},
     {NULL, NULL},
 };
+/* 25: the number of live people registered in each unit, on SQLite (people.c: a tổ officer's
+ * page of 50 reads its total here instead of counting up to 1,001 index entries, the page's
+ * dearest statement at a million people). Kept by triggers on people, so every write that changes
+ * it (a person created, imported, soft-deleted, restored, purged or moved to another unit) changes
+ * it in its own transaction, whatever module wrote. PostgreSQL counts from the index instead
+ * (people.c, q_count_unit): a counter row per unit would serialise its writers and could deadlock
+ * a multi-unit import chunk against a purge; it needs no table (""). */
+static const store_sql m0025[] = {
+    {"CREATE TABLE unit_people (unit_id INTEGER PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE,"
+     " live BIGINT NOT NULL)",
+     ""},
+    {"INSERT INTO unit_people (unit_id, live) SELECT unit_id, COUNT(*) FROM people WHERE deleted_at IS NULL"
+     " GROUP BY unit_id",
+     ""},
+    {"CREATE TRIGGER unit_people_insert AFTER INSERT ON people WHEN NEW.deleted_at IS NULL BEGIN"
+     " INSERT INTO unit_people (unit_id, live) VALUES (NEW.unit_id, 1)"
+     " ON CONFLICT (unit_id) DO UPDATE SET live = live + 1; END",
+     ""},
+    {"CREATE TRIGGER unit_people_delete AFTER DELETE ON people WHEN OLD.deleted_at IS NULL BEGIN"
+     " UPDATE unit_people SET live = live - 1 WHERE unit_id = OLD.unit_id; END",
+     ""},
+    {"CREATE TRIGGER unit_people_update AFTER UPDATE OF unit_id, deleted_at ON people"
+     " WHEN (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL) OR OLD.unit_id <> NEW.unit_id BEGIN"
+     " UPDATE unit_people SET live = live - 1 WHERE unit_id = OLD.unit_id AND OLD.deleted_at IS NULL;"
+     " INSERT INTO unit_people (unit_id, live) SELECT NEW.unit_id, 1 WHERE NEW.deleted_at IS NULL"
+     " ON CONFLICT (unit_id) DO UPDATE SET live = live + 1; END",
+     ""},
+    {NULL, NULL},
+};
 /* 21: the movement's models for traders, classes and events (issue 9, parts 4 to 6; trade.h,
  * classes.h, events.h). The 4T steps of the "Chợ số – Siêu thị số" model are data (trade_steps,
  * seeded here; a step is added by a row, not by code), each done once per trader (trader_steps:
@@ -1082,5 +1111,6 @@ const store_migration hocvuso_migrations[] = {
     {22, "plan tasks, their units and progress updates; attachments; schools' programme, grades, designations; contributions and plan budgets", m0022},
     {23, "a course's revision, raised by every load of the course", m0023},
     {24, "notifications between processes (SQLite)", m0024},
+    {25, "live people per unit, kept by triggers (SQLite)", m0025},
     {0, NULL, NULL},
 };
