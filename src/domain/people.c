@@ -738,67 +738,123 @@ static json_t *int_or_null(store_stmt *s, int i) {
   return store_col_is_null(s, i) ? json_null() : json_integer(store_col_int(s, i));
 }
 
-static void put_text(buf *b, store_stmt *s, int i) {
-  const char *t = store_col_text(s, i);
-  if (t) jsonx_escape(b, t, strlen(t));
-  else buf_puts(b, "null");
-}
+/* ---- a summary written in place: reserved once per row, then plain stores (a page writes fifty;
+ * appends of a few bytes each, with their checks, were a quarter of a tổ officer's page) ---- */
+#define PUT_LIT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) + sizeof(lit) - 1)
 
-static void put_int(buf *b, store_stmt *s, int i) {
-  if (store_col_is_null(s, i)) buf_puts(b, "null");
-  else jsonx_put_int(b, store_col_int(s, i));
-}
-
-/* A literal appended without measuring it. */
-#define PUT_LIT(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
-
-/* "yyyy-mm-dd" (quoted) without printf: a list writes one per row. */
-static void put_date(buf *b, int y, int m, int d) {
-  if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99) {
-    PUT_LIT(b, "null");
-    return;
+/* As jsonx_escape (the same escapes, so the same bytes), into room reserved by the caller. */
+static char *put_esc(char *o, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  *o++ = '"';
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>') {
+      *o++ = (char)c;
+      continue;
+    }
+    *o++ = '\\';
+    switch (c) {
+      case '"': *o++ = '"'; break;
+      case '\\': *o++ = '\\'; break;
+      case '\n': *o++ = 'n'; break;
+      case '\r': *o++ = 'r'; break;
+      case '\t': *o++ = 't'; break;
+      default:
+        *o++ = 'u';
+        *o++ = '0';
+        *o++ = '0';
+        *o++ = hex[c >> 4];
+        *o++ = hex[c & 15];
+    }
   }
-  char iso[12] = {'"', (char)('0' + y / 1000), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10),
-                  (char)('0' + y % 10), '-', (char)('0' + m / 10), (char)('0' + m % 10), '-',
-                  (char)('0' + d / 10), (char)('0' + d % 10), '"'};
-  buf_append(b, iso, sizeof iso);
+  *o++ = '"';
+  return o;
 }
+
+/* The decimal digits of v (as jsonx_put_int), at most 20 bytes. */
+static char *put_i64(char *o, int64_t v) {
+  char d[24];
+  size_t n = sizeof d;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    d[--n] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) d[--n] = '-';
+  memcpy(o, d + n, sizeof d - n);
+  return o + (sizeof d - n);
+}
+
+/* Column i as an integer or null. */
+static char *put_col_int(char *o, store_stmt *s, int i) {
+  return store_col_is_null(s, i) ? PUT_LIT(o, "null") : put_i64(o, store_col_int(s, i));
+}
+
+/* Text t (may be NULL: null) of length n, escaped. */
+static char *put_str(char *o, const char *t, size_t n) { return t ? put_esc(o, t, n) : PUT_LIT(o, "null"); }
 
 /* A person's summary, written as a JSON object into b: the one definition every list and the
  * record share. Columns 0–10: id, full_name, birth_year, birth_month, birth_day, sex, phone,
  * unit_id, unit name, household_id, vneid_level; `mask` their groups (groups.h); `restricted`
- * whether a `restrict` request of theirs stands (requests.h). Literals are appended by their known
- * length and the date without printf: a page writes fifty of these (BENCHMARKS.md, "the page of 50"). */
+ * whether a `restrict` request of theirs stands (requests.h). */
 static void summary_put(buf *b, store_stmt *s, int mask, bool restricted) {
-  PUT_LIT(b, "{\"id\":");
-  jsonx_put_int(b, store_col_int(s, 0));
-  PUT_LIT(b, ",\"full_name\":");
-  const char *name = store_col_text(s, 1);
-  jsonx_escape(b, name ? name : "", name ? strlen(name) : 0);
-  PUT_LIT(b, ",\"birth_year\":");
-  put_int(b, s, 2);
-  PUT_LIT(b, ",\"birth_date\":");
-  if (!store_col_is_null(s, 2) && !store_col_is_null(s, 3) && !store_col_is_null(s, 4))
-    put_date(b, (int)store_col_int(s, 2), (int)store_col_int(s, 3), (int)store_col_int(s, 4));
-  else
-    PUT_LIT(b, "null");
-  PUT_LIT(b, ",\"sex\":");
-  put_text(b, s, 5);
-  PUT_LIT(b, ",\"phone\":");
-  put_text(b, s, 6);
-  PUT_LIT(b, ",\"unit_id\":");
-  jsonx_put_int(b, store_col_int(s, 7));
-  PUT_LIT(b, ",\"unit_name\":");
-  const char *unit = store_col_text(s, 8);
-  jsonx_escape(b, unit ? unit : "", unit ? strlen(unit) : 0);
-  PUT_LIT(b, ",\"household_id\":");
-  put_int(b, s, 9);
-  PUT_LIT(b, ",\"vneid_level\":");
-  jsonx_put_int(b, store_col_int(s, 10));
-  PUT_LIT(b, ",\"groups\":");
-  groups_write(b, mask);
-  if (restricted) PUT_LIT(b, ",\"restricted\":true}");
-  else PUT_LIT(b, ",\"restricted\":false}");
+  const char *name = store_col_text(s, 1), *sex = store_col_text(s, 5), *phone = store_col_text(s, 6),
+             *unit = store_col_text(s, 8);
+  size_t ln = name ? strlen(name) : 0, lx = sex ? strlen(sex) : 0, lp = phone ? strlen(phone) : 0,
+         lu = unit ? strlen(unit) : 0;
+  if (ln > 1 << 20 || lx > 1 << 20 || lp > 1 << 20 || lu > 1 << 20) {
+    b->oom = true; /* never: these are short texts */
+    return;
+  }
+  /* The literals and numbers need under 400 bytes, the group codes under 200; an escaped byte at
+   * most 6. */
+  if (!buf_reserve(b, 600 + 6 * (ln + lx + lp + lu))) return;
+  char *o = b->data + b->len;
+  o = PUT_LIT(o, "{\"id\":");
+  o = put_i64(o, store_col_int(s, 0));
+  o = PUT_LIT(o, ",\"full_name\":");
+  o = put_esc(o, name ? name : "", ln);
+  o = PUT_LIT(o, ",\"birth_year\":");
+  o = put_col_int(o, s, 2);
+  o = PUT_LIT(o, ",\"birth_date\":");
+  int64_t y = store_col_int(s, 2), m = store_col_int(s, 3), d = store_col_int(s, 4);
+  if (!store_col_is_null(s, 2) && !store_col_is_null(s, 3) && !store_col_is_null(s, 4) && y >= 0 && y <= 9999 &&
+      m >= 0 && m <= 99 && d >= 0 && d <= 99) {
+    char iso[12] = {'"', (char)('0' + y / 1000), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10),
+                    (char)('0' + y % 10), '-', (char)('0' + m / 10), (char)('0' + m % 10), '-',
+                    (char)('0' + d / 10), (char)('0' + d % 10), '"'};
+    memcpy(o, iso, sizeof iso);
+    o += sizeof iso;
+  } else {
+    o = PUT_LIT(o, "null");
+  }
+  o = PUT_LIT(o, ",\"sex\":");
+  o = put_str(o, sex, lx);
+  o = PUT_LIT(o, ",\"phone\":");
+  o = put_str(o, phone, lp);
+  o = PUT_LIT(o, ",\"unit_id\":");
+  o = put_i64(o, store_col_int(s, 7));
+  o = PUT_LIT(o, ",\"unit_name\":");
+  o = put_esc(o, unit ? unit : "", lu);
+  o = PUT_LIT(o, ",\"household_id\":");
+  o = put_col_int(o, s, 9);
+  o = PUT_LIT(o, ",\"vneid_level\":");
+  o = put_i64(o, store_col_int(s, 10));
+  o = PUT_LIT(o, ",\"groups\":[");
+  bool first = true;
+  for (int i = 0; i < GROUP_COUNT; i++) {
+    if (!(mask & group_defs[i].bit)) continue;
+    if (!first) *o++ = ',';
+    first = false;
+    size_t n = strlen(group_defs[i].code); /* plain ASCII words */
+    *o++ = '"';
+    memcpy(o, group_defs[i].code, n);
+    o += n;
+    *o++ = '"';
+  }
+  o = restricted ? PUT_LIT(o, "],\"restricted\":true}") : PUT_LIT(o, "],\"restricted\":false}");
+  b->len = (size_t)(o - b->data);
+  b->data[b->len] = '\0';
 }
 
 /* The same with the groups in column 11 and `restricted_col` (the statements that compute them in SQL). */
