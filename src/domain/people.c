@@ -4,7 +4,9 @@
 #include "domain/people.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,9 +175,15 @@ STORE_SQL(q_root_units, "WITH h_(id) AS (SELECT u.id FROM units u WHERE u.path >
  * has a membership at all, and only those few have their memberships read (q_unit_member_facts):
  * the groups are the C rule of groups.c over those facts (the same rule GROUP_MASK_SQL states; a
  * test holds them equal), not GROUP_MASK_SQL's five EXISTS per member (at a million people, half
- * the page's SQL). */
-STORE_SQL2(q_count_unit, "SELECT MIN(COALESCE((SELECT live FROM unit_people WHERE unit_id = ?), 0), ?)",
-           "SELECT COUNT(*) FROM (SELECT 1 FROM people WHERE unit_id = ? AND deleted_at IS NULL LIMIT ?) n_");
+ * the page's SQL). On SQLite the count's statement also reads the unit's page revision and the
+ * registry's (migration 25), and a page built in the same read transaction is kept in memory under
+ * them (unit_page_cache below). */
+STORE_SQL2(q_count_unit,
+           "SELECT MIN(COALESCE(c.live, 0), x.cap), c.rev, r.rev FROM (SELECT CAST(? AS BIGINT) AS uid,"
+           " CAST(? AS BIGINT) AS cap) x CROSS JOIN registry_rev r LEFT JOIN unit_people c ON c.unit_id = x.uid"
+           " WHERE r.id = 1",
+           "SELECT COUNT(*), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) FROM (SELECT 1 FROM people WHERE unit_id = ?"
+           " AND deleted_at IS NULL LIMIT ?) n_");
 STORE_SQL(q_list_unit, "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
                        " u.name, p.household_id, p.vneid_level,"
                        " EXISTS (SELECT 1 FROM memberships gx_ WHERE gx_.person_id = p.id), " REQUESTS_RESTRICTED_SQL("p.id")
@@ -1336,8 +1344,93 @@ static int unit_row_groups(store_conn *c, store_stmt *s, int64_t ref) {
   return rc == STORE_DONE ? mask : -1;
 }
 
+/* ---- a unit's first pages kept in memory (SQLite) ----
+ * A page of one unit's people (the plain-unit list: no filter, the unit in the caller's scope,
+ * checked on every request before this) is a function of the unit, the page, its size and the
+ * reference date alone: nothing in it depends on who asks. Its unit's page revision and the
+ * registry's (migration 25: raised by triggers in the transaction of every write that could change
+ * it) are read in the request's read transaction together with the total (q_count_unit), and a page
+ * built in that same transaction is kept under them; a later request that reads the same
+ * revisions gets the same bytes. Another process's write raises the revisions in the file, so no
+ * notification is needed. PostgreSQL reads no revision (NULL) and keeps nothing. Keyed also by the
+ * database (store_conn_serial); an entry is immutable and shared by reference count, so the copy into
+ * the reply happens outside the lock; a slot is taken over by a newer entry hashing to it. Pages past
+ * UPAGE_MAX_PAGE, or longer than UPAGE_MAX_PER_PAGE, are not kept (the first pages are the ones
+ * opened most). Lists stay unaudited as before (only a CCCD search is, and it never comes here). */
+typedef struct unit_page {
+  atomic_int refs;
+  uint64_t db;
+  int64_t unit_id, ref, rev, grev;
+  int page, per_page;
+  size_t len;
+  char data[];
+} unit_page;
+
+#define UPAGE_SLOTS 512
+#define UPAGE_MAX_PAGE 3
+#define UPAGE_MAX_PER_PAGE 100 /* at most 512 pages of 100 (~13 MB) in memory */
+static unit_page *upage[UPAGE_SLOTS];
+static pthread_mutex_t upage_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t upage_slot(int64_t unit_id, int page, int per_page) {
+  return (size_t)(((uint64_t)unit_id * 7919u + (uint64_t)page * 131u + (uint64_t)per_page) % UPAGE_SLOTS);
+}
+
+static void upage_unref(unit_page *p) {
+  if (p && atomic_fetch_sub(&p->refs, 1) == 1) free(p);
+}
+
+static unit_page *upage_get(uint64_t db, int64_t unit_id, int page, int per_page, int64_t ref, int64_t rev,
+                            int64_t grev) {
+  pthread_mutex_lock(&upage_mu);
+  unit_page *p = upage[upage_slot(unit_id, page, per_page)];
+  if (p && p->db == db && p->unit_id == unit_id && p->page == page && p->per_page == per_page && p->ref == ref &&
+      p->rev == rev && p->grev == grev)
+    atomic_fetch_add(&p->refs, 1);
+  else
+    p = NULL;
+  pthread_mutex_unlock(&upage_mu);
+  return p;
+}
+
+/* Keeps a copy; a failed allocation keeps nothing (the next request builds again). */
+static void upage_put(uint64_t db, int64_t unit_id, int page, int per_page, int64_t ref, int64_t rev, int64_t grev,
+                      const char *data, size_t len) {
+  unit_page *p = malloc(sizeof *p + len);
+  if (!p) return;
+  atomic_init(&p->refs, 1);
+  p->db = db;
+  p->unit_id = unit_id;
+  p->page = page;
+  p->per_page = per_page;
+  p->ref = ref;
+  p->rev = rev;
+  p->grev = grev;
+  p->len = len;
+  memcpy(p->data, data, len);
+  pthread_mutex_lock(&upage_mu);
+  unit_page **slot = &upage[upage_slot(unit_id, page, per_page)];
+  unit_page *old = *slot;
+  *slot = p;
+  pthread_mutex_unlock(&upage_mu);
+  upage_unref(old);
+}
+
 /* The page of one unit's people (q_list_unit) written into `items` as a JSON array. */
-static int unit_page_write(store_conn *c, int64_t unit_id, int page, int per_page, int64_t ref, buf *items) {
+/* `keep`: the revisions were read (SQLite) and the page may be kept or taken from memory. */
+static int unit_page_write(store_conn *c, int64_t unit_id, int page, int per_page, int64_t ref, bool keep,
+                           int64_t rev, int64_t grev, buf *items) {
+  uint64_t db = store_conn_serial(c);
+  keep = keep && page <= UPAGE_MAX_PAGE && per_page <= UPAGE_MAX_PER_PAGE;
+  if (keep) {
+    unit_page *p = upage_get(db, unit_id, page, per_page, ref, rev, grev);
+    if (p) {
+      buf_append(items, p->data, p->len);
+      upage_unref(p);
+      return items->oom ? -1 : 0;
+    }
+  }
+  size_t at = items->len;
   store_stmt *s = store_prepare(c, &q_list_unit);
   if (!s) return -1;
   store_bind_int(s, 1, unit_id);
@@ -1352,7 +1445,10 @@ static int unit_page_write(store_conn *c, int64_t unit_id, int page, int per_pag
   }
   store_reset(s);
   buf_putc(items, ']');
-  return rc == STORE_DONE && mask >= 0 && !items->oom ? 0 : -1;
+  if (rc != STORE_DONE || mask < 0 || items->oom) return -1;
+  /* Built in the read transaction that read the revisions: the page of exactly those. */
+  if (keep) upage_put(db, unit_id, page, per_page, ref, rev, grev, items->data + at, items->len - at);
+  return 0;
 }
 
 /* How q reads: twelve digits (spaces allowed) a CCCD, a phone number, else name words. */
@@ -1480,6 +1576,8 @@ int people_list_write(store_conn *c, const secrets *keys, const scope_sql *scope
   bool no_filter = !a.group_bit && !a.age_min_key && !a.age_max_key && !a.sex[0] && a.vneid < 0 && !a.household_id;
   /* The unit's people, nothing tested per person. */
   bool plain_unit = a.one_unit && unit_in_scope && no_filter;
+  bool keep = false; /* the unit's page revisions were read (SQLite) */
+  int64_t rev = 0, grev = 0;
   if (plain_unit) {
     store_stmt *f = store_prepare(c, &q_count_unit);
     if (!f) goto fail;
@@ -1487,6 +1585,11 @@ int people_list_write(store_conn *c, const secrets *keys, const scope_sql *scope
     store_bind_int(f, 2, PEOPLE_COUNT_CAP + 1);
     rc = store_step(f);
     counted = rc == STORE_ROW ? store_col_int(f, 0) : -2;
+    if (rc == STORE_ROW && !store_col_is_null(f, 1) && !store_col_is_null(f, 2)) {
+      keep = true;
+      rev = store_col_int(f, 1);
+      grev = store_col_int(f, 2);
+    }
     store_reset(f);
     if (counted < 0) goto fail;
   }
@@ -1531,7 +1634,7 @@ int people_list_write(store_conn *c, const secrets *keys, const scope_sql *scope
   }
   *total = counted > PEOPLE_COUNT_CAP ? -1 : counted;
   if (plain_unit) {
-    if (unit_page_write(c, a.one_unit, q->page, q->per_page, a.ref, items) != 0) goto fail;
+    if (unit_page_write(c, a.one_unit, q->page, q->per_page, a.ref, keep, rev, grev, items) != 0) goto fail;
     return 0;
   }
   store_stmt *s = store_prepare(c, broad_all ? &q_list_all_b : lists[a.kind]);

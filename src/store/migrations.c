@@ -684,35 +684,67 @@ static const store_sql m0024[] = {
     {"CREATE INDEX store_notifications_at ON store_notifications(at)", ""},
     {NULL, NULL},
 };
-/* 25: the number of live people registered in each unit, on SQLite (people.c: a tổ officer's
- * page of 50 reads its total here instead of counting up to 1,001 index entries, the page's
- * dearest statement at a million people). Kept by triggers on people, so every write that changes
- * it (a person created, imported, soft-deleted, restored, purged or moved to another unit) changes
- * it in its own transaction, whatever module wrote. PostgreSQL counts from the index instead
- * (people.c, q_count_unit): a counter row per unit would serialise its writers and could deadlock
- * a multi-unit import chunk against a purge; it needs no table (""). */
+/* 25: on SQLite, per unit, the number of live people registered there and a revision of what a
+ * page of them shows; and one revision of the whole registry (people.c: a tổ officer's page of 50
+ * reads its total from `live` instead of counting up to 1,001 index entries, and is kept in memory
+ * while both revisions stay as they were built at). Kept by triggers, so every write changes them
+ * in its own transaction whatever module or process wrote: a person created, imported, edited,
+ * soft-deleted, restored, purged or moved (`live` of both units, both revisions); a membership or a
+ * data request of a person (their groups, `restricted`: their unit's revision); a unit changed (its
+ * name is on its page, its kind decides its members' groups wherever they live: the registry's
+ * revision). PostgreSQL keeps none of it (""): a counter row per unit would serialise the writers
+ * of a unit across app servers and could deadlock a many-unit import chunk against a purge; there
+ * the total is counted from the index and the page is not kept (people.c, q_count_unit). */
+#define UNIT_PEOPLE_UP(unit, live)                                                                      \
+  " INSERT INTO unit_people (unit_id, live, rev) SELECT " unit ", " live ", 1 WHERE " unit " IS NOT NULL" \
+  " ON CONFLICT (unit_id) DO UPDATE SET live = live + excluded.live, rev = rev + 1;"
+#define UNIT_REV_OF_PERSON(pid) \
+  " UPDATE unit_people SET rev = rev + 1 WHERE unit_id = (SELECT unit_id FROM people WHERE id = " pid ");"
 static const store_sql m0025[] = {
     {"CREATE TABLE unit_people (unit_id INTEGER PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE,"
-     " live BIGINT NOT NULL)",
+     " live BIGINT NOT NULL, rev BIGINT NOT NULL)",
      ""},
-    {"INSERT INTO unit_people (unit_id, live) SELECT unit_id, COUNT(*) FROM people WHERE deleted_at IS NULL"
+    {"INSERT INTO unit_people (unit_id, live, rev) SELECT unit_id, SUM(deleted_at IS NULL), 1 FROM people"
      " GROUP BY unit_id",
      ""},
-    {"CREATE TRIGGER unit_people_insert AFTER INSERT ON people WHEN NEW.deleted_at IS NULL BEGIN"
-     " INSERT INTO unit_people (unit_id, live) VALUES (NEW.unit_id, 1)"
-     " ON CONFLICT (unit_id) DO UPDATE SET live = live + 1; END",
+    {"CREATE TABLE registry_rev (id INTEGER PRIMARY KEY CHECK (id = 1), rev BIGINT NOT NULL)", ""},
+    {"INSERT INTO registry_rev (id, rev) VALUES (1, 1)", ""},
+    {"CREATE TRIGGER unit_people_insert AFTER INSERT ON people BEGIN"
+     UNIT_PEOPLE_UP("NEW.unit_id", "(NEW.deleted_at IS NULL)") " END",
      ""},
-    {"CREATE TRIGGER unit_people_delete AFTER DELETE ON people WHEN OLD.deleted_at IS NULL BEGIN"
-     " UPDATE unit_people SET live = live - 1 WHERE unit_id = OLD.unit_id; END",
+    {"CREATE TRIGGER unit_people_delete AFTER DELETE ON people BEGIN"
+     " UPDATE unit_people SET live = live - (OLD.deleted_at IS NULL), rev = rev + 1 WHERE unit_id = OLD.unit_id; END",
      ""},
-    {"CREATE TRIGGER unit_people_update AFTER UPDATE OF unit_id, deleted_at ON people"
-     " WHEN (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL) OR OLD.unit_id <> NEW.unit_id BEGIN"
-     " UPDATE unit_people SET live = live - 1 WHERE unit_id = OLD.unit_id AND OLD.deleted_at IS NULL;"
-     " INSERT INTO unit_people (unit_id, live) SELECT NEW.unit_id, 1 WHERE NEW.deleted_at IS NULL"
-     " ON CONFLICT (unit_id) DO UPDATE SET live = live + 1; END",
+    {"CREATE TRIGGER unit_people_update AFTER UPDATE ON people BEGIN"
+     " UPDATE unit_people SET live = live - (OLD.deleted_at IS NULL), rev = rev + 1 WHERE unit_id = OLD.unit_id;"
+     UNIT_PEOPLE_UP("NEW.unit_id", "(NEW.deleted_at IS NULL)") " END",
+     ""},
+    {"CREATE TRIGGER unit_people_membership_in AFTER INSERT ON memberships BEGIN" UNIT_REV_OF_PERSON("NEW.person_id")
+     " END",
+     ""},
+    {"CREATE TRIGGER unit_people_membership_out AFTER DELETE ON memberships BEGIN" UNIT_REV_OF_PERSON("OLD.person_id")
+     " END",
+     ""},
+    {"CREATE TRIGGER unit_people_membership_up AFTER UPDATE ON memberships BEGIN" UNIT_REV_OF_PERSON("OLD.person_id")
+         UNIT_REV_OF_PERSON("NEW.person_id") " END",
+     ""},
+    {"CREATE TRIGGER unit_people_request_in AFTER INSERT ON data_requests BEGIN" UNIT_REV_OF_PERSON("NEW.person_id")
+     " END",
+     ""},
+    {"CREATE TRIGGER unit_people_request_out AFTER DELETE ON data_requests BEGIN" UNIT_REV_OF_PERSON("OLD.person_id")
+     " END",
+     ""},
+    {"CREATE TRIGGER unit_people_request_up AFTER UPDATE ON data_requests BEGIN" UNIT_REV_OF_PERSON("OLD.person_id")
+         UNIT_REV_OF_PERSON("NEW.person_id") " END",
+     ""},
+    {"CREATE TRIGGER registry_rev_unit AFTER UPDATE ON units BEGIN UPDATE registry_rev SET rev = rev + 1 WHERE id = 1; END",
+     ""},
+    {"CREATE TRIGGER registry_rev_unit_out AFTER DELETE ON units BEGIN UPDATE registry_rev SET rev = rev + 1 WHERE id = 1; END",
      ""},
     {NULL, NULL},
 };
+#undef UNIT_PEOPLE_UP
+#undef UNIT_REV_OF_PERSON
 /* 21: the movement's models for traders, classes and events (issue 9, parts 4 to 6; trade.h,
  * classes.h, events.h). The 4T steps of the "Chợ số – Siêu thị số" model are data (trade_steps,
  * seeded here; a step is added by a row, not by code), each done once per trader (trader_steps:
@@ -1111,6 +1143,6 @@ const store_migration hocvuso_migrations[] = {
     {22, "plan tasks, their units and progress updates; attachments; schools' programme, grades, designations; contributions and plan budgets", m0022},
     {23, "a course's revision, raised by every load of the course", m0023},
     {24, "notifications between processes (SQLite)", m0024},
-    {25, "live people per unit, kept by triggers (SQLite)", m0025},
+    {25, "live people and page revisions per unit, a registry revision, kept by triggers (SQLite)", m0025},
     {0, NULL, NULL},
 };
