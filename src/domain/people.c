@@ -1,6 +1,7 @@
 /* people.c: people and the words of their names (see people.h). Only this file writes SQL about
  * people and person_words (households.c owns households, memberships.c memberships and the
- * account a person owns). */
+ * account a person owns). It reads unit_people and registry_rev (migration 25, SQLite), which only
+ * triggers write, and keeps a tổ's first pages in memory under them. */
 #include "domain/people.h"
 
 #include <ctype.h>
