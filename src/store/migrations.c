@@ -694,7 +694,10 @@ static const store_sql m0024[] = {
  * name is on its page, its kind decides its members' groups wherever they live: the registry's
  * revision). PostgreSQL keeps none of it (""): a counter row per unit would serialise the writers
  * of a unit across app servers and could deadlock a many-unit import chunk against a purge; there
- * the total is counted from the index and the page is not kept (people.c, q_count_unit). */
+ * the total is counted from the index and the page is not kept (people.c, q_count_unit).
+ * A later migration that rebuilds people, memberships, data_requests or units (SQLite's 12 steps:
+ * DROP TABLE drops a table's triggers) must create these triggers again and recompute unit_people;
+ * tests/api/people-total.test.mjs compares every unit's number with a count. */
 #define UNIT_PEOPLE_UP(unit, live)                                                                      \
   " INSERT INTO unit_people (unit_id, live, rev) SELECT " unit ", " live ", 1 WHERE " unit " IS NOT NULL" \
   " ON CONFLICT (unit_id) DO UPDATE SET live = live + excluded.live, rev = rev + 1;"
