@@ -39,4 +39,8 @@ if [ -f package-lock.json ]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund --loglevel=error
   fi
+  # The browser's own copy of the npm packages the front end uses (the binary serves web/, never a
+  # CDN): the chart library of the dashboard, pinned by package-lock.json.
+  mkdir -p web/vendor
+  cp -u node_modules/chart.js/dist/chart.umd.min.js web/vendor/chart.umd.min.js
 fi

@@ -98,6 +98,37 @@ test('phone 360 px: the ward\'s tổ dân phố ranked by an indicator, each row
   assertNoProblems(problems);
 });
 
+test('phone 360 px: an indicator by quarter: the figures kept, today, and the chart drawn by the pinned chart library', { timeout: 120_000 }, async () => {
+  const { page, problems } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'admin', srv.password);
+  await waitReady(page);
+  await page.goto('/#/chi-tieu');
+  await page.getByRole('heading', { level: 1, name: /^Chỉ tiêu: / }).waitFor();
+  await waitReady(page);
+  await page.locator('main li.ind-item[data-code="T3"]').getByRole('link', { name: 'Theo quý' }).click();
+  await page.getByRole('heading', { level: 1, name: /^Theo quý: T3 / }).waitFor();
+  await waitReady(page);
+  const unit = new URLSearchParams(new URL(page.url()).hash.split('?')[1]).get('unit');
+  const hist = await (await page.request.get(`${srv.url}/api/v1/indicators/history?code=T3&unit=${unit}`)).json();
+  assert.ok(hist.items.length >= 4, 'the demo keeps its last four quarters');
+  const rows = page.locator('main .ind-trend tbody tr');
+  assert.equal(await rows.count(), hist.items.length + 1); // and today
+  for (const [i, x] of hist.items.entries()) {
+    assert.equal((await rows.nth(i).locator('td[data-label="Quý"]').innerText()).trim(), x.quarter.replace('-', ' '));
+    assert.equal((await rows.nth(i).locator('td[data-label="Số đạt"]').innerText()).trim(), `${x.numerator.toLocaleString('vi-VN')}/${x.denominator.toLocaleString('vi-VN')}`);
+  }
+  await page.locator(`#ind-trend-chart[data-ready="${hist.items.length + 1}"]`).waitFor();
+  const drawn = await page.locator('#ind-trend-chart').evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) ink++;
+    return ink;
+  });
+  assert.ok(drawn > 1000, `the chart has ink (${drawn} pixels)`);
+  await assertNoHorizontalOverflow(page, PHONE.width, 'the trend');
+  assertNoProblems(problems);
+});
+
 test('desktop: two columns of indicators; a field helper\'s home page has no figures', { timeout: 120_000 }, async () => {
   const { page, problems } = await newPage(browser, srv.url, { viewport: { width: 1280, height: 900 } });
   await login(page, 'admin', srv.password);

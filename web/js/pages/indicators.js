@@ -45,7 +45,64 @@ export function indicatorList(data, rankHref = null) {
         h('span', { class: 'ind-count' }, `${fmtNum(it.numerator)}/${fmtNum(it.denominator)} ${BASES[it.base] || ''}`),
         h('span', { class: 'ind-goal' }, it.target === null ? 'không có chỉ tiêu năm' : `chỉ tiêu ${fmtNum(it.target)}%`),
         status(it)),
-      rankHref ? h('a', { href: rankHref(it), class: 'ind-rank-link' }, 'Xếp hạng đơn vị trực thuộc') : null)));
+      rankHref ? h('div', { class: 'ind-links' },
+        h('a', { href: rankHref(it), class: 'ind-rank-link' }, 'Xếp hạng đơn vị trực thuộc'),
+        h('a', { href: rankHref(it).replace('/xep-hang?', '/theo-quy?'), class: 'ind-rank-link' }, 'Theo quý')) : null)));
+}
+
+/* ---------- #/chi-tieu/theo-quy?code=&unit= : the quarters kept, and today, as a chart ---------- */
+
+// Chart.js (npm, pinned in package-lock.json; scripts/install-deps.sh copies its browser build into
+// web/vendor, served by the binary like every other file): loaded on this page only.
+let chartLib = null;
+function loadChart() {
+  if (!chartLib) chartLib = import('../../vendor/chart.umd.min.js').then(() => globalThis.Chart);
+  return chartLib;
+}
+
+async function trend(ctx) {
+  const code = ctx.query.code || 'T3';
+  const query = { code };
+  if (ctx.query.unit) query.unit = ctx.query.unit;
+  const [hist, now] = await Promise.all([
+    api.get('/indicators/history', query),
+    api.get('/indicators', ctx.query.unit ? { unit: ctx.query.unit } : {}),
+  ]);
+  const today = now.items.find((x) => x.code === code);
+  const points = hist.items.map((x) => ({ label: x.quarter.replace('-', ' '), percent: x.percent, target: x.target, num: x.numerator, den: x.denominator }));
+  if (today) points.push({ label: 'Hôm nay', percent: today.percent, target: today.target, num: today.numerator, den: today.denominator });
+  const canvas = h('canvas', { id: 'ind-trend-chart', role: 'img', 'aria-label': `Tỷ lệ ${hist.indicator.name} theo quý` });
+  const table = h('div', { class: 'table-wrap' },
+    h('table', { class: 'table table-cards ind-trend' },
+      h('caption', { class: 'visually-hidden' }, `${hist.indicator.name} theo quý`),
+      h('thead', null, h('tr', null, ['Quý', 'Tỷ lệ', 'Số đạt', 'Chỉ tiêu'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, points.map((p) => h('tr', null,
+        h('td', { class: 'cell-title', dataset: { label: 'Quý' } }, p.label),
+        h('td', { dataset: { label: 'Tỷ lệ' } }, p.percent === null ? '—' : `${fmtNum(p.percent)}%`),
+        h('td', { dataset: { label: 'Số đạt' } }, `${fmtNum(p.num)}/${fmtNum(p.den)}`),
+        h('td', { dataset: { label: 'Chỉ tiêu' } }, p.target === null ? '—' : `${fmtNum(p.target)}%`))))));
+  const page = h('div', { class: 'page page-indicators' },
+    pageHeader(`Theo quý: ${code} ${hist.indicator.name}`, `${hist.unit.name}: số liệu cuối mỗi quý (giữ nguyên như đã báo cáo) và hôm nay.`),
+    points.length > 1 ? h('div', { class: 'ind-chart' }, canvas) : null,
+    points.length ? table : empty('Chưa có số liệu quý nào được lưu.'),
+    h('p', null, h('a', { href: `#/chi-tieu?unit=${encodeURIComponent(hist.unit.id)}`, class: 'btn btn-secondary' }, 'Về các chỉ tiêu')));
+  if (points.length > 1) {
+    loadChart().then((Chart) => {
+      const chart = new Chart(canvas, {
+        type: 'line',
+        data: {
+          labels: points.map((p) => p.label),
+          datasets: [
+            { label: 'Tỷ lệ (%)', data: points.map((p) => p.percent), borderColor: '#1b4f8a', backgroundColor: '#1b4f8a', tension: 0.2 },
+            { label: 'Chỉ tiêu (%)', data: points.map((p) => p.target), borderColor: '#7a4f00', borderDash: [6, 4], pointRadius: 0, stepped: true },
+          ],
+        },
+        options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { y: { min: 0, max: 100 } } },
+      });
+      canvas.dataset.ready = String(chart.data.labels.length);
+    }, () => canvas.replaceWith(empty('Không tải được biểu đồ; bảng bên dưới có đủ số liệu.')));
+  }
+  return page;
 }
 
 /* ---------- #/chi-tieu/xep-hang?code=&unit=&date= : the units below, ranked ---------- */
@@ -91,6 +148,7 @@ function dateForm(ctx, unit, date) {
 
 export async function render(ctx) {
   if (ctx.params && ctx.params.view === 'xep-hang') return ranking(ctx);
+  if (ctx.params && ctx.params.view === 'theo-quy') return trend(ctx);
   const query = {};
   if (ctx.query.unit) query.unit = ctx.query.unit;
   if (ctx.query.date) query.date = ctx.query.date;
