@@ -12,7 +12,7 @@ PKGS=(
   libmd4c-dev libmd4c-html0-dev libutf8proc-dev zlib1g-dev libcmocka-dev libzxcvbn-dev
   libcsv-dev libzip-dev libexpat1-dev clang libclang-rt-14-dev
   sqlite3 postgresql prometheus wrk hyperfine curl
-  nodejs chromium fonts-noto-core fonts-dejavu-core poppler-utils zbar-tools
+  nodejs chromium fonts-noto-core fonts-dejavu-core fonts-liberation poppler-utils zbar-tools
 )
 
 missing=()

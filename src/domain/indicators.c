@@ -1056,6 +1056,65 @@ static int snapshot_rows(store *st, int64_t unit_id, int64_t date_key, json_t **
   return 0;
 }
 
+/* Writes the computed rows of n units in one short transaction on the writer (rows already there
+ * stay as they are). */
+static int snapshot_write(store *st, const char *quarter, const int64_t *ids, json_t *const *rows, int n, char *err,
+                          size_t errlen) {
+  store_conn *w = store_acquire(st, true);
+  int64_t now = clock_now();
+  bool ok = w && store_begin(w) == STORE_OK;
+  for (int i = 0; ok && i < n; i++) {
+    size_t k;
+    json_t *it;
+    json_array_foreach(rows[i], k, it) {
+      store_stmt *ins = store_prepare(w, &q_snap_insert);
+      if (!ins) {
+        ok = false;
+        break;
+      }
+      json_t *tg = json_object_get(it, "target");
+      store_bind_text(ins, 1, quarter);
+      store_bind_int(ins, 2, ids[i]);
+      store_bind_text(ins, 3, json_string_value(json_object_get(it, "code")));
+      store_bind_text(ins, 4, json_string_value(json_object_get(it, "name")));
+      store_bind_text(ins, 5, json_string_value(json_object_get(it, "base")));
+      store_bind_int(ins, 6, json_integer_value(json_object_get(it, "numerator")));
+      store_bind_int(ins, 7, json_integer_value(json_object_get(it, "denominator")));
+      if (json_is_integer(tg))
+        store_bind_int(ins, 8, json_integer_value(tg));
+      else
+        store_bind_null(ins, 8);
+      store_bind_int(ins, 9, now);
+      int irc = store_step(ins);
+      store_reset(ins);
+      if (irc != STORE_DONE) {
+        ok = false;
+        break;
+      }
+    }
+  }
+  int ret = 0;
+  if (!ok || store_commit(w) != STORE_OK) {
+    snprintf(err, errlen, "cannot write the snapshot: %s", w ? store_errmsg(w) : "no writer");
+    ret = -1;
+  }
+  if (w) store_release(w);
+  return ret;
+}
+
+int ind_snapshot_one(store *st, const char *quarter, int64_t today_key, int64_t unit_id, char *err, size_t errlen) {
+  int64_t end = ind_quarter_end(quarter);
+  if (end < 0 || end >= today_key) {
+    snprintf(err, errlen, "quarter %s: not one, or not ended", quarter ? quarter : "");
+    return -1;
+  }
+  json_t *rows = NULL;
+  if (snapshot_rows(st, unit_id, end, &rows, err, errlen) != 0) return -1;
+  int rc = snapshot_write(st, quarter, &unit_id, &rows, 1, err, errlen);
+  json_decref(rows);
+  return rc;
+}
+
 int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, int64_t *written, char *err, size_t errlen) {
   *written = 0;
   int64_t end = ind_quarter_end(quarter);
@@ -1115,46 +1174,8 @@ int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, int64_t
     int ret = computed == n ? 0 : -1;
     /* written in one short transaction on the writer */
     if (ret == 0 && n) {
-      store_conn *w = store_acquire(st, true);
-      int64_t now = clock_now();
-      bool ok = w && store_begin(w) == STORE_OK;
-      for (int i = 0; ok && i < n; i++) {
-        size_t k;
-        json_t *it;
-        json_array_foreach(rows[i], k, it) {
-          store_stmt *ins = store_prepare(w, &q_snap_insert);
-          if (!ins) {
-            ok = false;
-            break;
-          }
-          json_t *tg = json_object_get(it, "target");
-          store_bind_text(ins, 1, quarter);
-          store_bind_int(ins, 2, ids[i]);
-          store_bind_text(ins, 3, json_string_value(json_object_get(it, "code")));
-          store_bind_text(ins, 4, json_string_value(json_object_get(it, "name")));
-          store_bind_text(ins, 5, json_string_value(json_object_get(it, "base")));
-          store_bind_int(ins, 6, json_integer_value(json_object_get(it, "numerator")));
-          store_bind_int(ins, 7, json_integer_value(json_object_get(it, "denominator")));
-          if (json_is_integer(tg))
-            store_bind_int(ins, 8, json_integer_value(tg));
-          else
-            store_bind_null(ins, 8);
-          store_bind_int(ins, 9, now);
-          int irc = store_step(ins);
-          store_reset(ins);
-          if (irc != STORE_DONE) {
-            ok = false;
-            break;
-          }
-        }
-      }
-      if (ok && store_commit(w) == STORE_OK) {
-        *written += n;
-      } else {
-        snprintf(err, errlen, "cannot write the snapshot: %s", w ? store_errmsg(w) : "no writer");
-        ret = -1;
-      }
-      if (w) store_release(w);
+      ret = snapshot_write(st, quarter, ids, rows, n, err, errlen);
+      if (ret == 0) *written += n;
     }
     for (int i = 0; i < computed; i++) json_decref(rows[i]);
     if (ret != 0) return -1;

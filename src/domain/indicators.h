@@ -107,6 +107,9 @@ void ind_last_quarter(int64_t today_key, char out[8]);
  * short and never changes a figure reported. *written: units added. 0, or -1 with `err` (2: the
  * quarter is not one, or has not ended). */
 int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, int64_t *written, char *err, size_t errlen);
+/* The snapshot of `quarter` for one unit only (a report asked of a unit the housekeeper has not
+ * reached): the same rows, the same rules. */
+int ind_snapshot_one(store *st, const char *quarter, int64_t today_key, int64_t unit_id, char *err, size_t errlen);
 /* The snapshots of a unit for one indicator, oldest first: {"unit", "indicator": {"code", "name"},
  * "items": [{"quarter", "date", "numerator", "denominator", "percent", "target", "met"}]}. */
 int ind_history(store_conn *c, int64_t unit_id, const char *code, json_t **out, app_err *e);

@@ -4,12 +4,20 @@
  * named in the query.
  * Never: computes a figure itself (indicators.c does).
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "domain/groups.h"
 #include "domain/indicators.h"
+#include "domain/report.h"
 #include "http/handlers.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 /* The highest unit where the caller may read reports: the default of the dashboard. */
 static int64_t reports_root(const principal *p) {
@@ -117,3 +125,95 @@ static int save(req *r, int64_t id) {
 
 int h_indicator_defs_create(req *r) { return save(r, 0); }
 int h_indicator_defs_update(req *r) { return save(r, req_param(r, 0)); }
+
+/* ---- reports (report.h): one period of one unit, from the quarter's snapshot ---- */
+
+/* The report's data for the query's unit and period; the dispatcher checked reports.read on a unit
+ * named. Built before any connection of the request is taken (it may take the unit's snapshot). */
+static int build(req *r, json_t **o) {
+  int64_t unit = req_qint(r, "unit", 0);
+  if (!unit) unit = reports_root(r->who);
+  if (!unit) return req_fail(r, 403, "forbidden", "unit", "Tài khoản này không được xem báo cáo của đơn vị nào.");
+  const char *period = req_qstr(r, "period");
+  int64_t today = groups_date_key(clock_now());
+  char last[8];
+  if (!period || !*period) {
+    ind_last_quarter(today, last); /* by default the quarter just ended */
+    period = last;
+  }
+  return report_build(r->app->st, unit, period, today, o, &r->err);
+}
+
+/* "attachment; filename=…" for a report file: ASCII name and the UTF-8 one. */
+static void disposition(req *r, const json_t *o, const char *ext) {
+  const json_t *u = json_object_get(o, "unit");
+  char name[300], file[120], enc[900], value[1200];
+  snprintf(name, sizeof name, "Báo cáo Bình dân học vụ số %s %s", json_string_value(json_object_get(u, "name")),
+           json_string_value(json_object_get(o, "label")));
+  snprintf(file, sizeof file, "bao-cao-bdhvs-%lld-%s.%s", (long long)json_integer_value(json_object_get(u, "id")),
+           json_string_value(json_object_get(o, "period")), ext);
+  size_t k = 0;
+  for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < sizeof enc; p++) {
+    if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+      enc[k++] = (char)*p;
+    else
+      k += (size_t)snprintf(enc + k, sizeof enc - k, "%%%02X", *p);
+  }
+  enc[k] = '\0';
+  snprintf(value, sizeof value, "attachment; filename=\"%s\"; filename*=UTF-8''%s.%s", file, enc, ext);
+  req_header(r, "Content-Disposition", value);
+  req_header(r, "Cache-Control", "private, no-store");
+}
+
+int h_reports_get(req *r) {
+  json_t *o = NULL;
+  if (build(r, &o) != 0) return -1;
+  return req_ok(r, 200, o);
+}
+
+int h_reports_pdf(req *r) {
+  if (req_same_origin(r) != 0) return -1;
+  json_t *o = NULL;
+  if (build(r, &o) != 0) return -1;
+  unsigned char *pdf = NULL;
+  size_t len = 0;
+  int rc = report_pdf(o, &pdf, &len, &r->err);
+  if (rc == 0) disposition(r, o, "pdf");
+  json_decref(o);
+  if (rc != 0) return -1;
+  r->status = 200;
+  r->raw = (char *)pdf;
+  r->raw_len = len;
+  r->raw_type = "application/pdf";
+  return 0;
+}
+
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+int h_reports_xlsx(req *r) {
+  if (req_same_origin(r) != 0) return -1;
+  json_t *o = NULL;
+  if (build(r, &o) != 0) return -1;
+  /* Written whole into the data directory, unlinked at once, sent from its descriptor. */
+  char path[1200];
+  snprintf(path, sizeof path, "%s/report-XXXXXX.xlsx", r->app->cfg.data);
+  int tmpfd = mkstemps(path, 5);
+  if (tmpfd < 0) {
+    json_decref(o);
+    log_error("report: cannot create a file in %s: %s", r->app->cfg.data, strerror(errno));
+    return APP_INTERNAL(&r->err);
+  }
+  close(tmpfd);
+  int rc = report_xlsx(o, path, r->app->cfg.data, &r->err);
+  int fd = rc == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+  unlink(path);
+  struct stat st;
+  if (rc != 0 || fd < 0 || fstat(fd, &st) != 0) {
+    if (fd >= 0) close(fd);
+    json_decref(o);
+    return rc != 0 ? -1 : APP_INTERNAL(&r->err);
+  }
+  disposition(r, o, "xlsx");
+  json_decref(o);
+  return req_send_file(r, XLSX_TYPE, fd, (uint64_t)st.st_size);
+}

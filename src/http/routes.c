@@ -490,6 +490,11 @@ static const field_spec indicators_history_query[] = {
     {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị; mặc định: đơn vị cao nhất được xem báo cáo"},
     {0},
 };
+static const field_spec report_query[] = {
+    {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị báo cáo (cả cây bên dưới); mặc định: đơn vị cao nhất được xem báo cáo"},
+    {"period", FT_STRING, false, 4, 7, "Kỳ báo cáo đã kết thúc: một quý (2026-Q3) hoặc một năm (2026); mặc định: quý vừa qua"},
+    {0},
+};
 static const field_spec indicator_defs_query[] = {
     PAGING,
     {0},
@@ -1056,6 +1061,17 @@ const route routes[] = {
     {"GET", "/api/v1/indicators/history", h_indicators_history, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL,
      indicators_history_query, false, RATE_NONE, 200, "getIndicatorHistory", "Chỉ tiêu",
      "Số liệu của một chỉ tiêu cuối mỗi quý đã qua (giữ nguyên như đã báo cáo), để xem xu hướng", "IndicatorHistory"},
+    /* Báo cáo quý, năm (report.h): from the quarter's snapshot, in the layout of Nghị định 30/2020 */
+    {"GET", "/api/v1/reports", h_reports_get, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL, report_query, false,
+     RATE_NONE, 200, "getReport", "Chỉ tiêu",
+     "Nội dung báo cáo quý hoặc năm của một đơn vị: các chỉ tiêu, các mô hình và nhiệm vụ của kế hoạch, theo số liệu "
+     "cuối quý đã lưu",
+     "Report"},
+    {"GET", "/api/v1/reports/pdf", h_reports_pdf, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL, report_query, false,
+     RATE_NONE, 200, "getReportPdf", "Chỉ tiêu",
+     "Báo cáo kết quả thực hiện Phong trào Bình dân học vụ số (PDF, thể thức Nghị định 30/2020/NĐ-CP)", NULL},
+    {"GET", "/api/v1/reports/report.xlsx", h_reports_xlsx, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL, report_query, false,
+     RATE_NONE, 200, "getReportXlsx", "Chỉ tiêu", "Báo cáo kết quả thực hiện Phong trào Bình dân học vụ số (Excel)", NULL},
     {"GET", "/api/v1/indicators/definitions", h_indicator_defs_list, LOGIN(CAP_REPORTS_READ), NULL,
      indicator_defs_query, false, RATE_NONE, 200, "listIndicatorDefinitions", "Chỉ tiêu",
      "Định nghĩa các chỉ tiêu: có sẵn theo kế hoạch và do phường định nghĩa từ các khối dựng sẵn",

@@ -108,6 +108,9 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/indicators/definitions': 'reports.read',
   'GET /api/v1/indicators/ranking': 'reports.read',
   'GET /api/v1/indicators/history': 'reports.read',
+  'GET /api/v1/reports': 'reports.read',
+  'GET /api/v1/reports/pdf': 'reports.read',
+  'GET /api/v1/reports/report.xlsx': 'reports.read',
   // Defining an indicator is the ward's configuration of its reports: indicators.write (ward admins).
   'POST /api/v1/indicators/definitions': 'indicators.write',
   'PUT /api/v1/indicators/definitions/{id}': 'indicators.write',
