@@ -129,6 +129,26 @@ test('phone 360 px: an indicator by quarter: the figures kept, today, and the ch
   assertNoProblems(problems);
 });
 
+test('desktop: the quarter\'s report downloaded as PDF and Excel from the dashboard', { timeout: 120_000 }, async () => {
+  const { page, problems } = await newPage(browser, srv.url, { viewport: { width: 1280, height: 900 } });
+  await login(page, 'admin', srv.password);
+  await waitReady(page);
+  await page.goto('/#/chi-tieu');
+  await page.getByRole('heading', { level: 2, name: 'Báo cáo quý, năm' }).waitFor();
+  await waitReady(page);
+  const period = await page.locator('#report-period').inputValue();
+  assert.match(period, /^\d{4}-Q[1-4]$/);
+  for (const [name, ext] of [['Tải báo cáo PDF', 'pdf'], ['Tải báo cáo Excel', 'xlsx']]) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
+    // the Vietnamese name of Content-Disposition's filename*
+    assert.match(dl.suggestedFilename(), new RegExp(`^Báo cáo Bình dân học vụ số .+ quý [IV]+ năm ${period.slice(0, 4)}\\.${ext}$`));
+    const path = await dl.path();
+    const { statSync } = await import('node:fs');
+    assert.ok(statSync(path).size > 3000, `${ext}: ${statSync(path).size} bytes`);
+  }
+  assertNoProblems(problems);
+});
+
 test('desktop: two columns of indicators; a field helper\'s home page has no figures', { timeout: 120_000 }, async () => {
   const { page, problems } = await newPage(browser, srv.url, { viewport: { width: 1280, height: 900 } });
   await login(page, 'admin', srv.password);

@@ -132,6 +132,41 @@ async function ranking(ctx) {
     h('p', null, h('a', { href: `#/chi-tieu?unit=${encodeURIComponent(data.unit.id)}&date=${encodeURIComponent(data.date)}`, class: 'btn btn-secondary' }, 'Về các chỉ tiêu')));
 }
 
+/* The quarters that have ended (the last four) and the last year, for the reports. */
+function periods(todayIso) {
+  let y = Number(todayIso.slice(0, 4));
+  let q = Math.floor((Number(todayIso.slice(5, 7)) - 1) / 3);
+  const out = [];
+  const roman = ['I', 'II', 'III', 'IV'];
+  for (let k = 0; k < 4; k++) {
+    if (q === 0) { y -= 1; q = 4; }
+    out.push({ value: `${y}-Q${q}`, label: `Quý ${roman[q - 1]} năm ${y}` });
+    q -= 1;
+  }
+  const year = Number(todayIso.slice(0, 4)) - 1;
+  out.push({ value: String(year), label: `Cả năm ${year}` });
+  return out;
+}
+
+function reportsSection(unit, todayIso) {
+  const choices = periods(todayIso);
+  const select = h('select', { id: 'report-period', name: 'period', class: 'input' },
+    choices.map((c) => h('option', { value: c.value }, c.label)));
+  const pdf = h('a', { class: 'btn btn-primary', download: '' }, 'Tải báo cáo PDF');
+  const xlsx = h('a', { class: 'btn btn-secondary', download: '' }, 'Tải báo cáo Excel');
+  const update = () => {
+    const q = new URLSearchParams({ unit: String(unit), period: select.value });
+    pdf.href = `/api/v1/reports/pdf?${q}`;
+    xlsx.href = `/api/v1/reports/report.xlsx?${q}`;
+  };
+  select.addEventListener('change', update);
+  update();
+  return section('Báo cáo quý, năm',
+    h('p', { class: 'muted' }, 'Báo cáo kết quả thực hiện Phong trào “Bình dân học vụ số” theo thể thức Nghị định 30/2020/NĐ-CP, với số liệu cuối quý đã lưu.'),
+    h('div', { class: 'ind-date-form' }, h('label', { for: 'report-period' }, 'Kỳ báo cáo'), select),
+    h('p', { class: 'ind-links' }, pdf, xlsx));
+}
+
 function dateForm(ctx, unit, date) {
   const input = h('input', { type: 'date', name: 'date', value: date, id: 'ind-date', class: 'input' });
   const go = (e) => {
@@ -164,6 +199,7 @@ export async function render(ctx) {
   return h('div', { class: 'page page-indicators' },
     pageHeader(`Chỉ tiêu: ${data.unit.name}`, `Số liệu tính đến hết ngày ${data.date.split('-').reverse().join('/')}, cho đơn vị này và mọi đơn vị trực thuộc.`),
     dateForm(ctx, data.unit.id, data.date),
+    reportsSection(data.unit.id, new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10)),
     section('Chỉ tiêu của kế hoạch và các mô hình', indicatorList(data, (it) =>
       `#/chi-tieu/xep-hang?code=${encodeURIComponent(it.code)}&unit=${encodeURIComponent(data.unit.id)}&date=${encodeURIComponent(data.date)}`)),
     below);
