@@ -5,6 +5,7 @@
  * Never: computes a figure itself (indicators.c does).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,4 +217,115 @@ int h_reports_xlsx(req *r) {
   disposition(r, o, "xlsx");
   json_decref(o);
   return req_send_file(r, XLSX_TYPE, fd, (uint64_t)st.st_size);
+}
+
+/* ---- the public progress board (plan IV.1.1): a ward's figures, no personal data ---- */
+
+/* Counting a ward costs seconds at a city's size: the board's figures are kept BOARD_TTL seconds
+ * per unit, refreshed by one request at a time while the others read the figures kept. */
+enum { BOARD_TTL = 300, BOARD_SLOTS = 8 };
+static struct {
+  pthread_mutex_t mu;
+  struct {
+    int64_t unit, at;
+    json_t *o;
+    bool busy;
+  } slot[BOARD_SLOTS];
+} board = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+STORE_SQL(q_board_unit, "SELECT id FROM units WHERE kind IN ('ward', 'commune') ORDER BY depth, id LIMIT 1");
+STORE_SQL(q_board_kind, "SELECT kind FROM units WHERE id = ?");
+
+int h_board(req *r) {
+  int64_t unit = req_qint(r, "unit", 0);
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  store_stmt *s = store_prepare(c, unit ? &q_board_kind : &q_board_unit);
+  if (!s) return APP_INTERNAL(&r->err);
+  if (unit) store_bind_int(s, 1, unit);
+  int rc = store_step(s);
+  bool ok = rc == STORE_ROW;
+  if (ok && !unit) unit = store_col_int(s, 0);
+  if (ok && unit && req_qint(r, "unit", 0)) {
+    const char *k = store_col_text(s, 0);
+    ok = strcmp(k, "ward") == 0 || strcmp(k, "commune") == 0 || strcmp(k, "city") == 0;
+  }
+  store_reset(s);
+  if (rc != STORE_ROW && rc != STORE_DONE) return APP_INTERNAL(&r->err);
+  if (!ok) return req_fail(r, 404, "not_found", "unit", "Bảng tin chỉ có cho phường, xã hoặc thành phố.");
+  int64_t now = clock_now();
+  json_t *kept = NULL;
+  int mine = -1;
+  pthread_mutex_lock(&board.mu);
+  int free_slot = -1, oldest = 0;
+  for (int i = 0; i < BOARD_SLOTS; i++) {
+    if (board.slot[i].unit == unit) {
+      if (board.slot[i].o) kept = json_incref(board.slot[i].o);
+      if (!board.slot[i].busy && (!kept || now - board.slot[i].at >= BOARD_TTL)) {
+        board.slot[i].busy = true;
+        mine = i;
+      }
+      free_slot = -2;
+      break;
+    }
+    if (!board.slot[i].unit && free_slot == -1) free_slot = i;
+    if (board.slot[i].at < board.slot[oldest].at && !board.slot[i].busy) oldest = i;
+  }
+  if (free_slot != -2) { /* a unit not kept yet: a free slot, or the oldest one */
+    int i = free_slot >= 0 ? free_slot : oldest;
+    if (!board.slot[i].busy) {
+      json_decref(board.slot[i].o);
+      board.slot[i].o = NULL;
+      board.slot[i].unit = unit;
+      board.slot[i].at = 0;
+      board.slot[i].busy = true;
+      mine = i;
+    }
+  }
+  pthread_mutex_unlock(&board.mu);
+  if (mine >= 0) {
+    json_t *o = NULL;
+    app_err e = {0};
+    int crc = ind_compute(c, unit, groups_date_key(now), &o, &e);
+    json_t *pub = NULL;
+    if (crc == 0) {
+      /* only what a public screen shows: figures, never a person */
+      json_t *items = json_array();
+      size_t i;
+      json_t *it;
+      json_array_foreach(json_object_get(o, "items"), i, it) {
+        if (!json_is_true(json_object_get(it, "builtin"))) continue;
+        json_array_append_new(items, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "code", json_object_get(it, "code"),
+                                               "name", json_object_get(it, "name"), "numerator",
+                                               json_object_get(it, "numerator"), "denominator",
+                                               json_object_get(it, "denominator"), "percent",
+                                               json_object_get(it, "percent"), "target", json_object_get(it, "target"),
+                                               "met", json_object_get(it, "met")));
+      }
+      char at[32];
+      clock_iso8601(now, at, sizeof at);
+      pub = json_pack("{s:{s:O, s:O}, s:O, s:s, s:o}", "unit", "id", json_object_get(json_object_get(o, "unit"), "id"),
+                      "name", json_object_get(json_object_get(o, "unit"), "name"), "date", json_object_get(o, "date"),
+                      "computed_at", at, "items", items);
+    }
+    json_decref(o);
+    pthread_mutex_lock(&board.mu);
+    board.slot[mine].busy = false;
+    if (pub) {
+      json_decref(board.slot[mine].o);
+      board.slot[mine].o = json_incref(pub);
+      board.slot[mine].at = now;
+    }
+    pthread_mutex_unlock(&board.mu);
+    if (pub) {
+      json_decref(kept);
+      kept = pub;
+    } else if (!kept) {
+      r->err = e;
+      return -1;
+    }
+  }
+  if (!kept) return req_fail(r, 503, "unavailable", NULL, "Bảng tin đang được cập nhật. Vui lòng thử lại sau ít giây.");
+  req_header(r, "Cache-Control", "public, max-age=60");
+  return req_ok(r, 200, kept);
 }

@@ -192,6 +192,7 @@ int h_indicators_get(req *r);
 int h_indicators_ranking(req *r);
 int h_indicators_history(req *r);
 int h_reports_get(req *r);
+int h_board(req *r);
 int h_reports_pdf(req *r);
 int h_reports_xlsx(req *r);
 int h_indicator_defs_list(req *r);

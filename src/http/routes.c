@@ -495,6 +495,10 @@ static const field_spec report_query[] = {
     {"period", FT_STRING, false, 4, 7, "Kỳ báo cáo đã kết thúc: một quý (2026-Q3) hoặc một năm (2026); mặc định: quý vừa qua"},
     {0},
 };
+static const field_spec board_query[] = {
+    {"unit", FT_INT, false, 1, INT64_MAX, "Phường, xã hoặc thành phố; mặc định: phường của hệ thống"},
+    {0},
+};
 static const field_spec indicator_defs_query[] = {
     PAGING,
     {0},
@@ -1061,6 +1065,10 @@ const route routes[] = {
     {"GET", "/api/v1/indicators/history", h_indicators_history, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL,
      indicators_history_query, false, RATE_NONE, 200, "getIndicatorHistory", "Chỉ tiêu",
      "Số liệu của một chỉ tiêu cuối mỗi quý đã qua (giữ nguyên như đã báo cáo), để xem xu hướng", "IndicatorHistory"},
+    {"GET", "/api/v1/board", h_board, PUB, NULL, board_query, false, RATE_NONE, 200, "getPublicBoard", "Chỉ tiêu",
+     "Bảng tin công khai tiến độ phong trào của phường (màn hình LED): các chỉ tiêu, không có dữ liệu cá nhân; "
+     "số liệu cập nhật mỗi 5 phút",
+     "PublicBoard"},
     /* Báo cáo quý, năm (report.h): from the quarter's snapshot, in the layout of Nghị định 30/2020 */
     {"GET", "/api/v1/reports", h_reports_get, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL, report_query, false,
      RATE_NONE, 200, "getReport", "Chỉ tiêu",

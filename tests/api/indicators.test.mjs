@@ -229,3 +229,20 @@ test('history: the server keeps the last quarter\'s figures as they were; trends
   expectError(assert, await srv.request('GET', `/api/v1/indicators/history?code=T99&unit=${ward}`, { session: admin }), 404, 'not_found', 'code');
   expectError(assert, await srv.request('GET', `/api/v1/indicators/history?code=T3&unit=${ward}`, { session: tdp01 }), 403, undefined, 'unit');
 });
+
+test('the public board: no log-in, the ward\'s figures only (no person, no tổ), kept for five minutes', async () => {
+  const r = await srv.request('GET', '/api/v1/board');
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.headers['cache-control'], /public, max-age=60/);
+  const b = r.json;
+  assert.equal(b.unit.id, ward);
+  for (const it of b.items) assert.deepEqual(Object.keys(it).sort(), ['code', 'denominator', 'met', 'name', 'numerator', 'percent', 'target']);
+  const live = byCode(await srv.getJSON(admin, `/api/v1/indicators?unit=${ward}`));
+  for (const it of b.items.filter((x) => x.code === 'T6' || x.code === 'M2')) // figures no test of this file changes
+    assert.deepEqual([it.numerator, it.denominator], [live[it.code].numerator, live[it.code].denominator], it.code);
+  assert.ok(b.items.every((x) => /^(T|M|C)/.test(x.code)), 'the plan\'s indicators only');
+  const again = (await srv.request('GET', '/api/v1/board')).json;
+  assert.equal(again.computed_at, b.computed_at, 'kept, not counted again');
+  expectError(assert, await srv.request('GET', `/api/v1/board?unit=${tdp1}`), 404, 'not_found', 'unit');
+  expectError(assert, await srv.request('GET', '/api/v1/board?unit=987654321'), 404, 'not_found', 'unit');
+});

@@ -19,6 +19,7 @@ function lazy(load) {
 }
 const homePage = lazy(() => import('./pages/home.js'));
 const indicatorsPage = lazy(() => import('./pages/indicators.js'));
+const boardPage = lazy(() => import('./pages/board.js'));
 const unitsPage = lazy(() => import('./pages/units.js'));
 const usersPage = lazy(() => import('./pages/users.js'));
 const auditPage = lazy(() => import('./pages/audit.js'));
@@ -134,6 +135,7 @@ const ROUTES = [
   { re: /^\/chung-nhan\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
   { re: /^\/chuong-trinh$/, page: programmesPage, title: 'Điều kiện cấp chứng nhận', nav: 'programmes', cap: 'certificates.manage' },
   // Open to anyone, logged in or not: a stranger checks a certificate (its QR code opens this page).
+  { re: /^\/bang-tin$/, page: boardPage, title: 'Bảng tin phong trào', public: true },
   { re: /^\/xac-minh$/, page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
   { re: /^\/(yeu-cau-ho-tro)$/, keys: ['form'], page: fieldPage, title: 'Yêu cầu hỗ trợ', open: true },
   { re: /^\/xac-minh\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
