@@ -1250,3 +1250,229 @@ done:
   json_decref(unit);
   return ret;
 }
+
+/* ---- commendation candidates ---- */
+
+STORE_SQL(q_rule_insert, "INSERT INTO commendation_rules (name, rule, created_by, created_at) VALUES (?, ?, ?, ?)"
+                         " RETURNING id");
+STORE_SQL(q_rules_all, "SELECT id, name, rule FROM commendation_rules ORDER BY id");
+
+/* The indicator `code` exists (the catalogue's, or an active stored one). */
+static bool code_known(store_conn *c, const char *code) {
+  if (catalogue_def(code, NULL)) return true;
+  json_t *set = NULL;
+  app_err e = {0};
+  bool known = ind_set_load(c, &set, &e) == 0 && code && json_object_get(set, code);
+  json_decref(set);
+  return known;
+}
+
+int ind_rule_add(store_conn *w, const char *name, const json_t *rule, int64_t user_id, int64_t now, int64_t *id,
+                 app_err *e) {
+  *id = 0;
+  const char *kind = json_string_value(json_object_get(rule, "kind"));
+  if (!json_is_object(rule) || !kind)
+    return app_fail(e, 400, "invalid_value", "rule", "Tiêu chí cần kind: all_met, top hoặc at_least.");
+  static _Thread_local char msg[160];
+  if (strcmp(kind, "all_met") == 0) {
+    const json_t *codes = json_object_get(rule, "codes");
+    if (codes && (!json_is_array(codes) || json_array_size(codes) > 50))
+      return app_fail(e, 400, "invalid_value", "rule.codes", "codes là danh sách mã chỉ tiêu (tối đa 50).");
+    size_t i;
+    const json_t *v;
+    json_array_foreach(codes, i, v) if (!code_known(w, json_string_value(v))) {
+      snprintf(msg, sizeof msg, "Không có chỉ tiêu mã \"%s\".", json_is_string(v) ? json_string_value(v) : "?");
+      return app_fail(e, 400, "invalid_value", "rule.codes", msg);
+    }
+  } else if (strcmp(kind, "top") == 0 || strcmp(kind, "at_least") == 0) {
+    const char *code = json_string_value(json_object_get(rule, "code"));
+    if (!code_known(w, code)) {
+      snprintf(msg, sizeof msg, "Không có chỉ tiêu mã \"%s\".", code ? code : "?");
+      return app_fail(e, 400, "invalid_value", "rule.code", msg);
+    }
+    const json_t *n = json_object_get(rule, strcmp(kind, "top") == 0 ? "count" : "percent");
+    int64_t lo = strcmp(kind, "top") == 0 ? 1 : 0, hi = 100;
+    if (!json_is_integer(n) || json_integer_value(n) < lo || json_integer_value(n) > hi)
+      return app_fail(e, 400, "invalid_value", strcmp(kind, "top") == 0 ? "rule.count" : "rule.percent",
+                      strcmp(kind, "top") == 0 ? "count là số đơn vị từ 1 đến 100." : "percent là số phần trăm từ 0 đến 100.");
+  } else {
+    return app_fail(e, 400, "invalid_value", "rule.kind", "kind là all_met, top hoặc at_least.");
+  }
+  char *text = json_dumps(rule, JSON_COMPACT | JSON_SORT_KEYS);
+  store_stmt *s = text ? store_prepare(w, &q_rule_insert) : NULL;
+  if (!s) {
+    free(text);
+    return APP_INTERNAL(e);
+  }
+  store_bind_text(s, 1, name);
+  store_bind_text(s, 2, text);
+  store_bind_id(s, 3, user_id);
+  store_bind_int(s, 4, now);
+  int rc = store_insert_id(s, id);
+  free(text);
+  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
+}
+
+static const json_t *item_code(const json_t *figs, const char *code) {
+  size_t i;
+  const json_t *it;
+  json_array_foreach(json_object_get(figs, "items"), i, it) if (strcmp(json_string_value(json_object_get(it, "code")), code) == 0) return it;
+  return NULL;
+}
+
+static double pct_of(const json_t *it) {
+  const json_t *p = it ? json_object_get(it, "percent") : NULL;
+  return json_is_number(p) ? json_number_value(p) : -1;
+}
+
+int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, app_err *e) {
+  *out = NULL;
+  int ret = -1, n = 0, cap = 0;
+  struct child {
+    int64_t id;
+    char *name;
+    json_t *figs;
+  } *kids = NULL;
+  json_t *rules = json_array(), *unit = NULL;
+  store_stmt *s = rules ? store_prepare(c, &q_unit) : NULL;
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_int(s, 1, unit_id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW)
+    unit = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)unit_id, "name", store_col_text(s, 0), "kind", store_col_text(s, 2));
+  store_reset(s);
+  if (rc != STORE_ROW || !unit) {
+    ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "unit", "Không có đơn vị này.") : APP_INTERNAL(e);
+    goto done;
+  }
+  s = store_prepare(c, &q_children);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_int(s, 1, unit_id);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    if (n == cap) {
+      int ncap = cap ? cap * 2 : 32;
+      struct child *nk = realloc(kids, (size_t)ncap * sizeof *nk);
+      if (!nk) {
+        rc = STORE_ERROR;
+        break;
+      }
+      kids = nk;
+      cap = ncap;
+    }
+    kids[n] = (struct child){store_col_int(s, 0), strdup(store_col_text(s, 1)), NULL};
+    if (!kids[n].name) {
+      rc = STORE_ERROR;
+      break;
+    }
+    n++;
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  for (int i = 0; i < n; i++)
+    if (ind_compute(c, kids[i].id, date_key, &kids[i].figs, e) != 0) goto done;
+  s = store_prepare(c, &q_rules_all);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  json_t *all = json_array();
+  while (all && (rc = store_step(s)) == STORE_ROW)
+    json_array_append_new(all, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(s, 0), "name",
+                                         store_col_text(s, 1), "rule", store_col_text(s, 2)));
+  store_reset(s);
+  if (!all || rc != STORE_DONE) {
+    json_decref(all);
+    APP_INTERNAL(e);
+    goto done;
+  }
+  size_t ri;
+  json_t *r;
+  json_array_foreach(all, ri, r) {
+    json_t *rule = json_loads(json_string_value(json_object_get(r, "rule")), 0, NULL);
+    const char *kind = json_string_value(json_object_get(rule, "kind"));
+    json_t *cands = json_array();
+    const char *code = json_string_value(json_object_get(rule, "code"));
+    if (kind && strcmp(kind, "all_met") == 0) {
+      const json_t *codes = json_object_get(rule, "codes");
+      for (int i = 0; i < n; i++) {
+        bool ok = true, any = false;
+        size_t k;
+        json_t *it;
+        json_array_foreach(json_object_get(kids[i].figs, "items"), k, it) {
+          const char *ic = json_string_value(json_object_get(it, "code"));
+          bool listed = !codes || json_array_size(codes) == 0;
+          size_t m;
+          json_t *cv;
+          json_array_foreach(codes, m, cv) if (strcmp(json_string_value(cv), ic) == 0) listed = true;
+          if (!listed) continue;
+          if (!codes && json_is_null(json_object_get(it, "target"))) continue; /* no target that year */
+          any = true;
+          if (!json_is_true(json_object_get(it, "met"))) ok = false;
+        }
+        if (ok && any) json_array_append_new(cands, json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)kids[i].id, "name", kids[i].name, "why", "Đạt mọi chỉ tiêu của tiêu chí"));
+      }
+    } else if (kind && code && strcmp(kind, "at_least") == 0) {
+      double p = (double)json_integer_value(json_object_get(rule, "percent"));
+      for (int i = 0; i < n; i++) {
+        double v = pct_of(item_code(kids[i].figs, code));
+        if (v >= 0 && v >= p) {
+          char why[64];
+          snprintf(why, sizeof why, "%s: %.1f%%", code, v);
+          json_array_append_new(cands, json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)kids[i].id, "name", kids[i].name, "why", why));
+        }
+      }
+    } else if (kind && code && strcmp(kind, "top") == 0) {
+      int count = (int)json_integer_value(json_object_get(rule, "count"));
+      /* the count-th best percentage: every unit at or above it (ties included) */
+      double *v = n ? malloc((size_t)n * sizeof *v) : NULL;
+      int m = 0;
+      for (int i = 0; v && i < n; i++) {
+        double x = pct_of(item_code(kids[i].figs, code));
+        if (x >= 0) v[m++] = x;
+      }
+      for (int a = 0; a < m; a++) /* descending; a few dozen units */
+        for (int b = a + 1; b < m; b++)
+          if (v[b] > v[a]) {
+            double t = v[a];
+            v[a] = v[b];
+            v[b] = t;
+          }
+      double bar = m ? v[(count < m ? count : m) - 1] : 101;
+      free(v);
+      for (int i = 0; i < n; i++) {
+        double x = pct_of(item_code(kids[i].figs, code));
+        if (x >= 0 && x >= bar) {
+          char why[64];
+          snprintf(why, sizeof why, "%s: %.1f%%", code, x);
+          json_array_append_new(cands, json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)kids[i].id, "name", kids[i].name, "why", why));
+        }
+      }
+    }
+    json_array_append_new(rules, json_pack("{s:O, s:O, s:o, s:o}", "id", json_object_get(r, "id"), "name",
+                                           json_object_get(r, "name"), "rule", rule ? rule : json_null(), "candidates", cands));
+  }
+  json_decref(all);
+  char date[16];
+  snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(date_key / 10000), (int)(date_key / 100 % 100),
+           (int)(date_key % 100));
+  *out = json_pack("{s:O, s:s, s:O}", "unit", unit, "date", date, "rules", rules);
+  ret = *out ? 0 : APP_INTERNAL(e);
+done:
+  for (int i = 0; i < n; i++) {
+    free(kids[i].name);
+    json_decref(kids[i].figs);
+  }
+  free(kids);
+  json_decref(rules);
+  json_decref(unit);
+  return ret;
+}

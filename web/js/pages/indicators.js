@@ -189,6 +189,16 @@ export async function render(ctx) {
   if (ctx.query.date) query.date = ctx.query.date;
   const data = await api.get('/indicators', query);
   const children = ctx.can('units.read') ? await api.get('/units', { parent_id: data.unit.id, per_page: 100 }).catch(() => null) : null;
+  const honours = await api.get('/commendations', { unit: data.unit.id, date: data.date }).catch(() => null);
+  const honoursSection = honours && honours.rules.length
+    ? section('Thi đua, khen thưởng: đơn vị đủ điều kiện',
+      h('ul', { class: 'ind-honours' }, honours.rules.map((rl) => h('li', { dataset: { rule: String(rl.id) } },
+        h('strong', null, rl.name),
+        rl.candidates.length
+          ? h('ul', null, rl.candidates.map((c) => h('li', { dataset: { unit: String(c.unit_id) } },
+            h('a', { href: `#/chi-tieu?unit=${encodeURIComponent(c.unit_id)}&date=${encodeURIComponent(data.date)}` }, c.name), ` — ${c.why}`)))
+          : h('p', { class: 'muted' }, 'Chưa có đơn vị nào.')))))
+    : null;
   const below = children && children.items && children.items.length
     ? section('Đơn vị trực thuộc',
       h('ul', { class: 'ind-units' }, children.items.map((u) => h('li', null,
@@ -202,5 +212,6 @@ export async function render(ctx) {
     reportsSection(data.unit.id, new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10)),
     section('Chỉ tiêu của kế hoạch và các mô hình', indicatorList(data, (it) =>
       `#/chi-tieu/xep-hang?code=${encodeURIComponent(it.code)}&unit=${encodeURIComponent(data.unit.id)}&date=${encodeURIComponent(data.date)}`)),
+    honoursSection,
     below);
 }
