@@ -16,6 +16,19 @@
 #include "util/arena.h"
 #include "util/clock.h"
 
+/* The number written by exactly `n` decimal digits at s, or -1. */
+static int digits(const char *s, size_t n) {
+  int v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!s || s[i] < '0' || s[i] > '9') return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+/* A year as a key of targets ("2026"), or -1. */
+static int year_key(const char *k) { return k && strlen(k) == 4 ? digits(k, 4) : -1; }
+
 /* ---- building blocks ---- */
 
 typedef struct block {
@@ -515,8 +528,8 @@ static int target_for(const json_t *targets, int year) {
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)targets, k, v) {
-    int y = atoi(k);
-    if (json_is_integer(v) && y <= year && y > best_year) {
+    int y = year_key(k);
+    if (y > 0 && json_is_integer(v) && y <= year && y > best_year) {
       best_year = y;
       best = (int)json_integer_value(v);
     }
@@ -543,10 +556,8 @@ static int targets_check(const json_t *targets, app_err *e) {
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)targets, k, v) {
-    int y = atoi(k);
-    char back[8];
-    snprintf(back, sizeof back, "%d", y);
-    if (y < 2020 || y > 2100 || strcmp(back, k) != 0)
+    int y = year_key(k);
+    if (y < 2020 || y > 2100)
       return app_fail(e, 400, "invalid_value", "targets", "Năm của chỉ tiêu phải từ 2020 đến 2100.");
     if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100)
       return app_fail(e, 400, "invalid_value", "targets", "Chỉ tiêu của một năm là số phần trăm nguyên từ 0 đến 100.");
@@ -1008,9 +1019,7 @@ STORE_SQL(q_history, "SELECT quarter, numerator, denominator, target, name FROM 
 
 int64_t ind_quarter_end(const char *q) {
   if (!q || strlen(q) != 7 || q[4] != '-' || q[5] != 'Q' || q[6] < '1' || q[6] > '4') return -1;
-  for (int i = 0; i < 4; i++)
-    if (q[i] < '0' || q[i] > '9') return -1;
-  int y = atoi(q);
+  int y = digits(q, 4);
   if (y < 2020 || y > 2100) return -1;
   static const int ends[4] = {331, 630, 930, 1231};
   return (int64_t)y * 10000 + ends[q[6] - '1'];
