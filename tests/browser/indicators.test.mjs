@@ -67,6 +67,10 @@ test('phone 360 px: the home page shows the unit\'s indicators; the dashboard fo
   const t1 = await sameAsApi(page, `?unit=${tdp1}&date=2025-12-31`);
   assert.ok(t1.items.find((x) => x.code === 'T4').numerator >= 1, 'the confirmation made in 2025 counts');
   await assertNoHorizontalOverflow(page, PHONE.width, 'the dashboard of a tổ');
+  // Down to the households left behind (Gia đình số), the team's worklist of the same tổ.
+  await page.locator('main li.ind-item[data-code="M3"]').getByRole('link', { name: 'Hộ chưa có ai học' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Hộ chưa có ai học' }).waitFor();
+  assert.match(page.url(), new RegExp(`unit_id=${tdp1}`));
   assertNoProblems(problems);
 });
 

@@ -8,6 +8,12 @@ import { api } from '../api.js';
 import { icon } from '../icons.js';
 import { pageHeader, section, empty, fmtNum, badge } from '../ui.js';
 
+// The worklists of those an indicator leaves behind, for the teams (pages/reach.js).
+const LEFT = {
+  M3: { href: '#/gia-dinh-so', label: 'Hộ chưa có ai học' },
+  M4: { href: '#/dinh-danh', label: 'Người chưa có định danh mức 2' },
+};
+
 const BASES = {
   people: 'người', students: 'học sinh', households: 'hộ', schools: 'trường', mentors: 'đại sứ số', centres: 'trung tâm',
 };
@@ -47,7 +53,8 @@ export function indicatorList(data, rankHref = null) {
         status(it)),
       rankHref ? h('div', { class: 'ind-links' },
         h('a', { href: rankHref(it), class: 'ind-rank-link' }, 'Xếp hạng đơn vị trực thuộc'),
-        h('a', { href: rankHref(it).replace('/xep-hang?', '/theo-quy?'), class: 'ind-rank-link' }, 'Theo quý')) : null)));
+        h('a', { href: rankHref(it).replace('/xep-hang?', '/theo-quy?'), class: 'ind-rank-link' }, 'Theo quý'),
+        LEFT[it.code] ? h('a', { href: `${LEFT[it.code].href}?unit_id=${encodeURIComponent(data.unit.id)}`, class: 'ind-rank-link' }, LEFT[it.code].label) : null) : null)));
 }
 
 /* ---------- #/chi-tieu/theo-quy?code=&unit= : the quarters kept, and today, as a chart ---------- */
