@@ -146,14 +146,12 @@ static void test_review15_deep_condition(void **state) {
   (void)state;
   ind_cell cells[] = {{GROUP_ADULTS | 128, 1 /* certified */, 3}, {GROUP_ADULTS | 128, 0, 5}};
   ind_cube cube = {cells, 2, 0};
-  char deep[2048] = "{\"fact\": \"learned\"}";
-  for (int i = 0; i < 20; i++) {
-    char t[2048];
-    snprintf(t, sizeof t, "{\"all\": [%s]}", deep);
-    snprintf(deep, sizeof deep, "%s", t);
-  }
-  char text[2200];
-  snprintf(text, sizeof text, "{\"base\": \"people\", \"population\": {\"group\": \"adults\"}, \"condition\": %s}", deep);
+  /* {"all": [ … 20 times … {"fact": "learned"} … ]} */
+  char text[1024] = "{\"base\": \"people\", \"population\": {\"group\": \"adults\"}, \"condition\": ";
+  for (int i = 0; i < 20; i++) strcat(text, "{\"all\": [");
+  strcat(text, "{\"fact\": \"learned\"}");
+  for (int i = 0; i < 20; i++) strcat(text, "]}");
+  strcat(text, "}");
   json_t *d = J(text);
   app_err e = {0};
   if (ind_validate(NULL, "DEEP", d, &e) == 0) {
