@@ -509,13 +509,23 @@ static json_t *catalogue_targets(const ind_def *d) {
   return t;
 }
 
+/* Four ASCII digits at s as a number (a year); -1 when any of them is not a digit. */
+static int year4(const char *s) {
+  int y = 0;
+  for (int i = 0; i < 4; i++) {
+    if (s[i] < '0' || s[i] > '9') return -1; /* stops at the terminator of a shorter string */
+    y = y * 10 + (s[i] - '0');
+  }
+  return y;
+}
+
 /* The target that holds in `year`: the latest year's at or before it; -1: none. */
 static int target_for(const json_t *targets, int year) {
   int best_year = 0, best = -1;
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)targets, k, v) {
-    int y = atoi(k);
+    int y = strlen(k) == 4 ? year4(k) : -1;
     if (json_is_integer(v) && y <= year && y > best_year) {
       best_year = y;
       best = (int)json_integer_value(v);
@@ -543,8 +553,8 @@ static int targets_check(const json_t *targets, app_err *e) {
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)targets, k, v) {
-    int y = atoi(k);
-    char back[8];
+    int y = strlen(k) == 4 ? year4(k) : -1;
+    char back[12];
     snprintf(back, sizeof back, "%d", y);
     if (y < 2020 || y > 2100 || strcmp(back, k) != 0)
       return app_fail(e, 400, "invalid_value", "targets", "Năm của chỉ tiêu phải từ 2020 đến 2100.");
@@ -1010,7 +1020,7 @@ int64_t ind_quarter_end(const char *q) {
   if (!q || strlen(q) != 7 || q[4] != '-' || q[5] != 'Q' || q[6] < '1' || q[6] > '4') return -1;
   for (int i = 0; i < 4; i++)
     if (q[i] < '0' || q[i] > '9') return -1;
-  int y = atoi(q);
+  int y = year4(q);
   if (y < 2020 || y > 2100) return -1;
   static const int ends[4] = {331, 630, 930, 1231};
   return (int64_t)y * 10000 + ends[q[6] - '1'];
