@@ -522,6 +522,16 @@ static json_t *catalogue_targets(const ind_def *d) {
   return t;
 }
 
+/* Four ASCII digits at s as a number (a year); -1 when any of them is not a digit. */
+static int year4(const char *s) {
+  int y = 0;
+  for (int i = 0; i < 4; i++) {
+    if (s[i] < '0' || s[i] > '9') return -1; /* stops at the terminator of a shorter string */
+    y = y * 10 + (s[i] - '0');
+  }
+  return y;
+}
+
 /* The target that holds in `year`: the latest year's at or before it; -1: none. */
 static int target_for(const json_t *targets, int year) {
   int best_year = 0, best = -1;
