@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "domain/families.h"
 #include "domain/groups.h"
@@ -173,7 +174,11 @@ static const json_t *catalogue_def(const char *code, int *index) {
 
 /* ---- evaluation over a cell ---- */
 
-enum { MAX_DEPTH = 16 };
+/* MAX_DEPTH guards the evaluation only: a valid definition never reaches it (NEST_MAX levels of
+ * expressions, references included, at most two evaluation levels each). REF_MAX: indicators
+ * referring to each other in a chain. NODE_BUDGET: expressions of a definition with every
+ * reference expanded, so that checking and counting one stays cheap whatever it refers to. */
+enum { MAX_DEPTH = 100, NEST_MAX = 24, REF_MAX = 16, NODE_BUDGET = 500 };
 
 /* The definition of `code`: the set's (stored ones, and the one under check), else the catalogue's. */
 static const json_t *lookup(const json_t *set, const char *code) {
@@ -237,18 +242,53 @@ int ind_eval(const json_t *set, const json_t *def, const ind_cube *cube, int64_t
 
 typedef struct vstate {
   const json_t *set;
-  const char *stack[MAX_DEPTH]; /* the indicators being checked, outermost first */
+  const char *stack[REF_MAX]; /* the indicators being checked, outermost first */
   int depth;
+  int nest;  /* expressions entered and not left, references included */
+  int nodes; /* expressions checked, references expanded */
   app_err *e;
   const char *field;
 } vstate;
 
+static const char *const OPERATORS[] = {"group", "fact", "any", "all", "not", "indicator"};
+
 static int check_def(vstate *v, const json_t *def, ind_base *base_out);
 
+static int check_expr_in(vstate *v, const json_t *x, ind_base base);
+
 static int check_expr(vstate *v, const json_t *x, ind_base base) {
+  if (++v->nodes > NODE_BUDGET)
+    return app_fail(v->e, 400, "invalid_value", v->field,
+                    "Định nghĩa quá phức tạp: tối đa 500 điều kiện, kể cả điều kiện của các chỉ tiêu được dùng lại.");
+  if (++v->nest > NEST_MAX) {
+    v->nest--;
+    return app_fail(v->e, 400, "invalid_value", v->field, "Điều kiện lồng nhau quá sâu (tối đa 24 cấp).");
+  }
+  int rc = check_expr_in(v, x, base);
+  v->nest--;
+  return rc;
+}
+
+static int check_expr_in(vstate *v, const json_t *x, ind_base base) {
   static _Thread_local char msg[256];
   if (!json_is_object(x) || json_object_size(x) < 1)
     return app_fail(v->e, 400, "invalid_value", v->field, "Mỗi điều kiện phải là một đối tượng JSON (group, fact, any, all, not hoặc indicator).");
+  /* exactly one test, and nothing unread beside it */
+  int ops = 0;
+  const char *key;
+  const json_t *kv;
+  json_object_foreach((json_t *)x, key, kv) {
+    bool op = false;
+    for (size_t i = 0; i < sizeof OPERATORS / sizeof OPERATORS[0]; i++) op |= strcmp(key, OPERATORS[i]) == 0;
+    if (op) {
+      ops++;
+    } else if (!(strcmp(key, "part") == 0 && json_object_get(x, "indicator"))) {
+      snprintf(msg, sizeof msg, "Khóa \"%.60s\" không có trong một điều kiện (group, fact, any, all, not, indicator, part).", key);
+      return app_fail(v->e, 400, "invalid_value", v->field, msg);
+    }
+  }
+  if (ops != 1)
+    return app_fail(v->e, 400, "invalid_value", v->field, "Mỗi điều kiện có đúng một phép thử: group, fact, any, all, not hoặc indicator.");
   const json_t *val;
   if ((val = json_object_get(x, "group"))) {
     if (!find_block(bases[base].groups, json_string_value(val))) {
@@ -292,7 +332,7 @@ static int check_expr(vstate *v, const json_t *x, ind_base base) {
     const char *part = json_string_value(json_object_get(x, "part"));
     if (json_object_get(x, "part") && (!part || (strcmp(part, "population") != 0 && strcmp(part, "numerator") != 0)))
       return app_fail(v->e, 400, "invalid_value", v->field, "part phải là population hoặc numerator.");
-    if (v->depth >= MAX_DEPTH) return app_fail(v->e, 400, "invalid_value", v->field, "Chỉ tiêu lồng nhau quá sâu.");
+    if (v->depth >= REF_MAX) return app_fail(v->e, 400, "invalid_value", v->field, "Chỉ tiêu dùng lại nhau quá sâu.");
     v->stack[v->depth++] = code;
     ind_base ob;
     int rc = check_def(v, other, &ob);
@@ -314,6 +354,14 @@ static int check_def(vstate *v, const json_t *def, ind_base *base_out) {
   if (base < 0)
     return app_fail(v->e, 400, "invalid_value", "base",
                     "Loại bản ghi (base) phải là people, students, households, schools, mentors hoặc centres.");
+  const char *dkey;
+  const json_t *dv;
+  json_object_foreach((json_t *)def, dkey, dv) if (strcmp(dkey, "base") != 0 && strcmp(dkey, "population") != 0 &&
+                                                    strcmp(dkey, "condition") != 0) {
+    static _Thread_local char msg[160];
+    snprintf(msg, sizeof msg, "Khóa \"%.60s\" không có trong định nghĩa (base, population, condition).", dkey);
+    return app_fail(v->e, 400, "invalid_value", "definition", msg);
+  }
   const char *saved = v->field;
   int rc = 0;
   const json_t *pop = json_object_get(def, "population");
@@ -330,6 +378,16 @@ static int check_def(vstate *v, const json_t *def, ind_base *base_out) {
   v->field = saved;
   *base_out = (ind_base)base;
   return rc;
+}
+
+/* The structural checks alone (blocks, loops, depth, budget): cheap, for a stored definition before
+ * it is counted (one written by an older version, or by hand, is left out rather than trusted). */
+static bool def_usable(const json_t *set, const char *code, const json_t *def) {
+  app_err e = {0};
+  vstate v = {.set = set, .e = &e, .field = "definition"};
+  if (code) v.stack[v.depth++] = code;
+  ind_base base;
+  return def && check_def(&v, def, &base) == 0;
 }
 
 int ind_validate(const json_t *set, const char *code, const json_t *def, app_err *e) {
@@ -522,16 +580,6 @@ static json_t *catalogue_targets(const ind_def *d) {
   return t;
 }
 
-/* Four ASCII digits at s as a number (a year); -1 when any of them is not a digit. */
-static int year4(const char *s) {
-  int y = 0;
-  for (int i = 0; i < 4; i++) {
-    if (s[i] < '0' || s[i] > '9') return -1; /* stops at the terminator of a shorter string */
-    y = y * 10 + (s[i] - '0');
-  }
-  return y;
-}
-
 /* The target that holds in `year`: the latest year's at or before it; -1: none. */
 static int target_for(const json_t *targets, int year) {
   int best_year = 0, best = -1;
@@ -597,6 +645,29 @@ int ind_set_load(store_conn *c, json_t **set, app_err *e) {
   return 0;
 }
 
+/* Whether the expression (or definition) x refers to `code`, directly or through the stored
+ * indicators it refers to (at most REF_MAX deep). */
+static bool refers_to(const json_t *set, const json_t *x, const char *code, int depth) {
+  if (!x || depth > REF_MAX) return false;
+  if (json_is_array(x)) {
+    size_t i;
+    const json_t *it;
+    json_array_foreach(x, i, it) if (refers_to(set, it, code, depth)) return true;
+    return false;
+  }
+  if (!json_is_object(x)) return false;
+  const char *ref = json_string_value(json_object_get(x, "indicator"));
+  if (ref) {
+    if (strcmp(ref, code) == 0) return true;
+    const json_t *d = set ? json_object_get(set, ref) : NULL;
+    return d && refers_to(set, d, code, depth + 1);
+  }
+  const char *k;
+  const json_t *v;
+  json_object_foreach((json_t *)x, k, v) if ((json_is_object(v) || json_is_array(v)) && refers_to(set, v, code, depth)) return true;
+  return false;
+}
+
 int ind_def_save(store_conn *w, int64_t id, const char *code, const char *name, const json_t *definition,
                  const json_t *targets, int active, int64_t user_id, int64_t now, int64_t *id_out, app_err *e) {
   *id_out = 0;
@@ -635,10 +706,11 @@ int ind_def_save(store_conn *w, int64_t id, const char *code, const char *name, 
                    "Mã chỉ tiêu bắt đầu bằng một chữ cái, gồm chữ, số, dấu chấm, gạch dưới hoặc gạch ngang, tối đa 20 ký tự.");
     goto done;
   }
-  if (catalogue_def(code, NULL)) {
-    ret = app_fail(e, 409, "conflict", "code", "Mã này là của một chỉ tiêu có sẵn trong kế hoạch.");
-    goto done;
-  }
+  for (int i = 0; i < ind_catalogue_count; i++)
+    if (strcasecmp(ind_catalogue[i].code, code) == 0) {
+      ret = app_fail(e, 409, "conflict", "code", "Mã này là của một chỉ tiêu có sẵn trong kế hoạch.");
+      goto done;
+    }
   if (!name || !*name) {
     ret = app_fail(e, 400, "missing_field", "name", "Cần tên chỉ tiêu.");
     goto done;
@@ -651,15 +723,35 @@ int ind_def_save(store_conn *w, int64_t id, const char *code, const char *name, 
   }
   if (ind_set_load(w, &set, e) != 0) goto done;
   if (old_code) json_object_del(set, old_code); /* checked as it will be, not as it was */
+  {
+    const char *k;
+    json_t *v;
+    json_object_foreach(set, k, v) if (strcasecmp(k, code) == 0) { /* "x1" beside "X1": one code */
+      ret = app_fail(e, 409, "conflict", "code", "Đã có chỉ tiêu với mã này.");
+      goto done;
+    }
+  }
   int vrc = ind_validate(set, code, definition, e);
   def_text = vrc == 0 ? json_dumps(definition, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
   if (vrc != 0) goto done;
-  /* A definition that another stored indicator refers to must still make that one valid. */
+  /* A definition that another stored indicator refers to must still make that one valid: those
+   * that refer to it (directly or through others) are checked again, the rest cannot change. */
   json_object_set(set, code, (json_t *)definition);
+  if (old_code && strcmp(old_code, code) != 0) {
+    /* a code changed under references to the old one would leave them referring to nothing */
+    const char *k;
+    json_t *v;
+    json_object_foreach(set, k, v) if (strcmp(k, code) != 0 && refers_to(set, v, old_code, 0)) {
+      static _Thread_local char msg[200];
+      snprintf(msg, sizeof msg, "Chỉ tiêu \"%s\" dùng mã cũ \"%s\": không đổi được mã.", k, old_code);
+      ret = app_fail(e, 409, "conflict", "code", msg);
+      goto done;
+    }
+  }
   const char *k;
   json_t *v;
   json_object_foreach(set, k, v) {
-    if (strcmp(k, code) == 0) continue;
+    if (strcmp(k, code) == 0 || !refers_to(set, v, code, 0)) continue;
     app_err inner = {0};
     if (ind_validate(set, k, v, &inner) != 0) {
       static _Thread_local char msg[256];
@@ -842,7 +934,12 @@ int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, 
     if (!store_col_int(s, 5)) continue;
     const char *code = store_col_text(s, 1);
     json_t *tg = json_loads(store_col_text(s, 4), 0, NULL);
-    int arc = add_item(&x, code, store_col_text(s, 2), json_object_get(set, code), tg, false, "Phường định nghĩa", e);
+    const json_t *def = json_object_get(set, code);
+    if (!def_usable(set, code, def)) { /* unreadable or invalid (written by hand): left out, not a 500 */
+      json_decref(tg);
+      continue;
+    }
+    int arc = add_item(&x, code, store_col_text(s, 2), def, tg, false, "Phường định nghĩa", e);
     json_decref(tg);
     if (arc != 0) {
       store_reset(s);
@@ -916,6 +1013,7 @@ int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_k
     }
     name = stored_name;
     def = stored_name ? json_object_get(set, code) : NULL;
+    if (def && !def_usable(set, code, def)) def = NULL;
   }
   if (!def || !name) {
     ret = app_fail(e, 404, "not_found", "code", "Không có chỉ tiêu đang dùng với mã này.");
@@ -1252,8 +1350,13 @@ int ind_history(store_conn *c, int64_t unit_id, const char *code, json_t **out, 
     json_t *set = NULL;
     if (catalogue_def(code, &idx)) {
       name = strdup(ind_catalogue[idx].name);
-    } else if (ind_set_load(c, &set, e) == 0 && json_object_get(set, code)) {
-      name = strdup(code);
+    } else {
+      store_stmt *d = store_prepare(c, &q_defs_all);
+      int drc = d ? STORE_ROW : STORE_ERROR;
+      while (d && (drc = store_step(d)) == STORE_ROW)
+        if (!name && strcmp(store_col_text(d, 1), code) == 0) name = strdup(store_col_text(d, 2));
+      if (d) store_reset(d);
+      (void)drc;
     }
     json_decref(set);
     if (!name) {
