@@ -10,6 +10,7 @@
 #include "domain/importer.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -452,8 +453,10 @@ static int64_t find_unit(imp *x, const smap *m, smap *cache, char *(*key_of)(con
 }
 
 /* Validates one row into r (strings in x->a). Nothing here touches the database. `seal`: the row
- * will be written (a row before a resumed job's committed line is read only for its CCCD). */
-static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
+ * will be written (a row before a resumed job's committed line is read only for its CCCD); its
+ * strings go to `ar`. Runs on the reading thread (read_chunk) while the writer writes the chunk
+ * before: it reads x->u and x->m, and alone uses x->cccd_lines, x->group_cells and x->org_cells. */
+static int validate(imp *x, const table_row *tr, import_row *r, arena *ar, bool seal) {
   memset(r, 0, sizeof *r);
   r->line = tr->line;
   r->vneid = -1;
@@ -474,8 +477,8 @@ static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
         free(name);
         return -1;
       }
-      r->name = arena_strdup(&x->a, name);
-      r->name_key = arena_strdup(&x->a, key);
+      r->name = arena_strdup(ar, name);
+      r->name_key = arena_strdup(ar, key);
       free(key);
     }
   }
@@ -557,7 +560,7 @@ static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
   if (!blank(code)) {
     char *c = text_clean(code);
     if (!c || !code_ok(c)) add_reason(r, "Mã hộ chỉ gồm 1–32 chữ cái không dấu, chữ số và các dấu - _ . /");
-    else r->hh_code = arena_strdup(&x->a, c);
+    else r->hh_code = arena_strdup(ar, c);
     free(c);
   }
   const char *addr = cell(x, tr, COL_ADDRESS);
@@ -567,8 +570,8 @@ static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
     if (!a || !k || utf8_length(a, strlen(a)) > 300) {
       add_reason(r, "Địa chỉ không hợp lệ hoặc dài quá 300 ký tự.");
     } else {
-      r->addr = arena_strdup(&x->a, a);
-      r->addr_key = arena_strdup(&x->a, k);
+      r->addr = arena_strdup(ar, a);
+      r->addr_key = arena_strdup(ar, k);
     }
     free(a);
     free(k);
@@ -577,7 +580,7 @@ static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
   if (!blank(rel)) {
     char *c = text_clean(rel);
     if (!c || utf8_length(c, strlen(c)) > 50) add_reason(r, "Quan hệ với chủ hộ dài quá 50 ký tự.");
-    else r->relation = arena_strdup(&x->a, c);
+    else r->relation = arena_strdup(ar, c);
     free(c);
   }
   /* A CCCD twice in the file: the later good row is refused, naming the first. */
@@ -591,7 +594,7 @@ static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
       if (seal) {
         char *sealed = people_cccd_seal(x->keys, digits);
         if (!sealed) return -1;
-        r->cccd_enc = arena_strdup(&x->a, sealed);
+        r->cccd_enc = arena_strdup(ar, sealed);
         free(sealed);
       }
     }
@@ -1601,9 +1604,67 @@ static int finish(store *st, const import_job *j, int64_t id, bool ok, const cha
   return rc == STORE_OK ? 0 : -1;
 }
 
+/* The next chunk, read and validated while the writer writes the one before (validate says what
+ * it may touch). */
+typedef struct reader {
+  imp *x;
+  table *t;
+  int64_t committed; /* the job's committed line: rows up to it are read for their CCCD only */
+  import_row *rows;  /* IMPORTER_CHUNK_ROWS */
+  size_t nrows;
+  arena a; /* the rows' strings */
+  long last_line;
+  int rc; /* 1: a full chunk (more may follow), 0: the end of the file, -1: the file cannot be read
+           * on (why), -2: out of memory */
+  char why[1024];
+} reader;
+
+static void read_chunk(reader *rd) {
+  table_row row;
+  int rc;
+  rd->nrows = 0;
+  while ((rc = table_next(rd->t, &row, rd->why, sizeof rd->why)) == 1) {
+    import_row *r = &rd->rows[rd->nrows];
+    if (validate(rd->x, &row, r, &rd->a, row.line > rd->committed) != 0) {
+      rd->rc = -2;
+      return;
+    }
+    if (row.line <= rd->committed) { /* written before a restart: only its CCCD is remembered */
+      if (!rd->nrows) arena_free(&rd->a);
+      continue;
+    }
+    rd->last_line = row.line;
+    if (++rd->nrows == IMPORTER_CHUNK_ROWS) {
+      rd->rc = 1;
+      return;
+    }
+  }
+  rd->rc = rc < 0 ? -1 : 0;
+}
+
+static void *read_thread(void *arg) {
+  read_chunk(arg);
+  return NULL;
+}
+
+/* The chunk read becomes the one to write; the reader gets the written one's (empty) buffers. */
+static void chunk_take(imp *x, reader *rd) {
+  import_row *rows = x->rows;
+  arena a = x->a;
+  x->rows = rd->rows;
+  x->nrows = rd->nrows;
+  x->a = rd->a;
+  x->last_line = rd->last_line;
+  rd->rows = rows;
+  rd->nrows = 0;
+  rd->a = a;
+}
+
 int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *stop, char *err, size_t errlen) {
   imp x = {.st = st, .keys = keys, .job_id = job_id, .today_key = groups_date_key(clock_now())};
   arena_init(&x.a);
+  reader rd = {0};
+  arena_init(&rd.a);
   import_job j = {0};
   table *t = NULL;
   char **headers = NULL;
@@ -1638,34 +1699,43 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
     snprintf(err, errlen, "cannot read the unit tree");
     goto out;
   }
+  /* The file is read and validated a chunk ahead, on a thread of its own, while the writer writes
+   * the chunk before (read_chunk); the two meet between chunks. */
   x.cap = IMPORTER_CHUNK_ROWS;
   x.rows = calloc(x.cap, sizeof *x.rows);
-  if (!x.rows) goto out;
-  int rc;
-  while ((rc = table_next(t, &row, why, sizeof why)) == 1) {
-    import_row *r = &x.rows[x.nrows];
-    if (validate(&x, &row, r, row.line > j.committed_line) != 0) {
+  rd.rows = calloc(x.cap, sizeof *rd.rows);
+  if (!x.rows || !rd.rows) goto out;
+  rd.x = &x;
+  rd.t = t;
+  rd.committed = j.committed_line;
+  read_chunk(&rd);
+  for (;;) {
+    if (rd.rc == -2) {
       snprintf(err, errlen, "out of memory");
       goto out;
     }
-    if (row.line <= j.committed_line) { /* written before a restart: only its CCCD is remembered */
-      arena_free(&x.a);
-      continue;
+    if (rd.rc == -1) { /* the rows read since the last chunk are not written */
+      snprintf(why, sizeof why, "%s", rd.why);
+      goto failed;
     }
-    x.last_line = row.line;
-    if (++x.nrows == x.cap) {
-      if (write_chunk(&x) != 0) {
-        snprintf(err, errlen, "%s", x.err);
-        goto out;
-      }
-      if (stop && atomic_load(stop)) {
-        ret = 1;
-        goto out;
-      }
+    bool more = rd.rc == 1;
+    chunk_take(&x, &rd);
+    pthread_t th;
+    bool reading = more && pthread_create(&th, NULL, read_thread, &rd) == 0;
+    if (more && !reading) read_chunk(&rd); /* no thread to be had: read it here, after */
+    int wrc = write_chunk(&x);
+    if (reading) pthread_join(th, NULL);
+    if (wrc != 0) {
+      snprintf(err, errlen, "%s", x.err);
+      goto out;
+    }
+    if (!more) break;
+    if (stop && atomic_load(stop)) {
+      ret = 1;
+      goto out;
     }
   }
-  if (rc < 0) goto failed;
-  if (write_chunk(&x) != 0 || (mrc = merge_terms(&x, stop)) < 0) {
+  if ((mrc = merge_terms(&x, stop)) < 0) {
     snprintf(err, errlen, "%s", x.err);
     goto out;
   }
@@ -1695,6 +1765,8 @@ out:
   if (t) table_close(t);
   import_job_clear(&j);
   imp_free(&x);
+  free(rd.rows);
+  arena_free(&rd.a);
   return ret;
 }
 

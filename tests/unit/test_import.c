@@ -556,6 +556,54 @@ static void test_terms_staged_forms(void **state) {
   import_job_clear(&j);
 }
 
+/* A file of more than one chunk, read a chunk ahead of the writer (the reading thread): a CCCD of
+ * the second chunk repeating one of the first is refused naming the first line, a bad date in the
+ * second chunk is reported on its own line, every other row is written once and found by name. */
+static void test_chunks_read_ahead(void **state) {
+  fixture *fx = fx_of(state);
+  static const char *fam[] = {"Ông", "Bạch", "Chử", "Diêm", "Đoàn", "Hồ", "Khổng", "Lã", "Mẫn", "Ninh"};
+  static const char *mid[] = {"Văn", "Thị", "Hữu", "Đức", "Minh", "Quang", "Ngọc", "Thanh", "Xuân", "Kim"};
+  static const char *giv[] = {"An",    "Bình",  "Cường", "Dũng", "Giang", "Hà",   "Hải",   "Hạnh", "Hiếu",
+                              "Hòa",   "Hùng",  "Hương", "Khánh", "Khoa", "Lan",  "Linh",  "Long", "Mai",
+                              "Nam",   "Nga",   "Nhung", "Oanh", "Phong", "Phúc", "Phương", "Quân", "Quế",
+                              "Sơn",   "Tâm",   "Thảo",  "Thắng", "Thủy", "Tiến", "Toàn",  "Trang", "Trung",
+                              "Tú",    "Tuấn",  "Uyên",  "Vy",   "Việt",  "Vinh", "Yến",   "Bảo",  "Châu",
+                              "Diệp",  "Đạt",   "Hậu",   "Kiên", "Lộc",   "Nhân"};
+  enum { N = IMPORTER_CHUNK_ROWS + 3 };
+  int64_t tdp11;
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(unit(w, fx->ward, "residential_group", "Tổ dân phố số 11", &tdp11), 0);
+  store_release(w);
+  char path[128];
+  snprintf(path, sizeof path, "%.63s/f%d.csv", fx->dir, ++fx->files);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("Họ và tên,Ngày sinh,Giới tính,Số CCCD,Tổ dân phố\r\n", f);
+  for (int i = 0; i < N; i++) {
+    int line = i + 2;
+    if (line == N) /* the second chunk: a date in the future */
+      fprintf(f, "%s %s %s,01/01/2999,Nam,,TDP 11\r\n", fam[i % 10], mid[(i / 10) % 10], giv[(i / 100) % 51]);
+    else if (line == N + 1) /* the second chunk: line 2's CCCD again */
+      fprintf(f, "%s %s %s,01/01/1980,Nam,001080%06d,TDP 11\r\n", fam[0], mid[0], giv[0], 0);
+    else
+      fprintf(f, "%s %s %s,01/01/1980,Nam,001080%06d,TDP 11\r\n", fam[i % 10], mid[(i / 10) % 10], giv[(i / 100) % 51], i);
+  }
+  assert_int_equal(fclose(f), 0);
+  import_job j = {0};
+  json_t *errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.imported, N - 2);
+  assert_int_equal(j.rejected, 2);
+  assert_non_null(reason_of(errors, N));
+  assert_non_null(strstr(reason_of(errors, N + 1), "trùng với dòng 2"));
+  assert_int_equal(scalar(fx, &q_unit_people, NULL, tdp11, NULL, 0), N - 2);
+  assert_int_equal(scalar(fx, &q_unit_terms, NULL, tdp11, NULL, 0), (N - 2) * 6);
+  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 0);
+  json_decref(errors);
+  import_job_clear(&j);
+}
+
 /* A workbook (libxlsxwriter): a date cell, a CCCD kept as text, one stored as a number (its leading
  * 0 lost: refused with the way to fix it), the sheet's row numbers as lines. */
 static void test_xlsx(void **state) {
@@ -607,6 +655,7 @@ int main(void) {
       cmocka_unit_test(test_terms_after_resume),
       cmocka_unit_test(test_terms_merge_stopped),
       cmocka_unit_test(test_terms_staged_forms),
+      cmocka_unit_test(test_chunks_read_ahead),
   };
   int failed = cmocka_run_group_tests_name("import_pure", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("import_sqlite", tests, setup_sqlite, teardown_sqlite);
