@@ -1,10 +1,11 @@
 /* importer.c: the import of a resident list (see importer.h for the rules).
  * The story of a run: read the header and the mapping, load the unit tree with the importer's
- * scope, then row after row: validate, hash and seal the CCCD (no connection held); every
- * IMPORTER_CHUNK_ROWS rows take the writer, match and write the chunk, stage its new people for the
- * name index (one row each), record its rejected lines and the job's progress in the same transaction, commit, give the
- * writer back. After the file, the staged people's name terms go into the search index in sorted
- * batches (merge_terms), and only then is the job done.
+ * scope, then row after row: validate, hash and seal the CCCD (no connection held, a chunk ahead
+ * on a thread of its own: read_chunk); every IMPORTER_CHUNK_ROWS rows take the writer, match and
+ * write the chunk, stage its new people for the name index (one row each), record its rejected
+ * lines and the job's progress in the same transaction, commit, give the writer back. After the
+ * file, the staged people's name terms go into the search index in sorted batches (merge_terms),
+ * and only then is the job done.
  * Holds no SQL: people_bulk.c, jobs.c and units.c own the statements it runs.
  */
 #include "domain/importer.h"
