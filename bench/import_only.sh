@@ -31,6 +31,7 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/bench/results/$STAMP-import
 mkdir -p "$OUT"
 TMP=$(mktemp -d /tmp/hvimp.XXXXXX)
+chmod 0711 "$TMP" # the PostgreSQL server (another user) reaches its directory inside
 PG_DIR=""
 cleanup() {
   local rc=$?
