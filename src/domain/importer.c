@@ -453,7 +453,7 @@ static int64_t find_unit(imp *x, const smap *m, smap *cache, char *(*key_of)(con
   return idx;
 }
 
-/* Validates one row into r (strings in x->a). Nothing here touches the database. `seal`: the row
+/* Validates one row into r. Nothing here touches the database. `seal`: the row
  * will be written (a row before a resumed job's committed line is read only for its CCCD); its
  * strings go to `ar`. Runs on the reading thread (read_chunk) while the writer writes the chunk
  * before: it reads x->u and x->m, and alone uses x->cccd_lines, x->group_cells and x->org_cells. */
