@@ -1328,7 +1328,11 @@ static int merge_terms(imp *x, atomic_bool *stop) {
   int64_t bucket_ids = (hi - lo) / buckets + 1;
   word = malloc(2 * (size_t)UINT16_MAX + 2);
   rows = calloc(MERGE_BATCH_TERMS, TERM_COLS * sizeof *rows);
-  if (!word || !rows) {
+  /* a bucket's terms, with a quarter to spare (ids are cut evenly, people not quite): grown by
+   * doubling, the array would hold up to twice that, and three times while it moves */
+  b.cap = (size_t)(d.terms / buckets + d.terms / (4 * buckets) + 1);
+  b.v = malloc(b.cap * sizeof *b.v);
+  if (!word || !rows || !b.v) {
     snprintf(x->err, sizeof x->err, "out of memory");
     goto out;
   }
