@@ -12,7 +12,7 @@ PKGS=(
   libmd4c-dev libmd4c-html0-dev libutf8proc-dev zlib1g-dev libcmocka-dev libzxcvbn-dev
   libcsv-dev libzip-dev libexpat1-dev clang libclang-rt-14-dev
   sqlite3 postgresql prometheus wrk hyperfine curl
-  nodejs chromium fonts-noto-core fonts-dejavu-core poppler-utils zbar-tools
+  nodejs chromium fonts-noto-core fonts-dejavu-core fonts-liberation poppler-utils zbar-tools
 )
 
 missing=()
@@ -39,4 +39,8 @@ if [ -f package-lock.json ]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund --loglevel=error
   fi
+  # The browser's own copy of the npm packages the front end uses (the binary serves web/, never a
+  # CDN): the chart library of the dashboard, pinned by package-lock.json.
+  mkdir -p web/vendor
+  cp -u node_modules/chart.js/dist/chart.umd.min.js web/vendor/chart.umd.min.js
 fi

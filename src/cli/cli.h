@@ -27,9 +27,10 @@ int cmd_import(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+int cmd_indicators(int argc, char **argv);
 
 extern const cli_opt serve_opts[], migrate_opts[], user_opts[], demo_opts[], backup_opts[], version_opts[], routes_opts[],
-    synth_opts[], import_opts[], purge_opts[], verify_opts[], keys_opts[];
+    synth_opts[], import_opts[], purge_opts[], verify_opts[], keys_opts[], indicators_opts[];
 
 /* Parses argv for `name`, loads configuration; prints help and returns 1 for --help,
  * prints the error and returns -1 on bad usage, 0 otherwise. */

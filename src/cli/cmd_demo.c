@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "domain/groups.h"
+#include "domain/indicators.h"
 #include "domain/caps.h"
 #include "domain/certs.h"
 #include "domain/competence.h"
@@ -398,6 +400,23 @@ int cmd_demo(int argc, char **argv) {
   if (rc == 0 && !units_only && demo_reach(st, clock_now(), stdout, err, sizeof err) != 0) {
     fprintf(stderr, "hocvuso demo: %s\n", err);
     rc = -1;
+  }
+  /* The figures of the last four quarters (indicators.h), as the server keeps them: a trend to show. */
+  if (rc == 0 && !units_only) {
+    int64_t today = groups_date_key(clock_now()), units = 0, total = 0;
+    char q[8];
+    ind_last_quarter(today, q);
+    for (int k = 0; rc == 0 && k < 4; k++) {
+      if (ind_snapshot_take(st, q, today, &units, err, sizeof err) != 0) {
+        fprintf(stderr, "hocvuso demo: %s\n", err);
+        rc = -1;
+      }
+      total += units;
+      /* the quarter before: its last day is the day before this one's first */
+      int64_t end = ind_quarter_end(q), first = (end / 10000) * 10000 + ((end / 100 % 100) - 2) * 100 + 1;
+      ind_last_quarter(first, q);
+    }
+    if (rc == 0) printf("Quarterly figures kept for the last four quarters: %lld unit-quarters\n", (long long)total);
   }
   store_close(st);
   if (rc != 0) return 1;

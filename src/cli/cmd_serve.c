@@ -106,6 +106,7 @@ int cmd_serve(int argc, char **argv) {
     goto done;
   }
   /* Import jobs: one background thread; a job a killed server left running resumes now. */
+  importer_worker_set_data_dir(a.cfg.data);
   if (importer_worker_start(a.st, &a.keys, a.cfg.purge_interval, a.cfg.retention_days) != 0) {
     fprintf(stderr, "hocvuso serve: cannot start the import worker\n");
     goto done;

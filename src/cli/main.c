@@ -44,6 +44,11 @@ static const command commands[] = {
      "  prints {\"status\": \"valid\"|\"revoked\"|\"unknown\"|\"forged\", …}", verify_opts},
     {"keys", cmd_keys, "the certificate-signing keys: list them, or rotate to a new one (old ones stay published)",
      "hocvuso keys list|rotate [--data DIR] [--database URI]", keys_opts},
+    {"indicators", cmd_indicators, "the indicators of a unit on a date (JSON); snapshot: take a quarter's figures",
+     "hocvuso indicators [--data DIR] [--database URI] [--unit CODE] [--date YYYY-MM-DD]\n"
+     "hocvuso indicators snapshot [--quarter YYYY-Qn]   (default: the last quarter ended; the server takes it too)\n"
+     "  prints {\"quarter\": Q, \"units\": N}",
+     indicators_opts},
     {"version", cmd_version, "print the version and the libraries in use", "hocvuso version", version_opts},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))

@@ -68,7 +68,9 @@ typedef struct ambassador_query {
  * largest shortfall first, then by name. 400 naming kind. */
 int ambassadors_list(store_conn *c, const scope_sql *scope, const ambassador_query *q, json_t **items, int64_t *total,
                      app_err *e);
-/* The rules over the scope: {min_mentees, mentors, mentors_short, mentees, sessions, centres:
+/* The rules over the scope: {min_mentees, mentors, mentors_short (counted on each mentor's whole
+ * list: the rule is the mentor's), mentees and sessions (only the mentees the reader may see:
+ * registered in a unit of the scope), centres:
  * [{unit_id, name, helpers, helps}], centre_without_helper (a centre in scope has none),
  * no_centre (the scope holds a ward but no service centre)}. */
 int ambassadors_summary(store_conn *c, const scope_sql *scope, json_t **out, app_err *e);

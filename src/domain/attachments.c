@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "domain/audit.h"
 #include "util/clock.h"
 #include "util/fold.h"
 #include "util/log.h"
@@ -26,6 +27,20 @@ STORE_SQL(q_get, "SELECT id, filename, content_type, size, sha256, created_at FR
 STORE_SQL(q_of_owner, "SELECT id, filename, content_type, size, sha256, created_at FROM attachments"
                        " WHERE owner_kind = ? AND owner_id = ? ORDER BY id");
 STORE_SQL(q_reach, "SELECT owner_kind, owner_id, created_by FROM attachments WHERE id = ?");
+/* Unlinked: a plan task's file that no progress update names (plan_update_attachments, plan.c's
+ * table, read here only). A school's evidence belongs to the school itself and is never unlinked. */
+#define UNLINKED                                                                                          \
+  " a.owner_kind = '" ATTACH_OWNER_PLAN_TASK "'"                                                          \
+  " AND NOT EXISTS (SELECT 1 FROM plan_update_attachments pa WHERE pa.attachment_id = a.id)"
+STORE_SQL(q_unlinked_of, "SELECT COUNT(*), COALESCE(SUM(a.size), 0) FROM attachments a WHERE a.created_by = ? AND" UNLINKED);
+/* The uploader's row, locked on PostgreSQL (writes run at once there), so that two uploads of one
+ * account are counted one after the other; SQLite's single writer serialises them already. */
+STORE_SQL2(q_unlinked_lock, "SELECT CAST(? AS BIGINT)", "SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE");
+STORE_SQL(q_stale, "SELECT a.id, a.owner_id, a.size FROM attachments a WHERE a.created_at < ? AND" UNLINKED
+                   " ORDER BY a.id LIMIT 200");
+STORE_SQL(q_stale_delete, "DELETE FROM attachments WHERE id = ? AND NOT EXISTS"
+                          " (SELECT 1 FROM plan_update_attachments pa WHERE pa.attachment_id = attachments.id)");
+STORE_SQL(q_sha_used, "SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1");
 
 /* ---- types, from the bytes ---- */
 static const struct {
@@ -445,4 +460,164 @@ int attachments_backup(const char *data_dir, const char *dest_dir, int *copied, 
   }
   closedir(top);
   return rc;
+}
+
+/* ---- the cap on unlinked uploads, and their reaper ---- */
+int attachments_unlinked_check(store_conn *c, int64_t by_user, uint64_t adding, bool lock, app_err *e) {
+  store_stmt *s;
+  int rc;
+  if (lock) {
+    if (!(s = store_prepare(c, &q_unlinked_lock))) return APP_INTERNAL(e);
+    store_bind_int(s, 1, by_user);
+    while ((rc = store_step(s)) == STORE_ROW) {
+    }
+    store_reset(s);
+    if (rc != STORE_DONE) return APP_INTERNAL(e);
+  }
+  if (!(s = store_prepare(c, &q_unlinked_of))) return APP_INTERNAL(e);
+  store_bind_int(s, 1, by_user);
+  rc = store_step(s);
+  int64_t n = rc == STORE_ROW ? store_col_int(s, 0) : 0, bytes = rc == STORE_ROW ? store_col_int(s, 1) : 0;
+  store_reset(s);
+  if (rc != STORE_ROW) return APP_INTERNAL(e);
+  if (n + 1 > ATTACH_UNLINKED_MAX_FILES || (uint64_t)bytes + adding > ATTACH_UNLINKED_MAX_BYTES) {
+    static _Thread_local char msg[400];
+    snprintf(msg, sizeof msg,
+             "Bạn đã có %lld tệp (%.1f MiB) gửi lên mà chưa gắn vào báo cáo tiến độ nào; mỗi tài khoản được giữ "
+             "tối đa %d tệp hoặc %d MiB như vậy. Hãy gửi báo cáo kèm các tệp đó; tệp không được gắn sẽ tự xóa "
+             "sau 24 giờ.",
+             (long long)n, (double)bytes / (1024.0 * 1024.0), ATTACH_UNLINKED_MAX_FILES,
+             (int)(ATTACH_UNLINKED_MAX_BYTES / (1024 * 1024)));
+    return app_fail(e, 409, "conflict", "file", msg);
+  }
+  return 0;
+}
+
+/* Removes DATA/attachments/xx/<sha256> when no row names it and it is older than `before`: renamed
+ * aside first, then looked at again, so that a file an upload has just put in its place (a fresh
+ * copy of the same bytes, renamed over it) is never the one removed: a file found fresh after the
+ * rename is put back. 1 when removed, 0 when kept, -1 on a database failure. */
+static int reap_file(store *st, const char *path, const char *sha256, int64_t before) {
+  struct stat sb;
+  if (stat(path, &sb) != 0 || (int64_t)sb.st_mtime >= before) return 0;
+  char tomb[1400];
+  if (!fits(snprintf(tomb, sizeof tomb, "%s.reap", path), sizeof tomb) || rename(path, tomb) != 0) return 0;
+  int used = -1;
+  if (stat(tomb, &sb) == 0 && (int64_t)sb.st_mtime < before) {
+    store_conn *c = store_acquire(st, false);
+    store_stmt *s = c ? store_prepare(c, &q_sha_used) : NULL;
+    if (s) {
+      store_bind_text(s, 1, sha256);
+      int rc = store_step(s);
+      used = rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
+      store_reset(s);
+    }
+    if (c) store_release(c);
+  } else {
+    used = 1; /* an upload's fresh copy: it stays */
+  }
+  if (used != 0) {
+    /* Put back; a newer copy of the same bytes may stand there already (EEXIST): then this one goes. */
+    if (link(tomb, path) != 0 && errno != EEXIST) log_warn("cannot put back %s: %s", path, strerror(errno));
+    unlink(tomb);
+    return used < 0 ? -1 : 0;
+  }
+  if (unlink(tomb) != 0 && errno != ENOENT) log_warn("cannot remove %s: %s", tomb, strerror(errno));
+  return 1;
+}
+
+int attachments_reap(store *st, const char *data_dir, int64_t before, int64_t *rows, int64_t *files, char *err,
+                     size_t errlen) {
+  *rows = *files = 0;
+  /* The rows first, 200 per short transaction on the writer, each removal audited. */
+  for (;;) {
+    int64_t ids[200][3];
+    int n = 0;
+    store_conn *w = store_acquire(st, true);
+    if (!w || store_begin(w) != STORE_OK) {
+      if (w) store_release(w);
+      snprintf(err, errlen, "cannot reach the database to remove unlinked attachments");
+      return -1;
+    }
+    store_stmt *s = store_prepare(w, &q_stale);
+    int rc = STORE_ERROR;
+    if (s) {
+      store_bind_int(s, 1, before);
+      while ((rc = store_step(s)) == STORE_ROW && n < 200) {
+        ids[n][0] = store_col_int(s, 0);
+        ids[n][1] = store_col_int(s, 1);
+        ids[n][2] = store_col_int(s, 2);
+        n++;
+      }
+      store_reset(s);
+    }
+    bool ok = rc == STORE_DONE || (rc == STORE_ROW && n == 200);
+    int64_t removed = 0;
+    for (int i = 0; ok && i < n; i++) {
+      if (!(s = store_prepare(w, &q_stale_delete))) {
+        ok = false;
+        break;
+      }
+      store_bind_int(s, 1, ids[i][0]);
+      rc = store_step(s);
+      int64_t changed = rc == STORE_DONE ? store_changes(s) : 0;
+      store_reset(s);
+      if (rc != STORE_DONE) {
+        ok = false;
+        break;
+      }
+      if (!changed) continue; /* linked meanwhile */
+      json_t *detail = json_pack("{s:I, s:I}", "attachment_id", (json_int_t)ids[i][0], "size", (json_int_t)ids[i][2]);
+      audit_entry a = {.action = "attachment.expire", .entity = "plan_task", .entity_id = ids[i][1], .detail = detail};
+      ok = audit_append(w, &a) == 0;
+      json_decref(detail);
+      removed++;
+    }
+    if (ok && store_commit(w) == STORE_OK) {
+      *rows += removed;
+    } else {
+      store_rollback(w);
+      ok = false;
+    }
+    store_release(w);
+    if (!ok) {
+      snprintf(err, errlen, "cannot remove unlinked attachments");
+      return -1;
+    }
+    if (n < 200) break;
+  }
+  /* Then the files no row names (the rows just removed, an upload refused after its bytes were
+   * stored), each older than `before`, with no connection held while the directory is read. */
+  char top[1100];
+  if (!fits(snprintf(top, sizeof top, "%s/" ATTACH_DIR, data_dir), sizeof top)) {
+    snprintf(err, errlen, "the data directory's path is too long");
+    return -1;
+  }
+  DIR *d = opendir(top);
+  if (!d) return errno == ENOENT ? 0 : (snprintf(err, errlen, "cannot read %s: %s", top, strerror(errno)), -1);
+  int ret = 0;
+  struct dirent *de;
+  while (ret == 0 && (de = readdir(d))) {
+    if (!is_hex_name(de->d_name, 2)) continue;
+    char sub[1200];
+    if (!fits(snprintf(sub, sizeof sub, "%s/%.2s", top, de->d_name), sizeof sub)) continue;
+    DIR *in = opendir(sub);
+    if (!in) continue;
+    struct dirent *f;
+    while (ret == 0 && (f = readdir(in))) {
+      if (!is_hex_name(f->d_name, 64)) continue;
+      char path[1300], sha[65];
+      if (!fits(snprintf(path, sizeof path, "%s/%.64s", sub, f->d_name), sizeof path)) continue;
+      snprintf(sha, sizeof sha, "%.64s", f->d_name);
+      int r = reap_file(st, path, sha, before);
+      if (r < 0) {
+        snprintf(err, errlen, "cannot check whether %s is still used", path);
+        ret = -1;
+      }
+      *files += r > 0;
+    }
+    closedir(in);
+  }
+  closedir(d);
+  return ret;
 }

@@ -27,6 +27,13 @@
 /* Characters of a file name as kept. */
 #define ATTACH_NAME_MAX 200
 
+/* A plan task's files that no progress update names yet ("unlinked"): each account may keep at most
+ * this many, or this many bytes, and they are removed once older than ATTACH_UNLINKED_TTL seconds
+ * (attachments_reap, from the server's periodic purge and `hocvuso purge`). */
+#define ATTACH_UNLINKED_MAX_FILES 20
+#define ATTACH_UNLINKED_MAX_BYTES (50u * 1024 * 1024)
+#define ATTACH_UNLINKED_TTL 86400
+
 /* Owners (owner_kind): whose scope an attachment follows. */
 #define ATTACH_OWNER_PLAN_TASK "plan_task" /* owner_id: plan_tasks.id */
 #define ATTACH_OWNER_SCHOOL "school"       /* owner_id: the school's units.id */
@@ -87,6 +94,18 @@ int attachments_open(store_conn *c, const char *data_dir, int64_t id, attachment
 /* A Content-Disposition value for `filename`: attachment; filename="ascii-fallback";
  * filename*=UTF-8''percent-encoded, into out. The fallback keeps letters, digits, '-', '_' and '.'. */
 void attachments_disposition(const char *filename, char *out, size_t n);
+
+/* Whether `by_user` may keep one more unlinked file of `adding` bytes: 409 naming "file" when their
+ * unlinked files would pass ATTACH_UNLINKED_MAX_FILES or ATTACH_UNLINKED_MAX_BYTES. With `lock`
+ * (inside the insert's transaction), the account's row is locked first on PostgreSQL, so that
+ * uploads of one account at once are counted one after the other. */
+int attachments_unlinked_check(store_conn *c, int64_t by_user, uint64_t adding, bool lock, app_err *e);
+/* Removes the unlinked files uploaded before `before` (rows: 200 per short transaction on the
+ * writer, each audited "attachment.expire"), then every stored file that no row names and whose
+ * bytes were written before `before` (an upload under way always has a fresh copy: it is never
+ * removed). *rows, *files: how many. 0, or -1 with err (what was done stays done). */
+int attachments_reap(store *st, const char *data_dir, int64_t before, int64_t *rows, int64_t *files, char *err,
+                     size_t errlen);
 
 /* Copies every stored file to dest_dir/xx/<sha256> (made as needed; a file there already is kept).
  * *copied counts the files written. 0, or -1 with err. */

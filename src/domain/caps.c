@@ -22,13 +22,14 @@ const cap_info caps_table[CAP_COUNT] = {
     {CAP_CONTENT_WRITE, "content.write", "Soạn bài học và ngân hàng câu hỏi"},
     {CAP_CERT_MANAGE, "certificates.manage", "Quản lý chứng nhận: điều kiện cấp, thu hồi"},
     {CAP_PLAN_WRITE, "plan.write", "Báo cáo tiến độ nhiệm vụ của kế hoạch thay cho đơn vị mình"},
+    {CAP_INDICATORS_WRITE, "indicators.write", "Định nghĩa chỉ tiêu mới và chỉ tiêu theo năm"},
 };
 
 const role_info roles_table[] = {
     {"ward_admin", "Quản trị phường",
      CAP_UNITS_READ | CAP_UNITS_WRITE | CAP_USERS_READ | CAP_USERS_WRITE | CAP_AUDIT_READ | CAP_PEOPLE_READ |
          CAP_PEOPLE_WRITE | CAP_FIELD_WRITE | CAP_IDENTITY_READ | CAP_SCHOOL_READ | CAP_REPORTS_READ | CAP_LEARN |
-         CAP_PEOPLE_EXPORT | CAP_CONTENT_WRITE | CAP_CERT_MANAGE | CAP_PLAN_WRITE},
+         CAP_PEOPLE_EXPORT | CAP_CONTENT_WRITE | CAP_CERT_MANAGE | CAP_PLAN_WRITE | CAP_INDICATORS_WRITE},
     {"unit_officer", "Cán bộ đơn vị",
      CAP_UNITS_READ | CAP_USERS_READ | CAP_PEOPLE_READ | CAP_PEOPLE_WRITE | CAP_REPORTS_READ | CAP_LEARN |
          CAP_PEOPLE_EXPORT | CAP_PLAN_WRITE},

@@ -29,8 +29,9 @@ enum {
   CAP_CONTENT_WRITE = 1u << 15, /* lessons and the question bank */
   CAP_CERT_MANAGE = 1u << 16,   /* certificates: the programmes' rules, revocation */
   CAP_PLAN_WRITE = 1u << 17,    /* progress updates of the plan's tasks, for a unit that answers for them */
+  CAP_INDICATORS_WRITE = 1u << 18, /* indicators defined from the building blocks, and their targets */
 };
-#define CAP_COUNT 18
+#define CAP_COUNT 19
 
 typedef struct cap_info {
   caps_t flag;

@@ -1,5 +1,5 @@
 /* demo_field.c: the demo ward's community digital teams (field.h, demo_field): a team per tổ dân
- * phố, its first adults as members, and door-to-door visits to about a third of the households of
+ * phố, its first adults as members (the second tổ's team with one who has left), and door-to-door visits to about a third of the households of
  * the first five tổ over the last eight weeks; help requests in the first three tổ that have households (one from the
  * public form, one by phone taken by the helper, one at the desk overdue, one closed with a visit).
  * Deterministic (chosen by id); run again, it adds nothing. Never touches the registry itself. */
@@ -15,7 +15,7 @@ STORE_SQL(q_groups, "SELECT u.id, u.name FROM units u JOIN units w ON w.id = u.p
                     " WHERE w.code = 'HP-HD' AND u.kind = 'residential_group' ORDER BY u.id");
 STORE_SQL(q_team_of, "SELECT id FROM field_teams WHERE unit_id = ?");
 STORE_SQL(q_adults, "SELECT p.id FROM people p WHERE p.unit_id = ? AND p.deleted_at IS NULL"
-                    " AND p.household_id IS NOT NULL AND p.birth_year BETWEEN 1965 AND 2000 ORDER BY p.id LIMIT 4");
+                    " AND p.household_id IS NOT NULL AND p.birth_year BETWEEN 1965 AND 2000 ORDER BY p.id LIMIT 5");
 STORE_SQL(q_any_visit, "SELECT 1 FROM field_visits LIMIT 1");
 STORE_SQL(q_households, "SELECT h.id, (SELECT MIN(p.id) FROM people p WHERE p.household_id = h.id"
                         " AND p.deleted_at IS NULL AND p.birth_year <= 2007) FROM households h"
@@ -61,19 +61,21 @@ int demo_field(store *st, int64_t now, int64_t *added, char *err, size_t errlen)
       rc = -1;
       break;
     }
-    int64_t people[4];
-    int np = 0;
+    /* The second tổ's team also had a fifth member who has left it (its history shows them). */
+    int64_t people[5];
+    int np = 0, want = i == 1 ? 5 : 4;
     if (!(s = store_prepare(w, &q_adults))) {
       rc = -1;
       break;
     }
     store_bind_int(s, 1, units[i]);
-    while (np < 4 && (src = store_step(s)) == STORE_ROW) people[np++] = store_col_int(s, 0);
+    while (np < want && (src = store_step(s)) == STORE_ROW) people[np++] = store_col_int(s, 0);
     store_reset(s);
     for (int k = 0; rc == 0 && k < np; k++) {
       bool created = false;
       if (field_team_add_member(w, team, people[k], k == 0 ? "leader" : "member", admin, now, &created, &e) != 0) rc = -1;
     }
+    if (rc == 0 && np == 5 && field_team_remove_member(w, team, people[4], admin, now, &e) != 0) rc = -1;
   }
   /* Visits, once: the first five tổ, a third of their households. */
   if (rc == 0 && (s = store_prepare(w, &q_any_visit))) {

@@ -18,14 +18,18 @@ STORE_SQL(q_update, "UPDATE events SET title = COALESCE(?, title), held_on = COA
                     " place = COALESCE(?, place), head_count = COALESCE(?, head_count), updated_at = ? WHERE id = ?");
 STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
 STORE_SQL(q_reach, "SELECT e.unit_id, u.path FROM events e JOIN units u ON u.id = e.unit_id WHERE e.id = ?");
+/* Registered residents who took part (attended); those signed up ahead are counted apart. */
 #define REGISTERED(ev)                                                                                    \
   "(SELECT COUNT(*) FROM event_participants ep JOIN people p ON p.id = ep.person_id WHERE ep.event_id = " ev \
-  " AND p.deleted_at IS NULL)"
+  " AND ep.status = 'attended' AND p.deleted_at IS NULL)"
+#define SIGNED_UP(ev)                                                                                     \
+  "(SELECT COUNT(*) FROM event_participants ep JOIN people p ON p.id = ep.person_id WHERE ep.event_id = " ev \
+  " AND ep.status = 'registered' AND p.deleted_at IS NULL)"
 STORE_SQL(q_get, "SELECT e.id, e.title, e.held_on, e.place, e.unit_id, u.name, e.head_count, " REGISTERED("e.id")
-                 ", rb.display_name, e.created_at FROM events e JOIN units u ON u.id = e.unit_id"
+                 ", rb.display_name, e.created_at, " SIGNED_UP("e.id") " FROM events e JOIN units u ON u.id = e.unit_id"
                  " LEFT JOIN users rb ON rb.id = e.created_by WHERE e.id = ?");
 STORE_SQL(q_activities, "SELECT id, title FROM event_activities WHERE event_id = ? ORDER BY id");
-STORE_SQL(q_participants, "SELECT p.id, p.full_name, u.name FROM event_participants ep JOIN people p ON p.id = ep.person_id"
+STORE_SQL(q_participants, "SELECT p.id, p.full_name, u.name, ep.status FROM event_participants ep JOIN people p ON p.id = ep.person_id"
                           " JOIN units u ON u.id = p.unit_id WHERE ep.event_id = ? AND p.deleted_at IS NULL"
                           " ORDER BY p.name_key, p.id LIMIT ?");
 #define LIST_WHERE                                                                                       \
@@ -37,8 +41,12 @@ STORE_SQL(q_list, SCOPE_WITH "SELECT e.id, e.title, e.held_on, e.place, e.unit_i
 STORE_SQL(q_count, SCOPE_WITH "SELECT COUNT(*)" LIST_WHERE);
 STORE_SQL(q_activity_add, "INSERT INTO event_activities (event_id, title, created_by, created_at) VALUES (?, ?, ?, ?)"
                           " RETURNING id");
-STORE_SQL(q_participant_add, "INSERT INTO event_participants (event_id, person_id, recorded_by, created_at)"
-                             " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+STORE_SQL(q_participant_add, "INSERT INTO event_participants (event_id, person_id, recorded_by, created_at, status)"
+                             " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+/* Someone signed up ahead came: attended now (never back to signed up). */
+STORE_SQL(q_participant_attend, "UPDATE event_participants SET status = 'attended', recorded_by = ?, created_at = ?"
+                                " WHERE event_id = ? AND person_id = ? AND status = 'registered'");
+STORE_SQL(q_held_on, "SELECT held_on FROM events WHERE id = ?");
 
 static int step_done(store_stmt *s) {
   int rc = store_step(s);
@@ -164,6 +172,7 @@ int events_get(store_conn *c, int64_t id, json_t **out, app_err *e) {
                   "unit_id", (json_int_t)store_col_int(s, 4), "unit_name", store_col_text(s, 5), "head_count",
                   (json_int_t)head, "registered", (json_int_t)reg, "total", (json_int_t)(head + reg), "created_by",
                   store_col_is_null(s, 8) ? json_null() : json_string(store_col_text(s, 8)), "created_at", iso);
+    if (o) json_object_set_new(o, "signed_up", json_integer(store_col_int(s, 10)));
   }
   store_reset(s);
   if (rc == STORE_DONE) {
@@ -195,8 +204,9 @@ int events_get(store_conn *c, int64_t id, json_t **out, app_err *e) {
   store_bind_int(s, 1, id);
   store_bind_int(s, 2, EVENT_PARTICIPANTS_SHOWN);
   while ((rc = store_step(s)) == STORE_ROW)
-    json_array_append_new(people, json_pack("{s:I, s:s, s:s}", "person_id", (json_int_t)store_col_int(s, 0), "full_name",
-                                            store_col_text(s, 1), "unit_name", store_col_text(s, 2)));
+    json_array_append_new(people, json_pack("{s:I, s:s, s:s, s:s}", "person_id", (json_int_t)store_col_int(s, 0),
+                                            "full_name", store_col_text(s, 1), "unit_name", store_col_text(s, 2),
+                                            "status", store_col_text(s, 3)));
   store_reset(s);
   if (rc != STORE_DONE) {
     APP_INTERNAL(e);
@@ -305,23 +315,57 @@ int events_add_activity(store_conn *w, int64_t event_id, const char *title, int6
   return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
 }
 
-int events_add_participant(store_conn *w, int64_t event_id, int64_t person_id, int64_t by_user, int64_t now,
-                           bool *created, app_err *e) {
-  *created = false;
+int events_add_participant(store_conn *w, int64_t event_id, int64_t person_id, const char *status, int64_t today,
+                           int64_t by_user, int64_t now, event_change *changed, app_err *e) {
+  *changed = EVENT_UNCHANGED;
+  if (status && strcmp(status, "registered") != 0 && strcmp(status, "attended") != 0)
+    return app_fail(e, 400, "invalid_value", "status", "Trạng thái là registered (ghi danh trước) hoặc attended (đã tham dự).");
+  store_stmt *s = store_prepare(w, &q_held_on);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, event_id);
+  int rc = store_step(s);
+  int64_t held_on = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  store_reset(s);
+  if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy sự kiện này.");
+  if (rc != STORE_ROW) return APP_INTERNAL(e);
+  bool ahead = held_on > today;
+  if (!status) status = ahead ? "registered" : "attended";
+  if (ahead && strcmp(status, "attended") == 0) {
+    static _Thread_local char msg[200];
+    snprintf(msg, sizeof msg, "Sự kiện diễn ra ngày %02d/%02d/%04d: trước ngày đó chỉ ghi danh được, chưa ghi là đã tham dự.",
+             (int)(held_on % 100), (int)(held_on / 100 % 100), (int)(held_on / 10000));
+    return app_fail(e, 400, "invalid_value", "status", msg);
+  }
   if (movement_person_live(w, person_id, e) != 0) {
     if (e->status == 404) e->field = "participant_id";
     return -1;
   }
-  store_stmt *s = store_prepare(w, &q_participant_add);
-  if (!s) return APP_INTERNAL(e);
+  if (!(s = store_prepare(w, &q_participant_add))) return APP_INTERNAL(e);
   store_bind_int(s, 1, event_id);
   store_bind_int(s, 2, person_id);
   store_bind_id(s, 3, by_user);
   store_bind_int(s, 4, now);
-  int rc = store_step(s);
-  *created = rc == STORE_DONE && store_changes(s) > 0;
+  store_bind_text(s, 5, status);
+  rc = store_step(s);
+  int64_t n = rc == STORE_DONE ? store_changes(s) : 0;
   store_reset(s);
-  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  if (n > 0) {
+    *changed = EVENT_ADDED;
+    return 0;
+  }
+  if (strcmp(status, "attended") != 0) return 0;
+  if (!(s = store_prepare(w, &q_participant_attend))) return APP_INTERNAL(e);
+  store_bind_id(s, 1, by_user);
+  store_bind_int(s, 2, now);
+  store_bind_int(s, 3, event_id);
+  store_bind_int(s, 4, person_id);
+  rc = store_step(s);
+  n = rc == STORE_DONE ? store_changes(s) : 0;
+  store_reset(s);
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  if (n > 0) *changed = EVENT_ATTENDED;
+  return 0;
 }
 
 /* ---- demo ---- */
@@ -331,6 +375,40 @@ STORE_SQL(q_demo_people, "INSERT INTO event_participants (event_id, person_id, r
                          " SELECT CAST(? AS BIGINT), p.id, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM people p"
                          " WHERE p.deleted_at IS NULL AND p.household_id IS NOT NULL AND p.birth_year IS NOT NULL"
                          " AND p.birth_year <= ? AND (p.id * 7 + ?) % 23 = 0 ON CONFLICT DO NOTHING");
+
+/* An event ahead: residents signed up, none attended yet. */
+#define DEMO_AHEAD_TITLE "Tuần lễ chuyển đổi số phường: trải nghiệm dịch vụ công trực tuyến"
+STORE_SQL(q_demo_title, "SELECT 1 FROM events WHERE unit_id = ? AND title = ?");
+STORE_SQL(q_demo_signups, "INSERT INTO event_participants (event_id, person_id, recorded_by, created_at, status)"
+                          " SELECT CAST(? AS BIGINT), p.id, CAST(? AS BIGINT), CAST(? AS BIGINT), 'registered' FROM people p"
+                          " WHERE p.deleted_at IS NULL AND p.household_id IS NOT NULL AND p.birth_year IS NOT NULL"
+                          " AND p.birth_year <= ? AND (p.id * 11 + 3) % 41 = 0 ON CONFLICT DO NOTHING");
+
+static int demo_ahead(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, int64_t *added, app_err *e) {
+  store_stmt *s = store_prepare(w, &q_demo_title);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, ward_id);
+  store_bind_text(s, 2, DEMO_AHEAD_TITLE);
+  int rc = step_done(s);
+  if (rc == STORE_ROW) return 0;
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  int64_t key = groups_date_key(now + 30 * 86400);
+  char day[16];
+  snprintf(day, sizeof day, "%04d-%02d-%02d", (int)(key / 10000), (int)(key / 100 % 100), (int)(key % 100));
+  event_input in = {.title = DEMO_AHEAD_TITLE, .held_on = day, .place = "Nhà văn hóa phường", .head_count = 0};
+  int64_t id = 0, aid = 0;
+  if (events_create(w, ward_id, &in, by_user, now, &id, e) != 0 ||
+      events_add_activity(w, id, "Làm thử thủ tục trên Cổng dịch vụ công quốc gia", by_user, now, &aid, e) != 0)
+    return -1;
+  if (!(s = store_prepare(w, &q_demo_signups))) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  store_bind_id(s, 2, by_user);
+  store_bind_int(s, 3, now);
+  store_bind_int(s, 4, key / 10000 - 18);
+  if (step_done(s) != STORE_DONE) return APP_INTERNAL(e);
+  (*added)++;
+  return 0;
+}
 
 int events_demo(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, int64_t *added, app_err *e) {
   *added = 0;
@@ -371,7 +449,7 @@ int events_demo(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, in
     if (step_done(s) != STORE_DONE) return APP_INTERNAL(e);
     (*added)++;
   }
-  return 0;
+  return demo_ahead(w, ward_id, by_user, now, added, e);
 }
 
 /* ---- one person's events (the movement block of a resident's page) ---- */

@@ -40,8 +40,9 @@ int events_update(store_conn *w, int64_t id, const event_input *in, int64_t now,
 /* For the dispatcher: the event's organising unit and its path (in `a`). 404 when absent. */
 int events_reach(store_conn *c, int64_t id, arena *a, int64_t *unit_id, const char **path, app_err *e);
 /* {id, title, held_on, place, unit_id, unit_name, head_count, registered, total (registered +
- * head_count), created_by, created_at, activities: [{id, title}], participants: [{person_id,
- * full_name, unit_name}] (by name, at most EVENT_PARTICIPANTS_SHOWN)}. 404 when absent. */
+ * head_count), signed_up (registered residents signed up ahead, not yet attended), created_by,
+ * created_at, activities: [{id, title}], participants: [{person_id, full_name, unit_name, status}]
+ * (by name, at most EVENT_PARTICIPANTS_SHOWN)}. `registered` counts those who attended. 404 when absent. */
 int events_get(store_conn *c, int64_t id, json_t **out, app_err *e);
 
 typedef struct event_query {
@@ -56,12 +57,18 @@ int events_list(store_conn *c, const scope_sql *scope, const event_query *q, jso
 /* Adds an activity. 400 title. */
 int events_add_activity(store_conn *w, int64_t event_id, const char *title, int64_t by_user, int64_t now,
                         int64_t *activity_id, app_err *e);
-/* Records that a live person took part; recorded already: *created false. 404 participant_id. */
-int events_add_participant(store_conn *w, int64_t event_id, int64_t person_id, int64_t by_user, int64_t now,
-                           bool *created, app_err *e);
+typedef enum { EVENT_UNCHANGED, EVENT_ADDED, EVENT_ATTENDED } event_change;
+/* Records a live person as signed up ahead ("registered") or as having taken part ("attended");
+ * `status` NULL: signed up while the event's day (held_on) is after `today` (a date key, Vietnam's
+ * day), attended from that day on. "attended" before the day: 400 naming status. Someone signed up
+ * who is then recorded as attended: EVENT_ATTENDED; recorded already (or signed up again):
+ * EVENT_UNCHANGED; never back from attended to signed up. 404 participant_id. */
+int events_add_participant(store_conn *w, int64_t event_id, int64_t person_id, const char *status, int64_t today,
+                           int64_t by_user, int64_t now, event_change *changed, app_err *e);
 
 /* The demo: Ngày hội toàn dân học tập số of the ward on 10/10/2025 and 10/10/2026 with their
- * activities, a share of the ward's adults as participants (chosen by id) and a head count.
+ * activities, a share of the ward's adults as participants (chosen by id) and a head count; and
+ * an event 30 days ahead with a share of the adults signed up (none attended yet).
  * Adds nothing when they exist. *added: events made. */
 int events_demo(store_conn *w, int64_t ward_id, int64_t by_user, int64_t now, int64_t *added, app_err *e);
 

@@ -28,7 +28,7 @@ STORE_SQL(q_team_insert, "INSERT INTO field_teams (unit_id, name, created_by, cr
 #define TEAM_COLS                                                                                           \
   "t.id, t.unit_id, u.name, t.name, t.created_at, cb.display_name,"                                       \
   " (SELECT COUNT(*) FROM field_team_members m JOIN people mp ON mp.id = m.person_id"                     \
-  " WHERE m.team_id = t.id AND mp.deleted_at IS NULL)"
+  " WHERE m.team_id = t.id AND m.ended_at IS NULL AND mp.deleted_at IS NULL)"
 #define TEAM_FROM " FROM field_teams t JOIN units u ON u.id = t.unit_id LEFT JOIN users cb ON cb.id = t.created_by"
 STORE_SQL(q_team_get, "SELECT " TEAM_COLS TEAM_FROM " WHERE t.id = ?");
 #define TEAM_FILTER " WHERE " SCOPE_IN("u.path") " AND (CAST(? AS TEXT) IS NULL OR (u.path >= ? AND u.path < ?))"
@@ -37,10 +37,20 @@ STORE_SQL(q_team_count, SCOPE_WITH "SELECT COUNT(*)" TEAM_FROM TEAM_FILTER);
 STORE_SQL(q_members, "SELECT m.id, m.person_id, p.full_name, m.role, p.household_id, hh.code, ua.username,"
                      " m.created_at FROM field_team_members m JOIN people p ON p.id = m.person_id"
                      " LEFT JOIN households hh ON hh.id = p.household_id LEFT JOIN users ua ON ua.person_id = p.id"
-                     " WHERE m.team_id = ? AND p.deleted_at IS NULL"
+                     " WHERE m.team_id = ? AND m.ended_at IS NULL AND p.deleted_at IS NULL"
                      " ORDER BY CASE m.role WHEN 'leader' THEN 0 ELSE 1 END, p.name_key, p.id");
 STORE_SQL(q_person_live, "SELECT 1 FROM people WHERE id = ? AND deleted_at IS NULL");
-STORE_SQL(q_member_role, "SELECT role FROM field_team_members WHERE team_id = ? AND person_id = ?");
+/* Those who left, newest first: the team's history (the audit log keeps every earlier period). */
+STORE_SQL(q_former, "SELECT m.person_id, p.full_name, m.role, m.ended_at, eb.display_name FROM field_team_members m"
+                    " JOIN people p ON p.id = m.person_id LEFT JOIN users eb ON eb.id = m.ended_by"
+                    " WHERE m.team_id = ? AND m.ended_at IS NOT NULL AND p.deleted_at IS NULL"
+                    " ORDER BY m.ended_at DESC, m.id DESC LIMIT 50");
+STORE_SQL(q_member_role, "SELECT role, ended_at FROM field_team_members WHERE team_id = ? AND person_id = ?");
+/* A member who left comes back: the row is current again, as of this addition. */
+STORE_SQL(q_member_return, "UPDATE field_team_members SET role = ?, ended_at = NULL, ended_by = NULL, created_by = ?,"
+                           " created_at = ? WHERE team_id = ? AND person_id = ? AND ended_at IS NOT NULL");
+STORE_SQL(q_member_end, "UPDATE field_team_members SET ended_at = ?, ended_by = ?"
+                        " WHERE team_id = ? AND person_id = ? AND ended_at IS NULL");
 STORE_SQL(q_member_insert, "INSERT INTO field_team_members (team_id, person_id, role, created_by, created_at)"
                            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, person_id) DO NOTHING");
 STORE_SQL(q_member_update, "UPDATE field_team_members SET role = ? WHERE team_id = ? AND person_id = ?");
@@ -383,6 +393,20 @@ int field_team_get(store_conn *c, int64_t id, json_t **out, app_err *e) {
   store_reset(s);
   if (rc != STORE_DONE) goto fail;
   json_object_set_new(o, "members", members);
+  members = NULL;
+  json_t *former = json_array();
+  if (!former || !(s = store_prepare(c, &q_former))) {
+    json_decref(former);
+    goto fail;
+  }
+  json_object_set_new(o, "former_members", former);
+  store_bind_int(s, 1, id);
+  while ((rc = store_step(s)) == STORE_ROW)
+    json_array_append_new(former, json_pack("{s:I, s:s, s:s, s:o, s:o}", "person_id", (json_int_t)store_col_int(s, 0),
+                                            "full_name", store_col_text(s, 1), "role", store_col_text(s, 2), "ended_at",
+                                            iso_json(store_col_int(s, 3)), "ended_by", text_or_null(s, 4)));
+  store_reset(s);
+  if (rc != STORE_DONE) goto fail;
   *out = o;
   return 0;
 fail:
@@ -406,10 +430,25 @@ int field_team_add_member(store_conn *w, int64_t team_id, int64_t person_id, con
   store_bind_int(s, 1, team_id);
   store_bind_int(s, 2, person_id);
   rc = store_step(s);
+  bool ended = rc == STORE_ROW && !store_col_is_null(s, 1);
   store_reset(s);
   if (rc != STORE_ROW && rc != STORE_DONE) return APP_INTERNAL(e);
-  *created = rc == STORE_DONE;
-  if (*created) {
+  *created = rc == STORE_DONE || ended;
+  if (ended) {
+    /* Another request may bring them back at once: then this one only sets the role. */
+    if (!(s = store_prepare(w, &q_member_return))) return APP_INTERNAL(e);
+    store_bind_text(s, 1, role);
+    store_bind_id(s, 2, by_user);
+    store_bind_int(s, 3, now);
+    store_bind_int(s, 4, team_id);
+    store_bind_int(s, 5, person_id);
+    rc = store_step(s);
+    int64_t n = rc == STORE_DONE ? store_changes(s) : 0;
+    store_reset(s);
+    if (rc != STORE_DONE) return APP_INTERNAL(e);
+    if (n == 1) return 0;
+    *created = false;
+  } else if (*created) {
     /* Another request may add the same person at once (PostgreSQL writes concurrently): then
      * nothing is inserted here, and the role is set on the row the other one made. */
     if (!(s = store_prepare(w, &q_member_insert))) return APP_INTERNAL(e);
@@ -432,6 +471,23 @@ int field_team_add_member(store_conn *w, int64_t team_id, int64_t person_id, con
   rc = store_step(s);
   store_reset(s);
   return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
+}
+
+int field_team_remove_member(store_conn *w, int64_t team_id, int64_t person_id, int64_t by_user, int64_t now,
+                             app_err *e) {
+  store_stmt *s = store_prepare(w, &q_member_end);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, now);
+  store_bind_id(s, 2, by_user);
+  store_bind_int(s, 3, team_id);
+  store_bind_int(s, 4, person_id);
+  int rc = store_step(s);
+  int64_t n = rc == STORE_DONE ? store_changes(s) : 0;
+  store_reset(s);
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  if (n == 0)
+    return app_fail(e, 409, "conflict", "person_id", "Người này không phải thành viên hiện tại của tổ (có thể đã rời tổ).");
+  return 0;
 }
 
 /* ---- worklists and coverage ---- */

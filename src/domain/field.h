@@ -70,12 +70,18 @@ int field_teams_create(store_conn *w, int64_t unit_id, const char *name, int64_t
 /* Teams whose tổ lies in `scope` (and in unit_id's subtree when not 0), by tổ. */
 int field_teams_list(store_conn *c, const scope_sql *scope, int64_t unit_id, int page, int per_page, json_t **items,
                      int64_t *total, app_err *e);
-/* The team with its members. */
+/* The team with its current members, and those who left (former_members, newest first, at most 50). */
 int field_team_get(store_conn *c, int64_t id, json_t **out, app_err *e);
 /* Adds a live person as a member ("leader" or "member"); *created false when they were one already
  * (the role is then updated). */
 int field_team_add_member(store_conn *w, int64_t team_id, int64_t person_id, const char *role, int64_t by_user,
                           int64_t now, bool *created, app_err *e);
+
+/* The person leaves the team: the row is kept with ended_at and ended_by (the team's history);
+ * 409 naming person_id when they are not a current member. Adding them again later makes the
+ * row current again. */
+int field_team_remove_member(store_conn *w, int64_t team_id, int64_t person_id, int64_t by_user, int64_t now,
+                             app_err *e);
 
 /* ---- worklists and coverage ---- */
 /* Households of the team's tổ with no visit yet, by code. */

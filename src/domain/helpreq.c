@@ -245,7 +245,14 @@ int helpreq_take(store_conn *w, int64_t id, int64_t by_user, int64_t now, app_er
   int64_t n = store_changes(s);
   store_reset(s);
   if (rc != STORE_DONE) return APP_INTERNAL(e);
-  return n == 1 ? 0 : app_fail(e, 409, "conflict", "id", "Yêu cầu này đã có người khác nhận.");
+  if (n == 1) return 0;
+  /* Taken meanwhile (PostgreSQL writes at once: the UPDATE waited for the other's commit and found
+   * the request no longer open). Read again, as committed now: the same helper's other tap (a double
+   * tap, two devices) has it already, and that is theirs: 200, as a take repeated later is. */
+  if (state_of(w, id, status, &taker, &unit, &created, e) != 0) return -1;
+  if (strcmp(status, "done") == 0) return app_fail(e, 409, "conflict", "id", "Yêu cầu này đã xong.");
+  return strcmp(status, "taken") == 0 && taker == by_user ? 0
+                                                          : app_fail(e, 409, "conflict", "id", "Yêu cầu này đã có người khác nhận.");
 }
 
 int helpreq_done(store_conn *w, int64_t id, int64_t visit_id, int64_t by_user, int64_t now, app_err *e) {

@@ -1,7 +1,8 @@
 /* import_worker.c: the server's import worker: one thread that runs import jobs one at a time
  * (importer_run), a job left running by a stopped or killed server first. Between jobs it is also
  * the server's housekeeper: every `purge_interval` seconds (and once at start-up) it purges the
- * people past their retention period (people_purge, chunked like an import).
+ * people past their retention period (people_purge, chunked like an import) and removes the plan
+ * attachments no update linked within a day (attachments_reap).
  * Owns: the thread, its wake-up signal and its stop flag (process-wide, like the server itself).
  * Never: runs two jobs at once (the single writer would only queue them) or holds the writer
  * between chunks.
@@ -10,7 +11,10 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "domain/attachments.h"
+#include "domain/groups.h"
 #include "domain/importer.h"
+#include "domain/indicators.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
 #include "domain/sessions.h"
@@ -28,6 +32,7 @@ static struct {
   const secrets *keys;
   int purge_interval; /* seconds */
   int retention_days; /* an uploaded file is kept this long after its job was last touched */
+  const char *data_dir; /* for the attachments' reaper; NULL: not reaped here */
 } W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 static int claim(int64_t *id) {
@@ -56,12 +61,27 @@ static void purge_when_due(double *next) {
     if (sessions_purge(w) != 0) log_warn("cannot purge expired sessions: %s", store_errmsg(w));
     store_release(w);
   }
+  /* The figures of the quarter just ended, for every unit (once: a snapshot is never retaken). */
+  char quarter[8];
+  int64_t today = groups_date_key(clock_now()), snapped = 0;
+  ind_last_quarter(today, quarter);
+  if (ind_snapshot_take(W.st, quarter, today, &snapped, err, sizeof err) != 0)
+    log_error("snapshot of %s: %s (tried again later)", quarter, err);
+  else if (snapped)
+    log_info("snapshot of %s: the figures of %lld unit(s) kept", quarter, (long long)snapped);
   int64_t files = 0;
   if (importer_expire_files(W.st, clock_now() - (int64_t)W.retention_days * 86400, &files, err, sizeof err) != 0)
     log_error("purge of uploaded files: %s (tried again later)", err);
   else if (files)
     log_info("purge: %lld uploaded file(s) past their retention period removed", (long long)files);
+  int64_t rows = 0;
+  if (W.data_dir && attachments_reap(W.st, W.data_dir, clock_now() - ATTACH_UNLINKED_TTL, &rows, &files, err, sizeof err) != 0)
+    log_error("purge of unlinked attachments: %s (tried again later)", err);
+  else if (rows || files)
+    log_info("purge: %lld unlinked attachment(s) and %lld unused file(s) removed", (long long)rows, (long long)files);
 }
+
+void importer_worker_set_data_dir(const char *data_dir) { W.data_dir = data_dir; }
 
 static void *run(void *arg) {
   (void)arg;

@@ -67,6 +67,8 @@ int importer_error_report(store *st, int64_t job_id, bool mask_cccd, char **out,
  * queued nor running; a CLI's file is the user's own and stays. *removed: how many. */
 int importer_expire_files(store *st, int64_t before, int64_t *removed, char *err, size_t errlen);
 int importer_worker_start(store *st, const secrets *keys, int purge_interval, int retention_days);
+/* The data directory, before the start: the periodic purge then also reaps unlinked attachments. */
+void importer_worker_set_data_dir(const char *data_dir);
 /* A job was queued: look now rather than at the next poll. */
 void importer_worker_wake(void);
 /* Asks the running job to stop after its chunk and joins the thread. */

@@ -1,10 +1,13 @@
 /* people.c: people and the words of their names (see people.h). Only this file writes SQL about
  * people and person_words (households.c owns households, memberships.c memberships and the
- * account a person owns). */
+ * account a person owns). It reads unit_people and registry_rev (migration 25, SQLite), which only
+ * triggers write, and keeps a tổ's first pages in memory under them. */
 #include "domain/people.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,15 +168,30 @@ STORE_SQL(q_root_units, "WITH h_(id) AS (SELECT u.id FROM units u WHERE u.path >
                         " EXISTS (SELECT 1 FROM units u JOIN memberships m ON m.unit_id = u.id"
                         " WHERE u.path >= ? AND u.path < ?), 1");
 /* The same list when that one unit is itself in scope and no filter is on: every live person
- * registered there is in the list, so the statements test nothing per person (the page a tổ
- * officer opens most: its count read from the index alone, its page from the index in name order). */
-STORE_SQL(q_count_unit, "SELECT COUNT(*) FROM (SELECT 1 FROM people WHERE unit_id = ? AND deleted_at IS NULL LIMIT ?) n_");
+ * registered there is in the list, so nothing is tested per person (the page a tổ officer opens
+ * most). Its count is the unit's stored number of live people on SQLite (unit_people, migration
+ * 25: kept by triggers on people in the transaction of every write, so no path can forget it); on
+ * PostgreSQL, counted from people(unit_id, deleted_at, …) up to the cap. The page walks that index
+ * in name order from the unit's one row (no sort, no coroutine); each row says whether the person
+ * has a membership at all, and only those few have their memberships read (q_unit_member_facts):
+ * the groups are the C rule of groups.c over those facts (the same rule GROUP_MASK_SQL states; a
+ * test holds them equal), not GROUP_MASK_SQL's five EXISTS per member (at a million people, half
+ * the page's SQL). On SQLite the count's statement also reads the unit's page revision and the
+ * registry's (migration 25), and a page built in the same read transaction is kept in memory under
+ * them (unit_page_cache below). */
+STORE_SQL2(q_count_unit,
+           "SELECT MIN(COALESCE(c.live, 0), x.cap), c.rev, r.rev FROM (SELECT CAST(? AS BIGINT) AS uid,"
+           " CAST(? AS BIGINT) AS cap) x CROSS JOIN registry_rev r LEFT JOIN unit_people c ON c.unit_id = x.uid"
+           " WHERE r.id = 1",
+           "SELECT COUNT(*), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) FROM (SELECT 1 FROM people WHERE unit_id = ?"
+           " AND deleted_at IS NULL LIMIT ?) n_");
 STORE_SQL(q_list_unit, "SELECT p.id, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.phone, p.unit_id,"
-                       " u.name, p.household_id, p.vneid_level, " GROUP_MASK_SQL ", " REQUESTS_RESTRICTED_SQL("p.id")
-                       " FROM (SELECT id AS pid_, name_key AS sk_ FROM people WHERE unit_id = ? AND deleted_at IS NULL"
-                       " ORDER BY name_key, id LIMIT ? OFFSET ?) pg_ CROSS JOIN people p CROSS JOIN units u"
-                       " CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.id = pg_.pid_ AND u.id = p.unit_id"
-                       " ORDER BY pg_.sk_, pg_.pid_");
+                       " u.name, p.household_id, p.vneid_level,"
+                       " EXISTS (SELECT 1 FROM memberships gx_ WHERE gx_.person_id = p.id), " REQUESTS_RESTRICTED_SQL("p.id")
+                       " FROM units u CROSS JOIN people p WHERE u.id = ? AND p.unit_id = u.id AND p.deleted_at IS NULL"
+                       " ORDER BY p.name_key, p.id LIMIT ? OFFSET ?");
+STORE_SQL(q_unit_member_facts, "SELECT m.kind, m.grade, u.kind FROM memberships m JOIN units u ON u.id = m.unit_id"
+                               " WHERE m.person_id = ?");
 
 /* A lower bound of a broad list's count without filters: the live people registered in the units
  * in scope, read from people(unit_id, deleted_at, …) alone, up to the cap. Past the cap the list
@@ -729,54 +747,128 @@ static json_t *int_or_null(store_stmt *s, int i) {
   return store_col_is_null(s, i) ? json_null() : json_integer(store_col_int(s, i));
 }
 
-static void put_text(buf *b, store_stmt *s, int i) {
-  const char *t = store_col_text(s, i);
-  if (t) jsonx_escape(b, t, strlen(t));
-  else buf_puts(b, "null");
+/* ---- a summary written in place: reserved once per row, then plain stores (a page writes fifty;
+ * appends of a few bytes each, with their checks, were a quarter of a tổ officer's page) ---- */
+#define PUT_LIT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) + sizeof(lit) - 1)
+
+/* As jsonx_escape (the same escapes, so the same bytes), into room reserved by the caller. */
+static char *put_esc(char *o, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  *o++ = '"';
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>') {
+      *o++ = (char)c;
+      continue;
+    }
+    *o++ = '\\';
+    switch (c) {
+      case '"': *o++ = '"'; break;
+      case '\\': *o++ = '\\'; break;
+      case '\n': *o++ = 'n'; break;
+      case '\r': *o++ = 'r'; break;
+      case '\t': *o++ = 't'; break;
+      default:
+        *o++ = 'u';
+        *o++ = '0';
+        *o++ = '0';
+        *o++ = hex[c >> 4];
+        *o++ = hex[c & 15];
+    }
+  }
+  *o++ = '"';
+  return o;
 }
 
-static void put_int(buf *b, store_stmt *s, int i) {
-  if (store_col_is_null(s, i)) buf_puts(b, "null");
-  else jsonx_put_int(b, store_col_int(s, i));
+/* The decimal digits of v (as jsonx_put_int), at most 20 bytes. */
+static char *put_i64(char *o, int64_t v) {
+  char d[24];
+  size_t n = sizeof d;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    d[--n] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) d[--n] = '-';
+  memcpy(o, d + n, sizeof d - n);
+  return o + (sizeof d - n);
 }
+
+/* Column i as an integer or null. */
+static char *put_col_int(char *o, store_stmt *s, int i) {
+  return store_col_is_null(s, i) ? PUT_LIT(o, "null") : put_i64(o, store_col_int(s, i));
+}
+
+/* Text t (may be NULL: null) of length n, escaped. */
+static char *put_str(char *o, const char *t, size_t n) { return t ? put_esc(o, t, n) : PUT_LIT(o, "null"); }
 
 /* A person's summary, written as a JSON object into b: the one definition every list and the
  * record share. Columns 0–10: id, full_name, birth_year, birth_month, birth_day, sex, phone,
- * unit_id, unit name, household_id, vneid_level; 11 the group mask; `restricted_col` whether a
- * `restrict` request of theirs stands (requests.h). */
-static void summary_write(buf *b, store_stmt *s, int restricted_col) {
-  buf_puts(b, "{\"id\":");
-  jsonx_put_int(b, store_col_int(s, 0));
-  buf_puts(b, ",\"full_name\":");
-  const char *name = store_col_text(s, 1);
-  jsonx_escape(b, name ? name : "", name ? strlen(name) : 0);
-  buf_puts(b, ",\"birth_year\":");
-  put_int(b, s, 2);
-  buf_puts(b, ",\"birth_date\":");
-  if (!store_col_is_null(s, 3) && !store_col_is_null(s, 4)) {
-    char iso[24];
-    int n = snprintf(iso, sizeof iso, "\"%04d-%02d-%02d\"", (int)store_col_int(s, 2), (int)store_col_int(s, 3),
-                     (int)store_col_int(s, 4));
-    buf_append(b, iso, n > 0 && (size_t)n < sizeof iso ? (size_t)n : 0);
-  } else {
-    buf_puts(b, "null");
+ * unit_id, unit name, household_id, vneid_level; `mask` their groups (groups.h); `restricted`
+ * whether a `restrict` request of theirs stands (requests.h). */
+static void summary_put(buf *b, store_stmt *s, int mask, bool restricted) {
+  const char *name = store_col_text(s, 1), *sex = store_col_text(s, 5), *phone = store_col_text(s, 6),
+             *unit = store_col_text(s, 8);
+  size_t ln = name ? strlen(name) : 0, lx = sex ? strlen(sex) : 0, lp = phone ? strlen(phone) : 0,
+         lu = unit ? strlen(unit) : 0;
+  if (ln > 1 << 20 || lx > 1 << 20 || lp > 1 << 20 || lu > 1 << 20) {
+    b->oom = true; /* never: these are short texts */
+    return;
   }
-  buf_puts(b, ",\"sex\":");
-  put_text(b, s, 5);
-  buf_puts(b, ",\"phone\":");
-  put_text(b, s, 6);
-  buf_puts(b, ",\"unit_id\":");
-  jsonx_put_int(b, store_col_int(s, 7));
-  buf_puts(b, ",\"unit_name\":");
-  const char *unit = store_col_text(s, 8);
-  jsonx_escape(b, unit ? unit : "", unit ? strlen(unit) : 0);
-  buf_puts(b, ",\"household_id\":");
-  put_int(b, s, 9);
-  buf_puts(b, ",\"vneid_level\":");
-  jsonx_put_int(b, store_col_int(s, 10));
-  buf_puts(b, ",\"groups\":");
-  groups_write(b, (int)store_col_int(s, 11));
-  buf_puts(b, store_col_int(s, restricted_col) ? ",\"restricted\":true}" : ",\"restricted\":false}");
+  /* The literals and numbers need under 400 bytes, the group codes under 200; an escaped byte at
+   * most 6. */
+  if (!buf_reserve(b, 600 + 6 * (ln + lx + lp + lu))) return;
+  char *o = b->data + b->len;
+  o = PUT_LIT(o, "{\"id\":");
+  o = put_i64(o, store_col_int(s, 0));
+  o = PUT_LIT(o, ",\"full_name\":");
+  o = put_esc(o, name ? name : "", ln);
+  o = PUT_LIT(o, ",\"birth_year\":");
+  o = put_col_int(o, s, 2);
+  o = PUT_LIT(o, ",\"birth_date\":");
+  int64_t y = store_col_int(s, 2), m = store_col_int(s, 3), d = store_col_int(s, 4);
+  if (!store_col_is_null(s, 2) && !store_col_is_null(s, 3) && !store_col_is_null(s, 4) && y >= 0 && y <= 9999 &&
+      m >= 0 && m <= 99 && d >= 0 && d <= 99) {
+    char iso[12] = {'"', (char)('0' + y / 1000), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10),
+                    (char)('0' + y % 10), '-', (char)('0' + m / 10), (char)('0' + m % 10), '-',
+                    (char)('0' + d / 10), (char)('0' + d % 10), '"'};
+    memcpy(o, iso, sizeof iso);
+    o += sizeof iso;
+  } else {
+    o = PUT_LIT(o, "null");
+  }
+  o = PUT_LIT(o, ",\"sex\":");
+  o = put_str(o, sex, lx);
+  o = PUT_LIT(o, ",\"phone\":");
+  o = put_str(o, phone, lp);
+  o = PUT_LIT(o, ",\"unit_id\":");
+  o = put_i64(o, store_col_int(s, 7));
+  o = PUT_LIT(o, ",\"unit_name\":");
+  o = put_esc(o, unit ? unit : "", lu);
+  o = PUT_LIT(o, ",\"household_id\":");
+  o = put_col_int(o, s, 9);
+  o = PUT_LIT(o, ",\"vneid_level\":");
+  o = put_i64(o, store_col_int(s, 10));
+  o = PUT_LIT(o, ",\"groups\":[");
+  bool first = true;
+  for (int i = 0; i < GROUP_COUNT; i++) {
+    if (!(mask & group_defs[i].bit)) continue;
+    if (!first) *o++ = ',';
+    first = false;
+    size_t n = strlen(group_defs[i].code); /* plain ASCII words */
+    *o++ = '"';
+    memcpy(o, group_defs[i].code, n);
+    o += n;
+    *o++ = '"';
+  }
+  o = restricted ? PUT_LIT(o, "],\"restricted\":true}") : PUT_LIT(o, "],\"restricted\":false}");
+  b->len = (size_t)(o - b->data);
+  b->data[b->len] = '\0';
+}
+
+/* The same with the groups in column 11 and `restricted_col` (the statements that compute them in SQL). */
+static void summary_write(buf *b, store_stmt *s, int restricted_col) {
+  summary_put(b, s, (int)store_col_int(s, 11), store_col_int(s, restricted_col) != 0);
 }
 
 /* The summary as a jansson object (the record's answer adds to it); NULL on failure. */
@@ -1227,6 +1319,139 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
   return i;
 }
 
+/* The groups of the row `s` of q_list_unit (columns 2–4 the birth date, 9 the household, 11
+ * whether the person has a membership) on `ref`: the C rule over the person's facts, with their
+ * memberships read only when they have one. -1 on a database error. */
+static int unit_row_groups(store_conn *c, store_stmt *s, int64_t ref) {
+  group_facts f = {.birth_year = (int)store_col_int(s, 2),
+                   .birth_month = (int)store_col_int(s, 3),
+                   .birth_day = (int)store_col_int(s, 4),
+                   .resident = !store_col_is_null(s, 9)};
+  if (store_col_is_null(s, 2)) f.birth_year = 0;
+  int mask = groups_of(&f, ref);
+  if (!store_col_int(s, 11)) return mask;
+  store_stmt *m = store_prepare(c, &q_unit_member_facts);
+  if (!m) return -1;
+  store_bind_int(m, 1, store_col_int(s, 0));
+  int rc;
+  while ((rc = store_step(m)) == STORE_ROW) {
+    group_membership one = {.kind = store_col_text(m, 0),
+                            .unit_kind = store_col_text(m, 2),
+                            .grade = store_col_is_null(m, 1) ? 0 : (int)store_col_int(m, 1)};
+    group_facts mf = {.memberships = &one, .nmemberships = 1};
+    mask |= groups_of(&mf, ref);
+  }
+  store_reset(m);
+  return rc == STORE_DONE ? mask : -1;
+}
+
+/* ---- a unit's first pages kept in memory (SQLite) ----
+ * A page of one unit's people (the plain-unit list: no filter, the unit in the caller's scope,
+ * checked on every request before this) is a function of the unit, the page, its size and the
+ * reference date alone: nothing in it depends on who asks. Its unit's page revision and the
+ * registry's (migration 25: raised by triggers in the transaction of every write that could change
+ * it) are read in the request's read transaction together with the total (q_count_unit), and a page
+ * built in that same transaction is kept under them; a later request that reads the same
+ * revisions gets the same bytes. Another process's write raises the revisions in the file, so no
+ * notification is needed. PostgreSQL reads no revision (NULL) and keeps nothing. Keyed also by the
+ * database (store_conn_serial); an entry is immutable and shared by reference count, so the copy into
+ * the reply happens outside the lock; a slot is taken over by a newer entry hashing to it. Pages past
+ * UPAGE_MAX_PAGE, or longer than UPAGE_MAX_PER_PAGE, are not kept (the first pages are the ones
+ * opened most). Lists stay unaudited as before (only a CCCD search is, and it never comes here). */
+typedef struct unit_page {
+  atomic_int refs;
+  uint64_t db;
+  int64_t unit_id, ref, rev, grev;
+  int page, per_page;
+  size_t len;
+  char data[];
+} unit_page;
+
+#define UPAGE_SLOTS 512
+#define UPAGE_MAX_PAGE 3
+#define UPAGE_MAX_PER_PAGE 100 /* at most 512 pages of 100 (~13 MB) in memory */
+static unit_page *upage[UPAGE_SLOTS];
+static pthread_mutex_t upage_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t upage_slot(int64_t unit_id, int page, int per_page) {
+  return (size_t)(((uint64_t)unit_id * 7919u + (uint64_t)page * 131u + (uint64_t)per_page) % UPAGE_SLOTS);
+}
+
+static void upage_unref(unit_page *p) {
+  if (p && atomic_fetch_sub(&p->refs, 1) == 1) free(p);
+}
+
+static unit_page *upage_get(uint64_t db, int64_t unit_id, int page, int per_page, int64_t ref, int64_t rev,
+                            int64_t grev) {
+  pthread_mutex_lock(&upage_mu);
+  unit_page *p = upage[upage_slot(unit_id, page, per_page)];
+  if (p && p->db == db && p->unit_id == unit_id && p->page == page && p->per_page == per_page && p->ref == ref &&
+      p->rev == rev && p->grev == grev)
+    atomic_fetch_add(&p->refs, 1);
+  else
+    p = NULL;
+  pthread_mutex_unlock(&upage_mu);
+  return p;
+}
+
+/* Keeps a copy; a failed allocation keeps nothing (the next request builds again). */
+static void upage_put(uint64_t db, int64_t unit_id, int page, int per_page, int64_t ref, int64_t rev, int64_t grev,
+                      const char *data, size_t len) {
+  unit_page *p = malloc(sizeof *p + len);
+  if (!p) return;
+  atomic_init(&p->refs, 1);
+  p->db = db;
+  p->unit_id = unit_id;
+  p->page = page;
+  p->per_page = per_page;
+  p->ref = ref;
+  p->rev = rev;
+  p->grev = grev;
+  p->len = len;
+  memcpy(p->data, data, len);
+  pthread_mutex_lock(&upage_mu);
+  unit_page **slot = &upage[upage_slot(unit_id, page, per_page)];
+  unit_page *old = *slot;
+  *slot = p;
+  pthread_mutex_unlock(&upage_mu);
+  upage_unref(old);
+}
+
+/* The page of one unit's people (q_list_unit) written into `items` as a JSON array. */
+/* `keep`: the revisions were read (SQLite) and the page may be kept or taken from memory. */
+static int unit_page_write(store_conn *c, int64_t unit_id, int page, int per_page, int64_t ref, bool keep,
+                           int64_t rev, int64_t grev, buf *items) {
+  uint64_t db = store_conn_serial(c);
+  keep = keep && page <= UPAGE_MAX_PAGE && per_page <= UPAGE_MAX_PER_PAGE;
+  if (keep) {
+    unit_page *p = upage_get(db, unit_id, page, per_page, ref, rev, grev);
+    if (p) {
+      buf_append(items, p->data, p->len);
+      upage_unref(p);
+      return items->oom ? -1 : 0;
+    }
+  }
+  size_t at = items->len;
+  store_stmt *s = store_prepare(c, &q_list_unit);
+  if (!s) return -1;
+  store_bind_int(s, 1, unit_id);
+  store_bind_int(s, 2, per_page);
+  store_bind_int(s, 3, (int64_t)(page - 1) * per_page);
+  buf_putc(items, '[');
+  int rc, mask = 0;
+  for (int k = 0; (rc = store_step(s)) == STORE_ROW; k++) {
+    if ((mask = unit_row_groups(c, s, ref)) < 0) break;
+    if (k) buf_putc(items, ',');
+    summary_put(items, s, mask, store_col_int(s, 12) != 0);
+  }
+  store_reset(s);
+  buf_putc(items, ']');
+  if (rc != STORE_DONE || mask < 0 || items->oom) return -1;
+  /* Built in the read transaction that read the revisions: the page of exactly those. */
+  if (keep) upage_put(db, unit_id, page, per_page, ref, rev, grev, items->data + at, items->len - at);
+  return 0;
+}
+
 /* How q reads: twelve digits (spaces allowed) a CCCD, a phone number, else name words. */
 static people_q_kind read_q(const char *q, list_args *a) {
   if (!q || !*q) return PEOPLE_Q_NONE;
@@ -1352,6 +1577,8 @@ int people_list_write(store_conn *c, const secrets *keys, const scope_sql *scope
   bool no_filter = !a.group_bit && !a.age_min_key && !a.age_max_key && !a.sex[0] && a.vneid < 0 && !a.household_id;
   /* The unit's people, nothing tested per person. */
   bool plain_unit = a.one_unit && unit_in_scope && no_filter;
+  bool keep = false; /* the unit's page revisions were read (SQLite) */
+  int64_t rev = 0, grev = 0;
   if (plain_unit) {
     store_stmt *f = store_prepare(c, &q_count_unit);
     if (!f) goto fail;
@@ -1359,6 +1586,11 @@ int people_list_write(store_conn *c, const secrets *keys, const scope_sql *scope
     store_bind_int(f, 2, PEOPLE_COUNT_CAP + 1);
     rc = store_step(f);
     counted = rc == STORE_ROW ? store_col_int(f, 0) : -2;
+    if (rc == STORE_ROW && !store_col_is_null(f, 1) && !store_col_is_null(f, 2)) {
+      keep = true;
+      rev = store_col_int(f, 1);
+      grev = store_col_int(f, 2);
+    }
     store_reset(f);
     if (counted < 0) goto fail;
   }
@@ -1402,11 +1634,13 @@ int people_list_write(store_conn *c, const secrets *keys, const scope_sql *scope
     if (counted < 0) goto fail;
   }
   *total = counted > PEOPLE_COUNT_CAP ? -1 : counted;
-  store_stmt *s = store_prepare(c, plain_unit ? &q_list_unit : broad_all ? &q_list_all_b : lists[a.kind]);
+  if (plain_unit) {
+    if (unit_page_write(c, a.one_unit, q->page, q->per_page, a.ref, keep, rev, grev, items) != 0) goto fail;
+    return 0;
+  }
+  store_stmt *s = store_prepare(c, broad_all ? &q_list_all_b : lists[a.kind]);
   if (!s) goto fail;
-  int i = 1;
-  if (plain_unit) store_bind_int(s, i++, a.one_unit);
-  else i = bind_list(s, scope, &a, his);
+  int i = bind_list(s, scope, &a, his);
   store_bind_int(s, i++, q->per_page);
   store_bind_int(s, i++, (int64_t)(q->page - 1) * q->per_page);
   store_bind_int(s, i++, a.ref);

@@ -3,6 +3,7 @@
  * audited in its own transaction and answers the whole event. Holds no SQL and no permission check
  * (SCOPE_UNIT on the organising unit, SCOPE_EVENT, router.c). */
 #include "domain/events.h"
+#include "domain/groups.h"
 #include "http/handlers.h"
 #include "util/clock.h"
 
@@ -78,10 +79,13 @@ int h_events_activity_add(req *r) {
 }
 
 int h_events_participant_add(req *r) {
-  int64_t id = req_param(r, 0), pid = req_int(r, "participant_id", 0);
-  bool created = false;
+  int64_t id = req_param(r, 0), pid = req_int(r, "participant_id", 0), now = clock_now();
+  event_change changed = EVENT_UNCHANGED;
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
-  if (events_add_participant(req_dbw(r), id, pid, r->who->user_id, clock_now(), &created, &r->err) != 0) return -1;
-  return done(r, id, created ? "event.participant" : NULL, "person", pid, json_pack("{s:I}", "event_id", (json_int_t)id),
-              created ? 201 : 200);
+  if (events_add_participant(req_dbw(r), id, pid, req_str(r, "status"), groups_date_key(now), r->who->user_id, now,
+                             &changed, &r->err) != 0)
+    return -1;
+  const char *action = changed == EVENT_ADDED ? "event.participant" : changed == EVENT_ATTENDED ? "event.attended" : NULL;
+  return done(r, id, action, "person", pid, json_pack("{s:I, s:s?}", "event_id", (json_int_t)id, "status", req_str(r, "status")),
+              changed == EVENT_ADDED ? 201 : 200);
 }

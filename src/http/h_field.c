@@ -105,6 +105,20 @@ int h_field_team_members_add(req *r) {
   return req_ok(r, created ? 201 : 200, o);
 }
 
+int h_field_team_members_remove(req *r) {
+  int64_t team = req_param(r, 0), person = req_param(r, 1);
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  store_conn *w = req_dbw(r);
+  if (field_team_remove_member(w, team, person, r->who->user_id, clock_now(), &r->err) != 0) return -1;
+  json_t *o = NULL;
+  if (req_audit(r, "field.member.remove", "field_team", team, 0, json_pack("{s:I}", "person_id", (json_int_t)person)) != 0 ||
+      field_team_get(w, team, &o, &r->err) != 0 || store_commit(w) != STORE_OK) {
+    json_decref(o);
+    return r->err.status ? -1 : APP_INTERNAL(&r->err);
+  }
+  return req_ok(r, 200, o);
+}
+
 int h_field_worklist(req *r) {
   int64_t team = req_param(r, 0);
   const char *list = req_qstr(r, "list");

@@ -5,6 +5,7 @@
  * permission check (the route table and SCOPE_HELP_REQUEST do). */
 #include <string.h>
 
+#include "domain/field.h"
 #include "domain/helpreq.h"
 #include "http/handlers.h"
 #include "util/clock.h"
@@ -26,6 +27,16 @@ int h_helpreq_public_units(req *r) {
   if (!c) return req_unavailable(r);
   json_t *items = NULL;
   if (helpreq_public_units(c, &items, &r->err) != 0) return -1;
+  return req_ok(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* The visit topics, for the public form's "what do you need help with": the list is no secret (the
+ * admin's labels of what the teams guide). */
+int h_helpreq_public_topics(req *r) {
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  json_t *items = NULL;
+  if (field_topics_list(c, &items, &r->err) != 0) return -1;
   return req_ok(r, 200, json_pack("{s:o}", "items", items));
 }
 

@@ -105,6 +105,7 @@ int h_field_teams_list(req *r);
 int h_field_teams_create(req *r);
 int h_field_team_get(req *r);
 int h_field_team_members_add(req *r);
+int h_field_team_members_remove(req *r);
 int h_field_worklist(req *r);
 int h_field_coverage(req *r);
 int h_field_households_find(req *r);
@@ -114,6 +115,7 @@ int h_field_team_report(req *r);
 int h_field_team_report_xlsx(req *r);
 /* h_helpreq.c (yêu cầu hỗ trợ: help requests to the community digital teams) */
 int h_helpreq_public_units(req *r);
+int h_helpreq_public_topics(req *r);
 int h_helpreq_public(req *r);
 int h_helpreq_create(req *r);
 int h_helpreq_list(req *r);
@@ -185,6 +187,17 @@ int h_families_summary(req *r);
 int h_families_left(req *r);
 int h_vneid_coverage(req *r);
 int h_vneid_worklist(req *r);
+/* Chỉ tiêu (indicators.h) */
+int h_indicators_get(req *r);
+int h_indicators_ranking(req *r);
+int h_indicators_history(req *r);
+int h_reports_get(req *r);
+int h_board(req *r);
+int h_reports_pdf(req *r);
+int h_reports_xlsx(req *r);
+int h_indicator_defs_list(req *r);
+int h_indicator_defs_create(req *r);
+int h_indicator_defs_update(req *r);
 
 /* h_movement.c: one resident's part in the movement (issue 9) */
 int h_person_movement(req *r);

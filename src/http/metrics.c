@@ -152,8 +152,15 @@ void metrics_render(metrics *m, app *a, buf *out) {
   buf_printf(out,
              "# HELP hocvuso_db_wal_syncs_total SQLite group commit: WAL syncs, each making every commit since the last durable.\n"
              "# TYPE hocvuso_db_wal_syncs_total counter\n"
-             "hocvuso_db_wal_syncs_total %llu\n",
-             (unsigned long long)store_wal_syncs(a->st));
+             "hocvuso_db_wal_syncs_total %llu\n"
+             "# HELP hocvuso_db_grouped_commits_total SQLite: commits of one transaction holding the savepoints of several requests.\n"
+             "# TYPE hocvuso_db_grouped_commits_total counter\n"
+             "hocvuso_db_grouped_commits_total %llu\n"
+             "# HELP hocvuso_db_grouped_transactions_total SQLite: requests' transactions committed in a grouped commit.\n"
+             "# TYPE hocvuso_db_grouped_transactions_total counter\n"
+             "hocvuso_db_grouped_transactions_total %llu\n",
+             (unsigned long long)store_wal_syncs(a->st), (unsigned long long)st.groups,
+             (unsigned long long)st.grouped_tx);
   if (st.size_bytes >= 0)
     buf_printf(out,
                "# HELP hocvuso_db_size_bytes Size of the database.\n"

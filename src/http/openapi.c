@@ -751,17 +751,22 @@ static const char *movement_schemas_json =
     "integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"EventActivity\":{\"ty"
     "pe\":\"object\",\"required\":[\"id\",\"title\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"titl"
     "e\":{\"type\":\"string\"}},\"additionalProperties\":false},\"EventParticipant\":{\"type\":\"object\""
-    ",\"required\":[\"person_id\",\"full_name\",\"unit_name\"],\"properties\":{\"person_id\":{\"type\":\""
-    "integer\"},\"full_name\":{\"type\":\"string\"},\"unit_name\":{\"type\":\"string\"}},\"additionalProp"
-    "erties\":false},\"Event\":{\"type\":\"object\",\"required\":[\"id\",\"title\",\"held_on\",\"place\","
-    "\"unit_id\",\"unit_name\",\"head_count\",\"registered\",\"total\",\"created_by\",\"created_at\",\"ac"
+    ",\"required\":[\"person_id\",\"full_name\",\"unit_name\",\"status\"],\"properties\":{\"person_id\":{"
+    "\"type\":\"integer\"},\"full_name\":{\"type\":\"string\"},\"unit_name\":{\"type\":\"string\"},\"stat"
+    "us\":{\"type\":\"string\",\"enum\":[\"registered\",\"attended\"],\"description\":\"registered: signe"
+    "d up ahead; attended: took part (only from the event's day)\"}},\"additionalProperties\":false},\"Ev"
+    "ent\":{\"type\":\"object\",\"required\":[\"id\",\"title\",\"held_on\",\"place\",\"unit_id\",\"unit_n"
+    "ame\",\"head_count\",\"registered\",\"total\",\"signed_up\",\"created_by\",\"created_at\",\"ac"
     "tivities\",\"participants\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"title\":{\"type\":\"str"
     "ing\"},\"held_on\":{\"type\":\"string\",\"format\":\"date\"},\"place\":{\"type\":\"string\"},\"unit_"
     "id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"head_count\":{\"type\":\"integer\""
-    "},\"registered\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"},\"created_by\":{\"type\":[\""
+    "},\"registered\":{\"type\":\"integer\",\"description\":\"registered residents who attended\"},\"tota"
+    "l\":{\"type\":\"integer\"},\"signed_up\":{\"type\":\"integer\",\"description\":\"registered resident"
+    "s signed up ahead, not yet attended\"},\"created_by\":{\"type\":[\""
     "string\",\"null\"]},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"activities\":{\""
     "type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/EventActivity\"}},\"participants\":{\"ty"
-    "pe\":\"array\",\"description\":\"by name, at most 500 (registered counts them all)\",\"items\":{\"$r"
+    "pe\":\"array\",\"description\":\"by name, at most 500 (registered and signed_up count them all)\",\""
+    "items\":{\"$r"
     "ef\":\"#/components/schemas/EventParticipant\"}}},\"additionalProperties\":false},\"EventSummary\":{"
     "\"type\":\"object\",\"required\":[\"id\",\"title\",\"held_on\",\"place\",\"unit_id\",\"unit_name\",\""
     "head_count\",\"registered\",\"total\",\"activities\"],\"properties\":{\"id\":{\"type\":\"integer\"},"
@@ -934,7 +939,8 @@ static const char *field_schemas_json =
     "type\":\"object\",\"required\":[\"code\",\"label\"],\"properties\":{\"code\":{\"type\":\"string\"},\""
     "label\":{\"type\":\"string\"}},\"additionalProperties\":false}}},\"additionalProperties\":false},\"F"
     "ieldTeam\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\"name\",\"created_at"
-    "\",\"created_by\",\"members_count\",\"members\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"uni"
+    "\",\"created_by\",\"members_count\",\"members\",\"former_members\"],\"properties\":{\"id\":{\"type\""
+    ":\"integer\"},\"uni"
     "t_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"c"
     "reated_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"created_by\":{\"type\":[\"string\",\"nu"
     "ll\"]},\"members_count\":{\"type\":\"integer\"},\"members\":{\"type\":\"array\",\"items\":{\"type\":"
@@ -944,7 +950,13 @@ static const char *field_schemas_json =
     "r\",\"member\"]},\"household_id\":{\"type\":[\"integer\",\"null\"]},\"household_code\":{\"type\":[\""
     "string\",\"null\"]},\"username\":{\"type\":[\"string\",\"null\"],\"description\":\"the member's logi"
     "n account, if linked\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}},\"additionalP"
-    "roperties\":false}}},\"additionalProperties\":false},\"FieldTeamPage\":{\"type\":\"object\",\"requir"
+    "roperties\":false}},\"former_members\":{\"type\":\"array\",\"description\":\"members who left the te"
+    "am, newest first (at most 50)\",\"items\":{\"type\":\"object\",\"required\":[\"person_id\",\"full_na"
+    "me\",\"role\",\"ended_at\",\"ended_by\"],\"properties\":{\"person_id\":{\"type\":\"integer\"},\"full"
+    "_name\":{\"type\":\"string\"},\"role\":{\"type\":\"string\",\"enum\":[\"leader\",\"member\"]},\"ende"
+    "d_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"ended_by\":{\"type\":[\"string\",\"null\"],\""
+    "description\":\"who recorded the leaving\"}},\"additionalProperties\":false}}},\"additionalPropertie"
+    "s\":false},\"FieldTeamPage\":{\"type\":\"object\",\"requir"
     "ed\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"ite"
     "ms\":{\"type\":\"object\",\"required\":[\"id\",\"unit_id\",\"unit_name\",\"name\",\"created_at\",\"c"
     "reated_by\",\"members_count\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"unit_id\":{\"type\":\""
@@ -1042,7 +1054,12 @@ static const char *field_schemas_json =
     "pRequestUnits\":{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":\""
     "array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"name\"],\"properties\":{\"id\":{\"type"
     "\":\"integer\"},\"name\":{\"type\":\"string\"}},\"additionalProperties\":false}}},\"additionalProper"
-    "ties\":false},\"HelpRequestReceipt\":{\"type\":\"object\",\"required\":[\"id\",\"message\"],\"proper"
+    "ties\":false},\"HelpRequestTopics\":{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\""
+    "items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"code\",\"label\"],"
+    "\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\",\"description\":\"the va"
+    "lue of the form's topic field\"},\"label\":{\"type\":\"string\"}},\"additionalProperties\":false}}},"
+    "\"additionalProperties\":false},\"HelpRequestReceipt\":{\"type\":\"object\",\"required\":[\"id\",\"m"
+    "essage\"],\"proper"
     "ties\":{\"id\":{\"type\":\"integer\"},\"message\":{\"type\":\"string\"}},\"additionalProperties\":fa"
     "lse},\"PersonMovement\":{\"type\":\"object\",\"required\":[\"visits\",\"mentor\",\"ambassador\",\"tr"
     "ade_steps\",\"classes\",\"events\"],\"properties\":{\"visits\":{\"type\":\"array\",\"items\":{\"type"
@@ -1067,6 +1084,8 @@ static const char *field_schemas_json =
     "\"type\":\"integer\"},\"title\":{\"type\":\"string\"},\"held_on\":{\"type\":\"string\",\"format\":\""
     "date\"}},\"additionalProperties\":false}}},\"additionalProperties\":false}}";
 
+static const char *indicators_schemas_json = "{\"IndicatorList\":{\"type\":\"object\",\"required\":[\"unit\",\"date\",\"items\"],\"properties\":{\"unit\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"kind\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\"}},\"additionalProperties\":false},\"date\":{\"type\":\"string\",\"format\":\"date\"},\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"code\",\"name\",\"base\",\"numerator\",\"denominator\",\"percent\",\"target\",\"gap\",\"met\",\"source\",\"builtin\"],\"properties\":{\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"base\":{\"type\":\"string\",\"enum\":[\"people\",\"students\",\"households\",\"schools\",\"mentors\",\"centres\"]},\"numerator\":{\"type\":\"integer\",\"minimum\":0},\"denominator\":{\"type\":\"integer\",\"minimum\":0},\"percent\":{\"type\":[\"number\",\"null\"],\"minimum\":0,\"maximum\":100},\"target\":{\"type\":[\"integer\",\"null\"],\"minimum\":0,\"maximum\":100},\"gap\":{\"type\":[\"number\",\"null\"],\"minimum\":0},\"met\":{\"type\":[\"boolean\",\"null\"]},\"source\":{\"type\":\"string\"},\"builtin\":{\"type\":\"boolean\"}},\"additionalProperties\":false}}},\"additionalProperties\":false},\"IndicatorDefinitionPage\":{\"type\":\"object\",\"required\":[\"items\",\"page\",\"per_page\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"code\",\"name\",\"definition\",\"targets\",\"builtin\",\"active\",\"source\"],\"properties\":{\"id\":{\"type\":[\"integer\",\"null\"]},\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"definition\":{\"type\":[\"object\",\"null\"]},\"targets\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":100}},\"builtin\":{\"type\":\"boolean\"},\"active\":{\"type\":\"boolean\"},\"source\":{\"type\":\"string\"}},\"additionalProperties\":false}},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"IndicatorDefinitionSaved\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"IndicatorRanking\":{\"type\":\"object\",\"required\":[\"indicator\",\"unit\",\"date\",\"items\"],\"properties\":{\"indicator\":{\"type\":\"object\",\"required\":[\"code\",\"name\",\"base\",\"target\"],\"properties\":{\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"base\":{\"type\":\"string\"},\"target\":{\"type\":[\"integer\",\"null\"]}},\"additionalProperties\":false},\"unit\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"kind\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\"}},\"additionalProperties\":false},\"date\":{\"type\":\"string\",\"format\":\"date\"},\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"unit_id\",\"name\",\"kind\",\"numerator\",\"denominator\",\"percent\",\"gap\",\"met\",\"rank\"],\"properties\":{\"unit_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\"},\"numerator\":{\"type\":\"integer\",\"minimum\":0},\"denominator\":{\"type\":\"integer\",\"minimum\":0},\"percent\":{\"type\":[\"number\",\"null\"]},\"gap\":{\"type\":[\"number\",\"null\"]},\"met\":{\"type\":[\"boolean\",\"null\"]},\"rank\":{\"type\":[\"integer\",\"null\"],\"minimum\":1}},\"additionalProperties\":false}}},\"additionalProperties\":false},\"IndicatorHistory\":{\"type\":\"object\",\"required\":[\"unit\",\"indicator\",\"items\"],\"properties\":{\"unit\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"kind\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\"}},\"additionalProperties\":false},\"indicator\":{\"type\":\"object\",\"required\":[\"code\",\"name\"],\"properties\":{\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"additionalProperties\":false},\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"quarter\",\"date\",\"numerator\",\"denominator\",\"percent\",\"target\",\"met\"],\"properties\":{\"quarter\":{\"type\":\"string\",\"pattern\":\"^[0-9]{4}-Q[1-4]$\"},\"date\":{\"type\":\"string\",\"format\":\"date\"},\"numerator\":{\"type\":\"integer\",\"minimum\":0},\"denominator\":{\"type\":\"integer\",\"minimum\":0},\"percent\":{\"type\":[\"number\",\"null\"]},\"target\":{\"type\":[\"integer\",\"null\"]},\"met\":{\"type\":[\"boolean\",\"null\"]}},\"additionalProperties\":false}}},\"additionalProperties\":false},\"Report\":{\"type\":\"object\",\"required\":[\"unit\",\"issuer\",\"place\",\"period\",\"quarter\",\"label\",\"date\",\"issued_on\",\"ward\",\"targets\",\"models\",\"tasks\"],\"properties\":{\"unit\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"kind\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\"}},\"additionalProperties\":false},\"issuer\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"minItems\":2,\"maxItems\":2},\"place\":{\"type\":\"string\"},\"period\":{\"type\":\"string\"},\"quarter\":{\"type\":\"string\",\"pattern\":\"^[0-9]{4}-Q[1-4]$\"},\"label\":{\"type\":\"string\"},\"date\":{\"type\":\"string\",\"format\":\"date\"},\"issued_on\":{\"type\":\"string\",\"format\":\"date\"},\"ward\":{\"type\":\"boolean\"},\"targets\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"code\",\"name\",\"base\",\"numerator\",\"denominator\",\"percent\",\"target\",\"met\"],\"properties\":{\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"base\":{\"type\":\"string\"},\"numerator\":{\"type\":\"integer\",\"minimum\":0},\"denominator\":{\"type\":\"integer\",\"minimum\":0},\"percent\":{\"type\":[\"number\",\"null\"]},\"target\":{\"type\":[\"integer\",\"null\"]},\"met\":{\"type\":[\"boolean\",\"null\"]}},\"additionalProperties\":false}},\"models\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"code\",\"name\",\"base\",\"numerator\",\"denominator\",\"percent\",\"target\",\"met\"],\"properties\":{\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"base\":{\"type\":\"string\"},\"numerator\":{\"type\":\"integer\",\"minimum\":0},\"denominator\":{\"type\":\"integer\",\"minimum\":0},\"percent\":{\"type\":[\"number\",\"null\"]},\"target\":{\"type\":[\"integer\",\"null\"]},\"met\":{\"type\":[\"boolean\",\"null\"]}},\"additionalProperties\":false}},\"tasks\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}},\"additionalProperties\":false},\"PublicBoard\":{\"type\":\"object\",\"required\":[\"unit\",\"date\",\"computed_at\",\"items\"],\"properties\":{\"unit\":{\"type\":\"object\",\"required\":[\"id\",\"name\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}},\"additionalProperties\":false},\"date\":{\"type\":\"string\",\"format\":\"date\"},\"computed_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"code\",\"name\",\"numerator\",\"denominator\",\"percent\",\"target\",\"met\"],\"properties\":{\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"numerator\":{\"type\":\"integer\"},\"denominator\":{\"type\":\"integer\"},\"percent\":{\"type\":[\"number\",\"null\"]},\"target\":{\"type\":[\"integer\",\"null\"]},\"met\":{\"type\":[\"boolean\",\"null\"]}},\"additionalProperties\":false}}},\"additionalProperties\":false}}";
+
 static const char *const tag_docs[][2] = {
     {"Hệ thống", "Tình trạng, số liệu vận hành, tài liệu API"},
     {"Phiên làm việc", "Đăng nhập, đăng xuất, mật khẩu của mình"},
@@ -1089,6 +1108,7 @@ static const char *const tag_docs[][2] = {
     {"Trường học", "Chương trình kỹ năng số của các trường (Thông tư 02/2025/TT-BGDĐT), số học sinh theo khối lớp, danh hiệu, minh chứng"},
     {"Kế hoạch", "Nhiệm vụ của kế hoạch (mục IV): đơn vị chủ trì, phối hợp, thời gian, báo cáo tiến độ, tình trạng; tệp đính kèm"},
     {"Tổ công nghệ số", "Tổ công nghệ số cộng đồng: thành viên, lượt đến hộ, việc cần làm, độ phủ theo tổ dân phố"},
+    {"Chỉ tiêu", "Chỉ tiêu của kế hoạch và của các mô hình: mẫu số, tử số, tỷ lệ so với chỉ tiêu năm, theo đơn vị và ngày"},
 };
 
 json_t *openapi_build(const char *version) {
@@ -1109,7 +1129,7 @@ json_t *openapi_build(const char *version) {
                       {&competence_schemas_json, "competence"}, {&movement_schemas_json, "movement"},
                       {&plan_schemas_json, "plan"},
                       {&schools_schemas_json, "school"}, {&resources_schemas_json, "resources"},
-                      {&field_schemas_json, "field"}};
+                      {&field_schemas_json, "field"}, {&indicators_schemas_json, "indicators"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);
     if (!more || json_object_update(schemas, more) != 0) {

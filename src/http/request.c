@@ -80,7 +80,8 @@ store_conn *req_dbw(req *r) {
       r->rconn = NULL;
     }
     store_why why = STORE_WHY_NONE;
-    r->wconn = store_acquire_timed(r->app->st, true, -1, &why);
+    /* grouped: the answer waits for the commit's number (server.c, answer) */
+    r->wconn = store_acquire_grouped(r->app->st, -1, &why);
     if (!r->wconn) return db_missing(r, why);
   }
   return r->wconn;

@@ -416,6 +416,9 @@ static const field_spec event_activity_body[] = {
 };
 static const field_spec event_participant_body[] = {
     {"participant_id", FT_INT, true, 1, INT64_MAX, "Người tham dự (hồ sơ người dân)"},
+    {"status", FT_STRING, false, 1, 12,
+     "registered (ghi danh trước) hoặc attended (đã tham dự: chỉ từ ngày diễn ra); để trống: ghi danh khi sự kiện "
+     "chưa diễn ra, đã tham dự từ ngày diễn ra"},
     {0},
 };
 /* Đại sứ số (ambassadors.h). */
@@ -453,6 +456,51 @@ static const field_spec service_help_body[] = {
 /* Gia đình số and VNeID coverage (families.h, vneid.h). */
 static const field_spec reach_unit_query[] = {
     {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {0},
+};
+static const field_spec indicators_query[] = {
+    {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị (cả cây đơn vị bên dưới); mặc định: đơn vị cao nhất được xem báo cáo"},
+    {"date", FT_DATE, false, 0, 0, "Ngày tham chiếu (YYYY-MM-DD, không ở tương lai); mặc định: hôm nay"},
+    {0},
+};
+#define INDICATOR_DEF_FIELDS(req)                                                                                \
+  {"code", FT_STRING, req, 1, 20, "Mã chỉ tiêu (chữ cái đầu; chữ, số, . _ -), khác mã các chỉ tiêu có sẵn"},         \
+      {"name", FT_NAME, req, 1, 200, "Tên chỉ tiêu"},                                                                   \
+      {"definition", FT_OBJECT, req, 0, 8,                                                                             \
+       "Định nghĩa theo các khối dựng sẵn: {\"base\": \"people\", \"population\": {\"group\": \"elderly\"}, "              \
+       "\"condition\": {\"fact\": \"learned\"}} (docs/INDICATORS.md)"},                                                    \
+      {"targets", FT_OBJECT, false, 0, 20, "Chỉ tiêu theo năm, phần trăm: {\"2026\": 80}"},                              \
+      {"active", FT_BOOL, false, 0, 0, "Đang dùng (không dùng nữa: không tính, vẫn giữ)"}
+static const field_spec indicator_def_create_body[] = {
+    INDICATOR_DEF_FIELDS(true),
+    {0},
+};
+static const field_spec indicator_def_update_body[] = {
+    INDICATOR_DEF_FIELDS(false),
+    {0},
+};
+static const field_spec indicators_ranking_query[] = {
+    {"code", FT_STRING, false, 1, 20, "Mã chỉ tiêu (T1…, M1…, C1 hoặc của phường); mặc định T3"},
+    {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị có các đơn vị trực thuộc được xếp hạng; mặc định: đơn vị cao nhất được xem báo cáo"},
+    {"date", FT_DATE, false, 0, 0, "Ngày tham chiếu (YYYY-MM-DD, không ở tương lai); mặc định: hôm nay"},
+    {0},
+};
+static const field_spec indicators_history_query[] = {
+    {"code", FT_STRING, false, 1, 20, "Mã chỉ tiêu; mặc định T3"},
+    {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị; mặc định: đơn vị cao nhất được xem báo cáo"},
+    {0},
+};
+static const field_spec report_query[] = {
+    {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị báo cáo (cả cây bên dưới); mặc định: đơn vị cao nhất được xem báo cáo"},
+    {"period", FT_STRING, false, 4, 7, "Kỳ báo cáo đã kết thúc: một quý (2026-Q3) hoặc một năm (2026); mặc định: quý vừa qua"},
+    {0},
+};
+static const field_spec board_query[] = {
+    {"unit", FT_INT, false, 1, INT64_MAX, "Phường, xã hoặc thành phố; mặc định: phường của hệ thống"},
+    {0},
+};
+static const field_spec indicator_defs_query[] = {
+    PAGING,
     {0},
 };
 static const field_spec reach_page_query[] = {
@@ -1003,6 +1051,48 @@ const route routes[] = {
     {"GET", "/api/v1/families/left", h_families_left, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
      reach_page_query, false, RATE_NONE, 200, "listFamiliesLeft", "Gia đình số",
      "Các hộ chưa có ai học (danh sách việc của tổ), theo tổ dân phố rồi địa chỉ", "FamilyPage"},
+    /* Chỉ tiêu (indicators.h): the plan's targets and model rules for a unit on a date */
+    {"GET", "/api/v1/indicators", h_indicators_get, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL,
+     indicators_query, false, RATE_NONE, 200, "listIndicators", "Chỉ tiêu",
+     "Các chỉ tiêu của kế hoạch (mục III) và của các mô hình (mục IV.3) cho một đơn vị và cả cây bên dưới, vào một "
+     "ngày: tử số, mẫu số, tỷ lệ, chỉ tiêu của năm, khoảng còn thiếu",
+     "IndicatorList"},
+    {"GET", "/api/v1/indicators/ranking", h_indicators_ranking, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL,
+     indicators_ranking_query, false, RATE_NONE, 200, "rankIndicatorUnits", "Chỉ tiêu",
+     "Xếp hạng các đơn vị trực thuộc theo một chỉ tiêu (thi đua): tử số, mẫu số, tỷ lệ, khoảng còn thiếu; đơn vị "
+     "chưa có ai trong mẫu số đứng cuối, không xếp hạng",
+     "IndicatorRanking"},
+    {"GET", "/api/v1/indicators/history", h_indicators_history, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL,
+     indicators_history_query, false, RATE_NONE, 200, "getIndicatorHistory", "Chỉ tiêu",
+     "Số liệu của một chỉ tiêu cuối mỗi quý đã qua (giữ nguyên như đã báo cáo), để xem xu hướng", "IndicatorHistory"},
+    {"GET", "/api/v1/board", h_board, PUB, NULL, board_query, false, RATE_NONE, 200, "getPublicBoard", "Chỉ tiêu",
+     "Bảng tin công khai tiến độ phong trào của phường (màn hình LED): các chỉ tiêu, không có dữ liệu cá nhân; "
+     "số liệu cập nhật mỗi 5 phút",
+     "PublicBoard"},
+    /* Báo cáo quý, năm (report.h): from the quarter's snapshot, in the layout of Nghị định 30/2020 */
+    {"GET", "/api/v1/reports", h_reports_get, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL, report_query, false,
+     RATE_NONE, 200, "getReport", "Chỉ tiêu",
+     "Nội dung báo cáo quý hoặc năm của một đơn vị: các chỉ tiêu, các mô hình và nhiệm vụ của kế hoạch, theo số liệu "
+     "cuối quý đã lưu",
+     "Report"},
+    {"GET", "/api/v1/reports/pdf", h_reports_pdf, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL, report_query, false,
+     RATE_NONE, 200, "getReportPdf", "Chỉ tiêu",
+     "Báo cáo kết quả thực hiện Phong trào Bình dân học vụ số (PDF, thể thức Nghị định 30/2020/NĐ-CP)", NULL},
+    {"GET", "/api/v1/reports/report.xlsx", h_reports_xlsx, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL, report_query, false,
+     RATE_NONE, 200, "getReportXlsx", "Chỉ tiêu", "Báo cáo kết quả thực hiện Phong trào Bình dân học vụ số (Excel)", NULL},
+    {"GET", "/api/v1/indicators/definitions", h_indicator_defs_list, LOGIN(CAP_REPORTS_READ), NULL,
+     indicator_defs_query, false, RATE_NONE, 200, "listIndicatorDefinitions", "Chỉ tiêu",
+     "Định nghĩa các chỉ tiêu: có sẵn theo kế hoạch và do phường định nghĩa từ các khối dựng sẵn",
+     "IndicatorDefinitionPage"},
+    {"POST", "/api/v1/indicators/definitions", h_indicator_defs_create, LOGIN(CAP_INDICATORS_WRITE),
+     indicator_def_create_body, NULL, true, RATE_WRITE, 201, "createIndicatorDefinition", "Chỉ tiêu",
+     "Định nghĩa một chỉ tiêu mới từ các khối dựng sẵn, không cần lập trình (kiểm tra: khối không có, mẫu số luôn "
+     "rỗng, vòng lặp)",
+     "IndicatorDefinitionSaved"},
+    {"PUT", "/api/v1/indicators/definitions/{id}", h_indicator_defs_update, LOGIN(CAP_INDICATORS_WRITE),
+     indicator_def_update_body, NULL, true, RATE_WRITE, 200, "updateIndicatorDefinition", "Chỉ tiêu",
+     "Sửa một chỉ tiêu do phường định nghĩa: tên, định nghĩa, chỉ tiêu theo năm, đang dùng hay không",
+     "IndicatorDefinitionSaved"},
     {"GET", "/api/v1/vneid/coverage", h_vneid_coverage, ON_UNIT(CAP_IDENTITY_READ, "unit_id", FROM_QUERY), NULL,
      reach_unit_query, false, RATE_NONE, 200, "getVneidCoverage", "Định danh điện tử",
      "Người dân theo mức định danh điện tử VNeID (chưa có, mức 1, mức 2) theo tổ dân phố, cho công an phường",
@@ -1101,6 +1191,10 @@ const route routes[] = {
      SCOPE_FIELD_TEAM_PERSON, "person_id", FROM_BODY, field_member_body, NULL, true, RATE_WRITE, 201,
      "addFieldTeamMember", "Tổ công nghệ số",
      "Thêm một người dân vào tổ (đã là thành viên: 200, cập nhật vai trò)", "FieldTeam"},
+    {"DELETE", "/api/v1/field/teams/{id}/members/{person_id}", h_field_team_members_remove, AUTH_LOGIN,
+     CAP_PEOPLE_WRITE, SCOPE_FIELD_TEAM, "id", FROM_PATH, NULL, NULL, true, RATE_WRITE, 200, "removeFieldTeamMember",
+     "Tổ công nghệ số",
+     "Một thành viên rời tổ: giữ lại lịch sử (ngày rời, người ghi); không còn là thành viên hiện tại: 409", "FieldTeam"},
     {"GET", "/api/v1/field/teams/{id}/worklist", h_field_worklist, AUTH_LOGIN, CAP_PEOPLE_READ, SCOPE_FIELD_TEAM, "id",
      FROM_PATH, NULL, field_worklist_query, false, RATE_NONE, 200, "getFieldWorklist", "Tổ công nghệ số",
      "Việc của tổ: hộ chưa được đến, hoặc người còn bị bỏ lại, trong tổ dân phố của tổ", "FieldWorklist"},
@@ -1134,6 +1228,9 @@ const route routes[] = {
     {"GET", "/api/v1/help-requests/units", h_helpreq_public_units, PUB, NULL, NULL, false, RATE_NONE, 200,
      "listHelpRequestUnits", "Tổ công nghệ số", "Các tổ dân phố để chọn trên biểu mẫu yêu cầu hỗ trợ công khai",
      "HelpRequestUnits"},
+    {"GET", "/api/v1/help-requests/topics", h_helpreq_public_topics, PUB, NULL, NULL, false, RATE_NONE, 200,
+     "listHelpRequestTopics", "Tổ công nghệ số",
+     "Các nội dung hỗ trợ để người dân chọn trên biểu mẫu yêu cầu hỗ trợ công khai (trường topic)", "HelpRequestTopics"},
     {"POST", "/api/v1/help-requests/public", h_helpreq_public, PUB, helpreq_public_body, NULL, false, RATE_FORM, 201,
      "createPublicHelpRequest", "Tổ công nghệ số",
      "Người dân hoặc người thân gửi yêu cầu hỗ trợ, không cần tài khoản (giới hạn theo địa chỉ mạng): chỉ trả về số yêu cầu",

@@ -739,6 +739,14 @@ static void durable_done(void *arg) {
 /* The request's commit is made but, a sync of the WAL having failed, not known to be on disk: the
  * answer it had ready must not say it is saved (store.h, store_durable_waiter). */
 static void not_durable(req *r) {
+  if (r->durable.lost) {
+    /* The grouped transaction that held this request's commit failed: nothing was saved. */
+    free(r->raw);
+    r->raw = NULL;
+    r->err.retry_after = 2;
+    req_fail(r, 503, "unavailable", NULL, "Máy chủ không lưu được thao tác này do lỗi ghi cơ sở dữ liệu. Vui lòng thử lại.");
+    return;
+  }
   if (!r->durable.failed) return;
   free(r->raw);
   r->raw = NULL;

@@ -22,6 +22,7 @@ struct store_conn {
   bool thread_bound;           /* cached by one thread (see store_acquire) */
   bool unavailable;            /* the last error was the database's unavailability */
   uint64_t durable_seq;        /* SQLite writer: its last commit, until the release waits for it */
+  bool grouped;                /* SQLite writer taken by store_acquire_grouped (store.h) */
   char err[256];         /* last error message on this connection */
 };
 

@@ -684,6 +684,109 @@ static const store_sql m0024[] = {
     {"CREATE INDEX store_notifications_at ON store_notifications(at)", ""},
     {NULL, NULL},
 };
+/* 25: on SQLite, per unit, the number of live people registered there and a revision of what a
+ * page of them shows; and one revision of the whole registry (people.c: a tổ officer's page of 50
+ * reads its total from `live` instead of counting up to 1,001 index entries, and is kept in memory
+ * while both revisions stay as they were built at). Kept by triggers, so every write changes them
+ * in its own transaction whatever module or process wrote: a person created, imported, edited,
+ * soft-deleted, restored, purged or moved (`live` of both units, both revisions); a membership or a
+ * data request of a person (their groups, `restricted`: their unit's revision); a unit changed (its
+ * name is on its page, its kind decides its members' groups wherever they live: the registry's
+ * revision). PostgreSQL keeps none of it (""): a counter row per unit would serialise the writers
+ * of a unit across app servers and could deadlock a many-unit import chunk against a purge; there
+ * the total is counted from the index and the page is not kept (people.c, q_count_unit).
+ * A later migration that rebuilds people, memberships, data_requests or units (SQLite's 12 steps:
+ * DROP TABLE drops a table's triggers) must create these triggers again and recompute unit_people;
+ * tests/api/people-total.test.mjs compares every unit's number with a count. */
+#define UNIT_PEOPLE_UP(unit, live)                                                                      \
+  " INSERT INTO unit_people (unit_id, live, rev) SELECT " unit ", " live ", 1 WHERE " unit " IS NOT NULL" \
+  " ON CONFLICT (unit_id) DO UPDATE SET live = live + excluded.live, rev = rev + 1;"
+#define UNIT_REV_OF_PERSON(pid) \
+  " UPDATE unit_people SET rev = rev + 1 WHERE unit_id = (SELECT unit_id FROM people WHERE id = " pid ");"
+static const store_sql m0025[] = {
+    {"CREATE TABLE unit_people (unit_id INTEGER PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE,"
+     " live BIGINT NOT NULL, rev BIGINT NOT NULL)",
+     ""},
+    {"INSERT INTO unit_people (unit_id, live, rev) SELECT unit_id, SUM(deleted_at IS NULL), 1 FROM people"
+     " GROUP BY unit_id",
+     ""},
+    {"CREATE TABLE registry_rev (id INTEGER PRIMARY KEY CHECK (id = 1), rev BIGINT NOT NULL)", ""},
+    {"INSERT INTO registry_rev (id, rev) VALUES (1, 1)", ""},
+    {"CREATE TRIGGER unit_people_insert AFTER INSERT ON people BEGIN"
+     UNIT_PEOPLE_UP("NEW.unit_id", "(NEW.deleted_at IS NULL)") " END",
+     ""},
+    {"CREATE TRIGGER unit_people_delete AFTER DELETE ON people BEGIN"
+     " UPDATE unit_people SET live = live - (OLD.deleted_at IS NULL), rev = rev + 1 WHERE unit_id = OLD.unit_id; END",
+     ""},
+    {"CREATE TRIGGER unit_people_update AFTER UPDATE ON people BEGIN"
+     " UPDATE unit_people SET live = live - (OLD.deleted_at IS NULL), rev = rev + 1 WHERE unit_id = OLD.unit_id;"
+     UNIT_PEOPLE_UP("NEW.unit_id", "(NEW.deleted_at IS NULL)") " END",
+     ""},
+    {"CREATE TRIGGER unit_people_membership_in AFTER INSERT ON memberships BEGIN" UNIT_REV_OF_PERSON("NEW.person_id")
+     " END",
+     ""},
+    {"CREATE TRIGGER unit_people_membership_out AFTER DELETE ON memberships BEGIN" UNIT_REV_OF_PERSON("OLD.person_id")
+     " END",
+     ""},
+    {"CREATE TRIGGER unit_people_membership_up AFTER UPDATE ON memberships BEGIN" UNIT_REV_OF_PERSON("OLD.person_id")
+         UNIT_REV_OF_PERSON("NEW.person_id") " END",
+     ""},
+    {"CREATE TRIGGER unit_people_request_in AFTER INSERT ON data_requests BEGIN" UNIT_REV_OF_PERSON("NEW.person_id")
+     " END",
+     ""},
+    {"CREATE TRIGGER unit_people_request_out AFTER DELETE ON data_requests BEGIN" UNIT_REV_OF_PERSON("OLD.person_id")
+     " END",
+     ""},
+    {"CREATE TRIGGER unit_people_request_up AFTER UPDATE ON data_requests BEGIN" UNIT_REV_OF_PERSON("OLD.person_id")
+         UNIT_REV_OF_PERSON("NEW.person_id") " END",
+     ""},
+    {"CREATE TRIGGER registry_rev_unit AFTER UPDATE ON units BEGIN UPDATE registry_rev SET rev = rev + 1 WHERE id = 1; END",
+     ""},
+    {"CREATE TRIGGER registry_rev_unit_out AFTER DELETE ON units BEGIN UPDATE registry_rev SET rev = rev + 1 WHERE id = 1; END",
+     ""},
+    {NULL, NULL},
+};
+#undef UNIT_PEOPLE_UP
+#undef UNIT_REV_OF_PERSON
+
+/* 28: indicators an admin defines from the building blocks (indicators.h, docs/INDICATORS.md);
+ * the plan's own indicators are carried in the binary. targets: {"2026": 100, …} (percent). */
+#define IND_DEFS_COLS                                                                                     \
+  " code TEXT NOT NULL UNIQUE,"                                                                           \
+  " name TEXT NOT NULL,"                                                                                  \
+  " definition TEXT NOT NULL,"                                                                            \
+  " targets TEXT NOT NULL DEFAULT '{}',"                                                                  \
+  " active INTEGER NOT NULL DEFAULT 1,"                                                                   \
+  " created_by BIGINT REFERENCES users(id),"                                                              \
+  " created_at BIGINT NOT NULL,"                                                                          \
+  " updated_by BIGINT REFERENCES users(id),"                                                              \
+  " updated_at BIGINT NOT NULL)"
+static const store_sql m0028[] = {
+    {"CREATE TABLE indicator_defs (id INTEGER PRIMARY KEY AUTOINCREMENT," IND_DEFS_COLS,
+     "CREATE TABLE indicator_defs (id " ID_PG "," IND_DEFS_COLS},
+    {NULL, NULL},
+};
+#undef IND_DEFS_COLS
+
+/* 29: the figures of every unit at the end of each quarter (indicators.h, ind_snapshot_take): the
+ * figure reported for a quarter stays that figure; a row is written once and never changed. */
+static const store_sql m0029[] = {
+    {"CREATE TABLE indicator_snapshots ("
+     " quarter TEXT NOT NULL,"
+     " unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
+     " code TEXT NOT NULL,"
+     " name TEXT NOT NULL,"
+     " base TEXT NOT NULL,"
+     " numerator BIGINT NOT NULL,"
+     " denominator BIGINT NOT NULL,"
+     " target INTEGER,"
+     " taken_at BIGINT NOT NULL,"
+     " PRIMARY KEY (quarter, unit_id, code))",
+     NULL},
+    {"CREATE INDEX indicator_snapshots_unit ON indicator_snapshots(unit_id, code, quarter)", NULL},
+    {NULL, NULL},
+};
+
 /* 21: the movement's models for traders, classes and events (issue 9, parts 4 to 6; trade.h,
  * classes.h, events.h). The 4T steps of the "Chợ số – Siêu thị số" model are data (trade_steps,
  * seeded here; a step is added by a row, not by code), each done once per trader (trader_steps:
@@ -1059,6 +1162,21 @@ static const store_sql m0019[] = {
 #undef WITH_ID_AI
 #undef ID_SQLITE_AI
 
+/* 27: issue 9's gaps (docs/FIELD.md, docs/REVIEW-ISSUE-9.md): a team member who leaves keeps
+ * their row, with when and by whom (ended_at, ended_by; a member again later: the row is current
+ * again, the earlier periods stay in the audit log); an event's participant is registered ahead or
+ * attended (existing rows were recorded as attended); attachments by uploader, for the per-user cap
+ * on files no update links yet. */
+static const store_sql m0027[] = {
+    {"ALTER TABLE field_team_members ADD COLUMN ended_at BIGINT", NULL},
+    {"ALTER TABLE field_team_members ADD COLUMN ended_by BIGINT REFERENCES users(id)", NULL},
+    {"ALTER TABLE event_participants ADD COLUMN status TEXT NOT NULL DEFAULT 'attended'"
+     " CHECK (status IN ('registered', 'attended'))",
+     NULL},
+    {"CREATE INDEX attachments_created_by ON attachments(created_by, created_at)", NULL},
+    {NULL, NULL},
+};
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -1082,5 +1200,9 @@ const store_migration hocvuso_migrations[] = {
     {22, "plan tasks, their units and progress updates; attachments; schools' programme, grades, designations; contributions and plan budgets", m0022},
     {23, "a course's revision, raised by every load of the course", m0023},
     {24, "notifications between processes (SQLite)", m0024},
+    {25, "live people and page revisions per unit, a registry revision, kept by triggers (SQLite)", m0025},
+    {27, "team members who left; event participants registered or attended; attachments by uploader", m0027},
+    {28, "indicators defined by an admin from the building blocks", m0028},
+    {29, "the figures of every unit at the end of each quarter", m0029},
     {0, NULL, NULL},
 };

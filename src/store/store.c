@@ -56,10 +56,25 @@ struct store {
   store_durable_waiter *sync_waiters; /* under sync_mu: told when their commit is synced */
   char *wal_path;
   atomic_uint_fast64_t syncs;
+  /* Grouped transactions (store_acquire_grouped). `grouping` is set once by store_durable_start;
+   * the group's state belongs to whoever holds the writer (a group is open only while the writer
+   * is held: it is handed on with it, or committed before the writer is given back). */
+  bool grouping;
+  bool group_open; /* BEGIN IMMEDIATE done; released savepoints wait for its COMMIT */
+  int group_n;     /* transactions released into it */
+  int group_max, group_ms; /* its limits: GROUP_MAX, GROUP_MS unless store_set_group_limits */
+  int64_t group_t0_ms;
+  uint64_t lost_seqs[16]; /* under sync_mu: the last grouped commits that failed (a ring) */
+  unsigned nlost;
+  atomic_uint_fast64_t groups, grouped_tx;
   uint64_t serial; /* store_conn_serial */
 };
 
 enum { DEFAULT_WAIT_MS = 5000, DOWN_BACKOFF_MS = 1000 };
+
+/* A group closes at GROUP_MAX transactions or GROUP_MS after it opened, whoever waits: each of
+ * its requests waits for its COMMIT, so a group has a bounded cost in latency. */
+enum { GROUP_MAX = 64, GROUP_MS = 20 };
 
 typedef struct writer_wait {
   struct writer_wait *next;
@@ -146,8 +161,12 @@ store *store_open(const char *target, int pool, char *err, size_t errlen) {
 static void maintenance_stop(store *st);
 static void durable_stop(store *st);
 
+static void group_commit(store *st);
+static bool seq_lost(const store *st, uint64_t seq);
+
 void store_close(store *st) {
   if (!st) return;
+  if (st->group_open) group_commit(st);
   durable_stop(st);
   maintenance_stop(st);
   store_conn *c = st->all;
@@ -237,7 +256,15 @@ static bool reader_free(store *st) { return st->free_list || st->pool_size < st-
 
 store_conn *store_acquire(store *st, bool write) { return store_acquire_timed(st, write, -1, NULL); }
 
+static store_conn *acquire(store *st, bool write, bool grouped, int wait_ms, store_why *why);
+
 store_conn *store_acquire_timed(store *st, bool write, int wait_ms, store_why *why) {
+  return acquire(st, write, false, wait_ms, why);
+}
+
+store_conn *store_acquire_grouped(store *st, int wait_ms, store_why *why) { return acquire(st, true, true, wait_ms, why); }
+
+static store_conn *acquire(store *st, bool write, bool grouped, int wait_ms, store_why *why) {
   if (why) *why = STORE_WHY_NONE;
   if (wait_ms < 0) wait_ms = atomic_load(&st->wait_ms);
   atomic_fetch_add_explicit(&st->acquires, 1, memory_order_relaxed);
@@ -283,6 +310,9 @@ store_conn *store_acquire_timed(store *st, bool write, int wait_ms, store_why *w
     pthread_mutex_unlock(&st->mu);
     st->writer->in_use = true;
     st->writer->unavailable = false;
+    st->writer->grouped = grouped;
+    /* A caller that answers without waiting for its commit's number gets no group to join. */
+    if (!grouped && st->group_open) group_commit(st);
     return st->writer;
   }
   if (!reader_free(st)) {
@@ -370,6 +400,7 @@ int store_durable_notify(store *st, uint64_t seq, store_durable_waiter *w) {
   pthread_mutex_lock(&st->sync_mu);
   int done = st->synced_seq >= seq || !st->sync_running;
   w->failed = st->sync_failed;
+  w->lost = seq_lost(st, seq);
   if (!done) {
     w->seq = seq;
     w->next = st->sync_waiters;
@@ -391,7 +422,18 @@ static void release_conn(store_conn *c, bool wait) {
     return;
   }
   pthread_mutex_lock(&st->mu);
+  if (c == st->writer && st->group_open) {
+    /* The group goes on with the next request in the queue, or is committed now. */
+    bool keep = !wait && c->grouped && st->wq_head && st->group_n < st->group_max &&
+                mono_ms() - st->group_t0_ms < st->group_ms;
+    if (!keep) {
+      pthread_mutex_unlock(&st->mu);
+      group_commit(st);
+      pthread_mutex_lock(&st->mu);
+    }
+  }
   c->in_use = false;
+  c->grouped = false;
   if (c == st->writer && st->wq_head) {
     /* Straight to the first waiter: the writer stays busy, in_use unchanged. */
     writer_wait *w = st->wq_head;
@@ -464,13 +506,98 @@ void store_reset(store_stmt *s) {
 }
 
 int store_exec(store_conn *c, const char *sql) { return c->be->exec(c, sql); }
+
+/* ---- grouped transactions (store_acquire_grouped): savepoints of one writer transaction ---- */
+
+static bool in_group(const store_conn *c) { return c->writer && c->grouped && c->st->grouping; }
+
+/* Commits the open group (its holder only) and numbers it for the syncer; when the COMMIT fails,
+ * the number is remembered as lost, and every request released into the group is told so by
+ * store_durable_notify instead of being answered as saved. */
+static void group_commit(store *st) {
+  store_conn *w = st->writer;
+  int n = st->group_n;
+  int rc = w->be->exec(w, "COMMIT");
+  if (rc != STORE_OK) {
+    fprintf(stderr, "store: a grouped commit of %d transaction(s) failed: %s\n", n, w->err);
+    if (w->be->in_tx(w)) (void)w->be->exec(w, "ROLLBACK");
+  }
+  st->group_open = false;
+  st->group_n = 0;
+  if (n == 0) return; /* nobody waits for it */
+  atomic_fetch_add_explicit(&st->groups, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&st->grouped_tx, (uint64_t)n, memory_order_relaxed);
+  pthread_mutex_lock(&st->sync_mu);
+  uint64_t seq = ++st->commit_seq; /* the number its members were given: commit_seq + 1 */
+  if (rc != STORE_OK) st->lost_seqs[st->nlost++ % (sizeof st->lost_seqs / sizeof st->lost_seqs[0])] = seq;
+  pthread_cond_signal(&st->sync_work_cv);
+  pthread_mutex_unlock(&st->sync_mu);
+}
+
+static bool seq_lost(const store *st, uint64_t seq) {
+  size_t cap = sizeof st->lost_seqs / sizeof st->lost_seqs[0];
+  for (size_t i = 0; i < cap && i < st->nlost; i++)
+    if (st->lost_seqs[i] == seq) return true;
+  return false;
+}
+
+static int group_begin(store_conn *c) {
+  store *st = c->st;
+  if (c->in_tx) {
+    snprintf(c->err, sizeof c->err, "a transaction is already open");
+    return STORE_ERROR;
+  }
+  /* SQLite rolls a whole transaction back on some errors (I/O, disk full): the COMMIT fails and
+   * the group's members are told. */
+  if (st->group_open && !c->be->in_tx(c)) group_commit(st);
+  if (!st->group_open) {
+    int rc = c->be->begin(c);
+    if (rc != STORE_OK) return rc;
+    st->group_open = true;
+    st->group_n = 0;
+    st->group_t0_ms = mono_ms();
+  }
+  int rc = c->be->exec(c, "SAVEPOINT hv_tx");
+  if (rc == STORE_OK) c->in_tx = true;
+  return rc;
+}
+
+static int group_rollback(store_conn *c) {
+  char why[sizeof c->err];
+  memcpy(why, c->err, sizeof why);
+  bool unavailable = c->unavailable;
+  int rc = c->be->exec(c, "ROLLBACK TO hv_tx");
+  if (rc == STORE_OK) rc = c->be->exec(c, "RELEASE hv_tx");
+  c->in_tx = false;
+  memcpy(c->err, why, sizeof why); /* the reason of the failure, not of its undoing */
+  c->unavailable = unavailable;
+  return rc;
+}
+
+static int group_release(store_conn *c) {
+  store *st = c->st;
+  int rc = c->be->exec(c, "RELEASE hv_tx");
+  if (rc != STORE_OK) {
+    (void)group_rollback(c);
+    return STORE_ERROR;
+  }
+  c->in_tx = false;
+  st->group_n++;
+  pthread_mutex_lock(&st->sync_mu);
+  c->durable_seq = st->commit_seq + 1; /* the group's commit, when it comes */
+  pthread_mutex_unlock(&st->sync_mu);
+  return STORE_OK;
+}
+
 int store_begin(store_conn *c) {
+  if (in_group(c)) return group_begin(c);
   int rc = c->be->begin(c);
   if (rc == STORE_OK) c->in_tx = true;
   return rc;
 }
 /* The database, not a flag that assumes success, says whether a transaction is still open. */
 int store_commit(store_conn *c) {
+  if (in_group(c) && c->in_tx) return group_release(c);
   int rc = c->be->exec(c, "COMMIT");
   if (rc == STORE_OK && c->writer) {
     /* numbered for the syncer; the release waits for it (store_durable_start) */
@@ -494,6 +621,7 @@ int store_commit(store_conn *c) {
   return rc == STORE_OK ? STORE_OK : rc == STORE_CONSTRAINT ? STORE_CONSTRAINT : STORE_ERROR;
 }
 int store_rollback(store_conn *c) {
+  if (in_group(c) && c->in_tx) return group_rollback(c);
   int rc = c->be->exec(c, "ROLLBACK");
   c->in_tx = c->be->in_tx(c);
   return rc;
@@ -740,6 +868,8 @@ void store_get_stats(store *st, store_stats *out) {
   out->timeouts = atomic_load(&st->timeouts);
   out->reconnects = atomic_load(&st->reconnects);
   out->checkpoints = atomic_load(&st->checkpoints);
+  out->groups = atomic_load(&st->groups);
+  out->grouped_tx = atomic_load(&st->grouped_tx);
   out->size_bytes = -1;
   store_conn *c = store_acquire(st, false);
   if (c) {
@@ -848,7 +978,10 @@ static void notify_synced(store *st) {
       pp = &w->next;
     }
   }
-  for (store_durable_waiter *w = ready; w; w = w->next) w->failed = st->sync_failed;
+  for (store_durable_waiter *w = ready; w; w = w->next) {
+    w->failed = st->sync_failed;
+    w->lost = seq_lost(st, w->seq);
+  }
   if (!ready) return;
   pthread_mutex_unlock(&st->sync_mu);
   while (ready) {
@@ -913,6 +1046,8 @@ int store_durable_start(store *st) {
   pthread_mutex_lock(&st->sync_mu);
   st->sync_running = true;
   pthread_mutex_unlock(&st->sync_mu);
+  if (!st->group_max) store_set_group_limits(st, GROUP_MAX, GROUP_MS);
+  st->grouping = true; /* set before the server takes requests; read by the writer's holders */
   return 0;
 }
 
@@ -923,12 +1058,18 @@ static void durable_stop(store *st) {
   pthread_cond_signal(&st->sync_work_cv);
   pthread_mutex_unlock(&st->sync_mu);
   pthread_join(st->syncer, NULL);
+  st->grouping = false;
   pthread_mutex_lock(&st->sync_mu);
   st->sync_running = false;
   pthread_cond_broadcast(&st->sync_done_cv);
   pthread_mutex_unlock(&st->sync_mu);
   free(st->wal_path);
   st->wal_path = NULL;
+}
+
+void store_set_group_limits(store *st, int max_tx, int max_ms) {
+  st->group_max = max_tx > 0 ? max_tx : GROUP_MAX;
+  st->group_ms = max_ms > 0 ? max_ms : GROUP_MS;
 }
 
 uint64_t store_wal_syncs(const store *st) { return atomic_load(&((store *)st)->syncs); }

@@ -72,6 +72,19 @@ const char *store_kind_name(const store *st); /* "sqlite" or "postgresql" */
 store_conn *store_acquire(store *st, bool write);
 /* The same with an explicit deadline (wait_ms < 0: the store's) and the reason for a NULL. */
 store_conn *store_acquire_timed(store *st, bool write, int wait_ms, store_why *why);
+/* The writer, for a caller that answers only once its commits are durable and learns from
+ * store_durable_notify's waiter whether they were (the server's requests). On SQLite with the
+ * group commit running (store_durable_start), the transactions of the callers queueing for the
+ * writer run as savepoints of one transaction that is committed, and synced, once: such a
+ * caller's store_commit releases its savepoint and gives it the number of that transaction's
+ * commit; the holder that finds nobody waiting, or a group of GROUP_MAX transactions, or one
+ * older than GROUP_MS, commits it, and so does anyone taking the writer without this call. A
+ * grouped caller must not read its own writes through another connection before its answer is
+ * released: they are not committed yet. Elsewhere the same as store_acquire_timed(st, true, …). */
+store_conn *store_acquire_grouped(store *st, int wait_ms, store_why *why);
+/* A group's limits (before the writer is first taken): at most max_tx transactions, at most max_ms
+ * after it opened; 0 or less: the defaults (64, 20 ms). */
+void store_set_group_limits(store *st, int max_tx, int max_ms);
 /* The deadline of store_acquire, in milliseconds (at least 1). */
 void store_set_wait(store *st, int wait_ms);
 /* True when the last error on this connection was the database's unavailability (connection
@@ -185,6 +198,7 @@ typedef struct store_durable_waiter {
   void (*fn)(void *arg);
   void *arg;
   bool failed;
+  bool lost; /* the grouped transaction holding this commit failed to commit: nothing was saved */
 } store_durable_waiter;
 uint64_t store_release_pending(store_conn *c);
 int store_durable_notify(store *st, uint64_t seq, store_durable_waiter *w);
@@ -250,6 +264,8 @@ typedef struct store_stats {
   uint64_t timeouts;  /* acquires that gave up at their deadline */
   uint64_t reconnects; /* dropped connections opened again */
   uint64_t checkpoints; /* WAL checkpoints run by the maintenance thread */
+  uint64_t groups;      /* grouped commits (store_acquire_grouped) made */
+  uint64_t grouped_tx;  /* the requests' transactions they held */
 } store_stats;
 void store_get_stats(store *st, store_stats *out);
 

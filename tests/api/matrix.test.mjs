@@ -17,7 +17,7 @@ let otherAttempt;
 let planTaskId, planNameId, planAttachment, wardUnit, tdp1Unit, tdp2Unit; // the plan's objects (issue 9 part 8)
 let teamA, teamB; // the demo's community digital teams of tổ 1 and tổ 2
 let helpA, helpB; // help requests of tổ 1 and tổ 2
-let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId, lessonId, programmeId, certQuizId;
+let srv, admin, table, meta, caps, cityId, cityCode, hhA, hhB, jobA, jobB, questionId, quizId, lessonId, programmeId, certQuizId, indicatorDefId;
 const MISSING = 2147480001; // an id no object has
 const acc = {}; // username -> {session, me, unit, objects}
 const anc = new Map(); // unit id -> Set(ancestors and itself)
@@ -103,6 +103,17 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/families/left': 'people.read',
   'GET /api/v1/vneid/coverage': 'identity.read',
   'GET /api/v1/vneid/worklist': 'people.read',
+  // The plan's indicators are figures, no one's personal data: reports.read on the unit asked for.
+  'GET /api/v1/indicators': 'reports.read',
+  'GET /api/v1/indicators/definitions': 'reports.read',
+  'GET /api/v1/indicators/ranking': 'reports.read',
+  'GET /api/v1/indicators/history': 'reports.read',
+  'GET /api/v1/reports': 'reports.read',
+  'GET /api/v1/reports/pdf': 'reports.read',
+  'GET /api/v1/reports/report.xlsx': 'reports.read',
+  // Defining an indicator is the ward's configuration of its reports: indicators.write (ward admins).
+  'POST /api/v1/indicators/definitions': 'indicators.write',
+  'PUT /api/v1/indicators/definitions/{id}': 'indicators.write',
   // The plan's tasks and their updates are the ward's work, no one's personal data: any staff
   // account (units.read) reads them; reports need plan.write on a unit that answers for the task.
   'GET /api/v1/plan/tasks/{id}': 'units.read',
@@ -125,6 +136,9 @@ const CAP_EXCEPTIONS = {
   'POST /api/v1/field/teams': 'people.write',
   'GET /api/v1/field/teams/{id}': 'people.read',
   'POST /api/v1/field/teams/{id}/members': 'people.write',
+  // A member leaves as they were added: people.write on the team's tổ (the person named in the path
+  // need not be in the caller's sight: someone who moved away still leaves the team).
+  'DELETE /api/v1/field/teams/{id}/members/{person_id}': 'people.write',
   'GET /api/v1/field/teams/{id}/worklist': 'people.read',
   'GET /api/v1/field/teams/{id}/report': 'people.read',
   'GET /api/v1/field/teams/{id}/report.xlsx': 'people.read',
@@ -153,6 +167,7 @@ const INSTANCE_OBJECTS = {
   'GET /api/v1/lessons/{id}': () => lessonId,
   'POST /api/v1/lessons/{id}/complete': () => lessonId,
   'PATCH /api/v1/programmes/{id}': () => programmeId,
+  'PUT /api/v1/indicators/definitions/{id}': () => indicatorDefId,
   'GET /api/v1/plan/tasks/{id}': () => planTaskId,
 };
 // Body or query fields that name a unit: the route touches it, so its scope must be checked on it.
@@ -454,6 +469,9 @@ before(async () => {
   const pg = await srv.request('POST', '/api/v1/programmes', { session: admin, body: { code: 'MT', title: 'Ma trận', requirements: { modules: ['KNS-CB/M01'] } } });
   if (pg.status !== 201) throw new Error(`programme: ${pg.status} ${pg.text}`);
   programmeId = pg.json.id;
+  const ind = await srv.request('POST', '/api/v1/indicators/definitions', { session: admin, body: { code: 'MT1', name: 'Người cao tuổi đã học', definition: { base: 'people', population: { group: 'elderly' }, condition: { fact: 'learned' } } } });
+  if (ind.status !== 201) throw new Error(`indicator: ${ind.status} ${ind.text}`);
+  indicatorDefId = ind.json.id;
   // Another learner's attempt, out of everyone's reach.
   const stranger = await cliUser('mt.hoc.vien', null, null);
   await cli(['user', 'grant', 'mt.hoc.vien', 'learner', 'HP']);
@@ -658,8 +676,9 @@ function casesFor(rt, username) {
       break;
     case 'field_team':
       // A community digital team is reached through its tổ dân phố.
+      // A member named in the path ({person_id}: leaving the team) is the team's row, not checked apart.
       for (const [label, t] of [['team of tổ 1', teamA], ['team of tổ 2', teamB], ['missing team', null]])
-        add(label, { id: t ? t.id : MISSING }, {}, t === null ? 'missing' : holds(a, cap, t.unit) ? 'pass' : 'deny');
+        add(label, { id: t ? t.id : MISSING, person_id: a.inPerson.id }, {}, t === null ? 'missing' : holds(a, cap, t.unit) ? 'pass' : 'deny');
       break;
     case 'field_team_person': {
       // The team as above, then the person of the body: visible to the caller (people.read).

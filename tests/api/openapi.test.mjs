@@ -234,6 +234,16 @@ const cases = {
   getVneidCoverage: () => ({ path: '/api/v1/vneid/coverage' }),
   getPersonMovement: () => ({ path: `/api/v1/residents/${state.personId}/movement` }),
   listVneidWorklist: () => ({ path: `/api/v1/vneid/worklist?unit_id=${state.tdp1}&per_page=5` }),
+  listIndicators: () => ({ path: `/api/v1/indicators?unit=${state.tdp1}` }),
+  listIndicatorDefinitions: () => ({ path: '/api/v1/indicators/definitions' }),
+  getPublicBoard: () => ({ path: '/api/v1/board', session: null }),
+  getReport: () => ({ path: `/api/v1/reports?unit=${state.wardId}&period=2026-Q1` }),
+  getReportPdf: () => ({ path: `/api/v1/reports/pdf?unit=${state.wardId}&period=2026-Q1` }),
+  getReportXlsx: () => ({ path: `/api/v1/reports/report.xlsx?unit=${state.wardId}&period=2025` }),
+  getIndicatorHistory: () => ({ path: `/api/v1/indicators/history?code=T3&unit=${state.wardId}` }),
+  rankIndicatorUnits: () => ({ path: `/api/v1/indicators/ranking?code=T3&unit=${state.wardId}` }),
+  createIndicatorDefinition: () => ({ path: '/api/v1/indicators/definitions', body: { code: 'OA1', name: 'Người cao tuổi có định danh mức 2', definition: { base: 'people', population: { group: 'elderly' }, condition: { fact: 'vneid_level2' } }, targets: { 2026: 90 } } }),
+  updateIndicatorDefinition: () => ({ path: `/api/v1/indicators/definitions/${state.indicatorDefId}`, body: { targets: { 2026: 95 } } }),
   // The plan's tasks (issue 9 part 8): 3.4 names the Phòng Văn hóa - Xã hội; the admin reports for the ward.
   listPlanTasks: () => ({ path: '/api/v1/plan/tasks', session: null }),
   getPlanTask: () => ({ path: `/api/v1/plan/tasks/${state.planTaskId}` }),
@@ -271,6 +281,7 @@ const cases = {
   // Tổ công nghệ số cộng đồng: the unit made above (a tổ) gets a team; the person made above joins
   // tổ 1's team; a visit to the household made above.
   listHelpRequestUnits: () => ({ path: '/api/v1/help-requests/units', session: null }),
+  listHelpRequestTopics: () => ({ path: '/api/v1/help-requests/topics', session: null }),
   createPublicHelpRequest: () => ({ path: '/api/v1/help-requests/public', session: null, body: { unit_id: state.tdp1, requester_name: 'Người Gửi Kiểm Thử', phone: '0912345678', description: 'Nhờ hướng dẫn cài VNeID.' } }),
   createHelpRequest: () => ({ path: '/api/v1/help-requests', body: { unit_id: state.tdp1, channel: 'desk', relation: 'desk', requester_name: 'Cán Bộ Quầy', topic: 'vneid', description: 'Hướng dẫn kích hoạt VNeID.' } }),
   listHelpRequests: () => ({ path: '/api/v1/help-requests?status=open&per_page=5' }),
@@ -284,6 +295,7 @@ const cases = {
   createFieldTeam: () => ({ path: '/api/v1/field/teams', body: { unit_id: state.unitId, name: 'Tổ công nghệ số kiểm thử' } }),
   getFieldTeam: () => ({ path: `/api/v1/field/teams/${state.teamId}` }),
   addFieldTeamMember: () => ({ path: `/api/v1/field/teams/${state.teamId}/members`, body: { person_id: state.personId, team_role: 'leader' } }),
+  removeFieldTeamMember: () => ({ path: `/api/v1/field/teams/${state.teamId}/members/${state.personId}` }),
   recordVisit: () => ({ path: `/api/v1/households/${state.householdId}/visits`, body: { topics: ['vneid', 'cashless'], note: 'Kiểm thử' } }),
   listHouseholdVisits: () => ({ path: `/api/v1/households/${state.householdId}/visits` }),
   getFieldWorklist: () => ({ path: `/api/v1/field/teams/${state.teamId}/worklist?list=residents&per_page=5` }),
@@ -307,12 +319,12 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'deleteTradeStep', 'createClass', 'listClasses', 'getClass', 'addClassSession', 'enrolInClass', 'setClassAttendance', 'setClassOutcome', 'createEvent', 'listEvents', 'getEvent', 'updateEvent', 'addEventActivity', 'addEventParticipant',
   'createAmbassador', 'listAmbassadors', 'getAmbassadorSummary', 'assignMentee', 'logMentorSession', 'endMentorship',
   'getAmbassador', 'logServiceHelp', 'endAmbassador', 'getFamilySummary', 'listFamiliesLeft', 'getVneidCoverage',
-  'listVneidWorklist', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
+  'listVneidWorklist', 'listIndicators', 'listIndicatorDefinitions', 'rankIndicatorUnits', 'getIndicatorHistory', 'getPublicBoard', 'getReport', 'getReportPdf', 'getReportXlsx', 'createIndicatorDefinition', 'updateIndicatorDefinition', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
   'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listSchools', 'getSchool', 'setSchoolProgramme',
   'addSchoolDesignation', 'uploadSchoolEvidence', 'addContribution', 'listContributions', 'setPlanBudget', 'listPlanBudgets',
   'listFieldTopics', 'createFieldTopic', 'listFieldTeams',
-  'createFieldTeam', 'getFieldTeam', 'addFieldTeamMember', 'recordVisit', 'listHouseholdVisits', 'getFieldWorklist', 'getFieldTeamReport', 'getFieldTeamReportXlsx',
-  'getFieldCoverage', 'findFieldHouseholds', 'listHelpRequestUnits', 'createPublicHelpRequest', 'createHelpRequest',
+  'createFieldTeam', 'getFieldTeam', 'addFieldTeamMember', 'removeFieldTeamMember', 'recordVisit', 'listHouseholdVisits', 'getFieldWorklist', 'getFieldTeamReport', 'getFieldTeamReportXlsx',
+  'getFieldCoverage', 'findFieldHouseholds', 'listHelpRequestUnits', 'listHelpRequestTopics', 'createPublicHelpRequest', 'createHelpRequest',
   'listHelpRequests', 'getHelpRequestSummary', 'getHelpRequest', 'takeHelpRequest', 'completeHelpRequest', 'getPersonMovement', 'listAudit', 'logout', 'testUpload', 'testBrokenError'];
 
 function operations() {
@@ -390,6 +402,7 @@ test('every operation answers valid input with its documented success, matching 
     if (id === 'listCourses') state.lessonId = r.json.items[0].modules[0].lessons[0].id;
     if (id === 'startAttempt') state.attemptId = r.json.id;
     if (id === 'createProgramme') state.programmeId = r.json.id;
+    if (id === 'createIndicatorDefinition') state.indicatorDefId = r.json.id;
     if (id === 'submitAttempt') {
       assert.equal(r.json.certificates.length, 1, r.text);
       state.certId = r.json.certificates[0].id;

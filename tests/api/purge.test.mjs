@@ -167,7 +167,7 @@ test('hocvuso purge: exactly the people past purge_after, with their data; other
   await sql(`UPDATE people SET purge_after = deleted_at - 1 WHERE id IN (${ids})`);
   const out = await hocvuso(['purge', ...storeArgs(srv.dataDir, srv.dbUri)]);
   assert.equal(out.code, 0, out.stderr);
-  assert.deepEqual(JSON.parse(out.stdout), { purged: 2, files_removed: 0 });
+  assert.deepEqual(JSON.parse(out.stdout), { purged: 2, files_removed: 0, attachments_removed: 0 });
   assert.ok(!out.stdout.includes(tag), 'no names printed');
   const left = (await sql(`SELECT id FROM people WHERE id IN (${[gone1.id, gone2.id, waiting.id, live.id].join(',')}) ORDER BY id`)).trim().split('\n').map((x) => Number(x.trim())).filter(Boolean);
   assert.deepEqual(left, [waiting.id, live.id].sort((x, y) => x - y));
@@ -193,7 +193,7 @@ test('hocvuso purge: exactly the people past purge_after, with their data; other
   assert.ok((await audit('person.delete')).some((x) => x.entity_id === gone1.id), 'the deletion entry stays');
   // Nothing more to purge.
   const twice = await hocvuso(['purge', ...storeArgs(srv.dataDir, srv.dbUri)]);
-  assert.deepEqual(JSON.parse(twice.stdout), { purged: 0, files_removed: 0 });
+  assert.deepEqual(JSON.parse(twice.stdout), { purged: 0, files_removed: 0, attachments_removed: 0 });
 });
 
 test('hocvuso purge: bad usage is refused', async () => {

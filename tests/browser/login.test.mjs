@@ -6,7 +6,7 @@ import {
   launchBrowser, newPage, login, navLabels, openNav, waitReady, apiFromPage, hashOf, assertNoProblems,
 } from './lib/browser.mjs';
 
-const ADMIN_NAV = ['Trang chủ', 'Đơn vị', 'Tài khoản', 'Dân cư', 'Nhập danh sách', 'Xác nhận bên ngoài', 'Tổng quan phổ cập số', 'Tổ công nghệ số', 'Đại sứ số', 'Chợ số – 4T', 'Lớp bồi dưỡng', 'Sự kiện', 'Trường học', 'Kế hoạch', 'Nguồn lực', 'Học tập', 'Học cùng người dân', 'Năng lực số', 'Chứng nhận', 'Điều kiện cấp chứng nhận', 'Ngân hàng câu hỏi', 'Yêu cầu về dữ liệu', 'Nhật ký',
+const ADMIN_NAV = ['Trang chủ', 'Đơn vị', 'Tài khoản', 'Dân cư', 'Nhập danh sách', 'Xác nhận bên ngoài', 'Chỉ tiêu', 'Tổng quan phổ cập số', 'Tổ công nghệ số', 'Đại sứ số', 'Chợ số – 4T', 'Lớp bồi dưỡng', 'Sự kiện', 'Trường học', 'Kế hoạch', 'Nguồn lực', 'Học tập', 'Học cùng người dân', 'Năng lực số', 'Chứng nhận', 'Điều kiện cấp chứng nhận', 'Ngân hàng câu hỏi', 'Yêu cầu về dữ liệu', 'Nhật ký',
   'Dữ liệu của tôi', 'Hồ sơ của tôi', 'Đăng xuất'];
 let srv;
 let browser;

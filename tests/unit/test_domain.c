@@ -345,7 +345,7 @@ static void test_caps_of_role(void **state) {
       {"ward_admin", CAP_UNITS_READ | CAP_UNITS_WRITE | CAP_USERS_READ | CAP_USERS_WRITE | CAP_AUDIT_READ |
                          CAP_PEOPLE_READ | CAP_PEOPLE_WRITE | CAP_FIELD_WRITE | CAP_IDENTITY_READ | CAP_SCHOOL_READ |
                          CAP_REPORTS_READ | CAP_LEARN | CAP_PEOPLE_EXPORT | CAP_CONTENT_WRITE | CAP_CERT_MANAGE |
-                         CAP_PLAN_WRITE},
+                         CAP_PLAN_WRITE | CAP_INDICATORS_WRITE},
       {"unit_officer", CAP_UNITS_READ | CAP_USERS_READ | CAP_PEOPLE_READ | CAP_PEOPLE_WRITE | CAP_REPORTS_READ | CAP_LEARN |
                            CAP_PEOPLE_EXPORT | CAP_PLAN_WRITE},
       {"field_helper", CAP_UNITS_READ | CAP_PEOPLE_READ | CAP_FIELD_WRITE | CAP_LEARN},

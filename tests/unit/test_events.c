@@ -48,14 +48,15 @@ static void test_event(void **state) {
   int64_t b = person(fx, "Trần Văn Bình", fx->tdp2, 0, NULL, NULL, NULL);
   app_err e = {0};
   assert_int_equal(events_add_activity(fx->w, ev, "Hướng dẫn VNeID", 0, clock_now(), &aid, &e), 0);
-  bool created = false;
-  assert_int_equal(events_add_participant(fx->w, ev, a, 0, clock_now(), &created, &e), 0);
-  assert_true(created);
-  assert_int_equal(events_add_participant(fx->w, ev, a, 0, clock_now(), &created, &e), 0);
-  assert_false(created);
-  assert_int_equal(events_add_participant(fx->w, ev, b, 0, clock_now(), &created, &e), 0);
+  event_change created = EVENT_UNCHANGED;
+  const int64_t today = 20261202;
+  assert_int_equal(events_add_participant(fx->w, ev, a, NULL, today, 0, clock_now(), &created, &e), 0);
+  assert_int_equal(created, EVENT_ADDED);
+  assert_int_equal(events_add_participant(fx->w, ev, a, NULL, today, 0, clock_now(), &created, &e), 0);
+  assert_int_equal(created, EVENT_UNCHANGED);
+  assert_int_equal(events_add_participant(fx->w, ev, b, "attended", today, 0, clock_now(), &created, &e), 0);
   app_err pe = {0};
-  assert_int_equal(events_add_participant(fx->w, ev, 999999999, 0, clock_now(), &created, &pe), -1);
+  assert_int_equal(events_add_participant(fx->w, ev, 999999999, NULL, today, 0, clock_now(), &created, &pe), -1);
   assert_int_equal(pe.status, 404);
   assert_string_equal(pe.field, "participant_id");
   json_t *o = NULL;
@@ -66,6 +67,28 @@ static void test_event(void **state) {
   assert_int_equal(num(o, "total"), 122);
   assert_int_equal(json_array_size(json_object_get(o, "activities")), 1);
   assert_int_equal(num(json_array_get(json_object_get(o, "participants"), 0), "person_id"), a);
+  json_decref(o);
+  /* An event ahead: signed up, never attended before its day; attended from the day on. */
+  int64_t later = new_event(fx, fx->ward, "10/10/2030", 0);
+  app_err ae = {0};
+  assert_int_equal(events_add_participant(fx->w, later, a, "attended", today, 0, clock_now(), &created, &ae), -1);
+  assert_int_equal(ae.status, 400);
+  assert_string_equal(ae.field, "status");
+  assert_int_equal(events_add_participant(fx->w, later, a, NULL, today, 0, clock_now(), &created, &e), 0);
+  assert_int_equal(created, EVENT_ADDED);
+  assert_int_equal(events_get(fx->w, later, &o, &e), 0);
+  assert_int_equal(num(o, "registered"), 0);
+  assert_int_equal(num(o, "signed_up"), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(o, "participants"), 0), "status")),
+                      "registered");
+  json_decref(o);
+  assert_int_equal(events_add_participant(fx->w, later, a, "attended", 20301010, 0, clock_now(), &created, &e), 0);
+  assert_int_equal(created, EVENT_ATTENDED);
+  assert_int_equal(events_add_participant(fx->w, later, a, "registered", 20301010, 0, clock_now(), &created, &e), 0);
+  assert_int_equal(created, EVENT_UNCHANGED);
+  assert_int_equal(events_get(fx->w, later, &o, &e), 0);
+  assert_int_equal(num(o, "registered"), 1);
+  assert_int_equal(num(o, "signed_up"), 0);
   json_decref(o);
   /* An update of the head count alone keeps the rest. */
   event_input up = {.head_count = 150};
@@ -143,19 +166,26 @@ static void test_demo(void **state) {
     person(fx, name, fx->tdp1, h, "1970", NULL, NULL);
   }
   int64_t added = 0;
-  /* On 1 December 2026 both Ngày hội have happened. */
+  /* On 1 December 2026 both Ngày hội have happened; a third event is 30 days ahead, with sign-ups. */
   int64_t now = 1796083200; /* 2026-12-01 00:00 UTC */
   assert_int_equal(events_demo(fx->w, fx->ward, 0, now, &added, &e), 0);
-  assert_int_equal(added, 2);
+  assert_int_equal(added, 3);
   event_query q = {.page = 1, .per_page = 50};
   scope_sql all;
   scope_sql_all(&all);
   json_t *items = NULL;
   int64_t total = 0;
   assert_int_equal(events_list(fx->w, &all, &q, &items, &total, &e), 0);
-  assert_int_equal(total, 2);
-  assert_true(num(json_array_get(items, 0), "registered") > 0);
-  assert_int_equal(num(json_array_get(items, 0), "activities"), 4);
+  assert_int_equal(total, 3);
+  /* Latest day first: the event ahead (signed up, nobody attended yet), then 10/10/2026. */
+  json_t *ahead = NULL;
+  assert_int_equal(events_get(fx->w, num(json_array_get(items, 0), "id"), &ahead, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(ahead, "held_on")), "2026-12-31");
+  assert_int_equal(num(ahead, "registered"), 0);
+  assert_true(num(ahead, "signed_up") > 0);
+  json_decref(ahead);
+  assert_true(num(json_array_get(items, 1), "registered") > 0);
+  assert_int_equal(num(json_array_get(items, 1), "activities"), 4);
   json_decref(items);
   assert_int_equal(events_demo(fx->w, fx->ward, 0, now, &added, &e), 0);
   assert_int_equal(added, 0);

@@ -1675,6 +1675,236 @@ static void test_durable_sync_fails(void **state) {
   (void)rmdir(dir);
 }
 
+/* ---- grouped transactions (store_acquire_grouped): the requests queueing for the writer run as
+ * savepoints of one transaction, committed and synced once ---- */
+
+static store *grouped_store(char *dir, char *path, size_t pathlen) {
+  char err[256] = "";
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, pathlen, "%s/t.db", dir);
+  store *st = store_open(path, 3, err, sizeof err);
+  assert_non_null(st);
+  store_set_group_limits(st, 0, 60000); /* no group cut short by a slow machine's clock */
+  assert_int_equal(store_durable_start(st), 0);
+  store_conn *c = store_acquire(st, true);
+  assert_non_null(c);
+  assert_int_equal(store_exec(c, "CREATE TABLE hv_t_g (v INTEGER PRIMARY KEY)"), STORE_OK);
+  /* a deferred key: the one way a test can make a COMMIT fail after its savepoints were released */
+  assert_int_equal(store_exec(c, "CREATE TABLE hv_t_gp (id INTEGER PRIMARY KEY)"), STORE_OK);
+  assert_int_equal(store_exec(c, "CREATE TABLE hv_t_gc (pid INTEGER REFERENCES hv_t_gp (id) DEFERRABLE INITIALLY "
+                                 "DEFERRED)"),
+                   STORE_OK);
+  store_release(c);
+  return st;
+}
+
+static void grouped_store_remove(store *st, const char *dir, const char *path) {
+  store_close(st);
+  static const char *const suffixes[] = {"", "-wal", "-shm"};
+  for (size_t i = 0; i < 3; i++) {
+    char p[96];
+    snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+    (void)unlink(p);
+  }
+  (void)rmdir(dir);
+}
+
+static bool row_seen(store *st, int v) {
+  STORE_SQL(q, "SELECT COUNT(*) FROM hv_t_g WHERE v = ?");
+  store_conn *c = store_acquire(st, false);
+  assert_non_null(c);
+  store_stmt *s = store_prepare(c, &q);
+  assert_non_null(s);
+  store_bind_int(s, 1, v);
+  assert_int_equal(store_step(s), STORE_ROW);
+  bool seen = store_col_int(s, 0) == 1;
+  store_reset(s);
+  store_release(c);
+  return seen;
+}
+
+typedef struct {
+  store *st;
+  int v;        /* the row it inserts */
+  bool plain;   /* takes the writer with store_acquire, not grouped */
+  bool orphan;  /* also inserts a child row whose parent does not exist (deferred key) */
+  int insert_rc;
+  uint64_t seq;
+  bool lost, failed;
+} gtx;
+
+static void *gtx_main(void *arg) {
+  gtx *g = arg;
+  store_conn *c = g->plain ? store_acquire(g->st, true) : store_acquire_grouped(g->st, 30000, NULL);
+  if (!c) {
+    g->insert_rc = -99;
+    return NULL;
+  }
+  char sql[96];
+  snprintf(sql, sizeof sql, "INSERT INTO hv_t_g (v) VALUES (%d)", g->v);
+  if (store_begin(c) != STORE_OK) {
+    g->insert_rc = -98;
+    store_release(c);
+    return NULL;
+  }
+  g->insert_rc = store_exec(c, sql);
+  if (g->insert_rc == STORE_OK && g->orphan) g->insert_rc = store_exec(c, "INSERT INTO hv_t_gc (pid) VALUES (999)");
+  if (g->insert_rc == STORE_OK) {
+    if (store_commit(c) != STORE_OK) g->insert_rc = -97;
+  } else {
+    store_rollback(c);
+  }
+  if (g->plain) {
+    store_release(c);
+    return NULL;
+  }
+  g->seq = store_release_pending(c);
+  if (g->seq) {
+    told t = {0};
+    store_durable_waiter w = {.fn = told_fn, .arg = &t};
+    if (!store_durable_notify(g->st, g->seq, &w)) wait_told(&t);
+    g->lost = w.lost;
+    g->failed = w.failed;
+  }
+  return NULL;
+}
+
+/* Starts the threads and returns once every one of them waits in the writer's queue. */
+static void queue_behind(store *st, gtx *g, pthread_t *tids, int n) {
+  store_stats before, now;
+  store_get_stats(st, &before);
+  for (int i = 0; i < n; i++) {
+    assert_int_equal(pthread_create(&tids[i], NULL, gtx_main, &g[i]), 0);
+    for (int tries = 0;; tries++) { /* one at a time: the queue's order is theirs */
+      store_get_stats(st, &now);
+      if (now.waits >= before.waits + (uint64_t)i + 1) break;
+      assert_true(tries < 30000);
+      usleep(1000);
+    }
+  }
+}
+
+/* A request holds the writer while five queue behind it: the six transactions are committed
+ * once, each is told durable with the same commit number, one that fails (a duplicate key) is
+ * undone alone and the others keep their rows. */
+static void test_grouped_commit(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) skip();
+  char dir[] = "/tmp/hv_test_grp.XXXXXX", path[64];
+  store *st = grouped_store(dir, path, sizeof path);
+  store_conn *m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  enum { K = 5 };
+  gtx g[K];
+  pthread_t tids[K];
+  for (int i = 0; i < K; i++) g[i] = (gtx){.st = st, .v = i == 2 ? 0 : i + 1}; /* the third repeats row 0 */
+  queue_behind(st, g, tids, K);
+  /* the group opens now: it closes GROUP_MS after, whoever still waits */
+  assert_int_equal(store_begin(m), STORE_OK);
+  assert_int_equal(store_exec(m, "INSERT INTO hv_t_g (v) VALUES (0)"), STORE_OK);
+  assert_int_equal(store_commit(m), STORE_OK);
+  uint64_t seq0 = store_release_pending(m);
+  assert_true(seq0 > 0);
+  told t = {0};
+  store_durable_waiter w = {.fn = told_fn, .arg = &t};
+  if (!store_durable_notify(st, seq0, &w)) wait_told(&t);
+  assert_true(t.called);
+  assert_false(w.lost);
+  for (int i = 0; i < K; i++) assert_int_equal(pthread_join(tids[i], NULL), 0);
+  for (int i = 0; i < K; i++) {
+    if (i == 2) {
+      assert_int_equal(g[i].insert_rc, STORE_CONSTRAINT);
+      assert_true(g[i].seq == 0); /* nothing to wait for */
+      continue;
+    }
+    assert_int_equal(g[i].insert_rc, STORE_OK);
+    if (g[i].seq != seq0) fail_msg("transaction %d was numbered %llu, not the group's %llu", i, (unsigned long long)g[i].seq,
+                                   (unsigned long long)seq0);
+    assert_false(g[i].lost);
+    assert_false(g[i].failed);
+    assert_true(row_seen(st, g[i].v));
+  }
+  assert_true(row_seen(st, 0));
+  store_stats stats;
+  store_get_stats(st, &stats);
+  assert_int_equal(stats.groups, 1);
+  assert_int_equal(stats.grouped_tx, K); /* the holder's and four of five: the duplicate was undone */
+  grouped_store_remove(st, dir, path);
+}
+
+/* The group's COMMIT fails (here a deferred key that one of them broke): every request of the
+ * group is told its commit was lost, none of their rows exists, and the next one commits. */
+static void test_grouped_lost(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) skip();
+  char dir[] = "/tmp/hv_test_grl.XXXXXX", path[64];
+  store *st = grouped_store(dir, path, sizeof path);
+  store_conn *m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  gtx g[1] = {{.st = st, .v = 101, .orphan = true}};
+  pthread_t tids[1];
+  queue_behind(st, g, tids, 1);
+  assert_int_equal(store_begin(m), STORE_OK);
+  assert_int_equal(store_exec(m, "INSERT INTO hv_t_g (v) VALUES (100)"), STORE_OK);
+  assert_int_equal(store_commit(m), STORE_OK);
+  uint64_t seq0 = store_release_pending(m);
+  told t = {0};
+  store_durable_waiter w = {.fn = told_fn, .arg = &t};
+  if (!store_durable_notify(st, seq0, &w)) wait_told(&t);
+  assert_int_equal(pthread_join(tids[0], NULL), 0);
+  assert_int_equal(g[0].insert_rc, STORE_OK); /* its savepoint was released: the key is checked at COMMIT */
+  assert_true(g[0].seq == seq0);
+  assert_true(w.lost);
+  assert_true(g[0].lost);
+  assert_false(row_seen(st, 100));
+  assert_false(row_seen(st, 101));
+  /* the writer is whole again: the next request commits and is not told lost */
+  gtx next = {.st = st, .v = 102};
+  gtx_main(&next);
+  assert_int_equal(next.insert_rc, STORE_OK);
+  assert_true(next.seq > seq0);
+  assert_false(next.lost);
+  assert_true(row_seen(st, 102));
+  grouped_store_remove(st, dir, path);
+}
+
+/* A caller that takes the writer without joining (an import's chunk, the housekeeper) finds the
+ * group committed before it starts; a grouped holder that gives the writer back and waits
+ * (store_release) commits the group itself, and its row is then seen from a reader. */
+static void test_grouped_plain_taker(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) skip();
+  char dir[] = "/tmp/hv_test_grt.XXXXXX", path[64];
+  store *st = grouped_store(dir, path, sizeof path);
+  store_conn *m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  gtx g[1] = {{.st = st, .v = 2, .plain = true}};
+  pthread_t tids[1];
+  queue_behind(st, g, tids, 1);
+  assert_int_equal(store_begin(m), STORE_OK);
+  assert_int_equal(store_exec(m, "INSERT INTO hv_t_g (v) VALUES (1)"), STORE_OK);
+  assert_int_equal(store_commit(m), STORE_OK);
+  assert_false(row_seen(st, 1)); /* released, not committed: a reader does not see it yet */
+  uint64_t seq0 = store_release_pending(m);
+  told t = {0};
+  store_durable_waiter w = {.fn = told_fn, .arg = &t};
+  if (!store_durable_notify(st, seq0, &w)) wait_told(&t);
+  assert_true(t.called);
+  assert_false(w.lost);
+  assert_int_equal(pthread_join(tids[0], NULL), 0);
+  assert_int_equal(g[0].insert_rc, STORE_OK);
+  assert_true(row_seen(st, 1));
+  assert_true(row_seen(st, 2));
+  m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  assert_int_equal(store_begin(m), STORE_OK);
+  assert_int_equal(store_exec(m, "INSERT INTO hv_t_g (v) VALUES (3)"), STORE_OK);
+  assert_int_equal(store_commit(m), STORE_OK);
+  store_release(m);
+  assert_true(row_seen(st, 3));
+  grouped_store_remove(st, dir, path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_open_close),
@@ -1702,6 +1932,9 @@ int main(void) {
       cmocka_unit_test(test_group_commit),
       cmocka_unit_test(test_durable_stop_syncs),
       cmocka_unit_test(test_durable_sync_fails),
+      cmocka_unit_test(test_grouped_commit),
+      cmocka_unit_test(test_grouped_lost),
+      cmocka_unit_test(test_grouped_plain_taker),
   };
   int failed = cmocka_run_group_tests_name("store_sqlite", tests, setup_sqlite, teardown_sqlite);
   failed += cmocka_run_group_tests_name("store_postgresql", tests, setup_pg, teardown_pg);

@@ -18,6 +18,8 @@ function lazy(load) {
   return { render: async (ctx) => (await get()).render(ctx) };
 }
 const homePage = lazy(() => import('./pages/home.js'));
+const indicatorsPage = lazy(() => import('./pages/indicators.js'));
+const boardPage = lazy(() => import('./pages/board.js'));
 const unitsPage = lazy(() => import('./pages/units.js'));
 const usersPage = lazy(() => import('./pages/users.js'));
 const auditPage = lazy(() => import('./pages/audit.js'));
@@ -63,6 +65,7 @@ const NAV = [
   { key: 'residents', href: '#/dan-cu', label: 'Dân cư', icon: 'people', cap: 'people.read', group: 'Người dân, đơn vị' },
   { key: 'import', href: '#/nhap-du-lieu', label: 'Nhập danh sách', icon: 'upload', cap: 'people.write', group: 'Người dân, đơn vị' },
   { key: 'confirmations', href: '#/xac-nhan', label: 'Xác nhận bên ngoài', icon: 'shield', cap: 'people.read', group: 'Người dân, đơn vị' },
+  { key: 'indicators', href: '#/chi-tieu', label: 'Chỉ tiêu', icon: 'check', cap: 'reports.read', group: 'Phong trào' },
   { key: 'reach', href: '#/tong-quan-so', label: 'Tổng quan phổ cập số', icon: 'audit', cap: 'people.read', group: 'Phong trào' },
   { key: 'field', href: '#/to-cong-nghe-so', label: 'Tổ công nghệ số', icon: 'home', cap: ['field.write', 'people.write'], group: 'Phong trào' },
   { key: 'ambassadors', href: '#/dai-su-so', label: 'Đại sứ số', icon: 'people', cap: 'people.read', group: 'Phong trào' },
@@ -108,6 +111,9 @@ const ROUTES = [
   { re: /^\/hoc-tap$/, page: learnPage, title: 'Học tập', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-lam\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài làm', nav: 'learn', cap: 'learn' },
   { re: /^\/bai-hoc\/([^/]+)$/, keys: ['id'], page: learnPage, title: 'Bài học', nav: 'learn', cap: 'learn' },
+  { re: /^\/chi-tieu$/, page: indicatorsPage, title: 'Chỉ tiêu', nav: 'indicators', cap: 'reports.read' },
+  { re: /^\/chi-tieu\/(xep-hang)$/, keys: ['view'], page: indicatorsPage, title: 'Xếp hạng theo chỉ tiêu', nav: 'indicators', cap: 'reports.read' },
+  { re: /^\/chi-tieu\/(theo-quy)$/, keys: ['view'], page: indicatorsPage, title: 'Chỉ tiêu theo quý', nav: 'indicators', cap: 'reports.read' },
   { re: /^\/tong-quan-so$/, page: reachPage, title: 'Tổng quan phổ cập số', nav: 'reach', cap: 'people.read' },
   { re: /^\/gia-dinh-so$/, page: reachPage, title: 'Hộ chưa có ai học', nav: 'reach', cap: 'people.read' },
   { re: /^\/dinh-danh$/, page: reachPage, title: 'Người chưa có định danh mức 2', nav: 'reach', cap: 'people.read' },
@@ -129,6 +135,7 @@ const ROUTES = [
   { re: /^\/chung-nhan\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Chứng nhận', nav: 'certificates' },
   { re: /^\/chuong-trinh$/, page: programmesPage, title: 'Điều kiện cấp chứng nhận', nav: 'programmes', cap: 'certificates.manage' },
   // Open to anyone, logged in or not: a stranger checks a certificate (its QR code opens this page).
+  { re: /^\/bang-tin$/, page: boardPage, title: 'Bảng tin phong trào', public: true },
   { re: /^\/xac-minh$/, page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },
   { re: /^\/(yeu-cau-ho-tro)$/, keys: ['form'], page: fieldPage, title: 'Yêu cầu hỗ trợ', open: true },
   { re: /^\/xac-minh\/([^/]+)$/, keys: ['id'], page: certificatesPage, title: 'Kiểm tra chứng nhận', open: true },

@@ -12,6 +12,7 @@ import {
   pageHeader, section, field, form, pager, empty, disclosure, setFlash, parsePage, fmtNum, fmtDate, banner, errorBanner,
   confirmDialog, dateField, parseDayMonthYear, dateProblem, isoToDayMonthYear, badge, FieldError, searchForm,
 } from '../ui.js';
+import { personPicker } from '../person-picker.js';
 
 const PER_PAGE = 50;
 const MENTOR = 'mentor';
@@ -21,50 +22,6 @@ const dayText = (iso) => isoToDayMonthYear(iso) || iso;
 function todayText() {
   const d = new Date(Date.now() + 7 * 3600 * 1000); // the date in Vietnam
   return isoToDayMonthYear(d.toISOString().slice(0, 10));
-}
-
-/* ---------- a person picker: search the registry, act on one result ---------- */
-
-/** A search box over /residents; each result gets a button labelled `actionLabel` that runs act(person). */
-function personPicker({ label, actionLabel, act, hint }) {
-  const results = h('div', { class: 'picker-results', 'aria-live': 'polite' });
-  const search = async (q) => {
-    if (!q) return replace(results);
-    replace(results, h('p', { class: 'loading' }, 'Đang tìm…'));
-    try {
-      const data = await api.get('/residents', { q, per_page: 10 });
-      const items = data.items || [];
-      if (!items.length) return replace(results, empty('Không tìm thấy ai trong phạm vi của bạn.'));
-      replace(results, h('ul', { class: 'request-list picker-list' }, items.map((p) => {
-        const slot = h('div');
-        const button = h('button', {
-          type: 'button', class: 'btn btn-primary btn-small', 'aria-label': `${actionLabel}: ${p.full_name}`,
-          onclick: async () => {
-            button.disabled = true;
-            try {
-              await act(p);
-            } catch (err) {
-              button.disabled = false;
-              if (err instanceof ApiError && err.status === 401) throw err;
-              replace(slot, errorBanner(err));
-            }
-          },
-        }, actionLabel);
-        return h('li', { class: 'picker-item', dataset: { id: String(p.id) } },
-          h('p', { class: 'request-head' }, h('strong', null, p.full_name)),
-          h('p', { class: 'item-meta' }, [p.birth_year ? `Sinh năm ${p.birth_year}` : null, p.unit_name].filter(Boolean).join(' · ')),
-          button, slot);
-      })));
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) throw err;
-      replace(results, errorBanner(err));
-    }
-    return undefined;
-  };
-  return h('div', { class: 'person-picker' },
-    hint ? h('p', { class: 'muted' }, hint) : null,
-    searchForm({ label, placeholder: 'Họ tên (gõ không dấu cũng được)', onSearch: search }),
-    results);
 }
 
 /* ---------- the list page ---------- */

@@ -12,6 +12,23 @@ import {
 
 const PER_PAGE = 50;
 
+// Vietnam's date today (yyyy-mm-dd): before an event's day a resident is signed up (ghi danh), from
+// that day on recorded as attended (the server refuses "attended" ahead, and says why).
+function todayIso() {
+  return new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+async function recordParticipant(ctx, ev, p, status, slot) {
+  try {
+    await api.post(`/events/${encodeURIComponent(ev.id)}/participants`, { participant_id: p.id ?? p.person_id, status });
+    setFlash(status === 'registered' ? `Đã ghi danh ${p.full_name}.` : `Đã ghi nhận ${p.full_name} tham dự.`);
+    ctx.refresh();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) throw err;
+    slot.replaceChildren(banner('error', err.message));
+  }
+}
+
 function day(iso) {
   return isoToDayMonthYear(iso) || iso || '';
 }
@@ -130,23 +147,26 @@ function participantSearch(ctx, ev) {
     results.replaceChildren(h('li', { class: 'loading' }, 'Đang tìm…'));
     try {
       const found = await api.get('/residents', { q, per_page: 10 });
-      const here = new Set(ev.participants.map((p) => p.person_id));
-      results.replaceChildren(...(found.items || []).map((p) => h('li', { class: 'enrol-result', dataset: { id: String(p.id) } },
-        h('span', null, `${p.full_name} · ${p.unit_name}`), ' ',
-        here.has(p.id) ? badge('Đã ghi nhận', 'neutral') : h('button', {
-          type: 'button', class: 'btn btn-primary btn-small', 'aria-label': `Ghi nhận ${p.full_name} tham dự`,
-          onclick: async (ev2) => {
-            ev2.currentTarget.disabled = true;
-            try {
-              await api.post(`/events/${encodeURIComponent(ev.id)}/participants`, { participant_id: p.id });
-              setFlash(`Đã ghi nhận ${p.full_name} tham dự.`);
-              ctx.refresh();
-            } catch (err) {
-              if (err instanceof ApiError && err.status === 401) throw err;
-              results.replaceChildren(banner('error', err.message));
-            }
-          },
-        }, 'Tham dự'))));
+      const here = new Map(ev.participants.map((p) => [p.person_id, p.status]));
+      const ahead = ev.held_on > todayIso();
+      results.replaceChildren(...(found.items || []).map((p) => {
+        const status = here.get(p.id);
+        let action;
+        if (status === 'attended' || (status === 'registered' && ahead)) {
+          action = badge(status === 'attended' ? 'Đã tham dự' : 'Đã ghi danh', 'neutral');
+        } else {
+          const want = ahead ? 'registered' : 'attended';
+          action = h('button', {
+            type: 'button', class: 'btn btn-primary btn-small',
+            'aria-label': ahead ? `Ghi danh ${p.full_name}` : `Ghi nhận ${p.full_name} tham dự`,
+            onclick: async (ev2) => {
+              ev2.currentTarget.disabled = true;
+              await recordParticipant(ctx, ev, p, want, results);
+            },
+          }, ahead ? 'Ghi danh' : 'Tham dự');
+        }
+        return h('li', { class: 'enrol-result', dataset: { id: String(p.id) } }, h('span', null, `${p.full_name} · ${p.unit_name}`), ' ', action);
+      }));
       if (!(found.items || []).length) results.replaceChildren(h('li', { class: 'muted' }, 'Không tìm thấy ai trong phạm vi của bạn.'));
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) throw err;
@@ -161,6 +181,7 @@ function countsCard(ev) {
   return h('section', { class: 'card', 'aria-label': 'Số người tham dự' },
     h('ul', { class: 'stat-list event-counts' },
       item('người có trong sổ dân cư', ev.registered, 'registered'),
+      ev.signed_up ? item('người đã ghi danh trước', ev.signed_up, 'signed_up') : null,
       item('người chưa đăng ký', ev.head_count, 'head_count'),
       item('người tham dự', ev.total, 'total')));
 }
@@ -178,12 +199,25 @@ async function eventPage(ctx) {
       ev.activities.length ? h('ul', { class: 'request-list event-activities' }, ev.activities.map((a) => h('li', { dataset: { id: String(a.id) } }, a.title)))
         : empty('Chưa có hoạt động nào.'),
       canWrite ? disclosure('Thêm hoạt động', activityForm(ctx, ev)) : null),
-    section(`Người tham dự có trong sổ dân cư (${fmtNum(ev.registered)})`,
-      ev.participants.length ? h('ul', { class: 'request-list event-participants' }, ev.participants.map((p) => h('li', { dataset: { id: String(p.person_id) } },
-        h('a', { href: `#/dan-cu/${encodeURIComponent(p.person_id)}`, class: 'row-name' }, p.full_name), ` · ${p.unit_name}`)))
+    section(`Người tham dự có trong sổ dân cư (${fmtNum(ev.registered)})${ev.signed_up ? `, đã ghi danh trước (${fmtNum(ev.signed_up)})` : ''}`,
+      ev.participants.length ? h('ul', { class: 'request-list event-participants' }, ev.participants.map((p) => {
+        const slot = h('div');
+        const signed = p.status === 'registered';
+        // From the event's day on, one tap turns a sign-up into attendance.
+        const come = signed && canWrite && ev.held_on <= todayIso() ? h('button', {
+          type: 'button', class: 'btn btn-secondary btn-small', 'aria-label': `Ghi nhận ${p.full_name} đã tham dự`,
+          onclick: async (e2) => {
+            e2.currentTarget.disabled = true;
+            await recordParticipant(ctx, ev, p, 'attended', slot);
+          },
+        }, 'Đã tham dự') : null;
+        return h('li', { dataset: { id: String(p.person_id), status: p.status } },
+          h('a', { href: `#/dan-cu/${encodeURIComponent(p.person_id)}`, class: 'row-name' }, p.full_name), ` · ${p.unit_name}`,
+          signed ? [' ', badge('Đã ghi danh', 'neutral')] : null, come ? [' ', come] : null, slot);
+      }))
         : empty('Chưa ghi nhận người dân nào.'),
-      ev.registered > ev.participants.length ? h('p', { class: 'muted' }, `Hiển thị ${fmtNum(ev.participants.length)} người đầu tiên theo tên.`) : null,
-      canWrite ? disclosure('Ghi nhận người tham dự', participantSearch(ctx, ev)) : null));
+      ev.registered + (ev.signed_up || 0) > ev.participants.length ? h('p', { class: 'muted' }, `Hiển thị ${fmtNum(ev.participants.length)} người đầu tiên theo tên.`) : null,
+      canWrite ? disclosure(ev.held_on > todayIso() ? 'Ghi danh người tham dự' : 'Ghi nhận người tham dự', participantSearch(ctx, ev)) : null));
 }
 
 export async function render(ctx) {

@@ -7,14 +7,15 @@
 // topic, the resident's outcome, "Lưu" — five taps (tests/browser/field.test.mjs counts them).
 // Help requests (yêu cầu hỗ trợ): a team's open requests on its page (take one, then find the
 // household and log the visit: saving it closes the request); the public form #/yeu-cau-ho-tro (no
-// account) says only the request's number.
+// account: the topic chosen from the teams' list, GET /help-requests/topics) says only the request's number.
 // Never counts anything itself: the counts, the worklists and the left-behind rule are the server's.
 import { h } from '../h.js';
 import { api, request, ApiError, hasRoute } from '../api.js';
 import {
   pageHeader, section, field, form, pager, empty, setFlash, parsePage, fmtNum, banner, dateField,
-  parseDayMonthYear, dateProblem, isoToDayMonthYear, searchForm, disclosure, FieldError,
+  parseDayMonthYear, dateProblem, isoToDayMonthYear, searchForm, disclosure, FieldError, confirmDialog, errorBanner, fmtDate,
 } from '../ui.js';
+import { personPicker } from '../person-picker.js';
 
 const PER_PAGE = 30;
 const BASE = '#/to-cong-nghe-so';
@@ -92,17 +93,63 @@ function residentItem(teamId, p) {
     p.household_id ? h('a', { class: 'item-link', href: `${BASE}/${teamId}/ho/${p.household_id}` }, body) : h('div', { class: 'item-link' }, body));
 }
 
-function members(team) {
-  if (!team.members.length) return empty('Tổ chưa có thành viên. Cán bộ tổ dân phố thêm thành viên từ sổ dân cư.');
-  return h('ul', { class: 'item-list' }, team.members.map((m) => h('li', { class: 'item-link' },
-    h('span', { class: 'choice-text' },
-      h('span', { class: 'choice-title' }, m.full_name, m.role === 'leader' ? ' (tổ trưởng)' : ''),
-      h('span', { class: 'choice-meta' }, m.username ? `Tài khoản: ${m.username}` : 'Chưa có tài khoản')))));
+// A member leaves the team (people.write on the tổ): the server keeps them among the former members.
+function leaveButton(ctx, team, m, slot) {
+  const button = h('button', {
+    type: 'button', class: 'btn btn-danger-outline btn-small field-leave', 'aria-label': `Rời tổ: ${m.full_name}`,
+    onclick: async () => {
+      const yes = await confirmDialog({
+        title: 'Cho thành viên rời tổ?',
+        message: `${m.full_name} sẽ không còn là thành viên của ${team.name}. Các lượt đến hộ đã ghi vẫn được giữ; việc rời tổ được ghi vào nhật ký.`,
+        okLabel: 'Rời tổ', danger: true,
+      });
+      if (!yes) return;
+      button.disabled = true;
+      try {
+        await api.del(`/field/teams/${encodeURIComponent(team.id)}/members/${encodeURIComponent(m.person_id)}`);
+        setFlash(`${m.full_name} đã rời tổ.`);
+        ctx.refresh();
+      } catch (err) {
+        button.disabled = false;
+        if (err instanceof ApiError && err.status === 401) throw err;
+        slot.replaceChildren(errorBanner(err));
+      }
+    },
+  }, 'Rời tổ');
+  return button;
+}
+
+function members(ctx, team) {
+  const manage = ctx.can('people.write');
+  const current = team.members.length ? h('ul', { class: 'item-list field-members' }, team.members.map((m) => {
+    const slot = h('div');
+    return h('li', { class: 'item-link', dataset: { person: String(m.person_id) } },
+      h('span', { class: 'choice-text' },
+        h('span', { class: 'choice-title' }, m.full_name, m.role === 'leader' ? ' (tổ trưởng)' : ''),
+        h('span', { class: 'choice-meta' }, m.username ? `Tài khoản: ${m.username}` : 'Chưa có tài khoản')),
+      manage ? leaveButton(ctx, team, m, slot) : null, slot);
+  })) : empty('Tổ chưa có thành viên. Cán bộ tổ dân phố thêm thành viên từ sổ dân cư.');
+  const former = (team.former_members || []).length ? h('div', { class: 'field-former' },
+    h('h3', null, 'Đã rời tổ'),
+    h('ul', { class: 'item-list' }, team.former_members.map((m) => h('li', { class: 'item-link', dataset: { person: String(m.person_id) } },
+      h('span', { class: 'choice-text' },
+        h('span', { class: 'choice-title' }, m.full_name, m.role === 'leader' ? ' (tổ trưởng)' : ''),
+        h('span', { class: 'choice-meta' }, `Rời tổ ngày ${fmtDate(m.ended_at)}${m.ended_by ? `, ghi bởi ${m.ended_by}` : ''}`)))))) : null;
+  const add = manage ? personPicker({
+    label: 'Thêm thành viên từ sổ dân cư',
+    actionLabel: 'Thêm vào tổ',
+    act: async (p) => {
+      await api.post(`/field/teams/${encodeURIComponent(team.id)}/members`, { person_id: p.id });
+      setFlash(`Đã thêm ${p.full_name} vào tổ.`);
+      ctx.refresh();
+    },
+  }) : null;
+  return h('div', null, current, add, former);
 }
 
 function helpItem(ctx, teamId, q) {
   const me = ctx.me && ctx.me.display_name;
-  const meta = [q.channel_label, q.phone, q.address, q.topic_label, q.overdue ? 'quá hạn' : null].filter(Boolean).join(' · ');
+  const meta = [q.channel_label, q.phone, q.address, q.overdue ? 'quá hạn' : null].filter(Boolean).join(' · ');
   const slot = h('div');
   let action = null;
   if (ctx.can('field.write') && q.status === 'open') {
@@ -128,6 +175,7 @@ function helpItem(ctx, teamId, q) {
   return h('li', { class: 'item-link field-help', dataset: { request: String(q.id) } },
     h('span', { class: 'choice-text' },
       h('span', { class: 'choice-title' }, `${q.resident_name || q.requester_name}: ${q.description}`),
+      q.topic_label ? h('span', { class: 'choice-meta field-help-topic' }, `Nội dung: ${q.topic_label}`) : null,
       h('span', { class: 'choice-meta' }, meta),
       h('span', { class: 'choice-meta' }, q.status === 'taken' ? `Đã nhận: ${q.taken_by}` : 'Chưa ai nhận')),
     action, slot);
@@ -177,7 +225,7 @@ async function teamPage(ctx, teamId) {
       onSearch: (v) => ctx.go(ctx.hashFor(here, v ? { q: v, yc: yc || '' } : {})),
     }),
     body,
-    disclosure(`Thành viên của tổ (${team.members.length})`, members(team), { iconName: 'people' }),
+    disclosure(`Thành viên của tổ (${team.members.length})`, members(ctx, team), { iconName: 'people' }),
     h('p', null, h('a', { class: 'btn btn-secondary', href: `#${here}/bao-cao` }, 'Báo cáo hoạt động của tổ')));
 }
 
@@ -311,7 +359,8 @@ async function visitPage(ctx, teamId, hhId) {
 /* ---------- the public form (no account) ---------- */
 
 async function publicForm(ctx) {
-  const units = (await api.get('/help-requests/units')).items;
+  const [units, topicList] = await Promise.all([api.get('/help-requests/units').then((x) => x.items),
+    api.get('/help-requests/topics').then((x) => x.items)]);
   const result = h('div', { role: 'status' });
   const f = form({
     submitLabel: 'Gửi yêu cầu',
@@ -323,6 +372,7 @@ async function publicForm(ctx) {
         phone: values.phone.trim(), description: values.description.trim() };
       if (values.resident_name.trim()) body.resident_name = values.resident_name.trim();
       if (values.address.trim()) body.address = values.address.trim();
+      if (values.topic) body.topic = values.topic;
       const r = await api.post('/help-requests/public', body);
       el.reset();
       result.replaceChildren(banner('success', `${r.message} Số yêu cầu của bạn: ${r.id}.`));
@@ -336,6 +386,8 @@ async function publicForm(ctx) {
   field({ label: 'Số điện thoại để gọi lại', name: 'phone', type: 'tel', required: true, inputmode: 'tel', autocomplete: 'tel', maxlength: 20 }),
   field({ label: 'Họ tên người cần hỗ trợ', name: 'resident_name', maxlength: 100, hint: 'Khi bạn nhờ giúp người thân.' }),
   field({ label: 'Địa chỉ', name: 'address', maxlength: 300 }),
+  field({ label: 'Cần hỗ trợ về nội dung nào', name: 'topic', type: 'select', value: '', optionalMark: false,
+    options: [{ value: '', label: 'Chưa rõ hoặc nội dung khác' }, ...topicList.map((x) => ({ value: x.code, label: x.label }))] }),
   field({ label: 'Cần hỗ trợ việc gì', name: 'description', type: 'textarea', required: true, maxlength: 1000, hint: 'Ví dụ: kích hoạt VNeID mức 2 cho mẹ tôi; cài thanh toán bằng mã QR ở sạp hàng.' }));
   return h('div', { class: 'page field-page' },
     pageHeader('Yêu cầu hỗ trợ kỹ năng số', 'Gửi yêu cầu đến tổ công nghệ số cộng đồng của tổ dân phố, không cần tài khoản. Tổ sẽ gọi lại và đến tận nhà hướng dẫn.'),

@@ -1,7 +1,9 @@
 // Home page: #/
-import { h } from '../h.js';
+import { h, replace } from '../h.js';
 import { icon } from '../icons.js';
-import { section, empty, banner, fmtNum } from '../ui.js';
+import { section, empty, banner, fmtNum, loading } from '../ui.js';
+import { api } from '../api.js';
+import { indicatorList } from './indicators.js';
 
 // Stands for the capabilities that answer residents' data requests (app.js: REQUESTS_CAP).
 const ANSWERS_REQUESTS = 'requests:answer';
@@ -81,6 +83,19 @@ export async function render(ctx) {
   const links = cardsFor(can);
   const summary = ctx.can(ctx.requestsCap) ? await ctx.refreshOverdue() : null;
   const overdue = summary ? Number(summary.overdue) || 0 : 0;
+  // For officers the movement's figures come first: their own unit's indicators (the dashboard),
+  // filled in when the server has counted them; the rest of the page does not wait.
+  let figures = null;
+  if (ctx.can('reports.read')) {
+    const title = h('h2', { class: 'card-title', id: 'home-figures-title' }, 'Chỉ tiêu của phong trào');
+    const body = h('div', null, loading('Đang tính các chỉ tiêu…'));
+    figures = h('section', { class: 'card home-figures', 'aria-labelledby': 'home-figures-title', 'aria-busy': 'true' }, title, body);
+    api.get('/indicators').then((data) => {
+      title.textContent = `Chỉ tiêu: ${data.unit.name}`;
+      replace(body, indicatorList(data),
+        h('p', null, h('a', { href: '#/chi-tieu', class: 'btn btn-secondary' }, h('span', null, 'Xem theo đơn vị, theo ngày'), icon('chevron'))));
+    }, () => replace(body, empty('Chưa tải được các chỉ tiêu. Hãy tải lại trang sau ít phút.'))).finally(() => figures.removeAttribute('aria-busy'));
+  }
   return h('div', { class: 'page page-home' },
     h('header', { class: 'hero' },
       h('p', { class: 'hero-greeting' }, `${greeting()},`),
@@ -88,6 +103,7 @@ export async function render(ctx) {
       h('p', { class: 'hero-text' }, 'Cùng phường thực hiện phong trào Bình dân học vụ số: không ai bị bỏ lại phía sau.')),
     overdue ? banner('error', `Có ${fmtNum(overdue)} yêu cầu về dữ liệu của người dân đã quá hạn 72 giờ.`,
       h('a', { href: '#/yeu-cau?overdue=1', class: 'btn btn-danger btn-small' }, 'Trả lời ngay')) : null,
+    figures,
     section('Vai trò của bạn', rolesList(me.roles)),
     h('section', { class: 'quick', 'aria-labelledby': 'quick-title' },
       h('h2', { id: 'quick-title', class: 'section-title' }, 'Truy cập nhanh'),

@@ -1,7 +1,8 @@
 // Chợ số – Siêu thị số, mô hình 4T (#/cho-so): the markets of the caller's scope with how many of
 // their traders did each 4T step, the traders (by market, or still without a step: a worklist), and,
 // for the community digital team (field.write), recording a step in a few taps: the step, the day
-// (today by default), who guided (the caller). The steps come from the server's list, never from here.
+// (today by default), who guided (the caller by default, a member of the caller's team in one tap, or
+// anyone of the registry found by name). The steps come from the server's list, never from here.
 // Never counts anything itself: the counts are the server's.
 import { h } from '../h.js';
 import { api, ApiError, hasRoute } from '../api.js';
@@ -10,6 +11,7 @@ import {
   pageHeader, section, field, form, pager, empty, disclosure, setFlash, parsePage, fmtNum, banner,
   dateField, parseDayMonthYear, dateProblem, isoToDayMonthYear, FieldError, confirmDialog, errorBanner,
 } from '../ui.js';
+import { personPicker } from '../person-picker.js';
 
 const PER_PAGE = 50;
 
@@ -36,10 +38,33 @@ function marketCard(ctx, m, steps) {
 
 /* ---------- one trader ---------- */
 
-function recordForm(ctx, t, steps) {
+// Who guided: the caller (value ''), a member of the caller's team, or a person picked from the registry.
+function helperChoice(value, label, checked) {
+  return h('li', null, h('label', { class: 'choice choice-small' },
+    h('input', { type: 'radio', name: 'helper', value, checked }), h('span', null, label)));
+}
+
+function recordForm(ctx, t, steps, team) {
   const left = steps.filter((s) => !t.steps.some((d) => d.step === s.code));
   if (!left.length) return null;
-  return disclosure('Ghi nhận bước 4T', form({
+  const choices = h('ul', { class: 'choice-list radio-list trade-helpers', 'aria-labelledby': `helper-${t.person_id}` },
+    helperChoice('', 'Tôi (người ghi nhận)', true),
+    (team || []).filter((m) => m.person_id !== t.person_id).map((m) => helperChoice(String(m.person_id), m.full_name, false)));
+  const pick = personPicker({
+    label: 'Tìm người hướng dẫn khác trong sổ dân cư',
+    actionLabel: 'Chọn',
+    act: async (p) => {
+      let box = choices.querySelector(`input[value="${p.id}"]`);
+      if (!box) {
+        const li = helperChoice(String(p.id), p.full_name, false);
+        choices.appendChild(li);
+        box = li.querySelector('input');
+      }
+      box.checked = true;
+      box.focus();
+    },
+  });
+  const f = form({
     submitLabel: 'Ghi nhận',
     busyLabel: 'Đang ghi…',
     className: 'trade-step-form',
@@ -49,7 +74,9 @@ function recordForm(ctx, t, steps) {
       if (problem) throw new FieldError('done_on', problem);
       const iso = parseDayMonthYear(values.done_on);
       if (!iso) throw new FieldError('done_on', 'Vui lòng nhập ngày thực hiện.');
-      await api.post(`/residents/${encodeURIComponent(t.person_id)}/trade-steps`, { step: values.step, done_on: iso });
+      const body = { step: values.step, done_on: iso };
+      if (values.helper) body.helper_id = Number(values.helper);
+      await api.post(`/residents/${encodeURIComponent(t.person_id)}/trade-steps`, body);
       setFlash(`Đã ghi nhận bước 4T của ${t.full_name}.`); // recorded before (200): the first record stands
       ctx.refresh();
       return undefined;
@@ -58,7 +85,9 @@ function recordForm(ctx, t, steps) {
   field({ label: 'Bước đã thực hiện', name: 'step', type: 'select', value: left[0].code, optionalMark: false,
     options: left.map((s) => ({ value: s.code, label: s.label })) }),
   dateField({ label: 'Ngày thực hiện', name: 'done_on', required: true, value: todayText() }),
-  h('p', { class: 'field-hint' }, 'Người hướng dẫn: bạn (người ghi nhận).')));
+  h('div', { class: 'field' }, h('p', { class: 'field-label', id: `helper-${t.person_id}` }, 'Người hướng dẫn'), choices));
+  // The search sits outside the form (a form holds no other form), under the choices it adds to.
+  return disclosure('Ghi nhận bước 4T', h('div', null, f, pick));
 }
 
 function removeButton(ctx, t, s, d, slot) {
@@ -86,7 +115,7 @@ function removeButton(ctx, t, s, d, slot) {
   return button;
 }
 
-function traderItem(ctx, t, steps, canWrite) {
+function traderItem(ctx, t, steps, canWrite, team) {
   const slot = h('div');
   return h('li', { class: 'trader-item', dataset: { id: String(t.person_id), market: String(t.market_id) } },
     h('p', { class: 'request-head' },
@@ -100,7 +129,7 @@ function traderItem(ctx, t, steps, canWrite) {
         d && canWrite ? removeButton(ctx, t, s, d, slot) : null);
     })),
     slot,
-    canWrite ? recordForm(ctx, t, steps) : null);
+    canWrite ? recordForm(ctx, t, steps, team) : null);
 }
 
 function filterForm(ctx, markets, steps) {
@@ -142,6 +171,12 @@ export async function render(ctx) {
   const steps = markets.steps || [];
   const items = list.items || [];
   const canWrite = ctx.can('field.write');
+  // A helper of one team picks a fellow member in one tap; others search the registry.
+  let team = null;
+  if (canWrite && items.length && ctx.can('people.read')) {
+    const teams = await api.get('/field/teams', { per_page: 2 });
+    if (teams && teams.total === 1) team = (await api.get(`/field/teams/${encodeURIComponent(teams.items[0].id)}`)).members;
+  }
   const filtered = ctx.query.market_id || ctx.query.without_step;
   return h('div', { class: 'page' },
     pageHeader(title, 'Tiểu thương – Thương mại điện tử – Thanh toán không dùng tiền mặt – Tiết kiệm số: hướng dẫn tiểu thương từng bước và ghi nhận ngày, người hướng dẫn.'),
@@ -151,7 +186,7 @@ export async function render(ctx) {
         : empty('Chưa có chợ nào trong phạm vi của bạn. Tiểu thương được ghi bằng quan hệ “tiểu thương” với một chợ trên hồ sơ người dân.')),
     h('section', { class: 'card', 'aria-label': 'Bộ lọc' }, filterForm(ctx, markets.items || [], steps)),
     section('Tiểu thương',
-      items.length ? h('ul', { class: 'request-list trader-list' }, items.map((t) => traderItem(ctx, t, steps, canWrite)))
+      items.length ? h('ul', { class: 'request-list trader-list' }, items.map((t) => traderItem(ctx, t, steps, canWrite, team)))
         : empty(filtered ? 'Không có tiểu thương nào khớp bộ lọc.' : 'Chưa có tiểu thương nào trong phạm vi của bạn.'),
       pager(list, (n) => ctx.setQuery({ page: n > 1 ? String(n) : '' }), 'tiểu thương')));
 }

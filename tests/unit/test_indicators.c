@@ -1,0 +1,354 @@
+/* test_indicators.c: the indicators (indicators.h). Pure: every catalogue entry is valid; a
+ * definition that refers to nothing, to another base, loops, or has a population nobody can be in
+ * is refused with the field named; a definition is read from a cube cell by cell. On SQLite and,
+ * when HOCVUSO_TEST_DATABASE_URL names a PostgreSQL database, on PostgreSQL: the figures of a tổ
+ * dân phố and of an office on a date, each counted record placed by hand. Synthetic people only.
+ */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h> /* after the headers it relies on (stdarg, stddef, setjmp) */
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "domain/confirmations.h"
+#include "domain/groups.h"
+#include "domain/indicators.h"
+#include "domain/people.h"
+#include "domain/units.h"
+#include "store/migrations.h"
+#include "store/store.h"
+#include "util/clock.h"
+
+#define REGISTRY_FIXTURE_NAME "indicators"
+#include "registry_fixture.h"
+
+static json_t *J(const char *text) {
+  json_error_t err;
+  json_t *j = json_loads(text, 0, &err);
+  if (!j) fail_msg("bad JSON in the test: %s: %s", text, err.text);
+  return j;
+}
+
+/* Refused with this status, code and field. */
+static void refused_says(const json_t *set, const char *code, const char *def, int status, const char *ecode,
+                         const char *field, const char *says) {
+  json_t *d = J(def);
+  app_err e = {0};
+  if (ind_validate(set, code, d, &e) == 0) fail_msg("accepted: %s", def);
+  if (e.status != status || strcmp(e.code, ecode) != 0 || !e.field || strcmp(e.field, field) != 0)
+    fail_msg("%s: got %d %s (%s) %s, wanted %d %s (%s)", def, e.status, e.code, e.field ? e.field : "-", e.message,
+             status, ecode, field);
+  if (says && !strstr(e.message, says)) fail_msg("%s: \"%s\" does not say \"%s\"", def, e.message, says);
+  json_decref(d);
+}
+#define refused(set, code, def, status, ecode, field) refused_says(set, code, def, status, ecode, field, NULL)
+
+static void test_catalogue_valid(void **state) {
+  (void)state;
+  assert_true(ind_catalogue_count >= 12);
+  for (int i = 0; i < ind_catalogue_count; i++) {
+    json_t *d = J(ind_catalogue[i].definition);
+    app_err e = {0};
+    if (ind_validate(NULL, ind_catalogue[i].code, d, &e) != 0)
+      fail_msg("%s: %s %s", ind_catalogue[i].code, e.code, e.message);
+    json_decref(d);
+  }
+}
+
+static void test_refused(void **state) {
+  (void)state;
+  refused(NULL, NULL, "{\"base\": \"cats\", \"condition\": {\"fact\": \"learned\"}}", 400, "invalid_value", "base");
+  refused(NULL, NULL, "{\"base\": \"people\", \"population\": {\"group\": \"pilots\"}, \"condition\": {\"fact\": \"learned\"}}",
+          400, "invalid_value", "population");
+  refused(NULL, NULL, "{\"base\": \"people\", \"condition\": {\"fact\": \"flies\"}}", 400, "invalid_value",
+          "condition");
+  /* a group of another base, an indicator that does not exist, one of another base */
+  refused(NULL, NULL, "{\"base\": \"households\", \"population\": {\"group\": \"adults\"}, \"condition\": {\"fact\": \"has_learner\"}}",
+          400, "invalid_value", "population");
+  refused_says(NULL, NULL, "{\"base\": \"people\", \"condition\": {\"indicator\": \"T99\"}}", 400, "invalid_value",
+               "condition", "Không có chỉ tiêu");
+  refused(NULL, NULL, "{\"base\": \"people\", \"condition\": {\"indicator\": \"T6\"}}", 400, "invalid_value",
+          "condition");
+  refused(NULL, NULL, "{\"base\": \"people\"}", 400, "missing_field", "condition");
+  refused(NULL, NULL, "{\"base\": \"people\", \"condition\": {\"any\": []}}", 400, "invalid_value", "condition");
+  /* a population nobody can be in */
+  refused_says(NULL, NULL,
+               "{\"base\": \"people\", \"population\": {\"all\": [{\"group\": \"adults\"}, {\"not\": {\"group\": \"adults\"}}]},"
+               " \"condition\": {\"fact\": \"learned\"}}",
+               400, "invalid_value", "population", "không thể có ai");
+  /* loops: to itself, and through another stored indicator */
+  json_t *set = J("{\"X\": {\"base\": \"people\", \"population\": {\"group\": \"adults\"}, \"condition\": {\"indicator\": \"Y\"}},"
+                  " \"Y\": {\"base\": \"people\", \"condition\": {\"indicator\": \"X\", \"part\": \"population\"}}}");
+  refused_says(set, "Z", "{\"base\": \"people\", \"condition\": {\"indicator\": \"Z\"}}", 400, "invalid_value", "condition",
+               "vòng lặp");
+  refused_says(set, "X", "{\"base\": \"people\", \"condition\": {\"indicator\": \"Y\"}}", 400, "invalid_value", "condition",
+               "vòng lặp");
+  /* and what is fine: a reference to the catalogue, with its population part */
+  json_t *ok = J("{\"base\": \"people\", \"population\": {\"indicator\": \"T3\", \"part\": \"numerator\"},"
+                 " \"condition\": {\"not\": {\"fact\": \"vneid_level2\"}}}");
+  app_err e = {0};
+  assert_int_equal(ind_validate(set, "W", ok, &e), 0);
+  json_decref(ok);
+  json_decref(set);
+}
+
+static void test_eval(void **state) {
+  (void)state;
+  ind_cell cells[] = {
+      {GROUP_ADULTS | 128, 1 /* certified */, 3},
+      {GROUP_ADULTS | 128, 0, 5},
+      {GROUP_ADULTS | GROUP_ELDERLY | 128, 2 /* VNeID */ | 8 /* level 2 */, 4},
+      {GROUP_PUBLIC_STAFF, 16 /* class completed */, 2},
+      {GROUP_PUBLIC_STAFF, 0, 1},
+      {0, 1, 7}, /* a child with a certificate: in no adult figure */
+  };
+  ind_cube cube = {cells, (int)(sizeof cells / sizeof cells[0]), 0};
+  struct {
+    const char *code;
+    int64_t num, den;
+  } want[] = {{"T1", 2, 3}, {"T3", 7, 12}, {"T4", 4, 12}, {"M4", 4, 12}};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    const ind_def *d = NULL;
+    for (int k = 0; k < ind_catalogue_count; k++)
+      if (strcmp(ind_catalogue[k].code, want[i].code) == 0) d = &ind_catalogue[k];
+    assert_non_null(d);
+    json_t *def = J(d->definition);
+    int64_t num = -1, den = -1;
+    ind_eval(NULL, def, &cube, &num, &den);
+    if (num != want[i].num || den != want[i].den)
+      fail_msg("%s: %lld/%lld, wanted %lld/%lld", want[i].code, (long long)num, (long long)den, (long long)want[i].num,
+               (long long)want[i].den);
+    json_decref(def);
+  }
+  /* of those who learned (T3's numerator), how many have not reached VNeID level 2 */
+  json_t *def = J("{\"base\": \"people\", \"population\": {\"indicator\": \"T3\"}, \"condition\": {\"not\": {\"fact\": \"vneid_level2\"}}}");
+  int64_t num = 0, den = 0;
+  ind_eval(NULL, def, &cube, &num, &den);
+  assert_int_equal(den, 7);
+  assert_int_equal(num, 3);
+  json_decref(def);
+}
+
+static void test_date_key(void **state) {
+  (void)state;
+  assert_int_equal(ind_date_key("2026-03-31"), 20260331);
+  assert_int_equal(ind_date_key("2024-02-29"), 20240229);
+  assert_int_equal(ind_date_key("2026-02-29"), -1);
+  assert_int_equal(ind_date_key("2026-13-01"), -1);
+  assert_int_equal(ind_date_key("31/03/2026"), -1);
+  assert_int_equal(ind_date_key(""), -1);
+}
+
+/* ---- on a database ---- */
+
+static void exec_ok(fixture *fx, const char *sql) {
+  if (store_exec(fx->w, sql) != STORE_OK) fail_msg("%s: %s", sql, store_errmsg(fx->w));
+}
+
+static json_t *item_of(json_t *o, const char *code) {
+  size_t i;
+  json_t *it;
+  json_array_foreach(json_object_get(o, "items"), i, it) if (strcmp(json_string_value(json_object_get(it, "code")), code) == 0) return it;
+  fail_msg("no indicator %s", code);
+  return NULL;
+}
+static void figures(json_t *o, const char *code, int64_t num, int64_t den) {
+  json_t *it = item_of(o, code);
+  int64_t n = json_integer_value(json_object_get(it, "numerator")), d = json_integer_value(json_object_get(it, "denominator"));
+  if (n != num || d != den) fail_msg("%s: %lld/%lld, wanted %lld/%lld", code, (long long)n, (long long)d, (long long)num, (long long)den);
+}
+
+static json_t *compute(fixture *fx, int64_t unit, int64_t date) {
+  json_t *o = NULL;
+  app_err e = {0};
+  if (ind_compute(fx->w, unit, date, &o, &e) != 0) fail_msg("ind_compute: %s %s", e.code, e.message);
+  return o;
+}
+
+static void test_figures(void **state) {
+  fixture *fx = fx_of(state);
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  int64_t tdp = 0, office = 0;
+  char nm[64];
+  snprintf(nm, sizeof nm, "Tổ chỉ tiêu %d", ++fx->seq);
+  assert_int_equal(unit(fx->w, fx->ward, "residential_group", nm, &tdp), 0);
+  snprintf(nm, sizeof nm, "Phòng chỉ tiêu %d", ++fx->seq);
+  assert_int_equal(unit(fx->w, fx->ward, "office", nm, &office), 0);
+  int64_t h1 = household(fx, tdp), h2 = household(fx, tdp), h3 = household(fx, tdp);
+  (void)h3; /* nobody lives there: in no figure */
+  int64_t a1 = person(fx, "Người Thử Một", tdp, h1, "1970", NULL, NULL);
+  int64_t a2 = person(fx, "Người Thử Hai", tdp, h1, "1985", NULL, NULL);
+  int64_t a3 = person(fx, "Người Thử Ba", tdp, h2, "1990", NULL, NULL);
+  int64_t child = person(fx, "Người Thử Bé", tdp, h2, "2015", NULL, NULL);
+  int64_t staff = person(fx, "Cán Bộ Thử", office, 0, "1988", NULL, NULL); /* lives elsewhere */
+  char sql[512];
+  /* a1: a certificate; a2: confirmed on VNeID on 2026-01-05, level 2; the child: a certificate too */
+  exec_ok(fx, "INSERT INTO signing_keys (kid, public_key, seed_sealed, valid_from, created_at)"
+              " SELECT 'k-ind', 'x', 'x', 1, 1 WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE kid = 'k-ind')");
+  exec_ok(fx, "INSERT INTO programmes (code, title, requirements, created_at, updated_at)"
+              " SELECT 'IND-THU', 'Thử', '{}', 1, 1 WHERE NOT EXISTS (SELECT 1 FROM programmes WHERE code = 'IND-THU')");
+  int64_t certified[] = {a1, child};
+  for (int i = 0; i < 2; i++) {
+    snprintf(sql, sizeof sql,
+             "INSERT INTO certificates (id, programme_id, person_id, learner, holder_name, programme_title, issued_on,"
+             " issuer, kid, payload, signature, issued_at) SELECT %lld, id, %lld, 'p%lld', 'Người Thử', 'Thử',"
+             " '2026-01-01', 'Phường Thử', 'k-ind', 'p', 's', 1767200000 FROM programmes WHERE code = 'IND-THU'",
+             (long long)(2000000000000000 + certified[i]), (long long)certified[i], (long long)certified[i]);
+    exec_ok(fx, sql);
+  }
+  snprintf(sql, sizeof sql,
+           "INSERT INTO external_confirmations (person_id, kind, source, confirmed_on, created_at)"
+           " VALUES (%lld, 'vneid', 'VNeID', 20260105, 1), (%lld, 'national_platform', 'binhdanhocvuso.gov.vn', 20260110, 1)",
+           (long long)a2, (long long)staff);
+  exec_ok(fx, sql);
+  snprintf(sql, sizeof sql, "UPDATE people SET vneid_level = 2 WHERE id = %lld", (long long)a2);
+  exec_ok(fx, sql);
+  snprintf(sql, sizeof sql, "INSERT INTO memberships (person_id, unit_id, kind) VALUES (%lld, %lld, 'staff')",
+           (long long)staff, (long long)office);
+  exec_ok(fx, sql);
+  (void)a3;
+
+  json_t *o = compute(fx, tdp, 20260301);
+  figures(o, "T3", 2, 3); /* a1 certified, a2 confirmed; a3 not; the child is no adult */
+  figures(o, "T4", 1, 3);
+  figures(o, "M4", 1, 3);
+  figures(o, "M3", 2, 2); /* h1 (a1) and h2 (the child's certificate); h3 has nobody */
+  figures(o, "T1", 0, 0); /* no staff in the tổ */
+  json_t *t3 = item_of(o, "T3");
+  assert_int_equal(json_integer_value(json_object_get(t3, "target")), 100); /* 2026 */
+  double pct = json_real_value(json_object_get(t3, "percent"));
+  if (pct < 66.69 || pct > 66.71) fail_msg("T3: %.3f %%, wanted 66.7", pct); /* one decimal */
+  assert_false(json_is_true(json_object_get(t3, "met")));
+  assert_true(json_is_null(json_object_get(item_of(o, "T1"), "percent"))); /* nobody to divide by */
+  json_decref(o);
+  /* the day before the VNeID confirmation, and in 2025 (its own target) */
+  o = compute(fx, tdp, 20260104);
+  figures(o, "T4", 0, 3);
+  json_decref(o);
+  o = compute(fx, tdp, 20251231);
+  assert_int_equal(json_integer_value(json_object_get(item_of(o, "T3"), "target")), 80);
+  json_decref(o);
+  /* the office: its staff member, who lives elsewhere, counts for target 1 there, not as a resident */
+  o = compute(fx, office, 20260301);
+  figures(o, "T1", 1, 1);
+  figures(o, "T3", 0, 0);
+  json_decref(o);
+  /* the ward holds both, and what the fixture made elsewhere */
+  o = compute(fx, fx->ward, 20260301);
+  json_t *w3 = item_of(o, "T3");
+  assert_true(json_integer_value(json_object_get(w3, "denominator")) >= 3);
+  json_decref(o);
+  /* a unit that does not exist */
+  app_err e = {0};
+  o = NULL;
+  assert_int_equal(ind_compute(fx->w, 987654321, 20260301, &o, &e), -1);
+  assert_int_equal(e.status, 404);
+  assert_int_equal(store_rollback(fx->w), STORE_OK);
+}
+
+static void test_quarters(void **state) {
+  (void)state;
+  assert_int_equal(ind_quarter_end("2026-Q1"), 20260331);
+  assert_int_equal(ind_quarter_end("2026-Q4"), 20261231);
+  assert_int_equal(ind_quarter_end("2026-Q5"), -1);
+  assert_int_equal(ind_quarter_end("2026Q1"), -1);
+  assert_int_equal(ind_quarter_end("1999-Q1"), -1);
+  assert_int_equal(ind_quarter_end(NULL), -1);
+  char q[8];
+  ind_last_quarter(20261202, q);
+  assert_string_equal(q, "2026-Q3");
+  ind_last_quarter(20260101, q);
+  assert_string_equal(q, "2025-Q4");
+  ind_last_quarter(20260331, q); /* the quarter's own last day: it has not ended */
+  assert_string_equal(q, "2025-Q4");
+  ind_last_quarter(20260401, q);
+  assert_string_equal(q, "2026-Q1");
+}
+
+/* A quarter's snapshot: every unit once; taken again it adds nothing and changes nothing, even
+ * when the records have changed since; a quarter not ended or not a quarter is refused. */
+static void test_snapshot(void **state) {
+  fixture *fx = *state;
+  if (!fx || !fx->st) skip();
+  char err[256] = "";
+  int64_t n = 0;
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q4", 20261231, &n, err, sizeof err), -1); /* its last day */
+  assert_non_null(strstr(err, "has not ended"));
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q9", 20270101, &n, err, sizeof err), -1);
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  int64_t units = 0;
+  store_stmt *s = NULL;
+  STORE_SQL(q_count_units, "SELECT COUNT(*) FROM units");
+  STORE_SQL(q_count_rows, "SELECT COUNT(*), SUM(denominator) FROM indicator_snapshots WHERE quarter = '2026-Q1'");
+  s = store_prepare(w, &q_count_units);
+  assert_int_equal(store_step(s), STORE_ROW);
+  units = store_col_int(s, 0);
+  store_reset(s);
+  store_release(w);
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q1", 20260601, &n, err, sizeof err), 0);
+  assert_int_equal(n, units);
+  w = store_acquire(fx->st, true);
+  s = store_prepare(w, &q_count_rows);
+  assert_int_equal(store_step(s), STORE_ROW);
+  int64_t rows = store_col_int(s, 0), den = store_col_int(s, 1);
+  store_reset(s);
+  assert_int_equal(rows, units * ind_catalogue_count);
+  /* a new adult resident of the ward, then the snapshot taken again: nothing added, nothing changed */
+  fx->w = w;
+  assert_int_equal(store_begin(w), STORE_OK);
+  int64_t hh = household(fx, fx->tdp1);
+  person(fx, "Người Thử Sau Quý", fx->tdp1, hh, "1975", NULL, NULL);
+  assert_int_equal(store_commit(w), STORE_OK);
+  fx->w = NULL;
+  store_release(w);
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q1", 20260601, &n, err, sizeof err), 0);
+  assert_int_equal(n, 0);
+  w = store_acquire(fx->st, true);
+  s = store_prepare(w, &q_count_rows);
+  assert_int_equal(store_step(s), STORE_ROW);
+  assert_int_equal(store_col_int(s, 0), rows);
+  assert_int_equal(store_col_int(s, 1), den);
+  store_reset(s);
+  /* the history of the ward: that quarter, with the figure it had */
+  json_t *o = NULL;
+  app_err e = {0};
+  assert_int_equal(ind_history(w, fx->ward, "T3", &o, &e), 0);
+  json_t *items = json_object_get(o, "items");
+  assert_int_equal(json_array_size(items), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "quarter")), "2026-Q1");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "date")), "2026-03-31");
+  json_decref(o);
+  assert_int_equal(ind_history(w, fx->ward, "T99", &o, &e), -1);
+  assert_int_equal(e.status, 404);
+  store_release(w);
+}
+
+int main(void) {
+  if (sodium_init() < 0) return 1;
+  const struct CMUnitTest pure[] = {
+      cmocka_unit_test(test_catalogue_valid),
+      cmocka_unit_test(test_refused),
+      cmocka_unit_test(test_eval),
+      cmocka_unit_test(test_date_key),
+      cmocka_unit_test(test_quarters),
+  };
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_figures, test_setup, test_teardown),
+      cmocka_unit_test(test_snapshot),
+  };
+  int failed = cmocka_run_group_tests_name("indicators_pure", pure, NULL, NULL);
+  failed += cmocka_run_group_tests_name("indicators_sqlite", tests, setup_sqlite, teardown_sqlite);
+  failed += cmocka_run_group_tests_name("indicators_postgresql", tests, setup_pg, teardown_pg);
+  return failed ? 1 : 0;
+}

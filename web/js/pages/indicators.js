@@ -1,0 +1,206 @@
+// Chỉ tiêu (the movement's dashboard): #/chi-tieu?unit=ID&date=YYYY-MM-DD — every target of the plan
+// and every model rule for a unit and its whole subtree on a date: value, the year's target, the gap,
+// as a bar; the units below it to drill down into. The home page shows the same list for the
+// officer's own unit (indicatorList).
+// Never computes a figure: numerator, denominator, percent, target and gap are the server's.
+import { h } from '../h.js';
+import { api } from '../api.js';
+import { icon } from '../icons.js';
+import { pageHeader, section, empty, fmtNum, badge } from '../ui.js';
+
+const BASES = {
+  people: 'người', students: 'học sinh', households: 'hộ', schools: 'trường', mentors: 'đại sứ số', centres: 'trung tâm',
+};
+
+function bar(it) {
+  const pct = it.percent === null ? 0 : Math.max(0, Math.min(100, it.percent));
+  const label = it.percent === null ? 'Chưa có ai trong mẫu số' : `${fmtNum(it.percent)}%`;
+  // Widths through the CSSOM: the page's CSP allows no inline style attribute.
+  const fill = h('span', { class: `ind-fill${it.met ? ' ind-met' : ''}` });
+  fill.style.width = `${pct}%`;
+  const mark = it.target === null ? null : h('span', { class: 'ind-target' });
+  if (mark) mark.style.left = `${Math.min(100, it.target)}%`;
+  return h('div', { class: 'ind-bar', role: 'img', 'aria-label': it.target === null ? label : `${label}, chỉ tiêu ${it.target}%` },
+    fill, mark);
+}
+
+function status(it) {
+  if (it.percent === null) return badge('Chưa có số liệu', 'neutral');
+  if (it.target === null) return badge('Theo dõi', 'neutral');
+  return it.met ? badge('Đạt', 'success') : badge(`Còn thiếu ${fmtNum(it.gap)} điểm %`, 'warning');
+}
+
+/** The list of indicators of one answer of GET /indicators; `rankHref(it)`, when given, links each
+ * to the ranking of the units below. */
+export function indicatorList(data, rankHref = null) {
+  if (!data.items.length) return empty('Chưa có chỉ tiêu nào.');
+  return h('ul', { class: 'ind-list' },
+    data.items.map((it) => h('li', { class: 'ind-item', dataset: { code: it.code } },
+      h('div', { class: 'ind-head' },
+        h('span', { class: 'ind-code' }, it.code),
+        h('span', { class: 'ind-name' }, it.name)),
+      bar(it),
+      h('div', { class: 'ind-figures' },
+        h('span', { class: 'ind-value' }, it.percent === null ? '—' : `${fmtNum(it.percent)}%`),
+        h('span', { class: 'ind-count' }, `${fmtNum(it.numerator)}/${fmtNum(it.denominator)} ${BASES[it.base] || ''}`),
+        h('span', { class: 'ind-goal' }, it.target === null ? 'không có chỉ tiêu năm' : `chỉ tiêu ${fmtNum(it.target)}%`),
+        status(it)),
+      rankHref ? h('div', { class: 'ind-links' },
+        h('a', { href: rankHref(it), class: 'ind-rank-link' }, 'Xếp hạng đơn vị trực thuộc'),
+        h('a', { href: rankHref(it).replace('/xep-hang?', '/theo-quy?'), class: 'ind-rank-link' }, 'Theo quý')) : null)));
+}
+
+/* ---------- #/chi-tieu/theo-quy?code=&unit= : the quarters kept, and today, as a chart ---------- */
+
+// Chart.js (npm, pinned in package-lock.json; scripts/install-deps.sh copies its browser build into
+// web/vendor, served by the binary like every other file): loaded on this page only.
+let chartLib = null;
+function loadChart() {
+  if (!chartLib) chartLib = import('../../vendor/chart.umd.min.js').then(() => globalThis.Chart);
+  return chartLib;
+}
+
+async function trend(ctx) {
+  const code = ctx.query.code || 'T3';
+  const query = { code };
+  if (ctx.query.unit) query.unit = ctx.query.unit;
+  const [hist, now] = await Promise.all([
+    api.get('/indicators/history', query),
+    api.get('/indicators', ctx.query.unit ? { unit: ctx.query.unit } : {}),
+  ]);
+  const today = now.items.find((x) => x.code === code);
+  const points = hist.items.map((x) => ({ label: x.quarter.replace('-', ' '), percent: x.percent, target: x.target, num: x.numerator, den: x.denominator }));
+  if (today) points.push({ label: 'Hôm nay', percent: today.percent, target: today.target, num: today.numerator, den: today.denominator });
+  const canvas = h('canvas', { id: 'ind-trend-chart', role: 'img', 'aria-label': `Tỷ lệ ${hist.indicator.name} theo quý` });
+  const table = h('div', { class: 'table-wrap' },
+    h('table', { class: 'table table-cards ind-trend' },
+      h('caption', { class: 'visually-hidden' }, `${hist.indicator.name} theo quý`),
+      h('thead', null, h('tr', null, ['Quý', 'Tỷ lệ', 'Số đạt', 'Chỉ tiêu'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, points.map((p) => h('tr', null,
+        h('td', { class: 'cell-title', dataset: { label: 'Quý' } }, p.label),
+        h('td', { dataset: { label: 'Tỷ lệ' } }, p.percent === null ? '—' : `${fmtNum(p.percent)}%`),
+        h('td', { dataset: { label: 'Số đạt' } }, `${fmtNum(p.num)}/${fmtNum(p.den)}`),
+        h('td', { dataset: { label: 'Chỉ tiêu' } }, p.target === null ? '—' : `${fmtNum(p.target)}%`))))));
+  const page = h('div', { class: 'page page-indicators' },
+    pageHeader(`Theo quý: ${code} ${hist.indicator.name}`, `${hist.unit.name}: số liệu cuối mỗi quý (giữ nguyên như đã báo cáo) và hôm nay.`),
+    points.length > 1 ? h('div', { class: 'ind-chart' }, canvas) : null,
+    points.length ? table : empty('Chưa có số liệu quý nào được lưu.'),
+    h('p', null, h('a', { href: `#/chi-tieu?unit=${encodeURIComponent(hist.unit.id)}`, class: 'btn btn-secondary' }, 'Về các chỉ tiêu')));
+  if (points.length > 1) {
+    loadChart().then((Chart) => {
+      const chart = new Chart(canvas, {
+        type: 'line',
+        data: {
+          labels: points.map((p) => p.label),
+          datasets: [
+            { label: 'Tỷ lệ (%)', data: points.map((p) => p.percent), borderColor: '#1b4f8a', backgroundColor: '#1b4f8a', tension: 0.2 },
+            { label: 'Chỉ tiêu (%)', data: points.map((p) => p.target), borderColor: '#7a4f00', borderDash: [6, 4], pointRadius: 0, stepped: true },
+          ],
+        },
+        options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { y: { min: 0, max: 100 } } },
+      });
+      canvas.dataset.ready = String(chart.data.labels.length);
+    }, () => canvas.replaceWith(empty('Không tải được biểu đồ; bảng bên dưới có đủ số liệu.')));
+  }
+  return page;
+}
+
+/* ---------- #/chi-tieu/xep-hang?code=&unit=&date= : the units below, ranked ---------- */
+
+async function ranking(ctx) {
+  const query = { code: ctx.query.code || 'T3' };
+  if (ctx.query.unit) query.unit = ctx.query.unit;
+  if (ctx.query.date) query.date = ctx.query.date;
+  const data = await api.get('/indicators/ranking', query);
+  const ind = data.indicator;
+  const rows = data.items.map((x) => h('tr', { dataset: { id: String(x.unit_id) } },
+    h('td', { dataset: { label: 'Hạng' }, class: 'ind-rank' }, x.rank === null ? '—' : String(x.rank)),
+    h('td', { class: 'cell-title', dataset: { label: 'Đơn vị' } },
+      h('a', { href: `#/chi-tieu?unit=${encodeURIComponent(x.unit_id)}&date=${encodeURIComponent(data.date)}`, class: 'row-name' }, x.name)),
+    h('td', { dataset: { label: 'Tỷ lệ' } }, bar({ ...x, target: ind.target }), x.percent === null ? '—' : `${fmtNum(x.percent)}%`),
+    h('td', { dataset: { label: 'Số đạt' }, class: 'ind-count' }, `${fmtNum(x.numerator)}/${fmtNum(x.denominator)}`)));
+  return h('div', { class: 'page page-indicators' },
+    pageHeader(`Xếp hạng: ${ind.code} ${ind.name}`,
+      `Các đơn vị trực thuộc ${data.unit.name}, tính đến hết ngày ${data.date.split('-').reverse().join('/')}` +
+      (ind.target === null ? '.' : `; chỉ tiêu năm ${fmtNum(ind.target)}%.`)),
+    data.items.length ? h('div', { class: 'table-wrap' },
+      h('table', { class: 'table table-cards ind-ranking' },
+        h('caption', { class: 'visually-hidden' }, `Xếp hạng theo ${ind.name}`),
+        h('thead', null, h('tr', null, ['Hạng', 'Đơn vị', 'Tỷ lệ', 'Số đạt'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, rows)))
+      : empty('Đơn vị này không có đơn vị trực thuộc.'),
+    h('p', null, h('a', { href: `#/chi-tieu?unit=${encodeURIComponent(data.unit.id)}&date=${encodeURIComponent(data.date)}`, class: 'btn btn-secondary' }, 'Về các chỉ tiêu')));
+}
+
+/* The quarters that have ended (the last four) and the last year, for the reports. */
+function periods(todayIso) {
+  let y = Number(todayIso.slice(0, 4));
+  let q = Math.floor((Number(todayIso.slice(5, 7)) - 1) / 3);
+  const out = [];
+  const roman = ['I', 'II', 'III', 'IV'];
+  for (let k = 0; k < 4; k++) {
+    if (q === 0) { y -= 1; q = 4; }
+    out.push({ value: `${y}-Q${q}`, label: `Quý ${roman[q - 1]} năm ${y}` });
+    q -= 1;
+  }
+  const year = Number(todayIso.slice(0, 4)) - 1;
+  out.push({ value: String(year), label: `Cả năm ${year}` });
+  return out;
+}
+
+function reportsSection(unit, todayIso) {
+  const choices = periods(todayIso);
+  const select = h('select', { id: 'report-period', name: 'period', class: 'input' },
+    choices.map((c) => h('option', { value: c.value }, c.label)));
+  const pdf = h('a', { class: 'btn btn-primary', download: '' }, 'Tải báo cáo PDF');
+  const xlsx = h('a', { class: 'btn btn-secondary', download: '' }, 'Tải báo cáo Excel');
+  const update = () => {
+    const q = new URLSearchParams({ unit: String(unit), period: select.value });
+    pdf.href = `/api/v1/reports/pdf?${q}`;
+    xlsx.href = `/api/v1/reports/report.xlsx?${q}`;
+  };
+  select.addEventListener('change', update);
+  update();
+  return section('Báo cáo quý, năm',
+    h('p', { class: 'muted' }, 'Báo cáo kết quả thực hiện Phong trào “Bình dân học vụ số” theo thể thức Nghị định 30/2020/NĐ-CP, với số liệu cuối quý đã lưu.'),
+    h('div', { class: 'ind-date-form' }, h('label', { for: 'report-period' }, 'Kỳ báo cáo'), select),
+    h('p', { class: 'ind-links' }, pdf, xlsx));
+}
+
+function dateForm(ctx, unit, date) {
+  const input = h('input', { type: 'date', name: 'date', value: date, id: 'ind-date', class: 'input' });
+  const go = (e) => {
+    e.preventDefault();
+    const q = new URLSearchParams({ unit: String(unit) });
+    if (input.value) q.set('date', input.value);
+    location.hash = `#/chi-tieu?${q}`;
+  };
+  return h('form', { class: 'ind-date-form', onsubmit: go },
+    h('label', { for: 'ind-date' }, 'Ngày tham chiếu'),
+    input,
+    h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Xem'));
+}
+
+export async function render(ctx) {
+  if (ctx.params && ctx.params.view === 'xep-hang') return ranking(ctx);
+  if (ctx.params && ctx.params.view === 'theo-quy') return trend(ctx);
+  const query = {};
+  if (ctx.query.unit) query.unit = ctx.query.unit;
+  if (ctx.query.date) query.date = ctx.query.date;
+  const data = await api.get('/indicators', query);
+  const children = ctx.can('units.read') ? await api.get('/units', { parent_id: data.unit.id, per_page: 100 }).catch(() => null) : null;
+  const below = children && children.items && children.items.length
+    ? section('Đơn vị trực thuộc',
+      h('ul', { class: 'ind-units' }, children.items.map((u) => h('li', null,
+        h('a', { href: `#/chi-tieu?unit=${encodeURIComponent(u.id)}&date=${encodeURIComponent(data.date)}`, class: 'quick-link' },
+          h('span', { class: 'quick-body' }, h('span', { class: 'quick-title' }, u.name)),
+          icon('chevron', 'quick-chevron'))))))
+    : null;
+  return h('div', { class: 'page page-indicators' },
+    pageHeader(`Chỉ tiêu: ${data.unit.name}`, `Số liệu tính đến hết ngày ${data.date.split('-').reverse().join('/')}, cho đơn vị này và mọi đơn vị trực thuộc.`),
+    dateForm(ctx, data.unit.id, data.date),
+    reportsSection(data.unit.id, new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10)),
+    section('Chỉ tiêu của kế hoạch và các mô hình', indicatorList(data, (it) =>
+      `#/chi-tieu/xep-hang?code=${encodeURIComponent(it.code)}&unit=${encodeURIComponent(data.unit.id)}&date=${encodeURIComponent(data.date)}`)),
+    below);
+}
