@@ -51,6 +51,28 @@ async function time(path, n) {
 const hello = await time('/api/v1/hello', process.env.ROUNDS);
 const tdp = await time(`/api/v1/indicators?unit=${process.env.TDP}`, process.env.ROUNDS);
 const ward = await time(`/api/v1/indicators?unit=${process.env.WARD}`, process.env.WARD_ROUNDS);
+// The ward's report of the last quarter, both files, from its snapshot (the first call keeps the
+// snapshot of that unit: counted once, reported as "first"; then each file, WARD_ROUNDS times).
+const now = new Date(Date.now() + 7 * 3600 * 1000);
+let qy = now.getUTCFullYear(), qq = Math.floor(now.getUTCMonth() / 3);
+if (qq === 0) { qy -= 1; qq = 4; }
+const period = `${qy}-Q${qq}`;
+const t0 = performance.now();
+const first = await fetch(`${base}/api/v1/reports?unit=${process.env.WARD}&period=${period}`, { headers: { cookie } });
+if (first.status !== 200) throw new Error(`report: ${first.status} ${await first.text()}`);
+await first.json();
+const firstMs = performance.now() - t0;
+const both = [];
+for (let i = 0; i < Number(process.env.WARD_ROUNDS); i++) {
+  const t1 = performance.now();
+  for (const f of ['pdf', 'report.xlsx']) {
+    const res = await fetch(`${base}/api/v1/reports/${f}?unit=${process.env.WARD}&period=${period}`, { headers: { cookie, 'sec-fetch-site': 'same-origin' } });
+    if (res.status !== 200) throw new Error(`${f}: ${res.status}`);
+    await res.arrayBuffer();
+  }
+  both.push(performance.now() - t1);
+}
+console.log(`\nthe ward's report of ${period}: first (its snapshot kept) ${firstMs.toFixed(0)} ms; both files from the snapshot: median ${q(both, 0.5).toFixed(0)} ms, max ${q(both, 1).toFixed(0)} ms`);
 const people = Number(process.env.PEOPLE), ref = Number(process.env.REF_MS);
 const t3 = ward.last.items.find((x) => x.code === 'T3');
 console.log(`| people | hello p50/p99 ms | tổ: indicators p50/p99 ms | ward: indicators p50/max ms | ward: people counted/s | sqlite3 GROUP BY by unit, ms (people/s) | ward recompute / GROUP BY |`);

@@ -10,11 +10,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "domain/families.h"
 #include "domain/groups.h"
 #include "util/arena.h"
 #include "util/clock.h"
+
+/* The number written by exactly `n` decimal digits at s, or -1. */
+static int digits(const char *s, size_t n) {
+  int v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!s || s[i] < '0' || s[i] > '9') return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+/* A year as a key of targets ("2026"), or -1. */
+static int year_key(const char *k) { return k && strlen(k) == 4 ? digits(k, 4) : -1; }
 
 /* ---- building blocks ---- */
 
@@ -160,7 +174,11 @@ static const json_t *catalogue_def(const char *code, int *index) {
 
 /* ---- evaluation over a cell ---- */
 
-enum { MAX_DEPTH = 16 };
+/* MAX_DEPTH guards the evaluation only: a valid definition never reaches it (NEST_MAX levels of
+ * expressions, references included, at most two evaluation levels each). REF_MAX: indicators
+ * referring to each other in a chain. NODE_BUDGET: expressions of a definition with every
+ * reference expanded, so that checking and counting one stays cheap whatever it refers to. */
+enum { MAX_DEPTH = 100, NEST_MAX = 24, REF_MAX = 16, NODE_BUDGET = 500 };
 
 /* The definition of `code`: the set's (stored ones, and the one under check), else the catalogue's. */
 static const json_t *lookup(const json_t *set, const char *code) {
@@ -224,18 +242,53 @@ int ind_eval(const json_t *set, const json_t *def, const ind_cube *cube, int64_t
 
 typedef struct vstate {
   const json_t *set;
-  const char *stack[MAX_DEPTH]; /* the indicators being checked, outermost first */
+  const char *stack[REF_MAX]; /* the indicators being checked, outermost first */
   int depth;
+  int nest;  /* expressions entered and not left, references included */
+  int nodes; /* expressions checked, references expanded */
   app_err *e;
   const char *field;
 } vstate;
 
+static const char *const OPERATORS[] = {"group", "fact", "any", "all", "not", "indicator"};
+
 static int check_def(vstate *v, const json_t *def, ind_base *base_out);
 
+static int check_expr_in(vstate *v, const json_t *x, ind_base base);
+
 static int check_expr(vstate *v, const json_t *x, ind_base base) {
+  if (++v->nodes > NODE_BUDGET)
+    return app_fail(v->e, 400, "invalid_value", v->field,
+                    "Định nghĩa quá phức tạp: tối đa 500 điều kiện, kể cả điều kiện của các chỉ tiêu được dùng lại.");
+  if (++v->nest > NEST_MAX) {
+    v->nest--;
+    return app_fail(v->e, 400, "invalid_value", v->field, "Điều kiện lồng nhau quá sâu (tối đa 24 cấp).");
+  }
+  int rc = check_expr_in(v, x, base);
+  v->nest--;
+  return rc;
+}
+
+static int check_expr_in(vstate *v, const json_t *x, ind_base base) {
   static _Thread_local char msg[256];
   if (!json_is_object(x) || json_object_size(x) < 1)
     return app_fail(v->e, 400, "invalid_value", v->field, "Mỗi điều kiện phải là một đối tượng JSON (group, fact, any, all, not hoặc indicator).");
+  /* exactly one test, and nothing unread beside it */
+  int ops = 0;
+  const char *key;
+  const json_t *kv;
+  json_object_foreach((json_t *)x, key, kv) {
+    bool op = false;
+    for (size_t i = 0; i < sizeof OPERATORS / sizeof OPERATORS[0]; i++) op |= strcmp(key, OPERATORS[i]) == 0;
+    if (op) {
+      ops++;
+    } else if (!(strcmp(key, "part") == 0 && json_object_get(x, "indicator"))) {
+      snprintf(msg, sizeof msg, "Khóa \"%.60s\" không có trong một điều kiện (group, fact, any, all, not, indicator, part).", key);
+      return app_fail(v->e, 400, "invalid_value", v->field, msg);
+    }
+  }
+  if (ops != 1)
+    return app_fail(v->e, 400, "invalid_value", v->field, "Mỗi điều kiện có đúng một phép thử: group, fact, any, all, not hoặc indicator.");
   const json_t *val;
   if ((val = json_object_get(x, "group"))) {
     if (!find_block(bases[base].groups, json_string_value(val))) {
@@ -279,7 +332,7 @@ static int check_expr(vstate *v, const json_t *x, ind_base base) {
     const char *part = json_string_value(json_object_get(x, "part"));
     if (json_object_get(x, "part") && (!part || (strcmp(part, "population") != 0 && strcmp(part, "numerator") != 0)))
       return app_fail(v->e, 400, "invalid_value", v->field, "part phải là population hoặc numerator.");
-    if (v->depth >= MAX_DEPTH) return app_fail(v->e, 400, "invalid_value", v->field, "Chỉ tiêu lồng nhau quá sâu.");
+    if (v->depth >= REF_MAX) return app_fail(v->e, 400, "invalid_value", v->field, "Chỉ tiêu dùng lại nhau quá sâu.");
     v->stack[v->depth++] = code;
     ind_base ob;
     int rc = check_def(v, other, &ob);
@@ -301,6 +354,14 @@ static int check_def(vstate *v, const json_t *def, ind_base *base_out) {
   if (base < 0)
     return app_fail(v->e, 400, "invalid_value", "base",
                     "Loại bản ghi (base) phải là people, students, households, schools, mentors hoặc centres.");
+  const char *dkey;
+  const json_t *dv;
+  json_object_foreach((json_t *)def, dkey, dv) if (strcmp(dkey, "base") != 0 && strcmp(dkey, "population") != 0 &&
+                                                    strcmp(dkey, "condition") != 0) {
+    static _Thread_local char msg[160];
+    snprintf(msg, sizeof msg, "Khóa \"%.60s\" không có trong định nghĩa (base, population, condition).", dkey);
+    return app_fail(v->e, 400, "invalid_value", "definition", msg);
+  }
   const char *saved = v->field;
   int rc = 0;
   const json_t *pop = json_object_get(def, "population");
@@ -317,6 +378,16 @@ static int check_def(vstate *v, const json_t *def, ind_base *base_out) {
   v->field = saved;
   *base_out = (ind_base)base;
   return rc;
+}
+
+/* The structural checks alone (blocks, loops, depth, budget): cheap, for a stored definition before
+ * it is counted (one written by an older version, or by hand, is left out rather than trusted). */
+static bool def_usable(const json_t *set, const char *code, const json_t *def) {
+  app_err e = {0};
+  vstate v = {.set = set, .e = &e, .field = "definition"};
+  if (code) v.stack[v.depth++] = code;
+  ind_base base;
+  return def && check_def(&v, def, &base) == 0;
 }
 
 int ind_validate(const json_t *set, const char *code, const json_t *def, app_err *e) {
@@ -515,8 +586,8 @@ static int target_for(const json_t *targets, int year) {
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)targets, k, v) {
-    int y = atoi(k);
-    if (json_is_integer(v) && y <= year && y > best_year) {
+    int y = year_key(k);
+    if (y > 0 && json_is_integer(v) && y <= year && y > best_year) {
       best_year = y;
       best = (int)json_integer_value(v);
     }
@@ -543,10 +614,8 @@ static int targets_check(const json_t *targets, app_err *e) {
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)targets, k, v) {
-    int y = atoi(k);
-    char back[8];
-    snprintf(back, sizeof back, "%d", y);
-    if (y < 2020 || y > 2100 || strcmp(back, k) != 0)
+    int y = year_key(k);
+    if (y < 2020 || y > 2100)
       return app_fail(e, 400, "invalid_value", "targets", "Năm của chỉ tiêu phải từ 2020 đến 2100.");
     if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100)
       return app_fail(e, 400, "invalid_value", "targets", "Chỉ tiêu của một năm là số phần trăm nguyên từ 0 đến 100.");
@@ -574,6 +643,29 @@ int ind_set_load(store_conn *c, json_t **set, app_err *e) {
     return APP_INTERNAL(e);
   }
   return 0;
+}
+
+/* Whether the expression (or definition) x refers to `code`, directly or through the stored
+ * indicators it refers to (at most REF_MAX deep). */
+static bool refers_to(const json_t *set, const json_t *x, const char *code, int depth) {
+  if (!x || depth > REF_MAX) return false;
+  if (json_is_array(x)) {
+    size_t i;
+    const json_t *it;
+    json_array_foreach(x, i, it) if (refers_to(set, it, code, depth)) return true;
+    return false;
+  }
+  if (!json_is_object(x)) return false;
+  const char *ref = json_string_value(json_object_get(x, "indicator"));
+  if (ref) {
+    if (strcmp(ref, code) == 0) return true;
+    const json_t *d = set ? json_object_get(set, ref) : NULL;
+    return d && refers_to(set, d, code, depth + 1);
+  }
+  const char *k;
+  const json_t *v;
+  json_object_foreach((json_t *)x, k, v) if ((json_is_object(v) || json_is_array(v)) && refers_to(set, v, code, depth)) return true;
+  return false;
 }
 
 int ind_def_save(store_conn *w, int64_t id, const char *code, const char *name, const json_t *definition,
@@ -614,10 +706,11 @@ int ind_def_save(store_conn *w, int64_t id, const char *code, const char *name, 
                    "Mã chỉ tiêu bắt đầu bằng một chữ cái, gồm chữ, số, dấu chấm, gạch dưới hoặc gạch ngang, tối đa 20 ký tự.");
     goto done;
   }
-  if (catalogue_def(code, NULL)) {
-    ret = app_fail(e, 409, "conflict", "code", "Mã này là của một chỉ tiêu có sẵn trong kế hoạch.");
-    goto done;
-  }
+  for (int i = 0; i < ind_catalogue_count; i++)
+    if (strcasecmp(ind_catalogue[i].code, code) == 0) {
+      ret = app_fail(e, 409, "conflict", "code", "Mã này là của một chỉ tiêu có sẵn trong kế hoạch.");
+      goto done;
+    }
   if (!name || !*name) {
     ret = app_fail(e, 400, "missing_field", "name", "Cần tên chỉ tiêu.");
     goto done;
@@ -630,15 +723,35 @@ int ind_def_save(store_conn *w, int64_t id, const char *code, const char *name, 
   }
   if (ind_set_load(w, &set, e) != 0) goto done;
   if (old_code) json_object_del(set, old_code); /* checked as it will be, not as it was */
+  {
+    const char *k;
+    json_t *v;
+    json_object_foreach(set, k, v) if (strcasecmp(k, code) == 0) { /* "x1" beside "X1": one code */
+      ret = app_fail(e, 409, "conflict", "code", "Đã có chỉ tiêu với mã này.");
+      goto done;
+    }
+  }
   int vrc = ind_validate(set, code, definition, e);
   def_text = vrc == 0 ? json_dumps(definition, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
   if (vrc != 0) goto done;
-  /* A definition that another stored indicator refers to must still make that one valid. */
+  /* A definition that another stored indicator refers to must still make that one valid: those
+   * that refer to it (directly or through others) are checked again, the rest cannot change. */
   json_object_set(set, code, (json_t *)definition);
+  if (old_code && strcmp(old_code, code) != 0) {
+    /* a code changed under references to the old one would leave them referring to nothing */
+    const char *k;
+    json_t *v;
+    json_object_foreach(set, k, v) if (strcmp(k, code) != 0 && refers_to(set, v, old_code, 0)) {
+      static _Thread_local char msg[200];
+      snprintf(msg, sizeof msg, "Chỉ tiêu \"%s\" dùng mã cũ \"%s\": không đổi được mã.", k, old_code);
+      ret = app_fail(e, 409, "conflict", "code", msg);
+      goto done;
+    }
+  }
   const char *k;
   json_t *v;
   json_object_foreach(set, k, v) {
-    if (strcmp(k, code) == 0) continue;
+    if (strcmp(k, code) == 0 || !refers_to(set, v, code, 0)) continue;
     app_err inner = {0};
     if (ind_validate(set, k, v, &inner) != 0) {
       static _Thread_local char msg[256];
@@ -821,7 +934,12 @@ int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, 
     if (!store_col_int(s, 5)) continue;
     const char *code = store_col_text(s, 1);
     json_t *tg = json_loads(store_col_text(s, 4), 0, NULL);
-    int arc = add_item(&x, code, store_col_text(s, 2), json_object_get(set, code), tg, false, "Phường định nghĩa", e);
+    const json_t *def = json_object_get(set, code);
+    if (!def_usable(set, code, def)) { /* unreadable or invalid (written by hand): left out, not a 500 */
+      json_decref(tg);
+      continue;
+    }
+    int arc = add_item(&x, code, store_col_text(s, 2), def, tg, false, "Phường định nghĩa", e);
     json_decref(tg);
     if (arc != 0) {
       store_reset(s);
@@ -895,6 +1013,7 @@ int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_k
     }
     name = stored_name;
     def = stored_name ? json_object_get(set, code) : NULL;
+    if (def && !def_usable(set, code, def)) def = NULL;
   }
   if (!def || !name) {
     ret = app_fail(e, 404, "not_found", "code", "Không có chỉ tiêu đang dùng với mã này.");
@@ -1008,9 +1127,7 @@ STORE_SQL(q_history, "SELECT quarter, numerator, denominator, target, name FROM 
 
 int64_t ind_quarter_end(const char *q) {
   if (!q || strlen(q) != 7 || q[4] != '-' || q[5] != 'Q' || q[6] < '1' || q[6] > '4') return -1;
-  for (int i = 0; i < 4; i++)
-    if (q[i] < '0' || q[i] > '9') return -1;
-  int y = atoi(q);
+  int y = digits(q, 4);
   if (y < 2020 || y > 2100) return -1;
   static const int ends[4] = {331, 630, 930, 1231};
   return (int64_t)y * 10000 + ends[q[6] - '1'];
@@ -1233,8 +1350,13 @@ int ind_history(store_conn *c, int64_t unit_id, const char *code, json_t **out, 
     json_t *set = NULL;
     if (catalogue_def(code, &idx)) {
       name = strdup(ind_catalogue[idx].name);
-    } else if (ind_set_load(c, &set, e) == 0 && json_object_get(set, code)) {
-      name = strdup(code);
+    } else {
+      store_stmt *d = store_prepare(c, &q_defs_all);
+      int drc = d ? STORE_ROW : STORE_ERROR;
+      while (d && (drc = store_step(d)) == STORE_ROW)
+        if (!name && strcmp(store_col_text(d, 1), code) == 0) name = strdup(store_col_text(d, 2));
+      if (d) store_reset(d);
+      (void)drc;
     }
     json_decref(set);
     if (!name) {
@@ -1247,6 +1369,232 @@ int ind_history(store_conn *c, int64_t unit_id, const char *code, json_t **out, 
 done:
   free(name);
   json_decref(items);
+  json_decref(unit);
+  return ret;
+}
+
+/* ---- commendation candidates ---- */
+
+STORE_SQL(q_rule_insert, "INSERT INTO commendation_rules (name, rule, created_by, created_at) VALUES (?, ?, ?, ?)"
+                         " RETURNING id");
+STORE_SQL(q_rules_all, "SELECT id, name, rule FROM commendation_rules ORDER BY id");
+
+/* The indicator `code` exists (the catalogue's, or an active stored one). */
+static bool code_known(store_conn *c, const char *code) {
+  if (catalogue_def(code, NULL)) return true;
+  json_t *set = NULL;
+  app_err e = {0};
+  bool known = ind_set_load(c, &set, &e) == 0 && code && json_object_get(set, code);
+  json_decref(set);
+  return known;
+}
+
+int ind_rule_add(store_conn *w, const char *name, const json_t *rule, int64_t user_id, int64_t now, int64_t *id,
+                 app_err *e) {
+  *id = 0;
+  const char *kind = json_string_value(json_object_get(rule, "kind"));
+  if (!json_is_object(rule) || !kind)
+    return app_fail(e, 400, "invalid_value", "rule", "Tiêu chí cần kind: all_met, top hoặc at_least.");
+  static _Thread_local char msg[160];
+  if (strcmp(kind, "all_met") == 0) {
+    const json_t *codes = json_object_get(rule, "codes");
+    if (codes && (!json_is_array(codes) || json_array_size(codes) > 50))
+      return app_fail(e, 400, "invalid_value", "rule.codes", "codes là danh sách mã chỉ tiêu (tối đa 50).");
+    size_t i;
+    const json_t *v;
+    json_array_foreach(codes, i, v) if (!code_known(w, json_string_value(v))) {
+      snprintf(msg, sizeof msg, "Không có chỉ tiêu mã \"%s\".", json_is_string(v) ? json_string_value(v) : "?");
+      return app_fail(e, 400, "invalid_value", "rule.codes", msg);
+    }
+  } else if (strcmp(kind, "top") == 0 || strcmp(kind, "at_least") == 0) {
+    const char *code = json_string_value(json_object_get(rule, "code"));
+    if (!code_known(w, code)) {
+      snprintf(msg, sizeof msg, "Không có chỉ tiêu mã \"%s\".", code ? code : "?");
+      return app_fail(e, 400, "invalid_value", "rule.code", msg);
+    }
+    const json_t *n = json_object_get(rule, strcmp(kind, "top") == 0 ? "count" : "percent");
+    int64_t lo = strcmp(kind, "top") == 0 ? 1 : 0, hi = 100;
+    if (!json_is_integer(n) || json_integer_value(n) < lo || json_integer_value(n) > hi)
+      return app_fail(e, 400, "invalid_value", strcmp(kind, "top") == 0 ? "rule.count" : "rule.percent",
+                      strcmp(kind, "top") == 0 ? "count là số đơn vị từ 1 đến 100." : "percent là số phần trăm từ 0 đến 100.");
+  } else {
+    return app_fail(e, 400, "invalid_value", "rule.kind", "kind là all_met, top hoặc at_least.");
+  }
+  char *text = json_dumps(rule, JSON_COMPACT | JSON_SORT_KEYS);
+  store_stmt *s = text ? store_prepare(w, &q_rule_insert) : NULL;
+  if (!s) {
+    free(text);
+    return APP_INTERNAL(e);
+  }
+  store_bind_text(s, 1, name);
+  store_bind_text(s, 2, text);
+  store_bind_id(s, 3, user_id);
+  store_bind_int(s, 4, now);
+  int rc = store_insert_id(s, id);
+  free(text);
+  return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
+}
+
+static const json_t *item_code(const json_t *figs, const char *code) {
+  size_t i;
+  const json_t *it;
+  json_array_foreach(json_object_get(figs, "items"), i, it) if (strcmp(json_string_value(json_object_get(it, "code")), code) == 0) return it;
+  return NULL;
+}
+
+static double pct_of(const json_t *it) {
+  const json_t *p = it ? json_object_get(it, "percent") : NULL;
+  return json_is_number(p) ? json_number_value(p) : -1;
+}
+
+int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, app_err *e) {
+  *out = NULL;
+  int ret = -1, n = 0, cap = 0;
+  struct child {
+    int64_t id;
+    char *name;
+    json_t *figs;
+  } *kids = NULL;
+  json_t *rules = json_array(), *unit = NULL;
+  store_stmt *s = rules ? store_prepare(c, &q_unit) : NULL;
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_int(s, 1, unit_id);
+  int rc = store_step(s);
+  if (rc == STORE_ROW)
+    unit = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)unit_id, "name", store_col_text(s, 0), "kind", store_col_text(s, 2));
+  store_reset(s);
+  if (rc != STORE_ROW || !unit) {
+    ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "unit", "Không có đơn vị này.") : APP_INTERNAL(e);
+    goto done;
+  }
+  s = store_prepare(c, &q_children);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  store_bind_int(s, 1, unit_id);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    if (n == cap) {
+      int ncap = cap ? cap * 2 : 32;
+      struct child *nk = realloc(kids, (size_t)ncap * sizeof *nk);
+      if (!nk) {
+        rc = STORE_ERROR;
+        break;
+      }
+      kids = nk;
+      cap = ncap;
+    }
+    kids[n] = (struct child){store_col_int(s, 0), strdup(store_col_text(s, 1)), NULL};
+    if (!kids[n].name) {
+      rc = STORE_ERROR;
+      break;
+    }
+    n++;
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  for (int i = 0; i < n; i++)
+    if (ind_compute(c, kids[i].id, date_key, &kids[i].figs, e) != 0) goto done;
+  s = store_prepare(c, &q_rules_all);
+  if (!s) {
+    APP_INTERNAL(e);
+    goto done;
+  }
+  json_t *all = json_array();
+  while (all && (rc = store_step(s)) == STORE_ROW)
+    json_array_append_new(all, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(s, 0), "name",
+                                         store_col_text(s, 1), "rule", store_col_text(s, 2)));
+  store_reset(s);
+  if (!all || rc != STORE_DONE) {
+    json_decref(all);
+    APP_INTERNAL(e);
+    goto done;
+  }
+  size_t ri;
+  json_t *r;
+  json_array_foreach(all, ri, r) {
+    json_t *rule = json_loads(json_string_value(json_object_get(r, "rule")), 0, NULL);
+    const char *kind = json_string_value(json_object_get(rule, "kind"));
+    json_t *cands = json_array();
+    const char *code = json_string_value(json_object_get(rule, "code"));
+    if (kind && strcmp(kind, "all_met") == 0) {
+      const json_t *codes = json_object_get(rule, "codes");
+      for (int i = 0; i < n; i++) {
+        bool ok = true, any = false;
+        size_t k;
+        json_t *it;
+        json_array_foreach(json_object_get(kids[i].figs, "items"), k, it) {
+          const char *ic = json_string_value(json_object_get(it, "code"));
+          bool listed = !codes || json_array_size(codes) == 0;
+          size_t m;
+          json_t *cv;
+          json_array_foreach(codes, m, cv) if (strcmp(json_string_value(cv), ic) == 0) listed = true;
+          if (!listed) continue;
+          if (!codes && json_is_null(json_object_get(it, "target"))) continue; /* no target that year */
+          any = true;
+          if (!json_is_true(json_object_get(it, "met"))) ok = false;
+        }
+        if (ok && any) json_array_append_new(cands, json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)kids[i].id, "name", kids[i].name, "why", "Đạt mọi chỉ tiêu của tiêu chí"));
+      }
+    } else if (kind && code && strcmp(kind, "at_least") == 0) {
+      double p = (double)json_integer_value(json_object_get(rule, "percent"));
+      for (int i = 0; i < n; i++) {
+        double v = pct_of(item_code(kids[i].figs, code));
+        if (v >= 0 && v >= p) {
+          char why[64];
+          snprintf(why, sizeof why, "%s: %.1f%%", code, v);
+          json_array_append_new(cands, json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)kids[i].id, "name", kids[i].name, "why", why));
+        }
+      }
+    } else if (kind && code && strcmp(kind, "top") == 0) {
+      int count = (int)json_integer_value(json_object_get(rule, "count"));
+      /* the count-th best percentage: every unit at or above it (ties included) */
+      double *v = n ? malloc((size_t)n * sizeof *v) : NULL;
+      int m = 0;
+      for (int i = 0; v && i < n; i++) {
+        double x = pct_of(item_code(kids[i].figs, code));
+        if (x >= 0) v[m++] = x;
+      }
+      for (int a = 0; a < m; a++) /* descending; a few dozen units */
+        for (int b = a + 1; b < m; b++)
+          if (v[b] > v[a]) {
+            double t = v[a];
+            v[a] = v[b];
+            v[b] = t;
+          }
+      double bar = m ? v[(count < m ? count : m) - 1] : 101;
+      free(v);
+      for (int i = 0; i < n; i++) {
+        double x = pct_of(item_code(kids[i].figs, code));
+        if (x >= 0 && x >= bar) {
+          char why[64];
+          snprintf(why, sizeof why, "%s: %.1f%%", code, x);
+          json_array_append_new(cands, json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)kids[i].id, "name", kids[i].name, "why", why));
+        }
+      }
+    }
+    json_array_append_new(rules, json_pack("{s:O, s:O, s:o, s:o}", "id", json_object_get(r, "id"), "name",
+                                           json_object_get(r, "name"), "rule", rule ? rule : json_null(), "candidates", cands));
+  }
+  json_decref(all);
+  char date[16];
+  snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(date_key / 10000), (int)(date_key / 100 % 100),
+           (int)(date_key % 100));
+  *out = json_pack("{s:O, s:s, s:O}", "unit", unit, "date", date, "rules", rules);
+  ret = *out ? 0 : APP_INTERNAL(e);
+done:
+  for (int i = 0; i < n; i++) {
+    free(kids[i].name);
+    json_decref(kids[i].figs);
+  }
+  free(kids);
+  json_decref(rules);
   json_decref(unit);
   return ret;
 }

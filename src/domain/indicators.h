@@ -114,6 +114,16 @@ int ind_snapshot_one(store *st, const char *quarter, int64_t today_key, int64_t 
  * "items": [{"quarter", "date", "numerator", "denominator", "percent", "target", "met"}]}. */
 int ind_history(store_conn *c, int64_t unit_id, const char *code, json_t **out, app_err *e);
 
+/* ---- commendation candidates (thi đua, khen thưởng) ----
+ * A criterion is {"kind": "all_met", "codes": [CODE, …]} (every listed indicator met; without codes:
+ * every indicator that has a target that year), {"kind": "top", "code": CODE, "count": N} (the N
+ * best units by that indicator, ties included), or {"kind": "at_least", "code": CODE, "percent": P}. */
+int ind_rule_add(store_conn *w, const char *name, const json_t *rule, int64_t user_id, int64_t now, int64_t *id,
+                 app_err *e);
+/* The criteria, and for each the candidates among the units directly below `unit_id` on the date:
+ * {"unit", "date", "rules": [{"id", "name", "rule", "candidates": [{"unit_id", "name", "why"}]}]}. */
+int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, app_err *e);
+
 /* The date key of "YYYY-MM-DD" (a real date), or -1. */
 int64_t ind_date_key(const char *s);
 

@@ -260,7 +260,17 @@ static const char *verdict(const json_t *it) {
 }
 /* "2026-10-05" -> "ngày 05 tháng 10 năm 2026" (Decree 30: a leading zero for days 1–9, months 1–2). */
 static void date_vi(const char *iso, char *out, size_t n) {
-  int y = atoi(iso), m = atoi(iso + 5), d = atoi(iso + 8);
+  int y = 0, m = 0, d = 0;
+  bool ok = strlen(iso) == 10 && iso[4] == '-' && iso[7] == '-';
+  for (int i = 0; ok && i < 10; i++) {
+    if (i == 4 || i == 7) continue;
+    if (iso[i] < '0' || iso[i] > '9') ok = false;
+  }
+  if (ok) {
+    y = (iso[0] - '0') * 1000 + (iso[1] - '0') * 100 + (iso[2] - '0') * 10 + (iso[3] - '0');
+    m = (iso[5] - '0') * 10 + (iso[6] - '0');
+    d = (iso[8] - '0') * 10 + (iso[9] - '0');
+  }
   snprintf(out, n, "ngày %02d tháng %s%d năm %d", d, m < 3 ? "0" : "", m, y);
 }
 

@@ -64,6 +64,28 @@ static int unit_and_date(req *r, int64_t *unit, int64_t *key) {
   return 0;
 }
 
+int h_commendations(req *r) {
+  int64_t unit = 0, key = 0;
+  if (unit_and_date(r, &unit, &key) != 0) return -1;
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  json_t *o = NULL;
+  if (ind_commendations(c, unit, key, &o, &r->err) != 0) return -1;
+  return req_ok(r, 200, o);
+}
+
+int h_commendation_rules_add(req *r) {
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  int64_t id = 0;
+  if (ind_rule_add(req_dbw(r), req_str(r, "name"), json_object_get(r->body, "rule"), r->who->user_id, clock_now(), &id,
+                   &r->err) != 0)
+    return -1;
+  if (req_audit(r, "commendation.rule.create", "commendation_rule", id, 0, json_pack("{s:s}", "name", req_str(r, "name"))) != 0 ||
+      store_commit(req_dbw(r)) != STORE_OK)
+    return APP_INTERNAL(&r->err);
+  return req_ok(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
+}
+
 int h_indicators_ranking(req *r) {
   int64_t unit = 0, key = 0;
   if (unit_and_date(r, &unit, &key) != 0) return -1;

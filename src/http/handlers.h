@@ -193,6 +193,8 @@ int h_indicators_ranking(req *r);
 int h_indicators_history(req *r);
 int h_reports_get(req *r);
 int h_board(req *r);
+int h_commendations(req *r);
+int h_commendation_rules_add(req *r);
 int h_reports_pdf(req *r);
 int h_reports_xlsx(req *r);
 int h_indicator_defs_list(req *r);

@@ -499,6 +499,13 @@ static const field_spec board_query[] = {
     {"unit", FT_INT, false, 1, INT64_MAX, "Phường, xã hoặc thành phố; mặc định: phường của hệ thống"},
     {0},
 };
+static const field_spec commendation_rule_body[] = {
+    {"name", FT_NAME, true, 1, 200, "Tên tiêu chí, ví dụ \"Tổ dân phố đạt mọi chỉ tiêu\""},
+    {"rule", FT_OBJECT, true, 0, 4,
+     "{\"kind\": \"all_met\", \"codes\": [\"T3\", \"T4\"]} | {\"kind\": \"top\", \"code\": \"M1\", \"count\": 3} | "
+     "{\"kind\": \"at_least\", \"code\": \"T3\", \"percent\": 90}"},
+    {0},
+};
 static const field_spec indicator_defs_query[] = {
     PAGING,
     {0},
@@ -1080,6 +1087,13 @@ const route routes[] = {
      "Báo cáo kết quả thực hiện Phong trào Bình dân học vụ số (PDF, thể thức Nghị định 30/2020/NĐ-CP)", NULL},
     {"GET", "/api/v1/reports/report.xlsx", h_reports_xlsx, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL, report_query, false,
      RATE_NONE, 200, "getReportXlsx", "Chỉ tiêu", "Báo cáo kết quả thực hiện Phong trào Bình dân học vụ số (Excel)", NULL},
+    {"GET", "/api/v1/commendations", h_commendations, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL,
+     indicators_query, false, RATE_NONE, 200, "listCommendationCandidates", "Chỉ tiêu",
+     "Thi đua, khen thưởng: các đơn vị trực thuộc đủ điều kiện theo từng tiêu chí phường đặt", "Commendations"},
+    {"POST", "/api/v1/commendations/rules", h_commendation_rules_add, LOGIN(CAP_INDICATORS_WRITE),
+     commendation_rule_body, NULL, true, RATE_WRITE, 201, "createCommendationRule", "Chỉ tiêu",
+     "Đặt một tiêu chí khen thưởng: đạt mọi chỉ tiêu, đứng đầu theo một chỉ tiêu, hoặc đạt từ một tỷ lệ",
+     "IndicatorDefinitionSaved"},
     {"GET", "/api/v1/indicators/definitions", h_indicator_defs_list, LOGIN(CAP_REPORTS_READ), NULL,
      indicator_defs_query, false, RATE_NONE, 200, "listIndicatorDefinitions", "Chỉ tiêu",
      "Định nghĩa các chỉ tiêu: có sẵn theo kế hoạch và do phường định nghĩa từ các khối dựng sẵn",

@@ -787,6 +787,16 @@ static const store_sql m0029[] = {
     {NULL, NULL},
 };
 
+/* 30: the criteria of the ward's commendation candidates (thi đua, khen thưởng; indicators.h):
+ * {"kind": "all_met" | "top" | "at_least", …}, set by an admin. */
+static const store_sql m0030[] = {
+    {"CREATE TABLE commendation_rules (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, rule TEXT NOT NULL,"
+     " created_by BIGINT REFERENCES users(id), created_at BIGINT NOT NULL)",
+     "CREATE TABLE commendation_rules (id " ID_PG ", name TEXT NOT NULL, rule TEXT NOT NULL,"
+     " created_by BIGINT REFERENCES users(id), created_at BIGINT NOT NULL)"},
+    {NULL, NULL},
+};
+
 /* 21: the movement's models for traders, classes and events (issue 9, parts 4 to 6; trade.h,
  * classes.h, events.h). The 4T steps of the "Chợ số – Siêu thị số" model are data (trade_steps,
  * seeded here; a step is added by a row, not by code), each done once per trader (trader_steps:
@@ -1204,5 +1214,6 @@ const store_migration hocvuso_migrations[] = {
     {27, "team members who left; event participants registered or attended; attachments by uploader", m0027},
     {28, "indicators defined by an admin from the building blocks", m0028},
     {29, "the figures of every unit at the end of each quarter", m0029},
+    {30, "the criteria of commendation candidates", m0030},
     {0, NULL, NULL},
 };

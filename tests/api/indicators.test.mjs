@@ -198,6 +198,24 @@ test('ranking the units below by an indicator: best first, ties share a rank, no
   for (const x of r.items.slice(at(d))) assert.equal(x.rank, null, 'after the first unranked, none is ranked');
   // Ranks are 1-based positions of the first of each tie.
   r.items.forEach((x, i) => { if (x.rank !== null && (i === 0 || r.items[i - 1].percent !== x.percent)) assert.equal(x.rank, i + 1); });
+  // Commendation candidates by criteria the ward sets, among the same units.
+  const rule = async (name, r) => {
+    const x = await srv.request('POST', '/api/v1/commendations/rules', { session: admin, body: { name, rule: r } });
+    assert.equal(x.status, 201, x.text);
+    return x.json.id;
+  };
+  const top = await rule('Đứng đầu về xác nhận VNeID', { kind: 'top', code: 'T4', count: 1 });
+  const atLeast = await rule('Từ 50% được xác nhận', { kind: 'at_least', code: 'T4', percent: 50 });
+  const allMet = await rule('Đạt chỉ tiêu VNeID', { kind: 'all_met', codes: ['T4'] });
+  const cm = await srv.getJSON(admin, `/api/v1/commendations?unit=${ward}&date=2026-02-01`);
+  const cands = (id) => cm.rules.find((x) => x.id === id).candidates.map((x) => x.unit_id);
+  assert.ok(cands(top).includes(b) && !cands(top).includes(a) && !cands(top).includes(c) && !cands(top).includes(d), JSON.stringify(cm.rules));
+  assert.ok([a, b, c].every((u) => cands(atLeast).includes(u)) && !cands(atLeast).includes(d));
+  assert.ok(cands(allMet).includes(b) && !cands(allMet).includes(a) && !cands(allMet).includes(c) && !cands(allMet).includes(d));
+  expectError(assert, await srv.request('POST', '/api/v1/commendations/rules', { session: admin, body: { name: 'Thử', rule: { kind: 'best' } } }), 400, 'invalid_value', 'rule.kind');
+  expectError(assert, await srv.request('POST', '/api/v1/commendations/rules', { session: admin, body: { name: 'Thử', rule: { kind: 'top', code: 'T99', count: 1 } } }), 400, 'invalid_value', 'rule.code');
+  expectError(assert, await srv.request('POST', '/api/v1/commendations/rules', { session: admin, body: { name: 'Thử', rule: { kind: 'top', code: 'T4', count: 0 } } }), 400, 'invalid_value', 'rule.count');
+  expectError(assert, await srv.request('POST', '/api/v1/commendations/rules', { session: tdp01, body: { name: 'Thử', rule: { kind: 'top', code: 'T4', count: 1 } } }), 403);
   expectError(assert, await srv.request('GET', `/api/v1/indicators/ranking?code=T99&unit=${ward}`, { session: admin }), 404, 'not_found', 'code');
   expectError(assert, await srv.request('GET', `/api/v1/indicators/ranking?code=T4&unit=${ward}`, { session: tdp01 }), 403, undefined, 'unit');
 });

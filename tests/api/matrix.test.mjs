@@ -109,6 +109,8 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/indicators/ranking': 'reports.read',
   'GET /api/v1/indicators/history': 'reports.read',
   'GET /api/v1/reports': 'reports.read',
+  'GET /api/v1/commendations': 'reports.read',
+  'POST /api/v1/commendations/rules': 'indicators.write',
   'GET /api/v1/reports/pdf': 'reports.read',
   'GET /api/v1/reports/report.xlsx': 'reports.read',
   // Defining an indicator is the ward's configuration of its reports: indicators.write (ward admins).

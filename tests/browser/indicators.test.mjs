@@ -67,6 +67,10 @@ test('phone 360 px: the home page shows the unit\'s indicators; the dashboard fo
   const t1 = await sameAsApi(page, `?unit=${tdp1}&date=2025-12-31`);
   assert.ok(t1.items.find((x) => x.code === 'T4').numerator >= 1, 'the confirmation made in 2025 counts');
   await assertNoHorizontalOverflow(page, PHONE.width, 'the dashboard of a tổ');
+  // Down to the households left behind (Gia đình số), the team's worklist of the same tổ.
+  await page.locator('main li.ind-item[data-code="M3"]').getByRole('link', { name: 'Hộ chưa có ai học' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Hộ chưa có ai học' }).waitFor();
+  assert.match(page.url(), new RegExp(`unit_id=${tdp1}`));
   assertNoProblems(problems);
 });
 
@@ -95,6 +99,17 @@ test('phone 360 px: the ward\'s tổ dân phố ranked by an indicator, each row
   await assertNoHorizontalOverflow(page, PHONE.width, 'the ranking');
   await page.locator(`main .ind-ranking tr[data-id="${tdp1}"]`).getByRole('link').click();
   await page.getByRole('heading', { level: 1, name: 'Chỉ tiêu: Tổ dân phố số 1' }).waitFor();
+  // A commendation criterion the ward sets: its candidates on the dashboard are the API's.
+  const admin = await apiSession(srv.url, 'admin', srv.password);
+  const rule = await admin.ok('POST', '/commendations/rules', { name: 'Từ 1% được xác nhận VNeID', rule: { kind: 'at_least', code: 'T4', percent: 1 } });
+  await page.goto(`/#/chi-tieu?unit=${q.get('unit')}&date=${q.get('date')}`);
+  await page.getByRole('heading', { level: 2, name: /^Thi đua, khen thưởng/ }).waitFor();
+  await waitReady(page);
+  const cm = await (await page.request.get(`${srv.url}/api/v1/commendations?unit=${q.get('unit')}&date=${q.get('date')}`)).json();
+  const mine = cm.rules.find((x) => x.id === rule.id);
+  assert.ok(mine.candidates.some((c) => c.unit_id === tdp1));
+  assert.equal(await page.locator(`main .ind-honours li[data-rule="${rule.id}"] li`).count(), mine.candidates.length);
+  await page.locator(`main .ind-honours li[data-rule="${rule.id}"] li[data-unit="${tdp1}"]`).waitFor();
   assertNoProblems(problems);
 });
 

@@ -139,6 +139,30 @@ static void test_eval(void **state) {
   json_decref(def);
 }
 
+/* Review (session 15), F5: a condition nested deeper than MAX_DEPTH passes the validation (which
+ * limits only references) but the evaluation reads it as false past that depth: the indicator is
+ * stored and then counts nobody. Refused, or counted like its flat form. */
+static void test_review15_deep_condition(void **state) {
+  (void)state;
+  ind_cell cells[] = {{GROUP_ADULTS | 128, 1 /* certified */, 3}, {GROUP_ADULTS | 128, 0, 5}};
+  ind_cube cube = {cells, 2, 0};
+  /* {"all": [ … 20 times … {"fact": "learned"} … ]} */
+  char text[1024] = "{\"base\": \"people\", \"population\": {\"group\": \"adults\"}, \"condition\": ";
+  for (int i = 0; i < 20; i++) strcat(text, "{\"all\": [");
+  strcat(text, "{\"fact\": \"learned\"}");
+  for (int i = 0; i < 20; i++) strcat(text, "]}");
+  strcat(text, "}");
+  json_t *d = J(text);
+  app_err e = {0};
+  if (ind_validate(NULL, "DEEP", d, &e) == 0) {
+    int64_t num = -1, den = -1;
+    ind_eval(NULL, d, &cube, &num, &den);
+    if (num != 3 || den != 8)
+      fail_msg("accepted, then counted %lld/%lld instead of 3/8 (its flat form's)", (long long)num, (long long)den);
+  }
+  json_decref(d);
+}
+
 static void test_date_key(void **state) {
   (void)state;
   assert_int_equal(ind_date_key("2026-03-31"), 20260331);
@@ -340,6 +364,7 @@ int main(void) {
       cmocka_unit_test(test_catalogue_valid),
       cmocka_unit_test(test_refused),
       cmocka_unit_test(test_eval),
+      cmocka_unit_test(test_review15_deep_condition),
       cmocka_unit_test(test_date_key),
       cmocka_unit_test(test_quarters),
   };

@@ -1728,6 +1728,7 @@ typedef struct {
   int v;        /* the row it inserts */
   bool plain;   /* takes the writer with store_acquire, not grouped */
   bool orphan;  /* also inserts a child row whose parent does not exist (deferred key) */
+  bool roll_all; /* inserts with OR ROLLBACK: a duplicate makes SQLite undo the whole transaction */
   int insert_rc;
   uint64_t seq;
   bool lost, failed;
@@ -1741,7 +1742,7 @@ static void *gtx_main(void *arg) {
     return NULL;
   }
   char sql[96];
-  snprintf(sql, sizeof sql, "INSERT INTO hv_t_g (v) VALUES (%d)", g->v);
+  snprintf(sql, sizeof sql, "INSERT %sINTO hv_t_g (v) VALUES (%d)", g->roll_all ? "OR ROLLBACK " : "", g->v);
   if (store_begin(c) != STORE_OK) {
     g->insert_rc = -98;
     store_release(c);
@@ -1905,6 +1906,36 @@ static void test_grouped_plain_taker(void **state) {
   grouped_store_remove(st, dir, path);
 }
 
+/* Review (session 15): SQLite undoes a whole transaction by itself on some errors (here INSERT OR
+ * ROLLBACK; in production SQLITE_FULL, IOERR, NOMEM). Mid-group, the requests released before it
+ * must be told lost (503), never durable, and the one after it must commit on its own. */
+static void test_review15_grouped_auto_rollback(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) skip();
+  char dir[] = "/tmp/hv_test_gra.XXXXXX", path[64];
+  store *st = grouped_store(dir, path, sizeof path);
+  store_conn *m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  gtx g[2] = {{.st = st, .v = 200, .roll_all = true}, {.st = st, .v = 202}};
+  pthread_t tids[2];
+  queue_behind(st, g, tids, 2);
+  assert_int_equal(store_begin(m), STORE_OK);
+  assert_int_equal(store_exec(m, "INSERT INTO hv_t_g (v) VALUES (200)"), STORE_OK);
+  assert_int_equal(store_commit(m), STORE_OK);
+  uint64_t seq0 = store_release_pending(m);
+  told t = {0};
+  store_durable_waiter w = {.fn = told_fn, .arg = &t};
+  if (!store_durable_notify(st, seq0, &w)) wait_told(&t);
+  for (int i = 0; i < 2; i++) assert_int_equal(pthread_join(tids[i], NULL), 0);
+  assert_true(t.called);
+  if (!w.lost && !row_seen(st, 200)) fail_msg("a request whose row was undone by another's error was told durable");
+  assert_int_equal(g[0].insert_rc, STORE_CONSTRAINT);
+  assert_int_equal(g[1].insert_rc, STORE_OK);
+  assert_false(g[1].lost);
+  assert_true(row_seen(st, 202));
+  grouped_store_remove(st, dir, path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_open_close),
@@ -1935,6 +1966,7 @@ int main(void) {
       cmocka_unit_test(test_grouped_commit),
       cmocka_unit_test(test_grouped_lost),
       cmocka_unit_test(test_grouped_plain_taker),
+      cmocka_unit_test(test_review15_grouped_auto_rollback),
   };
   int failed = cmocka_run_group_tests_name("store_sqlite", tests, setup_sqlite, teardown_sqlite);
   failed += cmocka_run_group_tests_name("store_postgresql", tests, setup_pg, teardown_pg);

@@ -8,6 +8,12 @@ import { api } from '../api.js';
 import { icon } from '../icons.js';
 import { pageHeader, section, empty, fmtNum, badge } from '../ui.js';
 
+// The worklists of those an indicator leaves behind, for the teams (pages/reach.js).
+const LEFT = {
+  M3: { href: '#/gia-dinh-so', label: 'Hộ chưa có ai học' },
+  M4: { href: '#/dinh-danh', label: 'Người chưa có định danh mức 2' },
+};
+
 const BASES = {
   people: 'người', students: 'học sinh', households: 'hộ', schools: 'trường', mentors: 'đại sứ số', centres: 'trung tâm',
 };
@@ -47,7 +53,8 @@ export function indicatorList(data, rankHref = null) {
         status(it)),
       rankHref ? h('div', { class: 'ind-links' },
         h('a', { href: rankHref(it), class: 'ind-rank-link' }, 'Xếp hạng đơn vị trực thuộc'),
-        h('a', { href: rankHref(it).replace('/xep-hang?', '/theo-quy?'), class: 'ind-rank-link' }, 'Theo quý')) : null)));
+        h('a', { href: rankHref(it).replace('/xep-hang?', '/theo-quy?'), class: 'ind-rank-link' }, 'Theo quý'),
+        LEFT[it.code] ? h('a', { href: `${LEFT[it.code].href}?unit_id=${encodeURIComponent(data.unit.id)}`, class: 'ind-rank-link' }, LEFT[it.code].label) : null) : null)));
 }
 
 /* ---------- #/chi-tieu/theo-quy?code=&unit= : the quarters kept, and today, as a chart ---------- */
@@ -189,6 +196,16 @@ export async function render(ctx) {
   if (ctx.query.date) query.date = ctx.query.date;
   const data = await api.get('/indicators', query);
   const children = ctx.can('units.read') ? await api.get('/units', { parent_id: data.unit.id, per_page: 100 }).catch(() => null) : null;
+  const honours = await api.get('/commendations', { unit: data.unit.id, date: data.date }).catch(() => null);
+  const honoursSection = honours && honours.rules.length
+    ? section('Thi đua, khen thưởng: đơn vị đủ điều kiện',
+      h('ul', { class: 'ind-honours' }, honours.rules.map((rl) => h('li', { dataset: { rule: String(rl.id) } },
+        h('strong', null, rl.name),
+        rl.candidates.length
+          ? h('ul', null, rl.candidates.map((c) => h('li', { dataset: { unit: String(c.unit_id) } },
+            h('a', { href: `#/chi-tieu?unit=${encodeURIComponent(c.unit_id)}&date=${encodeURIComponent(data.date)}` }, c.name), ` — ${c.why}`)))
+          : h('p', { class: 'muted' }, 'Chưa có đơn vị nào.')))))
+    : null;
   const below = children && children.items && children.items.length
     ? section('Đơn vị trực thuộc',
       h('ul', { class: 'ind-units' }, children.items.map((u) => h('li', null,
@@ -202,5 +219,6 @@ export async function render(ctx) {
     reportsSection(data.unit.id, new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10)),
     section('Chỉ tiêu của kế hoạch và các mô hình', indicatorList(data, (it) =>
       `#/chi-tieu/xep-hang?code=${encodeURIComponent(it.code)}&unit=${encodeURIComponent(data.unit.id)}&date=${encodeURIComponent(data.date)}`)),
+    honoursSection,
     below);
 }
