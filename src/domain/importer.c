@@ -1,15 +1,17 @@
 /* importer.c: the import of a resident list (see importer.h for the rules).
  * The story of a run: read the header and the mapping, load the unit tree with the importer's
- * scope, then row after row: validate, hash and seal the CCCD (no connection held); every
- * IMPORTER_CHUNK_ROWS rows take the writer, match and write the chunk, stage its new people's name
- * terms, record its rejected lines and the job's progress in the same transaction, commit, give the
- * writer back. After the file, the staged terms go into the search index in sorted batches
- * (merge_terms), and only then is the job done.
+ * scope, then row after row: validate, hash and seal the CCCD (no connection held, a chunk ahead
+ * on a thread of its own: read_chunk); every IMPORTER_CHUNK_ROWS rows take the writer, match and
+ * write the chunk, stage its new people for the name index (one row each), record its rejected
+ * lines and the job's progress in the same transaction, commit, give the writer back. After the
+ * file, the staged people's name terms go into the search index in sorted batches (merge_terms),
+ * and only then is the job done.
  * Holds no SQL: people_bulk.c, jobs.c and units.c own the statements it runs.
  */
 #include "domain/importer.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -451,9 +453,11 @@ static int64_t find_unit(imp *x, const smap *m, smap *cache, char *(*key_of)(con
   return idx;
 }
 
-/* Validates one row into r (strings in x->a). Nothing here touches the database. `seal`: the row
- * will be written (a row before a resumed job's committed line is read only for its CCCD). */
-static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
+/* Validates one row into r. Nothing here touches the database. `seal`: the row
+ * will be written (a row before a resumed job's committed line is read only for its CCCD); its
+ * strings go to `ar`. Runs on the reading thread (read_chunk) while the writer writes the chunk
+ * before: it reads x->u and x->m, and alone uses x->cccd_lines, x->group_cells and x->org_cells. */
+static int validate(imp *x, const table_row *tr, import_row *r, arena *ar, bool seal) {
   memset(r, 0, sizeof *r);
   r->line = tr->line;
   r->vneid = -1;
@@ -474,8 +478,8 @@ static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
         free(name);
         return -1;
       }
-      r->name = arena_strdup(&x->a, name);
-      r->name_key = arena_strdup(&x->a, key);
+      r->name = arena_strdup(ar, name);
+      r->name_key = arena_strdup(ar, key);
       free(key);
     }
   }
@@ -557,7 +561,7 @@ static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
   if (!blank(code)) {
     char *c = text_clean(code);
     if (!c || !code_ok(c)) add_reason(r, "Mã hộ chỉ gồm 1–32 chữ cái không dấu, chữ số và các dấu - _ . /");
-    else r->hh_code = arena_strdup(&x->a, c);
+    else r->hh_code = arena_strdup(ar, c);
     free(c);
   }
   const char *addr = cell(x, tr, COL_ADDRESS);
@@ -567,8 +571,8 @@ static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
     if (!a || !k || utf8_length(a, strlen(a)) > 300) {
       add_reason(r, "Địa chỉ không hợp lệ hoặc dài quá 300 ký tự.");
     } else {
-      r->addr = arena_strdup(&x->a, a);
-      r->addr_key = arena_strdup(&x->a, k);
+      r->addr = arena_strdup(ar, a);
+      r->addr_key = arena_strdup(ar, k);
     }
     free(a);
     free(k);
@@ -577,7 +581,7 @@ static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
   if (!blank(rel)) {
     char *c = text_clean(rel);
     if (!c || utf8_length(c, strlen(c)) > 50) add_reason(r, "Quan hệ với chủ hộ dài quá 50 ký tự.");
-    else r->relation = arena_strdup(&x->a, c);
+    else r->relation = arena_strdup(ar, c);
     free(c);
   }
   /* A CCCD twice in the file: the later good row is refused, naming the first. */
@@ -591,7 +595,7 @@ static int validate(imp *x, const table_row *tr, import_row *r, bool seal) {
       if (seal) {
         char *sealed = people_cccd_seal(x->keys, digits);
         if (!sealed) return -1;
-        r->cccd_enc = arena_strdup(&x->a, sealed);
+        r->cccd_enc = arena_strdup(ar, sealed);
         free(sealed);
       }
     }
@@ -609,7 +613,7 @@ typedef struct chunk_ix {
   bulk_stored *arr;
   size_t n, cap;
   smap by_id, by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
-  store_val *terms; /* the new people's name terms, TERM_STAGE_COLS values each (strings in x->a) */
+  store_val *terms; /* the new people staged for the name index, TERM_STAGE_COLS values each (queue_words) */
   int nterms, capterms;
   bool failed;
   /* New people and their memberships, written together (deferred: not in careful mode) */
@@ -824,46 +828,25 @@ static void stored_from(bulk_stored *s, int64_t id, const bulk_person *p, bool h
   s->household_id = p->household_id;
 }
 
-/* Queues the name terms of a new person's folded name (people_name_terms), to be staged with the
- * chunk (people_bulk_stage_terms) and merged into person_words after the file (merge_terms). */
-typedef struct queue_ctx {
-  imp *x;
-  chunk_ix *c;
-  int64_t id;
-  const char *key; /* in x->a */
-  bool failed;
-} queue_ctx;
-
-static void queue_term(const char *term, size_t len, void *ctx) {
-  queue_ctx *q = ctx;
-  chunk_ix *c = q->c;
-  if (q->failed) return;
+/* Stages a new person for the name index: one row (job, "", folded name, person) that stands for
+ * all the terms of that name (people_name_terms: they are a function of the folded name), written
+ * with the chunk (people_bulk_stage_terms) and expanded and merged into person_words after the
+ * file (merge_terms). One row a person instead of one a term: six times fewer rows written,
+ * sorted and deleted again. */
+static int queue_words(imp *x, chunk_ix *c, int64_t id, const char *key) {
   if (c->nterms == c->capterms) {
-    int ncap = c->capterms ? c->capterms * 2 : 8192;
+    int ncap = c->capterms ? c->capterms * 2 : 2048;
     store_val *nt = realloc(c->terms, (size_t)ncap * TERM_STAGE_COLS * sizeof *nt);
-    if (!nt) {
-      q->failed = true;
-      return;
-    }
+    if (!nt) return -1;
     c->terms = nt;
     c->capterms = ncap;
   }
-  char *t = arena_strndup(&q->x->a, term, len);
-  if (!t) {
-    q->failed = true;
-    return;
-  }
   store_val *row = &c->terms[(size_t)c->nterms++ * TERM_STAGE_COLS];
-  row[0] = store_val_int(q->x->job_id);
-  row[1] = store_val_text(t);
-  row[2] = store_val_text(q->key);
-  row[3] = store_val_int(q->id);
-}
-
-static int queue_words(imp *x, chunk_ix *c, int64_t id, const char *key) {
-  queue_ctx q = {.x = x, .c = c, .id = id, .key = key};
-  if (people_name_terms(key, queue_term, &q) != 0) return -1;
-  return q.failed ? -1 : 0;
+  row[0] = store_val_int(x->job_id);
+  row[1] = store_val_text("");
+  row[2] = store_val_text(key);
+  row[3] = store_val_int(id);
+  return 0;
 }
 
 /* Matches and writes one good row. OUT_REJECTED with r->reason set when the register refuses it. */
@@ -1063,27 +1046,43 @@ static int write_chunk(imp *x) {
   return rc == STORE_OK ? 0 : -1;
 }
 
-/* ---- the staged terms, merged after the file ----
- * A chunk's new people have their name terms staged (import_terms, appended); once the file is
- * read they go into person_words in sorted batches, so that each batch writes one range of the
- * term index instead of every chunk rewriting leaf pages all over it. The order is a grid: the
- * people's ids cut into about sqrt(batches) buckets, each bucket's terms in the index's order, so
- * that a batch also writes one range of the index by person (person_words_person). The sorted
- * terms of people still live under the staged name are first copied to an anonymous temporary
- * file (gone with the process, even after a crash), so that no read transaction stays open while
- * the batches are written; a person deleted or renamed while the batches run has the terms that
- * no longer match removed at the end (people.c rewrote its own). Idempotent: a merge cut short is
- * run again whole when the job resumes (a term already there sends its batch the careful way);
- * the staged rows go last. */
+/* ---- the staged people, their terms merged after the file ----
+ * A chunk stages its new people (import_terms: one row a person, its word empty; a row with a word
+ * is one term, as jobs staged before that change left them); once the file is read their name
+ * terms go into person_words in sorted batches, so that each batch writes one range of the term
+ * index instead of every chunk rewriting leaf pages all over it. The order is a grid: the people's
+ * ids cut into about sqrt(batches) buckets, each bucket's terms in the index's order, so that a
+ * batch also writes one range of the index by person (person_words_person). The staged rows of
+ * people still live under the staged name are first copied, in id order, to an anonymous
+ * temporary file (gone with the process, even after a crash), so that no read transaction stays
+ * open while the batches are written; each bucket's terms are then made from the folded names and
+ * sorted in memory (a bucket holds about 1/sqrt(batches) of the terms: ~15 MB at a million
+ * people). A person deleted or renamed while the batches run has the terms that no longer match
+ * removed at the end (people.c rewrote its own). Idempotent: a merge cut short is run again whole
+ * when the job resumes (a term already there sends its batch the careful way); the staged rows go
+ * last. */
 enum { MERGE_BATCH_TERMS = 20000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
 
+typedef struct staged_dump {
+  FILE *f;
+  int64_t terms; /* how many terms the staged rows stand for */
+} staged_dump;
+
+static void count_term(const char *term, size_t len, void *ctx) {
+  (void)term;
+  (void)len;
+  (*(int64_t *)ctx)++;
+}
+
 static int dump_term(void *ctx, const char *word, const char *key, int64_t id) {
-  FILE *f = ctx;
+  staged_dump *d = ctx;
   size_t wl = strlen(word), kl = strlen(key);
   uint32_t len[2] = {(uint32_t)wl, (uint32_t)kl};
   if (wl > UINT16_MAX || kl > UINT16_MAX) return 1;
-  return fwrite(&id, sizeof id, 1, f) == 1 && fwrite(len, sizeof len, 1, f) == 1 && fwrite(word, 1, wl, f) == wl &&
-                 fwrite(key, 1, kl, f) == kl
+  if (wl) d->terms++;
+  else if (people_name_terms(key, count_term, &d->terms) != 0) return 1;
+  return fwrite(&id, sizeof id, 1, d->f) == 1 && fwrite(len, sizeof len, 1, d->f) == 1 &&
+                 fwrite(word, 1, wl, d->f) == wl && fwrite(key, 1, kl, d->f) == kl
              ? 0
              : 1;
 }
@@ -1221,12 +1220,86 @@ static int merge_fixup(imp *x, int64_t lo, int64_t hi, int64_t since) {
   return rc;
 }
 
+/* The terms of one bucket of people, in memory until sorted and written. */
+typedef struct mterm {
+  const char *word, *key; /* in x->a */
+  int64_t id;
+} mterm;
+typedef struct mbucket {
+  imp *x;
+  mterm *v;
+  size_t n, cap;
+  const char *key;
+  int64_t id;
+  bool failed;
+} mbucket;
+
+static int add_mterm(mbucket *b, const char *word, const char *key, int64_t id) {
+  if (b->n == b->cap) {
+    size_t ncap = b->cap ? b->cap * 2 : 65536;
+    mterm *nv = realloc(b->v, ncap * sizeof *nv);
+    if (!nv) return -1;
+    b->v = nv;
+    b->cap = ncap;
+  }
+  b->v[b->n++] = (mterm){word, key, id};
+  return 0;
+}
+
+static void bucket_term(const char *term, size_t len, void *ctx) {
+  mbucket *b = ctx;
+  char *t = b->failed ? NULL : arena_strndup(&b->x->a, term, len);
+  if (!t || add_mterm(b, t, b->key, b->id) != 0) b->failed = true;
+}
+
+/* person_words' key order: (term, folded name, person), bytes compared (COLLATE "C" on PostgreSQL). */
+static int mterm_cmp(const void *pa, const void *pb) {
+  const mterm *a = pa, *b = pb;
+  int c = strcmp(a->word, b->word);
+  if (!c) c = strcmp(a->key, b->key);
+  if (!c) c = a->id < b->id ? -1 : a->id > b->id;
+  return c;
+}
+
+/* Sorts the bucket's terms and writes them in batches. 0, 1 when `stop` was raised between two
+ * batches, -1. The bucket is empty after. */
+static int flush_bucket(imp *x, mbucket *b, store_val *rows, atomic_bool *stop) {
+  int ret = 0;
+  if (b->n) qsort(b->v, b->n, sizeof *b->v, mterm_cmp);
+  int in_batch = 0;
+  for (size_t i = 0; i < b->n; i++) {
+    if (i && mterm_cmp(&b->v[i - 1], &b->v[i]) == 0) continue; /* a person staged twice */
+    store_val *r = &rows[(size_t)in_batch * TERM_COLS];
+    r[0] = store_val_text(b->v[i].word);
+    r[1] = store_val_text(b->v[i].key);
+    r[2] = store_val_int(b->v[i].id);
+    if (++in_batch < MERGE_BATCH_TERMS && i + 1 < b->n) continue;
+    if (stop && atomic_load(stop)) {
+      ret = 1;
+      break;
+    }
+    if (merge_batch(x, rows, in_batch) != 0) {
+      ret = -1;
+      break;
+    }
+    in_batch = 0;
+  }
+  if (ret == 0 && in_batch) { /* the last term was a repeat */
+    if (stop && atomic_load(stop)) ret = 1;
+    else if (merge_batch(x, rows, in_batch) != 0) ret = -1;
+  }
+  b->n = 0;
+  arena_free(&x->a);
+  return ret;
+}
+
 /* 0, 1 when `stop` was raised between two batches (the job resumes later and merges again), -1. */
 static int merge_terms(imp *x, atomic_bool *stop) {
   int64_t n = 0, lo = 0, hi = 0;
-  FILE *f = NULL;
+  staged_dump d = {0};
   char *word = NULL;
   store_val *rows = NULL;
+  mbucket b = {.x = x};
   int ret = -1;
   store_conn *c = store_acquire(x->st, false);
   if (!c || people_bulk_staged_span(c, x->job_id, &n, &lo, &hi) != 0) {
@@ -1238,64 +1311,72 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     store_release(c);
     return 0;
   }
-  /* buckets ≈ sqrt(batches): each batch writes about 1/buckets of either index */
-  int64_t batches = n / MERGE_BATCH_TERMS + 1, buckets = 1;
-  while ((buckets + 1) * (buckets + 1) <= batches) buckets++;
-  int64_t bucket_ids = (hi - lo) / buckets + 1;
   int64_t since = clock_now(); /* changes from here on (read after it) are looked at again at the end */
-  f = tmpfile();
-  int rc = f ? people_bulk_staged_each(c, x->job_id, bucket_ids, dump_term, f) : -1;
-  if (rc != 0) snprintf(x->err, sizeof x->err, "cannot sort the staged name terms: %s", f ? store_errmsg(c) : strerror(errno));
+  d.f = tmpfile();
+  int rc = d.f ? people_bulk_staged_each(c, x->job_id, dump_term, &d) : -1;
+  if (rc != 0)
+    snprintf(x->err, sizeof x->err, "cannot read the staged people: %s", d.f ? store_errmsg(c) : strerror(errno));
   store_release(c);
   if (rc != 0) goto out;
-  if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
-    snprintf(x->err, sizeof x->err, "cannot write the sorted name terms: %s", strerror(errno));
+  if (fflush(d.f) != 0 || fseek(d.f, 0, SEEK_SET) != 0) {
+    snprintf(x->err, sizeof x->err, "cannot write the staged people: %s", strerror(errno));
     goto out;
   }
+  /* buckets ≈ sqrt(batches): each batch writes about 1/buckets of either index */
+  int64_t batches = d.terms / MERGE_BATCH_TERMS + 1, buckets = 1;
+  while ((buckets + 1) * (buckets + 1) <= batches) buckets++;
+  int64_t bucket_ids = (hi - lo) / buckets + 1;
   word = malloc(2 * (size_t)UINT16_MAX + 2);
   rows = calloc(MERGE_BATCH_TERMS, TERM_COLS * sizeof *rows);
-  if (!word || !rows) {
+  /* a bucket's terms, with a quarter to spare (ids are cut evenly, people not quite): grown by
+   * doubling, the array would hold up to twice that, and three times while it moves */
+  b.cap = (size_t)(d.terms / buckets + d.terms / (4 * buckets) + 1);
+  b.v = malloc(b.cap * sizeof *b.v);
+  if (!word || !rows || !b.v) {
     snprintf(x->err, sizeof x->err, "out of memory");
     goto out;
   }
-  int64_t id;
-  int in_batch = 0;
-  uint32_t len[2];
   arena_free(&x->a);
-  while (fread(&id, sizeof id, 1, f) == 1) {
-    if (fread(len, sizeof len, 1, f) != 1 || len[0] > UINT16_MAX || len[1] > UINT16_MAX ||
-        fread(word, 1, (size_t)len[0] + len[1], f) != (size_t)len[0] + len[1]) {
-      snprintf(x->err, sizeof x->err, "cannot read the sorted name terms back");
+  int64_t id, bucket = -1;
+  uint32_t len[2];
+  while (fread(&id, sizeof id, 1, d.f) == 1) {
+    if (fread(len, sizeof len, 1, d.f) != 1 || len[0] > UINT16_MAX || len[1] > UINT16_MAX ||
+        fread(word, 1, (size_t)len[0] + len[1], d.f) != (size_t)len[0] + len[1]) {
+      snprintf(x->err, sizeof x->err, "cannot read the staged people back");
       goto out;
     }
-    char *w = arena_strndup(&x->a, word, len[0]), *k = arena_strndup(&x->a, word + len[0], len[1]);
-    if (!w || !k) {
+    int64_t in = (id - lo) / bucket_ids;
+    if (in != bucket && b.n) { /* the file is in id order: the bucket before is whole */
+      int frc = flush_bucket(x, &b, rows, stop);
+      if (frc != 0) {
+        ret = frc;
+        goto out;
+      }
+    }
+    bucket = in;
+    char *k = arena_strndup(&x->a, word + len[0], len[1]);
+    char *w = k && len[0] ? arena_strndup(&x->a, word, len[0]) : NULL;
+    b.key = k;
+    b.id = id;
+    if (!k || (len[0] && (!w || add_mterm(&b, w, k, id) != 0)) ||
+        (!len[0] && (people_name_terms(k, bucket_term, &b) != 0 || b.failed))) {
       snprintf(x->err, sizeof x->err, "out of memory");
       goto out;
     }
-    store_val *r = &rows[(size_t)in_batch * TERM_COLS];
-    r[0] = store_val_text(w);
-    r[1] = store_val_text(k);
-    r[2] = store_val_int(id);
-    if (++in_batch == MERGE_BATCH_TERMS) {
-      if (merge_batch(x, rows, in_batch) != 0) goto out;
-      in_batch = 0;
-      if (stop && atomic_load(stop)) {
-        ret = 1;
-        goto out;
-      }
-      arena_free(&x->a);
-    }
   }
-  if (ferror(f)) {
-    snprintf(x->err, sizeof x->err, "cannot read the sorted name terms back");
+  if (ferror(d.f)) {
+    snprintf(x->err, sizeof x->err, "cannot read the staged people back");
     goto out;
   }
   if (stop && atomic_load(stop)) {
     ret = 1;
     goto out;
   }
-  if (in_batch && merge_batch(x, rows, in_batch) != 0) goto out;
+  int frc = flush_bucket(x, &b, rows, stop);
+  if (frc != 0) {
+    ret = frc;
+    goto out;
+  }
   if (merge_fixup(x, lo, hi, since) != 0) goto out;
   /* Every term is in person_words: the staged rows go, in short transactions. */
   for (int64_t gone = UNSTAGE_BATCH_ROWS; gone > 0;) {
@@ -1312,9 +1393,10 @@ static int merge_terms(imp *x, atomic_bool *stop) {
   ret = 0;
 out:
   arena_free(&x->a);
+  free(b.v);
   free(word);
   free(rows);
-  if (f) fclose(f);
+  if (d.f) fclose(d.f);
   return ret;
 }
 
@@ -1527,9 +1609,67 @@ static int finish(store *st, const import_job *j, int64_t id, bool ok, const cha
   return rc == STORE_OK ? 0 : -1;
 }
 
+/* The next chunk, read and validated while the writer writes the one before (validate says what
+ * it may touch). */
+typedef struct reader {
+  imp *x;
+  table *t;
+  int64_t committed; /* the job's committed line: rows up to it are read for their CCCD only */
+  import_row *rows;  /* IMPORTER_CHUNK_ROWS */
+  size_t nrows;
+  arena a; /* the rows' strings */
+  long last_line;
+  int rc; /* 1: a full chunk (more may follow), 0: the end of the file, -1: the file cannot be read
+           * on (why), -2: out of memory */
+  char why[1024];
+} reader;
+
+static void read_chunk(reader *rd) {
+  table_row row;
+  int rc;
+  rd->nrows = 0;
+  while ((rc = table_next(rd->t, &row, rd->why, sizeof rd->why)) == 1) {
+    import_row *r = &rd->rows[rd->nrows];
+    if (validate(rd->x, &row, r, &rd->a, row.line > rd->committed) != 0) {
+      rd->rc = -2;
+      return;
+    }
+    if (row.line <= rd->committed) { /* written before a restart: only its CCCD is remembered */
+      if (!rd->nrows) arena_free(&rd->a);
+      continue;
+    }
+    rd->last_line = row.line;
+    if (++rd->nrows == IMPORTER_CHUNK_ROWS) {
+      rd->rc = 1;
+      return;
+    }
+  }
+  rd->rc = rc < 0 ? -1 : 0;
+}
+
+static void *read_thread(void *arg) {
+  read_chunk(arg);
+  return NULL;
+}
+
+/* The chunk read becomes the one to write; the reader gets the written one's (empty) buffers. */
+static void chunk_take(imp *x, reader *rd) {
+  import_row *rows = x->rows;
+  arena a = x->a;
+  x->rows = rd->rows;
+  x->nrows = rd->nrows;
+  x->a = rd->a;
+  x->last_line = rd->last_line;
+  rd->rows = rows;
+  rd->nrows = 0;
+  rd->a = a;
+}
+
 int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *stop, char *err, size_t errlen) {
   imp x = {.st = st, .keys = keys, .job_id = job_id, .today_key = groups_date_key(clock_now())};
   arena_init(&x.a);
+  reader rd = {0};
+  arena_init(&rd.a);
   import_job j = {0};
   table *t = NULL;
   char **headers = NULL;
@@ -1564,34 +1704,43 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
     snprintf(err, errlen, "cannot read the unit tree");
     goto out;
   }
+  /* The file is read and validated a chunk ahead, on a thread of its own, while the writer writes
+   * the chunk before (read_chunk); the two meet between chunks. */
   x.cap = IMPORTER_CHUNK_ROWS;
   x.rows = calloc(x.cap, sizeof *x.rows);
-  if (!x.rows) goto out;
-  int rc;
-  while ((rc = table_next(t, &row, why, sizeof why)) == 1) {
-    import_row *r = &x.rows[x.nrows];
-    if (validate(&x, &row, r, row.line > j.committed_line) != 0) {
+  rd.rows = calloc(x.cap, sizeof *rd.rows);
+  if (!x.rows || !rd.rows) goto out;
+  rd.x = &x;
+  rd.t = t;
+  rd.committed = j.committed_line;
+  read_chunk(&rd);
+  for (;;) {
+    if (rd.rc == -2) {
       snprintf(err, errlen, "out of memory");
       goto out;
     }
-    if (row.line <= j.committed_line) { /* written before a restart: only its CCCD is remembered */
-      arena_free(&x.a);
-      continue;
+    if (rd.rc == -1) { /* the rows read since the last chunk are not written */
+      snprintf(why, sizeof why, "%s", rd.why);
+      goto failed;
     }
-    x.last_line = row.line;
-    if (++x.nrows == x.cap) {
-      if (write_chunk(&x) != 0) {
-        snprintf(err, errlen, "%s", x.err);
-        goto out;
-      }
-      if (stop && atomic_load(stop)) {
-        ret = 1;
-        goto out;
-      }
+    bool more = rd.rc == 1;
+    chunk_take(&x, &rd);
+    pthread_t th;
+    bool reading = more && pthread_create(&th, NULL, read_thread, &rd) == 0;
+    if (more && !reading) read_chunk(&rd); /* no thread to be had: read it here, after */
+    int wrc = write_chunk(&x);
+    if (reading) pthread_join(th, NULL);
+    if (wrc != 0) {
+      snprintf(err, errlen, "%s", x.err);
+      goto out;
+    }
+    if (!more) break;
+    if (stop && atomic_load(stop)) {
+      ret = 1;
+      goto out;
     }
   }
-  if (rc < 0) goto failed;
-  if (write_chunk(&x) != 0 || (mrc = merge_terms(&x, stop)) < 0) {
+  if ((mrc = merge_terms(&x, stop)) < 0) {
     snprintf(err, errlen, "%s", x.err);
     goto out;
   }
@@ -1621,6 +1770,8 @@ out:
   if (t) table_close(t);
   import_job_clear(&j);
   imp_free(&x);
+  free(rd.rows);
+  arena_free(&rd.a);
   return ret;
 }
 

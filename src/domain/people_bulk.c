@@ -26,12 +26,12 @@ STORE_SQL2(q_by_names,
            " (SELECT CAST(e->>0 AS BIGINT), e->>1 FROM json_array_elements(CAST(? AS json)) AS t(e)) ORDER BY id");
 STORE_SQL(q_staged_span, "SELECT COUNT(*), COALESCE(MIN(person_id), 0), COALESCE(MAX(person_id), 0)"
                          " FROM import_terms WHERE job_id = ?");
-/* Merge order: bucket of person ids, then person_words' own key order (COLLATE "C" on PostgreSQL,
- * as the index). A person is looked up per staged row in staging order (ids ascending): a
- * sequential read. */
+/* The staged rows in person id order (a bucket of ids is then whole once the next begins); the
+ * importer makes the terms and sorts each bucket's. A person is looked up per staged row in
+ * staging order (ids ascending): a sequential read. */
 STORE_SQL(q_staged_each, "SELECT t.word, t.name_key, t.person_id FROM import_terms t JOIN people p ON p.id = t.person_id"
                          " AND p.deleted_at IS NULL AND p.name_key = t.name_key WHERE t.job_id = ?"
-                         " ORDER BY t.person_id / CAST(? AS BIGINT), t.word, t.name_key, t.person_id");
+                         " ORDER BY t.person_id");
 STORE_BULK(bulk_words, "person_words", "word, name_key, person_id", TERM_COLS);
 STORE_SQL(q_changed_since, "SELECT id FROM people WHERE id >= ? AND id <= ? AND updated_at >= ?");
 STORE_SQL(q_drop_stale, "DELETE FROM person_words WHERE person_id = ? AND NOT EXISTS (SELECT 1 FROM people p"
@@ -290,11 +290,10 @@ int people_bulk_staged_span(store_conn *c, int64_t job_id, int64_t *n, int64_t *
   return rc == STORE_ROW ? 0 : -1;
 }
 
-int people_bulk_staged_each(store_conn *c, int64_t job_id, int64_t bucket_ids, bulk_term_fn cb, void *ctx) {
+int people_bulk_staged_each(store_conn *c, int64_t job_id, bulk_term_fn cb, void *ctx) {
   store_stmt *s = store_prepare_stream(c, &q_staged_each);
   if (!s) return -1;
   store_bind_int(s, 1, job_id);
-  store_bind_int(s, 2, bucket_ids > 0 ? bucket_ids : 1);
   int rc;
   while ((rc = store_step(s)) == STORE_ROW)
     if (cb(ctx, store_col_text(s, 0), store_col_text(s, 1), store_col_int(s, 2)) != 0) {

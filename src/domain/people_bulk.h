@@ -1,8 +1,8 @@
 /* people_bulk.h: the registry's writes for a list import (sub-noun of people.h): a chunk's
  * candidates by keyed CCCD hash or by (unit, folded name), its new people, households, memberships
- * and staged name terms written together, updates of matched people with already validated, hashed
- * and sealed fields, a membership added once; after the file, the staged terms merged into
- * person_words.
+ * and staged people (for the name index) written together, updates of matched people with already
+ * validated, hashed and sealed fields, a membership added once; after the file, the staged
+ * people's name terms merged into person_words.
  * Owns: the SQL the importer runs on people, person_words, households and memberships, and the
  * table of staged terms (import_terms).
  * Never: parses, hashes or encrypts (the importer does it before taking the writer), begins or
@@ -52,20 +52,20 @@ typedef int (*bulk_stored_fn)(void *ctx, const bulk_stored *p);
 int people_bulk_by_hashes(store_conn *w, const char *hashes_json, bulk_stored_fn cb, void *ctx);
 int people_bulk_by_names(store_conn *w, const char *unit_names_json, bulk_stored_fn cb, void *ctx);
 
-/* ---- terms staged: a chunk's new people's name terms wait in import_terms (job, term, folded
- * name, person) until the file is read, then go into person_words in sorted batches ---- */
+/* ---- people staged: a chunk's new people wait in import_terms (job, "", folded name, person: a
+ * row with an empty word stands for every term of that name, people_name_terms; a row with a word
+ * is that one term, as jobs staged before one row a person left them) until the file is read,
+ * then their terms go into person_words in sorted batches ---- */
 #define TERM_STAGE_COLS 4
 /* job_id, word, name_key, person_id: appended in the caller's chunk transaction. */
 int people_bulk_stage_terms(store_conn *w, const store_val *rows, int n);
-/* How many terms the job has staged, and the range of their people's ids. 0 or -1. */
+/* How many rows the job has staged, and the range of their people's ids. 0 or -1. */
 int people_bulk_staged_span(store_conn *c, int64_t job_id, int64_t *n, int64_t *lo, int64_t *hi);
-/* The job's staged terms of people still live under the folded name staged (one deleted or
+/* The job's staged rows of people still live under the folded name staged (one deleted or
  * renamed since has had its terms rewritten by people.c), streamed (PostgreSQL: row by row) in
- * merge order: by bucket of `bucket_ids` consecutive person ids, then (term, name, person) — each
- * batch of the merge then writes one range of both person_words indexes. cb for each (0: go on).
- * 0 or -1. */
+ * person id order. cb for each (0: go on). 0 or -1. */
 typedef int (*bulk_term_fn)(void *ctx, const char *word, const char *name_key, int64_t person_id);
-int people_bulk_staged_each(store_conn *c, int64_t job_id, int64_t bucket_ids, bulk_term_fn cb, void *ctx);
+int people_bulk_staged_each(store_conn *c, int64_t job_id, bulk_term_fn cb, void *ctx);
 #define TERM_COLS 3
 /* word, name_key, person_id rows into person_words (COPY on PostgreSQL, multi-row INSERTs on
  * SQLite): a term already there fails the call (then people_bulk_merge_terms). */

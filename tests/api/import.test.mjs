@@ -255,6 +255,44 @@ test('kill -9 in the middle of a 50,000-row import: the restarted server resumes
   }
 });
 
+test('kill -9 after the last chunk, while the name terms are merged: the restarted server finishes the job; every person found by name exactly once', async () => {
+  const t = word(Date.now() % 100000 + 37);
+  const N = 40000;
+  const rows = [];
+  for (let i = 1; i <= N; i++) rows.push(`${i},Tạ Văn ${t} Y${word(i)},1985,Nam,${cccd('Nam')},,Tổ dân phố số ${1 + (i % 60)},`);
+  const u = await upload(admin, csv(rows));
+  assert.equal(u.status, 201, u.text);
+  const s = await srv.request('POST', `/api/v1/imports/${u.json.id}/start`, { session: admin });
+  assert.equal(s.status, 200);
+  // Every row is committed (rows_done = N) but the job is not done: its terms are being merged.
+  let seen;
+  for (let k = 0; k < 6000; k++) {
+    seen = (await srv.request('GET', `/api/v1/imports/${u.json.id}`, { session: admin })).json;
+    if (seen.rows_done === N || seen.status === 'done') break;
+    await sleep(20);
+  }
+  assert.equal(seen.status, 'running', `the merge ended before the kill: ${JSON.stringify(seen)}`);
+  assert.equal(seen.rows_done, N);
+  srv.proc.kill('SIGKILL');
+  await srv.exited;
+  await srv.spawn();
+  admin = await srv.login('admin');
+  tdp01 = await srv.login('tdp01');
+  const j = await waitDone(admin, u.json.id, 300000);
+  assert.equal(j.status, 'done', JSON.stringify(j));
+  assert.equal(j.rejected, 0);
+  assert.equal(j.imported, N);
+  // Found by name exactly once: tổ 1's people all (a list counts up to 1,000), and sampled rows
+  // of every part of the file by their full name.
+  const inTdp1 = (await srv.getJSON(tdp01, `/api/v1/residents?q=${encodeURIComponent('ta van ' + t)}&per_page=1`)).total;
+  assert.equal(inTdp1, Math.floor(N / 60));
+  for (const i of [1, 2, 60, 5000, 5001, 20000, 39999, N]) {
+    const one = await srv.getJSON(admin, `/api/v1/residents?q=${encodeURIComponent(`ta van ${t} y${word(i)}`)}&per_page=5`);
+    assert.equal(one.total, 1, `row ${i}: ${JSON.stringify(one.items.map((p) => p.full_name))}`);
+    assert.equal(one.items[0].full_name, `Tạ Văn ${t} Y${word(i)}`);
+  }
+});
+
 test('CLI: one JSON object, file lines (a quoted multi-line cell), exit codes; a second run imports nothing', async () => {
   const dir = tempDir('import-cli');
   const t = word(Date.now() % 100000 + 31);

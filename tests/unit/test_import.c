@@ -63,6 +63,16 @@ STORE_SQL(q_one_term, "INSERT INTO person_words (word, name_key, person_id) SELE
 STORE_SQL(q_members, "SELECT COUNT(*) FROM memberships m JOIN people p ON p.id = m.person_id WHERE p.name_key LIKE ?"
                      " AND m.kind = ?");
 
+/* Staged rows as a job staged before one row a person left them (one row a term), and a term
+ * staged twice: for the job that was created last. */
+STORE_SQL(q_unstage_key, "DELETE FROM import_terms WHERE name_key = ?");
+STORE_SQL(q_legacy_terms, "INSERT INTO import_terms (job_id, word, name_key, person_id)"
+                          " SELECT (SELECT MAX(id) FROM import_jobs), t.w, p.name_key, p.id FROM people p"
+                          " CROSS JOIN (SELECT 'thi' AS w UNION ALL SELECT '~ly thi' AS w) t WHERE p.name_key = ?");
+STORE_SQL(q_dup_term, "INSERT INTO import_terms (job_id, word, name_key, person_id)"
+                      " SELECT (SELECT MAX(id) FROM import_jobs), 'ly', name_key, id FROM people WHERE name_key = ?");
+STORE_SQL(q_word_key, "SELECT COUNT(*) FROM person_words WHERE name_key = ? AND word = ?");
+
 static fixture *fx_of(void **state) {
   fixture *fx = *state;
   if (!fx || !fx->st) skip();
@@ -492,7 +502,7 @@ static void test_terms_merge_stopped(void **state) {
   assert_int_equal(importer_run(fx->st, &fx->keys, j.id, &stop, err, sizeof err), 1);
   assert_int_equal(scalar(fx, &q_unit_people, NULL, tdp8, NULL, 0), 2);
   assert_int_equal(scalar(fx, &q_unit_terms, NULL, tdp8, NULL, 0), 0);
-  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 12);
+  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 2); /* one row a person */
   assert_int_equal(importer_run(fx->st, &fx->keys, j.id, NULL, err, sizeof err), 0);
   import_job done = {0};
   store_conn *c = store_acquire(fx->st, false);
@@ -504,6 +514,93 @@ static void test_terms_merge_stopped(void **state) {
   import_job_clear(&done);
   assert_int_equal(scalar(fx, &q_unit_terms, NULL, tdp8, NULL, 0), 12);
   assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 0);
+  import_job_clear(&j);
+}
+
+/* A job stopped before its merge whose staged rows mix the forms: one row a person (this
+ * version), one row a term (a job staged by the version before, resumed after an upgrade), and a
+ * term staged twice. Resumed, each person has exactly the terms staged for them, once each, and
+ * nothing is left staged. */
+static void test_terms_staged_forms(void **state) {
+  fixture *fx = fx_of(state);
+  int64_t tdp9;
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(unit(w, fx->ward, "residential_group", "Tổ dân phố số 9", &tdp9), 0);
+  store_release(w);
+  char path[128];
+  write_file(fx, "Họ và tên,Tổ dân phố\r\nLý Văn Mười,TDP 9\r\nLý Thị Một,TDP 9\r\n", path);
+  import_job j = {.scope_all = true};
+  snprintf(j.kind, sizeof j.kind, "residents");
+  snprintf(j.status, sizeof j.status, "running");
+  snprintf(j.file_path, sizeof j.file_path, "%s", path);
+  w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(jobs_create(w, &j), 0);
+  store_release(w);
+  atomic_bool stop = true;
+  char err[512] = "";
+  assert_int_equal(importer_run(fx->st, &fx->keys, j.id, &stop, err, sizeof err), 1);
+  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 2);
+  exec_text(fx, &q_unstage_key, "ly thi mot");
+  exec_text(fx, &q_legacy_terms, "ly thi mot");
+  exec_text(fx, &q_dup_term, "ly van muoi");
+  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 4);
+  assert_int_equal(importer_run(fx->st, &fx->keys, j.id, NULL, err, sizeof err), 0);
+  assert_int_equal(scalar(fx, &q_key_terms, "ly van muoi", 0, NULL, 0), 6);
+  assert_int_equal(scalar(fx, &q_word_key, "ly van muoi", 0, "ly", 0), 1);
+  assert_int_equal(scalar(fx, &q_word_key, "ly van muoi", 0, "~muoi van", 0), 1);
+  assert_int_equal(scalar(fx, &q_key_terms, "ly thi mot", 0, NULL, 0), 2);
+  assert_int_equal(scalar(fx, &q_word_key, "ly thi mot", 0, "~ly thi", 0), 1);
+  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 0);
+  import_job_clear(&j);
+}
+
+/* A file of more than one chunk, read a chunk ahead of the writer (the reading thread): a CCCD of
+ * the second chunk repeating one of the first is refused naming the first line, a bad date in the
+ * second chunk is reported on its own line, every other row is written once and found by name. */
+static void test_chunks_read_ahead(void **state) {
+  fixture *fx = fx_of(state);
+  static const char *fam[] = {"Ông", "Bạch", "Chử", "Diêm", "Đoàn", "Hồ", "Khổng", "Lã", "Mẫn", "Ninh"};
+  static const char *mid[] = {"Văn", "Thị", "Hữu", "Đức", "Minh", "Quang", "Ngọc", "Thanh", "Xuân", "Kim"};
+  static const char *giv[] = {"An",    "Bình",  "Cường", "Dũng", "Giang", "Hà",   "Hải",   "Hạnh", "Hiếu",
+                              "Hòa",   "Hùng",  "Hương", "Khánh", "Khoa", "Lan",  "Linh",  "Long", "Mai",
+                              "Nam",   "Nga",   "Nhung", "Oanh", "Phong", "Phúc", "Phương", "Quân", "Quế",
+                              "Sơn",   "Tâm",   "Thảo",  "Thắng", "Thủy", "Tiến", "Toàn",  "Trang", "Trung",
+                              "Tú",    "Tuấn",  "Uyên",  "Vy",   "Việt",  "Vinh", "Yến",   "Bảo",  "Châu",
+                              "Diệp",  "Đạt",   "Hậu",   "Kiên", "Lộc",   "Nhân"};
+  enum { N = IMPORTER_CHUNK_ROWS + 3 };
+  int64_t tdp11;
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(unit(w, fx->ward, "residential_group", "Tổ dân phố số 11", &tdp11), 0);
+  store_release(w);
+  char path[128];
+  snprintf(path, sizeof path, "%.63s/f%d.csv", fx->dir, ++fx->files);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("Họ và tên,Ngày sinh,Giới tính,Số CCCD,Tổ dân phố\r\n", f);
+  for (int i = 0; i < N; i++) {
+    int line = i + 2;
+    if (line == N) /* the second chunk: a date in the future */
+      fprintf(f, "%s %s %s,01/01/2999,Nam,,TDP 11\r\n", fam[i % 10], mid[(i / 10) % 10], giv[(i / 100) % 51]);
+    else if (line == N + 1) /* the second chunk: line 2's CCCD again */
+      fprintf(f, "%s %s %s,01/01/1980,Nam,001080%06d,TDP 11\r\n", fam[0], mid[0], giv[0], 0);
+    else
+      fprintf(f, "%s %s %s,01/01/1980,Nam,001080%06d,TDP 11\r\n", fam[i % 10], mid[(i / 10) % 10], giv[(i / 100) % 51], i);
+  }
+  assert_int_equal(fclose(f), 0);
+  import_job j = {0};
+  json_t *errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.imported, N - 2);
+  assert_int_equal(j.rejected, 2);
+  assert_non_null(reason_of(errors, N));
+  assert_non_null(strstr(reason_of(errors, N + 1), "trùng với dòng 2"));
+  assert_int_equal(scalar(fx, &q_unit_people, NULL, tdp11, NULL, 0), N - 2);
+  assert_int_equal(scalar(fx, &q_unit_terms, NULL, tdp11, NULL, 0), (N - 2) * 6);
+  assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 0);
+  json_decref(errors);
   import_job_clear(&j);
 }
 
@@ -557,6 +654,8 @@ int main(void) {
       cmocka_unit_test(test_xlsx),
       cmocka_unit_test(test_terms_after_resume),
       cmocka_unit_test(test_terms_merge_stopped),
+      cmocka_unit_test(test_terms_staged_forms),
+      cmocka_unit_test(test_chunks_read_ahead),
   };
   int failed = cmocka_run_group_tests_name("import_pure", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("import_sqlite", tests, setup_sqlite, teardown_sqlite);
