@@ -1072,7 +1072,7 @@ int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_k
     ind_cube_free(&cube);
     rows[i].pct = rows[i].den > 0 ? round(1000.0 * (double)rows[i].num / (double)rows[i].den) / 10.0 : 0;
   }
-  qsort(rows, (size_t)n, sizeof *rows, by_percent);
+  if (n > 1) qsort(rows, (size_t)n, sizeof *rows, by_percent); /* none below: rows is NULL */
   int target = target_for(targets, (int)(date_key / 10000));
   items = json_array();
   int rank = 0;

@@ -217,6 +217,9 @@ test('ranking the units below by an indicator: best first, ties share a rank, no
   expectError(assert, await srv.request('POST', '/api/v1/commendations/rules', { session: admin, body: { name: 'Thử', rule: { kind: 'top', code: 'T4', count: 0 } } }), 400, 'invalid_value', 'rule.count');
   expectError(assert, await srv.request('POST', '/api/v1/commendations/rules', { session: tdp01, body: { name: 'Thử', rule: { kind: 'top', code: 'T4', count: 1 } } }), 403);
   expectError(assert, await srv.request('GET', `/api/v1/indicators/ranking?code=T99&unit=${ward}`, { session: admin }), 404, 'not_found', 'code');
+  // A unit with nothing below it: an empty ranking (the sanitizer build caught a sort of nothing).
+  const none = await srv.getJSON(admin, `/api/v1/indicators/ranking?code=T4&unit=${d}`);
+  assert.deepEqual(none.items, []);
   expectError(assert, await srv.request('GET', `/api/v1/indicators/ranking?code=T4&unit=${ward}`, { session: tdp01 }), 403, undefined, 'unit');
 });
 

@@ -108,7 +108,7 @@ export async function finish(srv, assert) {
   const fivexx = srv.accessLog().filter((l) => statusOf(l) >= 500);
   const exit = await srv.stop();
   assert.deepEqual(fivexx, [], 'a 5xx answer appears in the access log');
-  assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, `exit on SIGTERM; stderr tail:\n${srv.stderr.split('\n').slice(-5).join('\n')}`);
+  assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, `exit on SIGTERM; stderr tail:\n${srv.stderr.split('\n').slice(-80).join('\n')}`);
 }
 
 export function freePort() {
