@@ -469,6 +469,82 @@ STORE_SQL(q_centres_cube,
 STORE_SQL(q_unit, "SELECT name, path, kind FROM units WHERE id = ?");
 STORE_SQL(q_children, "SELECT id, name, kind FROM units WHERE parent_id = ? ORDER BY name, id");
 
+void ind_key_iso(int64_t key, char out[16]) {
+  snprintf(out, 16, "%04d-%02d-%02d", (int)(key / 10000 % 10000), (int)(key / 100 % 100), (int)(key % 100));
+}
+
+/* {"id", "name", "kind"} of the unit, or NULL with a 404 (none) or a 500 in `e`. */
+static json_t *unit_json(store_conn *c, int64_t unit_id, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_unit);
+  if (!s) {
+    APP_INTERNAL(e);
+    return NULL;
+  }
+  store_bind_int(s, 1, unit_id);
+  int rc = store_step(s);
+  json_t *unit = rc == STORE_ROW ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)unit_id, "name", store_col_text(s, 0),
+                                             "kind", store_col_text(s, 2))
+                                 : NULL;
+  store_reset(s);
+  if (!unit) rc == STORE_DONE ? app_fail(e, 404, "not_found", "unit", "Không có đơn vị này.") : APP_INTERNAL(e);
+  return unit;
+}
+
+/* A unit directly below another, with what a ranking or a commendation computes of it. */
+typedef struct unit_row {
+  int64_t id, num, den;
+  char *name, *kind;
+  double pct;
+  json_t *figs;
+} unit_row;
+
+static void children_free(unit_row *rows, int n) {
+  for (int i = 0; i < n; i++) {
+    free(rows[i].name);
+    free(rows[i].kind);
+    json_decref(rows[i].figs);
+  }
+  free(rows);
+}
+
+/* The units directly below `parent`, in name order: 0, or -1 with a 500 in `e`. */
+static int children_of(store_conn *c, int64_t parent, unit_row **out, int *nout, app_err *e) {
+  *out = NULL;
+  *nout = 0;
+  unit_row *rows = NULL;
+  int n = 0, cap = 0, rc = STORE_ERROR;
+  store_stmt *s = store_prepare(c, &q_children);
+  if (s) {
+    store_bind_int(s, 1, parent);
+    while ((rc = store_step(s)) == STORE_ROW) {
+      if (n == cap) {
+        int ncap = cap ? cap * 2 : 32;
+        unit_row *nr = realloc(rows, (size_t)ncap * sizeof *nr);
+        if (!nr) {
+          rc = STORE_ERROR;
+          break;
+        }
+        rows = nr;
+        cap = ncap;
+      }
+      rows[n] = (unit_row){.id = store_col_int(s, 0), .name = strdup(store_col_text(s, 1)), .kind = strdup(store_col_text(s, 2))};
+      n++;
+      if (!rows[n - 1].name || !rows[n - 1].kind) {
+        rc = STORE_ERROR;
+        break;
+      }
+    }
+    store_reset(s);
+  }
+  if (rc != STORE_DONE) {
+    children_free(rows, n);
+    return APP_INTERNAL(e);
+  }
+  *out = rows;
+  *nout = n;
+  return 0;
+}
+
 void ind_cube_free(ind_cube *cube) {
   free(cube->cells);
   memset(cube, 0, sizeof *cube);
@@ -476,7 +552,7 @@ void ind_cube_free(ind_cube *cube) {
 
 static int64_t day_end_epoch(int64_t key) {
   char iso[16];
-  snprintf(iso, sizeof iso, "%04d-%02d-%02d", (int)(key / 10000), (int)(key / 100 % 100), (int)(key % 100));
+  ind_key_iso(key, iso);
   int64_t t = 0;
   if (!clock_parse_iso(iso, &t)) return 0;
   return t + 86400 - 7 * 3600; /* midnight after that day, Vietnam's time (UTC+7) */
@@ -487,7 +563,7 @@ int64_t ind_date_key(const char *s) {
   if (!s || strlen(s) != 10 || !clock_parse_iso(s, &t)) return -1;
   int64_t key = groups_date_key(t);
   char back[16];
-  snprintf(back, sizeof back, "%04d-%02d-%02d", (int)(key / 10000), (int)(key / 100 % 100), (int)(key % 100));
+  ind_key_iso(key, back);
   return strcmp(back, s) == 0 ? key : -1; /* 2026-02-30 is not a date */
 }
 
@@ -901,21 +977,11 @@ int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, 
   int ret = -1;
   json_t *unit = NULL, *set = NULL;
   x.items = json_array();
-  store_stmt *s = x.items ? store_prepare(c, &q_unit) : NULL;
-  if (!s) {
+  if (!x.items) {
     APP_INTERNAL(e);
     goto done;
   }
-  store_bind_int(s, 1, unit_id);
-  int rc = store_step(s);
-  if (rc == STORE_ROW)
-    unit = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)unit_id, "name", store_col_text(s, 0), "kind", store_col_text(s, 2));
-  store_reset(s);
-  if (rc != STORE_ROW || !unit) {
-    ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "unit", "Không có đơn vị này.") : APP_INTERNAL(e);
-    goto done;
-  }
-  if (ind_set_load(c, &set, e) != 0) goto done;
+  if (!(unit = unit_json(c, unit_id, e)) || ind_set_load(c, &set, e) != 0) goto done;
   x.set = set;
   for (int i = 0; i < ind_catalogue_count; i++) {
     const ind_def *d = &ind_catalogue[i];
@@ -925,7 +991,8 @@ int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, 
     if (arc != 0) goto done;
   }
   /* the ward's own, active ones */
-  s = store_prepare(c, &q_defs_all);
+  int rc;
+  store_stmt *s = store_prepare(c, &q_defs_all);
   if (!s) {
     APP_INTERNAL(e);
     goto done;
@@ -952,8 +1019,7 @@ int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, 
     goto done;
   }
   char date[16];
-  snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(date_key / 10000), (int)(date_key / 100 % 100),
-           (int)(date_key % 100));
+  ind_key_iso(date_key, date);
   *out = json_pack("{s:O, s:s, s:O}", "unit", unit, "date", date, "items", x.items);
   ret = *out ? 0 : APP_INTERNAL(e);
 done:
@@ -966,14 +1032,8 @@ done:
 
 /* ---- ranking of the units below ---- */
 
-typedef struct ranked {
-  int64_t id, num, den;
-  char *name, *kind;
-  double pct;
-} ranked;
-
 static int by_percent(const void *a, const void *b) {
-  const ranked *x = a, *y = b;
+  const unit_row *x = a, *y = b;
   if ((x->den > 0) != (y->den > 0)) return x->den > 0 ? -1 : 1; /* nobody to count: last */
   if (x->pct != y->pct) return x->pct > y->pct ? -1 : 1;
   if (x->num != y->num) return x->num > y->num ? -1 : 1;
@@ -983,8 +1043,8 @@ static int by_percent(const void *a, const void *b) {
 int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_key, json_t **out, app_err *e) {
   *out = NULL;
   pthread_once(&parse_once, parse_catalogue);
-  int ret = -1, n = 0, cap = 0;
-  ranked *rows = NULL;
+  int ret = -1, n = 0;
+  unit_row *rows = NULL;
   json_t *set = NULL, *targets = NULL, *items = NULL, *unit = NULL;
   const json_t *def = NULL;
   const char *name = NULL;
@@ -1020,51 +1080,11 @@ int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_k
     goto done;
   }
   int b = ind_base_of(json_string_value(json_object_get(def, "base")));
-  store_stmt *s = store_prepare(c, &q_unit);
-  if (!s || b < 0) {
+  if (b < 0) {
     APP_INTERNAL(e);
     goto done;
   }
-  store_bind_int(s, 1, unit_id);
-  int rc = store_step(s);
-  if (rc == STORE_ROW)
-    unit = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)unit_id, "name", store_col_text(s, 0), "kind", store_col_text(s, 2));
-  store_reset(s);
-  if (rc != STORE_ROW || !unit) {
-    ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "unit", "Không có đơn vị này.") : APP_INTERNAL(e);
-    goto done;
-  }
-  s = store_prepare(c, &q_children);
-  if (!s) {
-    APP_INTERNAL(e);
-    goto done;
-  }
-  store_bind_int(s, 1, unit_id);
-  while ((rc = store_step(s)) == STORE_ROW) {
-    if (n == cap) {
-      int ncap = cap ? cap * 2 : 32;
-      ranked *nr = realloc(rows, (size_t)ncap * sizeof *nr);
-      if (!nr) {
-        rc = STORE_ERROR;
-        break;
-      }
-      rows = nr;
-      cap = ncap;
-    }
-    rows[n] = (ranked){.id = store_col_int(s, 0), .name = strdup(store_col_text(s, 1)), .kind = strdup(store_col_text(s, 2))};
-    if (!rows[n].name || !rows[n].kind) {
-      free(rows[n].name);
-      free(rows[n].kind);
-      rc = STORE_ERROR;
-      break;
-    }
-    n++;
-  }
-  store_reset(s);
-  if (rc != STORE_DONE) {
-    APP_INTERNAL(e);
-    goto done;
-  }
+  if (!(unit = unit_json(c, unit_id, e)) || children_of(c, unit_id, &rows, &n, e) != 0) goto done;
   for (int i = 0; i < n; i++) {
     ind_cube cube;
     if (ind_cube_load(c, (ind_base)b, rows[i].id, date_key, &cube, e) != 0) goto done;
@@ -1077,7 +1097,7 @@ int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_k
   items = json_array();
   int rank = 0;
   for (int i = 0; items && i < n; i++) {
-    ranked *r = &rows[i];
+    unit_row *r = &rows[i];
     bool counted = r->den > 0;
     if (counted && (i == 0 || rows[i - 1].pct != r->pct)) rank = i + 1; /* ties share a rank: 1, 2, 2, 4 */
     json_t *gap = json_null(), *met = json_null();
@@ -1092,19 +1112,14 @@ int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_k
                                            counted ? json_integer(rank) : json_null()));
   }
   char date[16];
-  snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(date_key / 10000), (int)(date_key / 100 % 100),
-           (int)(date_key % 100));
+  ind_key_iso(date_key, date);
   *out = items ? json_pack("{s:{s:s, s:s, s:s, s:o}, s:O, s:s, s:O}", "indicator", "code", code, "name", name, "base",
                            bases[b].code, "target", target >= 0 ? json_integer(target) : json_null(), "unit", unit,
                            "date", date, "items", items)
                : NULL;
   ret = *out ? 0 : APP_INTERNAL(e);
 done:
-  for (int i = 0; i < n; i++) {
-    free(rows[i].name);
-    free(rows[i].kind);
-  }
-  free(rows);
+  children_free(rows, n);
   free(stored_name);
   json_decref(set);
   json_decref(targets);
@@ -1304,21 +1319,13 @@ int ind_history(store_conn *c, int64_t unit_id, const char *code, json_t **out, 
   json_t *items = json_array(), *unit = NULL;
   char *name = NULL;
   int ret = -1;
-  store_stmt *s = items ? store_prepare(c, &q_unit) : NULL;
-  if (!s) {
+  if (!items) {
     APP_INTERNAL(e);
     goto done;
   }
-  store_bind_int(s, 1, unit_id);
-  int rc = store_step(s);
-  if (rc == STORE_ROW)
-    unit = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)unit_id, "name", store_col_text(s, 0), "kind", store_col_text(s, 2));
-  store_reset(s);
-  if (rc != STORE_ROW || !unit) {
-    ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "unit", "Không có đơn vị này.") : APP_INTERNAL(e);
-    goto done;
-  }
-  s = store_prepare(c, &q_history);
+  if (!(unit = unit_json(c, unit_id, e))) goto done;
+  int rc;
+  store_stmt *s = store_prepare(c, &q_history);
   if (!s) {
     APP_INTERNAL(e);
     goto done;
@@ -1332,7 +1339,7 @@ int ind_history(store_conn *c, int64_t unit_id, const char *code, json_t **out, 
     int64_t target = store_col_int(s, 3);
     if (!name) name = strdup(store_col_text(s, 4));
     char date[16];
-    snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(end / 10000), (int)(end / 100 % 100), (int)(end % 100));
+    ind_key_iso(end, date);
     json_t *pct = percent_or_null(num, den);
     json_t *met = has_target && den > 0 ? json_boolean(json_real_value(pct) >= (double)target) : json_null();
     json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o}", "quarter", q, "date", date, "numerator",
@@ -1447,61 +1454,24 @@ static double pct_of(const json_t *it) {
   return json_is_number(p) ? json_number_value(p) : -1;
 }
 
+/* A candidate of a criterion: the unit and why. */
+static void candidate(json_t *cands, const unit_row *u, const char *why) {
+  json_array_append_new(cands, json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)u->id, "name", u->name, "why", why));
+}
+
 int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, app_err *e) {
   *out = NULL;
-  int ret = -1, n = 0, cap = 0;
-  struct child {
-    int64_t id;
-    char *name;
-    json_t *figs;
-  } *kids = NULL;
+  int ret = -1, n = 0, rc;
+  unit_row *kids = NULL;
   json_t *rules = json_array(), *unit = NULL;
-  store_stmt *s = rules ? store_prepare(c, &q_unit) : NULL;
-  if (!s) {
+  if (!rules) {
     APP_INTERNAL(e);
     goto done;
   }
-  store_bind_int(s, 1, unit_id);
-  int rc = store_step(s);
-  if (rc == STORE_ROW)
-    unit = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)unit_id, "name", store_col_text(s, 0), "kind", store_col_text(s, 2));
-  store_reset(s);
-  if (rc != STORE_ROW || !unit) {
-    ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "unit", "Không có đơn vị này.") : APP_INTERNAL(e);
-    goto done;
-  }
-  s = store_prepare(c, &q_children);
-  if (!s) {
-    APP_INTERNAL(e);
-    goto done;
-  }
-  store_bind_int(s, 1, unit_id);
-  while ((rc = store_step(s)) == STORE_ROW) {
-    if (n == cap) {
-      int ncap = cap ? cap * 2 : 32;
-      struct child *nk = realloc(kids, (size_t)ncap * sizeof *nk);
-      if (!nk) {
-        rc = STORE_ERROR;
-        break;
-      }
-      kids = nk;
-      cap = ncap;
-    }
-    kids[n] = (struct child){store_col_int(s, 0), strdup(store_col_text(s, 1)), NULL};
-    if (!kids[n].name) {
-      rc = STORE_ERROR;
-      break;
-    }
-    n++;
-  }
-  store_reset(s);
-  if (rc != STORE_DONE) {
-    APP_INTERNAL(e);
-    goto done;
-  }
+  if (!(unit = unit_json(c, unit_id, e)) || children_of(c, unit_id, &kids, &n, e) != 0) goto done;
   for (int i = 0; i < n; i++)
     if (ind_compute(c, kids[i].id, date_key, &kids[i].figs, e) != 0) goto done;
-  s = store_prepare(c, &q_rules_all);
+  store_stmt *s = store_prepare(c, &q_rules_all);
   if (!s) {
     APP_INTERNAL(e);
     goto done;
@@ -1540,7 +1510,7 @@ int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t *
           any = true;
           if (!json_is_true(json_object_get(it, "met"))) ok = false;
         }
-        if (ok && any) json_array_append_new(cands, json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)kids[i].id, "name", kids[i].name, "why", "Đạt mọi chỉ tiêu của tiêu chí"));
+        if (ok && any) candidate(cands, &kids[i], "Đạt mọi chỉ tiêu của tiêu chí");
       }
     } else if (kind && code && strcmp(kind, "at_least") == 0) {
       double p = (double)json_integer_value(json_object_get(rule, "percent"));
@@ -1549,7 +1519,7 @@ int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t *
         if (v >= 0 && v >= p) {
           char why[64];
           snprintf(why, sizeof why, "%s: %.1f%%", code, v);
-          json_array_append_new(cands, json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)kids[i].id, "name", kids[i].name, "why", why));
+          candidate(cands, &kids[i], why);
         }
       }
     } else if (kind && code && strcmp(kind, "top") == 0) {
@@ -1575,7 +1545,7 @@ int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t *
         if (x >= 0 && x >= bar) {
           char why[64];
           snprintf(why, sizeof why, "%s: %.1f%%", code, x);
-          json_array_append_new(cands, json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)kids[i].id, "name", kids[i].name, "why", why));
+          candidate(cands, &kids[i], why);
         }
       }
     }
@@ -1584,16 +1554,11 @@ int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t *
   }
   json_decref(all);
   char date[16];
-  snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(date_key / 10000), (int)(date_key / 100 % 100),
-           (int)(date_key % 100));
+  ind_key_iso(date_key, date);
   *out = json_pack("{s:O, s:s, s:O}", "unit", unit, "date", date, "rules", rules);
   ret = *out ? 0 : APP_INTERNAL(e);
 done:
-  for (int i = 0; i < n; i++) {
-    free(kids[i].name);
-    json_decref(kids[i].figs);
-  }
-  free(kids);
+  children_free(kids, n);
   json_decref(rules);
   json_decref(unit);
   return ret;

@@ -125,6 +125,8 @@ int ind_rule_add(store_conn *w, const char *name, const json_t *rule, int64_t us
 int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, app_err *e);
 
 /* The date key of "YYYY-MM-DD" (a real date), or -1. */
+/* ind_key_iso: the key yyyymmdd as "YYYY-MM-DD". */
+void ind_key_iso(int64_t key, char out[16]);
 int64_t ind_date_key(const char *s);
 
 #endif

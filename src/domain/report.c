@@ -208,7 +208,7 @@ int report_build(store *st, int64_t unit_id, const char *period, int64_t today_k
   if (ward) {
     /* the plan's tasks as they stood at the end of the period */
     char iso[16];
-    snprintf(iso, sizeof iso, "%04d-%02d-%02d", (int)(end / 10000), (int)(end / 100 % 100), (int)(end % 100));
+    ind_key_iso(end, iso);
     int64_t at = 0;
     if (!clock_parse_iso(iso, &at) || plan_tasks_list(c, at + 86400 - 7 * 3600 - 1, &tasks, e) != 0) {
       json_decref(unit);
@@ -219,9 +219,8 @@ int report_build(store *st, int64_t unit_id, const char *period, int64_t today_k
     tasks = json_array();
   }
   char date[16], issued[16];
-  snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(end / 10000), (int)(end / 100 % 100), (int)(end % 100));
-  snprintf(issued, sizeof issued, "%04d-%02d-%02d", (int)(today_key / 10000), (int)(today_key / 100 % 100),
-           (int)(today_key % 100));
+  ind_key_iso(end, date);
+  ind_key_iso(today_key, issued);
   *out = json_pack("{s:o, s:O, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:O, s:O, s:O}", "unit", unit, "issuer", issuer,
                    "place", place, "period", period, "quarter", quarter, "label", label, "date", date, "issued_on",
                    issued, "ward", ward, "targets", targets, "models", models, "tasks", tasks);

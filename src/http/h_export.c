@@ -24,22 +24,11 @@
 /* Content-Disposition for "Danh sách người dân YYYY-MM-DD.ext": RFC 6266 with an ASCII
  * fallback and the UTF-8 name percent-encoded (RFC 5987). */
 static void disposition(req *r, const char *ext) {
-  char day[32], date[16];
+  char day[32], ascii[64], name[128];
   clock_iso8601(clock_now(), day, sizeof day);
-  snprintf(date, sizeof date, "%.10s", day);
-  char name[128], enc[384], value[600];
-  snprintf(name, sizeof name, "Danh sách người dân %s.%s", date, ext);
-  size_t k = 0;
-  for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < sizeof enc; p++) {
-    if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-      enc[k++] = (char)*p;
-    else
-      k += (size_t)snprintf(enc + k, sizeof enc - k, "%%%02X", *p);
-  }
-  enc[k] = '\0';
-  snprintf(value, sizeof value, "attachment; filename=\"danh-sach-nguoi-dan-%s.%s\"; filename*=UTF-8''%s", date, ext,
-           enc);
-  req_header(r, "Content-Disposition", value);
+  snprintf(ascii, sizeof ascii, "danh-sach-nguoi-dan-%.10s.%s", day, ext);
+  snprintf(name, sizeof name, "Danh sách người dân %.10s.%s", day, ext);
+  req_attachment(r, ascii, name);
 }
 
 /* Whether `s` holds a digit of any script (ASCII, full-width ０-９…). A name never does (FT_NAME

@@ -257,8 +257,8 @@ int h_field_team_report_xlsx(req *r) {
   json_t *detail = json_pack("{s:O, s:O, s:O}", "period", json_object_get(o, "period"), "from", json_object_get(o, "from"),
                              "to", json_object_get(o, "to"));
   int64_t unit = json_integer_value(json_object_get(json_object_get(o, "team"), "unit_id"));
-  char name[160], file[200], enc[600], value[900];
-  snprintf(name, sizeof name, "Báo cáo tổ công nghệ số %s %s", json_string_value(json_object_get(o, "from")),
+  char name[160], file[200];
+  snprintf(name, sizeof name, "Báo cáo tổ công nghệ số %s %s.xlsx", json_string_value(json_object_get(o, "from")),
            json_string_value(json_object_get(o, "period")));
   snprintf(file, sizeof file, "bao-cao-to-cong-nghe-so-%lld-%s.xlsx", (long long)team,
            json_string_value(json_object_get(o, "from")));
@@ -268,15 +268,6 @@ int h_field_team_report_xlsx(req *r) {
     close(fd);
     return APP_INTERNAL(&r->err);
   }
-  size_t k = 0;
-  for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < sizeof enc; p++) {
-    if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-      enc[k++] = (char)*p;
-    else
-      k += (size_t)snprintf(enc + k, sizeof enc - k, "%%%02X", *p);
-  }
-  enc[k] = '\0';
-  snprintf(value, sizeof value, "attachment; filename=\"%s\"; filename*=UTF-8''%s.xlsx", file, enc);
-  req_header(r, "Content-Disposition", value);
+  req_attachment(r, file, name);
   return req_send_file(r, XLSX_TYPE, fd, (uint64_t)st.st_size);
 }

@@ -167,24 +167,15 @@ static int build(req *r, json_t **o) {
   return report_build(r->app->st, unit, period, today, o, &r->err);
 }
 
-/* "attachment; filename=…" for a report file: ASCII name and the UTF-8 one. */
+/* The report file's names (ASCII, and Vietnamese) and no caching. */
 static void disposition(req *r, const json_t *o, const char *ext) {
   const json_t *u = json_object_get(o, "unit");
-  char name[300], file[120], enc[900], value[1200];
-  snprintf(name, sizeof name, "Báo cáo Bình dân học vụ số %s %s", json_string_value(json_object_get(u, "name")),
-           json_string_value(json_object_get(o, "label")));
+  char name[300], file[120];
+  snprintf(name, sizeof name, "Báo cáo Bình dân học vụ số %s %s.%s", json_string_value(json_object_get(u, "name")),
+           json_string_value(json_object_get(o, "label")), ext);
   snprintf(file, sizeof file, "bao-cao-bdhvs-%lld-%s.%s", (long long)json_integer_value(json_object_get(u, "id")),
            json_string_value(json_object_get(o, "period")), ext);
-  size_t k = 0;
-  for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < sizeof enc; p++) {
-    if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-      enc[k++] = (char)*p;
-    else
-      k += (size_t)snprintf(enc + k, sizeof enc - k, "%%%02X", *p);
-  }
-  enc[k] = '\0';
-  snprintf(value, sizeof value, "attachment; filename=\"%s\"; filename*=UTF-8''%s.%s", file, enc, ext);
-  req_header(r, "Content-Disposition", value);
+  req_attachment(r, file, name);
   req_header(r, "Cache-Control", "private, no-store");
 }
 

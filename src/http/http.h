@@ -297,6 +297,9 @@ int req_ok(req *r, int status, json_t *out);                        /* takes `ou
 int req_ok_text(req *r, int status, buf *b);
 int req_fail(req *r, int status, const char *code, const char *field, const char *message); /* returns -1 */
 void req_header(req *r, const char *name, const char *value);       /* value copied into the arena */
+/* Content-Disposition: attachment, with an ASCII file name for old clients and the UTF-8 name
+ * percent-encoded (RFC 5987) for the others; both names carry their extension. */
+void req_attachment(req *r, const char *ascii_name, const char *utf8_name);
 store_conn *req_db(req *r);   /* a connection for reading (the writer, once taken) */
 store_conn *req_dbw(req *r);  /* the writer; an open transaction is the handler's to end */
 /* Begins the write transaction on the writer, unless the dispatcher already began it (for a

@@ -245,3 +245,17 @@ int req_unavailable(req *r) {
   r->err.retry_after = 2;
   return req_fail(r, 503, "unavailable", NULL, "Hệ thống đang bận hoặc cơ sở dữ liệu tạm thời không truy cập được. Vui lòng thử lại sau giây lát.");
 }
+
+void req_attachment(req *r, const char *ascii_name, const char *utf8_name) {
+  char enc[900], value[1200];
+  size_t k = 0;
+  for (const unsigned char *p = (const unsigned char *)utf8_name; *p && k + 4 < sizeof enc; p++) {
+    if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+      enc[k++] = (char)*p;
+    else
+      k += (size_t)snprintf(enc + k, sizeof enc - k, "%%%02X", *p);
+  }
+  enc[k] = '\0';
+  snprintf(value, sizeof value, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii_name, enc);
+  req_header(r, "Content-Disposition", value);
+}
