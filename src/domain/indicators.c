@@ -14,6 +14,7 @@
 
 #include "domain/families.h"
 #include "domain/groups.h"
+#include "domain/ind_sql.h"
 #include "util/arena.h"
 #include "util/clock.h"
 
@@ -406,34 +407,13 @@ int ind_validate(const json_t *set, const char *code, const json_t *def, app_err
 
 /* ---- cubes ---- */
 
-/* rk_: the date key k (yyyymmdd) and e, the first second after that day in Vietnam. */
-#define RK_ "(SELECT CAST(? AS BIGINT) AS k, CAST(? AS BIGINT) AS e) rk_"
-#define CERT_VALID_(alias) alias ".issued_at < rk_.e AND (" alias ".revoked_at IS NULL OR " alias ".revoked_at >= rk_.e)"
-
 STORE_SQL(q_people_cube,
-          "SELECT g, f, COUNT(*) FROM (SELECT " GROUP_MASK_SQL " + (CASE WHEN p.household_id IS NOT NULL THEN 128 ELSE 0 END) AS g,"
-          " (CASE WHEN EXISTS (SELECT 1 FROM certificates ic_ WHERE ic_.person_id = p.id AND " CERT_VALID_("ic_") ")"
-          " OR EXISTS (SELECT 1 FROM users iu_ JOIN certificates icu_ ON icu_.user_id = iu_.id WHERE iu_.person_id = p.id"
-          " AND " CERT_VALID_("icu_") ") THEN 1 ELSE 0 END)"
-          " + (CASE WHEN EXISTS (SELECT 1 FROM external_confirmations ix_ WHERE ix_.person_id = p.id AND ix_.kind = 'vneid'"
-          " AND ix_.confirmed_on <= rk_.k) THEN 2 ELSE 0 END)"
-          " + (CASE WHEN EXISTS (SELECT 1 FROM external_confirmations iy_ WHERE iy_.person_id = p.id AND iy_.kind <> 'vneid'"
-          " AND iy_.confirmed_on <= rk_.k) THEN 4 ELSE 0 END)"
-          " + (CASE WHEN p.vneid_level = 2 THEN 8 ELSE 0 END)"
-          " + (CASE WHEN EXISTS (SELECT 1 FROM class_enrolments ie_ WHERE ie_.person_id = p.id AND ie_.outcome = 'completed'"
-          " AND ie_.outcome_on <= rk_.k) THEN 16 ELSE 0 END)"
-          " + (CASE WHEN EXISTS (SELECT 1 FROM attempt_competence ia_ WHERE ia_.learner_person = p.id AND ia_.placement = 1"
-          " AND ia_.submitted_at < rk_.e) THEN 32 ELSE 0 END)"
-          " + (CASE WHEN EXISTS (SELECT 1 FROM attempt_competence ib_ JOIN attempt_competence ic2_"
-          " ON ic2_.learner_person = ib_.learner_person AND ic2_.competency_id = ib_.competency_id"
-          " WHERE ib_.learner_person = p.id AND ib_.placement = 1 AND ic2_.placement = 0"
-          " AND ic2_.submitted_at >= ib_.submitted_at AND ic2_.submitted_at < rk_.e AND ic2_.score_tenths > ib_.score_tenths)"
-          " THEN 64 ELSE 0 END) AS f"
+          "SELECT g, f, COUNT(*) FROM (SELECT " IND_PEOPLE_G_SQL " AS g, " IND_PEOPLE_F_SQL " AS f"
           /* the subtree's people: registered in it, or members of a unit of it (each once); two
            * index walks, not a test of every person */
           " FROM (SELECT pu_.id FROM people pu_ WHERE pu_.unit_id IN (SELECT id FROM units WHERE path >= ? AND path < ?)"
           " AND pu_.deleted_at IS NULL UNION SELECT im_.person_id FROM memberships im_ JOIN units imu_ ON imu_.id = im_.unit_id"
-          " WHERE imu_.path >= ? AND imu_.path < ?) ids_ JOIN people p ON p.id = ids_.id CROSS JOIN " RK_
+          " WHERE imu_.path >= ? AND imu_.path < ?) ids_ JOIN people p ON p.id = ids_.id CROSS JOIN " IND_RK_SQL
           " WHERE p.deleted_at IS NULL) t GROUP BY g, f");
 
 /* Students as the schools report them: per grade, those covered and the rest. */
@@ -444,10 +424,9 @@ STORE_SQL(q_students_cube,
           " FROM school_grades sg JOIN units u ON u.id = sg.unit_id WHERE u.path >= ? AND u.path < ?) t GROUP BY g, f");
 
 STORE_SQL(q_households_cube,
-          "SELECT 0, f, COUNT(*) FROM (SELECT (CASE WHEN " FAMILY_LEARNED_SQL("h.id") " THEN 1 ELSE 0 END)"
-          " + (CASE WHEN EXISTS (SELECT 1 FROM field_visits iv_ WHERE iv_.household_id = h.id AND iv_.visited_on <= rk_.k)"
-          " THEN 2 ELSE 0 END) AS f FROM households h CROSS JOIN " RK_ " WHERE h.deleted_at IS NULL AND "
-          FAMILY_LIVED_IN_SQL("h.id") " AND h.unit_id IN (SELECT id FROM units WHERE path >= ? AND path < ?)) t GROUP BY f");
+          "SELECT 0, f, COUNT(*) FROM (SELECT " IND_HOUSEHOLD_F_SQL " AS f FROM households h CROSS JOIN " IND_RK_SQL
+          " WHERE " IND_HOUSEHOLD_COUNTED_SQL " AND h.unit_id IN (SELECT id FROM units WHERE path >= ? AND path < ?)) t"
+          " GROUP BY f");
 
 STORE_SQL(q_schools_cube,
           "SELECT 0, f, COUNT(*) FROM (SELECT (CASE WHEN EXISTS (SELECT 1 FROM school_programmes sp WHERE sp.unit_id = u.id"
