@@ -1,8 +1,11 @@
-/* cmd_demo.c: `hocvuso demo [--residents N [--seed S]] [--content DIR]` — loads the demo ward and
+/* cmd_demo.c: `hocvuso demo [--residents N [--seed S]] [--records M] [--content DIR]` — loads the demo ward and
  * prints how to log in; with --residents, also a deterministic synthetic population of N residents
  * (synth.h): the units it needs, then its list imported through the same engine as `hocvuso import
  * residents`; and the starter curriculum's questions (content/curriculum) into the question bank,
- * through the same engine as `hocvuso import questions`. */
+ * through the same engine as `hocvuso import questions`. With --records M, also M synthetic learning
+ * and field records (synth_records.h): after the whole demo with --residents; alone, on a database
+ * that holds a population already (a benchmark's city), the demo's accounts and starter curriculum
+ * (what the records need) and then the records, nothing else of the demo. Refused a second time. */
 #include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -27,6 +30,7 @@
 #include "domain/quiz.h"
 #include "domain/users.h"
 #include "domain/synth.h"
+#include "domain/synth_records.h"
 #include "util/clock.h"
 
 const cli_opt demo_opts[] = {
@@ -34,6 +38,7 @@ const cli_opt demo_opts[] = {
     {"residents", true, "N      also a synthetic population of N residents (phường Hải Dương: 51522)"},
     {"seed", true, "S      the synthetic population's seed (default 1): the same seed, the same people"},
     {"units-only", false, "     with --residents: its units only (a benchmark imports the list itself)"},
+    {"records", true, "M        also M synthetic learning and field records (alone: on the population already there)"},
     {"content", true, "DIR      the starter curriculum (default content/curriculum, from the source tree)"},
     {NULL, false, NULL}};
 
@@ -336,6 +341,30 @@ static int load_people(store *st, const secrets *keys, const char *data_dir, lon
   return 0;
 }
 
+/* M synthetic learning and field records (synth_records.h), with how long they took. */
+static int load_records(store *st, const secrets *keys, int64_t records, uint64_t seed) {
+  char err[512] = "";
+  synth_records_counts n;
+  double t0 = clock_mono();
+  int rc = synth_records_generate(st, keys, records, seed, groups_date_key(clock_now()), stdout, &n, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "hocvuso demo: %s\n", err);
+    return -1;
+  }
+  if (err[0]) fprintf(stderr, "hocvuso demo: %s\n", err);
+  printf("Synthetic learning and field records: %lld in %.1f s (%lld adults reached of %lld, %lld learners, %lld made "
+         "up by one confirmation each; %lld of %lld households visited):\n"
+         "  external_confirmations %lld, class_enrolments %lld (%lld classes), quiz_attempts %lld, attempt_competence "
+         "%lld, certificates %lld,\n  field_visits %lld, field_visit_topics %lld, field_visit_people %lld, "
+         "field_visit_outcomes %lld; VNeID level 2 for %lld more people\n",
+         (long long)synth_records_total(&n), clock_mono() - t0, (long long)n.reached,
+         (long long)n.adults, (long long)n.learners, (long long)n.topped_up, (long long)n.households_visited,
+         (long long)n.households, (long long)n.confirmations, (long long)n.enrolments, (long long)n.classes,
+         (long long)n.attempts, (long long)n.measures, (long long)n.certificates, (long long)n.visits,
+         (long long)n.visit_topics, (long long)n.visit_people, (long long)n.visit_outcomes, (long long)n.vneid_raised);
+  return 0;
+}
+
 /* A password that is easy to read aloud and type on a phone: 3 groups of 4 letters/digits,
  * without look-alikes (0/O, 1/l/I). */
 static void random_password(char out[15]) {
@@ -373,17 +402,29 @@ int cmd_demo(int argc, char **argv) {
     fprintf(stderr, "hocvuso demo: --seed must be a whole number from 0 to %lld\n", (long long)INT64_MAX);
     return 2;
   }
+  long long records = 0;
+  v = cli_get(demo_opts, &args, "records");
+  if (v && !parse_int(v, 1, SYNTH_RECORDS_MAX, &records)) {
+    fprintf(stderr, "hocvuso demo: --records must be a whole number from 1 to %lld\n", SYNTH_RECORDS_MAX);
+    return 2;
+  }
+  if (records > 0 && cli_get(demo_opts, &args, "units-only")) {
+    fprintf(stderr, "hocvuso demo: --records writes records for residents: not with --units-only\n");
+    return 2;
+  }
+  /* --records alone: the records on the population already there, and only what they need. */
+  bool records_only = records > 0 && residents == 0;
   secrets keys;
-  store *st = cli_open(&cfg, &keys, residents > 0 ? 2 : 1, true);
+  store *st = cli_open(&cfg, &keys, residents > 0 || records > 0 ? 2 : 1, true);
   if (!st) return 1;
   char err[512];
   rc = demo_load(st, password, stdout, err, sizeof err);
   if (rc != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
   bool units_only = cli_get(demo_opts, &args, "units-only") != NULL;
-  if (rc == 0 && (rc = demo_plan_files(st, cfg.data, clock_now(), stdout, err, sizeof err)) != 0)
+  if (rc == 0 && !records_only && (rc = demo_plan_files(st, cfg.data, clock_now(), stdout, err, sizeof err)) != 0)
     fprintf(stderr, "hocvuso demo: %s\n", err);
   if (rc == 0 && residents > 0) rc = load_people(st, &keys, cfg.data, (long)residents, (uint64_t)seed, units_only);
-  if (rc == 0 && !units_only) {
+  if (rc == 0 && !units_only && !records_only) {
     /* Confirmations from outside for a share of the ward's adults (VNeID, the national platform). */
     int64_t added = 0;
     rc = confirmations_demo(st, clock_now(), &added, err, sizeof err);
@@ -393,16 +434,17 @@ int cmd_demo(int argc, char **argv) {
     if (rc == 0 && (rc = demo_field(st, clock_now(), &added, err, sizeof err)) != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
     else if (rc == 0) printf("Community digital teams: one per tổ dân phố; %lld door-to-door visits new\n", (long long)added);
   }
-  if (rc == 0 && !units_only && (rc = demo_trade(st, clock_now(), stdout, err, sizeof err)) != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
+  if (rc == 0 && !units_only && !records_only && (rc = demo_trade(st, clock_now(), stdout, err, sizeof err)) != 0) fprintf(stderr, "hocvuso demo: %s\n", err);
   const char *content = cli_get(demo_opts, &args, "content");
   if (rc == 0 && !units_only) rc = load_curriculum(st, &keys, content ? content : "content/curriculum");
   /* Issue 9, parts 2, 3 and 10 under way (demo_reach.c): once people, certificates and confirmations exist. */
-  if (rc == 0 && !units_only && demo_reach(st, clock_now(), stdout, err, sizeof err) != 0) {
+  if (rc == 0 && !units_only && !records_only && demo_reach(st, clock_now(), stdout, err, sizeof err) != 0) {
     fprintf(stderr, "hocvuso demo: %s\n", err);
     rc = -1;
   }
+  if (rc == 0 && records > 0) rc = load_records(st, &keys, (int64_t)records, (uint64_t)seed);
   /* The figures of the last four quarters (indicators.h), as the server keeps them: a trend to show. */
-  if (rc == 0 && !units_only) {
+  if (rc == 0 && !units_only && !records_only) {
     int64_t today = groups_date_key(clock_now()), units = 0, total = 0;
     char q[8];
     ind_last_quarter(today, q);

@@ -986,3 +986,129 @@ int certs_revoke(store_conn *w, int64_t id, int64_t by, const char *reason, int6
   if (rc == STORE_DONE) return app_fail(e, 409, "conflict", "id", "Chứng nhận này đã bị thu hồi.");
   return rc == STORE_ROW ? 0 : APP_INTERNAL(e);
 }
+
+/* ---- bulk issuing of synthetic records ---- */
+
+struct certs_signer {
+  unsigned char sk[64];
+  char kid[32];
+  int64_t programme_id;
+  char title[256];
+};
+
+STORE_SQL(q_prog_title, "SELECT id, title FROM programmes WHERE code = ?");
+STORE_BULK(bulk_certs, "certificates",
+           "id, programme_id, person_id, user_id, learner, unit_id, holder_name, programme_title, issued_on, issuer,"
+           " kid, payload, signature, attempt_id, issued_at",
+           CERTS_BULK_COLS);
+
+int certs_signer_open(store_conn *w, const secrets *keys, const char *code, certs_signer **out, app_err *e) {
+  *out = NULL;
+  certs_signer *g = calloc(1, sizeof *g);
+  unsigned char seed[32];
+  char sealed[256] = "";
+  int rc = -1;
+  if (!g) return APP_INTERNAL(e);
+  if (certs_keys_ensure(w, keys, e) != 0) goto fail;
+  store_stmt *s = store_prepare(w, &q_key_current);
+  if (!s) goto internal;
+  int src = store_step(s);
+  if (src == STORE_ROW) {
+    snprintf(g->kid, sizeof g->kid, "%s", store_col_text(s, 0));
+    snprintf(sealed, sizeof sealed, "%s", store_col_text(s, 1));
+  }
+  store_reset(s);
+  if (src != STORE_ROW || open_seed(keys, sealed, seed) != 0) goto internal;
+  unsigned char pk[32];
+  crypto_sign_seed_keypair(pk, g->sk, seed);
+  if (!(s = store_prepare(w, &q_prog_title))) goto internal;
+  store_bind_text(s, 1, code);
+  src = store_step(s);
+  if (src == STORE_ROW) {
+    g->programme_id = store_col_int(s, 0);
+    snprintf(g->title, sizeof g->title, "%s", store_col_text(s, 1));
+  }
+  store_reset(s);
+  if (src == STORE_DONE) {
+    rc = app_fail(e, 404, "not_found", "code", "Không có chương trình chứng nhận này.");
+    goto fail;
+  }
+  if (src != STORE_ROW) goto internal;
+  *out = g;
+  g = NULL;
+  rc = 0;
+  goto fail;
+internal:
+  rc = APP_INTERNAL(e);
+fail:
+  sodium_memzero(seed, sizeof seed);
+  certs_signer_free(g);
+  return rc;
+}
+
+void certs_signer_free(certs_signer *s) {
+  if (!s) return;
+  sodium_memzero(s->sk, sizeof s->sk);
+  free(s);
+}
+
+int64_t certs_signer_programme(const certs_signer *s) { return s->programme_id; }
+
+int certs_issuer_text(store_conn *c, int64_t unit_id, char *out, size_t outlen) {
+  arena a;
+  arena_init(&a);
+  const char *issuer = NULL;
+  int rc = unit_id ? text_of(c, &q_issuer, unit_id, &a, &issuer, NULL) : 0;
+  if (rc == 0) {
+    store_stmt *s = store_prepare(c, &q_root_name);
+    if (!s) rc = -1;
+    else {
+      if (store_step(s) == STORE_ROW) issuer = arena_strdup(&a, store_col_text(s, 0));
+      store_reset(s);
+    }
+  }
+  if (rc >= 0) snprintf(out, outlen, "UBND %s", issuer ? issuer : "Bình dân học vụ số");
+  arena_free(&a);
+  return rc < 0 ? -1 : 0;
+}
+
+int certs_signer_sign(certs_signer *s, int64_t id, const char *holder, const char *issuer, int64_t issued_at, arena *a,
+                      const char **payload, const char **signature) {
+  char issued_on[16], text[CERTS_PAYLOAD_MAX], sigb[CERTS_SIG_B64];
+  date_text(issued_at, issued_on);
+  cert_fields f = {id, holder, s->title, issued_on, issuer, s->kid};
+  int n = certs_payload(&f, text, sizeof text);
+  if (n < 0) return -1;
+  unsigned char sig[64];
+  crypto_sign_detached(sig, NULL, (const unsigned char *)text, (unsigned long long)n, s->sk);
+  b64url(sig, sizeof sig, sigb, sizeof sigb);
+  *payload = arena_strdup(a, text);
+  *signature = arena_strdup(a, sigb);
+  return *payload && *signature ? 0 : -1;
+}
+
+void certs_bulk_row(const certs_signer *s, int64_t id, int64_t person_id, int64_t unit_id, const char *holder,
+                    const char *issuer, int64_t issued_at, const char *payload, const char *signature,
+                    int64_t attempt_id, arena *a, store_val *row) {
+  char issued_on[16];
+  date_text(issued_at, issued_on);
+  char *lkey = arena_alloc(a, 32);
+  if (lkey) snprintf(lkey, 32, "p%lld", (long long)person_id);
+  row[0] = store_val_int(id);
+  row[1] = store_val_int(s->programme_id);
+  row[2] = store_val_int(person_id);
+  row[3] = store_val_null();
+  row[4] = store_val_text(lkey);
+  row[5] = unit_id ? store_val_int(unit_id) : store_val_null();
+  row[6] = store_val_text(holder);
+  row[7] = store_val_text(s->title);
+  row[8] = store_val_text(arena_strdup(a, issued_on));
+  row[9] = store_val_text(issuer);
+  row[10] = store_val_text(s->kid);
+  row[11] = store_val_text(payload);
+  row[12] = store_val_text(signature);
+  row[13] = attempt_id ? store_val_int(attempt_id) : store_val_null();
+  row[14] = store_val_int(issued_at);
+}
+
+int certs_bulk_insert(store_conn *w, const store_val *rows, int n) { return store_insert_rows(w, &bulk_certs, rows, n); }

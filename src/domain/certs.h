@@ -107,4 +107,27 @@ int64_t certs_id_parse(const char *s);
  * already base64url (as the certificate's views carry them). */
 char *certs_qr_text(const char *base_url, const char *payload_b64, const char *signature_b64);
 
+/* ---- bulk issuing of synthetic records (synth_records.c) ----
+ * The same key, payload and signature as a certificate issued by a rule, for a synthetic learner who
+ * completed the programme on a past date: the current key opened once (made when none, so the
+ * caller holds the writer for the open), each payload signed without the store, the rows written
+ * with the bulk interface in the caller's transaction. */
+typedef struct certs_signer certs_signer;
+/* Opens the current key and reads programme `code` (404 naming code when absent). */
+int certs_signer_open(store_conn *w, const secrets *keys, const char *code, certs_signer **out, app_err *e);
+void certs_signer_free(certs_signer *s);
+int64_t certs_signer_programme(const certs_signer *s);
+/* "UBND <ward>" of a unit, as a certificate of that unit names its issuer; 0 or -1. */
+int certs_issuer_text(store_conn *c, int64_t unit_id, char *out, size_t outlen);
+/* Signs the certificate `id` of a person for the signer's programme, issued at `issued_at`: its
+ * payload and signature copied into `a`. 0, or -1 when it does not fit. */
+int certs_signer_sign(certs_signer *s, int64_t id, const char *holder, const char *issuer, int64_t issued_at, arena *a,
+                      const char **payload, const char **signature);
+#define CERTS_BULK_COLS 15
+/* One row of CERTS_BULK_COLS values for certs_bulk_insert (strings borrowed: they must live until then). */
+void certs_bulk_row(const certs_signer *s, int64_t id, int64_t person_id, int64_t unit_id, const char *holder,
+                    const char *issuer, int64_t issued_at, const char *payload, const char *signature,
+                    int64_t attempt_id, arena *a, store_val *row);
+int certs_bulk_insert(store_conn *w, const store_val *rows, int n);
+
 #endif
