@@ -38,7 +38,7 @@ const cli_opt demo_opts[] = {
     {"residents", true, "N      also a synthetic population of N residents (phường Hải Dương: 51522)"},
     {"seed", true, "S      the synthetic population's seed (default 1): the same seed, the same people"},
     {"units-only", false, "     with --residents: its units only (a benchmark imports the list itself)"},
-    {"records", true, "M        also M synthetic learning and field records (alone: on the population already there)"},
+    {"records", true, "M      also M synthetic learning and field records (alone: on the population already there)"},
     {"content", true, "DIR      the starter curriculum (default content/curriculum, from the source tree)"},
     {NULL, false, NULL}};
 
