@@ -15,6 +15,7 @@
 #include "domain/field.h"
 #include "domain/users.h"
 #include "util/arena.h"
+#include "util/clock.h"
 
 STORE_SQL(q_marker, "SELECT COUNT(*) FROM classes WHERE title = ?");
 /* The living residents with their household's unit, and the records they hold already that a new
@@ -539,6 +540,7 @@ static int flush(run *R, chunk *c) {
   char *raise_json = NULL;
   size_t raise_n = 0;
   store_conn *w = ids ? store_acquire_timed(R->st, true, 30000, NULL) : NULL;
+  double got = clock_mono(); /* the hold: from here to the release (the wait before is not one) */
   if (!w) {
     free(ids);
     snprintf(R->err, R->errlen, "the database cannot be written to");
@@ -598,6 +600,7 @@ static int flush(run *R, chunk *c) {
     if (store_in_transaction(w)) store_rollback(w);
   }
   store_release(w);
+  double held_ms = (clock_mono() - got) * 1000.0;
   free(ids);
   arena_free(&ja);
   if (rc != 0) return -1;
@@ -612,6 +615,8 @@ static int flush(run *R, chunk *c) {
   n->visit_people += (int64_t)(c->t[T_VPEO].n / 2);
   n->visit_outcomes += (int64_t)(c->t[T_VOUT].n / 3);
   n->vneid_raised += raised;
+  n->chunks++;
+  if (held_ms > n->max_hold_ms) n->max_hold_ms = held_ms;
   chunk_clear(c);
   return 0;
 read_fail:

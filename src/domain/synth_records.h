@@ -9,8 +9,8 @@
  * rising for most), certificates signed by the ward's current key (certs.h's signer: the same
  * payload and signature as a rule's), field_visits with their topics, residents present and
  * outcomes, and people's vneid_level raised to 2.
- * Never: reads the clock, the environment or rand(): the same population, seed, record count and
- * reference day give the same rows (ids apart); writes over a record; runs twice on one database
+ * Never: reads the wall clock (a monotonic one times the writer's holds), the environment or
+ * rand(): the same population, seed, record count and reference day give the same rows (ids apart); writes over a record; runs twice on one database
  * (refused); holds the writer while it signs.
  *
  * Who: the adults (15+ at the reference day's year, or of unknown age) living in a household, with
@@ -46,6 +46,8 @@ typedef struct synth_records_counts {
   /* not records: */
   int64_t classes, vneid_raised;
   int64_t adults, reached, learners, households, households_visited, topped_up;
+  int64_t chunks;      /* transactions on the writer that wrote records */
+  double max_hold_ms;  /* the longest of them, from taking the writer to giving it back */
 } synth_records_counts;
 
 /* The records counted (the nine tables above). */
