@@ -357,13 +357,13 @@ static int load_records(store *st, const secrets *keys, int64_t records, uint64_
          "  external_confirmations %lld, class_enrolments %lld (%lld classes), quiz_attempts %lld, attempt_competence "
          "%lld, certificates %lld,\n  field_visits %lld, field_visit_topics %lld, field_visit_people %lld, "
          "field_visit_outcomes %lld; VNeID level 2 for %lld more people;\n  %lld transactions on the "
-         "writer, the longest held %.0f ms\n",
+         "writer, the longest held %.0f ms, %.1f s in all\n",
          (long long)synth_records_total(&n), clock_mono() - t0, (long long)n.reached,
          (long long)n.adults, (long long)n.learners, (long long)n.topped_up, (long long)n.households_visited,
          (long long)n.households, (long long)n.confirmations, (long long)n.enrolments, (long long)n.classes,
          (long long)n.attempts, (long long)n.measures, (long long)n.certificates, (long long)n.visits,
          (long long)n.visit_topics, (long long)n.visit_people, (long long)n.visit_outcomes, (long long)n.vneid_raised,
-         (long long)n.chunks, n.max_hold_ms);
+         (long long)n.chunks, n.max_hold_ms, n.hold_ms / 1000.0);
   return 0;
 }
 

@@ -47,8 +47,9 @@ STORE_SQL2(q_reserve_visits,
            " COALESCE((SELECT MAX(id) FROM field_visits), 0)) + i FROM s",
            "SELECT nextval(pg_get_serial_sequence('field_visits', 'id')) FROM generate_series(1, ?)");
 STORE_SQL2(q_raise_vneid,
-           "UPDATE people SET vneid_level = 2, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))"
-           " AND vneid_level < 2 AND deleted_at IS NULL",
+           /* the JSON is the outer loop (CROSS JOIN): else SQLite walks every living person by deleted_at */
+           "UPDATE people SET vneid_level = 2, updated_at = ? WHERE id IN (SELECT p.id FROM json_each(?) j"
+           " CROSS JOIN people p WHERE p.id = j.value AND p.vneid_level < 2 AND p.deleted_at IS NULL)",
            "UPDATE people SET vneid_level = 2, updated_at = ? WHERE id = ANY (ARRAY(SELECT"
            " CAST(json_array_elements_text(CAST(? AS json)) AS BIGINT))) AND vneid_level < 2 AND deleted_at IS NULL");
 
@@ -79,7 +80,7 @@ STORE_BULK(bulk_voutcomes, "field_visit_outcomes", "visit_id, person_id, outcome
 #define PLACE_COMPS 2
 #define ATTEMPTS_MAX (2 * MODULES_MAX + 2)
 #define VISITS_MAX 3
-#define CHUNK_ROWS 6000
+#define CHUNK_ROWS 5000
 
 /* ---- draws: splitmix64, keyed by the seed and an id ---- */
 
@@ -617,6 +618,7 @@ static int flush(run *R, chunk *c) {
   n->vneid_raised += raised;
   n->chunks++;
   if (held_ms > n->max_hold_ms) n->max_hold_ms = held_ms;
+  n->hold_ms += held_ms;
   chunk_clear(c);
   return 0;
 read_fail:

@@ -13,13 +13,17 @@
  * rand(): the same population, seed, record count and reference day give the same rows (ids apart); writes over a record; runs twice on one database
  * (refused); holds the writer while it signs.
  *
- * Who: the adults (15+ at the reference day's year, or of unknown age) living in a household, with
- * no learning record yet (no confirmation, certificate or quiz attempt), in an order drawn from
- * the seed, with some units ahead of others. Each adult reached gets a bundle drawn from the seed
- * and their id; the first adult of a household also its door-to-door visits. Adults are reached in
- * that order while their bundles fit in M; then the rest (fewer rows than one bundle) is made up
- * by one confirmation of a course elsewhere for each of the next adults. So exactly M records are
- * written, unless the population cannot hold M (every eligible adult reached: fewer, said).
+ * Who: the adults (15+ in the reference day's year, or of unknown age) living in a household, in
+ * an order drawn from the seed, with some units ahead of others. Each adult reached gets a bundle
+ * drawn from the seed and their id (most learn: a placement check, some modules' quizzes with
+ * retakes, the certificate when all are passed, confirmations from VNeID and the national
+ * platform, a class; some only have their VNeID raised); the first adult of a household also its
+ * door-to-door visits (topics, the residents present, their outcomes). A record the person holds
+ * already is not repeated (a confirmation of the same kind, a certificate: the unique keys). Adults
+ * are reached in that order while their bundles fit in M; then the rest (fewer rows than one
+ * bundle) is made up by one confirmation of a course elsewhere for each of the next adults. So
+ * exactly M records are written, unless the population cannot hold M (every adult reached: fewer,
+ * said).
  * Records counted: the rows of external_confirmations, class_enrolments, quiz_attempts,
  * attempt_competence, certificates, field_visits, field_visit_topics, field_visit_people and
  * field_visit_outcomes. Not counted: the classes (one per unit) and the people's vneid_level
@@ -48,6 +52,7 @@ typedef struct synth_records_counts {
   int64_t adults, reached, learners, households, households_visited, topped_up;
   int64_t chunks;      /* transactions on the writer that wrote records */
   double max_hold_ms;  /* the longest of them, from taking the writer to giving it back */
+  double hold_ms;      /* all of them */
 } synth_records_counts;
 
 /* The records counted (the nine tables above). */
