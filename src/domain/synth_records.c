@@ -563,8 +563,9 @@ static int flush(run *R, chunk *c) {
     for (int k = 0; k < o->nvis; k++) o->vis_id[k] = ids[iv++];
     size_t cert_before = c->t[T_CERT].n;
     if (!emit(c, g, o)) rc = -1;
+    unit_slot *u = o->cert ? unit_find(g, p->unit) : NULL;
+    if (rc == 0 && o->cert && !u) rc = -1; /* cannot be: every unit reached has its slot */
     if (rc == 0 && o->cert) {
-      unit_slot *u = unit_find(g, p->unit);
       certs_bulk_row(R->signer, o->cert_id, p->id, p->unit, o->holder, u->issuer,
                      epoch_at(o->att[o->cert_attempt].day, 20, 0), o->payload, o->signature, o->att_id[o->cert_attempt],
                      &c->a, c->t[T_CERT].v + cert_before);
@@ -903,8 +904,11 @@ int synth_records_generate(store *st, const secrets *keys, int64_t records, uint
       snprintf(err, errlen, "the classes: %.200s", e.message ? e.message : store_errmsg(w));
       rc = -1;
     }
-    g.units[u].issuer = arena_strdup(&ua, issuer);
-    out->classes++;
+    if (rc == 0 && !(g.units[u].issuer = arena_strdup(&ua, issuer))) {
+      snprintf(err, errlen, "out of memory");
+      rc = -1;
+    }
+    out->classes += rc == 0;
   }
   if (rc == 0 && store_commit(w) != STORE_OK) {
     snprintf(err, errlen, "the classes: %.200s", store_errmsg(w));
