@@ -20,13 +20,15 @@
 STORE_SQL(q_marker, "SELECT COUNT(*) FROM classes WHERE title = ?");
 /* The living residents with their household's unit, and the records they hold already that a new
  * one would repeat (1 a VNeID confirmation, 2 the national platform's, 4 a course elsewhere, 8 a
- * certificate). */
+ * certificate), and 16: a trader of a market (groups.h). */
 STORE_SQL(q_people, "SELECT p.id, h.unit_id, p.household_id, COALESCE(p.birth_year, 0), p.vneid_level,"
                     " (CASE WHEN EXISTS (SELECT 1 FROM external_confirmations x WHERE x.person_id = p.id AND x.kind = 'vneid')"
                     " THEN 1 ELSE 0 END) + (CASE WHEN EXISTS (SELECT 1 FROM external_confirmations x WHERE x.person_id = p.id"
                     " AND x.kind = 'national_platform') THEN 2 ELSE 0 END) + (CASE WHEN EXISTS (SELECT 1 FROM"
                     " external_confirmations x WHERE x.person_id = p.id AND x.kind = 'course_elsewhere') THEN 4 ELSE 0 END)"
                     " + (CASE WHEN EXISTS (SELECT 1 FROM certificates c WHERE c.person_id = p.id) THEN 8 ELSE 0 END)"
+                    " + (CASE WHEN EXISTS (SELECT 1 FROM memberships m JOIN units mu ON mu.id = m.unit_id"
+                    " WHERE m.person_id = p.id AND m.kind = 'trader' AND mu.kind = 'market') THEN 16 ELSE 0 END)"
                     " FROM people p JOIN households h ON h.id = p.household_id"
                     " WHERE p.deleted_at IS NULL AND h.deleted_at IS NULL ORDER BY p.id");
 STORE_SQL(q_name, "SELECT full_name FROM people WHERE id = ?");
@@ -136,7 +138,7 @@ typedef struct rp {
   double order;     /* the draw that orders the reach */
 } rp;
 
-enum { HAS_VNEID = 1, HAS_PLATFORM = 2, HAS_COURSE = 4, HAS_CERT = 8 };
+enum { HAS_VNEID = 1, HAS_PLATFORM = 2, HAS_COURSE = 4, HAS_CERT = 8, HAS_TRADER = 16 };
 
 typedef struct module_quiz {
   int64_t id;
@@ -153,6 +155,7 @@ typedef struct unit_slot {
 typedef struct gen {
   uint64_t seed;
   int32_t d0, d1; /* the first and last day of the records */
+  int ref_year;   /* the reference day's year: ages */
   int64_t helper, admin;
   int64_t placement;
   int nplace;
@@ -253,7 +256,10 @@ static void plan_person(const gen *g, size_t who, pplan *o) {
     for (int i = 0; i < o->ncp; i++) o->s1[i] = 200 + below(&r, 401);
     bool finished = g->nmod > 0 && m == g->nmod;
     if (finished) {
-      o->cert = !(p->has & HAS_CERT); /* one certificate per programme and learner */
+      /* one certificate per programme and learner; a trader under 60 also needs the traders' module
+       * (PCKNS-CB's rule for that group), which these records do not hold */
+      bool elderly = p->birth_year && p->birth_year <= g->ref_year - 60;
+      o->cert = !(p->has & HAS_CERT) && (!(p->has & HAS_TRADER) || elderly);
       o->cert_attempt = o->natt - 1;
       if (unif(&r) < 0.5) {
         o->att[o->natt++] = (attempt_plan){.quiz = -1, .day = clampd(g, day + 3 + below(&r, 18))};
@@ -773,6 +779,7 @@ int synth_records_generate(store *st, const secrets *keys, int64_t records, uint
     return -1;
   }
   int ty = (int)(today_key / 10000), tm = (int)(today_key / 100 % 100), td = (int)(today_key % 100);
+  g.ref_year = ty;
   g.d0 = day_of(2025, 1, 6);
   g.d1 = day_of(ty, tm, td) - 1;
   if (g.d1 > day_of(2026, 12, 31)) g.d1 = day_of(2026, 12, 31);
