@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "domain/families.h"
 #include "domain/groups.h"
 #include "domain/ind_sql.h"
+#include "domain/indlive.h"
 #include "util/arena.h"
 #include "util/clock.h"
 
@@ -546,6 +548,9 @@ int64_t ind_date_key(const char *s) {
   return strcmp(back, s) == 0 ? key : -1; /* 2026-02-30 is not a date */
 }
 
+static atomic_bool use_live = true;
+void ind_use_live(bool on) { atomic_store(&use_live, on); }
+
 int ind_cube_load(store_conn *c, ind_base base, int64_t unit_id, int64_t date_key, ind_cube *out, app_err *e) {
   memset(out, 0, sizeof *out);
   arena a;
@@ -567,6 +572,15 @@ int ind_cube_load(store_conn *c, ind_base base, int64_t unit_id, int64_t date_ke
   size_t n = strlen(lo);
   char *hi = arena_strndup(&a, lo, n);
   if (n) hi[n - 1] = '0'; /* the subtree is [path, path with its last '/' raised to '0') */
+  if (atomic_load(&use_live) && (base == IND_PEOPLE || base == IND_HOUSEHOLDS) &&
+      date_key == groups_date_key(clock_now())) {
+    int lr = indlive_cube(c, base, lo, hi, date_key, out, e);
+    if (lr != 0) {
+      out->live = lr == 1;
+      ret = lr == 1 ? 0 : -1;
+      goto done;
+    }
+  }
   static const store_sql *const qs[IND_BASE_COUNT] = {&q_people_cube,  &q_students_cube, &q_households_cube,
                                                      &q_schools_cube, &q_mentors_cube,  &q_centres_cube};
   s = store_prepare(c, qs[base]);
@@ -999,7 +1013,11 @@ int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, 
   }
   char date[16];
   ind_key_iso(date_key, date);
-  *out = json_pack("{s:O, s:s, s:O}", "unit", unit, "date", date, "items", x.items);
+  /* "live": the people and households were read from the live counts (indlive.h) */
+  bool live = (x.loaded[IND_PEOPLE] || x.loaded[IND_HOUSEHOLDS]) &&
+              (!x.loaded[IND_PEOPLE] || x.cubes[IND_PEOPLE].live) && (!x.loaded[IND_HOUSEHOLDS] || x.cubes[IND_HOUSEHOLDS].live);
+  *out = json_pack("{s:O, s:s, s:O, s:s}", "unit", unit, "date", date, "items", x.items, "counted",
+                   live ? "live" : "records");
   ret = *out ? 0 : APP_INTERNAL(e);
 done:
   for (int b = 0; b < IND_BASE_COUNT; b++) ind_cube_free(&x.cubes[b]);
