@@ -506,6 +506,15 @@ done:
 int indlive_drain(store *st, int64_t today_key, atomic_bool *stop, int64_t *done, char *err, size_t errlen) {
   *done = 0;
   bool first = true;
+  /* nothing marked, nothing due: the writer is not taken at all */
+  store_conn *r = store_acquire(st, false);
+  if (!r) {
+    snprintf(err, errlen, "the database is not available");
+    return -1;
+  }
+  int64_t pending = indlive_pending(r, today_key, 1);
+  store_release(r);
+  if (pending == 0) return 0;
   for (;;) {
     if (stop && atomic_load(stop)) return 0;
     store_conn *w = store_acquire(st, true);
