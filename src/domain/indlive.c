@@ -58,9 +58,11 @@ STORE_SQL(q_live_add,
           "INSERT INTO ind_live (base, unit_id, g, f, n) VALUES (?, ?, ?, ?, ?)"
           " ON CONFLICT (base, unit_id, g, f) DO UPDATE SET n = ind_live.n + excluded.n");
 STORE_SQL(q_live_zero, "DELETE FROM ind_live WHERE base = ? AND unit_id = ? AND g = ? AND f = ? AND n = 0");
+/* The units of the subtree first, then their counts (CROSS JOIN: SQLite keeps that order, instead
+ * of reading every count of the base for a tổ of one unit). */
 STORE_SQL(q_live_sum,
-          "SELECT l.g, l.f, SUM(l.n) FROM units u JOIN ind_live l ON l.base = ? AND l.unit_id = u.id"
-          " WHERE u.path >= ? AND u.path < ? GROUP BY l.g, l.f");
+          "SELECT l.g, l.f, SUM(l.n) FROM units u CROSS JOIN ind_live l"
+          " WHERE u.path >= ? AND u.path < ? AND l.base = ? AND l.unit_id = u.id GROUP BY l.g, l.f");
 STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
 STORE_SQL(q_pending_people,
           "SELECT person_id FROM ind_dirty UNION SELECT person_id FROM ind_person WHERE until_key <= ? LIMIT ?");
@@ -619,9 +621,9 @@ int indlive_cube(store_conn *c, ind_base base, const char *lo, const char *hi, i
   }
   store_stmt *s = store_prepare(c, &q_live_sum);
   if (!s) goto fail;
-  store_bind_int(s, 1, base);
-  store_bind_text(s, 2, lo);
-  store_bind_text(s, 3, hi);
+  store_bind_text(s, 1, lo);
+  store_bind_text(s, 2, hi);
+  store_bind_int(s, 3, base);
   int rc;
   while ((rc = store_step(s)) == STORE_ROW)
     if (cube_add(out, (uint32_t)store_col_int(s, 0), (uint32_t)store_col_int(s, 1), store_col_int(s, 2)) != 0) {
