@@ -574,7 +574,7 @@ int ind_cube_load(store_conn *c, ind_base base, int64_t unit_id, int64_t date_ke
   if (n) hi[n - 1] = '0'; /* the subtree is [path, path with its last '/' raised to '0') */
   if (atomic_load(&use_live) && (base == IND_PEOPLE || base == IND_HOUSEHOLDS) &&
       date_key == groups_date_key(clock_now())) {
-    int lr = indlive_cube(c, base, lo, hi, date_key, out, e);
+    int lr = indlive_cube(c, base, unit_id, date_key, out, e);
     if (lr != 0) {
       out->live = lr == 1;
       ret = lr == 1 ? 0 : -1;

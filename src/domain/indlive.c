@@ -28,19 +28,20 @@ STORE_SQL(q_person_units,
           " UNION SELECT unit_id FROM memberships WHERE person_id = ?) ORDER BY u.path");
 STORE_SQL(q_cls_household,
           "SELECT h.unit_id, " IND_HOUSEHOLD_F_SQL ", (SELECT MIN(vx_.visited_on) FROM field_visits vx_"
-          " WHERE vx_.household_id = h.id AND vx_.visited_on > rk_.k)"
-          " FROM households h CROSS JOIN " IND_RK_SQL " WHERE h.id = ? AND " IND_HOUSEHOLD_COUNTED_SQL);
+          " WHERE vx_.household_id = h.id AND vx_.visited_on > rk_.k), hu_.path"
+          " FROM households h JOIN units hu_ ON hu_.id = h.unit_id CROSS JOIN " IND_RK_SQL
+          " WHERE h.id = ? AND " IND_HOUSEHOLD_COUNTED_SQL);
 STORE_SQL(q_old_person, "SELECT g, f, household_id, units FROM ind_person WHERE person_id = ?");
 STORE_SQL(q_put_person,
           "INSERT INTO ind_person (person_id, g, f, household_id, units, until_key) VALUES (?, ?, ?, ?, ?, ?)"
           " ON CONFLICT (person_id) DO UPDATE SET g = excluded.g, f = excluded.f, household_id = excluded.household_id,"
           " units = excluded.units, until_key = excluded.until_key");
 STORE_SQL(q_del_person, "DELETE FROM ind_person WHERE person_id = ?");
-STORE_SQL(q_old_household, "SELECT unit_id, f FROM ind_household WHERE household_id = ?");
+STORE_SQL(q_old_household, "SELECT unit_id, f, units FROM ind_household WHERE household_id = ?");
 STORE_SQL(q_put_household,
-          "INSERT INTO ind_household (household_id, unit_id, f, until_key) VALUES (?, ?, ?, ?)"
+          "INSERT INTO ind_household (household_id, unit_id, f, units, until_key) VALUES (?, ?, ?, ?, ?)"
           " ON CONFLICT (household_id) DO UPDATE SET unit_id = excluded.unit_id, f = excluded.f,"
-          " until_key = excluded.until_key");
+          " units = excluded.units, until_key = excluded.until_key");
 STORE_SQL(q_del_household, "DELETE FROM ind_household WHERE household_id = ?");
 /* Drains take this row first: one at a time, whichever app server runs them. */
 STORE_SQL(q_lock, "UPDATE ind_live_state SET drained_at = ? WHERE id = 1");
@@ -58,12 +59,8 @@ STORE_SQL(q_live_add,
           "INSERT INTO ind_live (base, unit_id, g, f, n) VALUES (?, ?, ?, ?, ?)"
           " ON CONFLICT (base, unit_id, g, f) DO UPDATE SET n = ind_live.n + excluded.n");
 STORE_SQL(q_live_zero, "DELETE FROM ind_live WHERE base = ? AND unit_id = ? AND g = ? AND f = ? AND n = 0");
-/* The units of the subtree first, then their counts (CROSS JOIN: SQLite keeps that order, instead
- * of reading every count of the base for a tổ of one unit). */
-STORE_SQL(q_live_sum,
-          "SELECT l.g, l.f, SUM(l.n) FROM units u CROSS JOIN ind_live l"
-          " WHERE u.path >= ? AND u.path < ? AND l.base = ? AND l.unit_id = u.id GROUP BY l.g, l.f");
-STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
+/* A unit's counts are its whole subtree's: one key range, whatever the level. */
+STORE_SQL(q_live_unit, "SELECT g, f, n FROM ind_live WHERE base = ? AND unit_id = ?");
 STORE_SQL(q_pending_people,
           "SELECT person_id FROM ind_dirty UNION SELECT person_id FROM ind_person WHERE until_key <= ? LIMIT ?");
 STORE_SQL(q_pending_households,
@@ -135,12 +132,14 @@ static void deltas_merge(deltas *d) {
   d->n = w;
 }
 
-/* Where a person adds to the counts: "id:n id:n" (n may be negative). */
+/* Where a record adds to the counts: every unit at or above one of its units, once: "id:1 id:1".
+ * (Stored with the record, so that taking it back later uses the units it was added to, even when
+ * a unit has moved since.) */
 typedef struct contrib {
   int64_t unit;
   int64_t n;
 } contrib;
-#define CONTRIB_MAX 64
+#define CONTRIB_MAX 256
 
 /* The ids along a path "/1/5/23/", at most max; how many. */
 static int path_ids(const char *path, int64_t *ids, int max) {
@@ -160,22 +159,18 @@ static int path_ids(const char *path, int64_t *ids, int max) {
   return n;
 }
 
-/* The deepest unit above or at both paths (their longest common run of ids); 0: none. */
-static int64_t path_lca(const char *a, const char *b) {
-  int64_t x[64], y[64];
-  int nx = path_ids(a, x, 64), ny = path_ids(b, y, 64);
-  int64_t lca = 0;
-  for (int i = 0; i < nx && i < ny && x[i] == y[i]; i++) lca = x[i];
-  return lca;
-}
-
-static void contrib_add(contrib *c, int *n, int64_t unit, int64_t k) {
-  for (int i = 0; i < *n; i++)
-    if (c[i].unit == unit) {
-      c[i].n += k;
-      return;
-    }
-  if (*n < CONTRIB_MAX) c[(*n)++] = (contrib){unit, k};
+/* Adds the units along `path` (each once); -1 when there are more than CONTRIB_MAX in all. */
+static int contrib_path(contrib *c, int *n, const char *path) {
+  int64_t ids[64];
+  int k = path_ids(path, ids, 64);
+  for (int j = 0; j < k; j++) {
+    bool seen = false;
+    for (int i = 0; i < *n && !seen; i++) seen = c[i].unit == ids[j];
+    if (seen) continue;
+    if (*n >= CONTRIB_MAX) return -1;
+    c[(*n)++] = (contrib){ids[j], 1};
+  }
+  return 0;
 }
 
 static int parse_units(const char *text, contrib *c) {
@@ -245,23 +240,12 @@ static int classify_person(store_conn *c, int64_t id, int64_t today, prec *r) {
   if (!s) return -1;
   store_bind_int(s, 1, id);
   store_bind_int(s, 2, id);
-  char prev[512] = "";
-  while ((rc = store_step(s)) == STORE_ROW) {
-    const char *path = store_col_text(s, 1);
-    if (!path) continue;
-    contrib_add(r->units, &r->nunits, store_col_int(s, 0), 1);
-    if (prev[0]) {
-      int64_t lca = path_lca(prev, path);
-      if (lca) contrib_add(r->units, &r->nunits, lca, -1);
+  while ((rc = store_step(s)) == STORE_ROW)
+    if (contrib_path(r->units, &r->nunits, store_col_text(s, 1)) != 0) {
+      rc = STORE_ERROR; /* reached through more than CONTRIB_MAX units: refused, not miscounted */
+      break;
     }
-    snprintf(prev, sizeof prev, "%s", path);
-  }
   store_reset(s);
-  /* a unit where +1 and -1 met adds nothing */
-  int w = 0;
-  for (int i = 0; i < r->nunits; i++)
-    if (r->units[i].n) r->units[w++] = r->units[i];
-  r->nunits = w;
   return rc == STORE_DONE ? 0 : -1;
 }
 
@@ -295,6 +279,8 @@ typedef struct hrec {
   int64_t unit;
   uint32_t f;
   int64_t until;
+  contrib units[64]; /* its unit and those above */
+  int nunits;
 } hrec;
 
 static int classify_household(store_conn *c, int64_t id, int64_t today, hrec *r) {
@@ -310,6 +296,9 @@ static int classify_household(store_conn *c, int64_t id, int64_t today, hrec *r)
     r->unit = store_col_int(s, 0);
     r->f = (uint32_t)store_col_int(s, 1);
     r->until = store_col_is_null(s, 2) ? 0 : store_col_int(s, 2);
+    int64_t ids[64];
+    int k = path_ids(store_col_text(s, 3), ids, 64);
+    for (int i = 0; i < k; i++) r->units[r->nunits++] = (contrib){ids[i], 1};
   }
   store_reset(s);
   return rc == STORE_ROW || rc == STORE_DONE ? 0 : -1;
@@ -325,14 +314,19 @@ static int old_household(store_conn *c, int64_t id, hrec *r) {
     r->counted = true;
     r->unit = store_col_int(s, 0);
     r->f = (uint32_t)store_col_int(s, 1);
+    contrib tmp[CONTRIB_MAX];
+    int k = parse_units(store_col_text(s, 2), tmp);
+    for (int i = 0; i < k && i < 64; i++) r->units[r->nunits++] = tmp[i];
   }
   store_reset(s);
   return rc == STORE_ROW || rc == STORE_DONE ? 0 : -1;
 }
 
 static void household_deltas(deltas *d, const hrec *old, const hrec *now) {
-  if (old->counted) deltas_add(d, IND_HOUSEHOLDS, old->unit, 0, old->f, -1);
-  if (now->counted) deltas_add(d, IND_HOUSEHOLDS, now->unit, 0, now->f, 1);
+  for (int i = 0; old->counted && i < old->nunits; i++)
+    deltas_add(d, IND_HOUSEHOLDS, old->units[i].unit, 0, old->f, -old->units[i].n);
+  for (int i = 0; now->counted && i < now->nunits; i++)
+    deltas_add(d, IND_HOUSEHOLDS, now->units[i].unit, 0, now->f, now->units[i].n);
 }
 
 /* ---- id lists ---- */
@@ -423,12 +417,16 @@ static int write_deltas(store_conn *w, deltas *d) {
   return 0;
 }
 
+static void units_text(buf *b, const contrib *c, int n) {
+  for (int i = 0; i < n; i++) buf_printf(b, "%s%" PRId64 ":%" PRId64, i ? " " : "", c[i].unit, c[i].n);
+}
+
 static int put_person(store_conn *w, int64_t id, const prec *r) {
   store_stmt *s;
   if (!r->counted) return exec1(w, &q_del_person, id) < 0 ? -1 : 0;
   buf b;
   buf_init(&b);
-  for (int i = 0; i < r->nunits; i++) buf_printf(&b, "%s%" PRId64 ":%" PRId64, i ? " " : "", r->units[i].unit, r->units[i].n);
+  units_text(&b, r->units, r->nunits);
   int ret = -1;
   if (b.oom || !(s = store_prepare(w, &q_put_person))) goto done;
   store_bind_int(s, 1, id);
@@ -448,15 +446,22 @@ done:
 
 static int put_household(store_conn *w, int64_t id, const hrec *r) {
   if (!r->counted) return exec1(w, &q_del_household, id) < 0 ? -1 : 0;
-  store_stmt *s = store_prepare(w, &q_put_household);
-  if (!s) return -1;
-  store_bind_int(s, 1, id);
-  store_bind_int(s, 2, r->unit);
-  store_bind_int(s, 3, r->f);
-  if (r->until) store_bind_int(s, 4, r->until);
-  else store_bind_null(s, 4);
-  int rc = store_step(s);
-  store_reset(s);
+  buf b;
+  buf_init(&b);
+  units_text(&b, r->units, r->nunits);
+  store_stmt *s = b.oom ? NULL : store_prepare(w, &q_put_household);
+  int rc = STORE_ERROR;
+  if (s) {
+    store_bind_int(s, 1, id);
+    store_bind_int(s, 2, r->unit);
+    store_bind_int(s, 3, r->f);
+    store_bind_text(s, 4, b.data);
+    if (r->until) store_bind_int(s, 5, r->until);
+    else store_bind_null(s, 5);
+    rc = store_step(s);
+    store_reset(s);
+  }
+  buf_free(&b);
   return rc == STORE_DONE ? 0 : -1;
 }
 
@@ -606,8 +611,7 @@ static int cube_add(ind_cube *out, uint32_t g, uint32_t f, int64_t n) {
   return 0;
 }
 
-int indlive_cube(store_conn *c, ind_base base, const char *lo, const char *hi, int64_t today_key, ind_cube *out,
-                 app_err *e) {
+int indlive_cube(store_conn *c, ind_base base, int64_t unit_id, int64_t today_key, ind_cube *out, app_err *e) {
   memset(out, 0, sizeof *out);
   if (base != IND_PEOPLE && base != IND_HOUSEHOLDS) return 0;
   deltas d = {0};
@@ -619,11 +623,10 @@ int indlive_cube(store_conn *c, ind_base base, const char *lo, const char *hi, i
     ret = 0;
     goto done;
   }
-  store_stmt *s = store_prepare(c, &q_live_sum);
+  store_stmt *s = store_prepare(c, &q_live_unit);
   if (!s) goto fail;
-  store_bind_text(s, 1, lo);
-  store_bind_text(s, 2, hi);
-  store_bind_int(s, 3, base);
+  store_bind_int(s, 1, base);
+  store_bind_int(s, 2, unit_id);
   int rc;
   while ((rc = store_step(s)) == STORE_ROW)
     if (cube_add(out, (uint32_t)store_col_int(s, 0), (uint32_t)store_col_int(s, 1), store_col_int(s, 2)) != 0) {
@@ -632,18 +635,9 @@ int indlive_cube(store_conn *c, ind_base base, const char *lo, const char *hi, i
     }
   store_reset(s);
   if (rc != STORE_DONE) goto fail;
-  /* what the drain has not reached yet, where it falls in the subtree */
-  for (size_t i = 0; i < d.n; i++) {
-    if (d.v[i].base != (int)base) continue;
-    if (!(s = store_prepare(c, &q_unit_path))) goto fail;
-    store_bind_int(s, 1, d.v[i].unit);
-    rc = store_step(s);
-    const char *path = rc == STORE_ROW ? store_col_text(s, 0) : NULL;
-    bool in = path && strcmp(path, lo) >= 0 && strcmp(path, hi) < 0;
-    store_reset(s);
-    if (rc != STORE_ROW && rc != STORE_DONE) goto fail;
-    if (in && cube_add(out, d.v[i].g, d.v[i].f, d.v[i].n) != 0) goto fail;
-  }
+  /* what the drain has not reached yet: the records' old and new places, this unit among them */
+  for (size_t i = 0; i < d.n; i++)
+    if (d.v[i].base == (int)base && d.v[i].unit == unit_id && cube_add(out, d.v[i].g, d.v[i].f, d.v[i].n) != 0) goto fail;
   int w = 0;
   for (int i = 0; i < out->ncells; i++)
     if (out->cells[i].n) out->cells[w++] = out->cells[i];
@@ -678,15 +672,21 @@ static vunit *vunit_find(vunit *u, size_t n, int64_t id) {
   return bsearch(&key, u, n, sizeof *u, vunit_cmp);
 }
 
-/* Adds n of (g, f) to the unit `id` and every unit above it, in the cube `which`. */
-static int add_up(vunit *u, size_t nu, int64_t id, int which, bool live, uint32_t g, uint32_t f, int64_t n) {
+/* Adds n of (g, f) to the unit `id` and every unit above it, in the expected cube `which`. */
+static int add_up(vunit *u, size_t nu, int64_t id, int which, uint32_t g, uint32_t f, int64_t n) {
   vunit *x = vunit_find(u, nu, id);
   if (!x) return 0; /* a unit deleted since: nothing to add it to */
   for (int i = 0; i < x->nanc; i++) {
     vunit *a = vunit_find(u, nu, x->anc[i]);
-    if (a && cube_add(live ? &a->live[which] : &a->expect[which], g, f, n) != 0) return -1;
+    if (a && cube_add(&a->expect[which], g, f, n) != 0) return -1;
   }
   return 0;
+}
+
+/* Adds n of (g, f) to the live cube `which` of the unit `id` alone (a live count is its subtree's). */
+static int add_at(vunit *u, size_t nu, int64_t id, int which, uint32_t g, uint32_t f, int64_t n) {
+  vunit *x = vunit_find(u, nu, id);
+  return !x || cube_add(&x->live[which], g, f, n) == 0 ? 0 : -1;
 }
 
 static int64_t cube_get(const ind_cube *c, uint32_t g, uint32_t f) {
@@ -780,7 +780,7 @@ static int recount_households(store_conn *c, int64_t today, vunit *u, size_t nu,
   int rc;
   while ((rc = store_step(s)) == STORE_ROW) {
     (*records)++;
-    if (add_up(u, nu, store_col_int(s, 0), 1, false, 0, (uint32_t)store_col_int(s, 1), 1) != 0) {
+    if (add_up(u, nu, store_col_int(s, 0), 1, 0, (uint32_t)store_col_int(s, 1), 1) != 0) {
       rc = STORE_ERROR;
       break;
     }
@@ -797,7 +797,7 @@ static int live_all(store_conn *c, int64_t today, vunit *u, size_t nu) {
   while ((rc = store_step(s)) == STORE_ROW) {
     int base = (int)store_col_int(s, 0);
     if ((base == IND_PEOPLE || base == IND_HOUSEHOLDS) &&
-        add_up(u, nu, store_col_int(s, 1), base == IND_PEOPLE ? 0 : 1, true, (uint32_t)store_col_int(s, 2),
+        add_at(u, nu, store_col_int(s, 1), base == IND_PEOPLE ? 0 : 1, (uint32_t)store_col_int(s, 2),
                (uint32_t)store_col_int(s, 3), store_col_int(s, 4)) != 0) {
       rc = STORE_ERROR;
       break;
@@ -808,7 +808,7 @@ static int live_all(store_conn *c, int64_t today, vunit *u, size_t nu) {
   deltas d = {0};
   int ret = pending_deltas(c, today, -1, &d) == 1 ? 0 : -1;
   for (size_t i = 0; ret == 0 && i < d.n; i++)
-    if (add_up(u, nu, d.v[i].unit, d.v[i].base == IND_PEOPLE ? 0 : 1, true, d.v[i].g, d.v[i].f, d.v[i].n) != 0) ret = -1;
+    if (add_at(u, nu, d.v[i].unit, d.v[i].base == IND_PEOPLE ? 0 : 1, d.v[i].g, d.v[i].f, d.v[i].n) != 0) ret = -1;
   free(d.v);
   return ret;
 }

@@ -1,10 +1,9 @@
 /* indlive.h: live counts of the indicators — the cubes of the people and households bases for
  * today, kept current as records change, and their check against a full recount.
  * Owns: ind_dirty / ind_dirty_hh (marked by triggers, migration 31), ind_person / ind_household
- * (each record's last classification), ind_live (signed counts per unit, groups and facts) and the
- * drain that moves them. A person reached through several units is kept as +1 at each of them and
- * -1 at the deepest common ancestor of each pair that follows in path order, so that the sum over
- * any subtree counts them once when any of their units is in it.
+ * (each record's last classification), ind_live (per unit, groups and facts: how many records of its
+ * whole subtree) and the drain that moves them. A record adds one to every unit at or above one of
+ * its units, once: a resident who is also staff of an office counts once in the ward above both.
  * Never: classifies a record by its own rules (ind_sql.h has them); holds the writer for more than
  * one chunk; answers a figure that is not current: a reader adds what the drain has not reached
  * yet, or says it cannot (too much marked) and the caller counts from the records.
@@ -27,12 +26,11 @@
  * `stop` is set. *done: records classified. 0, or -1 with `err`. */
 int indlive_drain(store *st, int64_t today_key, atomic_bool *stop, int64_t *done, char *err, size_t errlen);
 
-/* The cube of `base` (IND_PEOPLE or IND_HOUSEHOLDS) for the subtree [lo, hi) of unit paths on
+/* The cube of `base` (IND_PEOPLE or IND_HOUSEHOLDS) for the unit `unit_id` (its whole subtree) on
  * `today_key`, from the live counts and what is still marked: 1 served, 0 not served (another
  * base, or more than INDLIVE_FOLD_MAX marked: the caller counts from the records), -1 error. The
  * reads are one snapshot (store_read_consistent). */
-int indlive_cube(store_conn *c, ind_base base, const char *lo, const char *hi, int64_t today_key, ind_cube *out,
-                 app_err *e);
+int indlive_cube(store_conn *c, ind_base base, int64_t unit_id, int64_t today_key, ind_cube *out, app_err *e);
 
 /* How many records are marked and not classified yet (people and households), at most `cap`. */
 int64_t indlive_pending(store_conn *c, int64_t today_key, int64_t cap);

@@ -800,9 +800,9 @@ static const store_sql m0030[] = {
 /* 31: live counts of the indicators (indlive.h, docs/INDICATORS.md "Live counts"). Triggers mark,
  * in the writing transaction, every person and household whose classification a write may change
  * (ind_dirty, ind_dirty_hh); the housekeeper classifies them again in short chunks and moves the
- * counts (ind_live: per unit, per groups and facts, signed so that a person reached through
- * several units of a subtree counts once there); readers add what is still marked, so a figure is
- * current the moment a write commits. ind_person / ind_household keep each record's last
+ * counts (ind_live: per unit, per groups and facts, the number of records of its whole subtree, a
+ * record reached through several units of it once); readers add what is still marked, so a figure
+ * is current the moment a write commits. ind_person / ind_household keep each record's last
  * classification, with the day it may change by itself (a birthday, a dated fact): until_key.
  * Every existing record starts marked: the first drains build the counts. A migration that
  * rebuilds one of these tables (SQLite's 12 steps drop its triggers) must create them again. */
@@ -812,7 +812,8 @@ static const store_sql m0030[] = {
   " INSERT OR IGNORE INTO ind_dirty (person_id) SELECT person_id FROM users WHERE id = " uid " AND person_id IS NOT NULL;"
 #define IND_MARK_UNIT_(uid)                                                                                          \
   " INSERT OR IGNORE INTO ind_dirty (person_id) SELECT id FROM people WHERE unit_id = " uid                           \
-  " UNION SELECT person_id FROM memberships WHERE unit_id = " uid ";"
+  " UNION SELECT person_id FROM memberships WHERE unit_id = " uid ";"                                                 \
+  " INSERT OR IGNORE INTO ind_dirty_hh (household_id) SELECT id FROM households WHERE unit_id = " uid ";"
 #define PG_P_(pid) " IF " pid " IS NOT NULL THEN INSERT INTO ind_dirty (person_id) VALUES (" pid ") ON CONFLICT DO NOTHING; END IF;"
 #define PG_H_(hid) \
   " IF " hid " IS NOT NULL THEN INSERT INTO ind_dirty_hh (household_id) VALUES (" hid ") ON CONFLICT DO NOTHING; END IF;"
@@ -821,7 +822,8 @@ static const store_sql m0030[] = {
   " ON CONFLICT DO NOTHING;"
 #define PG_UNIT_(uid)                                                                                                 \
   " INSERT INTO ind_dirty (person_id) SELECT id FROM people WHERE unit_id = " uid                                    \
-  " UNION SELECT person_id FROM memberships WHERE unit_id = " uid " ON CONFLICT DO NOTHING;"
+  " UNION SELECT person_id FROM memberships WHERE unit_id = " uid " ON CONFLICT DO NOTHING;"                         \
+  " INSERT INTO ind_dirty_hh (household_id) SELECT id FROM households WHERE unit_id = " uid " ON CONFLICT DO NOTHING;"
 /* PostgreSQL: one function per table, its body for the old row and for the new one. */
 #define PG_FN_(name, old_body, new_body)                                                                              \
   "CREATE FUNCTION " name "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"                                           \
@@ -837,16 +839,16 @@ static const store_sql m0031[] = {
     {"CREATE TABLE ind_dirty (person_id INTEGER PRIMARY KEY)", "CREATE TABLE ind_dirty (person_id BIGINT PRIMARY KEY)"},
     {"CREATE TABLE ind_dirty_hh (household_id INTEGER PRIMARY KEY)",
      "CREATE TABLE ind_dirty_hh (household_id BIGINT PRIMARY KEY)"},
-    /* units: the units where the person adds (+) or takes back (-) one, "12+ 40+ 5-" (indlive.c) */
+    /* units: where the record was added, "12:1 40:1" (indlive.c): taken back from there */
     {"CREATE TABLE ind_person (person_id INTEGER PRIMARY KEY, g INTEGER NOT NULL, f INTEGER NOT NULL,"
      " household_id BIGINT, units TEXT NOT NULL, until_key BIGINT)",
      "CREATE TABLE ind_person (person_id BIGINT PRIMARY KEY, g INTEGER NOT NULL, f INTEGER NOT NULL,"
      " household_id BIGINT, units TEXT NOT NULL, until_key BIGINT)"},
     {"CREATE INDEX ind_person_until ON ind_person(until_key) WHERE until_key IS NOT NULL", NULL},
     {"CREATE TABLE ind_household (household_id INTEGER PRIMARY KEY, unit_id BIGINT NOT NULL, f INTEGER NOT NULL,"
-     " until_key BIGINT)",
+     " units TEXT NOT NULL, until_key BIGINT)",
      "CREATE TABLE ind_household (household_id BIGINT PRIMARY KEY, unit_id BIGINT NOT NULL, f INTEGER NOT NULL,"
-     " until_key BIGINT)"},
+     " units TEXT NOT NULL, until_key BIGINT)"},
     {"CREATE INDEX ind_household_until ON ind_household(until_key) WHERE until_key IS NOT NULL", NULL},
     {"CREATE TABLE ind_live (base INTEGER NOT NULL, unit_id BIGINT NOT NULL, g INTEGER NOT NULL, f INTEGER NOT NULL,"
      " n BIGINT NOT NULL, PRIMARY KEY (base, unit_id, g, f)) WITHOUT ROWID",
