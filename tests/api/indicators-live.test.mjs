@@ -96,6 +96,50 @@ test('hocvuso indicators --verify recounts everything and agrees with the live c
   assert.equal(r.code, 0, r.stdout + r.stderr);
 });
 
+test('commendation by people: the Đại sứ số whose mentees learned most (mentors_top), ties included', async () => {
+  const person = async (name) => {
+    const r = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: `${name} ${tag}`, unit_id: fresh, birth_date: '1980-02-02' } });
+    assert.equal(r.status, 201, r.text);
+    return r.json.id;
+  };
+  const mentor = async (pid) => {
+    const r = await srv.request('POST', '/api/v1/ambassadors', { session: admin, body: { person_id: pid, unit_id: fresh, kind: 'mentor' } });
+    assert.equal(r.status, 201, r.text);
+    return r.json.id;
+  };
+  const [m1, m2, m3] = [await person('Đại Sứ Giỏi'), await person('Đại Sứ Khá'), await person('Đại Sứ Mới')];
+  const [a1, a2, a3] = [await mentor(m1), await mentor(m2), await mentor(m3)];
+  const learned = async (ambassador, n, learnedCount) => {
+    for (let i = 0; i < n; i++) {
+      const pid = await person(`Người Được Kèm ${letters(ambassador)} ${letters(i)}`);
+      const r = await srv.request('POST', '/api/v1/mentorships', { session: admin, body: { mentee_id: pid, mentor_id: ambassador } });
+      assert.equal(r.status, 201, r.text);
+      if (i < learnedCount) {
+        const c = await srv.request('POST', `/api/v1/residents/${pid}/confirmations`, { session: admin, body: { kind: 'national_platform', confirmed_on: today() } });
+        assert.equal(c.status, 201, c.text);
+      }
+    }
+  };
+  await learned(a1, 4, 3);
+  await learned(a2, 3, 1);
+  await learned(a3, 2, 0);
+  const add = async (count) => {
+    const r = await srv.request('POST', '/api/v1/commendations/rules', { session: admin, body: { name: `Đại sứ số tiêu biểu ${count} ${tag}`, rule: { kind: 'mentors_top', count } } });
+    assert.equal(r.status, 201, r.text);
+    return r.json.id;
+  };
+  const one = await add(1), two = await add(2);
+  const cm = await srv.getJSON(admin, `/api/v1/commendations?unit=${fresh}`);
+  const of = (id) => cm.rules.find((x) => x.id === id).candidates;
+  assert.deepEqual(of(one).map((c) => [c.person_id, c.why]), [[m1, '3 người được hướng dẫn đã học']]);
+  assert.deepEqual(of(two).map((c) => c.person_id), [m1, m2]);
+  assert.ok(of(two).every((c) => c.unit_id === fresh && c.name.startsWith('Đại Sứ')));
+  // The mentor with nobody who learned is never a candidate; a count out of range is refused.
+  const bad = await srv.request('POST', '/api/v1/commendations/rules', { session: admin, body: { name: 'Thử', rule: { kind: 'mentors_top', count: 0 } } });
+  assert.equal(bad.status, 400, bad.text);
+  assert.equal(bad.json.error.field, 'rule.count');
+});
+
 test('kill -9 while residents and confirmations are written: after the restart the recount agrees with the live counts', { timeout: 240000 }, async () => {
   const hh = await srv.request('POST', '/api/v1/households', { session: admin, body: { unit_id: fresh, address: `Số 9 ngõ ${tag}` } });
   assert.equal(hh.status, 201, hh.text);
