@@ -1017,8 +1017,11 @@ int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, 
   /* "live": the people and households were read from the live counts (indlive.h) */
   bool live = (x.loaded[IND_PEOPLE] || x.loaded[IND_HOUSEHOLDS]) &&
               (!x.loaded[IND_PEOPLE] || x.cubes[IND_PEOPLE].live) && (!x.loaded[IND_HOUSEHOLDS] || x.cubes[IND_HOUSEHOLDS].live);
-  *out = json_pack("{s:O, s:s, s:O, s:s}", "unit", unit, "date", date, "items", x.items, "counted",
-                   live ? "live" : "records");
+  int64_t pending = 0;
+  for (int b = 0; b < IND_BASE_COUNT; b++)
+    if (x.loaded[b] && x.cubes[b].pending > pending) pending = x.cubes[b].pending;
+  *out = json_pack("{s:O, s:s, s:O, s:s, s:I}", "unit", unit, "date", date, "items", x.items, "counted",
+                   live ? "live" : "records", "pending", (json_int_t)pending);
   ret = *out ? 0 : APP_INTERNAL(e);
 done:
   for (int b = 0; b < IND_BASE_COUNT; b++) ind_cube_free(&x.cubes[b]);

@@ -38,7 +38,8 @@ typedef struct ind_cell {
 typedef struct ind_cube {
   ind_cell *cells;
   int ncells, cap;
-  bool live; /* read from the live counts (indlive.h), not counted from the records */
+  bool live;      /* read from the live counts (indlive.h), not counted from the records */
+  int64_t pending; /* live: records written but not counted yet (a large import being drained) */
 } ind_cube;
 
 /* A catalogue entry: the plan's indicators are carried in the binary (indicators.c). */

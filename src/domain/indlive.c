@@ -45,6 +45,9 @@ STORE_SQL(q_put_household,
 STORE_SQL(q_del_household, "DELETE FROM ind_household WHERE household_id = ?");
 /* Drains take this row first: one at a time, whichever app server runs them. */
 STORE_SQL(q_lock, "UPDATE ind_live_state SET drained_at = ? WHERE id = 1");
+STORE_SQL(q_built, "SELECT built FROM ind_live_state WHERE id = 1");
+STORE_SQL(q_count_marked, "SELECT (SELECT COUNT(*) FROM ind_dirty) + (SELECT COUNT(*) FROM ind_dirty_hh)");
+STORE_SQL(q_set_built, "UPDATE ind_live_state SET built = 1 WHERE id = 1 AND built = 0");
 STORE_SQL(q_mark_due_people,
           "INSERT INTO ind_dirty (person_id) SELECT person_id FROM ind_person WHERE until_key <= ?"
           " ON CONFLICT DO NOTHING");
@@ -510,6 +513,15 @@ done:
   return ret;
 }
 
+static int live_built(store_conn *c) {
+  store_stmt *s = store_prepare(c, &q_built);
+  if (!s) return -1;
+  int rc = store_step(s);
+  int built = rc == STORE_ROW ? (int)store_col_int(s, 0) : -1;
+  store_reset(s);
+  return built;
+}
+
 int indlive_drain(store *st, int64_t today_key, atomic_bool *stop, int64_t *done, char *err, size_t errlen) {
   *done = 0;
   bool first = true;
@@ -520,9 +532,14 @@ int indlive_drain(store *st, int64_t today_key, atomic_bool *stop, int64_t *done
     return -1;
   }
   int64_t pending = indlive_pending(r, today_key, 1);
+  int built = live_built(r);
   store_release(r);
-  if (pending == 0) return 0;
-  for (;;) {
+  if (pending < 0 || built < 0) {
+    snprintf(err, errlen, "live counts: cannot read what is marked");
+    return -1;
+  }
+  if (pending == 0 && built) return 0;
+  for (; pending;) {
     if (stop && atomic_load(stop)) return 0;
     store_conn *w = store_acquire(st, true);
     if (!w) {
@@ -540,8 +557,23 @@ int indlive_drain(store *st, int64_t today_key, atomic_bool *stop, int64_t *done
     if (rc != 0) return -1;
     first = false;
     *done += n;
-    if (n == 0) return 0;
+    if (n == 0) break;
   }
+  /* nothing left: the counts are whole (once true, it stays) */
+  store_conn *w = store_acquire(st, true);
+  if (!w) {
+    snprintf(err, errlen, "the database is not available");
+    return -1;
+  }
+  store_stmt *s = store_prepare(w, &q_set_built);
+  int rc = s ? store_step(s) : STORE_ERROR;
+  if (s) store_reset(s);
+  store_release(w);
+  if (rc != STORE_DONE) {
+    snprintf(err, errlen, "live counts: cannot record that they are built");
+    return -1;
+  }
+  return 0;
 }
 
 /* ---- readers ---- */
@@ -617,11 +649,21 @@ int indlive_cube(store_conn *c, ind_base base, int64_t unit_id, int64_t today_ke
   deltas d = {0};
   int ret = -1;
   if (store_read_consistent(c) != STORE_OK) goto fail;
-  int pr = pending_deltas(c, today_key, INDLIVE_FOLD_MAX, &d);
-  if (pr < 0) goto fail;
-  if (pr == 0) {
+  int built = live_built(c);
+  if (built < 0) goto fail;
+  if (!built) { /* the first drain has not ended: the records count */
     ret = 0;
     goto done;
+  }
+  int pr = pending_deltas(c, today_key, INDLIVE_FOLD_MAX, &d);
+  if (pr < 0) goto fail;
+  if (pr == 0) { /* a large import under way: the counts as drained, and how much is to come */
+    store_stmt *q = store_prepare(c, &q_count_marked);
+    if (!q) goto fail;
+    int qrc = store_step(q);
+    out->pending = qrc == STORE_ROW ? store_col_int(q, 0) : -1;
+    store_reset(q);
+    if (out->pending < 0) goto fail;
   }
   store_stmt *s = store_prepare(c, &q_live_unit);
   if (!s) goto fail;

@@ -18,8 +18,9 @@
 
 /* Records classified per transaction of the drain. */
 #define INDLIVE_CHUNK 500
-/* A reader adds at most this many marked records to the counts; beyond, it counts from records. */
-#define INDLIVE_FOLD_MAX 2000
+/* A reader adds at most this many marked records to the counts (about 25 ms of work); beyond, it
+ * answers the counts as the drain left them and says how many records are still to come. */
+#define INDLIVE_FOLD_MAX 500
 
 /* Classifies again what is marked (and what changes by itself on `today_key`: birthdays, dated
  * facts), INDLIVE_CHUNK records per short transaction on the writer, until nothing is marked or
@@ -28,8 +29,9 @@ int indlive_drain(store *st, int64_t today_key, atomic_bool *stop, int64_t *done
 
 /* The cube of `base` (IND_PEOPLE or IND_HOUSEHOLDS) for the unit `unit_id` (its whole subtree) on
  * `today_key`, from the live counts and what is still marked: 1 served, 0 not served (another
- * base, or more than INDLIVE_FOLD_MAX marked: the caller counts from the records), -1 error. The
- * reads are one snapshot (store_read_consistent). */
+ * base, or the counts not built yet: the caller counts from the records), -1 error. With more than
+ * INDLIVE_FOLD_MAX marked (a large import under way), the counts as drained, and out->pending says
+ * how many records they do not include yet. The reads are one snapshot (store_read_consistent). */
 int indlive_cube(store_conn *c, ind_base base, int64_t unit_id, int64_t today_key, ind_cube *out, app_err *e);
 
 /* How many records are marked and not classified yet (people and households), at most `cap`. */

@@ -855,8 +855,12 @@ static const store_sql m0031[] = {
      "CREATE TABLE ind_live (base INTEGER NOT NULL, unit_id BIGINT NOT NULL, g INTEGER NOT NULL, f INTEGER NOT NULL,"
      " n BIGINT NOT NULL, PRIMARY KEY (base, unit_id, g, f))"},
     /* one row: the drains take it first, so that two app servers never drain at once */
-    {"CREATE TABLE ind_live_state (id INTEGER PRIMARY KEY CHECK (id = 1), drained_at BIGINT NOT NULL)", NULL},
-    {"INSERT INTO ind_live_state (id, drained_at) VALUES (1, 0)", NULL},
+    /* built: a drain has once found nothing left (the counts are whole; before, figures are counted
+     * from the records) */
+    {"CREATE TABLE ind_live_state (id INTEGER PRIMARY KEY CHECK (id = 1), drained_at BIGINT NOT NULL,"
+     " built INTEGER NOT NULL DEFAULT 0)",
+     NULL},
+    {"INSERT INTO ind_live_state (id, drained_at, built) VALUES (1, 0, 0)", NULL},
     {"INSERT INTO ind_dirty (person_id) SELECT id FROM people", NULL},
     {"INSERT INTO ind_dirty_hh (household_id) SELECT id FROM households", NULL},
     /* SQLite: a trigger per table and event */
