@@ -124,9 +124,9 @@ int ind_left_walk(store_conn *c, const char *code, int64_t unit_id, int64_t date
   while ((rc = store_step(s)) == STORE_ROW) {
     uint32_t g = (uint32_t)store_col_int(s, 1), f = (uint32_t)store_col_int(s, 2);
     if (!left_behind(&w, g, f)) continue;
-    ind_left_row r = {.id = store_col_int(s, 0), .birth_year = -1};
+    ind_left_row r = {.person = b == IND_PEOPLE, .id = store_col_int(s, 0), .birth_year = -1};
     if (b == IND_PEOPLE) {
-      r.full_name = store_col_text(s, 3);
+      r.full_name = store_col_text(s, 3) ? store_col_text(s, 3) : "";
       r.birth_year = store_col_is_null(s, 4) ? -1 : store_col_int(s, 4);
       r.unit_id = store_col_int(s, 5);
       r.unit_name = col_text_or_null(s, 6);
@@ -189,7 +189,7 @@ static int page_row(void *ctx, const ind_left_row *r) {
   int64_t k = p->seen++;
   if (k < p->from || k >= p->to) return 0;
   json_t *o;
-  if (r->full_name) {
+  if (r->person) {
     json_t *groups = json_array();
     for (int i = 0; groups && i < GROUP_COUNT; i++)
       if (r->groups & (uint32_t)group_defs[i].bit) json_array_append_new(groups, json_string(group_defs[i].code));
@@ -266,7 +266,7 @@ static int csv_row(void *ctx, const ind_left_row *r) {
                     "Danh sách quá dài cho một tệp: hãy chọn một đơn vị nhỏ hơn (một tổ dân phố).");
   char stt[24], year[24], members[24], masked[24];
   snprintf(stt, sizeof stt, "%lld", (long long)(x->rows + 1));
-  if (r->full_name) {
+  if (r->person) {
     char groups[512] = "";
     size_t used = 0;
     for (int i = 0; i < GROUP_COUNT; i++)

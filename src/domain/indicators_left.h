@@ -20,6 +20,7 @@
 
 /* One record left behind, as the walk hands it over (texts valid during the call only). */
 typedef struct ind_left_row {
+  bool person;             /* a person (base people), else a household */
   int64_t id;
   int64_t unit_id;         /* people: the registering unit; households: the household's */
   const char *unit_name;
