@@ -47,6 +47,8 @@ static const command commands[] = {
     {"indicators", cmd_indicators, "the indicators of a unit on a date (JSON); snapshot: take a quarter's figures",
      "hocvuso indicators [--data DIR] [--database URI] [--unit CODE] [--date YYYY-MM-DD]\n"
      "hocvuso indicators snapshot [--quarter YYYY-Qn]   (default: the last quarter ended; the server takes it too)\n"
+     "hocvuso indicators --verify   (recount everything; exit 0 only when the live counts agree)\n"
+     "hocvuso indicators drain      (classify now what writes have marked; the server does it by itself)\n"
      "  prints {\"quarter\": Q, \"units\": N}",
      indicators_opts},
     {"version", cmd_version, "print the version and the libraries in use", "hocvuso version", version_opts},

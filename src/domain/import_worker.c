@@ -2,7 +2,8 @@
  * (importer_run), a job left running by a stopped or killed server first. Between jobs it is also
  * the server's housekeeper: every `purge_interval` seconds (and once at start-up) it purges the
  * people past their retention period (people_purge, chunked like an import) and removes the plan
- * attachments no update linked within a day (attachments_reap).
+ * attachments no update linked within a day (attachments_reap); and between jobs, every turn, it
+ * drains the marks of the live counts (indlive_drain).
  * Owns: the thread, its wake-up signal and its stop flag (process-wide, like the server itself).
  * Never: runs two jobs at once (the single writer would only queue them) or holds the writer
  * between chunks.
@@ -15,6 +16,7 @@
 #include "domain/groups.h"
 #include "domain/importer.h"
 #include "domain/indicators.h"
+#include "domain/indlive.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
 #include "domain/sessions.h"
@@ -81,6 +83,16 @@ static void purge_when_due(double *next) {
     log_info("purge: %lld unlinked attachment(s) and %lld unused file(s) removed", (long long)rows, (long long)files);
 }
 
+/* Today's live counts (indlive.h): what writes marked, classified again in short chunks. Every
+ * turn of the loop (at most 2 s apart, and after each import job): readers add what is still
+ * marked, so this keeps their work small rather than their figures right. */
+static void drain_live(void) {
+  int64_t done = 0;
+  char err[512] = "";
+  if (indlive_drain(W.st, groups_date_key(clock_now()), &W.stop, &done, err, sizeof err) != 0)
+    log_error("%s (%lld classified; tried again in a moment)", err, (long long)done);
+}
+
 void importer_worker_set_data_dir(const char *data_dir) { W.data_dir = data_dir; }
 
 static void *run(void *arg) {
@@ -88,6 +100,7 @@ static void *run(void *arg) {
   double next_purge = 0; /* at start-up */
   while (!atomic_load(&W.stop)) {
     purge_when_due(&next_purge);
+    drain_live();
     int64_t id = 0;
     int rc = claim(&id);
     if (rc == 1) {

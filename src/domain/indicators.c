@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include "domain/families.h"
 #include "domain/groups.h"
 #include "domain/ind_sql.h"
+#include "domain/indlive.h"
+#include "domain/units.h"
 #include "util/arena.h"
 #include "util/clock.h"
 
@@ -546,6 +549,9 @@ int64_t ind_date_key(const char *s) {
   return strcmp(back, s) == 0 ? key : -1; /* 2026-02-30 is not a date */
 }
 
+static atomic_bool use_live = true;
+void ind_use_live(bool on) { atomic_store(&use_live, on); }
+
 int ind_cube_load(store_conn *c, ind_base base, int64_t unit_id, int64_t date_key, ind_cube *out, app_err *e) {
   memset(out, 0, sizeof *out);
   arena a;
@@ -567,6 +573,15 @@ int ind_cube_load(store_conn *c, ind_base base, int64_t unit_id, int64_t date_ke
   size_t n = strlen(lo);
   char *hi = arena_strndup(&a, lo, n);
   if (n) hi[n - 1] = '0'; /* the subtree is [path, path with its last '/' raised to '0') */
+  if (atomic_load(&use_live) && (base == IND_PEOPLE || base == IND_HOUSEHOLDS) &&
+      date_key == groups_date_key(clock_now())) {
+    int lr = indlive_cube(c, base, unit_id, date_key, out, e);
+    if (lr != 0) {
+      out->live = lr == 1;
+      ret = lr == 1 ? 0 : -1;
+      goto done;
+    }
+  }
   static const store_sql *const qs[IND_BASE_COUNT] = {&q_people_cube,  &q_students_cube, &q_households_cube,
                                                      &q_schools_cube, &q_mentors_cube,  &q_centres_cube};
   s = store_prepare(c, qs[base]);
@@ -999,7 +1014,11 @@ int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, 
   }
   char date[16];
   ind_key_iso(date_key, date);
-  *out = json_pack("{s:O, s:s, s:O}", "unit", unit, "date", date, "items", x.items);
+  /* "live": the people and households were read from the live counts (indlive.h) */
+  bool live = (x.loaded[IND_PEOPLE] || x.loaded[IND_HOUSEHOLDS]) &&
+              (!x.loaded[IND_PEOPLE] || x.cubes[IND_PEOPLE].live) && (!x.loaded[IND_HOUSEHOLDS] || x.cubes[IND_HOUSEHOLDS].live);
+  *out = json_pack("{s:O, s:s, s:O, s:s}", "unit", unit, "date", date, "items", x.items, "counted",
+                   live ? "live" : "records");
   ret = *out ? 0 : APP_INTERNAL(e);
 done:
   for (int b = 0; b < IND_BASE_COUNT; b++) ind_cube_free(&x.cubes[b]);
@@ -1380,7 +1399,7 @@ int ind_rule_add(store_conn *w, const char *name, const json_t *rule, int64_t us
   *id = 0;
   const char *kind = json_string_value(json_object_get(rule, "kind"));
   if (!json_is_object(rule) || !kind)
-    return app_fail(e, 400, "invalid_value", "rule", "Tiêu chí cần kind: all_met, top hoặc at_least.");
+    return app_fail(e, 400, "invalid_value", "rule", "Tiêu chí cần kind: all_met, top, at_least hoặc mentors_top.");
   static _Thread_local char msg[160];
   if (strcmp(kind, "all_met") == 0) {
     const json_t *codes = json_object_get(rule, "codes");
@@ -1403,8 +1422,12 @@ int ind_rule_add(store_conn *w, const char *name, const json_t *rule, int64_t us
     if (!json_is_integer(n) || json_integer_value(n) < lo || json_integer_value(n) > hi)
       return app_fail(e, 400, "invalid_value", strcmp(kind, "top") == 0 ? "rule.count" : "rule.percent",
                       strcmp(kind, "top") == 0 ? "count là số đơn vị từ 1 đến 100." : "percent là số phần trăm từ 0 đến 100.");
+  } else if (strcmp(kind, "mentors_top") == 0) {
+    const json_t *n = json_object_get(rule, "count");
+    if (!json_is_integer(n) || json_integer_value(n) < 1 || json_integer_value(n) > 100)
+      return app_fail(e, 400, "invalid_value", "rule.count", "count là số đại sứ số từ 1 đến 100.");
   } else {
-    return app_fail(e, 400, "invalid_value", "rule.kind", "kind là all_met, top hoặc at_least.");
+    return app_fail(e, 400, "invalid_value", "rule.kind", "kind là all_met, top, at_least hoặc mentors_top.");
   }
   char *text = json_dumps(rule, JSON_COMPACT | JSON_SORT_KEYS);
   store_stmt *s = text ? store_prepare(w, &q_rule_insert) : NULL;
@@ -1419,6 +1442,59 @@ int ind_rule_add(store_conn *w, const char *name, const json_t *rule, int64_t us
   int rc = store_insert_id(s, id);
   free(text);
   return rc == STORE_DONE ? 0 : APP_INTERNAL(e);
+}
+
+/* Đại sứ số in office in the subtree, by how many of the people they have guided (their mentees,
+ * now or before, assigned by the date) had learned by the date: most first. */
+STORE_SQL(q_mentors_learned,
+          "SELECT a.person_id, mp.full_name, a.unit_id, COUNT(DISTINCT m.mentee_id) FROM ambassadors a"
+          " JOIN people mp ON mp.id = a.person_id JOIN units u ON u.id = a.unit_id"
+          " JOIN mentorships m ON m.ambassador_id = a.id JOIN people p ON p.id = m.mentee_id CROSS JOIN " IND_RK_SQL
+          " WHERE a.kind = 'mentor' AND a.ended_at IS NULL AND mp.deleted_at IS NULL AND p.deleted_at IS NULL"
+          " AND m.started_at < rk_.e AND u.path >= ? AND u.path < ? AND (" IND_PEOPLE_F_SQL " & 7) <> 0"
+          " GROUP BY a.person_id, mp.full_name, a.unit_id ORDER BY 4 DESC, 2, 1");
+
+/* The `count` mentors of the subtree whose mentees learned most, ties included (mentors_top). */
+static int mentors_top(store_conn *c, int64_t unit_id, int64_t date_key, int count, json_t *cands) {
+  arena a;
+  arena_init(&a);
+  const char *lo = NULL;
+  app_err e = {0};
+  int ret = -1;
+  if (units_path(c, unit_id, &a, &lo, &e) != 0) goto done;
+  size_t n = strlen(lo);
+  char *hi = arena_strndup(&a, lo, n);
+  if (!hi) goto done;
+  if (n) hi[n - 1] = '0';
+  store_stmt *s = store_prepare(c, &q_mentors_learned);
+  if (!s) goto done;
+  store_bind_int(s, 1, date_key);
+  store_bind_int(s, 2, day_end_epoch(date_key));
+  store_bind_text(s, 3, lo);
+  store_bind_text(s, 4, hi);
+  int rc, rank = 0;
+  int64_t last = -1;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    int64_t learned = store_col_int(s, 3);
+    if (learned != last) {
+      if (rank >= count) break; /* the count-th best is passed: ties of it are in */
+      last = learned;
+    }
+    rank++;
+    char why[96];
+    snprintf(why, sizeof why, "%lld người được hướng dẫn đã học", (long long)learned);
+    json_t *cand = json_pack("{s:I, s:s, s:s, s:I}", "unit_id", (json_int_t)store_col_int(s, 2), "name",
+                             store_col_text(s, 1), "why", why, "person_id", (json_int_t)store_col_int(s, 0));
+    if (!cand || json_array_append_new(cands, cand) != 0) {
+      rc = STORE_ERROR;
+      break;
+    }
+  }
+  store_reset(s);
+  ret = rc == STORE_ROW || rc == STORE_DONE ? 0 : -1;
+done:
+  arena_free(&a);
+  return ret;
 }
 
 static const json_t *item_code(const json_t *figs, const char *code) {
@@ -1526,6 +1602,15 @@ int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t *
           snprintf(why, sizeof why, "%s: %.1f%%", code, x);
           candidate(cands, &kids[i], why);
         }
+      }
+    }
+    else if (kind && strcmp(kind, "mentors_top") == 0) {
+      if (mentors_top(c, unit_id, date_key, (int)json_integer_value(json_object_get(rule, "count")), cands) != 0) {
+        json_decref(cands);
+        json_decref(rule);
+        json_decref(all);
+        APP_INTERNAL(e);
+        goto done;
       }
     }
     json_array_append_new(rules, json_pack("{s:O, s:O, s:o, s:o}", "id", json_object_get(r, "id"), "name",

@@ -13,6 +13,7 @@
 #define HOCVUSO_INDICATORS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "domain/err.h"
@@ -37,6 +38,7 @@ typedef struct ind_cell {
 typedef struct ind_cube {
   ind_cell *cells;
   int ncells, cap;
+  bool live; /* read from the live counts (indlive.h), not counted from the records */
 } ind_cube;
 
 /* A catalogue entry: the plan's indicators are carried in the binary (indicators.c). */
@@ -61,9 +63,14 @@ const char *ind_base_code(ind_base b);
  * a population no record can be in. */
 int ind_validate(const json_t *set, const char *code, const json_t *def, app_err *e);
 
-/* The cube of `base` for the unit `unit_id` (its whole subtree) on the date key yyyymmdd. */
+/* The cube of `base` for the unit `unit_id` (its whole subtree) on the date key yyyymmdd: today's
+ * cubes of people and households from the live counts (indlive.h) when they can serve it, else
+ * (another day, another base, too much still marked, or ind_use_live(false)) from the records. */
 int ind_cube_load(store_conn *c, ind_base base, int64_t unit_id, int64_t date_key, ind_cube *out, app_err *e);
 void ind_cube_free(ind_cube *cube);
+/* Whether cubes may come from the live counts (default yes; process-wide, for recounts and
+ * benchmarks that compare the two). */
+void ind_use_live(bool on);
 
 /* Numerator and denominator of a (valid) definition over a cube of its base; `set` as above. */
 int ind_eval(const json_t *set, const json_t *def, const ind_cube *cube, int64_t *num, int64_t *den);

@@ -516,7 +516,8 @@ static const field_spec commendation_rule_body[] = {
     {"name", FT_NAME, true, 1, 200, "Tên tiêu chí, ví dụ \"Tổ dân phố đạt mọi chỉ tiêu\""},
     {"rule", FT_OBJECT, true, 0, 4,
      "{\"kind\": \"all_met\", \"codes\": [\"T3\", \"T4\"]} | {\"kind\": \"top\", \"code\": \"M1\", \"count\": 3} | "
-     "{\"kind\": \"at_least\", \"code\": \"T3\", \"percent\": 90}"},
+     "{\"kind\": \"at_least\", \"code\": \"T3\", \"percent\": 90} | {\"kind\": \"mentors_top\", \"count\": 5}"
+     " (the Đại sứ số whose mentees learned most)"},
     {0},
 };
 static const field_spec indicator_defs_query[] = {

@@ -797,6 +797,157 @@ static const store_sql m0030[] = {
     {NULL, NULL},
 };
 
+/* 31: live counts of the indicators (indlive.h, docs/INDICATORS.md "Live counts"). Triggers mark,
+ * in the writing transaction, every person and household whose classification a write may change
+ * (ind_dirty, ind_dirty_hh); the housekeeper classifies them again in short chunks and moves the
+ * counts (ind_live: per unit, per groups and facts, the number of records of its whole subtree, a
+ * record reached through several units of it once); readers add what is still marked, so a figure
+ * is current the moment a write commits. ind_person / ind_household keep each record's last
+ * classification, with the day it may change by itself (a birthday, a dated fact): until_key.
+ * Every existing record starts marked: the first drains build the counts. A migration that
+ * rebuilds one of these tables (SQLite's 12 steps drop its triggers) must create them again. */
+#define IND_MARK_P_(pid) " INSERT OR IGNORE INTO ind_dirty (person_id) SELECT " pid " WHERE " pid " IS NOT NULL;"
+#define IND_MARK_H_(hid) " INSERT OR IGNORE INTO ind_dirty_hh (household_id) SELECT " hid " WHERE " hid " IS NOT NULL;"
+#define IND_MARK_USER_(uid) \
+  " INSERT OR IGNORE INTO ind_dirty (person_id) SELECT person_id FROM users WHERE id = " uid " AND person_id IS NOT NULL;"
+#define IND_MARK_UNIT_(uid)                                                                                          \
+  " INSERT OR IGNORE INTO ind_dirty (person_id) SELECT id FROM people WHERE unit_id = " uid                           \
+  " UNION SELECT person_id FROM memberships WHERE unit_id = " uid ";"                                                 \
+  " INSERT OR IGNORE INTO ind_dirty_hh (household_id) SELECT id FROM households WHERE unit_id = " uid ";"
+#define PG_P_(pid) " IF " pid " IS NOT NULL THEN INSERT INTO ind_dirty (person_id) VALUES (" pid ") ON CONFLICT DO NOTHING; END IF;"
+#define PG_H_(hid) \
+  " IF " hid " IS NOT NULL THEN INSERT INTO ind_dirty_hh (household_id) VALUES (" hid ") ON CONFLICT DO NOTHING; END IF;"
+#define PG_USER_(uid)                                                                                                 \
+  " INSERT INTO ind_dirty (person_id) SELECT person_id FROM users WHERE id = " uid " AND person_id IS NOT NULL"       \
+  " ON CONFLICT DO NOTHING;"
+#define PG_UNIT_(uid)                                                                                                 \
+  " INSERT INTO ind_dirty (person_id) SELECT id FROM people WHERE unit_id = " uid                                    \
+  " UNION SELECT person_id FROM memberships WHERE unit_id = " uid " ON CONFLICT DO NOTHING;"                         \
+  " INSERT INTO ind_dirty_hh (household_id) SELECT id FROM households WHERE unit_id = " uid " ON CONFLICT DO NOTHING;"
+/* PostgreSQL: one function per table, its body for the old row and for the new one. */
+#define PG_FN_(name, old_body, new_body)                                                                              \
+  "CREATE FUNCTION " name "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"                                           \
+  " IF TG_OP <> 'INSERT' THEN" old_body " END IF; IF TG_OP <> 'DELETE' THEN" new_body " END IF; RETURN NULL; END $$"
+#define PG_TRIGGER_(table, fn) \
+  "CREATE TRIGGER " fn " AFTER INSERT OR UPDATE OR DELETE ON " table " FOR EACH ROW EXECUTE FUNCTION " fn "()"
+/* The columns of a person that its groups and facts read. */
+#define IND_PEOPLE_CHANGED_(o, n, ne)                                                                            \
+  o ".unit_id" ne n ".unit_id OR " o ".household_id" ne n ".household_id OR " o ".birth_year" ne n ".birth_year OR " \
+  o ".birth_month" ne n ".birth_month OR " o ".birth_day" ne n ".birth_day OR " o ".vneid_level" ne n           \
+  ".vneid_level OR " o ".deleted_at" ne n ".deleted_at"
+static const store_sql m0031[] = {
+    {"CREATE TABLE ind_dirty (person_id INTEGER PRIMARY KEY)", "CREATE TABLE ind_dirty (person_id BIGINT PRIMARY KEY)"},
+    {"CREATE TABLE ind_dirty_hh (household_id INTEGER PRIMARY KEY)",
+     "CREATE TABLE ind_dirty_hh (household_id BIGINT PRIMARY KEY)"},
+    /* units: where the record was added, "12:1 40:1" (indlive.c): taken back from there */
+    {"CREATE TABLE ind_person (person_id INTEGER PRIMARY KEY, g INTEGER NOT NULL, f INTEGER NOT NULL,"
+     " household_id BIGINT, units TEXT NOT NULL, until_key BIGINT)",
+     "CREATE TABLE ind_person (person_id BIGINT PRIMARY KEY, g INTEGER NOT NULL, f INTEGER NOT NULL,"
+     " household_id BIGINT, units TEXT NOT NULL, until_key BIGINT)"},
+    {"CREATE INDEX ind_person_until ON ind_person(until_key) WHERE until_key IS NOT NULL", NULL},
+    {"CREATE TABLE ind_household (household_id INTEGER PRIMARY KEY, unit_id BIGINT NOT NULL, f INTEGER NOT NULL,"
+     " units TEXT NOT NULL, until_key BIGINT)",
+     "CREATE TABLE ind_household (household_id BIGINT PRIMARY KEY, unit_id BIGINT NOT NULL, f INTEGER NOT NULL,"
+     " units TEXT NOT NULL, until_key BIGINT)"},
+    {"CREATE INDEX ind_household_until ON ind_household(until_key) WHERE until_key IS NOT NULL", NULL},
+    {"CREATE TABLE ind_live (base INTEGER NOT NULL, unit_id BIGINT NOT NULL, g INTEGER NOT NULL, f INTEGER NOT NULL,"
+     " n BIGINT NOT NULL, PRIMARY KEY (base, unit_id, g, f)) WITHOUT ROWID",
+     "CREATE TABLE ind_live (base INTEGER NOT NULL, unit_id BIGINT NOT NULL, g INTEGER NOT NULL, f INTEGER NOT NULL,"
+     " n BIGINT NOT NULL, PRIMARY KEY (base, unit_id, g, f))"},
+    /* one row: the drains take it first, so that two app servers never drain at once */
+    {"CREATE TABLE ind_live_state (id INTEGER PRIMARY KEY CHECK (id = 1), drained_at BIGINT NOT NULL)", NULL},
+    {"INSERT INTO ind_live_state (id, drained_at) VALUES (1, 0)", NULL},
+    {"INSERT INTO ind_dirty (person_id) SELECT id FROM people", NULL},
+    {"INSERT INTO ind_dirty_hh (household_id) SELECT id FROM households", NULL},
+    /* SQLite: a trigger per table and event */
+#define SQ_(text) {text, ""}
+    SQ_("CREATE TRIGGER ind_people_in AFTER INSERT ON people BEGIN" IND_MARK_P_("NEW.id") IND_MARK_H_("NEW.household_id")
+        " END"),
+    SQ_("CREATE TRIGGER ind_people_up AFTER UPDATE ON people WHEN " IND_PEOPLE_CHANGED_("OLD", "NEW", " IS NOT ")
+        " BEGIN" IND_MARK_P_("NEW.id") IND_MARK_H_("OLD.household_id") IND_MARK_H_("NEW.household_id") " END"),
+    SQ_("CREATE TRIGGER ind_people_out AFTER DELETE ON people BEGIN" IND_MARK_P_("OLD.id") IND_MARK_H_("OLD.household_id")
+        " END"),
+    SQ_("CREATE TRIGGER ind_memberships_in AFTER INSERT ON memberships BEGIN" IND_MARK_P_("NEW.person_id") " END"),
+    SQ_("CREATE TRIGGER ind_memberships_up AFTER UPDATE ON memberships BEGIN" IND_MARK_P_("OLD.person_id")
+        IND_MARK_P_("NEW.person_id") " END"),
+    SQ_("CREATE TRIGGER ind_memberships_out AFTER DELETE ON memberships BEGIN" IND_MARK_P_("OLD.person_id") " END"),
+    SQ_("CREATE TRIGGER ind_certificates_in AFTER INSERT ON certificates BEGIN" IND_MARK_P_("NEW.person_id")
+        IND_MARK_USER_("NEW.user_id") " END"),
+    SQ_("CREATE TRIGGER ind_certificates_up AFTER UPDATE ON certificates BEGIN" IND_MARK_P_("OLD.person_id")
+        IND_MARK_USER_("OLD.user_id") IND_MARK_P_("NEW.person_id") IND_MARK_USER_("NEW.user_id") " END"),
+    SQ_("CREATE TRIGGER ind_certificates_out AFTER DELETE ON certificates BEGIN" IND_MARK_P_("OLD.person_id")
+        IND_MARK_USER_("OLD.user_id") " END"),
+    SQ_("CREATE TRIGGER ind_users_up AFTER UPDATE OF person_id ON users WHEN OLD.person_id IS NOT NEW.person_id BEGIN"
+        IND_MARK_P_("OLD.person_id") IND_MARK_P_("NEW.person_id") " END"),
+    SQ_("CREATE TRIGGER ind_confirmations_in AFTER INSERT ON external_confirmations BEGIN" IND_MARK_P_("NEW.person_id")
+        " END"),
+    SQ_("CREATE TRIGGER ind_confirmations_up AFTER UPDATE ON external_confirmations BEGIN" IND_MARK_P_("OLD.person_id")
+        IND_MARK_P_("NEW.person_id") " END"),
+    SQ_("CREATE TRIGGER ind_confirmations_out AFTER DELETE ON external_confirmations BEGIN"
+        IND_MARK_P_("OLD.person_id") " END"),
+    SQ_("CREATE TRIGGER ind_enrolments_in AFTER INSERT ON class_enrolments BEGIN" IND_MARK_P_("NEW.person_id") " END"),
+    SQ_("CREATE TRIGGER ind_enrolments_up AFTER UPDATE ON class_enrolments BEGIN" IND_MARK_P_("OLD.person_id")
+        IND_MARK_P_("NEW.person_id") " END"),
+    SQ_("CREATE TRIGGER ind_enrolments_out AFTER DELETE ON class_enrolments BEGIN" IND_MARK_P_("OLD.person_id") " END"),
+    SQ_("CREATE TRIGGER ind_measures_in AFTER INSERT ON attempt_competence BEGIN" IND_MARK_P_("NEW.learner_person")
+        " END"),
+    SQ_("CREATE TRIGGER ind_measures_up AFTER UPDATE ON attempt_competence BEGIN" IND_MARK_P_("OLD.learner_person")
+        IND_MARK_P_("NEW.learner_person") " END"),
+    SQ_("CREATE TRIGGER ind_measures_out AFTER DELETE ON attempt_competence BEGIN" IND_MARK_P_("OLD.learner_person")
+        " END"),
+    SQ_("CREATE TRIGGER ind_units_up AFTER UPDATE OF path, kind ON units WHEN OLD.path IS NOT NEW.path"
+        " OR OLD.kind IS NOT NEW.kind BEGIN" IND_MARK_UNIT_("OLD.id") " END"),
+    SQ_("CREATE TRIGGER ind_units_out AFTER DELETE ON units BEGIN" IND_MARK_UNIT_("OLD.id") " END"),
+    SQ_("CREATE TRIGGER ind_households_in AFTER INSERT ON households BEGIN" IND_MARK_H_("NEW.id") " END"),
+    SQ_("CREATE TRIGGER ind_households_up AFTER UPDATE ON households BEGIN" IND_MARK_H_("NEW.id") " END"),
+    SQ_("CREATE TRIGGER ind_households_out AFTER DELETE ON households BEGIN" IND_MARK_H_("OLD.id") " END"),
+    SQ_("CREATE TRIGGER ind_visits_in AFTER INSERT ON field_visits BEGIN" IND_MARK_H_("NEW.household_id") " END"),
+    SQ_("CREATE TRIGGER ind_visits_up AFTER UPDATE ON field_visits BEGIN" IND_MARK_H_("OLD.household_id")
+        IND_MARK_H_("NEW.household_id") " END"),
+    SQ_("CREATE TRIGGER ind_visits_out AFTER DELETE ON field_visits BEGIN" IND_MARK_H_("OLD.household_id") " END"),
+#undef SQ_
+    /* PostgreSQL: a function per table, one trigger for its three events */
+#define PG_(text) {"", text}
+    PG_(PG_FN_("ind_mark_people", PG_P_("OLD.id") PG_H_("OLD.household_id"),
+               " IF TG_OP = 'UPDATE' AND NOT (" IND_PEOPLE_CHANGED_("OLD", "NEW", " IS DISTINCT FROM ")
+               ") THEN RETURN NULL; END IF;" PG_P_("NEW.id") PG_H_("NEW.household_id"))),
+    PG_(PG_TRIGGER_("people", "ind_mark_people")),
+    PG_(PG_FN_("ind_mark_memberships", PG_P_("OLD.person_id"), PG_P_("NEW.person_id"))),
+    PG_(PG_TRIGGER_("memberships", "ind_mark_memberships")),
+    PG_(PG_FN_("ind_mark_certificates", PG_P_("OLD.person_id") PG_USER_("OLD.user_id"),
+               PG_P_("NEW.person_id") PG_USER_("NEW.user_id"))),
+    PG_(PG_TRIGGER_("certificates", "ind_mark_certificates")),
+    PG_(PG_FN_("ind_mark_users", PG_P_("OLD.person_id"), PG_P_("NEW.person_id"))),
+    PG_("CREATE TRIGGER ind_mark_users AFTER UPDATE OF person_id ON users FOR EACH ROW"
+        " WHEN (OLD.person_id IS DISTINCT FROM NEW.person_id) EXECUTE FUNCTION ind_mark_users()"),
+    PG_(PG_FN_("ind_mark_confirmations", PG_P_("OLD.person_id"), PG_P_("NEW.person_id"))),
+    PG_(PG_TRIGGER_("external_confirmations", "ind_mark_confirmations")),
+    PG_(PG_FN_("ind_mark_enrolments", PG_P_("OLD.person_id"), PG_P_("NEW.person_id"))),
+    PG_(PG_TRIGGER_("class_enrolments", "ind_mark_enrolments")),
+    PG_(PG_FN_("ind_mark_measures", PG_P_("OLD.learner_person"), PG_P_("NEW.learner_person"))),
+    PG_(PG_TRIGGER_("attempt_competence", "ind_mark_measures")),
+    PG_(PG_FN_("ind_mark_units", " IF TG_OP = 'DELETE' OR OLD.path IS DISTINCT FROM NEW.path"
+               " OR OLD.kind IS DISTINCT FROM NEW.kind THEN" PG_UNIT_("OLD.id") " END IF;", "")),
+    PG_("CREATE TRIGGER ind_mark_units AFTER UPDATE OR DELETE ON units FOR EACH ROW EXECUTE FUNCTION ind_mark_units()"),
+    PG_(PG_FN_("ind_mark_households", PG_H_("OLD.id"), PG_H_("NEW.id"))),
+    PG_(PG_TRIGGER_("households", "ind_mark_households")),
+    PG_(PG_FN_("ind_mark_visits", PG_H_("OLD.household_id"), PG_H_("NEW.household_id"))),
+    PG_(PG_TRIGGER_("field_visits", "ind_mark_visits")),
+#undef PG_
+    {NULL, NULL},
+};
+#undef IND_MARK_P_
+#undef IND_MARK_H_
+#undef IND_MARK_USER_
+#undef IND_MARK_UNIT_
+#undef PG_P_
+#undef PG_H_
+#undef PG_USER_
+#undef PG_UNIT_
+#undef PG_FN_
+#undef PG_TRIGGER_
+#undef IND_PEOPLE_CHANGED_
+
 /* 21: the movement's models for traders, classes and events (issue 9, parts 4 to 6; trade.h,
  * classes.h, events.h). The 4T steps of the "Chợ số – Siêu thị số" model are data (trade_steps,
  * seeded here; a step is added by a row, not by code), each done once per trader (trader_steps:
@@ -1215,5 +1366,6 @@ const store_migration hocvuso_migrations[] = {
     {28, "indicators defined by an admin from the building blocks", m0028},
     {29, "the figures of every unit at the end of each quarter", m0029},
     {30, "the criteria of commendation candidates", m0030},
+    {31, "live counts of the indicators: marks kept by triggers, each record's classification, counts per unit", m0031},
     {0, NULL, NULL},
 };

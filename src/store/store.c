@@ -890,6 +890,17 @@ int store_read_snapshot(store_conn *c) {
   return store_begin(c);
 }
 
+int store_read_consistent(store_conn *c) {
+  if (c->in_tx) return STORE_OK;
+  if (c->be->kind != STORE_PG) return store_read_snapshot(c);
+  if (store_begin(c) != STORE_OK) return STORE_ERROR;
+  if (c->be->exec(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY") != STORE_OK) {
+    store_rollback(c);
+    return STORE_ERROR;
+  }
+  return STORE_OK;
+}
+
 /* ---- maintenance: WAL checkpoints off the request path ---- */
 
 enum { MAINT_PERIOD_MS = 1000, MAINT_IDLE_TRUNCATE_S = 10 };

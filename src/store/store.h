@@ -152,6 +152,11 @@ int store_rollback_to(store_conn *c, const char *name);
 /* The reads that follow on this reader see one snapshot until store_release (cheaper on
  * SQLite, where each statement would otherwise start its own read transaction). */
 int store_read_snapshot(store_conn *c);
+/* The reads that follow see one snapshot on both backends (PostgreSQL: a REPEATABLE READ, READ
+ * ONLY transaction until store_release), for readers that combine several tables that a writer
+ * changes together (indlive.c: the counts and what is still marked). Inside a transaction already:
+ * nothing more. */
+int store_read_consistent(store_conn *c);
 const char *store_errmsg(store_conn *c);
 
 /* Migrations: numbered, each applied in one transaction and recorded in schema_migrations,

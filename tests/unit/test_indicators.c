@@ -112,7 +112,7 @@ static void test_eval(void **state) {
       {GROUP_PUBLIC_STAFF, 0, 1},
       {0, 1, 7}, /* a child with a certificate: in no adult figure */
   };
-  ind_cube cube = {cells, (int)(sizeof cells / sizeof cells[0]), 0};
+  ind_cube cube = {cells, (int)(sizeof cells / sizeof cells[0]), 0, false};
   struct {
     const char *code;
     int64_t num, den;
@@ -145,7 +145,7 @@ static void test_eval(void **state) {
 static void test_review15_deep_condition(void **state) {
   (void)state;
   ind_cell cells[] = {{GROUP_ADULTS | 128, 1 /* certified */, 3}, {GROUP_ADULTS | 128, 0, 5}};
-  ind_cube cube = {cells, 2, 0};
+  ind_cube cube = {cells, 2, 0, false};
   /* {"all": [ … 20 times … {"fact": "learned"} … ]} */
   char text[1024] = "{\"base\": \"people\", \"population\": {\"group\": \"adults\"}, \"condition\": ";
   for (int i = 0; i < 20; i++) strcat(text, "{\"all\": [");

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# indicators_live.sh: today's indicators served from the live counts (issue 10, part 2; BENCHMARKS.md,
+# "Indicators, live") on a synthetic city, against hello on the same server, one request at a time:
+# a tổ dân phố, the ward, and the city (every unit of the top level). Also the one-off costs: the
+# migration that marks every record, the first drain that classifies them all, and a full recount
+# (`hocvuso indicators --verify`) in records per second against the reference, a plain GROUP BY by
+# unit over the same tables in the sqlite3 shell on the same file. Loopback only; bounded (ROUNDS).
+# The city: SQLite, IND_DATA (default /tmp/hv-field-bench-1000000, bench/field.mjs's PREPARE_ONLY
+# city; with learning and field records when it has them), copied, never changed.
+# PostgreSQL: PG=1 builds a demo city of PG_RESIDENTS (default 51522) in a throw-away cluster and
+# measures the same; SQLite's side at the same size: IND_DATA pointing at such a demo.
+# Settings: HOCVUSO_BIN (build/hocvuso), IND_DATA, ROUNDS (200), PG, PG_RESIDENTS.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${HOCVUSO_BIN:-$ROOT/build/hocvuso}
+SRC=${IND_DATA:-/tmp/hv-field-bench-1000000}
+ROUNDS=${ROUNDS:-200}
+DATA=$(mktemp -d /tmp/hv-ind-live.XXXXXX)
+PORT=$((20000 + RANDOM % 20000))
+PGDIR=""
+cleanup() {
+  [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null
+  wait 2>/dev/null
+  [ -n "$PGDIR" ] && bash "$ROOT/tests/pg-server.sh" stop "$PGDIR" >/dev/null 2>&1
+  rm -rf "$DATA" ${PGDIR:+"$PGDIR"}
+}
+trap cleanup EXIT
+now() { date +%s.%N; }
+STORE=(--data "$DATA")
+if [ -n "${PG:-}" ]; then
+  PGDIR=$(mktemp -d /tmp/hv-ind-live-pg.XXXXXX)
+  URI=$(bash "$ROOT/tests/pg-server.sh" start "$PGDIR" | tail -1)
+  URI=$(bash "$ROOT/tests/pg-server.sh" createdb "$PGDIR" city | tail -1)
+  STORE=(--data "$DATA" --database "$URI")
+  "$BIN" demo "${STORE[@]}" --residents "${PG_RESIDENTS:-51522}" --seed 1 >/dev/null
+  MIG_S=0
+  T0=$(now); "$BIN" indicators drain "${STORE[@]}" >/dev/null; DRAIN_S=$(echo "$(now) - $T0" | bc)
+  # the demo drained what it wrote: mark everything again, as a migration would, for the first drain
+  psql -q "$URI" -c "INSERT INTO ind_dirty SELECT id FROM people ON CONFLICT DO NOTHING; INSERT INTO ind_dirty_hh SELECT id FROM households ON CONFLICT DO NOTHING" >/dev/null
+  T0=$(now); "$BIN" indicators drain "${STORE[@]}" >/dev/null; DRAIN_S=$(echo "$(now) - $T0" | bc)
+  REF_S=0
+else
+  [ -f "$SRC/hocvuso.db" ] || { echo "no city in $SRC: PREPARE_ONLY=1 node bench/field.mjs" >&2; exit 2; }
+  cp -a "$SRC/." "$DATA/"
+  T0=$(now); "$BIN" migrate "${STORE[@]}" >/dev/null; MIG_S=$(echo "$(now) - $T0" | bc)
+  T0=$(now); "$BIN" indicators drain "${STORE[@]}" >/dev/null; DRAIN_S=$(echo "$(now) - $T0" | bc)
+  # The reference: a plain GROUP BY by unit over the same tables, in the sqlite3 shell.
+  T0=$(now)
+  sqlite3 "$DATA/hocvuso.db" >/dev/null <<'SQL'
+SELECT p.unit_id, COUNT(*), COUNT(c.person_id), COUNT(x.person_id), COUNT(e.person_id), SUM(p.vneid_level = 2)
+FROM people p
+LEFT JOIN (SELECT DISTINCT person_id FROM certificates WHERE person_id IS NOT NULL AND revoked_at IS NULL) c ON c.person_id = p.id
+LEFT JOIN (SELECT DISTINCT person_id FROM external_confirmations) x ON x.person_id = p.id
+LEFT JOIN (SELECT DISTINCT person_id FROM class_enrolments WHERE outcome = 'completed') e ON e.person_id = p.id
+WHERE p.deleted_at IS NULL GROUP BY p.unit_id;
+SELECT m.unit_id, COUNT(*) FROM memberships m GROUP BY m.unit_id;
+SELECT h.unit_id, COUNT(*), COUNT(v.household_id) FROM households h
+LEFT JOIN (SELECT DISTINCT household_id FROM field_visits) v ON v.household_id = h.id
+WHERE h.deleted_at IS NULL GROUP BY h.unit_id;
+SQL
+  REF_S=$(echo "$(now) - $T0" | bc)
+fi
+T0=$(now); VERIFY=$("$BIN" indicators --verify "${STORE[@]}"); VERIFY_S=$(echo "$(now) - $T0" | bc)
+echo "$VERIFY" | tail -1
+RECORDS=$(echo "$VERIFY" | tail -1 | sed -E 's/.* ([0-9]+) record\(s\) recounted.*/\1/')
+PASS='Mat-khau-chi-tieu-26'
+printf '%s\n' "$PASS" | "$BIN" user add chitieu.live --name "Cán bộ đo chỉ tiêu" --password-stdin "${STORE[@]}" >/dev/null
+"$BIN" user grant chitieu.live ward_admin HP "${STORE[@]}" >/dev/null
+q1() { if [ -n "${PG:-}" ]; then psql -tA "$URI" -c "$1"; else sqlite3 "$DATA/hocvuso.db" "$1"; fi; }
+CITY=$(q1 "SELECT id FROM units WHERE depth = 0 ORDER BY id LIMIT 1")
+WARD=$(q1 "SELECT id FROM units WHERE code = 'HP-HD'")
+TDP=$(q1 "SELECT id FROM units WHERE kind = 'residential_group' AND parent_id = $WARD ORDER BY id LIMIT 1")
+"$BIN" serve --listen "127.0.0.1:$PORT" "${STORE[@]}" >"$DATA/serve.log" 2>&1 &
+PID=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+PORT=$PORT PASS=$PASS CITY=$CITY WARD=$WARD TDP=$TDP ROUNDS=$ROUNDS MIG_S=$MIG_S DRAIN_S=$DRAIN_S VERIFY_S=$VERIFY_S \
+  REF_S=$REF_S RECORDS=$RECORDS KIND=${PG:+postgresql} node - <<'JS'
+const base = `http://127.0.0.1:${process.env.PORT}`;
+const r = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'chitieu.live', password: process.env.PASS }) });
+if (r.status !== 200) throw new Error(`log-in: ${r.status}`);
+const cookie = r.headers.get('set-cookie').split(';')[0];
+const q = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]; };
+async function time(path, n) {
+  const ms = [];
+  let last;
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await fetch(base + path, { headers: { cookie } });
+    last = await res.json();
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(last)}`);
+    ms.push(performance.now() - t0);
+  }
+  if (last.counted && last.counted !== 'live') throw new Error(`${path}: counted ${last.counted}`);
+  return { p50: q(ms, 0.5), p99: q(ms, 0.99) };
+}
+const n = Number(process.env.ROUNDS);
+const hello = await time('/api/v1/hello', n);
+const tdp = await time(`/api/v1/indicators?unit=${process.env.TDP}`, n);
+const ward = await time(`/api/v1/indicators?unit=${process.env.WARD}`, n);
+const city = await time(`/api/v1/indicators?unit=${process.env.CITY}`, n);
+const rank = await time(`/api/v1/indicators/ranking?code=T3&unit=${process.env.WARD}`, Math.max(10, n / 10));
+const f = (x) => `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)}`;
+const rec = Number(process.env.RECORDS), vs = Number(process.env.VERIFY_S), ref = Number(process.env.REF_S);
+console.log(`| backend | records | hello p50/p99 ms | tổ p50/p99 ms | ward p50/p99 ms | city p50/p99 ms | ranking of the ward's units p50/p99 ms | migration s | first drain s (records/s) | full recount s (records/s) | sqlite3 GROUP BY s | recount / GROUP BY |`);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log(`| ${process.env.KIND || 'sqlite'} | ${rec} | ${f(hello)} | ${f(tdp)} | ${f(ward)} | ${f(city)} | ${f(rank)} | ${Number(process.env.MIG_S).toFixed(1)} | ${Number(process.env.DRAIN_S).toFixed(1)} (${Math.round(rec / Number(process.env.DRAIN_S))}) | ${vs.toFixed(1)} (${Math.round(rec / vs)}) | ${ref ? ref.toFixed(2) : '–'} | ${ref ? (vs / ref).toFixed(1) + '×' : '–'} |`);
+JS

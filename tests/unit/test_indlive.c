@@ -1,0 +1,254 @@
+/* test_indlive.c: live counts of the indicators (indlive.h). On SQLite and, when
+ * HOCVUSO_TEST_DATABASE_URL names a PostgreSQL database, on PostgreSQL: after every kind of write
+ * the indicators read (a person, a membership in two units, a certificate through an account, a
+ * confirmation, a revocation, an account linked to another person, a soft delete, a unit moved, a
+ * unit's kind changed, a visit), the cube of every unit from the live counts equals the one
+ * counted from the records, before the drain (what is marked is added by the reader) and after
+ * it; the full recount agrees; a count changed by hand is found; a birthday tomorrow is counted
+ * tomorrow; too much marked makes the reader count from the records; a household follows its
+ * unit when the unit moves. Synthetic people only.
+ */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h> /* after the headers it relies on (stdarg, stddef, setjmp) */
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "domain/groups.h"
+#include "domain/indicators.h"
+#include "domain/indlive.h"
+#include "domain/people.h"
+#include "domain/units.h"
+#include "store/migrations.h"
+#include "store/store.h"
+#include "util/clock.h"
+
+#define REGISTRY_FIXTURE_NAME "indlive"
+#include "registry_fixture.h"
+
+static void exec_ok(store_conn *w, const char *sql) {
+  if (store_exec(w, sql) != STORE_OK) fail_msg("%s: %s", sql, store_errmsg(w));
+}
+
+static int64_t today(void) { return groups_date_key(clock_now()); }
+
+/* The units, every one. */
+static int all_units(store_conn *c, int64_t *ids, int max) {
+  STORE_SQL(q_units, "SELECT id FROM units ORDER BY id");
+  store_stmt *s = store_prepare(c, &q_units);
+  assert_non_null(s);
+  int n = 0;
+  while (store_step(s) == STORE_ROW && n < max) ids[n++] = store_col_int(s, 0);
+  store_reset(s);
+  return n;
+}
+
+static int64_t cell(const ind_cube *c, uint32_t g, uint32_t f) {
+  for (int i = 0; i < c->ncells; i++)
+    if (c->cells[i].g == g && c->cells[i].f == f) return c->cells[i].n;
+  return 0;
+}
+
+/* Every unit's cubes of people and households: live (and served live) equal to the records'. */
+static void agree(fixture *fx, const char *when) {
+  int64_t ids[64];
+  int n = all_units(fx->w, ids, 64);
+  assert_true(n >= 8);
+  int64_t key = today();
+  for (int i = 0; i < n; i++)
+    for (int b = IND_PEOPLE; b <= IND_HOUSEHOLDS; b += IND_HOUSEHOLDS - IND_PEOPLE) {
+      ind_cube live, rec;
+      app_err e = {0};
+      store_conn *r = store_acquire(fx->st, false);
+      assert_non_null(r);
+      ind_use_live(true);
+      if (ind_cube_load(r, (ind_base)b, ids[i], key, &live, &e) != 0) fail_msg("%s: live: %s", when, e.message);
+      store_release(r);
+      r = store_acquire(fx->st, false);
+      ind_use_live(false);
+      if (ind_cube_load(r, (ind_base)b, ids[i], key, &rec, &e) != 0) fail_msg("%s: records: %s", when, e.message);
+      ind_use_live(true);
+      store_release(r);
+      if (!live.live) fail_msg("%s: unit %lld base %d not served from the live counts", when, (long long)ids[i], b);
+      if (rec.live) fail_msg("%s: the recount read the live counts", when);
+      for (int pass = 0; pass < 2; pass++) {
+        const ind_cube *from = pass ? &live : &rec;
+        for (int k = 0; k < from->ncells; k++) {
+          uint32_t g = from->cells[k].g, f = from->cells[k].f;
+          if (cell(&live, g, f) != cell(&rec, g, f))
+            fail_msg("%s: unit %lld base %d cell (%u, %u): live %lld, records %lld", when, (long long)ids[i], b, g, f,
+                     (long long)cell(&live, g, f), (long long)cell(&rec, g, f));
+        }
+      }
+      ind_cube_free(&live);
+      ind_cube_free(&rec);
+    }
+  int64_t units = 0, records = 0, diffs = -1;
+  char err[256] = "";
+  if (indlive_verify(fx->st, key, stderr, &units, &records, &diffs, err, sizeof err) != 0) fail_msg("%s: %s", when, err);
+  if (diffs != 0) fail_msg("%s: the recount found %lld difference(s)", when, (long long)diffs);
+  assert_int_equal(units, n);
+}
+
+static void drain(fixture *fx) {
+  store_release(fx->w); /* the drain takes the writer itself */
+  fx->w = NULL;
+  int64_t done = 0;
+  char err[256] = "";
+  if (indlive_drain(fx->st, today(), NULL, &done, err, sizeof err) != 0) fail_msg("drain: %s", err);
+  store_conn *r = store_acquire(fx->st, false);
+  assert_int_equal(indlive_pending(r, today(), 100), 0);
+  store_release(r);
+  fx->w = store_acquire(fx->st, true);
+  assert_non_null(fx->w);
+}
+
+static void test_live(void **state) {
+  fixture *fx = fx_of(state);
+  char sql[1024];
+  int64_t h1 = household(fx, fx->tdp1), h2 = household(fx, fx->tdp2), h3 = household(fx, fx->tdp2);
+  int64_t p1 = person(fx, "Người Sống Một", fx->tdp1, h1, "1970", NULL, NULL);
+  int64_t p2 = person(fx, "Người Sống Hai", fx->tdp1, h1, "1985", NULL, NULL);
+  int64_t p3 = person(fx, "Bé Sống Ba", fx->tdp2, h2, "2017", NULL, NULL);
+  int64_t p4 = person(fx, "Cán Bộ Sống Bốn", fx->office, 0, "1988", NULL, NULL);
+  int64_t p5 = person(fx, "Người Sống Năm", fx->tdp2, h3, "1960", NULL, NULL);
+  /* turns 18 tomorrow */
+  int64_t t = today(), tomorrow = groups_date_key(clock_now() + 86400);
+  char birth[16];
+  snprintf(birth, sizeof birth, "%02d/%02d/%04d", (int)(tomorrow % 100), (int)(tomorrow / 100 % 100),
+           (int)(tomorrow / 10000 - 18));
+  int64_t p6 = person(fx, "Người Sắp Đủ Tuổi", fx->tdp1, h1, birth, NULL, NULL);
+  (void)p6;
+  snprintf(sql, sizeof sql,
+           "INSERT INTO memberships (person_id, unit_id, kind, grade) VALUES (%lld, %lld, 'student', 3);"
+           " INSERT INTO memberships (person_id, unit_id, kind) VALUES (%lld, %lld, 'staff'), (%lld, %lld, 'worker'),"
+           " (%lld, %lld, 'trader'), (%lld, %lld, 'staff')",
+           (long long)p3, (long long)fx->school, (long long)p4, (long long)fx->office, (long long)p4,
+           (long long)fx->enterprise, (long long)p5, (long long)fx->market, (long long)p5, (long long)fx->tdp1);
+  exec_ok(fx->w, sql);
+  exec_ok(fx->w, "INSERT INTO signing_keys (kid, public_key, seed_sealed, valid_from, created_at) VALUES ('k-live', 'x', 'x', 1, 1)");
+  exec_ok(fx->w, "INSERT INTO programmes (code, title, requirements, created_at, updated_at) VALUES ('LIVE', 'Thử', '{}', 1, 1)");
+  exec_ok(fx->w, "INSERT INTO users (username, display_name, name_fold, password_hash, created_at, updated_at)"
+             " VALUES ('song.mot', 'Người Sống Một', 'nguoi song mot', 'x', 1, 1)");
+  snprintf(sql, sizeof sql, "UPDATE users SET person_id = %lld WHERE username = 'song.mot'", (long long)p1);
+  exec_ok(fx->w, sql);
+  exec_ok(fx->w, "INSERT INTO certificates (id, programme_id, user_id, learner, holder_name, programme_title, issued_on,"
+             " issuer, kid, payload, signature, issued_at) SELECT 3000000000000001, p.id, u.id, 'u' || u.id, 'Người Sống Một',"
+             " 'Thử', '2026-01-01', 'Phường Thử', 'k-live', 'p', 's', 1767200000 FROM programmes p, users u"
+             " WHERE p.code = 'LIVE' AND u.username = 'song.mot'");
+  snprintf(sql, sizeof sql,
+           "INSERT INTO external_confirmations (person_id, kind, source, confirmed_on, created_at) VALUES"
+           " (%lld, 'vneid', 'VNeID', 20260105, 1), (%lld, 'national_platform', 'binhdanhocvuso.gov.vn', 20260110, 1);"
+           " UPDATE people SET vneid_level = 2 WHERE id = %lld",
+           (long long)p2, (long long)p4, (long long)p2);
+  exec_ok(fx->w, sql);
+
+  /* marked, not drained: the reader adds what is marked */
+  agree(fx, "before the first drain");
+  drain(fx);
+  agree(fx, "after the first drain");
+
+  /* every kind of change, then the same checks before and after the drain */
+  snprintf(sql, sizeof sql,
+           "INSERT INTO external_confirmations (person_id, kind, source, confirmed_on, created_at) VALUES"
+           " (%lld, 'vneid', 'VNeID', %lld, 2);"
+           " DELETE FROM memberships WHERE person_id = %lld AND unit_id = %lld;"
+           " INSERT INTO field_visits (household_id, unit_id, visited_on, created_at) VALUES (%lld, %lld, %lld, 2)",
+           (long long)p5, (long long)t, (long long)p4, (long long)fx->enterprise, (long long)h2, (long long)fx->tdp2,
+           (long long)t);
+  exec_ok(fx->w, sql);
+  app_err e = {0};
+  int64_t was_in = 0;
+  assert_int_equal(people_delete(fx->w, p2, 30, &was_in, &e), 0);
+  int64_t old_parent = 0;
+  int64_t block = 0;
+  assert_int_equal(unit(fx->w, fx->city, "ward", "Phường Thử Hai", &block), 0);
+  assert_int_equal(units_move(fx->w, fx->tdp2, block, &old_parent, &e), 0); /* tdp2's path changes */
+  assert_int_equal(units_update(fx->w, fx->enterprise, NULL, "cooperative", NULL, &e), 0);
+  agree(fx, "after the changes, before the drain");
+  drain(fx);
+  agree(fx, "after the changes and the drain");
+  exec_ok(fx->w, "UPDATE certificates SET revoked_at = 1767300000 WHERE id = 3000000000000001");
+  snprintf(sql, sizeof sql, "UPDATE users SET person_id = %lld WHERE username = 'song.mot'", (long long)p5);
+  exec_ok(fx->w, sql);
+  agree(fx, "after a revocation and an account moved, before the drain");
+  drain(fx);
+  agree(fx, "after a revocation and an account moved");
+  /* a unit moved back, nothing else changed: its people and households follow it */
+  assert_int_equal(units_move(fx->w, fx->tdp2, fx->ward, &old_parent, &e), 0);
+  agree(fx, "after a unit moved back, before the drain");
+  drain(fx);
+  agree(fx, "after a unit moved back");
+
+  /* tomorrow, the one who turns 18 is an adult: the reader counts them as due, so does the recount */
+  int64_t units = 0, records = 0, diffs = -1;
+  char err[256] = "";
+  assert_int_equal(indlive_verify(fx->st, tomorrow, stderr, &units, &records, &diffs, err, sizeof err), 0);
+  assert_int_equal(diffs, 0);
+  store_conn *r = store_acquire(fx->st, false);
+  assert_true(indlive_pending(r, tomorrow, 100) >= 1);
+  ind_cube lt, lr;
+  assert_int_equal(indlive_cube(r, IND_PEOPLE, fx->tdp1, t, &lt, &e), 1);
+  assert_int_equal(indlive_cube(r, IND_PEOPLE, fx->tdp1, tomorrow, &lr, &e), 1);
+  int64_t adults_today = 0, adults_tomorrow = 0;
+  for (int i = 0; i < lt.ncells; i++) adults_today += (lt.cells[i].g & GROUP_ADULTS) ? lt.cells[i].n : 0;
+  for (int i = 0; i < lr.ncells; i++) adults_tomorrow += (lr.cells[i].g & GROUP_ADULTS) ? lr.cells[i].n : 0;
+  assert_int_equal(adults_tomorrow, adults_today + 1);
+  ind_cube_free(&lt);
+  ind_cube_free(&lr);
+  store_release(r);
+
+  /* a count changed by hand is found */
+  snprintf(sql, sizeof sql, "UPDATE ind_live SET n = n + 1 WHERE base = 0 AND unit_id = %lld", (long long)fx->tdp1);
+  exec_ok(fx->w, sql);
+  assert_int_equal(indlive_verify(fx->st, t, NULL, &units, &records, &diffs, err, sizeof err), 0);
+  assert_true(diffs >= 1);
+  snprintf(sql, sizeof sql, "UPDATE ind_live SET n = n - 1 WHERE base = 0 AND unit_id = %lld", (long long)fx->tdp1);
+  exec_ok(fx->w, sql);
+
+  /* too much marked: the figures are counted from the records, and still right */
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  for (int k = 0; k <= INDLIVE_FOLD_MAX; k++) { /* ids nobody has */
+    snprintf(sql, sizeof sql, "INSERT INTO ind_dirty (person_id) VALUES (%d)", 800000000 + k);
+    exec_ok(fx->w, sql);
+  }
+  assert_int_equal(store_commit(fx->w), STORE_OK);
+  json_t *o = NULL;
+  r = store_acquire(fx->st, false);
+  assert_int_equal(indlive_pending(r, t, INDLIVE_FOLD_MAX + 1), INDLIVE_FOLD_MAX + 1);
+  assert_int_equal(ind_compute(r, fx->ward, t, &o, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(o, "counted")), "records");
+  json_decref(o);
+  store_release(r);
+  drain(fx);
+  agree(fx, "after many marks drained");
+  r = store_acquire(fx->st, false);
+  assert_int_equal(ind_compute(r, fx->ward, t, &o, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(o, "counted")), "live");
+  json_decref(o);
+  /* another day is counted from the records */
+  assert_int_equal(ind_compute(r, fx->ward, 20260301, &o, &e), 0);
+  assert_string_equal(json_string_value(json_object_get(o, "counted")), "records");
+  json_decref(o);
+  store_release(r);
+}
+
+int main(void) {
+  if (sodium_init() < 0) return 1;
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_live, test_setup, test_teardown),
+  };
+  int failed = cmocka_run_group_tests_name("indlive_sqlite", tests, setup_sqlite, teardown_sqlite);
+  failed += cmocka_run_group_tests_name("indlive_postgresql", tests, setup_pg, teardown_pg);
+  return failed ? 1 : 0;
+}
