@@ -54,7 +54,7 @@ static bool left_behind(walk_ctx *w, uint32_t g, uint32_t f) {
   unsigned char *m = g < MEMO_G && f < MEMO_F ? &w->memo[g * MEMO_F + f] : NULL;
   if (m && *m) return *m == 1;
   ind_cell cell = {g, f, 1};
-  ind_cube one = {&cell, 1, 1};
+  ind_cube one = {.cells = &cell, .ncells = 1, .cap = 1};
   int64_t num = 0, den = 0;
   ind_eval(w->set, w->def, &one, &num, &den);
   bool left = den == 1 && num == 0;
