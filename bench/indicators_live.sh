@@ -9,7 +9,8 @@
 # city; with learning and field records when it has them), copied, never changed.
 # PostgreSQL: PG=1 builds a demo city of PG_RESIDENTS (default 51522) in a throw-away cluster and
 # measures the same; SQLite's side at the same size: IND_DATA pointing at such a demo.
-# Settings: HOCVUSO_BIN (build/hocvuso), IND_DATA, ROUNDS (200), PG, PG_RESIDENTS.
+# Settings: HOCVUSO_BIN (build/hocvuso), IND_DATA, ROUNDS (200), PG, PG_RESIDENTS, PG_CITY (PostgreSQL: the
+# field city's way, units then the imported list, no demo activity; LEARN_RECORDS: then `demo --records`).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${HOCVUSO_BIN:-$ROOT/build/hocvuso}
@@ -32,7 +33,16 @@ if [ -n "${PG:-}" ]; then
   URI=$(bash "$ROOT/tests/pg-server.sh" start "$PGDIR" | tail -1)
   URI=$(bash "$ROOT/tests/pg-server.sh" createdb "$PGDIR" city | tail -1)
   STORE=(--data "$DATA" --database "$URI")
-  "$BIN" demo "${STORE[@]}" --residents "${PG_RESIDENTS:-51522}" --seed 1 >/dev/null
+  if [ -n "${PG_CITY:-}" ]; then
+    # the field city's way (bench/field.mjs): the units, then the synthetic list imported
+    "$BIN" demo "${STORE[@]}" --residents "${PG_RESIDENTS:-51522}" --seed 1 --units-only >/dev/null
+    "$BIN" synth --residents "${PG_RESIDENTS:-51522}" --seed 1 --out "$DATA/city.csv"
+    T0=$(now); "$BIN" import residents "${STORE[@]}" "$DATA/city.csv" >/dev/null; echo "import: $(echo "$(now) - $T0" | bc) s"
+    rm -f "$DATA/city.csv"
+    [ -n "${LEARN_RECORDS:-}" ] && "$BIN" demo "${STORE[@]}" --records "$LEARN_RECORDS" >/dev/null
+  else
+    "$BIN" demo "${STORE[@]}" --residents "${PG_RESIDENTS:-51522}" --seed 1 >/dev/null
+  fi
   MIG_S=0
   T0=$(now); "$BIN" indicators drain "${STORE[@]}" >/dev/null; DRAIN_S=$(echo "$(now) - $T0" | bc)
   # the demo drained what it wrote: mark everything again, as a migration would, for the first drain

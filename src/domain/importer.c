@@ -1606,6 +1606,8 @@ static int finish(store *st, const import_job *j, int64_t id, bool ok, const cha
    * (sealed) and none is left for the error report, it goes. The CLI's file is the user's own. */
   if (rc == STORE_OK && ok && rejected == 0 && !j->scope_all && unlink(j->file_path) != 0 && errno != ENOENT)
     log_warn("cannot remove the imported file %s: %s", j->file_path, strerror(errno));
+  /* the planner learns the tables' new sizes now, not when the autovacuum comes by */
+  if (rc == STORE_OK && ok && store_analyze(st) != STORE_OK) log_warn("import job %lld: ANALYZE failed", (long long)id);
   return rc == STORE_OK ? 0 : -1;
 }
 

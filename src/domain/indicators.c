@@ -1630,3 +1630,44 @@ done:
   json_decref(unit);
   return ret;
 }
+
+/* ---- for the lists of those left behind (indicators_left.c) ---- */
+
+int ind_def_find(store_conn *c, const char *code, json_t **set, const json_t **def, char **name, app_err *e) {
+  *set = NULL;
+  *def = NULL;
+  *name = NULL;
+  pthread_once(&parse_once, parse_catalogue);
+  if (ind_set_load(c, set, e) != 0) return -1;
+  int idx = -1;
+  const json_t *d = catalogue_def(code, &idx);
+  if (d) {
+    *name = strdup(ind_catalogue[idx].name);
+  } else if (code) {
+    store_stmt *s = store_prepare(c, &q_defs_all);
+    int rc = s ? STORE_ROW : STORE_ERROR;
+    while (s && (rc = store_step(s)) == STORE_ROW)
+      if (!*name && strcmp(store_col_text(s, 1), code) == 0 && store_col_int(s, 5)) *name = strdup(store_col_text(s, 2));
+    if (s) store_reset(s);
+    if (rc != STORE_DONE) {
+      free(*name);
+      *name = NULL;
+      json_decref(*set);
+      *set = NULL;
+      return APP_INTERNAL(e);
+    }
+    d = *name ? json_object_get(*set, code) : NULL;
+    if (d && !def_usable(*set, code, d)) d = NULL;
+  }
+  if (!d || !*name) {
+    free(*name);
+    *name = NULL;
+    json_decref(*set);
+    *set = NULL;
+    return app_fail(e, 404, "not_found", "code", "Không có chỉ tiêu đang dùng với mã này.");
+  }
+  *def = d;
+  return 0;
+}
+
+int64_t ind_date_end(int64_t date_key) { return day_end_epoch(date_key); }

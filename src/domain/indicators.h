@@ -137,4 +137,14 @@ int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t *
 void ind_key_iso(int64_t key, char out[16]);
 int64_t ind_date_key(const char *s);
 
+/* ---- for the lists of those left behind (indicators_left.h) ---- */
+
+/* The definition of the indicator `code` as ind_compute counts it: the catalogue's, or an active
+ * stored one that is still usable; *set receives every stored definition (for ind_eval), *name a
+ * copy of its name (the caller frees both; *def points into *set or the catalogue). 404 naming
+ * `code` when there is none. */
+int ind_def_find(store_conn *c, const char *code, json_t **set, const json_t **def, char **name, app_err *e);
+/* The first second after the day `date_key` in Vietnam: the second value IND_RK_SQL binds. */
+int64_t ind_date_end(int64_t date_key);
+
 #endif

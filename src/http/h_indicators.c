@@ -342,3 +342,6 @@ int h_board(req *r) {
   req_header(r, "Cache-Control", "public, max-age=60");
   return req_ok(r, 200, kept);
 }
+
+/* For h_indicators_left.c: the same unit and date as the dashboard. */
+int ind_query_unit_date(req *r, int64_t *unit, int64_t *key) { return unit_and_date(r, unit, key); }

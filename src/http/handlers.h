@@ -191,6 +191,11 @@ int h_vneid_worklist(req *r);
 int h_indicators_get(req *r);
 int h_indicators_ranking(req *r);
 int h_indicators_history(req *r);
+/* Those an indicator leaves behind (h_indicators_left.c); the query's unit and date as the
+ * dashboard reads them (h_indicators.c): 0, or -1 answered. */
+int h_indicators_left(req *r);
+int h_indicators_left_csv(req *r);
+int ind_query_unit_date(req *r, int64_t *unit, int64_t *key);
 int h_reports_get(req *r);
 int h_board(req *r);
 int h_commendations(req *r);

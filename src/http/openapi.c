@@ -1111,6 +1111,9 @@ static const char *const tag_docs[][2] = {
     {"Chỉ tiêu", "Chỉ tiêu của kế hoạch và của các mô hình: mẫu số, tử số, tỷ lệ so với chỉ tiêu năm, theo đơn vị và ngày"},
 };
 
+/* Those an indicator leaves behind (indicators_left.h). */
+static const char *indicators_left_schemas_json = "{\"IndicatorLeftBehindPage\":{\"type\":\"object\",\"required\":[\"indicator\",\"unit\",\"date\",\"items\",\"total\",\"page\",\"per_page\"],\"properties\":{\"indicator\":{\"type\":\"object\",\"required\":[\"code\",\"name\",\"base\"],\"properties\":{\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"base\":{\"type\":\"string\",\"enum\":[\"people\",\"households\"]}},\"additionalProperties\":false},\"unit\":{\"type\":\"object\",\"required\":[\"id\",\"name\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}},\"additionalProperties\":false},\"date\":{\"type\":\"string\",\"format\":\"date\"},\"items\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"$ref\":\"#/components/schemas/IndicatorLeftPerson\"},{\"$ref\":\"#/components/schemas/IndicatorLeftHousehold\"}]}},\"total\":{\"type\":\"integer\",\"minimum\":0},\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"}},\"additionalProperties\":false},\"IndicatorLeftPerson\":{\"type\":\"object\",\"required\":[\"id\",\"full_name\",\"birth_year\",\"unit_id\",\"unit_name\",\"household_id\",\"address\",\"phone\",\"groups\",\"restricted\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"full_name\":{\"type\":\"string\"},\"birth_year\":{\"type\":[\"integer\",\"null\"]},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":[\"string\",\"null\"]},\"household_id\":{\"type\":[\"integer\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]},\"phone\":{\"type\":[\"string\",\"null\"],\"description\":\"Trong phạm vi được xem hồ sơ người dân (people.read): đầy đủ; ngoài ra che bớt (091****678)\"},\"groups\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"public_staff\",\"students_primary\",\"students_secondary\",\"adults\",\"elderly\",\"workers\",\"traders\"]}},\"restricted\":{\"type\":\"boolean\",\"description\":\"Người này đã yêu cầu hạn chế xử lý dữ liệu: không có trong tệp CSV\"}},\"additionalProperties\":false},\"IndicatorLeftHousehold\":{\"type\":\"object\",\"required\":[\"id\",\"code\",\"address\",\"unit_id\",\"unit_name\",\"members\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":[\"string\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]},\"unit_id\":{\"type\":\"integer\"},\"unit_name\":{\"type\":[\"string\",\"null\"]},\"members\":{\"type\":\"integer\",\"minimum\":1}},\"additionalProperties\":false}}";
+
 json_t *openapi_build(const char *version) {
   json_error_t jerr;
   json_t *schemas = json_loads(schemas_json, 0, &jerr);
@@ -1129,7 +1132,8 @@ json_t *openapi_build(const char *version) {
                       {&competence_schemas_json, "competence"}, {&movement_schemas_json, "movement"},
                       {&plan_schemas_json, "plan"},
                       {&schools_schemas_json, "school"}, {&resources_schemas_json, "resources"},
-                      {&field_schemas_json, "field"}, {&indicators_schemas_json, "indicators"}};
+                      {&field_schemas_json, "field"}, {&indicators_schemas_json, "indicators"},
+                      {&indicators_left_schemas_json, "indicators-left"}};
   for (size_t i = 0; i < sizeof more_schemas / sizeof more_schemas[0]; i++) {
     json_t *more = json_loads(*more_schemas[i].text, 0, &jerr);
     if (!more || json_object_update(schemas, more) != 0) {

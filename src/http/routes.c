@@ -485,6 +485,19 @@ static const field_spec indicators_ranking_query[] = {
     {"date", FT_DATE, false, 0, 0, "Ngày tham chiếu (YYYY-MM-DD, không ở tương lai); mặc định: hôm nay"},
     {0},
 };
+static const field_spec indicators_left_query[] = {
+    {"code", FT_STRING, false, 1, 20, "Mã chỉ tiêu đếm người hoặc hộ gia đình (T1, T3, T4, T5, M3, M4, C1 hoặc của phường); mặc định T3"},
+    {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị (cả cây bên dưới); mặc định: đơn vị cao nhất được xem báo cáo"},
+    {"date", FT_DATE, false, 0, 0, "Ngày tham chiếu (YYYY-MM-DD, không ở tương lai); mặc định: hôm nay"},
+    PAGING,
+    {0},
+};
+static const field_spec indicators_left_csv_query[] = {
+    {"code", FT_STRING, false, 1, 20, "Mã chỉ tiêu đếm người hoặc hộ gia đình; mặc định T3"},
+    {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị (cả cây bên dưới); mặc định: đơn vị cao nhất được xem báo cáo"},
+    {"date", FT_DATE, false, 0, 0, "Ngày tham chiếu (YYYY-MM-DD, không ở tương lai); mặc định: hôm nay"},
+    {0},
+};
 static const field_spec indicators_history_query[] = {
     {"code", FT_STRING, false, 1, 20, "Mã chỉ tiêu; mặc định T3"},
     {"unit", FT_INT, false, 1, INT64_MAX, "Đơn vị; mặc định: đơn vị cao nhất được xem báo cáo"},
@@ -1073,6 +1086,16 @@ const route routes[] = {
     {"GET", "/api/v1/indicators/history", h_indicators_history, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL,
      indicators_history_query, false, RATE_NONE, 200, "getIndicatorHistory", "Chỉ tiêu",
      "Số liệu của một chỉ tiêu cuối mỗi quý đã qua (giữ nguyên như đã báo cáo), để xem xu hướng", "IndicatorHistory"},
+    {"GET", "/api/v1/indicators/left-behind", h_indicators_left, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY), NULL,
+     indicators_left_query, false, RATE_NONE, 200, "listIndicatorLeftBehind", "Chỉ tiêu",
+     "Những người (hoặc hộ) chưa đạt một chỉ tiêu trong đơn vị và cả cây bên dưới: trong mẫu số, chưa ở tử số; theo "
+     "tổ rồi họ tên (ghi nhật ký truy cập)",
+     "IndicatorLeftBehindPage"},
+    {"GET", "/api/v1/indicators/left-behind.csv", h_indicators_left_csv, ON_UNIT(CAP_REPORTS_READ, "unit", FROM_QUERY),
+     NULL, indicators_left_csv_query, false, RATE_NONE, 200, "getIndicatorLeftBehindCsv", "Chỉ tiêu",
+     "Danh sách việc của tổ: những người (hoặc hộ) chưa đạt một chỉ tiêu, tệp CSV mở được bằng Excel (ghi nhật ký "
+     "truy cập)",
+     NULL},
     {"GET", "/api/v1/board", h_board, PUB, NULL, board_query, false, RATE_NONE, 200, "getPublicBoard", "Chỉ tiêu",
      "Bảng tin công khai tiến độ phong trào của phường (màn hình LED): các chỉ tiêu, không có dữ liệu cá nhân; "
      "số liệu cập nhật mỗi 5 phút",

@@ -901,6 +901,15 @@ int store_read_consistent(store_conn *c) {
   return STORE_OK;
 }
 
+int store_analyze(store *st) {
+  if (st->be->kind != STORE_PG) return STORE_OK;
+  store_conn *c = store_acquire(st, false);
+  if (!c) return STORE_ERROR;
+  int rc = c->be->exec(c, "ANALYZE");
+  store_release(c);
+  return rc;
+}
+
 /* ---- maintenance: WAL checkpoints off the request path ---- */
 
 enum { MAINT_PERIOD_MS = 1000, MAINT_IDLE_TRUNCATE_S = 10 };

@@ -108,6 +108,10 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/indicators/definitions': 'reports.read',
   'GET /api/v1/indicators/ranking': 'reports.read',
   'GET /api/v1/indicators/history': 'reports.read',
+  // Those an indicator leaves behind are the dashboard's drill-down: the same reports.read on the unit
+  // asked for (its holders, ward admins and unit officers, read the registry there too); audited.
+  'GET /api/v1/indicators/left-behind': 'reports.read',
+  'GET /api/v1/indicators/left-behind.csv': 'reports.read',
   'GET /api/v1/reports': 'reports.read',
   'GET /api/v1/commendations': 'reports.read',
   'POST /api/v1/commendations/rules': 'indicators.write',

@@ -244,6 +244,8 @@ const cases = {
   getReportXlsx: () => ({ path: `/api/v1/reports/report.xlsx?unit=${state.wardId}&period=2025` }),
   getIndicatorHistory: () => ({ path: `/api/v1/indicators/history?code=T3&unit=${state.wardId}` }),
   rankIndicatorUnits: () => ({ path: `/api/v1/indicators/ranking?code=T3&unit=${state.wardId}` }),
+  listIndicatorLeftBehind: () => ({ path: `/api/v1/indicators/left-behind?code=T3&unit=${state.wardId}&per_page=5` }),
+  getIndicatorLeftBehindCsv: () => ({ path: `/api/v1/indicators/left-behind.csv?code=M3&unit=${state.wardId}` }),
   createIndicatorDefinition: () => ({ path: '/api/v1/indicators/definitions', body: { code: 'OA1', name: 'Người cao tuổi có định danh mức 2', definition: { base: 'people', population: { group: 'elderly' }, condition: { fact: 'vneid_level2' } }, targets: { 2026: 90 } } }),
   updateIndicatorDefinition: () => ({ path: `/api/v1/indicators/definitions/${state.indicatorDefId}`, body: { targets: { 2026: 95 } } }),
   // The plan's tasks (issue 9 part 8): 3.4 names the Phòng Văn hóa - Xã hội; the admin reports for the ward.
@@ -321,7 +323,7 @@ const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance
   'listConfirmations', 'importConfirmations', 'deleteConfirmation', 'recordTradeStep', 'listMarkets', 'listTraders', 'deleteTradeStep', 'createClass', 'listClasses', 'getClass', 'addClassSession', 'enrolInClass', 'setClassAttendance', 'setClassOutcome', 'createEvent', 'listEvents', 'getEvent', 'updateEvent', 'addEventActivity', 'addEventParticipant',
   'createAmbassador', 'listAmbassadors', 'getAmbassadorSummary', 'assignMentee', 'logMentorSession', 'endMentorship',
   'getAmbassador', 'logServiceHelp', 'endAmbassador', 'getFamilySummary', 'listFamiliesLeft', 'getVneidCoverage',
-  'listVneidWorklist', 'listIndicators', 'listIndicatorDefinitions', 'rankIndicatorUnits', 'getIndicatorHistory', 'createCommendationRule', 'listCommendationCandidates', 'getPublicBoard', 'getReport', 'getReportPdf', 'getReportXlsx', 'createIndicatorDefinition', 'updateIndicatorDefinition', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
+  'listVneidWorklist', 'listIndicators', 'listIndicatorDefinitions', 'rankIndicatorUnits', 'listIndicatorLeftBehind', 'getIndicatorLeftBehindCsv', 'getIndicatorHistory', 'createCommendationRule', 'listCommendationCandidates', 'getPublicBoard', 'getReport', 'getReportPdf', 'getReportXlsx', 'createIndicatorDefinition', 'updateIndicatorDefinition', 'listPlanTasks', 'getPlanTask', 'uploadPlanAttachment',
   'addPlanUpdate', 'getAttachment', 'listPlanUnits', 'setPlanUnits', 'listSchools', 'getSchool', 'setSchoolProgramme',
   'addSchoolDesignation', 'uploadSchoolEvidence', 'addContribution', 'listContributions', 'setPlanBudget', 'listPlanBudgets',
   'listFieldTopics', 'createFieldTopic', 'listFieldTeams',

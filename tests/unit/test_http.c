@@ -725,6 +725,24 @@ static void test_route_competence_rows(void **state) {
   assert_true(spec_has(a->body, "quiz_id"));
 }
 
+/* Those an indicator leaves behind (issue 10 item 4): the dashboard's scope, reports.read on the
+ * unit of the query, for the page and the CSV worklist alike; read-only. */
+static void test_route_left_behind_rows(void **state) {
+  (void)state;
+  const route *fig = route_of("GET", "/api/v1/indicators");
+  const char *paths[] = {"/api/v1/indicators/left-behind", "/api/v1/indicators/left-behind.csv"};
+  for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+    const route *r = route_of("GET", paths[i]);
+    assert_int_equal(r->cap, fig->cap);
+    assert_int_equal(r->scope, fig->scope);
+    assert_int_equal(r->scope_from, fig->scope_from);
+    assert_string_equal(r->scope_field, fig->scope_field);
+    assert_false(r->csrf);
+    assert_true(spec_has(r->query, "code"));
+  }
+  assert_true(spec_has(route_of("GET", "/api/v1/indicators/left-behind")->query, "per_page"));
+}
+
 /* ==== OpenAPI ==== */
 
 static void test_openapi_document(void **state) {
@@ -1371,6 +1389,7 @@ int main(void) {
       cmocka_unit_test(test_validate_embedded_nul),
       cmocka_unit_test(test_validate_real_route_specs),
       cmocka_unit_test(test_route_table_invariants),
+      cmocka_unit_test(test_route_left_behind_rows),
       cmocka_unit_test(test_route_competence_rows),
       cmocka_unit_test(test_openapi_document),
       cmocka_unit_test(test_ratelimit_login_burst),

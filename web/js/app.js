@@ -114,6 +114,7 @@ const ROUTES = [
   { re: /^\/chi-tieu$/, page: indicatorsPage, title: 'Chỉ tiêu', nav: 'indicators', cap: 'reports.read' },
   { re: /^\/chi-tieu\/(xep-hang)$/, keys: ['view'], page: indicatorsPage, title: 'Xếp hạng theo chỉ tiêu', nav: 'indicators', cap: 'reports.read' },
   { re: /^\/chi-tieu\/(theo-quy)$/, keys: ['view'], page: indicatorsPage, title: 'Chỉ tiêu theo quý', nav: 'indicators', cap: 'reports.read' },
+  { re: /^\/chi-tieu\/(chua-dat)$/, keys: ['view'], page: indicatorsPage, title: 'Danh sách chưa đạt', nav: 'indicators', cap: 'reports.read' },
   { re: /^\/tong-quan-so$/, page: reachPage, title: 'Tổng quan phổ cập số', nav: 'reach', cap: 'people.read' },
   { re: /^\/gia-dinh-so$/, page: reachPage, title: 'Hộ chưa có ai học', nav: 'reach', cap: 'people.read' },
   { re: /^\/dinh-danh$/, page: reachPage, title: 'Người chưa có định danh mức 2', nav: 'reach', cap: 'people.read' },

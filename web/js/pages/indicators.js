@@ -1,12 +1,14 @@
 // Chỉ tiêu (the movement's dashboard): #/chi-tieu?unit=ID&date=YYYY-MM-DD — every target of the plan
 // and every model rule for a unit and its whole subtree on a date: value, the year's target, the gap,
 // as a bar; the units below it to drill down into. The home page shows the same list for the
-// officer's own unit (indicatorList).
+// officer's own unit (indicatorList). #/chi-tieu/chua-dat?code=&unit=&date= lists those an indicator
+// over people or households leaves behind, with the team's worklist as a CSV file.
 // Never computes a figure: numerator, denominator, percent, target and gap are the server's.
 import { h } from '../h.js';
 import { api } from '../api.js';
 import { icon } from '../icons.js';
-import { pageHeader, section, empty, fmtNum, badge } from '../ui.js';
+import { pageHeader, section, empty, fmtNum, badge, pager, parsePage } from '../ui.js';
+import { groupLabel } from './people-common.js';
 
 // The worklists of those an indicator leaves behind, for the teams (pages/reach.js).
 const LEFT = {
@@ -36,8 +38,20 @@ function status(it) {
   return it.met ? badge('Đạt', 'success') : badge(`Còn thiếu ${fmtNum(it.gap)} điểm %`, 'warning');
 }
 
+/* Whether the indicator counts people or households and somebody is still missing from it. */
+function hasLeftBehind(it) {
+  return (it.base === 'people' || it.base === 'households') && it.met !== true && it.numerator < it.denominator;
+}
+
+/* The page of those left behind, for the same unit and date. */
+function leftHref(it, data) {
+  const q = new URLSearchParams({ code: it.code, unit: String(data.unit.id) });
+  if (data.date) q.set('date', data.date);
+  return `#/chi-tieu/chua-dat?${q}`;
+}
+
 /** The list of indicators of one answer of GET /indicators; `rankHref(it)`, when given, links each
- * to the ranking of the units below. */
+ * to the ranking of the units below (and, when somebody is left behind, to their list). */
 export function indicatorList(data, rankHref = null) {
   if (!data.items.length) return empty('Chưa có chỉ tiêu nào.');
   return h('ul', { class: 'ind-list' },
@@ -54,6 +68,7 @@ export function indicatorList(data, rankHref = null) {
       rankHref ? h('div', { class: 'ind-links' },
         h('a', { href: rankHref(it), class: 'ind-rank-link' }, 'Xếp hạng đơn vị trực thuộc'),
         h('a', { href: rankHref(it).replace('/xep-hang?', '/theo-quy?'), class: 'ind-rank-link' }, 'Theo quý'),
+        hasLeftBehind(it) ? h('a', { href: leftHref(it, data), class: 'ind-rank-link ind-left-link' }, 'Danh sách chưa đạt') : null,
         LEFT[it.code] ? h('a', { href: `${LEFT[it.code].href}?unit_id=${encodeURIComponent(data.unit.id)}`, class: 'ind-rank-link' }, LEFT[it.code].label) : null) : null)));
 }
 
@@ -139,6 +154,61 @@ async function ranking(ctx) {
     h('p', null, h('a', { href: `#/chi-tieu?unit=${encodeURIComponent(data.unit.id)}&date=${encodeURIComponent(data.date)}`, class: 'btn btn-secondary' }, 'Về các chỉ tiêu')));
 }
 
+/* ---------- #/chi-tieu/chua-dat?code=&unit=&date=&page= : those left behind, and the worklist ---------- */
+
+const LEFT_PER_PAGE = 50;
+
+function leftTable(data) {
+  const cell = (label, ...content) => h('td', { dataset: { label } }, ...content);
+  if (data.indicator.base === 'households') {
+    return h('table', { class: 'table table-cards ind-left-table' },
+      h('caption', { class: 'visually-hidden' }, `Hộ chưa đạt: ${data.indicator.name}`),
+      h('thead', null, h('tr', null, ['Địa chỉ', 'Mã hộ', 'Tổ dân phố', 'Số người'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, data.items.map((x) => h('tr', { dataset: { id: String(x.id) } },
+        h('td', { class: 'cell-title', dataset: { label: 'Địa chỉ' } },
+          h('a', { href: `#/ho/${encodeURIComponent(x.id)}`, class: 'row-name' }, x.address || x.code || `Hộ ${x.id}`)),
+        cell('Mã hộ', x.code || '—'),
+        cell('Tổ dân phố', x.unit_name || '—'),
+        cell('Số người', fmtNum(x.members))))));
+  }
+  return h('table', { class: 'table table-cards ind-left-table' },
+    h('caption', { class: 'visually-hidden' }, `Người chưa đạt: ${data.indicator.name}`),
+    h('thead', null, h('tr', null, ['Họ và tên', 'Năm sinh', 'Tổ dân phố', 'Địa chỉ', 'Điện thoại', 'Nhóm đối tượng'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', null, data.items.map((x) => h('tr', { dataset: { id: String(x.id) } },
+      h('td', { class: 'cell-title', dataset: { label: 'Họ và tên' } },
+        h('a', { href: `#/dan-cu/${encodeURIComponent(x.id)}`, class: 'row-name' }, x.full_name),
+        x.restricted ? [' ', badge('Hạn chế xử lý: không có trong tệp', 'neutral')] : null),
+      cell('Năm sinh', x.birth_year === null ? '—' : String(x.birth_year)),
+      cell('Tổ dân phố', x.unit_name || '—'),
+      cell('Địa chỉ', x.address || '—'),
+      cell('Điện thoại', x.phone ? h('a', { href: `tel:${x.phone}` }, x.phone) : '—'),
+      cell('Nhóm đối tượng', x.groups.length ? x.groups.map((g) => groupLabel(g)).join('; ') : '—')))));
+}
+
+async function leftBehind(ctx) {
+  const page = parsePage(ctx.query.page);
+  const query = { code: ctx.query.code || 'T3', page, per_page: LEFT_PER_PAGE };
+  if (ctx.query.unit) query.unit = ctx.query.unit;
+  if (ctx.query.date) query.date = ctx.query.date;
+  const data = await api.get('/indicators/left-behind', query);
+  const ind = data.indicator;
+  const people = ind.base === 'people';
+  const file = new URLSearchParams({ code: ind.code, unit: String(data.unit.id), date: data.date });
+  const back = `#/chi-tieu?unit=${encodeURIComponent(data.unit.id)}&date=${encodeURIComponent(data.date)}`;
+  return h('div', { class: 'page page-indicators' },
+    pageHeader(`Chưa đạt: ${ind.code} ${ind.name}`,
+      `${data.unit.name} và mọi đơn vị trực thuộc, tính đến hết ngày ${data.date.split('-').reverse().join('/')}: ` +
+      (people ? 'những người trong mẫu số chưa đạt, theo tổ dân phố rồi họ tên.' : 'những hộ trong mẫu số chưa đạt, theo tổ dân phố rồi địa chỉ.')),
+    h('p', { class: 'ind-links' },
+      h('a', { href: `/api/v1/indicators/left-behind.csv?${file}`, class: 'btn btn-primary ind-left-csv', download: '' }, 'Tải danh sách (CSV)'),
+      h('a', { href: back, class: 'btn btn-secondary' }, icon('back'), h('span', null, 'Về các chỉ tiêu'))),
+    h('p', { class: 'muted' }, 'Tệp CSV là danh sách việc của tổ: mở được bằng Excel, có cột ghi chú để đánh dấu người, hộ đã được hỗ trợ. Mỗi lần xem và tải danh sách đều được ghi vào nhật ký truy cập.'),
+    section(people ? 'Danh sách người chưa đạt' : 'Danh sách hộ chưa đạt',
+      data.items.length ? h('div', { class: 'table-wrap' }, leftTable(data))
+        : empty(people ? 'Mọi người trong mẫu số đã đạt chỉ tiêu này.' : 'Mọi hộ trong mẫu số đã đạt chỉ tiêu này.'),
+      pager(data, (n) => ctx.setQuery({ page: n > 1 ? String(n) : '' }), people ? 'người' : 'hộ')));
+}
+
 /* The quarters that have ended (the last four) and the last year, for the reports. */
 function periods(todayIso) {
   let y = Number(todayIso.slice(0, 4));
@@ -191,6 +261,7 @@ function dateForm(ctx, unit, date) {
 export async function render(ctx) {
   if (ctx.params && ctx.params.view === 'xep-hang') return ranking(ctx);
   if (ctx.params && ctx.params.view === 'theo-quy') return trend(ctx);
+  if (ctx.params && ctx.params.view === 'chua-dat') return leftBehind(ctx);
   const query = {};
   if (ctx.query.unit) query.unit = ctx.query.unit;
   if (ctx.query.date) query.date = ctx.query.date;
