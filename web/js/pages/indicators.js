@@ -285,7 +285,7 @@ export async function render(ctx) {
           icon('chevron', 'quick-chevron'))))))
     : null;
   return h('div', { class: 'page page-indicators' },
-    pageHeader(`Chỉ tiêu: ${data.unit.name}`, `Số liệu tính đến hết ngày ${data.date.split('-').reverse().join('/')}, cho đơn vị này và mọi đơn vị trực thuộc.${data.counted === 'live' ? ' Cập nhật ngay khi hồ sơ thay đổi.' : ''}`),
+    pageHeader(`Chỉ tiêu: ${data.unit.name}`, `Số liệu tính đến hết ngày ${data.date.split('-').reverse().join('/')}, cho đơn vị này và mọi đơn vị trực thuộc.${data.counted === 'live' ? (data.pending ? ` Đang cập nhật ${data.pending.toLocaleString('vi-VN')} hồ sơ vừa thay đổi; số liệu sẽ đủ sau ít phút.` : ' Cập nhật ngay khi hồ sơ thay đổi.') : ''}`),
     dateForm(ctx, data.unit.id, data.date),
     reportsSection(data.unit.id, new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10)),
     section('Chỉ tiêu của kế hoạch và các mô hình', indicatorList(data, (it) =>
