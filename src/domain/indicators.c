@@ -1046,6 +1046,7 @@ int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_k
   pthread_once(&parse_once, parse_catalogue);
   int ret = -1, n = 0;
   unit_row *rows = NULL;
+  ind_cube *cubes = NULL;
   json_t *set = NULL, *targets = NULL, *items = NULL, *unit = NULL;
   const json_t *def = NULL;
   const char *name = NULL;
@@ -1086,11 +1087,28 @@ int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_k
     goto done;
   }
   if (!(unit = unit_json(c, unit_id, e)) || children_of(c, unit_id, &rows, &n, e) != 0) goto done;
+  /* today, from the live counts: every unit below in one read */
+  int got = 0;
+  if (n && atomic_load(&use_live) && date_key == groups_date_key(clock_now())) {
+    int64_t *ids = malloc((size_t)n * sizeof *ids);
+    cubes = calloc((size_t)n, sizeof *cubes);
+    if (!ids || !cubes) {
+      free(ids);
+      APP_INTERNAL(e);
+      goto done;
+    }
+    for (int i = 0; i < n; i++) ids[i] = rows[i].id;
+    got = indlive_cubes_below(c, (ind_base)b, unit_id, ids, n, date_key, cubes, e);
+    free(ids);
+    if (got < 0) goto done;
+  }
   for (int i = 0; i < n; i++) {
     ind_cube cube;
-    if (ind_cube_load(c, (ind_base)b, rows[i].id, date_key, &cube, e) != 0) goto done;
+    if (got == 1) cube = cubes[i];
+    else if (ind_cube_load(c, (ind_base)b, rows[i].id, date_key, &cube, e) != 0) goto done;
     ind_eval(set, def, &cube, &rows[i].num, &rows[i].den);
     ind_cube_free(&cube);
+    if (got == 1) memset(&cubes[i], 0, sizeof cubes[i]);
     rows[i].pct = rows[i].den > 0 ? round(1000.0 * (double)rows[i].num / (double)rows[i].den) / 10.0 : 0;
   }
   if (n > 1) qsort(rows, (size_t)n, sizeof *rows, by_percent); /* none below: rows is NULL */
@@ -1120,6 +1138,8 @@ int ind_ranking(store_conn *c, const char *code, int64_t unit_id, int64_t date_k
                : NULL;
   ret = *out ? 0 : APP_INTERNAL(e);
 done:
+  for (int i = 0; cubes && i < n; i++) ind_cube_free(&cubes[i]);
+  free(cubes);
   children_free(rows, n);
   free(stored_name);
   json_decref(set);
@@ -1526,9 +1546,7 @@ int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t *
     APP_INTERNAL(e);
     goto done;
   }
-  if (!(unit = unit_json(c, unit_id, e)) || children_of(c, unit_id, &kids, &n, e) != 0) goto done;
-  for (int i = 0; i < n; i++)
-    if (ind_compute(c, kids[i].id, date_key, &kids[i].figs, e) != 0) goto done;
+  if (!(unit = unit_json(c, unit_id, e))) goto done;
   store_stmt *s = store_prepare(c, &q_rules_all);
   if (!s) {
     APP_INTERNAL(e);
@@ -1544,8 +1562,26 @@ int ind_commendations(store_conn *c, int64_t unit_id, int64_t date_key, json_t *
     APP_INTERNAL(e);
     goto done;
   }
+  /* The figures of the units below, only when a criterion is about units (the dashboard asks on
+   * every view: with no such criterion, a ward of 2,000 tổ is not counted for nothing). */
   size_t ri;
   json_t *r;
+  bool about_units = false;
+  json_array_foreach(all, ri, r) {
+    json_t *rule = json_loads(json_string_value(json_object_get(r, "rule")), 0, NULL);
+    const char *kind = json_string_value(json_object_get(rule, "kind"));
+    if (!kind || strcmp(kind, "mentors_top") != 0) about_units = true;
+    json_decref(rule);
+  }
+  if (about_units && children_of(c, unit_id, &kids, &n, e) != 0) {
+    json_decref(all);
+    goto done;
+  }
+  for (int i = 0; i < n; i++)
+    if (ind_compute(c, kids[i].id, date_key, &kids[i].figs, e) != 0) {
+      json_decref(all);
+      goto done;
+    }
   json_array_foreach(all, ri, r) {
     json_t *rule = json_loads(json_string_value(json_object_get(r, "rule")), 0, NULL);
     const char *kind = json_string_value(json_object_get(rule, "kind"));

@@ -64,6 +64,10 @@ STORE_SQL(q_live_add,
 STORE_SQL(q_live_zero, "DELETE FROM ind_live WHERE base = ? AND unit_id = ? AND g = ? AND f = ? AND n = 0");
 /* A unit's counts are its whole subtree's: one key range, whatever the level. */
 STORE_SQL(q_live_unit, "SELECT g, f, n FROM ind_live WHERE base = ? AND unit_id = ?");
+/* The counts of the units directly below one (their parent's children, by the parent index). */
+STORE_SQL(q_live_below,
+          "SELECT l.unit_id, l.g, l.f, l.n FROM units u CROSS JOIN ind_live l"
+          " WHERE u.parent_id = ? AND l.base = ? AND l.unit_id = u.id");
 STORE_SQL(q_pending_people,
           "SELECT person_id FROM ind_dirty UNION SELECT person_id FROM ind_person WHERE until_key <= ? LIMIT ?");
 STORE_SQL(q_pending_households,
@@ -690,6 +694,87 @@ fail:
   ind_cube_free(out);
   APP_INTERNAL(e);
 done:
+  free(d.v);
+  return ret;
+}
+
+typedef struct id_at {
+  int64_t id;
+  int at;
+} id_at;
+static int id_at_cmp(const void *a, const void *b) {
+  int64_t x = ((const id_at *)a)->id, y = ((const id_at *)b)->id;
+  return x < y ? -1 : x > y;
+}
+static int id_at_find(const id_at *v, int n, int64_t id) {
+  id_at key = {id, 0};
+  const id_at *f = bsearch(&key, v, (size_t)n, sizeof *v, id_at_cmp);
+  return f ? f->at : -1;
+}
+
+int indlive_cubes_below(store_conn *c, ind_base base, int64_t parent, const int64_t *unit_ids, int n, int64_t today_key,
+                        ind_cube *out, app_err *e) {
+  for (int i = 0; i < n; i++) memset(&out[i], 0, sizeof out[i]);
+  if (n == 0) return 1;
+  if (base != IND_PEOPLE && base != IND_HOUSEHOLDS) return 0;
+  deltas d = {0};
+  id_at *map = malloc((size_t)n * sizeof *map);
+  int ret = -1, rc;
+  if (!map || store_read_consistent(c) != STORE_OK) goto fail;
+  for (int i = 0; i < n; i++) map[i] = (id_at){unit_ids[i], i};
+  qsort(map, (size_t)n, sizeof *map, id_at_cmp);
+  int built = live_built(c);
+  if (built < 0) goto fail;
+  if (!built) {
+    ret = 0;
+    goto done;
+  }
+  int pr = pending_deltas(c, today_key, INDLIVE_FOLD_MAX, &d);
+  if (pr < 0) goto fail;
+  int64_t pending = 0;
+  if (pr == 0) {
+    store_stmt *q = store_prepare(c, &q_count_marked);
+    if (!q) goto fail;
+    rc = store_step(q);
+    pending = rc == STORE_ROW ? store_col_int(q, 0) : -1;
+    store_reset(q);
+    if (pending < 0) goto fail;
+  }
+  store_stmt *s = store_prepare(c, &q_live_below);
+  if (!s) goto fail;
+  store_bind_int(s, 1, parent);
+  store_bind_int(s, 2, base);
+  while ((rc = store_step(s)) == STORE_ROW) {
+    int at = id_at_find(map, n, store_col_int(s, 0));
+    if (at >= 0 &&
+        cube_add(&out[at], (uint32_t)store_col_int(s, 1), (uint32_t)store_col_int(s, 2), store_col_int(s, 3)) != 0) {
+      rc = STORE_ERROR;
+      break;
+    }
+  }
+  store_reset(s);
+  if (rc != STORE_DONE) goto fail;
+  for (size_t k = 0; k < d.n; k++) {
+    if (d.v[k].base != (int)base) continue;
+    int at = id_at_find(map, n, d.v[k].unit);
+    if (at >= 0 && cube_add(&out[at], d.v[k].g, d.v[k].f, d.v[k].n) != 0) goto fail;
+  }
+  for (int i = 0; i < n; i++) {
+    int w = 0;
+    for (int k = 0; k < out[i].ncells; k++)
+      if (out[i].cells[k].n) out[i].cells[w++] = out[i].cells[k];
+    out[i].ncells = w;
+    out[i].live = true;
+    out[i].pending = pending;
+  }
+  ret = 1;
+  goto done;
+fail:
+  APP_INTERNAL(e);
+done:
+  if (ret != 1)
+    for (int i = 0; i < n; i++) ind_cube_free(&out[i]);
+  free(map);
   free(d.v);
   return ret;
 }

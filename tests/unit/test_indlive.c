@@ -95,6 +95,44 @@ static void agree_as(fixture *fx, const char *when, bool live_expected) {
       ind_cube_free(&live);
       ind_cube_free(&rec);
     }
+  /* the units below the city and below the ward, read at once (a ranking) */
+  int64_t parents[2] = {fx->city, fx->ward};
+  for (int p = 0; p < 2; p++)
+    for (int b = IND_PEOPLE; b <= IND_HOUSEHOLDS; b += IND_HOUSEHOLDS - IND_PEOPLE) {
+      STORE_SQL(q_kids, "SELECT id FROM units WHERE parent_id = ? ORDER BY name");
+      store_conn *r = store_acquire(fx->st, false);
+      store_stmt *s = store_prepare(r, &q_kids);
+      store_bind_int(s, 1, parents[p]);
+      int64_t kids[32];
+      int nk = 0;
+      while (store_step(s) == STORE_ROW && nk < 32) kids[nk++] = store_col_int(s, 0);
+      store_reset(s);
+      ind_cube below[32];
+      app_err e = {0};
+      int got = indlive_cubes_below(r, (ind_base)b, parents[p], kids, nk, key, below, &e);
+      store_release(r);
+      if (got != (live_expected ? 1 : 0)) fail_msg("%s: indlive_cubes_below answered %d", when, got);
+      for (int k = 0; got == 1 && k < nk; k++) {
+        ind_cube rec;
+        r = store_acquire(fx->st, false);
+        ind_use_live(false);
+        if (ind_cube_load(r, (ind_base)b, kids[k], key, &rec, &e) != 0) fail_msg("%s: records: %s", when, e.message);
+        ind_use_live(true);
+        store_release(r);
+        for (int pass = 0; pass < 2; pass++) {
+          const ind_cube *from = pass ? &below[k] : &rec;
+          for (int m = 0; m < from->ncells; m++) {
+            uint32_t g = from->cells[m].g, f = from->cells[m].f;
+            if (cell(&below[k], g, f) != cell(&rec, g, f))
+              fail_msg("%s: below %lld, unit %lld base %d cell (%u, %u): live %lld, records %lld", when,
+                       (long long)parents[p], (long long)kids[k], b, g, f, (long long)cell(&below[k], g, f),
+                       (long long)cell(&rec, g, f));
+          }
+        }
+        ind_cube_free(&rec);
+        ind_cube_free(&below[k]);
+      }
+    }
   int64_t units = 0, records = 0, diffs = -1;
   char err[256] = "";
   if (indlive_verify(fx->st, key, stderr, &units, &records, &diffs, err, sizeof err) != 0) fail_msg("%s: %s", when, err);
