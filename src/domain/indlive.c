@@ -146,7 +146,24 @@ typedef struct contrib {
   int64_t unit;
   int64_t n;
 } contrib;
-#define CONTRIB_MAX 256
+/* A record's units, as many as it has (a staff member of hundreds of organisations is counted, not
+ * refused: a drain that failed on one record would stop every count). */
+typedef struct contribs {
+  contrib *v;
+  int n, cap;
+} contribs;
+
+static int contribs_add(contribs *c, int64_t unit, int64_t n) {
+  if (c->n == c->cap) {
+    int cap = c->cap ? c->cap * 2 : 16;
+    contrib *v = realloc(c->v, (size_t)cap * sizeof *v);
+    if (!v) return -1;
+    c->v = v;
+    c->cap = cap;
+  }
+  c->v[c->n++] = (contrib){unit, n};
+  return 0;
+}
 
 /* The ids along a path "/1/5/23/", at most max; how many. */
 static int path_ids(const char *path, int64_t *ids, int max) {
@@ -166,35 +183,33 @@ static int path_ids(const char *path, int64_t *ids, int max) {
   return n;
 }
 
-/* Adds the units along `path` (each once); -1 when there are more than CONTRIB_MAX in all. */
-static int contrib_path(contrib *c, int *n, const char *path) {
+/* Adds the units along `path` (each once); -1 out of memory. */
+static int contrib_path(contribs *c, const char *path) {
   int64_t ids[64];
   int k = path_ids(path, ids, 64);
   for (int j = 0; j < k; j++) {
     bool seen = false;
-    for (int i = 0; i < *n && !seen; i++) seen = c[i].unit == ids[j];
-    if (seen) continue;
-    if (*n >= CONTRIB_MAX) return -1;
-    c[(*n)++] = (contrib){ids[j], 1};
+    for (int i = 0; i < c->n && !seen; i++) seen = c->v[i].unit == ids[j];
+    if (!seen && contribs_add(c, ids[j], 1) != 0) return -1;
   }
   return 0;
 }
 
-static int parse_units(const char *text, contrib *c) {
-  int n = 0;
+/* The units stored with a record ("12:1 40:1"); -1 out of memory. */
+static int parse_units(const char *text, contribs *c) {
   const char *p = text ? text : "";
-  while (*p && n < CONTRIB_MAX) {
+  while (*p) {
     char *end = NULL;
     long long u = strtoll(p, &end, 10);
     if (end == p || *end != ':') break;
     p = end + 1;
     long long k = strtoll(p, &end, 10);
     if (end == p) break;
-    c[n++] = (contrib){(int64_t)u, (int64_t)k};
+    if (contribs_add(c, (int64_t)u, (int64_t)k) != 0) return -1;
     p = end;
     while (*p == ' ') p++;
   }
-  return n;
+  return 0;
 }
 
 /* A person's classification: counted or not; groups, facts, household, when it may change. */
@@ -203,9 +218,21 @@ typedef struct prec {
   uint32_t g, f;
   int64_t household;
   int64_t until; /* 0: never by itself */
-  contrib units[CONTRIB_MAX];
-  int nunits;
+  contribs units;
 } prec;
+
+/* Emptied for the next record, its units' memory kept (a prec starts as {0}; prec_free at the end). */
+static void prec_reset(prec *r) {
+  contribs keep = r->units;
+  memset(r, 0, sizeof *r);
+  r->units = keep;
+  r->units.n = 0;
+}
+
+static void prec_free(prec *r) {
+  free(r->units.v);
+  memset(r, 0, sizeof *r);
+}
 
 static int64_t min_after(int64_t a, int64_t b) { return !a ? b : !b ? a : a < b ? a : b; }
 
@@ -218,7 +245,7 @@ static int64_t day_end(int64_t key) {
 }
 
 static int classify_person(store_conn *c, int64_t id, int64_t today, prec *r) {
-  memset(r, 0, sizeof *r);
+  prec_reset(r);
   store_stmt *s = store_prepare(c, &q_cls_person);
   if (!s) return -1;
   store_bind_int(s, 1, today);
@@ -248,8 +275,8 @@ static int classify_person(store_conn *c, int64_t id, int64_t today, prec *r) {
   store_bind_int(s, 1, id);
   store_bind_int(s, 2, id);
   while ((rc = store_step(s)) == STORE_ROW)
-    if (contrib_path(r->units, &r->nunits, store_col_text(s, 1)) != 0) {
-      rc = STORE_ERROR; /* reached through more than CONTRIB_MAX units: refused, not miscounted */
+    if (contrib_path(&r->units, store_col_text(s, 1)) != 0) {
+      rc = STORE_ERROR;
       break;
     }
   store_reset(s);
@@ -258,7 +285,7 @@ static int classify_person(store_conn *c, int64_t id, int64_t today, prec *r) {
 
 /* The stored classification of a person (counted: a row). */
 static int old_person(store_conn *c, int64_t id, prec *r) {
-  memset(r, 0, sizeof *r);
+  prec_reset(r);
   store_stmt *s = store_prepare(c, &q_old_person);
   if (!s) return -1;
   store_bind_int(s, 1, id);
@@ -268,17 +295,17 @@ static int old_person(store_conn *c, int64_t id, prec *r) {
     r->g = (uint32_t)store_col_int(s, 0);
     r->f = (uint32_t)store_col_int(s, 1);
     r->household = store_col_is_null(s, 2) ? 0 : store_col_int(s, 2);
-    r->nunits = parse_units(store_col_text(s, 3), r->units);
+    if (parse_units(store_col_text(s, 3), &r->units) != 0) rc = STORE_ERROR;
   }
   store_reset(s);
   return rc == STORE_ROW || rc == STORE_DONE ? 0 : -1;
 }
 
 static void person_deltas(deltas *d, const prec *old, const prec *now) {
-  for (int i = 0; old->counted && i < old->nunits; i++)
-    deltas_add(d, IND_PEOPLE, old->units[i].unit, old->g, old->f, -old->units[i].n);
-  for (int i = 0; now->counted && i < now->nunits; i++)
-    deltas_add(d, IND_PEOPLE, now->units[i].unit, now->g, now->f, now->units[i].n);
+  for (int i = 0; old->counted && i < old->units.n; i++)
+    deltas_add(d, IND_PEOPLE, old->units.v[i].unit, old->g, old->f, -old->units.v[i].n);
+  for (int i = 0; now->counted && i < now->units.n; i++)
+    deltas_add(d, IND_PEOPLE, now->units.v[i].unit, now->g, now->f, now->units.v[i].n);
 }
 
 typedef struct hrec {
@@ -321,9 +348,10 @@ static int old_household(store_conn *c, int64_t id, hrec *r) {
     r->counted = true;
     r->unit = store_col_int(s, 0);
     r->f = (uint32_t)store_col_int(s, 1);
-    contrib tmp[CONTRIB_MAX];
-    int k = parse_units(store_col_text(s, 2), tmp);
-    for (int i = 0; i < k && i < 64; i++) r->units[r->nunits++] = tmp[i];
+    contribs tmp = {0};
+    if (parse_units(store_col_text(s, 2), &tmp) != 0) rc = STORE_ERROR;
+    for (int i = 0; i < tmp.n && i < 64; i++) r->units[r->nunits++] = tmp.v[i];
+    free(tmp.v);
   }
   store_reset(s);
   return rc == STORE_ROW || rc == STORE_DONE ? 0 : -1;
@@ -433,7 +461,7 @@ static int put_person(store_conn *w, int64_t id, const prec *r) {
   if (!r->counted) return exec1(w, &q_del_person, id) < 0 ? -1 : 0;
   buf b;
   buf_init(&b);
-  units_text(&b, r->units, r->nunits);
+  units_text(&b, r->units.v, r->units.n);
   int ret = -1;
   if (b.oom || !(s = store_prepare(w, &q_put_person))) goto done;
   store_bind_int(s, 1, id);
@@ -477,6 +505,7 @@ static int drain_chunk(store_conn *w, int64_t today, bool first, int64_t *n) {
   *n = 0;
   ids people = {0}, households = {0}, from_people = {0};
   deltas d = {0};
+  prec pold = {0}, pnow = {0};
   int ret = -1;
   if (exec1(w, &q_lock, clock_now()) < 0) goto done;
   if (first && (exec1(w, &q_mark_due_people, today) < 0 || exec1(w, &q_mark_due_households, today) < 0)) goto done;
@@ -486,12 +515,11 @@ static int drain_chunk(store_conn *w, int64_t today, bool first, int64_t *n) {
     int taken = exec1(w, &q_unmark_person, id);
     if (taken < 0) goto done;
     if (!taken) continue; /* another drain took it */
-    prec old, now;
-    if (old_person(w, id, &old) != 0 || classify_person(w, id, today, &now) != 0) goto done;
-    person_deltas(&d, &old, &now);
-    if (put_person(w, id, &now) != 0) goto done;
-    ids_add(&from_people, old.household);
-    ids_add(&from_people, now.household);
+    if (old_person(w, id, &pold) != 0 || classify_person(w, id, today, &pnow) != 0) goto done;
+    person_deltas(&d, &pold, &pnow);
+    if (put_person(w, id, &pnow) != 0) goto done;
+    ids_add(&from_people, pold.household);
+    ids_add(&from_people, pnow.household);
     (*n)++;
   }
   int64_t room = INDLIVE_CHUNK - (int64_t)people.n;
@@ -510,6 +538,8 @@ static int drain_chunk(store_conn *w, int64_t today, bool first, int64_t *n) {
   if (people.oom || households.oom || from_people.oom || d.oom) goto done;
   ret = write_deltas(w, &d);
 done:
+  prec_free(&pold);
+  prec_free(&pnow);
   free(people.v);
   free(households.v);
   free(from_people.v);
@@ -586,6 +616,7 @@ int indlive_drain(store *st, int64_t today_key, atomic_bool *stop, int64_t *done
  * deltas; 0 when more than `max` are marked (max < 0: no limit); -1 error. */
 static int pending_deltas(store_conn *c, int64_t today, int64_t max, deltas *d) {
   ids people = {0}, households = {0};
+  prec pold = {0}, pnow = {0};
   int ret = -1;
   int64_t limit = max < 0 ? INT64_MAX : max + 1;
   if (ids_load(c, &q_pending_people, today, true, limit, &people) != 0) goto done;
@@ -599,11 +630,10 @@ static int pending_deltas(store_conn *c, int64_t today, int64_t max, deltas *d) 
     goto done;
   }
   for (size_t i = 0; i < people.n; i++) {
-    prec old, now;
-    if (old_person(c, people.v[i], &old) != 0 || classify_person(c, people.v[i], today, &now) != 0) goto done;
-    person_deltas(d, &old, &now);
-    ids_add(&households, old.household);
-    ids_add(&households, now.household);
+    if (old_person(c, people.v[i], &pold) != 0 || classify_person(c, people.v[i], today, &pnow) != 0) goto done;
+    person_deltas(d, &pold, &pnow);
+    ids_add(&households, pold.household);
+    ids_add(&households, pnow.household);
   }
   ids_unique(&households);
   for (size_t i = 0; i < households.n; i++) {
@@ -614,6 +644,8 @@ static int pending_deltas(store_conn *c, int64_t today, int64_t max, deltas *d) 
   }
   ret = people.oom || households.oom || d->oom ? -1 : 1;
 done:
+  prec_free(&pold);
+  prec_free(&pnow);
   free(people.v);
   free(households.v);
   return ret;
@@ -857,8 +889,8 @@ static int recount_people(store_conn *c, int64_t today, vunit *u, size_t nu, int
   if (rc != STORE_DONE) goto done;
   *records += (int64_t)n;
   if (!(s = store_prepare(c, &q_all_anchors))) goto done;
-  int64_t cur = 0, seen[256];
-  int nseen = 0;
+  int64_t cur = 0;
+  ids seen = {0}; /* the units the current person reaches, each once, however many */
   size_t at = 0;
   for (;;) {
     rc = store_step(s);
@@ -867,8 +899,12 @@ static int recount_people(store_conn *c, int64_t today, vunit *u, size_t nu, int
       vunit *x = vunit_find(u, nu, unit);
       for (int i = 0; x && i < x->nanc; i++) {
         bool dup = false;
-        for (int k = 0; k < nseen && !dup; k++) dup = seen[k] == x->anc[i];
-        if (!dup && nseen < 256) seen[nseen++] = x->anc[i];
+        for (size_t k = 0; k < seen.n && !dup; k++) dup = seen.v[k] == x->anc[i];
+        if (!dup) ids_add(&seen, x->anc[i]);
+      }
+      if (seen.oom) {
+        rc = STORE_ERROR;
+        break;
       }
       continue;
     }
@@ -876,8 +912,8 @@ static int recount_people(store_conn *c, int64_t today, vunit *u, size_t nu, int
     if (cur) {
       while (at < n && pid[at] < cur) at++;
       if (at < n && pid[at] == cur)
-        for (int k = 0; k < nseen; k++) {
-          vunit *a = vunit_find(u, nu, seen[k]);
+        for (size_t k = 0; k < seen.n; k++) {
+          vunit *a = vunit_find(u, nu, seen.v[k]);
           if (a && cube_add(&a->expect[0], pg[at], pf[at], 1) != 0) {
             rc = STORE_ERROR;
             break;
@@ -886,12 +922,17 @@ static int recount_people(store_conn *c, int64_t today, vunit *u, size_t nu, int
     }
     if (rc != STORE_ROW) break;
     cur = person;
-    nseen = 0;
+    seen.n = 0;
     vunit *x = vunit_find(u, nu, unit);
-    for (int i = 0; x && i < x->nanc; i++) seen[nseen++] = x->anc[i];
+    for (int i = 0; x && i < x->nanc; i++) ids_add(&seen, x->anc[i]);
+    if (seen.oom) {
+      rc = STORE_ERROR;
+      break;
+    }
   }
   store_reset(s);
   ret = rc == STORE_DONE ? 0 : -1;
+  free(seen.v);
 done:
   free(pid);
   free(pg);

@@ -61,8 +61,8 @@ static int64_t cell(const ind_cube *c, uint32_t g, uint32_t f) {
 
 /* Every unit's cubes of people and households: live (and served live) equal to the records'. */
 static void agree_as(fixture *fx, const char *when, bool live_expected) {
-  int64_t ids[64];
-  int n = all_units(fx->w, ids, 64);
+  int64_t ids[512];
+  int n = all_units(fx->w, ids, 512);
   assert_true(n >= 8);
   int64_t key = today();
   for (int i = 0; i < n; i++)
@@ -286,10 +286,154 @@ static void test_live(void **state) {
   store_release(r);
 }
 
+/* Two app servers on one PostgreSQL database: a write on one commits while the other drains.
+ * The person was already marked (an earlier write), so the write's trigger found the mark there
+ * and added none; the drain took that mark and classified the person without the write it could
+ * not see yet. After both commit, the person must still be marked (or classified with the write):
+ * the live counts must agree with the records. (SQLite has one writer for every process.) */
+static void test_write_during_drain(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind != STORE_PG) skip();
+  /* a known failure (docs/REVIEW-SESSION-16.md, finding 1): run with HOCVUSO_TEST_KNOWN_BUGS=1 */
+  if (!getenv("HOCVUSO_TEST_KNOWN_BUGS")) skip();
+  char sql[512], err[256] = "";
+  int64_t h = household(fx, fx->tdp1);
+  int64_t p = person(fx, "Người Đua Một", fx->tdp1, h, "1980", NULL, NULL);
+  drain(fx);
+  agree(fx, "before the race");
+  snprintf(sql, sizeof sql, "UPDATE people SET vneid_level = 1 WHERE id = %lld", (long long)p);
+  exec_ok(fx->w, sql); /* p is marked, committed */
+  store *st2 = store_open(fx->target, 2, err, sizeof err);
+  if (!st2) fail_msg("the second server: %s", err);
+  store_conn *w2 = store_acquire(st2, true);
+  assert_non_null(w2);
+  assert_int_equal(store_begin(w2), STORE_OK);
+  snprintf(sql, sizeof sql,
+           "INSERT INTO external_confirmations (person_id, kind, source, confirmed_on, created_at)"
+           " VALUES (%lld, 'vneid', 'VNeID', %lld, 3)",
+           (long long)p, (long long)today());
+  exec_ok(w2, sql);
+  drain(fx); /* the first server drains while the second's write is open */
+  assert_int_equal(store_commit(w2), STORE_OK);
+  store_release(w2);
+  store_close(st2);
+  agree(fx, "after a write of another server committed during a drain");
+  drain(fx);
+  agree(fx, "after a write of another server committed during a drain, drained again");
+}
+
+/* A person who is a member of more units than a fixed array holds (a city's staff member of 300
+ * organisations, written by an import or by hand): classified and counted like anyone, neither
+ * refused (a drain that fails on one record stops every count) nor cut short (the recount). */
+static void test_many_units(void **state) {
+  fixture *fx = fx_of(state);
+  char sql[256], name[64];
+  int64_t block = 0;
+  assert_int_equal(unit(fx->w, fx->city, "ward", "Phường Nhiều Đơn Vị", &block), 0);
+  int64_t h = household(fx, fx->tdp1);
+  int64_t p = person(fx, "Người Nhiều Nơi", fx->tdp1, h, "1975", NULL, NULL);
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  for (int i = 0; i < 300; i++) {
+    int64_t u = 0;
+    snprintf(name, sizeof name, "Công ty số %d", i + 1);
+    assert_int_equal(unit(fx->w, block, "enterprise", name, &u), 0);
+    snprintf(sql, sizeof sql, "INSERT INTO memberships (person_id, unit_id, kind) VALUES (%lld, %lld, 'worker')",
+             (long long)p, (long long)u);
+    exec_ok(fx->w, sql);
+  }
+  assert_int_equal(store_commit(fx->w), STORE_OK);
+  agree(fx, "a member of 300 units, before the drain");
+  drain(fx);
+  agree(fx, "a member of 300 units");
+  snprintf(sql, sizeof sql, "DELETE FROM memberships WHERE person_id = %lld", (long long)p);
+  exec_ok(fx->w, sql);
+  agree(fx, "a member of 300 units no more, before the drain");
+  drain(fx);
+  agree(fx, "a member of 300 units no more");
+}
+
+/* The live cube of `unit` on `key`: how many adults and elderly. */
+static void adults_elderly(fixture *fx, int64_t unit_id, int64_t key, int64_t *adults, int64_t *elderly) {
+  store_conn *r = store_acquire(fx->st, false);
+  assert_non_null(r);
+  ind_cube c;
+  app_err e = {0};
+  assert_int_equal(indlive_cube(r, IND_PEOPLE, unit_id, key, &c, &e), 1);
+  *adults = *elderly = 0;
+  for (int i = 0; i < c.ncells; i++) {
+    if (c.cells[i].g & GROUP_ADULTS) *adults += c.cells[i].n;
+    if (c.cells[i].g & GROUP_ELDERLY) *elderly += c.cells[i].n;
+  }
+  ind_cube_free(&c);
+  if (store_in_transaction(r)) store_rollback(r);
+  store_release(r);
+}
+
+static void verify_on(fixture *fx, int64_t key) {
+  int64_t units = 0, records = 0, diffs = -1;
+  char err[256] = "";
+  if (indlive_verify(fx->st, key, stderr, &units, &records, &diffs, err, sizeof err) != 0) fail_msg("%s", err);
+  if (diffs != 0) fail_msg("on %lld: the recount found %lld difference(s)", (long long)key, (long long)diffs);
+}
+
+static int key_cmp(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Counts that change with no write, across days ahead: a 29 February birthday (18 on 1 March of a
+ * year with no 29 February; 60 on 29 February), a confirmation dated ahead. The counts drained
+ * today are read on the days after, before any drain (readers take what fell due), and after a
+ * drain on one of those days. Days only go forward (a drain never goes back in time). Last test. */
+static void test_days(void **state) {
+  fixture *fx = fx_of(state);
+  char sql[512], birth18[32], birth60[32], err[256] = "";
+  int64_t t = today(), y = t / 10000 + 1;
+  int64_t y18 = y + ((2 - y % 4) + 4) % 4; /* y18 - 18 is a leap year, y18 is not */
+  int64_t y60 = y + ((0 - y % 4) + 4) % 4; /* y60 - 60 and y60 are leap years */
+  snprintf(birth18, sizeof birth18, "29/02/%04lld", (long long)(y18 - 18));
+  snprintf(birth60, sizeof birth60, "29/02/%04lld", (long long)(y60 - 60));
+  int64_t ahead = groups_date_key(clock_now() + 3 * 86400);
+  int64_t h = household(fx, fx->tdp2);
+  person(fx, "Người Nhuận Một", fx->tdp2, h, birth18, NULL, NULL);
+  person(fx, "Người Nhuận Hai", fx->tdp2, h, birth60, NULL, NULL);
+  int64_t p3 = person(fx, "Người Hẹn Ngày", fx->tdp2, h, "1990", NULL, NULL);
+  snprintf(sql, sizeof sql,
+           "INSERT INTO external_confirmations (person_id, kind, source, confirmed_on, created_at)"
+           " VALUES (%lld, 'national_platform', 'binhdanhocvuso.gov.vn', %lld, 4)",
+           (long long)p3, (long long)ahead);
+  exec_ok(fx->w, sql);
+  drain(fx);
+  int64_t days[] = {t, ahead - 1, ahead, y18 * 10000 + 228, y18 * 10000 + 301, y60 * 10000 + 228, y60 * 10000 + 229,
+                    y60 * 10000 + 301};
+  size_t ndays = sizeof days / sizeof days[0];
+  qsort(days, ndays, sizeof days[0], key_cmp);
+  for (size_t i = 0; i < ndays; i++) verify_on(fx, days[i]);
+  int64_t a0, e0, a1, e1;
+  adults_elderly(fx, fx->tdp2, y18 * 10000 + 228, &a0, &e0);
+  adults_elderly(fx, fx->tdp2, y18 * 10000 + 301, &a1, &e1);
+  assert_int_equal(a1, a0 + 1); /* 18 on 1 March */
+  adults_elderly(fx, fx->tdp2, y60 * 10000 + 228, &a0, &e0);
+  adults_elderly(fx, fx->tdp2, y60 * 10000 + 229, &a1, &e1);
+  assert_int_equal(e1, e0 + 1); /* 60 on 29 February */
+  store_release(fx->w);
+  fx->w = NULL;
+  int64_t done = 0, later = (y18 < y60 ? y18 : y60) * 10000 + 301;
+  if (indlive_drain(fx->st, later, NULL, &done, err, sizeof err) != 0) fail_msg("drain: %s", err);
+  assert_true(done >= 2); /* who turned 18 or 60, the confirmation that fell due (and their household) */
+  for (size_t i = 0; i < ndays; i++)
+    if (days[i] >= later) verify_on(fx, days[i]);
+  fx->w = store_acquire(fx->st, true);
+  assert_non_null(fx->w);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_live, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_write_during_drain, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_many_units, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_days, test_setup, test_teardown),
   };
   int failed = cmocka_run_group_tests_name("indlive_sqlite", tests, setup_sqlite, teardown_sqlite);
   failed += cmocka_run_group_tests_name("indlive_postgresql", tests, setup_pg, teardown_pg);
