@@ -54,10 +54,19 @@ STORE_SQL(q_mark_due_people,
 STORE_SQL(q_mark_due_households,
           "INSERT INTO ind_dirty_hh (household_id) SELECT household_id FROM ind_household WHERE until_key <= ?"
           " ON CONFLICT DO NOTHING");
-STORE_SQL(q_dirty_people, "SELECT person_id FROM ind_dirty ORDER BY person_id LIMIT ?");
-STORE_SQL(q_dirty_households, "SELECT household_id FROM ind_dirty_hh ORDER BY household_id LIMIT ?");
+/* PostgreSQL: a mark that a write in progress holds (its trigger locked it) is left for a later
+ * drain, never waited for: no drain waits on a write, so none can deadlock with one. SQLite has
+ * one writer. */
+STORE_SQL2(q_dirty_people, "SELECT person_id FROM ind_dirty ORDER BY person_id LIMIT ?",
+           "SELECT person_id FROM ind_dirty ORDER BY person_id LIMIT ? FOR UPDATE SKIP LOCKED");
+STORE_SQL2(q_dirty_households, "SELECT household_id FROM ind_dirty_hh ORDER BY household_id LIMIT ?",
+           "SELECT household_id FROM ind_dirty_hh ORDER BY household_id LIMIT ? FOR UPDATE SKIP LOCKED");
 STORE_SQL(q_unmark_person, "DELETE FROM ind_dirty WHERE person_id = ?");
-STORE_SQL(q_unmark_household, "DELETE FROM ind_dirty_hh WHERE household_id = ?");
+/* A household reached through a person may be marked by a write in progress: its mark is then
+ * left (and the household classified again by a later drain). */
+STORE_SQL2(q_unmark_household, "DELETE FROM ind_dirty_hh WHERE household_id = ?",
+           "DELETE FROM ind_dirty_hh WHERE household_id IN (SELECT household_id FROM ind_dirty_hh"
+           " WHERE household_id = ? FOR UPDATE SKIP LOCKED)");
 STORE_SQL(q_live_add,
           "INSERT INTO ind_live (base, unit_id, g, f, n) VALUES (?, ?, ?, ?, ?)"
           " ON CONFLICT (base, unit_id, g, f) DO UPDATE SET n = ind_live.n + excluded.n");

@@ -814,16 +814,21 @@ static const store_sql m0030[] = {
   " INSERT OR IGNORE INTO ind_dirty (person_id) SELECT id FROM people WHERE unit_id = " uid                           \
   " UNION SELECT person_id FROM memberships WHERE unit_id = " uid ";"                                                 \
   " INSERT OR IGNORE INTO ind_dirty_hh (household_id) SELECT id FROM households WHERE unit_id = " uid ";"
-#define PG_P_(pid) " IF " pid " IS NOT NULL THEN INSERT INTO ind_dirty (person_id) VALUES (" pid ") ON CONFLICT DO NOTHING; END IF;"
+/* PostgreSQL: a mark already there is locked by the write (DO UPDATE), not passed over (DO
+ * NOTHING): a drain in another process then skips it (FOR UPDATE SKIP LOCKED) until the write
+ * commits, instead of taking it and classifying without the write (docs/REVIEW-SESSION-16.md, 1). */
+#define PG_MARK_P_ " ON CONFLICT (person_id) DO UPDATE SET person_id = excluded.person_id;"
+#define PG_MARK_H_ " ON CONFLICT (household_id) DO UPDATE SET household_id = excluded.household_id;"
+#define PG_P_(pid) " IF " pid " IS NOT NULL THEN INSERT INTO ind_dirty (person_id) VALUES (" pid ")" PG_MARK_P_ " END IF;"
 #define PG_H_(hid) \
-  " IF " hid " IS NOT NULL THEN INSERT INTO ind_dirty_hh (household_id) VALUES (" hid ") ON CONFLICT DO NOTHING; END IF;"
+  " IF " hid " IS NOT NULL THEN INSERT INTO ind_dirty_hh (household_id) VALUES (" hid ")" PG_MARK_H_ " END IF;"
 #define PG_USER_(uid)                                                                                                 \
   " INSERT INTO ind_dirty (person_id) SELECT person_id FROM users WHERE id = " uid " AND person_id IS NOT NULL"       \
-  " ON CONFLICT DO NOTHING;"
+  PG_MARK_P_
 #define PG_UNIT_(uid)                                                                                                 \
   " INSERT INTO ind_dirty (person_id) SELECT id FROM people WHERE unit_id = " uid                                    \
-  " UNION SELECT person_id FROM memberships WHERE unit_id = " uid " ON CONFLICT DO NOTHING;"                         \
-  " INSERT INTO ind_dirty_hh (household_id) SELECT id FROM households WHERE unit_id = " uid " ON CONFLICT DO NOTHING;"
+  " UNION SELECT person_id FROM memberships WHERE unit_id = " uid PG_MARK_P_                                         \
+  " INSERT INTO ind_dirty_hh (household_id) SELECT id FROM households WHERE unit_id = " uid PG_MARK_H_
 /* PostgreSQL: one function per table, its body for the old row and for the new one. */
 #define PG_FN_(name, old_body, new_body)                                                                              \
   "CREATE FUNCTION " name "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"                                           \
@@ -944,6 +949,8 @@ static const store_sql m0031[] = {
 #undef IND_MARK_H_
 #undef IND_MARK_USER_
 #undef IND_MARK_UNIT_
+#undef PG_MARK_P_
+#undef PG_MARK_H_
 #undef PG_P_
 #undef PG_H_
 #undef PG_USER_
