@@ -917,9 +917,11 @@ static const store_sql m0031[] = {
 #undef SQ_
     /* PostgreSQL: a function per table, one trigger for its three events */
 #define PG_(text) {"", text}
-    PG_(PG_FN_("ind_mark_people", PG_P_("OLD.id") PG_H_("OLD.household_id"),
+    PG_(PG_FN_("ind_mark_people",
+               /* an edit of a field no rule reads (a name, a phone) marks nothing */
                " IF TG_OP = 'UPDATE' AND NOT (" IND_PEOPLE_CHANGED_("OLD", "NEW", " IS DISTINCT FROM ")
-               ") THEN RETURN NULL; END IF;" PG_P_("NEW.id") PG_H_("NEW.household_id"))),
+               ") THEN RETURN NULL; END IF;" PG_P_("OLD.id") PG_H_("OLD.household_id"),
+               PG_P_("NEW.id") PG_H_("NEW.household_id"))),
     PG_(PG_TRIGGER_("people", "ind_mark_people")),
     PG_(PG_FN_("ind_mark_memberships", PG_P_("OLD.person_id"), PG_P_("NEW.person_id"))),
     PG_(PG_TRIGGER_("memberships", "ind_mark_memberships")),

@@ -355,6 +355,27 @@ static void test_many_units(void **state) {
   agree(fx, "a member of 300 units no more");
 }
 
+/* An edit of a field no rule reads (the phone) marks nothing; one that a rule reads does. */
+static void test_edit_marks(void **state) {
+  fixture *fx = fx_of(state);
+  char sql[256];
+  int64_t h = household(fx, fx->tdp2);
+  int64_t p = person(fx, "Người Sửa Số", fx->tdp2, h, "1977", NULL, NULL);
+  drain(fx);
+  snprintf(sql, sizeof sql, "UPDATE people SET phone = '0912345678' WHERE id = %lld", (long long)p);
+  exec_ok(fx->w, sql);
+  store_conn *r = store_acquire(fx->st, false);
+  assert_int_equal(indlive_pending(r, today(), 10), 0);
+  store_release(r);
+  snprintf(sql, sizeof sql, "UPDATE people SET vneid_level = 2 WHERE id = %lld", (long long)p);
+  exec_ok(fx->w, sql);
+  r = store_acquire(fx->st, false);
+  assert_true(indlive_pending(r, today(), 10) >= 1);
+  store_release(r);
+  agree(fx, "after an edit a rule reads, before the drain");
+  drain(fx);
+}
+
 /* The live cube of `unit` on `key`: how many adults and elderly. */
 static void adults_elderly(fixture *fx, int64_t unit_id, int64_t key, int64_t *adults, int64_t *elderly) {
   store_conn *r = store_acquire(fx->st, false);
@@ -436,6 +457,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_live, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_write_during_drain, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_many_units, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_edit_marks, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_days, test_setup, test_teardown),
   };
   int failed = cmocka_run_group_tests_name("indlive_sqlite", tests, setup_sqlite, teardown_sqlite);
