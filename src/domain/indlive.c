@@ -46,6 +46,13 @@ STORE_SQL(q_del_household, "DELETE FROM ind_household WHERE household_id = ?");
 /* Drains take this row first: one at a time, whichever app server runs them. */
 STORE_SQL(q_lock, "UPDATE ind_live_state SET drained_at = ? WHERE id = 1");
 STORE_SQL(q_built, "SELECT built FROM ind_live_state WHERE id = 1");
+/* A reader's first question, in one round trip: are the counts whole, and is anything marked or
+ * due today? (Most of the time: yes, and no.) */
+STORE_SQL(q_state,
+          "SELECT built, CASE WHEN EXISTS (SELECT 1 FROM ind_dirty) OR EXISTS (SELECT 1 FROM ind_dirty_hh)"
+          " OR EXISTS (SELECT 1 FROM ind_person WHERE until_key <= ?)"
+          " OR EXISTS (SELECT 1 FROM ind_household WHERE until_key <= ?) THEN 1 ELSE 0 END"
+          " FROM ind_live_state WHERE id = 1");
 STORE_SQL(q_count_marked, "SELECT (SELECT COUNT(*) FROM ind_dirty) + (SELECT COUNT(*) FROM ind_dirty_hh)");
 STORE_SQL(q_set_built, "UPDATE ind_live_state SET built = 1 WHERE id = 1 AND built = 0");
 STORE_SQL(q_mark_due_people,
@@ -621,6 +628,21 @@ int indlive_drain(store *st, int64_t today_key, atomic_bool *stop, int64_t *done
 
 /* ---- readers ---- */
 
+/* *built: the counts are whole; *any: something is marked or due on `today`. 0, or -1. */
+static int live_state(store_conn *c, int64_t today, int *built, int *any) {
+  store_stmt *s = store_prepare(c, &q_state);
+  if (!s) return -1;
+  store_bind_int(s, 1, today);
+  store_bind_int(s, 2, today);
+  int rc = store_step(s);
+  if (rc == STORE_ROW) {
+    *built = (int)store_col_int(s, 0);
+    *any = (int)store_col_int(s, 1);
+  }
+  store_reset(s);
+  return rc == STORE_ROW ? 0 : -1;
+}
+
 /* The changes that the marked records (and those due today) would make, not written: 1 and the
  * deltas; 0 when more than `max` are marked (max < 0: no limit); -1 error. */
 static int pending_deltas(store_conn *c, int64_t today, int64_t max, deltas *d) {
@@ -694,13 +716,13 @@ int indlive_cube(store_conn *c, ind_base base, int64_t unit_id, int64_t today_ke
   deltas d = {0};
   int ret = -1;
   if (store_read_consistent(c) != STORE_OK) goto fail;
-  int built = live_built(c);
-  if (built < 0) goto fail;
+  int built = 0, any = 0;
+  if (live_state(c, today_key, &built, &any) != 0) goto fail;
   if (!built) { /* the first drain has not ended: the records count */
     ret = 0;
     goto done;
   }
-  int pr = pending_deltas(c, today_key, INDLIVE_FOLD_MAX, &d);
+  int pr = any ? pending_deltas(c, today_key, INDLIVE_FOLD_MAX, &d) : 1;
   if (pr < 0) goto fail;
   if (pr == 0) { /* a large import under way: the counts as drained, and how much is to come */
     store_stmt *q = store_prepare(c, &q_count_marked);
@@ -764,13 +786,13 @@ int indlive_cubes_below(store_conn *c, ind_base base, int64_t parent, const int6
   if (!map || store_read_consistent(c) != STORE_OK) goto fail;
   for (int i = 0; i < n; i++) map[i] = (id_at){unit_ids[i], i};
   qsort(map, (size_t)n, sizeof *map, id_at_cmp);
-  int built = live_built(c);
-  if (built < 0) goto fail;
+  int built = 0, any = 0;
+  if (live_state(c, today_key, &built, &any) != 0) goto fail;
   if (!built) {
     ret = 0;
     goto done;
   }
-  int pr = pending_deltas(c, today_key, INDLIVE_FOLD_MAX, &d);
+  int pr = any ? pending_deltas(c, today_key, INDLIVE_FOLD_MAX, &d) : 1;
   if (pr < 0) goto fail;
   int64_t pending = 0;
   if (pr == 0) {
