@@ -1576,10 +1576,11 @@ static int load_units(imp *x, const import_job *j) {
 }
 
 /* Marks the job done or failed and audits its end with the counts (never a row's data). */
-static int audit_finish(store_conn *w, const import_job *j, int64_t id, int64_t *rejected) {
+static int audit_finish(store_conn *w, const import_job *j, int64_t id, int64_t *rejected, int64_t *written) {
   import_job now = {0};
   if (jobs_get(w, id, &now) != 1) return -1;
   *rejected = now.rejected;
+  *written = now.imported + now.updated;
   json_t *detail = json_pack("{s:s, s:I, s:I, s:I, s:I}", "status", now.status, "imported", (json_int_t)now.imported,
                              "updated", (json_int_t)now.updated, "unchanged", (json_int_t)now.unchanged, "rejected",
                              (json_int_t)now.rejected);
@@ -1592,13 +1593,16 @@ static int audit_finish(store_conn *w, const import_job *j, int64_t id, int64_t 
   return rc;
 }
 
+/* An import that wrote at least this many rows ends with the planner's statistics refreshed. */
+#define IMPORT_ANALYZE_ROWS 5000
+
 static int finish(store *st, const import_job *j, int64_t id, bool ok, const char *error) {
   store_conn *w = store_acquire_timed(st, true, 30000, NULL);
   if (!w) return -1;
-  int64_t rejected = -1;
+  int64_t rejected = -1, written = 0;
   int rc = store_begin(w);
   if (rc == STORE_OK)
-    rc = jobs_finish(w, id, ok, error) == 0 && audit_finish(w, j, id, &rejected) == 0 ? STORE_OK : STORE_ERROR;
+    rc = jobs_finish(w, id, ok, error) == 0 && audit_finish(w, j, id, &rejected, &written) == 0 ? STORE_OK : STORE_ERROR;
   if (rc == STORE_OK) rc = store_commit(w);
   else store_rollback(w);
   store_release(w);
@@ -1606,8 +1610,10 @@ static int finish(store *st, const import_job *j, int64_t id, bool ok, const cha
    * (sealed) and none is left for the error report, it goes. The CLI's file is the user's own. */
   if (rc == STORE_OK && ok && rejected == 0 && !j->scope_all && unlink(j->file_path) != 0 && errno != ENOENT)
     log_warn("cannot remove the imported file %s: %s", j->file_path, strerror(errno));
-  /* the planner learns the tables' new sizes now, not when the autovacuum comes by */
-  if (rc == STORE_OK && ok && store_analyze(st) != STORE_OK) log_warn("import job %lld: ANALYZE failed", (long long)id);
+  /* the planner learns the tables' new sizes now, not when the autovacuum comes by (a large import
+   * only: a few rows do not change a plan, and ANALYZE reads a sample of every table) */
+  if (rc == STORE_OK && ok && written >= IMPORT_ANALYZE_ROWS && store_analyze(st) != STORE_OK)
+    log_warn("import job %lld: ANALYZE failed", (long long)id);
   return rc == STORE_OK ? 0 : -1;
 }
 
