@@ -117,17 +117,23 @@ typedef struct deltas {
   bool oom;
 } deltas;
 
+/* Room for one more element in a growing array (*v of *cap elements of `size`, n used): false when
+ * memory ran out (the array is left as it was). */
+static bool grow(void **v, size_t *cap, size_t n, size_t size) {
+  if (n < *cap) return true;
+  size_t ncap = *cap ? *cap * 2 : 256;
+  void *nv = realloc(*v, ncap * size);
+  if (!nv) return false;
+  *v = nv;
+  *cap = ncap;
+  return true;
+}
+
 static void deltas_add(deltas *d, int base, int64_t unit, uint32_t g, uint32_t f, int64_t n) {
   if (!n || d->oom) return;
-  if (d->n == d->cap) {
-    size_t cap = d->cap ? d->cap * 2 : 256;
-    delta *v = realloc(d->v, cap * sizeof *v);
-    if (!v) {
-      d->oom = true;
-      return;
-    }
-    d->v = v;
-    d->cap = cap;
+  if (!grow((void **)&d->v, &d->cap, d->n, sizeof *d->v)) {
+    d->oom = true;
+    return;
   }
   d->v[d->n++] = (delta){base, unit, g, f, n};
 }
@@ -390,15 +396,9 @@ typedef struct ids {
 
 static void ids_add(ids *l, int64_t id) {
   if (!id || l->oom) return;
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 256;
-    int64_t *v = realloc(l->v, cap * sizeof *v);
-    if (!v) {
-      l->oom = true;
-      return;
-    }
-    l->v = v;
-    l->cap = cap;
+  if (!grow((void **)&l->v, &l->cap, l->n, sizeof *l->v)) {
+    l->oom = true;
+    return;
   }
   l->v[l->n++] = id;
 }
