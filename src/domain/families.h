@@ -1,9 +1,10 @@
 /* families.h: Gia đình số — digital families (issue 9, part 3).
- * THE RULE, written once (FAMILY_LEARNED_SQL below; every count and list of this module uses it):
+ * THE RULE, written once (FAMILY_LEARNED_AT_SQL below, on a day or with everything recorded; every
+ * count and list of this module and the indicators use it):
  *   a household counts as a digital family when at least one of its living members (a person of the
  *   registry whose record is not deleted) has learned, that is
  *     - holds a certificate of hocvuso that is not revoked (certs.h: issued to the person, or to the
- *       account the person owns), or
+ *       account the person owns; on a past day: issued by then and not revoked by then), or
  *     - has a confirmation from outside (confirmations.h: VNeID, the national platform
  *       binhdanhocvuso.gov.vn, a course elsewhere).
  *   A revoked certificate counts for nothing; a deleted member counts for nothing; a household with
@@ -22,15 +23,21 @@
 #include "domain/scope.h"
 #include "store/store.h"
 
-/* The person `m` (an id expression) has learned. */
-#define FAMILY_MEMBER_LEARNED_SQL(m)                                                                             \
-  "(EXISTS (SELECT 1 FROM certificates fc_ WHERE fc_.person_id = " m " AND fc_.revoked_at IS NULL)"              \
+/* The person `m` (an id expression) has learned by the day k (yyyymmdd) whose first second after
+ * it is e (SQL expressions: ind_sql.h's rk_.k and rk_.e for a reference date): a certificate issued
+ * before e and not revoked by then, or a confirmation of k or before. */
+#define FAMILY_MEMBER_LEARNED_AT_SQL(m, k, e)                                                                     \
+  "(EXISTS (SELECT 1 FROM certificates fc_ WHERE fc_.person_id = " m " AND fc_.issued_at < " e                    \
+  " AND (fc_.revoked_at IS NULL OR fc_.revoked_at >= " e "))"                                                     \
   " OR EXISTS (SELECT 1 FROM users fu_ JOIN certificates fcu_ ON fcu_.user_id = fu_.id WHERE fu_.person_id = " m \
-  " AND fcu_.revoked_at IS NULL) OR EXISTS (SELECT 1 FROM external_confirmations fx_ WHERE fx_.person_id = " m "))"
-/* The household `h` (an id expression) counts: THE RULE. */
-#define FAMILY_LEARNED_SQL(h)                                                                                    \
+  " AND fcu_.issued_at < " e " AND (fcu_.revoked_at IS NULL OR fcu_.revoked_at >= " e "))"                        \
+  " OR EXISTS (SELECT 1 FROM external_confirmations fx_ WHERE fx_.person_id = " m " AND fx_.confirmed_on <= " k "))"
+/* The household `h` (an id expression) counts by the day k: THE RULE. */
+#define FAMILY_LEARNED_AT_SQL(h, k, e)                                                                           \
   "EXISTS (SELECT 1 FROM people fm_ WHERE fm_.household_id = " h " AND fm_.deleted_at IS NULL AND "              \
-  FAMILY_MEMBER_LEARNED_SQL("fm_.id") ")"
+  FAMILY_MEMBER_LEARNED_AT_SQL("fm_.id", k, e) ")"
+/* The same with everything recorded so far (this module's figures: the records as they are now). */
+#define FAMILY_LEARNED_SQL(h) FAMILY_LEARNED_AT_SQL(h, "99991231", "9223372036854775807")
 /* The household `h` has a living member: only those are in the figures. */
 #define FAMILY_LIVED_IN_SQL(h) \
   "EXISTS (SELECT 1 FROM people fl_ WHERE fl_.household_id = " h " AND fl_.deleted_at IS NULL)"

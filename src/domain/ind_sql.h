@@ -9,6 +9,7 @@
 
 #include "domain/families.h"
 #include "domain/groups.h"
+#include "domain/vneid.h"
 
 /* rk_: the date key k (yyyymmdd) and e, the first second after that day in Vietnam; two
  * parameters, bound in that order where the text puts them. */
@@ -28,7 +29,7 @@
   " AND ix_.confirmed_on <= rk_.k) THEN 2 ELSE 0 END)"                                                            \
   " + (CASE WHEN EXISTS (SELECT 1 FROM external_confirmations iy_ WHERE iy_.person_id = p.id AND iy_.kind <> 'vneid'" \
   " AND iy_.confirmed_on <= rk_.k) THEN 4 ELSE 0 END)"                                                            \
-  " + (CASE WHEN p.vneid_level = 2 THEN 8 ELSE 0 END)"                                                            \
+  " + (CASE WHEN " VNEID_LEVEL_ON_SQL " = 2 THEN 8 ELSE 0 END)"                                                        \
   " + (CASE WHEN EXISTS (SELECT 1 FROM class_enrolments ie_ WHERE ie_.person_id = p.id AND ie_.outcome = 'completed'" \
   " AND ie_.outcome_on <= rk_.k) THEN 16 ELSE 0 END)"                                                             \
   " + (CASE WHEN EXISTS (SELECT 1 FROM attempt_competence ia_ WHERE ia_.learner_person = p.id AND ia_.placement = 1" \
@@ -41,7 +42,7 @@
 
 /* The facts of the household `h` on rk_: 1 has a member who learned (families.h), 2 visited. */
 #define IND_HOUSEHOLD_F_SQL                                                                                 \
-  "((CASE WHEN " FAMILY_LEARNED_SQL("h.id") " THEN 1 ELSE 0 END)"                                          \
+  "((CASE WHEN " FAMILY_LEARNED_AT_SQL("h.id", "rk_.k", "rk_.e") " THEN 1 ELSE 0 END)"                                       \
   " + (CASE WHEN EXISTS (SELECT 1 FROM field_visits iv_ WHERE iv_.household_id = h.id AND iv_.visited_on <= rk_.k)" \
   " THEN 2 ELSE 0 END))"
 /* The household `h` is counted at all: not deleted, somebody living there. */

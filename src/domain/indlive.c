@@ -21,14 +21,17 @@ STORE_SQL(q_cls_person,
           " (SELECT MIN(cx_.confirmed_on) FROM external_confirmations cx_ WHERE cx_.person_id = p.id"
           " AND cx_.confirmed_on > rk_.k),"
           " (SELECT MIN(ce_.outcome_on) FROM class_enrolments ce_ WHERE ce_.person_id = p.id AND ce_.outcome = 'completed'"
-          " AND ce_.outcome_on > rk_.k)"
+          " AND ce_.outcome_on > rk_.k),"
+          " (SELECT MIN(vx_.until_key) FROM vneid_past vx_ WHERE vx_.person_id = p.id AND vx_.until_key > rk_.k)"
           " FROM people p CROSS JOIN " IND_RK_SQL " WHERE p.id = ? AND p.deleted_at IS NULL");
 STORE_SQL(q_person_units,
           "SELECT u.id, u.path FROM units u WHERE u.id IN (SELECT unit_id FROM people WHERE id = ?"
           " UNION SELECT unit_id FROM memberships WHERE person_id = ?) ORDER BY u.path");
 STORE_SQL(q_cls_household,
           "SELECT h.unit_id, " IND_HOUSEHOLD_F_SQL ", (SELECT MIN(vx_.visited_on) FROM field_visits vx_"
-          " WHERE vx_.household_id = h.id AND vx_.visited_on > rk_.k), hu_.path"
+          " WHERE vx_.household_id = h.id AND vx_.visited_on > rk_.k), hu_.path,"
+          " (SELECT MIN(cx_.confirmed_on) FROM people mx_ JOIN external_confirmations cx_ ON cx_.person_id = mx_.id"
+          " WHERE mx_.household_id = h.id AND mx_.deleted_at IS NULL AND cx_.confirmed_on > rk_.k)"
           " FROM households h JOIN units hu_ ON hu_.id = h.unit_id CROSS JOIN " IND_RK_SQL
           " WHERE h.id = ? AND " IND_HOUSEHOLD_COUNTED_SQL);
 STORE_SQL(q_old_person, "SELECT g, f, household_id, units FROM ind_person WHERE person_id = ?");
@@ -288,6 +291,7 @@ static int classify_person(store_conn *c, int64_t id, int64_t today, prec *r) {
     }
     if (!store_col_is_null(s, 6)) r->until = min_after(r->until, store_col_int(s, 6));
     if (!store_col_is_null(s, 7)) r->until = min_after(r->until, store_col_int(s, 7));
+    if (!store_col_is_null(s, 8)) r->until = min_after(r->until, store_col_int(s, 8));
   }
   store_reset(s);
   if (rc != STORE_ROW && rc != STORE_DONE) return -1;
@@ -352,6 +356,7 @@ static int classify_household(store_conn *c, int64_t id, int64_t today, hrec *r)
     r->unit = store_col_int(s, 0);
     r->f = (uint32_t)store_col_int(s, 1);
     r->until = store_col_is_null(s, 2) ? 0 : store_col_int(s, 2);
+    if (!store_col_is_null(s, 4)) r->until = min_after(r->until, store_col_int(s, 4));
     int64_t ids[64];
     int k = path_ids(store_col_text(s, 3), ids, 64);
     for (int i = 0; i < k; i++) r->units[r->nunits++] = (contrib){ids[i], 1};

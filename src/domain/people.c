@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/confirmations.h" /* the date parser of lists */
 #include "domain/groups.h"
 #include "domain/person.h"
 #include "domain/requests.h"
+#include "domain/vneid.h"
 #include "util/clock.h"
 #include "util/fold.h"
 #include "util/jsonx.h"
@@ -23,7 +25,7 @@
 STORE_SQL(q_insert, "INSERT INTO people (full_name, name_key, birth_year, birth_month, birth_day, sex, cccd_enc,"
                     " cccd_hash, phone, household_id, relation, vneid_level, unit_id, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-STORE_SQL(q_self, "SELECT full_name, birth_year, birth_month, birth_day, sex, cccd_enc, household_id, unit_id"
+STORE_SQL(q_self, "SELECT full_name, birth_year, birth_month, birth_day, sex, cccd_enc, household_id, unit_id, vneid_level"
                   " FROM people WHERE id = ? AND deleted_at IS NULL");
 STORE_SQL(q_update, "UPDATE people SET full_name = ?, name_key = ?, birth_year = ?, birth_month = ?, birth_day = ?,"
                     " sex = ?, cccd_enc = CASE WHEN ? = 1 THEN ? ELSE cccd_enc END,"
@@ -406,6 +408,7 @@ typedef struct person_self {
   char sex;
   char cccd_enc[160]; /* "" when none */
   int64_t household_id, unit_id;
+  int vneid;
 } person_self;
 
 static int read_self(store_conn *w, int64_t id, person_self *p, app_err *e) {
@@ -422,6 +425,7 @@ static int read_self(store_conn *w, int64_t id, person_self *p, app_err *e) {
     snprintf(p->cccd_enc, sizeof p->cccd_enc, "%s", store_col_is_null(s, 5) ? "" : store_col_text(s, 5));
     p->household_id = store_col_is_null(s, 6) ? 0 : store_col_int(s, 6);
     p->unit_id = store_col_int(s, 7);
+    p->vneid = (int)store_col_int(s, 8);
   }
   store_reset(s);
   if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy người này.");
@@ -441,6 +445,7 @@ typedef struct person_row {
   bool relation_set;
   char *relation;         /* owned; NULL: none */
   int64_t household_id, unit_id;
+  int64_t vneid_since;    /* yyyymmdd: the new VNeID level's first day, before today; 0: the day of the change */
 } person_row;
 
 static void row_free(person_row *r) {
@@ -503,6 +508,19 @@ static int row_build(store_conn *w, const secrets *keys, const person_input *in,
   }
   if (in->vneid_level > 2)
     app_add(e, 400, "invalid_value", "vneid_level", "Mức định danh điện tử phải là 0, 1 hoặc 2.");
+  if (in->vneid_since && *in->vneid_since) {
+    /* the day the level given was reached, for the figures of past dates (vneid.h) */
+    int now_level = self ? self->vneid : 0;
+    if (in->vneid_level < 0 || in->vneid_level > 2 || in->vneid_level == now_level)
+      app_add(e, 400, "invalid_value", "vneid_since",
+              "Chỉ ghi ngày đạt mức cùng với một mức định danh điện tử mới.");
+    else if (confirmations_parse_date(in->vneid_since, today, &r->vneid_since, &why) != 0)
+      app_add(e, 400, "invalid_value", "vneid_since",
+              "Ngày đạt mức định danh không hợp lệ: ghi dd/mm/yyyy (ví dụ 15/03/2026) hoặc yyyy-mm-dd, từ năm 2000,"
+              " không ở tương lai.");
+    else if (r->vneid_since == today)
+      r->vneid_since = 0; /* the change's own day: what the record keeps anyway */
+  }
   if (in->unit_id) r->unit_id = in->unit_id;
   if (in->household_set) r->household_id = in->household_id;
   char digits[13];
@@ -601,6 +619,8 @@ int people_create(store_conn *w, const secrets *keys, const person_input *in, in
     APP_INTERNAL(e);
     goto done;
   }
+  /* reached the level given on that day: none before it */
+  if (r.vneid_since && vneid_keep_before(w, *id, 0, r.vneid_since, e) != 0) goto done;
   ret = 0;
 done:
   row_free(&r);
@@ -646,6 +666,7 @@ int people_update(store_conn *w, const secrets *keys, int64_t id, const person_i
     APP_INTERNAL(e);
     goto done;
   }
+  if (r.vneid_since && vneid_backdate(w, id, r.vneid_since, e) != 0) goto done;
   ret = 0;
 done:
   row_free(&r);

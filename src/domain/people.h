@@ -78,6 +78,7 @@ typedef struct person_input {
   int64_t household_id; /* with household_set: 0 no household, else its id */
   bool household_set;
   int vneid_level;      /* -1: not given */
+  const char *vneid_since; /* the day vneid_level (a change) was reached, before today; NULL: today */
   int64_t unit_id;      /* 0: not given (required on create) */
 } person_input;
 

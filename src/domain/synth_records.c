@@ -14,6 +14,7 @@
 #include "domain/classes.h"
 #include "domain/field.h"
 #include "domain/users.h"
+#include "domain/vneid.h"
 #include "util/arena.h"
 #include "util/clock.h"
 
@@ -544,7 +545,7 @@ static int flush(run *R, chunk *c) {
   int64_t *ids = malloc(sizeof *ids * (size_t)(c->attempts + c->visits + 1));
   arena ja;
   arena_init(&ja);
-  char *raise_json = NULL;
+  char *raise_json = NULL, *since_json = NULL; /* the people raised; with the day of each */
   size_t raise_n = 0;
   store_conn *w = ids ? store_acquire_timed(R->st, true, 30000, NULL) : NULL;
   double got = clock_mono(); /* the hold: from here to the release (the wait before is not one) */
@@ -560,8 +561,11 @@ static int flush(run *R, chunk *c) {
   /* The rows, with the ids reserved (memory only). */
   size_t ia = 0, iv = (size_t)c->attempts, cap = c->n * 22 + 8;
   raise_json = rc == 0 ? arena_alloc(&ja, cap) : NULL;
-  size_t at = 0;
-  if (raise_json) raise_json[at++] = '[';
+  size_t scap = c->n * 36 + 8;
+  since_json = rc == 0 ? arena_alloc(&ja, scap) : NULL;
+  size_t at = 0, sat = 0;
+  if (!raise_json || !since_json) rc = -1;
+  else raise_json[at++] = '[', since_json[sat++] = '[';
   for (size_t i = 0; rc == 0 && i < c->n; i++) {
     pplan *o = &c->plans[i];
     const rp *p = &g->p[o->who];
@@ -576,10 +580,18 @@ static int flush(run *R, chunk *c) {
                      epoch_at(o->att[o->cert_attempt].day, 20, 0), o->payload, o->signature, o->att_id[o->cert_attempt],
                      &c->a, c->t[T_CERT].v + cert_before);
     }
-    if (rc == 0 && o->raise && raise_json)
+    if (rc == 0 && o->raise) {
+      /* level 2 from the visit that recorded it, or the confirmation, or the records' first day */
+      int32_t day = o->nvis ? o->vis[0].day : o->vneid_conf ? o->d_vneid : g->d0;
+      sat += (size_t)snprintf(since_json + sat, scap - sat, "%s[%lld,%lld]", raise_n ? "," : "", (long long)p->id,
+                              (long long)key_of_day(day));
       at += (size_t)snprintf(raise_json + at, cap - at, "%s%lld", raise_n++ ? "," : "", (long long)p->id);
+    }
   }
-  if (raise_json) raise_json[at++] = ']', raise_json[at] = 0;
+  if (rc == 0) {
+    raise_json[at++] = ']', raise_json[at] = 0;
+    since_json[sat++] = ']', since_json[sat] = 0;
+  }
   if (rc == 0 && (store_insert_rows(w, &bulk_attempts, c->t[T_ATT].v, (int)(c->t[T_ATT].n / COLS_ATTEMPT)) != STORE_OK ||
                   store_insert_rows(w, &bulk_measures, c->t[T_MEAS].v, (int)(c->t[T_MEAS].n / COLS_MEASURE)) != STORE_OK ||
                   certs_bulk_insert(w, c->t[T_CERT].v, (int)(c->t[T_CERT].n / CERTS_BULK_COLS)) != STORE_OK ||
@@ -601,6 +613,9 @@ static int flush(run *R, chunk *c) {
       else raised = store_changes(s);
       store_reset(s);
     }
+    /* the day each was raised, not today's (vneid.h: the level kept before it) */
+    int64_t dated = 0;
+    if (rc == 0 && raised && vneid_backdate_many(w, since_json, &dated) != 0) rc = -1;
   }
   if (rc == 0 && store_commit(w) != STORE_OK) rc = -1;
   if (rc != 0) {

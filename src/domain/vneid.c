@@ -14,11 +14,11 @@
   SCOPE_WITH ", su_(id, name) AS MATERIALIZED (SELECT DISTINCT u.id, u.name FROM sc_ CROSS JOIN units u"  \
              " WHERE u.kind = 'residential_group' AND u.path >= sc_.lo AND u.path < sc_.hi"               \
              " AND (CAST(? AS TEXT) IS NULL OR (u.path >= ? AND u.path < ?))) "
-#define VN_ADULT_NO2 "(p.vneid_level < 2 AND " GROUP_SQL_ADULTS ")"
+#define VN_ADULT_NO2 "(" VNEID_LEVEL_ON_SQL " < 2 AND " GROUP_SQL_ADULTS ")"
 STORE_SQL(q_cov, VN_UNITS "SELECT su_.id, su_.name, COUNT(p.id),"
-                          " SUM(CASE WHEN p.vneid_level = 0 THEN 1 ELSE 0 END),"
-                          " SUM(CASE WHEN p.vneid_level = 1 THEN 1 ELSE 0 END),"
-                          " SUM(CASE WHEN p.vneid_level = 2 THEN 1 ELSE 0 END),"
+                          " SUM(CASE WHEN " VNEID_LEVEL_ON_SQL " = 0 THEN 1 ELSE 0 END),"
+                          " SUM(CASE WHEN " VNEID_LEVEL_ON_SQL " = 1 THEN 1 ELSE 0 END),"
+                          " SUM(CASE WHEN " VNEID_LEVEL_ON_SQL " = 2 THEN 1 ELSE 0 END),"
                           " SUM(CASE WHEN " GROUP_SQL_ADULTS " THEN 1 ELSE 0 END),"
                           " SUM(CASE WHEN " VN_ADULT_NO2 " THEN 1 ELSE 0 END)"
                           " FROM su_ CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_"
@@ -27,10 +27,24 @@ STORE_SQL(q_cov, VN_UNITS "SELECT su_.id, su_.name, COUNT(p.id),"
 #define VN_WORK_FROM                                                                                      \
   " FROM su_ CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_ CROSS JOIN people p"                            \
   " LEFT JOIN households h ON h.id = p.household_id WHERE p.unit_id = su_.id AND p.deleted_at IS NULL AND " VN_ADULT_NO2
-STORE_SQL(q_work, VN_UNITS "SELECT p.id, p.full_name, p.birth_year, p.unit_id, su_.name, p.vneid_level, p.household_id,"
+STORE_SQL(q_work, VN_UNITS "SELECT p.id, p.full_name, p.birth_year, p.unit_id, su_.name, " VNEID_LEVEL_ON_SQL ", p.household_id,"
                            " h.address" VN_WORK_FROM " ORDER BY su_.id, p.name_key, p.id LIMIT ? OFFSET ?");
 STORE_SQL(q_work_count, VN_UNITS "SELECT COUNT(*)" VN_WORK_FROM);
 STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
+/* vneid_past: the level kept for the first day after since_key, the rows after it, a row for it */
+STORE_SQL(q_past_after, "SELECT level FROM vneid_past WHERE person_id = ? AND until_key > ? ORDER BY until_key LIMIT 1");
+STORE_SQL(q_past_drop_after, "DELETE FROM vneid_past WHERE person_id = ? AND until_key > ?");
+STORE_SQL(q_past_keep,
+          "INSERT INTO vneid_past (person_id, until_key, level) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+STORE_SQL2(q_past_many,
+           "UPDATE vneid_past SET until_key = CAST(json_extract(j.value, '$[1]') AS INTEGER) FROM json_each(?) j"
+           " WHERE vneid_past.person_id = CAST(json_extract(j.value, '$[0]') AS INTEGER)"
+           " AND vneid_past.until_key = (SELECT MAX(v2_.until_key) FROM vneid_past v2_"
+           " WHERE v2_.person_id = vneid_past.person_id)",
+           "UPDATE vneid_past v SET until_key = CAST(j.e ->> 1 AS INTEGER)"
+           " FROM json_array_elements(CAST(? AS json)) AS j(e)"
+           " WHERE v.person_id = CAST(j.e ->> 0 AS BIGINT)"
+           " AND v.until_key = (SELECT MAX(v2_.until_key) FROM vneid_past v2_ WHERE v2_.person_id = v.person_id)");
 
 /* Binds the scope, the unit filter and the date; the next index, or -1 with e. */
 static int bind_all(store_conn *c, store_stmt *s, const scope_sql *scope, int64_t unit_id, int64_t date_key, arena *a,
@@ -147,4 +161,48 @@ int vneid_worklist(store_conn *c, const scope_sql *scope, int64_t unit_id, int64
 done:
   arena_free(&a);
   return ret;
+}
+
+static int past_step(store_stmt *s) {
+  int rc = store_step(s);
+  store_reset(s);
+  return rc;
+}
+
+int vneid_backdate(store_conn *w, int64_t person_id, int64_t since_key, app_err *e) {
+  store_stmt *s = store_prepare(w, &q_past_after);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, person_id);
+  store_bind_int(s, 2, since_key);
+  int rc = store_step(s);
+  int before = rc == STORE_ROW ? (int)store_col_int(s, 0) : -1;
+  store_reset(s);
+  if (rc == STORE_DONE) return 0; /* nothing changed after that day */
+  if (rc != STORE_ROW) return APP_INTERNAL(e);
+  store_stmt *d = store_prepare(w, &q_past_drop_after);
+  if (!d) return APP_INTERNAL(e);
+  store_bind_int(d, 1, person_id);
+  store_bind_int(d, 2, since_key);
+  if (past_step(d) != STORE_DONE) return APP_INTERNAL(e);
+  return vneid_keep_before(w, person_id, before, since_key, e);
+}
+
+int vneid_keep_before(store_conn *w, int64_t person_id, int before, int64_t since_key, app_err *e) {
+  store_stmt *s = store_prepare(w, &q_past_keep);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, person_id);
+  store_bind_int(s, 2, since_key);
+  store_bind_int(s, 3, before);
+  return past_step(s) == STORE_DONE ? 0 : APP_INTERNAL(e);
+}
+
+int vneid_backdate_many(store_conn *w, const char *pairs, int64_t *changed) {
+  *changed = 0;
+  store_stmt *s = store_prepare(w, &q_past_many);
+  if (!s) return -1;
+  store_bind_text(s, 1, pairs);
+  int rc = store_step(s);
+  if (rc == STORE_DONE) *changed = store_changes(s);
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
 }

@@ -3,7 +3,11 @@
  * worklist of adults without level 2. "Adult" is the registry's target group (groups.h,
  * GROUP_SQL_ADULTS: from 18 on the day, living in a household of the ward), never defined again
  * here. A resident is a live person registered in a tổ dân phố (unit kind residential_group).
- * Owns: no table; reads people.vneid_level (people.c owns it and its changes).
+ * Levels of past dates: people.vneid_level is the level now (people.c owns it and its changes);
+ * vneid_past (migration 32) keeps the level each person had before each change, written by a
+ * trigger in the changing transaction and dated the day of the change; VNEID_LEVEL_ON_SQL reads the
+ * level of any day from both, for these figures and the indicators (ind_sql.h).
+ * Owns: vneid_past's statements (the dating of a change after the fact).
  * Never: counts or lists outside the caller's scope (scope.h).
  */
 #ifndef HOCVUSO_VNEID_H
@@ -15,6 +19,25 @@
 #include "domain/err.h"
 #include "domain/scope.h"
 #include "store/store.h"
+
+/* The VNeID level of the person `p` (an alias of people) on the day rk_.k (yyyymmdd): the level kept
+ * for that day in vneid_past (the first change after it), else the level now. */
+#define VNEID_LEVEL_ON_SQL                                                                             \
+  "COALESCE((SELECT vp_.level FROM vneid_past vp_ WHERE vp_.person_id = p.id AND vp_.until_key > rk_.k" \
+  " ORDER BY vp_.until_key LIMIT 1), p.vneid_level)"
+
+/* Dates the last change of the person's level `since_key` (yyyymmdd, before today) rather than the
+ * day it was recorded: the level before is then kept until that day, and a level recorded between
+ * that day and the change is forgotten. Called in the changing transaction, after the change. No
+ * change recorded after since_key: nothing to do. 0, or -1 with e. */
+int vneid_backdate(store_conn *w, int64_t person_id, int64_t since_key, app_err *e);
+/* The level before `level` (the person's first record of it, as on a record made with a date):
+ * `before` until since_key. 0, or -1 with e. */
+int vneid_keep_before(store_conn *w, int64_t person_id, int before, int64_t since_key, app_err *e);
+/* Many people's last change at once, for synthetic records: `pairs` a JSON array of
+ * [person_id, since_key]; each person's latest kept row is dated since_key (which must hold none
+ * yet). *changed the rows moved. -1 on error. */
+int vneid_backdate_many(store_conn *w, const char *pairs, int64_t *changed);
 
 /* {date, residents, level0, level1, level2, adults, adults_without_level2, by_unit: [{unit_id,
  * name, residents, level0, level1, level2, adults, adults_without_level2}]} on `date_key` (yyyymmdd),

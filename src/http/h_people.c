@@ -29,6 +29,7 @@ static void input_of(req *r, person_input *in) {
   in->household_set = hh >= 0;
   in->household_id = hh > 0 ? hh : 0;
   in->vneid_level = (int)req_int(r, "vneid_level", -1);
+  in->vneid_since = req_str(r, "vneid_since");
   in->unit_id = req_int(r, "unit_id", 0);
 }
 

@@ -4,6 +4,7 @@
  * adults are groups.h's. */
 #include "domain/families.h"
 #include "domain/groups.h"
+#include "domain/indicators.h" /* ind_date_key */
 #include "domain/vneid.h"
 #include "http/handlers.h"
 #include "util/clock.h"
@@ -34,10 +35,17 @@ int h_families_left(req *r) {
 int h_vneid_coverage(req *r) {
   scope_sql sc;
   scope_sql_of(&sc, r->who, CAP_IDENTITY_READ);
+  int64_t today = groups_date_key(clock_now()), key = today;
+  const char *ds = req_qstr(r, "date");
+  if (ds && *ds) {
+    key = ind_date_key(ds);
+    if (key < 0) return req_fail(r, 400, "invalid_value", "date", "Ngày phải là một ngày có thật, dạng YYYY-MM-DD.");
+    if (key > today) return req_fail(r, 400, "invalid_value", "date", "Ngày không được ở tương lai.");
+  }
   store_conn *c = req_db(r);
   if (!c) return req_unavailable(r);
   json_t *o = NULL;
-  if (vneid_coverage(c, &sc, req_qint(r, "unit_id", 0), groups_date_key(clock_now()), &o, &r->err) != 0) return -1;
+  if (vneid_coverage(c, &sc, req_qint(r, "unit_id", 0), key, &o, &r->err) != 0) return -1;
   return req_ok(r, 200, o);
 }
 

@@ -112,7 +112,9 @@ static const field_spec residents_query[] = {
       {"phone", FT_STRING, false, 0, 20, "Số điện thoại; rỗng để xóa"},                                         \
       {"household_id", FT_INT, false, 0, INT64_MAX, "Hộ gia đình (cùng tổ dân phố); 0: không thuộc hộ nào"},    \
       {"relation", FT_STRING, false, 0, 50, "Quan hệ với chủ hộ"},                                              \
-      {"vneid_level", FT_INT, false, 0, 2, "Mức định danh điện tử: 0 (chưa có), 1, 2"}
+      {"vneid_level", FT_INT, false, 0, 2, "Mức định danh điện tử: 0 (chưa có), 1, 2"},                     \
+      {"vneid_since", FT_STRING, false, 0, 10,                                                                 \
+       "Ngày đạt mức định danh mới (dd/mm/yyyy hoặc yyyy-mm-dd; chỉ cùng với vneid_level thay đổi; mặc định hôm nay)"}
 static const field_spec resident_create_body[] = {
     {"full_name", FT_NAME, true, 1, 100, "Họ và tên"},
     {"unit_id", FT_INT, true, 1, INT64_MAX,
@@ -456,6 +458,11 @@ static const field_spec service_help_body[] = {
 /* Gia đình số and VNeID coverage (families.h, vneid.h). */
 static const field_spec reach_unit_query[] = {
     {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {0},
+};
+static const field_spec vneid_coverage_query[] = {
+    {"unit_id", FT_INT, false, 1, INT64_MAX, "Chỉ các tổ dân phố trong cây đơn vị này"},
+    {"date", FT_DATE, false, 0, 0, "Theo mức của ngày này (YYYY-MM-DD, không ở tương lai); mặc định: hôm nay"},
     {0},
 };
 static const field_spec indicators_query[] = {
@@ -1132,8 +1139,9 @@ const route routes[] = {
      "Sửa một chỉ tiêu do phường định nghĩa: tên, định nghĩa, chỉ tiêu theo năm, đang dùng hay không",
      "IndicatorDefinitionSaved"},
     {"GET", "/api/v1/vneid/coverage", h_vneid_coverage, ON_UNIT(CAP_IDENTITY_READ, "unit_id", FROM_QUERY), NULL,
-     reach_unit_query, false, RATE_NONE, 200, "getVneidCoverage", "Định danh điện tử",
-     "Người dân theo mức định danh điện tử VNeID (chưa có, mức 1, mức 2) theo tổ dân phố, cho công an phường",
+     vneid_coverage_query, false, RATE_NONE, 200, "getVneidCoverage", "Định danh điện tử",
+     "Người dân theo mức định danh điện tử VNeID (chưa có, mức 1, mức 2) theo tổ dân phố, cho công an phường;"
+     " theo một ngày đã qua: mức của từng người vào ngày đó",
      "VneidCoverage"},
     {"GET", "/api/v1/vneid/worklist", h_vneid_worklist, ON_UNIT(CAP_PEOPLE_READ, "unit_id", FROM_QUERY), NULL,
      reach_page_query, false, RATE_NONE, 200, "listVneidWorklist", "Định danh điện tử",

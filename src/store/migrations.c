@@ -947,6 +947,44 @@ static const store_sql m0031[] = {
 #undef PG_
     {NULL, NULL},
 };
+
+/* 32: the VNeID level a person had before its last changes (vneid.h), so that a figure for a past
+ * date (VNeID level 2 among adults) counts the level of that date, not today's. people.vneid_level
+ * stays the level now; vneid_past holds, for each change, the level the person had on every day
+ * before until_key (yyyymmdd, the first day of the next level) back to the row before. No row: the
+ * level has not changed since the record was made, and counts for every date. A trigger writes the
+ * row of a change in the changing transaction, dated the day of the change in Vietnam (UTC+7, as
+ * groups_date_key); a second change the same day keeps the level of the day before. Rows are marked
+ * for the live counts like the person's own changes. */
+#define VN_TODAY_SQLITE_ "CAST(strftime('%Y%m%d', 'now', '+7 hours') AS INTEGER)"
+#define VN_TODAY_PG_ "CAST(to_char(timezone('UTC', now()) + interval '7 hours', 'YYYYMMDD') AS INTEGER)"
+static const store_sql m0032[] = {
+    {"CREATE TABLE vneid_past (person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " until_key INTEGER NOT NULL CHECK (until_key BETWEEN 19000101 AND 99991231),"
+     " level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 2), PRIMARY KEY (person_id, until_key)) WITHOUT ROWID",
+     "CREATE TABLE vneid_past (person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " until_key INTEGER NOT NULL CHECK (until_key BETWEEN 19000101 AND 99991231),"
+     " level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 2), PRIMARY KEY (person_id, until_key))"},
+    {"CREATE TRIGGER vneid_past_keep AFTER UPDATE OF vneid_level ON people"
+     " WHEN OLD.vneid_level IS NOT NEW.vneid_level BEGIN"
+     " INSERT OR IGNORE INTO vneid_past (person_id, until_key, level) VALUES (OLD.id, " VN_TODAY_SQLITE_
+     ", OLD.vneid_level); END",
+     "CREATE FUNCTION vneid_past_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+     " INSERT INTO vneid_past (person_id, until_key, level) VALUES (OLD.id, " VN_TODAY_PG_ ", OLD.vneid_level)"
+     " ON CONFLICT DO NOTHING; RETURN NULL; END $$"},
+    {"", "CREATE TRIGGER vneid_past_keep AFTER UPDATE OF vneid_level ON people FOR EACH ROW"
+         " WHEN (OLD.vneid_level IS DISTINCT FROM NEW.vneid_level) EXECUTE FUNCTION vneid_past_keep()"},
+    {"CREATE TRIGGER ind_vneid_past_in AFTER INSERT ON vneid_past BEGIN" IND_MARK_P_("NEW.person_id") " END", ""},
+    {"CREATE TRIGGER ind_vneid_past_up AFTER UPDATE ON vneid_past BEGIN" IND_MARK_P_("OLD.person_id")
+     IND_MARK_P_("NEW.person_id") " END",
+     ""},
+    {"CREATE TRIGGER ind_vneid_past_out AFTER DELETE ON vneid_past BEGIN" IND_MARK_P_("OLD.person_id") " END", ""},
+    {"", PG_FN_("ind_mark_vneid_past", PG_P_("OLD.person_id"), PG_P_("NEW.person_id"))},
+    {"", PG_TRIGGER_("vneid_past", "ind_mark_vneid_past")},
+    {NULL, NULL},
+};
+#undef VN_TODAY_SQLITE_
+#undef VN_TODAY_PG_
 #undef IND_MARK_P_
 #undef IND_MARK_H_
 #undef IND_MARK_USER_
@@ -1380,5 +1418,6 @@ const store_migration hocvuso_migrations[] = {
     {29, "the figures of every unit at the end of each quarter", m0029},
     {30, "the criteria of commendation candidates", m0030},
     {31, "live counts of the indicators: marks kept by triggers, each record's classification, counts per unit", m0031},
+    {32, "the VNeID level before each change, for figures of past dates", m0032},
     {0, NULL, NULL},
 };

@@ -25,6 +25,7 @@
 #include "domain/indicators.h"
 #include "domain/people.h"
 #include "domain/units.h"
+#include "domain/vneid.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -242,7 +243,14 @@ static void test_figures(void **state) {
   exec_ok(fx, sql);
   (void)a3;
 
+  /* a2's level 2 was recorded today: on a past date a2 had the level before (0) */
   json_t *o = compute(fx, tdp, 20260301);
+  figures(o, "M4", 0, 3);
+  json_decref(o);
+  /* ... until the change is dated the day it happened (vneid.h) */
+  app_err be = {0};
+  if (vneid_backdate(fx->w, a2, 20260105, &be) != 0) fail_msg("vneid_backdate: %s", be.message);
+  o = compute(fx, tdp, 20260301);
   figures(o, "T3", 2, 3); /* a1 certified, a2 confirmed; a3 not; the child is no adult */
   figures(o, "T4", 1, 3);
   figures(o, "M4", 1, 3);
@@ -258,9 +266,15 @@ static void test_figures(void **state) {
   /* the day before the VNeID confirmation, and in 2025 (its own target) */
   o = compute(fx, tdp, 20260104);
   figures(o, "T4", 0, 3);
+  figures(o, "M4", 0, 3); /* level 2 from 2026-01-05 */
+  figures(o, "M3", 2, 2); /* the certificates were issued at 23:53 on 2025-12-31, Vietnam's time */
   json_decref(o);
   o = compute(fx, tdp, 20251231);
   assert_int_equal(json_integer_value(json_object_get(item_of(o, "T3"), "target")), 80);
+  figures(o, "M3", 2, 2);
+  json_decref(o);
+  o = compute(fx, tdp, 20251230);
+  figures(o, "M3", 0, 2); /* nobody of either household had learned yet */
   json_decref(o);
   /* the office: its staff member, who lives elsewhere, counts for target 1 there, not as a resident */
   o = compute(fx, office, 20260301);

@@ -25,6 +25,7 @@
 #include "domain/indicators_left.h"
 #include "domain/people.h"
 #include "domain/units.h"
+#include "domain/vneid.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -114,6 +115,8 @@ static void test_left_behind(void **state) {
   exec_ok(fx, sql);
   snprintf(sql, sizeof sql, "UPDATE people SET vneid_level = 2 WHERE id = %lld", (long long)b);
   exec_ok(fx, sql);
+  app_err ve = {0}; /* level 2 since the confirmation's day, not the day it was recorded */
+  if (vneid_backdate(fx->w, b, 20260105, &ve) != 0) fail_msg("vneid_backdate: %s", ve.message);
   snprintf(sql, sizeof sql, "UPDATE people SET phone = '0912345678' WHERE id = %lld", (long long)c);
   exec_ok(fx, sql);
   snprintf(sql, sizeof sql,

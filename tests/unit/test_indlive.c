@@ -29,6 +29,7 @@
 #include "domain/indlive.h"
 #include "domain/people.h"
 #include "domain/units.h"
+#include "domain/vneid.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -356,6 +357,8 @@ static void test_many_units(void **state) {
 }
 
 /* An edit of a field no rule reads (the phone) marks nothing; one that a rule reads does. */
+static int64_t level2(fixture *fx, int64_t unit_id, int64_t key, bool live);
+
 static void test_edit_marks(void **state) {
   fixture *fx = fx_of(state);
   char sql[256];
@@ -374,6 +377,18 @@ static void test_edit_marks(void **state) {
   store_release(r);
   agree(fx, "after an edit a rule reads, before the drain");
   drain(fx);
+  /* the change dated a month back after the fact (vneid.h): only vneid_past is written */
+  app_err e = {0};
+  int64_t back = groups_date_key(clock_now() - 30 * 86400);
+  if (vneid_backdate(fx->w, p, back, &e) != 0) fail_msg("vneid_backdate: %s", e.message);
+  r = store_acquire(fx->st, false);
+  assert_true(indlive_pending(r, today(), 10) >= 1);
+  store_release(r);
+  agree(fx, "after a VNeID level dated back, before the drain");
+  drain(fx);
+  /* counted from the records on the days around it: level 2 from that day on */
+  int64_t before = groups_date_key(clock_now() - 31 * 86400);
+  assert_int_equal(level2(fx, fx->tdp2, back, false), level2(fx, fx->tdp2, before, false) + 1);
 }
 
 /* The live cube of `unit` on `key`: how many adults and elderly. */
@@ -391,6 +406,29 @@ static void adults_elderly(fixture *fx, int64_t unit_id, int64_t key, int64_t *a
   ind_cube_free(&c);
   if (store_in_transaction(r)) store_rollback(r);
   store_release(r);
+}
+
+/* How many people of `unit` on `key` have VNeID level 2 (fact bit 8): from the live counts, or
+ * counted from the records. */
+static int64_t level2(fixture *fx, int64_t unit_id, int64_t key, bool live) {
+  store_conn *r = store_acquire(fx->st, false);
+  assert_non_null(r);
+  ind_cube c;
+  app_err e = {0};
+  if (live) {
+    assert_int_equal(indlive_cube(r, IND_PEOPLE, unit_id, key, &c, &e), 1);
+  } else {
+    ind_use_live(false);
+    assert_int_equal(ind_cube_load(r, IND_PEOPLE, unit_id, key, &c, &e), 0);
+    ind_use_live(true);
+  }
+  int64_t n = 0;
+  for (int i = 0; i < c.ncells; i++)
+    if (c.cells[i].f & 8) n += c.cells[i].n;
+  ind_cube_free(&c);
+  if (store_in_transaction(r)) store_rollback(r);
+  store_release(r);
+  return n;
 }
 
 static void verify_on(fixture *fx, int64_t key) {
@@ -427,6 +465,10 @@ static void test_days(void **state) {
            " VALUES (%lld, 'national_platform', 'binhdanhocvuso.gov.vn', %lld, 4)",
            (long long)p3, (long long)ahead);
   exec_ok(fx->w, sql);
+  /* a level kept until a day ahead (a server's clock ahead of this one's): level 2 until then */
+  snprintf(sql, sizeof sql, "INSERT INTO vneid_past (person_id, until_key, level) VALUES (%lld, %lld, 2)",
+           (long long)p3, (long long)ahead);
+  exec_ok(fx->w, sql);
   drain(fx);
   int64_t days[] = {t, ahead - 1, ahead, y18 * 10000 + 228, y18 * 10000 + 301, y60 * 10000 + 228, y60 * 10000 + 229,
                     y60 * 10000 + 301};
@@ -437,6 +479,7 @@ static void test_days(void **state) {
   adults_elderly(fx, fx->tdp2, y18 * 10000 + 228, &a0, &e0);
   adults_elderly(fx, fx->tdp2, y18 * 10000 + 301, &a1, &e1);
   assert_int_equal(a1, a0 + 1); /* 18 on 1 March */
+  assert_int_equal(level2(fx, fx->tdp2, ahead - 1, true), level2(fx, fx->tdp2, ahead, true) + 1);
   adults_elderly(fx, fx->tdp2, y60 * 10000 + 228, &a0, &e0);
   adults_elderly(fx, fx->tdp2, y60 * 10000 + 229, &a1, &e1);
   assert_int_equal(e1, e0 + 1); /* 60 on 29 February */
