@@ -1,7 +1,9 @@
 // The officers' overview of Đại sứ số, Gia đình số and VNeID coverage in a real Chromium against a real
 // server, on a 360 px phone: the ward admin sees the three sections with the server's figures per tổ
 // dân phố and follows a tổ to its households where nobody has learned; the field helper of tổ 1 has no
-// VNeID figures (police only) but the worklist of adults without level 2 of their own tổ.
+// VNeID figures (police only) but the worklist of adults without level 2 of their own tổ. The admin
+// records a level reached ten days ago on the person's record, and the overview's figures of a past
+// day (its date form) are each person's level on that day.
 // Owns: its server, its browser and the synthetic people it makes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,6 +78,45 @@ test('phone 360 px: the field helper has the worklist of their tổ, not the VNe
   await rowOf.getByText('Mức 1').waitFor();
   assert.equal(await page.locator('main .vneid-worklist-table').getByText(`Lê Văn Khác ${t}`).count(), 0, 'nobody of tổ 2');
   await assertNoHorizontalOverflow(page, PHONE.width, 'the worklist');
+  assertNoProblems(problems);
+  await context.close();
+});
+
+test('phone 360 px: a VNeID level dated ten days back on the record counts from that day in the overview', { timeout: 120_000 }, async () => {
+  const { page, problems, context, allow } = await newPage(browser, srv.url, { viewport: PHONE });
+  allow(/status of 400 .*\/api\/v1\/residents\//); // the date without a new level, on purpose
+  await login(page, 'admin', srv.password);
+  await waitReady(page);
+  const day = (n) => new Date(Date.now() + 7 * 3600e3 - n * 86400e3).toISOString().slice(0, 10);
+  const [d10, d11] = [day(10), day(11)];
+  const cov = async (d) => (await (await page.request.get(`${srv.url}/api/v1/vneid/coverage?date=${d}`)).json()).by_unit.find((x) => x.unit_id === tdp1);
+  const before10 = await cov(d10), before11 = await cov(d11);
+  await page.goto(`/#/dan-cu/${adult.id}`);
+  await waitReady(page);
+  await page.locator('summary', { hasText: 'Sửa hồ sơ' }).click();
+  const edit = page.getByRole('form', { name: 'Sửa hồ sơ' });
+  // a date with the level unchanged: refused beside the field, nothing saved
+  await edit.getByLabel('Ngày đạt mức định danh').fill(d10.split('-').reverse().join('/'));
+  await edit.getByRole('button', { name: 'Lưu thay đổi' }).click();
+  await edit.locator('.field', { has: page.getByLabel('Ngày đạt mức định danh') }).locator('.field-error').getByText(/mức định danh điện tử mới/).waitFor();
+  await edit.getByLabel('Định danh điện tử (VNeID)').selectOption('2');
+  await edit.getByRole('button', { name: 'Lưu thay đổi' }).click();
+  await page.getByText('Đã lưu hồ sơ.').waitFor();
+  await waitReady(page);
+  const after10 = await cov(d10), after11 = await cov(d11);
+  assert.equal(after10.level2, before10.level2 + 1, 'level 2 from the day given');
+  assert.equal(after11.level2, before11.level2, 'not the day before');
+  await page.goto(`/#/tong-quan-so?date=${d10}`);
+  await page.getByRole('heading', { level: 1, name: 'Tổng quan phổ cập số' }).waitFor();
+  await waitReady(page);
+  const cellOf = () => page.locator(`main .vneid-table tr[data-id="${tdp1}"] td[data-label="Mức 2"]`);
+  assert.match((await cellOf().innerText()).trim(), new RegExp(`^${after10.level2} `));
+  await page.getByLabel('Mức định danh vào ngày').fill(d11);
+  await page.getByRole('button', { name: 'Xem' }).click();
+  await page.waitForFunction((d) => location.hash.includes(`date=${d}`), d11);
+  await waitReady(page);
+  assert.match((await cellOf().innerText()).trim(), new RegExp(`^${after11.level2} `));
+  await assertNoHorizontalOverflow(page, PHONE.width, 'the overview of a past day');
   assertNoProblems(problems);
   await context.close();
 });

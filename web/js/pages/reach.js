@@ -55,9 +55,23 @@ function familiesCard(f) {
     h('p', null, h('a', { href: '#/gia-dinh-so', class: 'btn btn-secondary' }, h('span', null, 'Danh sách hộ chưa có ai học'), icon('chevron'))));
 }
 
-function vneidCard(v) {
+/** The day the VNeID figures are of: each person's level on that day (today by default). */
+function vneidDateForm(ctx, v) {
+  const input = h('input', { type: 'date', name: 'date', value: v.date, id: 'vneid-date', class: 'input', max: v.today || undefined });
+  const go = (e) => {
+    e.preventDefault();
+    ctx.setQuery({ date: input.value || '' });
+  };
+  return h('form', { class: 'ind-date-form', onsubmit: go },
+    h('label', { for: 'vneid-date' }, 'Mức định danh vào ngày'),
+    input,
+    h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Xem'));
+}
+
+function vneidCard(ctx, v) {
   const pct = (a, b) => (b ? Math.round((a * 1000) / b) / 10 : 0);
   return section('Định danh điện tử VNeID',
+    vneidDateForm(ctx, v),
     h('ul', { class: 'stat-list reach-vneid' },
       h('li', null, h('span', { class: 'stat-value' }, fmtNum(v.level2)), h('span', { class: 'stat-label' }, `/${fmtNum(v.residents)} người dân có mức 2`)),
       h('li', { class: v.adults_without_level2 ? 'stat-warn' : null }, h('span', { class: 'stat-value' }, fmtNum(v.adults_without_level2)), h('span', { class: 'stat-label' }, 'người từ 18 tuổi chưa có mức 2'))),
@@ -77,13 +91,13 @@ async function overview(ctx) {
   const [amb, fam, vn] = await Promise.all([
     api.get('/ambassadors/summary'),
     api.get('/families', q),
-    ctx.can('identity.read') ? api.get('/vneid/coverage', q) : Promise.resolve(null),
+    ctx.can('identity.read') ? api.get('/vneid/coverage', ctx.query.date ? { ...q, date: ctx.query.date } : q) : Promise.resolve(null),
   ]);
   return h('div', { class: 'page' },
     pageHeader('Tổng quan phổ cập số', 'Đại sứ số, gia đình số và định danh điện tử trong phạm vi của bạn, theo tổ dân phố.'),
     ambassadorsCard(amb),
     familiesCard(fam),
-    vn ? vneidCard(vn) : section('Định danh điện tử VNeID',
+    vn ? vneidCard(ctx, vn) : section('Định danh điện tử VNeID',
       h('p', null, 'Số liệu theo mức định danh dành cho công an phường. Tổ của bạn có danh sách người từ 18 tuổi chưa có mức 2.'),
       h('p', null, h('a', { href: '#/dinh-danh', class: 'btn btn-secondary' }, h('span', null, 'Danh sách người chưa có mức 2'), icon('chevron')))));
 }

@@ -235,6 +235,10 @@ function personFields(p, units, { creating, households = null }) {
       hint: creating ? '12 chữ số.' : (p.cccd ? 'Để trống nếu không đổi. Gõ số mới (12 chữ số) để thay.' : '12 chữ số.'),
     }),
     field({ label: 'Định danh điện tử (VNeID)', name: 'vneid_level', type: 'select', value: String(p.vneid_level ?? '0'), options: VNEID_LEVELS }),
+    field({
+      label: 'Ngày đạt mức định danh', name: 'vneid_since', value: '', autocomplete: 'off', inputmode: 'numeric', placeholder: 'dd/mm/yyyy',
+      hint: 'Chỉ ghi khi đổi mức và mức mới đã đạt từ trước hôm nay (ví dụ theo giấy xác nhận của công an). Để trống: tính từ hôm nay.',
+    }),
   );
   if (!creating && households) {
     const options = [{ value: '0', label: 'Không thuộc hộ nào' },
@@ -261,6 +265,7 @@ function personBody(values, p, creating) {
   put('phone', values.phone.trim(), p.phone);
   if (values.cccd.trim()) body.cccd = values.cccd.trim();
   if (values.vneid_level !== String(p.vneid_level ?? '0')) body.vneid_level = Number(values.vneid_level);
+  if (values.vneid_since && values.vneid_since.trim()) body.vneid_since = values.vneid_since.trim();
   if ('household_id' in values && values.household_id !== String(p.household ? p.household.id : 0)) {
     body.household_id = Number(values.household_id);
   }
@@ -335,7 +340,8 @@ const AUDIT_ACTIONS = {
 };
 const FIELD_LABELS = {
   full_name: 'họ tên', birth_date: 'ngày sinh', sex: 'giới tính', cccd: 'CCCD', phone: 'điện thoại',
-  household_id: 'hộ', relation: 'quan hệ với chủ hộ', vneid_level: 'VNeID', unit_id: 'đơn vị',
+  household_id: 'hộ', relation: 'quan hệ với chủ hộ', vneid_level: 'VNeID', vneid_since: 'ngày đạt mức VNeID',
+  unit_id: 'đơn vị',
 };
 
 /** The person's audit trail: the entries about this record, newest first. */
