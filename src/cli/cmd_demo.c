@@ -452,7 +452,7 @@ int cmd_demo(int argc, char **argv) {
     char q[8];
     ind_last_quarter(today, q);
     for (int k = 0; rc == 0 && k < 4; k++) {
-      if (ind_snapshot_take(st, q, today, &units, err, sizeof err) != 0) {
+      if (ind_snapshot_take(st, q, today, NULL, &units, err, sizeof err) != 0) {
         fprintf(stderr, "hocvuso demo: %s\n", err);
         rc = -1;
       }

@@ -86,7 +86,7 @@ static int snapshot(store *st, const cli_args *args) {
   }
   char err[512] = "";
   int64_t n = 0;
-  if (ind_snapshot_take(st, q, today, &n, err, sizeof err) != 0) {
+  if (ind_snapshot_take(st, q, today, NULL, &n, err, sizeof err) != 0) {
     fprintf(stderr, "hocvuso indicators snapshot: %s (%lld units written before)\n", err, (long long)n);
     return 1;
   }

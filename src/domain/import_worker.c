@@ -67,7 +67,7 @@ static void purge_when_due(double *next) {
   char quarter[8];
   int64_t today = groups_date_key(clock_now()), snapped = 0;
   ind_last_quarter(today, quarter);
-  if (ind_snapshot_take(W.st, quarter, today, &snapped, err, sizeof err) != 0)
+  if (ind_snapshot_take(W.st, quarter, today, &W.stop, &snapped, err, sizeof err) != 0)
     log_error("snapshot of %s: %s (tried again later)", quarter, err);
   else if (snapped)
     log_info("snapshot of %s: the figures of %lld unit(s) kept", quarter, (long long)snapped);

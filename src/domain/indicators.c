@@ -928,6 +928,7 @@ static json_t *percent_or_null(int64_t num, int64_t den) {
 typedef struct compute_ctx {
   store_conn *c;
   int64_t unit_id, date_key;
+  const ind_cube *given[IND_BASE_COUNT]; /* counted already (a snapshot of every unit): copied, not loaded */
   ind_cube cubes[IND_BASE_COUNT];
   bool loaded[IND_BASE_COUNT];
   const json_t *set;
@@ -939,7 +940,15 @@ static int add_item(compute_ctx *x, const char *code, const char *name, const js
   int b = def ? ind_base_of(json_string_value(json_object_get(def, "base"))) : -1;
   if (b < 0) return APP_INTERNAL(e);
   if (!x->loaded[b]) {
-    if (ind_cube_load(x->c, (ind_base)b, x->unit_id, x->date_key, &x->cubes[b], e) != 0) return -1;
+    if (x->given[b]) {
+      const ind_cube *g = x->given[b];
+      x->cubes[b] = (ind_cube){.cells = g->ncells ? malloc(sizeof *g->cells * (size_t)g->ncells) : NULL,
+                               .ncells = g->ncells, .cap = g->ncells};
+      if (g->ncells && !x->cubes[b].cells) return APP_INTERNAL(e);
+      if (g->ncells) memcpy(x->cubes[b].cells, g->cells, sizeof *g->cells * (size_t)g->ncells);
+    } else if (ind_cube_load(x->c, (ind_base)b, x->unit_id, x->date_key, &x->cubes[b], e) != 0) {
+      return -1;
+    }
     x->loaded[b] = true;
   }
   int64_t num = 0, den = 0;
@@ -960,7 +969,9 @@ static int add_item(compute_ctx *x, const char *code, const char *name, const js
   return 0;
 }
 
-int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, app_err *e) {
+/* ind_compute, with the people's and households' cubes given when not NULL. */
+static int compute_with(store_conn *c, int64_t unit_id, int64_t date_key, const ind_cube *people,
+                        const ind_cube *households, json_t **out, app_err *e) {
   *out = NULL;
   pthread_once(&parse_once, parse_catalogue);
   compute_ctx x;
@@ -968,6 +979,8 @@ int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, 
   x.c = c;
   x.unit_id = unit_id;
   x.date_key = date_key;
+  x.given[IND_PEOPLE] = people;
+  x.given[IND_HOUSEHOLDS] = households;
   int ret = -1;
   json_t *unit = NULL, *set = NULL;
   x.items = json_array();
@@ -1029,6 +1042,10 @@ done:
   json_decref(unit);
   json_decref(set);
   return ret;
+}
+
+int ind_compute(store_conn *c, int64_t unit_id, int64_t date_key, json_t **out, app_err *e) {
+  return compute_with(c, unit_id, date_key, NULL, NULL, out, e);
 }
 
 /* ---- ranking of the units below ---- */
@@ -1188,7 +1205,8 @@ void ind_last_quarter(int64_t today_key, char out[8]) {
 }
 
 /* One unit's rows, computed on a reader. */
-static int snapshot_rows(store *st, int64_t unit_id, int64_t date_key, json_t **items, char *err, size_t errlen) {
+static int snapshot_rows(store *st, const indlive_recounted *counted, int64_t unit_id, int64_t date_key, json_t **items,
+                         char *err, size_t errlen) {
   *items = NULL;
   store_conn *c = store_acquire(st, false);
   if (!c) {
@@ -1197,7 +1215,11 @@ static int snapshot_rows(store *st, int64_t unit_id, int64_t date_key, json_t **
   }
   json_t *o = NULL;
   app_err e = {0};
-  int rc = store_read_snapshot(c) == STORE_OK ? ind_compute(c, unit_id, date_key, &o, &e) : -1;
+  const ind_cube *people = indlive_recounted_cube(counted, unit_id, IND_PEOPLE);
+  const ind_cube *households = indlive_recounted_cube(counted, unit_id, IND_HOUSEHOLDS);
+  int rc = store_read_snapshot(c) == STORE_OK
+               ? compute_with(c, unit_id, date_key, people, people ? households : NULL, &o, &e)
+               : -1;
   if (store_in_transaction(c)) store_rollback(c);
   store_release(c);
   if (rc != 0) {
@@ -1262,13 +1284,25 @@ int ind_snapshot_one(store *st, const char *quarter, int64_t today_key, int64_t 
     return -1;
   }
   json_t *rows = NULL;
-  if (snapshot_rows(st, unit_id, end, &rows, err, errlen) != 0) return -1;
+  if (snapshot_rows(st, NULL, unit_id, end, &rows, err, errlen) != 0) return -1;
   int rc = snapshot_write(st, quarter, &unit_id, &rows, 1, err, errlen);
   json_decref(rows);
   return rc;
 }
 
-int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, int64_t *written, char *err, size_t errlen) {
+/* The people and households of every unit on `end`, counted in one pass (on a reader, in one
+ * consistent read): a unit's own count costs its subtree, every unit's the city times its depth. */
+static indlive_recounted *recount_on(store *st, int64_t end, char *err, size_t errlen) {
+  store_conn *c = store_acquire(st, false);
+  indlive_recounted *r = c && store_read_consistent(c) == STORE_OK ? indlive_recount(c, end) : NULL;
+  if (!r) snprintf(err, errlen, "cannot count the records: %s", c ? store_errmsg(c) : "no database connection");
+  if (c && store_in_transaction(c)) store_rollback(c);
+  if (c) store_release(c);
+  return r;
+}
+
+int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, atomic_bool *stop, int64_t *written,
+                      char *err, size_t errlen) {
   *written = 0;
   int64_t end = ind_quarter_end(quarter);
   if (end < 0) {
@@ -1279,8 +1313,10 @@ int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, int64_t
     snprintf(err, errlen, "quarter %s has not ended", quarter);
     return -1;
   }
+  indlive_recounted *counted = NULL; /* counted once, when a unit is first found without its figures */
+  int ret = 0;
   int64_t after = 0;
-  for (;;) {
+  while (ret == 0 && !(stop && atomic_load(stop))) {
     int64_t ids[SNAPSHOT_CHUNK];
     json_t *rows[SNAPSHOT_CHUNK];
     int n = 0;
@@ -1288,7 +1324,8 @@ int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, int64_t
     store_conn *c = store_acquire(st, false);
     if (!c) {
       snprintf(err, errlen, "no database connection");
-      return -1;
+      ret = -1;
+      break;
     }
     store_stmt *s = store_prepare(c, &q_units_all);
     int rc = s ? STORE_OK : STORE_ERROR;
@@ -1316,23 +1353,30 @@ int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, int64_t
     store_release(c);
     if (rc != STORE_DONE) {
       snprintf(err, errlen, "cannot list the units");
-      return -1;
+      ret = -1;
+      break;
     }
-    if (nlisted == 0) return 0;
+    if (nlisted == 0) break;
     after = listed[nlisted - 1];
+    if (n && !counted && !(counted = recount_on(st, end, err, errlen))) {
+      ret = -1;
+      break;
+    }
     /* their figures, with nothing held */
     int computed = 0;
-    for (; computed < n; computed++)
-      if (snapshot_rows(st, ids[computed], end, &rows[computed], err, errlen) != 0) break;
-    int ret = computed == n ? 0 : -1;
-    /* written in one short transaction on the writer */
-    if (ret == 0 && n) {
+    for (; computed < n && !(stop && atomic_load(stop)); computed++)
+      if (snapshot_rows(st, counted, ids[computed], end, &rows[computed], err, errlen) != 0) break;
+    if (computed == n && n) {
+      /* written in one short transaction on the writer */
       ret = snapshot_write(st, quarter, ids, rows, n, err, errlen);
       if (ret == 0) *written += n;
+    } else if (computed < n && !(stop && atomic_load(stop))) {
+      ret = -1;
     }
     for (int i = 0; i < computed; i++) json_decref(rows[i]);
-    if (ret != 0) return -1;
   }
+  indlive_recounted_free(counted);
+  return ret;
 }
 
 int ind_history(store_conn *c, int64_t unit_id, const char *code, json_t **out, app_err *e) {

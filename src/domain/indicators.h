@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "domain/err.h"
@@ -110,11 +111,13 @@ int64_t ind_quarter_end(const char *quarter);
 /* The last quarter that ended on or before the day `today_key`, as "YYYY-Qn". */
 void ind_last_quarter(int64_t today_key, char out[8]);
 /* Takes the snapshot of `quarter` (which must have ended by `today_key`): every unit's figures as of
- * the quarter's last day, computed with no writer held, written SNAPSHOT_CHUNK units per short
- * transaction. A unit already in that snapshot is left as it is: re-running completes a snapshot cut
- * short and never changes a figure reported. *written: units added. 0, or -1 with `err` (2: the
- * quarter is not one, or has not ended). */
-int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, int64_t *written, char *err, size_t errlen);
+ * the quarter's last day, computed with no writer held (the people and households of every unit
+ * counted in one pass, indlive_recount), written SNAPSHOT_CHUNK units per short transaction. A unit
+ * already in that snapshot is left as it is: re-running completes a snapshot cut short and never
+ * changes a figure reported. Stops between units when *stop (NULL: never). *written: units added.
+ * 0 (done, or stopped), or -1 with `err` (the quarter is not one, or has not ended). */
+int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, atomic_bool *stop, int64_t *written,
+                      char *err, size_t errlen);
 /* The snapshot of `quarter` for one unit only (a report asked of a unit the housekeeper has not
  * reached): the same rows, the same rules. */
 int ind_snapshot_one(store *st, const char *quarter, int64_t today_key, int64_t unit_id, char *err, size_t errlen);

@@ -1037,30 +1037,17 @@ static int64_t compare_cubes(FILE *out, const vunit *x, int which) {
   return diffs;
 }
 
-int indlive_verify(store *st, int64_t today_key, FILE *out, int64_t *units, int64_t *records, int64_t *diffs,
-                   char *err, size_t errlen) {
-  *units = *records = *diffs = 0;
-  store_conn *c = store_acquire(st, false);
-  if (!c) {
-    snprintf(err, errlen, "the database is not available");
-    return -1;
-  }
+/* Every unit (id order), with the units above it. 0, or -1. */
+static int units_load(store_conn *c, vunit **out, size_t *count) {
   vunit *u = NULL;
   size_t nu = 0, cap = 0;
-  int ret = -1, rc;
-  if (store_read_consistent(c) != STORE_OK) goto done;
+  int rc;
   store_stmt *s = store_prepare(c, &q_all_units);
-  if (!s) goto done;
+  if (!s) return -1;
   while ((rc = store_step(s)) == STORE_ROW) {
-    if (nu == cap) {
-      size_t nc = cap ? cap * 2 : 256;
-      vunit *v = realloc(u, nc * sizeof *v);
-      if (!v) {
-        rc = STORE_ERROR;
-        break;
-      }
-      u = v;
-      cap = nc;
+    if (!grow((void **)&u, &cap, nu, sizeof *u)) {
+      rc = STORE_ERROR;
+      break;
     }
     vunit *x = &u[nu++];
     memset(x, 0, sizeof *x);
@@ -1070,16 +1057,13 @@ int indlive_verify(store *st, int64_t today_key, FILE *out, int64_t *units, int6
     x->name = name ? strdup(name) : NULL;
   }
   store_reset(s);
-  if (rc != STORE_DONE) goto done;
   qsort(u, nu, sizeof *u, vunit_cmp);
-  if (recount_people(c, today_key, u, nu, records) != 0 || recount_households(c, today_key, u, nu, records) != 0 ||
-      live_all(c, today_key, u, nu) != 0)
-    goto done;
-  for (size_t i = 0; i < nu; i++) *diffs += compare_cubes(out, &u[i], 0) + compare_cubes(out, &u[i], 1);
-  *units = (int64_t)nu;
-  ret = 0;
-done:
-  if (ret != 0) snprintf(err, errlen, "live counts: %s", store_errmsg(c));
+  *out = u;
+  *count = nu;
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+static void units_free(vunit *u, size_t nu) {
   for (size_t i = 0; i < nu; i++) {
     free(u[i].name);
     for (int k = 0; k < 2; k++) {
@@ -1088,6 +1072,58 @@ done:
     }
   }
   free(u);
+}
+
+int indlive_verify(store *st, int64_t today_key, FILE *out, int64_t *units, int64_t *records, int64_t *diffs,
+                   char *err, size_t errlen) {
+  *units = *records = *diffs = 0;
+  store_conn *c = store_acquire(st, false);
+  if (!c) {
+    snprintf(err, errlen, "the database is not available");
+    return -1;
+  }
+  vunit *u = NULL;
+  size_t nu = 0;
+  int ret = -1;
+  if (store_read_consistent(c) != STORE_OK || units_load(c, &u, &nu) != 0) goto done;
+  if (recount_people(c, today_key, u, nu, records) != 0 || recount_households(c, today_key, u, nu, records) != 0 ||
+      live_all(c, today_key, u, nu) != 0)
+    goto done;
+  for (size_t i = 0; i < nu; i++) *diffs += compare_cubes(out, &u[i], 0) + compare_cubes(out, &u[i], 1);
+  *units = (int64_t)nu;
+  ret = 0;
+done:
+  if (ret != 0) snprintf(err, errlen, "live counts: %s", store_errmsg(c));
+  units_free(u, nu);
   store_release(c);
   return ret;
+}
+
+struct indlive_recounted {
+  vunit *u;
+  size_t n;
+};
+
+indlive_recounted *indlive_recount(store_conn *c, int64_t key) {
+  indlive_recounted *r = calloc(1, sizeof *r);
+  int64_t records = 0;
+  if (!r) return NULL;
+  if (units_load(c, &r->u, &r->n) != 0 || recount_people(c, key, r->u, r->n, &records) != 0 ||
+      recount_households(c, key, r->u, r->n, &records) != 0) {
+    indlive_recounted_free(r);
+    return NULL;
+  }
+  return r;
+}
+
+const ind_cube *indlive_recounted_cube(const indlive_recounted *r, int64_t unit_id, ind_base base) {
+  if (!r || (base != IND_PEOPLE && base != IND_HOUSEHOLDS)) return NULL;
+  const vunit *x = vunit_find(r->u, r->n, unit_id);
+  return x ? &x->expect[base == IND_PEOPLE ? 0 : 1] : NULL;
+}
+
+void indlive_recounted_free(indlive_recounted *r) {
+  if (!r) return;
+  units_free(r->u, r->n);
+  free(r);
 }

@@ -50,4 +50,13 @@ int64_t indlive_pending(store_conn *c, int64_t today_key, int64_t cap);
 int indlive_verify(store *st, int64_t today_key, FILE *out, int64_t *units, int64_t *records, int64_t *diffs,
                    char *err, size_t errlen);
 
+/* Every unit's people and households on the day `key`, counted from the records in one pass (the
+ * recount of indlive_verify, for any date: the quarter snapshots of every unit at once). `c` should
+ * be in a consistent read. NULL when the database failed or memory ran out. */
+typedef struct indlive_recounted indlive_recounted;
+indlive_recounted *indlive_recount(store_conn *c, int64_t key);
+/* The cube of `unit_id` (IND_PEOPLE or IND_HOUSEHOLDS), owned by r; NULL for a unit made since. */
+const ind_cube *indlive_recounted_cube(const indlive_recounted *r, int64_t unit_id, ind_base base);
+void indlive_recounted_free(indlive_recounted *r);
+
 #endif

@@ -6,6 +6,7 @@
  */
 #include <ftw.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -320,9 +321,12 @@ static void test_snapshot(void **state) {
   if (!fx || !fx->st) skip();
   char err[256] = "";
   int64_t n = 0;
-  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q4", 20261231, &n, err, sizeof err), -1); /* its last day */
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q4", 20261231, NULL, &n, err, sizeof err), -1); /* its last day */
   assert_non_null(strstr(err, "has not ended"));
-  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q9", 20270101, &n, err, sizeof err), -1);
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q9", 20270101, NULL, &n, err, sizeof err), -1);
+  atomic_bool stop = true; /* a server stopping: nothing taken, no error */
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q2", 20260801, &stop, &n, err, sizeof err), 0);
+  assert_int_equal(n, 0);
   store_conn *w = store_acquire(fx->st, true);
   assert_non_null(w);
   int64_t units = 0;
@@ -334,7 +338,7 @@ static void test_snapshot(void **state) {
   units = store_col_int(s, 0);
   store_reset(s);
   store_release(w);
-  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q1", 20260601, &n, err, sizeof err), 0);
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q1", 20260601, NULL, &n, err, sizeof err), 0);
   assert_int_equal(n, units);
   w = store_acquire(fx->st, true);
   s = store_prepare(w, &q_count_rows);
@@ -342,6 +346,40 @@ static void test_snapshot(void **state) {
   int64_t rows = store_col_int(s, 0), den = store_col_int(s, 1);
   store_reset(s);
   assert_int_equal(rows, units * ind_catalogue_count);
+  /* every unit's figures, counted for all units in one pass, are those of its own count */
+  {
+    STORE_SQL(q_unit_ids, "SELECT id FROM units ORDER BY id");
+    STORE_SQL(q_snap_of, "SELECT numerator, denominator FROM indicator_snapshots WHERE quarter = '2026-Q1'"
+                         " AND unit_id = ? AND code = ?");
+    int64_t ids[256];
+    int nids = 0;
+    store_stmt *u = store_prepare(w, &q_unit_ids);
+    while (store_step(u) == STORE_ROW && nids < 256) ids[nids++] = store_col_int(u, 0);
+    store_reset(u);
+    assert_int_equal(nids, units);
+    for (int k = 0; k < nids; k++) {
+      json_t *own = NULL;
+      app_err ce = {0};
+      if (ind_compute(w, ids[k], 20260331, &own, &ce) != 0) fail_msg("ind_compute: %s", ce.message);
+      size_t ii;
+      json_t *it;
+      json_array_foreach(json_object_get(own, "items"), ii, it) {
+        store_stmt *q = store_prepare(w, &q_snap_of);
+        store_bind_int(q, 1, ids[k]);
+        store_bind_text(q, 2, json_string_value(json_object_get(it, "code")));
+        assert_int_equal(store_step(q), STORE_ROW);
+        int64_t sn = store_col_int(q, 0), sd = store_col_int(q, 1);
+        store_reset(q);
+        if (sn != json_integer_value(json_object_get(it, "numerator")) ||
+            sd != json_integer_value(json_object_get(it, "denominator")))
+          fail_msg("unit %lld %s: snapshot %lld/%lld, own count %lld/%lld", (long long)ids[k],
+                   json_string_value(json_object_get(it, "code")), (long long)sn, (long long)sd,
+                   (long long)json_integer_value(json_object_get(it, "numerator")),
+                   (long long)json_integer_value(json_object_get(it, "denominator")));
+      }
+      json_decref(own);
+    }
+  }
   /* a new adult resident of the ward, then the snapshot taken again: nothing added, nothing changed */
   fx->w = w;
   assert_int_equal(store_begin(w), STORE_OK);
@@ -350,7 +388,7 @@ static void test_snapshot(void **state) {
   assert_int_equal(store_commit(w), STORE_OK);
   fx->w = NULL;
   store_release(w);
-  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q1", 20260601, &n, err, sizeof err), 0);
+  assert_int_equal(ind_snapshot_take(fx->st, "2026-Q1", 20260601, NULL, &n, err, sizeof err), 0);
   assert_int_equal(n, 0);
   w = store_acquire(fx->st, true);
   s = store_prepare(w, &q_count_rows);
