@@ -581,8 +581,10 @@ static int flush(run *R, chunk *c) {
                      &c->a, c->t[T_CERT].v + cert_before);
     }
     if (rc == 0 && o->raise) {
-      /* level 2 from the visit that recorded it, or the confirmation, or the records' first day */
-      int32_t day = o->nvis ? o->vis[0].day : o->vneid_conf ? o->d_vneid : g->d0;
+      /* level 2 from the visit that recorded it, or the confirmation, or a day of the records' span */
+      int32_t day = o->nvis         ? o->vis[0].day
+                    : o->vneid_conf ? o->d_vneid
+                                    : g->d0 + (int32_t)(key(g->seed, p->id, 0x7A15) % (uint64_t)(g->d1 - g->d0 + 1));
       sat += (size_t)snprintf(since_json + sat, scap - sat, "%s[%lld,%lld]", raise_n ? "," : "", (long long)p->id,
                               (long long)key_of_day(day));
       at += (size_t)snprintf(raise_json + at, cap - at, "%s%lld", raise_n++ ? "," : "", (long long)p->id);

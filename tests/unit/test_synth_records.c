@@ -69,6 +69,9 @@ STORE_SQL(q_n8, "SELECT COUNT(*) FROM field_visit_outcomes");
 static const store_sql *const COUNTS[NTABLES] = {&q_n0, &q_n1, &q_n2, &q_n3, &q_n4, &q_n5, &q_n6, &q_n7, &q_n8};
 STORE_SQL(q_classes, "SELECT COUNT(*) FROM classes");
 STORE_SQL(q_level2, "SELECT COUNT(*) FROM people WHERE vneid_level = 2");
+/* the level before each raise, kept until the day of the raise (vneid.h), spread over the records' days */
+STORE_SQL(q_past_rows, "SELECT COUNT(*) FROM vneid_past WHERE level < 2");
+STORE_SQL(q_past_days, "SELECT COUNT(DISTINCT until_key) FROM vneid_past");
 STORE_SQL(q_certs, "SELECT id FROM certificates ORDER BY id");
 /* a later quiz measured a competence higher than the placement check did first */
 STORE_SQL(q_rising, "SELECT COUNT(DISTINCT b.learner_person) FROM attempt_competence b JOIN attempt_competence c"
@@ -308,6 +311,8 @@ static void test_exact_deterministic_once(void **state) {
   }
   assert_true(n.classes >= 1 && n.classes == one(p->a.st, &q_classes));
   assert_true(n.vneid_raised > 0);
+  assert_int_equal(one(p->a.st, &q_past_rows), n.vneid_raised);
+  if (one(p->a.st, &q_past_days) < 20) fail_msg("the raises fall on %lld day(s) only", (long long)one(p->a.st, &q_past_days));
   /* a movement under way: some adults reached, not all */
   int64_t adults = one(p->a.st, &q_adults), reached = one(p->a.st, &q_reached);
   if (reached * 10 < adults * 3 || reached * 10 > adults * 9)
