@@ -4,12 +4,16 @@
 # a tổ dân phố, the ward, and the city (every unit of the top level). Also the one-off costs: the
 # migration that marks every record, the first drain that classifies them all, and a full recount
 # (`hocvuso indicators --verify`) in records per second against the reference, a plain GROUP BY by
-# unit over the same tables in the sqlite3 shell on the same file. Loopback only; bounded (ROUNDS).
+# unit over the same tables in the sqlite3 shell on the same file; the last quarter's snapshot of
+# every unit (`hocvuso indicators snapshot`, taken before the server starts so that its housekeeper
+# finds it done), and the ward's report of that quarter, both files, from it (REPORT_ROUNDS times).
+# Loopback only; bounded (ROUNDS).
 # The city: SQLite, IND_DATA (default /tmp/hv-field-bench-1000000, bench/field.mjs's PREPARE_ONLY
 # city; with learning and field records when it has them), copied, never changed.
 # PostgreSQL: PG=1 builds a demo city of PG_RESIDENTS (default 51522) in a throw-away cluster and
 # measures the same; SQLite's side at the same size: IND_DATA pointing at such a demo.
-# Settings: HOCVUSO_BIN (build/hocvuso), IND_DATA, ROUNDS (200), PG, PG_RESIDENTS, PG_CITY (PostgreSQL: the
+# Settings: HOCVUSO_BIN (build/hocvuso), IND_DATA, ROUNDS (200), REPORT_ROUNDS (10), PG_URI (a PostgreSQL city
+# kept, used as it is), PG, PG_RESIDENTS, PG_CITY (PostgreSQL: the
 # field city's way, units then the imported list, no demo activity; LEARN_RECORDS: then `demo --records`).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +32,14 @@ cleanup() {
 trap cleanup EXIT
 now() { date +%s.%N; }
 STORE=(--data "$DATA")
-if [ -n "${PG:-}" ]; then
+if [ -n "${PG_URI:-}" ]; then
+  # a PostgreSQL city made before (its import and first drain timed then): used as it is
+  PG=1
+  URI=$PG_URI
+  STORE=(--data "$DATA" --database "$URI")
+  MIG_S=0
+  DRAIN_S=0
+elif [ -n "${PG:-}" ]; then
   PGDIR=$(mktemp -d /tmp/hv-ind-live-pg.XXXXXX)
   URI=$(bash "$ROOT/tests/pg-server.sh" start "$PGDIR" | tail -1)
   URI=$(bash "$ROOT/tests/pg-server.sh" createdb "$PGDIR" city | tail -1)
@@ -77,9 +88,16 @@ REF_S=$(echo "$(now) - $T0" | bc)
 T0=$(now); VERIFY=$("$BIN" indicators --verify "${STORE[@]}"); VERIFY_S=$(echo "$(now) - $T0" | bc)
 echo "$VERIFY" | tail -1
 RECORDS=$(echo "$VERIFY" | tail -1 | sed -E 's/.* ([0-9]+) record\(s\) recounted.*/\1/')
+# the last quarter's snapshot, every unit (started again: an earlier one of that quarter removed)
+QUARTER=$(node -e 'const n=new Date(Date.now()+7*3600e3);let y=n.getUTCFullYear(),q=Math.floor(n.getUTCMonth()/3);if(!q){y--;q=4}console.log(`${y}-Q${q}`)')
+if [ -n "${PG:-}" ]; then psql -q "$URI" -c "DELETE FROM indicator_snapshots WHERE quarter = '$QUARTER'" >/dev/null
+else sqlite3 "$DATA/hocvuso.db" "DELETE FROM indicator_snapshots WHERE quarter = '$QUARTER'"; fi
+T0=$(now); SNAP=$("$BIN" indicators snapshot --quarter "$QUARTER" "${STORE[@]}" | tail -1); SNAP_S=$(echo "$(now) - $T0" | bc)
+echo "snapshot $QUARTER: $SNAP in $SNAP_S s"
 PASS='Mat-khau-chi-tieu-26'
-printf '%s\n' "$PASS" | "$BIN" user add chitieu.live --name "Cán bộ đo chỉ tiêu" --password-stdin "${STORE[@]}" >/dev/null
-"$BIN" user grant chitieu.live ward_admin HP "${STORE[@]}" >/dev/null
+printf '%s\n' "$PASS" | "$BIN" user add chitieu.live --name "Cán bộ đo chỉ tiêu" --password-stdin "${STORE[@]}" >/dev/null ||
+  printf '%s\n' "$PASS" | "$BIN" user passwd chitieu.live --password-stdin "${STORE[@]}" >/dev/null
+"$BIN" user grant chitieu.live ward_admin HP "${STORE[@]}" >/dev/null || true # granted by an earlier run on a kept city
 q1() { if [ -n "${PG:-}" ]; then psql -tA "$URI" -c "$1"; else sqlite3 "$DATA/hocvuso.db" "$1"; fi; }
 CITY=$(q1 "SELECT id FROM units WHERE depth = 0 ORDER BY id LIMIT 1")
 WARD=$(q1 "SELECT id FROM units WHERE code = 'HP-HD'")
@@ -88,7 +106,8 @@ TDP=$(q1 "SELECT id FROM units WHERE kind = 'residential_group' AND parent_id = 
 PID=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 PORT=$PORT PASS=$PASS CITY=$CITY WARD=$WARD TDP=$TDP ROUNDS=$ROUNDS MIG_S=$MIG_S DRAIN_S=$DRAIN_S VERIFY_S=$VERIFY_S \
-  REF_S=$REF_S RECORDS=$RECORDS KIND=${PG:+postgresql} node - <<'JS'
+  REF_S=$REF_S RECORDS=$RECORDS KIND=${PG:+postgresql} QUARTER=$QUARTER SNAP_S=$SNAP_S REPORT_ROUNDS=${REPORT_ROUNDS:-10} \
+  node - <<'JS'
 const base = `http://127.0.0.1:${process.env.PORT}`;
 const r = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'chitieu.live', password: process.env.PASS }) });
 if (r.status !== 200) throw new Error(`log-in: ${r.status}`);
@@ -113,9 +132,21 @@ const tdp = await time(`/api/v1/indicators?unit=${process.env.TDP}`, n);
 const ward = await time(`/api/v1/indicators?unit=${process.env.WARD}`, n);
 const city = await time(`/api/v1/indicators?unit=${process.env.CITY}`, n);
 const rank = await time(`/api/v1/indicators/ranking?code=T3&unit=${process.env.WARD}`, Math.max(10, n / 10));
+// the ward's report of the quarter, both files, from the snapshot taken above
+const both = [];
+for (let i = 0; i < Number(process.env.REPORT_ROUNDS); i++) {
+  const t1 = performance.now();
+  for (const file of ['pdf', 'report.xlsx']) {
+    const res = await fetch(`${base}/api/v1/reports/${file}?unit=${process.env.WARD}&period=${process.env.QUARTER}`, { headers: { cookie, 'sec-fetch-site': 'same-origin' } });
+    if (res.status !== 200) throw new Error(`${file}: ${res.status}`);
+    await res.arrayBuffer();
+  }
+  both.push(performance.now() - t1);
+}
+console.log(`the ward's report of ${process.env.QUARTER}, both files: median ${q(both, 0.5).toFixed(0)} ms, max ${q(both, 1).toFixed(0)} ms; every unit's snapshot ${Number(process.env.SNAP_S).toFixed(1)} s`);
 const f = (x) => `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)}`;
 const rec = Number(process.env.RECORDS), vs = Number(process.env.VERIFY_S), ref = Number(process.env.REF_S);
 console.log(`| backend | records | hello p50/p99 ms | tổ p50/p99 ms | ward p50/p99 ms | city p50/p99 ms | ranking of the ward's units p50/p99 ms | migration s | first drain s (records/s) | full recount s (records/s) | shell GROUP BY s | recount / GROUP BY |`);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-console.log(`| ${process.env.KIND || 'sqlite'} | ${rec} | ${f(hello)} | ${f(tdp)} | ${f(ward)} | ${f(city)} | ${f(rank)} | ${Number(process.env.MIG_S).toFixed(1)} | ${Number(process.env.DRAIN_S).toFixed(1)} (${Math.round(rec / Number(process.env.DRAIN_S))}) | ${vs.toFixed(1)} (${Math.round(rec / vs)}) | ${ref ? ref.toFixed(2) : '–'} | ${ref ? (vs / ref).toFixed(1) + '×' : '–'} |`);
+console.log(`| ${process.env.KIND || 'sqlite'} | ${rec} | ${f(hello)} | ${f(tdp)} | ${f(ward)} | ${f(city)} | ${f(rank)} | ${Number(process.env.MIG_S).toFixed(1)} | ${Number(process.env.DRAIN_S) ? `${Number(process.env.DRAIN_S).toFixed(1)} (${Math.round(rec / Number(process.env.DRAIN_S))})` : '–'} | ${vs.toFixed(1)} (${Math.round(rec / vs)}) | ${ref ? ref.toFixed(2) : '–'} | ${ref ? (vs / ref).toFixed(1) + '×' : '–'} |`);
 JS
