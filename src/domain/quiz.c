@@ -14,6 +14,7 @@
 #include "domain/certs.h"
 #include "domain/qbank.h"
 #include "util/clock.h"
+#include "util/rand.h"
 #include "util/fold.h"
 
 /* A late submission is accepted this long after the deadline (a slow phone's last request). */
@@ -253,7 +254,7 @@ static json_t *shuffled(size_t n) {
   }
   for (size_t i = 0; i < n; i++) p[i] = i;
   for (size_t i = n; i > 1; i--) {
-    size_t j = randombytes_uniform((uint32_t)i);
+    size_t j = rand_uniform((uint32_t)i);
     size_t t = p[i - 1];
     p[i - 1] = p[j];
     p[j] = t;
@@ -549,7 +550,7 @@ static int attempt_view(store_conn *c, int64_t id, json_t **out, app_err *e);
  * whole first. pool[] holds n (id, competence) pairs; the first `take` become the draw. */
 static int draw_spread(int64_t *pool, int64_t *comp_of, size_t n, size_t take) {
   for (size_t k = n; k > 1; k--) { /* Fisher–Yates over the whole pool */
-    size_t j = randombytes_uniform((uint32_t)k);
+    size_t j = rand_uniform((uint32_t)k);
     int64_t t = pool[k - 1], c = comp_of[k - 1];
     pool[k - 1] = pool[j];
     comp_of[k - 1] = comp_of[j];
@@ -666,7 +667,7 @@ int quiz_draw_new(store_conn *c, int64_t quiz_id, quiz_draw **out, app_err *e) {
     }
   } else {
     for (size_t k2 = 0; k2 < take; k2++) { /* a partial Fisher–Yates shuffle */
-      size_t j = k2 + randombytes_uniform((uint32_t)(n - k2));
+      size_t j = k2 + rand_uniform((uint32_t)(n - k2));
       int64_t t = pool[k2];
       pool[k2] = pool[j];
       pool[j] = t;

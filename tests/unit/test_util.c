@@ -33,6 +33,7 @@
 #include "util/fold.h"
 #include "util/hashpool.h"
 #include "util/jsonx.h"
+#include "util/rand.h"
 #include "util/secrets.h"
 #include "util/sink.h"
 #include "util/utf8.h"
@@ -1567,6 +1568,43 @@ static void test_sink_file_errors(void **state) {
   sink_close(&s);
 }
 
+/* rand_uniform: in range, every value about equally often (a chi-square far below what a bias of
+ * a few percent gives), a different stream on another thread. */
+static void *rand_thread(void *arg) {
+  uint32_t *out = arg;
+  for (int i = 0; i < 16; i++) out[i] = rand_uniform(1000000);
+  return NULL;
+}
+
+static void test_rand_uniform(void **state) {
+  (void)state;
+  assert_int_equal(rand_uniform(0), 0);
+  assert_int_equal(rand_uniform(1), 0);
+  enum { K = 7, N = 140000 };
+  long count[K] = {0};
+  for (int i = 0; i < N; i++) {
+    uint32_t v = rand_uniform(K);
+    assert_true(v < K);
+    count[v]++;
+  }
+  double chi = 0, want = (double)N / K;
+  for (int k = 0; k < K; k++) chi += (count[k] - want) * (count[k] - want) / want;
+  if (chi > 30.0) fail_msg("chi-square %.1f over %d values (6 degrees of freedom)", chi, K); /* p < 1e-4 */
+  uint32_t big = 3000000001U, seen_high = 0;
+  for (int i = 0; i < 1000; i++) {
+    uint32_t v = rand_uniform(big);
+    assert_true(v < big);
+    seen_high |= v > big / 2;
+  }
+  assert_true(seen_high);
+  uint32_t mine[16], theirs[16];
+  for (int i = 0; i < 16; i++) mine[i] = rand_uniform(1000000);
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, rand_thread, theirs), 0);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  assert_memory_not_equal(mine, theirs, sizeof mine);
+}
+
 int main(void) {
   if (sodium_init() < 0) {
     fprintf(stderr, "sodium_init failed\n");
@@ -1595,6 +1633,7 @@ int main(void) {
       cmocka_unit_test(test_text_like_escape),
       cmocka_unit_test(test_text_name_check_table),
       cmocka_unit_test(test_text_clean_table),
+      cmocka_unit_test(test_rand_uniform),
       cmocka_unit_test_setup_teardown(test_sink_memory, setup_sink, teardown_sink),
       cmocka_unit_test_setup_teardown(test_sink_file, setup_sink, teardown_sink),
       cmocka_unit_test_setup_teardown(test_sink_file_over_limit, setup_sink, teardown_sink),
