@@ -34,7 +34,8 @@ STORE_SQL(q_insert, "INSERT INTO quizzes (title, description, category, competen
 STORE_SQL(q_pool, "SELECT q.id, q.competency_id" POOL_WHERE " ORDER BY q.id LIMIT ?");
 STORE_SQL(q_pool_n, "SELECT COUNT(*) FROM (SELECT 1" POOL_WHERE " LIMIT 1) n_");
 STORE_SQL(q_quiz, "SELECT id, title, description, category, competency_id, level, question_count, pass_percent,"
-                  " time_limit_min, max_attempts, purpose FROM quizzes WHERE id = ? AND retired_at IS NULL");
+                  " time_limit_min, max_attempts, purpose, (SELECT revision FROM question_bank_state WHERE id = 1)"
+                  " FROM quizzes WHERE id = ? AND retired_at IS NULL");
 /* The learner's attempts: their own (not those they ran as a field helper for someone else), and
  * those a helper ran with them (their person). Binds the account, then the person (NULL: none). */
 #define LEARNER_ATTEMPTS " AND ((a.assisted_by IS NULL AND a.user_id = ?) OR a.person_id = ?)"
@@ -588,6 +589,52 @@ done:
   return rc;
 }
 
+/* A quiz's pool kept per question bank revision (migration 34: every change of the bank raises
+ * it in the changing transaction): a class starting together reads the pool once, not once a
+ * learner. A slot is taken over by another quiz that hashes to it. The pool depends on the quiz's
+ * competence, level and category, which a quiz never changes (a changed quiz is a new one). */
+#define POOL_SLOTS 64
+static struct pool_slot {
+  uint64_t db; /* store_conn_serial */
+  int64_t quiz_id, revision;
+  size_t n;
+  int64_t *ids, *comps; /* owned */
+} pool_cache[POOL_SLOTS];
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Copies the pool kept for (db, quiz, revision) into ids/comps: true when there was one. */
+static bool pool_get(uint64_t db, int64_t quiz_id, int64_t revision, int64_t *ids, int64_t *comps, size_t *n) {
+  struct pool_slot *slot = &pool_cache[(uint64_t)quiz_id % POOL_SLOTS];
+  pthread_mutex_lock(&pool_mu);
+  bool hit = slot->ids && slot->db == db && slot->quiz_id == quiz_id && slot->revision == revision;
+  if (hit) {
+    memcpy(ids, slot->ids, sizeof *ids * slot->n);
+    memcpy(comps, slot->comps, sizeof *comps * slot->n);
+    *n = slot->n;
+  }
+  pthread_mutex_unlock(&pool_mu);
+  return hit;
+}
+
+static void pool_put(uint64_t db, int64_t quiz_id, int64_t revision, const int64_t *ids, const int64_t *comps,
+                     size_t n) {
+  int64_t *i2 = malloc(sizeof *i2 * (n ? n : 1)), *c2 = malloc(sizeof *c2 * (n ? n : 1));
+  if (!i2 || !c2) { /* not kept: the next start reads it again */
+    free(i2);
+    free(c2);
+    return;
+  }
+  memcpy(i2, ids, sizeof *ids * n);
+  memcpy(c2, comps, sizeof *comps * n);
+  struct pool_slot *slot = &pool_cache[(uint64_t)quiz_id % POOL_SLOTS];
+  pthread_mutex_lock(&pool_mu);
+  int64_t *old_i = slot->ids, *old_c = slot->comps;
+  *slot = (struct pool_slot){db, quiz_id, revision, n, i2, c2};
+  pthread_mutex_unlock(&pool_mu);
+  free(old_i);
+  free(old_c);
+}
+
 /* What a start draws before it writes: the quiz as read, and its questions drawn (quiz.h). */
 struct quiz_draw {
   int64_t quiz_id;
@@ -631,29 +678,39 @@ int quiz_draw_new(store_conn *c, int64_t quiz_id, quiz_draw **out, app_err *e) {
   d->limit_min = (int)store_col_int(s, 8);
   d->max_attempts = (int)store_col_int(s, 9);
   snprintf(d->purpose, sizeof d->purpose, "%s", store_col_text(s, 10));
+  int64_t revision = store_col_is_null(s, 11) ? -1 : store_col_int(s, 11);
   bool placement = !strcmp(d->purpose, "placement");
   store_reset(s);
   /* The pool, then a random sample of it. */
   int ret = -1;
   int64_t *pool = malloc(sizeof *pool * QUIZ_POOL_MAX), *comp_of = malloc(sizeof *comp_of * QUIZ_POOL_MAX);
   size_t n = 0;
-  s = store_prepare(c, &q_pool);
-  if (!s || !pool || !comp_of) {
-    if (s) store_reset(s);
+  if (!pool || !comp_of) {
     ret = APP_INTERNAL(e);
     goto done;
   }
-  char like[520];
-  int i = bind_pool(s, comp, level, category, like, sizeof like);
-  store_bind_int(s, i, QUIZ_POOL_MAX);
-  while ((rc = store_step(s)) == STORE_ROW) {
-    pool[n] = store_col_int(s, 0);
-    comp_of[n++] = store_col_int(s, 1);
-  }
-  store_reset(s);
-  if (rc != STORE_DONE) {
-    ret = APP_INTERNAL(e);
-    goto done;
+  uint64_t db = store_conn_serial(c);
+  if (revision < 0 || !store_sees_committed(c) || !pool_get(db, quiz_id, revision, pool, comp_of, &n)) {
+    s = store_prepare(c, &q_pool);
+    if (!s) {
+      ret = APP_INTERNAL(e);
+      goto done;
+    }
+    char like[520];
+    int i = bind_pool(s, comp, level, category, like, sizeof like);
+    store_bind_int(s, i, QUIZ_POOL_MAX);
+    while ((rc = store_step(s)) == STORE_ROW) {
+      pool[n] = store_col_int(s, 0);
+      comp_of[n++] = store_col_int(s, 1);
+    }
+    store_reset(s);
+    if (rc != STORE_DONE) {
+      ret = APP_INTERNAL(e);
+      goto done;
+    }
+    /* kept only when read from committed data: a writer's own change could still be rolled back
+     * and its revision reached again by another */
+    if (revision >= 0 && store_sees_committed(c)) pool_put(db, quiz_id, revision, pool, comp_of, n);
   }
   if (n == 0) {
     ret = app_fail(e, 409, "conflict", "id", "Ngân hàng chưa có câu hỏi nào cho bài kiểm tra này.");

@@ -17,6 +17,7 @@ struct store_conn {
   bool writer;           /* SQLite's single writer connection */
   bool in_use;
   bool in_tx;            /* between store_begin and commit/rollback */
+  bool tx_read;          /* that transaction was begun to read (store_read_snapshot, store_read_consistent) */
   struct store_conn *next_free;
   struct store_conn *next_all; /* every connection the store opened, for store_close */
   bool thread_bound;           /* cached by one thread (see store_acquire) */

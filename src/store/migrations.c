@@ -985,6 +985,23 @@ static const store_sql m0032[] = {
 };
 #undef VN_TODAY_SQLITE_
 #undef VN_TODAY_PG_
+
+/* 34: the question bank's revision (quiz.c): raised by every change of `questions`, in the
+ * changing transaction, so that a quiz's pool (the ids a draw chooses from) is read once per
+ * revision and kept in memory, not scanned again by every start of a class starting together. */
+static const store_sql m0034[] = {
+    {"CREATE TABLE question_bank_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision BIGINT NOT NULL)", NULL},
+    {"INSERT INTO question_bank_state (id, revision) VALUES (1, 0)", NULL},
+#define QB_RAISE_ " UPDATE question_bank_state SET revision = revision + 1 WHERE id = 1;"
+    {"CREATE TRIGGER qbank_rev_in AFTER INSERT ON questions BEGIN" QB_RAISE_ " END", ""},
+    {"CREATE TRIGGER qbank_rev_up AFTER UPDATE ON questions BEGIN" QB_RAISE_ " END", ""},
+    {"CREATE TRIGGER qbank_rev_out AFTER DELETE ON questions BEGIN" QB_RAISE_ " END", ""},
+    {"", "CREATE FUNCTION qbank_rev() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN" QB_RAISE_ " RETURN NULL; END $$"},
+    {"", "CREATE TRIGGER qbank_rev AFTER INSERT OR UPDATE OR DELETE ON questions FOR EACH STATEMENT"
+         " EXECUTE FUNCTION qbank_rev()"},
+#undef QB_RAISE_
+    {NULL, NULL},
+};
 #undef IND_MARK_P_
 #undef IND_MARK_H_
 #undef IND_MARK_USER_
@@ -1419,5 +1436,6 @@ const store_migration hocvuso_migrations[] = {
     {30, "the criteria of commendation candidates", m0030},
     {31, "live counts of the indicators: marks kept by triggers, each record's classification, counts per unit", m0031},
     {32, "the VNeID level before each change, for figures of past dates", m0032},
+    {34, "the question bank's revision, for the quizzes' pools kept in memory", m0034},
     {0, NULL, NULL},
 };

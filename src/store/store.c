@@ -593,6 +593,7 @@ int store_begin(store_conn *c) {
   if (in_group(c)) return group_begin(c);
   int rc = c->be->begin(c);
   if (rc == STORE_OK) c->in_tx = true;
+  c->tx_read = false;
   return rc;
 }
 /* The database, not a flag that assumes success, says whether a transaction is still open. */
@@ -887,7 +888,9 @@ void store_bind_threads(store *st) { st->bind_threads = true; }
  * consistent snapshot. PostgreSQL needs no such thing (it would cost two round trips). */
 int store_read_snapshot(store_conn *c) {
   if (c->be->kind != STORE_SQLITE || c->in_tx || c->writer) return STORE_OK;
-  return store_begin(c);
+  int rc = store_begin(c);
+  c->tx_read = rc == STORE_OK;
+  return rc;
 }
 
 int store_read_consistent(store_conn *c) {
@@ -898,8 +901,11 @@ int store_read_consistent(store_conn *c) {
     store_rollback(c);
     return STORE_ERROR;
   }
+  c->tx_read = true;
   return STORE_OK;
 }
+
+bool store_sees_committed(const store_conn *c) { return !c->in_tx || c->tx_read; }
 
 int store_analyze(store *st) {
   if (st->be->kind != STORE_PG) return STORE_OK;

@@ -143,6 +143,10 @@ int store_begin(store_conn *c); /* SQLite: BEGIN IMMEDIATE on the writer */
 int store_commit(store_conn *c);
 int store_rollback(store_conn *c);
 bool store_in_transaction(const store_conn *c);
+/* What the connection reads is committed data only: no transaction, or one begun to read
+ * (store_read_snapshot, store_read_consistent). A cache filled from it holds nothing a rollback
+ * could take back. */
+bool store_sees_committed(const store_conn *c);
 /* Savepoints inside a transaction: a failed statement is undone by store_rollback_to without
  * losing the transaction (on PostgreSQL an error otherwise aborts it whole). `name` is an SQL
  * identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63 bytes). */

@@ -339,6 +339,56 @@ static void test_scores_per_competence(void **state) {
   json_decref(p);
 }
 
+/* A quiz's pool is kept per question bank revision: a question added, then one retired, is drawn,
+ * then no longer, at the very next draw. Drawn on a reader, as a start does (the writer's own
+ * draws are not kept: its transaction could still be rolled back). */
+static int drawn(fixture *fx, int64_t quiz) {
+  store_conn *r = store_acquire(fx->st, false);
+  assert_non_null(r);
+  assert_int_equal(store_read_snapshot(r), STORE_OK);
+  quiz_draw *d = NULL;
+  json_t *view = NULL;
+  app_err e = {0};
+  if (quiz_draw_new(r, quiz, &d, &e) != 0 || quiz_draw_view(r, d, 0, 0, &view, &e) != 0)
+    fail_msg("draw: %d %s %s", e.status, e.code, e.message);
+  int n = (int)json_array_size(json_object_get(view, "questions"));
+  json_decref(view);
+  quiz_draw_free(d);
+  if (store_in_transaction(r)) store_rollback(r);
+  store_release(r);
+  return n;
+}
+
+static void test_pool_follows_bank(void **state) {
+  fixture *fx = fx_of(state);
+  app_err e = {0};
+  int64_t all = 0;
+  quiz_def d = {.title = "Tất cả câu hỏi PLC", .category = "PLC", .question_count = 50, .pass_percent = 50};
+  assert_int_equal(quiz_create(fx->w, &d, 0, &all, &e), 0);
+  assert_int_equal(store_commit(fx->w), STORE_OK); /* for the readers (what this test adds stays) */
+  assert_int_equal(drawn(fx, all), 6);
+  assert_int_equal(drawn(fx, all), 6); /* the pool kept */
+  static const char more[] = "$CATEGORY: PLC/4.2/1\n\n::a4::Không bấm vào đường link lạ trong tin nhắn.{T}\n";
+  q_file f;
+  q_file_init(&f);
+  qbank_comps k;
+  qbank_row *rows = NULL;
+  int nrows = 0, imported = 0, unchanged = 0;
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  assert_int_equal(qformat_read(&f, more, strlen(more)), 0);
+  assert_int_equal(qbank_comps_load(fx->w, &k), 0);
+  assert_int_equal(qbank_prepare(&f, &k, 0, 0, &rows, &nrows), 0);
+  assert_int_equal(qbank_store(fx->w, rows, nrows, "test", 0, &imported, &unchanged), 0);
+  assert_int_equal(imported, 1);
+  qbank_rows_free(rows, nrows);
+  q_file_free(&f);
+  assert_int_equal(store_commit(fx->w), STORE_OK);
+  assert_int_equal(drawn(fx, all), 7);
+  assert_int_equal(store_exec(fx->w, "UPDATE questions SET retired_at = 1 WHERE text LIKE 'Không bấm%'"), STORE_OK);
+  assert_int_equal(drawn(fx, all), 6);
+  assert_int_equal(store_begin(fx->w), STORE_OK); /* as test_teardown expects */
+}
+
 static void test_report(void **state) {
   fixture *fx = fx_of(state);
   app_err e = {0};
@@ -435,6 +485,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_scores_per_competence, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_report, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_pool_follows_bank, test_setup, test_teardown),
   };
   const struct CMUnitTest pure[] = {cmocka_unit_test(test_mean)};
   int failed = cmocka_run_group_tests_name("pure", pure, NULL, NULL);
