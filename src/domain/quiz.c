@@ -14,6 +14,7 @@
 #include "domain/certs.h"
 #include "domain/qbank.h"
 #include "util/clock.h"
+#include "util/jsonx.h"
 #include "util/rand.h"
 #include "util/fold.h"
 
@@ -379,15 +380,15 @@ static bool parse_number(const json_t *v, double *x) {
   }
   const char *s = json_string_value(v);
   if (!s || json_string_length(v) > 64) return false; /* kept as given: a number, not a page of spaces */
-  char buf[64];
+  char digits[64];
   size_t o = 0;
-  for (; *s && o + 1 < sizeof buf; s++) {
+  for (; *s && o + 1 < sizeof digits; s++) {
     if (*s == ' ') continue;
-    buf[o++] = *s == ',' ? '.' : *s;
+    digits[o++] = *s == ',' ? '.' : *s;
   }
-  buf[o] = 0;
+  digits[o] = 0;
   char *end;
-  *x = strtod(buf, &end);
+  *x = strtod(digits, &end);
   return o > 0 && !*end && isfinite(*x);
 }
 
@@ -968,6 +969,95 @@ int quiz_draw_view(store_conn *c, const quiz_draw *d, int64_t id, int64_t starte
   if (view_of(c, &a, out, e) != 0) return -1;
   json_object_set_new(*out, "certificates", json_array());
   return 0;
+}
+
+/* ---- the start's answer, written straight into the reply ---- */
+
+static void put_lit(buf *b, const char *s) { buf_append(b, s, strlen(s)); }
+
+static void put_str(buf *b, const char *s) {
+  if (s) jsonx_escape(b, s, strlen(s));
+  else put_lit(b, "null");
+}
+
+/* A JSON string value of a jansson node (null when it is none). */
+static void put_jstr(buf *b, const json_t *v) {
+  if (json_is_string(v)) jsonx_escape(b, json_string_value(v), json_string_length(v));
+  else put_lit(b, "null");
+}
+
+static void put_time(buf *b, int64_t t) {
+  char at[32];
+  if (!t) {
+    put_lit(b, "null");
+    return;
+  }
+  clock_iso8601(t, at, sizeof at);
+  put_str(b, at);
+}
+
+/* shown() of a question, as text. */
+static void put_shown(buf *b, const stored_q *q, const json_t *item, size_t index) {
+  put_lit(b, "{\"index\":");
+  jsonx_put_int(b, (int64_t)index);
+  put_lit(b, ",\"type\":");
+  put_str(b, q->type);
+  put_lit(b, ",\"text\":");
+  put_jstr(b, json_object_get(q->row, "text"));
+  put_lit(b, ",\"format\":");
+  put_jstr(b, json_object_get(q->row, "format"));
+  bool choice = !strcmp(q->type, "single") || !strcmp(q->type, "multi"), matching = !strcmp(q->type, "matching");
+  if (choice || matching) {
+    json_t *answers = answers_of(q), *order = json_object_get(item, "order"), *v;
+    size_t i;
+    put_lit(b, choice ? ",\"options\":[" : ",\"items\":[");
+    json_array_foreach(order, i, v) {
+      if (i) buf_putc(b, ',');
+      put_jstr(b, json_object_get(json_array_get(answers, (size_t)json_integer_value(v)), "text"));
+    }
+    buf_putc(b, ']');
+    if (matching) {
+      put_lit(b, ",\"choices\":[");
+      json_array_foreach(json_object_get(item, "choices"), i, v) {
+        if (i) buf_putc(b, ',');
+        put_jstr(b, v);
+      }
+      buf_putc(b, ']');
+    }
+  }
+  buf_putc(b, '}');
+}
+
+int quiz_draw_view_text(store_conn *c, const quiz_draw *d, int64_t id, int64_t started, buf *b, app_err *e) {
+  int64_t deadline = d->limit_min > 0 ? started + (int64_t)d->limit_min * 60 : 0;
+  put_lit(b, "{\"id\":");
+  jsonx_put_int(b, id);
+  put_lit(b, ",\"quiz_id\":");
+  jsonx_put_int(b, d->quiz_id);
+  put_lit(b, ",\"title\":");
+  put_str(b, d->title);
+  /* not submitted: open until its deadline and the grace after it (view_of's state) */
+  put_lit(b, deadline && clock_now() > deadline + QUIZ_GRACE_SECONDS ? ",\"state\":\"expired\",\"pass_percent\":"
+                                                                    : ",\"state\":\"open\",\"pass_percent\":");
+  jsonx_put_int(b, d->pass);
+  put_lit(b, ",\"started_at\":");
+  put_time(b, started);
+  put_lit(b, ",\"deadline_at\":");
+  put_time(b, deadline);
+  put_lit(b, ",\"submitted_at\":null,\"score_percent\":null,\"passed\":null,\"questions\":[");
+  size_t i;
+  json_t *item;
+  json_array_foreach(d->items, i, item) {
+    stored_q q;
+    if (load_question(c, (int64_t)json_integer_value(json_object_get(item, "q")), &q) != 0) return APP_INTERNAL(e);
+    if (i) buf_putc(b, ',');
+    put_shown(b, &q, item, i);
+    json_decref(q.row);
+  }
+  put_lit(b, "],\"purpose\":");
+  put_str(b, d->purpose);
+  put_lit(b, ",\"assisted\":null,\"certificates\":[]}");
+  return b->oom ? APP_INTERNAL(e) : 0;
 }
 
 int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e) {

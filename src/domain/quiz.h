@@ -24,6 +24,7 @@
 
 #include "domain/err.h"
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/secrets.h"
 
 typedef struct quiz_def {
@@ -58,6 +59,9 @@ int quiz_draw_new(store_conn *c, int64_t quiz_id, quiz_draw **out, app_err *e);
 int quiz_start_drawn(store_conn *w, const quiz_draw *d, int64_t user_id, int64_t person_id, int64_t assisted_by,
                      int64_t *id, int64_t *started, json_t **out, int *status, app_err *e);
 int quiz_draw_view(store_conn *c, const quiz_draw *d, int64_t id, int64_t started, json_t **out, app_err *e);
+/* The same answer written as JSON text into `b` (a class starting together: no tree to build and
+ * serialise per learner); not for an assisted start (its view names the helper). */
+int quiz_draw_view_text(store_conn *c, const quiz_draw *d, int64_t id, int64_t started, buf *b, app_err *e);
 void quiz_draw_free(quiz_draw *d);
 /* Starts (or answers again) an attempt that the field helper `helper_id` runs with the resident
  * `person_id`, present (issue 8 part 7): the attempt is the helper's to see and submit (user_id),

@@ -33,6 +33,8 @@
 #include "store/migrations.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "util/buf.h"
+#include "util/clock.h"
 
 typedef struct fixture {
   store_kind kind;
@@ -389,6 +391,67 @@ static void test_pool_follows_bank(void **state) {
   assert_int_equal(store_begin(fx->w), STORE_OK); /* as test_teardown expects */
 }
 
+/* The start's answer written as text is the answer built as a tree, for every kind of question
+ * (choices in their drawn order, matching items and choices, text with quotes and new lines). */
+static void test_start_text_equals_view(void **state) {
+  fixture *fx = fx_of(state);
+  static const char mix[] =
+      "$CATEGORY: MIX/4.2/1\n\n"
+      "::m1::Chọn mật khẩu \"mạnh\"{=Gồm chữ, số và ký hiệu ~Ngày sinh ~123456}\n\n"
+      "::m2::Những việc nên làm?{~%50%Cập nhật ứng dụng ~%50%Bật xác thực hai lớp ~%-100%Chia sẻ mã OTP}\n\n"
+      "::m3::Nối ứng dụng với việc{=VNeID -> định danh =Zalo -> nhắn tin =Cổng dịch vụ công -> nộp hồ sơ}\n\n"
+      "::m4::Tên cổng nộp hồ sơ trực tuyến?{=Dịch vụ công}\n\n"
+      "::m5::Mã OTP có mấy chữ số?{#6}\n\n"
+      "::m6::Dòng một\\nDòng hai{T}\n";
+  q_file f;
+  q_file_init(&f);
+  qbank_comps k;
+  qbank_row *rows = NULL;
+  int nrows = 0, imported = 0, unchanged = 0;
+  assert_int_equal(qformat_read(&f, mix, strlen(mix)), 0);
+  assert_int_equal(qbank_comps_load(fx->w, &k), 0);
+  assert_int_equal(qbank_prepare(&f, &k, 0, 0, &rows, &nrows), 0);
+  assert_int_equal(qbank_store(fx->w, rows, nrows, "test", 0, &imported, &unchanged), 0);
+  assert_int_equal(imported, 6);
+  qbank_rows_free(rows, nrows);
+  q_file_free(&f);
+  app_err e = {0};
+  int64_t quiz = 0;
+  quiz_def d = {.title = "Đủ loại câu \"hỏi\"", .category = "MIX", .question_count = 10, .pass_percent = 50,
+                .time_limit_min = 15};
+  assert_int_equal(quiz_create(fx->w, &d, 0, &quiz, &e), 0);
+  for (int round = 0; round < 5; round++) {
+    quiz_draw *dr = NULL;
+    json_t *tree = NULL;
+    int64_t at = round ? clock_now() : 1767225600; /* a start of now (open), one long past (expired) */
+    if (quiz_draw_new(fx->w, quiz, &dr, &e) != 0 || quiz_draw_view(fx->w, dr, 77, at, &tree, &e) != 0)
+      fail_msg("draw: %s", e.message);
+    buf b;
+    buf_init(&b);
+    assert_int_equal(quiz_draw_view_text(fx->w, dr, 77, at, &b, &e), 0);
+    buf_putc(&b, 0);
+    json_error_t je;
+    json_t *text = json_loads(b.data, 0, &je);
+    if (!text) fail_msg("not JSON (%s): %s", je.text, b.data);
+    if (!json_equal(text, tree)) {
+      const char *key;
+      json_t *v;
+      json_object_foreach(tree, key, v) {
+        if (!json_equal(v, json_object_get(text, key))) {
+          char *t1 = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY), *t2 = json_dumps(json_object_get(text, key), JSON_COMPACT | JSON_ENCODE_ANY);
+          fail_msg("%s: tree %.600s, text %.600s", key, t1, t2 ? t2 : "(none)");
+        }
+      }
+      fail_msg("the text has more: %.2000s", b.data);
+    }
+    assert_int_equal(json_array_size(json_object_get(text, "questions")), 6);
+    json_decref(text);
+    json_decref(tree);
+    buf_free(&b);
+    quiz_draw_free(dr);
+  }
+}
+
 static void test_report(void **state) {
   fixture *fx = fx_of(state);
   app_err e = {0};
@@ -485,6 +548,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_scores_per_competence, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_report, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_start_text_equals_view, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_pool_follows_bank, test_setup, test_teardown),
   };
   const struct CMUnitTest pure[] = {cmocka_unit_test(test_mean)};
