@@ -559,6 +559,40 @@ static void test_review17_snapshot_equal(void **state) {
   store_release(w);
 }
 
+/* Review (session 17): the trigger dates a change the day it is made in Vietnam (UTC+7), the day
+ * the server's figures call today (groups_date_key), on both backends; a second change the same day
+ * keeps the level of the day before; a change back and forth the same day leaves that level too. */
+static void test_review17_trigger_day(void **state) {
+  fixture *fx = *state;
+  if (!fx || !fx->st) skip();
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  fx->w = w;
+  assert_int_equal(store_begin(w), STORE_OK);
+  int64_t hh = household(fx, fx->tdp1);
+  int64_t p = person(fx, "Người Đổi Trong Ngày", fx->tdp1, hh, "1981", NULL, NULL);
+  char sql[256];
+  int levels[] = {1, 2, 0, 2};
+  for (int i = 0; i < 4; i++) {
+    snprintf(sql, sizeof sql, "UPDATE people SET vneid_level = %d WHERE id = %lld", levels[i], (long long)p);
+    exec_ok(fx, sql);
+  }
+  int64_t today = groups_date_key(clock_now());
+  STORE_SQL(q_rows17, "SELECT until_key, level FROM vneid_past WHERE person_id = ? ORDER BY until_key");
+  store_stmt *s = store_prepare(w, &q_rows17);
+  store_bind_int(s, 1, p);
+  assert_int_equal(store_step(s), STORE_ROW);
+  int64_t until = store_col_int(s, 0), level = store_col_int(s, 1);
+  int rc = store_step(s);
+  store_reset(s);
+  if (until != today) fail_msg("the change is dated %lld, the server's today is %lld", (long long)until, (long long)today);
+  assert_int_equal(level, 0); /* the level of the day before, whatever came after it that day */
+  assert_int_equal(rc, STORE_DONE); /* one row for the day */
+  assert_int_equal(store_rollback(w), STORE_OK);
+  fx->w = NULL;
+  store_release(w);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest pure[] = {
@@ -573,6 +607,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_figures, test_setup, test_teardown),
       cmocka_unit_test(test_snapshot),
       cmocka_unit_test(test_review17_snapshot_equal),
+      cmocka_unit_test(test_review17_trigger_day),
   };
   int failed = cmocka_run_group_tests_name("indicators_pure", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("indicators_sqlite", tests, setup_sqlite, teardown_sqlite);
