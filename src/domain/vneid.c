@@ -36,15 +36,27 @@ STORE_SQL(q_past_after, "SELECT level FROM vneid_past WHERE person_id = ? AND un
 STORE_SQL(q_past_drop_after, "DELETE FROM vneid_past WHERE person_id = ? AND until_key > ?");
 STORE_SQL(q_past_keep,
           "INSERT INTO vneid_past (person_id, until_key, level) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+/* Only the row the trigger wrote today (the day of the change in Vietnam, as migration 32 dates it:
+ * a person not raised keeps its history), only back in time, and only over no other change: a
+ * person whose level changed on or after the day given keeps the change dated as it was (else the
+ * history would go back and forth). */
 STORE_SQL2(q_past_many,
            "UPDATE vneid_past SET until_key = CAST(json_extract(j.value, '$[1]') AS INTEGER) FROM json_each(?) j"
            " WHERE vneid_past.person_id = CAST(json_extract(j.value, '$[0]') AS INTEGER)"
            " AND vneid_past.until_key = (SELECT MAX(v2_.until_key) FROM vneid_past v2_"
-           " WHERE v2_.person_id = vneid_past.person_id)",
+           " WHERE v2_.person_id = vneid_past.person_id)"
+           " AND vneid_past.until_key = CAST(strftime('%Y%m%d', 'now', '+7 hours') AS INTEGER)"
+           " AND vneid_past.until_key > CAST(json_extract(j.value, '$[1]') AS INTEGER)"
+           " AND NOT EXISTS (SELECT 1 FROM vneid_past v3_ WHERE v3_.person_id = vneid_past.person_id"
+           " AND v3_.until_key >= CAST(json_extract(j.value, '$[1]') AS INTEGER) AND v3_.until_key < vneid_past.until_key)",
            "UPDATE vneid_past v SET until_key = CAST(j.e ->> 1 AS INTEGER)"
            " FROM json_array_elements(CAST(? AS json)) AS j(e)"
            " WHERE v.person_id = CAST(j.e ->> 0 AS BIGINT)"
-           " AND v.until_key = (SELECT MAX(v2_.until_key) FROM vneid_past v2_ WHERE v2_.person_id = v.person_id)");
+           " AND v.until_key = (SELECT MAX(v2_.until_key) FROM vneid_past v2_ WHERE v2_.person_id = v.person_id)"
+           " AND v.until_key = CAST(to_char(timezone('UTC', now()) + interval '7 hours', 'YYYYMMDD') AS INTEGER)"
+           " AND v.until_key > CAST(j.e ->> 1 AS INTEGER)"
+           " AND NOT EXISTS (SELECT 1 FROM vneid_past v3_ WHERE v3_.person_id = v.person_id"
+           " AND v3_.until_key >= CAST(j.e ->> 1 AS INTEGER) AND v3_.until_key < v.until_key)");
 
 /* Binds the scope, the unit filter and the date; the next index, or -1 with e. */
 static int bind_all(store_conn *c, store_stmt *s, const scope_sql *scope, int64_t unit_id, int64_t date_key, arena *a,

@@ -35,8 +35,9 @@ int vneid_backdate(store_conn *w, int64_t person_id, int64_t since_key, app_err 
  * `before` until since_key. 0, or -1 with e. */
 int vneid_keep_before(store_conn *w, int64_t person_id, int before, int64_t since_key, app_err *e);
 /* Many people's last change at once, for synthetic records: `pairs` a JSON array of
- * [person_id, since_key]; each person's latest kept row is dated since_key (which must hold none
- * yet). *changed the rows moved. -1 on error. */
+ * [person_id, since_key]; each person's row of a change made today (the trigger's) is dated
+ * since_key, when that is earlier and no other change of the person is dated since_key or after
+ * (else left as it is). *changed the rows moved. -1 on error. */
 int vneid_backdate_many(store_conn *w, const char *pairs, int64_t *changed);
 
 /* {date, residents, level0, level1, level2, adults, adults_without_level2, by_unit: [{unit_id,

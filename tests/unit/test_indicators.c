@@ -593,6 +593,69 @@ static void test_review17_trigger_day(void **state) {
   store_release(w);
 }
 
+/* The level of `p` on the day `k`, read with the rule of every figure (VNEID_LEVEL_ON_SQL). */
+static int64_t level_on17(store_conn *w, int64_t p, int64_t k) {
+  STORE_SQL(q_level17, "SELECT " VNEID_LEVEL_ON_SQL " FROM people p CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_"
+                       " WHERE p.id = ?");
+  store_stmt *s = store_prepare(w, &q_level17);
+  assert_non_null(s);
+  store_bind_int(s, 1, k);
+  store_bind_int(s, 2, p);
+  assert_int_equal(store_step(s), STORE_ROW);
+  int64_t v = store_col_int(s, 0);
+  store_reset(s);
+  return v;
+}
+
+/* Review (session 17): synthetic records date many raises at once (vneid_backdate_many). A person
+ * with no change before gets the day; one whose level changed after that day keeps every change
+ * where it was (the old statement moved the newest row before the older one: level 0, then 1
+ * again, then 0, then 2); a person not raised keeps its history. */
+static void test_review17_backdate_many(void **state) {
+  fixture *fx = *state;
+  if (!fx || !fx->st) skip();
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  fx->w = w;
+  assert_int_equal(store_begin(w), STORE_OK);
+  int64_t hh = household(fx, fx->tdp1);
+  int64_t fresh = person(fx, "Người Mới Nâng", fx->tdp1, hh, "1981", NULL, NULL);
+  int64_t older = person(fx, "Người Đã Đổi", fx->tdp1, hh, "1982", NULL, NULL);
+  int64_t kept = person(fx, "Người Không Nâng", fx->tdp1, hh, "1983", NULL, NULL);
+  char sql[512];
+  /* older: level 1 from 2026-03-01 (0 before); kept: level 2 from 2026-04-01 (1 before) */
+  snprintf(sql, sizeof sql,
+           "UPDATE people SET vneid_level = 1 WHERE id = %lld; UPDATE people SET vneid_level = 2 WHERE id = %lld;"
+           " DELETE FROM vneid_past WHERE person_id IN (%lld, %lld);"
+           " INSERT INTO vneid_past (person_id, until_key, level) VALUES (%lld, 20260301, 0), (%lld, 20260401, 1)",
+           (long long)older, (long long)kept, (long long)older, (long long)kept, (long long)older, (long long)kept);
+  exec_ok(fx, sql);
+  /* the raise of fresh and older (today, by the trigger), then dated 2026-02-01 */
+  snprintf(sql, sizeof sql, "UPDATE people SET vneid_level = 2 WHERE id IN (%lld, %lld)", (long long)fresh,
+           (long long)older);
+  exec_ok(fx, sql);
+  snprintf(sql, sizeof sql, "[[%lld,20260201],[%lld,20260201],[%lld,20260201]]", (long long)fresh, (long long)older,
+           (long long)kept);
+  int64_t moved = -1;
+  assert_int_equal(vneid_backdate_many(w, sql, &moved), 0);
+  int64_t today = groups_date_key(clock_now());
+  /* fresh: 0 before the day, 2 from it */
+  assert_int_equal(level_on17(w, fresh, 20260131), 0);
+  assert_int_equal(level_on17(w, fresh, 20260201), 2);
+  /* older: 0 until 2026-03-01, 1 until today, 2 from today: never back */
+  assert_int_equal(level_on17(w, older, 20260215), 0);
+  assert_int_equal(level_on17(w, older, 20260301), 1);
+  if (today > 20260302) assert_int_equal(level_on17(w, older, 20260302), 1);
+  assert_int_equal(level_on17(w, older, today), 2);
+  /* kept: as it was */
+  assert_int_equal(level_on17(w, kept, 20260215), 1);
+  assert_int_equal(level_on17(w, kept, 20260401), 2);
+  assert_int_equal(moved, 1);
+  assert_int_equal(store_rollback(w), STORE_OK);
+  fx->w = NULL;
+  store_release(w);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest pure[] = {
@@ -608,6 +671,7 @@ int main(void) {
       cmocka_unit_test(test_snapshot),
       cmocka_unit_test(test_review17_snapshot_equal),
       cmocka_unit_test(test_review17_trigger_day),
+      cmocka_unit_test(test_review17_backdate_many),
   };
   int failed = cmocka_run_group_tests_name("indicators_pure", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("indicators_sqlite", tests, setup_sqlite, teardown_sqlite);
