@@ -25,6 +25,13 @@
 #define VNEID_LEVEL_ON_SQL                                                                             \
   "COALESCE((SELECT vp_.level FROM vneid_past vp_ WHERE vp_.person_id = p.id AND vp_.until_key > rk_.k" \
   " ORDER BY vp_.until_key LIMIT 1), p.vneid_level)"
+/* The same rule as a join, for a statement that reads the level several times per person: after
+ * `p` (and rk_), VNEID_PAST_JOIN_SQL finds the row kept for the day (one seek that usually finds
+ * nothing), and VNEID_LEVEL_JOINED_SQL is then the level of that day. */
+#define VNEID_PAST_JOIN_SQL                                                                               \
+  " LEFT JOIN vneid_past vj_ ON vj_.person_id = p.id AND vj_.until_key > rk_.k AND NOT EXISTS (SELECT 1" \
+  " FROM vneid_past vn_ WHERE vn_.person_id = p.id AND vn_.until_key > rk_.k AND vn_.until_key < vj_.until_key)"
+#define VNEID_LEVEL_JOINED_SQL "COALESCE(vj_.level, p.vneid_level)"
 
 /* Dates the last change of the person's level `since_key` (yyyymmdd, before today) rather than the
  * day it was recorded: the level before is then kept until that day, and a level recorded between
