@@ -25,6 +25,13 @@
 #define VNEID_LEVEL_ON_SQL                                                                             \
   "COALESCE((SELECT vp_.level FROM vneid_past vp_ WHERE vp_.person_id = p.id AND vp_.until_key > rk_.k" \
   " ORDER BY vp_.until_key LIMIT 1), p.vneid_level)"
+/* The same rule as a join, for a statement that reads the level several times per person: after
+ * `p` (and rk_), VNEID_PAST_JOIN_SQL finds the row kept for the day (one seek that usually finds
+ * nothing), and VNEID_LEVEL_JOINED_SQL is then the level of that day. */
+#define VNEID_PAST_JOIN_SQL                                                                               \
+  " LEFT JOIN vneid_past vj_ ON vj_.person_id = p.id AND vj_.until_key > rk_.k AND NOT EXISTS (SELECT 1" \
+  " FROM vneid_past vn_ WHERE vn_.person_id = p.id AND vn_.until_key > rk_.k AND vn_.until_key < vj_.until_key)"
+#define VNEID_LEVEL_JOINED_SQL "COALESCE(vj_.level, p.vneid_level)"
 
 /* Dates the last change of the person's level `since_key` (yyyymmdd, before today) rather than the
  * day it was recorded: the level before is then kept until that day, and a level recorded between
@@ -35,8 +42,9 @@ int vneid_backdate(store_conn *w, int64_t person_id, int64_t since_key, app_err 
  * `before` until since_key. 0, or -1 with e. */
 int vneid_keep_before(store_conn *w, int64_t person_id, int before, int64_t since_key, app_err *e);
 /* Many people's last change at once, for synthetic records: `pairs` a JSON array of
- * [person_id, since_key]; each person's latest kept row is dated since_key (which must hold none
- * yet). *changed the rows moved. -1 on error. */
+ * [person_id, since_key]; each person's row of a change made today (the trigger's) is dated
+ * since_key, when that is earlier and no other change of the person is dated since_key or after
+ * (else left as it is). *changed the rows moved. -1 on error. */
 int vneid_backdate_many(store_conn *w, const char *pairs, int64_t *changed);
 
 /* {date, residents, level0, level1, level2, adults, adults_without_level2, by_unit: [{unit_id,

@@ -111,6 +111,7 @@ test('phone 360 px: a VNeID level dated ten days back on the record counts from 
   await waitReady(page);
   const cellOf = () => page.locator(`main .vneid-table tr[data-id="${tdp1}"] td[data-label="Mức 2"]`);
   assert.match((await cellOf().innerText()).trim(), new RegExp(`^${after10.level2} `));
+  assert.equal(await page.getByLabel('Mức định danh vào ngày').getAttribute('max'), day(0), 'no day after today to pick (review 17)');
   await page.getByLabel('Mức định danh vào ngày').fill(d11);
   await page.getByRole('button', { name: 'Xem' }).click();
   await page.waitForFunction((d) => location.hash.includes(`date=${d}`), d11);

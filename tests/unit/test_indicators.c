@@ -410,6 +410,252 @@ static void test_snapshot(void **state) {
   store_release(w);
 }
 
+/* Review (session 17): a quarter's snapshot counted for every unit in one pass (indlive_recount)
+ * equals each unit's own count (ind_compute), on records the one-pass count could get wrong: a
+ * person in several units (memberships of an office, an enterprise and another tổ), a member living
+ * in a household of another tổ, a deleted person holding a certificate, a household whose only
+ * member is deleted, certificates revoked before and after the day, VNeID levels changed before and
+ * after the day (vneid_past), a unit below a unit. Then a snapshot cut short (some units' rows gone)
+ * is completed by a later take, with the same figures. */
+static void snapshot_equals_own(store_conn *w, const char *quarter, int64_t date_key) {
+  STORE_SQL(q_unit_ids17, "SELECT id FROM units ORDER BY id");
+  STORE_SQL(q_snap_of17, "SELECT numerator, denominator FROM indicator_snapshots WHERE quarter = ?"
+                         " AND unit_id = ? AND code = ?");
+  int64_t ids[256];
+  int nids = 0;
+  store_stmt *u = store_prepare(w, &q_unit_ids17);
+  assert_non_null(u);
+  while (store_step(u) == STORE_ROW && nids < 256) ids[nids++] = store_col_int(u, 0);
+  store_reset(u);
+  int64_t nonzero = 0;
+  for (int k = 0; k < nids; k++) {
+    json_t *own = NULL;
+    app_err ce = {0};
+    if (ind_compute(w, ids[k], date_key, &own, &ce) != 0) fail_msg("ind_compute: %s", ce.message);
+    size_t ii;
+    json_t *it;
+    json_array_foreach(json_object_get(own, "items"), ii, it) {
+      store_stmt *q = store_prepare(w, &q_snap_of17);
+      store_bind_text(q, 1, quarter);
+      store_bind_int(q, 2, ids[k]);
+      store_bind_text(q, 3, json_string_value(json_object_get(it, "code")));
+      if (store_step(q) != STORE_ROW) fail_msg("unit %lld %s: no snapshot row", (long long)ids[k],
+                                               json_string_value(json_object_get(it, "code")));
+      int64_t sn = store_col_int(q, 0), sd = store_col_int(q, 1);
+      store_reset(q);
+      int64_t on = json_integer_value(json_object_get(it, "numerator")),
+              od = json_integer_value(json_object_get(it, "denominator"));
+      if (sn != on || sd != od)
+        fail_msg("unit %lld %s: snapshot %lld/%lld, own count %lld/%lld", (long long)ids[k],
+                 json_string_value(json_object_get(it, "code")), (long long)sn, (long long)sd, (long long)on,
+                 (long long)od);
+      nonzero += on + od;
+    }
+    json_decref(own);
+  }
+  assert_true(nonzero > 0);
+}
+
+static void test_review17_snapshot_equal(void **state) {
+  fixture *fx = *state;
+  if (!fx || !fx->st) skip();
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  fx->w = w;
+  assert_int_equal(store_begin(w), STORE_OK);
+  int64_t tdp = 0, below = 0;
+  char nm[64];
+  snprintf(nm, sizeof nm, "Tổ rà soát %d", ++fx->seq);
+  assert_int_equal(unit(w, fx->ward, "residential_group", nm, &tdp), 0);
+  snprintf(nm, sizeof nm, "Phòng rà soát %d", ++fx->seq);
+  assert_int_equal(unit(w, fx->ward, "office", nm, &below), 0);
+  int64_t h1 = household(fx, tdp), h2 = household(fx, fx->tdp2), h3 = household(fx, tdp);
+  int64_t a = person(fx, "Người Nhiều Đơn Vị", tdp, h1, "1970", NULL, NULL);
+  int64_t b = person(fx, "Người Chuyển Tổ", tdp, h1, "1960", NULL, NULL);
+  int64_t c = person(fx, "Người Bị Xóa", fx->tdp2, h2, "1980", NULL, NULL);
+  int64_t d = person(fx, "Người Đổi Mức", tdp, h3, "1990", NULL, NULL);
+  int64_t e2 = person(fx, "Người Đổi Mức Sau", tdp, h3, "1955", NULL, NULL);
+  int64_t kid = person(fx, "Người Nhỏ", tdp, h3, "2012", NULL, NULL);
+  int64_t staff = person(fx, "Người Phòng Con", below, 0, "1985", NULL, NULL);
+  char sql[1024];
+  /* a: staff of the office below, worker of the enterprise, member of tổ 2 too */
+  snprintf(sql, sizeof sql,
+           "INSERT INTO memberships (person_id, unit_id, kind) VALUES (%lld, %lld, 'staff'), (%lld, %lld, 'worker'),"
+           " (%lld, %lld, 'trader'), (%lld, %lld, 'staff')",
+           (long long)a, (long long)below, (long long)a, (long long)fx->enterprise, (long long)a, (long long)fx->tdp2,
+           (long long)staff, (long long)below);
+  exec_ok(fx, sql);
+  /* b now registered in tổ 2, still in h1 (of the tổ under review) */
+  snprintf(sql, sizeof sql, "UPDATE people SET unit_id = %lld WHERE id = %lld", (long long)fx->tdp2, (long long)b);
+  exec_ok(fx, sql);
+  exec_ok(fx, "INSERT INTO signing_keys (kid, public_key, seed_sealed, valid_from, created_at)"
+              " SELECT 'k-r17', 'x', 'x', 1, 1 WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE kid = 'k-r17')");
+  exec_ok(fx, "INSERT INTO programmes (code, title, requirements, created_at, updated_at)"
+              " SELECT 'R17', 'Thử', '{}', 1, 1 WHERE NOT EXISTS (SELECT 1 FROM programmes WHERE code = 'R17')");
+  /* certificates on 2025-11-01: a's revoked on 2026-01-10 (after the day: counts), c's (deleted), the
+   * kid's revoked on 2025-12-01 (before: does not) */
+  struct {
+    int64_t who, revoked;
+  } certs[] = {{a, 1768000000}, {c, 0}, {kid, 1764547200}, {staff, 0}};
+  for (int i = 0; i < 4; i++) {
+    char rv[32] = "NULL";
+    if (certs[i].revoked) snprintf(rv, sizeof rv, "%lld", (long long)certs[i].revoked);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO certificates (id, programme_id, person_id, learner, holder_name, programme_title, issued_on,"
+             " issuer, kid, payload, signature, issued_at, revoked_at) SELECT %lld, id, %lld, 'p%lld', 'Người Thử', 'Thử',"
+             " '2025-11-01', 'Phường Thử', 'k-r17', 'p', 's', 1761955200, %s FROM programmes WHERE code = 'R17'",
+             (long long)(3000000000000000 + certs[i].who), (long long)certs[i].who, (long long)certs[i].who, rv);
+    exec_ok(fx, sql);
+  }
+  snprintf(sql, sizeof sql,
+           "INSERT INTO external_confirmations (person_id, kind, source, confirmed_on, created_at)"
+           " VALUES (%lld, 'vneid', 'VNeID', 20251201, 1), (%lld, 'national_platform', 'binhdanhocvuso.gov.vn', 20260110, 1)",
+           (long long)b, (long long)e2);
+  exec_ok(fx, sql);
+  /* levels: d 2 since 2025-11-15 (1 before), e2 2 now but 1 until 2026-01-15, b 1 now but 2 until 2026-02-01 */
+  snprintf(sql, sizeof sql, "UPDATE people SET vneid_level = 2 WHERE id IN (%lld, %lld)", (long long)d, (long long)e2);
+  exec_ok(fx, sql);
+  snprintf(sql, sizeof sql, "UPDATE people SET vneid_level = 1 WHERE id = %lld", (long long)b);
+  exec_ok(fx, sql);
+  snprintf(sql, sizeof sql,
+           "DELETE FROM vneid_past WHERE person_id IN (%lld, %lld, %lld); INSERT INTO vneid_past (person_id, until_key,"
+           " level) VALUES (%lld, 20251115, 1), (%lld, 20260115, 1), (%lld, 20260201, 2)",
+           (long long)d, (long long)e2, (long long)b, (long long)d, (long long)e2, (long long)b);
+  exec_ok(fx, sql);
+  /* c deleted: counted nowhere; h2 has nobody else */
+  snprintf(sql, sizeof sql, "UPDATE people SET deleted_at = 1, purge_after = 2 WHERE id = %lld", (long long)c);
+  exec_ok(fx, sql);
+  assert_int_equal(store_commit(w), STORE_OK);
+  fx->w = NULL;
+  store_release(w);
+  (void)h2;
+
+  char err[256] = "";
+  int64_t n = 0;
+  assert_int_equal(ind_snapshot_take(fx->st, "2025-Q4", 20260601, NULL, &n, err, sizeof err), 0);
+  assert_true(n > 0);
+  w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  snapshot_equals_own(w, "2025-Q4", 20251231);
+  /* M4 of the tổ on that day: d and e2 adults; d level 2 then, e2 level 1: 1 of 3 adults (a, d, e2) */
+  json_t *o = NULL;
+  app_err ce = {0};
+  assert_int_equal(ind_compute(w, tdp, 20251231, &o, &ce), 0);
+  figures(o, "M4", 1, 3);
+  json_decref(o);
+  /* cut short: some units' rows gone (a server stopped mid-snapshot), then taken again */
+  STORE_SQL(q_cut17, "DELETE FROM indicator_snapshots WHERE quarter = '2025-Q4' AND unit_id IN (?, ?, ?)");
+  store_stmt *s = store_prepare(w, &q_cut17);
+  store_bind_int(s, 1, tdp);
+  store_bind_int(s, 2, fx->ward);
+  store_bind_int(s, 3, below);
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  store_release(w);
+  assert_int_equal(ind_snapshot_take(fx->st, "2025-Q4", 20260601, NULL, &n, err, sizeof err), 0);
+  assert_int_equal(n, 3);
+  w = store_acquire(fx->st, true);
+  snapshot_equals_own(w, "2025-Q4", 20251231);
+  store_release(w);
+}
+
+/* Review (session 17): the trigger dates a change the day it is made in Vietnam (UTC+7), the day
+ * the server's figures call today (groups_date_key), on both backends; a second change the same day
+ * keeps the level of the day before; a change back and forth the same day leaves that level too. */
+static void test_review17_trigger_day(void **state) {
+  fixture *fx = *state;
+  if (!fx || !fx->st) skip();
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  fx->w = w;
+  assert_int_equal(store_begin(w), STORE_OK);
+  int64_t hh = household(fx, fx->tdp1);
+  int64_t p = person(fx, "Người Đổi Trong Ngày", fx->tdp1, hh, "1981", NULL, NULL);
+  char sql[256];
+  int levels[] = {1, 2, 0, 2};
+  for (int i = 0; i < 4; i++) {
+    snprintf(sql, sizeof sql, "UPDATE people SET vneid_level = %d WHERE id = %lld", levels[i], (long long)p);
+    exec_ok(fx, sql);
+  }
+  int64_t today = groups_date_key(clock_now());
+  STORE_SQL(q_rows17, "SELECT until_key, level FROM vneid_past WHERE person_id = ? ORDER BY until_key");
+  store_stmt *s = store_prepare(w, &q_rows17);
+  store_bind_int(s, 1, p);
+  assert_int_equal(store_step(s), STORE_ROW);
+  int64_t until = store_col_int(s, 0), level = store_col_int(s, 1);
+  int rc = store_step(s);
+  store_reset(s);
+  if (until != today) fail_msg("the change is dated %lld, the server's today is %lld", (long long)until, (long long)today);
+  assert_int_equal(level, 0); /* the level of the day before, whatever came after it that day */
+  assert_int_equal(rc, STORE_DONE); /* one row for the day */
+  assert_int_equal(store_rollback(w), STORE_OK);
+  fx->w = NULL;
+  store_release(w);
+}
+
+/* The level of `p` on the day `k`, read with the rule of every figure (VNEID_LEVEL_ON_SQL). */
+static int64_t level_on17(store_conn *w, int64_t p, int64_t k) {
+  STORE_SQL(q_level17, "SELECT " VNEID_LEVEL_ON_SQL " FROM people p CROSS JOIN (SELECT CAST(? AS BIGINT) AS k) rk_"
+                       " WHERE p.id = ?");
+  store_stmt *s = store_prepare(w, &q_level17);
+  assert_non_null(s);
+  store_bind_int(s, 1, k);
+  store_bind_int(s, 2, p);
+  assert_int_equal(store_step(s), STORE_ROW);
+  int64_t v = store_col_int(s, 0);
+  store_reset(s);
+  return v;
+}
+
+/* Review (session 17): synthetic records date many raises at once (vneid_backdate_many). A person
+ * with no change before gets the day; one whose level changed after that day keeps every change
+ * where it was (the old statement moved the newest row before the older one: level 0, then 1
+ * again, then 0, then 2); a person not raised keeps its history. */
+static void test_review17_backdate_many(void **state) {
+  fixture *fx = *state;
+  if (!fx || !fx->st) skip();
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  fx->w = w;
+  assert_int_equal(store_begin(w), STORE_OK);
+  int64_t hh = household(fx, fx->tdp1);
+  int64_t fresh = person(fx, "Người Mới Nâng", fx->tdp1, hh, "1981", NULL, NULL);
+  int64_t older = person(fx, "Người Đã Đổi", fx->tdp1, hh, "1982", NULL, NULL);
+  int64_t kept = person(fx, "Người Không Nâng", fx->tdp1, hh, "1983", NULL, NULL);
+  char sql[512];
+  /* older: level 1 from 2026-03-01 (0 before); kept: level 2 from 2026-04-01 (1 before) */
+  snprintf(sql, sizeof sql,
+           "UPDATE people SET vneid_level = 1 WHERE id = %lld; UPDATE people SET vneid_level = 2 WHERE id = %lld;"
+           " DELETE FROM vneid_past WHERE person_id IN (%lld, %lld);"
+           " INSERT INTO vneid_past (person_id, until_key, level) VALUES (%lld, 20260301, 0), (%lld, 20260401, 1)",
+           (long long)older, (long long)kept, (long long)older, (long long)kept, (long long)older, (long long)kept);
+  exec_ok(fx, sql);
+  /* the raise of fresh and older (today, by the trigger), then dated 2026-02-01 */
+  snprintf(sql, sizeof sql, "UPDATE people SET vneid_level = 2 WHERE id IN (%lld, %lld)", (long long)fresh,
+           (long long)older);
+  exec_ok(fx, sql);
+  snprintf(sql, sizeof sql, "[[%lld,20260201],[%lld,20260201],[%lld,20260201]]", (long long)fresh, (long long)older,
+           (long long)kept);
+  int64_t moved = -1;
+  assert_int_equal(vneid_backdate_many(w, sql, &moved), 0);
+  int64_t today = groups_date_key(clock_now());
+  /* fresh: 0 before the day, 2 from it */
+  assert_int_equal(level_on17(w, fresh, 20260131), 0);
+  assert_int_equal(level_on17(w, fresh, 20260201), 2);
+  /* older: 0 until 2026-03-01, 1 until today, 2 from today: never back */
+  assert_int_equal(level_on17(w, older, 20260215), 0);
+  assert_int_equal(level_on17(w, older, 20260301), 1);
+  if (today > 20260302) assert_int_equal(level_on17(w, older, 20260302), 1);
+  assert_int_equal(level_on17(w, older, today), 2);
+  /* kept: as it was */
+  assert_int_equal(level_on17(w, kept, 20260215), 1);
+  assert_int_equal(level_on17(w, kept, 20260401), 2);
+  assert_int_equal(moved, 1);
+  assert_int_equal(store_rollback(w), STORE_OK);
+  fx->w = NULL;
+  store_release(w);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest pure[] = {
@@ -423,6 +669,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_figures, test_setup, test_teardown),
       cmocka_unit_test(test_snapshot),
+      cmocka_unit_test(test_review17_snapshot_equal),
+      cmocka_unit_test(test_review17_trigger_day),
+      cmocka_unit_test(test_review17_backdate_many),
   };
   int failed = cmocka_run_group_tests_name("indicators_pure", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("indicators_sqlite", tests, setup_sqlite, teardown_sqlite);

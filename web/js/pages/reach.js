@@ -57,7 +57,9 @@ function familiesCard(f) {
 
 /** The day the VNeID figures are of: each person's level on that day (today by default). */
 function vneidDateForm(ctx, v) {
-  const input = h('input', { type: 'date', name: 'date', value: v.date, id: 'vneid-date', class: 'input', max: v.today || undefined });
+  // no day after today in Vietnam (the server refuses one); the answer carries no "today"
+  const today = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+  const input = h('input', { type: 'date', name: 'date', value: v.date, id: 'vneid-date', class: 'input', max: today });
   const go = (e) => {
     e.preventDefault();
     ctx.setQuery({ date: input.value || '' });
