@@ -1292,9 +1292,9 @@ int ind_snapshot_one(store *st, const char *quarter, int64_t today_key, int64_t 
 
 /* The people and households of every unit on `end`, counted in one pass (on a reader, in one
  * consistent read): a unit's own count costs its subtree, every unit's the city times its depth. */
-static indlive_recounted *recount_on(store *st, int64_t end, char *err, size_t errlen) {
+static indlive_recounted *recount_on(store *st, int64_t end, atomic_bool *stop, char *err, size_t errlen) {
   store_conn *c = store_acquire(st, false);
-  indlive_recounted *r = c && store_read_consistent(c) == STORE_OK ? indlive_recount(c, end) : NULL;
+  indlive_recounted *r = c && store_read_consistent(c) == STORE_OK ? indlive_recount(c, end, stop) : NULL;
   if (!r) snprintf(err, errlen, "cannot count the records: %s", c ? store_errmsg(c) : "no database connection");
   if (c && store_in_transaction(c)) store_rollback(c);
   if (c) store_release(c);
@@ -1358,8 +1358,8 @@ int ind_snapshot_take(store *st, const char *quarter, int64_t today_key, atomic_
     }
     if (nlisted == 0) break;
     after = listed[nlisted - 1];
-    if (n && !counted && !(counted = recount_on(st, end, err, errlen))) {
-      ret = -1;
+    if (n && !counted && !(counted = recount_on(st, end, stop, err, errlen))) {
+      ret = stop && atomic_load(stop) ? 0 : -1; /* stopped: the next start completes it */
       break;
     }
     /* their figures, with nothing held */

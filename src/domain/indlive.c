@@ -97,12 +97,19 @@ STORE_SQL(q_pending_households,
 /* the recount */
 STORE_SQL(q_all_units, "SELECT id, path, name FROM units ORDER BY id");
 STORE_SQL(q_all_live, "SELECT base, unit_id, g, f, n FROM ind_live");
-STORE_SQL(q_all_people,
-          "SELECT p.id, " IND_PEOPLE_G_SQL ", " IND_PEOPLE_F_SQL " FROM people p CROSS JOIN " IND_RK_SQL
-          " WHERE p.deleted_at IS NULL ORDER BY p.id");
-STORE_SQL(q_all_anchors,
-          "SELECT id, unit_id FROM people WHERE deleted_at IS NULL UNION SELECT m.person_id, m.unit_id FROM memberships m"
-          " JOIN people p ON p.id = m.person_id WHERE p.deleted_at IS NULL ORDER BY 1");
+/* Everyone in id order, streamed: SQLite reads the table in its own order (NOT INDEXED: through
+ * people_name's `deleted_at` it sorted a million rows before the first came out, so a recount
+ * could not be stopped and took a temporary B-tree the size of the city). */
+STORE_SQL2(q_all_people,
+           "SELECT p.id, " IND_PEOPLE_G_SQL ", " IND_PEOPLE_F_SQL " FROM people p NOT INDEXED CROSS JOIN " IND_RK_SQL
+           " WHERE p.deleted_at IS NULL ORDER BY p.id",
+           "SELECT p.id, " IND_PEOPLE_G_SQL ", " IND_PEOPLE_F_SQL " FROM people p CROSS JOIN " IND_RK_SQL
+           " WHERE p.deleted_at IS NULL ORDER BY p.id");
+STORE_SQL2(q_all_anchors,
+           "SELECT id, unit_id FROM people NOT INDEXED WHERE deleted_at IS NULL UNION SELECT m.person_id, m.unit_id"
+           " FROM memberships m JOIN people p NOT INDEXED ON p.id = m.person_id WHERE p.deleted_at IS NULL ORDER BY 1",
+           "SELECT id, unit_id FROM people WHERE deleted_at IS NULL UNION SELECT m.person_id, m.unit_id FROM memberships m"
+           " JOIN people p ON p.id = m.person_id WHERE p.deleted_at IS NULL ORDER BY 1");
 STORE_SQL(q_all_households,
           "SELECT h.unit_id, " IND_HOUSEHOLD_F_SQL " FROM households h CROSS JOIN " IND_RK_SQL
           " WHERE " IND_HOUSEHOLD_COUNTED_SQL);
@@ -894,7 +901,13 @@ static int64_t cube_get(const ind_cube *c, uint32_t g, uint32_t f) {
 
 /* The expected cube of every unit, from the records: every person added once to each unit at or
  * above one of theirs (no signed counts: the definition itself). */
-static int recount_people(store_conn *c, int64_t today, vunit *u, size_t nu, int64_t *records) {
+/* Every 4,096 rows a recount looks at *stop (NULL: never): a server stopping does not wait for it. */
+#define RECOUNT_STOP_EVERY 4096
+static bool stopping(atomic_bool *stop, size_t rows) {
+  return stop && rows % RECOUNT_STOP_EVERY == 0 && atomic_load(stop);
+}
+
+static int recount_people(store_conn *c, int64_t today, atomic_bool *stop, vunit *u, size_t nu, int64_t *records) {
   int64_t *pid = NULL;
   uint32_t *pg = NULL, *pf = NULL;
   size_t n = 0, cap = 0;
@@ -922,6 +935,10 @@ static int recount_people(store_conn *c, int64_t today, vunit *u, size_t nu, int
     pg[n] = (uint32_t)store_col_int(s, 1);
     pf[n] = (uint32_t)store_col_int(s, 2);
     n++;
+    if (stopping(stop, n)) {
+      rc = STORE_ERROR;
+      break;
+    }
   }
   store_reset(s);
   if (rc != STORE_DONE) goto done;
@@ -978,7 +995,8 @@ done:
   return ret;
 }
 
-static int recount_households(store_conn *c, int64_t today, vunit *u, size_t nu, int64_t *records) {
+static int recount_households(store_conn *c, int64_t today, atomic_bool *stop, vunit *u, size_t nu,
+                              int64_t *records) {
   store_stmt *s = store_prepare(c, &q_all_households);
   if (!s) return -1;
   store_bind_int(s, 1, today);
@@ -986,7 +1004,8 @@ static int recount_households(store_conn *c, int64_t today, vunit *u, size_t nu,
   int rc;
   while ((rc = store_step(s)) == STORE_ROW) {
     (*records)++;
-    if (add_up(u, nu, store_col_int(s, 0), 1, 0, (uint32_t)store_col_int(s, 1), 1) != 0) {
+    if (stopping(stop, (size_t)*records) ||
+        add_up(u, nu, store_col_int(s, 0), 1, 0, (uint32_t)store_col_int(s, 1), 1) != 0) {
       rc = STORE_ERROR;
       break;
     }
@@ -1088,7 +1107,8 @@ int indlive_verify(store *st, int64_t today_key, FILE *out, int64_t *units, int6
   size_t nu = 0;
   int ret = -1;
   if (store_read_consistent(c) != STORE_OK || units_load(c, &u, &nu) != 0) goto done;
-  if (recount_people(c, today_key, u, nu, records) != 0 || recount_households(c, today_key, u, nu, records) != 0 ||
+  if (recount_people(c, today_key, NULL, u, nu, records) != 0 ||
+      recount_households(c, today_key, NULL, u, nu, records) != 0 ||
       live_all(c, today_key, u, nu) != 0)
     goto done;
   for (size_t i = 0; i < nu; i++) *diffs += compare_cubes(out, &u[i], 0) + compare_cubes(out, &u[i], 1);
@@ -1106,12 +1126,12 @@ struct indlive_recounted {
   size_t n;
 };
 
-indlive_recounted *indlive_recount(store_conn *c, int64_t key) {
+indlive_recounted *indlive_recount(store_conn *c, int64_t key, atomic_bool *stop) {
   indlive_recounted *r = calloc(1, sizeof *r);
   int64_t records = 0;
   if (!r) return NULL;
-  if (units_load(c, &r->u, &r->n) != 0 || recount_people(c, key, r->u, r->n, &records) != 0 ||
-      recount_households(c, key, r->u, r->n, &records) != 0) {
+  if (units_load(c, &r->u, &r->n) != 0 || recount_people(c, key, stop, r->u, r->n, &records) != 0 ||
+      recount_households(c, key, stop, r->u, r->n, &records) != 0) {
     indlive_recounted_free(r);
     return NULL;
   }

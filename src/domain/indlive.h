@@ -52,9 +52,10 @@ int indlive_verify(store *st, int64_t today_key, FILE *out, int64_t *units, int6
 
 /* Every unit's people and households on the day `key`, counted from the records in one pass (the
  * recount of indlive_verify, for any date: the quarter snapshots of every unit at once). `c` should
- * be in a consistent read. NULL when the database failed or memory ran out. */
+ * be in a consistent read. NULL when the database failed, memory ran out, or *stop was set (looked
+ * at every few thousand records; stop NULL: never). */
 typedef struct indlive_recounted indlive_recounted;
-indlive_recounted *indlive_recount(store_conn *c, int64_t key);
+indlive_recounted *indlive_recount(store_conn *c, int64_t key, atomic_bool *stop);
 /* The cube of `unit_id` (IND_PEOPLE or IND_HOUSEHOLDS), owned by r; NULL for a unit made since. */
 const ind_cube *indlive_recounted_cube(const indlive_recounted *r, int64_t unit_id, ind_base base);
 void indlive_recounted_free(indlive_recounted *r);
