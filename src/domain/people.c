@@ -446,6 +446,7 @@ typedef struct person_row {
   char *relation;         /* owned; NULL: none */
   int64_t household_id, unit_id;
   int64_t vneid_since;    /* yyyymmdd: the new VNeID level's first day, before today; 0: the day of the change */
+  bool vneid_redate;      /* vneid_since dates the level the record holds (no change of level) */
 } person_row;
 
 static void row_free(person_row *r) {
@@ -509,16 +510,19 @@ static int row_build(store_conn *w, const secrets *keys, const person_input *in,
   if (in->vneid_level > 2)
     app_add(e, 400, "invalid_value", "vneid_level", "Mức định danh điện tử phải là 0, 1 hoặc 2.");
   if (in->vneid_since && *in->vneid_since) {
-    /* the day the level given was reached, for the figures of past dates (vneid.h) */
+    /* The day the level was reached, for the figures of past dates (vneid.h): with a new level,
+     * the day of that change; without one (or the same), the day the level the record holds was
+     * reached (a correction of the day given before). */
     int now_level = self ? self->vneid : 0;
-    if (in->vneid_level < 0 || in->vneid_level > 2 || in->vneid_level == now_level)
-      app_add(e, 400, "invalid_value", "vneid_since",
-              "Chỉ ghi ngày đạt mức cùng với một mức định danh điện tử mới.");
+    int level = in->vneid_level >= 0 ? in->vneid_level : now_level;
+    r->vneid_redate = self && level == now_level;
+    if (!self && level == 0)
+      app_add(e, 400, "invalid_value", "vneid_since", "Chỉ ghi ngày đạt mức khi có mức định danh điện tử (1 hoặc 2).");
     else if (confirmations_parse_date(in->vneid_since, today, &r->vneid_since, &why) != 0)
       app_add(e, 400, "invalid_value", "vneid_since",
               "Ngày đạt mức định danh không hợp lệ: ghi dd/mm/yyyy (ví dụ 15/03/2026) hoặc yyyy-mm-dd, từ năm 2000,"
               " không ở tương lai.");
-    else if (r->vneid_since == today)
+    else if (r->vneid_since == today && !r->vneid_redate)
       r->vneid_since = 0; /* the change's own day: what the record keeps anyway */
   }
   if (in->unit_id) r->unit_id = in->unit_id;
@@ -666,7 +670,9 @@ int people_update(store_conn *w, const secrets *keys, int64_t id, const person_i
     APP_INTERNAL(e);
     goto done;
   }
-  if (r.vneid_since && vneid_backdate(w, id, r.vneid_since, e) != 0) goto done;
+  if (r.vneid_since && (r.vneid_redate ? vneid_redate(w, id, self.vneid, r.vneid_since, e)
+                                        : vneid_backdate(w, id, r.vneid_since, e)) != 0)
+    goto done;
   ret = 0;
 done:
   row_free(&r);

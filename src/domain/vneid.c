@@ -40,6 +40,8 @@ STORE_SQL(q_unit_path, "SELECT path FROM units WHERE id = ?");
 /* vneid_past: the level kept for the first day after since_key, the rows after it, a row for it */
 STORE_SQL(q_past_after, "SELECT level FROM vneid_past WHERE person_id = ? AND until_key > ? ORDER BY until_key LIMIT 1");
 STORE_SQL(q_past_drop_after, "DELETE FROM vneid_past WHERE person_id = ? AND until_key > ?");
+STORE_SQL(q_past_last, "SELECT until_key, level FROM vneid_past WHERE person_id = ? ORDER BY until_key DESC LIMIT 1");
+STORE_SQL(q_past_drop_one, "DELETE FROM vneid_past WHERE person_id = ? AND until_key = ?");
 STORE_SQL(q_past_keep,
           "INSERT INTO vneid_past (person_id, until_key, level) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
 /* Only the row the trigger wrote today (the day of the change in Vietnam, as migration 32 dates it:
@@ -201,6 +203,32 @@ int vneid_backdate(store_conn *w, int64_t person_id, int64_t since_key, app_err 
   if (!d) return APP_INTERNAL(e);
   store_bind_int(d, 1, person_id);
   store_bind_int(d, 2, since_key);
+  if (past_step(d) != STORE_DONE) return APP_INTERNAL(e);
+  return vneid_keep_before(w, person_id, before, since_key, e);
+}
+
+int vneid_redate(store_conn *w, int64_t person_id, int level, int64_t since_key, app_err *e) {
+  store_stmt *s = store_prepare(w, &q_past_last);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, person_id);
+  int rc = store_step(s);
+  int64_t last = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+  int before = rc == STORE_ROW ? (int)store_col_int(s, 1) : 0;
+  store_reset(s);
+  if (rc != STORE_ROW && rc != STORE_DONE) return APP_INTERNAL(e);
+  if (rc == STORE_DONE) {
+    if (level == 0)
+      return app_fail(e, 400, "invalid_value", "vneid_since",
+                      "Người này chưa có mức định danh điện tử nào để ghi ngày đạt.");
+    return vneid_keep_before(w, person_id, 0, since_key, e);
+  }
+  if (since_key == last) return 0;
+  if (since_key < last) return vneid_backdate(w, person_id, since_key, e);
+  /* later: the level before held until since_key */
+  store_stmt *d = store_prepare(w, &q_past_drop_one);
+  if (!d) return APP_INTERNAL(e);
+  store_bind_int(d, 1, person_id);
+  store_bind_int(d, 2, last);
   if (past_step(d) != STORE_DONE) return APP_INTERNAL(e);
   return vneid_keep_before(w, person_id, before, since_key, e);
 }

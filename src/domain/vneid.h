@@ -38,6 +38,11 @@
  * that day and the change is forgotten. Called in the changing transaction, after the change. No
  * change recorded after since_key: nothing to do. 0, or -1 with e. */
 int vneid_backdate(store_conn *w, int64_t person_id, int64_t since_key, app_err *e);
+/* Dates the start of the level the person holds (`level`, no change now) `since_key` instead of the
+ * day recorded: earlier (as vneid_backdate) or later (the level before it then held until that
+ * day). A level never changed is taken as reached that day from none (0); level 0 never changed
+ * has no such day: 400 naming vneid_since. 0, or -1 with e. */
+int vneid_redate(store_conn *w, int64_t person_id, int level, int64_t since_key, app_err *e);
 /* The level before `level` (the person's first record of it, as on a record made with a date):
  * `before` until since_key. 0, or -1 with e. */
 int vneid_keep_before(store_conn *w, int64_t person_id, int before, int64_t since_key, app_err *e);

@@ -109,7 +109,10 @@ int h_residents_create(req *r) {
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
   if (people_create(w, &r->app->keys, &in, &id, &r->err) != 0) return -1; /* the dispatcher rolls back */
-  if (req_audit(r, "person.create", "person", id, in.unit_id, json_pack("{s:o}", "fields", field_names(r->body))) != 0 ||
+  json_t *cdetail = json_pack("{s:o}", "fields", field_names(r->body));
+  /* the day a VNeID level was dated from: what the figures of past dates now say */
+  if (cdetail && in.vneid_since && *in.vneid_since) json_object_set_new(cdetail, "vneid_since", json_string(in.vneid_since));
+  if (req_audit(r, "person.create", "person", id, in.unit_id, cdetail) != 0 ||
       store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);
   return answer_person(r, w, id, 201);
@@ -127,6 +130,7 @@ int h_residents_update(req *r) {
     json_object_set_new(detail, "from_unit_id", json_integer(old_unit));
     json_object_set_new(detail, "unit_id", json_integer(in.unit_id));
   }
+  if (detail && in.vneid_since && *in.vneid_since) json_object_set_new(detail, "vneid_since", json_string(in.vneid_since));
   if (req_audit(r, "person.update", "person", id, in.unit_id ? in.unit_id : old_unit, detail) != 0 ||
       store_commit(w) != STORE_OK)
     return APP_INTERNAL(&r->err);

@@ -223,29 +223,27 @@ test('an import that changes levels: dated today by the trigger, the days before
 });
 
 
-// Left for the lead (docs/REVIEW-SESSION-17.md, finding 2): a level dated too early cannot be dated
-// later. The same level with a date is refused, and the detour through another level keeps the
-// earlier day (the backdate keeps the level the records hold on the day given). What happens today
-// is pinned first; the wish is the todo.
-test('a level dated too early: what a correction to a later day does now', async () => {
-  const t = await tdp();
-  const id = await resident(t, { full_name: 'Người Sửa Ngày', vneid_level: 2, vneid_since: daysAgo(30) });
-  expectError(assert, await patch(id, { vneid_level: 2, vneid_since: daysAgo(10) }), 400, 'invalid_value', 'vneid_since');
-  await patchOk(id, { vneid_level: 0 });
-  await patchOk(id, { vneid_level: 2, vneid_since: daysAgo(10) });
-  assert.deepEqual(await levelOf(t, [daysAgo(31), daysAgo(30), daysAgo(11), daysAgo(10)]), [0, 2, 2, 2], 'still level 2 from 30 days back');
-  // the way that works: first back to 0 from before the first day, then 2 from the right day
-  await patchOk(id, { vneid_level: 0, vneid_since: daysAgo(31) });
-  await patchOk(id, { vneid_level: 2, vneid_since: daysAgo(10) });
-  assert.deepEqual(await levelOf(t, [daysAgo(31), daysAgo(30), daysAgo(11), daysAgo(10)]), [0, 0, 0, 2]);
-});
-
-test('a level dated too early is dated later with the same level and the right day', { todo: 'lead: vneid_since with the level unchanged re-dates the last change' }, async () => {
+// Finding 2 of docs/REVIEW-SESSION-17.md, resolved by the lead: `vneid_since` without a new level
+// re-dates the level the record holds, later or earlier.
+test('a level dated too early is dated later (and earlier again) with the same level', async () => {
   const t = await tdp();
   const id = await resident(t, { full_name: 'Người Sửa Ngày Sau', vneid_level: 2, vneid_since: daysAgo(30) });
   const r = await patch(id, { vneid_level: 2, vneid_since: daysAgo(10) });
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(await levelOf(t, [daysAgo(11), daysAgo(10)]), [0, 2]);
+  assert.deepEqual(await levelOf(t, [daysAgo(31), daysAgo(30), daysAgo(11), daysAgo(10)]), [0, 0, 0, 2]);
+  await patchOk(id, { vneid_level: 2, vneid_since: daysAgo(20) });
+  assert.deepEqual(await levelOf(t, [daysAgo(21), daysAgo(20), daysAgo(0)]), [0, 2, 2]);
+  // a level reached through another: 0, then 1 from 15 days back, then 2 from 5; the 2 re-dated to 8
+  const t2 = await tdp();
+  const id2 = await resident(t2, { full_name: 'Người Hai Bước', vneid_level: 1, vneid_since: daysAgo(15) });
+  await patchOk(id2, { vneid_level: 2, vneid_since: daysAgo(5) });
+  assert.deepEqual(await levelOf(t2, [daysAgo(16), daysAgo(15), daysAgo(6), daysAgo(5)]), [0, 1, 1, 2]);
+  const r8 = await patch(id2, { vneid_since: daysAgo(8) }); // the level not given: the one held
+  assert.equal(r8.status, 200, r8.text);
+  assert.equal(r8.json.vneid_level, 2);
+  assert.deepEqual(await levelOf(t2, [daysAgo(16), daysAgo(15), daysAgo(9), daysAgo(8), daysAgo(0)]), [0, 1, 1, 2, 2]);
+  await patchOk(id2, { vneid_level: 2, vneid_since: daysAgo(3) }); // later than the change: level 1 until then
+  assert.deepEqual(await levelOf(t2, [daysAgo(15), daysAgo(4), daysAgo(3)]), [1, 1, 2]);
 });
 
 test('the live counts equal a full recount after all of it', async () => verify());

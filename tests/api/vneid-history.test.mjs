@@ -2,8 +2,9 @@
 // date). A resident's level raised today counts from today: the figures of an earlier date
 // (GET /api/v1/indicators?date, M4 "adults with VNeID level 2"; GET /api/v1/vneid/coverage?date)
 // keep the level that person had then. An officer may date the change after the fact
-// (`vneid_since` with a new `vneid_level`, on PATCH and POST /api/v1/residents); a date alone, in
-// the future or unreadable is a 400 naming `vneid_since` and changes nothing. The Gia đình số
+// (`vneid_since` with a new `vneid_level`, on PATCH and POST /api/v1/residents), or correct the day
+// of the level held (`vneid_since` alone); a day in the future or unreadable, or for level 0 never
+// changed, is a 400 naming `vneid_since` and changes nothing. The Gia đình số
 // figure (M3) of a past date counts only what had been learned by then.
 // SQLite, or PostgreSQL with HOCVUSO_TEST_PG_DIR.
 // Owns: its server and the residents it makes in Tổ dân phố số 3.
@@ -78,12 +79,10 @@ test('a change dated after the fact counts from that day, on create and on edit'
   assert.equal(p.vneid_level, 1);
 });
 
-test('a date without a new level, in the future or unreadable: 400 naming vneid_since, nothing changed', async () => {
+test('a date in the future or unreadable, or for a level never had: 400 naming vneid_since, nothing changed', async () => {
   const h = await household('Số 11 ngõ Định Danh');
   const id = await resident({ full_name: 'Kiều Văn Sai', birth_date: '1975-01-01', household_id: h, vneid_level: 1 });
   const bad = [
-    { vneid_since: daysAgo(3) },
-    { vneid_level: 1, vneid_since: daysAgo(3) },
     { vneid_level: 2, vneid_since: new Date(Date.now() + 7 * 3600e3 + 3 * 86400e3).toISOString().slice(0, 10) },
     { vneid_level: 2, vneid_since: '31/02/2026' },
     { vneid_level: 2, vneid_since: 'hôm qua' },
@@ -99,6 +98,8 @@ test('a date without a new level, in the future or unreadable: 400 naming vneid_
   assert.deepEqual(await figure('M4', daysAgo(2)), m4);
   const c = await srv.request('POST', '/api/v1/residents', { session: admin, body: { unit_id: tdp, full_name: `Kiều Văn Tạo ${tag}`, vneid_level: 0, vneid_since: daysAgo(1) } });
   expectError(assert, c, 400, 'invalid_value', 'vneid_since');
+  const none = await resident({ full_name: 'Kiều Văn Không', birth_date: '1976-01-01', household_id: h });
+  expectError(assert, await srv.request('PATCH', `/api/v1/residents/${none}`, { session: admin, body: { vneid_since: daysAgo(2) } }), 400, 'invalid_value', 'vneid_since');
   const future = await srv.request('GET', `/api/v1/vneid/coverage?unit_id=${tdp}&date=2099-01-01`, { session: admin });
   expectError(assert, future, 400, 'invalid_value', 'date');
 });

@@ -95,10 +95,11 @@ test('phone 360 px: a VNeID level dated ten days back on the record counts from 
   await waitReady(page);
   await page.locator('summary', { hasText: 'Sửa hồ sơ' }).click();
   const edit = page.getByRole('form', { name: 'Sửa hồ sơ' });
-  // a date with the level unchanged: refused beside the field, nothing saved
-  await edit.getByLabel('Ngày đạt mức định danh').fill(d10.split('-').reverse().join('/'));
+  // a day that does not exist: refused beside the field, nothing saved
+  await edit.getByLabel('Ngày đạt mức định danh').fill('31/02/2026');
   await edit.getByRole('button', { name: 'Lưu thay đổi' }).click();
-  await edit.locator('.field', { has: page.getByLabel('Ngày đạt mức định danh') }).locator('.field-error').getByText(/mức định danh điện tử mới/).waitFor();
+  await edit.locator('.field', { has: page.getByLabel('Ngày đạt mức định danh') }).locator('.field-error').getByText(/Ngày đạt mức định danh không hợp lệ/).waitFor();
+  await edit.getByLabel('Ngày đạt mức định danh').fill(d10.split('-').reverse().join('/'));
   await edit.getByLabel('Định danh điện tử (VNeID)').selectOption('2');
   await edit.getByRole('button', { name: 'Lưu thay đổi' }).click();
   await page.getByText('Đã lưu hồ sơ.').waitFor();

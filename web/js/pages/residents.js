@@ -237,7 +237,7 @@ function personFields(p, units, { creating, households = null }) {
     field({ label: 'Định danh điện tử (VNeID)', name: 'vneid_level', type: 'select', value: String(p.vneid_level ?? '0'), options: VNEID_LEVELS }),
     field({
       label: 'Ngày đạt mức định danh', name: 'vneid_since', value: '', autocomplete: 'off', inputmode: 'numeric', placeholder: 'dd/mm/yyyy',
-      hint: 'Chỉ ghi khi đổi mức và mức mới đã đạt từ trước hôm nay (ví dụ theo giấy xác nhận của công an). Để trống: tính từ hôm nay.',
+      hint: 'Ngày đạt mức chọn ở trên, nếu đã đạt từ trước hôm nay (ví dụ theo giấy xác nhận của công an); không đổi mức mà chỉ ghi ngày: sửa ngày đạt mức hiện có. Để trống: tính từ hôm nay.',
     }),
   );
   if (!creating && households) {
