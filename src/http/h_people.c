@@ -137,6 +137,23 @@ int h_residents_update(req *r) {
   return answer_person(r, w, id, 200);
 }
 
+/* The police's one change of a record (identity.write): its VNeID level, with the day reached. */
+int h_residents_vneid(req *r) {
+  person_input in;
+  memset(&in, 0, sizeof in);
+  in.vneid_level = (int)req_int(r, "vneid_level", -1);
+  in.vneid_since = req_str(r, "vneid_since");
+  int64_t id = req_param(r, 0), old_unit = 0;
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  store_conn *w = req_dbw(r);
+  if (people_update(w, &r->app->keys, id, &in, &old_unit, &r->err) != 0) return -1;
+  json_t *detail = json_pack("{s:i}", "vneid_level", in.vneid_level);
+  if (detail && in.vneid_since && *in.vneid_since) json_object_set_new(detail, "vneid_since", json_string(in.vneid_since));
+  if (req_audit(r, "person.vneid", "person", id, old_unit, detail) != 0 || store_commit(w) != STORE_OK)
+    return APP_INTERNAL(&r->err);
+  return answer_person(r, w, id, 200);
+}
+
 int h_residents_delete(req *r) {
   int64_t id = req_param(r, 0), unit_id = 0;
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);

@@ -37,6 +37,7 @@ int h_residents_list(req *r);
 int h_residents_get(req *r);
 int h_residents_create(req *r);
 int h_residents_update(req *r);
+int h_residents_vneid(req *r);
 int h_residents_delete(req *r);
 int h_residents_deleted_list(req *r);
 int h_residents_restore(req *r);

@@ -128,6 +128,12 @@ static const field_spec resident_update_body[] = {
     PERSON_FIELDS,
     {0},
 };
+static const field_spec resident_vneid_body[] = {
+    {"vneid_level", FT_INT, true, 0, 2, "Mức định danh điện tử: 0 (chưa có), 1, 2"},
+    {"vneid_since", FT_STRING, false, 0, 10,
+     "Ngày đạt mức (dd/mm/yyyy hoặc yyyy-mm-dd, không sau hôm nay); mặc định hôm nay; cùng mức đang có: sửa ngày đạt"},
+    {0},
+};
 static const field_spec membership_body[] = {
     {"unit_id", FT_INT, true, 1, INT64_MAX, "Đơn vị (nơi làm việc, trường, chợ)"},
     {"kind", FT_STRING, true, 1, 20, "staff (cán bộ), student (học sinh), worker (người lao động), trader (tiểu thương)"},
@@ -781,6 +787,10 @@ const route routes[] = {
     {"PATCH", "/api/v1/residents/{id}", h_residents_update, ON_PERSON(CAP_PEOPLE_WRITE), resident_update_body, NULL,
      true, RATE_WRITE, 200, "updateResident", "Người dân", "Sửa hồ sơ; chuyển đơn vị đăng ký", "Resident",
      .also_unit = "unit_id"},
+    {"PUT", "/api/v1/residents/{id}/vneid", h_residents_vneid, ON_PERSON(CAP_IDENTITY_WRITE), resident_vneid_body, NULL,
+     true, RATE_WRITE, 200, "setResidentVneid", "Định danh điện tử",
+     "Ghi mức định danh điện tử VNeID của một người (công an phường), với ngày đạt mức nếu đã đạt từ trước",
+     "Resident"},
     {"DELETE", "/api/v1/residents/{id}", h_residents_delete, ON_PERSON(CAP_PEOPLE_WRITE), NULL, NULL, true,
      RATE_WRITE, 204, "deleteResident", "Người dân", "Xóa hồ sơ (ẩn ngay, xóa hẳn sau thời hạn lưu giữ)", NULL},
     /* Deleted records: whoever may delete a person (people.write on the registering unit) may see

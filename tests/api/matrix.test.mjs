@@ -103,6 +103,8 @@ const CAP_EXCEPTIONS = {
   'GET /api/v1/families/left': 'people.read',
   'GET /api/v1/vneid/coverage': 'identity.read',
   'GET /api/v1/vneid/worklist': 'people.read',
+  // The police record a person's VNeID level (their one change of a record): identity.write.
+  'PUT /api/v1/residents/{id}/vneid': 'identity.write',
   // The plan's indicators are figures, no one's personal data: reports.read on the unit asked for.
   'GET /api/v1/indicators': 'reports.read',
   'GET /api/v1/indicators/definitions': 'reports.read',

@@ -175,6 +175,7 @@ const cases = {
   getAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}` }),
   submitAttempt: () => ({ path: `/api/v1/attempts/${state.attemptId}/submit`, body: { answers: [false] } }),
   getMyCompetence: () => ({ path: '/api/v1/me/competence' }),
+  setResidentVneid: () => ({ path: `/api/v1/residents/${state.policePerson}/vneid`, session: state.police, body: { vneid_level: 2, vneid_since: '05/01/2026' } }),
   startAssistedAttempt: () => ({ path: `/api/v1/residents/${state.personId}/attempts`, body: { quiz_id: state.quizId } }),
   getResidentCompetence: () => ({ path: `/api/v1/residents/${state.personId}/competence` }),
   getCompetenceChange: () => ({ path: `/api/v1/reports/competence-change?unit=${state.wardId}` }),
@@ -314,7 +315,7 @@ const cases = {
 const ORDER = ['getHealth', 'getMetrics', 'getOpenApi', 'getHello', 'getInstance', 'getMeta', 'login', 'getMe', 'listUnits',
   'getUnit', 'createUnit', 'updateUnit', 'moveUnit', 'deleteUnit', 'listUsers', 'createUser', 'getUser', 'updateUser', 'grantRole', 'revokeRole',
   'resetUserPassword', 'changeMyPassword', 'createHousehold', 'updateHousehold', 'listHouseholds', 'getHousehold',
-  'createResident', 'updateResident', 'addMembership', 'listResidents', 'getResident', 'linkUserPerson', 'getMyPerson',
+  'createResident', 'updateResident', 'setResidentVneid', 'addMembership', 'listResidents', 'getResident', 'linkUserPerson', 'getMyPerson',
   'createMyRequest', 'listMyRequests', 'listRequests', 'getRequestSummary', 'getRequest', 'answerRequest', 'exportResidents',
   'deleteResident', 'listDeletedResidents', 'restoreResident', 'uploadImport', 'setImportMapping', 'startImport', 'getImport', 'getImportErrors', 'listImports',
   'importQuestions', 'listQuestions', 'getQuestion', 'listCompetencies', 'createCompetency', 'listCourses', 'getLesson', 'completeLesson', 'createQuiz', 'listQuizzes', 'getCertificateKeys', 'createProgramme', 'listProgrammes', 'startAttempt',
@@ -364,6 +365,11 @@ test('every operation answers valid input with its documented success, matching 
   state.adminId = await srv.userId(admin, 'admin');
   state.schoolId = await srv.unitId(admin, 'Trường THCS Trần Hưng Đạo');
   state.teacher = await srv.login('giaovien');
+  // the police record levels of people registered in their own unit (identity.write there)
+  state.police = await srv.login('congan');
+  const pp = await srv.request('POST', '/api/v1/residents', { session: admin, body: { unit_id: await srv.unitId(admin, 'Công an phường Hải Dương'), full_name: 'Cán Bộ Kiểm Thử', birth_date: '1985' } });
+  assert.equal(pp.status, 201, pp.text);
+  state.policePerson = pp.json.id;
   const sp = await srv.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Người Để Xóa', unit_id: state.tdp1 } });
   assert.equal(sp.status, 201, sp.text);
   state.sparePersonId = sp.json.id;

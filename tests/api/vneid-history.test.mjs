@@ -116,3 +116,34 @@ test('Gia đình số on a past date counts what had been learned by then', asyn
   assert.equal(a4.numerator, m3at4.numerator, 'the day before the confirmation: not yet');
   assert.equal(a3.numerator, m3at3.numerator + 1, 'from the confirmation day');
 });
+
+test('the ward police record a level (identity.write), with its day; nobody else through this route', async () => {
+  const police = await srv.login('congan');
+  const officer = await srv.login('tdp01');
+  // the police account's role is on its own unit: a staff member registered there is in its scope,
+  // a resident of a tổ dân phố is not
+  const unit = await srv.unitId(admin, 'Công an phường Hải Dương');
+  const r0 = await srv.request('POST', '/api/v1/residents', { session: admin, body: { unit_id: unit, full_name: `Đào Văn Định ${tag}`, birth_date: '1981-03-03' } });
+  assert.equal(r0.status, 201, r0.text);
+  const id = r0.json.id;
+  const h = await household('Số 15 ngõ Công An');
+  const outside = await resident({ full_name: 'Đào Thị Ngoài', birth_date: '1982-02-02', household_id: h });
+  const r = await srv.request('PUT', `/api/v1/residents/${id}/vneid`, { session: police, body: { vneid_level: 2, vneid_since: dmy(daysAgo(4)) } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.vneid_level, 2);
+  expectError(assert, await srv.request('PUT', `/api/v1/residents/${outside}/vneid`, { session: police, body: { vneid_level: 2 } }), 403, 'forbidden', 'id');
+  // the police change nothing else of a record, and an officer without identity.write cannot use this route
+  expectError(assert, await srv.request('PATCH', `/api/v1/residents/${id}`, { session: police, body: { phone: '0912345678' } }), 403, 'forbidden');
+  expectError(assert, await srv.request('PUT', `/api/v1/residents/${outside}/vneid`, { session: officer, body: { vneid_level: 1 } }), 403, 'forbidden');
+  expectError(assert, await srv.request('PUT', `/api/v1/residents/${id}/vneid`, { session: police, body: {} }), 400, undefined, 'vneid_level');
+  expectError(assert, await srv.request('PUT', `/api/v1/residents/${id}/vneid`, { session: police, body: { vneid_level: 3 } }), 400, undefined, 'vneid_level');
+  expectError(assert, await srv.request('PUT', `/api/v1/residents/${id}/vneid`, { session: police, body: { vneid_level: 1, vneid_since: '2099-01-01' } }), 400, 'invalid_value', 'vneid_since');
+  assert.equal((await srv.getJSON(admin, `/api/v1/residents/${id}`)).vneid_level, 2, 'the refused requests changed nothing');
+  assert.equal((await srv.getJSON(admin, `/api/v1/residents/${outside}`)).vneid_level, 0);
+  // audited, with the day
+  const audit = await srv.getJSON(admin, `/api/v1/audit?entity=person&entity_id=${id}`);
+  const entry = audit.items.find((x) => x.action === 'person.vneid');
+  assert.ok(entry, JSON.stringify(audit.items.map((x) => x.action)));
+  assert.equal(entry.detail.vneid_level, 2);
+  assert.equal(entry.detail.vneid_since, dmy(daysAgo(4)));
+});

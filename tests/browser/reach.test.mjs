@@ -7,7 +7,8 @@
 // Owns: its server, its browser and the synthetic people it makes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
+import { execFileSync } from 'node:child_process';
+import { startServer, binaryPath } from './lib/server.mjs';
 import { launchBrowser, newPage, login, waitReady, assertNoProblems, assertNoHorizontalOverflow, PHONE, tag } from './lib/browser.mjs';
 import { apiSession, unitId } from './lib/people.mjs';
 
@@ -119,6 +120,33 @@ test('phone 360 px: a VNeID level dated ten days back on the record counts from 
   await waitReady(page);
   assert.match((await cellOf().innerText()).trim(), new RegExp(`^${after11.level2} `));
   await assertNoHorizontalOverflow(page, PHONE.width, 'the overview of a past day');
+  assertNoProblems(problems);
+  await context.close();
+});
+
+test('phone 360 px: the ward police mark a resident of the worklist as level 2, and the row goes', { timeout: 120_000 }, async () => {
+  // the police role on the ward, as an operator grants it (`hocvuso demo --residents` does the same)
+  execFileSync(binaryPath(), ['user', 'grant', 'congan', 'police', 'HP-HD', '--data', srv.dataDir, ...srv.dbArgs]);
+  const admin = await apiSession(srv.url, 'admin', srv.password);
+  const who = await admin.ok('POST', '/residents', { full_name: `Ngô Văn Công ${t}`, unit_id: tdp1, household_id: hh.id, birth_date: '1972', vneid_level: 1 });
+  const { page, problems, context } = await newPage(browser, srv.url, { viewport: PHONE });
+  await login(page, 'congan', srv.password);
+  await waitReady(page);
+  await page.goto(`/#/dinh-danh?unit_id=${tdp1}`);
+  await page.getByRole('heading', { level: 1, name: 'Người chưa có định danh mức 2' }).waitFor();
+  await waitReady(page);
+  const row = page.locator(`main .vneid-worklist-table tr[data-id="${who.id}"]`);
+  await row.getByText('Mức 1').waitFor();
+  const mark = row.getByRole('form', { name: `Ghi mức 2 cho ${who.full_name}` });
+  await assertNoHorizontalOverflow(page, PHONE.width, 'the worklist with the police action');
+  const yesterday = new Date(Date.now() + 7 * 3600e3 - 86400e3).toISOString().slice(0, 10);
+  await mark.getByLabel(`Ngày ${who.full_name} đạt mức 2 (để trống: hôm nay)`).fill(yesterday);
+  await mark.getByRole('button', { name: 'Đã đạt mức 2' }).click();
+  await page.getByText(`Đã ghi mức 2 cho ${who.full_name}.`).waitFor();
+  await waitReady(page);
+  assert.equal(await page.locator(`main .vneid-worklist-table tr[data-id="${who.id}"]`).count(), 0, 'no longer on the worklist');
+  const rec = await (await page.request.get(`${srv.url}/api/v1/residents/${who.id}`)).json();
+  assert.equal(rec.vneid_level, 2);
   assertNoProblems(problems);
   await context.close();
 });

@@ -43,6 +43,7 @@ const ACTIONS = [
     ['person.read', 'Xem hồ sơ'],
     ['person.read_self', 'Tự xem hồ sơ của mình'],
     ['person.update', 'Sửa hồ sơ'],
+    ['person.vneid', 'Ghi mức định danh điện tử'],
     ['person.delete', 'Xóa hồ sơ'],
     ['person.restore', 'Khôi phục hồ sơ đã xóa'],
     ['person.purge', 'Xóa hẳn hồ sơ (hết thời hạn lưu giữ)'],

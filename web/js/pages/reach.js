@@ -8,7 +8,7 @@
 import { h } from '../h.js';
 import { api, hasRoute } from '../api.js';
 import { icon } from '../icons.js';
-import { pageHeader, section, pager, empty, parsePage, fmtNum, banner, badge } from '../ui.js';
+import { pageHeader, section, pager, empty, parsePage, fmtNum, banner, badge, setFlash } from '../ui.js';
 
 const PER_PAGE = 50;
 const LEVELS = ['Chưa có', 'Mức 1', 'Mức 2'];
@@ -125,22 +125,48 @@ async function familiesLeft(ctx) {
     h('p', null, h('a', { href: '#/tong-quan-so', class: 'btn btn-secondary' }, icon('back'), h('span', null, 'Tổng quan phổ cập số'))));
 }
 
+/** The police's action on a row (identity.write): level 2 reached today, or on the day picked. */
+function level2Form(ctx, x) {
+  const today = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+  const day = h('input', { type: 'date', name: 'vneid_since', class: 'input', max: today, 'aria-label': `Ngày ${x.full_name} đạt mức 2 (để trống: hôm nay)` });
+  const status = h('span', { class: 'field-error', role: 'alert' });
+  const go = async (e) => {
+    e.preventDefault();
+    status.textContent = '';
+    const body = { vneid_level: 2 };
+    if (day.value) body.vneid_since = day.value;
+    try {
+      await api.put(`/residents/${encodeURIComponent(x.id)}/vneid`, body);
+    } catch (err) {
+      status.textContent = err.message || 'Không ghi được.';
+      return;
+    }
+    setFlash(`Đã ghi mức 2 cho ${x.full_name}.`);
+    ctx.refresh();
+  };
+  return h('form', { class: 'vneid-set-form', onsubmit: go, 'aria-label': `Ghi mức 2 cho ${x.full_name}` },
+    day, h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Đã đạt mức 2'), status);
+}
+
 async function vneidWorklist(ctx) {
   const page = parsePage(ctx.query.page);
   const query = { page, per_page: PER_PAGE };
   if (ctx.query.unit_id) query.unit_id = ctx.query.unit_id;
   const data = await api.get('/vneid/worklist', query);
   const items = data.items || [];
+  const canSet = ctx.can('identity.write');
+  const heads = ['Họ và tên', 'Năm sinh', 'Tổ dân phố', 'Mức hiện tại', 'Địa chỉ', ...(canSet ? ['Ghi mức'] : [])];
   return h('div', { class: 'page' },
     pageHeader('Người chưa có định danh mức 2', 'Người từ 18 tuổi đang cư trú chưa có tài khoản định danh điện tử VNeID mức 2, theo tổ dân phố rồi họ tên.'),
     section('Danh sách người',
-      items.length ? table('Người chưa có định danh mức 2', 'vneid-worklist-table', ['Họ và tên', 'Năm sinh', 'Tổ dân phố', 'Mức hiện tại', 'Địa chỉ'],
+      items.length ? table('Người chưa có định danh mức 2', 'vneid-worklist-table', heads,
         items.map((x) => h('tr', { dataset: { id: String(x.id) } },
           h('td', { class: 'cell-title', dataset: { label: 'Họ và tên' } }, h('a', { href: `#/dan-cu/${encodeURIComponent(x.id)}`, class: 'row-name' }, x.full_name)),
           cell('Năm sinh', x.birth_year ? String(x.birth_year) : ''),
           cell('Tổ dân phố', x.unit_name),
           cell('Mức hiện tại', LEVELS[x.vneid_level] || String(x.vneid_level)),
-          cell('Địa chỉ', x.address || ''))))
+          cell('Địa chỉ', x.address || ''),
+          canSet ? h('td', { dataset: { label: 'Ghi mức' } }, level2Form(ctx, x)) : null)))
         : empty('Mọi người từ 18 tuổi trong phạm vi đã có định danh mức 2.'),
       pager(data, (n) => ctx.setQuery({ page: n > 1 ? String(n) : '' }), 'người')),
     h('p', null, h('a', { href: '#/tong-quan-so', class: 'btn btn-secondary' }, icon('back'), h('span', null, 'Tổng quan phổ cập số'))));

@@ -328,6 +328,7 @@ const AUDIT_ACTIONS = {
   'person.read': 'Xem hồ sơ',
   'person.read_self': 'Tự xem hồ sơ',
   'person.update': 'Sửa hồ sơ',
+  'person.vneid': 'Ghi mức định danh điện tử',
   'person.delete': 'Xóa hồ sơ',
   'person.membership_add': 'Thêm quan hệ với đơn vị',
   'person.export': 'Xuất danh sách',
