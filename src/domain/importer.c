@@ -1050,18 +1050,18 @@ static int write_chunk(imp *x) {
  * A chunk stages its new people (import_terms: one row a person, its word empty; a row with a word
  * is one term, as jobs staged before that change left them); once the file is read their name
  * terms go into person_words in sorted batches, so that each batch writes one range of the term
- * index instead of every chunk rewriting leaf pages all over it. The order is a grid: the people's
- * ids cut into about sqrt(batches) buckets, each bucket's terms in the index's order, so that a
- * batch also writes one range of the index by person (person_words_person). The staged rows of
- * people still live under the staged name are first copied, in id order, to an anonymous
+ * index instead of every chunk rewriting leaf pages all over it. The people's ids are cut into as
+ * few buckets as memory allows (MERGE_BUCKET_TERMS terms each: one at 200,000 people, four at a
+ * million), each bucket's terms written in the index's order, so that each leaf page of the index
+ * is written about once a bucket (person_words has no second index since migration 33). The
+ * staged rows of people still live under the staged name are first copied, in id order, to an anonymous
  * temporary file (gone with the process, even after a crash), so that no read transaction stays
  * open while the batches are written; each bucket's terms are then made from the folded names and
- * sorted in memory (a bucket holds about 1/sqrt(batches) of the terms: ~15 MB at a million
- * people). A person deleted or renamed while the batches run has the terms that no longer match
+ * sorted in memory (up to MERGE_BUCKET_TERMS: ~60 MB with their strings). A person deleted or renamed while the batches run has the terms that no longer match
  * removed at the end (people.c rewrote its own). Idempotent: a merge cut short is run again whole
  * when the job resumes (a term already there sends its batch the careful way); the staged rows go
  * last. */
-enum { MERGE_BATCH_TERMS = 20000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
+enum { MERGE_BATCH_TERMS = 20000, MERGE_BUCKET_TERMS = 1500000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
 
 typedef struct staged_dump {
   FILE *f;
@@ -1175,47 +1175,56 @@ static int merge_batch(imp *x, const store_val *rows, int n) {
   return rc == STORE_OK ? 0 : -1;
 }
 
+/* People staged by the job and changed during the merge, with the name they were staged under. */
+typedef struct staged_person {
+  int64_t id;
+  char *key; /* malloc'd */
+} staged_person;
 typedef struct id_list {
-  int64_t *v;
+  staged_person *v;
   size_t n, cap;
 } id_list;
 
-static int collect_id(void *ctx, int64_t id) {
+static int collect_id(void *ctx, int64_t id, const char *key) {
   id_list *l = ctx;
   if (l->n == l->cap) {
     size_t ncap = l->cap ? l->cap * 2 : 64;
-    int64_t *nv = realloc(l->v, ncap * sizeof *nv);
+    staged_person *nv = realloc(l->v, ncap * sizeof *nv);
     if (!nv) return 1;
     l->v = nv;
     l->cap = ncap;
   }
-  l->v[l->n++] = id;
+  char *k = strdup(key);
+  if (!k) return 1;
+  l->v[l->n++] = (staged_person){id, k};
   return 0;
 }
 
 typedef struct stale_batch {
-  const int64_t *ids;
+  const staged_person *p;
   size_t n;
 } stale_batch;
 
 static int drop_stale(store_conn *w, void *arg) {
   stale_batch *b = arg;
   for (size_t i = 0; i < b->n; i++)
-    if (people_bulk_drop_stale_terms(w, b->ids[i]) != 0) return STORE_ERROR;
+    if (people_bulk_drop_stale_terms(w, b->p[i].id, b->p[i].key) != 0) return STORE_ERROR;
   return STORE_OK;
 }
 
-/* The terms of people changed since `since` that no longer match them go. */
+/* The terms of people changed since `since` that no longer match them go (found by the name they
+ * were staged under: person_words has no index by person). */
 static int merge_fixup(imp *x, int64_t lo, int64_t hi, int64_t since) {
   id_list ids = {0};
   store_conn *c = store_acquire(x->st, false);
-  int rc = c ? people_bulk_changed_since(c, lo, hi, since, collect_id, &ids) : -1;
+  int rc = c ? people_bulk_changed_since(c, x->job_id, lo, hi, since, collect_id, &ids) : -1;
   if (rc != 0) snprintf(x->err, sizeof x->err, "cannot read the people changed during the import");
   if (c) store_release(c);
   for (size_t i = 0; rc == 0 && i < ids.n; i += STALE_BATCH_IDS) {
     stale_batch b = {ids.v + i, ids.n - i < STALE_BATCH_IDS ? ids.n - i : STALE_BATCH_IDS};
     if (in_writer(x, drop_stale, &b) != STORE_OK) rc = -1;
   }
+  for (size_t i = 0; i < ids.n; i++) free(ids.v[i].key);
   free(ids.v);
   return rc;
 }
@@ -1322,9 +1331,8 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     snprintf(x->err, sizeof x->err, "cannot write the staged people: %s", strerror(errno));
     goto out;
   }
-  /* buckets ≈ sqrt(batches): each batch writes about 1/buckets of either index */
-  int64_t batches = d.terms / MERGE_BATCH_TERMS + 1, buckets = 1;
-  while ((buckets + 1) * (buckets + 1) <= batches) buckets++;
+  /* as few buckets as memory allows: each writes every leaf of the term index about once */
+  int64_t buckets = d.terms / MERGE_BUCKET_TERMS + 1;
   int64_t bucket_ids = (hi - lo) / buckets + 1;
   word = malloc(2 * (size_t)UINT16_MAX + 2);
   rows = calloc(MERGE_BATCH_TERMS, TERM_COLS * sizeof *rows);

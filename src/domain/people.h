@@ -156,6 +156,12 @@ typedef void (*people_term_fn)(const char *term, size_t len, void *ctx);
 /* Calls fn for every term of the folded name `key`; 0 (a pair that would not fit in 1024 bytes
  * makes the name a long one: no pairs, the mark). */
 int people_name_terms(const char *key, people_term_fn fn, void *ctx);
+/* Every term `key` may have been indexed by under any rule so far (a superset of
+ * people_name_terms': its words, the pairs of any two of them, the long-name mark). */
+int people_name_terms_any(const char *key, people_term_fn fn, void *ctx);
+/* Deletes person id's terms made from the folded name `key` (person_words has no index by person:
+ * a person's terms are found by their key). 0 or -1. */
+int people_words_drop(store_conn *w, int64_t id, const char *key);
 typedef struct people_name_q {
   int n;                                  /* query words (0: no name words) */
   char words[PEOPLE_NAME_WORDS][160];     /* folded */
