@@ -368,8 +368,9 @@ typedef struct imp {
   long last_line;
   char err[512];
   /* how long the writer was held: the chunks', the merge's transactions (seconds) */
-  double chunk_max, chunk_sum, merge_max, merge_sum;
+  double chunk_max, chunk_sum, merge_max, merge_sum, chunk_last;
   int chunks, merges;
+  size_t rows_max, rows_last; /* the largest chunk written, the last one */
 } imp;
 
 static void add_reason(import_row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1040,7 +1041,10 @@ static int write_chunk(imp *x) {
   double held = clock_mono() - t0;
   x->chunks++;
   x->chunk_sum += held;
+  x->chunk_last = held;
   if (held > x->chunk_max) x->chunk_max = held;
+  if (x->nrows > x->rows_max) x->rows_max = x->nrows;
+  x->rows_last = x->nrows;
   x->nrows = 0;
   arena_free(&x->a);
   return rc == STORE_OK ? 0 : -1;
@@ -1051,17 +1055,17 @@ static int write_chunk(imp *x) {
  * is one term, as jobs staged before that change left them); once the file is read their name
  * terms go into person_words in sorted batches, so that each batch writes one range of the term
  * index instead of every chunk rewriting leaf pages all over it. The people's ids are cut into as
- * few buckets as memory allows (MERGE_BUCKET_TERMS terms each: one at 200,000 people, four at a
+ * few buckets as memory allows (MERGE_BUCKET_TERMS terms each: two at 200,000 people, eight at a
  * million), each bucket's terms written in the index's order, so that each leaf page of the index
  * is written about once a bucket (person_words has no second index since migration 33). The
  * staged rows of people still live under the staged name are first copied, in id order, to an anonymous
  * temporary file (gone with the process, even after a crash), so that no read transaction stays
  * open while the batches are written; each bucket's terms are then made from the folded names and
- * sorted in memory (up to MERGE_BUCKET_TERMS: ~60 MB with their strings). A person deleted or renamed while the batches run has the terms that no longer match
+ * sorted in memory (up to MERGE_BUCKET_TERMS: ~45 MB with their strings and the sort's copy). A person deleted or renamed while the batches run has the terms that no longer match
  * removed at the end (people.c rewrote its own). Idempotent: a merge cut short is run again whole
  * when the job resumes (a term already there sends its batch the careful way); the staged rows go
  * last. */
-enum { MERGE_BATCH_TERMS = 20000, MERGE_BUCKET_TERMS = 1500000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
+enum { MERGE_BATCH_TERMS = 20000, MERGE_BUCKET_TERMS = 800000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
 
 typedef struct staged_dump {
   FILE *f;
@@ -1631,8 +1635,8 @@ typedef struct reader {
   imp *x;
   table *t;
   int64_t committed; /* the job's committed line: rows up to it are read for their CCCD only */
-  import_row *rows;  /* IMPORTER_CHUNK_ROWS */
-  size_t nrows;
+  import_row *rows;  /* IMPORTER_CHUNK_MAX */
+  size_t nrows, limit; /* limit: the rows of the chunk to read (next_chunk_rows) */
   arena a; /* the rows' strings */
   long last_line;
   int rc; /* 1: a full chunk (more may follow), 0: the end of the file, -1: the file cannot be read
@@ -1655,7 +1659,7 @@ static void read_chunk(reader *rd) {
       continue;
     }
     rd->last_line = row.line;
-    if (++rd->nrows == IMPORTER_CHUNK_ROWS) {
+    if (++rd->nrows >= rd->limit) {
       rd->rc = 1;
       return;
     }
@@ -1666,6 +1670,19 @@ static void read_chunk(reader *rd) {
 static void *read_thread(void *arg) {
   read_chunk(arg);
   return NULL;
+}
+
+/* How many rows the chunk after next reads, from the time the last one held the writer (`rows`
+ * rows): twice as many while it held it less than half of IMPORT_HOLD_GOAL_S, half as many past
+ * IMPORT_HOLD_MAX_S. A chunk commits its rows at once: the fewer chunks, the fewer times the
+ * people table's random-key indexes (CCCD, phone, names) are written out (BENCHMARKS.md,
+ * "Registry import (session 17)"), while a transaction stays short for the server's writes. */
+#define IMPORT_HOLD_GOAL_S 0.6
+#define IMPORT_HOLD_MAX_S 1.0
+static size_t next_chunk_rows(size_t rows, double held) {
+  if (held > IMPORT_HOLD_MAX_S) rows /= 2;
+  else if (held * 2 < IMPORT_HOLD_GOAL_S) rows *= 2;
+  return rows < IMPORTER_CHUNK_MIN ? IMPORTER_CHUNK_MIN : rows > IMPORTER_CHUNK_MAX ? IMPORTER_CHUNK_MAX : rows;
 }
 
 /* The chunk read becomes the one to write; the reader gets the written one's (empty) buffers. */
@@ -1722,13 +1739,14 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   }
   /* The file is read and validated a chunk ahead, on a thread of its own, while the writer writes
    * the chunk before (read_chunk); the two meet between chunks. */
-  x.cap = IMPORTER_CHUNK_ROWS;
+  x.cap = IMPORTER_CHUNK_MAX;
   x.rows = calloc(x.cap, sizeof *x.rows);
   rd.rows = calloc(x.cap, sizeof *rd.rows);
   if (!x.rows || !rd.rows) goto out;
   rd.x = &x;
   rd.t = t;
   rd.committed = j.committed_line;
+  rd.limit = IMPORTER_CHUNK_ROWS;
   read_chunk(&rd);
   for (;;) {
     if (rd.rc == -2) {
@@ -1751,6 +1769,7 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
       goto out;
     }
     if (!more) break;
+    rd.limit = next_chunk_rows(x.rows_last, x.chunk_last);
     if (stop && atomic_load(stop)) {
       ret = 1;
       goto out;
@@ -1766,9 +1785,10 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   }
   ret = finish(st, &j, job_id, true, NULL);
   if (ret != 0) snprintf(err, errlen, "cannot record the end of the job");
-  log_info("import %lld: %d chunk(s) held the writer %.0f ms at most, %.0f ms on average; the name terms "
-           "%d transaction(s), %.0f ms at most, %.0f ms on average",
-           (long long)job_id, x.chunks, x.chunk_max * 1e3, x.chunks ? x.chunk_sum * 1e3 / x.chunks : 0.0, x.merges,
+  log_info("import %lld: %d chunk(s) of up to %zu rows held the writer %.0f ms at most, %.0f ms on average; the "
+           "name terms %d transaction(s), %.0f ms at most, %.0f ms on average",
+           (long long)job_id, x.chunks, x.rows_max, x.chunk_max * 1e3, x.chunks ? x.chunk_sum * 1e3 / x.chunks : 0.0,
+           x.merges,
            x.merge_max * 1e3, x.merges ? x.merge_sum * 1e3 / x.merges : 0.0);
   goto out;
 failed:

@@ -32,7 +32,7 @@ STORE_SQL(q_update, "UPDATE people SET full_name = ?, name_key = ?, birth_year =
                     " relation = CASE WHEN ? = 1 THEN ? ELSE relation END,"
                     " vneid_level = COALESCE(?, vneid_level), unit_id = ?, updated_at = ?"
                     " WHERE id = ? AND deleted_at IS NULL");
-STORE_SQL(q_by_hash, "SELECT id FROM people WHERE cccd_hash = ? AND deleted_at IS NULL AND id <> ?");
+STORE_SQL(q_by_hash, "SELECT id FROM people WHERE " PEOPLE_CCCD_IS("cccd_hash") " AND deleted_at IS NULL AND id <> ?");
 /* A person's terms are found by their key (person_words has no index by person: migration 33). */
 STORE_SQL(q_word_del, "DELETE FROM person_words WHERE word = ? AND name_key = ? AND person_id = ?");
 STORE_SQL(q_word_add, "INSERT INTO person_words (word, name_key, person_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
@@ -99,7 +99,7 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
 #define NAME_DRIVE_MAX 20000
 #define MODE_ALL "1 = 1"
 #define MODE_PHONE "p.phone = ?"
-#define MODE_CCCD "p.cccd_hash = ?"
+#define MODE_CCCD PEOPLE_CCCD_IS("p.cccd_hash")
 #define LIST_FROM(scope, mode) LIST_FROM_OF(" FROM people p", "", scope, mode)
 #define LIST_FROM_OF(from, join, scope, mode)                                                                 \
   from ", (SELECT CAST(? AS BIGINT) AS k) rk_"                                                                \
@@ -556,7 +556,8 @@ static int row_build(store_conn *w, const secrets *keys, const person_input *in,
     store_stmt *s = store_prepare(w, &q_by_hash);
     if (!s) return APP_INTERNAL(e);
     store_bind_text(s, 1, r->cccd_hash);
-    store_bind_int(s, 2, self_id);
+    store_bind_text(s, 2, r->cccd_hash);
+    store_bind_int(s, 3, self_id);
     int rc = step_done(s);
     if (rc == STORE_ROW) return app_fail(e, 409, "conflict", "cccd", "Số CCCD này đã có trong hồ sơ của người khác.");
     if (rc != STORE_DONE) return APP_INTERNAL(e);
@@ -1277,7 +1278,10 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
   switch (a->kind) {
     case PEOPLE_Q_NONE: break;
     case PEOPLE_Q_PHONE: store_bind_text(s, i++, a->phone); break;
-    case PEOPLE_Q_CCCD: store_bind_text(s, i++, a->hash); break;
+    case PEOPLE_Q_CCCD:
+      store_bind_text(s, i++, a->hash);
+      store_bind_text(s, i++, a->hash);
+      break;
     case PEOPLE_Q_NAME:
       if (a->plan == PLAN_TERM) {
         store_bind_text(s, i++, a->term);

@@ -14,9 +14,11 @@
   " sex, cccd_hash IS NOT NULL, phone, relation, vneid_level, unit_id, COALESCE(household_id, 0), cccd_hash"
 STORE_SQL2(q_by_hashes,
            "SELECT " STORED_COLS " FROM people WHERE id IN (SELECT p.id FROM json_each(?) j CROSS JOIN people p"
-           " WHERE p.cccd_hash = j.value AND p.deleted_at IS NULL)",
-           "SELECT " STORED_COLS " FROM people WHERE cccd_hash = ANY (ARRAY(SELECT json_array_elements_text(CAST(? AS json))))"
-           " AND deleted_at IS NULL");
+           " WHERE substr(p.cccd_hash, 1, 16) = substr(j.value, 1, 16) AND p.cccd_hash = j.value"
+           " AND p.deleted_at IS NULL)",
+           "WITH h_ AS (SELECT json_array_elements_text(CAST(? AS json)) AS v)"
+           " SELECT " STORED_COLS " FROM people WHERE substr(cccd_hash, 1, 16) = ANY (ARRAY(SELECT substr(v, 1, 16)"
+           " FROM h_)) AND cccd_hash = ANY (ARRAY(SELECT v FROM h_)) AND deleted_at IS NULL");
 /* (unit, folded name) pairs as [[unit_id, "name"], …]: the registering unit and name index. On
  * SQLite the JSON is the outer loop of a join (CROSS JOIN keeps that order), so that each value
  * is one index search: an IN list over a row value, or over a partial index's column, would scan. */
