@@ -1233,21 +1233,45 @@ static int merge_fixup(imp *x, int64_t lo, int64_t hi, int64_t since) {
   return rc;
 }
 
-/* The terms of one bucket of people, in memory until sorted and written. */
-typedef struct mterm {
-  const char *word, *key; /* in x->a */
+/* The terms of one bucket of people, in memory until sorted and written. A term is sorted by its
+ * word's first 8 bytes (big-endian, zero-padded: their byte order), the rest of its word, then its
+ * person's rank in (folded name, id) order: the people are ranked once, so that the millions of
+ * comparisons of a sort compare two numbers and seldom a string. */
+typedef struct mperson {
+  const char *key; /* in x->a */
   int64_t id;
+  uint32_t rank;
+} mperson;
+typedef struct mterm {
+  uint64_t pre;     /* the word's first 8 bytes */
+  const char *word; /* in x->a */
+  uint32_t person;  /* index in mbucket.p; after rank_people, its rank */
+  uint32_t len;     /* the word's length */
 } mterm;
 typedef struct mbucket {
   imp *x;
   mterm *v;
   size_t n, cap;
-  const char *key;
-  int64_t id;
+  mperson *p;
+  size_t np, capp;
   bool failed;
 } mbucket;
 
-static int add_mterm(mbucket *b, const char *word, const char *key, int64_t id) {
+/* A new person of the bucket (the same one again, staged a term a row, is not added twice). */
+static int add_mperson(mbucket *b, const char *key, int64_t id) {
+  if (b->np && b->p[b->np - 1].id == id && strcmp(b->p[b->np - 1].key, key) == 0) return 0;
+  if (b->np == b->capp) {
+    size_t ncap = b->capp ? b->capp * 2 : 16384;
+    mperson *nv = realloc(b->p, ncap * sizeof *nv);
+    if (!nv) return -1;
+    b->p = nv;
+    b->capp = ncap;
+  }
+  b->p[b->np++] = (mperson){key, id, 0};
+  return 0;
+}
+
+static int add_mterm(mbucket *b, const char *word, size_t len) {
   if (b->n == b->cap) {
     size_t ncap = b->cap ? b->cap * 2 : 65536;
     mterm *nv = realloc(b->v, ncap * sizeof *nv);
@@ -1255,37 +1279,70 @@ static int add_mterm(mbucket *b, const char *word, const char *key, int64_t id) 
     b->v = nv;
     b->cap = ncap;
   }
-  b->v[b->n++] = (mterm){word, key, id};
+  uint64_t pre = 0;
+  for (size_t i = 0; i < 8; i++) pre = pre << 8 | (i < len ? (unsigned char)word[i] : 0);
+  b->v[b->n++] = (mterm){pre, word, (uint32_t)(b->np - 1), (uint32_t)len};
   return 0;
 }
 
 static void bucket_term(const char *term, size_t len, void *ctx) {
   mbucket *b = ctx;
   char *t = b->failed ? NULL : arena_strndup(&b->x->a, term, len);
-  if (!t || add_mterm(b, t, b->key, b->id) != 0) b->failed = true;
+  if (!t || add_mterm(b, t, len) != 0) b->failed = true;
 }
 
 /* person_words' key order: (term, folded name, person), bytes compared (COLLATE "C" on PostgreSQL). */
+static int mperson_cmp(const void *pa, const void *pb) {
+  const mperson *a = pa, *b = pb;
+  int c = strcmp(a->key, b->key);
+  return c ? c : a->id < b->id ? -1 : a->id > b->id;
+}
+
 static int mterm_cmp(const void *pa, const void *pb) {
   const mterm *a = pa, *b = pb;
-  int c = strcmp(a->word, b->word);
-  if (!c) c = strcmp(a->key, b->key);
-  if (!c) c = a->id < b->id ? -1 : a->id > b->id;
-  return c;
+  if (a->pre != b->pre) return a->pre < b->pre ? -1 : 1;
+  if (a->len > 8 || b->len > 8) { /* the same first 8 bytes: the rest decides */
+    int c = strcmp(a->word + (a->len < 8 ? a->len : 8), b->word + (b->len < 8 ? b->len : 8));
+    if (c) return c;
+  }
+  return a->person < b->person ? -1 : a->person > b->person;
+}
+
+/* Ranks the bucket's people in (folded name, id) order (a person staged twice: one rank) and
+ * gives each term its person's rank; b->p is then in rank order. 0 or -1. */
+static int rank_people(mbucket *b) {
+  uint32_t *rank_of = malloc((b->np ? b->np : 1) * sizeof *rank_of);
+  if (!rank_of) return -1;
+  for (size_t i = 0; i < b->np; i++) b->p[i].rank = (uint32_t)i; /* where it was */
+  qsort(b->p, b->np, sizeof *b->p, mperson_cmp);
+  uint32_t r = 0;
+  for (size_t i = 0; i < b->np; i++) {
+    if (i && mperson_cmp(&b->p[i - 1], &b->p[i]) != 0) r = (uint32_t)i;
+    rank_of[b->p[i].rank] = r;
+  }
+  for (size_t i = 0; i < b->n; i++) b->v[i].person = rank_of[b->v[i].person];
+  free(rank_of);
+  return 0;
 }
 
 /* Sorts the bucket's terms and writes them in batches. 0, 1 when `stop` was raised between two
  * batches, -1. The bucket is empty after. */
 static int flush_bucket(imp *x, mbucket *b, store_val *rows, atomic_bool *stop) {
   int ret = 0;
+  if (rank_people(b) != 0) {
+    snprintf(x->err, sizeof x->err, "out of memory");
+    ret = -1;
+    b->n = 0;
+  }
   if (b->n) qsort(b->v, b->n, sizeof *b->v, mterm_cmp);
   int in_batch = 0;
   for (size_t i = 0; i < b->n; i++) {
     if (i && mterm_cmp(&b->v[i - 1], &b->v[i]) == 0) continue; /* a person staged twice */
+    const mperson *p = &b->p[b->v[i].person];
     store_val *r = &rows[(size_t)in_batch * TERM_COLS];
     r[0] = store_val_text(b->v[i].word);
-    r[1] = store_val_text(b->v[i].key);
-    r[2] = store_val_int(b->v[i].id);
+    r[1] = store_val_text(p->key);
+    r[2] = store_val_int(p->id);
     if (++in_batch < MERGE_BATCH_TERMS && i + 1 < b->n) continue;
     if (stop && atomic_load(stop)) {
       ret = 1;
@@ -1302,6 +1359,7 @@ static int flush_bucket(imp *x, mbucket *b, store_val *rows, atomic_bool *stop) 
     else if (merge_batch(x, rows, in_batch) != 0) ret = -1;
   }
   b->n = 0;
+  b->np = 0;
   arena_free(&x->a);
   return ret;
 }
@@ -1368,9 +1426,7 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     bucket = in;
     char *k = arena_strndup(&x->a, word + len[0], len[1]);
     char *w = k && len[0] ? arena_strndup(&x->a, word, len[0]) : NULL;
-    b.key = k;
-    b.id = id;
-    if (!k || (len[0] && (!w || add_mterm(&b, w, k, id) != 0)) ||
+    if (!k || add_mperson(&b, k, id) != 0 || (len[0] && (!w || add_mterm(&b, w, len[0]) != 0)) ||
         (!len[0] && (people_name_terms(k, bucket_term, &b) != 0 || b.failed))) {
       snprintf(x->err, sizeof x->err, "out of memory");
       goto out;
@@ -1406,6 +1462,7 @@ static int merge_terms(imp *x, atomic_bool *stop) {
 out:
   arena_free(&x->a);
   free(b.v);
+  free(b.p);
   free(word);
   free(rows);
   if (d.f) fclose(d.f);
