@@ -1055,17 +1055,17 @@ static int write_chunk(imp *x) {
  * is one term, as jobs staged before that change left them); once the file is read their name
  * terms go into person_words in sorted batches, so that each batch writes one range of the term
  * index instead of every chunk rewriting leaf pages all over it. The people's ids are cut into as
- * few buckets as memory allows (MERGE_BUCKET_TERMS terms each: two at 200,000 people, eight at a
+ * few buckets as memory allows (MERGE_BUCKET_TERMS terms each: three at 200,000 people, 13 at a
  * million), each bucket's terms written in the index's order, so that each leaf page of the index
  * is written about once a bucket (person_words has no second index since migration 33). The
  * staged rows of people still live under the staged name are first copied, in id order, to an anonymous
  * temporary file (gone with the process, even after a crash), so that no read transaction stays
  * open while the batches are written; each bucket's terms are then made from the folded names and
- * sorted in memory (up to MERGE_BUCKET_TERMS: ~45 MB with their strings and the sort's copy). A person deleted or renamed while the batches run has the terms that no longer match
+ * sorted in memory (up to MERGE_BUCKET_TERMS: ~30 MB with their strings and the sort's copy). A person deleted or renamed while the batches run has the terms that no longer match
  * removed at the end (people.c rewrote its own). Idempotent: a merge cut short is run again whole
  * when the job resumes (a term already there sends its batch the careful way); the staged rows go
  * last. */
-enum { MERGE_BATCH_TERMS = 20000, MERGE_BUCKET_TERMS = 800000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
+enum { MERGE_BATCH_TERMS = 20000, MERGE_BUCKET_TERMS = 500000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
 
 typedef struct staged_dump {
   FILE *f;
@@ -1619,14 +1619,22 @@ int importer_mapping_check(const char *path, json_t *mapping, char *err, size_t 
 }
 
 /* ---- a run ---- */
-static void imp_free(imp *x) {
-  units_ix_free(&x->u);
+/* What only the file's chunks need (the CCCDs seen, the households, the unit caches and the rows):
+ * freed before the merge, which needs none of it, so that the two phases' memory does not add up. */
+static void imp_free_chunks(imp *x) {
   dset_free(&x->cccd_lines);
   smap_free(&x->households);
   smap_free(&x->group_cells);
   smap_free(&x->org_cells);
   arena_free(&x->a);
   free(x->rows);
+  x->rows = NULL;
+  x->nrows = x->cap = 0;
+}
+
+static void imp_free(imp *x) {
+  units_ix_free(&x->u);
+  imp_free_chunks(x);
 }
 
 static int load_units(imp *x, const import_job *j) {
@@ -1832,6 +1840,10 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
       goto out;
     }
   }
+  imp_free_chunks(&x);
+  free(rd.rows);
+  rd.rows = NULL;
+  arena_free(&rd.a);
   if ((mrc = merge_terms(&x, stop)) < 0) {
     snprintf(err, errlen, "%s", x.err);
     goto out;
@@ -1852,6 +1864,7 @@ failed:
   /* The file cannot be read on: what was committed stays (its names found by search), the job
    * says why it stopped. */
   snprintf(err, errlen, "%s", why);
+  imp_free_chunks(&x);
   if ((mrc = merge_terms(&x, stop)) != 0) {
     if (mrc < 0) snprintf(err, errlen, "%s", x.err);
     ret = mrc;
