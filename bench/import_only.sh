@@ -77,6 +77,9 @@ bench_backend() { # sqlite | pg
   else
     HOCVUSO_ADMIN_PASSWORD=$PASSWORD "$BIN" demo --data "$units" --residents "$N" --seed "$SEED" --units-only \
       >"$OUT/demo-$be.txt" 2>&1
+    # the base build on a tree of its own schema (a migration of the product's may be what it lacks)
+    [[ -n $BASE_BIN ]] && HOCVUSO_ADMIN_PASSWORD=$PASSWORD "$BASE_BIN" demo --data "$units-base" --residents "$N" \
+      --seed "$SEED" --units-only >"$OUT/demo-$be-base.txt" 2>&1
   fi
   local pw=() pc=() bw=() bc=() rw=() rc=() rp=() rb=() rss=0 w c m
   for ((r = 1; r <= ROUNDS; r++)); do
@@ -87,12 +90,12 @@ bench_backend() { # sqlite | pg
       data=$TMP/data-$be-$who
       rm -rf "$data"
       if [[ $be == sqlite ]]; then
-        cp -a "$units" "$data"
+        cp -a "$units${BASE_BIN:+$([[ $who == base ]] && echo -base)}" "$data"
       else
         mkdir -p "$data"
         uri=$(bash "$ROOT/tests/pg-server.sh" createdb "$PG_DIR" "hv${who}$r" | tail -n 1)
         dbargs=(--database "$uri")
-        HOCVUSO_ADMIN_PASSWORD=$PASSWORD "$BIN" demo --data "$data" "${dbargs[@]}" --residents "$N" --seed "$SEED" \
+        HOCVUSO_ADMIN_PASSWORD=$PASSWORD "$bin" demo --data "$data" "${dbargs[@]}" --residents "$N" --seed "$SEED" \
           --units-only >"$OUT/demo-$be.txt" 2>&1
       fi
       read -r w c m < <(run "$be-$who-$r" "$bin" import residents --data "$data" "${dbargs[@]}" "$CSV")

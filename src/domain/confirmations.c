@@ -62,7 +62,7 @@ STORE_SQL(q_count, CONF_UNITS "SELECT COUNT(*) FROM su_ CROSS JOIN people p WHER
  * registering unit's path, tested in memory against the scope's ranges, read once per chunk on the
  * writer (the statement is the same whatever the number of grants). */
 STORE_SQL(q_match, "SELECT p.id, u.path FROM people p JOIN units u ON u.id = p.unit_id"
-                   " WHERE p.cccd_hash = ? AND p.deleted_at IS NULL");
+                   " WHERE " PEOPLE_CCCD_IS("p.cccd_hash") " AND p.deleted_at IS NULL");
 STORE_SQL(q_scope_ranges, SCOPE_WITH "SELECT lo, hi FROM sc_");
 
 /* The demo ward's confirmations (confirmations_demo): a share of the live adults, chosen and dated
@@ -678,6 +678,7 @@ static int write_chunk(import_state *x, app_err *e) {
     s = store_prepare(w, &q_match);
     if (!s) goto fail_arena;
     store_bind_text(s, 1, p->hash);
+    store_bind_text(s, 2, p->hash);
     rc = store_step(s);
     int64_t person = 0;
     if (rc == STORE_ROW) {

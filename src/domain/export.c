@@ -33,7 +33,7 @@
 #define MODE_NAME "1 = 1" PEOPLE_NAME_PATS("p.name_key")
 #define MODE_ALL "1 = 1"
 #define MODE_PHONE "p.phone = ?"
-#define MODE_CCCD "p.cccd_hash = ?"
+#define MODE_CCCD PEOPLE_CCCD_IS("p.cccd_hash")
 #define X_FROM(mode)                                                                                      \
   " FROM people p JOIN units u ON u.id = p.unit_id LEFT JOIN households h ON h.id = p.household_id,"     \
   " (SELECT CAST(? AS BIGINT) AS k) rk_ WHERE p.deleted_at IS NULL AND NOT " REQUESTS_RESTRICTED_SQL("p.id") \
@@ -156,7 +156,10 @@ static void args_bind(store_stmt *s, const scope_sql *scope, x_args *a) {
   switch (a->kind) {
     case MODE_K_ALL: break;
     case MODE_K_PHONE: store_bind_text(s, i++, a->phone); break;
-    case MODE_K_CCCD: store_bind_text(s, i++, a->hash); break;
+    case MODE_K_CCCD:
+      store_bind_text(s, i++, a->hash);
+      store_bind_text(s, i++, a->hash);
+      break;
     case MODE_K_NAME:
       i = people_bind_pats(s, i, &a->nq);
       break;

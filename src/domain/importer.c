@@ -368,8 +368,9 @@ typedef struct imp {
   long last_line;
   char err[512];
   /* how long the writer was held: the chunks', the merge's transactions (seconds) */
-  double chunk_max, chunk_sum, merge_max, merge_sum;
+  double chunk_max, chunk_sum, merge_max, merge_sum, chunk_last;
   int chunks, merges;
+  size_t rows_max, rows_last; /* the largest chunk written, the last one */
 } imp;
 
 static void add_reason(import_row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1040,7 +1041,10 @@ static int write_chunk(imp *x) {
   double held = clock_mono() - t0;
   x->chunks++;
   x->chunk_sum += held;
+  x->chunk_last = held;
   if (held > x->chunk_max) x->chunk_max = held;
+  if (x->nrows > x->rows_max) x->rows_max = x->nrows;
+  x->rows_last = x->nrows;
   x->nrows = 0;
   arena_free(&x->a);
   return rc == STORE_OK ? 0 : -1;
@@ -1050,18 +1054,18 @@ static int write_chunk(imp *x) {
  * A chunk stages its new people (import_terms: one row a person, its word empty; a row with a word
  * is one term, as jobs staged before that change left them); once the file is read their name
  * terms go into person_words in sorted batches, so that each batch writes one range of the term
- * index instead of every chunk rewriting leaf pages all over it. The order is a grid: the people's
- * ids cut into about sqrt(batches) buckets, each bucket's terms in the index's order, so that a
- * batch also writes one range of the index by person (person_words_person). The staged rows of
- * people still live under the staged name are first copied, in id order, to an anonymous
+ * index instead of every chunk rewriting leaf pages all over it. The people's ids are cut into as
+ * few buckets as memory allows (MERGE_BUCKET_TERMS terms each: three at 200,000 people, 13 at a
+ * million), each bucket's terms written in the index's order, so that each leaf page of the index
+ * is written about once a bucket (person_words has no second index since migration 33). The
+ * staged rows of people still live under the staged name are first copied, in id order, to an anonymous
  * temporary file (gone with the process, even after a crash), so that no read transaction stays
  * open while the batches are written; each bucket's terms are then made from the folded names and
- * sorted in memory (a bucket holds about 1/sqrt(batches) of the terms: ~15 MB at a million
- * people). A person deleted or renamed while the batches run has the terms that no longer match
+ * sorted in memory (up to MERGE_BUCKET_TERMS: ~30 MB with their strings and the sort's copy). A person deleted or renamed while the batches run has the terms that no longer match
  * removed at the end (people.c rewrote its own). Idempotent: a merge cut short is run again whole
  * when the job resumes (a term already there sends its batch the careful way); the staged rows go
  * last. */
-enum { MERGE_BATCH_TERMS = 20000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
+enum { MERGE_BATCH_TERMS = 20000, MERGE_BUCKET_TERMS = 500000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
 
 typedef struct staged_dump {
   FILE *f;
@@ -1175,66 +1179,99 @@ static int merge_batch(imp *x, const store_val *rows, int n) {
   return rc == STORE_OK ? 0 : -1;
 }
 
+/* People staged by the job and changed during the merge, with the name they were staged under. */
+typedef struct staged_person {
+  int64_t id;
+  char *key; /* malloc'd */
+} staged_person;
 typedef struct id_list {
-  int64_t *v;
+  staged_person *v;
   size_t n, cap;
 } id_list;
 
-static int collect_id(void *ctx, int64_t id) {
+static int collect_id(void *ctx, int64_t id, const char *key) {
   id_list *l = ctx;
   if (l->n == l->cap) {
     size_t ncap = l->cap ? l->cap * 2 : 64;
-    int64_t *nv = realloc(l->v, ncap * sizeof *nv);
+    staged_person *nv = realloc(l->v, ncap * sizeof *nv);
     if (!nv) return 1;
     l->v = nv;
     l->cap = ncap;
   }
-  l->v[l->n++] = id;
+  char *k = strdup(key);
+  if (!k) return 1;
+  l->v[l->n++] = (staged_person){id, k};
   return 0;
 }
 
 typedef struct stale_batch {
-  const int64_t *ids;
+  const staged_person *p;
   size_t n;
 } stale_batch;
 
 static int drop_stale(store_conn *w, void *arg) {
   stale_batch *b = arg;
   for (size_t i = 0; i < b->n; i++)
-    if (people_bulk_drop_stale_terms(w, b->ids[i]) != 0) return STORE_ERROR;
+    if (people_bulk_drop_stale_terms(w, b->p[i].id, b->p[i].key) != 0) return STORE_ERROR;
   return STORE_OK;
 }
 
-/* The terms of people changed since `since` that no longer match them go. */
+/* The terms of people changed since `since` that no longer match them go (found by the name they
+ * were staged under: person_words has no index by person). */
 static int merge_fixup(imp *x, int64_t lo, int64_t hi, int64_t since) {
   id_list ids = {0};
   store_conn *c = store_acquire(x->st, false);
-  int rc = c ? people_bulk_changed_since(c, lo, hi, since, collect_id, &ids) : -1;
+  int rc = c ? people_bulk_changed_since(c, x->job_id, lo, hi, since, collect_id, &ids) : -1;
   if (rc != 0) snprintf(x->err, sizeof x->err, "cannot read the people changed during the import");
   if (c) store_release(c);
   for (size_t i = 0; rc == 0 && i < ids.n; i += STALE_BATCH_IDS) {
     stale_batch b = {ids.v + i, ids.n - i < STALE_BATCH_IDS ? ids.n - i : STALE_BATCH_IDS};
     if (in_writer(x, drop_stale, &b) != STORE_OK) rc = -1;
   }
+  for (size_t i = 0; i < ids.n; i++) free(ids.v[i].key);
   free(ids.v);
   return rc;
 }
 
-/* The terms of one bucket of people, in memory until sorted and written. */
-typedef struct mterm {
-  const char *word, *key; /* in x->a */
+/* The terms of one bucket of people, in memory until sorted and written. A term is sorted by its
+ * word's first 8 bytes (big-endian, zero-padded: their byte order), the rest of its word, then its
+ * person's rank in (folded name, id) order: the people are ranked once, so that the millions of
+ * comparisons of a sort compare two numbers and seldom a string. */
+typedef struct mperson {
+  const char *key; /* in x->a */
   int64_t id;
+  uint32_t rank;
+} mperson;
+typedef struct mterm {
+  uint64_t pre;     /* the word's first 8 bytes */
+  const char *word; /* in x->a */
+  uint32_t person;  /* index in mbucket.p; after rank_people, its rank */
+  uint32_t len;     /* the word's length */
 } mterm;
 typedef struct mbucket {
   imp *x;
   mterm *v;
   size_t n, cap;
-  const char *key;
-  int64_t id;
+  mperson *p;
+  size_t np, capp;
   bool failed;
 } mbucket;
 
-static int add_mterm(mbucket *b, const char *word, const char *key, int64_t id) {
+/* A new person of the bucket (the same one again, staged a term a row, is not added twice). */
+static int add_mperson(mbucket *b, const char *key, int64_t id) {
+  if (b->np && b->p[b->np - 1].id == id && strcmp(b->p[b->np - 1].key, key) == 0) return 0;
+  if (b->np == b->capp) {
+    size_t ncap = b->capp ? b->capp * 2 : 16384;
+    mperson *nv = realloc(b->p, ncap * sizeof *nv);
+    if (!nv) return -1;
+    b->p = nv;
+    b->capp = ncap;
+  }
+  b->p[b->np++] = (mperson){key, id, 0};
+  return 0;
+}
+
+static int add_mterm(mbucket *b, const char *word, size_t len) {
   if (b->n == b->cap) {
     size_t ncap = b->cap ? b->cap * 2 : 65536;
     mterm *nv = realloc(b->v, ncap * sizeof *nv);
@@ -1242,37 +1279,70 @@ static int add_mterm(mbucket *b, const char *word, const char *key, int64_t id) 
     b->v = nv;
     b->cap = ncap;
   }
-  b->v[b->n++] = (mterm){word, key, id};
+  uint64_t pre = 0;
+  for (size_t i = 0; i < 8; i++) pre = pre << 8 | (i < len ? (unsigned char)word[i] : 0);
+  b->v[b->n++] = (mterm){pre, word, (uint32_t)(b->np - 1), (uint32_t)len};
   return 0;
 }
 
 static void bucket_term(const char *term, size_t len, void *ctx) {
   mbucket *b = ctx;
   char *t = b->failed ? NULL : arena_strndup(&b->x->a, term, len);
-  if (!t || add_mterm(b, t, b->key, b->id) != 0) b->failed = true;
+  if (!t || add_mterm(b, t, len) != 0) b->failed = true;
 }
 
 /* person_words' key order: (term, folded name, person), bytes compared (COLLATE "C" on PostgreSQL). */
+static int mperson_cmp(const void *pa, const void *pb) {
+  const mperson *a = pa, *b = pb;
+  int c = strcmp(a->key, b->key);
+  return c ? c : a->id < b->id ? -1 : a->id > b->id;
+}
+
 static int mterm_cmp(const void *pa, const void *pb) {
   const mterm *a = pa, *b = pb;
-  int c = strcmp(a->word, b->word);
-  if (!c) c = strcmp(a->key, b->key);
-  if (!c) c = a->id < b->id ? -1 : a->id > b->id;
-  return c;
+  if (a->pre != b->pre) return a->pre < b->pre ? -1 : 1;
+  if (a->len > 8 || b->len > 8) { /* the same first 8 bytes: the rest decides */
+    int c = strcmp(a->word + (a->len < 8 ? a->len : 8), b->word + (b->len < 8 ? b->len : 8));
+    if (c) return c;
+  }
+  return a->person < b->person ? -1 : a->person > b->person;
+}
+
+/* Ranks the bucket's people in (folded name, id) order (a person staged twice: one rank) and
+ * gives each term its person's rank; b->p is then in rank order. 0 or -1. */
+static int rank_people(mbucket *b) {
+  uint32_t *rank_of = malloc((b->np ? b->np : 1) * sizeof *rank_of);
+  if (!rank_of) return -1;
+  for (size_t i = 0; i < b->np; i++) b->p[i].rank = (uint32_t)i; /* where it was */
+  qsort(b->p, b->np, sizeof *b->p, mperson_cmp);
+  uint32_t r = 0;
+  for (size_t i = 0; i < b->np; i++) {
+    if (i && mperson_cmp(&b->p[i - 1], &b->p[i]) != 0) r = (uint32_t)i;
+    rank_of[b->p[i].rank] = r;
+  }
+  for (size_t i = 0; i < b->n; i++) b->v[i].person = rank_of[b->v[i].person];
+  free(rank_of);
+  return 0;
 }
 
 /* Sorts the bucket's terms and writes them in batches. 0, 1 when `stop` was raised between two
  * batches, -1. The bucket is empty after. */
 static int flush_bucket(imp *x, mbucket *b, store_val *rows, atomic_bool *stop) {
   int ret = 0;
+  if (rank_people(b) != 0) {
+    snprintf(x->err, sizeof x->err, "out of memory");
+    ret = -1;
+    b->n = 0;
+  }
   if (b->n) qsort(b->v, b->n, sizeof *b->v, mterm_cmp);
   int in_batch = 0;
   for (size_t i = 0; i < b->n; i++) {
     if (i && mterm_cmp(&b->v[i - 1], &b->v[i]) == 0) continue; /* a person staged twice */
+    const mperson *p = &b->p[b->v[i].person];
     store_val *r = &rows[(size_t)in_batch * TERM_COLS];
     r[0] = store_val_text(b->v[i].word);
-    r[1] = store_val_text(b->v[i].key);
-    r[2] = store_val_int(b->v[i].id);
+    r[1] = store_val_text(p->key);
+    r[2] = store_val_int(p->id);
     if (++in_batch < MERGE_BATCH_TERMS && i + 1 < b->n) continue;
     if (stop && atomic_load(stop)) {
       ret = 1;
@@ -1289,6 +1359,7 @@ static int flush_bucket(imp *x, mbucket *b, store_val *rows, atomic_bool *stop) 
     else if (merge_batch(x, rows, in_batch) != 0) ret = -1;
   }
   b->n = 0;
+  b->np = 0;
   arena_free(&x->a);
   return ret;
 }
@@ -1322,9 +1393,8 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     snprintf(x->err, sizeof x->err, "cannot write the staged people: %s", strerror(errno));
     goto out;
   }
-  /* buckets ≈ sqrt(batches): each batch writes about 1/buckets of either index */
-  int64_t batches = d.terms / MERGE_BATCH_TERMS + 1, buckets = 1;
-  while ((buckets + 1) * (buckets + 1) <= batches) buckets++;
+  /* as few buckets as memory allows: each writes every leaf of the term index about once */
+  int64_t buckets = d.terms / MERGE_BUCKET_TERMS + 1;
   int64_t bucket_ids = (hi - lo) / buckets + 1;
   word = malloc(2 * (size_t)UINT16_MAX + 2);
   rows = calloc(MERGE_BATCH_TERMS, TERM_COLS * sizeof *rows);
@@ -1356,9 +1426,7 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     bucket = in;
     char *k = arena_strndup(&x->a, word + len[0], len[1]);
     char *w = k && len[0] ? arena_strndup(&x->a, word, len[0]) : NULL;
-    b.key = k;
-    b.id = id;
-    if (!k || (len[0] && (!w || add_mterm(&b, w, k, id) != 0)) ||
+    if (!k || add_mperson(&b, k, id) != 0 || (len[0] && (!w || add_mterm(&b, w, len[0]) != 0)) ||
         (!len[0] && (people_name_terms(k, bucket_term, &b) != 0 || b.failed))) {
       snprintf(x->err, sizeof x->err, "out of memory");
       goto out;
@@ -1394,6 +1462,7 @@ static int merge_terms(imp *x, atomic_bool *stop) {
 out:
   arena_free(&x->a);
   free(b.v);
+  free(b.p);
   free(word);
   free(rows);
   if (d.f) fclose(d.f);
@@ -1550,14 +1619,22 @@ int importer_mapping_check(const char *path, json_t *mapping, char *err, size_t 
 }
 
 /* ---- a run ---- */
-static void imp_free(imp *x) {
-  units_ix_free(&x->u);
+/* What only the file's chunks need (the CCCDs seen, the households, the unit caches and the rows):
+ * freed before the merge, which needs none of it, so that the two phases' memory does not add up. */
+static void imp_free_chunks(imp *x) {
   dset_free(&x->cccd_lines);
   smap_free(&x->households);
   smap_free(&x->group_cells);
   smap_free(&x->org_cells);
   arena_free(&x->a);
   free(x->rows);
+  x->rows = NULL;
+  x->nrows = x->cap = 0;
+}
+
+static void imp_free(imp *x) {
+  units_ix_free(&x->u);
+  imp_free_chunks(x);
 }
 
 static int load_units(imp *x, const import_job *j) {
@@ -1623,8 +1700,8 @@ typedef struct reader {
   imp *x;
   table *t;
   int64_t committed; /* the job's committed line: rows up to it are read for their CCCD only */
-  import_row *rows;  /* IMPORTER_CHUNK_ROWS */
-  size_t nrows;
+  import_row *rows;  /* IMPORTER_CHUNK_MAX */
+  size_t nrows, limit; /* limit: the rows of the chunk to read (next_chunk_rows) */
   arena a; /* the rows' strings */
   long last_line;
   int rc; /* 1: a full chunk (more may follow), 0: the end of the file, -1: the file cannot be read
@@ -1647,7 +1724,7 @@ static void read_chunk(reader *rd) {
       continue;
     }
     rd->last_line = row.line;
-    if (++rd->nrows == IMPORTER_CHUNK_ROWS) {
+    if (++rd->nrows >= rd->limit) {
       rd->rc = 1;
       return;
     }
@@ -1658,6 +1735,19 @@ static void read_chunk(reader *rd) {
 static void *read_thread(void *arg) {
   read_chunk(arg);
   return NULL;
+}
+
+/* How many rows the chunk after next reads, from the time the last one held the writer (`rows`
+ * rows): twice as many while it held it less than half of IMPORT_HOLD_GOAL_S, half as many past
+ * IMPORT_HOLD_MAX_S. A chunk commits its rows at once: the fewer chunks, the fewer times the
+ * people table's random-key indexes (CCCD, phone, names) are written out (BENCHMARKS.md,
+ * "Registry import (session 17)"), while a transaction stays short for the server's writes. */
+#define IMPORT_HOLD_GOAL_S 0.6
+#define IMPORT_HOLD_MAX_S 1.0
+static size_t next_chunk_rows(size_t rows, double held) {
+  if (held > IMPORT_HOLD_MAX_S) rows /= 2;
+  else if (held * 2 < IMPORT_HOLD_GOAL_S) rows *= 2;
+  return rows < IMPORTER_CHUNK_MIN ? IMPORTER_CHUNK_MIN : rows > IMPORTER_CHUNK_MAX ? IMPORTER_CHUNK_MAX : rows;
 }
 
 /* The chunk read becomes the one to write; the reader gets the written one's (empty) buffers. */
@@ -1714,13 +1804,14 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   }
   /* The file is read and validated a chunk ahead, on a thread of its own, while the writer writes
    * the chunk before (read_chunk); the two meet between chunks. */
-  x.cap = IMPORTER_CHUNK_ROWS;
+  x.cap = IMPORTER_CHUNK_MAX;
   x.rows = calloc(x.cap, sizeof *x.rows);
   rd.rows = calloc(x.cap, sizeof *rd.rows);
   if (!x.rows || !rd.rows) goto out;
   rd.x = &x;
   rd.t = t;
   rd.committed = j.committed_line;
+  rd.limit = IMPORTER_CHUNK_ROWS;
   read_chunk(&rd);
   for (;;) {
     if (rd.rc == -2) {
@@ -1743,11 +1834,16 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
       goto out;
     }
     if (!more) break;
+    rd.limit = next_chunk_rows(x.rows_last, x.chunk_last);
     if (stop && atomic_load(stop)) {
       ret = 1;
       goto out;
     }
   }
+  imp_free_chunks(&x);
+  free(rd.rows);
+  rd.rows = NULL;
+  arena_free(&rd.a);
   if ((mrc = merge_terms(&x, stop)) < 0) {
     snprintf(err, errlen, "%s", x.err);
     goto out;
@@ -1758,15 +1854,17 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   }
   ret = finish(st, &j, job_id, true, NULL);
   if (ret != 0) snprintf(err, errlen, "cannot record the end of the job");
-  log_info("import %lld: %d chunk(s) held the writer %.0f ms at most, %.0f ms on average; the name terms "
-           "%d transaction(s), %.0f ms at most, %.0f ms on average",
-           (long long)job_id, x.chunks, x.chunk_max * 1e3, x.chunks ? x.chunk_sum * 1e3 / x.chunks : 0.0, x.merges,
+  log_info("import %lld: %d chunk(s) of up to %zu rows held the writer %.0f ms at most, %.0f ms on average; the "
+           "name terms %d transaction(s), %.0f ms at most, %.0f ms on average",
+           (long long)job_id, x.chunks, x.rows_max, x.chunk_max * 1e3, x.chunks ? x.chunk_sum * 1e3 / x.chunks : 0.0,
+           x.merges,
            x.merge_max * 1e3, x.merges ? x.merge_sum * 1e3 / x.merges : 0.0);
   goto out;
 failed:
   /* The file cannot be read on: what was committed stays (its names found by search), the job
    * says why it stopped. */
   snprintf(err, errlen, "%s", why);
+  imp_free_chunks(&x);
   if ((mrc = merge_terms(&x, stop)) != 0) {
     if (mrc < 0) snprintf(err, errlen, "%s", x.err);
     ret = mrc;

@@ -36,6 +36,10 @@
 #include "util/table.h"
 
 #define IMPORTER_CHUNK_ROWS 5000
+/* The bounds of a chunk's rows once the importer adapts it to the time it holds the writer
+ * (importer.c, next_chunk_rows): the first two chunks are IMPORTER_CHUNK_ROWS. */
+#define IMPORTER_CHUNK_MIN 1000
+#define IMPORTER_CHUNK_MAX 12000
 
 /* What the mapping step shows: {"format", "columns":[{"index","header","field","field_label"}],
  * "preview":[first 5 rows], "missing":[field codes], "warnings":[…], "mapping": {field: index},

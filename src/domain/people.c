@@ -25,7 +25,8 @@
 STORE_SQL(q_insert, "INSERT INTO people (full_name, name_key, birth_year, birth_month, birth_day, sex, cccd_enc,"
                     " cccd_hash, phone, household_id, relation, vneid_level, unit_id, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-STORE_SQL(q_self, "SELECT full_name, birth_year, birth_month, birth_day, sex, cccd_enc, household_id, unit_id, vneid_level"
+STORE_SQL(q_self, "SELECT full_name, birth_year, birth_month, birth_day, sex, cccd_enc, household_id, unit_id, name_key,"
+                  " vneid_level"
                   " FROM people WHERE id = ? AND deleted_at IS NULL");
 STORE_SQL(q_update, "UPDATE people SET full_name = ?, name_key = ?, birth_year = ?, birth_month = ?, birth_day = ?,"
                     " sex = ?, cccd_enc = CASE WHEN ? = 1 THEN ? ELSE cccd_enc END,"
@@ -34,8 +35,9 @@ STORE_SQL(q_update, "UPDATE people SET full_name = ?, name_key = ?, birth_year =
                     " relation = CASE WHEN ? = 1 THEN ? ELSE relation END,"
                     " vneid_level = COALESCE(?, vneid_level), unit_id = ?, updated_at = ?"
                     " WHERE id = ? AND deleted_at IS NULL");
-STORE_SQL(q_by_hash, "SELECT id FROM people WHERE cccd_hash = ? AND deleted_at IS NULL AND id <> ?");
-STORE_SQL(q_words_del, "DELETE FROM person_words WHERE person_id = ?");
+STORE_SQL(q_by_hash, "SELECT id FROM people WHERE " PEOPLE_CCCD_IS("cccd_hash") " AND deleted_at IS NULL AND id <> ?");
+/* A person's terms are found by their key (person_words has no index by person: migration 33). */
+STORE_SQL(q_word_del, "DELETE FROM person_words WHERE word = ? AND name_key = ? AND person_id = ?");
 STORE_SQL(q_word_add, "INSERT INTO person_words (word, name_key, person_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
 STORE_SQL(q_delete, "UPDATE people SET deleted_at = ?, purge_after = ?, updated_at = ?"
                     " WHERE id = ? AND deleted_at IS NULL");
@@ -82,29 +84,25 @@ STORE_SQL(q_members, "SELECT m.id, m.unit_id, u.name, u.kind, m.kind, m.grade FR
   " AND (CAST(? AS BIGINT) IS NULL OR p.vneid_level = ?)"                                                      \
   " AND (CAST(? AS BIGINT) IS NULL OR p.household_id = ?)"
 /* A name search: every query word (up to PEOPLE_NAME_WORDS) is the start of a word of the folded name.
- * The longest one drives the statement (a range scan of person_words' primary key); the others
- * are checked per candidate. */
-/* MODE_NAME below checks the driving word and four more: one per query word. */
-_Static_assert(PEOPLE_NAME_WORDS == 5, "MODE_NAME tests five query words");
+ * The longest one drives the statement (a range scan of person_words' primary key); every query
+ * word is checked per candidate on its folded name (PEOPLE_NAME_PATS; person_words has no index by
+ * person since migration 33, and the patterns said the same). */
 /* A query word (people_name_q.words) and U+FFFF after it: a prefix range's upper bound. */
 #define PEOPLE_WORD_HI (sizeof ((people_name_q *)0)->words[0] + 3)
-#define WORD_MORE                                                                                             \
-  " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM person_words w_ WHERE w_.person_id = p.id"          \
-  " AND w_.word >= ? AND w_.word < ?))"
 #define MODE_NAME                                                                                            \
-  "p.id IN (SELECT w0_.person_id FROM person_words w0_ WHERE w0_.word >= ? AND w0_.word < ?)" WORD_MORE WORD_MORE \
-      WORD_MORE WORD_MORE PEOPLE_NAME_PATS("p.name_key")
+  "p.id IN (SELECT w0_.person_id FROM person_words w0_ WHERE w0_.word >= ? AND w0_.word < ?)"                  \
+      PEOPLE_NAME_PATS("p.name_key")
 /* The same when the driving word is rare: its names first (a range of person_words), then sorted. */
 #define NAME_FROM                                                                                             \
   " FROM (SELECT DISTINCT w0_.person_id AS id FROM person_words w0_ WHERE w0_.word >= ? AND w0_.word < ?) ns_"  \
   " CROSS JOIN people p"
-#define MODE_NAME_REST "1 = 1" WORD_MORE WORD_MORE WORD_MORE WORD_MORE PEOPLE_NAME_PATS("p.name_key")
+#define MODE_NAME_REST "1 = 1" PEOPLE_NAME_PATS("p.name_key")
 #define LIST_FROM_NAME LIST_FROM_OF(NAME_FROM, "p.id = ns_.id AND ", PEOPLE_SCOPE_BROAD, MODE_NAME_REST)
 /* Rare: at most this many names carry the driving word (else the name order is walked). */
 #define NAME_DRIVE_MAX 20000
 #define MODE_ALL "1 = 1"
 #define MODE_PHONE "p.phone = ?"
-#define MODE_CCCD "p.cccd_hash = ?"
+#define MODE_CCCD PEOPLE_CCCD_IS("p.cccd_hash")
 #define LIST_FROM(scope, mode) LIST_FROM_OF(" FROM people p", "", scope, mode)
 #define LIST_FROM_OF(from, join, scope, mode)                                                                 \
   from ", (SELECT CAST(? AS BIGINT) AS k) rk_"                                                                \
@@ -390,11 +388,16 @@ static void term_write(const char *term, size_t len, void *ctx) {
   if (step_done(t->s) != STORE_DONE) t->failed = true;
 }
 
-static int words_set(store_conn *w, int64_t id, const char *key) {
-  store_stmt *d = store_prepare(w, &q_words_del);
-  if (!d) return -1;
-  store_bind_int(d, 1, id);
-  if (step_done(d) != STORE_DONE) return -1;
+int people_words_drop(store_conn *w, int64_t id, const char *key) {
+  term_ctx t = {.s = store_prepare(w, &q_word_del), .key = key, .id = id};
+  if (!t.s) return -1;
+  if (people_name_terms_any(key, term_write, &t) != 0) return -1;
+  return t.failed ? -1 : 0;
+}
+
+/* The terms of `key` for person id; `old_key`: the name it was indexed under (NULL: none). */
+static int words_set(store_conn *w, int64_t id, const char *old_key, const char *key) {
+  if (old_key && people_words_drop(w, id, old_key) != 0) return -1;
   term_ctx t = {.s = store_prepare(w, &q_word_add), .key = key, .id = id};
   if (!t.s) return -1;
   if (people_name_terms(key, term_write, &t) != 0) return -1;
@@ -404,6 +407,7 @@ static int words_set(store_conn *w, int64_t id, const char *key) {
 /* The person as stored, for an update. */
 typedef struct person_self {
   char name[512];
+  char key[1024]; /* the folded name its terms were made from */
   int y, m, d;
   char sex;
   char cccd_enc[160]; /* "" when none */
@@ -425,7 +429,8 @@ static int read_self(store_conn *w, int64_t id, person_self *p, app_err *e) {
     snprintf(p->cccd_enc, sizeof p->cccd_enc, "%s", store_col_is_null(s, 5) ? "" : store_col_text(s, 5));
     p->household_id = store_col_is_null(s, 6) ? 0 : store_col_int(s, 6);
     p->unit_id = store_col_int(s, 7);
-    p->vneid = (int)store_col_int(s, 8);
+    snprintf(p->key, sizeof p->key, "%s", store_col_text(s, 8) ? store_col_text(s, 8) : "");
+    p->vneid = (int)store_col_int(s, 9);
   }
   store_reset(s);
   if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy người này.");
@@ -574,7 +579,8 @@ static int row_build(store_conn *w, const secrets *keys, const person_input *in,
     store_stmt *s = store_prepare(w, &q_by_hash);
     if (!s) return APP_INTERNAL(e);
     store_bind_text(s, 1, r->cccd_hash);
-    store_bind_int(s, 2, self_id);
+    store_bind_text(s, 2, r->cccd_hash);
+    store_bind_int(s, 3, self_id);
     int rc = step_done(s);
     if (rc == STORE_ROW) return app_fail(e, 409, "conflict", "cccd", "Số CCCD này đã có trong hồ sơ của người khác.");
     if (rc != STORE_DONE) return APP_INTERNAL(e);
@@ -619,7 +625,7 @@ int people_create(store_conn *w, const secrets *keys, const person_input *in, in
     app_fail(e, 409, "conflict", "cccd", "Số CCCD này đã có trong hồ sơ của người khác.");
     goto done;
   }
-  if (rc != STORE_DONE || words_set(w, *id, r.key) != 0) {
+  if (rc != STORE_DONE || words_set(w, *id, NULL, r.key) != 0) {
     APP_INTERNAL(e);
     goto done;
   }
@@ -666,7 +672,7 @@ int people_update(store_conn *w, const secrets *keys, int64_t id, const person_i
     app_fail(e, 409, "conflict", "cccd", "Số CCCD này đã có trong hồ sơ của người khác.");
     goto done;
   }
-  if (rc != STORE_DONE || (in->full_name && words_set(w, id, r.key) != 0)) {
+  if (rc != STORE_DONE || (in->full_name && words_set(w, id, self.key, r.key) != 0)) {
     APP_INTERNAL(e);
     goto done;
   }
@@ -693,10 +699,7 @@ int people_delete(store_conn *w, int64_t id, int retention_days, int64_t *unit_i
   if (step_done(s) != STORE_DONE) return APP_INTERNAL(e);
   /* A deleted record is found by no search: its terms go (a restore writes them again), so that
    * person_words holds live people only and a ward-wide count can be read from it alone. */
-  store_stmt *d = store_prepare(w, &q_words_del);
-  if (!d) return APP_INTERNAL(e);
-  store_bind_int(d, 1, id);
-  if (step_done(d) != STORE_DONE) return APP_INTERNAL(e);
+  if (people_words_drop(w, id, self.key) != 0) return APP_INTERNAL(e);
   store_stmt *u = store_prepare(w, &q_unlink_deleted);
   if (!u) return APP_INTERNAL(e);
   store_bind_int(u, 1, id);
@@ -979,7 +982,10 @@ int people_get_for(store_conn *c, const secrets *keys, int64_t id, const princip
 }
 
 /* ---- name terms (people.h) ---- */
-int people_name_terms(const char *key, people_term_fn fn, void *ctx) {
+/* `any`: every term the name may have been indexed by under any rule so far (migration 10 made
+ * the pairs of every two words; since, a name of more than PEOPLE_PAIR_WORDS words has the mark
+ * instead): the words, the pairs of any two that fit, and the mark. */
+static int name_terms(const char *key, people_term_fn fn, void *ctx, bool any) {
   enum { MAX_WORDS = 64 };
   const char *w[MAX_WORDS];
   size_t wl[MAX_WORDS];
@@ -1005,15 +1011,16 @@ int people_name_terms(const char *key, people_term_fn fn, void *ctx) {
   bool fits = true; /* every pair fits in term (words of compatibility characters can be long) */
   for (int i = 0; i < n && fits; i++)
     for (int j = i + 1; j < n && fits; j++) fits = wl[i] + wl[j] + 3 <= sizeof term;
-  if (n > PEOPLE_PAIR_WORDS || !fits) {
+  if (n > PEOPLE_PAIR_WORDS || !fits || any) {
     const char mark[2] = {PEOPLE_PAIR_MARK, '\0'};
     fn(mark, 1, ctx);
-    return 0;
+    if (!any) return 0;
   }
   int np = n;
   for (int i = 0; i < np; i++)
     for (int j = i + 1; j < np; j++) {
       size_t li = wl[i], lj = wl[j];
+      if (li + lj + 3 > sizeof term) continue; /* (any) a pair that never fitted was never made */
       int c = memcmp(w[i], w[j], li < lj ? li : lj);
       bool i_first = c < 0 || (c == 0 && li < lj);
       const char *a = i_first ? w[i] : w[j], *b = i_first ? w[j] : w[i];
@@ -1027,6 +1034,10 @@ int people_name_terms(const char *key, people_term_fn fn, void *ctx) {
     }
   return 0;
 }
+
+int people_name_terms(const char *key, people_term_fn fn, void *ctx) { return name_terms(key, fn, ctx, false); }
+
+int people_name_terms_any(const char *key, people_term_fn fn, void *ctx) { return name_terms(key, fn, ctx, true); }
 
 /* Writes "% w %" (exact) or "% w%" (a word's start) with LIKE's %, _ and \ escaped; `anywhere`:
  * "%w%" instead. */
@@ -1295,7 +1306,10 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
   switch (a->kind) {
     case PEOPLE_Q_NONE: break;
     case PEOPLE_Q_PHONE: store_bind_text(s, i++, a->phone); break;
-    case PEOPLE_Q_CCCD: store_bind_text(s, i++, a->hash); break;
+    case PEOPLE_Q_CCCD:
+      store_bind_text(s, i++, a->hash);
+      store_bind_text(s, i++, a->hash);
+      break;
     case PEOPLE_Q_NAME:
       if (a->plan == PLAN_TERM) {
         store_bind_text(s, i++, a->term);
@@ -1306,16 +1320,6 @@ static int bind_list(store_stmt *s, const scope_sql *scope, const list_args *a, 
         break;
       }
       if (!a->drive) i = bind_prefix(s, i, a->words[0], his[0], sizeof his[0]);
-      for (int k = 1; k < PEOPLE_NAME_WORDS; k++) {
-        const char *w = k < a->nwords ? a->words[k] : NULL;
-        store_bind_text(s, i++, w);
-        if (w) {
-          i = bind_prefix(s, i, w, his[k], sizeof his[k]);
-        } else {
-          store_bind_null(s, i++);
-          store_bind_null(s, i++);
-        }
-      }
       i = people_bind_pats(s, i, &a->nq);
       break;
   }
@@ -1719,11 +1723,13 @@ STORE_SQL(q_restore, "UPDATE people SET deleted_at = NULL, purge_after = NULL, u
                      " WHERE id = ? AND deleted_at IS NOT NULL");
 /* PostgreSQL locks the chunk's rows, so that a restore running meanwhile waits and then finds
  * nothing to restore (404) rather than restoring a row being purged; SQLite's writer is one. */
-#define PURGE_PICK "SELECT id, unit_id FROM people WHERE purge_after <= ? AND deleted_at IS NOT NULL" \
+#define PURGE_PICK "SELECT id, unit_id, name_key FROM people WHERE purge_after <= ? AND deleted_at IS NOT NULL" \
                    " ORDER BY purge_after, id LIMIT ?"
 STORE_SQL2(q_purge_pick, PURGE_PICK, PURGE_PICK " FOR UPDATE");
 #undef PURGE_PICK
-/* person_words, memberships and data_requests go with the row (ON DELETE CASCADE, both backends). */
+/* memberships and data_requests go with the row (ON DELETE CASCADE, both backends); person_words
+ * has no foreign key (migration 33): a deleted record's terms went at its delete, and any left are
+ * dropped first (people_words_drop). */
 STORE_SQL(q_purge_one, "DELETE FROM people WHERE id = ? AND deleted_at IS NOT NULL AND purge_after <= ?");
 
 int people_reach_deleted(store_conn *c, int64_t id, arena *a, int64_t *unit_id, const char **path, app_err *e) {
@@ -1843,7 +1849,7 @@ int people_restore(store_conn *w, int64_t id, int64_t *unit_id, app_err *e) {
   /* Purged (or restored) since it was read: nothing to restore. */
   if (changed != 1) return app_fail(e, 404, "not_found", "id", "Không tìm thấy hồ sơ đã xóa này (có thể đã được khôi phục hoặc đã bị xóa hẳn).");
   /* Found by searches again. */
-  return words_set(w, id, key) == 0 ? 0 : APP_INTERNAL(e);
+  return words_set(w, id, key, key) == 0 ? 0 : APP_INTERNAL(e);
 }
 
 /* One chunk: up to `chunk` people past `now`, each deleted with its audit entry, in one short
@@ -1856,7 +1862,8 @@ static int purge_chunk(store *st, int64_t now, int chunk, int *picked, char *err
   }
   int n = -1;
   int64_t *ids = calloc((size_t)chunk * 2, sizeof *ids);
-  if (!ids) {
+  char **keys = calloc((size_t)chunk, sizeof *keys); /* each picked record's folded name */
+  if (!ids || !keys) {
     snprintf(err, errlen, "out of memory");
     goto done;
   }
@@ -1869,7 +1876,11 @@ static int purge_chunk(store *st, int64_t now, int chunk, int *picked, char *err
   while (k < chunk && (rc = store_step(s)) == STORE_ROW) {
     ids[2 * k] = store_col_int(s, 0);
     ids[2 * k + 1] = store_col_int(s, 1);
-    k++;
+    keys[k] = strdup(store_col_text(s, 2) ? store_col_text(s, 2) : "");
+    if (!keys[k++]) {
+      store_reset(s);
+      goto db_fail_rb;
+    }
   }
   store_reset(s);
   if (k < chunk && rc != STORE_DONE) goto db_fail_rb;
@@ -1889,6 +1900,7 @@ static int purge_chunk(store *st, int64_t now, int chunk, int *picked, char *err
     store_reset(d);
     if (drc != STORE_DONE) goto db_fail_rb;
     if (changed != 1) continue; /* restored meanwhile (the rows are locked on PostgreSQL: not expected) */
+    if (people_words_drop(w, ids[2 * i], keys[i]) != 0) goto db_fail_rb;
     /* The entry keeps the trail (who was purged, when, under which unit): no name, no data. */
     audit_entry a = {.action = "person.purge", .entity = "person", .entity_id = ids[2 * i], .unit_id = ids[2 * i + 1]};
     if (audit_append(w, &a) != 0) goto db_fail_rb;
@@ -1905,6 +1917,8 @@ db_fail_rb:
 db_fail:
   snprintf(err, errlen, "%s", store_errmsg(w));
 done:
+  for (int i = 0; keys && i < chunk; i++) free(keys[i]);
+  free(keys);
   free(ids);
   store_release(w);
   return n;

@@ -157,6 +157,20 @@ typedef void (*people_term_fn)(const char *term, size_t len, void *ctx);
 /* Calls fn for every term of the folded name `key`; 0 (a pair that would not fit in 1024 bytes
  * makes the name a long one: no pairs, the mark). */
 int people_name_terms(const char *key, people_term_fn fn, void *ctx);
+/* Every term `key` may have been indexed by under any rule so far (a superset of
+ * people_name_terms': its words, the pairs of any two of them, the long-name mark). */
+int people_name_terms_any(const char *key, people_term_fn fn, void *ctx);
+/* A live person by CCCD hash (col: the cccd_hash column): people_cccd indexes the first 16 hex
+ * digits (64 bits; migration 33: an index a quarter as wide, written at random places by every
+ * import), the full hash is then compared. Binds the hash twice. */
+/* (`col || ''`: SQLite would otherwise put the bound hash in place of col everywhere, the index's
+ * expression included, and no longer see it; `IS NOT NULL`: PostgreSQL then sees the partial
+ * index's condition.) */
+#define PEOPLE_CCCD_IS(col) \
+  "substr(" col ", 1, 16) = substr(CAST(? AS TEXT), 1, 16) AND " col " || '' = ? AND " col " IS NOT NULL"
+/* Deletes person id's terms made from the folded name `key` (person_words has no index by person:
+ * a person's terms are found by their key). 0 or -1. */
+int people_words_drop(store_conn *w, int64_t id, const char *key);
 typedef struct people_name_q {
   int n;                                  /* query words (0: no name words) */
   char words[PEOPLE_NAME_WORDS][160];     /* folded */

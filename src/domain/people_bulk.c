@@ -7,14 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/people.h"
+
 #define STORED_COLS                                                                                    \
   "id, name_key, full_name, COALESCE(birth_year, 0), COALESCE(birth_month, 0), COALESCE(birth_day, 0),"  \
   " sex, cccd_hash IS NOT NULL, phone, relation, vneid_level, unit_id, COALESCE(household_id, 0), cccd_hash"
 STORE_SQL2(q_by_hashes,
            "SELECT " STORED_COLS " FROM people WHERE id IN (SELECT p.id FROM json_each(?) j CROSS JOIN people p"
-           " WHERE p.cccd_hash = j.value AND p.deleted_at IS NULL)",
-           "SELECT " STORED_COLS " FROM people WHERE cccd_hash = ANY (ARRAY(SELECT json_array_elements_text(CAST(? AS json))))"
-           " AND deleted_at IS NULL");
+           " WHERE substr(p.cccd_hash, 1, 16) = substr(j.value, 1, 16) AND p.cccd_hash = j.value"
+           " AND p.deleted_at IS NULL)",
+           "WITH h_ AS (SELECT json_array_elements_text(CAST(? AS json)) AS v)"
+           " SELECT " STORED_COLS " FROM people WHERE substr(cccd_hash, 1, 16) = ANY (ARRAY(SELECT substr(v, 1, 16)"
+           " FROM h_)) AND cccd_hash = ANY (ARRAY(SELECT v FROM h_)) AND deleted_at IS NULL");
 /* (unit, folded name) pairs as [[unit_id, "name"], …]: the registering unit and name index. On
  * SQLite the JSON is the outer loop of a join (CROSS JOIN keeps that order), so that each value
  * is one index search: an IN list over a row value, or over a partial index's column, would scan. */
@@ -33,9 +37,9 @@ STORE_SQL(q_staged_each, "SELECT t.word, t.name_key, t.person_id FROM import_ter
                          " AND p.deleted_at IS NULL AND p.name_key = t.name_key WHERE t.job_id = ?"
                          " ORDER BY t.person_id");
 STORE_BULK(bulk_words, "person_words", "word, name_key, person_id", TERM_COLS);
-STORE_SQL(q_changed_since, "SELECT id FROM people WHERE id >= ? AND id <= ? AND updated_at >= ?");
-STORE_SQL(q_drop_stale, "DELETE FROM person_words WHERE person_id = ? AND NOT EXISTS (SELECT 1 FROM people p"
-                        " WHERE p.id = person_words.person_id AND p.deleted_at IS NULL AND p.name_key = person_words.name_key)");
+STORE_SQL(q_changed_since, "SELECT DISTINCT t.person_id, t.name_key FROM import_terms t WHERE t.job_id = ?"
+                           " AND t.person_id IN (SELECT id FROM people WHERE id >= ? AND id <= ? AND updated_at >= ?)");
+STORE_SQL(q_live_as, "SELECT 1 FROM people WHERE id = ? AND deleted_at IS NULL AND name_key = ?");
 STORE_SQL2(q_words_merge,
            "INSERT INTO person_words (word, name_key, person_id) SELECT t.w, t.k, t.id FROM"
            " (SELECT json_extract(value, '$[1]') AS w, json_extract(value, '$[2]') AS k,"
@@ -328,15 +332,17 @@ int people_bulk_insert_terms(store_conn *w, const store_val *rows, int n) {
   return store_insert_rows(w, &bulk_words, rows, n);
 }
 
-int people_bulk_changed_since(store_conn *c, int64_t lo, int64_t hi, int64_t since, bulk_id_fn cb, void *ctx) {
+int people_bulk_changed_since(store_conn *c, int64_t job_id, int64_t lo, int64_t hi, int64_t since, bulk_key_fn cb,
+                              void *ctx) {
   store_stmt *s = store_prepare_stream(c, &q_changed_since);
   if (!s) return -1;
-  store_bind_int(s, 1, lo);
-  store_bind_int(s, 2, hi);
-  store_bind_int(s, 3, since);
+  store_bind_int(s, 1, job_id);
+  store_bind_int(s, 2, lo);
+  store_bind_int(s, 3, hi);
+  store_bind_int(s, 4, since);
   int rc;
   while ((rc = store_step(s)) == STORE_ROW)
-    if (cb(ctx, store_col_int(s, 0)) != 0) {
+    if (cb(ctx, store_col_int(s, 0), store_col_text(s, 1) ? store_col_text(s, 1) : "") != 0) {
       store_reset(s);
       return -1;
     }
@@ -344,11 +350,14 @@ int people_bulk_changed_since(store_conn *c, int64_t lo, int64_t hi, int64_t sin
   return rc == STORE_DONE ? 0 : -1;
 }
 
-int people_bulk_drop_stale_terms(store_conn *w, int64_t id) {
-  store_stmt *s = store_prepare(w, &q_drop_stale);
+int people_bulk_drop_stale_terms(store_conn *w, int64_t id, const char *name_key) {
+  store_stmt *s = store_prepare(w, &q_live_as);
   if (!s) return -1;
   store_bind_int(s, 1, id);
+  store_bind_text(s, 2, name_key);
   int rc = store_step(s);
   store_reset(s);
-  return rc == STORE_DONE ? 0 : -1;
+  if (rc == STORE_ROW) return 0; /* live under that name: its terms stand */
+  if (rc != STORE_DONE) return -1;
+  return people_words_drop(w, id, name_key);
 }

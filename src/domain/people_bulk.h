@@ -73,11 +73,14 @@ int people_bulk_insert_terms(store_conn *w, const store_val *rows, int n);
 /* The same terms as [[person_id, "term", "folded name"], …], the slow and careful way: only those
  * of a person still live under that folded name, none twice. 0 or a store code. */
 int people_bulk_merge_terms(store_conn *w, const char *terms_json);
-/* The people with an id in [lo, hi] changed (updated_at) at or after `since`: cb(id). 0 or -1. */
-typedef int (*bulk_id_fn)(void *ctx, int64_t id);
-int people_bulk_changed_since(store_conn *c, int64_t lo, int64_t hi, int64_t since, bulk_id_fn cb, void *ctx);
-/* Removes the terms of person `id` that no longer match it (deleted, or renamed). 0 or -1. */
-int people_bulk_drop_stale_terms(store_conn *w, int64_t id);
+/* The people staged by the job with an id in [lo, hi] changed (updated_at) at or after `since`:
+ * cb(id, the folded name they were staged under), once per pair. 0 or -1. */
+typedef int (*bulk_key_fn)(void *ctx, int64_t id, const char *name_key);
+int people_bulk_changed_since(store_conn *c, int64_t job_id, int64_t lo, int64_t hi, int64_t since, bulk_key_fn cb,
+                              void *ctx);
+/* Removes the terms the folded name `name_key` made for person `id` unless the person is live
+ * under that name still (deleted, or renamed: people.c wrote the new name's). 0 or -1. */
+int people_bulk_drop_stale_terms(store_conn *w, int64_t id, const char *name_key);
 /* Deletes up to `limit` of the job's staged terms (PostgreSQL: all of them): how many, or -1. */
 int64_t people_bulk_unstage(store_conn *w, int64_t job_id, int64_t limit);
 

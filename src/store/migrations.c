@@ -1406,6 +1406,46 @@ static const store_sql m0027[] = {
     {NULL, NULL},
 };
 
+/* 33: person_words without its index by person and without its foreign key (BENCHMARKS.md,
+ * "Registry import (session 17)"). A person's terms are a function of their folded name
+ * (people_name_terms), so people.c finds them by their key (term, folded name, person) instead:
+ * people_words_drop deletes every term a name may have been indexed by. The index by person cost
+ * an import a random-order write of every term (its sorted merge could keep only one of two
+ * orders), and the foreign key a look-up of the person per term (on PostgreSQL a row lock in
+ * `people` per term). Nothing deletes a live person's row (a purge takes soft-deleted records,
+ * whose terms went at the delete; people_purge drops any left first). Terms that match no live
+ * person under its current name go now (none are expected: searches never showed them). */
+static const store_sql m0033[] = {
+    {"CREATE TABLE person_words_33 ("
+     " word TEXT NOT NULL,"
+     " name_key TEXT NOT NULL,"
+     " person_id BIGINT NOT NULL,"
+     " PRIMARY KEY (word, name_key, person_id)) WITHOUT ROWID",
+     ""},
+    {"INSERT INTO person_words_33 (word, name_key, person_id) SELECT w.word, w.name_key, w.person_id"
+     " FROM person_words w JOIN people p ON p.id = w.person_id AND p.deleted_at IS NULL AND p.name_key = w.name_key",
+     ""},
+    {"DROP TABLE person_words", ""},
+    {"ALTER TABLE person_words_33 RENAME TO person_words", ""},
+    {"", "DROP INDEX person_words_person"},
+    {"",
+     "DO $$ DECLARE c text; BEGIN FOR c IN SELECT conname FROM pg_constraint"
+     " WHERE conrelid = 'person_words'::regclass AND contype = 'f' LOOP"
+     " EXECUTE 'ALTER TABLE person_words DROP CONSTRAINT ' || quote_ident(c); END LOOP; END $$"},
+    {"", "DELETE FROM person_words w WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.id = w.person_id"
+         " AND p.deleted_at IS NULL AND p.name_key = w.name_key)"},
+    /* The CCCD's index on the first 16 hex digits of its keyed hash (64 bits), not all 64: a quarter
+     * of the width, so that an import's chunk, which writes it at random places, rewrites that many
+     * fewer pages. Look-ups compare the full hash after (PEOPLE_CCCD_IS). Two CCCDs whose hashes
+     * share 64 bits would be refused as one: about 3 in a million among ten million people. */
+    {"DROP INDEX people_cccd", NULL},
+    {"CREATE UNIQUE INDEX people_cccd ON people(substr(cccd_hash, 1, 16))"
+     " WHERE cccd_hash IS NOT NULL AND deleted_at IS NULL",
+     "CREATE UNIQUE INDEX people_cccd ON people((substr(cccd_hash, 1, 16)))"
+     " WHERE cccd_hash IS NOT NULL AND deleted_at IS NULL"},
+    {NULL, NULL},
+};
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -1436,6 +1476,7 @@ const store_migration hocvuso_migrations[] = {
     {30, "the criteria of commendation candidates", m0030},
     {31, "live counts of the indicators: marks kept by triggers, each record's classification, counts per unit", m0031},
     {32, "the VNeID level before each change, for figures of past dates", m0032},
+    {33, "name terms without their index by person and foreign key: found by their key", m0033},
     {34, "the question bank's revision, for the quizzes' pools kept in memory", m0034},
     {0, NULL, NULL},
 };
