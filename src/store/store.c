@@ -61,6 +61,7 @@ struct store {
    * is held: it is handed on with it, or committed before the writer is given back). */
   bool grouping;
   bool group_open; /* BEGIN IMMEDIATE done; released savepoints wait for its COMMIT */
+  bool sync_busy;  /* under mu: the syncer is inside an fdatasync (an open group may wait for its end) */
   int group_n;     /* transactions released into it */
   int group_max, group_ms; /* its limits: GROUP_MAX, GROUP_MS unless store_set_group_limits */
   int64_t group_t0_ms;
@@ -423,8 +424,11 @@ static void release_conn(store_conn *c, bool wait) {
   }
   pthread_mutex_lock(&st->mu);
   if (c == st->writer && st->group_open) {
-    /* The group goes on with the next request in the queue, or is committed now. */
-    bool keep = !wait && c->grouped && st->wq_head && st->group_n < st->group_max &&
+    /* The group goes on with the next request in the queue, or stays open with the writer free
+     * while the syncer is inside an fdatasync (a commit now could not be synced before that one
+     * ends: the requests that come meanwhile join the group instead, and the syncer commits it
+     * when its sync is done, sync_take_group), or is committed now. */
+    bool keep = !wait && c->grouped && (st->wq_head || st->sync_busy) && st->group_n < st->group_max &&
                 mono_ms() - st->group_t0_ms < st->group_ms;
     if (!keep) {
       pthread_mutex_unlock(&st->mu);
@@ -1036,6 +1040,32 @@ static void notify_synced(store *st) {
   pthread_mutex_lock(&st->sync_mu);
 }
 
+/* The syncer, between two syncs: whether it is inside one (release_conn keeps a group open while
+ * it is), and, once it is not, the group left open with the writer free, committed now (the next
+ * sync covers it). Both under mu, as the holders' decision, so that an open group is always either
+ * held or seen here. */
+static void sync_set_busy(store *st) {
+  pthread_mutex_lock(&st->mu);
+  st->sync_busy = true;
+  pthread_mutex_unlock(&st->mu);
+}
+
+static void sync_take_group(store *st) {
+  pthread_mutex_lock(&st->mu);
+  st->sync_busy = false;
+  bool take = st->group_open && !st->writer_busy;
+  if (take) {
+    st->writer_busy = true;
+    st->in_use++;
+  }
+  pthread_mutex_unlock(&st->mu);
+  if (!take) return;
+  st->writer->in_use = true;
+  st->writer->grouped = false;
+  group_commit(st);
+  release_conn(st->writer, false); /* to the first waiter, or free */
+}
+
 static void *syncer_main(void *arg) {
   store *st = arg;
   pthread_mutex_lock(&st->sync_mu);
@@ -1047,6 +1077,7 @@ static void *syncer_main(void *arg) {
     }
     uint64_t target = st->commit_seq;
     pthread_mutex_unlock(&st->sync_mu);
+    sync_set_busy(st);
     /* Every commit numbered up to `target` has been written to the WAL (COMMIT returned): one
      * fdatasync of the file makes them all durable. No WAL file: nothing to sync. */
     bool failed = false;
@@ -1062,6 +1093,7 @@ static void *syncer_main(void *arg) {
       fprintf(stderr, "store: open %s: %s\n", st->wal_path, strerror(errno));
     }
     atomic_fetch_add(&st->syncs, 1);
+    sync_take_group(st);
     pthread_mutex_lock(&st->sync_mu);
     if (failed) st->sync_failed = true;
     st->synced_seq = target;

@@ -1883,6 +1883,64 @@ static void test_grouped_commit(void **state) {
   grouped_store_remove(st, dir, path);
 }
 
+/* While the syncer is inside an fdatasync, a grouped request released with nobody queued leaves
+ * its group open with the writer free: the next request joins it, and the syncer commits both at
+ * once when its sync is done (committed before, they could not have been synced any sooner). */
+static void test_grouped_while_syncing(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) skip();
+  char dir[] = "/tmp/hv_test_gws.XXXXXX", path[64];
+  store *st = grouped_store(dir, path, sizeof path);
+  pthread_mutex_lock(&fsx.mu);
+  fsx.hold = true;
+  pthread_mutex_unlock(&fsx.mu);
+  gtx a = {.st = st, .v = 1};
+  pthread_t ta;
+  assert_int_equal(pthread_create(&ta, NULL, gtx_main, &a), 0);
+  pthread_mutex_lock(&fsx.mu); /* the syncer is inside the sync of a's commit */
+  while (!fsx.inside) pthread_cond_wait(&fsx.cv, &fsx.mu);
+  pthread_mutex_unlock(&fsx.mu);
+  store_stats s0, s1;
+  store_get_stats(st, &s0);
+  uint64_t seq[2];
+  for (int i = 0; i < 2; i++) {
+    store_conn *c = store_acquire_grouped(st, -1, NULL);
+    assert_non_null(c);
+    assert_int_equal(store_begin(c), STORE_OK);
+    char sql[64];
+    snprintf(sql, sizeof sql, "INSERT INTO hv_t_g (v) VALUES (%d)", 10 + i);
+    assert_int_equal(store_exec(c, sql), STORE_OK);
+    assert_int_equal(store_commit(c), STORE_OK);
+    seq[i] = store_release_pending(c);
+  }
+  store_get_stats(st, &s1);
+  bool seen_early = row_seen(st, 10);
+  pthread_mutex_lock(&fsx.mu); /* the sync goes on (before any assertion: a failed one must not hang the rest) */
+  fsx.hold = false;
+  pthread_cond_broadcast(&fsx.cv);
+  pthread_mutex_unlock(&fsx.mu);
+  assert_int_equal(s1.groups, s0.groups); /* neither committed yet */
+  assert_false(seen_early);
+  assert_true(seq[0] > 0);
+  assert_true(seq[1] == seq[0]);
+  told t = {0};
+  store_durable_waiter w = {.fn = told_fn, .arg = &t};
+  if (!store_durable_notify(st, seq[1], &w)) wait_told(&t);
+  assert_true(t.called);
+  assert_false(w.lost);
+  assert_false(w.failed);
+  assert_int_equal(pthread_join(ta, NULL), 0);
+  assert_int_equal(a.insert_rc, STORE_OK);
+  assert_true(a.seq < seq[0]);
+  assert_true(row_seen(st, 1));
+  assert_true(row_seen(st, 10));
+  assert_true(row_seen(st, 11));
+  store_get_stats(st, &s1);
+  assert_int_equal(s1.groups, s0.groups + 1);
+  assert_int_equal(s1.grouped_tx, s0.grouped_tx + 2);
+  grouped_store_remove(st, dir, path);
+}
+
 /* The group's COMMIT fails (here a deferred key that one of them broke): every request of the
  * group is told its commit was lost, none of their rows exists, and the next one commits. */
 static void test_grouped_lost(void **state) {
@@ -2015,6 +2073,7 @@ int main(void) {
       cmocka_unit_test(test_durable_stop_syncs),
       cmocka_unit_test(test_durable_sync_fails),
       cmocka_unit_test(test_grouped_commit),
+      cmocka_unit_test(test_grouped_while_syncing),
       cmocka_unit_test(test_grouped_lost),
       cmocka_unit_test(test_grouped_plain_taker),
       cmocka_unit_test(test_review15_grouped_auto_rollback),
