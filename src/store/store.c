@@ -30,7 +30,6 @@ struct store {
    * asks again at once (a bulk import between chunks) cannot overtake them. */
   store_conn *writer;
   bool writer_busy;
-  pthread_cond_t writer_cv;
   struct writer_wait *wq_head, *wq_tail;
   atomic_uint_fast64_t acquires, waits, errors, timeouts, reconnects, checkpoints, wal_restarts;
   bool bind_threads; /* readers stay with the thread that opened them */
@@ -77,8 +76,12 @@ enum { DEFAULT_WAIT_MS = 5000, DOWN_BACKOFF_MS = 1000 };
  * its requests waits for its COMMIT, so a group has a bounded cost in latency. */
 enum { GROUP_MAX = 64, GROUP_MS = 20 };
 
+/* Each waiter sleeps on a condition of its own: a release wakes only the one it hands the writer
+ * to (with one shared condition every waiter woke on every release, and all but one slept again:
+ * context switches the 2-core machine paid for on every write). */
 typedef struct writer_wait {
   struct writer_wait *next;
+  pthread_cond_t cv;
   bool granted; /* the writer was handed to this waiter */
 } writer_wait;
 
@@ -135,7 +138,6 @@ store *store_open(const char *target, int pool, char *err, size_t errlen) {
   }
   pthread_mutex_init(&st->mu, NULL);
   cond_init_mono(&st->cv);
-  cond_init_mono(&st->writer_cv);
   cond_init_mono(&st->maint_cv);
   pthread_mutex_init(&st->sync_mu, NULL);
   cond_init_mono(&st->sync_work_cv);
@@ -179,7 +181,6 @@ void store_close(store *st) {
   if (st->writer) st->be->disconnect(st->writer);
   pthread_mutex_destroy(&st->mu);
   pthread_cond_destroy(&st->cv);
-  pthread_cond_destroy(&st->writer_cv);
   pthread_cond_destroy(&st->maint_cv);
   free(st->target);
   free(st);
@@ -280,14 +281,15 @@ static store_conn *acquire(store *st, bool write, bool grouped, int wait_ms, sto
   if (write && st->writer) {
     if (st->writer_busy || st->wq_head) {
       atomic_fetch_add(&st->waits, 1);
-      writer_wait me = {NULL, false};
+      writer_wait me = {.next = NULL, .granted = false};
+      cond_init_mono(&me.cv);
       if (st->wq_tail)
         st->wq_tail->next = &me;
       else
         st->wq_head = &me;
       st->wq_tail = &me;
       while (!me.granted) {
-        if (pthread_cond_timedwait(&st->writer_cv, &st->mu, &dl) == ETIMEDOUT && !me.granted) {
+        if (pthread_cond_timedwait(&me.cv, &st->mu, &dl) == ETIMEDOUT && !me.granted) {
           /* Leave the queue. */
           writer_wait *prev = NULL;
           for (writer_wait *w = st->wq_head; w; prev = w, w = w->next)
@@ -300,10 +302,13 @@ static store_conn *acquire(store *st, bool write, bool grouped, int wait_ms, sto
               break;
             }
           pthread_mutex_unlock(&st->mu);
+          pthread_cond_destroy(&me.cv);
           return fail_acquire(st, why, STORE_WHY_BUSY);
         }
       }
-      /* Handed over by store_release: writer_busy and in_use already count it. */
+      /* Handed over by store_release: writer_busy and in_use already count it. The releaser
+       * signalled with mu held: it is done with me.cv. */
+      pthread_cond_destroy(&me.cv);
     } else {
       st->writer_busy = true;
       st->in_use++;
@@ -444,7 +449,7 @@ static void release_conn(store_conn *c, bool wait) {
     st->wq_head = w->next;
     if (!st->wq_head) st->wq_tail = NULL;
     w->granted = true;
-    pthread_cond_broadcast(&st->writer_cv);
+    pthread_cond_signal(&w->cv); /* under mu: the waiter cannot return (and end w) before */
     pthread_mutex_unlock(&st->mu);
     if (durable) durable_wait(st, durable);
     return;
