@@ -10,7 +10,8 @@
 //       limit of 20 a second), each in a loop: start an attempt of a 10-question quiz, submit its
 //       answers (POST …/submit: the write path, durable: the answer comes after the commit);
 //       submissions per second and the p99 of a submission.
-// Prints Markdown; raw numbers as JSON on stderr.
+// Prints Markdown; raw numbers as JSON on stderr (with the server's CPU per hello and per submission,
+// its start included: submit_cpu_us, hello_cpu_us; CLK_TCK taken as 100).
 //
 // Settings (environment): HOCVUSO_BIN, HOCVUSO_TEST_PG_DIR, DURATION (8), CONC (32), ACCOUNTS (96: the
 // log-in throttle lets 120 in at once from one address; 96 accounts × 20 writes/s cap submissions at 960/s),
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startServer, hocvuso, storeArgs, REPO_ROOT } from '../tests/api/lib/server.mjs';
 
@@ -131,15 +132,29 @@ try {
     return { ok: r.status === 200, ms: r.ms, status: `submit ${r.status} ${r.text.slice(0, 80)}` };
   };
   const rounds = { a: [], v: [], s: [] };
+  // The server's own CPU (utime+stime, /proc) over a run, per answer: a submission counts its start.
+  const hz = 100;
+  const cpu = () => {
+    const f = readFileSync(`/proc/${srv.proc.pid}/stat`, 'utf8');
+    const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(x[11]) + Number(x[12])) / hz;
+  };
+  const timed = async (fn) => {
+    const c0 = cpu();
+    const o = await fn();
+    o.cpu_us = ((cpu() - c0) / Math.max(1, o.rps * DURATION)) * 1e6;
+    return o;
+  };
   for (let r = 0; r < ROUNDS; r++) {
-    rounds.a.push(await wrk('/api/v1/hello'));
+    rounds.a.push(await timed(() => wrk('/api/v1/hello')));
     rounds.v.push(await wrk(`/api/v1/lessons/${lessonId}`, learner.cookie));
-    rounds.s.push(await load(submission));
+    rounds.s.push(await timed(() => load(submission)));
   }
   const m = (k, f) => median(rounds[k].map((x) => x[f]));
   const out = {
     hello_rps: m('a', 'rps'), lesson_rps: m('v', 'rps'), lesson_p99_ms: m('v', 'p99'),
     submit_rps: m('s', 'rps'), submit_p99_ms: m('s', 'p99'), hello_p99_ms: m('a', 'p99'), accounts: learners.length,
+    submit_cpu_us: m('s', 'cpu_us'), hello_cpu_us: m('a', 'cpu_us'),
     errors: Object.fromEntries(Object.entries(rounds).map(([k, v]) => [k, v.reduce((n, x) => n + x.errors, 0)])),
     backend: process.env.HOCVUSO_TEST_PG_DIR ? 'postgresql' : 'sqlite', conc: CONC, duration_s: DURATION, rounds: ROUNDS,
   };

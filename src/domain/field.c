@@ -16,6 +16,7 @@
 
 /* ---- statements ---- */
 STORE_SQL(q_topics, "SELECT id, code, label FROM field_topics ORDER BY position, id");
+STORE_SQL(q_topic_by_code, "SELECT id, label, position FROM field_topics WHERE code = ?");
 STORE_SQL(q_topic_taken, "SELECT 1 FROM field_topics WHERE code = ? OR label = ?");
 STORE_SQL(q_topic_next, "SELECT COALESCE(MAX(position), 0) + 10 FROM field_topics");
 STORE_SQL(q_topic_insert, "INSERT INTO field_topics (code, label, position, created_by, created_at)"
@@ -665,6 +666,11 @@ static void sort_codes(json_t *a) {
   }
 }
 
+typedef struct {
+  int64_t id, position;
+  json_t *code, *label;
+} visit_topic;
+
 int field_visit_record(store_conn *w, int64_t household_id, const field_visit_input *in, int64_t by_user,
                        const char *by_name, int64_t now, int64_t *id, int64_t *unit_id, json_t **out, app_err *e) {
   int64_t day = 0;
@@ -691,7 +697,9 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
   }
   int ret = -1;
   int64_t topic_ids[FIELD_TOPICS_MAX];
-  json_t *all = NULL, *topics = json_array(), *present = json_array(), *o = NULL;
+  visit_topic chosen[FIELD_TOPICS_MAX]; /* as answered: in the list's order (position, id), each once */
+  size_t nchosen = 0;
+  json_t *topics = json_array(), *present = json_array(), *o = NULL;
   if (!topics || !present) goto internal;
   /* the household, its tổ */
   store_stmt *s = store_prepare(w, &q_hh_live);
@@ -712,36 +720,45 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
     goto out;
   }
   if (rc != STORE_ROW || !o) goto internal;
-  /* the topics: the list (a few rows) read once, the codes found in it, answered in its order */
-  if (field_topics_list(w, &all, e) != 0) goto out;
+  /* the topics: each code looked up by its unique index (not the whole list read for a visit),
+   * answered in the list's order */
   for (size_t i = 0; i < ntopics; i++) {
     const char *code = json_string_value(json_array_get(in->topics, i));
     if (!code) {
       app_fail(e, 400, "invalid_value", "topics", "Mỗi nội dung là một mã chủ đề (chuỗi).");
       goto out;
     }
-    topic_ids[i] = 0;
-    size_t k;
-    json_t *t;
-    json_array_foreach(all, k, t) if (strcmp(json_string_value(json_object_get(t, "code")), code) == 0) topic_ids[i] =
-        json_integer_value(json_object_get(t, "id"));
-    if (!topic_ids[i]) {
+    if (!(s = store_prepare(w, &q_topic_by_code))) goto internal;
+    store_bind_text(s, 1, code);
+    rc = store_step(s);
+    topic_ids[i] = rc == STORE_ROW ? store_col_int(s, 0) : 0;
+    bool seen = false;
+    for (size_t k = 0; k < nchosen && !seen; k++) seen = chosen[k].id == topic_ids[i];
+    if (rc == STORE_ROW && !seen) {
+      chosen[nchosen].id = topic_ids[i];
+      chosen[nchosen].position = store_col_int(s, 2);
+      chosen[nchosen].code = json_string(code);
+      chosen[nchosen].label = json_string(store_col_text(s, 1));
+      nchosen++;
+    }
+    store_reset(s);
+    if (rc == STORE_DONE) {
       snprintf(field_msg, sizeof field_msg, "Không có chủ đề “%.100s”.", code);
       app_fail(e, 400, "invalid_value", "topics", field_msg);
       goto out;
     }
+    if (rc != STORE_ROW) goto internal;
   }
-  {
-    size_t k;
-    json_t *t;
-    json_array_foreach(all, k, t) {
-      bool chosen = false;
-      for (size_t i = 0; i < ntopics && !chosen; i++) chosen = json_integer_value(json_object_get(t, "id")) == topic_ids[i];
-      if (chosen)
-        json_array_append_new(topics, json_pack("{s:O, s:O}", "code", json_object_get(t, "code"), "label",
-                                                json_object_get(t, "label")));
+  for (size_t i = 1; i < nchosen; i++) /* a few: insertion sort by (position, id) */
+    for (size_t j = i; j > 0 && (chosen[j - 1].position > chosen[j].position ||
+                                 (chosen[j - 1].position == chosen[j].position && chosen[j - 1].id > chosen[j].id));
+         j--) {
+      visit_topic t = chosen[j - 1];
+      chosen[j - 1] = chosen[j];
+      chosen[j] = t;
     }
-  }
+  for (size_t k = 0; k < nchosen; k++)
+    json_array_append_new(topics, json_pack("{s:O, s:O}", "code", chosen[k].code, "label", chosen[k].label));
   /* the residents present: members of this household, each once, outcomes from the list */
   for (size_t i = 0; i < npresent; i++) {
     json_t *p = json_array_get(in->present, i), *pid = json_object_get(p, "person_id"),
@@ -860,7 +877,10 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
 internal:
   APP_INTERNAL(e);
 out:
-  json_decref(all);
+  for (size_t k = 0; k < nchosen; k++) {
+    json_decref(chosen[k].code);
+    json_decref(chosen[k].label);
+  }
   json_decref(topics);
   json_decref(present);
   json_decref(o);

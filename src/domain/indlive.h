@@ -23,8 +23,9 @@
 #define INDLIVE_FOLD_MAX 500
 
 /* Classifies again what is marked (and what changes by itself on `today_key`: birthdays, dated
- * facts), INDLIVE_CHUNK records per short transaction on the writer, until nothing is marked or
- * `stop` is set. *done: records classified. 0, or -1 with `err`. */
+ * facts), INDLIVE_CHUNK records per short transaction on the writer, until a chunk finds fewer
+ * than INDLIVE_CHUNK marked (everything marked when it began: what writes mark meanwhile is left
+ * for the next call) or `stop` is set. *done: records classified. 0, or -1 with `err`. */
 int indlive_drain(store *st, int64_t today_key, atomic_bool *stop, int64_t *done, char *err, size_t errlen);
 
 /* The cube of `base` (IND_PEOPLE or IND_HOUSEHOLDS) for the unit `unit_id` (its whole subtree) on

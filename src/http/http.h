@@ -261,7 +261,9 @@ struct req {
   const char *job_hash, *job_pw, *job_new;
   int job_verify_rc;     /* 0: the password matched */
   int job_hash_rc;       /* 0: job_out holds the hash of job_new */
-  char job_out[128];
+  char *job_out;         /* PASSWORD_HASH_MAX bytes of the arena, when job_new is set (a req stays
+                          * under 1 KiB: glibc's thread cache and small bins serve it, not a
+                          * large-bin search with a consolidation, measured 2 % of a visit's CPU) */
   atomic_int job_sync;   /* suspend and completion meet here: the second one resumes */
   /* Group commit: the answer is ready, the connection suspended until its commit is synced. */
   uint64_t durable_seq; /* a commit made before the handler gave the writer back (req_writer_done) */

@@ -219,6 +219,7 @@ int req_offload(req *r, bool verify, const char *hash, const char *pw, const cha
   r->job_hash = hash ? arena_strdup(&r->a, hash) : NULL;
   r->job_pw = pw;
   r->job_new = new_pw;
+  if (new_pw && !r->job_out && !(r->job_out = arena_alloc(&r->a, PASSWORD_HASH_MAX))) return APP_INTERNAL(&r->err);
   r->job_verify_rc = -1;
   r->job_hash_rc = -1;
   r->offload = true;
@@ -228,7 +229,7 @@ int req_offload(req *r, bool verify, const char *hash, const char *pw, const cha
 void req_pw_work(void *arg) {
   req *r = arg;
   if (r->job_verify) r->job_verify_rc = users_verify_hash(r->job_hash, r->job_pw ? r->job_pw : "");
-  if (r->job_new) {
+  if (r->job_new && r->job_out) {
     r->job_hash_rc = users_hash_password(r->job_new, r->job_out);
     if (r->job_hash_rc == 0) r->pw_hash = r->job_out;
   }

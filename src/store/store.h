@@ -191,8 +191,9 @@ int store_schema_version(store *st);
 int store_backup(store *st, const char *path, char *err, size_t errlen);
 
 /* Background upkeep, off the request path: on SQLite a thread checkpoints the WAL (PASSIVE every
- * second, TRUNCATE when writes have stopped) and the writer's automatic checkpoint is turned
- * off. Nothing on PostgreSQL. Stopped by store_close. 0 or -1. */
+ * second, every 200 ms while it grows, TRUNCATE when writes have stopped) and the writer's
+ * automatic checkpoint is turned off. Past 4,000 frames a pass holds the writer for a moment to
+ * copy the rest, so that the next write starts the WAL over (under steady writes it never would). Nothing on PostgreSQL. Stopped by store_close. 0 or -1. */
 int store_maintenance_start(store *st);
 /* SQLite: group commit. From now on a writer's release waits until its last commit is durable: a
  * thread syncs the WAL once for every commit made while the previous sync ran (synchronous=NORMAL
@@ -278,6 +279,7 @@ typedef struct store_stats {
   uint64_t timeouts;  /* acquires that gave up at their deadline */
   uint64_t reconnects; /* dropped connections opened again */
   uint64_t checkpoints; /* WAL checkpoints run by the maintenance thread */
+  uint64_t wal_restarts; /* of them, WALs copied whole with the writer held (the next write starts it over) */
   uint64_t groups;      /* grouped commits (store_acquire_grouped) made */
   uint64_t grouped_tx;  /* the requests' transactions they held */
 } store_stats;

@@ -200,7 +200,7 @@ static void test_same_day_both_kept(void **state) {
   /* The answer built while recording is what a read gives: topics in the list's order, residents by
    * id, outcomes by code, each once. */
   int64_t q = person(fx, "Lê Văn Thứ Hai", fx->tdp1, hh, "1968", "M", NULL);
-  json_t *topics = json_pack("[s, s]", "cashless", "smartphone"),
+  json_t *topics = json_pack("[s, s, s]", "cashless", "smartphone", "cashless"),
          *present = json_pack("[{s:I, s:[s, s, s]}, {s:I, s:[]}]", "person_id", (json_int_t)q, "outcomes", "scam_aware",
                               "cashless_setup", "scam_aware", "person_id", (json_int_t)p, "outcomes");
   field_visit_input in = {.visited_on = "2026-01-06", .note = "  Hai người  có mặt ", .topics = topics, .present = present};

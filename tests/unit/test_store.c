@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1503,6 +1504,124 @@ static void test_backup_under_writes(void **state) {
   assert_true(st.checkpoints > 0);
 }
 
+/* The WAL header's checkpoint sequence (bytes 12–15, big-endian): SQLite raises it each time it
+ * starts the WAL over. 0 when the file cannot be read. */
+static uint32_t wal_restart_seq(const char *db) {
+  char path[600];
+  snprintf(path, sizeof path, "%s-wal", db);
+  FILE *f = fopen(path, "rb");
+  unsigned char h[16] = {0};
+  size_t n = f ? fread(h, 1, sizeof h, f) : 0;
+  if (f)
+    fclose(f);
+  return n == sizeof h ? (uint32_t)h[12] << 24 | (uint32_t)h[13] << 16 | (uint32_t)h[14] << 8 | h[15] : 0;
+}
+
+/* SQLite: under writes that never pause, the WAL is still started over (the maintenance thread
+ * holds the writer for a moment past 4,000 frames): without it, a PASSIVE checkpoint never finds
+ * the WAL copied whole when a write begins, and the file grows without end. */
+static void test_wal_restarts_under_writes(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind != STORE_SQLITE)
+    skip();
+  store_conn *c = store_acquire(fx->st, true);
+  assert_non_null(c);
+  fresh_table(fx, c, "hv_t_load", "CREATE TABLE hv_t_load (id INTEGER PRIMARY KEY, v TEXT, pad BLOB)", "");
+  store_release(c);
+  assert_int_equal(store_maintenance_start(fx->st), 0);
+  store_stats before, after;
+  store_get_stats(fx->st, &before);
+  loader l = {.st = fx->st};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, load_main, &l), 0);
+  /* The sequence seen to change three times within 20 s (a restart takes a 4,000-frame WAL). */
+  uint32_t seen = wal_restart_seq(fx->target);
+  int changes = 0;
+  for (int i = 0; i < 2000 && changes < 3; i++) {
+    usleep(10 * 1000);
+    uint32_t now = wal_restart_seq(fx->target);
+    if (now && now != seen) {
+      changes++;
+      seen = now;
+    }
+  }
+  l.stop = 1;
+  pthread_join(t, NULL);
+  store_get_stats(fx->st, &after);
+  assert_int_equal(l.failures, 0);
+  assert_true(l.commits > 4000);
+  assert_int_equal(changes, 3);
+  assert_true(after.wal_restarts > before.wal_restarts);
+}
+
+/* This binary's own pwrite64 (pwrite with 64-bit offsets; it takes the place of libc's for SQLite): counts the writes to a WAL
+ * file by their size. */
+static struct {
+  atomic_int headers, frames; /* writes of a lone 24-byte frame header; of a header and its page */
+} wx;
+
+static void wal_write_seen(int fd, size_t n) {
+  char link[64], path[512];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t k = readlink(link, path, sizeof path - 1);
+  if (k <= 4 || memcmp(path + k - 4, "-wal", 4) != 0) return;
+  if (n == 24) atomic_fetch_add(&wx.headers, 1);
+  if (n == 24 + 4096) atomic_fetch_add(&wx.frames, 1);
+}
+ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off) {
+  wal_write_seen(fd, n);
+  return (ssize_t)syscall(SYS_pwrite64, fd, buf, n, off);
+}
+
+/* SQLite: each WAL frame is written in one call, its header and its page together (the store's
+ * VFS, sqlite.c), and what was written reads back whole, in this process and in a new one's
+ * connection (integrity_check after the store is closed and opened again). */
+static void test_wal_frames_whole(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind != STORE_SQLITE)
+    skip();
+  char dir[] = "/tmp/hv_test_wfw.XXXXXX", path[64], err[256] = "";
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/t.db", dir);
+  store *st = store_open(path, 2, err, sizeof err);
+  assert_non_null(st);
+  store_conn *c = store_acquire(st, true);
+  assert_non_null(c);
+  assert_int_equal(store_exec(c, "CREATE TABLE hv_t_w (id INTEGER PRIMARY KEY, pad BLOB)"), STORE_OK);
+  atomic_store(&wx.headers, 0);
+  atomic_store(&wx.frames, 0);
+  assert_int_equal(store_begin(c), STORE_OK);
+  assert_int_equal(store_exec(c, "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 2000)"
+                                 " INSERT INTO hv_t_w (pad) SELECT randomblob(300) FROM g"),
+                   STORE_OK);
+  assert_int_equal(store_commit(c), STORE_OK);
+  store_release(c);
+  int headers = atomic_load(&wx.headers), frames = atomic_load(&wx.frames);
+  STORE_SQL(q_n, "SELECT COUNT(*) FROM hv_t_w");
+  STORE_SQL(q_check, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'");
+  c = store_acquire(st, false); /* a reader: the pages come from the WAL */
+  assert_int_equal(query_int(c, &q_n), 2000);
+  assert_int_equal(query_int(c, &q_check), 0);
+  store_release(c);
+  store_close(st);
+  if (headers != 0 || frames < 100)
+    fail_msg("%d lone frame headers and %d whole frames written to the WAL", headers, frames);
+  st = store_open(path, 2, err, sizeof err);
+  assert_non_null(st);
+  c = store_acquire(st, false);
+  assert_int_equal(query_int(c, &q_n), 2000);
+  assert_int_equal(query_int(c, &q_check), 0);
+  store_release(c);
+  store_close(st);
+  static const char *const suffixes[] = {"", "-wal", "-shm"};
+  for (size_t i = 0; i < 3; i++) {
+    char p[96];
+    snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+    (void)unlink(p);
+  }
+  (void)rmdir(dir);
+}
+
 /* ---- review (docs/REVIEW-CERTIFICATES.md): the group commit's waiters when the store stops ---- */
 
 /* This binary's own fdatasync (it takes the place of libc's for the store and SQLite): counts the
@@ -1630,6 +1749,15 @@ static void wait_told(told *t) {
   } while (now.tv_sec - t0.tv_sec < 60);
 }
 
+/* Asks to be told when commit `seq` is durable, and waits: an answer at once (synced already, the
+ * syncer being quicker than the caller) is being told too. */
+static void notify_wait(store *st, uint64_t seq, store_durable_waiter *w, told *t) {
+  if (store_durable_notify(st, seq, w))
+    __atomic_store_n(&t->called, true, __ATOMIC_RELEASE);
+  else
+    wait_told(t);
+}
+
 static void test_durable_sync_fails(void **state) {
   fixture *fx = fx_of(state);
   if (fx->kind == STORE_PG) skip();
@@ -1647,7 +1775,7 @@ static void test_durable_sync_fails(void **state) {
   told t0 = {0};
   store_durable_waiter w0 = {.fn = told_fn, .arg = &t0};
   uint64_t s0 = commit_one(st, 1);
-  if (!store_durable_notify(st, s0, &w0)) wait_told(&t0);
+  notify_wait(st, s0, &w0, &t0);
   assert_true(t0.called);
   assert_false(w0.failed);
   pthread_mutex_lock(&fsx.mu);
@@ -1657,7 +1785,7 @@ static void test_durable_sync_fails(void **state) {
     told t = {0};
     store_durable_waiter w = {.fn = told_fn, .arg = &t};
     uint64_t seq = commit_one(st, 2 + i);
-    if (!store_durable_notify(st, seq, &w)) wait_told(&t);
+    notify_wait(st, seq, &w, &t);
     assert_true(t.called);
     if (!w.failed) fail_msg("commit %d after a failed WAL sync was told durable", i + 1);
     /* The disk answers again: the store must still not call a later commit durable. */
@@ -1763,7 +1891,7 @@ static void *gtx_main(void *arg) {
   if (g->seq) {
     told t = {0};
     store_durable_waiter w = {.fn = told_fn, .arg = &t};
-    if (!store_durable_notify(g->st, g->seq, &w)) wait_told(&t);
+    notify_wait(g->st, g->seq, &w, &t);
     g->lost = w.lost;
     g->failed = w.failed;
   }
@@ -1808,7 +1936,7 @@ static void test_grouped_commit(void **state) {
   assert_true(seq0 > 0);
   told t = {0};
   store_durable_waiter w = {.fn = told_fn, .arg = &t};
-  if (!store_durable_notify(st, seq0, &w)) wait_told(&t);
+  notify_wait(st, seq0, &w, &t);
   assert_true(t.called);
   assert_false(w.lost);
   for (int i = 0; i < K; i++) assert_int_equal(pthread_join(tids[i], NULL), 0);
@@ -1833,6 +1961,64 @@ static void test_grouped_commit(void **state) {
   grouped_store_remove(st, dir, path);
 }
 
+/* While the syncer is inside an fdatasync, a grouped request released with nobody queued leaves
+ * its group open with the writer free: the next request joins it, and the syncer commits both at
+ * once when its sync is done (committed before, they could not have been synced any sooner). */
+static void test_grouped_while_syncing(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) skip();
+  char dir[] = "/tmp/hv_test_gws.XXXXXX", path[64];
+  store *st = grouped_store(dir, path, sizeof path);
+  pthread_mutex_lock(&fsx.mu);
+  fsx.hold = true;
+  pthread_mutex_unlock(&fsx.mu);
+  gtx a = {.st = st, .v = 1};
+  pthread_t ta;
+  assert_int_equal(pthread_create(&ta, NULL, gtx_main, &a), 0);
+  pthread_mutex_lock(&fsx.mu); /* the syncer is inside the sync of a's commit */
+  while (!fsx.inside) pthread_cond_wait(&fsx.cv, &fsx.mu);
+  pthread_mutex_unlock(&fsx.mu);
+  store_stats s0, s1;
+  store_get_stats(st, &s0);
+  uint64_t seq[2];
+  for (int i = 0; i < 2; i++) {
+    store_conn *c = store_acquire_grouped(st, -1, NULL);
+    assert_non_null(c);
+    assert_int_equal(store_begin(c), STORE_OK);
+    char sql[64];
+    snprintf(sql, sizeof sql, "INSERT INTO hv_t_g (v) VALUES (%d)", 10 + i);
+    assert_int_equal(store_exec(c, sql), STORE_OK);
+    assert_int_equal(store_commit(c), STORE_OK);
+    seq[i] = store_release_pending(c);
+  }
+  store_get_stats(st, &s1);
+  bool seen_early = row_seen(st, 10);
+  pthread_mutex_lock(&fsx.mu); /* the sync goes on (before any assertion: a failed one must not hang the rest) */
+  fsx.hold = false;
+  pthread_cond_broadcast(&fsx.cv);
+  pthread_mutex_unlock(&fsx.mu);
+  assert_int_equal(s1.groups, s0.groups); /* neither committed yet */
+  assert_false(seen_early);
+  assert_true(seq[0] > 0);
+  assert_true(seq[1] == seq[0]);
+  told t = {0};
+  store_durable_waiter w = {.fn = told_fn, .arg = &t};
+  notify_wait(st, seq[1], &w, &t);
+  assert_true(t.called);
+  assert_false(w.lost);
+  assert_false(w.failed);
+  assert_int_equal(pthread_join(ta, NULL), 0);
+  assert_int_equal(a.insert_rc, STORE_OK);
+  assert_true(a.seq < seq[0]);
+  assert_true(row_seen(st, 1));
+  assert_true(row_seen(st, 10));
+  assert_true(row_seen(st, 11));
+  store_get_stats(st, &s1);
+  assert_int_equal(s1.groups, s0.groups + 1);
+  assert_int_equal(s1.grouped_tx, s0.grouped_tx + 2);
+  grouped_store_remove(st, dir, path);
+}
+
 /* The group's COMMIT fails (here a deferred key that one of them broke): every request of the
  * group is told its commit was lost, none of their rows exists, and the next one commits. */
 static void test_grouped_lost(void **state) {
@@ -1851,7 +2037,7 @@ static void test_grouped_lost(void **state) {
   uint64_t seq0 = store_release_pending(m);
   told t = {0};
   store_durable_waiter w = {.fn = told_fn, .arg = &t};
-  if (!store_durable_notify(st, seq0, &w)) wait_told(&t);
+  notify_wait(st, seq0, &w, &t);
   assert_int_equal(pthread_join(tids[0], NULL), 0);
   assert_int_equal(g[0].insert_rc, STORE_OK); /* its savepoint was released: the key is checked at COMMIT */
   assert_true(g[0].seq == seq0);
@@ -1889,7 +2075,7 @@ static void test_grouped_plain_taker(void **state) {
   uint64_t seq0 = store_release_pending(m);
   told t = {0};
   store_durable_waiter w = {.fn = told_fn, .arg = &t};
-  if (!store_durable_notify(st, seq0, &w)) wait_told(&t);
+  notify_wait(st, seq0, &w, &t);
   assert_true(t.called);
   assert_false(w.lost);
   assert_int_equal(pthread_join(tids[0], NULL), 0);
@@ -1925,7 +2111,7 @@ static void test_review15_grouped_auto_rollback(void **state) {
   uint64_t seq0 = store_release_pending(m);
   told t = {0};
   store_durable_waiter w = {.fn = told_fn, .arg = &t};
-  if (!store_durable_notify(st, seq0, &w)) wait_told(&t);
+  notify_wait(st, seq0, &w, &t);
   for (int i = 0; i < 2; i++) assert_int_equal(pthread_join(tids[i], NULL), 0);
   assert_true(t.called);
   if (!w.lost && !row_seen(st, 200)) fail_msg("a request whose row was undone by another's error was told durable");
@@ -1960,10 +2146,13 @@ int main(void) {
       cmocka_unit_test(test_pg_reconnect),
       cmocka_unit_test(test_ids_not_reused),
       cmocka_unit_test(test_backup_under_writes),
+      cmocka_unit_test(test_wal_restarts_under_writes),
+      cmocka_unit_test(test_wal_frames_whole),
       cmocka_unit_test(test_group_commit),
       cmocka_unit_test(test_durable_stop_syncs),
       cmocka_unit_test(test_durable_sync_fails),
       cmocka_unit_test(test_grouped_commit),
+      cmocka_unit_test(test_grouped_while_syncing),
       cmocka_unit_test(test_grouped_lost),
       cmocka_unit_test(test_grouped_plain_taker),
       cmocka_unit_test(test_review15_grouped_auto_rollback),
