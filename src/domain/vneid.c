@@ -189,6 +189,18 @@ static int past_step(store_stmt *s) {
   return rc;
 }
 
+/* Drops the person's rows `drop` names (bound: the person, drop_key), then keeps `before` until
+ * since_key. */
+static int replace_past(store_conn *w, const store_sql *drop, int64_t person_id, int64_t drop_key, int before,
+                        int64_t since_key, app_err *e) {
+  store_stmt *d = store_prepare(w, drop);
+  if (!d) return APP_INTERNAL(e);
+  store_bind_int(d, 1, person_id);
+  store_bind_int(d, 2, drop_key);
+  if (past_step(d) != STORE_DONE) return APP_INTERNAL(e);
+  return vneid_keep_before(w, person_id, before, since_key, e);
+}
+
 int vneid_backdate(store_conn *w, int64_t person_id, int64_t since_key, app_err *e) {
   store_stmt *s = store_prepare(w, &q_past_after);
   if (!s) return APP_INTERNAL(e);
@@ -199,12 +211,7 @@ int vneid_backdate(store_conn *w, int64_t person_id, int64_t since_key, app_err 
   store_reset(s);
   if (rc == STORE_DONE) return 0; /* nothing changed after that day */
   if (rc != STORE_ROW) return APP_INTERNAL(e);
-  store_stmt *d = store_prepare(w, &q_past_drop_after);
-  if (!d) return APP_INTERNAL(e);
-  store_bind_int(d, 1, person_id);
-  store_bind_int(d, 2, since_key);
-  if (past_step(d) != STORE_DONE) return APP_INTERNAL(e);
-  return vneid_keep_before(w, person_id, before, since_key, e);
+  return replace_past(w, &q_past_drop_after, person_id, since_key, before, since_key, e);
 }
 
 int vneid_redate(store_conn *w, int64_t person_id, int level, int64_t since_key, app_err *e) {
@@ -225,12 +232,7 @@ int vneid_redate(store_conn *w, int64_t person_id, int level, int64_t since_key,
   if (since_key == last) return 0;
   if (since_key < last) return vneid_backdate(w, person_id, since_key, e);
   /* later: the level before held until since_key */
-  store_stmt *d = store_prepare(w, &q_past_drop_one);
-  if (!d) return APP_INTERNAL(e);
-  store_bind_int(d, 1, person_id);
-  store_bind_int(d, 2, last);
-  if (past_step(d) != STORE_DONE) return APP_INTERNAL(e);
-  return vneid_keep_before(w, person_id, before, since_key, e);
+  return replace_past(w, &q_past_drop_one, person_id, last, before, since_key, e);
 }
 
 int vneid_keep_before(store_conn *w, int64_t person_id, int before, int64_t since_key, app_err *e) {

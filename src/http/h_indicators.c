@@ -53,6 +53,10 @@ static int unit_and_date(req *r, int64_t *unit, int64_t *key) {
   *unit = req_qint(r, "unit", 0);
   if (!*unit) *unit = reports_root(r->who);
   if (!*unit) return req_fail(r, 403, "forbidden", "unit", "Tài khoản này không được xem chỉ tiêu của đơn vị nào.");
+  return ind_query_date(r, key);
+}
+
+int ind_query_date(req *r, int64_t *key) {
   int64_t today = groups_date_key(clock_now());
   *key = today;
   const char *ds = req_qstr(r, "date");

@@ -4,7 +4,6 @@
  * adults are groups.h's. */
 #include "domain/families.h"
 #include "domain/groups.h"
-#include "domain/indicators.h" /* ind_date_key */
 #include "domain/vneid.h"
 #include "http/handlers.h"
 #include "util/clock.h"
@@ -35,13 +34,8 @@ int h_families_left(req *r) {
 int h_vneid_coverage(req *r) {
   scope_sql sc;
   scope_sql_of(&sc, r->who, CAP_IDENTITY_READ);
-  int64_t today = groups_date_key(clock_now()), key = today;
-  const char *ds = req_qstr(r, "date");
-  if (ds && *ds) {
-    key = ind_date_key(ds);
-    if (key < 0) return req_fail(r, 400, "invalid_value", "date", "Ngày phải là một ngày có thật, dạng YYYY-MM-DD.");
-    if (key > today) return req_fail(r, 400, "invalid_value", "date", "Ngày không được ở tương lai.");
-  }
+  int64_t key = 0;
+  if (ind_query_date(r, &key) != 0) return -1;
   store_conn *c = req_db(r);
   if (!c) return req_unavailable(r);
   json_t *o = NULL;

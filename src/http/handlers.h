@@ -197,6 +197,8 @@ int h_indicators_history(req *r);
 int h_indicators_left(req *r);
 int h_indicators_left_csv(req *r);
 int ind_query_unit_date(req *r, int64_t *unit, int64_t *key);
+/* The query's reference `date` (default today; a real day, not after today): 0, or -1 answered 400. */
+int ind_query_date(req *r, int64_t *key);
 int h_reports_get(req *r);
 int h_board(req *r);
 int h_commendations(req *r);

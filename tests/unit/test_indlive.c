@@ -391,43 +391,42 @@ static void test_edit_marks(void **state) {
   assert_int_equal(level2(fx, fx->tdp2, back, false), level2(fx, fx->tdp2, before, false) + 1);
 }
 
-/* The live cube of `unit` on `key`: how many adults and elderly. */
-static void adults_elderly(fixture *fx, int64_t unit_id, int64_t key, int64_t *adults, int64_t *elderly) {
+/* The people cube of `unit` on `key`: from the live counts, or counted from the records. */
+static void people_cube(fixture *fx, int64_t unit_id, int64_t key, bool live, ind_cube *c) {
   store_conn *r = store_acquire(fx->st, false);
   assert_non_null(r);
-  ind_cube c;
   app_err e = {0};
-  assert_int_equal(indlive_cube(r, IND_PEOPLE, unit_id, key, &c, &e), 1);
+  if (live) {
+    assert_int_equal(indlive_cube(r, IND_PEOPLE, unit_id, key, c, &e), 1);
+  } else {
+    ind_use_live(false);
+    assert_int_equal(ind_cube_load(r, IND_PEOPLE, unit_id, key, c, &e), 0);
+    ind_use_live(true);
+  }
+  if (store_in_transaction(r)) store_rollback(r);
+  store_release(r);
+}
+
+/* The live cube of `unit` on `key`: how many adults and elderly. */
+static void adults_elderly(fixture *fx, int64_t unit_id, int64_t key, int64_t *adults, int64_t *elderly) {
+  ind_cube c;
+  people_cube(fx, unit_id, key, true, &c);
   *adults = *elderly = 0;
   for (int i = 0; i < c.ncells; i++) {
     if (c.cells[i].g & GROUP_ADULTS) *adults += c.cells[i].n;
     if (c.cells[i].g & GROUP_ELDERLY) *elderly += c.cells[i].n;
   }
   ind_cube_free(&c);
-  if (store_in_transaction(r)) store_rollback(r);
-  store_release(r);
 }
 
-/* How many people of `unit` on `key` have VNeID level 2 (fact bit 8): from the live counts, or
- * counted from the records. */
+/* How many people of `unit` on `key` have VNeID level 2 (fact bit 8). */
 static int64_t level2(fixture *fx, int64_t unit_id, int64_t key, bool live) {
-  store_conn *r = store_acquire(fx->st, false);
-  assert_non_null(r);
   ind_cube c;
-  app_err e = {0};
-  if (live) {
-    assert_int_equal(indlive_cube(r, IND_PEOPLE, unit_id, key, &c, &e), 1);
-  } else {
-    ind_use_live(false);
-    assert_int_equal(ind_cube_load(r, IND_PEOPLE, unit_id, key, &c, &e), 0);
-    ind_use_live(true);
-  }
+  people_cube(fx, unit_id, key, live, &c);
   int64_t n = 0;
   for (int i = 0; i < c.ncells; i++)
     if (c.cells[i].f & 8) n += c.cells[i].n;
   ind_cube_free(&c);
-  if (store_in_transaction(r)) store_rollback(r);
-  store_release(r);
   return n;
 }
 
