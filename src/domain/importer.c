@@ -1689,7 +1689,8 @@ static int finish(store *st, const import_job *j, int64_t id, bool ok, const cha
     log_warn("cannot remove the imported file %s: %s", j->file_path, strerror(errno));
   /* the planner learns the tables' new sizes now, not when the autovacuum comes by (a large import
    * only: a few rows do not change a plan, and ANALYZE reads a sample of every table) */
-  if (rc == STORE_OK && ok && written >= IMPORT_ANALYZE_ROWS && store_analyze(st) != STORE_OK)
+  static const char *const written_tables[] = {"people", "households", "memberships", "person_words", NULL};
+  if (rc == STORE_OK && ok && written >= IMPORT_ANALYZE_ROWS && store_analyze(st, written_tables) != STORE_OK)
     log_warn("import job %lld: ANALYZE failed", (long long)id);
   return rc == STORE_OK ? 0 : -1;
 }

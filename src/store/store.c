@@ -917,11 +917,20 @@ int store_read_consistent(store_conn *c) {
 
 bool store_sees_committed(const store_conn *c) { return !c->in_tx || c->tx_read; }
 
-int store_analyze(store *st) {
+int store_analyze(store *st, const char *const *tables) {
   if (st->be->kind != STORE_PG) return STORE_OK;
+  char sql[512] = "ANALYZE";
+  size_t len = strlen(sql);
+  for (size_t i = 0; tables && tables[i]; i++) {
+    const char *t = tables[i];
+    size_t n = strlen(t);
+    if (!n || strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789_") != n || len + n + 3 > sizeof sql) return STORE_ERROR;
+    len += (size_t)snprintf(sql + len, sizeof sql - len, "%s %s", i ? "," : "", t);
+  }
+  if (!tables || !tables[0]) return STORE_ERROR;
   store_conn *c = store_acquire(st, false);
   if (!c) return STORE_ERROR;
-  int rc = c->be->exec(c, "ANALYZE");
+  int rc = c->be->exec(c, sql);
   store_release(c);
   return rc;
 }
