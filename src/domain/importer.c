@@ -370,6 +370,9 @@ typedef struct imp {
   /* how long the writer was held: the chunks', the merge's transactions (seconds) */
   double chunk_max, chunk_sum, merge_max, merge_sum, chunk_last;
   int chunks, merges;
+  /* the run's phases (clock_mono): begun, the file written, the terms sorted and written, the
+   * fix-up done, the staged rows gone (each 0 until reached) */
+  double t_begin, t_file, t_terms, t_fixup, t_unstaged;
   size_t rows_max, rows_last; /* the largest chunk written, the last one */
 } imp;
 
@@ -1445,7 +1448,9 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     ret = frc;
     goto out;
   }
+  x->t_terms = clock_mono();
   if (merge_fixup(x, lo, hi, since) != 0) goto out;
+  x->t_fixup = clock_mono();
   /* Every term is in person_words: the staged rows go, in short transactions. */
   for (int64_t gone = UNSTAGE_BATCH_ROWS; gone > 0;) {
     store_conn *w = store_acquire_timed(x->st, true, 30000, NULL);
@@ -1458,6 +1463,7 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     store_release(w);
     if (gone < 0) goto out;
   }
+  x->t_unstaged = clock_mono();
   ret = 0;
 out:
   arena_free(&x->a);
@@ -1765,7 +1771,7 @@ static void chunk_take(imp *x, reader *rd) {
 }
 
 int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *stop, char *err, size_t errlen) {
-  imp x = {.st = st, .keys = keys, .job_id = job_id, .today_key = groups_date_key(clock_now())};
+  imp x = {.st = st, .keys = keys, .job_id = job_id, .today_key = groups_date_key(clock_now()), .t_begin = clock_mono()};
   arena_init(&x.a);
   reader rd = {0};
   arena_init(&rd.a);
@@ -1845,6 +1851,7 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   free(rd.rows);
   rd.rows = NULL;
   arena_free(&rd.a);
+  x.t_file = clock_mono();
   if ((mrc = merge_terms(&x, stop)) < 0) {
     snprintf(err, errlen, "%s", x.err);
     goto out;
@@ -1855,11 +1862,15 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   }
   ret = finish(st, &j, job_id, true, NULL);
   if (ret != 0) snprintf(err, errlen, "cannot record the end of the job");
+  double t_end = clock_mono(), t_merged = x.t_unstaged > 0 ? x.t_unstaged : x.t_file;
   log_info("import %lld: %d chunk(s) of up to %zu rows held the writer %.0f ms at most, %.0f ms on average; the "
-           "name terms %d transaction(s), %.0f ms at most, %.0f ms on average",
+           "name terms %d transaction(s), %.0f ms at most, %.0f ms on average; %.2f s in all: the file %.2f s, the "
+           "terms %.2f s, their fix-up %.2f s, the staged rows removed %.2f s, the end %.2f s",
            (long long)job_id, x.chunks, x.rows_max, x.chunk_max * 1e3, x.chunks ? x.chunk_sum * 1e3 / x.chunks : 0.0,
-           x.merges,
-           x.merge_max * 1e3, x.merges ? x.merge_sum * 1e3 / x.merges : 0.0);
+           x.merges, x.merge_max * 1e3, x.merges ? x.merge_sum * 1e3 / x.merges : 0.0, t_end - x.t_begin,
+           x.t_file - x.t_begin, x.t_terms > 0 ? x.t_terms - x.t_file : 0.0,
+           x.t_fixup > 0 ? x.t_fixup - x.t_terms : 0.0, x.t_unstaged > 0 ? x.t_unstaged - x.t_fixup : 0.0,
+           t_end - t_merged);
   goto out;
 failed:
   /* The file cannot be read on: what was committed stays (its names found by search), the job
