@@ -283,10 +283,11 @@ test('the demo loads the starter curriculum: a quiz per module, the demo learner
   assert.equal(byCode.M02.passed, false);
   assert.ok(byCode.M03.open_attempt > 0);
   assert.equal(byCode.M04.attempts, 0);
-  // The open attempt is the learner's to finish: ten questions of module 3, none answered yet.
+  // The open attempt is the learner's to finish: ten questions of module 3, the first four answered (saved).
   const open = await srv.getJSON(learner, `/api/v1/attempts/${byCode.M03.open_attempt}`);
   assert.equal(open.state, 'open');
   assert.equal(open.questions.length, 10);
+  assert.equal(open.saved_answers.length, 4, JSON.stringify(open.saved_answers));
   // Again: nothing added.
   const again = await hocvuso(['demo', ...storeArgs(srv.dataDir, srv.dbUri), '--content', content],
     { env: { HOCVUSO_ADMIN_PASSWORD: srv.password }, timeout: 120_000 });
