@@ -10,7 +10,7 @@
 // run divided by the answers (/proc). Prints Markdown (medians; each round's ratio); raw numbers
 // as JSON on stderr. Settings: HOCVUSO_BIN (build/hocvuso), DATA (/tmp/hv-answers), ACCOUNTS (640:
 // the per-account limit of 20 writes a second caps the rate at 20 × ACCOUNTS), ROUNDS (3),
-// DURATION (8), CONNS (64), PERF=FILE (perf record -g of the first round's saves).
+// DURATION (8), CONNS (64), PERF=FILE (perf record of the first round's saves; PERF_ARGS its options, -g).
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -134,7 +134,7 @@ for (let r = 1; r <= ROUNDS; r++) {
       const m0 = await metrics(srv.port);
       const c0 = cpuOf(srv.proc.pid);
       const perf = process.env.PERF && name === 'save' && r === 1
-        ? spawn('perf', ['record', '-g', '-o', process.env.PERF, '-p', String(srv.proc.pid), '--', 'sleep', String(Math.max(1, DURATION - 2))], { stdio: 'ignore' })
+        ? spawn('perf', ['record', ...(process.env.PERF_ARGS || '-g').split(' '), '-o', process.env.PERF, '-p', String(srv.proc.pid), '--', 'sleep', String(Math.max(1, DURATION - 2))], { stdio: 'ignore' })
         : null;
       const w = await wrk(srv.port, path, { conns: CONNS, duration: DURATION, lua: script });
       if (perf) await new Promise((res) => (perf.exitCode !== null ? res() : perf.on('exit', res)));
