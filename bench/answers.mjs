@@ -8,7 +8,8 @@
 // (s) the saves — request i is account i's sheet with question i mod 10 changed, so that every
 // save writes — each wrk -t2 -cCONNS -dDURATION --latency, with the server's utime+stime over the
 // run divided by the answers (/proc). Prints Markdown (medians; each round's ratio); raw numbers
-// as JSON on stderr. Settings: HOCVUSO_BIN (build/hocvuso), DATA (/tmp/hv-answers), ACCOUNTS (640:
+// as JSON on stderr. Settings: HOCVUSO_BIN (build/hocvuso), DATA (/tmp/hv-answers), DATABASE (a
+// PostgreSQL URI: the ward there, DATA for its secrets; default SQLite in DATA), ACCOUNTS (640:
 // the per-account limit of 20 writes a second caps the rate at 20 × ACCOUNTS), ROUNDS (3),
 // DURATION (8), CONNS (64), PERF=FILE (perf record of the first round's saves; PERF_ARGS its options, -g).
 import { join, resolve } from 'node:path';
@@ -22,6 +23,8 @@ const BIN = resolve(process.env.HOCVUSO_BIN || join(REPO_ROOT, 'build', 'hocvuso
 const DATA = resolve(process.env.DATA || '/tmp/hv-answers');
 const ACCOUNTS = Number(process.env.ACCOUNTS || 640);
 const ROUNDS = Number(process.env.ROUNDS || 3);
+// PostgreSQL: DATABASE names a database (`tests/pg-server.sh createdb DIR NAME`); DATA then holds the secrets
+const DB = process.env.DATABASE ? ['--database', process.env.DATABASE] : [];
 const DURATION = Number(process.env.DURATION || 8);
 const CONNS = Number(process.env.CONNS || 64);
 const ADMIN_PW = 'Demo-mat-khau-2026';
@@ -48,14 +51,14 @@ function answerOf(q, k) {
 }
 
 async function prepare() {
-  if (!existsSync(join(DATA, 'hocvuso.db'))) {
+  if (!existsSync(join(DATA, 'secrets.json'))) {
     note(`making the demo ward in ${DATA}`);
     await new Promise((res, rej) => {
-      const p = spawn(BIN, ['demo', '--data', DATA], { env: childEnv({ HOCVUSO_ADMIN_PASSWORD: ADMIN_PW }), stdio: ['ignore', 'ignore', 'inherit'] });
+      const p = spawn(BIN, ['demo', '--data', DATA, ...DB], { env: childEnv({ HOCVUSO_ADMIN_PASSWORD: ADMIN_PW }), stdio: ['ignore', 'ignore', 'inherit'] });
       p.on('exit', (code) => (code === 0 ? res() : rej(new Error(`demo exited ${code}`))));
     });
   }
-  const srv = await serve(BIN, DATA);
+  const srv = await serve(BIN, DATA, DB);
   try {
     let state = existsSync(STATE) ? JSON.parse(readFileSync(STATE, 'utf8')) : { learners: [] };
     if (state.learners.length && (await request(srv.port, 'GET', '/api/v1/me', { session: state.learners[0] })).status !== 200) state = { learners: [] };
@@ -127,7 +130,7 @@ writeFileSync(lua, [
 
 const rounds = [];
 for (let r = 1; r <= ROUNDS; r++) {
-  const srv = await serve(BIN, DATA);
+  const srv = await serve(BIN, DATA, DB);
   try {
     const one = {};
     for (const [name, path, script] of [['hello', '/api/v1/hello', null], ['save', '/api/v1/attempts/1/answers', lua]]) {
