@@ -93,6 +93,50 @@ static void smap_free(smap *m) {
   memset(m, 0, sizeof *m);
 }
 
+/* ---- an id → int64 map (open addressing; ids are never 0), for a chunk's people by id ---- */
+typedef struct imap_ent {
+  int64_t key, val;
+} imap_ent;
+typedef struct imap {
+  imap_ent *e;
+  size_t cap, n;
+} imap;
+
+static imap_ent *imap_slot(const imap *m, int64_t key) {
+  size_t i = (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 17) & (m->cap - 1);
+  while (m->e[i].key && m->e[i].key != key) i = (i + 1) & (m->cap - 1);
+  return &m->e[i];
+}
+
+static bool imap_get(const imap *m, int64_t key, int64_t *val) {
+  if (!m->cap) return false;
+  const imap_ent *e = imap_slot(m, key);
+  if (!e->key) return false;
+  if (val) *val = e->val;
+  return true;
+}
+
+static int imap_put(imap *m, int64_t key, int64_t val) {
+  if ((m->n + 1) * 2 > m->cap) {
+    size_t ncap = m->cap ? m->cap * 2 : 1024;
+    imap bigger = {calloc(ncap, sizeof(imap_ent)), ncap, m->n};
+    if (!bigger.e) return -1;
+    for (size_t i = 0; i < m->cap; i++)
+      if (m->e[i].key) *imap_slot(&bigger, m->e[i].key) = m->e[i];
+    free(m->e);
+    *m = bigger;
+  }
+  imap_ent *e = imap_slot(m, key);
+  if (!e->key) m->n++;
+  *e = (imap_ent){key, val};
+  return 0;
+}
+
+static void imap_free(imap *m) {
+  free(m->e);
+  memset(m, 0, sizeof *m);
+}
+
 /* ---- the CCCDs seen in a file: 96 bits of each keyed hash → its first line, 16 bytes a number
  * (a million-row file holds a million of them: strings would cost ten times as much) ---- */
 typedef struct dset_ent {
@@ -616,7 +660,8 @@ typedef enum { OUT_NEW, OUT_UPDATED, OUT_UNCHANGED, OUT_REJECTED } outcome;
 typedef struct chunk_ix {
   bulk_stored *arr;
   size_t n, cap;
-  smap by_id, by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
+  imap by_id;                        /* → index in arr */
+  smap by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
   store_val *terms; /* the new people staged for the name index, TERM_STAGE_COLS values each (queue_words) */
   int nterms, capterms;
   bool failed;
@@ -626,7 +671,7 @@ typedef struct chunk_ix {
   int nids, next_id;
   store_val *people, *members;
   int npeople, nmembers;
-  smap pending; /* ids written to `people` but not yet to the database */
+  imap pending; /* ids written to `people` but not yet to the database */
 } chunk_ix;
 
 static void natural_key(char *out, size_t n, int64_t unit, const char *name_key, int y, int m, int d, int64_t hh) {
@@ -637,9 +682,8 @@ static void natural_key(char *out, size_t n, int64_t unit, const char *name_key,
 static int ix_add(void *ctx, const bulk_stored *p) {
   chunk_ix *c = ctx;
   int64_t idx;
-  char id[24], key[600];
-  snprintf(id, sizeof id, "%lld", (long long)p->id);
-  if (smap_get(&c->by_id, id, &idx)) {
+  char key[600];
+  if (imap_get(&c->by_id, p->id, &idx)) {
     c->arr[idx] = *p;
   } else {
     if (c->n == c->cap) {
@@ -651,7 +695,7 @@ static int ix_add(void *ctx, const bulk_stored *p) {
     }
     idx = (int64_t)c->n;
     c->arr[c->n++] = *p;
-    if (smap_put(&c->by_id, id, idx) != 0) return c->failed = true, -1;
+    if (imap_put(&c->by_id, p->id, idx) != 0) return c->failed = true, -1;
   }
   if (p->cccd_hash[0] && smap_put(&c->by_hash, p->cccd_hash, idx) != 0) return c->failed = true, -1;
   natural_key(key, sizeof key, p->unit_id, p->name_key, p->y, p->m, p->d, p->household_id);
@@ -665,7 +709,7 @@ static int ix_add(void *ctx, const bulk_stored *p) {
 
 static void chunk_ix_free(chunk_ix *c) {
   free(c->arr);
-  smap_free(&c->by_id);
+  imap_free(&c->by_id);
   smap_free(&c->by_hash);
   smap_free(&c->by_key);
   smap_free(&c->by_key_bare);
@@ -673,7 +717,7 @@ static void chunk_ix_free(chunk_ix *c) {
   free(c->ids);
   free(c->people);
   free(c->members);
-  smap_free(&c->pending);
+  imap_free(&c->pending);
   memset(c, 0, sizeof *c);
 }
 
@@ -682,16 +726,11 @@ static int flush_pending(store_conn *w, chunk_ix *c) {
   if (c->npeople && people_bulk_insert_rows(w, c->people, c->npeople) != STORE_OK) return -1;
   if (c->nmembers && people_bulk_insert_memberships(w, c->members, c->nmembers) != STORE_OK) return -1;
   c->npeople = c->nmembers = 0;
-  smap_free(&c->pending);
+  imap_free(&c->pending);
   return 0;
 }
 
-static bool is_pending(const chunk_ix *c, int64_t id) {
-  char k[24];
-  int64_t v;
-  snprintf(k, sizeof k, "%lld", (long long)id);
-  return smap_get(&c->pending, k, &v);
-}
+static bool is_pending(const chunk_ix *c, int64_t id) { return imap_get(&c->pending, id, NULL); }
 
 /* ---- households of a chunk: the tổ's existing ones in one statement, the new ones together ---- */
 static void household_key(char *out, size_t n, const import_row *r) {
@@ -778,25 +817,39 @@ out:
   return rc;
 }
 
-/* Fetches the chunk's candidates: by CCCD hash, and by folded name. 0 or -1. */
+static void json_text(buf *b, const char *s);
+
+/* Fetches the chunk's candidates: by CCCD hash, and by folded name. The two lists are written as
+ * JSON text directly (no tree: this runs while the chunk holds the writer). 0 or -1. */
 static int chunk_prefetch(imp *x, store_conn *w, chunk_ix *c) {
-  json_t *hashes = json_array(), *names = json_array();
-  int rc = -1;
-  if (!hashes || !names) goto out;
+  buf h, n;
+  buf_init(&h);
+  buf_init(&n);
+  buf_putc(&h, '[');
+  buf_putc(&n, '[');
+  bool first_h = true, first_n = true;
   for (size_t i = 0; i < x->nrows; i++) {
     const import_row *r = &x->rows[i];
     if (r->reason[0]) continue;
-    if (r->has_cccd) json_array_append_new(hashes, json_string(r->cccd_hash));
-    json_array_append_new(names, json_pack("[I, s]", (json_int_t)r->unit_id, r->name_key));
+    if (r->has_cccd) {
+      if (!first_h) buf_putc(&h, ',');
+      json_text(&h, r->cccd_hash);
+      first_h = false;
+    }
+    buf_printf(&n, "%s[%lld,", first_n ? "" : ",", (long long)r->unit_id);
+    json_text(&n, r->name_key);
+    buf_putc(&n, ']');
+    first_n = false;
   }
-  char *h = json_dumps(hashes, JSON_COMPACT), *n = json_dumps(names, JSON_COMPACT);
-  if (h && n && people_bulk_by_hashes(w, h, ix_add, c) == 0 && people_bulk_by_names(w, n, ix_add, c) == 0 && !c->failed)
-    rc = 0;
-  free(h);
-  free(n);
-out:
-  json_decref(hashes);
-  json_decref(names);
+  buf_putc(&h, ']');
+  buf_putc(&n, ']');
+  char *ht = buf_detach(&h, NULL), *nt = buf_detach(&n, NULL);
+  int rc = ht && nt && people_bulk_by_hashes(w, ht, ix_add, c) == 0 && people_bulk_by_names(w, nt, ix_add, c) == 0 &&
+                   !c->failed
+               ? 0
+               : -1;
+  free(ht);
+  free(nt);
   return rc;
 }
 
@@ -879,9 +932,7 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
     if (c->defer && c->next_id < c->nids) {
       person_id = c->ids[c->next_id++];
       people_bulk_row(&p, person_id, now, &c->people[(size_t)c->npeople++ * PEOPLE_BULK_COLS]);
-      char k[24];
-      snprintf(k, sizeof k, "%lld", (long long)person_id);
-      if (smap_put(&c->pending, k, 1) != 0) return -1;
+      if (imap_put(&c->pending, person_id, 1) != 0) return -1;
     } else if (people_bulk_insert(w, &p, now, &person_id) != STORE_OK) {
       return -1;
     }

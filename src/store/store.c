@@ -1259,10 +1259,15 @@ static char *insert_sql(const store_bulk_spec *spec, int n) {
   return sql;
 }
 
+/* A bulk row's value, its text not copied where the backend can do without: the rows outlive the
+ * statement's step, and every step binds every parameter again (run_rows). */
 static void bind_val(store_stmt *s, int i, const store_val *v) {
   switch (v->type) {
     case STORE_V_INT: store_bind_int(s, i, v->i); break;
-    case STORE_V_TEXT: store_bind_text(s, i, v->s); break;
+    case STORE_V_TEXT:
+      if (v->s && s->conn->be->bind_textn_static) s->conn->be->bind_textn_static(s, i, v->s, strlen(v->s));
+      else store_bind_text(s, i, v->s);
+      break;
     default: store_bind_null(s, i); break;
   }
 }
