@@ -1115,11 +1115,16 @@ static int write_chunk(imp *x) {
  * staged rows of people still live under the staged name are first copied, in id order, to an anonymous
  * temporary file (gone with the process, even after a crash), so that no read transaction stays
  * open while the batches are written; each bucket's terms are then made from the folded names and
- * sorted in memory (up to MERGE_BUCKET_TERMS: ~30 MB with their strings and the sort's copy). A person deleted or renamed while the batches run has the terms that no longer match
+ * sorted in memory (up to MERGE_BUCKET_TERMS: ~30 MB with their strings and the sort's copy);
+ * a bucket is written by a thread of its own while the next one is read and sorted (two buckets
+ * in memory at most). A person deleted or renamed while the batches run has the terms that no longer match
  * removed at the end (people.c rewrote its own). Idempotent: a merge cut short is run again whole
  * when the job resumes (a term already there sends its batch the careful way); the staged rows go
  * last. */
 enum { MERGE_BATCH_TERMS = 20000, MERGE_BUCKET_TERMS = 500000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
+static _Atomic int64_t merge_bucket_terms = MERGE_BUCKET_TERMS;
+
+void importer_set_merge_bucket_terms(int64_t n) { atomic_store(&merge_bucket_terms, n > 0 ? n : MERGE_BUCKET_TERMS); }
 
 typedef struct staged_dump {
   FILE *f;
@@ -1292,22 +1297,22 @@ static int merge_fixup(imp *x, int64_t lo, int64_t hi, int64_t since) {
  * person's rank in (folded name, id) order: the people are ranked once, so that the millions of
  * comparisons of a sort compare two numbers and seldom a string. */
 typedef struct mperson {
-  const char *key; /* in x->a */
+  const char *key; /* in the bucket's arena */
   int64_t id;
   uint32_t rank;
 } mperson;
 typedef struct mterm {
   uint64_t pre;     /* the word's first 8 bytes */
-  const char *word; /* in x->a */
+  const char *word; /* in the bucket's arena */
   uint32_t person;  /* index in mbucket.p; after rank_people, its rank */
   uint32_t len;     /* the word's length */
 } mterm;
 typedef struct mbucket {
-  imp *x;
   mterm *v;
   size_t n, cap;
   mperson *p;
   size_t np, capp;
+  arena a; /* the bucket's strings */
   bool failed;
 } mbucket;
 
@@ -1341,7 +1346,7 @@ static int add_mterm(mbucket *b, const char *word, size_t len) {
 
 static void bucket_term(const char *term, size_t len, void *ctx) {
   mbucket *b = ctx;
-  char *t = b->failed ? NULL : arena_strndup(&b->x->a, term, len);
+  char *t = b->failed ? NULL : arena_strndup(&b->a, term, len);
   if (!t || add_mterm(b, t, len) != 0) b->failed = true;
 }
 
@@ -1379,16 +1384,21 @@ static int rank_people(mbucket *b) {
   return 0;
 }
 
-/* Sorts the bucket's terms and writes them in batches. 0, 1 when `stop` was raised between two
- * batches, -1. The bucket is empty after. */
-static int flush_bucket(imp *x, mbucket *b, store_val *rows, atomic_bool *stop) {
-  int ret = 0;
+/* Ranks the bucket's people and sorts its terms (no connection: while the bucket before is
+ * written). 0, or -1 when out of memory (the bucket is then emptied). */
+static int sort_bucket(mbucket *b) {
   if (rank_people(b) != 0) {
-    snprintf(x->err, sizeof x->err, "out of memory");
-    ret = -1;
     b->n = 0;
+    return -1;
   }
   if (b->n) qsort(b->v, b->n, sizeof *b->v, mterm_cmp);
+  return 0;
+}
+
+/* Writes the sorted bucket's terms in batches. 0, 1 when `stop` was raised between two batches,
+ * -1. The bucket is empty after (its arena freed). */
+static int write_bucket(imp *x, mbucket *b, store_val *rows, atomic_bool *stop) {
+  int ret = 0;
   int in_batch = 0;
   for (size_t i = 0; i < b->n; i++) {
     if (i && mterm_cmp(&b->v[i - 1], &b->v[i]) == 0) continue; /* a person staged twice */
@@ -1414,8 +1424,52 @@ static int flush_bucket(imp *x, mbucket *b, store_val *rows, atomic_bool *stop) 
   }
   b->n = 0;
   b->np = 0;
-  arena_free(&x->a);
+  arena_free(&b->a);
   return ret;
+}
+
+/* A sorted bucket written by a thread of its own while the next one is read and sorted: the
+ * writer's transactions and the sort use the two cores (the file's reading thread is done). */
+typedef struct bucket_writer {
+  imp *x;
+  mbucket *b;
+  store_val *rows;
+  atomic_bool *stop;
+  int ret;
+  pthread_t th;
+  bool running;
+} bucket_writer;
+
+static void *bucket_writer_main(void *arg) {
+  bucket_writer *bw = arg;
+  bw->ret = write_bucket(bw->x, bw->b, bw->rows, bw->stop);
+  return NULL;
+}
+
+/* Waits for the bucket being written, if any: its result (0 when none). */
+static int bucket_wait(bucket_writer *bw) {
+  if (!bw->running) return 0;
+  pthread_join(bw->th, NULL);
+  bw->running = false;
+  return bw->ret;
+}
+
+/* Sorts the full bucket *cur and hands it to the writer once the one before is written; *cur is
+ * then the other, empty bucket. 0, 1 (stopped), -1. */
+static int bucket_done(imp *x, bucket_writer *bw, mbucket **cur, mbucket *pair) {
+  mbucket *b = *cur;
+  if (sort_bucket(b) != 0) {
+    (void)bucket_wait(bw); /* x->err is the writer's while it runs */
+    snprintf(x->err, sizeof x->err, "out of memory");
+    return -1;
+  }
+  int rc = bucket_wait(bw);
+  if (rc != 0) return rc;
+  bw->b = b;
+  bw->running = pthread_create(&bw->th, NULL, bucket_writer_main, bw) == 0;
+  if (!bw->running && (rc = write_bucket(x, b, bw->rows, bw->stop)) != 0) return rc; /* no thread: here */
+  *cur = b == &pair[0] ? &pair[1] : &pair[0];
+  return 0;
 }
 
 /* 0, 1 when `stop` was raised between two batches (the job resumes later and merges again), -1. */
@@ -1424,7 +1478,8 @@ static int merge_terms(imp *x, atomic_bool *stop) {
   staged_dump d = {0};
   char *word = NULL;
   store_val *rows = NULL;
-  mbucket b = {.x = x};
+  mbucket pair[2] = {{0}}, *b = &pair[0];
+  bucket_writer bw = {.x = x, .stop = stop};
   int ret = -1;
   store_conn *c = store_acquire(x->st, false);
   if (!c || people_bulk_staged_span(c, x->job_id, &n, &lo, &hi) != 0) {
@@ -1448,15 +1503,19 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     goto out;
   }
   /* as few buckets as memory allows: each writes every leaf of the term index about once */
-  int64_t buckets = d.terms / MERGE_BUCKET_TERMS + 1;
+  int64_t buckets = d.terms / atomic_load(&merge_bucket_terms) + 1;
   int64_t bucket_ids = (hi - lo) / buckets + 1;
   word = malloc(2 * (size_t)UINT16_MAX + 2);
   rows = calloc(MERGE_BATCH_TERMS, TERM_COLS * sizeof *rows);
   /* a bucket's terms, with a quarter to spare (ids are cut evenly, people not quite): grown by
    * doubling, the array would hold up to twice that, and three times while it moves */
-  b.cap = (size_t)(d.terms / buckets + d.terms / (4 * buckets) + 1);
-  b.v = malloc(b.cap * sizeof *b.v);
-  if (!word || !rows || !b.v) {
+  for (int k = 0; k < 2; k++) {
+    arena_init(&pair[k].a);
+    pair[k].cap = (size_t)(d.terms / buckets + d.terms / (4 * buckets) + 1);
+    pair[k].v = malloc(pair[k].cap * sizeof *pair[k].v);
+  }
+  bw.rows = rows;
+  if (!word || !rows || !pair[0].v || !pair[1].v) {
     snprintf(x->err, sizeof x->err, "out of memory");
     goto out;
   }
@@ -1466,27 +1525,30 @@ static int merge_terms(imp *x, atomic_bool *stop) {
   while (fread(&id, sizeof id, 1, d.f) == 1) {
     if (fread(len, sizeof len, 1, d.f) != 1 || len[0] > UINT16_MAX || len[1] > UINT16_MAX ||
         fread(word, 1, (size_t)len[0] + len[1], d.f) != (size_t)len[0] + len[1]) {
+      (void)bucket_wait(&bw); /* x->err is the writer's while it runs */
       snprintf(x->err, sizeof x->err, "cannot read the staged people back");
       goto out;
     }
     int64_t in = (id - lo) / bucket_ids;
-    if (in != bucket && b.n) { /* the file is in id order: the bucket before is whole */
-      int frc = flush_bucket(x, &b, rows, stop);
+    if (in != bucket && b->n) { /* the file is in id order: the bucket before is whole */
+      int frc = bucket_done(x, &bw, &b, pair);
       if (frc != 0) {
         ret = frc;
         goto out;
       }
     }
     bucket = in;
-    char *k = arena_strndup(&x->a, word + len[0], len[1]);
-    char *w = k && len[0] ? arena_strndup(&x->a, word, len[0]) : NULL;
-    if (!k || add_mperson(&b, k, id) != 0 || (len[0] && (!w || add_mterm(&b, w, len[0]) != 0)) ||
-        (!len[0] && (people_name_terms(k, bucket_term, &b) != 0 || b.failed))) {
+    char *k = arena_strndup(&b->a, word + len[0], len[1]);
+    char *w = k && len[0] ? arena_strndup(&b->a, word, len[0]) : NULL;
+    if (!k || add_mperson(b, k, id) != 0 || (len[0] && (!w || add_mterm(b, w, len[0]) != 0)) ||
+        (!len[0] && (people_name_terms(k, bucket_term, b) != 0 || b->failed))) {
+      (void)bucket_wait(&bw);
       snprintf(x->err, sizeof x->err, "out of memory");
       goto out;
     }
   }
   if (ferror(d.f)) {
+    (void)bucket_wait(&bw);
     snprintf(x->err, sizeof x->err, "cannot read the staged people back");
     goto out;
   }
@@ -1494,7 +1556,8 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     ret = 1;
     goto out;
   }
-  int frc = flush_bucket(x, &b, rows, stop);
+  int frc = b->n ? bucket_done(x, &bw, &b, pair) : 0;
+  if (frc == 0) frc = bucket_wait(&bw);
   if (frc != 0) {
     ret = frc;
     goto out;
@@ -1517,9 +1580,13 @@ static int merge_terms(imp *x, atomic_bool *stop) {
   x->t_unstaged = clock_mono();
   ret = 0;
 out:
+  if (bucket_wait(&bw) != 0 && ret == 0) ret = -1; /* (only when left early: waited for above) */
   arena_free(&x->a);
-  free(b.v);
-  free(b.p);
+  for (int k = 0; k < 2; k++) {
+    arena_free(&pair[k].a);
+    free(pair[k].v);
+    free(pair[k].p);
+  }
   free(word);
   free(rows);
   if (d.f) fclose(d.f);
