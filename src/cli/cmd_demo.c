@@ -87,7 +87,7 @@ static int load_quizzes(store *st, const secrets *keys, json_t *index) {
       /* the one under way: its first four answers given (saved), the rest still to do */
       if (rc == 0 && i == 2 && quiz_sample_answers(w, attempt, 0.7, 9, &answers, &e) == 0) {
         while (json_array_size(answers) > 4) json_array_remove(answers, json_array_size(answers) - 1);
-        if (quiz_answers_check(w, attempt, answers, &e) != 0 || quiz_answers_save(w, attempt, answers, &e) != 0) rc = -1;
+        if (quiz_answers_check(w, attempt, learner, answers, &e) != 0 || quiz_answers_save(w, attempt, learner, answers, &e) != 0) rc = -1;
       } else if (rc == 0 && i == 2) {
         rc = -1;
       }

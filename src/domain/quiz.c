@@ -69,9 +69,9 @@ STORE_SQL(q_close, "UPDATE quiz_attempts SET submitted_at = ?, score_tenths = ?,
                    " WHERE id = ? AND submitted_at IS NULL");
 STORE_SQL(q_question, "SELECT id, type, text, format, body, explanation FROM questions WHERE id = ?");
 /* An open attempt's questions (to check saved answers against) and the moments that close it. */
-STORE_SQL(q_sheet, "SELECT items, submitted_at, deadline_at FROM quiz_attempts WHERE id = ?");
+STORE_SQL(q_sheet, "SELECT items, submitted_at, deadline_at, user_id FROM quiz_attempts WHERE id = ?");
 /* The saved answers of an attempt still open at `now` (its deadline and the grace past it). */
-STORE_SQL(q_save_answers, "UPDATE quiz_attempts SET answers = ? WHERE id = ? AND submitted_at IS NULL"
+STORE_SQL(q_save_answers, "UPDATE quiz_attempts SET answers = ? WHERE id = ? AND user_id = ? AND submitted_at IS NULL"
                           " AND (deadline_at IS NULL OR deadline_at + ? >= ?)");
 STORE_SQL(q_by_title, "SELECT id FROM quizzes WHERE title = ? AND retired_at IS NULL ORDER BY id LIMIT 1");
 
@@ -1220,17 +1220,18 @@ int quiz_sample_answers(store_conn *c, int64_t attempt_id, double right, uint64_
 
 /* ---- answers saved while the attempt is open ---- */
 
-int quiz_answers_check(store_conn *c, int64_t attempt_id, const json_t *answers, app_err *e) {
+int quiz_answers_check(store_conn *c, int64_t attempt_id, int64_t user_id, const json_t *answers, app_err *e) {
   store_stmt *s = store_prepare(c, &q_sheet);
   if (!s) return APP_INTERNAL(e);
   store_bind_int(s, 1, attempt_id);
   int src = store_step(s);
   json_t *items = NULL;
-  int64_t submitted = 0, deadline = 0;
+  int64_t submitted = 0, deadline = 0, owner = 0;
   if (src == STORE_ROW) {
     items = json_loads(store_col_text(s, 0), 0, NULL);
     submitted = store_col_is_null(s, 1) ? 0 : store_col_int(s, 1);
     deadline = store_col_is_null(s, 2) ? 0 : store_col_int(s, 2);
+    owner = store_col_int(s, 3);
   }
   store_reset(s);
   if (src == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy bài làm.");
@@ -1239,7 +1240,10 @@ int quiz_answers_check(store_conn *c, int64_t attempt_id, const json_t *answers,
     return APP_INTERNAL(e);
   }
   int rc = 0;
-  if (submitted) {
+  /* Someone else's attempt tells nothing of itself (the dispatcher refuses it too, on the writer). */
+  if (owner != user_id) {
+    rc = app_fail(e, 403, "forbidden", "id", "Bài làm này không phải của bạn.");
+  } else if (submitted) {
     rc = app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp.");
   } else if (deadline && clock_now() > deadline + QUIZ_GRACE_SECONDS) {
     rc = app_fail(e, 409, "conflict", "id", "Đã hết thời gian làm bài: không lưu được nữa.");
@@ -1269,7 +1273,7 @@ int quiz_answers_check(store_conn *c, int64_t attempt_id, const json_t *answers,
   return rc;
 }
 
-int quiz_answers_save(store_conn *w, int64_t attempt_id, const json_t *answers, app_err *e) {
+int quiz_answers_save(store_conn *w, int64_t attempt_id, int64_t user_id, const json_t *answers, app_err *e) {
   char *text = json_dumps(answers, JSON_COMPACT);
   store_stmt *s = text ? store_prepare(w, &q_save_answers) : NULL;
   if (!s) {
@@ -1278,8 +1282,9 @@ int quiz_answers_save(store_conn *w, int64_t attempt_id, const json_t *answers, 
   }
   store_bind_text(s, 1, text);
   store_bind_int(s, 2, attempt_id);
-  store_bind_int(s, 3, QUIZ_GRACE_SECONDS);
-  store_bind_int(s, 4, clock_now());
+  store_bind_int(s, 3, user_id);
+  store_bind_int(s, 4, QUIZ_GRACE_SECONDS);
+  store_bind_int(s, 5, clock_now());
   int rc = store_step(s);
   int64_t changed = rc == STORE_DONE ? store_changes(s) : 0;
   store_reset(s);
