@@ -80,6 +80,14 @@ int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e
  * or past its time. */
 int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, json_t **out,
                 app_err *e);
+/* The same submission with its answer (the same JSON as the tree) written as text into `b`, built
+ * from what the submission read and wrote (nothing is read back), and what an audit of it needs. */
+typedef struct quiz_submitted {
+  int64_t assisted_by, person_id; /* assisted_by 0: the learner's own attempt */
+  double score_percent;
+} quiz_submitted;
+int quiz_submit_text(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, buf *b,
+                     quiz_submitted *done, app_err *e);
 
 /* Answers to an open attempt as a learner would give them, for the demo and the benchmarks: each
  * question answered right with probability `right` (0..1), else wrongly; `seed` makes it repeatable. */
