@@ -3,6 +3,7 @@
  * programme_checks and certificates; it reads attempts, quizzes, people, accounts and units. */
 #include "domain/certs.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -588,6 +589,37 @@ typedef struct attempt_mark {
   bool passed;
 } attempt_mark;
 
+/* A programme's rule parsed once per text: every submission reads the active programmes, and a
+ * rule whose stored text is unchanged is the same tree (shared read-only; jansson's reference counts
+ * are atomic). Nothing to invalidate: the text read in the transaction is compared each time. */
+#define RULE_SLOTS 32
+static struct rule_slot {
+  int64_t programme_id;
+  char *text; /* owned */
+  json_t *rule;
+} rule_memo[RULE_SLOTS];
+static pthread_mutex_t rule_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static json_t *rule_of(int64_t programme_id, const char *text) {
+  struct rule_slot *slot = &rule_memo[(uint64_t)programme_id % RULE_SLOTS];
+  json_t *rule = NULL;
+  pthread_mutex_lock(&rule_mu);
+  if (slot->text && slot->programme_id == programme_id && !strcmp(slot->text, text)) rule = json_incref(slot->rule);
+  pthread_mutex_unlock(&rule_mu);
+  if (rule) return rule;
+  rule = json_loads(text, 0, NULL);
+  char *copy = rule ? strdup(text) : NULL;
+  if (!copy) return rule; /* not kept: parsed again next time */
+  pthread_mutex_lock(&rule_mu);
+  char *old_text = slot->text;
+  json_t *old_rule = slot->rule;
+  *slot = (struct rule_slot){programme_id, copy, json_incref(rule)};
+  pthread_mutex_unlock(&rule_mu);
+  free(old_text);
+  json_decref(old_rule);
+  return rule;
+}
+
 /* Issues every programme this learner now completes. `category`: only programmes that require
  * that module (NULL: any, e.g. after an in-person check); `only`: that programme alone (0: any);
  * `mark`: the attempt's, which must pass by the programme's mark for anything new to be complete
@@ -599,7 +631,7 @@ static int evaluate(store_conn *w, const secrets *keys, learner *l, const char *
   json_t *progs = json_array();
   int rc;
   while ((rc = store_step(s)) == STORE_ROW) {
-    json_t *rule = json_loads(store_col_text(s, 4), 0, NULL);
+    json_t *rule = rule_of(store_col_int(s, 0), store_col_text(s, 4));
     if (!rule) continue;
     json_array_append_new(progs, json_pack("{s:I, s:s, s:I, s:b, s:o}", "id", (json_int_t)store_col_int(s, 0), "title",
                                            store_col_text(s, 1), "pass",

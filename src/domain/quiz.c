@@ -640,6 +640,8 @@ static void pool_put(uint64_t db, int64_t quiz_id, int64_t revision, const int64
   free(old_c);
 }
 
+static void put_json(buf *b, const json_t *v); /* below, with the answers written as text */
+
 /* What a start draws before it writes: the quiz as read, and its questions drawn (quiz.h). */
 struct quiz_draw {
   int64_t quiz_id;
@@ -745,7 +747,11 @@ int quiz_draw_new(store_conn *c, int64_t quiz_id, quiz_draw **out, app_err *e) {
     }
     json_decref(q.row);
   }
-  d->items_text = d->items ? json_dumps(d->items, JSON_COMPACT) : NULL;
+  buf it; /* the items as stored, written as the answers are (no jansson dump) */
+  buf_init(&it);
+  if (d->items) put_json(&it, d->items);
+  d->items_text = d->items && !it.oom ? buf_detach(&it, NULL) : NULL;
+  buf_free(&it);
   if (!d->items_text) {
     ret = APP_INTERNAL(e);
     goto done;
