@@ -247,6 +247,43 @@ static int load_question(store_conn *c, int64_t id, stored_q *q) {
   return rc == STORE_ROW && q->row ? 0 : -1;
 }
 
+/* An attempt's items (the questions drawn, their options' order) parsed once per text: the start
+ * leaves what it drew, the submission (or a view) reads the row and finds the same text. Compared
+ * by text, never trusted by id alone (an insert rolled back gives its id to another attempt), so
+ * there is nothing to invalidate. A slot is taken over by another attempt that hashes to it. */
+#define ITEMS_SLOTS 4096
+static struct items_slot {
+  uint64_t db; /* store_conn_serial */
+  int64_t attempt_id;
+  char *text; /* owned */
+  json_t *items;
+} items_memo[ITEMS_SLOTS];
+static pthread_mutex_t items_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void items_put(uint64_t db, int64_t attempt_id, const char *text, json_t *items) {
+  char *copy = strdup(text);
+  if (!copy) return; /* not kept: parsed when read */
+  struct items_slot *slot = &items_memo[(uint64_t)attempt_id % ITEMS_SLOTS];
+  pthread_mutex_lock(&items_mu);
+  char *old_text = slot->text;
+  json_t *old = slot->items;
+  *slot = (struct items_slot){db, attempt_id, copy, json_incref(items)};
+  pthread_mutex_unlock(&items_mu);
+  free(old_text);
+  json_decref(old);
+}
+
+/* The items of the row read (its text), parsed or as kept; NULL when the text is not JSON. */
+static json_t *items_of(uint64_t db, int64_t attempt_id, const char *text) {
+  struct items_slot *slot = &items_memo[(uint64_t)attempt_id % ITEMS_SLOTS];
+  json_t *items = NULL;
+  pthread_mutex_lock(&items_mu);
+  if (slot->text && slot->db == db && slot->attempt_id == attempt_id && !strcmp(slot->text, text))
+    items = json_incref(slot->items);
+  pthread_mutex_unlock(&items_mu);
+  return items ? items : json_loads(text, 0, NULL);
+}
+
 static json_t *answers_of(const stored_q *q) { return json_object_get(json_object_get(q->row, "body"), "answers"); }
 
 /* n indices 0..n-1 in a random order. */
@@ -822,6 +859,7 @@ int quiz_start_drawn(store_conn *w, const quiz_draw *d, int64_t user_id, int64_t
   store_bind_text(s, 6, d->items_text);
   store_bind_id(s, 7, assisted_by);
   if (store_insert_id(s, id) != STORE_DONE) return APP_INTERNAL(e);
+  items_put(store_conn_serial(w), *id, d->items_text, d->items); /* for the submission */
   *started = now;
   *status = 201;
   return 0;
@@ -891,7 +929,7 @@ static int attempt_load(store_conn *c, int64_t id, attempt_row *a, app_err *e) {
     a->submitted = store_col_is_null(s, 6) ? 0 : store_col_int(s, 6);
     a->scored = !store_col_is_null(s, 7);
     a->score = a->scored ? (double)store_col_int(s, 7) / 10 : 0;
-    a->items = json_loads(store_col_text(s, 9), 0, NULL);
+    a->items = items_of(store_conn_serial(c), a->id, store_col_text(s, 9));
     a->answers = store_col_is_null(s, 10) ? NULL : json_loads(store_col_text(s, 10), 0, NULL);
     a->results = store_col_is_null(s, 11) ? NULL : json_loads(store_col_text(s, 11), 0, NULL);
     snprintf(a->purpose, sizeof a->purpose, "%s", store_col_text(s, 12));
