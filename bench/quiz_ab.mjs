@@ -35,6 +35,7 @@ const ROUNDS = Number(process.env.ROUNDS || 3);
 const DURATION = Number(process.env.DURATION || 8);
 const ACCOUNTS = Number(process.env.ACCOUNTS || 1024);
 const CONC = Number(process.env.CONC || 32);
+const CLIENT = process.env.CLIENT || 'wrk'; // wrk: the loops in C (Lua); node: in this process
 const PW = 'Mat-khau-do-tai-2026';
 const ADMIN_PW = 'Demo-mat-khau-2026';
 const sh = promisify(execFile);
@@ -225,6 +226,57 @@ async function submissions(port) {
   return { rps: lat.length / DURATION, n: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), pair_p99: pct(pair, 99), passed, statuses, bad: Object.values(statuses).reduce((x, y) => x + y, 0) };
 }
 
+/** The same loops in C: wrk with one connection per thread (CONC threads), each thread alternating
+ * start and submit on its accounts (tid, tid + CONC, …) as a Lua state machine; the answers by the
+ * types the start's answer shows. Latencies are wrk's, of both requests. */
+const tmp = mkdtempSync(join(tmpdir(), 'hv-quiz-ab-lua-'));
+const lua = join(tmp, 'submit.lua');
+writeFileSync(lua, [
+  'local accounts = {', ...sessions.map((w) => `  {"${w.cookie}", "${w.csrf}"},`), '}',
+  'local threads = {}',
+  'local made = 0',
+  `local step = ${CONC}`,
+  'function setup(thread) thread:set("tid", made); made = made + 1; table.insert(threads, thread) end',
+  'function init(args) k = tonumber(tid); phase = 0; ok = 0; bad = 0; passed = 0 end',
+  'local kinds = {single = "0", multi = "[0]", truefalse = "true", matching = "[]", short = \'"mat khau manh"\', numerical = \'"6"\'}',
+  'request = function()',
+  '  local a = accounts[(k % #accounts) + 1]',
+  '  local h = {["Cookie"] = a[1], ["X-CSRF-Token"] = a[2]}',
+  `  if phase == 0 then return wrk.format("POST", "/api/v1/quizzes/${ready.quiz_id}/attempts", h) end`,
+  '  h["Content-Type"] = "application/json"',
+  '  return wrk.format("POST", "/api/v1/attempts/" .. attempt .. "/submit", h, body)',
+  'end',
+  'response = function(status, headers, resp)',
+  ...(process.env.DIAG ? ['  if (ok + bad) < 2 and phase == 0 then print(status, string.sub(resp or "", 1, 200)) end'] : []),
+  '  if phase == 0 then',
+  '    if status == 201 or status == 200 then',
+  '      attempt = string.match(resp, \'"id":(%d+)\')',
+  '      local ans = {}',
+  '      for t in string.gmatch(resp, \'"type":"(%a+)"\') do ans[#ans + 1] = kinds[t] or "null" end',
+  '      body = \'{"answers":[\' .. table.concat(ans, ",") .. "]}"',
+  '      phase = 1',
+  '    else bad = bad + 1; k = k + step end',
+  '  else',
+  '    if status == 200 then ok = ok + 1; if string.find(resp, \'"passed":true\', 1, true) then passed = passed + 1 end else bad = bad + 1 end',
+  '    phase = 0; k = k + step',
+  '  end',
+  'end',
+  'function done(summary, latency, requests)',
+  '  local o, b, p = 0, 0, 0',
+  '  for _, t in ipairs(threads) do o = o + t:get("ok"); b = b + t:get("bad"); p = p + t:get("passed") end',
+  '  io.write(string.format("SUBMITTED %d BAD %d PASSED %d P99US %d P50US %d\\n", o, b, p, latency:percentile(99), latency:percentile(50)))',
+  'end',
+].join('\n'));
+
+async function submissionsWrk(port) {
+  const { stdout: text, stderr } = await sh('wrk', [`-t${CONC}`, `-c${CONC}`, `-d${DURATION}s`, '-s', lua, `http://127.0.0.1:${port}/`], { maxBuffer: 1 << 24 });
+  const m = /SUBMITTED (\d+) BAD (\d+) PASSED (\d+) P99US (\d+) P50US (\d+)/.exec(text);
+  if (!m || process.env.DIAG) note(`wrk: ${text.slice(0, 3000)} ${stderr}`);
+  if (!m) throw new Error("wrk printed no count");
+  const n = Number(m[1]);
+  return { rps: n / DURATION, n, p50: Number(m[5]) / 1000, p99: Number(m[4]) / 1000, passed: Number(m[3]), statuses: Number(m[2]) ? { refused: Number(m[2]) } : {}, bad: Number(m[2]) };
+}
+
 const rounds = BINS.map(() => []);
 for (let r = 1; r <= ROUNDS; r++) {
   for (let b = 0; b < BINS.length; b++) {
@@ -239,7 +291,7 @@ for (let r = 1; r <= ROUNDS; r++) {
         const perf = process.env.PERF && name === 'submit' && r === 1
           ? spawn('perf', ['record', ...(process.env.PERF_ARGS || '-g').split(' '), '-o', `${process.env.PERF}.${b}`, '-p', String(srv.proc.pid), '--', 'sleep', String(Math.max(1, DURATION - 2))], { stdio: 'ignore' })
           : null;
-        const w = name === 'hello' ? await wrk(srv.port, '/api/v1/hello') : await submissions(srv.port);
+        const w = name === 'hello' ? await wrk(srv.port, '/api/v1/hello') : CLIENT === 'node' ? await submissions(srv.port) : await submissionsWrk(srv.port);
         if (perf) await new Promise((res) => (perf.exitCode !== null ? res() : perf.on('exit', res)));
         const c1 = cpuOf(srv.proc.pid);
         const m1 = await metrics(srv.port);
@@ -256,6 +308,7 @@ for (let r = 1; r <= ROUNDS; r++) {
     }
   }
 }
+rmSync(tmp, { recursive: true, force: true });
 console.error(JSON.stringify({ bins: BINS, rounds }));
 console.log('| build | submissions/s | hello/s | **submission / hello** (rounds) | submission p99 ms (rounds) | **CPU µs per submission** (rounds) | CPU µs per hello | refused |');
 console.log('|---|---:|---:|---|---|---|---:|---:|');
