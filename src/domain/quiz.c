@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,56 @@ static void qcache_put(uint64_t db, const stored_q *q) {
   json_decref(old);
 }
 
+static void put_json(buf *b, const json_t *v); /* below, with the answers written as text */
+static void put_jstr(buf *b, const json_t *v);
+static void put_real(buf *b, double v);
+
+/* A piece of JSON text as a string node (the bytes the text answers copy). */
+static json_t *rendered(const buf *b) { return b->oom ? NULL : json_stringn(b->data, b->len); }
+
+/* What the text answers write of a question, written once when it is parsed and kept in its row
+ * (read-only afterwards, like the rest of it): "_text", "_format", "_explanation" (absent when the
+ * row has none), "_options" (each answer's text, by the answer's index) and "_shares" (each
+ * answer's fraction), as put_jstr, put_json and put_real write them. */
+static int prerender(json_t *row) {
+  json_t *answers = json_object_get(json_object_get(row, "body"), "answers"), *a, *opts = json_array(),
+         *shares = json_array();
+  buf b;
+  buf_init(&b);
+  int rc = opts && shares ? 0 : -1;
+  size_t i;
+  static const char *const keys[] = {"text", "format", "explanation"};
+  for (size_t k = 0; rc == 0 && k < 3; k++) {
+    json_t *v = json_object_get(row, keys[k]);
+    if (!v) continue;
+    char key[16];
+    snprintf(key, sizeof key, "_%s", keys[k]);
+    buf_clear(&b);
+    if (k < 2) put_jstr(&b, v);
+    else put_json(&b, v);
+    if (json_object_set_new(row, key, rendered(&b)) != 0) rc = -1;
+  }
+  json_array_foreach(answers, i, a) {
+    buf_clear(&b);
+    put_jstr(&b, json_object_get(a, "text"));
+    if (json_array_append_new(opts, rendered(&b)) != 0) rc = -1;
+    buf_clear(&b);
+    put_real(&b, json_number_value(json_object_get(a, "fraction")));
+    if (json_array_append_new(shares, rendered(&b)) != 0) rc = -1;
+  }
+  if (json_object_set_new(row, "_options", opts) != 0 || json_object_set_new(row, "_shares", shares) != 0) rc = -1;
+  buf_free(&b);
+  return rc;
+}
+
+/* Copies a piece prerender() wrote; `i` picks from a list (SIZE_MAX: the key itself). */
+static void put_pre(buf *b, const stored_q *q, const char *key, size_t i) {
+  json_t *v = json_object_get(q->row, key);
+  if (i != SIZE_MAX) v = json_array_get(v, i);
+  if (json_is_string(v)) buf_append(b, json_string_value(v), json_string_length(v));
+  else buf_append(b, "null", 4); /* an index past the answers: as put_jstr of nothing */
+}
+
 static int load_question(store_conn *c, int64_t id, stored_q *q) {
   memset(q, 0, sizeof *q);
   if (qcache_get(store_conn_serial(c), id, q)) return 0;
@@ -241,6 +292,10 @@ static int load_question(store_conn *c, int64_t id, stored_q *q) {
     json_t *body = json_loads(store_col_text(s, 4), 0, NULL);
     q->row = json_pack("{s:s, s:s, s:o, s:o}", "text", store_col_text(s, 2), "format", store_col_text(s, 3), "explanation",
                        text_or_null(s, 5), "body", body ? body : json_object());
+    if (q->row && prerender(q->row) != 0) {
+      json_decref(q->row);
+      q->row = NULL;
+    }
   }
   store_reset(s);
   if (rc == STORE_ROW && q->row) qcache_put(store_conn_serial(c), q);
@@ -677,8 +732,6 @@ static void pool_put(uint64_t db, int64_t quiz_id, int64_t revision, const int64
   free(old_c);
 }
 
-static void put_json(buf *b, const json_t *v); /* below, with the answers written as text */
-
 /* What a start draws before it writes: the quiz as read, and its questions drawn (quiz.h). */
 struct quiz_draw {
   int64_t quiz_id;
@@ -1112,17 +1165,17 @@ static void put_shown(buf *b, const stored_q *q, const json_t *item, size_t inde
   put_lit(b, ",\"type\":");
   put_str(b, q->type);
   put_lit(b, ",\"text\":");
-  put_jstr(b, json_object_get(q->row, "text"));
+  put_pre(b, q, "_text", SIZE_MAX);
   put_lit(b, ",\"format\":");
-  put_jstr(b, json_object_get(q->row, "format"));
+  put_pre(b, q, "_format", SIZE_MAX);
   bool choice = !strcmp(q->type, "single") || !strcmp(q->type, "multi"), matching = !strcmp(q->type, "matching");
   if (choice || matching) {
-    json_t *answers = answers_of(q), *order = json_object_get(item, "order"), *v;
+    json_t *order = json_object_get(item, "order"), *v;
     size_t i;
     put_lit(b, choice ? ",\"options\":[" : ",\"items\":[");
     json_array_foreach(order, i, v) {
       if (i) buf_putc(b, ',');
-      put_jstr(b, json_object_get(json_array_get(answers, (size_t)json_integer_value(v)), "text"));
+      put_pre(b, q, "_options", (size_t)json_integer_value(v));
     }
     buf_putc(b, ']');
     if (matching) {
@@ -1155,13 +1208,14 @@ static void put_review(buf *b, const stored_q *q, const json_t *item, const json
   put_real(b, round(score * 1000) / 1000);
   if (expl) {
     put_lit(b, ",\"explanation\":");
-    put_json(b, expl);
+    put_pre(b, q, "_explanation", SIZE_MAX);
   }
   if (!strcmp(q->type, "single") || !strcmp(q->type, "multi")) {
     put_lit(b, ",\"shares\":[");
     json_array_foreach(order, i, v) {
       if (i) buf_putc(b, ',');
-      put_real(b, json_number_value(json_object_get(json_array_get(answers, (size_t)json_integer_value(v)), "fraction")));
+      if ((size_t)json_integer_value(v) < json_array_size(answers)) put_pre(b, q, "_shares", (size_t)json_integer_value(v));
+      else put_lit(b, "0.0"); /* the tree's share of nothing */
     }
     put_lit(b, "],\"feedback\":[");
     json_array_foreach(order, i, v) {
