@@ -912,7 +912,6 @@ int quiz_start_drawn(store_conn *w, const quiz_draw *d, int64_t user_id, int64_t
   store_bind_text(s, 6, d->items_text);
   store_bind_id(s, 7, assisted_by);
   if (store_insert_id(s, id) != STORE_DONE) return APP_INTERNAL(e);
-  items_put(store_conn_serial(w), *id, d->items_text, d->items); /* for the submission */
   *started = now;
   *status = 201;
   return 0;
@@ -1325,6 +1324,10 @@ static int view_text(store_conn *c, const attempt_row *a, const json_t *certs, b
   return b->oom ? APP_INTERNAL(e) : 0;
 }
 
+void quiz_draw_keep(store_conn *c, const quiz_draw *d, int64_t id) {
+  items_put(store_conn_serial(c), id, d->items_text, d->items);
+}
+
 int quiz_draw_view_text(store_conn *c, const quiz_draw *d, int64_t id, int64_t started, buf *b, app_err *e) {
   attempt_row a;
   draw_row(d, id, started, &a);
@@ -1463,20 +1466,46 @@ int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const js
   return rc;
 }
 
+/* An attempt as its submission closed it (quiz.h). */
+struct quiz_closed {
+  attempt_row a;
+  json_t *certs;
+};
+
+void quiz_closed_free(quiz_closed *s) {
+  if (!s) return;
+  attempt_free(&s->a);
+  json_decref(s->certs);
+  free(s);
+}
+
+int quiz_submit_close(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, quiz_closed **out,
+                      quiz_submitted *done, app_err *e) {
+  *out = NULL;
+  memset(done, 0, sizeof *done);
+  quiz_closed *s = calloc(1, sizeof *s);
+  if (!s) return APP_INTERNAL(e);
+  if (submit(w, keys, attempt_id, answers, &s->a, &s->certs, e) != 0) {
+    quiz_closed_free(s);
+    return -1;
+  }
+  done->assisted_by = s->a.assisted_by;
+  done->person_id = s->a.person_id;
+  done->score_percent = s->a.score;
+  *out = s;
+  return 0;
+}
+
+int quiz_closed_text(store_conn *c, const quiz_closed *s, buf *b, app_err *e) {
+  return view_text(c, &s->a, s->certs, b, e);
+}
+
 int quiz_submit_text(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, buf *b,
                      quiz_submitted *done, app_err *e) {
-  attempt_row a;
-  json_t *certs = NULL;
-  memset(done, 0, sizeof *done);
-  int rc = submit(w, keys, attempt_id, answers, &a, &certs, e);
-  if (rc == 0) rc = view_text(w, &a, certs, b, e);
-  if (rc == 0) {
-    done->assisted_by = a.assisted_by;
-    done->person_id = a.person_id;
-    done->score_percent = a.score;
-  }
-  json_decref(certs);
-  attempt_free(&a);
+  quiz_closed *s = NULL;
+  int rc = quiz_submit_close(w, keys, attempt_id, answers, &s, done, e);
+  if (rc == 0) rc = quiz_closed_text(w, s, b, e);
+  quiz_closed_free(s);
   return rc;
 }
 

@@ -64,6 +64,7 @@ int h_attempts_start(req *r) {
       rc = req_unavailable(r);
       goto done;
     }
+    quiz_draw_keep(rc2, d, id); /* for its submission */
     /* written straight into the reply: thousands of these in a second when a class starts */
     buf b;
     buf_init(&b);
@@ -92,25 +93,39 @@ int h_attempts_get(req *r) {
 
 int h_attempts_submit(req *r) {
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
-  /* the answer (the review) written straight into the reply, from what the submission wrote */
-  buf b;
-  buf_init(&b);
-  quiz_submitted done;
-  if (quiz_submit_text(req_dbw(r), &r->app->keys, req_param(r, 0), json_object_get(r->body, "answers"), &b, &done,
-                       &r->err) != 0) {
-    buf_free(&b);
+  quiz_closed *done = NULL;
+  quiz_submitted sd;
+  if (quiz_submit_close(req_dbw(r), &r->app->keys, req_param(r, 0), json_object_get(r->body, "answers"), &done, &sd,
+                        &r->err) != 0)
     return -1;
-  }
-  int64_t person = done.assisted_by ? done.person_id : 0; /* run by a field helper with a resident: audited */
+  int64_t person = sd.assisted_by ? sd.person_id : 0; /* run by a field helper with a resident: audited */
   person_reach pr = {0};
   app_err pe = {0};
   if (person && people_reach(req_dbw(r), person, &r->a, &pr, &pe) != 0) pr.unit_id = 0; /* deleted meanwhile */
-  if ((done.assisted_by &&
+  int rc = -1;
+  if ((sd.assisted_by &&
        req_audit(r, "attempt.submit_assisted", "person", person, pr.unit_id,
-                 json_pack("{s:I, s:f}", "attempt_id", (json_int_t)req_param(r, 0), "score_percent", done.score_percent)) != 0) ||
+                 json_pack("{s:I, s:f}", "attempt_id", (json_int_t)req_param(r, 0), "score_percent", sd.score_percent)) != 0) ||
       store_commit(req_dbw(r)) != STORE_OK) {
-    buf_free(&b);
-    return APP_INTERNAL(&r->err);
+    rc = APP_INTERNAL(&r->err);
+    goto done;
   }
-  return req_ok_text(r, 200, &b);
+  /* The answer (the review) is written after the writer is given back, straight into the reply,
+   * from what the submission wrote; it is sent once the commit is synced. */
+  req_writer_done(r);
+  store_conn *c = req_db(r);
+  if (!c) {
+    rc = req_unavailable(r);
+    goto done;
+  }
+  buf b;
+  buf_init(&b);
+  if (quiz_closed_text(c, done, &b, &r->err) != 0) {
+    buf_free(&b);
+    goto done;
+  }
+  rc = req_ok_text(r, 200, &b);
+done:
+  quiz_closed_free(done);
+  return rc;
 }
