@@ -1267,6 +1267,7 @@ static void put_review(buf *b, const stored_q *q, const json_t *item, const json
  * into the reply. */
 static int view_text(store_conn *c, const attempt_row *a, const json_t *certs, buf *b, app_err *e) {
   int64_t now = clock_now();
+  buf_reserve(b, 1024 + json_array_size(a->items) * (a->submitted ? 1536 : 768)); /* a few doublings fewer */
   const char *state = a->submitted ? "submitted" : (a->deadline && now > a->deadline + QUIZ_GRACE_SECONDS) ? "expired" : "open";
   put_lit(b, "{\"id\":");
   jsonx_put_int(b, a->id);
