@@ -70,6 +70,11 @@ STORE_SQL(q_attempt, "SELECT a.id, a.quiz_id, z.title, z.pass_percent, a.started
 STORE_SQL(q_close, "UPDATE quiz_attempts SET submitted_at = ?, score_tenths = ?, passed = ?, answers = ?, results = ?"
                    " WHERE id = ? AND submitted_at IS NULL");
 STORE_SQL(q_question, "SELECT id, type, text, format, body, explanation, competency_id FROM questions WHERE id = ?");
+/* An open attempt's questions (to check saved answers against) and the moments that close it. */
+STORE_SQL(q_sheet, "SELECT items, submitted_at, deadline_at FROM quiz_attempts WHERE id = ?");
+/* The saved answers of an attempt still open at `now` (its deadline and the grace past it). */
+STORE_SQL(q_save_answers, "UPDATE quiz_attempts SET answers = ? WHERE id = ? AND submitted_at IS NULL"
+                          " AND (deadline_at IS NULL OR deadline_at + ? >= ?)");
 STORE_SQL(q_by_title, "SELECT id FROM quizzes WHERE title = ? AND retired_at IS NULL ORDER BY id LIMIT 1");
 
 /* ---- quizzes ---- */
@@ -1032,6 +1037,9 @@ static int view_of(store_conn *c, const attempt_row *a, json_t **out, app_err *e
                    iso_or_null(a->submitted), "score_percent", a->scored ? json_real(a->score) : json_null(), "passed",
                    a->scored ? json_boolean(a->score >= a->pass) : json_null(), "questions", qs);
   if (!*out) return APP_INTERNAL(e);
+  /* While open: the answers saved so far (quiz_answers_save), for a page opened again. */
+  json_object_set_new(*out, "saved_answers",
+                      !a->submitted && json_is_array(a->answers) ? json_incref(a->answers) : json_null());
   /* Assisted: the helper's name (the review says "Làm cùng cán bộ hỗ trợ: …") and the resident. */
   json_object_set_new(*out, "purpose", json_string(a->purpose));
   json_object_set_new(*out, "assisted",
@@ -1303,7 +1311,11 @@ static int view_text(store_conn *c, const attempt_row *a, const json_t *certs, b
     buf_putc(b, '}');
     json_decref(q.row);
   }
-  put_lit(b, "],\"purpose\":");
+  /* while open: the answers saved so far (quiz_answers_save), for a page opened again */
+  put_lit(b, "],\"saved_answers\":");
+  if (!a->submitted && json_is_array(a->answers)) put_json(b, a->answers);
+  else put_lit(b, "null");
+  put_lit(b, ",\"purpose\":");
   put_str(b, a->purpose);
   put_lit(b, ",\"assisted\":");
   if (a->assisted_by) {
@@ -1368,6 +1380,7 @@ static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const 
     rc = app_fail(e, 409, "conflict", "id", "Đã hết thời gian làm bài: bài làm này không được tính.");
     goto done;
   }
+  if (!answers) answers = a->answers; /* the answers saved last; none: all blank */
   if (json_array_size(answers) > n) {
     rc = app_fail(e, 400, "invalid_value", "answers", "Số câu trả lời nhiều hơn số câu hỏi của bài.");
     goto done;
@@ -1400,7 +1413,8 @@ static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const 
     put_real(&rtext, score);
   }
   buf_putc(&rtext, ']');
-  put_json(&atext, answers);
+  if (answers) put_json(&atext, answers);
+  else put_lit(&atext, "[]");
   int64_t tenths = n ? (int64_t)llround(sum / (double)n * 1000) : 0;
   double percent = (double)tenths / 10;
   bool passed = percent >= a->pass;
@@ -1434,7 +1448,10 @@ static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const 
   a->submitted = now;
   a->scored = true;
   a->score = percent;
-  a->answers = json_incref((json_t *)answers); /* read only, as the row's own would be */
+  /* as the row now holds them (read only): the learner's, the saved ones, or none ("[]") */
+  json_t *kept = answers ? json_incref((json_t *)answers) : json_array();
+  json_decref(a->answers);
+  a->answers = kept;
   a->results = results;
   results = NULL;
   rc = 0;
@@ -1570,5 +1587,76 @@ int quiz_sample_answers(store_conn *c, int64_t attempt_id, double right, uint64_
   }
   attempt_free(&a);
   *answers_out = out;
+  return 0;
+}
+
+/* ---- answers saved while the attempt is open ---- */
+
+int quiz_answers_check(store_conn *c, int64_t attempt_id, const json_t *answers, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_sheet);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, attempt_id);
+  int src = store_step(s);
+  json_t *items = NULL;
+  int64_t submitted = 0, deadline = 0;
+  if (src == STORE_ROW) {
+    items = items_of(store_conn_serial(c), attempt_id, store_col_text(s, 0)); /* kept from the start */
+    submitted = store_col_is_null(s, 1) ? 0 : store_col_int(s, 1);
+    deadline = store_col_is_null(s, 2) ? 0 : store_col_int(s, 2);
+  }
+  store_reset(s);
+  if (src == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy bài làm.");
+  if (src != STORE_ROW || !json_is_array(items)) {
+    json_decref(items);
+    return APP_INTERNAL(e);
+  }
+  int rc = 0;
+  if (submitted) {
+    rc = app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp.");
+  } else if (deadline && clock_now() > deadline + QUIZ_GRACE_SECONDS) {
+    rc = app_fail(e, 409, "conflict", "id", "Đã hết thời gian làm bài: không lưu được nữa.");
+  } else if (json_array_size(answers) > json_array_size(items)) {
+    rc = app_fail(e, 400, "invalid_value", "answers", "Số câu trả lời nhiều hơn số câu hỏi của bài.");
+  }
+  size_t i;
+  json_t *ans;
+  json_array_foreach(answers, i, ans) {
+    if (rc != 0) break;
+    if (json_is_null(ans)) continue;
+    json_t *item = json_array_get(items, i);
+    stored_q q;
+    if (load_question(c, (int64_t)json_integer_value(json_object_get(item, "q")), &q) != 0) {
+      rc = APP_INTERNAL(e);
+      break;
+    }
+    const char *why = NULL;
+    if (grade(&q, item, ans, &why) < 0) { /* its form only: the score is not kept, nor told */
+      static _Thread_local char msg[200]; /* app_err keeps the pointer until the answer is sent */
+      snprintf(msg, sizeof msg, "Câu %zu: câu trả lời %s.", i + 1, why ? why : "không hợp lệ");
+      rc = app_fail(e, 400, "invalid_value", "answers", msg);
+    }
+    json_decref(q.row);
+  }
+  json_decref(items);
+  return rc;
+}
+
+int quiz_answers_save(store_conn *w, int64_t attempt_id, const json_t *answers, app_err *e) {
+  char *text = json_dumps(answers, JSON_COMPACT);
+  store_stmt *s = text ? store_prepare(w, &q_save_answers) : NULL;
+  if (!s) {
+    free(text);
+    return APP_INTERNAL(e);
+  }
+  store_bind_text(s, 1, text);
+  store_bind_int(s, 2, attempt_id);
+  store_bind_int(s, 3, QUIZ_GRACE_SECONDS);
+  store_bind_int(s, 4, clock_now());
+  int rc = store_step(s);
+  int64_t changed = rc == STORE_DONE ? store_changes(s) : 0;
+  store_reset(s);
+  free(text);
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  if (changed != 1) return app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp hoặc đã hết thời gian làm bài.");
   return 0;
 }

@@ -79,8 +79,18 @@ int quiz_attempt_owner(store_conn *c, int64_t attempt_id, int64_t *user_id, app_
 int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e);
 /* Grades the answers (an array aligned with the attempt's questions) and closes the attempt; in
  * the same transaction, issues the certificates the attempt completes (certs.h), listed in the
- * answer's `certificates`. 400 naming `answers` for a malformed answer; 409 when already submitted
+ * answer's `certificates`. `answers` NULL: the answers saved last (quiz_answers_save), none saved
+ * counting as all blank. 400 naming `answers` for a malformed answer; 409 when already submitted
  * or past its time. */
+/* Saving the answers of an open attempt as the learner gives them (a phone that loses its network
+ * or a page reloaded loses nothing; the view of an open attempt carries them as saved_answers), in
+ * two steps so that the writer is held for one UPDATE: quiz_answers_check, on any connection,
+ * checks the attempt is open (409 when submitted or past its time) and every answer's form against
+ * its question (400 naming `answers`, as quiz_submit would) and never grades; quiz_answers_save,
+ * in the write transaction, replaces the saved answers while the attempt is still open (409 if it
+ * was submitted or ran out of time meanwhile). */
+int quiz_answers_check(store_conn *c, int64_t attempt_id, const json_t *answers, app_err *e);
+int quiz_answers_save(store_conn *w, int64_t attempt_id, const json_t *answers, app_err *e);
 int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, json_t **out,
                 app_err *e);
 /* The same submission with its answer (the same JSON as the tree) written as text into `b`, built

@@ -95,6 +95,7 @@ int h_attempts_submit(req *r) {
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   quiz_closed *done = NULL;
   quiz_submitted sd;
+  /* no answers: the ones saved last (h_attempts_answers_save) */
   if (quiz_submit_close(req_dbw(r), &r->app->keys, req_param(r, 0), json_object_get(r->body, "answers"), &done, &sd,
                         &r->err) != 0)
     return -1;
@@ -128,4 +129,16 @@ int h_attempts_submit(req *r) {
 done:
   quiz_closed_free(done);
   return rc;
+}
+
+int h_attempts_answers_save(req *r) {
+  const json_t *answers = json_object_get(r->body, "answers");
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  /* checked before the writer is taken: it is held for the one UPDATE */
+  if (quiz_answers_check(c, req_param(r, 0), answers, &r->err) != 0) return -1;
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  if (quiz_answers_save(req_dbw(r), req_param(r, 0), answers, &r->err) != 0) return -1;
+  if (store_commit(req_dbw(r)) != STORE_OK) return APP_INTERNAL(&r->err);
+  return req_ok(r, 204, NULL);
 }

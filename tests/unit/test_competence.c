@@ -524,7 +524,7 @@ static void test_submit_text_equals_view(void **state) {
   quiz_def d = {.title = "Nộp \"đủ loại\" <câu>", .category = "MIX", .question_count = 10, .pass_percent = 50,
                 .time_limit_min = 15};
   assert_int_equal(quiz_create(fx->w, &d, 0, &quiz, &e), 0);
-  for (int round = 0; round < 9; round++) {
+  for (int round = 0; round < 11; round++) {
     json_t *view = NULL, *answers = NULL, *back = NULL;
     int status = 0;
     bool assisted = round == 8;
@@ -544,6 +544,16 @@ static void test_submit_text_equals_view(void **state) {
         assert_int_equal(quiz_sample_answers(fx->w, id, 1.0, 6, &answers, &e), 0);
         while (json_array_size(answers) > 2) json_array_remove(answers, json_array_size(answers) - 1);
         break;
+      case 9: /* submitted without answers: the sheet saved last is graded */
+        assert_int_equal(quiz_sample_answers(fx->w, id, 0.5, 9, &answers, &e), 0);
+        assert_int_equal(quiz_answers_check(fx->w, id, answers, &e), 0);
+        assert_int_equal(quiz_answers_save(fx->w, id, answers, &e), 0);
+        assert_int_equal(quiz_attempt_get(fx->w, id, &back, &e), 0);
+        assert_true(json_equal(json_object_get(back, "saved_answers"), answers));
+        json_decref(back);
+        back = NULL;
+        break;
+      case 10: break; /* without answers, none saved: all blank */
       default: answers = json_array(); break;
     }
     if (round == 7) { /* a malformed answer: 400 naming its question, nothing written; then accepted */
@@ -572,9 +582,19 @@ static void test_submit_text_equals_view(void **state) {
     buf b;
     buf_init(&b);
     quiz_submitted sd;
-    if (quiz_submit_text(fx->w, &fx->keys, id, answers, &b, &sd, &e) != 0) fail_msg("submit %d: %s", round, e.message);
+    if (quiz_submit_text(fx->w, &fx->keys, id, round >= 9 ? NULL : answers, &b, &sd, &e) != 0)
+      fail_msg("submit %d: %s", round, e.message);
     assert_int_equal(quiz_attempt_get(fx->w, id, &back, &e), 0);
     assert_same_view(b.data, back);
+    if (round == 9) { /* the saved sheet was graded: it is the review's answers */
+      size_t k;
+      json_t *q;
+      json_array_foreach(json_object_get(back, "questions"), k, q) {
+        json_t *want = json_array_get(answers, k);
+        assert_true(json_equal(json_object_get(q, "your_answer"), want ? want : json_null()));
+      }
+    }
+    if (round == 10) assert_true(json_real_value(json_object_get(back, "score_percent")) == 0);
     assert_string_equal(json_string_value(json_object_get(back, "state")), "submitted");
     assert_int_equal(json_array_size(json_object_get(back, "questions")), 6);
     assert_true(sd.score_percent == json_real_value(json_object_get(back, "score_percent")));
