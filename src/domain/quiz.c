@@ -308,7 +308,8 @@ static int load_question(store_conn *c, int64_t id, stored_q *q) {
 }
 
 /* An attempt's items (the questions drawn, their options' order) parsed once per text: the start
- * leaves what it drew, the submission (or a view) reads the row and finds the same text. Compared
+ * leaves what it drew, the submission (or a view, a save of answers) reads the row and finds the
+ * same text. Compared
  * by text, never trusted by id alone (an insert rolled back gives its id to another attempt), so
  * there is nothing to invalidate. A slot is taken over by another attempt that hashes to it. */
 #define ITEMS_SLOTS 4096
@@ -333,7 +334,8 @@ static void items_put(uint64_t db, int64_t attempt_id, const char *text, json_t 
   json_decref(old);
 }
 
-/* The items of the row read (its text), parsed or as kept; NULL when the text is not JSON. */
+/* The items of the row read (its text), as kept or parsed (and then kept: an open attempt's
+ * answers are saved again and again); NULL when the text is not JSON. */
 static json_t *items_of(uint64_t db, int64_t attempt_id, const char *text) {
   struct items_slot *slot = &items_memo[(uint64_t)attempt_id % ITEMS_SLOTS];
   json_t *items = NULL;
@@ -341,7 +343,10 @@ static json_t *items_of(uint64_t db, int64_t attempt_id, const char *text) {
   if (slot->text && slot->db == db && slot->attempt_id == attempt_id && !strcmp(slot->text, text))
     items = json_incref(slot->items);
   pthread_mutex_unlock(&items_mu);
-  return items ? items : json_loads(text, 0, NULL);
+  if (items) return items;
+  items = json_loads(text, 0, NULL);
+  if (items) items_put(db, attempt_id, text, items);
+  return items;
 }
 
 static json_t *answers_of(const stored_q *q) { return json_object_get(json_object_get(q->row, "body"), "answers"); }
