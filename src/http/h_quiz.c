@@ -93,10 +93,10 @@ int h_attempts_get(req *r) {
 
 int h_attempts_submit(req *r) {
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
-  quiz_closed *done = NULL;
+  quiz_closed *closed = NULL;
   quiz_submitted sd;
   /* no answers: the ones saved last (h_attempts_answers_save) */
-  if (quiz_submit_close(req_dbw(r), &r->app->keys, req_param(r, 0), json_object_get(r->body, "answers"), &done, &sd,
+  if (quiz_submit_close(req_dbw(r), &r->app->keys, req_param(r, 0), json_object_get(r->body, "answers"), &closed, &sd,
                         &r->err) != 0)
     return -1;
   int64_t person = sd.assisted_by ? sd.person_id : 0; /* run by a field helper with a resident: audited */
@@ -106,7 +106,8 @@ int h_attempts_submit(req *r) {
   int rc = -1;
   if ((sd.assisted_by &&
        req_audit(r, "attempt.submit_assisted", "person", person, pr.unit_id,
-                 json_pack("{s:I, s:f}", "attempt_id", (json_int_t)req_param(r, 0), "score_percent", sd.score_percent)) != 0) ||
+                 json_pack("{s:I, s:f}", "attempt_id", (json_int_t)req_param(r, 0), "score_percent",
+                           sd.score_percent)) != 0) ||
       store_commit(req_dbw(r)) != STORE_OK) {
     rc = APP_INTERNAL(&r->err);
     goto done;
@@ -121,13 +122,13 @@ int h_attempts_submit(req *r) {
   }
   buf b;
   buf_init(&b);
-  if (quiz_closed_text(c, done, &b, &r->err) != 0) {
+  if (quiz_closed_text(c, closed, &b, &r->err) != 0) {
     buf_free(&b);
     goto done;
   }
   rc = req_ok_text(r, 200, &b);
 done:
-  quiz_closed_free(done);
+  quiz_closed_free(closed);
   return rc;
 }
 
