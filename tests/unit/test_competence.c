@@ -546,8 +546,12 @@ static void test_submit_text_equals_view(void **state) {
         break;
       case 9: /* submitted without answers: the sheet saved last is graded */
         assert_int_equal(quiz_sample_answers(fx->w, id, 0.5, 9, &answers, &e), 0);
-        assert_int_equal(quiz_answers_check(fx->w, id, answers, &e), 0);
-        assert_int_equal(quiz_answers_save(fx->w, id, answers, &e), 0);
+        assert_int_equal(quiz_answers_check(fx->w, id, fx->learner, answers, &e), 0);
+        /* someone else's: refused, telling nothing of it */
+        assert_int_equal(quiz_answers_check(fx->w, id, fx->helper, answers, &e), -1);
+        assert_int_equal(e.status, 403);
+        assert_int_equal(quiz_answers_save(fx->w, id, fx->helper, answers, &e), -1);
+        assert_int_equal(quiz_answers_save(fx->w, id, fx->learner, answers, &e), 0);
         assert_int_equal(quiz_attempt_get(fx->w, id, &back, &e), 0);
         assert_true(json_equal(json_object_get(back, "saved_answers"), answers));
         json_decref(back);
