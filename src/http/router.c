@@ -748,7 +748,7 @@ void router_dispatch(req *r) {
   const route *rt = r->route;
   if (router_check(r) == 0) {
     touch_session(r);
-    if (router_recheck_in_tx(r) == 0 && rt->fn(r) != 0) {
+    if ((rt->tx_late || router_recheck_in_tx(r) == 0) && rt->fn(r) != 0) {
       if (!r->err.status) APP_INTERNAL(&r->err);
       fail_err(r);
     }

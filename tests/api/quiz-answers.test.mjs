@@ -3,12 +3,16 @@
 // helper's to save and its submission of the saved sheet is audited on the resident; nobody else can
 // save into it; saves and a submission sent together never change the graded answers afterwards (the
 // answers kept are the ones graded, and every save that came later is refused); a save without the
-// CSRF token, with fields the route does not declare, or with more than the route takes is refused.
+// CSRF token, with fields the route does not declare, or with more than the route takes is refused;
+// a save its check refuses is answered without waiting for the writer (SQLite: a write lock held by
+// another process does not delay it).
 // SQLite, or PostgreSQL with HOCVUSO_TEST_PG_DIR.
 // Owns: its server and what it makes. Never: times anything.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, finish, expectError } from './lib/server.mjs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { startServer, finish, expectError, ON_PG, sleep } from './lib/server.mjs';
 import { setup, answersFor, COMP_A, COMP_B } from './lib/competence-fixture.mjs';
 
 let srv, admin, helper, learner, tdp1, quizzes;
@@ -89,5 +93,35 @@ test('a save without the CSRF token, with an undeclared field, or too large is r
   expectError(assert, await save(learner, s.json.id, new Array(101).fill(null)), 400, undefined, 'answers');
   const huge = await save(learner, s.json.id, [true, 'x'.repeat(70 * 1024)]);
   assert.equal(huge.status, 413, huge.text);
+  assert.deepEqual((await srv.getJSON(learner, `/api/v1/attempts/${s.json.id}`)).saved_answers, sheet);
+});
+
+test('a save its check refuses does not wait for the writer (SQLite: another process holding the write lock)', { skip: ON_PG && 'PostgreSQL has no database-wide write lock to hold from outside' }, async () => {
+  const s = await srv.request('POST', `/api/v1/quizzes/${quizzes.practice}/attempts`, { session: learner });
+  assert.ok(s.status === 201 || s.status === 200, s.text);
+  const sheet = answersFor(s.json, {});
+  assert.equal((await save(learner, s.json.id, sheet)).status, 204);
+  // Another process takes the database's write lock for 6 s (a backup, a CLI import's chunk).
+  const holder = spawn('sqlite3', [join(srv.dataDir, 'hocvuso.db')], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  holder.stderr.on('data', (d) => { stderr += d; });
+  const gone = new Promise((res) => holder.on('exit', res));
+  holder.stdin.write('.timeout 20000\nBEGIN IMMEDIATE;\nINSERT INTO ind_dirty (person_id) SELECT -1 WHERE 0;\n');
+  await sleep(800);
+  try {
+    const bad = sheet.slice();
+    bad[0] = 'không phải true/false';
+    const t0 = Date.now();
+    const r = await save(learner, s.json.id, bad);
+    const ms = Date.now() - t0;
+    expectError(assert, r, 400, 'invalid_value', 'answers');
+    assert.ok(ms < 3000, `a refused save waited ${ms} ms for the writer`);
+  } finally {
+    await sleep(Math.max(0, 6000 - 800));
+    holder.stdin.end('COMMIT;\n');
+    await gone;
+  }
+  assert.equal(stderr, '');
+  assert.equal((await save(learner, s.json.id, sheet)).status, 204);
   assert.deepEqual((await srv.getJSON(learner, `/api/v1/attempts/${s.json.id}`)).saved_answers, sheet);
 });
