@@ -2,7 +2,8 @@
  * path, rate class, session, CSRF, capability, declared input, and the scope of every object the
  * route names (units, accounts, grants, the role a grant gives) — first read-only on a reader's
  * snapshot (router_check), then, for a state-changing route, again inside the write transaction
- * the handler continues (router_recheck_in_tx).
+ * the handler continues (router_recheck_in_tx); for a route that reads before it writes (tx_late),
+ * when the handler begins that transaction (req_begin).
  * Owns: path matching and the order of those checks.
  * Never: lets a handler run whose caller lacks the route's capability on the route's objects, as
  * they are in the transaction it writes in.
