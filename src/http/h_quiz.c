@@ -136,9 +136,10 @@ int h_attempts_answers_save(req *r) {
   const json_t *answers = json_object_get(r->body, "answers");
   store_conn *c = req_db(r);
   if (!c) return req_unavailable(r);
-  /* checked before the writer is taken: it is held for the one UPDATE */
+  /* checked on a reader before the writer is taken (the route's tx_late): it is held for the
+   * dispatcher's re-check and the one UPDATE */
   if (quiz_answers_check(c, req_param(r, 0), r->who->user_id, answers, &r->err) != 0) return -1;
-  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  if (req_begin(r) != 0) return r->err.status ? -1 : APP_INTERNAL(&r->err);
   if (quiz_answers_save(req_dbw(r), req_param(r, 0), r->who->user_id, answers, &r->err) != 0) return -1;
   if (store_commit(req_dbw(r)) != STORE_OK) return APP_INTERNAL(&r->err);
   return req_ok(r, 204, NULL);

@@ -179,6 +179,12 @@ typedef struct route {
                          * with no declared JSON body (`body` NULL) and a body_limit takes an
                          * upload: its body streams to an unlinked temporary file that the
                          * handler reads through req_upload_fd(). */
+  /* The handler reads (on a reader) before it writes: the dispatcher's write transaction, and its
+   * re-check of the session and scope in it (router_recheck_in_tx), begin at the handler's
+   * req_begin instead of before the handler runs, so that the writer is not held while it reads
+   * (an answer sheet checked question by question). A handler that never calls req_begin writes
+   * nothing. */
+  bool tx_late;
 } route;
 
 extern const route routes[];

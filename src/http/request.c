@@ -88,6 +88,10 @@ store_conn *req_dbw(req *r) {
 }
 
 int req_begin(req *r) {
+  /* A route that reads before it writes (tx_late): the dispatcher's re-check, in the transaction,
+   * now; a refusal is the caller's answer (r->err). */
+  if (r->route && r->route->tx_late && !(r->wconn && store_in_transaction(r->wconn)) && router_recheck_in_tx(r) != 0)
+    return -1;
   store_conn *w = req_dbw(r);
   if (!w) return -1;
   if (store_in_transaction(w)) return 0; /* the dispatcher's (router_recheck_in_tx) */

@@ -2,7 +2,8 @@
  * path, rate class, session, CSRF, capability, declared input, and the scope of every object the
  * route names (units, accounts, grants, the role a grant gives) — first read-only on a reader's
  * snapshot (router_check), then, for a state-changing route, again inside the write transaction
- * the handler continues (router_recheck_in_tx).
+ * the handler continues (router_recheck_in_tx); for a route that reads before it writes (tx_late),
+ * when the handler begins that transaction (req_begin).
  * Owns: path matching and the order of those checks.
  * Never: lets a handler run whose caller lacks the route's capability on the route's objects, as
  * they are in the transaction it writes in.
@@ -748,7 +749,7 @@ void router_dispatch(req *r) {
   const route *rt = r->route;
   if (router_check(r) == 0) {
     touch_session(r);
-    if (router_recheck_in_tx(r) == 0 && rt->fn(r) != 0) {
+    if ((rt->tx_late || router_recheck_in_tx(r) == 0) && rt->fn(r) != 0) {
       if (!r->err.status) APP_INTERNAL(&r->err);
       fail_err(r);
     }

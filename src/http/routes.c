@@ -878,7 +878,7 @@ const route routes[] = {
      FROM_PATH, attempt_answers_body, NULL, true, RATE_WRITE, 204, "saveAttemptAnswers", "Học tập",
      "Lưu tạm các câu trả lời của bài đang làm (sau mỗi lần chọn): mất mạng hay mở lại trang không mất bài; không chấm"
      " điểm, không cho biết đúng sai",
-     NULL},
+     NULL, .tx_late = true},
     {"POST", "/api/v1/attempts/{id}/submit", h_attempts_submit, AUTH_LOGIN, CAP_LEARN, SCOPE_ATTEMPT, "id", FROM_PATH,
      attempt_submit_body, NULL, true, RATE_WRITE, 200, "submitAttempt", "Học tập",
      "Nộp bài: máy chủ chấm điểm, trả về đáp án, giải thích và kết quả", "Attempt"},

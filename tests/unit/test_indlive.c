@@ -507,6 +507,105 @@ static void test_statement_marks(void **state) {
   agree(fx, "two households removed by one statement");
 }
 
+/* The write paths test_statement_marks leaves out, each marking what 31's row triggers marked (on
+ * PostgreSQL, migration 37's statement triggers): a person removed with their memberships (the
+ * cascade fires the memberships' trigger from inside the people's statement), a membership's upsert
+ * taking its DO UPDATE branch and one taking DO NOTHING, statements that touch no row or write every
+ * value back unchanged, a household left and joined, a soft delete, a household written back as it
+ * was (marked: 31 marked every update of a household). */
+static void test_statement_mark_paths(void **state) {
+  fixture *fx = fx_of(state);
+  char sql[512], want[128], got[128];
+  int64_t h1 = household(fx, fx->tdp2), h2 = household(fx, fx->tdp2);
+  int64_t t = clock_now(), p[3] = {0};
+  for (int i = 0; i < 3; i++) {
+    snprintf(sql, sizeof sql,
+             "INSERT INTO people (full_name, name_key, birth_year, unit_id, household_id, created_at, updated_at)"
+             " VALUES ('Người %d', 'nguoi duong %d', %d, %lld, %lld, %lld, %lld)",
+             i, i, 1970 + i, (long long)fx->tdp2, (long long)(i < 2 ? h1 : h2), (long long)t, (long long)t);
+    exec_ok(fx->w, sql);
+  }
+  STORE_SQL(q_ids, "SELECT id FROM people WHERE name_key LIKE 'nguoi duong %' ORDER BY id");
+  store_stmt *s = store_prepare(fx->w, &q_ids);
+  assert_non_null(s);
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(store_step(s), STORE_ROW);
+    p[i] = store_col_int(s, 0);
+  }
+  store_reset(s);
+  snprintf(sql, sizeof sql,
+           "INSERT INTO memberships (person_id, unit_id, kind) VALUES (%lld, %lld, 'staff'), (%lld, %lld, 'staff'),"
+           " (%lld, %lld, 'trader')",
+           (long long)p[0], (long long)fx->office, (long long)p[1], (long long)fx->office, (long long)p[1],
+           (long long)fx->market);
+  exec_ok(fx->w, sql);
+  drain(fx);
+  /* the cascade: p1's two memberships go with them */
+  snprintf(sql, sizeof sql, "DELETE FROM people WHERE id = %lld", (long long)p[1]);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "%lld|%lld", (long long)p[1], (long long)h1);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  agree(fx, "a person removed with their memberships");
+  drain(fx);
+  /* an upsert that updates, one that does nothing */
+  snprintf(sql, sizeof sql,
+           "INSERT INTO memberships (person_id, unit_id, kind) VALUES (%lld, %lld, 'staff')"
+           " ON CONFLICT (person_id, unit_id, kind) DO UPDATE SET grade = excluded.grade",
+           (long long)p[0], (long long)fx->office);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "%lld|", (long long)p[0]);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  drain(fx);
+  snprintf(sql, sizeof sql,
+           "INSERT INTO memberships (person_id, unit_id, kind) VALUES (%lld, %lld, 'staff') ON CONFLICT DO NOTHING",
+           (long long)p[0], (long long)fx->office);
+  exec_ok(fx->w, sql);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, "|");
+  /* no row; every row written back as it was */
+  exec_ok(fx->w, "UPDATE people SET unit_id = unit_id WHERE id < 0");
+  exec_ok(fx->w, "DELETE FROM memberships WHERE id < 0");
+  snprintf(sql, sizeof sql,
+           "UPDATE people SET birth_year = birth_year, household_id = household_id, deleted_at = deleted_at,"
+           " full_name = full_name || '' WHERE id IN (%lld, %lld)",
+           (long long)p[0], (long long)p[2]);
+  exec_ok(fx->w, sql);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, "|");
+  /* a household left, then another joined */
+  snprintf(sql, sizeof sql, "UPDATE people SET household_id = NULL WHERE id = %lld", (long long)p[2]);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "%lld|%lld", (long long)p[2], (long long)h2);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  agree(fx, "a household left");
+  drain(fx);
+  snprintf(sql, sizeof sql, "UPDATE people SET household_id = %lld WHERE id = %lld", (long long)h1, (long long)p[2]);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "%lld|%lld", (long long)p[2], (long long)h1);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  agree(fx, "a household joined");
+  drain(fx);
+  /* a soft delete of both, in one statement */
+  snprintf(sql, sizeof sql, "UPDATE people SET deleted_at = %lld WHERE id IN (%lld, %lld)", (long long)t,
+           (long long)p[0], (long long)p[2]);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "%lld %lld|%lld", (long long)p[0], (long long)p[2], (long long)h1);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  agree(fx, "two people soft-deleted by one statement");
+  drain(fx);
+  snprintf(sql, sizeof sql, "UPDATE households SET address = address WHERE id = %lld", (long long)h2);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "|%lld", (long long)h2);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  agree(fx, "a household written back as it was");
+}
+
 /* The people cube of `unit` on `key`: from the live counts, or counted from the records. */
 static void people_cube(fixture *fx, int64_t unit_id, int64_t key, bool live, ind_cube *c) {
   store_conn *r = store_acquire(fx->st, false);
@@ -617,6 +716,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_many_units, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_edit_marks, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_statement_marks, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_statement_mark_paths, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_days, test_setup, test_teardown),
   };
   int failed = cmocka_run_group_tests_name("indlive_sqlite", tests, setup_sqlite, teardown_sqlite);

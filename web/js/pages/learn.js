@@ -286,10 +286,16 @@ function fill(formEl, questions, saved) {
 
 const SAVE_DELAY_MS = 700; // after the last change: one save for a word typed, not one per letter
 const RETRY_MS = 5000;
+// The submission carries every answer itself: a save still in flight is waited for only this long
+// (a phone's network gone quiet leaves a request unanswered for minutes, not refused).
+const FLUSH_MAX_MS = 3000;
 
-/* Saves the form's answers a moment after each change, one save at a time; a failed save is tried
- * again (and says so), one the server refuses for good (the attempt closed elsewhere) reloads the
- * page. Returns the status line and flush(): waits for what is pending (before submitting). */
+/* Saves the form's answers a moment after each change, one save at a time; a save that did not
+ * arrive is tried again (and says so); a sheet the server refuses (an answer of the wrong form, such
+ * as a number it cannot read) is said so, naming the question, and sent again only once something
+ * changes; an attempt closed elsewhere reloads the page. Once stopped (submitting), the answer of a
+ * save still in flight changes nothing. Returns the status line and flush(): waits, a moment at most,
+ * for what is pending (before submitting). */
 function autosave(ctx, formEl, a) {
   const line = h('p', { class: 'save-status field-hint', role: 'status', 'aria-live': 'polite' },
     a.saved_answers ? 'Các câu trả lời trước đã được khôi phục.' : 'Câu trả lời được lưu tạm sau mỗi lần chọn.');
@@ -304,10 +310,15 @@ function autosave(ctx, formEl, a) {
     inFlight = request('PUT', `/attempts/${encodeURIComponent(a.id)}/answers`, { body: { answers: collect(formEl, a.questions) } })
       .then(() => { line.textContent = `Đã lưu tạm lúc ${at()}.`; })
       .catch((err) => {
+        if (stopped) return; // submitting: the submission carries the answers
         if (err && (err.status === 409 || err.status === 403 || err.status === 404)) {
           stopped = true;
           line.textContent = err.message;
           ctx.refresh();
+          return;
+        }
+        if (err && (err.status === 400 || err.status === 413)) { // the same sheet would be refused again
+          line.textContent = `Chưa lưu được: ${err.message} Sửa lại câu đó để lưu tiếp.`;
           return;
         }
         line.textContent = 'Chưa lưu được (mạng yếu?): sẽ thử lại. Đừng đóng trang.';
@@ -330,7 +341,12 @@ function autosave(ctx, formEl, a) {
     line,
     stop() { stopped = true; if (timerId) clearTimeout(timerId); timerId = null; },
     resume() { stopped = false; },
-    async flush() { if (inFlight) await inFlight.catch(() => {}); },
+    async flush() {
+      if (!inFlight) return;
+      let timeout = null;
+      await Promise.race([inFlight.catch(() => {}), new Promise((done) => { timeout = setTimeout(done, FLUSH_MAX_MS); })]);
+      clearTimeout(timeout);
+    },
   };
 }
 
