@@ -84,6 +84,9 @@ struct store_backend {
   int (*notify)(store_conn *c, const char *channel, const char *payload);
   int (*listen)(store_conn *c, const char *channel);
   int (*wait_notify)(store_conn *c, int timeout_ms, store_notify_cb cb, void *ctx);
+  /* Marks (may be NULL: PostgreSQL's notifications carry none): see store_notify_mark. */
+  int (*notify_mark)(store_conn *c, int64_t *mark);
+  int (*listen_mark)(store_conn *c, int64_t *mark);
 };
 
 extern const store_backend store_sqlite_backend;

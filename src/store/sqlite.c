@@ -532,8 +532,9 @@ static int sq_checkpoint(store_conn *base, bool truncate, int64_t *frames) {
 static const store_sql q_sq_notify = {"INSERT INTO store_notifications (channel, payload, at) VALUES (?, ?, ?)", NULL};
 static const store_sql q_sq_notify_prune = {"DELETE FROM store_notifications WHERE at < ?", NULL};
 static const store_sql q_sq_notify_last = {"SELECT COALESCE(MAX(id), 0) FROM store_notifications", NULL};
-static const store_sql q_sq_notify_since = {"SELECT id, payload FROM store_notifications WHERE channel = ? AND id > ?"
-                                            " ORDER BY id",
+/* Every channel's rows, so that `seen` is a mark comparable with q_sq_notify_last's (sq_notify_mark):
+ * the rows of other channels are passed over (there is one channel today). */
+static const store_sql q_sq_notify_since = {"SELECT id, channel, payload FROM store_notifications WHERE id > ? ORDER BY id",
                                             NULL};
 static const store_sql q_sq_data_version = {"PRAGMA data_version", NULL};
 
@@ -578,16 +579,25 @@ static int sq_listen(store_conn *base, const char *channel) {
 static int sq_drain(sq_conn *c, store_notify_cb cb, void *ctx) {
   store_stmt *s = sq_prepare(&c->base, &q_sq_notify_since);
   if (!s) return STORE_ERROR;
-  sq_bind_textn(s, 1, c->channel, strlen(c->channel));
-  sq_bind_int(s, 2, c->seen);
+  sq_bind_int(s, 1, c->seen);
   int rc;
   while ((rc = sq_step(s)) == STORE_ROW) {
-    c->seen = sq_col_int(s, 0);
-    const char *payload = sq_col_text(s, 1);
-    cb(ctx, payload ? payload : "");
+    const char *channel = sq_col_text(s, 1), *payload = sq_col_text(s, 2);
+    if (channel && strcmp(channel, c->channel) == 0) cb(ctx, payload ? payload : "");
+    c->seen = sq_col_int(s, 0); /* after cb: the mark never runs ahead of what was handed on */
   }
   sq_reset(s);
   return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* The newest notification c's transaction sees; on a listening connection, the last one handed on. */
+static int sq_notify_mark(store_conn *c, int64_t *mark) {
+  return sq_run(c, &q_sq_notify_last, NULL, 0, 0, 0, mark);
+}
+
+static int sq_listen_mark(store_conn *base, int64_t *mark) {
+  *mark = ((sq_conn *)base)->seen;
+  return STORE_OK;
 }
 
 static int sq_wait_notify(store_conn *base, int timeout_ms, store_notify_cb cb, void *ctx) {
@@ -640,4 +650,6 @@ const store_backend store_sqlite_backend = {
     .notify = sq_notify,
     .listen = sq_listen,
     .wait_notify = sq_wait_notify,
+    .notify_mark = sq_notify_mark,
+    .listen_mark = sq_listen_mark,
 };

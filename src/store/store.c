@@ -1454,6 +1454,16 @@ int store_listen_wait(store_conn *c, int timeout_ms, store_notify_cb cb, void *c
   return c->be->wait_notify(c, timeout_ms, cb, ctx);
 }
 
+int store_notify_mark(store_conn *c, int64_t *mark) {
+  if (!c || !c->be->notify_mark) return STORE_ERROR;
+  return c->be->notify_mark(c, mark);
+}
+
+int store_listen_mark(store_conn *c, int64_t *mark) {
+  if (!c || !c->be->listen_mark) return STORE_ERROR;
+  return c->be->listen_mark(c, mark);
+}
+
 int store_listen_ping(store_conn *c) {
   if (c->be->broken(c)) return STORE_ERROR;
   return c->be->exec(c, "SELECT 1");
