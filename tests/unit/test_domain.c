@@ -2124,6 +2124,29 @@ static void test_dispatch_recheck(void **state) {
   assert_int_equal(r.status, 401);
   request_end(&r);
 
+  /* A unit outside the caller's scope: the read-only phase leaves the scope of a re-checked route
+   * to the writer; the re-check refuses it, before any handler. */
+  w = store_acquire(fx->st, true);
+  assert_int_equal(users_set_disabled(w, uid, false, &e), 0);
+  store_release(w);
+  fx->w = store_acquire(fx->st, true);
+  int64_t other_ward = mk_ward(fx, "recheck-other");
+  int64_t far = mk_unit(fx, other_ward, "residential_group", "Tổ dân phố số 9", NULL);
+  store_release(fx->w);
+  fx->w = NULL;
+  char far_path[64];
+  snprintf(far_path, sizeof far_path, "/api/v1/units/%" PRId64, far);
+  request_init(&r, &ap, "PATCH", far_path, token, csrf, body);
+  assert_int_equal(router_check(&r), 0);
+  assert_int_equal(router_recheck_in_tx(&r), -1);
+  assert_int_equal(r.status, 403);
+  request_end(&r);
+  /* the same unit in scope passes both */
+  request_init(&r, &ap, "PATCH", path, token, csrf, body);
+  assert_int_equal(router_check(&r), 0);
+  assert_int_equal(router_recheck_in_tx(&r), 0);
+  request_end(&r);
+
   /* A read is not re-checked (it holds no transaction). */
   snprintf(path, sizeof path, "/api/v1/units/%" PRId64, tdp);
   request_init(&r, &ap, "GET", path, token, NULL, NULL);
@@ -2479,6 +2502,23 @@ static void test_authcache_notify(void **state) {
   char want[32];
   snprintf(want, sizeof want, "u:%" PRId64, uid);
   assert_string_equal(ns.got[0], want);
+  /* Marks (SQLite): the listener's, once it has handed the notification on, equals the newest a
+   * transaction sees; one queued in a transaction moves that transaction's mark past it. */
+  int64_t lmark = -1, tmark = -1;
+  if (fx->kind == STORE_SQLITE) {
+    assert_int_equal(store_listen_mark(l, &lmark), STORE_OK);
+    assert_int_equal(store_begin(fx->w), STORE_OK);
+    assert_int_equal(store_notify_mark(fx->w, &tmark), STORE_OK);
+    assert_true(tmark > 0);
+    assert_int_equal(lmark, tmark);
+    assert_int_equal(users_set_disabled(fx->w, uid, true, &e), 0);
+    assert_int_equal(store_notify_mark(fx->w, &tmark), STORE_OK);
+    assert_true(tmark > lmark);
+    assert_int_equal(store_rollback(fx->w), STORE_OK);
+  } else {
+    assert_int_equal(store_listen_mark(l, &lmark), STORE_ERROR);
+    assert_int_equal(store_notify_mark(fx->w, &tmark), STORE_ERROR);
+  }
   /* A rolled-back change notifies nobody. */
   assert_int_equal(store_begin(fx->w), STORE_OK);
   assert_int_equal(users_set_disabled(fx->w, uid, false, &e), 0);
