@@ -53,11 +53,13 @@ static const char *sq_pragmas_writer =
     "PRAGMA foreign_keys=ON;"
     "PRAGMA wal_autocheckpoint=4000;"
     /* 32 MiB of page cache for the writer: a list import touches every index of people at once */
-    "PRAGMA cache_size=-32768;"
-    /* Savepoint and statement journals in memory: a grouped commit's requests are savepoints
-     * (store_acquire_grouped), and on disk each page they change was first copied to a temporary
-     * file (measured: a third of the writer's pwrite calls). Bounded by one transaction's pages. */
-    "PRAGMA temp_store=MEMORY;";
+    "PRAGMA cache_size=-32768;";
+/* Savepoint and statement journals stay in memory up to SQ_SUBJOURNAL_SPILL bytes (sq_global_init):
+ * a grouped commit's requests are savepoints (store_acquire_grouped), and each page one of them
+ * changes is first copied to the sub-journal; on disk (SQLite's default spills past 64 KiB) that was
+ * a third of the writer's pwrite calls. Not temp_store=MEMORY, which does the same with no bound but
+ * in chunks of 1 KiB: five sqlite3_malloc and sqlite3_free per page copied, a hundred per visit. */
+#define SQ_SUBJOURNAL_SPILL (16 << 20)
 /* 8 MiB of page cache per reader (one per worker thread): at a million people the default 2 MiB
  * does not hold even the upper levels of the indexes a search walks, and every person looked up
  * cost a read of the file (measured: a capped count of 1,001 matches 2.3 ms → 0.6 ms). */
@@ -243,6 +245,7 @@ static int hv_current_time64(sqlite3_vfs *v, sqlite3_int64 *t) {
 static bool hv_vfs_ok;
 static void sq_global_init(void) {
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, SQ_SUBJOURNAL_SPILL); /* one chunk of this size */
   sqlite3_vfs *base = sqlite3_vfs_find(NULL);
   if (!base || base->iVersion < 2) return;
   hv_vfs = (sqlite3_vfs){

@@ -1558,12 +1558,17 @@ static void test_wal_restarts_under_writes(void **state) {
  * file by their size. */
 static struct {
   atomic_int headers, frames; /* writes of a lone 24-byte frame header; of a header and its page */
+  atomic_int temp;            /* writes to SQLite's temporary files (a spilled sub-journal) */
 } wx;
 
 static void wal_write_seen(int fd, size_t n) {
   char link[64], path[512];
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
   ssize_t k = readlink(link, path, sizeof path - 1);
+  if (k > 0) {
+    path[k] = '\0';
+    if (strstr(path, "etilqs_")) atomic_fetch_add(&wx.temp, 1);
+  }
   if (k <= 4 || memcmp(path + k - 4, "-wal", 4) != 0) return;
   if (n == 24) atomic_fetch_add(&wx.headers, 1);
   if (n == 24 + 4096) atomic_fetch_add(&wx.frames, 1);
@@ -1571,6 +1576,51 @@ static void wal_write_seen(int fd, size_t n) {
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off) {
   wal_write_seen(fd, n);
   return (ssize_t)syscall(SYS_pwrite64, fd, buf, n, off);
+}
+
+/* SQLite: a request's savepoint (a grouped commit's) copies each page it changes to the
+ * sub-journal first; that journal stays in memory (sqlite.c, SQ_SUBJOURNAL_SPILL) for a request
+ * far larger than a visit (~600 KiB of pages here: SQLite's default spills to a temporary file
+ * past 64 KiB), and rolling the savepoint back still restores every page. */
+static void test_subjournal_in_memory(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind != STORE_SQLITE)
+    skip();
+  char dir[] = "/tmp/hv_test_sj.XXXXXX", path[64], err[256] = "";
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/t.db", dir);
+  store *st = store_open(path, 2, err, sizeof err);
+  assert_non_null(st);
+  store_conn *c = store_acquire(st, true);
+  assert_non_null(c);
+  assert_int_equal(store_exec(c, "CREATE TABLE hv_t_sj (id INTEGER PRIMARY KEY, pad BLOB)"), STORE_OK);
+  assert_int_equal(store_exec(c, "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 2000)"
+                                 " INSERT INTO hv_t_sj (pad) SELECT randomblob(300) FROM g"),
+                   STORE_OK);
+  STORE_SQL(q_sum, "SELECT SUM(LENGTH(pad)) + COUNT(*) FROM hv_t_sj");
+  int64_t before = query_int(c, &q_sum);
+  atomic_store(&wx.temp, 0);
+  assert_int_equal(store_begin(c), STORE_OK);
+  assert_int_equal(store_savepoint(c, "hv_sj"), STORE_OK);
+  assert_int_equal(store_exec(c, "UPDATE hv_t_sj SET pad = randomblob(310)"), STORE_OK);
+  assert_int_equal(store_rollback_to(c, "hv_sj"), STORE_OK);
+  assert_int_equal(store_release_savepoint(c, "hv_sj"), STORE_OK);
+  assert_int_equal(query_int(c, &q_sum), before);
+  assert_int_equal(store_savepoint(c, "hv_sj"), STORE_OK);
+  assert_int_equal(store_exec(c, "UPDATE hv_t_sj SET pad = randomblob(310) WHERE id % 2 = 0"), STORE_OK);
+  assert_int_equal(store_release_savepoint(c, "hv_sj"), STORE_OK);
+  assert_int_equal(store_commit(c), STORE_OK);
+  assert_int_equal(query_int(c, &q_sum), before + 1000 * 10);
+  store_release(c);
+  store_close(st);
+  if (atomic_load(&wx.temp) != 0) fail_msg("%d writes to a temporary file", atomic_load(&wx.temp));
+  static const char *const suffixes[] = {"", "-wal", "-shm"};
+  for (size_t i = 0; i < 3; i++) {
+    char p[96];
+    snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+    unlink(p);
+  }
+  rmdir(dir);
 }
 
 /* SQLite: each WAL frame is written in one call, its header and its page together (the store's
@@ -2148,6 +2198,7 @@ int main(void) {
       cmocka_unit_test(test_backup_under_writes),
       cmocka_unit_test(test_wal_restarts_under_writes),
       cmocka_unit_test(test_wal_frames_whole),
+      cmocka_unit_test(test_subjournal_in_memory),
       cmocka_unit_test(test_group_commit),
       cmocka_unit_test(test_durable_stop_syncs),
       cmocka_unit_test(test_durable_sync_fails),
