@@ -97,8 +97,9 @@ STORE_SQL(q_find_hh, "SELECT " HH_ITEM_COLS " FROM households h WHERE h.unit_id 
 STORE_SQL(q_hh_live, "SELECT h.unit_id, h.code, h.address, u.name FROM households h JOIN units u ON u.id = h.unit_id"
                      " WHERE h.id = ? AND h.deleted_at IS NULL");
 STORE_SQL(q_member_of_hh, "SELECT full_name FROM people WHERE id = ? AND household_id = ? AND deleted_at IS NULL");
-STORE_SQL(q_visit_insert, "INSERT INTO field_visits (household_id, unit_id, visited_on, note, created_by, created_at)"
-                          " VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+#define VISIT_INSERT "INSERT INTO field_visits (household_id, unit_id, visited_on, note, created_by, created_at)" \
+                     " VALUES (?, ?, ?, ?, ?, ?)"
+STORE_SQL2(q_visit_insert, VISIT_INSERT, VISIT_INSERT " RETURNING id"); /* store_insert_id */
 STORE_SQL(q_visit_topic, "INSERT INTO field_visit_topics (visit_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
 STORE_SQL(q_visit_person, "INSERT INTO field_visit_people (visit_id, person_id) VALUES (?, ?)");
 STORE_SQL(q_visit_outcome, "INSERT INTO field_visit_outcomes (visit_id, person_id, outcome) VALUES (?, ?, ?)"

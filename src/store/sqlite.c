@@ -392,6 +392,7 @@ static const void *sq_col_blob(store_stmt *s, int i, size_t *n) {
   return p;
 }
 static int64_t sq_changes(store_stmt *s) { return ((sq_stmt *)s)->changes; }
+static int64_t sq_last_insert_id(store_stmt *s) { return sqlite3_last_insert_rowid(((sq_conn *)s->conn)->db); }
 static void sq_reset(store_stmt *s) {
   sqlite3_reset(SQ(s));
   sqlite3_clear_bindings(SQ(s));
@@ -653,6 +654,7 @@ const store_backend store_sqlite_backend = {
     .notify = sq_notify,
     .listen = sq_listen,
     .wait_notify = sq_wait_notify,
+    .last_insert_id = sq_last_insert_id,
     .notify_mark = sq_notify_mark,
     .listen_mark = sq_listen_mark,
 };

@@ -124,7 +124,9 @@ const void *store_col_blob(store_stmt *s, int i, size_t *n);
 int64_t store_changes(store_stmt *s);
 void store_reset(store_stmt *s);
 /* Runs an INSERT … RETURNING id to the end and resets the statement: STORE_DONE with *id set,
- * STORE_CONSTRAINT, or STORE_ERROR. */
+ * STORE_CONSTRAINT, or STORE_ERROR. A STORE_SQL2 pair may give SQLite the single-row INSERT
+ * without its RETURNING (SQLite keeps RETURNING's rows in a temporary b-tree opened per call,
+ * ~2 µs): the id is then the rowid it inserted (none inserted: STORE_ERROR, as with RETURNING). */
 int store_insert_id(store_stmt *s, int64_t *id);
 
 /* A streaming read: rows are fetched from the server as they are stepped, never all held in
