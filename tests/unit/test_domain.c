@@ -2235,26 +2235,34 @@ static void test_dispatch_recheck_cached(void **state) {
   assert_int_equal(router_recheck_in_tx(&r), -1);
   assert_int_equal(r.status, 403);
   request_end(&r);
-  /* and again later, whichever way the principal is read */
+  /* and again, in whichever phase (once the listener has heard, the first phase refuses) */
   request_init(&r, &ap, "PATCH", path, token, csrf, body);
-  assert_int_equal(router_check(&r), 0);
-  assert_int_equal(router_recheck_in_tx(&r), -1);
+  rc = router_check(&r);
+  if (rc == 0) rc = router_recheck_in_tx(&r);
+  assert_int_equal(rc, -1);
   assert_int_equal(r.status, 403);
   request_end(&r);
 
-  /* Granted back elsewhere: passes at once (read on the writer), and from the cache again once
-   * the listener has caught up. */
+  /* Granted back elsewhere: passes once the first phase's cache has heard of it (until then
+   * that phase may still refuse, as it did before the re-check used the cache), and on SQLite
+   * the re-check reads the principal from the cache again once the listener has caught up. */
   rc_elsewhere(fx, &q_rc_grant, uid, ward);
   hits = authcache_current_hits(ac);
+  bool passed = false;
   for (int i = 0; i < 100; i++) {
     request_init(&r, &ap, "PATCH", path, token, csrf, body);
     rc = router_check(&r);
-    if (rc == 0) rc = router_recheck_in_tx(&r);
+    if (rc == 0) {
+      assert_int_equal(router_recheck_in_tx(&r), 0); /* the writer sees the grant */
+      passed = true;
+    } else {
+      assert_int_equal(r.status, 403);
+    }
     request_end(&r);
-    assert_int_equal(rc, 0);
-    if (!sqlite || authcache_current_hits(ac) > hits) break;
+    if (passed && (!sqlite || authcache_current_hits(ac) > hits)) break;
     usleep(20000);
   }
+  assert_true(passed);
   assert_int_equal(authcache_current_hits(ac) > hits, sqlite);
   authcache_stop();
   fx->w = store_acquire(fx->st, true);
