@@ -76,35 +76,48 @@ int jsonx_bool(const json_t *o, const char *key, int dflt) {
  * jansson checks: else NULL); a cycle, or nesting deeper than JSONX_DUMP_DEPTH, is refused too. */
 #define JSONX_DUMP_DEPTH 2048
 
+/* Bytes jansson writes escaped (JSON_ESCAPE_SLASH): 1 when the escape is two characters long
+ * (\" \\ \/ \b \f \n \r \t), 5 when it is \u00XX; 0 for the rest. */
+static const unsigned char escape_extra[256] = {
+    5, 5, 5, 5, 5, 5, 5, 5, 1, 1, 1, 5, 1, 1, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, ['\\'] = 1,
+};
+
 static bool dump_string(buf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789ABCDEF";
-  if (!utf8_valid(s, n)) return false;
-  /* the worst case (every byte \u00XX) reserved once, then written in place */
-  if (n > ((size_t)-1) / 8 || !buf_reserve(b, n * 6 + 2)) return false;
+  const unsigned char *u = (const unsigned char *)s;
+  size_t extra = 0;
+  for (size_t i = 0; i < n; i++) extra += escape_extra[u[i]];
+  if (!utf8_valid(s, n) || n > ((size_t)-1) / 8 || !buf_reserve(b, n + extra + 2)) return false;
   char *o = b->data + b->len;
   *o++ = '"';
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\' && c != '/') {
-      *o++ = (char)c;
-      continue;
-    }
-    *o++ = '\\';
-    switch (c) {
-      case '"': *o++ = '"'; break;
-      case '\\': *o++ = '\\'; break;
-      case '/': *o++ = '/'; break;
-      case '\b': *o++ = 'b'; break;
-      case '\f': *o++ = 'f'; break;
-      case '\n': *o++ = 'n'; break;
-      case '\r': *o++ = 'r'; break;
-      case '\t': *o++ = 't'; break;
-      default:
-        *o++ = 'u';
-        *o++ = '0';
-        *o++ = '0';
-        *o++ = hex[c >> 4];
-        *o++ = hex[c & 15];
+  if (!extra) {
+    memcpy(o, s, n);
+    o += n;
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      unsigned char c = u[i];
+      if (!escape_extra[c]) {
+        *o++ = (char)c;
+        continue;
+      }
+      *o++ = '\\';
+      switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '/': *o++ = '/'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default:
+          *o++ = 'u';
+          *o++ = '0';
+          *o++ = '0';
+          *o++ = hex[c >> 4];
+          *o++ = hex[c & 15];
+      }
     }
   }
   *o++ = '"';
@@ -159,7 +172,7 @@ static bool dump_value(buf *b, const json_t *v, int depth) {
 char *jsonx_dump(const json_t *v, size_t *len) {
   buf b;
   buf_init(&b);
-  if (!buf_reserve(&b, 256) || !dump_value(&b, v, 0)) {
+  if (!buf_reserve(&b, 1000) || !dump_value(&b, v, 0)) {
     buf_free(&b);
     return NULL;
   }
