@@ -83,7 +83,7 @@ static const unsigned char escape_extra[256] = {
     0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, ['\\'] = 1,
 };
 
-static bool dump_string(buf *b, const char *s, size_t n) {
+bool jsonx_put_string(buf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789ABCDEF";
   const unsigned char *u = (const unsigned char *)s;
   size_t extra = 0;
@@ -133,7 +133,7 @@ static bool dump_value(buf *b, const json_t *v, int depth) {
     case JSON_TRUE: buf_append(b, "true", 4); return true;
     case JSON_FALSE: buf_append(b, "false", 5); return true;
     case JSON_INTEGER: jsonx_put_int(b, (int64_t)json_integer_value(v)); return true;
-    case JSON_STRING: return dump_string(b, json_string_value(v), json_string_length(v));
+    case JSON_STRING: return jsonx_put_string(b, json_string_value(v), json_string_length(v));
     case JSON_REAL: {
       /* rare in answers: jansson's own formatting ("%.17g", ".0" added, exponent trimmed) */
       char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -158,7 +158,7 @@ static bool dump_value(buf *b, const json_t *v, int depth) {
       for (void *it = json_object_iter((json_t *)v); it; it = json_object_iter_next((json_t *)v, it)) {
         if (!first) buf_putc(b, ',');
         first = false;
-        if (!dump_string(b, json_object_iter_key(it), json_object_iter_key_len(it))) return false;
+        if (!jsonx_put_string(b, json_object_iter_key(it), json_object_iter_key_len(it))) return false;
         buf_putc(b, ':');
         if (!dump_value(b, json_object_iter_value(it), depth + 1)) return false;
       }
