@@ -245,7 +245,10 @@ static int hv_current_time64(sqlite3_vfs *v, sqlite3_int64 *t) {
 static bool hv_vfs_ok;
 static void sq_global_init(void) {
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-  sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, SQ_SUBJOURNAL_SPILL); /* one chunk of this size */
+  /* One chunk of this size per journal. Refused only once SQLite is initialised (by another user
+   * in the process): the default then stays, a spill to a temporary file past 64 KiB. */
+  if (sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, SQ_SUBJOURNAL_SPILL) != SQLITE_OK)
+    fprintf(stderr, "store: SQLite's sub-journal size could not be set; savepoints spill to disk\n");
   sqlite3_vfs *base = sqlite3_vfs_find(NULL);
   if (!base || base->iVersion < 2) return;
   hv_vfs = (sqlite3_vfs){
