@@ -85,7 +85,8 @@ try {
     if (r.status !== 200) throw new Error(`GET ${p}: ${r.status} ${r.text}`);
     return r.json;
   };
-  const residents = (await getJ(admin, '/api/v1/residents?per_page=1')).total;
+  // a ward-wide list does not count past a page when that would be slow (total: null): the city as made
+  const residents = (await getJ(admin, '/api/v1/residents?per_page=1')).total ?? N;
   const tdp1 = (await getJ(admin, `/api/v1/units?q=${encodeURIComponent('Tổ dân phố số 1')}&per_page=50`)).items.find((u) => u.name === 'Tổ dân phố số 1').id;
   const tdp2 = (await getJ(admin, `/api/v1/units?q=${encodeURIComponent('Tổ dân phố số 2')}&per_page=50`)).items.find((u) => u.name === 'Tổ dân phố số 2').id;
   const teamOf = async (unit, name) => {

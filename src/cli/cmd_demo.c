@@ -84,6 +84,13 @@ static int load_quizzes(store *st, const secrets *keys, json_t *index) {
           (quiz_sample_answers(w, attempt, i == 0 ? 0.95 : 0.4, 7 + i, &answers, &e) != 0 ||
            quiz_submit(w, keys, attempt, answers, &done, &e) != 0))
         rc = -1;
+      /* the one under way: its first four answers given (saved), the rest still to do */
+      if (rc == 0 && i == 2 && quiz_sample_answers(w, attempt, 0.7, 9, &answers, &e) == 0) {
+        while (json_array_size(answers) > 4) json_array_remove(answers, json_array_size(answers) - 1);
+        if (quiz_answers_check(w, attempt, learner, answers, &e) != 0 || quiz_answers_save(w, attempt, learner, answers, &e) != 0) rc = -1;
+      } else if (rc == 0 && i == 2) {
+        rc = -1;
+      }
       json_decref(view);
       json_decref(answers);
       json_decref(done);
@@ -97,7 +104,7 @@ static int load_quizzes(store *st, const secrets *keys, json_t *index) {
     made += fresh;
   }
   store_release(w);
-  if (rc == 0) printf("Quizzes: %d new, one per module; the demo learner has passed one, failed one, and is doing a third\n", made);
+  if (rc == 0) printf("Quizzes: %d new, one per module; the demo learner has passed one, failed one, and is doing a third (4 answers saved)\n", made);
   return rc;
 }
 

@@ -3,6 +3,7 @@
  * programme_checks and certificates; it reads attempts, quizzes, people, accounts and units. */
 #include "domain/certs.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,8 +38,6 @@ STORE_SQL(q_prog_by_code, "SELECT id FROM programmes WHERE code = ?");
 STORE_SQL(q_module_exists, "SELECT 1 FROM course_modules m JOIN courses c ON c.id = m.course_id"
                            " WHERE c.code = ? AND m.code = ?");
 
-STORE_SQL(q_attempt_facts, "SELECT a.user_id, a.person_id, a.submitted_at, a.score_tenths, a.passed, z.category"
-                           " FROM quiz_attempts a JOIN quizzes z ON z.id = a.quiz_id WHERE a.id = ?");
 STORE_SQL(q_user_of_person, "SELECT id FROM users WHERE person_id = ?");
 STORE_SQL(q_passed, "SELECT z.category, MAX(a.score_tenths), MAX(a.passed) FROM quiz_attempts a"
                     " JOIN quizzes z ON z.id = a.quiz_id WHERE (a.person_id = ? OR (a.person_id IS NULL AND a.user_id = ?))"
@@ -590,6 +589,37 @@ typedef struct attempt_mark {
   bool passed;
 } attempt_mark;
 
+/* A programme's rule parsed once per text: every submission reads the active programmes, and a
+ * rule whose stored text is unchanged is the same tree (shared read-only; jansson's reference counts
+ * are atomic). Nothing to invalidate: the text read in the transaction is compared each time. */
+#define RULE_SLOTS 32
+static struct rule_slot {
+  int64_t programme_id;
+  char *text; /* owned */
+  json_t *rule;
+} rule_memo[RULE_SLOTS];
+static pthread_mutex_t rule_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static json_t *rule_of(int64_t programme_id, const char *text) {
+  struct rule_slot *slot = &rule_memo[(uint64_t)programme_id % RULE_SLOTS];
+  json_t *rule = NULL;
+  pthread_mutex_lock(&rule_mu);
+  if (slot->text && slot->programme_id == programme_id && !strcmp(slot->text, text)) rule = json_incref(slot->rule);
+  pthread_mutex_unlock(&rule_mu);
+  if (rule) return rule;
+  rule = json_loads(text, 0, NULL);
+  char *copy = rule ? strdup(text) : NULL;
+  if (!copy) return rule; /* not kept: parsed again next time */
+  pthread_mutex_lock(&rule_mu);
+  char *old_text = slot->text;
+  json_t *old_rule = slot->rule;
+  *slot = (struct rule_slot){programme_id, copy, json_incref(rule)};
+  pthread_mutex_unlock(&rule_mu);
+  free(old_text);
+  json_decref(old_rule);
+  return rule;
+}
+
 /* Issues every programme this learner now completes. `category`: only programmes that require
  * that module (NULL: any, e.g. after an in-person check); `only`: that programme alone (0: any);
  * `mark`: the attempt's, which must pass by the programme's mark for anything new to be complete
@@ -601,7 +631,7 @@ static int evaluate(store_conn *w, const secrets *keys, learner *l, const char *
   json_t *progs = json_array();
   int rc;
   while ((rc = store_step(s)) == STORE_ROW) {
-    json_t *rule = json_loads(store_col_text(s, 4), 0, NULL);
+    json_t *rule = rule_of(store_col_int(s, 0), store_col_text(s, 4));
     if (!rule) continue;
     json_array_append_new(progs, json_pack("{s:I, s:s, s:I, s:b, s:o}", "id", (json_int_t)store_col_int(s, 0), "title",
                                            store_col_text(s, 1), "pass",
@@ -669,35 +699,40 @@ static int learner_of_person(store_conn *w, int64_t person_id, learner *l) {
   return rc == STORE_ROW || rc == STORE_DONE ? 0 : -1;
 }
 
-int certs_after_attempt(store_conn *w, const secrets *keys, int64_t attempt_id, json_t **issued, app_err *e) {
+static int by_id(const void *x, const void *y) {
+  json_int_t a = json_integer_value(json_object_get(*(json_t *const *)x, "id"));
+  json_int_t b = json_integer_value(json_object_get(*(json_t *const *)y, "id"));
+  return a < b ? -1 : a > b;
+}
+
+int certs_after_attempt(store_conn *w, const secrets *keys, const certs_attempt *a, json_t **issued, app_err *e) {
   *issued = json_array();
-  store_stmt *s = store_prepare(w, &q_attempt_facts);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, attempt_id);
-  int rc = store_step(s);
-  if (rc != STORE_ROW) {
-    store_reset(s);
-    return rc == STORE_DONE ? APP_NOT_FOUND(e, "id") : APP_INTERNAL(e);
-  }
-  int64_t user_id = store_col_int(s, 0), person_id = store_col_is_null(s, 1) ? 0 : store_col_int(s, 1);
-  bool submitted = !store_col_is_null(s, 2);
-  attempt_mark mark = {store_col_is_null(s, 3) ? 0 : store_col_int(s, 3), !store_col_is_null(s, 4) && store_col_int(s, 4) != 0};
-  char category[256] = "";
-  if (!store_col_is_null(s, 5)) snprintf(category, sizeof category, "%s", store_col_text(s, 5));
-  store_reset(s);
+  if (!*issued) return APP_INTERNAL(e);
   /* Nothing new can be complete without a submitted attempt of a module's quiz that passes. The pass
    * mark is the programme's, so a failed attempt by the quiz's mark may still count: evaluate() decides. */
-  if (!submitted || !category[0]) return 0;
+  if (!a->category || !a->category[0]) return 0;
   learner l;
-  if (person_id) {
-    if (learner_of_person(w, person_id, &l) != 0) return APP_INTERNAL(e);
+  if (a->person_id) {
+    if (learner_of_person(w, a->person_id, &l) != 0) return APP_INTERNAL(e);
   } else {
     memset(&l, 0, sizeof l);
     l.groups = -1;
-    l.user_id = user_id;
-    snprintf(l.key, sizeof l.key, "u%lld", (long long)user_id);
+    l.user_id = a->user_id;
+    snprintf(l.key, sizeof l.key, "u%lld", (long long)a->user_id);
   }
-  return evaluate(w, keys, &l, category, &mark, 0, attempt_id, *issued, e);
+  attempt_mark mark = {a->score_tenths, a->passed};
+  if (evaluate(w, keys, &l, a->category, &mark, 0, a->id, *issued, e) != 0) return -1;
+  size_t n = json_array_size(*issued);
+  if (n > 1) { /* certs_of_attempt's order: by id (random ids, issued in the programmes' order) */
+    json_t **v = malloc(sizeof *v * n);
+    if (!v) return APP_INTERNAL(e);
+    for (size_t i = 0; i < n; i++) v[i] = json_incref(json_array_get(*issued, i));
+    qsort(v, n, sizeof *v, by_id);
+    json_array_clear(*issued);
+    for (size_t i = 0; i < n; i++) json_array_append_new(*issued, v[i]);
+    free(v);
+  }
+  return 0;
 }
 
 int certs_check_person(store_conn *w, const secrets *keys, int64_t programme_id, int64_t person_id, int64_t by,

@@ -59,9 +59,17 @@ int certs_programme_list(store_conn *c, json_t **items, app_err *e);
 int64_t certs_programme_by_code(store_conn *c, const char *code); /* 0: none; -1: error */
 
 /* ---- issuing ---- */
+/* An attempt just closed, as its submission knows it. */
+typedef struct certs_attempt {
+  int64_t id, user_id, person_id; /* person_id 0: none */
+  int64_t score_tenths;
+  bool passed;          /* by its quiz's own mark */
+  const char *category; /* its quiz's category (a module), or NULL/"": none */
+} certs_attempt;
 /* After an attempt is closed (same transaction): issues the certificate of every programme whose
- * rule this attempt completes. *issued: an array of {id, programme} (empty when none). */
-int certs_after_attempt(store_conn *w, const secrets *keys, int64_t attempt_id, json_t **issued, app_err *e);
+ * rule this attempt completes. *issued: an array of {id, programme} in the order of their ids, as
+ * certs_of_attempt lists them (empty when none). */
+int certs_after_attempt(store_conn *w, const secrets *keys, const certs_attempt *a, json_t **issued, app_err *e);
 /* Records that `by` checked the person in person for the programme, and issues its certificate
  * when the rule is now complete. *issued as above; *created 0 when it was recorded before. */
 int certs_check_person(store_conn *w, const secrets *keys, int64_t programme_id, int64_t person_id, int64_t by,

@@ -1,6 +1,6 @@
 /* competence.c: the change in competence (see competence.h). Only this file writes SQL about
- * attempt_competence; it reads quizzes, quiz_attempts, questions, competencies, people and units
- * (their modules own them) to record a submission and to aggregate. */
+ * attempt_competence; it reads competencies, people and units (their modules own them) to
+ * aggregate. A submission's scores come from quiz.c, which read the attempt and its questions. */
 #include "domain/competence.h"
 
 #include <math.h>
@@ -19,9 +19,6 @@
 /* The most child units a report lists (a ward has a few hundred). */
 #define COMP_UNITS_MAX 4096
 
-STORE_SQL(q_meta, "SELECT a.person_id, a.user_id, a.submitted_at, z.purpose FROM quiz_attempts a"
-                  " JOIN quizzes z ON z.id = a.quiz_id WHERE a.id = ?");
-STORE_SQL(q_qcomp, "SELECT competency_id FROM questions WHERE id = ?");
 STORE_SQL(q_insert, "INSERT INTO attempt_competence (attempt_id, competency_id, learner_person, learner_user, placement,"
                     " submitted_at, score_tenths, questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 
@@ -75,58 +72,36 @@ double competence_mean(int64_t sum_tenths, int64_t n) {
   return round(tenths) / 10.0;
 }
 
-int competence_record(store_conn *w, int64_t attempt_id, const json_t *items, const json_t *results, app_err *e) {
-  store_stmt *s = store_prepare(w, &q_meta);
-  if (!s) return APP_INTERNAL(e);
-  store_bind_int(s, 1, attempt_id);
-  int rc = store_step(s);
-  int64_t person = 0, user = 0, at = 0;
-  int placement = 0;
-  if (rc == STORE_ROW) {
-    person = store_col_is_null(s, 0) ? 0 : store_col_int(s, 0);
-    user = store_col_int(s, 1);
-    at = store_col_is_null(s, 2) ? 0 : store_col_int(s, 2);
-    placement = !strcmp(store_col_text(s, 3), "placement");
-  }
-  store_reset(s);
-  if (rc != STORE_ROW || !at) return APP_INTERNAL(e);
+int competence_record(store_conn *w, const competence_attempt *a, const int64_t *comps, const double *scores, size_t n,
+                      app_err *e) {
+  if (!a->submitted_at) return APP_INTERNAL(e);
   int64_t comp[COMP_ITEMS_MAX];
   double sum[COMP_ITEMS_MAX];
   int count[COMP_ITEMS_MAX], ncomp = 0;
-  size_t i;
-  json_t *item;
-  json_array_foreach(items, i, item) {
-    if (i >= COMP_ITEMS_MAX) break;
-    s = store_prepare(w, &q_qcomp);
-    if (!s) return APP_INTERNAL(e);
-    store_bind_int(s, 1, json_integer_value(json_object_get(item, "q")));
-    rc = store_step(s);
-    int64_t c = rc == STORE_ROW ? store_col_int(s, 0) : 0;
-    store_reset(s);
-    if (rc != STORE_ROW) return APP_INTERNAL(e);
+  for (size_t i = 0; i < n && i < COMP_ITEMS_MAX; i++) {
     int k = 0;
-    while (k < ncomp && comp[k] != c) k++;
+    while (k < ncomp && comp[k] != comps[i]) k++;
     if (k == ncomp) {
-      comp[k] = c;
+      comp[k] = comps[i];
       sum[k] = 0;
       count[k] = 0;
       ncomp++;
     }
-    sum[k] += json_number_value(json_array_get(results, i));
+    sum[k] += scores[i];
     count[k]++;
   }
   for (int k = 0; k < ncomp; k++) {
-    s = store_prepare(w, &q_insert);
+    store_stmt *s = store_prepare(w, &q_insert);
     if (!s) return APP_INTERNAL(e);
-    store_bind_int(s, 1, attempt_id);
+    store_bind_int(s, 1, a->id);
     store_bind_int(s, 2, comp[k]);
-    store_bind_id(s, 3, person);
-    store_bind_id(s, 4, person ? 0 : user); /* the account is the learner only without a person */
-    store_bind_int(s, 5, placement);
-    store_bind_int(s, 6, at);
+    store_bind_id(s, 3, a->person_id);
+    store_bind_id(s, 4, a->person_id ? 0 : a->user_id); /* the account is the learner only without a person */
+    store_bind_int(s, 5, a->placement);
+    store_bind_int(s, 6, a->submitted_at);
     store_bind_int(s, 7, llround(sum[k] / count[k] * 1000));
     store_bind_int(s, 8, count[k]);
-    rc = store_step(s);
+    int rc = store_step(s);
     store_reset(s);
     if (rc != STORE_DONE) return APP_INTERNAL(e);
   }

@@ -14,10 +14,19 @@
 #include "store/store.h"
 #include "util/arena.h"
 
+/* A submitted attempt as the submission knows it: its learner, the quiz's purpose, the time. */
+typedef struct competence_attempt {
+  int64_t id, person_id, user_id; /* person_id 0: none (the account is the learner) */
+  int64_t submitted_at;
+  int placement; /* the quiz's purpose is a placement check */
+} competence_attempt;
+
 /* Records the submitted attempt's score per competence (the mean score of its questions of that
- * competence): `items` and `results` are the attempt's questions and their scores 0..1, aligned.
- * Called by quiz_submit inside its transaction, right after the attempt is closed. */
-int competence_record(store_conn *w, int64_t attempt_id, const json_t *items, const json_t *results, app_err *e);
+ * competence): `comps` and `scores` are its n questions' competences and their scores 0..1,
+ * aligned. Called by quiz_submit inside its transaction, right after the attempt is closed, with
+ * what it has read already (nothing is read again). */
+int competence_record(store_conn *w, const competence_attempt *a, const int64_t *comps, const double *scores, size_t n,
+                      app_err *e);
 
 /* One learner's profile: {measured, competencies: [{framework, code, name, domain_code,
  * domain_name, before, after, change}]} (percent, one decimal; after and change null until measured

@@ -93,6 +93,50 @@ static void smap_free(smap *m) {
   memset(m, 0, sizeof *m);
 }
 
+/* ---- an id → int64 map (open addressing; ids are never 0), for a chunk's people by id ---- */
+typedef struct imap_ent {
+  int64_t key, val;
+} imap_ent;
+typedef struct imap {
+  imap_ent *e;
+  size_t cap, n;
+} imap;
+
+static imap_ent *imap_slot(const imap *m, int64_t key) {
+  size_t i = (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 17) & (m->cap - 1);
+  while (m->e[i].key && m->e[i].key != key) i = (i + 1) & (m->cap - 1);
+  return &m->e[i];
+}
+
+static bool imap_get(const imap *m, int64_t key, int64_t *val) {
+  if (!m->cap) return false;
+  const imap_ent *e = imap_slot(m, key);
+  if (!e->key) return false;
+  if (val) *val = e->val;
+  return true;
+}
+
+static int imap_put(imap *m, int64_t key, int64_t val) {
+  if ((m->n + 1) * 2 > m->cap) {
+    size_t ncap = m->cap ? m->cap * 2 : 1024;
+    imap bigger = {calloc(ncap, sizeof(imap_ent)), ncap, m->n};
+    if (!bigger.e) return -1;
+    for (size_t i = 0; i < m->cap; i++)
+      if (m->e[i].key) *imap_slot(&bigger, m->e[i].key) = m->e[i];
+    free(m->e);
+    *m = bigger;
+  }
+  imap_ent *e = imap_slot(m, key);
+  if (!e->key) m->n++;
+  *e = (imap_ent){key, val};
+  return 0;
+}
+
+static void imap_free(imap *m) {
+  free(m->e);
+  memset(m, 0, sizeof *m);
+}
+
 /* ---- the CCCDs seen in a file: 96 bits of each keyed hash → its first line, 16 bytes a number
  * (a million-row file holds a million of them: strings would cost ten times as much) ---- */
 typedef struct dset_ent {
@@ -370,6 +414,9 @@ typedef struct imp {
   /* how long the writer was held: the chunks', the merge's transactions (seconds) */
   double chunk_max, chunk_sum, merge_max, merge_sum, chunk_last;
   int chunks, merges;
+  /* the run's phases (clock_mono): begun, the file written, the terms sorted and written, the
+   * fix-up done, the staged rows gone (each 0 until reached) */
+  double t_begin, t_file, t_terms, t_fixup, t_unstaged;
   size_t rows_max, rows_last; /* the largest chunk written, the last one */
 } imp;
 
@@ -613,7 +660,8 @@ typedef enum { OUT_NEW, OUT_UPDATED, OUT_UNCHANGED, OUT_REJECTED } outcome;
 typedef struct chunk_ix {
   bulk_stored *arr;
   size_t n, cap;
-  smap by_id, by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
+  imap by_id;                        /* → index in arr */
+  smap by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
   store_val *terms; /* the new people staged for the name index, TERM_STAGE_COLS values each (queue_words) */
   int nterms, capterms;
   bool failed;
@@ -623,7 +671,7 @@ typedef struct chunk_ix {
   int nids, next_id;
   store_val *people, *members;
   int npeople, nmembers;
-  smap pending; /* ids written to `people` but not yet to the database */
+  imap pending; /* ids written to `people` but not yet to the database */
 } chunk_ix;
 
 static void natural_key(char *out, size_t n, int64_t unit, const char *name_key, int y, int m, int d, int64_t hh) {
@@ -634,9 +682,8 @@ static void natural_key(char *out, size_t n, int64_t unit, const char *name_key,
 static int ix_add(void *ctx, const bulk_stored *p) {
   chunk_ix *c = ctx;
   int64_t idx;
-  char id[24], key[600];
-  snprintf(id, sizeof id, "%lld", (long long)p->id);
-  if (smap_get(&c->by_id, id, &idx)) {
+  char key[600];
+  if (imap_get(&c->by_id, p->id, &idx)) {
     c->arr[idx] = *p;
   } else {
     if (c->n == c->cap) {
@@ -648,7 +695,7 @@ static int ix_add(void *ctx, const bulk_stored *p) {
     }
     idx = (int64_t)c->n;
     c->arr[c->n++] = *p;
-    if (smap_put(&c->by_id, id, idx) != 0) return c->failed = true, -1;
+    if (imap_put(&c->by_id, p->id, idx) != 0) return c->failed = true, -1;
   }
   if (p->cccd_hash[0] && smap_put(&c->by_hash, p->cccd_hash, idx) != 0) return c->failed = true, -1;
   natural_key(key, sizeof key, p->unit_id, p->name_key, p->y, p->m, p->d, p->household_id);
@@ -662,7 +709,7 @@ static int ix_add(void *ctx, const bulk_stored *p) {
 
 static void chunk_ix_free(chunk_ix *c) {
   free(c->arr);
-  smap_free(&c->by_id);
+  imap_free(&c->by_id);
   smap_free(&c->by_hash);
   smap_free(&c->by_key);
   smap_free(&c->by_key_bare);
@@ -670,7 +717,7 @@ static void chunk_ix_free(chunk_ix *c) {
   free(c->ids);
   free(c->people);
   free(c->members);
-  smap_free(&c->pending);
+  imap_free(&c->pending);
   memset(c, 0, sizeof *c);
 }
 
@@ -679,16 +726,11 @@ static int flush_pending(store_conn *w, chunk_ix *c) {
   if (c->npeople && people_bulk_insert_rows(w, c->people, c->npeople) != STORE_OK) return -1;
   if (c->nmembers && people_bulk_insert_memberships(w, c->members, c->nmembers) != STORE_OK) return -1;
   c->npeople = c->nmembers = 0;
-  smap_free(&c->pending);
+  imap_free(&c->pending);
   return 0;
 }
 
-static bool is_pending(const chunk_ix *c, int64_t id) {
-  char k[24];
-  int64_t v;
-  snprintf(k, sizeof k, "%lld", (long long)id);
-  return smap_get(&c->pending, k, &v);
-}
+static bool is_pending(const chunk_ix *c, int64_t id) { return imap_get(&c->pending, id, NULL); }
 
 /* ---- households of a chunk: the tổ's existing ones in one statement, the new ones together ---- */
 static void household_key(char *out, size_t n, const import_row *r) {
@@ -775,25 +817,39 @@ out:
   return rc;
 }
 
-/* Fetches the chunk's candidates: by CCCD hash, and by folded name. 0 or -1. */
+static void json_text(buf *b, const char *s);
+
+/* Fetches the chunk's candidates: by CCCD hash, and by folded name. The two lists are written as
+ * JSON text directly (no tree: this runs while the chunk holds the writer). 0 or -1. */
 static int chunk_prefetch(imp *x, store_conn *w, chunk_ix *c) {
-  json_t *hashes = json_array(), *names = json_array();
-  int rc = -1;
-  if (!hashes || !names) goto out;
+  buf h, n;
+  buf_init(&h);
+  buf_init(&n);
+  buf_putc(&h, '[');
+  buf_putc(&n, '[');
+  bool first_h = true, first_n = true;
   for (size_t i = 0; i < x->nrows; i++) {
     const import_row *r = &x->rows[i];
     if (r->reason[0]) continue;
-    if (r->has_cccd) json_array_append_new(hashes, json_string(r->cccd_hash));
-    json_array_append_new(names, json_pack("[I, s]", (json_int_t)r->unit_id, r->name_key));
+    if (r->has_cccd) {
+      if (!first_h) buf_putc(&h, ',');
+      json_text(&h, r->cccd_hash);
+      first_h = false;
+    }
+    buf_printf(&n, "%s[%lld,", first_n ? "" : ",", (long long)r->unit_id);
+    json_text(&n, r->name_key);
+    buf_putc(&n, ']');
+    first_n = false;
   }
-  char *h = json_dumps(hashes, JSON_COMPACT), *n = json_dumps(names, JSON_COMPACT);
-  if (h && n && people_bulk_by_hashes(w, h, ix_add, c) == 0 && people_bulk_by_names(w, n, ix_add, c) == 0 && !c->failed)
-    rc = 0;
-  free(h);
-  free(n);
-out:
-  json_decref(hashes);
-  json_decref(names);
+  buf_putc(&h, ']');
+  buf_putc(&n, ']');
+  char *ht = buf_detach(&h, NULL), *nt = buf_detach(&n, NULL);
+  int rc = ht && nt && people_bulk_by_hashes(w, ht, ix_add, c) == 0 && people_bulk_by_names(w, nt, ix_add, c) == 0 &&
+                   !c->failed
+               ? 0
+               : -1;
+  free(ht);
+  free(nt);
   return rc;
 }
 
@@ -876,9 +932,7 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
     if (c->defer && c->next_id < c->nids) {
       person_id = c->ids[c->next_id++];
       people_bulk_row(&p, person_id, now, &c->people[(size_t)c->npeople++ * PEOPLE_BULK_COLS]);
-      char k[24];
-      snprintf(k, sizeof k, "%lld", (long long)person_id);
-      if (smap_put(&c->pending, k, 1) != 0) return -1;
+      if (imap_put(&c->pending, person_id, 1) != 0) return -1;
     } else if (people_bulk_insert(w, &p, now, &person_id) != STORE_OK) {
       return -1;
     }
@@ -1061,11 +1115,16 @@ static int write_chunk(imp *x) {
  * staged rows of people still live under the staged name are first copied, in id order, to an anonymous
  * temporary file (gone with the process, even after a crash), so that no read transaction stays
  * open while the batches are written; each bucket's terms are then made from the folded names and
- * sorted in memory (up to MERGE_BUCKET_TERMS: ~30 MB with their strings and the sort's copy). A person deleted or renamed while the batches run has the terms that no longer match
+ * sorted in memory (up to MERGE_BUCKET_TERMS: ~30 MB with their strings and the sort's copy);
+ * a bucket is written by a thread of its own while the next one is read and sorted (two buckets
+ * in memory at most). A person deleted or renamed while the batches run has the terms that no longer match
  * removed at the end (people.c rewrote its own). Idempotent: a merge cut short is run again whole
  * when the job resumes (a term already there sends its batch the careful way); the staged rows go
  * last. */
 enum { MERGE_BATCH_TERMS = 20000, MERGE_BUCKET_TERMS = 500000, UNSTAGE_BATCH_ROWS = 100000, STALE_BATCH_IDS = 1000 };
+static _Atomic int64_t merge_bucket_terms = MERGE_BUCKET_TERMS;
+
+void importer_set_merge_bucket_terms(int64_t n) { atomic_store(&merge_bucket_terms, n > 0 ? n : MERGE_BUCKET_TERMS); }
 
 typedef struct staged_dump {
   FILE *f;
@@ -1238,22 +1297,22 @@ static int merge_fixup(imp *x, int64_t lo, int64_t hi, int64_t since) {
  * person's rank in (folded name, id) order: the people are ranked once, so that the millions of
  * comparisons of a sort compare two numbers and seldom a string. */
 typedef struct mperson {
-  const char *key; /* in x->a */
+  const char *key; /* in the bucket's arena */
   int64_t id;
   uint32_t rank;
 } mperson;
 typedef struct mterm {
   uint64_t pre;     /* the word's first 8 bytes */
-  const char *word; /* in x->a */
+  const char *word; /* in the bucket's arena */
   uint32_t person;  /* index in mbucket.p; after rank_people, its rank */
   uint32_t len;     /* the word's length */
 } mterm;
 typedef struct mbucket {
-  imp *x;
   mterm *v;
   size_t n, cap;
   mperson *p;
   size_t np, capp;
+  arena a; /* the bucket's strings */
   bool failed;
 } mbucket;
 
@@ -1287,7 +1346,7 @@ static int add_mterm(mbucket *b, const char *word, size_t len) {
 
 static void bucket_term(const char *term, size_t len, void *ctx) {
   mbucket *b = ctx;
-  char *t = b->failed ? NULL : arena_strndup(&b->x->a, term, len);
+  char *t = b->failed ? NULL : arena_strndup(&b->a, term, len);
   if (!t || add_mterm(b, t, len) != 0) b->failed = true;
 }
 
@@ -1325,16 +1384,21 @@ static int rank_people(mbucket *b) {
   return 0;
 }
 
-/* Sorts the bucket's terms and writes them in batches. 0, 1 when `stop` was raised between two
- * batches, -1. The bucket is empty after. */
-static int flush_bucket(imp *x, mbucket *b, store_val *rows, atomic_bool *stop) {
-  int ret = 0;
+/* Ranks the bucket's people and sorts its terms (no connection: while the bucket before is
+ * written). 0, or -1 when out of memory (the bucket is then emptied). */
+static int sort_bucket(mbucket *b) {
   if (rank_people(b) != 0) {
-    snprintf(x->err, sizeof x->err, "out of memory");
-    ret = -1;
     b->n = 0;
+    return -1;
   }
   if (b->n) qsort(b->v, b->n, sizeof *b->v, mterm_cmp);
+  return 0;
+}
+
+/* Writes the sorted bucket's terms in batches. 0, 1 when `stop` was raised between two batches,
+ * -1. The bucket is empty after (its arena freed). */
+static int write_bucket(imp *x, mbucket *b, store_val *rows, atomic_bool *stop) {
+  int ret = 0;
   int in_batch = 0;
   for (size_t i = 0; i < b->n; i++) {
     if (i && mterm_cmp(&b->v[i - 1], &b->v[i]) == 0) continue; /* a person staged twice */
@@ -1360,8 +1424,52 @@ static int flush_bucket(imp *x, mbucket *b, store_val *rows, atomic_bool *stop) 
   }
   b->n = 0;
   b->np = 0;
-  arena_free(&x->a);
+  arena_free(&b->a);
   return ret;
+}
+
+/* A sorted bucket written by a thread of its own while the next one is read and sorted: the
+ * writer's transactions and the sort use the two cores (the file's reading thread is done). */
+typedef struct bucket_writer {
+  imp *x;
+  mbucket *b;
+  store_val *rows;
+  atomic_bool *stop;
+  int ret;
+  pthread_t th;
+  bool running;
+} bucket_writer;
+
+static void *bucket_writer_main(void *arg) {
+  bucket_writer *bw = arg;
+  bw->ret = write_bucket(bw->x, bw->b, bw->rows, bw->stop);
+  return NULL;
+}
+
+/* Waits for the bucket being written, if any: its result (0 when none). */
+static int bucket_wait(bucket_writer *bw) {
+  if (!bw->running) return 0;
+  pthread_join(bw->th, NULL);
+  bw->running = false;
+  return bw->ret;
+}
+
+/* Sorts the full bucket *cur and hands it to the writer once the one before is written; *cur is
+ * then the other, empty bucket. 0, 1 (stopped), -1. */
+static int bucket_done(imp *x, bucket_writer *bw, mbucket **cur, mbucket *pair) {
+  mbucket *b = *cur;
+  if (sort_bucket(b) != 0) {
+    (void)bucket_wait(bw); /* x->err is the writer's while it runs */
+    snprintf(x->err, sizeof x->err, "out of memory");
+    return -1;
+  }
+  int rc = bucket_wait(bw);
+  if (rc != 0) return rc;
+  bw->b = b;
+  bw->running = pthread_create(&bw->th, NULL, bucket_writer_main, bw) == 0;
+  if (!bw->running && (rc = write_bucket(x, b, bw->rows, bw->stop)) != 0) return rc; /* no thread: here */
+  *cur = b == &pair[0] ? &pair[1] : &pair[0];
+  return 0;
 }
 
 /* 0, 1 when `stop` was raised between two batches (the job resumes later and merges again), -1. */
@@ -1370,7 +1478,8 @@ static int merge_terms(imp *x, atomic_bool *stop) {
   staged_dump d = {0};
   char *word = NULL;
   store_val *rows = NULL;
-  mbucket b = {.x = x};
+  mbucket pair[2] = {{0}}, *b = &pair[0];
+  bucket_writer bw = {.x = x, .stop = stop};
   int ret = -1;
   store_conn *c = store_acquire(x->st, false);
   if (!c || people_bulk_staged_span(c, x->job_id, &n, &lo, &hi) != 0) {
@@ -1394,15 +1503,19 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     goto out;
   }
   /* as few buckets as memory allows: each writes every leaf of the term index about once */
-  int64_t buckets = d.terms / MERGE_BUCKET_TERMS + 1;
+  int64_t buckets = d.terms / atomic_load(&merge_bucket_terms) + 1;
   int64_t bucket_ids = (hi - lo) / buckets + 1;
   word = malloc(2 * (size_t)UINT16_MAX + 2);
   rows = calloc(MERGE_BATCH_TERMS, TERM_COLS * sizeof *rows);
   /* a bucket's terms, with a quarter to spare (ids are cut evenly, people not quite): grown by
    * doubling, the array would hold up to twice that, and three times while it moves */
-  b.cap = (size_t)(d.terms / buckets + d.terms / (4 * buckets) + 1);
-  b.v = malloc(b.cap * sizeof *b.v);
-  if (!word || !rows || !b.v) {
+  for (int k = 0; k < 2; k++) {
+    arena_init(&pair[k].a);
+    pair[k].cap = (size_t)(d.terms / buckets + d.terms / (4 * buckets) + 1);
+    pair[k].v = malloc(pair[k].cap * sizeof *pair[k].v);
+  }
+  bw.rows = rows;
+  if (!word || !rows || !pair[0].v || !pair[1].v) {
     snprintf(x->err, sizeof x->err, "out of memory");
     goto out;
   }
@@ -1412,27 +1525,30 @@ static int merge_terms(imp *x, atomic_bool *stop) {
   while (fread(&id, sizeof id, 1, d.f) == 1) {
     if (fread(len, sizeof len, 1, d.f) != 1 || len[0] > UINT16_MAX || len[1] > UINT16_MAX ||
         fread(word, 1, (size_t)len[0] + len[1], d.f) != (size_t)len[0] + len[1]) {
+      (void)bucket_wait(&bw); /* x->err is the writer's while it runs */
       snprintf(x->err, sizeof x->err, "cannot read the staged people back");
       goto out;
     }
     int64_t in = (id - lo) / bucket_ids;
-    if (in != bucket && b.n) { /* the file is in id order: the bucket before is whole */
-      int frc = flush_bucket(x, &b, rows, stop);
+    if (in != bucket && b->n) { /* the file is in id order: the bucket before is whole */
+      int frc = bucket_done(x, &bw, &b, pair);
       if (frc != 0) {
         ret = frc;
         goto out;
       }
     }
     bucket = in;
-    char *k = arena_strndup(&x->a, word + len[0], len[1]);
-    char *w = k && len[0] ? arena_strndup(&x->a, word, len[0]) : NULL;
-    if (!k || add_mperson(&b, k, id) != 0 || (len[0] && (!w || add_mterm(&b, w, len[0]) != 0)) ||
-        (!len[0] && (people_name_terms(k, bucket_term, &b) != 0 || b.failed))) {
+    char *k = arena_strndup(&b->a, word + len[0], len[1]);
+    char *w = k && len[0] ? arena_strndup(&b->a, word, len[0]) : NULL;
+    if (!k || add_mperson(b, k, id) != 0 || (len[0] && (!w || add_mterm(b, w, len[0]) != 0)) ||
+        (!len[0] && (people_name_terms(k, bucket_term, b) != 0 || b->failed))) {
+      (void)bucket_wait(&bw);
       snprintf(x->err, sizeof x->err, "out of memory");
       goto out;
     }
   }
   if (ferror(d.f)) {
+    (void)bucket_wait(&bw);
     snprintf(x->err, sizeof x->err, "cannot read the staged people back");
     goto out;
   }
@@ -1440,12 +1556,15 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     ret = 1;
     goto out;
   }
-  int frc = flush_bucket(x, &b, rows, stop);
+  int frc = b->n ? bucket_done(x, &bw, &b, pair) : 0;
+  if (frc == 0) frc = bucket_wait(&bw);
   if (frc != 0) {
     ret = frc;
     goto out;
   }
+  x->t_terms = clock_mono();
   if (merge_fixup(x, lo, hi, since) != 0) goto out;
+  x->t_fixup = clock_mono();
   /* Every term is in person_words: the staged rows go, in short transactions. */
   for (int64_t gone = UNSTAGE_BATCH_ROWS; gone > 0;) {
     store_conn *w = store_acquire_timed(x->st, true, 30000, NULL);
@@ -1458,11 +1577,16 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     store_release(w);
     if (gone < 0) goto out;
   }
+  x->t_unstaged = clock_mono();
   ret = 0;
 out:
+  if (bucket_wait(&bw) != 0 && ret == 0) ret = -1; /* (only when left early: waited for above) */
   arena_free(&x->a);
-  free(b.v);
-  free(b.p);
+  for (int k = 0; k < 2; k++) {
+    arena_free(&pair[k].a);
+    free(pair[k].v);
+    free(pair[k].p);
+  }
   free(word);
   free(rows);
   if (d.f) fclose(d.f);
@@ -1689,7 +1813,8 @@ static int finish(store *st, const import_job *j, int64_t id, bool ok, const cha
     log_warn("cannot remove the imported file %s: %s", j->file_path, strerror(errno));
   /* the planner learns the tables' new sizes now, not when the autovacuum comes by (a large import
    * only: a few rows do not change a plan, and ANALYZE reads a sample of every table) */
-  if (rc == STORE_OK && ok && written >= IMPORT_ANALYZE_ROWS && store_analyze(st) != STORE_OK)
+  static const char *const written_tables[] = {"people", "households", "memberships", "person_words", NULL};
+  if (rc == STORE_OK && ok && written >= IMPORT_ANALYZE_ROWS && store_analyze(st, written_tables) != STORE_OK)
     log_warn("import job %lld: ANALYZE failed", (long long)id);
   return rc == STORE_OK ? 0 : -1;
 }
@@ -1764,7 +1889,7 @@ static void chunk_take(imp *x, reader *rd) {
 }
 
 int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *stop, char *err, size_t errlen) {
-  imp x = {.st = st, .keys = keys, .job_id = job_id, .today_key = groups_date_key(clock_now())};
+  imp x = {.st = st, .keys = keys, .job_id = job_id, .today_key = groups_date_key(clock_now()), .t_begin = clock_mono()};
   arena_init(&x.a);
   reader rd = {0};
   arena_init(&rd.a);
@@ -1844,6 +1969,7 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   free(rd.rows);
   rd.rows = NULL;
   arena_free(&rd.a);
+  x.t_file = clock_mono();
   if ((mrc = merge_terms(&x, stop)) < 0) {
     snprintf(err, errlen, "%s", x.err);
     goto out;
@@ -1854,11 +1980,15 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   }
   ret = finish(st, &j, job_id, true, NULL);
   if (ret != 0) snprintf(err, errlen, "cannot record the end of the job");
+  double t_end = clock_mono(), t_merged = x.t_unstaged > 0 ? x.t_unstaged : x.t_file;
   log_info("import %lld: %d chunk(s) of up to %zu rows held the writer %.0f ms at most, %.0f ms on average; the "
-           "name terms %d transaction(s), %.0f ms at most, %.0f ms on average",
+           "name terms %d transaction(s), %.0f ms at most, %.0f ms on average; %.2f s in all: the file %.2f s, the "
+           "terms %.2f s, their fix-up %.2f s, the staged rows removed %.2f s, the end %.2f s",
            (long long)job_id, x.chunks, x.rows_max, x.chunk_max * 1e3, x.chunks ? x.chunk_sum * 1e3 / x.chunks : 0.0,
-           x.merges,
-           x.merge_max * 1e3, x.merges ? x.merge_sum * 1e3 / x.merges : 0.0);
+           x.merges, x.merge_max * 1e3, x.merges ? x.merge_sum * 1e3 / x.merges : 0.0, t_end - x.t_begin,
+           x.t_file - x.t_begin, x.t_terms > 0 ? x.t_terms - x.t_file : 0.0,
+           x.t_fixup > 0 ? x.t_fixup - x.t_terms : 0.0, x.t_unstaged > 0 ? x.t_unstaged - x.t_fixup : 0.0,
+           t_end - t_merged);
   goto out;
 failed:
   /* The file cannot be read on: what was committed stays (its names found by search), the job

@@ -83,5 +83,8 @@ void importer_worker_stop(void);
 char *importer_group_key(const char *name);
 /* A role cell → membership kind ("staff", "student", "worker", "trader") or NULL. */
 const char *importer_role_kind(const char *role);
+/* How many name terms a bucket of the merge holds (0: the default, 500,000): tests make many
+ * buckets of a small file, so that one is written while the next is sorted. */
+void importer_set_merge_bucket_terms(int64_t n);
 
 #endif

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "util/jsonx.h"
 #include "util/rand.h"
 #include "util/fold.h"
+#include "util/utf8.h"
 
 /* A late submission is accepted this long after the deadline (a slow phone's last request). */
 #define QUIZ_GRACE_SECONDS 60
@@ -63,11 +65,16 @@ STORE_SQL(q_attempt_insert, "INSERT INTO quiz_attempts (quiz_id, user_id, person
 STORE_SQL(q_owner, "SELECT user_id FROM quiz_attempts WHERE id = ?");
 STORE_SQL(q_attempt, "SELECT a.id, a.quiz_id, z.title, z.pass_percent, a.started_at, a.deadline_at, a.submitted_at,"
                      " a.score_tenths, a.passed, a.items, a.answers, a.results, z.purpose, a.assisted_by,"
-                     " h.display_name, a.person_id FROM quiz_attempts a"
+                     " h.display_name, a.person_id, a.user_id, z.category FROM quiz_attempts a"
                      " JOIN quizzes z ON z.id = a.quiz_id LEFT JOIN users h ON h.id = a.assisted_by WHERE a.id = ?");
 STORE_SQL(q_close, "UPDATE quiz_attempts SET submitted_at = ?, score_tenths = ?, passed = ?, answers = ?, results = ?"
                    " WHERE id = ? AND submitted_at IS NULL");
-STORE_SQL(q_question, "SELECT id, type, text, format, body, explanation FROM questions WHERE id = ?");
+STORE_SQL(q_question, "SELECT id, type, text, format, body, explanation, competency_id FROM questions WHERE id = ?");
+/* An open attempt's questions (to check saved answers against) and the moments that close it. */
+STORE_SQL(q_sheet, "SELECT items, submitted_at, deadline_at, user_id FROM quiz_attempts WHERE id = ?");
+/* The saved answers of an attempt still open at `now` (its deadline and the grace past it). */
+STORE_SQL(q_save_answers, "UPDATE quiz_attempts SET answers = ? WHERE id = ? AND user_id = ? AND submitted_at IS NULL"
+                          " AND (deadline_at IS NULL OR deadline_at + ? >= ?)");
 STORE_SQL(q_by_title, "SELECT id FROM quizzes WHERE title = ? AND retired_at IS NULL ORDER BY id LIMIT 1");
 
 /* ---- quizzes ---- */
@@ -181,7 +188,7 @@ int quiz_list(store_conn *c, int64_t user_id, int64_t person_id, int page, int p
 /* ---- a question as stored, and as shown ---- */
 
 typedef struct stored_q {
-  int64_t id;
+  int64_t id, comp; /* comp: its competence */
   char type[16];
   json_t *row; /* {text, format, explanation, body{answers, answer, feedback_*}} */
 } stored_q;
@@ -193,7 +200,7 @@ typedef struct stored_q {
 #define QCACHE_SLOTS 4096
 static struct qcache_slot {
   uint64_t db; /* store_conn_serial: the database the row was read from */
-  int64_t id;
+  int64_t id, comp;
   char type[16];
   json_t *row;
 } qcache[QCACHE_SLOTS];
@@ -205,6 +212,7 @@ static bool qcache_get(uint64_t db, int64_t id, stored_q *q) {
   bool hit = slot->db == db && slot->id == id && slot->row;
   if (hit) {
     q->id = id;
+    q->comp = slot->comp;
     memcpy(q->type, slot->type, sizeof q->type);
     q->row = json_incref(slot->row);
   }
@@ -218,10 +226,61 @@ static void qcache_put(uint64_t db, const stored_q *q) {
   json_t *old = slot->row;
   slot->db = db;
   slot->id = q->id;
+  slot->comp = q->comp;
   memcpy(slot->type, q->type, sizeof slot->type);
   slot->row = json_incref(q->row);
   pthread_mutex_unlock(&qcache_mu);
   json_decref(old);
+}
+
+static void put_json(buf *b, const json_t *v); /* below, with the answers written as text */
+static void put_jstr(buf *b, const json_t *v);
+static void put_real(buf *b, double v);
+
+/* A piece of JSON text as a string node (the bytes the text answers copy). */
+static json_t *rendered(const buf *b) { return b->oom ? NULL : json_stringn(b->data, b->len); }
+
+/* What the text answers write of a question, written once when it is parsed and kept in its row
+ * (read-only afterwards, like the rest of it): "_text", "_format", "_explanation" (absent when the
+ * row has none), "_options" (each answer's text, by the answer's index) and "_shares" (each
+ * answer's fraction), as put_jstr, put_json and put_real write them. */
+static int prerender(json_t *row) {
+  json_t *answers = json_object_get(json_object_get(row, "body"), "answers"), *a, *opts = json_array(),
+         *shares = json_array();
+  buf b;
+  buf_init(&b);
+  int rc = opts && shares ? 0 : -1;
+  size_t i;
+  static const char *const keys[] = {"text", "format", "explanation"};
+  for (size_t k = 0; rc == 0 && k < 3; k++) {
+    json_t *v = json_object_get(row, keys[k]);
+    if (!v) continue;
+    char key[16];
+    snprintf(key, sizeof key, "_%s", keys[k]);
+    buf_clear(&b);
+    if (k < 2) put_jstr(&b, v);
+    else put_json(&b, v);
+    if (json_object_set_new(row, key, rendered(&b)) != 0) rc = -1;
+  }
+  json_array_foreach(answers, i, a) {
+    buf_clear(&b);
+    put_jstr(&b, json_object_get(a, "text"));
+    if (json_array_append_new(opts, rendered(&b)) != 0) rc = -1;
+    buf_clear(&b);
+    put_real(&b, json_number_value(json_object_get(a, "fraction")));
+    if (json_array_append_new(shares, rendered(&b)) != 0) rc = -1;
+  }
+  if (json_object_set_new(row, "_options", opts) != 0 || json_object_set_new(row, "_shares", shares) != 0) rc = -1;
+  buf_free(&b);
+  return rc;
+}
+
+/* Copies a piece prerender() wrote; `i` picks from a list (SIZE_MAX: the key itself). */
+static void put_pre(buf *b, const stored_q *q, const char *key, size_t i) {
+  json_t *v = json_object_get(q->row, key);
+  if (i != SIZE_MAX) v = json_array_get(v, i);
+  if (json_is_string(v)) buf_append(b, json_string_value(v), json_string_length(v));
+  else buf_append(b, "null", 4); /* an index past the answers: as put_jstr of nothing */
 }
 
 static int load_question(store_conn *c, int64_t id, stored_q *q) {
@@ -233,14 +292,61 @@ static int load_question(store_conn *c, int64_t id, stored_q *q) {
   int rc = store_step(s);
   if (rc == STORE_ROW) {
     q->id = id;
+    q->comp = store_col_int(s, 6);
     snprintf(q->type, sizeof q->type, "%s", store_col_text(s, 1));
     json_t *body = json_loads(store_col_text(s, 4), 0, NULL);
     q->row = json_pack("{s:s, s:s, s:o, s:o}", "text", store_col_text(s, 2), "format", store_col_text(s, 3), "explanation",
                        text_or_null(s, 5), "body", body ? body : json_object());
+    if (q->row && prerender(q->row) != 0) {
+      json_decref(q->row);
+      q->row = NULL;
+    }
   }
   store_reset(s);
   if (rc == STORE_ROW && q->row) qcache_put(store_conn_serial(c), q);
   return rc == STORE_ROW && q->row ? 0 : -1;
+}
+
+/* An attempt's items (the questions drawn, their options' order) parsed once per text: the start
+ * leaves what it drew, the submission (or a view, a save of answers) reads the row and finds the
+ * same text. Compared
+ * by text, never trusted by id alone (an insert rolled back gives its id to another attempt), so
+ * there is nothing to invalidate. A slot is taken over by another attempt that hashes to it. */
+#define ITEMS_SLOTS 4096
+static struct items_slot {
+  uint64_t db; /* store_conn_serial */
+  int64_t attempt_id;
+  char *text; /* owned */
+  json_t *items;
+} items_memo[ITEMS_SLOTS];
+static pthread_mutex_t items_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void items_put(uint64_t db, int64_t attempt_id, const char *text, json_t *items) {
+  char *copy = strdup(text);
+  if (!copy) return; /* not kept: parsed when read */
+  struct items_slot *slot = &items_memo[(uint64_t)attempt_id % ITEMS_SLOTS];
+  pthread_mutex_lock(&items_mu);
+  char *old_text = slot->text;
+  json_t *old = slot->items;
+  *slot = (struct items_slot){db, attempt_id, copy, json_incref(items)};
+  pthread_mutex_unlock(&items_mu);
+  free(old_text);
+  json_decref(old);
+}
+
+/* The items of the row read (its text), as kept or parsed (and then kept: an open attempt's
+ * answers are saved again and again); NULL when the text is not JSON. */
+static json_t *items_of(uint64_t db, int64_t attempt_id, const char *text) {
+  struct items_slot *slot = &items_memo[(uint64_t)attempt_id % ITEMS_SLOTS];
+  json_t *items = NULL;
+  pthread_mutex_lock(&items_mu);
+  if (slot->text && slot->db == db && slot->attempt_id == attempt_id && !strcmp(slot->text, text))
+    items = json_incref(slot->items);
+  pthread_mutex_unlock(&items_mu);
+  if (items) return items;
+  items = json_loads(text, 0, NULL);
+  if (items) items_put(db, attempt_id, text, items);
+  return items;
 }
 
 static json_t *answers_of(const stored_q *q) { return json_object_get(json_object_get(q->row, "body"), "answers"); }
@@ -741,7 +847,11 @@ int quiz_draw_new(store_conn *c, int64_t quiz_id, quiz_draw **out, app_err *e) {
     }
     json_decref(q.row);
   }
-  d->items_text = d->items ? json_dumps(d->items, JSON_COMPACT) : NULL;
+  buf it; /* the items as stored, written as the answers are (no jansson dump) */
+  buf_init(&it);
+  if (d->items) put_json(&it, d->items);
+  d->items_text = d->items && !it.oom ? buf_detach(&it, NULL) : NULL;
+  buf_free(&it);
   if (!d->items_text) {
     ret = APP_INTERNAL(e);
     goto done;
@@ -850,9 +960,9 @@ int quiz_attempt_owner(store_conn *c, int64_t attempt_id, int64_t *user_id, app_
 }
 
 typedef struct attempt_row {
-  int64_t id, quiz_id, started, deadline, submitted, assisted_by, person_id;
+  int64_t id, quiz_id, started, deadline, submitted, assisted_by, person_id, user_id;
   int pass;
-  char title[400], purpose[16], helper[200];
+  char title[400], purpose[16], helper[200], category[512];
   bool scored;
   double score;
   json_t *items, *answers, *results;
@@ -862,6 +972,7 @@ static void attempt_free(attempt_row *a) {
   json_decref(a->items);
   json_decref(a->answers);
   json_decref(a->results);
+  a->items = a->answers = a->results = NULL;
 }
 
 static int attempt_load(store_conn *c, int64_t id, attempt_row *a, app_err *e) {
@@ -880,13 +991,15 @@ static int attempt_load(store_conn *c, int64_t id, attempt_row *a, app_err *e) {
     a->submitted = store_col_is_null(s, 6) ? 0 : store_col_int(s, 6);
     a->scored = !store_col_is_null(s, 7);
     a->score = a->scored ? (double)store_col_int(s, 7) / 10 : 0;
-    a->items = json_loads(store_col_text(s, 9), 0, NULL);
+    a->items = items_of(store_conn_serial(c), a->id, store_col_text(s, 9));
     a->answers = store_col_is_null(s, 10) ? NULL : json_loads(store_col_text(s, 10), 0, NULL);
     a->results = store_col_is_null(s, 11) ? NULL : json_loads(store_col_text(s, 11), 0, NULL);
     snprintf(a->purpose, sizeof a->purpose, "%s", store_col_text(s, 12));
     a->assisted_by = store_col_is_null(s, 13) ? 0 : store_col_int(s, 13);
     snprintf(a->helper, sizeof a->helper, "%s", store_col_is_null(s, 14) ? "" : store_col_text(s, 14));
     a->person_id = store_col_is_null(s, 15) ? 0 : store_col_int(s, 15);
+    a->user_id = store_col_int(s, 16);
+    snprintf(a->category, sizeof a->category, "%s", store_col_is_null(s, 17) ? "" : store_col_text(s, 17));
   }
   store_reset(s);
   if (rc == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy bài làm.");
@@ -929,6 +1042,9 @@ static int view_of(store_conn *c, const attempt_row *a, json_t **out, app_err *e
                    iso_or_null(a->submitted), "score_percent", a->scored ? json_real(a->score) : json_null(), "passed",
                    a->scored ? json_boolean(a->score >= a->pass) : json_null(), "questions", qs);
   if (!*out) return APP_INTERNAL(e);
+  /* While open: the answers saved so far (quiz_answers_save), for a page opened again. */
+  json_object_set_new(*out, "saved_answers",
+                      !a->submitted && json_is_array(a->answers) ? json_incref(a->answers) : json_null());
   /* Assisted: the helper's name (the review says "Làm cùng cán bộ hỗ trợ: …") and the resident. */
   json_object_set_new(*out, "purpose", json_string(a->purpose));
   json_object_set_new(*out, "assisted",
@@ -955,17 +1071,22 @@ static int attempt_view(store_conn *c, int64_t id, json_t **out, app_err *e) {
   return rc;
 }
 
+/* The attempt drawn, as the start answers it (never assisted: a class starting together). */
+static void draw_row(const quiz_draw *d, int64_t id, int64_t started, attempt_row *a) {
+  memset(a, 0, sizeof *a);
+  a->id = id;
+  a->quiz_id = d->quiz_id;
+  a->pass = d->pass;
+  a->started = started;
+  a->deadline = d->limit_min > 0 ? started + (int64_t)d->limit_min * 60 : 0;
+  snprintf(a->title, sizeof a->title, "%s", d->title);
+  snprintf(a->purpose, sizeof a->purpose, "%s", d->purpose);
+  a->items = d->items; /* borrowed: never attempt_free'd */
+}
+
 int quiz_draw_view(store_conn *c, const quiz_draw *d, int64_t id, int64_t started, json_t **out, app_err *e) {
   attempt_row a;
-  memset(&a, 0, sizeof a);
-  a.id = id;
-  a.quiz_id = d->quiz_id;
-  a.pass = d->pass;
-  a.started = started;
-  a.deadline = d->limit_min > 0 ? started + (int64_t)d->limit_min * 60 : 0;
-  snprintf(a.title, sizeof a.title, "%s", d->title);
-  snprintf(a.purpose, sizeof a.purpose, "%s", d->purpose);
-  a.items = d->items; /* borrowed: never attempt_free'd */
+  draw_row(d, id, started, &a);
   if (view_of(c, &a, out, e) != 0) return -1;
   json_object_set_new(*out, "certificates", json_array());
   return 0;
@@ -996,24 +1117,77 @@ static void put_time(buf *b, int64_t t) {
   put_str(b, at);
 }
 
-/* shown() of a question, as text. */
+/* A real as jansson writes one ("%.17g", and ".0" when that reads as an integer): the text and
+ * the tree carry the same numbers. Integers in a real (most shares and scores) skip printf. */
+static void put_real(buf *b, double v) {
+  if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v && !(v == 0 && signbit(v))) {
+    jsonx_put_int(b, (int64_t)v);
+    put_lit(b, ".0");
+    return;
+  }
+  char t[40];
+  int n = snprintf(t, sizeof t, "%.17g", v);
+  if (n <= 0 || (size_t)n >= sizeof t) {
+    b->oom = true; /* cannot happen for a finite double; fail the answer rather than write a wrong one */
+    return;
+  }
+  buf_append(b, t, (size_t)n);
+  if (!strpbrk(t, ".eE")) put_lit(b, ".0");
+}
+
+/* Any JSON value, as given (a learner's answer, a stored one); NULL as null. */
+static void put_json(buf *b, const json_t *v) {
+  size_t i;
+  json_t *x;
+  const char *k;
+  bool first = true;
+  switch (v ? json_typeof(v) : JSON_NULL) {
+    case JSON_OBJECT:
+      buf_putc(b, '{');
+      json_object_foreach((json_t *)v, k, x) {
+        if (!first) buf_putc(b, ',');
+        first = false;
+        jsonx_escape(b, k, strlen(k));
+        buf_putc(b, ':');
+        put_json(b, x);
+      }
+      buf_putc(b, '}');
+      break;
+    case JSON_ARRAY:
+      buf_putc(b, '[');
+      json_array_foreach(v, i, x) {
+        if (i) buf_putc(b, ',');
+        put_json(b, x);
+      }
+      buf_putc(b, ']');
+      break;
+    case JSON_STRING: jsonx_escape(b, json_string_value(v), json_string_length(v)); break;
+    case JSON_INTEGER: jsonx_put_int(b, (int64_t)json_integer_value(v)); break;
+    case JSON_REAL: put_real(b, json_real_value(v)); break;
+    case JSON_TRUE: put_lit(b, "true"); break;
+    case JSON_FALSE: put_lit(b, "false"); break;
+    case JSON_NULL: put_lit(b, "null"); break;
+  }
+}
+
+/* shown() of a question, as text, without its closing brace (the review may follow). */
 static void put_shown(buf *b, const stored_q *q, const json_t *item, size_t index) {
   put_lit(b, "{\"index\":");
   jsonx_put_int(b, (int64_t)index);
   put_lit(b, ",\"type\":");
   put_str(b, q->type);
   put_lit(b, ",\"text\":");
-  put_jstr(b, json_object_get(q->row, "text"));
+  put_pre(b, q, "_text", SIZE_MAX);
   put_lit(b, ",\"format\":");
-  put_jstr(b, json_object_get(q->row, "format"));
+  put_pre(b, q, "_format", SIZE_MAX);
   bool choice = !strcmp(q->type, "single") || !strcmp(q->type, "multi"), matching = !strcmp(q->type, "matching");
   if (choice || matching) {
-    json_t *answers = answers_of(q), *order = json_object_get(item, "order"), *v;
+    json_t *order = json_object_get(item, "order"), *v;
     size_t i;
     put_lit(b, choice ? ",\"options\":[" : ",\"items\":[");
     json_array_foreach(order, i, v) {
       if (i) buf_putc(b, ',');
-      put_jstr(b, json_object_get(json_array_get(answers, (size_t)json_integer_value(v)), "text"));
+      put_pre(b, q, "_options", (size_t)json_integer_value(v));
     }
     buf_putc(b, ']');
     if (matching) {
@@ -1025,62 +1199,194 @@ static void put_shown(buf *b, const stored_q *q, const json_t *item, size_t inde
       buf_putc(b, ']');
     }
   }
-  buf_putc(b, '}');
 }
 
-int quiz_draw_view_text(store_conn *c, const quiz_draw *d, int64_t id, int64_t started, buf *b, app_err *e) {
-  int64_t deadline = d->limit_min > 0 ? started + (int64_t)d->limit_min * 60 : 0;
+/* A string element of a list, with its separator. */
+static void put_item(buf *b, bool *first, const char *s) {
+  if (!*first) buf_putc(b, ',');
+  *first = false;
+  jsonx_escape(b, s, strlen(s));
+}
+
+/* add_review() of a question, as text: the same fields, the same values. */
+static void put_review(buf *b, const stored_q *q, const json_t *item, const json_t *ans, double score) {
+  json_t *answers = answers_of(q), *order = json_object_get(item, "order"), *body = json_object_get(q->row, "body");
+  json_t *v, *expl = json_object_get(q->row, "explanation");
+  size_t i;
+  bool first = true;
+  put_lit(b, ",\"your_answer\":");
+  put_json(b, ans);
+  put_lit(b, ",\"score\":");
+  put_real(b, round(score * 1000) / 1000);
+  if (expl) {
+    put_lit(b, ",\"explanation\":");
+    put_pre(b, q, "_explanation", SIZE_MAX);
+  }
+  if (!strcmp(q->type, "single") || !strcmp(q->type, "multi")) {
+    put_lit(b, ",\"shares\":[");
+    json_array_foreach(order, i, v) {
+      if (i) buf_putc(b, ',');
+      if ((size_t)json_integer_value(v) < json_array_size(answers)) put_pre(b, q, "_shares", (size_t)json_integer_value(v));
+      else put_lit(b, "0.0"); /* the tree's share of nothing */
+    }
+    put_lit(b, "],\"feedback\":[");
+    json_array_foreach(order, i, v) {
+      json_t *a = json_array_get(answers, (size_t)json_integer_value(v));
+      bool chosen = (json_is_integer(ans) && (size_t)json_integer_value(ans) == i);
+      size_t k;
+      json_t *c;
+      if (json_is_array(ans)) json_array_foreach(ans, k, c) chosen |= json_is_integer(c) && (size_t)json_integer_value(c) == i;
+      const char *fb = json_string_value(json_object_get(a, "feedback"));
+      if (chosen && fb) put_item(b, &first, fb);
+    }
+    buf_putc(b, ']');
+  } else if (!strcmp(q->type, "truefalse")) {
+    bool right = json_is_true(json_object_get(body, "answer"));
+    put_lit(b, right ? ",\"right_answer\":true,\"feedback\":[" : ",\"right_answer\":false,\"feedback\":[");
+    const char *fb = json_string_value(json_object_get(body, json_is_boolean(ans) && json_is_true(ans) == right ? "feedback_right" : "feedback_wrong"));
+    if (fb && json_is_boolean(ans)) put_item(b, &first, fb);
+    buf_putc(b, ']');
+  } else if (!strcmp(q->type, "matching")) {
+    put_lit(b, ",\"right_answer\":[");
+    json_array_foreach(order, i, v) {
+      json_t *m = json_object_get(json_array_get(answers, (size_t)json_integer_value(v)), "match");
+      if (!m) continue; /* the tree's append of nothing adds nothing */
+      if (!first) buf_putc(b, ',');
+      first = false;
+      put_json(b, m);
+    }
+    put_lit(b, "],\"feedback\":[]");
+  } else {
+    /* short / numerical: the answers worth full marks (add_review's words, its 160 bytes, and, as
+     * json_string would, nothing for a text cut inside a character). */
+    json_t *a;
+    put_lit(b, ",\"right_answer\":[");
+    json_array_foreach(answers, i, a) {
+      const char *t = json_string_value(json_object_get(a, "text"));
+      double f = json_number_value(json_object_get(a, "fraction"));
+      if (f > 0.999 && t) {
+        double tol = json_number_value(json_object_get(a, "tolerance"));
+        char shown_text[160];
+        if (!strcmp(q->type, "numerical") && tol > 0) snprintf(shown_text, sizeof shown_text, "%s ± %g", t, tol);
+        else snprintf(shown_text, sizeof shown_text, "%s", t);
+        if (utf8_valid(shown_text, strlen(shown_text))) put_item(b, &first, shown_text);
+      }
+    }
+    put_lit(b, "],\"feedback\":[]");
+  }
+}
+
+/* view_of() as text, with the certificates (NULL: none): the attempt's answer written straight
+ * into the reply. */
+static int view_text(store_conn *c, const attempt_row *a, const json_t *certs, buf *b, app_err *e) {
+  int64_t now = clock_now();
+  buf_reserve(b, 1024 + json_array_size(a->items) * (a->submitted ? 1536 : 768)); /* a few doublings fewer */
+  const char *state = a->submitted ? "submitted" : (a->deadline && now > a->deadline + QUIZ_GRACE_SECONDS) ? "expired" : "open";
   put_lit(b, "{\"id\":");
-  jsonx_put_int(b, id);
+  jsonx_put_int(b, a->id);
   put_lit(b, ",\"quiz_id\":");
-  jsonx_put_int(b, d->quiz_id);
+  jsonx_put_int(b, a->quiz_id);
   put_lit(b, ",\"title\":");
-  put_str(b, d->title);
-  /* not submitted: open until its deadline and the grace after it (view_of's state) */
-  put_lit(b, deadline && clock_now() > deadline + QUIZ_GRACE_SECONDS ? ",\"state\":\"expired\",\"pass_percent\":"
-                                                                    : ",\"state\":\"open\",\"pass_percent\":");
-  jsonx_put_int(b, d->pass);
+  put_str(b, a->title);
+  put_lit(b, ",\"state\":");
+  put_str(b, state);
+  put_lit(b, ",\"pass_percent\":");
+  jsonx_put_int(b, a->pass);
   put_lit(b, ",\"started_at\":");
-  put_time(b, started);
+  put_time(b, a->started);
   put_lit(b, ",\"deadline_at\":");
-  put_time(b, deadline);
-  put_lit(b, ",\"submitted_at\":null,\"score_percent\":null,\"passed\":null,\"questions\":[");
+  put_time(b, a->deadline);
+  put_lit(b, ",\"submitted_at\":");
+  put_time(b, a->submitted);
+  put_lit(b, ",\"score_percent\":");
+  if (a->scored) put_real(b, a->score);
+  else put_lit(b, "null");
+  put_lit(b, !a->scored ? ",\"passed\":null" : a->score >= a->pass ? ",\"passed\":true" : ",\"passed\":false");
+  put_lit(b, ",\"questions\":[");
   size_t i;
   json_t *item;
-  json_array_foreach(d->items, i, item) {
+  json_array_foreach(a->items, i, item) {
     stored_q q;
     if (load_question(c, (int64_t)json_integer_value(json_object_get(item, "q")), &q) != 0) return APP_INTERNAL(e);
     if (i) buf_putc(b, ',');
     put_shown(b, &q, item, i);
+    if (a->submitted)
+      put_review(b, &q, item, a->answers ? json_array_get(a->answers, i) : NULL,
+                 json_number_value(json_array_get(a->results, i)));
+    buf_putc(b, '}');
     json_decref(q.row);
   }
-  put_lit(b, "],\"purpose\":");
-  put_str(b, d->purpose);
-  put_lit(b, ",\"assisted\":null,\"certificates\":[]}");
+  /* while open: the answers saved so far (quiz_answers_save), for a page opened again */
+  put_lit(b, "],\"saved_answers\":");
+  if (!a->submitted && json_is_array(a->answers)) put_json(b, a->answers);
+  else put_lit(b, "null");
+  put_lit(b, ",\"purpose\":");
+  put_str(b, a->purpose);
+  put_lit(b, ",\"assisted\":");
+  if (a->assisted_by) {
+    put_lit(b, "{\"by_user_id\":");
+    jsonx_put_int(b, a->assisted_by);
+    put_lit(b, ",\"by_name\":");
+    put_str(b, a->helper);
+    put_lit(b, ",\"person_id\":");
+    if (a->person_id) jsonx_put_int(b, a->person_id);
+    else put_lit(b, "null");
+    buf_putc(b, '}');
+  } else {
+    put_lit(b, "null");
+  }
+  put_lit(b, ",\"certificates\":");
+  if (certs) put_json(b, certs);
+  else put_lit(b, "[]");
+  buf_putc(b, '}');
   return b->oom ? APP_INTERNAL(e) : 0;
+}
+
+void quiz_draw_keep(store_conn *c, const quiz_draw *d, int64_t id) {
+  items_put(store_conn_serial(c), id, d->items_text, d->items);
+}
+
+int quiz_draw_view_text(store_conn *c, const quiz_draw *d, int64_t id, int64_t started, buf *b, app_err *e) {
+  attempt_row a;
+  draw_row(d, id, started, &a);
+  return view_text(c, &a, NULL, b, e);
 }
 
 int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e) {
   return attempt_view(c, attempt_id, out, e);
 }
 
-int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, json_t **out,
-                app_err *e) {
-  attempt_row a;
-  if (attempt_load(w, attempt_id, &a, e) != 0) return -1;
+/* The submission, in the writer's transaction: the attempt read once, checked, graded and closed,
+ * its scores per competence recorded and the certificates it completes issued. On success `a` is
+ * the attempt as submitted (its answers the learner's, its results the scores) and *certs what
+ * certs_of_attempt lists for it: the answer is built from these, nothing is read back. */
+static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, attempt_row *a,
+                  json_t **certs, app_err *e) {
+  *certs = NULL;
+  if (attempt_load(w, attempt_id, a, e) != 0) return -1;
   int rc = -1;
+  size_t n = json_array_size(a->items);
   json_t *results = NULL;
-  char *atext = NULL, *rtext = NULL;
+  int64_t *comps = malloc(sizeof *comps * (n ? n : 1));
+  double *scores = malloc(sizeof *scores * (n ? n : 1));
+  buf atext, rtext;
+  buf_init(&atext);
+  buf_init(&rtext);
   int64_t now = clock_now();
-  if (a.submitted) {
+  if (!comps || !scores) {
+    rc = APP_INTERNAL(e);
+    goto done;
+  }
+  if (a->submitted) {
     rc = app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp.");
     goto done;
   }
-  if (a.deadline && now > a.deadline + QUIZ_GRACE_SECONDS) {
+  if (a->deadline && now > a->deadline + QUIZ_GRACE_SECONDS) {
     rc = app_fail(e, 409, "conflict", "id", "Đã hết thời gian làm bài: bài làm này không được tính.");
     goto done;
   }
-  if (json_array_size(answers) > json_array_size(a.items)) {
+  if (!answers) answers = a->answers; /* the answers saved last; none: all blank */
+  if (json_array_size(answers) > n) {
     rc = app_fail(e, 400, "invalid_value", "answers", "Số câu trả lời nhiều hơn số câu hỏi của bài.");
     goto done;
   }
@@ -1088,7 +1394,8 @@ int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const js
   double sum = 0;
   size_t i;
   json_t *item;
-  json_array_foreach(a.items, i, item) {
+  buf_putc(&rtext, '[');
+  json_array_foreach(a->items, i, item) {
     stored_q q;
     if (load_question(w, (int64_t)json_integer_value(json_object_get(item, "q")), &q) != 0) {
       rc = APP_INTERNAL(e);
@@ -1096,6 +1403,7 @@ int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const js
     }
     const char *why = NULL;
     double score = grade(&q, item, json_array_get(answers, i), &why);
+    comps[i] = q.comp;
     json_decref(q.row);
     if (score < 0) {
       static _Thread_local char msg[200]; /* app_err keeps the pointer until the answer is sent */
@@ -1104,22 +1412,27 @@ int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const js
       goto done;
     }
     sum += score;
+    scores[i] = score;
     json_array_append_new(results, json_real(score));
+    if (i) buf_putc(&rtext, ',');
+    put_real(&rtext, score);
   }
-  int64_t tenths = json_array_size(a.items) ? (int64_t)llround(sum / (double)json_array_size(a.items) * 1000) : 0;
+  buf_putc(&rtext, ']');
+  if (answers) put_json(&atext, answers);
+  else put_lit(&atext, "[]");
+  int64_t tenths = n ? (int64_t)llround(sum / (double)n * 1000) : 0;
   double percent = (double)tenths / 10;
-  atext = json_dumps(answers, JSON_COMPACT | JSON_ENCODE_ANY);
-  rtext = json_dumps(results, JSON_COMPACT);
+  bool passed = percent >= a->pass;
   store_stmt *s = store_prepare(w, &q_close);
-  if (!s || !atext || !rtext) {
+  if (!s || !results || json_array_size(results) != n || atext.oom || rtext.oom) {
     rc = APP_INTERNAL(e);
     goto done;
   }
   store_bind_int(s, 1, now);
   store_bind_int(s, 2, tenths);
-  store_bind_int(s, 3, percent >= a.pass ? 1 : 0);
-  store_bind_text(s, 4, atext);
-  store_bind_text(s, 5, rtext);
+  store_bind_int(s, 3, passed ? 1 : 0);
+  store_bind_text(s, 4, atext.data);
+  store_bind_text(s, 5, rtext.data);
   store_bind_int(s, 6, attempt_id);
   int src = store_step(s);
   int64_t changed = src == STORE_DONE ? store_changes(s) : 0;
@@ -1132,17 +1445,90 @@ int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const js
     rc = app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp.");
     goto done;
   }
-  if (competence_record(w, attempt_id, a.items, results, e) != 0) goto done; /* the scores per competence */
-  json_t *issued = NULL;
-  int crc = certs_after_attempt(w, keys, attempt_id, &issued, e);
-  json_decref(issued); /* the view lists them (certs_of_attempt) */
-  if (crc != 0) goto done;
-  rc = attempt_view(w, attempt_id, out, e);
+  /* the scores per competence, then the certificates: from what was read above */
+  competence_attempt ca = {attempt_id, a->person_id, a->user_id, now, !strcmp(a->purpose, "placement")};
+  if (competence_record(w, &ca, comps, scores, n, e) != 0) goto done;
+  certs_attempt ct = {attempt_id, a->user_id, a->person_id, tenths, passed, a->category};
+  if (certs_after_attempt(w, keys, &ct, certs, e) != 0) goto done;
+  a->submitted = now;
+  a->scored = true;
+  a->score = percent;
+  /* as the row now holds them (read only): the learner's, the saved ones, or none ("[]") */
+  json_t *kept = answers ? json_incref((json_t *)answers) : json_array();
+  json_decref(a->answers);
+  a->answers = kept;
+  a->results = results;
+  results = NULL;
+  rc = 0;
 done:
-  free(atext);
-  free(rtext);
+  if (rc != 0) {
+    json_decref(*certs);
+    *certs = NULL;
+  }
+  buf_free(&atext);
+  buf_free(&rtext);
+  free(comps);
+  free(scores);
   json_decref(results);
+  return rc;
+}
+
+int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, json_t **out,
+                app_err *e) {
+  attempt_row a;
+  json_t *certs = NULL;
+  *out = NULL;
+  int rc = submit(w, keys, attempt_id, answers, &a, &certs, e);
+  if (rc == 0) rc = view_of(w, &a, out, e);
+  if (rc == 0) {
+    json_object_set_new(*out, "certificates", certs);
+    certs = NULL;
+  }
+  json_decref(certs);
   attempt_free(&a);
+  return rc;
+}
+
+/* An attempt as its submission closed it (quiz.h). */
+struct quiz_closed {
+  attempt_row a;
+  json_t *certs;
+};
+
+void quiz_closed_free(quiz_closed *s) {
+  if (!s) return;
+  attempt_free(&s->a);
+  json_decref(s->certs);
+  free(s);
+}
+
+int quiz_submit_close(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, quiz_closed **out,
+                      quiz_submitted *done, app_err *e) {
+  *out = NULL;
+  memset(done, 0, sizeof *done);
+  quiz_closed *s = calloc(1, sizeof *s);
+  if (!s) return APP_INTERNAL(e);
+  if (submit(w, keys, attempt_id, answers, &s->a, &s->certs, e) != 0) {
+    quiz_closed_free(s);
+    return -1;
+  }
+  done->assisted_by = s->a.assisted_by;
+  done->person_id = s->a.person_id;
+  done->score_percent = s->a.score;
+  *out = s;
+  return 0;
+}
+
+int quiz_closed_text(store_conn *c, const quiz_closed *s, buf *b, app_err *e) {
+  return view_text(c, &s->a, s->certs, b, e);
+}
+
+int quiz_submit_text(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, buf *b,
+                     quiz_submitted *done, app_err *e) {
+  quiz_closed *s = NULL;
+  int rc = quiz_submit_close(w, keys, attempt_id, answers, &s, done, e);
+  if (rc == 0) rc = quiz_closed_text(w, s, b, e);
+  quiz_closed_free(s);
   return rc;
 }
 
@@ -1206,5 +1592,81 @@ int quiz_sample_answers(store_conn *c, int64_t attempt_id, double right, uint64_
   }
   attempt_free(&a);
   *answers_out = out;
+  return 0;
+}
+
+/* ---- answers saved while the attempt is open ---- */
+
+int quiz_answers_check(store_conn *c, int64_t attempt_id, int64_t user_id, const json_t *answers, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_sheet);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, attempt_id);
+  int src = store_step(s);
+  json_t *items = NULL;
+  int64_t submitted = 0, deadline = 0, owner = 0;
+  if (src == STORE_ROW) {
+    items = items_of(store_conn_serial(c), attempt_id, store_col_text(s, 0)); /* kept from the start */
+    submitted = store_col_is_null(s, 1) ? 0 : store_col_int(s, 1);
+    deadline = store_col_is_null(s, 2) ? 0 : store_col_int(s, 2);
+    owner = store_col_int(s, 3);
+  }
+  store_reset(s);
+  if (src == STORE_DONE) return app_fail(e, 404, "not_found", "id", "Không tìm thấy bài làm.");
+  if (src != STORE_ROW || !json_is_array(items)) {
+    json_decref(items);
+    return APP_INTERNAL(e);
+  }
+  int rc = 0;
+  /* Someone else's attempt tells nothing of itself (the dispatcher refuses it too, on the writer). */
+  if (owner != user_id) {
+    rc = app_fail(e, 403, "forbidden", "id", "Bài làm này không phải của bạn.");
+  } else if (submitted) {
+    rc = app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp.");
+  } else if (deadline && clock_now() > deadline + QUIZ_GRACE_SECONDS) {
+    rc = app_fail(e, 409, "conflict", "id", "Đã hết thời gian làm bài: không lưu được nữa.");
+  } else if (json_array_size(answers) > json_array_size(items)) {
+    rc = app_fail(e, 400, "invalid_value", "answers", "Số câu trả lời nhiều hơn số câu hỏi của bài.");
+  }
+  size_t i;
+  json_t *ans;
+  json_array_foreach(answers, i, ans) {
+    if (rc != 0) break;
+    if (json_is_null(ans)) continue;
+    json_t *item = json_array_get(items, i);
+    stored_q q;
+    if (load_question(c, (int64_t)json_integer_value(json_object_get(item, "q")), &q) != 0) {
+      rc = APP_INTERNAL(e);
+      break;
+    }
+    const char *why = NULL;
+    if (grade(&q, item, ans, &why) < 0) { /* its form only: the score is not kept, nor told */
+      static _Thread_local char msg[200]; /* app_err keeps the pointer until the answer is sent */
+      snprintf(msg, sizeof msg, "Câu %zu: câu trả lời %s.", i + 1, why ? why : "không hợp lệ");
+      rc = app_fail(e, 400, "invalid_value", "answers", msg);
+    }
+    json_decref(q.row);
+  }
+  json_decref(items);
+  return rc;
+}
+
+int quiz_answers_save(store_conn *w, int64_t attempt_id, int64_t user_id, const json_t *answers, app_err *e) {
+  char *text = json_dumps(answers, JSON_COMPACT);
+  store_stmt *s = text ? store_prepare(w, &q_save_answers) : NULL;
+  if (!s) {
+    free(text);
+    return APP_INTERNAL(e);
+  }
+  store_bind_text(s, 1, text);
+  store_bind_int(s, 2, attempt_id);
+  store_bind_int(s, 3, user_id);
+  store_bind_int(s, 4, QUIZ_GRACE_SECONDS);
+  store_bind_int(s, 5, clock_now());
+  int rc = store_step(s);
+  int64_t changed = rc == STORE_DONE ? store_changes(s) : 0;
+  store_reset(s);
+  free(text);
+  if (rc != STORE_DONE) return APP_INTERNAL(e);
+  if (changed != 1) return app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp hoặc đã hết thời gian làm bài.");
   return 0;
 }

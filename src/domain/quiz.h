@@ -62,6 +62,9 @@ int quiz_draw_view(store_conn *c, const quiz_draw *d, int64_t id, int64_t starte
 /* The same answer written as JSON text into `b` (a class starting together: no tree to build and
  * serialise per learner); not for an assisted start (its view names the helper). */
 int quiz_draw_view_text(store_conn *c, const quiz_draw *d, int64_t id, int64_t started, buf *b, app_err *e);
+/* After the commit: keeps the drawn items for the attempt's submission (which compares them with
+ * the row it reads, so keeping is never wrong, only saves parsing them again). */
+void quiz_draw_keep(store_conn *c, const quiz_draw *d, int64_t id);
 void quiz_draw_free(quiz_draw *d);
 /* Starts (or answers again) an attempt that the field helper `helper_id` runs with the resident
  * `person_id`, present (issue 8 part 7): the attempt is the helper's to see and submit (user_id),
@@ -76,10 +79,37 @@ int quiz_attempt_owner(store_conn *c, int64_t attempt_id, int64_t *user_id, app_
 int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e);
 /* Grades the answers (an array aligned with the attempt's questions) and closes the attempt; in
  * the same transaction, issues the certificates the attempt completes (certs.h), listed in the
- * answer's `certificates`. 400 naming `answers` for a malformed answer; 409 when already submitted
+ * answer's `certificates`. `answers` NULL: the answers saved last (quiz_answers_save), none saved
+ * counting as all blank. 400 naming `answers` for a malformed answer; 409 when already submitted
  * or past its time. */
+/* Saving the answers of an open attempt as the learner gives them (a phone that loses its network
+ * or a page reloaded loses nothing; the view of an open attempt carries them as saved_answers), in
+ * two steps so that the writer is held for one UPDATE: quiz_answers_check, on any connection,
+ * checks the attempt is `user_id`'s (403: it says nothing more of someone else's), open (409 when submitted or past its time) and every answer's form against
+ * its question (400 naming `answers`, as quiz_submit would) and never grades; quiz_answers_save,
+ * in the write transaction, replaces the saved answers while the attempt is still open (409 if it
+ * was submitted or ran out of time meanwhile). */
+int quiz_answers_check(store_conn *c, int64_t attempt_id, int64_t user_id, const json_t *answers, app_err *e);
+int quiz_answers_save(store_conn *w, int64_t attempt_id, int64_t user_id, const json_t *answers, app_err *e);
 int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, json_t **out,
                 app_err *e);
+/* The same submission with its answer (the same JSON as the tree) written as text into `b`, built
+ * from what the submission read and wrote (nothing is read back), and what an audit of it needs. */
+typedef struct quiz_submitted {
+  int64_t assisted_by, person_id; /* assisted_by 0: the learner's own attempt */
+  double score_percent;
+} quiz_submitted;
+int quiz_submit_text(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, buf *b,
+                     quiz_submitted *done, app_err *e);
+/* The same in two steps, so that the writer is not held while the answer is written:
+ * quiz_submit_close, in the write transaction, does all of the submission and keeps the attempt as
+ * submitted (*out, the caller's to free); quiz_closed_text, after the commit and on any connection,
+ * writes its answer. */
+typedef struct quiz_closed quiz_closed;
+int quiz_submit_close(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, quiz_closed **out,
+                      quiz_submitted *done, app_err *e);
+int quiz_closed_text(store_conn *c, const quiz_closed *s, buf *b, app_err *e);
+void quiz_closed_free(quiz_closed *s);
 
 /* Answers to an open attempt as a learner would give them, for the demo and the benchmarks: each
  * question answered right with probability `right` (0..1), else wrongly; `seed` makes it repeatable. */

@@ -64,6 +64,7 @@ int h_attempts_start(req *r) {
       rc = req_unavailable(r);
       goto done;
     }
+    quiz_draw_keep(rc2, d, id); /* for its submission */
     /* written straight into the reply: thousands of these in a second when a class starts */
     buf b;
     buf_init(&b);
@@ -92,23 +93,53 @@ int h_attempts_get(req *r) {
 
 int h_attempts_submit(req *r) {
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
-  json_t *o = NULL;
-  if (quiz_submit(req_dbw(r), &r->app->keys, req_param(r, 0), json_object_get(r->body, "answers"), &o, &r->err) != 0) return -1;
-  json_t *assisted = json_object_get(o, "assisted"); /* run by a field helper with a resident: audited */
-  int64_t person = json_integer_value(json_object_get(assisted, "person_id"));
+  quiz_closed *closed = NULL;
+  quiz_submitted sd;
+  /* no answers: the ones saved last (h_attempts_answers_save) */
+  if (quiz_submit_close(req_dbw(r), &r->app->keys, req_param(r, 0), json_object_get(r->body, "answers"), &closed, &sd,
+                        &r->err) != 0)
+    return -1;
+  int64_t person = sd.assisted_by ? sd.person_id : 0; /* run by a field helper with a resident: audited */
   person_reach pr = {0};
   app_err pe = {0};
   if (person && people_reach(req_dbw(r), person, &r->a, &pr, &pe) != 0) pr.unit_id = 0; /* deleted meanwhile */
-  if (json_is_object(assisted) &&
-      req_audit(r, "attempt.submit_assisted", "person", person, pr.unit_id,
-                json_pack("{s:I, s:O}", "attempt_id", (json_int_t)req_param(r, 0), "score_percent",
-                          json_object_get(o, "score_percent"))) != 0) {
-    json_decref(o);
-    return APP_INTERNAL(&r->err);
+  int rc = -1;
+  if ((sd.assisted_by &&
+       req_audit(r, "attempt.submit_assisted", "person", person, pr.unit_id,
+                 json_pack("{s:I, s:f}", "attempt_id", (json_int_t)req_param(r, 0), "score_percent",
+                           sd.score_percent)) != 0) ||
+      store_commit(req_dbw(r)) != STORE_OK) {
+    rc = APP_INTERNAL(&r->err);
+    goto done;
   }
-  if (store_commit(req_dbw(r)) != STORE_OK) {
-    json_decref(o);
-    return APP_INTERNAL(&r->err);
+  /* The answer (the review) is written after the writer is given back, straight into the reply,
+   * from what the submission wrote; it is sent once the commit is synced. */
+  req_writer_done(r);
+  store_conn *c = req_db(r);
+  if (!c) {
+    rc = req_unavailable(r);
+    goto done;
   }
-  return req_ok(r, 200, o);
+  buf b;
+  buf_init(&b);
+  if (quiz_closed_text(c, closed, &b, &r->err) != 0) {
+    buf_free(&b);
+    goto done;
+  }
+  rc = req_ok_text(r, 200, &b);
+done:
+  quiz_closed_free(closed);
+  return rc;
+}
+
+int h_attempts_answers_save(req *r) {
+  const json_t *answers = json_object_get(r->body, "answers");
+  store_conn *c = req_db(r);
+  if (!c) return req_unavailable(r);
+  /* checked before the writer is taken: it is held for the one UPDATE */
+  if (quiz_answers_check(c, req_param(r, 0), r->who->user_id, answers, &r->err) != 0) return -1;
+  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  if (quiz_answers_save(req_dbw(r), req_param(r, 0), r->who->user_id, answers, &r->err) != 0) return -1;
+  if (store_commit(req_dbw(r)) != STORE_OK) return APP_INTERNAL(&r->err);
+  return req_ok(r, 204, NULL);
 }

@@ -130,6 +130,7 @@ int h_quizzes_list(req *r);
 int h_attempts_start(req *r);
 int h_attempts_get(req *r);
 int h_attempts_submit(req *r);
+int h_attempts_answers_save(req *r);
 /* h_competence.c: change in competence, assisted attempts (issue 8 parts 6, 7) */
 int h_me_competence(req *r);
 int h_residents_competence(req *r);

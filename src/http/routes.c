@@ -242,12 +242,18 @@ static const field_spec quizzes_query[] = {
     PAGING,
     {0},
 };
+#define ANSWERS_DOC                                                                                                   \
+  "Câu trả lời theo thứ tự câu hỏi: số thứ tự phương án (một đáp án), danh sách số thứ tự (nhiều đáp án), true/false," \
+  " danh sách vế phải (ghép nối), chuỗi (trả lời ngắn, điền số); null: bỏ trống"
 static const field_spec attempt_submit_body[] = {
-    {"answers", FT_ARRAY, true, 0, 100,
-     "Câu trả lời theo thứ tự câu hỏi: số thứ tự phương án (một đáp án), danh sách số thứ tự (nhiều đáp án), true/false,"
-     " danh sách vế phải (ghép nối), chuỗi (trả lời ngắn, điền số); null: bỏ trống"},
+    {"answers", FT_ARRAY, false, 0, 100, ANSWERS_DOC "; không gửi: chấm theo các câu trả lời đã lưu tạm"},
     {0},
 };
+static const field_spec attempt_answers_body[] = {
+    {"answers", FT_ARRAY, true, 0, 100, ANSWERS_DOC},
+    {0},
+};
+#undef ANSWERS_DOC
 /* Certificates (certs.h, docs/CERTIFICATES.md). */
 static const field_spec cert_verify_body[] = {
     {"payload", FT_STRING, true, 1, 3000, "Nội dung đã ký của chứng nhận (base64url), như trong mã QR"},
@@ -868,6 +874,11 @@ const route routes[] = {
     {"GET", "/api/v1/attempts/{id}", h_attempts_get, AUTH_LOGIN, CAP_LEARN, SCOPE_ATTEMPT, "id", FROM_PATH, NULL, NULL,
      false, RATE_NONE, 200, "getAttempt", "Học tập",
      "Một bài làm của chính mình: câu hỏi khi đang làm; sau khi nộp, đáp án, giải thích và điểm từng câu", "Attempt"},
+    {"PUT", "/api/v1/attempts/{id}/answers", h_attempts_answers_save, AUTH_LOGIN, CAP_LEARN, SCOPE_ATTEMPT, "id",
+     FROM_PATH, attempt_answers_body, NULL, true, RATE_WRITE, 204, "saveAttemptAnswers", "Học tập",
+     "Lưu tạm các câu trả lời của bài đang làm (sau mỗi lần chọn): mất mạng hay mở lại trang không mất bài; không chấm"
+     " điểm, không cho biết đúng sai",
+     NULL},
     {"POST", "/api/v1/attempts/{id}/submit", h_attempts_submit, AUTH_LOGIN, CAP_LEARN, SCOPE_ATTEMPT, "id", FROM_PATH,
      attempt_submit_body, NULL, true, RATE_WRITE, 200, "submitAttempt", "Học tập",
      "Nộp bài: máy chủ chấm điểm, trả về đáp án, giải thích và kết quả", "Attempt"},

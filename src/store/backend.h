@@ -42,6 +42,9 @@ struct store_backend {
   store_stmt *(*prepare)(store_conn *c, const store_sql *q);
   void (*bind_int)(store_stmt *s, int i, int64_t v);
   void (*bind_textn)(store_stmt *s, int i, const char *v, size_t n);
+  /* The same, v not copied: it stays valid until the statement is bound again or finalized (the
+   * bulk inserts' rows). NULL: bind_textn. */
+  void (*bind_textn_static)(store_stmt *s, int i, const char *v, size_t n);
   void (*bind_blob)(store_stmt *s, int i, const void *v, size_t n);
   void (*bind_null)(store_stmt *s, int i);
   int (*step)(store_stmt *s);

@@ -1002,6 +1002,63 @@ static const store_sql m0034[] = {
 #undef QB_RAISE_
     {NULL, NULL},
 };
+
+/* 37 (PostgreSQL; SQLite has no statement triggers and keeps 31's): the live counts' marks of
+ * people, memberships and households made once per statement, from its transition tables, instead
+ * of a PL/pgSQL call and two upserts per row. A COPY of 200,000 people spent 3.7 s of its 8.4 s in
+ * the row trigger (BENCHMARKS.md, "Registry import (session 18)"). The same marks as 31's: a
+ * person's edit that no rule reads marks nothing; marks already there are locked (DO UPDATE), in
+ * key order so that two statements marking overlapping sets take their locks in one order; each
+ * mark once a statement (ON CONFLICT DO UPDATE cannot touch a row twice). */
+#define ST_UPSERT_P_(select)                                                                             \
+  " INSERT INTO ind_dirty (person_id) SELECT DISTINCT p FROM (" select ") s (p) WHERE p IS NOT NULL"   \
+  " ORDER BY p ON CONFLICT (person_id) DO UPDATE SET person_id = excluded.person_id;"
+#define ST_UPSERT_H_(select)                                                                             \
+  " INSERT INTO ind_dirty_hh (household_id) SELECT DISTINCT h FROM (" select ") s (h) WHERE h IS NOT NULL" \
+  " ORDER BY h ON CONFLICT (household_id) DO UPDATE SET household_id = excluded.household_id;"
+#define ST_FN_(name, body) \
+  "CREATE FUNCTION " name "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN" body " RETURN NULL; END $$"
+#define ST_TRIGGER_(table, event, refs, fn)                                                            \
+  "CREATE TRIGGER " fn " AFTER " event " ON " table " REFERENCING " refs " FOR EACH STATEMENT EXECUTE" \
+  " FUNCTION " fn "()"
+#define ST_PEOPLE_CHANGED_ \
+  " FROM hv_new n JOIN hv_old o ON o.id = n.id WHERE " IND_PEOPLE_CHANGED_("o", "n", " IS DISTINCT FROM ")
+static const store_sql m0037[] = {
+    {"", "DROP TRIGGER ind_mark_people ON people"},
+    {"", "DROP TRIGGER ind_mark_memberships ON memberships"},
+    {"", "DROP TRIGGER ind_mark_households ON households"},
+    {"", ST_FN_("ind_marks_people_in", ST_UPSERT_P_("SELECT id FROM hv_new") ST_UPSERT_H_("SELECT household_id FROM hv_new"))},
+    {"", ST_FN_("ind_marks_people_up",
+                ST_UPSERT_P_("SELECT n.id" ST_PEOPLE_CHANGED_)
+                    ST_UPSERT_H_("SELECT o.household_id" ST_PEOPLE_CHANGED_ " UNION ALL SELECT n.household_id"
+                                 ST_PEOPLE_CHANGED_))},
+    {"", ST_FN_("ind_marks_people_out", ST_UPSERT_P_("SELECT id FROM hv_old") ST_UPSERT_H_("SELECT household_id FROM hv_old"))},
+    {"", ST_TRIGGER_("people", "INSERT", "NEW TABLE AS hv_new", "ind_marks_people_in")},
+    {"", ST_TRIGGER_("people", "UPDATE", "OLD TABLE AS hv_old NEW TABLE AS hv_new", "ind_marks_people_up")},
+    {"", ST_TRIGGER_("people", "DELETE", "OLD TABLE AS hv_old", "ind_marks_people_out")},
+    {"", ST_FN_("ind_marks_memberships_in", ST_UPSERT_P_("SELECT person_id FROM hv_new"))},
+    {"", ST_FN_("ind_marks_memberships_up",
+                ST_UPSERT_P_("SELECT person_id FROM hv_old UNION ALL SELECT person_id FROM hv_new"))},
+    {"", ST_FN_("ind_marks_memberships_out", ST_UPSERT_P_("SELECT person_id FROM hv_old"))},
+    {"", ST_TRIGGER_("memberships", "INSERT", "NEW TABLE AS hv_new", "ind_marks_memberships_in")},
+    {"", ST_TRIGGER_("memberships", "UPDATE", "OLD TABLE AS hv_old NEW TABLE AS hv_new", "ind_marks_memberships_up")},
+    {"", ST_TRIGGER_("memberships", "DELETE", "OLD TABLE AS hv_old", "ind_marks_memberships_out")},
+    {"", ST_FN_("ind_marks_households_in", ST_UPSERT_H_("SELECT id FROM hv_new"))},
+    {"", ST_FN_("ind_marks_households_up", ST_UPSERT_H_("SELECT id FROM hv_old UNION ALL SELECT id FROM hv_new"))},
+    {"", ST_FN_("ind_marks_households_out", ST_UPSERT_H_("SELECT id FROM hv_old"))},
+    {"", ST_TRIGGER_("households", "INSERT", "NEW TABLE AS hv_new", "ind_marks_households_in")},
+    {"", ST_TRIGGER_("households", "UPDATE", "OLD TABLE AS hv_old NEW TABLE AS hv_new", "ind_marks_households_up")},
+    {"", ST_TRIGGER_("households", "DELETE", "OLD TABLE AS hv_old", "ind_marks_households_out")},
+    {"", "DROP FUNCTION ind_mark_people()"},
+    {"", "DROP FUNCTION ind_mark_memberships()"},
+    {"", "DROP FUNCTION ind_mark_households()"},
+    {NULL, NULL},
+};
+#undef ST_UPSERT_P_
+#undef ST_UPSERT_H_
+#undef ST_FN_
+#undef ST_TRIGGER_
+#undef ST_PEOPLE_CHANGED_
 #undef IND_MARK_P_
 #undef IND_MARK_H_
 #undef IND_MARK_USER_
@@ -1478,5 +1535,6 @@ const store_migration hocvuso_migrations[] = {
     {32, "the VNeID level before each change, for figures of past dates", m0032},
     {33, "name terms without their index by person and foreign key: found by their key", m0033},
     {34, "the question bank's revision, for the quizzes' pools kept in memory", m0034},
+    {37, "live counts' marks of people, memberships and households once a statement (PostgreSQL)", m0037},
     {0, NULL, NULL},
 };

@@ -365,6 +365,9 @@ static void sq_bind_int(store_stmt *s, int i, int64_t v) { sqlite3_bind_int64(SQ
 static void sq_bind_textn(store_stmt *s, int i, const char *v, size_t n) {
   sqlite3_bind_text64(SQ(s), i, v, n, SQLITE_TRANSIENT, SQLITE_UTF8);
 }
+static void sq_bind_textn_static(store_stmt *s, int i, const char *v, size_t n) {
+  sqlite3_bind_text64(SQ(s), i, v, n, SQLITE_STATIC, SQLITE_UTF8);
+}
 static void sq_bind_blob(store_stmt *s, int i, const void *v, size_t n) {
   sqlite3_bind_blob64(SQ(s), i, n ? v : "", n, SQLITE_TRANSIENT);
 }
@@ -630,6 +633,7 @@ const store_backend store_sqlite_backend = {
     .prepare = sq_prepare,
     .bind_int = sq_bind_int,
     .bind_textn = sq_bind_textn,
+    .bind_textn_static = sq_bind_textn_static,
     .bind_blob = sq_bind_blob,
     .bind_null = sq_bind_null,
     .step = sq_step,

@@ -920,11 +920,20 @@ int store_read_consistent(store_conn *c) {
 
 bool store_sees_committed(const store_conn *c) { return !c->in_tx || c->tx_read; }
 
-int store_analyze(store *st) {
+int store_analyze(store *st, const char *const *tables) {
   if (st->be->kind != STORE_PG) return STORE_OK;
+  char sql[512] = "ANALYZE";
+  size_t len = strlen(sql);
+  for (size_t i = 0; tables && tables[i]; i++) {
+    const char *t = tables[i];
+    size_t n = strlen(t);
+    if (!n || strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789_") != n || len + n + 3 > sizeof sql) return STORE_ERROR;
+    len += (size_t)snprintf(sql + len, sizeof sql - len, "%s %s", i ? "," : "", t);
+  }
+  if (!tables || !tables[0]) return STORE_ERROR;
   store_conn *c = store_acquire(st, false);
   if (!c) return STORE_ERROR;
-  int rc = c->be->exec(c, "ANALYZE");
+  int rc = c->be->exec(c, sql);
   store_release(c);
   return rc;
 }
@@ -1253,10 +1262,15 @@ static char *insert_sql(const store_bulk_spec *spec, int n) {
   return sql;
 }
 
+/* A bulk row's value, its text not copied where the backend can do without: the rows outlive the
+ * statement's step, and every step binds every parameter again (run_rows). */
 static void bind_val(store_stmt *s, int i, const store_val *v) {
   switch (v->type) {
     case STORE_V_INT: store_bind_int(s, i, v->i); break;
-    case STORE_V_TEXT: store_bind_text(s, i, v->s); break;
+    case STORE_V_TEXT:
+      if (v->s && s->conn->be->bind_textn_static) s->conn->be->bind_textn_static(s, i, v->s, strlen(v->s));
+      else store_bind_text(s, i, v->s);
+      break;
     default: store_bind_null(s, i); break;
   }
 }

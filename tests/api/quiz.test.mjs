@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, finish, expectError, userWithRole, uniq, hocvuso, storeArgs, REPO_ROOT } from './lib/server.mjs';
+import { startServer, finish, expectError, userWithRole, uniq, hocvuso, storeArgs, run, ON_PG, REPO_ROOT } from './lib/server.mjs';
 
 let srv, admin, learner, other, congan, tdp1;
 const CAT = `KNS-TEST/${uniq('q').replace(/[^a-z0-9]/g, '')}`;
@@ -150,6 +150,86 @@ test('malformed answers are refused naming the question, and the attempt stays o
   assert.equal(ok.status, 200, ok.text);
 });
 
+const save = (session, id, answers) => srv.request('PUT', `/api/v1/attempts/${id}/answers`, { session, body: { answers } });
+
+test('answers are saved as the learner goes: a reopened page has them, a submission without answers grades them', async () => {
+  const id = await quiz({});
+  const s = await start(learner, id);
+  assert.equal(s.json.saved_answers, null);
+  const right = s.json.questions.map((q) => RIGHT[q.text](q));
+  // The first answer only, then the first three: each save replaces the one before; nothing is graded or told.
+  let r = await save(learner, s.json.id, [right[0]]);
+  assert.equal(r.status, 204, r.text);
+  assert.equal(r.text, '');
+  const partial = right.slice(0, 3).concat([null, null, null]);
+  r = await save(learner, s.json.id, partial);
+  assert.equal(r.status, 204, r.text);
+  const again = await start(learner, id); // the page opened again from the list
+  assert.equal(again.status, 200, again.text);
+  assert.deepEqual(again.json.saved_answers, partial);
+  const view = await srv.getJSON(learner, `/api/v1/attempts/${s.json.id}`);
+  assert.deepEqual(view.saved_answers, partial);
+  assert.equal(view.state, 'open');
+  for (const q of view.questions) for (const k of LEAKS) assert.ok(!(k in q), `${k} shown while open: ${JSON.stringify(q)}`);
+  assert.equal(view.score_percent, null);
+  // A malformed answer is refused naming the question; the saved ones stay as they were.
+  const single = s.json.questions.findIndex((q) => q.type === 'single');
+  const bad = partial.slice();
+  bad[single] = 99;
+  r = await save(learner, s.json.id, bad);
+  expectError(assert, r, 400, 'invalid_value', 'answers');
+  assert.match(r.json.error.message, new RegExp(`Câu ${single + 1}`));
+  r = await save(learner, s.json.id, new Array(7).fill(null));
+  expectError(assert, r, 400, 'invalid_value', 'answers');
+  r = await srv.request('PUT', `/api/v1/attempts/${s.json.id}/answers`, { session: learner, body: {} });
+  expectError(assert, r, 400, undefined, 'answers');
+  assert.deepEqual((await srv.getJSON(learner, `/api/v1/attempts/${s.json.id}`)).saved_answers, partial);
+  // Someone else cannot save into it, nor read it.
+  expectError(assert, await save(other, s.json.id, right), 403, 'forbidden', 'id');
+  expectError(assert, await save(admin, s.json.id, right), 403, 'forbidden', 'id');
+  assert.equal((await save(learner, 999999, right)).status, 404);
+  // All six saved, then submitted without answers: graded on the saved ones.
+  r = await save(learner, s.json.id, right);
+  assert.equal(r.status, 204, r.text);
+  const done = await srv.request('POST', `/api/v1/attempts/${s.json.id}/submit`, { session: learner, body: {} });
+  assert.equal(done.status, 200, done.text);
+  assert.equal(done.json.score_percent, 100);
+  assert.equal(done.json.saved_answers, null);
+  assert.deepEqual(done.json.questions.map((q) => q.your_answer), right);
+  // Closed: no more saving, and the graded answers stay.
+  expectError(assert, await save(learner, s.json.id, partial), 409, 'conflict', 'id');
+  assert.equal((await srv.getJSON(learner, `/api/v1/attempts/${s.json.id}`)).score_percent, 100);
+});
+
+test('answers given with the submission win over the saved ones; none saved and none given is all blank', async () => {
+  const id = await quiz({ max_attempts: 3 });
+  const s = await start(learner, id);
+  const right = s.json.questions.map((q) => RIGHT[q.text](q));
+  assert.equal((await save(learner, s.json.id, right)).status, 204);
+  const r = await submit(learner, s.json.id, s.json.questions.map(() => null));
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.score_percent, 0);
+  const s2 = await start(learner, id);
+  assert.equal(s2.status, 201, s2.text);
+  const blank = await srv.request('POST', `/api/v1/attempts/${s2.json.id}/submit`, { session: learner, body: {} });
+  assert.equal(blank.status, 200, blank.text);
+  assert.equal(blank.json.score_percent, 0);
+  assert.ok(blank.json.questions.every((q) => q.your_answer === null || q.your_answer === undefined), blank.text);
+});
+
+test('an attempt past its time takes no more saves', async () => {
+  const id = await quiz({ time_limit_min: 5 });
+  const s = await start(learner, id);
+  assert.equal((await save(learner, s.json.id, [null])).status, 204);
+  // Its deadline moved back by hand, as if the learner had let it run out (and the minute of grace).
+  const sql = `UPDATE quiz_attempts SET deadline_at = deadline_at - 400 WHERE id = ${Number(s.json.id)}`;
+  const r = ON_PG ? await run('psql', ['-X', '-q', srv.dbUri, '-c', sql]) : await run('sqlite3', [join(srv.dataDir, 'hocvuso.db'), '.timeout 20000', sql]);
+  assert.equal(r.code, 0, r.stderr);
+  const late = await save(learner, s.json.id, [null]);
+  expectError(assert, late, 409, 'conflict', 'id');
+  assert.match(late.json.error.message, /hết thời gian/);
+});
+
 test('an attempt is its learner\'s alone; those who do not learn cannot start one', async () => {
   const id = await quiz({});
   const s = await start(learner, id);
@@ -203,10 +283,11 @@ test('the demo loads the starter curriculum: a quiz per module, the demo learner
   assert.equal(byCode.M02.passed, false);
   assert.ok(byCode.M03.open_attempt > 0);
   assert.equal(byCode.M04.attempts, 0);
-  // The open attempt is the learner's to finish: ten questions of module 3, none answered yet.
+  // The open attempt is the learner's to finish: ten questions of module 3, the first four answered (saved).
   const open = await srv.getJSON(learner, `/api/v1/attempts/${byCode.M03.open_attempt}`);
   assert.equal(open.state, 'open');
   assert.equal(open.questions.length, 10);
+  assert.equal(open.saved_answers.length, 4, JSON.stringify(open.saved_answers));
   // Again: nothing added.
   const again = await hocvuso(['demo', ...storeArgs(srv.dataDir, srv.dbUri), '--content', content],
     { env: { HOCVUSO_ADMIN_PASSWORD: srv.password }, timeout: 120_000 });

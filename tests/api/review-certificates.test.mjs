@@ -93,12 +93,27 @@ test('a failed fdatasync of the WAL: the write is answered 503, and every later 
     const ward = await s2.unitId(admin, WARD_NAME);
     const ok = await s2.request('POST', '/api/v1/residents', { session: admin, body: { full_name: 'Trước Lỗi Đĩa', unit_id: ward } });
     assert.equal(ok.status, 201, ok.text);
+    // A learner's attempt started before the failure: its submission (graded, its review written
+    // after the writer is given back) must not be answered as saved either.
+    const course = `EIO${uniq('').replace(/[^0-9]/g, '').slice(-6)}`;
+    const imp = await hocvuso(['import', 'curriculum', ...storeArgs(s2.dataDir, s2.dbUri), curriculum(course)]);
+    assert.equal(imp.code, 0, imp.stderr);
+    const quiz = await s2.request('POST', '/api/v1/quizzes', { session: admin, body: { title: `Kiểm tra ${course}`, category: `${course}/M1`, question_count: 2, pass_percent: 50 } });
+    assert.equal(quiz.status, 201, quiz.text);
+    const learner = await s2.login('hocvien');
+    const started = await s2.request('POST', `/api/v1/quizzes/${quiz.json.id}/attempts`, { session: learner });
+    assert.equal(started.status, 201, started.text);
     writeFileSync(flag, '');
     assert.ok(existsSync(flag));
     for (const name of ['Lúc Lỗi Đĩa', 'Sau Lỗi Đĩa']) {
       const r = await s2.request('POST', '/api/v1/residents', { session: admin, body: { full_name: name, unit_id: ward } });
       expectError(assert, r, 503, 'unavailable'); // 201 before the fix: "saved", with nothing known on disk
     }
+    const submitted = await s2.request('POST', `/api/v1/attempts/${started.json.id}/submit`, {
+      session: learner, body: { answers: started.json.questions.map(() => null) },
+    });
+    expectError(assert, submitted, 503, 'unavailable');
+    assert.ok(!('questions' in (submitted.json || {})), 'no review in a 503');
     // A read that writes nothing goes on (a read of a person's record writes its audit line: 503 too).
     const read = await s2.request('GET', '/.well-known/hocvuso/certificate-keys.json');
     assert.equal(read.status, 200, read.text);

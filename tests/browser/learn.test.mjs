@@ -2,7 +2,8 @@
 // starts a quiz the ward admin made from the question bank, answers every question by tapping (and
 // typing a short answer without accents), submits after the confirmation, and sees the score, the
 // right answers and the explanations; the page's score is the API's. Reloading an open attempt
-// brings back the same questions. Nothing on the open attempt's page tells the answer.
+// brings back the same questions, and the answers given so far (saved as they are given). Nothing
+// on the open attempt's page tells the answer.
 // Owns: its server, its browser, the questions and the quiz it makes through the API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,6 +72,16 @@ test('phone 360 px: take a quiz, submit it, read the score and the explanations'
       await fs.getByText('Gửi đường dẫn lạ').click();
     } else await fs.getByRole('textbox').fill('dich vu cong');
   }
+  // Each answer is saved as it is given: the page opened again (a lost network, a closed tab) has them.
+  await page.locator('main .save-status').getByText(/Đã lưu tạm lúc/).waitFor();
+  const saved = await (await page.request.get(`${srv.url}/api/v1/attempts/${attemptId}`)).json();
+  assert.equal(saved.state, 'open');
+  assert.equal(saved.saved_answers.filter((x) => x !== null).length, 4, JSON.stringify(saved.saved_answers));
+  await page.reload();
+  await waitReady(page);
+  await page.locator('main .save-status').getByText('Các câu trả lời trước đã được khôi phục.').waitFor();
+  assert.equal(await page.locator('main input[type=radio]:checked, main input[type=checkbox]:checked').count(), 4);
+  assert.equal(await page.locator('main fieldset.question').getByRole('textbox').inputValue(), 'dich vu cong');
   await page.getByRole('button', { name: 'Nộp bài' }).click();
   const dialog = page.getByRole('dialog', { name: 'Nộp bài?' });
   await dialog.getByRole('button', { name: 'Nộp bài' }).click();

@@ -30,6 +30,7 @@
 #include "domain/users.h"
 #include "store/migrations.h"
 #include "store/store.h"
+#include "util/buf.h"
 
 #define REGISTRY_FIXTURE_NAME "certs"
 #include "registry_fixture.h"
@@ -180,20 +181,41 @@ static int64_t quiz_of(fixture *fx, const char *module) {
   return id;
 }
 
-/* Takes the quiz as (user, person), all right or all wrong; the certificates the submission issued. */
+/* Takes the quiz as (user, person), all right or all wrong; the certificates the submission issued.
+ * The submission's answer, written as text (quiz_submit_text, every other call) or as a tree
+ * (quiz_submit), is the attempt as read back afterwards (quiz_attempt_get): certificates included. */
 static json_t *take(fixture *fx, int64_t quiz, int64_t user, int64_t person, bool right) {
-  json_t *view = NULL, *answers = NULL, *done = NULL;
+  static int calls;
+  json_t *view = NULL, *answers = NULL, *done = NULL, *back = NULL;
   int status = 0;
   app_err e = {0};
   if (quiz_start(fx->w, quiz, user, person, &view, &status, &e) != 0) fail_msg("quiz_start: %s", e.message);
   int64_t attempt = json_integer_value(json_object_get(view, "id"));
   if (quiz_sample_answers(fx->w, attempt, right ? 1.0 : 0.0, 3, &answers, &e) != 0) fail_msg("sample: %s", e.message);
-  if (quiz_submit(fx->w, &fx->keys, attempt, answers, &done, &e) != 0) fail_msg("quiz_submit: %s", e.message);
+  if (++calls % 2) {
+    buf b;
+    buf_init(&b);
+    quiz_submitted sd;
+    if (quiz_submit_text(fx->w, &fx->keys, attempt, answers, &b, &sd, &e) != 0) fail_msg("quiz_submit_text: %s", e.message);
+    done = json_loads(b.data, 0, NULL);
+    if (!done) fail_msg("not JSON: %s", b.data);
+    assert_int_equal(sd.assisted_by, 0);
+    assert_true(sd.score_percent == json_real_value(json_object_get(done, "score_percent")));
+    buf_free(&b);
+  } else if (quiz_submit(fx->w, &fx->keys, attempt, answers, &done, &e) != 0) {
+    fail_msg("quiz_submit: %s", e.message);
+  }
+  if (quiz_attempt_get(fx->w, attempt, &back, &e) != 0) fail_msg("quiz_attempt_get: %s", e.message);
+  if (!json_equal(done, back)) {
+    char *t1 = json_dumps(done, JSON_COMPACT), *t2 = json_dumps(back, JSON_COMPACT);
+    fail_msg("the submission's answer %s\nis not the attempt read back %s", t1, t2);
+  }
   json_t *issued = json_incref(json_object_get(done, "certificates"));
   assert_non_null(issued);
   json_decref(view);
   json_decref(answers);
   json_decref(done);
+  json_decref(back);
   return issued;
 }
 
@@ -361,6 +383,47 @@ static void test_rule_refused(void **state) {
   json_decref(ok);
 }
 
+/* One submission that completes two programmes issues both in its transaction; its answer lists
+ * them in the order of their ids, as the attempt read back does (take() compares the two). */
+static void test_two_at_once(void **state) {
+  fixture *fx = fx_of(state);
+  app_err e = {0};
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  int64_t pids[2] = {0, 0};
+  for (int k = 0; k < 2; k++) {
+    json_t *rule = json_pack("{s:[s]}", "modules", "CT/M3");
+    char code[16];
+    snprintf(code, sizeof code, "W%d", ++fx->seq);
+    programme_in in = {code, k ? "Chương trình thứ hai" : "Chương trình thứ nhất", "", 0, 0, 1, rule};
+    assert_int_equal(certs_programme_create(fx->w, &in, 0, &pids[k], &e), 0);
+    json_decref(rule);
+  }
+  int64_t q = quiz_of(fx, "M3");
+  size_t n = 0;
+  for (int k = 0; k < 2; k++) { /* once through the text answer, once through the tree */
+    json_t *got = take(fx, q, account(fx, fx->tdp2), 0, true);
+    n = json_array_size(got);
+    assert_true(n >= 2);
+    for (size_t i = 1; i < n; i++)
+      assert_true(json_integer_value(json_object_get(json_array_get(got, i - 1), "id")) <
+                  json_integer_value(json_object_get(json_array_get(got, i), "id")));
+    json_decref(got);
+  }
+  /* a rule changed is the rule applied at the very next submission (rules are parsed once per text) */
+  json_t *m2 = json_pack("{s:[s]}", "modules", "CT/M2");
+  programme_in change = {NULL, NULL, NULL, -1, -1, -1, m2};
+  assert_int_equal(certs_programme_update(fx->w, pids[1], &change, 0, &e), 0);
+  json_decref(m2);
+  json_t *got = take(fx, q, account(fx, fx->tdp2), 0, true);
+  assert_int_equal(json_array_size(got), n - 1);
+  json_decref(got);
+  for (int k = 0; k < 2; k++) { /* switched off: the other tests count their own programmes' certificates */
+    programme_in off = {NULL, NULL, NULL, -1, -1, 0, NULL};
+    assert_int_equal(certs_programme_update(fx->w, pids[k], &off, 0, &e), 0);
+  }
+  assert_int_equal(store_commit(fx->w), STORE_OK);
+}
+
 /* A certificate's row changed in the database (the holder's name) no longer verifies: it reads as
  * unknown, never valid. */
 static void test_tampered_row(void **state) {
@@ -445,6 +508,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_keys, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_rule_refused, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_rule_by_group, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_two_at_once, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_tampered_row, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_tampered_columns, test_setup, test_teardown),
   };

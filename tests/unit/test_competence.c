@@ -393,16 +393,18 @@ static void test_pool_follows_bank(void **state) {
 
 /* The start's answer written as text is the answer built as a tree, for every kind of question
  * (choices in their drawn order, matching items and choices, text with quotes and new lines). */
-static void test_start_text_equals_view(void **state) {
-  fixture *fx = fx_of(state);
+/* Every kind of question (choices in their drawn order, matching items and choices, text with
+ * quotes and new lines, feedback and explanations), under category MIX, imported once. */
+static void import_mix(fixture *fx) {
   static const char mix[] =
       "$CATEGORY: MIX/4.2/1\n\n"
-      "::m1::Chọn mật khẩu \"mạnh\"{=Gồm chữ, số và ký hiệu ~Ngày sinh ~123456}\n\n"
-      "::m2::Những việc nên làm?{~%50%Cập nhật ứng dụng ~%50%Bật xác thực hai lớp ~%-100%Chia sẻ mã OTP}\n\n"
+      "::m1::Chọn mật khẩu \"mạnh\"{=Gồm chữ, số và ký hiệu#Đúng: khó đoán ~Ngày sinh#Dễ đoán <b>lắm</b> ~123456}\n\n"
+      "::m2::Những việc nên làm?{~%50%Cập nhật ứng dụng#Tốt ~%50%Bật xác thực hai lớp ~%-100%Chia sẻ mã OTP#Không bao giờ"
+      "####Giải thích: \"OTP\" là của riêng bạn}\n\n"
       "::m3::Nối ứng dụng với việc{=VNeID -> định danh =Zalo -> nhắn tin =Cổng dịch vụ công -> nộp hồ sơ}\n\n"
-      "::m4::Tên cổng nộp hồ sơ trực tuyến?{=Dịch vụ công}\n\n"
-      "::m5::Mã OTP có mấy chữ số?{#6}\n\n"
-      "::m6::Dòng một\\nDòng hai{T}\n";
+      "::m4::Tên cổng nộp hồ sơ trực tuyến?{=Dịch vụ công#Chính xác =Cổng * công =%50%DVC}\n\n"
+      "::m5::Mã OTP có mấy chữ số?{#=6:0.5#Đúng =%50%8}\n\n"
+      "::m6::Dòng một\\nDòng hai{T#Sai rồi#Đúng rồi####Vì \\{ và \\} là ký hiệu}\n";
   q_file f;
   q_file_init(&f);
   qbank_comps k;
@@ -415,6 +417,31 @@ static void test_start_text_equals_view(void **state) {
   assert_int_equal(imported, 6);
   qbank_rows_free(rows, nrows);
   q_file_free(&f);
+}
+
+/* Fails naming the first field where the text answer and the tree differ. */
+static void assert_same_view(const char *text_answer, const json_t *tree) {
+  json_error_t je;
+  json_t *text = json_loads(text_answer, 0, &je);
+  if (!text) fail_msg("not JSON (%s): %s", je.text, text_answer);
+  if (!json_equal(text, tree)) {
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)tree, key, v) {
+      if (!json_equal(v, json_object_get(text, key))) {
+        char *t1 = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY), *t2 = json_dumps(json_object_get(text, key), JSON_COMPACT | JSON_ENCODE_ANY);
+        fail_msg("%s: tree %.1500s, text %.1500s", key, t1, t2 ? t2 : "(none)");
+      }
+    }
+    fail_msg("the text has more: %.2000s", text_answer);
+  }
+  json_decref(text);
+}
+
+/* The start's answer written as text is the answer built as a tree, for every kind of question. */
+static void test_start_text_equals_view(void **state) {
+  fixture *fx = fx_of(state);
+  import_mix(fx);
   app_err e = {0};
   int64_t quiz = 0;
   quiz_def d = {.title = "Đủ loại câu \"hỏi\"", .category = "MIX", .question_count = 10, .pass_percent = 50,
@@ -450,6 +477,194 @@ static void test_start_text_equals_view(void **state) {
     buf_free(&b);
     quiz_draw_free(dr);
   }
+}
+
+/* Answers to an attempt as shown: `how` 0 none, 1 odd but well-formed shapes (the last option,
+ * a repeated choice, a right side left out, a short answer in other case, accents and spaces, a
+ * number with a comma), 2 other shapes (a real, a wildcard's match, the matching reversed, no choice). */
+static json_t *mixed_answers(const json_t *view, int how) {
+  json_t *out = json_array(), *q;
+  size_t i;
+  json_array_foreach(json_object_get(view, "questions"), i, q) {
+    const char *type = json_string_value(json_object_get(q, "type"));
+    size_t nopt = json_array_size(json_object_get(q, "options")), nch = json_array_size(json_object_get(q, "choices"));
+    json_t *v = json_null();
+    if (how == 1) {
+      if (!strcmp(type, "single")) v = json_integer((json_int_t)nopt - 1);
+      else if (!strcmp(type, "multi")) v = json_pack("[i, i, i]", 0, 0, 1);
+      else if (!strcmp(type, "truefalse")) v = json_false();
+      else if (!strcmp(type, "matching")) v = json_pack("[O, n]", json_array_get(json_object_get(q, "choices"), 1));
+      else if (!strcmp(type, "short")) v = json_string("  dịch   VỤ Công  ");
+      else if (!strcmp(type, "numerical")) v = json_string("6,4");
+    } else if (how == 2) {
+      if (!strcmp(type, "single")) v = json_integer(0);
+      else if (!strcmp(type, "multi")) v = json_array();
+      else if (!strcmp(type, "truefalse")) v = json_true();
+      else if (!strcmp(type, "matching")) {
+        v = json_array();
+        for (size_t k = nch; k > 0; k--) json_array_append(v, json_array_get(json_object_get(q, "choices"), k - 1));
+      } else if (!strcmp(type, "short")) v = json_string("Cổng thông tin \"công\" <b>");
+      else if (!strcmp(type, "numerical")) v = json_real(7.75);
+    }
+    json_array_append_new(out, v);
+  }
+  return out;
+}
+
+/* A submission's answer written as text (quiz_submit_text, what POST /attempts/{id}/submit sends)
+ * is the attempt read back afterwards (quiz_attempt_get, GET /attempts/{id}): every kind of question
+ * answered right, wrongly, partly, oddly, not at all, fewer answers than questions, an assisted
+ * attempt; and the refusals are unchanged (a malformed answer names its question and writes
+ * nothing; submitted twice, or past the time and its grace: 409). */
+static void test_submit_text_equals_view(void **state) {
+  fixture *fx = fx_of(state);
+  import_mix(fx);
+  app_err e = {0};
+  int64_t quiz = 0;
+  quiz_def d = {.title = "Nộp \"đủ loại\" <câu>", .category = "MIX", .question_count = 10, .pass_percent = 50,
+                .time_limit_min = 15};
+  assert_int_equal(quiz_create(fx->w, &d, 0, &quiz, &e), 0);
+  for (int round = 0; round < 11; round++) {
+    json_t *view = NULL, *answers = NULL, *back = NULL;
+    int status = 0;
+    bool assisted = round == 8;
+    int rc = assisted ? quiz_start_assisted(fx->w, quiz, fx->helper, fx->A, &view, &status, &e)
+                      : quiz_start(fx->w, quiz, fx->learner, 0, &view, &status, &e);
+    if (rc != 0) fail_msg("start: %s", e.message);
+    assert_int_equal(status, 201);
+    int64_t id = json_integer_value(json_object_get(view, "id"));
+    switch (round) {
+      case 0: answers = mixed_answers(view, 0); break;
+      case 1: case 8: assert_int_equal(quiz_sample_answers(fx->w, id, 1.0, 1, &answers, &e), 0); break;
+      case 2: assert_int_equal(quiz_sample_answers(fx->w, id, 0.0, 2, &answers, &e), 0); break;
+      case 3: answers = mixed_answers(view, 1); break;
+      case 4: answers = mixed_answers(view, 2); break;
+      case 5: assert_int_equal(quiz_sample_answers(fx->w, id, 0.5, 5, &answers, &e), 0); break;
+      case 6: /* fewer answers than questions */
+        assert_int_equal(quiz_sample_answers(fx->w, id, 1.0, 6, &answers, &e), 0);
+        while (json_array_size(answers) > 2) json_array_remove(answers, json_array_size(answers) - 1);
+        break;
+      case 9: /* submitted without answers: the sheet saved last is graded */
+        assert_int_equal(quiz_sample_answers(fx->w, id, 0.5, 9, &answers, &e), 0);
+        assert_int_equal(quiz_answers_check(fx->w, id, fx->learner, answers, &e), 0);
+        /* someone else's: refused, telling nothing of it */
+        assert_int_equal(quiz_answers_check(fx->w, id, fx->helper, answers, &e), -1);
+        assert_int_equal(e.status, 403);
+        assert_int_equal(quiz_answers_save(fx->w, id, fx->helper, answers, &e), -1);
+        assert_int_equal(quiz_answers_save(fx->w, id, fx->learner, answers, &e), 0);
+        assert_int_equal(quiz_attempt_get(fx->w, id, &back, &e), 0);
+        assert_true(json_equal(json_object_get(back, "saved_answers"), answers));
+        json_decref(back);
+        back = NULL;
+        break;
+      case 10: break; /* without answers, none saved: all blank */
+      default: answers = json_array(); break;
+    }
+    if (round == 7) { /* a malformed answer: 400 naming its question, nothing written; then accepted */
+      json_t *bad = json_pack("[s]", "không phải số thứ tự");
+      const char *type0 = json_string_value(json_object_get(json_array_get(json_object_get(view, "questions"), 0), "type"));
+      buf b;
+      buf_init(&b);
+      quiz_submitted sd;
+      if (!strcmp(type0, "short") || !strcmp(type0, "numerical")) json_array_set_new(bad, 0, json_pack("{}"));
+      assert_int_not_equal(quiz_submit_text(fx->w, &fx->keys, id, bad, &b, &sd, &e), 0);
+      assert_int_equal(e.status, 400);
+      assert_string_equal(e.field, "answers");
+      assert_non_null(strstr(e.message, "Câu 1:"));
+      json_decref(bad);
+      json_t *more = json_array();
+      for (size_t k = 0; k <= json_array_size(json_object_get(view, "questions")); k++) json_array_append_new(more, json_null());
+      assert_int_not_equal(quiz_submit_text(fx->w, &fx->keys, id, more, &b, &sd, &e), 0);
+      assert_int_equal(e.status, 400);
+      json_decref(more);
+      buf_free(&b);
+      assert_int_equal(quiz_attempt_get(fx->w, id, &back, &e), 0);
+      assert_string_equal(json_string_value(json_object_get(back, "state")), "open");
+      json_decref(back);
+      back = NULL;
+    }
+    buf b;
+    buf_init(&b);
+    quiz_submitted sd;
+    if (quiz_submit_text(fx->w, &fx->keys, id, round >= 9 ? NULL : answers, &b, &sd, &e) != 0)
+      fail_msg("submit %d: %s", round, e.message);
+    assert_int_equal(quiz_attempt_get(fx->w, id, &back, &e), 0);
+    assert_same_view(b.data, back);
+    if (round == 9) { /* the saved sheet was graded: it is the review's answers */
+      size_t k;
+      json_t *q;
+      json_array_foreach(json_object_get(back, "questions"), k, q) {
+        json_t *want = json_array_get(answers, k);
+        assert_true(json_equal(json_object_get(q, "your_answer"), want ? want : json_null()));
+      }
+    }
+    if (round == 10) assert_true(json_real_value(json_object_get(back, "score_percent")) == 0);
+    assert_string_equal(json_string_value(json_object_get(back, "state")), "submitted");
+    assert_int_equal(json_array_size(json_object_get(back, "questions")), 6);
+    assert_true(sd.score_percent == json_real_value(json_object_get(back, "score_percent")));
+    assert_int_equal(sd.assisted_by, assisted ? fx->helper : 0);
+    assert_int_equal(sd.person_id, assisted ? fx->A : 0);
+    if (round == 1) assert_true(json_is_true(json_object_get(back, "passed")));
+    /* submitted twice: 409, and the first submission stands */
+    buf_clear(&b);
+    assert_int_not_equal(quiz_submit_text(fx->w, &fx->keys, id, answers, &b, &sd, &e), 0);
+    assert_int_equal(e.status, 409);
+    buf_free(&b);
+    json_decref(back);
+    json_decref(view);
+    json_decref(answers);
+  }
+  /* past its time and the grace after it: 409, not counted */
+  json_t *view = NULL;
+  int status = 0;
+  assert_int_equal(quiz_start(fx->w, quiz, fx->learner, 0, &view, &status, &e), 0);
+  int64_t id = json_integer_value(json_object_get(view, "id"));
+  char sql[160];
+  snprintf(sql, sizeof sql, "UPDATE quiz_attempts SET deadline_at = %lld WHERE id = %lld", (long long)(clock_now() - 61),
+           (long long)id);
+  assert_int_equal(store_exec(fx->w, sql), STORE_OK);
+  buf b;
+  buf_init(&b);
+  quiz_submitted sd;
+  json_t *none = json_array();
+  assert_int_not_equal(quiz_submit_text(fx->w, &fx->keys, id, none, &b, &sd, &e), 0);
+  assert_int_equal(e.status, 409);
+  json_decref(none);
+  buf_free(&b);
+  json_decref(view);
+}
+
+/* An attempt's items are kept from its start for its submission, but a row whose items are not the
+ * ones kept (changed here by hand: as an id given back by a rollback and drawn again elsewhere
+ * would be) is read as it is, never as kept. */
+static void test_items_kept_by_text(void **state) {
+  fixture *fx = fx_of(state);
+  import_mix(fx);
+  app_err e = {0};
+  int64_t quiz = 0;
+  quiz_def d = {.title = "Giữ câu đã rút", .category = "MIX", .question_count = 6, .pass_percent = 50};
+  assert_int_equal(quiz_create(fx->w, &d, 0, &quiz, &e), 0);
+  json_t *x = NULL, *y = NULL, *back = NULL;
+  int status = 0;
+  assert_int_equal(quiz_start(fx->w, quiz, fx->learner, 0, &x, &status, &e), 0);
+  assert_int_equal(quiz_start_assisted(fx->w, fx->placement, fx->helper, fx->B, &y, &status, &e), 0);
+  int64_t xid = json_integer_value(json_object_get(x, "id")), yid = json_integer_value(json_object_get(y, "id"));
+  assert_int_equal(quiz_attempt_get(fx->w, xid, &back, &e), 0); /* as kept */
+  assert_true(json_equal(json_object_get(back, "questions"), json_object_get(x, "questions")));
+  json_decref(back);
+  char sql[200];
+  snprintf(sql, sizeof sql, "UPDATE quiz_attempts SET items = (SELECT items FROM quiz_attempts WHERE id = %lld) WHERE id = %lld",
+           (long long)yid, (long long)xid);
+  assert_int_equal(store_exec(fx->w, sql), STORE_OK);
+  assert_int_equal(quiz_attempt_get(fx->w, xid, &back, &e), 0);
+  json_t *qx = json_object_get(back, "questions"), *qy = json_object_get(y, "questions");
+  assert_int_equal(json_array_size(qx), json_array_size(qy));
+  for (size_t i = 0; i < json_array_size(qy); i++)
+    assert_string_equal(json_string_value(json_object_get(json_array_get(qx, i), "text")),
+                        json_string_value(json_object_get(json_array_get(qy, i), "text")));
+  json_decref(back);
+  json_decref(x);
+  json_decref(y);
 }
 
 static void test_report(void **state) {
@@ -549,6 +764,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_scores_per_competence, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_report, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_start_text_equals_view, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_submit_text_equals_view, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_items_kept_by_text, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_pool_follows_bank, test_setup, test_teardown),
   };
   const struct CMUnitTest pure[] = {cmocka_unit_test(test_mean)};

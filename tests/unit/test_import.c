@@ -421,6 +421,7 @@ static void test_terms_after_resume(void **state) {
                               "Tú",    "Tuấn",  "Uyên",  "Vy",   "Việt",  "Vinh", "Yến",   "Bảo",  "Châu",
                               "Diệp",  "Đạt",   "Hậu",   "Kiên", "Lộc",   "Nhân"};
   enum { N = IMPORTER_CHUNK_ROWS + 7 };
+  importer_set_merge_bucket_terms(997); /* ~31 buckets: each written while the next is sorted */
   int64_t tdp7;
   store_conn *w = store_acquire(fx->st, true);
   assert_non_null(w);
@@ -476,6 +477,7 @@ static void test_terms_after_resume(void **state) {
   assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 0);
   json_decref(errors);
   import_job_clear(&j);
+  importer_set_merge_bucket_terms(0);
 }
 
 /* A server stopping while an import's terms are being merged: the job is not done, its people wait

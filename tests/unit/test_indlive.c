@@ -391,6 +391,122 @@ static void test_edit_marks(void **state) {
   assert_int_equal(level2(fx, fx->tdp2, back, false), level2(fx, fx->tdp2, before, false) + 1);
 }
 
+/* The marks now, as "p1 p2 … | h1 h2 …" (ids in order). */
+static void marks(fixture *fx, char *out, size_t n) {
+  STORE_SQL(q_marks, "SELECT 0, person_id FROM ind_dirty UNION ALL SELECT 1, household_id FROM ind_dirty_hh"
+                     " ORDER BY 1, 2");
+  store_stmt *s = store_prepare(fx->w, &q_marks);
+  assert_non_null(s);
+  size_t len = 0;
+  int64_t side = 0;
+  out[0] = '\0';
+  while (store_step(s) == STORE_ROW) {
+    if (store_col_int(s, 0) != side) {
+      len += (size_t)snprintf(out + len, n - len, "|");
+      side = 1;
+    }
+    len += (size_t)snprintf(out + len, n - len, "%s%lld", len && out[len - 1] != '|' ? " " : "",
+                            (long long)store_col_int(s, 1));
+    assert_true(len < n);
+  }
+  store_reset(s);
+  if (!side) snprintf(out + len, n - len, "|");
+}
+
+/* Statements of many rows (an import's chunk, an edit of many) mark each record they change once,
+ * and only those a rule reads: on PostgreSQL the marks are made once a statement, from its
+ * transition tables (migration 37), on SQLite a row at a time. */
+static void test_statement_marks(void **state) {
+  fixture *fx = fx_of(state);
+  char sql[512], want[128], got[128];
+  int64_t h1 = household(fx, fx->tdp2), h2 = household(fx, fx->tdp2);
+  drain(fx);
+  int64_t t = clock_now();
+  snprintf(sql, sizeof sql,
+           "INSERT INTO people (full_name, name_key, birth_year, unit_id, household_id, created_at, updated_at)"
+           " VALUES ('Người Một', 'nguoi mot', 1980, %lld, %lld, %lld, %lld),"
+           " ('Người Hai', 'nguoi hai', 1981, %lld, %lld, %lld, %lld),"
+           " ('Người Ba', 'nguoi ba', 1982, %lld, %lld, %lld, %lld)",
+           (long long)fx->tdp2, (long long)h1, (long long)t, (long long)t, (long long)fx->tdp2, (long long)h1,
+           (long long)t, (long long)t, (long long)fx->tdp2, (long long)h2, (long long)t, (long long)t);
+  exec_ok(fx->w, sql);
+  STORE_SQL(q_ids, "SELECT id FROM people WHERE name_key IN ('nguoi mot', 'nguoi hai', 'nguoi ba') ORDER BY id");
+  store_stmt *s = store_prepare(fx->w, &q_ids);
+  int64_t p[3] = {0};
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(store_step(s), STORE_ROW);
+    p[i] = store_col_int(s, 0);
+  }
+  store_reset(s);
+  snprintf(want, sizeof want, "%lld %lld %lld|%lld %lld", (long long)p[0], (long long)p[1], (long long)p[2],
+           (long long)h1, (long long)h2);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  agree(fx, "three people added by one statement");
+  drain(fx);
+  /* one statement: a phone for all three (read by no rule), a move for the first */
+  snprintf(sql, sizeof sql,
+           "UPDATE people SET phone = '0912345678', household_id = CASE WHEN id = %lld THEN %lld ELSE household_id END"
+           " WHERE id IN (%lld, %lld, %lld)",
+           (long long)p[0], (long long)h2, (long long)p[0], (long long)p[1], (long long)p[2]);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "%lld|%lld %lld", (long long)p[0], (long long)h1, (long long)h2);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  agree(fx, "one of three moved by one statement");
+  drain(fx);
+  /* two memberships of one person and one of another in one statement: each person marked once */
+  snprintf(sql, sizeof sql,
+           "INSERT INTO memberships (person_id, unit_id, kind) VALUES (%lld, %lld, 'staff'), (%lld, %lld, 'worker'),"
+           " (%lld, %lld, 'trader')",
+           (long long)p[1], (long long)fx->office, (long long)p[1], (long long)fx->enterprise, (long long)p[2],
+           (long long)fx->market);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "%lld %lld|", (long long)p[1], (long long)p[2]);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  agree(fx, "three memberships added by one statement");
+  drain(fx);
+  snprintf(sql, sizeof sql, "UPDATE memberships SET person_id = %lld WHERE person_id = %lld AND kind = 'staff'",
+           (long long)p[0], (long long)p[1]);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "%lld %lld|", (long long)p[0], (long long)p[1]);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  drain(fx);
+  snprintf(sql, sizeof sql, "DELETE FROM memberships WHERE person_id IN (%lld, %lld, %lld)", (long long)p[0],
+           (long long)p[1], (long long)p[2]);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "%lld %lld %lld|", (long long)p[0], (long long)p[1], (long long)p[2]);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  agree(fx, "memberships removed by one statement");
+  drain(fx);
+  snprintf(sql, sizeof sql, "UPDATE households SET address = 'Số 2 phố Thử' WHERE id IN (%lld, %lld)", (long long)h1,
+           (long long)h2);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "|%lld %lld", (long long)h1, (long long)h2);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  drain(fx);
+  /* people and a household gone in one statement each (nothing else refers to them) */
+  snprintf(sql, sizeof sql, "DELETE FROM people WHERE id IN (%lld, %lld, %lld)", (long long)p[0], (long long)p[1],
+           (long long)p[2]);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "%lld %lld %lld|%lld %lld", (long long)p[0], (long long)p[1], (long long)p[2],
+           (long long)h1, (long long)h2);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  agree(fx, "three people removed by one statement");
+  drain(fx);
+  snprintf(sql, sizeof sql, "DELETE FROM households WHERE id IN (%lld, %lld)", (long long)h1, (long long)h2);
+  exec_ok(fx->w, sql);
+  snprintf(want, sizeof want, "|%lld %lld", (long long)h1, (long long)h2);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  agree(fx, "two households removed by one statement");
+}
+
 /* The people cube of `unit` on `key`: from the live counts, or counted from the records. */
 static void people_cube(fixture *fx, int64_t unit_id, int64_t key, bool live, ind_cube *c) {
   store_conn *r = store_acquire(fx->st, false);
@@ -500,6 +616,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_write_during_drain, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_many_units, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_edit_marks, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_statement_marks, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_days, test_setup, test_teardown),
   };
   int failed = cmocka_run_group_tests_name("indlive_sqlite", tests, setup_sqlite, teardown_sqlite);

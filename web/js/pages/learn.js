@@ -4,7 +4,9 @@
 // rendered from Markdown without raw HTML), marked done with one tap; #/bai-lam/:id is one attempt: while
 // open, its questions with big tap targets on a phone (and the time left); once submitted, the
 // score, and each question with the learner's answer, the right one and its explanation.
-// Never grades, and never holds an answer before submitting: the server draws, grades and reviews.
+// Never grades: the server draws, grades and reviews. Each answer is saved on the server as it is
+// given (PUT …/answers, a moment after the last change), so that a lost network, a reload or a
+// phone that runs out of battery loses nothing: the page opened again shows the saved answers.
 import { h, uid, replace } from '../h.js';
 import { api, request } from '../api.js';
 import { icon } from '../icons.js';
@@ -259,6 +261,79 @@ function collect(formEl, questions) {
   });
 }
 
+/* Puts saved answers (as collect() reads them) back into the form. */
+function fill(formEl, questions, saved) {
+  questions.forEach((q, i) => {
+    const v = saved[i];
+    if (v === null || v === undefined) return;
+    const name = `q${q.index}`;
+    if (q.type === 'single' || q.type === 'truefalse') {
+      const c = formEl.querySelector(`input[name="${name}"][value="${String(v)}"]`);
+      if (c) c.checked = true;
+    } else if (q.type === 'multi') {
+      for (const c of formEl.querySelectorAll(`input[name="${name}"]`)) c.checked = Array.isArray(v) && v.includes(Number(c.value));
+    } else if (q.type === 'matching') {
+      q.items.forEach((_, k) => {
+        const sel = formEl.querySelector(`select[name="${name}.${k}"]`);
+        if (sel && Array.isArray(v) && v[k] !== null && v[k] !== undefined) sel.value = v[k];
+      });
+    } else {
+      const input = formEl.querySelector(`input[name="${name}"]`);
+      if (input) input.value = String(v);
+    }
+  });
+}
+
+const SAVE_DELAY_MS = 700; // after the last change: one save for a word typed, not one per letter
+const RETRY_MS = 5000;
+
+/* Saves the form's answers a moment after each change, one save at a time; a failed save is tried
+ * again (and says so), one the server refuses for good (the attempt closed elsewhere) reloads the
+ * page. Returns the status line and flush(): waits for what is pending (before submitting). */
+function autosave(ctx, formEl, a) {
+  const line = h('p', { class: 'save-status field-hint', role: 'status', 'aria-live': 'polite' },
+    a.saved_answers ? 'Các câu trả lời trước đã được khôi phục.' : 'Câu trả lời được lưu tạm sau mỗi lần chọn.');
+  let timerId = null, inFlight = null, dirty = false, stopped = false;
+  const at = () => new Date().toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit' });
+  async function saveNow() {
+    timerId = null;
+    if (stopped) return;
+    if (inFlight) { dirty = true; return; }
+    dirty = false;
+    line.textContent = 'Đang lưu…';
+    inFlight = request('PUT', `/attempts/${encodeURIComponent(a.id)}/answers`, { body: { answers: collect(formEl, a.questions) } })
+      .then(() => { line.textContent = `Đã lưu tạm lúc ${at()}.`; })
+      .catch((err) => {
+        if (err && (err.status === 409 || err.status === 403 || err.status === 404)) {
+          stopped = true;
+          line.textContent = err.message;
+          ctx.refresh();
+          return;
+        }
+        line.textContent = 'Chưa lưu được (mạng yếu?): sẽ thử lại. Đừng đóng trang.';
+        dirty = true;
+        if (!timerId) timerId = setTimeout(saveNow, RETRY_MS);
+      })
+      .finally(() => {
+        inFlight = null;
+        if (dirty && !timerId && !stopped) timerId = setTimeout(saveNow, SAVE_DELAY_MS);
+      });
+  }
+  const changed = () => {
+    if (stopped) return;
+    if (timerId) clearTimeout(timerId);
+    timerId = setTimeout(saveNow, SAVE_DELAY_MS);
+  };
+  formEl.addEventListener('change', changed);
+  formEl.addEventListener('input', changed);
+  return {
+    line,
+    stop() { stopped = true; if (timerId) clearTimeout(timerId); timerId = null; },
+    resume() { stopped = false; },
+    async flush() { if (inFlight) await inFlight.catch(() => {}); },
+  };
+}
+
 function timer(deadline) {
   if (!deadline) return null;
   const el = h('p', { class: 'quiz-timer', role: 'timer', 'aria-live': 'off' });
@@ -275,6 +350,9 @@ function openView(ctx, a) {
   const slot = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-large' }, icon('check'), h('span', null, 'Nộp bài'));
   const el = h('form', { class: 'form quiz-form', novalidate: true }, a.questions.map(questionInput), slot, h('div', { class: 'form-actions' }, submit));
+  if (Array.isArray(a.saved_answers)) fill(el, a.questions, a.saved_answers);
+  const saver = autosave(ctx, el, a);
+  el.insertBefore(saver.line, slot);
   el.addEventListener('submit', async (event) => {
     event.preventDefault();
     const answers = collect(el, a.questions);
@@ -286,11 +364,14 @@ function openView(ctx, a) {
     });
     if (!ok) return;
     submit.disabled = true;
+    saver.stop();
+    await saver.flush();
     try {
-      await request('POST', `/attempts/${encodeURIComponent(a.id)}/submit`, { body: { answers } });
+      await request('POST', `/attempts/${encodeURIComponent(a.id)}/submit`, { body: { answers: collect(el, a.questions) } });
       ctx.refresh();
     } catch (err) {
       submit.disabled = false;
+      saver.resume();
       replace(slot, errorBanner(err));
     }
   });
