@@ -36,6 +36,8 @@ struct authcache {
   int64_t idle_ms, max_age_ms;
   uint64_t gen;              /* bumped by every invalidation and change of trust */
   int64_t trusted_until_ms;  /* 0: not trusted */
+  int64_t mark;              /* the listener's notification mark (authcache_mark); -1: none */
+  uint64_t current_hits;     /* principals answered by authcache_get_current */
 };
 
 authcache *authcache_new(int slots, int64_t idle_ms, int64_t max_age_ms) {
@@ -54,6 +56,7 @@ authcache *authcache_new(int slots, int64_t idle_ms, int64_t max_age_ms) {
     return NULL;
   }
   ac->mask = n - 1;
+  ac->mark = -1;
   ac->idle_ms = idle_ms;
   ac->max_age_ms = max_age_ms;
   return ac;
@@ -101,11 +104,13 @@ static bool trusted(const authcache *ac, int64_t now_ms) { return ac->trusted_un
 
 static const char *copy_str(arena *a, const char *s) { return s ? arena_strdup(a, s) : NULL; }
 
-int authcache_get(authcache *ac, const unsigned char key[AUTHCACHE_KEY_LEN], int64_t now_ms, arena *a,
-                  principal *out) {
+/* authcache_get, and with `db_mark` >= 0 authcache_get_current. */
+static int get_entry(authcache *ac, const unsigned char key[AUTHCACHE_KEY_LEN], int64_t now_ms, int64_t db_mark,
+                     arena *a, principal *out) {
   int hit = 0;
   pthread_mutex_lock(&ac->mu);
-  entry *e = trusted(ac, now_ms) ? find(ac, key) : NULL;
+  bool current = db_mark < 0 || (ac->mark >= 0 && ac->mark >= db_mark);
+  entry *e = current && trusted(ac, now_ms) ? find(ac, key) : NULL;
   if (e && !entry_live(ac, e, now_ms)) {
     entry_clear(e);
     e = NULL;
@@ -133,9 +138,33 @@ int authcache_get(authcache *ac, const unsigned char key[AUTHCACHE_KEY_LEN], int
     }
     out->csrf[0] = '\0';
     hit = 1;
+    if (db_mark >= 0) ac->current_hits++;
   }
   pthread_mutex_unlock(&ac->mu);
   return hit;
+}
+
+int authcache_get(authcache *ac, const unsigned char key[AUTHCACHE_KEY_LEN], int64_t now_ms, arena *a,
+                  principal *out) {
+  return get_entry(ac, key, now_ms, -1, a, out);
+}
+
+int authcache_get_current(authcache *ac, const unsigned char key[AUTHCACHE_KEY_LEN], int64_t now_ms, int64_t db_mark,
+                          arena *a, principal *out) {
+  return db_mark >= 0 ? get_entry(ac, key, now_ms, db_mark, a, out) : 0;
+}
+
+void authcache_mark(authcache *ac, int64_t mark) {
+  pthread_mutex_lock(&ac->mu);
+  ac->mark = mark;
+  pthread_mutex_unlock(&ac->mu);
+}
+
+uint64_t authcache_current_hits(authcache *ac) {
+  pthread_mutex_lock(&ac->mu);
+  uint64_t n = ac->current_hits;
+  pthread_mutex_unlock(&ac->mu);
+  return n;
 }
 
 uint64_t authcache_gen(authcache *ac) {
@@ -254,8 +283,10 @@ void authcache_trust(authcache *ac, int64_t until_ms, int64_t now_ms) {
   pthread_mutex_lock(&ac->mu);
   bool was = trusted(ac, now_ms);
   if (!was || until_ms <= now_ms) {
-    /* Trust begins again, or ends: what the cache holds may have missed changes. */
+    /* Trust begins again, or ends: what the cache holds may have missed changes, and the mark
+     * is the old listener's until the new one publishes its own. */
     ac->gen++;
+    ac->mark = -1;
     for (size_t i = 0; i <= ac->mask; i++)
       if (ac->slots[i].used) entry_clear(&ac->slots[i]);
   }
@@ -315,8 +346,10 @@ static void *listener_main(void *arg) {
     }
     if (warned) log_info("auth cache: listening for changes again");
     warned = false;
-    int64_t now = authcache_now_ms(), next_ping = now + AUTHCACHE_PING_MS;
+    int64_t now = authcache_now_ms(), next_ping = now + AUTHCACHE_PING_MS, mark = 0;
     authcache_trust(proc_cache, now + AUTHCACHE_LEASE_MS, now);
+    /* After the trust (which drops every entry): the mark speaks for the entries put since. */
+    if (store_listen_mark(l, &mark) == STORE_OK) authcache_mark(proc_cache, mark);
     while (!atomic_load(&listener_stop)) {
       if (store_listen_wait(l, 200, on_notify, proc_cache) != STORE_OK) break;
       now = authcache_now_ms();
@@ -325,6 +358,8 @@ static void *listener_main(void *arg) {
         next_ping = now + AUTHCACHE_PING_MS;
       }
       authcache_trust(proc_cache, now + AUTHCACHE_LEASE_MS, now);
+      /* Every notification up to the mark has been applied (store_listen_wait's callbacks). */
+      if (store_listen_mark(l, &mark) == STORE_OK) authcache_mark(proc_cache, mark);
     }
     authcache_trust(proc_cache, 0, authcache_now_ms());
     if (!atomic_load(&listener_stop)) log_warn("auth cache: lost the connection that listens for changes");

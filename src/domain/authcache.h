@@ -48,6 +48,18 @@ int authcache_get(authcache *ac, const unsigned char key[AUTHCACHE_KEY_LEN], int
 uint64_t authcache_gen(authcache *ac);
 void authcache_put(authcache *ac, const unsigned char key[AUTHCACHE_KEY_LEN], const principal *p, uint64_t gen,
                    int64_t now_ms);
+/* authcache_get for a writer's re-check (router.c): 1 only when the cache has also been told of
+ * every change the writer's transaction can see, i.e. the listener's notification mark
+ * (authcache_mark) has reached `db_mark`, the transaction's (store_notify_mark); else 0 and the
+ * caller reads the database. Entries are dropped when a notification is applied and never stored
+ * from a read older than a drop (the generation), so an entry present then is as current as the
+ * transaction. */
+int authcache_get_current(authcache *ac, const unsigned char key[AUTHCACHE_KEY_LEN], int64_t now_ms, int64_t db_mark,
+                          arena *a, principal *out);
+/* The listener's mark: every notification up to it has been applied (SQLite; none on
+ * PostgreSQL, where authcache_get_current never answers). Withdrawn with trust. */
+void authcache_mark(authcache *ac, int64_t mark);
+uint64_t authcache_current_hits(authcache *ac); /* for tests */
 /* Records that the session was seen at `last_seen` (epoch seconds), so that only one request
  * touches it. */
 void authcache_seen(authcache *ac, const unsigned char key[AUTHCACHE_KEY_LEN], int64_t last_seen);

@@ -117,8 +117,8 @@ int demo_field(store *st, int64_t now, int64_t *added, char *err, size_t errlen)
       int64_t key = groups_date_key(t);
       snprintf(day, sizeof day, "%04d-%02d-%02d", (int)(key / 10000), (int)(key / 100 % 100), (int)(key % 100));
       field_visit_input in = {.visited_on = day, .topics = tl, .present = present};
-      int64_t vid = 0, unit = 0;
-      if (field_visit_record(w, hh[k], &in, i == 0 && helper > 0 ? helper : admin, NULL, t, &vid, &unit, NULL, &e) != 0) rc = -1;
+      field_visit_saved v;
+      if (field_visit_record(w, hh[k], &in, i == 0 && helper > 0 ? helper : admin, NULL, t, &v, NULL, &e) != 0) rc = -1;
       else (*added)++;
       json_decref(tl);
       json_decref(present);
@@ -169,9 +169,9 @@ int demo_field(store *st, int64_t now, int64_t *added, char *err, size_t errlen)
         if (!hh) continue; /* a tổ without households: the request stays taken */
         json_t *tl = json_pack("[s]", "scam_awareness"), *present = json_array();
         field_visit_input vin = {.topics = tl, .present = present};
-        int64_t vid = 0, vunit = 0;
-        if (field_visit_record(w, hh, &vin, who, NULL, now, &vid, &vunit, NULL, &e) != 0 ||
-            helpreq_done(w, rid, vid, who, now, &e) != 0)
+        field_visit_saved v;
+        if (field_visit_record(w, hh, &vin, who, NULL, now, &v, NULL, &e) != 0 ||
+            helpreq_done(w, rid, v.id, who, now, &e) != 0)
           rc = -1;
         else
           (*added)++;

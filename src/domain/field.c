@@ -12,6 +12,7 @@
 #include "domain/person.h"
 #include "util/clock.h"
 #include "util/fold.h"
+#include "util/jsonx.h"
 #include "util/utf8.h"
 
 /* ---- statements ---- */
@@ -97,8 +98,9 @@ STORE_SQL(q_find_hh, "SELECT " HH_ITEM_COLS " FROM households h WHERE h.unit_id 
 STORE_SQL(q_hh_live, "SELECT h.unit_id, h.code, h.address, u.name FROM households h JOIN units u ON u.id = h.unit_id"
                      " WHERE h.id = ? AND h.deleted_at IS NULL");
 STORE_SQL(q_member_of_hh, "SELECT full_name FROM people WHERE id = ? AND household_id = ? AND deleted_at IS NULL");
-STORE_SQL(q_visit_insert, "INSERT INTO field_visits (household_id, unit_id, visited_on, note, created_by, created_at)"
-                          " VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+#define VISIT_INSERT "INSERT INTO field_visits (household_id, unit_id, visited_on, note, created_by, created_at)" \
+                     " VALUES (?, ?, ?, ?, ?, ?)"
+STORE_SQL2(q_visit_insert, VISIT_INSERT, VISIT_INSERT " RETURNING id"); /* store_insert_id */
 STORE_SQL(q_visit_topic, "INSERT INTO field_visit_topics (visit_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
 STORE_SQL(q_visit_person, "INSERT INTO field_visit_people (visit_id, person_id) VALUES (?, ?)");
 STORE_SQL(q_visit_outcome, "INSERT INTO field_visit_outcomes (visit_id, person_id, outcome) VALUES (?, ?, ?)"
@@ -645,36 +647,35 @@ static int parse_visit_date(const char *s, int64_t today, int64_t *key, app_err 
   return 0;
 }
 
-/* Sorts a small array of {"code", …} objects by code and drops repeated codes. */
-static void sort_codes(json_t *a) {
-  size_t n = json_array_size(a);
-  for (size_t i = 1; i < n; i++)
-    for (size_t j = i; j > 0; j--) {
-      const char *x = json_string_value(json_object_get(json_array_get(a, j - 1), "code"));
-      const char *y = json_string_value(json_object_get(json_array_get(a, j), "code"));
-      if (strcmp(x, y) <= 0) break;
-      json_t *t = json_incref(json_array_get(a, j - 1));
-      json_array_set(a, j - 1, json_array_get(a, j));
-      json_array_set_new(a, j, t);
-    }
-  for (size_t i = 1; i < json_array_size(a);) {
-    if (strcmp(json_string_value(json_object_get(json_array_get(a, i - 1), "code")),
-               json_string_value(json_object_get(json_array_get(a, i), "code"))) == 0)
-      json_array_remove(a, i);
-    else
-      i++;
-  }
-}
-
 typedef struct {
   int64_t id, position;
-  json_t *code, *label;
+  const char *code; /* the input's string */
+  char *label;
 } visit_topic;
 
+typedef struct {
+  int64_t person_id;
+  char *full_name;
+  uint32_t outcomes; /* bit i: field_outcomes[i] */
+} visit_person;
+
+_Static_assert(sizeof(field_outcomes) / sizeof(field_outcomes[0]) <= 32, "outcomes as bits of a uint32_t");
+
+static char *dup_text(const char *t) { return t ? strdup(t) : NULL; }
+
+/* A text field or null; false when it is not UTF-8 (as json_dumps refuses it). */
+static bool put_text_or_null(buf *b, const char *t) {
+  if (!t) {
+    buf_append(b, "null", 4);
+    return true;
+  }
+  return jsonx_put_string(b, t, strlen(t));
+}
+
 int field_visit_record(store_conn *w, int64_t household_id, const field_visit_input *in, int64_t by_user,
-                       const char *by_name, int64_t now, int64_t *id, int64_t *unit_id, json_t **out, app_err *e) {
+                       const char *by_name, int64_t now, field_visit_saved *saved, buf *out, app_err *e) {
   int64_t day = 0;
-  if (out) *out = NULL;
+  memset(saved, 0, sizeof *saved);
   if (parse_visit_date(in->visited_on, groups_date_key(now), &day, e) != 0) return -1;
   size_t ntopics = json_array_size(in->topics), npresent = json_array_size(in->present);
   if (!json_is_array(in->topics) || ntopics == 0)
@@ -696,30 +697,30 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
     }
   }
   int ret = -1;
-  int64_t topic_ids[FIELD_TOPICS_MAX];
+  int64_t topic_ids[FIELD_TOPICS_MAX], unit_id = 0;
   visit_topic chosen[FIELD_TOPICS_MAX]; /* as answered: in the list's order (position, id), each once */
-  size_t nchosen = 0;
-  json_t *topics = json_array(), *present = json_array(), *o = NULL;
-  if (!topics || !present) goto internal;
+  visit_person present[FIELD_PRESENT_MAX];
+  size_t nchosen = 0, nfound = 0;
+  char *hh_code = NULL, *hh_address = NULL, *unit_name = NULL;
   /* the household, its tổ */
   store_stmt *s = store_prepare(w, &q_hh_live);
   if (!s) goto internal;
   store_bind_int(s, 1, household_id);
   int rc = store_step(s);
+  bool copied = true;
   if (rc == STORE_ROW) {
-    *unit_id = store_col_int(s, 0);
-    o = json_pack("{s:I, s:o, s:s, s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "household_id", (json_int_t)household_id,
-                  "household_code", text_or_null(s, 1), "address", store_col_text(s, 2), "unit_id",
-                  (json_int_t)*unit_id, "unit_name", store_col_text(s, 3), "visited_on", date_json(day), "note",
-                  note ? json_string(note) : json_null(), "created_by_id", by_user ? json_integer(by_user) : json_null(),
-                  "created_by", by_name ? json_string(by_name) : json_null(), "created_at", iso_json(now));
+    unit_id = store_col_int(s, 0);
+    hh_code = store_col_is_null(s, 1) ? NULL : dup_text(store_col_text(s, 1));
+    hh_address = dup_text(store_col_text(s, 2));
+    unit_name = dup_text(store_col_text(s, 3));
+    copied = (store_col_is_null(s, 1) || hh_code) && hh_address && unit_name;
   }
   store_reset(s);
   if (rc == STORE_DONE) {
     app_fail(e, 404, "not_found", "id", "Không tìm thấy hộ gia đình.");
     goto out;
   }
-  if (rc != STORE_ROW || !o) goto internal;
+  if (rc != STORE_ROW || !copied) goto internal;
   /* the topics: each code looked up by its unique index (not the whole list read for a visit),
    * answered in the list's order */
   for (size_t i = 0; i < ntopics; i++) {
@@ -737,9 +738,9 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
     if (rc == STORE_ROW && !seen) {
       chosen[nchosen].id = topic_ids[i];
       chosen[nchosen].position = store_col_int(s, 2);
-      chosen[nchosen].code = json_string(code);
-      chosen[nchosen].label = json_string(store_col_text(s, 1));
-      nchosen++;
+      chosen[nchosen].code = code;
+      chosen[nchosen].label = dup_text(store_col_text(s, 1));
+      if (!chosen[nchosen++].label) rc = STORE_ERROR;
     }
     store_reset(s);
     if (rc == STORE_DONE) {
@@ -757,8 +758,6 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
       chosen[j - 1] = chosen[j];
       chosen[j] = t;
     }
-  for (size_t k = 0; k < nchosen; k++)
-    json_array_append_new(topics, json_pack("{s:O, s:O}", "code", chosen[k].code, "label", chosen[k].label));
   /* the residents present: members of this household, each once, outcomes from the list */
   for (size_t i = 0; i < npresent; i++) {
     json_t *p = json_array_get(in->present, i), *pid = json_object_get(p, "person_id"),
@@ -786,32 +785,29 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
       app_fail(e, 400, "invalid_value", "present", "Quá nhiều kết quả cho một người.");
       goto out;
     }
-    json_t *po = json_array();
-    for (size_t j = 0; po && j < json_array_size(outs); j++) {
+    uint32_t mask = 0;
+    for (size_t j = 0; j < json_array_size(outs); j++) {
       const char *oc = json_string_value(json_array_get(outs, j));
-      const char *label = field_outcome_label(oc);
-      if (!label) {
-        json_decref(po);
+      int found = -1;
+      for (int o = 0; oc && o < field_outcomes_count && found < 0; o++)
+        if (strcmp(oc, field_outcomes[o].code) == 0) found = o;
+      if (found < 0) {
         snprintf(field_msg, sizeof field_msg, "Kết quả “%.60s” không có trong danh sách.", oc ? oc : "?");
         app_fail(e, 400, "invalid_value", "present", field_msg);
         goto out;
       }
-      json_array_append_new(po, json_pack("{s:s, s:s}", "code", oc, "label", label));
+      mask |= (uint32_t)1 << found;
     }
-    if (!po) goto internal;
-    sort_codes(po);
-    if (!(s = store_prepare(w, &q_member_of_hh))) {
-      json_decref(po);
-      goto internal;
-    }
+    if (!(s = store_prepare(w, &q_member_of_hh))) goto internal;
     store_bind_int(s, 1, json_integer_value(pid));
     store_bind_int(s, 2, household_id);
     rc = store_step(s);
-    if (rc == STORE_ROW)
-      json_array_append_new(present, json_pack("{s:I, s:s, s:o}", "person_id", (json_int_t)json_integer_value(pid),
-                                               "full_name", store_col_text(s, 0), "outcomes", po));
-    else
-      json_decref(po);
+    if (rc == STORE_ROW) {
+      present[nfound] = (visit_person){.person_id = json_integer_value(pid),
+                                       .full_name = dup_text(store_col_text(s, 0)),
+                                       .outcomes = mask};
+      if (!present[nfound++].full_name) rc = STORE_ERROR;
+    }
     store_reset(s);
     if (rc == STORE_DONE) {
       snprintf(field_msg, sizeof field_msg, "Người có mã %lld không phải thành viên của hộ này.",
@@ -822,17 +818,18 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
     if (rc != STORE_ROW) goto internal;
   }
   /* write */
+  int64_t id = 0;
   if (!(s = store_prepare(w, &q_visit_insert))) goto internal;
   store_bind_int(s, 1, household_id);
-  store_bind_int(s, 2, *unit_id);
+  store_bind_int(s, 2, unit_id);
   store_bind_int(s, 3, day);
   store_bind_text(s, 4, note);
   store_bind_id(s, 5, by_user);
   store_bind_int(s, 6, now);
-  if (store_insert_id(s, id) != STORE_DONE) goto internal;
+  if (store_insert_id(s, &id) != STORE_DONE) goto internal;
   for (size_t i = 0; i < ntopics; i++) {
     if (!(s = store_prepare(w, &q_visit_topic))) goto internal;
-    store_bind_int(s, 1, *id);
+    store_bind_int(s, 1, id);
     store_bind_int(s, 2, topic_ids[i]);
     rc = store_step(s);
     store_reset(s);
@@ -842,14 +839,14 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
     json_t *p = json_array_get(in->present, i), *outs = json_object_get(p, "outcomes");
     int64_t pid = json_integer_value(json_object_get(p, "person_id"));
     if (!(s = store_prepare(w, &q_visit_person))) goto internal;
-    store_bind_int(s, 1, *id);
+    store_bind_int(s, 1, id);
     store_bind_int(s, 2, pid);
     rc = store_step(s);
     store_reset(s);
     if (rc != STORE_DONE) goto internal;
     for (size_t j = 0; j < json_array_size(outs); j++) {
       if (!(s = store_prepare(w, &q_visit_outcome))) goto internal;
-      store_bind_int(s, 1, *id);
+      store_bind_int(s, 1, id);
       store_bind_int(s, 2, pid);
       store_bind_text(s, 3, json_string_value(json_array_get(outs, j)));
       rc = store_step(s);
@@ -857,33 +854,97 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
       if (rc != STORE_DONE) goto internal;
     }
   }
-  /* the answer, as field_visit_get reads it: the residents by id */
-  for (size_t i = 1; i < json_array_size(present); i++)
-    for (size_t j = i; j > 0; j--) {
-      json_t *x = json_array_get(present, j - 1), *y = json_array_get(present, j);
-      if (json_integer_value(json_object_get(x, "person_id")) <= json_integer_value(json_object_get(y, "person_id"))) break;
-      json_incref(x);
-      json_array_set(present, j - 1, y);
-      json_array_set_new(present, j, x);
-    }
+  saved->id = id;
+  saved->unit_id = unit_id;
+  saved->visited_on = day;
+  saved->present = (int)nfound;
   if (out) {
-    json_object_set_new(o, "id", json_integer(*id));
-    json_object_set(o, "topics", topics);
-    json_object_set(o, "present", present);
-    *out = json_incref(o);
+    /* the answer, as field_visit_get reads it (its keys in its order): topics in the list's order,
+     * the residents by id, their outcomes by code; written as text, as jsonx_dump would write it */
+    for (size_t i = 1; i < nfound; i++) /* at most 30: insertion sort by id */
+      for (size_t j = i; j > 0 && present[j - 1].person_id > present[j].person_id; j--) {
+        visit_person t = present[j - 1];
+        present[j - 1] = present[j];
+        present[j] = t;
+      }
+    int order[32], norder = 0; /* the outcomes by code */
+    for (int o = 0; o < field_outcomes_count; o++) {
+      int j = norder++;
+      for (; j > 0 && strcmp(field_outcomes[order[j - 1]].code, field_outcomes[o].code) > 0; j--) order[j] = order[j - 1];
+      order[j] = o;
+    }
+    char date[16], iso[32];
+    snprintf(date, sizeof date, "%04d-%02d-%02d", (int)(day / 10000), (int)(day / 100 % 100), (int)(day % 100));
+    clock_iso8601(now, iso, sizeof iso);
+    bool ok = true;
+    buf_puts(out, "{\"id\":");
+    jsonx_put_int(out, id);
+    buf_puts(out, ",\"household_id\":");
+    jsonx_put_int(out, household_id);
+    buf_puts(out, ",\"household_code\":");
+    ok = ok && put_text_or_null(out, hh_code);
+    buf_puts(out, ",\"address\":");
+    ok = ok && put_text_or_null(out, hh_address);
+    buf_puts(out, ",\"unit_id\":");
+    jsonx_put_int(out, unit_id);
+    buf_puts(out, ",\"unit_name\":");
+    ok = ok && put_text_or_null(out, unit_name);
+    buf_puts(out, ",\"visited_on\":");
+    ok = ok && put_text_or_null(out, date);
+    buf_puts(out, ",\"note\":");
+    ok = ok && put_text_or_null(out, note);
+    buf_puts(out, ",\"created_by_id\":");
+    if (by_user)
+      jsonx_put_int(out, by_user);
+    else
+      buf_puts(out, "null");
+    buf_puts(out, ",\"created_by\":");
+    ok = ok && put_text_or_null(out, by_name);
+    buf_puts(out, ",\"created_at\":");
+    ok = ok && put_text_or_null(out, iso);
+    buf_puts(out, ",\"topics\":[");
+    for (size_t k = 0; k < nchosen; k++) {
+      if (k) buf_putc(out, ',');
+      buf_puts(out, "{\"code\":");
+      ok = ok && put_text_or_null(out, chosen[k].code);
+      buf_puts(out, ",\"label\":");
+      ok = ok && put_text_or_null(out, chosen[k].label);
+      buf_putc(out, '}');
+    }
+    buf_puts(out, "],\"present\":[");
+    for (size_t k = 0; k < nfound; k++) {
+      if (k) buf_putc(out, ',');
+      buf_puts(out, "{\"person_id\":");
+      jsonx_put_int(out, present[k].person_id);
+      buf_puts(out, ",\"full_name\":");
+      ok = ok && put_text_or_null(out, present[k].full_name);
+      buf_puts(out, ",\"outcomes\":[");
+      bool first = true;
+      for (int j = 0; j < norder; j++) {
+        if (!(present[k].outcomes & ((uint32_t)1 << order[j]))) continue;
+        if (!first) buf_putc(out, ',');
+        first = false;
+        buf_puts(out, "{\"code\":");
+        ok = ok && put_text_or_null(out, field_outcomes[order[j]].code);
+        buf_puts(out, ",\"label\":");
+        ok = ok && put_text_or_null(out, field_outcomes[order[j]].label);
+        buf_putc(out, '}');
+      }
+      buf_puts(out, "]}");
+    }
+    buf_puts(out, "]}");
+    if (!ok || out->oom) goto internal;
   }
   ret = 0;
   goto out;
 internal:
   APP_INTERNAL(e);
 out:
-  for (size_t k = 0; k < nchosen; k++) {
-    json_decref(chosen[k].code);
-    json_decref(chosen[k].label);
-  }
-  json_decref(topics);
-  json_decref(present);
-  json_decref(o);
+  for (size_t k = 0; k < nchosen; k++) free(chosen[k].label);
+  for (size_t k = 0; k < nfound; k++) free(present[k].full_name);
+  free(hh_code);
+  free(hh_address);
+  free(unit_name);
   free(note);
   return ret;
 }

@@ -27,6 +27,7 @@
 #include "domain/groups.h"
 #include "domain/scope.h"
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/arena.h"
 
 /* The outcomes that do not take a resident off the left-behind list. */
@@ -104,13 +105,20 @@ typedef struct field_visit_input {
   json_t *topics;         /* array of topic codes (at least one) */
   json_t *present;        /* array of {"person_id": n, "outcomes": [codes]} (members of the household) */
 } field_visit_input;
-/* Records a visit to the household by `by_user` (named `by_name`, for the answer); *unit_id
- * receives its tổ and *out (when not NULL) the visit as field_visit_get answers it, built from
- * what was checked (no read back). 404 for an unknown household, 400 naming the field for a date
- * in the future, an unknown topic or outcome, or a person who is not a live member of the
- * household. Nothing is written unless everything is right. */
+/* What was recorded, for the audit entry. */
+typedef struct field_visit_saved {
+  int64_t id, unit_id; /* the visit, its household's tổ */
+  int64_t visited_on;  /* date key YYYYMMDD */
+  int present;         /* residents present */
+} field_visit_saved;
+/* Records a visit to the household by `by_user` (named `by_name`, for the answer); *saved gets
+ * what was recorded and `out` (when not NULL) the visit as JSON text, byte for byte what
+ * jsonx_dump writes of field_visit_get's answer, built from what was checked (no read back, no
+ * JSON tree). 404 for an unknown household, 400 naming the field for a date in the future, an
+ * unknown topic or outcome, or a person who is not a live member of the household. Nothing is
+ * written unless everything is right. */
 int field_visit_record(store_conn *w, int64_t household_id, const field_visit_input *in, int64_t by_user,
-                       const char *by_name, int64_t now, int64_t *id, int64_t *unit_id, json_t **out, app_err *e);
+                       const char *by_name, int64_t now, field_visit_saved *saved, buf *out, app_err *e);
 int field_visit_get(store_conn *c, int64_t id, json_t **out, app_err *e);
 /* The household's visits, newest first (at most 100). */
 int field_household_visits(store_conn *c, int64_t household_id, json_t **items, app_err *e);

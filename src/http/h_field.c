@@ -168,23 +168,29 @@ int h_field_households_find(req *r) {
 }
 
 int h_household_visits_add(req *r) {
-  int64_t hh = req_param(r, 0), id = 0, unit_id = 0;
+  int64_t hh = req_param(r, 0);
   field_visit_input in = {.visited_on = req_str(r, "visited_on"),
                           .note = req_str(r, "note"),
                           .topics = json_object_get(r->body, "topics"),
                           .present = json_object_get(r->body, "present")};
   if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
-  json_t *o = NULL;
-  if (field_visit_record(w, hh, &in, r->who->user_id, r->who->display_name, clock_now(), &id, &unit_id, &o, &r->err) != 0)
+  field_visit_saved v;
+  buf answer; /* the visit as JSON text (field_visit_record): no tree built and dumped again */
+  buf_init(&answer);
+  if (field_visit_record(w, hh, &in, r->who->user_id, r->who->display_name, clock_now(), &v, &answer, &r->err) != 0) {
+    buf_free(&answer);
     return -1;
-  json_t *detail = json_pack("{s:I, s:O, s:I}", "visit_id", (json_int_t)id, "visited_on", json_object_get(o, "visited_on"),
-                             "present", (json_int_t)json_array_size(json_object_get(o, "present")));
-  if (req_audit(r, "field.visit.create", "household", hh, unit_id, detail) != 0 || store_commit(w) != STORE_OK) {
-    json_decref(o);
+  }
+  char day[16];
+  snprintf(day, sizeof day, "%04d-%02d-%02d", (int)(v.visited_on / 10000), (int)(v.visited_on / 100 % 100),
+           (int)(v.visited_on % 100));
+  json_t *detail = json_pack("{s:I, s:s, s:i}", "visit_id", (json_int_t)v.id, "visited_on", day, "present", v.present);
+  if (req_audit(r, "field.visit.create", "household", hh, v.unit_id, detail) != 0 || store_commit(w) != STORE_OK) {
+    buf_free(&answer);
     return APP_INTERNAL(&r->err);
   }
-  return req_ok(r, 201, o);
+  return req_ok_text(r, 201, &answer);
 }
 
 int h_household_visits(req *r) {

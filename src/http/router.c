@@ -677,6 +677,10 @@ static int check_login(req *r) {
   return 0;
 }
 
+/* State-changing routes of a logged-in caller with a scope: router_recheck_in_tx checks them
+ * again on the writer. */
+static bool rechecked_in_tx(const route *rt) { return rt->auth == AUTH_LOGIN && rt->csrf && rt->scope != SCOPE_NONE; }
+
 /* The read-only phase: rate, session, capability, input, scope, and the password work of a
  * route that names one (then 1: the connection is suspended until the pool is done, and the
  * dispatcher runs again with r->resumes > 0). 0 when the request may go on, -1 when answered. */
@@ -708,13 +712,35 @@ int router_check(req *r) {
     json_decref(raw_query);
     if (rc != 0 || parse_body(r) != 0) return -1;
   }
-  if (check_scope(r) != 0) return -1;
+  /* A route re-checked on the writer has its scope checked there, before its handler, on the
+   * transaction it writes in; checking it on a reader first as well cost a reader, its snapshot and
+   * the same read again (a household's tổ for a visit). A route whose password is hashed first is
+   * checked before the pool is given any work. */
+  if ((!rechecked_in_tx(rt) || rt->prehash) && check_scope(r) != 0) return -1;
   if (rt->prehash && r->resumes == 0) {
     /* Nothing is held while the pool hashes: the server releases the connections. */
     if (prehash(r) != 0) return -1;
     if (r->offload) return 1;
   }
   return 0;
+}
+
+/* The session and its grants as the writer's transaction sees them: from this process's auth
+ * cache when the cache has been told of every change that transaction can see (the listener's
+ * notification mark has reached the transaction's: authcache_get_current; SQLite), else read on
+ * the writer (the session's four-table join). 1, 0 (no such session), -1 on a database error. */
+static int session_in_tx(req *r, store_conn *w, principal *p) {
+  authcache *ac = authcache_process();
+  int64_t mark = 0;
+  if (ac && r->cookie_token && store_notify_mark(w, &mark) == STORE_OK) {
+    unsigned char key[AUTHCACHE_KEY_LEN];
+    authcache_key(&r->app->keys, r->cookie_token, key);
+    if (authcache_get_current(ac, key, authcache_now_ms(), mark, &r->a, p) == 1) {
+      sessions_csrf(&r->app->keys, r->cookie_token, p->csrf);
+      return 1;
+    }
+  }
+  return sessions_lookup(w, &r->app->keys, r->cookie_token, &r->a, p);
 }
 
 /* The read-only checks above ran on a reader's snapshot, which is gone once the writer is
@@ -727,7 +753,7 @@ int router_recheck_in_tx(req *r) {
   /* A route that acts only on the caller's own session or account (log-out, change my password)
    * has no scope to re-check; its handler may still need the hashing pool, which must never be
    * waited for with the writer held, so it begins its own transaction when it is ready. */
-  if (rt->auth != AUTH_LOGIN || !rt->csrf || rt->scope == SCOPE_NONE) return 0;
+  if (!rechecked_in_tx(rt)) return 0;
   store_conn *w = req_dbw(r);
   if (!w) return db_down(r);
   if (!store_in_transaction(w) && store_begin(w) != STORE_OK) {
@@ -735,7 +761,7 @@ int router_recheck_in_tx(req *r) {
     return req_fail(r, 503, "unavailable", NULL, "Cơ sở dữ liệu tạm thời không truy cập được.");
   }
   principal *p = arena_alloc(&r->a, sizeof *p);
-  int rc = sessions_lookup(w, &r->app->keys, r->cookie_token, &r->a, p);
+  int rc = session_in_tx(r, w, p);
   if (rc < 0) {
     log_error("session lookup failed: %s", store_errmsg(w));
     return req_fail(r, 500, "internal", NULL, "Lỗi hệ thống. Vui lòng thử lại sau.");

@@ -87,6 +87,11 @@ struct store_backend {
   int (*notify)(store_conn *c, const char *channel, const char *payload);
   int (*listen)(store_conn *c, const char *channel);
   int (*wait_notify)(store_conn *c, int timeout_ms, store_notify_cb cb, void *ctx);
+  /* Marks (may be NULL: PostgreSQL's notifications carry none): see store_notify_mark. */
+  /* The rowid of the row the statement just inserted (may be NULL: PostgreSQL returns ids). */
+  int64_t (*last_insert_id)(store_stmt *s);
+  int (*notify_mark)(store_conn *c, int64_t *mark);
+  int (*listen_mark)(store_conn *c, int64_t *mark);
 };
 
 extern const store_backend store_sqlite_backend;

@@ -53,11 +53,13 @@ static const char *sq_pragmas_writer =
     "PRAGMA foreign_keys=ON;"
     "PRAGMA wal_autocheckpoint=4000;"
     /* 32 MiB of page cache for the writer: a list import touches every index of people at once */
-    "PRAGMA cache_size=-32768;"
-    /* Savepoint and statement journals in memory: a grouped commit's requests are savepoints
-     * (store_acquire_grouped), and on disk each page they change was first copied to a temporary
-     * file (measured: a third of the writer's pwrite calls). Bounded by one transaction's pages. */
-    "PRAGMA temp_store=MEMORY;";
+    "PRAGMA cache_size=-32768;";
+/* Savepoint and statement journals stay in memory up to SQ_SUBJOURNAL_SPILL bytes (sq_global_init):
+ * a grouped commit's requests are savepoints (store_acquire_grouped), and each page one of them
+ * changes is first copied to the sub-journal; on disk (SQLite's default spills past 64 KiB) that was
+ * a third of the writer's pwrite calls. Not temp_store=MEMORY, which does the same with no bound but
+ * in chunks of 1 KiB: five sqlite3_malloc and sqlite3_free per page copied, a hundred per visit. */
+#define SQ_SUBJOURNAL_SPILL (16 << 20)
 /* 8 MiB of page cache per reader (one per worker thread): at a million people the default 2 MiB
  * does not hold even the upper levels of the indexes a search walks, and every person looked up
  * cost a read of the file (measured: a capped count of 1,001 matches 2.3 ms → 0.6 ms). */
@@ -243,6 +245,10 @@ static int hv_current_time64(sqlite3_vfs *v, sqlite3_int64 *t) {
 static bool hv_vfs_ok;
 static void sq_global_init(void) {
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  /* One chunk of this size per journal. Refused only once SQLite is initialised (by another user
+   * in the process): the default then stays, a spill to a temporary file past 64 KiB. */
+  if (sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, SQ_SUBJOURNAL_SPILL) != SQLITE_OK)
+    fprintf(stderr, "store: SQLite's sub-journal size could not be set; savepoints spill to disk\n");
   sqlite3_vfs *base = sqlite3_vfs_find(NULL);
   if (!base || base->iVersion < 2) return;
   hv_vfs = (sqlite3_vfs){
@@ -392,6 +398,7 @@ static const void *sq_col_blob(store_stmt *s, int i, size_t *n) {
   return p;
 }
 static int64_t sq_changes(store_stmt *s) { return ((sq_stmt *)s)->changes; }
+static int64_t sq_last_insert_id(store_stmt *s) { return sqlite3_last_insert_rowid(((sq_conn *)s->conn)->db); }
 static void sq_reset(store_stmt *s) {
   sqlite3_reset(SQ(s));
   sqlite3_clear_bindings(SQ(s));
@@ -535,8 +542,9 @@ static int sq_checkpoint(store_conn *base, bool truncate, int64_t *frames) {
 static const store_sql q_sq_notify = {"INSERT INTO store_notifications (channel, payload, at) VALUES (?, ?, ?)", NULL};
 static const store_sql q_sq_notify_prune = {"DELETE FROM store_notifications WHERE at < ?", NULL};
 static const store_sql q_sq_notify_last = {"SELECT COALESCE(MAX(id), 0) FROM store_notifications", NULL};
-static const store_sql q_sq_notify_since = {"SELECT id, payload FROM store_notifications WHERE channel = ? AND id > ?"
-                                            " ORDER BY id",
+/* Every channel's rows, so that `seen` is a mark comparable with q_sq_notify_last's (sq_notify_mark):
+ * the rows of other channels are passed over (there is one channel today). */
+static const store_sql q_sq_notify_since = {"SELECT id, channel, payload FROM store_notifications WHERE id > ? ORDER BY id",
                                             NULL};
 static const store_sql q_sq_data_version = {"PRAGMA data_version", NULL};
 
@@ -581,16 +589,25 @@ static int sq_listen(store_conn *base, const char *channel) {
 static int sq_drain(sq_conn *c, store_notify_cb cb, void *ctx) {
   store_stmt *s = sq_prepare(&c->base, &q_sq_notify_since);
   if (!s) return STORE_ERROR;
-  sq_bind_textn(s, 1, c->channel, strlen(c->channel));
-  sq_bind_int(s, 2, c->seen);
+  sq_bind_int(s, 1, c->seen);
   int rc;
   while ((rc = sq_step(s)) == STORE_ROW) {
-    c->seen = sq_col_int(s, 0);
-    const char *payload = sq_col_text(s, 1);
-    cb(ctx, payload ? payload : "");
+    const char *channel = sq_col_text(s, 1), *payload = sq_col_text(s, 2);
+    if (channel && strcmp(channel, c->channel) == 0) cb(ctx, payload ? payload : "");
+    c->seen = sq_col_int(s, 0); /* after cb: the mark never runs ahead of what was handed on */
   }
   sq_reset(s);
   return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* The newest notification c's transaction sees; on a listening connection, the last one handed on. */
+static int sq_notify_mark(store_conn *c, int64_t *mark) {
+  return sq_run(c, &q_sq_notify_last, NULL, 0, 0, 0, mark);
+}
+
+static int sq_listen_mark(store_conn *base, int64_t *mark) {
+  *mark = ((sq_conn *)base)->seen;
+  return STORE_OK;
 }
 
 static int sq_wait_notify(store_conn *base, int timeout_ms, store_notify_cb cb, void *ctx) {
@@ -644,4 +661,7 @@ const store_backend store_sqlite_backend = {
     .notify = sq_notify,
     .listen = sq_listen,
     .wait_notify = sq_wait_notify,
+    .last_insert_id = sq_last_insert_id,
+    .notify_mark = sq_notify_mark,
+    .listen_mark = sq_listen_mark,
 };

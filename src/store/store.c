@@ -675,7 +675,10 @@ const char *store_errmsg(store_conn *c) { return c->err; }
 int store_insert_id(store_stmt *s, int64_t *id) {
   int rc = store_step(s);
   *id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
-  if (rc == STORE_ROW) rc = store_step(s);
+  if (rc == STORE_ROW)
+    rc = store_step(s);
+  else if (rc == STORE_DONE && s->conn->be->last_insert_id && store_col_count(s) == 0 && store_changes(s) == 1)
+    *id = s->conn->be->last_insert_id(s); /* SQLite's text without RETURNING (store.h) */
   store_reset(s);
   if (rc == STORE_DONE && *id <= 0) rc = STORE_ERROR;
   return rc == STORE_DONE || rc == STORE_CONSTRAINT ? rc : STORE_ERROR;
@@ -1466,6 +1469,16 @@ store_conn *store_listen(store *st, const char *channel, char *err, size_t errle
 
 int store_listen_wait(store_conn *c, int timeout_ms, store_notify_cb cb, void *ctx) {
   return c->be->wait_notify(c, timeout_ms, cb, ctx);
+}
+
+int store_notify_mark(store_conn *c, int64_t *mark) {
+  if (!c || !c->be->notify_mark) return STORE_ERROR;
+  return c->be->notify_mark(c, mark);
+}
+
+int store_listen_mark(store_conn *c, int64_t *mark) {
+  if (!c || !c->be->listen_mark) return STORE_ERROR;
+  return c->be->listen_mark(c, mark);
 }
 
 int store_listen_ping(store_conn *c) {

@@ -124,7 +124,9 @@ const void *store_col_blob(store_stmt *s, int i, size_t *n);
 int64_t store_changes(store_stmt *s);
 void store_reset(store_stmt *s);
 /* Runs an INSERT … RETURNING id to the end and resets the statement: STORE_DONE with *id set,
- * STORE_CONSTRAINT, or STORE_ERROR. */
+ * STORE_CONSTRAINT, or STORE_ERROR. A STORE_SQL2 pair may give SQLite the single-row INSERT
+ * without its RETURNING (SQLite keeps RETURNING's rows in a temporary b-tree opened per call,
+ * ~2 µs): the id is then the rowid it inserted (none inserted: STORE_ERROR, as with RETURNING). */
 int store_insert_id(store_stmt *s, int64_t *id);
 
 /* A streaming read: rows are fetched from the server as they are stepped, never all held in
@@ -287,10 +289,10 @@ typedef struct store_stats {
 } store_stats;
 void store_get_stats(store *st, store_stats *out);
 
-/* Notifications between processes sharing a database (PostgreSQL LISTEN/NOTIFY).
+/* Notifications between processes sharing a database (PostgreSQL LISTEN/NOTIFY; on SQLite a row
+ * of store_notifications written in the transaction, which listeners poll: src/store/sqlite.c).
  * store_notify queues `payload` on `channel`; inside a transaction it is delivered when (and
- * only if) the transaction commits. On SQLite it does nothing and answers STORE_OK: there is
- * no channel between processes, and store_listen answers NULL.
+ * only if) the transaction commits.
  * store_listen opens a dedicated connection (outside the pool) listening on `channel`; only
  * store_listen_wait and store_listen_close may be called on it, from one thread.
  * store_listen_wait waits up to timeout_ms and calls cb for each notification received:
@@ -302,6 +304,15 @@ store_conn *store_listen(store *st, const char *channel, char *err, size_t errle
 int store_listen_wait(store_conn *c, int timeout_ms, store_notify_cb cb, void *ctx);
 /* Runs a trivial statement on the listening connection: STORE_OK when it is alive. */
 int store_listen_ping(store_conn *c);
+/* Marks, where notifications are rows with increasing ids (SQLite; PostgreSQL answers
+ * STORE_ERROR). store_notify_mark: the id of the newest notification c's transaction sees (on the
+ * writer inside its transaction: every one committed before it, and those its own group has
+ * queued). store_listen_mark: the id of the last notification the listening connection has
+ * handed to store_listen_wait's callback (each one handed on before the mark passes it). When a
+ * listener's mark has reached a transaction's mark, every notification that transaction can see
+ * has been delivered. */
+int store_notify_mark(store_conn *c, int64_t *mark);
+int store_listen_mark(store_conn *listener, int64_t *mark);
 void store_listen_close(store_conn *c);
 
 #endif

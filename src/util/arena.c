@@ -1,7 +1,9 @@
 /* arena.c: the request arena (see arena.h). */
 #include "util/arena.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,30 @@ struct arena_block {
 
 #define ARENA_BLOCK 8192
 
+/* Each thread keeps one standard block back when an arena is freed, for the next arena's first
+ * block: a request took 8 KiB from glibc's large bins (after a fast-bin consolidation) for its
+ * first string and gave it back when it ended, ~2 % of a visit's CPU. The spare is the thread's
+ * (its key's destructor frees it when the thread ends); never shared. */
+static pthread_key_t spare_key;
+static bool spare_ok;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static void spare_init(void) { spare_ok = pthread_key_create(&spare_key, free) == 0; }
+
+static arena_block *spare_take(void) {
+  pthread_once(&spare_once, spare_init);
+  if (!spare_ok) return NULL;
+  arena_block *b = pthread_getspecific(spare_key);
+  if (b) pthread_setspecific(spare_key, NULL);
+  return b;
+}
+
+/* true when the block was kept as the thread's spare */
+static bool spare_keep(arena_block *b) {
+  pthread_once(&spare_once, spare_init);
+  if (!spare_ok || b->size != ARENA_BLOCK || pthread_getspecific(spare_key)) return false;
+  return pthread_setspecific(spare_key, b) == 0;
+}
+
 void arena_init(arena *a) {
   a->head = NULL;
   a->total = 0;
@@ -24,7 +50,7 @@ void arena_free(arena *a) {
   arena_block *b = a->head;
   while (b) {
     arena_block *n = b->next;
-    free(b);
+    if (!spare_keep(b)) free(b);
     b = n;
   }
   arena_init(a);
@@ -37,7 +63,8 @@ void *arena_alloc(arena *a, size_t n) {
   arena_block *b = a->head;
   if (!b || b->size - b->used < need) {
     size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
-    b = malloc(sizeof *b + size);
+    b = size == ARENA_BLOCK ? spare_take() : NULL;
+    if (!b) b = malloc(sizeof *b + size);
     if (!b) {
       fputs("{\"level\":\"fatal\",\"msg\":\"out of memory\"}\n", stderr);
       abort();

@@ -16,19 +16,19 @@ char *text_fold(const char *s) {
                                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
                                         UTF8PROC_CASEFOLD | UTF8PROC_COMPAT);
   if (n < 0) return NULL;
-  /* đ (U+0111) has no decomposition: fold it by hand. Đ was case-folded to đ already. */
-  buf b;
-  buf_init(&b);
+  /* đ (U+0111) has no decomposition: fold it by hand, in place (the text only shrinks). Đ was
+   * case-folded to đ already. */
+  utf8proc_ssize_t o = 0;
   for (utf8proc_ssize_t i = 0; i < n; i++) {
     if (out[i] == 0xC4 && i + 1 < n && out[i + 1] == 0x91) {
-      buf_putc(&b, 'd');
+      out[o++] = 'd';
       i++;
     } else {
-      buf_putc(&b, (char)out[i]);
+      out[o++] = out[i];
     }
   }
-  free(out);
-  return buf_detach(&b, NULL);
+  out[o] = '\0';
+  return (char *)out; /* utf8proc's malloc: the caller frees */
 }
 
 size_t text_like_escape(const char *s, char *out, size_t n) {

@@ -180,6 +180,12 @@ test('a helper logs a visit: date, residents present with their outcomes, topics
   assert.equal(list[0].id, v.id);
   const audit = await srv.getJSON(admin, `/api/v1/audit?action=field.visit.create&entity_id=${hhA}&entity=household`);
   assert.ok(audit.items.some((a) => a.actor_username === 'tinhnguyen' || a.actor === 'tinhnguyen'), JSON.stringify(audit.items[0]));
+  // The entry's detail: the visit, its date and how many residents were present (three).
+  const mine = audit.items.find((a) => a.detail && a.detail.visit_id === v.id);
+  assert.ok(mine, JSON.stringify(audit.items));
+  assert.deepEqual(mine.detail, { visit_id: v.id, visited_on: isoDay(-1), present: 3 });
+  // The answer is what a read of the visit gives (the same fields, the same values).
+  assert.deepEqual(list.find((x) => x.id === v.id), v);
 });
 
 test('bad input: unknown household 404, a date in the future, an unknown topic or outcome, a person of another household: 400 and nothing stored', async () => {

@@ -2042,6 +2042,14 @@ static void request_init(req *r, app *ap, const char *method, const char *path, 
   }
 }
 
+static void ensure_routes(void) {
+  static bool routed;
+  if (!routed) {
+    assert_int_equal(router_init(), 0);
+    routed = true;
+  }
+}
+
 static void request_end(req *r) {
   if (r->wconn) {
     if (store_in_transaction(r->wconn)) store_rollback(r->wconn);
@@ -2060,11 +2068,7 @@ static void request_end(req *r) {
  * handler will use, must see it. Without router_recheck_in_tx the handler would run. */
 static void test_dispatch_recheck(void **state) {
   fixture *fx = fx_of(state);
-  static bool routed;
-  if (!routed) {
-    assert_int_equal(router_init(), 0);
-    routed = true;
-  }
+  ensure_routes();
   int64_t ward = mk_ward(fx, "recheck");
   int64_t tdp = mk_unit(fx, ward, "residential_group", "Tổ dân phố số 1", NULL);
   int64_t uid = mk_user(fx, "rc-admin", "Quản Trị Thử", ward);
@@ -2120,12 +2124,147 @@ static void test_dispatch_recheck(void **state) {
   assert_int_equal(r.status, 401);
   request_end(&r);
 
+  /* A unit outside the caller's scope: the read-only phase leaves the scope of a re-checked route
+   * to the writer; the re-check refuses it, before any handler. */
+  w = store_acquire(fx->st, true);
+  assert_int_equal(users_set_disabled(w, uid, false, &e), 0);
+  store_release(w);
+  fx->w = store_acquire(fx->st, true);
+  int64_t other_ward = mk_ward(fx, "recheck-other");
+  int64_t far = mk_unit(fx, other_ward, "residential_group", "Tổ dân phố số 9", NULL);
+  store_release(fx->w);
+  fx->w = NULL;
+  char far_path[64];
+  snprintf(far_path, sizeof far_path, "/api/v1/units/%" PRId64, far);
+  request_init(&r, &ap, "PATCH", far_path, token, csrf, body);
+  assert_int_equal(router_check(&r), 0);
+  assert_int_equal(router_recheck_in_tx(&r), -1);
+  assert_int_equal(r.status, 403);
+  request_end(&r);
+  /* the same unit in scope passes both */
+  request_init(&r, &ap, "PATCH", path, token, csrf, body);
+  assert_int_equal(router_check(&r), 0);
+  assert_int_equal(router_recheck_in_tx(&r), 0);
+  request_end(&r);
+
   /* A read is not re-checked (it holds no transaction). */
   snprintf(path, sizeof path, "/api/v1/units/%" PRId64, tdp);
   request_init(&r, &ap, "GET", path, token, NULL, NULL);
   assert_int_equal(router_recheck_in_tx(&r), 0);
   assert_null(r.wconn);
   request_end(&r);
+  fx->w = store_acquire(fx->st, true);
+}
+
+/* The re-check with the process's auth cache running. The session and grants come from the
+ * cache only when its listener's notification mark has reached the writer transaction's (SQLite),
+ * so a change committed by another process and not yet heard is still seen: the grant revoked
+ * there (its notification written, nothing dropped in this process) is refused at once. */
+STORE_SQL(q_rc_revoke, "DELETE FROM user_roles WHERE user_id = ?");
+STORE_SQL(q_rc_grant, "INSERT INTO user_roles (user_id, role, unit_id, granted_at) VALUES (?, 'ward_admin', ?, 0)");
+
+/* Another process's change: the statement and its notification, committed on a store of its own. */
+static void rc_elsewhere(fixture *fx, const store_sql *q, int64_t uid, int64_t unit) {
+  char err[256] = "", payload[32];
+  store *other = store_open(fx->target, 1, err, sizeof err);
+  if (!other) fail_msg("store_open: %s", err);
+  store_conn *w2 = store_acquire(other, true);
+  assert_non_null(w2);
+  assert_int_equal(store_begin(w2), STORE_OK);
+  store_stmt *s = store_prepare(w2, q);
+  assert_non_null(s);
+  store_bind_int(s, 1, uid);
+  if (unit) store_bind_int(s, 2, unit);
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  snprintf(payload, sizeof payload, "u:%" PRId64, uid);
+  assert_int_equal(store_notify(w2, AUTHCACHE_CHANNEL, payload), STORE_OK);
+  assert_int_equal(store_commit(w2), STORE_OK);
+  store_release(w2);
+  store_close(other);
+}
+
+static void test_dispatch_recheck_cached(void **state) {
+  fixture *fx = fx_of(state);
+  ensure_routes();
+  int64_t ward = mk_ward(fx, "recheck-cache");
+  int64_t tdp = mk_unit(fx, ward, "residential_group", "Tổ dân phố số 1", NULL);
+  int64_t uid = mk_user(fx, "rcc-admin", "Quản Trị Đệm", ward);
+  mk_grant(fx, uid, "ward_admin", ward);
+  char token[SESSION_TOKEN_LEN + 1], csrf[65], path[64];
+  int64_t sid = 0;
+  app_err e = {0};
+  assert_int_equal(sessions_create(fx->w, &fx->keys, uid, "192.0.2.1", "test", token, &sid, &e), 0);
+  sessions_csrf(&fx->keys, token, csrf);
+  app ap;
+  memset(&ap, 0, sizeof ap);
+  ap.st = fx->st;
+  ap.keys = fx->keys;
+  snprintf(path, sizeof path, "/api/v1/units/%" PRId64, tdp);
+  static const char body[] = "{\"name\":\"Tổ dân phố Hoa Sen\"}";
+  store_release(fx->w);
+  fx->w = NULL;
+  assert_int_equal(authcache_start(fx->st), 0);
+  authcache *ac = authcache_process();
+  assert_non_null(ac);
+  unsigned char key[AUTHCACHE_KEY_LEN];
+  authcache_key(&fx->keys, token, key);
+  bool sqlite = fx->kind == STORE_SQLITE;
+  req r;
+
+  /* Once the listener runs and the session is cached, nothing changed: the re-check passes, on
+   * SQLite from the cache (no four-table join), on PostgreSQL from the database. */
+  uint64_t hits = authcache_current_hits(ac);
+  int rc = -1;
+  for (int i = 0; i < 100; i++) {
+    request_init(&r, &ap, "PATCH", path, token, csrf, body);
+    assert_int_equal(router_check(&r), 0);
+    rc = router_recheck_in_tx(&r);
+    request_end(&r);
+    assert_int_equal(rc, 0);
+    if (!sqlite || authcache_current_hits(ac) > hits) break;
+    usleep(20000);
+  }
+  assert_int_equal(authcache_current_hits(ac) > hits, sqlite);
+
+  /* Another process revokes the grant between the two phases: refused at once (on SQLite the
+   * transaction's mark is past the listener's until it has heard of it). */
+  request_init(&r, &ap, "PATCH", path, token, csrf, body);
+  assert_int_equal(router_check(&r), 0);
+  rc_elsewhere(fx, &q_rc_revoke, uid, 0);
+  assert_int_equal(router_recheck_in_tx(&r), -1);
+  assert_int_equal(r.status, 403);
+  request_end(&r);
+  /* and again, in whichever phase (once the listener has heard, the first phase refuses) */
+  request_init(&r, &ap, "PATCH", path, token, csrf, body);
+  rc = router_check(&r);
+  if (rc == 0) rc = router_recheck_in_tx(&r);
+  assert_int_equal(rc, -1);
+  assert_int_equal(r.status, 403);
+  request_end(&r);
+
+  /* Granted back elsewhere: passes once the first phase's cache has heard of it (until then
+   * that phase may still refuse, as it did before the re-check used the cache), and on SQLite
+   * the re-check reads the principal from the cache again once the listener has caught up. */
+  rc_elsewhere(fx, &q_rc_grant, uid, ward);
+  hits = authcache_current_hits(ac);
+  bool passed = false;
+  for (int i = 0; i < 100; i++) {
+    request_init(&r, &ap, "PATCH", path, token, csrf, body);
+    rc = router_check(&r);
+    if (rc == 0) {
+      assert_int_equal(router_recheck_in_tx(&r), 0); /* the writer sees the grant */
+      passed = true;
+    } else {
+      assert_int_equal(r.status, 403);
+    }
+    request_end(&r);
+    if (passed && (!sqlite || authcache_current_hits(ac) > hits)) break;
+    usleep(20000);
+  }
+  assert_true(passed);
+  assert_int_equal(authcache_current_hits(ac) > hits, sqlite);
+  authcache_stop();
   fx->w = store_acquire(fx->st, true);
 }
 
@@ -2304,6 +2443,50 @@ static void wait_notes(store_conn *l, notes *ns, int want) {
   for (int i = 0; i < 40 && ns->n < want; i++) assert_int_equal(store_listen_wait(l, 50, note_cb, ns), STORE_OK);
 }
 
+/* The listener's mark: authcache_get_current answers only once the mark has reached the
+ * transaction's, and never without trust; losing trust withdraws the mark. */
+static void test_authcache_marks(void **state) {
+  (void)state; /* no database */
+  arena a;
+  arena_init(&a);
+  authcache *ac = authcache_new(64, 1000, 5000);
+  assert_non_null(ac);
+  unsigned char k1[AUTHCACHE_KEY_LEN];
+  ac_key("token-mark", k1);
+  principal p1 = ac_principal(&a, 21, 201), out;
+  int64_t t = 1000000;
+  authcache_trust(ac, t + 10000, t);
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t);
+  assert_int_equal(authcache_get(ac, k1, t, &a, &out), 1);
+  /* no mark published yet (a backend without marks): never current */
+  assert_int_equal(authcache_get_current(ac, k1, t, 0, &a, &out), 0);
+  authcache_mark(ac, 7);
+  assert_int_equal(authcache_get_current(ac, k1, t, 7, &a, &out), 1);
+  assert_int_equal(out.user_id, 21);
+  assert_int_equal(out.ngrants, 2);
+  assert_int_equal(authcache_get_current(ac, k1, t, 5, &a, &out), 1);
+  /* a notification the transaction sees and the listener has not applied */
+  assert_int_equal(authcache_get_current(ac, k1, t, 8, &a, &out), 0);
+  assert_int_equal(authcache_get_current(ac, k1, t, -1, &a, &out), 0);
+  assert_int_equal(authcache_current_hits(ac), 2);
+  /* applied: the entry is dropped, so the mark reaching 8 answers nothing for it */
+  authcache_apply(ac, "u:21");
+  authcache_mark(ac, 8);
+  assert_int_equal(authcache_get_current(ac, k1, t, 8, &a, &out), 0);
+  /* trust lost and found again: the old mark is gone with the entries */
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t);
+  assert_int_equal(authcache_get_current(ac, k1, t, 8, &a, &out), 1);
+  authcache_trust(ac, 0, t);
+  authcache_trust(ac, t + 10000, t);
+  authcache_put(ac, k1, &p1, authcache_gen(ac), t);
+  assert_int_equal(authcache_get(ac, k1, t, &a, &out), 1);
+  assert_int_equal(authcache_get_current(ac, k1, t, 8, &a, &out), 0);
+  authcache_mark(ac, 9);
+  assert_int_equal(authcache_get_current(ac, k1, t, 8, &a, &out), 1);
+  authcache_free(ac);
+  arena_free(&a);
+}
+
 static void test_authcache_notify(void **state) {
   fixture *fx = fx_of(state);
   arena a;
@@ -2327,6 +2510,23 @@ static void test_authcache_notify(void **state) {
   char want[32];
   snprintf(want, sizeof want, "u:%" PRId64, uid);
   assert_string_equal(ns.got[0], want);
+  /* Marks (SQLite): the listener's, once it has handed the notification on, equals the newest a
+   * transaction sees; one queued in a transaction moves that transaction's mark past it. */
+  int64_t lmark = -1, tmark = -1;
+  if (fx->kind == STORE_SQLITE) {
+    assert_int_equal(store_listen_mark(l, &lmark), STORE_OK);
+    assert_int_equal(store_begin(fx->w), STORE_OK);
+    assert_int_equal(store_notify_mark(fx->w, &tmark), STORE_OK);
+    assert_true(tmark > 0);
+    assert_int_equal(lmark, tmark);
+    assert_int_equal(users_set_disabled(fx->w, uid, true, &e), 0);
+    assert_int_equal(store_notify_mark(fx->w, &tmark), STORE_OK);
+    assert_true(tmark > lmark);
+    assert_int_equal(store_rollback(fx->w), STORE_OK);
+  } else {
+    assert_int_equal(store_listen_mark(l, &lmark), STORE_ERROR);
+    assert_int_equal(store_notify_mark(fx->w, &tmark), STORE_ERROR);
+  }
   /* A rolled-back change notifies nobody. */
   assert_int_equal(store_begin(fx->w), STORE_OK);
   assert_int_equal(users_set_disabled(fx->w, uid, false, &e), 0);
@@ -2688,6 +2888,8 @@ int main(void) {
       T(test_dispatch_recheck),
       T(test_authcache_memory),
       T(test_authcache_notify),
+      T(test_authcache_marks),
+      T(test_dispatch_recheck_cached),
       T(test_units_load),
       T(test_device_cookie),
       T(test_login_throttle_device),

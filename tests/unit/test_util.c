@@ -324,6 +324,30 @@ static void test_arena_large(void **state) {
   arena_free(&a);
 }
 
+/* A freed arena's standard block is kept as the thread's spare and given to the next arena,
+ * zeroed where it is handed out again; a large block is never kept. */
+static void test_arena_spare(void **state) {
+  (void)state;
+  arena a;
+  arena_init(&a);
+  unsigned char *p = arena_alloc(&a, 100);
+  memset(p, 0x77, 100);
+  unsigned char *big = arena_alloc(&a, 64 * 1024);
+  memset(big, 0x55, 64 * 1024);
+  arena_free(&a);
+  unsigned char *q = arena_alloc(&a, 100);
+  assert_ptr_equal(q, p); /* the spare */
+  for (int i = 0; i < 100; i++) assert_int_equal(q[i], 0);
+  unsigned char *r = arena_alloc(&a, 50);
+  for (int i = 0; i < 50; i++) assert_int_equal(r[i], 0);
+  arena b;
+  arena_init(&b);
+  unsigned char *other = arena_alloc(&b, 10); /* no spare left: a block of its own */
+  assert_true(other < q || other >= q + 8192);
+  arena_free(&b);
+  arena_free(&a);
+}
+
 static void test_arena_strings(void **state) {
   (void)state;
   arena a;
@@ -630,6 +654,62 @@ static void test_jsonx_getters(void **state) {
   free(d);
   json_decref(slash);
   json_decref(o);
+}
+
+/* jsonx_dump writes, byte for byte, what jansson's json_dumps writes with the server's flags
+ * (JSON_COMPACT | JSON_ENCODE_ANY | JSON_ESCAPE_SLASH), on values of every kind and on strings
+ * with every byte that needs an escape; and refuses what jansson refuses (invalid UTF-8). */
+static void test_jsonx_dump_as_jansson(void **state) {
+  (void)state;
+  static const char *const texts[] = {
+      "{}",
+      "[]",
+      "\"\"",
+      "null",
+      "[true, false, null, 0, -1, 9223372036854775807, -9223372036854775808]",
+      "[1.5, -0.0, 0.1, 1e300, 1e-300, 123456789012345.0, 2.5e-5, 3.0]",
+      "{\"a\": 1, \"b\": {\"c\": [1, 2, {\"d\": \"e\"}], \"f\": {}}, \"g\": []}",
+      "{\"z\": 1, \"a\": 2, \"m\": 3}", /* insertion order, not sorted */
+      "\"Tổ dân phố số 1 — Hoàn Kiếm 𝄞\"",
+      "\"</script><!-- & ' \\\" \\\\ \\/ \"",
+      "\"\\u0001\\u0008\\u0009\\u000a\\u000b\\u000c\\u000d\\u001f\\u007f \\u2028\\u00e9\"",
+      "{\"k\\n\\\"/\": \"v\", \"ệ\": [\"\\u0000x\"]}",
+      "[[[[[[[[[[[]]]]]]]]]]]",
+  };
+  for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+    json_error_t jerr;
+    json_t *v = json_loads(texts[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    if (!v) fail_msg("case %zu does not parse: %s", i, jerr.text);
+    char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ESCAPE_SLASH);
+    size_t len = 0;
+    char *got = jsonx_dump(v, &len);
+    assert_non_null(want);
+    assert_non_null(got);
+    if (strcmp(got, want) != 0) fail_msg("case %zu: jsonx_dump %s, jansson %s", i, got, want);
+    assert_int_equal(len, strlen(want));
+    free(want);
+    free(got);
+    json_decref(v);
+  }
+  /* every byte from 1 to 127 in a string, and as a key */
+  char all[128];
+  for (int c = 1; c < 128; c++) all[c - 1] = (char)c;
+  all[127] = '\0';
+  json_t *o = json_pack("{s:s, s:i}", "x", all, all, 1);
+  assert_non_null(o);
+  char *want = json_dumps(o, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ESCAPE_SLASH), *got = jsonx_dump(o, NULL);
+  assert_non_null(got);
+  assert_string_equal(got, want);
+  free(want);
+  free(got);
+  json_decref(o);
+  /* a string that is not UTF-8 (made without jansson's check): NULL, as json_dumps answers */
+  json_t *bad = json_stringn_nocheck("a\xff", 2);
+  assert_null(json_dumps(bad, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ESCAPE_SLASH));
+  assert_null(jsonx_dump(bad, NULL));
+  json_t *arr = json_pack("[s, o]", "ok", bad);
+  assert_null(jsonx_dump(arr, NULL));
+  json_decref(arr);
 }
 
 /* jsonx_put_int writes what printf("%lld") would, at both ends of the range. */
@@ -1620,6 +1700,8 @@ int main(void) {
       cmocka_unit_test(test_arena_alignment_and_zero),
       cmocka_unit_test(test_arena_large),
       cmocka_unit_test(test_arena_strings),
+      cmocka_unit_test(test_arena_spare),
+      cmocka_unit_test(test_jsonx_dump_as_jansson),
       cmocka_unit_test(test_utf8_valid_table),
       cmocka_unit_test(test_utf8_length),
       cmocka_unit_test(test_clock_parse_iso_table),
