@@ -9,7 +9,7 @@
 // save writes — each wrk -t2 -cCONNS -dDURATION --latency, with the server's utime+stime over the
 // run divided by the answers (/proc). Prints Markdown (medians; each round's ratio); raw numbers
 // as JSON on stderr. Settings: HOCVUSO_BIN (build/hocvuso), DATA (/tmp/hv-answers), DATABASE (a
-// PostgreSQL URI: the ward there, DATA for its secrets; default SQLite in DATA), ACCOUNTS (1024:
+// PostgreSQL URI: the ward there, DATA for its secrets; default SQLite in DATA), ACCOUNTS (1536:
 // the per-account limit of 20 writes a second caps the rate at 20 × ACCOUNTS), ROUNDS (3),
 // DURATION (8), CONNS (64), PERF=FILE (perf record of the first round's saves; PERF_ARGS its options, -g).
 import { join, resolve } from 'node:path';
@@ -21,7 +21,7 @@ import { serve, login, request, wrk, cpuOf, metrics, median } from './lib/serve.
 
 const BIN = resolve(process.env.HOCVUSO_BIN || join(REPO_ROOT, 'build', 'hocvuso'));
 const DATA = resolve(process.env.DATA || '/tmp/hv-answers');
-const ACCOUNTS = Number(process.env.ACCOUNTS || 1024);
+const ACCOUNTS = Number(process.env.ACCOUNTS || 1536);
 const ROUNDS = Number(process.env.ROUNDS || 3);
 // PostgreSQL: DATABASE names a database (`tests/pg-server.sh createdb DIR NAME`); DATA then holds the secrets
 const DB = process.env.DATABASE ? ['--database', process.env.DATABASE] : [];
