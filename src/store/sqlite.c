@@ -59,7 +59,9 @@ static const char *sq_pragmas_writer =
  * changes is first copied to the sub-journal; on disk (SQLite's default spills past 64 KiB) that was
  * a third of the writer's pwrite calls. Not temp_store=MEMORY, which does the same with no bound but
  * in chunks of 1 KiB: five sqlite3_malloc and sqlite3_free per page copied, a hundred per visit. */
-#define SQ_SUBJOURNAL_SPILL (16 << 20)
+/* 4 MiB: a group of visits needs ~1 MiB; at 16 MiB a million-row import's multi-row INSERTs kept
+ * up to 16 MiB of journal each and its peak RSS rose from 179 to 203 MB (BENCHMARKS.md, session 18). */
+#define SQ_SUBJOURNAL_SPILL (4 << 20)
 /* 8 MiB of page cache per reader (one per worker thread): at a million people the default 2 MiB
  * does not hold even the upper levels of the indexes a search walks, and every person looked up
  * cost a read of the file (measured: a capped count of 1,001 matches 2.3 ms → 0.6 ms). */
