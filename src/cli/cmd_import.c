@@ -237,7 +237,8 @@ int cmd_import(int argc, char **argv) {
   if (!st) return 1;
   /* SQLite: the WAL checkpointed by a thread of its own, as the server does, not by the importer's
    * commits (a large import's chunks no longer wait for their pages to be copied back). */
-  if (store_maintenance_start(st) != 0) fprintf(stderr, "hocvuso import: the WAL's checkpoints stay with the commits\n");
+  if (store_maintenance_start(st) != 0)
+    fprintf(stderr, "hocvuso import: không chạy được luồng bảo trì cơ sở dữ liệu; tiếp tục nhập (chậm hơn)\n");
   /* The file is read (encoding, format, header) before anything is written. */
   char err[1024];
   json_t *o = NULL;

@@ -1018,7 +1018,15 @@ int store_maintenance_start(store *st) {
   store_release(w);
   if (rc != STORE_OK) return -1;
   st->maint_stop = false;
-  if (pthread_create(&st->maint, NULL, maintenance_main, st) != 0) return -1;
+  if (pthread_create(&st->maint, NULL, maintenance_main, st) != 0) {
+    /* no thread: the commits checkpoint again, as before */
+    w = store_acquire(st, true);
+    if (w) {
+      (void)store_exec(w, "PRAGMA wal_autocheckpoint=4000");
+      store_release(w);
+    }
+    return -1;
+  }
   st->maint_running = true;
   return 0;
 }
