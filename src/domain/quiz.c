@@ -597,6 +597,18 @@ static double grade(const stored_q *q, const json_t *item, const json_t *ans, co
 
 /* What the review adds to a question once submitted: the learner's answer, the right one, the
  * feedback their choice earned, the explanation and the score. */
+/* A short or numerical answer worth full marks, as the review shows it ("6 ± 0.5" for a number with
+ * a tolerance), in out (160 bytes, cut as snprintf cuts); false for an answer worth less. Shared by
+ * the tree (add_review) and the text (put_review) so that the two stay byte for byte the same. */
+static bool full_mark_text(const stored_q *q, const json_t *a, char out[160]) {
+  const char *t = json_string_value(json_object_get(a, "text"));
+  if (!t || json_number_value(json_object_get(a, "fraction")) <= 0.999) return false;
+  double tol = json_number_value(json_object_get(a, "tolerance"));
+  if (!strcmp(q->type, "numerical") && tol > 0) snprintf(out, 160, "%s ± %g", t, tol);
+  else snprintf(out, 160, "%s", t);
+  return true;
+}
+
 static void add_review(json_t *o, const stored_q *q, const json_t *item, const json_t *ans, double score) {
   json_t *answers = answers_of(q);
   json_t *order = json_object_get(item, "order");
@@ -634,15 +646,8 @@ static void add_review(json_t *o, const stored_q *q, const json_t *item, const j
     json_t *right = json_array();
     json_t *a;
     json_array_foreach(answers, i, a) {
-      const char *t = json_string_value(json_object_get(a, "text"));
-      double f = json_number_value(json_object_get(a, "fraction"));
-      if (f > 0.999 && t) {
-        double tol = json_number_value(json_object_get(a, "tolerance"));
-        char shown_text[160];
-        if (!strcmp(q->type, "numerical") && tol > 0) snprintf(shown_text, sizeof shown_text, "%s ± %g", t, tol);
-        else snprintf(shown_text, sizeof shown_text, "%s", t);
-        json_array_append_new(right, json_string(shown_text));
-      }
+      char shown_text[160];
+      if (full_mark_text(q, a, shown_text)) json_array_append_new(right, json_string(shown_text));
     }
     json_object_set_new(o, "right_answer", right);
   }
@@ -1262,15 +1267,8 @@ static void put_review(buf *b, const stored_q *q, const json_t *item, const json
     json_t *a;
     put_lit(b, ",\"right_answer\":[");
     json_array_foreach(answers, i, a) {
-      const char *t = json_string_value(json_object_get(a, "text"));
-      double f = json_number_value(json_object_get(a, "fraction"));
-      if (f > 0.999 && t) {
-        double tol = json_number_value(json_object_get(a, "tolerance"));
-        char shown_text[160];
-        if (!strcmp(q->type, "numerical") && tol > 0) snprintf(shown_text, sizeof shown_text, "%s ± %g", t, tol);
-        else snprintf(shown_text, sizeof shown_text, "%s", t);
-        if (utf8_valid(shown_text, strlen(shown_text))) put_item(b, &first, shown_text);
-      }
+      char shown_text[160];
+      if (full_mark_text(q, a, shown_text) && utf8_valid(shown_text, strlen(shown_text))) put_item(b, &first, shown_text);
     }
     put_lit(b, "],\"feedback\":[]");
   }
