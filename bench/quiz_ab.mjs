@@ -22,12 +22,12 @@
 // ACCOUNTS (1024), CONC (32), ROUNDS (3), DURATION (8); PERF=FILE: perf record of the first
 // round's submissions into FILE.<build index> (PERF_ARGS, default -g).
 import { join, resolve } from 'node:path';
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync, mkdirSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import http from 'node:http';
-import { REPO_ROOT, freePort, childEnv, sessionOf } from '../tests/api/lib/server.mjs';
+import { REPO_ROOT, childEnv } from '../tests/api/lib/server.mjs';
+import { serve, login, request as requestOn, wrk as wrkRun, cpuOf, metrics, median, sh } from './lib/serve.mjs';
 
 const BINS = (process.env.BINS || join(REPO_ROOT, 'build', 'hocvuso')).split(',').map((b) => resolve(b));
 const DATA = resolve(process.env.QUIZ_DATA || join(tmpdir(), 'hv-quiz-ab'));
@@ -38,102 +38,19 @@ const CONC = Number(process.env.CONC || 32);
 const CLIENT = process.env.CLIENT || 'wrk'; // wrk: the loops in C (Lua); node: in this process
 const PW = 'Mat-khau-do-tai-2026';
 const ADMIN_PW = 'Demo-mat-khau-2026';
-const sh = promisify(execFile);
 const note = (m) => process.stderr.write(`quiz_ab: ${m}\n`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
 };
-const hz = Number((await sh('getconf', ['CLK_TCK'])).stdout.trim());
-const cpuOf = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / hz; // utime, stime (fields 14 and 15)
-};
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+const request = (port, method, path, opts = {}) => requestOn(port, method, path, { agent, ...opts });
+const stop = (srv) => srv.stop();
 
-function request(port, method, path, { body, session, headers = {} } = {}) {
-  const payload = body ? Buffer.from(JSON.stringify(body)) : null;
-  const h = { ...headers };
-  if (payload) {
-    h['content-type'] = 'application/json';
-    h['content-length'] = String(payload.length);
-  }
-  if (session) {
-    h.cookie = session.cookie;
-    if (session.csrf) h['x-csrf-token'] = session.csrf;
-  }
-  const t0 = process.hrtime.bigint();
-  return new Promise((res, rej) => {
-    const r = http.request({ host: '127.0.0.1', port, method, path, headers: h, agent }, (resp) => {
-      const chunks = [];
-      resp.on('data', (c) => chunks.push(c));
-      resp.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json = null;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          /* not JSON */
-        }
-        res({ status: resp.statusCode, headers: resp.headers, text, json, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
-      });
-    });
-    r.setTimeout(30000, () => r.destroy(new Error('timeout')));
-    r.on('error', rej);
-    r.end(payload);
-  });
-}
-
-async function serve(bin, dataDir) {
-  const port = await freePort();
-  const proc = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--trusted-proxy', '127.0.0.1'], {
-    cwd: tmpdir(), env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20000)));
-  const exited = new Promise((res) => proc.on('exit', res));
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await request(port, 'GET', '/healthz')).status === 200) return { port, proc, exited, stderr: () => stderr };
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`${bin} serve did not start: ${stderr}`);
-}
-
-async function stop(srv) {
-  srv.proc.kill('SIGTERM');
-  await srv.exited;
-}
-
-async function login(port, username, password, ip) {
-  const r = await request(port, 'POST', '/api/v1/session', { body: { username, password }, headers: { 'x-forwarded-for': ip } });
-  if (r.status !== 200) throw new Error(`log-in of ${username}: ${r.status} ${r.text}`);
-  return sessionOf(r);
-}
-
-async function metrics(port) {
-  const out = {};
-  for (const line of (await request(port, 'GET', '/metrics')).text.split('\n')) {
-    const m = /^(hocvuso_db_[a-z_]+) (\d+)$/.exec(line);
-    if (m) out[m[1]] = Number(m[2]);
-  }
-  return out;
-}
-
-async function wrk(port, path) {
-  const { stdout: text } = await sh('wrk', ['-t2', '-c64', `-d${DURATION}s`, `http://127.0.0.1:${port}${path}`], { maxBuffer: 1 << 24 });
-  const bad = /Non-2xx or 3xx responses: (\d+)/.exec(text);
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)[1]), n: Number(/(\d+) requests in/.exec(text)[1]), bad: bad ? Number(bad[1]) : 0 };
-}
+const wrk = async (port, path) => {
+  const { rps, n, bad } = await wrkRun(port, path, { duration: DURATION });
+  return { rps, n, bad };
+};
 
 const cli = (bin, args, input) => new Promise((res) => {
   const p = spawn(bin, [...args, '--data', join(DATA, 'data')], { env: childEnv({ HOCVUSO_ADMIN_PASSWORD: ADMIN_PW }), stdio: ['pipe', 'ignore', 'pipe'] });

@@ -14,12 +14,11 @@
 // DURATION (8), ACCOUNTS (256), CONNS (64), SERVE_ARGS (more options of `hocvuso serve`, e.g. --threads 8); PERF=FILE (perf record of the first round's visits into
 // FILE.<build index>, PERF_ARGS: its options, default -g).
 import { join, resolve } from 'node:path';
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import http from 'node:http';
-import { REPO_ROOT, freePort, childEnv, sessionOf } from '../tests/api/lib/server.mjs';
+import { REPO_ROOT, childEnv } from '../tests/api/lib/server.mjs';
+import { serve as serveOn, login, request, wrk as wrkRun, cpuOf, metrics, median } from './lib/serve.mjs';
 
 const BINS = (process.env.BINS || join(REPO_ROOT, 'build', 'hocvuso')).split(',').map((b) => resolve(b));
 const DATA = process.env.FIELD_DATA;
@@ -30,94 +29,13 @@ const CONNS = Number(process.env.CONNS || 64);
 const PW = 'Mat-khau-do-tai-2026';
 const ADMIN_PW = 'Demo-mat-khau-2026';
 if (!DATA) throw new Error('FIELD_DATA: a city bench/field.mjs has prepared and run once');
-const sh = promisify(execFile);
 const tmp = mkdtempSync(join(tmpdir(), 'hv-visit-ab-'));
 const note = (m) => process.stderr.write(`visit_ab: ${m}\n`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const hz = Number((await sh('getconf', ['CLK_TCK'])).stdout.trim());
-const cpuOf = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / hz; // utime, stime (fields 14 and 15)
-};
-
-function request(port, method, path, { body, session, headers = {} } = {}) {
-  const payload = body ? Buffer.from(JSON.stringify(body)) : null;
-  const h = { ...headers };
-  if (payload) {
-    h['content-type'] = 'application/json';
-    h['content-length'] = String(payload.length);
-  }
-  if (session) {
-    h.cookie = session.cookie;
-    if (session.csrf) h['x-csrf-token'] = session.csrf;
-  }
-  return new Promise((res, rej) => {
-    const r = http.request({ host: '127.0.0.1', port, method, path, headers: h }, (resp) => {
-      const chunks = [];
-      resp.on('data', (c) => chunks.push(c));
-      resp.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json = null;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          /* not JSON */
-        }
-        res({ status: resp.statusCode, headers: resp.headers, text, json });
-      });
-    });
-    r.setTimeout(30000, () => r.destroy(new Error('timeout')));
-    r.on('error', rej);
-    r.end(payload);
-  });
-}
-
-async function serve(bin) {
-  const port = await freePort();
-  const proc = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data', DATA, '--trusted-proxy', '127.0.0.1', ...(process.env.SERVE_ARGS || '').split(' ').filter(Boolean)], {
-    cwd: tmpdir(), env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20000)));
-  const exited = new Promise((res) => proc.on('exit', res));
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await request(port, 'GET', '/healthz')).status === 200) return { port, proc, exited, stderr: () => stderr };
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`${bin} serve did not start: ${stderr}`);
-}
-
-async function login(port, username, password, ip) {
-  const r = await request(port, 'POST', '/api/v1/session', { body: { username, password }, headers: { 'x-forwarded-for': ip } });
-  if (r.status !== 200) throw new Error(`log-in of ${username}: ${r.status} ${r.text}`);
-  return sessionOf(r);
-}
-
-async function metrics(port) {
-  const out = {};
-  for (const line of (await request(port, 'GET', '/metrics')).text.split('\n')) {
-    const m = /^(hocvuso_db_[a-z_]+) (\d+)$/.exec(line);
-    if (m) out[m[1]] = Number(m[2]);
-  }
-  return out;
-}
-
+const serve = (bin) => serveOn(bin, DATA, (process.env.SERVE_ARGS || '').split(' ').filter(Boolean));
 async function wrk(port, path, lua) {
-  const args = ['-t2', `-c${CONNS}`, `-d${DURATION}s`];
-  if (lua) args.push('-s', lua);
-  const { stdout: text } = await sh('wrk', [...args, `http://127.0.0.1:${port}${path}`], { maxBuffer: 1 << 24 });
-  if (process.env.DIAG) for (const line of text.split('\n')) if (/^\d{3}\s/.test(line)) note(`answer: ${line.slice(0, 300)}`);
-  const bad = /Non-2xx or 3xx responses: (\d+)/.exec(text);
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)[1]), n: Number(/(\d+) requests in/.exec(text)[1]), bad: bad ? Number(bad[1]) : 0 };
+  const w = await wrkRun(port, path, { conns: CONNS, duration: DURATION, lua });
+  if (process.env.DIAG) for (const line of w.text.split('\n')) if (/^\d{3}\s/.test(line)) note(`answer: ${line.slice(0, 300)}`);
+  return { rps: w.rps, n: w.n, bad: w.bad };
 }
 
 const SESSIONS = `${DATA}.visit-ab-sessions.json`;

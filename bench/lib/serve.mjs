@@ -24,8 +24,9 @@ export function cpuOf(pid) {
   return (Number(rest[11]) + Number(rest[12])) / hz;
 }
 
-/** A request; `body` is sent as JSON, `raw` (a string) as it is with its `contentType`. */
-export function request(port, method, path, { body, raw, contentType = 'text/plain', session, headers = {} } = {}) {
+/** A request; `body` is sent as JSON, `raw` (a string) as it is with its `contentType`; `agent` an
+ * http.Agent of the caller's (keep-alive loops). The answer carries its time, `ms`. */
+export function request(port, method, path, { body, raw, contentType = 'text/plain', session, headers = {}, agent } = {}) {
   const payload = raw !== undefined ? Buffer.from(raw) : body ? Buffer.from(JSON.stringify(body)) : null;
   const h = { ...headers };
   if (payload) {
@@ -36,8 +37,9 @@ export function request(port, method, path, { body, raw, contentType = 'text/pla
     h.cookie = session.cookie;
     if (session.csrf) h['x-csrf-token'] = session.csrf;
   }
+  const t0 = process.hrtime.bigint();
   return new Promise((res, rej) => {
-    const r = http.request({ host: '127.0.0.1', port, method, path, headers: h }, (resp) => {
+    const r = http.request({ host: '127.0.0.1', port, method, path, headers: h, ...(agent ? { agent } : {}) }, (resp) => {
       const chunks = [];
       resp.on('data', (c) => chunks.push(c));
       resp.on('end', () => {
@@ -48,7 +50,7 @@ export function request(port, method, path, { body, raw, contentType = 'text/pla
         } catch {
           /* not JSON */
         }
-        res({ status: resp.statusCode, headers: resp.headers, text, json });
+        res({ status: resp.statusCode, headers: resp.headers, text, json, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
       });
     });
     r.setTimeout(30000, () => r.destroy(new Error('timeout')));
