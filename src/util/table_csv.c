@@ -73,15 +73,48 @@ static bool csv_rewind(csv_state *c) {
 
 /* The first pass over a CSV: the encoding (a BOM, UTF-16, bytes that are not UTF-8, NUL), the size,
  * whether anything but white space is there, and the delimiter of the first non-blank line. */
+/* The length of the run of bytes 0x01–0x7F at the start of p[0..n): eight at a time (a byte that is
+ * 0 or ≥ 0x80 ends it). */
+static size_t ascii_span(const unsigned char *p, size_t n) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, sizeof w);
+    if (((w - ones) & ~w & highs) | (w & highs)) break;
+  }
+  while (i < n && p[i] != 0 && p[i] < 0x80) i++;
+  return i;
+}
+
+/* The physical line (LF, CR LF, CR) holding byte `at` of the input: read again from the start,
+ * only when a check has failed. 0 when the input cannot be read again. */
+static long line_at(csv_state *c, uint64_t at) {
+  if (!csv_rewind(c)) return 0;
+  long line = 1;
+  bool prev_cr = false;
+  uint64_t off = 0;
+  char rerr[128] = "";
+  while (off < at && csv_fill(c, rerr, sizeof rerr)) {
+    for (size_t i = 0; i < c->inlen && off < at; i++, off++) {
+      unsigned char b = c->in[i];
+      if (b == '\n') {
+        if (!prev_cr) line++;
+      } else if (b == '\r') {
+        line++;
+      }
+      prev_cr = b == '\r';
+    }
+  }
+  return line;
+}
+
 static int csv_scan(table *t, unsigned char *delim, char *err, size_t errlen) {
   csv_state *c = t->csv;
   uint64_t off = 0;
-  long line = 1;
-  bool prev_cr = false;
   int need = 0; /* UTF-8 continuation bytes still expected */
   unsigned char lo = 0x80, hi = 0xBF;
   uint64_t seq_off = 0;
-  long seq_line = 1;
   bool content = false, header_done = false, in_quotes = false;
   size_t ncomma = 0, nsemi = 0, ntab = 0;
   unsigned char head[4] = {0};
@@ -90,7 +123,19 @@ static int csv_scan(table *t, unsigned char *delim, char *err, size_t errlen) {
   char rerr[128] = "";
 
   while (csv_fill(c, rerr, sizeof rerr)) {
+    if (off + c->inlen > t->lim.max_file_bytes) {
+      char sz[32];
+      table_seterr(err, errlen, "Tệp quá lớn (hơn %s).", table_size_text(t->lim.max_file_bytes, sz));
+      goto done;
+    }
     for (size_t i = 0; i < c->inlen; i++, off++) {
+      /* Past the header line, only the encoding is checked: ASCII runs a word at a time. */
+      if (header_done && need == 0) {
+        size_t run = ascii_span(c->in + i, c->inlen - i);
+        i += run;
+        off += run;
+        if (i == c->inlen) break;
+      }
       unsigned char b = c->in[i];
       if (nhead < sizeof head) head[nhead++] = b;
       if (b == 0) {
@@ -101,7 +146,8 @@ static int csv_scan(table *t, unsigned char *delim, char *err, size_t errlen) {
         if (nuls >= 2 && nuls * 5 >= span) {
           table_seterr(err, errlen, MSG_UTF16);
         } else {
-          table_seterr(err, errlen, "Tệp có byte 0 ở dòng %ld: đây không phải tệp văn bản CSV. " MSG_REUPLOAD, line);
+          table_seterr(err, errlen, "Tệp có byte 0 ở dòng %ld: đây không phải tệp văn bản CSV. " MSG_REUPLOAD,
+                       line_at(c, off));
         }
         goto done;
       }
@@ -112,7 +158,6 @@ static int csv_scan(table *t, unsigned char *delim, char *err, size_t errlen) {
         hi = 0xBF;
       } else if (b >= 0x80) {
         seq_off = off;
-        seq_line = line;
         if (b >= 0xC2 && b <= 0xDF) {
           need = 1;
         } else if (b >= 0xE0 && b <= 0xEF) {
@@ -127,26 +172,15 @@ static int csv_scan(table *t, unsigned char *delim, char *err, size_t errlen) {
           goto bad_utf8;
         }
       }
-      /* physical lines: LF, CR LF, CR */
-      if (b == '\n') {
-        if (!prev_cr) line++;
-      } else if (b == '\r') {
-        line++;
-      }
-      prev_cr = b == '\r';
+      if (header_done) continue;
       bool bom = off < 3 && head[0] == 0xEF;
       if (!bom && b != ' ' && b != '\t' && b != '\r' && b != '\n') content = true;
-      if (content && !header_done) {
+      if (content) {
         if (b == '"') in_quotes = !in_quotes;
         else if (!in_quotes && b == ',') ncomma++;
         else if (!in_quotes && b == ';') nsemi++;
         else if (!in_quotes && b == '\t') ntab++;
         else if (b == '\n' || b == '\r') header_done = true;
-      }
-      if (off + 1 > t->lim.max_file_bytes) {
-        char sz[32];
-        table_seterr(err, errlen, "Tệp quá lớn (hơn %s).", table_size_text(t->lim.max_file_bytes, sz));
-        goto done;
       }
     }
   }
@@ -166,17 +200,14 @@ static int csv_scan(table *t, unsigned char *delim, char *err, size_t errlen) {
   goto done;
 
 bad_utf8:
-  if (need == 0) {
-    seq_off = off;
-    seq_line = line;
-  }
+  if (need == 0) seq_off = off;
 bad_utf8_at_seq:
   /* A lone byte ≥ 0x80 is what Windows-1258 (or TCVN3, VNI) makes of a Vietnamese letter. */
   table_seterr(err, errlen,
                "Tệp không phải UTF-8 (có thể là Windows-1258 hoặc TCVN3/VNI): byte lạ đầu tiên ở dòng %ld "
                "(byte thứ %" PRIu64 " của tệp). Hãy mở tệp trong Excel và lưu lại dưới dạng “CSV UTF-8 "
                "(Comma delimited)”.",
-               seq_line, seq_off + 1);
+               line_at(c, seq_off), seq_off + 1);
 done:
   return rc;
 }

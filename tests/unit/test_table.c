@@ -267,6 +267,39 @@ static void test_csv_windows1258_refused(void **state) {
   free(got);
 }
 
+/* Past the header the scan skips ASCII a word at a time: a bad byte or a NUL deep in the file, after
+ * lines ended by LF, CR LF and CR (a CR LF split across the reader's chunks too), multi-byte
+ * letters and runs of every length, is still found at its line and byte. */
+static void test_csv_bad_byte_far(void **state) {
+  (void)state;
+  for (int bad = 0; bad < 2; bad++) {
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, "Ho ten,So\r\n");
+    long line = 2;
+    for (int i = 0; i < 3000; i++, line++) {
+      buf_puts(&b, i % 7 == 0 ? "Nguy\xE1\xBB\x85n" : "An");
+      for (int k = 0; k < i % 13; k++) buf_putc(&b, 'x');
+      buf_puts(&b, i % 3 == 0 ? "\r\n" : i % 3 == 1 ? "\n" : "\r");
+    }
+    size_t at = b.len + 5;
+    buf_puts(&b, "abcde");
+    buf_putc(&b, bad ? '\xFE' : '\0');
+    buf_puts(&b, "z\n");
+    char *got = read_mem(b.data, b.len, NULL);
+    char want[96];
+    if (bad) {
+      snprintf(want, sizeof want, "dòng %ld (byte thứ %zu của tệp)", line, at + 1);
+      EXPECT_CONTAINS(got, "OPEN:Tệp không phải UTF-8");
+    } else {
+      snprintf(want, sizeof want, "OPEN:Tệp có byte 0 ở dòng %ld:", line);
+    }
+    EXPECT_CONTAINS(got, want);
+    free(got);
+    buf_free(&b);
+  }
+}
+
 static void test_csv_empty_refused(void **state) {
   (void)state;
   const char *cases[] = {"", "\xEF\xBB\xBF", " \r\n\t\n"};
@@ -793,6 +826,7 @@ int main(void) {
       cmocka_unit_test(test_csv_utf16_refused),
       cmocka_unit_test(test_csv_windows1258_refused),
       cmocka_unit_test(test_csv_empty_refused),
+      cmocka_unit_test(test_csv_bad_byte_far),
       cmocka_unit_test(test_csv_limits),
       cmocka_unit_test(test_csv_from_file),
       cmocka_unit_test(test_old_xls_refused),
