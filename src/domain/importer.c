@@ -418,6 +418,8 @@ typedef struct imp {
    * fix-up done, the staged rows gone (each 0 until reached) */
   double t_begin, t_file, t_terms, t_fixup, t_unstaged;
   size_t rows_max, rows_last; /* the largest chunk written, the last one */
+  struct term_runs *runs; /* a fresh job's name terms, sorted as the chunks commit; NULL: none */
+  bool by_runs;           /* the terms were merged from the runs */
 } imp;
 
 static void add_reason(import_row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1033,6 +1035,9 @@ static void count(import_counts *c, outcome o) {
   }
 }
 
+struct term_runs;
+static void runs_add(struct term_runs *r, const store_val *staged, int n);
+
 /* One try at the chunk in one transaction; `careful`: each row under a savepoint, a row the
  * database refuses is rejected instead of failing the chunk. STORE_OK or an error. */
 static int write_chunk_once(imp *x, store_conn *w, bool careful) {
@@ -1064,8 +1069,10 @@ static int write_chunk_once(imp *x, store_conn *w, bool careful) {
   if (flush_pending(w, &ix) != 0) goto fail;
   if (ix.nterms && people_bulk_stage_terms(w, ix.terms, ix.nterms) != STORE_OK) goto fail;
   if (jobs_progress(w, x->job_id, x->last_line, &c) != 0) goto fail;
+  rc = store_commit(w);
+  if (rc == STORE_OK) runs_add(x->runs, ix.terms, ix.nterms);
   chunk_ix_free(&ix);
-  return store_commit(w);
+  return rc;
 fail:
   chunk_ix_free(&ix);
   snprintf(x->err, sizeof x->err, "%s", store_errmsg(w));
@@ -1125,6 +1132,16 @@ enum { MERGE_BATCH_TERMS = 20000, MERGE_BUCKET_TERMS = 500000, UNSTAGE_BATCH_ROW
 static _Atomic int64_t merge_bucket_terms = MERGE_BUCKET_TERMS;
 
 void importer_set_merge_bucket_terms(int64_t n) { atomic_store(&merge_bucket_terms, n > 0 ? n : MERGE_BUCKET_TERMS); }
+
+static atomic_bool sorted_runs = true;
+void importer_set_sorted_runs(bool on) { atomic_store(&sorted_runs, on); }
+
+static importer_chunk_hook chunk_hook;
+static void *chunk_hook_ctx;
+void importer_set_chunk_hook(importer_chunk_hook fn, void *ctx) {
+  chunk_hook = fn;
+  chunk_hook_ctx = ctx;
+}
 
 typedef struct staged_dump {
   FILE *f;
@@ -1275,14 +1292,16 @@ static int drop_stale(store_conn *w, void *arg) {
   return STORE_OK;
 }
 
-/* The terms of people changed since `since` that no longer match them go (found by the name they
+/* The terms of people changed since `since` (and of those in `also`) that no longer match them go (found by the name they
  * were staged under: person_words has no index by person). */
-static int merge_fixup(imp *x, int64_t lo, int64_t hi, int64_t since) {
+static int merge_fixup(imp *x, int64_t lo, int64_t hi, int64_t since, id_list *also) {
   id_list ids = {0};
   store_conn *c = store_acquire(x->st, false);
   int rc = c ? people_bulk_changed_since(c, x->job_id, lo, hi, since, collect_id, &ids) : -1;
   if (rc != 0) snprintf(x->err, sizeof x->err, "cannot read the people changed during the import");
   if (c) store_release(c);
+  for (size_t i = 0; rc == 0 && also && i < also->n; i++)
+    if (collect_id(&ids, also->v[i].id, also->v[i].key) != 0) rc = -1;
   for (size_t i = 0; rc == 0 && i < ids.n; i += STALE_BATCH_IDS) {
     stale_batch b = {ids.v + i, ids.n - i < STALE_BATCH_IDS ? ids.n - i : STALE_BATCH_IDS};
     if (in_writer(x, drop_stale, &b) != STORE_OK) rc = -1;
@@ -1472,6 +1491,366 @@ static int bucket_done(imp *x, bucket_writer *bw, mbucket **cur, mbucket *pair) 
   return 0;
 }
 
+/* ---- a fresh job's terms, sorted while the file is read ----
+ * A job begun from the file's first line (nothing staged before this process) sorts the name terms of
+ * each committed chunk on a thread of its own, while the next chunk is read and written, and appends
+ * them to an anonymous temporary file as one sorted run (records: word length, key length, person
+ * id, word, key; u16, u16, i64). Once the file is read the runs are merged into one stream in
+ * person_words' key order and written in batches: every leaf page of the term index is written
+ * about once in all, where buckets of ids wrote every page once a bucket, and the sort is done on
+ * the core the writer leaves. The staged rows stay the durable record: a job that resumes (its runs
+ * gone with the process), or runs that could not be made, take the buckets' way (merge_terms). */
+enum { RUN_TEXT_MAX = 4096, RUN_BUF = 32768, RUN_HEAD = 12 };
+
+typedef struct run_chunk {
+  int64_t *ids;
+  const char **keys; /* in `a` */
+  size_t n;
+  arena a;
+} run_chunk;
+
+typedef struct term_runs {
+  FILE *f;
+  int64_t *start; /* run k is [start[k], start[k + 1]) of f */
+  size_t nruns, cap;
+  int64_t terms; /* records written */
+  mbucket b;     /* the chunk being sorted (the thread's) */
+  run_chunk next, cur; /* handed over; being sorted */
+  pthread_t th;
+  bool running;
+  bool failed; /* a run could not be made: the buckets' way */
+} term_runs;
+
+static void run_chunk_clear(run_chunk *c) {
+  free(c->ids);
+  free(c->keys);
+  arena_free(&c->a);
+  memset(c, 0, sizeof *c);
+}
+
+static term_runs *runs_new(void) {
+  term_runs *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  r->f = tmpfile();
+  r->start = malloc(64 * sizeof *r->start);
+  if (!r->f || !r->start) {
+    if (r->f) fclose(r->f);
+    free(r->start);
+    free(r);
+    return NULL;
+  }
+  r->cap = 64;
+  r->start[0] = 0;
+  arena_init(&r->b.a);
+  return r;
+}
+
+static void runs_wait(term_runs *r) {
+  if (r && r->running) {
+    pthread_join(r->th, NULL);
+    r->running = false;
+  }
+}
+
+static void runs_free(term_runs *r) {
+  if (!r) return;
+  runs_wait(r);
+  if (r->f) fclose(r->f);
+  free(r->start);
+  free(r->b.v);
+  free(r->b.p);
+  arena_free(&r->b.a);
+  run_chunk_clear(&r->next);
+  run_chunk_clear(&r->cur);
+  free(r);
+}
+
+/* Sorts r->cur's terms and appends them to f as one run (the thread's body). */
+static void *run_thread(void *arg) {
+  term_runs *r = arg;
+  mbucket *b = &r->b;
+  b->n = b->np = 0;
+  b->failed = false;
+  arena_free(&b->a);
+  for (size_t i = 0; i < r->cur.n && !b->failed; i++) {
+    if (strlen(r->cur.keys[i]) > RUN_TEXT_MAX || add_mperson(b, r->cur.keys[i], r->cur.ids[i]) != 0 ||
+        people_name_terms(r->cur.keys[i], bucket_term, b) != 0)
+      b->failed = true;
+  }
+  if (b->failed || sort_bucket(b) != 0) goto failed;
+  int64_t written = 0;
+  for (size_t i = 0; i < b->n; i++) {
+    if (i && mterm_cmp(&b->v[i - 1], &b->v[i]) == 0) continue; /* a term twice in one name */
+    const mperson *p = &b->p[b->v[i].person];
+    size_t kl = strlen(p->key);
+    uint16_t len[2] = {(uint16_t)b->v[i].len, (uint16_t)kl};
+    if (b->v[i].len > RUN_TEXT_MAX || fwrite(len, sizeof len, 1, r->f) != 1 ||
+        fwrite(&p->id, sizeof p->id, 1, r->f) != 1 || fwrite(b->v[i].word, 1, b->v[i].len, r->f) != b->v[i].len ||
+        fwrite(p->key, 1, kl, r->f) != kl)
+      goto failed;
+    written++;
+  }
+  if (r->nruns + 2 > r->cap) {
+    int64_t *ns = realloc(r->start, 2 * r->cap * sizeof *ns);
+    if (!ns) goto failed;
+    r->start = ns;
+    r->cap *= 2;
+  }
+  long end = ftell(r->f);
+  if (end < 0) goto failed;
+  r->start[++r->nruns] = end;
+  r->terms += written;
+  run_chunk_clear(&r->cur);
+  return NULL;
+failed:
+  r->failed = true;
+  run_chunk_clear(&r->cur);
+  return NULL;
+}
+
+/* A committed chunk's staged people (rows of import_terms: job, "", folded name, id), handed to the
+ * sorting thread once the chunk before is sorted. */
+static void runs_add(term_runs *r, const store_val *staged, int n) {
+  if (!r || r->failed || n <= 0) return;
+  run_chunk *c = &r->next;
+  c->ids = malloc((size_t)n * sizeof *c->ids);
+  c->keys = malloc((size_t)n * sizeof *c->keys);
+  if (!c->ids || !c->keys) goto failed;
+  for (int i = 0; i < n; i++) {
+    const store_val *row = &staged[(size_t)i * TERM_STAGE_COLS];
+    if (row[1].s && row[1].s[0]) goto failed; /* a term a row: not this job's kind */
+    c->ids[i] = row[3].i;
+    c->keys[i] = arena_strndup(&c->a, row[2].s, strlen(row[2].s));
+    if (!c->keys[i]) goto failed;
+  }
+  c->n = (size_t)n;
+  runs_wait(r);
+  if (r->failed) goto failed;
+  r->cur = *c;
+  memset(c, 0, sizeof *c);
+  r->running = pthread_create(&r->th, NULL, run_thread, r) == 0;
+  if (!r->running) (void)run_thread(r); /* no thread to be had: here */
+  return;
+failed:
+  r->failed = true;
+  run_chunk_clear(c);
+}
+
+/* One run's reader: a window of f. */
+typedef struct run_cursor {
+  int64_t off, end; /* the run's bytes not yet in buf */
+  unsigned char *buf;
+  size_t pos, len;
+  /* the current record */
+  const char *word, *key;
+  uint16_t wl, kl;
+  int64_t id;
+} run_cursor;
+
+/* The cursor's next record: 1, 0 at the run's end, -1 on a read error or a damaged record. */
+static int cursor_next(int fd, run_cursor *c) {
+  if (c->len - c->pos < RUN_HEAD + 2 * RUN_TEXT_MAX + 8 && c->off < c->end) {
+    memmove(c->buf, c->buf + c->pos, c->len - c->pos);
+    c->len -= c->pos;
+    c->pos = 0;
+    size_t want = RUN_BUF - c->len;
+    if ((int64_t)want > c->end - c->off) want = (size_t)(c->end - c->off);
+    ssize_t got = pread(fd, c->buf + c->len, want, (off_t)c->off);
+    if (got <= 0) return -1;
+    c->off += got;
+    c->len += (size_t)got;
+  }
+  if (c->pos == c->len) return 0;
+  if (c->len - c->pos < RUN_HEAD) return -1;
+  uint16_t len[2];
+  memcpy(len, c->buf + c->pos, sizeof len);
+  memcpy(&c->id, c->buf + c->pos + sizeof len, sizeof c->id);
+  if (c->len - c->pos < RUN_HEAD + (size_t)len[0] + len[1]) return -1;
+  c->wl = len[0];
+  c->kl = len[1];
+  c->word = (const char *)c->buf + c->pos + RUN_HEAD;
+  c->key = c->word + c->wl;
+  c->pos += RUN_HEAD + (size_t)c->wl + c->kl;
+  return 1;
+}
+
+static int bytes_cmp(const char *a, size_t al, const char *b, size_t bl) {
+  int c = memcmp(a, b, al < bl ? al : bl);
+  return c ? c : al < bl ? -1 : al > bl;
+}
+
+/* person_words' order: word, folded name, person (bytes compared). */
+static int cursor_cmp(const run_cursor *a, const run_cursor *b) {
+  int c = bytes_cmp(a->word, a->wl, b->word, b->wl);
+  if (!c) c = bytes_cmp(a->key, a->kl, b->key, b->kl);
+  return c ? c : a->id < b->id ? -1 : a->id > b->id;
+}
+
+static void heap_down(run_cursor **h, size_t n, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, m = i;
+    if (l < n && cursor_cmp(h[l], h[m]) < 0) m = l;
+    if (l + 1 < n && cursor_cmp(h[l + 1], h[m]) < 0) m = l + 1;
+    if (m == i) return;
+    run_cursor *t = h[i];
+    h[i] = h[m];
+    h[m] = t;
+    i = m;
+  }
+}
+
+/* A batch of merged terms: its rows' text in its own arena (written by a thread while the next is
+ * filled). */
+typedef struct run_batch {
+  store_val *rows;
+  int n;
+  arena a;
+} run_batch;
+
+typedef struct batch_writer {
+  imp *x;
+  run_batch *b;
+  int ret;
+  pthread_t th;
+  bool running;
+} batch_writer;
+
+static void *batch_writer_main(void *arg) {
+  batch_writer *bw = arg;
+  bw->ret = merge_batch(bw->x, bw->b->rows, bw->b->n);
+  return NULL;
+}
+
+static int batch_wait(batch_writer *bw) {
+  if (!bw->running) return 0;
+  pthread_join(bw->th, NULL);
+  bw->running = false;
+  return bw->ret;
+}
+
+/* Hands the full batch to the writer once the one before is written. 0 or -1. */
+static int batch_send(batch_writer *bw, run_batch *b) {
+  int rc = batch_wait(bw);
+  if (rc != 0) return rc;
+  bw->b = b;
+  bw->running = pthread_create(&bw->th, NULL, batch_writer_main, bw) == 0;
+  if (!bw->running) return merge_batch(bw->x, b->rows, b->n);
+  return 0;
+}
+
+/* Merges the runs into person_words. 0, 1 when `stop` was raised between two batches, -1. */
+static int runs_merge(imp *x, atomic_bool *stop) {
+  term_runs *r = x->runs;
+  int fd = fileno(r->f);
+  size_t k = r->nruns;
+  run_cursor *cs = calloc(k ? k : 1, sizeof *cs);
+  run_cursor **heap = calloc(k ? k : 1, sizeof *heap);
+  run_batch pair[2] = {{0}};
+  batch_writer bw = {.x = x};
+  int ret = -1;
+  size_t n = 0;
+  if (!cs || !heap || fflush(r->f) != 0) goto oom;
+  for (int i = 0; i < 2; i++) {
+    arena_init(&pair[i].a);
+    if (!(pair[i].rows = calloc(MERGE_BATCH_TERMS, TERM_COLS * sizeof *pair[i].rows))) goto oom;
+  }
+  for (size_t i = 0; i < k; i++) {
+    cs[i].off = r->start[i];
+    cs[i].end = r->start[i + 1];
+    if (!(cs[i].buf = malloc(RUN_BUF))) goto oom;
+    int got = cursor_next(fd, &cs[i]);
+    if (got < 0) goto damaged;
+    if (got) heap[n++] = &cs[i];
+  }
+  for (size_t i = n / 2; i-- > 0;) heap_down(heap, n, i);
+  run_batch *b = &pair[0];
+  const char *last_w = NULL, *last_k = NULL;
+  size_t last_wl = 0, last_kl = 0;
+  int64_t last_id = 0;
+  while (n) {
+    run_cursor *c = heap[0];
+    bool repeat = last_w && last_id == c->id && bytes_cmp(last_w, last_wl, c->word, c->wl) == 0 &&
+                  bytes_cmp(last_k, last_kl, c->key, c->kl) == 0;
+    if (!repeat) {
+      store_val *row = &b->rows[(size_t)b->n * TERM_COLS];
+      char *w = arena_strndup(&b->a, c->word, c->wl), *key = arena_strndup(&b->a, c->key, c->kl);
+      if (!w || !key) goto oom;
+      row[0] = store_val_text(w);
+      row[1] = store_val_text(key);
+      row[2] = store_val_int(c->id);
+      last_w = w;
+      last_wl = c->wl;
+      last_k = key;
+      last_kl = c->kl;
+      last_id = c->id;
+      if (++b->n == MERGE_BATCH_TERMS) {
+        if (stop && atomic_load(stop)) {
+          ret = 1;
+          goto out;
+        }
+        if (batch_send(&bw, b) != 0) goto out;
+        b = b == &pair[0] ? &pair[1] : &pair[0]; /* written already: batch_send waited for it */
+        b->n = 0;
+        arena_free(&b->a);
+      }
+    }
+    int got = cursor_next(fd, c);
+    if (got < 0) goto damaged;
+    if (!got) heap[0] = heap[--n];
+    if (n) heap_down(heap, n, 0);
+  }
+  if (b->n) {
+    if (stop && atomic_load(stop)) {
+      ret = 1;
+      goto out;
+    }
+    if (batch_send(&bw, b) != 0) goto out;
+  }
+  ret = batch_wait(&bw) == 0 ? 0 : -1;
+  goto out;
+damaged:
+  snprintf(x->err, sizeof x->err, "cannot read the sorted name terms back");
+  goto out;
+oom:
+  snprintf(x->err, sizeof x->err, "out of memory");
+out:
+  if (batch_wait(&bw) != 0 && ret == 0) ret = -1;
+  for (size_t i = 0; cs && i < k; i++) free(cs[i].buf);
+  free(cs);
+  free(heap);
+  for (int i = 0; i < 2; i++) {
+    free(pair[i].rows);
+    arena_free(&pair[i].a);
+  }
+  return ret;
+}
+
+/* The job's staged people no longer live under the name they were staged with (renamed, deleted
+ * or purged since their chunk committed), read on a reader while the runs are merged: their terms,
+ * written by the merge, are taken out again by the fix-up. */
+typedef struct stale_scan {
+  store *st;
+  int64_t job_id;
+  id_list ids;
+  int rc;
+  pthread_t th;
+  bool running;
+} stale_scan;
+
+static void *stale_scan_main(void *arg) {
+  stale_scan *s = arg;
+  store_conn *c = store_acquire(s->st, false);
+  s->rc = c ? people_bulk_staged_stale(c, s->job_id, collect_id, &s->ids) : -1;
+  if (c) store_release(c);
+  return NULL;
+}
+
+static void stale_scan_free(stale_scan *s) {
+  for (size_t i = 0; i < s->ids.n; i++) free(s->ids.v[i].key);
+  free(s->ids.v);
+  memset(&s->ids, 0, sizeof s->ids);
+}
+
 /* 0, 1 when `stop` was raised between two batches (the job resumes later and merges again), -1. */
 static int merge_terms(imp *x, atomic_bool *stop) {
   int64_t n = 0, lo = 0, hi = 0;
@@ -1492,6 +1871,29 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     return 0;
   }
   int64_t since = clock_now(); /* changes from here on (read after it) are looked at again at the end */
+  runs_wait(x->runs);
+  if (x->runs && !x->runs->failed) {
+    store_release(c);
+    stale_scan ss = {.st = x->st, .job_id = x->job_id};
+    ss.running = pthread_create(&ss.th, NULL, stale_scan_main, &ss) == 0;
+    if (!ss.running) (void)stale_scan_main(&ss);
+    x->by_runs = true;
+    int mrc = runs_merge(x, stop);
+    if (ss.running) pthread_join(ss.th, NULL);
+    if (mrc == 0 && ss.rc != 0) snprintf(x->err, sizeof x->err, "cannot read the staged people");
+    if (mrc == 0 && ss.rc == 0) {
+      x->t_terms = clock_mono();
+      mrc = merge_fixup(x, lo, hi, since, &ss.ids);
+    } else if (mrc == 0) {
+      mrc = -1;
+    }
+    stale_scan_free(&ss);
+    if (mrc != 0) {
+      ret = mrc;
+      goto out;
+    }
+    goto unstage;
+  }
   d.f = tmpfile();
   int rc = d.f ? people_bulk_staged_each(c, x->job_id, dump_term, &d) : -1;
   if (rc != 0)
@@ -1563,7 +1965,8 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     goto out;
   }
   x->t_terms = clock_mono();
-  if (merge_fixup(x, lo, hi, since) != 0) goto out;
+  if (merge_fixup(x, lo, hi, since, NULL) != 0) goto out;
+unstage:
   x->t_fixup = clock_mono();
   /* Every term is in person_words: the staged rows go, in short transactions. */
   for (int64_t gone = UNSTAGE_BATCH_ROWS; gone > 0;) {
@@ -1759,6 +2162,8 @@ static void imp_free_chunks(imp *x) {
 static void imp_free(imp *x) {
   units_ix_free(&x->u);
   imp_free_chunks(x);
+  runs_free(x->runs);
+  x->runs = NULL;
 }
 
 static int load_units(imp *x, const import_job *j) {
@@ -1936,6 +2341,8 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   rd.x = &x;
   rd.t = t;
   rd.committed = j.committed_line;
+  /* a job begun here from the first line: its terms sorted as its chunks commit (runs_merge) */
+  if (j.committed_line <= 1 && atomic_load(&sorted_runs)) x.runs = runs_new();
   rd.limit = IMPORTER_CHUNK_ROWS;
   read_chunk(&rd);
   for (;;) {
@@ -1958,6 +2365,7 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
       snprintf(err, errlen, "%s", x.err);
       goto out;
     }
+    if (chunk_hook) chunk_hook(chunk_hook_ctx, x.chunks);
     if (!more) break;
     rd.limit = next_chunk_rows(x.rows_last, x.chunk_last);
     if (stop && atomic_load(stop)) {
@@ -1982,10 +2390,10 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   if (ret != 0) snprintf(err, errlen, "cannot record the end of the job");
   double t_end = clock_mono(), t_merged = x.t_unstaged > 0 ? x.t_unstaged : x.t_file;
   log_info("import %lld: %d chunk(s) of up to %zu rows held the writer %.0f ms at most, %.0f ms on average; the "
-           "name terms %d transaction(s), %.0f ms at most, %.0f ms on average; %.2f s in all: the file %.2f s, the "
-           "terms %.2f s, their fix-up %.2f s, the staged rows removed %.2f s, the end %.2f s",
+           "name terms (%s) %d transaction(s), %.0f ms at most, %.0f ms on average; %.2f s in all: the file %.2f s, "
+           "the terms %.2f s, their fix-up %.2f s, the staged rows removed %.2f s, the end %.2f s",
            (long long)job_id, x.chunks, x.rows_max, x.chunk_max * 1e3, x.chunks ? x.chunk_sum * 1e3 / x.chunks : 0.0,
-           x.merges, x.merge_max * 1e3, x.merges ? x.merge_sum * 1e3 / x.merges : 0.0, t_end - x.t_begin,
+           x.by_runs ? "sorted as the chunks committed" : "merged in buckets", x.merges, x.merge_max * 1e3, x.merges ? x.merge_sum * 1e3 / x.merges : 0.0, t_end - x.t_begin,
            x.t_file - x.t_begin, x.t_terms > 0 ? x.t_terms - x.t_file : 0.0,
            x.t_fixup > 0 ? x.t_fixup - x.t_terms : 0.0, x.t_unstaged > 0 ? x.t_unstaged - x.t_fixup : 0.0,
            t_end - t_merged);

@@ -86,5 +86,12 @@ const char *importer_role_kind(const char *role);
 /* How many name terms a bucket of the merge holds (0: the default, 500,000): tests make many
  * buckets of a small file, so that one is written while the next is sorted. */
 void importer_set_merge_bucket_terms(int64_t n);
+/* Whether a job begun from the file's first line sorts its name terms as its chunks commit (on, the
+ * default) or merges them from the staged rows in buckets, as a resumed job does: tests run both. */
+void importer_set_sorted_runs(bool on);
+/* Tests: fn(ctx, chunks written so far) after each chunk's commit, on the importing thread, the
+ * writer free (NULL: none). */
+typedef void (*importer_chunk_hook)(void *ctx, int chunks);
+void importer_set_chunk_hook(importer_chunk_hook fn, void *ctx);
 
 #endif

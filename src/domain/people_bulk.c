@@ -39,6 +39,9 @@ STORE_SQL(q_staged_each, "SELECT t.word, t.name_key, t.person_id FROM import_ter
 STORE_BULK(bulk_words, "person_words", "word, name_key, person_id", TERM_COLS);
 STORE_SQL(q_changed_since, "SELECT DISTINCT t.person_id, t.name_key FROM import_terms t WHERE t.job_id = ?"
                            " AND t.person_id IN (SELECT id FROM people WHERE id >= ? AND id <= ? AND updated_at >= ?)");
+/* The staged people not live under the name they were staged with (renamed, deleted, purged). */
+STORE_SQL(q_staged_stale, "SELECT t.person_id, t.name_key FROM import_terms t LEFT JOIN people p ON p.id = t.person_id"
+                          " WHERE t.job_id = ? AND (p.id IS NULL OR p.deleted_at IS NOT NULL OR p.name_key <> t.name_key)");
 STORE_SQL(q_live_as, "SELECT 1 FROM people WHERE id = ? AND deleted_at IS NULL AND name_key = ?");
 STORE_SQL2(q_words_merge,
            "INSERT INTO person_words (word, name_key, person_id) SELECT t.w, t.k, t.id FROM"
@@ -344,6 +347,20 @@ int people_bulk_changed_since(store_conn *c, int64_t job_id, int64_t lo, int64_t
   store_bind_int(s, 2, lo);
   store_bind_int(s, 3, hi);
   store_bind_int(s, 4, since);
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW)
+    if (cb(ctx, store_col_int(s, 0), store_col_text(s, 1) ? store_col_text(s, 1) : "") != 0) {
+      store_reset(s);
+      return -1;
+    }
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+int people_bulk_staged_stale(store_conn *c, int64_t job_id, bulk_key_fn cb, void *ctx) {
+  store_stmt *s = store_prepare_stream(c, &q_staged_stale);
+  if (!s) return -1;
+  store_bind_int(s, 1, job_id);
   int rc;
   while ((rc = store_step(s)) == STORE_ROW)
     if (cb(ctx, store_col_int(s, 0), store_col_text(s, 1) ? store_col_text(s, 1) : "") != 0) {

@@ -76,6 +76,9 @@ int people_bulk_merge_terms(store_conn *w, const char *terms_json);
 /* The people staged by the job with an id in [lo, hi] changed (updated_at) at or after `since`:
  * cb(id, the folded name they were staged under), once per pair. 0 or -1. */
 typedef int (*bulk_key_fn)(void *ctx, int64_t id, const char *name_key);
+/* The people staged by the job no longer live under the name they were staged with (renamed,
+ * deleted or purged): cb(id, the staged name), once per staged row. 0 or -1. */
+int people_bulk_staged_stale(store_conn *c, int64_t job_id, bulk_key_fn cb, void *ctx);
 int people_bulk_changed_since(store_conn *c, int64_t job_id, int64_t lo, int64_t hi, int64_t since, bulk_key_fn cb,
                               void *ctx);
 /* Removes the terms the folded name `name_key` made for person `id` unless the person is live

@@ -496,6 +496,92 @@ static void test_terms_after_resume(void **state) {
   importer_set_merge_bucket_terms(0);
 }
 
+/* After the first chunk of a fresh job has committed, an officer deletes one of its new people and
+ * renames another (people.c drops their terms): the job, run through in one go, leaves neither
+ * found by the old name, every other new person found by the 6 terms of their name, nothing
+ * staged; whether its terms were sorted as the chunks committed (runs) or merged from the staged
+ * rows (buckets), person_words ends the same. */
+typedef struct rename_ctx {
+  fixture *fx;
+  const char *del, *ren;
+  char unit[24];
+} rename_ctx;
+
+/* The chunk and the officer's changes made seconds before the merge begins (as in a long import):
+ * "changed since the merge began" does not find them. */
+STORE_SQL(q_age, "UPDATE people SET updated_at = updated_at - 10, created_at = created_at - 10"
+                 " WHERE unit_id = CAST(CAST(? AS TEXT) AS BIGINT)");
+
+static void rename_after_first(void *ctx, int chunks) {
+  rename_ctx *r = ctx;
+  if (chunks != 1) return;
+  exec_text(r->fx, &q_soft_delete, r->del);
+  exec_text(r->fx, &q_drop_terms, r->del);
+  exec_text(r->fx, &q_drop_terms, r->ren);
+  exec_text(r->fx, &q_rename, r->ren);
+  exec_text(r->fx, &q_age, r->unit);
+}
+
+STORE_SQL(q_unit_terms_sum, "SELECT COALESCE(SUM(LENGTH(w.word) * 7 + LENGTH(w.name_key)), 0) FROM person_words w"
+                            " JOIN people p ON p.id = w.person_id WHERE p.unit_id = ?");
+
+static void test_terms_sorted_runs(void **state) {
+  fixture *fx = fx_of(state);
+  static const char *fam[] = {"Âu", "Bế", "Cù", "Đàm", "Đinh", "Giáp", "Kha", "Lạc", "Mạc", "Nghiêm", "Ông"};
+  static const char *mid[] = {"Văn", "Thị", "Hữu", "Đức", "Minh", "Quang", "Ngọc", "Thanh", "Xuân", "Kim"};
+  static const char *giv[] = {"An",  "Bình", "Cường", "Dũng", "Giang", "Hà",  "Hải",   "Hạnh",  "Hiếu", "Hòa",  "Hùng",
+                              "Hương", "Khánh", "Khoa", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Nhung", "Oanh",
+                              "Phong", "Phúc", "Phương", "Quân", "Quế", "Sơn", "Tâm", "Thảo", "Thắng", "Thủy"};
+  enum { N = 2 * IMPORTER_CHUNK_ROWS + 11 };
+  int64_t sums[2] = {0, 0};
+  for (int pass = 0; pass < 2; pass++) {
+    importer_set_sorted_runs(pass == 0);
+    char name[40];
+    snprintf(name, sizeof name, "Tổ dân phố số %d", 20 + pass);
+    int64_t tdp;
+    store_conn *w = store_acquire(fx->st, true);
+    assert_non_null(w);
+    assert_int_equal(unit(w, fx->ward, "residential_group", name, &tdp), 0);
+    store_release(w);
+    char path[128];
+    snprintf(path, sizeof path, "%.63s/f%d.csv", fx->dir, ++fx->files);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("Họ và tên,Tổ dân phố\r\n", f);
+    /* 3,520 names, each with a last word of its own for a third of the file, and other ones in the
+     * second pass (A, B, C; D, E, F) */
+    for (int i = 0; i < N; i++)
+      fprintf(f, "%s %s %s %c,%s\r\n", fam[i % 11], mid[(i / 11) % 10], giv[(i / 110) % 32], 'A' + 3 * pass + i / 3520,
+              name);
+    assert_int_equal(fclose(f), 0);
+    char del[40], ren[40];
+    snprintf(del, sizeof del, "au van an %c", 'a' + 3 * pass);
+    snprintf(ren, sizeof ren, "be van an %c", 'a' + 3 * pass);
+    rename_ctx rc = {fx, del, ren, ""};
+    snprintf(rc.unit, sizeof rc.unit, "%lld", (long long)tdp);
+    importer_set_chunk_hook(rename_after_first, &rc);
+    import_job j;
+    json_t *errors = NULL;
+    run_job(fx, path, 1, &j, &errors);
+    importer_set_chunk_hook(NULL, NULL);
+    assert_int_equal(j.imported, N);
+    assert_string_equal(j.status, "done");
+    assert_int_equal(scalar(fx, &q_unit_people, NULL, tdp, NULL, 0), N - 1);
+    int64_t per = scalar(fx, &q_key_terms, pass ? "nghiem van an d" : "nghiem van an a", 0, NULL, 0);
+    assert_true(per > 0);
+    assert_int_equal(scalar(fx, &q_unit_terms, NULL, tdp, NULL, 0), (N - 2) * per);
+    assert_int_equal(scalar(fx, &q_key_terms, del, 0, NULL, 0), 0);
+    assert_int_equal(scalar(fx, &q_key_terms, ren, 0, NULL, 0), 0);
+    assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 0);
+    sums[pass] = scalar(fx, &q_unit_terms_sum, NULL, tdp, NULL, 0);
+    json_decref(errors);
+    import_job_clear(&j);
+  }
+  importer_set_sorted_runs(true);
+  assert_true(sums[0] > 0);
+  assert_int_equal(sums[0], sums[1]);
+}
+
 /* A server stopping while an import's terms are being merged: the job is not done, its people wait
  * to be found by name; the job resumed is done and they are found, nothing left staged. */
 static void test_terms_merge_stopped(void **state) {
@@ -671,6 +757,7 @@ int main(void) {
       cmocka_unit_test(test_idempotent_resume_memberships),
       cmocka_unit_test(test_xlsx),
       cmocka_unit_test(test_terms_after_resume),
+      cmocka_unit_test(test_terms_sorted_runs),
       cmocka_unit_test(test_terms_merge_stopped),
       cmocka_unit_test(test_terms_staged_forms),
       cmocka_unit_test(test_chunks_read_ahead),
