@@ -1461,6 +1461,7 @@ typedef struct bucket_writer {
 
 static void *bucket_writer_main(void *arg) {
   bucket_writer *bw = arg;
+  (void)pthread_setname_np(pthread_self(), "hv-import-terms");
   bw->ret = write_bucket(bw->x, bw->b, bw->rows, bw->stop);
   return NULL;
 }
@@ -1608,6 +1609,11 @@ failed:
   return NULL;
 }
 
+static void *run_thread_main(void *arg) {
+  (void)pthread_setname_np(pthread_self(), "hv-import-sort");
+  return run_thread(arg);
+}
+
 /* A committed chunk's staged people (rows of import_terms: job, "", folded name, id), handed to the
  * sorting thread once the chunk before is sorted. */
 static void runs_add(term_runs *r, const store_val *staged, int n) {
@@ -1628,7 +1634,7 @@ static void runs_add(term_runs *r, const store_val *staged, int n) {
   if (r->failed) goto failed;
   r->cur = *c;
   memset(c, 0, sizeof *c);
-  r->running = pthread_create(&r->th, NULL, run_thread, r) == 0;
+  r->running = pthread_create(&r->th, NULL, run_thread_main, r) == 0;
   if (!r->running) (void)run_thread(r); /* no thread to be had: here */
   return;
 failed:
@@ -1717,6 +1723,7 @@ typedef struct batch_writer {
 
 static void *batch_writer_main(void *arg) {
   batch_writer *bw = arg;
+  (void)pthread_setname_np(pthread_self(), "hv-import-terms");
   bw->ret = merge_batch(bw->x, bw->b->rows, bw->b->n);
   return NULL;
 }
@@ -2263,6 +2270,7 @@ static void read_chunk(reader *rd) {
 }
 
 static void *read_thread(void *arg) {
+  (void)pthread_setname_np(pthread_self(), "hv-import-read");
   read_chunk(arg);
   return NULL;
 }
