@@ -177,6 +177,18 @@ static void test_cccd_sealed_and_found(void **state) {
   assert_non_null(a);
   assert_non_null(b);
   assert_string_not_equal(a, b); /* a random nonce each time */
+  /* ... across the nonce pool's refills too: 200 boxes, 200 nonces, each opens */
+  enum { NB = 200 };
+  char nonces[NB][49];
+  for (int i = 0; i < NB; i++) {
+    char *box = people_cccd_seal(&fx->keys, num), back[13];
+    assert_non_null(box);
+    assert_int_equal(people_cccd_open(&fx->keys, box, back), 0);
+    assert_string_equal(back, num);
+    snprintf(nonces[i], sizeof nonces[i], "%.48s", box);
+    for (int k = 0; k < i; k++) assert_string_not_equal(nonces[k], nonces[i]);
+    free(box);
+  }
   assert_null(strstr(a, num));
   char out[13];
   assert_int_equal(people_cccd_open(&fx->keys, a, out), 0);
