@@ -199,6 +199,10 @@ int store_backup(store *st, const char *path, char *err, size_t errlen);
  * automatic checkpoint is turned off. Past 4,000 frames a pass holds the writer for a moment to
  * copy the rest, so that the next write starts the WAL over (under steady writes it never would). Nothing on PostgreSQL. Stopped by store_close. 0 or -1. */
 int store_maintenance_start(store *st);
+/* A bulk load (an import) begins (on) or ends (off); calls nest. While one runs, the maintenance
+ * thread checkpoints every 3 s and restarts the WAL past 65,536 frames instead, so that a page
+ * rewritten by many chunks is copied into the database file once (see store.c). */
+void store_bulk_load(store *st, bool on);
 /* SQLite: group commit. From now on a writer's release waits until its last commit is durable: a
  * thread syncs the WAL once for every commit made while the previous sync ran (synchronous=NORMAL
  * alone would let a power cut lose the last ones). Pipelined: the writer is handed on before the
@@ -286,6 +290,7 @@ typedef struct store_stats {
   uint64_t wal_restarts; /* of them, WALs copied whole with the writer held (the next write starts it over) */
   uint64_t groups;      /* grouped commits (store_acquire_grouped) made */
   uint64_t grouped_tx;  /* the requests' transactions they held */
+  int bulk_loads;       /* store_bulk_load: imports running now */
 } store_stats;
 void store_get_stats(store *st, store_stats *out);
 

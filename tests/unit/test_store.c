@@ -1587,6 +1587,57 @@ static void test_wal_restarts_under_writes(void **state) {
   assert_true(after.wal_restarts > before.wal_restarts);
 }
 
+/* One transaction of 5,000 rows of 4 KiB: more than 5,000 WAL frames at once. */
+static void big_commit(fixture *fx) {
+  STORE_SQL(q_big, "INSERT INTO hv_t_load (v, pad) VALUES ('x', zeroblob(4000))");
+  store_conn *c = store_acquire(fx->st, true);
+  assert_non_null(c);
+  assert_int_equal(store_begin(c), STORE_OK);
+  store_stmt *s = store_prepare(c, &q_big);
+  assert_non_null(s);
+  for (int i = 0; i < 5000; i++) {
+    assert_int_equal(store_step(s), STORE_DONE);
+    store_reset(s);
+  }
+  assert_int_equal(store_commit(c), STORE_OK);
+  store_release(c);
+}
+
+/* SQLite: while a bulk load (an import) runs, a WAL past 4,000 frames does not make the
+ * maintenance thread hold the writer to start it over (it waits for 65,536: a page rewritten by
+ * many chunks is then copied once); once the load ends, it does. */
+static void test_wal_spaced_in_bulk(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind != STORE_SQLITE)
+    skip();
+  store_conn *c = store_acquire(fx->st, true);
+  assert_non_null(c);
+  fresh_table(fx, c, "hv_t_load", "CREATE TABLE hv_t_load (id INTEGER PRIMARY KEY, v TEXT, pad BLOB)", "");
+  store_release(c);
+  assert_int_equal(store_maintenance_start(fx->st), 0);
+  store_bulk_load(fx->st, true);
+  store_bulk_load(fx->st, true); /* nested: two imports */
+  store_bulk_load(fx->st, false);
+  store_stats before, mid, after;
+  store_get_stats(fx->st, &before);
+  assert_int_equal(before.bulk_loads, 1);
+  big_commit(fx);
+  usleep(1500 * 1000); /* the maintenance's passes: every 200 ms while the WAL grows, when not in a bulk load */
+  store_get_stats(fx->st, &mid);
+  assert_true(mid.checkpoints > before.checkpoints);
+  assert_int_equal(mid.wal_restarts, before.wal_restarts);
+  store_bulk_load(fx->st, false);
+  big_commit(fx);
+  bool restarted = false;
+  for (int i = 0; i < 1000 && !restarted; i++) {
+    usleep(10 * 1000);
+    store_get_stats(fx->st, &after);
+    restarted = after.wal_restarts > mid.wal_restarts;
+  }
+  assert_int_equal(after.bulk_loads, 0);
+  assert_true(restarted);
+}
+
 /* This binary's own pwrite64 (pwrite with 64-bit offsets; it takes the place of libc's for SQLite): counts the writes to a WAL
  * file by their size. */
 static struct {
@@ -2230,6 +2281,7 @@ int main(void) {
       cmocka_unit_test(test_ids_not_reused),
       cmocka_unit_test(test_backup_under_writes),
       cmocka_unit_test(test_wal_restarts_under_writes),
+      cmocka_unit_test(test_wal_spaced_in_bulk),
       cmocka_unit_test(test_wal_frames_whole),
       cmocka_unit_test(test_subjournal_in_memory),
       cmocka_unit_test(test_group_commit),
