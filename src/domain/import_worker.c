@@ -1,5 +1,6 @@
 /* import_worker.c: the server's import worker: one thread that runs import jobs one at a time
- * (importer_run), a job left running by a stopped or killed server first. Between jobs it is also
+ * (importer_run), a job whose owner process is gone (a stopped or killed server, a killed
+ * `hocvuso import`: jobs.h, "Who runs it") first, looked for at every turn. Between jobs it is also
  * the server's housekeeper: every `purge_interval` seconds (and once at start-up) it purges the
  * people past their retention period (people_purge, chunked like an import) and removes the plan
  * attachments no update linked within a day (attachments_reap); and between jobs, every turn, it
@@ -40,7 +41,7 @@ static struct {
 static int claim(int64_t *id) {
   store_conn *w = store_acquire(W.st, true);
   if (!w) return -1;
-  int rc = store_begin(w) == STORE_OK ? jobs_claim(w, id) : -1;
+  int rc = store_begin(w) == STORE_OK ? jobs_claim(w, jobs_me(), false, id) : -1;
   if (rc == 1 && store_commit(w) != STORE_OK) rc = -1;
   if (rc != 1) store_rollback(w);
   store_release(w);
@@ -143,7 +144,12 @@ int importer_worker_start(store *st, const secrets *keys, int purge_interval, in
   W.purge_interval = purge_interval > 0 ? purge_interval : 3600;
   W.retention_days = retention_days > 0 ? retention_days : 30;
   atomic_store(&W.stop, false);
-  if (pthread_create(&W.thread, NULL, run, NULL) != 0) return -1;
+  /* the leases of the jobs this process runs, renewed while it lives */
+  if (jobs_lease_start(st) != 0) return -1;
+  if (pthread_create(&W.thread, NULL, run, NULL) != 0) {
+    jobs_lease_stop();
+    return -1;
+  }
   W.started = true;
   return 0;
 }
@@ -161,4 +167,5 @@ void importer_worker_stop(void) {
   importer_worker_wake();
   pthread_join(W.thread, NULL);
   W.started = false;
+  jobs_lease_stop();
 }
