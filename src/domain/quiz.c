@@ -479,23 +479,100 @@ int quiz_short_match(const char *pattern, const char *text) {
   return ok;
 }
 
-static bool parse_number(const json_t *v, double *x) {
+#define NUMBER_NOT "phải là một số"
+#define NUMBER_AMBIGUOUS "chưa rõ là số nghìn hay số thập phân: một nghìn viết 1000, một phẩy năm viết 1,5"
+
+/* Whether digits[from, to) are thousands groups: 1-3 digits not starting with 0,
+ * then groups of exactly three, each after one `mark`. */
+static bool thousands(const char *d, size_t from, size_t to, char mark) {
+  size_t first = 0, i = from;
+  while (i < to && d[i] != mark) i++, first++;
+  if (first < 1 || first > 3 || d[from] == '0') return false;
+  while (i < to) {
+    if (d[i] != mark || to - i < 4) return false;
+    for (size_t k = 1; k <= 3; k++)
+      if (d[i + k] < '0' || d[i + k] > '9') return false;
+    i += 4;
+  }
+  return true;
+}
+
+bool quiz_parse_number(const char *text, double *out, const char **why) {
+  char d[80]; /* the digits and marks, spaces gone */
+  size_t n = 0;
+  bool neg = false, sign_ok = true;
+  *why = NUMBER_NOT;
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    if (*p == ' ' || *p == '\t') continue;
+    if (p[0] == 0xc2 && p[1] == 0xa0) { /* U+00A0 no-break space */
+      p++;
+      continue;
+    }
+    if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x89 || p[2] == 0xaf)) { /* U+2009 thin, U+202F narrow */
+      p += 2;
+      continue;
+    }
+    bool minus = *p == '-' || (p[0] == 0xe2 && p[1] == 0x88 && p[2] == 0x92); /* "-" or U+2212 "−" */
+    if (minus || *p == '+') {
+      if (n > 0 || !sign_ok) return false;
+      sign_ok = false;
+      neg = minus;
+      if (*p == 0xe2) p += 2;
+      continue;
+    }
+    if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == ',') || n + 1 >= sizeof d) return false;
+    d[n++] = (char)*p;
+  }
+  d[n] = 0;
+  size_t dots = 0, commas = 0, digits = 0, last = n; /* last: the last mark's index */
+  for (size_t i = 0; i < n; i++) {
+    if (d[i] == '.') dots++;
+    else if (d[i] == ',') commas++;
+    else digits++;
+    if (d[i] == '.' || d[i] == ',') last = i;
+  }
+  if (digits == 0) return false;
+  char decimal = 0, group = 0;
+  if (dots && commas) {
+    decimal = d[last];
+    group = decimal == '.' ? ',' : '.';
+    if ((decimal == '.' ? dots : commas) != 1) return false; /* "1.000,5.0" */
+  } else if (dots + commas >= 2) {
+    group = dots ? '.' : ',';
+  } else if (dots + commas == 1) {
+    decimal = d[last];
+    size_t after = n - last - 1;
+    if (after == 3 && thousands(d, 0, n, decimal)) {
+      *why = NUMBER_AMBIGUOUS;
+      return false;
+    }
+  }
+  size_t int_end = decimal ? last : n;
+  if (group && !thousands(d, 0, int_end, group)) return false;
+  /* the C locale's form: the integer digits, ".", the decimals */
+  char c[80];
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (d[i] == group) continue;
+    c[o++] = d[i] == decimal ? '.' : d[i];
+  }
+  c[o] = 0;
+  char *end;
+  double x = strtod(c, &end);
+  if (*end || !isfinite(x)) return false;
+  *out = neg ? -x : x;
+  return true;
+}
+
+static bool parse_number(const json_t *v, double *x, const char **why) {
   if (json_is_number(v)) {
     *x = json_number_value(v);
     return true;
   }
   const char *s = json_string_value(v);
+  *why = NUMBER_NOT;
   if (!s || json_string_length(v) > 64) return false; /* kept as given: a number, not a page of spaces */
-  char digits[64];
-  size_t o = 0;
-  for (; *s && o + 1 < sizeof digits; s++) {
-    if (*s == ' ') continue;
-    digits[o++] = *s == ',' ? '.' : *s;
-  }
-  digits[o] = 0;
-  char *end;
-  *x = strtod(digits, &end);
-  return o > 0 && !*end && isfinite(*x);
+  return quiz_parse_number(s, x, why);
 }
 
 static double share(const json_t *answers, size_t i) {
@@ -576,10 +653,7 @@ static double grade(const stored_q *q, const json_t *item, const json_t *ans, co
   }
   if (!strcmp(q->type, "numerical")) {
     double x;
-    if (!parse_number(ans, &x)) {
-      *why = "phải là một số";
-      return -1;
-    }
+    if (!parse_number(ans, &x, why)) return -1;
     double best = 0;
     size_t i;
     json_t *a;

@@ -20,6 +20,7 @@
 #define HOCVUSO_QUIZ_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "domain/err.h"
@@ -120,5 +121,22 @@ int64_t quiz_by_title(store_conn *c, const char *title);
 /* ---- pure, for tests ---- */
 /* Whether `text` is accepted by `pattern` (short answers: see above). */
 int quiz_short_match(const char *pattern, const char *text);
+
+/* A numerical answer as a learner types it, the Vietnamese way or the English one; the one rule of
+ * every numerical answer (a save's check and a submission's grading both go through grade()).
+ * Spaces (also no-break and thin ones) anywhere are ignored; a leading + or - (or "−"); then digits
+ * with "." and ",":
+ * - both marks: the last one is the decimal mark (once), the other groups thousands:
+ *   "1.000.000,5" and "1,000,000.5" are 1000000.5;
+ * - one mark used two or more times: thousands, grouped by three ("1.000.000" and "1,000,000" are
+ *   1e6; "1.5.0" and "1.00.0" are refused);
+ * - one mark once: the decimal mark ("12.5" and "12,5" are 12.5, "0,125" is 0.125, "1234,567" is
+ *   1234.567), except where it could as well group thousands — one to three digits not starting
+ *   with 0, the mark, exactly three digits ("1.000", "1,000", "12,500"): refused as ambiguous, the
+ *   learner is asked to write 1000 or 1,5;
+ * - no exponent, no hexadecimal, no "inf": refused.
+ * JSON numbers are taken as they are. true with *out; false with *why (Vietnamese, to follow
+ * "câu trả lời"). */
+bool quiz_parse_number(const char *text, double *out, const char **why);
 
 #endif
