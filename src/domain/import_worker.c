@@ -4,7 +4,8 @@
  * the server's housekeeper: every `purge_interval` seconds (and once at start-up) it purges the
  * people past their retention period (people_purge, chunked like an import) and removes the plan
  * attachments no update linked within a day (attachments_reap); and between jobs, every turn, it
- * drains the marks of the live counts (indlive_drain).
+ * grades the attempts whose time ran out (quiz_expire_sweep) and drains the marks of the live counts
+ * (indlive_drain).
  * Owns: the thread, its wake-up signal and its stop flag (process-wide, like the server itself).
  * Never: runs two jobs at once (the single writer would only queue them) or holds the writer
  * between chunks.
@@ -20,6 +21,7 @@
 #include "domain/indlive.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
+#include "domain/quiz.h"
 #include "domain/sessions.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -100,11 +102,28 @@ static bool drain_live(void) {
 
 void importer_worker_set_data_dir(const char *data_dir) { W.data_dir = data_dir; }
 
+/* Attempts whose time ran out with nobody submitting them: graded on their saved sheets (quiz.h),
+ * up to 64 at most once a second, between jobs; every app server does it, the close being
+ * conditional. */
+static void close_expired_attempts(void) {
+  static double next; /* at most once a second (a turn can be 100 ms) */
+  double now = clock_mono();
+  if (now < next) return;
+  next = now + 1;
+  int closed = 0;
+  char err[512] = "";
+  if (quiz_expire_sweep(W.st, W.keys, clock_now(), 64, &closed, err, sizeof err) != 0)
+    log_error("%s (tried again in a moment)", err);
+  else if (closed)
+    log_info("%d attempt(s) whose time ran out graded on their saved answers", closed);
+}
+
 static void *run(void *arg) {
   (void)arg;
   double next_purge = 0; /* at start-up */
   while (!atomic_load(&W.stop)) {
     purge_when_due(&next_purge);
+    close_expired_attempts();
     bool drained = drain_live();
     int64_t id = 0;
     int rc = claim(&id);

@@ -70,6 +70,12 @@ STORE_SQL(q_attempt, "SELECT a.id, a.quiz_id, z.title, z.pass_percent, a.started
 STORE_SQL(q_close, "UPDATE quiz_attempts SET submitted_at = ?, score_tenths = ?, passed = ?, answers = ?, results = ?"
                    " WHERE id = ? AND submitted_at IS NULL");
 STORE_SQL(q_question, "SELECT id, type, text, format, body, explanation, competency_id FROM questions WHERE id = ?");
+/* Attempts whose time and grace ran out with nobody submitting them (index quiz_attempts_due,
+ * migration 41): all of them (the sweep), or one learner's (before their view). */
+STORE_SQL(q_expired, "SELECT id FROM quiz_attempts WHERE submitted_at IS NULL AND deadline_at IS NOT NULL"
+                     " AND deadline_at < ? ORDER BY deadline_at LIMIT ?");
+STORE_SQL(q_expired_of, "SELECT id FROM quiz_attempts WHERE submitted_at IS NULL AND deadline_at IS NOT NULL"
+                        " AND deadline_at < ? AND user_id = ? ORDER BY deadline_at LIMIT ?");
 /* An open attempt's questions (to check saved answers against) and the moments that close it. */
 STORE_SQL(q_sheet, "SELECT items, submitted_at, deadline_at, user_id FROM quiz_attempts WHERE id = ?");
 /* The saved answers of an attempt still open at `now` (its deadline and the grace past it). */
@@ -1431,9 +1437,13 @@ int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e
 /* The submission, in the writer's transaction: the attempt read once, checked, graded and closed,
  * its scores per competence recorded and the certificates it completes issued. On success `a` is
  * the attempt as submitted (its answers the learner's, its results the scores) and *certs what
- * certs_of_attempt lists for it: the answer is built from these, nothing is read back. */
-static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, attempt_row *a,
-                  json_t **certs, app_err *e) {
+ * certs_of_attempt lists for it: the answer is built from these, nothing is read back.
+ * `on_expiry`: the attempt's time (and grace) has run out and nobody submitted it: its saved sheet
+ * (none: all blank) is graded as its submission would have been, closed at its deadline; an answer
+ * of a shape its question refuses (the check let none be saved) scores 0 rather than refusing.
+ * 409 when it is not expired, or was submitted meanwhile. */
+static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, bool on_expiry,
+                  attempt_row *a, json_t **certs, app_err *e) {
   *certs = NULL;
   if (attempt_load(w, attempt_id, a, e) != 0) return -1;
   int rc = -1;
@@ -1453,11 +1463,18 @@ static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const 
     rc = app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp.");
     goto done;
   }
-  if (a->deadline && now > a->deadline + QUIZ_GRACE_SECONDS) {
-    rc = app_fail(e, 409, "conflict", "id", "Đã hết thời gian làm bài: bài làm này không được tính.");
+  bool expired = a->deadline && now > a->deadline + QUIZ_GRACE_SECONDS;
+  if (expired && !on_expiry) {
+    rc = app_fail(e, 409, "conflict", "id",
+                  "Đã hết thời gian làm bài: bài làm được chấm theo các câu trả lời đã lưu trước khi hết giờ.");
     goto done;
   }
-  if (!answers) answers = a->answers; /* the answers saved last; none: all blank */
+  if (on_expiry && !expired) {
+    rc = app_fail(e, 409, "conflict", "id", "Bài làm này chưa hết thời gian.");
+    goto done;
+  }
+  int64_t closed_at = on_expiry ? a->deadline : now;
+  if (!answers || on_expiry) answers = a->answers; /* the answers saved last; none: all blank */
   if (json_array_size(answers) > n) {
     rc = app_fail(e, 400, "invalid_value", "answers", "Số câu trả lời nhiều hơn số câu hỏi của bài.");
     goto done;
@@ -1477,8 +1494,9 @@ static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const 
     double score = grade(&q, item, json_array_get(answers, i), &why);
     comps[i] = q.comp;
     json_decref(q.row);
+    if (score < 0 && on_expiry) score = 0;
     if (score < 0) {
-      static _Thread_local char msg[200]; /* app_err keeps the pointer until the answer is sent */
+      static _Thread_local char msg[256]; /* app_err keeps the pointer until the answer is sent */
       snprintf(msg, sizeof msg, "Câu %zu: câu trả lời %s.", i + 1, why ? why : "không hợp lệ");
       rc = app_fail(e, 400, "invalid_value", "answers", msg);
       goto done;
@@ -1500,7 +1518,7 @@ static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const 
     rc = APP_INTERNAL(e);
     goto done;
   }
-  store_bind_int(s, 1, now);
+  store_bind_int(s, 1, closed_at);
   store_bind_int(s, 2, tenths);
   store_bind_int(s, 3, passed ? 1 : 0);
   store_bind_text(s, 4, atext.data);
@@ -1518,11 +1536,11 @@ static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const 
     goto done;
   }
   /* the scores per competence, then the certificates: from what was read above */
-  competence_attempt ca = {attempt_id, a->person_id, a->user_id, now, !strcmp(a->purpose, "placement")};
+  competence_attempt ca = {attempt_id, a->person_id, a->user_id, closed_at, !strcmp(a->purpose, "placement")};
   if (competence_record(w, &ca, comps, scores, n, e) != 0) goto done;
   certs_attempt ct = {attempt_id, a->user_id, a->person_id, tenths, passed, a->category};
   if (certs_after_attempt(w, keys, &ct, certs, e) != 0) goto done;
-  a->submitted = now;
+  a->submitted = closed_at;
   a->scored = true;
   a->score = percent;
   /* as the row now holds them (read only): the learner's, the saved ones, or none ("[]") */
@@ -1550,7 +1568,7 @@ int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const js
   attempt_row a;
   json_t *certs = NULL;
   *out = NULL;
-  int rc = submit(w, keys, attempt_id, answers, &a, &certs, e);
+  int rc = submit(w, keys, attempt_id, answers, false, &a, &certs, e);
   if (rc == 0) rc = view_of(w, &a, out, e);
   if (rc == 0) {
     json_object_set_new(*out, "certificates", certs);
@@ -1580,7 +1598,7 @@ int quiz_submit_close(store_conn *w, const secrets *keys, int64_t attempt_id, co
   memset(done, 0, sizeof *done);
   quiz_closed *s = calloc(1, sizeof *s);
   if (!s) return APP_INTERNAL(e);
-  if (submit(w, keys, attempt_id, answers, &s->a, &s->certs, e) != 0) {
+  if (submit(w, keys, attempt_id, answers, false, &s->a, &s->certs, e) != 0) {
     quiz_closed_free(s);
     return -1;
   }
@@ -1602,6 +1620,75 @@ int quiz_submit_text(store_conn *w, const secrets *keys, int64_t attempt_id, con
   if (rc == 0) rc = quiz_closed_text(w, s, b, e);
   quiz_closed_free(s);
   return rc;
+}
+
+int quiz_close_expired(store_conn *w, const secrets *keys, int64_t attempt_id, bool *closed, app_err *e) {
+  attempt_row a;
+  json_t *certs = NULL;
+  app_err why = {0};
+  *closed = false;
+  int rc = submit(w, keys, attempt_id, NULL, true, &a, &certs, &why);
+  if (rc == 0) *closed = true;
+  else if (why.status == 409) rc = 0; /* not expired, or submitted meanwhile: nothing to do */
+  else *e = why;
+  attempt_free(&a);
+  json_decref(certs);
+  return rc;
+}
+
+int quiz_expired_list(store_conn *c, int64_t now, int64_t user_id, int max, int64_t *ids, int *n) {
+  *n = 0;
+  store_stmt *s = store_prepare(c, user_id ? &q_expired_of : &q_expired);
+  if (!s) return -1;
+  store_bind_int(s, 1, now - QUIZ_GRACE_SECONDS);
+  if (user_id) {
+    store_bind_int(s, 2, user_id);
+    store_bind_int(s, 3, max);
+  } else {
+    store_bind_int(s, 2, max);
+  }
+  int rc;
+  while (*n < max && (rc = store_step(s)) == STORE_ROW) ids[(*n)++] = store_col_int(s, 0);
+  if (*n < max && rc != STORE_DONE) {
+    store_reset(s);
+    return -1;
+  }
+  store_reset(s);
+  return 0;
+}
+
+int quiz_expire_sweep(store *st, const secrets *keys, int64_t now, int max, int *closed, char *err, size_t errlen) {
+  int64_t ids[64];
+  int n = 0, ret = 0;
+  *closed = 0;
+  if (max > 64) max = 64;
+  store_conn *c = store_acquire(st, false);
+  if (!c || quiz_expired_list(c, now, 0, max, ids, &n) != 0) {
+    snprintf(err, errlen, "cannot list the attempts whose time ran out%s%s", c ? ": " : "", c ? store_errmsg(c) : "");
+    if (c) store_release(c);
+    return -1;
+  }
+  store_release(c);
+  for (int i = 0; i < n && ret == 0; i++) {
+    store_conn *w = store_acquire(st, true);
+    if (!w) {
+      snprintf(err, errlen, "no database connection");
+      return -1;
+    }
+    bool done = false;
+    app_err e = {0};
+    if (store_begin(w) != STORE_OK || quiz_close_expired(w, keys, ids[i], &done, &e) != 0 ||
+        (done ? store_commit(w) : store_rollback(w)) != STORE_OK) {
+      snprintf(err, errlen, "cannot grade attempt %lld whose time ran out: %s", (long long)ids[i],
+               e.message ? e.message : store_errmsg(w));
+      if (store_in_transaction(w)) store_rollback(w);
+      ret = -1;
+    } else if (done) {
+      (*closed)++;
+    }
+    store_release(w);
+  }
+  return ret;
 }
 
 int64_t quiz_by_title(store_conn *c, const char *title) {
@@ -1712,7 +1799,7 @@ int quiz_answers_check(store_conn *c, int64_t attempt_id, int64_t user_id, const
     }
     const char *why = NULL;
     if (grade(&q, item, ans, &why) < 0) { /* its form only: the score is not kept, nor told */
-      static _Thread_local char msg[200]; /* app_err keeps the pointer until the answer is sent */
+      static _Thread_local char msg[256]; /* app_err keeps the pointer until the answer is sent */
       snprintf(msg, sizeof msg, "Câu %zu: câu trả lời %s.", i + 1, why ? why : "không hợp lệ");
       rc = app_fail(e, 400, "invalid_value", "answers", msg);
     }

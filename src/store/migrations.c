@@ -1585,6 +1585,10 @@ static const store_sql m0041[] = {
     {"ALTER TABLE import_jobs ADD COLUMN owner_pid BIGINT NOT NULL DEFAULT 0", NULL},
     {"ALTER TABLE import_jobs ADD COLUMN owner_start BIGINT NOT NULL DEFAULT 0", NULL},
     {"ALTER TABLE import_jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0", NULL},
+    /* The attempts still open with a time limit, by deadline: those whose time ran out are graded
+     * on their saved sheet (quiz.h, quiz_expire_sweep). */
+    {"CREATE INDEX quiz_attempts_due ON quiz_attempts(deadline_at) WHERE submitted_at IS NULL AND deadline_at IS NOT NULL",
+     NULL},
     {NULL, NULL},
 };
 
@@ -1622,6 +1626,6 @@ const store_migration hocvuso_migrations[] = {
     {34, "the question bank's revision, for the quizzes' pools kept in memory", m0034},
     {37, "live counts' marks of people, memberships and households once a statement (PostgreSQL)", m0037},
     {38, "live counts' marks made by upserts of their own, whatever statement fired them (SQLite)", m0038},
-    {41, "import jobs name their owner process and its lease", m0041},
+    {41, "import jobs name their owner process and its lease; open timed attempts by deadline", m0041},
     {0, NULL, NULL},
 };
