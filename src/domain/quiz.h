@@ -99,6 +99,7 @@ int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const js
 typedef struct quiz_submitted {
   int64_t assisted_by, person_id; /* assisted_by 0: the learner's own attempt */
   double score_percent;
+  bool again; /* the same submission sent again: its stored result, nothing written (nor audited) */
 } quiz_submitted;
 int quiz_submit_text(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, buf *b,
                      quiz_submitted *done, app_err *e);

@@ -135,12 +135,13 @@ int h_attempts_submit(req *r) {
   if (quiz_submit_close(req_dbw(r), &r->app->keys, req_param(r, 0), json_object_get(r->body, "answers"), &closed, &sd,
                         &r->err) != 0)
     return -1;
-  int64_t person = sd.assisted_by ? sd.person_id : 0; /* run by a field helper with a resident: audited */
+  /* run by a field helper with a resident: audited (once: not when the same submission comes again) */
+  int64_t person = sd.assisted_by && !sd.again ? sd.person_id : 0;
   person_reach pr = {0};
   app_err pe = {0};
   if (person && people_reach(req_dbw(r), person, &r->a, &pr, &pe) != 0) pr.unit_id = 0; /* deleted meanwhile */
   int rc = -1;
-  if ((sd.assisted_by &&
+  if ((person &&
        req_audit(r, "attempt.submit_assisted", "person", person, pr.unit_id,
                  json_pack("{s:I, s:f}", "attempt_id", (json_int_t)req_param(r, 0), "score_percent",
                            sd.score_percent)) != 0) ||

@@ -110,9 +110,13 @@ test('starts and submissions at once: one attempt, one submission counted, the l
   assert.deepEqual(starts.map((s) => s.status).sort(), [200, 200, 200, 200, 200, 200, 200, 201]);
   assert.equal(new Set(starts.map((s) => s.json.id)).size, 1, 'one attempt');
   const id = starts[0].json.id;
+  // The same submission eight times at once: one counted; the others answered with its stored result
+  // (the same submission again) or, when they could not yet see it, 409.
   const subs = await Promise.all(Array.from({ length: 8 }, () => submit(id, [])));
-  assert.deepEqual(subs.map((s) => s.status).sort(), [200, 409, 409, 409, 409, 409, 409, 409]);
-  for (const s of subs.filter((x) => x.status === 409)) expectError(assert, s, 409, 'conflict', 'id');
+  const ok = subs.filter((x) => x.status === 200);
+  assert.ok(ok.length >= 1, subs.map((s) => s.status).join());
+  for (const s of subs.filter((x) => x.status !== 200)) expectError(assert, s, 409, 'conflict', 'id');
+  for (const s of ok) assert.deepEqual(s.json, ok[0].json);
   const again = await Promise.all(Array.from({ length: 4 }, () => srv.request('POST', `/api/v1/quizzes/${z.json.id}/attempts`, { session: learner })));
   for (const s of again) expectError(assert, s, 409, 'conflict', 'id');
   const list = await srv.request('GET', '/api/v1/quizzes?per_page=100', { session: learner });
