@@ -3,13 +3,14 @@
 // worker, or another `hocvuso import` — takes it over, resumes it after its committed line and merges
 // its staged name terms; the job ends done, no staged term is left, every committed person is found
 // by name, and the same import run again imports nothing twice. While the import's process lives (even
-// stopped with SIGSTOP), the server never takes its job.
+// stopped with SIGSTOP), the server never takes its job. Ctrl-C stops an import after its chunk; a job
+// whose file is gone when it is taken over ends failed with a reason, its staged terms merged.
 // SQLite, or PostgreSQL with HOCVUSO_TEST_PG_DIR.
 // Owns: its server, the synthetic lists it makes (hocvuso synth) and the CLI processes it starts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, copyFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, finish, hocvuso, run, storeArgs, tempDir, sleep, childEnv, BIN, ON_PG } from './lib/server.mjs';
 
@@ -177,4 +178,35 @@ test('kill -9 of a CLI import, then another CLI import: it resumes the dead one 
   admin = await srv.login('admin');
   await foundByName(file, out.rejected.map((e) => e.line), sampleLines(killedAt.committed_line));
   await importAgain(file, j);
+});
+
+test('Ctrl-C stops a CLI import after its chunk (exit 1, told why); its file then deleted, the server takes the job over: failed with a reason, staged terms merged, committed people found by name', async () => {
+  await srv.stop({ cleanup: false });
+  const src = await synth(13);
+  const file = join(dir, 'ds-13-copy.csv');
+  copyFileSync(src, file);
+  const { proc, id, exited } = await importUntilFirstChunk(file);
+  proc.kill('SIGINT');
+  const end = await exited;
+  assert.equal(end.code, 1, end.stderr);
+  assert.match(end.stderr, new RegExp(`đã dừng theo yêu cầu; lượt nhập #${id} sẽ được tiếp tục`));
+  const stopped = await job(id);
+  assert.equal(stopped.status, 'running');
+  unlinkSync(file);
+  await srv.spawn();
+  admin = await srv.login('admin');
+  const j = await waitEnded(id, 120000);
+  assert.equal(j.status, 'failed', JSON.stringify(j));
+  assert.notEqual(j.error, '', 'failed without a reason');
+  assert.equal(await staged(id), 0, 'staged name terms left');
+  assert.equal(j.committed_line, stopped.committed_line);
+  const rejectedLines = (await sql(`SELECT line FROM import_errors WHERE job_id = ${id} ORDER BY line`)).map((r) => +r[0]);
+  await foundByName(src, rejectedLines, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, Math.floor(j.committed_line / 2), j.committed_line - 1, j.committed_line]);
+  // The rest imported by running it again (from the source): nothing twice.
+  const peopleBefore = await people();
+  const again = await hocvuso(['import', 'residents', ...storeArgs(srv.dataDir, srv.dbUri), src], { timeout: 300000 });
+  assert.equal(again.code, 0, again.stderr);
+  const out = JSON.parse(again.stdout);
+  assert.equal(out.unchanged, j.imported, 'the rows committed before the stop are unchanged');
+  assert.equal(await people(), peopleBefore + out.imported);
 });
