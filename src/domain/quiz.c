@@ -71,11 +71,9 @@ STORE_SQL(q_close, "UPDATE quiz_attempts SET submitted_at = ?, score_tenths = ?,
                    " WHERE id = ? AND submitted_at IS NULL");
 STORE_SQL(q_question, "SELECT id, type, text, format, body, explanation, competency_id FROM questions WHERE id = ?");
 /* Attempts whose time and grace ran out with nobody submitting them (index quiz_attempts_due,
- * migration 41): all of them (the sweep), or one learner's (before their view). */
+ * migration 41), for the maintenance sweep. */
 STORE_SQL(q_expired, "SELECT id FROM quiz_attempts WHERE submitted_at IS NULL AND deadline_at IS NOT NULL"
                      " AND deadline_at < ? ORDER BY deadline_at LIMIT ?");
-STORE_SQL(q_expired_of, "SELECT id FROM quiz_attempts WHERE submitted_at IS NULL AND deadline_at IS NOT NULL"
-                        " AND deadline_at < ? AND user_id = ? ORDER BY deadline_at LIMIT ?");
 /* An open attempt's questions (to check saved answers against) and the moments that close it. */
 STORE_SQL(q_sheet, "SELECT items, submitted_at, deadline_at, user_id FROM quiz_attempts WHERE id = ?");
 /* The saved answers of an attempt still open at `now` (its deadline and the grace past it). */
@@ -1663,25 +1661,16 @@ int quiz_close_expired(store_conn *w, const secrets *keys, int64_t attempt_id, b
   return rc;
 }
 
-int quiz_expired_list(store_conn *c, int64_t now, int64_t user_id, int max, int64_t *ids, int *n) {
+int quiz_expired_list(store_conn *c, int64_t now, int max, int64_t *ids, int *n) {
   *n = 0;
-  store_stmt *s = store_prepare(c, user_id ? &q_expired_of : &q_expired);
+  store_stmt *s = store_prepare(c, &q_expired);
   if (!s) return -1;
   store_bind_int(s, 1, now - QUIZ_GRACE_SECONDS);
-  if (user_id) {
-    store_bind_int(s, 2, user_id);
-    store_bind_int(s, 3, max);
-  } else {
-    store_bind_int(s, 2, max);
-  }
-  int rc;
+  store_bind_int(s, 2, max);
+  int rc = STORE_DONE;
   while (*n < max && (rc = store_step(s)) == STORE_ROW) ids[(*n)++] = store_col_int(s, 0);
-  if (*n < max && rc != STORE_DONE) {
-    store_reset(s);
-    return -1;
-  }
   store_reset(s);
-  return 0;
+  return *n < max && rc != STORE_DONE ? -1 : 0;
 }
 
 int quiz_expire_sweep(store *st, const secrets *keys, int64_t now, int max, int *closed, char *err, size_t errlen) {
@@ -1690,7 +1679,7 @@ int quiz_expire_sweep(store *st, const secrets *keys, int64_t now, int max, int 
   *closed = 0;
   if (max > 64) max = 64;
   store_conn *c = store_acquire(st, false);
-  if (!c || quiz_expired_list(c, now, 0, max, ids, &n) != 0) {
+  if (!c || quiz_expired_list(c, now, max, ids, &n) != 0) {
     snprintf(err, errlen, "cannot list the attempts whose time ran out%s%s", c ? ": " : "", c ? store_errmsg(c) : "");
     if (c) store_release(c);
     return -1;

@@ -116,14 +116,16 @@ void quiz_closed_free(quiz_closed *s);
 /* ---- attempts whose time ran out (docs/LEARNING.md, "Time up") ----
  * An attempt past its deadline and the grace with nobody submitting it is graded on its saved sheet
  * (none: all blank, 0 %, failed) exactly as its submission would have been — scores per competence,
- * certificates — closed at its deadline. Who closes it first: the learner's next view of it or of
- * the quizzes, or the server's maintenance turn (every app server's; a few seconds); the close is
- * the submission's conditional UPDATE, so that only one of them (or a late submission) counts.
+ * certificates — closed at its deadline. Who closes it first: the learner's next view of it, or the
+ * server's maintenance turn (every app server's, at most a second apart between import jobs); the
+ * close is the submission's conditional UPDATE, so that only one of them (or a late submission)
+ * counts.
  * In the writer's transaction: *closed when this call closed it (0 and not closed: not expired, or
  * closed already). */
 int quiz_close_expired(store_conn *w, const secrets *keys, int64_t attempt_id, bool *closed, app_err *e);
-/* The ids of at most `max` attempts expired at `now` and not closed: all, or `user_id`'s (0: all). */
-int quiz_expired_list(store_conn *c, int64_t now, int64_t user_id, int max, int64_t *ids, int *n);
+/* The ids of at most `max` attempts expired at `now` and not closed, those whose time ran out first
+ * first. */
+int quiz_expired_list(store_conn *c, int64_t now, int max, int64_t *ids, int *n);
 /* Closes at most `max` (up to 64) expired attempts, each in its own short transaction. *closed: how
  * many this call closed. 0, or -1 with a message for the log. */
 int quiz_expire_sweep(store *st, const secrets *keys, int64_t now, int max, int *closed, char *err, size_t errlen);
