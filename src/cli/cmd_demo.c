@@ -330,7 +330,7 @@ static int load_people(store *st, const secrets *keys, const char *data_dir, lon
     return -1;
   }
   json_t *result = NULL;
-  int rc = import_file_residents(st, keys, path, false, &result, err, sizeof err);
+  int rc = import_file_residents(st, keys, path, false, NULL, &result, err, sizeof err);
   remove(path);
   if (rc != 0) {
     fprintf(stderr, "hocvuso demo: %s\n", err);

@@ -14,6 +14,11 @@
  * when the file could be read, even with rejected rows; 1 with a message on stderr when it could
  * not (encoding, empty, not a workbook, missing or repeated columns) or the database failed; 2 on
  * bad usage. Never: prints a row's personal data.
+ *   Before its file it resumes, one by one, the jobs whose owner process is gone (an import or a
+ *   server killed mid-way: jobs.h, "Who runs it"), each told on stderr; while it runs, its own job's
+ *   lease is renewed, so that a server or another import never takes it over. Ctrl-C (SIGINT) or
+ *   SIGTERM stops it after the chunk being written (exit 1): the job is resumed by the next process
+ *   that looks, nothing imported twice.
  * `hocvuso import confirmations [--unit CODE] FILE`: a list of confirmations from outside (VNeID, the
  * national platform, other courses; confirmations.h), matched by CCCD to the people registered in
  * the unit tree (or in CODE's subtree); prints {"recorded", "unchanged", "unmatched": [{"line",
@@ -26,6 +31,8 @@
  */
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +40,7 @@
 #include "cli/cli.h"
 #include "domain/confirmations.h"
 #include "domain/import_file.h"
+#include "domain/jobs.h"
 #include "domain/units.h"
 #include "domain/lessons.h"
 #include "domain/plan.h"
@@ -205,6 +213,58 @@ static int import_plan(const cli_args *args, const config *cfg, const char *file
   return ret;
 }
 
+/* Ctrl-C or SIGTERM during a resident import: stop after the chunk being written. */
+static atomic_bool import_stop;
+static void on_stop_signal(int sig) {
+  (void)sig;
+  atomic_store(&import_stop, true);
+}
+
+static void on_resumed(void *ctx, int64_t id, const char *status, const char *error) {
+  (void)ctx;
+  if (!strcmp(status, "done"))
+    fprintf(stderr, "hocvuso import: lượt nhập #%lld bị dừng giữa chừng trước đây đã được tiếp tục và hoàn tất\n",
+            (long long)id);
+  else
+    fprintf(stderr, "hocvuso import: lượt nhập #%lld bị dừng giữa chừng trước đây: %s%s%s\n", (long long)id,
+            !strcmp(status, "failed") ? "không tiếp tục được" : "chưa xong", error[0] ? ": " : "", error);
+}
+
+static int import_residents(store *st, const secrets *keys, const char *path) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+    fprintf(stderr, "hocvuso import: Ctrl-C sẽ dừng ngay (không chờ hết phần đang ghi)\n");
+  if (jobs_lease_start(st) != 0) {
+    fprintf(stderr, "hocvuso import: cannot start the thread that keeps the job's lease\n");
+    return 1;
+  }
+  char err[1024];
+  json_t *o = NULL;
+  int ret = 1, resumed = 0;
+  if (import_file_resume_orphans(st, keys, &import_stop, on_resumed, NULL, &resumed, err, sizeof err) != 0) {
+    fprintf(stderr, "hocvuso import: %s\n", err);
+    goto out;
+  }
+  /* The file is read (encoding, format, header) before anything is written. */
+  if (import_file_residents(st, keys, path, true, &import_stop, &o, err, sizeof err) != 0) {
+    fprintf(stderr, "hocvuso import: %s\n", err);
+    goto out;
+  }
+  char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  if (text) {
+    printf("%s\n", text);
+    ret = fflush(stdout) == 0 ? 0 : 1;
+  }
+  free(text);
+out:
+  json_decref(o);
+  jobs_lease_stop();
+  return ret;
+}
+
 int cmd_import(int argc, char **argv) {
   cli_args args;
   config cfg;
@@ -239,22 +299,7 @@ int cmd_import(int argc, char **argv) {
    * commits (a large import's chunks no longer wait for their pages to be copied back). */
   if (store_maintenance_start(st) != 0)
     fprintf(stderr, "hocvuso import: không chạy được luồng bảo trì cơ sở dữ liệu; tiếp tục nhập (chậm hơn)\n");
-  /* The file is read (encoding, format, header) before anything is written. */
-  char err[1024];
-  json_t *o = NULL;
-  int ret = 1;
-  if (import_file_residents(st, &keys, path, true, &o, err, sizeof err) != 0) {
-    fprintf(stderr, "hocvuso import: %s\n", err);
-    goto out;
-  }
-  char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  if (text) {
-    printf("%s\n", text);
-    ret = fflush(stdout) == 0 ? 0 : 1;
-  }
-  free(text);
-  json_decref(o);
-out:
+  int ret = import_residents(st, &keys, path);
   store_close(st);
   return ret;
 }

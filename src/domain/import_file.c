@@ -16,8 +16,46 @@ static int job_read(store *st, int64_t id, bool all, import_job *j, json_t **err
   return rc;
 }
 
-int import_file_residents(store *st, const secrets *keys, const char *path, bool all_rejected, json_t **result,
-                          char *err, size_t errlen) {
+/* Takes over one job whose owner is gone. 1 with *id, 0 when none, -1. */
+static int claim_orphan(store *st, int64_t *id) {
+  store_conn *w = store_acquire(st, true);
+  if (!w) return -1;
+  int rc = store_begin(w) == STORE_OK ? jobs_claim(w, jobs_me(), true, id) : -1;
+  if (rc == 1 && store_commit(w) != STORE_OK) rc = -1;
+  if (rc != 1 && store_in_transaction(w)) store_rollback(w);
+  store_release(w);
+  return rc;
+}
+
+int import_file_resume_orphans(store *st, const secrets *keys, atomic_bool *stop, import_resumed_fn cb, void *ctx,
+                               int *resumed, char *err, size_t errlen) {
+  *resumed = 0;
+  for (;;) {
+    int64_t id = 0;
+    int rc = claim_orphan(st, &id);
+    if (rc == 0) return 0;
+    if (rc < 0) {
+      snprintf(err, errlen, "cannot look for interrupted imports");
+      return -1;
+    }
+    int r = importer_run(st, keys, id, stop, err, errlen);
+    if (r < 0) return -1;
+    import_job j = {0};
+    store_conn *c = store_acquire(st, false);
+    int got = c ? jobs_get(c, id, &j) : -1;
+    if (c) store_release(c);
+    if (got == 1 && cb) cb(ctx, id, j.status, j.error);
+    import_job_clear(&j);
+    (*resumed)++;
+    if (r == 1) {
+      snprintf(err, errlen, "đã dừng theo yêu cầu; lượt nhập #%lld sẽ được tiếp tục ở lần chạy sau", (long long)id);
+      return -1;
+    }
+  }
+}
+
+int import_file_residents(store *st, const secrets *keys, const char *path, bool all_rejected, atomic_bool *stop,
+                          json_t **result, char *err, size_t errlen) {
   json_t *inspect = NULL, *errors = NULL;
   int64_t estimate = 0;
   import_job j = {.scope_all = true}, done = {0};
@@ -51,7 +89,11 @@ int import_file_residents(store *st, const secrets *keys, const char *path, bool
     goto out;
   }
   store_release(w);
-  if (importer_run(st, keys, j.id, NULL, err, errlen) != 0) goto out;
+  int run = importer_run(st, keys, j.id, stop, err, errlen);
+  if (run == 1)
+    snprintf(err, errlen, "đã dừng theo yêu cầu; lượt nhập #%lld sẽ được tiếp tục ở lần chạy sau (máy chủ hoặc"
+                          " lệnh nhập tiếp theo), không nhập trùng", (long long)j.id);
+  if (run != 0) goto out;
   if (job_read(st, j.id, all_rejected, &done, &errors) != 0) {
     snprintf(err, errlen, "cannot read the result");
     goto out;

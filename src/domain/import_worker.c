@@ -1,9 +1,11 @@
 /* import_worker.c: the server's import worker: one thread that runs import jobs one at a time
- * (importer_run), a job left running by a stopped or killed server first. Between jobs it is also
+ * (importer_run), a job whose owner process is gone (a stopped or killed server, a killed
+ * `hocvuso import`: jobs.h, "Who runs it") first, looked for at every turn. Between jobs it is also
  * the server's housekeeper: every `purge_interval` seconds (and once at start-up) it purges the
  * people past their retention period (people_purge, chunked like an import) and removes the plan
  * attachments no update linked within a day (attachments_reap); and between jobs, every turn, it
- * drains the marks of the live counts (indlive_drain).
+ * grades the attempts whose time ran out (quiz_expire_sweep) and drains the marks of the live counts
+ * (indlive_drain).
  * Owns: the thread, its wake-up signal and its stop flag (process-wide, like the server itself).
  * Never: runs two jobs at once (the single writer would only queue them) or holds the writer
  * between chunks.
@@ -19,6 +21,7 @@
 #include "domain/indlive.h"
 #include "domain/jobs.h"
 #include "domain/people.h"
+#include "domain/quiz.h"
 #include "domain/sessions.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -40,7 +43,7 @@ static struct {
 static int claim(int64_t *id) {
   store_conn *w = store_acquire(W.st, true);
   if (!w) return -1;
-  int rc = store_begin(w) == STORE_OK ? jobs_claim(w, id) : -1;
+  int rc = store_begin(w) == STORE_OK ? jobs_claim(w, jobs_me(), false, id) : -1;
   if (rc == 1 && store_commit(w) != STORE_OK) rc = -1;
   if (rc != 1) store_rollback(w);
   store_release(w);
@@ -99,11 +102,28 @@ static bool drain_live(void) {
 
 void importer_worker_set_data_dir(const char *data_dir) { W.data_dir = data_dir; }
 
+/* Attempts whose time ran out with nobody submitting them: graded on their saved sheets (quiz.h),
+ * up to 64 at most once a second, between jobs; every app server does it, the close being
+ * conditional. */
+static void close_expired_attempts(void) {
+  static double next; /* at most once a second (a turn can be 100 ms) */
+  double now = clock_mono();
+  if (now < next) return;
+  next = now + 1;
+  int closed = 0;
+  char err[512] = "";
+  if (quiz_expire_sweep(W.st, W.keys, clock_now(), 64, &closed, err, sizeof err) != 0)
+    log_error("%s (tried again in a moment)", err);
+  else if (closed)
+    log_info("%d attempt(s) whose time ran out graded on their saved answers", closed);
+}
+
 static void *run(void *arg) {
   (void)arg;
   double next_purge = 0; /* at start-up */
   while (!atomic_load(&W.stop)) {
     purge_when_due(&next_purge);
+    close_expired_attempts();
     bool drained = drain_live();
     int64_t id = 0;
     int rc = claim(&id);
@@ -143,7 +163,12 @@ int importer_worker_start(store *st, const secrets *keys, int purge_interval, in
   W.purge_interval = purge_interval > 0 ? purge_interval : 3600;
   W.retention_days = retention_days > 0 ? retention_days : 30;
   atomic_store(&W.stop, false);
-  if (pthread_create(&W.thread, NULL, run, NULL) != 0) return -1;
+  /* the leases of the jobs this process runs, renewed while it lives */
+  if (jobs_lease_start(st) != 0) return -1;
+  if (pthread_create(&W.thread, NULL, run, NULL) != 0) {
+    jobs_lease_stop();
+    return -1;
+  }
   W.started = true;
   return 0;
 }
@@ -161,4 +186,5 @@ void importer_worker_stop(void) {
   importer_worker_wake();
   pthread_join(W.thread, NULL);
   W.started = false;
+  jobs_lease_stop();
 }

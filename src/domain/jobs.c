@@ -13,19 +13,28 @@
   " scope_all, rows_total, rows_done, imported, updated, unchanged, rejected, committed_line, error,"      \
   " created_at, updated_at, COALESCE(finished_at, 0)"
 STORE_SQL(q_insert, "INSERT INTO import_jobs (kind, status, file_path, file_name, format, mapping, created_by,"
-                    " unit_id, scope_all, rows_total, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+                    " unit_id, scope_all, rows_total, created_at, updated_at, owner_host, owner_pid, owner_start,"
+                    " lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
 STORE_SQL(q_get, "SELECT " JOB_COLS " FROM import_jobs WHERE id = ?");
 STORE_SQL(q_set_file, "UPDATE import_jobs SET file_path = ?, rows_total = ?, updated_at = ? WHERE id = ?");
 STORE_SQL(q_set_mapping, "UPDATE import_jobs SET mapping = ?, updated_at = ? WHERE id = ? AND status = 'uploaded'");
 STORE_SQL(q_queue, "UPDATE import_jobs SET status = 'queued', error = NULL, updated_at = ?"
                    " WHERE id = ? AND status IN ('uploaded', 'failed')");
-STORE_SQL(q_next, "SELECT id FROM import_jobs WHERE status IN ('running', 'queued')"
-                  " ORDER BY CASE WHEN status = 'running' THEN 0 ELSE 1 END, id LIMIT 1");
-STORE_SQL(q_run, "UPDATE import_jobs SET status = 'running', updated_at = ? WHERE id = ?");
+/* The candidates of a claim: running ones first (their owners judged in C: jobs_owner_gone), then
+ * the queued; a page of them (more running jobs than this at once, all alive, is not a ward's). */
+#define CLAIM_PAGE 64
+STORE_SQL(q_next, "SELECT id, status, owner_host, owner_pid, owner_start, lease_until FROM import_jobs"
+                  " WHERE status IN ('running', 'queued')"
+                  " ORDER BY CASE WHEN status = 'running' THEN 0 ELSE 1 END, id LIMIT 64");
+/* Compare-and-set: the job is taken only if its status and owner are still those read. */
+STORE_SQL(q_take, "UPDATE import_jobs SET status = 'running', owner_host = ?, owner_pid = ?, owner_start = ?,"
+                  " lease_until = ?, updated_at = ?"
+                  " WHERE id = ? AND status = ? AND owner_host = ? AND owner_pid = ? AND owner_start = ?");
+STORE_SQL(q_renew, "UPDATE import_jobs SET lease_until = ?"
+                   " WHERE status = 'running' AND owner_host = ? AND owner_pid = ? AND owner_start = ?");
 STORE_SQL(q_progress, "UPDATE import_jobs SET committed_line = ?, rows_done = rows_done + ?, imported = imported + ?,"
                       " updated = updated + ?, unchanged = unchanged + ?, rejected = rejected + ?, updated_at = ?"
-                      " WHERE id = ?");
+                      " WHERE id = ? AND owner_host = ? AND owner_pid = ? AND owner_start = ?");
 STORE_SQL(q_finish, "UPDATE import_jobs SET status = ?, error = ?, finished_at = ?, updated_at = ?,"
                     " rows_total = CASE WHEN ? = 1 THEN rows_done ELSE rows_total END WHERE id = ?");
 STORE_SQL(q_error_add, "INSERT INTO import_errors (job_id, line, reason) VALUES (?, ?, ?)"
@@ -66,6 +75,12 @@ int jobs_create(store_conn *w, import_job *j) {
   store_bind_int(s, 10, j->rows_total);
   store_bind_int(s, 11, now);
   store_bind_int(s, 12, now);
+  const job_owner *me = jobs_me();
+  bool mine = !strcmp(j->status, "running");
+  store_bind_text(s, 13, mine ? me->host : "");
+  store_bind_int(s, 14, mine ? me->pid : 0);
+  store_bind_int(s, 15, mine ? me->start : 0);
+  store_bind_int(s, 16, mine ? now + JOBS_LEASE_SECONDS : 0);
   return store_insert_id(s, &j->id) == STORE_DONE ? 0 : -1;
 }
 
@@ -138,19 +153,73 @@ int jobs_queue(store_conn *w, int64_t id) {
   return rc == STORE_DONE ? (n > 0) : -1;
 }
 
-int jobs_claim(store_conn *w, int64_t *id) {
+typedef struct claim_cand {
+  int64_t id, lease_until;
+  char status[16];
+  job_owner owner;
+} claim_cand;
+
+int jobs_claim(store_conn *w, const job_owner *me, bool orphans_only, int64_t *id) {
   store_stmt *s = store_prepare(w, &q_next);
   if (!s) return -1;
-  int rc = store_step(s);
-  if (rc == STORE_ROW) *id = store_col_int(s, 0);
+  claim_cand *v = calloc(CLAIM_PAGE, sizeof *v);
+  if (!v) {
+    store_reset(s);
+    return -1;
+  }
+  int n = 0, rc = STORE_DONE, ret = 0;
+  while (n < CLAIM_PAGE && (rc = store_step(s)) == STORE_ROW) {
+    claim_cand *c = &v[n++];
+    c->id = store_col_int(s, 0);
+    copy(c->status, sizeof c->status, store_col_text(s, 1));
+    copy(c->owner.host, sizeof c->owner.host, store_col_text(s, 2));
+    c->owner.pid = store_col_int(s, 3);
+    c->owner.start = store_col_int(s, 4);
+    c->lease_until = store_col_int(s, 5);
+  }
   store_reset(s);
-  if (rc == STORE_DONE) return 0;
-  if (rc != STORE_ROW) return -1;
-  store_stmt *u = store_prepare(w, &q_run);
-  if (!u) return -1;
-  store_bind_int(u, 1, clock_now());
-  store_bind_int(u, 2, *id);
-  return done(u) == 0 ? 1 : -1;
+  if (n < CLAIM_PAGE && rc != STORE_DONE) ret = -1;
+  int64_t now = clock_now();
+  for (int i = 0; ret == 0 && i < n; i++) {
+    claim_cand *c = &v[i];
+    bool running = !strcmp(c->status, "running");
+    if (running ? !jobs_owner_gone(&c->owner, c->lease_until, me, now) : orphans_only) continue;
+    store_stmt *u = store_prepare(w, &q_take);
+    if (!u) {
+      ret = -1;
+      break;
+    }
+    store_bind_text(u, 1, me->host);
+    store_bind_int(u, 2, me->pid);
+    store_bind_int(u, 3, me->start);
+    store_bind_int(u, 4, now + JOBS_LEASE_SECONDS);
+    store_bind_int(u, 5, now);
+    store_bind_int(u, 6, c->id);
+    store_bind_text(u, 7, c->status);
+    store_bind_text(u, 8, c->owner.host);
+    store_bind_int(u, 9, c->owner.pid);
+    store_bind_int(u, 10, c->owner.start);
+    rc = store_step(u);
+    int64_t changed = rc == STORE_DONE ? store_changes(u) : 0;
+    store_reset(u);
+    if (rc != STORE_DONE) ret = -1;
+    else if (changed > 0) { /* else another process took it first: the next one */
+      *id = c->id;
+      ret = 1;
+    }
+  }
+  free(v);
+  return ret;
+}
+
+int jobs_renew(store_conn *w, const job_owner *me, int64_t until) {
+  store_stmt *s = store_prepare(w, &q_renew);
+  if (!s) return -1;
+  store_bind_int(s, 1, until);
+  store_bind_text(s, 2, me->host);
+  store_bind_int(s, 3, me->pid);
+  store_bind_int(s, 4, me->start);
+  return done(s);
 }
 
 int jobs_progress(store_conn *w, int64_t id, int64_t committed_line, const import_counts *c) {
@@ -164,7 +233,14 @@ int jobs_progress(store_conn *w, int64_t id, int64_t committed_line, const impor
   store_bind_int(s, 6, c->rejected);
   store_bind_int(s, 7, clock_now());
   store_bind_int(s, 8, id);
-  return done(s);
+  const job_owner *me = jobs_me();
+  store_bind_text(s, 9, me->host);
+  store_bind_int(s, 10, me->pid);
+  store_bind_int(s, 11, me->start);
+  int rc = store_step(s);
+  int64_t changed = rc == STORE_DONE ? store_changes(s) : 0;
+  store_reset(s);
+  return rc == STORE_DONE && changed == 1 ? 0 : -1; /* 0 rows: the job is another process's now */
 }
 
 int jobs_finish(store_conn *w, int64_t id, bool ok, const char *error) {

@@ -70,6 +70,10 @@ STORE_SQL(q_attempt, "SELECT a.id, a.quiz_id, z.title, z.pass_percent, a.started
 STORE_SQL(q_close, "UPDATE quiz_attempts SET submitted_at = ?, score_tenths = ?, passed = ?, answers = ?, results = ?"
                    " WHERE id = ? AND submitted_at IS NULL");
 STORE_SQL(q_question, "SELECT id, type, text, format, body, explanation, competency_id FROM questions WHERE id = ?");
+/* Attempts whose time and grace ran out with nobody submitting them (index quiz_attempts_due,
+ * migration 41), for the maintenance sweep. */
+STORE_SQL(q_expired, "SELECT id FROM quiz_attempts WHERE submitted_at IS NULL AND deadline_at IS NOT NULL"
+                     " AND deadline_at < ? ORDER BY deadline_at LIMIT ?");
 /* An open attempt's questions (to check saved answers against) and the moments that close it. */
 STORE_SQL(q_sheet, "SELECT items, submitted_at, deadline_at, user_id FROM quiz_attempts WHERE id = ?");
 /* The saved answers of an attempt still open at `now` (its deadline and the grace past it). */
@@ -479,23 +483,100 @@ int quiz_short_match(const char *pattern, const char *text) {
   return ok;
 }
 
-static bool parse_number(const json_t *v, double *x) {
+#define NUMBER_NOT "phải là một số"
+#define NUMBER_AMBIGUOUS "chưa rõ là số nghìn hay số thập phân: một nghìn viết 1000, một phẩy năm viết 1,5"
+
+/* Whether digits[from, to) are thousands groups: 1-3 digits not starting with 0,
+ * then groups of exactly three, each after one `mark`. */
+static bool thousands(const char *d, size_t from, size_t to, char mark) {
+  size_t first = 0, i = from;
+  while (i < to && d[i] != mark) i++, first++;
+  if (first < 1 || first > 3 || d[from] == '0') return false;
+  while (i < to) {
+    if (d[i] != mark || to - i < 4) return false;
+    for (size_t k = 1; k <= 3; k++)
+      if (d[i + k] < '0' || d[i + k] > '9') return false;
+    i += 4;
+  }
+  return true;
+}
+
+bool quiz_parse_number(const char *text, double *out, const char **why) {
+  char d[80]; /* the digits and marks, spaces gone */
+  size_t n = 0;
+  bool neg = false, sign_ok = true;
+  *why = NUMBER_NOT;
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    if (*p == ' ' || *p == '\t') continue;
+    if (p[0] == 0xc2 && p[1] == 0xa0) { /* U+00A0 no-break space */
+      p++;
+      continue;
+    }
+    if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x89 || p[2] == 0xaf)) { /* U+2009 thin, U+202F narrow */
+      p += 2;
+      continue;
+    }
+    bool minus = *p == '-' || (p[0] == 0xe2 && p[1] == 0x88 && p[2] == 0x92); /* "-" or U+2212 "−" */
+    if (minus || *p == '+') {
+      if (n > 0 || !sign_ok) return false;
+      sign_ok = false;
+      neg = minus;
+      if (*p == 0xe2) p += 2;
+      continue;
+    }
+    if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == ',') || n + 1 >= sizeof d) return false;
+    d[n++] = (char)*p;
+  }
+  d[n] = 0;
+  size_t dots = 0, commas = 0, digits = 0, last = n; /* last: the last mark's index */
+  for (size_t i = 0; i < n; i++) {
+    if (d[i] == '.') dots++;
+    else if (d[i] == ',') commas++;
+    else digits++;
+    if (d[i] == '.' || d[i] == ',') last = i;
+  }
+  if (digits == 0) return false;
+  char decimal = 0, group = 0;
+  if (dots && commas) {
+    decimal = d[last];
+    group = decimal == '.' ? ',' : '.';
+    if ((decimal == '.' ? dots : commas) != 1) return false; /* "1.000,5.0" */
+  } else if (dots + commas >= 2) {
+    group = dots ? '.' : ',';
+  } else if (dots + commas == 1) {
+    decimal = d[last];
+    size_t after = n - last - 1;
+    if (after == 3 && thousands(d, 0, n, decimal)) {
+      *why = NUMBER_AMBIGUOUS;
+      return false;
+    }
+  }
+  size_t int_end = decimal ? last : n;
+  if (group && !thousands(d, 0, int_end, group)) return false;
+  /* the C locale's form: the integer digits, ".", the decimals */
+  char c[80];
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (d[i] == group) continue;
+    c[o++] = d[i] == decimal ? '.' : d[i];
+  }
+  c[o] = 0;
+  char *end;
+  double x = strtod(c, &end);
+  if (*end || !isfinite(x)) return false;
+  *out = neg ? -x : x;
+  return true;
+}
+
+static bool parse_number(const json_t *v, double *x, const char **why) {
   if (json_is_number(v)) {
     *x = json_number_value(v);
     return true;
   }
   const char *s = json_string_value(v);
+  *why = NUMBER_NOT;
   if (!s || json_string_length(v) > 64) return false; /* kept as given: a number, not a page of spaces */
-  char digits[64];
-  size_t o = 0;
-  for (; *s && o + 1 < sizeof digits; s++) {
-    if (*s == ' ') continue;
-    digits[o++] = *s == ',' ? '.' : *s;
-  }
-  digits[o] = 0;
-  char *end;
-  *x = strtod(digits, &end);
-  return o > 0 && !*end && isfinite(*x);
+  return quiz_parse_number(s, x, why);
 }
 
 static double share(const json_t *answers, size_t i) {
@@ -576,10 +657,7 @@ static double grade(const stored_q *q, const json_t *item, const json_t *ans, co
   }
   if (!strcmp(q->type, "numerical")) {
     double x;
-    if (!parse_number(ans, &x)) {
-      *why = "phải là một số";
-      return -1;
-    }
+    if (!parse_number(ans, &x, why)) return -1;
     double best = 0;
     size_t i;
     json_t *a;
@@ -1357,9 +1435,24 @@ int quiz_attempt_get(store_conn *c, int64_t attempt_id, json_t **out, app_err *e
 /* The submission, in the writer's transaction: the attempt read once, checked, graded and closed,
  * its scores per competence recorded and the certificates it completes issued. On success `a` is
  * the attempt as submitted (its answers the learner's, its results the scores) and *certs what
- * certs_of_attempt lists for it: the answer is built from these, nothing is read back. */
-static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, attempt_row *a,
-                  json_t **certs, app_err *e) {
+ * certs_of_attempt lists for it: the answer is built from these, nothing is read back.
+ * `on_expiry`: the attempt's time (and grace) has run out and nobody submitted it: its saved sheet
+ * (none: all blank) is graded as its submission would have been, closed at its deadline; an answer
+ * of a shape its question refuses (the check let none be saved) scores 0 rather than refusing.
+ * 409 when it is not expired, or was submitted meanwhile.
+ * `again` (may be NULL): the same submission sent again — the attempt submitted already with these
+ * answers (none given: the sheet as saved, which a submission keeps as graded) — is answered with
+ * what it stored, *again set and nothing written (a retry after the answer was lost: the review is
+ * written after the commit); other answers: 409 as before. */
+/* Whether submitted attempt `a` was submitted with `given` (NULL: the saved sheet, which the
+ * submission kept as the answers it graded). */
+static bool same_submission(const attempt_row *a, const json_t *given) {
+  return a->submitted && a->scored && a->results && (!given || (a->answers && json_equal(given, a->answers)));
+}
+
+static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, bool on_expiry,
+                  attempt_row *a, json_t **certs, bool *again, app_err *e) {
+  const json_t *given = answers;
   *certs = NULL;
   if (attempt_load(w, attempt_id, a, e) != 0) return -1;
   int rc = -1;
@@ -1376,14 +1469,26 @@ static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const 
     goto done;
   }
   if (a->submitted) {
+    if (again && !on_expiry && same_submission(a, given)) {
+      *again = true;
+      rc = certs_of_attempt(w, attempt_id, certs, e);
+      goto done;
+    }
     rc = app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp.");
     goto done;
   }
-  if (a->deadline && now > a->deadline + QUIZ_GRACE_SECONDS) {
-    rc = app_fail(e, 409, "conflict", "id", "Đã hết thời gian làm bài: bài làm này không được tính.");
+  bool expired = a->deadline && now > a->deadline + QUIZ_GRACE_SECONDS;
+  if (expired && !on_expiry) {
+    rc = app_fail(e, 409, "conflict", "id",
+                  "Đã hết thời gian làm bài: bài làm được chấm theo các câu trả lời đã lưu trước khi hết giờ.");
     goto done;
   }
-  if (!answers) answers = a->answers; /* the answers saved last; none: all blank */
+  if (on_expiry && !expired) {
+    rc = app_fail(e, 409, "conflict", "id", "Bài làm này chưa hết thời gian.");
+    goto done;
+  }
+  int64_t closed_at = on_expiry ? a->deadline : now;
+  if (!answers || on_expiry) answers = a->answers; /* the answers saved last; none: all blank */
   if (json_array_size(answers) > n) {
     rc = app_fail(e, 400, "invalid_value", "answers", "Số câu trả lời nhiều hơn số câu hỏi của bài.");
     goto done;
@@ -1403,8 +1508,9 @@ static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const 
     double score = grade(&q, item, json_array_get(answers, i), &why);
     comps[i] = q.comp;
     json_decref(q.row);
+    if (score < 0 && on_expiry) score = 0;
     if (score < 0) {
-      static _Thread_local char msg[200]; /* app_err keeps the pointer until the answer is sent */
+      static _Thread_local char msg[256]; /* app_err keeps the pointer until the answer is sent */
       snprintf(msg, sizeof msg, "Câu %zu: câu trả lời %s.", i + 1, why ? why : "không hợp lệ");
       rc = app_fail(e, 400, "invalid_value", "answers", msg);
       goto done;
@@ -1426,7 +1532,7 @@ static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const 
     rc = APP_INTERNAL(e);
     goto done;
   }
-  store_bind_int(s, 1, now);
+  store_bind_int(s, 1, closed_at);
   store_bind_int(s, 2, tenths);
   store_bind_int(s, 3, passed ? 1 : 0);
   store_bind_text(s, 4, atext.data);
@@ -1439,16 +1545,25 @@ static int submit(store_conn *w, const secrets *keys, int64_t attempt_id, const 
     rc = APP_INTERNAL(e);
     goto done;
   }
-  if (changed != 1) { /* submitted meanwhile */
+  if (changed != 1) { /* submitted meanwhile (PostgreSQL: its commit now seen): the same one again? */
+    if (again && !on_expiry) {
+      attempt_free(a);
+      if (attempt_load(w, attempt_id, a, e) != 0) goto done;
+      if (same_submission(a, given)) {
+        *again = true;
+        rc = certs_of_attempt(w, attempt_id, certs, e);
+        goto done;
+      }
+    }
     rc = app_fail(e, 409, "conflict", "id", "Bài làm này đã được nộp.");
     goto done;
   }
   /* the scores per competence, then the certificates: from what was read above */
-  competence_attempt ca = {attempt_id, a->person_id, a->user_id, now, !strcmp(a->purpose, "placement")};
+  competence_attempt ca = {attempt_id, a->person_id, a->user_id, closed_at, !strcmp(a->purpose, "placement")};
   if (competence_record(w, &ca, comps, scores, n, e) != 0) goto done;
   certs_attempt ct = {attempt_id, a->user_id, a->person_id, tenths, passed, a->category};
   if (certs_after_attempt(w, keys, &ct, certs, e) != 0) goto done;
-  a->submitted = now;
+  a->submitted = closed_at;
   a->scored = true;
   a->score = percent;
   /* as the row now holds them (read only): the learner's, the saved ones, or none ("[]") */
@@ -1476,7 +1591,7 @@ int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const js
   attempt_row a;
   json_t *certs = NULL;
   *out = NULL;
-  int rc = submit(w, keys, attempt_id, answers, &a, &certs, e);
+  int rc = submit(w, keys, attempt_id, answers, false, &a, &certs, NULL, e);
   if (rc == 0) rc = view_of(w, &a, out, e);
   if (rc == 0) {
     json_object_set_new(*out, "certificates", certs);
@@ -1506,13 +1621,15 @@ int quiz_submit_close(store_conn *w, const secrets *keys, int64_t attempt_id, co
   memset(done, 0, sizeof *done);
   quiz_closed *s = calloc(1, sizeof *s);
   if (!s) return APP_INTERNAL(e);
-  if (submit(w, keys, attempt_id, answers, &s->a, &s->certs, e) != 0) {
+  bool again = false;
+  if (submit(w, keys, attempt_id, answers, false, &s->a, &s->certs, &again, e) != 0) {
     quiz_closed_free(s);
     return -1;
   }
   done->assisted_by = s->a.assisted_by;
   done->person_id = s->a.person_id;
   done->score_percent = s->a.score;
+  done->again = again;
   *out = s;
   return 0;
 }
@@ -1528,6 +1645,66 @@ int quiz_submit_text(store_conn *w, const secrets *keys, int64_t attempt_id, con
   if (rc == 0) rc = quiz_closed_text(w, s, b, e);
   quiz_closed_free(s);
   return rc;
+}
+
+int quiz_close_expired(store_conn *w, const secrets *keys, int64_t attempt_id, bool *closed, app_err *e) {
+  attempt_row a;
+  json_t *certs = NULL;
+  app_err why = {0};
+  *closed = false;
+  int rc = submit(w, keys, attempt_id, NULL, true, &a, &certs, NULL, &why);
+  if (rc == 0) *closed = true;
+  else if (why.status == 409) rc = 0; /* not expired, or submitted meanwhile: nothing to do */
+  else *e = why;
+  attempt_free(&a);
+  json_decref(certs);
+  return rc;
+}
+
+int quiz_expired_list(store_conn *c, int64_t now, int max, int64_t *ids, int *n) {
+  *n = 0;
+  store_stmt *s = store_prepare(c, &q_expired);
+  if (!s) return -1;
+  store_bind_int(s, 1, now - QUIZ_GRACE_SECONDS);
+  store_bind_int(s, 2, max);
+  int rc = STORE_DONE;
+  while (*n < max && (rc = store_step(s)) == STORE_ROW) ids[(*n)++] = store_col_int(s, 0);
+  store_reset(s);
+  return *n < max && rc != STORE_DONE ? -1 : 0;
+}
+
+int quiz_expire_sweep(store *st, const secrets *keys, int64_t now, int max, int *closed, char *err, size_t errlen) {
+  int64_t ids[64];
+  int n = 0, ret = 0;
+  *closed = 0;
+  if (max > 64) max = 64;
+  store_conn *c = store_acquire(st, false);
+  if (!c || quiz_expired_list(c, now, max, ids, &n) != 0) {
+    snprintf(err, errlen, "cannot list the attempts whose time ran out%s%s", c ? ": " : "", c ? store_errmsg(c) : "");
+    if (c) store_release(c);
+    return -1;
+  }
+  store_release(c);
+  for (int i = 0; i < n && ret == 0; i++) {
+    store_conn *w = store_acquire(st, true);
+    if (!w) {
+      snprintf(err, errlen, "no database connection");
+      return -1;
+    }
+    bool done = false;
+    app_err e = {0};
+    if (store_begin(w) != STORE_OK || quiz_close_expired(w, keys, ids[i], &done, &e) != 0 ||
+        (done ? store_commit(w) : store_rollback(w)) != STORE_OK) {
+      snprintf(err, errlen, "cannot grade attempt %lld whose time ran out: %s", (long long)ids[i],
+               e.message ? e.message : store_errmsg(w));
+      if (store_in_transaction(w)) store_rollback(w);
+      ret = -1;
+    } else if (done) {
+      (*closed)++;
+    }
+    store_release(w);
+  }
+  return ret;
 }
 
 int64_t quiz_by_title(store_conn *c, const char *title) {
@@ -1638,7 +1815,7 @@ int quiz_answers_check(store_conn *c, int64_t attempt_id, int64_t user_id, const
     }
     const char *why = NULL;
     if (grade(&q, item, ans, &why) < 0) { /* its form only: the score is not kept, nor told */
-      static _Thread_local char msg[200]; /* app_err keeps the pointer until the answer is sent */
+      static _Thread_local char msg[256]; /* app_err keeps the pointer until the answer is sent */
       snprintf(msg, sizeof msg, "Câu %zu: câu trả lời %s.", i + 1, why ? why : "không hợp lệ");
       rc = app_fail(e, 400, "invalid_value", "answers", msg);
     }

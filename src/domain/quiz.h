@@ -20,6 +20,7 @@
 #define HOCVUSO_QUIZ_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "domain/err.h"
@@ -98,6 +99,7 @@ int quiz_submit(store_conn *w, const secrets *keys, int64_t attempt_id, const js
 typedef struct quiz_submitted {
   int64_t assisted_by, person_id; /* assisted_by 0: the learner's own attempt */
   double score_percent;
+  bool again; /* the same submission sent again: its stored result, nothing written (nor audited) */
 } quiz_submitted;
 int quiz_submit_text(store_conn *w, const secrets *keys, int64_t attempt_id, const json_t *answers, buf *b,
                      quiz_submitted *done, app_err *e);
@@ -111,6 +113,23 @@ int quiz_submit_close(store_conn *w, const secrets *keys, int64_t attempt_id, co
 int quiz_closed_text(store_conn *c, const quiz_closed *s, buf *b, app_err *e);
 void quiz_closed_free(quiz_closed *s);
 
+/* ---- attempts whose time ran out (docs/LEARNING.md, "Time up") ----
+ * An attempt past its deadline and the grace with nobody submitting it is graded on its saved sheet
+ * (none: all blank, 0 %, failed) exactly as its submission would have been — scores per competence,
+ * certificates — closed at its deadline. Who closes it first: the learner's next view of it, or the
+ * server's maintenance turn (every app server's, at most a second apart between import jobs); the
+ * close is the submission's conditional UPDATE, so that only one of them (or a late submission)
+ * counts.
+ * In the writer's transaction: *closed when this call closed it (0 and not closed: not expired, or
+ * closed already). */
+int quiz_close_expired(store_conn *w, const secrets *keys, int64_t attempt_id, bool *closed, app_err *e);
+/* The ids of at most `max` attempts expired at `now` and not closed, those whose time ran out first
+ * first. */
+int quiz_expired_list(store_conn *c, int64_t now, int max, int64_t *ids, int *n);
+/* Closes at most `max` (up to 64) expired attempts, each in its own short transaction. *closed: how
+ * many this call closed. 0, or -1 with a message for the log. */
+int quiz_expire_sweep(store *st, const secrets *keys, int64_t now, int max, int *closed, char *err, size_t errlen);
+
 /* Answers to an open attempt as a learner would give them, for the demo and the benchmarks: each
  * question answered right with probability `right` (0..1), else wrongly; `seed` makes it repeatable. */
 int quiz_sample_answers(store_conn *c, int64_t attempt_id, double right, uint64_t seed, json_t **answers, app_err *e);
@@ -120,5 +139,22 @@ int64_t quiz_by_title(store_conn *c, const char *title);
 /* ---- pure, for tests ---- */
 /* Whether `text` is accepted by `pattern` (short answers: see above). */
 int quiz_short_match(const char *pattern, const char *text);
+
+/* A numerical answer as a learner types it, the Vietnamese way or the English one; the one rule of
+ * every numerical answer (a save's check and a submission's grading both go through grade()).
+ * Spaces (also no-break and thin ones) anywhere are ignored; a leading + or - (or "−"); then digits
+ * with "." and ",":
+ * - both marks: the last one is the decimal mark (once), the other groups thousands:
+ *   "1.000.000,5" and "1,000,000.5" are 1000000.5;
+ * - one mark used two or more times: thousands, grouped by three ("1.000.000" and "1,000,000" are
+ *   1e6; "1.5.0" and "1.00.0" are refused);
+ * - one mark once: the decimal mark ("12.5" and "12,5" are 12.5, "0,125" is 0.125, "1234,567" is
+ *   1234.567), except where it could as well group thousands — one to three digits not starting
+ *   with 0, the mark, exactly three digits ("1.000", "1,000", "12,500"): refused as ambiguous, the
+ *   learner is asked to write 1000 or 1,5;
+ * - no exponent, no hexadecimal, no "inf": refused.
+ * JSON numbers are taken as they are. true with *out; false with *why (Vietnamese, to follow
+ * "câu trả lời"). */
+bool quiz_parse_number(const char *text, double *out, const char **why);
 
 #endif

@@ -135,14 +135,9 @@ static char *read_upload(req *r, size_t *len) {
 }
 
 int h_confirmations_import(req *r) {
-  /* The dispatcher checked the caller's rights in a write transaction; the import takes the writer
-   * chunk by chunk (confirmations_import) and reads the file with nothing held, so that
-   * transaction ends here. Each chunk joins the caller's grants again in SQL, on the writer. */
-  if (r->wconn) {
-    if (store_in_transaction(r->wconn)) store_rollback(r->wconn);
-    store_release(r->wconn);
-    r->wconn = NULL;
-  }
+  /* The dispatcher checked the caller's rights on a reader and took no writer (the route's tx_late):
+   * the file is read and parsed with nothing held, and the import takes the writer chunk by chunk
+   * (confirmations_import), each chunk joining the caller's grants again in SQL, on the writer. */
   if (r->rconn) {
     store_release(r->rconn);
     r->rconn = NULL;

@@ -51,20 +51,16 @@ int h_plan_update_add(req *r) {
 }
 
 int h_plan_attachment_upload(req *r) {
-  /* The dispatcher checked the caller's right in a write transaction; the file is read, hashed and
-   * stored with nothing held, then its row written in a short transaction of its own. The cap on
-   * unlinked files is read before the bytes are stored (a refusal stores nothing), and again, locked,
-   * where the row is written (uploads at once; bytes stored by a refused one are reaped later). */
+  /* The dispatcher checked the caller's right on a reader and took no writer (the route's tx_late):
+   * the file is read, hashed and stored with nothing held, then its row written in a short
+   * transaction (req_begin: the right checked again in it). The cap on unlinked files is read before
+   * the bytes are stored (a refusal stores nothing), and again, locked, where the row is written
+   * (uploads at once; bytes stored by a refused one are reaped later). */
   uint64_t len = 0;
   int fd = req_upload_fd(r, &len);
-  store_conn *pre = r->wconn ? r->wconn : req_db(r);
+  store_conn *pre = req_db(r);
   if (!pre) return req_unavailable(r);
   if (attachments_unlinked_check(pre, r->who->user_id, len, false, &r->err) != 0) return -1;
-  if (r->wconn) {
-    if (store_in_transaction(r->wconn)) store_rollback(r->wconn);
-    store_release(r->wconn);
-    r->wconn = NULL;
-  }
   if (r->rconn) {
     store_release(r->rconn);
     r->rconn = NULL;
@@ -73,7 +69,7 @@ int h_plan_attachment_upload(req *r) {
   attachment_file f;
   if (attachments_store_file(r->app->cfg.data, fd, len, name, r->content_type, &f, &r->err) != 0) return -1;
   int64_t task = req_param(r, 0), id = 0, now = clock_now();
-  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  if (req_begin(r) != 0) return r->err.status ? -1 : APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
   if (attachments_unlinked_check(w, r->who->user_id, f.size, true, &r->err) != 0 ||
       attachments_insert(w, &f, name, ATTACH_OWNER_PLAN_TASK, task, r->who->user_id, now, &id, &r->err) != 0)

@@ -79,12 +79,8 @@ int h_schools_evidence(req *r) {
   if (schools_get(c, id, &o, &r->err) != 0) return -1;
   json_decref(o);
   o = NULL;
-  /* The file is read, hashed and stored with nothing held; then its row in a short transaction. */
-  if (r->wconn) {
-    if (store_in_transaction(r->wconn)) store_rollback(r->wconn);
-    store_release(r->wconn);
-    r->wconn = NULL;
-  }
+  /* The file is read, hashed and stored with nothing held (the route's tx_late: the dispatcher took
+   * no writer); then its row in a short transaction (req_begin: the right checked again in it). */
   if (r->rconn) {
     store_release(r->rconn);
     r->rconn = NULL;
@@ -94,7 +90,7 @@ int h_schools_evidence(req *r) {
   const char *name = req_qstr(r, "name");
   attachment_file f;
   if (attachments_store_file(r->app->cfg.data, fd, len, name, r->content_type, &f, &r->err) != 0) return -1;
-  if (req_begin(r) != 0) return APP_INTERNAL(&r->err);
+  if (req_begin(r) != 0) return r->err.status ? -1 : APP_INTERNAL(&r->err);
   store_conn *w = req_dbw(r);
   if (attachments_insert(w, &f, name, ATTACH_OWNER_SCHOOL, id, r->who->user_id, clock_now(), &aid, &r->err) != 0 ||
       attachments_get(w, aid, &o, &r->err) != 0)

@@ -182,8 +182,11 @@ typedef struct route {
   /* The handler reads (on a reader) before it writes: the dispatcher's write transaction, and its
    * re-check of the session and scope in it (router_recheck_in_tx), begin at the handler's
    * req_begin instead of before the handler runs, so that the writer is not held while it reads
-   * (an answer sheet checked question by question). A handler that never calls req_begin writes
-   * nothing. */
+   * (an answer sheet checked question by question, an uploaded file read, parsed and stored). A
+   * handler that never calls req_begin writes nothing, unless through a domain function that joins
+   * the caller's grants in SQL in each of its own short transactions (the confirmations' import).
+   * An upload route with it has its scope checked before the handler as well (router_check): the
+   * file is read only for a caller who may write there. */
   bool tx_late;
 } route;
 

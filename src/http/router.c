@@ -716,7 +716,10 @@ int router_check(req *r) {
    * transaction it writes in; checking it on a reader first as well cost a reader, its snapshot and
    * the same read again (a household's tổ for a visit). A route whose password is hashed first is
    * checked before the pool is given any work. */
-  if ((!rechecked_in_tx(rt) || rt->prehash) && check_scope(r) != 0) return -1;
+  /* An upload read before the writer is taken (tx_late) has its scope checked here too, so that no
+   * file is read for a caller who may not write there; and again in the transaction (req_begin). */
+  bool early_upload = rt->tx_late && !rt->body && rt->body_limit;
+  if ((!rechecked_in_tx(rt) || rt->prehash || early_upload) && check_scope(r) != 0) return -1;
   if (rt->prehash && r->resumes == 0) {
     /* Nothing is held while the pool hashes: the server releases the connections. */
     if (prehash(r) != 0) return -1;

@@ -996,7 +996,7 @@ const route routes[] = {
      "Nhập danh sách xác nhận (CSV hoặc Excel, thân yêu cầu là nội dung tệp, tối đa 16 MiB; cột Số CCCD, Loại xác nhận, "
      "Nguồn, Ngày xác nhận, Số hiệu): ghép theo CCCD với người dân trong phạm vi; báo từng dòng không ghép được hoặc "
      "sai; nhập lại không ghi trùng",
-     "ConfirmationImport", .body_limit = 16u * 1024 * 1024},
+     "ConfirmationImport", .body_limit = 16u * 1024 * 1024, .tx_late = true},
     {"DELETE", "/api/v1/confirmations/{id}", h_confirmations_delete, AUTH_LOGIN, CAP_PEOPLE_WRITE, SCOPE_CONFIRMATION,
      "id", FROM_PATH, NULL, NULL, true, RATE_WRITE, 204, "deleteConfirmation", "Học tập",
      "Xóa một xác nhận ghi nhầm (quyền people.write trên đơn vị đăng ký của người đó; được ghi nhật ký)", NULL},
@@ -1187,7 +1187,7 @@ const route routes[] = {
      "uploadPlanAttachment", "Kế hoạch",
      "Gửi lên một tệp đính kèm cho báo cáo (thân yêu cầu là nội dung tệp, tối đa 10 MiB; PDF, PNG, JPEG, WebP, loại "
      "được đọc từ nội dung: tệp không đúng loại tên hoặc Content-Type ghi bị từ chối 415); rồi ghi mã tệp vào báo cáo",
-     "Attachment", .body_limit = ATTACH_MAX_BYTES},
+     "Attachment", .body_limit = ATTACH_MAX_BYTES, .tx_late = true},
     {"GET", "/api/v1/attachments/{id}", h_attachment_get, AUTH_LOGIN, 0, SCOPE_ATTACHMENT, "id", FROM_PATH, NULL, NULL,
      false, RATE_NONE, 200, "getAttachment", "Kế hoạch",
      "Tải một tệp đính kèm (Content-Disposition: attachment), nếu được xem đối tượng chứa nó", NULL},
@@ -1221,7 +1221,7 @@ const route routes[] = {
      school_evidence_query, true, RATE_WRITE, 201, "uploadSchoolEvidence", "Trường học",
      "Gửi lên một tệp minh chứng của trường (thân yêu cầu là nội dung tệp, tối đa 10 MiB; PDF, PNG, JPEG, WebP, loại "
      "được đọc từ nội dung)",
-     "Attachment", .body_limit = ATTACH_MAX_BYTES},
+     "Attachment", .body_limit = ATTACH_MAX_BYTES, .tx_late = true},
     /* resources (nguồn lực: đóng góp, kinh phí theo nhiệm vụ) */
     {"GET", "/api/v1/contributions", h_contributions_list, ON_UNIT(CAP_REPORTS_READ, "unit_id", FROM_QUERY), NULL,
      contributions_query, false, RATE_NONE, 200, "listContributions", "Kế hoạch",

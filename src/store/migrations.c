@@ -1574,6 +1574,24 @@ static const store_sql m0033[] = {
     {NULL, NULL},
 };
 
+/* 41: who runs an import job. A job `running` names its owner process (owner_host: the host name,
+ * the kernel's boot id and the pid namespace, the processes that can see each other's pids; its pid
+ * and start time, so that a pid used again is another process) and a lease the owner renews while it
+ * lives (lease_until, seconds). Another process takes the job over (resumes it) when the owner is seen
+ * dead on the same host, or when the lease has run out; a job with no owner (made before this
+ * migration) is anyone's to resume, as before. jobs.h tells the rule. */
+static const store_sql m0041[] = {
+    {"ALTER TABLE import_jobs ADD COLUMN owner_host TEXT NOT NULL DEFAULT ''", NULL},
+    {"ALTER TABLE import_jobs ADD COLUMN owner_pid BIGINT NOT NULL DEFAULT 0", NULL},
+    {"ALTER TABLE import_jobs ADD COLUMN owner_start BIGINT NOT NULL DEFAULT 0", NULL},
+    {"ALTER TABLE import_jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0", NULL},
+    /* The attempts still open with a time limit, by deadline: those whose time ran out are graded
+     * on their saved sheet (quiz.h, quiz_expire_sweep). */
+    {"CREATE INDEX quiz_attempts_due ON quiz_attempts(deadline_at) WHERE submitted_at IS NULL AND deadline_at IS NOT NULL",
+     NULL},
+    {NULL, NULL},
+};
+
 const store_migration hocvuso_migrations[] = {
     {1, "units, accounts, sessions, audit log", m0001},
     {2, "units listed by parent in id order", m0002},
@@ -1608,5 +1626,6 @@ const store_migration hocvuso_migrations[] = {
     {34, "the question bank's revision, for the quizzes' pools kept in memory", m0034},
     {37, "live counts' marks of people, memberships and households once a statement (PostgreSQL)", m0037},
     {38, "live counts' marks made by upserts of their own, whatever statement fired them (SQLite)", m0038},
+    {41, "import jobs name their owner process and its lease; open timed attempts by deadline", m0041},
     {0, NULL, NULL},
 };

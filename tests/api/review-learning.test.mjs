@@ -110,9 +110,13 @@ test('starts and submissions at once: one attempt, one submission counted, the l
   assert.deepEqual(starts.map((s) => s.status).sort(), [200, 200, 200, 200, 200, 200, 200, 201]);
   assert.equal(new Set(starts.map((s) => s.json.id)).size, 1, 'one attempt');
   const id = starts[0].json.id;
+  // The same submission eight times at once: one counted; the others answered with its stored result
+  // (the same submission again) or, when they could not yet see it, 409.
   const subs = await Promise.all(Array.from({ length: 8 }, () => submit(id, [])));
-  assert.deepEqual(subs.map((s) => s.status).sort(), [200, 409, 409, 409, 409, 409, 409, 409]);
-  for (const s of subs.filter((x) => x.status === 409)) expectError(assert, s, 409, 'conflict', 'id');
+  const ok = subs.filter((x) => x.status === 200);
+  assert.ok(ok.length >= 1, subs.map((s) => s.status).join());
+  for (const s of subs.filter((x) => x.status !== 200)) expectError(assert, s, 409, 'conflict', 'id');
+  for (const s of ok) assert.deepEqual(s.json, ok[0].json);
   const again = await Promise.all(Array.from({ length: 4 }, () => srv.request('POST', `/api/v1/quizzes/${z.json.id}/attempts`, { session: learner })));
   for (const s of again) expectError(assert, s, 409, 'conflict', 'id');
   const list = await srv.request('GET', '/api/v1/quizzes?per_page=100', { session: learner });
@@ -191,13 +195,16 @@ test('time limits: in the minute of grace the attempt is still the open one; pas
   const done = await submit(a.id, []);
   assert.equal(done.status, 200, done.text);
   assert.equal((await mine()).attempts, 1);
-  // Past the grace: refused, shown as expired, not resumed; a new attempt is a new one.
+  // Past the grace: refused, not resumed, graded on its saved sheet (none: blank, 0 %) when next
+  // read (quiz-timeup.test.mjs); a new attempt is a new one.
   const b = (await startQ()).json;
   await moveDeadline(b.id, 200);
   const late = await submit(b.id, []);
   expectError(assert, late, 409, 'conflict', 'id');
   assertVietnamese(assert, late.json.error.message);
-  assert.equal((await srv.request('GET', `/api/v1/attempts/${b.id}`, { session: learner })).json.state, 'expired');
+  const shown = (await srv.request('GET', `/api/v1/attempts/${b.id}`, { session: learner })).json;
+  assert.equal(shown.state, 'submitted');
+  assert.equal(shown.score_percent, 0);
   assert.equal((await mine()).open_attempt, null);
   const c = await startQ();
   assert.equal(c.status, 201, c.text);

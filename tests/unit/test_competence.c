@@ -605,10 +605,20 @@ static void test_submit_text_equals_view(void **state) {
     assert_int_equal(sd.assisted_by, assisted ? fx->helper : 0);
     assert_int_equal(sd.person_id, assisted ? fx->A : 0);
     if (round == 1) assert_true(json_is_true(json_object_get(back, "passed")));
-    /* submitted twice: 409, and the first submission stands */
+    /* the same submission again: its stored result (the same text), nothing written; other
+     * answers: 409, and the first submission stands */
+    char *first = strdup(b.data);
+    assert_non_null(first);
     buf_clear(&b);
-    assert_int_not_equal(quiz_submit_text(fx->w, &fx->keys, id, answers, &b, &sd, &e), 0);
+    assert_int_equal(quiz_submit_text(fx->w, &fx->keys, id, answers, &b, &sd, &e), 0);
+    assert_true(sd.again);
+    assert_string_equal(b.data, first);
+    free(first);
+    buf_clear(&b);
+    json_t *other = json_pack("[s]", "một câu trả lời khác");
+    assert_int_not_equal(quiz_submit_text(fx->w, &fx->keys, id, other, &b, &sd, &e), 0);
     assert_int_equal(e.status, 409);
+    json_decref(other);
     buf_free(&b);
     json_decref(back);
     json_decref(view);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h> /* after the headers it relies on (stdarg, stddef, setjmp) */
@@ -25,6 +26,7 @@
 #include "domain/importer.h"
 #include "domain/jobs.h"
 #include "domain/units.h"
+#include "util/clock.h"
 #include "store/migrations.h"
 #include "store/store.h"
 
@@ -74,6 +76,12 @@ STORE_SQL(q_legacy_terms, "INSERT INTO import_terms (job_id, word, name_key, per
 STORE_SQL(q_dup_term, "INSERT INTO import_terms (job_id, word, name_key, person_id)"
                       " SELECT (SELECT MAX(id) FROM import_jobs), 'ly', name_key, id FROM people WHERE name_key = ?");
 STORE_SQL(q_word_key, "SELECT COUNT(*) FROM person_words WHERE name_key = ? AND word = ?");
+
+/* Jobs with owners of the test's making (jobs.h, "Who runs it"). */
+STORE_SQL(q_jobs_settle, "UPDATE import_jobs SET status = 'done' WHERE status IN ('running', 'queued')");
+STORE_SQL(q_job_owner, "UPDATE import_jobs SET status = ?, owner_host = ?, owner_pid = ?, owner_start = ?,"
+                       " lease_until = ? WHERE id = ?");
+STORE_SQL(q_job_owned, "SELECT owner_host, owner_pid, owner_start, lease_until FROM import_jobs WHERE id = ?");
 
 static fixture *fx_of(void **state) {
   fixture *fx = *state;
@@ -751,11 +759,136 @@ static void test_xlsx(void **state) {
   import_job_clear(&j);
 }
 
+
+/* A pid that was a process of ours and is no longer (reaped): nobody's. */
+static int64_t dead_pid(void) {
+  pid_t p = fork();
+  assert_true(p >= 0);
+  if (p == 0) _exit(0);
+  int st;
+  assert_int_equal(waitpid(p, &st, 0), p);
+  return p;
+}
+
+/* Whether an owner is gone: none, ourselves, a dead pid here, a pid used again, a live one, and
+ * on another host only by its lease. */
+static void test_owner_rules(void **state) {
+  (void)state;
+  const job_owner *me = jobs_me();
+  assert_true(me->host[0] && me->pid == getpid() && me->start > 0);
+  int64_t now = 1000000;
+  job_owner o = {.host = ""};
+  assert_true(jobs_owner_gone(&o, now + 60, me, now)); /* a job made before owners were recorded */
+  assert_true(jobs_owner_gone(me, now + 60, me, now)); /* ours: nobody else runs it */
+  o = *me;
+  o.pid = dead_pid();
+  assert_true(jobs_owner_gone(&o, now + 60, me, now)); /* dead here, whatever its lease */
+  o.pid = getppid();
+  o.start = 0; /* the parent (alive), its start unknown: alive */
+  assert_false(jobs_owner_gone(&o, now - 60, me, now));
+  o.pid = me->pid;
+  o.start = me->start + 1; /* our pid, another start: a process that was, the pid used again */
+  assert_true(jobs_owner_gone(&o, now + 60, me, now));
+  assert_true(jobs_process_alive(me->pid, me->start));
+  assert_false(jobs_process_alive(me->pid, me->start + 1));
+  snprintf(o.host, sizeof o.host, "app2/%s", "0b5e1d");
+  o.pid = dead_pid(); /* another host: its pid means nothing here, only its lease */
+  assert_false(jobs_owner_gone(&o, now + 1, me, now));
+  assert_false(jobs_owner_gone(&o, now, me, now));
+  assert_true(jobs_owner_gone(&o, now - 1, me, now));
+}
+
+static int claim(fixture *fx, bool orphans_only, int64_t *id) {
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(store_begin(w), STORE_OK);
+  *id = 0;
+  int rc = jobs_claim(w, jobs_me(), orphans_only, id);
+  assert_int_equal(store_commit(w), STORE_OK);
+  store_release(w);
+  return rc;
+}
+
+static void set_owner(fixture *fx, int64_t id, const char *status, const char *host, int64_t pid, int64_t start,
+                      int64_t lease) {
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  store_stmt *s = store_prepare(w, &q_job_owner);
+  assert_non_null(s);
+  store_bind_text(s, 1, status);
+  store_bind_text(s, 2, host);
+  store_bind_int(s, 3, pid);
+  store_bind_int(s, 4, start);
+  store_bind_int(s, 5, lease);
+  store_bind_int(s, 6, id);
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  store_release(w);
+}
+
+/* A claim on the database: a job held by a live process elsewhere is left alone until its lease
+ * runs out, then taken (and made ours, with a lease); a dead owner's job here is taken at once; a
+ * queued job is not an orphan; a chunk's progress is refused to a process that lost its job. */
+static void test_claim_owners(void **state) {
+  fixture *fx = fx_of(state);
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  store_stmt *s = store_prepare(w, &q_jobs_settle);
+  assert_non_null(s);
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  int64_t ids[3];
+  for (int i = 0; i < 3; i++) {
+    import_job j = {.scope_all = true};
+    snprintf(j.status, sizeof j.status, "running");
+    snprintf(j.file_path, sizeof j.file_path, "/nonexistent/f%d.csv", i);
+    assert_int_equal(jobs_create(w, &j), 0);
+    ids[i] = j.id;
+  }
+  store_release(w);
+  int64_t now = clock_now(), id;
+  /* made running here: ours, with a lease */
+  s = NULL;
+  store_conn *c = store_acquire(fx->st, false);
+  s = store_prepare(c, &q_job_owned);
+  store_bind_int(s, 1, ids[0]);
+  assert_int_equal(store_step(s), STORE_ROW);
+  assert_string_equal(store_col_text(s, 0), jobs_me()->host);
+  assert_int_equal(store_col_int(s, 1), getpid());
+  assert_true(store_col_int(s, 3) >= now + JOBS_LEASE_SECONDS - 1);
+  store_reset(s);
+  store_release(c);
+  set_owner(fx, ids[0], "running", "app2/other-boot/1", 4242, 77, now + 60); /* alive elsewhere */
+  set_owner(fx, ids[1], "running", jobs_me()->host, getppid(), 0, now - 600);  /* alive here, lease old */
+  set_owner(fx, ids[2], "queued", "", 0, 0, 0);
+  assert_int_equal(claim(fx, true, &id), 0); /* no orphan */
+  import_counts none = {0};
+  w = store_acquire(fx->st, true);
+  assert_int_equal(jobs_progress(w, ids[0], 10, &none), -1); /* not ours: no progress written */
+  store_release(w);
+  assert_int_equal(claim(fx, false, &id), 1); /* the queued one */
+  assert_int_equal(id, ids[2]);
+  set_owner(fx, ids[2], "done", "", 0, 0, 0);
+  set_owner(fx, ids[0], "running", "app2/other-boot/1", 4242, 77, now - 1); /* its lease ran out */
+  assert_int_equal(claim(fx, true, &id), 1);
+  assert_int_equal(id, ids[0]);
+  w = store_acquire(fx->st, true);
+  assert_int_equal(jobs_progress(w, ids[0], 10, &none), 0); /* ours now */
+  store_release(w);
+  set_owner(fx, ids[0], "done", "", 0, 0, 0);
+  set_owner(fx, ids[1], "running", jobs_me()->host, dead_pid(), 0, now + 600); /* died here */
+  assert_int_equal(claim(fx, true, &id), 1);
+  assert_int_equal(id, ids[1]);
+  set_owner(fx, ids[1], "done", "", 0, 0, 0);
+  assert_int_equal(claim(fx, false, &id), 0);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   const struct CMUnitTest pure[] = {
       cmocka_unit_test(test_group_keys),
       cmocka_unit_test(test_roles),
+      cmocka_unit_test(test_owner_rules),
   };
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rows),
@@ -767,6 +900,7 @@ int main(void) {
       cmocka_unit_test(test_terms_merge_stopped),
       cmocka_unit_test(test_terms_staged_forms),
       cmocka_unit_test(test_chunks_read_ahead),
+      cmocka_unit_test(test_claim_owners),
   };
   int failed = cmocka_run_group_tests_name("import_pure", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("import_sqlite", tests, setup_sqlite, teardown_sqlite);

@@ -362,6 +362,49 @@ static void test_xml_edges(void **state) {
   q_file_free(&f);
 }
 
+/* Numerical answers as learners type them (quiz.h, quiz_parse_number): the one rule's table. */
+static void test_parse_number(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    bool ok;
+    double value;
+  } cases[] = {
+      {"1.000.000", true, 1e6},     {"1,000,000", true, 1e6},      {"1 000 000", true, 1e6},
+      {"1,5", true, 1.5},           {"12.5", true, 12.5},          {"12,5", true, 12.5},
+      {" 6,0 ", true, 6},           {"0,125", true, 0.125},        {"0.125", true, 0.125},
+      {"1234,567", true, 1234.567}, {"1.000.000,5", true, 1000000.5}, {"1,000,000.5", true, 1000000.5},
+      {"1.234,56", true, 1234.56},  {"-3,5", true, -3.5},          {"\xe2\x88\x92" "2", true, -2},
+      {"+7", true, 7},              {"42", true, 42},              {"0", true, 0},
+      {",5", true, 0.5},            {"3,14159", true, 3.14159},    {"1.50", true, 1.5},
+      {"10\xc2\xa0" "000", true, 10000}, {"2.500.000 ", true, 2500000}, {"12.345.678,9", true, 12345678.9},
+      {"1.5.0", false, 0},          {"1.00.0", false, 0},          {"1,2.3", false, 0},
+      {"1.000,5.0", false, 0},      {"1,000", false, 0},           {"1.000", false, 0},
+      {"12,500", false, 0},         {"999.999", false, 0},         {"1..0", false, 0},
+      {"1e5", false, 0},            {"0x10", false, 0},            {"inf", false, 0},
+      {"nan", false, 0},            {"", false, 0},                {"  ", false, 0},
+      {".", false, 0},              {"-", false, 0},               {"5-", false, 0},
+      {"--5", false, 0},            {"1 / 2", false, 0},           {"mười", false, 0},
+      {"01.000.000", false, 0},     {"1.0000.000", false, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    double x = -99;
+    const char *why = NULL;
+    bool ok = quiz_parse_number(cases[i].text, &x, &why);
+    if (ok != cases[i].ok || (ok && fabs(x - cases[i].value) > 1e-9))
+      fail_msg("\"%s\": %s %g, want %s %g", cases[i].text, ok ? "accepted" : "refused", x, cases[i].ok ? "accepted" : "refused",
+               cases[i].value);
+    if (!ok) assert_non_null(why);
+  }
+  /* the ambiguous ones say how to write them */
+  const char *why = NULL;
+  double x;
+  assert_false(quiz_parse_number("1.000", &x, &why));
+  assert_non_null(strstr(why, "1000"));
+  assert_false(quiz_parse_number("1.5.0", &x, &why));
+  assert_string_equal(why, "phải là một số");
+}
+
 /* Short answers (quiz.h): case, accents and spacing ignored; '*' any text; an empty answer never. */
 static void test_short_match(void **state) {
   (void)state;
@@ -437,7 +480,7 @@ int main(void) {
       cmocka_unit_test(test_gift_moodle_questions), cmocka_unit_test(test_gift_category_and_escapes),
       cmocka_unit_test(test_gift_edges),            cmocka_unit_test(test_xml_fixtures),
       cmocka_unit_test(test_xml_edges),             cmocka_unit_test(test_grades),
-      cmocka_unit_test(test_short_match),       cmocka_unit_test(test_lesson_render),
+      cmocka_unit_test(test_short_match),       cmocka_unit_test(test_parse_number),       cmocka_unit_test(test_lesson_render),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

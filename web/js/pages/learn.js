@@ -424,15 +424,18 @@ function earnedBanner(a) {
 }
 
 function reviewView(a) {
+  // Time ran out: the server grades the saved answers (closed at the deadline) the next time it is read.
   const head = a.state === 'expired'
-    ? banner('warning', 'Bài làm đã quá thời gian và không được tính.')
+    ? banner('warning', 'Bài làm đã hết thời gian và đang được chấm theo các câu trả lời đã lưu. Hãy tải lại trang.')
     : banner(a.passed ? 'success' : 'warning', a.passed
       ? `Chúc mừng! Bạn đạt ${fmtNum(a.score_percent)}% (cần ${a.pass_percent}%).`
       : `Bạn được ${fmtNum(a.score_percent)}%, cần ${a.pass_percent}% để đạt. Hãy xem lời giải thích rồi làm lại.`);
   return h('div', { class: 'page' },
     pageHeader(a.title, 'Kết quả bài làm', backLink(a)),
     earnedBanner(a),
-    head, assistedNote(a),
+    head, a.state === 'submitted' && a.deadline_at && a.submitted_at === a.deadline_at
+      ? banner('info', 'Hết thời gian làm bài: bài được chấm theo các câu trả lời đã lưu lúc hết giờ.') : null,
+    assistedNote(a),
     a.state === 'submitted' ? h('ol', { class: 'review-list' }, a.questions.map((q) => h('li', { class: `review ${q.score >= 1 ? 'review-right' : q.score > 0 ? 'review-partial' : 'review-wrong'}` },
       h('p', { class: 'question-legend' }, plain(q.text, q.format)),
       h('p', null, h('strong', null, 'Bạn trả lời: '), answerText(q, q.your_answer)),
