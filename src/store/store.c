@@ -977,6 +977,7 @@ static int restart_wal(store *st, store_conn *maint) {
 
 static void *maintenance_main(void *arg) {
   store *st = arg;
+  (void)pthread_setname_np(pthread_self(), "hv-store-maint");
   char err[256];
   store_conn *c = st->be->connect(st->target, true, err, sizeof err);
   if (!c) {
@@ -1113,6 +1114,7 @@ static void sync_take_group(store *st) {
 }
 
 static void *syncer_main(void *arg) {
+  (void)pthread_setname_np(pthread_self(), "hv-store-sync");
   store *st = arg;
   pthread_mutex_lock(&st->sync_mu);
   for (;;) {
