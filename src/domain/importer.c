@@ -377,7 +377,7 @@ static void units_ix_free(units_ix *u) {
 /* ---- one row, validated ---- */
 typedef struct import_row {
   long line;
-  char reason[400]; /* "" when the row is good */
+  char *reason; /* NULL when the row is good; malloc'd (rows_free_reasons), or oom_reason */
   const char *name, *name_key;
   int y, m, d;
   char sex;
@@ -418,21 +418,50 @@ typedef struct imp {
    * fix-up done, the staged rows gone (each 0 until reached) */
   double t_begin, t_file, t_terms, t_fixup, t_unstaged;
   size_t rows_max, rows_last; /* the largest chunk written, the last one */
+  /* A chunk's largest arrays, kept from one chunk to the next (allocated anew each chunk, 15 MB of
+   * them a chunk were left in the allocator's arenas: a million-row import's peak was 20 MB higher) */
+  struct bulk_stored *keep_arr;
+  size_t keep_cap;
+  store_val *keep_people, *keep_members;
+  size_t keep_rows;
   struct term_runs *runs; /* a fresh job's name terms, sorted as the chunks commit; NULL: none */
   bool by_runs;           /* the terms were merged from the runs */
 } imp;
 
+/* A row's reasons, one sentence after another, up to REASON_MAX bytes; kept outside the row (a
+ * chunk's rows are mostly good: 400 bytes a row held for nothing were 9 MB of a million-row
+ * import's peak). When no memory is left the row still goes bad, with oom_reason. */
+enum { REASON_MAX = 400 };
+static char oom_reason[] = "Không đủ bộ nhớ để kiểm tra dòng này.";
+
+static void reason_free(import_row *r) {
+  if (r->reason != oom_reason) free(r->reason);
+  r->reason = NULL;
+}
+
+static void rows_free_reasons(import_row *rows, size_t n) {
+  for (size_t i = 0; rows && i < n; i++) reason_free(&rows[i]);
+}
+
 static void add_reason(import_row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_reason(import_row *r, const char *fmt, ...) {
-  size_t n = strlen(r->reason);
-  if (n + 4 >= sizeof r->reason) return;
+  if (r->reason == oom_reason) return;
+  size_t n = r->reason ? strlen(r->reason) : 0;
+  if (n + 4 >= REASON_MAX) return;
+  char *nr = realloc(r->reason, REASON_MAX);
+  if (!nr) {
+    reason_free(r);
+    r->reason = oom_reason;
+    return;
+  }
+  r->reason = nr;
   if (n) { /* sentences follow each other: "…tương lai. Không tìm thấy…" */
     memcpy(r->reason + n, " ", 2);
     n += 1;
   }
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(r->reason + n, sizeof r->reason - n, fmt, ap);
+  vsnprintf(r->reason + n, REASON_MAX - n, fmt, ap);
   va_end(ap);
 }
 
@@ -508,6 +537,7 @@ static int64_t find_unit(imp *x, const smap *m, smap *cache, char *(*key_of)(con
  * strings go to `ar`. Runs on the reading thread (read_chunk) while the writer writes the chunk
  * before: it reads x->u and x->m, and alone uses x->cccd_lines, x->group_cells and x->org_cells. */
 static int validate(imp *x, const table_row *tr, import_row *r, arena *ar, bool seal) {
+  reason_free(r);
   memset(r, 0, sizeof *r);
   r->line = tr->line;
   r->vneid = -1;
@@ -635,7 +665,7 @@ static int validate(imp *x, const table_row *tr, import_row *r, arena *ar, bool 
     free(c);
   }
   /* A CCCD twice in the file: the later good row is refused, naming the first. */
-  if (r->has_cccd && !r->reason[0]) {
+  if (r->has_cccd && !r->reason) {
     people_cccd_hash(x->keys, digits, r->cccd_hash);
     int64_t first = dset_first(&x->cccd_lines, r->cccd_hash, r->line);
     if (first < 0) return -1;
@@ -723,6 +753,17 @@ static void chunk_ix_free(chunk_ix *c) {
   memset(c, 0, sizeof *c);
 }
 
+/* The chunk's index freed, its largest arrays kept for the next chunk. */
+static void chunk_ix_done(imp *x, chunk_ix *c) {
+  free(x->keep_arr);
+  x->keep_arr = c->arr;
+  x->keep_cap = c->cap;
+  c->arr = NULL;
+  if (c->people == x->keep_people) c->people = NULL;
+  if (c->members == x->keep_members) c->members = NULL;
+  chunk_ix_free(c);
+}
+
 /* Room in c->arr for `more` records at once (the chunk's rows after its candidates): grown by
  * doubling row by row, the array of a 12,000-row chunk (a kilobyte a record) was copied at 8 MB
  * and held twice over while it moved. 0 or -1. */
@@ -751,7 +792,7 @@ static void household_key(char *out, size_t n, const import_row *r) {
   snprintf(out, n, "%lld\x1f%c\x1f%s", (long long)r->unit_id, r->hh_code ? 'c' : 'a', r->hh_code ? r->hh_code : r->addr_key);
 }
 
-static bool wants_household(const import_row *r) { return !r->reason[0] && r->resident && (r->hh_code || r->addr_key); }
+static bool wants_household(const import_row *r) { return !r->reason && r->resident && (r->hh_code || r->addr_key); }
 
 static int on_household(void *ctx, int64_t id, int64_t unit_id, const char *code, const char *address_key) {
   smap *m = ctx;
@@ -844,7 +885,7 @@ static int chunk_prefetch(imp *x, store_conn *w, chunk_ix *c) {
   bool first_h = true, first_n = true;
   for (size_t i = 0; i < x->nrows; i++) {
     const import_row *r = &x->rows[i];
-    if (r->reason[0]) continue;
+    if (r->reason) continue;
     if (r->has_cccd) {
       if (!first_h) buf_putc(&h, ',');
       json_text(&h, r->cccd_hash);
@@ -1016,7 +1057,7 @@ static int chunk_reserve(imp *x, store_conn *w, chunk_ix *c) {
   int64_t v, hh;
   for (size_t i = 0; i < x->nrows; i++) {
     const import_row *r = &x->rows[i];
-    if (r->reason[0]) continue;
+    if (r->reason) continue;
     if (r->has_cccd && smap_get(&c->by_hash, r->cccd_hash, &v)) continue;
     hh = 0;
     if (wants_household(r)) {
@@ -1028,10 +1069,17 @@ static int chunk_reserve(imp *x, store_conn *w, chunk_ix *c) {
     need++;
   }
   c->defer = true;
-  c->people = calloc(x->nrows ? x->nrows : 1, sizeof(store_val) * PEOPLE_BULK_COLS);
-  c->members = calloc(x->nrows ? x->nrows : 1, sizeof(store_val) * MEMBERSHIP_BULK_COLS);
+  if (x->keep_rows < x->nrows) {
+    free(x->keep_people);
+    free(x->keep_members);
+    x->keep_people = malloc(x->nrows * sizeof(store_val) * PEOPLE_BULK_COLS);
+    x->keep_members = malloc(x->nrows * sizeof(store_val) * MEMBERSHIP_BULK_COLS);
+    x->keep_rows = x->keep_people && x->keep_members ? x->nrows : 0;
+  }
+  c->people = x->keep_people; /* every row is written whole before it is read (people_bulk_row) */
+  c->members = x->keep_members;
   c->ids = calloc(need ? (size_t)need : 1, sizeof *c->ids);
-  if (!c->people || !c->members || !c->ids) return -1;
+  if (!x->keep_rows || !c->ids) return -1;
   if (need && people_bulk_reserve(w, BULK_PEOPLE, need, c->ids) != 0) return -1;
   c->nids = need;
   return 0;
@@ -1054,7 +1102,9 @@ static void runs_add(struct term_runs *r, const store_val *staged, int n);
  * database refuses is rejected instead of failing the chunk. STORE_OK or an error. */
 static int write_chunk_once(imp *x, store_conn *w, bool careful) {
   import_counts c = {0};
-  chunk_ix ix = {0};
+  chunk_ix ix = {.arr = x->keep_arr, .cap = x->keep_cap};
+  x->keep_arr = NULL;
+  x->keep_cap = 0;
   int64_t now = clock_now();
   int rc = store_begin(w);
   if (rc != STORE_OK) return rc;
@@ -1064,7 +1114,7 @@ static int write_chunk_once(imp *x, store_conn *w, bool careful) {
   for (size_t i = 0; i < x->nrows; i++) {
     import_row *r = &x->rows[i];
     outcome o = OUT_REJECTED;
-    if (!r->reason[0]) {
+    if (!r->reason) {
       int nterms = ix.nterms;
       if (careful && store_savepoint(w, "hv_import_row") != STORE_OK) goto fail;
       if (write_row(x, w, &ix, r, now, &o) != 0) {
@@ -1084,10 +1134,10 @@ static int write_chunk_once(imp *x, store_conn *w, bool careful) {
   if (jobs_progress(w, x->job_id, x->last_line, &c) != 0) goto fail;
   rc = store_commit(w);
   if (rc == STORE_OK) runs_add(x->runs, ix.terms, ix.nterms);
-  chunk_ix_free(&ix);
+  chunk_ix_done(x, &ix);
   return rc;
 fail:
-  chunk_ix_free(&ix);
+  chunk_ix_done(x, &ix);
   snprintf(x->err, sizeof x->err, "%s", store_errmsg(w));
   store_rollback(w);
   return store_unavailable(w) ? STORE_UNAVAILABLE : STORE_ERROR;
@@ -2169,11 +2219,18 @@ int importer_mapping_check(const char *path, json_t *mapping, char *err, size_t 
 /* What only the file's chunks need (the CCCDs seen, the households, the unit caches and the rows):
  * freed before the merge, which needs none of it, so that the two phases' memory does not add up. */
 static void imp_free_chunks(imp *x) {
+  free(x->keep_arr);
+  free(x->keep_people);
+  free(x->keep_members);
+  x->keep_arr = NULL;
+  x->keep_people = x->keep_members = NULL;
+  x->keep_cap = x->keep_rows = 0;
   dset_free(&x->cccd_lines);
   smap_free(&x->households);
   smap_free(&x->group_cells);
   smap_free(&x->org_cells);
   arena_free(&x->a);
+  rows_free_reasons(x->rows, x->cap);
   free(x->rows);
   x->rows = NULL;
   x->nrows = x->cap = 0;
@@ -2396,6 +2453,7 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
     }
   }
   imp_free_chunks(&x);
+  rows_free_reasons(rd.rows, IMPORTER_CHUNK_MAX);
   free(rd.rows);
   rd.rows = NULL;
   arena_free(&rd.a);
@@ -2437,6 +2495,7 @@ out:
   if (t) table_close(t);
   import_job_clear(&j);
   imp_free(&x);
+  rows_free_reasons(rd.rows, IMPORTER_CHUNK_MAX);
   free(rd.rows);
   arena_free(&rd.a);
   return ret;
