@@ -1448,6 +1448,77 @@ static void test_ids_not_reused(void **state) {
     remove_sqlite_files(target);
 }
 
+/* Migration 39 (fewer pages a visit) on a database at 38 with entries in its audit log: every entry
+ * is kept as it was, the index by actor id is gone and the other three are there, the list's
+ * filters still answer (by user name, by action, by object), and a new visit marks its household
+ * only when it is the first of its household on or before its day (the trigger's text on SQLite,
+ * the function's on PostgreSQL). Runs the real migrations on a database of its own. */
+static void test_migration_39(void **state) {
+  fixture *fx = fx_of(state);
+  char err[512] = "", target[600];
+  if (fx->kind == STORE_SQLITE) {
+    snprintf(target, sizeof target, "%.63s/m39.db", fx->dir);
+    remove_sqlite_files(target);
+  } else {
+    store_conn *c = store_acquire(fx->st, true);
+    assert_non_null(c);
+    exec_ok(c, "DROP SCHEMA IF EXISTS hv_test_m39 CASCADE; CREATE SCHEMA hv_test_m39");
+    store_release(c);
+    const char *url = getenv("HOCVUSO_TEST_DATABASE_URL");
+    snprintf(target, sizeof target, "%s%coptions=-c%%20search_path%%3Dhv_test_m39", url, strchr(url, '?') ? '&' : '?');
+  }
+  store *st = store_open(target, 2, err, sizeof err);
+  if (!st) fail_msg("open %s: %s", target, err);
+  /* the migrations up to 38 */
+  size_t n = 0;
+  while (hocvuso_migrations[n].version && hocvuso_migrations[n].version <= 38) n++;
+  store_migration *upto38 = calloc(n + 1, sizeof *upto38);
+  assert_non_null(upto38);
+  memcpy(upto38, hocvuso_migrations, n * sizeof *upto38);
+  if (store_migrate(st, upto38, err, sizeof err) < 0) fail_msg("migrate to 38: %s", err);
+  free(upto38);
+  assert_int_equal(store_schema_version(st), 38);
+  store_conn *c = store_acquire(st, true);
+  assert_non_null(c);
+  exec_ok(c, "INSERT INTO audit_log (at, actor_id, actor_username, action, entity, entity_id, unit_id, detail,"
+             " actor_name, names_fold) VALUES (100, 7, 'tnv.mot', 'field.visit.create', 'household', 41, NULL,"
+             " '{\"visit_id\":1}', 'Tình nguyện viên Một', 'tnv.mot'),"
+             " (200, 8, 'tnv.hai', 'field.visit.create', 'household', 42, NULL, NULL, 'Tình nguyện viên Hai', 'tnv.hai'),"
+             " (300, 7, 'tnv.mot', 'person.read', 'person', 43, NULL, NULL, NULL, NULL)");
+  STORE_SQL(q_sum, "SELECT COUNT(*) * 1000000 + SUM(id + at + actor_id + entity_id) FROM audit_log");
+  int64_t before = query_int(c, &q_sum);
+  store_release(c);
+
+  int applied = store_migrate(st, hocvuso_migrations, err, sizeof err);
+  if (applied < 1) fail_msg("migrate from 38: %d %s", applied, err);
+  assert_true(store_schema_version(st) >= 39);
+  c = store_acquire(st, true);
+  assert_non_null(c);
+  assert_int_equal(query_int(c, &q_sum), before);
+  STORE_SQL2(q_indexes,
+             "SELECT COUNT(*) * 10 + SUM(name = 'audit_actor') FROM sqlite_master WHERE type = 'index'"
+             " AND tbl_name = 'audit_log' AND name IN ('audit_actor', 'audit_at', 'audit_action', 'audit_log_entity_id')",
+             "SELECT COUNT(*) * 10 + SUM(CASE WHEN indexname = 'audit_actor' THEN 1 ELSE 0 END) FROM pg_indexes"
+             " WHERE schemaname = current_schema() AND tablename = 'audit_log'"
+             " AND indexname IN ('audit_actor', 'audit_at', 'audit_action', 'audit_log_entity_id')");
+  assert_int_equal(query_int(c, &q_indexes), 30); /* three, none of them audit_actor */
+  STORE_SQL(q_by_name, "SELECT COUNT(*) FROM audit_log WHERE actor_username = 'tnv.mot'");
+  assert_int_equal(query_int(c, &q_by_name), 2);
+  STORE_SQL(q_by_object, "SELECT COUNT(*) FROM audit_log WHERE entity_id = 42 AND action = 'field.visit.create'");
+  assert_int_equal(query_int(c, &q_by_object), 1);
+  STORE_SQL2(q_rule,
+             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'ind_visits_in'"
+             " AND sql LIKE '%e\\_.id < NEW.id%' ESCAPE '\\'",
+             "SELECT COUNT(*) FROM pg_proc WHERE proname = 'ind_mark_visits'"
+             " AND pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND prosrc LIKE '%e\\_.id < NEW.id%' ESCAPE '\\'");
+  assert_int_equal(query_int(c, &q_rule), 1);
+  store_release(c);
+  /* Running the migrations again changes nothing. */
+  assert_int_equal(store_migrate(st, hocvuso_migrations, err, sizeof err), 0);
+  store_close(st);
+  if (fx->kind == STORE_SQLITE) remove_sqlite_files(target);
+}
+
 typedef struct loader {
   store *st;
   volatile int stop;
@@ -2228,6 +2299,7 @@ int main(void) {
       cmocka_unit_test(test_acquire_deadline),
       cmocka_unit_test(test_pg_reconnect),
       cmocka_unit_test(test_ids_not_reused),
+      cmocka_unit_test(test_migration_39),
       cmocka_unit_test(test_backup_under_writes),
       cmocka_unit_test(test_wal_restarts_under_writes),
       cmocka_unit_test(test_wal_frames_whole),
