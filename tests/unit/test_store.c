@@ -2246,6 +2246,127 @@ static void test_grouped_plain_taker(void **state) {
   grouped_store_remove(st, dir, path);
 }
 
+/* Combined writes (store_acquire_or_queue): with the writer held, writes are queued instead of
+ * waiting on their threads; the holder runs them in arrival order on the writer, in its group (one
+ * commit number, told durable once synced); one that fails is undone alone. With the writer free, the
+ * caller takes it at once. A thread waiting for the writer is not passed over for long (a few items,
+ * then NULL), and an item left queued when the writer goes to a caller that does not run them (a
+ * plain one) is handed back, once. On PostgreSQL nothing is queued (-1). */
+typedef struct {
+  store_combined item;
+  int v, woken;
+} citem;
+static void citem_wake(store_combined *it) { ((citem *)(void *)it)->woken++; }
+
+static int combined_insert(store_conn *w, int v) {
+  char sql[64];
+  snprintf(sql, sizeof sql, "INSERT INTO hv_t_g (v) VALUES (%d)", v);
+  if (store_begin(w) != STORE_OK) return -1;
+  int rc = store_exec(w, sql);
+  if (rc == STORE_OK) return store_commit(w) == STORE_OK ? 0 : -1;
+  return -1; /* left open: store_writer_pass undoes it */
+}
+
+static void test_combined_writes(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) {
+    citem x = {.item.wake = citem_wake};
+    store_conn *w = NULL;
+    assert_int_equal(store_acquire_or_queue(fx->st, &x.item, &w), -1);
+    assert_null(w);
+    return;
+  }
+  char dir[] = "/tmp/hv_test_cmb.XXXXXX", path[64];
+  store *st = grouped_store(dir, path, sizeof path);
+  store_conn *m = NULL;
+  citem first = {.item.wake = citem_wake};
+  assert_int_equal(store_acquire_or_queue(st, &first.item, &m), 1); /* free: taken */
+  assert_non_null(m);
+  enum { K = 4 };
+  citem q[K];
+  for (int i = 0; i < K; i++) {
+    q[i] = (citem){.item.wake = citem_wake, .v = i == 2 ? 1 : 10 + i}; /* the third repeats the holder's row */
+    store_conn *w = NULL;
+    assert_int_equal(store_acquire_or_queue(st, &q[i].item, &w), 0);
+    assert_null(w);
+  }
+  assert_int_equal(combined_insert(m, 1), 0);
+  uint64_t seq0 = store_writer_pass(m);
+  assert_true(seq0 > 0);
+  store_combined *it;
+  int n = 0;
+  while ((it = store_combined_next(m, n)) != NULL) {
+    citem *c = (citem *)(void *)it;
+    assert_ptr_equal(c, &q[n]); /* in arrival order */
+    int rc = combined_insert(m, c->v);
+    uint64_t seq = store_writer_pass(m);
+    if (n == 2) {
+      assert_int_equal(rc, -1);
+      assert_true(seq == 0);
+    } else {
+      assert_int_equal(rc, 0);
+      assert_true(seq == seq0); /* the holder's group */
+    }
+    n++;
+  }
+  assert_int_equal(n, K);
+  assert_false(row_seen(st, 10)); /* run, not committed yet */
+  assert_int_equal(store_release_pending(m), 0); /* the holder's number was taken by store_writer_pass */
+  told t = {0};
+  store_durable_waiter dw = {.fn = told_fn, .arg = &t};
+  notify_wait(st, seq0, &dw, &t);
+  assert_true(t.called);
+  assert_false(dw.lost);
+  for (int i = 0; i < K; i++) {
+    assert_int_equal(q[i].woken, 0);
+    if (i != 2) assert_true(row_seen(st, q[i].v));
+  }
+  assert_true(row_seen(st, 1));
+  store_stats stats;
+  store_get_stats(st, &stats);
+  assert_int_equal(stats.groups, 1);
+  assert_int_equal(stats.grouped_tx, K); /* the holder's and three of four */
+
+  /* a plain thread waits: a few items, then it goes first; one left over is handed back */
+  m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  citem more[10];
+  for (int i = 0; i < 10; i++) {
+    more[i] = (citem){.item.wake = citem_wake, .v = 100 + i};
+    store_conn *w = NULL;
+    assert_int_equal(store_acquire_or_queue(st, &more[i].item, &w), 0);
+  }
+  gtx g[1] = {{.st = st, .v = 99, .plain = true}};
+  pthread_t tids[1];
+  queue_behind(st, g, tids, 1);
+  n = 0;
+  uint64_t seq1 = 0;
+  while ((it = store_combined_next(m, n)) != NULL) {
+    assert_int_equal(combined_insert(m, ((citem *)(void *)it)->v), 0);
+    seq1 = store_writer_pass(m);
+    assert_true(seq1 > seq0);
+    n++;
+  }
+  assert_int_equal(n, 8); /* COMBINE_BEFORE_WAITER */
+  assert_int_equal(store_release_pending(m), 0); /* the holder wrote nothing itself */
+  assert_int_equal(more[8].woken, 1); /* the writer goes to a plain caller: one handed back */
+  assert_int_equal(pthread_join(tids[0], NULL), 0);
+  assert_int_equal(g[0].insert_rc, STORE_OK);
+  assert_int_equal(more[9].woken, 1); /* the plain caller gave it back free: the last one too */
+  for (int i = 0; i < 8; i++) assert_int_equal(more[i].woken, 0);
+  m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  assert_null(store_combined_next(m, 0)); /* nothing left queued */
+  store_release(m);
+  told t1 = {0};
+  store_durable_waiter dw1 = {.fn = told_fn, .arg = &t1};
+  notify_wait(st, seq1, &dw1, &t1);
+  assert_true(t1.called);
+  for (int i = 0; i < 10; i++) assert_true(row_seen(st, 100 + i) == (i < 8));
+  assert_true(row_seen(st, 99));
+  grouped_store_remove(st, dir, path);
+}
+
 /* Review (session 15): SQLite undoes a whole transaction by itself on some errors (here INSERT OR
  * ROLLBACK; in production SQLITE_FULL, IOERR, NOMEM). Mid-group, the requests released before it
  * must be told lost (503), never durable, and the one after it must commit on its own. */
@@ -2311,6 +2432,7 @@ int main(void) {
       cmocka_unit_test(test_grouped_while_syncing),
       cmocka_unit_test(test_grouped_lost),
       cmocka_unit_test(test_grouped_plain_taker),
+      cmocka_unit_test(test_combined_writes),
       cmocka_unit_test(test_review15_grouped_auto_rollback),
   };
   int failed = cmocka_run_group_tests_name("store_sqlite", tests, setup_sqlite, teardown_sqlite);
