@@ -709,11 +709,14 @@ static bool dispatch_write(req *r, struct MHD_Connection *c) {
 static void run_combined(req *q, store_conn *w) {
   q->wconn = w;
   router_write(q);
-  /* A message may be formatted in a buffer of this thread's (field.c): the answer is written on the
-   * request's own thread, after this one has gone on to others. */
+  /* A message (or a field's name) may be formatted in a buffer of this thread's (field.c): the
+   * answer is written on the request's own thread, after this one has gone on to others. */
   if (q->err.message) q->err.message = arena_strdup(&q->a, q->err.message);
-  for (int i = 0; i < q->err.nerrs; i++)
+  if (q->err.field) q->err.field = arena_strdup(&q->a, q->err.field);
+  for (int i = 0; i < q->err.nerrs; i++) {
     if (q->err.errs[i].message) q->err.errs[i].message = arena_strdup(&q->a, q->err.errs[i].message);
+    if (q->err.errs[i].field) q->err.errs[i].field = arena_strdup(&q->a, q->err.errs[i].field);
+  }
   req_db_settle(q);
   uint64_t seq = store_writer_pass(w);
   q->wconn = NULL;
