@@ -29,7 +29,6 @@ const LABELS = BUILDS.map(([b, a]) => (a ? `${resolve(b)} ${a}` : resolve(b)));
 const BIN_ARGS = BUILDS.map(([, a]) => (a || '').split(' ').filter(Boolean));
 const DATAS = process.env.FIELD_DATAS ? process.env.FIELD_DATAS.split(',') : BINS.map(() => process.env.FIELD_DATA);
 if (DATAS.length !== BINS.length) throw new Error('FIELD_DATAS: one city a build');
-const DATA = DATAS[0];
 const ROUNDS = Number(process.env.ROUNDS || 3);
 const DURATION = Number(process.env.DURATION || 8);
 const ACCOUNTS = Number(process.env.ACCOUNTS || 256);
