@@ -13,6 +13,9 @@
 // Settings: BINS (comma-separated binaries; default build/hocvuso), FIELD_DATA, ROUNDS (3),
 // DURATION (8), ACCOUNTS (256), CONNS (64), SERVE_ARGS (more options of `hocvuso serve`, e.g. --threads 8); PERF=FILE (perf record of the first round's visits into
 // FILE.<build index>, PERF_ARGS: its options, default -g).
+// A build in BINS may carry options of its own after a '|' ("build/hocvuso|--threads 2"), and
+// FIELD_DATAS (comma-separated, one a build) gives each build a city of its own: copies of one city,
+// for builds whose migrations differ (a build refuses a database migrated past it).
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
@@ -20,31 +23,36 @@ import { tmpdir } from 'node:os';
 import { REPO_ROOT, childEnv } from '../tests/api/lib/server.mjs';
 import { serve as serveOn, login, request, wrk as wrkRun, cpuOf, metrics, median } from './lib/serve.mjs';
 
-const BINS = (process.env.BINS || join(REPO_ROOT, 'build', 'hocvuso')).split(',').map((b) => resolve(b));
-const DATA = process.env.FIELD_DATA;
+const BUILDS = (process.env.BINS || join(REPO_ROOT, 'build', 'hocvuso')).split(',').map((b) => b.split('|'));
+const BINS = BUILDS.map(([b]) => resolve(b));
+const LABELS = BUILDS.map(([b, a]) => (a ? `${resolve(b)} ${a}` : resolve(b)));
+const BIN_ARGS = BUILDS.map(([, a]) => (a || '').split(' ').filter(Boolean));
+const DATAS = process.env.FIELD_DATAS ? process.env.FIELD_DATAS.split(',') : BINS.map(() => process.env.FIELD_DATA);
+if (DATAS.length !== BINS.length) throw new Error('FIELD_DATAS: one city a build');
 const ROUNDS = Number(process.env.ROUNDS || 3);
 const DURATION = Number(process.env.DURATION || 8);
 const ACCOUNTS = Number(process.env.ACCOUNTS || 256);
 const CONNS = Number(process.env.CONNS || 64);
 const PW = 'Mat-khau-do-tai-2026';
 const ADMIN_PW = 'Demo-mat-khau-2026';
-if (!DATA) throw new Error('FIELD_DATA: a city bench/field.mjs has prepared and run once');
+if (DATAS.some((d) => !d)) throw new Error('FIELD_DATA: a city bench/field.mjs has prepared and run once');
 const tmp = mkdtempSync(join(tmpdir(), 'hv-visit-ab-'));
 const note = (m) => process.stderr.write(`visit_ab: ${m}\n`);
-const serve = (bin) => serveOn(bin, DATA, (process.env.SERVE_ARGS || '').split(' ').filter(Boolean));
+const serve = (b) => serveOn(BINS[b], DATAS[b], [...(process.env.SERVE_ARGS || '').split(' ').filter(Boolean), ...BIN_ARGS[b]]);
 async function wrk(port, path, lua) {
   const w = await wrkRun(port, path, { conns: CONNS, duration: DURATION, lua });
   if (process.env.DIAG) for (const line of w.text.split('\n')) if (/^\d{3}\s/.test(line)) note(`answer: ${line.slice(0, 300)}`);
   return { rps: w.rps, n: w.n, bad: w.bad };
 }
 
-const SESSIONS = `${DATA}.visit-ab-sessions.json`;
+const sessionsOf = (data) => `${data}.visit-ab-sessions.json`;
 // Helpers of tổ 2 beyond the ones bench/field.mjs made (the per-account write limit of 20 a second
 // caps the rate at 20 × ACCOUNTS), made with the command line as it makes them.
-for (let k = 0; k < ACCOUNTS; k++) {
+for (const data of new Set(DATAS)) for (let k = 0; k < ACCOUNTS; k++) {
+  const SESSIONS = sessionsOf(data);
   const username = `tnv.tai.${k}`;
   const cli = (args, input) => new Promise((res) => {
-    const p = spawn(BINS[0], [...args, '--data', DATA], { env: childEnv(), stdio: ['pipe', 'ignore', 'ignore'] });
+    const p = spawn(BINS[DATAS.indexOf(data)], [...args, '--data', data], { env: childEnv(), stdio: ['pipe', 'ignore', 'ignore'] });
     p.on('exit', (code) => res(code));
     p.stdin.end(input || '');
   });
@@ -56,7 +64,8 @@ const rounds = BINS.map(() => []);
 let luaPost = null;
 for (let r = 1; r <= ROUNDS; r++) {
   for (let b = 0; b < BINS.length; b++) {
-    const srv = await serve(BINS[b]);
+    const srv = await serve(b);
+    const SESSIONS = sessionsOf(DATAS[b]);
     try {
       if (!luaPost) {
         // The households of tổ 2 and their first members, as the admin sees them (once).
@@ -111,7 +120,7 @@ for (let r = 1; r <= ROUNDS; r++) {
       }
       one.load = readFileSync('/proc/loadavg', 'utf8').trim();
       rounds[b].push(one);
-      note(`round ${r} ${BINS[b]}: hello ${one.hello.rps}/s (${one.hello.cpu_us.toFixed(1)} µs), visits ${one.visit.rps}/s (${one.visit.cpu_us.toFixed(0)} µs, non-2xx ${one.visit.bad}), ratio ${(one.visit.rps / one.hello.rps).toFixed(3)}, ${(one.visit.grouped_tx / one.visit.groups).toFixed(1)} a group, ${one.visit.syncs} syncs; load ${one.load}`);
+      note(`round ${r} ${LABELS[b]}: hello ${one.hello.rps}/s (${one.hello.cpu_us.toFixed(1)} µs), visits ${one.visit.rps}/s (${one.visit.cpu_us.toFixed(0)} µs, non-2xx ${one.visit.bad}), ratio ${(one.visit.rps / one.hello.rps).toFixed(3)}, ${(one.visit.grouped_tx / one.visit.groups).toFixed(1)} a group, ${one.visit.syncs} syncs; load ${one.load}`);
     } finally {
       srv.proc.kill('SIGTERM');
       await srv.exited;
@@ -122,7 +131,7 @@ rmSync(tmp, { recursive: true, force: true });
 console.error(JSON.stringify({ bins: BINS, rounds }));
 console.log('| build | visits/s | hello/s | **visit / hello** (rounds) | CPU µs per visit (rounds) | CPU µs per hello | non-2xx |');
 console.log('|---|---:|---:|---|---|---:|---:|');
-BINS.forEach((bin, b) => {
+LABELS.forEach((bin, b) => {
   const rs = rounds[b];
   const ratios = rs.map((x) => x.visit.rps / x.hello.rps);
   const cpu = rs.map((x) => x.visit.cpu_us);

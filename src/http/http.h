@@ -188,6 +188,10 @@ typedef struct route {
    * An upload route with it has its scope checked before the handler as well (router_check): the
    * file is read only for a caller who may write there. */
   bool tx_late;
+  /* Saving it may be run by the writer's holder when the writer is busy (store_acquire_or_queue):
+   * the handler neither gives the writer back nor takes it again, nor asks for the hashing pool,
+   * and writes in the dispatcher's transaction (not tx_late). */
+  bool combine;
 } route;
 
 extern const route routes[];
@@ -278,6 +282,11 @@ struct req {
   uint64_t durable_seq; /* a commit made before the handler gave the writer back (req_writer_done) */
   bool durable_waiting;
   store_durable_waiter durable;
+  /* Combined writes (route.combine): queued for the writer's holder, which runs the writing phase
+   * (router_write) on its thread, then completes the request as a durable wait does; or handed
+   * back (combine_back), when the request's own thread takes the writer itself. */
+  store_combined combine;
+  bool combine_queued, combine_back;
   void *conn;            /* the libmicrohttpd connection */
   /* the unit the scope check read for a route's {id} (with its ancestors, in the arena), or NULL:
    * the handler answers from it instead of reading it again */
@@ -362,6 +371,10 @@ void router_dispatch(req *r);
  * capability and scope checked again). 0: go on; -1: r holds the refusal. */
 int router_check(req *r);
 int router_recheck_in_tx(req *r);
+/* router_dispatch in two parts: router_prepare (the read-only phase; 0 when the request goes on)
+ * and router_write (the re-check on the writer, the handler, a transaction left open rolled back). */
+int router_prepare(req *r);
+void router_write(req *r);
 /* Matches method+path; returns the route index, -1 if the path is unknown, -2 if only the
  * method is wrong (then `allow` lists the methods). */
 int router_match(const char *method, const char *path, int64_t *params, int *nparams, char *allow, size_t allow_len);

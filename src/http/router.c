@@ -774,14 +774,17 @@ int router_recheck_in_tx(req *r) {
   return 0;
 }
 
-void router_dispatch(req *r) {
+int router_prepare(req *r) {
+  if (router_check(r) != 0) return -1;
+  touch_session(r);
+  return 0;
+}
+
+void router_write(req *r) {
   const route *rt = r->route;
-  if (router_check(r) == 0) {
-    touch_session(r);
-    if ((rt->tx_late || router_recheck_in_tx(r) == 0) && rt->fn(r) != 0) {
-      if (!r->err.status) APP_INTERNAL(&r->err);
-      fail_err(r);
-    }
+  if ((rt->tx_late || router_recheck_in_tx(r) == 0) && rt->fn(r) != 0) {
+    if (!r->err.status) APP_INTERNAL(&r->err);
+    fail_err(r);
   }
   /* A handler that forgot to end its transaction (or a refused re-check) must not commit half
    * a change. */
@@ -789,4 +792,10 @@ void router_dispatch(req *r) {
     if (r->status < 400) log_error("route %s %s left a transaction open; rolled back", rt->method, rt->path);
     store_rollback(r->wconn);
   }
+}
+
+void router_dispatch(req *r) {
+  if (router_prepare(r) == 0) router_write(r);
+  else if (r->wconn && store_in_transaction(r->wconn))
+    store_rollback(r->wconn);
 }

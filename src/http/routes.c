@@ -1282,7 +1282,7 @@ const route routes[] = {
      true, RATE_WRITE, 201, "recordVisit", "Tổ công nghệ số",
      "Ghi một lượt đến hộ: ngày, nội dung hướng dẫn, người có mặt và kết quả của từng người (hai người ghi cùng hộ cùng "
      "ngày: giữ cả hai)",
-     "FieldVisit"},
+     "FieldVisit", .combine = true},
     {"GET", "/api/v1/residents/{id}/movement", h_person_movement, ON_PERSON(CAP_PEOPLE_READ), NULL, NULL, false,
      RATE_NONE, 200, "getPersonMovement", "Tổ công nghệ số",
      "Phần của một người trong phong trào: các lượt đến hộ có mặt (chủ đề, kết quả), người hướng dẫn và vai trò đại sứ "

@@ -668,6 +668,72 @@ static int check_header(req *r, struct MHD_Connection *c, const char *method, co
   return 0;
 }
 
+/* ---- combined writes (route.combine; store_acquire_or_queue) ---- */
+
+enum { COMBINE_MAX = 64 }; /* writes the holder runs for others before its own answer */
+
+static req *req_of_combined(store_combined *it) { return (req *)(void *)((char *)it - offsetof(req, combine)); }
+
+static void durable_done(void *arg);
+
+/* The holder gave the writer back without running it: the request's own thread takes it. */
+static void combined_back(store_combined *it) {
+  req *r = req_of_combined(it);
+  r->combine_back = true;
+  if (atomic_fetch_add(&r->job_sync, 1) == 1) MHD_resume_connection(r->conn);
+}
+
+/* The writing phase: on the writer taken now, or queued for its holder (then true: the caller
+ * suspends the connection, and whichever of the holder's completion and the suspension comes
+ * second resumes it). Nothing of the request is touched on this thread once it is queued. */
+static bool dispatch_write(req *r, struct MHD_Connection *c) {
+  if (r->route->combine && !r->wconn) {
+    release_db(r);
+    r->conn = c;
+    atomic_store(&r->job_sync, 0);
+    r->combine.wake = combined_back;
+    store_conn *w = NULL;
+    int q = store_acquire_or_queue(r->app->st, &r->combine, &w);
+    if (q == 0) {
+      r->combine_queued = true;
+      return true;
+    }
+    if (q == 1) r->wconn = w;
+  }
+  router_write(r);
+  return false;
+}
+
+/* The holder runs a queued request's writing phase on the writer it holds, then completes it as
+ * answer() would: its answer is sent by its own thread once its commit is durable. */
+static void run_combined(req *q, store_conn *w) {
+  q->wconn = w;
+  router_write(q);
+  /* A message (or a field's name) may be formatted in a buffer of this thread's (field.c): the
+   * answer is written on the request's own thread, after this one has gone on to others. */
+  if (q->err.message) q->err.message = arena_strdup(&q->a, q->err.message);
+  if (q->err.field) q->err.field = arena_strdup(&q->a, q->err.field);
+  for (int i = 0; i < q->err.nerrs; i++) {
+    if (q->err.errs[i].message) q->err.errs[i].message = arena_strdup(&q->a, q->err.errs[i].message);
+    if (q->err.errs[i].field) q->err.errs[i].field = arena_strdup(&q->a, q->err.errs[i].field);
+  }
+  req_db_settle(q);
+  uint64_t seq = store_writer_pass(w);
+  q->wconn = NULL;
+  if (q->rconn) {
+    store_release(q->rconn);
+    q->rconn = NULL;
+  }
+  if (!q->status) q->status = 500;
+  if (q->status >= 500 && q->status != 501)
+    log_error("%s %s answered %d: %s", q->method, q->path, q->status, q->err.code ? q->err.code : "");
+  q->durable_waiting = true;
+  q->durable.fn = durable_done;
+  q->durable.arg = q;
+  if (seq && !store_durable_notify(q->app->st, seq, &q->durable)) return; /* the syncer completes it */
+  durable_done(q);
+}
+
 static void handle(req *r, struct MHD_Connection *c) {
   if (!utf8_valid(r->path, strlen(r->path))) {
     req_fail(r, 400, "invalid_utf8", NULL, "Địa chỉ không phải văn bản UTF-8 hợp lệ.");
@@ -701,7 +767,9 @@ static void handle(req *r, struct MHD_Connection *c) {
     return;
   }
   r->query = q.obj;
-  router_dispatch(r);
+  if (router_prepare(r) == 0) dispatch_write(r, c);
+  else if (r->wconn && store_in_transaction(r->wconn))
+    store_rollback(r->wconn);
 }
 
 /* The pool finished a request's password work: the second of (suspend, completion) resumes. */
@@ -760,7 +828,20 @@ static enum MHD_Result answer(struct MHD_Connection *c, req *r) {
   /* The writer goes to the next request at once; this one's commit, if it made one, must be
    * durable before it is answered (group commit, store_durable_start): the connection waits
    * suspended, its thread free for others, and the syncer resumes it. */
-  uint64_t seq = r->wconn ? store_release_pending(r->wconn) : 0;
+  uint64_t seq = 0;
+  if (r->wconn) {
+    /* Holding the writer: the writes queued meanwhile first (combined writes), then it goes on. */
+    store_conn *w = r->wconn;
+    seq = store_writer_pass(w);
+    if (r->rconn) {
+      store_release(r->rconn);
+      r->rconn = NULL;
+    }
+    store_combined *it;
+    for (int n = 0; n < COMBINE_MAX && (it = store_combined_next(w, n)) != NULL; n++) run_combined(req_of_combined(it), w);
+    uint64_t left = store_release_pending(w);
+    if (left > seq) seq = left;
+  }
   if (r->durable_seq > seq) seq = r->durable_seq; /* given back early: req_writer_done */
   r->wconn = NULL;
   release_db(r);
@@ -844,13 +925,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     not_durable(r);
     return send_response(c, r);
   }
-  if (r->waiting) {
+  if (r->combine_back) {
+    /* Resumed: queued for the writer's holder, handed back: this thread takes the writer. */
+    r->combine_back = false;
+    router_write(r);
+  } else if (r->waiting) {
     /* Resumed: the pool is done with this request's password work. */
     r->waiting = false;
     r->resumes++;
     router_dispatch(r);
   } else {
     handle(r, c);
+  }
+  if (r->combine_queued) {
+    /* Queued for the writer's holder (dispatch_write): only this flag is this thread's now. */
+    r->combine_queued = false;
+    MHD_suspend_connection(c);
+    if (atomic_fetch_add(&r->job_sync, 1) == 1) MHD_resume_connection(c);
+    return MHD_YES;
   }
   if (offload(r, c)) return MHD_YES;
   return answer(c, r);

@@ -68,6 +68,7 @@ struct store {
   uint64_t lost_seqs[16]; /* under sync_mu: the last grouped commits that failed (a ring) */
   unsigned nlost;
   atomic_uint_fast64_t groups, grouped_tx;
+  store_combined *cq_head, *cq_tail; /* under mu: writes queued for the writer's holder */
   uint64_t serial; /* store_conn_serial */
 };
 
@@ -76,6 +77,8 @@ enum { DEFAULT_WAIT_MS = 5000, DOWN_BACKOFF_MS = 1000 };
 /* A group closes at GROUP_MAX transactions or GROUP_MS after it opened, whoever waits: each of
  * its requests waits for its COMMIT, so a group has a bounded cost in latency. */
 enum { GROUP_MAX = 64, GROUP_MS = 20 };
+/* Combined writes a holder runs before it hands the writer to a thread waiting for it. */
+enum { COMBINE_BEFORE_WAITER = 8 };
 
 /* Each waiter sleeps on a condition of its own: a release wakes only the one it hands the writer
  * to (with one shared condition every waiter woke on every release, and all but one slept again:
@@ -84,6 +87,7 @@ typedef struct writer_wait {
   struct writer_wait *next;
   pthread_cond_t cv;
   bool granted; /* the writer was handed to this waiter */
+  bool drains;  /* a grouped caller: it runs the combined writes queued meanwhile (store_combined_next) */
 } writer_wait;
 
 static bool is_pg_target(const char *t) {
@@ -282,7 +286,7 @@ static store_conn *acquire(store *st, bool write, bool grouped, int wait_ms, sto
   if (write && st->writer) {
     if (st->writer_busy || st->wq_head) {
       atomic_fetch_add(&st->waits, 1);
-      writer_wait me = {.next = NULL, .granted = false};
+      writer_wait me = {.next = NULL, .granted = false, .drains = grouped};
       cond_init_mono(&me.cv);
       if (st->wq_tail)
         st->wq_tail->next = &me;
@@ -444,6 +448,15 @@ static void release_conn(store_conn *c, bool wait) {
   }
   c->in_use = false;
   c->grouped = false;
+  /* Writes queued for a holder that stops here, unless the next holder runs them: the first goes
+   * back to its own thread, which takes the writer itself (and runs the others after its own). */
+  store_combined *back = NULL;
+  if (c == st->writer && st->cq_head && !(st->wq_head && st->wq_head->drains)) {
+    back = st->cq_head;
+    st->cq_head = back->next;
+    if (!st->cq_head) st->cq_tail = NULL;
+    back->next = NULL;
+  }
   if (c == st->writer && st->wq_head) {
     /* Straight to the first waiter: the writer stays busy, in_use unchanged. */
     writer_wait *w = st->wq_head;
@@ -452,6 +465,7 @@ static void release_conn(store_conn *c, bool wait) {
     w->granted = true;
     pthread_cond_signal(&w->cv); /* under mu: the waiter cannot return (and end w) before */
     pthread_mutex_unlock(&st->mu);
+    if (back) back->wake(back);
     if (durable) durable_wait(st, durable);
     return;
   }
@@ -464,8 +478,60 @@ static void release_conn(store_conn *c, bool wait) {
     pthread_cond_signal(&st->cv);
   }
   pthread_mutex_unlock(&st->mu);
+  if (back) back->wake(back);
   /* The writer is someone else's already: the next commit goes on while this one's is synced. */
   if (durable) durable_wait(st, durable);
+}
+
+int store_acquire_or_queue(store *st, store_combined *item, store_conn **w) {
+  *w = NULL;
+  if (!st->grouping || !st->writer) return -1;
+  atomic_fetch_add_explicit(&st->acquires, 1, memory_order_relaxed);
+  pthread_mutex_lock(&st->mu);
+  if (!st->writer_busy && !st->wq_head) {
+    st->writer_busy = true;
+    st->in_use++;
+    pthread_mutex_unlock(&st->mu);
+    st->writer->in_use = true;
+    st->writer->unavailable = false;
+    st->writer->grouped = true;
+    *w = st->writer;
+    return 1;
+  }
+  item->next = NULL;
+  if (st->cq_tail)
+    st->cq_tail->next = item;
+  else
+    st->cq_head = item;
+  st->cq_tail = item;
+  pthread_mutex_unlock(&st->mu);
+  atomic_fetch_add(&st->waits, 1);
+  return 0;
+}
+
+store_combined *store_combined_next(store_conn *w, int done) {
+  store *st = w->st;
+  if (w != st->writer || !w->grouped) return NULL;
+  pthread_mutex_lock(&st->mu);
+  store_combined *it = st->wq_head && done >= COMBINE_BEFORE_WAITER ? NULL : st->cq_head;
+  if (it) {
+    st->cq_head = it->next;
+    if (!st->cq_head) st->cq_tail = NULL;
+    it->next = NULL;
+  }
+  pthread_mutex_unlock(&st->mu);
+  /* the group's limits hold for combined writes too (each of its requests waits for its COMMIT) */
+  if (it && st->group_open && (st->group_n >= st->group_max || mono_ms() - st->group_t0_ms >= st->group_ms))
+    group_commit(st);
+  return it;
+}
+
+uint64_t store_writer_pass(store_conn *w) {
+  if (!w) return 0;
+  if (w->in_tx) store_rollback(w);
+  uint64_t seq = w->durable_seq;
+  w->durable_seq = 0;
+  return seq;
 }
 
 bool store_unavailable(const store_conn *c) { return c && c->unavailable; }

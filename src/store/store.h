@@ -82,6 +82,31 @@ store_conn *store_acquire_timed(store *st, bool write, int wait_ms, store_why *w
  * grouped caller must not read its own writes through another connection before its answer is
  * released: they are not committed yet. Elsewhere the same as store_acquire_timed(st, true, …). */
 store_conn *store_acquire_grouped(store *st, int wait_ms, store_why *why);
+/* Combined writes (SQLite, grouped; flat combining): a request that finds the writer busy need not
+ * sleep on its thread until the writer is handed to it (a wake-up and a task switch on every
+ * write while writes queue): it is queued instead, its thread goes on with other work, and the
+ * writer's holder runs it after its own, in the same group (store_combined_next). Only writes
+ * that neither give the writer back nor take it again may be queued: they run on the holder's
+ * thread. An item the holder does not run (a thread waits for the writer, or the holder stops)
+ * is handed back by wake(item), called once, from the thread that gives the writer back: its
+ * own thread must then take the writer itself (store_acquire_grouped). */
+typedef struct store_combined {
+  struct store_combined *next;
+  void (*wake)(struct store_combined *item);
+} store_combined;
+/* Takes the writer as store_acquire_grouped when it is free and nobody waits (1, *w set), else
+ * queues `item` (0; it must live until run or woken); -1 when writes are not grouped (PostgreSQL,
+ * no group commit): acquire as usual. */
+int store_acquire_or_queue(store *st, store_combined *item, store_conn **w);
+/* For the holder of the writer between two requests, having run `done` queued items: the next
+ * (dequeued), or NULL when none is queued, or when a thread waits for the writer and a few have
+ * been run (it is not passed over for long). A group past its limits is committed first. Items
+ * still queued when the writer is given back are run by the next holder if it is a grouped caller
+ * (it ends in store_combined_next too), else one is handed back (wake). */
+store_combined *store_combined_next(store_conn *w, int done);
+/* Ends one request's use of the writer without giving it back: a transaction left open is rolled
+ * back; answers the number of its commit still to be synced, as store_release_pending. */
+uint64_t store_writer_pass(store_conn *w);
 /* A group's limits (before the writer is first taken): at most max_tx transactions, at most max_ms
  * after it opened; 0 or less: the defaults (64, 20 ms). */
 void store_set_group_limits(store *st, int max_tx, int max_ms);

@@ -235,6 +235,28 @@ test('two helpers saving the same household on the same day at once: both visits
   assert.deepEqual(mine.flatMap((v) => v.topics.map((t) => t.code)).sort(), ['scam_awareness', 'smartphone']);
 });
 
+test('many visits at once (the writer busy: queued and saved by its holder): each 201 with its own id and kept; one out of area 403, one bad 400, neither stored', async () => {
+  const nB = (await visitsOf(hhB)).length, nA = (await visitsOf(hhA)).length, nOut = (await visitsOf(hhOut)).length;
+  const day = isoDay(0);
+  const good = [];
+  for (let k = 0; k < 12; k++)
+    for (const [who, hh, pid] of [[helper, hhB, adultB], [helper2, hhA, adultA], [admin, hhB, adultB]])
+      good.push(visit(who, hh, { visited_on: day, note: `lượt ${k}`, topics: ['vneid', 'cashless'], present: [{ person_id: pid, outcomes: ['cashless_setup'] }] }));
+  const out = visit(helper, hhOut, { topics: ['vneid'], present: [{ person_id: adultOut }] });
+  const bad = visit(helper2, hhA, { topics: ['khong_co'] });
+  const answers = await Promise.all(good);
+  for (const a of answers) assert.equal(a.status, 201, a.text);
+  assert.equal(new Set(answers.map((a) => a.json.id)).size, answers.length);
+  expectError(assert, await out, 403, 'forbidden', 'id');
+  expectError(assert, await bad, 400, 'invalid_value', 'topics');
+  const listB = await visitsOf(hhB), listA = await visitsOf(hhA);
+  assert.equal(listB.length, nB + 24);
+  assert.equal(listA.length, nA + 12);
+  assert.equal((await visitsOf(hhOut)).length, nOut);
+  // Each answer is what a read of that visit gives.
+  for (const a of answers) assert.deepEqual([...listA, ...listB].find((x) => x.id === a.json.id), a.json);
+});
+
 test('coverage by tổ dân phố: households visited over households, within the caller\'s scope', async () => {
   const all = await srv.getJSON(admin, `/api/v1/field/coverage?unit_id=${ward}`);
   const row = all.items.find((x) => x.unit_id === tdp1);

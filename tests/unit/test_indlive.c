@@ -413,6 +413,65 @@ static void marks(fixture *fx, char *out, size_t n) {
   if (!side) snprintf(out + len, n - len, "|");
 }
 
+/* A new visit marks its household only when it can change its classification (migration 39): the
+ * household's first visit marks it; a second one on the same day (two helpers, both kept) or a later
+ * day does not; one dated before every other marks it again; two new visits of a household never
+ * visited, written by one statement on one day, mark it once; an edited visit marks it. The live
+ * counts agree with the records before and after every drain. */
+static void test_visit_marks(void **state) {
+  fixture *fx = fx_of(state);
+  char sql[512], got[256], want[64];
+  int64_t h = household(fx, fx->tdp2), h2 = household(fx, fx->tdp2);
+  (void)person(fx, "Người Được Thăm", fx->tdp2, h, "1955", NULL, NULL);
+  (void)person(fx, "Người Được Thăm Hai", fx->tdp2, h2, "1956", NULL, NULL);
+  drain(fx);
+  int64_t t = today(), ten = groups_date_key(clock_now() - 10 * 86400), twenty = groups_date_key(clock_now() - 20 * 86400);
+  static const char *const visit = "INSERT INTO field_visits (household_id, unit_id, visited_on, created_at) VALUES (%lld, %lld, %lld, 3)";
+  /* the first visit, ten days ago */
+  snprintf(sql, sizeof sql, visit, (long long)h, (long long)fx->tdp2, (long long)ten);
+  exec_ok(fx->w, sql);
+  marks(fx, got, sizeof got);
+  snprintf(want, sizeof want, "|%lld", (long long)h);
+  assert_string_equal(got, want);
+  agree(fx, "after a household's first visit, before the drain");
+  drain(fx);
+  /* the same day again, then today: nothing to classify again */
+  snprintf(sql, sizeof sql, visit, (long long)h, (long long)fx->tdp2, (long long)ten);
+  exec_ok(fx->w, sql);
+  snprintf(sql, sizeof sql, visit, (long long)h, (long long)fx->tdp2, (long long)t);
+  exec_ok(fx->w, sql);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, "|");
+  agree(fx, "after later visits of a visited household");
+  /* one dated before every other */
+  snprintf(sql, sizeof sql, visit, (long long)h, (long long)fx->tdp2, (long long)twenty);
+  exec_ok(fx->w, sql);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  drain(fx);
+  agree(fx, "after an earlier visit");
+  /* two visits of a household never visited, in one statement, on one day */
+  snprintf(sql, sizeof sql,
+           "INSERT INTO field_visits (household_id, unit_id, visited_on, created_at) VALUES (%lld, %lld, %lld, 3),"
+           " (%lld, %lld, %lld, 3)",
+           (long long)h2, (long long)fx->tdp2, (long long)t, (long long)h2, (long long)fx->tdp2, (long long)t);
+  exec_ok(fx->w, sql);
+  marks(fx, got, sizeof got);
+  snprintf(want, sizeof want, "|%lld", (long long)h2);
+  assert_string_equal(got, want);
+  agree(fx, "after two first visits in one statement, before the drain");
+  drain(fx);
+  agree(fx, "after two first visits in one statement");
+  /* an edited visit marks its household, as before */
+  snprintf(sql, sizeof sql, "UPDATE field_visits SET visited_on = %lld WHERE household_id = %lld", (long long)ten,
+           (long long)h2);
+  exec_ok(fx->w, sql);
+  marks(fx, got, sizeof got);
+  assert_string_equal(got, want);
+  drain(fx);
+  agree(fx, "after an edited visit");
+}
+
 /* Statements of many rows (an import's chunk, an edit of many) mark each record they change once,
  * and only those a rule reads: on PostgreSQL the marks are made once a statement, from its
  * transition tables (migration 37), on SQLite a row at a time. */
@@ -715,6 +774,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_write_during_drain, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_many_units, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_edit_marks, test_setup, test_teardown),
+      cmocka_unit_test_setup_teardown(test_visit_marks, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_statement_marks, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_statement_mark_paths, test_setup, test_teardown),
       cmocka_unit_test_setup_teardown(test_days, test_setup, test_teardown),

@@ -1448,6 +1448,77 @@ static void test_ids_not_reused(void **state) {
     remove_sqlite_files(target);
 }
 
+/* Migration 39 (fewer pages a visit) on a database at 38 with entries in its audit log: every entry
+ * is kept as it was, the index by actor id is gone and the other three are there, the list's
+ * filters still answer (by user name, by action, by object), and a new visit marks its household
+ * only when it is the first of its household on or before its day (the trigger's text on SQLite,
+ * the function's on PostgreSQL). Runs the real migrations on a database of its own. */
+static void test_migration_39(void **state) {
+  fixture *fx = fx_of(state);
+  char err[512] = "", target[600];
+  if (fx->kind == STORE_SQLITE) {
+    snprintf(target, sizeof target, "%.63s/m39.db", fx->dir);
+    remove_sqlite_files(target);
+  } else {
+    store_conn *c = store_acquire(fx->st, true);
+    assert_non_null(c);
+    exec_ok(c, "DROP SCHEMA IF EXISTS hv_test_m39 CASCADE; CREATE SCHEMA hv_test_m39");
+    store_release(c);
+    const char *url = getenv("HOCVUSO_TEST_DATABASE_URL");
+    snprintf(target, sizeof target, "%s%coptions=-c%%20search_path%%3Dhv_test_m39", url, strchr(url, '?') ? '&' : '?');
+  }
+  store *st = store_open(target, 2, err, sizeof err);
+  if (!st) fail_msg("open %s: %s", target, err);
+  /* the migrations up to 38 */
+  size_t n = 0;
+  while (hocvuso_migrations[n].version && hocvuso_migrations[n].version <= 38) n++;
+  store_migration *upto38 = calloc(n + 1, sizeof *upto38);
+  assert_non_null(upto38);
+  memcpy(upto38, hocvuso_migrations, n * sizeof *upto38);
+  if (store_migrate(st, upto38, err, sizeof err) < 0) fail_msg("migrate to 38: %s", err);
+  free(upto38);
+  assert_int_equal(store_schema_version(st), 38);
+  store_conn *c = store_acquire(st, true);
+  assert_non_null(c);
+  exec_ok(c, "INSERT INTO audit_log (at, actor_id, actor_username, action, entity, entity_id, unit_id, detail,"
+             " actor_name, names_fold) VALUES (100, 7, 'tnv.mot', 'field.visit.create', 'household', 41, NULL,"
+             " '{\"visit_id\":1}', 'Tình nguyện viên Một', 'tnv.mot'),"
+             " (200, 8, 'tnv.hai', 'field.visit.create', 'household', 42, NULL, NULL, 'Tình nguyện viên Hai', 'tnv.hai'),"
+             " (300, 7, 'tnv.mot', 'person.read', 'person', 43, NULL, NULL, NULL, NULL)");
+  STORE_SQL(q_sum, "SELECT COUNT(*) * 1000000 + SUM(id + at + actor_id + entity_id) FROM audit_log");
+  int64_t before = query_int(c, &q_sum);
+  store_release(c);
+
+  int applied = store_migrate(st, hocvuso_migrations, err, sizeof err);
+  if (applied < 1) fail_msg("migrate from 38: %d %s", applied, err);
+  assert_true(store_schema_version(st) >= 39);
+  c = store_acquire(st, true);
+  assert_non_null(c);
+  assert_int_equal(query_int(c, &q_sum), before);
+  STORE_SQL2(q_indexes,
+             "SELECT COUNT(*) * 10 + SUM(name = 'audit_actor') FROM sqlite_master WHERE type = 'index'"
+             " AND tbl_name = 'audit_log' AND name IN ('audit_actor', 'audit_at', 'audit_action', 'audit_log_entity_id')",
+             "SELECT COUNT(*) * 10 + SUM(CASE WHEN indexname = 'audit_actor' THEN 1 ELSE 0 END) FROM pg_indexes"
+             " WHERE schemaname = current_schema() AND tablename = 'audit_log'"
+             " AND indexname IN ('audit_actor', 'audit_at', 'audit_action', 'audit_log_entity_id')");
+  assert_int_equal(query_int(c, &q_indexes), 30); /* three, none of them audit_actor */
+  STORE_SQL(q_by_name, "SELECT COUNT(*) FROM audit_log WHERE actor_username = 'tnv.mot'");
+  assert_int_equal(query_int(c, &q_by_name), 2);
+  STORE_SQL(q_by_object, "SELECT COUNT(*) FROM audit_log WHERE entity_id = 42 AND action = 'field.visit.create'");
+  assert_int_equal(query_int(c, &q_by_object), 1);
+  STORE_SQL2(q_rule,
+             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'ind_visits_in'"
+             " AND sql LIKE '%e\\_.id < NEW.id%' ESCAPE '\\'",
+             "SELECT COUNT(*) FROM pg_proc WHERE proname = 'ind_mark_visits'"
+             " AND pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND prosrc LIKE '%e\\_.id < NEW.id%' ESCAPE '\\'");
+  assert_int_equal(query_int(c, &q_rule), 1);
+  store_release(c);
+  /* Running the migrations again changes nothing. */
+  assert_int_equal(store_migrate(st, hocvuso_migrations, err, sizeof err), 0);
+  store_close(st);
+  if (fx->kind == STORE_SQLITE) remove_sqlite_files(target);
+}
+
 typedef struct loader {
   store *st;
   volatile int stop;
@@ -2226,6 +2297,127 @@ static void test_grouped_plain_taker(void **state) {
   grouped_store_remove(st, dir, path);
 }
 
+/* Combined writes (store_acquire_or_queue): with the writer held, writes are queued instead of
+ * waiting on their threads; the holder runs them in arrival order on the writer, in its group (one
+ * commit number, told durable once synced); one that fails is undone alone. With the writer free, the
+ * caller takes it at once. A thread waiting for the writer is not passed over for long (a few items,
+ * then NULL), and an item left queued when the writer goes to a caller that does not run them (a
+ * plain one) is handed back, once. On PostgreSQL nothing is queued (-1). */
+typedef struct {
+  store_combined item;
+  int v, woken;
+} citem;
+static void citem_wake(store_combined *it) { ((citem *)(void *)it)->woken++; }
+
+static int combined_insert(store_conn *w, int v) {
+  char sql[64];
+  snprintf(sql, sizeof sql, "INSERT INTO hv_t_g (v) VALUES (%d)", v);
+  if (store_begin(w) != STORE_OK) return -1;
+  int rc = store_exec(w, sql);
+  if (rc == STORE_OK) return store_commit(w) == STORE_OK ? 0 : -1;
+  return -1; /* left open: store_writer_pass undoes it */
+}
+
+static void test_combined_writes(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) {
+    citem x = {.item.wake = citem_wake};
+    store_conn *w = NULL;
+    assert_int_equal(store_acquire_or_queue(fx->st, &x.item, &w), -1);
+    assert_null(w);
+    return;
+  }
+  char dir[] = "/tmp/hv_test_cmb.XXXXXX", path[64];
+  store *st = grouped_store(dir, path, sizeof path);
+  store_conn *m = NULL;
+  citem first = {.item.wake = citem_wake};
+  assert_int_equal(store_acquire_or_queue(st, &first.item, &m), 1); /* free: taken */
+  assert_non_null(m);
+  enum { K = 4 };
+  citem q[K];
+  for (int i = 0; i < K; i++) {
+    q[i] = (citem){.item.wake = citem_wake, .v = i == 2 ? 1 : 10 + i}; /* the third repeats the holder's row */
+    store_conn *w = NULL;
+    assert_int_equal(store_acquire_or_queue(st, &q[i].item, &w), 0);
+    assert_null(w);
+  }
+  assert_int_equal(combined_insert(m, 1), 0);
+  uint64_t seq0 = store_writer_pass(m);
+  assert_true(seq0 > 0);
+  store_combined *it;
+  int n = 0;
+  while ((it = store_combined_next(m, n)) != NULL) {
+    citem *c = (citem *)(void *)it;
+    assert_ptr_equal(c, &q[n]); /* in arrival order */
+    int rc = combined_insert(m, c->v);
+    uint64_t seq = store_writer_pass(m);
+    if (n == 2) {
+      assert_int_equal(rc, -1);
+      assert_true(seq == 0);
+    } else {
+      assert_int_equal(rc, 0);
+      assert_true(seq == seq0); /* the holder's group */
+    }
+    n++;
+  }
+  assert_int_equal(n, K);
+  assert_false(row_seen(st, 10)); /* run, not committed yet */
+  assert_int_equal(store_release_pending(m), 0); /* the holder's number was taken by store_writer_pass */
+  told t = {0};
+  store_durable_waiter dw = {.fn = told_fn, .arg = &t};
+  notify_wait(st, seq0, &dw, &t);
+  assert_true(t.called);
+  assert_false(dw.lost);
+  for (int i = 0; i < K; i++) {
+    assert_int_equal(q[i].woken, 0);
+    if (i != 2) assert_true(row_seen(st, q[i].v));
+  }
+  assert_true(row_seen(st, 1));
+  store_stats stats;
+  store_get_stats(st, &stats);
+  assert_int_equal(stats.groups, 1);
+  assert_int_equal(stats.grouped_tx, K); /* the holder's and three of four */
+
+  /* a plain thread waits: a few items, then it goes first; one left over is handed back */
+  m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  citem more[10];
+  for (int i = 0; i < 10; i++) {
+    more[i] = (citem){.item.wake = citem_wake, .v = 100 + i};
+    store_conn *w = NULL;
+    assert_int_equal(store_acquire_or_queue(st, &more[i].item, &w), 0);
+  }
+  gtx g[1] = {{.st = st, .v = 99, .plain = true}};
+  pthread_t tids[1];
+  queue_behind(st, g, tids, 1);
+  n = 0;
+  uint64_t seq1 = 0;
+  while ((it = store_combined_next(m, n)) != NULL) {
+    assert_int_equal(combined_insert(m, ((citem *)(void *)it)->v), 0);
+    seq1 = store_writer_pass(m);
+    assert_true(seq1 > seq0);
+    n++;
+  }
+  assert_int_equal(n, 8); /* COMBINE_BEFORE_WAITER */
+  assert_int_equal(store_release_pending(m), 0); /* the holder wrote nothing itself */
+  assert_int_equal(more[8].woken, 1); /* the writer goes to a plain caller: one handed back */
+  assert_int_equal(pthread_join(tids[0], NULL), 0);
+  assert_int_equal(g[0].insert_rc, STORE_OK);
+  assert_int_equal(more[9].woken, 1); /* the plain caller gave it back free: the last one too */
+  for (int i = 0; i < 8; i++) assert_int_equal(more[i].woken, 0);
+  m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  assert_null(store_combined_next(m, 0)); /* nothing left queued */
+  store_release(m);
+  told t1 = {0};
+  store_durable_waiter dw1 = {.fn = told_fn, .arg = &t1};
+  notify_wait(st, seq1, &dw1, &t1);
+  assert_true(t1.called);
+  for (int i = 0; i < 10; i++) assert_true(row_seen(st, 100 + i) == (i < 8));
+  assert_true(row_seen(st, 99));
+  grouped_store_remove(st, dir, path);
+}
+
 /* Review (session 15): SQLite undoes a whole transaction by itself on some errors (here INSERT OR
  * ROLLBACK; in production SQLITE_FULL, IOERR, NOMEM). Mid-group, the requests released before it
  * must be told lost (503), never durable, and the one after it must commit on its own. */
@@ -2279,6 +2471,7 @@ int main(void) {
       cmocka_unit_test(test_acquire_deadline),
       cmocka_unit_test(test_pg_reconnect),
       cmocka_unit_test(test_ids_not_reused),
+      cmocka_unit_test(test_migration_39),
       cmocka_unit_test(test_backup_under_writes),
       cmocka_unit_test(test_wal_restarts_under_writes),
       cmocka_unit_test(test_wal_spaced_in_bulk),
@@ -2291,6 +2484,7 @@ int main(void) {
       cmocka_unit_test(test_grouped_while_syncing),
       cmocka_unit_test(test_grouped_lost),
       cmocka_unit_test(test_grouped_plain_taker),
+      cmocka_unit_test(test_combined_writes),
       cmocka_unit_test(test_review15_grouped_auto_rollback),
   };
   int failed = cmocka_run_group_tests_name("store_sqlite", tests, setup_sqlite, teardown_sqlite);
