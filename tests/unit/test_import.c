@@ -584,9 +584,10 @@ static void test_terms_sorted_runs(void **state) {
     assert_int_equal(scalar(fx, &q_key_terms, ren, 0, NULL, 0), 0);
     assert_int_equal(scalar(fx, &q_staged, NULL, j.id, NULL, 0), 0);
     sums[pass] = scalar(fx, &q_unit_terms_sum, NULL, tdp, NULL, 0);
-    if (fx->kind == STORE_PG) { /* a large import leaves the planner's statistics up to date */
-      assert_true(scalar(fx, &q_reltuples, "people", 0, NULL, 0) >= scalar(fx, &q_people_all, NULL, 0, NULL, 0));
-      assert_true(scalar(fx, &q_reltuples, "person_words", 0, NULL, 0) >= (N - 2) * per);
+    if (fx->kind == STORE_PG) { /* a large import leaves the planner's statistics up to date (ANALYZE
+                                  * reads a sample: its row count is an estimate, within a few per cent) */
+      assert_true(scalar(fx, &q_reltuples, "people", 0, NULL, 0) * 10 >= scalar(fx, &q_people_all, NULL, 0, NULL, 0) * 9);
+      assert_true(scalar(fx, &q_reltuples, "person_words", 0, NULL, 0) * 10 >= (N - 2) * per * 9);
     }
     json_decref(errors);
     import_job_clear(&j);
