@@ -100,7 +100,8 @@ async function waitEnded(id, ms = 300000) {
   for (;;) {
     const j = await job(id);
     if (j.status === 'done' || j.status === 'failed') return j;
-    if (Date.now() > end) throw new Error(`job ${id} still ${j.status}`);
+    if (Date.now() > end)
+      throw new Error(`job ${id} still ${j.status}; the server's log, its end:\n${(srv.stderr ?? '').split('\n').slice(-40).join('\n')}`);
     await sleep(100);
   }
 }
