@@ -1107,7 +1107,10 @@ static int write_chunk_once(imp *x, store_conn *w, bool careful) {
   x->keep_cap = 0;
   int64_t now = clock_now();
   int rc = store_begin(w);
-  if (rc != STORE_OK) return rc;
+  if (rc != STORE_OK) {
+    chunk_ix_done(x, &ix); /* the kept array goes back for the next try */
+    return rc;
+  }
   if (chunk_households(x, w, now) != 0 || chunk_prefetch(x, w, &ix) != 0 || chunk_ix_room(&ix, x->nrows) != 0)
     goto fail;
   if (!careful && chunk_reserve(x, w, &ix) != 0) goto fail;
