@@ -1585,7 +1585,7 @@ typedef struct term_runs {
   run_chunk next, cur; /* handed over; being sorted */
   pthread_t th;
   bool running;
-  bool failed; /* a run could not be made: the buckets' way */
+  atomic_bool failed; /* a run could not be made: the buckets' way (runs_add reads it while the thread runs) */
 } term_runs;
 
 static void run_chunk_clear(run_chunk *c) {
