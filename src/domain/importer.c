@@ -1912,6 +1912,7 @@ typedef struct stale_scan {
 
 static void *stale_scan_main(void *arg) {
   stale_scan *s = arg;
+  store_thread_transient(); /* its reader goes back to the pool (the server binds readers) */
   store_conn *c = store_acquire(s->st, false);
   s->rc = c ? people_bulk_staged_stale(c, s->job_id, collect_id, &s->ids) : -1;
   if (c) store_release(c);
@@ -2295,6 +2296,7 @@ typedef struct early_analyze {
 static void *early_analyze_main(void *arg) {
   early_analyze *e = arg;
   (void)pthread_setname_np(pthread_self(), "hv-import-stats");
+  store_thread_transient(); /* its reader goes back to the pool (the server binds readers) */
   static const char *const tables[] = {"people", "households", "memberships", NULL};
   e->rc = store_analyze(e->st, tables);
   return NULL;
