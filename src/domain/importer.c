@@ -1107,7 +1107,10 @@ static int write_chunk_once(imp *x, store_conn *w, bool careful) {
   x->keep_cap = 0;
   int64_t now = clock_now();
   int rc = store_begin(w);
-  if (rc != STORE_OK) return rc;
+  if (rc != STORE_OK) {
+    chunk_ix_done(x, &ix); /* the kept array goes back for the next try */
+    return rc;
+  }
   if (chunk_households(x, w, now) != 0 || chunk_prefetch(x, w, &ix) != 0 || chunk_ix_room(&ix, x->nrows) != 0)
     goto fail;
   if (!careful && chunk_reserve(x, w, &ix) != 0) goto fail;
@@ -1582,7 +1585,7 @@ typedef struct term_runs {
   run_chunk next, cur; /* handed over; being sorted */
   pthread_t th;
   bool running;
-  bool failed; /* a run could not be made: the buckets' way */
+  atomic_bool failed; /* a run could not be made: the buckets' way (runs_add reads it while the thread runs) */
 } term_runs;
 
 static void run_chunk_clear(run_chunk *c) {
@@ -1909,6 +1912,7 @@ typedef struct stale_scan {
 
 static void *stale_scan_main(void *arg) {
   stale_scan *s = arg;
+  store_thread_transient(); /* its reader goes back to the pool (the server binds readers) */
   store_conn *c = store_acquire(s->st, false);
   s->rc = c ? people_bulk_staged_stale(c, s->job_id, collect_id, &s->ids) : -1;
   if (c) store_release(c);
@@ -2292,6 +2296,7 @@ typedef struct early_analyze {
 static void *early_analyze_main(void *arg) {
   early_analyze *e = arg;
   (void)pthread_setname_np(pthread_self(), "hv-import-stats");
+  store_thread_transient(); /* its reader goes back to the pool (the server binds readers) */
   static const char *const tables[] = {"people", "households", "memberships", NULL};
   e->rc = store_analyze(e->st, tables);
   return NULL;

@@ -202,6 +202,9 @@ void store_set_wait(store *st, int wait_ms) { atomic_store(&st->wait_ms, wait_ms
  * store (on `all`) and is closed by store_close. */
 static _Thread_local store_conn *tl_reader;
 static _Thread_local store *tl_store;
+static _Thread_local bool tl_transient; /* store_thread_transient */
+
+void store_thread_transient(void) { tl_transient = true; }
 
 /* May this thread try to reach the database now? While the database is believed up, always.
  * Once an attempt failed: not before the back-off has passed, and then one thread at a time
@@ -369,7 +372,7 @@ static store_conn *acquire(store *st, bool write, bool grouped, int wait_ms, sto
   c->next_all = st->all;
   st->all = c;
   st->in_use++;
-  if (!write && st->bind_threads && tl_store != st) {
+  if (!write && st->bind_threads && tl_store != st && !tl_transient) {
     /* This thread's own reader from now on. */
     c->thread_bound = true;
     st->in_use--;

@@ -121,6 +121,9 @@ void store_release(store_conn *c);
  * lock. For a fixed set of long-lived threads (the server's workers), at most pool - 2 of
  * them, so that others still find a connection. */
 void store_bind_threads(store *st);
+/* This thread is short-lived (an import's helper): a reader it opens is not bound to it (it would
+ * leave the pool with the thread), whatever store_bind_threads says. */
+void store_thread_transient(void);
 store_kind store_conn_kind(const store_conn *c);
 /* A number unique to the store this connection belongs to, for the whole process: caches of what
  * a database holds key on it (two stores opened one after the other never share one). */

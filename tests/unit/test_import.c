@@ -5,6 +5,7 @@
  * committed line. Synthetic people only.
  */
 #include <ftw.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -601,6 +602,73 @@ static void test_terms_sorted_runs(void **state) {
   assert_int_equal(sums[0], sums[1]);
 }
 
+/* The server binds each thread's first reader to it (store_bind_threads): an import run by the
+ * server's worker must not leave readers bound to its own short-lived threads (the stale scan of a
+ * fresh job's sorted runs, the early ANALYZE), or the pool runs dry after a few imports and every
+ * later reader (an import's, a request's) waits for one that never comes back. */
+typedef struct pool_run {
+  fixture *fx;
+  store *st;
+  char paths[5][128];
+  int rc[5];
+  char err[5][512];
+  bool probe_ok;
+} pool_run;
+
+/* On a thread of its own, as the server's import worker (its reader bound to it, none of the test's). */
+static void *pool_imports(void *arg) {
+  pool_run *p = arg;
+  for (int i = 0; i < 5; i++) {
+    import_job j = {.scope_all = true};
+    snprintf(j.kind, sizeof j.kind, "residents");
+    snprintf(j.status, sizeof j.status, "running");
+    snprintf(j.file_path, sizeof j.file_path, "%s", p->paths[i]);
+    store_conn *w = store_acquire(p->st, true);
+    if (!w || store_begin(w) != STORE_OK || jobs_create(w, &j) != 0 || store_commit(w) != STORE_OK) {
+      p->rc[i] = -9;
+      if (w) store_release(w);
+      continue;
+    }
+    store_release(w);
+    p->rc[i] = importer_run(p->st, &p->fx->keys, j.id, NULL, p->err[i], sizeof p->err[i]);
+  }
+  return NULL;
+}
+
+static void *reader_probe(void *arg) {
+  pool_run *p = arg;
+  store_conn *c = store_acquire_timed(p->st, false, 1000, NULL);
+  p->probe_ok = c != NULL;
+  if (c) store_release(c);
+  return NULL;
+}
+
+static void test_imports_keep_the_pool(void **state) {
+  fixture *fx = fx_of(state);
+  char err[512] = "";
+  pool_run p = {.fx = fx};
+  p.st = store_open(fx->target, 3, err, sizeof err); /* as serve: readers bound to their threads */
+  assert_non_null(p.st);
+  store_bind_threads(p.st);
+  store_set_wait(p.st, 1000);
+  for (int i = 0; i < 5; i++) {
+    char text[256];
+    snprintf(text, sizeof text, "Họ và tên,Tổ dân phố\r\nĐặng Pool %c,Tổ dân phố số 1\r\n", 'A' + i);
+    write_file(fx, text, p.paths[i]);
+  }
+  pthread_t th;
+  assert_int_equal(pthread_create(&th, NULL, pool_imports, &p), 0);
+  pthread_join(th, NULL);
+  assert_int_equal(pthread_create(&th, NULL, reader_probe, &p), 0);
+  pthread_join(th, NULL);
+  store_close(p.st);
+  for (int i = 0; i < 5; i++) {
+    if (p.rc[i] != 0) fprintf(stderr, "import %d: %d %s\n", i + 1, p.rc[i], p.err[i]);
+    assert_int_equal(p.rc[i], 0);
+  }
+  assert_true(p.probe_ok); /* a new thread still finds a reader */
+}
+
 /* A server stopping while an import's terms are being merged: the job is not done, its people wait
  * to be found by name; the job resumed is done and they are found, nothing left staged. */
 static void test_terms_merge_stopped(void **state) {
@@ -905,6 +973,7 @@ int main(void) {
       cmocka_unit_test(test_xlsx),
       cmocka_unit_test(test_terms_after_resume),
       cmocka_unit_test(test_terms_sorted_runs),
+      cmocka_unit_test(test_imports_keep_the_pool),
       cmocka_unit_test(test_terms_merge_stopped),
       cmocka_unit_test(test_terms_staged_forms),
       cmocka_unit_test(test_chunks_read_ahead),
