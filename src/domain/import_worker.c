@@ -122,7 +122,6 @@ static void *run(void *arg) {
   (void)arg;
   double next_purge = 0; /* at start-up */
   while (!atomic_load(&W.stop)) {
-    purge_when_due(&next_purge);
     close_expired_attempts();
     bool drained = drain_live();
     int64_t id = 0;
@@ -135,6 +134,10 @@ static void *run(void *arg) {
       else if (r == 0) log_info("import job %lld: ended%s%s", (long long)id, err[0] ? ": " : "", err);
       if (r >= 0) continue;
     }
+    /* The purge (at start-up, then every purge_interval) once no job is waiting: at start-up a job
+     * left by a stopped process is taken up first, not after the quarter's figures of every unit
+     * (tens of seconds on a large city). */
+    purge_when_due(&next_purge);
     /* Nothing to do (or the database is away): wait for a poke or 2 s (marks: DRAIN_AGAIN_MS). */
     pthread_mutex_lock(&W.mu);
     if (!W.poke && !atomic_load(&W.stop)) {

@@ -2492,7 +2492,9 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   arena_free(&rd.a);
   x.t_file = clock_mono();
   /* a large file: its tables' statistics while the terms are merged */
-  if (x.last_line > IMPORT_ANALYZE_ROWS && store_kind_of(st) == STORE_PG) {
+  /* Not in a server: there the pool's few connections not bound to a request thread serve the
+   * requests' writes on PostgreSQL, and an ANALYZE holding one for seconds would starve them. */
+  if (x.last_line > IMPORT_ANALYZE_ROWS && store_kind_of(st) == STORE_PG && !store_threads_bound(st)) {
     early.st = st;
     early.running = pthread_create(&early.th, NULL, early_analyze_main, &early) == 0;
   }

@@ -967,6 +967,8 @@ bool store_in_transaction(const store_conn *c) { return c->in_tx; }
 
 void store_bind_threads(store *st) { st->bind_threads = true; }
 
+bool store_threads_bound(const store *st) { return st->bind_threads; }
+
 /* SQLite takes a file lock and checks the file at the start of every read transaction; one
  * transaction for all of a request's reads pays that once and gives the request one
  * consistent snapshot. PostgreSQL needs no such thing (it would cost two round trips). */

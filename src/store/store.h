@@ -121,6 +121,8 @@ void store_release(store_conn *c);
  * lock. For a fixed set of long-lived threads (the server's workers), at most pool - 2 of
  * them, so that others still find a connection. */
 void store_bind_threads(store *st);
+/* Whether store_bind_threads was called (a server: its pool is the requests'). */
+bool store_threads_bound(const store *st);
 /* This thread is short-lived (an import's helper): a reader it opens is not bound to it (it would
  * leave the pool with the thread), whatever store_bind_threads says. */
 void store_thread_transient(void);

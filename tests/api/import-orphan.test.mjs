@@ -196,7 +196,7 @@ test('Ctrl-C stops a CLI import after its chunk (exit 1, told why); its file the
   unlinkSync(file);
   await srv.spawn();
   admin = await srv.login('admin');
-  const j = await waitEnded(id, 120000);
+  const j = await waitEnded(id, 300000);
   assert.equal(j.status, 'failed', JSON.stringify(j));
   assert.notEqual(j.error, '', 'failed without a reason');
   assert.equal(await staged(id), 0, 'staged name terms left');
