@@ -1,5 +1,5 @@
 // The open attempt's answers saved as they are given (learn.js autosave), where the network and the
-// server do not simply say yes: an answer the server refuses (a number written "1.000.000") is said so,
+// server do not simply say yes: an answer the server refuses (a number written in words) is said so,
 // naming the question, and not sent again until it changes; a save that never gets an answer (a
 // phone's network gone quiet) does not hold the submission back; a save still in flight when the
 // learner submits is waited for and does not undo the submission; an attempt submitted elsewhere
@@ -61,8 +61,8 @@ test('an answer the server refuses is said so, naming the question, and not sent
   await question('OTP').getByText('Sai', { exact: true }).click();
   await status(page).getByText(/Đã lưu tạm lúc/).waitFor();
   const n = await question('phí nhận quà').locator('.question-number').textContent();
-  // Written as a Vietnamese would write a million: the server does not read it as a number.
-  await question('phí nhận quà').getByRole('textbox').fill('1.000.000');
+  // Written in words: the server does not read it as a number ("1.000.000" it now reads: quiz-numbers).
+  await question('phí nhận quà').getByRole('textbox').fill('một triệu');
   await status(page).getByText(new RegExp(`${n.trim().replace('.', '')}.*phải là một số`)).waitFor();
   const text = await status(page).textContent();
   assert.ok(!/mạng/.test(text), `the network is not to blame: ${text}`);
