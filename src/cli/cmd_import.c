@@ -56,6 +56,18 @@ const cli_opt import_opts[] = {
     {NULL, false, NULL},
 };
 
+/* The command's answer on stdout, one line: 0, or 1 when it could not be written. */
+static int print_json(const json_t *o) {
+  char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  int ret = 1;
+  if (text) {
+    printf("%s\n", text);
+    ret = fflush(stdout) == 0 ? 0 : 1;
+  }
+  free(text);
+  return ret;
+}
+
 static int import_competencies(const config *cfg, const char *path) {
   secrets keys;
   store *st = cli_open(cfg, &keys, 2, true);
@@ -145,12 +157,7 @@ static int import_confirmations(const cli_args *args, const config *cfg, const c
     fprintf(stderr, "hocvuso import: %s\n", e.message ? e.message : "lỗi hệ thống");
     goto out;
   }
-  char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  if (text) {
-    printf("%s\n", text);
-    ret = fflush(stdout) == 0 ? 0 : 1;
-  }
-  free(text);
+  ret = print_json(o);
 out:
   json_decref(o);
   store_close(st);
@@ -253,12 +260,7 @@ static int import_residents(store *st, const secrets *keys, const char *path) {
     fprintf(stderr, "hocvuso import: %s\n", err);
     goto out;
   }
-  char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  if (text) {
-    printf("%s\n", text);
-    ret = fflush(stdout) == 0 ? 0 : 1;
-  }
-  free(text);
+  ret = print_json(o);
 out:
   json_decref(o);
   jobs_lease_stop();

@@ -339,14 +339,8 @@ int people_bulk_insert_terms(store_conn *w, const store_val *rows, int n) {
   return store_insert_rows(w, &bulk_words, rows, n);
 }
 
-int people_bulk_changed_since(store_conn *c, int64_t job_id, int64_t lo, int64_t hi, int64_t since, bulk_key_fn cb,
-                              void *ctx) {
-  store_stmt *s = store_prepare_stream(c, &q_changed_since);
-  if (!s) return -1;
-  store_bind_int(s, 1, job_id);
-  store_bind_int(s, 2, lo);
-  store_bind_int(s, 3, hi);
-  store_bind_int(s, 4, since);
+/* cb(id, folded name) for each row (person id, name key) of the bound statement s. 0 or -1. */
+static int each_key(store_stmt *s, bulk_key_fn cb, void *ctx) {
   int rc;
   while ((rc = store_step(s)) == STORE_ROW)
     if (cb(ctx, store_col_int(s, 0), store_col_text(s, 1) ? store_col_text(s, 1) : "") != 0) {
@@ -357,18 +351,22 @@ int people_bulk_changed_since(store_conn *c, int64_t job_id, int64_t lo, int64_t
   return rc == STORE_DONE ? 0 : -1;
 }
 
+int people_bulk_changed_since(store_conn *c, int64_t job_id, int64_t lo, int64_t hi, int64_t since, bulk_key_fn cb,
+                              void *ctx) {
+  store_stmt *s = store_prepare_stream(c, &q_changed_since);
+  if (!s) return -1;
+  store_bind_int(s, 1, job_id);
+  store_bind_int(s, 2, lo);
+  store_bind_int(s, 3, hi);
+  store_bind_int(s, 4, since);
+  return each_key(s, cb, ctx);
+}
+
 int people_bulk_staged_stale(store_conn *c, int64_t job_id, bulk_key_fn cb, void *ctx) {
   store_stmt *s = store_prepare_stream(c, &q_staged_stale);
   if (!s) return -1;
   store_bind_int(s, 1, job_id);
-  int rc;
-  while ((rc = store_step(s)) == STORE_ROW)
-    if (cb(ctx, store_col_int(s, 0), store_col_text(s, 1) ? store_col_text(s, 1) : "") != 0) {
-      store_reset(s);
-      return -1;
-    }
-  store_reset(s);
-  return rc == STORE_DONE ? 0 : -1;
+  return each_key(s, cb, ctx);
 }
 
 int people_bulk_drop_stale_terms(store_conn *w, int64_t id, const char *name_key) {
