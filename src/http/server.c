@@ -683,15 +683,117 @@ static void combined_back(store_combined *it) {
   if (atomic_fetch_add(&r->job_sync, 1) == 1) MHD_resume_connection(r->conn);
 }
 
-/* The writing phase: on the writer taken now, or queued for its holder (then true: the caller
- * suspends the connection, and whichever of the holder's completion and the suspension comes
- * second resumes it). Nothing of the request is touched on this thread once it is queued. */
+/* ---- the combiner: one thread runs the combined writes (SQLite) ----
+ *
+ * With the writes grouped (SQLite's single writer), a combined route's writing phase is not run by
+ * the worker thread that parsed the request: the request is queued for one thread, the combiner,
+ * which takes the writer and runs the queued requests one after another in its group
+ * (run_combined), while the workers go on with their other connections. When a worker ran them
+ * itself (holding the writer for a dozen requests of others), its own connections waited: their
+ * answers, ready once synced, and their next requests (BENCHMARKS.md, "Saving a visit: one thread
+ * for the writes"). A turn ends when the queue is empty, after 64 requests, or after 8 when another
+ * thread waits for the writer (store_combiner_goes_on); the writer is then given back as usual. */
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  store_combined *head, *tail; /* under mu */
+  bool stop;                   /* under mu */
+  atomic_bool running;
+  pthread_t th;
+  store *st;
+} comb = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void run_combined(req *q, store_conn *w);
+
+/* The next queued request; with `wait`, sleeps until there is one (NULL: stopping, none left). */
+static store_combined *comb_take(bool wait) {
+  pthread_mutex_lock(&comb.mu);
+  while (wait && !comb.head && !comb.stop) pthread_cond_wait(&comb.cv, &comb.mu);
+  store_combined *it = comb.head;
+  if (it) {
+    comb.head = it->next;
+    if (!comb.head) comb.tail = NULL;
+    it->next = NULL;
+  }
+  pthread_mutex_unlock(&comb.mu);
+  return it;
+}
+
+/* The writer could not be had within the store's deadline: the request is answered 503. */
+static void combined_unavailable(req *q) {
+  req_unavailable(q);
+  q->durable_waiting = true;
+  durable_done(q);
+}
+
+static void *combiner_main(void *arg) {
+  (void)arg;
+  (void)pthread_setname_np(pthread_self(), "hv-writer");
+  store_combined *it;
+  while ((it = comb_take(true)) != NULL) {
+    store_conn *w = store_acquire_grouped(comb.st, -1, NULL);
+    if (!w) {
+      /* Those queued meanwhile would wait for the same writer: answered now, not one deadline each. */
+      do combined_unavailable(req_of_combined(it));
+      while ((it = comb_take(false)) != NULL);
+      continue;
+    }
+    int n = 0;
+    do run_combined(req_of_combined(it), w);
+    while (store_combiner_goes_on(w, ++n) && (it = comb_take(false)) != NULL);
+    (void)store_release_pending(w); /* the answers wait for their own commits' sync, not this thread */
+  }
+  return NULL;
+}
+
+static bool comb_queue(req *r) {
+  if (!atomic_load(&comb.running)) return false;
+  pthread_mutex_lock(&comb.mu);
+  r->combine.next = NULL;
+  if (comb.tail)
+    comb.tail->next = &r->combine;
+  else
+    comb.head = &r->combine;
+  comb.tail = &r->combine;
+  pthread_cond_signal(&comb.cv);
+  pthread_mutex_unlock(&comb.mu);
+  return true;
+}
+
+static int comb_start(store *st) {
+  if (!store_writes_grouped(st)) return 0;
+  comb.st = st;
+  comb.stop = false;
+  if (pthread_create(&comb.th, NULL, combiner_main, NULL) != 0) return -1;
+  atomic_store(&comb.running, true);
+  return 0;
+}
+
+/* Once nothing is in flight: the queue is empty, and stays so. */
+static void comb_stop(void) {
+  if (!atomic_load(&comb.running)) return;
+  pthread_mutex_lock(&comb.mu);
+  comb.stop = true;
+  pthread_cond_signal(&comb.cv);
+  pthread_mutex_unlock(&comb.mu);
+  pthread_join(comb.th, NULL);
+  atomic_store(&comb.running, false);
+}
+
+/* The writing phase: on the writer taken now, or queued for the combiner or the writer's holder
+ * (then true: the caller suspends the connection, and whichever of the completion and the
+ * suspension comes second resumes it). Nothing of the request is touched on this thread once it
+ * is queued. */
 static bool dispatch_write(req *r, struct MHD_Connection *c) {
   if (r->route->combine && !r->wconn) {
     release_db(r);
     r->conn = c;
     atomic_store(&r->job_sync, 0);
     r->combine.wake = combined_back;
+    if (comb_queue(r)) {
+      r->combine_queued = true;
+      return true;
+    }
     store_conn *w = NULL;
     int q = store_acquire_or_queue(r->app->st, &r->combine, &w);
     if (q == 0) {
@@ -1096,6 +1198,8 @@ int server_run(app *a, char *err, size_t errlen) {
     return -1;
   }
 
+  if (comb_start(a->st) != 0) log_warn("cannot start the writes' combiner thread: the workers run the combined writes");
+
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
                    (v6 ? MHD_USE_IPv6 : 0);
   struct MHD_Daemon *d = MHD_start_daemon(
@@ -1108,6 +1212,7 @@ int server_run(app *a, char *err, size_t errlen) {
       MHD_OPTION_END);
   if (!d) {
     snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)", a->cfg.listen);
+    comb_stop();
     sessions_toucher_stop();
     hashpool_free(pool);
     pool = NULL;
@@ -1143,6 +1248,7 @@ int server_run(app *a, char *err, size_t errlen) {
   /* Suspended requests finish once the pool is done with them: let it drain first. */
   hashpool_free(pool);
   pool = NULL;
+  comb_stop(); /* the combined writes still queued are run and their connections resumed */
   MHD_stop_daemon(d);
   sessions_toucher_stop();
   atomic_store(&conns.stop, true);

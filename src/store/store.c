@@ -77,8 +77,9 @@ enum { DEFAULT_WAIT_MS = 5000, DOWN_BACKOFF_MS = 1000 };
 /* A group closes at GROUP_MAX transactions or GROUP_MS after it opened, whoever waits: each of
  * its requests waits for its COMMIT, so a group has a bounded cost in latency. */
 enum { GROUP_MAX = 64, GROUP_MS = 20 };
-/* Combined writes a holder runs before it hands the writer to a thread waiting for it. */
-enum { COMBINE_BEFORE_WAITER = 8 };
+/* Combined writes a holder runs before it hands the writer to a thread waiting for it, and that
+ * the server's combiner runs in one turn (store_combiner_goes_on). */
+enum { COMBINE_BEFORE_WAITER = 8, COMBINE_MAX = 64 };
 
 /* Each waiter sleeps on a condition of its own: a release wakes only the one it hands the writer
  * to (with one shared condition every waiter woke on every release, and all but one slept again:
@@ -528,6 +529,19 @@ store_combined *store_combined_next(store_conn *w, int done) {
     group_commit(st);
   return it;
 }
+
+bool store_combiner_goes_on(store_conn *w, int done) {
+  store *st = w->st;
+  if (w != st->writer || !w->grouped) return false;
+  pthread_mutex_lock(&st->mu);
+  bool on = done < COMBINE_MAX && !(st->wq_head && done >= COMBINE_BEFORE_WAITER);
+  pthread_mutex_unlock(&st->mu);
+  if (on && st->group_open && (st->group_n >= st->group_max || mono_ms() - st->group_t0_ms >= st->group_ms))
+    group_commit(st);
+  return on;
+}
+
+bool store_writes_grouped(const store *st) { return st->grouping && st->writer; }
 
 uint64_t store_writer_pass(store_conn *w) {
   if (!w) return 0;

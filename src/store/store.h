@@ -104,6 +104,14 @@ int store_acquire_or_queue(store *st, store_combined *item, store_conn **w);
  * still queued when the writer is given back are run by the next holder if it is a grouped caller
  * (it ends in store_combined_next too), else one is handed back (wake). */
 store_combined *store_combined_next(store_conn *w, int done);
+/* True when writes are grouped (SQLite with the group commit running): the writer is one
+ * connection, and a thread of the server's may run the combined writes (the combiner). */
+bool store_writes_grouped(const store *st);
+/* For a thread that runs queued writes on the writer it holds (the server's combiner), having run
+ * `done` of them in this turn: whether it may run one more before it gives the writer back (at
+ * most 64 a turn; 8 when another thread waits for the writer, which is not passed over for long).
+ * A group past its limits is committed first. */
+bool store_combiner_goes_on(store_conn *w, int done);
 /* Ends one request's use of the writer without giving it back: a transaction left open is rolled
  * back; answers the number of its commit still to be synced, as store_release_pending. */
 uint64_t store_writer_pass(store_conn *w);

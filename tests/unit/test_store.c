@@ -2418,6 +2418,73 @@ static void test_combined_writes(void **state) {
   grouped_store_remove(st, dir, path);
 }
 
+/* The server's combiner (server.c) runs queued writes on the writer it holds, asking between two
+ * whether it may go on: 64 a turn, 8 once a thread waits for the writer, never for a caller that
+ * is not a grouped holder; a group past its limits is committed before the next one. */
+static void test_combiner_turns(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) {
+    assert_false(store_writes_grouped(fx->st));
+    return;
+  }
+  char dir[] = "/tmp/hv_test_cbt.XXXXXX", path[64];
+  store *st = grouped_store(dir, path, sizeof path);
+  assert_true(store_writes_grouped(st));
+  store_conn *m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  int n = 0;
+  while (store_combiner_goes_on(m, n)) {
+    assert_int_equal(combined_insert(m, 1000 + n), 0);
+    assert_true(store_writer_pass(m) > 0);
+    n++;
+  }
+  assert_int_equal(n, 64);
+  (void)store_release_pending(m);
+  /* a plain caller waits: 8, then the writer is its turn */
+  m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  gtx g[1] = {{.st = st, .v = 99, .plain = true}};
+  pthread_t tids[1];
+  queue_behind(st, g, tids, 1);
+  n = 0;
+  while (store_combiner_goes_on(m, n)) {
+    assert_int_equal(combined_insert(m, 2000 + n), 0);
+    (void)store_writer_pass(m);
+    n++;
+  }
+  assert_int_equal(n, 8);
+  (void)store_release_pending(m);
+  assert_int_equal(pthread_join(tids[0], NULL), 0);
+  assert_int_equal(g[0].insert_rc, STORE_OK);
+  /* a group of at most 3: the fourth write goes into a new group, the first three committed */
+  store_set_group_limits(st, 3, 60000);
+  m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  store_stats before, after;
+  store_get_stats(st, &before);
+  uint64_t seqs[4] = {0};
+  for (n = 0; n < 4; n++) {
+    assert_true(store_combiner_goes_on(m, n));
+    assert_int_equal(combined_insert(m, 3000 + n), 0);
+    seqs[n] = store_writer_pass(m);
+  }
+  store_get_stats(st, &after);
+  assert_int_equal(after.groups, before.groups + 1);
+  assert_true(seqs[0] == seqs[2] && seqs[3] > seqs[2]);
+  assert_true(row_seen(st, 3002));
+  assert_false(row_seen(st, 3003)); /* run, its group still open */
+  (void)store_release_pending(m);
+  /* a connection that is not the grouped writer never runs others' writes */
+  store_conn *plain = store_acquire(st, true);
+  assert_non_null(plain);
+  assert_false(store_combiner_goes_on(plain, 0));
+  store_release(plain);
+  for (int i = 0; i < 64; i++) assert_true(row_seen(st, 1000 + i));
+  for (int i = 0; i < 8; i++) assert_true(row_seen(st, 2000 + i));
+  assert_true(row_seen(st, 99) && row_seen(st, 3003));
+  grouped_store_remove(st, dir, path);
+}
+
 /* Review (session 15): SQLite undoes a whole transaction by itself on some errors (here INSERT OR
  * ROLLBACK; in production SQLITE_FULL, IOERR, NOMEM). Mid-group, the requests released before it
  * must be told lost (503), never durable, and the one after it must commit on its own. */
@@ -2485,6 +2552,7 @@ int main(void) {
       cmocka_unit_test(test_grouped_lost),
       cmocka_unit_test(test_grouped_plain_taker),
       cmocka_unit_test(test_combined_writes),
+      cmocka_unit_test(test_combiner_turns),
       cmocka_unit_test(test_review15_grouped_auto_rollback),
   };
   int failed = cmocka_run_group_tests_name("store_sqlite", tests, setup_sqlite, teardown_sqlite);
