@@ -749,6 +749,10 @@ static void *combiner_main(void *arg) {
 static bool comb_queue(req *r) {
   if (!atomic_load(&comb.running)) return false;
   pthread_mutex_lock(&comb.mu);
+  if (comb.stop) { /* stopping (shutdown): the combiner may be gone; the worker runs it itself */
+    pthread_mutex_unlock(&comb.mu);
+    return false;
+  }
   r->combine.next = NULL;
   if (comb.tail)
     comb.tail->next = &r->combine;
