@@ -285,3 +285,26 @@ test('find a household by address or by a member\'s name typed without diacritic
   assert.deepEqual(none.items, [], 'a household of tổ 2 is not found from tổ 1');
   expectError(assert, await srv.request('GET', `/api/v1/field/households?unit_id=${tdp1}`, { session: helper }), 400, undefined, 'q');
 });
+
+// Last: it stops the server. Visits in flight when SIGTERM comes (queued for the writes' combiner on
+// SQLite) are all saved and answered, and the server exits cleanly: none is left in a queue.
+test('visits in flight at SIGTERM: each answered 201 and kept, the server exits with 0', async () => {
+  const nB = (await visitsOf(hhB)).length;
+  const sent = [], written = [];
+  const track = (req) => written.push(new Promise((r) => req.on('finish', r)));
+  for (let k = 0; k < 30; k++)
+    sent.push(srv.request('POST', `/api/v1/households/${hhB}/visits`, {
+      session: k % 2 ? helper : admin, onRequest: track,
+      body: { note: `tắt máy ${k}`, topics: ['vneid'], present: [{ person_id: adultB, outcomes: ['cashless_setup'] }] },
+    }));
+  await Promise.all(written); // every request is on its connection (accepted) before the signal
+  await new Promise((res) => setTimeout(res, 20));
+  srv.proc.kill('SIGTERM');
+  const answers = await Promise.allSettled(sent);
+  const bad = answers.map((a, i) => (a.status === 'fulfilled' ? (a.value.status === 201 ? null : `#${i}: ${a.value.status} ${a.value.text.slice(0, 120)}`) : `#${i}: ${a.reason.message}`)).filter(Boolean);
+  assert.deepEqual(bad, [], 'every visit sent before SIGTERM is saved');
+  const exit = await srv.exited;
+  assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, srv.stderr.split('\n').slice(-40).join('\n'));
+  await srv.spawn();
+  assert.equal((await visitsOf(hhB)).length, nB + 30);
+});
