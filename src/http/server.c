@@ -734,8 +734,12 @@ static void *combiner_main(void *arg) {
     store_conn *w = store_acquire_grouped(comb.st, -1, NULL);
     if (!w) {
       /* Those queued meanwhile would wait for the same writer: answered now, not one deadline each. */
-      do combined_unavailable(req_of_combined(it));
-      while ((it = comb_take(false)) != NULL);
+      int refused = 0;
+      do {
+        combined_unavailable(req_of_combined(it));
+        refused++;
+      } while ((it = comb_take(false)) != NULL);
+      log_warn("the writer stayed busy past the deadline: %d queued write(s) answered 503", refused);
       continue;
     }
     int n = 0;
@@ -1252,7 +1256,10 @@ int server_run(app *a, char *err, size_t errlen) {
   /* Suspended requests finish once the pool is done with them: let it drain first. */
   hashpool_free(pool);
   pool = NULL;
-  comb_stop(); /* the combined writes still queued are run and their connections resumed */
+  comb_stop(); /* the combined writes still queued are run; their answers wait for their syncs */
+  /* MHD must not be stopped with a connection still suspended: past the deadline, those the
+   * combiner has just run wait for their commit's sync (at most store.c's 10 s). */
+  for (double until = clock_mono() + 11; atomic_load(&inflight) > 0 && clock_mono() < until;) usleep(10000);
   MHD_stop_daemon(d);
   sessions_toucher_stop();
   atomic_store(&conns.stop, true);
