@@ -670,8 +670,6 @@ static int check_header(req *r, struct MHD_Connection *c, const char *method, co
 
 /* ---- combined writes (route.combine; store_acquire_or_queue) ---- */
 
-enum { COMBINE_MAX = 64 }; /* writes the holder runs for others before its own answer */
-
 static req *req_of_combined(store_combined *it) { return (req *)(void *)((char *)it - offsetof(req, combine)); }
 
 static void durable_done(void *arg);
@@ -948,7 +946,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, req *r) {
       r->rconn = NULL;
     }
     store_combined *it;
-    for (int n = 0; n < COMBINE_MAX && (it = store_combined_next(w, n)) != NULL; n++) run_combined(req_of_combined(it), w);
+    for (int n = 0; (it = store_combined_next(w, n)) != NULL; n++) run_combined(req_of_combined(it), w);
     uint64_t left = store_release_pending(w);
     if (left > seq) seq = left;
   }

@@ -77,8 +77,8 @@ enum { DEFAULT_WAIT_MS = 5000, DOWN_BACKOFF_MS = 1000 };
 /* A group closes at GROUP_MAX transactions or GROUP_MS after it opened, whoever waits: each of
  * its requests waits for its COMMIT, so a group has a bounded cost in latency. */
 enum { GROUP_MAX = 64, GROUP_MS = 20 };
-/* Combined writes a holder runs before it hands the writer to a thread waiting for it, and that
- * the server's combiner runs in one turn (store_combiner_goes_on). */
+/* Combined writes a holder runs in one turn (store_combined_next, store_combiner_goes_on), and
+ * before it hands the writer to a thread waiting for it. */
 enum { COMBINE_BEFORE_WAITER = 8, COMBINE_MAX = 64 };
 
 /* Each waiter sleeps on a condition of its own: a release wakes only the one it hands the writer
@@ -513,20 +513,32 @@ int store_acquire_or_queue(store *st, store_combined *item, store_conn **w) {
   return 0;
 }
 
+/* For the grouped holder of the writer that has run `done` queued writes in this turn: whether it
+ * may run another (with mu held) — at most COMBINE_MAX, and COMBINE_BEFORE_WAITER while a thread
+ * waits for the writer. */
+static bool turn_goes_on(const store *st, int done) {
+  return done < COMBINE_MAX && !(st->wq_head && done >= COMBINE_BEFORE_WAITER);
+}
+
+/* Before the next write of a turn: the group's limits hold for combined writes too (each of its
+ * requests waits for its COMMIT). */
+static void group_limits_hold(store *st) {
+  if (st->group_open && (st->group_n >= st->group_max || mono_ms() - st->group_t0_ms >= st->group_ms))
+    group_commit(st);
+}
+
 store_combined *store_combined_next(store_conn *w, int done) {
   store *st = w->st;
   if (w != st->writer || !w->grouped) return NULL;
   pthread_mutex_lock(&st->mu);
-  store_combined *it = st->wq_head && done >= COMBINE_BEFORE_WAITER ? NULL : st->cq_head;
+  store_combined *it = turn_goes_on(st, done) ? st->cq_head : NULL;
   if (it) {
     st->cq_head = it->next;
     if (!st->cq_head) st->cq_tail = NULL;
     it->next = NULL;
   }
   pthread_mutex_unlock(&st->mu);
-  /* the group's limits hold for combined writes too (each of its requests waits for its COMMIT) */
-  if (it && st->group_open && (st->group_n >= st->group_max || mono_ms() - st->group_t0_ms >= st->group_ms))
-    group_commit(st);
+  if (it) group_limits_hold(st);
   return it;
 }
 
@@ -534,10 +546,9 @@ bool store_combiner_goes_on(store_conn *w, int done) {
   store *st = w->st;
   if (w != st->writer || !w->grouped) return false;
   pthread_mutex_lock(&st->mu);
-  bool on = done < COMBINE_MAX && !(st->wq_head && done >= COMBINE_BEFORE_WAITER);
+  bool on = turn_goes_on(st, done);
   pthread_mutex_unlock(&st->mu);
-  if (on && st->group_open && (st->group_n >= st->group_max || mono_ms() - st->group_t0_ms >= st->group_ms))
-    group_commit(st);
+  if (on) group_limits_hold(st);
   return on;
 }
 

@@ -99,7 +99,7 @@ typedef struct store_combined {
  * no group commit): acquire as usual. */
 int store_acquire_or_queue(store *st, store_combined *item, store_conn **w);
 /* For the holder of the writer between two requests, having run `done` queued items: the next
- * (dequeued), or NULL when none is queued, or when a thread waits for the writer and a few have
+ * (dequeued), or NULL when none is queued, after 64 in a turn, or when a thread waits for the writer and a few have
  * been run (it is not passed over for long). A group past its limits is committed first. Items
  * still queued when the writer is given back are run by the next holder if it is a grouped caller
  * (it ends in store_combined_next too), else one is handed back (wake). */
