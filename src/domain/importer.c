@@ -778,8 +778,8 @@ static int chunk_ix_room(chunk_ix *c, size_t more) {
 
 /* Writes the deferred new people, then their memberships. */
 static int flush_pending(store_conn *w, chunk_ix *c) {
-  if (c->npeople && people_bulk_insert_rows(w, c->people, c->npeople) != STORE_OK) return -1;
-  if (c->nmembers && people_bulk_insert_memberships(w, c->members, c->nmembers) != STORE_OK) return -1;
+  if ((c->npeople || c->nmembers) && people_bulk_insert_new(w, c->people, c->npeople, c->members, c->nmembers) != STORE_OK)
+    return -1;
   c->npeople = c->nmembers = 0;
   imap_free(&c->pending);
   return 0;

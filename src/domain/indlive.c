@@ -74,6 +74,15 @@ STORE_SQL2(q_dirty_people, "SELECT person_id FROM ind_dirty ORDER BY person_id L
 STORE_SQL2(q_dirty_households, "SELECT household_id FROM ind_dirty_hh ORDER BY household_id LIMIT ?",
            "SELECT household_id FROM ind_dirty_hh ORDER BY household_id LIMIT ? FOR UPDATE SKIP LOCKED");
 STORE_SQL(q_unmark_person, "DELETE FROM ind_dirty WHERE person_id = ?");
+/* indlive_mark: the triggers' INSERT … ON CONFLICT DO NOTHING, for a JSON array of ids */
+STORE_SQL2(q_mark_people,
+           "INSERT INTO ind_dirty (person_id) SELECT value FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+           "INSERT INTO ind_dirty (person_id) SELECT CAST(json_array_elements_text(CAST(? AS json)) AS BIGINT)"
+           " ON CONFLICT DO NOTHING");
+STORE_SQL2(q_mark_households,
+           "INSERT INTO ind_dirty_hh (household_id) SELECT value FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+           "INSERT INTO ind_dirty_hh (household_id) SELECT CAST(json_array_elements_text(CAST(? AS json)) AS BIGINT)"
+           " ON CONFLICT DO NOTHING");
 /* A household reached through a person may be marked by a write in progress: its mark is then
  * left (and the household classified again by a later drain). */
 STORE_SQL2(q_unmark_household, "DELETE FROM ind_dirty_hh WHERE household_id = ?",
@@ -1152,4 +1161,20 @@ void indlive_recounted_free(indlive_recounted *r) {
   if (!r) return;
   units_free(r->u, r->n);
   free(r);
+}
+
+static int mark_set(store_conn *w, const store_sql *q, const char *ids_json) {
+  if (!ids_json || strcmp(ids_json, "[]") == 0) return 0;
+  store_stmt *s = store_prepare(w, q);
+  if (!s) return -1;
+  store_bind_text(s, 1, ids_json);
+  int rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+int indlive_mark(store_conn *w, const char *person_ids_json, const char *household_ids_json) {
+  return mark_set(w, &q_mark_people, person_ids_json) == 0 && mark_set(w, &q_mark_households, household_ids_json) == 0
+             ? 0
+             : -1;
 }

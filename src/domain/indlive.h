@@ -61,4 +61,9 @@ indlive_recounted *indlive_recount(store_conn *c, int64_t key, atomic_bool *stop
 const ind_cube *indlive_recounted_cube(const indlive_recounted *r, int64_t unit_id, ind_base base);
 void indlive_recounted_free(indlive_recounted *r);
 
+/* The marks the row triggers of migration 31 make, made for a set at once by a bulk insert that
+ * turned them off (store_row_triggers_off): the people and households in the JSON arrays of ids
+ * given (NULL or "[]": none) are marked to be classified again. 0 or -1. */
+int indlive_mark(store_conn *w, const char *person_ids_json, const char *household_ids_json);
+
 #endif

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/indlive.h"
 #include "domain/people.h"
+#include "util/buf.h"
 
 #define STORED_COLS                                                                                    \
   "id, name_key, full_name, COALESCE(birth_year, 0), COALESCE(birth_month, 0), COALESCE(birth_day, 0),"  \
@@ -257,16 +259,89 @@ void people_bulk_row(const bulk_person *p, int64_t id, int64_t now, store_val *r
   row[15] = store_val_int(now);
 }
 
-int people_bulk_insert_rows(store_conn *w, const store_val *rows, int n) {
-  return store_insert_rows(w, &bulk_people, rows, n);
+/* ---- the row triggers' work, once for a set ----
+ * SQLite's row triggers on people, memberships and households (migrations 25 and 31) keep the live
+ * counts (unit_people: live people and a revision a unit) and mark records for the live indicators
+ * (ind_dirty, ind_dirty_hh), one trigger program a row: ~12 % of a 200,000-row import's time
+ * (BENCHMARKS.md, session 21). A chunk's new rows are inserted with the triggers off
+ * (store_row_triggers_off) and the same effects made here, once for the set, in the same
+ * transaction: the same marks, each unit's count raised by its new people and its revision moved
+ * (once, not once a row: a revision only has to change). test_bulk_marks (tests/unit/test_import.c)
+ * compares them with the triggers' and fails when another INSERT trigger appears on these tables.
+ * On PostgreSQL nothing is turned off: its triggers there run once a statement (migration 37). */
+STORE_SQL(q_unit_live, "INSERT INTO unit_people (unit_id, live, rev) SELECT value, COUNT(*), 1 FROM json_each(?)"
+                       " WHERE true GROUP BY value ON CONFLICT (unit_id) DO UPDATE SET live = live + excluded.live,"
+                       " rev = rev + 1");
+
+/* The non-NULL integers of column `col` of n rows of ncols as a JSON array, into b. */
+static void ids_json(buf *b, const store_val *rows, int n, int ncols, int col) {
+  buf_putc(b, '[');
+  bool first = true;
+  for (int r = 0; r < n; r++) {
+    const store_val *v = &rows[(size_t)r * (size_t)ncols + (size_t)col];
+    if (v->type != STORE_V_INT) continue;
+    buf_printf(b, first ? "%lld" : ",%lld", (long long)v->i);
+    first = false;
+  }
+  buf_putc(b, ']');
+}
+
+static int exec_json(store_conn *w, const store_sql *q, const char *json) {
+  store_stmt *s = store_prepare(w, q);
+  if (!s) return -1;
+  store_bind_text(s, 1, json);
+  int rc = store_step(s);
+  store_reset(s);
+  return rc == STORE_DONE ? 0 : -1;
+}
+
+/* unit_people_insert and ind_people_in of the people rows; ind_memberships_in of the members
+ * (whose unit_people_membership_in revision is the people's units', moved by the same statement). */
+static int people_marks(store_conn *w, const store_val *people, int np, const store_val *members, int nm) {
+  buf units, ids, hh;
+  buf_init(&units);
+  buf_init(&ids);
+  buf_init(&hh);
+  ids_json(&units, people, np, PEOPLE_BULK_COLS, 13);
+  ids_json(&ids, people, np, PEOPLE_BULK_COLS, 0);
+  ids_json(&hh, people, np, PEOPLE_BULK_COLS, 10);
+  char *u = buf_detach(&units, NULL), *i = buf_detach(&ids, NULL), *h = buf_detach(&hh, NULL);
+  int rc = u && i && h && exec_json(w, &q_unit_live, u) == 0 && indlive_mark(w, i, h) == 0 ? 0 : -1;
+  free(u);
+  free(i);
+  free(h);
+  if (rc == 0 && nm) {
+    buf_init(&ids);
+    ids_json(&ids, members, nm, MEMBERSHIP_BULK_COLS, 0);
+    i = buf_detach(&ids, NULL);
+    rc = i && indlive_mark(w, i, NULL) == 0 ? 0 : -1;
+    free(i);
+  }
+  return rc;
+}
+
+int people_bulk_insert_new(store_conn *w, const store_val *people, int np, const store_val *members, int nm) {
+  bool off = store_row_triggers_off(w);
+  int rc = store_insert_rows(w, &bulk_people, people, np);
+  if (rc == STORE_OK && nm) rc = store_insert_rows(w, &bulk_memberships, members, nm);
+  if (off && store_row_triggers_on(w) != 0 && rc == STORE_OK) rc = STORE_ERROR;
+  if (off && rc == STORE_OK && (np || nm) && people_marks(w, people, np, members, nm) != 0) rc = STORE_ERROR;
+  return rc;
 }
 
 int people_bulk_insert_households(store_conn *w, const store_val *rows, int n) {
-  return store_insert_rows(w, &bulk_households, rows, n);
-}
-
-int people_bulk_insert_memberships(store_conn *w, const store_val *rows, int n) {
-  return store_insert_rows(w, &bulk_memberships, rows, n);
+  bool off = store_row_triggers_off(w);
+  int rc = store_insert_rows(w, &bulk_households, rows, n);
+  if (off && store_row_triggers_on(w) != 0 && rc == STORE_OK) rc = STORE_ERROR;
+  if (off && rc == STORE_OK && n) { /* ind_households_in */
+    buf ids;
+    buf_init(&ids);
+    ids_json(&ids, rows, n, HOUSEHOLD_BULK_COLS, 0);
+    char *i = buf_detach(&ids, NULL);
+    if (!i || indlive_mark(w, NULL, i) != 0) rc = STORE_ERROR;
+    free(i);
+  }
+  return rc;
 }
 
 int people_bulk_households_of(store_conn *w, const char *unit_ids_json, bulk_household_fn cb, void *ctx) {

@@ -95,15 +95,16 @@ int people_bulk_insert(store_conn *w, const bulk_person *p, int64_t now, int64_t
 typedef enum { BULK_PEOPLE, BULK_HOUSEHOLDS } bulk_table;
 int people_bulk_reserve(store_conn *w, bulk_table t, int n, int64_t *ids);
 #define PEOPLE_BULK_COLS 16
-/* Fills row[PEOPLE_BULK_COLS] for people_bulk_insert_rows (pointers into p, which must live on). */
+/* Fills row[PEOPLE_BULK_COLS] for people_bulk_insert_new (pointers into p, which must live on). */
 void people_bulk_row(const bulk_person *p, int64_t id, int64_t now, store_val *row);
-int people_bulk_insert_rows(store_conn *w, const store_val *rows, int n);
 #define HOUSEHOLD_BULK_COLS 7
 /* id, unit_id, code (NULL), address, address_key, created_at, updated_at. */
 int people_bulk_insert_households(store_conn *w, const store_val *rows, int n);
 #define MEMBERSHIP_BULK_COLS 4
-/* person_id, unit_id, kind, grade (NULL): memberships of new people (none can exist yet). */
-int people_bulk_insert_memberships(store_conn *w, const store_val *rows, int n);
+/* np new people (people_bulk_row), then nm memberships of them (person_id, unit_id, kind, grade or
+ * NULL; each of a person of `people`: none can exist yet). On SQLite with the row triggers off and
+ * their effects made once for the set (see people_bulk.c). STORE_OK or an error. */
+int people_bulk_insert_new(store_conn *w, const store_val *people, int np, const store_val *members, int nm);
 /* The live households of the units in `unit_ids_json` (a JSON array of ids): cb(id, unit, code
  * or NULL, address_key) in id order. 0 or -1. */
 typedef int (*bulk_household_fn)(void *ctx, int64_t id, int64_t unit_id, const char *code, const char *address_key);

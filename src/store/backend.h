@@ -24,6 +24,7 @@ struct store_conn {
   bool unavailable;            /* the last error was the database's unavailability */
   uint64_t durable_seq;        /* SQLite writer: its last commit, until the release waits for it */
   bool grouped;                /* SQLite writer taken by store_acquire_grouped (store.h) */
+  bool row_triggers_off;       /* store_row_triggers_off: turned back on at the latest on release */
   char err[256];         /* last error message on this connection */
 };
 
@@ -92,6 +93,9 @@ struct store_backend {
   int64_t (*last_insert_id)(store_stmt *s);
   int (*notify_mark)(store_conn *c, int64_t *mark);
   int (*listen_mark)(store_conn *c, int64_t *mark);
+  /* The connection's row triggers off (on == false) or on again; 0 or -1 (may be NULL: PostgreSQL's
+   * triggers on the bulk tables are per statement). See store_row_triggers_off. */
+  int (*row_triggers)(store_conn *c, bool on);
 };
 
 extern const store_backend store_sqlite_backend;

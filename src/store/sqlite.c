@@ -627,6 +627,19 @@ static int sq_wait_notify(store_conn *base, int timeout_ms, store_notify_cb cb, 
   }
 }
 
+/* SQLITE_DBCONFIG_ENABLE_TRIGGER: the connection's own setting; its statements prepared before are
+ * expired (prepared again at their next step, with or without the trigger programs). Foreign keys'
+ * actions are not triggers and stay. */
+static int sq_row_triggers(store_conn *c, bool on) {
+  sq_conn *s = (sq_conn *)c;
+  int now = -1;
+  if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, on ? 1 : 0, &now) != SQLITE_OK || now != (on ? 1 : 0)) {
+    sq_seterr(s, "triggers");
+    return -1;
+  }
+  return 0;
+}
+
 const store_backend store_sqlite_backend = {
     .kind = STORE_SQLITE,
     .name = "sqlite",
@@ -666,4 +679,5 @@ const store_backend store_sqlite_backend = {
     .last_insert_id = sq_last_insert_id,
     .notify_mark = sq_notify_mark,
     .listen_mark = sq_listen_mark,
+    .row_triggers = sq_row_triggers,
 };

@@ -425,11 +425,29 @@ int store_durable_notify(store *st, uint64_t seq, store_durable_waiter *w) {
   return done;
 }
 
+bool store_row_triggers_off(store_conn *c) {
+  if (!c || !c->be->row_triggers || c->row_triggers_off) return false;
+  if (c->be->row_triggers(c, false) != 0) return false;
+  c->row_triggers_off = true;
+  return true;
+}
+
+int store_row_triggers_on(store_conn *c) {
+  if (!c || !c->row_triggers_off) return 0;
+  if (c->be->row_triggers(c, true) != 0) return -1;
+  c->row_triggers_off = false;
+  return 0;
+}
+
 static void release_conn(store_conn *c, bool wait) {
   if (!c) return;
   store *st = c->st;
   /* A transaction left open by a failed path must not leak into the next user. */
   if (c->in_tx) store_rollback(c);
+  /* Nor the triggers a bulk insert turned off (store_row_triggers_off). Turning them on cannot
+   * fail short of a misuse of the library (sqlite3_db_config of a flag it knows). */
+  if (c->row_triggers_off && store_row_triggers_on(c) != 0)
+    fprintf(stderr, "store: a connection's row triggers could not be turned on again: %s\n", c->err);
   uint64_t durable = wait ? c->durable_seq : 0;
   c->durable_seq = 0;
   if (c->thread_bound) {

@@ -241,6 +241,13 @@ int store_maintenance_start(store *st);
  * thread checkpoints every 3 s and restarts the WAL past 65,536 frames instead, so that a page
  * rewritten by many chunks is copied into the database file once (see store.c). */
 void store_bulk_load(store *st, bool on);
+/* A bulk insert's row triggers: on SQLite the connection's triggers are turned off (true) for the
+ * statements that follow, whose caller then makes the triggers' effects itself, once for the set
+ * (people_bulk_insert_new); store_row_triggers_on turns them back on (0 or -1), and the release of
+ * the connection does at the latest. false: they stay on (PostgreSQL, whose triggers on the bulk
+ * tables run once a statement already; or an error) and the caller must not repeat their work. */
+bool store_row_triggers_off(store_conn *c);
+int store_row_triggers_on(store_conn *c);
 /* SQLite: group commit. From now on a writer's release waits until its last commit is durable: a
  * thread syncs the WAL once for every commit made while the previous sync ran (synchronous=NORMAL
  * alone would let a power cut lose the last ones). Pipelined: the writer is handed on before the

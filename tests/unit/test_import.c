@@ -79,6 +79,26 @@ STORE_SQL(q_dup_term, "INSERT INTO import_terms (job_id, word, name_key, person_
 STORE_SQL(q_word_key, "SELECT COUNT(*) FROM person_words WHERE name_key = ? AND word = ?");
 
 /* Jobs with owners of the test's making (jobs.h, "Who runs it"). */
+/* test_bulk_marks: the row triggers' effects, made once for a chunk's set (people_bulk.c) */
+STORE_SQL(q_insert_triggers, "SELECT COUNT(*), COALESCE(group_concat(name, ' '), '') FROM (SELECT name FROM sqlite_master"
+                             " WHERE type = 'trigger' AND tbl_name IN ('people', 'memberships', 'households')"
+                             " AND upper(sql) LIKE '%AFTER INSERT ON%' AND ? <> '' ORDER BY name)");
+STORE_SQL(q_unmark_all, "DELETE FROM ind_dirty WHERE person_id > 0 OR person_id <= 0 OR ? = ''");
+STORE_SQL(q_unmark_all_hh, "DELETE FROM ind_dirty_hh WHERE household_id > 0 OR household_id <= 0 OR ? = ''");
+STORE_SQL(q_max_ids, "SELECT COALESCE((SELECT MAX(id) FROM people), 0), COALESCE((SELECT MAX(id) FROM households), 0)"
+                     " WHERE ? <> ''");
+/* marked, and the new people (hhs: households of the new people or new) not marked */
+STORE_SQL(q_marked, "SELECT (SELECT COUNT(*) FROM ind_dirty), (SELECT COUNT(*) FROM people WHERE id > ? AND id NOT IN"
+                    " (SELECT person_id FROM ind_dirty)), (SELECT COUNT(*) FROM ind_dirty_hh)");
+STORE_SQL(q_hh_marked, "SELECT COUNT(*), SUM(CASE WHEN h IN (SELECT household_id FROM ind_dirty_hh) THEN 0 ELSE 1 END)"
+                       " FROM (SELECT household_id AS h FROM people WHERE id > ? AND household_id IS NOT NULL"
+                       " UNION SELECT id FROM households WHERE id > ?) x");
+STORE_SQL(q_members_of_new, "SELECT COUNT(*) FROM memberships WHERE person_id > ?");
+/* SQLite's live counts: units whose stored count is not a count of their live people */
+STORE_SQL(q_live_wrong, "SELECT COUNT(*) FROM (SELECT u.id, COALESCE(c.live, 0) AS live, (SELECT COUNT(*) FROM people p"
+                        " WHERE p.unit_id = u.id AND p.deleted_at IS NULL) AS n FROM units u LEFT JOIN unit_people c"
+                        " ON c.unit_id = u.id) x WHERE live <> n AND ? <> ''");
+STORE_SQL(q_unit_rev, "SELECT COALESCE((SELECT rev FROM unit_people WHERE unit_id = ?), 0)");
 STORE_SQL(q_jobs_settle, "UPDATE import_jobs SET status = 'done' WHERE status IN ('running', 'queued')");
 STORE_SQL(q_job_owner, "UPDATE import_jobs SET status = ?, owner_host = ?, owner_pid = ?, owner_start = ?,"
                        " lease_until = ? WHERE id = ?");
@@ -355,6 +375,84 @@ static void test_households(void **state) {
   assert_int_equal(scalar(fx, &q_households, NULL, fx->tdp2, NULL, 0), 3);
   json_decref(errors);
   import_job_clear(&j);
+}
+
+/* A chunk's new people, households and memberships are written with SQLite's row triggers off and
+ * their effects made once for the set (people_bulk_insert_new): the same marks for the live
+ * indicators, the live counts a count of the live people, the units' revisions moved. */
+static void test_bulk_marks(void **state) {
+  fixture *fx = fx_of(state);
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  store_stmt *s = store_prepare(w, &q_unmark_all);
+  assert_non_null(s);
+  store_bind_text(s, 1, "x");
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  s = store_prepare(w, &q_unmark_all_hh);
+  assert_non_null(s);
+  store_bind_text(s, 1, "x");
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  store_release(w);
+  int64_t people_before = scalar(fx, &q_max_ids, "x", 0, NULL, 0), hh_before = scalar(fx, &q_max_ids, "x", 0, NULL, 1);
+  int64_t rev1 = 0, rev3 = 0;
+  if (fx->kind == STORE_SQLITE) {
+    /* the INSERT triggers the bulk path makes the effects of, and no other: a new one must be
+     * made there too (people_bulk.c, "the row triggers' work, once for a set") */
+    assert_int_equal(scalar(fx, &q_insert_triggers, "x", 0, NULL, 0), 5);
+    store_conn *c = store_acquire(fx->st, false);
+    assert_non_null(c);
+    s = store_prepare(c, &q_insert_triggers);
+    assert_non_null(s);
+    store_bind_text(s, 1, "x");
+    assert_int_equal(store_step(s), STORE_ROW);
+    assert_string_equal(store_col_text(s, 1),
+                        "ind_households_in ind_memberships_in ind_people_in unit_people_insert unit_people_membership_in");
+    store_reset(s);
+    store_release(c);
+    rev1 = scalar(fx, &q_unit_rev, NULL, fx->tdp1, NULL, 0);
+    rev3 = scalar(fx, &q_unit_rev, NULL, fx->tdp3, NULL, 0);
+  }
+  char path[128];
+  write_file(fx,
+             "Họ và tên,Ngày sinh,Giới tính,Tổ dân phố,Địa chỉ,Nơi làm việc/học tập,Vai trò,Lớp\r\n"
+             "Kiều Văn Một,1975,Nam,Tổ dân phố số 1,Số 1 phố Dấu,Chợ Thử,Tiểu thương,\r\n"
+             "Kiều Thị Hai,2016,Nữ,Tổ dân phố số 1,Số 1 phố Dấu,Trường Tiểu học Thử,Học sinh,4\r\n"
+             "Kiều Văn Ba,1990,Nam,Tổ dân phố số 10,Số 3 phố Dấu,,,\r\n"
+             "Kiều Văn Bốn,1981,Nam,,,Trường Tiểu học Thử,Giáo viên,\r\n" /* lives elsewhere: no household */
+             "Kiều Thị Năm,1992,Nữ,Tổ dân phố số 10,,,,\r\n",             /* no address: no household */
+             path);
+  import_job j;
+  json_t *errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.imported, 5);
+  assert_int_equal(j.rejected, 0);
+  json_decref(errors);
+  import_job_clear(&j);
+  /* every new person marked, and only they (the marks were cleared before) */
+  assert_int_equal(scalar(fx, &q_marked, NULL, people_before, NULL, 0), 5);
+  assert_int_equal(scalar(fx, &q_marked, NULL, people_before, NULL, 1), 0);
+  /* the two new households, marked as theirs and as new */
+  assert_int_equal(scalar(fx, &q_hh_marked, NULL, people_before, NULL, 0), 2);
+  assert_int_equal(scalar(fx, &q_hh_marked, NULL, people_before, NULL, 1), 0);
+  assert_int_equal(scalar(fx, &q_marked, NULL, people_before, NULL, 2), 2);
+  assert_int_equal(scalar(fx, &q_members_of_new, NULL, people_before, NULL, 0), 3);
+  (void)hh_before;
+  if (fx->kind == STORE_SQLITE) {
+    assert_int_equal(scalar(fx, &q_live_wrong, "x", 0, NULL, 0), 0);
+    assert_true(scalar(fx, &q_unit_rev, NULL, fx->tdp1, NULL, 0) > rev1);
+    assert_true(scalar(fx, &q_unit_rev, NULL, fx->tdp3, NULL, 0) > rev3);
+    /* and the writer's triggers are on again: a person added by hand counts */
+    store_conn *c = store_acquire(fx->st, true);
+    assert_non_null(c);
+    assert_int_equal(store_exec(c, "INSERT INTO people (full_name, name_key, unit_id, created_at, updated_at)"
+                                   " VALUES ('Kiều Văn Sáu', 'kieu van sau', (SELECT MIN(unit_id) FROM unit_people), 1, 1)"),
+                     STORE_OK);
+    store_release(c);
+    assert_int_equal(scalar(fx, &q_live_wrong, "x", 0, NULL, 0), 0);
+    assert_int_equal(scalar(fx, &q_marked, NULL, people_before, NULL, 1), 0);
+  }
 }
 
 static void test_idempotent_resume_memberships(void **state) {
@@ -970,6 +1068,7 @@ int main(void) {
       cmocka_unit_test(test_rows),
       cmocka_unit_test(test_households),
       cmocka_unit_test(test_idempotent_resume_memberships),
+      cmocka_unit_test(test_bulk_marks),
       cmocka_unit_test(test_xlsx),
       cmocka_unit_test(test_terms_after_resume),
       cmocka_unit_test(test_terms_sorted_runs),
