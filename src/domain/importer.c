@@ -53,21 +53,26 @@ static uint64_t smap_hash(const char *s) {
   return h;
 }
 
-static smap_ent *smap_slot(const smap *m, const char *key) {
-  size_t i = (size_t)smap_hash(key) & (m->cap - 1);
+static smap_ent *smap_slot_h(const smap *m, const char *key, uint64_t h) {
+  size_t i = (size_t)h & (m->cap - 1);
   while (m->e[i].key && strcmp(m->e[i].key, key) != 0) i = (i + 1) & (m->cap - 1);
   return &m->e[i];
 }
 
-static bool smap_get(const smap *m, const char *key, int64_t *val) {
+static smap_ent *smap_slot(const smap *m, const char *key) { return smap_slot_h(m, key, smap_hash(key)); }
+
+/* get and put with the key's smap_hash given (the households' keys are hashed on the reading thread) */
+static bool smap_get_h(const smap *m, const char *key, uint64_t h, int64_t *val) {
   if (!m->cap) return false;
-  smap_ent *e = smap_slot(m, key);
+  smap_ent *e = smap_slot_h(m, key, h);
   if (!e->key) return false;
   *val = e->val;
   return true;
 }
 
-static int smap_put(smap *m, const char *key, int64_t val) {
+static bool smap_get(const smap *m, const char *key, int64_t *val) { return smap_get_h(m, key, smap_hash(key), val); }
+
+static int smap_put_h(smap *m, const char *key, uint64_t h, int64_t val) {
   if ((m->n + 1) * 2 > m->cap) {
     size_t ncap = m->cap ? m->cap * 2 : 1024;
     smap bigger = {calloc(ncap, sizeof(smap_ent)), ncap, m->n};
@@ -77,7 +82,7 @@ static int smap_put(smap *m, const char *key, int64_t val) {
     free(m->e);
     *m = bigger;
   }
-  smap_ent *e = smap_slot(m, key);
+  smap_ent *e = smap_slot_h(m, key, h);
   if (!e->key) {
     e->key = strdup(key);
     if (!e->key) return -1;
@@ -86,6 +91,8 @@ static int smap_put(smap *m, const char *key, int64_t val) {
   e->val = val;
   return 0;
 }
+
+static int smap_put(smap *m, const char *key, int64_t val) { return smap_put_h(m, key, smap_hash(key), val); }
 
 static void smap_free(smap *m) {
   for (size_t i = 0; i < m->cap; i++) free(m->e[i].key);
@@ -135,6 +142,100 @@ static int imap_put(imap *m, int64_t key, int64_t val) {
 static void imap_free(imap *m) {
   free(m->e);
   memset(m, 0, sizeof *m);
+}
+
+/* ---- a chunk's people by CCCD and by natural key: 64-bit hashes, each entry checked against the
+ * key it stands for (two keys of one hash both stay), no key written out as text: the writer made
+ * a string of each key and copied it, twice a row (BENCHMARKS.md, session 21) ---- */
+typedef struct kent {
+  uint64_t h; /* 0: empty */
+  int64_t idx; /* in chunk_ix.arr */
+  /* natural keys: the key itself, as it was when added (the folded name copied) */
+  int64_t unit, hh;
+  int32_t ymd;
+  const char *name;
+} kent;
+typedef struct kmap {
+  kent *e;
+  size_t cap, n;
+} kmap;
+
+static uint64_t mix64(uint64_t x) { /* splitmix64's finaliser */
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+static int32_t ymd_of(int y, int m, int d) { return (int32_t)(y * 10000 + m * 100 + d); }
+
+/* The natural key's hash without its household (computed on the reading thread), then with it. */
+static uint64_t nk_prefix(int64_t unit, const char *name_key, int y, int m, int d) {
+  return mix64(smap_hash(name_key) ^ mix64((uint64_t)unit) ^ ((uint64_t)(uint32_t)ymd_of(y, m, d) << 20));
+}
+static uint64_t nk_full(uint64_t prefix, int64_t hh) {
+  uint64_t h = mix64(prefix ^ (uint64_t)hh * 0x9E3779B97F4A7C15ull);
+  return h ? h : 1;
+}
+/* A keyed BLAKE2b hash in hex: its first 16 digits are as random as any hash of them. */
+static uint64_t cc_hash(const char *hex) {
+  uint64_t h = 0;
+  for (int i = 0; i < 16 && hex[i]; i++) {
+    char c = hex[i];
+    h = h << 4 | (uint64_t)(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+  }
+  return h ? h : 1;
+}
+
+static int kmap_room(kmap *m) {
+  if ((m->n + 1) * 2 <= m->cap) return 0;
+  size_t ncap = m->cap ? m->cap * 2 : 4096;
+  kent *e = calloc(ncap, sizeof *e);
+  if (!e) return -1;
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!m->e[i].h) continue;
+    size_t j = (size_t)m->e[i].h & (ncap - 1);
+    while (e[j].h) j = (j + 1) & (ncap - 1);
+    e[j] = m->e[i];
+  }
+  free(m->e);
+  m->e = e;
+  m->cap = ncap;
+  return 0;
+}
+
+/* The entry for key hash h that `same` accepts, or NULL. */
+static kent *kmap_find(const kmap *m, uint64_t h, bool (*same)(const kent *, const void *), const void *key) {
+  if (!m->cap) return NULL;
+  for (size_t i = (size_t)h & (m->cap - 1); m->e[i].h; i = (i + 1) & (m->cap - 1))
+    if (m->e[i].h == h && same(&m->e[i], key)) return &m->e[i];
+  return NULL;
+}
+
+static int kmap_add(kmap *m, const kent *k) {
+  if (kmap_room(m) != 0) return -1;
+  size_t i = (size_t)k->h & (m->cap - 1);
+  while (m->e[i].h) i = (i + 1) & (m->cap - 1);
+  m->e[i] = *k;
+  m->n++;
+  return 0;
+}
+
+static void kmap_free(kmap *m) {
+  free(m->e);
+  memset(m, 0, sizeof *m);
+}
+
+typedef struct nkey {
+  int64_t unit, hh;
+  int32_t ymd;
+  const char *name;
+} nkey;
+
+static bool nk_same(const kent *e, const void *key) {
+  const nkey *k = key;
+  return e->unit == k->unit && e->hh == k->hh && e->ymd == k->ymd && strcmp(e->name, k->name) == 0;
 }
 
 /* ---- the CCCDs seen in a file: 96 bits of each keyed hash → its first line, 16 bytes a number
@@ -389,6 +490,9 @@ typedef struct import_row {
   bool resident;              /* registered through a tổ dân phố (may have a household) */
   const char *hh_code;        /* NULL: none */
   const char *addr, *addr_key; /* NULL: none */
+  const char *hh_key;          /* household_key: unit, code or address (NULL: none); hh_h its smap_hash */
+  uint64_t hh_h;
+  uint64_t nk_h;               /* nk_prefix of (unit_id, name_key, y, m, d) */
   const char *relation;
   int vneid;                  /* -1: not given */
   int64_t org_unit_id;        /* 0: none */
@@ -424,6 +528,7 @@ typedef struct imp {
   size_t keep_cap;
   store_val *keep_people, *keep_members;
   size_t keep_rows;
+  char *look_hashes, *look_names; /* the chunk's look-up lists (lookup_texts), or NULL */
   struct term_runs *runs; /* a fresh job's name terms, sorted as the chunks commit; NULL: none */
   bool by_runs;           /* the terms were merged from the runs */
 } imp;
@@ -681,6 +786,15 @@ static int validate(imp *x, const table_row *tr, import_row *r, arena *ar, bool 
     }
   }
   sodium_memzero(digits, sizeof digits);
+  /* the writer's look-up keys, made here */
+  if (!r->reason && r->name_key) {
+    r->nk_h = nk_prefix(r->unit_id, r->name_key, r->y, r->m, r->d);
+    if (r->resident && (r->hh_code || r->addr_key)) {
+      r->hh_key = arena_printf(ar, "%lld\x1f%c\x1f%s", (long long)r->unit_id, r->hh_code ? 'c' : 'a',
+                               r->hh_code ? r->hh_code : r->addr_key);
+      r->hh_h = smap_hash(r->hh_key);
+    }
+  }
   return 0;
 }
 
@@ -693,7 +807,8 @@ typedef struct chunk_ix {
   bulk_stored *arr;
   size_t n, cap;
   imap by_id;                        /* → index in arr */
-  smap by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
+  kmap by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
+  arena names;                       /* the natural keys' names */
   store_val *terms; /* the new people staged for the name index, TERM_STAGE_COLS values each (queue_words) */
   int nterms, capterms;
   bool failed;
@@ -706,15 +821,44 @@ typedef struct chunk_ix {
   imap pending; /* ids written to `people` but not yet to the database */
 } chunk_ix;
 
-static void natural_key(char *out, size_t n, int64_t unit, const char *name_key, int y, int m, int d, int64_t hh) {
-  snprintf(out, n, "%lld\x1f%s\x1f%d-%d-%d\x1f%lld", (long long)unit, name_key, y, m, d, (long long)hh);
+static bool cc_same(const kent *e, const void *key) {
+  const struct {
+    const bulk_stored *arr;
+    const char *hex;
+  } *k = key;
+  return strcmp(k->arr[e->idx].cccd_hash, k->hex) == 0;
+}
+
+/* The person of CCCD hash `hex` in the chunk's look-up, or -1. */
+static int64_t by_cccd(const chunk_ix *c, const char *hex) {
+  struct {
+    const bulk_stored *arr;
+    const char *hex;
+  } k = {c->arr, hex};
+  const kent *e = kmap_find(&c->by_hash, cc_hash(hex), cc_same, &k);
+  return e ? e->idx : -1;
+}
+
+/* The person of the natural key (prefix: nk_prefix of the rest) in `m`, or -1. */
+static int64_t by_natural(const kmap *m, uint64_t prefix, int64_t unit, const char *name_key, int y, int mo, int d,
+                          int64_t hh) {
+  nkey k = {unit, hh, ymd_of(y, mo, d), name_key};
+  const kent *e = kmap_find(m, nk_full(prefix, hh), nk_same, &k);
+  return e ? e->idx : -1;
+}
+
+/* Adds the natural key of p as idx's, unless the key is someone's already (the oldest keeps it). */
+static int natural_add(chunk_ix *c, kmap *m, uint64_t h, const bulk_stored *p, int64_t idx) {
+  nkey k = {p->unit_id, p->household_id, ymd_of(p->y, p->m, p->d), p->name_key};
+  if (kmap_find(m, h, nk_same, &k)) return 0;
+  kent e = {h, idx, p->unit_id, p->household_id, k.ymd, arena_strdup(&c->names, p->name_key)};
+  return kmap_add(m, &e);
 }
 
 /* Adds (or refreshes) a stored person in the look-up maps. */
 static int ix_add(void *ctx, const bulk_stored *p) {
   chunk_ix *c = ctx;
   int64_t idx;
-  char key[600];
   if (imap_get(&c->by_id, p->id, &idx)) {
     c->arr[idx] = *p;
   } else {
@@ -729,22 +873,30 @@ static int ix_add(void *ctx, const bulk_stored *p) {
     c->arr[c->n++] = *p;
     if (imap_put(&c->by_id, p->id, idx) != 0) return c->failed = true, -1;
   }
-  if (p->cccd_hash[0] && smap_put(&c->by_hash, p->cccd_hash, idx) != 0) return c->failed = true, -1;
-  natural_key(key, sizeof key, p->unit_id, p->name_key, p->y, p->m, p->d, p->household_id);
-  int64_t old;
+  if (p->cccd_hash[0]) { /* the latest record keeps a CCCD */
+    struct {
+      const bulk_stored *arr;
+      const char *hex;
+    } k = {c->arr, p->cccd_hash};
+    uint64_t h = cc_hash(p->cccd_hash);
+    kent *e = kmap_find(&c->by_hash, h, cc_same, &k);
+    if (e) e->idx = idx;
+    else if (kmap_add(&c->by_hash, &(kent){.h = h, .idx = idx}) != 0) return c->failed = true, -1;
+  }
+  uint64_t h = nk_full(nk_prefix(p->unit_id, p->name_key, p->y, p->m, p->d), p->household_id);
   /* The oldest record keeps a natural key (rows arrive in id order). */
-  if (!smap_get(&c->by_key, key, &old) && smap_put(&c->by_key, key, idx) != 0) return c->failed = true, -1;
-  if (!p->has_cccd && !smap_get(&c->by_key_bare, key, &old) && smap_put(&c->by_key_bare, key, idx) != 0)
-    return c->failed = true, -1;
+  if (natural_add(c, &c->by_key, h, p, idx) != 0) return c->failed = true, -1;
+  if (!p->has_cccd && natural_add(c, &c->by_key_bare, h, p, idx) != 0) return c->failed = true, -1;
   return 0;
 }
 
 static void chunk_ix_free(chunk_ix *c) {
   free(c->arr);
   imap_free(&c->by_id);
-  smap_free(&c->by_hash);
-  smap_free(&c->by_key);
-  smap_free(&c->by_key_bare);
+  kmap_free(&c->by_hash);
+  kmap_free(&c->by_key);
+  kmap_free(&c->by_key_bare);
+  arena_free(&c->names);
   free(c->terms);
   free(c->ids);
   free(c->people);
@@ -788,11 +940,7 @@ static int flush_pending(store_conn *w, chunk_ix *c) {
 static bool is_pending(const chunk_ix *c, int64_t id) { return imap_get(&c->pending, id, NULL); }
 
 /* ---- households of a chunk: the tổ's existing ones in one statement, the new ones together ---- */
-static void household_key(char *out, size_t n, const import_row *r) {
-  snprintf(out, n, "%lld\x1f%c\x1f%s", (long long)r->unit_id, r->hh_code ? 'c' : 'a', r->hh_code ? r->hh_code : r->addr_key);
-}
-
-static bool wants_household(const import_row *r) { return !r->reason && r->resident && (r->hh_code || r->addr_key); }
+static bool wants_household(const import_row *r) { return !r->reason && r->hh_key; }
 
 static int on_household(void *ctx, int64_t id, int64_t unit_id, const char *code, const char *address_key) {
   smap *m = ctx;
@@ -804,7 +952,6 @@ static int on_household(void *ctx, int64_t id, int64_t unit_id, const char *code
 }
 
 static int chunk_households(imp *x, store_conn *w, int64_t now) {
-  char key[600];
   int64_t v;
   smap units = {0}, missing = {0};
   json_t *ids = json_array();
@@ -815,8 +962,7 @@ static int chunk_households(imp *x, store_conn *w, int64_t now) {
   for (size_t i = 0; i < x->nrows; i++) {
     const import_row *r = &x->rows[i];
     if (!wants_household(r)) continue;
-    household_key(key, sizeof key, r);
-    if (smap_get(&x->households, key, &v)) continue;
+    if (smap_get_h(&x->households, r->hh_key, r->hh_h, &v)) continue;
     char u[24];
     snprintf(u, sizeof u, "%lld", (long long)r->unit_id);
     if (!smap_get(&units, u, &v)) {
@@ -836,9 +982,8 @@ static int chunk_households(imp *x, store_conn *w, int64_t now) {
   for (size_t i = 0; i < x->nrows; i++) {
     const import_row *r = &x->rows[i];
     if (!wants_household(r)) continue;
-    household_key(key, sizeof key, r);
-    if (smap_get(&x->households, key, &v) || smap_get(&missing, key, &v)) continue;
-    if (smap_put(&missing, key, (int64_t)i) != 0) goto out;
+    if (smap_get_h(&x->households, r->hh_key, r->hh_h, &v) || smap_get_h(&missing, r->hh_key, r->hh_h, &v)) continue;
+    if (smap_put_h(&missing, r->hh_key, r->hh_h, (int64_t)i) != 0) goto out;
     store_val *row = &rows[(size_t)nnew * HOUSEHOLD_BULK_COLS];
     row[1] = store_val_int(r->unit_id);
     row[2] = r->hh_code ? store_val_text(r->hh_code) : store_val_null();
@@ -857,9 +1002,8 @@ static int chunk_households(imp *x, store_conn *w, int64_t now) {
     for (size_t i = 0; i < x->nrows; i++) {
       const import_row *r = &x->rows[i];
       if (!wants_household(r)) continue;
-      household_key(key, sizeof key, r);
-      if (smap_get(&x->households, key, &v)) continue;
-      if (smap_put(&x->households, key, newids[nnew++]) != 0) goto out;
+      if (smap_get_h(&x->households, r->hh_key, r->hh_h, &v)) continue;
+      if (smap_put_h(&x->households, r->hh_key, r->hh_h, newids[nnew++]) != 0) goto out;
     }
   }
   rc = 0;
@@ -874,17 +1018,18 @@ out:
 
 static void json_text(buf *b, const char *s);
 
-/* Fetches the chunk's candidates: by CCCD hash, and by folded name. The two lists are written as
- * JSON text directly (no tree: this runs while the chunk holds the writer). 0 or -1. */
-static int chunk_prefetch(imp *x, store_conn *w, chunk_ix *c) {
+/* The look-up lists of a chunk's good rows as JSON text (no tree): their CCCD hashes, their
+ * (unit, folded name) pairs. Made by the reading thread after the chunk's rows (read_chunk), so
+ * that the writer does not wait for them. *hashes, *names malloc'd, or NULL when out of memory. */
+static void lookup_texts(const import_row *rows, size_t nrows, char **hashes, char **names) {
   buf h, n;
   buf_init(&h);
   buf_init(&n);
   buf_putc(&h, '[');
   buf_putc(&n, '[');
   bool first_h = true, first_n = true;
-  for (size_t i = 0; i < x->nrows; i++) {
-    const import_row *r = &x->rows[i];
+  for (size_t i = 0; i < nrows; i++) {
+    const import_row *r = &rows[i];
     if (r->reason) continue;
     if (r->has_cccd) {
       if (!first_h) buf_putc(&h, ',');
@@ -898,14 +1043,22 @@ static int chunk_prefetch(imp *x, store_conn *w, chunk_ix *c) {
   }
   buf_putc(&h, ']');
   buf_putc(&n, ']');
-  char *ht = buf_detach(&h, NULL), *nt = buf_detach(&n, NULL);
-  int rc = ht && nt && people_bulk_by_hashes(w, ht, ix_add, c) == 0 && people_bulk_by_names(w, nt, ix_add, c) == 0 &&
-                   !c->failed
-               ? 0
-               : -1;
-  free(ht);
-  free(nt);
-  return rc;
+  *hashes = buf_detach(&h, NULL);
+  *names = buf_detach(&n, NULL);
+}
+
+/* Fetches the chunk's candidates: by CCCD hash, and by folded name (x->look_*: made by the reading
+ * thread; made here when missing). 0 or -1. */
+static int chunk_prefetch(imp *x, store_conn *w, chunk_ix *c) {
+  if (!x->look_hashes || !x->look_names) {
+    free(x->look_hashes);
+    free(x->look_names);
+    lookup_texts(x->rows, x->nrows, &x->look_hashes, &x->look_names);
+  }
+  return x->look_hashes && x->look_names && people_bulk_by_hashes(w, x->look_hashes, ix_add, c) == 0 &&
+                 people_bulk_by_names(w, x->look_names, ix_add, c) == 0 && !c->failed
+             ? 0
+             : -1;
 }
 
 static bool same_text(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }
@@ -913,28 +1066,31 @@ static bool same_text(const char *a, const char *b) { return strcmp(a ? a : "", 
 /* The household of a good resident row (0: none given); cached once committed. */
 static int household_of(imp *x, store_conn *w, const import_row *r, int64_t now, int64_t *id) {
   *id = 0;
-  if (!r->resident || (!r->hh_code && !r->addr_key)) return 0;
-  char key[600];
-  snprintf(key, sizeof key, "%lld\x1f%c\x1f%s", (long long)r->unit_id, r->hh_code ? 'c' : 'a',
-           r->hh_code ? r->hh_code : r->addr_key);
-  if (smap_get(&x->households, key, id)) return 0;
+  if (!r->hh_key) return 0;
+  if (smap_get_h(&x->households, r->hh_key, r->hh_h, id)) return 0;
   bool created = false;
   if (people_bulk_household(w, r->unit_id, r->hh_code, r->addr, r->addr_key, now, id, &created) != 0) return -1;
-  return smap_put(&x->households, key, *id);
+  return smap_put_h(&x->households, r->hh_key, r->hh_h, *id);
+}
+
+/* src into dst[n], cut short (at a byte) if it must be: snprintf without the format. */
+static void copy_str(char *dst, size_t n, const char *src) {
+  size_t len = src ? strnlen(src, n - 1) : 0;
+  if (len) memcpy(dst, src, len);
+  dst[len] = '\0';
 }
 
 static void stored_from(bulk_stored *s, int64_t id, const bulk_person *p, bool has_cccd) {
-  memset(s, 0, sizeof *s);
   s->id = id;
-  snprintf(s->name_key, sizeof s->name_key, "%s", p->name_key);
-  snprintf(s->full_name, sizeof s->full_name, "%s", p->full_name);
+  copy_str(s->name_key, sizeof s->name_key, p->name_key);
+  copy_str(s->full_name, sizeof s->full_name, p->full_name);
   s->y = p->y;
   s->m = p->m;
   s->d = p->d;
   s->sex = p->sex;
   s->has_cccd = has_cccd;
-  snprintf(s->phone, sizeof s->phone, "%s", p->phone ? p->phone : "");
-  snprintf(s->relation, sizeof s->relation, "%s", p->relation ? p->relation : "");
+  copy_str(s->phone, sizeof s->phone, p->phone);
+  copy_str(s->relation, sizeof s->relation, p->relation);
   s->vneid_level = p->vneid_level > 0 ? p->vneid_level : 0;
   s->unit_id = p->unit_id;
   s->household_id = p->household_id;
@@ -968,17 +1124,15 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
                    .phone = r->phone[0] ? r->phone : NULL, .relation = r->relation, .vneid_level = r->vneid,
                    .unit_id = r->unit_id};
   if (household_of(x, w, r, now, &p.household_id) != 0) return -1;
-  int64_t idx = -1;
-  if (r->has_cccd && smap_get(&c->by_hash, r->cccd_hash, &idx) && strcmp(c->arr[idx].name_key, r->name_key) != 0) {
+  int64_t idx = r->has_cccd ? by_cccd(c, r->cccd_hash) : -1;
+  if (idx >= 0 && strcmp(c->arr[idx].name_key, r->name_key) != 0) {
     add_reason(r, "Số CCCD này đã có trong hồ sơ của một người khác (khác họ tên).");
     *out = OUT_REJECTED;
     return 0;
   }
-  if (idx < 0) {
-    char key[600];
-    natural_key(key, sizeof key, p.unit_id, p.name_key, p.y, p.m, p.d, p.household_id);
-    if (!smap_get(r->has_cccd ? &c->by_key_bare : &c->by_key, key, &idx)) idx = -1;
-  }
+  if (idx < 0)
+    idx = by_natural(r->has_cccd ? &c->by_key_bare : &c->by_key, r->nk_h, p.unit_id, p.name_key, p.y, p.m, p.d,
+                     p.household_id);
   int64_t person_id = 0;
   bulk_stored fresh;
   /* A match with a record this chunk has not written yet: write what is waiting first. */
@@ -993,7 +1147,7 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
     }
     if (queue_words(x, c, person_id, p.name_key) != 0) return -1;
     stored_from(&fresh, person_id, &p, r->has_cccd);
-    if (r->has_cccd) snprintf(fresh.cccd_hash, sizeof fresh.cccd_hash, "%s", r->cccd_hash);
+    copy_str(fresh.cccd_hash, sizeof fresh.cccd_hash, r->has_cccd ? r->cccd_hash : NULL);
     *out = OUT_NEW;
   } else {
     const bulk_stored *s = &c->arr[idx];
@@ -1031,7 +1185,7 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
     }
     if (changed && people_bulk_update(w, person_id, &m, now) != STORE_OK) return -1;
     stored_from(&fresh, person_id, &m, s->has_cccd || adds_cccd);
-    snprintf(fresh.cccd_hash, sizeof fresh.cccd_hash, "%s", adds_cccd ? r->cccd_hash : s->cccd_hash);
+    copy_str(fresh.cccd_hash, sizeof fresh.cccd_hash, adds_cccd ? r->cccd_hash : s->cccd_hash);
     *out = changed ? OUT_UPDATED : OUT_UNCHANGED;
   }
   if (ix_add(c, &fresh) != 0) return -1;
@@ -1053,19 +1207,15 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
  * leave one unused: a gap in the ids, never a reuse) and makes room for the deferred rows. */
 static int chunk_reserve(imp *x, store_conn *w, chunk_ix *c) {
   int need = 0;
-  char key[600];
-  int64_t v, hh;
+  int64_t hh;
   for (size_t i = 0; i < x->nrows; i++) {
     const import_row *r = &x->rows[i];
     if (r->reason) continue;
-    if (r->has_cccd && smap_get(&c->by_hash, r->cccd_hash, &v)) continue;
+    if (r->has_cccd && by_cccd(c, r->cccd_hash) >= 0) continue;
     hh = 0;
-    if (wants_household(r)) {
-      household_key(key, sizeof key, r);
-      if (!smap_get(&x->households, key, &hh)) hh = 0;
-    }
-    natural_key(key, sizeof key, r->unit_id, r->name_key, r->y, r->m, r->d, hh);
-    if (smap_get(r->has_cccd ? &c->by_key_bare : &c->by_key, key, &v)) continue;
+    if (wants_household(r) && !smap_get_h(&x->households, r->hh_key, r->hh_h, &hh)) hh = 0;
+    if (by_natural(r->has_cccd ? &c->by_key_bare : &c->by_key, r->nk_h, r->unit_id, r->name_key, r->y, r->m, r->d, hh) >= 0)
+      continue;
     need++;
   }
   c->defer = true;
@@ -1173,6 +1323,9 @@ static int write_chunk(imp *x) {
   if (x->nrows > x->rows_max) x->rows_max = x->nrows;
   x->rows_last = x->nrows;
   x->nrows = 0;
+  free(x->look_hashes);
+  free(x->look_names);
+  x->look_hashes = x->look_names = NULL;
   arena_free(&x->a);
   return rc == STORE_OK ? 0 : -1;
 }
@@ -2238,6 +2391,9 @@ static void imp_free_chunks(imp *x) {
   free(x->rows);
   x->rows = NULL;
   x->nrows = x->cap = 0;
+  free(x->look_hashes);
+  free(x->look_names);
+  x->look_hashes = x->look_names = NULL;
 }
 
 static void imp_free(imp *x) {
@@ -2342,13 +2498,14 @@ typedef struct reader {
   import_row *rows;  /* IMPORTER_CHUNK_MAX */
   size_t nrows, limit; /* limit: the rows of the chunk to read (next_chunk_rows) */
   arena a; /* the rows' strings */
+  char *look_hashes, *look_names; /* the rows' look-up lists (lookup_texts) */
   long last_line;
   int rc; /* 1: a full chunk (more may follow), 0: the end of the file, -1: the file cannot be read
            * on (why), -2: out of memory */
   char why[1024];
 } reader;
 
-static void read_chunk(reader *rd) {
+static void read_rows(reader *rd) {
   table_row row;
   int rc;
   rd->nrows = 0;
@@ -2369,6 +2526,14 @@ static void read_chunk(reader *rd) {
     }
   }
   rd->rc = rc < 0 ? -1 : 0;
+}
+
+static void read_chunk(reader *rd) {
+  read_rows(rd);
+  free(rd->look_hashes);
+  free(rd->look_names);
+  rd->look_hashes = rd->look_names = NULL;
+  if (rd->rc >= 0 && rd->nrows) lookup_texts(rd->rows, rd->nrows, &rd->look_hashes, &rd->look_names);
 }
 
 static void *read_thread(void *arg) {
@@ -2398,6 +2563,11 @@ static void chunk_take(imp *x, reader *rd) {
   x->nrows = rd->nrows;
   x->a = rd->a;
   x->last_line = rd->last_line;
+  free(x->look_hashes);
+  free(x->look_names);
+  x->look_hashes = rd->look_hashes;
+  x->look_names = rd->look_names;
+  rd->look_hashes = rd->look_names = NULL;
   rd->rows = rows;
   rd->nrows = 0;
   rd->a = a;
@@ -2490,6 +2660,9 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   free(rd.rows);
   rd.rows = NULL;
   arena_free(&rd.a);
+  free(rd.look_hashes);
+  free(rd.look_names);
+  rd.look_hashes = rd.look_names = NULL;
   x.t_file = clock_mono();
   /* a large file: its tables' statistics while the terms are merged */
   /* Not in a server: there the pool's few connections not bound to a request thread serve the
@@ -2539,6 +2712,8 @@ out:
   rows_free_reasons(rd.rows, IMPORTER_CHUNK_MAX);
   free(rd.rows);
   arena_free(&rd.a);
+  free(rd.look_hashes);
+  free(rd.look_names);
   return ret;
 }
 
