@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sodium.h>
 
@@ -236,6 +237,53 @@ typedef struct nkey {
 static bool nk_same(const kent *e, const void *key) {
   const nkey *k = key;
   return e->unit == k->unit && e->hh == k->hh && e->ymd == k->ymd && strcmp(e->name, k->name) == 0;
+}
+
+/* ---- the households of a run by key (unit, code or address: household_hash): 128 bits of two
+ * hashes of the key, FNV-1a and SipHash under a key of the run's, 24 bytes a household where the
+ * key's text and its slot took ~80 (a million-row import holds ~290,000) ---- */
+typedef struct hh_ent {
+  uint64_t a, b; /* a == 0: empty */
+  int64_t id;
+} hh_ent;
+typedef struct hhmap {
+  hh_ent *e;
+  size_t cap, n;
+} hhmap;
+
+static hh_ent *hhmap_slot(const hhmap *m, uint64_t a, uint64_t b) {
+  size_t i = (size_t)a & (m->cap - 1);
+  while (m->e[i].a && (m->e[i].a != a || m->e[i].b != b)) i = (i + 1) & (m->cap - 1);
+  return &m->e[i];
+}
+
+static bool hhmap_get(const hhmap *m, uint64_t a, uint64_t b, int64_t *id) {
+  if (!m->cap) return false;
+  const hh_ent *e = hhmap_slot(m, a, b);
+  if (!e->a) return false;
+  *id = e->id;
+  return true;
+}
+
+static int hhmap_put(hhmap *m, uint64_t a, uint64_t b, int64_t id) {
+  if ((m->n + 1) * 4 > m->cap * 3) {
+    size_t ncap = m->cap ? m->cap * 2 : 1024;
+    hhmap bigger = {calloc(ncap, sizeof(hh_ent)), ncap, m->n};
+    if (!bigger.e) return -1;
+    for (size_t i = 0; i < m->cap; i++)
+      if (m->e[i].a) *hhmap_slot(&bigger, m->e[i].a, m->e[i].b) = m->e[i];
+    free(m->e);
+    *m = bigger;
+  }
+  hh_ent *e = hhmap_slot(m, a, b);
+  if (!e->a) m->n++;
+  *e = (hh_ent){a, b, id};
+  return 0;
+}
+
+static void hhmap_free(hhmap *m) {
+  free(m->e);
+  memset(m, 0, sizeof *m);
 }
 
 /* ---- the CCCDs seen in a file: 96 bits of each keyed hash → its first line, 16 bytes a number
@@ -490,8 +538,8 @@ typedef struct import_row {
   bool resident;              /* registered through a tổ dân phố (may have a household) */
   const char *hh_code;        /* NULL: none */
   const char *addr, *addr_key; /* NULL: none */
-  const char *hh_key;          /* household_key: unit, code or address (NULL: none); hh_h its smap_hash */
-  uint64_t hh_h;
+  bool hh;                     /* names a household (its code or address, as a resident) */
+  uint64_t hh_a, hh_b;         /* household_hash of its key */
   uint64_t nk_h;               /* nk_prefix of (unit_id, name_key, y, m, d) */
   const char *relation;
   int vneid;                  /* -1: not given */
@@ -507,7 +555,8 @@ typedef struct imp {
   colmap m;
   units_ix u;
   dset cccd_lines; /* keyed hash → first line */
-  smap households; /* unit/code or unit/address key → id, committed ones */
+  hhmap households; /* unit/code or unit/address key → id, committed ones */
+  unsigned char hh_sip[crypto_shorthash_KEYBYTES]; /* household_hash's key */
   smap group_cells, org_cells; /* a unit cell as written → lookup_unit's answer */
   int64_t today_key;
   arena a;         /* the chunk's strings */
@@ -521,6 +570,7 @@ typedef struct imp {
   /* the run's phases (clock_mono): begun, the file written, the terms sorted and written, the
    * fix-up done, the staged rows gone (each 0 until reached) */
   double t_begin, t_file, t_terms, t_fixup, t_unstaged;
+  double cpu_begin; /* thread_cpu() when it began */
   size_t rows_max, rows_last; /* the largest chunk written, the last one */
   /* A chunk's largest arrays, kept from one chunk to the next (allocated anew each chunk, 15 MB of
    * them a chunk were left in the allocator's arenas: a million-row import's peak was 20 MB higher) */
@@ -532,6 +582,13 @@ typedef struct imp {
   struct term_runs *runs; /* a fresh job's name terms, sorted as the chunks commit; NULL: none */
   bool by_runs;           /* the terms were merged from the runs */
 } imp;
+
+/* The calling thread's CPU time, seconds (for the import's log: on a busy machine, the part of
+ * its wall time that was its own work). */
+static double thread_cpu(void) {
+  struct timespec ts;
+  return clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 ? (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 : 0.0;
+}
 
 /* A row's reasons, one sentence after another, up to REASON_MAX bytes; kept outside the row (a
  * chunk's rows are mostly good: 400 bytes a row held for nothing were 9 MB of a million-row
@@ -641,6 +698,20 @@ static int64_t find_unit(imp *x, const smap *m, smap *cache, char *(*key_of)(con
  * will be written (a row before a resumed job's committed line is read only for its CCCD); its
  * strings go to `ar`. Runs on the reading thread (read_chunk) while the writer writes the chunk
  * before: it reads x->u and x->m, and alone uses x->cccd_lines, x->group_cells and x->org_cells. */
+/* A household's key (its unit; its code, or else the folded address) as two hashes: see hhmap. */
+static void household_hash(const imp *x, int64_t unit_id, const char *code, const char *address_key, uint64_t *a,
+                           uint64_t *b) {
+  char key[1600];
+  int n = snprintf(key, sizeof key, "%lld\x1f%c\x1f%s", (long long)unit_id, code ? 'c' : 'a', code ? code : address_key);
+  size_t len = n < 0 ? 0 : (size_t)n < sizeof key ? (size_t)n : sizeof key - 1;
+  key[len] = '\0';
+  unsigned char sip[crypto_shorthash_BYTES];
+  crypto_shorthash(sip, (const unsigned char *)key, len, x->hh_sip);
+  memcpy(b, sip, sizeof *b);
+  *a = smap_hash(key);
+  if (!*a) *a = 1;
+}
+
 static int validate(imp *x, const table_row *tr, import_row *r, arena *ar, bool seal) {
   reason_free(r);
   memset(r, 0, sizeof *r);
@@ -790,9 +861,8 @@ static int validate(imp *x, const table_row *tr, import_row *r, arena *ar, bool 
   if (!r->reason && r->name_key) {
     r->nk_h = nk_prefix(r->unit_id, r->name_key, r->y, r->m, r->d);
     if (r->resident && (r->hh_code || r->addr_key)) {
-      r->hh_key = arena_printf(ar, "%lld\x1f%c\x1f%s", (long long)r->unit_id, r->hh_code ? 'c' : 'a',
-                               r->hh_code ? r->hh_code : r->addr_key);
-      r->hh_h = smap_hash(r->hh_key);
+      r->hh = true;
+      household_hash(x, r->unit_id, r->hh_code, r->addr_key, &r->hh_a, &r->hh_b);
     }
   }
   return 0;
@@ -808,7 +878,7 @@ typedef struct chunk_ix {
   size_t n, cap;
   imap by_id;                        /* → index in arr */
   kmap by_hash, by_key, by_key_bare; /* → index in arr; by_key_bare: records without CCCD */
-  arena names;                       /* the natural keys' names */
+  arena names;                       /* the texts of arr's records (ix_add) */
   store_val *terms; /* the new people staged for the name index, TERM_STAGE_COLS values each (queue_words) */
   int nterms, capterms;
   bool failed;
@@ -847,17 +917,31 @@ static int64_t by_natural(const kmap *m, uint64_t prefix, int64_t unit, const ch
   return e ? e->idx : -1;
 }
 
-/* Adds the natural key of p as idx's, unless the key is someone's already (the oldest keeps it). */
-static int natural_add(chunk_ix *c, kmap *m, uint64_t h, const bulk_stored *p, int64_t idx) {
+/* Adds the natural key of p (its texts the chunk's: ix_add) as idx's, unless the key is someone's
+ * already (the oldest keeps it). */
+static int natural_add(kmap *m, uint64_t h, const bulk_stored *p, int64_t idx) {
   nkey k = {p->unit_id, p->household_id, ymd_of(p->y, p->m, p->d), p->name_key};
   if (kmap_find(m, h, nk_same, &k)) return 0;
-  kent e = {h, idx, p->unit_id, p->household_id, k.ymd, arena_strdup(&c->names, p->name_key)};
+  kent e = {h, idx, p->unit_id, p->household_id, k.ymd, p->name_key};
   return kmap_add(m, &e);
 }
 
+/* p with its texts copied into the chunk's arena (they live as long as the chunk's look-up). */
+static bulk_stored chunk_copy(chunk_ix *c, const bulk_stored *p) {
+  bulk_stored o = *p;
+  o.name_key = arena_strdup(&c->names, p->name_key);
+  o.full_name = arena_strdup(&c->names, p->full_name);
+  o.phone = arena_strdup(&c->names, p->phone);
+  o.relation = arena_strdup(&c->names, p->relation);
+  o.cccd_hash = arena_strdup(&c->names, p->cccd_hash);
+  return o;
+}
+
 /* Adds (or refreshes) a stored person in the look-up maps. */
-static int ix_add(void *ctx, const bulk_stored *p) {
+static int ix_add(void *ctx, const bulk_stored *given) {
   chunk_ix *c = ctx;
+  bulk_stored copy = chunk_copy(c, given);
+  const bulk_stored *p = &copy;
   int64_t idx;
   if (imap_get(&c->by_id, p->id, &idx)) {
     c->arr[idx] = *p;
@@ -885,8 +969,8 @@ static int ix_add(void *ctx, const bulk_stored *p) {
   }
   uint64_t h = nk_full(nk_prefix(p->unit_id, p->name_key, p->y, p->m, p->d), p->household_id);
   /* The oldest record keeps a natural key (rows arrive in id order). */
-  if (natural_add(c, &c->by_key, h, p, idx) != 0) return c->failed = true, -1;
-  if (!p->has_cccd && natural_add(c, &c->by_key_bare, h, p, idx) != 0) return c->failed = true, -1;
+  if (natural_add(&c->by_key, h, p, idx) != 0) return c->failed = true, -1;
+  if (!p->has_cccd && natural_add(&c->by_key_bare, h, p, idx) != 0) return c->failed = true, -1;
   return 0;
 }
 
@@ -940,20 +1024,21 @@ static int flush_pending(store_conn *w, chunk_ix *c) {
 static bool is_pending(const chunk_ix *c, int64_t id) { return imap_get(&c->pending, id, NULL); }
 
 /* ---- households of a chunk: the tổ's existing ones in one statement, the new ones together ---- */
-static bool wants_household(const import_row *r) { return !r->reason && r->hh_key; }
+static bool wants_household(const import_row *r) { return !r->reason && r->hh; }
 
 static int on_household(void *ctx, int64_t id, int64_t unit_id, const char *code, const char *address_key) {
-  smap *m = ctx;
-  char key[600];
+  imp *x = ctx;
+  uint64_t a, b;
   int64_t old;
-  snprintf(key, sizeof key, "%lld\x1f%c\x1f%s", (long long)unit_id, code ? 'c' : 'a', code ? code : address_key);
-  if (smap_get(m, key, &old)) return 0; /* the oldest keeps the key */
-  return smap_put(m, key, id);
+  household_hash(x, unit_id, code, address_key, &a, &b);
+  if (hhmap_get(&x->households, a, b, &old)) return 0; /* the oldest keeps the key */
+  return hhmap_put(&x->households, a, b, id);
 }
 
 static int chunk_households(imp *x, store_conn *w, int64_t now) {
   int64_t v;
-  smap units = {0}, missing = {0};
+  smap units = {0};
+  hhmap missing = {0};
   json_t *ids = json_array();
   store_val *rows = NULL;
   int64_t *newids = NULL;
@@ -962,7 +1047,7 @@ static int chunk_households(imp *x, store_conn *w, int64_t now) {
   for (size_t i = 0; i < x->nrows; i++) {
     const import_row *r = &x->rows[i];
     if (!wants_household(r)) continue;
-    if (smap_get_h(&x->households, r->hh_key, r->hh_h, &v)) continue;
+    if (hhmap_get(&x->households, r->hh_a, r->hh_b, &v)) continue;
     char u[24];
     snprintf(u, sizeof u, "%lld", (long long)r->unit_id);
     if (!smap_get(&units, u, &v)) {
@@ -972,7 +1057,7 @@ static int chunk_households(imp *x, store_conn *w, int64_t now) {
   }
   if (json_array_size(ids)) {
     char *text = json_dumps(ids, JSON_COMPACT);
-    int frc = text ? people_bulk_households_of(w, text, on_household, &x->households) : -1;
+    int frc = text ? people_bulk_households_of(w, text, on_household, x) : -1;
     free(text);
     if (frc != 0) goto out;
   }
@@ -982,8 +1067,8 @@ static int chunk_households(imp *x, store_conn *w, int64_t now) {
   for (size_t i = 0; i < x->nrows; i++) {
     const import_row *r = &x->rows[i];
     if (!wants_household(r)) continue;
-    if (smap_get_h(&x->households, r->hh_key, r->hh_h, &v) || smap_get_h(&missing, r->hh_key, r->hh_h, &v)) continue;
-    if (smap_put_h(&missing, r->hh_key, r->hh_h, (int64_t)i) != 0) goto out;
+    if (hhmap_get(&x->households, r->hh_a, r->hh_b, &v) || hhmap_get(&missing, r->hh_a, r->hh_b, &v)) continue;
+    if (hhmap_put(&missing, r->hh_a, r->hh_b, (int64_t)i) != 0) goto out;
     store_val *row = &rows[(size_t)nnew * HOUSEHOLD_BULK_COLS];
     row[1] = store_val_int(r->unit_id);
     row[2] = r->hh_code ? store_val_text(r->hh_code) : store_val_null();
@@ -1002,14 +1087,14 @@ static int chunk_households(imp *x, store_conn *w, int64_t now) {
     for (size_t i = 0; i < x->nrows; i++) {
       const import_row *r = &x->rows[i];
       if (!wants_household(r)) continue;
-      if (smap_get_h(&x->households, r->hh_key, r->hh_h, &v)) continue;
-      if (smap_put_h(&x->households, r->hh_key, r->hh_h, newids[nnew++]) != 0) goto out;
+      if (hhmap_get(&x->households, r->hh_a, r->hh_b, &v)) continue;
+      if (hhmap_put(&x->households, r->hh_a, r->hh_b, newids[nnew++]) != 0) goto out;
     }
   }
   rc = 0;
 out:
   smap_free(&units);
-  smap_free(&missing);
+  hhmap_free(&missing);
   json_decref(ids);
   free(rows);
   free(newids);
@@ -1066,31 +1151,25 @@ static bool same_text(const char *a, const char *b) { return strcmp(a ? a : "", 
 /* The household of a good resident row (0: none given); cached once committed. */
 static int household_of(imp *x, store_conn *w, const import_row *r, int64_t now, int64_t *id) {
   *id = 0;
-  if (!r->hh_key) return 0;
-  if (smap_get_h(&x->households, r->hh_key, r->hh_h, id)) return 0;
+  if (!r->hh) return 0;
+  if (hhmap_get(&x->households, r->hh_a, r->hh_b, id)) return 0;
   bool created = false;
   if (people_bulk_household(w, r->unit_id, r->hh_code, r->addr, r->addr_key, now, id, &created) != 0) return -1;
-  return smap_put_h(&x->households, r->hh_key, r->hh_h, *id);
+  return hhmap_put(&x->households, r->hh_a, r->hh_b, *id);
 }
 
-/* src into dst[n], cut short (at a byte) if it must be: snprintf without the format. */
-static void copy_str(char *dst, size_t n, const char *src) {
-  size_t len = src ? strnlen(src, n - 1) : 0;
-  if (len) memcpy(dst, src, len);
-  dst[len] = '\0';
-}
-
+/* The record p makes (its texts p's: ix_add copies them). */
 static void stored_from(bulk_stored *s, int64_t id, const bulk_person *p, bool has_cccd) {
   s->id = id;
-  copy_str(s->name_key, sizeof s->name_key, p->name_key);
-  copy_str(s->full_name, sizeof s->full_name, p->full_name);
+  s->name_key = p->name_key;
+  s->full_name = p->full_name;
   s->y = p->y;
   s->m = p->m;
   s->d = p->d;
   s->sex = p->sex;
   s->has_cccd = has_cccd;
-  copy_str(s->phone, sizeof s->phone, p->phone);
-  copy_str(s->relation, sizeof s->relation, p->relation);
+  s->phone = p->phone ? p->phone : "";
+  s->relation = p->relation ? p->relation : "";
   s->vneid_level = p->vneid_level > 0 ? p->vneid_level : 0;
   s->unit_id = p->unit_id;
   s->household_id = p->household_id;
@@ -1147,7 +1226,7 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
     }
     if (queue_words(x, c, person_id, p.name_key) != 0) return -1;
     stored_from(&fresh, person_id, &p, r->has_cccd);
-    copy_str(fresh.cccd_hash, sizeof fresh.cccd_hash, r->has_cccd ? r->cccd_hash : NULL);
+    fresh.cccd_hash = r->has_cccd ? r->cccd_hash : "";
     *out = OUT_NEW;
   } else {
     const bulk_stored *s = &c->arr[idx];
@@ -1185,7 +1264,7 @@ static int write_row(imp *x, store_conn *w, chunk_ix *c, import_row *r, int64_t 
     }
     if (changed && people_bulk_update(w, person_id, &m, now) != STORE_OK) return -1;
     stored_from(&fresh, person_id, &m, s->has_cccd || adds_cccd);
-    copy_str(fresh.cccd_hash, sizeof fresh.cccd_hash, adds_cccd ? r->cccd_hash : s->cccd_hash);
+    fresh.cccd_hash = adds_cccd ? r->cccd_hash : s->cccd_hash;
     *out = changed ? OUT_UPDATED : OUT_UNCHANGED;
   }
   if (ix_add(c, &fresh) != 0) return -1;
@@ -1213,7 +1292,7 @@ static int chunk_reserve(imp *x, store_conn *w, chunk_ix *c) {
     if (r->reason) continue;
     if (r->has_cccd && by_cccd(c, r->cccd_hash) >= 0) continue;
     hh = 0;
-    if (wants_household(r) && !smap_get_h(&x->households, r->hh_key, r->hh_h, &hh)) hh = 0;
+    if (wants_household(r) && !hhmap_get(&x->households, r->hh_a, r->hh_b, &hh)) hh = 0;
     if (by_natural(r->has_cccd ? &c->by_key_bare : &c->by_key, r->nk_h, r->unit_id, r->name_key, r->y, r->m, r->d, hh) >= 0)
       continue;
     need++;
@@ -1310,10 +1389,10 @@ static int write_chunk(imp *x) {
   int rc = write_chunk_once(x, w, false);
   if (rc == STORE_ERROR) {
     /* Households cached in the failed transaction do not exist: forget the cache. */
-    smap_free(&x->households);
+    hhmap_free(&x->households);
     rc = write_chunk_once(x, w, true);
   }
-  if (rc != STORE_OK) smap_free(&x->households);
+  if (rc != STORE_OK) hhmap_free(&x->households);
   store_release(w);
   double held = clock_mono() - t0;
   x->chunks++;
@@ -2383,7 +2462,7 @@ static void imp_free_chunks(imp *x) {
   x->keep_people = x->keep_members = NULL;
   x->keep_cap = x->keep_rows = 0;
   dset_free(&x->cccd_lines);
-  smap_free(&x->households);
+  hhmap_free(&x->households);
   smap_free(&x->group_cells);
   smap_free(&x->org_cells);
   arena_free(&x->a);
@@ -2574,7 +2653,9 @@ static void chunk_take(imp *x, reader *rd) {
 }
 
 int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *stop, char *err, size_t errlen) {
-  imp x = {.st = st, .keys = keys, .job_id = job_id, .today_key = groups_date_key(clock_now()), .t_begin = clock_mono()};
+  imp x = {.st = st, .keys = keys, .job_id = job_id, .today_key = groups_date_key(clock_now()), .t_begin = clock_mono(),
+           .cpu_begin = thread_cpu()};
+  randombytes_buf(x.hh_sip, sizeof x.hh_sip);
   arena_init(&x.a);
   reader rd = {0};
   early_analyze early = {0};
@@ -2664,6 +2745,7 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   free(rd.look_names);
   rd.look_hashes = rd.look_names = NULL;
   x.t_file = clock_mono();
+  store_checkpoint_soon(st); /* the chunks' pages, copied while the terms are merged */
   /* a large file: its tables' statistics while the terms are merged */
   /* Not in a server: there the pool's few connections not bound to a request thread serve the
    * requests' writes on PostgreSQL, and an ANALYZE holding one for seconds would starve them. */
@@ -2684,12 +2766,13 @@ int importer_run(store *st, const secrets *keys, int64_t job_id, atomic_bool *st
   double t_end = clock_mono(), t_merged = x.t_unstaged > 0 ? x.t_unstaged : x.t_file;
   log_info("import %lld: %d chunk(s) of up to %zu rows held the writer %.0f ms at most, %.0f ms on average; the "
            "name terms (%s) %d transaction(s), %.0f ms at most, %.0f ms on average; %.2f s in all: the file %.2f s, "
-           "the terms %.2f s, their fix-up %.2f s, the staged rows removed %.2f s, the end %.2f s",
+           "the terms %.2f s, their fix-up %.2f s, the staged rows removed %.2f s, the end %.2f s; the importing "
+           "thread's CPU %.2f s",
            (long long)job_id, x.chunks, x.rows_max, x.chunk_max * 1e3, x.chunks ? x.chunk_sum * 1e3 / x.chunks : 0.0,
            x.by_runs ? "sorted as the chunks committed" : "merged in buckets", x.merges, x.merge_max * 1e3, x.merges ? x.merge_sum * 1e3 / x.merges : 0.0, t_end - x.t_begin,
            x.t_file - x.t_begin, x.t_terms > 0 ? x.t_terms - x.t_file : 0.0,
            x.t_fixup > 0 ? x.t_fixup - x.t_terms : 0.0, x.t_unstaged > 0 ? x.t_unstaged - x.t_fixup : 0.0,
-           t_end - t_merged);
+           t_end - t_merged, thread_cpu() - x.cpu_begin);
   goto out;
 failed:
   /* The file cannot be read on: what was committed stays (its names found by search), the job

@@ -103,23 +103,27 @@ STORE_SQL(q_member, "INSERT INTO memberships (person_id, unit_id, kind, grade) V
                     " ON CONFLICT (person_id, unit_id, kind) DO UPDATE SET grade = excluded.grade"
                     " WHERE memberships.grade IS DISTINCT FROM excluded.grade");
 
-static void copy_text(char *dst, size_t n, const char *src) { snprintf(dst, n, "%s", src ? src : ""); }
+static const char *text_of(store_stmt *s, int col) {
+  const char *t = store_col_text(s, col);
+  return t ? t : "";
+}
 
+/* o's texts are the statement's: they live until its next step */
 static void row_stored(store_stmt *s, bulk_stored *o) {
-    o->id = store_col_int(s, 0);
-    copy_text(o->name_key, sizeof o->name_key, store_col_text(s, 1));
-    copy_text(o->full_name, sizeof o->full_name, store_col_text(s, 2));
-    o->y = (int)store_col_int(s, 3);
-    o->m = (int)store_col_int(s, 4);
-    o->d = (int)store_col_int(s, 5);
-    o->sex = store_col_is_null(s, 6) ? 0 : store_col_text(s, 6)[0];
-    o->has_cccd = store_col_int(s, 7) != 0;
-    copy_text(o->phone, sizeof o->phone, store_col_text(s, 8));
-    copy_text(o->relation, sizeof o->relation, store_col_text(s, 9));
-    o->vneid_level = (int)store_col_int(s, 10);
-    o->unit_id = store_col_int(s, 11);
-    o->household_id = store_col_int(s, 12);
-    copy_text(o->cccd_hash, sizeof o->cccd_hash, store_col_text(s, 13));
+  o->id = store_col_int(s, 0);
+  o->name_key = text_of(s, 1);
+  o->full_name = text_of(s, 2);
+  o->y = (int)store_col_int(s, 3);
+  o->m = (int)store_col_int(s, 4);
+  o->d = (int)store_col_int(s, 5);
+  o->sex = store_col_is_null(s, 6) ? 0 : text_of(s, 6)[0];
+  o->has_cccd = store_col_int(s, 7) != 0;
+  o->phone = text_of(s, 8);
+  o->relation = text_of(s, 9);
+  o->vneid_level = (int)store_col_int(s, 10);
+  o->unit_id = store_col_int(s, 11);
+  o->household_id = store_col_int(s, 12);
+  o->cccd_hash = text_of(s, 13);
 }
 
 static int each_stored(store_conn *w, const store_sql *q, const char *json, bulk_stored_fn cb, void *ctx) {

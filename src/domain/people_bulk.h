@@ -30,19 +30,17 @@ typedef struct bulk_person {
   int64_t household_id;  /* 0: none given */
 } bulk_person;
 
-/* A stored person, as a match returns it. */
+/* A stored person, as a match returns it. Its texts are never NULL ("" when none) and, as the
+ * callbacks of people_bulk_by_* are handed them, live until the callback returns. */
 typedef struct bulk_stored {
   int64_t id;
-  char name_key[400];
-  char full_name[400];
+  const char *name_key, *full_name, *phone, *relation;
+  const char *cccd_hash; /* "" when none */
   int y, m, d;
   char sex;
   bool has_cccd;
-  char phone[16];
-  char relation[64];
   int vneid_level;
   int64_t unit_id, household_id;
-  char cccd_hash[65]; /* "" when none */
 } bulk_stored;
 
 /* A chunk's look-ups in one statement each (one round trip on PostgreSQL): every live person

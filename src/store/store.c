@@ -1077,6 +1077,13 @@ enum { MAINT_BULK_MS = 3000, MAINT_BULK_RESTART_FRAMES = 65536 };
 
 void store_bulk_load(store *st, bool on) { atomic_fetch_add(&st->bulk_loads, on ? 1 : -1); }
 
+void store_checkpoint_soon(store *st) {
+  if (!st || !st->maint_running) return;
+  pthread_mutex_lock(&st->mu);
+  pthread_cond_signal(&st->maint_cv);
+  pthread_mutex_unlock(&st->mu);
+}
+
 /* The WAL copied whole while nobody writes (see MAINT_RESTART_FRAMES): 1 when it was, 0 when a
  * reader still needed part of it or the writer was not free within MAINT_RESTART_WAIT_MS. */
 static int restart_wal(store *st, store_conn *maint) {

@@ -241,6 +241,10 @@ int store_maintenance_start(store *st);
  * thread checkpoints every 3 s and restarts the WAL past 65,536 frames instead, so that a page
  * rewritten by many chunks is copied into the database file once (see store.c). */
 void store_bulk_load(store *st, bool on);
+/* The maintenance thread's next pass now instead of at its period (nothing without the thread):
+ * a bulk load's phase that rewrote pages all over is done, and they go to the database file on
+ * the other core while the next phase writes (and not at the end, with the writer waiting). */
+void store_checkpoint_soon(store *st);
 /* A bulk insert's row triggers: on SQLite the connection's triggers are turned off (true) for the
  * statements that follow, whose caller then makes the triggers' effects itself, once for the set
  * (people_bulk_insert_new); store_row_triggers_on turns them back on (0 or -1), and the release of
