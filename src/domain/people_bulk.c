@@ -403,7 +403,30 @@ int people_bulk_merge_terms(store_conn *w, const char *terms_json) {
   return rc == STORE_DONE ? STORE_OK : rc < 0 ? rc : STORE_ERROR;
 }
 
+/* SQLite: when the job's are the only staged rows (one import at a time, the usual case), the
+ * table is emptied whole — a DELETE without WHERE frees its pages instead of deleting a row at a
+ * time (0.35 s of a million-row import's end). PostgreSQL deletes the job's rows in one statement
+ * (q_unstage) and says "others" here, so that it never empties the table. */
+STORE_SQL2(q_staged_others, "SELECT EXISTS (SELECT 1 FROM import_terms WHERE job_id <> ?)",
+           "SELECT CAST(? AS BIGINT) IS NOT NULL");
+STORE_SQL(q_unstage_all, "DELETE FROM import_terms");
+
 int64_t people_bulk_unstage(store_conn *w, int64_t job_id, int64_t limit) {
+  store_stmt *o = store_prepare(w, &q_staged_others);
+  if (!o) return -1;
+  store_bind_int(o, 1, job_id);
+  int orc = store_step(o);
+  bool others = orc == STORE_ROW && store_col_int(o, 0) != 0;
+  store_reset(o);
+  if (orc != STORE_ROW) return -1;
+  if (!others) {
+    store_stmt *a = store_prepare(w, &q_unstage_all);
+    if (!a) return -1;
+    orc = store_step(a);
+    int64_t n = orc == STORE_DONE ? store_changes(a) : -1;
+    store_reset(a);
+    return n;
+  }
   store_stmt *s = store_prepare(w, &q_unstage);
   if (!s) return -1;
   store_bind_int(s, 1, job_id);
