@@ -1074,6 +1074,11 @@ enum { MAINT_PERIOD_MS = 1000, MAINT_BUSY_MS = 200, MAINT_IDLE_TRUNCATE_S = 10, 
  * once: 1M-row import, user + system CPU 57.8 → 52.8 s, system 14.2 → 11.0 s (BENCHMARKS.md, session
  * 19). The WAL file is then at most a few hundred MB while the import runs. */
 enum { MAINT_BULK_MS = 3000, MAINT_BULK_RESTART_FRAMES = 65536 };
+/* ... and the restart waits for the writer as long as an import's chunk may hold it (up to ~1 s,
+ * importer.c): within MAINT_RESTART_WAIT_MS it was never free, the WAL was never started over, and
+ * a million-row import grew it to 2–3 GB, each new block of it allocated and zeroed by the file
+ * system; now it stays under 1 GB (BENCHMARKS.md, session 21). */
+enum { MAINT_BULK_RESTART_WAIT_MS = 3000 };
 
 void store_bulk_load(store *st, bool on) { atomic_fetch_add(&st->bulk_loads, on ? 1 : -1); }
 
@@ -1086,8 +1091,9 @@ void store_checkpoint_soon(store *st) {
 
 /* The WAL copied whole while nobody writes (see MAINT_RESTART_FRAMES): 1 when it was, 0 when a
  * reader still needed part of it or the writer was not free within MAINT_RESTART_WAIT_MS. */
-static int restart_wal(store *st, store_conn *maint) {
-  store_conn *w = acquire(st, true, false, MAINT_RESTART_WAIT_MS, NULL); /* commits an open group first */
+static int restart_wal(store *st, store_conn *maint, bool bulk) {
+  /* commits an open group first */
+  store_conn *w = acquire(st, true, false, bulk ? MAINT_BULK_RESTART_WAIT_MS : MAINT_RESTART_WAIT_MS, NULL);
   if (!w) return 0;
   int64_t frames = 0;
   int done = st->be->checkpoint(maint, false, &frames);
@@ -1122,7 +1128,7 @@ static void *maintenance_main(void *arg) {
     if (done >= 0) atomic_fetch_add(&st->checkpoints, 1);
     growing = frames > last_frames;
     bulk = atomic_load(&st->bulk_loads) > 0; /* (it may have begun during the wait) */
-    if (done >= 0 && frames >= (bulk ? MAINT_BULK_RESTART_FRAMES : MAINT_RESTART_FRAMES) && restart_wal(st, c) == 1)
+    if (done >= 0 && frames >= (bulk ? MAINT_BULK_RESTART_FRAMES : MAINT_RESTART_FRAMES) && restart_wal(st, c, bulk) == 1)
       atomic_fetch_add(&st->wal_restarts, 1);
     if (frames != last_frames) {
       idle_periods = 0;
