@@ -1035,7 +1035,9 @@ STORE_SQL(q_person_visits, "SELECT v.id, v.household_id, v.visited_on, cu.displa
 STORE_SQL(q_person_visit_topics, "SELECT vt.visit_id, t.label FROM field_visit_people vp"
                                  " JOIN field_visit_topics vt ON vt.visit_id = vp.visit_id"
                                  " JOIN field_topics t ON t.id = vt.topic_id WHERE vp.person_id = ? ORDER BY t.position");
-STORE_SQL(q_person_visit_outcomes, "SELECT visit_id, outcome FROM field_visit_outcomes WHERE person_id = ?");
+/* Through the person's visits: outcomes have no index by person (migration 42). */
+STORE_SQL(q_person_visit_outcomes, "SELECT o.visit_id, o.outcome FROM field_visit_people vp JOIN field_visit_outcomes o"
+                                   " ON o.visit_id = vp.visit_id AND o.person_id = vp.person_id WHERE vp.person_id = ?");
 
 /* Appends to the array of the visit `visit_id` in `visits` (by "id") the string `text` under `key`. */
 static void visit_add(json_t *visits, int64_t visit_id, const char *key, const char *text) {
