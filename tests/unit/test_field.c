@@ -1,7 +1,8 @@
 /* test_field.c: Tổ công nghệ số cộng đồng (field.c) on SQLite and, when HOCVUSO_TEST_DATABASE_URL
  * names a PostgreSQL database, on PostgreSQL in a schema of its own: a team per tổ dân phố only;
  * visits refused for an unknown household, a date in the future, an unknown topic or outcome, a
- * person of another household, with nothing written; two visits of one household on one day both
+ * person of another household, with nothing written; an outcome only of a resident present (the
+ * database refuses others); two visits of one household on one day both
  * kept; the worklists (households not visited; residents left behind by the one definition:
  * adults without certificate, confirmation or outcome, "declined" not counting) and the coverage
  * in a scope; a household found by a member's name typed without diacritics. Synthetic people. */
@@ -176,6 +177,45 @@ static void test_visits_refused(void **state) {
     assert_int_equal(e[i].status, i == 0 ? 404 : 400);
   }
   assert_int_equal(count_visits(fx, hh), 0);
+  store_rollback(fx->w);
+}
+
+/* An outcome belongs to a resident present at its visit (migration 42: keyed to field_visit_people):
+ * a resident's outcomes are read through their visits, and the database refuses an outcome of a
+ * member of the household who was not present (the API has no way to write one: outcomes are given
+ * inside each resident present). */
+static void test_outcome_needs_presence(void **state) {
+  fixture *fx = fx_of(state);
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  int64_t hh = household(fx, fx->tdp1);
+  int64_t p = person(fx, "Vũ Văn Có Mặt", fx->tdp1, hh, "1960", "M", NULL);
+  int64_t q = person(fx, "Vũ Thị Vắng", fx->tdp1, hh, "1962", "F", NULL);
+  int64_t id = 0;
+  app_err e = {0};
+  assert_int_equal(visit(fx, hh, NULL, "vneid", p, "scam_aware", &id, &e), 0);
+  json_t *visits = NULL;
+  assert_int_equal(field_person_visits(fx->w, p, &visits, &e), 0);
+  assert_int_equal(json_array_size(visits), 1);
+  json_t *outs = json_object_get(json_array_get(visits, 0), "outcomes");
+  assert_int_equal(json_array_size(outs), 1);
+  assert_string_equal(json_string_value(json_array_get(outs, 0)), field_outcome_label("scam_aware"));
+  json_decref(visits);
+  assert_int_equal(field_person_visits(fx->w, q, &visits, &e), 0);
+  assert_int_equal(json_array_size(visits), 0);
+  json_decref(visits);
+  STORE_SQL(q_outcome, "INSERT INTO field_visit_outcomes (visit_id, person_id, outcome) VALUES (?, ?, ?)");
+  store_stmt *s = store_prepare(fx->w, &q_outcome);
+  assert_non_null(s);
+  store_bind_int(s, 1, id);
+  store_bind_int(s, 2, p);
+  store_bind_text(s, 3, "cashless_setup");
+  assert_int_equal(store_step(s), STORE_DONE); /* present: another outcome is taken */
+  store_reset(s);
+  store_bind_int(s, 1, id);
+  store_bind_int(s, 2, q);
+  store_bind_text(s, 3, "cashless_setup");
+  assert_int_not_equal(store_step(s), STORE_DONE); /* not present: refused (last: PostgreSQL's transaction is over) */
+  store_reset(s);
   store_rollback(fx->w);
 }
 
@@ -436,7 +476,7 @@ int main(void) {
   };
 #define T(fn) cmocka_unit_test_setup_teardown(fn, test_setup, test_teardown)
   const struct CMUnitTest tests[] = {
-      T(test_teams), T(test_visits_refused), T(test_same_day_both_kept), T(test_worklists_and_coverage), T(test_topics), T(test_help_requests),
+      T(test_teams), T(test_visits_refused), T(test_outcome_needs_presence), T(test_same_day_both_kept), T(test_worklists_and_coverage), T(test_topics), T(test_help_requests),
   };
 #undef T
   int failed = cmocka_run_group_tests_name("field_pure", pure, NULL, NULL);
