@@ -112,7 +112,10 @@ typedef struct field_visit_saved {
   int64_t id, unit_id; /* the visit, its household's tổ */
   int64_t visited_on;  /* date key YYYYMMDD */
   int present;         /* residents present */
+  char *unit_name, *unit_path; /* the tổ's, as read in the visit's transaction (for its audit entry);
+                                  owned: field_visit_saved_free */
 } field_visit_saved;
+void field_visit_saved_free(field_visit_saved *saved);
 /* Records a visit to the household by `by_user` (named `by_name`, for the answer); *saved gets
  * what was recorded and `out` (when not NULL) the visit as JSON text, byte for byte what
  * jsonx_dump writes of field_visit_get's answer, built from what was checked (no read back, no

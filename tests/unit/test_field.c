@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "domain/audit.h"
 #include "domain/confirmations.h"
 #include "domain/field.h"
 #include "domain/groups.h"
@@ -71,6 +72,7 @@ static int visit(fixture *fx, int64_t hh, const char *day, const char *topic, in
   field_visit_saved v;
   int rc = field_visit_record(fx->w, hh, &in, 0, NULL, clock_now(), &v, NULL, e);
   *id = v.id;
+  field_visit_saved_free(&v);
   json_decref(topics);
   json_decref(present);
   return rc;
@@ -255,6 +257,40 @@ static void test_same_day_both_kept(void **state) {
                    0);
   assert_int_equal(sv.visited_on, 20260106);
   assert_int_equal(sv.present, 2);
+  /* the tổ's name and path, for the visit's audit entry: as the units table has them */
+  STORE_SQL(q_unit_names, "SELECT COUNT(*) FROM units WHERE id = ? AND name = ? AND path = ?");
+  store_stmt *un = store_prepare(fx->w, &q_unit_names);
+  assert_non_null(un);
+  assert_non_null(sv.unit_name);
+  assert_non_null(sv.unit_path);
+  store_bind_int(un, 1, fx->tdp1);
+  store_bind_text(un, 2, sv.unit_name);
+  store_bind_text(un, 3, sv.unit_path);
+  assert_int_equal(store_step(un), STORE_ROW);
+  assert_int_equal(store_col_int(un, 0), 1);
+  store_reset(un);
+  /* An entry given those names (and the helper's display name, as the principal has it) keeps what
+   * an entry reading its own names keeps. */
+  int64_t helper = officer(fx, "field.names", "unit_officer", fx->tdp1);
+  audit_names given = {.actor_name = "Cán Bộ Thử", .unit_name = sv.unit_name, .unit_path = sv.unit_path};
+  audit_entry named = {.actor_id = helper, .actor_username = "field.names", .action = "field.visit.create",
+                       .entity = "household", .entity_id = hh, .unit_id = fx->tdp1, .names = &given},
+              looked = named;
+  looked.names = NULL;
+  assert_int_equal(audit_append(fx->w, &named), 0);
+  assert_int_equal(audit_append(fx->w, &looked), 0);
+  STORE_SQL(q_same, "SELECT COUNT(*), COUNT(DISTINCT COALESCE(actor_name, '-') || '|' || COALESCE(entity_name, '-') || '|'"
+                    " || COALESCE(unit_name, '-') || '|' || COALESCE(unit_path, '-') || '|' || names_fold || '|' || unit_id),"
+                    " MIN(actor_name), MIN(unit_name) FROM audit_log WHERE actor_username = 'field.names'");
+  store_stmt *same = store_prepare(fx->w, &q_same);
+  assert_non_null(same);
+  assert_int_equal(store_step(same), STORE_ROW);
+  assert_int_equal(store_col_int(same, 0), 2);
+  assert_int_equal(store_col_int(same, 1), 1);
+  assert_string_equal(store_col_text(same, 2), "Cán Bộ Thử");
+  assert_string_equal(store_col_text(same, 3), "Tổ dân phố số 1");
+  store_reset(same);
+  field_visit_saved_free(&sv);
   assert_int_equal(field_visit_get(fx->w, sv.id, &got, &e), 0);
   /* the text is what the read answers, dumped as every answer is, byte for byte (the read names
    * the helper from the users table: no account here, so the name given is put in its place) */
@@ -274,6 +310,7 @@ static void test_same_day_both_kept(void **state) {
   /* without an answer wanted, the same visit is recorded */
   assert_int_equal(field_visit_record(fx->w, hh, &in, 0, NULL, clock_now(), &sv, NULL, &e), 0);
   assert_true(sv.id > 0);
+  field_visit_saved_free(&sv);
   json_decref(topics);
   json_decref(present);
   store_rollback(fx->w);
@@ -316,6 +353,7 @@ static void test_worklists_and_coverage(void **state) {
   field_visit_input in = {.topics = topics, .present = present};
   field_visit_saved v;
   assert_int_equal(field_visit_record(fx->w, h1, &in, 0, NULL, clock_now(), &v, NULL, &e), 0);
+  field_visit_saved_free(&v);
   assert_true(v.id > 0);
   assert_int_equal(v.unit_id, fx->tdp1);
   assert_int_equal(v.present, 2);

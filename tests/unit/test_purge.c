@@ -183,6 +183,7 @@ static void test_purge_visit_outcomes(void **state) {
   field_visit_saved v;
   app_err e = {0};
   assert_int_equal(field_visit_record(fx->w, hh, &in, 0, NULL, now, &v, NULL, &e), 0);
+  field_visit_saved_free(&v);
   json_decref(topics);
   json_decref(present);
   assert_int_equal(count_of(fx->w, &q_outcomes_of, gone), 2);
