@@ -67,10 +67,9 @@ static char *dup_col(store_stmt *s, int i) {
   return t ? strdup(t) : NULL;
 }
 
-int audit_append(store_conn *w, const audit_entry *a) {
-  char *detail = NULL, *actor_name = NULL, *entity_name = NULL, *unit_name = NULL, *unit_path = NULL, *fold = NULL;
-  int64_t unit_id = 0;
-  int ret = -1;
+/* The names of an entry read by q_names into read[4] (actor, object, unit, unit's path; each NULL
+ * or allocated), and the unit it is attributed to. -1 on a failure of the store or of memory. */
+static int read_names(store_conn *w, const audit_entry *a, int64_t *unit_id, char *read[4]) {
   store_stmt *n = store_prepare(w, &q_names);
   if (!n) return -1;
   store_bind_int(n, 1, a->actor_id);
@@ -83,18 +82,34 @@ int audit_append(store_conn *w, const audit_entry *a) {
   store_bind_int(n, 8, a->entity_id);
   store_bind_int(n, 9, a->actor_id);
   int rc = store_step(n);
-  if (rc == STORE_ROW) {
-    unit_id = store_col_is_null(n, 0) ? 0 : store_col_int(n, 0);
-    actor_name = dup_col(n, 1);
-    entity_name = dup_col(n, 2);
-    unit_name = dup_col(n, 3);
-    unit_path = dup_col(n, 4);
+  bool ok = rc == STORE_ROW;
+  if (ok) {
+    *unit_id = store_col_is_null(n, 0) ? 0 : store_col_int(n, 0);
+    for (int i = 0; i < 4; i++) {
+      read[i] = dup_col(n, i + 1);
+      ok = ok && (read[i] || store_col_is_null(n, i + 1));
+    }
   }
   store_reset(n);
-  if (rc != STORE_ROW) goto done;
+  return ok ? 0 : -1;
+}
+
+int audit_append(store_conn *w, const audit_entry *a) {
+  char *detail = NULL, *read[4] = {NULL, NULL, NULL, NULL}, *fold = NULL;
+  int64_t unit_id = a->unit_id;
+  int ret = -1;
+  /* The names kept: the caller's, or read here (actor, object, unit, unit's path). */
+  const char *names[4];
+  if (a->names) {
+    names[0] = a->names->actor_name, names[1] = a->names->entity_name;
+    names[2] = a->names->unit_name, names[3] = a->names->unit_path;
+  } else {
+    if (read_names(w, a, &unit_id, read) != 0) goto done;
+    for (int i = 0; i < 4; i++) names[i] = read[i];
+  }
   /* One folded text of every name the entry carries, the typed user name of a failed log-in too. */
   const char *typed = a->detail ? json_string_value(json_object_get(a->detail, "username")) : NULL;
-  const char *parts[] = {a->actor_username, actor_name, entity_name, unit_name, typed};
+  const char *parts[] = {a->actor_username, names[0], names[1], names[2], typed};
   buf b;
   buf_init(&b);
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
@@ -119,20 +134,17 @@ int audit_append(store_conn *w, const audit_entry *a) {
   store_bind_id(s, 7, unit_id);
   store_bind_text(s, 8, a->ip);
   store_bind_text(s, 9, detail);
-  store_bind_text(s, 10, actor_name);
-  store_bind_text(s, 11, entity_name);
-  store_bind_text(s, 12, unit_name);
+  store_bind_text(s, 10, names[0]);
+  store_bind_text(s, 11, names[1]);
+  store_bind_text(s, 12, names[2]);
   store_bind_text(s, 13, fold);
-  store_bind_text(s, 14, unit_path);
-  rc = store_step(s);
+  store_bind_text(s, 14, names[3]);
+  int rc = store_step(s);
   store_reset(s);
   ret = rc == STORE_DONE ? 0 : -1;
 done:
   free(detail);
-  free(actor_name);
-  free(entity_name);
-  free(unit_name);
-  free(unit_path);
+  for (int i = 0; i < 4; i++) free(read[i]);
   free(fold);
   return ret;
 }

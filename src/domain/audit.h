@@ -14,6 +14,14 @@
 #include "domain/scope.h"
 #include "store/store.h"
 
+/* The names an entry keeps, when its caller has read them already (in the same transaction, as the
+ * entry's own look-up would read them): actor_name the actor's display name, entity_name the
+ * object's (an account's, a unit's or a person's; NULL for other kinds), unit_name and unit_path
+ * the unit's (audit_entry.unit_id, which must be set). NULL fields are stored as NULL. */
+typedef struct audit_names {
+  const char *actor_name, *entity_name, *unit_name, *unit_path;
+} audit_names;
+
 typedef struct audit_entry {
   int64_t actor_id;           /* 0: the system or an anonymous caller */
   const char *actor_username; /* NULL when unknown */
@@ -23,6 +31,7 @@ typedef struct audit_entry {
   int64_t unit_id;            /* 0: none */
   const char *ip;
   const json_t *detail;       /* small object, or NULL; never a secret */
+  const audit_names *names;   /* NULL: read by the entry's own statement (q_names) */
 } audit_entry;
 
 int audit_append(store_conn *w, const audit_entry *a);

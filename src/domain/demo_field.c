@@ -120,6 +120,7 @@ int demo_field(store *st, int64_t now, int64_t *added, char *err, size_t errlen)
       field_visit_saved v;
       if (field_visit_record(w, hh[k], &in, i == 0 && helper > 0 ? helper : admin, NULL, t, &v, NULL, &e) != 0) rc = -1;
       else (*added)++;
+      field_visit_saved_free(&v);
       json_decref(tl);
       json_decref(present);
     }
@@ -175,6 +176,7 @@ int demo_field(store *st, int64_t now, int64_t *added, char *err, size_t errlen)
           rc = -1;
         else
           (*added)++;
+        field_visit_saved_free(&v);
         json_decref(tl);
         json_decref(present);
       }

@@ -95,7 +95,7 @@ STORE_SQL(q_find_hh, "SELECT " HH_ITEM_COLS " FROM households h WHERE h.unit_id 
                      " ORDER BY COALESCE(h.code, ''), h.id LIMIT 50");
 
 /* Visits. */
-STORE_SQL(q_hh_live, "SELECT h.unit_id, h.code, h.address, u.name FROM households h JOIN units u ON u.id = h.unit_id"
+STORE_SQL(q_hh_live, "SELECT h.unit_id, h.code, h.address, u.name, u.path FROM households h JOIN units u ON u.id = h.unit_id"
                      " WHERE h.id = ? AND h.deleted_at IS NULL");
 STORE_SQL(q_member_of_hh, "SELECT full_name FROM people WHERE id = ? AND household_id = ? AND deleted_at IS NULL");
 #define VISIT_INSERT "INSERT INTO field_visits (household_id, unit_id, visited_on, note, created_by, created_at)" \
@@ -701,7 +701,7 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
   visit_topic chosen[FIELD_TOPICS_MAX]; /* as answered: in the list's order (position, id), each once */
   visit_person present[FIELD_PRESENT_MAX];
   size_t nchosen = 0, nfound = 0;
-  char *hh_code = NULL, *hh_address = NULL, *unit_name = NULL;
+  char *hh_code = NULL, *hh_address = NULL, *unit_name = NULL, *unit_path = NULL;
   /* the household, its tổ */
   store_stmt *s = store_prepare(w, &q_hh_live);
   if (!s) goto internal;
@@ -713,7 +713,8 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
     hh_code = store_col_is_null(s, 1) ? NULL : dup_text(store_col_text(s, 1));
     hh_address = dup_text(store_col_text(s, 2));
     unit_name = dup_text(store_col_text(s, 3));
-    copied = (store_col_is_null(s, 1) || hh_code) && hh_address && unit_name;
+    unit_path = dup_text(store_col_text(s, 4));
+    copied = (store_col_is_null(s, 1) || hh_code) && hh_address && unit_name && unit_path;
   }
   store_reset(s);
   if (rc == STORE_DONE) {
@@ -935,6 +936,8 @@ int field_visit_record(store_conn *w, int64_t household_id, const field_visit_in
     buf_puts(out, "]}");
     if (!ok || out->oom) goto internal;
   }
+  saved->unit_name = unit_name, saved->unit_path = unit_path; /* the caller's from here */
+  unit_name = unit_path = NULL;
   ret = 0;
   goto out;
 internal:
@@ -945,8 +948,15 @@ out:
   free(hh_code);
   free(hh_address);
   free(unit_name);
+  free(unit_path);
   free(note);
   return ret;
+}
+
+void field_visit_saved_free(field_visit_saved *saved) {
+  free(saved->unit_name);
+  free(saved->unit_path);
+  saved->unit_name = saved->unit_path = NULL;
 }
 
 int field_visit_get(store_conn *c, int64_t id, json_t **out, app_err *e) {
@@ -1035,7 +1045,9 @@ STORE_SQL(q_person_visits, "SELECT v.id, v.household_id, v.visited_on, cu.displa
 STORE_SQL(q_person_visit_topics, "SELECT vt.visit_id, t.label FROM field_visit_people vp"
                                  " JOIN field_visit_topics vt ON vt.visit_id = vp.visit_id"
                                  " JOIN field_topics t ON t.id = vt.topic_id WHERE vp.person_id = ? ORDER BY t.position");
-STORE_SQL(q_person_visit_outcomes, "SELECT visit_id, outcome FROM field_visit_outcomes WHERE person_id = ?");
+/* Through the person's visits: outcomes have no index by person (migration 42). */
+STORE_SQL(q_person_visit_outcomes, "SELECT o.visit_id, o.outcome FROM field_visit_people vp JOIN field_visit_outcomes o"
+                                   " ON o.visit_id = vp.visit_id AND o.person_id = vp.person_id WHERE vp.person_id = ?");
 
 /* Appends to the array of the visit `visit_id` in `visits` (by "id") the string `text` under `key`. */
 static void visit_add(json_t *visits, int64_t visit_id, const char *key, const char *text) {

@@ -33,14 +33,16 @@
 /* The outcomes that do not take a resident off the left-behind list. */
 #define FIELD_NEUTRAL_OUTCOMES "'declined', 'needs_followup'"
 /* The left-behind rule, reading the person as `p` and the reference date key as `rk_.k` (like
- * groups.h's predicates). */
+ * groups.h's predicates). A person's outcomes are found through their visits (field_visit_people's
+ * index by person): outcomes have no index by person of their own (migration 42). */
 #define FIELD_LEFT_BEHIND_SQL                                                                            \
   "(" GROUP_SQL_ADULTS                                                                                  \
   " AND NOT EXISTS (SELECT 1 FROM certificates lc_ WHERE lc_.person_id = p.id AND lc_.revoked_at IS NULL)" \
   " AND NOT EXISTS (SELECT 1 FROM users lu_ JOIN certificates lc_ ON lc_.user_id = lu_.id"               \
   " WHERE lu_.person_id = p.id AND lc_.revoked_at IS NULL)"                                              \
   " AND NOT EXISTS (SELECT 1 FROM external_confirmations lx_ WHERE lx_.person_id = p.id)"                \
-  " AND NOT EXISTS (SELECT 1 FROM field_visit_outcomes lo_ WHERE lo_.person_id = p.id"                   \
+  " AND NOT EXISTS (SELECT 1 FROM field_visit_people lp_ JOIN field_visit_outcomes lo_"                  \
+  " ON lo_.visit_id = lp_.visit_id AND lo_.person_id = lp_.person_id WHERE lp_.person_id = p.id"          \
   " AND lo_.outcome NOT IN (" FIELD_NEUTRAL_OUTCOMES ")))"
 
 #define FIELD_TOPICS_MAX 20  /* topics per visit */
@@ -110,7 +112,10 @@ typedef struct field_visit_saved {
   int64_t id, unit_id; /* the visit, its household's tổ */
   int64_t visited_on;  /* date key YYYYMMDD */
   int present;         /* residents present */
+  char *unit_name, *unit_path; /* the tổ's, as read in the visit's transaction (for its audit entry);
+                                  owned: field_visit_saved_free */
 } field_visit_saved;
+void field_visit_saved_free(field_visit_saved *saved);
 /* Records a visit to the household by `by_user` (named `by_name`, for the answer); *saved gets
  * what was recorded and `out` (when not NULL) the visit as JSON text, byte for byte what
  * jsonx_dump writes of field_visit_get's answer, built from what was checked (no read back, no

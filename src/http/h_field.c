@@ -180,13 +180,20 @@ int h_household_visits_add(req *r) {
   buf_init(&answer);
   if (field_visit_record(w, hh, &in, r->who->user_id, r->who->display_name, clock_now(), &v, &answer, &r->err) != 0) {
     buf_free(&answer);
+    field_visit_saved_free(&v);
     return -1;
   }
   char day[16];
   snprintf(day, sizeof day, "%04d-%02d-%02d", (int)(v.visited_on / 10000), (int)(v.visited_on / 100 % 100),
            (int)(v.visited_on % 100));
   json_t *detail = json_pack("{s:I, s:s, s:i}", "visit_id", (json_int_t)v.id, "visited_on", day, "present", v.present);
-  if (req_audit(r, "field.visit.create", "household", hh, v.unit_id, detail) != 0 || store_commit(w) != STORE_OK) {
+  /* The entry's names as its own look-up would read them: the caller's display name (the principal's,
+   * dropped from the cache by a change of name), a household has none, the tổ's name and path read
+   * by the visit's first statement. */
+  audit_names names = {.actor_name = r->who->display_name, .unit_name = v.unit_name, .unit_path = v.unit_path};
+  int rc = req_audit_named(r, "field.visit.create", "household", hh, v.unit_id, &names, detail);
+  field_visit_saved_free(&v);
+  if (rc != 0 || store_commit(w) != STORE_OK) {
     buf_free(&answer);
     return APP_INTERNAL(&r->err);
   }

@@ -355,6 +355,10 @@ int req_unavailable(req *r);
 int req_same_origin(req *r);
 /* Appends to the audit log on the writer, as the caller, from the caller's address. */
 int req_audit(req *r, const char *action, const char *entity, int64_t entity_id, int64_t unit_id, json_t *detail);
+/* The same with the names the entry keeps given by the handler, read in its transaction (audit.h,
+ * audit_names; unit_id must be set): no look-up of its own. */
+int req_audit_named(req *r, const char *action, const char *entity, int64_t entity_id, int64_t unit_id,
+                    const audit_names *names, json_t *detail);
 /* Builds {"items":…, "page":…, "per_page":…, "total":…} and answers 200. */
 int req_page(req *r, json_t *items, int64_t total);
 /* The same for a short list read whole (a framework's competences, the courses): answers the

@@ -175,6 +175,11 @@ int64_t req_qint(const req *r, const char *name, int64_t dflt) {
 }
 
 int req_audit(req *r, const char *action, const char *entity, int64_t entity_id, int64_t unit_id, json_t *detail) {
+  return req_audit_named(r, action, entity, entity_id, unit_id, NULL, detail);
+}
+
+int req_audit_named(req *r, const char *action, const char *entity, int64_t entity_id, int64_t unit_id,
+                    const audit_names *names, json_t *detail) {
   audit_entry a = {
       .actor_id = r->who ? r->who->user_id : 0,
       .actor_username = r->who ? r->who->username : NULL,
@@ -184,6 +189,7 @@ int req_audit(req *r, const char *action, const char *entity, int64_t entity_id,
       .unit_id = unit_id,
       .ip = r->ip,
       .detail = detail,
+      .names = names,
   };
   store_conn *w = req_dbw(r);
   int rc = w ? audit_append(w, &a) : -1;

@@ -1,7 +1,8 @@
 /* test_field.c: Tổ công nghệ số cộng đồng (field.c) on SQLite and, when HOCVUSO_TEST_DATABASE_URL
  * names a PostgreSQL database, on PostgreSQL in a schema of its own: a team per tổ dân phố only;
  * visits refused for an unknown household, a date in the future, an unknown topic or outcome, a
- * person of another household, with nothing written; two visits of one household on one day both
+ * person of another household, with nothing written; an outcome only of a resident present (the
+ * database refuses others); two visits of one household on one day both
  * kept; the worklists (households not visited; residents left behind by the one definition:
  * adults without certificate, confirmation or outcome, "declined" not counting) and the coverage
  * in a scope; a household found by a member's name typed without diacritics. Synthetic people. */
@@ -21,6 +22,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "domain/audit.h"
 #include "domain/confirmations.h"
 #include "domain/field.h"
 #include "domain/groups.h"
@@ -70,6 +72,7 @@ static int visit(fixture *fx, int64_t hh, const char *day, const char *topic, in
   field_visit_saved v;
   int rc = field_visit_record(fx->w, hh, &in, 0, NULL, clock_now(), &v, NULL, e);
   *id = v.id;
+  field_visit_saved_free(&v);
   json_decref(topics);
   json_decref(present);
   return rc;
@@ -179,6 +182,45 @@ static void test_visits_refused(void **state) {
   store_rollback(fx->w);
 }
 
+/* An outcome belongs to a resident present at its visit (migration 42: keyed to field_visit_people):
+ * a resident's outcomes are read through their visits, and the database refuses an outcome of a
+ * member of the household who was not present (the API has no way to write one: outcomes are given
+ * inside each resident present). */
+static void test_outcome_needs_presence(void **state) {
+  fixture *fx = fx_of(state);
+  assert_int_equal(store_begin(fx->w), STORE_OK);
+  int64_t hh = household(fx, fx->tdp1);
+  int64_t p = person(fx, "Vũ Văn Có Mặt", fx->tdp1, hh, "1960", "M", NULL);
+  int64_t q = person(fx, "Vũ Thị Vắng", fx->tdp1, hh, "1962", "F", NULL);
+  int64_t id = 0;
+  app_err e = {0};
+  assert_int_equal(visit(fx, hh, NULL, "vneid", p, "scam_aware", &id, &e), 0);
+  json_t *visits = NULL;
+  assert_int_equal(field_person_visits(fx->w, p, &visits, &e), 0);
+  assert_int_equal(json_array_size(visits), 1);
+  json_t *outs = json_object_get(json_array_get(visits, 0), "outcomes");
+  assert_int_equal(json_array_size(outs), 1);
+  assert_string_equal(json_string_value(json_array_get(outs, 0)), field_outcome_label("scam_aware"));
+  json_decref(visits);
+  assert_int_equal(field_person_visits(fx->w, q, &visits, &e), 0);
+  assert_int_equal(json_array_size(visits), 0);
+  json_decref(visits);
+  STORE_SQL(q_outcome, "INSERT INTO field_visit_outcomes (visit_id, person_id, outcome) VALUES (?, ?, ?)");
+  store_stmt *s = store_prepare(fx->w, &q_outcome);
+  assert_non_null(s);
+  store_bind_int(s, 1, id);
+  store_bind_int(s, 2, p);
+  store_bind_text(s, 3, "cashless_setup");
+  assert_int_equal(store_step(s), STORE_DONE); /* present: another outcome is taken */
+  store_reset(s);
+  store_bind_int(s, 1, id);
+  store_bind_int(s, 2, q);
+  store_bind_text(s, 3, "cashless_setup");
+  assert_int_not_equal(store_step(s), STORE_DONE); /* not present: refused (last: PostgreSQL's transaction is over) */
+  store_reset(s);
+  store_rollback(fx->w);
+}
+
 static void test_same_day_both_kept(void **state) {
   fixture *fx = fx_of(state);
   assert_int_equal(store_begin(fx->w), STORE_OK);
@@ -215,6 +257,40 @@ static void test_same_day_both_kept(void **state) {
                    0);
   assert_int_equal(sv.visited_on, 20260106);
   assert_int_equal(sv.present, 2);
+  /* the tổ's name and path, for the visit's audit entry: as the units table has them */
+  STORE_SQL(q_unit_names, "SELECT COUNT(*) FROM units WHERE id = ? AND name = ? AND path = ?");
+  store_stmt *un = store_prepare(fx->w, &q_unit_names);
+  assert_non_null(un);
+  assert_non_null(sv.unit_name);
+  assert_non_null(sv.unit_path);
+  store_bind_int(un, 1, fx->tdp1);
+  store_bind_text(un, 2, sv.unit_name);
+  store_bind_text(un, 3, sv.unit_path);
+  assert_int_equal(store_step(un), STORE_ROW);
+  assert_int_equal(store_col_int(un, 0), 1);
+  store_reset(un);
+  /* An entry given those names (and the helper's display name, as the principal has it) keeps what
+   * an entry reading its own names keeps. */
+  int64_t helper = officer(fx, "field.names", "unit_officer", fx->tdp1);
+  audit_names given = {.actor_name = "Cán Bộ Thử", .unit_name = sv.unit_name, .unit_path = sv.unit_path};
+  audit_entry named = {.actor_id = helper, .actor_username = "field.names", .action = "field.visit.create",
+                       .entity = "household", .entity_id = hh, .unit_id = fx->tdp1, .names = &given},
+              looked = named;
+  looked.names = NULL;
+  assert_int_equal(audit_append(fx->w, &named), 0);
+  assert_int_equal(audit_append(fx->w, &looked), 0);
+  STORE_SQL(q_same, "SELECT COUNT(*), COUNT(DISTINCT COALESCE(actor_name, '-') || '|' || COALESCE(entity_name, '-') || '|'"
+                    " || COALESCE(unit_name, '-') || '|' || COALESCE(unit_path, '-') || '|' || names_fold || '|' || unit_id),"
+                    " MIN(actor_name), MIN(unit_name) FROM audit_log WHERE actor_username = 'field.names'");
+  store_stmt *same = store_prepare(fx->w, &q_same);
+  assert_non_null(same);
+  assert_int_equal(store_step(same), STORE_ROW);
+  assert_int_equal(store_col_int(same, 0), 2);
+  assert_int_equal(store_col_int(same, 1), 1);
+  assert_string_equal(store_col_text(same, 2), "Cán Bộ Thử");
+  assert_string_equal(store_col_text(same, 3), "Tổ dân phố số 1");
+  store_reset(same);
+  field_visit_saved_free(&sv);
   assert_int_equal(field_visit_get(fx->w, sv.id, &got, &e), 0);
   /* the text is what the read answers, dumped as every answer is, byte for byte (the read names
    * the helper from the users table: no account here, so the name given is put in its place) */
@@ -234,6 +310,7 @@ static void test_same_day_both_kept(void **state) {
   /* without an answer wanted, the same visit is recorded */
   assert_int_equal(field_visit_record(fx->w, hh, &in, 0, NULL, clock_now(), &sv, NULL, &e), 0);
   assert_true(sv.id > 0);
+  field_visit_saved_free(&sv);
   json_decref(topics);
   json_decref(present);
   store_rollback(fx->w);
@@ -276,6 +353,7 @@ static void test_worklists_and_coverage(void **state) {
   field_visit_input in = {.topics = topics, .present = present};
   field_visit_saved v;
   assert_int_equal(field_visit_record(fx->w, h1, &in, 0, NULL, clock_now(), &v, NULL, &e), 0);
+  field_visit_saved_free(&v);
   assert_true(v.id > 0);
   assert_int_equal(v.unit_id, fx->tdp1);
   assert_int_equal(v.present, 2);
@@ -436,7 +514,7 @@ int main(void) {
   };
 #define T(fn) cmocka_unit_test_setup_teardown(fn, test_setup, test_teardown)
   const struct CMUnitTest tests[] = {
-      T(test_teams), T(test_visits_refused), T(test_same_day_both_kept), T(test_worklists_and_coverage), T(test_topics), T(test_help_requests),
+      T(test_teams), T(test_visits_refused), T(test_outcome_needs_presence), T(test_same_day_both_kept), T(test_worklists_and_coverage), T(test_topics), T(test_help_requests),
   };
 #undef T
   int failed = cmocka_run_group_tests_name("field_pure", pure, NULL, NULL);

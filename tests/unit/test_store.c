@@ -1519,6 +1519,90 @@ static void test_migration_39(void **state) {
   if (fx->kind == STORE_SQLITE) remove_sqlite_files(target);
 }
 
+/* Migration 42: a visit's outcomes keyed to its residents present. A database at 41 with visits,
+ * residents present, their outcomes and one outcome of someone not present (possible before 42):
+ * every outcome with its presence kept, the other one not copied, the index by person gone; the
+ * database then refuses an outcome without its presence, and a person's deletion takes their
+ * presence and outcomes. On SQLite the outcomes are made big enough (~3,000 pages with the index)
+ * that a DROP of the full table would outgrow the statement journal's spill size (sqlite.c) and
+ * fail on SQLite 3.40: the migration empties the table first. */
+static void test_migration_42(void **state) {
+  fixture *fx = fx_of(state);
+  char err[512] = "", target[600];
+  if (fx->kind == STORE_SQLITE) {
+    snprintf(target, sizeof target, "%.63s/m42.db", fx->dir);
+    remove_sqlite_files(target);
+  } else {
+    store_conn *c = store_acquire(fx->st, true);
+    assert_non_null(c);
+    exec_ok(c, "DROP SCHEMA IF EXISTS hv_test_m42 CASCADE; CREATE SCHEMA hv_test_m42");
+    store_release(c);
+    const char *url = getenv("HOCVUSO_TEST_DATABASE_URL");
+    snprintf(target, sizeof target, "%s%coptions=-c%%20search_path%%3Dhv_test_m42", url, strchr(url, '?') ? '&' : '?');
+  }
+  store *st = store_open(target, 2, err, sizeof err);
+  if (!st) fail_msg("open %s: %s", target, err);
+  size_t n = 0;
+  while (hocvuso_migrations[n].version && hocvuso_migrations[n].version <= 41) n++;
+  store_migration *upto41 = calloc(n + 1, sizeof *upto41);
+  assert_non_null(upto41);
+  memcpy(upto41, hocvuso_migrations, n * sizeof *upto41);
+  if (store_migrate(st, upto41, err, sizeof err) < 0) fail_msg("migrate to 41: %s", err);
+  free(upto41);
+  assert_int_equal(store_schema_version(st), 41);
+  store_conn *c = store_acquire(st, true);
+  assert_non_null(c);
+  exec_ok(c, "INSERT INTO units (id, kind, name, name_fold, path, depth, created_at, updated_at)"
+             " VALUES (4201, 'residential_group', 'Tổ 42', 'to 42', '/4201/', 1, 1, 1)");
+  exec_ok(c, "INSERT INTO households (id, unit_id, created_at, updated_at) VALUES (4201, 4201, 1, 1)");
+  exec_ok(c, "INSERT INTO people (id, full_name, name_key, household_id, unit_id, created_at, updated_at) VALUES"
+             " (4201, 'Một', 'mot', 4201, 4201, 1, 1), (4202, 'Hai', 'hai', 4201, 4201, 1, 1)");
+  exec_ok(c, "INSERT INTO field_visits (id, household_id, unit_id, visited_on, created_at) VALUES"
+             " (4201, 4201, 4201, 20260101, 1), (4202, 4201, 4201, 20260102, 1)");
+  exec_ok(c, "INSERT INTO field_visit_people (visit_id, person_id) VALUES (4201, 4201), (4201, 4202), (4202, 4201)");
+  exec_ok(c, "INSERT INTO field_visit_outcomes (visit_id, person_id, outcome) VALUES (4201, 4201, 'scam_aware'),"
+             " (4201, 4202, 'declined'), (4202, 4201, 'cashless_setup'),"
+             " (4202, 4202, 'vneid_level2')"); /* 4202 was not present at visit 4202 */
+  int64_t bulk = 0;
+  if (fx->kind == STORE_SQLITE) {
+    bulk = 20000;
+    exec_ok(c, "WITH RECURSIVE i(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM i WHERE k < 20000)"
+               " INSERT INTO field_visit_outcomes (visit_id, person_id, outcome)"
+               " SELECT 4202, 4201, printf('x%0300d', k) FROM i");
+  }
+  store_release(c);
+
+  int applied = store_migrate(st, hocvuso_migrations, err, sizeof err);
+  if (applied < 1) fail_msg("migrate from 41: %d %s", applied, err);
+  assert_true(store_schema_version(st) >= 42);
+  c = store_acquire(st, true);
+  assert_non_null(c);
+  STORE_SQL(q_outcomes, "SELECT COUNT(*) FROM field_visit_outcomes");
+  assert_int_equal(query_int(c, &q_outcomes), 3 + bulk);
+  STORE_SQL(q_orphan, "SELECT COUNT(*) FROM field_visit_outcomes WHERE visit_id = 4202 AND person_id = 4202");
+  assert_int_equal(query_int(c, &q_orphan), 0);
+  STORE_SQL2(q_index,
+             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'field_visit_outcomes_person'",
+             "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'field_visit_outcomes_person'");
+  assert_int_equal(query_int(c, &q_index), 0);
+  /* An outcome needs its presence. */
+  assert_int_not_equal(store_exec(c, "INSERT INTO field_visit_outcomes (visit_id, person_id, outcome)"
+                                     " VALUES (4202, 4202, 'scam_aware')"), STORE_OK);
+  exec_ok(c, "INSERT INTO field_visit_outcomes (visit_id, person_id, outcome) VALUES (4201, 4202, 'scam_aware')");
+  /* A person's deletion takes their presence and their outcomes, nobody else's. */
+  exec_ok(c, "DELETE FROM people WHERE id = 4202");
+  STORE_SQL(q_theirs, "SELECT COUNT(*) FROM field_visit_outcomes WHERE person_id = 4202");
+  assert_int_equal(query_int(c, &q_theirs), 0);
+  STORE_SQL(q_present, "SELECT COUNT(*) FROM field_visit_people WHERE person_id = 4202");
+  assert_int_equal(query_int(c, &q_present), 0);
+  assert_int_equal(query_int(c, &q_outcomes), 2 + bulk);
+  store_release(c);
+  /* Running the migrations again changes nothing. */
+  assert_int_equal(store_migrate(st, hocvuso_migrations, err, sizeof err), 0);
+  store_close(st);
+  if (fx->kind == STORE_SQLITE) remove_sqlite_files(target);
+}
+
 typedef struct loader {
   store *st;
   volatile int stop;
@@ -2539,6 +2623,7 @@ int main(void) {
       cmocka_unit_test(test_pg_reconnect),
       cmocka_unit_test(test_ids_not_reused),
       cmocka_unit_test(test_migration_39),
+      cmocka_unit_test(test_migration_42),
       cmocka_unit_test(test_backup_under_writes),
       cmocka_unit_test(test_wal_restarts_under_writes),
       cmocka_unit_test(test_wal_spaced_in_bulk),
