@@ -2189,6 +2189,7 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     if (mrc == 0 && ss.rc != 0) snprintf(x->err, sizeof x->err, "cannot read the staged people");
     if (mrc == 0 && ss.rc == 0) {
       x->t_terms = clock_mono();
+      store_checkpoint_soon(x->st); /* the terms' pages, copied while the fix-up and the end run */
       mrc = merge_fixup(x, lo, hi, since, &ss.ids);
     } else if (mrc == 0) {
       mrc = -1;
@@ -2271,6 +2272,7 @@ static int merge_terms(imp *x, atomic_bool *stop) {
     goto out;
   }
   x->t_terms = clock_mono();
+  store_checkpoint_soon(x->st);
   if (merge_fixup(x, lo, hi, since, NULL) != 0) goto out;
 unstage:
   x->t_fixup = clock_mono();
