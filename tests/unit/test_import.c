@@ -26,6 +26,7 @@
 
 #include "domain/importer.h"
 #include "domain/jobs.h"
+#include "domain/people_bulk.h"
 #include "domain/units.h"
 #include "util/clock.h"
 #include "store/migrations.h"
@@ -453,6 +454,80 @@ static void test_bulk_marks(void **state) {
     assert_int_equal(scalar(fx, &q_live_wrong, "x", 0, NULL, 0), 0);
     assert_int_equal(scalar(fx, &q_marked, NULL, people_before, NULL, 1), 0);
   }
+}
+
+/* test_unstage_beside_another_process: a job's staged rows, and another process's (its own store:
+ * on SQLite a `hocvuso import residents` beside the server) */
+STORE_SQL(q_stage_row, "INSERT INTO import_terms (job_id, word, name_key, person_id) VALUES (?, '', 'nguoi khac', 1)");
+STORE_SQL(q_unstage_job, "DELETE FROM import_terms WHERE job_id = ?");
+
+typedef struct other_stager {
+  const char *target;
+  int64_t job_id;
+  atomic_int phase; /* 1: its row staged, not committed; 2: committed; -1: failed */
+} other_stager;
+
+/* Another process's chunk: stages a row in a transaction it keeps open 300 ms. */
+static void *other_stager_main(void *arg) {
+  other_stager *o = arg;
+  char err[256] = "";
+  store *st = store_open(o->target, 1, err, sizeof err);
+  store_conn *w = st ? store_acquire(st, true) : NULL;
+  store_stmt *s = NULL;
+  bool ok = w && store_begin(w) == STORE_OK && (s = store_prepare(w, &q_stage_row)) != NULL;
+  if (ok) {
+    store_bind_int(s, 1, o->job_id);
+    ok = store_step(s) == STORE_DONE;
+    store_reset(s);
+  }
+  atomic_store(&o->phase, ok ? 1 : -1);
+  if (ok) {
+    usleep(300 * 1000);
+    ok = store_commit(w) == STORE_OK;
+  }
+  if (w) store_release(w);
+  if (st) store_close(st);
+  atomic_store(&o->phase, ok ? 2 : -1);
+  return NULL;
+}
+
+static void stage_one(fixture *fx, const store_sql *q, int64_t job_id) {
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  store_stmt *s = store_prepare(w, q);
+  assert_non_null(s);
+  store_bind_int(s, 1, job_id);
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  store_release(w);
+}
+
+/* A job's staged rows go (people_bulk_unstage) and never another job's, even one that another
+ * process is staging at that moment: the check for other jobs' rows and the DELETE that empties
+ * the table whole when there are none must see the same rows (one transaction), or the other
+ * process's chunk committed between them is deleted with the job's, and its people are never
+ * found by name. */
+static void test_unstage_beside_another_process(void **state) {
+  fixture *fx = fx_of(state);
+  const int64_t mine = 990001, theirs = 990002;
+  stage_one(fx, &q_stage_row, mine);
+  other_stager o = {.target = fx->target, .job_id = theirs};
+  pthread_t th;
+  assert_int_equal(pthread_create(&th, NULL, other_stager_main, &o), 0);
+  while (atomic_load(&o.phase) == 0) usleep(1000);
+  assert_int_equal(atomic_load(&o.phase), 1);
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  int64_t gone = 0, n;
+  while ((n = people_bulk_unstage(w, mine, 1000)) > 0) gone += n;
+  assert_int_equal(n, 0);
+  store_release(w);
+  pthread_join(th, NULL);
+  assert_int_equal(atomic_load(&o.phase), 2);
+  assert_int_equal(gone, 1);
+  assert_int_equal(scalar(fx, &q_staged, NULL, mine, NULL, 0), 0);
+  assert_int_equal(scalar(fx, &q_staged, NULL, theirs, NULL, 0), 1);
+  stage_one(fx, &q_unstage_job, theirs);
 }
 
 static void test_idempotent_resume_memberships(void **state) {
@@ -1069,6 +1144,7 @@ int main(void) {
       cmocka_unit_test(test_households),
       cmocka_unit_test(test_idempotent_resume_memberships),
       cmocka_unit_test(test_bulk_marks),
+      cmocka_unit_test(test_unstage_beside_another_process),
       cmocka_unit_test(test_xlsx),
       cmocka_unit_test(test_terms_after_resume),
       cmocka_unit_test(test_terms_sorted_runs),
