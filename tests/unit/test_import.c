@@ -456,6 +456,68 @@ static void test_bulk_marks(void **state) {
   }
 }
 
+/* A chunk the database refuses with the triggers off (its new people in one bulk insert) is written
+ * again row by row under savepoints (importer.c write_chunk, "careful"), with the triggers on: the
+ * row it refuses is rejected, the others marked and counted once, and the writer's triggers are
+ * on afterwards. The refusal: a unique index on phones made for the test. */
+static void test_bulk_marks_careful(void **state) {
+  fixture *fx = fx_of(state);
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(store_exec(w, "CREATE UNIQUE INDEX hv_test_phone ON people(phone)"), STORE_OK);
+  store_stmt *s = store_prepare(w, &q_unmark_all);
+  assert_non_null(s);
+  store_bind_text(s, 1, "x");
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  s = store_prepare(w, &q_unmark_all_hh);
+  assert_non_null(s);
+  store_bind_text(s, 1, "x");
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  store_release(w);
+  int64_t people_before = scalar(fx, &q_max_ids, "x", 0, NULL, 0);
+  char path[128];
+  write_file(fx,
+             "Họ và tên,Ngày sinh,Số điện thoại,Tổ dân phố,Địa chỉ,Nơi làm việc/học tập,Vai trò\r\n"
+             "Âu Văn Một,1970,0912000111,Tổ dân phố số 2,Số 9 phố Cẩn,Chợ Thử,Tiểu thương\r\n"
+             "Âu Thị Hai,1972,0912000111,Tổ dân phố số 2,Số 9 phố Cẩn,,\r\n" /* the same phone: refused */
+             "Âu Văn Ba,1995,,Tổ dân phố số 2,Số 9 phố Cẩn,,\r\n",
+             path);
+  import_job j;
+  json_t *errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(store_exec(w, "DROP INDEX hv_test_phone"), STORE_OK);
+  store_release(w);
+  assert_int_equal(j.imported, 2);
+  assert_int_equal(j.rejected, 1);
+  const char *why = reason_of(errors, 3);
+  assert_non_null(why);
+  assert_non_null(strstr(why, "Cơ sở dữ liệu không nhận dòng này")); /* the careful path's */
+  json_decref(errors);
+  import_job_clear(&j);
+  assert_int_equal(scalar(fx, &q_marked, NULL, people_before, NULL, 0), 2);
+  assert_int_equal(scalar(fx, &q_marked, NULL, people_before, NULL, 1), 0);
+  assert_int_equal(scalar(fx, &q_hh_marked, NULL, people_before, NULL, 0), 1);
+  assert_int_equal(scalar(fx, &q_hh_marked, NULL, people_before, NULL, 1), 0);
+  assert_int_equal(scalar(fx, &q_members_of_new, NULL, people_before, NULL, 0), 1);
+  if (fx->kind == STORE_SQLITE) {
+    assert_int_equal(scalar(fx, &q_live_wrong, "x", 0, NULL, 0), 0);
+    /* the writer's triggers on: a person added by hand is counted and marked */
+    int64_t after = scalar(fx, &q_max_ids, "x", 0, NULL, 0);
+    store_conn *c = store_acquire(fx->st, true);
+    assert_non_null(c);
+    assert_int_equal(store_exec(c, "INSERT INTO people (full_name, name_key, unit_id, created_at, updated_at)"
+                                   " VALUES ('Âu Văn Bốn', 'au van bon', (SELECT MIN(unit_id) FROM unit_people), 1, 1)"),
+                     STORE_OK);
+    store_release(c);
+    assert_int_equal(scalar(fx, &q_live_wrong, "x", 0, NULL, 0), 0);
+    assert_int_equal(scalar(fx, &q_marked, NULL, after, NULL, 1), 0);
+  }
+}
+
 /* test_unstage_beside_another_process: a job's staged rows, and another process's (its own store:
  * on SQLite a `hocvuso import residents` beside the server) */
 STORE_SQL(q_stage_row, "INSERT INTO import_terms (job_id, word, name_key, person_id) VALUES (?, '', 'nguoi khac', 1)");
@@ -1145,6 +1207,7 @@ int main(void) {
       cmocka_unit_test(test_idempotent_resume_memberships),
       cmocka_unit_test(test_bulk_marks),
       cmocka_unit_test(test_unstage_beside_another_process),
+      cmocka_unit_test(test_bulk_marks_careful),
       cmocka_unit_test(test_xlsx),
       cmocka_unit_test(test_terms_after_resume),
       cmocka_unit_test(test_terms_sorted_runs),
