@@ -1033,6 +1033,74 @@ static void test_chunks_read_ahead(void **state) {
   import_job_clear(&j);
 }
 
+STORE_SQL(q_hh_count, "SELECT COUNT(*) FROM households WHERE unit_id = ?");
+
+/* A file of two chunks imported twice (importer.c's look-ups: people by 64-bit hashes of their
+ * CCCD and natural key checked against the key, households by two 64-bit hashes of theirs): the
+ * second time every row is unchanged and nothing is added — rows with and without a CCCD, their
+ * households (one spans the two chunks), a row repeated in its chunk (matched with a record not yet
+ * written), memberships, and a relation longer than 63 bytes (the old look-up's fixed arrays cut
+ * it, and the record looked changed every time). */
+static void test_reimport_two_chunks(void **state) {
+  fixture *fx = fx_of(state);
+  static const char *fam[] = {"Ông", "Bạch", "Chử", "Diêm", "Đoàn", "Hồ", "Khổng", "Lã", "Mẫn", "Ninh"};
+  static const char *mid[] = {"Văn", "Thị", "Hữu", "Đức", "Minh", "Quang", "Ngọc", "Thanh", "Xuân", "Kim"};
+  static const char *giv[] = {"An",    "Bình",  "Cường", "Dũng", "Giang", "Hà",   "Hải",   "Hạnh", "Hiếu",
+                              "Hòa",   "Hùng",  "Hương", "Khánh", "Khoa", "Lan",  "Linh",  "Long", "Mai",
+                              "Nam",   "Nga",   "Nhung", "Oanh", "Phong", "Phúc", "Phương", "Quân", "Quế",
+                              "Sơn",   "Tâm",   "Thảo",  "Thắng", "Thủy", "Tiến", "Toàn",  "Trang", "Trung",
+                              "Tú",    "Tuấn",  "Uyên",  "Vy",   "Việt",  "Vinh", "Yến",   "Bảo",  "Châu",
+                              "Diệp",  "Đạt",   "Hậu",   "Kiên", "Lộc",   "Nhân"};
+  enum { N = IMPORTER_CHUNK_ROWS + 300, DUP = 2500 };
+  int64_t tdp12;
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(unit(w, fx->ward, "residential_group", "Tổ dân phố số 12", &tdp12), 0);
+  store_release(w);
+  char path[128];
+  snprintf(path, sizeof path, "%.63s/f%d.csv", fx->dir, ++fx->files);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("Họ và tên,Ngày sinh,Giới tính,Số CCCD,Tổ dân phố,Địa chỉ,Quan hệ với chủ hộ,Nơi làm việc/học tập,Vai trò\r\n", f);
+  for (int i = 0; i < N; i++) {
+    int k = i == DUP ? 1 : i; /* line DUP + 2 repeats line 3 (no CCCD) */
+    /* households of four; the chunk's last one goes on in the next chunk */
+    int hh = k < IMPORTER_CHUNK_ROWS ? k / 4 : (IMPORTER_CHUNK_ROWS - 1) / 4 + (k - IMPORTER_CHUNK_ROWS) / 4;
+    const char *rel = k % 5 == 0 ? "Chủ hộ" : "Cháu ngoại của người chị dâu đằng nội ở chung nhà";
+    const char *org = k % 7 == 0 ? "Chợ Thử,Tiểu thương" : ",";
+    int n = k % 5100; /* names repeat past 5,100 rows, born another year: other people */
+    if (k % 2 == 0)
+      fprintf(f, "%s %s %s,01/01/1980,Nam,0010801%05d,TDP 12,Số %d ngõ Lặp,%s,%s\r\n", fam[n % 10], mid[(n / 10) % 10],
+              giv[(n / 100) % 51], k, hh, rel, org);
+    else
+      fprintf(f, "%s %s %s,%02d/%02d/%d,Nữ,,TDP 12,Số %d ngõ Lặp,%s,%s\r\n", fam[n % 10], mid[(n / 10) % 10],
+              giv[(n / 100) % 51], 1 + k % 28, 1 + k % 12, k < 5100 ? 1960 + k % 40 : 2001, hh, rel, org);
+  }
+  assert_int_equal(fclose(f), 0);
+  import_job j = {0};
+  json_t *errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.rejected, 0);
+  assert_int_equal(j.imported, N - 1);
+  assert_int_equal(j.unchanged, 1); /* the repeated line */
+  json_decref(errors);
+  import_job_clear(&j);
+  int64_t people = scalar(fx, &q_unit_people, NULL, tdp12, NULL, 0), hhs = scalar(fx, &q_hh_count, NULL, tdp12, NULL, 0);
+  assert_int_equal(people, N - 1);
+  assert_int_equal(hhs, (IMPORTER_CHUNK_ROWS - 1) / 4 + (N - IMPORTER_CHUNK_ROWS - 1) / 4 + 1);
+  /* again: nothing changes */
+  errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.rejected, 0);
+  assert_int_equal(j.imported, 0);
+  assert_int_equal(j.updated, 0);
+  assert_int_equal(j.unchanged, N);
+  json_decref(errors);
+  import_job_clear(&j);
+  assert_int_equal(scalar(fx, &q_unit_people, NULL, tdp12, NULL, 0), people);
+  assert_int_equal(scalar(fx, &q_hh_count, NULL, tdp12, NULL, 0), hhs);
+}
+
 /* A workbook (libxlsxwriter): a date cell, a CCCD kept as text, one stored as a number (its leading
  * 0 lost: refused with the way to fix it), the sheet's row numbers as lines. */
 static void test_xlsx(void **state) {
@@ -1208,6 +1276,7 @@ int main(void) {
       cmocka_unit_test(test_bulk_marks),
       cmocka_unit_test(test_unstage_beside_another_process),
       cmocka_unit_test(test_bulk_marks_careful),
+      cmocka_unit_test(test_reimport_two_chunks),
       cmocka_unit_test(test_xlsx),
       cmocka_unit_test(test_terms_after_resume),
       cmocka_unit_test(test_terms_sorted_runs),
