@@ -83,7 +83,7 @@ STORE_SQL(q_word_key, "SELECT COUNT(*) FROM person_words WHERE name_key = ? AND 
 /* test_bulk_marks: the row triggers' effects, made once for a chunk's set (people_bulk.c) */
 STORE_SQL(q_insert_triggers, "SELECT COUNT(*), COALESCE(group_concat(name, ' '), '') FROM (SELECT name FROM sqlite_master"
                              " WHERE type = 'trigger' AND tbl_name IN ('people', 'memberships', 'households')"
-                             " AND upper(sql) LIKE '%AFTER INSERT ON%' AND ? <> '' ORDER BY name)");
+                             " AND upper(sql) LIKE '% INSERT ON %' AND ? <> '' ORDER BY name)"); /* BEFORE or AFTER */
 STORE_SQL(q_unmark_all, "DELETE FROM ind_dirty WHERE person_id > 0 OR person_id <= 0 OR ? = ''");
 STORE_SQL(q_unmark_all_hh, "DELETE FROM ind_dirty_hh WHERE household_id > 0 OR household_id <= 0 OR ? = ''");
 STORE_SQL(q_max_ids, "SELECT COALESCE((SELECT MAX(id) FROM people), 0), COALESCE((SELECT MAX(id) FROM households), 0)"
