@@ -418,7 +418,7 @@ STORE_SQL2(q_staged_others, "SELECT EXISTS (SELECT 1 FROM import_terms WHERE job
            "SELECT CAST(? AS BIGINT) IS NOT NULL");
 STORE_SQL(q_unstage_all, "DELETE FROM import_terms");
 
-int64_t people_bulk_unstage(store_conn *w, int64_t job_id, int64_t limit) {
+static int64_t unstage(store_conn *w, int64_t job_id, int64_t limit) {
   store_stmt *o = store_prepare(w, &q_staged_others);
   if (!o) return -1;
   store_bind_int(o, 1, job_id);
@@ -442,6 +442,22 @@ int64_t people_bulk_unstage(store_conn *w, int64_t job_id, int64_t limit) {
   int64_t n = rc == STORE_DONE ? store_changes(s) : -1;
   store_reset(s);
   return n;
+}
+
+/* The check for other jobs' rows and the DELETE see the same rows: in one transaction (on SQLite
+ * BEGIN IMMEDIATE, taken before the check). Two statements on their own let another process on
+ * the same file (a `hocvuso import residents` beside the server) commit a chunk's staged rows
+ * between them, and the DELETE without WHERE took them with the job's: their people were never
+ * merged into the name index (test_unstage_beside_another_process). */
+int64_t people_bulk_unstage(store_conn *w, int64_t job_id, int64_t limit) {
+  if (store_in_transaction(w)) return unstage(w, job_id, limit);
+  if (store_begin(w) != STORE_OK) return -1;
+  int64_t n = unstage(w, job_id, limit);
+  if (n < 0) {
+    store_rollback(w);
+    return -1;
+  }
+  return store_commit(w) == STORE_OK ? n : -1;
 }
 
 int people_bulk_insert_terms(store_conn *w, const store_val *rows, int n) {

@@ -629,10 +629,19 @@ static int sq_wait_notify(store_conn *base, int timeout_ms, store_notify_cb cb, 
 
 /* SQLITE_DBCONFIG_ENABLE_TRIGGER: the connection's own setting; its statements prepared before are
  * expired (prepared again at their next step, with or without the trigger programs). Foreign keys'
- * actions are not triggers and stay. */
+ * actions are not triggers and stay. An expired statement that is mid-way through its rows is not
+ * prepared again: the next cursor it opens (a correlated subquery's, row after row) fails with
+ * SQLITE_ABORT_ROLLBACK, "abort due to ROLLBACK". So they are not turned off while a statement of
+ * the connection is stepped and not yet reset (the caller then keeps them on and leaves their work
+ * to them); turning them on again is never refused. */
 static int sq_row_triggers(store_conn *c, bool on) {
   sq_conn *s = (sq_conn *)c;
   int now = -1;
+  for (sqlite3_stmt *p = on ? NULL : sqlite3_next_stmt(s->db, NULL); p; p = sqlite3_next_stmt(s->db, p))
+    if (sqlite3_stmt_busy(p)) {
+      snprintf(s->base.err, sizeof s->base.err, "triggers: a statement is mid-way through its rows");
+      return -1;
+    }
   if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, on ? 1 : 0, &now) != SQLITE_OK || now != (on ? 1 : 0)) {
     sq_seterr(s, "triggers");
     return -1;

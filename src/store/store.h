@@ -249,7 +249,9 @@ void store_checkpoint_soon(store *st);
  * statements that follow, whose caller then makes the triggers' effects itself, once for the set
  * (people_bulk_insert_new); store_row_triggers_on turns them back on (0 or -1), and the release of
  * the connection does at the latest. false: they stay on (PostgreSQL, whose triggers on the bulk
- * tables run once a statement already; or an error) and the caller must not repeat their work. */
+ * tables run once a statement already; or a statement of the connection stepped and not yet reset,
+ * which SQLite would abort at its next cursor; or an error) and the caller must not repeat their
+ * work. */
 bool store_row_triggers_off(store_conn *c);
 int store_row_triggers_on(store_conn *c);
 /* SQLite: group commit. From now on a writer's release waits until its last commit is durable: a

@@ -26,6 +26,7 @@
 
 #include "domain/importer.h"
 #include "domain/jobs.h"
+#include "domain/people_bulk.h"
 #include "domain/units.h"
 #include "util/clock.h"
 #include "store/migrations.h"
@@ -82,7 +83,7 @@ STORE_SQL(q_word_key, "SELECT COUNT(*) FROM person_words WHERE name_key = ? AND 
 /* test_bulk_marks: the row triggers' effects, made once for a chunk's set (people_bulk.c) */
 STORE_SQL(q_insert_triggers, "SELECT COUNT(*), COALESCE(group_concat(name, ' '), '') FROM (SELECT name FROM sqlite_master"
                              " WHERE type = 'trigger' AND tbl_name IN ('people', 'memberships', 'households')"
-                             " AND upper(sql) LIKE '%AFTER INSERT ON%' AND ? <> '' ORDER BY name)");
+                             " AND upper(sql) LIKE '% INSERT ON %' AND ? <> '' ORDER BY name)"); /* BEFORE or AFTER */
 STORE_SQL(q_unmark_all, "DELETE FROM ind_dirty WHERE person_id > 0 OR person_id <= 0 OR ? = ''");
 STORE_SQL(q_unmark_all_hh, "DELETE FROM ind_dirty_hh WHERE household_id > 0 OR household_id <= 0 OR ? = ''");
 STORE_SQL(q_max_ids, "SELECT COALESCE((SELECT MAX(id) FROM people), 0), COALESCE((SELECT MAX(id) FROM households), 0)"
@@ -453,6 +454,142 @@ static void test_bulk_marks(void **state) {
     assert_int_equal(scalar(fx, &q_live_wrong, "x", 0, NULL, 0), 0);
     assert_int_equal(scalar(fx, &q_marked, NULL, people_before, NULL, 1), 0);
   }
+}
+
+/* A chunk the database refuses with the triggers off (its new people in one bulk insert) is written
+ * again row by row under savepoints (importer.c write_chunk, "careful"), with the triggers on: the
+ * row it refuses is rejected, the others marked and counted once, and the writer's triggers are
+ * on afterwards. The refusal: a unique index on phones made for the test. */
+static void test_bulk_marks_careful(void **state) {
+  fixture *fx = fx_of(state);
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(store_exec(w, "CREATE UNIQUE INDEX hv_test_phone ON people(phone)"), STORE_OK);
+  store_stmt *s = store_prepare(w, &q_unmark_all);
+  assert_non_null(s);
+  store_bind_text(s, 1, "x");
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  s = store_prepare(w, &q_unmark_all_hh);
+  assert_non_null(s);
+  store_bind_text(s, 1, "x");
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  store_release(w);
+  int64_t people_before = scalar(fx, &q_max_ids, "x", 0, NULL, 0);
+  char path[128];
+  write_file(fx,
+             "Họ và tên,Ngày sinh,Số điện thoại,Tổ dân phố,Địa chỉ,Nơi làm việc/học tập,Vai trò\r\n"
+             "Âu Văn Một,1970,0912000111,Tổ dân phố số 2,Số 9 phố Cẩn,Chợ Thử,Tiểu thương\r\n"
+             "Âu Thị Hai,1972,0912000111,Tổ dân phố số 2,Số 9 phố Cẩn,,\r\n" /* the same phone: refused */
+             "Âu Văn Ba,1995,,Tổ dân phố số 2,Số 9 phố Cẩn,,\r\n",
+             path);
+  import_job j;
+  json_t *errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(store_exec(w, "DROP INDEX hv_test_phone"), STORE_OK);
+  store_release(w);
+  assert_int_equal(j.imported, 2);
+  assert_int_equal(j.rejected, 1);
+  const char *why = reason_of(errors, 3);
+  assert_non_null(why);
+  assert_non_null(strstr(why, "Cơ sở dữ liệu không nhận dòng này")); /* the careful path's */
+  json_decref(errors);
+  import_job_clear(&j);
+  assert_int_equal(scalar(fx, &q_marked, NULL, people_before, NULL, 0), 2);
+  assert_int_equal(scalar(fx, &q_marked, NULL, people_before, NULL, 1), 0);
+  assert_int_equal(scalar(fx, &q_hh_marked, NULL, people_before, NULL, 0), 1);
+  assert_int_equal(scalar(fx, &q_hh_marked, NULL, people_before, NULL, 1), 0);
+  assert_int_equal(scalar(fx, &q_members_of_new, NULL, people_before, NULL, 0), 1);
+  if (fx->kind == STORE_SQLITE) {
+    assert_int_equal(scalar(fx, &q_live_wrong, "x", 0, NULL, 0), 0);
+    /* the writer's triggers on: a person added by hand is counted and marked */
+    int64_t after = scalar(fx, &q_max_ids, "x", 0, NULL, 0);
+    store_conn *c = store_acquire(fx->st, true);
+    assert_non_null(c);
+    assert_int_equal(store_exec(c, "INSERT INTO people (full_name, name_key, unit_id, created_at, updated_at)"
+                                   " VALUES ('Âu Văn Bốn', 'au van bon', (SELECT MIN(unit_id) FROM unit_people), 1, 1)"),
+                     STORE_OK);
+    store_release(c);
+    assert_int_equal(scalar(fx, &q_live_wrong, "x", 0, NULL, 0), 0);
+    assert_int_equal(scalar(fx, &q_marked, NULL, after, NULL, 1), 0);
+  }
+}
+
+/* test_unstage_beside_another_process: a job's staged rows, and another process's (its own store:
+ * on SQLite a `hocvuso import residents` beside the server) */
+STORE_SQL(q_stage_row, "INSERT INTO import_terms (job_id, word, name_key, person_id) VALUES (?, '', 'nguoi khac', 1)");
+STORE_SQL(q_unstage_job, "DELETE FROM import_terms WHERE job_id = ?");
+
+typedef struct other_stager {
+  const char *target;
+  int64_t job_id;
+  atomic_int phase; /* 1: its row staged, not committed; 2: committed; -1: failed */
+} other_stager;
+
+/* Another process's chunk: stages a row in a transaction it keeps open 300 ms. */
+static void *other_stager_main(void *arg) {
+  other_stager *o = arg;
+  char err[256] = "";
+  store *st = store_open(o->target, 1, err, sizeof err);
+  store_conn *w = st ? store_acquire(st, true) : NULL;
+  store_stmt *s = NULL;
+  bool ok = w && store_begin(w) == STORE_OK && (s = store_prepare(w, &q_stage_row)) != NULL;
+  if (ok) {
+    store_bind_int(s, 1, o->job_id);
+    ok = store_step(s) == STORE_DONE;
+    store_reset(s);
+  }
+  atomic_store(&o->phase, ok ? 1 : -1);
+  if (ok) {
+    usleep(300 * 1000);
+    ok = store_commit(w) == STORE_OK;
+  }
+  if (w) store_release(w);
+  if (st) store_close(st);
+  atomic_store(&o->phase, ok ? 2 : -1);
+  return NULL;
+}
+
+static void stage_one(fixture *fx, const store_sql *q, int64_t job_id) {
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  store_stmt *s = store_prepare(w, q);
+  assert_non_null(s);
+  store_bind_int(s, 1, job_id);
+  assert_int_equal(store_step(s), STORE_DONE);
+  store_reset(s);
+  store_release(w);
+}
+
+/* A job's staged rows go (people_bulk_unstage) and never another job's, even one that another
+ * process is staging at that moment: the check for other jobs' rows and the DELETE that empties
+ * the table whole when there are none must see the same rows (one transaction), or the other
+ * process's chunk committed between them is deleted with the job's, and its people are never
+ * found by name. */
+static void test_unstage_beside_another_process(void **state) {
+  fixture *fx = fx_of(state);
+  const int64_t mine = 990001, theirs = 990002;
+  stage_one(fx, &q_stage_row, mine);
+  other_stager o = {.target = fx->target, .job_id = theirs};
+  pthread_t th;
+  assert_int_equal(pthread_create(&th, NULL, other_stager_main, &o), 0);
+  while (atomic_load(&o.phase) == 0) usleep(1000);
+  assert_int_equal(atomic_load(&o.phase), 1);
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  int64_t gone = 0, n;
+  while ((n = people_bulk_unstage(w, mine, 1000)) > 0) gone += n;
+  assert_int_equal(n, 0);
+  store_release(w);
+  pthread_join(th, NULL);
+  assert_int_equal(atomic_load(&o.phase), 2);
+  assert_int_equal(gone, 1);
+  assert_int_equal(scalar(fx, &q_staged, NULL, mine, NULL, 0), 0);
+  assert_int_equal(scalar(fx, &q_staged, NULL, theirs, NULL, 0), 1);
+  stage_one(fx, &q_unstage_job, theirs);
 }
 
 static void test_idempotent_resume_memberships(void **state) {
@@ -896,6 +1033,74 @@ static void test_chunks_read_ahead(void **state) {
   import_job_clear(&j);
 }
 
+STORE_SQL(q_hh_count, "SELECT COUNT(*) FROM households WHERE unit_id = ?");
+
+/* A file of two chunks imported twice (importer.c's look-ups: people by 64-bit hashes of their
+ * CCCD and natural key checked against the key, households by two 64-bit hashes of theirs): the
+ * second time every row is unchanged and nothing is added — rows with and without a CCCD, their
+ * households (one spans the two chunks), a row repeated in its chunk (matched with a record not yet
+ * written), memberships, and a relation longer than 63 bytes (the old look-up's fixed arrays cut
+ * it, and the record looked changed every time). */
+static void test_reimport_two_chunks(void **state) {
+  fixture *fx = fx_of(state);
+  static const char *fam[] = {"Ông", "Bạch", "Chử", "Diêm", "Đoàn", "Hồ", "Khổng", "Lã", "Mẫn", "Ninh"};
+  static const char *mid[] = {"Văn", "Thị", "Hữu", "Đức", "Minh", "Quang", "Ngọc", "Thanh", "Xuân", "Kim"};
+  static const char *giv[] = {"An",    "Bình",  "Cường", "Dũng", "Giang", "Hà",   "Hải",   "Hạnh", "Hiếu",
+                              "Hòa",   "Hùng",  "Hương", "Khánh", "Khoa", "Lan",  "Linh",  "Long", "Mai",
+                              "Nam",   "Nga",   "Nhung", "Oanh", "Phong", "Phúc", "Phương", "Quân", "Quế",
+                              "Sơn",   "Tâm",   "Thảo",  "Thắng", "Thủy", "Tiến", "Toàn",  "Trang", "Trung",
+                              "Tú",    "Tuấn",  "Uyên",  "Vy",   "Việt",  "Vinh", "Yến",   "Bảo",  "Châu",
+                              "Diệp",  "Đạt",   "Hậu",   "Kiên", "Lộc",   "Nhân"};
+  enum { N = IMPORTER_CHUNK_ROWS + 300, DUP = 2500 };
+  int64_t tdp12;
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(unit(w, fx->ward, "residential_group", "Tổ dân phố số 12", &tdp12), 0);
+  store_release(w);
+  char path[128];
+  snprintf(path, sizeof path, "%.63s/f%d.csv", fx->dir, ++fx->files);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("Họ và tên,Ngày sinh,Giới tính,Số CCCD,Tổ dân phố,Địa chỉ,Quan hệ với chủ hộ,Nơi làm việc/học tập,Vai trò\r\n", f);
+  for (int i = 0; i < N; i++) {
+    int k = i == DUP ? 1 : i; /* line DUP + 2 repeats line 3 (no CCCD) */
+    /* households of four; the chunk's last one goes on in the next chunk */
+    int hh = k < IMPORTER_CHUNK_ROWS ? k / 4 : (IMPORTER_CHUNK_ROWS - 1) / 4 + (k - IMPORTER_CHUNK_ROWS) / 4;
+    const char *rel = k % 5 == 0 ? "Chủ hộ" : "Cháu ngoại của người chị dâu đằng nội ở chung nhà";
+    const char *org = k % 7 == 0 ? "Chợ Thử,Tiểu thương" : ",";
+    int n = k % 5100; /* names repeat past 5,100 rows, born another year: other people */
+    if (k % 2 == 0)
+      fprintf(f, "%s %s %s,01/01/1980,Nam,0010801%05d,TDP 12,Số %d ngõ Lặp,%s,%s\r\n", fam[n % 10], mid[(n / 10) % 10],
+              giv[(n / 100) % 51], k, hh, rel, org);
+    else
+      fprintf(f, "%s %s %s,%02d/%02d/%d,Nữ,,TDP 12,Số %d ngõ Lặp,%s,%s\r\n", fam[n % 10], mid[(n / 10) % 10],
+              giv[(n / 100) % 51], 1 + k % 28, 1 + k % 12, k < 5100 ? 1960 + k % 40 : 2001, hh, rel, org);
+  }
+  assert_int_equal(fclose(f), 0);
+  import_job j = {0};
+  json_t *errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.rejected, 0);
+  assert_int_equal(j.imported, N - 1);
+  assert_int_equal(j.unchanged, 1); /* the repeated line */
+  json_decref(errors);
+  import_job_clear(&j);
+  int64_t people = scalar(fx, &q_unit_people, NULL, tdp12, NULL, 0), hhs = scalar(fx, &q_hh_count, NULL, tdp12, NULL, 0);
+  assert_int_equal(people, N - 1);
+  assert_int_equal(hhs, (IMPORTER_CHUNK_ROWS - 1) / 4 + (N - IMPORTER_CHUNK_ROWS - 1) / 4 + 1);
+  /* again: nothing changes */
+  errors = NULL;
+  run_job(fx, path, 1, &j, &errors);
+  assert_int_equal(j.rejected, 0);
+  assert_int_equal(j.imported, 0);
+  assert_int_equal(j.updated, 0);
+  assert_int_equal(j.unchanged, N);
+  json_decref(errors);
+  import_job_clear(&j);
+  assert_int_equal(scalar(fx, &q_unit_people, NULL, tdp12, NULL, 0), people);
+  assert_int_equal(scalar(fx, &q_hh_count, NULL, tdp12, NULL, 0), hhs);
+}
+
 /* A workbook (libxlsxwriter): a date cell, a CCCD kept as text, one stored as a number (its leading
  * 0 lost: refused with the way to fix it), the sheet's row numbers as lines. */
 static void test_xlsx(void **state) {
@@ -1069,6 +1274,9 @@ int main(void) {
       cmocka_unit_test(test_households),
       cmocka_unit_test(test_idempotent_resume_memberships),
       cmocka_unit_test(test_bulk_marks),
+      cmocka_unit_test(test_unstage_beside_another_process),
+      cmocka_unit_test(test_bulk_marks_careful),
+      cmocka_unit_test(test_reimport_two_chunks),
       cmocka_unit_test(test_xlsx),
       cmocka_unit_test(test_terms_after_resume),
       cmocka_unit_test(test_terms_sorted_runs),

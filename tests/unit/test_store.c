@@ -1793,6 +1793,60 @@ static void test_wal_spaced_in_bulk(void **state) {
   assert_true(restarted);
 }
 
+/* store_row_triggers_off / _on (SQLite: the writer's SQLITE_DBCONFIG_ENABLE_TRIGGER; a bulk insert
+ * then makes the triggers' effects itself, people_bulk_insert_new): off for the statements that
+ * follow, on again by _on or at the latest by the release; never turned off while a statement of
+ * the connection is mid-way through its rows, which the change would abort ("abort due to
+ * ROLLBACK" at the next cursor it opens). PostgreSQL: nothing is turned off. */
+static void test_row_triggers(void **state) {
+  fixture *fx = fx_of(state);
+  store_conn *w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  if (fx->kind != STORE_SQLITE) {
+    assert_false(store_row_triggers_off(w));
+    assert_int_equal(store_row_triggers_on(w), 0);
+    store_release(w);
+    return;
+  }
+  fresh_table(fx, w, "hv_t_trig_log", "CREATE TABLE hv_t_trig_log (a INTEGER)", "");
+  fresh_table(fx, w, "hv_t_trig", "CREATE TABLE hv_t_trig (a INTEGER)", "");
+  assert_int_equal(store_exec(w, "CREATE TRIGGER hv_t_trig_in AFTER INSERT ON hv_t_trig BEGIN"
+                                 " INSERT INTO hv_t_trig_log (a) VALUES (NEW.a); END"),
+                   STORE_OK);
+  assert_int_equal(store_exec(w, "INSERT INTO hv_t_trig (a) VALUES (1), (2), (3)"), STORE_OK);
+  STORE_SQL(q_logged, "SELECT COUNT(*) FROM hv_t_trig_log");
+  assert_int_equal(query_int(w, &q_logged), 3);
+  /* a statement of the writer mid-way (a correlated subquery opens its cursor row after row) */
+  STORE_SQL(q_each, "SELECT a, (SELECT COUNT(*) FROM hv_t_trig_log l WHERE l.a <= t.a) FROM hv_t_trig t ORDER BY a");
+  store_stmt *s = prepare_ok(w, &q_each);
+  assert_int_equal(store_step(s), STORE_ROW);
+  assert_false(store_row_triggers_off(w)); /* refused: they stay on */
+  int rows = 1, rc;
+  while ((rc = store_step(s)) == STORE_ROW) rows++;
+  if (rc != STORE_DONE) fail_msg("the statement mid-way was aborted: %s", store_errmsg(w));
+  assert_int_equal(rows, 3);
+  store_reset(s);
+  assert_int_equal(store_exec(w, "INSERT INTO hv_t_trig (a) VALUES (4)"), STORE_OK);
+  assert_int_equal(query_int(w, &q_logged), 4);
+  /* nothing mid-way: off, then on again */
+  assert_true(store_row_triggers_off(w));
+  assert_int_equal(store_exec(w, "INSERT INTO hv_t_trig (a) VALUES (5)"), STORE_OK);
+  assert_int_equal(query_int(w, &q_logged), 4);
+  assert_int_equal(store_row_triggers_on(w), 0);
+  assert_int_equal(store_exec(w, "INSERT INTO hv_t_trig (a) VALUES (6)"), STORE_OK);
+  assert_int_equal(query_int(w, &q_logged), 5);
+  /* left off: the release turns them on for the writer's next user */
+  assert_true(store_row_triggers_off(w));
+  store_release(w);
+  w = store_acquire(fx->st, true);
+  assert_non_null(w);
+  assert_int_equal(store_exec(w, "INSERT INTO hv_t_trig (a) VALUES (7)"), STORE_OK);
+  assert_int_equal(query_int(w, &q_logged), 6);
+  assert_int_equal(store_exec(w, "DROP TABLE hv_t_trig"), STORE_OK);
+  assert_int_equal(store_exec(w, "DROP TABLE hv_t_trig_log"), STORE_OK);
+  store_release(w);
+}
+
 /* This binary's own pwrite64 (pwrite with 64-bit offsets; it takes the place of libc's for SQLite): counts the writes to a WAL
  * file by their size. */
 static struct {
@@ -2627,6 +2681,7 @@ int main(void) {
       cmocka_unit_test(test_backup_under_writes),
       cmocka_unit_test(test_wal_restarts_under_writes),
       cmocka_unit_test(test_wal_spaced_in_bulk),
+      cmocka_unit_test(test_row_triggers),
       cmocka_unit_test(test_wal_frames_whole),
       cmocka_unit_test(test_subjournal_in_memory),
       cmocka_unit_test(test_group_commit),
