@@ -122,6 +122,28 @@ static int hv_read(sqlite3_file *file, void *buf, int amt, sqlite3_int64 off) {
   return rc != SQLITE_OK ? rc : HV_REAL(file)->pMethods->xRead(HV_REAL(file), buf, amt, off);
 }
 
+/* The default VFS writes at most 128 KiB - 1 bytes a call: os_unix.c's seekAndWriteFd masks the
+ * length with 0x1ffff, so a longer write writes the length modulo 128 KiB (nothing at all for a
+ * multiple of it) and SQLite answers SQLITE_FULL. Its own writes are pages; but an in-memory
+ * statement or savepoint journal, once it outgrows SQ_SUBJOURNAL_SPILL, is written to its file in
+ * chunks of that size (memjournal.c), so any statement whose journal passed 4 MiB failed with
+ * "database or disk is full" (found by migration 42; test_big_savepoint). A longer write goes
+ * down in pieces. */
+enum { HV_WRITE_MAX = 64 * 1024 };
+
+static int write_pieces(sqlite3_file *r, const void *buf, int amt, sqlite3_int64 off) {
+  const unsigned char *p = buf;
+  while (amt > 0) {
+    int n = amt < HV_WRITE_MAX ? amt : HV_WRITE_MAX;
+    int rc = r->pMethods->xWrite(r, p, n, off);
+    if (rc != SQLITE_OK) return rc;
+    p += n;
+    off += n;
+    amt -= n;
+  }
+  return SQLITE_OK;
+}
+
 static int hv_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 off) {
   hv_file *f = (hv_file *)file;
   sqlite3_file *r = f->real;
@@ -149,7 +171,7 @@ static int hv_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 
     f->held_at = off;
     return SQLITE_OK;
   }
-  return r->pMethods->xWrite(r, buf, amt, off);
+  return amt > HV_WRITE_MAX ? write_pieces(r, buf, amt, off) : r->pMethods->xWrite(r, buf, amt, off);
 }
 
 #define HV_FLUSHED(call)                 \

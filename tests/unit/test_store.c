@@ -1099,6 +1099,35 @@ static void test_savepoints(void **state) {
   store_release(c);
 }
 
+/* A savepoint whose journal outgrows the in-memory size (SQ_SUBJOURNAL_SPILL, 4 MiB) spills it to
+ * a file: that write of 4 MiB once came back "database or disk is full" (the default VFS writes
+ * less than 128 KiB a call; sqlite.c's write_pieces). 3,000 rows of 2 KB changed in a savepoint:
+ * ~6 MB of journal. */
+static void test_big_savepoint(void **state) {
+  fixture *fx = fx_of(state);
+  store_conn *c = store_acquire(fx->st, true);
+  assert_non_null(c);
+  fresh_table(fx, c, "hv_t_big", "CREATE TABLE hv_t_big (id INTEGER PRIMARY KEY, v TEXT NOT NULL)",
+              "CREATE TABLE hv_t_big (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+  STORE_SQL(q_fill, "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000)"
+                    " INSERT INTO hv_t_big (id, v) SELECT x, replace(hex(zeroblob(1000)), '0', 'a') FROM n");
+  STORE_SQL(q_fill_pg, "INSERT INTO hv_t_big (id, v) SELECT x, repeat('a', 2000) FROM generate_series(1, 3000) AS x");
+  STORE_SQL(q_grow, "UPDATE hv_t_big SET v = v || 'b'");
+  STORE_SQL(q_grown, "SELECT COUNT(*) FROM hv_t_big WHERE length(v) = 2001");
+  store_stmt *s = prepare_ok(c, fx->kind == STORE_PG ? &q_fill_pg : &q_fill);
+  step_done(s, c);
+  store_reset(s);
+  assert_int_equal(store_begin(c), STORE_OK);
+  assert_int_equal(store_savepoint(c, "big"), STORE_OK);
+  s = prepare_ok(c, &q_grow);
+  if (store_step(s) != STORE_DONE) fail_msg("the big UPDATE in a savepoint: %s", store_errmsg(c));
+  store_reset(s);
+  assert_int_equal(store_release_savepoint(c, "big"), STORE_OK);
+  assert_int_equal(store_commit(c), STORE_OK);
+  assert_int_equal(query_int(c, &q_grown), 3000);
+  store_release(c);
+}
+
 typedef struct bulk_errs {
   int64_t rows[8];
   int n;
@@ -2670,6 +2699,7 @@ int main(void) {
       cmocka_unit_test(test_pg_specifics),
       cmocka_unit_test(test_commit_failure),
       cmocka_unit_test(test_savepoints),
+      cmocka_unit_test(test_big_savepoint),
       cmocka_unit_test(test_bulk),
       cmocka_unit_test(test_stream),
       cmocka_unit_test(test_per_call),
