@@ -1653,11 +1653,10 @@ static const store_sql m0042[] = {
      " FROM field_visit_outcomes o WHERE EXISTS (SELECT 1 FROM field_visit_people vp"
      " WHERE vp.visit_id = o.visit_id AND vp.person_id = o.person_id)",
      ""},
-    /* Emptied before it is dropped: SQLite 3.40's DROP TABLE of a table this size inside the
-     * migration's transaction spills its statement journal past SQ_SUBJOURNAL_SPILL (sqlite.c) and
-     * fails ("database or disk is full", reproduced without hocvuso: SQLITE_CONFIG_STMTJRNL_SPILL
-     * at 4 MiB, the same DROP); the DELETE does not (tried up to 3 million rows, 44,000 pages),
-     * and the DROP of the empty table is small. */
+    /* Emptied before it is dropped: the DROP TABLE of a table this size inside the migration's
+     * transaction spilled its statement journal past SQ_SUBJOURNAL_SPILL and failed ("database or
+     * disk is full": the spill's 4 MiB write, which the default VFS cuts to its length modulo
+     * 128 KiB; sqlite.c's write_pieces now splits it). The DELETE first keeps the DROP small. */
     {"DELETE FROM field_visit_outcomes", ""},
     {"DROP TABLE field_visit_outcomes", ""}, /* its index by person with it */
     {"ALTER TABLE field_visit_outcomes_42 RENAME TO field_visit_outcomes", ""},
