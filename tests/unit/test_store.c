@@ -2652,6 +2652,45 @@ static void test_combiner_turns(void **state) {
   grouped_store_remove(st, dir, path);
 }
 
+/* A turn of combined writes commits its group once the group holds 24 transactions (GROUP_EAGER)
+ * while the syncer is idle, instead of holding them all until the turn ends: the first 24 are
+ * committed (seen by a reader) and share one commit number, the 25th opens the next group. */
+static void test_group_eager(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) skip();
+  char dir[] = "/tmp/hv_test_gea.XXXXXX", path[64];
+  store *st = grouped_store(dir, path, sizeof path); /* its last write waited for its sync: idle */
+  store_conn *m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  store_stats before, after;
+  store_get_stats(st, &before);
+  uint64_t seqs[25] = {0};
+  for (int n = 0; n < 25; n++) {
+    assert_true(store_combiner_goes_on(m, n));
+    assert_int_equal(combined_insert(m, 4000 + n), 0);
+    seqs[n] = store_writer_pass(m);
+  }
+  store_get_stats(st, &after);
+  assert_int_equal(after.groups, before.groups + 1);
+  assert_true(seqs[0] > 0 && seqs[0] == seqs[23] && seqs[24] > seqs[23]);
+  assert_true(row_seen(st, 4000) && row_seen(st, 4023));
+  assert_false(row_seen(st, 4024)); /* run, its group still open */
+  store_release(m); /* a release that waits commits the open group */
+  assert_true(row_seen(st, 4024));
+  /* a group limit below 24 is the limit: eager commits never make groups larger than allowed */
+  store_set_group_limits(st, 5, 60000);
+  m = store_acquire_grouped(st, -1, NULL);
+  assert_non_null(m);
+  for (int n = 0; n < 6; n++) {
+    assert_true(store_combiner_goes_on(m, n));
+    assert_int_equal(combined_insert(m, 5000 + n), 0);
+    seqs[n] = store_writer_pass(m);
+  }
+  assert_true(seqs[0] == seqs[4] && seqs[5] > seqs[4]);
+  (void)store_release_pending(m);
+  grouped_store_remove(st, dir, path);
+}
+
 /* Review (session 15): SQLite undoes a whole transaction by itself on some errors (here INSERT OR
  * ROLLBACK; in production SQLITE_FULL, IOERR, NOMEM). Mid-group, the requests released before it
  * must be told lost (503), never durable, and the one after it must commit on its own. */
@@ -2723,6 +2762,7 @@ int main(void) {
       cmocka_unit_test(test_grouped_plain_taker),
       cmocka_unit_test(test_combined_writes),
       cmocka_unit_test(test_combiner_turns),
+      cmocka_unit_test(test_group_eager),
       cmocka_unit_test(test_review15_grouped_auto_rollback),
   };
   int failed = cmocka_run_group_tests_name("store_sqlite", tests, setup_sqlite, teardown_sqlite);
