@@ -112,11 +112,19 @@ bool store_writes_grouped(const store *st);
  * most 64 a turn; 8 when another thread waits for the writer, which is not passed over for long).
  * A group past its limits is committed first. */
 bool store_combiner_goes_on(store_conn *w, int done);
+/* For the calling thread, one that runs the serial part of every write (the combiner, the syncer):
+ * a nice value STORE_SERIAL_NICE below the process's, so that the other threads (and processes)
+ * on a busy machine do not keep it waiting while every write waits for it. Allowed to root, or
+ * under RLIMIT_NICE (deploy/hocvuso.service: LimitNICE=-5); otherwise nothing changes. True when
+ * the thread's priority was raised. */
+enum { STORE_SERIAL_NICE = 5 };
+bool store_serial_thread(void);
 /* Ends one request's use of the writer without giving it back: a transaction left open is rolled
  * back; answers the number of its commit still to be synced, as store_release_pending. */
 uint64_t store_writer_pass(store_conn *w);
 /* A group's limits (before the writer is first taken): at most max_tx transactions, at most max_ms
- * after it opened; 0 or less: the defaults (64, 20 ms). */
+ * after it opened; 0 or less: the defaults (64, 20 ms). A turn of combined writes also commits
+ * its group at 24 transactions (or max_tx if smaller) when the syncer is idle. */
 void store_set_group_limits(store *st, int max_tx, int max_ms);
 /* The deadline of store_acquire, in milliseconds (at least 1). */
 void store_set_wait(store *st, int wait_ms);

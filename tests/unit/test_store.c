@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -2652,6 +2653,36 @@ static void test_combiner_turns(void **state) {
   grouped_store_remove(st, dir, path);
 }
 
+typedef struct {
+  int before, after;
+  bool raised;
+} prio_seen;
+
+static void *serial_thread_main(void *arg) {
+  prio_seen *p = arg;
+  id_t tid = (id_t)syscall(SYS_gettid);
+  p->before = getpriority(PRIO_PROCESS, tid);
+  p->raised = store_serial_thread();
+  p->after = getpriority(PRIO_PROCESS, tid);
+  return NULL;
+}
+
+/* The writes' serial threads run STORE_SERIAL_NICE nice levels ahead of the process when allowed
+ * (root: always), only the calling thread, and nothing changes when it is not allowed. */
+static void test_serial_thread(void **state) {
+  fixture *fx = fx_of(state);
+  if (fx->kind == STORE_PG) skip();
+  prio_seen p = {0};
+  pthread_t t;
+  int process_before = getpriority(PRIO_PROCESS, 0);
+  assert_int_equal(pthread_create(&t, NULL, serial_thread_main, &p), 0);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  if (geteuid() == 0) assert_true(p.raised);
+  int want = p.before - STORE_SERIAL_NICE < -20 ? -20 : p.before - STORE_SERIAL_NICE;
+  assert_int_equal(p.after, p.raised ? want : p.before);
+  assert_int_equal(getpriority(PRIO_PROCESS, 0), process_before); /* the caller's thread is untouched */
+}
+
 /* A turn of combined writes commits its group once the group holds 24 transactions (GROUP_EAGER)
  * while the syncer is idle, instead of holding them all until the turn ends: the first 24 are
  * committed (seen by a reader) and share one commit number, the 25th opens the next group. */
@@ -2763,6 +2794,7 @@ int main(void) {
       cmocka_unit_test(test_combined_writes),
       cmocka_unit_test(test_combiner_turns),
       cmocka_unit_test(test_group_eager),
+      cmocka_unit_test(test_serial_thread),
       cmocka_unit_test(test_review15_grouped_auto_rollback),
   };
   int failed = cmocka_run_group_tests_name("store_sqlite", tests, setup_sqlite, teardown_sqlite);
