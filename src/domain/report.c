@@ -5,6 +5,7 @@
  * Never: computes a figure, or holds a connection while it renders.
  */
 #include "domain/report.h"
+#include "domain/resources.h"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -121,7 +122,7 @@ int report_build(store *st, int64_t unit_id, const char *period, int64_t today_k
   char quarter[8], label[64], err[256] = "";
   if (report_period(period, today_key, quarter, label, e) != 0) return -1;
   int ret = -1;
-  json_t *targets = json_array(), *models = json_array(), *tasks = NULL, *issuer = NULL;
+  json_t *targets = json_array(), *models = json_array(), *tasks = NULL, *issuer = NULL, *resources = NULL;
   char *up1 = NULL, *up2 = NULL, *place = NULL;
   store_conn *c = store_acquire(st, false);
   if (!c) {
@@ -221,15 +222,22 @@ int report_build(store *st, int64_t unit_id, const char *period, int64_t today_k
   char date[16], issued[16];
   ind_key_iso(end, date);
   ind_key_iso(today_key, issued);
-  *out = json_pack("{s:o, s:O, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:O, s:O, s:O}", "unit", unit, "issuer", issuer,
+  /* the resources mobilised up to the end of the period (plan IV "Kinh phí", V.8) */
+  if (resources_report(c, unit_id, date, ward, &resources, e) != 0) {
+    json_decref(unit);
+    if (!e->status) APP_INTERNAL(e);
+    goto done;
+  }
+  *out = json_pack("{s:o, s:O, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:O, s:O, s:O, s:O}", "unit", unit, "issuer", issuer,
                    "place", place, "period", period, "quarter", quarter, "label", label, "date", date, "issued_on",
-                   issued, "ward", ward, "targets", targets, "models", models, "tasks", tasks);
+                   issued, "ward", ward, "targets", targets, "models", models, "tasks", tasks, "resources", resources);
   ret = *out ? 0 : APP_INTERNAL(e);
 done:
   if (c) store_release(c);
   json_decref(targets);
   json_decref(models);
   json_decref(tasks);
+  json_decref(resources);
   json_decref(issuer);
   free(up1);
   free(up2);
@@ -238,6 +246,46 @@ done:
 }
 
 /* ---- shared by both layouts ---- */
+
+/* An amount in đồng as Vietnamese write it: 12.500.000 */
+static void vnd(int64_t v, char *out, size_t n) {
+  char digits[32];
+  snprintf(digits, sizeof digits, "%lld", (long long)(v < 0 ? -v : v));
+  size_t len = strlen(digits), k = 0;
+  if (v < 0 && k + 1 < n) out[k++] = '-';
+  for (size_t i = 0; i < len && k + 2 < n; i++) {
+    if (i && (len - i) % 3 == 0) out[k++] = '.';
+    out[k++] = digits[i];
+  }
+  out[k] = '\0';
+}
+
+/* The resources section's rows: a label, the number of contributions, their value; by kind, by
+ * source, the total, and for the ward the plan tasks' budget. `cb` is called for each. */
+typedef void (*resource_row_fn)(void *ctx, const char *label, const json_t *count, const json_t *value, bool bold);
+static void resource_rows(const json_t *res, resource_row_fn cb, void *ctx) {
+  static const char *const groups[2][2] = {{"by_kind", "Theo loại"}, {"by_source", "Theo nguồn"}};
+  for (int g = 0; g < 2; g++) {
+    cb(ctx, groups[g][1], NULL, NULL, true);
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(res, groups[g][0]), i, it) {
+      char label[96];
+      snprintf(label, sizeof label, "- %s", json_string_value(json_object_get(it, "label")));
+      cb(ctx, label, json_object_get(it, "count"), json_object_get(it, "value_vnd"), false);
+    }
+  }
+  cb(ctx, "Tổng cộng", json_object_get(res, "count"), json_object_get(res, "value_vnd"), true);
+  if (json_object_get(res, "budget_vnd")) {
+    cb(ctx, "Kinh phí các nhiệm vụ của kế hoạch (dự toán)", NULL, json_object_get(res, "budget_vnd"), false);
+    cb(ctx, "Đã huy động cho các nhiệm vụ", NULL, json_object_get(res, "mobilised_for_tasks_vnd"), false);
+  }
+}
+
+/* The section's number: after the targets (I), the models (II) and the ward's tasks (III). */
+static const char *resources_title(const json_t *r) {
+  return json_array_size(json_object_get(r, "tasks")) ? "IV. NGUỒN LỰC ĐÃ HUY ĐỘNG" : "III. NGUỒN LỰC ĐÃ HUY ĐỘNG";
+}
 
 static const char *str(const json_t *o, const char *k) {
   const char *s = json_string_value(json_object_get(o, k));
@@ -275,14 +323,34 @@ static void date_vi(const char *iso, char *out, size_t n) {
 
 /* ---- the workbook ---- */
 
+typedef struct {
+  lxw_worksheet *ws;
+  lxw_row_t *row;
+  bool *bad;
+  lxw_format *bold, *money;
+} xlsx_rows;
+
+static void xlsx_resource_row(void *ctx, const char *label, const json_t *count, const json_t *value, bool strong) {
+  xlsx_rows *x = ctx;
+  if (*x->bad) return;
+  lxw_row_t r = *x->row;
+  bool bad = worksheet_write_string(x->ws, r, 1, label, strong ? x->bold : NULL) != LXW_NO_ERROR;
+  if (!bad && count) bad = worksheet_write_number(x->ws, r, 2, (double)json_integer_value(count), NULL) != LXW_NO_ERROR;
+  if (!bad && value) bad = worksheet_write_number(x->ws, r, 3, (double)json_integer_value(value), x->money) != LXW_NO_ERROR;
+  *x->bad = bad;
+  (*x->row)++;
+}
+
 int report_xlsx(const json_t *r, const char *path, const char *tmpdir, app_err *e) {
   lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir};
   lxw_workbook *wb = workbook_new_opt(path, &opt);
   if (!wb) return APP_INTERNAL(e);
   lxw_worksheet *ws = workbook_add_worksheet(wb, "Báo cáo");
-  lxw_format *bold = workbook_add_format(wb), *head = workbook_add_format(wb), *pct = workbook_add_format(wb);
-  bool bad = !ws || !bold || !head || !pct;
+  lxw_format *bold = workbook_add_format(wb), *head = workbook_add_format(wb), *pct = workbook_add_format(wb),
+             *money = workbook_add_format(wb);
+  bool bad = !ws || !bold || !head || !pct || !money;
   if (!bad) {
+    format_set_num_format(money, "#,##0");
     format_set_bold(bold);
     format_set_bold(head);
     format_set_border(head, LXW_BORDER_THIN);
@@ -362,6 +430,17 @@ int report_xlsx(const json_t *r, const char *path, const char *tmpdir, app_err *
       S(row, 4, str(t, "status_label"), NULL);
       row++;
     }
+    row++;
+  }
+  const json_t *res = json_object_get(r, "resources");
+  if (res) {
+    S(row, 0, resources_title(r), bold);
+    row++;
+    static const char *const rcols[] = {"Nguồn lực", "Số lượt đóng góp", "Giá trị (đồng)"};
+    for (int k = 0; k < 3; k++) S(row, k + 1, rcols[k], head);
+    row++;
+    xlsx_rows x = {.ws = ws, .row = &row, .bad = &bad, .bold = bold, .money = money};
+    resource_rows(res, xlsx_resource_row, &x);
     row++;
   }
   S(row, 0, "Nơi nhận:", bold);
@@ -471,6 +550,20 @@ static cairo_status_t write_mem(void *closure, const unsigned char *data, unsign
   return b->oom ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
 }
 
+typedef struct {
+  pdf *p;
+  const double *w;
+} pdf_rows;
+
+static void pdf_resource_row(void *ctx, const char *label, const json_t *count, const json_t *value, bool strong) {
+  pdf_rows *x = ctx;
+  char n[32] = "", v[40] = "";
+  if (count) snprintf(n, sizeof n, "%lld", (long long)json_integer_value(count));
+  if (value) vnd(json_integer_value(value), v, sizeof v);
+  const char *cells[3] = {label, n, v};
+  row(x->p, x->w, 3, cells, 11, strong ? P_BOLD : 0);
+}
+
 int report_pdf(const json_t *r, unsigned char **out, size_t *len, app_err *e) {
   *out = NULL;
   *len = 0;
@@ -546,6 +639,20 @@ int report_pdf(const json_t *r, unsigned char **out, size_t *len, app_err *e) {
       const char *cells[4] = {str(t, "code"), str(t, "title"), str(t, "lead_unit"), str(t, "status_label")};
       row(&p, tw, 4, cells, 11, 0);
     }
+    p.y += 10;
+  }
+  const json_t *res = json_object_get(r, "resources");
+  if (res) {
+    need(&p, 60);
+    p.y += text(&p, resources_title(r), LEFT, body, 13, P_BOLD, PANGO_ALIGN_LEFT, true) + 4;
+    snprintf(line, sizeof line, "Đóng góp của tổ chức, doanh nghiệp, cá nhân đã nhận đến hết %s (giá trị ước tính bằng đồng).",
+             (date_vi(str(r, "date"), dv, sizeof dv), dv));
+    p.y += text(&p, line, LEFT, body, 12, P_ITALIC, PANGO_ALIGN_LEFT, true) + 4;
+    const double rw[3] = {body * 0.56, body * 0.18, body * 0.26};
+    static const char *const rh[3] = {"Nguồn lực", "Số lượt", "Giá trị (đồng)"};
+    row(&p, rw, 3, rh, 11.5, P_BOLD);
+    pdf_rows x = {.p = &p, .w = rw};
+    resource_rows(res, pdf_resource_row, &x);
     p.y += 10;
   }
   /* the closing block */

@@ -34,6 +34,10 @@ STORE_SQL(q_list, SCOPE_WITH "SELECT " C_COLS C_FROM C_WHERE " ORDER BY c.receiv
 STORE_SQL(q_totals, SCOPE_WITH "SELECT c.kind, c.source_kind, COUNT(*), SUM(c.value_vnd)"
                                " FROM contributions c JOIN units u ON u.id = c.unit_id" C_WHERE
                                " GROUP BY c.kind, c.source_kind");
+/* The report's totals: what a unit's subtree received up to a date (report.c). */
+STORE_SQL(q_report_totals, "SELECT c.kind, c.source_kind, COUNT(*), SUM(c.value_vnd) FROM contributions c"
+                           " JOIN units u ON u.id = c.unit_id WHERE u.path >= ? AND u.path < ? AND c.received_on <= ?"
+                           " GROUP BY c.kind, c.source_kind");
 STORE_SQL(q_budget_upsert, "INSERT INTO plan_budgets (task_id, year, source, amount_vnd, updated_by, updated_at)"
                            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (task_id, year, source) DO UPDATE SET"
                            " amount_vnd = excluded.amount_vnd, updated_by = excluded.updated_by,"
@@ -44,9 +48,10 @@ STORE_SQL(q_budget_tasks, "SELECT t.id, t.code, t.title,"
                           " FROM plan_tasks t ORDER BY t.position, t.id");
 STORE_SQL(q_budget_rows, "SELECT task_id, year, source, amount_vnd FROM plan_budgets ORDER BY task_id, year, source");
 
-static const struct {
+struct resources_label {
   const char *code, *label;
-} SOURCES[] = {{"organisation", "Tổ chức"}, {"business", "Doanh nghiệp"}, {"individual", "Cá nhân"}},
+};
+static const struct resources_label SOURCES[] = {{"organisation", "Tổ chức"}, {"business", "Doanh nghiệp"}, {"individual", "Cá nhân"}},
   KINDS[] = {{"money", "Tiền"}, {"devices", "Thiết bị"}, {"facilities", "Cơ sở vật chất"}, {"people", "Nhân lực"}};
 
 const char *resources_source_label(const char *s) {
@@ -377,4 +382,74 @@ fail:
   json_decref(*items);
   *items = NULL;
   return APP_INTERNAL(e);
+}
+
+/* A list of {code, label, count, value_vnd} in the catalogue's order, from {code: {count, value_vnd}}. */
+static json_t *ordered(const json_t *by, const struct resources_label *list, size_t n) {
+  json_t *out = json_array();
+  for (size_t i = 0; out && i < n; i++) {
+    const json_t *b = json_object_get(by, list[i].code);
+    json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:I}", "code", list[i].code, "label", list[i].label, "count",
+                                         (json_int_t)json_integer_value(json_object_get(b, "count")), "value_vnd",
+                                         (json_int_t)json_integer_value(json_object_get(b, "value_vnd"))));
+  }
+  return out;
+}
+
+int resources_report(store_conn *c, int64_t unit_id, const char *until, bool with_budget, json_t **out, app_err *e) {
+  *out = NULL;
+  char lo[1100], hi[1100];
+  arena a;
+  arena_init(&a);
+  const char *path = NULL;
+  int r = units_path(c, unit_id, &a, &path, e);
+  if (r == 0) {
+    snprintf(lo, sizeof lo, "%s", path);
+    snprintf(hi, sizeof hi, "%s", path);
+  }
+  arena_free(&a);
+  if (r != 0) return -1;
+  size_t n = strlen(hi);
+  if (n) hi[n - 1] = '0'; /* the subtree: paths from "…/id/" up to "…/id0" */
+  json_t *by_kind = json_object(), *by_source = json_object();
+  int64_t count = 0, value = 0;
+  for (size_t i = 0; by_kind && i < sizeof KINDS / sizeof KINDS[0]; i++) json_object_set_new(by_kind, KINDS[i].code, bucket());
+  for (size_t i = 0; by_source && i < sizeof SOURCES / sizeof SOURCES[0]; i++)
+    json_object_set_new(by_source, SOURCES[i].code, bucket());
+  store_stmt *s = by_kind && by_source ? store_prepare(c, &q_report_totals) : NULL;
+  int rc = STORE_ERROR;
+  if (s) {
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    store_bind_text(s, 3, until);
+    while ((rc = store_step(s)) == STORE_ROW) {
+      int64_t k = store_col_int(s, 2), v = store_col_int(s, 3);
+      add_to(json_object_get(by_kind, store_col_text(s, 0)), k, v);
+      add_to(json_object_get(by_source, store_col_text(s, 1)), k, v);
+      count += k;
+      value += v;
+    }
+    store_reset(s);
+  }
+  json_t *o = NULL;
+  if (rc == STORE_DONE)
+    o = json_pack("{s:I, s:I, s:o, s:o}", "count", (json_int_t)count, "value_vnd", (json_int_t)value, "by_kind",
+                  ordered(by_kind, KINDS, sizeof KINDS / sizeof KINDS[0]), "by_source",
+                  ordered(by_source, SOURCES, sizeof SOURCES / sizeof SOURCES[0]));
+  json_decref(by_kind);
+  json_decref(by_source);
+  if (!o) return APP_INTERNAL(e);
+  if (with_budget) {
+    json_t *items = NULL, *totals = NULL;
+    if (resources_budgets(c, &items, &totals, e) != 0) {
+      json_decref(o);
+      return -1;
+    }
+    json_object_set(o, "budget_vnd", json_object_get(totals, "budget_vnd"));
+    json_object_set(o, "mobilised_for_tasks_vnd", json_object_get(totals, "mobilised_vnd"));
+    json_decref(items);
+    json_decref(totals);
+  }
+  *out = o;
+  return 0;
 }

@@ -14,6 +14,7 @@
 #define HOCVUSO_RESOURCES_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "domain/err.h"
@@ -62,5 +63,10 @@ int resources_set_budget(store_conn *w, int64_t task_id, int year, const char *s
  * budgets: [{year, source, amount_vnd}], budget_vnd, mobilised_vnd, contributions}], and the
  * totals {budget_vnd, mobilised_vnd}. */
 int resources_budgets(store_conn *c, json_t **items, json_t **totals, app_err *e);
+/* For the quarterly and yearly report (report.c): what unit_id's subtree received up to `until`
+ * (YYYY-MM-DD, inclusive): {count, value_vnd, by_kind: [{code, label, count, value_vnd}] (money,
+ * devices, facilities, people), by_source: [… organisation, business, individual]}; with_budget
+ * (the ward's report) adds the plan tasks' budget_vnd and mobilised_for_tasks_vnd. */
+int resources_report(store_conn *c, int64_t unit_id, const char *until, bool with_budget, json_t **out, app_err *e);
 
 #endif

@@ -728,8 +728,8 @@ static void *combiner_main(void *arg) {
   (void)arg;
   (void)pthread_setname_np(pthread_self(), "hv-writer");
   if (!store_serial_thread())
-    log_info("the writes' thread runs at the process's priority (a nice value lower by %d needs root or "
-             "LimitNICE=-%d: deploy/hocvuso.service)", STORE_SERIAL_NICE, STORE_SERIAL_NICE);
+    log_info("the writes' thread runs at the process's priority (a nice value lower by %d needs CAP_SYS_NICE or "
+             "RLIMIT_NICE, e.g. LimitNICE=-%d: deploy/hocvuso.service)", STORE_SERIAL_NICE, STORE_SERIAL_NICE);
   store_combined *it;
   while ((it = comb_take(true)) != NULL) {
     store_conn *w = store_acquire_grouped(comb.st, -1, NULL);

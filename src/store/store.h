@@ -113,10 +113,11 @@ bool store_writes_grouped(const store *st);
  * A group past its limits is committed first. */
 bool store_combiner_goes_on(store_conn *w, int done);
 /* For the calling thread, one that runs the serial part of every write (the combiner, the syncer):
- * a nice value STORE_SERIAL_NICE below the process's, so that the other threads (and processes)
- * on a busy machine do not keep it waiting while every write waits for it. Allowed to root, or
- * under RLIMIT_NICE (deploy/hocvuso.service: LimitNICE=-5); otherwise nothing changes. True when
- * the thread's priority was raised. */
+ * a nice value STORE_SERIAL_NICE below the process's, so that the server's other threads on a busy
+ * machine do not keep it waiting while every write waits for it (nice weighs threads within one
+ * scheduling group: other services in their own cgroups are not affected). Allowed with
+ * CAP_SYS_NICE or under RLIMIT_NICE (deploy/hocvuso.service: LimitNICE=-5); otherwise nothing
+ * changes. True when the thread's priority was raised. */
 enum { STORE_SERIAL_NICE = 5 };
 bool store_serial_thread(void);
 /* Ends one request's use of the writer without giving it back: a transaction left open is rolled
