@@ -87,6 +87,55 @@ test('a yearly report is its fourth quarter; a unit made after the quarter gets 
   assert.ok(h.items.some((i) => i.quarter === last), 'kept now, like the others');
 });
 
+test('the resources mobilised up to the period\'s end: totals by kind and source in JSON, PDF and Excel', async () => {
+  const qEnd = (() => {
+    const y = Number(last.slice(0, 4)), q = Number(last.slice(-1));
+    return new Date(Date.UTC(y, q * 3, 0)).toISOString().slice(0, 10); // the quarter's last day
+  })();
+  const tdp1 = await srv.unitId(admin, 'Tổ dân phố số 1');
+  const add = (body) => srv.request('POST', '/api/v1/contributions', { session: admin, body: {
+    source_kind: 'business', source_name: `Công ty Báo cáo ${tag}`, kind: 'money', description: 'Ủng hộ phong trào', value_vnd: 1234567, ...body } });
+  // one inside the period (its last day), in the ward's tổ; one the day after: not counted
+  const a = await add({ unit_id: tdp1, kind: 'devices', source_kind: 'individual', quantity: 2, value_vnd: 7654321, received_on: qEnd });
+  assert.equal(a.status, 201, a.text);
+  const next = new Date(Date.parse(qEnd) + 86400000).toISOString().slice(0, 10);
+  const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+  if (next <= today) assert.equal((await add({ unit_id: ward, received_on: next })).status, 201);
+  // what the report must say: every contribution of the ward's subtree received up to the end
+  const all = (await srv.getJSON(admin, `/api/v1/contributions?unit_id=${ward}&per_page=200`)).items.filter((c) => c.received_on <= qEnd);
+  const sum = (xs) => xs.reduce((n, c) => n + c.value_vnd, 0);
+  const rep = await srv.getJSON(admin, `/api/v1/reports?unit=${ward}&period=${last}`);
+  const res = rep.resources;
+  assert.equal(res.count, all.length);
+  assert.equal(res.value_vnd, sum(all));
+  assert.deepEqual(res.by_kind.map((k) => k.code), ['money', 'devices', 'facilities', 'people']);
+  for (const k of res.by_kind) assert.deepEqual([k.count, k.value_vnd], [all.filter((c) => c.kind === k.code).length, sum(all.filter((c) => c.kind === k.code))], k.code);
+  for (const k of res.by_source) assert.deepEqual([k.count, k.value_vnd], [all.filter((c) => c.source_kind === k.code).length, sum(all.filter((c) => c.source_kind === k.code))], k.code);
+  assert.equal(res.by_kind[1].label, 'Thiết bị');
+  assert.ok(Number.isInteger(res.budget_vnd) && Number.isInteger(res.mobilised_for_tasks_vnd), 'the ward\'s report carries the plan\'s budget');
+  // a tổ's report: its own contributions, no budget lines
+  const t = await srv.getJSON(admin, `/api/v1/reports?unit=${tdp1}&period=${last}`);
+  const mine = all.filter((c) => c.unit_id === tdp1);
+  assert.deepEqual([t.resources.count, t.resources.value_vnd], [mine.length, sum(mine)]);
+  assert.equal(t.resources.budget_vnd, undefined);
+  // the PDF and the workbook say the same
+  const dots = (v) => String(v).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  const dir = tempDir('report-res');
+  const r = await srv.request('GET', `/api/v1/reports/pdf?unit=${ward}&period=${last}`, { session: admin });
+  assert.equal(r.status, 200);
+  writeFileSync(join(dir, 'r.pdf'), r.body);
+  const text = (await run('pdftotext', ['-layout', join(dir, 'r.pdf'), '-'])).stdout;
+  assert.ok(text.includes('IV. NGUỒN LỰC ĐÃ HUY ĐỘNG'), 'the PDF has the resources section after the tasks');
+  assert.ok(text.includes(dots(res.value_vnd)), `the PDF's total ${dots(res.value_vnd)}`);
+  assert.ok(text.includes('Thiết bị') && text.includes('Tổng cộng'));
+  const x = await srv.request('GET', `/api/v1/reports/report.xlsx?unit=${ward}&period=${last}`, { session: admin });
+  assert.equal(x.status, 200);
+  writeFileSync(join(dir, 'r.xlsx'), x.body);
+  const sheet = (await run('unzip', ['-p', join(dir, 'r.xlsx'), 'xl/worksheets/sheet1.xml'])).stdout;
+  assert.ok(sheet.includes('IV. NGUỒN LỰC ĐÃ HUY ĐỘNG'));
+  assert.ok(sheet.includes(`<v>${res.value_vnd}</v>`), 'the workbook\'s total is a number');
+});
+
 test('a period that is none or has not ended, a unit out of scope: 4xx naming the field', async () => {
   const future = `${Number(last.slice(0, 4)) + 1}-Q1`;
   expectError(assert, await srv.request('GET', `/api/v1/reports?unit=${ward}&period=${future}`, { session: admin }), 400, 'invalid_value', 'period');
