@@ -145,3 +145,36 @@ test('scope: a tổ officer runs the classes of their tổ only, enrols only peo
   expectError(assert, await srv.request('GET', '/api/v1/classes', { session: hocvien }), 403, 'forbidden');
   expectError(assert, await post(hocvien, '', { title: 'Lớp', unit_id: tdp1 }), 403, 'forbidden');
 });
+
+// Issue 9 part 5: classes count toward target 1. A public-sector staff member (a membership in an
+// office) who completes a class counts in T1's numerator of the office and of the ward, in the next
+// answer of the live indicators; one who did not complete it does not.
+test('a staff member who completes a class counts toward target 1 (T1), of the office and of the ward', async () => {
+  const office = await srv.unitId(admin, 'Phòng Văn hóa - Xã hội');
+  const t1 = async (unit) => {
+    const o = await srv.getJSON(admin, `/api/v1/indicators?unit=${unit}`);
+    const x = o.items.find((i) => i.code === 'T1');
+    return [x.numerator, x.denominator];
+  };
+  const staff = async (name) => {
+    const id = await person(tdp1, `${name} ${tag}`);
+    const m = await srv.request('POST', `/api/v1/residents/${id}/memberships`, { session: admin, body: { unit_id: office, kind: 'staff' } });
+    assert.equal(m.status, 201, m.text);
+    assert.ok(m.json.groups.includes('public_staff'));
+    return id;
+  };
+  const [o0, w0] = [await t1(office), await t1(ward)];
+  const done = await staff('Vũ Thị Hoàn Thành'), notYet = await staff('Đỗ Văn Chưa Xong');
+  assert.deepEqual(await t1(office), [o0[0], o0[1] + 2], 'two more staff in the denominator');
+  const k = await post(admin, '', { title: `Tập huấn cán bộ ${tag}`, unit_id: ward });
+  assert.equal(k.status, 201, k.text);
+  for (const p of [done, notYet]) assert.equal((await post(admin, `/${k.json.id}/enrolments`, { participant_id: p })).status, 201);
+  assert.deepEqual(await t1(office), [o0[0], o0[1] + 2], 'enrolled is not learned');
+  assert.equal((await post(admin, `/${k.json.id}/outcomes`, { participant_id: notYet, outcome: 'not_completed' })).status, 200);
+  assert.deepEqual(await t1(office), [o0[0], o0[1] + 2], 'not completed does not count');
+  const c = await post(admin, `/${k.json.id}/outcomes`, { participant_id: done, outcome: 'completed' });
+  assert.equal(c.status, 200, c.text);
+  assert.deepEqual(await t1(office), [o0[0] + 1, o0[1] + 2], 'completed counts in the office');
+  const w1 = await t1(ward);
+  assert.deepEqual(w1, [w0[0] + 1, w0[1] + 2], 'and in the ward');
+});
