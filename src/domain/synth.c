@@ -133,15 +133,16 @@ static const char *const streets[] = {
     "đường Nguyễn Chí Thanh", "phố Lê Hồng Phong",     "phố Nhị Châu",        "phố Ngọc Châu",
     "phố An Thái",          "phố Đồng Xuân"};
 
-/* The ward's offices: a fixed set whatever N. */
+/* The ward's offices: a fixed set whatever N, named as the demo ward's own units (demo.c) so that
+ * `demo --residents` puts their staff there instead of beside them (one service centre, not two). */
 static const struct {
   const char *kind, *code, *name;
   synth_role role;
 } offices[] = {
-    {"office", "VP-HDND-UBND", "Văn phòng HĐND và UBND phường " WARD_NAME, SYNTH_ROLE_CIVIL},
+    {"office", "VP-HDND-UBND", "Văn phòng HĐND và UBND phường", SYNTH_ROLE_CIVIL},
     {"office", "P-KTHTDT", "Phòng Kinh tế, Hạ tầng và Đô thị", SYNTH_ROLE_CIVIL},
     {"office", "P-VHXH", "Phòng Văn hóa - Xã hội", SYNTH_ROLE_CIVIL},
-    {"service_center", "TTPVHCC", "Trung tâm Phục vụ hành chính công phường " WARD_NAME, SYNTH_ROLE_CIVIL},
+    {"service_center", "TTPVHCC", "Trung tâm phục vụ hành chính công phường", SYNTH_ROLE_CIVIL},
     {"public_center", "TTCUDVC", "Trung tâm Cung ứng dịch vụ công phường " WARD_NAME, SYNTH_ROLE_PUBLIC},
     {"police", "CA", "Công an phường " WARD_NAME, SYNTH_ROLE_POLICE},
 };

@@ -47,6 +47,23 @@ before(async () => {
 
 after(async () => finish(srv, assert));
 
+// Issue 9: `demo --residents` shows the movement under way: a team in every tổ, door-to-door visits
+// in the first five, help requests, Đại sứ số mentors with mentees and sessions, helpers at the service centre.
+test('demo --residents: a team in every tổ, visits, help requests, mentors, the service centre\'s helpers', async () => {
+  const cov = await srv.getJSON(admin, `/api/v1/field/coverage?unit_id=${ward}`);
+  assert.ok(cov.items.length >= 10, JSON.stringify(cov).slice(0, 300));
+  assert.ok(cov.items.every((t) => t.team_id !== null), 'a team in every tổ');
+  assert.ok(cov.visited > 0 && cov.visited < cov.households, `visits under way: ${cov.visited} of ${cov.households}`);
+  const lived = cov.items.filter((t) => t.households > 0).length; // 1,200 residents fill the first tổ only
+  assert.ok(cov.items.filter((t) => t.visited > 0).length >= Math.min(5, lived), `visits in the first five tổ with households (demo_field.c), ${lived} have households`);
+  const hr = await srv.getJSON(admin, `/api/v1/help-requests?unit_id=${ward}&per_page=1`);
+  assert.ok(hr.total > 0, 'help requests');
+  const amb = await srv.getJSON(admin, '/api/v1/ambassadors/summary');
+  assert.ok(amb.mentors > 0 && amb.mentees >= amb.mentors && amb.sessions > 0, JSON.stringify(amb).slice(0, 300));
+  assert.ok(amb.centres.length > 0 && amb.centres.every((c) => c.helpers > 0) && amb.centres.some((c) => c.helps > 0),
+    JSON.stringify(amb.centres));
+});
+
 test('demo --records adds exactly what it says, while the server runs; the certificates verify', async () => {
   const was = await totals();
   const r = await demo(['--records', '5000', '--seed', '3']);

@@ -585,7 +585,7 @@ static void test_synth_deterministic(void **state) {
   /* The same bytes on every platform: this digest changes only when the generator is changed on
    * purpose (then update it here, with the reason in the commit). */
   uint64_t h = fnv1a(a, la);
-  if (h != UINT64_C(0x94c014c63ed9b14d)) fail_msg("synth digest for (2000, 42): 0x%016" PRIx64, h);
+  if (h != UINT64_C(0x209ea093217accc7)) fail_msg("synth digest for (2000, 42): 0x%016" PRIx64, h);
   free(a);
   free(b);
   free(c);
