@@ -248,20 +248,7 @@ int resources_list(store_conn *c, const scope_sql *sc, const contribution_query 
   *totals = NULL;
   *total = 0;
   char lo[1100] = "", hi[1100] = "";
-  if (q->unit_id) {
-    arena a;
-    arena_init(&a);
-    const char *p = NULL;
-    int r = units_path(c, q->unit_id, &a, &p, e);
-    if (r == 0) {
-      snprintf(lo, sizeof lo, "%s", p);
-      snprintf(hi, sizeof hi, "%s", p);
-      size_t n = strlen(hi);
-      if (n) hi[n - 1] = '0';
-    }
-    arena_free(&a);
-    if (r != 0) return -1;
-  }
+  if (q->unit_id && units_subtree(c, q->unit_id, lo, hi, sizeof lo, e) != 0) return -1;
   if ((q->source_kind && !resources_source_label(q->source_kind)))
     return app_fail(e, 400, "invalid_value", "source_kind", "Nguồn đóng góp phải là organisation, business hoặc individual.");
   if ((q->kind && !resources_kind_label(q->kind)))
@@ -399,18 +386,7 @@ static json_t *ordered(const json_t *by, const struct resources_label *list, siz
 int resources_report(store_conn *c, int64_t unit_id, const char *until, bool with_budget, json_t **out, app_err *e) {
   *out = NULL;
   char lo[1100], hi[1100];
-  arena a;
-  arena_init(&a);
-  const char *path = NULL;
-  int r = units_path(c, unit_id, &a, &path, e);
-  if (r == 0) {
-    snprintf(lo, sizeof lo, "%s", path);
-    snprintf(hi, sizeof hi, "%s", path);
-  }
-  arena_free(&a);
-  if (r != 0) return -1;
-  size_t n = strlen(hi);
-  if (n) hi[n - 1] = '0'; /* the subtree: paths from "…/id/" up to "…/id0" */
+  if (units_subtree(c, unit_id, lo, hi, sizeof lo, e) != 0) return -1;
   json_t *by_kind = json_object(), *by_source = json_object();
   int64_t count = 0, value = 0;
   for (size_t i = 0; by_kind && i < sizeof KINDS / sizeof KINDS[0]; i++) json_object_set_new(by_kind, KINDS[i].code, bucket());

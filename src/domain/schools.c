@@ -353,20 +353,7 @@ int schools_list(store_conn *c, const scope_sql *sc, int64_t unit_id, json_t **i
   *items = NULL;
   *totals = NULL;
   char path[1100] = "", hi[1100] = "";
-  if (unit_id) {
-    arena a;
-    arena_init(&a);
-    const char *p = NULL;
-    int rc = units_path(c, unit_id, &a, &p, e);
-    if (rc == 0) {
-      snprintf(path, sizeof path, "%s", p);
-      snprintf(hi, sizeof hi, "%s", p);
-      size_t n = strlen(hi);
-      if (n) hi[n - 1] = '0';
-    }
-    arena_free(&a);
-    if (rc != 0) return -1;
-  }
+  if (unit_id && units_subtree(c, unit_id, path, hi, sizeof path, e) != 0) return -1;
   store_stmt *s = store_prepare(c, &q_list);
   if (!s) return APP_INTERNAL(e);
   int k = scope_bind(s, 1, sc);

@@ -181,6 +181,28 @@ int units_path(store_conn *c, int64_t id, arena *a, const char **path, app_err *
   return APP_INTERNAL(e);
 }
 
+int units_subtree(store_conn *c, int64_t id, char *lo, char *hi, size_t n, app_err *e) {
+  store_stmt *s = store_prepare(c, &q_path);
+  if (!s) return APP_INTERNAL(e);
+  store_bind_int(s, 1, id);
+  int rc = store_step(s), ret = 0;
+  if (rc == STORE_ROW) {
+    const char *p = store_col_text(s, 0);
+    size_t len = p ? strlen(p) : 0;
+    if (len == 0 || len >= n) {
+      ret = APP_INTERNAL(e);
+    } else {
+      memcpy(lo, p, len + 1);
+      memcpy(hi, p, len + 1);
+      hi[len - 1] = '0';
+    }
+  } else {
+    ret = rc == STORE_DONE ? app_fail(e, 404, "not_found", "id", "Không tìm thấy đơn vị.") : APP_INTERNAL(e);
+  }
+  store_reset(s);
+  return ret;
+}
+
 int units_load(store_conn *c, int64_t id, arena *a, unit_rec *out, app_err *e) {
   store_stmt *s = store_prepare(c, &q_load);
   if (!s) return APP_INTERNAL(e);

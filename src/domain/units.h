@@ -36,6 +36,10 @@ typedef struct unit_list_query {
 
 /* The unit's path; 404 when it does not exist. */
 int units_path(store_conn *c, int64_t id, arena *a, const char **path, app_err *e);
+/* Unit `id`'s subtree as a range of paths: lo = its path ("…/id/"), hi = the same with its last
+ * '/' turned '0', so that every unit under it (and itself) has lo <= path < hi. Both of at most n
+ * bytes. 404 when absent. */
+int units_subtree(store_conn *c, int64_t id, char *lo, char *hi, size_t n, app_err *e);
 /* A unit as read by units_load: strings in the arena; ancestors root first, without the unit. */
 typedef struct unit_anc {
   int64_t id;
