@@ -62,7 +62,10 @@ struct store {
    * the group's state belongs to whoever holds the writer (a group is open only while the writer
    * is held: it is handed on with it, or committed before the writer is given back). */
   bool grouping;
-  bool group_open; /* BEGIN IMMEDIATE done; released savepoints wait for its COMMIT */
+  /* BEGIN IMMEDIATE done; released savepoints wait for its COMMIT. Written by the writer's holder
+   * without mu, read under mu by the syncer (sync_take_group, which acts on it only when nobody
+   * holds the writer): atomic, so that the read is not a data race. */
+  atomic_bool group_open;
   bool sync_busy;  /* under mu: the syncer is inside an fdatasync (an open group may wait for its end) */
   int group_n;     /* transactions released into it */
   int group_max, group_ms; /* its limits: GROUP_MAX, GROUP_MS unless store_set_group_limits */
