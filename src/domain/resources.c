@@ -242,6 +242,28 @@ static void add_to(json_t *b, int64_t n, int64_t v) {
   json_object_set_new(b, "value_vnd", json_integer(json_integer_value(json_object_get(b, "value_vnd")) + v));
 }
 
+/* {count, value_vnd, by_kind: {money: {count, value_vnd}, …}, by_source: {organisation: …}}, zeros. */
+static json_t *totals_new(void) {
+  json_t *t = json_pack("{s:i, s:i, s:{}, s:{}}", "count", 0, "value_vnd", 0, "by_kind", "by_source");
+  for (size_t i = 0; t && i < sizeof KINDS / sizeof KINDS[0]; i++) json_object_set_new(json_object_get(t, "by_kind"), KINDS[i].code, bucket());
+  for (size_t i = 0; t && i < sizeof SOURCES / sizeof SOURCES[0]; i++) json_object_set_new(json_object_get(t, "by_source"), SOURCES[i].code, bucket());
+  return t;
+}
+
+/* Adds the rows (kind, source_kind, count, value) of a bound totals statement to `t`; resets it and
+ * answers its last step (STORE_DONE when every row was read). */
+static int totals_read(store_stmt *s, json_t *t) {
+  int rc;
+  while ((rc = store_step(s)) == STORE_ROW) {
+    int64_t n = store_col_int(s, 2), v = store_col_int(s, 3);
+    add_to(json_object_get(json_object_get(t, "by_kind"), store_col_text(s, 0)), n, v);
+    add_to(json_object_get(json_object_get(t, "by_source"), store_col_text(s, 1)), n, v);
+    add_to(t, n, v);
+  }
+  store_reset(s);
+  return rc;
+}
+
 int resources_list(store_conn *c, const scope_sql *sc, const contribution_query *q, json_t **items, int64_t *total,
                    json_t **totals, app_err *e) {
   *items = NULL;
@@ -253,23 +275,14 @@ int resources_list(store_conn *c, const scope_sql *sc, const contribution_query 
     return app_fail(e, 400, "invalid_value", "source_kind", "Nguồn đóng góp phải là organisation, business hoặc individual.");
   if ((q->kind && !resources_kind_label(q->kind)))
     return app_fail(e, 400, "invalid_value", "kind", "Loại đóng góp phải là money, devices, facilities hoặc people.");
-  json_t *t = json_pack("{s:i, s:i, s:{}, s:{}}", "count", 0, "value_vnd", 0, "by_kind", "by_source");
-  for (size_t i = 0; t && i < sizeof KINDS / sizeof KINDS[0]; i++) json_object_set_new(json_object_get(t, "by_kind"), KINDS[i].code, bucket());
-  for (size_t i = 0; t && i < sizeof SOURCES / sizeof SOURCES[0]; i++) json_object_set_new(json_object_get(t, "by_source"), SOURCES[i].code, bucket());
+  json_t *t = totals_new();
   store_stmt *s = t ? store_prepare(c, &q_totals) : NULL;
   if (!s) {
     json_decref(t);
     return APP_INTERNAL(e);
   }
   bind_filter(s, sc, q, q->unit_id ? lo : NULL, q->unit_id ? hi : NULL);
-  int rc;
-  while ((rc = store_step(s)) == STORE_ROW) {
-    int64_t n = store_col_int(s, 2), v = store_col_int(s, 3);
-    add_to(json_object_get(json_object_get(t, "by_kind"), store_col_text(s, 0)), n, v);
-    add_to(json_object_get(json_object_get(t, "by_source"), store_col_text(s, 1)), n, v);
-    add_to(t, n, v);
-  }
-  store_reset(s);
+  int rc = totals_read(s, t);
   if (rc != STORE_DONE) {
     json_decref(t);
     return APP_INTERNAL(e);
@@ -387,33 +400,21 @@ int resources_report(store_conn *c, int64_t unit_id, const char *until, bool wit
   *out = NULL;
   char lo[1100], hi[1100];
   if (units_subtree(c, unit_id, lo, hi, sizeof lo, e) != 0) return -1;
-  json_t *by_kind = json_object(), *by_source = json_object();
-  int64_t count = 0, value = 0;
-  for (size_t i = 0; by_kind && i < sizeof KINDS / sizeof KINDS[0]; i++) json_object_set_new(by_kind, KINDS[i].code, bucket());
-  for (size_t i = 0; by_source && i < sizeof SOURCES / sizeof SOURCES[0]; i++)
-    json_object_set_new(by_source, SOURCES[i].code, bucket());
-  store_stmt *s = by_kind && by_source ? store_prepare(c, &q_report_totals) : NULL;
+  json_t *t = totals_new();
+  store_stmt *s = t ? store_prepare(c, &q_report_totals) : NULL;
   int rc = STORE_ERROR;
   if (s) {
     store_bind_text(s, 1, lo);
     store_bind_text(s, 2, hi);
     store_bind_text(s, 3, until);
-    while ((rc = store_step(s)) == STORE_ROW) {
-      int64_t k = store_col_int(s, 2), v = store_col_int(s, 3);
-      add_to(json_object_get(by_kind, store_col_text(s, 0)), k, v);
-      add_to(json_object_get(by_source, store_col_text(s, 1)), k, v);
-      count += k;
-      value += v;
-    }
-    store_reset(s);
+    rc = totals_read(s, t);
   }
   json_t *o = NULL;
   if (rc == STORE_DONE)
-    o = json_pack("{s:I, s:I, s:o, s:o}", "count", (json_int_t)count, "value_vnd", (json_int_t)value, "by_kind",
-                  ordered(by_kind, KINDS, sizeof KINDS / sizeof KINDS[0]), "by_source",
-                  ordered(by_source, SOURCES, sizeof SOURCES / sizeof SOURCES[0]));
-  json_decref(by_kind);
-  json_decref(by_source);
+    o = json_pack("{s:O, s:O, s:o, s:o}", "count", json_object_get(t, "count"), "value_vnd", json_object_get(t, "value_vnd"),
+                  "by_kind", ordered(json_object_get(t, "by_kind"), KINDS, sizeof KINDS / sizeof KINDS[0]), "by_source",
+                  ordered(json_object_get(t, "by_source"), SOURCES, sizeof SOURCES / sizeof SOURCES[0]));
+  json_decref(t);
   if (!o) return APP_INTERNAL(e);
   if (with_budget) {
     json_t *items = NULL, *totals = NULL;

@@ -85,7 +85,7 @@ enum { DEFAULT_WAIT_MS = 5000, DOWN_BACKOFF_MS = 1000 };
 enum { GROUP_MAX = 64, GROUP_MS = 20 };
 /* Within a turn of combined writes, a group is committed once it holds GROUP_EAGER transactions if
  * the syncer is idle then (group_limits_hold): large enough to share the pages every COMMIT writes,
- * small enough that the disk is not left idle while a burst of requests runs (measured 16–48: 24
+ * small enough that the disk is not left idle while a burst of requests runs (measured 1–48: 24
  * and 32 best, BENCHMARKS.md). Capped by the group's own limit. */
 enum { GROUP_EAGER = 24 };
 /* Combined writes a holder runs in one turn (store_combined_next, store_combiner_goes_on), and
@@ -552,8 +552,8 @@ static bool turn_goes_on(const store *st, int done) {
 /* Before the next write of a turn: the group's limits hold for combined writes too (each of its
  * requests waits for its COMMIT); and a group of group_eager or more is committed now when the
  * syncer is idle: a turn runs on while requests keep coming, and the disk would stay idle while
- * those already in the group wait for the turn's end (BENCHMARKS.md, "Saving a visit: a group
- * committed while the syncer is idle"). */
+ * those already in the group wait for the turn's end (BENCHMARKS.md, "Saving a visit: the disk
+ * kept busy, the serial threads ahead"). */
 static void group_limits_hold(store *st, bool sync_idle) {
   if (st->group_open && (st->group_n >= st->group_max || mono_ms() - st->group_t0_ms >= st->group_ms ||
                          (sync_idle && st->group_n >= st->group_eager)))
